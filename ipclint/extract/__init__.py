@@ -1,0 +1,1 @@
+"""Per-file fact extraction: pure functions of (path, bytes)."""

@@ -1,0 +1,335 @@
+"""extract(path, bytes) -> FileFacts: the pure, config-free per-file stage."""
+from __future__ import annotations
+
+from typing import Any
+
+from ipclint.extract import parse as P
+from ipclint.extract.facts import Assign, Call, FileFacts, JsxElement
+from ipclint.extract.values import V, property_name, span_of, string_value, text_of, unwrap
+from ipclint.extract.walk import FUNCTION_TYPES, LOOP_TYPES, MAX_CALLS_PER_FILE, MAX_TREE_DEPTH, Extractor
+
+GLOBAL_OBJECTS = frozenset({"window", "globalThis", "self"})
+
+
+def extract(path: str, data: bytes) -> FileFacts:
+    """Parse ``data`` (already decoded to UTF-8 bytes) and record its facts."""
+    vue_lang = None
+    if path.lower().endswith(".vue"):
+        data, vue_lang = P.vue_script(data)
+    dialect = P.dialect_for(path, vue_lang)
+    tree = P.parse(data, dialect)
+    facts = FileFacts(path=path, dialect=dialect, size=len(data))
+    facts.parse_errors = P.error_spans(tree.root_node)
+    _Walker(facts).run(tree.root_node)
+    return facts
+
+
+class _Walker(Extractor):
+    def run(self, root: Any) -> None:
+        f = self.f
+        stack: list[tuple[Any, int | None, bool, int]] = [(root, None, False, 0)]
+        while stack:
+            node, scope, in_loop, depth = stack.pop()
+            if depth > MAX_TREE_DEPTH:
+                f.too_deep = True
+                continue
+            t = node.type
+            child_scope, child_loop = scope, in_loop
+            if t in FUNCTION_TYPES:
+                fid = self.func_for(node, scope, _inferred_name(node))
+                fn = f.functions[fid]
+                fn.in_loop = in_loop
+                if t in ("function_declaration", "generator_function_declaration") and fn.name:
+                    f.func_names[(scope, fn.name)] = fid
+                    f.bindings.setdefault((scope, fn.name), V("fn", fid, span_of(node), fn.name))
+                child_scope, child_loop = fid, False
+            elif t in ("call_expression", "new_expression"):
+                self._call(node, scope, in_loop)
+            elif t == "variable_declarator":
+                self._declarator(node, scope)
+            elif t == "assignment_expression":
+                self._assign(node, scope)
+            elif t == "import_statement":
+                self._import(node)
+            elif t == "export_statement":
+                self._export(node, scope)
+            elif t == "enum_declaration":
+                self._enum(node, scope)
+            elif t in ("class_declaration", "class", "abstract_class_declaration"):
+                self._class(node, scope)
+            elif t == "return_statement" and scope is not None:
+                inner = [c for c in node.named_children if c.type != "comment"]
+                if inner:
+                    f.functions[scope].returns.append(self.value(inner[0], scope))
+            elif t in LOOP_TYPES:
+                child_loop = True
+            elif t in ("jsx_self_closing_element", "jsx_opening_element"):
+                self._jsx(node, scope)
+            elif t == "member_expression":
+                obj = node.child_by_field_name("object")
+                if obj is not None and obj.type == "identifier" and obj.text.decode() in GLOBAL_OBJECTS:
+                    prop = node.child_by_field_name("property")
+                    if prop is not None:
+                        f.globals_used.add(text_of(prop, 80))
+            children = node.children
+            for c in reversed(children):
+                if c.is_named:
+                    stack.append((c, child_scope, child_loop, depth + 1))
+
+    def _call(self, node: Any, scope: int | None, in_loop: bool) -> None:
+        f = self.f
+        if len(f.calls) >= MAX_CALLS_PER_FILE:
+            return
+        v = self.value(node, scope)
+        if v.kind == "module":  # require('x'): an import, not a call site
+            f.calls.append(Call(len(f.calls), V("ref", "require", v.span, "require"),
+                                (V("str", v.data, v.span, v.text),), v.span, scope, in_loop))
+            return
+        if v.kind not in ("call", "new"):
+            return
+        callee, args = v.data
+        parent = node.parent
+        awaited = parent is not None and parent.type == "await_expression"
+        call = Call(len(f.calls), callee, args, span_of(node), scope, in_loop, v.kind == "new", awaited)
+        f.calls.append(call)
+        for i, a in enumerate(args):
+            if a.kind == "fn":
+                fn = f.functions[a.data]
+                if fn.arg_of is None:
+                    fn.arg_of, fn.arg_index = call.index, i
+
+    def _declarator(self, node: Any, scope: int | None) -> None:
+        name = node.child_by_field_name("name")
+        val = node.child_by_field_name("value")
+        if name is None:
+            return
+        decl = node.parent
+        mutable = decl is not None and decl.type == "variable_declaration" or (
+            decl is not None and decl.children and decl.children[0].type == "let")
+        if val is None:
+            if name.type == "identifier":
+                self.f.mutable.add((scope, text_of(name, 80)))
+            return
+        if name.type == "identifier":
+            uv = unwrap(val)
+            nm = text_of(name, 80)
+            if uv is not None and uv.type in FUNCTION_TYPES:
+                fid = self.func_for(uv, scope, nm)
+                self.f.func_names[(scope, nm)] = fid
+            self.f.bindings[(scope, nm)] = self.value(val, scope)
+            if mutable:
+                self.f.mutable.add((scope, nm))
+            return
+        base = self.value(val, scope)
+        for p in _pattern_bindings(name):
+            v = base
+            for key in p.path:
+                v = V("member", (v, key), p.span, f"{v.text}.{key}")
+            self.f.bindings[(scope, p.name)] = v if not p.rest else V("dyn", None, p.span, p.name)
+            if mutable:
+                self.f.mutable.add((scope, p.name))
+
+    def _assign(self, node: Any, scope: int | None) -> None:
+        left = node.child_by_field_name("left")
+        right = node.child_by_field_name("right")
+        if left is None or right is None:
+            return
+        lv = self.value(left, scope)
+        rv = self.value(right, scope)
+        self.f.assigns.append(Assign(lv, rv, span_of(node), scope))
+        uleft = unwrap(right)
+        if uleft is not None and uleft.type in FUNCTION_TYPES and lv.kind == "member":
+            self.func_for(uleft, scope, lv.data[1])
+        if lv.kind == "member":
+            obj, prop = lv.data
+            if obj.kind == "ref" and obj.data == "module" and prop == "exports":
+                self.f.exports["*"] = rv
+                if rv.kind == "obj":
+                    for pr in rv.data:
+                        if pr.key is not None and not pr.spread:
+                            self.f.exports.setdefault(pr.key, pr.value)
+            elif (obj.kind == "ref" and obj.data == "exports") or (
+                    obj.kind == "member" and obj.data[1] == "exports" and obj.data[0].kind == "ref"
+                    and obj.data[0].data == "module"):
+                self.f.exports[prop] = rv
+        elif lv.kind == "ref" and scope is None:
+            self.f.mutable.add((None, lv.data))
+
+    def _import(self, node: Any) -> None:
+        src_node = node.child_by_field_name("source")
+        if src_node is None:
+            return
+        src = string_value(src_node) or ""
+        for clause in node.named_children:
+            if clause.type != "import_clause":
+                continue
+            for c in clause.named_children:
+                if c.type == "identifier":
+                    self._bind_import(text_of(c, 80), src, "default", c)
+                elif c.type == "namespace_import":
+                    ids = [x for x in c.named_children if x.type == "identifier"]
+                    if ids:
+                        self._bind_import(text_of(ids[0], 80), src, "*", ids[0])
+                elif c.type == "named_imports":
+                    for spec in c.named_children:
+                        if spec.type != "import_specifier":
+                            continue
+                        nm = spec.child_by_field_name("name")
+                        alias = spec.child_by_field_name("alias") or nm
+                        if nm is not None:
+                            self._bind_import(text_of(alias, 80), src, property_name(nm) or "", spec)
+        self.f.imports.setdefault("\0order:" + src, V("module", src, span_of(node), src))
+
+    def _bind_import(self, local: str, src: str, name: str, node: Any) -> None:
+        v = V("import", (src, name), span_of(node), local)
+        self.f.imports[local] = v
+        self.f.bindings[(None, local)] = v
+
+    def _export(self, node: Any, scope: int | None) -> None:
+        src_node = node.child_by_field_name("source")
+        src = string_value(src_node) if src_node is not None else None
+        decl = node.child_by_field_name("declaration")
+        value = node.child_by_field_name("value")
+        is_default = any(c.type == "default" for c in node.children)
+        clause = next((c for c in node.named_children if c.type == "export_clause"), None)
+        ns = next((c for c in node.named_children if c.type == "namespace_export"), None)
+        sp = span_of(node)
+        if src is not None:
+            self.f.imports.setdefault("\0order:" + src, V("module", src, sp, src))
+            if clause is not None:
+                for spec in clause.named_children:
+                    nm = spec.child_by_field_name("name")
+                    alias = spec.child_by_field_name("alias") or nm
+                    if nm is not None:
+                        self.f.exports[property_name(alias) or ""] = V("import", (src, property_name(nm) or ""), sp)
+            elif ns is not None:
+                ids = [x for x in ns.named_children]
+                if ids:
+                    self.f.exports[property_name(ids[-1]) or ""] = V("import", (src, "*"), sp)
+            else:
+                self.f.star_exports.append(src)
+            return
+        if clause is not None:
+            for spec in clause.named_children:
+                nm = spec.child_by_field_name("name")
+                alias = spec.child_by_field_name("alias") or nm
+                if nm is not None:
+                    self.f.exports[property_name(alias) or ""] = V("ref", property_name(nm), sp)
+            return
+        if decl is not None:
+            for name in _declared_names(decl):
+                self.f.exports["default" if is_default else name] = V("ref", name, sp, name)
+            if is_default and not _declared_names(decl):
+                self.f.exports["default"] = self.value(decl, scope)
+            return
+        if value is not None:
+            self.f.exports["default"] = self.value(value, scope)
+
+    def _enum(self, node: Any, scope: int | None) -> None:
+        name = node.child_by_field_name("name")
+        body = node.child_by_field_name("body")
+        if name is None or body is None:
+            return
+        from ipclint.extract.values import Prop
+        props = []
+        for i, c in enumerate(body.named_children):
+            if c.type == "enum_assignment":
+                k = c.child_by_field_name("name")
+                v = c.child_by_field_name("value")
+                if k is not None and v is not None:
+                    props.append(Prop(property_name(k), self.value(v, scope), span_of(c)))
+            elif c.type == "property_identifier":
+                props.append(Prop(text_of(c, 80), V("num", str(i), span_of(c)), span_of(c)))
+        self.f.bindings[(scope, text_of(name, 80))] = V("obj", tuple(props), span_of(node), text_of(name))
+
+    def _class(self, node: Any, scope: int | None) -> None:
+        name = node.child_by_field_name("name")
+        cname = text_of(name, 80) if name is not None else None
+        if cname is None and node.parent is not None and node.parent.type == "variable_declarator":
+            nm = node.parent.child_by_field_name("name")
+            cname = text_of(nm, 80) if nm is not None else None
+        if not cname:
+            return
+        self.f.classes[cname] = span_of(node)
+        if node.type != "class":
+            self.f.bindings.setdefault((scope, cname), V("class", cname, span_of(node), cname))
+        body = node.child_by_field_name("body")
+        methods = self.f.class_methods.setdefault(cname, {})
+        for c in body.named_children if body is not None else ():
+            if c.type == "method_definition":
+                k = c.child_by_field_name("name")
+                mname = property_name(k) if k is not None else None
+                if mname:
+                    methods[mname] = self.func_for(c, scope, f"{cname}.{mname}")
+            elif c.type in ("public_field_definition", "field_definition"):
+                k = c.child_by_field_name("name") or c.child_by_field_name("property")
+                v = c.child_by_field_name("value")
+                uv = unwrap(v) if v is not None else None
+                if k is not None and uv is not None and uv.type in FUNCTION_TYPES:
+                    mname = property_name(k)
+                    if mname:
+                        methods[mname] = self.func_for(uv, scope, f"{cname}.{mname}")
+
+    def _jsx(self, node: Any, scope: int | None) -> None:
+        name = node.child_by_field_name("name")
+        if name is None or text_of(name, 40) != "webview":
+            return
+        attrs = []
+        for a in node.named_children:
+            if a.type != "jsx_attribute":
+                continue
+            parts = a.named_children
+            if not parts:
+                continue
+            key = text_of(parts[0], 80)
+            val = None
+            if len(parts) > 1:
+                vn = parts[1]
+                if vn.type == "jsx_expression":
+                    inner = [x for x in vn.named_children if x.type != "comment"]
+                    val = self.value(inner[0], scope) if inner else None
+                else:
+                    val = self.value(vn, scope)
+            attrs.append((key, val, span_of(a)))
+        self.f.jsx.append(JsxElement("webview", tuple(attrs), span_of(node)))
+
+
+def _inferred_name(node: Any) -> str | None:
+    parent = node.parent
+    if parent is None:
+        return None
+    while parent is not None and parent.type in ("parenthesized_expression", "as_expression"):
+        parent = parent.parent
+    if parent is None:
+        return None
+    if parent.type == "variable_declarator":
+        nm = parent.child_by_field_name("name")
+        return text_of(nm, 80) if nm is not None and nm.type == "identifier" else None
+    if parent.type == "pair":
+        k = parent.child_by_field_name("key")
+        return property_name(k) if k is not None else None
+    if parent.type in ("public_field_definition", "field_definition"):
+        k = parent.child_by_field_name("name") or parent.child_by_field_name("property")
+        return property_name(k) if k is not None else None
+    return None
+
+
+def _declared_names(decl: Any) -> list[str]:
+    t = decl.type
+    if t in ("lexical_declaration", "variable_declaration"):
+        out = []
+        for d in decl.named_children:
+            if d.type == "variable_declarator":
+                nm = d.child_by_field_name("name")
+                if nm is not None and nm.type == "identifier":
+                    out.append(text_of(nm, 80))
+                elif nm is not None:
+                    out.extend(p.name for p in _pattern_bindings(nm))
+        return out
+    nm = decl.child_by_field_name("name")
+    return [text_of(nm, 80)] if nm is not None else []
+
+
+def _pattern_bindings(pat: Any):
+    from ipclint.extract.walk import _bindings_of_pattern
+    return _bindings_of_pattern(pat, 0)

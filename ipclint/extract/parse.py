@@ -1,0 +1,94 @@
+"""The only module that imports tree_sitter: grammars by suffix, parsers and compiled queries."""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import tree_sitter as ts
+import tree_sitter_javascript as tsj
+import tree_sitter_typescript as tst
+
+Node = ts.Node
+Tree = ts.Tree
+
+JS_SUFFIXES = frozenset({".js", ".mjs", ".cjs", ".jsx"})
+TS_SUFFIXES = frozenset({".ts", ".mts", ".cts"})
+TSX_SUFFIXES = frozenset({".tsx"})
+SOURCE_SUFFIXES = JS_SUFFIXES | TS_SUFFIXES | TSX_SUFFIXES | {".vue"}
+
+_QUERY_DIR = Path(__file__).parent / "queries"
+
+
+@lru_cache(maxsize=None)
+def language(dialect: str) -> ts.Language:
+    if dialect == "js":
+        return ts.Language(tsj.language())
+    if dialect == "ts":
+        return ts.Language(tst.language_typescript())
+    return ts.Language(tst.language_tsx())
+
+
+@lru_cache(maxsize=None)
+def _parser(dialect: str) -> ts.Parser:
+    return ts.Parser(language(dialect))
+
+
+def dialect_for(path: str, vue_lang: str | None = None) -> str:
+    """JSX in .js is normal (Create React App): the JS grammar parses it."""
+    suffix = Path(path).suffix.lower()
+    if suffix == ".vue":
+        return "ts" if vue_lang in ("ts", "tsx") else "js"
+    if suffix in TSX_SUFFIXES:
+        return "tsx"
+    if suffix in TS_SUFFIXES:
+        return "ts"
+    return "js"
+
+
+def parse(data: bytes, dialect: str) -> ts.Tree:
+    return _parser(dialect).parse(data)
+
+
+@lru_cache(maxsize=None)
+def query(dialect: str, name: str) -> ts.Query:
+    """Compile a packaged query once per process and dialect."""
+    return ts.Query(language(dialect), (_QUERY_DIR / f"{name}.scm").read_text(encoding="utf-8"))
+
+
+def captures(dialect: str, name: str, node: ts.Node) -> dict[str, list[ts.Node]]:
+    return ts.QueryCursor(query(dialect, name)).captures(node)
+
+
+_VUE_SCRIPT = re.compile(rb"<script\b([^>]*)>(.*?)</script\s*>", re.S | re.I)
+_VUE_LANG = re.compile(rb"""\blang\s*=\s*["']?(\w+)""")
+
+
+def vue_script(data: bytes) -> tuple[bytes, str | None]:
+    """Blank everything but the <script> blocks, keeping every byte offset, line and column."""
+    out = bytearray(b" " * len(data))
+    for i, b in enumerate(data):
+        if b in (10, 13):
+            out[i] = b
+    lang = None
+    for m in _VUE_SCRIPT.finditer(data):
+        out[m.start(2):m.end(2)] = m.group(2)
+        lm = _VUE_LANG.search(m.group(1))
+        if lm and lang is None:
+            lang = lm.group(1).decode("ascii", "replace").lower()
+    return bytes(out), lang
+
+
+def error_spans(root: ts.Node, limit: int = 20) -> list[tuple[int, int, int, int]]:
+    """Positions (0-based row/col) of ERROR and MISSING nodes, found iteratively."""
+    found: list[tuple[int, int, int, int]] = []
+    if not root.has_error:
+        return found
+    stack = [root]
+    while stack and len(found) < limit:
+        node = stack.pop()
+        if node.is_error or node.is_missing:
+            found.append((*node.start_point, *node.end_point))
+            continue
+        stack.extend(c for c in reversed(node.children) if c.has_error or c.is_missing)
+    return found

@@ -1,0 +1,257 @@
+"""One iterative pre-order walk of the syntax tree that records FileFacts."""
+from __future__ import annotations
+
+from typing import Any
+
+from ipclint.extract import parse as P
+from ipclint.extract.facts import Assign, Call, FileFacts, Func, JsxElement, Param
+from ipclint.extract.values import MAX_DEPTH, Prop, V, property_name, span_of, string_value, text_of, unwrap
+
+FUNCTION_TYPES = frozenset({"function_declaration", "function_expression", "function", "arrow_function",
+                            "method_definition", "generator_function_declaration",
+                            "generator_function"})
+LOOP_TYPES = frozenset({"for_statement", "for_in_statement", "for_of_statement", "while_statement",
+                        "do_statement"})
+# Deeper than this the walk stops descending: QueryCursor and any parent walk would be too slow.
+MAX_TREE_DEPTH = 4000
+MAX_CALLS_PER_FILE = 50000
+
+
+class Extractor:
+    def __init__(self, facts: FileFacts) -> None:
+        self.f = facts
+        self._fid: dict[int, int] = {}
+
+    # ---- functions -------------------------------------------------------------------------
+    def func_for(self, node: Any, parent: int | None, name: str | None = None) -> int:
+        key = node.id
+        fid = self._fid.get(key)
+        if fid is not None:
+            if name and not self.f.functions[fid].name:
+                self.f.functions[fid].name = name
+            return fid
+        fid = len(self.f.functions)
+        self._fid[key] = fid
+        t = node.type
+        kind = {"arrow_function": "arrow", "method_definition": "method"}.get(
+            t, "declaration" if t.endswith("declaration") else "function")
+        nm = node.child_by_field_name("name")
+        if nm is not None and kind != "arrow":
+            name = name or property_name(nm) or text_of(nm, 60)
+        fn = Func(id=fid, name=name, kind=kind, span=span_of(node), parent=parent,
+                  params=self._params(node), is_async=_is_async(node))
+        body = node.child_by_field_name("body")
+        if t == "arrow_function" and body is not None and body.type != "statement_block":
+            fn.concise = True
+            fn.returns.append(self.value(body, fid))
+        self.f.functions.append(fn)
+        return fid
+
+    def _params(self, node: Any) -> tuple[Param, ...]:
+        single = node.child_by_field_name("parameter")
+        if single is not None:
+            return (Param(text_of(single, 80), 0, span_of(single)),)
+        plist = node.child_by_field_name("parameters")
+        if plist is None:
+            return ()
+        out: list[Param] = []
+        idx = 0
+        for p in plist.named_children:
+            if p.type == "comment":
+                continue
+            pat = p.child_by_field_name("pattern") if p.type in ("required_parameter", "optional_parameter") else p
+            if pat is None:
+                pat = p
+            if pat.type == "this":
+                continue
+            out.extend(_bindings_of_pattern(pat, idx))
+            idx += 1
+        return tuple(out)
+
+    # ---- values ----------------------------------------------------------------------------
+    def value(self, node: Any, scope: int | None, depth: int = 0) -> V:
+        node = unwrap(node)
+        sp = span_of(node)
+        if depth > MAX_DEPTH:
+            return V("dyn", None, sp, text_of(node))
+        t = node.type
+        if t == "string":
+            return V("str", string_value(node), sp, text_of(node), lit="string")
+        if t == "template_string":
+            s = string_value(node)
+            if s is not None:
+                return V("str", s, sp, text_of(node), lit="template")
+            parts: list[Any] = []
+            for c in node.named_children:
+                if c.type == "template_substitution":
+                    inner = [x for x in c.named_children if x.type != "comment"]
+                    parts.append(self.value(inner[0], scope, depth + 1) if inner else "")
+                else:
+                    parts.append(_frag_text(c))
+            return V("tpl", tuple(parts), sp, text_of(node))
+        if t == "identifier" or t == "shorthand_property_identifier":
+            name = (node.text or b"").decode("utf-8", "replace")
+            if name == "undefined":
+                return V("undef", None, sp, name)
+            return V("ref", name, sp, name)
+        if t == "member_expression":
+            obj = node.child_by_field_name("object")
+            prop = node.child_by_field_name("property")
+            if obj is None or prop is None:
+                return V("dyn", None, sp, text_of(node))
+            return V("member", (self.value(obj, scope, depth + 1), property_name(prop) or ""), sp,
+                     text_of(node))
+        if t == "subscript_expression":
+            obj = node.child_by_field_name("object")
+            idx = node.child_by_field_name("index")
+            if obj is None or idx is None:
+                return V("dyn", None, sp, text_of(node))
+            iv = self.value(idx, scope, depth + 1)
+            ov = self.value(obj, scope, depth + 1)
+            if iv.kind == "str":
+                return V("member", (ov, iv.data), sp, text_of(node))
+            return V("index", (ov, iv), sp, text_of(node))
+        if t == "binary_expression":
+            op = node.child_by_field_name("operator")
+            if op is not None and op.type == "+":
+                return V("concat", (self.value(node.child_by_field_name("left"), scope, depth + 1),
+                                    self.value(node.child_by_field_name("right"), scope, depth + 1)),
+                         sp, text_of(node))
+            return V("dyn", op.type if op is not None else None, sp, text_of(node))
+        if t in ("call_expression", "new_expression"):
+            return self._call_value(node, scope, depth, sp)
+        if t == "await_expression":
+            inner = [c for c in node.named_children if c.type != "comment"]
+            return V("await", self.value(inner[0], scope, depth + 1) if inner else None, sp, text_of(node))
+        if t == "object":
+            return V("obj", tuple(self._props(node, scope, depth)), sp, text_of(node))
+        if t == "array":
+            return V("arr", tuple(self.value(c, scope, depth + 1) for c in node.named_children
+                                  if c.type != "comment"), sp, text_of(node))
+        if t in FUNCTION_TYPES or t == "class":
+            if t == "class":
+                nm = node.child_by_field_name("name")
+                return V("class", text_of(nm) if nm is not None else None, sp, text_of(node))
+            return V("fn", self.func_for(node, scope), sp, text_of(node))
+        if t == "spread_element":
+            inner = [c for c in node.named_children if c.type != "comment"]
+            return V("spread", self.value(inner[0], scope, depth + 1) if inner else None, sp, text_of(node))
+        if t == "this":
+            return V("this", None, sp, "this")
+        if t == "number":
+            return V("num", text_of(node), sp, text_of(node))
+        if t in ("true", "false"):
+            return V("bool", t == "true", sp, t)
+        if t == "null":
+            return V("null", None, sp, "null")
+        if t == "undefined":
+            return V("undef", None, sp, "undefined")
+        if t == "regex":
+            return V("regex", None, sp, text_of(node))
+        if t == "unary_expression" and node.child_by_field_name("operator") is not None \
+                and node.child_by_field_name("operator").type == "!":
+            arg = node.child_by_field_name("argument")
+            if arg is not None and arg.type == "number":
+                return V("bool", text_of(arg) == "0", sp, text_of(node))
+        if t in ("jsx_element", "jsx_self_closing_element"):
+            return V("jsx", None, sp, text_of(node))
+        if t == "ternary_expression":
+            cons = node.child_by_field_name("consequence")
+            alt = node.child_by_field_name("alternative")
+            alts = tuple(self.value(x, scope, depth + 1) for x in (cons, alt) if x is not None)
+            return V("cond", alts, sp, text_of(node))
+        return V("dyn", t, sp, text_of(node))
+
+    def _call_value(self, node: Any, scope: int | None, depth: int, sp: Any) -> V:
+        t = node.type
+        fn = node.child_by_field_name("constructor" if t == "new_expression" else "function")
+        args_node = node.child_by_field_name("arguments")
+        args = tuple(self.value(a, scope, depth + 1) for a in (args_node.named_children if args_node else ())
+                     if a.type != "comment")
+        if fn is None:
+            return V("dyn", None, sp, text_of(node))
+        if fn.type == "import":
+            callee = V("ref", "import", span_of(fn), "import")
+        else:
+            callee = self.value(fn, scope, depth + 1)
+        if t == "call_expression" and callee.kind == "ref" and callee.data == "require" \
+                and args and args[0].kind == "str":
+            return V("module", args[0].data, sp, text_of(node))
+        if t == "call_expression" and callee.kind == "ref" and callee.data == "import" \
+                and args and args[0].kind == "str":
+            return V("call", (callee, args), sp, text_of(node))
+        return V("new" if t == "new_expression" else "call", (callee, args), sp, text_of(node))
+
+    def _props(self, node: Any, scope: int | None, depth: int) -> list[Prop]:
+        props: list[Prop] = []
+        for c in node.named_children:
+            ct = c.type
+            if ct == "pair":
+                k = c.child_by_field_name("key")
+                val = c.child_by_field_name("value")
+                if k is None or val is None:
+                    continue
+                key = property_name(k)
+                props.append(Prop(key, self.value(val, scope, depth + 1), span_of(c),
+                                  computed=k.type == "computed_property_name"))
+            elif ct == "shorthand_property_identifier":
+                name = text_of(c)
+                props.append(Prop(name, V("ref", name, span_of(c), name), span_of(c)))
+            elif ct == "spread_element":
+                props.append(Prop(None, self.value(c, scope, depth + 1), span_of(c), spread=True))
+            elif ct == "method_definition":
+                k = c.child_by_field_name("name")
+                key = property_name(k) if k is not None else None
+                props.append(Prop(key, V("fn", self.func_for(c, scope, key), span_of(c), text_of(c)),
+                                  span_of(c)))
+        return props
+
+
+def _frag_text(node: Any) -> str:
+    return (node.text or b"").decode("utf-8", "replace")
+
+
+def _is_async(node: Any) -> bool:
+    for c in node.children:
+        if c.type == "async":
+            return True
+        if c.is_named:
+            break
+    return False
+
+
+def _bindings_of_pattern(pat: Any, idx: int) -> list[Param]:
+    """Flatten an identifier / object / array / rest / default pattern into bindings, iteratively."""
+    out: list[Param] = []
+    stack: list[tuple[Any, tuple[str, ...], bool]] = [(pat, (), False)]
+    while stack:
+        node, path, rest = stack.pop()
+        t = node.type
+        if t in ("identifier", "shorthand_property_identifier_pattern"):
+            out.append(Param(text_of(node, 80), idx, span_of(node), path, rest))
+        elif t == "assignment_pattern" or t == "object_assignment_pattern":
+            left = node.child_by_field_name("left")
+            if left is not None:
+                stack.append((left, path, rest))
+        elif t == "rest_pattern":
+            inner = [c for c in node.named_children if c.type != "comment"]
+            if inner:
+                stack.append((inner[0], path, True))
+        elif t == "object_pattern":
+            for c in reversed(node.named_children):
+                if c.type == "pair_pattern":
+                    k = c.child_by_field_name("key")
+                    v = c.child_by_field_name("value")
+                    if v is not None:
+                        stack.append((v, path + ((property_name(k) or "?") if k is not None else "?",), rest))
+                elif c.type in ("shorthand_property_identifier_pattern", "object_assignment_pattern"):
+                    inner = c if c.type == "shorthand_property_identifier_pattern" else c.child_by_field_name("left")
+                    if inner is not None:
+                        stack.append((inner, path + (text_of(inner, 80),), rest))
+                elif c.type == "rest_pattern":
+                    stack.append((c, path, True))
+        elif t == "array_pattern":
+            for i, c in reversed(list(enumerate(c for c in node.named_children if c.type != "comment"))):
+                stack.append((c, path + (str(i),), rest))
+    out.sort(key=lambda p: (p.span.line, p.span.column))
+    return out

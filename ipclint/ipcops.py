@@ -1,0 +1,74 @@
+"""Which calls are IPC operations: Electron's own, per-WebContents and per-frame IPC, pushes."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ipclint.extract.facts import Call
+from ipclint.extract.values import V
+from ipclint.project import Project
+
+MAIN_METHODS = {"handle": "handle", "handleOnce": "handle", "on": "on", "once": "on", "addListener": "on",
+                "removeHandler": "remove", "removeListener": "remove", "off": "remove",
+                "removeAllListeners": "remove", "emit": "emit"}
+RENDERER_METHODS = {"send": "send", "sendSync": "send", "sendToHost": "send", "postMessage": "send",
+                    "invoke": "invoke", "on": "on", "once": "on", "addListener": "on",
+                    "prependListener": "on", "prependOnceListener": "on",
+                    "off": "remove", "removeListener": "remove", "removeAllListeners": "remove"}
+SCOPED_METHODS = {"handle": "handle", "handleOnce": "handle", "on": "on", "once": "on",
+                  "addListener": "on", "removeHandler": "remove", "removeListener": "remove",
+                  "off": "remove", "removeAllListeners": "remove"}
+WEBCONTENTS_NAMES = frozenset({"webContents", "sender", "contents", "wc", "webcontents"})
+FRAME_NAMES = frozenset({"frame", "senderFrame", "mainFrame", "webFrameMain", "framesInSubtree"})
+
+
+@dataclass(frozen=True, slots=True)
+class IpcOp:
+    """What an IPC call does. ``channel_arg`` and ``handler_arg`` index the call's arguments."""
+
+    kind: str  # send, invoke, handle, on, push, remove, emit
+    method: str  # send, sendSync, invoke, handle, on, reply, ...
+    receiver: str  # ipcMain, ipcRenderer, webContents, webContents.ipc, frame.ipc, event
+    channel_arg: int = 0
+    handler_arg: int | None = None
+
+
+def classify(project: Project, path: str, call: Call) -> IpcOp | None:
+    callee = call.callee
+    if callee.kind != "member" or call.new:
+        return None
+    obj, method = callee.data
+    api = project.electron_api(path, obj, call.func)
+    if api == "ipcMain" and method in MAIN_METHODS:
+        kind = MAIN_METHODS[method]
+        return IpcOp(kind, method, "ipcMain", 0, 1 if kind in ("handle", "on") else None)
+    if api == "ipcRenderer" and method in RENDERER_METHODS:
+        kind = RENDERER_METHODS[method]
+        return IpcOp(kind, method, "ipcRenderer", 0, 1 if kind == "on" else None)
+    if api is not None and api.endswith("webContents") and method == "send":
+        return IpcOp("push", method, "webContents")
+    if obj.kind == "member" and obj.data[1] == "ipc" and method in SCOPED_METHODS:
+        owner = _last_name(obj.data[0])
+        receiver = "frame.ipc" if owner in FRAME_NAMES else "webContents.ipc"
+        kind = SCOPED_METHODS[method]
+        return IpcOp(kind, method, receiver, 0, 1 if kind in ("handle", "on") else None)
+    if method == "send" and call.args and api is None:
+        name = _last_name(obj)
+        if name in WEBCONTENTS_NAMES or name in FRAME_NAMES:
+            return IpcOp("push", method, "webContents" if name not in FRAME_NAMES else "frame")
+    if method == "reply" and call.args and obj.kind == "ref":
+        p = project.param_of(path, call.func, obj.data)
+        if p is not None and p[1].index == 0 and not p[1].path:
+            return IpcOp("push", "reply", "event")
+    return None
+
+
+def _last_name(v: V) -> str | None:
+    if v.kind == "member":
+        return v.data[1]
+    if v.kind == "ref":
+        return v.data
+    if v.kind == "call":  # webContents.fromId(id).send / getFocusedWebContents().send
+        callee = v.data[0]
+        if callee.kind == "member" and callee.data[1] in ("fromId", "getFocusedWebContents", "fromFrame"):
+            return "webContents"
+    return None

@@ -1,0 +1,123 @@
+"""Immutable values passed between the stages and to the formatters."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    NOTE = "note"
+
+    @property
+    def rank(self) -> int:
+        return {"note": 0, "warning": 1, "error": 2}[self.value]
+
+
+class Role(str, Enum):
+    MAIN = "main"
+    PRELOAD = "preload"
+    RENDERER = "renderer"
+    SHARED = "shared"
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Span:
+    """1-based line and column, end exclusive column as in SARIF."""
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    path: str
+    span: Span
+    message: str = ""
+
+    def to_dict(self) -> dict:
+        return {"path": self.path, "line": self.span.line, "column": self.span.column,
+                "message": self.message}
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    rule: str
+    name: str
+    severity: Severity
+    path: str
+    span: Span
+    message: str
+    fingerprint: str
+    related: tuple[Location, ...] = ()
+    trace: tuple[Location, ...] = ()
+
+    @property
+    def sort_key(self) -> tuple:
+        return (self.path, self.span.line, self.span.column, self.rule, self.message)
+
+    def to_dict(self) -> dict:
+        d = {"rule": self.rule, "name": self.name, "severity": self.severity.value,
+             "path": self.path, "line": self.span.line, "column": self.span.column,
+             "end_line": self.span.end_line, "end_column": self.span.end_column,
+             "message": self.message, "fingerprint": self.fingerprint}
+        if self.related:
+            d["related"] = [loc.to_dict() for loc in self.related]
+        if self.trace:
+            d["trace"] = [loc.to_dict() for loc in self.trace]
+        return d
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """A tool diagnostic: not a finding. kind is read|decode|binary|parse|depth|config|suppression|internal."""
+
+    path: str
+    message: str
+    kind: str = "parse"
+    line: int = 0
+    column: int = 0
+
+    def to_dict(self) -> dict:
+        d = {"path": self.path, "message": self.message}
+        if self.line:
+            d["line"] = self.line
+            d["column"] = self.column
+        return d
+
+
+@dataclass(frozen=True, slots=True)
+class FileInfo:
+    path: str
+    role: Role
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class FileCounts:
+    analysed: int = 0
+    skipped: int = 0
+    with_parse_errors: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class RunResult:
+    root: str
+    tool_version: str
+    electron_version: str | None
+    findings: tuple[Finding, ...]
+    files: FileCounts
+    errors: tuple[Diagnostic, ...]
+    elapsed: float = 0.0
+    roles: tuple[FileInfo, ...] = ()
+    skipped: tuple[tuple[str, str], ...] = ()  # (path, reason)
+    rules_run: tuple[str, ...] = ()
+    internal_error: bool = False
+    extra: dict = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def parse_errors(self) -> tuple[Diagnostic, ...]:
+        return tuple(d for d in self.errors if d.kind in ("parse", "depth"))

@@ -1,0 +1,234 @@
+"""The linked project: facts of every file plus cross-file value resolution."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+
+from ipclint.extract.facts import Call, FileFacts, Func, Param
+from ipclint.extract.values import V
+from ipclint.model import FileInfo, Role
+from ipclint.resolve import ELECTRON_MODULES, MAX_STEPS, ModuleResolver, Where
+
+GLOBAL_OBJECTS = frozenset({"window", "globalThis", "self"})
+
+
+@dataclass
+class Project:
+    root: Path
+    files: dict[str, FileFacts]
+    modules: ModuleResolver
+    roles: dict[str, FileInfo] = field(default_factory=dict)
+    electron_versions: dict[str, str | None] = field(default_factory=dict)  # path -> version
+    config: Any = None
+    graph: Any = None  # ipclint.graph.ChannelGraph, set by link()
+    wrappers: dict[tuple[str, int], Any] = field(default_factory=dict)
+    exposures: list[Any] = field(default_factory=list)
+    sources: dict[str, bytes] = field(default_factory=dict, repr=False)
+
+    # ---- lookups -------------------------------------------------------------------------
+    def role(self, path: str) -> Role:
+        info = self.roles.get(path)
+        return info.role if info else Role.SHARED
+
+    def func(self, path: str, fid: int | None) -> Func | None:
+        if fid is None:
+            return None
+        f = self.files.get(path)
+        return f.functions[fid] if f is not None and 0 <= fid < len(f.functions) else None
+
+    def electron_version(self, path: str) -> str | None:
+        return self.electron_versions.get(path)
+
+    def param_of(self, path: str, scope: int | None, name: str) -> tuple[int, Param] | None:
+        """The parameter named ``name`` visible from ``scope`` (innermost function first)."""
+        f = self.files[path]
+        steps = 0
+        while scope is not None and steps < 256:
+            if (scope, name) in f.bindings:
+                return None
+            fn = f.functions[scope]
+            for p in fn.params:
+                if p.name == name:
+                    return scope, p
+            scope = fn.parent
+            steps += 1
+        return None
+
+    def iter_calls(self) -> Iterator[tuple[str, Call]]:
+        for path in sorted(self.files):
+            for c in self.files[path].calls:
+                yield path, c
+
+    # ---- value resolution ----------------------------------------------------------------
+    def resolve(self, path: str, value: V, scope: int | None = None, *, consts_only: bool = False) -> Where:
+        """Follow references, imports, members and `Object.freeze` until a value that denotes
+        itself. Electron APIs come out as ``V("electron", "ipcRenderer")`` (or ``"ipcRenderer.send"``
+        for a method), namespaces of project modules as ``V("modobj", path)``. Mutable bindings stop
+        the walk when ``consts_only`` (channel names must be constants)."""
+        cur = Where(path, value, scope)
+        pending: list[str] = []  # member names to apply, innermost last
+        for _ in range(MAX_STEPS):
+            v = cur.value
+            k = v.kind
+            nxt: Where | None = None
+            if k == "ref":
+                nxt = self._lookup_ref(cur, consts_only)
+            elif k == "member":
+                obj, prop = v.data
+                pending.append(prop)
+                nxt = Where(cur.path, obj, cur.scope)
+            elif k == "import":
+                nxt = self._import(cur.path, v)
+            elif k == "module":
+                nxt = self._module(cur.path, v)
+            elif k == "call":
+                callee, args = v.data
+                if callee.kind == "member" and callee.data[1] == "freeze" and args \
+                        and callee.data[0].kind == "ref" and callee.data[0].data == "Object":
+                    nxt = Where(cur.path, args[0], cur.scope)
+            elif k == "await":
+                if v.data is not None and v.data.kind in ("module", "import"):
+                    nxt = Where(cur.path, v.data, cur.scope)
+            if nxt is None and pending:
+                nxt = self._member(cur, pending.pop())
+                if nxt is None:
+                    pending.append("?")
+                    return Where(cur.path, V("dyn", ".".join(reversed(pending)), v.span, v.text), cur.scope)
+            if nxt is None:
+                return cur
+            cur = nxt
+        return Where(cur.path, V("dyn", None, value.span, value.text), cur.scope)
+
+    def _lookup_ref(self, cur: Where, consts_only: bool) -> Where | None:
+        f = self.files.get(cur.path)
+        if f is None:
+            return None
+        name = cur.value.data
+        scope = cur.scope
+        steps = 0
+        while steps < 256:
+            v = f.bindings.get((scope, name))
+            if v is not None:
+                if consts_only and (scope, name) in f.mutable:
+                    return Where(cur.path, V("dyn", "mutable", cur.value.span, name), scope)
+                if v is cur.value:
+                    return None
+                return Where(cur.path, v, scope)
+            if scope is None:
+                break
+            fn = f.functions[scope]
+            if any(p.name == name for p in fn.params):
+                return Where(cur.path, V("param", (scope, name), cur.value.span, name), scope)
+            scope = fn.parent
+            steps += 1
+        if name in GLOBAL_OBJECTS:
+            return Where(cur.path, V("global", name, cur.value.span, name), None)
+        if name in ("__dirname", "__filename", "process", "require", "module", "exports"):
+            return None
+        return Where(cur.path, V("global", name, cur.value.span, name), None)
+
+    def _import(self, path: str, v: V) -> Where | None:
+        src, name = v.data
+        if src in ELECTRON_MODULES:
+            return Where(path, V("electron", "*" if name in ("*", "default") else name, v.span, v.text))
+        target = self.modules.resolve(path, src)
+        if target is None or target not in self.files:
+            return Where(path, V("external", (src, name), v.span, v.text))
+        return self._export(target, name, v)
+
+    def _module(self, path: str, v: V) -> Where | None:
+        src = v.data
+        if src in ELECTRON_MODULES:
+            return Where(path, V("electron", "*", v.span, v.text))
+        target = self.modules.resolve(path, src)
+        if target is None or target not in self.files:
+            return Where(path, V("external", (src, "*"), v.span, v.text))
+        return Where(target, V("modobj", target, v.span, v.text))
+
+    def _export(self, target: str, name: str, v: V, depth: int = 0) -> Where | None:
+        f = self.files[target]
+        if name == "*":
+            return Where(target, V("modobj", target, v.span, v.text))
+        if name in f.exports:
+            return Where(target, f.exports[name], None)
+        if name == "default" and "*" in f.exports:
+            return Where(target, f.exports["*"], None)
+        if depth < 8:
+            for src in f.star_exports:
+                t2 = self.modules.resolve(target, src)
+                if t2 and t2 in self.files and t2 != target:
+                    hit = self._export(t2, name, v, depth + 1)
+                    if hit is not None and hit.value.kind != "dyn":
+                        return hit
+        return Where(target, V("dyn", f"no export {name}", v.span, v.text))
+
+    def _member(self, cur: Where, prop: str) -> Where | None:
+        v = cur.value
+        k = v.kind
+        if k == "electron":
+            base = v.data
+            return Where(cur.path, V("electron", prop if base == "*" else f"{base}.{prop}", v.span, v.text))
+        if k == "obj":
+            for p in reversed(v.data):
+                if p.key == prop and not p.spread:
+                    return Where(cur.path, p.value, cur.scope)
+            for p in reversed(v.data):
+                if p.spread and p.value is not None and p.value.kind == "spread" and p.value.data is not None:
+                    inner = self.resolve(cur.path, p.value.data, cur.scope)
+                    hit = self._member(inner, prop)
+                    if hit is not None and hit.value.kind != "dyn":
+                        return hit
+            return None
+        if k == "modobj":
+            return self._export(v.data, prop, v)
+        if k == "global" and v.data in GLOBAL_OBJECTS:
+            return Where(cur.path, V("global", prop, v.span, prop), None)
+        if k == "external":
+            src, name = v.data
+            return Where(cur.path, V("external", (src, f"{name}.{prop}"), v.span, v.text))
+        return None
+
+    # ---- derived questions ---------------------------------------------------------------
+    def electron_api(self, path: str, value: V, scope: int | None = None) -> str | None:
+        r = self.resolve(path, value, scope).value
+        return r.data if r.kind == "electron" else None
+
+    def channel(self, path: str, value: V, scope: int | None = None, _depth: int = 0) -> str | None:
+        """The string a channel expression always has, or None when it is dynamic."""
+        if _depth > 16:
+            return None
+        r = self.resolve(path, value, scope, consts_only=True)
+        v = r.value
+        if v.kind == "str":
+            return v.data
+        if v.kind == "tpl":
+            out = []
+            for part in v.data:
+                if isinstance(part, str):
+                    out.append(part)
+                    continue
+                s = self.channel(r.path, part, r.scope, _depth + 1)
+                if s is None:
+                    return None
+                out.append(s)
+            return "".join(out)
+        if v.kind == "concat":
+            a = self.channel(r.path, v.data[0], r.scope, _depth + 1)
+            b = self.channel(r.path, v.data[1], r.scope, _depth + 1) if a is not None else None
+            return a + b if a is not None and b is not None else None
+        if v.kind == "num":
+            return v.data
+        return None
+
+    def function_of(self, path: str, value: V, scope: int | None = None) -> tuple[str, int] | None:
+        """The (path, function id) a value denotes, through references, imports, `.bind`."""
+        r = self.resolve(path, value, scope)
+        v = r.value
+        if v.kind == "call":
+            callee, _ = v.data
+            if callee.kind == "member" and callee.data[1] == "bind":
+                return self.function_of(r.path, callee.data[0], r.scope)
+        if v.kind == "fn":
+            return r.path, v.data
+        return None

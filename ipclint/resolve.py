@@ -1,0 +1,156 @@
+"""Cross-file resolution: module specifiers to files, and static values to what they denote."""
+from __future__ import annotations
+
+import json
+import posixpath
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from ipclint.extract.facts import FileFacts
+from ipclint.extract.values import V
+
+ELECTRON_MODULES = frozenset({"electron", "electron/main", "electron/renderer", "electron/common"})
+RESOLVE_EXTS = (".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs", ".mts", ".cts", ".vue")
+MAX_STEPS = 64
+
+
+@dataclass(frozen=True, slots=True)
+class Where:
+    """A value together with the file and scope in which its names are looked up."""
+
+    path: str
+    value: V
+    scope: int | None = None
+
+
+class ModuleResolver:
+    """Relative specifiers with or without extension, index files, `.js` naming a `.ts` source,
+    and tsconfig `paths` / `baseUrl` aliases."""
+
+    def __init__(self, paths: set[str], read_json: Callable[[str], dict | None]) -> None:
+        self.paths = paths
+        self._read_json = read_json
+        self._tsconfigs: dict[str, tuple[str, list[tuple[str, list[str]]]] | None] = {}
+        self._cache: dict[tuple[str, str], str | None] = {}
+
+    def resolve(self, importer: str, spec: str) -> str | None:
+        key = (posixpath.dirname(importer), spec)
+        if key not in self._cache:
+            self._cache[key] = self._resolve(importer, spec)
+        return self._cache[key]
+
+    def _resolve(self, importer: str, spec: str) -> str | None:
+        if spec in ELECTRON_MODULES:
+            return None
+        if spec.startswith("."):
+            return self._file(posixpath.normpath(posixpath.join(posixpath.dirname(importer), spec)))
+        cfg = self._tsconfig(posixpath.dirname(importer))
+        if cfg is not None:
+            base, patterns = cfg
+            for pat, targets in patterns:
+                star = pat.find("*")
+                if star < 0 and spec == pat:
+                    subs = [""]
+                elif star >= 0 and spec.startswith(pat[:star]) and spec.endswith(pat[star + 1:]) \
+                        and len(spec) >= len(pat) - 1:
+                    subs = [spec[star:len(spec) - (len(pat) - star - 1)]]
+                else:
+                    continue
+                for tgt in targets:
+                    hit = self._file(posixpath.normpath(posixpath.join(base, tgt.replace("*", subs[0]))))
+                    if hit:
+                        return hit
+            hit = self._file(posixpath.normpath(posixpath.join(base, spec)))
+            if hit:
+                return hit
+        return None
+
+    def _file(self, stem: str) -> str | None:
+        stem = stem.lstrip("./") if stem.startswith("./") else stem
+        if stem in self.paths:
+            return stem
+        root, ext = posixpath.splitext(stem)
+        if ext in (".js", ".jsx", ".mjs", ".cjs"):
+            for alt in (".ts", ".tsx", ".mts", ".cts"):
+                if root + alt in self.paths:
+                    return root + alt
+        for e in RESOLVE_EXTS:
+            if stem + e in self.paths:
+                return stem + e
+        for e in RESOLVE_EXTS:
+            if f"{stem}/index{e}" in self.paths:
+                return f"{stem}/index{e}"
+        return None
+
+    def _tsconfig(self, folder: str) -> tuple[str, list[tuple[str, list[str]]]] | None:
+        if folder in self._tsconfigs:
+            return self._tsconfigs[folder]
+        result = None
+        for name in ("tsconfig.json", "jsconfig.json", "tsconfig.base.json"):
+            data = self._read_json(posixpath.join(folder, name) if folder else name)
+            if not data:
+                continue
+            opts = data.get("compilerOptions") or {}
+            base_url = opts.get("baseUrl")
+            paths = opts.get("paths") or {}
+            if base_url is None and not paths:
+                continue
+            base = posixpath.normpath(posixpath.join(folder, base_url or "."))
+            base = "" if base == "." else base
+            pats = sorted(((p, list(t)) for p, t in paths.items() if isinstance(t, list)),
+                          key=lambda x: -len(x[0]))
+            result = (base, pats)
+            break
+        if result is None and folder not in ("", "."):
+            parent = posixpath.dirname(folder)
+            result = self._tsconfig(parent) if parent != folder else None
+        self._tsconfigs[folder] = result
+        return result
+
+
+def read_json_file(root: Path) -> Callable[[str], dict | None]:
+    cache: dict[str, dict | None] = {}
+
+    def read(rel: str) -> dict | None:
+        if rel not in cache:
+            try:
+                text = (root / rel).read_text(encoding="utf-8-sig")
+                cache[rel] = _loads_jsonc(text)
+            except (OSError, ValueError, UnicodeDecodeError):
+                cache[rel] = None
+        return cache[rel]
+
+    return read
+
+
+def _loads_jsonc(text: str) -> dict | None:
+    """tsconfig files allow comments and trailing commas."""
+    out, i, n, in_str = [], 0, len(text), False
+    while i < n:
+        ch = text[i]
+        if in_str:
+            out.append(ch)
+            if ch == "\\" and i + 1 < n:
+                out.append(text[i + 1])
+                i += 1
+            elif ch == '"':
+                in_str = False
+        elif ch == '"':
+            in_str = True
+            out.append(ch)
+        elif text.startswith("//", i):
+            j = text.find("\n", i)
+            i = n if j < 0 else j
+            continue
+        elif text.startswith("/*", i):
+            j = text.find("*/", i + 2)
+            i = n if j < 0 else j + 2
+            continue
+        else:
+            out.append(ch)
+        i += 1
+    import re
+    cleaned = re.sub(r",(\s*[}\]])", r"\1", "".join(out))
+    data = json.loads(cleaned)
+    return data if isinstance(data, dict) else None

@@ -1,0 +1,70 @@
+"""The rule framework: a rule is metadata plus a check function whose docstring is its documentation."""
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Callable, Iterator
+
+from ipclint.model import Location, Severity, Span
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ipclint.link import Project
+
+DOCS_BASE = "https://github.com/ipclint/ipclint/blob/main/rules/"
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """What a rule yields; the engine stamps code, severity and fingerprint.
+
+    ``key`` identifies the finding without line numbers (a channel, key or parameter name, the
+    enclosing function), so baselines and SARIF fingerprints survive unrelated edits.
+    """
+
+    path: str
+    span: Span
+    message: str
+    key: str = ""
+    related: tuple[Location, ...] = ()
+    trace: tuple[Location, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    """Rules without options use this empty options class."""
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    code: str
+    name: str
+    severity: Severity
+    summary: str
+    check: Callable[..., Iterator[Hit]]
+    cwe: tuple[int, ...] = ()
+    security_severity: float = 5.0
+    options: type = Options
+    tags: tuple[str, ...] = field(default=("security",))
+
+    @property
+    def doc(self) -> str:
+        return inspect.cleandoc(self.check.__doc__ or "")
+
+    @property
+    def help_uri(self) -> str:
+        return f"{DOCS_BASE}{self.code}-{self.name}.md"
+
+    def run(self, project: "Project", options: Any = None) -> Iterator[Hit]:
+        return self.check(project, options if options is not None else self.options())
+
+
+def rule(code: str, name: str, severity: Severity, summary: str, *, cwe: tuple[int, ...] = (),
+         security_severity: float = 5.0, options: type = Options,
+         tags: tuple[str, ...] = ("security",)) -> Callable[[Callable[..., Iterator[Hit]]], Rule]:
+    """Decorate a check function ``check(project, options) -> Iterator[Hit]`` into a frozen Rule."""
+
+    def wrap(fn: Callable[..., Iterator[Hit]]) -> Rule:
+        return Rule(code=code, name=name, severity=severity, summary=summary, check=fn, cwe=cwe,
+                    security_severity=security_severity, options=options, tags=tags)
+
+    return wrap
