@@ -91,7 +91,7 @@ class Project:
                 if v.data is not None and v.data.kind in ("module", "import"):
                     nxt = Where(cur.path, v.data, cur.scope)
             if nxt is None and pending:
-                nxt = self._member(cur, pending.pop())
+                nxt = self.member(cur, pending.pop())
                 if nxt is None:
                     pending.append("?")
                     return Where(cur.path, V("dyn", ".".join(reversed(pending)), v.span, v.text), cur.scope)
@@ -163,7 +163,7 @@ class Project:
                         return hit
         return Where(target, V("dyn", f"no export {name}", v.span, v.text))
 
-    def _member(self, cur: Where, prop: str) -> Where | None:
+    def member(self, cur: Where, prop: str) -> Where | None:
         v = cur.value
         k = v.kind
         if k == "electron":
@@ -176,7 +176,7 @@ class Project:
             for p in reversed(v.data):
                 if p.spread and p.value is not None and p.value.kind == "spread" and p.value.data is not None:
                     inner = self.resolve(cur.path, p.value.data, cur.scope)
-                    hit = self._member(inner, prop)
+                    hit = self.member(inner, prop)
                     if hit is not None and hit.value.kind != "dyn":
                         return hit
             return None

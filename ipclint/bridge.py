@@ -1,0 +1,132 @@
+"""The preload bridge: what each exposed key is, and how renderer calls reach it."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ipclint.extract.facts import Call
+from ipclint.extract.values import V
+from ipclint.model import Span
+from ipclint.project import GLOBAL_OBJECTS, Project
+from ipclint.resolve import Where
+
+TOOLKIT = "@electron-toolkit/preload"
+MAX_MEMBER_DEPTH = 6
+
+
+@dataclass(frozen=True, slots=True)
+class Exposure:
+    """One `contextBridge.exposeInMainWorld(key, value)` (mode "bridge"), `exposeElectronAPI()`
+    (mode "toolkit") or `window.key = value` in a preload (mode "window")."""
+
+    key: str
+    path: str
+    span: Span  # the exposing call or assignment
+    value: Where
+    mode: str = "bridge"
+
+
+@dataclass(frozen=True, slots=True)
+class ExposedMember:
+    """A leaf of an exposed value: ``keypath`` from the exposed key, its resolved value, and the
+    span of the property that exposes it (the exposing call when the whole value is the leaf)."""
+
+    exposure: Exposure
+    keypath: tuple[str, ...]
+    value: Where
+    span: Span
+    spread: bool = False
+
+
+def find_exposures(project: Project) -> list[Exposure]:
+    out: list[Exposure] = []
+    for path, call in project.iter_calls():
+        api = project.electron_api(path, call.callee, call.func)
+        if api in ("contextBridge.exposeInMainWorld", "contextBridge.exposeInIsolatedWorld"):
+            args = call.args[1:] if api.endswith("IsolatedWorld") else call.args
+            if len(args) < 2:
+                continue
+            key = project.channel(path, args[0], call.func)
+            if key is None:
+                continue
+            out.append(Exposure(key, path, call.span, project.resolve(path, args[1], call.func)))
+        elif _is_toolkit(project, path, call, "exposeElectronAPI"):
+            out.append(Exposure("electron", path, call.span,
+                                Where(path, V("external", (TOOLKIT, "electronAPI"), call.span)), "toolkit"))
+    for path in sorted(project.files):
+        f = project.files[path]
+        if project.role(path).value != "preload":
+            continue
+        for a in f.assigns:
+            t = a.target
+            if t.kind == "member" and t.data[0].kind == "ref" and t.data[0].data in GLOBAL_OBJECTS:
+                out.append(Exposure(t.data[1], path, a.span, project.resolve(path, a.value, a.func), "window"))
+    return out
+
+
+def _is_toolkit(project: Project, path: str, call: Call, name: str) -> bool:
+    r = project.resolve(path, call.callee, call.func).value
+    return r.kind == "external" and r.data == (TOOLKIT, name)
+
+
+def exposed_members(project: Project, exposure: Exposure) -> list[ExposedMember]:
+    """Flatten an exposed value into leaves, following local objects and spreads, iteratively."""
+    out: list[ExposedMember] = []
+    stack: list[tuple[Where, tuple[str, ...], Span, bool, int]] = [
+        (exposure.value, (), exposure.span, False, 0)]
+    while stack:
+        where, keypath, span, spread, depth = stack.pop()
+        v = where.value
+        if v.kind == "obj" and depth < MAX_MEMBER_DEPTH:
+            for p in reversed(v.data):
+                if p.spread:
+                    inner = p.value.data if p.value.kind == "spread" else None
+                    if inner is None:
+                        continue
+                    r = project.resolve(where.path, inner, where.scope)
+                    if r.value.kind == "obj":
+                        stack.append((r, keypath, p.span, False, depth + 1))
+                    else:
+                        out.append(ExposedMember(exposure, keypath, r, p.span, True))
+                    continue
+                key = p.key if p.key is not None else "?"
+                r = project.resolve(where.path, p.value, where.scope)
+                stack.append((r, keypath + (key,), p.span, False, depth + 1))
+            continue
+        out.append(ExposedMember(exposure, keypath, where, span, spread))
+    out.sort(key=lambda m: (m.span.line, m.span.column, m.keypath))
+    return out
+
+
+def bridge_target(project: Project, path: str, call: Call, exposures: dict[str, list[Exposure]]
+                  ) -> tuple[Exposure, tuple[str, ...], Where] | None:
+    """For a call like `window.api.file.save(x)` (or `api.save(x)` on the bare global, or through
+    a local alias of `window.api`), the exposure it reaches and the resolved exposed value."""
+    chain: list[str] = []
+    v = call.callee
+    while v.kind == "member" and len(chain) < MAX_MEMBER_DEPTH + 2:
+        chain.append(v.data[1])
+        v = v.data[0]
+    chain.reverse()
+    root = project.resolve(path, v, call.func) if v.kind == "ref" else None
+    if root is None or root.value.kind != "global":
+        return None
+    name = root.value.data
+    if name in GLOBAL_OBJECTS:
+        if not chain:
+            return None
+        name, chain = chain[0], chain[1:]
+    cands = exposures.get(name)
+    if not cands:
+        return None
+    for exp in cands:
+        cur = exp.value
+        ok = True
+        for prop in chain:
+            nxt = project.member(cur, prop)
+            if nxt is None:
+                ok = False
+                break
+            cur = project.resolve(nxt.path, nxt.value, nxt.scope)
+        if ok:
+            return exp, tuple(chain), cur
+    return None

@@ -1,0 +1,61 @@
+"""Per-file fact cache keyed by content hash and tool version (so config never invalidates it)."""
+from __future__ import annotations
+
+import os
+import pickle
+import tempfile
+from pathlib import Path
+
+from ipclint import __version__
+from ipclint.extract.facts import FACTS_VERSION, FileFacts
+
+CACHEDIR_TAG = ("Signature: 8a477f597d28d172789f06886806bc55\n"
+                "# This file is a cache directory tag created by ipclint.\n")
+
+
+class FactCache:
+    def __init__(self, folder: Path | None) -> None:
+        self.folder = folder
+        self._ready = False
+        self.hits = 0
+        self.misses = 0
+
+    def _key(self, path: str, digest: str) -> Path:
+        # The path is part of the key: facts carry the file's own path and suffix-dependent grammar.
+        import hashlib
+        k = hashlib.sha256(f"{__version__}:{FACTS_VERSION}:{path}:{digest}".encode()).hexdigest()
+        return self.folder / k[:2] / f"{k[2:]}.pkl"  # type: ignore[operator]
+
+    def get(self, path: str, digest: str) -> FileFacts | None:
+        if self.folder is None:
+            return None
+        try:
+            with open(self._key(path, digest), "rb") as fh:
+                facts = pickle.load(fh)
+        except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, ValueError, TypeError):
+            self.misses += 1
+            return None
+        self.hits += 1
+        return facts if isinstance(facts, FileFacts) else None
+
+    def put(self, path: str, digest: str, facts: FileFacts) -> None:
+        if self.folder is None:
+            return
+        try:
+            if not self._ready:
+                self.folder.mkdir(parents=True, exist_ok=True)
+                tag = self.folder / "CACHEDIR.TAG"
+                if not tag.exists():
+                    tag.write_text(CACHEDIR_TAG)
+                gi = self.folder / ".gitignore"
+                if not gi.exists():
+                    gi.write_text("*\n")
+                self._ready = True
+            target = self._key(path, digest)
+            target.parent.mkdir(exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
+            with os.fdopen(fd, "wb") as fh:
+                pickle.dump(facts, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, target)
+        except OSError:
+            self.folder = None  # read-only or full disk: run without a cache

@@ -1,0 +1,189 @@
+"""discover(paths) -> SourceFile[]: sources under the given paths, minus what cannot matter."""
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pathspec
+
+from ipclint.extract.parse import SOURCE_SUFFIXES
+
+DEFAULT_EXCLUDED_DIRS = frozenset({"node_modules", ".git", "dist", "build", "out", "release", "coverage",
+                                   ".vite", ".webpack", "vendor", "vendors", "third_party", ".ipclint_cache",
+                                   "bower_components", ".next", ".nuxt", ".cache"})
+MAX_FILE_SIZE = 2 * 1024 * 1024
+MINIFIED_SAMPLE = 64 * 1024
+MINIFIED_AVG_LINE = 5000
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    path: str  # root-relative posix path
+    data: bytes  # UTF-8 (decoded from UTF-16 or with the BOM blanked)
+    digest: str
+
+
+@dataclass
+class Discovery:
+    root: Path
+    files: list[SourceFile] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
+    errors: list[tuple[str, str, str]] = field(default_factory=list)  # (path, kind, message)
+
+
+def find_root(start: Path) -> Path:
+    """The nearest folder at or above ``start`` with package.json, .ipclint.toml or .git."""
+    cur = start if start.is_dir() else start.parent
+    for folder in (cur, *cur.parents):
+        if any((folder / m).exists() for m in ("package.json", ".ipclint.toml", ".git")):
+            return folder
+    return cur
+
+
+def is_source(name: str) -> bool:
+    lower = name.lower()
+    if lower.endswith(".d.ts") or lower.endswith(".d.mts") or lower.endswith(".d.cts"):
+        return False
+    return os.path.splitext(lower)[1] in SOURCE_SUFFIXES
+
+
+def discover(root: Path, paths: list[Path] | None = None, exclude: list[str] | None = None) -> Discovery:
+    root = root.resolve()
+    result = Discovery(root)
+    extra = pathspec.PathSpec.from_lines("gitwildmatch", exclude or [])
+    ignores: dict[str, pathspec.PathSpec | None] = {}
+    seen_dirs: set[tuple[int, int]] = set()
+    starts = [p.resolve() for p in (paths or [root])]
+    for start in starts:
+        if start.is_file():
+            _consider(result, root, start, extra, ignores, explicit=True)
+            continue
+        stack = [start]
+        while stack:
+            folder = stack.pop()
+            try:
+                st = folder.stat()
+            except OSError as exc:
+                result.errors.append((_rel(root, folder), "read", f"cannot read folder: {exc.strerror}"))
+                continue
+            if (st.st_dev, st.st_ino) in seen_dirs:
+                continue  # a symlink loop or a folder reached twice
+            seen_dirs.add((st.st_dev, st.st_ino))
+            try:
+                entries = sorted(os.scandir(folder), key=lambda e: e.name)
+            except OSError as exc:
+                result.errors.append((_rel(root, folder), "read", f"cannot list folder: {exc.strerror}"))
+                continue
+            subdirs = []
+            for e in entries:
+                rel = _rel(root, Path(e.path))
+                try:
+                    is_dir = e.is_dir()
+                except OSError:
+                    continue
+                if is_dir:
+                    if e.name in DEFAULT_EXCLUDED_DIRS or _ignored(root, rel + "/", ignores, extra):
+                        continue
+                    subdirs.append(Path(e.path))
+                elif is_source(e.name):
+                    if _ignored(root, rel, ignores, extra):
+                        result.skipped.append((rel, "ignored"))
+                        continue
+                    _consider(result, root, Path(e.path), extra, ignores)
+            stack.extend(reversed(subdirs))
+    result.files.sort(key=lambda s: s.path)
+    result.skipped.sort()
+    return result
+
+
+def _rel(root: Path, p: Path) -> str:
+    try:
+        return p.relative_to(root).as_posix()
+    except ValueError:
+        return p.as_posix()
+
+
+def _ignored(root: Path, rel: str, ignores: dict, extra: pathspec.PathSpec) -> bool:
+    if extra.match_file(rel):
+        return True
+    parts = rel.rstrip("/").split("/")
+    for i in range(len(parts)):
+        folder = "/".join(parts[:i])
+        spec = ignores.get(folder, False)
+        if spec is False:
+            spec = _load_gitignore(root / folder / ".gitignore") if True else None
+            ignores[folder] = spec
+        if spec is not None:
+            sub = "/".join(parts[i:]) + ("/" if rel.endswith("/") else "")
+            if spec.match_file(sub):
+                return True
+    return False
+
+
+def _load_gitignore(p: Path) -> pathspec.PathSpec | None:
+    try:
+        lines = p.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return None
+    return pathspec.PathSpec.from_lines("gitwildmatch", lines)
+
+
+def _consider(result: Discovery, root: Path, p: Path, extra, ignores, explicit: bool = False) -> None:
+    rel = _rel(root, p)
+    try:
+        st = p.stat()
+        if not stat.S_ISREG(st.st_mode):
+            return
+        if st.st_size > MAX_FILE_SIZE:
+            result.skipped.append((rel, f"larger than {MAX_FILE_SIZE // (1024 * 1024)} MiB"))
+            return
+        data = p.read_bytes()
+    except OSError as exc:
+        result.errors.append((rel, "read", f"cannot read file: {exc.strerror or exc}"))
+        return
+    name = p.name.lower()
+    if name.endswith(".min.js") or name.endswith(".min.mjs") or name.endswith(".min.cjs"):
+        result.skipped.append((rel, "minified"))
+        return
+    decoded = decode(data)
+    if decoded is None:
+        result.errors.append((rel, "binary", "binary file (NUL bytes), not analysed"))
+        return
+    if isinstance(decoded, str):
+        result.errors.append((rel, "decode", decoded))
+        return
+    if _looks_minified(decoded):
+        result.skipped.append((rel, "minified"))
+        return
+    result.files.append(SourceFile(rel, decoded, hashlib.sha256(decoded).hexdigest()))
+
+
+def decode(data: bytes) -> bytes | str | None:
+    """UTF-8 bytes for the parser; None for binary; a message for an undecodable file."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return b"   " + data[3:]  # blank the BOM so byte offsets and lines stay put
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16").encode("utf-8")
+        except UnicodeDecodeError:
+            return "cannot decode UTF-16 file"
+    if b"\0" in data[:8192]:
+        return None
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        try:
+            return data.decode("cp1252").encode("utf-8")
+        except UnicodeDecodeError:
+            return "not valid UTF-8 and not decodable as Windows-1252"
+    return data
+
+
+def _looks_minified(data: bytes) -> bool:
+    sample = data[:MINIFIED_SAMPLE]
+    if len(sample) < MINIFIED_AVG_LINE:
+        return False
+    return len(sample) / (sample.count(b"\n") + 1) > MINIFIED_AVG_LINE

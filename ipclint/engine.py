@@ -1,0 +1,190 @@
+"""The pipeline: discover -> extract (cached, in parallel) -> link -> check -> stamp and filter."""
+from __future__ import annotations
+
+import os
+import re
+import time
+import traceback
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Callable, Iterable
+
+from ipclint import __version__
+from ipclint.cache import FactCache
+from ipclint.discover import Discovery, SourceFile, discover, find_root
+from ipclint.extract.facts import FileFacts
+from ipclint.model import Diagnostic, FileCounts, Finding, RunResult, Severity
+from ipclint.prefilter import select_files
+
+PARALLEL_THRESHOLD = 64
+
+
+def _extract_one(item: tuple[str, bytes]) -> tuple[str, FileFacts | None, str | None]:
+    from ipclint.extract.extract import extract
+    path, data = item
+    try:
+        return path, extract(path, data), None
+    except Exception as exc:  # noqa: BLE001 - one bad file must not stop the run
+        return path, None, f"internal error while extracting facts: {exc!r}"
+
+
+def extract_all(files: list[SourceFile], cache: FactCache, jobs: int | None,
+                progress: Callable[[int], None] | None = None) -> tuple[dict[str, FileFacts], list[Diagnostic]]:
+    facts: dict[str, FileFacts] = {}
+    errors: list[Diagnostic] = []
+    todo: list[SourceFile] = []
+    for sf in files:
+        cached = cache.get(sf.path, sf.digest)
+        if cached is not None:
+            facts[sf.path] = cached
+            if progress:
+                progress(1)
+        else:
+            todo.append(sf)
+    jobs = jobs or os.cpu_count() or 1
+    items = [(sf.path, sf.data) for sf in todo]
+    if jobs > 1 and len(items) >= PARALLEL_THRESHOLD:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            results = pool.map(_extract_one, items, chunksize=16)
+            done = list(_tick(results, progress))
+    else:
+        done = list(_tick(map(_extract_one, items), progress))
+    digests = {sf.path: sf.digest for sf in todo}
+    for path, f, err in done:
+        if f is None:
+            errors.append(Diagnostic(path, err or "could not analyse", "internal"))
+            continue
+        facts[path] = f
+        cache.put(path, digests[path], f)
+    return facts, errors
+
+
+def _tick(results: Iterable, progress):
+    for r in results:
+        if progress:
+            progress(1)
+        yield r
+
+
+def check(paths: list[str] | None = None, config=None, *, select=None, ignore=None, jobs: int | None = None,
+          cache_dir: str | Path | None = None, use_cache: bool = True, only_files: list[str] | None = None,
+          progress=None, baseline: str | None = None, report_unused_suppressions: bool = False,
+          config_file: str | None = None) -> RunResult:
+    """Analyse the project(s) at ``paths`` and return the run result (the CLI's and API's entry)."""
+    from ipclint.link import link
+    from ipclint.rules import ALL_RULES
+    started = time.perf_counter()
+    targets = [Path(p) for p in (paths or ["."])]
+    root = find_root(targets[0].resolve())
+    if config is None:
+        config = _load_config(root, config_file)
+    explicit_files = [t.resolve() for t in targets if t.is_file()]
+    if only_files is None and explicit_files:
+        only_files = [p.relative_to(root).as_posix() for p in explicit_files if p.is_relative_to(root)]
+    scan = [root] if explicit_files else [t.resolve() for t in targets]
+    found = discover(root, scan, exclude=list(getattr(config, "exclude", None) or []))
+    errors = [Diagnostic(p, msg, kind) for p, kind, msg in found.errors]
+    chosen, skipped_cheap = select_files(found.files, root)
+    cache = FactCache(None if not use_cache else Path(cache_dir) if cache_dir else root / ".ipclint_cache")
+    facts, extract_errors = extract_all(chosen, cache, jobs, progress)
+    errors += extract_errors
+    for path, f in sorted(facts.items()):
+        for (r1, c1, _r2, _c2) in f.parse_errors[:5]:
+            errors.append(Diagnostic(path, "syntax error; the rest of the file is still analysed", "parse",
+                                     r1 + 1, c1 + 1))
+        if f.too_deep:
+            errors.append(Diagnostic(path, "nesting too deep: the deepest code was not analysed", "depth"))
+    sources = {sf.path: sf.data for sf in chosen}
+    project = link(root, facts, config, sources, {sf.path for sf in found.files})
+    rules = _selected(ALL_RULES, select if select is not None else getattr(config, "select", None),
+                      ignore if ignore is not None else getattr(config, "ignore", None))
+    findings, internal = run_rules(project, rules, config)
+    errors += internal
+    findings = _filter(findings, project, config, sources, errors, baseline, report_unused_suppressions)
+    if only_files is not None:
+        wanted = set(only_files)
+        findings = [f for f in findings if f.path in wanted]
+    findings.sort(key=lambda f: f.sort_key)
+    versions = sorted({v for v in project.electron_versions.values() if v})
+    parse_err_files = len({d.path for d in errors if d.kind in ("parse", "depth")})
+    skipped = sorted(found.skipped)
+    return RunResult(
+        root=str(root), tool_version=__version__, electron_version=versions[0] if len(versions) == 1 else (
+            ", ".join(versions) if versions else None),
+        findings=tuple(findings),
+        files=FileCounts(analysed=len(facts) + len(skipped_cheap), skipped=len(skipped), with_parse_errors=parse_err_files),
+        errors=tuple(sorted(errors, key=lambda d: (d.path, d.line, d.column, d.message))),
+        elapsed=time.perf_counter() - started,
+        roles=tuple(project.roles[p] for p in sorted(project.roles)), skipped=tuple(skipped),
+        rules_run=tuple(r.code for r in rules), internal_error=any(d.kind == "internal" for d in errors),
+        extra={"project": project, "cache_hits": cache.hits, "parsed": len(facts)})
+
+
+def _load_config(root: Path, config_file: str | None):
+    try:
+        from ipclint.config import load_config
+    except ImportError:  # pragma: no cover - config module ships with the package
+        return None
+    return load_config(root, Path(config_file) if config_file else None)
+
+
+def _selected(all_rules, select, ignore):
+    if not select and not ignore:
+        return tuple(all_rules)
+    from ipclint.select import selected_rules
+    return tuple(selected_rules(all_rules, _codes(select), _codes(ignore)))
+
+
+def _codes(v) -> list[str] | None:
+    if v is None:
+        return None
+    if isinstance(v, str):
+        return [s.strip() for s in v.split(",") if s.strip()]
+    return list(v)
+
+
+def run_rules(project, rules, config) -> tuple[list[Finding], list[Diagnostic]]:
+    """Run each selected rule; a crash in one is an internal error and keeps the others' findings."""
+    from ipclint.stamp import stamp_hits
+    findings: list[Finding] = []
+    errors: list[Diagnostic] = []
+    for rule in rules:
+        options = _rule_options(rule, config)
+        try:
+            hits = list(rule.run(project, options))
+        except Exception as exc:  # noqa: BLE001
+            tb = traceback.extract_tb(exc.__traceback__)[-1]
+            errors.append(Diagnostic("", f"internal error in rule {rule.code} {rule.name}: {exc!r} "
+                                         f"at {Path(tb.filename).name}:{tb.lineno}", "internal"))
+            continue
+        sev = rule.severity
+        if config is not None and hasattr(config, "severity_for"):
+            sev = config.severity_for(rule.code, rule.name, rule.severity)
+        findings.extend(stamp_hits(rule, sev, hits))
+    return findings, errors
+
+
+def _rule_options(rule, config):
+    getter = getattr(config, "rule_options", None)
+    if getter is None:
+        return rule.options()
+    try:
+        return getter(rule)
+    except Exception:  # noqa: BLE001
+        return rule.options()
+
+
+def _filter(findings, project, config, sources, errors, baseline, report_unused) -> list[Finding]:
+    if config is not None and hasattr(config, "ignored_for"):
+        findings = [f for f in findings if not config.ignored_for(f.path, f.rule, f.name)]
+    try:
+        from ipclint.suppress import filter_suppressed
+    except ImportError:
+        filter_suppressed = None
+    if filter_suppressed is not None:
+        findings, diags = filter_suppressed(findings, sources, report_unused=report_unused)
+        errors.extend(diags)
+    if baseline:
+        from ipclint.baseline import filter_baseline, load_baseline
+        findings = filter_baseline(findings, load_baseline(Path(baseline)))
+    return list(findings)

@@ -1,0 +1,223 @@
+"""The channel graph: who sends, invokes, handles, pushes and listens on which channel."""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from ipclint.bridge import Exposure, bridge_target, exposed_members, find_exposures
+from ipclint.extract.facts import Call
+from ipclint.extract.values import V
+from ipclint.ipcops import RENDERER_METHODS, IpcOp
+from ipclint.model import Location, Role, Span
+from ipclint.project import Project
+from ipclint.wrappers import WrapperOp, callee_function, direct_ops, summarise
+
+SENDER_KINDS = frozenset({"send", "invoke"})
+
+
+@dataclass(frozen=True, slots=True)
+class Edge:
+    """One IPC operation at one call site. ``channel`` None means dynamic."""
+
+    kind: str  # send, invoke, handle, on, push, remove, emit
+    method: str
+    receiver: str  # ipcMain, ipcRenderer, webContents, webContents.ipc, frame.ipc, event, bridge
+    channel: str | None
+    path: str
+    span: Span  # the call
+    channel_span: Span | None
+    role: Role
+    call: int  # call index in the file
+    scope: int | None  # enclosing function of the call
+    channel_value: V | None = None
+    handler: tuple[str, int] | None = None  # (path, function id)
+    handler_value: V | None = None
+    via: tuple[Location, ...] = ()  # the wrapper or bridge call sites this goes through
+    wrapper_funcs: tuple[tuple[str, int], ...] = ()  # wrapper functions it is registered through
+    inline_literal: bool = False
+    bridged: bool = False  # attributed to a renderer call through a fixed-channel bridge function
+
+    @property
+    def side(self) -> str:
+        """"main" for ipcMain-style registrations and pushes, "renderer" for ipcRenderer-side."""
+        if self.receiver in ("ipcRenderer", "bridge", "toolkit"):
+            return "renderer"
+        return "main"
+
+    @property
+    def location(self) -> Location:
+        return Location(self.path, self.span)
+
+
+@dataclass
+class ChannelGraph:
+    edges: list[Edge] = field(default_factory=list)
+    exposures: list[Exposure] = field(default_factory=list)
+    generic_send: list[Location] = field(default_factory=list)  # unguarded paths for any channel
+    generic_listen: list[Location] = field(default_factory=list)
+    allowlisted: set[str] = field(default_factory=set)  # channels a guarded generic bridge allows
+
+    def by_channel(self) -> dict[str | None, list[Edge]]:
+        out: dict[str | None, list[Edge]] = defaultdict(list)
+        for e in self.edges:
+            out[e.channel].append(e)
+        return out
+
+    def channels(self) -> list[str]:
+        return sorted({e.channel for e in self.edges if e.channel is not None})
+
+
+def build_graph(project: Project) -> ChannelGraph:
+    ops = direct_ops(project)
+    wrappers = summarise(project, ops)
+    project.wrappers = wrappers
+    graph = ChannelGraph()
+    graph.exposures = find_exposures(project)
+    project.exposures = graph.exposures
+    by_key: dict[str, list[Exposure]] = defaultdict(list)
+    for exp in graph.exposures:
+        by_key[exp.key].append(exp)
+    consumed: set[tuple[str, int]] = set()
+    # Calls of app wrappers and of bridge functions, at their call sites.
+    for path, call in project.iter_calls():
+        target = callee_function(project, path, call)
+        if target is not None and target in wrappers:
+            for wop in wrappers[target]:
+                edge = _wrapper_edge(project, path, call, wop, target)
+                if edge is not None:
+                    graph.edges.append(edge)
+                    consumed.add(wop.site)
+        if project.role(path) in (Role.RENDERER, Role.SHARED) and by_key:
+            graph.edges.extend(_bridge_edges(project, path, call, by_key, wrappers))
+    for (path, idx), op in sorted(ops.items()):
+        call = project.files[path].calls[idx]
+        if _is_parametric(project, path, call, op, (path, idx) in consumed):
+            continue
+        graph.edges.append(_edge(project, path, call, op))
+    _mark_generic(project, graph, wrappers)
+    graph.edges.sort(key=lambda e: (e.path, e.span.line, e.span.column, e.kind, e.channel or ""))
+    return graph
+
+
+def _is_parametric(project: Project, path: str, call: Call, op: IpcOp, consumed: bool) -> bool:
+    """An IPC call inside a wrapper whose channel (or, once the wrapper is used, handler) is a
+    parameter: its edges are at the wrapper's call sites."""
+    from ipclint.wrappers import _param_index
+    if op.channel_arg < len(call.args) and _param_index(project, path, call, call.args[op.channel_arg]):
+        return True
+    return consumed
+
+
+def _edge(project: Project, path: str, call: Call, op: IpcOp, *, channel_value: V | None = None,
+          handler_value: V | None = None, via: tuple[Location, ...] = (), wrapper_funcs=(),
+          receiver: str | None = None, bridged: bool = False) -> Edge:
+    if channel_value is None and op.channel_arg < len(call.args):
+        channel_value = call.args[op.channel_arg]
+    if handler_value is None and op.handler_arg is not None and op.handler_arg < len(call.args):
+        handler_value = call.args[op.handler_arg]
+    channel = project.channel(path, channel_value, call.func) if channel_value is not None else None
+    handler = project.function_of(path, handler_value, call.func) if handler_value is not None else None
+    return Edge(kind=op.kind, method=op.method, receiver=receiver or op.receiver, channel=channel, path=path,
+                span=call.span, channel_span=channel_value.span if channel_value is not None else None,
+                role=project.role(path), call=call.index, scope=call.func, channel_value=channel_value,
+                handler=handler, handler_value=handler_value, via=via, wrapper_funcs=tuple(wrapper_funcs),
+                inline_literal=bool(channel_value is not None and channel_value.is_inline_literal),
+                bridged=bridged)
+
+
+def _wrapper_edge(project: Project, path: str, call: Call, wop: WrapperOp, target) -> Edge | None:
+    if wop.channel_param is not None:
+        if wop.channel_param >= len(call.args):
+            return None
+        ch = call.args[wop.channel_param]
+        if ch.kind == "spread":
+            return None
+        site_path = path
+    else:
+        ch = wop.channel
+        site_path = wop.site[0]
+    hv = call.args[wop.handler_param] if wop.handler_param is not None and wop.handler_param < len(call.args) else None
+    site = project.files[wop.site[0]].calls[wop.site[1]]
+    via = (Location(wop.site[0], site.span, "through the wrapper's IPC call"),)
+    edge = _edge(project, path, call, wop.op, channel_value=ch if site_path == path else None,
+                 handler_value=hv, via=via, wrapper_funcs=(target, *wop.chain))
+    if site_path != path and ch is not None:
+        channel = project.channel(site_path, ch, site.func)
+        edge = _replace(edge, channel=channel, channel_value=ch, channel_span=ch.span, inline_literal=False)
+    return edge
+
+
+def _replace(edge: Edge, **kw) -> Edge:
+    from dataclasses import replace
+    return replace(edge, **kw)
+
+
+def _bridge_edges(project: Project, path: str, call: Call, by_key, wrappers) -> list[Edge]:
+    hit = bridge_target(project, path, call, by_key)
+    if hit is None:
+        return []
+    exp, keypath, where = hit
+    v = where.value
+    via = (Location(exp.path, exp.span, f"exposed as window.{exp.key}"),)
+    method = None
+    if v.kind == "electron" and v.data.startswith("ipcRenderer."):
+        method = v.data.split(".", 1)[1]
+    elif v.kind == "external" and v.data[1].startswith("electronAPI.ipcRenderer."):
+        method = v.data[1].rsplit(".", 1)[1]
+    if method is not None:
+        kind = RENDERER_METHODS.get(method)
+        if kind is None:
+            return []
+        op = IpcOp(kind, method, "bridge", 0, 1 if kind == "on" else None)
+        return [_edge(project, path, call, op, via=via)]
+    if v.kind != "fn":
+        return []
+    target = (where.path, v.data)
+    edges = []
+    for wop in wrappers.get(target, ()):
+        e = _wrapper_edge(project, path, call, wop, target)
+        if e is not None and wop.op.receiver == "ipcRenderer":
+            edges.append(_replace(e, receiver="bridge", via=via + e.via))
+    fixed = _fixed_ops_inside(project, where.path, v.data)
+    for site_call, op in fixed:
+        if op.kind not in SENDER_KINDS:
+            continue
+        ch = site_call.args[op.channel_arg] if op.channel_arg < len(site_call.args) else None
+        channel = project.channel(where.path, ch, site_call.func) if ch is not None else None
+        edges.append(Edge(kind=op.kind, method=op.method, receiver="bridge", channel=channel, path=path,
+                          span=call.span, channel_span=None, role=project.role(path), call=call.index,
+                          scope=call.func, channel_value=None,
+                          via=via + (Location(where.path, site_call.span, "preload IPC call"),),
+                          bridged=True))
+    return edges
+
+
+def _fixed_ops_inside(project: Project, path: str, fid: int) -> list[tuple[Call, IpcOp]]:
+    from ipclint.ipcops import classify
+    f = project.files[path]
+    out = []
+    for c in f.calls:
+        scope, steps = c.func, 0
+        while scope is not None and scope != fid and steps < 64:
+            scope = f.functions[scope].parent
+            steps += 1
+        if scope != fid:
+            continue
+        op = classify(project, path, c)
+        if op is not None and op.receiver == "ipcRenderer":
+            out.append((c, op))
+    return out
+
+
+def _mark_generic(project: Project, graph: ChannelGraph, wrappers) -> None:
+    """Exposed paths through which a page can use any channel switch graph findings off."""
+    from ipclint.exposure import classify_member
+    for exp in graph.exposures:
+        for m in exposed_members(project, exp):
+            kind = classify_member(project, m, wrappers)
+            loc = Location(m.exposure.path, m.span, "/".join((exp.key, *m.keypath)))
+            if kind.generic_send and not kind.guarded:
+                graph.generic_send.append(loc)
+            if kind.generic_listen and not kind.guarded:
+                graph.generic_listen.append(loc)
+            graph.allowlisted.update(kind.allowlist)

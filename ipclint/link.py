@@ -1,0 +1,21 @@
+"""link(facts, settings) -> Project: roles, Electron versions, the channel graph."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from ipclint.extract.facts import FileFacts
+from ipclint.graph import build_graph
+from ipclint.project import Project
+from ipclint.resolve import ModuleResolver, read_json_file
+from ipclint.roles import assign_roles, electron_versions
+
+
+def link(root: Path, files: dict[str, FileFacts], config=None, sources: dict[str, bytes] | None = None,
+         all_paths: set[str] | None = None) -> Project:
+    read_json = read_json_file(root)
+    modules = ModuleResolver(set(all_paths or files), read_json)
+    project = Project(root=root, files=files, modules=modules, config=config, sources=sources or {})
+    project.electron_versions = electron_versions(root, files, read_json)
+    project.roles = assign_roles(project, read_json)
+    project.graph = build_graph(project)
+    return project

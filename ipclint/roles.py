@@ -1,0 +1,294 @@
+"""Roles (main, preload, renderer, shared) with the reason for each, and Electron versions."""
+from __future__ import annotations
+
+import fnmatch
+import posixpath
+import re
+from pathlib import Path
+from typing import Callable
+
+from ipclint.extract.facts import FileFacts
+from ipclint.extract.values import V
+from ipclint.model import FileInfo, Role
+from ipclint.project import Project
+
+MAIN_APIS = ("ipcMain", "BrowserWindow", "app", "webContents", "utilityProcess", "session",
+             "BrowserView", "WebContentsView")
+WINDOW_CTORS = frozenset({"BrowserWindow", "BrowserView", "WebContentsView"})
+MAX_V_NODES = 400
+
+
+def electron_names(project: Project, path: str) -> set[str]:
+    f = project.files[path]
+    out: set[str] = set()
+    cands = [(s, v) for (s, _), v in f.bindings.items() if v.kind in ("import", "member", "module")]
+    cands += [(c.func, c.callee) for c in f.calls if c.callee.kind == "member"]
+    for scope, v in cands:
+        r = project.resolve(path, v, scope).value
+        if r.kind == "electron":
+            out.add(r.data.split(".", 1)[0])
+        elif r.kind == "external" and r.data[0] == "@electron-toolkit/preload":
+            out.add("toolkit")
+    return out
+
+
+def _walk_values(roots: list[V]):
+    """Every V below the roots, iteratively, with a node budget per root."""
+    for root in roots:
+        stack, seen = [root], 0
+        while stack and seen < MAX_V_NODES:
+            v = stack.pop()
+            seen += 1
+            yield v
+            d = v.data
+            if v.kind == "obj":
+                stack.extend(p.value for p in d)
+            elif v.kind in ("call", "new"):
+                stack.append(d[0])
+                stack.extend(d[1])
+            elif v.kind in ("arr", "cond", "tpl"):
+                stack.extend(x for x in d if isinstance(x, V))
+            elif v.kind in ("spread", "await") and isinstance(d, V):
+                stack.append(d)
+            elif v.kind == "concat":
+                stack.extend(d)
+
+
+def preload_hints(project: Project, path: str) -> list[str]:
+    """Strings naming preload scripts in `webPreferences.preload` values of this file."""
+    f = project.files[path]
+    roots: list[V] = [a for c in f.calls for a in c.args if a.kind == "obj"]
+    roots += [v for v in f.bindings.values() if v.kind == "obj"]
+    hints: list[str] = []
+    for v in _walk_values(roots):
+        if v.kind != "obj":
+            continue
+        for p in v.data:
+            if p.key == "preload" and not p.spread:
+                hints.extend(_path_strings(project, path, p.value))
+    for a in f.assigns:
+        t = a.target
+        if t.kind == "member" and t.data[1] == "preload":
+            hints.extend(_path_strings(project, path, a.value, a.func))
+    return hints
+
+
+def _path_strings(project: Project, path: str, v: V, scope: int | None = None) -> list[str]:
+    """The path a preload expression builds (`join(dir, 'index.js')` with `dir` a constant
+    built the same way), as one slash-joined string."""
+    parts: list[str] = []
+    stack: list[tuple[str, V, int | None, int]] = [(path, v, scope, 0)]
+    while stack and len(parts) < 32:
+        p, x, sc, depth = stack.pop()
+        if depth > 8:
+            continue
+        r = project.resolve(p, x, sc)
+        y = r.value
+        if y.kind == "str":
+            parts.append(y.data)
+        elif y.kind == "tpl":
+            for part in reversed(y.data):
+                if isinstance(part, str):
+                    stack.append((r.path, V("str", part, y.span), r.scope, depth + 1))
+                else:
+                    stack.append((r.path, part, r.scope, depth + 1))
+        elif y.kind == "concat":
+            stack.extend((r.path, q, r.scope, depth + 1) for q in reversed(y.data))
+        elif y.kind == "call":
+            stack.extend((r.path, a, r.scope, depth + 1) for a in reversed(y.data[1]))
+        elif y.kind == "new" and y.data[1]:  # new URL('./preload.js', import.meta.url)
+            stack.append((r.path, y.data[1][0], r.scope, depth + 1))
+    joined = "/".join(s.strip("/") for s in parts if s and s.strip("/"))
+    return [joined] if re.search(r"\.(c|m)?[jt]sx?$", joined) or "preload" in joined.lower() else []
+
+
+def _match_preload(hint: str, paths: list[str], importer: str) -> list[str]:
+    hint = hint.replace("\\", "/")
+    stem = re.sub(r"\.(c|m)?[jt]sx?$", "", hint)
+    parts = [p for p in stem.split("/") if p not in ("", ".", "..", "dist", "build", "out", "__dirname")]
+    if not parts or parts == ["index"]:
+        return []
+    best: list[str] = []
+    for n in range(len(parts), 0, -1):
+        tail = "/".join(parts[-n:])
+        best = [p for p in paths if re.sub(r"\.(c|m)?[jt]sx?$", "", p).endswith("/" + tail)
+                or re.sub(r"\.(c|m)?[jt]sx?$", "", p) == tail
+                or (n == 1 and posixpath.dirname(p).endswith("/" + tail) and posixpath.basename(p).startswith("index."))]
+        if best:
+            break
+    return best
+
+
+def assign_roles(project: Project, read_json: Callable[[str], dict | None]) -> dict[str, FileInfo]:
+    paths = sorted(project.files)
+    names = {p: electron_names(project, p) for p in paths}
+    referenced: dict[str, str] = {}
+    for p in paths:
+        for hint in preload_hints(project, p):
+            for hit in _match_preload(hint, paths, p):
+                referenced.setdefault(hit, f"referenced as webPreferences.preload in {p}")
+    exposing = {p for p in paths if _calls_expose(project, p)}
+    exposed_keys = {k for p in exposing for k in _exposed_keys(project, p)} | {"electron"}
+    main_entries = _main_entries(project, read_json)
+    globs = _config_globs(project.config)
+    out: dict[str, FileInfo] = {}
+    for p in paths:
+        n = names[p]
+        info = None
+        for role, patterns in globs:
+            if any(fnmatch.fnmatch(p, g) for g in patterns):
+                info = FileInfo(p, role, "config [roles]")
+                break
+        if info is None:
+            info = _infer(p, n, referenced, exposing, main_entries, exposed_keys, project.files[p])
+        out[p] = info
+    _propagate(project, out)
+    return out
+
+
+def imported_files(project: Project, path: str) -> list[str]:
+    f = project.files[path]
+    specs = [v.data for k, v in f.imports.items() if k.startswith("\0order:")]
+    specs += [c.args[0].data for c in f.calls if c.callee.kind == "ref" and c.callee.data == "require"
+              and c.args and c.args[0].kind == "str"]
+    out = []
+    for s in specs:
+        t = project.modules.resolve(path, s)
+        if t is not None and t in project.files:
+            out.append(t)
+    return out
+
+
+def _propagate(project: Project, roles: dict[str, FileInfo]) -> None:
+    """A shared file imported only from one role's code belongs to that role."""
+    reached: dict[str, dict[Role, str]] = {}
+    for role in (Role.MAIN, Role.PRELOAD, Role.RENDERER):
+        frontier = [p for p, i in roles.items() if i.role == role]
+        seen = set(frontier)
+        while frontier:
+            cur = frontier.pop()
+            for t in imported_files(project, cur):
+                if t in seen or roles[t].role != Role.SHARED or roles[t].reason == "config [roles]":
+                    continue
+                seen.add(t)
+                reached.setdefault(t, {})[role] = cur
+                frontier.append(t)
+    for p, by_role in reached.items():
+        if len(by_role) == 1:
+            role, via = next(iter(by_role.items()))
+            roles[p] = FileInfo(p, role, f"imported only by {role.value} code ({via})")
+
+
+def _infer(p, n, referenced, exposing, main_entries, exposed_keys, facts: FileFacts) -> FileInfo:
+    if p in referenced:
+        return FileInfo(p, Role.PRELOAD, referenced[p])
+    if p in exposing:
+        return FileInfo(p, Role.PRELOAD, "calls contextBridge.exposeInMainWorld")
+    if p in main_entries:
+        return FileInfo(p, Role.MAIN, "the main entry of package.json")
+    main_apis = [a for a in MAIN_APIS if a in n]
+    if main_apis:
+        return FileInfo(p, Role.MAIN, f"imports {main_apis[0]} from electron")
+    if "ipcRenderer" in n and "preload" in p.lower():
+        return FileInfo(p, Role.PRELOAD, "uses ipcRenderer and has 'preload' in its path")
+    if "ipcRenderer" in n:
+        return FileInfo(p, Role.RENDERER, "uses ipcRenderer directly (legacy renderer)")
+    used = facts.globals_used & exposed_keys
+    if used:
+        return FileInfo(p, Role.RENDERER, f"uses the exposed API window.{sorted(used)[0]}")
+    bare = sorted({c.callee.data[0].data for c in facts.calls if c.callee.kind == "member"
+                   and c.callee.data[0].kind == "ref" and c.callee.data[0].data in exposed_keys
+                   and (None, c.callee.data[0].data) not in facts.bindings})
+    if bare:
+        return FileInfo(p, Role.RENDERER, f"uses the exposed API {bare[0]} as a global")
+    return FileInfo(p, Role.SHARED, "no main, preload or renderer evidence")
+
+
+def _calls_expose(project: Project, path: str) -> bool:
+    for c in project.files[path].calls:
+        if c.callee.kind == "member" and c.callee.data[1] in ("exposeInMainWorld", "exposeInIsolatedWorld"):
+            api = project.electron_api(path, c.callee, c.func)
+            if api and api.startswith("contextBridge."):
+                return True
+        elif c.callee.kind == "ref" and c.callee.data == "exposeElectronAPI":
+            return True
+    return False
+
+
+def _exposed_keys(project: Project, path: str) -> set[str]:
+    out = set()
+    for c in project.files[path].calls:
+        if c.callee.kind == "member" and c.callee.data[1] in ("exposeInMainWorld", "exposeInIsolatedWorld"):
+            args = c.args[1:] if c.callee.data[1] == "exposeInIsolatedWorld" else c.args
+            if args:
+                k = project.channel(path, args[0], c.func)
+                if k:
+                    out.add(k)
+    return out
+
+
+def _main_entries(project: Project, read_json) -> set[str]:
+    out = set()
+    folders = {posixpath.dirname(p) for p in project.files}
+    pkg_dirs = set()
+    for d in folders:
+        while True:
+            pkg_dirs.add(d)
+            if not d:
+                break
+            d = posixpath.dirname(d)
+    for d in pkg_dirs:
+        pkg = read_json(posixpath.join(d, "package.json") if d else "package.json")
+        if not pkg or not isinstance(pkg.get("main"), str):
+            continue
+        target = posixpath.normpath(posixpath.join(d, pkg["main"]))
+        hit = project.modules._file(target)
+        if hit is None:
+            stem = re.sub(r"\.(c|m)?js$", "", target)
+            stem = re.sub(r"^(dist|build|out|lib)/", "", stem)
+            for p in project.files:
+                if re.sub(r"\.(c|m)?[jt]sx?$", "", p).endswith(stem.split("/", 1)[-1]) and \
+                        posixpath.basename(stem) in p:
+                    hit = p
+                    break
+        if hit:
+            out.add(hit)
+    return out
+
+
+def _config_globs(config) -> list[tuple[Role, list[str]]]:
+    roles = getattr(config, "roles", None) or {}
+    out = []
+    for name in ("preload", "main", "renderer", "shared"):
+        globs = roles.get(name) if isinstance(roles, dict) else getattr(roles, name, None)
+        if globs:
+            out.append((Role(name), list(globs)))
+    return out
+
+
+def electron_versions(root: Path, files: dict[str, FileFacts], read_json) -> dict[str, str | None]:
+    cache: dict[str, str | None] = {}
+
+    def version_for(folder: str) -> str | None:
+        if folder in cache:
+            return cache[folder]
+        pkg = read_json(posixpath.join(folder, "package.json") if folder else "package.json")
+        ver = None
+        if pkg:
+            for sect in ("devDependencies", "dependencies"):
+                deps = pkg.get(sect) or {}
+                if isinstance(deps, dict) and isinstance(deps.get("electron"), str):
+                    ver = deps["electron"]
+                    break
+            if ver is not None:
+                lock = read_json(posixpath.join(folder, "package-lock.json") if folder else "package-lock.json")
+                exact = ((lock or {}).get("packages") or {}).get("node_modules/electron", {})
+                if isinstance(exact, dict) and isinstance(exact.get("version"), str):
+                    ver = exact["version"]
+                ver = re.sub(r"^[\^~>=<v\s]+", "", ver).strip() or None
+        if ver is None and folder:
+            ver = version_for(posixpath.dirname(folder))
+        cache[folder] = ver
+        return ver
+
+    return {p: version_for(posixpath.dirname(p)) for p in files}

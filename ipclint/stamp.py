@@ -1,0 +1,29 @@
+"""Stamp hits into findings: code, name, severity and a fingerprint without line numbers."""
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from typing import Iterable
+
+from ipclint.model import Finding, Severity
+from ipclint.rules._base import Hit, Rule
+
+
+def fingerprint(code: str, path: str, key: str, occurrence: int) -> str:
+    raw = f"{code}\0{path}\0{key}\0{occurrence}"
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:32]
+
+
+def stamp_hits(rule: Rule, severity: Severity, hits: Iterable[Hit]) -> list[Finding]:
+    seen: Counter[tuple[str, str]] = Counter()
+    out: list[Finding] = []
+    unique = {}
+    for h in hits:
+        unique.setdefault((h.path, h.span, h.message), h)
+    for h in sorted(unique.values(), key=lambda h: (h.path, h.span, h.message)):
+        key = h.key or h.message
+        seen[(h.path, key)] += 1
+        out.append(Finding(rule=rule.code, name=rule.name, severity=severity, path=h.path, span=h.span,
+                           message=h.message, fingerprint=fingerprint(rule.code, h.path, key, seen[(h.path, key)]),
+                           related=h.related, trace=h.trace))
+    return out

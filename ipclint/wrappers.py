@@ -1,0 +1,136 @@
+"""App-defined IPC wrappers: functions that pass their parameters on to an IPC call.
+
+Each function is summarised once (which parameter is the channel, which the handler), then every
+call of it anywhere in the project is that IPC operation with the call's own arguments.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ipclint.extract.facts import Call
+from ipclint.extract.values import V
+from ipclint.ipcops import IpcOp, classify
+from ipclint.project import Project
+
+MAX_ROUNDS = 6
+
+
+@dataclass(frozen=True, slots=True)
+class WrapperOp:
+    op: IpcOp
+    channel_param: int | None  # index of the wrapper's parameter that is the channel
+    channel: V | None  # the fixed channel expression when not a parameter
+    handler_param: int | None
+    handler_wrapped: bool  # the wrapper wraps the handler (it may check the sender around it)
+    site: tuple[str, int]  # (path, call index) of the underlying IPC call
+    chain: tuple[tuple[str, int], ...] = ()  # wrapper functions between call site and IPC call
+
+
+def direct_ops(project: Project) -> dict[tuple[str, int], IpcOp]:
+    """Every call that is an Electron IPC operation itself, by (path, call index)."""
+    out: dict[tuple[str, int], IpcOp] = {}
+    for path, call in project.iter_calls():
+        op = classify(project, path, call)
+        if op is not None:
+            out[(path, call.index)] = op
+    return out
+
+
+def _param_index(project: Project, path: str, call: Call, arg: V) -> tuple[int, int, bool] | None:
+    """(function id, parameter index, is rest) when ``arg`` is a plain parameter of an enclosing function."""
+    v = arg.data if arg.kind == "spread" and arg.data is not None else arg
+    if v.kind != "ref":
+        return None
+    hit = project.param_of(path, call.func, v.data)
+    if hit is None or hit[1].path:
+        return None
+    return hit[0], hit[1].index, hit[1].rest
+
+
+def _handler_source(project: Project, path: str, call: Call, arg: V) -> tuple[int, int, bool] | None:
+    """The parameter a handler argument comes from: itself, wrapped in a call, or called from a
+    wrapping function literal."""
+    direct = _param_index(project, path, call, arg)
+    if direct is not None:
+        return (*direct[:2], False)
+    if arg.kind == "call":
+        for a in arg.data[1]:
+            hit = _param_index(project, path, call, a)
+            if hit is not None:
+                return (*hit[:2], True)
+    if arg.kind == "fn":
+        f = project.files[path]
+        for c in f.calls:
+            if c.func == arg.data and c.callee.kind == "ref":
+                hit = project.param_of(path, c.func, c.callee.data)
+                if hit is not None and hit[0] != arg.data and not hit[1].path:
+                    return hit[0], hit[1].index, True
+    return None
+
+
+def summarise(project: Project, ops: dict[tuple[str, int], IpcOp]) -> dict[tuple[str, int], list[WrapperOp]]:
+    wrappers: dict[tuple[str, int], list[WrapperOp]] = {}
+    for (path, idx), op in ops.items():
+        call = project.files[path].calls[idx]
+        _add_summary(project, wrappers, path, call, op, None, ())
+    for _ in range(MAX_ROUNDS):
+        changed = False
+        for path, call in project.iter_calls():
+            if call.func is None:
+                continue
+            target = callee_function(project, path, call)
+            if target is None or target not in wrappers:
+                continue
+            for wop in list(wrappers[target]):
+                if _add_summary(project, wrappers, path, call, wop.op, wop, (target, *wop.chain)):
+                    changed = True
+        if not changed:
+            break
+    return wrappers
+
+
+def _add_summary(project: Project, wrappers: dict, path: str, call: Call, op: IpcOp,
+                 inner: WrapperOp | None, chain: tuple) -> bool:
+    ch_idx = inner.channel_param if inner is not None else op.channel_arg
+    h_idx = inner.handler_param if inner is not None else op.handler_arg
+    ch_arg = call.args[ch_idx] if ch_idx is not None and ch_idx < len(call.args) else None
+    h_arg = call.args[h_idx] if h_idx is not None and h_idx < len(call.args) else None
+    ch = _param_index(project, path, call, ch_arg) if ch_arg is not None else None
+    hd = _handler_source(project, path, call, h_arg) if h_arg is not None else None
+    if ch is None and hd is None:
+        return False
+    owner = ch[0] if ch is not None else hd[0]
+    if ch is not None and hd is not None and ch[0] != hd[0]:
+        owner = ch[0]
+        hd = None
+    wop = WrapperOp(op=op, channel_param=ch[1] if ch is not None else None,
+                    channel=None if ch is not None else (inner.channel if inner is not None and ch_arg is None else ch_arg),
+                    handler_param=hd[1] if hd is not None and hd[0] == owner else None,
+                    handler_wrapped=bool(hd[2]) if hd is not None else (inner.handler_wrapped if inner else False),
+                    site=inner.site if inner is not None else (path, call.index), chain=chain)
+    lst = wrappers.setdefault((path, owner), [])
+    if wop in lst or len(lst) > 32:
+        return False
+    lst.append(wop)
+    return True
+
+
+def callee_function(project: Project, path: str, call: Call) -> tuple[str, int] | None:
+    """The project function a call invokes: declared, imported, a namespace member, or a method of
+    a class instance created with `new`."""
+    callee = call.callee
+    hit = project.function_of(path, callee, call.func)
+    if hit is not None:
+        return hit
+    if callee.kind == "member":
+        obj = project.resolve(path, callee.data[0], call.func)
+        v = obj.value
+        if v.kind == "new":
+            cls = project.resolve(obj.path, v.data[0], obj.scope)
+            if cls.value.kind == "class":
+                f = project.files.get(cls.path)
+                methods = f.class_methods.get(cls.value.data, {}) if f else {}
+                fid = methods.get(callee.data[1])
+                if fid is not None:
+                    return cls.path, fid
+    return None
