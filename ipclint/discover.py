@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +33,16 @@ class Discovery:
     files: list[SourceFile] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
     errors: list[tuple[str, str, str]] = field(default_factory=list)  # (path, kind, message)
+
+
+_TEST_DIRS = frozenset({"__tests__", "__mocks__", "test", "tests", "e2e", "spec", "__fixtures__"})
+_TEST_FILE = re.compile(r"\.(test|spec|e2e|stories)\.[cm]?[jt]sx?$")
+
+
+def is_test_path(path: str) -> bool:
+    """Tests and mocks: analysed (their sends count as uses) but never reported on."""
+    parts = path.split("/")
+    return bool(_TEST_FILE.search(parts[-1])) or any(p in _TEST_DIRS for p in parts[:-1])
 
 
 def find_root(start: Path) -> Path:

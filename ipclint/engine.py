@@ -11,7 +11,7 @@ from typing import Callable, Iterable
 
 from ipclint import __version__
 from ipclint.cache import FactCache
-from ipclint.discover import Discovery, SourceFile, discover, find_root
+from ipclint.discover import SourceFile, discover, find_root, is_test_path
 from ipclint.extract.facts import FileFacts
 from ipclint.model import Diagnostic, FileCounts, Finding, RunResult, Severity
 from ipclint.prefilter import select_files
@@ -101,6 +101,7 @@ def check(paths: list[str] | None = None, config=None, *, select=None, ignore=No
     findings, internal = run_rules(project, rules, config)
     errors += internal
     findings = _filter(findings, project, config, sources, errors, baseline, report_unused_suppressions)
+    findings = [f for f in findings if not is_test_path(f.path)]
     if only_files is not None:
         wanted = set(only_files)
         findings = [f for f in findings if f.path in wanted]

@@ -69,6 +69,7 @@ class ChannelGraph:
 
 def build_graph(project: Project) -> ChannelGraph:
     ops = direct_ops(project)
+    project.ipc_ops = ops
     wrappers = summarise(project, ops)
     project.wrappers = wrappers
     graph = ChannelGraph()

@@ -55,6 +55,8 @@ def classify(project: Project, path: str, call: Call) -> IpcOp | None:
         name = _last_name(obj)
         if name in WEBCONTENTS_NAMES or name in FRAME_NAMES:
             return IpcOp("push", method, "webContents" if name not in FRAME_NAMES else "frame")
+    if method == "emit" and api is None and obj.kind == "ref" and obj.data == "ipcMain" and call.args:
+        return IpcOp("emit", method, "ipcMain")  # e.g. a test's `app.evaluate(({ ipcMain }) => ...)`
     if method == "reply" and call.args and obj.kind == "ref":
         p = project.param_of(path, call.func, obj.data)
         if p is not None and p[1].index == 0 and not p[1].path:

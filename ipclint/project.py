@@ -23,6 +23,7 @@ class Project:
     config: Any = None
     graph: Any = None  # ipclint.graph.ChannelGraph, set by link()
     wrappers: dict[tuple[str, int], Any] = field(default_factory=dict)
+    ipc_ops: dict[tuple[str, int], Any] = field(default_factory=dict)  # direct Electron IPC calls
     exposures: list[Any] = field(default_factory=list)
     sources: dict[str, bytes] = field(default_factory=dict, repr=False)
 

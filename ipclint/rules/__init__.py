@@ -1,6 +1,20 @@
-"""The explicit rule registry, sorted by code."""
+"""The explicit rule registry, sorted by code. Adding a rule: its module, one line here, fixtures."""
 from __future__ import annotations
 
 from ipclint.rules._base import Rule
+from ipclint.rules.duplicate_handler import duplicate_handler
+from ipclint.rules.magic_channel import magic_channel
+from ipclint.rules.sync_ipc import sync_ipc
+from ipclint.rules.unhandled_channel import unhandled_channel
+from ipclint.rules.unused_handler import unused_handler
 
-ALL_RULES: tuple[Rule, ...] = ()
+ALL_RULES: tuple[Rule, ...] = tuple(sorted((
+    magic_channel,
+    sync_ipc,
+    unhandled_channel,
+    unused_handler,
+    duplicate_handler,
+), key=lambda r: r.code))
+
+RULES_BY_CODE = {r.code: r for r in ALL_RULES}
+RULES_BY_NAME = {r.name: r for r in ALL_RULES}

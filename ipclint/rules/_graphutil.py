@@ -1,0 +1,138 @@
+"""Questions several graph rules ask: execution order of modules, code that can run repeatedly."""
+from __future__ import annotations
+
+from ipclint.discover import is_test_path
+from ipclint.extract.facts import Call
+from ipclint.project import Project
+from ipclint.wrappers import callee_function
+
+# Events whose callbacks run more than once.
+REPEAT_EVENTS = frozenset({"activate", "second-instance", "open-url", "open-file", "ready-to-show",
+                           "did-finish-load", "dom-ready", "did-navigate", "did-frame-finish-load",
+                           "browser-window-created", "web-contents-created", "did-create-window",
+                           "show", "focus", "restore", "new-window-for-tab", "will-attach-webview",
+                           "did-attach-webview", "render-process-gone", "child-process-gone",
+                           "resume", "unlock-screen", "did-start-loading", "did-stop-loading",
+                           "page-title-updated", "certificate-error", "login"})
+REPEAT_CALLS = frozenset({"setInterval", "forEach", "map", "flatMap", "filter", "reduce", "every", "some"})
+LISTEN_METHODS = frozenset({"on", "addListener", "prependListener", "handle", "addEventListener"})
+MAX_VISITS = 200
+
+
+def module_order(project: Project) -> dict[str, int]:
+    """Execution order: a post-order walk of imports from the main entries, then the rest by path."""
+    from ipclint.roles import imported_files
+    order: dict[str, int] = {}
+    entries = sorted(p for p, i in project.roles.items() if i.reason == "the main entry of package.json")
+    entries += sorted(p for p, i in project.roles.items() if i.role.value == "main" and p not in entries)
+    for entry in entries:
+        if entry in order:
+            continue
+        stack: list[tuple[str, list[str]]] = [(entry, list(reversed(imported_files(project, entry))))]
+        on_stack = {entry}
+        while stack:
+            cur, pending = stack[-1]
+            while pending and (pending[-1] in order or pending[-1] in on_stack):
+                pending.pop()
+            if pending:
+                nxt = pending.pop()
+                on_stack.add(nxt)
+                stack.append((nxt, list(reversed(imported_files(project, nxt)))))
+                continue
+            stack.pop()
+            on_stack.discard(cur)
+            order.setdefault(cur, len(order))
+    for p in sorted(project.files):
+        order.setdefault(p, len(order))
+    return order
+
+
+def repeatable(project: Project, path: str, call: Call) -> str | None:
+    """Why the code containing ``call`` can run more than once, or None when it runs once (or we
+    cannot tell: never guess towards a finding)."""
+    todo: list[tuple[str, int | None, bool]] = [(path, call.func, call.in_loop)]
+    seen: set[tuple[str, int | None]] = set()
+    while todo and len(seen) < MAX_VISITS:
+        p, fid, in_loop = todo.pop()
+        if in_loop:
+            return "it runs in a loop"
+        if (p, fid) in seen or fid is None:
+            continue
+        seen.add((p, fid))
+        f = project.files[p]
+        fn = f.functions[fid]
+        if fn.in_loop:
+            return "it runs in a loop"
+        if fn.arg_of is not None:
+            verdict = _callback_verdict(project, p, f.calls[fn.arg_of], fn.arg_index)
+            if verdict == "once":
+                continue
+            if verdict is not None:
+                return verdict
+            todo.append((p, f.calls[fn.arg_of].func, f.calls[fn.arg_of].in_loop))
+            continue
+        sites = callers(project, p, fid)
+        if len(sites) > 1:
+            return f"{fn.name or 'its function'} is called from {len(sites)} places"
+        for sp, sc in sites:
+            todo.append((sp, sc.func, sc.in_loop))
+    return None
+
+
+def _callback_verdict(project: Project, path: str, call: Call, arg_index: int) -> str | None:
+    callee = call.callee
+    method = callee.data[1] if callee.kind == "member" else callee.data if callee.kind == "ref" else None
+    if method in REPEAT_CALLS:
+        return f"it runs in a {method} callback"
+    if method in ("then", "once", "setTimeout", "queueMicrotask", "handleOnce", "nextTick", "finally", "catch"):
+        return "once"
+    if method in LISTEN_METHODS and call.args:
+        event = project.channel(path, call.args[0], call.func)
+        if event in REPEAT_EVENTS:
+            return f"it runs on every '{event}' event"
+        if event in ("ready", "will-finish-launching"):
+            return "once"
+        api = project.electron_api(path, callee.data[0], call.func) if callee.kind == "member" else None
+        if api in ("ipcMain",) or (callee.kind == "member" and callee.data[0].kind == "member"
+                                   and callee.data[0].data[1] == "ipc"):
+            return "it runs on every IPC message"
+    return None
+
+
+def callers(project: Project, path: str, fid: int) -> list[tuple[str, Call]]:
+    cache = getattr(project, "_callers", None)
+    if cache is None:
+        cache = {}
+        for p, c in project.iter_calls():
+            if is_test_path(p):
+                continue
+            t = callee_function(project, p, c) if c.callee.kind in ("ref", "member") else None
+            if t is not None:
+                cache.setdefault(t, []).append((p, c))
+        project._callers = cache  # type: ignore[attr-defined]
+    return cache.get((path, fid), [])
+
+
+def closest(name: str, candidates: list[str]) -> str | None:
+    """The candidate within a small edit distance of ``name`` (a likely typo)."""
+    best, best_d = None, None
+    limit = max(1, min(3, len(name) // 4))
+    for c in sorted(candidates):
+        if c == name or abs(len(c) - len(name)) > limit:
+            continue
+        d = _distance(name, c, limit)
+        if d <= limit and (best_d is None or d < best_d):
+            best, best_d = c, d
+    return best
+
+
+def _distance(a: str, b: str, cap: int) -> int:
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb))
+        if min(cur) > cap:
+            return cap + 1
+        prev = cur
+    return prev[-1]

@@ -1,0 +1,107 @@
+from __future__ import annotations
+
+from typing import Iterator
+
+from ipclint.graph import Edge
+from ipclint.model import Location, Severity
+from ipclint.project import Project
+from ipclint.rules._base import Hit, rule
+from ipclint.rules._graphutil import module_order, repeatable
+
+
+@rule("IPC012", "duplicate-handler", Severity.ERROR,
+      "Handler registered twice, or in code that can run more than once", cwe=(675,),
+      security_severity=4.0, tags=("security", "correctness"))
+def duplicate_handler(project: Project, options) -> Iterator[Hit]:
+    """## What it does
+    Flags `ipcMain.handle`/`handleOnce` registered for the same channel more than once in the
+    project, and `ipcMain.handle`/`on` registered inside code that can run more than once (a
+    function called from several places or from an event callback such as 'activate',
+    'second-instance', 'ready-to-show' or 'did-finish-load', or a loop) with no `removeHandler`
+    (`removeAllListeners` for `on`) for the channel before it. "Second" follows the order in
+    which the main entry imports and runs modules. Registrations in `app.whenReady().then(...)`,
+    `app.on('ready')`, or a function called only from there run once. Per-window
+    `webContents.ipc` handlers are fine.
+
+    ## Why is this bad?
+    Electron throws "Attempted to register a second handler for '…'" on the second `handle`,
+    typically when the user reopens a window on macOS ('activate'). A repeated `ipcMain.on`
+    does not throw: listeners pile up, every message is processed several times, and memory
+    leaks.
+
+    ## Example
+    ```js
+    // file: main.js
+    const { app, BrowserWindow, ipcMain } = require('electron')
+    function createWindow() {
+      const win = new BrowserWindow()
+      ipcMain.handle('win:title', () => win.getTitle())
+    }
+    app.whenReady().then(createWindow)
+    app.on('activate', () => createWindow())
+    ```
+
+    ## Use instead
+    ```js
+    // file: main.js
+    const { app, BrowserWindow, ipcMain } = require('electron')
+    function createWindow() {
+      return new BrowserWindow()
+    }
+    app.whenReady().then(() => {
+      ipcMain.handle('win:title', (e) => BrowserWindow.fromWebContents(e.sender)?.getTitle())
+      createWindow()
+    })
+    app.on('activate', () => createWindow())
+    ```
+
+    ## Options
+    None.
+
+    ## References
+    - [Electron: ipcMain.handle](https://www.electronjs.org/docs/latest/api/ipc-main#ipcmainhandlechannel-listener)
+    - [CWE-675: Multiple Operations on Resource in Single-Operation Context](https://cwe.mitre.org/data/definitions/675.html)
+    """
+    g = project.graph
+    order = module_order(project)
+    removals = [e for e in g.edges if e.kind == "remove" and e.receiver == "ipcMain"]
+    handles = sorted((e for e in g.edges if e.kind == "handle" and e.receiver == "ipcMain" and e.channel),
+                     key=lambda e: (order.get(e.path, 1 << 30), e.span.line, e.span.column))
+    first: dict[str, Edge] = {}
+    reported: set[tuple[str, int]] = set()
+    for e in handles:
+        prior = first.get(e.channel)
+        if prior is None:
+            first[e.channel] = e
+            continue
+        if _removed_before(e, removals):
+            continue
+        reported.add((e.path, e.call))
+        yield Hit(e.path, e.span, f"second ipcMain.{e.method} for '{e.channel}': Electron throws "
+                                  f"'Attempted to register a second handler'",
+                  key=f"dup:{e.channel}",
+                  related=(Location(prior.path, prior.span, f"first registered at {prior.path}:{prior.span.line}"),))
+    for e in g.edges:
+        if e.receiver != "ipcMain" or e.kind not in ("handle", "on") or (e.path, e.call) in reported:
+            continue
+        call = project.files[e.path].calls[e.call]
+        why = repeatable(project, e.path, call)
+        if why is None or (e.channel is None and "loop" in why) or _removed_before(e, removals):
+            continue
+        what = f"ipcMain.{e.method}" + (f" for '{e.channel}'" if e.channel else "")
+        consequence = "the second registration throws" if e.kind == "handle" else "listeners pile up"
+        yield Hit(e.path, e.span, f"{what} is registered in code that can run more than once ({why}); "
+                                  f"{consequence}", key=f"repeat:{e.channel or e.method}")
+
+
+def _removed_before(e: Edge, removals: list[Edge]) -> bool:
+    for r in removals:
+        if r.path == e.path and r.scope == e.scope and r.span < e.span and (
+                r.channel == e.channel or r.channel is None and r.method == "removeAllListeners"
+                and r.channel_value is None):
+            if e.kind == "handle" and r.method != "removeHandler":
+                continue
+            if e.kind == "on" and r.method == "removeHandler":
+                continue
+            return True
+    return False

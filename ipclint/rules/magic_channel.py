@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+from typing import Iterator
+
+from ipclint.model import Severity
+from ipclint.project import Project
+from ipclint.rules._base import Hit, rule
+
+EXCLUDED_KINDS = frozenset({"emit"})
+
+
+@rule("IPC003", "magic-channel", Severity.WARNING,
+      "IPC channel named with an inline string literal instead of a shared constant",
+      cwe=(1099,), security_severity=2.0, tags=("security", "maintainability"))
+def magic_channel(project: Project, options) -> Iterator[Hit]:
+    """## What it does
+    Flags IPC call sites that name their channel with an inline string or template literal:
+    `ipcMain.handle('save', ...)`, `ipcRenderer.invoke(\\`file:${op}\\`)`, `webContents.send('x')`,
+    `event.reply('x')`, `webContents.ipc.on('x')`, and calls of app-defined IPC wrappers or
+    generic bridge functions with a literal channel.
+
+    ## Why is this bad?
+    The two ends of a channel live in different processes and usually in different files. When
+    each end spells the name by hand, a typo or a rename silently breaks the connection: the
+    message goes nowhere and nothing fails at build time. A shared constant (an `as const` object,
+    a string enum) makes both ends refer to one name that the compiler and ipclint can follow.
+
+    Only IPC call sites count: `app.on('ready')`, `win.on('close')`, DOM listeners, custom
+    emitters and `protocol.handle` are not IPC.
+
+    ## Example
+    ```js
+    // file: main.js
+    const { ipcMain } = require('electron')
+    ipcMain.handle('settings:save', async (_e, value) => store.set(value))
+    ```
+
+    ## Use instead
+    ```js
+    // file: channels.js
+    module.exports = { SETTINGS_SAVE: 'settings:save' }
+    // file: main.js
+    const { ipcMain } = require('electron')
+    const { SETTINGS_SAVE } = require('./channels')
+    ipcMain.handle(SETTINGS_SAVE, async (_e, value) => store.set(value))
+    ```
+
+    ## Options
+    None.
+
+    ## References
+    - [Electron: Inter-Process Communication](https://www.electronjs.org/docs/latest/tutorial/ipc)
+    - [CWE-1099: Inconsistent Naming Conventions for Identifiers](https://cwe.mitre.org/data/definitions/1099.html)
+    """
+    seen: set[tuple[str, int, int]] = set()
+    for (path, idx), op in sorted(project.ipc_ops.items()):
+        if op.kind in EXCLUDED_KINDS:
+            continue
+        call = project.files[path].calls[idx]
+        if op.channel_arg < len(call.args):
+            v = call.args[op.channel_arg]
+            if v.is_inline_literal:
+                seen.add((path, v.span.line, v.span.column))
+                yield _hit(path, v)
+    for e in project.graph.edges:
+        v = e.channel_value
+        if e.bridged or v is None or not v.is_inline_literal or e.kind in EXCLUDED_KINDS:
+            continue
+        if e.channel_span != v.span or (e.path, v.span.line, v.span.column) in seen:
+            continue
+        if v.span.line < e.span.line or v.span.end_line > e.span.end_line:
+            continue  # the literal is inside the wrapper, already reported there
+        seen.add((e.path, v.span.line, v.span.column))
+        yield _hit(e.path, v)
+
+
+def _hit(path: str, v) -> Hit:
+    shown = v.data if v.kind == "str" else v.text
+    return Hit(path, v.span, f"IPC channel '{shown}' is an inline literal; use a shared constant",
+               key=str(shown))

@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+from typing import Iterator
+
+from ipclint.model import Severity
+from ipclint.project import Project
+from ipclint.rules._base import Hit, rule
+
+
+@rule("IPC009", "sync-ipc", Severity.WARNING,
+      "Synchronous IPC blocks the renderer until the main process answers",
+      cwe=(400,), security_severity=3.0, tags=("security", "performance"))
+def sync_ipc(project: Project, options) -> Iterator[Hit]:
+    """## What it does
+    Flags `ipcRenderer.sendSync` calls and main-process listeners that answer them by setting
+    `event.returnValue` (in `ipcMain.on`/`once` or `webContents.ipc.on` handlers). The finding
+    is at the `sendSync` call itself (usually in a preload), not again at each renderer call of
+    a bridge function that wraps it.
+
+    ## Why is this bad?
+    `sendSync` freezes the whole renderer (rendering, input, timers) until the main process
+    replies. A slow or busy main process, or a handler that never sets `returnValue`, hangs the
+    page. Electron's documentation recommends `invoke`/`handle` instead.
+
+    ## Example
+    ```js
+    // file: preload.js
+    const { contextBridge, ipcRenderer } = require('electron')
+    contextBridge.exposeInMainWorld('api', {
+      getConfig: () => ipcRenderer.sendSync('config:get'),
+    })
+    // file: main.js
+    const { ipcMain } = require('electron')
+    ipcMain.on('config:get', (event) => { event.returnValue = loadConfig() })
+    ```
+
+    ## Use instead
+    ```js
+    // file: preload.js
+    const { contextBridge, ipcRenderer } = require('electron')
+    contextBridge.exposeInMainWorld('api', {
+      getConfig: () => ipcRenderer.invoke('config:get'),
+    })
+    // file: main.js
+    const { ipcMain } = require('electron')
+    ipcMain.handle('config:get', () => loadConfig())
+    ```
+
+    ## Options
+    None.
+
+    ## References
+    - [Electron: ipcRenderer.sendSync](https://www.electronjs.org/docs/latest/api/ipc-renderer#ipcrenderersendsyncchannel-args)
+    - [CWE-400: Uncontrolled Resource Consumption](https://cwe.mitre.org/data/definitions/400.html)
+    """
+    for (path, idx), op in sorted(project.ipc_ops.items()):
+        if op.method == "sendSync" and op.receiver == "ipcRenderer":
+            call = project.files[path].calls[idx]
+            yield Hit(path, call.span, "ipcRenderer.sendSync blocks the renderer; use invoke/handle",
+                      key="sendSync")
+    for e in project.graph.edges:
+        if e.method == "sendSync" and e.receiver == "bridge" and not e.bridged:
+            yield Hit(e.path, e.span, "sendSync blocks the renderer; use invoke/handle", key="sendSync")
+    seen: set[tuple[str, int]] = set()
+    for e in project.graph.edges:
+        if e.kind != "on" or e.side != "main" or e.handler is None or e.handler in seen:
+            continue
+        seen.add(e.handler)
+        yield from _return_value_hits(project, e.handler)
+
+
+def _return_value_hits(project: Project, handler: tuple[str, int]) -> Iterator[Hit]:
+    path, fid = handler
+    f = project.files[path]
+    for a in f.assigns:
+        t = a.target
+        if t.kind != "member" or t.data[1] != "returnValue" or t.data[0].kind != "ref":
+            continue
+        hit = project.param_of(path, a.func, t.data[0].data)
+        if hit is not None and hit[0] == fid and hit[1].index == 0 and not hit[1].path:
+            yield Hit(path, a.span, "event.returnValue answers a synchronous IPC message; "
+                                    "use ipcMain.handle with invoke", key="returnValue")

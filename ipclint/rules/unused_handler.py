@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+from typing import Iterator
+
+from ipclint.model import Severity
+from ipclint.project import Project
+from ipclint.rules._base import Hit, rule
+
+SENDER_KINDS = frozenset({"send", "invoke"})
+
+
+@rule("IPC011", "unused-handler", Severity.WARNING,
+      "Main-process handler for a channel that no preload or renderer code uses",
+      cwe=(561,), security_severity=3.0, tags=("security", "attack-surface"))
+def unused_handler(project: Project, options) -> Iterator[Hit]:
+    """## What it does
+    Flags a main-process handler (`ipcMain.handle`/`handleOnce`/`on`/`once`, `webContents.ipc`,
+    `frame.ipc`, or an app wrapper that registers one) for a channel that no preload or renderer
+    code sends or invokes. `ipcMain.emit(channel)` in main counts as a use. Channels that an
+    allowlist-guarded generic bridge allows count as used. Not reported at all when some preload
+    exposes a raw or unguarded generic channel path (see IPC001), since any channel could arrive
+    through it.
+
+    ## Why is this bad?
+    Every handler is attack surface: any frame that can reach IPC can call it, whether or not
+    the app's own pages do. A handler nobody calls is dead privileged code, often left behind by
+    a refactor, and typically unreviewed.
+
+    ## Example
+    ```js
+    // file: main.js
+    const { ipcMain } = require('electron')
+    ipcMain.handle('app:legacy-export', (_e, file) => exportTo(file))
+    ```
+
+    ## Use instead
+    ```js
+    // file: main.js
+    const { ipcMain } = require('electron')
+    ipcMain.handle('app:export', (_e, file) => exportTo(file))
+    // file: preload.js
+    const { contextBridge, ipcRenderer } = require('electron')
+    contextBridge.exposeInMainWorld('api', { exportTo: (f) => ipcRenderer.invoke('app:export', f) })
+    ```
+
+    ## Options
+    None.
+
+    ## References
+    - [Electron security: limit the attack surface](https://www.electronjs.org/docs/latest/tutorial/security)
+    - [CWE-561: Dead Code](https://cwe.mitre.org/data/definitions/561.html)
+    """
+    g = project.graph
+    if g.generic_send:
+        return
+    used = set(g.allowlisted)
+    for e in g.edges:
+        if e.channel is not None and ((e.kind in SENDER_KINDS and e.side == "renderer") or e.kind == "emit"):
+            used.add(e.channel)
+    for e in g.edges:
+        if e.kind in ("handle", "on") and e.side == "main" and e.channel is not None and e.channel not in used:
+            kind = "handler" if e.kind == "handle" else "listener"
+            yield Hit(e.path, e.span, f"{kind} for '{e.channel}' is never used: no preload or renderer code "
+                                      f"sends or invokes '{e.channel}'", key=f"{e.kind}:{e.channel}")
