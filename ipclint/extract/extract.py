@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from ipclint.extract import parse as P
+from ipclint.extract.analyzers import ANALYZERS
 from ipclint.extract.facts import Assign, Call, FileFacts, JsxElement
 from ipclint.extract.values import V, property_name, span_of, string_value, text_of, unwrap
 from ipclint.extract.walk import FUNCTION_TYPES, LOOP_TYPES, MAX_CALLS_PER_FILE, MAX_TREE_DEPTH, Extractor
@@ -43,6 +44,11 @@ class _Walker(Extractor):
                     f.func_names[(scope, fn.name)] = fid
                     f.bindings.setdefault((scope, fn.name), V("fn", fid, span_of(node), fn.name))
                 child_scope, child_loop = fid, False
+                for name, analyzer in ANALYZERS:
+                    try:
+                        fn.extra[name] = analyzer(node, self, fid)
+                    except RecursionError:
+                        fn.extra[name] = None
             elif t in ("call_expression", "new_expression"):
                 self._call(node, scope, in_loop)
             elif t == "variable_declarator":
