@@ -10,7 +10,7 @@ from ipclint.extract.values import V
 from ipclint.ipcops import RENDERER_METHODS, IpcOp
 from ipclint.model import Location, Role, Span
 from ipclint.project import Project
-from ipclint.wrappers import WrapperOp, callee_function, direct_ops, summarise
+from ipclint.wrappers import WrapperOp, callee_function, direct_ops, relay_classes, relay_target, summarise
 
 SENDER_KINDS = frozenset({"send", "invoke"})
 
@@ -79,6 +79,7 @@ def build_graph(project: Project) -> ChannelGraph:
     for exp in graph.exposures:
         by_key[exp.key].append(exp)
     consumed: set[tuple[str, int]] = set()
+    relays = relay_classes(project, ops)
     # Calls of app wrappers and of bridge functions, at their call sites.
     for path, call in project.iter_calls():
         target = callee_function(project, path, call)
@@ -88,13 +89,23 @@ def build_graph(project: Project) -> ChannelGraph:
                 if edge is not None:
                     graph.edges.append(edge)
                     consumed.add(wop.site)
+        relayed = relay_target(project, path, call, relays)
+        if relayed is not None:
+            graph.edges.append(_edge(project, path, call, relayed, via=(
+                Location(path, call.span, "an EventEmitter that relays ipcMain messages"),)))
         if project.role(path) in (Role.RENDERER, Role.SHARED) and by_key:
             graph.edges.extend(_bridge_edges(project, path, call, by_key, wrappers))
     for (path, idx), op in sorted(ops.items()):
         call = project.files[path].calls[idx]
         if _is_parametric(project, path, call, op, (path, idx) in consumed):
             continue
-        graph.edges.append(_edge(project, path, call, op))
+        edge = _edge(project, path, call, op)
+        values = project.channel_values(path, edge.channel_value, call.func) \
+            if edge.channel is None and edge.channel_value is not None else None
+        if values:
+            graph.edges.extend(_replace(edge, channel=v) for v in dict.fromkeys(values))
+        else:
+            graph.edges.append(edge)
     _mark_generic(project, graph, wrappers)
     graph.edges.sort(key=lambda e: (e.path, e.span.line, e.span.column, e.kind, e.channel or ""))
     return graph

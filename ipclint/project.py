@@ -222,6 +222,58 @@ class Project:
             return v.data
         return None
 
+    def channel_values(self, path: str, value: V, scope: int | None = None) -> list[str] | None:
+        """Every value a channel expression takes: one for a constant, each element for the
+        variable of a loop (`for (const ch of LIST)`, `LIST.forEach((ch) => ...)`) over a constant
+        array or `Object.values/keys` of a constant object; None when dynamic."""
+        single = self.channel(path, value, scope)
+        if single is not None:
+            return [single]
+        r = self.resolve(path, value, scope)
+        v = r.value
+        source: V | None = None
+        how = "of"
+        if v.kind == "iter":
+            source, how = v.data
+        elif v.kind == "param":
+            fid, name = v.data
+            fn = self.func(r.path, fid)
+            if fn is not None and fn.arg_of is not None and fn.params and fn.params[0].name == name \
+                    and not fn.params[0].path:
+                call = self.files[r.path].calls[fn.arg_of]
+                if call.callee.kind == "member" and call.callee.data[1] in ("forEach", "map", "flatMap"):
+                    source = call.callee.data[0]
+        if source is None:
+            return None
+        return self._elements(r.path, source, r.scope, how)
+
+    def _elements(self, path: str, source: V, scope: int | None, how: str) -> list[str] | None:
+        r = self.resolve(path, source, scope)
+        v = r.value
+        if v.kind == "call" and v.data[0].kind == "member" and v.data[0].data[0].kind == "ref" \
+                and v.data[0].data[0].data == "Object" and v.data[1]:
+            how = {"values": "of", "keys": "in"}.get(v.data[0].data[1], "")
+            r = self.resolve(r.path, v.data[1][0], r.scope)
+            v = r.value
+        out: list[str] = []
+        if v.kind == "arr" and how == "of":
+            for item in v.data:
+                s = self.channel(r.path, item, r.scope)
+                if s is None:
+                    return None
+                out.append(s)
+        elif v.kind == "obj":
+            for p in v.data:
+                if p.spread or p.key is None:
+                    return None
+                s = p.key if how == "in" else self.channel(r.path, p.value, r.scope)
+                if s is None:
+                    return None
+                out.append(s)
+        else:
+            return None
+        return out or None
+
     def function_of(self, path: str, value: V, scope: int | None = None) -> tuple[str, int] | None:
         """The (path, function id) a value denotes, through references, imports, `.bind`."""
         r = self.resolve(path, value, scope)

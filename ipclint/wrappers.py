@@ -44,6 +44,11 @@ def _param_index(project: Project, path: str, call: Call, arg: V) -> tuple[int, 
     hit = project.param_of(path, call.func, v.data)
     if hit is None or hit[1].path:
         return None
+    fn = project.files[path].functions[hit[0]]
+    if fn.arg_of is not None:
+        loop = project.files[path].calls[fn.arg_of].callee
+        if loop.kind == "member" and loop.data[1] in ("forEach", "map", "flatMap"):
+            return None  # a loop variable, not a wrapper's parameter
     return hit[0], hit[1].index, hit[1].rest
 
 
@@ -134,3 +139,55 @@ def callee_function(project: Project, path: str, call: Call) -> tuple[str, int] 
                 if fid is not None:
                     return cls.path, fid
     return None
+
+
+RELAY_METHODS = frozenset({"on", "once", "addListener", "prependListener"})
+
+
+def relay_classes(project: Project, ops: dict[tuple[str, int], IpcOp]) -> dict[tuple[str, str], IpcOp]:
+    """Classes that relay IPC messages to their own EventEmitter listeners:
+    `ipcMain.on(name, (e, ...a) => this.emit(name, e, ...a))` inside a class. Their instances'
+    `.on(channel, fn)` calls are then handler registrations for that channel."""
+    out: dict[tuple[str, str], IpcOp] = {}
+    for (path, idx), op in ops.items():
+        if op.receiver != "ipcMain" or op.kind != "on" or op.handler_arg is None:
+            continue
+        f = project.files[path]
+        call = f.calls[idx]
+        if op.handler_arg >= len(call.args) or call.args[op.handler_arg].kind != "fn":
+            continue
+        fid = call.args[op.handler_arg].data
+        ch_text = call.args[op.channel_arg].text if op.channel_arg < len(call.args) else None
+        relays = any(c.func == fid and c.callee.kind == "member" and c.callee.data[1] == "emit"
+                     and c.callee.data[0].kind == "this" and c.args and c.args[0].text == ch_text
+                     for c in f.calls)
+        cls = _enclosing_class(project, path, call.func)
+        if relays and cls:
+            out[(path, cls)] = op
+    return out
+
+
+def _enclosing_class(project: Project, path: str, fid: int | None) -> str | None:
+    f = project.files[path]
+    steps = 0
+    while fid is not None and steps < 64:
+        fn = f.functions[fid]
+        if fn.kind == "method" and fn.name and "." in fn.name:
+            return fn.name.split(".", 1)[0]
+        fid = fn.parent
+        steps += 1
+    return None
+
+
+def relay_target(project: Project, path: str, call: Call, relays: dict) -> IpcOp | None:
+    callee = call.callee
+    if not relays or callee.kind != "member" or callee.data[1] not in RELAY_METHODS:
+        return None
+    obj = project.resolve(path, callee.data[0], call.func)
+    if obj.value.kind != "new":
+        return None
+    cls = project.resolve(obj.path, obj.value.data[0], obj.scope)
+    if cls.value.kind != "class":
+        return None
+    op = relays.get((cls.path, cls.value.data))
+    return IpcOp("on", callee.data[1], "ipcMain", 0, 1) if op is not None else None

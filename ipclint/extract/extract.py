@@ -69,6 +69,8 @@ class _Walker(Extractor):
                     f.functions[scope].returns.append(self.value(inner[0], scope))
             elif t in LOOP_TYPES:
                 child_loop = True
+                if t == "for_in_statement":
+                    self._for_in(node, scope)
             elif t in ("jsx_self_closing_element", "jsx_opening_element"):
                 self._jsx(node, scope)
             elif t == "member_expression":
@@ -134,6 +136,17 @@ class _Walker(Extractor):
             self.f.bindings[(scope, p.name)] = v if not p.rest else V("dyn", None, p.span, p.name)
             if mutable:
                 self.f.mutable.add((scope, p.name))
+
+    def _for_in(self, node: Any, scope: int | None) -> None:
+        """`for (const ch of LIST)` binds ch to each element: V("iter", (LIST, "of"|"in"))."""
+        left = node.child_by_field_name("left")
+        right = node.child_by_field_name("right")
+        op = node.child_by_field_name("operator")
+        if left is None or right is None or left.type != "identifier":
+            return
+        how = op.type if op is not None else "of"
+        self.f.bindings[(scope, text_of(left, 80))] = V("iter", (self.value(right, scope), how),
+                                                        span_of(left), text_of(left))
 
     def _assign(self, node: Any, scope: int | None) -> None:
         left = node.child_by_field_name("left")

@@ -1,0 +1,3 @@
+from ipclint.cli import main
+
+main()
