@@ -64,7 +64,7 @@ def is_source(name: str) -> bool:
 def discover(root: Path, paths: list[Path] | None = None, exclude: list[str] | None = None) -> Discovery:
     root = root.resolve()
     result = Discovery(root)
-    extra = pathspec.PathSpec.from_lines("gitwildmatch", exclude or [])
+    extra = pathspec.GitIgnoreSpec.from_lines(exclude or [])
     ignores: dict[str, pathspec.PathSpec | None] = {}
     seen_dirs: set[tuple[int, int]] = set()
     starts = [p.resolve() for p in (paths or [root])]
@@ -139,7 +139,7 @@ def _load_gitignore(p: Path) -> pathspec.PathSpec | None:
         lines = p.read_text(encoding="utf-8", errors="replace").splitlines()
     except OSError:
         return None
-    return pathspec.PathSpec.from_lines("gitwildmatch", lines)
+    return pathspec.GitIgnoreSpec.from_lines(lines)
 
 
 def _consider(result: Discovery, root: Path, p: Path, extra, ignores, explicit: bool = False) -> None:
