@@ -11,6 +11,7 @@ from ipclint.resolve import Where
 
 TOOLKIT = "@electron-toolkit/preload"
 MAX_MEMBER_DEPTH = 6
+EXPOSE_NAMES = frozenset({"exposeInMainWorld", "exposeInIsolatedWorld", "exposeElectronAPI"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +41,10 @@ class ExposedMember:
 def find_exposures(project: Project) -> list[Exposure]:
     out: list[Exposure] = []
     for path, call in project.iter_calls():
+        name = call.callee.data[1] if call.callee.kind == "member" else call.callee.data \
+            if call.callee.kind == "ref" else None
+        if name not in EXPOSE_NAMES:
+            continue
         api = project.electron_api(path, call.callee, call.func)
         if api in ("contextBridge.exposeInMainWorld", "contextBridge.exposeInIsolatedWorld"):
             args = call.args[1:] if api.endswith("IsolatedWorld") else call.args

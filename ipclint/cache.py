@@ -59,3 +59,64 @@ class FactCache:
             os.replace(tmp, target)
         except OSError:
             self.folder = None  # read-only or full disk: run without a cache
+
+
+PROJECT_FILES = ("package.json", "package-lock.json", "tsconfig.json", "jsconfig.json", "tsconfig.base.json",
+                 ".ipclint.toml", "ipclint.toml", "pyproject.toml")
+
+
+def result_key(root: Path, found, config, options: tuple) -> str:
+    """Everything a run's result depends on: the tool, every file's content hash, the project
+    files that roles, versions and module resolution read, the config and the options."""
+    import hashlib
+    h = hashlib.sha256(f"{__version__}:{FACTS_VERSION}:{root}".encode())
+    folders = {""}
+    for sf in found.files:
+        h.update(f"{sf.path}\0{sf.digest}\n".encode())
+        d = os.path.dirname(sf.path)
+        while d not in folders:
+            folders.add(d)
+            d = os.path.dirname(d)
+    for folder in sorted(folders):
+        for name in PROJECT_FILES:
+            p = root / folder / name
+            try:
+                st = p.stat()
+            except OSError:
+                continue
+            h.update(f"{p}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+    h.update(repr(config).encode())
+    h.update(repr(options).encode())
+    h.update(repr(sorted(found.skipped)).encode())
+    h.update(repr(sorted(found.errors)).encode())
+    return h.hexdigest()
+
+
+def baseline_digest(path) -> str | None:
+    if not path:
+        return None
+    import hashlib
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except OSError:
+        return "unreadable"
+
+
+def load_result(folder: Path, key: str):
+    try:
+        with open(folder / "result.pickle", "rb") as fh:
+            stored_key, result = pickle.load(fh)
+    except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, ValueError, TypeError):
+        return None
+    return result if stored_key == key else None
+
+
+def store_result(folder: Path, key: str, result) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
+        with os.fdopen(fd, "wb") as fh:
+            pickle.dump((key, result), fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, folder / "result.pickle")
+    except (OSError, pickle.PickleError):
+        pass

@@ -159,7 +159,7 @@ def _graph(args) -> int:
     from ipclint.output.graph import WRITERS
     try:
         config = _load(args)
-        result = check([args.path], config, use_cache=not args.no_cache, select=[])
+        result = check([args.path], config, use_cache=not args.no_cache, select=[], need_project=True)
     except (FileNotFoundError, ValueError) as exc:
         return _error(str(exc))
     except Exception as exc:  # noqa: BLE001 - ConfigError and friends

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import pickle
 import re
 import stat
 from dataclasses import dataclass, field
@@ -18,13 +19,34 @@ DEFAULT_EXCLUDED_DIRS = frozenset({"node_modules", ".git", "dist", "build", "out
 MAX_FILE_SIZE = 2 * 1024 * 1024
 MINIFIED_SAMPLE = 64 * 1024
 MINIFIED_AVG_LINE = 5000
+INDEX_VERSION = 1
 
 
 @dataclass(frozen=True, slots=True)
+class ByteFacts:
+    """What the prefilter needs from a file, found by byte search and cached with its stat."""
+
+    keyword: bool
+    expose_keys: tuple[bytes, ...]
+    specifiers: tuple[str, ...]
+    global_props: frozenset[bytes]
+
+
+@dataclass(slots=True)
 class SourceFile:
     path: str  # root-relative posix path
-    data: bytes  # UTF-8 (decoded from UTF-16 or with the BOM blanked)
+    abspath: str
     digest: str
+    bytefacts: ByteFacts
+    data: bytes | None = None  # UTF-8 (decoded from UTF-16 or with the BOM blanked); None until loaded
+
+    def load(self) -> bytes:
+        """The decoded bytes (read again when the stat index let discovery skip reading)."""
+        if self.data is None:
+            with open(self.abspath, "rb") as fh:
+                decoded = decode(fh.read())
+            self.data = decoded if isinstance(decoded, bytes) else b""
+        return self.data
 
 
 @dataclass
@@ -45,6 +67,46 @@ def is_test_path(path: str) -> bool:
     return bool(_TEST_FILE.search(parts[-1])) or any(p in _TEST_DIRS for p in parts[:-1])
 
 
+class StatIndex:
+    """path -> (size, mtime_ns, outcome, digest, ByteFacts) of the last run, so an unchanged file
+    is only stat'ed, never read, on a warm run."""
+
+    def __init__(self, file: Path | None) -> None:
+        self.file = file
+        self.old: dict = {}
+        self.new: dict = {}
+        if file is not None:
+            try:
+                with open(file, "rb") as fh:
+                    loaded = pickle.load(fh)
+                if isinstance(loaded, dict) and loaded.get("version") == INDEX_VERSION:
+                    self.old = loaded["entries"]
+            except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, ValueError, TypeError, KeyError):
+                self.old = {}
+
+    def get(self, rel: str, st: os.stat_result):
+        e = self.old.get(rel)
+        if e is None or e[0] != st.st_size or e[1] != st.st_mtime_ns:
+            return None
+        self.new[rel] = e
+        return e[2], e[3], e[4]
+
+    def put(self, rel: str, st: os.stat_result, outcome: str, digest: str, bf: ByteFacts | None) -> None:
+        self.new[rel] = (st.st_size, st.st_mtime_ns, outcome, digest, bf)
+
+    def save(self) -> None:
+        if self.file is None or self.new == self.old:
+            return
+        try:
+            self.file.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.file.with_suffix(".tmp")
+            with open(tmp, "wb") as fh:
+                pickle.dump({"version": INDEX_VERSION, "entries": self.new}, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, self.file)
+        except OSError:
+            pass
+
+
 def find_root(start: Path) -> Path:
     """The nearest folder at or above ``start`` with package.json, .ipclint.toml or .git."""
     cur = start if start.is_dir() else start.parent
@@ -61,16 +123,18 @@ def is_source(name: str) -> bool:
     return os.path.splitext(lower)[1] in SOURCE_SUFFIXES
 
 
-def discover(root: Path, paths: list[Path] | None = None, exclude: list[str] | None = None) -> Discovery:
+def discover(root: Path, paths: list[Path] | None = None, exclude: list[str] | None = None,
+             index: StatIndex | None = None) -> Discovery:
     root = root.resolve()
     result = Discovery(root)
+    index = index if index is not None else StatIndex(None)
     extra = pathspec.GitIgnoreSpec.from_lines(exclude or [])
     ignores: dict[str, pathspec.PathSpec | None] = {}
     seen_dirs: set[tuple[int, int]] = set()
     starts = [p.resolve() for p in (paths or [root])]
     for start in starts:
         if start.is_file():
-            _consider(result, root, start, extra, ignores, explicit=True)
+            _consider(result, root, start, index)
             continue
         stack = [start]
         while stack:
@@ -103,7 +167,7 @@ def discover(root: Path, paths: list[Path] | None = None, exclude: list[str] | N
                     if _ignored(root, rel, ignores, extra):
                         result.skipped.append((rel, "ignored"))
                         continue
-                    _consider(result, root, Path(e.path), extra, ignores)
+                    _consider(result, root, Path(e.path), index)
             stack.extend(reversed(subdirs))
     result.files.sort(key=lambda s: s.path)
     result.skipped.sort()
@@ -142,7 +206,7 @@ def _load_gitignore(p: Path) -> pathspec.PathSpec | None:
     return pathspec.GitIgnoreSpec.from_lines(lines)
 
 
-def _consider(result: Discovery, root: Path, p: Path, extra, ignores, explicit: bool = False) -> None:
+def _consider(result: Discovery, root: Path, p: Path, index: StatIndex) -> None:
     rel = _rel(root, p)
     try:
         st = p.stat()
@@ -151,13 +215,21 @@ def _consider(result: Discovery, root: Path, p: Path, extra, ignores, explicit: 
         if st.st_size > MAX_FILE_SIZE:
             result.skipped.append((rel, f"larger than {MAX_FILE_SIZE // (1024 * 1024)} MiB"))
             return
+        name = p.name.lower()
+        if name.endswith((".min.js", ".min.mjs", ".min.cjs")):
+            result.skipped.append((rel, "minified"))
+            return
+        known = index.get(rel, st)
+        if known is not None:
+            outcome, digest, bf = known
+            if outcome != "ok":
+                result.skipped.append((rel, outcome))
+            else:
+                result.files.append(SourceFile(rel, str(p), digest, bf))
+            return
         data = p.read_bytes()
     except OSError as exc:
         result.errors.append((rel, "read", f"cannot read file: {exc.strerror or exc}"))
-        return
-    name = p.name.lower()
-    if name.endswith(".min.js") or name.endswith(".min.mjs") or name.endswith(".min.cjs"):
-        result.skipped.append((rel, "minified"))
         return
     decoded = decode(data)
     if decoded is None:
@@ -166,10 +238,15 @@ def _consider(result: Discovery, root: Path, p: Path, extra, ignores, explicit: 
     if isinstance(decoded, str):
         result.errors.append((rel, "decode", decoded))
         return
+    digest = hashlib.sha256(decoded).hexdigest()
     if _looks_minified(decoded):
         result.skipped.append((rel, "minified"))
+        index.put(rel, st, "minified", digest, None)
         return
-    result.files.append(SourceFile(rel, decoded, hashlib.sha256(decoded).hexdigest()))
+    from ipclint.prefilter import byte_facts
+    bf = byte_facts(decoded)
+    index.put(rel, st, "ok", digest, bf)
+    result.files.append(SourceFile(rel, str(p), digest, bf, decoded))
 
 
 def decode(data: bytes) -> bytes | str | None:

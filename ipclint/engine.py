@@ -10,8 +10,10 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from ipclint import __version__
-from ipclint.cache import FactCache
-from ipclint.discover import SourceFile, discover, find_root, is_test_path
+from dataclasses import replace
+
+from ipclint.cache import FactCache, baseline_digest, load_result, result_key, store_result
+from ipclint.discover import SourceFile, StatIndex, discover, find_root, is_test_path
 from ipclint.extract.facts import FileFacts
 from ipclint.model import Diagnostic, FileCounts, Finding, RunResult, Severity
 from ipclint.prefilter import select_files
@@ -42,7 +44,7 @@ def extract_all(files: list[SourceFile], cache: FactCache, jobs: int | None,
         else:
             todo.append(sf)
     jobs = jobs or os.cpu_count() or 1
-    items = [(sf.path, sf.data) for sf in todo]
+    items = [(sf.path, sf.load()) for sf in todo]
     if jobs > 1 and len(items) >= PARALLEL_THRESHOLD:
         with ProcessPoolExecutor(max_workers=jobs) as pool:
             results = pool.map(_extract_one, items, chunksize=16)
@@ -69,7 +71,7 @@ def _tick(results: Iterable, progress):
 def check(paths: list[str] | None = None, config=None, *, select=None, ignore=None, jobs: int | None = None,
           cache_dir: str | Path | None = None, use_cache: bool = True, only_files: list[str] | None = None,
           progress=None, baseline: str | None = None, report_unused_suppressions: bool = False,
-          config_file: str | None = None) -> RunResult:
+          config_file: str | None = None, need_project: bool = False) -> RunResult:
     """Analyse the project(s) at ``paths`` and return the run result (the CLI's and API's entry)."""
     from ipclint.link import link
     from ipclint.rules import ALL_RULES
@@ -82,11 +84,23 @@ def check(paths: list[str] | None = None, config=None, *, select=None, ignore=No
     if only_files is None and explicit_files:
         only_files = [p.relative_to(root).as_posix() for p in explicit_files if p.is_relative_to(root)]
     scan = [root] if explicit_files else [t.resolve() for t in targets]
-    found = discover(root, scan, exclude=list(getattr(config, "exclude", None) or []))
+    cache_folder = None if not use_cache else Path(cache_dir) if cache_dir else root / ".ipclint_cache"
+    index = StatIndex(cache_folder / "index.pickle" if cache_folder else None)
+    found = discover(root, scan, exclude=list(getattr(config, "exclude", None) or []), index=index)
     errors = [Diagnostic(p, msg, kind) for p, kind, msg in found.errors]
+    key = None
+    if cache_folder is not None and not need_project:
+        key = result_key(root, found, config, (select, ignore, only_files, baseline_digest(baseline),
+                                               report_unused_suppressions))
+        hit = load_result(cache_folder, key)
+        if hit is not None:
+            index.save()
+            return replace(hit, elapsed=time.perf_counter() - started, extra={"cached": True, "parsed": 0})
     chosen, skipped_cheap = select_files(found.files, root)
-    cache = FactCache(None if not use_cache else Path(cache_dir) if cache_dir else root / ".ipclint_cache")
+    cache = FactCache(cache_folder)
     facts, extract_errors = extract_all(chosen, cache, jobs, progress)
+    if cache.folder is not None:
+        index.save()
     errors += extract_errors
     for path, f in sorted(facts.items()):
         for (r1, c1, _r2, _c2) in f.parse_errors[:5]:
@@ -94,7 +108,7 @@ def check(paths: list[str] | None = None, config=None, *, select=None, ignore=No
                                      r1 + 1, c1 + 1))
         if f.too_deep:
             errors.append(Diagnostic(path, "nesting too deep: the deepest code was not analysed", "depth"))
-    sources = {sf.path: sf.data for sf in chosen}
+    sources = _LazySources({sf.path: sf for sf in found.files})
     project = link(root, facts, config, sources, {sf.path for sf in found.files})
     rules = _selected(ALL_RULES, select if select is not None else getattr(config, "select", None),
                       ignore if ignore is not None else getattr(config, "ignore", None))
@@ -109,7 +123,7 @@ def check(paths: list[str] | None = None, config=None, *, select=None, ignore=No
     versions = sorted({v for v in project.electron_versions.values() if v})
     parse_err_files = len({d.path for d in errors if d.kind in ("parse", "depth")})
     skipped = sorted(found.skipped)
-    return RunResult(
+    result = RunResult(
         root=str(root), tool_version=__version__, electron_version=versions[0] if len(versions) == 1 else (
             ", ".join(versions) if versions else None),
         findings=tuple(findings),
@@ -119,6 +133,26 @@ def check(paths: list[str] | None = None, config=None, *, select=None, ignore=No
         roles=tuple(project.roles[p] for p in sorted(project.roles)), skipped=tuple(skipped),
         rules_run=tuple(r.code for r in rules), internal_error=any(d.kind == "internal" for d in errors),
         extra={"project": project, "cache_hits": cache.hits, "parsed": len(facts)})
+    if key is not None and not result.internal_error:
+        store_result(cache_folder, key, replace(result, extra={}))
+    return result
+
+
+class _LazySources(dict):
+    """path -> decoded bytes, read only when asked (suppressions of files with findings)."""
+
+    def __init__(self, files: dict[str, SourceFile]) -> None:
+        super().__init__()
+        self._files = files
+
+    def __missing__(self, path: str) -> bytes:
+        sf = self._files.get(path)
+        data = sf.load() if sf is not None else b""
+        self[path] = data
+        return data
+
+    def get(self, path: str, default=None):  # noqa: ANN001
+        return self[path] if path in self._files or dict.__contains__(self, path) else default
 
 
 def _load_config(root: Path, config_file: str | None):
@@ -130,6 +164,8 @@ def _load_config(root: Path, config_file: str | None):
 
 
 def _selected(all_rules, select, ignore):
+    if select is not None and not isinstance(select, str) and len(select) == 0:
+        return ()
     if not select and not ignore:
         return tuple(all_rules)
     from ipclint.select import selected_rules

@@ -10,7 +10,9 @@ from ipclint.extract.values import V
 from ipclint.ipcops import RENDERER_METHODS, IpcOp
 from ipclint.model import Location, Role, Span
 from ipclint.project import Project
-from ipclint.wrappers import WrapperOp, callee_function, direct_ops, relay_classes, relay_target, summarise
+from ipclint.project import GLOBAL_OBJECTS
+from ipclint.wrappers import (RELAY_METHODS, WrapperOp, callee_function, direct_ops, may_call, relay_classes,
+                              relay_target, summarise, wrapper_names)
 
 SENDER_KINDS = frozenset({"send", "invoke"})
 
@@ -81,19 +83,24 @@ def build_graph(project: Project) -> ChannelGraph:
     consumed: set[tuple[str, int]] = set()
     relays = relay_classes(project, ops)
     # Calls of app wrappers and of bridge functions, at their call sites.
+    names = wrapper_names(project, wrappers)
+    relay_names = RELAY_METHODS if relays else frozenset()
+    bridge_roots = frozenset(by_key) | GLOBAL_OBJECTS
     for path, call in project.iter_calls():
-        target = callee_function(project, path, call)
+        target = callee_function(project, path, call) if may_call(project, path, call, names) else None
         if target is not None and target in wrappers:
             for wop in wrappers[target]:
                 edge = _wrapper_edge(project, path, call, wop, target)
                 if edge is not None:
                     graph.edges.append(edge)
                     consumed.add(wop.site)
-        relayed = relay_target(project, path, call, relays)
+        relayed = relay_target(project, path, call, relays) if relay_names and call.callee.kind == "member" \
+            and call.callee.data[1] in relay_names else None
         if relayed is not None:
             graph.edges.append(_edge(project, path, call, relayed, via=(
                 Location(path, call.span, "an EventEmitter that relays ipcMain messages"),)))
-        if project.role(path) in (Role.RENDERER, Role.SHARED) and by_key:
+        if by_key and project.role(path) in (Role.RENDERER, Role.SHARED) \
+                and _may_bridge(project, path, call, bridge_roots):
             graph.edges.extend(_bridge_edges(project, path, call, by_key, wrappers))
     for (path, idx), op in sorted(ops.items()):
         call = project.files[path].calls[idx]
@@ -109,6 +116,22 @@ def build_graph(project: Project) -> ChannelGraph:
     _mark_generic(project, graph, wrappers)
     graph.edges.sort(key=lambda e: (e.path, e.span.line, e.span.column, e.kind, e.channel or ""))
     return graph
+
+
+def _may_bridge(project: Project, path: str, call: Call, roots: frozenset[str]) -> bool:
+    """A cheap test before resolving: the callee chain starts at window/globalThis, an exposed key,
+    or a local alias of one."""
+    v = call.callee
+    steps = 0
+    while v.kind == "member" and steps < 12:
+        v = v.data[0]
+        steps += 1
+    if v.kind != "ref" or steps == 0:
+        return False
+    if v.data in roots:
+        return True
+    b = project.files[path].lookup(call.func, v.data)
+    return b is not None and b.kind in ("member", "ref")
 
 
 def _is_parametric(project: Project, path: str, call: Call, op: IpcOp, consumed: bool) -> bool:

@@ -32,9 +32,12 @@ class IpcOp:
     handler_arg: int | None = None
 
 
+IPC_METHOD_NAMES = frozenset(MAIN_METHODS) | frozenset(RENDERER_METHODS) | {"reply", "emit"}
+
+
 def classify(project: Project, path: str, call: Call) -> IpcOp | None:
     callee = call.callee
-    if callee.kind != "member" or call.new:
+    if callee.kind != "member" or call.new or callee.data[1] not in IPC_METHOD_NAMES:
         return None
     obj, method = callee.data
     api = project.electron_api(path, obj, call.func)

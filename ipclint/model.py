@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import NamedTuple
 
 
 class Severity(str, Enum):
@@ -22,9 +23,9 @@ class Role(str, Enum):
     SHARED = "shared"
 
 
-@dataclass(frozen=True, slots=True, order=True)
-class Span:
-    """1-based line and column, end exclusive column as in SARIF."""
+class Span(NamedTuple):
+    """1-based line and column, end exclusive column as in SARIF. A tuple: cached facts hold
+    millions of them and tuples pickle in C."""
 
     line: int
     column: int

@@ -22,7 +22,13 @@ def electron_names(project: Project, path: str) -> set[str]:
     f = project.files[path]
     out: set[str] = set()
     cands = [(s, v) for (s, _), v in f.bindings.items() if v.kind in ("import", "member", "module")]
-    cands += [(c.func, c.callee) for c in f.calls if c.callee.kind == "member"]
+    bound = {name for (_s, name), v in f.bindings.items() if v.kind in ("import", "member", "module")}
+    for c in f.calls:
+        root = c.callee
+        while root.kind == "member":
+            root = root.data[0]
+        if c.callee.kind == "member" and root.kind in ("ref", "module") and (root.kind == "module" or root.data in bound):
+            cands.append((c.func, c.callee))
     for scope, v in cands:
         r = project.resolve(path, v, scope).value
         if r.kind == "electron":

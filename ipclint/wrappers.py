@@ -80,8 +80,9 @@ def summarise(project: Project, ops: dict[tuple[str, int], IpcOp]) -> dict[tuple
         _add_summary(project, wrappers, path, call, op, None, ())
     for _ in range(MAX_ROUNDS):
         changed = False
+        names = wrapper_names(project, wrappers)
         for path, call in project.iter_calls():
-            if call.func is None:
+            if call.func is None or not may_call(project, path, call, names):
                 continue
             target = callee_function(project, path, call)
             if target is None or target not in wrappers:
@@ -118,6 +119,26 @@ def _add_summary(project: Project, wrappers: dict, path: str, call: Call, op: Ip
         return False
     lst.append(wop)
     return True
+
+
+def wrapper_names(project: Project, wrappers: dict) -> frozenset[str]:
+    """Names by which a wrapper can be called: its own name (the method part for class methods)."""
+    out = set()
+    for path, fid in wrappers:
+        name = project.files[path].functions[fid].name
+        if name:
+            out.add(name.rsplit(".", 1)[-1])
+    return frozenset(out)
+
+
+def may_call(project: Project, path: str, call: Call, names: frozenset[str]) -> bool:
+    """A cheap test before resolving: the callee's name is a wrapper's name, or a local name bound
+    to an import (renamed and default imports)."""
+    v = call.callee
+    name = v.data[1] if v.kind == "member" else v.data if v.kind == "ref" else None
+    if name is None:
+        return False
+    return name in names or (v.kind == "ref" and name in project.files[path].imports)
 
 
 def callee_function(project: Project, path: str, call: Call) -> tuple[str, int] | None:

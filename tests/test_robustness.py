@@ -53,7 +53,7 @@ def test_invalid_utf8_and_utf16_are_decoded(tmp_path: Path) -> None:
 
 
 def test_deeply_nested_code_does_not_crash(tmp_path: Path) -> None:
-    depth = 20000
+    depth = 70000
     deep = "const x = " + "[\n" * depth + "]" * depth + ";\n" + MAIN
     calls = "f(\n" * 5000 + ")" * 5000 + ";\n"
     root = write_project(tmp_path, {"main.js": deep, "other.js": calls + MAIN.replace("ping", "ping2")})

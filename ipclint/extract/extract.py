@@ -7,7 +7,7 @@ from ipclint.extract import parse as P
 from ipclint.extract.analyzers import ANALYZERS
 from ipclint.extract.facts import Assign, Call, FileFacts, JsxElement
 from ipclint.extract.values import V, property_name, span_of, string_value, text_of, unwrap
-from ipclint.extract.walk import FUNCTION_TYPES, LOOP_TYPES, MAX_CALLS_PER_FILE, MAX_TREE_DEPTH, Extractor
+from ipclint.extract.walk import FUNCTION_TYPES, MAX_CALLS_PER_FILE, Extractor
 
 GLOBAL_OBJECTS = frozenset({"window", "globalThis", "self"})
 
@@ -21,68 +21,71 @@ def extract(path: str, data: bytes) -> FileFacts:
     tree = P.parse(data, dialect)
     facts = FileFacts(path=path, dialect=dialect, size=len(data))
     facts.parse_errors = P.error_spans(tree.root_node)
-    _Walker(facts).run(tree.root_node)
+    _Walker(facts).run(tree.root_node, data)
     return facts
 
 
 class _Walker(Extractor):
-    def run(self, root: Any) -> None:
+    def run(self, root: Any, data: bytes) -> None:
+        """Visit the query's captures in document order, tracking the enclosing function and loop."""
         f = self.f
-        stack: list[tuple[Any, int | None, bool, int]] = [(root, None, False, 0)]
-        while stack:
-            node, scope, in_loop, depth = stack.pop()
-            if depth > MAX_TREE_DEPTH:
-                f.too_deep = True
+        if data.count(b"(") + data.count(b"[") + data.count(b"{") > P.QUERY_DEPTH_LIMIT // 2 \
+                and P.deeper_than(root, P.QUERY_DEPTH_LIMIT):
+            f.too_deep = True
+        items = []
+        for name, nodes in P.fact_nodes(f.dialect, root).items():
+            if name == "gobj":
                 continue
-            t = node.type
-            child_scope, child_loop = scope, in_loop
-            if t in FUNCTION_TYPES:
-                fid = self.func_for(node, scope, _inferred_name(node))
-                fn = f.functions[fid]
-                fn.in_loop = in_loop
-                if t in ("function_declaration", "generator_function_declaration") and fn.name:
-                    f.func_names[(scope, fn.name)] = fid
-                    f.bindings.setdefault((scope, fn.name), V("fn", fid, span_of(node), fn.name))
-                child_scope, child_loop = fid, False
-                for name, analyzer in ANALYZERS:
-                    try:
-                        fn.extra[name] = analyzer(node, self, fid)
-                    except RecursionError:
-                        fn.extra[name] = None
-            elif t in ("call_expression", "new_expression"):
-                self._call(node, scope, in_loop)
-            elif t == "variable_declarator":
-                self._declarator(node, scope)
-            elif t == "assignment_expression":
-                self._assign(node, scope)
-            elif t == "import_statement":
-                self._import(node)
-            elif t == "export_statement":
-                self._export(node, scope)
-            elif t == "enum_declaration":
-                self._enum(node, scope)
-            elif t in ("class_declaration", "class", "abstract_class_declaration"):
-                self._class(node, scope)
-            elif t == "return_statement" and scope is not None:
-                inner = [c for c in node.named_children if c.type != "comment"]
-                if inner:
-                    f.functions[scope].returns.append(self.value(inner[0], scope))
-            elif t in LOOP_TYPES:
-                child_loop = True
-                if t == "for_in_statement":
+            for n in nodes:
+                items.append((n.start_byte, -n.end_byte, name, n))
+        items.sort(key=lambda x: (x[0], x[1]))
+        stack: list[tuple[int, int | None, bool]] = []  # (end byte, scope, in loop)
+        for start, _neg_end, name, node in items:
+            while stack and stack[-1][0] <= start:
+                stack.pop()
+            scope, in_loop = (stack[-1][1], stack[-1][2]) if stack else (None, False)
+            handler = self._handlers.get(name)
+            if name == "fn":
+                fid = self._function(node, scope, in_loop)
+                stack.append((node.end_byte, fid, False))
+            elif name == "loop":
+                if node.type == "for_in_statement":
                     self._for_in(node, scope)
-            elif t in ("jsx_self_closing_element", "jsx_opening_element"):
-                self._jsx(node, scope)
-            elif t == "member_expression":
-                obj = node.child_by_field_name("object")
-                if obj is not None and obj.type == "identifier" and obj.text.decode() in GLOBAL_OBJECTS:
-                    prop = node.child_by_field_name("property")
-                    if prop is not None:
-                        f.globals_used.add(text_of(prop, 80))
-            children = node.children
-            for c in reversed(children):
-                if c.is_named:
-                    stack.append((c, child_scope, child_loop, depth + 1))
+                stack.append((node.end_byte, scope, True))
+            elif name == "call":
+                self._call(node, scope, in_loop)
+            elif handler is not None:
+                handler(self, node, scope)
+
+    def _function(self, node: Any, scope: int | None, in_loop: bool) -> int:
+        f = self.f
+        fid = self.func_for(node, scope, _inferred_name(node))
+        fn = f.functions[fid]
+        fn.in_loop = in_loop
+        if node.type in ("function_declaration", "generator_function_declaration") and fn.name:
+            f.func_names[(scope, fn.name)] = fid
+            f.bindings.setdefault((scope, fn.name), V("fn", fid, span_of(node), fn.name))
+        for name, analyzer in ANALYZERS:
+            try:
+                fn.extra[name] = analyzer(node, self, fid)
+            except RecursionError:
+                fn.extra[name] = None
+        return fid
+
+    def _return(self, node: Any, scope: int | None) -> None:
+        if scope is None:
+            return
+        inner = [c for c in node.named_children if c.type != "comment"]
+        if inner:
+            self.f.functions[scope].returns.append(self.value(inner[0], scope))
+
+    def _global(self, node: Any, scope: int | None) -> None:
+        prop = node.child_by_field_name("property")
+        if prop is not None:
+            self.f.globals_used.add(text_of(prop, 80))
+
+    def _import_node(self, node: Any, scope: int | None) -> None:
+        self._import(node)
 
     def _call(self, node: Any, scope: int | None, in_loop: bool) -> None:
         f = self.f
@@ -352,3 +355,10 @@ def _declared_names(decl: Any) -> list[str]:
 def _pattern_bindings(pat: Any):
     from ipclint.extract.walk import _bindings_of_pattern
     return _bindings_of_pattern(pat, 0)
+
+
+_Walker._handlers = {
+    "decl": _Walker._declarator, "assign": _Walker._assign, "import": _Walker._import_node,
+    "export": _Walker._export, "enum": _Walker._enum, "class": _Walker._class, "return": _Walker._return,
+    "jsx": _Walker._jsx, "global": _Walker._global,
+}

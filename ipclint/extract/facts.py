@@ -2,16 +2,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from ipclint.extract.values import V
 from ipclint.model import Span
 
-FACTS_VERSION = 1
+FACTS_VERSION = 3  # facts records are NamedTuples: cached facts load in C
 
 
-@dataclass(frozen=True, slots=True)
-class Param:
+class Param(NamedTuple):
     """A function parameter binding; destructured ones carry their key path inside the argument."""
 
     name: str
@@ -38,8 +37,7 @@ class Func:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-@dataclass(frozen=True, slots=True)
-class Call:
+class Call(NamedTuple):
     index: int
     callee: V
     args: tuple[V, ...]
@@ -50,8 +48,7 @@ class Call:
     awaited: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class Assign:
+class Assign(NamedTuple):
     target: V
     value: V
     span: Span
@@ -59,8 +56,7 @@ class Assign:
     op: str = "="
 
 
-@dataclass(frozen=True, slots=True)
-class JsxElement:
+class JsxElement(NamedTuple):
     name: str
     attrs: tuple[tuple[str, V | None, Span], ...]
     span: Span

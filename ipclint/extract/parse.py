@@ -60,6 +60,38 @@ def captures(dialect: str, name: str, node: ts.Node) -> dict[str, list[ts.Node]]
     return ts.QueryCursor(query(dialect, name)).captures(node)
 
 
+@lru_cache(maxsize=None)
+def facts_query(dialect: str) -> ts.Query:
+    """The fact-shape query for a dialect: the common part plus JSX and TypeScript parts."""
+    parts = ["facts"] + (["facts-jsx"] if dialect in ("js", "tsx") else []) + (["facts-ts"] if dialect != "js" else [])
+    text = "\n".join((_QUERY_DIR / f"{p}.scm").read_text(encoding="utf-8") for p in parts)
+    return ts.Query(language(dialect), text)
+
+
+def fact_nodes(dialect: str, root: ts.Node) -> dict[str, list[ts.Node]]:
+    return ts.QueryCursor(facts_query(dialect)).captures(root)
+
+
+# QueryCursor silently drops matches deeper than about 65,000 levels.
+QUERY_DEPTH_LIMIT = 60000
+
+
+def deeper_than(root: ts.Node, limit: int) -> bool:
+    """Whether the tree nests deeper than ``limit``, with a cursor walk (no recursion)."""
+    cur = root.walk()
+    depth = 0
+    while True:
+        if cur.goto_first_child():
+            depth += 1
+            if depth > limit:
+                return True
+            continue
+        while not cur.goto_next_sibling():
+            if not cur.goto_parent():
+                return False
+            depth -= 1
+
+
 _VUE_SCRIPT = re.compile(rb"<script\b([^>]*)>(.*?)</script\s*>", re.S | re.I)
 _VUE_LANG = re.compile(rb"""\blang\s*=\s*["']?(\w+)""")
 

@@ -5,16 +5,14 @@ across files at link time. Conversion is depth-bounded (no unbounded recursion o
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from ipclint.model import Span
 
 MAX_DEPTH = 24
 
 
-@dataclass(frozen=True, slots=True)
-class V:
+class V(NamedTuple):
     """kind: str tpl concat ref member index obj arr call new fn class import module param
     this num bool null undef regex await spread dyn jsx."""
 
@@ -29,8 +27,7 @@ class V:
         return self.lit != "" or self.kind == "tpl"
 
 
-@dataclass(frozen=True, slots=True)
-class Prop:
+class Prop(NamedTuple):
     """One entry of an object literal; key None for a spread or a computed key."""
 
     key: str | None

@@ -1,0 +1,206 @@
+"""Benchmark: a deterministic synthetic Electron monorepo, cold and warm ipclint runs, and bare
+tree-sitter parsing of the same files as the floor to compare with (SPEC §7). Not a test.
+
+    python bench/benchmark.py --files 10000 --size-mb 100
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+COMPONENT = """import React, {{ useState, useEffect }} from 'react'
+import {{ format{n} }} from '../util/format{u}'
+
+export interface Props{n} {{ id: string; count: number; label?: string }}
+
+export function Widget{n}({{ id, count, label }}: Props{n}) {{
+  const [value, setValue] = useState<number>(count)
+  useEffect(() => {{
+    const t = setTimeout(() => setValue((v) => v + 1), {delay})
+    return () => clearTimeout(t)
+  }}, [count])
+  const items = Array.from({{ length: value % 7 }}, (_, i) => ({{ key: `${{id}}-${{i}}`, text: format{n}(i) }}))
+  return (
+    <section className="widget-{n}" data-id={{id}}>
+      <h2>{{label ?? 'Widget {n}'}}</h2>
+      <ul>{{items.map((it) => <li key={{it.key}}>{{it.text}}</li>)}}</ul>
+      <button onClick={{() => setValue(value + 1)}}>+</button>
+    </section>
+  )
+}}
+"""
+UTIL = """export function format{n}(x: number): string {{
+  const parts: string[] = []
+  for (let i = 0; i < x; i++) {{
+    parts.push(String(i * {k}).padStart(3, '0'))
+  }}
+  return parts.join(':') + '{n}'
+}}
+
+export const TABLE_{n} = [{table}] as const
+export class Cache{n} {{
+  private store = new Map<string, number>()
+  get(key: string): number | undefined {{ return this.store.get(key) }}
+  set(key: string, value: number): void {{ this.store.set(key, value) }}
+}}
+"""
+PAD = """
+/** Helper {k} for module {n}: formats and clamps a value. */
+function helper{n}_{k}(input: number, opts: {{ min?: number; max?: number }} = {{}}): string {{
+  const min = opts.min ?? 0
+  const max = opts.max ?? {b}
+  const clamped = Math.min(max, Math.max(min, input * {a}))
+  if (Number.isNaN(clamped)) {{
+    return 'n/a'
+  }}
+  return clamped.toFixed(2) + ' / ' + String(max)
+}}
+"""
+CHANNELS = """export const Channels = {{
+{entries}
+}} as const
+"""
+MAIN = """import {{ app, BrowserWindow, ipcMain, shell }} from 'electron'
+import path from 'node:path'
+import {{ Channels }} from '../shared/channels'
+
+function createWindow() {{
+  const win = new BrowserWindow({{ webPreferences: {{ preload: path.join(__dirname, '../preload/index.js') }} }})
+  win.loadFile('index.html')
+  return win
+}}
+
+app.whenReady().then(() => {{
+{handlers}
+  createWindow()
+}})
+"""
+PRELOAD = """import {{ contextBridge, ipcRenderer }} from 'electron'
+import {{ Channels }} from '../shared/channels'
+
+contextBridge.exposeInMainWorld('api', {{
+{bridge}
+}})
+"""
+RENDERER = """import {{ Widget0 }} from './components/Widget0'
+
+export async function boot{n}() {{
+  const r = await window.api.call{n}({n})
+  document.title = String(r)
+  return Widget0
+}}
+"""
+
+
+def generate(root: Path, files: int, size_mb: float, seed: int = 7) -> None:
+    rnd = random.Random(seed)
+    apps = max(1, files // 1000)
+    per_app = files // apps
+    target_bytes = size_mb * 1024 * 1024 / files
+    for a in range(apps):
+        base = root / "packages" / f"app{a}"
+        (base / "src").mkdir(parents=True, exist_ok=True)
+        (base / "package.json").write_text(json.dumps({"name": f"app{a}", "main": "out/main/index.js",
+                                                       "devDependencies": {"electron": "31.2.0"}}))
+        n_ch = 20
+        _w(base / "src/shared/channels.ts", CHANNELS.format(
+            entries="\n".join(f"  CALL{i}: 'app{a}:call{i}'," for i in range(n_ch))))
+        _w(base / "src/main/index.ts", MAIN.format(handlers="\n".join(
+            f"  ipcMain.handle(Channels.CALL{i}, async (_e, x: number) => x + {i})" for i in range(n_ch))))
+        _w(base / "src/preload/index.ts", PRELOAD.format(bridge="\n".join(
+            f"  call{i}: (x: number) => ipcRenderer.invoke(Channels.CALL{i}, x)," for i in range(n_ch))))
+        made = 3
+        i = 0
+        while made < per_app:
+            kind = i % 10
+            if kind < 6:
+                text = COMPONENT.format(n=i, u=i, delay=rnd.randint(10, 999))
+                path = base / f"src/renderer/components/Widget{i}.tsx"
+            elif kind < 9:
+                table = ", ".join(str(rnd.randint(0, 10**6)) for _ in range(rnd.randint(20, 80)))
+                text = UTIL.format(n=i, k=rnd.randint(2, 99), table=table)
+                path = base / f"src/renderer/util/format{i}.ts"
+            else:
+                text = RENDERER.format(n=i % n_ch)
+                path = base / f"src/renderer/boot{i}.ts"
+            k = 0
+            while len(text) < target_bytes * 0.9:
+                text += PAD.format(n=i, k=k, a=rnd.randint(1, 99), b=rnd.randint(100, 10**6))
+                k += 1
+            _w(path, text)
+            made += 1
+            i += 1
+    # imports of util modules that do not exist are fine: a linter must not care.
+
+
+def _w(p: Path, text: str) -> None:
+    p.parent.mkdir(parents=True, exist_ok=True)
+    p.write_text(text, encoding="utf-8")
+
+
+def bare_parse(root: Path) -> tuple[float, int, int]:
+    code = ("import sys, time, pathlib\n"
+            "from ipclint.extract.parse import parse, dialect_for\n"
+            "from ipclint.discover import discover\n"
+            "d = discover(pathlib.Path(sys.argv[1]))\n"
+            "t = time.perf_counter(); n = b = 0\n"
+            "for f in d.files:\n"
+            "    parse(f.data, dialect_for(f.path)); n += 1; b += len(f.data)\n"
+            "print(time.perf_counter() - t, n, b)\n")
+    out = subprocess.run([sys.executable, "-c", code, str(root)], capture_output=True, text=True, check=True)
+    secs, n, b = out.stdout.split()
+    return float(secs), int(n), int(b)
+
+
+def run_ipclint(root: Path, cache: Path) -> tuple[float, int]:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    t = time.perf_counter()
+    code = ("import sys\nfrom ipclint.engine import check\n"
+            "r = check([sys.argv[1]], cache_dir=sys.argv[2])\n"
+            "print(len(r.findings), r.extra['parsed'])\n")
+    subprocess.run([sys.executable, "-c", code, str(root), str(cache)], check=True, capture_output=True)
+    elapsed = time.perf_counter() - t
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return elapsed, max(peak, before)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--files", type=int, default=2000)
+    ap.add_argument("--size-mb", type=float, default=20)
+    ap.add_argument("--keep", metavar="DIR")
+    args = ap.parse_args()
+    work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="ipclint-bench-"))
+    tree = work / "tree"
+    if tree.exists():
+        shutil.rmtree(tree)
+    generate(tree, args.files, args.size_mb)
+    cache = work / "cache"
+    shutil.rmtree(cache, ignore_errors=True)
+    parse_s, n, nbytes = bare_parse(tree)
+    cold_s, peak_kb = run_ipclint(tree, cache)
+    warm_s, peak_kb2 = run_ipclint(tree, cache)
+    mb = nbytes / 1e6
+    print(f"tree: {n} files, {mb:.1f} MB")
+    print(f"bare tree-sitter parse: {parse_s:6.2f}s  {n / parse_s:8.0f} files/s  {mb / parse_s:6.2f} MB/s")
+    print(f"ipclint cold:           {cold_s:6.2f}s  {n / cold_s:8.0f} files/s  {mb / cold_s:6.2f} MB/s")
+    print(f"ipclint warm:           {warm_s:6.2f}s  {n / warm_s:8.0f} files/s  {mb / warm_s:6.2f} MB/s"
+          f"  ({100 * warm_s / cold_s:.0f}% of cold)")
+    print(f"peak memory: {max(peak_kb, peak_kb2) / 1024:.0f} MB")
+    print(f"targets: cold <= bare parse: {'OK' if cold_s <= parse_s else 'MISSED'}; "
+          f"warm <= 10% of cold: {'OK' if warm_s <= 0.1 * cold_s else 'MISSED'}; "
+          f"memory < 1 GB: {'OK' if max(peak_kb, peak_kb2) < 1024 * 1024 else 'MISSED'}")
+    if not args.keep:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

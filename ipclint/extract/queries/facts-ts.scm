@@ -1,0 +1,3 @@
+; TS and TSX only.
+(enum_declaration) @enum
+(abstract_class_declaration) @class

@@ -1,0 +1,15 @@
+; Shapes whose meaning extract.py decides. Captures are processed in document order; functions
+; and loops open scopes that the nodes inside them belong to.
+[(function_declaration) (function_expression) (arrow_function) (method_definition)
+ (generator_function_declaration) (generator_function)] @fn
+[(call_expression) (new_expression)] @call
+(variable_declarator) @decl
+(assignment_expression) @assign
+(import_statement) @import
+(export_statement) @export
+(class_declaration) @class
+(class) @class
+(return_statement) @return
+[(for_statement) (for_in_statement) (while_statement) (do_statement)] @loop
+(member_expression
+  object: (identifier) @gobj (#any-of? @gobj "window" "globalThis" "self")) @global
