@@ -38,27 +38,35 @@ class FactCache:
         self.hits += 1
         return facts if isinstance(facts, FileFacts) else None
 
-    def put(self, path: str, digest: str, facts: FileFacts) -> None:
-        if self.folder is None:
+    def prepare(self) -> None:
+        """Create the cache folder (tagged for backup tools, ignored by git) before workers write."""
+        if self.folder is None or self._ready:
             return
         try:
-            if not self._ready:
-                self.folder.mkdir(parents=True, exist_ok=True)
-                tag = self.folder / "CACHEDIR.TAG"
-                if not tag.exists():
-                    tag.write_text(CACHEDIR_TAG)
-                gi = self.folder / ".gitignore"
-                if not gi.exists():
-                    gi.write_text("*\n")
-                self._ready = True
-            target = self._key(path, digest)
+            self.folder.mkdir(parents=True, exist_ok=True)
+            tag = self.folder / "CACHEDIR.TAG"
+            if not tag.exists():
+                tag.write_text(CACHEDIR_TAG)
+            gi = self.folder / ".gitignore"
+            if not gi.exists():
+                gi.write_text("*\n")
+            self._ready = True
+        except OSError:
+            self.folder = None  # read-only or full disk: run without a cache
+
+    def file_for(self, path: str, digest: str) -> str | None:
+        return str(self._key(path, digest)) if self.folder is not None else None
+
+    @staticmethod
+    def write_blob(target: Path, blob: bytes) -> None:
+        try:
             target.parent.mkdir(exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
             with os.fdopen(fd, "wb") as fh:
-                pickle.dump(facts, fh, protocol=pickle.HIGHEST_PROTOCOL)
+                fh.write(blob)
             os.replace(tmp, target)
         except OSError:
-            self.folder = None  # read-only or full disk: run without a cache
+            pass
 
 
 PROJECT_FILES = ("package.json", "package-lock.json", "tsconfig.json", "jsconfig.json", "tsconfig.base.json",

@@ -1,7 +1,10 @@
 """The pipeline: discover -> extract (cached, in parallel) -> link -> check -> stamp and filter."""
 from __future__ import annotations
 
+import functools
+import gc
 import os
+import pickle
 import re
 import time
 import traceback
@@ -21,13 +24,18 @@ from ipclint.prefilter import select_files
 PARALLEL_THRESHOLD = 64
 
 
-def _extract_one(item: tuple[str, bytes]) -> tuple[str, FileFacts | None, str | None]:
+def _extract_one(item: tuple[str, bytes, str | None]) -> tuple[str, bytes | None, str | None]:
+    """Extract one file's facts and return them pickled; the worker also stores them in the cache,
+    so the facts are pickled once, in parallel, and only unpickled in the parent."""
     from ipclint.extract.extract import extract
-    path, data = item
+    path, data, cache_file = item
     try:
-        return path, extract(path, data), None
+        blob = pickle.dumps(extract(path, data), protocol=pickle.HIGHEST_PROTOCOL)
     except Exception as exc:  # noqa: BLE001 - one bad file must not stop the run
         return path, None, f"internal error while extracting facts: {exc!r}"
+    if cache_file:
+        FactCache.write_blob(Path(cache_file), blob)
+    return path, blob, None
 
 
 def extract_all(files: list[SourceFile], cache: FactCache, jobs: int | None,
@@ -44,20 +52,18 @@ def extract_all(files: list[SourceFile], cache: FactCache, jobs: int | None,
         else:
             todo.append(sf)
     jobs = jobs or os.cpu_count() or 1
-    items = [(sf.path, sf.load()) for sf in todo]
+    cache.prepare()
+    items = [(sf.path, sf.load(), cache.file_for(sf.path, sf.digest)) for sf in todo]
     if jobs > 1 and len(items) >= PARALLEL_THRESHOLD:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            results = pool.map(_extract_one, items, chunksize=16)
-            done = list(_tick(results, progress))
+        with ProcessPoolExecutor(max_workers=jobs, initializer=gc.disable) as pool:
+            done = list(_tick(pool.map(_extract_one, items, chunksize=8), progress))
     else:
         done = list(_tick(map(_extract_one, items), progress))
-    digests = {sf.path: sf.digest for sf in todo}
-    for path, f, err in done:
-        if f is None:
+    for path, blob, err in done:
+        if blob is None:
             errors.append(Diagnostic(path, err or "could not analyse", "internal"))
             continue
-        facts[path] = f
-        cache.put(path, digests[path], f)
+        facts[path] = pickle.loads(blob)
     return facts, errors
 
 
@@ -68,6 +74,24 @@ def _tick(results: Iterable, progress):
         yield r
 
 
+def _without_gc(fn):
+    """Pause the cyclic garbage collector: facts are millions of small acyclic tuples, and
+    repeated full collections over them cost more than the analysis itself."""
+
+    @functools.wraps(fn)
+    def run(*args, **kwargs):
+        was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            if was_enabled:
+                gc.enable()
+
+    return run
+
+
+@_without_gc
 def check(paths: list[str] | None = None, config=None, *, select=None, ignore=None, jobs: int | None = None,
           cache_dir: str | Path | None = None, use_cache: bool = True, only_files: list[str] | None = None,
           progress=None, baseline: str | None = None, report_unused_suppressions: bool = False,

@@ -21,6 +21,7 @@ class Extractor:
     def __init__(self, facts: FileFacts) -> None:
         self.f = facts
         self._fid: dict[int, int] = {}
+        self._memo: dict[int, V] = {}
 
     # ---- functions -------------------------------------------------------------------------
     def func_for(self, node: Any, parent: int | None, name: str | None = None) -> int:
@@ -70,7 +71,18 @@ class Extractor:
 
     # ---- values ----------------------------------------------------------------------------
     def value(self, node: Any, scope: int | None, depth: int = 0) -> V:
+        """The static value of an expression node, memoised per node: every call is visited by
+        the walk and also appears inside the values of enclosing calls and declarations."""
         node = unwrap(node)
+        key = node.id
+        hit = self._memo.get(key)
+        if hit is not None:
+            return hit
+        v = self._value(node, scope, depth)
+        self._memo[key] = v
+        return v
+
+    def _value(self, node: Any, scope: int | None, depth: int) -> V:
         sp = span_of(node)
         if depth > MAX_DEPTH:
             return V("dyn", None, sp, text_of(node))
