@@ -6,7 +6,7 @@ from typing import Any
 from ipclint.extract import parse as P
 from ipclint.extract.analyzers import ANALYZERS
 from ipclint.extract.facts import Assign, Call, FileFacts, JsxElement
-from ipclint.extract.values import V, property_name, span_of, string_value, text_of, unwrap
+from ipclint.extract.values import SOURCE, V, property_name, span_of, string_value, text_of, unwrap
 from ipclint.extract.walk import FUNCTION_TYPES, MAX_CALLS_PER_FILE, Extractor
 
 GLOBAL_OBJECTS = frozenset({"window", "globalThis", "self"})
@@ -21,7 +21,11 @@ def extract(path: str, data: bytes) -> FileFacts:
     tree = P.parse(data, dialect)
     facts = FileFacts(path=path, dialect=dialect, size=len(data))
     facts.parse_errors = P.error_spans(tree.root_node)
-    _Walker(facts).run(tree.root_node, data)
+    SOURCE[0] = data
+    try:
+        _Walker(facts).run(tree.root_node, data)
+    finally:
+        SOURCE[0] = b""
     return facts
 
 

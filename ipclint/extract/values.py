@@ -37,15 +37,31 @@ class Prop(NamedTuple):
     computed: bool = False
 
 
+_new_tuple = tuple.__new__
+
+
 def span_of(node: Any) -> Span:
     (r1, c1), (r2, c2) = node.start_point, node.end_point
-    return Span(r1 + 1, c1 + 1, r2 + 1, c2 + 1)
+    return _new_tuple(Span, (r1 + 1, c1 + 1, r2 + 1, c2 + 1))
+
+
+# The source of the file being extracted: text_of slices it instead of copying a node's whole text
+# (a call's text would otherwise copy its callback bodies). Set by extract() for its file.
+SOURCE: list[bytes] = [b""]
 
 
 def text_of(node: Any, limit: int = 120) -> str:
-    raw = node.text or b""
-    s = raw[: limit * 4].decode("utf-8", "replace")
+    data = SOURCE[0]
+    start = node.start_byte
+    end = min(node.end_byte, start + limit * 4)
+    raw = data[start:end] if data and end <= len(data) else (node.text or b"")[: limit * 4]
+    s = raw.decode("utf-8", "replace")
     return s if len(s) <= limit else s[: limit - 1] + "…"
+
+
+def make_v(kind: str, data: Any, span: Span, text: str = "", lit: str = "") -> "V":
+    """Build a V without the NamedTuple constructor's Python frame (hot path of extraction)."""
+    return _new_tuple(V, (kind, data, span, text, lit))
 
 
 def string_value(node: Any) -> str | None:

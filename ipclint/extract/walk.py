@@ -5,7 +5,7 @@ from typing import Any
 
 from ipclint.extract import parse as P
 from ipclint.extract.facts import Assign, Call, FileFacts, Func, JsxElement, Param
-from ipclint.extract.values import MAX_DEPTH, Prop, V, property_name, span_of, string_value, text_of, unwrap
+from ipclint.extract.values import MAX_DEPTH, Prop, V, make_v, property_name, span_of, string_value, text_of, unwrap
 
 FUNCTION_TYPES = frozenset({"function_declaration", "function_expression", "function", "arrow_function",
                             "method_definition", "generator_function_declaration",
@@ -85,14 +85,14 @@ class Extractor:
     def _value(self, node: Any, scope: int | None, depth: int) -> V:
         sp = span_of(node)
         if depth > MAX_DEPTH:
-            return V("dyn", None, sp, text_of(node))
+            return make_v("dyn", None, sp, text_of(node))
         t = node.type
         if t == "string":
-            return V("str", string_value(node), sp, text_of(node), lit="string")
+            return make_v("str", string_value(node), sp, text_of(node), lit="string")
         if t == "template_string":
             s = string_value(node)
             if s is not None:
-                return V("str", s, sp, text_of(node), lit="template")
+                return make_v("str", s, sp, text_of(node), lit="template")
             parts: list[Any] = []
             for c in node.named_children:
                 if c.type == "template_substitution":
@@ -100,79 +100,79 @@ class Extractor:
                     parts.append(self.value(inner[0], scope, depth + 1) if inner else "")
                 else:
                     parts.append(_frag_text(c))
-            return V("tpl", tuple(parts), sp, text_of(node))
+            return make_v("tpl", tuple(parts), sp, text_of(node))
         if t == "identifier" or t == "shorthand_property_identifier":
             name = (node.text or b"").decode("utf-8", "replace")
             if name == "undefined":
-                return V("undef", None, sp, name)
-            return V("ref", name, sp, name)
+                return make_v("undef", None, sp, name)
+            return make_v("ref", name, sp, name)
         if t == "member_expression":
             obj = node.child_by_field_name("object")
             prop = node.child_by_field_name("property")
             if obj is None or prop is None:
-                return V("dyn", None, sp, text_of(node))
-            return V("member", (self.value(obj, scope, depth + 1), property_name(prop) or ""), sp,
+                return make_v("dyn", None, sp, text_of(node))
+            return make_v("member", (self.value(obj, scope, depth + 1), property_name(prop) or ""), sp,
                      text_of(node))
         if t == "subscript_expression":
             obj = node.child_by_field_name("object")
             idx = node.child_by_field_name("index")
             if obj is None or idx is None:
-                return V("dyn", None, sp, text_of(node))
+                return make_v("dyn", None, sp, text_of(node))
             iv = self.value(idx, scope, depth + 1)
             ov = self.value(obj, scope, depth + 1)
             if iv.kind == "str":
-                return V("member", (ov, iv.data), sp, text_of(node))
-            return V("index", (ov, iv), sp, text_of(node))
+                return make_v("member", (ov, iv.data), sp, text_of(node))
+            return make_v("index", (ov, iv), sp, text_of(node))
         if t == "binary_expression":
             op = node.child_by_field_name("operator")
             if op is not None and op.type == "+":
-                return V("concat", (self.value(node.child_by_field_name("left"), scope, depth + 1),
+                return make_v("concat", (self.value(node.child_by_field_name("left"), scope, depth + 1),
                                     self.value(node.child_by_field_name("right"), scope, depth + 1)),
                          sp, text_of(node))
-            return V("dyn", op.type if op is not None else None, sp, text_of(node))
+            return make_v("dyn", op.type if op is not None else None, sp, text_of(node))
         if t in ("call_expression", "new_expression"):
             return self._call_value(node, scope, depth, sp)
         if t == "await_expression":
             inner = [c for c in node.named_children if c.type != "comment"]
-            return V("await", self.value(inner[0], scope, depth + 1) if inner else None, sp, text_of(node))
+            return make_v("await", self.value(inner[0], scope, depth + 1) if inner else None, sp, text_of(node))
         if t == "object":
-            return V("obj", tuple(self._props(node, scope, depth)), sp, text_of(node))
+            return make_v("obj", tuple(self._props(node, scope, depth)), sp, text_of(node))
         if t == "array":
-            return V("arr", tuple(self.value(c, scope, depth + 1) for c in node.named_children
+            return make_v("arr", tuple(self.value(c, scope, depth + 1) for c in node.named_children
                                   if c.type != "comment"), sp, text_of(node))
         if t in FUNCTION_TYPES or t == "class":
             if t == "class":
                 nm = node.child_by_field_name("name")
-                return V("class", text_of(nm) if nm is not None else None, sp, text_of(node))
-            return V("fn", self.func_for(node, scope), sp, text_of(node))
+                return make_v("class", text_of(nm) if nm is not None else None, sp, text_of(node))
+            return make_v("fn", self.func_for(node, scope), sp, text_of(node))
         if t == "spread_element":
             inner = [c for c in node.named_children if c.type != "comment"]
-            return V("spread", self.value(inner[0], scope, depth + 1) if inner else None, sp, text_of(node))
+            return make_v("spread", self.value(inner[0], scope, depth + 1) if inner else None, sp, text_of(node))
         if t == "this":
-            return V("this", None, sp, "this")
+            return make_v("this", None, sp, "this")
         if t == "number":
-            return V("num", text_of(node), sp, text_of(node))
+            return make_v("num", text_of(node), sp, text_of(node))
         if t in ("true", "false"):
-            return V("bool", t == "true", sp, t)
+            return make_v("bool", t == "true", sp, t)
         if t == "null":
-            return V("null", None, sp, "null")
+            return make_v("null", None, sp, "null")
         if t == "undefined":
-            return V("undef", None, sp, "undefined")
+            return make_v("undef", None, sp, "undefined")
         if t == "regex":
-            return V("regex", None, sp, text_of(node))
+            return make_v("regex", None, sp, text_of(node))
         if t == "unary_expression" and node.child_by_field_name("operator") is not None \
                 and node.child_by_field_name("operator").type == "!":
             arg = node.child_by_field_name("argument")
             if arg is not None and arg.type == "number":
-                return V("bool", text_of(arg) == "0", sp, text_of(node))
+                return make_v("bool", text_of(arg) == "0", sp, text_of(node))
         if t in ("jsx_element", "jsx_self_closing_element"):
-            return V("jsx", None, sp, text_of(node))
+            return make_v("jsx", None, sp, text_of(node))
         if t == "ternary_expression":
             cons = node.child_by_field_name("consequence")
             alt = node.child_by_field_name("alternative")
             alts = tuple(self.value(x, scope, depth + 1) for x in (cons, alt) if x is not None)
-            return V("cond", alts, sp, text_of(node))
-        return V("dyn", t, sp, text_of(node))
+            return make_v("cond", alts, sp, text_of(node))
+        return make_v("dyn", t, sp, text_of(node))
 
     def _call_value(self, node: Any, scope: int | None, depth: int, sp: Any) -> V:
         t = node.type
@@ -181,18 +181,18 @@ class Extractor:
         args = tuple(self.value(a, scope, depth + 1) for a in (args_node.named_children if args_node else ())
                      if a.type != "comment")
         if fn is None:
-            return V("dyn", None, sp, text_of(node))
+            return make_v("dyn", None, sp, text_of(node))
         if fn.type == "import":
-            callee = V("ref", "import", span_of(fn), "import")
+            callee = make_v("ref", "import", span_of(fn), "import")
         else:
             callee = self.value(fn, scope, depth + 1)
         if t == "call_expression" and callee.kind == "ref" and callee.data == "require" \
                 and args and args[0].kind == "str":
-            return V("module", args[0].data, sp, text_of(node))
+            return make_v("module", args[0].data, sp, text_of(node))
         if t == "call_expression" and callee.kind == "ref" and callee.data == "import" \
                 and args and args[0].kind == "str":
-            return V("call", (callee, args), sp, text_of(node))
-        return V("new" if t == "new_expression" else "call", (callee, args), sp, text_of(node))
+            return make_v("call", (callee, args), sp, text_of(node))
+        return make_v("new" if t == "new_expression" else "call", (callee, args), sp, text_of(node))
 
     def _props(self, node: Any, scope: int | None, depth: int) -> list[Prop]:
         props: list[Prop] = []
@@ -208,13 +208,13 @@ class Extractor:
                                   computed=k.type == "computed_property_name"))
             elif ct == "shorthand_property_identifier":
                 name = text_of(c)
-                props.append(Prop(name, V("ref", name, span_of(c), name), span_of(c)))
+                props.append(Prop(name, make_v("ref", name, span_of(c), name), span_of(c)))
             elif ct == "spread_element":
                 props.append(Prop(None, self.value(c, scope, depth + 1), span_of(c), spread=True))
             elif ct == "method_definition":
                 k = c.child_by_field_name("name")
                 key = property_name(k) if k is not None else None
-                props.append(Prop(key, V("fn", self.func_for(c, scope, key), span_of(c), text_of(c)),
+                props.append(Prop(key, make_v("fn", self.func_for(c, scope, key), span_of(c), text_of(c)),
                                   span_of(c)))
         return props
 
