@@ -133,7 +133,11 @@ def check(paths: list[str] | None = None, config=None, *, select=None, ignore=No
         if f.too_deep:
             errors.append(Diagnostic(path, "nesting too deep: the deepest code was not analysed", "depth"))
     sources = _LazySources({sf.path: sf for sf in found.files})
-    project = link(root, facts, config, sources, {sf.path for sf in found.files})
+    try:
+        project = link(root, facts, config, sources, {sf.path for sf in found.files})
+    except Exception as exc:  # noqa: BLE001 - report, never crash: the per-file facts are still sound
+        errors.append(_internal("linking the project", exc))
+        project = link(root, {}, config, sources, set())
     rules = _selected(ALL_RULES, select if select is not None else getattr(config, "select", None),
                       ignore if ignore is not None else getattr(config, "ignore", None))
     findings, internal = run_rules(project, rules, config)
@@ -214,15 +218,19 @@ def run_rules(project, rules, config) -> tuple[list[Finding], list[Diagnostic]]:
         try:
             hits = list(rule.run(project, options))
         except Exception as exc:  # noqa: BLE001
-            tb = traceback.extract_tb(exc.__traceback__)[-1]
-            errors.append(Diagnostic("", f"internal error in rule {rule.code} {rule.name}: {exc!r} "
-                                         f"at {Path(tb.filename).name}:{tb.lineno}", "internal"))
+            errors.append(_internal(f"rule {rule.code} {rule.name}", exc))
             continue
         sev = rule.severity
         if config is not None and hasattr(config, "severity_for"):
             sev = config.severity_for(rule.code, rule.name, rule.severity)
         findings.extend(stamp_hits(rule, sev, hits))
     return findings, errors
+
+
+def _internal(where: str, exc: BaseException) -> Diagnostic:
+    tb = traceback.extract_tb(exc.__traceback__)
+    at = f" at {Path(tb[-1].filename).name}:{tb[-1].lineno}" if tb else ""
+    return Diagnostic("", f"internal error in {where}: {exc!r}{at}", "internal")
 
 
 def _rule_options(rule, config):

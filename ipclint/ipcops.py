@@ -49,7 +49,8 @@ def classify(project: Project, path: str, call: Call) -> IpcOp | None:
         return IpcOp(kind, method, "ipcRenderer", 0, 1 if kind == "on" else None)
     if api is not None and api.endswith("webContents") and method == "send":
         return IpcOp("push", method, "webContents")
-    if obj.kind == "member" and obj.data[1] == "ipc" and method in SCOPED_METHODS:
+    if obj.kind == "member" and obj.data[1] == "ipc" and method in SCOPED_METHODS \
+            and _scoped_owner(project, path, call, obj.data[0]):
         owner = _last_name(obj.data[0])
         receiver = "frame.ipc" if owner in FRAME_NAMES else "webContents.ipc"
         kind = SCOPED_METHODS[method]
@@ -65,6 +66,15 @@ def classify(project: Project, path: str, call: Call) -> IpcOp | None:
         if p is not None and p[1].index == 0 and not p[1].path:
             return IpcOp("push", "reply", "event")
     return None
+
+
+def _scoped_owner(project: Project, path: str, call: Call, owner: V) -> bool:
+    """`X.ipc.on(...)` is per-WebContents or per-frame IPC only when X is one."""
+    name = _last_name(owner)
+    if name in WEBCONTENTS_NAMES or name in FRAME_NAMES:
+        return True
+    api = project.electron_api(path, owner, call.func)
+    return api is not None and api.endswith(("webContents", "mainFrame"))
 
 
 def _last_name(v: V) -> str | None:

@@ -26,6 +26,7 @@ class Project:
     ipc_ops: dict[tuple[str, int], Any] = field(default_factory=dict)  # direct Electron IPC calls
     exposures: list[Any] = field(default_factory=list)
     sources: dict[str, bytes] = field(default_factory=dict, repr=False)
+    _this_index: dict[str, dict] = field(default_factory=dict, repr=False)
 
     # ---- lookups -------------------------------------------------------------------------
     def role(self, path: str) -> Role:
@@ -88,6 +89,10 @@ class Project:
                 if callee.kind == "member" and callee.data[1] == "freeze" and args \
                         and callee.data[0].kind == "ref" and callee.data[0].data == "Object":
                     nxt = Where(cur.path, args[0], cur.scope)
+            elif k == "this" and pending:
+                nxt = self._this_field(cur, pending[-1])
+                if nxt is not None:
+                    pending.pop()
             elif k == "await":
                 if v.data is not None and v.data.kind in ("module", "import"):
                     nxt = Where(cur.path, v.data, cur.scope)
@@ -128,6 +133,26 @@ class Project:
         if name in ("__dirname", "__filename", "process", "require", "module", "exports"):
             return None
         return Where(cur.path, V("global", name, cur.value.span, name), None)
+
+    def _this_field(self, cur: Where, prop: str) -> Where | None:
+        """`this.ipc` when the file assigns `this.ipc` (or declares the field) exactly one way."""
+        f = self.files.get(cur.path)
+        if f is None:
+            return None
+        index = self._this_index.get(cur.path)
+        if index is None:
+            index = {}
+            for a in f.assigns:
+                t = a.target
+                if t.kind == "member" and t.data[0].kind == "this":
+                    index.setdefault(t.data[1], []).append(a)
+            self._this_index[cur.path] = index
+        found = index.get(prop, [])
+        values = {a.value.text for a in found if a.value.kind not in ("null", "undef")}
+        if len(values) != 1:
+            return None
+        a = next(a for a in found if a.value.kind not in ("null", "undef"))
+        return Where(cur.path, a.value, a.func)
 
     def _import(self, path: str, v: V) -> Where | None:
         src, name = v.data
@@ -276,12 +301,15 @@ class Project:
 
     def function_of(self, path: str, value: V, scope: int | None = None) -> tuple[str, int] | None:
         """The (path, function id) a value denotes, through references, imports, `.bind`."""
-        r = self.resolve(path, value, scope)
-        v = r.value
-        if v.kind == "call":
+        for _ in range(8):
+            r = self.resolve(path, value, scope)
+            v = r.value
+            if v.kind == "fn":
+                return r.path, v.data
+            if v.kind != "call":
+                return None
             callee, _ = v.data
-            if callee.kind == "member" and callee.data[1] == "bind":
-                return self.function_of(r.path, callee.data[0], r.scope)
-        if v.kind == "fn":
-            return r.path, v.data
+            if callee.kind != "member" or callee.data[1] != "bind":
+                return None
+            path, value, scope = r.path, callee.data[0], r.scope
         return None

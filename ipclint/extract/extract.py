@@ -5,11 +5,13 @@ from typing import Any
 
 from ipclint.extract import parse as P
 from ipclint.extract.analyzers import ANALYZERS
+from ipclint.extract.guards import call_is_once_guarded, function_is_once_guarded
 from ipclint.extract.facts import Assign, Call, FileFacts, JsxElement
 from ipclint.extract.values import SOURCE, V, property_name, span_of, string_value, text_of, unwrap
 from ipclint.extract.walk import FUNCTION_TYPES, MAX_CALLS_PER_FILE, Extractor
 
 GLOBAL_OBJECTS = frozenset({"window", "globalThis", "self"})
+GUARDABLE = frozenset({"on", "handle", "handleOnce", "addListener", "prependListener"})
 
 
 def extract(path: str, data: bytes) -> FileFacts:
@@ -66,6 +68,7 @@ class _Walker(Extractor):
         fid = self.func_for(node, scope, _inferred_name(node))
         fn = f.functions[fid]
         fn.in_loop = in_loop
+        fn.once_guarded = function_is_once_guarded(node)
         if node.type in ("function_declaration", "generator_function_declaration") and fn.name:
             f.func_names[(scope, fn.name)] = fid
             f.bindings.setdefault((scope, fn.name), V("fn", fid, span_of(node), fn.name))
@@ -105,7 +108,8 @@ class _Walker(Extractor):
         callee, args = v.data
         parent = node.parent
         awaited = parent is not None and parent.type == "await_expression"
-        call = Call(len(f.calls), callee, args, span_of(node), scope, in_loop, v.kind == "new", awaited)
+        guarded = callee.kind == "member" and callee.data[1] in GUARDABLE and call_is_once_guarded(node)
+        call = Call(len(f.calls), callee, args, span_of(node), scope, in_loop, v.kind == "new", awaited, guarded)
         f.calls.append(call)
         for i, a in enumerate(args):
             if a.kind == "fn":
@@ -291,10 +295,13 @@ class _Walker(Extractor):
                 k = c.child_by_field_name("name") or c.child_by_field_name("property")
                 v = c.child_by_field_name("value")
                 uv = unwrap(v) if v is not None else None
-                if k is not None and uv is not None and uv.type in FUNCTION_TYPES:
-                    mname = property_name(k)
-                    if mname:
-                        methods[mname] = self.func_for(uv, scope, f"{cname}.{mname}")
+                mname = property_name(k) if k is not None else None
+                if mname and uv is not None and uv.type in FUNCTION_TYPES:
+                    methods[mname] = self.func_for(uv, scope, f"{cname}.{mname}")
+                elif mname and v is not None:  # `ipc = ipcRenderer`: a field, like `this.ipc = ...`
+                    this = V("this", None, span_of(k), "this")
+                    target = V("member", (this, mname), span_of(k), f"this.{mname}")
+                    self.f.assigns.append(Assign(target, self.value(v, scope), span_of(c), scope))
 
     def _jsx(self, node: Any, scope: int | None) -> None:
         name = node.child_by_field_name("name")

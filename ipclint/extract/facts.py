@@ -7,7 +7,7 @@ from typing import Any, NamedTuple
 from ipclint.extract.values import V
 from ipclint.model import Span
 
-FACTS_VERSION = 3  # facts records are NamedTuples: cached facts load in C
+FACTS_VERSION = 5  # facts records are NamedTuples: cached facts load in C
 
 
 class Param(NamedTuple):
@@ -34,6 +34,7 @@ class Func:
     arg_of: int | None = None  # index of the call this function is passed to directly
     arg_index: int = -1
     in_loop: bool = False
+    once_guarded: bool = False  # starts with `if (flag) return; flag = true`
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -46,6 +47,7 @@ class Call(NamedTuple):
     in_loop: bool = False  # inside a loop statement within its enclosing function
     new: bool = False
     awaited: bool = False
+    once_guarded: bool = False  # inside `if (!flag) { ...; flag = true }`
 
 
 class Assign(NamedTuple):

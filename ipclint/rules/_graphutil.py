@@ -50,6 +50,8 @@ def module_order(project: Project) -> dict[str, int]:
 def repeatable(project: Project, path: str, call: Call) -> str | None:
     """Why the code containing ``call`` can run more than once, or None when it runs once (or we
     cannot tell: never guess towards a finding)."""
+    if call.once_guarded:
+        return None
     todo: list[tuple[str, int | None, bool]] = [(path, call.func, call.in_loop)]
     seen: set[tuple[str, int | None]] = set()
     while todo and len(seen) < MAX_VISITS:
@@ -61,6 +63,8 @@ def repeatable(project: Project, path: str, call: Call) -> str | None:
         seen.add((p, fid))
         f = project.files[p]
         fn = f.functions[fid]
+        if fn.once_guarded:
+            continue
         if fn.in_loop:
             return "it runs in a loop"
         if fn.arg_of is not None:
@@ -69,13 +73,16 @@ def repeatable(project: Project, path: str, call: Call) -> str | None:
                 continue
             if verdict is not None:
                 return verdict
-            todo.append((p, f.calls[fn.arg_of].func, f.calls[fn.arg_of].in_loop))
+            outer = f.calls[fn.arg_of]
+            if not outer.once_guarded:
+                todo.append((p, outer.func, outer.in_loop))
             continue
         sites = callers(project, p, fid)
         if len(sites) > 1:
             return f"{fn.name or 'its function'} is called from {len(sites)} places"
         for sp, sc in sites:
-            todo.append((sp, sc.func, sc.in_loop))
+            if not sc.once_guarded:
+                todo.append((sp, sc.func, sc.in_loop))
     return None
 
 

@@ -9,6 +9,9 @@ from ipclint.rules._base import Hit, rule
 from ipclint.rules._graphutil import module_order, repeatable
 
 
+REPEAT_LISTENERS = frozenset({"on", "addListener", "prependListener"})
+
+
 @rule("IPC012", "duplicate-handler", Severity.ERROR,
       "Handler registered twice, or in code that can run more than once", cwe=(675,),
       security_severity=4.0, tags=("security", "correctness"))
@@ -84,6 +87,8 @@ def duplicate_handler(project: Project, options) -> Iterator[Hit]:
     for e in g.edges:
         if e.receiver != "ipcMain" or e.kind not in ("handle", "on") or (e.path, e.call) in reported:
             continue
+        if e.kind == "on" and e.method not in REPEAT_LISTENERS:
+            continue  # a `once` listener removes itself: repeated ones do not pile up
         call = project.files[e.path].calls[e.call]
         why = repeatable(project, e.path, call)
         if why is None or (e.channel is None and "loop" in why) or _removed_before(e, removals):

@@ -1,0 +1,76 @@
+"""Once-guards: code that runs at most once however often it is reached.
+
+`if (!attached) { ipcMain.handle(...); attached = true }` around a call, and
+`if (done) return; done = true` at the top of a function. Found from the syntax tree during
+extraction, walking a bounded number of parents or statements (never the whole tree).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from ipclint.extract.values import text_of, unwrap
+
+MAX_PARENTS = 24
+MAX_STATEMENTS = 4
+FUNCTION_BOUNDARY = frozenset({"function_declaration", "function_expression", "function", "arrow_function",
+                               "method_definition", "generator_function_declaration", "generator_function",
+                               "program"})
+
+
+def _flag_of(cond: Any, negated: bool) -> str | None:
+    """The flag tested by `!flag` (negated=True) or `flag` (negated=False)."""
+    c = unwrap(cond)
+    if c is None:
+        return None
+    if negated:
+        if c.type != "unary_expression" or (c.child_by_field_name("operator") is None) \
+                or c.child_by_field_name("operator").type != "!":
+            return None
+        c = unwrap(c.child_by_field_name("argument"))
+    if c is not None and c.type in ("identifier", "member_expression"):
+        return text_of(c, 200)
+    return None
+
+
+def _sets_true(block: Any, flag: str) -> bool:
+    """Whether a statement directly in ``block`` assigns `flag = true`."""
+    stmts = block.named_children if block.type == "statement_block" else [block]
+    for st in stmts:
+        if st.type != "expression_statement" or not st.named_children:
+            continue
+        e = st.named_children[0]
+        if e.type == "assignment_expression":
+            left, right = e.child_by_field_name("left"), e.child_by_field_name("right")
+            if left is not None and right is not None and right.type == "true" and text_of(left, 200) == flag:
+                return True
+    return False
+
+
+def call_is_once_guarded(call: Any) -> bool:
+    node, child = call.parent, call
+    for _ in range(MAX_PARENTS):
+        if node is None or node.type in FUNCTION_BOUNDARY:
+            return False
+        if node.type == "if_statement" and node.child_by_field_name("consequence") == child:
+            flag = _flag_of(node.child_by_field_name("condition"), True)
+            if flag and _sets_true(child, flag):
+                return True
+        node, child = node.parent, node
+    return False
+
+
+def function_is_once_guarded(fn: Any) -> bool:
+    body = fn.child_by_field_name("body")
+    if body is None or body.type != "statement_block":
+        return False
+    stmts = [s for s in body.named_children if s.type != "comment"][:MAX_STATEMENTS]
+    for i, st in enumerate(stmts):
+        if st.type != "if_statement":
+            continue
+        cons = st.child_by_field_name("consequence")
+        returns = cons is not None and (cons.type == "return_statement" or (
+            cons.type == "statement_block" and any(c.type == "return_statement" for c in cons.named_children)))
+        flag = _flag_of(st.child_by_field_name("condition"), False) if returns else None
+        if flag and any(_sets_true(s, flag) for s in stmts[i + 1:]):
+            return True
+    return False
