@@ -212,7 +212,8 @@ class Project:
             return Where(cur.path, V("global", prop, v.span, prop), None)
         if k == "external":
             src, name = v.data
-            return Where(cur.path, V("external", (src, f"{name}.{prop}"), v.span, v.text))
+            full = prop if name in ("*", "default") else f"{name}.{prop}"
+            return Where(cur.path, V("external", (src, full), v.span, v.text))
         return None
 
     # ---- derived questions ---------------------------------------------------------------

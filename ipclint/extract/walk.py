@@ -41,11 +41,11 @@ class Extractor:
             name = name or property_name(nm) or text_of(nm, 60)
         fn = Func(id=fid, name=name, kind=kind, span=span_of(node), parent=parent,
                   params=self._params(node), is_async=_is_async(node))
+        self.f.functions.append(fn)  # before the body's values: they may create nested functions
         body = node.child_by_field_name("body")
         if t == "arrow_function" and body is not None and body.type != "statement_block":
             fn.concise = True
             fn.returns.append(self.value(body, fid))
-        self.f.functions.append(fn)
         return fid
 
     def _params(self, node: Any) -> tuple[Param, ...]:
