@@ -239,7 +239,7 @@ def _fixed_ops_inside(project: Project, path: str, fid: int) -> list[tuple[Call,
         if scope != fid:
             continue
         op = classify(project, path, c)
-        if op is not None and op.receiver == "ipcRenderer":
+        if op is not None and op.receiver == "ipcRenderer" and not _is_parametric(project, path, c, op, False):
             out.append((c, op))
     return out
 
