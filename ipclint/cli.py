@@ -78,14 +78,15 @@ def _error(msg: str) -> int:
 
 def _load(args):
     from ipclint.discover import find_root
+    paths = [Path(p) for p in (args.paths if hasattr(args, "paths") else [args.path])]
+    for p in paths:
+        if not p.exists():
+            raise FileNotFoundError(f"no such file or folder: {p}")
     try:
         from ipclint.config import load_config
     except ImportError:  # pragma: no cover - while the config module is being written
         return None
-    first = Path(args.paths[0] if hasattr(args, "paths") else args.path)
-    if not first.exists():
-        raise FileNotFoundError(f"no such file or folder: {first}")
-    root = find_root(first.resolve())
+    root = find_root(paths[0].resolve())
     return load_config(root, Path(args.config) if args.config else None)
 
 

@@ -101,6 +101,9 @@ def check(paths: list[str] | None = None, config=None, *, select=None, ignore=No
     from ipclint.rules import ALL_RULES
     started = time.perf_counter()
     targets = [Path(p) for p in (paths or ["."])]
+    missing = [str(t) for t in targets if not t.exists()]
+    if missing:
+        raise FileNotFoundError(f"no such file or folder: {missing[0]}")
     root = find_root(targets[0].resolve())
     if config is None:
         config = _load_config(root, config_file)

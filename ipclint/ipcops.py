@@ -32,7 +32,8 @@ class IpcOp:
     handler_arg: int | None = None
 
 
-IPC_METHOD_NAMES = frozenset(MAIN_METHODS) | frozenset(RENDERER_METHODS) | {"reply", "emit"}
+PUSH_METHODS = frozenset({"send", "postMessage"})
+IPC_METHOD_NAMES = frozenset(MAIN_METHODS) | frozenset(RENDERER_METHODS) | PUSH_METHODS | {"reply", "emit"}
 
 
 def classify(project: Project, path: str, call: Call) -> IpcOp | None:
@@ -47,7 +48,7 @@ def classify(project: Project, path: str, call: Call) -> IpcOp | None:
     if api == "ipcRenderer" and method in RENDERER_METHODS:
         kind = RENDERER_METHODS[method]
         return IpcOp(kind, method, "ipcRenderer", 0, 1 if kind == "on" else None)
-    if api is not None and api.endswith("webContents") and method == "send":
+    if api is not None and api.endswith("webContents") and method in PUSH_METHODS:
         return IpcOp("push", method, "webContents")
     if obj.kind == "member" and obj.data[1] == "ipc" and method in SCOPED_METHODS \
             and _scoped_owner(project, path, call, obj.data[0]):
@@ -55,7 +56,7 @@ def classify(project: Project, path: str, call: Call) -> IpcOp | None:
         receiver = "frame.ipc" if owner in FRAME_NAMES else "webContents.ipc"
         kind = SCOPED_METHODS[method]
         return IpcOp(kind, method, receiver, 0, 1 if kind in ("handle", "on") else None)
-    if method == "send" and call.args and api is None:
+    if method in PUSH_METHODS and call.args and api is None:
         name = _last_name(obj)
         if name in WEBCONTENTS_NAMES or name in FRAME_NAMES:
             return IpcOp("push", method, "webContents" if name not in FRAME_NAMES else "frame")

@@ -1,0 +1,100 @@
+"""The engine: what is parsed, caching, explicit files, the CLI's graph and rule commands."""
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from ipclint.cli import run
+from ipclint.engine import check
+from tests.helpers import write_project
+
+APP = {
+    "src/main/index.js": """
+        const { app, ipcMain, BrowserWindow } = require('electron')
+        const path = require('path')
+        const { CH } = require('../shared/channels')
+        ipcMain.handle(CH.SAVE, (_e, v) => v)
+        app.whenReady().then(() => new BrowserWindow({ webPreferences: { preload: path.join(__dirname, '../preload/index.js') } }))
+        """,
+    "src/shared/channels.js": "module.exports = { CH: { SAVE: 'file:save' } }\n",
+    "src/preload/index.js": """
+        const { contextBridge, ipcRenderer } = require('electron')
+        contextBridge.exposeInMainWorld('api', { save: (v) => ipcRenderer.invoke('file:sav', v) })
+        """,
+    "src/renderer/app.js": "export function onClick() { return window.api.save(1) }\n",
+    "src/renderer/unrelated.js": "export const add = (a, b) => a + b\n",
+}
+
+
+def test_only_files_that_can_matter_are_parsed(tmp_path: Path) -> None:
+    root = write_project(tmp_path, APP)
+    r = check([str(root)], use_cache=False, jobs=1)
+    assert r.extra["parsed"] == 4
+    assert r.files.analysed == 5
+    assert sorted(p.path for p in r.roles) == ["src/main/index.js", "src/preload/index.js", "src/renderer/app.js",
+                                               "src/shared/channels.js"]
+    assert [(f.rule, f.path, f.span.line) for f in r.findings if f.rule == "IPC010"] == [
+        ("IPC010", "src/preload/index.js", 2)]
+    assert "did you mean 'file:save'" in next(f.message for f in r.findings if f.rule == "IPC010")
+
+
+def test_warm_run_reuses_the_cache_and_edits_invalidate_it(tmp_path: Path) -> None:
+    root = write_project(tmp_path / "app", APP)
+    cache = tmp_path / "cache"
+    cold = check([str(root)], cache_dir=str(cache), jobs=1)
+    assert (cache / "CACHEDIR.TAG").exists()
+    warm = check([str(root)], cache_dir=str(cache), jobs=1)
+    assert warm.extra.get("cached") is True
+    assert [f.to_dict() for f in warm.findings] == [f.to_dict() for f in cold.findings]
+    pre = root / "src/preload/index.js"
+    pre.write_text(pre.read_text().replace("file:sav'", "file:save'"))
+    st = pre.stat()
+    os.utime(pre, ns=(st.st_atime_ns, st.st_mtime_ns + 10_000_000))
+    edited = check([str(root)], cache_dir=str(cache), jobs=1)
+    assert not edited.extra.get("cached")
+    assert edited.extra["cache_hits"] == 3
+    assert not [f for f in edited.findings if f.rule == "IPC010"]
+
+
+def test_explicit_files_analyse_the_project_but_report_only_those(tmp_path: Path) -> None:
+    root = write_project(tmp_path, APP)
+    r = check([str(root / "src/main/index.js")], use_cache=False, jobs=1)
+    assert r.findings and {f.path for f in r.findings} == {"src/main/index.js"}
+    assert r.extra["parsed"] == 4
+
+
+def test_parallel_extraction_gives_the_same_result(tmp_path: Path) -> None:
+    files = dict(APP)
+    for i in range(80):
+        files[f"src/main/h{i}.js"] = f"const {{ ipcMain }} = require('electron')\nipcMain.on('c{i}', () => {{}})\n"
+    root = write_project(tmp_path, files)
+    one = check([str(root)], use_cache=False, jobs=1)
+    two = check([str(root)], use_cache=False, jobs=2)
+    assert [f.to_dict() for f in one.findings] == [f.to_dict() for f in two.findings]
+    assert len([f for f in two.findings if f.rule == "IPC011"]) == 81  # and file:save, invoked as file:sav
+
+
+def test_cli_graph_formats(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = write_project(tmp_path, APP)
+    assert run(["graph", str(root), "--format", "json", "--no-cache"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert [c["channel"] for c in data["channels"]] == ["file:sav", "file:save"]
+    assert {f["path"]: f["role"] for f in data["files"]}["src/preload/index.js"] == "preload"
+    assert run(["graph", str(root), "--format", "mermaid", "--no-cache"]) == 0
+    assert capsys.readouterr().out.startswith("flowchart LR")
+    assert run(["graph", str(root), "--format", "dot", "--no-cache"]) == 0
+    assert capsys.readouterr().out.startswith("digraph ipc {")
+
+
+def test_cli_rule_list_and_errors(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["rule"]) == 0
+    listing = capsys.readouterr().out
+    assert "IPC010  unhandled-channel" in listing
+    assert run(["rule", "IPC999"]) == 2
+    assert "unknown rule" in capsys.readouterr().err
+    assert run(["check", "/definitely/not/here"]) == 2
+    assert run(["frobnicate"]) == 2
