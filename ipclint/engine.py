@@ -19,9 +19,11 @@ from ipclint.cache import FactCache, baseline_digest, load_result, result_key, s
 from ipclint.discover import SourceFile, StatIndex, discover, find_root, is_test_path
 from ipclint.extract.facts import FileFacts
 from ipclint.model import Diagnostic, FileCounts, Finding, RunResult, Severity
-from ipclint.prefilter import select_files
+from ipclint.prefilter import select_files, wrapper_callers
 
 PARALLEL_THRESHOLD = 64
+# Parse, link, check; then parse what resolution found missing (constants, wrapper callers) and redo.
+MAX_ROUNDS = 4
 
 
 def _extract_one(item: tuple[str, bytes, str | None]) -> tuple[str, bytes | None, str | None]:
@@ -123,28 +125,39 @@ def check(paths: list[str] | None = None, config=None, *, select=None, ignore=No
         if hit is not None:
             index.save()
             return replace(hit, elapsed=time.perf_counter() - started, extra={"cached": True, "parsed": 0})
-    chosen, skipped_cheap = select_files(found.files, root)
+    chosen = select_files(found.files, root)
     cache = FactCache(cache_folder)
-    facts, extract_errors = extract_all(chosen, cache, jobs, progress)
+    sources = _LazySources({sf.path: sf for sf in found.files})
+    all_paths = {sf.path for sf in found.files}
+    by_path = {sf.path: sf for sf in found.files}
+    rules = _selected(ALL_RULES, select if select is not None else getattr(config, "select", None),
+                      ignore if ignore is not None else getattr(config, "ignore", None))
+    facts: dict[str, FileFacts] = {}
+    for _round in range(MAX_ROUNDS):
+        more, extract_errors = extract_all([sf for sf in chosen if sf.path not in facts], cache, jobs, progress)
+        facts.update(more)
+        errors += extract_errors
+        try:
+            project = link(root, facts, config, sources, all_paths)
+        except Exception as exc:  # noqa: BLE001 - report, never crash: the per-file facts are still sound
+            errors.append(_internal("linking the project", exc))
+            project = link(root, {}, config, sources, set())
+            break
+        findings, internal = run_rules(project, rules, config)
+        wanted = (project.missing | wrapper_callers(project, by_path)) - set(facts)
+        if not wanted:
+            break
+        chosen = [by_path[p] for p in sorted(wanted)]
+    errors += internal
     if cache.folder is not None:
         index.save()
-    errors += extract_errors
+    skipped_cheap = [sf.path for sf in found.files if sf.path not in facts]
     for path, f in sorted(facts.items()):
         for (r1, c1, _r2, _c2) in f.parse_errors[:5]:
             errors.append(Diagnostic(path, "syntax error; the rest of the file is still analysed", "parse",
                                      r1 + 1, c1 + 1))
         if f.too_deep:
             errors.append(Diagnostic(path, "nesting too deep: the deepest code was not analysed", "depth"))
-    sources = _LazySources({sf.path: sf for sf in found.files})
-    try:
-        project = link(root, facts, config, sources, {sf.path for sf in found.files})
-    except Exception as exc:  # noqa: BLE001 - report, never crash: the per-file facts are still sound
-        errors.append(_internal("linking the project", exc))
-        project = link(root, {}, config, sources, set())
-    rules = _selected(ALL_RULES, select if select is not None else getattr(config, "select", None),
-                      ignore if ignore is not None else getattr(config, "ignore", None))
-    findings, internal = run_rules(project, rules, config)
-    errors += internal
     findings = _filter(findings, project, config, sources, errors, baseline, report_unused_suppressions)
     findings = [f for f in findings if not is_test_path(f.path)]
     if only_files is not None:

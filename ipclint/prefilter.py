@@ -36,30 +36,25 @@ def _local(spec: str) -> bool:
     return spec.startswith(".") or "/" in spec or spec.startswith("@")
 
 
-def select_files(files: list[SourceFile], root: Path | None = None) -> tuple[list[SourceFile], list[tuple[str, str]]]:
-    by_path = {f.path: f for f in files}
-    modules = ModuleResolver(set(by_path), read_json_file(root) if root else (lambda _p: None))
-    phase1 = {p for p, f in by_path.items() if f.bytefacts.keyword}
-    chosen = set(phase1)
-    keys = {k for p in phase1 for k in by_path[p].bytefacts.expose_keys} | {b"electron"}
-    for p, f in by_path.items():
-        if p in chosen:
+def select_files(files: list[SourceFile], root: Path | None = None) -> list[SourceFile]:
+    """The first round: files that mention Electron or IPC, and files that read a key a preload
+    exposes. Later rounds add what linking finds missing (see wrapper_callers and Project.missing)."""
+    phase1 = {f.path for f in files if f.bytefacts.keyword}
+    keys = {k for f in files if f.path in phase1 for k in f.bytefacts.expose_keys} | {b"electron"}
+    return [f for f in files if f.path in phase1 or f.bytefacts.global_props & keys]
+
+
+def wrapper_callers(project, by_path: dict[str, SourceFile]) -> set[str]:
+    """Unparsed files that import a file defining an app IPC wrapper: they may call it."""
+    defining = {path for path, _fid in project.wrappers} | {e.path for e in project.exposures}
+    if not defining:
+        return set()
+    out = set()
+    for path, sf in by_path.items():
+        if path in project.files:
             continue
-        bf = f.bytefacts
-        if bf.global_props & keys or any(modules.resolve(p, s) in phase1 for s in bf.specifiers if _local(s)):
-            chosen.add(p)
-    frontier = set(chosen)
-    for _ in range(FORWARD_DEPTH):
-        nxt = set()
-        for p in frontier:
-            for s in by_path[p].bytefacts.specifiers:
-                t = modules.resolve(p, s) if _local(s) else None
-                if t is not None and t not in chosen:
-                    nxt.add(t)
-        chosen |= nxt
-        frontier = nxt
-        if not frontier:
-            break
-    picked = [f for f in files if f.path in chosen]
-    skipped = [(f.path, "no IPC, Electron or imported constant") for f in files if f.path not in chosen]
-    return picked, skipped
+        for spec in sf.bytefacts.specifiers:
+            if _local(spec) and project.modules.resolve(path, spec) in defining:
+                out.add(path)
+                break
+    return out

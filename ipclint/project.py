@@ -27,6 +27,8 @@ class Project:
     exposures: list[Any] = field(default_factory=list)
     sources: dict[str, bytes] = field(default_factory=dict, repr=False)
     _this_index: dict[str, dict] = field(default_factory=dict, repr=False)
+    all_paths: set[str] = field(default_factory=set, repr=False)
+    missing: set[str] = field(default_factory=set)  # discovered, not parsed, but resolution needed them
 
     # ---- lookups -------------------------------------------------------------------------
     def role(self, path: str) -> Role:
@@ -160,6 +162,8 @@ class Project:
             return Where(path, V("electron", "*" if name in ("*", "default") else name, v.span, v.text))
         target = self.modules.resolve(path, src)
         if target is None or target not in self.files:
+            if target is not None:
+                self.missing.add(target)
             return Where(path, V("external", (src, name), v.span, v.text))
         return self._export(target, name, v)
 
@@ -169,6 +173,8 @@ class Project:
             return Where(path, V("electron", "*", v.span, v.text))
         target = self.modules.resolve(path, src)
         if target is None or target not in self.files:
+            if target is not None:
+                self.missing.add(target)
             return Where(path, V("external", (src, "*"), v.span, v.text))
         return Where(target, V("modobj", target, v.span, v.text))
 
@@ -183,6 +189,8 @@ class Project:
         if depth < 8:
             for src in f.star_exports:
                 t2 = self.modules.resolve(target, src)
+                if t2 and t2 not in self.files:
+                    self.missing.add(t2)
                 if t2 and t2 in self.files and t2 != target:
                     hit = self._export(t2, name, v, depth + 1)
                     if hit is not None and hit.value.kind != "dyn":

@@ -19,6 +19,16 @@ MAX_V_NODES = 400
 
 
 def electron_names(project: Project, path: str) -> set[str]:
+    """Electron APIs the file refers to. Resolving every import binding here must not ask for the
+    imported modules to be parsed: only uses that matter to IPC do (Project.missing)."""
+    before = set(project.missing)
+    try:
+        return _electron_names(project, path)
+    finally:
+        project.missing = before
+
+
+def _electron_names(project: Project, path: str) -> set[str]:
     f = project.files[path]
     out: set[str] = set()
     cands = [(s, v) for (s, _), v in f.bindings.items() if v.kind in ("import", "member", "module")]

@@ -132,13 +132,16 @@ def wrapper_names(project: Project, wrappers: dict) -> frozenset[str]:
 
 
 def may_call(project: Project, path: str, call: Call, names: frozenset[str]) -> bool:
-    """A cheap test before resolving: the callee's name is a wrapper's name, or a local name bound
-    to an import (renamed and default imports)."""
+    """A cheap test before resolving: the callee's name (or the name it was imported as) is the
+    name of a wrapper."""
     v = call.callee
     name = v.data[1] if v.kind == "member" else v.data if v.kind == "ref" else None
     if name is None:
         return False
-    return name in names or (v.kind == "ref" and name in project.files[path].imports)
+    if name in names:
+        return True
+    imp = project.files[path].imports.get(name) if v.kind == "ref" else None
+    return imp is not None and imp.data[1] in names  # `import { addHandler as add }`
 
 
 def callee_function(project: Project, path: str, call: Call) -> tuple[str, int] | None:
