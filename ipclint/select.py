@@ -1,0 +1,45 @@
+"""Which rules run: flake8's decision engine for codes, prefixes and names.
+
+Each rule is matched against every select and ignore entry (a code such as IPC010, a prefix such as
+IPC01 or IPC, or a kebab-case name). The longest matching entry wins; a tie goes to ignore. With no
+select list every rule is selected.
+"""
+from __future__ import annotations
+
+from typing import Iterable, Sequence
+
+from ipclint.rules._base import Rule
+
+
+def _match_len(rule: Rule, entry: str) -> int:
+    e = entry.strip()
+    if not e:
+        return 0
+    if e.lower() == rule.name:
+        return 100  # a full name is as specific as a full code
+    up = e.upper()
+    if rule.code.startswith(up):
+        return len(up)
+    return 0
+
+
+def validate(all_rules: Sequence[Rule], entries: Iterable[str]) -> None:
+    for e in entries:
+        if not e.strip():
+            continue
+        if not any(_match_len(r, e) for r in all_rules):
+            raise ValueError(f"unknown rule code, prefix or name: {e.strip()!r}")
+
+
+def selected_rules(all_rules: Sequence[Rule], select: Sequence[str] | None,
+                   ignore: Sequence[str] | None) -> tuple[Rule, ...]:
+    select = [s for s in (select or []) if s.strip()]
+    ignore = [s for s in (ignore or []) if s.strip()]
+    validate(all_rules, select + ignore)
+    out = []
+    for rule in all_rules:
+        sel = max((_match_len(rule, s) for s in select), default=0) if select else 1
+        ign = max((_match_len(rule, s) for s in ignore), default=0)
+        if sel > 0 and sel > ign:
+            out.append(rule)
+    return tuple(sorted(out, key=lambda r: r.code))
