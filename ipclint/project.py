@@ -1,6 +1,7 @@
 """The linked project: facts of every file plus cross-file value resolution."""
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
@@ -31,6 +32,16 @@ class Project:
     missing: set[str] = field(default_factory=set)  # discovered, not parsed, but resolution needed them
 
     # ---- lookups -------------------------------------------------------------------------
+    @contextmanager
+    def no_missing(self) -> Iterator[None]:
+        """Resolve without asking for unparsed modules (for questions whose answer could only be
+        in files that are parsed anyway)."""
+        before = set(self.missing)
+        try:
+            yield
+        finally:
+            self.missing = before
+
     def role(self, path: str) -> Role:
         info = self.roles.get(path)
         return info.role if info else Role.SHARED

@@ -21,11 +21,8 @@ MAX_V_NODES = 400
 def electron_names(project: Project, path: str) -> set[str]:
     """Electron APIs the file refers to. Resolving every import binding here must not ask for the
     imported modules to be parsed: only uses that matter to IPC do (Project.missing)."""
-    before = set(project.missing)
-    try:
+    with project.no_missing():
         return _electron_names(project, path)
-    finally:
-        project.missing = before
 
 
 def _electron_names(project: Project, path: str) -> set[str]:

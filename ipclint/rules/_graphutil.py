@@ -110,12 +110,13 @@ def callers(project: Project, path: str, fid: int) -> list[tuple[str, Call]]:
     cache = getattr(project, "_callers", None)
     if cache is None:
         cache = {}
-        for p, c in project.iter_calls():
-            if is_test_path(p):
-                continue
-            t = callee_function(project, p, c) if c.callee.kind in ("ref", "member") else None
-            if t is not None:
-                cache.setdefault(t, []).append((p, c))
+        with project.no_missing():  # a caller matters only if the function it calls is parsed
+            for p, c in project.iter_calls():
+                if is_test_path(p):
+                    continue
+                t = callee_function(project, p, c) if c.callee.kind in ("ref", "member") else None
+                if t is not None:
+                    cache.setdefault(t, []).append((p, c))
         project._callers = cache  # type: ignore[attr-defined]
     return cache.get((path, fid), [])
 
