@@ -82,20 +82,15 @@ def _load(args):
     for p in paths:
         if not p.exists():
             raise FileNotFoundError(f"no such file or folder: {p}")
-    try:
-        from ipclint.config import load_config
-    except ImportError:  # pragma: no cover - while the config module is being written
-        return None
+    from ipclint.config import load_config
     root = find_root(paths[0].resolve())
     return load_config(root, Path(args.config) if args.config else None)
 
 
 def _check(args) -> int:
     from ipclint.engine import check
-    try:
-        from ipclint.config import ConfigError
-    except ImportError:  # pragma: no cover
-        ConfigError = ValueError  # type: ignore[misc,assignment]
+    from ipclint.baseline import BaselineError
+    from ipclint.config import ConfigError
     try:
         config = _load(args)
         progress = _progress_factory(args)
@@ -103,7 +98,7 @@ def _check(args) -> int:
             result = check(args.paths, config, select=args.select, ignore=args.ignore, jobs=args.jobs,
                            cache_dir=args.cache_dir, use_cache=not args.no_cache, progress=tick,
                            baseline=args.baseline, report_unused_suppressions=args.report_unused_suppressions)
-    except (ConfigError, FileNotFoundError, ValueError) as exc:
+    except (ConfigError, BaselineError, FileNotFoundError, ValueError) as exc:
         return _error(str(exc))
     if args.write_baseline:
         from ipclint.baseline import write_baseline

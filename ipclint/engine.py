@@ -198,12 +198,13 @@ class _LazySources(dict):
     def get(self, path: str, default=None):  # noqa: ANN001
         return self[path] if path in self._files or dict.__contains__(self, path) else default
 
+    def candidates(self) -> list[str]:
+        """Files that mention a suppression directive (for --report-unused-suppressions)."""
+        return [p for p, sf in self._files.items() if b"ipclint-disable" in self[p]]
+
 
 def _load_config(root: Path, config_file: str | None):
-    try:
-        from ipclint.config import load_config
-    except ImportError:  # pragma: no cover - config module ships with the package
-        return None
+    from ipclint.config import load_config
     return load_config(root, Path(config_file) if config_file else None)
 
 
@@ -262,13 +263,9 @@ def _rule_options(rule, config):
 def _filter(findings, project, config, sources, errors, baseline, report_unused) -> list[Finding]:
     if config is not None and hasattr(config, "ignored_for"):
         findings = [f for f in findings if not config.ignored_for(f.path, f.rule, f.name)]
-    try:
-        from ipclint.suppress import filter_suppressed
-    except ImportError:
-        filter_suppressed = None
-    if filter_suppressed is not None:
-        findings, diags = filter_suppressed(findings, sources, report_unused=report_unused)
-        errors.extend(diags)
+    from ipclint.suppress import filter_suppressed
+    findings, diags = filter_suppressed(findings, sources, report_unused=report_unused)
+    errors.extend(diags)
     if baseline:
         from ipclint.baseline import filter_baseline, load_baseline
         findings = filter_baseline(findings, load_baseline(Path(baseline)))

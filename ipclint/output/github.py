@@ -1,0 +1,26 @@
+"""`--format github`: GitHub Actions workflow annotation lines, one per finding."""
+from __future__ import annotations
+
+from typing import TextIO
+
+from ipclint.model import RunResult, Severity
+
+COMMAND = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.NOTE: "notice"}
+
+
+def _data(s: str) -> str:
+    return s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _prop(s: str) -> str:
+    return _data(s).replace(":", "%3A").replace(",", "%2C")
+
+
+def write(result: RunResult, stream: TextIO) -> None:
+    for f in sorted(result.findings, key=lambda f: f.sort_key):
+        props = (f"file={_prop(f.path)},line={f.span.line},col={f.span.column},"
+                 f"endLine={f.span.end_line},endColumn={f.span.end_column},title={_prop(f'{f.rule} {f.name}')}")
+        stream.write(f"::{COMMAND[f.severity]} {props}::{_data(f.message)}\n")
+    for d in result.errors:
+        if d.kind == "internal":
+            stream.write(f"::error title=ipclint internal error::{_data(d.message)}\n")

@@ -1,0 +1,27 @@
+"""`--format json`: the stable, versioned report of SPEC §4. Deterministic for the same input."""
+from __future__ import annotations
+
+import json
+from typing import TextIO
+
+from ipclint.model import RunResult
+
+JSON_VERSION = 1
+
+
+def report(result: RunResult) -> dict:
+    return {
+        "version": JSON_VERSION,
+        "tool": {"name": "ipclint", "version": result.tool_version},
+        "root": result.root,
+        "electron_version": result.electron_version,
+        "findings": [f.to_dict() for f in sorted(result.findings, key=lambda f: f.sort_key)],
+        "files": {"analysed": result.files.analysed, "skipped": result.files.skipped,
+                  "with_parse_errors": result.files.with_parse_errors},
+        "errors": [d.to_dict() for d in result.errors],
+    }
+
+
+def write(result: RunResult, stream: TextIO) -> None:
+    json.dump(report(result), stream, indent=2, ensure_ascii=False)
+    stream.write("\n")

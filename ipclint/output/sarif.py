@@ -1,0 +1,100 @@
+"""`--format sarif`: SARIF 2.1.0 for GitHub code scanning (SPEC §4). Deterministic: no timestamps."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TextIO
+
+from ipclint.model import Location, RunResult, Severity
+
+SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+INFO_URI = "https://github.com/ipclint/ipclint"
+LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.NOTE: "note"}
+
+
+def _region(span) -> dict:
+    return {"startLine": span.line, "startColumn": span.column, "endLine": span.end_line,
+            "endColumn": max(span.end_column, span.column + 1) if span.end_line == span.line else span.end_column}
+
+
+def _location(loc: Location, index: int | None = None) -> dict:
+    d: dict = {"physicalLocation": {"artifactLocation": {"uri": loc.path, "uriBaseId": "%SRCROOT%"},
+                                    "region": _region(loc.span)}}
+    if index is not None:
+        d["id"] = index
+    if loc.message:
+        d["message"] = {"text": loc.message}
+    return d
+
+
+def _rule_descriptor(rule) -> dict:
+    from ipclint.output.catalogue import doc_sections
+    sections = doc_sections(rule.doc)
+    what = " ".join(sections.get("What it does", rule.summary).split())
+    tags = list(rule.tags) + [f"external/cwe/cwe-{c}" for c in rule.cwe]
+    return {
+        "id": rule.code,
+        "name": rule.name,
+        "shortDescription": {"text": rule.summary},
+        "fullDescription": {"text": what},
+        "help": {"text": rule.doc, "markdown": rule.doc},
+        "helpUri": rule.help_uri,
+        "defaultConfiguration": {"level": LEVEL[rule.severity]},
+        "properties": {"tags": tags, "security-severity": f"{rule.security_severity:.1f}",
+                       "precision": "high" if rule.code in ("IPC001", "IPC003", "IPC009", "IPC013", "IPC014")
+                       else "medium", "problem.severity": rule.severity.value},
+    }
+
+
+def report(result: RunResult) -> dict:
+    from ipclint.rules import ALL_RULES
+    codes_run = set(result.rules_run) | {f.rule for f in result.findings}
+    rules = [r for r in ALL_RULES if r.code in codes_run] or list(ALL_RULES)
+    index = {r.code: i for i, r in enumerate(rules)}
+    results = []
+    for f in sorted(result.findings, key=lambda f: f.sort_key):
+        res: dict = {
+            "ruleId": f.rule,
+            "ruleIndex": index.get(f.rule, -1),
+            "level": LEVEL[f.severity],
+            "message": {"text": f.message},
+            "locations": [_location(Location(f.path, f.span))],
+            "partialFingerprints": {"ipclint/v1": f.fingerprint},
+        }
+        if f.related:
+            res["relatedLocations"] = [_location(loc, i) for i, loc in enumerate(f.related, 1)]
+        if f.trace:
+            res["codeFlows"] = [{"threadFlows": [{"locations": [
+                {"location": _location(loc), "nestingLevel": 0, "executionOrder": i}
+                for i, loc in enumerate(f.trace, 1)]}]}]
+        results.append(res)
+    notifications = []
+    for d in result.errors:
+        n: dict = {"level": "error" if d.kind in ("internal", "read", "binary", "decode", "config") else "warning",
+                   "message": {"text": d.message}, "descriptor": {"id": f"ipclint/{d.kind}"}}
+        if d.path:
+            phys: dict = {"artifactLocation": {"uri": d.path, "uriBaseId": "%SRCROOT%"}}
+            if d.line:
+                phys["region"] = {"startLine": d.line, "startColumn": max(1, d.column)}
+            n["locations"] = [{"physicalLocation": phys}]
+        notifications.append(n)
+    root_uri = Path(result.root).resolve().as_uri().rstrip("/") + "/"
+    return {
+        "$schema": SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {"name": "ipclint", "version": result.tool_version, "semanticVersion": result.tool_version,
+                                "informationUri": INFO_URI, "rules": [_rule_descriptor(r) for r in rules]}},
+            "originalUriBaseIds": {"%SRCROOT%": {"uri": root_uri}},
+            "invocations": [{"executionSuccessful": not result.internal_error,
+                             "toolExecutionNotifications": notifications}],
+            "results": results,
+            "columnKind": "unicodeCodePoints",
+            "properties": {"electronVersion": result.electron_version} if result.electron_version else {},
+        }],
+    }
+
+
+def write(result: RunResult, stream: TextIO) -> None:
+    json.dump(report(result), stream, indent=2, ensure_ascii=False)
+    stream.write("\n")

@@ -1,0 +1,137 @@
+"""Reports: JSON exactly as SPEC §4, SARIF valid against the 2.1.0 schema, GitHub annotations, text."""
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from ipclint.cli import run
+from ipclint.engine import check
+from ipclint.model import Diagnostic, FileCounts, Finding, Location, RunResult, Severity, Span
+from ipclint.output import github, sarif, text
+from ipclint.output import json as json_out
+from tests.helpers import write_project
+
+SCHEMA = json.loads((Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text())
+APP = {
+    "main.js": """
+        const { ipcMain } = require('electron')
+        ipcMain.handle('data:save', (_e, v) => v)
+        ipcMain.on('sync:get', (e) => { e.returnValue = 1 })
+        """,
+    "renderer.js": """
+        const { ipcRenderer } = require('electron')
+        ipcRenderer.invoke('data:sav', 1)
+        ipcRenderer.sendSync('sync:get')
+        """,
+    "broken.js": "const { ipcMain } = require('electron')\nfunction (\n",
+}
+
+
+def validate_sarif(doc: dict) -> None:
+    jsonschema.validate(doc, SCHEMA)
+
+
+def _result(tmp_path: Path) -> RunResult:
+    return check([str(write_project(tmp_path, APP))], use_cache=False, jobs=1)
+
+
+def test_json_report_shape(tmp_path: Path) -> None:
+    r = _result(tmp_path)
+    out = io.StringIO()
+    json_out.write(r, out)
+    doc = json.loads(out.getvalue())
+    assert list(doc) == ["version", "tool", "root", "electron_version", "findings", "files", "errors"]
+    assert doc["version"] == 1 and doc["tool"]["name"] == "ipclint" and doc["electron_version"] == "31.0.0"
+    f = next(x for x in doc["findings"] if x["rule"] == "IPC010")
+    assert list(f)[:11] == ["rule", "name", "severity", "path", "line", "column", "end_line", "end_column",
+                            "message", "fingerprint", "related"] or list(f)[:10] == [
+        "rule", "name", "severity", "path", "line", "column", "end_line", "end_column", "message", "fingerprint"]
+    assert (f["path"], f["line"], f["column"]) == ("renderer.js", 2, 1)
+    keys = [(x["path"], x["line"], x["column"], x["rule"]) for x in doc["findings"]]
+    assert keys == sorted(keys)
+    assert doc["files"] == {"analysed": 3, "skipped": 0, "with_parse_errors": 1}
+    assert any(e["path"] == "broken.js" for e in doc["errors"])
+    again = io.StringIO()
+    json_out.write(_result(tmp_path), again)
+    assert json.loads(again.getvalue())["findings"] == doc["findings"]
+
+
+def test_sarif_is_valid_and_complete(tmp_path: Path) -> None:
+    r = _result(tmp_path)
+    doc = sarif.report(r)
+    validate_sarif(doc)
+    run_ = doc["runs"][0]
+    rules = run_["tool"]["driver"]["rules"]
+    assert all("security" in x["properties"]["tags"] and x["helpUri"] and x["help"]["markdown"] for x in rules)
+    assert all(any(t.startswith("external/cwe/cwe-") for t in x["properties"]["tags"]) for x in rules)
+    res = run_["results"]
+    assert {x["ruleId"] for x in res} >= {"IPC010", "IPC009"}
+    for x in res:
+        assert rules[x["ruleIndex"]]["id"] == x["ruleId"]
+        loc = x["locations"][0]["physicalLocation"]
+        assert loc["artifactLocation"]["uriBaseId"] == "%SRCROOT%" and not loc["artifactLocation"]["uri"].startswith("/")
+        assert "ipclint/v1" in x["partialFingerprints"]
+    assert run_["invocations"][0]["toolExecutionNotifications"]
+    assert run_["originalUriBaseIds"]["%SRCROOT%"]["uri"].endswith("/")
+
+
+def test_sarif_code_flows_and_related_locations_validate() -> None:
+    span = Span(3, 5, 3, 20)
+    f = Finding("IPC006", "tainted-sink", Severity.ERROR, "src/main/ipc.ts", span, "renderer data reaches shell.openExternal",
+                "abc", related=(Location("src/preload/index.ts", Span(2, 1, 2, 9), "invoked at src/preload/index.ts:2"),),
+                trace=(Location("src/renderer/app.ts", Span(1, 1, 1, 5), "renderer call"),
+                       Location("src/main/ipc.ts", Span(2, 30, 2, 33), "parameter url"),
+                       Location("src/main/ipc.ts", span, "sink")))
+    r = RunResult("/tmp/x", "0.1.0", None, (f,), FileCounts(1, 0, 0),
+                  (Diagnostic("src/a.js", "syntax error", "parse", 3, 4),), rules_run=("IPC006",))
+    doc = sarif.report(r)
+    validate_sarif(doc)
+    res = doc["runs"][0]["results"][0]
+    assert [loc["location"]["physicalLocation"]["artifactLocation"]["uri"]
+            for loc in res["codeFlows"][0]["threadFlows"][0]["locations"]] == [
+        "src/renderer/app.ts", "src/main/ipc.ts", "src/main/ipc.ts"]
+    assert res["relatedLocations"][0]["id"] == 1
+
+
+def test_github_annotations_escape() -> None:
+    f = Finding("IPC010", "unhandled-channel", Severity.ERROR, "a,b:c.js", Span(1, 2, 1, 3), "50% done\nnext", "x")
+    r = RunResult("/tmp", "0", None, (f,), FileCounts(), ())
+    out = io.StringIO()
+    github.write(r, out)
+    assert out.getvalue() == ("::error file=a%2Cb%3Ac.js,line=1,col=2,endLine=1,endColumn=3,"
+                              "title=IPC010 unhandled-channel::50%25 done%0Anext\n")
+
+
+def test_text_report_plain_when_not_a_terminal(tmp_path: Path) -> None:
+    r = _result(tmp_path)
+    out = io.StringIO()
+    text.write(r, out, verbose=True)
+    s = out.getvalue()
+    assert "\x1b[" not in s
+    assert "renderer.js:2:1: IPC010 [error] unhandled-channel" in s
+    assert "    2 | ipcRenderer.invoke('data:sav', 1)" in s
+    assert "did you mean 'data:save'" in s
+    assert "main      main.js" in s
+    assert "broken.js:2:1: parse:" in s or "broken.js:2" in s
+
+
+def test_cli_exit_codes_and_formats(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = write_project(tmp_path / "p", APP)
+    assert run(["check", str(root), "--no-cache", "--format", "json"]) == 1
+    json.loads(capsys.readouterr().out)
+    assert run(["check", str(root), "--no-cache", "--exit-zero"]) == 0
+    capsys.readouterr()
+    assert run(["check", str(root), "--no-cache", "--select", "IPC009", "--fail-on", "error"]) == 0
+    capsys.readouterr()
+    assert run(["check", str(root), "--no-cache", "--select", "IPC010", "--fail-on", "error"]) == 1
+    capsys.readouterr()
+    assert run(["check", str(root), "--no-cache", "--select", "IPC999"]) == 2
+    assert "IPC999" in capsys.readouterr().err
+    out = tmp_path / "r.sarif"
+    assert run(["check", str(root), "--no-cache", "--format", "sarif", "--output", str(out)]) == 1
+    validate_sarif(json.loads(out.read_text()))
+    assert "report written to" in capsys.readouterr().err
