@@ -5,13 +5,15 @@ from typing import Any
 
 from ipclint.extract import parse as P
 from ipclint.extract.analyzers import ANALYZERS
-from ipclint.extract.guards import call_is_once_guarded, function_is_once_guarded
-from ipclint.extract.facts import Assign, Call, FileFacts, JsxElement
+from ipclint.extract.guards import call_is_once_guarded, enclosing_conditions, exits, function_is_once_guarded
+from ipclint.extract.facts import Assign, Call, Check, Exit, FileFacts, JsxElement
 from ipclint.extract.values import SOURCE, V, property_name, span_of, string_value, text_of, unwrap
 from ipclint.extract.walk import FUNCTION_TYPES, MAX_CALLS_PER_FILE, Extractor
 
 GLOBAL_OBJECTS = frozenset({"window", "globalThis", "self"})
 GUARDABLE = frozenset({"on", "handle", "handleOnce", "addListener", "prependListener"})
+IPC_LIKE = GUARDABLE | {"send", "invoke", "sendSync", "sendToHost", "postMessage", "once", "off",
+                        "removeListener", "removeAllListeners", "prependOnceListener"}
 
 
 def extract(path: str, data: bytes) -> FileFacts:
@@ -86,6 +88,18 @@ class _Walker(Extractor):
         if inner:
             self.f.functions[scope].returns.append(self.value(inner[0], scope))
 
+    def _binary(self, node: Any, scope: int | None) -> None:
+        v = self.value(node, scope)
+        if v.kind == "cmp":
+            op, left, right = v.data
+            self.f.checks.append(Check(op, left, right, v.span, scope))
+
+    def _if(self, node: Any, scope: int | None) -> None:
+        cons = node.child_by_field_name("consequence")
+        cond = node.child_by_field_name("condition")
+        if cons is not None and cond is not None and exits(cons):
+            self.f.exits.append(Exit(self.value(cond, scope), span_of(node), scope))
+
     def _global(self, node: Any, scope: int | None) -> None:
         prop = node.child_by_field_name("property")
         if prop is not None:
@@ -108,8 +122,11 @@ class _Walker(Extractor):
         callee, args = v.data
         parent = node.parent
         awaited = parent is not None and parent.type == "await_expression"
-        guarded = callee.kind == "member" and callee.data[1] in GUARDABLE and call_is_once_guarded(node)
-        call = Call(len(f.calls), callee, args, span_of(node), scope, in_loop, v.kind == "new", awaited, guarded)
+        ipc_like = callee.kind == "member" and callee.data[1] in IPC_LIKE
+        guarded = ipc_like and callee.data[1] in GUARDABLE and call_is_once_guarded(node)
+        conds = enclosing_conditions(node, lambda n: self.value(n, scope)) if ipc_like else ()
+        call = Call(len(f.calls), callee, args, span_of(node), scope, in_loop, v.kind == "new", awaited, guarded,
+                    conds)
         f.calls.append(call)
         for i, a in enumerate(args):
             if a.kind == "fn":
@@ -371,5 +388,5 @@ def _pattern_bindings(pat: Any):
 _Walker._handlers = {
     "decl": _Walker._declarator, "assign": _Walker._assign, "import": _Walker._import_node,
     "export": _Walker._export, "enum": _Walker._enum, "class": _Walker._class, "return": _Walker._return,
-    "jsx": _Walker._jsx, "global": _Walker._global,
+    "jsx": _Walker._jsx, "global": _Walker._global, "binary": _Walker._binary, "if": _Walker._if,
 }

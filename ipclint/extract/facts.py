@@ -7,7 +7,7 @@ from typing import Any, NamedTuple
 from ipclint.extract.values import V
 from ipclint.model import Span
 
-FACTS_VERSION = 6  # facts records are NamedTuples: cached facts load in C
+FACTS_VERSION = 7  # facts records are NamedTuples: cached facts load in C
 
 
 class Param(NamedTuple):
@@ -48,6 +48,7 @@ class Call(NamedTuple):
     new: bool = False
     awaited: bool = False
     once_guarded: bool = False  # inside `if (!flag) { ...; flag = true }`
+    conds: tuple = ()  # IPC calls: enclosing if conditions (V) and switch cases (V("case", (value, cases)))
 
 
 class Assign(NamedTuple):
@@ -62,6 +63,24 @@ class JsxElement(NamedTuple):
     name: str
     attrs: tuple[tuple[str, V | None, Span], ...]
     span: Span
+
+
+class Check(NamedTuple):
+    """A comparison (`typeof p === 'string'`, `p in MAP`, `a !== b`): validation evidence."""
+
+    op: str
+    left: V
+    right: V
+    span: Span
+    func: int | None
+
+
+class Exit(NamedTuple):
+    """`if (cond) { ... return/throw }`: a check that leaves the function when ``cond`` holds."""
+
+    cond: V
+    span: Span
+    func: int | None
 
 
 @dataclass(slots=True)
@@ -83,6 +102,8 @@ class FileFacts:
     classes: dict[str, Span] = field(default_factory=dict)
     class_methods: dict[str, dict[str, int]] = field(default_factory=dict)
     jsx: list[JsxElement] = field(default_factory=list)
+    checks: list[Check] = field(default_factory=list)
+    exits: list[Exit] = field(default_factory=list)
     globals_used: set[str] = field(default_factory=set)  # window.<key> / globalThis.<key> roots
 
     def lookup(self, scope: int | None, name: str) -> V | None:

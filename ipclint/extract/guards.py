@@ -74,3 +74,73 @@ def function_is_once_guarded(fn: Any) -> bool:
         if flag and any(_sets_true(s, flag) for s in stmts[i + 1:]):
             return True
     return False
+
+
+EXIT_TYPES = frozenset({"return_statement", "throw_statement"})
+
+
+def exits(block: Any) -> bool:
+    """Whether a branch always leaves the function: it is, or ends with, a return or throw."""
+    node = block
+    for _ in range(8):
+        if node.type in EXIT_TYPES:
+            return True
+        if node.type != "statement_block":
+            return False
+        stmts = [c for c in node.named_children if c.type != "comment"]
+        if not stmts:
+            return False
+        node = stmts[-1]
+    return False
+
+
+def enclosing_conditions(call: Any, to_value) -> tuple:
+    """Conditions under which the call runs, within its function: `if (c) { call }` gives c,
+    `else` gives V("not", c); `switch (x) { case A: call }` gives V("case", (x, (A, ...))) when the
+    switch's default leaves the function."""
+    from ipclint.extract.values import make_v, span_of
+    out = []
+    node, child = call.parent, call
+    for _ in range(MAX_PARENTS):
+        if node is None or node.type in FUNCTION_BOUNDARY:
+            break
+        if node.type == "if_statement":
+            cond = node.child_by_field_name("condition")
+            if cond is not None and node.child_by_field_name("consequence") == child:
+                out.append(to_value(cond))
+            elif cond is not None and node.child_by_field_name("alternative") == child:
+                v = to_value(cond)
+                out.append(make_v("not", v, v.span, v.text))
+        elif node.type == "switch_case":
+            sw = node.parent.parent if node.parent is not None else None
+            if sw is not None and sw.type == "switch_statement" and _default_exits(node.parent):
+                disc = sw.child_by_field_name("value")
+                cases = _case_values(node, to_value)
+                if disc is not None and cases:
+                    out.append(make_v("case", (to_value(disc), tuple(cases)), span_of(node), ""))
+        node, child = node.parent, node
+    return tuple(out)
+
+
+def _default_exits(body: Any) -> bool:
+    for c in body.named_children:
+        if c.type == "switch_default":
+            stmts = [s for s in c.named_children if s.type != "comment"]
+            return bool(stmts) and stmts[-1].type in EXIT_TYPES
+    return False
+
+
+def _case_values(case: Any, to_value) -> list:
+    """The values that reach this case: its own and those of empty cases falling through to it."""
+    values = []
+    node = case
+    while node is not None and node.type == "switch_case":
+        v = node.child_by_field_name("value")
+        if v is not None:
+            values.append(to_value(v))
+        prev = node.prev_named_sibling
+        if prev is None or prev.type != "switch_case" or any(
+                c.type not in ("comment",) and c != prev.child_by_field_name("value") for c in prev.named_children):
+            break
+        node = prev
+    return values

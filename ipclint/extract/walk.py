@@ -15,6 +15,7 @@ LOOP_TYPES = frozenset({"for_statement", "for_in_statement", "for_of_statement",
 # Deeper than this the walk stops descending: QueryCursor and any parent walk would be too slow.
 MAX_TREE_DEPTH = 4000
 MAX_CALLS_PER_FILE = 50000
+COMPARISONS = frozenset({"===", "!==", "==", "!=", "instanceof", "in", "<", ">", "<=", ">="})
 
 
 class Extractor:
@@ -125,6 +126,14 @@ class Extractor:
             return make_v("index", (ov, iv), sp, text_of(node))
         if t == "binary_expression":
             op = node.child_by_field_name("operator")
+            if op is not None and op.type in COMPARISONS:
+                return make_v("cmp", (op.type, self.value(node.child_by_field_name("left"), scope, depth + 1),
+                                      self.value(node.child_by_field_name("right"), scope, depth + 1)),
+                              sp, text_of(node))
+            if op is not None and op.type in ("&&", "||", "??"):
+                return make_v("logic", (op.type, self.value(node.child_by_field_name("left"), scope, depth + 1),
+                                        self.value(node.child_by_field_name("right"), scope, depth + 1)),
+                              sp, text_of(node))
             if op is not None and op.type == "+":
                 return make_v("concat", (self.value(node.child_by_field_name("left"), scope, depth + 1),
                                     self.value(node.child_by_field_name("right"), scope, depth + 1)),
@@ -160,11 +169,13 @@ class Extractor:
             return make_v("undef", None, sp, "undefined")
         if t == "regex":
             return make_v("regex", None, sp, text_of(node))
-        if t == "unary_expression" and node.child_by_field_name("operator") is not None \
-                and node.child_by_field_name("operator").type == "!":
+        if t == "unary_expression" and node.child_by_field_name("operator") is not None:
+            op = node.child_by_field_name("operator").type
             arg = node.child_by_field_name("argument")
-            if arg is not None and arg.type == "number":
+            if op == "!" and arg is not None and arg.type == "number":
                 return make_v("bool", text_of(arg) == "0", sp, text_of(node))
+            if op in ("!", "typeof") and arg is not None:
+                return make_v("not" if op == "!" else "typeof", self.value(arg, scope, depth + 1), sp, text_of(node))
         if t in ("jsx_element", "jsx_self_closing_element"):
             return make_v("jsx", None, sp, text_of(node))
         if t == "ternary_expression":

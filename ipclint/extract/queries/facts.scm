@@ -13,3 +13,6 @@
 [(for_statement) (for_in_statement) (while_statement) (do_statement)] @loop
 (member_expression
   object: (identifier) @gobj (#any-of? @gobj "window" "globalThis" "self")) @global
+(binary_expression
+  operator: ["===" "!==" "==" "!=" "instanceof" "in" "<" ">" "<=" ">="]) @binary
+(if_statement) @if
