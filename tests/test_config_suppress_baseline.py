@@ -28,7 +28,7 @@ ipcMain.handle('a:two', () => 2)
 ])
 def test_config_sources(tmp_path: Path, name: str, content: str) -> None:
     root = write_project(tmp_path, {"main.js": MAIN, name: content})
-    r = check([str(root)], use_cache=False, jobs=1)
+    r = check([str(root)], use_cache=False, jobs=1, select=["IPC003", "IPC011"])
     assert {f.rule for f in r.findings} == {"IPC003"}
     assert {f.severity for f in r.findings} == {Severity.NOTE}
 
@@ -38,7 +38,7 @@ def test_roles_per_file_ignores_and_exclude(tmp_path: Path) -> None:
         "app/one.js": MAIN, "legacy/old.js": MAIN.replace("a:", "b:"), "gen/x.js": MAIN.replace("a:", "c:"),
         ".ipclint.toml": 'exclude = ["gen/"]\n[per-file-ignores]\n"legacy/**" = ["IPC003"]\n'
                          '[roles]\nmain = ["app/**"]\n'})
-    r = check([str(root)], use_cache=False, jobs=1)
+    r = check([str(root)], use_cache=False, jobs=1, select=["IPC003", "IPC011"])
     assert {(f.rule, f.path) for f in r.findings} == {("IPC003", "app/one.js"), ("IPC011", "app/one.js"),
                                                       ("IPC011", "legacy/old.js")}
     assert {i.path: i.reason for i in r.roles}["app/one.js"] == "config [roles]"
@@ -79,7 +79,8 @@ def test_suppressions(tmp_path: Path) -> None:
             ipcMain.on('b:one', () => 1) // ipclint-disable-line IPC009
             """,
     })
-    r = check([str(root)], use_cache=False, jobs=1, report_unused_suppressions=True)
+    r = check([str(root)], use_cache=False, jobs=1, report_unused_suppressions=True,
+              select=["IPC003", "IPC009", "IPC011"])
     assert sorted((f.path, f.span.line, f.rule) for f in r.findings) == [
         ("main.js", 4, "IPC011"), ("main.js", 5, "IPC003"), ("main.js", 5, "IPC011"),
         ("main.js", 7, "IPC003"), ("main.js", 7, "IPC011"), ("other.js", 3, "IPC011")]
@@ -91,12 +92,13 @@ def test_suppressions(tmp_path: Path) -> None:
 def test_baseline_survives_unrelated_edits(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     root = write_project(tmp_path / "p", {"main.js": MAIN})
     base = tmp_path / "baseline.json"
-    assert run(["check", str(root), "--no-cache", "--write-baseline", str(base)]) == 1
-    assert run(["check", str(root), "--no-cache", "--baseline", str(base)]) == 0
+    sel = ["--select", "IPC003,IPC011"]
+    assert run(["check", str(root), "--no-cache", "--write-baseline", str(base), *sel]) == 1
+    assert run(["check", str(root), "--no-cache", "--baseline", str(base), *sel]) == 0
     main = root / "main.js"
     main.write_text("// a new comment\n// and another\n" + main.read_text() + "ipcMain.handle('a:three', () => 3)\n")
     capsys.readouterr()
-    assert run(["check", str(root), "--no-cache", "--baseline", str(base), "--format", "json"]) == 1
+    assert run(["check", str(root), "--no-cache", "--baseline", str(base), "--format", "json", *sel]) == 1
     doc = json.loads(capsys.readouterr().out)
     assert sorted((f["rule"], f["line"]) for f in doc["findings"]) == [("IPC003", 6), ("IPC011", 6)]
     assert run(["check", str(root), "--no-cache", "--baseline", str(tmp_path / "missing.json")]) == 2

@@ -5,8 +5,11 @@ from ipclint.rules._base import Rule
 from ipclint.rules.duplicate_handler import duplicate_handler
 from ipclint.rules.magic_channel import magic_channel
 from ipclint.rules.sync_ipc import sync_ipc
+from ipclint.rules.tainted_sink import tainted_sink
+from ipclint.rules.unchecked_sender import unchecked_sender
 from ipclint.rules.unhandled_channel import unhandled_channel
 from ipclint.rules.unused_handler import unused_handler
+from ipclint.rules.unvalidated_handler import unvalidated_handler
 
 ALL_RULES: tuple[Rule, ...] = tuple(sorted((
     magic_channel,
@@ -14,6 +17,9 @@ ALL_RULES: tuple[Rule, ...] = tuple(sorted((
     unhandled_channel,
     unused_handler,
     duplicate_handler,
+    unvalidated_handler,
+    tainted_sink,
+    unchecked_sender,
 ), key=lambda r: r.code))
 
 RULES_BY_CODE = {r.code: r for r in ALL_RULES}

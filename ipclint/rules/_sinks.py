@@ -1,0 +1,59 @@
+"""Dangerous main-process sinks (IPC006, IPC014): which call is one, and which arguments matter."""
+from __future__ import annotations
+
+from ipclint.extract.facts import Call
+from ipclint.project import Project
+
+FS_MODULES = frozenset({"fs", "fs/promises", "node:fs", "node:fs/promises", "fs-extra", "graceful-fs",
+                        "original-fs", "fs-extra/esm", "mz/fs"})
+FS_PATH_FUNCS = {"readFile": (0,), "writeFile": (0,), "appendFile": (0,), "rm": (0,), "unlink": (0,),
+                 "rmdir": (0,), "mkdir": (0,), "copyFile": (0, 1), "rename": (0, 1), "createReadStream": (0,),
+                 "createWriteStream": (0,), "readdir": (0,), "open": (0,), "remove": (0,), "outputFile": (0,),
+                 "copy": (0, 1), "move": (0, 1), "readJson": (0,), "writeJson": (0,), "outputJson": (0,),
+                 "emptyDir": (0,), "ensureDir": (0,), "cp": (0, 1), "symlink": (0, 1), "truncate": (0,),
+                 "chmod": (0,), "readJSON": (0,), "writeJSON": (0,)}
+CP_MODULES = frozenset({"child_process", "node:child_process", "execa", "cross-spawn"})
+CP_FUNCS = {"exec": (0,), "execSync": (0,), "execFile": (0, 1), "execFileSync": (0, 1), "spawn": (0, 1),
+            "spawnSync": (0, 1), "fork": (0, 1), "execa": (0, 1), "execaSync": (0, 1), "execaCommand": (0,)}
+VM_FUNCS = frozenset({"runInNewContext", "runInThisContext", "runInContext", "compileFunction", "Script"})
+ELECTRON_SINKS = {"shell.openExternal": (0,), "shell.openPath": (0,), "shell.showItemInFolder": (0,),
+                  "app.setAsDefaultProtocolClient": (0,)}
+MEMBER_SINKS = {"loadURL": (0,), "loadFile": (0,), "executeJavaScript": (0,), "insertCSS": (0,),
+                "setProxy": (0,), "setAsDefaultProtocolClient": (0,), "openExternal": (0,), "openPath": (0,)}
+WINDOW_CTORS = frozenset({"BrowserWindow", "BrowserView", "WebContentsView"})
+
+
+def sink_of(project: Project, path: str, call: Call, extra: frozenset[str] = frozenset()) -> tuple[str, tuple[int, ...]] | None:
+    """(description, indexes of the arguments that are sinks) or None."""
+    callee = call.callee
+    if callee.kind == "ref" and not call.new:
+        if callee.data in ("eval", "require", "import") and project.param_of(path, call.func, callee.data) is None:
+            return callee.data, (0,)
+    if callee.kind == "ref" and call.new and callee.data == "Function":
+        return "new Function", tuple(range(len(call.args)))
+    r = project.resolve(path, callee, call.func).value
+    if r.kind == "electron":
+        name = r.data
+        if call.new and name in WINDOW_CTORS:
+            return f"new {name}", (0,)
+        if name in ELECTRON_SINKS:
+            return name, ELECTRON_SINKS[name]
+        if name.endswith(".setProxy"):
+            return name, (0,)
+    if r.kind == "external":
+        mod, name = r.data
+        last = name.rsplit(".", 1)[-1]
+        if mod in FS_MODULES and last in (FS_PATH_FUNCS.keys() | {f + "Sync" for f in FS_PATH_FUNCS}):
+            return f"{mod}.{last}", FS_PATH_FUNCS.get(last.removesuffix("Sync"), (0,))
+        if mod in CP_MODULES and (last in CP_FUNCS or (name in ("*", "default") and mod == "execa")):
+            return f"{mod}.{last}", CP_FUNCS.get(last, (0, 1))
+        if mod in ("vm", "node:vm") and last in VM_FUNCS:
+            return f"vm.{last}", (0,)
+    text = callee.text
+    if text in extra or (callee.kind == "member" and callee.data[1] in extra):
+        return text, tuple(range(len(call.args)))
+    if callee.kind == "member" and not call.new:
+        method = callee.data[1]
+        if method in MEMBER_SINKS and r.kind not in ("external",):
+            return f".{method}", MEMBER_SINKS[method]
+    return None

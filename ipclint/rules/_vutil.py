@@ -1,0 +1,98 @@
+"""Walking static values and function subtrees: helpers shared by the data-flow rules."""
+from __future__ import annotations
+
+from typing import Iterator
+
+from ipclint.extract.facts import FileFacts
+from ipclint.extract.values import V
+
+MAX_NODES = 2000
+_CHILDREN: dict[int, tuple[FileFacts, dict[int, list[int]]]] = {}
+OPAQUE = frozenset({"call", "new", "fn"})  # their insides are separate records (calls, functions)
+
+
+def walk(v: V | None, into_calls: bool = False) -> Iterator[V]:
+    """Every V below ``v`` (itself included), iteratively; calls and functions are not entered
+    unless ``into_calls``."""
+    if v is None:
+        return
+    stack = [v]
+    seen = 0
+    while stack and seen < MAX_NODES:
+        x = stack.pop()
+        seen += 1
+        yield x
+        if not into_calls and x.kind in OPAQUE and x is not v:
+            continue
+        d = x.data
+        k = x.kind
+        if k == "obj":
+            stack.extend(p.value for p in d)
+        elif k in ("call", "new"):
+            if into_calls or x is v:
+                stack.append(d[0])
+                stack.extend(d[1])
+        elif k in ("arr", "cond", "tpl"):
+            stack.extend(p for p in d if isinstance(p, V))
+        elif k in ("member",):
+            stack.append(d[0])
+        elif k == "index":
+            stack.extend(d)
+        elif k in ("concat",):
+            stack.extend(d)
+        elif k in ("cmp", "logic"):
+            stack.extend(d[1:])
+        elif k in ("spread", "await", "not", "typeof") and isinstance(d, V):
+            stack.append(d)
+        elif k == "case":
+            stack.append(d[0])
+            stack.extend(d[1])
+
+
+def refs(v: V | None, names: frozenset[str] | set[str]) -> list[V]:
+    """References to any of ``names`` inside ``v`` (not inside nested calls or functions)."""
+    return [x for x in walk(v) if x.kind == "ref" and x.data in names]
+
+
+def root_name(v: V) -> str | None:
+    """`a` for `a.b.c`, `a[0].b`, `a`; None otherwise."""
+    for _ in range(32):
+        if v.kind == "ref":
+            return v.data
+        if v.kind in ("member", "index"):
+            v = v.data[0]
+        else:
+            return None
+    return None
+
+
+def callee_name(v: V) -> str | None:
+    if v.kind == "ref":
+        return v.data
+    if v.kind == "member":
+        return v.data[1]
+    return None
+
+
+def subtree(f: FileFacts, fid: int) -> set[int]:
+    """``fid`` and every function nested in it."""
+    hit = _CHILDREN.get(id(f))
+    if hit is None or hit[0] is not f:
+        children: dict[int, list[int]] = {}
+        for fn in f.functions:
+            if fn.parent is not None:
+                children.setdefault(fn.parent, []).append(fn.id)
+        hit = _CHILDREN[id(f)] = (f, children)
+    children = hit[1]
+    out, stack = set(), [fid]
+    while stack:
+        x = stack.pop()
+        if x in out:
+            continue
+        out.add(x)
+        stack.extend(children.get(x, ()))
+    return out
+
+
+def before(a, b) -> bool:
+    return (a.line, a.column) < (b.line, b.column)

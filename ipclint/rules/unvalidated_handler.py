@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterator
+
+from ipclint.model import Severity
+from ipclint.project import Project
+from ipclint.rules._base import Hit, rule
+from ipclint.rules._handlers import first_unvalidated_uses, handlers
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    """`validators`: more function names that validate their arguments."""
+
+    validators: tuple[str, ...] = ()
+
+
+@rule("IPC005", "unvalidated-handler", Severity.WARNING,
+      "Main-process handler uses renderer-supplied data before validating it", cwe=(20,),
+      security_severity=5.0, options=Options)
+def unvalidated_handler(project: Project, options: Options) -> Iterator[Hit]:
+    """## What it does
+    Flags a main-process handler (`ipcMain.handle`/`handleOnce`/`on`/`once`, `webContents.ipc`,
+    `frame.ipc`, or an app wrapper that registers one) that uses one of its renderer-supplied
+    parameters (those after the event; destructured ones count one by one) before any validation
+    of it. Validation is a `typeof`/`instanceof`/`Array.isArray`/`Number.isInteger`/
+    `Number.isFinite` check, a comparison with literals or constants, an allowlist `includes`/
+    `has`/`in`, schema parsing (zod, joi, yup, ajv, superstruct, valibot), `new URL(param)`, or a
+    call of a project function named `validate*`, `assert*`, `check*`, `is*`, `ensure*`,
+    `sanitize*` or `parse*` that takes the parameter. Passing a parameter to logging is not a use.
+    TypeScript annotations are not validation. Reported once per parameter, at its first use.
+
+    ## Why is this bad?
+    Any frame that can reach IPC (a compromised renderer, an iframe, a page after an XSS) can
+    send any value: wrong types, huge strings, prototype-polluting objects, paths with `..`.
+    Handlers run with full Node privileges, so every parameter is untrusted input.
+
+    ## Example
+    ```js
+    // file: main.js
+    const { ipcMain } = require('electron')
+    const store = require('./store')
+    ipcMain.handle('settings:set', (_event, key, value) => {
+      store.set(key, value)
+    })
+    ```
+
+    ## Use instead
+    ```js
+    // file: main.js
+    const { ipcMain } = require('electron')
+    const store = require('./store')
+    const KEYS = ['theme', 'language']
+    ipcMain.handle('settings:set', (_event, key, value) => {
+      if (!KEYS.includes(key) || typeof value !== 'string') throw new Error('bad settings call')
+      store.set(key, value)
+    })
+    ```
+
+    ## Options
+    - `validators` (list of strings): more function names that validate their arguments, in
+      `[rules.unvalidated-handler]`.
+
+    ## References
+    - [Electron security: validate the sender and the data of all IPC messages](https://www.electronjs.org/docs/latest/tutorial/security#17-validate-the-sender-of-all-ipc-messages)
+    - [CWE-20: Improper Input Validation](https://cwe.mitre.org/data/definitions/20.html)
+    """
+    for h in handlers(project):
+        if h.wrapper_validates:
+            continue
+        for ev in first_unvalidated_uses(h):
+            yield Hit(h.path, ev.span, f"renderer-supplied parameter '{ev.name}' is used before it is validated",
+                      key=f"{h.edge.channel}:{ev.name}")
