@@ -162,10 +162,28 @@ class Project:
             self._this_index[cur.path] = index
         found = index.get(prop, [])
         values = {a.value.text for a in found if a.value.kind not in ("null", "undef")}
+        if not values:
+            method = self._own_method(cur.path, cur.scope, prop)
+            return Where(cur.path, V("fn", method, cur.value.span, f"this.{prop}"), None) \
+                if method is not None else None
         if len(values) != 1:
             return None
         a = next(a for a in found if a.value.kind not in ("null", "undef"))
         return Where(cur.path, a.value, a.func)
+
+    def _own_method(self, path: str, scope: int | None, prop: str) -> int | None:
+        """`this.method` inside a class's methods: that class's method."""
+        f = self.files[path]
+        steps = 0
+        while scope is not None and steps < 64:
+            fn = f.functions[scope]
+            if fn.name and "." in fn.name and fn.kind == "method" or (fn.name and "." in fn.name
+                                                                       and fn.parent is None):
+                cls = fn.name.split(".", 1)[0]
+                return f.class_methods.get(cls, {}).get(prop)
+            scope = fn.parent
+            steps += 1
+        return None
 
     def _import(self, path: str, v: V) -> Where | None:
         src, name = v.data

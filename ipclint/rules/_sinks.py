@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from ipclint.extract.facts import Call
 from ipclint.project import Project
+from ipclint.rules._vutil import callee_name
 
 FS_MODULES = frozenset({"fs", "fs/promises", "node:fs", "node:fs/promises", "fs-extra", "graceful-fs",
                         "original-fs", "fs-extra/esm", "mz/fs"})
@@ -31,7 +32,10 @@ def sink_of(project: Project, path: str, call: Call, extra: frozenset[str] = fro
             return callee.data, (0,)
     if callee.kind == "ref" and call.new and callee.data == "Function":
         return "new Function", tuple(range(len(call.args)))
-    r = project.resolve(path, callee, call.func).value
+    where = project.resolve(path, callee, call.func)
+    r = where.value
+    if r.kind == "call" and r.data[1] and callee_name(r.data[0]) == "promisify":  # promisify(exec)(cmd)
+        r = project.resolve(where.path, r.data[1][0], where.scope).value
     if r.kind == "electron":
         name = r.data
         if call.new and name in WINDOW_CTORS:
