@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from ipclint.rules._base import Rule
 from ipclint.rules.duplicate_handler import duplicate_handler
+from ipclint.rules.insecure_webpreferences import insecure_webpreferences
 from ipclint.rules.magic_channel import magic_channel
 from ipclint.rules.sync_ipc import sync_ipc
 from ipclint.rules.tainted_sink import tainted_sink
@@ -20,6 +21,7 @@ ALL_RULES: tuple[Rule, ...] = tuple(sorted((
     unvalidated_handler,
     tainted_sink,
     unchecked_sender,
+    insecure_webpreferences,
 ), key=lambda r: r.code))
 
 RULES_BY_CODE = {r.code: r for r in ALL_RULES}
