@@ -306,7 +306,8 @@ class _Walker(Extractor):
             if c.type == "method_definition":
                 k = c.child_by_field_name("name")
                 mname = property_name(k) if k is not None else None
-                if mname:
+                accessor = any(x.type in ("get", "set") for x in c.children[:3])
+                if mname and not accessor:  # a getter's value is not a method reference
                     methods[mname] = self.func_for(c, scope, f"{cname}.{mname}")
             elif c.type in ("public_field_definition", "field_definition"):
                 k = c.child_by_field_name("name") or c.child_by_field_name("property")

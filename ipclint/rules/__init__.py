@@ -5,6 +5,7 @@ from ipclint.rules._base import Rule
 from ipclint.rules.duplicate_handler import duplicate_handler
 from ipclint.rules.insecure_webpreferences import insecure_webpreferences
 from ipclint.rules.magic_channel import magic_channel
+from ipclint.rules.non_cloneable_payload import non_cloneable_payload
 from ipclint.rules.sync_ipc import sync_ipc
 from ipclint.rules.tainted_sink import tainted_sink
 from ipclint.rules.unchecked_sender import unchecked_sender
@@ -22,6 +23,7 @@ ALL_RULES: tuple[Rule, ...] = tuple(sorted((
     tainted_sink,
     unchecked_sender,
     insecure_webpreferences,
+    non_cloneable_payload,
 ), key=lambda r: r.code))
 
 RULES_BY_CODE = {r.code: r for r in ALL_RULES}
