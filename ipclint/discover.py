@@ -19,7 +19,7 @@ DEFAULT_EXCLUDED_DIRS = frozenset({"node_modules", ".git", "dist", "build", "out
 MAX_FILE_SIZE = 2 * 1024 * 1024
 MINIFIED_SAMPLE = 64 * 1024
 MINIFIED_AVG_LINE = 5000
-INDEX_VERSION = 1
+INDEX_VERSION = 2
 
 
 @dataclass(frozen=True, slots=True)

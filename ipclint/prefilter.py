@@ -14,7 +14,7 @@ from ipclint.discover import ByteFacts, SourceFile
 from ipclint.resolve import ModuleResolver, read_json_file
 
 KEYWORDS = (b"electron", b"ipcRenderer", b"ipcMain", b"contextBridge", b"webContents", b".ipc.",
-            b"IpcRenderer", b"IpcMain")
+            b"IpcRenderer", b"IpcMain", b"<webview")
 EXPOSE_RE = re.compile(rb"exposeIn(?:Main|Isolated)World\s*\(\s*(?:[^,()]{0,40},\s*)?['\"`]([\w$]+)['\"`]")
 IMPORT_RE = re.compile(rb"""(?:\bfrom\s*|\brequire\s*\(\s*|\bimport\s*\(\s*|\bimport\s+)['"]([^'"\n]{1,200})['"]""")
 GLOBAL_RE = re.compile(rb"\b(?:window|globalThis)\s*(?:\?\.|\.)\s*([A-Za-z_$][\w$]*)")
