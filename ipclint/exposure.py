@@ -1,56 +1,205 @@
-"""The exposure model: what each exposed bridge member is, shared by the graph and the rules."""
+"""The exposure model: what each exposed bridge member is, shared by the graph and the rules.
+
+Every leaf of a value given to `contextBridge.exposeInMainWorld` (or assigned onto `window` in a
+preload) is one of: raw (the ipcRenderer object, `electronAPI`), raw-method (`ipcRenderer.send`,
+bound or not), generic (a function that passes a caller-supplied channel to ipcRenderer, with or
+without an allowlist guard), fixed (a function with fixed channels), power (Node or Electron
+powers), function or value.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ipclint.bridge import TOOLKIT, ExposedMember
+from ipclint.bridge import TOOLKIT, ExposedMember, exposed_members
+from ipclint.extract.facts import Call
+from ipclint.extract.values import V
 from ipclint.project import Project
+from ipclint.rules._vutil import callee_name, subtree
 
 RAW_SEND = frozenset({"send", "sendSync", "invoke", "sendToHost", "postMessage"})
 RAW_LISTEN = frozenset({"on", "once", "addListener", "prependListener", "prependOnceListener"})
+RAW_REMOVE = frozenset({"off", "removeListener", "removeAllListeners"})
 
 
 @dataclass(frozen=True, slots=True)
 class MemberKind:
-    """kind: raw (the ipcRenderer object or electronAPI), raw-method, generic (a caller-supplied
-    channel reaches ipcRenderer), fixed (fixed-channel wrapper), power, function, value."""
-
     kind: str
     generic_send: bool = False
     generic_listen: bool = False
     guarded: bool = False
-    allowlist: frozenset[str] = frozenset()
+    allowlist: frozenset[str] = frozenset()  # channels (and "prefix*" namespaces) a guard allows
     detail: str = ""
 
 
 def classify_member(project: Project, member: ExposedMember, wrappers: dict) -> MemberKind:
-    v = member.value.value
+    where = member.value
+    v = where.value
     if v.kind == "spread" and v.data is not None:
-        v = project.resolve(member.value.path, v.data, member.value.scope).value
+        where = project.resolve(where.path, v.data, where.scope)
+        v = where.value
+    raw = _raw(project, where.path, v, where.scope)
+    if raw is not None:
+        return raw
+    if v.kind == "fn":
+        ops = [w for w in wrappers.get((where.path, v.data), ()) if w.op.receiver == "ipcRenderer"
+               and w.channel_param is not None]
+        if ops:
+            guards = [_guard(project, where.path, v.data, w) for w in ops]
+            allow = frozenset(c for g in guards if g is not None for c in g)
+            return MemberKind("generic", any(w.op.kind in ("send", "invoke") for w in ops),
+                              any(w.op.kind in ("on", "remove") for w in ops),
+                              guarded=all(g is not None for g in guards), allowlist=allow)
+        return MemberKind("function")
+    return MemberKind("value")
+
+
+def _raw(project: Project, path: str, v: V, scope) -> MemberKind | None:
     if v.kind == "electron":
-        name = v.data
-        if name == "ipcRenderer":
+        if v.data == "ipcRenderer":
             return MemberKind("raw", True, True, detail="ipcRenderer")
-        if name.startswith("ipcRenderer."):
-            method = name.split(".", 1)[1]
-            return MemberKind("raw-method", method in RAW_SEND, method in RAW_LISTEN, detail=name)
-        return MemberKind("power", detail=f"electron.{name}")
+        if v.data.startswith("ipcRenderer."):
+            method = v.data.split(".", 1)[1]
+            return MemberKind("raw-method", method in RAW_SEND, method in RAW_LISTEN, detail=v.data)
+        return MemberKind("power", detail=f"electron.{v.data}")
     if v.kind == "external" and v.data[0] == TOOLKIT and v.data[1].startswith("electronAPI"):
         return MemberKind("raw", True, True, detail="electronAPI")
     if v.kind == "call":
-        callee = v.data[0]
-        if callee.kind == "member" and callee.data[1] == "bind":
-            inner = project.resolve(member.value.path, callee.data[0], member.value.scope).value
-            if inner.kind == "electron" and inner.data.startswith("ipcRenderer."):
-                method = inner.data.split(".", 1)[1]
-                return MemberKind("raw-method", method in RAW_SEND, method in RAW_LISTEN, detail=inner.data)
-    if v.kind == "fn":
-        ops = wrappers.get((member.value.path, v.data), ())
-        send = any(w.channel_param is not None and w.op.kind in ("send", "invoke") for w in ops
-                   if w.op.receiver == "ipcRenderer")
-        listen = any(w.channel_param is not None and w.op.kind in ("on", "remove") for w in ops
-                     if w.op.receiver == "ipcRenderer")
-        if send or listen:
-            return MemberKind("generic", send, listen)
-        return MemberKind("function")
-    return MemberKind("value")
+        callee, args = v.data
+        name = callee_name(callee)
+        if name == "bind" and callee.kind == "member":
+            inner = project.resolve(path, callee.data[0], scope).value
+            return _raw(project, path, inner, scope) if inner.kind == "electron" else None
+        if name == "assign" and callee.kind == "member" and callee.data[0].kind == "ref" \
+                and callee.data[0].data == "Object":
+            for a in args:
+                inner = project.resolve(path, a, scope).value
+                if inner.kind == "electron" and inner.data == "ipcRenderer":
+                    return MemberKind("raw", True, True, detail="Object.assign from ipcRenderer")
+    return None
+
+
+# ---- guards ---------------------------------------------------------------------------------
+
+def _guard(project: Project, path: str, fid: int, w) -> frozenset[str] | None:
+    """The channels an allowlist guard lets through before the wrapper's ipcRenderer call, or None
+    when nothing stops a caller-supplied channel."""
+    site_path, idx = w.site
+    if site_path != path:
+        return None
+    f = project.files[path]
+    call = f.calls[idx]
+    param = _param_name(project, path, fid, w.channel_param)
+    if param is None:
+        return None
+    for cond in call.conds:
+        hit = _allows(project, path, cond, param, call.func)
+        if hit is not None:
+            return hit
+    scopes = subtree(f, fid)
+    for ex in f.exits:
+        if ex.func in scopes and (ex.span.line, ex.span.column) < (call.span.line, call.span.column) \
+                and ex.cond.kind == "not":
+            hit = _allows(project, path, ex.cond.data, param, ex.func)
+            if hit is not None:
+                return hit
+        if ex.func in scopes and ex.span < call.span and ex.cond.kind == "cmp" and ex.cond.data[0] in ("!==", "!="):
+            hit = _allows(project, path, V("cmp", ("===",) + ex.cond.data[1:], ex.cond.span), param, ex.func)
+            if hit is not None:
+                return hit
+    return None
+
+
+def _param_name(project: Project, path: str, fid: int, index: int) -> str | None:
+    fn = project.files[path].functions[fid]
+    return next((p.name for p in fn.params if p.index == index and not p.path), None)
+
+
+def _is(v: V, name: str) -> bool:
+    return v.kind == "ref" and v.data == name
+
+
+def _allows(project: Project, path: str, cond: V, param: str, scope) -> frozenset[str] | None:
+    """If ``cond`` holding means the channel ``param`` is allowlisted, the allowed channels."""
+    k = cond.kind
+    if k == "logic" and cond.data[0] == "||":
+        sides = [_allows(project, path, side, param, scope) for side in cond.data[1:]]
+        return frozenset().union(*sides) if all(x is not None for x in sides) else None
+    if k == "logic" and cond.data[0] == "&&":
+        for side in cond.data[1:]:
+            hit = _allows(project, path, side, param, scope)
+            if hit is not None:
+                return hit
+        return None
+    if k == "call":
+        callee, args = cond.data
+        name = callee_name(callee)
+        if name in ("includes", "has") and callee.kind == "member" and args and _is(args[0], param):
+            return _collection(project, path, callee.data[0], scope) or frozenset({"*unknown*"})
+        if name == "startsWith" and callee.kind == "member" and _is(callee.data[0], param) and args:
+            prefix = project.channel(path, args[0], scope)
+            return frozenset({prefix + "*"}) if prefix else None
+        if name in ("test", "match") and callee.kind == "member" and args and _is(args[0], param):
+            return frozenset({"*unknown*"})
+    if k == "cmp":
+        op, left, right = cond.data
+        if op == "in" and _is(left, param):
+            r = project.resolve(path, right, scope).value
+            keys = frozenset(p.key for p in r.data if p.key) if r.kind == "obj" else frozenset()
+            return keys or frozenset({"*unknown*"})
+        if op in ("===", "=="):
+            other = right if _is(left, param) else left if _is(right, param) else None
+            value = project.channel(path, other, scope) if other is not None else None
+            return frozenset({value}) if value is not None else None
+    if k == "case" and _is(cond.data[0], param):
+        values = [project.channel(path, c, scope) for c in cond.data[1]]
+        return frozenset(x for x in values if x is not None) or frozenset({"*unknown*"})
+    return None
+
+
+def _collection(project: Project, path: str, v: V, scope) -> frozenset[str] | None:
+    r = project.resolve(path, v, scope)
+    x = r.value
+    if x.kind == "call" and callee_name(x.data[0]) in ("values", "keys") and x.data[1]:
+        how = callee_name(x.data[0])
+        inner = project.resolve(r.path, x.data[1][0], r.scope)
+        if inner.value.kind == "obj":
+            return frozenset(p.key for p in inner.value.data if p.key) if how == "keys" else frozenset(
+                s for p in inner.value.data for s in [project.channel(inner.path, p.value, inner.scope)] if s)
+    if x.kind == "new" and callee_name(x.data[0]) == "Set" and x.data[1]:
+        return _collection(project, r.path, x.data[1][0], r.scope)
+    if x.kind == "arr":
+        out = [project.channel(r.path, item, r.scope) for item in x.data]
+        return frozenset(s for s in out if s is not None)
+    return None
+
+
+# ---- the model as data ----------------------------------------------------------------------
+
+def members(project: Project):
+    """(exposure, member, kind) for every exposed leaf, in source order."""
+    for exp in project.exposures:
+        for m in exposed_members(project, exp):
+            yield exp, m, classify_member(project, m, project.wrappers)
+
+
+def member_calls(project: Project, m: ExposedMember) -> list[Call]:
+    """IPC calls inside an exposed function (and the functions nested in it)."""
+    v = m.value.value
+    if v.kind != "fn":
+        return []
+    f = project.files[m.value.path]
+    scopes = subtree(f, v.data)
+    return [f.calls[i] for (p, i) in project.ipc_ops if p == m.value.path and f.calls[i].func in scopes]
+
+
+def exposure_model(project: Project) -> list[dict]:
+    out = []
+    for exp, m, kind in members(project):
+        channels = sorted({e.channel for e in project.graph.edges
+                           if e.channel and e.path == m.value.path and any(
+                               c.index == e.call for c in member_calls(project, m))})
+        out.append({"key": ".".join((exp.key, *m.keypath)), "path": exp.path, "line": m.span.line,
+                    "column": m.span.column, "kind": kind.kind, "channels": channels,
+                    "guarded": kind.guarded, "allowlist": sorted(kind.allowlist),
+                    "detail": kind.detail, "mode": exp.mode})
+    return out

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from ipclint.rules._base import Rule
 from ipclint.rules.duplicate_handler import duplicate_handler
+from ipclint.rules.expose_raw_ipc import expose_raw_ipc
 from ipclint.rules.insecure_webpreferences import insecure_webpreferences
 from ipclint.rules.magic_channel import magic_channel
 from ipclint.rules.non_cloneable_payload import non_cloneable_payload
@@ -14,6 +15,7 @@ from ipclint.rules.unused_handler import unused_handler
 from ipclint.rules.unvalidated_handler import unvalidated_handler
 
 ALL_RULES: tuple[Rule, ...] = tuple(sorted((
+    expose_raw_ipc,
     magic_channel,
     sync_ipc,
     unhandled_channel,

@@ -57,8 +57,10 @@ def unused_handler(project: Project, options) -> Iterator[Hit]:
     for e in g.edges:
         if e.channel is not None and ((e.kind in SENDER_KINDS and e.side == "renderer") or e.kind == "emit"):
             used.add(e.channel)
+    prefixes = tuple(c[:-1] for c in g.allowlisted if c.endswith("*"))
     for e in g.edges:
-        if e.kind in ("handle", "on") and e.side == "main" and e.channel is not None and e.channel not in used:
+        if e.kind in ("handle", "on") and e.side == "main" and e.channel is not None and e.channel not in used \
+                and not (prefixes and e.channel.startswith(prefixes)):
             kind = "handler" if e.kind == "handle" else "listener"
             yield Hit(e.path, e.span, f"{kind} for '{e.channel}' is never used: no preload or renderer code "
                                       f"sends or invokes '{e.channel}'", key=f"{e.kind}:{e.channel}")

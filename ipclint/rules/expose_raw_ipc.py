@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+from typing import Iterator
+
+from ipclint.exposure import members
+from ipclint.model import Severity
+from ipclint.project import Project
+from ipclint.rules._base import Hit, rule
+from ipclint.rules._preload import isolation_off
+
+RAW = frozenset({"raw", "raw-method"})
+
+
+@rule("IPC001", "expose-raw-ipc", Severity.ERROR, "Preload exposes ipcRenderer, or any channel, to the page",
+      cwe=(749, 284), security_severity=9.0)
+def expose_raw_ipc(project: Project, options) -> Iterator[Hit]:
+    """## What it does
+    Flags a preload that exposes `ipcRenderer` to page code through `contextBridge`: the object
+    itself under any alias, a spread of it or `Object.assign` from it, any of its methods by
+    reference (`ipcRenderer.send`, `ipcRenderer.invoke.bind(ipcRenderer)`), a function that passes
+    a caller-supplied channel to any ipcRenderer method without an allowlist guard before the call,
+    `@electron-toolkit/preload`'s `electronAPI` or `exposeElectronAPI()`, and, with context
+    isolation off, `window.x = ipcRenderer` (or such an API). Guards that count leave the function
+    (throw or return) before the call when the check fails, or enclose the call:
+    `LIST.includes(ch)`, `SET.has(ch)`, `ch in MAP`, `Object.values(X).includes(ch)`, comparisons
+    and switch cases over constant channels (the switch's default must throw), and
+    `ch.startsWith('<namespace>')`. A check that only logs is not a guard, and a TypeScript type
+    (`channel: Channels`) does not exist at run time. Reported at the innermost exposed property,
+    at a spread element, or at the `exposeInMainWorld` call when the whole value is raw.
+
+    ## Why is this bad?
+    The page (including any script injected into it) can then send to, invoke and listen on every
+    channel, including handlers meant only for internal use, and receive every message pushed to
+    the window. The preload stops being a boundary.
+
+    ## Example
+    ```js
+    // file: preload.js
+    const { contextBridge, ipcRenderer } = require('electron')
+    contextBridge.exposeInMainWorld('electron', {
+      invoke: (channel, ...args) => ipcRenderer.invoke(channel, ...args),
+    })
+    ```
+
+    ## Use instead
+    ```js
+    // file: preload.js
+    const { contextBridge, ipcRenderer } = require('electron')
+    const ALLOWED = ['settings:get', 'settings:set']
+    contextBridge.exposeInMainWorld('electron', {
+      invoke: (channel, ...args) => {
+        if (!ALLOWED.includes(channel)) throw new Error(`channel ${channel} is not allowed`)
+        return ipcRenderer.invoke(channel, ...args)
+      },
+    })
+    ```
+
+    ## Options
+    None.
+
+    ## References
+    - [Electron security: do not expose Electron APIs to untrusted web content](https://www.electronjs.org/docs/latest/tutorial/context-isolation#security-considerations)
+    - [CWE-749: Exposed Dangerous Method or Function](https://cwe.mitre.org/data/definitions/749.html)
+    """
+    window_ok = None
+    seen: set = set()
+    for exp, m, kind in members(project):
+        if exp.mode == "window":
+            if window_ok is None:
+                window_ok = not isolation_off(project)
+            if window_ok:
+                continue
+        if kind.kind in RAW:
+            what = kind.detail or "ipcRenderer"
+        elif kind.kind == "generic" and not kind.guarded:
+            what = "a function that passes any caller-supplied channel to ipcRenderer"
+        else:
+            continue
+        whole = not m.keypath and not m.spread
+        span = exp.span if whole else m.span
+        if (exp.path, span) in seen:
+            continue
+        seen.add((exp.path, span))
+        name = ".".join((exp.key, *m.keypath))
+        yield Hit(exp.path, span, f"window.{name} exposes {what} to the page", key=name)
