@@ -81,6 +81,13 @@ def exposed_members(project: Project, exposure: Exposure) -> list[ExposedMember]
     while stack:
         where, keypath, span, spread, depth = stack.pop()
         v = where.value
+        if v.kind == "modobj" and depth < MAX_MEMBER_DEPTH:  # `import * as files` exposed or spread
+            f = project.files.get(v.data)
+            for name in sorted(f.exports if f else ()):
+                if name not in ("*", "default"):
+                    r = project.resolve(v.data, f.exports[name], None)
+                    stack.append((r, keypath + (name,), span, False, depth + 1))
+            continue
         if v.kind == "obj" and depth < MAX_MEMBER_DEPTH:
             for p in reversed(v.data):
                 if p.spread:
@@ -88,7 +95,7 @@ def exposed_members(project: Project, exposure: Exposure) -> list[ExposedMember]
                     if inner is None:
                         continue
                     r = project.resolve(where.path, inner, where.scope)
-                    if r.value.kind == "obj":
+                    if r.value.kind in ("obj", "modobj"):
                         stack.append((r, keypath, p.span, False, depth + 1))
                     else:
                         out.append(ExposedMember(exposure, keypath, r, p.span, True))

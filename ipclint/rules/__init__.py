@@ -5,6 +5,7 @@ from ipclint.rules._base import Rule
 from ipclint.rules.duplicate_handler import duplicate_handler
 from ipclint.rules.expose_raw_ipc import expose_raw_ipc
 from ipclint.rules.insecure_webpreferences import insecure_webpreferences
+from ipclint.rules.leak_ipc_event import leak_ipc_event
 from ipclint.rules.magic_channel import magic_channel
 from ipclint.rules.non_cloneable_payload import non_cloneable_payload
 from ipclint.rules.sync_ipc import sync_ipc
@@ -16,6 +17,7 @@ from ipclint.rules.unvalidated_handler import unvalidated_handler
 
 ALL_RULES: tuple[Rule, ...] = tuple(sorted((
     expose_raw_ipc,
+    leak_ipc_event,
     magic_channel,
     sync_ipc,
     unhandled_channel,

@@ -1,0 +1,122 @@
+from __future__ import annotations
+
+from typing import Iterator
+
+from ipclint.exposure import members
+from ipclint.extract.values import V
+from ipclint.model import Role, Severity
+from ipclint.project import Project
+from ipclint.rules._base import Hit, rule
+from ipclint.rules._vutil import subtree
+
+LISTEN = frozenset({"on", "once", "addListener", "prependListener", "prependOnceListener"})
+
+
+@rule("IPC002", "leak-ipc-event", Severity.WARNING,
+      "Preload hands the IpcRendererEvent (and with it ipcRenderer) to page code", cwe=(200,),
+      security_severity=6.5)
+def leak_ipc_event(project: Project, options) -> Iterator[Hit]:
+    """## What it does
+    Flags a preload listener that gives the `IpcRendererEvent` to a page-supplied callback: the
+    callback registered directly (`ipcRenderer.on(channel, callback)`, `.once`, `.addListener`), or
+    a wrapper that forwards its first parameter (`(e, ...a) => cb(e, ...a)`, `cb(event)`,
+    `(...args) => cb(...args)`). A preload's own listener that uses the event internally is fine.
+    Reported at the `ipcRenderer.on`/`once`/`addListener` call.
+
+    ## Why is this bad?
+    `event.sender` is the `ipcRenderer` object itself. With the event in hand, page code can send
+    to or invoke any channel, undoing every restriction the preload's API was meant to impose.
+
+    ## Example
+    ```js
+    // file: preload.js
+    const { contextBridge, ipcRenderer } = require('electron')
+    contextBridge.exposeInMainWorld('api', {
+      onUpdate: (callback) => ipcRenderer.on('update:available', callback),
+    })
+    ```
+
+    ## Use instead
+    ```js
+    // file: preload.js
+    const { contextBridge, ipcRenderer } = require('electron')
+    contextBridge.exposeInMainWorld('api', {
+      onUpdate: (callback) => {
+        const listener = (_event, info) => callback(info)
+        ipcRenderer.on('update:available', listener)
+        return () => ipcRenderer.removeListener('update:available', listener)
+      },
+    })
+    ```
+
+    ## Options
+    None.
+
+    ## References
+    - [Electron: exposing ipcRenderer.on through contextBridge leaks the event](https://www.electronjs.org/docs/latest/tutorial/ipc#pattern-3-main-to-renderer)
+    - [CWE-200: Exposure of Sensitive Information to an Unauthorized Actor](https://cwe.mitre.org/data/definitions/200.html)
+    """
+    exposed = _exposed_functions(project)
+    for (path, idx), op in sorted(project.ipc_ops.items()):
+        if op.receiver != "ipcRenderer" or op.method not in LISTEN or op.handler_arg is None:
+            continue
+        f = project.files[path]
+        call = f.calls[idx]
+        if op.handler_arg >= len(call.args):
+            continue
+        handler = call.args[op.handler_arg]
+        if _page_callback(project, path, call.func, handler, exposed):
+            yield Hit(path, call.span, "a page-supplied callback is registered directly: it receives the "
+                                       "IpcRendererEvent, whose sender is ipcRenderer", key=f"direct:{handler.text}")
+            continue
+        target = project.function_of(path, handler, call.func)
+        if target is not None and target[0] == path and _forwards_event(project, path, target[1], exposed):
+            yield Hit(path, call.span, "the listener forwards the IpcRendererEvent to a page-supplied callback",
+                      key=f"forward:{handler.text}")
+
+
+def _exposed_functions(project: Project) -> set[tuple[str, int]]:
+    """Functions reachable from exposed members, with the functions nested in them."""
+    out: set[tuple[str, int]] = set()
+    for _exp, m, _kind in members(project):
+        v = m.value.value
+        if v.kind == "fn":
+            out.update((m.value.path, fid) for fid in subtree(project.files[m.value.path], v.data))
+        elif v.kind == "call":  # made by a factory: `onProgress: frontendListenerSlot('progress')`
+            target = project.function_of(m.value.path, v.data[0], m.value.scope)
+            if target is not None:
+                f = project.files[target[0]]
+                for ret in f.functions[target[1]].returns:
+                    if ret.kind == "fn":
+                        out.update((target[0], fid) for fid in subtree(f, ret.data))
+    # Generic listen paths exposed by wrappers (`on: (ch, cb) => subscribe(ch, cb)`) reach their callee.
+    for (path, fid), ops in project.wrappers.items():
+        if project.role(path) == Role.PRELOAD and any(w.handler_param is not None for w in ops):
+            out.update((path, x) for x in subtree(project.files[path], fid))
+    return out
+
+
+def _page_callback(project: Project, path: str, scope, v: V, exposed: set) -> bool:
+    """A parameter of an exposed function (or of a function nested in one)."""
+    if v.kind != "ref":
+        return False
+    hit = project.param_of(path, scope, v.data)
+    return hit is not None and (path, hit[0]) in exposed and not hit[1].path
+
+
+def _forwards_event(project: Project, path: str, fid: int, exposed: set) -> bool:
+    f = project.files[path]
+    fn = f.functions[fid]
+    first = next((p for p in fn.params if p.index == 0), None)
+    if first is None or first.path:
+        return False
+    for c in f.calls:
+        if c.func != fid or c.callee.kind != "ref":
+            continue
+        if not _page_callback(project, path, fid, c.callee, exposed):
+            continue
+        for a in c.args:
+            inner = a.data if a.kind == "spread" and a.data is not None else a
+            if inner.kind == "ref" and inner.data == first.name:
+                return True
+    return False
