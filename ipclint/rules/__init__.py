@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from ipclint.rules._base import Rule
 from ipclint.rules.duplicate_handler import duplicate_handler
+from ipclint.rules.expose_node_api import expose_node_api
 from ipclint.rules.expose_raw_ipc import expose_raw_ipc
 from ipclint.rules.insecure_webpreferences import insecure_webpreferences
 from ipclint.rules.leak_ipc_event import leak_ipc_event
@@ -28,6 +29,7 @@ ALL_RULES: tuple[Rule, ...] = tuple(sorted((
     unchecked_sender,
     insecure_webpreferences,
     non_cloneable_payload,
+    expose_node_api,
 ), key=lambda r: r.code))
 
 RULES_BY_CODE = {r.code: r for r in ALL_RULES}
