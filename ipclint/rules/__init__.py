@@ -7,6 +7,7 @@ from ipclint.rules.expose_node_api import expose_node_api
 from ipclint.rules.expose_raw_ipc import expose_raw_ipc
 from ipclint.rules.insecure_webpreferences import insecure_webpreferences
 from ipclint.rules.leak_ipc_event import leak_ipc_event
+from ipclint.rules.listener_leak import listener_leak
 from ipclint.rules.magic_channel import magic_channel
 from ipclint.rules.non_cloneable_payload import non_cloneable_payload
 from ipclint.rules.sync_ipc import sync_ipc
@@ -19,6 +20,7 @@ from ipclint.rules.unvalidated_handler import unvalidated_handler
 ALL_RULES: tuple[Rule, ...] = tuple(sorted((
     expose_raw_ipc,
     leak_ipc_event,
+    listener_leak,
     magic_channel,
     sync_ipc,
     unhandled_channel,
