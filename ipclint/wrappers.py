@@ -42,7 +42,9 @@ def _param_index(project: Project, path: str, call: Call, arg: V) -> tuple[int, 
     if v.kind != "ref":
         return None
     hit = project.param_of(path, call.func, v.data)
-    if hit is None or hit[1].path:
+    if hit is None:
+        return _rest_element(project, path, call, v)
+    if hit[1].path:
         return None
     fn = project.files[path].functions[hit[0]]
     if fn.arg_of is not None:
@@ -50,6 +52,17 @@ def _param_index(project: Project, path: str, call: Call, arg: V) -> tuple[int, 
         if loop.kind == "member" and loop.data[1] in ("forEach", "map", "flatMap"):
             return None  # a loop variable, not a wrapper's parameter
     return hit[0], hit[1].index, hit[1].rest
+
+
+def _rest_element(project: Project, path: str, call: Call, v: V) -> tuple[int, int, bool] | None:
+    """`const [channel, listener] = args` with `...args` a rest parameter: args[0] is parameter 0."""
+    b = project.files[path].lookup(call.func, v.data)
+    if b is None or b.kind != "member" or b.data[0].kind != "ref" or not b.data[1].isdigit():
+        return None
+    hit = project.param_of(path, call.func, b.data[0].data)
+    if hit is None or not hit[1].rest or hit[1].path:
+        return None
+    return hit[0], hit[1].index + int(b.data[1]), False
 
 
 def _handler_source(project: Project, path: str, call: Call, arg: V) -> tuple[int, int, bool] | None:
