@@ -215,7 +215,7 @@ def _bridge_edges(project: Project, path: str, call: Call, by_key, wrappers) -> 
             edges.append(_replace(e, receiver="bridge", via=via + e.via))
     fixed = _fixed_ops_inside(project, where.path, v.data)
     for site_call, op in fixed:
-        if op.kind not in SENDER_KINDS:
+        if op.kind not in SENDER_KINDS and op.kind != "on":
             continue
         ch = site_call.args[op.channel_arg] if op.channel_arg < len(site_call.args) else None
         channel = project.channel(where.path, ch, site_call.func) if ch is not None else None

@@ -197,8 +197,10 @@ class Extractor:
             callee = make_v("ref", "import", span_of(fn), "import")
         else:
             callee = self.value(fn, scope, depth + 1)
-        if t == "call_expression" and callee.kind == "ref" and callee.data == "require" \
-                and args and args[0].kind == "str":
+        if t == "call_expression" and args and args[0].kind == "str" and (
+                (callee.kind == "ref" and callee.data == "require") or (
+                callee.kind == "member" and callee.data[1] == "require" and callee.data[0].kind == "ref"
+                and callee.data[0].data in ("window", "globalThis"))):  # window.require('electron')
             return make_v("module", args[0].data, sp, text_of(node))
         if t == "call_expression" and callee.kind == "ref" and callee.data == "import" \
                 and args and args[0].kind == "str":

@@ -139,29 +139,28 @@ def _renderer_subscriptions(project: Project, subscribers: set) -> Iterator[Hit]
 
 
 def _leaks(project: Project, f: FileFacts, call: Call) -> str | None:
-    fid = call.func
-    steps = 0
-    while fid is not None and steps < 32:
-        fn = f.functions[fid]
-        if fn.arg_of is not None:
-            outer = f.calls[fn.arg_of]
-            name = callee_name(outer.callee)
-            if name in EFFECTS:
-                return None if fn.returns else f"in {name} has no cleanup that removes it"
-            if name in MOUNT_HOOKS:
-                if _has_sibling_call(f, outer, MOUNT_HOOKS[name]):
-                    return None
-                return f"in {name} is never removed in {MOUNT_HOOKS[name][0]}"
-            return None  # an event handler or other callback: not a lifecycle
-        short = (fn.name or "").rsplit(".", 1)[-1]
-        if short in LIFECYCLE:
-            if _has_sibling_method(f, fn, LIFECYCLE[short]):
+    """Why the subscription in the innermost function around ``call`` leaks, or None."""
+    if call.func is None:
+        return None  # module top level: subscribes once
+    fn = f.functions[call.func]
+    if fn.arg_of is not None:
+        outer = f.calls[fn.arg_of]
+        name = callee_name(outer.callee)
+        if name in EFFECTS:
+            return None if fn.returns else f"in {name} has no cleanup that removes it"
+        if name in MOUNT_HOOKS:
+            if _has_sibling_call(f, outer, MOUNT_HOOKS[name]):
                 return None
-            return f"in {short} is never removed in {LIFECYCLE[short][0]}"
-        if fn.parent is None and fn.name and fn.name[:1].isupper() and f.path.endswith((".jsx", ".tsx")):
-            return f"in the render body of {fn.name} runs on every render"
-        fid = fn.parent
-        steps += 1
+            return f"in {name} is never removed in {MOUNT_HOOKS[name][0]}"
+        return None  # an event handler or another callback
+    short = (fn.name or "").rsplit(".", 1)[-1]
+    if short in LIFECYCLE:
+        if _has_sibling_method(f, fn, LIFECYCLE[short]):
+            return None
+        return f"in {short} is never removed in {LIFECYCLE[short][0]}"
+    component = fn.parent is None and fn.name and fn.name[:1].isupper() and "." not in fn.name
+    if (component or short == "render") and f.path.endswith((".jsx", ".tsx")):
+        return f"in the render body of {fn.name} runs on every render"
     return None
 
 
