@@ -49,6 +49,10 @@ def classify_member(project: Project, member: ExposedMember, wrappers: dict) -> 
             return MemberKind("generic", any(w.op.kind in ("send", "invoke") for w in ops),
                               any(w.op.kind in ("on", "remove") for w in ops),
                               guarded=all(g is not None for g in guards), allowlist=allow)
+        f = project.files[where.path]
+        scopes = subtree(f, v.data)
+        if any(p == where.path and f.calls[i].func in scopes for (p, i) in project.ipc_ops):
+            return MemberKind("fixed")
         return MemberKind("function")
     return MemberKind("value")
 

@@ -114,7 +114,8 @@ def build_graph(project: Project) -> ChannelGraph:
         else:
             graph.edges.append(edge)
     _mark_generic(project, graph, wrappers)
-    graph.edges.sort(key=lambda e: (e.path, e.span.line, e.span.column, e.kind, e.channel or ""))
+    unique = {(e.kind, e.method, e.channel, e.path, e.span, e.receiver): e for e in reversed(graph.edges)}
+    graph.edges = sorted(unique.values(), key=lambda e: (e.path, e.span.line, e.span.column, e.kind, e.channel or ""))
     return graph
 
 

@@ -157,3 +157,40 @@ def test_graph_outputs(tmp_path: Path) -> None:
     out = io.StringIO()
     write_dot(p, out)
     assert out.getvalue().startswith("digraph ipc {") and 'label="a\\"b"' in out.getvalue()
+
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "fixtures" / "projects" / "example-app"
+
+
+def test_example_app_graph() -> None:
+    d = graph_dict(_graph(EXAMPLE))
+    got = {c["channel"]: {k: sorted((x["path"], x["line"], x["kind"], x["role"]) for x in c[k])
+                          for k in ("senders", "handlers", "pushes", "listeners")} for c in d["channels"]}
+    pre, app, main = "src/preload/index.ts", "src/renderer/App.tsx", "src/main/ipc.ts"
+    assert got == {
+        "app:version": {"senders": [(pre, 9, "send", "preload"), (app, 22, "send", "renderer")],
+                        "handlers": [(main, 33, "on", "main")], "pushes": [], "listeners": []},
+        "link:open": {"senders": [(pre, 8, "invoke", "preload"), (app, 14, "invoke", "renderer")],
+                      "handlers": [(main, 29, "handle", "main")], "pushes": [], "listeners": []},
+        "note:changed": {"senders": [], "handlers": [], "pushes": [(main, 21, "push", "main")],
+                         "listeners": [(pre, 14, "on", "preload"), (app, 11, "on", "renderer")]},
+        "note:load": {"senders": [(pre, 5, "invoke", "preload"), (app, 11, "invoke", "renderer")],
+                      "handlers": [(main, 11, "handle", "main")], "pushes": [], "listeners": []},
+        "note:sav": {"senders": [(pre, 6, "invoke", "preload"), (app, 13, "invoke", "renderer")],
+                     "handlers": [], "pushes": [], "listeners": []},
+        "note:save": {"senders": [], "handlers": [(main, 17, "handle", "main")], "pushes": [], "listeners": []},
+        "notes:export-all": {"senders": [], "handlers": [(main, 37, "handle", "main")], "pushes": [],
+                             "listeners": []},
+        "settings:set": {"senders": [(pre, 7, "invoke", "preload"), ("src/renderer/settings.js", 7, "invoke", "renderer")],
+                         "handlers": [(main, 25, "handle", "main")], "pushes": [], "listeners": []},
+        "sync:progress": {"senders": [], "handlers": [], "pushes": [],
+                          "listeners": [(pre, 11, "on", "preload"), (app, 8, "on", "renderer")]},
+    }
+    assert d["dynamic"] == []
+    kinds = {e["key"]: e["kind"] for e in d["exposures"]}
+    assert kinds["notes.listen"] == "raw-method" and kinds["notes.load"] == "fixed"
+    assert [g["member"] for g in d["generic_paths"]] == ["notes/listen"]
+    roles = {f["path"]: f["role"] for f in d["files"]}
+    assert roles == {"src/main/index.ts": "main", "src/main/ipc.ts": "main", "src/main/security.ts": "main",
+                     "src/preload/index.ts": "preload", "src/renderer/App.tsx": "renderer",
+                     "src/renderer/settings.js": "renderer", "src/shared/channels.ts": "shared"}

@@ -91,7 +91,7 @@ def _exposed_subscriptions(project: Project):
                 if _returns_function(f, fid) or _removed_elsewhere(project, ms, m, call):
                     yield None, (path, fid)
                     continue
-                yield Hit(path, call.span, f"window.{'.'.join(m.keypath) or m.exposure.key} subscribes with a "
+                yield Hit(path, call.span, f"window.{'.'.join((m.exposure.key, *m.keypath))} subscribes with a "
                                            "wrapped callback but neither returns a remover nor exposes one that "
                                            "removes that wrapper", key=".".join(m.keypath)), (path, fid)
 

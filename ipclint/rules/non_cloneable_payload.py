@@ -70,6 +70,7 @@ def non_cloneable_payload(project: Project, options) -> Iterator[Hit]:
             if why:
                 yield Hit(path, arg.span, f"payload '{_short(arg)}' cannot be cloned over IPC: {why}",
                           key=f"{op.method}:{_short(arg)}")
+    yield from _bridge_payloads(project)
     seen: set[tuple[str, int]] = set()
     for e in project.graph.edges:
         if e.kind != "handle" or e.handler is None or e.handler in seen:
@@ -84,6 +85,24 @@ def non_cloneable_payload(project: Project, options) -> Iterator[Hit]:
             if why:
                 yield Hit(hpath, ret.span, f"returned value '{_short(ret)}' cannot be cloned over IPC: {why}",
                           key=f"return:{_short(ret)}")
+
+
+def _bridge_payloads(project: Project) -> Iterator[Hit]:
+    """Renderer calls of bridge functions that send: their arguments travel on to the IPC call
+    (contextBridge proxies a function, the IPC call then cannot clone it)."""
+    done: set[tuple[str, int]] = set()
+    for e in project.graph.edges:
+        if e.receiver != "bridge" or e.kind not in ("send", "invoke") or (e.path, e.call) in done:
+            continue
+        done.add((e.path, e.call))
+        call = project.files[e.path].calls[e.call]
+        for arg in call.args:
+            if e.channel_value is not None and arg.span == e.channel_value.span:
+                continue
+            why = problem(project, Where(e.path, arg, call.func))
+            if why:
+                yield Hit(e.path, arg.span, f"payload '{_short(arg)}' cannot be cloned over IPC: {why}",
+                          key=f"bridge:{_short(arg)}")
 
 
 def _short(v: V) -> str:
