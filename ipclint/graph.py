@@ -58,6 +58,7 @@ class ChannelGraph:
     generic_send: list[Location] = field(default_factory=list)  # unguarded paths for any channel
     generic_listen: list[Location] = field(default_factory=list)
     allowlisted: set[str] = field(default_factory=set)  # channels a guarded generic bridge allows
+    allowlisted_listen: set[str] = field(default_factory=set)  # ... through a guarded listen path
 
     def by_channel(self) -> dict[str | None, list[Edge]]:
         out: dict[str | None, list[Edge]] = defaultdict(list)
@@ -220,6 +221,8 @@ def _bridge_edges(project: Project, path: str, call: Call, by_key, wrappers) -> 
             continue
         ch = site_call.args[op.channel_arg] if op.channel_arg < len(site_call.args) else None
         channel = project.channel(where.path, ch, site_call.func) if ch is not None else None
+        if channel is None:
+            continue  # the preload's own call is the dynamic edge; repeating it per caller adds nothing
         edges.append(Edge(kind=op.kind, method=op.method, receiver="bridge", channel=channel, path=path,
                           span=call.span, channel_span=None, role=project.role(path), call=call.index,
                           scope=call.func, channel_value=None,
@@ -257,3 +260,5 @@ def _mark_generic(project: Project, graph: ChannelGraph, wrappers) -> None:
             if kind.generic_listen and (not kind.guarded or "*unknown*" in kind.allowlist):
                 graph.generic_listen.append(loc)
             graph.allowlisted.update(kind.allowlist)
+            if kind.generic_listen:
+                graph.allowlisted_listen.update(kind.allowlist)

@@ -100,8 +100,10 @@ def duplicate_handler(project: Project, options) -> Iterator[Hit]:
 
 
 def _removed_before(e: Edge, removals: list[Edge]) -> bool:
+    """A removal for the channel in the same function: before a `handle`, or anywhere for a
+    listener (registered and removed again in one run, like a request/response helper)."""
     for r in removals:
-        if r.path == e.path and r.scope == e.scope and r.span < e.span and (
+        if r.path == e.path and r.scope == e.scope and (r.span < e.span or e.kind == "on") and (
                 r.channel == e.channel or r.channel is None and r.method == "removeAllListeners"
                 and r.channel_value is None):
             if e.kind == "handle" and r.method != "removeHandler":

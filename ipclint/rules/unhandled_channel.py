@@ -94,9 +94,15 @@ def unhandled_channel(project: Project, options) -> Iterator[Hit]:
                               f"handler, which answers invoke only; use invoke or ipcMain.on", handles[ch])
             else:
                 yield _hit(e, _msg(f"{e.method} to", ch, "ipcMain.on", ons), (), closest(ch, list(ons)))
-        elif e.kind == "push" and has_listeners and not dynamic["listen"] and ch not in listens:
+        elif e.kind == "push" and has_listeners and not dynamic["listen"] and ch not in listens \
+                and not _allowed(ch, g.allowlisted_listen):
             yield _hit(e, f"{e.method} of '{ch}' to the renderer: no preload or renderer listens on it",
                        (), closest(ch, list(listens)))
+
+
+def _allowed(ch: str, allowlist: set[str]) -> bool:
+    """A guarded generic listen path lets the page listen on its allowlisted channels."""
+    return ch in allowlist or any(a.endswith("*") and ch.startswith(a[:-1]) for a in allowlist)
 
 
 def _add(table: dict, e: Edge, dynamic: dict, kind: str) -> None:
