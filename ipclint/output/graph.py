@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import json
 import re
-from typing import TextIO
+from dataclasses import dataclass
+from typing import Callable, TextIO
 
 from ipclint import __version__
 from ipclint.graph import Edge
@@ -94,32 +95,45 @@ def _esc_mermaid(s: str) -> str:
     return re.sub(r'["<>]', lambda m: {"\"": "#quot;", "<": "#lt;", ">": "#gt;"}[m.group()], s)
 
 
-def write_mermaid(project, stream: TextIO) -> None:
-    ids: dict = {}
-    stream.write("flowchart LR\n")
-    for site, role, ch, direction, kind in _triples(project):
-        s = _node_id("s", site, ids)
-        c = _node_id("c", ch, ids)
-        stream.write(f'  {s}["{_esc_mermaid(site)}<br/>{role}"]\n')
-        stream.write(f'  {c}(["{_esc_mermaid(ch)}"])\n')
-        stream.write(f"  {s} -- {kind} --> {c}\n" if direction == "to" else f"  {c} -- {kind} --> {s}\n")
-
-
 def _esc_dot(s: str) -> str:
     return s.replace("\\", "\\\\").replace('"', '\\"')
 
 
-def write_dot(project, stream: TextIO) -> None:
+@dataclass(frozen=True)
+class _Syntax:
+    header: str
+    site: str  # format with id, label, role
+    channel: str  # format with id, label
+    edge: str  # format with a, b, kind
+    footer: str
+    escape: Callable[[str], str]
+
+
+MERMAID = _Syntax("flowchart LR\n", '  {id}["{label}<br/>{role}"]\n', '  {id}(["{label}"])\n',
+                  "  {a} -- {kind} --> {b}\n", "", _esc_mermaid)
+DOT = _Syntax("digraph ipc {\n  rankdir=LR;\n", '  {id} [shape=box, label="{label}\\n{role}"];\n',
+              '  {id} [shape=ellipse, label="{label}"];\n', '  {a} -> {b} [label="{kind}"];\n', "}\n", _esc_dot)
+
+
+def _write(project, stream: TextIO, syntax: _Syntax) -> None:
     ids: dict = {}
-    stream.write("digraph ipc {\n  rankdir=LR;\n")
+    stream.write(syntax.header)
     for site, role, ch, direction, kind in _triples(project):
         s = _node_id("s", site, ids)
         c = _node_id("c", ch, ids)
-        stream.write(f'  {s} [shape=box, label="{_esc_dot(site)}\\n{role}"];\n')
-        stream.write(f'  {c} [shape=ellipse, label="{_esc_dot(ch)}"];\n')
+        stream.write(syntax.site.format(id=s, label=syntax.escape(site), role=role))
+        stream.write(syntax.channel.format(id=c, label=syntax.escape(ch)))
         a, b = (s, c) if direction == "to" else (c, s)
-        stream.write(f'  {a} -> {b} [label="{kind}"];\n')
-    stream.write("}\n")
+        stream.write(syntax.edge.format(a=a, b=b, kind=kind))
+    stream.write(syntax.footer)
+
+
+def write_mermaid(project, stream: TextIO) -> None:
+    _write(project, stream, MERMAID)
+
+
+def write_dot(project, stream: TextIO) -> None:
+    _write(project, stream, DOT)
 
 
 WRITERS = {"json": write_json, "mermaid": write_mermaid, "dot": write_dot}
