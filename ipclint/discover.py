@@ -19,7 +19,7 @@ DEFAULT_EXCLUDED_DIRS = frozenset({"node_modules", ".git", "dist", "build", "out
 MAX_FILE_SIZE = 2 * 1024 * 1024
 MINIFIED_SAMPLE = 64 * 1024
 MINIFIED_AVG_LINE = 5000
-INDEX_VERSION = 2
+INDEX_VERSION = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,7 +154,7 @@ def discover(root: Path, paths: list[Path] | None = None, exclude: list[str] | N
                 continue
             subdirs = []
             for e in entries:
-                rel = _rel(root, Path(e.path))
+                rel = _rel(root, e.path)
                 try:
                     is_dir = e.is_dir()
                 except OSError:
@@ -167,18 +167,20 @@ def discover(root: Path, paths: list[Path] | None = None, exclude: list[str] | N
                     if _ignored(root, rel, ignores, extra):
                         result.skipped.append((rel, "ignored"))
                         continue
-                    _consider(result, root, Path(e.path), index)
+                    _consider(result, root, e.path, index)
             stack.extend(reversed(subdirs))
     result.files.sort(key=lambda s: s.path)
     result.skipped.sort()
     return result
 
 
-def _rel(root: Path, p: Path) -> str:
-    try:
-        return p.relative_to(root).as_posix()
-    except ValueError:
-        return p.as_posix()
+def _rel(root: Path, p: Path | str) -> str:
+    s, r = str(p), str(root)
+    if s.startswith(r + os.sep):
+        s = s[len(r) + 1:]
+    elif s == r:
+        return ""
+    return s.replace(os.sep, "/") if os.sep != "/" else s
 
 
 def _ignored(root: Path, rel: str, ignores: dict, extra: pathspec.PathSpec) -> bool:
@@ -206,16 +208,16 @@ def _load_gitignore(p: Path) -> pathspec.PathSpec | None:
     return pathspec.GitIgnoreSpec.from_lines(lines)
 
 
-def _consider(result: Discovery, root: Path, p: Path, index: StatIndex) -> None:
+def _consider(result: Discovery, root: Path, p: str | Path, index: StatIndex) -> None:
     rel = _rel(root, p)
     try:
-        st = p.stat()
+        st = os.stat(p)
         if not stat.S_ISREG(st.st_mode):
             return
         if st.st_size > MAX_FILE_SIZE:
             result.skipped.append((rel, f"larger than {MAX_FILE_SIZE // (1024 * 1024)} MiB"))
             return
-        name = p.name.lower()
+        name = os.path.basename(p).lower()
         if name.endswith((".min.js", ".min.mjs", ".min.cjs")):
             result.skipped.append((rel, "minified"))
             return
@@ -227,7 +229,8 @@ def _consider(result: Discovery, root: Path, p: Path, index: StatIndex) -> None:
             else:
                 result.files.append(SourceFile(rel, str(p), digest, bf))
             return
-        data = p.read_bytes()
+        with open(p, "rb") as fh:
+            data = fh.read()
     except OSError as exc:
         result.errors.append((rel, "read", f"cannot read file: {exc.strerror or exc}"))
         return

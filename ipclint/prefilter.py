@@ -16,19 +16,33 @@ from ipclint.resolve import ModuleResolver, read_json_file
 KEYWORDS = (b"electron", b"ipcRenderer", b"ipcMain", b"contextBridge", b"webContents", b".ipc.",
             b"IpcRenderer", b"IpcMain", b"<webview")
 EXPOSE_RE = re.compile(rb"exposeIn(?:Main|Isolated)World\s*\(\s*(?:[^,()]{0,40},\s*)?['\"`]([\w$]+)['\"`]")
-IMPORT_RE = re.compile(rb"""(?:\bfrom\s*|\brequire\s*\(\s*|\bimport\s*\(\s*|\bimport\s+)['"]([^'"\n]{1,200})['"]""")
-GLOBAL_RE = re.compile(rb"\b(?:window|globalThis)\s*(?:\?\.|\.)\s*([A-Za-z_$][\w$]*)")
 FORWARD_DEPTH = 3
+
+
+SPEC_AT = re.compile(rb"""(?:from\s*|require\s*\(\s*|import\s*\(\s*|import\s+)['"]([^'"\n]{1,200})['"]""")
+GLOBAL_AT = re.compile(rb"(?:window|globalThis)\s*(?:\?\.|\.)\s*([A-Za-z_$][\w$]*)")
+
+
+def _scan(data: bytes, needles: tuple[bytes, ...], pattern: re.Pattern) -> list[bytes]:
+    """Matches of ``pattern`` anchored where a needle occurs: `bytes.find` runs in C at memory
+    speed, while a regex with a leading alternation tests every position in Python's engine."""
+    out = []
+    for needle in needles:
+        i = data.find(needle)
+        while i >= 0:
+            m = pattern.match(data, i)
+            if m:
+                out.append(m.group(1))
+            i = data.find(needle, i + 1)
+    return out
 
 
 def byte_facts(data: bytes) -> ByteFacts:
     keyword = any(k in data for k in KEYWORDS)
     expose = tuple(m.group(1) for m in EXPOSE_RE.finditer(data)) if keyword and b"expose" in data else ()
-    specs = ()
-    if b"import" in data or b"require" in data or b"from" in data:
-        specs = tuple(m.group(1).decode("utf-8", "replace") for m in IMPORT_RE.finditer(data))
-    props = frozenset(m.group(1) for m in GLOBAL_RE.finditer(data)) if b"window" in data or b"globalThis" in data \
-        else frozenset()
+    specs = tuple(dict.fromkeys(s.decode("utf-8", "replace")
+                                for s in _scan(data, (b"from", b"require", b"import"), SPEC_AT)))
+    props = frozenset(_scan(data, (b"window", b"globalThis"), GLOBAL_AT))
     return ByteFacts(keyword, expose, specs, props)
 
 

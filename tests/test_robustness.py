@@ -70,15 +70,18 @@ def test_symlink_loop_terminates(tmp_path: Path) -> None:
 
 
 def test_unreadable_file_gets_a_diagnostic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import builtins
+
+    import ipclint.discover as discover_module
     root = write_project(tmp_path, {"main.js": MAIN, "secret.js": MAIN})
-    real = Path.read_bytes
+    real_open = builtins.open
 
-    def fake(self: Path) -> bytes:
-        if self.name == "secret.js":
+    def fake_open(file, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003
+        if str(file).endswith("secret.js"):
             raise PermissionError(13, "Permission denied")
-        return real(self)
+        return real_open(file, *args, **kwargs)
 
-    monkeypatch.setattr(Path, "read_bytes", fake)
+    monkeypatch.setattr(discover_module, "open", fake_open, raising=False)
     r = _run(root)
     assert "ping" in _channels(r)
     assert [d for d in r.errors if d.path == "secret.js" and "Permission denied" in d.message]
