@@ -85,15 +85,18 @@ class Extractor:
 
     def _value(self, node: Any, scope: int | None, depth: int) -> V:
         sp = span_of(node)
+        # Source text is kept for values near the top (messages quote arguments and callees);
+        # deeper values carry none, which saves most of the decoding.
+        tx = text_of if depth <= 2 else _no_text
         if depth > MAX_DEPTH:
-            return make_v("dyn", None, sp, text_of(node))
+            return make_v("dyn", None, sp, tx(node))
         t = node.type
         if t == "string":
-            return make_v("str", string_value(node), sp, text_of(node), lit="string")
+            return make_v("str", string_value(node), sp, tx(node), lit="string")
         if t == "template_string":
             s = string_value(node)
             if s is not None:
-                return make_v("str", s, sp, text_of(node), lit="template")
+                return make_v("str", s, sp, tx(node), lit="template")
             parts: list[Any] = []
             for c in node.named_children:
                 if c.type == "template_substitution":
@@ -101,7 +104,7 @@ class Extractor:
                     parts.append(self.value(inner[0], scope, depth + 1) if inner else "")
                 else:
                     parts.append(_frag_text(c))
-            return make_v("tpl", tuple(parts), sp, text_of(node))
+            return make_v("tpl", tuple(parts), sp, tx(node))
         if t == "identifier" or t == "shorthand_property_identifier":
             name = (node.text or b"").decode("utf-8", "replace")
             if name == "undefined":
@@ -111,56 +114,56 @@ class Extractor:
             obj = node.child_by_field_name("object")
             prop = node.child_by_field_name("property")
             if obj is None or prop is None:
-                return make_v("dyn", None, sp, text_of(node))
+                return make_v("dyn", None, sp, tx(node))
             return make_v("member", (self.value(obj, scope, depth + 1), property_name(prop) or ""), sp,
-                     text_of(node))
+                     tx(node))
         if t == "subscript_expression":
             obj = node.child_by_field_name("object")
             idx = node.child_by_field_name("index")
             if obj is None or idx is None:
-                return make_v("dyn", None, sp, text_of(node))
+                return make_v("dyn", None, sp, tx(node))
             iv = self.value(idx, scope, depth + 1)
             ov = self.value(obj, scope, depth + 1)
             if iv.kind == "str":
-                return make_v("member", (ov, iv.data), sp, text_of(node))
-            return make_v("index", (ov, iv), sp, text_of(node))
+                return make_v("member", (ov, iv.data), sp, tx(node))
+            return make_v("index", (ov, iv), sp, tx(node))
         if t == "binary_expression":
             op = node.child_by_field_name("operator")
             if op is not None and op.type in COMPARISONS:
                 return make_v("cmp", (op.type, self.value(node.child_by_field_name("left"), scope, depth + 1),
                                       self.value(node.child_by_field_name("right"), scope, depth + 1)),
-                              sp, text_of(node))
+                              sp, tx(node))
             if op is not None and op.type in ("&&", "||", "??"):
                 return make_v("logic", (op.type, self.value(node.child_by_field_name("left"), scope, depth + 1),
                                         self.value(node.child_by_field_name("right"), scope, depth + 1)),
-                              sp, text_of(node))
+                              sp, tx(node))
             if op is not None and op.type == "+":
                 return make_v("concat", (self.value(node.child_by_field_name("left"), scope, depth + 1),
                                     self.value(node.child_by_field_name("right"), scope, depth + 1)),
-                         sp, text_of(node))
-            return make_v("dyn", op.type if op is not None else None, sp, text_of(node))
+                         sp, tx(node))
+            return make_v("dyn", op.type if op is not None else None, sp, tx(node))
         if t in ("call_expression", "new_expression"):
             return self._call_value(node, scope, depth, sp)
         if t == "await_expression":
             inner = [c for c in node.named_children if c.type != "comment"]
-            return make_v("await", self.value(inner[0], scope, depth + 1) if inner else None, sp, text_of(node))
+            return make_v("await", self.value(inner[0], scope, depth + 1) if inner else None, sp, tx(node))
         if t == "object":
-            return make_v("obj", tuple(self._props(node, scope, depth)), sp, text_of(node))
+            return make_v("obj", tuple(self._props(node, scope, depth)), sp, tx(node))
         if t == "array":
             return make_v("arr", tuple(self.value(c, scope, depth + 1) for c in node.named_children
-                                  if c.type != "comment"), sp, text_of(node))
+                                  if c.type != "comment"), sp, tx(node))
         if t in FUNCTION_TYPES or t == "class":
             if t == "class":
                 nm = node.child_by_field_name("name")
-                return make_v("class", text_of(nm) if nm is not None else None, sp, text_of(node))
-            return make_v("fn", self.func_for(node, scope), sp, text_of(node))
+                return make_v("class", text_of(nm) if nm is not None else None, sp, tx(node))
+            return make_v("fn", self.func_for(node, scope), sp, tx(node))
         if t == "spread_element":
             inner = [c for c in node.named_children if c.type != "comment"]
-            return make_v("spread", self.value(inner[0], scope, depth + 1) if inner else None, sp, text_of(node))
+            return make_v("spread", self.value(inner[0], scope, depth + 1) if inner else None, sp, tx(node))
         if t == "this":
             return make_v("this", None, sp, "this")
         if t == "number":
-            return make_v("num", text_of(node), sp, text_of(node))
+            return make_v("num", tx(node), sp, tx(node))
         if t in ("true", "false"):
             return make_v("bool", t == "true", sp, t)
         if t == "null":
@@ -168,22 +171,22 @@ class Extractor:
         if t == "undefined":
             return make_v("undef", None, sp, "undefined")
         if t == "regex":
-            return make_v("regex", None, sp, text_of(node))
+            return make_v("regex", None, sp, tx(node))
         if t == "unary_expression" and node.child_by_field_name("operator") is not None:
             op = node.child_by_field_name("operator").type
             arg = node.child_by_field_name("argument")
             if op == "!" and arg is not None and arg.type == "number":
-                return make_v("bool", text_of(arg) == "0", sp, text_of(node))
+                return make_v("bool", text_of(arg) == "0", sp, tx(node))
             if op in ("!", "typeof") and arg is not None:
-                return make_v("not" if op == "!" else "typeof", self.value(arg, scope, depth + 1), sp, text_of(node))
+                return make_v("not" if op == "!" else "typeof", self.value(arg, scope, depth + 1), sp, tx(node))
         if t in ("jsx_element", "jsx_self_closing_element"):
-            return make_v("jsx", None, sp, text_of(node))
+            return make_v("jsx", None, sp, tx(node))
         if t == "ternary_expression":
             cons = node.child_by_field_name("consequence")
             alt = node.child_by_field_name("alternative")
             alts = tuple(self.value(x, scope, depth + 1) for x in (cons, alt) if x is not None)
-            return make_v("cond", alts, sp, text_of(node))
-        return make_v("dyn", t, sp, text_of(node))
+            return make_v("cond", alts, sp, tx(node))
+        return make_v("dyn", t, sp, tx(node))
 
     def _call_value(self, node: Any, scope: int | None, depth: int, sp: Any) -> V:
         t = node.type
@@ -192,7 +195,7 @@ class Extractor:
         args = tuple(self.value(a, scope, depth + 1) for a in (args_node.named_children if args_node else ())
                      if a.type != "comment")
         if fn is None:
-            return make_v("dyn", None, sp, text_of(node))
+            return make_v("dyn", None, sp, (text_of(node) if depth <= 2 else ""))
         if fn.type == "import":
             callee = make_v("ref", "import", span_of(fn), "import")
         else:
@@ -201,11 +204,11 @@ class Extractor:
                 (callee.kind == "ref" and callee.data == "require") or (
                 callee.kind == "member" and callee.data[1] == "require" and callee.data[0].kind == "ref"
                 and callee.data[0].data in ("window", "globalThis"))):  # window.require('electron')
-            return make_v("module", args[0].data, sp, text_of(node))
+            return make_v("module", args[0].data, sp, (text_of(node) if depth <= 2 else ""))
         if t == "call_expression" and callee.kind == "ref" and callee.data == "import" \
                 and args and args[0].kind == "str":
-            return make_v("call", (callee, args), sp, text_of(node))
-        return make_v("new" if t == "new_expression" else "call", (callee, args), sp, text_of(node))
+            return make_v("call", (callee, args), sp, (text_of(node) if depth <= 2 else ""))
+        return make_v("new" if t == "new_expression" else "call", (callee, args), sp, (text_of(node) if depth <= 2 else ""))
 
     def _props(self, node: Any, scope: int | None, depth: int) -> list[Prop]:
         props: list[Prop] = []
@@ -230,6 +233,10 @@ class Extractor:
                 props.append(Prop(key, make_v("fn", self.func_for(c, scope, key), span_of(c), text_of(c)),
                                   span_of(c)))
         return props
+
+
+def _no_text(node: Any, limit: int = 0) -> str:
+    return ""
 
 
 def _frag_text(node: Any) -> str:
