@@ -88,6 +88,7 @@ def _without_gc(fn):
             return fn(*args, **kwargs)
         finally:
             if was_enabled:
+                gc.freeze()  # what the run built is acyclic: keep later collections from walking it
                 gc.enable()
 
     return run
