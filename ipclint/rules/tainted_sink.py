@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Iterator
 
@@ -137,8 +138,11 @@ def _check_handler(project: Project, h: Handler, extra: frozenset[str]) -> Itera
         if sink is None:
             continue
         desc, positions = sink
+        url_sink = desc.endswith(("loadURL", "openExternal"))
         for i in positions:
             if i >= len(c.args):
+                continue
+            if url_sink and _fixed_origin(project, h, c.args[i], c.func):
                 continue
             src = _arg_carries(c.args[i], taint)
             if src is None:
@@ -149,6 +153,26 @@ def _check_handler(project: Project, h: Handler, extra: frozenset[str]) -> Itera
             yield Hit(h.path, c.span, f"renderer-supplied '{src}' reaches {desc} without validation",
                       key=f"{h.edge.channel}:{src}:{desc}", trace=_trace(project, h, src, c.span, desc))
             break
+
+
+_ORIGIN = re.compile(r"^[a-z][a-z0-9+.-]*://[^/?#\s]+[/?#]", re.I)
+
+
+def _fixed_origin(project: Project, h: Handler, arg: V, scope) -> bool:
+    """`https://host/path?q=${x}`: the renderer chooses only the path or query of a fixed origin."""
+    r = project.resolve(h.path, arg, scope)
+    v = r.value
+    first = None
+    if v.kind == "tpl" and v.data and isinstance(v.data[0], str):
+        first = v.data[0]
+    elif v.kind == "concat":
+        left = v.data[0]
+        for _ in range(8):
+            if left.kind != "concat":
+                break
+            left = left.data[0]
+        first = project.channel(r.path, left, r.scope)
+    return bool(first and _ORIGIN.match(first))
 
 
 def _trace(project: Project, h: Handler, param: str, sink_span, desc: str) -> tuple[Location, ...]:
