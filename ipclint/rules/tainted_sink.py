@@ -14,8 +14,10 @@ from ipclint.rules._vutil import callee_name
 
 PASS_THROUGH = frozenset({"join", "resolve", "normalize", "replace", "replaceAll", "slice", "substring", "substr",
                           "trim", "trimStart", "trimEnd", "toLowerCase", "toUpperCase", "split", "concat",
-                          "decodeURIComponent", "decodeURI", "encodeURI", "String", "toString", "format",
+                          "decodeURIComponent", "decodeURI", "encodeURI", "String", "toString",
                           "fileURLToPath", "padStart", "padEnd", "at", "dirname", "basename"})
+# Option keys through which renderer data into `new BrowserWindow(...)` changes what the window can do.
+WINDOW_KEYS = frozenset({"webPreferences"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,7 +146,12 @@ def _check_handler(project: Project, h: Handler, extra: frozenset[str]) -> Itera
                 continue
             if url_sink and _fixed_origin(project, h, c.args[i], c.func):
                 continue
-            src = _arg_carries(c.args[i], taint)
+            arg = c.args[i]
+            if desc.startswith("new ") and arg.kind == "obj":  # only the whole options or webPreferences
+                parts = [p.value for p in arg.data if p.spread or p.key in WINDOW_KEYS]
+                src = next((x for x in (_arg_carries(p, taint) for p in parts) if x), None)
+            else:
+                src = _arg_carries(arg, taint)
             if src is None:
                 continue
             carriers = {n for n, s in taint.items() if s == src}
