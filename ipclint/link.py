@@ -14,7 +14,8 @@ def link(root: Path, files: dict[str, FileFacts], config=None, sources: dict[str
          all_paths: set[str] | None = None) -> Project:
     read_json = read_json_file(root)
     modules = ModuleResolver(set(all_paths or files), read_json)
-    project = Project(root=root, files=files, modules=modules, config=config, sources=sources or {})
+    project = Project(root=root, files=files, modules=modules, config=config, sources=sources if sources is not None else {},
+                      all_paths=set(all_paths or files))
     project.electron_versions = electron_versions(root, files, read_json)
     project.roles = assign_roles(project, read_json)
     project.graph = build_graph(project)

@@ -144,3 +144,40 @@ def _distance(a: str, b: str, cap: int) -> int:
             return cap + 1
         prev = cur
     return prev[-1]
+
+
+def mentioned_strings(project: Project, roles: frozenset[str]) -> set[str]:
+    """String constants written anywhere in the non-test files of the given roles. A channel name
+    that appears there may reach a send or listener through a variable (a prop, a parameter)."""
+    from ipclint.roles import _walk_values
+    cache = getattr(project, "_mentioned", None)
+    if cache is None:
+        cache = project._mentioned = {}  # type: ignore[attr-defined]
+    key = tuple(sorted(roles))
+    if key in cache:
+        return cache[key]
+    out: set[str] = set()
+    for path, f in project.files.items():
+        if project.role(path).value not in roles or is_test_path(path):
+            continue
+        roots = [a for c in f.calls for a in c.args] + list(f.bindings.values()) + [a.value for a in f.assigns]
+        roots += [v for el in f.jsx for _n, v, _s in el.attrs if v is not None]
+        for v in _walk_values(roots):
+            if v.kind == "str" and v.data:
+                out.add(v.data)
+    cache[key] = out
+    return out
+
+
+def quoted_in_page_code(project: Project, channel: str) -> bool:
+    """Whether the channel name is written as a string literal in page-side code (preload, renderer,
+    or a file not parsed because it mentions no IPC), not in main, shared modules or tests (a JSX prop, a config object): a byte search, run only for the
+    few channels a graph rule is about to report."""
+    needles = [q + channel.encode("utf-8", "replace") + q for q in (b"'", b'"', b"`")]
+    for path in sorted(project.all_paths):
+        if is_test_path(path) or (path in project.files and project.role(path).value in ("main", "shared")):
+            continue  # main code, and the shared modules that define channel constants
+        data = project.sources.get(path) or b""
+        if any(n in data for n in needles):
+            return True
+    return False

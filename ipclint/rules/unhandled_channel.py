@@ -6,7 +6,7 @@ from ipclint.graph import Edge
 from ipclint.model import Location, Severity
 from ipclint.project import Project
 from ipclint.rules._base import Hit, rule
-from ipclint.rules._graphutil import closest
+from ipclint.rules._graphutil import closest, mentioned_strings, quoted_in_page_code
 
 
 @rule("IPC010", "unhandled-channel", Severity.ERROR,
@@ -95,7 +95,9 @@ def unhandled_channel(project: Project, options) -> Iterator[Hit]:
             else:
                 yield _hit(e, _msg(f"{e.method} to", ch, "ipcMain.on", ons), (), closest(ch, list(ons)))
         elif e.kind == "push" and has_listeners and not dynamic["listen"] and ch not in listens \
-                and not _allowed(ch, g.allowlisted_listen):
+                and not _allowed(ch, g.allowlisted_listen) \
+                and ch not in mentioned_strings(project, frozenset({"preload", "renderer"})) \
+                and not quoted_in_page_code(project, ch):
             yield _hit(e, f"{e.method} of '{ch}' to the renderer: no preload or renderer listens on it",
                        (), closest(ch, list(listens)))
 

@@ -5,6 +5,7 @@ from typing import Iterator
 from ipclint.model import Severity
 from ipclint.project import Project
 from ipclint.rules._base import Hit, rule
+from ipclint.rules._graphutil import mentioned_strings, quoted_in_page_code
 
 SENDER_KINDS = frozenset({"send", "invoke"})
 
@@ -16,7 +17,8 @@ def unused_handler(project: Project, options) -> Iterator[Hit]:
     """## What it does
     Flags a main-process handler (`ipcMain.handle`/`handleOnce`/`on`/`once`, `webContents.ipc`,
     `frame.ipc`, or an app wrapper that registers one) for a channel that no preload or renderer
-    code sends or invokes. `ipcMain.emit(channel)` in main counts as a use. Channels that an
+    code sends or invokes. `ipcMain.emit(channel)` in main counts as a use, and so does the channel
+    name written as a string in preload or renderer code (it may reach a send through a variable). Channels that an
     allowlist-guarded generic bridge allows count as used. Not reported at all when some preload
     exposes a raw or unguarded generic channel path (see IPC001), since any channel could arrive
     through it.
@@ -57,10 +59,14 @@ def unused_handler(project: Project, options) -> Iterator[Hit]:
     for e in g.edges:
         if e.channel is not None and ((e.kind in SENDER_KINDS and e.side == "renderer") or e.kind == "emit"):
             used.add(e.channel)
+    used |= mentioned_strings(project, frozenset({"preload", "renderer"}))
     prefixes = tuple(c[:-1] for c in g.allowlisted if c.endswith("*"))
     for e in g.edges:
         if e.kind in ("handle", "on") and e.side == "main" and e.channel is not None and e.channel not in used \
                 and not (prefixes and e.channel.startswith(prefixes)):
+            if quoted_in_page_code(project, e.channel):
+                used.add(e.channel)
+                continue
             kind = "handler" if e.kind == "handle" else "listener"
             yield Hit(e.path, e.span, f"{kind} for '{e.channel}' is never used: no preload or renderer code "
                                       f"sends or invokes '{e.channel}'", key=f"{e.kind}:{e.channel}")
