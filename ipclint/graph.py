@@ -38,6 +38,8 @@ class Edge:
     wrapper_funcs: tuple[tuple[str, int], ...] = ()  # wrapper functions it is registered through
     inline_literal: bool = False
     bridged: bool = False  # attributed to a renderer call through a fixed-channel bridge function
+    bridge_site: tuple[str, int] | None = None  # for bridged edges: the preload IPC call (path, call index)
+    bridge_fn: tuple[str, int] | None = None  # for bridge edges: the exposed preload function
 
     @property
     def side(self) -> str:
@@ -214,7 +216,7 @@ def _bridge_edges(project: Project, path: str, call: Call, by_key, wrappers) -> 
     for wop in wrappers.get(target, ()):
         e = _wrapper_edge(project, path, call, wop, target)
         if e is not None and wop.op.receiver == "ipcRenderer":
-            edges.append(_replace(e, receiver="bridge", via=via + e.via))
+            edges.append(_replace(e, receiver="bridge", via=via + e.via, bridge_fn=target))
     fixed = _fixed_ops_inside(project, where.path, v.data)
     for site_call, op in fixed:
         if op.kind not in SENDER_KINDS and op.kind != "on":
@@ -227,7 +229,7 @@ def _bridge_edges(project: Project, path: str, call: Call, by_key, wrappers) -> 
                           span=call.span, channel_span=None, role=project.role(path), call=call.index,
                           scope=call.func, channel_value=None,
                           via=via + (Location(where.path, site_call.span, "preload IPC call"),),
-                          bridged=True))
+                          bridged=True, bridge_site=(where.path, site_call.index), bridge_fn=target))
     return edges
 
 

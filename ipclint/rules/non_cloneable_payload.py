@@ -96,13 +96,35 @@ def _bridge_payloads(project: Project) -> Iterator[Hit]:
             continue
         done.add((e.path, e.call))
         call = project.files[e.path].calls[e.call]
-        for arg in call.args:
+        forwarded = _forwarded_args(project, e)
+        for i, arg in enumerate(call.args):
             if e.channel_value is not None and arg.span == e.channel_value.span:
+                continue
+            if forwarded is not None and i not in forwarded:
                 continue
             why = problem(project, Where(e.path, arg, call.func))
             if why:
                 yield Hit(e.path, arg.span, f"payload '{_short(arg)}' cannot be cloned over IPC: {why}",
                           key=f"bridge:{_short(arg)}")
+
+
+def _forwarded_args(project: Project, e) -> set[int] | None:
+    """For a fixed-channel bridge function, the argument positions it passes into its IPC call's
+    payload (a callback it registers as a listener is not sent); None when unknown."""
+    if not e.bridged or e.bridge_site is None or e.bridge_fn is None:
+        return None
+    path, idx = e.bridge_site
+    f = project.files[path]
+    site = f.calls[idx]
+    fn = f.functions[e.bridge_fn[1]] if e.bridge_fn[0] == path else None
+    if fn is None:
+        return None
+    from ipclint.rules._vutil import refs
+    out = set()
+    for p in fn.params:
+        if any(refs(a, frozenset({p.name})) for a in site.args[1:]):
+            out.add(p.index)
+    return out
 
 
 def _short(v: V) -> str:
