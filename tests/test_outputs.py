@@ -135,3 +135,19 @@ def test_cli_exit_codes_and_formats(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert run(["check", str(root), "--no-cache", "--format", "sarif", "--output", str(out)]) == 1
     validate_sarif(json.loads(out.read_text()))
     assert "report written to" in capsys.readouterr().err
+
+
+def test_python_api_matches_the_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import ipclint
+    root = write_project(tmp_path / "p", APP)
+    api = ipclint.check([str(root)], use_cache=False)
+    assert run(["check", str(root), "--no-cache", "--format", "json"]) == 1
+    cli = json.loads(capsys.readouterr().out)
+    assert [f.to_dict() for f in api.findings] == cli["findings"]
+
+
+def test_missing_config_file_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = write_project(tmp_path / "p", APP)
+    assert run(["check", str(root), "--no-cache", "--config", str(tmp_path / "nope.toml")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "nope.toml" in err[0] and "cannot read" in err[0]
