@@ -53,9 +53,32 @@ def _local(spec: str) -> bool:
 def select_files(files: list[SourceFile], root: Path | None = None) -> list[SourceFile]:
     """The first round: files that mention Electron or IPC, and files that read a key a preload
     exposes. Later rounds add what linking finds missing (see wrapper_callers and Project.missing)."""
-    phase1 = {f.path for f in files if f.bytefacts.keyword}
+    phase1 = {f.path for f in files if f.bytefacts.keyword} | _main_entries(files, root)
     keys = {k for f in files if f.path in phase1 for k in f.bytefacts.expose_keys} | {b"electron"}
     return [f for f in files if f.path in phase1 or f.bytefacts.global_props & keys]
+
+
+def _main_entries(files: list[SourceFile], root: Path | None) -> set[str]:
+    """package.json `main` entries: they run first and set the order in which modules load."""
+    if root is None:
+        return set()
+    import json
+    import posixpath
+    paths = {f.path for f in files}
+    folders = {""} | {posixpath.dirname(p) for p in paths}
+    out = set()
+    resolver = ModuleResolver(paths, lambda _p: None)
+    for folder in folders:
+        try:
+            pkg = json.loads((root / folder / "package.json").read_text(encoding="utf-8-sig"))
+        except (OSError, ValueError):
+            continue
+        main = pkg.get("main") if isinstance(pkg, dict) else None
+        if isinstance(main, str):
+            hit = resolver._file(posixpath.normpath(posixpath.join(folder, main)))
+            if hit:
+                out.add(hit)
+    return out
 
 
 def wrapper_callers(project, by_path: dict[str, SourceFile]) -> set[str]:
