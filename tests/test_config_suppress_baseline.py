@@ -102,3 +102,32 @@ def test_baseline_survives_unrelated_edits(tmp_path: Path, capsys: pytest.Captur
     doc = json.loads(capsys.readouterr().out)
     assert sorted((f["rule"], f["line"]) for f in doc["findings"]) == [("IPC003", 6), ("IPC011", 6)]
     assert run(["check", str(root), "--no-cache", "--baseline", str(tmp_path / "missing.json")]) == 2
+
+
+def test_rule_options_from_config(tmp_path: Path) -> None:
+    root = write_project(tmp_path, {
+        "main.js": """
+            const { ipcMain } = require('electron')
+            const { registerSafe, frameIsOurs } = require('./lib')
+            ipcMain.handle('a:one', (event, id) => {
+              if (!frameIsOurs(event)) return
+              mustBeId(id)
+              return db.get(id)
+            })
+            registerSafe('a:two', () => 2)
+            """,
+        "lib.js": "const { ipcMain } = require('electron')\n"
+                  "function registerSafe(ch, fn) { ipcMain.handle(ch, fn) }\n"
+                  "module.exports = { registerSafe, frameIsOurs: (e) => e.sender.getURL() === 'file:///app' }\n",
+        ".ipclint.toml": '[rules.unchecked-sender]\nsender-checks = ["frameIsOurs"]\ntrusted-wrappers = ["registerSafe"]\n'
+                         '[rules.unvalidated-handler]\nvalidators = ["mustBeId"]\n',
+    })
+    r = check([str(root)], use_cache=False, jobs=1, select=["IPC005", "IPC007"])
+    assert r.findings == ()
+    (root / ".ipclint.toml").unlink()
+    r = check([str(root)], use_cache=False, jobs=1, select=["IPC005", "IPC007"])
+    assert sorted((f.rule, f.span.line) for f in r.findings) == [("IPC005", 5), ("IPC007", 3), ("IPC007", 8)]
+    bad = write_project(tmp_path / "bad", {".ipclint.toml": '[rules.unchecked-sender]\nsender-check = ["x"]\n',
+                                           "main.js": "require('electron')\n"})
+    with pytest.raises(ConfigError, match="sender-check"):
+        load_config(bad)

@@ -160,13 +160,14 @@ def _function_validates(project: Project, target: tuple[str, int]) -> bool:
 
 # ---- sender checks (IPC007) -----------------------------------------------------------------
 
-def checks_sender(project: Project, path: str, scopes: set[int], event: str | None) -> bool:
+def checks_sender(project: Project, path: str, scopes: set[int], event: str | None,
+                  extra: frozenset[str] = frozenset()) -> bool:
     f = project.files[path]
     values: list[V] = []
     for c in f.calls:
         if c.func in scopes:
             name = callee_name(c.callee) or ""
-            if SENDER_CHECK_NAME.search(name) and any(_mentions_event(a, event) for a in c.args):
+            if (SENDER_CHECK_NAME.search(name) or name in extra) and any(_mentions_event(a, event) for a in c.args):
                 return True
             values.append(c.callee)
             values.extend(c.args)

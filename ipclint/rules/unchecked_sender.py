@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Iterator
 
 from ipclint.model import Severity
@@ -9,9 +10,19 @@ from ipclint.rules._handlers import checks_sender, handlers
 from ipclint.rules._vutil import subtree
 
 
+@dataclass(frozen=True, slots=True)
+class Options:
+    """`sender-checks`: more functions that check the sender when given the event;
+    `trusted-wrappers`: app functions that register handlers and check the sender themselves."""
+
+    sender_checks: tuple[str, ...] = ()
+    trusted_wrappers: tuple[str, ...] = ()
+
+
 @rule("IPC007", "unchecked-sender", Severity.WARNING,
-      "Main-process handler never checks which frame sent the message", cwe=(346,), security_severity=5.5)
-def unchecked_sender(project: Project, options) -> Iterator[Hit]:
+      "Main-process handler never checks which frame sent the message", cwe=(346,), security_severity=5.5,
+      options=Options)
+def unchecked_sender(project: Project, options: Options) -> Iterator[Hit]:
     """## What it does
     Flags a main-process handler that never checks who sent the message: it reads neither
     `event.senderFrame` (its `url` or `origin`), `event.sender.getURL()` nor `event.sender.id`,
@@ -48,14 +59,20 @@ def unchecked_sender(project: Project, options) -> Iterator[Hit]:
     ```
 
     ## Options
-    None.
+    In `[rules.unchecked-sender]`: `sender-checks` (list of function names that check the sender
+    when given the event or its frame) and `trusted-wrappers` (names of app functions that
+    register handlers and check the sender themselves).
 
     ## References
     - [Electron security: validate the sender of all IPC messages](https://www.electronjs.org/docs/latest/tutorial/security#17-validate-the-sender-of-all-ipc-messages)
     - [CWE-346: Origin Validation Error](https://cwe.mitre.org/data/definitions/346.html)
     """
+    extra = frozenset(options.sender_checks)
+    trusted = frozenset(options.trusted_wrappers)
     for h in handlers(project):
-        if checks_sender(project, h.path, h.scopes, h.event) if h.event else False:
+        if checks_sender(project, h.path, h.scopes, h.event, extra) if h.event else False:
+            continue
+        if trusted and _registered_through(project, h, trusted):
             continue
         if any(_wrapper_checks(project, w) for w in h.edge.wrapper_funcs):
             continue
@@ -68,3 +85,12 @@ def _wrapper_checks(project: Project, target: tuple[str, int]) -> bool:
     path, fid = target
     f = project.files.get(path)
     return f is not None and checks_sender(project, path, subtree(f, fid), None)
+
+
+def _registered_through(project: Project, h, names: frozenset[str]) -> bool:
+    call = project.files[h.edge.path].calls[h.edge.call]
+    from ipclint.rules._vutil import callee_name
+    if callee_name(call.callee) in names:
+        return True
+    return any((project.files[p].functions[fid].name or "").rsplit(".", 1)[-1] in names
+               for p, fid in h.edge.wrapper_funcs)
