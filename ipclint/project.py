@@ -28,6 +28,7 @@ class Project:
     exposures: list[Any] = field(default_factory=list)
     sources: dict[str, bytes] = field(default_factory=dict, repr=False)
     _this_index: dict[str, dict] = field(default_factory=dict, repr=False)
+    _param_busy: set = field(default_factory=set, repr=False)
     all_paths: set[str] = field(default_factory=set, repr=False)
     missing: set[str] = field(default_factory=set)  # discovered, not parsed, but resolution needed them
 
@@ -102,6 +103,8 @@ class Project:
                 if callee.kind == "member" and callee.data[1] == "freeze" and args \
                         and callee.data[0].kind == "ref" and callee.data[0].data == "Object":
                     nxt = Where(cur.path, args[0], cur.scope)
+            elif k == "param":
+                nxt = self._param_argument(cur)
             elif k == "this" and pending:
                 nxt = self._this_field(cur, pending[-1])
                 if nxt is not None:
@@ -146,6 +149,40 @@ class Project:
         if name in ("__dirname", "__filename", "process", "require", "module", "exports"):
             return None
         return Where(cur.path, V("global", name, cur.value.span, name), None)
+
+    def _param_argument(self, cur: Where) -> Where | None:
+        """A parameter that every call in the same file passes the same Electron object:
+        `function setup(ipc) { ipc.handle(...) }` with `setup(ipcMain)`."""
+        fid, name = cur.value.data
+        f = self.files.get(cur.path)
+        key = (cur.path, fid, name)
+        if f is None or key in self._param_busy or len(self._param_busy) > 8:
+            return None  # recursion (`function f(x) { f(x) }`) or a long chain: unknown
+        self._param_busy.add(key)
+        try:
+            return self._param_argument_of(cur, f, fid, name)
+        finally:
+            self._param_busy.discard(key)
+
+    def _param_argument_of(self, cur: Where, f: FileFacts, fid: int, name: str) -> Where | None:
+        fn = f.functions[fid]
+        param = next((p for p in fn.params if p.name == name and not p.path and not p.rest), None)
+        if param is None or not fn.name:
+            return None
+        found: set[str] = set()
+        arg_where = None
+        for c in f.calls:
+            if c.callee.kind != "ref" or c.callee.data != fn.name or param.index >= len(c.args):
+                continue
+            arg = c.args[param.index]
+            if arg.kind not in ("ref", "member"):
+                return None
+            r = self.resolve(cur.path, arg, c.func)
+            if r.value.kind != "electron":
+                return None
+            found.add(r.value.data)
+            arg_where = r
+        return arg_where if len(found) == 1 else None
 
     def _this_field(self, cur: Where, prop: str) -> Where | None:
         """`this.ipc` when the file assigns `this.ipc` (or declares the field) exactly one way."""
