@@ -1,6 +1,7 @@
 """The preload bridge: what each exposed key is, and how renderer calls reach it."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from ipclint.extract.facts import Call
@@ -11,6 +12,7 @@ from ipclint.resolve import Where
 
 TOOLKIT = "@electron-toolkit/preload"
 MAX_MEMBER_DEPTH = 6
+DOM_HANDLER = re.compile(r"^on[a-z]+$")
 EXPOSE_NAMES = frozenset({"exposeInMainWorld", "exposeInIsolatedWorld", "exposeElectronAPI"})
 
 
@@ -63,7 +65,8 @@ def find_exposures(project: Project) -> list[Exposure]:
             continue
         for a in f.assigns:
             t = a.target
-            if t.kind == "member" and t.data[0].kind == "ref" and t.data[0].data in GLOBAL_OBJECTS:
+            if t.kind == "member" and t.data[0].kind == "ref" and t.data[0].data in GLOBAL_OBJECTS \
+                    and not DOM_HANDLER.match(t.data[1]):  # `window.onload = ...` exposes nothing
                 out.append(Exposure(t.data[1], path, a.span, project.resolve(path, a.value, a.func), "window"))
     return out
 
