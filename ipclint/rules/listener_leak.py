@@ -88,7 +88,8 @@ def _exposed_subscriptions(project: Project):
                 if handler is None or (handler.kind == "ref" and project.param_of(path, call.func, handler.data)):
                     yield None, (path, fid)  # a page callback registered directly: IPC002's business
                     continue
-                if _returns_function(f, fid) or _removed_elsewhere(project, ms, m, call):
+                if _returns_function(f, fid) or _removes_itself(project, path, scopes, call) \
+                        or _removed_elsewhere(project, ms, m, call):
                     yield None, (path, fid)
                     continue
                 yield Hit(path, call.span, f"window.{'.'.join((m.exposure.key, *m.keypath))} subscribes with a "
@@ -104,6 +105,15 @@ def _ops(project: Project, path: str, scopes: set[int], methods: frozenset[str])
 
 def _returns_function(f: FileFacts, fid: int) -> bool:
     return any(r.kind == "fn" for r in f.functions[fid].returns)
+
+
+def _removes_itself(project: Project, path: str, scopes: set[int], call: Call) -> bool:
+    """The subscribing function removes the channel's listeners itself (a one-shot request)."""
+    channel = project.channel(path, call.args[0], call.func) if call.args else None
+    for rc in _ops(project, path, scopes, frozenset({"removeAllListeners", "removeListener", "off"})):
+        if rc.args and project.channel(path, rc.args[0], rc.func) == channel and channel is not None:
+            return True
+    return False
 
 
 def _removed_elsewhere(project: Project, siblings, m, call: Call) -> bool:
