@@ -144,7 +144,8 @@ def _check_handler(project: Project, h: Handler, extra: frozenset[str]) -> Itera
         for i in positions:
             if i >= len(c.args):
                 continue
-            if url_sink and _fixed_origin(project, h, c.args[i], c.func):
+            if url_sink and (_fixed_origin(project, h, c.args[i], c.func)
+                             or _query_only(project, h, c.args[i], c.func, taint)):
                 continue
             arg = c.args[i]
             if desc.startswith("new ") and arg.kind == "obj":  # only the whole options or webPreferences
@@ -180,6 +181,38 @@ def _fixed_origin(project: Project, h: Handler, arg: V, scope) -> bool:
             left = left.data[0]
         first = project.channel(r.path, left, r.scope)
     return bool(first and _ORIGIN.match(first))
+
+
+def _parts(v: V) -> list:
+    """The pieces of a concatenation or template, left to right."""
+    out: list = []
+    stack = [v]
+    while stack and len(out) < 64:
+        x = stack.pop()
+        if isinstance(x, str):
+            out.append(x)
+        elif x.kind == "concat":
+            stack.extend(reversed(x.data))
+        elif x.kind == "tpl":
+            stack.extend(reversed(x.data))
+        else:
+            out.append(x)
+    return out
+
+
+def _query_only(project: Project, h: Handler, arg: V, scope, taint: dict[str, str]) -> bool:
+    """Renderer data only after a literal `?` or `#`: it picks a query or fragment, not the target."""
+    r = project.resolve(h.path, arg, scope)
+    parts = _parts(r.value)
+    seen_marker = False
+    for part in parts:
+        text = part if isinstance(part, str) else (part.data if part.kind == "str" else None)
+        if text is not None:
+            seen_marker = seen_marker or "?" in text or "#" in text
+            continue
+        if _arg_carries(part, taint) and not seen_marker:
+            return False
+    return seen_marker
 
 
 def _trace(project: Project, h: Handler, param: str, sink_span, desc: str) -> tuple[Location, ...]:
