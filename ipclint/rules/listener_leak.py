@@ -169,7 +169,8 @@ def _leaks(project: Project, f: FileFacts, call: Call) -> str | None:
             return None
         return f"in {short} is never removed in {LIFECYCLE[short][0]}"
     component = fn.parent is None and fn.name and fn.name[:1].isupper() and "." not in fn.name
-    if (component or short == "render") and f.path.endswith((".jsx", ".tsx")):
+    renders_jsx = f.path.endswith((".jsx", ".tsx")) or any(r.kind == "jsx" for r in fn.returns)
+    if (component or short == "render") and renders_jsx:
         return f"in the render body of {fn.name} runs on every render"
     return None
 
