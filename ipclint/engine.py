@@ -19,7 +19,7 @@ from ipclint.cache import FactCache, baseline_digest, load_result, result_key, s
 from ipclint.discover import SourceFile, StatIndex, discover, find_root, is_test_path
 from ipclint.extract.facts import FileFacts
 from ipclint.model import Diagnostic, FileCounts, Finding, RunResult, Severity
-from ipclint.prefilter import select_files, wrapper_callers
+from ipclint.prefilter import bare_global_users, select_files, wrapper_callers
 
 PARALLEL_THRESHOLD = 64
 # Parse, link, check; then parse what resolution found missing (constants, wrapper callers) and redo.
@@ -146,6 +146,8 @@ def check(paths: list[str] | None = None, config=None, *, select=None, ignore=No
             break
         findings, internal = run_rules(project, rules, config)
         wanted = (project.missing | wrapper_callers(project, by_path)) - set(facts)
+        if _round == 0:
+            wanted |= bare_global_users(project, by_path) - set(facts)
         if not wanted:
             break
         chosen = [by_path[p] for p in sorted(wanted)]

@@ -95,3 +95,30 @@ def wrapper_callers(project, by_path: dict[str, SourceFile]) -> set[str]:
                 out.add(path)
                 break
     return out
+
+
+def bare_global_users(project, by_path: dict[str, SourceFile]) -> set[str]:
+    """Unparsed files that use an exposed key as a bare global (`api.save()` without `window.`)."""
+    keys = {e.key.encode() for e in project.exposures if e.key.isidentifier()}
+    # An app that reaches a key as `window.key` somewhere does so everywhere: search only for the
+    # keys never used that way, so that the common case reads no file again.
+    keys -= {k for sf in by_path.values() for k in sf.bytefacts.global_props}
+    if not keys:
+        return set()
+    out = set()
+    for path, sf in by_path.items():
+        if path in project.files:
+            continue
+        data = sf.load()
+        for key in keys:
+            needle = key + b"."
+            i = data.find(needle)
+            while i >= 0:
+                before = data[i - 1:i] if i else b" "
+                if not (before.isalnum() or before in (b"_", b"$", b".")):
+                    out.add(path)
+                    break
+                i = data.find(needle, i + 1)
+            if path in out:
+                break
+    return out
