@@ -5,7 +5,6 @@ import functools
 import gc
 import os
 import pickle
-import re
 import time
 import traceback
 from concurrent.futures import ProcessPoolExecutor
@@ -18,7 +17,7 @@ from dataclasses import replace
 from ipclint.cache import FactCache, baseline_digest, load_result, result_key, store_result
 from ipclint.discover import SourceFile, StatIndex, discover, find_root, is_test_path
 from ipclint.extract.facts import FileFacts
-from ipclint.model import Diagnostic, FileCounts, Finding, RunResult, Severity
+from ipclint.model import Diagnostic, FileCounts, Finding, RunResult
 from ipclint.prefilter import bare_global_users, select_files, wrapper_callers
 
 PARALLEL_THRESHOLD = 64

@@ -11,12 +11,11 @@ import re
 from pathlib import Path
 
 from ipclint.discover import ByteFacts, SourceFile
-from ipclint.resolve import ModuleResolver, read_json_file
+from ipclint.resolve import ModuleResolver
 
 KEYWORDS = (b"electron", b"ipcRenderer", b"ipcMain", b"contextBridge", b"webContents", b".ipc.",
             b"IpcRenderer", b"IpcMain", b"<webview")
 EXPOSE_RE = re.compile(rb"exposeIn(?:Main|Isolated)World\s*\(\s*(?:[^,()]{0,40},\s*)?['\"`]([\w$]+)['\"`]")
-FORWARD_DEPTH = 3
 
 
 SPEC_AT = re.compile(rb"""(?:from\s*|require\s*\(\s*|import\s*\(\s*|import\s+)['"]([^'"\n]{1,200})['"]""")

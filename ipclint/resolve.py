@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from ipclint.extract.facts import FileFacts
 from ipclint.extract.values import V
 
 ELECTRON_MODULES = frozenset({"electron", "electron/main", "electron/renderer", "electron/common"})

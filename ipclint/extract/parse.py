@@ -51,16 +51,6 @@ def parse(data: bytes, dialect: str) -> ts.Tree:
 
 
 @lru_cache(maxsize=None)
-def query(dialect: str, name: str) -> ts.Query:
-    """Compile a packaged query once per process and dialect."""
-    return ts.Query(language(dialect), (_QUERY_DIR / f"{name}.scm").read_text(encoding="utf-8"))
-
-
-def captures(dialect: str, name: str, node: ts.Node) -> dict[str, list[ts.Node]]:
-    return ts.QueryCursor(query(dialect, name)).captures(node)
-
-
-@lru_cache(maxsize=None)
 def facts_query(dialect: str) -> ts.Query:
     """The fact-shape query for a dialect: the common part plus JSX and TypeScript parts."""
     parts = ["facts"] + (["facts-jsx"] if dialect in ("js", "tsx") else []) + (["facts-ts"] if dialect != "js" else [])

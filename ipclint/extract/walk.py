@@ -3,17 +3,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from ipclint.extract import parse as P
-from ipclint.extract.facts import Assign, Call, FileFacts, Func, JsxElement, Param
+from ipclint.extract.facts import FileFacts, Func, Param
 from ipclint.extract.values import MAX_DEPTH, Prop, V, make_v, property_name, span_of, string_value, text_of, unwrap
 
 FUNCTION_TYPES = frozenset({"function_declaration", "function_expression", "function", "arrow_function",
                             "method_definition", "generator_function_declaration",
                             "generator_function"})
-LOOP_TYPES = frozenset({"for_statement", "for_in_statement", "for_of_statement", "while_statement",
-                        "do_statement"})
-# Deeper than this the walk stops descending: QueryCursor and any parent walk would be too slow.
-MAX_TREE_DEPTH = 4000
 MAX_CALLS_PER_FILE = 50000
 COMPARISONS = frozenset({"===", "!==", "==", "!=", "instanceof", "in", "<", ">", "<=", ">="})
 
