@@ -77,7 +77,7 @@ def duplicate_handler(project: Project, options) -> Iterator[Hit]:
         if prior is None:
             first[e.channel] = e
             continue
-        if _removed_before(e, removals):
+        if _removed_before(project, e, removals):
             continue
         reported.add((e.path, e.call))
         yield Hit(e.path, e.span, f"second ipcMain.{e.method} for '{e.channel}': Electron throws "
@@ -91,7 +91,7 @@ def duplicate_handler(project: Project, options) -> Iterator[Hit]:
             continue  # a `once` listener removes itself: repeated ones do not pile up
         call = project.files[e.path].calls[e.call]
         why = repeatable(project, e.path, call)
-        if why is None or (e.channel is None and "loop" in why) or _removed_before(e, removals):
+        if why is None or (e.channel is None and "loop" in why) or _removed_before(project, e, removals):
             continue
         what = f"ipcMain.{e.method}" + (f" for '{e.channel}'" if e.channel else "")
         consequence = "the second registration throws" if e.kind == "handle" else "listeners pile up"
@@ -99,11 +99,24 @@ def duplicate_handler(project: Project, options) -> Iterator[Hit]:
                                   f"{consequence}", key=f"repeat:{e.channel or e.method}")
 
 
-def _removed_before(e: Edge, removals: list[Edge]) -> bool:
+def _enclosing(project: Project, e: Edge) -> set:
+    """The registration's function and the functions around it (`removeHandler(ch)` then
+    `new Promise((resolve) => ipcMain.handleOnce(ch, ...))`)."""
+    f = project.files[e.path]
+    out, scope, steps = {e.scope}, e.scope, 0
+    while scope is not None and steps < 64:
+        scope = f.functions[scope].parent
+        out.add(scope)
+        steps += 1
+    return out
+
+
+def _removed_before(project: Project, e: Edge, removals: list[Edge]) -> bool:
     """A removal for the channel in the same function: before a `handle`, or anywhere for a
     listener (registered and removed again in one run, like a request/response helper)."""
+    scopes = _enclosing(project, e)
     for r in removals:
-        if r.path == e.path and r.scope == e.scope and (r.span < e.span or e.kind == "on") and (
+        if r.path == e.path and r.scope in scopes and (r.span < e.span or e.kind == "on") and (
                 r.channel == e.channel or r.channel is None and r.method == "removeAllListeners"
                 and r.channel_value is None):
             if e.kind == "handle" and r.method != "removeHandler":
