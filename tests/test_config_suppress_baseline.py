@@ -131,3 +131,15 @@ def test_rule_options_from_config(tmp_path: Path) -> None:
                                            "main.js": "require('electron')\n"})
     with pytest.raises(ConfigError, match="sender-check"):
         load_config(bad)
+
+
+def test_ignore_channels_option(tmp_path: Path) -> None:
+    root = write_project(tmp_path, {
+        "main.js": "const { ipcMain } = require('electron')\nipcMain.handle('plugin:list', () => [])\n"
+                   "ipcMain.handle('app:old', () => 1)\n",
+        "renderer.js": "const { ipcRenderer } = require('electron')\nipcRenderer.invoke('ext:call')\n",
+        ".ipclint.toml": '[rules.unused-handler]\nignore-channels = ["plugin:*"]\n'
+                         '[rules.unhandled-channel]\nignore-channels = ["ext:*"]\n',
+    })
+    r = check([str(root)], use_cache=False, jobs=1, select=["IPC010", "IPC011"])
+    assert [(f.rule, f.path, f.span.line) for f in r.findings] == [("IPC011", "main.js", 3)]

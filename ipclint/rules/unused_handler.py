@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
 from typing import Iterator
 
 from ipclint.model import Severity
@@ -10,10 +12,21 @@ from ipclint.rules._graphutil import mentioned_strings, quoted_in_page_code
 SENDER_KINDS = frozenset({"send", "invoke"})
 
 
+@dataclass(frozen=True, slots=True)
+class Options:
+    """`ignore-channels`: channel-name patterns (globs) this rule never reports."""
+
+    ignore_channels: tuple[str, ...] = ()
+
+
+def _ignored(channel: str | None, options: Options) -> bool:
+    return channel is not None and any(fnmatchcase(channel, p) for p in options.ignore_channels)
+
+
 @rule("IPC011", "unused-handler", Severity.WARNING,
       "Main-process handler for a channel that no preload or renderer code uses",
-      cwe=(561,), security_severity=3.0, tags=("security", "attack-surface"))
-def unused_handler(project: Project, options) -> Iterator[Hit]:
+      cwe=(561,), security_severity=3.0, tags=("security", "attack-surface"), options=Options)
+def unused_handler(project: Project, options: Options) -> Iterator[Hit]:
     """## What it does
     Flags a main-process handler (`ipcMain.handle`/`handleOnce`/`on`/`once`, `webContents.ipc`,
     `frame.ipc`, or an app wrapper that registers one) for a channel that no preload or renderer
@@ -46,7 +59,8 @@ def unused_handler(project: Project, options) -> Iterator[Hit]:
     ```
 
     ## Options
-    None.
+    - `ignore-channels` (list of globs): channels never reported, for handlers that third-party
+      code calls (`ignore-channels = ["plugin:*"]` in `[rules.unused-handler]`).
 
     ## References
     - [Electron security: limit the attack surface](https://www.electronjs.org/docs/latest/tutorial/security)
@@ -64,7 +78,7 @@ def unused_handler(project: Project, options) -> Iterator[Hit]:
     for e in g.edges:
         if e.kind in ("handle", "on") and e.side == "main" and e.channel is not None and e.channel not in used \
                 and not (prefixes and e.channel.startswith(prefixes)):
-            if quoted_in_page_code(project, e.channel):
+            if _ignored(e.channel, options) or quoted_in_page_code(project, e.channel):
                 used.add(e.channel)
                 continue
             kind = "handler" if e.kind == "handle" else "listener"
