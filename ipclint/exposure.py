@@ -14,7 +14,7 @@ from ipclint.bridge import TOOLKIT, ExposedMember, exposed_members
 from ipclint.extract.facts import Call
 from ipclint.extract.values import V
 from ipclint.project import Project
-from ipclint.rules._vutil import callee_name, subtree
+from ipclint.vutil import callee_name, subtree
 
 RAW_SEND = frozenset({"send", "sendSync", "invoke", "sendToHost", "postMessage"})
 RAW_LISTEN = frozenset({"on", "once", "addListener", "prependListener", "prependOnceListener"})

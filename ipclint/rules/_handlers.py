@@ -14,7 +14,7 @@ from ipclint.extract.values import V
 from ipclint.graph import Edge
 from ipclint.model import Span
 from ipclint.project import Project
-from ipclint.rules._vutil import callee_name, refs, root_name, subtree, walk
+from ipclint.vutil import callee_name, refs, root_name, subtree, walk
 
 VALIDATOR_PREFIX = re.compile(r"^(validate|assert|check|is|ensure|sanitize|parse)[A-Z_]?", re.I)
 SCHEMA_METHODS = frozenset({"parse", "safeParse", "parseAsync", "safeParseAsync", "validate", "validateSync",

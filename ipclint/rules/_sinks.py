@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from ipclint.extract.facts import Call
 from ipclint.project import Project
-from ipclint.rules._vutil import callee_name
+from ipclint.vutil import callee_name
 
 FS_MODULES = frozenset({"fs", "fs/promises", "node:fs", "node:fs/promises", "fs-extra", "graceful-fs",
                         "original-fs", "fs-extra/esm", "mz/fs"})

@@ -8,7 +8,7 @@ from ipclint.model import Severity
 from ipclint.project import Project
 from ipclint.rules._base import Hit, rule
 from ipclint.rules._sinks import sink_of
-from ipclint.rules._vutil import refs, subtree
+from ipclint.vutil import refs, subtree
 
 POWER_MODULES = frozenset({"fs", "node:fs", "fs/promises", "node:fs/promises", "fs-extra", "original-fs",
                            "graceful-fs", "child_process", "node:child_process", "os", "node:os", "@electron/remote",

@@ -7,7 +7,7 @@ from ipclint.extract.values import V
 from ipclint.model import Role, Severity
 from ipclint.project import Project
 from ipclint.rules._base import Hit, rule
-from ipclint.rules._vutil import subtree
+from ipclint.vutil import subtree
 
 LISTEN = frozenset({"on", "once", "addListener", "prependListener", "prependOnceListener"})
 

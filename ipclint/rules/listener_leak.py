@@ -7,7 +7,7 @@ from ipclint.extract.facts import Call, FileFacts
 from ipclint.model import Role, Severity
 from ipclint.project import Project
 from ipclint.rules._base import Hit, rule
-from ipclint.rules._vutil import callee_name, subtree
+from ipclint.vutil import callee_name, subtree
 
 SUBSCRIBE = frozenset({"on", "addListener", "prependListener"})
 EFFECTS = frozenset({"useEffect", "useLayoutEffect"})

@@ -7,7 +7,7 @@ from ipclint.model import Severity
 from ipclint.project import Project
 from ipclint.resolve import Where
 from ipclint.rules._base import Hit, rule
-from ipclint.rules._vutil import callee_name, root_name
+from ipclint.vutil import callee_name, root_name
 
 DOM_CALLS = frozenset({"querySelector", "querySelectorAll", "getElementById", "getElementsByClassName",
                        "getElementsByTagName", "createElement", "closest", "elementFromPoint"})
@@ -119,7 +119,7 @@ def _forwarded_args(project: Project, e) -> set[int] | None:
     fn = f.functions[e.bridge_fn[1]] if e.bridge_fn[0] == path else None
     if fn is None:
         return None
-    from ipclint.rules._vutil import refs
+    from ipclint.vutil import refs
     out = set()
     for p in fn.params:
         if any(refs(a, frozenset({p.name})) for a in site.args[1:]):

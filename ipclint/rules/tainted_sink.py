@@ -10,7 +10,7 @@ from ipclint.project import Project
 from ipclint.rules._base import Hit, rule
 from ipclint.rules._handlers import Handler, handlers, validated_before
 from ipclint.rules._sinks import sink_of
-from ipclint.rules._vutil import callee_name
+from ipclint.vutil import callee_name
 
 PASS_THROUGH = frozenset({"join", "resolve", "normalize", "replace", "replaceAll", "slice", "substring", "substr",
                           "trim", "trimStart", "trimEnd", "toLowerCase", "toUpperCase", "split", "concat",

@@ -7,7 +7,7 @@ from ipclint.model import Severity
 from ipclint.project import Project
 from ipclint.rules._base import Hit, rule
 from ipclint.rules._handlers import checks_sender, handlers
-from ipclint.rules._vutil import subtree
+from ipclint.vutil import subtree
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +89,7 @@ def _wrapper_checks(project: Project, target: tuple[str, int]) -> bool:
 
 def _registered_through(project: Project, h, names: frozenset[str]) -> bool:
     call = project.files[h.edge.path].calls[h.edge.call]
-    from ipclint.rules._vutil import callee_name
+    from ipclint.vutil import callee_name
     if callee_name(call.callee) in names:
         return True
     return any((project.files[p].functions[fid].name or "").rsplit(".", 1)[-1] in names
