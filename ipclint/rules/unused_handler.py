@@ -73,12 +73,12 @@ def unused_handler(project: Project, options: Options) -> Iterator[Hit]:
     for e in g.edges:
         if e.channel is not None and ((e.kind in SENDER_KINDS and e.side == "renderer") or e.kind == "emit"):
             used.add(e.channel)
-    used |= mentioned_strings(project, frozenset({"preload", "renderer"}))
     prefixes = tuple(c[:-1] for c in g.allowlisted if c.endswith("*"))
     for e in g.edges:
         if e.kind in ("handle", "on") and e.side == "main" and e.channel is not None and e.channel not in used \
                 and not (prefixes and e.channel.startswith(prefixes)):
-            if _ignored(e.channel, options) or quoted_in_page_code(project, e.channel):
+            if _ignored(e.channel, options) or e.channel in mentioned_strings(
+                    project, frozenset({"preload", "renderer"})) or quoted_in_page_code(project, e.channel):
                 used.add(e.channel)
                 continue
             kind = "handler" if e.kind == "handle" else "listener"
