@@ -20,6 +20,7 @@ MAX_FILE_SIZE = 2 * 1024 * 1024
 MINIFIED_SAMPLE = 64 * 1024
 MINIFIED_AVG_LINE = 5000
 INDEX_VERSION = 3
+PARALLEL_EXAMINE = 512
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,9 +125,10 @@ def is_source(name: str) -> bool:
 
 
 def discover(root: Path, paths: list[Path] | None = None, exclude: list[str] | None = None,
-             index: StatIndex | None = None) -> Discovery:
+             index: StatIndex | None = None, jobs: int | None = 1) -> Discovery:
     root = root.resolve()
     result = Discovery(root)
+    pending: list = []
     index = index if index is not None else StatIndex(None)
     extra = pathspec.GitIgnoreSpec.from_lines(exclude or [])
     ignores: dict[str, pathspec.PathSpec | None] = {}
@@ -134,7 +136,7 @@ def discover(root: Path, paths: list[Path] | None = None, exclude: list[str] | N
     starts = [p.resolve() for p in (paths or [root])]
     for start in starts:
         if start.is_file():
-            _consider(result, root, start, index)
+            _consider(result, root, start, index, pending)
             continue
         stack = [start]
         while stack:
@@ -167,8 +169,9 @@ def discover(root: Path, paths: list[Path] | None = None, exclude: list[str] | N
                     if _ignored(root, rel, ignores, extra):
                         result.skipped.append((rel, "ignored"))
                         continue
-                    _consider(result, root, e.path, index)
+                    _consider(result, root, e.path, index, pending)
             stack.extend(reversed(subdirs))
+    _examine_all(result, pending, index, jobs)
     result.files.sort(key=lambda s: s.path)
     result.skipped.sort()
     return result
@@ -208,48 +211,82 @@ def _load_gitignore(p: Path) -> pathspec.PathSpec | None:
     return pathspec.GitIgnoreSpec.from_lines(lines)
 
 
-def _consider(result: Discovery, root: Path, p: str | Path, index: StatIndex) -> None:
+def _consider(result: Discovery, root: Path, p: str | Path, index: StatIndex, pending: list) -> None:
+    """Stat-level checks; files the stat index does not know are examined later, in bulk."""
     rel = _rel(root, p)
     try:
         st = os.stat(p)
-        if not stat.S_ISREG(st.st_mode):
-            return
-        if st.st_size > MAX_FILE_SIZE:
-            result.skipped.append((rel, f"larger than {MAX_FILE_SIZE // (1024 * 1024)} MiB"))
-            return
-        name = os.path.basename(p).lower()
-        if name.endswith((".min.js", ".min.mjs", ".min.cjs")):
-            result.skipped.append((rel, "minified"))
-            return
-        known = index.get(rel, st)
-        if known is not None:
-            outcome, digest, bf = known
-            if outcome != "ok":
-                result.skipped.append((rel, outcome))
-            else:
-                result.files.append(SourceFile(rel, str(p), digest, bf))
-            return
-        with open(p, "rb") as fh:
-            data = fh.read()
     except OSError as exc:
         result.errors.append((rel, "read", f"cannot read file: {exc.strerror or exc}"))
         return
+    if not stat.S_ISREG(st.st_mode):
+        return
+    if st.st_size > MAX_FILE_SIZE:
+        result.skipped.append((rel, f"larger than {MAX_FILE_SIZE // (1024 * 1024)} MiB"))
+        return
+    if os.path.basename(p).lower().endswith((".min.js", ".min.mjs", ".min.cjs")):
+        result.skipped.append((rel, "minified"))
+        return
+    known = index.get(rel, st)
+    if known is None:
+        pending.append((rel, str(p), st))
+        return
+    outcome, digest, bf = known
+    if outcome != "ok":
+        result.skipped.append((rel, outcome))
+    else:
+        result.files.append(SourceFile(rel, str(p), digest, bf))
+
+
+def examine(item: tuple[str, str]) -> tuple[str, str, str, object, bytes | None]:
+    """Read, decode, hash and byte-search one file: (rel, outcome, digest or message, ByteFacts, data).
+    outcome is ok, minified, read, binary or decode. Pure, so it runs in worker processes too."""
+    rel, path = item
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read()
+    except OSError as exc:
+        return rel, "read", f"cannot read file: {exc.strerror or exc}", None, None
     decoded = decode(data)
     if decoded is None:
-        result.errors.append((rel, "binary", "binary file (NUL bytes), not analysed"))
-        return
+        return rel, "binary", "binary file (NUL bytes), not analysed", None, None
     if isinstance(decoded, str):
-        result.errors.append((rel, "decode", decoded))
-        return
+        return rel, "decode", decoded, None, None
     digest = hashlib.sha256(decoded).hexdigest()
     if _looks_minified(decoded):
-        result.skipped.append((rel, "minified"))
-        index.put(rel, st, "minified", digest, None)
-        return
+        return rel, "minified", digest, None, None
     from ipclint.prefilter import byte_facts
-    bf = byte_facts(decoded)
-    index.put(rel, st, "ok", digest, bf)
-    result.files.append(SourceFile(rel, str(p), digest, bf, decoded))
+    return rel, "ok", digest, byte_facts(decoded), decoded
+
+
+def _examine_without_data(item: tuple[str, str]):
+    rel, outcome, digest, bf, _data = examine(item)
+    return rel, outcome, digest, bf, None
+
+
+def _examine_all(result: Discovery, pending: list, index: StatIndex, jobs: int | None) -> None:
+    """Examine the files the stat index did not know, in parallel when there are many (workers
+    return only hashes and byte facts; the few files that get parsed are read again)."""
+    items = [(rel, path) for rel, path, _st in pending]
+    stats = {rel: st for rel, _path, st in pending}
+    jobs = jobs or os.cpu_count() or 1
+    if jobs > 1 and len(items) >= PARALLEL_EXAMINE:
+        from concurrent.futures import ProcessPoolExecutor
+        import gc
+        with ProcessPoolExecutor(max_workers=jobs, initializer=gc.disable) as pool:
+            done = list(pool.map(_examine_without_data, items, chunksize=64))
+    else:
+        done = [examine(it) for it in items]
+    paths = dict(items)
+    for rel, outcome, info, bf, data in done:
+        if outcome in ("read", "binary", "decode"):
+            result.errors.append((rel, outcome, info))
+        elif outcome == "minified":
+            result.skipped.append((rel, "minified"))
+            index.put(rel, stats[rel], "minified", info, None)
+        else:
+            index.put(rel, stats[rel], "ok", info, bf)
+            result.files.append(SourceFile(rel, paths[rel], info, bf, data))
 
 
 def decode(data: bytes) -> bytes | str | None:

@@ -115,7 +115,7 @@ def check(paths: list[str] | None = None, config=None, *, select=None, ignore=No
     scan = [root] if explicit_files else [t.resolve() for t in targets]
     cache_folder = None if not use_cache else Path(cache_dir) if cache_dir else root / ".ipclint_cache"
     index = StatIndex(cache_folder / "index.pickle" if cache_folder else None)
-    found = discover(root, scan, exclude=list(getattr(config, "exclude", None) or []), index=index)
+    found = discover(root, scan, exclude=list(getattr(config, "exclude", None) or []), index=index, jobs=jobs)
     errors = [Diagnostic(p, msg, kind) for p, kind, msg in found.errors]
     key = None
     if cache_folder is not None and not need_project:
