@@ -161,6 +161,7 @@ def check(paths: list[str] | None = None, config=None, *, select=None, ignore=No
         if f.too_deep:
             errors.append(Diagnostic(path, "nesting too deep: the deepest code was not analysed", "depth"))
     findings = _filter(findings, project, config, sources, errors, baseline, report_unused_suppressions)
+    findings = [_character_columns(f, sources) for f in findings]
     findings = [f for f in findings if not is_test_path(f.path)]
     if only_files is not None:
         wanted = set(only_files)
@@ -182,6 +183,22 @@ def check(paths: list[str] | None = None, config=None, *, select=None, ignore=No
     if key is not None and not result.internal_error:
         store_result(cache_folder, key, replace(result, extra={}))
     return result
+
+
+def _character_columns(f: Finding, sources) -> Finding:
+    """tree-sitter columns count UTF-8 bytes; reports count characters (SARIF unicodeCodePoints)."""
+    data = sources.get(f.path) or b""
+    if data.isascii():
+        return f
+    lines = data.split(b"\n")
+
+    def col(line: int, c: int) -> int:
+        raw = lines[line - 1] if 0 < line <= len(lines) else b""
+        return len(raw[: c - 1].decode("utf-8", "replace")) + 1 if not raw.isascii() else c
+
+    span = f.span
+    fixed = type(span)(span.line, col(span.line, span.column), span.end_line, col(span.end_line, span.end_column))
+    return replace(f, span=fixed) if fixed != span else f
 
 
 class _LazySources(dict):

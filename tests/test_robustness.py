@@ -141,3 +141,11 @@ def test_a_crashing_rule_is_an_internal_error_and_keeps_other_findings(tmp_path:
     assert r.internal_error
     assert any("IPC999" in d.message for d in r.errors)
     assert any(f.rule == "IPC003" for f in r.findings)
+
+
+def test_columns_count_characters_not_bytes(tmp_path: Path) -> None:
+    root = write_project(tmp_path, {"main.js": "const { ipcMain } = require('electron')\n"
+                                               "const é = 1; ipcMain.handle('ünïcode', () => é)\n"})
+    r = _run(root, select=["IPC003"])
+    [f] = r.findings
+    assert (f.span.line, f.span.column, f.span.end_column) == (2, 29, 38)
