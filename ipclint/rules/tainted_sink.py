@@ -131,8 +131,13 @@ def _arg_carries(arg: V, taint: dict[str, str]) -> str | None:
 
 
 def _check_handler(project: Project, h: Handler, extra: frozenset[str]) -> Iterator[Hit]:
-    f = project.files[h.path]
     taint = _tainted_names(project, h)
+    yield from _sinks(project, h, taint, extra, lambda src, span, desc: _trace(project, h, src, span, desc))
+    yield from _through_helpers(project, h, taint, extra)
+
+
+def _sinks(project: Project, h: Handler, taint: dict[str, str], extra: frozenset[str], trace) -> Iterator[Hit]:
+    f = project.files[h.path]
     for c in f.calls:
         if c.func not in h.scopes:
             continue
@@ -140,27 +145,71 @@ def _check_handler(project: Project, h: Handler, extra: frozenset[str]) -> Itera
         if sink is None:
             continue
         desc, positions = sink
-        url_sink = desc.endswith(("loadURL", "openExternal"))
-        for i in positions:
-            if i >= len(c.args):
+        src = _tainted_argument(project, h, c, desc, positions, taint)
+        if src is None:
+            continue
+        yield Hit(h.path, c.span, f"renderer-supplied '{src}' reaches {desc} without validation",
+                  key=f"{h.edge.channel}:{src}:{desc}", trace=trace(src, c.span, desc))
+
+
+def _tainted_argument(project: Project, h: Handler, c, desc: str, positions, taint: dict[str, str]) -> str | None:
+    url_sink = desc.endswith(("loadURL", "openExternal"))
+    for i in positions:
+        if i >= len(c.args):
+            continue
+        arg = c.args[i]
+        if url_sink and (_fixed_origin(project, h, arg, c.func) or _query_only(project, h, arg, c.func, taint)):
+            continue
+        if desc.startswith("new ") and arg.kind == "obj":  # only the whole options or webPreferences
+            parts = [p.value for p in arg.data if p.spread or p.key in WINDOW_KEYS]
+            src = next((x for x in (_arg_carries(p, taint) for p in parts) if x), None)
+        else:
+            src = _arg_carries(arg, taint)
+        if src is None:
+            continue
+        carriers = {n for n, s in taint.items() if s == src}
+        if not validated_before(h, carriers, c.span):
+            return src
+    return None
+
+
+def _through_helpers(project: Project, h: Handler, taint: dict[str, str], extra: frozenset[str]) -> Iterator[Hit]:
+    """One call deep: a handler that passes renderer data, unvalidated, to a project function whose
+    body reaches a sink with it (`ipcMain.handle(ch, (e, p) => openFile(p))`)."""
+    from ipclint.rules._handlers import _events
+    from ipclint.vutil import subtree
+    f = project.files[h.path]
+    for c in f.calls:
+        if c.func not in h.scopes or c.callee.kind not in ("ref", "member"):
+            continue
+        target = project.function_of(h.path, c.callee, c.func)
+        if target is None or (target[0] == h.path and target[1] in h.scopes):
+            continue
+        fn = project.files[target[0]].functions[target[1]]
+        passed = {}
+        for p in fn.params:
+            if p.path or p.index >= len(c.args):
                 continue
-            if url_sink and (_fixed_origin(project, h, c.args[i], c.func)
-                             or _query_only(project, h, c.args[i], c.func, taint)):
-                continue
-            arg = c.args[i]
-            if desc.startswith("new ") and arg.kind == "obj":  # only the whole options or webPreferences
-                parts = [p.value for p in arg.data if p.spread or p.key in WINDOW_KEYS]
-                src = next((x for x in (_arg_carries(p, taint) for p in parts) if x), None)
-            else:
-                src = _arg_carries(arg, taint)
-            if src is None:
-                continue
-            carriers = {n for n, s in taint.items() if s == src}
-            if validated_before(h, carriers, c.span):
-                continue
-            yield Hit(h.path, c.span, f"renderer-supplied '{src}' reaches {desc} without validation",
-                      key=f"{h.edge.channel}:{src}:{desc}", trace=_trace(project, h, src, c.span, desc))
-            break
+            src = _arg_carries(c.args[p.index], taint)
+            if src and not validated_before(h, {n for n, s in taint.items() if s == src}, c.span):
+                passed[p.name] = src
+        if not passed:
+            continue
+        inner = Handler(h.edge, target[0], fn, [p for p in fn.params if p.name in passed], None,
+                        subtree(project.files[target[0]], target[1]))
+        inner.events = _events(project, inner, set(passed))
+        inner_taint = {n: passed[n] for n in passed}
+        for name, src in list(_tainted_names(project, inner).items()):
+            inner_taint.setdefault(name, passed.get(src, src))
+        call_loc = Location(h.path, c.span, f"passed to {fn.name or 'a helper'}()")
+
+        def trace(src, span, desc, _loc=call_loc, _inner=inner):
+            head = _trace(project, h, src, span, desc)[:-1]
+            param = next((p for p in _inner.params if passed.get(p.name) == src), None)
+            mid = (_loc,) + ((Location(_inner.path, param.span, f"helper parameter '{param.name}'"),) if param else ())
+            return head + mid + (Location(_inner.path, span, f"reaches {desc}"),)
+
+        yield from _sinks(project, inner, inner_taint, extra, trace)
 
 
 _ORIGIN = re.compile(r"^[a-z][a-z0-9+.-]*://[^/?#\s]+[/?#]", re.I)
