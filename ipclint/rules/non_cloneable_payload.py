@@ -88,11 +88,15 @@ def non_cloneable_payload(project: Project, options) -> Iterator[Hit]:
 
 
 def _bridge_payloads(project: Project) -> Iterator[Hit]:
-    """Renderer calls of bridge functions that send: their arguments travel on to the IPC call
-    (contextBridge proxies a function, the IPC call then cannot clone it)."""
+    """Renderer calls of bridge functions that send, and calls of app wrappers that send with the
+    channel as an argument: their other arguments travel on to the IPC call (contextBridge proxies
+    a function, the IPC call then cannot clone it)."""
     done: set[tuple[str, int]] = set()
     for e in project.graph.edges:
-        if e.receiver != "bridge" or e.kind not in ("send", "invoke") or (e.path, e.call) in done:
+        wrapper_send = bool(e.wrapper_funcs) and e.kind in ("send", "invoke", "push") \
+            and e.channel_value is not None and e.span.line <= e.channel_value.span.line <= e.span.end_line
+        if (e.receiver != "bridge" and not wrapper_send) or e.kind not in ("send", "invoke", "push") \
+                or (e.path, e.call) in done:
             continue
         done.add((e.path, e.call))
         call = project.files[e.path].calls[e.call]
