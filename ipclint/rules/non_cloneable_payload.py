@@ -100,7 +100,7 @@ def _bridge_payloads(project: Project) -> Iterator[Hit]:
             continue
         done.add((e.path, e.call))
         call = project.files[e.path].calls[e.call]
-        forwarded = _forwarded_args(project, e)
+        forwarded = _forwarded_args(project, e) if e.receiver == "bridge" else _wrapper_payload(project, e)
         for i, arg in enumerate(call.args):
             if e.channel_value is not None and arg.span == e.channel_value.span:
                 continue
@@ -110,6 +110,22 @@ def _bridge_payloads(project: Project) -> Iterator[Hit]:
             if why:
                 yield Hit(e.path, arg.span, f"payload '{_short(arg)}' cannot be cloned over IPC: {why}",
                           key=f"bridge:{_short(arg)}")
+
+
+def _wrapper_payload(project: Project, e) -> set[int]:
+    """The argument positions an app wrapper passes into its IPC call's payload (`send(target,
+    channel, ...args)` forwards `args`, not `target`)."""
+    target = e.wrapper_funcs[0]
+    out: set[int] = set()
+    for w in project.wrappers.get(target, ()):
+        site = project.files[w.site[0]].calls[w.site[1]]
+        fn = project.files[target[0]].functions[target[1]]
+        for a in site.args[w.op.channel_arg + 1:]:
+            inner = a.data if a.kind == "spread" and a.data is not None else a
+            for p in fn.params:
+                if inner.kind == "ref" and inner.data == p.name and not p.path:
+                    out.update(range(p.index, p.index + 16) if p.rest else (p.index,))
+    return out
 
 
 def _forwarded_args(project: Project, e) -> set[int] | None:
