@@ -1,31 +1,19 @@
 from __future__ import annotations
 
-from dataclasses import dataclass
-from fnmatch import fnmatchcase
 from typing import Iterator
 
 from ipclint.graph import Edge
 from ipclint.model import Location, Severity
 from ipclint.project import Project
 from ipclint.rules._base import Hit, rule
-from ipclint.rules._graphutil import closest, mentioned_strings, quoted_in_page_code
-
-
-@dataclass(frozen=True, slots=True)
-class Options:
-    """`ignore-channels`: channel-name patterns (globs) this rule never reports."""
-
-    ignore_channels: tuple[str, ...] = ()
-
-
-def _ignored(channel: str | None, options: Options) -> bool:
-    return channel is not None and any(fnmatchcase(channel, p) for p in options.ignore_channels)
+from ipclint.rules._graphutil import (ChannelOptions, closest, ignored_channel, mentioned_strings,
+                                      quoted_in_page_code)
 
 
 @rule("IPC010", "unhandled-channel", Severity.ERROR,
       "Message sent to a channel that nothing handles", cwe=(440,), security_severity=4.0,
-      tags=("security", "correctness"), options=Options)
-def unhandled_channel(project: Project, options: Options) -> Iterator[Hit]:
+      tags=("security", "correctness"), options=ChannelOptions)
+def unhandled_channel(project: Project, options: ChannelOptions) -> Iterator[Hit]:
     """## What it does
     Flags messages to a channel that nothing handles: `send`/`sendSync`/`postMessage` to a
     channel with no `ipcMain.on`/`once`; `invoke` to a channel with no `ipcMain.handle`/`handleOnce`
@@ -89,7 +77,7 @@ def unhandled_channel(project: Project, options: Options) -> Iterator[Hit]:
     has_listeners = bool(listens) or dynamic["listen"] or any(
         i.role.value == "preload" for i in project.roles.values())
     for e in g.edges:
-        if e.channel is None or e.bridged or _ignored(e.channel, options):
+        if e.channel is None or e.bridged or ignored_channel(e.channel, options):
             continue
         ch = e.channel
         if e.kind == "invoke" and e.side == "renderer" and has_main and not dynamic["handle"]:

@@ -1,32 +1,19 @@
 from __future__ import annotations
 
-from dataclasses import dataclass
-from fnmatch import fnmatchcase
 from typing import Iterator
 
 from ipclint.model import Severity
 from ipclint.project import Project
 from ipclint.rules._base import Hit, rule
-from ipclint.rules._graphutil import mentioned_strings, quoted_in_page_code
+from ipclint.rules._graphutil import ChannelOptions, ignored_channel, mentioned_strings, quoted_in_page_code
 
 SENDER_KINDS = frozenset({"send", "invoke"})
 
 
-@dataclass(frozen=True, slots=True)
-class Options:
-    """`ignore-channels`: channel-name patterns (globs) this rule never reports."""
-
-    ignore_channels: tuple[str, ...] = ()
-
-
-def _ignored(channel: str | None, options: Options) -> bool:
-    return channel is not None and any(fnmatchcase(channel, p) for p in options.ignore_channels)
-
-
 @rule("IPC011", "unused-handler", Severity.WARNING,
       "Main-process handler for a channel that no preload or renderer code uses",
-      cwe=(561,), security_severity=3.0, tags=("security", "attack-surface"), options=Options)
-def unused_handler(project: Project, options: Options) -> Iterator[Hit]:
+      cwe=(561,), security_severity=3.0, tags=("security", "attack-surface"), options=ChannelOptions)
+def unused_handler(project: Project, options: ChannelOptions) -> Iterator[Hit]:
     """## What it does
     Flags a main-process handler (`ipcMain.handle`/`handleOnce`/`on`/`once`, `webContents.ipc`,
     `frame.ipc`, or an app wrapper that registers one) for a channel that no preload or renderer
@@ -77,7 +64,7 @@ def unused_handler(project: Project, options: Options) -> Iterator[Hit]:
     for e in g.edges:
         if e.kind in ("handle", "on") and e.side == "main" and e.channel is not None and e.channel not in used \
                 and not (prefixes and e.channel.startswith(prefixes)):
-            if _ignored(e.channel, options) or e.channel in mentioned_strings(
+            if ignored_channel(e.channel, options) or e.channel in mentioned_strings(
                     project, frozenset({"preload", "renderer"})) or quoted_in_page_code(project, e.channel):
                 used.add(e.channel)
                 continue
