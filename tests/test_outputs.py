@@ -151,3 +151,44 @@ def test_missing_config_file_exits_2(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert run(["check", str(root), "--no-cache", "--config", str(tmp_path / "nope.toml")]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "nope.toml" in err[0] and "cannot read" in err[0]
+
+
+def _text(tmp_path: Path, files: dict[str, bytes], findings: tuple[Finding, ...], **opts) -> str:
+    for rel, data in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_bytes(data)
+    r = RunResult(str(tmp_path), "1", None, findings, FileCounts(len(files), 0, 0),
+                  (Diagnostic("src/pages/[slug].vue", "syntax error near [/x]", "parse", 1, 1),))
+    out = io.StringIO()
+    text.write(r, out, **opts)
+    return out.getvalue()
+
+
+def test_text_brackets_are_text_not_markup(tmp_path: Path) -> None:
+    path = "src/pages/[id].tsx"
+    f = Finding("IPC003", "magic-channel", Severity.WARNING, path, Span(1, 1, 1, 4), "channel 'a[b]' [/bold]", "x",
+                related=(Location("src/[...all].ts", Span(2, 1, 2, 2), ""),),
+                trace=(Location("src/[x].ts", Span(3, 1, 3, 2), "sent [here]"),))
+    s = _text(tmp_path, {path: b"ipc('a[b]')\n"}, (f,), verbose=True)
+    assert "src/pages/[id].tsx:1:1: IPC003 [warning] magic-channel: channel 'a[b]' [/bold]" in s
+    assert "(src/[...all].ts:2)" in s and "src/[x].ts:3:1 sent [here]" in s
+    assert "src/pages/[slug].vue:1:1: parse: syntax error near [/x]" in s
+
+
+def test_text_excerpt_lines_and_carets_match_tree_sitter_rows(tmp_path: Path) -> None:
+    # a form feed and U+2028 are not line breaks for tree-sitter; a BOM is blanked into three columns
+    src = "\ufeff// header\x0c page\n// \u2028 sep\r\nconst x = send('ch')\x1b\n".encode()
+    f = Finding("IPC003", "magic-channel", Severity.WARNING, "a.js", Span(3, 16, 3, 20), "inline", "x")
+    g = Finding("IPC003", "magic-channel", Severity.WARNING, "a.js", Span(1, 7, 1, 13), "inline", "y")
+    s = _text(tmp_path, {"a.js": src}, (f, g))
+    assert "\x1b" not in s
+    lines = s.splitlines()
+    third = lines.index("    3 | const x = send('ch') ")
+    assert lines[third + 1] == " " * len("    3 | ") + " " * 15 + "^^^^"
+    first = lines.index("    1 |    // header  page")
+    assert lines[first + 1] == " " * len("    1 | ") + " " * 6 + "^" * 6
+
+
+def test_text_quiet_prints_only_finding_lines(tmp_path: Path) -> None:
+    f = Finding("IPC009", "sync-ipc", Severity.WARNING, "a.js", Span(1, 1, 1, 4), "sendSync blocks", "x")
+    assert _text(tmp_path, {"a.js": b"x()\n"}, (f,), quiet=True) == "a.js:1:1: IPC009 [warning] sync-ipc: sendSync blocks\n"

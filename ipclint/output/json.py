@@ -18,7 +18,8 @@ def report(result: RunResult) -> dict:
         "findings": [f.to_dict() for f in sorted(result.findings, key=lambda f: f.sort_key)],
         "files": {"analysed": result.files.analysed, "skipped": result.files.skipped,
                   "with_parse_errors": result.files.with_parse_errors},
-        "errors": [d.to_dict() for d in result.errors],
+        "errors": [d.to_dict() for d in sorted(result.errors, key=lambda d: (d.path, d.line, d.column,
+                                                                              d.message, d.kind))],
     }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 from typing import TextIO
+from urllib.parse import quote
 
 from ipclint.model import Location, RunResult, Severity
 
@@ -17,8 +18,14 @@ def _region(span) -> dict:
             "endColumn": max(span.end_column, span.column + 1) if span.end_line == span.line else span.end_column}
 
 
+def _uri(path: str) -> str:
+    """A relative URI reference for a root-relative posix path: spaces, '#', '%', '[', ':' and
+    non-ASCII are percent-encoded (SARIF §3.10; upload-sarif rejects "not a valid URI")."""
+    return quote(path, safe="/!$&'()*+,;=@")
+
+
 def _location(loc: Location, index: int | None = None) -> dict:
-    d: dict = {"physicalLocation": {"artifactLocation": {"uri": loc.path, "uriBaseId": "%SRCROOT%"},
+    d: dict = {"physicalLocation": {"artifactLocation": {"uri": _uri(loc.path), "uriBaseId": "%SRCROOT%"},
                                     "region": _region(loc.span)}}
     if index is not None:
         d["id"] = index
@@ -69,16 +76,17 @@ def report(result: RunResult) -> dict:
                 for i, loc in enumerate(f.trace, 1)]}]}]
         results.append(res)
     notifications = []
-    for d in result.errors:
+    for d in sorted(result.errors, key=lambda d: (d.path, d.line, d.column, d.message, d.kind)):
         n: dict = {"level": "error" if d.kind in ("internal", "read", "binary", "decode", "config") else "warning",
                    "message": {"text": d.message}, "descriptor": {"id": f"ipclint/{d.kind}"}}
         if d.path:
-            phys: dict = {"artifactLocation": {"uri": d.path, "uriBaseId": "%SRCROOT%"}}
+            phys: dict = {"artifactLocation": {"uri": _uri(d.path), "uriBaseId": "%SRCROOT%"}}
             if d.line:
                 phys["region"] = {"startLine": d.line, "startColumn": max(1, d.column)}
             n["locations"] = [{"physicalLocation": phys}]
         notifications.append(n)
-    root_uri = Path(result.root).resolve().as_uri().rstrip("/") + "/"
+    root_uri = Path(result.root).resolve().as_uri()
+    root_uri += "" if root_uri.endswith("/") else "/"
     return {
         "$schema": SCHEMA,
         "version": "2.1.0",

@@ -13,30 +13,44 @@ from rich.text import Text
 from ipclint.model import Finding, RunResult
 
 STYLE = {"error": "bold red", "warning": "yellow", "note": "cyan"}
+# Control characters in a source line (ESC, form feed) would reach the terminal or be dropped by rich
+# and shift the caret: show each as one space.
+_CONTROL = {c: " " for c in [*range(9), *range(10, 32), 127]}
 
 
 def _console(stream: TextIO, color: bool | None) -> Console:
     terminal = stream.isatty() if hasattr(stream, "isatty") else False
     on = terminal if color is None else color
+    # markup off: paths such as pages/[id].tsx and messages quoting code are text, never style tags
     return Console(file=stream, force_terminal=on, no_color=not on, highlight=False, emoji=False,
-                   width=120 if not terminal else None, soft_wrap=True)
+                   markup=False, width=120 if not terminal else None, soft_wrap=True)
 
 
 def _line(root: Path, path: str, line: int, cache: dict) -> str | None:
     if path not in cache:
         try:
-            cache[path] = (root / path).read_text(encoding="utf-8", errors="replace").splitlines()
+            # split on "\n" only: finding lines are tree-sitter rows (a form feed is not a line break)
+            cache[path] = [ln.removesuffix("\r") for ln in _decode((root / path).read_bytes()).split("\n")]
         except OSError:
             cache[path] = []
     lines = cache[path]
     return lines[line - 1] if 0 < line <= len(lines) else None
 
 
+def _decode(data: bytes) -> str:
+    """Text whose columns match the findings' (the engine blanks a BOM into three spaces)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = b"   " + data[3:]
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16", "replace")
+    return data.decode("utf-8", "replace")
+
+
 def _excerpt(con: Console, root: Path, f: Finding, cache: dict, fancy: bool) -> None:
     src = _line(root, f.path, f.span.line, cache)
     if src is None:
         return
-    src = src.expandtabs(1)
+    src = src.expandtabs(1).translate(_CONTROL)
     gutter = f"{f.span.line:>5} | "
     con.print(Text(gutter) + Text(src[:200]))
     start = max(1, f.span.column)
