@@ -3,9 +3,11 @@
 errors that name the key and the file."""
 from __future__ import annotations
 
+import difflib
 import json
 import tomllib
-from dataclasses import dataclass, field, fields, is_dataclass
+from dataclasses import MISSING, dataclass, field, fields, is_dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +18,7 @@ from ipclint.model import Severity
 ROLE_KEYS = ("main", "preload", "renderer", "shared")
 TOP_KEYS = {"select": list, "ignore": list, "exclude": list, "per-file-ignores": dict, "severity": dict,
             "roles": dict, "rules": dict}
+LEVELS = ("error", "warning", "note")
 
 
 class ConfigError(ValueError):
@@ -31,20 +34,23 @@ class Config:
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     severity: tuple[tuple[str, str], ...] = ()
     roles: dict[str, tuple[str, ...]] = field(default_factory=dict, hash=False)
+    # rule name -> option (kebab-case) -> value, validated and normalised (lists become tuples)
     rules: dict[str, dict[str, Any]] = field(default_factory=dict, hash=False)
 
     def severity_for(self, code: str, name: str, default: Severity) -> Severity:
-        for key, level in self.severity:
-            if key.upper() == code or key.lower() == name:
-                return Severity(level)
-        return default
+        """The configured level for the rule; among codes, prefixes and names the most specific wins."""
+        from ipclint.select import specificity
+        best, level = 0, None
+        for key, value in self.severity:
+            n = specificity(code, name, key)
+            if n > best:
+                best, level = n, value
+        return Severity(level) if level else default
 
     def ignored_for(self, path: str, code: str, name: str) -> bool:
-        for glob, codes in self.per_file_ignores:
-            if pathspec.GitIgnoreSpec.from_lines([glob]).match_file(path) and any(
-                    code.startswith(c.upper()) or c.lower() == name for c in codes):
-                return True
-        return False
+        from ipclint.select import specificity
+        return any(_spec(glob).match_file(path) and any(specificity(code, name, c) for c in codes)
+                   for glob, codes in self.per_file_ignores)
 
     def rule_options(self, rule):
         """The rule's options dataclass filled from `[rules.<name>]` (or `[rules.<CODE>]`)."""
@@ -57,50 +63,72 @@ class Config:
         for key, value in raw.items():
             f = known.get(key)
             if f is None:
-                raise ConfigError(f"{self.source}: unknown option '{key}' for rule {rule.name} "
-                                  f"(known: {', '.join(sorted(known)) or 'none'})")
-            kwargs[f.name] = tuple(value) if isinstance(value, list) else value
+                raise ConfigError(f"{self.source}: unknown option '{key}' for rule {rule.name}"
+                                  f"{_hint(key, known)} (known: {', '.join(sorted(known)) or 'none'})")
+            kwargs[f.name] = _option_value(self.source, f"rules.{rule.name}.{key}", value, f)
         return opts_cls(**kwargs)
 
 
-def _find(root: Path, explicit: Path | None) -> tuple[Path, dict] | None:
+@lru_cache(maxsize=256)
+def _spec(glob: str) -> pathspec.PathSpec:
+    return pathspec.GitIgnoreSpec.from_lines([glob])
+
+
+def _hint(key: str, choices) -> str:
+    close = difflib.get_close_matches(key, list(choices), n=1)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _option_value(src: str | None, key: str, value: Any, f) -> Any:
+    """Check an option's value against its field's default: tuples take a list of strings."""
+    default = f.default if f.default is not MISSING else None
+    if isinstance(default, tuple):
+        if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+            raise ConfigError(f"{src}: key '{key}' must be a list of strings")
+        return tuple(value)
+    if isinstance(default, bool) and not isinstance(value, bool):
+        raise ConfigError(f"{src}: key '{key}' must be true or false")
+    if isinstance(default, (int, float, str)) and not isinstance(default, bool) and (
+            not isinstance(value, type(default)) or isinstance(value, bool)):
+        raise ConfigError(f"{src}: key '{key}' must be a {type(default).__name__}")
+    return value
+
+
+def _find(root: Path, explicit: Path | None) -> tuple[Path, dict | None] | None:
     if explicit is not None:
         return explicit, _read(explicit, explicit.name == "package.json", explicit.name == "pyproject.toml")
     for name in (".ipclint.toml", "ipclint.toml"):
         p = root / name
         if p.is_file():
             return p, _read(p)
-    pkg = root / "package.json"
-    if pkg.is_file():
-        data = _read(pkg, package_json=True)
-        if data is not None:
-            return pkg, data
-    py = root / "pyproject.toml"
-    if py.is_file():
-        data = _read(py, pyproject=True)
-        if data is not None:
-            return py, data
+    for name, kind in (("package.json", {"package_json": True}), ("pyproject.toml", {"pyproject": True})):
+        p = root / name
+        if p.is_file():
+            data = _read(p, **kind)
+            if data is not None:
+                return p, data
     return None
 
 
 def _read(p: Path, package_json: bool = False, pyproject: bool = False) -> dict | None:
     try:
         text = p.read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise ConfigError(f"{p}: cannot read config: {exc.strerror or exc}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{p}: cannot read config: {getattr(exc, 'strerror', None) or exc}") from None
     try:
         if package_json:
             data = json.loads(text)
             section = data.get("ipclint") if isinstance(data, dict) else None
-            if section is not None and not isinstance(section, dict):
-                raise ConfigError(f"{p}: key 'ipclint' must be an object")
-            return section
-        data = tomllib.loads(text)
-    except (ValueError, tomllib.TOMLDecodeError) as exc:
+            key = "ipclint"
+        else:
+            data = tomllib.loads(text)
+            section = (data.get("tool") or {}).get("ipclint") if pyproject else data
+            key = "tool.ipclint"
+    except (ValueError, tomllib.TOMLDecodeError, AttributeError) as exc:
         raise ConfigError(f"{p}: invalid {'JSON' if package_json else 'TOML'}: {exc}") from None
-    if pyproject:
-        return (data.get("tool") or {}).get("ipclint")
-    return data
+    if section is not None and not isinstance(section, dict):
+        raise ConfigError(f"{p}: key '{key}' must be {'an object' if package_json else 'a table'}")
+    return section
 
 
 def load_config(root: Path, explicit: Path | None = None) -> Config:
@@ -111,57 +139,72 @@ def load_config(root: Path, explicit: Path | None = None) -> Config:
     return parse_config(data, str(path))
 
 
-def _strings(src: str, key: str, value: Any) -> tuple[str, ...]:
+def _strings(src: str, key: str, value: Any, commas: bool = False) -> tuple[str, ...]:
     if isinstance(value, str):
-        value = [value]
+        value = value.split(",") if commas else [value]
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise ConfigError(f"{src}: key '{key}' must be a list of strings")
-    return tuple(value)
+    return tuple(v.strip() for v in value if v.strip()) if commas else tuple(value)
 
 
 def parse_config(data: dict, src: str) -> Config:
     for key, value in data.items():
         if key not in TOP_KEYS:
-            raise ConfigError(f"{src}: unknown key '{key}'")
+            raise ConfigError(f"{src}: unknown key '{key}'{_hint(key, TOP_KEYS)}")
         want = TOP_KEYS[key]
         if want is list and not isinstance(value, (list, str)) or want is dict and not isinstance(value, dict):
             raise ConfigError(f"{src}: key '{key}' must be {'a list' if want is list else 'a table'}")
-    pfi = tuple((glob, _strings(src, f"per-file-ignores.{glob}", codes))
+    pfi = tuple((glob, _strings(src, f"per-file-ignores.{glob}", codes, commas=True))
                 for glob, codes in (data.get("per-file-ignores") or {}).items())
     sev = []
     for code, level in (data.get("severity") or {}).items():
-        if level not in ("error", "warning", "note"):
+        if not isinstance(level, str) or level not in LEVELS:
             raise ConfigError(f"{src}: key 'severity.{code}' must be error, warning or note")
         sev.append((code, level))
     roles = {}
     for role, globs in (data.get("roles") or {}).items():
         if role not in ROLE_KEYS:
-            raise ConfigError(f"{src}: unknown key 'roles.{role}'")
+            raise ConfigError(f"{src}: unknown key 'roles.{role}'{_hint(role, ROLE_KEYS)}")
         roles[role] = _strings(src, f"roles.{role}", globs)
-    rules = {}
-    for name, opts in (data.get("rules") or {}).items():
-        if not isinstance(opts, dict):
-            raise ConfigError(f"{src}: key 'rules.{name}' must be a table")
-        rules[name] = opts
-    config = Config(source=src, select=_strings(src, "select", data["select"]) if "select" in data else None,
-                    ignore=_strings(src, "ignore", data.get("ignore", [])),
+    config = Config(source=src,
+                    select=_strings(src, "select", data["select"], commas=True) if "select" in data else None,
+                    ignore=_strings(src, "ignore", data.get("ignore", []), commas=True),
                     exclude=_strings(src, "exclude", data.get("exclude", [])),
-                    per_file_ignores=pfi, severity=tuple(sev), roles=roles, rules=rules)
-    _check_rule_names(config)
+                    per_file_ignores=pfi, severity=tuple(sev), roles=roles,
+                    rules=_rules(src, data.get("rules") or {}))
+    _check_codes(config)
     return config
 
 
-def _check_rule_names(config: Config) -> None:
+def _rules(src: str, raw: dict) -> dict[str, dict[str, Any]]:
+    """`[rules.<name or CODE>]` tables, keyed by rule name, each option checked against the rule."""
+    from ipclint.rules import ALL_RULES
+    by_key = {r.name: r for r in ALL_RULES} | {r.code: r for r in ALL_RULES}
+    out: dict[str, dict[str, Any]] = {}
+    for key, opts in raw.items():
+        rule = by_key.get(key) or by_key.get(key.upper())
+        if rule is None:
+            raise ConfigError(f"{src}: unknown key 'rules.{key}' (no such rule){_hint(key, by_key)}")
+        if not isinstance(opts, dict):
+            raise ConfigError(f"{src}: key 'rules.{key}' must be a table")
+        if rule.name in out:
+            raise ConfigError(f"{src}: key 'rules.{key}': rule {rule.name} is configured twice")
+        out[rule.name] = dict(opts)
+    probe = Config(source=src, rules=out)
+    for name, opts in out.items():
+        parsed = probe.rule_options(by_key[name])
+        opts.update({k: getattr(parsed, k.replace("-", "_")) for k in opts})
+    return out
+
+
+def _check_codes(config: Config) -> None:
     from ipclint.rules import ALL_RULES
     from ipclint.select import validate
-    known = {r.name for r in ALL_RULES} | {r.code for r in ALL_RULES}
-    for name in config.rules:
-        if name not in known:
-            raise ConfigError(f"{config.source}: unknown key 'rules.{name}' (no such rule)")
-    try:
-        validate(ALL_RULES, list(config.select or ()) + list(config.ignore) + [k for k, _ in config.severity])
-    except ValueError as exc:
-        raise ConfigError(f"{config.source}: {exc}") from None
-    for rule in ALL_RULES:
-        if rule.name in config.rules or rule.code in config.rules:
-            config.rule_options(rule)
+    where = [("select", list(config.select or ())), ("ignore", list(config.ignore)),
+             ("severity", [k for k, _ in config.severity])]
+    where += [(f"per-file-ignores.{glob}", list(codes)) for glob, codes in config.per_file_ignores]
+    for key, entries in where:
+        try:
+            validate(ALL_RULES, entries)
+        except ValueError as exc:
+            raise ConfigError(f"{config.source}: key '{key}': {exc}") from None

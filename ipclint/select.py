@@ -6,21 +6,25 @@ select list every rule is selected.
 """
 from __future__ import annotations
 
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 from ipclint.rules._base import Rule
 
 
-def _match_len(rule: Rule, entry: str) -> int:
+def specificity(code: str, name: str, entry: str) -> int:
+    """How specifically ``entry`` names the rule (code, name): 0 when it does not name it at all,
+    else the prefix length; a full name counts as much as any code."""
     e = entry.strip()
     if not e:
         return 0
-    if e.lower() == rule.name:
-        return 100  # a full name is as specific as a full code
+    if e.lower() == name:
+        return 100
     up = e.upper()
-    if rule.code.startswith(up):
-        return len(up)
-    return 0
+    return len(up) if code.startswith(up) else 0
+
+
+def _match_len(rule: Rule, entry: str) -> int:
+    return specificity(rule.code, rule.name, entry)
 
 
 def validate(all_rules: Sequence[Rule], entries: Iterable[str]) -> None:
