@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 from ipclint.model import Finding
 
@@ -17,16 +17,27 @@ class BaselineError(ValueError):
 
 
 def write_baseline(findings: Iterable[Finding], path: Path) -> None:
+    """Record the findings (sorted, so the file diffs well); rule, path and message are for humans."""
     entries = [{"fingerprint": f.fingerprint, "rule": f.rule, "path": f.path, "message": f.message}
                for f in sorted(findings, key=lambda f: f.sort_key)]
-    path.write_text(json.dumps({"version": BASELINE_VERSION, "tool": "ipclint", "findings": entries},
-                               indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    text = json.dumps({"version": BASELINE_VERSION, "tool": "ipclint", "findings": entries},
+                      indent=2, ensure_ascii=False) + "\n"
+    tmp = path.with_name(path.name + ".tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(text, encoding="utf-8", newline="\n")
+        tmp.replace(path)  # never leave half a baseline behind
+    except OSError as exc:
+        raise BaselineError(f"{path}: cannot write baseline: {exc.strerror or exc}") from None
 
 
 def load_baseline(path: Path) -> Counter[str]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        return Counter(e["fingerprint"] for e in data["findings"])
+        prints = [e["fingerprint"] for e in data["findings"]]
+        if not all(isinstance(p, str) for p in prints):
+            raise TypeError
+        return Counter(prints)
     except OSError as exc:
         raise BaselineError(f"{path}: cannot read baseline: {exc.strerror or exc}") from None
     except (ValueError, KeyError, TypeError):
