@@ -192,3 +192,15 @@ def test_text_excerpt_lines_and_carets_match_tree_sitter_rows(tmp_path: Path) ->
 def test_text_quiet_prints_only_finding_lines(tmp_path: Path) -> None:
     f = Finding("IPC009", "sync-ipc", Severity.WARNING, "a.js", Span(1, 1, 1, 4), "sendSync blocks", "x")
     assert _text(tmp_path, {"a.js": b"x()\n"}, (f,), quiet=True) == "a.js:1:1: IPC009 [warning] sync-ipc: sendSync blocks\n"
+
+
+def test_github_reports_internal_errors_and_suppression_problems_only() -> None:
+    errors = (Diagnostic("a.js", "syntax error", "parse", 3, 1),
+              Diagnostic("b,1.js", "suppression names an unknown rule 'IPC777'", "suppression", 4, 9),
+              Diagnostic("", "rule IPC005 crashed: KeyError: 'x'", "internal"))
+    out = io.StringIO()
+    github.write(RunResult("/tmp", "0", None, (), FileCounts(), errors), out)
+    assert out.getvalue() == (
+        "::error title=ipclint internal error::rule IPC005 crashed: KeyError: 'x'\n"
+        "::warning file=b%2C1.js,line=4,col=9,title=ipclint suppression::"
+        "suppression names an unknown rule 'IPC777'\n")

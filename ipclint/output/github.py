@@ -21,6 +21,10 @@ def write(result: RunResult, stream: TextIO) -> None:
         props = (f"file={_prop(f.path)},line={f.span.line},col={f.span.column},"
                  f"endLine={f.span.end_line},endColumn={f.span.end_column},title={_prop(f'{f.rule} {f.name}')}")
         stream.write(f"::{COMMAND[f.severity]} {props}::{_data(f.message)}\n")
-    for d in result.errors:
+    for d in sorted(result.errors, key=lambda d: (d.path, d.line, d.column, d.message)):
         if d.kind == "internal":
             stream.write(f"::error title=ipclint internal error::{_data(d.message)}\n")
+        elif d.kind == "suppression" and d.path:
+            # a broken or unused ipclint-disable comment is the user's to fix, next to the code
+            where = f"file={_prop(d.path)}" + (f",line={d.line},col={d.column}" if d.line else "")
+            stream.write(f"::warning {where},title=ipclint suppression::{_data(d.message)}\n")
