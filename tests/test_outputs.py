@@ -204,3 +204,75 @@ def test_github_reports_internal_errors_and_suppression_problems_only() -> None:
         "::error title=ipclint internal error::rule IPC005 crashed: KeyError: 'x'\n"
         "::warning file=b%2C1.js,line=4,col=9,title=ipclint suppression::"
         "suppression names an unknown rule 'IPC777'\n")
+
+
+def test_json_exact_bytes_on_a_synthetic_result() -> None:
+    f1 = Finding("IPC010", "unhandled-channel", Severity.ERROR, "src/preload/index.ts", Span(6, 39, 6, 79),
+                 "invoke of 'note:sav' is never handled", "ab" * 16,
+                 related=(Location("src/main/ipc.ts", Span(41, 3, 41, 20), "did you mean 'note:save'"),))
+    f0 = Finding("IPC003", "magic-channel", Severity.WARNING, "src/main/ipc.ts", Span(2, 1, 2, 5), "inline ü", "cd" * 16)
+    errs = (Diagnostic("z.js", "cannot read", "read"), Diagnostic("b.js", "syntax error", "parse", 3, 1))
+    r = RunResult("/abs/project", "1.2.3", "31.2.0", (f1, f0), FileCounts(7, 2, 1), errs)
+    out = io.StringIO()
+    json_out.write(r, out)
+    assert out.getvalue() == '''{
+  "version": 1,
+  "tool": {
+    "name": "ipclint",
+    "version": "1.2.3"
+  },
+  "root": "/abs/project",
+  "electron_version": "31.2.0",
+  "findings": [
+    {
+      "rule": "IPC003",
+      "name": "magic-channel",
+      "severity": "warning",
+      "path": "src/main/ipc.ts",
+      "line": 2,
+      "column": 1,
+      "end_line": 2,
+      "end_column": 5,
+      "message": "inline ü",
+      "fingerprint": "cdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcd"
+    },
+    {
+      "rule": "IPC010",
+      "name": "unhandled-channel",
+      "severity": "error",
+      "path": "src/preload/index.ts",
+      "line": 6,
+      "column": 39,
+      "end_line": 6,
+      "end_column": 79,
+      "message": "invoke of 'note:sav' is never handled",
+      "fingerprint": "abababababababababababababababab",
+      "related": [
+        {
+          "path": "src/main/ipc.ts",
+          "line": 41,
+          "column": 3,
+          "message": "did you mean 'note:save'"
+        }
+      ]
+    }
+  ],
+  "files": {
+    "analysed": 7,
+    "skipped": 2,
+    "with_parse_errors": 1
+  },
+  "errors": [
+    {
+      "path": "b.js",
+      "message": "syntax error",
+      "line": 3,
+      "column": 1
+    },
+    {
+      "path": "z.js",
+      "message": "cannot read"
+    }
+  ]
+}
+'''

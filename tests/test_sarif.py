@@ -101,3 +101,16 @@ def test_byte_identical_whatever_the_input_order_and_no_timestamps() -> None:
         elif isinstance(node, list):
             todo.extend(node)
     assert not [k for k in keys if "time" in k.lower()]  # startTimeUtc, endTimeUtc would break byte equality
+
+
+def test_every_uri_is_an_rfc3986_relative_reference() -> None:
+    import re
+    # path characters of RFC 3986 (pchar and "/"); a ':' before the first '/' would read as a scheme
+    ok = re.compile(r"^[A-Za-z0-9\-._~!$&'()*+,;=@/]*(%[0-9A-F]{2}[A-Za-z0-9\-._~!$&'()*+,;=@/]*)*$")
+    paths = [ODD, "a b.js", "c:d/e.ts", "100%.js", "emoji-😀.tsx", "x?y.js", "back\\slash.js"]
+    findings = tuple(Finding("IPC003", "magic-channel", Severity.WARNING, p, Span(1, 1, 1, 2), "m", str(i))
+                     for i, p in enumerate(paths))
+    doc = sarif.report(RunResult("/r", "1", None, findings, FileCounts(), ()))
+    uris = [r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in doc["runs"][0]["results"]]
+    assert all(ok.match(u) for u in uris), uris
+    assert sorted(unquote(u) for u in uris) == sorted(paths)
