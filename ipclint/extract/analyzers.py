@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+from ipclint.extract import handlerflow
+
 Analyzer = Callable[[Any, Any, int], Any]
 
-ANALYZERS: list[tuple[str, Analyzer]] = []
+ANALYZERS: list[tuple[str, Analyzer]] = [(handlerflow.NAME, handlerflow.analyze)]

@@ -1,151 +1,101 @@
-"""Handler analysis shared by IPC005/IPC006/IPC007: a main-process handler's renderer-supplied
-parameters, where each is used and validated, how its data flows, and whether the sender is checked.
+"""Handler analysis shared by IPC005/IPC006/IPC007: each main-process handler, its renderer-supplied
+parameters, and the check-time half of the parameter flow recorded by extract/handlerflow.py
+(which calls validate: project functions named validate*/is*/..., schema libraries, config names).
 
-Everything is computed from facts (calls, comparisons, bindings, assignments, returns) of the
-handler's function and the functions nested in it; positions order events ("validated before use").
+A handler registered through an app wrapper is the edge at the wrapper's call site; what the
+wrapper does around the handler (a schema validation, a sender check) is credited to it, and a
+wrapper that calls the handler without the event (`(e, ...a) => fn(...a)`) makes every parameter
+of the handler renderer-supplied.
 """
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from ipclint.extract.facts import Call, Func
-from ipclint.extract.values import V
+from ipclint.extract.facts import Call, Func, Param
+from ipclint.extract.handlerflow import NAME as FLOW, Flow, Occ
 from ipclint.graph import Edge
 from ipclint.model import Span
 from ipclint.project import Project
-from ipclint.vutil import callee_name, refs, root_name, subtree, walk
+from ipclint.vutil import callee_name, root_name, subtree, walk
 
-VALIDATOR_PREFIX = re.compile(r"^(validate|assert|check|is|ensure|sanitize|parse)[A-Z_]?", re.I)
+VALIDATOR_PREFIX = re.compile(r"^(validate|assert|check|is|ensure|sanitize|parse|verify)([A-Z_0-9]|$)")
 SCHEMA_METHODS = frozenset({"parse", "safeParse", "parseAsync", "safeParseAsync", "validate", "validateSync",
-                            "validateAsync", "assert", "is", "create", "mask", "decode"})
-NOT_SCHEMAS = frozenset({"JSON", "path", "Date", "URL", "querystring", "qs", "url", "Number", "parseInt"})
-BUILTIN_CHECKS = frozenset({"isArray", "isInteger", "isFinite", "isSafeInteger", "isNaN", "includes", "has",
-                            "hasOwnProperty", "hasOwn", "startsWith", "endsWith", "test", "match"})
-LOG_ROOTS = re.compile(r"^(console|log|logger|_log|logging|debug|Sentry)$|log", re.I)
-LOG_METHODS = frozenset({"log", "info", "warn", "error", "debug", "trace", "verbose", "silly", "fatal"})
-SENDER_CHECK_NAME = re.compile(r"valid|verify|check|assert|trusted|allowed", re.I)
-
-
-@dataclass
-class Event:
-    name: str
-    span: Span
-    kind: str  # use, validate
+                            "validateAsync", "assert", "is", "create", "mask", "decode", "cast", "check",
+                            "Check", "Decode", "Parse"})
+NOT_SCHEMAS = frozenset({"JSON", "path", "Date", "URL", "querystring", "qs", "url", "Number", "parseInt", "yaml",
+                         "YAML", "toml", "semver", "Buffer", "matter", "cheerio", "marked", "shellQuote",
+                         "shell", "minimist", "contentDisposition", "mime", "Papa", "csv", "xml", "parser",
+                         "DOMParser", "posix", "win32", "nodePath", "upath"})
+VALIDATION_LIBS = frozenset({"zod", "joi", "@hapi/joi", "yup", "ajv", "superstruct", "valibot", "io-ts",
+                             "@sinclair/typebox", "runtypes", "class-validator", "validator", "arktype",
+                             "@effect/schema", "typia", "is-url", "is-plain-obj", "validate-npm-package-name"})
 
 
 @dataclass
 class Handler:
     edge: Edge
     path: str
+    fid: int
     func: Func
-    params: list  # renderer-supplied Param bindings (after the event)
+    params: list[Param]  # renderer-supplied parameters (after the event)
     event: str | None
     scopes: set[int]
-    events: list[Event] = field(default_factory=list)
     wrapper_validates: bool = False
+
+    @property
+    def flow(self) -> Flow | None:
+        return self.func.extra.get(FLOW)
+
+
+_CACHE: list = [None, None]
 
 
 def handlers(project: Project) -> list[Handler]:
     """Main-process handler registrations whose handler function is known, one per edge."""
+    if _CACHE[0] is project:
+        return _CACHE[1]
     out = []
     for e in project.graph.edges:
         if e.kind not in ("handle", "on") or e.side != "main" or e.handler is None:
             continue
         path, fid = e.handler
         fn = project.files[path].functions[fid]
-        ev = next((p.name for p in fn.params if p.index == 0 and not p.path), None)
-        params = [p for p in fn.params if p.index >= 1]
-        h = Handler(e, path, fn, params, ev, subtree(project.files[path], fid))
-        h.events = _events(project, h, {p.name for p in params})
+        dropped = _event_dropped(project, e)
+        ev = None if dropped else next((p.name for p in fn.params if p.index == 0 and not p.path), None)
+        params = [p for p in fn.params if dropped or p.index >= 1]
+        h = Handler(e, path, fid, fn, params, ev, subtree(project.files[path], fid))
         h.wrapper_validates = any(_function_validates(project, w) for w in e.wrapper_funcs)
         out.append(h)
+    _CACHE[0], _CACHE[1] = project, out
     return out
 
 
-def is_logging(v: V) -> bool:
-    root = root_name(v)
-    name = callee_name(v)
-    return bool(root and LOG_ROOTS.search(root)) and (v.kind == "ref" or name in LOG_METHODS or root == "console")
-
-
-def validator_call(project: Project, path: str, call: Call, config_validators: frozenset[str] = frozenset()) -> bool:
-    """Whether a call validates its arguments: schema libraries, allowlist lookups, type checks,
-    `new URL`, and project functions named validate*/assert*/check*/is*/ensure*/sanitize*/parse*."""
-    callee = call.callee
-    name = callee_name(callee)
-    if name is None:
+def _event_dropped(project: Project, e: Edge) -> bool:
+    """The wrapper calls the handler without the event: `(e, ...args) => fn(...args)`."""
+    if not e.wrapper_funcs:
         return False
-    if name in config_validators or (callee.kind == "member" and callee.text in config_validators):
-        return True
-    if call.new:
-        return name == "URL"
-    if callee.kind == "member":
-        obj_root = root_name(callee.data[0])
-        if name in BUILTIN_CHECKS:
-            return True
-        if name in SCHEMA_METHODS and obj_root not in NOT_SCHEMAS:
-            return True
-    if VALIDATOR_PREFIX.match(name):
-        target = project.function_of(path, callee, call.func)
-        if target is not None:
-            return True
-        r = project.resolve(path, callee, call.func).value
-        if r.kind in ("call", "new"):  # const validate = ajv.compile(schema)
-            return True
+    for wop in project.wrappers.get(e.wrapper_funcs[0], ()):
+        if not wop.handler_wrapped or wop.op.handler_arg is None or wop.op.kind not in ("handle", "on"):
+            continue
+        f = project.files[wop.site[0]]
+        site = f.calls[wop.site[1]]
+        if wop.op.handler_arg >= len(site.args) or site.args[wop.op.handler_arg].kind != "fn":
+            continue
+        inner = f.functions[site.args[wop.op.handler_arg].data]
+        first = next((p for p in inner.params if p.index == 0), None)
+        if first is None or first.rest:
+            return False
+        scopes = subtree(f, inner.id)
+        for c in f.calls:
+            if c.func not in scopes or c.callee.kind != "ref":
+                continue
+            hit = project.param_of(wop.site[0], c.func, c.callee.data)
+            if hit is None or hit[0] in scopes:
+                continue
+            a0 = c.args[0] if c.args else None
+            return not (a0 is not None and a0.kind == "ref" and a0.data == first.name)
     return False
-
-
-def _events(project: Project, h: Handler, names: set[str]) -> list[Event]:
-    f = project.files[h.path]
-    opts = getattr(getattr(project, "config", None), "rules", {}) or {}
-    extra = frozenset((opts.get("unvalidated-handler") or {}).get("validators", ()))
-    events: list[Event] = []
-    if not names:
-        return events
-    names_f = frozenset(names)
-    for c in f.calls:
-        if c.func not in h.scopes:
-            continue
-        if is_logging(c.callee):
-            continue
-        kind = "validate" if validator_call(project, h.path, c, extra) else "use"
-        for v in (c.callee, *c.args):
-            for r in refs(v, names_f):
-                events.append(Event(r.data, r.span, kind))
-    for chk in f.checks:
-        if chk.func in h.scopes:
-            for v in (chk.left, chk.right):
-                for r in refs(v, names_f):
-                    events.append(Event(r.data, r.span, "validate"))
-    for (scope, _name), v in f.bindings.items():
-        if scope in h.scopes:
-            for r in refs(v, names_f):
-                events.append(Event(r.data, r.span, "use"))
-    for a in f.assigns:
-        if a.func in h.scopes:
-            for v in (a.target, a.value):
-                for r in refs(v, names_f):
-                    events.append(Event(r.data, r.span, "use"))
-    for fid in h.scopes:
-        for v in f.functions[fid].returns:
-            for r in refs(v, names_f):
-                events.append(Event(r.data, r.span, "use"))
-    # A comparison is validation even where the same reference was also seen as a use.
-    events.sort(key=lambda e: (e.span.line, e.span.column, e.kind != "validate"))
-    return events
-
-
-def first_unvalidated_uses(h: Handler) -> list[Event]:
-    first: dict[str, Event] = {}
-    for ev in h.events:
-        first.setdefault(ev.name, ev)
-    return [ev for ev in first.values() if ev.kind == "use"]
-
-
-def validated_before(h: Handler, names: set[str], span: Span) -> bool:
-    return any(ev.kind == "validate" and ev.name in names and (ev.span.line, ev.span.column) < (span.line, span.column)
-               for ev in h.events)
 
 
 def _function_validates(project: Project, target: tuple[str, int]) -> bool:
@@ -154,16 +104,126 @@ def _function_validates(project: Project, target: tuple[str, int]) -> bool:
     if f is None:
         return False
     scopes = subtree(f, fid)
-    return any(c.func in scopes and validator_call(project, path, c) and c.callee.kind == "member"
-               and callee_name(c.callee) in SCHEMA_METHODS for c in f.calls)
+    return any(c.func in scopes and c.callee.kind == "member" and callee_name(c.callee) in SCHEMA_METHODS
+               and validator_call(project, path, c) for c in f.calls)
 
 
-# ---- sender checks (IPC007) -----------------------------------------------------------------
+# ---- which calls validate ---------------------------------------------------------------------
+
+def validator_call(project: Project, path: str, call: Call, extra: frozenset[str] = frozenset()) -> bool:
+    """Schema libraries, project functions named validate*/assert*/check*/is*/ensure*/sanitize*/
+    parse*, `new URL`, and the names given in config."""
+    callee = call.callee
+    name = callee_name(callee)
+    if name is None:
+        return False
+    if name in extra or callee.text in extra:
+        return True
+    if call.new:
+        return name == "URL"
+    r = project.resolve(path, callee, call.func)
+    if r.value.kind == "external":
+        mod = r.value.data[0]
+        return mod in VALIDATION_LIBS or mod.startswith("is-") or (
+            callee.kind == "member" and name in SCHEMA_METHODS and mod not in ("path", "node:path", "url", "qs"))
+    if callee.kind == "member" and name in SCHEMA_METHODS and root_name(callee.data[0]) not in NOT_SCHEMAS \
+            and r.value.kind not in ("global", "electron"):
+        return True
+    if VALIDATOR_PREFIX.match(name):
+        if r.value.kind == "fn" or project.function_of(path, callee, call.func) is not None:
+            return True
+        if r.value.kind in ("call", "new"):  # const validate = ajv.compile(schema)
+            return True
+    return False
+
+
+class Judge:
+    """Decides, per recorded site, whether it validates; memoised for a run of one rule."""
+
+    def __init__(self, project: Project, extra: frozenset[str] = frozenset()) -> None:
+        self.project = project
+        self.extra = extra
+        self._memo: dict[tuple[str, int, int, bool], bool] = {}
+
+    def site(self, path: str, fid: int, flow: Flow, i: int, taint: bool = False) -> bool:
+        key = (path, fid, i, taint)
+        hit = self._memo.get(key)
+        if hit is None:
+            s = flow.sites[i]
+            if s.kind == "check":
+                hit = True
+            elif s.kind == "url":
+                hit = not taint  # parsing alone does not choose a safe target; a protocol check does
+            elif s.kind == "empty":
+                hit = False
+            else:
+                call = call_at(self.project, path, s.span)
+                hit = call is not None and validator_call(self.project, path, call, self.extra)
+            self._memo[key] = hit
+        return hit
+
+    def validated(self, path: str, fid: int, flow: Flow, occ: Occ, taint: bool = False) -> bool:
+        return any(self.site(path, fid, flow, i, taint) for i in occ.dom)
+
+    def is_use(self, path: str, fid: int, flow: Flow, occ: Occ) -> bool:
+        if occ.role == "use":
+            return True
+        return occ.role == "arg" and not self.site(path, fid, flow, occ.site)
+
+
+_BY_SPAN: dict[int, tuple] = {}
+
+
+def call_at(project: Project, path: str, span: Span) -> Call | None:
+    f = project.files[path]
+    hit = _BY_SPAN.get(id(f))
+    if hit is None or hit[0] is not f:
+        hit = _BY_SPAN[id(f)] = (f, {c.span: c for c in f.calls})
+        if len(_BY_SPAN) > 4096:
+            _BY_SPAN.clear()
+            _BY_SPAN[id(f)] = hit
+    return hit[1].get(span)
+
+
+def pure_family(flow: Flow, name: str) -> set[str]:
+    """The parameter and its pure aliases (`const { path } = args`): the same renderer data."""
+    out = {name}
+    for _ in range(4):
+        more = {a.name for a in flow.aliases if a.pure and a.source in out} - out
+        if not more:
+            break
+        out |= more
+    return out
+
+
+def first_unvalidated_uses(project: Project, h: Handler, judge: Judge) -> list[tuple[Param, Occ]]:
+    """For each renderer-supplied parameter, its first use that no validation dominates."""
+    flow = h.flow
+    if flow is None:
+        return []
+    out = []
+    for p in h.params:
+        fam = pure_family(flow, p.name)
+        for occ in flow.occs:
+            if occ.name in fam and judge.is_use(h.path, h.fid, flow, occ):
+                if not judge.validated(h.path, h.fid, flow, occ):
+                    out.append((p, occ))
+                break
+    return out
+
+
+# ---- sender checks (IPC007) -------------------------------------------------------------------
+
+SENDER_CHECK_NAME = re.compile(r"valid|verify|check|assert|trusted|allowed", re.I)
+
 
 def checks_sender(project: Project, path: str, scopes: set[int], event: str | None,
                   extra: frozenset[str] = frozenset()) -> bool:
+    """A read of the sender's identity (event.senderFrame, event.sender.getURL()/id), a comparison
+    of event.sender, or the event handed to a function named like a check; ``event`` None inside
+    an app wrapper (any such read counts)."""
     f = project.files[path]
-    values: list[V] = []
+    values = []
     for c in f.calls:
         if c.func in scopes:
             name = callee_name(c.callee) or ""
@@ -176,43 +236,29 @@ def checks_sender(project: Project, path: str, scopes: set[int], event: str | No
             if any(_is_sender(v, event) for v in (chk.left, chk.right)):
                 return True
             values.extend((chk.left, chk.right))
-    for (scope, _n), v in f.bindings.items():
-        if scope in scopes:
-            values.append(v)
-    for e in f.exits:
-        if e.func in scopes:
-            values.append(e.cond)
-    for v in values:
-        for x in walk(v, into_calls=True):
-            if x.kind == "member" and _reads_sender_identity(x, event):
-                return True
-    return False
+    values.extend(v for (scope, _n), v in f.bindings.items() if scope in scopes)
+    values.extend(e.cond for e in f.exits if e.func in scopes)
+    return any(x.kind == "member" and _reads_sender_identity(x, event)
+               for v in values for x in walk(v, into_calls=True))
 
 
-def _event_root(v: V, event: str | None) -> bool:
-    r = root_name(v)
-    return r is not None and (event is None or r == event)
-
-
-def _mentions_event(v: V, event: str | None) -> bool:
-    if event is None:  # inside an app wrapper: any value handed to a sender-check function
+def _mentions_event(v, event: str | None) -> bool:
+    if event is None:
         return v.kind in ("ref", "member")
     return any(x.kind == "ref" and x.data == event for x in walk(v, into_calls=True))
 
 
-def _is_sender(v: V, event: str | None) -> bool:
+def _is_sender(v, event: str | None) -> bool:
     """`event.sender` or `event.sender.id` (compared with a known webContents)."""
     if v.kind != "member":
         return False
     obj, prop = v.data
-    if prop == "sender":
-        return _event_root(obj, event) and obj.kind == "ref"
     if prop == "id" and obj.kind == "member" and obj.data[1] == "sender":
-        return _event_root(obj.data[0], event) and obj.data[0].kind == "ref"
-    return False
+        obj, prop = obj.data[0], "sender"
+    return prop == "sender" and obj.kind == "ref" and (event is None or obj.data == event)
 
 
-def _reads_sender_identity(v: V, event: str | None) -> bool:
+def _reads_sender_identity(v, event: str | None) -> bool:
     """`event.senderFrame(.url|.origin)`, `event.sender.getURL`, `event.sender.id`."""
     obj, prop = v.data
     if prop == "senderFrame" and obj.kind == "ref" and (event is None or obj.data == event):

@@ -6,7 +6,7 @@ from typing import Iterator
 from ipclint.model import Severity
 from ipclint.project import Project
 from ipclint.rules._base import Hit, rule
-from ipclint.rules._handlers import first_unvalidated_uses, handlers
+from ipclint.rules._handlers import Judge, first_unvalidated_uses, handlers
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,9 +66,11 @@ def unvalidated_handler(project: Project, options: Options) -> Iterator[Hit]:
     - [Electron security: validate the sender and the data of all IPC messages](https://www.electronjs.org/docs/latest/tutorial/security#17-validate-the-sender-of-all-ipc-messages)
     - [CWE-20: Improper Input Validation](https://cwe.mitre.org/data/definitions/20.html)
     """
+    judge = Judge(project, frozenset(options.validators))
     for h in handlers(project):
         if h.wrapper_validates:
             continue
-        for ev in first_unvalidated_uses(h):
-            yield Hit(h.path, ev.span, f"renderer-supplied parameter '{ev.name}' is used before it is validated",
-                      key=f"{h.edge.channel}:{ev.name}")
+        for param, occ in first_unvalidated_uses(project, h, judge):
+            what = f"'{param.name}'" if occ.name == param.name else f"'{param.name}' (through '{occ.name}')"
+            yield Hit(h.path, occ.span, f"renderer-supplied parameter {what} is used before it is validated",
+                      key=f"{h.edge.channel}:{param.name}")

@@ -1,0 +1,180 @@
+"""Renderer data into dangerous calls (IPC006): the per-function flow from extract/handlerflow.py,
+followed from a handler's parameters through local aliases into sink calls, and into project
+helper functions (up to two calls deep), with the trace from the renderer to the sink.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterator
+
+from ipclint.extract.facts import Call
+from ipclint.extract.handlerflow import NAME as FLOW, Flow, Occ
+from ipclint.extract.values import V
+from ipclint.model import Location
+from ipclint.project import Project
+from ipclint.rules._handlers import Handler, Judge, call_at
+from ipclint.rules._sinks import sink_of
+from ipclint.vutil import walk
+from ipclint.wrappers import callee_function
+
+MAX_HELPER_DEPTH = 2
+# Option keys through which renderer data into `new BrowserWindow(...)` changes what the window can do.
+WINDOW_KEYS = frozenset({"webPreferences", "..."})
+
+
+@dataclass(frozen=True, slots=True)
+class Reach:
+    path: str
+    sink: Call
+    desc: str
+    param: str  # the handler's parameter whose data arrives
+    steps: tuple[Location, ...]  # helper calls and parameters on the way
+
+
+def reaches(project: Project, h: Handler, judge: Judge, extra: frozenset[str]) -> Iterator[Reach]:
+    roots = {p.name: p.name for p in h.params}
+    stack = [(h.path, h.fid, roots, (), 0)]
+    seen: set[tuple[str, int, frozenset]] = set()
+    while stack:
+        path, fid, given, steps, depth = stack.pop()
+        flow: Flow | None = project.files[path].functions[fid].extra.get(FLOW)
+        key = (path, fid, frozenset(given))
+        if flow is None or key in seen or len(seen) > 256:
+            continue
+        seen.add(key)
+        taint = _tainted(judge, path, fid, flow, given)
+        for occ in flow.occs:
+            if occ.name not in taint or occ.into is None or occ.role not in ("arg", "url"):
+                continue
+            if judge.validated(path, fid, flow, occ, taint=True):
+                continue
+            call = call_at(project, path, occ.into)
+            if call is None or (occ.role == "arg" and judge.site(path, fid, flow, occ.site)):
+                continue
+            sink = sink_of(project, path, call, extra)
+            if sink is not None:
+                if _arrives(project, path, call, occ, sink, taint):
+                    yield Reach(path, call, sink[0], taint[occ.name], steps)
+            elif depth < MAX_HELPER_DEPTH:
+                helper = _helper(project, path, call, occ, taint[occ.name], steps)
+                if helper is not None:
+                    stack.append((*helper, depth + 1))
+
+
+def _tainted(judge: Judge, path: str, fid: int, flow: Flow, given: dict[str, str]) -> dict[str, str]:
+    """Tracked name -> handler parameter, for the names that carry unvalidated renderer data."""
+    taint = dict(given)
+    for a in flow.aliases:
+        if a.source in taint and a.name not in taint \
+                and not judge.validated(path, fid, flow, flow.occs[a.occ], taint=True):
+            taint[a.name] = taint[a.source]
+    return taint
+
+
+def _arrives(project: Project, path: str, call: Call, occ: Occ, sink, taint: dict[str, str]) -> bool:
+    desc, positions = sink
+    if occ.arg not in positions or occ.arg >= len(call.args):
+        return False
+    if desc.startswith("new "):  # only whole options or webPreferences decide what the window can do
+        return not occ.keys or occ.keys[0] in WINDOW_KEYS
+    if desc.endswith(("loadURL", "openExternal")):
+        arg = call.args[occ.arg]
+        return not (_fixed_origin(project, path, arg, call.func) or _query_only(project, path, arg, call.func, taint))
+    return True
+
+
+def _helper(project: Project, path: str, call: Call, occ: Occ, param: str, steps: tuple):
+    """The project function called with renderer data, and which of its parameters receive it."""
+    target = callee_function(project, path, call)
+    if target is None:
+        return None
+    fn = project.files[target[0]].functions[target[1]]
+    given = {}
+    for p in fn.params:
+        if p.index == occ.arg or (p.rest and p.index <= occ.arg):
+            if not p.path or not occ.keys or p.path[0] == occ.keys[0]:
+                given[p.name] = param
+    if not given:
+        return None
+    first = next(p for p in fn.params if p.name in given)
+    more = (Location(path, call.span, f"passed to {fn.name or 'a helper'}()"),
+            Location(target[0], first.span, f"helper parameter '{first.name}'"))
+    return target[0], target[1], given, steps + more
+
+
+_ORIGIN = re.compile(r"^[a-z][a-z0-9+.-]*://[^/?#\s]+[/?#]", re.I)
+
+
+def _fixed_origin(project: Project, path: str, arg: V, scope) -> bool:
+    """`https://host/path?q=${x}`: the renderer chooses only the path or query of a fixed origin."""
+    r = project.resolve(path, arg, scope)
+    v = r.value
+    first = None
+    if v.kind == "tpl" and v.data and isinstance(v.data[0], str):
+        first = v.data[0]
+    elif v.kind == "concat":
+        left = v.data[0]
+        for _ in range(8):
+            if left.kind != "concat":
+                break
+            left = left.data[0]
+        first = project.channel(r.path, left, r.scope)
+    return bool(first and _ORIGIN.match(first))
+
+
+def _parts(v: V) -> list:
+    """The pieces of a concatenation or template, left to right."""
+    out: list = []
+    stack: list = [v]
+    while stack and len(out) < 64:
+        x = stack.pop()
+        if isinstance(x, str):
+            out.append(x)
+        elif x.kind in ("concat", "tpl"):
+            stack.extend(reversed(x.data))
+        else:
+            out.append(x)
+    return out
+
+
+def _query_only(project: Project, path: str, arg: V, scope, taint: dict[str, str]) -> bool:
+    """Renderer data only after a literal `?` or `#`: it picks a query or fragment, not the target."""
+    r = project.resolve(path, arg, scope)
+    seen_marker = False
+    for part in _parts(r.value):
+        text = part if isinstance(part, str) else (part.data if part.kind == "str" else None)
+        if text is not None:
+            seen_marker = seen_marker or "?" in text or "#" in text
+            continue
+        carries = any(x.kind == "ref" and x.data in taint for x in walk(part, into_calls=True))
+        if carries and not seen_marker:
+            return False
+    return seen_marker
+
+
+def trace(project: Project, h: Handler, reach: Reach) -> tuple[Location, ...]:
+    """The renderer (and preload) call that sends the message, the handler parameter, the helper
+    calls, the sink."""
+    steps: list[Location] = []
+    ch = h.edge.channel
+    if ch is not None:
+        senders = [e for e in project.graph.edges if e.channel == ch and e.kind in ("send", "invoke")
+                   and e.side == "renderer"]
+        bridged = [e for e in senders if e.bridged]
+        direct = [e for e in senders if not e.bridged]
+        if bridged:
+            b = bridged[0]
+            steps.append(Location(b.path, b.span, f"the renderer calls the bridge ({b.role.value})"))
+            pre = next((v for v in reversed(b.via) if v.message == "preload IPC call"), None)
+            if pre is not None:
+                steps.append(Location(pre.path, pre.span, f"the preload sends '{ch}'"))
+        elif direct:
+            d = direct[0]
+            steps.append(Location(d.path, d.span, f"{d.role.value} {d.method} '{ch}'"))
+    p = next((p for p in h.params if p.name == reach.param), None)
+    if p is not None:
+        steps.append(Location(h.path, p.span, f"handler parameter '{reach.param}'"))
+    steps.extend(reach.steps)
+    steps.append(Location(reach.path, reach.sink.span, f"reaches {reach.desc}"))
+    return tuple(steps)
