@@ -409,8 +409,8 @@ class _Analysis:
         callee = call.child_by_field_name("constructor" if new else "function")
         text = text_of(callee, 100) if callee is not None else ""
         last = text.rsplit(".", 1)[-1]
-        if not new and _is_logging(text):
-            return None
+        if (not new and _is_logging(text)) or last.endswith("Error"):
+            return None  # logged, or put in an error message
         if new and last == "URL" and st.url is None:
             st.url, st.pure, st.keys, st.jump = call, False, [], call  # validation of the string (IPC005)
             return _CONTINUE
@@ -562,13 +562,13 @@ def _statement_of(node: Any) -> Any:
         if cur is None:
             return None
         t = cur.type
-        if t in TRANSPARENT or t == "lexical_declaration" or t == "variable_declaration":
+        if t in TRANSPARENT:
             pass
         elif t == "variable_declarator" or t == "assignment_expression":
             if cur.child_by_field_name("value" if t == "variable_declarator" else "right") != child:
                 return None
-        elif t in ("expression_statement", "return_statement"):
-            return cur if t == "expression_statement" or child == cur.named_children[0] else None
+        elif t in ("expression_statement", "lexical_declaration", "variable_declaration"):
+            return cur
         elif t == "arguments":  # assert(typeof x === 'string')
             call = cur.parent
             callee = call.child_by_field_name("function") if call is not None else None

@@ -10,7 +10,7 @@ of the handler renderer-supplied.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ipclint.extract.facts import Call, Func, Param
 from ipclint.extract.handlerflow import NAME as FLOW, Flow, Occ
@@ -42,6 +42,7 @@ class Handler:
     event: str | None
     scopes: set[int]
     wrapper_validates: bool = False
+    event_parts: dict[str, str] = field(default_factory=dict)  # `({ sender }, x) =>`: name -> field
 
     @property
     def flow(self) -> Flow | None:
@@ -66,6 +67,8 @@ def handlers(project: Project) -> list[Handler]:
         params = [p for p in fn.params if dropped or p.index >= 1]
         h = Handler(e, path, fid, fn, params, ev, subtree(project.files[path], fid))
         h.wrapper_validates = any(_function_validates(project, w) for w in e.wrapper_funcs)
+        if ev is None and not dropped:
+            h.event_parts = {p.name: p.path[0] for p in fn.params if p.index == 0 and len(p.path) == 1}
         out.append(h)
     _CACHE[0], _CACHE[1] = project, out
     return out
@@ -197,19 +200,48 @@ def pure_family(flow: Flow, name: str) -> set[str]:
 
 
 def first_unvalidated_uses(project: Project, h: Handler, judge: Judge) -> list[tuple[Param, Occ]]:
-    """For each renderer-supplied parameter, its first use that no validation dominates."""
+    """For each renderer-supplied parameter, its first use that no validation dominates. Handing
+    the value to a project function that validates it before using it (or does not use it) is
+    not such a use."""
     flow = h.flow
     if flow is None:
         return []
     out = []
     for p in h.params:
-        fam = pure_family(flow, p.name)
-        for occ in flow.occs:
-            if occ.name in fam and judge.is_use(h.path, h.fid, flow, occ):
-                if not judge.validated(h.path, h.fid, flow, occ):
-                    out.append((p, occ))
-                break
+        hit = _first_unvalidated(project, judge, h.path, h.fid, flow, pure_family(flow, p.name), 0)
+        if hit is not None:
+            out.append((p, hit))
     return out
+
+
+def _first_unvalidated(project: Project, judge: Judge, path: str, fid: int, flow: Flow, names: set[str],
+                       depth: int) -> Occ | None:
+    for occ in flow.occs:
+        if occ.name not in names or not judge.is_use(path, fid, flow, occ):
+            continue
+        if judge.validated(path, fid, flow, occ):
+            return None
+        if occ.role == "arg" and depth < 2 and _validated_inside(project, judge, path, occ, depth):
+            continue
+        return occ
+    return None
+
+
+def _validated_inside(project: Project, judge: Judge, path: str, occ: Occ, depth: int) -> bool:
+    """The value goes to a project function whose parameter is validated before any use there."""
+    from ipclint.wrappers import callee_function
+    call = call_at(project, path, occ.into) if occ.into is not None else None
+    target = callee_function(project, path, call) if call is not None else None
+    if target is None:
+        return False
+    fn = project.files[target[0]].functions[target[1]]
+    params = [p for p in fn.params if (p.index == occ.arg or (p.rest and p.index <= occ.arg))
+              and (not p.path or not occ.keys or p.path[0] == occ.keys[0])]
+    inner = fn.extra.get(FLOW)
+    if not params or inner is None:
+        return bool(params) and inner is None  # a parameter it never reads
+    names = set().union(*(pure_family(inner, p.name) for p in params))
+    return _first_unvalidated(project, judge, target[0], target[1], inner, names, depth + 1) is None
 
 
 # ---- sender checks (IPC007) -------------------------------------------------------------------
@@ -218,52 +250,61 @@ SENDER_CHECK_NAME = re.compile(r"valid|verify|check|assert|trusted|allowed", re.
 
 
 def checks_sender(project: Project, path: str, scopes: set[int], event: str | None,
-                  extra: frozenset[str] = frozenset()) -> bool:
+                  extra: frozenset[str] = frozenset(), parts: dict[str, str] | None = None) -> bool:
     """A read of the sender's identity (event.senderFrame, event.sender.getURL()/id), a comparison
-    of event.sender, or the event handed to a function named like a check; ``event`` None inside
-    an app wrapper (any such read counts)."""
+    of event.sender, or the event handed to a function named like a check. ``event`` None inside
+    an app wrapper: any such read counts. ``parts``: a destructured event's fields."""
     f = project.files[path]
+    ev = _Event(event, parts or {})
     values = []
     for c in f.calls:
         if c.func in scopes:
             name = callee_name(c.callee) or ""
-            if (SENDER_CHECK_NAME.search(name) or name in extra) and any(_mentions_event(a, event) for a in c.args):
+            if (SENDER_CHECK_NAME.search(name) or name in extra) and any(ev.mentioned(a) for a in c.args):
                 return True
             values.append(c.callee)
             values.extend(c.args)
     for chk in f.checks:
         if chk.func in scopes:
-            if any(_is_sender(v, event) for v in (chk.left, chk.right)):
+            if any(ev.is_sender(v) for v in (chk.left, chk.right)):
                 return True
             values.extend((chk.left, chk.right))
     values.extend(v for (scope, _n), v in f.bindings.items() if scope in scopes)
     values.extend(e.cond for e in f.exits if e.func in scopes)
-    return any(x.kind == "member" and _reads_sender_identity(x, event)
-               for v in values for x in walk(v, into_calls=True))
+    return any(x.kind == "member" and ev.reads_identity(x) for v in values for x in walk(v, into_calls=True))
 
 
-def _mentions_event(v, event: str | None) -> bool:
-    if event is None:
-        return v.kind in ("ref", "member")
-    return any(x.kind == "ref" and x.data == event for x in walk(v, into_calls=True))
+class _Event:
+    """How the event appears in a handler: its parameter name, or destructured fields."""
 
+    def __init__(self, name: str | None, parts: dict[str, str]) -> None:
+        self.name = name
+        self.parts = parts
 
-def _is_sender(v, event: str | None) -> bool:
-    """`event.sender` or `event.sender.id` (compared with a known webContents)."""
-    if v.kind != "member":
-        return False
-    obj, prop = v.data
-    if prop == "id" and obj.kind == "member" and obj.data[1] == "sender":
-        obj, prop = obj.data[0], "sender"
-    return prop == "sender" and obj.kind == "ref" and (event is None or obj.data == event)
+    def field(self, v, field: str) -> bool:
+        """`v` is `event.<field>` (or a destructured `<field>`)."""
+        if v.kind == "ref":
+            return self.parts.get(v.data) == field
+        if v.kind != "member" or v.data[1] != field:
+            return False
+        base = v.data[0]
+        return base.kind == "ref" and (self.name is None or base.data == self.name) and not self.parts
 
+    def mentioned(self, v) -> bool:
+        if self.name is None and not self.parts:
+            return v.kind in ("ref", "member")
+        names = set(self.parts) | ({self.name} if self.name else set())
+        return any(x.kind == "ref" and x.data in names for x in walk(v, into_calls=True))
 
-def _reads_sender_identity(v, event: str | None) -> bool:
-    """`event.senderFrame(.url|.origin)`, `event.sender.getURL`, `event.sender.id`."""
-    obj, prop = v.data
-    if prop == "senderFrame" and obj.kind == "ref" and (event is None or obj.data == event):
-        return True
-    if prop in ("getURL", "id", "getOrigin") and obj.kind == "member" and obj.data[1] == "sender":
-        base = obj.data[0]
-        return base.kind == "ref" and (event is None or base.data == event)
-    return False
+    def is_sender(self, v) -> bool:
+        """`event.sender` or `event.sender.id` (compared with a known webContents)."""
+        if v.kind == "member" and v.data[1] == "id":
+            v = v.data[0]
+        return self.field(v, "sender")
+
+    def reads_identity(self, v) -> bool:
+        """`event.senderFrame(.url|.origin)`, `event.sender.getURL`, `event.sender.id`."""
+        obj, prop = v.data
+        if self.field(v, "senderFrame") or self.field(obj, "senderFrame"):
+            return True
+        return prop in ("getURL", "id", "getOrigin") and self.field(obj, "sender")

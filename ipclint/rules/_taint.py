@@ -19,8 +19,11 @@ from ipclint.vutil import walk
 from ipclint.wrappers import callee_function
 
 MAX_HELPER_DEPTH = 2
-# Option keys through which renderer data into `new BrowserWindow(...)` changes what the window can do.
-WINDOW_KEYS = frozenset({"webPreferences", "..."})
+# Window options through which renderer data changes what the new window's page can do.
+SECURITY_PREFS = frozenset({"preload", "nodeIntegration", "nodeIntegrationInWorker", "nodeIntegrationInSubFrames",
+                            "contextIsolation", "sandbox", "webSecurity", "allowRunningInsecureContent",
+                            "enableRemoteModule", "webviewTag", "experimentalFeatures", "additionalArguments",
+                            "enableBlinkFeatures", "javascript", "..."})
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,8 +79,10 @@ def _arrives(project: Project, path: str, call: Call, occ: Occ, sink, taint: dic
     desc, positions = sink
     if occ.arg not in positions or occ.arg >= len(call.args):
         return False
-    if desc.startswith("new "):  # only whole options or webPreferences decide what the window can do
-        return not occ.keys or occ.keys[0] in WINDOW_KEYS
+    if desc.startswith("new "):  # whole options, or webPreferences that decide what the page can do
+        keys = occ.keys
+        return not keys or keys[0] == "..." or (keys[0] == "webPreferences" and (
+            len(keys) == 1 or keys[1] in SECURITY_PREFS))
     if desc.endswith(("loadURL", "openExternal")):
         arg = call.args[occ.arg]
         return not (_fixed_origin(project, path, arg, call.func) or _query_only(project, path, arg, call.func, taint))

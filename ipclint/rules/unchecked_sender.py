@@ -7,7 +7,7 @@ from ipclint.model import Severity
 from ipclint.project import Project
 from ipclint.rules._base import Hit, rule
 from ipclint.rules._handlers import checks_sender, handlers
-from ipclint.vutil import subtree
+from ipclint.vutil import callee_name, subtree
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,26 +70,25 @@ def unchecked_sender(project: Project, options: Options) -> Iterator[Hit]:
     extra = frozenset(options.sender_checks)
     trusted = frozenset(options.trusted_wrappers)
     for h in handlers(project):
-        if checks_sender(project, h.path, h.scopes, h.event, extra) if h.event else False:
+        if (h.event or h.event_parts) and checks_sender(project, h.path, h.scopes, h.event, extra, h.event_parts):
             continue
         if trusted and _registered_through(project, h, trusted):
             continue
-        if any(_wrapper_checks(project, w) for w in h.edge.wrapper_funcs):
+        if any(_wrapper_checks(project, w, extra) for w in h.edge.wrapper_funcs):
             continue
         what = f"'{h.edge.channel}'" if h.edge.channel else "this channel"
         yield Hit(h.edge.path, h.edge.span, f"handler for {what} never checks the sender "
                                             f"(event.senderFrame or event.sender)", key=f"{h.edge.channel}")
 
 
-def _wrapper_checks(project: Project, target: tuple[str, int]) -> bool:
+def _wrapper_checks(project: Project, target: tuple[str, int], extra: frozenset[str]) -> bool:
     path, fid = target
     f = project.files.get(path)
-    return f is not None and checks_sender(project, path, subtree(f, fid), None)
+    return f is not None and checks_sender(project, path, subtree(f, fid), None, extra)
 
 
 def _registered_through(project: Project, h, names: frozenset[str]) -> bool:
     call = project.files[h.edge.path].calls[h.edge.call]
-    from ipclint.vutil import callee_name
     if callee_name(call.callee) in names:
         return True
     return any((project.files[p].functions[fid].name or "").rsplit(".", 1)[-1] in names
