@@ -1,0 +1,123 @@
+"""Window options that remove the boundary between page and Node (IPC013): reading option objects
+through variables, spreads and imports; assignments; `<webview>` attributes; version defaults."""
+from __future__ import annotations
+
+from typing import Iterator
+
+from ipclint.extract.values import V
+from ipclint.project import Project
+from ipclint.resolve import Where
+from ipclint.rules._base import Hit
+
+INSECURE = {"nodeIntegration": True, "nodeIntegrationInWorker": True, "nodeIntegrationInSubFrames": True,
+            "contextIsolation": False, "sandbox": False, "webSecurity": False,
+            "allowRunningInsecureContent": True, "enableRemoteModule": True}
+# Options whose safe value became the default in this Electron major version.
+SAFE_SINCE = {"nodeIntegration": 5, "contextIsolation": 12, "sandbox": 20}
+WEBVIEW_ATTRS = {"nodeintegration": "nodeIntegration", "nodeintegrationinsubframes": "nodeIntegrationInSubFrames",
+                 "disablewebsecurity": "webSecurity"}
+CTORS = frozenset({"BrowserWindow", "BrowserView", "WebContentsView"})
+
+
+def loose_options(project: Project, seen: set) -> Iterator[Hit]:
+    """Any object literal with a `webPreferences` key: window options on their way to a constructor
+    through code we cannot follow (`new BrowserWindow(decorate(opts))`)."""
+    from ipclint.roles import _walk_values
+    for path in sorted(project.files):
+        f = project.files[path]
+        roots = [a for c in f.calls for a in c.args if a.kind == "obj"]
+        roots += [v for v in f.bindings.values() if v.kind == "obj"]
+        roots += [fn_ret for fn in f.functions for fn_ret in fn.returns if fn_ret.kind == "obj"]
+        for v in _walk_values(roots):
+            if v.kind != "obj":
+                continue
+            for p in v.data:
+                if p.key != "webPreferences" or p.spread:
+                    continue
+                prefs = project.resolve(path, p.value, None)
+                for key, value, where, span in props(project, prefs):
+                    if key in INSECURE and value is INSECURE[key] and (where, span.line, span.column) not in seen:
+                        seen.add((where, span.line, span.column))
+                        yield Hit(where, span, f"{key}: {str(value).lower()} removes the IPC boundary", key=key)
+
+
+def option(project: Project, where: Where | None, key: str) -> Where | None:
+    if where is None or where.value.kind != "obj":
+        return None
+    hit = project.member(where, key)
+    return project.resolve(hit.path, hit.value, hit.scope) if hit is not None else None
+
+
+def props(project: Project, where: Where):
+    """(key, bool value or None, file, span) of an options object, spreads followed."""
+    stack = [(where, 0)]
+    while stack:
+        cur, depth = stack.pop()
+        if cur.value.kind != "obj" or depth > 6:
+            continue
+        for p in cur.value.data:
+            if p.spread:
+                if p.value.kind == "spread" and p.value.data is not None:
+                    stack.append((project.resolve(cur.path, p.value.data, cur.scope), depth + 1))
+                continue
+            if p.key is None:
+                continue
+            v = project.resolve(cur.path, p.value, cur.scope).value
+            yield p.key, (v.data if v.kind == "bool" else None), cur.path, p.span
+
+
+def missing(project: Project, path: str, call, found: dict) -> Iterator[Hit]:
+    version = project.electron_version(path)
+    major = _major(version)
+    if major is None:
+        return
+    for key, since in SAFE_SINCE.items():
+        if major < since and key not in found:
+            yield Hit(path, call.span, f"{key} is not set and defaults to the insecure value before Electron "
+                                       f"{since} (this app uses {version})", key=f"missing:{key}")
+
+
+def _major(version: str | None) -> int | None:
+    if not version:
+        return None
+    head = version.split(".", 1)[0]
+    return int(head) if head.isdigit() else None
+
+
+def assignments(project: Project) -> Iterator[Hit]:
+    for path in sorted(project.files):
+        for a in project.files[path].assigns:
+            t = a.target
+            if t.kind != "member" or t.data[1] not in INSECURE:
+                continue
+            owner = t.data[0]
+            owner_name = owner.data[1] if owner.kind == "member" else owner.data if owner.kind == "ref" else None
+            if owner_name is None or "webpreferences" not in owner_name.lower() and owner_name != "prefs":
+                continue
+            v = project.resolve(path, a.value, a.func).value
+            if v.kind == "bool" and v.data is INSECURE[t.data[1]]:
+                yield Hit(path, a.span, f"{t.data[1]} = {str(v.data).lower()} removes the IPC boundary",
+                          key=f"assign:{t.data[1]}")
+
+
+def webviews(project: Project) -> Iterator[Hit]:
+    for path in sorted(project.files):
+        for el in project.files[path].jsx:
+            for name, value, span in el.attrs:
+                key = WEBVIEW_ATTRS.get(name.lower())
+                if key is None:
+                    if name.lower() == "webpreferences" and value is not None and value.kind == "str":
+                        yield from _webpreferences_string(path, value, span)
+                    continue
+                if value is None or (value.kind == "bool" and value.data) or (value.kind == "str" and value.data
+                                                                                not in ("false", "")):
+                    yield Hit(path, span, f"<webview {name}> removes the IPC boundary", key=f"webview:{name}")
+
+
+def _webpreferences_string(path: str, value: V, span) -> Iterator[Hit]:
+    for part in str(value.data).split(","):
+        k, _, v = part.partition("=")
+        k, v = k.strip(), v.strip().lower()
+        bad = INSECURE.get(k)
+        if bad is not None and (v in ("yes", "true", "1")) is bad:
+            yield Hit(path, span, f"<webview webpreferences> sets {k}={v}", key=f"webview:{k}")
