@@ -121,3 +121,24 @@ def _webpreferences_string(path: str, value: V, span) -> Iterator[Hit]:
         bad = INSECURE.get(k)
         if bad is not None and (v in ("yes", "true", "1")) is bad:
             yield Hit(path, span, f"<webview webpreferences> sets {k}={v}", key=f"webview:{k}")
+
+
+def created_webviews(project: Project) -> Iterator[Hit]:
+    """`el.setAttribute('nodeintegration', '')` on `document.createElement('webview')`."""
+    for path, call in project.iter_calls():
+        callee = call.callee
+        if callee.kind != "member" or callee.data[1] != "setAttribute" or not call.args or call.args[0].kind != "str":
+            continue
+        name = str(call.args[0].data).lower()
+        if name not in WEBVIEW_ATTRS and name != "webpreferences":
+            continue
+        el = project.resolve(path, callee.data[0], call.func, consts_only=True).value
+        if el.kind != "call" or el.data[0].kind != "member" or el.data[0].data[1] != "createElement" \
+                or not el.data[1] or el.data[1][0].kind != "str" or el.data[1][0].data != "webview":
+            continue
+        value = call.args[1] if len(call.args) > 1 else None
+        if name == "webpreferences":
+            if value is not None and value.kind == "str":
+                yield from _webpreferences_string(path, value, call.span)
+        elif value is None or value.kind != "str" or value.data not in ("false",):
+            yield Hit(path, call.span, f"<webview {name}> removes the IPC boundary", key=f"webview:{name}")

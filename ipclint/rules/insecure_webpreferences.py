@@ -5,7 +5,8 @@ from typing import Iterator
 from ipclint.model import Severity
 from ipclint.project import Project
 from ipclint.rules._base import Hit, rule
-from ipclint.rules._webprefs import CTORS, INSECURE, assignments, loose_options, missing, option, props, webviews
+from ipclint.rules._webprefs import (CTORS, INSECURE, assignments, created_webviews, loose_options, missing, option,
+                                    props, webviews)
 
 
 @rule("IPC013", "insecure-webpreferences", Severity.ERROR,
@@ -20,9 +21,10 @@ def insecure_webpreferences(project: Project, options) -> Iterator[Hit]:
     another file are followed, and an insecure option in a shared object is reported once, at its
     property. An assignment such as `webPreferences.sandbox = false` (typically in a
     'will-attach-webview' handler) is reported at the assignment, and `<webview nodeintegration>`
-    at the attribute. When the app's Electron version is older than the release that made the
-    safe value the default (nodeIntegration 5, contextIsolation 12, sandbox 20), a missing option
-    is reported at the constructor.
+    at the attribute (or at `setAttribute('nodeintegration', ...)` on a created webview). When
+    the app's Electron version is older than the release that made the safe value the default
+    (nodeIntegration 5, contextIsolation 12, sandbox 20), a missing option is reported at the
+    constructor.
 
     ## Why is this bad?
     With Node integration in the page, or without context isolation, any script in the page (an
@@ -79,6 +81,7 @@ def insecure_webpreferences(project: Project, options) -> Iterator[Hit]:
     yield from loose_options(project, seen)
     yield from assignments(project)
     yield from webviews(project)
+    yield from created_webviews(project)
 
 
 
