@@ -114,7 +114,7 @@ class Reader:
 
     def _member(self, name: str, ident: Any, node: Any, child: Any, st: "_State") -> Any:
         if node.child_by_field_name("object") != child:
-            return Read(name, ident, "use")  # MAP[value]: a lookup keyed by renderer data
+            return self._lookup(name, ident, node)
         call = node.parent
         if call is None or call.type != "call_expression" or call.child_by_field_name("function") != node:
             return _CONTINUE  # value.prop: the same data, deeper
@@ -126,6 +126,19 @@ class Reader:
         st.pure = False
         st.jump = call
         return _CONTINUE
+
+    def _lookup(self, name: str, ident: Any, node: Any) -> Read:
+        """`MAP[value]`: reading a table by renderer key is an allowlist lookup (unknown keys give
+        undefined); writing `obj[value] = x` is a use (`__proto__` pollutes)."""
+        up = node.parent
+        while up is not None and up.type in TRANSPARENT:
+            node, up = up, up.parent
+        if up is not None and up.type in ("assignment_expression", "augmented_assignment_expression") \
+                and up.child_by_field_name("left") == node:
+            return Read(name, ident, "use")
+        if up is not None and up.type == "call_expression" and up.child_by_field_name("function") == node:
+            return Read(name, ident, "use")  # handlers[value](): dispatch on a renderer-chosen key
+        return Read(name, ident, "check", site=node)
 
     def _object(self, name: str, ident: Any, node: Any, child: Any, st: "_State") -> Any:
         st.pure = False

@@ -67,12 +67,31 @@ class Flow(NamedTuple):
     aliases: tuple[Alias, ...]
 
 
+# Callbacks of these calls are never IPC handlers or helpers called by name: their own
+# parameters need no analysis (reads of the enclosing function's parameters inside them are
+# recorded by the enclosing function's analysis).
+CALLBACK_OF = frozenset({"map", "filter", "forEach", "some", "every", "find", "findIndex", "findLast", "reduce",
+                         "sort", "flatMap", "then", "catch", "finally", "setTimeout", "setInterval",
+                         "setImmediate", "nextTick", "queueMicrotask", "useEffect", "useCallback", "useMemo",
+                         "addEventListener", "requestAnimationFrame"})
+
+
 def analyze(node: Any, ex: Any, fid: int) -> Flow | None:
     fn = ex.f.functions[fid]
     names = {p.name for p in fn.params}
-    if not names:
+    if not names or _inline_callback(node):
         return None
     return _Analysis(node, ex).run(names)
+
+
+def _inline_callback(node: Any) -> bool:
+    args = node.parent
+    call = args.parent if args is not None and args.type == "arguments" else None
+    callee = call.child_by_field_name("function") if call is not None and call.type == "call_expression" else None
+    if callee is None:
+        return False
+    name = callee.child_by_field_name("property") if callee.type == "member_expression" else callee
+    return name is not None and text_of(name, 40) in CALLBACK_OF
 
 
 class _Analysis(Reader):
@@ -175,7 +194,8 @@ class _Analysis(Reader):
             fam = families.get(r.name)
             if fam is None:
                 fam = families[r.name] = self._family(r.name)
-            dom = tuple(i for i in self._dominators(r.node) if fam & set(sites[i].names))
+            dom = () if r.role == "check" else tuple(i for i in self._dominators(r.node)
+                                                     if fam & set(sites[i].names))
             occs.append(Occ(r.name, span_of(r.node), r.role, self.index[r.site.id] if r.site is not None else -1,
                             dom, span_of(r.into) if r.into is not None else None, r.arg, r.keys))
         pos = {id(r): i for i, r in enumerate(sorted(self.reads, key=lambda r: r.node.start_byte))}
