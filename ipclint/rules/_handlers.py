@@ -62,22 +62,26 @@ def handlers(project: Project) -> list[Handler]:
             continue
         path, fid = e.handler
         fn = project.files[path].functions[fid]
-        dropped = _event_dropped(project, e)
-        ev = None if dropped else next((p.name for p in fn.params if p.index == 0 and not p.path), None)
+        passing = _event_passing(project, e)
+        dropped = passing == ""
+        ev = next((p.name for p in fn.params if p.index == 0 and not p.path), None) if passing is None else None
         params = [p for p in fn.params if dropped or p.index >= 1]
         h = Handler(e, path, fid, fn, params, ev, subtree(project.files[path], fid))
         h.wrapper_validates = any(_function_validates(project, w) for w in e.wrapper_funcs)
-        if ev is None and not dropped:
+        if passing:  # the handler's first parameter is `event.sender` (or another field)
+            h.event_parts = {p.name: passing for p in fn.params if p.index == 0 and not p.path}
+        elif passing is None and ev is None:
             h.event_parts = {p.name: p.path[0] for p in fn.params if p.index == 0 and len(p.path) == 1}
         out.append(h)
     _CACHE[0], _CACHE[1] = project, out
     return out
 
 
-def _event_dropped(project: Project, e: Edge) -> bool:
-    """The wrapper calls the handler without the event: `(e, ...args) => fn(...args)`."""
+def _event_passing(project: Project, e: Edge) -> str | None:
+    """How a wrapper hands the event to the handler: None as is (or unknown), "" not at all
+    (`(e, ...args) => fn(...args)`), or one of its fields (`(e, ...a) => fn(e.sender, ...a)`)."""
     if not e.wrapper_funcs:
-        return False
+        return None
     for wop in project.wrappers.get(e.wrapper_funcs[0], ()):
         if not wop.handler_wrapped or wop.op.handler_arg is None or wop.op.kind not in ("handle", "on"):
             continue
@@ -88,7 +92,7 @@ def _event_dropped(project: Project, e: Edge) -> bool:
         inner = f.functions[site.args[wop.op.handler_arg].data]
         first = next((p for p in inner.params if p.index == 0), None)
         if first is None or first.rest:
-            return False
+            return None
         scopes = subtree(f, inner.id)
         for c in f.calls:
             if c.func not in scopes or c.callee.kind != "ref":
@@ -97,8 +101,12 @@ def _event_dropped(project: Project, e: Edge) -> bool:
             if hit is None or hit[0] in scopes:
                 continue
             a0 = c.args[0] if c.args else None
-            return not (a0 is not None and a0.kind == "ref" and a0.data == first.name)
-    return False
+            if a0 is not None and a0.kind == "ref" and a0.data == first.name:
+                return None
+            if a0 is not None and a0.kind == "member" and a0.data[0].kind == "ref" and a0.data[0].data == first.name:
+                return a0.data[1]
+            return ""
+    return None
 
 
 def _function_validates(project: Project, target: tuple[str, int]) -> bool:
