@@ -94,15 +94,22 @@ def _check(args) -> int:
     try:
         config = _load(args)
         progress = _progress_factory(args)
+        # --write-baseline records every current finding, also those an older --baseline hides
+        # (the same file for both must not shrink to the new findings only).
+        hide = None if args.write_baseline else args.baseline
         with progress as tick:
             result = check(args.paths, config, select=args.select, ignore=args.ignore, jobs=args.jobs,
                            cache_dir=args.cache_dir, use_cache=not args.no_cache, progress=tick,
-                           baseline=args.baseline, report_unused_suppressions=args.report_unused_suppressions)
+                           baseline=hide, report_unused_suppressions=args.report_unused_suppressions)
+        if args.write_baseline:
+            from dataclasses import replace
+            from ipclint.baseline import filter_baseline, load_baseline, write_baseline
+            old = load_baseline(Path(args.baseline)) if args.baseline else None
+            write_baseline(result.findings, Path(args.write_baseline))
+            if old is not None:
+                result = replace(result, findings=filter_baseline(result.findings, old))
     except (ConfigError, BaselineError, FileNotFoundError, ValueError) as exc:
         return _error(str(exc))
-    if args.write_baseline:
-        from ipclint.baseline import write_baseline
-        write_baseline(result.findings, Path(args.write_baseline))
     _write_report(result, args)
     if result.internal_error:
         return EXIT_ERROR

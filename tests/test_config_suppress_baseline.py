@@ -104,6 +104,31 @@ def test_baseline_survives_unrelated_edits(tmp_path: Path, capsys: pytest.Captur
     assert run(["check", str(root), "--no-cache", "--baseline", str(tmp_path / "missing.json")]) == 2
 
 
+
+def test_rewriting_the_baseline_in_use_keeps_every_finding(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = write_project(tmp_path / "p", {"main.js": MAIN})
+    base = tmp_path / "baseline.json"
+    sel = ["--select", "IPC003"]
+    assert run(["check", str(root), "--no-cache", "--write-baseline", str(base), *sel]) == 1
+    (root / "main.js").write_text(MAIN + "ipcMain.handle('a:three', () => 3)\n")
+    capsys.readouterr()
+    # refreshing the baseline while it hides the old findings records old and new ones
+    assert run(["check", str(root), "--no-cache", "--baseline", str(base), "--write-baseline", str(base),
+                "--format", "json", *sel]) == 1
+    doc = json.loads(capsys.readouterr().out)
+    assert [(f["rule"], f["line"]) for f in doc["findings"]] == [("IPC003", 5)]
+    assert len(json.loads(base.read_text())["findings"]) == 3
+    assert run(["check", str(root), "--no-cache", "--baseline", str(base), *sel]) == 0
+
+
+def test_unwritable_baseline_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = write_project(tmp_path / "p", {"main.js": MAIN})
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    assert run(["check", str(root), "--no-cache", "--write-baseline", str(blocker / "b.json")]) == 2
+    err = capsys.readouterr().err
+    assert "cannot write baseline" in err and len(err.strip().splitlines()) == 1
+
 def test_rule_options_from_config(tmp_path: Path) -> None:
     root = write_project(tmp_path, {
         "main.js": """
