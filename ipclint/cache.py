@@ -69,7 +69,7 @@ class FactCache:
             pass
 
 
-PROJECT_FILES = ("package.json", "package-lock.json", "tsconfig.json", "jsconfig.json", "tsconfig.base.json",
+PROJECT_FILES = ("package.json", "package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml", "tsconfig.json", "jsconfig.json", "tsconfig.base.json",
                  ".ipclint.toml", "ipclint.toml", "pyproject.toml")
 
 

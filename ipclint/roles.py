@@ -294,10 +294,7 @@ def electron_versions(root: Path, files: dict[str, FileFacts], read_json) -> dic
                     ver = deps["electron"]
                     break
             if ver is not None:
-                lock = read_json(posixpath.join(folder, "package-lock.json") if folder else "package-lock.json")
-                exact = ((lock or {}).get("packages") or {}).get("node_modules/electron", {})
-                if isinstance(exact, dict) and isinstance(exact.get("version"), str):
-                    ver = exact["version"]
+                ver = _locked_version(root, folder, ver, read_json) or ver
                 ver = re.sub(r"^[\^~>=<v\s]+", "", ver).strip() or None
         if ver is None and folder:
             ver = version_for(posixpath.dirname(folder))
@@ -305,3 +302,42 @@ def electron_versions(root: Path, files: dict[str, FileFacts], read_json) -> dic
         return ver
 
     return {p: version_for(posixpath.dirname(p)) for p in files}
+
+
+_YARN = re.compile(r'^"?electron@[^\n]*:\s*\n(?:[ \t]+[^\n]*\n)*?[ \t]+version:? "?([0-9][^"\s]*)', re.M)
+_PNPM = re.compile(r"^\s+/?electron[@/]([0-9][^:(\s]*)(?:\([^\n]*\))?:\s*$", re.M)
+
+
+def _locked_version(root: Path, folder: str, declared: str, read_json) -> str | None:
+    """The installed version from the nearest lock file at or above the package.json (npm, yarn
+    classic and berry, pnpm): with several electrons locked, the one whose major the range names."""
+    want = re.match(r"^[\^~>=<v\s]*(\d+)", declared)
+    cur = folder
+    while True:
+        found: list[str] = []
+        for name in ("package-lock.json", "npm-shrinkwrap.json"):
+            lock = read_json(posixpath.join(cur, name) if cur else name) or {}
+            pkgs = lock.get("packages") if isinstance(lock.get("packages"), dict) else {}
+            rel = posixpath.relpath(folder, cur) if folder != cur else ""
+            for key in (posixpath.join(rel, "node_modules/electron") if rel else "", "node_modules/electron"):
+                v = pkgs.get(key) if key else None
+                if isinstance(v, dict) and isinstance(v.get("version"), str):
+                    found.append(v["version"])
+            deps = lock.get("dependencies") if isinstance(lock.get("dependencies"), dict) else {}
+            v = deps.get("electron")
+            if isinstance(v, dict) and isinstance(v.get("version"), str):
+                found.append(v["version"])
+        for name, pattern in (("yarn.lock", _YARN), ("pnpm-lock.yaml", _PNPM)):
+            try:
+                text = (root / cur / name).read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                continue
+            found += pattern.findall(text)
+        if found:
+            for v in found:
+                if want is None or v.split(".", 1)[0] == want.group(1):
+                    return v
+            return None
+        if not cur:
+            return None
+        cur = posixpath.dirname(cur)

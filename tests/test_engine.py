@@ -97,3 +97,26 @@ def test_cli_rule_list_and_errors(capsys: pytest.CaptureFixture[str]) -> None:
     assert "unknown rule" in capsys.readouterr().err
     assert run(["check", "/definitely/not/here"]) == 2
     assert run(["frobnicate"]) == 2
+
+
+LOCKS = {
+    "package-lock.json": '{"lockfileVersion": 3, "packages": {"": {}, "node_modules/electron": {"version": "11.5.0"}}}',
+    "yarn.lock": '# yarn lockfile v1\n\n"@electron/get@^1.0.1":\n  version "1.14.1"\n\n'
+                 'electron@^11.0.0:\n  version "11.5.0"\n  resolved "https://x/electron-11.5.0.tgz"\n',
+    "pnpm-lock.yaml": "lockfileVersion: '9.0'\n\npackages:\n\n  electron-builder@24.0.0:\n    resolution: {}\n\n"
+                      "  electron@11.5.0:\n    resolution: {integrity: x}\n",
+}
+
+
+@pytest.mark.parametrize("lock", sorted(LOCKS))
+def test_electron_version_from_package_json_and_the_nearest_lock_file(tmp_path: Path, lock: str) -> None:
+    # the range says 11 or later; the lock file (here at the monorepo root) says what is installed
+    root = write_project(tmp_path, {
+        "apps/desk/package.json": '{"name": "desk", "devDependencies": {"electron": "^11.0.0"}}',
+        "apps/desk/main.js": "const { BrowserWindow } = require('electron')\nnew BrowserWindow({})\n",
+        lock: LOCKS[lock],
+    })
+    r = check([str(root)], use_cache=False, jobs=1, select=["IPC013"])
+    assert r.electron_version == "11.5.0"
+    assert sorted((f.path, f.span.line, f.message.split()[0]) for f in r.findings) == [
+        ("apps/desk/main.js", 2, "contextIsolation"), ("apps/desk/main.js", 2, "sandbox")]
