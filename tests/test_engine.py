@@ -120,3 +120,12 @@ def test_electron_version_from_package_json_and_the_nearest_lock_file(tmp_path: 
     assert r.electron_version == "11.5.0"
     assert sorted((f.path, f.span.line, f.message.split()[0]) for f in r.findings) == [
         ("apps/desk/main.js", 2, "contextIsolation"), ("apps/desk/main.js", 2, "sandbox")]
+
+
+def test_raw_exposure_message_knows_electron_29(tmp_path: Path) -> None:
+    preload = "const { contextBridge, ipcRenderer } = require('electron')\n" \
+              "contextBridge.exposeInMainWorld('ipc', ipcRenderer)\n"
+    for version, said in (("28.3.0", False), ("29.0.0", True)):
+        root = write_project(tmp_path / version, {"preload.js": preload}, electron=version)
+        (f,) = check([str(root)], use_cache=False, jobs=1, select=["IPC001"]).findings
+        assert ("since Electron 29" in f.message) is said, f.message

@@ -26,7 +26,10 @@ def expose_raw_ipc(project: Project, options) -> Iterator[Hit]:
     and switch cases over constant channels (the switch's default must throw), and
     `ch.startsWith('<namespace>')`. A check that only logs is not a guard, and a TypeScript type
     (`channel: Channels`) does not exist at run time. Reported at the innermost exposed property,
-    at a spread element, or at the `exposeInMainWorld` call when the whole value is raw.
+    at a spread element, or at the `exposeInMainWorld` call when the whole value is raw. From
+    Electron 29 on, the bridge no longer copies the ipcRenderer object's methods; exposing it is
+    still reported (it is broken code that will be "fixed" by exposing its methods), and the
+    message says so.
 
     ## Why is this bad?
     The page (including any script injected into it) can then send to, invoke and listen on every
@@ -82,4 +85,13 @@ def expose_raw_ipc(project: Project, options) -> Iterator[Hit]:
             continue
         seen.add((exp.path, span))
         name = ".".join((exp.key, *m.keypath))
-        yield Hit(exp.path, span, f"window.{name} exposes {what} to the page", key=name)
+        note = ""
+        if kind.kind == "raw" and kind.detail != "electronAPI" and exp.mode != "window" \
+                and _major(project.electron_version(exp.path)) >= 29:
+            note = " (since Electron 29 the bridge drops its methods, so the page gets an empty object)"
+        yield Hit(exp.path, span, f"window.{name} exposes {what} to the page{note}", key=name)
+
+
+def _major(version: str | None) -> int:
+    head = (version or "").split(".", 1)[0]
+    return int(head) if head.isdigit() else 0
