@@ -38,6 +38,14 @@ class ExposedMember:
     value: Where
     span: Span
     spread: bool = False
+    at: str = ""  # the file that holds ``span`` (an object imported into the preload lives elsewhere)
+
+    @property
+    def where(self) -> tuple[str, Span]:
+        """Where a finding about this member goes: its property, or the exposing call for a whole value."""
+        if not self.keypath and not self.spread:
+            return self.exposure.path, self.exposure.span
+        return self.at or self.exposure.path, self.span
 
 
 def find_exposures(project: Project) -> list[Exposure]:
@@ -79,17 +87,23 @@ def _is_toolkit(project: Project, path: str, call: Call, name: str) -> bool:
 def exposed_members(project: Project, exposure: Exposure) -> list[ExposedMember]:
     """Flatten an exposed value into leaves, following local objects and spreads, iteratively."""
     out: list[ExposedMember] = []
-    stack: list[tuple[Where, tuple[str, ...], Span, bool, int]] = [
-        (exposure.value, (), exposure.span, False, 0)]
+    stack: list[tuple[Where, tuple[str, ...], Span, str, int]] = [
+        (exposure.value, (), exposure.span, exposure.path, 0)]
     while stack:
-        where, keypath, span, spread, depth = stack.pop()
+        where, keypath, span, at, depth = stack.pop()
         v = where.value
         if v.kind == "modobj" and depth < MAX_MEMBER_DEPTH:  # `import * as files` exposed or spread
             f = project.files.get(v.data)
+            whole = f.exports.get("*") if f else None
+            if whole is not None and whole.kind == "obj":  # `module.exports = { ... }`: its properties
+                stack.append((project.resolve(v.data, whole, None), keypath, span, v.data, depth + 1))
+                continue
             for name in sorted(f.exports if f else ()):
                 if name not in ("*", "default"):
-                    r = project.resolve(v.data, f.exports[name], None)
-                    stack.append((r, keypath + (name,), span, False, depth + 1))
+                    ex = f.exports[name]
+                    r = project.resolve(v.data, ex, None)
+                    own = getattr(ex, "span", None)
+                    stack.append((r, keypath + (name,), own or span, v.data if own else at, depth + 1))
             continue
         if v.kind == "obj" and depth < MAX_MEMBER_DEPTH:
             for p in reversed(v.data):
@@ -99,16 +113,16 @@ def exposed_members(project: Project, exposure: Exposure) -> list[ExposedMember]
                         continue
                     r = project.resolve(where.path, inner, where.scope)
                     if r.value.kind in ("obj", "modobj"):
-                        stack.append((r, keypath, p.span, False, depth + 1))
+                        stack.append((r, keypath, p.span, where.path, depth + 1))
                     else:
-                        out.append(ExposedMember(exposure, keypath, r, p.span, True))
+                        out.append(ExposedMember(exposure, keypath, r, p.span, True, where.path))
                     continue
                 key = p.key if p.key is not None else "?"
                 r = project.resolve(where.path, p.value, where.scope)
-                stack.append((r, keypath + (key,), p.span, False, depth + 1))
+                stack.append((r, keypath + (key,), p.span, where.path, depth + 1))
             continue
-        out.append(ExposedMember(exposure, keypath, where, span, spread))
-    out.sort(key=lambda m: (m.span.line, m.span.column, m.keypath))
+        out.append(ExposedMember(exposure, keypath, where, span, False, at))
+    out.sort(key=lambda m: (m.at != exposure.path, m.at, m.span.line, m.span.column, m.keypath))
     return out
 
 

@@ -202,8 +202,8 @@ def exposure_model(project: Project) -> list[dict]:
         channels = sorted({e.channel for e in project.graph.edges
                            if e.channel and e.path == m.value.path and any(
                                c.index == e.call for c in member_calls(project, m))})
-        out.append({"key": ".".join((exp.key, *m.keypath)), "path": exp.path, "line": m.span.line,
-                    "column": m.span.column, "kind": kind.kind, "channels": channels,
+        out.append({"key": ".".join((exp.key, *m.keypath)), "path": m.where[0], "line": m.where[1].line,
+                    "column": m.where[1].column, "kind": kind.kind, "channels": channels,
                     "guarded": kind.guarded, "allowlist": sorted(kind.allowlist),
                     "detail": kind.detail, "mode": exp.mode})
     return out

@@ -256,7 +256,7 @@ def _mark_generic(project: Project, graph: ChannelGraph, wrappers) -> None:
     for exp in graph.exposures:
         for m in exposed_members(project, exp):
             kind = classify_member(project, m, wrappers)
-            loc = Location(m.exposure.path, m.span, "/".join((exp.key, *m.keypath)))
+            loc = Location(*m.where, "/".join((exp.key, *m.keypath)))
             if kind.generic_send and (not kind.guarded or "*unknown*" in kind.allowlist):
                 graph.generic_send.append(loc)
             if kind.generic_listen and (not kind.guarded or "*unknown*" in kind.allowlist):

@@ -66,8 +66,8 @@ def expose_node_api(project: Project, options) -> Iterator[Hit]:
         why = _power(project, m)
         if why:
             name = ".".join((exp.key, *m.keypath))
-            span = exp.span if not m.keypath and not m.spread else m.span
-            yield Hit(exp.path, span, f"window.{name} exposes {why} to the page", key=name)
+            at, span = m.where
+            yield Hit(at, span, f"window.{name} exposes {why} to the page", key=name)
 
 
 def _power(project: Project, m: ExposedMember) -> str | None:

@@ -80,16 +80,16 @@ def expose_raw_ipc(project: Project, options) -> Iterator[Hit]:
         else:
             continue
         whole = not m.keypath and not m.spread
-        span = exp.span if whole else m.span
-        if (exp.path, span) in seen:
+        at, span = m.where
+        if (at, span) in seen:
             continue
-        seen.add((exp.path, span))
+        seen.add((at, span))
         name = ".".join((exp.key, *m.keypath))
         note = ""
         if kind.kind == "raw" and kind.detail != "electronAPI" and exp.mode != "window" \
                 and _major(project.electron_version(exp.path)) >= 29:
             note = " (since Electron 29 the bridge drops its methods, so the page gets an empty object)"
-        yield Hit(exp.path, span, f"window.{name} exposes {what} to the page{note}", key=name)
+        yield Hit(at, span, f"window.{name} exposes {what} to the page{note}", key=name)
 
 
 def _major(version: str | None) -> int:
