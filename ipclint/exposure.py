@@ -101,13 +101,26 @@ def _guard(project: Project, path: str, fid: int, w) -> frozenset[str] | None:
             return hit
     scopes = subtree(f, fid)
     for ex in f.exits:
-        if ex.func in scopes and (ex.span.line, ex.span.column) < (call.span.line, call.span.column) \
-                and ex.cond.kind == "not":
-            hit = _allows(project, path, ex.cond.data, param, ex.func)
+        if ex.func in scopes and (ex.span.line, ex.span.column) < (call.span.line, call.span.column):
+            hit = _allows_unless(project, path, ex.cond, param, ex.func)
             if hit is not None:
                 return hit
-        if ex.func in scopes and ex.span < call.span and ex.cond.kind == "cmp" and ex.cond.data[0] in ("!==", "!="):
-            hit = _allows(project, path, V("cmp", ("===",) + ex.cond.data[1:], ex.cond.span), param, ex.func)
+    return None
+
+
+def _allows_unless(project: Project, path: str, cond: V, param: str, scope) -> frozenset[str] | None:
+    """For an exit taken when ``cond`` holds: the channels that get past it (cond false)."""
+    k = cond.kind
+    if k == "not":
+        return _allows(project, path, cond.data, param, scope)
+    if k == "cmp" and cond.data[0] in ("!==", "!="):
+        return _allows(project, path, V("cmp", ("===",) + cond.data[1:], cond.span), param, scope)
+    if k == "logic" and cond.data[0] == "&&":  # `ch !== 'a' && ch !== 'b'`: false when any side is
+        sides = [_allows_unless(project, path, side, param, scope) for side in cond.data[1:]]
+        return frozenset().union(*sides) if all(x is not None for x in sides) else None
+    if k == "logic" and cond.data[0] == "||":  # `!ok(ch) || other`: false only when every side is
+        for side in cond.data[1:]:
+            hit = _allows_unless(project, path, side, param, scope)
             if hit is not None:
                 return hit
     return None
@@ -125,6 +138,8 @@ def _is(v: V, name: str) -> bool:
 def _allows(project: Project, path: str, cond: V, param: str, scope) -> frozenset[str] | None:
     """If ``cond`` holding means the channel ``param`` is allowlisted, the allowed channels."""
     k = cond.kind
+    if k == "not":  # `else` of a check, `!bad(ch) ? call : ...`
+        return _allows_unless(project, path, cond.data, param, scope)
     if k == "logic" and cond.data[0] == "||":
         sides = [_allows(project, path, side, param, scope) for side in cond.data[1:]]
         return frozenset().union(*sides) if all(x is not None for x in sides) else None

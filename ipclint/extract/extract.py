@@ -5,9 +5,10 @@ from typing import Any
 
 from ipclint.extract import parse as P
 from ipclint.extract.analyzers import ANALYZERS
-from ipclint.extract.guards import call_is_once_guarded, enclosing_conditions, exits, function_is_once_guarded
+from ipclint.extract.guards import (_default_exits, call_is_once_guarded, enclosing_conditions, exits,
+                                    function_is_once_guarded)
 from ipclint.extract.facts import Assign, Call, Check, Exit, FileFacts, JsxElement
-from ipclint.extract.values import SOURCE, V, property_name, span_of, string_value, text_of, unwrap
+from ipclint.extract.values import SOURCE, V, make_v, property_name, span_of, string_value, text_of, unwrap
 from ipclint.extract.walk import FUNCTION_TYPES, MAX_CALLS_PER_FILE, Extractor
 
 GLOBAL_OBJECTS = frozenset({"window", "globalThis", "self"})
@@ -99,6 +100,30 @@ class _Walker(Extractor):
         cond = node.child_by_field_name("condition")
         if cons is not None and cond is not None and exits(cons):
             self.f.exits.append(Exit(self.value(cond, scope), span_of(node), scope))
+
+    def _switch(self, node: Any, scope: int | None) -> None:
+        """`switch (x) { case A: case B: break; default: return }`: code after the switch runs only
+        for the cases that do not leave; recorded as an exit taken when x is none of them."""
+        body, disc = node.child_by_field_name("body"), node.child_by_field_name("value")
+        if body is None or disc is None or not _default_exits(body):
+            return
+        values, pending = [], []
+        for case in body.named_children:
+            if case.type != "switch_case":
+                continue
+            v = case.child_by_field_name("value")
+            if v is not None:
+                pending.append(self.value(v, scope))
+            stmts = [s for s in case.named_children if s.type != "comment" and s != v]
+            if not stmts:
+                continue  # falls through to the next case
+            if not exits(stmts[-1]):
+                values.extend(pending)
+            pending = []
+        if values:
+            span = span_of(node)
+            allowed = make_v("case", (self.value(disc, scope), tuple(values)), span, "")
+            self.f.exits.append(Exit(make_v("not", allowed, span, ""), span, scope))
 
     def _global(self, node: Any, scope: int | None) -> None:
         prop = node.child_by_field_name("property")
@@ -390,4 +415,5 @@ _Walker._handlers = {
     "decl": _Walker._declarator, "assign": _Walker._assign, "import": _Walker._import_node,
     "export": _Walker._export, "enum": _Walker._enum, "class": _Walker._class, "return": _Walker._return,
     "jsx": _Walker._jsx, "global": _Walker._global, "binary": _Walker._binary, "if": _Walker._if,
+    "switch": _Walker._switch,
 }

@@ -111,6 +111,18 @@ def enclosing_conditions(call: Any, to_value) -> tuple:
             elif cond is not None and node.child_by_field_name("alternative") == child:
                 v = to_value(cond)
                 out.append(make_v("not", v, v.span, v.text))
+        elif node.type == "ternary_expression":  # `ok(ch) ? call : ...`
+            cond = node.child_by_field_name("condition")
+            if cond is not None and node.child_by_field_name("consequence") == child:
+                out.append(to_value(cond))
+            elif cond is not None and node.child_by_field_name("alternative") == child:
+                v = to_value(cond)
+                out.append(make_v("not", v, v.span, v.text))
+        elif node.type == "binary_expression" and node.child_by_field_name("right") == child:
+            op = node.child_by_field_name("operator")
+            left = node.child_by_field_name("left")
+            if op is not None and left is not None and op.type == "&&":  # `ok(ch) && call`
+                out.append(to_value(left))
         elif node.type == "switch_case":
             sw = node.parent.parent if node.parent is not None else None
             if sw is not None and sw.type == "switch_statement" and _default_exits(node.parent):

@@ -16,3 +16,4 @@
 (binary_expression
   operator: ["===" "!==" "==" "!=" "instanceof" "in" "<" ">" "<=" ">="]) @binary
 (if_statement) @if
+(switch_statement) @switch
