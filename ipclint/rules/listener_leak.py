@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from ipclint.bridge import bridge_target
 from ipclint.exposure import members
 from ipclint.extract.facts import Call, FileFacts
 from ipclint.model import Role, Severity
@@ -28,8 +29,13 @@ def listener_leak(project: Project, options) -> Iterator[Hit]:
     `ipcRenderer.on`) in a React `useEffect`/`useLayoutEffect`, a Vue `onMounted` or Options API
     `mounted`/`created`, or a class `componentDidMount`, without removing it in the cleanup (the
     effect's returned function, `onUnmounted`/`onBeforeUnmount`, `beforeUnmount`/`unmounted`,
-    `componentWillUnmount`), or in a component's render body. Subscribing once at module top level
-    is fine. Reported at the subscribing call.
+    `componentWillUnmount`), or in a component's render body. The cleanup must remove that
+    subscription: call the remover it returned (also through a variable, `this.field` or a local
+    function), `removeListener` it with the same function on the same channel, or
+    `removeAllListeners(channel)`; a cleanup that only logs, removes another channel or another
+    function, or calls an exposed off function that removes the page's callback while the preload
+    registered a wrapper, removes nothing. Subscribing once at module top level is fine. Reported
+    at the subscribing call.
 
     ## Why is this bad?
     Every remount adds another listener: handlers run several times per message, closures keep
@@ -88,7 +94,7 @@ def _exposed_subscriptions(project: Project):
                 if handler is None or (handler.kind == "ref" and project.param_of(path, call.func, handler.data)):
                     yield None, (path, fid)  # a page callback registered directly: IPC002's business
                     continue
-                if _returns_function(f, fid) or _removes_itself(project, path, scopes, call) \
+                if _returns_remover(project, path, fid, call) or _removes_itself(project, path, fid, call) \
                         or _removed_elsewhere(project, ms, m, call):
                     yield None, (path, fid)
                     continue
@@ -103,16 +109,50 @@ def _ops(project: Project, path: str, scopes: set[int], methods: frozenset[str])
             if p == path and f.calls[i].func in scopes and op.receiver == "ipcRenderer" and op.method in methods]
 
 
-def _returns_function(f: FileFacts, fid: int) -> bool:
-    return any(r.kind == "fn" for r in f.functions[fid].returns)
-
-
-def _removes_itself(project: Project, path: str, scopes: set[int], call: Call) -> bool:
-    """The subscribing function removes the channel's listeners itself (a one-shot request)."""
+def _returns_remover(project: Project, path: str, fid: int, call: Call) -> bool:
+    """The subscribe function returns a function that removes this listener: removeListener/off
+    with the registered wrapper on the same channel, or removeAllListeners of the channel."""
+    f = project.files[path]
     channel = project.channel(path, call.args[0], call.func) if call.args else None
-    for rc in _ops(project, path, scopes, frozenset({"removeAllListeners", "removeListener", "off"})):
-        if rc.args and project.channel(path, rc.args[0], rc.func) == channel and channel is not None:
-            return True
+    wrapper = call.args[1] if len(call.args) > 1 else None
+    for r in f.functions[fid].returns:
+        w = project.resolve(path, r, fid)
+        if w.value.kind != "fn":
+            continue
+        if w.path != path:
+            return True  # a remover from another module: trusted
+        for rc in _ops(project, path, subtree(f, w.value.data), frozenset({"removeAllListeners", "removeListener",
+                                                                              "off"})):
+            rch = project.channel(path, rc.args[0], rc.func) if rc.args else None
+            if rch is not None and channel is not None and rch != channel:
+                continue
+            if callee_name(rc.callee) == "removeAllListeners":
+                return True
+            h = rc.args[1] if len(rc.args) > 1 else None
+            if h is not None and wrapper is not None and _same(project, path, h, rc.func, wrapper, call.func):
+                return True
+    return False
+
+
+def _removes_itself(project: Project, path: str, fid: int, call: Call) -> bool:
+    """The subscribing function removes the channel's listeners itself (a one-shot request:
+    before subscribing, or inside the listener); a returned remover is judged elsewhere."""
+    f = project.files[path]
+    channel = project.channel(path, call.args[0], call.func) if call.args else None
+    if channel is None:
+        return False
+    returned: set[int] = set()
+    for r in f.functions[fid].returns:
+        w = project.resolve(path, r, fid)
+        if w.path == path and w.value.kind == "fn":
+            returned |= subtree(f, w.value.data)
+    for rc in _ops(project, path, subtree(f, fid) - returned, frozenset({"removeAllListeners", "removeListener", "off"})):
+        if not rc.args or project.channel(path, rc.args[0], rc.func) != channel:
+            continue
+        h = rc.args[1] if len(rc.args) > 1 else None
+        if h is not None and (h.kind == "spread" or h.kind == "ref" and project.param_of(path, rc.func, h.data)):
+            continue  # removes the page's callback
+        return True
     return False
 
 
@@ -124,31 +164,59 @@ def _removed_elsewhere(project: Project, siblings, m, call: Call) -> bool:
         if other is m:
             continue
         path, fid = other.value.path, other.value.value.data
-        for rc in _ops(project, path, subtree(project.files[path], fid),
-                       frozenset({"removeAllListeners", "removeListener", "off"})):
+        own = subtree(project.files[path], fid)
+        for rc in _ops(project, path, own, frozenset({"removeAllListeners", "removeListener", "off"})):
             rch = project.channel(path, rc.args[0], rc.func) if rc.args else None
             if rch is not None and channel is not None and rch != channel:
                 continue
             if callee_name(rc.callee) == "removeAllListeners":
                 return True
             arg = rc.args[1] if len(rc.args) > 1 else None
+            if arg is not None and arg.kind == "spread":
+                continue  # forwards whatever the page passes: the page's callback, not the wrapper
+            if arg is not None and arg.kind == "ref" and any((sc, arg.data) in project.files[path].bindings
+                                                             for sc in own):
+                continue  # that function's own listener (its returned remover), not this one
             if arg is not None and not (arg.kind == "ref" and project.param_of(path, rc.func, arg.data)):
                 return True
     return False
 
 
 def _renderer_subscriptions(project: Project, subscribers: set) -> Iterator[Hit]:
+    by_key: dict = {}
+    for exp in project.exposures:
+        by_key.setdefault(exp.key, []).append(exp)
     for e in project.graph.edges:
         if e.kind != "on" or e.side != "renderer" or project.role(e.path) != Role.RENDERER:
             continue
         f = project.files[e.path]
         call = f.calls[e.call]
-        why = _leaks(project, f, call)
+        why = _leaks(project, f, call, _Sub(project, e, call), by_key)
         if why:
             yield Hit(e.path, call.span, f"subscription {why}", key=f"{e.channel}:{why}")
 
 
-def _leaks(project: Project, f: FileFacts, call: Call) -> str | None:
+class _Sub:
+    """A renderer subscription: its channel, the page's callback, and whether that callback is the
+    listener itself (so removing it works) or the preload registered a wrapper around it."""
+
+    def __init__(self, project: Project, e, call: Call) -> None:
+        self.call = call
+        self.channel = e.channel
+        self.handlers = [a for a in call.args if a.kind in ("ref", "member")]
+        self.direct = True
+        if e.bridge_fn is not None:
+            bpath, _fid = e.bridge_fn
+            site = e.bridge_site
+            calls = [project.files[site[0]].calls[site[1]]] if site else [
+                c for c in _ops(project, bpath, subtree(project.files[bpath], _fid), SUBSCRIBE)]
+            for c in calls:
+                h = c.args[1] if len(c.args) > 1 else None
+                if h is None or not (h.kind == "ref" and project.param_of(bpath, c.func, h.data)):
+                    self.direct = False
+
+
+def _leaks(project: Project, f: FileFacts, call: Call, sub: _Sub, by_key) -> str | None:
     """Why the subscription in the innermost function around ``call`` leaks, or None."""
     if call.func is None:
         return None  # module top level: subscribes once
@@ -157,17 +225,43 @@ def _leaks(project: Project, f: FileFacts, call: Call) -> str | None:
         outer = f.calls[fn.arg_of]
         name = callee_name(outer.callee)
         if name in EFFECTS:
-            return None if fn.returns else f"in {name} has no cleanup that removes it"
-        if name in MOUNT_HOOKS:
-            if _has_sibling_call(f, outer, MOUNT_HOOKS[name]):
+            if not fn.returns:
+                return f"in {name} has no cleanup that removes it"
+            fids = []
+            for r in fn.returns:
+                if _is_result(project, f.path, r, fn.id, call):
+                    return None  # `() => window.api.onX(cb)`: the effect returns the remover
+                w = project.resolve(f.path, r, fn.id)
+                if w.path == f.path and w.value.kind == "fn":
+                    fids.append(w.value.data)
+            if _cleanup_removes(project, f, fids, sub, by_key):
                 return None
-            return f"in {name} is never removed in {MOUNT_HOOKS[name][0]}"
+            return f"in {name} is not removed by the effect's cleanup"
+        if name in MOUNT_HOOKS:
+            hooks = [c for c in f.calls if callee_name(c.callee) in MOUNT_HOOKS[name]
+                     and (c.func == outer.func or c.func in subtree(f, fn.id))]
+            if not hooks:
+                return f"in {name} is never removed in {MOUNT_HOOKS[name][0]}"
+            fids = []
+            for h in hooks:
+                for a in h.args[:1]:
+                    if _is_result(project, f.path, a, h.func, call):
+                        return None  # `onUnmounted(off)`
+                    w = project.resolve(f.path, a, h.func)
+                    if w.path == f.path and w.value.kind == "fn":
+                        fids.append(w.value.data)
+            if _cleanup_removes(project, f, fids, sub, by_key):
+                return None
+            return f"in {name} is not removed in {MOUNT_HOOKS[name][0]}"
         return None  # an event handler or another callback
     short = (fn.name or "").rsplit(".", 1)[-1]
     if short in LIFECYCLE:
-        if _has_sibling_method(f, fn, LIFECYCLE[short]):
+        fids = _sibling_methods(f, fn, LIFECYCLE[short])
+        if not fids:
+            return f"in {short} is never removed in {LIFECYCLE[short][0]}"
+        if _cleanup_removes(project, f, fids, sub, by_key):
             return None
-        return f"in {short} is never removed in {LIFECYCLE[short][0]}"
+        return f"in {short} is not removed in {LIFECYCLE[short][0]}"
     component = fn.parent is None and fn.name and fn.name[:1].isupper() and "." not in fn.name
     renders_jsx = f.path.endswith((".jsx", ".tsx")) or any(r.kind == "jsx" for r in fn.returns)
     if (component or short == "render") and renders_jsx:
@@ -175,14 +269,155 @@ def _leaks(project: Project, f: FileFacts, call: Call) -> str | None:
     return None
 
 
-def _has_sibling_call(f: FileFacts, outer: Call, names) -> bool:
-    return any(c.func == outer.func and callee_name(c.callee) in names for c in f.calls)
+def _is_result(project: Project, path: str, v, scope, call: Call) -> bool:
+    """``v`` is (a variable or field holding) what the subscribing call returned."""
+    if v.kind == "call" and v.span == call.span:
+        return True
+    if v.kind not in ("ref", "member"):
+        return False
+    w = project.resolve(path, v, scope)
+    return w.path == path and w.value.kind == "call" and w.value.span == call.span
 
 
-def _has_sibling_method(f: FileFacts, fn, names) -> bool:
+MAX_CLEANUP_FUNCTIONS = 32
+
+
+def _cleanup_removes(project: Project, f: FileFacts, fids: list[int], sub: _Sub, by_key) -> bool:
+    """Whether the cleanup functions (and local functions they call) remove this subscription."""
+    todo, seen = list(fids), set()
+    while todo and len(seen) < MAX_CLEANUP_FUNCTIONS:
+        fid = todo.pop()
+        if fid in seen:
+            continue
+        seen.add(fid)
+        scopes = subtree(f, fid)
+        for c in f.calls:
+            if c.func not in scopes:
+                continue
+            if _is_result(project, f.path, c.callee, c.func, sub.call) or not _logs(c) and any(
+                    _is_result(project, f.path, a, c.func, sub.call) for a in c.args):
+                return True  # `off()`, `this.off()`, `offs.forEach(call)`
+            for channel, handler, page_cb in _removals(project, f.path, c, by_key):
+                if channel is not None and sub.channel is not None and channel != sub.channel:
+                    continue
+                if page_cb and not sub.direct:
+                    continue  # removes the page's callback; the preload registered a wrapper
+                if handler is None or any(_same(project, f.path, handler, c.func, h, sub.call.func)
+                                          for h in sub.handlers):
+                    return True
+            if c.callee.kind == "ref":
+                w = project.resolve(f.path, c.callee, c.func)
+                if w.path == f.path and w.value.kind == "fn":
+                    todo.append(w.value.data)  # `return () => unsubscribe()`
+    return False
+
+
+REMOVE = frozenset({"removeListener", "off", "removeAllListeners"})
+LOGGING = frozenset({"log", "debug", "info", "warn", "error", "trace", "dir"})
+
+
+def _logs(c: Call) -> bool:
+    return callee_name(c.callee) in LOGGING
+
+
+def _removals(project: Project, path: str, c: Call, by_key):
+    """(channel or None for any, removed function or None for all, whether it is the page's
+    callback) for each removal a renderer call performs."""
+    op = project.ipc_ops.get((path, c.index))
+    if op is not None and op.method in REMOVE:
+        yield _direct(project, path, c, op.method)
+        return
+    hit = bridge_target(project, path, c, by_key) if by_key else None
+    if hit is None:
+        return
+    _exp, _keypath, where = hit
+    v = where.value
+    method = None
+    if v.kind == "electron" and v.data.startswith("ipcRenderer."):
+        method = v.data.split(".", 1)[1]
+    elif v.kind == "external" and isinstance(v.data, tuple) and v.data[1].startswith("electronAPI.ipcRenderer."):
+        method = v.data[1].rsplit(".", 1)[1]
+    if method is not None:
+        if method in REMOVE:
+            yield _direct(project, path, c, method)
+        return
+    if v.kind != "fn":
+        return
+    bf = project.files[where.path]
+    fn = bf.functions[v.data]
+    for rc in _ops(project, where.path, subtree(bf, v.data), REMOVE):
+        channel = _mapped(project, where.path, rc, 0, fn, path, c)
+        if callee_name(rc.callee) == "removeAllListeners":
+            yield (None if channel is _UNKNOWN else channel), None, False
+            continue
+        h = rc.args[1] if len(rc.args) > 1 else None
+        if h is None:
+            continue
+        idx = _param_index(project, where.path, rc, h, fn)
+        channel = None if channel is _UNKNOWN else channel
+        if idx is None:
+            yield channel, None, False  # a stored wrapper
+        else:
+            yield channel, (c.args[idx] if 0 <= idx < len(c.args) else None), True
+
+
+_UNKNOWN = object()
+
+
+def _direct(project: Project, path: str, c: Call, method: str):
+    channel = project.channel(path, c.args[0], c.func) if c.args else None
+    handler = c.args[1] if method != "removeAllListeners" and len(c.args) > 1 else None
+    return channel, handler, False
+
+
+def _param_index(project: Project, path: str, rc: Call, v, fn) -> int | None:
+    """The index of the exposed function's parameter that ``v`` (or a spread of it) forwards."""
+    if v.kind == "spread":
+        v = v.data
+        if v is None:
+            return -1
+    if v.kind != "ref":
+        return None
+    hit = project.param_of(path, rc.func, v.data)
+    if hit is None:
+        return None
+    _scope, p = hit
+    if p.path:
+        return -1  # destructured from the arguments: page data, position unknown
+    return p.index
+
+
+def _mapped(project: Project, path: str, rc: Call, i: int, fn, rpath: str, c: Call):
+    """The channel of argument ``i`` of a preload removal: fixed, or the renderer's argument."""
+    if i >= len(rc.args):
+        return _UNKNOWN
+    a = rc.args[i]
+    idx = _param_index(project, path, rc, a, fn)
+    if idx is None:
+        ch = project.channel(path, a, rc.func)
+        return ch if ch is not None else _UNKNOWN
+    if 0 <= idx < len(c.args):
+        ch = project.channel(rpath, c.args[idx], c.func)
+        return ch if ch is not None else _UNKNOWN
+    return _UNKNOWN
+
+
+def _same(project: Project, path: str, a, a_scope, b, b_scope) -> bool:
+    """Two expressions name the same function (the same binding, or the same text)."""
+    if a.kind not in ("ref", "member") or b.kind not in ("ref", "member"):
+        return False
+    wa, wb = project.resolve(path, a, a_scope), project.resolve(path, b, b_scope)
+    if wa.value.kind not in ("ref", "member", "unknown", "global") and wa.path == wb.path \
+            and wa.value.span == wb.value.span:
+        return True
+    return bool(a.text) and a.text == b.text
+
+
+def _sibling_methods(f: FileFacts, fn, names) -> list[int]:
     prefix = fn.name.rsplit(".", 1)[0] + "." if fn.name and "." in fn.name else None
+    out = []
     for other in f.functions:
         short = (other.name or "").rsplit(".", 1)[-1]
         if short in names and (prefix is None or (other.name or "").startswith(prefix) or other.parent == fn.parent):
-            return True
-    return False
+            out.append(other.id)
+    return out
