@@ -97,11 +97,39 @@ def _exposed_functions(project: Project) -> set[tuple[str, int]]:
 
 
 def _page_callback(project: Project, path: str, scope, v: V, exposed: set) -> bool:
-    """A parameter of an exposed function (or of a function nested in one)."""
-    if v.kind != "ref":
-        return False
-    hit = project.param_of(path, scope, v.data)
-    return hit is not None and (path, hit[0]) in exposed and not hit[1].path
+    """A parameter of an exposed function (or of a function nested in one), destructured or taken
+    from its rest parameter (`const [listener] = args`), possibly bound (`cb.bind(null)`)."""
+    for _ in range(4):
+        if v.kind == "call" and v.data[0].kind == "member" and v.data[0].data[1] == "bind":
+            v = v.data[0].data[0]  # `cb.bind(null)` calls cb with the same arguments
+            continue
+        if v.kind == "member" and v.data[0].kind == "ref":
+            v = v.data[0]  # `args[0]`: part of a page-supplied argument
+            continue
+        if v.kind != "ref":
+            return False
+        hit = project.param_of(path, scope, v.data)
+        if hit is not None:
+            return (path, hit[0]) in exposed
+        f = project.files[path]
+        bound = _local_binding(f, scope, v.data)
+        if bound is None:
+            return False
+        v, scope = bound
+    return False
+
+
+def _local_binding(f, scope, name: str):
+    steps = 0
+    while steps < 64:
+        v = f.bindings.get((scope, name))
+        if v is not None:
+            return v, scope
+        if scope is None:
+            return None
+        scope = f.functions[scope].parent
+        steps += 1
+    return None
 
 
 def _forwards_event(project: Project, path: str, fid: int, exposed: set) -> bool:
@@ -116,7 +144,25 @@ def _forwards_event(project: Project, path: str, fid: int, exposed: set) -> bool
         if not _page_callback(project, path, fid, c.callee, exposed):
             continue
         for a in c.args:
-            inner = a.data if a.kind == "spread" and a.data is not None else a
-            if inner.kind == "ref" and inner.data == first.name:
+            if _carries(a, first.name):
                 return True
+    return False
+
+
+def _carries(a: V, event: str) -> bool:
+    """The argument is the event, its sender (ipcRenderer itself), or an object or array holding one."""
+    stack, steps = [a], 0
+    while stack and steps < 64:
+        v = stack.pop()
+        steps += 1
+        if v.kind == "spread" and v.data is not None:
+            v = v.data
+        if v.kind == "ref" and v.data == event:
+            return True
+        if v.kind == "member" and v.data[0].kind == "ref" and v.data[0].data == event and v.data[1] == "sender":
+            return True
+        if v.kind == "obj":
+            stack.extend(p.value for p in v.data if p.value is not None)
+        elif v.kind == "arr":
+            stack.extend(x for x in v.data if x is not None)
     return False
