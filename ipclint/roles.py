@@ -142,6 +142,7 @@ def assign_roles(project: Project, read_json: Callable[[str], dict | None]) -> d
                 referenced.setdefault(hit, f"referenced as webPreferences.preload in {p}")
     exposing = {p for p in paths if _calls_expose(project, p)}
     exposed_keys = {k for p in exposing for k in _exposed_keys(project, p)} | {"electron"}
+    exposed_keys |= {k for p in referenced for k in _window_keys(project, p)}
     main_entries = _main_entries(project, read_json)
     globs = _config_globs(project.config)
     out: dict[str, FileInfo] = {}
@@ -237,6 +238,18 @@ def _exposed_keys(project: Project, path: str) -> set[str]:
                 k = project.channel(path, args[0], c.func)
                 if k:
                     out.add(k)
+    return out
+
+
+def _window_keys(project: Project, path: str) -> set[str]:
+    """`window.api = ...` in a preload (isolation off): the page reaches it as window.api."""
+    from ipclint.project import GLOBAL_OBJECTS
+    out = set()
+    for a in project.files[path].assigns:
+        t = a.target
+        if t.kind == "member" and t.data[0].kind == "ref" and t.data[0].data in GLOBAL_OBJECTS \
+                and not re.match(r"^on[a-z]+$", t.data[1]):
+            out.add(t.data[1])
     return out
 
 
