@@ -17,7 +17,7 @@ from ipclint.extract.handlerflow import NAME as FLOW, Flow, Occ
 from ipclint.graph import Edge
 from ipclint.model import Span
 from ipclint.project import Project
-from ipclint.vutil import callee_name, root_name, subtree, walk
+from ipclint.vutil import callee_name, root_name, subtree
 
 VALIDATOR_PREFIX = re.compile(r"^(validate|assert|check|is|ensure|sanitize|parse|verify)([A-Z_0-9]|$)")
 SCHEMA_METHODS = frozenset({"parse", "safeParse", "parseAsync", "safeParseAsync", "validate", "validateSync",
@@ -250,69 +250,3 @@ def _validated_inside(project: Project, judge: Judge, path: str, occ: Occ, depth
         return bool(params) and inner is None  # a parameter it never reads
     names = set().union(*(pure_family(inner, p.name) for p in params))
     return _first_unvalidated(project, judge, target[0], target[1], inner, names, depth + 1) is None
-
-
-# ---- sender checks (IPC007) -------------------------------------------------------------------
-
-SENDER_CHECK_NAME = re.compile(r"valid|verify|check|assert|trusted|allowed", re.I)
-
-
-def checks_sender(project: Project, path: str, scopes: set[int], event: str | None,
-                  extra: frozenset[str] = frozenset(), parts: dict[str, str] | None = None) -> bool:
-    """A read of the sender's identity (event.senderFrame, event.sender.getURL()/id), a comparison
-    of event.sender, or the event handed to a function named like a check. ``event`` None inside
-    an app wrapper: any such read counts. ``parts``: a destructured event's fields."""
-    f = project.files[path]
-    ev = _Event(event, parts or {})
-    values = []
-    for c in f.calls:
-        if c.func in scopes:
-            name = callee_name(c.callee) or ""
-            if (SENDER_CHECK_NAME.search(name) or name in extra) and any(ev.mentioned(a) for a in c.args):
-                return True
-            values.append(c.callee)
-            values.extend(c.args)
-    for chk in f.checks:
-        if chk.func in scopes:
-            if any(ev.is_sender(v) for v in (chk.left, chk.right)):
-                return True
-            values.extend((chk.left, chk.right))
-    values.extend(v for (scope, _n), v in f.bindings.items() if scope in scopes)
-    values.extend(e.cond for e in f.exits if e.func in scopes)
-    return any(x.kind == "member" and ev.reads_identity(x) for v in values for x in walk(v, into_calls=True))
-
-
-class _Event:
-    """How the event appears in a handler: its parameter name, or destructured fields."""
-
-    def __init__(self, name: str | None, parts: dict[str, str]) -> None:
-        self.name = name
-        self.parts = parts
-
-    def field(self, v, field: str) -> bool:
-        """`v` is `event.<field>` (or a destructured `<field>`)."""
-        if v.kind == "ref":
-            return self.parts.get(v.data) == field
-        if v.kind != "member" or v.data[1] != field:
-            return False
-        base = v.data[0]
-        return base.kind == "ref" and (self.name is None or base.data == self.name) and not self.parts
-
-    def mentioned(self, v) -> bool:
-        if self.name is None and not self.parts:
-            return v.kind in ("ref", "member")
-        names = set(self.parts) | ({self.name} if self.name else set())
-        return any(x.kind == "ref" and x.data in names for x in walk(v, into_calls=True))
-
-    def is_sender(self, v) -> bool:
-        """`event.sender` or `event.sender.id` (compared with a known webContents)."""
-        if v.kind == "member" and v.data[1] == "id":
-            v = v.data[0]
-        return self.field(v, "sender")
-
-    def reads_identity(self, v) -> bool:
-        """`event.senderFrame(.url|.origin)`, `event.sender.getURL`, `event.sender.id`."""
-        obj, prop = v.data
-        if self.field(v, "senderFrame") or self.field(obj, "senderFrame"):
-            return True
-        return prop in ("getURL", "id", "getOrigin") and self.field(obj, "sender")

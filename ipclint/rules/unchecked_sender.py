@@ -6,7 +6,8 @@ from typing import Iterator
 from ipclint.model import Severity
 from ipclint.project import Project
 from ipclint.rules._base import Hit, rule
-from ipclint.rules._handlers import checks_sender, handlers
+from ipclint.rules._handlers import handlers
+from ipclint.rules._sender import checks_sender
 from ipclint.vutil import callee_name, subtree
 
 
@@ -70,7 +71,8 @@ def unchecked_sender(project: Project, options: Options) -> Iterator[Hit]:
     extra = frozenset(options.sender_checks)
     trusted = frozenset(options.trusted_wrappers)
     for h in handlers(project):
-        if (h.event or h.event_parts) and checks_sender(project, h.path, h.scopes, h.event, extra, h.event_parts):
+        if (h.event or h.event_parts) and checks_sender(project, h.path, h.scopes, h.event, extra, h.event_parts,
+                                                        frozenset(p.name for p in h.params)):
             continue
         if trusted and _registered_through(project, h, trusted):
             continue

@@ -1,0 +1,132 @@
+"""Sender checks (IPC007): does a handler (or the app wrapper around it) find out which frame sent
+the message before acting on it?
+
+A check is a read of the sender's identity (`event.senderFrame.url`/`.origin`,
+`event.sender.getURL()`, `event.sender.id`), a comparison of `event.sender` (or its id) with a
+known webContents, or the event (or its sender/senderFrame) handed to a function named like a
+check. Merely touching `event.senderFrame` (sending to it, logging it) identifies nobody, and
+comparing `event.sender` with renderer-supplied data or a literal compares with nothing known.
+"""
+from __future__ import annotations
+
+import re
+
+from ipclint.extract.values import V
+from ipclint.project import Project
+from ipclint.vutil import callee_name, walk
+
+SENDER_CHECK_NAME = re.compile(r"valid|verify|check|assert|trusted|allowed", re.I)
+FRAME_IDENTITY = frozenset({"url", "origin"})
+SENDER_IDENTITY = frozenset({"getURL", "id", "getOrigin"})
+NOT_WEBCONTENTS = frozenset({"str", "tpl", "num", "bool", "null", "undef", "regex", "concat", "obj", "arr", "fn"})
+MAX_FRAME_HOPS = 3  # `event.senderFrame.top.url`, `.parent.url`
+
+
+def checks_sender(project: Project, path: str, scopes: set[int], event: str | None,
+                  extra: frozenset[str] = frozenset(), parts: dict[str, str] | None = None,
+                  params: frozenset[str] = frozenset()) -> bool:
+    """``event`` None inside an app wrapper: any such read counts. ``parts``: a destructured
+    event's fields. ``params``: the renderer-supplied parameters (never a known webContents)."""
+    f = project.files[path]
+    local = [(n, v) for (scope, n), v in f.bindings.items() if scope in scopes]
+    ev = _Event(event, parts or {})
+    ev.add_aliases(local)
+    renderer = _renderer_names(local, params)
+    values = []
+    for c in f.calls:
+        if c.func in scopes:
+            name = callee_name(c.callee) or ""
+            if (SENDER_CHECK_NAME.search(name) or name in extra) and any(ev.mentioned(a) for a in c.args):
+                return True
+            values.append(c.callee)
+            values.extend(c.args)
+    unknown = set()  # spans of `event.sender.id` compared with renderer data or a literal
+    for chk in f.checks:
+        if chk.func in scopes:
+            for side, other in ((chk.left, chk.right), (chk.right, chk.left)):
+                if ev.is_sender(side):
+                    if _known(other, renderer):
+                        return True
+                    unknown.add(side.span)
+            values.extend((chk.left, chk.right))
+    values.extend(v for _n, v in local)
+    values.extend(e.cond for e in f.exits if e.func in scopes)
+    return any(x.kind == "member" and x.span not in unknown and ev.reads_identity(x)
+               for v in values for x in walk(v, into_calls=True))
+
+
+def _renderer_names(local: list[tuple[str, V]], params: frozenset[str]) -> set[str]:
+    """The renderer-supplied parameters and the locals made from them."""
+    out = set(params)
+    for _ in range(3):
+        more = {n for n, v in local if n not in out
+                and any(x.kind == "ref" and x.data in out for x in walk(v, into_calls=True))}
+        if not more:
+            break
+        out |= more
+    return out
+
+
+def _known(v: V, renderer: set[str]) -> bool:
+    """Could ``v`` be a webContents the app holds (`mainWindow.webContents`, `view.webContents.id`)?
+    Not a literal, and not renderer data."""
+    if v.kind in NOT_WEBCONTENTS:
+        return False
+    return not any(x.kind == "ref" and x.data in renderer for x in walk(v, into_calls=True))
+
+
+class _Event:
+    """How the event appears in a handler: its parameter name, destructured fields, and locals
+    holding `event.sender`/`event.senderFrame`."""
+
+    def __init__(self, name: str | None, parts: dict[str, str]) -> None:
+        self.name = name
+        self.destructured = bool(parts)
+        self.parts = dict(parts)  # local name -> event field
+
+    def add_aliases(self, local: list[tuple[str, V]]) -> None:
+        """`const frame = event.senderFrame`, `const { sender } = event`."""
+        for n, v in local:
+            if n in self.parts:
+                continue
+            for fld in ("senderFrame", "sender"):
+                if self.field(v, fld):
+                    self.parts[n] = fld
+                    break
+
+    def field(self, v: V, field: str) -> bool:
+        """`v` is `event.<field>` (or a local holding it)."""
+        if v.kind == "ref":
+            return self.parts.get(v.data) == field
+        if v.kind != "member" or v.data[1] != field:
+            return False
+        base = v.data[0]
+        return base.kind == "ref" and (self.name is None or base.data == self.name) and not self.destructured
+
+    def mentioned(self, v: V) -> bool:
+        if self.name is None and not self.destructured:
+            return v.kind in ("ref", "member")
+        names = set(self.parts) | ({self.name} if self.name else set())
+        return any(x.kind == "ref" and x.data in names for x in walk(v, into_calls=True))
+
+    def is_sender(self, v: V) -> bool:
+        """`event.sender` or `event.sender.id`."""
+        if v.kind == "member" and v.data[1] == "id":
+            v = v.data[0]
+        return self.field(v, "sender")
+
+    def reads_identity(self, v: V) -> bool:
+        """`event.senderFrame.url`/`.origin` (also of its top or parent frame), `event.sender.getURL`,
+        `event.sender.id`."""
+        obj, prop = v.data
+        if prop in SENDER_IDENTITY and self.field(obj, "sender"):
+            return True
+        if prop not in FRAME_IDENTITY:
+            return False
+        for _ in range(MAX_FRAME_HOPS):
+            if self.field(obj, "senderFrame"):
+                return True
+            if obj.kind != "member":
+                return False
+            obj = obj.data[0]
+        return False
