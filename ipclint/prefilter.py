@@ -1,8 +1,9 @@
 """Choose, with byte searches only, the files that can matter; the rest are never parsed.
 
 A file matters when it mentions Electron or IPC (phase 1), when it uses a key a preload exposes
-(`window.api`), when it imports a phase-1 file (app wrappers are called from there), or when a
-chosen file imports it (channel constants live there), following re-export chains a few steps.
+(`window.api`), when it imports a parsed file that defines an app wrapper or re-exports an Electron
+binding (`export const ipc = ipcRenderer`), or when a chosen file imports it (channel constants live
+there), following re-export chains a few steps.
 What each file contributes is computed once (``byte_facts``) and cached with its stat.
 """
 from __future__ import annotations
@@ -81,8 +82,10 @@ def _main_entries(files: list[SourceFile], root: Path | None) -> set[str]:
 
 
 def wrapper_callers(project, by_path: dict[str, SourceFile]) -> set[str]:
-    """Unparsed files that import a file defining an app IPC wrapper: they may call it."""
+    """Unparsed files that import a file defining an app IPC wrapper (they may call it) or one
+    that re-exports an Electron binding (`export const ipc = ipcRenderer`: they may use it)."""
     defining = {path for path, _fid in project.wrappers} | {e.path for e in project.exposures}
+    defining |= electron_exporters(project)
     if not defining:
         return set()
     out = set()
@@ -121,3 +124,39 @@ def bare_global_users(project, by_path: dict[str, SourceFile]) -> set[str]:
             if path in out:
                 break
     return out
+
+
+def electron_exporters(project) -> set[str]:
+    """Parsed modules with an export that resolves to an Electron object (`export const m = ipcMain`,
+    `module.exports = { ipc: ipcRenderer }`, `export { m } from './ipc'`, `export * from './ipc'`).
+    Importers of these use Electron without naming it, so the keyword search misses them."""
+    out: set[str] = set()
+    star: dict[str, list[str]] = {}
+    with project.no_missing():
+        for path, f in project.files.items():
+            if f.star_exports:
+                star[path] = f.star_exports
+            for name, v in f.exports.items():
+                if v.kind in _SELF_DENOTING:
+                    continue
+                values = [v]
+                if name == "*" and v.kind == "obj":
+                    values = [p.value for p in v.data if p.value is not None and not p.spread]
+                if any(project.resolve(path, x).value.kind == "electron" for x in values):
+                    out.add(path)
+                    break
+    # `export * from` chains: a module re-exporting everything of an exporter is one too.
+    grew = bool(out)
+    while grew and star:
+        grew = False
+        for path, srcs in list(star.items()):
+            if path not in out and any(project.modules.resolve(path, s) in out for s in srcs):
+                out.add(path)
+                del star[path]
+                grew = True
+    return out
+
+
+# Values that denote themselves: they never resolve to an Electron object.
+_SELF_DENOTING = frozenset({"str", "tpl", "concat", "num", "bool", "null", "undef", "regex", "fn", "class",
+                            "arr", "jsx"})

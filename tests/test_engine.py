@@ -129,3 +129,27 @@ def test_raw_exposure_message_knows_electron_29(tmp_path: Path) -> None:
         root = write_project(tmp_path / version, {"preload.js": preload}, electron=version)
         (f,) = check([str(root)], use_cache=False, jobs=1, select=["IPC001"]).findings
         assert ("since Electron 29" in f.message) is said, f.message
+
+
+RE_EXPORTED = {
+    "src/main/ipc.ts": "import { ipcMain } from 'electron';\nexport const m = ipcMain;\n",
+    "src/main/index.ts": "import './handlers';\n",
+    "src/main/handlers.ts": "import { m } from './ipc';\nm.handle('x', (_e, a: string) => doIt(a));\n",
+    "src/shared/bus.js": "const { ipcMain } = require('electron')\nmodule.exports = { bus: ipcMain }\n",
+    "src/main/legacy.js": "const { bus } = require('../shared/bus')\nbus.on('ping', () => 1)\n",
+    "src/preload/ipc.ts": "import { ipcRenderer } from 'electron';\nexport const ipc = ipcRenderer;\n",
+    "src/preload/lib/index.ts": "export * from '../ipc';\n",
+    "src/preload/save.ts": "import { ipc } from './lib';\nexport const save = () => ipc.send('save', {cb: () => 1});\n",
+    "src/renderer/unrelated.ts": "import { format } from './fmt';\nexport const m = format(1);\n",
+}
+
+
+def test_files_using_a_re_exported_electron_binding_are_parsed(tmp_path: Path) -> None:
+    # none of handlers.ts, legacy.js, lib/index.ts, save.ts names Electron: they are parsed because
+    # they import a module exporting an Electron binding (directly, via module.exports, or `export *`)
+    root = write_project(tmp_path, RE_EXPORTED, main="src/main/index.ts")
+    r = check([str(root)], use_cache=False, jobs=1, select=["IPC005", "IPC007", "IPC008"])
+    assert sorted((f.rule, f.path, f.span.line, f.span.column) for f in r.findings) == [
+        ("IPC005", "src/main/handlers.ts", 2, 39), ("IPC007", "src/main/handlers.ts", 2, 1),
+        ("IPC007", "src/main/legacy.js", 2, 1), ("IPC008", "src/preload/save.ts", 2, 44)]
+    assert "src/renderer/unrelated.ts" not in {p.path for p in r.roles}
