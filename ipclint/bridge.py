@@ -132,9 +132,17 @@ def bridge_target(project: Project, path: str, call: Call, exposures: dict[str, 
     a local alias of `window.api`), the exposure it reaches and the resolved exposed value."""
     chain: list[str] = []
     v = call.callee
-    while v.kind == "member" and len(chain) < MAX_MEMBER_DEPTH + 2:
-        chain.append(v.data[1])
-        v = v.data[0]
+    f = project.files[path]
+    for _hop in range(4):
+        while v.kind == "member" and len(chain) < MAX_MEMBER_DEPTH + 2:
+            chain.append(v.data[1])
+            v = v.data[0]
+        if v.kind != "ref" or project.param_of(path, call.func, v.data) is not None:
+            break
+        bound = _binding(f, call.func, v.data)  # `const { onTick } = window.api`, `const t = window.api.onTick`
+        if bound is None or bound.kind != "member":
+            break
+        v = bound
     chain.reverse()
     root = project.resolve(path, v, call.func) if v.kind == "ref" else None
     if root is None or root.value.kind != "global":
@@ -158,4 +166,14 @@ def bridge_target(project: Project, path: str, call: Call, exposures: dict[str, 
             cur = project.resolve(nxt.path, nxt.value, nxt.scope)
         if ok:
             return exp, tuple(chain), cur
+    return None
+
+
+def _binding(f, scope, name: str):
+    """The value a local name is bound to, looking outward from ``scope``."""
+    for _ in range(64):
+        v = f.bindings.get((scope, name))
+        if v is not None or scope is None:
+            return v
+        scope = f.functions[scope].parent
     return None

@@ -130,12 +130,12 @@ def _may_bridge(project: Project, path: str, call: Call, roots: frozenset[str]) 
     while v.kind == "member" and steps < 12:
         v = v.data[0]
         steps += 1
-    if v.kind != "ref" or steps == 0:
+    if v.kind != "ref":
         return False
-    if v.data in roots:
+    if steps and v.data in roots:
         return True
-    b = project.files[path].lookup(call.func, v.data)
-    return b is not None and b.kind in ("member", "ref")
+    b = project.files[path].lookup(call.func, v.data)  # `const { onTick } = window.api; onTick(cb)`
+    return b is not None and (b.kind == "member" or steps > 0 and b.kind == "ref")
 
 
 def _is_parametric(project: Project, path: str, call: Call, op: IpcOp, consumed: bool) -> bool:

@@ -223,7 +223,9 @@ def _leaks(project: Project, f: FileFacts, call: Call, sub: _Sub, by_key) -> str
     fn = f.functions[call.func]
     if fn.arg_of is not None:
         outer = f.calls[fn.arg_of]
-        name = callee_name(outer.callee)
+        name = _hook_name(project, f.path, outer)
+        if name in COMPONENT_WRAPPERS and fn.arg_index == 0:  # `memo(function Row() { ... })`
+            return f"in the render body of {fn.name or 'a ' + name + ' component'} runs on every render"
         if name in EFFECTS:
             if not fn.returns:
                 return f"in {name} has no cleanup that removes it"
@@ -267,6 +269,21 @@ def _leaks(project: Project, f: FileFacts, call: Call, sub: _Sub, by_key) -> str
     if (component or short == "render") and renders_jsx:
         return f"in the render body of {fn.name} runs on every render"
     return None
+
+
+COMPONENT_WRAPPERS = frozenset({"memo", "forwardRef", "observer"})
+
+
+def _hook_name(project: Project, path: str, call: Call) -> str | None:
+    """The React/Vue function a call names, through import aliases (`useEffect as effect`)."""
+    name = callee_name(call.callee)
+    if name in EFFECTS or name in MOUNT_HOOKS or name in COMPONENT_WRAPPERS or call.callee.kind != "ref":
+        return name
+    v = project.resolve(path, call.callee, call.func).value
+    if v.kind == "external" and isinstance(v.data, tuple) and v.data[0] in ("react", "vue", "mobx-react",
+                                                                             "mobx-react-lite"):
+        return str(v.data[1]).rsplit(".", 1)[-1]
+    return name
 
 
 def _is_result(project: Project, path: str, v, scope, call: Call) -> bool:
