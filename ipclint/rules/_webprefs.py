@@ -66,15 +66,29 @@ def props(project: Project, where: Where):
             yield p.key, (v.data if v.kind == "bool" else None), cur.path, p.span
 
 
-def missing(project: Project, path: str, call, found: dict) -> Iterator[Hit]:
+def missing(project: Project, path: str, call, found: dict, sandboxed: set) -> Iterator[Hit]:
     version = project.electron_version(path)
     major = _major(version)
     if major is None:
         return
     for key, since in SAFE_SINCE.items():
+        if key == "sandbox" and version in sandboxed:
+            continue
         if major < since and key not in found:
             yield Hit(path, call.span, f"{key} is not set and defaults to the insecure value before Electron "
                                        f"{since} (this app uses {version})", key=f"missing:{key}")
+
+
+def sandboxed_apps(project: Project) -> set[str | None]:
+    """The apps (told apart by their Electron version, read from their package.json) whose main
+    process calls `app.enableSandbox()`: every renderer of theirs is sandboxed, whatever its options."""
+    out: set[str | None] = set()
+    for path, call in project.iter_calls():
+        callee = call.callee
+        if callee.kind == "member" and callee.data[1] == "enableSandbox" \
+                and project.electron_api(path, callee, call.func) == "app.enableSandbox":
+            out.add(project.electron_version(path))
+    return out
 
 
 def _major(version: str | None) -> int | None:

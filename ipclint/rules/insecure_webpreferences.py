@@ -6,7 +6,7 @@ from ipclint.model import Severity
 from ipclint.project import Project
 from ipclint.rules._base import Hit, rule
 from ipclint.rules._webprefs import (CTORS, INSECURE, assignments, created_webviews, loose_options, missing, option,
-                                    props, webviews)
+                                    props, sandboxed_apps, webviews)
 
 
 @rule("IPC013", "insecure-webpreferences", Severity.ERROR,
@@ -60,6 +60,7 @@ def insecure_webpreferences(project: Project, options) -> Iterator[Hit]:
     - [CWE-1188: Insecure Default Initialization of Resource](https://cwe.mitre.org/data/definitions/1188.html)
     """
     seen: set[tuple[str, int, int]] = set()
+    sandboxed = sandboxed_apps(project)
     for path, call in project.iter_calls():
         if not call.new:
             continue
@@ -77,13 +78,11 @@ def insecure_webpreferences(project: Project, options) -> Iterator[Hit]:
                     yield Hit(where, span, f"{key}: {str(value).lower()} removes the IPC boundary", key=key)
         # Missing options are knowable only when the options (and their webPreferences) are literals.
         if opts is None or (opts.value.kind == "obj" and (prefs is not None or _no_prefs(project, opts))):
-            yield from missing(project, path, call, found)
+            yield from missing(project, path, call, found, sandboxed)
     yield from loose_options(project, seen)
     yield from assignments(project)
     yield from webviews(project)
     yield from created_webviews(project)
-
-
 
 
 def _no_prefs(project: Project, opts) -> bool:
