@@ -71,6 +71,15 @@ def find_exposures(project: Project) -> list[Exposure]:
         f = project.files[path]
         if project.role(path).value != "preload":
             continue
+        for call in f.calls:  # `Object.assign(window, { ipcRenderer })`
+            if call.callee.kind == "member" and call.callee.data[1] == "assign" and len(call.args) > 1 \
+                    and call.callee.data[0].kind == "ref" and call.callee.data[0].data == "Object" \
+                    and call.args[0].kind == "ref" and call.args[0].data in GLOBAL_OBJECTS:
+                for a in call.args[1:]:
+                    r = project.resolve(path, a, call.func)
+                    if r.value.kind == "obj":
+                        out.extend(Exposure(p.key, path, p.span, project.resolve(r.path, p.value, r.scope), "window")
+                                   for p in r.value.data if p.key and not p.spread)
         for a in f.assigns:
             t = a.target
             if t.kind == "member" and t.data[0].kind == "ref" and t.data[0].data in GLOBAL_OBJECTS \
@@ -121,6 +130,11 @@ def exposed_members(project: Project, exposure: Exposure) -> list[ExposedMember]
                 r = project.resolve(where.path, p.value, where.scope)
                 stack.append((r, keypath + (key,), p.span, where.path, depth + 1))
             continue
+        if v.kind == "call" and depth < MAX_MEMBER_DEPTH:  # `exposeInMainWorld('api', createApi())`
+            made = _made_object(project, where)
+            if made is not None:
+                stack.append((made, keypath, span, at, depth + 1))
+                continue
         out.append(ExposedMember(exposure, keypath, where, span, False, at))
     out.sort(key=lambda m: (m.at != exposure.path, m.at, m.span.line, m.span.column, m.keypath))
     return out
@@ -176,4 +190,17 @@ def _binding(f, scope, name: str):
         if v is not None or scope is None:
             return v
         scope = f.functions[scope].parent
+    return None
+
+
+def _made_object(project: Project, where: Where) -> Where | None:
+    """The object literal a project factory function returns, for a call of it."""
+    target = project.function_of(where.path, where.value.data[0], where.scope)
+    if target is None:
+        return None
+    path, fid = target
+    for ret in project.files[path].functions[fid].returns:
+        r = project.resolve(path, ret, fid)
+        if r.value.kind == "obj":
+            return r
     return None

@@ -59,6 +59,8 @@ def classify_member(project: Project, member: ExposedMember, wrappers: dict) -> 
 
 def _raw(project: Project, path: str, v: V, scope) -> MemberKind | None:
     if v.kind == "electron":
+        if v.data == "*":  # `exposeInMainWorld('electron', require('electron'))`
+            return MemberKind("raw", True, True, detail="the whole electron module, ipcRenderer included,")
         if v.data == "ipcRenderer":
             return MemberKind("raw", True, True, detail="ipcRenderer")
         if v.data.startswith("ipcRenderer."):

@@ -86,7 +86,8 @@ def expose_raw_ipc(project: Project, options) -> Iterator[Hit]:
         seen.add((at, span))
         name = ".".join((exp.key, *m.keypath))
         note = ""
-        if kind.kind == "raw" and kind.detail != "electronAPI" and exp.mode != "window" \
+        if kind.kind == "raw" and kind.detail in ("ipcRenderer", "Object.assign from ipcRenderer") \
+                and exp.mode != "window" \
                 and _major(project.electron_version(exp.path)) >= 29:
             note = " (since Electron 29 the bridge drops its methods, so the page gets an empty object)"
         yield Hit(at, span, f"window.{name} exposes {what} to the page{note}", key=name)
