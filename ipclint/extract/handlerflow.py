@@ -14,11 +14,10 @@ Reads are found by a byte search for the names inside the function, then located
 """
 from __future__ import annotations
 
-from bisect import bisect_left
 from typing import Any, NamedTuple
 
-from ipclint.extract.flowread import (ASSERT_CALL, BUILTIN_CHECKS, MAX_UP, TRANSPARENT, VALUE_CHECKS, Read, Reader,
-                                      is_binding, occurrences, operator_of)
+from ipclint.extract.flowdom import Dominance, site_kind
+from ipclint.extract.flowread import MAX_UP, Read, Reader, is_binding, occurrences
 from ipclint.extract.values import SOURCE, span_of, text_of
 from ipclint.extract.walk import FUNCTION_TYPES, _bindings_of_pattern
 from ipclint.model import Span
@@ -26,8 +25,6 @@ from ipclint.model import Span
 NAME = "flow"
 MAX_READS = 600  # reads classified per function
 MAX_ALIAS_ROUNDS = 3
-BLOCKS = frozenset({"statement_block", "program", "switch_case", "switch_default"})
-EXITS = frozenset({"return_statement", "throw_statement", "continue_statement", "break_statement"})
 
 
 class Site(NamedTuple):
@@ -94,7 +91,7 @@ def _inline_callback(node: Any) -> bool:
     return name is not None and text_of(name, 40) in CALLBACK_OF
 
 
-class _Analysis(Reader):
+class _Analysis(Reader, Dominance):
     def __init__(self, fn_node: Any, ex: Any) -> None:
         self.fn = fn_node
         self.fn_id = fn_node.id
@@ -183,11 +180,8 @@ class _Analysis(Reader):
                 site_nodes.setdefault(r.site.id, r.site)
                 site_names.setdefault(r.site.id, set()).add(r.name)
         order = sorted(site_nodes.values(), key=lambda n: (n.start_byte, -n.end_byte))
-        self.index = {n.id: i for i, n in enumerate(order)}
-        self.starts = [n.start_byte for n in order]
-        self.site_list = order
-        self.top = self._top_sites(order)
-        sites = tuple(Site(_kind(n), span_of(n), tuple(sorted(site_names[n.id]))) for n in order)
+        self._index_sites(order)
+        sites = tuple(Site(site_kind(n), span_of(n), tuple(sorted(site_names[n.id]))) for n in order)
         families = {}
         occs = []
         for r in sorted(self.reads, key=lambda r: r.node.start_byte):
@@ -219,145 +213,3 @@ class _Analysis(Reader):
                     out.add(a)
                     todo.append(a)
         return out
-
-    def _top_sites(self, order: list[Any]) -> dict[int, list[int]]:
-        """Statement -> the sites it evaluates unconditionally (`validate(x);`, `const v = schema.parse(x)`,
-        `assert(typeof x === 'string')`)."""
-        out: dict[int, list[int]] = {}
-        for i, n in enumerate(order):
-            stmt = _statement_of(n)
-            if stmt is not None:
-                out.setdefault(stmt.id, []).append(i)
-        return out
-
-    def _sites_in(self, node: Any) -> list[int]:
-        if node is None:
-            return []
-        lo = bisect_left(self.starts, node.start_byte)
-        out = []
-        for i in range(lo, len(self.starts)):
-            if self.starts[i] >= node.end_byte:
-                break
-            if self.site_list[i].end_byte <= node.end_byte:
-                out.append(i)
-        return out
-
-    def _dominators(self, read: Any) -> list[int]:
-        out: list[int] = []
-        child, node = read, read.parent
-        for _ in range(MAX_UP * 4):
-            if node is None:
-                break
-            t = node.type
-            if t in ("if_statement", "ternary_expression"):
-                cond = node.child_by_field_name("condition")
-                if cond != child:
-                    out.extend(self._sites_in(cond))
-            elif t == "binary_expression" and operator_of(node) in ("&&", "||"):
-                left = node.child_by_field_name("left")
-                if left != child:
-                    out.extend(self._sites_in(left))
-            elif t in ("switch_case", "switch_default") and node.parent is not None and node.parent.parent is not None:
-                out.extend(self._sites_in(node.parent.parent.child_by_field_name("value")))
-            if t in BLOCKS:
-                out.extend(self._before(node, child))
-            if node.id == self.fn_id:
-                break
-            child, node = node, node.parent
-        return out
-
-    def _before(self, block: Any, child: Any) -> tuple[int, ...]:
-        """Sites of the statements before ``child`` in ``block`` that guard everything after them."""
-        memo = self.block_memo.get(block.id)
-        if memo is None:
-            memo = self.block_memo[block.id] = {}
-            acc: list[int] = []
-            skip = block.child_by_field_name("value") if block.type == "switch_case" else None
-            for st in block.named_children:
-                if st.type == "comment" or st == skip:
-                    continue
-                memo[st.id] = tuple(acc)
-                acc.extend(self._guards(st))
-        return memo.get(child.id, ())
-
-    def _guards(self, st: Any) -> list[int]:
-        out = list(self.top.get(st.id, ()))
-        if st.type == "if_statement":
-            cons = st.child_by_field_name("consequence")
-            alt = st.child_by_field_name("alternative")
-            if (cons is not None and _exits(cons)) or (alt is not None and _exits(alt)) or (
-                    cons is not None and any(cons.start_byte <= w < cons.end_byte for w in self.writes)):
-                out.extend(self._sites_in(st.child_by_field_name("condition")))
-        elif st.type == "try_statement":
-            body = st.child_by_field_name("body")
-            handler = st.child_by_field_name("handler")
-            hbody = handler.child_by_field_name("body") if handler is not None else None
-            if body is not None and (hbody is None or _exits(hbody)):
-                for inner in body.named_children:
-                    out.extend(self.top.get(inner.id, ()))
-        return out
-
-def _kind(node: Any) -> str:
-    if node.type == "new_expression":
-        callee = node.child_by_field_name("constructor")
-        return "url" if callee is not None and text_of(callee, 100).rsplit(".", 1)[-1] == "URL" else "call"
-    if node.type == "call_expression":
-        callee = node.child_by_field_name("function")
-        last = text_of(callee, 100).rsplit(".", 1)[-1] if callee is not None else ""
-        return "check" if last in BUILTIN_CHECKS or last in VALUE_CHECKS else "call"
-    if node.type == "binary_expression":
-        sides = (node.child_by_field_name("left"), node.child_by_field_name("right"))
-        if any(x is not None and text_of(x, 12) in _EMPTY for x in sides):
-            return "empty"  # `x === ''`, `x != null`: presence, like `if (!x)`, not validation
-    return "check"
-
-
-_EMPTY = frozenset({"''", '""', "``", "null", "undefined", "void 0"})
-
-
-def _statement_of(node: Any) -> Any:
-    """The statement that evaluates ``node`` unconditionally as (part of) its own expression."""
-    child, cur = node, node.parent
-    for _ in range(12):
-        if cur is None:
-            return None
-        t = cur.type
-        if t in TRANSPARENT:
-            pass
-        elif t == "variable_declarator" or t == "assignment_expression":
-            if cur.child_by_field_name("value" if t == "variable_declarator" else "right") != child:
-                return None
-        elif t in ("expression_statement", "lexical_declaration", "variable_declaration"):
-            return cur
-        elif t == "arguments":  # assert(typeof x === 'string')
-            call = cur.parent
-            callee = call.child_by_field_name("function") if call is not None else None
-            if callee is None or not ASSERT_CALL.match(text_of(callee, 60).rsplit(".", 1)[-1]):
-                return None
-            cur = call
-        elif t == "member_expression" and child == cur.child_by_field_name("object"):
-            pass  # schema.parse(x).data
-        else:
-            return None
-        child, cur = cur, cur.parent
-    return None
-
-
-def _exits(node: Any) -> bool:
-    """A branch that always leaves: it is, or ends with, return/throw/continue/break."""
-    for _ in range(8):
-        if node.type in EXITS:
-            return True
-        if node.type == "else_clause":
-            inner = [c for c in node.named_children if c.type != "comment"]
-            if not inner:
-                return False
-            node = inner[0]
-            continue
-        if node.type != "statement_block":
-            return False
-        stmts = [c for c in node.named_children if c.type != "comment"]
-        if not stmts:
-            return False
-        node = stmts[-1]
-    return False
