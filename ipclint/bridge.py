@@ -39,6 +39,7 @@ class ExposedMember:
     span: Span
     spread: bool = False
     at: str = ""  # the file that holds ``span`` (an object imported into the preload lives elsewhere)
+    raw: V | None = None  # the property's value as written, before resolution
 
     @property
     def where(self) -> tuple[str, Span]:
@@ -96,23 +97,23 @@ def _is_toolkit(project: Project, path: str, call: Call, name: str) -> bool:
 def exposed_members(project: Project, exposure: Exposure) -> list[ExposedMember]:
     """Flatten an exposed value into leaves, following local objects and spreads, iteratively."""
     out: list[ExposedMember] = []
-    stack: list[tuple[Where, tuple[str, ...], Span, str, int]] = [
-        (exposure.value, (), exposure.span, exposure.path, 0)]
+    stack: list[tuple[Where, tuple[str, ...], Span, str, int, V | None]] = [
+        (exposure.value, (), exposure.span, exposure.path, 0, None)]
     while stack:
-        where, keypath, span, at, depth = stack.pop()
+        where, keypath, span, at, depth, raw = stack.pop()
         v = where.value
         if v.kind == "modobj" and depth < MAX_MEMBER_DEPTH:  # `import * as files` exposed or spread
             f = project.files.get(v.data)
             whole = f.exports.get("*") if f else None
             if whole is not None and whole.kind == "obj":  # `module.exports = { ... }`: its properties
-                stack.append((project.resolve(v.data, whole, None), keypath, span, v.data, depth + 1))
+                stack.append((project.resolve(v.data, whole, None), keypath, span, v.data, depth + 1, None))
                 continue
             for name in sorted(f.exports if f else ()):
                 if name not in ("*", "default"):
                     ex = f.exports[name]
                     r = project.resolve(v.data, ex, None)
                     own = getattr(ex, "span", None)
-                    stack.append((r, keypath + (name,), own or span, v.data if own else at, depth + 1))
+                    stack.append((r, keypath + (name,), own or span, v.data if own else at, depth + 1, ex))
             continue
         if v.kind == "obj" and depth < MAX_MEMBER_DEPTH:
             for p in reversed(v.data):
@@ -122,20 +123,20 @@ def exposed_members(project: Project, exposure: Exposure) -> list[ExposedMember]
                         continue
                     r = project.resolve(where.path, inner, where.scope)
                     if r.value.kind in ("obj", "modobj"):
-                        stack.append((r, keypath, p.span, where.path, depth + 1))
+                        stack.append((r, keypath, p.span, where.path, depth + 1, None))
                     else:
                         out.append(ExposedMember(exposure, keypath, r, p.span, True, where.path))
                     continue
                 key = p.key if p.key is not None else "?"
                 r = project.resolve(where.path, p.value, where.scope)
-                stack.append((r, keypath + (key,), p.span, where.path, depth + 1))
+                stack.append((r, keypath + (key,), p.span, where.path, depth + 1, p.value))
             continue
         if v.kind == "call" and depth < MAX_MEMBER_DEPTH:  # `exposeInMainWorld('api', createApi())`
             made = _made_object(project, where)
             if made is not None:
-                stack.append((made, keypath, span, at, depth + 1))
+                stack.append((made, keypath, span, at, depth + 1, None))
                 continue
-        out.append(ExposedMember(exposure, keypath, where, span, False, at))
+        out.append(ExposedMember(exposure, keypath, where, span, False, at, raw))
     out.sort(key=lambda m: (m.at != exposure.path, m.at, m.span.line, m.span.column, m.keypath))
     return out
 

@@ -24,7 +24,9 @@ def expose_node_api(project: Project, options) -> Iterator[Hit]:
     Flags a preload that exposes Node or Electron powers through `contextBridge`: `require`,
     `process`, modules such as `fs`, `child_process`, `os` and `@electron/remote`, Electron's
     `shell`, or functions that forward caller-supplied arguments to `shell.openExternal`/`openPath`,
-    `child_process`, `fs` paths, `require` or `eval`. Values are fine: `process.platform`,
+    `child_process`, `fs` paths, `require`, `eval` or `process.kill`/`exit` (directly or through
+    project helpers, two calls deep); `process.exit` and friends by reference; and functions that
+    return live `@electron/remote` objects (`remote.getCurrentWindow()`). Values are fine: `process.platform`,
     `process.versions`, `os.EOL`, `os.homedir()`, `require('../package.json').version`; so are
     `path`, calls of fs or shell with fixed arguments, and anything that forwards to
     `ipcRenderer.invoke` (the main process decides). Reported at the exposed property.
@@ -87,25 +89,71 @@ def _power(project: Project, m: ExposedMember) -> str | None:
         mod, name = v.data
         if mod in POWER_MODULES and (name in ("*", "default") or mod not in WHOLE_ONLY):
             return f"the {mod} module" if name in ("*", "default") else f"{mod}.{name}"
+    raw = m.raw
+    if raw is not None and raw.kind == "member" and raw.data[1] in PROCESS_POWERS and raw.data[0].kind == "ref" \
+            and raw.data[0].data == "process" and project.param_of(m.at or m.exposure.path, None, "process") is None:
+        return f"process.{raw.data[1]}"
     if v.kind == "fn":
         return _forwards_to_sink(project, m.value.path, v.data)
     return None
 
 
+PROCESS_POWERS = frozenset({"exit", "kill", "abort", "dlopen", "binding", "chdir", "setuid", "setgid", "reallyExit"})
+REMOTE = frozenset({"@electron/remote", "electron/remote"})
+MAX_HELPERS = 8
+
+
 def _forwards_to_sink(project: Project, path: str, fid: int) -> str | None:
+    """The exposed function passes its arguments to a sink, a process power, or a project helper
+    that does (two helpers deep), or hands out @electron/remote objects."""
     f = project.files[path]
-    fn = f.functions[fid]
-    names = frozenset(p.name for p in fn.params)
-    if not names:
-        return None
-    scopes = subtree(f, fid)
-    for c in f.calls:
-        if c.func not in scopes:
+    if any(r.kind == "call" and _remote_call(project, path, r, fid) for r in f.functions[fid].returns):
+        return "a function that hands out @electron/remote objects"
+    todo = [(fid, frozenset(p.name for p in f.functions[fid].params), 0)]
+    seen: set[int] = set()
+    while todo and len(seen) < MAX_HELPERS:
+        cur, names, depth = todo.pop()
+        if cur in seen:
             continue
-        sink = sink_of(project, path, c)
-        if sink is None or sink[0].startswith("."):
-            continue
-        desc, positions = sink
-        if any(i < len(c.args) and refs(c.args[i], names) for i in positions):
-            return f"a function that forwards its arguments to {desc}"
+        seen.add(cur)
+        scopes = subtree(f, cur)
+        for c in f.calls:
+            if c.func not in scopes:
+                continue
+            if not names:
+                continue
+            if c.callee.kind == "member" and c.callee.data[1] in PROCESS_POWERS and c.callee.data[0].kind == "ref" \
+                    and c.callee.data[0].data == "process" and any(refs(a, names) for a in c.args):
+                return f"a function that forwards its arguments to process.{c.callee.data[1]}"
+            sink = sink_of(project, path, c)
+            if sink is not None and not sink[0].startswith("."):
+                desc, positions = sink
+                if any(i < len(c.args) and refs(c.args[i], names) for i in positions):
+                    return f"a function that forwards its arguments to {desc}"
+                continue
+            if depth < 2 and c.callee.kind == "ref":  # `read: (p) => readAny(p)`
+                target = project.function_of(path, c.callee, c.func)
+                if target is not None and target[0] == path:
+                    fn = f.functions[target[1]]
+                    passed = frozenset(p.name for p in fn.params
+                                       if p.index < len(c.args) and refs(c.args[p.index], names))
+                    if passed:
+                        todo.append((target[1], passed, depth + 1))
     return None
+
+
+REMOTE_OBJECTS = frozenset({"getCurrentWindow", "getCurrentWebContents", "getGlobal", "require", "getBuiltin"})
+
+
+def _remote_call(project: Project, path: str, v, scope) -> bool:
+    """`remote.getCurrentWindow()` and friends: a call that returns a live main-process object."""
+    callee = v.data[0]
+    if callee.kind != "member" or callee.data[1] not in REMOTE_OBJECTS:
+        return False
+    base = callee.data[0]
+    while base.kind == "member":
+        base = base.data[0]
+    if base.kind != "ref":
+        return False
+    r = project.resolve(path, base, scope).value
+    return (r.kind == "external" and r.data[0] in REMOTE) or (r.kind == "electron" and r.data.startswith("remote"))
