@@ -98,20 +98,85 @@ def _major(version: str | None) -> int | None:
     return int(head) if head.isdigit() else None
 
 
-def assignments(project: Project) -> Iterator[Hit]:
+def assignments(project: Project, seen: set) -> Iterator[Hit]:
+    """`webPreferences.sandbox = false` and `wp['nodeIntegration'] = true` (at the assignment),
+    `opts.webPreferences = { ... }` and `Object.assign(webPreferences, { ... })` (at the property)."""
+    listeners = _attach_webview_listeners(project)
     for path in sorted(project.files):
-        for a in project.files[path].assigns:
+        f = project.files[path]
+        for a in f.assigns:
             t = a.target
-            if t.kind != "member" or t.data[1] not in INSECURE:
+            if t.kind != "member":
                 continue
-            owner = t.data[0]
-            owner_name = owner.data[1] if owner.kind == "member" else owner.data if owner.kind == "ref" else None
-            if owner_name is None or "webpreferences" not in owner_name.lower() and owner_name != "prefs":
+            owner, prop = t.data
+            if prop == "webPreferences" and a.op == "=":
+                yield from _insecure_props(project, project.resolve(path, a.value, a.func), seen)
+                continue
+            if prop not in INSECURE or not _is_prefs(project, path, owner, a.func, listeners):
                 continue
             v = project.resolve(path, a.value, a.func).value
-            if v.kind == "bool" and v.data is INSECURE[t.data[1]]:
-                yield Hit(path, a.span, f"{t.data[1]} = {str(v.data).lower()} removes the IPC boundary",
-                          key=f"assign:{t.data[1]}")
+            if v.kind == "bool" and v.data is INSECURE[prop]:
+                yield Hit(path, a.span, f"{prop} = {str(v.data).lower()} removes the IPC boundary",
+                          key=f"assign:{prop}")
+        for c in f.calls:
+            callee = c.callee
+            if callee.kind != "member" or callee.data[1] != "assign" or callee.data[0].kind != "ref" \
+                    or callee.data[0].data != "Object" or len(c.args) < 2:
+                continue
+            if _is_prefs(project, path, c.args[0], c.func, listeners):
+                for src in c.args[1:]:
+                    yield from _insecure_props(project, project.resolve(path, src, c.func), seen)
+
+
+def _insecure_props(project: Project, prefs: Where, seen: set) -> Iterator[Hit]:
+    for key, value, where, span in props(project, prefs):
+        if key in INSECURE and value is INSECURE[key] and (where, span.line, span.column) not in seen:
+            seen.add((where, span.line, span.column))
+            yield Hit(where, span, f"{key}: {str(value).lower()} removes the IPC boundary", key=key)
+
+
+def _is_prefs(project: Project, path: str, owner: V, scope: int | None, listeners: set) -> bool:
+    """A webPreferences object: named so (`webPreferences`, `prefs`, `opts.webPreferences`), or
+    the second parameter of a 'will-attach-webview' listener, whatever its name."""
+    name = owner.data[1] if owner.kind == "member" else owner.data if owner.kind == "ref" else None
+    if name is not None and ("webpreferences" in name.lower() or name == "prefs"):
+        return True
+    if owner.kind != "ref" or not listeners:
+        return False
+    r = project.resolve(path, owner, scope).value
+    if r.kind != "param":
+        return False
+    fid, pname = r.data
+    fn = project.func(path, fid)
+    return (path, fid) in listeners and fn is not None and any(
+        p.name == pname and p.index == 1 and not p.path for p in fn.params)
+
+
+def _attach_webview_listeners(project: Project) -> set[tuple[str, int]]:
+    """(path, function id) of the functions registered for 'will-attach-webview'."""
+    out: set[tuple[str, int]] = set()
+    for path, call in project.iter_calls():
+        callee = call.callee
+        if callee.kind == "member" and callee.data[1] in ("on", "once", "addListener", "prependListener") \
+                and len(call.args) > 1 and call.args[0].kind == "str" and call.args[0].data == "will-attach-webview":
+            fn = project.function_of(path, call.args[1], call.func)
+            if fn is not None:
+                out.add(fn)
+    return out
+
+
+def assigned_prefs(project: Project, path: str, arg: V, scope: int | None, opts: Where) -> Where | None:
+    """`opts.webPreferences = { ... }` before `new BrowserWindow(opts)`: the assigned options."""
+    if arg.kind != "ref":
+        return None
+    for a in project.files[path].assigns:
+        t = a.target
+        if t.kind == "member" and t.data[1] == "webPreferences" and t.data[0].kind == "ref" \
+                and t.data[0].data == arg.data and a.op == "=":
+            owner = project.resolve(path, t.data[0], a.func)
+            if owner.path == opts.path and owner.value is opts.value:
+                return project.resolve(path, a.value, a.func)
+    return None
 
 
 def webviews(project: Project) -> Iterator[Hit]:

@@ -5,8 +5,8 @@ from typing import Iterator
 from ipclint.model import Severity
 from ipclint.project import Project
 from ipclint.rules._base import Hit, rule
-from ipclint.rules._webprefs import (CTORS, INSECURE, assignments, created_webviews, loose_options, missing, option,
-                                    props, sandboxed_apps, webviews)
+from ipclint.rules._webprefs import (CTORS, INSECURE, assigned_prefs, assignments, created_webviews, loose_options,
+                                    missing, option, props, sandboxed_apps, webviews)
 
 
 @rule("IPC013", "insecure-webpreferences", Severity.ERROR,
@@ -69,6 +69,8 @@ def insecure_webpreferences(project: Project, options) -> Iterator[Hit]:
             continue
         opts = project.resolve(path, call.args[0], call.func) if call.args else None
         prefs = option(project, opts, "webPreferences") if opts is not None else None
+        if prefs is None and opts is not None:
+            prefs = assigned_prefs(project, path, call.args[0], call.func, opts)
         found: dict[str, object] = {}
         if prefs is not None:
             for key, value, where, span in props(project, prefs):
@@ -80,7 +82,7 @@ def insecure_webpreferences(project: Project, options) -> Iterator[Hit]:
         if opts is None or (opts.value.kind == "obj" and (prefs is not None or _no_prefs(project, opts))):
             yield from missing(project, path, call, found, sandboxed)
     yield from loose_options(project, seen)
-    yield from assignments(project)
+    yield from assignments(project, seen)
     yield from webviews(project)
     yield from created_webviews(project)
 
