@@ -82,11 +82,12 @@ def _exposed_subscriptions(project: Project):
     """(hit or None, exposed function) for each exposed function that subscribes."""
     by_exposure: dict = {}
     for exp, m, _kind in members(project):
-        if m.value.value.kind == "fn":
-            by_exposure.setdefault(id(exp), []).append(m)
-    for ms in by_exposure.values():
-        for m in ms:
-            path, fid = m.value.path, m.value.value.data
+        fn = _function_made(project, m)
+        if fn is not None:
+            by_exposure.setdefault(id(exp), []).append((m, fn))
+    for pairs in by_exposure.values():
+        ms = [m for m, _ in pairs]
+        for m, (path, fid) in pairs:
             f = project.files[path]
             scopes = subtree(f, fid)
             for call in _ops(project, path, scopes, SUBSCRIBE):
@@ -95,12 +96,26 @@ def _exposed_subscriptions(project: Project):
                     yield None, (path, fid)  # a page callback registered directly: IPC002's business
                     continue
                 if _returns_remover(project, path, fid, call) or _removes_itself(project, path, fid, call) \
-                        or _removed_elsewhere(project, ms, m, call):
+                        or _removed_elsewhere(project, ms, m, call, path):
                     yield None, (path, fid)
                     continue
                 yield Hit(path, call.span, f"window.{'.'.join((m.exposure.key, *m.keypath))} subscribes with a "
                                            "wrapped callback but neither returns a remover nor exposes one that "
                                            "removes that wrapper", key=".".join(m.keypath)), (path, fid)
+
+
+def _function_made(project: Project, m) -> tuple[str, int] | None:
+    """The exposed function, or the one a factory call returns (`onTick: makeListener('tick')`)."""
+    v = m.value.value
+    if v.kind == "fn":
+        return m.value.path, v.data
+    if v.kind == "call":
+        target = project.function_of(m.value.path, v.data[0], m.value.scope)
+        if target is not None:
+            for ret in project.files[target[0]].functions[target[1]].returns:
+                if ret.kind == "fn":
+                    return target[0], ret.data
+    return None
 
 
 def _ops(project: Project, path: str, scopes: set[int], methods: frozenset[str]) -> list[Call]:
@@ -156,14 +171,15 @@ def _removes_itself(project: Project, path: str, fid: int, call: Call) -> bool:
     return False
 
 
-def _removed_elsewhere(project: Project, siblings, m, call: Call) -> bool:
+def _removed_elsewhere(project: Project, siblings, m, call: Call, call_path: str) -> bool:
     """Another exposed function removes this subscription: removeAllListeners on the channel, or
     removeListener with something other than its own parameter (a stored wrapper)."""
-    channel = project.channel(m.value.path, call.args[0], call.func) if call.args else None
+    channel = project.channel(call_path, call.args[0], call.func) if call.args else None
     for other in siblings:
-        if other is m:
+        made = _function_made(project, other) if other is not m else None
+        if made is None:
             continue
-        path, fid = other.value.path, other.value.value.data
+        path, fid = made
         own = subtree(project.files[path], fid)
         for rc in _ops(project, path, own, frozenset({"removeAllListeners", "removeListener", "off"})):
             rch = project.channel(path, rc.args[0], rc.func) if rc.args else None
