@@ -145,7 +145,25 @@ def validator_call(project: Project, path: str, call: Call, extra: frozenset[str
             return True
         if r.value.kind in ("call", "new"):  # const validate = ajv.compile(schema)
             return True
-    return False
+    return r.value.kind == "call" and _ajv_validator(project, r.path, r.value, r.scope)
+
+
+AJV_FACTORIES = frozenset({"compile", "getSchema"})
+
+
+def _ajv_validator(project: Project, path: str, made, scope) -> bool:
+    """`ajv.compile(schema)`, `new Ajv().compile(schema)`, `ajv.getSchema(id)`: an ajv validator,
+    whatever the variable holding it is called."""
+    callee = made.data[0]
+    if callee.kind != "member" or callee.data[1] not in AJV_FACTORIES:
+        return False
+    obj = project.resolve(path, callee.data[0], scope)
+    if obj.value.kind == "new":
+        obj = project.resolve(obj.path, obj.value.data[0], obj.scope)
+    v = obj.value
+    if v.kind == "external":
+        return v.data[0] == "ajv" or v.data[0].startswith("ajv/")
+    return v.kind in ("global", "dyn") and "ajv" in (root_name(callee.data[0]) or callee.data[0].text).lower()
 
 
 class Judge:
