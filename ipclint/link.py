@@ -5,6 +5,7 @@ from pathlib import Path
 
 from ipclint.extract.facts import FileFacts
 from ipclint.graph import build_graph
+from ipclint.model import FileInfo, Role
 from ipclint.project import Project
 from ipclint.resolve import ModuleResolver, read_json_file
 from ipclint.roles import assign_roles, electron_versions
@@ -19,4 +20,12 @@ def link(root: Path, files: dict[str, FileFacts], config=None, sources: dict[str
     project.electron_versions = electron_versions(root, files, read_json)
     project.roles = assign_roles(project, read_json)
     project.graph = build_graph(project)
+    # Page code that reaches the bridge only through an imported alias (`import { api } from
+    # './bridge'` where bridge.ts exports window.api) shows itself by its bridge calls.
+    late = sorted({e.path for e in project.graph.edges if e.receiver == "bridge" and project.role(e.path) == Role.SHARED
+                   and project.roles[e.path].reason != "config [roles]"})
+    if late:
+        for path in late:
+            project.roles[path] = FileInfo(path, Role.RENDERER, "calls the exposed API through an imported alias")
+        project.graph = build_graph(project)
     return project

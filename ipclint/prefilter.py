@@ -85,7 +85,7 @@ def wrapper_callers(project, by_path: dict[str, SourceFile]) -> set[str]:
     """Unparsed files that import a file defining an app IPC wrapper (they may call it) or one
     that re-exports an Electron binding (`export const ipc = ipcRenderer`: they may use it)."""
     defining = {path for path, _fid in project.wrappers} | {e.path for e in project.exposures}
-    defining |= electron_exporters(project)
+    defining |= electron_exporters(project) | bridge_exporters(project)
     if not defining:
         return set()
     out = set()
@@ -121,6 +121,30 @@ def bare_global_users(project, by_path: dict[str, SourceFile]) -> set[str]:
                     out.add(path)
                     break
                 i = data.find(needle, i + 1)
+            if path in out:
+                break
+    return out
+
+
+def bridge_exporters(project) -> set[str]:
+    """Parsed page modules that export the exposed API (`export const api = window.electronAPI`):
+    their importers call the bridge without naming window."""
+    keys = {e.key for e in project.exposures}
+    if not keys:
+        return set()
+    out = set()
+    for path, f in project.files.items():
+        for v in f.exports.values():
+            steps = 0
+            while v.kind == "member" and steps < 8:
+                if v.data[0].kind == "ref" and v.data[0].data in ("window", "globalThis", "self") \
+                        and v.data[1] in keys:
+                    out.add(path)
+                    break
+                v = v.data[0]
+                steps += 1
+            if v.kind == "ref" and v.data in keys:
+                out.add(path)
             if path in out:
                 break
     return out
