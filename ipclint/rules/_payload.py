@@ -19,6 +19,11 @@ ELECTRON_GETTERS = frozenset({"BrowserWindow.getFocusedWindow", "BrowserWindow.f
                               "BrowserWindow.fromId", "BrowserWindow.getAllWindows", "BrowserWindow.fromBrowserView",
                               "webContents.fromId", "webContents.getFocusedWebContents",
                               "webContents.getAllWebContents", "webContents.fromFrame"})
+# Properties of `document` that are elements.
+DOCUMENT_NODES = frozenset({"body", "head", "documentElement", "activeElement", "scrollingElement",
+                            "fullscreenElement", "pointerLockElement", "firstElementChild", "lastElementChild"})
+# What resolution leaves unknown: not a value we can judge.
+UNKNOWN = frozenset({"ref", "dyn", "param", "global", "external", "import", "iter"})
 MAX_DEPTH = 4
 
 
@@ -93,13 +98,10 @@ def problem(project: Project, where: Where, depth: int = 0) -> str | None:
     k = v.kind
     if k == "fn":
         return "a function"
+    if k == "class":
+        return f"a function (class {v.data})" if v.data else "a function (a class)"
     if k in ("obj", "arr"):
-        items = [p.value for p in v.data if not p.spread] if k == "obj" else [x for x in v.data if x.kind != "spread"]
-        for item in items:
-            why = problem(project, Where(where.path, item, where.scope), depth + 1)
-            if why:
-                return f"it contains {why}" if not why.startswith("it contains") else why
-        return None
+        return _contents(project, where, depth)
     if k in ("call", "new") and promise(project, where):
         return "a Promise (await it first)"
     if k == "call":
@@ -130,20 +132,92 @@ def problem(project: Project, where: Where, depth: int = 0) -> str | None:
             return "a DOM node (event.target)"
         if prop in ("webContents", "sender") and obj.kind in ("ref", "member"):
             return "an Electron WebContents"
+        if prop in DOCUMENT_NODES and _is_document(obj):
+            return f"a DOM node (document.{prop})"
         if obj.kind == "this":
             r = project.resolve(where.path, v, where.scope).value
-            if r.kind == "fn":
-                return "a method reference"
-        return None
+            return "a method reference" if r.kind == "fn" else None
+        return _method_reference(project, where)
     if k == "ref":
         if v.data in ("window", "document"):
             return f"the {v.data} object"
         r = project.resolve(where.path, v, where.scope, consts_only=True)
-        if r.value.kind in ("ref", "dyn", "param", "global", "external", "import", "iter") or r.value is v:
-            return None
+        if r.value.kind in UNKNOWN or r.value is v:
+            # `const t = ev.target`, `const b = document.body`, `const go = c.go`: the member itself
+            b = _const_binding(project, where)
+            for _ in range(8):
+                if b is None or b.value.kind != "ref":
+                    break
+                b = _const_binding(project, b)
+            return problem(project, b, depth + 1) if b is not None and b.value.kind == "member" else None
         if r.value.kind == "fn":
             return "a function"
         return problem(project, r, depth + 1)
+    return None
+
+
+def _contents(project: Project, where: Where, depth: int) -> str | None:
+    """The first problem inside an object or array literal, spreads of local literals included
+    (`{ ...base }`); a spread instance (`{ ...instance }`) copies its own data and is fine."""
+    v = where.value
+    for item in v.data:
+        value = item.value if v.kind == "obj" else item
+        if value is None:
+            continue
+        at = Where(where.path, value, where.scope)
+        if value.kind == "spread":
+            if value.data is None:
+                continue
+            at = project.resolve(where.path, value.data, where.scope, consts_only=True)
+            if at.value.kind not in ("obj", "arr"):
+                continue
+        why = problem(project, at, depth + 1)
+        if why:
+            return f"it contains {why}" if not why.startswith("it contains") else why
+    return None
+
+
+def _method_reference(project: Project, where: Where) -> str | None:
+    """`obj.m` of a local object literal's method, `c.go` of `const c = new Comp()` (a project
+    class with a method go); fields and getters are values."""
+    obj, prop = where.value.data
+    with project.no_missing():
+        if project.resolve(where.path, where.value, where.scope, consts_only=True).value.kind == "fn":
+            return "a method reference"
+        owner = project.resolve(where.path, obj, where.scope, consts_only=True)
+        if owner.value.kind != "new":
+            return None
+        cls = project.resolve(owner.path, owner.value.data[0], owner.scope)
+    if cls.value.kind == "class" and cls.path in project.files \
+            and prop in project.files[cls.path].class_methods.get(cls.value.data, {}):
+        return "a method reference"
+    return None
+
+
+def _is_document(v: V) -> bool:
+    """`document` or `window.document`."""
+    if v.kind == "ref":
+        return v.data == "document"
+    return v.kind == "member" and v.data[1] == "document" and v.data[0].kind == "ref" \
+        and v.data[0].data in ("window", "globalThis")
+
+
+def _const_binding(project: Project, where: Where) -> Where | None:
+    """The value a `const` named by ``where`` is initialised with, one step (no further resolution)."""
+    f = project.files.get(where.path)
+    name, scope = where.value.data, where.scope
+    for _ in range(256):
+        if f is None:
+            return None
+        v = f.bindings.get((scope, name))
+        if v is not None:
+            return None if (scope, name) in f.mutable or v is where.value else Where(where.path, v, scope)
+        if scope is None:
+            return None
+        fn = f.functions[scope]
+        if any(p.name == name for p in fn.params):
+            return None
+        scope = fn.parent
     return None
 
 
@@ -157,6 +231,10 @@ def promise(project: Project, where: Where) -> bool:
         if callee.kind == "member" and (callee.data[1] in ("then", "catch", "finally") or (
                 callee.data[0].kind == "ref" and callee.data[0].data == "Promise")):
             return True
+        if callee_name(callee) == "fetch":
+            r = project.resolve(where.path, callee, where.scope).value
+            if r.kind == "global" and r.data == "fetch":
+                return True
         target = project.function_of(where.path, v.data[0], where.scope)
         if target is not None:
             fn = project.files[target[0]].functions[target[1]]
