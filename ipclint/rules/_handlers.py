@@ -236,8 +236,23 @@ def first_unvalidated_uses(project: Project, h: Handler, judge: Judge) -> list[t
     for p in h.params:
         hit = _first_unvalidated(project, judge, h.path, h.fid, flow, pure_family(flow, p.name), 0)
         if hit is not None:
-            out.append((p, hit))
+            out.append((p, _at_declaration(flow, hit, p.name)))
     return out
+
+
+def _at_declaration(flow: Flow, occ: Occ, param: str) -> Occ:
+    """A use of an alias (`const n = a.name` ... `use(n)`) is reported where the parameter was
+    first used: its read in the declaration that starts the chain (the alias stays named)."""
+    by_name = {a.name: a for a in flow.aliases}
+    cur = occ.name
+    for _ in range(8):
+        a = by_name.get(cur)
+        if a is None:
+            break
+        if a.source == param:
+            return occ._replace(span=flow.occs[a.occ].span)
+        cur = a.source
+    return occ
 
 
 def _first_unvalidated(project: Project, judge: Judge, path: str, fid: int, flow: Flow, names: set[str],
