@@ -51,6 +51,9 @@ def classify_member(project: Project, member: ExposedMember, wrappers: dict) -> 
                               guarded=all(g is not None for g in guards), allowlist=allow)
         f = project.files[where.path]
         scopes = subtree(f, v.data)
+        loose = _loose_channel(project, where.path, f, scopes)
+        if loose is not None:
+            return loose
         if any(p == where.path and f.calls[i].func in scopes for (p, i) in project.ipc_ops):
             return MemberKind("fixed")
         return MemberKind("function")
@@ -82,6 +85,60 @@ def _raw(project: Project, path: str, v: V, scope) -> MemberKind | None:
                 if inner.kind == "electron" and inner.data == "ipcRenderer":
                     return MemberKind("raw", True, True, detail="Object.assign from ipcRenderer")
     return None
+
+
+STRING_METHODS = frozenset({"toString", "trim", "toLowerCase", "toUpperCase", "valueOf", "normalize"})
+
+
+def _loose_channel(project: Project, path: str, f, scopes: set[int]) -> MemberKind | None:
+    """Channels the page chooses in forms the wrapper summaries do not follow: a property of a
+    parameter (`opts.channel`), a string conversion of one (`ch.toString()`, `String(ch)`), or
+    `ipcRenderer.send.apply(ipcRenderer, arguments)`."""
+    from ipclint.ipcops import RENDERER_METHODS
+    for c in f.calls:
+        if c.func not in scopes:
+            continue
+        op = project.ipc_ops.get((path, c.index))
+        if op is not None and op.receiver == "ipcRenderer" and op.channel_arg < len(c.args):
+            if _from_param(project, path, c, c.args[op.channel_arg], scopes) and not c.conds \
+                    and not any(ex.func in scopes and ex.span < c.span for ex in f.exits):
+                listen = op.kind in ("on", "remove")
+                return MemberKind("generic", not listen, listen)
+            continue
+        callee = c.callee
+        if callee.kind == "member" and callee.data[1] in ("apply", "call") and callee.data[0].kind == "member" \
+                and callee.data[0].data[1] in RENDERER_METHODS:
+            base = project.resolve(path, callee.data[0].data[0], c.func).value
+            if base.kind == "electron" and base.data == "ipcRenderer" and any(
+                    a.kind == "ref" and a.data == "arguments" or a.kind == "spread" for a in c.args[1:]) \
+                    and not c.conds:
+                method = callee.data[0].data[1]
+                listen = RENDERER_METHODS[method] == "on"
+                return MemberKind("generic", not listen, listen)
+    return None
+
+
+def _from_param(project: Project, path: str, c: Call, v: V, scopes: set[int]) -> bool:
+    """A property or string conversion of a parameter of the exposed function itself."""
+    converted = False
+    for _ in range(4):
+        if v.kind == "call":
+            callee, args = v.data
+            if callee.kind == "member" and callee.data[1] in STRING_METHODS:
+                v, converted = callee.data[0], True
+                continue
+            if callee.kind == "ref" and callee.data == "String" and args:
+                v, converted = args[0], True
+                continue
+            return False
+        if v.kind == "member" and v.data[0].kind == "ref":
+            hit = project.param_of(path, c.func, v.data[0].data)
+            return hit is not None and hit[0] in scopes
+        if v.kind == "ref":  # converted, or destructured: `({ channel, data }) => ...`
+            hit = project.param_of(path, c.func, v.data)
+            return hit is not None and hit[0] in scopes and (converted or bool(hit[1].path))
+        return False
+    return False
 
 
 # ---- guards ---------------------------------------------------------------------------------
