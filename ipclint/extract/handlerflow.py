@@ -30,11 +30,14 @@ MAX_ALIAS_ROUNDS = 3
 class Site(NamedTuple):
     """A validation candidate. kind: "check" (typeof, comparison, allowlist: always validation),
     "url" (`new URL(x)`), "call" (a call taking the value: a validator or not, decided later),
-    "empty" (`x === ''`, `x == null`: a presence test, not validation)."""
+    "empty" (`x === ''`, `x == null`: a presence test, not validation), "pair" (a comparison or
+    membership test with tracked names on both sides, `a === b`, `b.includes(a)`: validation only
+    when one side is not renderer data, decided later)."""
 
     kind: str
     span: Span
     names: tuple[str, ...]
+    sides: tuple[tuple[str, ...], tuple[str, ...]] | None = None  # "pair": the names on each side
 
 
 class Occ(NamedTuple):
@@ -174,14 +177,14 @@ class _Analysis(Reader, Dominance):
     # ---- dominance -------------------------------------------------------------------------
     def _finish(self) -> Flow:
         site_nodes: dict[int, Any] = {}
-        site_names: dict[int, set[str]] = {}
+        site_reads: dict[int, list[Read]] = {}
         for r in self.reads:
             if r.site is not None:
                 site_nodes.setdefault(r.site.id, r.site)
-                site_names.setdefault(r.site.id, set()).add(r.name)
+                site_reads.setdefault(r.site.id, []).append(r)
         order = sorted(site_nodes.values(), key=lambda n: (n.start_byte, -n.end_byte))
         self._index_sites(order)
-        sites = tuple(Site(site_kind(n), span_of(n), tuple(sorted(site_names[n.id]))) for n in order)
+        sites = tuple(_site(n, site_reads[n.id]) for n in order)
         families = {}
         occs = []
         for r in sorted(self.reads, key=lambda r: r.node.start_byte):
@@ -213,3 +216,23 @@ class _Analysis(Reader, Dominance):
                     out.add(a)
                     todo.append(a)
         return out
+
+
+def _site(node: Any, reads: list[Read]) -> Site:
+    kind = site_kind(node)
+    names = tuple(sorted({r.name for r in reads}))
+    if kind != "check" or len(reads) < 2:
+        return Site(kind, span_of(node), names)
+    if node.type == "binary_expression":
+        split = node.child_by_field_name("left")
+    elif node.type == "call_expression":
+        split = node.child_by_field_name("function")
+    else:
+        split = None
+    if split is None:
+        return Site(kind, span_of(node), names)
+    left = tuple(sorted({r.name for r in reads if r.node.start_byte < split.end_byte}))
+    right = tuple(sorted({r.name for r in reads if r.node.start_byte >= split.end_byte}))
+    if left and right:
+        return Site("pair", span_of(node), names, (left, right))
+    return Site(kind, span_of(node), names)

@@ -174,11 +174,16 @@ class Judge:
         self.extra = extra
         self._memo: dict[tuple[str, int, int, bool], bool] = {}
 
-    def site(self, path: str, fid: int, flow: Flow, i: int, taint: bool = False) -> bool:
+    def site(self, path: str, fid: int, flow: Flow, i: int, taint: bool = False,
+             renderer: set[str] | None = None) -> bool:
+        """``renderer``: the tracked names that carry renderer data (None: all of them); a
+        comparison between two of them validates neither."""
+        s = flow.sites[i]
+        if s.kind == "pair":
+            return renderer is not None and any(not renderer.intersection(side) for side in s.sides)
         key = (path, fid, i, taint)
         hit = self._memo.get(key)
         if hit is None:
-            s = flow.sites[i]
             if s.kind == "check":
                 hit = True
             elif s.kind == "url":
@@ -191,8 +196,9 @@ class Judge:
             self._memo[key] = hit
         return hit
 
-    def validated(self, path: str, fid: int, flow: Flow, occ: Occ, taint: bool = False) -> bool:
-        return any(self.site(path, fid, flow, i, taint) for i in occ.dom)
+    def validated(self, path: str, fid: int, flow: Flow, occ: Occ, taint: bool = False,
+                  renderer: set[str] | None = None) -> bool:
+        return any(self.site(path, fid, flow, i, taint, renderer) for i in occ.dom)
 
     def is_use(self, path: str, fid: int, flow: Flow, occ: Occ) -> bool:
         if occ.role == "use":
@@ -225,6 +231,17 @@ def pure_family(flow: Flow, name: str) -> set[str]:
     return out
 
 
+def derived(flow: Flow, roots) -> set[str]:
+    """The names and every name made from them (`const s = a + b`, `const { x } = a`)."""
+    out = set(roots)
+    for _ in range(4):
+        more = {a.name for a in flow.aliases if a.source in out} - out
+        if not more:
+            break
+        out |= more
+    return out
+
+
 def first_unvalidated_uses(project: Project, h: Handler, judge: Judge) -> list[tuple[Param, Occ]]:
     """For each renderer-supplied parameter, its first use that no validation dominates. Handing
     the value to a project function that validates it before using it (or does not use it) is
@@ -233,8 +250,9 @@ def first_unvalidated_uses(project: Project, h: Handler, judge: Judge) -> list[t
     if flow is None:
         return []
     out = []
+    renderer = derived(flow, (p.name for p in h.params))
     for p in h.params:
-        hit = _first_unvalidated(project, judge, h.path, h.fid, flow, pure_family(flow, p.name), 0)
+        hit = _first_unvalidated(project, judge, h.path, h.fid, flow, pure_family(flow, p.name), renderer, 0)
         if hit is not None:
             out.append((p, _at_declaration(flow, hit, p.name)))
     return out
@@ -256,11 +274,11 @@ def _at_declaration(flow: Flow, occ: Occ, param: str) -> Occ:
 
 
 def _first_unvalidated(project: Project, judge: Judge, path: str, fid: int, flow: Flow, names: set[str],
-                       depth: int) -> Occ | None:
+                       renderer: set[str], depth: int) -> Occ | None:
     for occ in flow.occs:
         if occ.name not in names or not judge.is_use(path, fid, flow, occ):
             continue
-        if judge.validated(path, fid, flow, occ):
+        if judge.validated(path, fid, flow, occ, renderer=renderer):
             return None
         if occ.role == "arg" and depth < 2 and _validated_inside(project, judge, path, occ, depth):
             continue
@@ -282,4 +300,5 @@ def _validated_inside(project: Project, judge: Judge, path: str, occ: Occ, depth
     if not params or inner is None:
         return bool(params) and inner is None  # a parameter it never reads
     names = set().union(*(pure_family(inner, p.name) for p in params))
-    return _first_unvalidated(project, judge, target[0], target[1], inner, names, depth + 1) is None
+    renderer = derived(inner, (p.name for p in params))
+    return _first_unvalidated(project, judge, target[0], target[1], inner, names, renderer, depth + 1) is None

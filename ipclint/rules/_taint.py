@@ -13,7 +13,7 @@ from ipclint.extract.handlerflow import NAME as FLOW, Flow, Occ
 from ipclint.extract.values import V
 from ipclint.model import Location
 from ipclint.project import Project
-from ipclint.rules._handlers import Handler, Judge, call_at
+from ipclint.rules._handlers import Handler, Judge, call_at, derived
 from ipclint.rules._sinks import sink_of
 from ipclint.vutil import walk
 from ipclint.wrappers import callee_function
@@ -46,11 +46,12 @@ def reaches(project: Project, h: Handler, judge: Judge, extra: frozenset[str]) -
         if flow is None or key in seen or len(seen) > 256:
             continue
         seen.add(key)
-        taint = _tainted(judge, path, fid, flow, given)
+        renderer = derived(flow, given)
+        taint = _tainted(judge, path, fid, flow, given, renderer)
         for occ in flow.occs:
             if occ.name not in taint or occ.into is None or occ.role not in ("arg", "url"):
                 continue
-            if judge.validated(path, fid, flow, occ, taint=True):
+            if judge.validated(path, fid, flow, occ, taint=True, renderer=renderer):
                 continue
             call = call_at(project, path, occ.into)
             if call is None or (occ.role == "arg" and judge.site(path, fid, flow, occ.site)):
@@ -65,12 +66,13 @@ def reaches(project: Project, h: Handler, judge: Judge, extra: frozenset[str]) -
                     stack.append((*helper, depth + 1))
 
 
-def _tainted(judge: Judge, path: str, fid: int, flow: Flow, given: dict[str, str]) -> dict[str, str]:
+def _tainted(judge: Judge, path: str, fid: int, flow: Flow, given: dict[str, str],
+             renderer: set[str]) -> dict[str, str]:
     """Tracked name -> handler parameter, for the names that carry unvalidated renderer data."""
     taint = dict(given)
     for a in flow.aliases:
         if a.source in taint and a.name not in taint \
-                and not judge.validated(path, fid, flow, flow.occs[a.occ], taint=True):
+                and not judge.validated(path, fid, flow, flow.occs[a.occ], taint=True, renderer=renderer):
             taint[a.name] = taint[a.source]
     return taint
 
