@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any, NamedTuple
 
+from ipclint.extract.flownames import occurrences
 from ipclint.extract.values import text_of
 from ipclint.extract.walk import FUNCTION_TYPES, _bindings_of_pattern
 
@@ -23,6 +24,16 @@ VALUE_CHECKS = frozenset({"startsWith", "endsWith", "includes", "match", "search
 BUILTIN_CHECKS = frozenset({"isArray", "isInteger", "isFinite", "isSafeInteger", "isNaN", "includes", "has",
                             "hasOwnProperty", "hasOwn", "test", "indexOf", "isBuffer", "isView", "isDate",
                             "isString", "isNumber", "isBoolean", "isPlainObject", "isObject"})
+# Array methods whose callback receives each element (reduce: as its second parameter); the
+# callback's parameter is the renderer data too. FILTERS return (some of) the same elements.
+ELEMENT_METHODS = frozenset({"map", "forEach", "filter", "some", "every", "find", "findLast", "flatMap", "findIndex",
+                             "findLastIndex", "reduce", "reduceRight"})
+FILTERS = frozenset({"filter", "find", "findLast"})
+# Calls whose result holds their argument's data, keys and all (`Object.assign({}, a)` is `{ ...a }`),
+# or its keys, values or elements.
+SPREAD_CALLS = frozenset({"Object.assign"})
+ITEM_CALLS = frozenset({"Object.entries", "Object.values", "Object.keys", "Object.fromEntries", "Array.from",
+                        "structuredClone"})
 ASSERT_CALL = re.compile(r"^(assert\w*|invariant|ok|strictEqual|equal)$")
 LOG_ROOT = re.compile(r"^(console|_?log|_?logger|logging|debug|Sentry|log[A-Z]\w*|\w+Log|\w+Logger)$")
 LOG_METHODS = frozenset({"log", "info", "warn", "warning", "error", "debug", "trace", "verbose", "silly", "fatal",
@@ -47,6 +58,7 @@ class Reader:
     fn_id: int
     data: bytes
     writes: list[int]
+    callbacks: dict[str, Any]  # an element alias -> the callback function that binds it
 
     def _climb(self, name: str, ident: Any) -> Read | None:
         """Follow the value up the tree until something consumes it; None when nothing does
@@ -58,12 +70,12 @@ class Reader:
                 break
             step = self._step(name, ident, node, child, st)
             if step is not _CONTINUE:
-                return _with_url(step, st)
+                return _with_url(_with_elements(step, name, ident, st), st)
             if st.jump is not None:
                 child, node, st.jump = st.jump, st.jump.parent, None
             else:
                 child, node = node, node.parent
-        return _with_url(Read(name, ident, "use"), st)
+        return _with_url(_with_elements(Read(name, ident, "use"), name, ident, st), st)
 
     def _step(self, name: str, ident: Any, node: Any, child: Any, st: "_State") -> Any:
         t = node.type
@@ -106,6 +118,10 @@ class Reader:
             return None  # a condition (truthiness) or a bare expression statement
         if t == "switch_statement":
             return Read(name, ident, "check", site=child)
+        if t == "for_in_statement":  # for (const x of value): each element (or key) is the data
+            if node.child_by_field_name("right") != child:
+                return None
+            return self._alias(name, ident, node.child_by_field_name("left"), st)
         if t in FUNCTION_TYPES or t == "catch_clause":
             if t == "arrow_function" and node.child_by_field_name("body") == child:
                 return Read(name, ident, "use")  # a concise body: returned
@@ -121,6 +137,17 @@ class Reader:
         method = _prop(node)
         if method in VALUE_CHECKS:
             return Read(name, ident, "check", site=call)
+        if method in ELEMENT_METHODS:
+            names = self._element_params(call, method)
+            if not names and method in FILTERS:  # value.filter(Boolean): the same elements
+                st.jump = call
+                return _CONTINUE
+            if names:
+                st.elements.extend(names)
+                if method in FILTERS:
+                    st.jump = call
+                    return _CONTINUE
+                return Read(name, ident, "alias" if st.pure else "use", pure=st.pure)
         if method not in VALUE_METHODS:
             return Read(name, ident, "use")  # calling a method of renderer data
         st.pure = False
@@ -149,8 +176,8 @@ class Reader:
             st.keys.append(text_of(key, 60).strip("'\"`[]") if key is not None else "?")
         elif child.type == "shorthand_property_identifier":
             st.keys.append(name)
-        elif child.type == "spread_element":
-            st.keys.append("...")
+        elif child.type == "spread_element" and not st.keys:
+            st.keys.append("...")  # `{ ...value }`; `{ ...{ k: value } }` keeps `k`
         return _CONTINUE
 
     def _argument(self, name: str, ident: Any, args: Any, child: Any, st: "_State") -> Any:
@@ -171,9 +198,49 @@ class Reader:
         if not new and last in PASS_CALLS:
             st.pure, st.keys, st.jump = False, [], call
             return _CONTINUE
+        if not new and text in ITEM_CALLS:
+            st.pure, st.keys, st.jump = False, [], call
+            return _CONTINUE
+        if not new and text in SPREAD_CALLS:
+            return self._spread_call(name, ident, call, st)
         index = sum(1 for c in args.named_children if c.type != "comment" and c.start_byte < child.start_byte)
         return Read(name, ident, "arg", site=call, into=call, arg=index, keys=tuple(reversed(st.keys)),
                      pure=st.pure)
+
+    def _element_params(self, call: Any, method: str) -> tuple[str, ...]:
+        """`value.forEach((item) => ...)`: the names the inline callback binds to each element."""
+        args = call.child_by_field_name("arguments")
+        fn = next((c for c in args.named_children if c.type != "comment"), None) if args is not None else None
+        if fn is None or fn.type not in FUNCTION_TYPES:
+            return ()
+        single = fn.child_by_field_name("parameter")
+        plist = fn.child_by_field_name("parameters")
+        params = [single] if single is not None else [
+            c for c in plist.named_children if c.type != "comment"] if plist is not None else []
+        index = 1 if method.startswith("reduce") else 0
+        if index >= len(params):
+            return ()
+        p = params[index]
+        names = tuple(b.name for b in _bindings_of_pattern(p.child_by_field_name("pattern") or p, 0))
+        for n in names:
+            self.callbacks[n] = fn
+        return names
+
+    def _spread_call(self, name: str, ident: Any, call: Any, st: "_State") -> Any:
+        """`Object.assign(target, value)`: the result, and a local target, hold the value's keys."""
+        up = call.parent
+        while up is not None and up.type in TRANSPARENT:
+            up = up.parent
+        if up is not None and up.type == "expression_statement":  # the result is dropped
+            args = call.child_by_field_name("arguments")
+            target = next((c for c in args.named_children if c.type != "comment"), None) if args is not None else None
+            if target is not None and target.type == "identifier" and target.start_byte != ident.start_byte:
+                return Read(name, ident, "use", alias=(text_of(target, 80),), pure=False)
+            return Read(name, ident, "use")
+        st.pure, st.jump = False, call
+        if not st.keys:
+            st.keys.append("...")
+        return _CONTINUE
 
     def _alias(self, name: str, ident: Any, pat: Any, st: "_State") -> Read:
         names: tuple[str, ...] = ()
@@ -200,16 +267,25 @@ class Reader:
 
 
 class _State:
-    __slots__ = ("pure", "keys", "url", "jump")
+    __slots__ = ("pure", "keys", "url", "jump", "elements")
 
     def __init__(self) -> None:
         self.pure = True
         self.keys: list[str] = []
+        self.elements: list[str] = []  # callback parameters bound to the value's elements
         self.url: Any = None  # the `new URL(...)` the value went through
         self.jump: Any = None  # continue climbing from this node (a call whose result carries the value)
 
 
 _CONTINUE = object()
+
+
+def _with_elements(read: Read | None, name: str, ident: Any, st: _State) -> Read | None:
+    if not st.elements:
+        return read
+    if read is None:  # `value.filter((x) => ...);` whose result is dropped: the callback still reads it
+        return Read(name, ident, "alias", alias=tuple(st.elements), pure=st.pure)
+    return read._replace(alias=read.alias + tuple(st.elements))
 
 
 def _with_url(read: Read | None, st: _State) -> Read | None:
@@ -240,51 +316,3 @@ def _is_logging(text: str) -> bool:
     if parts[0] == "console":
         return True
     return bool(LOG_ROOT.match(parts[0])) and (len(parts) == 1 or parts[-1] in LOG_METHODS)
-
-
-PATTERNS = frozenset({"formal_parameters", "required_parameter", "optional_parameter", "pair_pattern",
-                      "object_pattern", "array_pattern", "rest_pattern", "catch_clause", "import_specifier",
-                      "namespace_import", "import_clause", "labeled_statement", "class_declaration",
-                      "function_declaration", "generator_function_declaration", "export_specifier"})
-
-
-def is_binding(ident: Any) -> bool:
-    """A declaration of the name (a parameter, a destructured or declared variable), not a read."""
-    parent = ident.parent
-    if parent is None:
-        return False
-    t = parent.type
-    if t in PATTERNS:
-        return True
-    if t in ("assignment_pattern", "object_assignment_pattern"):
-        return parent.child_by_field_name("left") == ident
-    if t == "variable_declarator":
-        return parent.child_by_field_name("name") == ident
-    if t in FUNCTION_TYPES:
-        return parent.child_by_field_name("body") != ident
-    return False
-
-
-_SHORT: dict[str, Any] = {}
-_WORD = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_$")
-
-
-def occurrences(data: bytes, name: str, start: int, end: int) -> list[int]:
-    """Start offsets of the name as a whole word, not after a dot (`x.name` is a property). Short
-    names, which occur inside many words, go through a (cached) regex; others through find()."""
-    raw = name.encode()
-    if len(raw) <= 2:
-        pat = _SHORT.get(name)
-        if pat is None:
-            pat = _SHORT[name] = re.compile(rb"(?<![\w$.])" + re.escape(raw) + rb"(?![\w$])")
-        return [m.start() for m in pat.finditer(data, start, end)]
-    out = []
-    n = len(raw)
-    pos = data.find(raw, start, end)
-    while pos != -1:
-        before = data[pos - 1] if pos > 0 else 32
-        after = data[pos + n] if pos + n < len(data) else 32
-        if before not in _WORD and before != 46 and after not in _WORD and after < 128:
-            out.append(pos)
-        pos = data.find(raw, pos + n, end)
-    return out

@@ -17,7 +17,8 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from ipclint.extract.flowdom import Dominance, site_kind
-from ipclint.extract.flowread import MAX_UP, Read, Reader, is_binding, occurrences
+from ipclint.extract.flownames import is_binding, occurrences
+from ipclint.extract.flowread import MAX_UP, Read, Reader
 from ipclint.extract.values import SOURCE, span_of, text_of
 from ipclint.extract.walk import FUNCTION_TYPES, _bindings_of_pattern
 from ipclint.model import Span
@@ -104,6 +105,9 @@ class _Analysis(Reader, Dominance):
         self.origin: dict[str, str] = {}
         self.aliases: list[tuple[str, str, bool, int]] = []
         self.writes: list[int] = []  # start bytes of writes to tracked names
+        self.callbacks: dict[str, Any] = {}  # callback parameters bound by the read being climbed
+        # Aliases bound only as callback parameters (`value.forEach((x) => ...)`): read only there.
+        self.callback_of: dict[str, list[Any]] = {}
         self.block_memo: dict[int, dict[int, tuple[Any, ...]]] = {}
 
     def run(self, params: set[str]) -> Flow | None:
@@ -114,15 +118,26 @@ class _Analysis(Reader, Dominance):
             found = self._find(todo)
             todo = {}
             for name, ident in found:
+                self.callbacks = {}
                 read = self._climb(name, ident)
                 if read is None:
                     continue
                 self.reads.append(read)
                 for a in read.alias:
-                    if a not in self.origin and a not in params and a != name and len(self.origin) < 64:
+                    if a in params or a == name:
+                        continue
+                    cb = self.callbacks.get(a)
+                    if a not in self.origin and len(self.origin) < 64:
                         self.origin[a] = name
+                        if cb is not None:
+                            self.callback_of[a] = [cb]
                         self.aliases.append((a, name, read.pure, len(self.reads) - 1))
                         todo[a] = read.node.end_byte
+                    elif a in self.callback_of:  # bound again: in another callback, or for good
+                        if cb is not None:
+                            self.callback_of[a].append(cb)
+                        else:
+                            del self.callback_of[a]
         if not self.reads:
             return None
         return self._finish()
@@ -137,6 +152,9 @@ class _Analysis(Reader, Dominance):
                 ident = self.fn.descendant_for_byte_range(start, stop)
                 if ident is None or ident.type not in ("identifier", "shorthand_property_identifier"):
                     continue
+                cbs = self.callback_of.get(name)
+                if cbs is not None and not any(cb.start_byte <= start < cb.end_byte for cb in cbs):
+                    continue  # an element alias exists only inside its callbacks
                 if ident.start_byte != start or ident.end_byte != stop or is_binding(ident) \
                         or self._shadowed_between(ident, name):
                     continue
@@ -152,7 +170,8 @@ class _Analysis(Reader, Dominance):
             if node is None or node.id == fn_id:
                 return False
             t = node.type
-            if (t in FUNCTION_TYPES or t == "catch_clause") and self._shadowed(node, name):
+            if (t in FUNCTION_TYPES or t == "catch_clause") and self._shadowed(node, name) \
+                    and all(node.id != cb.id for cb in self.callback_of.get(name, ())):
                 return True
             node = node.parent
         return False

@@ -1,0 +1,57 @@
+"""Finding a name's reads in a function's source for handlerflow: whole-word occurrences, and
+whether an identifier declares the name rather than reads it."""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ipclint.extract.walk import FUNCTION_TYPES
+
+PATTERNS = frozenset({"formal_parameters", "required_parameter", "optional_parameter", "pair_pattern",
+                      "object_pattern", "array_pattern", "rest_pattern", "catch_clause", "import_specifier",
+                      "namespace_import", "import_clause", "labeled_statement", "class_declaration",
+                      "function_declaration", "generator_function_declaration", "export_specifier"})
+
+
+def is_binding(ident: Any) -> bool:
+    """A declaration of the name (a parameter, a destructured or declared variable), not a read."""
+    parent = ident.parent
+    if parent is None:
+        return False
+    t = parent.type
+    if t in PATTERNS:
+        return True
+    if t in ("assignment_pattern", "object_assignment_pattern"):
+        return parent.child_by_field_name("left") == ident
+    if t == "variable_declarator":
+        return parent.child_by_field_name("name") == ident
+    if t in FUNCTION_TYPES:
+        return parent.child_by_field_name("body") != ident
+    return False
+
+
+_SHORT: dict[str, Any] = {}
+_WORD = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_$")
+
+
+def occurrences(data: bytes, name: str, start: int, end: int) -> list[int]:
+    """Start offsets of the name as a whole word, not after a dot (`x.name` is a property; `...name`
+    is a spread, a read). Short
+    names, which occur inside many words, go through a (cached) regex; others through find()."""
+    raw = name.encode()
+    if len(raw) <= 2:
+        pat = _SHORT.get(name)
+        if pat is None:
+            pat = _SHORT[name] = re.compile(rb"(?:(?<![\w$.])|(?<=\.\.\.))" + re.escape(raw) + rb"(?![\w$])")
+        return [m.start() for m in pat.finditer(data, start, end)]
+    out = []
+    n = len(raw)
+    pos = data.find(raw, start, end)
+    while pos != -1:
+        before = data[pos - 1] if pos > 0 else 32
+        after = data[pos + n] if pos + n < len(data) else 32
+        if before not in _WORD and (before != 46 or data[pos - 3:pos] == b"...") and after not in _WORD \
+                and after < 128:
+            out.append(pos)
+        pos = data.find(raw, pos + n, end)
+    return out
