@@ -31,7 +31,8 @@ def checks_sender(project: Project, path: str, scopes: set[int], event: str | No
     local = [(n, v) for (scope, n), v in f.bindings.items() if scope in scopes]
     ev = _Event(event, parts or {})
     ev.add_aliases(local)
-    renderer = _renderer_names(local, params)
+    # Renderer data, and the event itself: `e.sender === fromWebContents(e.sender).webContents` is no check.
+    renderer = _derived_names(local, set(params) | set(ev.parts) | ({event} if event else set()))
     values = []
     for c in f.calls:
         if c.func in scopes:
@@ -55,9 +56,9 @@ def checks_sender(project: Project, path: str, scopes: set[int], event: str | No
                for v in values for x in walk(v, into_calls=True))
 
 
-def _renderer_names(local: list[tuple[str, V]], params: frozenset[str]) -> set[str]:
-    """The renderer-supplied parameters and the locals made from them."""
-    out = set(params)
+def _derived_names(local: list[tuple[str, V]], names: set[str]) -> set[str]:
+    """The names and the locals made from them."""
+    out = set(names)
     for _ in range(3):
         more = {n for n, v in local if n not in out
                 and any(x.kind == "ref" and x.data in out for x in walk(v, into_calls=True))}
@@ -69,7 +70,7 @@ def _renderer_names(local: list[tuple[str, V]], params: frozenset[str]) -> set[s
 
 def _known(v: V, renderer: set[str]) -> bool:
     """Could ``v`` be a webContents the app holds (`mainWindow.webContents`, `view.webContents.id`)?
-    Not a literal, and not renderer data."""
+    Not a literal, not renderer data, and not made from the event."""
     if v.kind in NOT_WEBCONTENTS:
         return False
     return not any(x.kind == "ref" and x.data in renderer for x in walk(v, into_calls=True))
