@@ -25,8 +25,9 @@ class Options:
 def tainted_sink(project: Project, options: Options) -> Iterator[Hit]:
     """## What it does
     Follows each renderer-supplied handler parameter through local variables, property reads,
-    string concatenation and templates, string methods, `path.join`/`path.resolve`, and object or
-    array literals, and flags the dangerous call it reaches without validation: `shell.openExternal`
+    string concatenation and templates, string methods, `path.join`/`path.resolve`, object or
+    array literals, object spread and `Object.assign`, and loops and array callbacks over it
+    (`for...of`, `map`, `forEach`), and flags the dangerous call it reaches without validation: `shell.openExternal`
     / `openPath` / `showItemInFolder`; `child_process` `exec`/`execFile`/`spawn`/`fork` (and their
     Sync forms, argument arrays included); the path arguments of `fs`, `fs/promises`, `fs-extra`,
     `graceful-fs` and `original-fs` calls; `require()` and `import()`; `eval`, `new Function`,

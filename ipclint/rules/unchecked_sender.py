@@ -29,7 +29,8 @@ def unchecked_sender(project: Project, options: Options) -> Iterator[Hit]:
     `event.senderFrame` (its `url` or `origin`), `event.sender.getURL()` nor `event.sender.id`,
     does not compare `event.sender` with a known window's webContents, and does not pass the event
     (or its sender/senderFrame) to a function whose name contains valid, verify, check, assert,
-    trusted or allowed. A handler with no parameters is still reported. An app wrapper that checks
+    trusted or allowed. Sending to `event.senderFrame` or logging it is not a check, nor is
+    comparing `event.sender` with renderer data. A handler with no parameters is still reported. An app wrapper that checks
     the sender before calling the handler counts for every handler registered through it.
     `BrowserWindow.fromWebContents(event.sender)` alone is not a check: every frame of that
     window, iframes included, passes it.

@@ -28,8 +28,12 @@ def unvalidated_handler(project: Project, options: Options) -> Iterator[Hit]:
     `Number.isFinite` check, a comparison with literals or constants, an allowlist `includes`/
     `has`/`in`, schema parsing (zod, joi, yup, ajv, superstruct, valibot), `new URL(param)`, or a
     call of a project function named `validate*`, `assert*`, `check*`, `is*`, `ensure*`,
-    `sanitize*` or `parse*` that takes the parameter. Passing a parameter to logging is not a use.
-    TypeScript annotations are not validation. Reported once per parameter, at its first use.
+    `sanitize*` or `parse*` that takes the parameter. A check counts inside an assertion
+    (`assert(typeof x === 'string')`, `invariant(...)`) or through a guard variable
+    (`const ok = typeof x === 'string'; if (!ok) return`); a comparison with another
+    renderer-supplied value does not. Passing a parameter to logging is not a use. TypeScript
+    annotations are not validation. Reported once per parameter, at its first use (for a value
+    first copied into a local, `const { path } = args`, where it is copied).
 
     ## Why is this bad?
     Any frame that can reach IPC (a compromised renderer, an iframe, a page after an XSS) can
