@@ -6,7 +6,7 @@ from ipclint.graph import Edge
 from ipclint.model import Location, Severity
 from ipclint.project import Project
 from ipclint.rules._base import Hit, rule
-from ipclint.rules._graphutil import module_order, repeatable
+from ipclint.rules._graphutil import REPEAT_CALLS, module_order, repeatable
 
 
 REPEAT_LISTENERS = frozenset({"on", "addListener", "prependListener"})
@@ -84,6 +84,9 @@ def duplicate_handler(project: Project, options) -> Iterator[Hit]:
                                   f"'Attempted to register a second handler'",
                   key=f"dup:{e.channel}",
                   related=(Location(prior.path, prior.span, f"first registered at {prior.path}:{prior.span.line}"),))
+    per_site: dict[tuple[str, int], set] = {}
+    for e in g.edges:
+        per_site.setdefault((e.path, e.call), set()).add(e.channel)
     for e in g.edges:
         if e.receiver != "ipcMain" or e.kind not in ("handle", "on") or (e.path, e.call) in reported:
             continue
@@ -91,7 +94,11 @@ def duplicate_handler(project: Project, options) -> Iterator[Hit]:
             continue  # a `once` listener removes itself: repeated ones do not pile up
         call = project.files[e.path].calls[e.call]
         why = repeatable(project, e.path, call)
-        if why is None or (e.channel is None and "loop" in why) or _removed_before(project, e, removals):
+        # a loop over a table of channels registers each channel once
+        iterates = "loop" in why if why else False
+        iterates = iterates or bool(why and any(f"a {m} callback" in why for m in REPEAT_CALLS if m != "setInterval"))
+        if why is None or iterates and (e.channel is None or len(per_site[(e.path, e.call)]) > 1) \
+                or _removed_before(project, e, removals):
             continue
         what = f"ipcMain.{e.method}" + (f" for '{e.channel}'" if e.channel else "")
         consequence = "the second registration throws" if e.kind == "handle" else "listeners pile up"
