@@ -1,6 +1,7 @@
 """Per-file fact cache keyed by content hash and tool version (so config never invalidates it)."""
 from __future__ import annotations
 
+import hashlib
 import os
 import pickle
 import tempfile
@@ -23,7 +24,7 @@ class FactCache:
     def _key(self, path: str, digest: str) -> Path:
         # The path is part of the key: facts carry the file's own path and suffix-dependent grammar.
         import hashlib
-        k = hashlib.sha256(f"{__version__}:{FACTS_VERSION}:{path}:{digest}".encode()).hexdigest()
+        k = hashlib.sha256(f"{code_stamp()}:{FACTS_VERSION}:{path}:{digest}".encode()).hexdigest()
         return self.folder / k[:2] / f"{k[2:]}.pkl"  # type: ignore[operator]
 
     def get(self, path: str, digest: str) -> FileFacts | None:
@@ -77,7 +78,7 @@ def result_key(root: Path, found, config, options: tuple) -> str:
     """Everything a run's result depends on: the tool, every file's content hash, the project
     files that roles, versions and module resolution read, the config and the options."""
     import hashlib
-    h = hashlib.sha256(f"{__version__}:{FACTS_VERSION}:{root}".encode())
+    h = hashlib.sha256(f"{code_stamp()}:{FACTS_VERSION}:{root}".encode())
     folders = {""}
     for sf in found.files:
         h.update(f"{sf.path}\0{sf.digest}\n".encode())
@@ -128,3 +129,23 @@ def store_result(folder: Path, key: str, result) -> None:
         os.replace(tmp, folder / "result.pickle")
     except (OSError, pickle.PickleError):
         pass
+
+
+_CODE_STAMP: list[str] = []
+
+
+def code_stamp() -> str:
+    """The tool version plus the size and mtime of every source file of this package, so that a
+    changed rule or extractor (an upgrade, or an edited checkout) never reuses a stale cache."""
+    if not _CODE_STAMP:
+        package = Path(__file__).resolve().parent
+        h = hashlib.sha256(__version__.encode())
+        for f in sorted(package.rglob("*")):
+            if f.suffix in (".py", ".scm"):
+                try:
+                    st = f.stat()
+                except OSError:
+                    continue
+                h.update(f"{f.relative_to(package).as_posix()}:{st.st_size}:{st.st_mtime_ns}\n".encode())
+        _CODE_STAMP.append(h.hexdigest()[:16])
+    return _CODE_STAMP[0]

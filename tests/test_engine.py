@@ -59,6 +59,18 @@ def test_warm_run_reuses_the_cache_and_edits_invalidate_it(tmp_path: Path) -> No
     assert not [f for f in edited.findings if f.rule == "IPC010"]
 
 
+
+def test_a_changed_tool_never_reuses_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from ipclint import cache as cache_module
+    root = write_project(tmp_path / "app", APP)
+    cache = tmp_path / "cache"
+    check([str(root)], cache_dir=str(cache), jobs=1)
+    assert check([str(root)], cache_dir=str(cache), jobs=1).extra.get("cached") is True
+    # an upgrade or an edited rule changes the code stamp: neither results nor facts are reused
+    monkeypatch.setattr(cache_module, "_CODE_STAMP", ["edited"])
+    again = check([str(root)], cache_dir=str(cache), jobs=1)
+    assert not again.extra.get("cached") and again.extra["cache_hits"] == 0
+
 def test_explicit_files_analyse_the_project_but_report_only_those(tmp_path: Path) -> None:
     root = write_project(tmp_path, APP)
     r = check([str(root / "src/main/index.js")], use_cache=False, jobs=1)
