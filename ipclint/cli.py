@@ -28,7 +28,7 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--baseline", metavar="FILE")
     c.add_argument("--write-baseline", metavar="FILE")
     c.add_argument("--report-unused-suppressions", action="store_true")
-    c.add_argument("--jobs", type=int, metavar="N")
+    c.add_argument("--jobs", type=_positive, metavar="N")
     c.add_argument("--no-cache", action="store_true")
     c.add_argument("--cache-dir", metavar="DIR")
     c.add_argument("--quiet", action="store_true")
@@ -87,6 +87,16 @@ def _load(args):
     return load_config(root, Path(args.config) if args.config else None)
 
 
+def _positive(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive number of workers, got {text!r}")
+    return n
+
+
 def _check(args) -> int:
     from ipclint.engine import check
     from ipclint.baseline import BaselineError
@@ -110,7 +120,10 @@ def _check(args) -> int:
                 result = replace(result, findings=filter_baseline(result.findings, old))
     except (ConfigError, BaselineError, FileNotFoundError, ValueError) as exc:
         return _error(str(exc))
-    _write_report(result, args)
+    try:
+        _write_report(result, args)
+    except OSError as exc:
+        return _error(f"{args.output}: cannot write the report: {exc.strerror or exc}")
     if result.internal_error:
         return EXIT_ERROR
     if args.exit_zero:
@@ -169,8 +182,11 @@ def _graph(args) -> int:
         return _error(str(exc))
     project = result.extra["project"]
     if args.output:
-        with open(args.output, "w", encoding="utf-8", newline="\n") as fh:
-            WRITERS[args.format](project, fh)
+        try:
+            with open(args.output, "w", encoding="utf-8", newline="\n") as fh:
+                WRITERS[args.format](project, fh)
+        except OSError as exc:
+            return _error(f"{args.output}: cannot write the graph: {exc.strerror or exc}")
     else:
         WRITERS[args.format](project, sys.stdout)
     return EXIT_OK

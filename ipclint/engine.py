@@ -75,6 +75,45 @@ def _tick(results: Iterable, progress):
         yield r
 
 
+def _check_each(targets: list[Path], roots: set[Path], *, started: float, **kw) -> RunResult:
+    """Several projects: analyse each at its own root (its own graph, config and cache) and report
+    them together, paths relative to the folder that holds them all."""
+    import os
+    from dataclasses import replace
+    ordered = sorted(roots)
+    common = Path(os.path.commonpath([str(r) for r in ordered]))
+    parts = []
+    for r in ordered:
+        mine = [str(t) for t in targets if find_root(t.resolve()) == r]
+        parts.append((r.relative_to(common).as_posix(), check.__wrapped__(mine, **kw)))
+
+    def moved(prefix: str, path: str) -> str:
+        return f"{prefix}/{path}" if prefix and prefix != "." else path
+
+    def loc(prefix: str, x):
+        return replace(x, path=moved(prefix, x.path))
+
+    findings, errors, roles, skipped, rules_run = [], [], [], [], set()
+    for prefix, res in parts:
+        findings += [replace(f, path=moved(prefix, f.path), related=tuple(loc(prefix, x) for x in f.related),
+                             trace=tuple(loc(prefix, x) for x in f.trace)) for f in res.findings]
+        errors += [loc(prefix, d) for d in res.errors]
+        roles += [loc(prefix, i) for i in res.roles]
+        skipped += [(moved(prefix, p), why) for p, why in res.skipped]
+        rules_run.update(res.rules_run)
+    findings.sort(key=lambda f: f.sort_key)
+    versions = sorted({v for _, res in parts for v in (res.electron_version or "").split(", ") if v})
+    return RunResult(
+        root=str(common), tool_version=__version__, electron_version=", ".join(versions) or None,
+        findings=tuple(findings),
+        files=FileCounts(*(sum(getattr(res.files, k) for _, res in parts)
+                           for k in ("analysed", "skipped", "with_parse_errors"))),
+        errors=tuple(sorted(errors, key=lambda d: (d.path, d.line, d.column, d.message))),
+        elapsed=time.perf_counter() - started, roles=tuple(roles), skipped=tuple(skipped),
+        rules_run=tuple(sorted(rules_run)), internal_error=any(res.internal_error for _, res in parts),
+        extra={"projects": [prefix for prefix, _ in parts]})
+
+
 def _without_gc(fn):
     """Pause the cyclic garbage collector: facts are millions of small acyclic tuples, and
     repeated full collections over them cost more than the analysis itself."""
@@ -106,6 +145,12 @@ def check(paths: list[str] | None = None, config=None, *, select=None, ignore=No
     missing = [str(t) for t in targets if not t.exists()]
     if missing:
         raise FileNotFoundError(f"no such file or folder: {missing[0]}")
+    roots = {find_root(t.resolve()) for t in targets}
+    if len(roots) > 1 and not need_project:  # `ipclint check apps/a apps/b`: each project on its own
+        return _check_each(targets, roots, config=config, select=select, ignore=ignore, jobs=jobs,
+                           cache_dir=cache_dir, use_cache=use_cache, only_files=only_files, progress=progress,
+                           baseline=baseline, report_unused_suppressions=report_unused_suppressions,
+                           config_file=config_file, started=started)
     root = find_root(targets[0].resolve())
     if config is None:
         config = _load_config(root, config_file)
@@ -133,16 +178,22 @@ def check(paths: list[str] | None = None, config=None, *, select=None, ignore=No
     rules = _selected(ALL_RULES, select if select is not None else getattr(config, "select", None),
                       ignore if ignore is not None else getattr(config, "ignore", None))
     facts: dict[str, FileFacts] = {}
+    project = None
+    findings: list[Finding] = []
+    internal: list[Diagnostic] = []
     for _round in range(MAX_ROUNDS):
         more, extract_errors = extract_all([sf for sf in chosen if sf.path not in facts], cache, jobs, progress)
         facts.update(more)
         errors += extract_errors
         try:
-            project = link(root, facts, config, sources, all_paths)
-        except Exception as exc:  # noqa: BLE001 - report, never crash: the per-file facts are still sound
+            linked = link(root, facts, config, sources, all_paths)
+        except Exception as exc:  # noqa: BLE001 - report, never crash: keep the last sound round
             errors.append(_internal("linking the project", exc))
-            project = link(root, {}, config, sources, set())
+            if project is None:
+                from ipclint.link import empty_project
+                project = empty_project(root, config)
             break
+        project = linked
         findings, internal = run_rules(project, rules, config)
         wanted = (project.missing | wrapper_callers(project, by_path)) - set(facts)
         if _round == 0:

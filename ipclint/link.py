@@ -29,3 +29,12 @@ def link(root: Path, files: dict[str, FileFacts], config=None, sources: dict[str
             project.roles[path] = FileInfo(path, Role.RENDERER, "calls the exposed API through an imported alias")
         project.graph = build_graph(project)
     return project
+
+
+def empty_project(root: Path, config=None) -> Project:
+    """A project with no files, for reporting when linking failed."""
+    from ipclint.graph import ChannelGraph
+    project = Project(root=root, files={}, modules=ModuleResolver(set(), lambda _p: None), config=config,
+                      sources={}, all_paths=set())
+    project.graph = ChannelGraph()
+    return project

@@ -57,7 +57,7 @@ class ModuleResolver:
                 else:
                     continue
                 for tgt in targets:
-                    hit = self._file(posixpath.normpath(posixpath.join(base, tgt.replace("*", subs[0]))))
+                    hit = self._file(posixpath.normpath(tgt.replace("*", subs[0])))
                     if hit:
                         return hit
             hit = self._file(posixpath.normpath(posixpath.join(base, spec)))
@@ -83,29 +83,68 @@ class ModuleResolver:
         return None
 
     def _tsconfig(self, folder: str) -> tuple[str, list[tuple[str, list[str]]]] | None:
+        """(baseUrl, [(pattern, targets relative to the root)]) of the nearest tsconfig/jsconfig,
+        following `extends` and, for a solution file, its project `references`."""
         if folder in self._tsconfigs:
             return self._tsconfigs[folder]
         result = None
         for name in ("tsconfig.json", "jsconfig.json", "tsconfig.base.json"):
-            data = self._read_json(posixpath.join(folder, name) if folder else name)
-            if not data:
+            rel = posixpath.join(folder, name) if folder else name
+            found = self._config_options(rel, 0)
+            if found is None:
                 continue
-            opts = data.get("compilerOptions") or {}
-            base_url = opts.get("baseUrl")
-            paths = opts.get("paths") or {}
-            if base_url is None and not paths:
+            base, paths = found
+            if not paths:
+                data = self._read_json(rel)
+                refs = data.get("references") if isinstance(data, dict) else None
+                for ref in refs if isinstance(refs, list) else ():
+                    target = ref.get("path") if isinstance(ref, dict) else None
+                    if not isinstance(target, str):
+                        continue
+                    target = posixpath.normpath(posixpath.join(folder, target))
+                    if not target.endswith(".json"):
+                        target = posixpath.join(target, "tsconfig.json")
+                    sub = self._config_options(target, 1)
+                    if sub is not None:
+                        paths = paths + sub[1]
+                        base = base if base is not None else sub[0]
+            if base is None and not paths:
                 continue
-            base = posixpath.normpath(posixpath.join(folder, base_url or "."))
-            base = "" if base == "." else base
-            pats = sorted(((p, list(t)) for p, t in paths.items() if isinstance(t, list)),
-                          key=lambda x: -len(x[0]))
-            result = (base, pats)
+            base = "" if base in (None, ".") else base
+            result = (base, sorted(paths, key=lambda x: -len(x[0])))
             break
         if result is None and folder not in ("", "."):
             parent = posixpath.dirname(folder)
             result = self._tsconfig(parent) if parent != folder else None
         self._tsconfigs[folder] = result
         return result
+
+    def _config_options(self, rel: str, depth: int):
+        """(baseUrl or None, [(pattern, root-relative targets)]) of one config file and what it
+        extends; None when the file is missing. Wrong types are ignored, never fatal."""
+        data = self._read_json(rel)
+        if not isinstance(data, dict):
+            return None
+        here = posixpath.dirname(rel)
+        base, paths = None, []
+        ext = data.get("extends")
+        if isinstance(ext, str) and ext.startswith(".") and depth < 6:
+            parent = posixpath.normpath(posixpath.join(here, ext))
+            parent = parent if parent.endswith(".json") else parent + ".json"
+            inherited = self._config_options(parent, depth + 1)
+            if inherited is not None:
+                base, paths = inherited
+        opts = data.get("compilerOptions")
+        opts = opts if isinstance(opts, dict) else {}
+        own_base = opts.get("baseUrl")
+        if isinstance(own_base, str):
+            base = posixpath.normpath(posixpath.join(here, own_base))
+        own_paths = opts.get("paths")
+        if isinstance(own_paths, dict):
+            anchor = base if base is not None else here  # paths without baseUrl: relative to the config
+            paths = [(pat, [posixpath.normpath(posixpath.join(anchor, t)) for t in targets if isinstance(t, str)])
+                     for pat, targets in own_paths.items() if isinstance(pat, str) and isinstance(targets, list)]
+        return base, paths
 
 
 def read_json_file(root: Path) -> Callable[[str], dict | None]:

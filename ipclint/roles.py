@@ -260,7 +260,7 @@ def _main_entries(project: Project, read_json) -> set[str]:
     for d in folders:
         while True:
             pkg_dirs.add(d)
-            if not d:
+            if not d or posixpath.dirname(d) == d:
                 break
             d = posixpath.dirname(d)
     for d in pkg_dirs:
@@ -309,7 +309,7 @@ def electron_versions(root: Path, files: dict[str, FileFacts], read_json) -> dic
             if ver is not None:
                 ver = _locked_version(root, folder, ver, read_json) or ver
                 ver = re.sub(r"^[\^~>=<v\s]+", "", ver).strip() or None
-        if ver is None and folder:
+        if ver is None and folder and posixpath.dirname(folder) != folder:
             ver = version_for(posixpath.dirname(folder))
         cache[folder] = ver
         return ver
@@ -351,6 +351,7 @@ def _locked_version(root: Path, folder: str, declared: str, read_json) -> str | 
                 if want is None or v.split(".", 1)[0] == want.group(1):
                     return v
             return None
-        if not cur:
+        parent = posixpath.dirname(cur)
+        if not cur or parent == cur:
             return None
-        cur = posixpath.dirname(cur)
+        cur = parent

@@ -165,3 +165,69 @@ def test_files_using_a_re_exported_electron_binding_are_parsed(tmp_path: Path) -
         ("IPC005", "src/main/handlers.ts", 2, 39), ("IPC007", "src/main/handlers.ts", 2, 1),
         ("IPC007", "src/main/legacy.js", 2, 1), ("IPC008", "src/preload/save.ts", 2, 44)]
     assert "src/renderer/unrelated.ts" not in {p.path for p in r.roles}
+
+
+def test_several_projects_are_analysed_each_on_its_own(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # apps/a handles what apps/b invokes and the other way round: merged, both would look fine
+    for me, other in (("a", "b"), ("b", "a")):
+        write_project(tmp_path / "apps" / me, {
+            "main.js": f"const {{ ipcMain }} = require('electron')\nipcMain.handle('{me}:ping', () => 1)\n",
+            "preload.js": "const { contextBridge, ipcRenderer } = require('electron')\n"
+                          f"contextBridge.exposeInMainWorld('api', {{ ping: () => ipcRenderer.invoke('{other}:ping') }})\n",
+        }, electron="30.0.0" if me == "a" else "31.0.0")
+    code = run(["check", str(tmp_path / "apps/a"), str(tmp_path / "apps/b"), "--no-cache", "--format", "json",
+                "--select", "IPC010,IPC011"])
+    doc = json.loads(capsys.readouterr().out)
+    assert code == 1 and doc["root"] == str((tmp_path / "apps").resolve())
+    assert [(f["path"], f["line"], f["rule"]) for f in doc["findings"]] == [
+        ("a/main.js", 2, "IPC011"), ("a/preload.js", 2, "IPC010"), ("b/main.js", 2, "IPC011"), ("b/preload.js", 2, "IPC010")]
+    assert doc["electron_version"] == "30.0.0, 31.0.0" and doc["files"]["analysed"] == 4
+
+
+def test_tsconfig_references_extends_and_bad_types(tmp_path: Path) -> None:
+    # the electron-vite layout: a solution tsconfig whose references hold the `paths` aliases
+    files = {
+        "tsconfig.json": '{"files": [], "references": [{"path": "./tsconfig.node.json"}, {"path": "./tsconfig.web.json"}]}',
+        "tsconfig.node.json": '{"extends": "./tsconfig.paths.json", "include": ["src/main/**", "src/preload/**"]}',
+        "tsconfig.paths.json": '{"compilerOptions": {"paths": {"@shared/*": ["src/shared/*"]}}}',
+        "tsconfig.web.json": '{"compilerOptions": {"baseUrl": 5, "paths": {"@renderer/*": ["src/renderer/src/*"]}}}',
+        "src/shared/channels.ts": "export const SAVE = 'file:save'\nexport const LOAD = 'file:load'\n",
+        "src/main/index.ts": "import { ipcMain } from 'electron'\nimport { SAVE } from '@shared/channels'\n"
+                             "ipcMain.handle(SAVE, () => true)\n",
+        "src/preload/index.ts": "import { contextBridge, ipcRenderer } from 'electron'\nimport { LOAD } from '@shared/channels'\n"
+                                "contextBridge.exposeInMainWorld('api', { load: () => ipcRenderer.invoke(LOAD) })\n",
+    }
+    root = write_project(tmp_path, files)
+    r = check([str(root)], use_cache=False, jobs=1, select=["IPC010", "IPC011"])
+    assert not r.errors
+    assert sorted((f.rule, f.path, f.span.line) for f in r.findings) == [
+        ("IPC010", "src/preload/index.ts", 3), ("IPC011", "src/main/index.ts", 3)]
+    # wrong types anywhere in a tsconfig are ignored, not fatal
+    (root / "tsconfig.json").write_text('{"compilerOptions": {"paths": 5, "baseUrl": 3}, "references": 7}')
+    r = check([str(root)], use_cache=False, jobs=1, select=["IPC010"])
+    assert not r.errors and not r.internal_error
+
+
+def test_an_error_while_linking_is_an_internal_error_not_a_crash(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    import ipclint.link
+    root = write_project(tmp_path, APP)
+
+    def broken(*_a, **_k):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(ipclint.link, "assign_roles", broken)
+    assert run(["check", str(root), "--no-cache", "--format", "json", "--exit-zero"]) == 2
+    doc = json.loads(capsys.readouterr().out)
+    assert any("linking the project" in e["message"] and "boom" in e["message"] for e in doc["errors"])
+
+
+def test_unwritable_output_and_bad_jobs_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = write_project(tmp_path / "app", APP)
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    assert run(["check", str(root), "--no-cache", "--output", str(blocker / "r.json"), "--format", "json"]) == 2
+    assert "cannot write the report" in capsys.readouterr().err
+    assert run(["graph", str(root), "--no-cache", "--output", str(blocker / "g.dot"), "--format", "dot"]) == 2
+    for bad in ("0", "-1", "x"):
+        assert run(["check", str(root), "--jobs", bad]) == 2
