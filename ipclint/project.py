@@ -242,6 +242,9 @@ class Project:
             if target is not None:
                 self.missing.add(target)
             return Where(path, V("external", (src, "*"), v.span, v.text))
+        whole = self.files[target].exports.get("*")
+        if whole is not None and whole.kind != "obj":  # `module.exports = CH` / a string / a function
+            return Where(target, whole, None)
         return Where(target, V("modobj", target, v.span, v.text))
 
     def _export(self, target: str, name: str, v: V, depth: int = 0) -> Where | None:
@@ -252,6 +255,11 @@ class Project:
             return Where(target, f.exports[name], None)
         if name == "default" and "*" in f.exports:
             return Where(target, f.exports["*"], None)
+        whole = f.exports.get("*")
+        if whole is not None and whole.kind != "obj" and depth < 8:  # `module.exports = CH`, then `.ONE`
+            hit = self.member(self.resolve(target, whole, None), name)
+            if hit is not None and hit.value.kind != "dyn":
+                return hit
         if depth < 8:
             for src in f.star_exports:
                 t2 = self.modules.resolve(target, src)
