@@ -73,7 +73,8 @@ def unhandled_channel(project: Project, options: ChannelOptions) -> Iterator[Hit
             _add(ons, e, dynamic, "on")
         elif e.kind == "on" and e.side == "renderer":
             _add(listens, e, dynamic, "listen")
-    has_main = bool(handles or ons) or dynamic["handle"] or dynamic["on"]
+    has_main = bool(handles or ons) or dynamic["handle"] or dynamic["on"] or any(
+        i.role.value == "main" for i in project.roles.values())
     has_listeners = bool(listens) or dynamic["listen"] or any(
         i.role.value == "preload" for i in project.roles.values())
     for e in g.edges:
@@ -87,7 +88,7 @@ def unhandled_channel(project: Project, options: ChannelOptions) -> Iterator[Hit
                 yield _hit(e, f"invoke of '{ch}' is never answered: it has only ipcMain.on listeners, "
                               f"and on never answers an invoke; register it with ipcMain.handle", ons[ch])
             else:
-                yield _hit(e, _msg("invoke of", ch, "ipcMain.handle", handles), (), closest(ch, list(handles)))
+                yield _hit(e, _msg("invoke of", ch, "ipcMain.handle", handles), (), closest(ch, list(handles)), handles)
         elif e.kind == "send" and e.side == "renderer" and e.method != "sendToHost" and has_main \
                 and not dynamic["on"]:
             if ch in ons:
@@ -96,13 +97,13 @@ def unhandled_channel(project: Project, options: ChannelOptions) -> Iterator[Hit
                 yield _hit(e, f"{e.method} to '{ch}' is never received: it has only an ipcMain.handle "
                               f"handler, which answers invoke only; use invoke or ipcMain.on", handles[ch])
             else:
-                yield _hit(e, _msg(f"{e.method} to", ch, "ipcMain.on", ons), (), closest(ch, list(ons)))
+                yield _hit(e, _msg(f"{e.method} to", ch, "ipcMain.on", ons), (), closest(ch, list(ons)), ons)
         elif e.kind == "push" and has_listeners and not dynamic["listen"] and ch not in listens \
                 and not _allowed(ch, g.allowlisted_listen) \
                 and ch not in mentioned_strings(project, frozenset({"preload", "renderer"})) \
                 and not quoted_in_page_code(project, ch):
             yield _hit(e, f"{e.method} of '{ch}' to the renderer: no preload or renderer listens on it",
-                       (), closest(ch, list(listens)))
+                       (), closest(ch, list(listens)), listens)
 
 
 def _allowed(ch: str, allowlist: set[str]) -> bool:
@@ -121,9 +122,11 @@ def _msg(what: str, ch: str, needed: str, table: dict) -> str:
     return f"{what} '{ch}' is never handled: no {needed} for '{ch}'"
 
 
-def _hit(e: Edge, message: str, others=(), hint: str | None = None) -> Hit:
+def _hit(e: Edge, message: str, others=(), hint: str | None = None, table: dict | None = None) -> Hit:
     related = tuple(Location(o.path, o.span, f"registered at {o.path}:{o.span.line}") for o in others[:3])
     if hint:
         message += f" (did you mean '{hint}'?)"
+        related += tuple(Location(o.path, o.span, f"'{hint}' is registered at {o.path}:{o.span.line}")
+                         for o in (table or {}).get(hint, [])[:3])
     span = e.span
     return Hit(e.path, span, message, key=f"{e.kind}:{e.channel}", related=related)
