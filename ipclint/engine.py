@@ -211,7 +211,8 @@ def check(paths: list[str] | None = None, config=None, *, select=None, ignore=No
                                      r1 + 1, c1 + 1))
         if f.too_deep:
             errors.append(Diagnostic(path, "nesting too deep: the deepest code was not analysed", "depth"))
-    findings = _filter(findings, project, config, sources, errors, baseline, report_unused_suppressions)
+    findings = _filter(findings, project, config, sources, errors, baseline, report_unused_suppressions,
+                       {r.code for r in rules})
     findings = [_character_columns(f, sources) for f in findings]
     findings = [f for f in findings if not is_test_path(f.path)]
     if only_files is not None:
@@ -330,11 +331,11 @@ def _rule_options(rule, config):
         return rule.options()
 
 
-def _filter(findings, project, config, sources, errors, baseline, report_unused) -> list[Finding]:
+def _filter(findings, project, config, sources, errors, baseline, report_unused, ran=None) -> list[Finding]:
     if config is not None and hasattr(config, "ignored_for"):
         findings = [f for f in findings if not config.ignored_for(f.path, f.rule, f.name)]
     from ipclint.suppress import filter_suppressed
-    findings, diags = filter_suppressed(findings, sources, report_unused=report_unused)
+    findings, diags = filter_suppressed(findings, sources, report_unused=report_unused, ran=ran)
     errors.extend(diags)
     if baseline:
         from ipclint.baseline import filter_baseline, load_baseline

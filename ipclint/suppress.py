@@ -155,7 +155,8 @@ def _code(rule: str, known: Mapping[str, str]) -> str | None:
 
 
 def filter_suppressed(findings: Iterable[Finding], sources: Mapping[str, bytes], *,
-                      report_unused: bool = False) -> tuple[list[Finding], list[Diagnostic]]:
+                      report_unused: bool = False, ran: Iterable[str] | None = None
+                      ) -> tuple[list[Finding], list[Diagnostic]]:
     """Drop suppressed findings. Directives are read only in files that have findings, unless unused
     ones must be reported (then in every analysed file that mentions ipclint-disable)."""
     from ipclint.rules import ALL_RULES
@@ -171,7 +172,7 @@ def filter_suppressed(findings: Iterable[Finding], sources: Mapping[str, bytes],
         diags.extend(d)
     kept, used = apply_suppressions(findings, sups)
     if report_unused:
-        diags.extend(unused_diagnostics(sups, used))
+        diags.extend(unused_diagnostics(sups, used, ran))
     return kept, diags
 
 
@@ -190,12 +191,15 @@ def apply_suppressions(findings: Iterable[Finding], suppressions: Mapping[str, l
 
 
 def unused_diagnostics(suppressions: Mapping[str, list[Suppression]],
-                       used: set[tuple[str, int, str]]) -> list[Diagnostic]:
-    """One diagnostic per directive that names rules it suppressed nothing of."""
+                       used: set[tuple[str, int, str]], ran: Iterable[str] | None = None) -> list[Diagnostic]:
+    """One diagnostic per directive that names rules it suppressed nothing of (among the rules
+    that ran: a rule left out by --select could have matched)."""
+    ran = None if ran is None else frozenset(ran)
     out = []
     for path in sorted(suppressions):
         for s in suppressions[path]:
-            idle = [r for r, c in zip(s.rules, s.codes) if (path, s.line, c) not in used]
+            idle = [r for r, c in zip(s.rules, s.codes) if (path, s.line, c) not in used
+                    and (ran is None or c in ran)]
             if idle:
                 out.append(Diagnostic(path, f"unused suppression: no {', '.join(idle)} finding here",
                                       "suppression", s.line, 1))

@@ -194,16 +194,19 @@ def test_text_quiet_prints_only_finding_lines(tmp_path: Path) -> None:
     assert _text(tmp_path, {"a.js": b"x()\n"}, (f,), quiet=True) == "a.js:1:1: IPC009 [warning] sync-ipc: sendSync blocks\n"
 
 
-def test_github_reports_internal_errors_and_suppression_problems_only() -> None:
+def test_github_reports_every_diagnostic_next_to_its_file() -> None:
     errors = (Diagnostic("a.js", "syntax error", "parse", 3, 1),
               Diagnostic("b,1.js", "suppression names an unknown rule 'IPC777'", "suppression", 4, 9),
+              Diagnostic("c.js", "binary file, not analysed", "binary"),
               Diagnostic("", "rule IPC005 crashed: KeyError: 'x'", "internal"))
     out = io.StringIO()
     github.write(RunResult("/tmp", "0", None, (), FileCounts(), errors), out)
     assert out.getvalue() == (
         "::error title=ipclint internal error::rule IPC005 crashed: KeyError: 'x'\n"
+        "::notice file=a.js,line=3,col=1,title=ipclint parse::syntax error\n"
         "::warning file=b%2C1.js,line=4,col=9,title=ipclint suppression::"
-        "suppression names an unknown rule 'IPC777'\n")
+        "suppression names an unknown rule 'IPC777'\n"
+        "::notice file=c.js,title=ipclint binary::binary file, not analysed\n")
 
 
 def test_json_exact_bytes_on_a_synthetic_result() -> None:

@@ -102,6 +102,11 @@ def test_apply_and_unused_per_rule() -> None:
     unused = unused_diagnostics({"src/main.js": sups}, used)
     assert [(d.line, d.kind, d.message) for d in unused] == [
         (3, "suppression", "unused suppression: no IPC003 finding here")]
+    # a rule that did not run (--select) could have matched: its directives are not unused
+    kept, used = apply_suppressions([_finding(4)], {"src/main.js": sups})
+    unused = unused_diagnostics({"src/main.js": sups}, used, ran={"IPC003"})
+    assert [(d.line, d.message) for d in unused] == [(1, "unused suppression: no IPC003 finding here"),
+                                                     (3, "unused suppression: no IPC003 finding here")]
 
 
 def test_file_directive_covers_every_line_of_its_file_only() -> None:

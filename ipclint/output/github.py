@@ -28,3 +28,9 @@ def write(result: RunResult, stream: TextIO) -> None:
             # a broken or unused ipclint-disable comment is the user's to fix, next to the code
             where = f"file={_prop(d.path)}" + (f",line={d.line},col={d.column}" if d.line else "")
             stream.write(f"::warning {where},title=ipclint suppression::{_data(d.message)}\n")
+        elif d.path:
+            # a file that could not be read, decoded or fully parsed: analysed in part or not at all
+            where = f"file={_prop(d.path)}" + (f",line={d.line},col={d.column}" if d.line else "")
+            stream.write(f"::notice {where},title=ipclint {d.kind}::{_data(d.message)}\n")
+        else:
+            stream.write(f"::notice title=ipclint::{_data(d.message)}\n")
