@@ -309,6 +309,8 @@ def electron_versions(root: Path, files: dict[str, FileFacts], read_json) -> dic
             if ver is not None:
                 ver = _locked_version(root, folder, ver, read_json) or ver
                 ver = re.sub(r"^[\^~>=<v\s]+", "", ver).strip() or None
+                if ver is not None and not ver[:1].isdigit():
+                    ver = None  # "latest", "workspace:*", a git URL: not a version we can compare
         if ver is None and folder and posixpath.dirname(folder) != folder:
             ver = version_for(posixpath.dirname(folder))
         cache[folder] = ver

@@ -231,3 +231,10 @@ def test_unwritable_output_and_bad_jobs_exit_2(tmp_path: Path, capsys: pytest.Ca
     assert run(["graph", str(root), "--no-cache", "--output", str(blocker / "g.dot"), "--format", "dot"]) == 2
     for bad in ("0", "-1", "x"):
         assert run(["check", str(root), "--jobs", bad]) == 2
+
+
+def test_an_electron_range_that_is_not_a_version_is_unknown(tmp_path: Path) -> None:
+    root = write_project(tmp_path, {"main.js": "const { BrowserWindow } = require('electron')\nnew BrowserWindow({})\n"},
+                         electron="latest")
+    r = check([str(root)], use_cache=False, jobs=1, select=["IPC013"])
+    assert r.electron_version is None and r.findings == ()
