@@ -8,7 +8,7 @@ from ipclint.graph import build_graph
 from ipclint.model import FileInfo, Role
 from ipclint.project import Project
 from ipclint.resolve import ModuleResolver, read_json_file
-from ipclint.roles import assign_roles, electron_versions
+from ipclint.roles import assign_roles, electron_apps, electron_versions
 
 
 def link(root: Path, files: dict[str, FileFacts], config=None, sources: dict[str, bytes] | None = None,
@@ -18,6 +18,7 @@ def link(root: Path, files: dict[str, FileFacts], config=None, sources: dict[str
     project = Project(root=root, files=files, modules=modules, config=config, sources=sources if sources is not None else {},
                       all_paths=set(all_paths or files))
     project.electron_versions = electron_versions(root, files, read_json)
+    project.apps = electron_apps(files, read_json)
     project.roles = assign_roles(project, read_json)
     project.graph = build_graph(project)
     # Page code that reaches the bridge only through an imported alias (`import { api } from

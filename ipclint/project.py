@@ -21,6 +21,7 @@ class Project:
     modules: ModuleResolver
     roles: dict[str, FileInfo] = field(default_factory=dict)
     electron_versions: dict[str, str | None] = field(default_factory=dict)  # path -> version
+    apps: dict[str, str] = field(default_factory=dict)  # path -> folder of its electron app ("" = root or none)
     config: Any = None
     graph: Any = None  # ipclint.graph.ChannelGraph, set by link()
     wrappers: dict[tuple[str, int], Any] = field(default_factory=dict)
@@ -55,6 +56,12 @@ class Project:
 
     def electron_version(self, path: str) -> str | None:
         return self.electron_versions.get(path)
+
+    def same_app(self, a: str, b: str) -> bool:
+        """Two files can talk over IPC: the same app of a monorepo (the nearest package.json that
+        depends on electron), or either outside every app folder (shared code, the root app)."""
+        x, y = self.apps.get(a, ""), self.apps.get(b, "")
+        return x == y or not x or not y
 
     def param_of(self, path: str, scope: int | None, name: str) -> tuple[int, Param] | None:
         """The parameter named ``name`` visible from ``scope`` (innermost function first)."""

@@ -292,6 +292,29 @@ def _config_globs(config) -> list[tuple[Role, list[str]]]:
     return out
 
 
+def electron_apps(files: dict[str, FileFacts], read_json) -> dict[str, str]:
+    """Each file's app: the nearest folder below the root whose package.json depends on electron
+    (monorepos hold several apps, each with its own channels); "" for the root or none."""
+    cache: dict[str, str] = {}
+
+    def app_of(folder: str) -> str:
+        if folder in cache:
+            return cache[folder]
+        found = ""
+        if folder:
+            pkg = read_json(posixpath.join(folder, "package.json"))
+            deps = [pkg.get(k) for k in ("devDependencies", "dependencies")] if isinstance(pkg, dict) else []
+            if any(isinstance(d, dict) and "electron" in d for d in deps):
+                found = folder
+            else:
+                parent = posixpath.dirname(folder)
+                found = app_of(parent) if parent != folder else ""
+        cache[folder] = found
+        return found
+
+    return {p: app_of(posixpath.dirname(p)) for p in files}
+
+
 def electron_versions(root: Path, files: dict[str, FileFacts], read_json) -> dict[str, str | None]:
     cache: dict[str, str | None] = {}
 

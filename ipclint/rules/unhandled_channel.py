@@ -82,28 +82,33 @@ def unhandled_channel(project: Project, options: ChannelOptions) -> Iterator[Hit
             continue
         ch = e.channel
         if e.kind == "invoke" and e.side == "renderer" and has_main and not dynamic["handle"]:
-            if ch in handles:
+            if _in_app(project, e, handles.get(ch)):
                 continue
-            if ch in ons:
+            if _in_app(project, e, ons.get(ch)):
                 yield _hit(e, f"invoke of '{ch}' is never answered: it has only ipcMain.on listeners, "
                               f"and on never answers an invoke; register it with ipcMain.handle", ons[ch])
             else:
                 yield _hit(e, _msg("invoke of", ch, "ipcMain.handle", handles), (), closest(ch, list(handles)), handles)
         elif e.kind == "send" and e.side == "renderer" and e.method != "sendToHost" and has_main \
                 and not dynamic["on"]:
-            if ch in ons:
+            if _in_app(project, e, ons.get(ch)):
                 continue
-            if ch in handles:
+            if _in_app(project, e, handles.get(ch)):
                 yield _hit(e, f"{e.method} to '{ch}' is never received: it has only an ipcMain.handle "
                               f"handler, which answers invoke only; use invoke or ipcMain.on", handles[ch])
             else:
                 yield _hit(e, _msg(f"{e.method} to", ch, "ipcMain.on", ons), (), closest(ch, list(ons)), ons)
-        elif e.kind == "push" and has_listeners and not dynamic["listen"] and ch not in listens \
+        elif e.kind == "push" and has_listeners and not dynamic["listen"] and not _in_app(project, e, listens.get(ch)) \
                 and not _allowed(ch, g.allowlisted_listen) \
                 and ch not in mentioned_strings(project, frozenset({"preload", "renderer"})) \
                 and not quoted_in_page_code(project, ch):
             yield _hit(e, f"{e.method} of '{ch}' to the renderer: no preload or renderer listens on it",
                        (), closest(ch, list(listens)), listens)
+
+
+def _in_app(project: Project, e: Edge, others) -> bool:
+    """Some of ``others`` (the other end of the channel) is in the same app as ``e``."""
+    return bool(others) and any(project.same_app(o.path, e.path) for o in others)
 
 
 def _allowed(ch: str, allowlist: set[str]) -> bool:

@@ -54,15 +54,17 @@ def unused_handler(project: Project, options: ChannelOptions) -> Iterator[Hit]:
     - [CWE-561: Dead Code](https://cwe.mitre.org/data/definitions/561.html)
     """
     g = project.graph
-    if g.generic_send:
-        return
     used = set(g.allowlisted)
+    senders: dict[str, list[str]] = {}
     for e in g.edges:
         if e.channel is not None and ((e.kind in SENDER_KINDS and e.side == "renderer") or e.kind == "emit"):
-            used.add(e.channel)
+            senders.setdefault(e.channel, []).append(e.path)
     prefixes = tuple(c[:-1] for c in g.allowlisted if c.endswith("*"))
     for e in g.edges:
+        if any(project.same_app(loc.path, e.path) for loc in g.generic_send):
+            continue  # a generic path in this app: any channel can arrive
         if e.kind in ("handle", "on") and e.side == "main" and e.channel is not None and e.channel not in used \
+                and not any(project.same_app(p, e.path) for p in senders.get(e.channel, ())) \
                 and not (prefixes and e.channel.startswith(prefixes)):
             if ignored_channel(e.channel, options) or e.channel in mentioned_strings(
                     project, frozenset({"preload", "renderer"})) or quoted_in_page_code(project, e.channel):
