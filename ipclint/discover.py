@@ -44,8 +44,11 @@ class SourceFile:
     def load(self) -> bytes:
         """The decoded bytes (read again when the stat index let discovery skip reading)."""
         if self.data is None:
-            with open(self.abspath, "rb") as fh:
-                decoded = decode(fh.read())
+            try:
+                with open(self.abspath, "rb") as fh:
+                    decoded = decode(fh.read())
+            except OSError:  # removed or made unreadable since discovery: nothing to analyse
+                decoded = b""
             self.data = decoded if isinstance(decoded, bytes) else b""
         return self.data
 

@@ -34,6 +34,9 @@ def extract(path: str, data: bytes) -> FileFacts:
     return facts
 
 
+
+COMPARISONS = frozenset({"===", "!==", "==", "!=", "instanceof", "in", "<", ">", "<=", ">="})
+
 class _Walker(Extractor):
     def run(self, root: Any, data: bytes) -> None:
         """Visit the query's captures in document order, tracking the enclosing function and loop."""
@@ -90,6 +93,9 @@ class _Walker(Extractor):
             self.f.functions[scope].returns.append(self.value(inner[0], scope))
 
     def _binary(self, node: Any, scope: int | None) -> None:
+        op = node.child_by_field_name("operator")
+        if op is None or op.type not in COMPARISONS:
+            return
         v = self.value(node, scope)
         if v.kind == "cmp":
             op, left, right = v.data

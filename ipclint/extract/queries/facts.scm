@@ -13,7 +13,7 @@
 [(for_statement) (for_in_statement) (while_statement) (do_statement)] @loop
 (member_expression
   object: (identifier) @gobj (#any-of? @gobj "window" "globalThis" "self")) @global
-(binary_expression
-  operator: ["===" "!==" "==" "!=" "instanceof" "in" "<" ">" "<=" ">="]) @binary
+; every binary expression: filtering on the operator field in the query is quadratic on long `+` chains
+(binary_expression) @binary
 (if_statement) @if
 (switch_statement) @switch
