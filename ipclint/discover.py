@@ -165,7 +165,13 @@ def discover(root: Path, paths: list[Path] | None = None, exclude: list[str] | N
                 except OSError:
                     continue
                 if is_dir:
-                    if e.name in DEFAULT_EXCLUDED_DIRS or _ignored(root, rel + "/", ignores, extra):
+                    # a skipped folder is counted once; what it holds is never walked
+                    if e.name in DEFAULT_EXCLUDED_DIRS:
+                        if e.name != ".ipclint_cache":  # our own
+                            result.skipped.append((rel + "/", "folder excluded by default"))
+                        continue
+                    if _ignored(root, rel + "/", ignores, extra):
+                        result.skipped.append((rel + "/", "ignored folder"))
                         continue
                     subdirs.append(Path(e.path))
                 elif is_source(e.name):
