@@ -6,6 +6,7 @@ from fnmatch import fnmatchcase
 
 from ipclint.discover import is_test_path
 from ipclint.extract.facts import Call
+from ipclint.extract.values import V
 from ipclint.project import Project
 from ipclint.wrappers import callee_function
 
@@ -19,6 +20,8 @@ REPEAT_EVENTS = frozenset({"activate", "second-instance", "open-url", "open-file
                            "page-title-updated", "certificate-error", "login"})
 REPEAT_CALLS = frozenset({"setInterval", "forEach", "map", "flatMap", "filter", "reduce", "every", "some"})
 LISTEN_METHODS = frozenset({"on", "addListener", "prependListener", "handle", "addEventListener"})
+REMOVE_METHODS = frozenset({"off", "removeListener", "removeAllListeners", "removeHandler",
+                            "removeEventListener", "clearInterval", "clearTimeout"})
 MAX_VISITS = 200
 
 
@@ -80,12 +83,35 @@ def repeatable(project: Project, path: str, call: Call) -> str | None:
             if not outer.once_guarded:
                 todo.append((p, outer.func, outer.in_loop))
             continue
-        sites = callers(project, p, fid)
-        if len(sites) > 1:
-            return f"{fn.name or 'its function'} is called from {len(sites)} places"
+        # `app.on('activate', createWindow)` counts like `app.on('activate', () => createWindow())`
+        sites = list(callers(project, p, fid))
+        once = 0  # passed to `then`, `setTimeout`, `app.on('ready')`: a place that runs it once
+        for sp, sc, index in callback_refs(project, p, fid):
+            verdict = _callback_verdict(project, sp, sc, index)
+            if verdict is None:
+                sites.append((sp, sc))  # runs it when the call around it runs
+            elif verdict == "once":
+                once += 1
+            else:
+                return verdict
+        if len(sites) + once > 1:
+            return _event_reason(project, sites) or \
+                f"{fn.name or 'its function'} is called from {len(sites) + once} places"
         for sp, sc in sites:
             if not sc.once_guarded:
                 todo.append((sp, sc.func, sc.in_loop))
+    return None
+
+
+def _event_reason(project: Project, sites: list[tuple[str, Call]]) -> str | None:
+    """The event whose callback makes one of the calls (`app.on('activate', () => createWindow())`):
+    a better reason than the number of calls."""
+    for sp, sc in sites:
+        fn = project.func(sp, sc.func)
+        if fn is not None and fn.arg_of is not None and not sc.in_loop:
+            verdict = _callback_verdict(project, sp, project.files[sp].calls[fn.arg_of], fn.arg_index)
+            if verdict is not None and verdict.endswith(" event"):
+                return verdict
     return None
 
 
@@ -110,18 +136,54 @@ def _callback_verdict(project: Project, path: str, call: Call, arg_index: int) -
 
 
 def callers(project: Project, path: str, fid: int) -> list[tuple[str, Call]]:
+    """The calls of a project function: by name, through imports and methods, and IIFEs."""
+    return _call_index(project)[0].get((path, fid), [])
+
+
+def callback_refs(project: Project, path: str, fid: int) -> list[tuple[str, Call, int]]:
+    """The calls that receive a project function by reference as an argument (`app.on('activate',
+    createWindow)`, `then(init)`, `list.forEach(register)`), with the argument's index; not the
+    calls that remove it again (`app.off('activate', createWindow)`)."""
+    return _call_index(project)[1].get((path, fid), [])
+
+
+def _call_index(project: Project) -> tuple[dict, dict]:
     cache = getattr(project, "_callers", None)
-    if cache is None:
-        cache = {}
-        with project.no_missing():  # a caller matters only if the function it calls is parsed
-            for p, c in project.iter_calls():
-                if is_test_path(p):
-                    continue
-                t = callee_function(project, p, c) if c.callee.kind in ("ref", "member") else None
-                if t is not None:
-                    cache.setdefault(t, []).append((p, c))
-        project._callers = cache  # type: ignore[attr-defined]
-    return cache.get((path, fid), [])
+    if cache is not None:
+        return cache
+    calls: dict[tuple[str, int], list[tuple[str, Call]]] = {}
+    refs: dict[tuple[str, int], list[tuple[str, Call, int]]] = {}
+    names = {fn.name.rsplit(".", 1)[-1] for f in project.files.values() for fn in f.functions if fn.name}
+    with project.no_missing():  # a caller matters only if the function it calls is parsed
+        for p, c in project.iter_calls():
+            if is_test_path(p):
+                continue
+            if c.callee.kind == "fn":  # `(function () { ... })()`
+                calls.setdefault((p, c.callee.data), []).append((p, c))
+                continue
+            t = callee_function(project, p, c) if c.callee.kind in ("ref", "member") else None
+            if t is not None:
+                calls.setdefault(t, []).append((p, c))
+            v = c.callee
+            if (v.data[1] if v.kind == "member" else v.data if v.kind == "ref" else None) in REMOVE_METHODS:
+                continue
+            for i, a in enumerate(c.args):
+                if _may_name_function(project, p, a, names):
+                    t = project.function_of(p, a, c.func)
+                    if t is not None:
+                        refs.setdefault(t, []).append((p, c, i))
+    project._callers = (calls, refs)  # type: ignore[attr-defined]
+    return calls, refs
+
+
+def _may_name_function(project: Project, path: str, v: V, names: set[str]) -> bool:
+    """A cheap test before resolving: the argument is written with the name of a project function
+    (`init`, `this.init`, `init.bind(this)`) or is an imported name."""
+    if v.kind == "call" and v.data[0].kind == "member" and v.data[0].data[1] == "bind":
+        v = v.data[0].data[0]
+    if v.kind == "member":
+        return v.data[1] in names
+    return v.kind == "ref" and (v.data in names or v.data in project.files[path].imports)
 
 
 def closest(name: str, candidates: list[str]) -> str | None:
