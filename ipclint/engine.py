@@ -18,6 +18,7 @@ from ipclint.cache import FactCache, baseline_digest, load_result, result_key, s
 from ipclint.discover import SourceFile, StatIndex, discover, find_root, is_test_path
 from ipclint.extract.facts import FileFacts
 from ipclint.model import Diagnostic, FileCounts, Finding, RunResult
+from ipclint.roles import every_role
 from ipclint.prefilter import bare_global_users, select_files, wrapper_callers
 
 PARALLEL_THRESHOLD = 64
@@ -229,7 +230,7 @@ def check(paths: list[str] | None = None, config=None, *, select=None, ignore=No
         files=FileCounts(analysed=len(facts) + len(skipped_cheap), skipped=len(skipped), with_parse_errors=parse_err_files),
         errors=tuple(sorted(errors, key=lambda d: (d.path, d.line, d.column, d.message))),
         elapsed=time.perf_counter() - started,
-        roles=tuple(project.roles[p] for p in sorted(project.roles)), skipped=tuple(skipped),
+        roles=tuple(every_role(project).values()), skipped=tuple(skipped),
         rules_run=tuple(r.code for r in rules), internal_error=any(d.kind == "internal" for d in errors),
         extra={"project": project, "cache_hits": cache.hits, "parsed": len(facts)})
     if key is not None and not result.internal_error:

@@ -282,6 +282,21 @@ def _main_entries(project: Project, read_json) -> set[str]:
     return out
 
 
+def every_role(project: Project) -> dict[str, FileInfo]:
+    """Roles of every discovered file: parsed files as linked, the others by config globs or as
+    shared code that was not parsed (it mentions no Electron, IPC or exposed API)."""
+    out = dict(project.roles)
+    globs = _config_globs(project.config)
+    for p in sorted(project.all_paths - set(out)):
+        info = None
+        for role, patterns in globs:
+            if any(fnmatch.fnmatch(p, g) for g in patterns):
+                info = FileInfo(p, role, "config [roles] (not parsed: no Electron or IPC use)")
+                break
+        out[p] = info or FileInfo(p, Role.SHARED, "not parsed: mentions no Electron, IPC or exposed API")
+    return dict(sorted(out.items()))
+
+
 def _config_globs(config) -> list[tuple[Role, list[str]]]:
     roles = getattr(config, "roles", None) or {}
     out = []

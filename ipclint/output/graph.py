@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable, TextIO
 
+from ipclint.roles import every_role
 from ipclint import __version__
 from ipclint.graph import Edge
 
@@ -53,7 +54,7 @@ def graph_dict(project) -> dict:
         "version": 1,
         "tool": {"name": "ipclint", "version": __version__},
         "root": str(project.root),
-        "files": [{"path": p, "role": i.role.value, "reason": i.reason} for p, i in sorted(project.roles.items())],
+        "files": [{"path": p, "role": i.role.value, "reason": i.reason} for p, i in every_role(project).items()],
         "channels": [{"channel": c, **channels[c]} for c in sorted(channels)],
         "dynamic": dynamic,
         "exposures": exposures,
