@@ -66,9 +66,10 @@ def duplicate_handler(project: Project, options) -> Iterator[Hit]:
     - [CWE-675: Multiple Operations on Resource in Single-Operation Context](https://cwe.mitre.org/data/definitions/675.html)
     """
     g = project.graph
-    order = module_order(project)
+    edges = _registrations(project, g.edges)
     removals = [e for e in g.edges if e.kind == "remove" and e.receiver == "ipcMain"]
-    handles = sorted((e for e in g.edges if e.kind == "handle" and e.receiver == "ipcMain" and e.channel),
+    order = module_order(project)
+    handles = sorted((e for e in edges if e.kind == "handle" and e.receiver == "ipcMain" and e.channel),
                      key=lambda e: (order.get(e.path, 1 << 30), e.span.line, e.span.column))
     first: dict[str, Edge] = {}
     reported: set[tuple[str, int]] = set()
@@ -85,9 +86,9 @@ def duplicate_handler(project: Project, options) -> Iterator[Hit]:
                   key=f"dup:{e.channel}",
                   related=(Location(prior.path, prior.span, f"first registered at {prior.path}:{prior.span.line}"),))
     per_site: dict[tuple[str, int], set] = {}
-    for e in g.edges:
+    for e in edges:
         per_site.setdefault((e.path, e.call), set()).add(e.channel)
-    for e in g.edges:
+    for e in edges:
         if e.receiver != "ipcMain" or e.kind not in ("handle", "on") or (e.path, e.call) in reported:
             continue
         if e.kind == "on" and e.method not in REPEAT_LISTENERS:
@@ -104,6 +105,25 @@ def duplicate_handler(project: Project, options) -> Iterator[Hit]:
         consequence = "the second registration throws" if e.kind == "handle" else "listeners pile up"
         yield Hit(e.path, e.span, f"{what} is registered in code that can run more than once ({why}); "
                                   f"{consequence}", key=f"repeat:{e.channel or e.method}")
+
+
+def _registrations(project: Project, edges: list[Edge]) -> list[Edge]:
+    """The edges that are registrations where they run: not the call of an inner wrapper made
+    inside an outer one (`function outer(c, l) { inner(c, l) }`), which is judged at the calls of
+    the outer wrapper, nor one whose channel is still the outer wrapper's parameter."""
+    from ipclint.wrappers import _param_index
+    chains = {(*e.wrapper_funcs[0], e.wrapper_funcs[1:], e.via) for e in edges if len(e.wrapper_funcs) > 1}
+    out = []
+    for e in edges:
+        if e.wrapper_funcs and e.receiver == "ipcMain":
+            call = project.files[e.path].calls[e.call]
+            if e.channel_value is not None and e.channel is None \
+                    and _param_index(project, e.path, call, e.channel_value) is not None:
+                continue
+            if any((e.path, fid, e.wrapper_funcs, e.via) in chains for fid in _enclosing(project, e) - {None}):
+                continue
+        out.append(e)
+    return out
 
 
 def _enclosing(project: Project, e: Edge) -> set:
