@@ -1,4 +1,4 @@
-"""Questions several graph rules ask: execution order of modules, code that can run repeatedly."""
+"""Questions several graph rules ask: code that can run repeatedly, who calls a function."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -23,34 +23,6 @@ LISTEN_METHODS = frozenset({"on", "addListener", "prependListener", "handle", "a
 REMOVE_METHODS = frozenset({"off", "removeListener", "removeAllListeners", "removeHandler",
                             "removeEventListener", "clearInterval", "clearTimeout"})
 MAX_VISITS = 200
-
-
-def module_order(project: Project) -> dict[str, int]:
-    """Execution order: a post-order walk of imports from the main entries, then the rest by path."""
-    from ipclint.roles import imported_files
-    order: dict[str, int] = {}
-    entries = sorted(p for p, i in project.roles.items() if i.reason == "the main entry of package.json")
-    entries += sorted(p for p, i in project.roles.items() if i.role.value == "main" and p not in entries)
-    for entry in entries:
-        if entry in order:
-            continue
-        stack: list[tuple[str, list[str]]] = [(entry, list(reversed(imported_files(project, entry))))]
-        on_stack = {entry}
-        while stack:
-            cur, pending = stack[-1]
-            while pending and (pending[-1] in order or pending[-1] in on_stack):
-                pending.pop()
-            if pending:
-                nxt = pending.pop()
-                on_stack.add(nxt)
-                stack.append((nxt, list(reversed(imported_files(project, nxt)))))
-                continue
-            stack.pop()
-            on_stack.discard(cur)
-            order.setdefault(cur, len(order))
-    for p in sorted(project.files):
-        order.setdefault(p, len(order))
-    return order
 
 
 def repeatable(project: Project, path: str, call: Call) -> str | None:

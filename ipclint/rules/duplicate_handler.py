@@ -6,7 +6,8 @@ from ipclint.graph import Edge
 from ipclint.model import Location, Severity
 from ipclint.project import Project
 from ipclint.rules._base import Hit, rule
-from ipclint.rules._graphutil import REPEAT_CALLS, module_order, repeatable
+from ipclint.rules._graphutil import REPEAT_CALLS, repeatable
+from ipclint.rules._runorder import RunOrder
 
 
 REPEAT_LISTENERS = frozenset({"on", "addListener", "prependListener"})
@@ -68,9 +69,9 @@ def duplicate_handler(project: Project, options) -> Iterator[Hit]:
     g = project.graph
     edges = _registrations(project, g.edges)
     removals = [e for e in g.edges if e.kind == "remove" and e.receiver == "ipcMain"]
-    order = module_order(project)
+    order = RunOrder(project)
     handles = sorted((e for e in edges if e.kind == "handle" and e.receiver == "ipcMain" and e.channel),
-                     key=lambda e: (order.get(e.path, 1 << 30), e.span.line, e.span.column))
+                     key=lambda e: order.key(e.path, project.files[e.path].calls[e.call]))
     first: dict[str, Edge] = {}
     reported: set[tuple[str, int]] = set()
     for e in handles:
