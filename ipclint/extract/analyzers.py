@@ -14,3 +14,15 @@ from ipclint.extract import handlerflow
 Analyzer = Callable[[Any, Any, int], Any]
 
 ANALYZERS: list[tuple[str, Analyzer]] = [(handlerflow.NAME, handlerflow.analyze)]
+
+# The analyses serve main-process handlers and the helpers they call. Page code (it reads window or
+# document and names nothing of the main process) hosts neither, so its functions are not analysed:
+# in a typical app most parsed files are renderer files that only call the bridge.
+PAGE_MARKERS = (b"window.", b"document.")
+MAIN_MARKERS = (b"electron", b"ipcMain", b"webContents", b".ipc.", b"child_process", b"'fs'", b'"fs"', b"fs/",
+                b"fs-extra", b"graceful-fs", b"original-fs", b"node:", b"shell.", b"require(", b"eval(", b"vm.")
+
+
+def wanted(data: bytes) -> bool:
+    """Whether the per-function analyses can matter for a file with these bytes."""
+    return not any(m in data for m in PAGE_MARKERS) or any(m in data for m in MAIN_MARKERS)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from ipclint.extract import parse as P
-from ipclint.extract.analyzers import ANALYZERS
+from ipclint.extract.analyzers import ANALYZERS, wanted
 from ipclint.extract.guards import (_default_exits, call_is_once_guarded, enclosing_conditions, exits,
                                     function_is_once_guarded)
 from ipclint.extract.facts import Assign, Call, Check, Exit, FileFacts, JsxElement
@@ -38,9 +38,12 @@ def extract(path: str, data: bytes) -> FileFacts:
 COMPARISONS = frozenset({"===", "!==", "==", "!=", "instanceof", "in", "<", ">", "<=", ">="})
 
 class _Walker(Extractor):
+    analyse = True
+
     def run(self, root: Any, data: bytes) -> None:
         """Visit the query's captures in document order, tracking the enclosing function and loop."""
         f = self.f
+        self.analyse = wanted(data)
         if data.count(b"(") + data.count(b"[") + data.count(b"{") > P.QUERY_DEPTH_LIMIT // 2 \
                 and P.deeper_than(root, P.QUERY_DEPTH_LIMIT):
             f.too_deep = True
@@ -78,7 +81,7 @@ class _Walker(Extractor):
         if node.type in ("function_declaration", "generator_function_declaration") and fn.name:
             f.func_names[(scope, fn.name)] = fid
             f.bindings.setdefault((scope, fn.name), V("fn", fid, span_of(node), fn.name))
-        for name, analyzer in ANALYZERS:
+        for name, analyzer in ANALYZERS if self.analyse else ():
             try:
                 fn.extra[name] = analyzer(node, self, fid)
             except RecursionError:
