@@ -72,12 +72,13 @@ def duplicate_handler(project: Project, options) -> Iterator[Hit]:
     order = RunOrder(project)
     handles = sorted((e for e in edges if e.kind == "handle" and e.receiver == "ipcMain" and e.channel),
                      key=lambda e: order.key(e.path, project.files[e.path].calls[e.call]))
-    first: dict[str, Edge] = {}
+    first: dict[tuple[str, str], Edge] = {}  # (app, channel): each app of a monorepo has its own ipcMain
     reported: set[tuple[str, int]] = set()
     for e in handles:
-        prior = first.get(e.channel)
+        slot = (project.apps.get(e.path, ""), e.channel)
+        prior = first.get(slot)
         if prior is None:
-            first[e.channel] = e
+            first[slot] = e
             continue
         if _removed_before(project, e, removals):
             continue
