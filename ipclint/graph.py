@@ -58,6 +58,8 @@ class ChannelGraph:
     edges: list[Edge] = field(default_factory=list)
     exposures: list[Exposure] = field(default_factory=list)
     generic_send: list[Location] = field(default_factory=list)  # unguarded paths for any channel
+    # inline channel literals at wrapper calls inside other wrappers (their edges are at the callers)
+    nested_literals: list[tuple[str, V]] = field(default_factory=list)
     generic_listen: list[Location] = field(default_factory=list)
     allowlisted: set[str] = field(default_factory=set)  # channels a guarded generic bridge allows
     allowlisted_listen: set[str] = field(default_factory=set)  # ... through a guarded listen path
@@ -94,9 +96,15 @@ def build_graph(project: Project) -> ChannelGraph:
         if target is not None and target in wrappers:
             for wop in wrappers[target]:
                 edge = _wrapper_edge(project, path, call, wop, target)
-                if edge is not None:
-                    graph.edges.append(edge)
-                    consumed.add(wop.site)
+                if edge is None:
+                    continue
+                if _inside_wrapper(project, path, call, wop, wrappers):
+                    if edge.channel_value is not None and edge.channel_value.is_inline_literal \
+                            and edge.channel_span == edge.channel_value.span:
+                        graph.nested_literals.append((path, edge.channel_value))
+                    continue
+                graph.edges.append(edge)
+                consumed.add(wop.site)
         relayed = relay_target(project, path, call, relays) if relay_names and call.callee.kind == "member" \
             and call.callee.data[1] in relay_names else None
         if relayed is not None:
@@ -120,6 +128,19 @@ def build_graph(project: Project) -> ChannelGraph:
     unique = {(e.kind, e.method, e.channel, e.path, e.span, e.receiver): e for e in reversed(graph.edges)}
     graph.edges = sorted(unique.values(), key=lambda e: (e.path, e.span.line, e.span.column, e.kind, e.channel or ""))
     return graph
+
+
+def _inside_wrapper(project: Project, path: str, call: Call, wop: WrapperOp, wrappers) -> bool:
+    """A wrapper call inside another wrapper that passes that wrapper's own parameter as the
+    channel or handler (`function outer(l) { inner('x', l) }`): the edges are at outer's callers."""
+    from ipclint.wrappers import _param_index
+    for i in (wop.channel_param, wop.handler_param):
+        if i is None or i >= len(call.args):
+            continue
+        hit = _param_index(project, path, call, call.args[i])
+        if hit is not None and (path, hit[0]) in wrappers:
+            return True
+    return False
 
 
 def _may_bridge(project: Project, path: str, call: Call, roots: frozenset[str]) -> bool:

@@ -72,6 +72,10 @@ def magic_channel(project: Project, options) -> Iterator[Hit]:
             continue  # the literal is inside the wrapper, already reported there
         seen.add((e.path, v.span.line, v.span.column))
         yield _hit(e.path, v)
+    for path, v in project.graph.nested_literals:
+        if (path, v.span.line, v.span.column) not in seen:
+            seen.add((path, v.span.line, v.span.column))
+            yield _hit(path, v)
 
 
 def _hit(path: str, v) -> Hit:
