@@ -22,10 +22,13 @@ def duplicate_handler(project: Project, options) -> Iterator[Hit]:
     project, and `ipcMain.handle`/`on` registered inside code that can run more than once (a
     function called from several places or from an event callback such as 'activate',
     'second-instance', 'ready-to-show' or 'did-finish-load', or a loop) with no `removeHandler`
-    (`removeAllListeners` for `on`) for the channel before it. "Second" follows the order in
-    which the main entry imports and runs modules. Registrations in `app.whenReady().then(...)`,
-    `app.on('ready')`, or a function called only from there run once. Per-window
-    `webContents.ipc` handlers are fine.
+    (`removeAllListeners` for `on`) for the channel before it. A function passed by name to such an
+    event (`app.on('activate', createWindow)`) counts like a call from it. "Second" follows the
+    order in which the main entry runs code: ESM imports first, a `require` where it is written,
+    callbacks after startup. Registrations in `app.whenReady().then(...)`, `app.on('ready')`, or a
+    function called only from there run once; a loop over a table of channels registers each once;
+    apps of a monorepo each have their own `ipcMain`. Per-window `webContents.ipc` handlers are
+    fine.
 
     ## Why is this bad?
     Electron throws "Attempted to register a second handler for '…'" on the second `handle`,

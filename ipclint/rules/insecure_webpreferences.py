@@ -19,12 +19,14 @@ def insecure_webpreferences(project: Project, options) -> Iterator[Hit]:
     false`, `sandbox: false`, `webSecurity: false`, `allowRunningInsecureContent: true`,
     `enableRemoteModule: true`. Options built in a separate object, spread or imported from
     another file are followed, and an insecure option in a shared object is reported once, at its
-    property. An assignment such as `webPreferences.sandbox = false` (typically in a
-    'will-attach-webview' handler) is reported at the assignment, and `<webview nodeintegration>`
+    property. An assignment such as `webPreferences.sandbox = false` or
+    `webPreferences['nodeIntegration'] = true` (typically in a 'will-attach-webview' handler) is
+    reported at the assignment; `Object.assign(webPreferences, {...})` and
+    `opts.webPreferences = {...}` at the property; `<webview nodeintegration>`
     at the attribute (or at `setAttribute('nodeintegration', ...)` on a created webview). When
     the app's Electron version is older than the release that made the safe value the default
     (nodeIntegration 5, contextIsolation 12, sandbox 20), a missing option is reported at the
-    constructor.
+    constructor; `app.enableSandbox()` in the app's main process counts as sandbox on.
 
     ## Why is this bad?
     With Node integration in the page, or without context isolation, any script in the page (an

@@ -15,10 +15,12 @@ from ipclint.rules._payload import bridge_payloads, problem, promise, short
 def non_cloneable_payload(project: Project, options) -> Iterator[Hit]:
     """## What it does
     Flags values sent over IPC that the structured clone algorithm rejects or mangles: functions
-    (arrows, function expressions, method references such as `this.method`, bound functions),
-    object or array literals containing one (reported at the literal), Symbols, Promises (an
-    un-awaited call of an async function, `new Promise`), DOM nodes and `window`/`document`
-    (`document.querySelector(...)`, `event.target`), Electron objects (BrowserWindow,
+    (arrows, function expressions, method references such as `this.method`, `obj.method` of a
+    local object or `c.method` of a project-class instance, bound functions, a class itself),
+    object or array literals containing one, also through a spread of a local literal (reported
+    at the literal), Symbols, Promises (an un-awaited call of an async function or `fetch`,
+    `new Promise`, `.then` chains), DOM nodes and `window`/`document` (`document.querySelector(...)`,
+    `document.body`, `event.target`), Electron objects (BrowserWindow,
     WebContents), `process.env`, and instances of classes declared in the project (their
     prototype is lost). Payloads are the arguments of ipcRenderer `send`/`invoke`/`sendSync`/
     `postMessage`, `webContents.send`, `event.reply`, `event.sender.send`, and values returned
