@@ -188,8 +188,8 @@ class Reader:
         callee = call.child_by_field_name("constructor" if new else "function")
         text = text_of(callee, 100) if callee is not None else ""
         last = text.rsplit(".", 1)[-1]
-        if (not new and _is_logging(text)) or last.endswith("Error"):
-            return None  # logged, or put in an error message
+        if (not new and _is_logging(text)) or last.endswith("Error") or _inside_log(call):
+            return None  # logged (also `console.log(fmt(JSON.stringify(x)))`), or put in an error message
         if new and last == "URL" and st.url is None:
             st.url, st.pure, st.keys, st.jump = call, False, [], call  # validation of the string (IPC005)
             return _CONTINUE
@@ -307,6 +307,20 @@ def operator_of(node: Any) -> str:
 def _prop(member: Any) -> str:
     p = member.child_by_field_name("property") or member.child_by_field_name("index")
     return text_of(p, 60).strip("'\"`") if p is not None else ""
+
+
+def _inside_log(call: Any) -> bool:
+    """The call only computes an argument of a logging call (within the same statement)."""
+    node = call.parent
+    for _ in range(12):
+        if node is None or node.type.endswith("statement") or node.type in FUNCTION_TYPES:
+            return False
+        if node.type == "arguments" and node.parent is not None and node.parent.type == "call_expression":
+            callee = node.parent.child_by_field_name("function")
+            if callee is not None and _is_logging(text_of(callee, 100)):
+                return True
+        node = node.parent
+    return False
 
 
 def _is_logging(text: str) -> bool:
