@@ -158,7 +158,8 @@ class _Walker(Extractor):
         awaited = parent is not None and parent.type == "await_expression"
         ipc_like = callee.kind == "member" and callee.data[1] in IPC_LIKE
         guarded = ipc_like and callee.data[1] in GUARDABLE and call_is_once_guarded(node)
-        conds = enclosing_conditions(node, lambda n: self.value(n, scope)) if ipc_like else ()
+        dynamic_require = callee.kind == "ref" and callee.data == "require"  # require(name): guards matter
+        conds = enclosing_conditions(node, lambda n: self.value(n, scope)) if ipc_like or dynamic_require else ()
         call = Call(len(f.calls), callee, args, span_of(node), scope, in_loop, v.kind == "new", awaited, guarded,
                     conds)
         f.calls.append(call)

@@ -128,7 +128,8 @@ def _forwards_to_sink(project: Project, path: str, fid: int) -> str | None:
             sink = sink_of(project, path, c)
             if sink is not None and not sink[0].startswith("."):
                 desc, positions = sink
-                if any(i < len(c.args) and refs(c.args[i], names) for i in positions):
+                passed = [a for i in positions if i < len(c.args) for a in [c.args[i]] if refs(a, names)]
+                if passed and not _allowlisted(project, path, f, c, passed, names, scopes):
                     return f"a function that forwards its arguments to {desc}"
                 continue
             if depth < 2 and c.callee.kind == "ref":  # `read: (p) => readAny(p)`
@@ -143,6 +144,26 @@ def _forwards_to_sink(project: Project, path: str, fid: int) -> str | None:
 
 
 REMOTE_OBJECTS = frozenset({"getCurrentWindow", "getCurrentWebContents", "getGlobal", "require", "getBuiltin"})
+
+
+def _allowlisted(project: Project, path: str, f, c, passed, names, scopes) -> bool:
+    """Every argument that reaches the sink is a parameter checked against a fixed list first
+    (`if (!SAFE.includes(name)) throw ...; return require(name)`)."""
+    from ipclint.exposure import _allows, _allows_unless
+    for a in passed:
+        if a.kind != "ref" or a.data not in names:
+            return False
+        ok = False
+        for cond in c.conds:
+            hit = _allows(project, path, cond, a.data, c.func)
+            ok = ok or (hit is not None and not all(x.endswith("*") for x in hit))
+        for ex in f.exits:
+            if ex.func in scopes and ex.span < c.span:
+                hit = _allows_unless(project, path, ex.cond, a.data, ex.func)
+                ok = ok or (hit is not None and not all(x.endswith("*") for x in hit))
+        if not ok:
+            return False
+    return True
 
 
 def _remote_call(project: Project, path: str, v, scope) -> bool:
