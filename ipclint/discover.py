@@ -62,7 +62,9 @@ class Discovery:
 
 
 _TEST_DIRS = frozenset({"__tests__", "__mocks__", "test", "tests", "e2e", "spec", "__fixtures__"})
-_TEST_FILE = re.compile(r"\.(test|spec|e2e|stories)\.[cm]?[jt]sx?$")
+_TEST_FILE = re.compile(r"\.(test|spec|e2e|stories)\.[cm]?[jt]sx?$"
+                        r"|^(setup-?tests?|setup-?(vitest|jest)|(vitest|jest|test)[.-]setup|setupTests)\.[cm]?[jt]sx?$"
+                        r"|^(vitest|jest|playwright)\.config\.[cm]?[jt]s$")
 
 
 def is_test_path(path: str) -> bool:
