@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from typing import Iterator
 
 from ipclint.bridge import bridge_target
@@ -12,8 +13,9 @@ from ipclint.vutil import callee_name, subtree
 
 SUBSCRIBE = frozenset({"on", "addListener", "prependListener"})
 EFFECTS = frozenset({"useEffect", "useLayoutEffect"})
-MOUNT_HOOKS = {"onMounted": ("onUnmounted", "onBeforeUnmount")}
-LIFECYCLE = {"componentDidMount": ("componentWillUnmount",), "mounted": ("beforeUnmount", "beforeDestroy",
+MOUNT_HOOKS = {"onMounted": ("onUnmounted", "onBeforeUnmount"), "onBeforeMount": ("onUnmounted", "onBeforeUnmount")}
+LIFECYCLE = {"componentDidMount": ("componentWillUnmount",), "beforeMount": ("beforeUnmount", "beforeDestroy",
+             "unmounted", "destroyed"), "mounted": ("beforeUnmount", "beforeDestroy",
              "unmounted", "destroyed"), "created": ("beforeUnmount", "beforeDestroy", "unmounted", "destroyed")}
 
 
@@ -235,6 +237,9 @@ class _Sub:
 def _leaks(project: Project, f: FileFacts, call: Call, sub: _Sub, by_key) -> str | None:
     """Why the subscription in the innermost function around ``call`` leaks, or None."""
     if call.func is None:
+        if f.path.endswith(".vue") and _in_script_setup(project, f.path, call.span.line) \
+                and not _unmount_removes(project, f, [c for c in f.calls if c.func is None], call, sub, by_key):
+            return "at the top level of <script setup> runs for every component instance and is never removed"
         return None  # module top level: subscribes once
     fn = f.functions[call.func]
     if fn.arg_of is not None:
@@ -256,19 +261,10 @@ def _leaks(project: Project, f: FileFacts, call: Call, sub: _Sub, by_key) -> str
                 return None
             return f"in {name} is not removed by the effect's cleanup"
         if name in MOUNT_HOOKS:
-            hooks = [c for c in f.calls if callee_name(c.callee) in MOUNT_HOOKS[name]
-                     and (c.func == outer.func or c.func in subtree(f, fn.id))]
-            if not hooks:
+            scope = [c for c in f.calls if c.func == outer.func or c.func in subtree(f, fn.id)]
+            if not any(callee_name(c.callee) in MOUNT_HOOKS[name] for c in scope):
                 return f"in {name} is never removed in {MOUNT_HOOKS[name][0]}"
-            fids = []
-            for h in hooks:
-                for a in h.args[:1]:
-                    if _is_result(project, f.path, a, h.func, call):
-                        return None  # `onUnmounted(off)`
-                    w = project.resolve(f.path, a, h.func)
-                    if w.path == f.path and w.value.kind == "fn":
-                        fids.append(w.value.data)
-            if _cleanup_removes(project, f, fids, sub, by_key):
+            if _unmount_removes(project, f, scope, call, sub, by_key):
                 return None
             return f"in {name} is not removed in {MOUNT_HOOKS[name][0]}"
         return None  # an event handler or another callback
@@ -300,6 +296,37 @@ def _hook_name(project: Project, path: str, call: Call) -> str | None:
                                                                              "mobx-react-lite"):
         return str(v.data[1]).rsplit(".", 1)[-1]
     return name
+
+
+def _unmount_removes(project: Project, f: FileFacts, calls: list[Call], call: Call, sub: _Sub, by_key) -> bool:
+    """An onUnmounted/onBeforeUnmount among ``calls`` removes the subscription: `onUnmounted(off)`
+    with what it returned, or a cleanup function that removes it."""
+    fids = []
+    for h in calls:
+        if callee_name(h.callee) not in ("onUnmounted", "onBeforeUnmount"):
+            continue
+        for a in h.args[:1]:
+            if _is_result(project, f.path, a, h.func, call):
+                return True
+            w = project.resolve(f.path, a, h.func)
+            if w.path == f.path and w.value.kind == "fn":
+                fids.append(w.value.data)
+    return _cleanup_removes(project, f, fids, sub, by_key)
+
+
+_SCRIPT = re.compile(rb"<script\b([^>]*)>(.*?)</script\s*>", re.S | re.I)
+
+
+def _in_script_setup(project: Project, path: str, line: int) -> bool:
+    """Whether a line of a .vue file lies in its `<script setup>` block (run per instance)."""
+    data = project.sources.get(path) or b""
+    for m in _SCRIPT.finditer(data):
+        if re.search(rb"\bsetup\b", m.group(1)):
+            first = data.count(b"\n", 0, m.start(2)) + 1
+            last = data.count(b"\n", 0, m.end(2)) + 1
+            if first <= line <= last:
+                return True
+    return False
 
 
 def _is_result(project: Project, path: str, v, scope, call: Call) -> bool:
