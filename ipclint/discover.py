@@ -15,7 +15,10 @@ from ipclint.extract.parse import SOURCE_SUFFIXES
 
 DEFAULT_EXCLUDED_DIRS = frozenset({"node_modules", ".git", "dist", "build", "out", "release", "coverage",
                                    ".vite", ".webpack", "vendor", "vendors", "third_party", ".ipclint_cache",
-                                   "bower_components", ".next", ".nuxt", ".cache"})
+                                   "bower_components", ".next", ".nuxt", ".cache",
+                                   # build output of vite-plugin-electron, vue-cli-plugin-electron-builder and
+                                   # electron-react-boilerplate's DLL bundle
+                                   "dist-electron", "dist_electron", ".erb"})
 MAX_FILE_SIZE = 2 * 1024 * 1024
 MINIFIED_SAMPLE = 64 * 1024
 MINIFIED_AVG_LINE = 5000

@@ -47,7 +47,7 @@ def classify_member(project: Project, member: ExposedMember, wrappers: dict) -> 
             guards = [_guard(project, where.path, v.data, w) for w in ops]
             allow = frozenset(c for g in guards if g is not None for c in g)
             return MemberKind("generic", any(w.op.kind in ("send", "invoke") for w in ops),
-                              any(w.op.kind in ("on", "remove") for w in ops),
+                              any(w.op.kind == "on" for w in ops),  # removing listens to nothing
                               guarded=all(g is not None for g in guards), allowlist=allow)
         f = project.files[where.path]
         scopes = subtree(f, v.data)
@@ -102,8 +102,7 @@ def _loose_channel(project: Project, path: str, f, scopes: set[int]) -> MemberKi
         if op is not None and op.receiver == "ipcRenderer" and op.channel_arg < len(c.args):
             if _from_param(project, path, c, c.args[op.channel_arg], scopes) and not c.conds \
                     and not any(ex.func in scopes and ex.span < c.span for ex in f.exits):
-                listen = op.kind in ("on", "remove")
-                return MemberKind("generic", not listen, listen)
+                return MemberKind("generic", op.kind in ("send", "invoke"), op.kind == "on")
             continue
         callee = c.callee
         if callee.kind == "member" and callee.data[1] in ("apply", "call") and callee.data[0].kind == "member" \

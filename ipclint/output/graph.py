@@ -58,8 +58,8 @@ def graph_dict(project) -> dict:
         "channels": [{"channel": c, **channels[c]} for c in sorted(channels)],
         "dynamic": dynamic,
         "exposures": exposures,
-        "generic_paths": [{"path": loc.path, "line": loc.span.line, "member": loc.message}
-                          for loc in g.generic_send + g.generic_listen],
+        "generic_paths": [{"path": p, "line": line, "member": member} for p, line, member in sorted(dict.fromkeys(
+            (loc.path, loc.span.line, loc.message) for loc in g.generic_send + g.generic_listen))],
     }
 
 
