@@ -70,15 +70,22 @@ def _walk_values(roots: list[V]):
 def preload_hints(project: Project, path: str) -> list[str]:
     """Strings naming preload scripts in `webPreferences.preload` values of this file."""
     f = project.files[path]
-    roots: list[V] = [a for c in f.calls for a in c.args if a.kind == "obj"]
-    roots += [v for v in f.bindings.values() if v.kind == "obj"]
+    # each object with its scope, so that `preload: preloadPath` finds a const declared in the
+    # function that creates the window
+    by_scope: dict[int | None, list[V]] = {}
+    for c in f.calls:
+        by_scope.setdefault(c.func, []).extend(a for a in c.args if a.kind == "obj")
+    for (scope, _name), v in f.bindings.items():
+        if v.kind == "obj":
+            by_scope.setdefault(scope, []).append(v)
     hints: list[str] = []
-    for v in _walk_values(roots):
-        if v.kind != "obj":
-            continue
-        for p in v.data:
-            if p.key == "preload" and not p.spread:
-                hints.extend(_path_strings(project, path, p.value))
+    for scope, roots in by_scope.items():
+        for v in _walk_values(roots):
+            if v.kind != "obj":
+                continue
+            for p in v.data:
+                if p.key == "preload" and not p.spread:
+                    hints.extend(_path_strings(project, path, p.value, scope))
     for a in f.assigns:
         t = a.target
         if t.kind == "member" and t.data[1] == "preload":
@@ -97,6 +104,8 @@ def _path_strings(project: Project, path: str, v: V, scope: int | None = None) -
             continue
         r = project.resolve(p, x, sc)
         y = r.value
+        if y.kind == "cond" and depth == 0:  # `app.isPackaged ? join(__dirname, 'preload.js') : ...`
+            return [s for alt in y.data for s in _path_strings(project, r.path, alt, r.scope)]
         if y.kind == "str":
             parts.append(y.data)
         elif y.kind == "tpl":
