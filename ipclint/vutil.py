@@ -74,6 +74,19 @@ def callee_name(v: V) -> str | None:
     return None
 
 
+def channel_words(project, path: str, call, index: int = 0) -> str:
+    """How a message names a call's channel: 'ch', or what kind of expression it is."""
+    if index >= len(call.args):
+        return "an unnamed channel"
+    ch = project.channel(path, call.args[index], call.func)
+    if ch is not None:
+        return f"'{ch}'"
+    v = call.args[index]
+    if v.kind == "ref" and project.param_of(path, call.func, v.data) is not None:
+        return f"the caller-supplied channel '{v.data}'"
+    return "a computed channel"
+
+
 def subtree(f: FileFacts, fid: int) -> set[int]:
     """``fid`` and every function nested in it."""
     hit = _CHILDREN.get(id(f))

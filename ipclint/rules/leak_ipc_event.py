@@ -7,7 +7,7 @@ from ipclint.extract.values import V
 from ipclint.model import Role, Severity
 from ipclint.project import Project
 from ipclint.rules._base import Hit, rule
-from ipclint.vutil import subtree
+from ipclint.vutil import channel_words, subtree
 
 LISTEN = frozenset({"on", "once", "addListener", "prependListener", "prependOnceListener"})
 
@@ -66,12 +66,14 @@ def leak_ipc_event(project: Project, options) -> Iterator[Hit]:
             continue
         handler = call.args[op.handler_arg]
         if _page_callback(project, path, call.func, handler, exposed):
-            yield Hit(path, call.span, "a page-supplied callback is registered directly: it receives the "
+            yield Hit(path, call.span, f"a page-supplied callback is registered directly on "
+                                       f"{channel_words(project, path, call, op.channel_arg)}: it receives the "
                                        "IpcRendererEvent, whose sender is ipcRenderer", key=f"direct:{handler.text}")
             continue
         target = project.function_of(path, handler, call.func)
         if target is not None and target[0] == path and _forwards_event(project, path, target[1], exposed):
-            yield Hit(path, call.span, "the listener forwards the IpcRendererEvent to a page-supplied callback",
+            yield Hit(path, call.span, f"the listener on {channel_words(project, path, call, op.channel_arg)} "
+                                       "forwards the IpcRendererEvent to a page-supplied callback",
                       key=f"forward:{handler.text}")
 
 

@@ -211,7 +211,8 @@ def _renderer_subscriptions(project: Project, subscribers: set) -> Iterator[Hit]
         call = f.calls[e.call]
         why = _leaks(project, f, call, _Sub(project, e, call), by_key)
         if why:
-            yield Hit(e.path, call.span, f"subscription {why}", key=f"{e.channel}:{why}")
+            what = f"subscription to '{e.channel}'" if e.channel else "subscription"
+            yield Hit(e.path, call.span, f"{what} {why}", key=f"{e.channel}:{why}")
 
 
 class _Sub:

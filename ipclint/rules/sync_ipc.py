@@ -5,6 +5,7 @@ from typing import Iterator
 from ipclint.model import Severity
 from ipclint.project import Project
 from ipclint.rules._base import Hit, rule
+from ipclint.vutil import channel_words
 
 
 @rule("IPC009", "sync-ipc", Severity.WARNING,
@@ -56,22 +57,24 @@ def sync_ipc(project: Project, options) -> Iterator[Hit]:
     for (path, idx), op in sorted(project.ipc_ops.items()):
         if op.method == "sendSync" and op.receiver == "ipcRenderer":
             call = project.files[path].calls[idx]
-            yield Hit(path, call.span, "ipcRenderer.sendSync blocks the renderer; use invoke/handle",
-                      key="sendSync")
+            yield Hit(path, call.span, f"ipcRenderer.sendSync to {channel_words(project, path, call, op.channel_arg)} "
+                                       "blocks the renderer until main answers; use invoke/handle", key="sendSync")
     for e in project.graph.edges:
         # `sendSync: ipcRenderer.sendSync` exposed by reference: the page's call is the only call;
         # a preload function that wraps sendSync was reported at its own call above
         if e.method == "sendSync" and e.receiver == "bridge" and not e.bridged and e.bridge_fn is None:
-            yield Hit(e.path, e.span, "sendSync blocks the renderer; use invoke/handle", key="sendSync")
+            what = f"'{e.channel}'" if e.channel else "a computed channel"
+            yield Hit(e.path, e.span, f"sendSync to {what} blocks the renderer until main answers; use invoke/handle",
+                      key="sendSync")
     seen: set[tuple[str, int]] = set()
     for e in project.graph.edges:
         if e.kind != "on" or e.side != "main" or e.handler is None or e.handler in seen:
             continue
         seen.add(e.handler)
-        yield from _return_value_hits(project, e.handler)
+        yield from _return_value_hits(project, e.handler, e.channel)
 
 
-def _return_value_hits(project: Project, handler: tuple[str, int]) -> Iterator[Hit]:
+def _return_value_hits(project: Project, handler: tuple[str, int], channel: str | None) -> Iterator[Hit]:
     path, fid = handler
     f = project.files[path]
     for a in f.assigns:
@@ -80,5 +83,6 @@ def _return_value_hits(project: Project, handler: tuple[str, int]) -> Iterator[H
             continue
         hit = project.param_of(path, a.func, t.data[0].data)
         if hit is not None and hit[0] == fid and hit[1].index == 0 and not hit[1].path:
-            yield Hit(path, a.span, "event.returnValue answers a synchronous IPC message; "
+            on = f" on '{channel}'" if channel else ""
+            yield Hit(path, a.span, f"event.returnValue answers a synchronous IPC message{on}; "
                                     "use ipcMain.handle with invoke", key="returnValue")
