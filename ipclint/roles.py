@@ -182,6 +182,9 @@ def imported_files(project: Project, path: str) -> list[str]:
     return out
 
 
+LEGACY_RENDERER = "uses ipcRenderer directly (legacy renderer)"
+
+
 def _propagate(project: Project, roles: dict[str, FileInfo]) -> None:
     """A shared file imported only from one role's code belongs to that role."""
     reached: dict[str, dict[Role, str]] = {}
@@ -191,12 +194,17 @@ def _propagate(project: Project, roles: dict[str, FileInfo]) -> None:
         while frontier:
             cur = frontier.pop()
             for t in imported_files(project, cur):
-                if t in seen or roles[t].role != Role.SHARED or roles[t].reason == "config [roles]":
+                # a module that uses ipcRenderer and is imported by a preload is part of the preload,
+                # not a legacy renderer page
+                legacy = role == Role.PRELOAD and roles[t].reason == LEGACY_RENDERER
+                if t in seen or (roles[t].role != Role.SHARED and not legacy) or roles[t].reason == "config [roles]":
                     continue
                 seen.add(t)
                 reached.setdefault(t, {})[role] = cur
                 frontier.append(t)
     for p, by_role in reached.items():
+        if roles[p].reason == LEGACY_RENDERER and set(by_role) != {Role.PRELOAD}:
+            continue
         if len(by_role) == 1:
             role, via = next(iter(by_role.items()))
             roles[p] = FileInfo(p, role, f"imported only by {role.value} code ({via})")
@@ -215,7 +223,7 @@ def _infer(p, n, referenced, exposing, main_entries, exposed_keys, facts: FileFa
     if "ipcRenderer" in n and "preload" in p.lower():
         return FileInfo(p, Role.PRELOAD, "uses ipcRenderer and has 'preload' in its path")
     if "ipcRenderer" in n:
-        return FileInfo(p, Role.RENDERER, "uses ipcRenderer directly (legacy renderer)")
+        return FileInfo(p, Role.RENDERER, LEGACY_RENDERER)
     used = facts.globals_used & exposed_keys
     if used:
         return FileInfo(p, Role.RENDERER, f"uses the exposed API window.{sorted(used)[0]}")

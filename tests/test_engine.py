@@ -241,3 +241,21 @@ def test_an_electron_range_that_is_not_a_version_is_unknown(tmp_path: Path) -> N
                          electron="latest")
     r = check([str(root)], use_cache=False, jobs=1, select=["IPC013"])
     assert r.electron_version is None and r.findings == ()
+
+
+def test_roles_type_only_imports_and_preload_helpers(tmp_path: Path) -> None:
+    root = write_project(tmp_path, {
+        # type-only imports are erased before the code runs: not evidence of main-process code
+        "src/shared/types.ts": "import type { BrowserWindow } from 'electron'\nimport { type WebContents } from 'electron'\n"
+                               "export const SAVE = 'file:save'\nexport type W = BrowserWindow | WebContents\n",
+        # builds the API with ipcRenderer for the preload: part of the preload, not a legacy page
+        "src/bridge/api.ts": "import { ipcRenderer } from 'electron'\nimport { SAVE } from '../shared/types'\n"
+                             "export const api = { save: (t: string) => ipcRenderer.invoke(SAVE, t) }\n",
+        "src/preload/index.ts": "import { contextBridge } from 'electron'\nimport { api } from '../bridge/api'\n"
+                                "contextBridge.exposeInMainWorld('api', api)\n",
+        "src/legacy/page.js": "const { ipcRenderer } = require('electron')\nipcRenderer.send('page:ready')\n",
+    })
+    r = check([str(root)], use_cache=False, jobs=1, select=[])
+    roles = {i.path: i.role.value for i in r.roles}
+    assert roles == {"src/shared/types.ts": "shared", "src/bridge/api.ts": "preload",
+                     "src/preload/index.ts": "preload", "src/legacy/page.js": "renderer"}

@@ -242,6 +242,8 @@ class _Walker(Extractor):
         if src_node is None:
             return
         src = string_value(src_node) or ""
+        if any(c.type == "type" for c in node.children):
+            return  # `import type { X } from '...'`: erased before the code runs
         for clause in node.named_children:
             if clause.type != "import_clause":
                 continue
@@ -254,8 +256,8 @@ class _Walker(Extractor):
                         self._bind_import(text_of(ids[0], 80), src, "*", ids[0])
                 elif c.type == "named_imports":
                     for spec in c.named_children:
-                        if spec.type != "import_specifier":
-                            continue
+                        if spec.type != "import_specifier" or any(x.type == "type" for x in spec.children):
+                            continue  # `{ type X }` is erased too
                         nm = spec.child_by_field_name("name")
                         alias = spec.child_by_field_name("alias") or nm
                         if nm is not None:
