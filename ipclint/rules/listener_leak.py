@@ -345,6 +345,7 @@ MAX_CLEANUP_FUNCTIONS = 32
 
 def _cleanup_removes(project: Project, f: FileFacts, fids: list[int], sub: _Sub, by_key) -> bool:
     """Whether the cleanup functions (and local functions they call) remove this subscription."""
+    holders = _holders(f, sub.call)
     todo, seen = list(fids), set()
     while todo and len(seen) < MAX_CLEANUP_FUNCTIONS:
         fid = todo.pop()
@@ -358,6 +359,9 @@ def _cleanup_removes(project: Project, f: FileFacts, fids: list[int], sub: _Sub,
             if _is_result(project, f.path, c.callee, c.func, sub.call) or not _logs(c) and any(
                     _is_result(project, f.path, a, c.func, sub.call) for a in c.args):
                 return True  # `off()`, `this.off()`, `offs.forEach(call)`
+            if c.callee.text in holders or (c.callee.kind == "member" and c.callee.data[0].text in holders
+                                            and c.callee.data[1] in ("forEach", "map")):
+                return True  # `off = api.onX(cb)` ... `off?.()`; `offs.push(api.onX(cb))` ... `offs.forEach(...)`
             for channel, handler, page_cb in _removals(project, f.path, c, by_key):
                 if channel is not None and sub.channel is not None and channel != sub.channel:
                     continue
@@ -371,6 +375,22 @@ def _cleanup_removes(project: Project, f: FileFacts, fids: list[int], sub: _Sub,
                 if w.path == f.path and w.value.kind == "fn":
                     todo.append(w.value.data)  # `return () => unsubscribe()`
     return False
+
+
+def _holders(f: FileFacts, call: Call) -> set[str]:
+    """Names that keep what the subscribing call returned: assigned later (`off = ...`,
+    `offRef.current = ...`), or an array it was put in (`[api.onA(a), api.onB(b)]`, `offs.push(...)`)."""
+    out: set[str] = set()
+    for a in f.assigns:
+        if a.value.span == call.span and a.target.text:
+            out.add(a.target.text)
+    for (_scope, name), v in f.bindings.items():
+        if v.kind == "arr" and any(x is not None and x.span == call.span for x in v.data):
+            out.add(name)
+    for c in f.calls:
+        if c.callee.kind == "member" and c.callee.data[1] == "push" and any(x.span == call.span for x in c.args):
+            out.add(c.callee.data[0].text)
+    return out
 
 
 REMOVE = frozenset({"removeListener", "off", "removeAllListeners"})
