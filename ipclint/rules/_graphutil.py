@@ -17,7 +17,9 @@ REPEAT_EVENTS = frozenset({"activate", "second-instance", "open-url", "open-file
                            "show", "focus", "restore", "new-window-for-tab", "will-attach-webview",
                            "did-attach-webview", "render-process-gone", "child-process-gone",
                            "resume", "unlock-screen", "did-start-loading", "did-stop-loading",
-                           "page-title-updated", "certificate-error", "login"})
+                           "page-title-updated", "certificate-error", "login",
+                           # Tray and TouchBar items, notifications
+                           "click", "double-click", "right-click", "middle-click", "action"})
 REPEAT_CALLS = frozenset({"setInterval", "forEach", "map", "flatMap", "filter", "reduce", "every", "some"})
 LISTEN_METHODS = frozenset({"on", "addListener", "prependListener", "handle", "addEventListener"})
 REMOVE_METHODS = frozenset({"off", "removeListener", "removeAllListeners", "removeHandler",
@@ -45,6 +47,8 @@ def repeatable(project: Project, path: str, call: Call) -> str | None:
             continue
         if fn.in_loop:
             return "it runs in a loop"
+        if (fn.name or "").rsplit(".", 1)[-1] == "click" and fn.arg_of is None:
+            return "it runs on every click of a menu item"  # `{ label: 'Settings', click: () => ... }`
         if fn.arg_of is not None:
             verdict = _callback_verdict(project, p, f.calls[fn.arg_of], fn.arg_index)
             if verdict == "once":
@@ -94,6 +98,9 @@ def _callback_verdict(project: Project, path: str, call: Call, arg_index: int) -
         return f"it runs in a {method} callback"
     if method in ("then", "once", "setTimeout", "queueMicrotask", "handleOnce", "nextTick", "finally", "catch"):
         return "once"
+    if method == "register" and callee.kind == "member" \
+            and project.electron_api(path, callee.data[0], call.func) == "globalShortcut":
+        return "it runs on every press of a global shortcut"
     if method in LISTEN_METHODS and call.args:
         event = project.channel(path, call.args[0], call.func)
         if event in REPEAT_EVENTS:

@@ -147,6 +147,9 @@ def _removed_before(project: Project, e: Edge, removals: list[Edge]) -> bool:
     """A removal for the channel in the same function: before a `handle`, or anywhere for a
     listener (registered and removed again in one run, like a request/response helper)."""
     scopes = _enclosing(project, e)
+    if e.kind == "on" and e.handler is not None and e.handler[0] == e.path:
+        from ipclint.vutil import subtree
+        scopes |= subtree(project.files[e.path], e.handler[1])  # a listener that removes itself
     for r in removals:
         if r.path == e.path and r.scope in scopes and (r.span < e.span or e.kind == "on") and (
                 r.channel == e.channel or r.channel is None and r.method == "removeAllListeners"
