@@ -60,6 +60,8 @@ class ChannelGraph:
     generic_send: list[Location] = field(default_factory=list)  # unguarded paths for any channel
     # inline channel literals at wrapper calls inside other wrappers (their edges are at the callers)
     nested_literals: list[tuple[str, V]] = field(default_factory=list)
+    # page functions that pass their channel parameter to a generic bridge (`invoke(ch, ...a)`)
+    bridge_wrappers: set[tuple[str, int]] = field(default_factory=set)
     generic_listen: list[Location] = field(default_factory=list)
     allowlisted: set[str] = field(default_factory=set)  # channels a guarded generic bridge allows
     allowlisted_listen: set[str] = field(default_factory=set)  # ... through a guarded listen path
@@ -124,10 +126,45 @@ def build_graph(project: Project) -> ChannelGraph:
             graph.edges.extend(_replace(edge, channel=v) for v in dict.fromkeys(values))
         else:
             graph.edges.append(edge)
+    _bridge_wrapper_edges(project, graph)
     _mark_generic(project, graph, wrappers)
     unique = {(e.kind, e.method, e.channel, e.path, e.span, e.receiver): e for e in reversed(graph.edges)}
     graph.edges = sorted(unique.values(), key=lambda e: (e.path, e.span.line, e.span.column, e.kind, e.channel or ""))
     return graph
+
+
+def _bridge_wrapper_edges(project: Project, graph: ChannelGraph) -> None:
+    """Page helpers over a generic bridge (`const invoke = (ch, ...a) => window.api.invoke(ch, ...a)`)
+    are app wrappers too: each call of one is that bridge call with the caller's channel."""
+    from ipclint.wrappers import _param_index
+    templates: dict[tuple[str, int], list[tuple[int, Edge]]] = defaultdict(list)
+    for e in graph.edges:
+        if e.receiver != "bridge" or e.channel is not None or e.channel_value is None or e.scope is None:
+            continue
+        hit = _param_index(project, e.path, project.files[e.path].calls[e.call], e.channel_value)
+        if hit is not None and not hit[2]:
+            templates[(e.path, hit[0])].append((hit[1], e))
+    if not templates:
+        return
+    graph.bridge_wrappers = set(templates)
+    names = frozenset(n.rsplit(".", 1)[-1] for p, fid in templates
+                      for n in [project.files[p].functions[fid].name] if n)
+    used = set()
+    for path, call in project.iter_calls():
+        if not may_call(project, path, call, names):
+            continue
+        target = callee_function(project, path, call)
+        for index, t in templates.get(target, ()) if target is not None else ():
+            if index >= len(call.args) or call.args[index].kind == "spread":
+                continue
+            ch = call.args[index]
+            used.add(id(t))
+            graph.edges.append(_replace(
+                t, path=path, span=call.span, call=call.index, scope=call.func, role=project.role(path),
+                channel=project.channel(path, ch, call.func), channel_value=ch, channel_span=ch.span,
+                inline_literal=ch.is_inline_literal, handler=None, handler_value=None,
+                via=t.via + (Location(t.path, t.span, "through the page's bridge helper"),)))
+    graph.edges = [e for e in graph.edges if id(e) not in used]  # the helper's own call is parametric
 
 
 def _inside_wrapper(project: Project, path: str, call: Call, wop: WrapperOp, wrappers) -> bool:
