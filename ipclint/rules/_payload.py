@@ -98,6 +98,11 @@ def problem(project: Project, where: Where, depth: int = 0) -> str | None:
     k = v.kind
     if k == "fn":
         return "a function"
+    if k == "this" and where.scope is not None:  # `send(CH, this)` in a method of a project class
+        fn = project.files[where.path].functions[where.scope]
+        cls = (fn.name or "").rsplit(".", 1)[0] if fn.name and "." in fn.name and fn.kind == "method" else None
+        if cls:
+            return f"an instance of the project class {cls} (its prototype is lost)"
     if k == "class":
         return f"a function (class {v.data})" if v.data else "a function (a class)"
     if k in ("obj", "arr"):
