@@ -79,7 +79,6 @@ def expose_raw_ipc(project: Project, options) -> Iterator[Hit]:
             what = "a function that passes any caller-supplied channel to ipcRenderer"
         else:
             continue
-        whole = not m.keypath and not m.spread
         at, span = m.where
         if (at, span) in seen:
             continue
