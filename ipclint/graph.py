@@ -11,6 +11,7 @@ from ipclint.ipcops import RENDERER_METHODS, IpcOp
 from ipclint.model import Location, Role, Span
 from ipclint.project import Project
 from ipclint.project import GLOBAL_OBJECTS
+from ipclint.vutil import subtree
 from ipclint.wrappers import (RELAY_METHODS, WrapperOp, callee_function, direct_ops, may_call, relay_classes,
                               relay_target, summarise, wrapper_names)
 
@@ -267,6 +268,8 @@ def _bridge_edges(project: Project, path: str, call: Call, by_key, wrappers) -> 
             return []
         op = IpcOp(kind, method, "bridge", 0, 1 if kind == "on" else None)
         return [_edge(project, path, call, op, via=via)]
+    if v.kind == "call":
+        return _factory_bridge_edges(project, path, call, where, via)
     if v.kind != "fn":
         return []
     target = (where.path, v.data)
@@ -288,6 +291,43 @@ def _bridge_edges(project: Project, path: str, call: Call, by_key, wrappers) -> 
                           scope=call.func, channel_value=None,
                           via=via + (Location(where.path, site_call.span, "preload IPC call"),),
                           bridged=True, bridge_site=(where.path, site_call.index), bridge_fn=target))
+    return edges
+
+
+def _factory_bridge_edges(project: Project, path: str, call: Call, where, via) -> list[Edge]:
+    """A page call of a bridge member made by a factory (`onGoto: listenerSlot('goto')`): the IPC
+    calls of the function the factory returns, with the channel the factory was given."""
+    made = project.function_of(where.path, where.value.data[0], where.scope)
+    if made is None:
+        return []
+    fpath, ffid = made
+    ff = project.files[fpath]
+    inner = next((r.data for r in ff.functions[ffid].returns if r.kind == "fn"), None)
+    if inner is None:
+        return []
+    scopes = subtree(ff, inner)
+    factory_args = where.value.data[1]
+    edges = []
+    for (p, idx), op in project.ipc_ops.items():
+        site = ff.calls[idx] if p == fpath else None
+        if site is None or site.func not in scopes or op.receiver != "ipcRenderer" or op.channel_arg >= len(site.args):
+            continue
+        if op.kind not in SENDER_KINDS and op.kind != "on":
+            continue
+        ch = site.args[op.channel_arg]
+        hit = project.param_of(fpath, site.func, ch.data) if ch.kind == "ref" else None
+        if hit is not None and hit[0] == ffid and not hit[1].path:
+            arg = factory_args[hit[1].index] if hit[1].index < len(factory_args) else None
+            channel = project.channel(where.path, arg, where.scope) if arg is not None else None
+        else:
+            channel = project.channel(fpath, ch, site.func)
+        if channel is None:
+            continue
+        edges.append(Edge(kind=op.kind, method=op.method, receiver="bridge", channel=channel, path=path,
+                          span=call.span, channel_span=None, role=project.role(path), call=call.index,
+                          scope=call.func, channel_value=None,
+                          via=via + (Location(fpath, site.span, "preload IPC call (made by a factory)"),),
+                          bridged=True, bridge_site=(fpath, site.index), bridge_fn=(fpath, inner)))
     return edges
 
 
