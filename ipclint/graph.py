@@ -351,7 +351,14 @@ def _fixed_ops_inside(project: Project, path: str, fid: int) -> list[tuple[Call,
 def _mark_generic(project: Project, graph: ChannelGraph, wrappers) -> None:
     """Exposed paths through which a page can use any channel switch graph findings off."""
     from ipclint.exposure import classify_member
+    from ipclint.rules._preload import isolation_off
+    shared_window = None
     for exp in graph.exposures:
+        if exp.mode == "window":  # `window.ipc = ipcRenderer` reaches the page only with isolation off
+            if shared_window is None:
+                shared_window = isolation_off(project)
+            if not shared_window:
+                continue
         for m in exposed_members(project, exp):
             kind = classify_member(project, m, wrappers)
             loc = Location(*m.where, "/".join((exp.key, *m.keypath)))
