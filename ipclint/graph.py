@@ -94,6 +94,8 @@ def build_graph(project: Project) -> ChannelGraph:
     names = wrapper_names(project, wrappers)
     relay_names = RELAY_METHODS if relays else frozenset()
     bridge_roots = frozenset(by_key) | GLOBAL_OBJECTS
+    from ipclint.prefilter import bridge_exporters
+    bridge_modules = bridge_exporters(project) if by_key else set()
     for path, call in project.iter_calls():
         target = callee_function(project, path, call) if may_call(project, path, call, names) else None
         if target is not None and target in wrappers:
@@ -114,7 +116,7 @@ def build_graph(project: Project) -> ChannelGraph:
             graph.edges.append(_edge(project, path, call, relayed, via=(
                 Location(path, call.span, "an EventEmitter that relays ipcMain messages"),)))
         if by_key and project.role(path) in (Role.RENDERER, Role.SHARED) \
-                and _may_bridge(project, path, call, bridge_roots):
+                and _may_bridge(project, path, call, bridge_roots, bridge_modules):
             graph.edges.extend(_bridge_edges(project, path, call, by_key, wrappers))
     for (path, idx), op in sorted(ops.items()):
         call = project.files[path].calls[idx]
@@ -181,7 +183,7 @@ def _inside_wrapper(project: Project, path: str, call: Call, wop: WrapperOp, wra
     return False
 
 
-def _may_bridge(project: Project, path: str, call: Call, roots: frozenset[str]) -> bool:
+def _may_bridge(project: Project, path: str, call: Call, roots: frozenset[str], modules=frozenset()) -> bool:
     """A cheap test before resolving: the callee chain starts at window/globalThis, an exposed key,
     or a local alias of one."""
     v = call.callee
@@ -194,6 +196,8 @@ def _may_bridge(project: Project, path: str, call: Call, roots: frozenset[str]) 
     if steps and v.data in roots:
         return True
     b = project.files[path].lookup(call.func, v.data)  # `const { onTick } = window.api; onTick(cb)`
+    if b is not None and b.kind == "import" and modules:  # `import { api } from './bridge'`
+        return project.modules.resolve(path, b.data[0]) in modules
     return b is not None and (b.kind == "member" or steps > 0 and b.kind == "ref")
 
 

@@ -136,6 +136,8 @@ def bridge_exporters(project) -> set[str]:
     out = set()
     for path, f in project.files.items():
         for v in f.exports.values():
+            if v.kind == "ref" and (None, v.data) in f.bindings:
+                v = f.bindings[(None, v.data)]  # `export const api = window.api` exports the binding
             steps = 0
             while v.kind == "member" and steps < 8:
                 if v.data[0].kind == "ref" and v.data[0].data in ("window", "globalThis", "self") \
