@@ -163,7 +163,31 @@ def _guard(project: Project, path: str, fid: int, w) -> frozenset[str] | None:
             hit = _allows_unless(project, path, ex.cond, param, ex.func)
             if hit is not None:
                 return hit
+    # `assertChannel(ch)` before the call: a project function that throws on other channels
+    for c in f.calls:
+        if c.func in scopes and c.span < call.span and _guard_helper(project, path, c, param, throws=True):
+            return frozenset({"*unknown*"})
     return None
+
+
+GUARD_PREFIXES = ("is", "assert", "check", "validate", "ensure", "verify", "allow", "can")
+
+
+def _guard_helper(project: Project, path: str, c: Call, param: str, throws: bool) -> bool:
+    """A call of a project function named like a check (`isAllowedChannel(ch)`, `assertChannel(ch)`)
+    that takes the channel; asserting ones (throws=True) must throw somewhere in their body."""
+    name = callee_name(c.callee) or ""
+    if not name.startswith(("assert", "ensure", "validate", "check", "verify") if throws else GUARD_PREFIXES):
+        return False
+    if not any(_is(a, param) for a in c.args):
+        return False
+    target = project.function_of(path, c.callee, c.func)
+    if target is None:
+        return False
+    if not throws:
+        return True
+    tf = project.files[target[0]]
+    return any(ex.func in subtree(tf, target[1]) for ex in tf.exits)  # leaves early on some input
 
 
 def _allows_unless(project: Project, path: str, cond: V, param: str, scope) -> frozenset[str] | None:
@@ -207,6 +231,8 @@ def _allows(project: Project, path: str, cond: V, param: str, scope) -> frozense
             if hit is not None:
                 return hit
         return None
+    if k == "call" and _guard_helper(project, path, _as_call(cond, scope), param, throws=False):
+        return frozenset({"*unknown*"})  # `if (!isAllowedChannel(ch)) throw ...`
     if k == "call":
         callee, args = cond.data
         name = callee_name(callee)
@@ -231,6 +257,10 @@ def _allows(project: Project, path: str, cond: V, param: str, scope) -> frozense
         values = [project.channel(path, c, scope) for c in cond.data[1]]
         return frozenset(x for x in values if x is not None) or frozenset({"*unknown*"})
     return None
+
+
+def _as_call(v: V, scope) -> Call:
+    return Call(-1, v.data[0], tuple(v.data[1]), v.span, scope)
 
 
 def _collection(project: Project, path: str, v: V, scope) -> frozenset[str] | None:
