@@ -23,9 +23,10 @@ def expose_raw_ipc(project: Project, options) -> Iterator[Hit]:
     isolation off, `window.x = ipcRenderer` (or such an API). Guards that count leave the function
     (throw or return) before the call when the check fails, or enclose the call:
     `LIST.includes(ch)`, `SET.has(ch)`, `ch in MAP`, `Object.values(X).includes(ch)`, comparisons
-    and switch cases over constant channels (the switch's default must throw), and
-    `ch.startsWith('<namespace>')`. A check that only logs is not a guard, and a TypeScript type
-    (`channel: Channels`) does not exist at run time. Reported at the innermost exposed property,
+    and switch cases over constant channels (the switch's default must throw),
+    `ch.startsWith('<namespace>')`, and project helpers that do so (`if (!isAllowedChannel(ch))
+    throw ...`, or `assertChannel(ch)` when it can throw). A check that only logs is not a guard,
+    and a TypeScript type (`channel: Channels`) does not exist at run time. Reported at the innermost exposed property,
     at a spread element, or at the `exposeInMainWorld` call when the whole value is raw. From
     Electron 29 on, the bridge no longer copies the ipcRenderer object's methods; exposing it is
     still reported (it is broken code that will be "fixed" by exposing its methods), and the
