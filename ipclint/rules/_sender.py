@@ -111,10 +111,11 @@ class _Event:
         return any(x.kind == "ref" and x.data in names for x in walk(v, into_calls=True))
 
     def is_sender(self, v: V) -> bool:
-        """`event.sender` or `event.sender.id`."""
-        if v.kind == "member" and v.data[1] == "id":
+        """`event.sender`, `event.sender.id`, or `event.senderFrame` (compared with a known frame,
+        `win.webContents.mainFrame`)."""
+        if v.kind == "member" and v.data[1] in ("id", "routingId", "processId"):
             v = v.data[0]
-        return self.field(v, "sender")
+        return self.field(v, "sender") or self.field(v, "senderFrame")
 
     def reads_identity(self, v: V) -> bool:
         """`event.senderFrame.url`/`.origin` (also of its top or parent frame), `event.sender.getURL`,
