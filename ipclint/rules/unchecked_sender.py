@@ -27,7 +27,8 @@ def unchecked_sender(project: Project, options: Options) -> Iterator[Hit]:
     """## What it does
     Flags a main-process handler that never checks who sent the message: it reads neither
     `event.senderFrame` (its `url` or `origin`), `event.sender.getURL()` nor `event.sender.id`,
-    does not compare `event.sender` with a known window's webContents, and does not pass the event
+    does not compare `event.sender` with a known window's webContents (or `event.senderFrame` with
+    its `mainFrame`), and does not pass the event
     (or its sender/senderFrame) to a function whose name contains valid, verify, check, assert,
     trusted or allowed. Sending to `event.senderFrame` or logging it is not a check, nor is
     comparing `event.sender` with renderer data. A handler with no parameters is still reported. An app wrapper that checks
