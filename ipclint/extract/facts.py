@@ -7,7 +7,7 @@ from typing import Any, NamedTuple
 from ipclint.extract.values import V
 from ipclint.model import Span
 
-FACTS_VERSION = 19  # facts records are NamedTuples: cached facts load in C
+FACTS_VERSION = 20  # facts records are NamedTuples: cached facts load in C
 
 
 class Param(NamedTuple):

@@ -165,7 +165,24 @@ class Reader:
             return Read(name, ident, "use")
         if up is not None and up.type == "call_expression" and up.child_by_field_name("function") == node:
             return Read(name, ident, "use")  # handlers[value](): dispatch on a renderer-chosen key
-        return Read(name, ident, "check", site=node)
+        # A lookup whose result is tested (`if (!MAP[key]) return`) or held to be tested
+        # (`const h = MAP[key]; if (!h) ...`) is an allowlist check; `return store[key]` or
+        # `lib[runner].get()` uses the key unchecked.
+        child, p = node, up
+        for _ in range(6):
+            if p is None:
+                break
+            if p.type in ("if_statement", "while_statement", "variable_declarator") or (
+                    p.type == "ternary_expression" and p.child_by_field_name("condition") == child) or (
+                    p.type == "binary_expression" and operator_of(p) in ("??", "||")
+                    and p.child_by_field_name("left") == child):  # `MAP[key] ?? DEFAULT`
+                return Read(name, ident, "check", site=node)
+            if p.type in TRANSPARENT or p.type == "unary_expression" or (
+                    p.type == "binary_expression" and operator_of(p) in ("&&", "||", "??", *COMPARISONS)):
+                child, p = p, p.parent
+                continue
+            break
+        return Read(name, ident, "use")
 
     def _object(self, name: str, ident: Any, node: Any, child: Any, st: "_State") -> Any:
         st.pure = False
