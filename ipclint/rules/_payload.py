@@ -27,6 +27,10 @@ UNKNOWN = frozenset({"ref", "dyn", "param", "global", "external", "import", "ite
 MAX_DEPTH = 4
 
 
+WELL_KNOWN_SYMBOLS = frozenset({"iterator", "asyncIterator", "hasInstance", "toPrimitive", "toStringTag",
+                                "species", "isConcatSpreadable", "match", "matchAll", "replace", "search",
+                                "split", "unscopables"})
+
 def bridge_payloads(project: Project) -> Iterator[Hit]:
     """Renderer calls of bridge functions that send, and calls of app wrappers that send with the
     channel as an argument: their other arguments travel on to the IPC call (contextBridge proxies
@@ -115,7 +119,8 @@ def problem(project: Project, where: Where, depth: int = 0) -> str | None:
         r = project.resolve(where.path, callee, where.scope).value
         if r.kind == "electron" and r.data in ELECTRON_GETTERS:
             return f"an Electron object ({r.data}())"
-        if name == "Symbol":
+        if name == "Symbol" or (callee.kind == "member" and callee.data[1] == "for"
+                                and callee.data[0].kind == "ref" and callee.data[0].data == "Symbol"):
             return "a Symbol"
         if name == "bind" and callee.kind == "member":
             return "a bound function"
@@ -133,6 +138,8 @@ def problem(project: Project, where: Where, depth: int = 0) -> str | None:
         obj, prop = v.data
         if prop == "env" and obj.kind == "ref" and obj.data == "process":
             return "process.env"
+        if obj.kind == "ref" and obj.data == "Symbol" and prop in WELL_KNOWN_SYMBOLS:
+            return f"a Symbol (Symbol.{prop})"
         if prop in ("target", "currentTarget", "srcElement") and obj.kind == "ref":
             return "a DOM node (event.target)"
         if prop in ("webContents", "sender") and obj.kind in ("ref", "member"):
