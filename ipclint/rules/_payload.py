@@ -153,6 +153,8 @@ def problem(project: Project, where: Where, depth: int = 0) -> str | None:
     if k == "ref":
         if v.data in ("window", "document"):
             return f"the {v.data} object"
+        if _dom_event(project, where):
+            return "a DOM Event"
         r = project.resolve(where.path, v, where.scope, consts_only=True)
         if r.value.kind in UNKNOWN or r.value is v:
             # `const t = ev.target`, `const b = document.body`, `const go = c.go`: the member itself
@@ -166,6 +168,19 @@ def problem(project: Project, where: Where, depth: int = 0) -> str | None:
             return "a function"
         return problem(project, r, depth + 1)
     return None
+
+
+def _dom_event(project: Project, where: Where) -> bool:
+    """The first parameter of a listener given to `addEventListener` (a DOM Event object)."""
+    v = where.value
+    hit = project.param_of(where.path, where.scope, v.data) if where.scope is not None else None
+    if hit is None or hit[1].index != 0 or hit[1].path:
+        return False
+    fn = project.files[where.path].functions[hit[0]]
+    if fn.arg_of is None:
+        return False
+    outer = project.files[where.path].calls[fn.arg_of]
+    return callee_name(outer.callee) == "addEventListener" and fn.arg_index == 1
 
 
 def _contents(project: Project, where: Where, depth: int) -> str | None:

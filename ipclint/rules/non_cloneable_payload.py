@@ -18,10 +18,11 @@ def non_cloneable_payload(project: Project, options) -> Iterator[Hit]:
     (arrows, function expressions, method references such as `this.method`, `obj.method` of a
     local object or `c.method` of a project-class instance, bound functions, a class itself),
     object or array literals containing one, also through a spread of a local literal (reported
-    at the literal), Symbols, Promises (an un-awaited call of an async function or `fetch`,
-    `new Promise`, `.then` chains), DOM nodes and `window`/`document` (`document.querySelector(...)`,
-    `document.body`, `event.target`), Electron objects (BrowserWindow,
-    WebContents), `process.env`, and instances of classes declared in the project (their
+    at the literal), Symbols (also `Symbol.iterator`, `Symbol.for(...)`), Promises (an un-awaited
+    call of an async function or `fetch`, `new Promise`, `.then` chains), DOM nodes and
+    `window`/`document` (`document.querySelector(...)`, `document.body`, `event.target`), DOM
+    Events sent whole, Electron objects (BrowserWindow, WebContents), `process.env`, and
+    instances of classes declared in the project, `this` in their methods included (their
     prototype is lost). Payloads are the arguments of ipcRenderer `send`/`invoke`/`sendSync`/
     `postMessage`, `webContents.send`, `event.reply`, `event.sender.send`, and values returned
     from `ipcMain.handle` handlers. Values are followed through local constants. Date, RegExp,
