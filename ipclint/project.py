@@ -249,8 +249,9 @@ class Project:
             if target is not None:
                 self.missing.add(target)
             return Where(path, V("external", (src, "*"), v.span, v.text))
-        whole = self.files[target].exports.get("*")
-        if whole is not None and whole.kind != "obj":  # `module.exports = CH` / a string / a function
+        exports = self.files[target].exports
+        whole = exports.get("*")
+        if whole is not None and whole.kind != "obj" and len(exports) == 1:  # `module.exports = CH` / a string
             return Where(target, whole, None)
         return Where(target, V("modobj", target, v.span, v.text))
 
