@@ -63,6 +63,8 @@ class ChannelGraph:
     nested_literals: list[tuple[str, V]] = field(default_factory=list)
     # page functions that pass their channel parameter to a generic bridge (`invoke(ch, ...a)`)
     bridge_wrappers: set[tuple[str, int]] = field(default_factory=set)
+    # page modules that export the exposed API under another name (`export const api = window.api`)
+    bridge_modules: set[str] = field(default_factory=set)
     generic_listen: list[Location] = field(default_factory=list)
     allowlisted: set[str] = field(default_factory=set)  # channels a guarded generic bridge allows
     allowlisted_listen: set[str] = field(default_factory=set)  # ... through a guarded listen path
@@ -95,7 +97,7 @@ def build_graph(project: Project) -> ChannelGraph:
     relay_names = RELAY_METHODS if relays else frozenset()
     bridge_roots = frozenset(by_key) | GLOBAL_OBJECTS
     from ipclint.prefilter import bridge_exporters
-    bridge_modules = bridge_exporters(project) if by_key else set()
+    graph.bridge_modules = bridge_modules = bridge_exporters(project) if by_key else set()
     for path, call in project.iter_calls():
         target = callee_function(project, path, call) if may_call(project, path, call, names) else None
         if target is not None and target in wrappers:

@@ -85,8 +85,8 @@ def wrapper_callers(project, by_path: dict[str, SourceFile]) -> set[str]:
     """Unparsed files that import a file defining an app IPC wrapper (they may call it) or one
     that re-exports an Electron binding (`export const ipc = ipcRenderer`: they may use it)."""
     defining = {path for path, _fid in project.wrappers} | {e.path for e in project.exposures}
-    defining |= electron_exporters(project) | bridge_exporters(project)
-    defining |= {p for p, _fid in getattr(project.graph, "bridge_wrappers", ())}
+    graph = project.graph
+    defining |= electron_exporters(project) | graph.bridge_modules | {p for p, _fid in graph.bridge_wrappers}
     if not defining:
         return set()
     out = set()

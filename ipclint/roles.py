@@ -349,6 +349,7 @@ def electron_apps(files: dict[str, FileFacts], read_json) -> dict[str, str]:
 
 def electron_versions(root: Path, files: dict[str, FileFacts], read_json) -> dict[str, str | None]:
     cache: dict[str, str | None] = {}
+    texts: dict[str, str | None] = {}  # lock files read so far
 
     def version_for(folder: str) -> str | None:
         if folder in cache:
@@ -362,7 +363,7 @@ def electron_versions(root: Path, files: dict[str, FileFacts], read_json) -> dic
                     ver = deps["electron"]
                     break
             if ver is not None:
-                ver = _locked_version(root, folder, ver, read_json) or ver
+                ver = _locked_version(root, folder, ver, read_json, texts) or ver
                 ver = re.sub(r"^[\^~>=<v\s]+", "", ver).strip() or None
                 if ver is not None and not ver[:1].isdigit():
                     ver = None  # "latest", "workspace:*", a git URL: not a version we can compare
@@ -378,7 +379,7 @@ _YARN = re.compile(r'^"?electron@[^\n]*:\s*\n(?:[ \t]+[^\n]*\n)*?[ \t]+version:?
 _PNPM = re.compile(r"^\s+/?electron[@/]([0-9][^:(\s]*)(?:\([^\n]*\))?:\s*$", re.M)
 
 
-def _locked_version(root: Path, folder: str, declared: str, read_json) -> str | None:
+def _locked_version(root: Path, folder: str, declared: str, read_json, texts: dict) -> str | None:
     """The installed version from the nearest lock file at or above the package.json (npm, yarn
     classic and berry, pnpm): with several electrons locked, the one whose major the range names."""
     want = re.match(r"^[\^~>=<v\s]*(\d+)", declared)
@@ -398,9 +399,14 @@ def _locked_version(root: Path, folder: str, declared: str, read_json) -> str | 
             if isinstance(v, dict) and isinstance(v.get("version"), str):
                 found.append(v["version"])
         for name, pattern in (("yarn.lock", _YARN), ("pnpm-lock.yaml", _PNPM)):
-            try:
-                text = (root / cur / name).read_text(encoding="utf-8", errors="replace")
-            except OSError:
+            rel = posixpath.join(cur, name)
+            if rel not in texts:
+                try:
+                    texts[rel] = (root / rel).read_text(encoding="utf-8", errors="replace")
+                except OSError:
+                    texts[rel] = None
+            text = texts[rel]
+            if text is None:
                 continue
             found += pattern.findall(text)
         if found:

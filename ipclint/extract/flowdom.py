@@ -8,6 +8,7 @@ from bisect import bisect_left
 from typing import Any
 
 from ipclint.extract.flownames import occurrences
+from ipclint.extract.guards import exits
 from ipclint.extract.flowread import ASSERT_CALL, BUILTIN_CHECKS, MAX_UP, TRANSPARENT, VALUE_CHECKS, operator_of
 from ipclint.extract.values import text_of
 
@@ -198,19 +199,4 @@ def _guard_variable(node: Any) -> str | None:
 
 def _exits(node: Any) -> bool:
     """A branch that always leaves: it is, or ends with, return/throw/continue/break."""
-    for _ in range(8):
-        if node.type in EXITS:
-            return True
-        if node.type == "else_clause":
-            inner = [c for c in node.named_children if c.type != "comment"]
-            if not inner:
-                return False
-            node = inner[0]
-            continue
-        if node.type != "statement_block":
-            return False
-        stmts = [c for c in node.named_children if c.type != "comment"]
-        if not stmts:
-            return False
-        node = stmts[-1]
-    return False
+    return exits(node, EXITS)

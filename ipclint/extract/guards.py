@@ -79,12 +79,19 @@ def function_is_once_guarded(fn: Any) -> bool:
 EXIT_TYPES = frozenset({"return_statement", "throw_statement"})
 
 
-def exits(block: Any) -> bool:
-    """Whether a branch always leaves the function: it is, or ends with, a return or throw."""
+def exits(block: Any, leaving: frozenset[str] = EXIT_TYPES) -> bool:
+    """Whether a branch always leaves: it is, or ends with, one of ``leaving`` (by default a
+    return or throw, which leave the function)."""
     node = block
     for _ in range(8):
-        if node.type in EXIT_TYPES:
+        if node.type in leaving:
             return True
+        if node.type == "else_clause":
+            inner = [c for c in node.named_children if c.type != "comment"]
+            if not inner:
+                return False
+            node = inner[0]
+            continue
         if node.type != "statement_block":
             return False
         stmts = [c for c in node.named_children if c.type != "comment"]
@@ -104,14 +111,7 @@ def enclosing_conditions(call: Any, to_value) -> tuple:
     for _ in range(MAX_PARENTS):
         if node is None or node.type in FUNCTION_BOUNDARY:
             break
-        if node.type == "if_statement":
-            cond = node.child_by_field_name("condition")
-            if cond is not None and node.child_by_field_name("consequence") == child:
-                out.append(to_value(cond))
-            elif cond is not None and node.child_by_field_name("alternative") == child:
-                v = to_value(cond)
-                out.append(make_v("not", v, v.span, v.text))
-        elif node.type == "ternary_expression":  # `ok(ch) ? call : ...`
+        if node.type in ("if_statement", "ternary_expression"):  # also `ok(ch) ? call : ...`
             cond = node.child_by_field_name("condition")
             if cond is not None and node.child_by_field_name("consequence") == child:
                 out.append(to_value(cond))

@@ -27,6 +27,17 @@ REMOVE_METHODS = frozenset({"off", "removeListener", "removeAllListeners", "remo
 MAX_VISITS = 200
 
 
+IN_LOOP = "it runs in a loop"
+
+
+def _callback_reason(method: str) -> str:
+    return f"it runs in a {method} callback"
+
+
+# Reasons that come from iterating (a loop, forEach/map...): each pass may register another channel.
+ITERATION_REASONS = frozenset({IN_LOOP} | {_callback_reason(m) for m in REPEAT_CALLS if m != "setInterval"})
+
+
 def repeatable(project: Project, path: str, call: Call) -> str | None:
     """Why the code containing ``call`` can run more than once, or None when it runs once (or we
     cannot tell: never guess towards a finding)."""
@@ -37,7 +48,7 @@ def repeatable(project: Project, path: str, call: Call) -> str | None:
     while todo and len(seen) < MAX_VISITS:
         p, fid, in_loop = todo.pop()
         if in_loop:
-            return "it runs in a loop"
+            return IN_LOOP
         if (p, fid) in seen or fid is None:
             continue
         seen.add((p, fid))
@@ -46,7 +57,7 @@ def repeatable(project: Project, path: str, call: Call) -> str | None:
         if fn.once_guarded:
             continue
         if fn.in_loop:
-            return "it runs in a loop"
+            return IN_LOOP
         if (fn.name or "").rsplit(".", 1)[-1] == "click" and fn.arg_of is None:
             return "it runs on every click of a menu item"  # `{ label: 'Settings', click: () => ... }`
         if fn.arg_of is not None:
@@ -95,7 +106,7 @@ def _callback_verdict(project: Project, path: str, call: Call, arg_index: int) -
     callee = call.callee
     method = callee.data[1] if callee.kind == "member" else callee.data if callee.kind == "ref" else None
     if method in REPEAT_CALLS:
-        return f"it runs in a {method} callback"
+        return _callback_reason(method)
     if method in ("then", "once", "setTimeout", "queueMicrotask", "handleOnce", "nextTick", "finally", "catch"):
         return "once"
     if method == "register" and callee.kind == "member" \

@@ -6,7 +6,7 @@ from ipclint.graph import Edge
 from ipclint.model import Location, Severity
 from ipclint.project import Project
 from ipclint.rules._base import Hit, rule
-from ipclint.rules._graphutil import REPEAT_CALLS, repeatable
+from ipclint.rules._graphutil import ITERATION_REASONS, repeatable
 from ipclint.rules._runorder import RunOrder
 
 
@@ -101,9 +101,7 @@ def duplicate_handler(project: Project, options) -> Iterator[Hit]:
         call = project.files[e.path].calls[e.call]
         why = repeatable(project, e.path, call)
         # a loop over a table of channels registers each channel once
-        iterates = "loop" in why if why else False
-        iterates = iterates or bool(why and any(f"a {m} callback" in why for m in REPEAT_CALLS if m != "setInterval"))
-        if why is None or iterates and (e.channel is None or len(per_site[(e.path, e.call)]) > 1) \
+        if why is None or why in ITERATION_REASONS and (e.channel is None or len(per_site[(e.path, e.call)]) > 1) \
                 or _removed_before(project, e, removals):
             continue
         what = f"ipcMain.{e.method}" + (f" for '{e.channel}'" if e.channel else "")

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ipclint.rules._cleanup import (SUBSCRIBE, Sub, cleanup_removes, in_script_setup, ipc_ops, is_result, same,
+from ipclint.rules._cleanup import (REMOVE, SUBSCRIBE, Sub, cleanup_removes, in_script_setup, ipc_ops, is_result, same,
                                      unmount_removes)
 from ipclint.exposure import members
 from ipclint.extract.facts import Call, FileFacts
@@ -91,7 +91,7 @@ def _exposed_subscriptions(project: Project):
         for m, (path, fid) in pairs:
             f = project.files[path]
             scopes = subtree(f, fid)
-            for call in _ops(project, path, scopes, SUBSCRIBE):
+            for call in ipc_ops(project, path, scopes, SUBSCRIBE):
                 handler = call.args[1] if len(call.args) > 1 else None
                 if handler is None or (handler.kind == "ref" and project.param_of(path, call.func, handler.data)):
                     yield None, (path, fid)  # a page callback registered directly: IPC002's business
@@ -119,9 +119,6 @@ def _function_made(project: Project, m) -> tuple[str, int] | None:
     return None
 
 
-_ops = ipc_ops
-
-
 def _returns_remover(project: Project, path: str, fid: int, call: Call) -> bool:
     """The subscribe function returns a function that removes this listener: removeListener/off
     with the registered wrapper on the same channel, or removeAllListeners of the channel."""
@@ -134,17 +131,25 @@ def _returns_remover(project: Project, path: str, fid: int, call: Call) -> bool:
             continue
         if w.path != path:
             return True  # a remover from another module: trusted
-        for rc in _ops(project, path, subtree(f, w.value.data), frozenset({"removeAllListeners", "removeListener",
-                                                                              "off"})):
-            rch = project.channel(path, rc.args[0], rc.func) if rc.args else None
-            if rch is not None and channel is not None and rch != channel:
+        for rc in ipc_ops(project, path, subtree(f, w.value.data), REMOVE):
+            verdict = _removal_of_channel(project, path, rc, channel)
+            if verdict is not None:
+                if verdict:
+                    return True
                 continue
-            if callee_name(rc.callee) == "removeAllListeners":
-                return True
             h = rc.args[1] if len(rc.args) > 1 else None
             if h is not None and wrapper is not None and same(project, path, h, rc.func, wrapper, call.func):
                 return True
     return False
+
+
+def _removal_of_channel(project: Project, path: str, rc: Call, channel: str | None) -> bool | None:
+    """False: the removal is for another channel; True: `removeAllListeners` of this channel;
+    None: a removeListener/off on this channel, to be judged by the function it removes."""
+    rch = project.channel(path, rc.args[0], rc.func) if rc.args else None
+    if rch is not None and channel is not None and rch != channel:
+        return False
+    return True if callee_name(rc.callee) == "removeAllListeners" else None
 
 
 def _removes_itself(project: Project, path: str, fid: int, call: Call) -> bool:
@@ -159,7 +164,7 @@ def _removes_itself(project: Project, path: str, fid: int, call: Call) -> bool:
         w = project.resolve(path, r, fid)
         if w.path == path and w.value.kind == "fn":
             returned |= subtree(f, w.value.data)
-    for rc in _ops(project, path, subtree(f, fid) - returned, frozenset({"removeAllListeners", "removeListener", "off"})):
+    for rc in ipc_ops(project, path, subtree(f, fid) - returned, REMOVE):
         if not rc.args or project.channel(path, rc.args[0], rc.func) != channel:
             continue
         h = rc.args[1] if len(rc.args) > 1 else None
@@ -179,12 +184,12 @@ def _removed_elsewhere(project: Project, siblings, m, call: Call, call_path: str
             continue
         path, fid = made
         own = subtree(project.files[path], fid)
-        for rc in _ops(project, path, own, frozenset({"removeAllListeners", "removeListener", "off"})):
-            rch = project.channel(path, rc.args[0], rc.func) if rc.args else None
-            if rch is not None and channel is not None and rch != channel:
+        for rc in ipc_ops(project, path, own, REMOVE):
+            verdict = _removal_of_channel(project, path, rc, channel)
+            if verdict is not None:
+                if verdict:
+                    return True
                 continue
-            if callee_name(rc.callee) == "removeAllListeners":
-                return True
             arg = rc.args[1] if len(rc.args) > 1 else None
             if arg is not None and arg.kind == "spread":
                 continue  # forwards whatever the page passes: the page's callback, not the wrapper
