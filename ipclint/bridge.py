@@ -4,8 +4,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ipclint.extract.facts import Call
-from ipclint.extract.values import V
+from ipclint.model.facts import Call
+from ipclint.model.values import External, V
 from ipclint.model import Span
 from ipclint.project import GLOBAL_OBJECTS, Project
 from ipclint.resolve import Where
@@ -67,7 +67,7 @@ def find_exposures(project: Project) -> list[Exposure]:
             out.append(Exposure(key, path, call.span, project.resolve(path, args[1], call.func)))
         elif _is_toolkit(project, path, call, "exposeElectronAPI"):
             out.append(Exposure("electron", path, call.span,
-                                Where(path, V("external", (TOOLKIT, "electronAPI"), call.span)), "toolkit"))
+                                Where(path, External(span=call.span, src=TOOLKIT, name="electronAPI")), "toolkit"))
     for path in sorted(project.files):
         f = project.files[path]
         if project.role(path).value != "preload":

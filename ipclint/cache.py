@@ -1,88 +1,319 @@
-"""Per-file fact cache keyed by content hash and tool version (so config never invalidates it)."""
+"""The caches: per-file facts (by content hash), the stat index and the last run's result.
+
+The cache lives in the scanned tree by default, and the scanned tree is hostile input (a pull
+request can add `.ipclint_cache/`). So:
+- entries are MessagePack decoded by msgspec into declared types only: decoding runs no code;
+- every entry carries an HMAC-SHA256 tag made with a key kept outside the project (the user's
+  cache directory, created 0600); an entry whose tag does not verify (planted, tampered, written by
+  another user or machine, truncated) is ignored and rewritten, never trusted;
+- the cache folder and everything below it are never followed through symlinks, so a planted link
+  cannot make ipclint read or write outside the folder;
+- only the running version's entries are kept (one `v-<stamp>` folder); `ipclint clean` removes it.
+"""
 from __future__ import annotations
 
+import functools
 import hashlib
+import hmac
 import os
-import pickle
+import re
+import secrets
+import shutil
+import stat
 import tempfile
 from pathlib import Path
+from typing import Any, TypeVar
+
+import msgspec
 
 from ipclint import __version__
-from ipclint.extract.facts import FACTS_VERSION, FileFacts
+from ipclint.model.facts import FACTS_VERSION, FileFacts
 
 CACHEDIR_TAG = ("Signature: 8a477f597d28d172789f06886806bc55\n"
                 "# This file is a cache directory tag created by ipclint.\n")
+TAG_SIZE = 32
+_VERSION = re.compile(r"^v-[0-9a-f]{16}$")
+_LEGACY = re.compile(r"^(index\.pickle|result\.pickle|index\.tmp|[0-9a-f]{2}|tmp\w+\.tmp)$")
+T = TypeVar("T")
 
 
-class FactCache:
-    def __init__(self, folder: Path | None) -> None:
+@functools.lru_cache(maxsize=1)
+def code_stamp() -> str:
+    """The tool version plus the size and mtime of every source file of this package, so that a
+    changed rule or extractor (an upgrade, or an edited checkout) never reuses a stale cache."""
+    package = Path(__file__).resolve().parent
+    h = hashlib.sha256(f"{__version__}:{FACTS_VERSION}".encode())
+    for f in sorted(package.rglob("*")):
+        if f.suffix in (".py", ".scm"):
+            try:
+                st = f.stat()
+            except OSError:
+                continue
+            h.update(f"{f.relative_to(package).as_posix()}:{st.st_size}:{st.st_mtime_ns}\n".encode())
+    return h.hexdigest()[:16]
+
+
+# ---- the key ----------------------------------------------------------------------------------
+
+def user_cache_home() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME")
+    return Path(base) if base else Path.home() / ".cache"
+
+
+def load_key() -> bytes:
+    """The per-user key that authenticates cache entries: `<user cache>/ipclint/key`, created 0600.
+    When it cannot be read or made safely, a key for this process only: entries written now will
+    not verify later (no warm runs), which is safe."""
+    folder = user_cache_home() / "ipclint"
+    path = folder / "key"
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if not path.exists():
+            fd, tmp = tempfile.mkstemp(dir=folder)
+            try:
+                os.fchmod(fd, 0o600)
+                os.write(fd, secrets.token_bytes(32))
+            finally:
+                os.close(fd)
+            os.replace(tmp, path)  # the first writer wins
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        try:
+            st = os.fstat(fd)
+            key = os.read(fd, 64)
+        finally:
+            os.close(fd)
+        if not stat.S_ISREG(st.st_mode) or st.st_mode & 0o077 or st.st_uid != os.getuid() or len(key) < 32:
+            return secrets.token_bytes(32)  # someone else's, or readable by others: not a secret
+        return key
+    except (OSError, AttributeError):
+        return secrets.token_bytes(32)
+
+
+def seal(key: bytes, body: bytes) -> bytes:
+    return hmac.new(key, body, hashlib.sha256).digest() + body
+
+
+def unseal(key: bytes, blob: bytes) -> bytes | None:
+    """The body when the tag verifies, else None."""
+    if len(blob) < TAG_SIZE:
+        return None
+    tag, body = blob[:TAG_SIZE], blob[TAG_SIZE:]
+    return body if hmac.compare_digest(tag, hmac.new(key, body, hashlib.sha256).digest()) else None
+
+
+# ---- files, never through a link ---------------------------------------------------------------
+
+def read_plain(path: Path, limit: int = 256 * 1024 * 1024) -> bytes | None:
+    """A regular file's bytes, refusing symlinks (O_NOFOLLOW) and anything that is not a file."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except OSError:
+        return None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or st.st_size > limit:
+            return None
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            return fh.read()
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
+def write_plain(path: Path, data: bytes) -> None:
+    """Write atomically into ``path``'s folder, which must be a real folder (checked by callers)."""
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except OSError:
+        pass
+
+
+def _real_dir(path: Path) -> bool:
+    try:
+        return stat.S_ISDIR(os.lstat(path).st_mode)
+    except OSError:
+        return False
+
+
+def _make_dir(path: Path) -> bool:
+    """Create ``path`` (one level) unless something else is there; True when it is a real folder."""
+    try:
+        os.mkdir(path, 0o755)
+    except FileExistsError:
+        pass
+    except OSError:
+        return False
+    return _real_dir(path)
+
+
+# ---- the cache folder ----------------------------------------------------------------------------
+
+class Cache:
+    """One cache folder: `<folder>/v-<stamp>/{facts/xx/*.msgpack, index.msgpack, result.msgpack}`.
+    ``folder`` None (no cache, or no usable folder) makes every read a miss and every write a no-op."""
+
+    def __init__(self, folder: Path | None, key: bytes | None = None) -> None:
         self.folder = folder
-        self._ready = False
+        self.key = key if key is not None else (load_key() if folder is not None else b"")
         self.hits = 0
         self.misses = 0
+        self.rejected = 0  # entries present but not trusted (tag, type or path wrong)
+        self._ready = False
+        self._encoder = msgspec.msgpack.Encoder()
+        self._facts = msgspec.msgpack.Decoder(FileFacts)
+        if folder is not None and os.path.lexists(folder) and not _real_dir(folder):
+            self.folder = None  # a link or a file where the cache should be: do not use it
 
-    def _key(self, path: str, digest: str) -> Path:
-        # The path is part of the key: facts carry the file's own path and suffix-dependent grammar.
-        import hashlib
-        k = hashlib.sha256(f"{code_stamp()}:{FACTS_VERSION}:{path}:{digest}".encode()).hexdigest()
-        return self.folder / k[:2] / f"{k[2:]}.pkl"  # type: ignore[operator]
+    @property
+    def version_dir(self) -> Path | None:
+        return self.folder / f"v-{code_stamp()}" if self.folder is not None else None
 
-    def get(self, path: str, digest: str) -> FileFacts | None:
+    def prepare(self) -> bool:
+        """Create the folders (tagged for backup tools, ignored by git) and drop other versions'
+        entries. False when the cache cannot be used."""
         if self.folder is None:
-            return None
+            return False
+        if self._ready:
+            return True
+        if not _make_dir(self.folder):
+            self.folder = None
+            return False
+        tag = self.folder / "CACHEDIR.TAG"
+        ours = read_plain(tag) == CACHEDIR_TAG.encode()
+        if not ours:
+            write_plain(tag, CACHEDIR_TAG.encode())
+        gi = self.folder / ".gitignore"
+        if read_plain(gi) != b"*\n":
+            write_plain(gi, b"*\n")
+        vdir = self.version_dir
+        assert vdir is not None
+        if not _make_dir(vdir) or not _make_dir(vdir / "facts"):
+            self.folder = None
+            return False
+        self._prune(vdir.name, legacy=ours)
+        self._ready = True
+        return True
+
+    def _prune(self, keep: str, legacy: bool) -> None:
+        """Remove what older versions left: other `v-<stamp>` folders, and, in a folder that was
+        already tagged as ipclint's, what older formats wrote there (never anything else)."""
+        assert self.folder is not None
         try:
-            with open(self._key(path, digest), "rb") as fh:
-                facts = pickle.load(fh)
-        except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, ValueError, TypeError):
+            entries = list(os.scandir(self.folder))
+        except OSError:
+            return
+        for e in entries:
+            if e.name == keep or not (_VERSION.match(e.name) or legacy and _LEGACY.match(e.name)):
+                continue
+            try:
+                if e.is_dir(follow_symlinks=False):
+                    shutil.rmtree(e.path, ignore_errors=True)
+                else:
+                    os.unlink(e.path)
+            except OSError:
+                pass
+
+    # ---- per-file facts ----
+    def facts_file(self, path: str, digest: str) -> Path | None:
+        """Where the facts of ``path`` with content ``digest`` are kept. The path is part of the key:
+        facts carry the file's own path and a grammar chosen by its suffix."""
+        vdir = self.version_dir
+        if vdir is None:
+            return None
+        k = hashlib.sha256(f"{path}\0{digest}".encode()).hexdigest()
+        return vdir / "facts" / k[:2] / f"{k[2:]}.msgpack"
+
+    def get_facts(self, path: str, digest: str) -> FileFacts | None:
+        target = self.facts_file(path, digest)
+        blob = read_plain(target) if target is not None else None
+        if blob is None:
+            self.misses += 1
+            return None
+        facts = self.decode_facts(unseal(self.key, blob))
+        if facts is None or facts.path != path:
+            self.rejected += 1
             self.misses += 1
             return None
         self.hits += 1
-        return facts if isinstance(facts, FileFacts) else None
+        return facts
 
-    def prepare(self) -> None:
-        """Create the cache folder (tagged for backup tools, ignored by git) before workers write."""
-        if self.folder is None or self._ready:
-            return
+    def decode_facts(self, body: bytes | None) -> FileFacts | None:
+        if body is None:
+            return None
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            tag = self.folder / "CACHEDIR.TAG"
-            if not tag.exists():
-                tag.write_text(CACHEDIR_TAG)
-            gi = self.folder / ".gitignore"
-            if not gi.exists():
-                gi.write_text("*\n")
-            self._ready = True
-        except OSError:
-            self.folder = None  # read-only or full disk: run without a cache
+            return self._facts.decode(body)
+        except (msgspec.DecodeError, msgspec.ValidationError, ValueError, TypeError, RecursionError):
+            return None
 
-    def file_for(self, path: str, digest: str) -> str | None:
-        return str(self._key(path, digest)) if self.folder is not None else None
+    def shard_ready(self, target: Path) -> bool:
+        """Make the shard folder of a facts entry before workers write into it."""
+        return self._ready and _make_dir(target.parent)
 
     @staticmethod
-    def write_blob(target: Path, blob: bytes) -> None:
+    def write_entry(target: Path, sealed: bytes) -> None:
+        """Store an entry made by ``seal`` into a folder made by ``shard_ready`` (workers seal their
+        own facts in parallel)."""
+        write_plain(target, sealed)
+
+    # ---- whole-record entries: the stat index and the last result ----
+    def load(self, name: str, kind: type[T]) -> T | None:
+        vdir = self.version_dir
+        blob = read_plain(vdir / name) if vdir is not None else None
+        body = unseal(self.key, blob) if blob is not None else None
+        if body is None:
+            if blob is not None:
+                self.rejected += 1
+            return None
         try:
-            target.parent.mkdir(exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(blob)
-            os.replace(tmp, target)
-        except OSError:
-            pass
+            return msgspec.msgpack.decode(body, type=kind)
+        except (msgspec.DecodeError, msgspec.ValidationError, ValueError, TypeError, RecursionError):
+            self.rejected += 1
+            return None
+
+    def store(self, name: str, value: Any) -> None:
+        if not self.prepare():
+            return
+        vdir = self.version_dir
+        assert vdir is not None
+        try:
+            body = self._encoder.encode(value)
+        except (TypeError, ValueError, OverflowError):
+            return
+        write_plain(vdir / name, seal(self.key, body))
 
 
-PROJECT_FILES = ("package.json", "package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml", "tsconfig.json", "jsconfig.json", "tsconfig.base.json",
-                 ".ipclint.toml", "ipclint.toml", "pyproject.toml")
+def encode_facts(facts: FileFacts) -> bytes:
+    return msgspec.msgpack.encode(facts)
 
 
-def result_key(root: Path, found, config, options: tuple) -> str:
+def clean(folder: Path) -> bool:
+    """Remove an ipclint cache folder (one that carries ipclint's CACHEDIR.TAG). True when removed."""
+    if not _real_dir(folder):
+        return False
+    if read_plain(folder / "CACHEDIR.TAG") != CACHEDIR_TAG.encode():
+        return False
+    shutil.rmtree(folder, ignore_errors=True)
+    return not os.path.lexists(folder)
+
+
+PROJECT_FILES = ("package.json", "package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml",
+                 "tsconfig.json", "jsconfig.json", "tsconfig.base.json", ".ipclint.toml", "ipclint.toml",
+                 "pyproject.toml", ".gitignore")
+
+
+def result_key(root: Path, files: list[tuple[str, str]], skipped: list, errors: list, config: Any,
+               options: tuple) -> str:
     """Everything a run's result depends on: the tool, every file's content hash, the project
     files that roles, versions and module resolution read, the config and the options."""
-    import hashlib
-    h = hashlib.sha256(f"{code_stamp()}:{FACTS_VERSION}:{root}".encode())
+    h = hashlib.sha256(f"{code_stamp()}:{root}".encode())
     folders = {""}
-    for sf in found.files:
-        h.update(f"{sf.path}\0{sf.digest}\n".encode())
-        d = os.path.dirname(sf.path)
+    for path, digest in files:
+        h.update(f"{path}\0{digest}\n".encode())
+        d = os.path.dirname(path)
         while d not in folders:
             folders.add(d)
             d = os.path.dirname(d)
@@ -96,56 +327,15 @@ def result_key(root: Path, found, config, options: tuple) -> str:
             h.update(f"{p}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
     h.update(repr(config).encode())
     h.update(repr(options).encode())
-    h.update(repr(sorted(found.skipped)).encode())
-    h.update(repr(sorted(found.errors)).encode())
+    h.update(repr(sorted(skipped)).encode())
+    h.update(repr(sorted(errors)).encode())
     return h.hexdigest()
 
 
-def baseline_digest(path) -> str | None:
+def baseline_digest(path: str | None) -> str | None:
     if not path:
         return None
-    import hashlib
     try:
         return hashlib.sha256(Path(path).read_bytes()).hexdigest()
     except OSError:
         return "unreadable"
-
-
-def load_result(folder: Path, key: str):
-    try:
-        with open(folder / "result.pickle", "rb") as fh:
-            stored_key, result = pickle.load(fh)
-    except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, ValueError, TypeError):
-        return None
-    return result if stored_key == key else None
-
-
-def store_result(folder: Path, key: str, result) -> None:
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
-        with os.fdopen(fd, "wb") as fh:
-            pickle.dump((key, result), fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, folder / "result.pickle")
-    except (OSError, pickle.PickleError):
-        pass
-
-
-_CODE_STAMP: list[str] = []
-
-
-def code_stamp() -> str:
-    """The tool version plus the size and mtime of every source file of this package, so that a
-    changed rule or extractor (an upgrade, or an edited checkout) never reuses a stale cache."""
-    if not _CODE_STAMP:
-        package = Path(__file__).resolve().parent
-        h = hashlib.sha256(__version__.encode())
-        for f in sorted(package.rglob("*")):
-            if f.suffix in (".py", ".scm"):
-                try:
-                    st = f.stat()
-                except OSError:
-                    continue
-                h.update(f"{f.relative_to(package).as_posix()}:{st.st_size}:{st.st_mtime_ns}\n".encode())
-        _CODE_STAMP.append(h.hexdigest()[:16])
-    return _CODE_STAMP[0]

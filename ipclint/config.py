@@ -14,6 +14,7 @@ from typing import Any
 import pathspec
 
 from ipclint.model import Severity
+from ipclint.safefs import read_in_root
 
 ROLE_KEYS = ("main", "preload", "renderer", "shared")
 TOP_KEYS = {"select": list, "ignore": list, "exclude": list, "per-file-ignores": dict, "severity": dict,
@@ -97,22 +98,30 @@ def _option_value(src: str | None, key: str, value: Any, f) -> Any:
 def _find(root: Path, explicit: Path | None) -> tuple[Path, dict | None] | None:
     if explicit is not None:
         return explicit, _read(explicit, explicit.name == "package.json", explicit.name == "pyproject.toml")
+    # The project's own config files are read only when they lie inside the root (never through a
+    # symlink out of it); an explicit --config is the user's choice.
     for name in (".ipclint.toml", "ipclint.toml"):
         p = root / name
         if p.is_file():
-            return p, _read(p)
+            return p, _read(p, root=root)
     for name, kind in (("package.json", {"package_json": True}), ("pyproject.toml", {"pyproject": True})):
         p = root / name
         if p.is_file():
-            data = _read(p, **kind)
+            data = _read(p, root=root, **kind)
             if data is not None:
                 return p, data
     return None
 
 
-def _read(p: Path, package_json: bool = False, pyproject: bool = False) -> dict | None:
+def _read(p: Path, package_json: bool = False, pyproject: bool = False, root: Path | None = None) -> dict | None:
     try:
-        text = p.read_text(encoding="utf-8-sig")
+        if root is not None:
+            raw = read_in_root(root, p.name)
+            if raw is None:
+                raise OSError("not a regular file inside the project root")
+            text = raw.decode("utf-8-sig")
+        else:
+            text = p.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{p}: cannot read config: {getattr(exc, 'strerror', None) or exc}") from None
     try:

@@ -3,15 +3,18 @@ from __future__ import annotations
 
 import hashlib
 import os
-import pickle
 import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Union
 
+import msgspec
 import pathspec
 
+from ipclint.cache import Cache
 from ipclint.extract.parse import SOURCE_SUFFIXES
+from ipclint.safefs import inside, read_in_root
 
 DEFAULT_EXCLUDED_DIRS = frozenset({"node_modules", ".git", "dist", "build", "out", "release", "coverage",
                                    ".vite", ".webpack", "vendor", "vendors", "third_party", ".ipclint_cache",
@@ -22,18 +25,29 @@ DEFAULT_EXCLUDED_DIRS = frozenset({"node_modules", ".git", "dist", "build", "out
 MAX_FILE_SIZE = 2 * 1024 * 1024
 MINIFIED_SAMPLE = 64 * 1024
 MINIFIED_AVG_LINE = 5000
-INDEX_VERSION = 3
 PARALLEL_EXAMINE = 512
 
 
-@dataclass(frozen=True, slots=True)
-class ByteFacts:
+class ByteFacts(msgspec.Struct, frozen=True, array_like=True, gc=False):
     """What the prefilter needs from a file, found by byte search and cached with its stat."""
 
     keyword: bool
     expose_keys: tuple[bytes, ...]
     specifiers: tuple[str, ...]
     global_props: frozenset[bytes]
+
+
+class IndexEntry(msgspec.Struct, frozen=True, array_like=True, gc=False):
+    """A file as the last run saw it: its stat, what discovery made of it, its hash and byte facts."""
+
+    size: int
+    mtime_ns: int
+    outcome: str
+    digest: str
+    bytefacts: Union[ByteFacts, None]
+
+
+INDEX_FILE = "index.msgpack"
 
 
 @dataclass(slots=True)
@@ -77,50 +91,43 @@ def is_test_path(path: str) -> bool:
 
 
 class StatIndex:
-    """path -> (size, mtime_ns, outcome, digest, ByteFacts) of the last run, so an unchanged file
-    is only stat'ed, never read, on a warm run."""
+    """path -> IndexEntry of the last run, so that an unchanged file is only stat'ed, never read,
+    on a warm run. Kept in the (authenticated) cache."""
 
-    def __init__(self, file: Path | None) -> None:
-        self.file = file
-        self.old: dict = {}
-        self.new: dict = {}
-        if file is not None:
-            try:
-                with open(file, "rb") as fh:
-                    loaded = pickle.load(fh)
-                if isinstance(loaded, dict) and loaded.get("version") == INDEX_VERSION:
-                    self.old = loaded["entries"]
-            except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, ValueError, TypeError, KeyError):
-                self.old = {}
+    def __init__(self, cache: Cache | None = None) -> None:
+        self.cache = cache
+        self.new: dict[str, IndexEntry] = {}
+        loaded = cache.load(INDEX_FILE, dict[str, IndexEntry]) if cache is not None else None
+        self.old: dict[str, IndexEntry] = loaded or {}
 
-    def get(self, rel: str, st: os.stat_result):
+    def get(self, rel: str, st: os.stat_result) -> tuple[str, str, ByteFacts | None] | None:
         e = self.old.get(rel)
-        if e is None or e[0] != st.st_size or e[1] != st.st_mtime_ns:
+        if e is None or e.size != st.st_size or e.mtime_ns != st.st_mtime_ns:
             return None
         self.new[rel] = e
-        return e[2], e[3], e[4]
+        return e.outcome, e.digest, e.bytefacts
 
     def put(self, rel: str, st: os.stat_result, outcome: str, digest: str, bf: ByteFacts | None) -> None:
-        self.new[rel] = (st.st_size, st.st_mtime_ns, outcome, digest, bf)
+        self.new[rel] = IndexEntry(st.st_size, st.st_mtime_ns, outcome, digest, bf)
 
     def save(self) -> None:
-        if self.file is None or self.new == self.old:
+        if self.cache is None or self.new == self.old:
             return
-        try:
-            self.file.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.file.with_suffix(".tmp")
-            with open(tmp, "wb") as fh:
-                pickle.dump({"version": INDEX_VERSION, "entries": self.new}, fh, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, self.file)
-        except OSError:
-            pass
+        self.cache.store(INDEX_FILE, self.new)
+
+
+ROOT_MARKERS = ("package.json", ".ipclint.toml", ".git")
+
+
+def is_project_root(folder: Path) -> bool:
+    return any((folder / m).exists() for m in ROOT_MARKERS)
 
 
 def find_root(start: Path) -> Path:
     """The nearest folder at or above ``start`` with package.json, .ipclint.toml or .git."""
     cur = start if start.is_dir() else start.parent
     for folder in (cur, *cur.parents):
-        if any((folder / m).exists() for m in ("package.json", ".ipclint.toml", ".git")):
+        if is_project_root(folder):
             return folder
     return cur
 
@@ -134,17 +141,22 @@ def is_source(name: str) -> bool:
 
 def discover(root: Path, paths: list[Path] | None = None, exclude: list[str] | None = None,
              index: StatIndex | None = None, jobs: int | None = 1) -> Discovery:
+    """Walk the given paths iteratively. A symlink is followed only when its target lies inside the
+    root (and a file or folder reached twice, through links or loops, is taken once); a link out of
+    the root is skipped and counted."""
     root = root.resolve()
+    root_real = os.path.realpath(root)
     result = Discovery(root)
     pending: list = []
     index = index if index is not None else StatIndex(None)
     extra = pathspec.GitIgnoreSpec.from_lines(exclude or [])
     ignores: dict[str, pathspec.PathSpec | None] = {}
     seen_dirs: set[tuple[int, int]] = set()
+    seen_files: set[tuple[int, int]] = set()
     starts = [p.resolve() for p in (paths or [root])]
     for start in starts:
         if start.is_file():
-            _consider(result, root, start, index, pending)
+            _consider(result, root, start, index, pending, seen_files)
             continue
         stack = [start]
         while stack:
@@ -167,7 +179,14 @@ def discover(root: Path, paths: list[Path] | None = None, exclude: list[str] | N
                 rel = _rel(root, e.path)
                 try:
                     is_dir = e.is_dir()
+                    link = e.is_symlink()
                 except OSError:
+                    continue
+                if link and not inside(root_real, e.path):
+                    what = "folder" if is_dir else "file"
+                    if is_dir or is_source(e.name):
+                        result.skipped.append((rel + ("/" if is_dir else ""),
+                                               f"symlink to a {what} outside the project root"))
                     continue
                 if is_dir:
                     # a skipped folder is counted once; what it holds is never walked
@@ -183,7 +202,7 @@ def discover(root: Path, paths: list[Path] | None = None, exclude: list[str] | N
                     if _ignored(root, rel, ignores, extra):
                         result.skipped.append((rel, "ignored"))
                         continue
-                    _consider(result, root, e.path, index, pending)
+                    _consider(result, root, e.path, index, pending, seen_files)
             stack.extend(reversed(subdirs))
     _examine_all(result, pending, index, jobs)
     result.files.sort(key=lambda s: s.path)
@@ -208,7 +227,7 @@ def _ignored(root: Path, rel: str, ignores: dict, extra: pathspec.PathSpec) -> b
         folder = "/".join(parts[:i])
         spec = ignores.get(folder, False)
         if spec is False:
-            spec = _load_gitignore(root / folder / ".gitignore") if True else None
+            spec = _load_gitignore(root, f"{folder}/.gitignore" if folder else ".gitignore")
             ignores[folder] = spec
         if spec is not None:
             sub = "/".join(parts[i:]) + ("/" if rel.endswith("/") else "")
@@ -217,15 +236,15 @@ def _ignored(root: Path, rel: str, ignores: dict, extra: pathspec.PathSpec) -> b
     return False
 
 
-def _load_gitignore(p: Path) -> pathspec.PathSpec | None:
-    try:
-        lines = p.read_text(encoding="utf-8", errors="replace").splitlines()
-    except OSError:
+def _load_gitignore(root: Path, rel: str) -> pathspec.PathSpec | None:
+    data = read_in_root(root, rel, 4 * 1024 * 1024)
+    if data is None:
         return None
-    return pathspec.GitIgnoreSpec.from_lines(lines)
+    return pathspec.GitIgnoreSpec.from_lines(data.decode("utf-8", "replace").splitlines())
 
 
-def _consider(result: Discovery, root: Path, p: str | Path, index: StatIndex, pending: list) -> None:
+def _consider(result: Discovery, root: Path, p: str | Path, index: StatIndex, pending: list,
+              seen_files: set[tuple[int, int]]) -> None:
     """Stat-level checks; files the stat index does not know are examined later, in bulk."""
     rel = _rel(root, p)
     try:
@@ -235,6 +254,10 @@ def _consider(result: Discovery, root: Path, p: str | Path, index: StatIndex, pe
         return
     if not stat.S_ISREG(st.st_mode):
         return
+    if (st.st_dev, st.st_ino) in seen_files:
+        result.skipped.append((rel, "the same file as another path (a link)"))
+        return
+    seen_files.add((st.st_dev, st.st_ino))
     if st.st_size > MAX_FILE_SIZE:
         result.skipped.append((rel, f"larger than {MAX_FILE_SIZE // (1024 * 1024)} MiB"))
         return

@@ -4,7 +4,6 @@ from __future__ import annotations
 import functools
 import gc
 import os
-import pickle
 import time
 import traceback
 from concurrent.futures import ProcessPoolExecutor
@@ -14,9 +13,11 @@ from typing import Callable, Iterable
 from ipclint import __version__
 from dataclasses import replace
 
-from ipclint.cache import FactCache, baseline_digest, load_result, result_key, store_result
-from ipclint.discover import SourceFile, StatIndex, discover, find_root, is_test_path
-from ipclint.extract.facts import FileFacts
+import msgspec
+
+from ipclint.cache import Cache, baseline_digest, encode_facts, result_key, seal
+from ipclint.discover import SourceFile, StatIndex, discover, find_root, is_project_root, is_test_path
+from ipclint.model.facts import FileFacts
 from ipclint.model import Diagnostic, FileCounts, Finding, RunResult
 from ipclint.roles import every_role
 from ipclint.prefilter import bare_global_users, select_files, wrapper_callers
@@ -26,27 +27,27 @@ PARALLEL_THRESHOLD = 64
 MAX_ROUNDS = 4
 
 
-def _extract_one(item: tuple[str, bytes, str | None]) -> tuple[str, bytes | None, str | None]:
-    """Extract one file's facts and return them pickled; the worker also stores them in the cache,
-    so the facts are pickled once, in parallel, and only unpickled in the parent."""
+def _extract_one(item: tuple[str, bytes, str | None, bytes]) -> tuple[str, bytes | None, str | None]:
+    """Extract one file's facts and return them encoded (MessagePack); the worker also seals and
+    stores them in the cache, so the facts are encoded once, in parallel, and decoded in the parent."""
     from ipclint.extract.extract import extract
-    path, data, cache_file = item
+    path, data, cache_file, key = item
     try:
-        blob = pickle.dumps(extract(path, data), protocol=pickle.HIGHEST_PROTOCOL)
+        body = encode_facts(extract(path, data))
     except Exception as exc:  # noqa: BLE001 - one bad file must not stop the run
         return path, None, f"internal error while extracting facts: {exc!r}"
     if cache_file:
-        FactCache.write_blob(Path(cache_file), blob)
-    return path, blob, None
+        Cache.write_entry(Path(cache_file), seal(key, body))
+    return path, body, None
 
 
-def extract_all(files: list[SourceFile], cache: FactCache, jobs: int | None,
+def extract_all(files: list[SourceFile], cache: Cache, jobs: int | None,
                 progress: Callable[[int], None] | None = None) -> tuple[dict[str, FileFacts], list[Diagnostic]]:
     facts: dict[str, FileFacts] = {}
     errors: list[Diagnostic] = []
     todo: list[SourceFile] = []
     for sf in files:
-        cached = cache.get(sf.path, sf.digest)
+        cached = cache.get_facts(sf.path, sf.digest)
         if cached is not None:
             facts[sf.path] = cached
             if progress:
@@ -54,18 +55,24 @@ def extract_all(files: list[SourceFile], cache: FactCache, jobs: int | None,
         else:
             todo.append(sf)
     jobs = jobs or os.cpu_count() or 1
-    cache.prepare()
-    items = [(sf.path, sf.load(), cache.file_for(sf.path, sf.digest)) for sf in todo]
+    writable = cache.prepare()
+    items = []
+    for sf in todo:
+        target = cache.facts_file(sf.path, sf.digest) if writable else None
+        if target is not None and not cache.shard_ready(target):
+            target = None
+        items.append((sf.path, sf.load(), str(target) if target is not None else None, cache.key))
     if jobs > 1 and len(items) >= PARALLEL_THRESHOLD:
         with ProcessPoolExecutor(max_workers=jobs, initializer=gc.disable) as pool:
             done = list(_tick(pool.map(_extract_one, items, chunksize=8), progress))
     else:
         done = list(_tick(map(_extract_one, items), progress))
-    for path, blob, err in done:
-        if blob is None:
+    for path, body, err in done:
+        decoded = cache.decode_facts(body)
+        if decoded is None:
             errors.append(Diagnostic(path, err or "could not analyse", "internal"))
             continue
-        facts[path] = pickle.loads(blob)
+        facts[path] = decoded
     return facts, errors
 
 
@@ -159,20 +166,20 @@ def check(paths: list[str] | None = None, config=None, *, select=None, ignore=No
     if only_files is None and explicit_files:
         only_files = [p.relative_to(root).as_posix() for p in explicit_files if p.is_relative_to(root)]
     scan = [root] if explicit_files else [t.resolve() for t in targets]
-    cache_folder = None if not use_cache else Path(cache_dir) if cache_dir else root / ".ipclint_cache"
-    index = StatIndex(cache_folder / "index.pickle" if cache_folder else None)
+    cache = Cache(cache_folder_for(root, use_cache, cache_dir))
+    index = StatIndex(cache)
     found = discover(root, scan, exclude=list(getattr(config, "exclude", None) or []), index=index, jobs=jobs)
     errors = [Diagnostic(p, msg, kind) for p, kind, msg in found.errors]
     key = None
-    if cache_folder is not None and not need_project:
-        key = result_key(root, found, config, (select, ignore, only_files, baseline_digest(baseline),
-                                               report_unused_suppressions))
-        hit = load_result(cache_folder, key)
-        if hit is not None:
+    if cache.folder is not None and not need_project:
+        key = result_key(root, [(sf.path, sf.digest) for sf in found.files], found.skipped, found.errors, config,
+                         (select, ignore, only_files, baseline_digest(baseline), report_unused_suppressions))
+        stored = cache.load(RESULT_FILE, StoredResult)
+        if stored is not None and stored.key == key:
             index.save()
-            return replace(hit, elapsed=time.perf_counter() - started, extra={"cached": True, "parsed": 0})
+            return replace(stored.result, elapsed=time.perf_counter() - started,
+                           extra={"cached": True, "parsed": 0})
     chosen = select_files(found.files, root)
-    cache = FactCache(cache_folder)
     sources = _LazySources({sf.path: sf for sf in found.files})
     all_paths = {sf.path for sf in found.files}
     by_path = {sf.path: sf for sf in found.files}
@@ -203,8 +210,7 @@ def check(paths: list[str] | None = None, config=None, *, select=None, ignore=No
             break
         chosen = [by_path[p] for p in sorted(wanted)]
     errors += internal
-    if cache.folder is not None:
-        index.save()
+    index.save()
     skipped_cheap = [sf.path for sf in found.files if sf.path not in facts]
     for path, f in sorted(facts.items()):
         for (r1, c1, _r2, _c2) in f.parse_errors[:5]:
@@ -234,8 +240,29 @@ def check(paths: list[str] | None = None, config=None, *, select=None, ignore=No
         rules_run=tuple(r.code for r in rules), internal_error=any(d.kind == "internal" for d in errors),
         extra={"project": project, "cache_hits": cache.hits, "parsed": len(facts)})
     if key is not None and not result.internal_error:
-        store_result(cache_folder, key, replace(result, extra={}))
+        cache.store(RESULT_FILE, StoredResult(key, replace(result, extra={})))
     return result
+
+
+RESULT_FILE = "result.msgpack"
+
+
+class StoredResult(msgspec.Struct, frozen=True):
+    """The last run's result and the key of everything it depended on."""
+
+    key: str
+    result: RunResult
+
+
+def cache_folder_for(root: Path, use_cache: bool, cache_dir: str | Path | None) -> Path | None:
+    """The cache folder: --cache-dir, else `.ipclint_cache/` in the project root, but only when the
+    root is a project (a folder with package.json, .ipclint.toml or .git): never litter a folder
+    that holds no project."""
+    if not use_cache:
+        return None
+    if cache_dir:
+        return Path(cache_dir)
+    return root / ".ipclint_cache" if is_project_root(root) else None
 
 
 def _character_columns(f: Finding, sources) -> Finding:

@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ipclint.bridge import TOOLKIT, ExposedMember, exposed_members
-from ipclint.extract.facts import Call
-from ipclint.extract.values import V
+from ipclint.model.facts import Call
+from ipclint.model.values import Cmp, V
 from ipclint.project import Project
 from ipclint.vutil import callee_name, subtree
 
@@ -196,7 +196,7 @@ def _allows_unless(project: Project, path: str, cond: V, param: str, scope) -> f
     if k == "not":
         return _allows(project, path, cond.data, param, scope)
     if k == "cmp" and cond.data[0] in ("!==", "!="):
-        return _allows(project, path, V("cmp", ("===",) + cond.data[1:], cond.span), param, scope)
+        return _allows(project, path, Cmp(span=cond.span, op="===", left=cond.left, right=cond.right), param, scope)
     if k == "logic" and cond.data[0] == "&&":  # `ch !== 'a' && ch !== 'b'`: false when any side is
         sides = [_allows_unless(project, path, side, param, scope) for side in cond.data[1:]]
         return frozenset().union(*sides) if all(x is not None for x in sides) else None

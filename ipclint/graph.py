@@ -5,8 +5,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from ipclint.bridge import Exposure, bridge_target, exposed_members, find_exposures
-from ipclint.extract.facts import Call
-from ipclint.extract.values import V
+from ipclint.model.facts import Call
+from ipclint.model.values import V
 from ipclint.ipcops import RENDERER_METHODS, IpcOp
 from ipclint.model import Location, Role, Span
 from ipclint.project import Project

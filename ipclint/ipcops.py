@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ipclint.extract.facts import Call
-from ipclint.extract.values import V
+from ipclint.model.facts import Call
+from ipclint.model.values import V
 from ipclint.project import Project
 
 MAIN_METHODS = {"handle": "handle", "handleOnce": "handle", "on": "on", "once": "on", "addListener": "on",

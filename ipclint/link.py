@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ipclint.extract.facts import FileFacts
+from ipclint.model.facts import FileFacts
 from ipclint.graph import build_graph
 from ipclint.model import FileInfo, Role
 from ipclint.project import Project

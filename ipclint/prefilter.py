@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ipclint.discover import ByteFacts, SourceFile
 from ipclint.resolve import ModuleResolver
+from ipclint.safefs import read_in_root
 
 KEYWORDS = (b"electron", b"ipcRenderer", b"ipcMain", b"contextBridge", b"webContents", b".ipc.",
             b"IpcRenderer", b"IpcMain", b"<webview")
@@ -69,9 +70,10 @@ def _main_entries(files: list[SourceFile], root: Path | None) -> set[str]:
     out = set()
     resolver = ModuleResolver(paths, lambda _p: None)
     for folder in folders:
+        raw = read_in_root(root, f"{folder}/package.json" if folder else "package.json")
         try:
-            pkg = json.loads((root / folder / "package.json").read_text(encoding="utf-8-sig"))
-        except (OSError, ValueError):
+            pkg = json.loads(raw.decode("utf-8-sig")) if raw is not None else None
+        except (ValueError, RecursionError):
             continue
         main = pkg.get("main") if isinstance(pkg, dict) else None
         if isinstance(main, str):

@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
-from ipclint.extract.facts import Call, FileFacts, Func, Param
-from ipclint.extract.values import V
+from ipclint.model.facts import Call, FileFacts, Func, Param
+from ipclint.model.values import Dyn, Electron, External, Fn, Global, ModObj, ParamRef, V
 from ipclint.model import FileInfo, Role
 from ipclint.resolve import ELECTRON_MODULES, MAX_STEPS, ModuleResolver, Where
 
@@ -123,11 +123,11 @@ class Project:
                 nxt = self.member(cur, pending.pop())
                 if nxt is None:
                     pending.append("?")
-                    return Where(cur.path, V("dyn", ".".join(reversed(pending)), v.span, v.text), cur.scope)
+                    return Where(cur.path, Dyn(span=v.span, text=v.text, why=".".join(reversed(pending))), cur.scope)
             if nxt is None:
                 return cur
             cur = nxt
-        return Where(cur.path, V("dyn", None, value.span, value.text), cur.scope)
+        return Where(cur.path, Dyn(span=value.span, text=value.text), cur.scope)
 
     def _lookup_ref(self, cur: Where, consts_only: bool) -> Where | None:
         f = self.files.get(cur.path)
@@ -140,7 +140,7 @@ class Project:
             v = f.bindings.get((scope, name))
             if v is not None:
                 if consts_only and (scope, name) in f.mutable:
-                    return Where(cur.path, V("dyn", "mutable", cur.value.span, name), scope)
+                    return Where(cur.path, Dyn(span=cur.value.span, text=name, why="mutable"), scope)
                 if v is cur.value:
                     return None
                 return Where(cur.path, v, scope)
@@ -148,14 +148,14 @@ class Project:
                 break
             fn = f.functions[scope]
             if any(p.name == name for p in fn.params):
-                return Where(cur.path, V("param", (scope, name), cur.value.span, name), scope)
+                return Where(cur.path, ParamRef(span=cur.value.span, text=name, fid=scope, name=name), scope)
             scope = fn.parent
             steps += 1
         if name in GLOBAL_OBJECTS:
-            return Where(cur.path, V("global", name, cur.value.span, name), None)
+            return Where(cur.path, Global(span=cur.value.span, text=name, name=name), None)
         if name in ("__dirname", "__filename", "process", "require", "module", "exports"):
             return None
-        return Where(cur.path, V("global", name, cur.value.span, name), None)
+        return Where(cur.path, Global(span=cur.value.span, text=name, name=name), None)
 
     def _param_argument(self, cur: Where) -> Where | None:
         """A parameter that every call in the same file passes the same Electron object:
@@ -208,7 +208,7 @@ class Project:
         values = {a.value.text for a in found if a.value.kind not in ("null", "undef")}
         if not values:
             method = self._own_method(cur.path, cur.scope, prop)
-            return Where(cur.path, V("fn", method, cur.value.span, f"this.{prop}"), None) \
+            return Where(cur.path, Fn(span=cur.value.span, text=f"this.{prop}", fid=method), None) \
                 if method is not None else None
         if len(values) != 1:
             return None
@@ -232,33 +232,33 @@ class Project:
     def _import(self, path: str, v: V) -> Where | None:
         src, name = v.data
         if src in ELECTRON_MODULES:
-            return Where(path, V("electron", "*" if name in ("*", "default") else name, v.span, v.text))
+            return Where(path, Electron(span=v.span, text=v.text, api="*" if name in ("*", "default") else name))
         target = self.modules.resolve(path, src)
         if target is None or target not in self.files:
             if target is not None:
                 self.missing.add(target)
-            return Where(path, V("external", (src, name), v.span, v.text))
+            return Where(path, External(span=v.span, text=v.text, src=src, name=name))
         return self._export(target, name, v)
 
     def _module(self, path: str, v: V) -> Where | None:
         src = v.data
         if src in ELECTRON_MODULES:
-            return Where(path, V("electron", "*", v.span, v.text))
+            return Where(path, Electron(span=v.span, text=v.text, api="*"))
         target = self.modules.resolve(path, src)
         if target is None or target not in self.files:
             if target is not None:
                 self.missing.add(target)
-            return Where(path, V("external", (src, "*"), v.span, v.text))
+            return Where(path, External(span=v.span, text=v.text, src=src, name="*"))
         exports = self.files[target].exports
         whole = exports.get("*")
         if whole is not None and whole.kind != "obj" and len(exports) == 1:  # `module.exports = CH` / a string
             return Where(target, whole, None)
-        return Where(target, V("modobj", target, v.span, v.text))
+        return Where(target, ModObj(span=v.span, text=v.text, path=target))
 
     def _export(self, target: str, name: str, v: V, depth: int = 0) -> Where | None:
         f = self.files[target]
         if name == "*":
-            return Where(target, V("modobj", target, v.span, v.text))
+            return Where(target, ModObj(span=v.span, text=v.text, path=target))
         if name in f.exports:
             return Where(target, f.exports[name], None)
         if name == "default" and "*" in f.exports:
@@ -277,14 +277,14 @@ class Project:
                     hit = self._export(t2, name, v, depth + 1)
                     if hit is not None and hit.value.kind != "dyn":
                         return hit
-        return Where(target, V("dyn", f"no export {name}", v.span, v.text))
+        return Where(target, Dyn(span=v.span, text=v.text, why=f"no export {name}"))
 
     def member(self, cur: Where, prop: str) -> Where | None:
         v = cur.value
         k = v.kind
         if k == "electron":
             base = v.data
-            return Where(cur.path, V("electron", prop if base == "*" else f"{base}.{prop}", v.span, v.text))
+            return Where(cur.path, Electron(span=v.span, text=v.text, api=prop if base == "*" else f"{base}.{prop}"))
         if k == "obj":
             for p in reversed(v.data):
                 if p.key == prop and not p.spread:
@@ -299,11 +299,11 @@ class Project:
         if k == "modobj":
             return self._export(v.data, prop, v)
         if k == "global" and v.data in GLOBAL_OBJECTS:
-            return Where(cur.path, V("global", prop, v.span, prop), None)
+            return Where(cur.path, Global(span=v.span, text=prop, name=prop), None)
         if k == "external":
             src, name = v.data
             full = prop if name in ("*", "default") else f"{name}.{prop}"
-            return Where(cur.path, V("external", (src, full), v.span, v.text))
+            return Where(cur.path, External(span=v.span, text=v.text, src=src, name=full))
         return None
 
     # ---- derived questions ---------------------------------------------------------------

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from ipclint.extract.values import V
+from ipclint.model.values import V
+from ipclint.safefs import read_in_root
 
 ELECTRON_MODULES = frozenset({"electron", "electron/main", "electron/renderer", "electron/common"})
 RESOLVE_EXTS = (".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs", ".mts", ".cts", ".vue")
@@ -152,14 +153,30 @@ def read_json_file(root: Path) -> Callable[[str], dict | None]:
 
     def read(rel: str) -> dict | None:
         if rel not in cache:
-            try:
-                text = (root / rel).read_text(encoding="utf-8-sig")
-                cache[rel] = _loads_jsonc(text)
-            except (OSError, ValueError, UnicodeDecodeError):
-                cache[rel] = None
+            data = read_in_root(root, rel)
+            cache[rel] = _loads_json(data) if data is not None else None
         return cache[rel]
 
     return read
+
+
+def _loads_json(data: bytes) -> dict | None:
+    """JSON (package.json, lock files) with the fast parser; tsconfig's comments and trailing
+    commas with the slower one only when needed."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None
+    try:
+        value = json.loads(text)
+    except ValueError:
+        try:
+            return _loads_jsonc(text)
+        except (ValueError, RecursionError):
+            return None
+    except RecursionError:
+        return None
+    return value if isinstance(value, dict) else None
 
 
 def _loads_jsonc(text: str) -> dict | None:

@@ -7,10 +7,11 @@ import re
 from pathlib import Path
 from typing import Callable
 
-from ipclint.extract.facts import FileFacts
-from ipclint.extract.values import V
+from ipclint.model.facts import FileFacts
+from ipclint.model.values import Str, V
 from ipclint.model import FileInfo, Role
 from ipclint.project import Project
+from ipclint.safefs import read_in_root
 
 MAIN_APIS = ("ipcMain", "BrowserWindow", "app", "webContents", "utilityProcess", "session",
              "BrowserView", "WebContentsView")
@@ -111,7 +112,7 @@ def _path_strings(project: Project, path: str, v: V, scope: int | None = None) -
         elif y.kind == "tpl":
             for part in reversed(y.data):
                 if isinstance(part, str):
-                    stack.append((r.path, V("str", part, y.span), r.scope, depth + 1))
+                    stack.append((r.path, Str(span=y.span, value=part), r.scope, depth + 1))
                 else:
                     stack.append((r.path, part, r.scope, depth + 1))
         elif y.kind == "concat":
@@ -401,10 +402,8 @@ def _locked_version(root: Path, folder: str, declared: str, read_json, texts: di
         for name, pattern in (("yarn.lock", _YARN), ("pnpm-lock.yaml", _PNPM)):
             rel = posixpath.join(cur, name)
             if rel not in texts:
-                try:
-                    texts[rel] = (root / rel).read_text(encoding="utf-8", errors="replace")
-                except OSError:
-                    texts[rel] = None
+                raw = read_in_root(root, rel)
+                texts[rel] = raw.decode("utf-8", "replace") if raw is not None else None
             text = texts[rel]
             if text is None:
                 continue

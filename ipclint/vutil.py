@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ipclint.extract.facts import FileFacts
-from ipclint.extract.values import V
+from ipclint.model.facts import FileFacts
+from ipclint.model.values import V
 
 MAX_NODES = 2000
 _CHILDREN: dict[int, tuple[FileFacts, dict[int, list[int]]]] = {}

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ipclint.extract.facts import Call
-from ipclint.extract.values import V
+from ipclint.model.facts import Call
+from ipclint.model.values import V
 from ipclint.ipcops import IpcOp, classify
 from ipclint.project import Project
 

@@ -70,9 +70,13 @@ def test_a_changed_tool_never_reuses_the_cache(tmp_path: Path, monkeypatch: pyte
     check([str(root)], cache_dir=str(cache), jobs=1)
     assert check([str(root)], cache_dir=str(cache), jobs=1).extra.get("cached") is True
     # an upgrade or an edited rule changes the code stamp: neither results nor facts are reused
-    monkeypatch.setattr(cache_module, "_CODE_STAMP", ["edited"])
+    old = sorted(p.name for p in cache.iterdir() if p.name.startswith("v-"))
+    monkeypatch.setattr(cache_module, "code_stamp", lambda: "0123456789abcdef")
     again = check([str(root)], cache_dir=str(cache), jobs=1)
     assert not again.extra.get("cached") and again.extra["cache_hits"] == 0
+    # only the running version's entries are kept: the cache does not grow across upgrades
+    assert len(old) == 1 and sorted(p.name for p in cache.iterdir() if p.name.startswith("v-")) == [
+        "v-0123456789abcdef"]
 
 def test_explicit_files_analyse_the_project_but_report_only_those(tmp_path: Path) -> None:
     root = write_project(tmp_path, APP)

@@ -25,11 +25,11 @@ def test_jsx_in_js_and_modern_syntax_parse_cleanly() -> None:
     export const App = () => <div onClick={() => ipcRenderer?.send('a:b', import.meta.url)}>{a?.b}</div>
     """
     facts = extract("src/App.js", src)
-    assert facts.parse_errors == []
+    assert facts.parse_errors == ()
     assert [c.callee.text for c in facts.calls if c.callee.kind == "member"] == ["ipcRenderer?.send"]
 
 
 def test_vue_lang_ts_uses_the_typescript_grammar() -> None:
     src = b'<template><div/></template>\n<script setup lang="ts">\nconst x: number = 1\n</script>\n'
     facts = extract("C.vue", src)
-    assert facts.dialect == "ts" and facts.parse_errors == []
+    assert facts.dialect == "ts" and facts.parse_errors == ()

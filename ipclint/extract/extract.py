@@ -3,13 +3,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from ipclint.extract import handlerflow
 from ipclint.extract import parse as P
-from ipclint.extract.analyzers import ANALYZERS, wanted
+from ipclint.extract.analyzers import wanted
+from ipclint.extract.draft import FactsDraft
 from ipclint.extract.guards import (_default_exits, call_is_once_guarded, enclosing_conditions, exits,
                                     function_is_once_guarded)
-from ipclint.extract.facts import Assign, Call, Check, Exit, FileFacts, JsxElement
-from ipclint.extract.values import SOURCE, V, make_v, property_name, span_of, string_value, text_of, unwrap
+from ipclint.extract.values import property_name, span_of, string_value, text_of, unwrap
 from ipclint.extract.walk import FUNCTION_TYPES, MAX_CALLS_PER_FILE, Extractor
+from ipclint.model.facts import Assign, Call, Check, Exit, FileFacts, JsxAttr, JsxElement
+from ipclint.model.values import (AnyV, Case, ClassV, Cmp, CallExpr, Dyn, Fn, Import, Iter, Member, Module, NewExpr,
+                                  Not, Num, Obj, Prop, Ref, Str, This)
 
 GLOBAL_OBJECTS = frozenset({"window", "globalThis", "self"})
 GUARDABLE = frozenset({"on", "handle", "handleOnce", "addListener", "prependListener"})
@@ -24,14 +28,10 @@ def extract(path: str, data: bytes) -> FileFacts:
         data, vue_lang = P.vue_script(data)
     dialect = P.dialect_for(path, vue_lang)
     tree = P.parse(data, dialect)
-    facts = FileFacts(path=path, dialect=dialect, size=len(data))
-    facts.parse_errors = P.error_spans(tree.root_node)
-    SOURCE[0] = data
-    try:
-        _Walker(facts).run(tree.root_node, data)
-    finally:
-        SOURCE[0] = b""
-    return facts
+    draft = FactsDraft(path=path, dialect=dialect, size=len(data))
+    draft.parse_errors = P.error_spans(tree.root_node)
+    _Walker(draft, data).run(tree.root_node)
+    return draft.freeze()
 
 
 
@@ -40,9 +40,10 @@ COMPARISONS = frozenset({"===", "!==", "==", "!=", "instanceof", "in", "<", ">",
 class _Walker(Extractor):
     analyse = True
 
-    def run(self, root: Any, data: bytes) -> None:
+    def run(self, root: Any) -> None:
         """Visit the query's captures in document order, tracking the enclosing function and loop."""
         f = self.f
+        data = self.data
         self.analyse = wanted(data)
         if data.count(b"(") + data.count(b"[") + data.count(b"{") > P.QUERY_DEPTH_LIMIT // 2 \
                 and P.deeper_than(root, P.QUERY_DEPTH_LIMIT):
@@ -80,12 +81,9 @@ class _Walker(Extractor):
         fn.once_guarded = function_is_once_guarded(node)
         if node.type in ("function_declaration", "generator_function_declaration") and fn.name:
             f.func_names[(scope, fn.name)] = fid
-            f.bindings.setdefault((scope, fn.name), V("fn", fid, span_of(node), fn.name))
-        for name, analyzer in ANALYZERS if self.analyse else ():
-            try:
-                fn.extra[name] = analyzer(node, self, fid)
-            except RecursionError:
-                fn.extra[name] = None
+            f.bindings.setdefault((scope, fn.name), Fn(span=span_of(node), text=fn.name, fid=fid))
+        if self.analyse:
+            fn.flow = handlerflow.analyze(node, self, fid)
         return fid
 
     def _return(self, node: Any, scope: int | None) -> None:
@@ -100,9 +98,8 @@ class _Walker(Extractor):
         if op is None or op.type not in COMPARISONS:
             return
         v = self.value(node, scope)
-        if v.kind == "cmp":
-            op, left, right = v.data
-            self.f.checks.append(Check(op, left, right, v.span, scope))
+        if isinstance(v, Cmp):
+            self.f.checks.append(Check(v.op, v.left, v.right, v.span, scope))
 
     def _if(self, node: Any, scope: int | None) -> None:
         cons = node.child_by_field_name("consequence")
@@ -131,8 +128,8 @@ class _Walker(Extractor):
             pending = []
         if values:
             span = span_of(node)
-            allowed = make_v("case", (self.value(disc, scope), tuple(values)), span, "")
-            self.f.exits.append(Exit(make_v("not", allowed, span, ""), span, scope))
+            allowed = Case(span=span, subject=self.value(disc, scope), values=tuple(values))
+            self.f.exits.append(Exit(Not(span=span, inner=allowed), span, scope))
 
     def _global(self, node: Any, scope: int | None) -> None:
         prop = node.child_by_field_name("property")
@@ -147,25 +144,26 @@ class _Walker(Extractor):
         if len(f.calls) >= MAX_CALLS_PER_FILE:
             return
         v = self.value(node, scope)
-        if v.kind == "module":  # require('x'): an import, not a call site
-            f.calls.append(Call(len(f.calls), V("ref", "require", v.span, "require"),
-                                (V("str", v.data, v.span, v.text),), v.span, scope, in_loop))
+        if isinstance(v, Module):  # require('x'): an import, not a call site
+            f.calls.append(Call(len(f.calls), Ref(span=v.span, text="require", name="require"),
+                                (Str(span=v.span, text=v.text, value=v.src),), v.span, scope, in_loop))
             return
-        if v.kind not in ("call", "new"):
+        if not isinstance(v, (CallExpr, NewExpr)):
             return
-        callee, args = v.data
+        callee, args = v.callee, v.args
         parent = node.parent
         awaited = parent is not None and parent.type == "await_expression"
-        ipc_like = callee.kind == "member" and callee.data[1] in IPC_LIKE
-        guarded = ipc_like and callee.data[1] in GUARDABLE and call_is_once_guarded(node)
-        dynamic_require = callee.kind == "ref" and callee.data == "require"  # require(name): guards matter
+        method = callee.prop if isinstance(callee, Member) else None
+        ipc_like = method in IPC_LIKE
+        guarded = ipc_like and method in GUARDABLE and call_is_once_guarded(node)
+        dynamic_require = isinstance(callee, Ref) and callee.name == "require"  # require(name): guards matter
         conds = enclosing_conditions(node, lambda n: self.value(n, scope)) if ipc_like or dynamic_require else ()
-        call = Call(len(f.calls), callee, args, span_of(node), scope, in_loop, v.kind == "new", awaited, guarded,
-                    conds)
+        call = Call(len(f.calls), callee, args, span_of(node), scope, in_loop, isinstance(v, NewExpr), awaited,
+                    guarded, conds)
         f.calls.append(call)
         for i, a in enumerate(args):
-            if a.kind == "fn":
-                fn = f.functions[a.data]
+            if isinstance(a, Fn):
+                fn = f.functions[a.fid]
                 if fn.arg_of is None:
                     fn.arg_of, fn.arg_index = call.index, i
 
@@ -195,21 +193,21 @@ class _Walker(Extractor):
         for p in _pattern_bindings(name):
             v = base
             for key in p.path:
-                v = V("member", (v, key), p.span, f"{v.text}.{key}")
-            self.f.bindings[(scope, p.name)] = v if not p.rest else V("dyn", None, p.span, p.name)
+                v = Member(span=p.span, text=f"{v.text}.{key}", obj=v, prop=key)
+            self.f.bindings[(scope, p.name)] = v if not p.rest else Dyn(span=p.span, text=p.name)
             if mutable:
                 self.f.mutable.add((scope, p.name))
 
     def _for_in(self, node: Any, scope: int | None) -> None:
-        """`for (const ch of LIST)` binds ch to each element: V("iter", (LIST, "of"|"in"))."""
+        """`for (const ch of LIST)` binds ch to each element: Iter(LIST, "of"|"in")."""
         left = node.child_by_field_name("left")
         right = node.child_by_field_name("right")
         op = node.child_by_field_name("operator")
         if left is None or right is None or left.type != "identifier":
             return
         how = op.type if op is not None else "of"
-        self.f.bindings[(scope, text_of(left, 80))] = V("iter", (self.value(right, scope), how),
-                                                        span_of(left), text_of(left))
+        self.f.bindings[(scope, text_of(left, 80))] = Iter(span=span_of(left), text=text_of(left),
+                                                           source=self.value(right, scope), how=how)
 
     def _assign(self, node: Any, scope: int | None) -> None:
         left = node.child_by_field_name("left")
@@ -220,22 +218,21 @@ class _Walker(Extractor):
         rv = self.value(right, scope)
         self.f.assigns.append(Assign(lv, rv, span_of(node), scope))
         uleft = unwrap(right)
-        if uleft is not None and uleft.type in FUNCTION_TYPES and lv.kind == "member":
-            self.func_for(uleft, scope, lv.data[1])
-        if lv.kind == "member":
-            obj, prop = lv.data
-            if obj.kind == "ref" and obj.data == "module" and prop == "exports":
+        if uleft is not None and uleft.type in FUNCTION_TYPES and isinstance(lv, Member):
+            self.func_for(uleft, scope, lv.prop)
+        if isinstance(lv, Member):
+            obj, prop = lv.obj, lv.prop
+            if _is_ref(obj, "module") and prop == "exports":
                 self.f.exports["*"] = rv
-                if rv.kind == "obj":
-                    for pr in rv.data:
+                if isinstance(rv, Obj):
+                    for pr in rv.props:
                         if pr.key is not None and not pr.spread:
                             self.f.exports.setdefault(pr.key, pr.value)
-            elif (obj.kind == "ref" and obj.data == "exports") or (
-                    obj.kind == "member" and obj.data[1] == "exports" and obj.data[0].kind == "ref"
-                    and obj.data[0].data == "module"):
+            elif _is_ref(obj, "exports") or (isinstance(obj, Member) and obj.prop == "exports"
+                                              and _is_ref(obj.obj, "module")):
                 self.f.exports[prop] = rv
-        elif lv.kind == "ref" and scope is None:
-            self.f.mutable.add((None, lv.data))
+        elif isinstance(lv, Ref) and scope is None:
+            self.f.mutable.add((None, lv.name))
 
     def _import(self, node: Any) -> None:
         src_node = node.child_by_field_name("source")
@@ -262,10 +259,10 @@ class _Walker(Extractor):
                         alias = spec.child_by_field_name("alias") or nm
                         if nm is not None:
                             self._bind_import(text_of(alias, 80), src, property_name(nm) or "", spec)
-        self.f.imports.setdefault("\0order:" + src, V("module", src, span_of(node), src))
+        self.f.imports.setdefault("\0order:" + src, Module(span=span_of(node), text=src, src=src))
 
     def _bind_import(self, local: str, src: str, name: str, node: Any) -> None:
-        v = V("import", (src, name), span_of(node), local)
+        v = Import(span=span_of(node), text=local, src=src, name=name)
         self.f.imports[local] = v
         self.f.bindings[(None, local)] = v
 
@@ -279,17 +276,18 @@ class _Walker(Extractor):
         ns = next((c for c in node.named_children if c.type == "namespace_export"), None)
         sp = span_of(node)
         if src is not None:
-            self.f.imports.setdefault("\0order:" + src, V("module", src, sp, src))
+            self.f.imports.setdefault("\0order:" + src, Module(span=sp, text=src, src=src))
             if clause is not None:
                 for spec in clause.named_children:
                     nm = spec.child_by_field_name("name")
                     alias = spec.child_by_field_name("alias") or nm
                     if nm is not None:
-                        self.f.exports[property_name(alias) or ""] = V("import", (src, property_name(nm) or ""), sp)
+                        self.f.exports[property_name(alias) or ""] = Import(span=sp, src=src,
+                                                                            name=property_name(nm) or "")
             elif ns is not None:
                 ids = [x for x in ns.named_children]
                 if ids:
-                    self.f.exports[property_name(ids[-1]) or ""] = V("import", (src, "*"), sp)
+                    self.f.exports[property_name(ids[-1]) or ""] = Import(span=sp, src=src, name="*")
             else:
                 self.f.star_exports.append(src)
             return
@@ -298,11 +296,11 @@ class _Walker(Extractor):
                 nm = spec.child_by_field_name("name")
                 alias = spec.child_by_field_name("alias") or nm
                 if nm is not None:
-                    self.f.exports[property_name(alias) or ""] = V("ref", property_name(nm), sp)
+                    self.f.exports[property_name(alias) or ""] = Ref(span=sp, name=property_name(nm) or "")
             return
         if decl is not None:
             for name in _declared_names(decl):
-                self.f.exports["default" if is_default else name] = V("ref", name, sp, name)
+                self.f.exports["default" if is_default else name] = Ref(span=sp, text=name, name=name)
             if is_default and not _declared_names(decl):
                 self.f.exports["default"] = self.value(decl, scope)
             return
@@ -314,7 +312,6 @@ class _Walker(Extractor):
         body = node.child_by_field_name("body")
         if name is None or body is None:
             return
-        from ipclint.extract.values import Prop
         props = []
         for i, c in enumerate(body.named_children):
             if c.type == "enum_assignment":
@@ -323,8 +320,8 @@ class _Walker(Extractor):
                 if k is not None and v is not None:
                     props.append(Prop(property_name(k), self.value(v, scope), span_of(c)))
             elif c.type == "property_identifier":
-                props.append(Prop(text_of(c, 80), V("num", str(i), span_of(c)), span_of(c)))
-        self.f.bindings[(scope, text_of(name, 80))] = V("obj", tuple(props), span_of(node), text_of(name))
+                props.append(Prop(text_of(c, 80), Num(span=span_of(c), value=str(i)), span_of(c)))
+        self.f.bindings[(scope, text_of(name, 80))] = Obj(span=span_of(node), text=text_of(name), props=tuple(props))
 
     def _class(self, node: Any, scope: int | None) -> None:
         name = node.child_by_field_name("name")
@@ -336,7 +333,7 @@ class _Walker(Extractor):
             return
         self.f.classes[cname] = span_of(node)
         if node.type != "class":
-            self.f.bindings.setdefault((scope, cname), V("class", cname, span_of(node), cname))
+            self.f.bindings.setdefault((scope, cname), ClassV(span=span_of(node), text=cname, name=cname))
         body = node.child_by_field_name("body")
         methods = self.f.class_methods.setdefault(cname, {})
         for c in body.named_children if body is not None else ():
@@ -354,8 +351,8 @@ class _Walker(Extractor):
                 if mname and uv is not None and uv.type in FUNCTION_TYPES:
                     methods[mname] = self.func_for(uv, scope, f"{cname}.{mname}")
                 elif mname and v is not None:  # `ipc = ipcRenderer`: a field, like `this.ipc = ...`
-                    this = V("this", None, span_of(k), "this")
-                    target = V("member", (this, mname), span_of(k), f"this.{mname}")
+                    this = This(span=span_of(k), text="this")
+                    target = Member(span=span_of(k), text=f"this.{mname}", obj=this, prop=mname)
                     self.f.assigns.append(Assign(target, self.value(v, scope), span_of(c), scope))
 
     def _jsx(self, node: Any, scope: int | None) -> None:
@@ -378,8 +375,12 @@ class _Walker(Extractor):
                     val = self.value(inner[0], scope) if inner else None
                 else:
                     val = self.value(vn, scope)
-            attrs.append((key, val, span_of(a)))
+            attrs.append(JsxAttr(key, val, span_of(a)))
         self.f.jsx.append(JsxElement("webview", tuple(attrs), span_of(node)))
+
+
+def _is_ref(v: AnyV, name: str) -> bool:
+    return isinstance(v, Ref) and v.name == name
 
 
 def _inferred_name(node: Any) -> str | None:

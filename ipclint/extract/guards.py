@@ -103,9 +103,10 @@ def exits(block: Any, leaving: frozenset[str] = EXIT_TYPES) -> bool:
 
 def enclosing_conditions(call: Any, to_value) -> tuple:
     """Conditions under which the call runs, within its function: `if (c) { call }` gives c,
-    `else` gives V("not", c); `switch (x) { case A: call }` gives V("case", (x, (A, ...))) when the
-    switch's default leaves the function."""
-    from ipclint.extract.values import make_v, span_of
+    `else` gives Not(c); `switch (x) { case A: call }` gives Case(x, (A, ...)) when the switch's
+    default leaves the function."""
+    from ipclint.extract.values import span_of
+    from ipclint.model.values import Case, Not
     out = []
     node, child = call.parent, call
     for _ in range(MAX_PARENTS):
@@ -117,7 +118,7 @@ def enclosing_conditions(call: Any, to_value) -> tuple:
                 out.append(to_value(cond))
             elif cond is not None and node.child_by_field_name("alternative") == child:
                 v = to_value(cond)
-                out.append(make_v("not", v, v.span, v.text))
+                out.append(Not(span=v.span, text=v.text, inner=v))
         elif node.type == "binary_expression" and node.child_by_field_name("right") == child:
             op = node.child_by_field_name("operator")
             left = node.child_by_field_name("left")
@@ -129,7 +130,7 @@ def enclosing_conditions(call: Any, to_value) -> tuple:
                 disc = sw.child_by_field_name("value")
                 cases = _case_values(node, to_value)
                 if disc is not None and cases:
-                    out.append(make_v("case", (to_value(disc), tuple(cases)), span_of(node), ""))
+                    out.append(Case(span=span_of(node), subject=to_value(disc), values=tuple(cases)))
         node, child = node.parent, node
     return tuple(out)
 

@@ -14,58 +14,17 @@ Reads are found by a byte search for the names inside the function, then located
 """
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import Any
 
 from ipclint.extract.flowdom import Dominance, site_kind
 from ipclint.extract.flownames import is_binding, occurrences
 from ipclint.extract.flowread import MAX_UP, Read, Reader
-from ipclint.extract.values import SOURCE, span_of, text_of
+from ipclint.extract.values import span_of, text_of
 from ipclint.extract.walk import FUNCTION_TYPES, _bindings_of_pattern
-from ipclint.model import Span
+from ipclint.model.facts import Alias, Flow, Occ, Site
 
-NAME = "flow"
 MAX_READS = 600  # reads classified per function
 MAX_ALIAS_ROUNDS = 3
-
-
-class Site(NamedTuple):
-    """A validation candidate. kind: "check" (typeof, comparison, allowlist: always validation),
-    "url" (`new URL(x)`), "call" (a call taking the value: a validator or not, decided later),
-    "empty" (`x === ''`, `x == null`: a presence test, not validation), "pair" (a comparison or
-    membership test with tracked names on both sides, `a === b`, `b.includes(a)`: validation only
-    when one side is not renderer data, decided later)."""
-
-    kind: str
-    span: Span
-    names: tuple[str, ...]
-    sides: tuple[tuple[str, ...], tuple[str, ...]] | None = None  # "pair": the names on each side
-
-
-class Occ(NamedTuple):
-    """One read. role: "use", "arg" (argument of the call at ``into``: a use unless that call
-    validates), "check"/"url" (part of site ``site``), "alias" (the value of a pure alias)."""
-
-    name: str
-    span: Span
-    role: str
-    site: int = -1
-    dom: tuple[int, ...] = ()  # sites that dominate the read
-    into: Span | None = None  # the call its value reaches
-    arg: int = -1
-    keys: tuple[str, ...] = ()  # object-literal keys between that argument and the value
-
-
-class Alias(NamedTuple):
-    name: str
-    source: str
-    pure: bool  # only member reads or destructuring: the same data under another name
-    occ: int  # the read of ``source`` that defines it
-
-
-class Flow(NamedTuple):
-    sites: tuple[Site, ...]
-    occs: tuple[Occ, ...]
-    aliases: tuple[Alias, ...]
 
 
 # Callbacks of these calls are never IPC handlers or helpers called by name: their own
@@ -100,7 +59,7 @@ class _Analysis(Reader, Dominance):
         self.fn = fn_node
         self.fn_id = fn_node.id
         self.ex = ex
-        self.data: bytes = SOURCE[0]
+        self.data: bytes = ex.data
         self.reads: list[Read] = []
         self.origin: dict[str, str] = {}
         self.aliases: list[tuple[str, str, bool, int]] = []
@@ -181,9 +140,7 @@ class _Analysis(Reader, Dominance):
         if node.type == "catch_clause":
             p = node.child_by_field_name("parameter")
             return p is not None and name in {b.name for b in _bindings_of_pattern(p, 0)}
-        memo = getattr(self.ex, "_flow_params", None)
-        if memo is None:
-            memo = self.ex._flow_params = {}
+        memo = self.ex.flow_params
         names = memo.get(node.id)
         if names is None:
             single = node.child_by_field_name("parameter")

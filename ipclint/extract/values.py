@@ -1,43 +1,15 @@
-"""Static values: what an expression is, as far as one file can tell, as plain picklable data.
+"""Reading syntax nodes: spans, texts, string values, property names.
 
-A ``V`` is a small tree; references (``ref``), imports (``import``) and members are resolved
-across files at link time. Conversion is depth-bounded (no unbounded recursion on tree depth).
+The values themselves are ``ipclint.model.values``; the Extractor (walk.py) builds them.
+Conversion is depth-bounded (no unbounded recursion on tree depth).
 """
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import Any
 
-from ipclint.model import Span
+from ipclint.model.span import Span
 
 MAX_DEPTH = 24
-
-
-class V(NamedTuple):
-    """kind: str tpl concat ref member index obj arr call new fn class import module param
-    this num bool null undef regex await spread dyn jsx."""
-
-    kind: str
-    data: Any
-    span: Span
-    text: str = ""
-    lit: str = ""  # for kind "str": "string" or "template" when written inline, "" otherwise
-
-    @property
-    def is_inline_literal(self) -> bool:
-        return self.lit != "" or self.kind == "tpl"
-
-
-class Prop(NamedTuple):
-    """One entry of an object literal; key None for a spread or a computed key."""
-
-    key: str | None
-    value: V
-    span: Span
-    spread: bool = False
-    computed: bool = False
-
-
-_new_tuple = tuple.__new__
 
 
 def span_of(node: Any) -> Span:
@@ -45,23 +17,38 @@ def span_of(node: Any) -> Span:
     return _new_tuple(Span, (r1 + 1, c1 + 1, r2 + 1, c2 + 1))
 
 
-# The source of the file being extracted: text_of slices it instead of copying a node's whole text
-# (a call's text would otherwise copy its callback bodies). Set by extract() for its file.
-SOURCE: list[bytes] = [b""]
+_new_tuple = tuple.__new__
 
 
-def text_of(node: Any, limit: int = 120) -> str:
-    data = SOURCE[0]
+def text_in(data: bytes, node: Any, limit: int = 120) -> str:
+    """The source text of ``node`` cut to ``limit`` characters, sliced from the file's bytes (a
+    call's text would otherwise copy its callback bodies)."""
     start = node.start_byte
-    end = min(node.end_byte, start + limit * 4)
-    raw = data[start:end] if data and end <= len(data) else (node.text or b"")[: limit * 4]
+    raw = data[start:min(node.end_byte, start + limit * 4)]
     s = raw.decode("utf-8", "replace")
     return s if len(s) <= limit else s[: limit - 1] + "…"
 
 
-def make_v(kind: str, data: Any, span: Span, text: str = "", lit: str = "") -> "V":
-    """Build a V without the NamedTuple constructor's Python frame (hot path of extraction)."""
-    return _new_tuple(V, (kind, data, span, text, lit))
+def text_of(node: Any, limit: int = 120) -> str:
+    """The text of a small node (a name, a callee): its leaves in order, read with a byte budget, so
+    that a long node costs no more than ``limit`` characters."""
+    if node.end_byte - node.start_byte <= limit * 4:
+        raw = node.text or b""
+    else:
+        parts: list[bytes] = []
+        budget = limit * 4
+        stack = [node]
+        while stack and budget > 0:
+            n = stack.pop()
+            if n.child_count == 0 or n.type in ("string", "template_string"):
+                piece = (n.text or b"")[:budget] if n.end_byte - n.start_byte <= budget else b""
+                parts.append(piece)
+                budget -= max(len(piece), 1)
+            else:
+                stack.extend(reversed(n.children))
+        raw = b"".join(parts)
+    s = raw.decode("utf-8", "replace")
+    return s if len(s) <= limit else s[: limit - 1] + "…"
 
 
 def string_value(node: Any) -> str | None:

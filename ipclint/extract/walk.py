@@ -3,8 +3,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from ipclint.extract.facts import FileFacts, Func, Param
-from ipclint.extract.values import MAX_DEPTH, Prop, V, make_v, property_name, span_of, string_value, text_of, unwrap
+from ipclint.extract.draft import FactsDraft, FuncDraft
+from ipclint.extract.values import MAX_DEPTH, property_name, span_of, string_value, text_in, text_of, unwrap
+from ipclint.model.facts import Param
+from ipclint.model.values import (AnyV, Arr, Await, Bool, CallExpr, ClassV, Cmp, Concat, Cond, Dyn, Fn, Index, Jsx,
+                                  Logic, Member, Module, NewExpr, Not, Null, Num, Obj, Prop, Ref, Regex, Spread, Str,
+                                  This, Tpl, TypeOf, Undef)
 
 FUNCTION_TYPES = frozenset({"function_declaration", "function_expression", "function", "arrow_function",
                             "method_definition", "generator_function_declaration",
@@ -14,10 +18,12 @@ COMPARISONS = frozenset({"===", "!==", "==", "!=", "instanceof", "in", "<", ">",
 
 
 class Extractor:
-    def __init__(self, facts: FileFacts) -> None:
+    def __init__(self, facts: FactsDraft, data: bytes) -> None:
         self.f = facts
+        self.data = data
         self._fid: dict[int, int] = {}
-        self._memo: dict[int, V] = {}
+        self._memo: dict[int, AnyV] = {}
+        self.flow_params: dict[int, frozenset[str]] = {}  # handlerflow: the names a nested function binds
 
     # ---- functions -------------------------------------------------------------------------
     def func_for(self, node: Any, parent: int | None, name: str | None = None) -> int:
@@ -35,8 +41,8 @@ class Extractor:
         nm = node.child_by_field_name("name")
         if nm is not None and kind != "arrow":
             name = name or property_name(nm) or text_of(nm, 60)
-        fn = Func(id=fid, name=name, kind=kind, span=span_of(node), parent=parent,
-                  params=self._params(node), is_async=_is_async(node))
+        fn = FuncDraft(id=fid, name=name, kind=kind, span=span_of(node), parent=parent,
+                       params=self._params(node), is_async=_is_async(node))
         self.f.functions.append(fn)  # before the body's values: they may create nested functions
         body = node.child_by_field_name("body")
         if t == "arrow_function" and body is not None and body.type != "statement_block":
@@ -65,8 +71,11 @@ class Extractor:
             idx += 1
         return tuple(out)
 
+    def text(self, node: Any, limit: int = 120) -> str:
+        return text_in(self.data, node, limit)
+
     # ---- values ----------------------------------------------------------------------------
-    def value(self, node: Any, scope: int | None, depth: int = 0) -> V:
+    def value(self, node: Any, scope: int | None, depth: int = 0) -> AnyV:
         """The static value of an expression node, memoised per node: every call is visited by
         the walk and also appears inside the values of enclosing calls and declarations."""
         node = unwrap(node)
@@ -78,132 +87,132 @@ class Extractor:
         self._memo[key] = v
         return v
 
-    def _value(self, node: Any, scope: int | None, depth: int) -> V:
+    def _value(self, node: Any, scope: int | None, depth: int) -> AnyV:
         sp = span_of(node)
         # Source text is kept for values near the top (messages quote arguments and callees);
         # deeper values carry none, which saves most of the decoding.
-        tx = text_of if depth <= 2 else _no_text
+        tx = self.text if depth <= 2 else _no_text
         if depth > MAX_DEPTH:
-            return make_v("dyn", None, sp, tx(node))
+            return Dyn(span=sp, text=tx(node))
         t = node.type
         if t == "string":
-            return make_v("str", string_value(node), sp, tx(node), lit="string")
+            return Str(span=sp, text=tx(node), value=string_value(node) or "", lit="string")
         if t == "template_string":
             s = string_value(node)
             if s is not None:
-                return make_v("str", s, sp, tx(node), lit="template")
-            parts: list[Any] = []
+                return Str(span=sp, text=tx(node), value=s, lit="template")
+            parts: list[str | AnyV] = []
             for c in node.named_children:
                 if c.type == "template_substitution":
                     inner = [x for x in c.named_children if x.type != "comment"]
                     parts.append(self.value(inner[0], scope, depth + 1) if inner else "")
                 else:
                     parts.append(_frag_text(c))
-            return make_v("tpl", tuple(parts), sp, tx(node))
+            return Tpl(span=sp, text=tx(node), parts=tuple(parts))
         if t == "identifier" or t == "shorthand_property_identifier":
             name = (node.text or b"").decode("utf-8", "replace")
             if name == "undefined":
-                return make_v("undef", None, sp, name)
-            return make_v("ref", name, sp, name)
+                return Undef(span=sp, text=name)
+            return Ref(span=sp, text=name, name=name)
         if t == "member_expression":
             obj = node.child_by_field_name("object")
             prop = node.child_by_field_name("property")
             if obj is None or prop is None:
-                return make_v("dyn", None, sp, tx(node))
-            return make_v("member", (self.value(obj, scope, depth + 1), property_name(prop) or ""), sp,
-                     tx(node))
+                return Dyn(span=sp, text=tx(node))
+            return Member(span=sp, text=tx(node), obj=self.value(obj, scope, depth + 1),
+                          prop=property_name(prop) or "")
         if t == "subscript_expression":
             obj = node.child_by_field_name("object")
             idx = node.child_by_field_name("index")
             if obj is None or idx is None:
-                return make_v("dyn", None, sp, tx(node))
+                return Dyn(span=sp, text=tx(node))
             iv = self.value(idx, scope, depth + 1)
             ov = self.value(obj, scope, depth + 1)
-            if iv.kind == "str":
-                return make_v("member", (ov, iv.data), sp, tx(node))
-            return make_v("index", (ov, iv), sp, tx(node))
+            if isinstance(iv, Str):
+                return Member(span=sp, text=tx(node), obj=ov, prop=iv.value)
+            return Index(span=sp, text=tx(node), obj=ov, index=iv)
         if t == "binary_expression":
             op = node.child_by_field_name("operator")
-            if op is not None and op.type in COMPARISONS:
-                return make_v("cmp", (op.type, self.value(node.child_by_field_name("left"), scope, depth + 1),
-                                      self.value(node.child_by_field_name("right"), scope, depth + 1)),
-                              sp, tx(node))
-            if op is not None and op.type in ("&&", "||", "??"):
-                return make_v("logic", (op.type, self.value(node.child_by_field_name("left"), scope, depth + 1),
-                                        self.value(node.child_by_field_name("right"), scope, depth + 1)),
-                              sp, tx(node))
-            if op is not None and op.type == "+":
-                return make_v("concat", (self.value(node.child_by_field_name("left"), scope, depth + 1),
-                                    self.value(node.child_by_field_name("right"), scope, depth + 1)),
-                         sp, tx(node))
-            return make_v("dyn", op.type if op is not None else None, sp, tx(node))
+            left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+            if op is None or left is None or right is None:
+                return Dyn(span=sp, text=tx(node), why=op.type if op is not None else None)
+            if op.type in COMPARISONS:
+                return Cmp(span=sp, text=tx(node), op=op.type, left=self.value(left, scope, depth + 1),
+                           right=self.value(right, scope, depth + 1))
+            if op.type in ("&&", "||", "??"):
+                return Logic(span=sp, text=tx(node), op=op.type, left=self.value(left, scope, depth + 1),
+                             right=self.value(right, scope, depth + 1))
+            if op.type == "+":
+                return Concat(span=sp, text=tx(node), left=self.value(left, scope, depth + 1),
+                              right=self.value(right, scope, depth + 1))
+            return Dyn(span=sp, text=tx(node), why=op.type)
         if t in ("call_expression", "new_expression"):
             return self._call_value(node, scope, depth, sp)
         if t == "await_expression":
             inner = [c for c in node.named_children if c.type != "comment"]
-            return make_v("await", self.value(inner[0], scope, depth + 1) if inner else None, sp, tx(node))
+            return Await(span=sp, text=tx(node), inner=self.value(inner[0], scope, depth + 1) if inner else None)
         if t == "object":
-            return make_v("obj", tuple(self._props(node, scope, depth)), sp, tx(node))
+            return Obj(span=sp, text=tx(node), props=tuple(self._props(node, scope, depth)))
         if t == "array":
-            return make_v("arr", tuple(self.value(c, scope, depth + 1) for c in node.named_children
-                                  if c.type != "comment"), sp, tx(node))
+            return Arr(span=sp, text=tx(node), items=tuple(self.value(c, scope, depth + 1)
+                                                           for c in node.named_children if c.type != "comment"))
         if t in FUNCTION_TYPES or t == "class":
             if t == "class":
                 nm = node.child_by_field_name("name")
-                return make_v("class", text_of(nm) if nm is not None else None, sp, tx(node))
-            return make_v("fn", self.func_for(node, scope), sp, tx(node))
+                return ClassV(span=sp, text=tx(node), name=text_of(nm) if nm is not None else None)
+            return Fn(span=sp, text=tx(node), fid=self.func_for(node, scope))
         if t == "spread_element":
             inner = [c for c in node.named_children if c.type != "comment"]
-            return make_v("spread", self.value(inner[0], scope, depth + 1) if inner else None, sp, tx(node))
+            return Spread(span=sp, text=tx(node), inner=self.value(inner[0], scope, depth + 1) if inner else None)
         if t == "this":
-            return make_v("this", None, sp, "this")
+            return This(span=sp, text="this")
         if t == "number":
-            return make_v("num", tx(node), sp, tx(node))
+            return Num(span=sp, text=tx(node), value=text_of(node))
         if t in ("true", "false"):
-            return make_v("bool", t == "true", sp, t)
+            return Bool(span=sp, text=t, value=t == "true")
         if t == "null":
-            return make_v("null", None, sp, "null")
+            return Null(span=sp, text="null")
         if t == "undefined":
-            return make_v("undef", None, sp, "undefined")
+            return Undef(span=sp, text="undefined")
         if t == "regex":
-            return make_v("regex", None, sp, tx(node))
+            return Regex(span=sp, text=tx(node))
         if t == "unary_expression" and node.child_by_field_name("operator") is not None:
             op = node.child_by_field_name("operator").type
             arg = node.child_by_field_name("argument")
             if op == "!" and arg is not None and arg.type == "number":
-                return make_v("bool", text_of(arg) == "0", sp, tx(node))
-            if op in ("!", "typeof") and arg is not None:
-                return make_v("not" if op == "!" else "typeof", self.value(arg, scope, depth + 1), sp, tx(node))
+                return Bool(span=sp, text=tx(node), value=text_of(arg) == "0")
+            if op == "!" and arg is not None:
+                return Not(span=sp, text=tx(node), inner=self.value(arg, scope, depth + 1))
+            if op == "typeof" and arg is not None:
+                return TypeOf(span=sp, text=tx(node), inner=self.value(arg, scope, depth + 1))
         if t in ("jsx_element", "jsx_self_closing_element"):
-            return make_v("jsx", None, sp, tx(node))
+            return Jsx(span=sp, text=tx(node))
         if t == "ternary_expression":
             cons = node.child_by_field_name("consequence")
             alt = node.child_by_field_name("alternative")
             alts = tuple(self.value(x, scope, depth + 1) for x in (cons, alt) if x is not None)
-            return make_v("cond", alts, sp, tx(node))
-        return make_v("dyn", t, sp, tx(node))
+            return Cond(span=sp, text=tx(node), alts=alts)
+        return Dyn(span=sp, text=tx(node), why=t)
 
-    def _call_value(self, node: Any, scope: int | None, depth: int, sp: Any) -> V:
+    def _call_value(self, node: Any, scope: int | None, depth: int, sp: Any) -> AnyV:
         t = node.type
         fn = node.child_by_field_name("constructor" if t == "new_expression" else "function")
         args_node = node.child_by_field_name("arguments")
         args = tuple(self.value(a, scope, depth + 1) for a in (args_node.named_children if args_node else ())
                      if a.type != "comment")
+        text = self.text(node) if depth <= 2 else ""
         if fn is None:
-            return make_v("dyn", None, sp, (text_of(node) if depth <= 2 else ""))
+            return Dyn(span=sp, text=text)
         if fn.type == "import":
-            callee = make_v("ref", "import", span_of(fn), "import")
+            callee: AnyV = Ref(span=span_of(fn), text="import", name="import")
         else:
             callee = self.value(fn, scope, depth + 1)
-        if t == "call_expression" and args and args[0].kind == "str" and (
-                (callee.kind == "ref" and callee.data == "require") or (
-                callee.kind == "member" and callee.data[1] == "require" and callee.data[0].kind == "ref"
-                and callee.data[0].data in ("window", "globalThis"))):  # window.require('electron')
-            return make_v("module", args[0].data, sp, (text_of(node) if depth <= 2 else ""))
-        if t == "call_expression" and callee.kind == "ref" and callee.data == "import" \
-                and args and args[0].kind == "str":
-            return make_v("call", (callee, args), sp, (text_of(node) if depth <= 2 else ""))
-        return make_v("new" if t == "new_expression" else "call", (callee, args), sp, (text_of(node) if depth <= 2 else ""))
+        if t == "new_expression":
+            return NewExpr(span=sp, text=text, callee=callee, args=args)
+        first = args[0] if args else None
+        if isinstance(first, Str) and _is_require(callee):
+            return Module(span=sp, text=text, src=first.value)
+        return CallExpr(span=sp, text=text, callee=callee, args=args)
 
     def _props(self, node: Any, scope: int | None, depth: int) -> list[Prop]:
         props: list[Prop] = []
@@ -219,15 +228,23 @@ class Extractor:
                                   computed=k.type == "computed_property_name"))
             elif ct == "shorthand_property_identifier":
                 name = text_of(c)
-                props.append(Prop(name, make_v("ref", name, span_of(c), name), span_of(c)))
+                props.append(Prop(name, Ref(span=span_of(c), text=name, name=name), span_of(c)))
             elif ct == "spread_element":
                 props.append(Prop(None, self.value(c, scope, depth + 1), span_of(c), spread=True))
             elif ct == "method_definition":
                 k = c.child_by_field_name("name")
                 key = property_name(k) if k is not None else None
-                props.append(Prop(key, make_v("fn", self.func_for(c, scope, key), span_of(c), text_of(c)),
+                props.append(Prop(key, Fn(span=span_of(c), text=self.text(c), fid=self.func_for(c, scope, key)),
                                   span_of(c)))
         return props
+
+
+def _is_require(callee: AnyV) -> bool:
+    """`require('x')`, and `window.require('electron')` in pages with node integration."""
+    if isinstance(callee, Ref):
+        return callee.name == "require"
+    return isinstance(callee, Member) and callee.prop == "require" and isinstance(callee.obj, Ref) \
+        and callee.obj.name in ("window", "globalThis")
 
 
 def _no_text(node: Any, limit: int = 0) -> str:

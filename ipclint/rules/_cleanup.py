@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from ipclint.bridge import bridge_target
-from ipclint.extract.facts import Call, FileFacts
+from ipclint.model.facts import Call, FileFacts
 from ipclint.project import Project
 from ipclint.vutil import callee_name, subtree
 

@@ -5,8 +5,8 @@ from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
 from ipclint.discover import is_test_path
-from ipclint.extract.facts import Call
-from ipclint.extract.values import V
+from ipclint.model.facts import Call
+from ipclint.model.values import V
 from ipclint.project import Project
 from ipclint.wrappers import callee_function
 
@@ -216,7 +216,7 @@ def mentioned_strings(project: Project, roles: frozenset[str]) -> set[str]:
         if project.role(path).value not in roles or is_test_path(path):
             continue
         roots = [a for c in f.calls for a in c.args] + list(f.bindings.values()) + [a.value for a in f.assigns]
-        roots += [v for el in f.jsx for _n, v, _s in el.attrs if v is not None]
+        roots += [a.value for el in f.jsx for a in el.attrs if a.value is not None]
         for v in _walk_values(roots):
             if v.kind == "str" and v.data:
                 out.add(v.data)

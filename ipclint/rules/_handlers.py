@@ -10,10 +10,12 @@ of the handler renderer-supplied.
 from __future__ import annotations
 
 import re
+
+import msgspec
 from dataclasses import dataclass, field
 
-from ipclint.extract.facts import Call, Func, Param
-from ipclint.extract.handlerflow import NAME as FLOW, Flow, Occ
+from ipclint.model.facts import Call, Func, Param
+from ipclint.model.facts import Flow, Occ
 from ipclint.graph import Edge
 from ipclint.model import Span
 from ipclint.project import Project
@@ -46,7 +48,7 @@ class Handler:
 
     @property
     def flow(self) -> Flow | None:
-        return self.func.extra.get(FLOW)
+        return self.func.flow
 
 
 _CACHE: list = [None, None]
@@ -268,7 +270,7 @@ def _at_declaration(flow: Flow, occ: Occ, param: str) -> Occ:
         if a is None:
             break
         if a.source == param:
-            return occ._replace(span=flow.occs[a.occ].span)
+            return msgspec.structs.replace(occ, span=flow.occs[a.occ].span)
         cur = a.source
     return occ
 
@@ -296,7 +298,7 @@ def _validated_inside(project: Project, judge: Judge, path: str, occ: Occ, depth
     fn = project.files[target[0]].functions[target[1]]
     params = [p for p in fn.params if (p.index == occ.arg or (p.rest and p.index <= occ.arg))
               and (not p.path or not occ.keys or p.path[0] == occ.keys[0])]
-    inner = fn.extra.get(FLOW)
+    inner = fn.flow
     if not params or inner is None:
         return bool(params) and inner is None  # a parameter it never reads
     names = set().union(*(pure_family(inner, p.name) for p in params))

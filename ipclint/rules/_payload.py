@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ipclint.extract.values import V
+from ipclint.model.values import V
 from ipclint.project import Project
 from ipclint.resolve import Where
 from ipclint.rules._base import Hit

@@ -13,7 +13,7 @@ from bisect import bisect_right
 from collections import deque
 from typing import Iterator
 
-from ipclint.extract.facts import Call
+from ipclint.model.facts import Call
 from ipclint.prefilter import SPEC_AT
 from ipclint.project import Project
 from ipclint.rules._graphutil import REPEAT_CALLS, callback_refs, callers

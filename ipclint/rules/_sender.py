@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from ipclint.extract.values import V
+from ipclint.model.values import V
 from ipclint.project import Project
 from ipclint.vutil import callee_name, walk
 

@@ -1,7 +1,7 @@
 """Dangerous main-process sinks (IPC006, IPC014): which call is one, and which arguments matter."""
 from __future__ import annotations
 
-from ipclint.extract.facts import Call
+from ipclint.model.facts import Call
 from ipclint.project import Project
 from ipclint.vutil import callee_name
 

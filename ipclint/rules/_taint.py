@@ -8,9 +8,9 @@ import re
 from dataclasses import dataclass
 from typing import Iterator
 
-from ipclint.extract.facts import Call
-from ipclint.extract.handlerflow import NAME as FLOW, Flow, Occ
-from ipclint.extract.values import V
+from ipclint.model.facts import Call
+from ipclint.model.facts import Flow, Occ
+from ipclint.model.values import V
 from ipclint.model import Location
 from ipclint.project import Project
 from ipclint.rules._handlers import Handler, Judge, call_at, derived
@@ -41,7 +41,7 @@ def reaches(project: Project, h: Handler, judge: Judge, extra: frozenset[str]) -
     seen: set[tuple[str, int, frozenset]] = set()
     while stack:
         path, fid, given, steps, depth = stack.pop()
-        flow: Flow | None = project.files[path].functions[fid].extra.get(FLOW)
+        flow: Flow | None = project.files[path].functions[fid].flow
         key = (path, fid, frozenset(given))
         if flow is None or key in seen or len(seen) > 256:
             continue

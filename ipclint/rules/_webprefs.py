@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ipclint.extract.values import V
+from ipclint.model.values import V
 from ipclint.project import Project
 from ipclint.resolve import Where
 from ipclint.rules._base import Hit
@@ -182,7 +182,8 @@ def assigned_prefs(project: Project, path: str, arg: V, scope: int | None, opts:
 def webviews(project: Project) -> Iterator[Hit]:
     for path in sorted(project.files):
         for el in project.files[path].jsx:
-            for name, value, span in el.attrs:
+            for attr in el.attrs:
+                name, value, span = attr.name, attr.value, attr.span
                 key = WEBVIEW_ATTRS.get(name.lower())
                 if key is None:
                     if name.lower() == "webpreferences" and value is not None and value.kind == "str":

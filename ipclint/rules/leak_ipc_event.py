@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from ipclint.exposure import members
-from ipclint.extract.values import V
+from ipclint.model.values import V
 from ipclint.model import Role, Severity
 from ipclint.project import Project
 from ipclint.rules._base import Hit, rule

@@ -5,7 +5,7 @@ from typing import Iterator
 from ipclint.rules._cleanup import (REMOVE, SUBSCRIBE, Sub, cleanup_removes, in_script_setup, ipc_ops, is_result, same,
                                      unmount_removes)
 from ipclint.exposure import members
-from ipclint.extract.facts import Call, FileFacts
+from ipclint.model.facts import Call, FileFacts
 from ipclint.model import Role, Severity
 from ipclint.project import Project
 from ipclint.rules._base import Hit, rule

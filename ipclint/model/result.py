@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import NamedTuple
+from ipclint.model.span import Span
 
 
 class Severity(str, Enum):
@@ -23,14 +23,6 @@ class Role(str, Enum):
     SHARED = "shared"
 
 
-class Span(NamedTuple):
-    """1-based line and column, end exclusive column as in SARIF. A tuple: cached facts hold
-    millions of them and tuples pickle in C."""
-
-    line: int
-    column: int
-    end_line: int
-    end_column: int
 
 
 @dataclass(frozen=True, slots=True)

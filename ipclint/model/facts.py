@@ -1,0 +1,180 @@
+"""FileFacts: what extraction records of one file, as typed frozen records.
+
+Pure data of one file's bytes (no configuration, no other file): cached by content hash in
+MessagePack (``ipclint.cache``), decoded only into these types.
+"""
+from __future__ import annotations
+
+from typing import Union
+
+import msgspec
+
+from ipclint.model.span import Span
+from ipclint.model.values import AnyV
+
+FACTS_VERSION = 21
+
+
+class _Record(msgspec.Struct, frozen=True, array_like=True, gc=False):
+    pass
+
+
+class Param(_Record):
+    """A function parameter binding; destructured ones carry their key path inside the argument."""
+
+    name: str
+    index: int
+    span: Span
+    path: tuple[str, ...] = ()
+    rest: bool = False
+
+
+# ---- the parameter flow of one function (extract/handlerflow.py) --------------------------------
+
+class Site(_Record):
+    """A validation candidate. kind: "check" (typeof, comparison, allowlist: always validation),
+    "url" (`new URL(x)`), "call" (a call taking the value: a validator or not, decided later),
+    "empty" (`x === ''`, `x == null`: a presence test, not validation), "pair" (a comparison or
+    membership test with tracked names on both sides, `a === b`, `b.includes(a)`: validation only
+    when one side is not renderer data, decided later)."""
+
+    kind: str
+    span: Span
+    names: tuple[str, ...]
+    sides: Union[tuple[tuple[str, ...], tuple[str, ...]], None] = None  # "pair": the names on each side
+
+
+class Occ(_Record):
+    """One read. role: "use", "arg" (argument of the call at ``into``: a use unless that call
+    validates), "check"/"url" (part of site ``site``), "alias" (the value of a pure alias)."""
+
+    name: str
+    span: Span
+    role: str
+    site: int = -1
+    dom: tuple[int, ...] = ()  # sites that dominate the read
+    into: Union[Span, None] = None  # the call its value reaches
+    arg: int = -1
+    keys: tuple[str, ...] = ()  # object-literal keys between that argument and the value
+
+
+class Alias(_Record):
+    name: str
+    source: str
+    pure: bool  # only member reads or destructuring: the same data under another name
+    occ: int  # the read of ``source`` that defines it
+
+
+class Flow(_Record):
+    sites: tuple[Site, ...]
+    occs: tuple[Occ, ...]
+    aliases: tuple[Alias, ...]
+
+
+# ---- records of one file ------------------------------------------------------------------------
+
+class Func(_Record):
+    id: int
+    name: Union[str, None]
+    kind: str  # declaration, arrow, function, method
+    span: Span
+    parent: Union[int, None]
+    params: tuple[Param, ...] = ()
+    is_async: bool = False
+    returns: tuple[AnyV, ...] = ()
+    concise: bool = False  # arrow with an expression body (that body is in returns)
+    arg_of: Union[int, None] = None  # index of the call this function is passed to directly
+    arg_index: int = -1
+    in_loop: bool = False
+    once_guarded: bool = False  # starts with `if (flag) return; flag = true`
+    flow: Union[Flow, None] = None  # where its parameters go (page code is not analysed)
+
+
+class Call(_Record):
+    index: int
+    callee: AnyV
+    args: tuple[AnyV, ...]
+    span: Span
+    func: Union[int, None]  # enclosing function
+    in_loop: bool = False  # inside a loop statement within its enclosing function
+    new: bool = False
+    awaited: bool = False
+    once_guarded: bool = False  # inside `if (!flag) { ...; flag = true }`
+    conds: tuple[AnyV, ...] = ()  # IPC calls: enclosing if conditions, and switch cases as Case values
+
+
+class Assign(_Record):
+    target: AnyV
+    value: AnyV
+    span: Span
+    func: Union[int, None]
+    op: str = "="
+
+
+class JsxAttr(_Record):
+    name: str
+    value: Union[AnyV, None]
+    span: Span
+
+
+class JsxElement(_Record):
+    name: str
+    attrs: tuple[JsxAttr, ...]
+    span: Span
+
+
+class Check(_Record):
+    """A comparison (`typeof p === 'string'`, `p in MAP`, `a !== b`): validation evidence."""
+
+    op: str
+    left: AnyV
+    right: AnyV
+    span: Span
+    func: Union[int, None]
+
+
+class Exit(_Record):
+    """`if (cond) { ... return/throw }`: a check that leaves the function when ``cond`` holds."""
+
+    cond: AnyV
+    span: Span
+    func: Union[int, None]
+
+
+Scope = Union[int, None]
+
+
+class FileFacts(msgspec.Struct, frozen=True, gc=False):
+    """Everything extraction records of one file. Never changed after extraction."""
+
+    path: str
+    dialect: str
+    size: int
+    parse_errors: tuple[tuple[int, int, int, int], ...] = ()
+    too_deep: bool = False
+    imports: dict[str, AnyV] = {}  # local name -> Import; "\0order:<src>" -> Module, in source order
+    exports: dict[str, AnyV] = {}  # exported name -> value; "*" = the CommonJS exports object
+    star_exports: tuple[str, ...] = ()
+    bindings: dict[tuple[Scope, str], AnyV] = {}  # (scope, name) -> value
+    mutable: frozenset[tuple[Scope, str]] = frozenset()  # let/var bindings
+    functions: tuple[Func, ...] = ()
+    func_names: dict[tuple[Scope, str], int] = {}
+    calls: tuple[Call, ...] = ()
+    assigns: tuple[Assign, ...] = ()
+    classes: dict[str, Span] = {}
+    class_methods: dict[str, dict[str, int]] = {}
+    jsx: tuple[JsxElement, ...] = ()
+    checks: tuple[Check, ...] = ()
+    exits: tuple[Exit, ...] = ()
+    globals_used: frozenset[str] = frozenset()  # window.<key> / globalThis.<key> roots
+
+    def lookup(self, scope: Scope, name: str) -> AnyV | None:
+        """The binding visible from ``scope``: climb enclosing functions, then module level."""
+        for _ in range(256):
+            v = self.bindings.get((scope, name))
+            if v is not None:
+                return v
+            if scope is None:
+                return None
+            scope = self.functions[scope].parent
+        return None

@@ -1,0 +1,500 @@
+"""Static values: what an expression is, as far as the facts tell, as typed frozen records.
+
+Each kind of value is its own ``msgspec.Struct`` class (tagged, so that the per-file cache decodes
+them into these types and nothing else: decoding runs no code). References, imports and members
+are resolved across files at link time, which adds the link-time kinds at the end of this module.
+``children()`` is the one walker's view of a value: the values directly inside it.
+"""
+from __future__ import annotations
+
+from typing import ClassVar, Iterator, Union
+
+import msgspec
+
+from ipclint.model.span import Span
+
+
+class V(msgspec.Struct, frozen=True, array_like=True, gc=False, kw_only=True, tag=True):
+    """A static value: where it is written (``span``) and, near the top of an expression, its
+    source text (messages quote arguments and callees)."""
+
+    span: Span
+    text: str = ""
+    kind: ClassVar[str] = "?"
+    # Kinds whose insides are separate records (calls and functions): walks stop at them.
+    opaque: ClassVar[bool] = False
+
+    def children(self) -> tuple[AnyV, ...]:
+        return ()
+
+    @property
+    def is_inline_literal(self) -> bool:
+        return False
+
+
+# ---- written in the source --------------------------------------------------------------------
+
+class Str(V, tag="str"):
+    """A string literal or a template literal without substitutions; ``lit`` says which it was
+    when written inline ("" for strings made by ipclint)."""
+
+    value: str
+    lit: str = ""
+    kind: ClassVar[str] = "str"
+
+    @property
+    def data(self) -> str:
+        return self.value
+
+    @property
+    def is_inline_literal(self) -> bool:
+        return self.lit != ""
+
+
+class Tpl(V, tag="tpl"):
+    """A template literal with substitutions: literal parts and values, in order."""
+
+    parts: tuple[Union[str, AnyV], ...]
+    kind: ClassVar[str] = "tpl"
+
+    @property
+    def data(self) -> tuple[Union[str, AnyV], ...]:
+        return self.parts
+
+    def children(self) -> tuple[AnyV, ...]:
+        return tuple(p for p in self.parts if not isinstance(p, str))
+
+    @property
+    def is_inline_literal(self) -> bool:
+        return True
+
+
+class Num(V, tag="num"):
+    value: str
+    kind: ClassVar[str] = "num"
+
+    @property
+    def data(self) -> str:
+        return self.value
+
+
+class Bool(V, tag="bool"):
+    value: bool
+    kind: ClassVar[str] = "bool"
+
+    @property
+    def data(self) -> bool:
+        return self.value
+
+
+class Null(V, tag="null"):
+    kind: ClassVar[str] = "null"
+    data: ClassVar[None] = None
+
+
+class Undef(V, tag="undef"):
+    kind: ClassVar[str] = "undef"
+    data: ClassVar[None] = None
+
+
+class Regex(V, tag="regex"):
+    """A regular expression literal; its pattern and flags are in ``text``."""
+
+    kind: ClassVar[str] = "regex"
+    data: ClassVar[None] = None
+
+
+class This(V, tag="this"):
+    kind: ClassVar[str] = "this"
+    data: ClassVar[None] = None
+
+
+class Jsx(V, tag="jsx"):
+    kind: ClassVar[str] = "jsx"
+    data: ClassVar[None] = None
+
+
+class Ref(V, tag="ref"):
+    """A name, looked up in the scope of the record that holds it."""
+
+    name: str
+    kind: ClassVar[str] = "ref"
+
+    @property
+    def data(self) -> str:
+        return self.name
+
+
+class Member(V, tag="member"):
+    """`obj.prop`, and `obj['prop']` with a string key."""
+
+    obj: AnyV
+    prop: str
+    kind: ClassVar[str] = "member"
+
+    @property
+    def data(self) -> tuple[AnyV, str]:
+        return self.obj, self.prop
+
+    def children(self) -> tuple[AnyV, ...]:
+        return (self.obj,)
+
+
+class Index(V, tag="index"):
+    """`obj[index]` with a computed key."""
+
+    obj: AnyV
+    index: AnyV
+    kind: ClassVar[str] = "index"
+
+    @property
+    def data(self) -> tuple[AnyV, AnyV]:
+        return self.obj, self.index
+
+    def children(self) -> tuple[AnyV, ...]:
+        return (self.obj, self.index)
+
+
+class Cmp(V, tag="cmp"):
+    """A comparison: `===`, `!==`, `==`, `!=`, `<`..., `in`, `instanceof`."""
+
+    op: str
+    left: AnyV
+    right: AnyV
+    kind: ClassVar[str] = "cmp"
+
+    @property
+    def data(self) -> tuple[str, AnyV, AnyV]:
+        return self.op, self.left, self.right
+
+    def children(self) -> tuple[AnyV, ...]:
+        return (self.left, self.right)
+
+
+class Logic(V, tag="logic"):
+    """`&&`, `||`, `??`."""
+
+    op: str
+    left: AnyV
+    right: AnyV
+    kind: ClassVar[str] = "logic"
+
+    @property
+    def data(self) -> tuple[str, AnyV, AnyV]:
+        return self.op, self.left, self.right
+
+    def children(self) -> tuple[AnyV, ...]:
+        return (self.left, self.right)
+
+
+class Concat(V, tag="concat"):
+    """`left + right`."""
+
+    left: AnyV
+    right: AnyV
+    kind: ClassVar[str] = "concat"
+
+    @property
+    def data(self) -> tuple[AnyV, AnyV]:
+        return self.left, self.right
+
+    def children(self) -> tuple[AnyV, ...]:
+        return (self.left, self.right)
+
+
+class Not(V, tag="not"):
+    inner: AnyV
+    kind: ClassVar[str] = "not"
+
+    @property
+    def data(self) -> AnyV:
+        return self.inner
+
+    def children(self) -> tuple[AnyV, ...]:
+        return (self.inner,)
+
+
+class TypeOf(V, tag="typeof"):
+    inner: AnyV
+    kind: ClassVar[str] = "typeof"
+
+    @property
+    def data(self) -> AnyV:
+        return self.inner
+
+    def children(self) -> tuple[AnyV, ...]:
+        return (self.inner,)
+
+
+class Await(V, tag="await"):
+    inner: Union[AnyV, None] = None
+    kind: ClassVar[str] = "await"
+
+    @property
+    def data(self) -> AnyV | None:
+        return self.inner
+
+    def children(self) -> tuple[AnyV, ...]:
+        return (self.inner,) if self.inner is not None else ()
+
+
+class Spread(V, tag="spread"):
+    inner: Union[AnyV, None] = None
+    kind: ClassVar[str] = "spread"
+
+    @property
+    def data(self) -> AnyV | None:
+        return self.inner
+
+    def children(self) -> tuple[AnyV, ...]:
+        return (self.inner,) if self.inner is not None else ()
+
+
+class Cond(V, tag="cond"):
+    """`test ? a : b`: the alternatives (the test is not kept)."""
+
+    alts: tuple[AnyV, ...]
+    kind: ClassVar[str] = "cond"
+
+    @property
+    def data(self) -> tuple[AnyV, ...]:
+        return self.alts
+
+    def children(self) -> tuple[AnyV, ...]:
+        return self.alts
+
+
+class CallExpr(V, tag="call"):
+    """A call; its own record (``facts.Call``) holds where it sits. Opaque to walks."""
+
+    callee: AnyV
+    args: tuple[AnyV, ...]
+    kind: ClassVar[str] = "call"
+    opaque: ClassVar[bool] = True
+
+    @property
+    def data(self) -> tuple[AnyV, tuple[AnyV, ...]]:
+        return self.callee, self.args
+
+    def children(self) -> tuple[AnyV, ...]:
+        return (self.callee, *self.args)
+
+
+class NewExpr(V, tag="new"):
+    """`new callee(...args)`. Opaque to walks."""
+
+    callee: AnyV
+    args: tuple[AnyV, ...]
+    kind: ClassVar[str] = "new"
+    opaque: ClassVar[bool] = True
+
+    @property
+    def data(self) -> tuple[AnyV, tuple[AnyV, ...]]:
+        return self.callee, self.args
+
+    def children(self) -> tuple[AnyV, ...]:
+        return (self.callee, *self.args)
+
+
+class Fn(V, tag="fn"):
+    """A function of the file, by id (``FileFacts.functions``). Opaque to walks."""
+
+    fid: int
+    kind: ClassVar[str] = "fn"
+    opaque: ClassVar[bool] = True
+
+    @property
+    def data(self) -> int:
+        return self.fid
+
+
+class ClassV(V, tag="class"):
+    """A class expression or declaration, by name."""
+
+    name: Union[str, None] = None
+    kind: ClassVar[str] = "class"
+
+    @property
+    def data(self) -> str | None:
+        return self.name
+
+
+class Prop(msgspec.Struct, frozen=True, array_like=True, gc=False):
+    """One entry of an object literal; key None for a spread or a computed key."""
+
+    key: Union[str, None]
+    value: AnyV
+    span: Span
+    spread: bool = False
+    computed: bool = False
+
+
+class Obj(V, tag="obj"):
+    props: tuple[Prop, ...]
+    kind: ClassVar[str] = "obj"
+
+    @property
+    def data(self) -> tuple[Prop, ...]:
+        return self.props
+
+    def children(self) -> tuple[AnyV, ...]:
+        return tuple(p.value for p in self.props)
+
+
+class Arr(V, tag="arr"):
+    items: tuple[AnyV, ...]
+    kind: ClassVar[str] = "arr"
+
+    @property
+    def data(self) -> tuple[AnyV, ...]:
+        return self.items
+
+    def children(self) -> tuple[AnyV, ...]:
+        return self.items
+
+
+class Module(V, tag="module"):
+    """`require('x')` (and an import statement's module, in ``FileFacts.imports``)."""
+
+    src: str
+    kind: ClassVar[str] = "module"
+
+    @property
+    def data(self) -> str:
+        return self.src
+
+
+class Import(V, tag="import"):
+    """An imported binding: `name` of module `src` ("default", "*" for a namespace)."""
+
+    src: str
+    name: str
+    kind: ClassVar[str] = "import"
+
+    @property
+    def data(self) -> tuple[str, str]:
+        return self.src, self.name
+
+
+class Iter(V, tag="iter"):
+    """The variable of `for (const x of source)` (``how`` "of") or `for (const k in source)` ("in")."""
+
+    source: AnyV
+    how: str
+    kind: ClassVar[str] = "iter"
+
+    @property
+    def data(self) -> tuple[AnyV, str]:
+        return self.source, self.how
+
+    def children(self) -> tuple[AnyV, ...]:
+        return (self.source,)
+
+
+class Case(V, tag="case"):
+    """In a switch over ``subject``: it equals one of ``values``."""
+
+    subject: AnyV
+    values: tuple[AnyV, ...]
+    kind: ClassVar[str] = "case"
+
+    @property
+    def data(self) -> tuple[AnyV, tuple[AnyV, ...]]:
+        return self.subject, self.values
+
+    def children(self) -> tuple[AnyV, ...]:
+        return (self.subject, *self.values)
+
+
+class Dyn(V, tag="dyn"):
+    """Nothing static is known; ``why`` is the syntax or the reason (for messages and tests)."""
+
+    why: Union[str, None] = None
+    kind: ClassVar[str] = "dyn"
+
+    @property
+    def data(self) -> str | None:
+        return self.why
+
+
+# ---- made at link time -----------------------------------------------------------------------
+
+class Electron(V, tag="electron"):
+    """An Electron API: "ipcRenderer", "ipcRenderer.send", "*" for the whole module."""
+
+    api: str
+    kind: ClassVar[str] = "electron"
+
+    @property
+    def data(self) -> str:
+        return self.api
+
+
+class Global(V, tag="global"):
+    """A global name (`window`, `fetch`), or a property of the global object (`window.api` is
+    Global("api"))."""
+
+    name: str
+    kind: ClassVar[str] = "global"
+
+    @property
+    def data(self) -> str:
+        return self.name
+
+
+class External(V, tag="external"):
+    """Something of a module outside the project: `name` ("*", "default", "a.b") of `src`."""
+
+    src: str
+    name: str
+    kind: ClassVar[str] = "external"
+
+    @property
+    def data(self) -> tuple[str, str]:
+        return self.src, self.name
+
+
+class ModObj(V, tag="modobj"):
+    """The namespace object of a project module."""
+
+    path: str
+    kind: ClassVar[str] = "modobj"
+
+    @property
+    def data(self) -> str:
+        return self.path
+
+
+class ParamRef(V, tag="param"):
+    """A parameter of function ``fid`` (of the file being resolved)."""
+
+    fid: int
+    name: str
+    kind: ClassVar[str] = "param"
+
+    @property
+    def data(self) -> tuple[int, str]:
+        return self.fid, self.name
+
+
+AnyV = Union[Str, Tpl, Num, Bool, Null, Undef, Regex, This, Jsx, Ref, Member, Index, Cmp, Logic, Concat,
+             Not, TypeOf, Await, Spread, Cond, CallExpr, NewExpr, Fn, ClassV, Obj, Arr, Module, Import, Iter, Case,
+             Dyn, Electron, Global, External, ModObj, ParamRef]
+
+MAX_NODES = 2000
+
+
+def walk(v: V | None, into_calls: bool = False, limit: int = MAX_NODES) -> Iterator[AnyV]:
+    """Every value below ``v`` (itself included), iteratively and bounded; the insides of calls and
+    functions are separate records and are entered only with ``into_calls`` (``v`` itself always)."""
+    if v is None:
+        return
+    stack: list[V] = [v]
+    seen = 0
+    while stack and seen < limit:
+        x = stack.pop()
+        seen += 1
+        yield x  # type: ignore[misc]
+        if x.opaque and not into_calls and x is not v:
+            continue
+        stack.extend(x.children())
