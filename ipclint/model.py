@@ -3,7 +3,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ipclint.graphview import GraphView
 
 
 class Severity(str, Enum):
@@ -55,6 +58,7 @@ class Finding:
     fingerprint: str
     related: tuple[Location, ...] = ()
     trace: tuple[Location, ...] = ()
+    help: str = ""  # how to fix it, one line (the rule's)
 
     @property
     def sort_key(self) -> tuple:
@@ -69,6 +73,8 @@ class Finding:
             d["related"] = [loc.to_dict() for loc in self.related]
         if self.trace:
             d["trace"] = [loc.to_dict() for loc in self.trace]
+        if self.help:
+            d["help"] = self.help
         return d
 
 
@@ -117,6 +123,8 @@ class RunResult:
     skipped: tuple[tuple[str, str], ...] = ()  # (path, reason)
     rules_run: tuple[str, ...] = ()
     internal_error: bool = False
+    graph: GraphView | None = None  # the channel graph of the run (ipclint.graphview)
+    hidden_by_baseline: int = 0
     extra: dict = field(default_factory=dict, compare=False, hash=False)
 
     @property
