@@ -262,7 +262,7 @@ def mark(edges: list[GraphEdge], generic: tuple[GenericPath, ...], allowlisted: 
 
     out = []
     for e in edges:
-        if e.channel is None or e.is_test:
+        if e.channel is None:
             out.append(e)
             continue
         peers = [p for p in by_channel[e.channel] if _talk(p.app, e.app)]
