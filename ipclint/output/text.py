@@ -27,14 +27,18 @@ def _console(stream: TextIO, color: bool | None) -> Console:
                    markup=False, width=120 if not terminal else None, soft_wrap=True)
 
 
-def _line(root: Path, path: str, line: int, cache: dict) -> str | None:
+def source_lines(root: Path, path: str, cache: dict) -> list[str]:
+    """The file's lines as tree-sitter counts them (split on "\n" only: a form feed is no break)."""
     if path not in cache:
         try:
-            # split on "\n" only: finding lines are tree-sitter rows (a form feed is not a line break)
             cache[path] = [ln.removesuffix("\r") for ln in _decode((root / path).read_bytes()).split("\n")]
         except OSError:
             cache[path] = []
-    lines = cache[path]
+    return cache[path]
+
+
+def _line(root: Path, path: str, line: int, cache: dict) -> str | None:
+    lines = source_lines(root, path, cache)
     return lines[line - 1] if 0 < line <= len(lines) else None
 
 
