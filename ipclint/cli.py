@@ -1,47 +1,101 @@
-"""The command line: `ipclint check`, `ipclint graph`, `ipclint rule`. The only place that exits."""
+"""The command line: `ipclint check`, `graph`, `rule` and `lsp`. The only place that exits.
+
+Usage errors are one line on standard error and exit 2; a run that would silently do nothing (no
+source file, no rule selected) is an error too. Writing to a closed pipe (`| head`) ends quietly
+with the exit code the findings call for.
+"""
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Callable, NoReturn, Sequence
 
 from ipclint import __version__
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-FORMATS = ("text", "json", "sarif", "github")
+FORMATS = ("text", "json", "sarif", "github", "html")
+SEVERITIES = ("error", "warning", "note")
+ROLES = ("main", "preload", "renderer", "shared")
+
+
+class UsageError(Exception):
+    """A bad command line: reported in one line, exit 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:  # argparse would print the whole usage block
+        raise UsageError(f"{message} (see `{self.prog} --help`)")
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="ipclint", description="Security linter for Electron IPC code.")
+    p = _Parser(prog="ipclint", description="Security linter and static analyzer for Electron IPC code.")
     p.add_argument("--version", action="version", version=f"ipclint {__version__}")
-    sub = p.add_subparsers(dest="command")
-    c = sub.add_parser("check", help="analyse the project(s) at PATH (default: .)")
-    c.add_argument("paths", nargs="*", default=["."], metavar="PATH")
-    c.add_argument("--format", choices=FORMATS, default="text")
-    c.add_argument("--output", metavar="FILE")
-    c.add_argument("--select", metavar="CODES")
-    c.add_argument("--ignore", metavar="CODES")
-    c.add_argument("--fail-on", choices=("error", "warning", "note"), default="warning")
-    c.add_argument("--exit-zero", action="store_true")
-    c.add_argument("--config", metavar="FILE")
-    c.add_argument("--baseline", metavar="FILE")
-    c.add_argument("--write-baseline", metavar="FILE")
-    c.add_argument("--report-unused-suppressions", action="store_true")
-    c.add_argument("--jobs", type=_positive, metavar="N")
-    c.add_argument("--no-cache", action="store_true")
-    c.add_argument("--cache-dir", metavar="DIR")
-    c.add_argument("--quiet", action="store_true")
-    c.add_argument("--verbose", action="store_true")
-    c.add_argument("--stats", action="store_true")
-    g = sub.add_parser("graph", help="print the channel graph")
-    g.add_argument("path", nargs="?", default=".")
-    g.add_argument("--format", choices=("mermaid", "dot", "json"), default="mermaid")
-    g.add_argument("--output", metavar="FILE")
-    g.add_argument("--no-cache", action="store_true")
-    g.add_argument("--config", metavar="FILE")
-    r = sub.add_parser("rule", help="show a rule's documentation, or list the rules")
-    r.add_argument("rule", nargs="?", metavar="CODE|NAME")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    c = sub.add_parser("check", help="analyse the project(s) at PATH and report the findings",
+                       description="Analyse the Electron project(s) at PATH: the whole project is read so that "
+                                   "cross-file rules are right; with explicit files, only their findings are reported.")
+    c.add_argument("paths", nargs="*", default=["."], metavar="PATH",
+                   help="files or folders to analyse (default: the current folder)")
+    c.add_argument("--format", choices=FORMATS, default="text",
+                   help="text, json, sarif, github (workflow annotations) or html (one self-contained page) "
+                        "(default: text)")
+    c.add_argument("--output", metavar="FILE",
+                   help="write the report to FILE; a one-line summary goes to standard error (default: standard output)")
+    c.add_argument("--select", metavar="CODES",
+                   help="run only these rules: codes, prefixes (IPC00) or names, comma-separated "
+                        "(default: every rule, or the config's select)")
+    c.add_argument("--ignore", metavar="CODES",
+                   help="do not run these rules, same forms as --select (default: none, or the config's ignore)")
+    c.add_argument("--severity", choices=SEVERITIES, default="note",
+                   help="show only findings at or above this severity (default: note, every finding)")
+    c.add_argument("--fail-on", choices=SEVERITIES, default="warning",
+                   help="lowest severity of a shown finding that makes the exit code 1 (default: warning)")
+    c.add_argument("--exit-zero", action="store_true", help="exit 0 even with findings (default: off)")
+    c.add_argument("--config", metavar="FILE",
+                   help="config file to use (default: .ipclint.toml, ipclint.toml, package.json \"ipclint\" "
+                        "or pyproject.toml [tool.ipclint] in the project root)")
+    c.add_argument("--baseline", metavar="FILE",
+                   help="hide the findings recorded in FILE; the summary says how many (default: none)")
+    c.add_argument("--write-baseline", metavar="FILE",
+                   help="record the current findings to FILE (its folder must exist) and exit 0 (default: none)")
+    c.add_argument("--report-unused-suppressions", action="store_true",
+                   help="report ipclint-disable comments that hide nothing (default: off)")
+    c.add_argument("--jobs", type=_positive, metavar="N",
+                   help="parallel worker processes (default: the number of CPUs)")
+    c.add_argument("--no-cache", action="store_true", help="neither read nor write the cache (default: cache on)")
+    c.add_argument("--cache-dir", metavar="DIR", help="cache folder (default: .ipclint_cache/ in the project root)")
+    c.add_argument("--color", choices=("auto", "always", "never"), default="auto",
+                   help="colour in the text report; auto follows NO_COLOR, FORCE_COLOR and whether the output "
+                        "is a terminal (default: auto)")
+    c.add_argument("--quiet", action="store_true",
+                   help="print only the finding lines: no excerpt, help, summary or progress bar (default: off)")
+    c.add_argument("--verbose", action="store_true",
+                   help="also list every file's role and why, and the skipped files (default: off)")
+    c.add_argument("--stats", action="store_true", help="also print parse and cache counts (default: off)")
+    g = sub.add_parser("graph", help="print the channel graph (Mermaid, Graphviz dot or JSON)",
+                       description="The channel graph: files grouped by role, arrows labelled by channel.")
+    g.add_argument("path", nargs="?", default=".", metavar="PATH", help="project folder (default: the current folder)")
+    g.add_argument("--format", choices=("mermaid", "dot", "json"), default="mermaid",
+                   help="mermaid (renders on GitHub), dot (Graphviz) or json (default: mermaid)")
+    g.add_argument("--output", metavar="FILE", help="write the graph to FILE (default: standard output)")
+    g.add_argument("--app", metavar="DIR",
+                   help="only the files under this app folder, relative to the current folder or the project "
+                        "root (default: every app)")
+    g.add_argument("--channel", metavar="GLOB", help="only channels matching this glob, e.g. 'settings:*' "
+                                                     "(default: every channel)")
+    g.add_argument("--role", metavar="ROLES",
+                   help="only these roles, comma-separated: main, preload, renderer, shared (default: all)")
+    g.add_argument("--include-tests", action="store_true", help="include test code (default: left out)")
+    g.add_argument("--no-cache", action="store_true", help="neither read nor write the cache (default: cache on)")
+    g.add_argument("--config", metavar="FILE", help="config file to use (default: found in the project root)")
+    r = sub.add_parser("rule", help="show a rule's documentation, or list the rules",
+                       description="A rule's documentation page; without an argument, the list of rules.")
+    r.add_argument("rule", nargs="?", metavar="CODE|NAME", help="a rule code or name (default: list every rule)")
+    sub.add_parser("lsp", help="run the language server on standard input and output (for editors)",
+                   description="Speak the Language Server Protocol over stdio: diagnostics for open files "
+                               "from the whole-project analysis, refreshed on save.")
     return p
 
 
@@ -58,33 +112,60 @@ def main(argv: Sequence[str] | None = None) -> int:
 def run(argv: list[str]) -> int:
     parser = _parser()
     try:
-        args = parser.parse_args(argv)
-    except SystemExit as exc:
-        return EXIT_OK if exc.code == 0 else EXIT_ERROR
-    if args.command == "check":
-        return _check(args)
-    if args.command == "graph":
-        return _graph(args)
-    if args.command == "rule":
-        return _rule(args)
-    parser.print_help()
-    return EXIT_ERROR
+        try:
+            args = parser.parse_args(argv)
+        except UsageError as exc:
+            return _error(str(exc))
+        except SystemExit as exc:  # --help and --version
+            _flush()
+            return EXIT_OK if exc.code == 0 else EXIT_ERROR
+        if args.command == "check":
+            return _check(args)
+        if args.command == "graph":
+            return _graph(args)
+        if args.command == "rule":
+            return _rule(args)
+        if args.command == "lsp":
+            from ipclint.lsp import serve
+            return serve()
+        parser.print_help()
+        _flush()
+        return EXIT_ERROR
+    except BrokenPipeError:
+        _quiet_stdout()
+        return EXIT_OK
+
+
+def _flush() -> None:
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _quiet_stdout()
+
+
+def _quiet_stdout() -> None:
+    """The reader has gone (`| head`): send what is left to /dev/null, so that neither this write
+    nor the flush at exit raises again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
+
+
+def _emit(write: Callable[[], None]) -> None:
+    """Write to standard output; a closed pipe is not an error."""
+    try:
+        write()
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _quiet_stdout()
 
 
 def _error(msg: str) -> int:
     print(f"ipclint: error: {msg}", file=sys.stderr)
     return EXIT_ERROR
-
-
-def _load(args):
-    from ipclint.discover import find_root
-    paths = [Path(p) for p in (args.paths if hasattr(args, "paths") else [args.path])]
-    for p in paths:
-        if not p.exists():
-            raise FileNotFoundError(f"no such file or folder: {p}")
-    from ipclint.config import load_config
-    root = find_root(paths[0].resolve())
-    return load_config(root, Path(args.config) if args.config else None)
 
 
 def _positive(text: str) -> int:
@@ -97,29 +178,92 @@ def _positive(text: str) -> int:
     return n
 
 
-def _check(args) -> int:
-    from ipclint.engine import check
+def _load(paths: list[str], config_file: str | None) -> Any:
+    from ipclint.config import load_config
+    from ipclint.discover import find_root
+    for p in paths:
+        if not Path(p).exists():
+            raise FileNotFoundError(f"no such file or folder: {p}")
+    root = find_root(Path(paths[0]).resolve())
+    return load_config(root, Path(config_file) if config_file else None)
+
+
+def _codes(text: str | None) -> list[str] | None:
+    return None if text is None else [s.strip() for s in text.split(",") if s.strip()]
+
+
+def _rules(args: argparse.Namespace, config: Any) -> tuple:
+    """The rules this run will execute (the engine decides the same way)."""
+    from ipclint.rules import ALL_RULES
+    from ipclint.select import selected_rules
+    select = _codes(args.select) if args.select is not None else getattr(config, "select", None)
+    ignore = _codes(args.ignore) if args.ignore is not None else getattr(config, "ignore", None)
+    if select is not None and not isinstance(select, str) and len(select) == 0:
+        return ()
+    return selected_rules(ALL_RULES, list(select) if select else None, list(ignore) if ignore else None)
+
+
+def color_choice(flag: str, stream: Any) -> bool:
+    """--color always/never win; with auto, NO_COLOR (set, not empty) turns colour off, FORCE_COLOR
+    (set, not empty) turns it on, and otherwise colour follows whether the stream is a terminal."""
+    if flag != "auto":
+        return flag == "always"
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return bool(getattr(stream, "isatty", lambda: False)())
+
+
+def _preflight(args: argparse.Namespace) -> str | None:
+    """What is wrong with the command line before anything runs, in one line."""
+    if args.select is not None and not _codes(args.select):
+        return "--select needs at least one rule code, prefix or name (leave it out to run every rule)"
+    if args.write_baseline:
+        folder = Path(args.write_baseline).parent
+        if not folder.is_dir():
+            return f"{args.write_baseline}: cannot write baseline: folder {folder} does not exist"
+    from ipclint.discover import is_source
+    for p in args.paths:
+        if Path(p).is_file() and not is_source(Path(p).name):
+            return f"{p}: not a JavaScript, TypeScript or Vue source file"
+    return None
+
+
+def _check(args: argparse.Namespace) -> int:
     from ipclint.baseline import BaselineError
     from ipclint.config import ConfigError
+    from ipclint.engine import check
+    problem = _preflight(args)
+    if problem:
+        return _error(problem)
     try:
-        config = _load(args)
-        progress = _progress_factory(args)
+        config = _load(args.paths, args.config)
+        if not _rules(args, config):
+            return _error("the selection leaves no rule to run (check --select, --ignore and the config's "
+                          "select and ignore)")
         # --write-baseline records every current finding, also those an older --baseline hides
         # (the same file for both must not shrink to the new findings only).
         hide = None if args.write_baseline else args.baseline
-        with progress as tick:
+        with _progress(args) as tick:
             result = check(args.paths, config, select=args.select, ignore=args.ignore, jobs=args.jobs,
                            cache_dir=args.cache_dir, use_cache=not args.no_cache, progress=tick,
                            baseline=hide, report_unused_suppressions=args.report_unused_suppressions)
+        if not result.files.analysed:
+            return _error(f"no JavaScript, TypeScript or Vue source file found in {' '.join(args.paths)}"
+                          f" ({result.files.skipped} skipped; --verbose lists them)")
         if args.write_baseline:
-            from dataclasses import replace
-            from ipclint.baseline import filter_baseline, load_baseline, write_baseline
-            old = load_baseline(Path(args.baseline)) if args.baseline else None
+            from ipclint.baseline import write_baseline
             write_baseline(result.findings, Path(args.write_baseline))
-            if old is not None:
-                result = replace(result, findings=filter_baseline(result.findings, old))
+            n = len(result.findings)
+            _emit(lambda: print(f"wrote {n} finding{'s' if n != 1 else ''} to {args.write_baseline}"))
+            return EXIT_ERROR if result.internal_error else EXIT_OK
     except (ConfigError, BaselineError, FileNotFoundError, ValueError) as exc:
         return _error(str(exc))
+    from dataclasses import replace
+    from ipclint.model import Severity
+    shown = Severity(args.severity).rank
+    result = replace(result, findings=tuple(f for f in result.findings if f.severity.rank >= shown))
     try:
         _write_report(result, args)
     except OSError as exc:
@@ -128,80 +272,143 @@ def _check(args) -> int:
         return EXIT_ERROR
     if args.exit_zero:
         return EXIT_OK
-    from ipclint.model import Severity
     threshold = Severity(args.fail_on).rank
     return EXIT_FINDINGS if any(f.severity.rank >= threshold for f in result.findings) else EXIT_OK
 
 
-def _write_report(result, args) -> None:
+def _reported_files(paths: list[str]) -> int | None:
+    n = sum(1 for p in paths if Path(p).is_file())
+    return n or None
+
+
+def _write_report(result: Any, args: argparse.Namespace) -> None:
+    from ipclint.output.paths import repository_root
     fmt = args.format
     module = __import__(f"ipclint.output.{fmt}", fromlist=["write"])
-    options = {"quiet": args.quiet, "verbose": args.verbose, "stats": args.stats} if fmt == "text" else {}
+    options: dict[str, Any] = {}
+    if fmt == "text":
+        options = {"quiet": args.quiet, "verbose": args.verbose, "stats": args.stats, "base": os.getcwd(),
+                   "reported_files": _reported_files(args.paths)}
+    elif fmt in ("github", "sarif"):
+        options = {"base": repository_root(result.root)}
+    elif fmt == "html":
+        options = {"reported": [p for p in args.paths if Path(p).is_file()]}
     if not args.output:
-        module.write(result, sys.stdout, **options)
+        if fmt == "text":
+            options["color"] = color_choice(args.color, sys.stdout)
+        _emit(lambda: module.write(result, sys.stdout, **options))
         return
     if fmt == "text":
-        options["color"] = False
+        options["color"] = args.color == "always"
     with open(args.output, "w", encoding="utf-8", newline="\n") as fh:
         module.write(result, fh, **options)
     if not args.quiet:
-        print(_summary_line(result, args.output), file=sys.stderr)
+        print(_summary_line(result, args.output, _reported_files(args.paths)), file=sys.stderr)
 
 
-def _summary_line(result, output: str) -> str:
-    counts = {s: sum(1 for f in result.findings if f.severity.value == s) for s in ("error", "warning", "note")}
-    parts = ", ".join(f"{n} {s}{'s' if n != 1 else ''}" for s, n in counts.items() if n)
-    return (f"ipclint: {len(result.findings)} finding{'s' if len(result.findings) != 1 else ''}"
-            f"{' (' + parts + ')' if parts else ''} in {result.files.analysed} files; report written to {output}")
+def _summary_line(result: Any, output: str, reported: int | None) -> str:
+    from ipclint.output.text import plural
+    counts = {s: sum(1 for f in result.findings if f.severity.value == s) for s in SEVERITIES}
+    parts = ", ".join(plural(n, s) for s, n in counts.items() if n)
+    files = (f"{plural(reported, 'file')} reported" if reported else plural(result.files.analysed, "file"))
+    hidden = f"; {result.hidden_by_baseline} hidden by the baseline" if result.hidden_by_baseline else ""
+    return (f"ipclint: {plural(len(result.findings), 'finding')}{' (' + parts + ')' if parts else ''} in {files}"
+            f"{hidden}; report written to {output}")
 
 
 class _NoProgress:
-    def __enter__(self):
+    def __enter__(self) -> None:
         return None
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         return None
 
 
-def _progress_factory(args):
-    if args.quiet or args.format != "text" and not args.output or not sys.stderr.isatty():
+def _progress(args: argparse.Namespace) -> Any:
+    """A bar on standard error only when it is a terminal, and not when stdout carries a machine
+    format to that same terminal."""
+    if args.quiet or (args.format != "text" and not args.output) or not sys.stderr.isatty():
         return _NoProgress()
     from ipclint.output.progress import Progress
-    return Progress()
+    return Progress(sys.stderr, color=color_choice(args.color, sys.stderr))
 
 
-def _graph(args) -> int:
+def _graph(args: argparse.Namespace) -> int:
     from ipclint.engine import check
-    from ipclint.output.graph import WRITERS
+    from ipclint.output.graph import MERMAID_LIMIT, RENDERERS, GraphFilter, select_view
     try:
-        config = _load(args)
-        result = check([args.path], config, use_cache=not args.no_cache, select=[], need_project=True)
-    except (FileNotFoundError, ValueError) as exc:
+        flt = _graph_filter(args)
+        config = _load([args.path], args.config)
+        result = check([args.path], config, use_cache=not args.no_cache, select=[])
+    except UsageError as exc:
         return _error(str(exc))
-    except Exception as exc:  # noqa: BLE001 - ConfigError and friends
+    except Exception as exc:  # noqa: BLE001 - ConfigError, FileNotFoundError and friends: one line
         return _error(str(exc))
-    project = result.extra["project"]
+    if not result.files.analysed or result.graph is None:
+        return _error(f"no JavaScript, TypeScript or Vue source file found in {args.path}")
+    if flt.app is not None:
+        flt = GraphFilter(_app_folder(flt.app, result.root), flt.channel, flt.roles, flt.include_tests)
+    view = select_view(result.graph, flt)
+    if flt.app is not None and not view.files:
+        apps = ", ".join(a or "." for a in result.graph.apps)
+        return _error(f"--app {args.app}: no analysed file is under it (apps: {apps})")
+    if (flt.channel or flt.roles) and not view.edges:
+        return _error("nothing in the channel graph matches the --channel and --role filters")
+    text = RENDERERS[args.format](view)
+    if args.format == "mermaid" and len(text) > MERMAID_LIMIT:
+        print(f"ipclint: warning: the Mermaid graph has {len(text):,} characters; GitHub renders at most "
+              f"{MERMAID_LIMIT:,}: narrow it with --app, --channel or --role, or use --format dot",
+              file=sys.stderr)
     if args.output:
         try:
             with open(args.output, "w", encoding="utf-8", newline="\n") as fh:
-                WRITERS[args.format](project, fh)
+                fh.write(text)
         except OSError as exc:
             return _error(f"{args.output}: cannot write the graph: {exc.strerror or exc}")
     else:
-        WRITERS[args.format](project, sys.stdout)
+        _emit(lambda: sys.stdout.write(text))
     return EXIT_OK
 
 
-def _rule(args) -> int:
+def _graph_filter(args: argparse.Namespace) -> Any:
+    from ipclint.model import Role
+    from ipclint.output.graph import GraphFilter
+    roles = frozenset()
+    if args.role is not None:
+        names = _codes(args.role) or []
+        bad = [n for n in names if n not in ROLES]
+        if bad or not names:
+            raise UsageError(f"--role: expected some of {', '.join(ROLES)}, got {args.role!r}")
+        roles = frozenset(Role(n) for n in names)
+    if args.channel is not None and not args.channel.strip():
+        raise UsageError("--channel needs a channel name or glob")
+    return GraphFilter(app=args.app, channel=args.channel, roles=roles, include_tests=args.include_tests)
+
+
+def _app_folder(app: str, root: str) -> str:
+    """--app as a root-relative folder: a path from the current folder when it exists, else as given."""
+    p = Path(app)
+    if p.exists():
+        full = p.resolve()
+        top = Path(root).resolve()
+        if full == top:
+            return ""
+        if top in full.parents:
+            return full.relative_to(top).as_posix()
+    return app.strip("/").removeprefix("./")
+
+
+def _rule(args: argparse.Namespace) -> int:
     from ipclint.rules import ALL_RULES
     if not args.rule:
-        for r in ALL_RULES:
-            print(f"{r.code}  {r.name:<26} {r.severity.value:<8} {r.summary}")
+        _emit(lambda: print("\n".join(f"{r.code}  {r.name:<26} {r.severity.value:<8} {r.summary}"
+                                      for r in ALL_RULES)))
         return EXIT_OK
     want = args.rule.strip()
     for r in ALL_RULES:
         if want.upper() == r.code or want.lower() == r.name:
             from ipclint.output.catalogue import render_rule_page
-            print(render_rule_page(r))
+            page = render_rule_page(r)
+            _emit(lambda: print(page))
             return EXIT_OK
     return _error(f"unknown rule {want!r}; `ipclint rule` lists them")

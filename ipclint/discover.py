@@ -269,6 +269,9 @@ def _consider(result: Discovery, root: Path, p: str | Path, index: StatIndex, pe
         pending.append((rel, str(p), st))
         return
     outcome, digest, bf = known
+    if outcome == FALLBACK:
+        result.errors.append((rel, "encoding", FALLBACK_NOTICE))
+        outcome = "ok"
     if outcome != "ok":
         result.skipped.append((rel, outcome))
     else:
@@ -293,7 +296,7 @@ def examine(item: tuple[str, str]) -> tuple[str, str, str, object, bytes | None]
     if _looks_minified(decoded):
         return rel, "minified", digest, None, None
     from ipclint.prefilter import byte_facts
-    return rel, "ok", digest, byte_facts(decoded), decoded
+    return rel, FALLBACK if is_fallback(data, decoded) else "ok", digest, byte_facts(decoded), decoded
 
 
 def _examine_without_data(item: tuple[str, str]):
@@ -318,12 +321,26 @@ def _examine_all(result: Discovery, pending: list, index: StatIndex, jobs: int |
     for rel, outcome, info, bf, data in done:
         if outcome in ("read", "binary", "decode"):
             result.errors.append((rel, outcome, info))
+        elif outcome == FALLBACK:
+            result.errors.append((rel, "encoding", FALLBACK_NOTICE))
+            index.put(rel, stats[rel], FALLBACK, info, bf)
+            result.files.append(SourceFile(rel, paths[rel], info, bf, data))
         elif outcome == "minified":
             result.skipped.append((rel, "minified"))
             index.put(rel, stats[rel], "minified", info, None)
         else:
             index.put(rel, stats[rel], "ok", info, bf)
             result.files.append(SourceFile(rel, paths[rel], info, bf, data))
+
+
+FALLBACK = "cp1252"
+FALLBACK_NOTICE = "not valid UTF-8: read as Windows-1252 (save it as UTF-8 if some characters look wrong)"
+
+
+def is_fallback(data: bytes, decoded: bytes) -> bool:
+    """Whether decode() read ``data`` as Windows-1252 (a notice says so: some characters may be
+    wrong). decode() returns valid UTF-8 as the same object, and rewrites only BOMs and the rest."""
+    return decoded is not data and not data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff"))
 
 
 def decode(data: bytes) -> bytes | str | None:

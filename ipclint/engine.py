@@ -46,6 +46,8 @@ def extract_all(files: list[SourceFile], cache: Cache, jobs: int | None,
     facts: dict[str, FileFacts] = {}
     errors: list[Diagnostic] = []
     todo: list[SourceFile] = []
+    if progress:
+        progress(0, total=len(files))  # files done/total on the progress bar
     for sf in files:
         cached = cache.get_facts(sf.path, sf.digest)
         if cached is not None:
@@ -88,6 +90,7 @@ def _check_each(targets: list[Path], roots: set[Path], *, started: float, **kw) 
     them together, paths relative to the folder that holds them all."""
     import os
     from dataclasses import replace
+    from ipclint.graphview import merge_views
     ordered = sorted(roots)
     common = Path(os.path.commonpath([str(r) for r in ordered]))
     parts = []
@@ -119,6 +122,8 @@ def _check_each(targets: list[Path], roots: set[Path], *, started: float, **kw) 
         errors=tuple(sorted(errors, key=lambda d: (d.path, d.line, d.column, d.message))),
         elapsed=time.perf_counter() - started, roles=tuple(roles), skipped=tuple(skipped),
         rules_run=tuple(sorted(rules_run)), internal_error=any(res.internal_error for _, res in parts),
+        graph=merge_views([(prefix, res.graph) for prefix, res in parts if res.graph is not None], str(common)),
+        hidden_by_baseline=sum(res.hidden_by_baseline for _, res in parts),
         extra={"projects": [prefix for prefix, _ in parts]})
 
 
@@ -218,8 +223,8 @@ def check(paths: list[str] | None = None, config=None, *, select=None, ignore=No
                                      r1 + 1, c1 + 1))
         if f.too_deep:
             errors.append(Diagnostic(path, "nesting too deep: the deepest code was not analysed", "depth"))
-    findings = _filter(findings, project, config, sources, errors, baseline, report_unused_suppressions,
-                       {r.code for r in rules})
+    findings, hidden = _filter(findings, project, config, sources, errors, baseline, report_unused_suppressions,
+                               {r.code for r in rules})
     findings = [_character_columns(f, sources) for f in findings]
     findings = [f for f in findings if not is_test_path(f.path)]
     if only_files is not None:
@@ -228,7 +233,9 @@ def check(paths: list[str] | None = None, config=None, *, select=None, ignore=No
     findings.sort(key=lambda f: f.sort_key)
     versions = sorted({v for v in project.electron_versions.values() if v})
     parse_err_files = len({d.path for d in errors if d.kind in ("parse", "depth")})
-    skipped = sorted(found.skipped)
+    # a binary file is not analysed: it counts as skipped (its diagnostic says why)
+    skipped = sorted(found.skipped + [(p, "binary file") for p, kind, _ in found.errors if kind == "binary"])
+    from ipclint.graphview import build_graph_view
     result = RunResult(
         root=str(root), tool_version=__version__, electron_version=versions[0] if len(versions) == 1 else (
             ", ".join(versions) if versions else None),
@@ -238,6 +245,7 @@ def check(paths: list[str] | None = None, config=None, *, select=None, ignore=No
         elapsed=time.perf_counter() - started,
         roles=tuple(every_role(project).values()), skipped=tuple(skipped),
         rules_run=tuple(r.code for r in rules), internal_error=any(d.kind == "internal" for d in errors),
+        graph=build_graph_view(project), hidden_by_baseline=hidden,
         extra={"project": project, "cache_hits": cache.hits, "parsed": len(facts)})
     if key is not None and not result.internal_error:
         cache.store(RESULT_FILE, StoredResult(key, replace(result, extra={})))
@@ -359,13 +367,16 @@ def _rule_options(rule, config):
         return rule.options()
 
 
-def _filter(findings, project, config, sources, errors, baseline, report_unused, ran=None) -> list[Finding]:
+def _filter(findings, project, config, sources, errors, baseline, report_unused, ran=None) -> tuple[list[Finding], int]:
     if config is not None and hasattr(config, "ignored_for"):
         findings = [f for f in findings if not config.ignored_for(f.path, f.rule, f.name)]
     from ipclint.suppress import filter_suppressed
     findings, diags = filter_suppressed(findings, sources, report_unused=report_unused, ran=ran)
     errors.extend(diags)
+    hidden = 0
     if baseline:
         from ipclint.baseline import filter_baseline, load_baseline
+        before = len(findings)
         findings = filter_baseline(findings, load_baseline(Path(baseline)))
-    return list(findings)
+        hidden = before - len(findings)
+    return list(findings), hidden

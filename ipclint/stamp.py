@@ -25,5 +25,5 @@ def stamp_hits(rule: Rule, severity: Severity, hits: Iterable[Hit]) -> list[Find
         seen[(h.path, key)] += 1
         out.append(Finding(rule=rule.code, name=rule.name, severity=severity, path=h.path, span=h.span,
                            message=h.message, fingerprint=fingerprint(rule.code, h.path, key, seen[(h.path, key)]),
-                           related=h.related, trace=h.trace))
+                           related=h.related, trace=h.trace, help=rule.fix))
     return out

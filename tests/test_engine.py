@@ -188,7 +188,7 @@ def test_several_projects_are_analysed_each_on_its_own(tmp_path: Path, capsys: p
     assert code == 1 and doc["root"] == str((tmp_path / "apps").resolve())
     assert [(f["path"], f["line"], f["rule"]) for f in doc["findings"]] == [
         ("a/main.js", 2, "IPC011"), ("a/preload.js", 2, "IPC010"), ("b/main.js", 2, "IPC011"), ("b/preload.js", 2, "IPC010")]
-    assert doc["electron_version"] == "30.0.0, 31.0.0" and doc["files"]["analysed"] == 4
+    assert doc["electron_version"] == ["30.0.0", "31.0.0"] and doc["files"]["analysed"] == 4
 
 
 def test_tsconfig_references_extends_and_bad_types(tmp_path: Path) -> None:

@@ -2,27 +2,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+
+from ipclint.model.graph import GraphView
+from ipclint.model.kinds import Role, Severity
 from ipclint.model.span import Span
-
-
-class Severity(str, Enum):
-    ERROR = "error"
-    WARNING = "warning"
-    NOTE = "note"
-
-    @property
-    def rank(self) -> int:
-        return {"note": 0, "warning": 1, "error": 2}[self.value]
-
-
-class Role(str, Enum):
-    MAIN = "main"
-    PRELOAD = "preload"
-    RENDERER = "renderer"
-    SHARED = "shared"
-
-
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +30,7 @@ class Finding:
     fingerprint: str
     related: tuple[Location, ...] = ()
     trace: tuple[Location, ...] = ()
+    help: str = ""  # how to fix it, one line (the rule's)
 
     @property
     def sort_key(self) -> tuple:
@@ -61,6 +45,8 @@ class Finding:
             d["related"] = [loc.to_dict() for loc in self.related]
         if self.trace:
             d["trace"] = [loc.to_dict() for loc in self.trace]
+        if self.help:
+            d["help"] = self.help
         return d
 
 
@@ -109,6 +95,8 @@ class RunResult:
     skipped: tuple[tuple[str, str], ...] = ()  # (path, reason)
     rules_run: tuple[str, ...] = ()
     internal_error: bool = False
+    graph: GraphView | None = None  # the channel graph of the run (ipclint.graphview)
+    hidden_by_baseline: int = 0
     extra: dict = field(default_factory=dict, compare=False, hash=False)
 
     @property

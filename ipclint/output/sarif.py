@@ -24,8 +24,13 @@ def _uri(path: str) -> str:
     return quote(path, safe="/!$&'()*+,;=@")
 
 
-def _location(loc: Location, index: int | None = None) -> dict:
-    d: dict = {"physicalLocation": {"artifactLocation": {"uri": _uri(loc.path), "uriBaseId": "%SRCROOT%"},
+def _moved(prefix: str, path: str) -> str:
+    return f"{prefix}/{path}" if prefix and path else path
+
+
+def _location(loc: Location, prefix: str, index: int | None = None) -> dict:
+    d: dict = {"physicalLocation": {"artifactLocation": {"uri": _uri(_moved(prefix, loc.path)),
+                                                         "uriBaseId": "%SRCROOT%"},
                                     "region": _region(loc.span)}}
     if index is not None:
         d["id"] = index
@@ -44,7 +49,8 @@ def _rule_descriptor(rule) -> dict:
         "name": rule.name,
         "shortDescription": {"text": rule.summary},
         "fullDescription": {"text": what},
-        "help": {"text": rule.doc, "markdown": rule.doc},
+        # text: the one-line fix (the text report's `help:`, JSON's `help`); markdown: the rule page
+        "help": {"text": rule.fix or rule.summary, "markdown": rule.doc},
         "helpUri": rule.help_uri,
         "defaultConfiguration": {"level": LEVEL[rule.severity]},
         "properties": {"tags": tags, "security-severity": f"{rule.security_severity:.1f}",
@@ -53,7 +59,19 @@ def _rule_descriptor(rule) -> dict:
     }
 
 
-def report(result: RunResult) -> dict:
+def report(result: RunResult, base: str | Path | None = None) -> dict:
+    """``base``: the folder %SRCROOT% stands for (the repository root, so that code scanning finds
+    the files in a monorepo); None for the project root. Artifact URIs are relative to it."""
+    from ipclint.rules import ALL_RULES
+    root = Path(result.root).resolve()
+    top = Path(base).resolve() if base is not None else root
+    if top != root and top not in root.parents:
+        top = root  # the project is outside that folder: relative URIs could not reach it
+    prefix = root.relative_to(top).as_posix() if top != root else ""
+    return _report(result, top, prefix)
+
+
+def _report(result: RunResult, top: Path, prefix: str) -> dict:
     from ipclint.rules import ALL_RULES
     codes_run = set(result.rules_run) | {f.rule for f in result.findings}
     rules = [r for r in ALL_RULES if r.code in codes_run] or list(ALL_RULES)
@@ -65,14 +83,14 @@ def report(result: RunResult) -> dict:
             "ruleIndex": index.get(f.rule, -1),
             "level": LEVEL[f.severity],
             "message": {"text": f.message},
-            "locations": [_location(Location(f.path, f.span))],
+            "locations": [_location(Location(f.path, f.span), prefix)],
             "partialFingerprints": {"ipclint/v1": f.fingerprint},
         }
         if f.related:
-            res["relatedLocations"] = [_location(loc, i) for i, loc in enumerate(f.related, 1)]
+            res["relatedLocations"] = [_location(loc, prefix, i) for i, loc in enumerate(f.related, 1)]
         if f.trace:
             res["codeFlows"] = [{"threadFlows": [{"locations": [
-                {"location": _location(loc), "nestingLevel": 0, "executionOrder": i}
+                {"location": _location(loc, prefix), "nestingLevel": 0, "executionOrder": i}
                 for i, loc in enumerate(f.trace, 1)]}]}]
         results.append(res)
     notifications = []
@@ -80,12 +98,12 @@ def report(result: RunResult) -> dict:
         n: dict = {"level": "error" if d.kind in ("internal", "read", "binary", "decode", "config") else "warning",
                    "message": {"text": d.message}, "descriptor": {"id": f"ipclint/{d.kind}"}}
         if d.path:
-            phys: dict = {"artifactLocation": {"uri": _uri(d.path), "uriBaseId": "%SRCROOT%"}}
+            phys: dict = {"artifactLocation": {"uri": _uri(_moved(prefix, d.path)), "uriBaseId": "%SRCROOT%"}}
             if d.line:
                 phys["region"] = {"startLine": d.line, "startColumn": max(1, d.column)}
             n["locations"] = [{"physicalLocation": phys}]
         notifications.append(n)
-    root_uri = Path(result.root).resolve().as_uri()
+    root_uri = top.as_uri()
     root_uri += "" if root_uri.endswith("/") else "/"
     return {
         "$schema": SCHEMA,
@@ -103,6 +121,6 @@ def report(result: RunResult) -> dict:
     }
 
 
-def write(result: RunResult, stream: TextIO) -> None:
-    json.dump(report(result), stream, indent=2, ensure_ascii=False)
+def write(result: RunResult, stream: TextIO, *, base: str | Path | None = None) -> None:
+    json.dump(report(result, base), stream, indent=2, ensure_ascii=False)
     stream.write("\n")

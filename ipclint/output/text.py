@@ -10,7 +10,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ipclint.model import Finding, RunResult
+from ipclint.model import Finding, RunResult, Severity
+from ipclint.output.paths import shown
 
 STYLE = {"error": "bold red", "warning": "yellow", "note": "cyan"}
 # Control characters in a source line (ESC, form feed) would reach the terminal or be dropped by rich
@@ -26,14 +27,18 @@ def _console(stream: TextIO, color: bool | None) -> Console:
                    markup=False, width=120 if not terminal else None, soft_wrap=True)
 
 
-def _line(root: Path, path: str, line: int, cache: dict) -> str | None:
+def source_lines(root: Path, path: str, cache: dict) -> list[str]:
+    """The file's lines as tree-sitter counts them (split on "\n" only: a form feed is no break)."""
     if path not in cache:
         try:
-            # split on "\n" only: finding lines are tree-sitter rows (a form feed is not a line break)
             cache[path] = [ln.removesuffix("\r") for ln in _decode((root / path).read_bytes()).split("\n")]
         except OSError:
             cache[path] = []
-    lines = cache[path]
+    return cache[path]
+
+
+def _line(root: Path, path: str, line: int, cache: dict) -> str | None:
+    lines = source_lines(root, path, cache)
     return lines[line - 1] if 0 < line <= len(lines) else None
 
 
@@ -60,8 +65,22 @@ def _excerpt(con: Console, root: Path, f: Finding, cache: dict, fancy: bool) -> 
     con.print(Text(marker, style=STYLE.get(f.severity.value, "") if fancy else ""))
 
 
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def docs_link(code: str) -> str:
+    from ipclint.rules import ALL_RULES
+    from ipclint.rules._base import DOCS_BASE
+    return next((r.help_uri for r in ALL_RULES if r.code == code), DOCS_BASE)
+
+
 def write(result: RunResult, stream: TextIO, *, quiet: bool = False, verbose: bool = False,
-          stats: bool = False, color: bool | None = None) -> None:
+          stats: bool = False, color: bool | None = None, base: str | Path | None = None,
+          reported_files: int | None = None) -> None:
+    """``base``: show paths relative to this folder (the CLI passes the current one); None keeps
+    them relative to the project root. ``reported_files``: the number of files named on the command
+    line when only those are reported (the whole project is still analysed)."""
     con = _console(stream, color)
     fancy = con.is_terminal
     root = Path(result.root)
@@ -69,68 +88,87 @@ def write(result: RunResult, stream: TextIO, *, quiet: bool = False, verbose: bo
     by_file: dict[str, list[Finding]] = {}
     for f in sorted(result.findings, key=lambda f: f.sort_key):
         by_file.setdefault(f.path, []).append(f)
+
+    def where(path: str) -> str:
+        return shown(result.root, path, base)
+
     if verbose and not quiet:
-        _roles(con, result)
+        _roles(con, result, where)
     for path, items in by_file.items():
         if not quiet:
-            con.print(Text(path, style="bold underline" if fancy else ""))
+            con.print(Text(where(path), style="bold underline" if fancy else ""))
+        last = None
         for f in items:
-            head = Text(f"{f.path}:{f.span.line}:{f.span.column}: ")
+            head = Text(f"{where(f.path)}:{f.span.line}:{f.span.column}: ")
             head.append(f"{f.rule}", style=STYLE.get(f.severity.value, "") if fancy else "")
             head.append(f" [{f.severity.value}] {f.name}: {f.message}")
             con.print(head)
             if quiet:
                 continue
-            _excerpt(con, root, f, cache, fancy)
+            if f.span != last:  # two rules at one spot: one excerpt
+                _excerpt(con, root, f, cache, fancy)
+            last = f.span
             for loc in f.related:
                 con.print(f"      = {loc.message or 'see'}" + ("" if loc.message and str(loc.span.line) in loc.message
-                                                             else f" ({loc.path}:{loc.span.line})"))
+                                                             else f" ({where(loc.path)}:{loc.span.line})"))
             if f.trace:
                 con.print("      trace:")
                 for i, loc in enumerate(f.trace, 1):
-                    con.print(f"        {i}. {loc.path}:{loc.span.line}:{loc.span.column} {loc.message}")
+                    con.print(f"        {i}. {where(loc.path)}:{loc.span.line}:{loc.span.column} {loc.message}")
+            if f.help:
+                con.print(Text("      help: ", style="bold" if fancy else "") + Text(f.help))
+            con.print(Text(f"      docs: {docs_link(f.rule)} (offline: ipclint rule {f.rule})",
+                           style="dim" if fancy else ""))
         if not quiet:
             con.print("")
     if quiet:
         return
     for d in result.errors:
-        where = f"{d.path}:{d.line}:{d.column}" if d.line else (d.path or "ipclint")
-        con.print(f"{where}: {d.kind}: {d.message}")
+        at = f"{where(d.path)}:{d.line}:{d.column}" if d.line else (where(d.path) if d.path else "ipclint")
+        con.print(f"{at}: {d.kind}: {d.message}")
     if result.errors:
         con.print("")
-    _summary(con, result, stats or verbose, fancy)
+    _summary(con, result, stats or verbose, fancy, reported_files)
 
 
-def _roles(con: Console, result: RunResult) -> None:
+def _roles(con: Console, result: RunResult, where) -> None:
     con.print("Files and roles:")
     for info in result.roles:
-        con.print(f"  {info.role.value:<9} {info.path}  ({info.reason})")
+        con.print(f"  {info.role.value:<9} {where(info.path)}  ({info.reason})")
     if result.skipped:
         con.print("Skipped:")
         for path, reason in result.skipped:
-            con.print(f"  {path}  ({reason})")
+            con.print(f"  {where(path)}  ({reason})")
     con.print("")
 
 
-def _summary(con: Console, result: RunResult, stats: bool, fancy: bool) -> None:
-    counts = Counter((f.rule, f.name, f.severity.value) for f in result.findings)
+def _summary(con: Console, result: RunResult, stats: bool, fancy: bool, reported_files: int | None) -> None:
+    counts = Counter((f.rule, f.name, f.severity) for f in result.findings)
     if counts:
         table = Table(title=None, show_edge=fancy, box=None if not fancy else Table().box, pad_edge=False)
         table.add_column("rule")
         table.add_column("name")
         table.add_column("severity")
         table.add_column("findings", justify="right")
-        for (code, name, sev), n in sorted(counts.items()):
-            table.add_row(code, name, sev, str(n))
+        # errors first: they are what a reader acts on
+        for (code, name, sev), n in sorted(counts.items(), key=lambda kv: (-kv[0][2].rank, kv[0][0])):
+            table.add_row(code, name, Text(sev.value, style=STYLE[sev.value] if fancy else ""), str(n))
         con.print(table)
-    sev = Counter(f.severity.value for f in result.findings)
-    parts = [f"{sev[s]} {s}{'s' if sev[s] != 1 else ''}" for s in ("error", "warning", "note") if sev[s]]
+    sev = Counter(f.severity for f in result.findings)
+    parts = [plural(sev[s], s.value) for s in (Severity.ERROR, Severity.WARNING, Severity.NOTE) if sev[s]]
     total = len(result.findings)
-    con.print(f"{total} finding{'s' if total != 1 else ''}" + (f" ({', '.join(parts)})" if parts else "")
-              + f" in {result.files.analysed} files; {result.files.skipped} skipped, "
+    if reported_files is not None:
+        files = (f"in {plural(reported_files, 'file')} reported "
+                 f"({plural(result.files.analysed, 'project file')} analysed with them)")
+    else:
+        files = f"in {plural(result.files.analysed, 'file')}"
+    con.print(plural(total, "finding") + (f" ({', '.join(parts)})" if parts else "")
+              + f" {files}; {result.files.skipped} skipped, "
                 f"{result.files.with_parse_errors} with parse errors"
               + (f"; Electron {result.electron_version}" if result.electron_version else "")
               + f"; {result.elapsed:.2f}s")
+    if result.hidden_by_baseline:
+        con.print(f"{plural(result.hidden_by_baseline, 'finding')} hidden by the baseline")
     if stats:
         extra = result.extra or {}
         con.print(f"parsed {extra.get('parsed', 0)} files, {extra.get('cache_hits', 0)} from cache"

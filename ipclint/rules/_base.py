@@ -45,6 +45,7 @@ class Rule:
     security_severity: float = 5.0
     options: type = Options
     tags: tuple[str, ...] = field(default=("security",))
+    fix: str = ""  # one line: how to fix a finding (text report `help:`, SARIF help, JSON help)
 
     @property
     def doc(self) -> str:
@@ -60,11 +61,11 @@ class Rule:
 
 def rule(code: str, name: str, severity: Severity, summary: str, *, cwe: tuple[int, ...] = (),
          security_severity: float = 5.0, options: type = Options,
-         tags: tuple[str, ...] = ("security",)) -> Callable[[Callable[..., Iterator[Hit]]], Rule]:
+         tags: tuple[str, ...] = ("security",), fix: str = "") -> Callable[[Callable[..., Iterator[Hit]]], Rule]:
     """Decorate a check function ``check(project, options) -> Iterator[Hit]`` into a frozen Rule."""
 
     def wrap(fn: Callable[..., Iterator[Hit]]) -> Rule:
         return Rule(code=code, name=name, severity=severity, summary=summary, check=fn, cwe=cwe,
-                    security_severity=security_severity, options=options, tags=tags)
+                    security_severity=security_severity, options=options, tags=tags, fix=fix)
 
     return wrap

@@ -15,7 +15,9 @@ REPEAT_LISTENERS = frozenset({"on", "addListener", "prependListener"})
 
 @rule("IPC012", "duplicate-handler", Severity.ERROR,
       "Handler registered twice, or in code that can run more than once", cwe=(675,),
-      security_severity=4.0, tags=("security", "correctness"))
+      security_severity=4.0, tags=("security", "correctness"),
+      fix=("Register each handler once at startup (in app.whenReady), or call ipcMain.removeHandler(channel)"
+           " (removeAllListeners for on) before registering it again"))
 def duplicate_handler(project: Project, options) -> Iterator[Hit]:
     """## What it does
     Flags `ipcMain.handle`/`handleOnce` registered for the same channel more than once in the

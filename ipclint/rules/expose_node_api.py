@@ -18,7 +18,9 @@ POWER_ELECTRON = frozenset({"shell", "remote", "*"})
 
 
 @rule("IPC014", "expose-node-api", Severity.ERROR, "Preload exposes Node or Electron powers to the page",
-      cwe=(749,), security_severity=9.0)
+      cwe=(749,), security_severity=9.0,
+      fix=("Expose narrow functions that ask main to do one fixed thing over IPC (openLog: () => "
+           "ipcRenderer.invoke('log:open')), never require, process, fs, shell or child_process themselves"))
 def expose_node_api(project: Project, options) -> Iterator[Hit]:
     """## What it does
     Flags a preload that exposes Node or Electron powers through `contextBridge`: `require`,

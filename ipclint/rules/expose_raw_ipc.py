@@ -12,7 +12,10 @@ RAW = frozenset({"raw", "raw-method"})
 
 
 @rule("IPC001", "expose-raw-ipc", Severity.ERROR, "Preload exposes ipcRenderer, or any channel, to the page",
-      cwe=(749, 284), security_severity=9.0)
+      cwe=(749, 284), security_severity=9.0,
+      fix=("Expose one function per action with a fixed channel (save: (x) => "
+           "ipcRenderer.invoke('file:save', x)), or check the channel against an allowlist and throw before "
+           "the call; a TypeScript type is not a run-time check"))
 def expose_raw_ipc(project: Project, options) -> Iterator[Hit]:
     """## What it does
     Flags a preload that exposes `ipcRenderer` to page code through `contextBridge`: the object

@@ -10,7 +10,9 @@ from ipclint.rules._webprefs import (CTORS, INSECURE, assigned_prefs, assignment
 
 
 @rule("IPC013", "insecure-webpreferences", Severity.ERROR,
-      "Window options that remove the boundary between page and Node", cwe=(1188, 94), security_severity=8.0)
+      "Window options that remove the boundary between page and Node", cwe=(1188, 94), security_severity=8.0,
+      fix=("Keep the safe values (contextIsolation: true, sandbox: true, nodeIntegration: false, "
+           "webSecurity: true) and give the page what it needs through narrow preload functions"))
 def insecure_webpreferences(project: Project, options) -> Iterator[Hit]:
     """## What it does
     Flags `BrowserWindow`, `BrowserView` and `WebContentsView` options, `webPreferences`

@@ -14,7 +14,9 @@ LISTEN = frozenset({"on", "once", "addListener", "prependListener", "prependOnce
 
 @rule("IPC002", "leak-ipc-event", Severity.WARNING,
       "Preload hands the IpcRendererEvent (and with it ipcRenderer) to page code", cwe=(200,),
-      security_severity=6.5)
+      security_severity=6.5,
+      fix=("Call the page's callback with the message data only: ipcRenderer.on(channel, (_event, ...args) "
+           "=> callback(...args))"))
 def leak_ipc_event(project: Project, options) -> Iterator[Hit]:
     """## What it does
     Flags a preload listener that gives the `IpcRendererEvent` to a page-supplied callback: the

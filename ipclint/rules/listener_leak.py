@@ -19,7 +19,9 @@ LIFECYCLE = {"componentDidMount": ("componentWillUnmount",), "beforeMount": ("be
 
 
 @rule("IPC004", "listener-leak", Severity.WARNING, "IPC listener registered with no way to remove it",
-      cwe=(401,), security_severity=3.0, tags=("security", "reliability"))
+      cwe=(401,), security_severity=3.0, tags=("security", "reliability"),
+      fix=("Keep the wrapped listener and return a remover (const l = (_e, v) => cb(v); ipcRenderer.on(ch, "
+           "l); return () => ipcRenderer.removeListener(ch, l)), and call it in the component's cleanup"))
 def listener_leak(project: Project, options) -> Iterator[Hit]:
     """## What it does
     Flags listeners that can never be removed. (a) A preload-exposed subscribe function that calls

@@ -11,7 +11,9 @@ EXCLUDED_KINDS = frozenset({"emit"})
 
 @rule("IPC003", "magic-channel", Severity.WARNING,
       "IPC channel named with an inline string literal instead of a shared constant",
-      cwe=(1099,), security_severity=2.0, tags=("security", "maintainability"))
+      cwe=(1099,), security_severity=2.0, tags=("security", "maintainability"),
+      fix=("Name the channel once in a shared constants module (export const SAVE = 'file:save') and import "
+           "it on both sides"))
 def magic_channel(project: Project, options) -> Iterator[Hit]:
     """## What it does
     Flags IPC call sites that name their channel with an inline string or template literal:

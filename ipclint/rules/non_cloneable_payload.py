@@ -11,7 +11,9 @@ from ipclint.rules._payload import bridge_payloads, problem, promise, short
 
 @rule("IPC008", "non-cloneable-payload", Severity.ERROR,
       "IPC payload that the structured clone algorithm rejects or silently mangles", cwe=(704,),
-      security_severity=3.0, tags=("security", "correctness"))
+      security_severity=3.0, tags=("security", "correctness"),
+      fix=("Send plain data only (strings, numbers, plain objects and arrays, Date, Map, Set, typed arrays):"
+           " copy the fields you need from DOM nodes and class instances, and await promises first"))
 def non_cloneable_payload(project: Project, options) -> Iterator[Hit]:
     """## What it does
     Flags values sent over IPC that the structured clone algorithm rejects or mangles: functions

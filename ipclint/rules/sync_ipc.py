@@ -10,7 +10,9 @@ from ipclint.vutil import channel_words
 
 @rule("IPC009", "sync-ipc", Severity.WARNING,
       "Synchronous IPC blocks the renderer until the main process answers",
-      cwe=(400,), security_severity=3.0, tags=("security", "performance"))
+      cwe=(400,), security_severity=3.0, tags=("security", "performance"),
+      fix=("Use ipcRenderer.invoke with ipcMain.handle and await the answer instead of sendSync and "
+           "event.returnValue"))
 def sync_ipc(project: Project, options) -> Iterator[Hit]:
     """## What it does
     Flags `ipcRenderer.sendSync` calls and main-process listeners that answer them by setting

@@ -21,7 +21,10 @@ class Options:
 
 @rule("IPC006", "tainted-sink", Severity.ERROR,
       "Renderer-supplied data reaches a dangerous main-process call without validation",
-      cwe=(78, 22, 601, 94), security_severity=8.8, options=Options)
+      cwe=(78, 22, 601, 94), security_severity=8.8, options=Options,
+      fix=("Validate the value before the call: allow only known values, parse URLs and allow only the "
+           "schemes and hosts you expect, keep paths inside a fixed folder; better, let the page choose "
+           "among options main defines"))
 def tainted_sink(project: Project, options: Options) -> Iterator[Hit]:
     """## What it does
     Follows each renderer-supplied handler parameter through local variables, property reads,

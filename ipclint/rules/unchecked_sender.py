@@ -22,7 +22,10 @@ class Options:
 
 @rule("IPC007", "unchecked-sender", Severity.WARNING,
       "Main-process handler never checks which frame sent the message", cwe=(346,), security_severity=5.5,
-      options=Options)
+      options=Options,
+      fix=("Check the sender at the start of the handler: compare new URL(event.senderFrame.url).origin "
+           "exactly with your app's origin and return when it differs (or register through a wrapper that "
+           "does)"))
 def unchecked_sender(project: Project, options: Options) -> Iterator[Hit]:
     """## What it does
     Flags a main-process handler that never checks who sent the message: it reads neither

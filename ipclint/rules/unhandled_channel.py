@@ -12,7 +12,9 @@ from ipclint.rules._graphutil import (ChannelOptions, closest, ignored_channel, 
 
 @rule("IPC010", "unhandled-channel", Severity.ERROR,
       "Message sent to a channel that nothing handles", cwe=(440,), security_severity=4.0,
-      tags=("security", "correctness"), options=ChannelOptions)
+      tags=("security", "correctness"), options=ChannelOptions,
+      fix=("Fix the channel name (a shared constant prevents typos) or register the missing handler: "
+           "ipcMain.handle for invoke, ipcMain.on for send, ipcRenderer.on in the preload for a push"))
 def unhandled_channel(project: Project, options: ChannelOptions) -> Iterator[Hit]:
     """## What it does
     Flags messages to a channel that nothing handles: `send`/`sendSync`/`postMessage` to a

@@ -12,7 +12,9 @@ SENDER_KINDS = frozenset({"send", "invoke"})
 
 @rule("IPC011", "unused-handler", Severity.WARNING,
       "Main-process handler for a channel that no preload or renderer code uses",
-      cwe=(561,), security_severity=3.0, tags=("security", "attack-surface"), options=ChannelOptions)
+      cwe=(561,), security_severity=3.0, tags=("security", "attack-surface"), options=ChannelOptions,
+      fix=("Remove the handler if nothing calls it any more, or expose it through the preload; list channels"
+           " that other code sends in the rule's ignore-channels option"))
 def unused_handler(project: Project, options: ChannelOptions) -> Iterator[Hit]:
     """## What it does
     Flags a main-process handler (`ipcMain.handle`/`handleOnce`/`on`/`once`, `webContents.ipc`,

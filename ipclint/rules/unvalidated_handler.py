@@ -18,7 +18,9 @@ class Options:
 
 @rule("IPC005", "unvalidated-handler", Severity.WARNING,
       "Main-process handler uses renderer-supplied data before validating it", cwe=(20,),
-      security_severity=5.0, options=Options)
+      security_severity=5.0, options=Options,
+      fix=("Check each renderer-supplied argument before using it (typeof, an allowlist, or a schema such as"
+           " zod's parse) and return or throw when the check fails"))
 def unvalidated_handler(project: Project, options: Options) -> Iterator[Hit]:
     """## What it does
     Flags a main-process handler (`ipcMain.handle`/`handleOnce`/`on`/`once`, `webContents.ipc`,

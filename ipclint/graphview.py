@@ -1,0 +1,152 @@
+"""Building the graph view (``model.graph``) from the linked project: the only place that reads
+the project for the graph formatters, the HTML report and the language server."""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from ipclint.discover import is_test_path
+from ipclint.model import Role
+from ipclint.model.graph import (EMPTY, Direction, EdgeKind, ExposedMember, GenericPath, GraphEdge, GraphFile,
+                                 GraphView, Part, Via, ViaKind)
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ipclint.project import Project
+
+__all__ = ["EMPTY", "GraphView", "build_graph_view", "mark", "merge_views"]
+
+
+# The graph stage names its via steps in prose; until it carries a kind of its own (the link
+# stage will), the opening words say which step each is.
+_VIA_WORDS = (("exposed as window.", ViaKind.BRIDGE), ("preload IPC call", ViaKind.PRELOAD_CALL),
+              ("through the wrapper", ViaKind.WRAPPER), ("through the page's bridge helper", ViaKind.HELPER),
+              ("an EventEmitter that relays", ViaKind.RELAY))
+_RENDERER_SIDE = frozenset({"ipcRenderer", "bridge", "toolkit"})
+
+
+def _via_kind(message: str) -> ViaKind:
+    return next((k for words, k in _VIA_WORDS if message.startswith(words)), ViaKind.STEP)
+
+
+def _part(kind: str, receiver: str) -> tuple[Part, Direction]:
+    renderer_side = receiver in _RENDERER_SIDE
+    if kind in ("send", "invoke"):
+        return Part.SENDER, Direction.TO_MAIN
+    if kind == "push":
+        return Part.PUSHER, Direction.TO_RENDERER
+    if kind in ("handle", "on"):
+        return (Part.LISTENER, Direction.TO_RENDERER) if renderer_side else (Part.HANDLER, Direction.TO_MAIN)
+    if kind == "emit":
+        return Part.EMITTER, Direction.NONE
+    return Part.REMOVER, Direction.NONE
+
+
+def _app_of(path: str, apps: dict[str, str], folders: list[str]) -> str:
+    if path in apps:
+        return apps[path]
+    return next((f for f in folders if path.startswith(f + "/")), "")
+
+
+def build_graph_view(project: Project) -> GraphView:
+    """The view of a linked project: every file with its role, every edge, the marks."""
+    from ipclint.roles import every_role
+    graph = project.graph
+    if graph is None:
+        return GraphView(root=str(project.root))
+    folders = sorted({a for a in project.apps.values() if a}, key=lambda a: (-len(a), a))
+    files = tuple(GraphFile(p, i.role, i.reason, _app_of(p, project.apps, folders), is_test_path(p))
+                  for p, i in every_role(project).items())
+    app = {f.path: f.app for f in files}
+    edges = []
+    for e in graph.edges:
+        part, direction = _part(e.kind, e.receiver)
+        where = app[e.path] if e.path in app else _app_of(e.path, project.apps, folders)
+        edges.append(GraphEdge(
+            kind=EdgeKind(e.kind) if e.kind in EdgeKind._value2member_map_ else EdgeKind.SEND,
+            method=e.method, receiver=e.receiver, part=part, direction=direction, channel=e.channel,
+            path=e.path, line=e.span.line, column=e.span.column, role=e.role, app=where,
+            is_test=is_test_path(e.path),
+            via=tuple(Via(_via_kind(v.message), v.path, v.span.line, v.span.column) for v in e.via),
+            expression=e.channel_value.text if e.channel is None and e.channel_value is not None else "",
+            handler_path=e.handler[0] if e.handler else None))
+    generic = tuple(sorted({GenericPath(loc.path, loc.span.line, loc.message, listen, app.get(loc.path, ""))
+                            for listen, locs in ((False, graph.generic_send), (True, graph.generic_listen))
+                            for loc in locs}, key=lambda g: (g.path, g.line, g.member, g.listen)))
+    marked = mark(edges, generic, frozenset(graph.allowlisted))
+    return GraphView(root=str(project.root), files=files, edges=tuple(marked), exposures=_exposures(project),
+                     generic_paths=generic, apps=tuple(sorted({f.app for f in files})))
+
+
+def _exposures(project: Project) -> tuple[ExposedMember, ...]:
+    from ipclint.exposure import exposure_model
+    out = []
+    for x in exposure_model(project):
+        out.append(ExposedMember(key=x["key"], path=x["path"], line=x["line"], column=x["column"], kind=x["kind"],
+                                 channels=tuple(x["channels"]), guarded=bool(x["guarded"]),
+                                 allowlist=tuple(x["allowlist"]), detail=str(x["detail"]), mode=str(x["mode"])))
+    return tuple(out)
+
+
+def _talk(a: str, b: str) -> bool:
+    """Two files of one repository can talk over IPC: the same app, or either outside every app."""
+    return a == b or not a or not b
+
+
+def mark(edges: list[GraphEdge], generic: tuple[GenericPath, ...], allowlisted: frozenset[str]) -> list[GraphEdge]:
+    """Mark sends and pushes that nothing handles or listens to, and handlers that nothing sends to.
+    The same judgement as IPC010/IPC011 on the graph alone (per app, generic paths switch it off):
+    a drawing aid, not a finding."""
+    by_channel: dict[str, list[GraphEdge]] = defaultdict(list)
+    for e in edges:
+        if e.channel is not None:
+            by_channel[e.channel].append(e)
+    send_any = {g.app for g in generic if not g.listen}
+    listen_any = {g.app for g in generic if g.listen}
+
+    def opened(apps: set[str], app: str) -> bool:
+        return any(_talk(a, app) for a in apps)
+
+    out = []
+    for e in edges:
+        if e.channel is None:
+            out.append(e)
+            continue
+        peers = [p for p in by_channel[e.channel] if _talk(p.app, e.app)]
+        if e.part is Part.SENDER and e.method != "sendToHost":
+            want = EdgeKind.HANDLE if e.kind is EdgeKind.INVOKE else EdgeKind.ON
+            if not any(p.part is Part.HANDLER and p.kind is want for p in peers):
+                e = replace(e, unhandled=True)
+        elif e.part is Part.PUSHER and not opened(listen_any, e.app):
+            if not any(p.part is Part.LISTENER for p in peers):
+                e = replace(e, unhandled=True)
+        elif e.part is Part.HANDLER and not opened(send_any, e.app) and e.channel not in allowlisted:
+            if not any(p.part in (Part.SENDER, Part.EMITTER) for p in peers):
+                e = replace(e, unused=True)
+        out.append(e)
+    return out
+
+
+def merge_views(parts: list[tuple[str, GraphView]], root: str) -> GraphView:
+    """Several projects reported together: each view's paths prefixed with its folder."""
+    def moved(prefix: str, path: str) -> str:
+        return f"{prefix}/{path}" if prefix and prefix != "." else path
+
+    files: list[GraphFile] = []
+    edges: list[GraphEdge] = []
+    exposures: list[ExposedMember] = []
+    generic: list[GenericPath] = []
+    for prefix, v in parts:
+        def app(a: str) -> str:
+            return moved(prefix, a) if a else (prefix if prefix != "." else "")
+
+        files += [replace(f, path=moved(prefix, f.path), app=app(f.app)) for f in v.files]
+        edges += [replace(e, path=moved(prefix, e.path), app=app(e.app),
+                          handler_path=moved(prefix, e.handler_path) if e.handler_path else None,
+                          via=tuple(replace(x, path=moved(prefix, x.path)) for x in e.via)) for e in v.edges]
+        exposures += [replace(x, path=moved(prefix, x.path)) for x in v.exposures]
+        generic += [replace(g, path=moved(prefix, g.path), app=app(g.app)) for g in v.generic_paths]
+    return GraphView(root=root, files=tuple(sorted(files, key=lambda f: f.path)),
+                     edges=tuple(sorted(edges, key=lambda e: (e.path, e.line, e.column, e.kind.value, e.channel or ""))),
+                     exposures=tuple(exposures), generic_paths=tuple(generic),
+                     apps=tuple(sorted({f.app for f in files})))
