@@ -93,6 +93,12 @@ def _parser() -> argparse.ArgumentParser:
     r = sub.add_parser("rule", help="show a rule's documentation, or list the rules",
                        description="A rule's documentation page; without an argument, the list of rules.")
     r.add_argument("rule", nargs="?", metavar="CODE|NAME", help="a rule code or name (default: list every rule)")
+    k = sub.add_parser("clean", help="remove the cache of the project at PATH",
+                       description="Remove ipclint's cache folder (.ipclint_cache/ in the project root, or "
+                                   "--cache-dir). Only a folder that ipclint tagged as its cache is removed.")
+    k.add_argument("path", nargs="?", default=".", metavar="PATH", help="a project folder or file (default: .)")
+    k.add_argument("--cache-dir", metavar="DIR", help="the cache folder to remove (default: .ipclint_cache/ "
+                                                      "in the project root)")
     sub.add_parser("lsp", help="run the language server on standard input and output (for editors)",
                    description="Speak the Language Server Protocol over stdio: diagnostics for open files "
                                "from the whole-project analysis, refreshed on save.")
@@ -125,6 +131,8 @@ def run(argv: list[str]) -> int:
             return _graph(args)
         if args.command == "rule":
             return _rule(args)
+        if args.command == "clean":
+            return _clean(args)
         if args.command == "lsp":
             from ipclint.lsp import serve
             return serve()
@@ -396,6 +404,22 @@ def _app_folder(app: str, root: str) -> str:
         if top in full.parents:
             return full.relative_to(top).as_posix()
     return app.strip("/").removeprefix("./")
+
+
+def _clean(args: argparse.Namespace) -> int:
+    from ipclint.cache import clean
+    from ipclint.discover import find_root
+    target = Path(args.path)
+    if not target.exists():
+        return _error(f"no such file or folder: {args.path}")
+    folder = Path(args.cache_dir) if args.cache_dir else find_root(target.resolve()) / ".ipclint_cache"
+    if not os.path.lexists(folder):
+        print(f"no cache at {folder}")
+        return EXIT_OK
+    if not clean(folder):
+        return _error(f"{folder} is not an ipclint cache folder (no ipclint CACHEDIR.TAG); left alone")
+    print(f"removed {folder}")
+    return EXIT_OK
 
 
 def _rule(args: argparse.Namespace) -> int:

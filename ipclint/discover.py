@@ -159,7 +159,20 @@ def discover(root: Path, paths: list[Path] | None = None, exclude: list[str] | N
             _consider(result, root, start, index, pending, seen_files)
             continue
         stack = [start]
-        while stack:
+        # Links inside the root are taken after every real path, so that a file reached both ways
+        # is reported at its real path.
+        linked: list[tuple[str, str, str, bool]] = []
+        while stack or linked:
+            if not stack:
+                for path, name, rel, is_dir in linked:
+                    if is_dir:
+                        if not _ignored(root, rel + "/", ignores, extra):
+                            stack.append(Path(path))
+                    elif is_source(name) and not _ignored(root, rel, ignores, extra):
+                        _consider(result, root, path, index, pending, seen_files)
+                linked = []
+                stack.reverse()
+                continue
             folder = stack.pop()
             try:
                 st = folder.stat()
@@ -187,6 +200,9 @@ def discover(root: Path, paths: list[Path] | None = None, exclude: list[str] | N
                     if is_dir or is_source(e.name):
                         result.skipped.append((rel + ("/" if is_dir else ""),
                                                f"symlink to a {what} outside the project root"))
+                    continue
+                if link and (not is_dir or e.name not in DEFAULT_EXCLUDED_DIRS):
+                    linked.append((e.path, e.name, rel, is_dir))
                     continue
                 if is_dir:
                     # a skipped folder is counted once; what it holds is never walked
