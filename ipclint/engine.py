@@ -19,8 +19,9 @@ from ipclint.cache import Cache, baseline_digest, encode_facts, result_key, seal
 from ipclint.discover import SourceFile, StatIndex, discover, find_root, is_project_root, is_test_path
 from ipclint.model.facts import FileFacts
 from ipclint.model import Diagnostic, FileCounts, Finding, RunResult
-from ipclint.roles import every_role
-from ipclint.prefilter import bare_global_users, select_files, wrapper_callers
+from ipclint.link.roles import every_role
+from ipclint.discover.select import select_files
+from ipclint.link.needs import bare_global_users, wrapper_callers
 
 PARALLEL_THRESHOLD = 64
 # Parse, link, check; then parse what resolution found missing (constants, wrapper callers) and redo.
@@ -90,7 +91,7 @@ def _check_each(targets: list[Path], roots: set[Path], *, started: float, **kw) 
     them together, paths relative to the folder that holds them all."""
     import os
     from dataclasses import replace
-    from ipclint.graphview import merge_views
+    from ipclint.link.graphview import merge_views
     ordered = sorted(roots)
     common = Path(os.path.commonpath([str(r) for r in ordered]))
     parts = []
@@ -235,7 +236,7 @@ def check(paths: list[str] | None = None, config=None, *, select=None, ignore=No
     parse_err_files = len({d.path for d in errors if d.kind in ("parse", "depth")})
     # a binary file is not analysed: it counts as skipped (its diagnostic says why)
     skipped = sorted(found.skipped + [(p, "binary file") for p, kind, _ in found.errors if kind == "binary"])
-    from ipclint.graphview import build_graph_view
+    from ipclint.link.graphview import build_graph_view
     result = RunResult(
         root=str(root), tool_version=__version__, electron_version=versions[0] if len(versions) == 1 else (
             ", ".join(versions) if versions else None),

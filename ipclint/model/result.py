@@ -95,7 +95,7 @@ class RunResult:
     skipped: tuple[tuple[str, str], ...] = ()  # (path, reason)
     rules_run: tuple[str, ...] = ()
     internal_error: bool = False
-    graph: GraphView | None = None  # the channel graph of the run (ipclint.graphview)
+    graph: GraphView | None = None  # the channel graph of the run (ipclint.link.graphview)
     hidden_by_baseline: int = 0
     extra: dict = field(default_factory=dict, compare=False, hash=False)
 

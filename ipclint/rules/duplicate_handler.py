@@ -2,12 +2,12 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ipclint.graph import Edge
+from ipclint.link.graph import Edge
 from ipclint.model import Location, Severity
-from ipclint.project import Project
+from ipclint.link.project import Project
 from ipclint.rules._base import Hit, rule
-from ipclint.rules._graphutil import ITERATION_REASONS, repeatable
-from ipclint.rules._runorder import RunOrder
+from ipclint.link.calls import ITERATION_REASONS, repeatable
+from ipclint.link.runorder import RunOrder
 
 
 REPEAT_LISTENERS = frozenset({"on", "addListener", "prependListener"})
@@ -116,7 +116,7 @@ def _registrations(project: Project, edges: list[Edge]) -> list[Edge]:
     """The edges that are registrations where they run: not the call of an inner wrapper made
     inside an outer one (`function outer(c, l) { inner(c, l) }`), which is judged at the calls of
     the outer wrapper, nor one whose channel is still the outer wrapper's parameter."""
-    from ipclint.wrappers import _param_index
+    from ipclint.link.wrappers import _param_index
     chains = {(*e.wrapper_funcs[0], e.wrapper_funcs[1:], e.via) for e in edges if len(e.wrapper_funcs) > 1}
     out = []
     for e in edges:
@@ -148,7 +148,7 @@ def _removed_before(project: Project, e: Edge, removals: list[Edge]) -> bool:
     listener (registered and removed again in one run, like a request/response helper)."""
     scopes = _enclosing(project, e)
     if e.kind == "on" and e.handler is not None and e.handler[0] == e.path:
-        from ipclint.vutil import subtree
+        from ipclint.link.vutil import subtree
         scopes |= subtree(project.files[e.path], e.handler[1])  # a listener that removes itself
     for r in removals:
         if r.path == e.path and r.scope in scopes and (r.span < e.span or e.kind == "on") and (

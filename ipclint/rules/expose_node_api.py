@@ -2,13 +2,13 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ipclint.bridge import ExposedMember
-from ipclint.exposure import members
+from ipclint.link.bridge import ExposedMember
+from ipclint.link.exposure import members
 from ipclint.model import Severity
-from ipclint.project import Project
+from ipclint.link.project import Project
 from ipclint.rules._base import Hit, rule
-from ipclint.rules._sinks import sink_of
-from ipclint.vutil import refs, subtree
+from ipclint.link.sinks import sink_of
+from ipclint.link.vutil import refs, subtree
 
 POWER_MODULES = frozenset({"fs", "node:fs", "fs/promises", "node:fs/promises", "fs-extra", "original-fs",
                            "graceful-fs", "child_process", "node:child_process", "os", "node:os", "@electron/remote",
@@ -151,7 +151,7 @@ REMOTE_OBJECTS = frozenset({"getCurrentWindow", "getCurrentWebContents", "getGlo
 def _allowlisted(project: Project, path: str, f, c, passed, names, scopes) -> bool:
     """Every argument that reaches the sink is a parameter checked against a fixed list first
     (`if (!SAFE.includes(name)) throw ...; return require(name)`)."""
-    from ipclint.exposure import _allows, _allows_unless
+    from ipclint.link.exposure import _allows, _allows_unless
     for a in passed:
         if a.kind != "ref" or a.data not in names:
             return False

@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ipclint.exposure import members
+from ipclint.link.exposure import members
 from ipclint.model import Severity
-from ipclint.project import Project
+from ipclint.link.project import Project
 from ipclint.rules._base import Hit, rule
-from ipclint.rules._preload import isolation_off
+from ipclint.link.windows import isolation_off
 
 RAW = frozenset({"raw", "raw-method"})
 

@@ -3,9 +3,9 @@ from __future__ import annotations
 from typing import Iterator
 
 from ipclint.model import Severity
-from ipclint.project import Project
+from ipclint.link.project import Project
 from ipclint.rules._base import Hit, rule
-from ipclint.rules._webprefs import (CTORS, INSECURE, assigned_prefs, assignments, created_webviews, loose_options,
+from ipclint.link.windows import (CTORS, InsecureSetting, INSECURE, assigned_prefs, assignments, created_webviews, loose_options,
                                     missing, option, props, sandboxed_apps, webviews)
 
 
@@ -81,14 +81,29 @@ def insecure_webpreferences(project: Project, options) -> Iterator[Hit]:
                 found[key] = value
                 if key in INSECURE and value is INSECURE[key] and (where, span.line, span.column) not in seen:
                     seen.add((where, span.line, span.column))
-                    yield Hit(where, span, f"{key}: {str(value).lower()} removes the IPC boundary", key=key)
+                    yield _hit(InsecureSetting("option", where, span, key, str(value).lower()))
         # Missing options are knowable only when the options (and their webPreferences) are literals.
         if opts is None or (opts.value.kind == "obj" and (prefs is not None or _no_prefs(project, opts))):
-            yield from missing(project, path, call, found, sandboxed)
-    yield from loose_options(project, seen)
-    yield from assignments(project, seen)
-    yield from webviews(project)
-    yield from created_webviews(project)
+            yield from map(_hit, missing(project, path, call, found, sandboxed))
+    yield from map(_hit, loose_options(project, seen))
+    yield from map(_hit, assignments(project, seen))
+    yield from map(_hit, webviews(project))
+    yield from map(_hit, created_webviews(project))
+
+
+def _hit(s: InsecureSetting) -> Hit:
+    match s.form:
+        case "option":
+            return Hit(s.path, s.span, f"{s.name}: {s.value} removes the IPC boundary", key=s.name)
+        case "assignment":
+            return Hit(s.path, s.span, f"{s.name} = {s.value} removes the IPC boundary", key=f"assign:{s.name}")
+        case "webview-attr":
+            return Hit(s.path, s.span, f"<webview {s.name}> removes the IPC boundary", key=f"webview:{s.name}")
+        case "webview-pref":
+            return Hit(s.path, s.span, f"<webview webpreferences> sets {s.name}={s.value}", key=f"webview:{s.name}")
+        case _:
+            return Hit(s.path, s.span, f"{s.name} is not set and defaults to the insecure value before Electron "
+                                       f"{s.since} (this app uses {s.version})", key=f"missing:{s.name}")
 
 
 def _no_prefs(project: Project, opts) -> bool:

@@ -2,12 +2,12 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ipclint.exposure import members
+from ipclint.link.exposure import members
 from ipclint.model.values import V
 from ipclint.model import Role, Severity
-from ipclint.project import Project
+from ipclint.link.project import Project
 from ipclint.rules._base import Hit, rule
-from ipclint.vutil import channel_words, subtree
+from ipclint.link.vutil import channel_words, subtree
 
 LISTEN = frozenset({"on", "once", "addListener", "prependListener", "prependOnceListener"})
 

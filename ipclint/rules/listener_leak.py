@@ -2,14 +2,14 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ipclint.rules._cleanup import (REMOVE, SUBSCRIBE, Sub, cleanup_removes, in_script_setup, ipc_ops, is_result, same,
+from ipclint.link.subscriptions import (REMOVE, SUBSCRIBE, Sub, cleanup_removes, in_script_setup, ipc_ops, is_result, same,
                                      unmount_removes)
-from ipclint.exposure import members
+from ipclint.link.exposure import members
 from ipclint.model.facts import Call, FileFacts
 from ipclint.model import Role, Severity
-from ipclint.project import Project
+from ipclint.link.project import Project
 from ipclint.rules._base import Hit, rule
-from ipclint.vutil import callee_name, subtree
+from ipclint.link.vutil import callee_name, subtree
 
 EFFECTS = frozenset({"useEffect", "useLayoutEffect"})
 MOUNT_HOOKS = {"onMounted": ("onUnmounted", "onBeforeUnmount"), "onBeforeMount": ("onUnmounted", "onBeforeUnmount")}

@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from ipclint.model import Severity
-from ipclint.project import Project
+from ipclint.link.project import Project
 from ipclint.rules._base import Hit, rule
 
 EXCLUDED_KINDS = frozenset({"emit"})

@@ -3,10 +3,10 @@ from __future__ import annotations
 from typing import Iterator
 
 from ipclint.model import Severity
-from ipclint.project import Project
-from ipclint.resolve import Where
+from ipclint.link.project import Project
+from ipclint.link.modules import Where
 from ipclint.rules._base import Hit, rule
-from ipclint.rules._payload import bridge_payloads, problem, promise, short
+from ipclint.link.payloads import bridge_payloads, problem, promise, short
 
 
 @rule("IPC008", "non-cloneable-payload", Severity.ERROR,
@@ -68,7 +68,8 @@ def non_cloneable_payload(project: Project, options) -> Iterator[Hit]:
             if why:
                 yield Hit(path, arg.span, f"payload '{short(arg)}' cannot be cloned over IPC: {why}",
                           key=f"{op.method}:{short(arg)}")
-    yield from bridge_payloads(project)
+    for path, arg, why in bridge_payloads(project):
+        yield Hit(path, arg.span, f"payload '{short(arg)}' cannot be cloned over IPC: {why}", key=f"bridge:{short(arg)}")
     seen: set[tuple[str, int]] = set()
     for e in project.graph.edges:
         if e.kind != "handle" or e.handler is None or e.handler in seen:

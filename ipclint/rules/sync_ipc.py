@@ -3,9 +3,9 @@ from __future__ import annotations
 from typing import Iterator
 
 from ipclint.model import Severity
-from ipclint.project import Project
+from ipclint.link.project import Project
 from ipclint.rules._base import Hit, rule
-from ipclint.vutil import channel_words
+from ipclint.link.vutil import channel_words
 
 
 @rule("IPC009", "sync-ipc", Severity.WARNING,

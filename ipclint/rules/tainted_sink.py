@@ -4,10 +4,10 @@ from dataclasses import dataclass
 from typing import Iterator
 
 from ipclint.model import Severity
-from ipclint.project import Project
+from ipclint.link.project import Project
 from ipclint.rules._base import Hit, rule
-from ipclint.rules._handlers import Judge, handlers
-from ipclint.rules._taint import reaches, trace
+from ipclint.link.handlers import Judge, handlers
+from ipclint.link.taint import reaches, trace
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,11 +4,11 @@ from dataclasses import dataclass
 from typing import Iterator
 
 from ipclint.model import Severity
-from ipclint.project import Project
+from ipclint.link.project import Project
 from ipclint.rules._base import Hit, rule
-from ipclint.rules._handlers import handlers
-from ipclint.rules._sender import checks_sender
-from ipclint.vutil import callee_name, subtree
+from ipclint.link.handlers import handlers
+from ipclint.link.senders import checks_sender
+from ipclint.link.vutil import callee_name, subtree
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ipclint.graph import Edge
+from ipclint.link.graph import Edge
 from ipclint.model import Location, Severity
-from ipclint.project import Project
+from ipclint.link.project import Project
 from ipclint.rules._base import Hit, rule
-from ipclint.rules._graphutil import (ChannelOptions, closest, ignored_channel, mentioned_strings,
+from ipclint.link.calls import (ChannelOptions, closest, ignored_channel, mentioned_strings,
                                       quoted_in_page_code)
 
 

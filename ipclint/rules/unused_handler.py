@@ -3,9 +3,9 @@ from __future__ import annotations
 from typing import Iterator
 
 from ipclint.model import Severity
-from ipclint.project import Project
+from ipclint.link.project import Project
 from ipclint.rules._base import Hit, rule
-from ipclint.rules._graphutil import ChannelOptions, ignored_channel, mentioned_strings, quoted_in_page_code
+from ipclint.link.calls import ChannelOptions, ignored_channel, mentioned_strings, quoted_in_page_code
 
 SENDER_KINDS = frozenset({"send", "invoke"})
 

@@ -4,9 +4,9 @@ from dataclasses import dataclass
 from typing import Iterator
 
 from ipclint.model import Severity
-from ipclint.project import Project
+from ipclint.link.project import Project
 from ipclint.rules._base import Hit, rule
-from ipclint.rules._handlers import Judge, first_unvalidated_uses, handlers
+from ipclint.link.handlers import Judge, first_unvalidated_uses, handlers
 
 
 @dataclass(frozen=True, slots=True)

@@ -132,6 +132,29 @@ def find_root(start: Path) -> Path:
     return cur
 
 
+RESOLVE_EXTS = (".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs", ".mts", ".cts", ".vue")
+
+
+def file_for_stem(paths: set[str] | frozenset[str], stem: str) -> str | None:
+    """The source file a module path names, as Node and TypeScript find it: the path itself, a
+    `.js` name for its `.ts` source, the path with an extension, or its folder's index file."""
+    stem = stem[2:] if stem.startswith("./") else stem
+    if stem in paths:
+        return stem
+    root, ext = os.path.splitext(stem)
+    if ext in (".js", ".jsx", ".mjs", ".cjs"):
+        for alt in (".ts", ".tsx", ".mts", ".cts"):
+            if root + alt in paths:
+                return root + alt
+    for e in RESOLVE_EXTS:
+        if stem + e in paths:
+            return stem + e
+    for e in RESOLVE_EXTS:
+        if f"{stem}/index{e}" in paths:
+            return f"{stem}/index{e}"
+    return None
+
+
 def is_source(name: str) -> bool:
     lower = name.lower()
     if lower.endswith(".d.ts") or lower.endswith(".d.mts") or lower.endswith(".d.cts"):
@@ -311,7 +334,7 @@ def examine(item: tuple[str, str]) -> tuple[str, str, str, object, bytes | None]
     digest = hashlib.sha256(decoded).hexdigest()
     if _looks_minified(decoded):
         return rel, "minified", digest, None, None
-    from ipclint.prefilter import byte_facts
+    from ipclint.discover.select import byte_facts
     return rel, FALLBACK if is_fallback(data, decoded) else "ok", digest, byte_facts(decoded), decoded
 
 

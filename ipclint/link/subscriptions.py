@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import re
 
-from ipclint.bridge import bridge_target
+from ipclint.link.bridge import bridge_target
 from ipclint.model.facts import Call, FileFacts
-from ipclint.project import Project
-from ipclint.vutil import callee_name, subtree
+from ipclint.link.project import Project
+from ipclint.link.vutil import callee_name, subtree
 
 SUBSCRIBE = frozenset({"on", "addListener", "prependListener"})
 

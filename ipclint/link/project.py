@@ -9,7 +9,7 @@ from typing import Any, Iterator
 from ipclint.model.facts import Call, FileFacts, Func, Param
 from ipclint.model.values import Dyn, Electron, External, Fn, Global, ModObj, ParamRef, V
 from ipclint.model import FileInfo, Role
-from ipclint.resolve import ELECTRON_MODULES, MAX_STEPS, ModuleResolver, Where
+from ipclint.link.modules import ELECTRON_MODULES, MAX_STEPS, ModuleResolver, Where
 
 GLOBAL_OBJECTS = frozenset({"window", "globalThis", "self"})
 
@@ -23,7 +23,7 @@ class Project:
     electron_versions: dict[str, str | None] = field(default_factory=dict)  # path -> version
     apps: dict[str, str] = field(default_factory=dict)  # path -> folder of its electron app ("" = root or none)
     config: Any = None
-    graph: Any = None  # ipclint.graph.ChannelGraph, set by link()
+    graph: Any = None  # ipclint.link.graph.ChannelGraph, set by link()
     wrappers: dict[tuple[str, int], Any] = field(default_factory=dict)
     ipc_ops: dict[tuple[str, int], Any] = field(default_factory=dict)  # direct Electron IPC calls
     exposures: list[Any] = field(default_factory=list)

@@ -1,13 +1,15 @@
-"""Window options that remove the boundary between page and Node (IPC013): reading option objects
-through variables, spreads and imports; assignments; `<webview>` attributes; version defaults."""
+"""Windows and their webPreferences: reading option objects through variables, spreads and imports;
+assignments; `<webview>` attributes; version defaults; whether context isolation is off anywhere
+(one judgement, for IPC001, IPC013 and the graph)."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Iterator
 
+from ipclint.link.modules import Where
+from ipclint.link.project import Project
+from ipclint.model.span import Span
 from ipclint.model.values import V
-from ipclint.project import Project
-from ipclint.resolve import Where
-from ipclint.rules._base import Hit
 
 INSECURE = {"nodeIntegration": True, "nodeIntegrationInWorker": True, "nodeIntegrationInSubFrames": True,
             "contextIsolation": False, "sandbox": False, "webSecurity": False,
@@ -19,10 +21,26 @@ WEBVIEW_ATTRS = {"nodeintegration": "nodeIntegration", "nodeintegrationinsubfram
 CTORS = frozenset({"BrowserWindow", "BrowserView", "WebContentsView"})
 
 
-def loose_options(project: Project, seen: set) -> Iterator[Hit]:
+@dataclass(frozen=True, slots=True)
+class InsecureSetting:
+    """A setting that removes the IPC boundary. form: "option" (a property of window options or
+    webPreferences), "assignment" (`prefs.sandbox = false`), "webview-attr" (`<webview
+    nodeintegration>`), "webview-pref" (`webpreferences="contextIsolation=no"`), "missing" (an option
+    left out whose default was insecure before Electron ``since``)."""
+
+    form: str
+    path: str
+    span: Span
+    name: str
+    value: str = ""
+    since: int = 0
+    version: str = ""
+
+
+def loose_options(project: Project, seen: set) -> Iterator[InsecureSetting]:
     """Any object literal with a `webPreferences` key: window options on their way to a constructor
     through code we cannot follow (`new BrowserWindow(decorate(opts))`)."""
-    from ipclint.roles import _walk_values
+    from ipclint.link.roles import _walk_values
     for path in sorted(project.files):
         f = project.files[path]
         roots = [a for c in f.calls for a in c.args if a.kind == "obj"]
@@ -38,7 +56,7 @@ def loose_options(project: Project, seen: set) -> Iterator[Hit]:
                 for key, value, where, span in props(project, prefs):
                     if key in INSECURE and value is INSECURE[key] and (where, span.line, span.column) not in seen:
                         seen.add((where, span.line, span.column))
-                        yield Hit(where, span, f"{key}: {str(value).lower()} removes the IPC boundary", key=key)
+                        yield InsecureSetting("option", where, span, key, str(value).lower())
 
 
 def option(project: Project, where: Where | None, key: str) -> Where | None:
@@ -66,7 +84,7 @@ def props(project: Project, where: Where):
             yield p.key, (v.data if v.kind == "bool" else None), cur.path, p.span
 
 
-def missing(project: Project, path: str, call, found: dict, sandboxed: set) -> Iterator[Hit]:
+def missing(project: Project, path: str, call, found: dict, sandboxed: set) -> Iterator[InsecureSetting]:
     version = project.electron_version(path)
     major = _major(version)
     if major is None:
@@ -75,8 +93,7 @@ def missing(project: Project, path: str, call, found: dict, sandboxed: set) -> I
         if key == "sandbox" and version in sandboxed:
             continue
         if major < since and key not in found:
-            yield Hit(path, call.span, f"{key} is not set and defaults to the insecure value before Electron "
-                                       f"{since} (this app uses {version})", key=f"missing:{key}")
+            yield InsecureSetting("missing", path, call.span, key, since=since, version=version or "")
 
 
 def sandboxed_apps(project: Project) -> set[str | None]:
@@ -98,7 +115,7 @@ def _major(version: str | None) -> int | None:
     return int(head) if head.isdigit() else None
 
 
-def assignments(project: Project, seen: set) -> Iterator[Hit]:
+def assignments(project: Project, seen: set) -> Iterator[InsecureSetting]:
     """`webPreferences.sandbox = false` and `wp['nodeIntegration'] = true` (at the assignment),
     `opts.webPreferences = { ... }` and `Object.assign(webPreferences, { ... })` (at the property)."""
     listeners = _attach_webview_listeners(project)
@@ -116,8 +133,7 @@ def assignments(project: Project, seen: set) -> Iterator[Hit]:
                 continue
             v = project.resolve(path, a.value, a.func).value
             if v.kind == "bool" and v.data is INSECURE[prop]:
-                yield Hit(path, a.span, f"{prop} = {str(v.data).lower()} removes the IPC boundary",
-                          key=f"assign:{prop}")
+                yield InsecureSetting("assignment", path, a.span, prop, str(v.data).lower())
         for c in f.calls:
             callee = c.callee
             if callee.kind != "member" or callee.data[1] != "assign" or callee.data[0].kind != "ref" \
@@ -128,11 +144,11 @@ def assignments(project: Project, seen: set) -> Iterator[Hit]:
                     yield from _insecure_props(project, project.resolve(path, src, c.func), seen)
 
 
-def _insecure_props(project: Project, prefs: Where, seen: set) -> Iterator[Hit]:
+def _insecure_props(project: Project, prefs: Where, seen: set) -> Iterator[InsecureSetting]:
     for key, value, where, span in props(project, prefs):
         if key in INSECURE and value is INSECURE[key] and (where, span.line, span.column) not in seen:
             seen.add((where, span.line, span.column))
-            yield Hit(where, span, f"{key}: {str(value).lower()} removes the IPC boundary", key=key)
+            yield InsecureSetting("option", where, span, key, str(value).lower())
 
 
 def _is_prefs(project: Project, path: str, owner: V, scope: int | None, listeners: set) -> bool:
@@ -179,7 +195,7 @@ def assigned_prefs(project: Project, path: str, arg: V, scope: int | None, opts:
     return None
 
 
-def webviews(project: Project) -> Iterator[Hit]:
+def webviews(project: Project) -> Iterator[InsecureSetting]:
     for path in sorted(project.files):
         for el in project.files[path].jsx:
             for attr in el.attrs:
@@ -191,19 +207,19 @@ def webviews(project: Project) -> Iterator[Hit]:
                     continue
                 if value is None or (value.kind == "bool" and value.data) or (value.kind == "str" and value.data
                                                                                 not in ("false", "")):
-                    yield Hit(path, span, f"<webview {name}> removes the IPC boundary", key=f"webview:{name}")
+                    yield InsecureSetting("webview-attr", path, span, name)
 
 
-def _webpreferences_string(path: str, value: V, span) -> Iterator[Hit]:
+def _webpreferences_string(path: str, value: V, span) -> Iterator[InsecureSetting]:
     for part in str(value.data).split(","):
         k, _, v = part.partition("=")
         k, v = k.strip(), v.strip().lower()
         bad = INSECURE.get(k)
         if bad is not None and (v in ("yes", "true", "1")) is bad:
-            yield Hit(path, span, f"<webview webpreferences> sets {k}={v}", key=f"webview:{k}")
+            yield InsecureSetting("webview-pref", path, span, k, v)
 
 
-def created_webviews(project: Project) -> Iterator[Hit]:
+def created_webviews(project: Project) -> Iterator[InsecureSetting]:
     """`el.setAttribute('nodeintegration', '')` on `document.createElement('webview')`."""
     for path, call in project.iter_calls():
         callee = call.callee
@@ -221,4 +237,31 @@ def created_webviews(project: Project) -> Iterator[Hit]:
             if value is not None and value.kind == "str":
                 yield from _webpreferences_string(path, value, call.span)
         elif value is None or value.kind != "str" or value.data not in ("false",):
-            yield Hit(path, call.span, f"<webview {name}> removes the IPC boundary", key=f"webview:{name}")
+            yield InsecureSetting("webview-attr", path, call.span, name)
+
+def isolation_off(project: Project) -> bool:
+    """Whether some window runs without context isolation: `contextIsolation: false`, or an
+    Electron version before 12 (when it was off by default)."""
+    for f in project.files.values():
+        for v in list(f.bindings.values()) + [a for c in f.calls for a in c.args if a.kind == "obj"]:
+            if _has_false_isolation(v):
+                return True
+        for a in f.assigns:
+            if a.target.kind == "member" and a.target.data[1] == "contextIsolation" and a.value.kind == "bool" \
+                    and a.value.data is False:
+                return True
+    for version in project.electron_versions.values():
+        head = (version or "").split(".", 1)[0]
+        if head.isdigit() and int(head) < 12:
+            return True
+    return False
+
+
+def _has_false_isolation(v) -> bool:
+    from ipclint.link.roles import _walk_values
+    for x in _walk_values([v]):
+        if x.kind == "obj":
+            for p in x.data:
+                if p.key == "contextIsolation" and p.value.kind == "bool" and p.value.data is False:
+                    return True
+    return False

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ipclint.bridge import TOOLKIT, ExposedMember, exposed_members
+from ipclint.link.bridge import TOOLKIT, ExposedMember, exposed_members
 from ipclint.model.facts import Call
 from ipclint.model.values import Cmp, V
-from ipclint.project import Project
-from ipclint.vutil import callee_name, subtree
+from ipclint.link.project import Project
+from ipclint.link.vutil import callee_name, subtree
 
 RAW_SEND = frozenset({"send", "sendSync", "invoke", "sendToHost", "postMessage"})
 RAW_LISTEN = frozenset({"on", "once", "addListener", "prependListener", "prependOnceListener"})
@@ -94,7 +94,7 @@ def _loose_channel(project: Project, path: str, f, scopes: set[int]) -> MemberKi
     """Channels the page chooses in forms the wrapper summaries do not follow: a property of a
     parameter (`opts.channel`), a string conversion of one (`ch.toString()`, `String(ch)`), or
     `ipcRenderer.send.apply(ipcRenderer, arguments)`."""
-    from ipclint.ipcops import RENDERER_METHODS
+    from ipclint.link.ipcops import RENDERER_METHODS
     for c in f.calls:
         if c.func not in scopes:
             continue

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from ipclint.model.facts import Call
 from ipclint.model.values import External, V
 from ipclint.model import Span
-from ipclint.project import GLOBAL_OBJECTS, Project
-from ipclint.resolve import Where
+from ipclint.link.project import GLOBAL_OBJECTS, Project
+from ipclint.link.modules import Where
 
 TOOLKIT = "@electron-toolkit/preload"
 MAX_MEMBER_DEPTH = 6

@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Iterator
 
 from ipclint.model.values import V
-from ipclint.project import Project
-from ipclint.resolve import Where
-from ipclint.rules._base import Hit
-from ipclint.vutil import callee_name, refs, root_name
+from ipclint.link.project import Project
+from ipclint.link.modules import Where
+from ipclint.link.vutil import callee_name, refs, root_name
 
 DOM_CALLS = frozenset({"querySelector", "querySelectorAll", "getElementById", "getElementsByClassName",
                        "getElementsByTagName", "createElement", "closest", "elementFromPoint"})
@@ -31,7 +30,7 @@ WELL_KNOWN_SYMBOLS = frozenset({"iterator", "asyncIterator", "hasInstance", "toP
                                 "species", "isConcatSpreadable", "match", "matchAll", "replace", "search",
                                 "split", "unscopables"})
 
-def bridge_payloads(project: Project) -> Iterator[Hit]:
+def bridge_payloads(project: Project) -> Iterator[tuple[str, V, str]]:
     """Renderer calls of bridge functions that send, and calls of app wrappers that send with the
     channel as an argument: their other arguments travel on to the IPC call (contextBridge proxies
     a function, the IPC call then cannot clone it)."""
@@ -52,8 +51,7 @@ def bridge_payloads(project: Project) -> Iterator[Hit]:
                 continue
             why = problem(project, Where(e.path, arg, call.func))
             if why:
-                yield Hit(e.path, arg.span, f"payload '{short(arg)}' cannot be cloned over IPC: {why}",
-                          key=f"bridge:{short(arg)}")
+                yield e.path, arg, why
 
 
 def _wrapper_payload(project: Project, e) -> set[int]:

@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 
 from ipclint.model.facts import Call, Func, Param
 from ipclint.model.facts import Flow, Occ
-from ipclint.graph import Edge
+from ipclint.link.graph import Edge
 from ipclint.model import Span
-from ipclint.project import Project
-from ipclint.vutil import callee_name, root_name, subtree
+from ipclint.link.project import Project
+from ipclint.link.vutil import callee_name, root_name, subtree
 
 VALIDATOR_PREFIX = re.compile(r"^(validate|assert|check|is|ensure|sanitize|parse|verify)([A-Z_0-9]|$)")
 SCHEMA_METHODS = frozenset({"parse", "safeParse", "parseAsync", "safeParseAsync", "validate", "validateSync",
@@ -290,7 +290,7 @@ def _first_unvalidated(project: Project, judge: Judge, path: str, fid: int, flow
 
 def _validated_inside(project: Project, judge: Judge, path: str, occ: Occ, depth: int) -> bool:
     """The value goes to a project function whose parameter is validated before any use there."""
-    from ipclint.wrappers import callee_function
+    from ipclint.link.wrappers import callee_function
     call = call_at(project, path, occ.into) if occ.into is not None else None
     target = callee_function(project, path, call) if call is not None else None
     if target is None:

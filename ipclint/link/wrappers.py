@@ -9,8 +9,8 @@ from dataclasses import dataclass
 
 from ipclint.model.facts import Call
 from ipclint.model.values import V
-from ipclint.ipcops import IpcOp, classify
-from ipclint.project import Project
+from ipclint.link.ipcops import IpcOp, classify
+from ipclint.link.project import Project
 
 MAX_ROUNDS = 6
 

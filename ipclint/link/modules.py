@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from ipclint.discover import file_for_stem
 from ipclint.model.values import V
 from ipclint.safefs import read_in_root
 
 ELECTRON_MODULES = frozenset({"electron", "electron/main", "electron/renderer", "electron/common"})
-RESOLVE_EXTS = (".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs", ".mts", ".cts", ".vue")
 MAX_STEPS = 64
 
 
@@ -67,21 +67,7 @@ class ModuleResolver:
         return None
 
     def _file(self, stem: str) -> str | None:
-        stem = stem.lstrip("./") if stem.startswith("./") else stem
-        if stem in self.paths:
-            return stem
-        root, ext = posixpath.splitext(stem)
-        if ext in (".js", ".jsx", ".mjs", ".cjs"):
-            for alt in (".ts", ".tsx", ".mts", ".cts"):
-                if root + alt in self.paths:
-                    return root + alt
-        for e in RESOLVE_EXTS:
-            if stem + e in self.paths:
-                return stem + e
-        for e in RESOLVE_EXTS:
-            if f"{stem}/index{e}" in self.paths:
-                return f"{stem}/index{e}"
-        return None
+        return file_for_stem(self.paths, stem)
 
     def _tsconfig(self, folder: str) -> tuple[str, list[tuple[str, list[str]]]] | None:
         """(baseUrl, [(pattern, targets relative to the root)]) of the nearest tsconfig/jsconfig,

@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 
 from ipclint.model.values import V
-from ipclint.project import Project
-from ipclint.vutil import callee_name, walk
+from ipclint.link.project import Project
+from ipclint.link.vutil import callee_name, walk
 
 SENDER_CHECK_NAME = re.compile(r"valid|verify|check|assert|trusted|allowed", re.I)
 FRAME_IDENTITY = frozenset({"url", "origin"})

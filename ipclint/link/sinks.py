@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from ipclint.model.facts import Call
-from ipclint.project import Project
-from ipclint.vutil import callee_name
+from ipclint.link.project import Project
+from ipclint.link.vutil import callee_name
 
 FS_MODULES = frozenset({"fs", "fs/promises", "node:fs", "node:fs/promises", "fs-extra", "graceful-fs",
                         "original-fs", "fs-extra/esm", "mz/fs"})

@@ -12,7 +12,7 @@ from ipclint.model.graph import (EMPTY, Direction, EdgeKind, ExposedMember, Gene
                                  GraphView, Part, Via, ViaKind)
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ipclint.project import Project
+    from ipclint.link.project import Project
 
 __all__ = ["EMPTY", "GraphView", "build_graph_view", "mark", "merge_views"]
 
@@ -50,7 +50,7 @@ def _app_of(path: str, apps: dict[str, str], folders: list[str]) -> str:
 
 def build_graph_view(project: Project) -> GraphView:
     """The view of a linked project: every file with its role, every edge, the marks."""
-    from ipclint.roles import every_role
+    from ipclint.link.roles import every_role
     graph = project.graph
     if graph is None:
         return GraphView(root=str(project.root))
@@ -79,7 +79,7 @@ def build_graph_view(project: Project) -> GraphView:
 
 
 def _exposures(project: Project) -> tuple[ExposedMember, ...]:
-    from ipclint.exposure import exposure_model
+    from ipclint.link.exposure import exposure_model
     out = []
     for x in exposure_model(project):
         out.append(ExposedMember(key=x["key"], path=x["path"], line=x["line"], column=x["column"], kind=x["kind"],

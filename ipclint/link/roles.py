@@ -10,7 +10,7 @@ from typing import Callable
 from ipclint.model.facts import FileFacts
 from ipclint.model.values import Str, V
 from ipclint.model import FileInfo, Role
-from ipclint.project import Project
+from ipclint.link.project import Project
 from ipclint.safefs import read_in_root
 
 MAIN_APIS = ("ipcMain", "BrowserWindow", "app", "webContents", "utilityProcess", "session",
@@ -261,7 +261,7 @@ def _exposed_keys(project: Project, path: str) -> set[str]:
 
 def _window_keys(project: Project, path: str) -> set[str]:
     """`window.api = ...` in a preload (isolation off): the page reaches it as window.api."""
-    from ipclint.project import GLOBAL_OBJECTS
+    from ipclint.link.project import GLOBAL_OBJECTS
     out = set()
     for a in project.files[path].assigns:
         t = a.target

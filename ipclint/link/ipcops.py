@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from ipclint.model.facts import Call
 from ipclint.model.values import V
-from ipclint.project import Project
+from ipclint.link.project import Project
 
 MAIN_METHODS = {"handle": "handle", "handleOnce": "handle", "on": "on", "once": "on", "addListener": "on",
                 "removeHandler": "remove", "removeListener": "remove", "off": "remove",

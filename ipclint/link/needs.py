@@ -1,86 +1,8 @@
-"""Choose, with byte searches only, the files that can matter; the rest are never parsed.
-
-A file matters when it mentions Electron or IPC (phase 1), when it uses a key a preload exposes
-(`window.api`), when it imports a parsed file that defines an app wrapper or re-exports an Electron
-binding (`export const ipc = ipcRenderer`), or when a chosen file imports it (channel constants live
-there), following re-export chains a few steps.
-What each file contributes is computed once (``byte_facts``) and cached with its stat.
-"""
+"""What linking asks the engine to parse next: files not parsed yet that can change the model."""
 from __future__ import annotations
 
-import re
-from pathlib import Path
-
-from ipclint.discover import ByteFacts, SourceFile
-from ipclint.resolve import ModuleResolver
-from ipclint.safefs import read_in_root
-
-KEYWORDS = (b"electron", b"ipcRenderer", b"ipcMain", b"contextBridge", b"webContents", b".ipc.",
-            b"IpcRenderer", b"IpcMain", b"<webview")
-EXPOSE_RE = re.compile(rb"exposeIn(?:Main|Isolated)World\s*\(\s*(?:[^,()]{0,40},\s*)?['\"`]([\w$]+)['\"`]")
-
-
-SPEC_AT = re.compile(rb"""(?:from\s*|require\s*\(\s*|import\s*\(\s*|import\s+)['"]([^'"\n]{1,200})['"]""")
-GLOBAL_AT = re.compile(rb"(?:window|globalThis)\s*(?:\?\.|\.)\s*([A-Za-z_$][\w$]*)")
-
-
-def _scan(data: bytes, needles: tuple[bytes, ...], pattern: re.Pattern) -> list[bytes]:
-    """Matches of ``pattern`` anchored where a needle occurs: `bytes.find` runs in C at memory
-    speed, while a regex with a leading alternation tests every position in Python's engine."""
-    out = []
-    for needle in needles:
-        i = data.find(needle)
-        while i >= 0:
-            m = pattern.match(data, i)
-            if m:
-                out.append(m.group(1))
-            i = data.find(needle, i + 1)
-    return out
-
-
-def byte_facts(data: bytes) -> ByteFacts:
-    keyword = any(k in data for k in KEYWORDS)
-    expose = tuple(m.group(1) for m in EXPOSE_RE.finditer(data)) if keyword and b"expose" in data else ()
-    specs = tuple(dict.fromkeys(s.decode("utf-8", "replace")
-                                for s in _scan(data, (b"from", b"require", b"import"), SPEC_AT)))
-    props = frozenset(_scan(data, (b"window", b"globalThis"), GLOBAL_AT))
-    return ByteFacts(keyword, expose, specs, props)
-
-
-def _local(spec: str) -> bool:
-    return spec.startswith(".") or "/" in spec or spec.startswith("@")
-
-
-def select_files(files: list[SourceFile], root: Path | None = None) -> list[SourceFile]:
-    """The first round: files that mention Electron or IPC, and files that read a key a preload
-    exposes. Later rounds add what linking finds missing (see wrapper_callers and Project.missing)."""
-    phase1 = {f.path for f in files if f.bytefacts.keyword} | _main_entries(files, root)
-    keys = {k for f in files if f.path in phase1 for k in f.bytefacts.expose_keys} | {b"electron"}
-    return [f for f in files if f.path in phase1 or f.bytefacts.global_props & keys]
-
-
-def _main_entries(files: list[SourceFile], root: Path | None) -> set[str]:
-    """package.json `main` entries: they run first and set the order in which modules load."""
-    if root is None:
-        return set()
-    import json
-    import posixpath
-    paths = {f.path for f in files}
-    folders = {""} | {posixpath.dirname(p) for p in paths}
-    out = set()
-    resolver = ModuleResolver(paths, lambda _p: None)
-    for folder in folders:
-        raw = read_in_root(root, f"{folder}/package.json" if folder else "package.json")
-        try:
-            pkg = json.loads(raw.decode("utf-8-sig")) if raw is not None else None
-        except (ValueError, RecursionError):
-            continue
-        main = pkg.get("main") if isinstance(pkg, dict) else None
-        if isinstance(main, str):
-            hit = resolver._file(posixpath.normpath(posixpath.join(folder, main)))
-            if hit:
-                out.add(hit)
-    return out
+from ipclint.discover import SourceFile
+from ipclint.discover.select import is_local_specifier
 
 
 def wrapper_callers(project, by_path: dict[str, SourceFile]) -> set[str]:
@@ -96,7 +18,7 @@ def wrapper_callers(project, by_path: dict[str, SourceFile]) -> set[str]:
         if path in project.files:
             continue
         for spec in sf.bytefacts.specifiers:
-            if _local(spec) and project.modules.resolve(path, spec) in defining:
+            if is_local_specifier(spec) and project.modules.resolve(path, spec) in defining:
                 out.add(path)
                 break
     return out

@@ -12,11 +12,11 @@ from ipclint.model.facts import Call
 from ipclint.model.facts import Flow, Occ
 from ipclint.model.values import V
 from ipclint.model import Location
-from ipclint.project import Project
-from ipclint.rules._handlers import Handler, Judge, call_at, derived
-from ipclint.rules._sinks import sink_of
-from ipclint.vutil import walk
-from ipclint.wrappers import callee_function
+from ipclint.link.project import Project
+from ipclint.link.handlers import Handler, Judge, call_at, derived
+from ipclint.link.sinks import sink_of
+from ipclint.link.vutil import walk
+from ipclint.link.wrappers import callee_function
 
 MAX_HELPER_DEPTH = 2
 # Window options through which renderer data changes what the new window's page can do.

@@ -4,11 +4,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from ipclint.model.facts import FileFacts
-from ipclint.graph import build_graph
+from ipclint.link.graph import build_graph
 from ipclint.model import FileInfo, Role
-from ipclint.project import Project
-from ipclint.resolve import ModuleResolver, read_json_file
-from ipclint.roles import assign_roles, electron_apps, electron_versions
+from ipclint.link.project import Project
+from ipclint.link.modules import ModuleResolver, read_json_file
+from ipclint.link.roles import assign_roles, electron_apps, electron_versions
 
 
 def link(root: Path, files: dict[str, FileFacts], config=None, sources: dict[str, bytes] | None = None,
@@ -34,7 +34,7 @@ def link(root: Path, files: dict[str, FileFacts], config=None, sources: dict[str
 
 def empty_project(root: Path, config=None) -> Project:
     """A project with no files, for reporting when linking failed."""
-    from ipclint.graph import ChannelGraph
+    from ipclint.link.graph import ChannelGraph
     project = Project(root=root, files={}, modules=ModuleResolver(set(), lambda _p: None), config=config,
                       sources={}, all_paths=set())
     project.graph = ChannelGraph()

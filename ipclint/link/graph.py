@@ -4,15 +4,15 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from ipclint.bridge import Exposure, bridge_target, exposed_members, find_exposures
+from ipclint.link.bridge import Exposure, bridge_target, exposed_members, find_exposures
 from ipclint.model.facts import Call
 from ipclint.model.values import V
-from ipclint.ipcops import RENDERER_METHODS, IpcOp
+from ipclint.link.ipcops import RENDERER_METHODS, IpcOp
 from ipclint.model import Location, Role, Span
-from ipclint.project import Project
-from ipclint.project import GLOBAL_OBJECTS
-from ipclint.vutil import subtree
-from ipclint.wrappers import (RELAY_METHODS, WrapperOp, callee_function, direct_ops, may_call, relay_classes,
+from ipclint.link.project import Project
+from ipclint.link.project import GLOBAL_OBJECTS
+from ipclint.link.vutil import subtree
+from ipclint.link.wrappers import (RELAY_METHODS, WrapperOp, callee_function, direct_ops, may_call, relay_classes,
                               relay_target, summarise, wrapper_names)
 
 SENDER_KINDS = frozenset({"send", "invoke"})
@@ -96,7 +96,7 @@ def build_graph(project: Project) -> ChannelGraph:
     names = wrapper_names(project, wrappers)
     relay_names = RELAY_METHODS if relays else frozenset()
     bridge_roots = frozenset(by_key) | GLOBAL_OBJECTS
-    from ipclint.prefilter import bridge_exporters
+    from ipclint.link.needs import bridge_exporters
     graph.bridge_modules = bridge_modules = bridge_exporters(project) if by_key else set()
     for path, call in project.iter_calls():
         target = callee_function(project, path, call) if may_call(project, path, call, names) else None
@@ -141,7 +141,7 @@ def build_graph(project: Project) -> ChannelGraph:
 def _bridge_wrapper_edges(project: Project, graph: ChannelGraph) -> None:
     """Page helpers over a generic bridge (`const invoke = (ch, ...a) => window.api.invoke(ch, ...a)`)
     are app wrappers too: each call of one is that bridge call with the caller's channel."""
-    from ipclint.wrappers import _param_index
+    from ipclint.link.wrappers import _param_index
     templates: dict[tuple[str, int], list[tuple[int, Edge]]] = defaultdict(list)
     for e in graph.edges:
         if e.receiver != "bridge" or e.channel is not None or e.channel_value is None or e.scope is None:
@@ -175,7 +175,7 @@ def _bridge_wrapper_edges(project: Project, graph: ChannelGraph) -> None:
 def _inside_wrapper(project: Project, path: str, call: Call, wop: WrapperOp, wrappers) -> bool:
     """A wrapper call inside another wrapper that passes that wrapper's own parameter as the
     channel or handler (`function outer(l) { inner('x', l) }`): the edges are at outer's callers."""
-    from ipclint.wrappers import _param_index
+    from ipclint.link.wrappers import _param_index
     for i in (wop.channel_param, wop.handler_param):
         if i is None or i >= len(call.args):
             continue
@@ -206,7 +206,7 @@ def _may_bridge(project: Project, path: str, call: Call, roots: frozenset[str], 
 def _is_parametric(project: Project, path: str, call: Call, op: IpcOp, consumed: bool) -> bool:
     """An IPC call inside a wrapper whose channel (or, once the wrapper is used, handler) is a
     parameter: its edges are at the wrapper's call sites."""
-    from ipclint.wrappers import _param_index
+    from ipclint.link.wrappers import _param_index
     if op.channel_arg < len(call.args) and _param_index(project, path, call, call.args[op.channel_arg]):
         return True
     return consumed
@@ -338,7 +338,7 @@ def _factory_bridge_edges(project: Project, path: str, call: Call, where, via) -
 
 
 def _fixed_ops_inside(project: Project, path: str, fid: int) -> list[tuple[Call, IpcOp]]:
-    from ipclint.ipcops import classify
+    from ipclint.link.ipcops import classify
     f = project.files[path]
     out = []
     for c in f.calls:
@@ -356,8 +356,8 @@ def _fixed_ops_inside(project: Project, path: str, fid: int) -> list[tuple[Call,
 
 def _mark_generic(project: Project, graph: ChannelGraph, wrappers) -> None:
     """Exposed paths through which a page can use any channel switch graph findings off."""
-    from ipclint.exposure import classify_member
-    from ipclint.rules._preload import isolation_off
+    from ipclint.link.exposure import classify_member
+    from ipclint.link.windows import isolation_off
     shared_window = None
     for exp in graph.exposures:
         if exp.mode == "window":  # `window.ipc = ipcRenderer` reaches the page only with isolation off

@@ -7,8 +7,8 @@ from fnmatch import fnmatchcase
 from ipclint.discover import is_test_path
 from ipclint.model.facts import Call
 from ipclint.model.values import V
-from ipclint.project import Project
-from ipclint.wrappers import callee_function
+from ipclint.link.project import Project
+from ipclint.link.wrappers import callee_function
 
 # Events whose callbacks run more than once.
 REPEAT_EVENTS = frozenset({"activate", "second-instance", "open-url", "open-file", "ready-to-show",
@@ -204,7 +204,7 @@ def _distance(a: str, b: str, cap: int) -> int:
 def mentioned_strings(project: Project, roles: frozenset[str]) -> set[str]:
     """String constants written anywhere in the non-test files of the given roles. A channel name
     that appears there may reach a send or listener through a variable (a prop, a parameter)."""
-    from ipclint.roles import _walk_values
+    from ipclint.link.roles import _walk_values
     cache = getattr(project, "_mentioned", None)
     if cache is None:
         cache = project._mentioned = {}  # type: ignore[attr-defined]

@@ -14,9 +14,9 @@ from collections import deque
 from typing import Iterator
 
 from ipclint.model.facts import Call
-from ipclint.prefilter import SPEC_AT
-from ipclint.project import Project
-from ipclint.rules._graphutil import REPEAT_CALLS, callback_refs, callers
+from ipclint.discover.select import SPEC_AT
+from ipclint.link.project import Project
+from ipclint.link.calls import REPEAT_CALLS, callback_refs, callers
 
 # Calls that run their callback argument at once, before they return.
 SYNC_CALLS = REPEAT_CALLS - {"setInterval"} | {"find", "findIndex", "sort"}
