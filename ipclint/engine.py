@@ -24,8 +24,9 @@ from ipclint.discover.select import select_files
 from ipclint.link.needs import bare_global_users, wrapper_callers
 
 PARALLEL_THRESHOLD = 64
-# Parse, link, check; then parse what resolution found missing (constants, wrapper callers) and redo.
-MAX_ROUNDS = 4
+# Parse and link; parse what linking found it needs (constants, wrapper callers, helpers) and link
+# again, until nothing new is needed; then check once.
+MAX_ROUNDS = 6
 
 
 def _extract_one(item: tuple[str, bytes, str | None, bytes]) -> tuple[str, bytes | None, str | None]:
@@ -208,13 +209,15 @@ def check(paths: list[str] | None = None, config=None, *, select=None, ignore=No
                 project = empty_project(root, config)
             break
         project = linked
-        findings, internal = run_rules(project, rules, config)
         wanted = (project.missing | wrapper_callers(project, by_path)) - set(facts)
         if _round == 0:
             wanted |= bare_global_users(project, by_path) - set(facts)
         if not wanted:
             break
         chosen = [by_path[p] for p in sorted(wanted)]
+    # The file set is decided: every selected rule runs once over the frozen project.
+    project.freeze()
+    findings, internal = run_rules(project, rules, config)
     errors += internal
     index.save()
     skipped_cheap = [sf.path for sf in found.files if sf.path not in facts]

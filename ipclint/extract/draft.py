@@ -67,6 +67,10 @@ class FactsDraft:
         return None
 
     def freeze(self) -> FileFacts:
+        children: dict[int, list[int]] = {}
+        for fn in self.functions:
+            if fn.parent is not None:
+                children.setdefault(fn.parent, []).append(fn.id)
         return FileFacts(
             path=self.path, dialect=self.dialect, size=self.size, parse_errors=tuple(self.parse_errors),
             too_deep=self.too_deep, imports=self.imports, exports=self.exports,
@@ -74,4 +78,5 @@ class FactsDraft:
             functions=tuple(fn.freeze() for fn in self.functions), func_names=self.func_names,
             calls=tuple(self.calls), assigns=tuple(self.assigns), classes=self.classes,
             class_methods=self.class_methods, jsx=tuple(self.jsx), checks=tuple(self.checks),
-            exits=tuple(self.exits), globals_used=frozenset(self.globals_used))
+            exits=tuple(self.exits), globals_used=frozenset(self.globals_used),
+            func_children={k: tuple(v) for k, v in children.items()})

@@ -6,7 +6,8 @@ from pathlib import Path
 from ipclint.model.facts import FileFacts
 from ipclint.link.graph import build_graph
 from ipclint.model import FileInfo, Role
-from ipclint.link.project import Project
+from ipclint.link.prefetch import prefetch
+from ipclint.link.project import Memo, Project
 from ipclint.link.modules import ModuleResolver, read_json_file
 from ipclint.link.roles import assign_roles, electron_apps, electron_versions
 
@@ -29,6 +30,8 @@ def link(root: Path, files: dict[str, FileFacts], config=None, sources: dict[str
         for path in late:
             project.roles[path] = FileInfo(path, Role.RENDERER, "calls the exposed API through an imported alias")
         project.graph = build_graph(project)
+        project.memo = Memo()  # the analyses remembered so far saw the old graph
+    prefetch(project)
     return project
 
 

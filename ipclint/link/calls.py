@@ -138,7 +138,7 @@ def callback_refs(project: Project, path: str, fid: int) -> list[tuple[str, Call
 
 
 def _call_index(project: Project) -> tuple[dict, dict]:
-    cache = getattr(project, "_callers", None)
+    cache = project.memo.callers
     if cache is not None:
         return cache
     calls: dict[tuple[str, int], list[tuple[str, Call]]] = {}
@@ -162,7 +162,7 @@ def _call_index(project: Project) -> tuple[dict, dict]:
                     t = project.function_of(p, a, c.func)
                     if t is not None:
                         refs.setdefault(t, []).append((p, c, i))
-    project._callers = (calls, refs)  # type: ignore[attr-defined]
+    project.memo.callers = (calls, refs)
     return calls, refs
 
 
@@ -205,9 +205,7 @@ def mentioned_strings(project: Project, roles: frozenset[str]) -> set[str]:
     """String constants written anywhere in the non-test files of the given roles. A channel name
     that appears there may reach a send or listener through a variable (a prop, a parameter)."""
     from ipclint.link.roles import _walk_values
-    cache = getattr(project, "_mentioned", None)
-    if cache is None:
-        cache = project._mentioned = {}  # type: ignore[attr-defined]
+    cache = project.memo.mentioned
     key = tuple(sorted(roles))
     if key in cache:
         return cache[key]

@@ -51,13 +51,12 @@ class Handler:
         return self.func.flow
 
 
-_CACHE: list = [None, None]
 
 
 def handlers(project: Project) -> list[Handler]:
     """Main-process handler registrations whose handler function is known, one per edge."""
-    if _CACHE[0] is project:
-        return _CACHE[1]
+    if project.memo.handlers is not None:
+        return project.memo.handlers
     out = []
     for e in project.graph.edges:
         if e.kind not in ("handle", "on") or e.side != "main" or e.handler is None:
@@ -75,7 +74,7 @@ def handlers(project: Project) -> list[Handler]:
         elif passing is None and ev is None:
             h.event_parts = {p.name: p.path[0] for p in fn.params if p.index == 0 and len(p.path) == 1}
         out.append(h)
-    _CACHE[0], _CACHE[1] = project, out
+    project.memo.handlers = out
     return out
 
 
@@ -208,18 +207,8 @@ class Judge:
         return occ.role == "arg" and not self.site(path, fid, flow, occ.site)
 
 
-_BY_SPAN: dict[int, tuple] = {}
-
-
 def call_at(project: Project, path: str, span: Span) -> Call | None:
-    f = project.files[path]
-    hit = _BY_SPAN.get(id(f))
-    if hit is None or hit[0] is not f:
-        hit = _BY_SPAN[id(f)] = (f, {c.span: c for c in f.calls})
-        if len(_BY_SPAN) > 4096:
-            _BY_SPAN.clear()
-            _BY_SPAN[id(f)] = hit
-    return hit[1].get(span)
+    return project.call_at(path, span)
 
 
 def pure_family(flow: Flow, name: str) -> set[str]:

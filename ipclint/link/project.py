@@ -8,10 +8,20 @@ from typing import Any, Iterator
 
 from ipclint.model.facts import Call, FileFacts, Func, Param
 from ipclint.model.values import Dyn, Electron, External, Fn, Global, ModObj, ParamRef, V
-from ipclint.model import FileInfo, Role
+from ipclint.model import FileInfo, Role, Span
 from ipclint.link.modules import ELECTRON_MODULES, MAX_STEPS, ModuleResolver, Where
 
 GLOBAL_OBJECTS = frozenset({"window", "globalThis", "self"})
+
+
+@dataclass
+class Memo:
+    """What the analyses of one linked project remember, owned by that project (and gone with it)."""
+
+    calls_by_span: dict[str, dict[Span, Call]] = field(default_factory=dict)
+    handlers: list[Any] | None = None
+    callers: tuple[dict[Any, Any], dict[Any, Any]] | None = None
+    mentioned: dict[tuple[str, ...], set[str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -32,6 +42,9 @@ class Project:
     _param_busy: set = field(default_factory=set, repr=False)
     all_paths: set[str] = field(default_factory=set, repr=False)
     missing: set[str] = field(default_factory=set)  # discovered, not parsed, but resolution needed them
+    # Once linking is done the project is frozen: what the rules resolve asks for nothing more.
+    frozen: bool = False
+    memo: Memo = field(default_factory=lambda: Memo(), repr=False)
 
     # ---- lookups -------------------------------------------------------------------------
     @contextmanager
@@ -43,6 +56,21 @@ class Project:
             yield
         finally:
             self.missing = before
+
+    def freeze(self) -> None:
+        """Linking is done: from now on resolution records no missing modules."""
+        self.frozen = True
+
+    def _need(self, path: str) -> None:
+        if not self.frozen:
+            self.missing.add(path)
+
+    def call_at(self, path: str, span: Span) -> Call | None:
+        """The call of ``path`` at ``span`` (the flow analysis names calls by span)."""
+        index = self.memo.calls_by_span.get(path)
+        if index is None:
+            index = self.memo.calls_by_span[path] = {c.span: c for c in self.files[path].calls}
+        return index.get(span)
 
     def role(self, path: str) -> Role:
         info = self.roles.get(path)
@@ -236,7 +264,7 @@ class Project:
         target = self.modules.resolve(path, src)
         if target is None or target not in self.files:
             if target is not None:
-                self.missing.add(target)
+                self._need(target)
             return Where(path, External(span=v.span, text=v.text, src=src, name=name))
         return self._export(target, name, v)
 
@@ -247,7 +275,7 @@ class Project:
         target = self.modules.resolve(path, src)
         if target is None or target not in self.files:
             if target is not None:
-                self.missing.add(target)
+                self._need(target)
             return Where(path, External(span=v.span, text=v.text, src=src, name="*"))
         exports = self.files[target].exports
         whole = exports.get("*")
@@ -272,7 +300,7 @@ class Project:
             for src in f.star_exports:
                 t2 = self.modules.resolve(target, src)
                 if t2 and t2 not in self.files:
-                    self.missing.add(t2)
+                    self._need(t2)
                 if t2 and t2 in self.files and t2 != target:
                     hit = self._export(t2, name, v, depth + 1)
                     if hit is not None and hit.value.kind != "dyn":

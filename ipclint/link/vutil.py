@@ -7,7 +7,6 @@ from ipclint.model.facts import FileFacts
 from ipclint.model.values import V
 
 MAX_NODES = 2000
-_CHILDREN: dict[int, tuple[FileFacts, dict[int, list[int]]]] = {}
 OPAQUE = frozenset({"call", "new", "fn"})  # their insides are separate records (calls, functions)
 
 
@@ -89,22 +88,7 @@ def channel_words(project, path: str, call, index: int = 0) -> str:
 
 def subtree(f: FileFacts, fid: int) -> set[int]:
     """``fid`` and every function nested in it."""
-    hit = _CHILDREN.get(id(f))
-    if hit is None or hit[0] is not f:
-        children: dict[int, list[int]] = {}
-        for fn in f.functions:
-            if fn.parent is not None:
-                children.setdefault(fn.parent, []).append(fn.id)
-        hit = _CHILDREN[id(f)] = (f, children)
-    children = hit[1]
-    out, stack = set(), [fid]
-    while stack:
-        x = stack.pop()
-        if x in out:
-            continue
-        out.add(x)
-        stack.extend(children.get(x, ()))
-    return out
+    return f.subtree(fid)
 
 
 def before(a, b) -> bool:

@@ -118,7 +118,7 @@ def _major(version: str | None) -> int | None:
 def assignments(project: Project, seen: set) -> Iterator[InsecureSetting]:
     """`webPreferences.sandbox = false` and `wp['nodeIntegration'] = true` (at the assignment),
     `opts.webPreferences = { ... }` and `Object.assign(webPreferences, { ... })` (at the property)."""
-    listeners = _attach_webview_listeners(project)
+    listeners = attach_webview_listeners(project)
     for path in sorted(project.files):
         f = project.files[path]
         for a in f.assigns:
@@ -168,7 +168,7 @@ def _is_prefs(project: Project, path: str, owner: V, scope: int | None, listener
         p.name == pname and p.index == 1 and not p.path for p in fn.params)
 
 
-def _attach_webview_listeners(project: Project) -> set[tuple[str, int]]:
+def attach_webview_listeners(project: Project) -> set[tuple[str, int]]:
     """(path, function id) of the functions registered for 'will-attach-webview'."""
     out: set[tuple[str, int]] = set()
     for path, call in project.iter_calls():

@@ -12,7 +12,7 @@ import msgspec
 from ipclint.model.span import Span
 from ipclint.model.values import AnyV
 
-FACTS_VERSION = 21
+FACTS_VERSION = 22
 
 
 class _Record(msgspec.Struct, frozen=True, array_like=True, gc=False):
@@ -167,6 +167,7 @@ class FileFacts(msgspec.Struct, frozen=True, gc=False):
     checks: tuple[Check, ...] = ()
     exits: tuple[Exit, ...] = ()
     globals_used: frozenset[str] = frozenset()  # window.<key> / globalThis.<key> roots
+    func_children: dict[int, tuple[int, ...]] = {}  # function id -> the functions directly inside it
 
     def lookup(self, scope: Scope, name: str) -> AnyV | None:
         """The binding visible from ``scope``: climb enclosing functions, then module level."""
@@ -178,3 +179,14 @@ class FileFacts(msgspec.Struct, frozen=True, gc=False):
                 return None
             scope = self.functions[scope].parent
         return None
+
+    def subtree(self, fid: int) -> set[int]:
+        """``fid`` and every function nested in it."""
+        out: set[int] = set()
+        stack = [fid]
+        while stack:
+            x = stack.pop()
+            if x not in out:
+                out.add(x)
+                stack.extend(self.func_children.get(x, ()))
+        return out

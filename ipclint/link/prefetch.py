@@ -1,0 +1,109 @@
+"""Asking, during linking, for every module the rules' questions can reach.
+
+Rules run once, on a frozen project, and never make the engine parse more. So linking itself
+resolves what the rules will look at, and each resolution that reaches a module not parsed yet
+records it (``Project.missing``): the engine parses those and links again until nothing new is
+needed. What is resolved here: the functions that handlers (and the helpers they hand renderer
+data to, two calls deep) call, including validators and schema objects; the values sent over IPC
+and returned by handlers, with the classes and objects they are made of; window options.
+"""
+from __future__ import annotations
+
+from ipclint.link.handlers import handlers
+from ipclint.link.modules import Where
+from ipclint.link.project import Project
+from ipclint.link.windows import CTORS, attach_webview_listeners, option, props
+from ipclint.link.wrappers import callee_function
+from ipclint.model.values import AnyV, walk
+
+MAX_HELPER_DEPTH = 2
+MAX_VALUE_DEPTH = 3
+PAYLOAD_KINDS = frozenset({"send", "invoke", "push"})
+
+
+def prefetch(project: Project) -> None:
+    _handler_calls(project)
+    _payloads(project)
+    _windows(project)
+
+
+def _handler_calls(project: Project) -> None:
+    todo: list[tuple[str, int, int]] = []
+    for h in handlers(project):
+        todo.append((h.path, h.fid, 0))
+        for wpath, wfid in h.edge.wrapper_funcs:
+            f = project.files.get(wpath)
+            if f is None:
+                continue
+            scopes = f.subtree(wfid)
+            for c in f.calls:
+                if c.func in scopes:
+                    project.resolve(wpath, c.callee, c.func)
+    seen: set[tuple[str, int]] = set()
+    while todo:
+        path, fid, depth = todo.pop()
+        if (path, fid) in seen or len(seen) > 2048:
+            continue
+        seen.add((path, fid))
+        f = project.files.get(path)
+        flow = f.functions[fid].flow if f is not None else None
+        if flow is None:
+            continue
+        spans = {o.into for o in flow.occs if o.into is not None}
+        spans |= {s.span for s in flow.sites if s.kind in ("call", "url")}
+        for span in sorted(spans):
+            call = project.call_at(path, span)
+            if call is None:
+                continue
+            r = project.resolve(path, call.callee, call.func).value
+            if r.kind == "call" and r.data[0].kind == "member":  # `const v = ajv.compile(s)`: ajv itself
+                project.resolve(path, r.data[0].data[0], call.func)
+            target = callee_function(project, path, call)
+            if target is not None and depth < MAX_HELPER_DEPTH:
+                todo.append((target[0], target[1], depth + 1))
+
+
+def _payloads(project: Project) -> None:
+    graph = project.graph
+    done: set[tuple[str, int]] = set()
+    for e in graph.edges:
+        if e.kind in PAYLOAD_KINDS and (e.path, e.call) not in done:
+            done.add((e.path, e.call))
+            call = project.files[e.path].calls[e.call]
+            for arg in call.args:
+                _touch(project, Where(e.path, arg, call.func))
+        if e.kind == "handle" and e.handler is not None and e.handler not in done:
+            done.add(e.handler)
+            hpath, fid = e.handler
+            for ret in project.files[hpath].functions[fid].returns:
+                _touch(project, Where(hpath, ret, fid))
+
+
+def _touch(project: Project, where: Where, depth: int = 0) -> None:
+    """Resolve the names a value is made of, and what they stand for, a few steps deep."""
+    if depth > MAX_VALUE_DEPTH:
+        return
+    for v in walk(where.value):
+        if v.kind in ("ref", "member"):
+            r = project.resolve(where.path, v, where.scope)
+            if r.value is not v and r.value.kind in ("obj", "arr", "new", "call", "ref", "member"):
+                _touch(project, r, depth + 1)
+        elif v.kind in ("new", "call"):
+            callee: AnyV = v.data[0]
+            project.resolve(where.path, callee, where.scope)
+
+
+def _windows(project: Project) -> None:
+    attach_webview_listeners(project)  # 'will-attach-webview' listeners defined in other modules
+    for path, call in project.iter_calls():
+        if not call.new or not call.args:
+            continue
+        r = project.resolve(path, call.callee, call.func).value
+        if r.kind != "electron" or r.data not in CTORS:
+            continue
+        opts = project.resolve(path, call.args[0], call.func)
+        prefs = option(project, opts, "webPreferences")
+        for target in (opts, prefs):
+            if target is not None:
+                for _ in props(project, target):
+                    pass
