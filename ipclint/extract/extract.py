@@ -24,11 +24,12 @@ IPC_LIKE = GUARDABLE | {"send", "invoke", "sendSync", "sendToHost", "postMessage
 def extract(path: str, data: bytes) -> FileFacts:
     """Parse ``data`` (already decoded to UTF-8 bytes) and record its facts."""
     vue_lang = None
+    setup: tuple[tuple[int, int], ...] = ()
     if path.lower().endswith(".vue"):
-        data, vue_lang = P.vue_script(data)
+        data, vue_lang, setup = P.vue_script(data)
     dialect = P.dialect_for(path, vue_lang)
     tree = P.parse(data, dialect)
-    draft = FactsDraft(path=path, dialect=dialect, size=len(data))
+    draft = FactsDraft(path=path, dialect=dialect, size=len(data), script_setup=setup)
     draft.parse_errors = P.error_spans(tree.root_node)
     _Walker(draft, data).run(tree.root_node)
     return draft.freeze()

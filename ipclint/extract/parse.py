@@ -86,19 +86,23 @@ _VUE_SCRIPT = re.compile(rb"<script\b([^>]*)>(.*?)</script\s*>", re.S | re.I)
 _VUE_LANG = re.compile(rb"""\blang\s*=\s*["']?(\w+)""")
 
 
-def vue_script(data: bytes) -> tuple[bytes, str | None]:
-    """Blank everything but the <script> blocks, keeping every byte offset, line and column."""
+def vue_script(data: bytes) -> tuple[bytes, str | None, tuple[tuple[int, int], ...]]:
+    """Blank everything but the <script> blocks, keeping every byte offset, line and column; also
+    the script's language and the line ranges of `<script setup>` blocks."""
     out = bytearray(b" " * len(data))
     for i, b in enumerate(data):
         if b in (10, 13):
             out[i] = b
     lang = None
+    setup: list[tuple[int, int]] = []
     for m in _VUE_SCRIPT.finditer(data):
         out[m.start(2):m.end(2)] = m.group(2)
         lm = _VUE_LANG.search(m.group(1))
         if lm and lang is None:
             lang = lm.group(1).decode("ascii", "replace").lower()
-    return bytes(out), lang
+        if re.search(rb"\bsetup\b", m.group(1)):
+            setup.append((data.count(b"\n", 0, m.start(2)) + 1, data.count(b"\n", 0, m.end(2)) + 1))
+    return bytes(out), lang, tuple(setup)
 
 
 def error_spans(root: ts.Node, limit: int = 20) -> list[tuple[int, int, int, int]]:

@@ -56,22 +56,9 @@ def unmount_removes(project: Project, f: FileFacts, calls: list[Call], call: Cal
     return cleanup_removes(project, f, fids, sub, by_key)
 
 
-_SCRIPT = re.compile(rb"<script\b([^>]*)>(.*?)</script\s*>", re.S | re.I)
-
-
 def in_script_setup(project: Project, path: str, line: int) -> bool:
     """Whether a line of a .vue file lies in its `<script setup>` block (run per instance)."""
-    return any(first <= line <= last for first, last in _setup_blocks(project, path))
-
-
-def _setup_blocks(project: Project, path: str) -> list[tuple[int, int]]:
-    """The line ranges of a .vue file's `<script setup>` blocks, found once per file and run."""
-    cache = project.__dict__.setdefault("_setup_blocks", {})
-    if path not in cache:
-        data = project.sources.get(path) or b""
-        cache[path] = [(data.count(b"\n", 0, m.start(2)) + 1, data.count(b"\n", 0, m.end(2)) + 1)
-                       for m in _SCRIPT.finditer(data) if re.search(rb"\bsetup\b", m.group(1))]
-    return cache[path]
+    return any(first <= line <= last for first, last in project.files[path].script_setup)
 
 
 def is_result(project: Project, path: str, v, scope, call: Call) -> bool:

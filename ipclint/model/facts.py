@@ -12,7 +12,7 @@ import msgspec
 from ipclint.model.span import Span
 from ipclint.model.values import AnyV
 
-FACTS_VERSION = 22
+FACTS_VERSION = 23
 
 
 class _Record(msgspec.Struct, frozen=True, array_like=True, gc=False):
@@ -168,6 +168,7 @@ class FileFacts(msgspec.Struct, frozen=True, gc=False):
     exits: tuple[Exit, ...] = ()
     globals_used: frozenset[str] = frozenset()  # window.<key> / globalThis.<key> roots
     func_children: dict[int, tuple[int, ...]] = {}  # function id -> the functions directly inside it
+    script_setup: tuple[tuple[int, int], ...] = ()  # .vue: line ranges of `<script setup>` blocks
 
     def lookup(self, scope: Scope, name: str) -> AnyV | None:
         """The binding visible from ``scope``: climb enclosing functions, then module level."""
