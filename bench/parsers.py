@@ -14,7 +14,7 @@ from ipclint.extract.parse import dialect_for, parse
 
 
 def main(folders: list[str]) -> None:
-    import esprima  # noqa: PLC0415 - optional, measurement only
+    import esprima
 
     files = []
     for folder in folders:
@@ -28,10 +28,10 @@ def main(folders: list[str]) -> None:
     t = time.perf_counter()
     es_fail = 0
     reasons: dict[str, int] = {}
-    for p, b in files:
+    for _p, b in files:
         try:
             esprima.parseModule(b.decode("utf-8", "replace"), {"jsx": True, "tolerant": False})
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             es_fail += 1
             key = str(exc).split(":", 1)[-1].strip()[:40]
             reasons[key] = reasons.get(key, 0) + 1
@@ -51,10 +51,10 @@ def main(folders: list[str]) -> None:
         for _p, b in js:
             try:
                 esprima.parseModule(b.decode("utf-8", "replace"), {"jsx": True})
-            except Exception:  # noqa: BLE001
+            except Exception:
                 try:
                     esprima.parseScript(b.decode("utf-8", "replace"), {"jsx": True})
-                except Exception:  # noqa: BLE001
+                except Exception:
                     es_js_fail += 1
         es_js = time.perf_counter() - t
         print(f"JS only ({js_bytes / 1e6:.2f} MB): tree-sitter {js_bytes / 1e6 / ts_js:.2f} MB/s "

@@ -1,12 +1,17 @@
 """ipclint: a security linter and static analyzer for Electron IPC code."""
 from __future__ import annotations
 
-__version__ = "0.1.0"
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ipclint.model import RunResult
+
+from ipclint.version import __version__
 
 __all__ = ["__version__", "check"]
 
 
-def check(paths=None, config=None, **options):  # noqa: ANN001, ANN201 - thin re-export
+def check(paths: list[str] | None = None, config: Any = None, **options: Any) -> RunResult:
     """Analyse the project(s) at ``paths`` and return a :class:`ipclint.model.RunResult`.
 
     This is the Python API: the same result the command line reports.

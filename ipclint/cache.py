@@ -26,8 +26,8 @@ from typing import Any, TypeVar
 
 import msgspec
 
-from ipclint import __version__
 from ipclint.model.facts import FACTS_VERSION, FileFacts
+from ipclint.version import __version__
 
 CACHEDIR_TAG = ("Signature: 8a477f597d28d172789f06886806bc55\n"
                 "# This file is a cache directory tag created by ipclint.\n")

@@ -9,10 +9,11 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Callable, NoReturn, Sequence
+from typing import Any, NoReturn
 
-from ipclint import __version__
+from ipclint.version import __version__
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 FORMATS = ("text", "json", "sarif", "github", "html")
@@ -42,7 +43,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="text, json, sarif, github (workflow annotations) or html (one self-contained page) "
                         "(default: text)")
     c.add_argument("--output", metavar="FILE",
-                   help="write the report to FILE; a one-line summary goes to standard error (default: standard output)")
+                   help="write the report to FILE; a one-line summary goes to standard error "
+                        "(default: standard output)")
     c.add_argument("--select", metavar="CODES",
                    help="run only these rules: codes, prefixes (IPC00) or names, comma-separated "
                         "(default: every rule, or the config's select)")
@@ -269,6 +271,7 @@ def _check(args: argparse.Namespace) -> int:
     except (ConfigError, BaselineError, FileNotFoundError, ValueError) as exc:
         return _error(str(exc))
     from dataclasses import replace
+
     from ipclint.model import Severity
     shown = Severity(args.severity).rank
     result = replace(result, findings=tuple(f for f in result.findings if f.severity.rank >= shown))
@@ -350,7 +353,7 @@ def _graph(args: argparse.Namespace) -> int:
         result = check([args.path], config, use_cache=not args.no_cache, select=[])
     except UsageError as exc:
         return _error(str(exc))
-    except Exception as exc:  # noqa: BLE001 - ConfigError, FileNotFoundError and friends: one line
+    except Exception as exc:
         return _error(str(exc))
     if not result.files.analysed or result.graph is None:
         return _error(f"no JavaScript, TypeScript or Vue source file found in {args.path}")
@@ -433,6 +436,6 @@ def _rule(args: argparse.Namespace) -> int:
         if want.upper() == r.code or want.lower() == r.name:
             from ipclint.output.catalogue import render_rule_page
             page = render_rule_page(r)
-            _emit(lambda: print(page))
+            _emit(lambda page=page: print(page))
             return EXIT_OK
     return _error(f"unknown rule {want!r}; `ipclint rule` lists them")

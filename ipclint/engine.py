@@ -6,22 +6,21 @@ import gc
 import os
 import time
 import traceback
+from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
-from pathlib import Path
-from typing import Callable, Iterable
-
-from ipclint import __version__
 from dataclasses import replace
+from pathlib import Path
 
 import msgspec
 
 from ipclint.cache import Cache, baseline_digest, encode_facts, result_key, seal
 from ipclint.discover import SourceFile, StatIndex, discover, find_root, is_project_root, is_test_path
-from ipclint.model.facts import FileFacts
-from ipclint.model import Diagnostic, FileCounts, Finding, RunResult
-from ipclint.link.roles import every_role
 from ipclint.discover.select import select_files
 from ipclint.link.needs import bare_global_users, wrapper_callers
+from ipclint.link.roles import every_role
+from ipclint.model import Diagnostic, FileCounts, Finding, RunResult
+from ipclint.model.facts import FileFacts
+from ipclint.version import __version__
 
 PARALLEL_THRESHOLD = 64
 # Parse and link; parse what linking found it needs (constants, wrapper callers, helpers) and link
@@ -36,7 +35,7 @@ def _extract_one(item: tuple[str, bytes, str | None, bytes]) -> tuple[str, bytes
     path, data, cache_file, key = item
     try:
         body = encode_facts(extract(path, data))
-    except Exception as exc:  # noqa: BLE001 - one bad file must not stop the run
+    except Exception as exc:
         return path, None, f"internal error while extracting facts: {exc!r}"
     if cache_file:
         Cache.write_entry(Path(cache_file), seal(key, body))
@@ -92,6 +91,7 @@ def _check_each(targets: list[Path], roots: set[Path], *, started: float, **kw) 
     them together, paths relative to the folder that holds them all."""
     import os
     from dataclasses import replace
+
     from ipclint.link.graphview import merge_views
     ordered = sorted(roots)
     common = Path(os.path.commonpath([str(r) for r in ordered]))
@@ -202,7 +202,7 @@ def check(paths: list[str] | None = None, config=None, *, select=None, ignore=No
         errors += extract_errors
         try:
             linked = link(root, facts, config, sources, all_paths)
-        except Exception as exc:  # noqa: BLE001 - report, never crash: keep the last sound round
+        except Exception as exc:
             errors.append(_internal("linking the project", exc))
             if project is None:
                 from ipclint.link import empty_project
@@ -244,7 +244,8 @@ def check(paths: list[str] | None = None, config=None, *, select=None, ignore=No
         root=str(root), tool_version=__version__, electron_version=versions[0] if len(versions) == 1 else (
             ", ".join(versions) if versions else None),
         findings=tuple(findings),
-        files=FileCounts(analysed=len(facts) + len(skipped_cheap), skipped=len(skipped), with_parse_errors=parse_err_files),
+        files=FileCounts(analysed=len(facts) + len(skipped_cheap), skipped=len(skipped),
+                         with_parse_errors=parse_err_files),
         errors=tuple(sorted(errors, key=lambda d: (d.path, d.line, d.column, d.message))),
         elapsed=time.perf_counter() - started,
         roles=tuple(every_role(project).values()), skipped=tuple(skipped),
@@ -306,7 +307,7 @@ class _LazySources(dict):
         self[path] = data
         return data
 
-    def get(self, path: str, default=None):  # noqa: ANN001
+    def get(self, path: str, default=None):
         return self[path] if path in self._files or dict.__contains__(self, path) else default
 
     def candidates(self) -> list[str]:
@@ -345,7 +346,7 @@ def run_rules(project, rules, config) -> tuple[list[Finding], list[Diagnostic]]:
         options = _rule_options(rule, config)
         try:
             hits = list(rule.run(project, options))
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             errors.append(_internal(f"rule {rule.code} {rule.name}", exc))
             continue
         sev = rule.severity
@@ -367,7 +368,7 @@ def _rule_options(rule, config):
         return rule.options()
     try:
         return getter(rule)
-    except Exception:  # noqa: BLE001
+    except Exception:
         return rule.options()
 
 

@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
-from ipclint import __version__
 from ipclint.model import Diagnostic as ToolDiagnostic
 from ipclint.model import Finding, RunResult, Severity
+from ipclint.version import __version__
 
 SOURCE = "ipclint"
 
@@ -81,7 +81,7 @@ def create_server() -> Any:
         root = find_root(changed)
         try:
             result = check([str(root)])
-        except Exception as exc:  # noqa: BLE001 - a bad config or project must never stop the server
+        except Exception as exc:
             ls.window_show_message(types.ShowMessageParams(type=types.MessageType.Error,
                                                            message=f"ipclint: {exc}"))
             return

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from typing import Iterable
+from collections.abc import Iterable
 
 from ipclint.model import Finding, Severity
 from ipclint.rules._base import Hit, Rule

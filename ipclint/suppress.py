@@ -198,7 +198,7 @@ def unused_diagnostics(suppressions: Mapping[str, list[Suppression]],
     out = []
     for path in sorted(suppressions):
         for s in suppressions[path]:
-            idle = [r for r, c in zip(s.rules, s.codes) if (path, s.line, c) not in used
+            idle = [r for r, c in zip(s.rules, s.codes, strict=True) if (path, s.line, c) not in used
                     and (ran is None or c in ran)]
             if idle:
                 out.append(Diagnostic(path, f"unused suppression: no {', '.join(idle)} finding here",

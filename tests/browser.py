@@ -104,7 +104,7 @@ class Browser:
         try:
             if getattr(self, "session", None):
                 self._call("DELETE", f"/session/{self.session}")
-        except Exception:  # noqa: BLE001 - closing anyway
+        except Exception:
             pass
         self.driver.terminate()
         try:

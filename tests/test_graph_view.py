@@ -7,8 +7,8 @@ from pathlib import Path
 
 from ipclint.cli import run
 from ipclint.engine import check
-from ipclint.model.graph import Direction, GraphView, Part
 from ipclint.model import Role
+from ipclint.model.graph import Direction, GraphView, Part
 from ipclint.output.graph import GraphFilter, render_dot, render_mermaid, select_view
 from tests.helpers import write_project
 
@@ -103,7 +103,7 @@ def test_graph_filters_on_the_command_line(tmp_path: Path, capsys, monkeypatch) 
 def test_a_mermaid_graph_too_large_for_github_warns(tmp_path: Path, capsys) -> None:
     files = {}
     for i in range(160):
-        files[f"src/main/m{i}.js"] = (f"const {{ ipcMain }} = require('electron')\n"
+        files[f"src/main/m{i}.js"] = ("const { ipcMain } = require('electron')\n"
                                       + "".join(f"ipcMain.handle('a-rather-long-channel-name:{i}:{j}', () => 1)\n"
                                                 for j in range(12)))
     root = write_project(tmp_path, files)

@@ -142,7 +142,7 @@ def test_text_from_the_project_is_never_markup(tmp_path: Path, web: browser.Brow
 def test_a_large_app_renders(tmp_path: Path, web: browser.Browser) -> None:
     files = {}
     for i in range(120):
-        files[f"src/main/m{i}.js"] = (f"const {{ ipcMain }} = require('electron')\n"
+        files[f"src/main/m{i}.js"] = ("const { ipcMain } = require('electron')\n"
                                       + "".join(f"ipcMain.handle('area{i}:op{j}', (_e, x) => x)\n" for j in range(4)))
         files[f"src/renderer/p{i}.js"] = ("const { ipcRenderer } = require('electron')\n"
                                           + "".join(f"ipcRenderer.invoke('area{i}:op{j}', 1)\n" for j in range(3)))

@@ -76,7 +76,7 @@ def test_unreadable_file_gets_a_diagnostic(tmp_path: Path, monkeypatch: pytest.M
     root = write_project(tmp_path, {"main.js": MAIN, "secret.js": MAIN})
     real_open = builtins.open
 
-    def fake_open(file, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003
+    def fake_open(file, *args, **kwargs):
         if str(file).endswith("secret.js"):
             raise PermissionError(13, "Permission denied")
         return real_open(file, *args, **kwargs)

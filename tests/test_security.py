@@ -41,11 +41,11 @@ class _Payload:
     def __init__(self, marker: Path) -> None:
         self.marker = marker
 
-    def __reduce__(self):  # noqa: ANN204
+    def __reduce__(self):
         return (os.system, (f"touch {self.marker}",))
 
 
-def _report(result) -> list[tuple]:  # noqa: ANN001
+def _report(result) -> list[tuple]:
     return [(f.rule, f.path, f.span.line, f.message) for f in result.findings]
 
 
@@ -239,8 +239,8 @@ def test_a_whole_check_opens_no_socket_and_runs_no_program(tmp_path: Path, monke
     })
     calls: list[str] = []
 
-    def refuse(name: str):  # noqa: ANN202
-        def boom(*a, **k):  # noqa: ANN002, ANN003, ANN202
+    def refuse(name: str):
+        def boom(*a, **k):
             calls.append(name)
             raise OSError(f"{name} is not allowed during a check")
         return boom

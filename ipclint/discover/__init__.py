@@ -7,7 +7,6 @@ import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Union
 
 import msgspec
 import pathspec
@@ -44,7 +43,7 @@ class IndexEntry(msgspec.Struct, frozen=True, array_like=True, gc=False):
     mtime_ns: int
     outcome: str
     digest: str
-    bytefacts: Union[ByteFacts, None]
+    bytefacts: ByteFacts | None
 
 
 INDEX_FILE = "index.msgpack"
@@ -350,8 +349,8 @@ def _examine_all(result: Discovery, pending: list, index: StatIndex, jobs: int |
     stats = {rel: st for rel, _path, st in pending}
     jobs = jobs or os.cpu_count() or 1
     if jobs > 1 and len(items) >= PARALLEL_EXAMINE:
-        from concurrent.futures import ProcessPoolExecutor
         import gc
+        from concurrent.futures import ProcessPoolExecutor
         with ProcessPoolExecutor(max_workers=jobs, initializer=gc.disable) as pool:
             done = list(pool.map(_examine_without_data, items, chunksize=64))
     else:

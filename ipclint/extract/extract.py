@@ -7,13 +7,37 @@ from ipclint.extract import handlerflow
 from ipclint.extract import parse as P
 from ipclint.extract.analyzers import wanted
 from ipclint.extract.draft import FactsDraft
-from ipclint.extract.guards import (_default_exits, call_is_once_guarded, enclosing_conditions, exits,
-                                    function_is_once_guarded)
+from ipclint.extract.guards import (
+    _default_exits,
+    call_is_once_guarded,
+    enclosing_conditions,
+    exits,
+    function_is_once_guarded,
+)
 from ipclint.extract.values import property_name, span_of, string_value, text_of, unwrap
 from ipclint.extract.walk import FUNCTION_TYPES, MAX_CALLS_PER_FILE, Extractor
 from ipclint.model.facts import Assign, Call, Check, Exit, FileFacts, JsxAttr, JsxElement
-from ipclint.model.values import (AnyV, Case, ClassV, Cmp, CallExpr, Dyn, Fn, Import, Iter, Member, Module, NewExpr,
-                                  Not, Num, Obj, Prop, Ref, Str, This)
+from ipclint.model.values import (
+    AnyV,
+    CallExpr,
+    Case,
+    ClassV,
+    Cmp,
+    Dyn,
+    Fn,
+    Import,
+    Iter,
+    Member,
+    Module,
+    NewExpr,
+    Not,
+    Num,
+    Obj,
+    Prop,
+    Ref,
+    Str,
+    This,
+)
 
 GLOBAL_OBJECTS = frozenset({"window", "globalThis", "self"})
 GUARDABLE = frozenset({"on", "handle", "handleOnce", "addListener", "prependListener"})

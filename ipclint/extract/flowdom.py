@@ -8,8 +8,8 @@ from bisect import bisect_left
 from typing import Any
 
 from ipclint.extract.flownames import occurrences
-from ipclint.extract.guards import exits
 from ipclint.extract.flowread import ASSERT_CALL, BUILTIN_CHECKS, MAX_UP, TRANSPARENT, VALUE_CHECKS, operator_of
+from ipclint.extract.guards import exits
 from ipclint.extract.values import text_of
 
 BLOCKS = frozenset({"statement_block", "program", "switch_case", "switch_default"})

@@ -77,7 +77,7 @@ class Reader:
                 child, node = node, node.parent
         return _with_url(_with_elements(Read(name, ident, "use"), name, ident, st), st)
 
-    def _step(self, name: str, ident: Any, node: Any, child: Any, st: "_State") -> Any:
+    def _step(self, name: str, ident: Any, node: Any, child: Any, st: _State) -> Any:
         t = node.type
         if t in TRANSPARENT:
             return _CONTINUE
@@ -128,7 +128,7 @@ class Reader:
             return None  # a parameter default or a declaration, not a read
         return Read(name, ident, "use")
 
-    def _member(self, name: str, ident: Any, node: Any, child: Any, st: "_State") -> Any:
+    def _member(self, name: str, ident: Any, node: Any, child: Any, st: _State) -> Any:
         if node.child_by_field_name("object") != child:
             return self._lookup(name, ident, node)
         call = node.parent
@@ -184,7 +184,7 @@ class Reader:
             break
         return Read(name, ident, "use")
 
-    def _object(self, name: str, ident: Any, node: Any, child: Any, st: "_State") -> Any:
+    def _object(self, name: str, ident: Any, node: Any, child: Any, st: _State) -> Any:
         st.pure = False
         if node.type == "pair":
             if node.child_by_field_name("value") != child:
@@ -197,7 +197,7 @@ class Reader:
             st.keys.append("...")  # `{ ...value }`; `{ ...{ k: value } }` keeps `k`
         return _CONTINUE
 
-    def _argument(self, name: str, ident: Any, args: Any, child: Any, st: "_State") -> Any:
+    def _argument(self, name: str, ident: Any, args: Any, child: Any, st: _State) -> Any:
         call = args.parent
         if call is None or call.type not in ("call_expression", "new_expression"):
             return Read(name, ident, "use")
@@ -243,7 +243,7 @@ class Reader:
             self.callbacks[n] = fn
         return names
 
-    def _spread_call(self, name: str, ident: Any, call: Any, st: "_State") -> Any:
+    def _spread_call(self, name: str, ident: Any, call: Any, st: _State) -> Any:
         """`Object.assign(target, value)`: the result, and a local target, hold the value's keys."""
         up = call.parent
         while up is not None and up.type in TRANSPARENT:
@@ -259,7 +259,7 @@ class Reader:
             st.keys.append("...")
         return _CONTINUE
 
-    def _alias(self, name: str, ident: Any, pat: Any, st: "_State") -> Read:
+    def _alias(self, name: str, ident: Any, pat: Any, st: _State) -> Read:
         names: tuple[str, ...] = ()
         if pat is not None:
             if pat.type == "identifier":
@@ -268,7 +268,7 @@ class Reader:
                 names = tuple(b.name for b in _bindings_of_pattern(pat, 0))
         return Read(name, ident, "alias" if st.pure else "use", alias=names, pure=st.pure)
 
-    def _assign(self, name: str, ident: Any, node: Any, child: Any, st: "_State") -> Any:
+    def _assign(self, name: str, ident: Any, node: Any, child: Any, st: _State) -> Any:
         left = node.child_by_field_name("left")
         if left == child:
             right = node.child_by_field_name("right")

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import tree_sitter as ts
@@ -20,7 +20,7 @@ SOURCE_SUFFIXES = JS_SUFFIXES | TS_SUFFIXES | TSX_SUFFIXES | {".vue"}
 _QUERY_DIR = Path(__file__).parent / "queries"
 
 
-@lru_cache(maxsize=None)
+@cache
 def language(dialect: str) -> ts.Language:
     if dialect == "js":
         return ts.Language(tsj.language())
@@ -29,7 +29,7 @@ def language(dialect: str) -> ts.Language:
     return ts.Language(tst.language_tsx())
 
 
-@lru_cache(maxsize=None)
+@cache
 def _parser(dialect: str) -> ts.Parser:
     return ts.Parser(language(dialect))
 
@@ -50,7 +50,7 @@ def parse(data: bytes, dialect: str) -> ts.Tree:
     return _parser(dialect).parse(data)
 
 
-@lru_cache(maxsize=None)
+@cache
 def facts_query(dialect: str) -> ts.Query:
     """The fact-shape query for a dialect: the common part plus JSX and TypeScript parts."""
     parts = ["facts"] + (["facts-jsx"] if dialect in ("js", "tsx") else []) + (["facts-ts"] if dialect != "js" else [])

@@ -6,9 +6,38 @@ from typing import Any
 from ipclint.extract.draft import FactsDraft, FuncDraft
 from ipclint.extract.values import MAX_DEPTH, property_name, span_of, string_value, text_in, text_of, unwrap
 from ipclint.model.facts import Param
-from ipclint.model.values import (AnyV, Arr, Await, Bool, CallExpr, ClassV, Cmp, Concat, Cond, Dyn, Fn, Index, Jsx,
-                                  Logic, Member, Module, NewExpr, Not, Null, Num, Obj, Prop, Ref, Regex, Spread, Str,
-                                  This, Tpl, TypeOf, Undef)
+from ipclint.model.values import (
+    AnyV,
+    Arr,
+    Await,
+    Bool,
+    CallExpr,
+    ClassV,
+    Cmp,
+    Concat,
+    Cond,
+    Dyn,
+    Fn,
+    Index,
+    Jsx,
+    Logic,
+    Member,
+    Module,
+    NewExpr,
+    Not,
+    Null,
+    Num,
+    Obj,
+    Prop,
+    Ref,
+    Regex,
+    Spread,
+    Str,
+    This,
+    Tpl,
+    TypeOf,
+    Undef,
+)
 
 FUNCTION_TYPES = frozenset({"function_declaration", "function_expression", "function", "arrow_function",
                             "method_definition", "generator_function_declaration",

@@ -3,20 +3,21 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ipclint.model.facts import FileFacts
 from ipclint.link.graph import build_graph
-from ipclint.model import FileInfo, Role
+from ipclint.link.modules import ModuleResolver, read_json_file
 from ipclint.link.prefetch import prefetch
 from ipclint.link.project import Memo, Project
-from ipclint.link.modules import ModuleResolver, read_json_file
 from ipclint.link.roles import assign_roles, electron_apps, electron_versions
+from ipclint.model import FileInfo, Role
+from ipclint.model.facts import FileFacts
 
 
 def link(root: Path, files: dict[str, FileFacts], config=None, sources: dict[str, bytes] | None = None,
          all_paths: set[str] | None = None) -> Project:
     read_json = read_json_file(root)
     modules = ModuleResolver(set(all_paths or files), read_json)
-    project = Project(root=root, files=files, modules=modules, config=config, sources=sources if sources is not None else {},
+    project = Project(root=root, files=files, modules=modules, config=config,
+                      sources=sources if sources is not None else {},
                       all_paths=set(all_paths or files))
     project.electron_versions = electron_versions(root, files, read_json)
     project.apps = electron_apps(files, read_json)

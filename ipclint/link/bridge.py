@@ -4,11 +4,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ipclint.link.modules import Where
+from ipclint.link.project import GLOBAL_OBJECTS, Project
+from ipclint.model import Span
 from ipclint.model.facts import Call
 from ipclint.model.values import External, V
-from ipclint.model import Span
-from ipclint.link.project import GLOBAL_OBJECTS, Project
-from ipclint.link.modules import Where
 
 TOOLKIT = "@electron-toolkit/preload"
 MAX_MEMBER_DEPTH = 6

@@ -5,10 +5,10 @@ from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
 from ipclint.discover import is_test_path
-from ipclint.model.facts import Call
-from ipclint.model.values import V
 from ipclint.link.project import Project
 from ipclint.link.wrappers import callee_function
+from ipclint.model.facts import Call
+from ipclint.model.values import V
 
 # Events whose callbacks run more than once.
 REPEAT_EVENTS = frozenset({"activate", "second-instance", "open-url", "open-file", "ready-to-show",
@@ -224,7 +224,8 @@ def mentioned_strings(project: Project, roles: frozenset[str]) -> set[str]:
 
 def quoted_in_page_code(project: Project, channel: str) -> bool:
     """Whether the channel name is written as a string literal in page-side code (preload, renderer,
-    or a file not parsed because it mentions no IPC), not in main, shared modules or tests (a JSX prop, a config object): a byte search, run only for the
+    or a file not parsed because it mentions no IPC), not in main, shared modules or tests (a JSX prop,
+    a config object): a byte search, run only for the
     few channels a graph rule is about to report."""
     needles = [q + channel.encode("utf-8", "replace") + q for q in (b"'", b'"', b"`")]
     for path in sorted(project.all_paths):

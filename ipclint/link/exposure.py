@@ -11,10 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ipclint.link.bridge import TOOLKIT, ExposedMember, exposed_members
-from ipclint.model.facts import Call
-from ipclint.model.values import Cmp, V
 from ipclint.link.project import Project
 from ipclint.link.vutil import callee_name, subtree
+from ipclint.model.facts import Call
+from ipclint.model.values import Cmp, V
 
 RAW_SEND = frozenset({"send", "sendSync", "invoke", "sendToHost", "postMessage"})
 RAW_LISTEN = frozenset({"on", "once", "addListener", "prependListener", "prependOnceListener"})

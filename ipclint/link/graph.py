@@ -5,15 +5,23 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from ipclint.link.bridge import Exposure, bridge_target, exposed_members, find_exposures
+from ipclint.link.ipcops import RENDERER_METHODS, IpcOp
+from ipclint.link.project import GLOBAL_OBJECTS, Project
+from ipclint.link.vutil import subtree
+from ipclint.link.wrappers import (
+    RELAY_METHODS,
+    WrapperOp,
+    callee_function,
+    direct_ops,
+    may_call,
+    relay_classes,
+    relay_target,
+    summarise,
+    wrapper_names,
+)
+from ipclint.model import Location, Role, Span
 from ipclint.model.facts import Call
 from ipclint.model.values import V
-from ipclint.link.ipcops import RENDERER_METHODS, IpcOp
-from ipclint.model import Location, Role, Span
-from ipclint.link.project import Project
-from ipclint.link.project import GLOBAL_OBJECTS
-from ipclint.link.vutil import subtree
-from ipclint.link.wrappers import (RELAY_METHODS, WrapperOp, callee_function, direct_ops, may_call, relay_classes,
-                              relay_target, summarise, wrapper_names)
 
 SENDER_KINDS = frozenset({"send", "invoke"})
 

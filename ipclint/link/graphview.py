@@ -7,9 +7,19 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from ipclint.discover import is_test_path
-from ipclint.model import Role
-from ipclint.model.graph import (EMPTY, Direction, EdgeKind, ExposedMember, GenericPath, GraphEdge, GraphFile,
-                                 GraphView, Part, Via, ViaKind)
+from ipclint.model.graph import (
+    EMPTY,
+    Direction,
+    EdgeKind,
+    ExposedMember,
+    GenericPath,
+    GraphEdge,
+    GraphFile,
+    GraphView,
+    Part,
+    Via,
+    ViaKind,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from ipclint.link.project import Project
@@ -137,7 +147,7 @@ def merge_views(parts: list[tuple[str, GraphView]], root: str) -> GraphView:
     exposures: list[ExposedMember] = []
     generic: list[GenericPath] = []
     for prefix, v in parts:
-        def app(a: str) -> str:
+        def app(a: str, prefix: str = prefix) -> str:
             return moved(prefix, a) if a else (prefix if prefix != "." else "")
 
         files += [replace(f, path=moved(prefix, f.path), app=app(f.app)) for f in v.files]
@@ -147,6 +157,7 @@ def merge_views(parts: list[tuple[str, GraphView]], root: str) -> GraphView:
         exposures += [replace(x, path=moved(prefix, x.path)) for x in v.exposures]
         generic += [replace(g, path=moved(prefix, g.path), app=app(g.app)) for g in v.generic_paths]
     return GraphView(root=root, files=tuple(sorted(files, key=lambda f: f.path)),
-                     edges=tuple(sorted(edges, key=lambda e: (e.path, e.line, e.column, e.kind.value, e.channel or ""))),
+                     edges=tuple(sorted(edges, key=lambda e: (e.path, e.line, e.column, e.kind.value,
+                                                              e.channel or ""))),
                      exposures=tuple(exposures), generic_paths=tuple(generic),
                      apps=tuple(sorted({f.app for f in files})))

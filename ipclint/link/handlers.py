@@ -10,16 +10,15 @@ of the handler renderer-supplied.
 from __future__ import annotations
 
 import re
-
-import msgspec
 from dataclasses import dataclass, field
 
-from ipclint.model.facts import Call, Func, Param
-from ipclint.model.facts import Flow, Occ
+import msgspec
+
 from ipclint.link.graph import Edge
-from ipclint.model import Span
 from ipclint.link.project import Project
 from ipclint.link.vutil import callee_name, root_name, subtree
+from ipclint.model import Span
+from ipclint.model.facts import Call, Flow, Func, Occ, Param
 
 VALIDATOR_PREFIX = re.compile(r"^(validate|assert|check|is|ensure|sanitize|parse|verify)([A-Z_0-9]|$)")
 SCHEMA_METHODS = frozenset({"parse", "safeParse", "parseAsync", "safeParseAsync", "validate", "validateSync",

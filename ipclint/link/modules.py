@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import json
 import posixpath
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from ipclint.discover import file_for_stem
 from ipclint.model.values import V

@@ -2,12 +2,12 @@
 arguments of bridge functions and app wrappers travel on into an IPC payload."""
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
-from ipclint.model.values import V
-from ipclint.link.project import Project
 from ipclint.link.modules import Where
+from ipclint.link.project import Project
 from ipclint.link.vutil import callee_name, refs, root_name
+from ipclint.model.values import V
 
 DOM_CALLS = frozenset({"querySelector", "querySelectorAll", "getElementById", "getElementsByClassName",
                        "getElementsByTagName", "createElement", "closest", "elementFromPoint"})

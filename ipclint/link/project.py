@@ -1,15 +1,16 @@
 """The linked project: facts of every file plus cross-file value resolution."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
+from ipclint.link.modules import ELECTRON_MODULES, MAX_STEPS, ModuleResolver, Where
+from ipclint.model import FileInfo, Role, Span
 from ipclint.model.facts import Call, FileFacts, Func, Param
 from ipclint.model.values import Dyn, Electron, External, Fn, Global, ModObj, ParamRef, V
-from ipclint.model import FileInfo, Role, Span
-from ipclint.link.modules import ELECTRON_MODULES, MAX_STEPS, ModuleResolver, Where
 
 GLOBAL_OBJECTS = frozenset({"window", "globalThis", "self"})
 

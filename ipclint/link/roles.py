@@ -4,13 +4,13 @@ from __future__ import annotations
 import fnmatch
 import posixpath
 import re
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
+from ipclint.link.project import Project
+from ipclint.model import FileInfo, Role
 from ipclint.model.facts import FileFacts
 from ipclint.model.values import Str, V
-from ipclint.model import FileInfo, Role
-from ipclint.link.project import Project
 from ipclint.safefs import read_in_root
 
 MAIN_APIS = ("ipcMain", "BrowserWindow", "app", "webContents", "utilityProcess", "session",
@@ -35,7 +35,8 @@ def _electron_names(project: Project, path: str) -> set[str]:
         root = c.callee
         while root.kind == "member":
             root = root.data[0]
-        if c.callee.kind == "member" and root.kind in ("ref", "module") and (root.kind == "module" or root.data in bound):
+        if c.callee.kind == "member" and root.kind in ("ref", "module") \
+                and (root.kind == "module" or root.data in bound):
             cands.append((c.func, c.callee))
     for scope, v in cands:
         r = project.resolve(path, v, scope).value
@@ -136,7 +137,8 @@ def _match_preload(hint: str, paths: list[str], importer: str) -> list[str]:
         tail = "/".join(parts[-n:])
         best = [p for p in paths if re.sub(r"\.(c|m)?[jt]sx?$", "", p).endswith("/" + tail)
                 or re.sub(r"\.(c|m)?[jt]sx?$", "", p) == tail
-                or (n == 1 and posixpath.dirname(p).endswith("/" + tail) and posixpath.basename(p).startswith("index."))]
+                or (n == 1 and posixpath.dirname(p).endswith("/" + tail)
+                    and posixpath.basename(p).startswith("index."))]
         if best:
             break
     return best

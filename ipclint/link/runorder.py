@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import deque
-from typing import Iterator
+from collections.abc import Iterator
 
-from ipclint.model.facts import Call
 from ipclint.discover.select import SPEC_AT
-from ipclint.link.project import Project
 from ipclint.link.calls import REPEAT_CALLS, callback_refs, callers
+from ipclint.link.project import Project
+from ipclint.model.facts import Call
 
 # Calls that run their callback argument at once, before they return.
 SYNC_CALLS = REPEAT_CALLS - {"setInterval"} | {"find", "findIndex", "sort"}

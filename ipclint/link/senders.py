@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import re
 
-from ipclint.model.values import V
 from ipclint.link.project import Project
 from ipclint.link.vutil import callee_name, walk
+from ipclint.model.values import V
 
 SENDER_CHECK_NAME = re.compile(r"valid|verify|check|assert|trusted|allowed", re.I)
 FRAME_IDENTITY = frozenset({"url", "origin"})

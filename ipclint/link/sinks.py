@@ -1,9 +1,9 @@
 """Dangerous main-process sinks (IPC006, IPC014): which call is one, and which arguments matter."""
 from __future__ import annotations
 
-from ipclint.model.facts import Call
 from ipclint.link.project import Project
 from ipclint.link.vutil import callee_name
+from ipclint.model.facts import Call
 
 FS_MODULES = frozenset({"fs", "fs/promises", "node:fs", "node:fs/promises", "fs-extra", "graceful-fs",
                         "original-fs", "fs-extra/esm", "mz/fs"})
@@ -24,7 +24,8 @@ MEMBER_SINKS = {"loadURL": (0,), "loadFile": (0,), "executeJavaScript": (0,), "i
 WINDOW_CTORS = frozenset({"BrowserWindow", "BrowserView", "WebContentsView"})
 
 
-def sink_of(project: Project, path: str, call: Call, extra: frozenset[str] = frozenset()) -> tuple[str, tuple[int, ...]] | None:
+def sink_of(project: Project, path: str, call: Call,
+            extra: frozenset[str] = frozenset()) -> tuple[str, tuple[int, ...]] | None:
     """(description, indexes of the arguments that are sinks) or None."""
     callee = call.callee
     if callee.kind == "ref" and not call.new:

@@ -3,12 +3,10 @@ a field or an array; removeListener with the same function on the same channel; 
 of the channel; an exposed off function that removes the preload's wrapper; Vue unmount hooks."""
 from __future__ import annotations
 
-import re
-
 from ipclint.link.bridge import bridge_target
-from ipclint.model.facts import Call, FileFacts
 from ipclint.link.project import Project
 from ipclint.link.vutil import callee_name, subtree
+from ipclint.model.facts import Call, FileFacts
 
 SUBSCRIBE = frozenset({"on", "addListener", "prependListener"})
 

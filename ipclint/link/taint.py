@@ -5,18 +5,17 @@ helper functions (up to two calls deep), with the trace from the renderer to the
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator
 
-from ipclint.model.facts import Call
-from ipclint.model.facts import Flow, Occ
-from ipclint.model.values import V
-from ipclint.model import Location
-from ipclint.link.project import Project
 from ipclint.link.handlers import Handler, Judge, call_at, derived
+from ipclint.link.project import Project
 from ipclint.link.sinks import sink_of
 from ipclint.link.vutil import walk
 from ipclint.link.wrappers import callee_function
+from ipclint.model import Location
+from ipclint.model.facts import Call, Flow, Occ
+from ipclint.model.values import V
 
 MAX_HELPER_DEPTH = 2
 # Window options through which renderer data changes what the new window's page can do.

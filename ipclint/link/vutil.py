@@ -1,7 +1,7 @@
 """Walking static values and function subtrees: helpers shared by the data-flow rules."""
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from ipclint.model.facts import FileFacts
 from ipclint.model.values import V

@@ -3,8 +3,8 @@ assignments; `<webview>` attributes; version defaults; whether context isolation
 (one judgement, for IPC001, IPC013 and the graph)."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator
 
 from ipclint.link.modules import Where
 from ipclint.link.project import Project

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ipclint.model.facts import Call
-from ipclint.model.values import V
 from ipclint.link.ipcops import IpcOp, classify
 from ipclint.link.project import Project
+from ipclint.model.facts import Call
+from ipclint.model.values import V
 
 MAX_ROUNDS = 6
 
@@ -123,7 +123,8 @@ def _add_summary(project: Project, wrappers: dict, path: str, call: Call, op: Ip
         owner = ch[0]
         hd = None
     wop = WrapperOp(op=op, channel_param=ch[1] if ch is not None else None,
-                    channel=None if ch is not None else (inner.channel if inner is not None and ch_arg is None else ch_arg),
+                    channel=None if ch is not None else (
+                        inner.channel if inner is not None and ch_arg is None else ch_arg),
                     handler_param=hd[1] if hd is not None and hd[0] == owner else None,
                     handler_wrapped=bool(hd[2]) if hd is not None else (inner.handler_wrapped if inner else False),
                     site=inner.site if inner is not None else (path, call.index), chain=chain)

@@ -2,8 +2,8 @@
 (engine -> output). The lowest layer: it imports nothing else of ipclint."""
 from __future__ import annotations
 
-from ipclint.model.result import (Diagnostic, FileCounts, FileInfo, Finding, Location, Role, RunResult,
-                                  Severity)
+from ipclint.model.kinds import Role, Severity
+from ipclint.model.result import Diagnostic, FileCounts, FileInfo, Finding, Location, RunResult
 from ipclint.model.span import Span
 
 __all__ = ["Diagnostic", "FileCounts", "FileInfo", "Finding", "Location", "Role", "RunResult", "Severity", "Span"]

@@ -19,7 +19,7 @@ class _Record(msgspec.Struct, frozen=True, array_like=True, gc=False):
     pass
 
 
-class Param(_Record):
+class Param(_Record, frozen=True):
     """A function parameter binding; destructured ones carry their key path inside the argument."""
 
     name: str
@@ -31,7 +31,7 @@ class Param(_Record):
 
 # ---- the parameter flow of one function (extract/handlerflow.py) --------------------------------
 
-class Site(_Record):
+class Site(_Record, frozen=True):
     """A validation candidate. kind: "check" (typeof, comparison, allowlist: always validation),
     "url" (`new URL(x)`), "call" (a call taking the value: a validator or not, decided later),
     "empty" (`x === ''`, `x == null`: a presence test, not validation), "pair" (a comparison or
@@ -41,10 +41,10 @@ class Site(_Record):
     kind: str
     span: Span
     names: tuple[str, ...]
-    sides: Union[tuple[tuple[str, ...], tuple[str, ...]], None] = None  # "pair": the names on each side
+    sides: tuple[tuple[str, ...], tuple[str, ...]] | None = None  # "pair": the names on each side
 
 
-class Occ(_Record):
+class Occ(_Record, frozen=True):
     """One read. role: "use", "arg" (argument of the call at ``into``: a use unless that call
     validates), "check"/"url" (part of site ``site``), "alias" (the value of a pure alias)."""
 
@@ -53,19 +53,19 @@ class Occ(_Record):
     role: str
     site: int = -1
     dom: tuple[int, ...] = ()  # sites that dominate the read
-    into: Union[Span, None] = None  # the call its value reaches
+    into: Span | None = None  # the call its value reaches
     arg: int = -1
     keys: tuple[str, ...] = ()  # object-literal keys between that argument and the value
 
 
-class Alias(_Record):
+class Alias(_Record, frozen=True):
     name: str
     source: str
     pure: bool  # only member reads or destructuring: the same data under another name
     occ: int  # the read of ``source`` that defines it
 
 
-class Flow(_Record):
+class Flow(_Record, frozen=True):
     sites: tuple[Site, ...]
     occs: tuple[Occ, ...]
     aliases: tuple[Alias, ...]
@@ -73,29 +73,29 @@ class Flow(_Record):
 
 # ---- records of one file ------------------------------------------------------------------------
 
-class Func(_Record):
+class Func(_Record, frozen=True):
     id: int
-    name: Union[str, None]
+    name: str | None
     kind: str  # declaration, arrow, function, method
     span: Span
-    parent: Union[int, None]
+    parent: int | None
     params: tuple[Param, ...] = ()
     is_async: bool = False
     returns: tuple[AnyV, ...] = ()
     concise: bool = False  # arrow with an expression body (that body is in returns)
-    arg_of: Union[int, None] = None  # index of the call this function is passed to directly
+    arg_of: int | None = None  # index of the call this function is passed to directly
     arg_index: int = -1
     in_loop: bool = False
     once_guarded: bool = False  # starts with `if (flag) return; flag = true`
-    flow: Union[Flow, None] = None  # where its parameters go (page code is not analysed)
+    flow: Flow | None = None  # where its parameters go (page code is not analysed)
 
 
-class Call(_Record):
+class Call(_Record, frozen=True):
     index: int
     callee: AnyV
     args: tuple[AnyV, ...]
     span: Span
-    func: Union[int, None]  # enclosing function
+    func: int | None  # enclosing function
     in_loop: bool = False  # inside a loop statement within its enclosing function
     new: bool = False
     awaited: bool = False
@@ -103,42 +103,42 @@ class Call(_Record):
     conds: tuple[AnyV, ...] = ()  # IPC calls: enclosing if conditions, and switch cases as Case values
 
 
-class Assign(_Record):
+class Assign(_Record, frozen=True):
     target: AnyV
     value: AnyV
     span: Span
-    func: Union[int, None]
+    func: int | None
     op: str = "="
 
 
-class JsxAttr(_Record):
+class JsxAttr(_Record, frozen=True):
     name: str
-    value: Union[AnyV, None]
+    value: AnyV | None
     span: Span
 
 
-class JsxElement(_Record):
+class JsxElement(_Record, frozen=True):
     name: str
     attrs: tuple[JsxAttr, ...]
     span: Span
 
 
-class Check(_Record):
+class Check(_Record, frozen=True):
     """A comparison (`typeof p === 'string'`, `p in MAP`, `a !== b`): validation evidence."""
 
     op: str
     left: AnyV
     right: AnyV
     span: Span
-    func: Union[int, None]
+    func: int | None
 
 
-class Exit(_Record):
+class Exit(_Record, frozen=True):
     """`if (cond) { ... return/throw }`: a check that leaves the function when ``cond`` holds."""
 
     cond: AnyV
     span: Span
-    func: Union[int, None]
+    func: int | None
 
 
 Scope = Union[int, None]

@@ -146,10 +146,10 @@ class GraphView:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> GraphView:
-        def via(v: dict) -> Via:
+        def via(v: dict[str, Any]) -> Via:
             return Via(ViaKind(v["kind"]), v["path"], v["line"], v["column"])
 
-        def edge(e: dict) -> GraphEdge:
+        def edge(e: dict[str, Any]) -> GraphEdge:
             return GraphEdge(**{**e, "kind": EdgeKind(e["kind"]), "part": Part(e["part"]),
                                 "direction": Direction(e["direction"]), "role": Role(e["role"]),
                                 "via": tuple(via(v) for v in e["via"])})

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from ipclint.model.graph import GraphView
 from ipclint.model.kinds import Role, Severity
@@ -14,7 +15,7 @@ class Location:
     span: Span
     message: str = ""
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"path": self.path, "line": self.span.line, "column": self.span.column,
                 "message": self.message}
 
@@ -33,11 +34,11 @@ class Finding:
     help: str = ""  # how to fix it, one line (the rule's)
 
     @property
-    def sort_key(self) -> tuple:
+    def sort_key(self) -> tuple[str, int, int, str, str]:
         return (self.path, self.span.line, self.span.column, self.rule, self.message)
 
-    def to_dict(self) -> dict:
-        d = {"rule": self.rule, "name": self.name, "severity": self.severity.value,
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {"rule": self.rule, "name": self.name, "severity": self.severity.value,
              "path": self.path, "line": self.span.line, "column": self.span.column,
              "end_line": self.span.end_line, "end_column": self.span.end_column,
              "message": self.message, "fingerprint": self.fingerprint}
@@ -60,8 +61,8 @@ class Diagnostic:
     line: int = 0
     column: int = 0
 
-    def to_dict(self) -> dict:
-        d = {"path": self.path, "message": self.message}
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {"path": self.path, "message": self.message}
         if self.line:
             d["line"] = self.line
             d["column"] = self.column
@@ -97,7 +98,7 @@ class RunResult:
     internal_error: bool = False
     graph: GraphView | None = None  # the channel graph of the run (ipclint.link.graphview)
     hidden_by_baseline: int = 0
-    extra: dict = field(default_factory=dict, compare=False, hash=False)
+    extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     @property
     def parse_errors(self) -> tuple[Diagnostic, ...]:

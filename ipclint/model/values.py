@@ -7,7 +7,8 @@ are resolved across files at link time, which adds the link-time kinds at the en
 """
 from __future__ import annotations
 
-from typing import ClassVar, Iterator, Union
+from collections.abc import Iterator
+from typing import ClassVar, Union
 
 import msgspec
 
@@ -34,7 +35,7 @@ class V(msgspec.Struct, frozen=True, array_like=True, gc=False, kw_only=True, ta
 
 # ---- written in the source --------------------------------------------------------------------
 
-class Str(V, tag="str"):
+class Str(V, frozen=True, tag="str"):
     """A string literal or a template literal without substitutions; ``lit`` says which it was
     when written inline ("" for strings made by ipclint)."""
 
@@ -51,14 +52,14 @@ class Str(V, tag="str"):
         return self.lit != ""
 
 
-class Tpl(V, tag="tpl"):
+class Tpl(V, frozen=True, tag="tpl"):
     """A template literal with substitutions: literal parts and values, in order."""
 
-    parts: tuple[Union[str, AnyV], ...]
+    parts: tuple[str | AnyV, ...]
     kind: ClassVar[str] = "tpl"
 
     @property
-    def data(self) -> tuple[Union[str, AnyV], ...]:
+    def data(self) -> tuple[str | AnyV, ...]:
         return self.parts
 
     def children(self) -> tuple[AnyV, ...]:
@@ -69,7 +70,7 @@ class Tpl(V, tag="tpl"):
         return True
 
 
-class Num(V, tag="num"):
+class Num(V, frozen=True, tag="num"):
     value: str
     kind: ClassVar[str] = "num"
 
@@ -78,7 +79,7 @@ class Num(V, tag="num"):
         return self.value
 
 
-class Bool(V, tag="bool"):
+class Bool(V, frozen=True, tag="bool"):
     value: bool
     kind: ClassVar[str] = "bool"
 
@@ -87,34 +88,34 @@ class Bool(V, tag="bool"):
         return self.value
 
 
-class Null(V, tag="null"):
+class Null(V, frozen=True, tag="null"):
     kind: ClassVar[str] = "null"
     data: ClassVar[None] = None
 
 
-class Undef(V, tag="undef"):
+class Undef(V, frozen=True, tag="undef"):
     kind: ClassVar[str] = "undef"
     data: ClassVar[None] = None
 
 
-class Regex(V, tag="regex"):
+class Regex(V, frozen=True, tag="regex"):
     """A regular expression literal; its pattern and flags are in ``text``."""
 
     kind: ClassVar[str] = "regex"
     data: ClassVar[None] = None
 
 
-class This(V, tag="this"):
+class This(V, frozen=True, tag="this"):
     kind: ClassVar[str] = "this"
     data: ClassVar[None] = None
 
 
-class Jsx(V, tag="jsx"):
+class Jsx(V, frozen=True, tag="jsx"):
     kind: ClassVar[str] = "jsx"
     data: ClassVar[None] = None
 
 
-class Ref(V, tag="ref"):
+class Ref(V, frozen=True, tag="ref"):
     """A name, looked up in the scope of the record that holds it."""
 
     name: str
@@ -125,7 +126,7 @@ class Ref(V, tag="ref"):
         return self.name
 
 
-class Member(V, tag="member"):
+class Member(V, frozen=True, tag="member"):
     """`obj.prop`, and `obj['prop']` with a string key."""
 
     obj: AnyV
@@ -140,7 +141,7 @@ class Member(V, tag="member"):
         return (self.obj,)
 
 
-class Index(V, tag="index"):
+class Index(V, frozen=True, tag="index"):
     """`obj[index]` with a computed key."""
 
     obj: AnyV
@@ -155,7 +156,7 @@ class Index(V, tag="index"):
         return (self.obj, self.index)
 
 
-class Cmp(V, tag="cmp"):
+class Cmp(V, frozen=True, tag="cmp"):
     """A comparison: `===`, `!==`, `==`, `!=`, `<`..., `in`, `instanceof`."""
 
     op: str
@@ -171,7 +172,7 @@ class Cmp(V, tag="cmp"):
         return (self.left, self.right)
 
 
-class Logic(V, tag="logic"):
+class Logic(V, frozen=True, tag="logic"):
     """`&&`, `||`, `??`."""
 
     op: str
@@ -187,7 +188,7 @@ class Logic(V, tag="logic"):
         return (self.left, self.right)
 
 
-class Concat(V, tag="concat"):
+class Concat(V, frozen=True, tag="concat"):
     """`left + right`."""
 
     left: AnyV
@@ -202,7 +203,7 @@ class Concat(V, tag="concat"):
         return (self.left, self.right)
 
 
-class Not(V, tag="not"):
+class Not(V, frozen=True, tag="not"):
     inner: AnyV
     kind: ClassVar[str] = "not"
 
@@ -214,7 +215,7 @@ class Not(V, tag="not"):
         return (self.inner,)
 
 
-class TypeOf(V, tag="typeof"):
+class TypeOf(V, frozen=True, tag="typeof"):
     inner: AnyV
     kind: ClassVar[str] = "typeof"
 
@@ -226,8 +227,8 @@ class TypeOf(V, tag="typeof"):
         return (self.inner,)
 
 
-class Await(V, tag="await"):
-    inner: Union[AnyV, None] = None
+class Await(V, frozen=True, tag="await"):
+    inner: AnyV | None = None
     kind: ClassVar[str] = "await"
 
     @property
@@ -238,8 +239,8 @@ class Await(V, tag="await"):
         return (self.inner,) if self.inner is not None else ()
 
 
-class Spread(V, tag="spread"):
-    inner: Union[AnyV, None] = None
+class Spread(V, frozen=True, tag="spread"):
+    inner: AnyV | None = None
     kind: ClassVar[str] = "spread"
 
     @property
@@ -250,7 +251,7 @@ class Spread(V, tag="spread"):
         return (self.inner,) if self.inner is not None else ()
 
 
-class Cond(V, tag="cond"):
+class Cond(V, frozen=True, tag="cond"):
     """`test ? a : b`: the alternatives (the test is not kept)."""
 
     alts: tuple[AnyV, ...]
@@ -264,7 +265,7 @@ class Cond(V, tag="cond"):
         return self.alts
 
 
-class CallExpr(V, tag="call"):
+class CallExpr(V, frozen=True, tag="call"):
     """A call; its own record (``facts.Call``) holds where it sits. Opaque to walks."""
 
     callee: AnyV
@@ -280,7 +281,7 @@ class CallExpr(V, tag="call"):
         return (self.callee, *self.args)
 
 
-class NewExpr(V, tag="new"):
+class NewExpr(V, frozen=True, tag="new"):
     """`new callee(...args)`. Opaque to walks."""
 
     callee: AnyV
@@ -296,7 +297,7 @@ class NewExpr(V, tag="new"):
         return (self.callee, *self.args)
 
 
-class Fn(V, tag="fn"):
+class Fn(V, frozen=True, tag="fn"):
     """A function of the file, by id (``FileFacts.functions``). Opaque to walks."""
 
     fid: int
@@ -308,10 +309,10 @@ class Fn(V, tag="fn"):
         return self.fid
 
 
-class ClassV(V, tag="class"):
+class ClassV(V, frozen=True, tag="class"):
     """A class expression or declaration, by name."""
 
-    name: Union[str, None] = None
+    name: str | None = None
     kind: ClassVar[str] = "class"
 
     @property
@@ -322,14 +323,14 @@ class ClassV(V, tag="class"):
 class Prop(msgspec.Struct, frozen=True, array_like=True, gc=False):
     """One entry of an object literal; key None for a spread or a computed key."""
 
-    key: Union[str, None]
+    key: str | None
     value: AnyV
     span: Span
     spread: bool = False
     computed: bool = False
 
 
-class Obj(V, tag="obj"):
+class Obj(V, frozen=True, tag="obj"):
     props: tuple[Prop, ...]
     kind: ClassVar[str] = "obj"
 
@@ -341,7 +342,7 @@ class Obj(V, tag="obj"):
         return tuple(p.value for p in self.props)
 
 
-class Arr(V, tag="arr"):
+class Arr(V, frozen=True, tag="arr"):
     items: tuple[AnyV, ...]
     kind: ClassVar[str] = "arr"
 
@@ -353,7 +354,7 @@ class Arr(V, tag="arr"):
         return self.items
 
 
-class Module(V, tag="module"):
+class Module(V, frozen=True, tag="module"):
     """`require('x')` (and an import statement's module, in ``FileFacts.imports``)."""
 
     src: str
@@ -364,7 +365,7 @@ class Module(V, tag="module"):
         return self.src
 
 
-class Import(V, tag="import"):
+class Import(V, frozen=True, tag="import"):
     """An imported binding: `name` of module `src` ("default", "*" for a namespace)."""
 
     src: str
@@ -376,7 +377,7 @@ class Import(V, tag="import"):
         return self.src, self.name
 
 
-class Iter(V, tag="iter"):
+class Iter(V, frozen=True, tag="iter"):
     """The variable of `for (const x of source)` (``how`` "of") or `for (const k in source)` ("in")."""
 
     source: AnyV
@@ -391,7 +392,7 @@ class Iter(V, tag="iter"):
         return (self.source,)
 
 
-class Case(V, tag="case"):
+class Case(V, frozen=True, tag="case"):
     """In a switch over ``subject``: it equals one of ``values``."""
 
     subject: AnyV
@@ -406,10 +407,10 @@ class Case(V, tag="case"):
         return (self.subject, *self.values)
 
 
-class Dyn(V, tag="dyn"):
+class Dyn(V, frozen=True, tag="dyn"):
     """Nothing static is known; ``why`` is the syntax or the reason (for messages and tests)."""
 
-    why: Union[str, None] = None
+    why: str | None = None
     kind: ClassVar[str] = "dyn"
 
     @property
@@ -419,7 +420,7 @@ class Dyn(V, tag="dyn"):
 
 # ---- made at link time -----------------------------------------------------------------------
 
-class Electron(V, tag="electron"):
+class Electron(V, frozen=True, tag="electron"):
     """An Electron API: "ipcRenderer", "ipcRenderer.send", "*" for the whole module."""
 
     api: str
@@ -430,7 +431,7 @@ class Electron(V, tag="electron"):
         return self.api
 
 
-class Global(V, tag="global"):
+class Global(V, frozen=True, tag="global"):
     """A global name (`window`, `fetch`), or a property of the global object (`window.api` is
     Global("api"))."""
 
@@ -442,7 +443,7 @@ class Global(V, tag="global"):
         return self.name
 
 
-class External(V, tag="external"):
+class External(V, frozen=True, tag="external"):
     """Something of a module outside the project: `name` ("*", "default", "a.b") of `src`."""
 
     src: str
@@ -454,7 +455,7 @@ class External(V, tag="external"):
         return self.src, self.name
 
 
-class ModObj(V, tag="modobj"):
+class ModObj(V, frozen=True, tag="modobj"):
     """The namespace object of a project module."""
 
     path: str
@@ -465,7 +466,7 @@ class ModObj(V, tag="modobj"):
         return self.path
 
 
-class ParamRef(V, tag="param"):
+class ParamRef(V, frozen=True, tag="param"):
     """A parameter of function ``fid`` (of the file being resolved)."""
 
     fid: int

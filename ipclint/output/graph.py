@@ -10,13 +10,14 @@ from __future__ import annotations
 import json
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from fnmatch import fnmatchcase
-from typing import Callable, TextIO
+from typing import TextIO
 
-from ipclint import __version__
-from ipclint.model.graph import GraphEdge, GraphView, Part
 from ipclint.model import Role
+from ipclint.model.graph import GraphEdge, GraphView, Part
+from ipclint.version import __version__
 
 DYNAMIC = "(dynamic)"
 MERMAID_LIMIT = 50_000  # characters GitHub renders in one Mermaid block

@@ -14,8 +14,8 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any, TextIO
 
-from ipclint.model.graph import EMPTY, GraphView
 from ipclint.model import Finding, RunResult, Severity
+from ipclint.model.graph import EMPTY, GraphView
 from ipclint.output.graph import GraphFilter, drawing, graph_dict, select_view
 from ipclint.output.json import electron_versions
 from ipclint.output.text import source_lines

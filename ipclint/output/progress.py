@@ -31,7 +31,8 @@ class Progress:
             self._total += total
         if self._bar is None and time.monotonic() - self._start > self.DELAY:
             from rich.console import Console
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress as RichProgress, TextColumn
+            from rich.progress import BarColumn, MofNCompleteColumn, TextColumn
+            from rich.progress import Progress as RichProgress
             console = Console(file=self._stream, force_terminal=True,
                               no_color=self._color is False, highlight=False)
             self._bar = RichProgress(TextColumn("analysing"), BarColumn(), MofNCompleteColumn(), TextColumn("files"),

@@ -62,7 +62,6 @@ def _rule_descriptor(rule) -> dict:
 def report(result: RunResult, base: str | Path | None = None) -> dict:
     """``base``: the folder %SRCROOT% stands for (the repository root, so that code scanning finds
     the files in a monorepo); None for the project root. Artifact URIs are relative to it."""
-    from ipclint.rules import ALL_RULES
     root = Path(result.root).resolve()
     top = Path(base).resolve() if base is not None else root
     if top != root and top not in root.parents:
@@ -109,7 +108,8 @@ def _report(result: RunResult, top: Path, prefix: str) -> dict:
         "$schema": SCHEMA,
         "version": "2.1.0",
         "runs": [{
-            "tool": {"driver": {"name": "ipclint", "version": result.tool_version, "semanticVersion": result.tool_version,
+            "tool": {"driver": {"name": "ipclint", "version": result.tool_version,
+                                "semanticVersion": result.tool_version,
                                 "informationUri": INFO_URI, "rules": [_rule_descriptor(r) for r in rules]}},
             "originalUriBaseIds": {"%SRCROOT%": {"uri": root_uri}},
             "invocations": [{"executionSuccessful": not result.internal_error,

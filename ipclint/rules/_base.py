@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import inspect
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Iterator
+from typing import TYPE_CHECKING, Any
 
 from ipclint.model import Location, Severity, Span
 
@@ -55,7 +56,7 @@ class Rule:
     def help_uri(self) -> str:
         return f"{DOCS_BASE}{self.code}-{self.name}.md"
 
-    def run(self, project: "Project", options: Any = None) -> Iterator[Hit]:
+    def run(self, project: Project, options: Any = None) -> Iterator[Hit]:
         return self.check(project, options if options is not None else self.options())
 
 

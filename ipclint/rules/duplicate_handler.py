@@ -1,14 +1,13 @@
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
-from ipclint.link.graph import Edge
-from ipclint.model import Location, Severity
-from ipclint.link.project import Project
-from ipclint.rules._base import Hit, rule
 from ipclint.link.calls import ITERATION_REASONS, repeatable
+from ipclint.link.graph import Edge
+from ipclint.link.project import Project
 from ipclint.link.runorder import RunOrder
-
+from ipclint.model import Location, Severity
+from ipclint.rules._base import Hit, rule
 
 REPEAT_LISTENERS = frozenset({"on", "addListener", "prependListener"})
 

@@ -1,14 +1,14 @@
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from ipclint.link.bridge import ExposedMember
 from ipclint.link.exposure import members
-from ipclint.model import Severity
 from ipclint.link.project import Project
-from ipclint.rules._base import Hit, rule
 from ipclint.link.sinks import sink_of
 from ipclint.link.vutil import refs, subtree
+from ipclint.model import Severity
+from ipclint.rules._base import Hit, rule
 
 POWER_MODULES = frozenset({"fs", "node:fs", "fs/promises", "node:fs/promises", "fs-extra", "original-fs",
                            "graceful-fs", "child_process", "node:child_process", "os", "node:os", "@electron/remote",

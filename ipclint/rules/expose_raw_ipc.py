@@ -1,12 +1,12 @@
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from ipclint.link.exposure import members
-from ipclint.model import Severity
 from ipclint.link.project import Project
-from ipclint.rules._base import Hit, rule
 from ipclint.link.windows import isolation_off
+from ipclint.model import Severity
+from ipclint.rules._base import Hit, rule
 
 RAW = frozenset({"raw", "raw-method"})
 

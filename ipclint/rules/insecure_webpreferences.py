@@ -1,12 +1,24 @@
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
-from ipclint.model import Severity
 from ipclint.link.project import Project
+from ipclint.link.windows import (
+    CTORS,
+    INSECURE,
+    InsecureSetting,
+    assigned_prefs,
+    assignments,
+    created_webviews,
+    loose_options,
+    missing,
+    option,
+    props,
+    sandboxed_apps,
+    webviews,
+)
+from ipclint.model import Severity
 from ipclint.rules._base import Hit, rule
-from ipclint.link.windows import (CTORS, InsecureSetting, INSECURE, assigned_prefs, assignments, created_webviews, loose_options,
-                                    missing, option, props, sandboxed_apps, webviews)
 
 
 @rule("IPC013", "insecure-webpreferences", Severity.ERROR,

@@ -1,13 +1,13 @@
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from ipclint.link.exposure import members
-from ipclint.model.values import V
-from ipclint.model import Role, Severity
 from ipclint.link.project import Project
-from ipclint.rules._base import Hit, rule
 from ipclint.link.vutil import channel_words, subtree
+from ipclint.model import Role, Severity
+from ipclint.model.values import V
+from ipclint.rules._base import Hit, rule
 
 LISTEN = frozenset({"on", "once", "addListener", "prependListener", "prependOnceListener"})
 

@@ -1,15 +1,24 @@
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
-from ipclint.link.subscriptions import (REMOVE, SUBSCRIBE, Sub, cleanup_removes, in_script_setup, ipc_ops, is_result, same,
-                                     unmount_removes)
 from ipclint.link.exposure import members
-from ipclint.model.facts import Call, FileFacts
-from ipclint.model import Role, Severity
 from ipclint.link.project import Project
-from ipclint.rules._base import Hit, rule
+from ipclint.link.subscriptions import (
+    REMOVE,
+    SUBSCRIBE,
+    Sub,
+    cleanup_removes,
+    in_script_setup,
+    ipc_ops,
+    is_result,
+    same,
+    unmount_removes,
+)
 from ipclint.link.vutil import callee_name, subtree
+from ipclint.model import Role, Severity
+from ipclint.model.facts import Call, FileFacts
+from ipclint.rules._base import Hit, rule
 
 EFFECTS = frozenset({"useEffect", "useLayoutEffect"})
 MOUNT_HOOKS = {"onMounted": ("onUnmounted", "onBeforeUnmount"), "onBeforeMount": ("onUnmounted", "onBeforeUnmount")}

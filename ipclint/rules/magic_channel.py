@@ -1,9 +1,9 @@
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
-from ipclint.model import Severity
 from ipclint.link.project import Project
+from ipclint.model import Severity
 from ipclint.rules._base import Hit, rule
 
 EXCLUDED_KINDS = frozenset({"emit"})

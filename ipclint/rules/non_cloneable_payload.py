@@ -1,12 +1,12 @@
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
-from ipclint.model import Severity
-from ipclint.link.project import Project
 from ipclint.link.modules import Where
-from ipclint.rules._base import Hit, rule
 from ipclint.link.payloads import bridge_payloads, problem, promise, short
+from ipclint.link.project import Project
+from ipclint.model import Severity
+from ipclint.rules._base import Hit, rule
 
 
 @rule("IPC008", "non-cloneable-payload", Severity.ERROR,
@@ -69,7 +69,8 @@ def non_cloneable_payload(project: Project, options) -> Iterator[Hit]:
                 yield Hit(path, arg.span, f"payload '{short(arg)}' cannot be cloned over IPC: {why}",
                           key=f"{op.method}:{short(arg)}")
     for path, arg, why in bridge_payloads(project):
-        yield Hit(path, arg.span, f"payload '{short(arg)}' cannot be cloned over IPC: {why}", key=f"bridge:{short(arg)}")
+        yield Hit(path, arg.span, f"payload '{short(arg)}' cannot be cloned over IPC: {why}",
+                  key=f"bridge:{short(arg)}")
     seen: set[tuple[str, int]] = set()
     for e in project.graph.edges:
         if e.kind != "handle" or e.handler is None or e.handler in seen:

@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
-from ipclint.model import Severity
 from ipclint.link.project import Project
-from ipclint.rules._base import Hit, rule
 from ipclint.link.vutil import channel_words
+from ipclint.model import Severity
+from ipclint.rules._base import Hit, rule
 
 
 @rule("IPC009", "sync-ipc", Severity.WARNING,

@@ -1,13 +1,13 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator
 
-from ipclint.model import Severity
-from ipclint.link.project import Project
-from ipclint.rules._base import Hit, rule
 from ipclint.link.handlers import Judge, handlers
+from ipclint.link.project import Project
 from ipclint.link.taint import reaches, trace
+from ipclint.model import Severity
+from ipclint.rules._base import Hit, rule
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,14 +1,14 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator
 
-from ipclint.model import Severity
-from ipclint.link.project import Project
-from ipclint.rules._base import Hit, rule
 from ipclint.link.handlers import handlers
+from ipclint.link.project import Project
 from ipclint.link.senders import checks_sender
 from ipclint.link.vutil import callee_name, subtree
+from ipclint.model import Severity
+from ipclint.rules._base import Hit, rule
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,8 +34,9 @@ def unchecked_sender(project: Project, options: Options) -> Iterator[Hit]:
     its `mainFrame`), and does not pass the event
     (or its sender/senderFrame) to a function whose name contains valid, verify, check, assert,
     trusted or allowed. Sending to `event.senderFrame` or logging it is not a check, nor is
-    comparing `event.sender` with renderer data. A handler with no parameters is still reported. An app wrapper that checks
-    the sender before calling the handler counts for every handler registered through it.
+    comparing `event.sender` with renderer data. A handler with no parameters is still reported.
+    An app wrapper that checks the sender before calling the handler counts for every handler
+    registered through it.
     `BrowserWindow.fromWebContents(event.sender)` alone is not a check: every frame of that
     window, iframes included, passes it.
 

@@ -1,13 +1,12 @@
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
+from ipclint.link.calls import ChannelOptions, closest, ignored_channel, mentioned_strings, quoted_in_page_code
 from ipclint.link.graph import Edge
-from ipclint.model import Location, Severity
 from ipclint.link.project import Project
+from ipclint.model import Location, Severity
 from ipclint.rules._base import Hit, rule
-from ipclint.link.calls import (ChannelOptions, closest, ignored_channel, mentioned_strings,
-                                      quoted_in_page_code)
 
 
 @rule("IPC010", "unhandled-channel", Severity.ERROR,

@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
-from ipclint.model import Severity
-from ipclint.link.project import Project
-from ipclint.rules._base import Hit, rule
 from ipclint.link.calls import ChannelOptions, ignored_channel, mentioned_strings, quoted_in_page_code
+from ipclint.link.project import Project
+from ipclint.model import Severity
+from ipclint.rules._base import Hit, rule
 
 SENDER_KINDS = frozenset({"send", "invoke"})
 

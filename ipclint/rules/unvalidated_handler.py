@@ -1,12 +1,12 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator
 
-from ipclint.model import Severity
-from ipclint.link.project import Project
-from ipclint.rules._base import Hit, rule
 from ipclint.link.handlers import Judge, first_unvalidated_uses, handlers
+from ipclint.link.project import Project
+from ipclint.model import Severity
+from ipclint.rules._base import Hit, rule
 
 
 @dataclass(frozen=True, slots=True)
