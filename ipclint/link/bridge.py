@@ -6,9 +6,10 @@ from dataclasses import dataclass
 
 from ipclint.link.modules import Where
 from ipclint.link.project import GLOBAL_OBJECTS, Project
+from ipclint.link.vutil import callee_name
 from ipclint.model import Span
-from ipclint.model.facts import Call
-from ipclint.model.values import External, V
+from ipclint.model.facts import Call, FileFacts
+from ipclint.model.values import AnyV, CallExpr, Electron, External, Global, Member, ModObj, Obj, Ref, Spread, V
 
 TOOLKIT = "@electron-toolkit/preload"
 MAX_MEMBER_DEPTH = 6
@@ -52,9 +53,7 @@ class ExposedMember:
 def find_exposures(project: Project) -> list[Exposure]:
     out: list[Exposure] = []
     for path, call in project.iter_calls():
-        name = call.callee.data[1] if call.callee.kind == "member" else call.callee.data \
-            if call.callee.kind == "ref" else None
-        if name not in EXPOSE_NAMES:
+        if callee_name(call.callee) not in EXPOSE_NAMES:
             continue
         api = project.electron_api(path, call.callee, call.func)
         if api in ("contextBridge.exposeInMainWorld", "contextBridge.exposeInIsolatedWorld"):
@@ -69,60 +68,70 @@ def find_exposures(project: Project) -> list[Exposure]:
             out.append(Exposure("electron", path, call.span,
                                 Where(path, External(span=call.span, src=TOOLKIT, name="electronAPI")), "toolkit"))
     for path in sorted(project.files):
-        f = project.files[path]
-        if project.role(path).value != "preload":
-            continue
-        for call in f.calls:  # `Object.assign(window, { ipcRenderer })`
-            if call.callee.kind == "member" and call.callee.data[1] == "assign" and len(call.args) > 1 \
-                    and call.callee.data[0].kind == "ref" and call.callee.data[0].data == "Object" \
-                    and call.args[0].kind == "ref" and call.args[0].data in GLOBAL_OBJECTS:
+        if project.role(path).value == "preload":
+            out.extend(_window_exposures(project, path, project.files[path]))
+    return out
+
+
+def _window_exposures(project: Project, path: str, f: FileFacts) -> list[Exposure]:
+    """What a preload puts on the global object itself: `Object.assign(window, { ipcRenderer })`,
+    `window.key = value`."""
+    out: list[Exposure] = []
+    for call in f.calls:
+        match call.callee, call.args:
+            case Member(obj=Ref(name="Object"), prop="assign"), (Ref(name=target), _, *_) \
+                    if target in GLOBAL_OBJECTS:
                 for a in call.args[1:]:
                     r = project.resolve(path, a, call.func)
-                    if r.value.kind == "obj":
+                    if isinstance(r.value, Obj):
                         out.extend(Exposure(p.key, path, p.span, project.resolve(r.path, p.value, r.scope), "window")
-                                   for p in r.value.data if p.key and not p.spread)
-        for a in f.assigns:
-            t = a.target
-            if t.kind == "member" and t.data[0].kind == "ref" and t.data[0].data in GLOBAL_OBJECTS \
-                    and not DOM_HANDLER.match(t.data[1]):  # `window.onload = ...` exposes nothing
-                out.append(Exposure(t.data[1], path, a.span, project.resolve(path, a.value, a.func), "window"))
+                                   for p in r.value.props if p.key and not p.spread)
+    for assign in f.assigns:
+        t = assign.target
+        if isinstance(t, Member) and isinstance(t.obj, Ref) and t.obj.name in GLOBAL_OBJECTS \
+                and not DOM_HANDLER.match(t.prop):  # `window.onload = ...` exposes nothing
+            out.append(Exposure(t.prop, path, assign.span, project.resolve(path, assign.value, assign.func), "window"))
     return out
 
 
 def _is_toolkit(project: Project, path: str, call: Call, name: str) -> bool:
     r = project.resolve(path, call.callee, call.func).value
-    return r.kind == "external" and r.data == (TOOLKIT, name)
+    return isinstance(r, External) and (r.src, r.name) == (TOOLKIT, name)
+
+
+def raw_ipc_method(v: V) -> str | None:
+    """The ipcRenderer method an exposed value is as it stands: `ipcRenderer.send` itself, or the
+    toolkit's `electronAPI.ipcRenderer.send`."""
+    if isinstance(v, Electron) and v.api.startswith("ipcRenderer."):
+        return v.api.split(".", 1)[1]
+    if isinstance(v, External) and v.name.startswith("electronAPI.ipcRenderer."):
+        return v.name.rsplit(".", 1)[1]
+    return None
+
+
+# Flattening work: the value, its key path, the span (and file) a finding about it goes to, the
+# depth, and the property's value as written.
+_Todo = tuple[Where, tuple[str, ...], Span, str, int, V | None]
 
 
 def exposed_members(project: Project, exposure: Exposure) -> list[ExposedMember]:
     """Flatten an exposed value into leaves, following local objects and spreads, iteratively."""
     out: list[ExposedMember] = []
-    stack: list[tuple[Where, tuple[str, ...], Span, str, int, V | None]] = [
-        (exposure.value, (), exposure.span, exposure.path, 0, None)]
+    stack: list[_Todo] = [(exposure.value, (), exposure.span, exposure.path, 0, None)]
     while stack:
         where, keypath, span, at, depth, raw = stack.pop()
         v = where.value
-        if v.kind == "modobj" and depth < MAX_MEMBER_DEPTH:  # `import * as files` exposed or spread
-            f = project.files.get(v.data)
-            whole = f.exports.get("*") if f else None
-            if whole is not None and whole.kind == "obj":  # `module.exports = { ... }`: its properties
-                stack.append((project.resolve(v.data, whole, None), keypath, span, v.data, depth + 1, None))
-                continue
-            for name in sorted(f.exports if f else ()):
-                if name not in ("*", "default"):
-                    ex = f.exports[name]
-                    r = project.resolve(v.data, ex, None)
-                    own = getattr(ex, "span", None)
-                    stack.append((r, keypath + (name,), own or span, v.data if own else at, depth + 1, ex))
+        if isinstance(v, ModObj) and depth < MAX_MEMBER_DEPTH:  # `import * as files` exposed or spread
+            stack.extend(_module_members(project, v.path, keypath, span, depth))
             continue
-        if v.kind == "obj" and depth < MAX_MEMBER_DEPTH:
-            for p in reversed(v.data):
+        if isinstance(v, Obj) and depth < MAX_MEMBER_DEPTH:
+            for p in reversed(v.props):
                 if p.spread:
-                    inner = p.value.data if p.value.kind == "spread" else None
+                    inner = p.value.inner if isinstance(p.value, Spread) else None
                     if inner is None:
                         continue
                     r = project.resolve(where.path, inner, where.scope)
-                    if r.value.kind in ("obj", "modobj"):
+                    if isinstance(r.value, (Obj, ModObj)):
                         stack.append((r, keypath, p.span, where.path, depth + 1, None))
                     else:
                         out.append(ExposedMember(exposure, keypath, r, p.span, True, where.path))
@@ -131,8 +140,8 @@ def exposed_members(project: Project, exposure: Exposure) -> list[ExposedMember]
                 r = project.resolve(where.path, p.value, where.scope)
                 stack.append((r, keypath + (key,), p.span, where.path, depth + 1, p.value))
             continue
-        if v.kind == "call" and depth < MAX_MEMBER_DEPTH:  # `exposeInMainWorld('api', createApi())`
-            made = _made_object(project, where)
+        if isinstance(v, CallExpr) and depth < MAX_MEMBER_DEPTH:  # `exposeInMainWorld('api', createApi())`
+            made = _made_object(project, where, v)
             if made is not None:
                 stack.append((made, keypath, span, at, depth + 1, None))
                 continue
@@ -141,50 +150,62 @@ def exposed_members(project: Project, exposure: Exposure) -> list[ExposedMember]
     return out
 
 
+def _module_members(project: Project, path: str, keypath: tuple[str, ...], span: Span, depth: int) -> list[_Todo]:
+    """The exports of a project module exposed as a namespace, each found at its own export."""
+    f = project.files.get(path)
+    if f is None:
+        return []
+    whole = f.exports.get("*")
+    if isinstance(whole, Obj):  # `module.exports = { ... }`: its properties
+        return [(project.resolve(path, whole, None), keypath, span, path, depth + 1, None)]
+    return [(project.resolve(path, ex, None), keypath + (name,), ex.span, path, depth + 1, ex)
+            for name, ex in sorted(f.exports.items()) if name not in ("*", "default")]
+
+
 def bridge_target(project: Project, path: str, call: Call, exposures: dict[str, list[Exposure]]
                   ) -> tuple[Exposure, tuple[str, ...], Where] | None:
     """For a call like `window.api.file.save(x)` (or `api.save(x)` on the bare global, or through
     a local alias of `window.api`), the exposure it reaches and the resolved exposed value."""
     chain: list[str] = []
-    v = call.callee
+    v: AnyV = call.callee
     f = project.files[path]
     for _hop in range(4):
-        while v.kind == "member" and len(chain) < MAX_MEMBER_DEPTH + 2:
-            chain.append(v.data[1])
-            v = v.data[0]
-        if v.kind != "ref" or project.param_of(path, call.func, v.data) is not None:
+        while isinstance(v, Member) and len(chain) < MAX_MEMBER_DEPTH + 2:
+            chain.append(v.prop)
+            v = v.obj
+        if not isinstance(v, Ref) or project.param_of(path, call.func, v.name) is not None:
             break
-        bound = _binding(f, call.func, v.data)  # `const { onTick } = window.api`, `const t = window.api.onTick`
-        if bound is None or bound.kind != "member":
+        bound = _binding(f, call.func, v.name)  # `const { onTick } = window.api`, `const t = window.api.onTick`
+        if not isinstance(bound, Member):
             break
         v = bound
     chain.reverse()
-    root = project.resolve(path, v, call.func) if v.kind == "ref" else None
-    if root is None or root.value.kind != "global":
+    root = project.resolve(path, v, call.func).value if isinstance(v, Ref) else None
+    if not isinstance(root, Global):
         return None
-    name = root.value.data
+    name = root.name
     if name in GLOBAL_OBJECTS:
         if not chain:
             return None
         name, chain = chain[0], chain[1:]
-    cands = exposures.get(name)
-    if not cands:
-        return None
-    for exp in cands:
-        cur = exp.value
-        ok = True
-        for prop in chain:
-            nxt = project.member(cur, prop)
-            if nxt is None:
-                ok = False
-                break
-            cur = project.resolve(nxt.path, nxt.value, nxt.scope)
-        if ok:
-            return exp, tuple(chain), cur
+    for exp in exposures.get(name, ()):
+        reached = _follow(project, exp.value, chain)
+        if reached is not None:
+            return exp, tuple(chain), reached
     return None
 
 
-def _binding(f, scope, name: str):
+def _follow(project: Project, where: Where, chain: list[str]) -> Where | None:
+    """The exposed value reached through the property names of ``chain``."""
+    for prop in chain:
+        nxt = project.member(where, prop)
+        if nxt is None:
+            return None
+        where = project.resolve(nxt.path, nxt.value, nxt.scope)
+    return where
+
+
+def _binding(f: FileFacts, scope: int | None, name: str) -> AnyV | None:
     """The value a local name is bound to, looking outward from ``scope``."""
     for _ in range(64):
         v = f.bindings.get((scope, name))
@@ -194,14 +215,15 @@ def _binding(f, scope, name: str):
     return None
 
 
-def _made_object(project: Project, where: Where) -> Where | None:
-    """The object literal a project factory function returns, for a call of it."""
-    target = project.function_of(where.path, where.value.data[0], where.scope)
+def _made_object(project: Project, where: Where, made_by: CallExpr) -> Where | None:
+    """The object literal a project factory function returns, for a call of it (``made_by``, the
+    value of ``where``)."""
+    target = project.function_of(where.path, made_by.callee, where.scope)
     if target is None:
         return None
     path, fid = target
     for ret in project.files[path].functions[fid].returns:
         r = project.resolve(path, ret, fid)
-        if r.value.kind == "obj":
+        if isinstance(r.value, Obj):
             return r
     return None

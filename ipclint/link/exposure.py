@@ -8,13 +8,32 @@ powers), function or value.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TypedDict
 
-from ipclint.link.bridge import TOOLKIT, ExposedMember, exposed_members
+from ipclint.link.bridge import TOOLKIT, ExposedMember, Exposure, exposed_members
 from ipclint.link.project import Project
 from ipclint.link.vutil import callee_name, subtree
-from ipclint.model.facts import Call
-from ipclint.model.values import Cmp, V
+from ipclint.link.wrappers import WrapperOp
+from ipclint.model.facts import Call, FileFacts
+from ipclint.model.values import (
+    Arr,
+    CallExpr,
+    Case,
+    Cmp,
+    Electron,
+    External,
+    Fn,
+    Logic,
+    Member,
+    NewExpr,
+    Not,
+    Obj,
+    Ref,
+    Spread,
+    V,
+)
 
 RAW_SEND = frozenset({"send", "sendSync", "invoke", "sendToHost", "postMessage"})
 RAW_LISTEN = frozenset({"on", "once", "addListener", "prependListener", "prependOnceListener"})
@@ -31,58 +50,58 @@ class MemberKind:
     detail: str = ""
 
 
-def classify_member(project: Project, member: ExposedMember, wrappers: dict) -> MemberKind:
+Wrappers = dict[tuple[str, int], list[WrapperOp]]
+
+
+def classify_member(project: Project, member: ExposedMember, wrappers: Wrappers) -> MemberKind:
     where = member.value
     v = where.value
-    if v.kind == "spread" and v.data is not None:
-        where = project.resolve(where.path, v.data, where.scope)
+    if isinstance(v, Spread) and v.inner is not None:
+        where = project.resolve(where.path, v.inner, where.scope)
         v = where.value
     raw = _raw(project, where.path, v, where.scope)
     if raw is not None:
         return raw
-    if v.kind == "fn":
-        ops = [w for w in wrappers.get((where.path, v.data), ()) if w.op.receiver == "ipcRenderer"
-               and w.channel_param is not None]
-        if ops:
-            guards = [_guard(project, where.path, v.data, w) for w in ops]
-            allow = frozenset(c for g in guards if g is not None for c in g)
-            return MemberKind("generic", any(w.op.kind in ("send", "invoke") for w in ops),
-                              any(w.op.kind == "on" for w in ops),  # removing listens to nothing
-                              guarded=all(g is not None for g in guards), allowlist=allow)
-        f = project.files[where.path]
-        scopes = subtree(f, v.data)
-        loose = _loose_channel(project, where.path, f, scopes)
-        if loose is not None:
-            return loose
-        if any(p == where.path and f.calls[i].func in scopes for (p, i) in project.ipc_ops):
-            return MemberKind("fixed")
-        return MemberKind("function")
-    return MemberKind("value")
+    if not isinstance(v, Fn):
+        return MemberKind("value")
+    ops = [w for w in wrappers.get((where.path, v.fid), ()) if w.op.receiver == "ipcRenderer"
+           and w.channel_param is not None]
+    if ops:
+        guards = [_guard(project, where.path, v.fid, w) for w in ops]
+        allow = frozenset(c for g in guards if g is not None for c in g)
+        return MemberKind("generic", any(w.op.kind in ("send", "invoke") for w in ops),
+                          any(w.op.kind == "on" for w in ops),  # removing listens to nothing
+                          guarded=all(g is not None for g in guards), allowlist=allow)
+    f = project.files[where.path]
+    scopes = subtree(f, v.fid)
+    loose = _loose_channel(project, where.path, f, scopes)
+    if loose is not None:
+        return loose
+    if any(p == where.path and f.calls[i].func in scopes for (p, i) in project.ipc_ops):
+        return MemberKind("fixed")
+    return MemberKind("function")
 
 
-def _raw(project: Project, path: str, v: V, scope) -> MemberKind | None:
-    if v.kind == "electron":
-        if v.data == "*":  # `exposeInMainWorld('electron', require('electron'))`
+def _raw(project: Project, path: str, v: V, scope: int | None) -> MemberKind | None:
+    if isinstance(v, Electron):
+        if v.api == "*":  # `exposeInMainWorld('electron', require('electron'))`
             return MemberKind("raw", True, True, detail="the whole electron module, ipcRenderer included,")
-        if v.data == "ipcRenderer":
+        if v.api == "ipcRenderer":
             return MemberKind("raw", True, True, detail="ipcRenderer")
-        if v.data.startswith("ipcRenderer."):
-            method = v.data.split(".", 1)[1]
-            return MemberKind("raw-method", method in RAW_SEND, method in RAW_LISTEN, detail=v.data)
-        return MemberKind("power", detail=f"electron.{v.data}")
-    if v.kind == "external" and v.data[0] == TOOLKIT and v.data[1].startswith("electronAPI"):
+        if v.api.startswith("ipcRenderer."):
+            method = v.api.split(".", 1)[1]
+            return MemberKind("raw-method", method in RAW_SEND, method in RAW_LISTEN, detail=v.api)
+        return MemberKind("power", detail=f"electron.{v.api}")
+    if isinstance(v, External) and v.src == TOOLKIT and v.name.startswith("electronAPI"):
         return MemberKind("raw", True, True, detail="electronAPI")
-    if v.kind == "call":
-        callee, args = v.data
-        name = callee_name(callee)
-        if name == "bind" and callee.kind == "member":
-            inner = project.resolve(path, callee.data[0], scope).value
-            return _raw(project, path, inner, scope) if inner.kind == "electron" else None
-        if name == "assign" and callee.kind == "member" and callee.data[0].kind == "ref" \
-                and callee.data[0].data == "Object":
+    match v:
+        case CallExpr(callee=Member(obj=obj, prop="bind")):
+            inner = project.resolve(path, obj, scope).value
+            return _raw(project, path, inner, scope) if isinstance(inner, Electron) else None
+        case CallExpr(callee=Member(obj=Ref(name="Object"), prop="assign"), args=args):
             for a in args:
                 inner = project.resolve(path, a, scope).value
-                if inner.kind == "electron" and inner.data == "ipcRenderer":
+                if isinstance(inner, Electron) and inner.api == "ipcRenderer":
                     return MemberKind("raw", True, True, detail="Object.assign from ipcRenderer")
     return None
 
@@ -90,7 +109,7 @@ def _raw(project: Project, path: str, v: V, scope) -> MemberKind | None:
 STRING_METHODS = frozenset({"toString", "trim", "toLowerCase", "toUpperCase", "valueOf", "normalize"})
 
 
-def _loose_channel(project: Project, path: str, f, scopes: set[int]) -> MemberKind | None:
+def _loose_channel(project: Project, path: str, f: FileFacts, scopes: set[int]) -> MemberKind | None:
     """Channels the page chooses in forms the wrapper summaries do not follow: a property of a
     parameter (`opts.channel`), a string conversion of one (`ch.toString()`, `String(ch)`), or
     `ipcRenderer.send.apply(ipcRenderer, arguments)`."""
@@ -104,16 +123,13 @@ def _loose_channel(project: Project, path: str, f, scopes: set[int]) -> MemberKi
                     and not any(ex.func in scopes and ex.span < c.span for ex in f.exits):
                 return MemberKind("generic", op.kind in ("send", "invoke"), op.kind == "on")
             continue
-        callee = c.callee
-        if callee.kind == "member" and callee.data[1] in ("apply", "call") and callee.data[0].kind == "member" \
-                and callee.data[0].data[1] in RENDERER_METHODS:
-            base = project.resolve(path, callee.data[0].data[0], c.func).value
-            if base.kind == "electron" and base.data == "ipcRenderer" and any(
-                    a.kind == "ref" and a.data == "arguments" or a.kind == "spread" for a in c.args[1:]) \
-                    and not c.conds:
-                method = callee.data[0].data[1]
-                listen = RENDERER_METHODS[method] == "on"
-                return MemberKind("generic", not listen, listen)
+        match c.callee:
+            case Member(obj=Member(obj=base_v, prop=method), prop="apply" | "call") if method in RENDERER_METHODS:
+                base = project.resolve(path, base_v, c.func).value
+                if isinstance(base, Electron) and base.api == "ipcRenderer" and any(
+                        _is(a, "arguments") or isinstance(a, Spread) for a in c.args[1:]) and not c.conds:
+                    listen = RENDERER_METHODS[method] == "on"
+                    return MemberKind("generic", not listen, listen)
     return None
 
 
@@ -121,28 +137,25 @@ def _from_param(project: Project, path: str, c: Call, v: V, scopes: set[int]) ->
     """A property or string conversion of a parameter of the exposed function itself."""
     converted = False
     for _ in range(4):
-        if v.kind == "call":
-            callee, args = v.data
-            if callee.kind == "member" and callee.data[1] in STRING_METHODS:
-                v, converted = callee.data[0], True
-                continue
-            if callee.kind == "ref" and callee.data == "String" and args:
-                v, converted = args[0], True
-                continue
-            return False
-        if v.kind == "member" and v.data[0].kind == "ref":
-            hit = project.param_of(path, c.func, v.data[0].data)
-            return hit is not None and hit[0] in scopes
-        if v.kind == "ref":  # converted, or destructured: `({ channel, data }) => ...`
-            hit = project.param_of(path, c.func, v.data)
-            return hit is not None and hit[0] in scopes and (converted or bool(hit[1].path))
-        return False
+        match v:
+            case CallExpr(callee=Member(obj=obj, prop=prop)) if prop in STRING_METHODS:
+                v, converted = obj, True
+            case CallExpr(callee=Ref(name="String"), args=(first, *_)):
+                v, converted = first, True
+            case Member(obj=Ref(name=name)):
+                hit = project.param_of(path, c.func, name)
+                return hit is not None and hit[0] in scopes
+            case Ref(name=name):  # converted, or destructured: `({ channel, data }) => ...`
+                hit = project.param_of(path, c.func, name)
+                return hit is not None and hit[0] in scopes and (converted or bool(hit[1].path))
+            case _:
+                return False
     return False
 
 
 # ---- guards ---------------------------------------------------------------------------------
 
-def _guard(project: Project, path: str, fid: int, w) -> frozenset[str] | None:
+def _guard(project: Project, path: str, fid: int, w: WrapperOp) -> frozenset[str] | None:
     """The channels an allowlist guard lets through before the wrapper's ipcRenderer call, or None
     when nothing stops a caller-supplied channel."""
     site_path, idx = w.site
@@ -150,7 +163,7 @@ def _guard(project: Project, path: str, fid: int, w) -> frozenset[str] | None:
         return None
     f = project.files[path]
     call = f.calls[idx]
-    param = _param_name(project, path, fid, w.channel_param)
+    param = _param_name(project, path, fid, w.channel_param) if w.channel_param is not None else None
     if param is None:
         return None
     for cond in call.conds:
@@ -190,22 +203,27 @@ def _guard_helper(project: Project, path: str, c: Call, param: str, throws: bool
     return any(ex.func in subtree(tf, target[1]) for ex in tf.exits)  # leaves early on some input
 
 
-def _allows_unless(project: Project, path: str, cond: V, param: str, scope) -> frozenset[str] | None:
+def _allows_unless(project: Project, path: str, cond: V, param: str, scope: int | None) -> frozenset[str] | None:
     """For an exit taken when ``cond`` holds: the channels that get past it (cond false)."""
-    k = cond.kind
-    if k == "not":
-        return _allows(project, path, cond.data, param, scope)
-    if k == "cmp" and cond.data[0] in ("!==", "!="):
-        return _allows(project, path, Cmp(span=cond.span, op="===", left=cond.left, right=cond.right), param, scope)
-    if k == "logic" and cond.data[0] == "&&":  # `ch !== 'a' && ch !== 'b'`: false when any side is
-        sides = [_allows_unless(project, path, side, param, scope) for side in cond.data[1:]]
-        return frozenset().union(*sides) if all(x is not None for x in sides) else None
-    if k == "logic" and cond.data[0] == "||":  # `!ok(ch) || other`: false only when every side is
-        for side in cond.data[1:]:
-            hit = _allows_unless(project, path, side, param, scope)
-            if hit is not None:
-                return hit
+    match cond:
+        case Not(inner=inner):
+            return _allows(project, path, inner, param, scope)
+        case Cmp(op="!==" | "!="):
+            return _allows(project, path, Cmp(span=cond.span, op="===", left=cond.left, right=cond.right), param, scope)
+        case Logic(op="&&"):  # `ch !== 'a' && ch !== 'b'`: false when any side is
+            return _every_side([_allows_unless(project, path, side, param, scope) for side in (cond.left, cond.right)])
+        case Logic(op="||"):  # `!ok(ch) || other`: false only when every side is
+            for side in (cond.left, cond.right):
+                hit = _allows_unless(project, path, side, param, scope)
+                if hit is not None:
+                    return hit
     return None
+
+
+def _every_side(sides: list[frozenset[str] | None]) -> frozenset[str] | None:
+    """Channels allowed through sides that each allow some: all of them; None when one allows any."""
+    known = [s for s in sides if s is not None]
+    return frozenset(c for s in known for c in s) if len(known) == len(sides) else None
 
 
 def _param_name(project: Project, path: str, fid: int, index: int) -> str | None:
@@ -214,75 +232,87 @@ def _param_name(project: Project, path: str, fid: int, index: int) -> str | None
 
 
 def _is(v: V, name: str) -> bool:
-    return v.kind == "ref" and v.data == name
+    return isinstance(v, Ref) and v.name == name
 
 
-def _allows(project: Project, path: str, cond: V, param: str, scope) -> frozenset[str] | None:
+def _allows(project: Project, path: str, cond: V, param: str, scope: int | None) -> frozenset[str] | None:
     """If ``cond`` holding means the channel ``param`` is allowlisted, the allowed channels."""
-    k = cond.kind
-    if k == "not":  # `else` of a check, `!bad(ch) ? call : ...`
-        return _allows_unless(project, path, cond.data, param, scope)
-    if k == "logic" and cond.data[0] == "||":
-        sides = [_allows(project, path, side, param, scope) for side in cond.data[1:]]
-        return frozenset().union(*sides) if all(x is not None for x in sides) else None
-    if k == "logic" and cond.data[0] == "&&":
-        for side in cond.data[1:]:
-            hit = _allows(project, path, side, param, scope)
-            if hit is not None:
-                return hit
-        return None
-    if k == "call" and _guard_helper(project, path, _as_call(cond, scope), param, throws=False):
-        return frozenset({"*unknown*"})  # `if (!isAllowedChannel(ch)) throw ...`
-    if k == "call":
-        callee, args = cond.data
-        name = callee_name(callee)
-        if name in ("includes", "has") and callee.kind == "member" and args and _is(args[0], param):
-            return _collection(project, path, callee.data[0], scope) or frozenset({"*unknown*"})
-        if name == "startsWith" and callee.kind == "member" and _is(callee.data[0], param) and args:
-            prefix = project.channel(path, args[0], scope)
-            return frozenset({prefix + "*"}) if prefix else None
-        if name in ("test", "match") and callee.kind == "member" and args and _is(args[0], param):
-            return frozenset({"*unknown*"})
-    if k == "cmp":
-        op, left, right = cond.data
-        if op == "in" and _is(left, param):
-            r = project.resolve(path, right, scope).value
-            keys = frozenset(p.key for p in r.data if p.key) if r.kind == "obj" else frozenset()
-            return keys or frozenset({"*unknown*"})
-        if op in ("===", "=="):
-            other = right if _is(left, param) else left if _is(right, param) else None
-            value = project.channel(path, other, scope) if other is not None else None
-            return frozenset({value}) if value is not None else None
-    if k == "case" and _is(cond.data[0], param):
-        values = [project.channel(path, c, scope) for c in cond.data[1]]
-        return frozenset(x for x in values if x is not None) or frozenset({"*unknown*"})
+    match cond:
+        case Not(inner=inner):  # `else` of a check, `!bad(ch) ? call : ...`
+            return _allows_unless(project, path, inner, param, scope)
+        case Logic(op="||"):
+            return _every_side([_allows(project, path, side, param, scope) for side in (cond.left, cond.right)])
+        case Logic(op="&&"):
+            for side in (cond.left, cond.right):
+                hit = _allows(project, path, side, param, scope)
+                if hit is not None:
+                    return hit
+        case CallExpr():
+            return _call_allows(project, path, cond, param, scope)
+        case Cmp():
+            return _cmp_allows(project, path, cond, param, scope)
+        case Case(subject=subject, values=values) if _is(subject, param):
+            channels = [project.channel(path, c, scope) for c in values]
+            return frozenset(x for x in channels if x is not None) or frozenset({"*unknown*"})
     return None
 
 
-def _as_call(v: V, scope) -> Call:
-    return Call(-1, v.data[0], tuple(v.data[1]), v.span, scope)
+def _call_allows(project: Project, path: str, cond: CallExpr, param: str, scope: int | None) -> frozenset[str] | None:
+    """`isAllowedChannel(ch)`, `ALLOWED.includes(ch)`, `ch.startsWith('app:')`, `/re/.test(ch)`."""
+    if _guard_helper(project, path, _as_call(cond, scope), param, throws=False):
+        return frozenset({"*unknown*"})  # `if (!isAllowedChannel(ch)) throw ...`
+    callee, args = cond.callee, cond.args
+    if not isinstance(callee, Member):
+        return None
+    if callee.prop in ("includes", "has") and args and _is(args[0], param):
+        return _collection(project, path, callee.obj, scope) or frozenset({"*unknown*"})
+    if callee.prop == "startsWith" and _is(callee.obj, param) and args:
+        prefix = project.channel(path, args[0], scope)
+        return frozenset({prefix + "*"}) if prefix else None
+    if callee.prop in ("test", "match") and args and _is(args[0], param):
+        return frozenset({"*unknown*"})
+    return None
 
 
-def _collection(project: Project, path: str, v: V, scope) -> frozenset[str] | None:
+def _cmp_allows(project: Project, path: str, cond: Cmp, param: str, scope: int | None) -> frozenset[str] | None:
+    """`ch in MAP`, `ch === 'a'`."""
+    op, left, right = cond.op, cond.left, cond.right
+    if op == "in" and _is(left, param):
+        r = project.resolve(path, right, scope).value
+        keys = frozenset(p.key for p in r.props if p.key) if isinstance(r, Obj) else frozenset()
+        return keys or frozenset({"*unknown*"})
+    if op in ("===", "=="):
+        other = right if _is(left, param) else left if _is(right, param) else None
+        value = project.channel(path, other, scope) if other is not None else None
+        return frozenset({value}) if value is not None else None
+    return None
+
+
+def _as_call(v: CallExpr, scope: int | None) -> Call:
+    return Call(-1, v.callee, tuple(v.args), v.span, scope)
+
+
+def _collection(project: Project, path: str, v: V, scope: int | None) -> frozenset[str] | None:
     r = project.resolve(path, v, scope)
     x = r.value
-    if x.kind == "call" and callee_name(x.data[0]) in ("values", "keys") and x.data[1]:
-        how = callee_name(x.data[0])
-        inner = project.resolve(r.path, x.data[1][0], r.scope)
-        if inner.value.kind == "obj":
-            return frozenset(p.key for p in inner.value.data if p.key) if how == "keys" else frozenset(
-                s for p in inner.value.data for s in [project.channel(inner.path, p.value, inner.scope)] if s)
-    if x.kind == "new" and callee_name(x.data[0]) == "Set" and x.data[1]:
-        return _collection(project, r.path, x.data[1][0], r.scope)
-    if x.kind == "arr":
-        out = [project.channel(r.path, item, r.scope) for item in x.data]
+    if isinstance(x, CallExpr) and callee_name(x.callee) in ("values", "keys") and x.args:
+        how = callee_name(x.callee)
+        inner = project.resolve(r.path, x.args[0], r.scope)
+        if isinstance(inner.value, Obj):
+            props = inner.value.props
+            return frozenset(p.key for p in props if p.key) if how == "keys" else frozenset(
+                s for p in props for s in [project.channel(inner.path, p.value, inner.scope)] if s)
+    if isinstance(x, NewExpr) and callee_name(x.callee) == "Set" and x.args:
+        return _collection(project, r.path, x.args[0], r.scope)
+    if isinstance(x, Arr):
+        out = [project.channel(r.path, item, r.scope) for item in x.items]
         return frozenset(s for s in out if s is not None)
     return None
 
 
 # ---- the model as data ----------------------------------------------------------------------
 
-def members(project: Project):
+def members(project: Project) -> Iterator[tuple[Exposure, ExposedMember, MemberKind]]:
     """(exposure, member, kind) for every exposed leaf, in source order."""
     for exp in project.exposures:
         for m in exposed_members(project, exp):
@@ -292,15 +322,30 @@ def members(project: Project):
 def member_calls(project: Project, m: ExposedMember) -> list[Call]:
     """IPC calls inside an exposed function (and the functions nested in it)."""
     v = m.value.value
-    if v.kind != "fn":
+    if not isinstance(v, Fn):
         return []
     f = project.files[m.value.path]
-    scopes = subtree(f, v.data)
+    scopes = subtree(f, v.fid)
     return [f.calls[i] for (p, i) in project.ipc_ops if p == m.value.path and f.calls[i].func in scopes]
 
 
-def exposure_model(project: Project) -> list[dict]:
-    out = []
+class ExposureRecord(TypedDict):
+    """One exposed leaf as the graph view shows it."""
+
+    key: str
+    path: str
+    line: int
+    column: int
+    kind: str
+    channels: list[str]
+    guarded: bool
+    allowlist: list[str]
+    detail: str
+    mode: str
+
+
+def exposure_model(project: Project) -> list[ExposureRecord]:
+    out: list[ExposureRecord] = []
     for exp, m, kind in members(project):
         channels = sorted({e.channel for e in project.graph.edges
                            if e.channel and e.path == m.value.path and any(

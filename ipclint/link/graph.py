@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from ipclint.link.bridge import Exposure, bridge_target, exposed_members, find_exposures
+from ipclint.link.bridge import Exposure, bridge_target, exposed_members, find_exposures, raw_ipc_method
 from ipclint.link.ipcops import RENDERER_METHODS, IpcOp
+from ipclint.link.modules import Where
 from ipclint.link.project import GLOBAL_OBJECTS, Project
 from ipclint.link.vutil import subtree
 from ipclint.link.wrappers import (
@@ -21,9 +22,10 @@ from ipclint.link.wrappers import (
 )
 from ipclint.model import Location, Role, Span
 from ipclint.model.facts import Call
-from ipclint.model.values import V
+from ipclint.model.values import AnyV, CallExpr, Fn, Import, Member, Ref, Spread, V
 
 SENDER_KINDS = frozenset({"send", "invoke"})
+Wrappers = dict[tuple[str, int], list[WrapperOp]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,12 +97,33 @@ def build_graph(project: Project) -> ChannelGraph:
     graph = ChannelGraph()
     graph.exposures = find_exposures(project)
     project.exposures = graph.exposures
+    consumed = _call_site_edges(project, graph, wrappers, relay_classes(project, ops))
+    for (path, idx), op in sorted(ops.items()):
+        call = project.files[path].calls[idx]
+        if _is_parametric(project, path, call, op, (path, idx) in consumed):
+            continue
+        edge = _edge(project, path, call, op)
+        values = project.channel_values(path, edge.channel_value, call.func) \
+            if edge.channel is None and edge.channel_value is not None else None
+        if values:
+            graph.edges.extend(replace(edge, channel=v) for v in dict.fromkeys(values))
+        else:
+            graph.edges.append(edge)
+    _bridge_wrapper_edges(project, graph)
+    _mark_generic(project, graph, wrappers)
+    unique = {(e.kind, e.method, e.channel, e.path, e.span, e.receiver): e for e in reversed(graph.edges)}
+    graph.edges = sorted(unique.values(), key=lambda e: (e.path, e.span.line, e.span.column, e.kind, e.channel or ""))
+    return graph
+
+
+def _call_site_edges(project: Project, graph: ChannelGraph, wrappers: Wrappers,
+                     relays: dict[tuple[str, str], IpcOp]) -> set[tuple[str, int]]:
+    """Calls of app wrappers, of relaying EventEmitters and of bridge functions, at their call
+    sites; returns the wrappers' IPC calls (path, call index) that such edges stand for."""
     by_key: dict[str, list[Exposure]] = defaultdict(list)
     for exp in graph.exposures:
         by_key[exp.key].append(exp)
     consumed: set[tuple[str, int]] = set()
-    relays = relay_classes(project, ops)
-    # Calls of app wrappers and of bridge functions, at their call sites.
     names = wrapper_names(project, wrappers)
     relay_names = RELAY_METHODS if relays else frozenset()
     bridge_roots = frozenset(by_key) | GLOBAL_OBJECTS
@@ -120,30 +143,15 @@ def build_graph(project: Project) -> ChannelGraph:
                     continue
                 graph.edges.append(edge)
                 consumed.add(wop.site)
-        relayed = relay_target(project, path, call, relays) if relay_names and call.callee.kind == "member" \
-            and call.callee.data[1] in relay_names else None
+        relayed = relay_target(project, path, call, relays) if isinstance(call.callee, Member) \
+            and call.callee.prop in relay_names else None
         if relayed is not None:
             graph.edges.append(_edge(project, path, call, relayed, via=(
                 Location(path, call.span, "an EventEmitter that relays ipcMain messages"),)))
         if by_key and project.role(path) in (Role.RENDERER, Role.SHARED) \
                 and _may_bridge(project, path, call, bridge_roots, bridge_modules):
             graph.edges.extend(_bridge_edges(project, path, call, by_key, wrappers))
-    for (path, idx), op in sorted(ops.items()):
-        call = project.files[path].calls[idx]
-        if _is_parametric(project, path, call, op, (path, idx) in consumed):
-            continue
-        edge = _edge(project, path, call, op)
-        values = project.channel_values(path, edge.channel_value, call.func) \
-            if edge.channel is None and edge.channel_value is not None else None
-        if values:
-            graph.edges.extend(_replace(edge, channel=v) for v in dict.fromkeys(values))
-        else:
-            graph.edges.append(edge)
-    _bridge_wrapper_edges(project, graph)
-    _mark_generic(project, graph, wrappers)
-    unique = {(e.kind, e.method, e.channel, e.path, e.span, e.receiver): e for e in reversed(graph.edges)}
-    graph.edges = sorted(unique.values(), key=lambda e: (e.path, e.span.line, e.span.column, e.kind, e.channel or ""))
-    return graph
+    return consumed
 
 
 def _bridge_wrapper_edges(project: Project, graph: ChannelGraph) -> None:
@@ -162,17 +170,17 @@ def _bridge_wrapper_edges(project: Project, graph: ChannelGraph) -> None:
     graph.bridge_wrappers = set(templates)
     names = frozenset(n.rsplit(".", 1)[-1] for p, fid in templates
                       for n in [project.files[p].functions[fid].name] if n)
-    used = set()
+    used: set[int] = set()
     for path, call in project.iter_calls():
         if not may_call(project, path, call, names):
             continue
         target = callee_function(project, path, call)
         for index, t in templates.get(target, ()) if target is not None else ():
-            if index >= len(call.args) or call.args[index].kind == "spread":
+            if index >= len(call.args) or isinstance(call.args[index], Spread):
                 continue
             ch = call.args[index]
             used.add(id(t))
-            graph.edges.append(_replace(
+            graph.edges.append(replace(
                 t, path=path, span=call.span, call=call.index, scope=call.func, role=project.role(path),
                 channel=project.channel(path, ch, call.func), channel_value=ch, channel_span=ch.span,
                 inline_literal=ch.is_inline_literal, handler=None, handler_value=None,
@@ -180,7 +188,7 @@ def _bridge_wrapper_edges(project: Project, graph: ChannelGraph) -> None:
     graph.edges = [e for e in graph.edges if id(e) not in used]  # the helper's own call is parametric
 
 
-def _inside_wrapper(project: Project, path: str, call: Call, wop: WrapperOp, wrappers) -> bool:
+def _inside_wrapper(project: Project, path: str, call: Call, wop: WrapperOp, wrappers: Wrappers) -> bool:
     """A wrapper call inside another wrapper that passes that wrapper's own parameter as the
     channel or handler (`function outer(l) { inner('x', l) }`): the edges are at outer's callers."""
     from ipclint.link.wrappers import _param_index
@@ -193,22 +201,23 @@ def _inside_wrapper(project: Project, path: str, call: Call, wop: WrapperOp, wra
     return False
 
 
-def _may_bridge(project: Project, path: str, call: Call, roots: frozenset[str], modules=frozenset()) -> bool:
+def _may_bridge(project: Project, path: str, call: Call, roots: frozenset[str],
+                modules: set[str] | frozenset[str] = frozenset()) -> bool:
     """A cheap test before resolving: the callee chain starts at window/globalThis, an exposed key,
     or a local alias of one."""
-    v = call.callee
+    v: AnyV = call.callee
     steps = 0
-    while v.kind == "member" and steps < 12:
-        v = v.data[0]
+    while isinstance(v, Member) and steps < 12:
+        v = v.obj
         steps += 1
-    if v.kind != "ref":
+    if not isinstance(v, Ref):
         return False
-    if steps and v.data in roots:
+    if steps and v.name in roots:
         return True
-    b = project.files[path].lookup(call.func, v.data)  # `const { onTick } = window.api; onTick(cb)`
-    if b is not None and b.kind == "import" and modules:  # `import { api } from './bridge'`
-        return project.modules.resolve(path, b.data[0]) in modules
-    return b is not None and (b.kind == "member" or steps > 0 and b.kind == "ref")
+    b = project.files[path].lookup(call.func, v.name)  # `const { onTick } = window.api; onTick(cb)`
+    if isinstance(b, Import) and modules:  # `import { api } from './bridge'`
+        return project.modules.resolve(path, b.src) in modules
+    return isinstance(b, Member) or steps > 0 and isinstance(b, Ref)
 
 
 def _is_parametric(project: Project, path: str, call: Call, op: IpcOp, consumed: bool) -> bool:
@@ -221,8 +230,9 @@ def _is_parametric(project: Project, path: str, call: Call, op: IpcOp, consumed:
 
 
 def _edge(project: Project, path: str, call: Call, op: IpcOp, *, channel_value: V | None = None,
-          handler_value: V | None = None, via: tuple[Location, ...] = (), wrapper_funcs=(),
-          receiver: str | None = None, bridged: bool = False) -> Edge:
+          handler_value: V | None = None, via: tuple[Location, ...] = (),
+          wrapper_funcs: tuple[tuple[str, int], ...] = (), receiver: str | None = None,
+          bridged: bool = False) -> Edge:
     if channel_value is None and op.channel_arg < len(call.args):
         channel_value = call.args[op.channel_arg]
     if handler_value is None and op.handler_arg is not None and op.handler_arg < len(call.args):
@@ -232,17 +242,18 @@ def _edge(project: Project, path: str, call: Call, op: IpcOp, *, channel_value: 
     return Edge(kind=op.kind, method=op.method, receiver=receiver or op.receiver, channel=channel, path=path,
                 span=call.span, channel_span=channel_value.span if channel_value is not None else None,
                 role=project.role(path), call=call.index, scope=call.func, channel_value=channel_value,
-                handler=handler, handler_value=handler_value, via=via, wrapper_funcs=tuple(wrapper_funcs),
+                handler=handler, handler_value=handler_value, via=via, wrapper_funcs=wrapper_funcs,
                 inline_literal=bool(channel_value is not None and channel_value.is_inline_literal),
                 bridged=bridged)
 
 
-def _wrapper_edge(project: Project, path: str, call: Call, wop: WrapperOp, target) -> Edge | None:
+def _wrapper_edge(project: Project, path: str, call: Call, wop: WrapperOp, target: tuple[str, int]) -> Edge | None:
+    ch: V | None
     if wop.channel_param is not None:
         if wop.channel_param >= len(call.args):
             return None
         ch = call.args[wop.channel_param]
-        if ch.kind == "spread":
+        if isinstance(ch, Spread):
             return None
         site_path = path
     else:
@@ -255,73 +266,74 @@ def _wrapper_edge(project: Project, path: str, call: Call, wop: WrapperOp, targe
                  handler_value=hv, via=via, wrapper_funcs=(target, *wop.chain))
     if site_path != path and ch is not None:
         channel = project.channel(site_path, ch, site.func)
-        edge = _replace(edge, channel=channel, channel_value=ch, channel_span=ch.span, inline_literal=False)
+        edge = replace(edge, channel=channel, channel_value=ch, channel_span=ch.span, inline_literal=False)
     return edge
 
 
-def _replace(edge: Edge, **kw) -> Edge:
-    from dataclasses import replace
-    return replace(edge, **kw)
-
-
-def _bridge_edges(project: Project, path: str, call: Call, by_key, wrappers) -> list[Edge]:
+def _bridge_edges(project: Project, path: str, call: Call, by_key: dict[str, list[Exposure]],
+                  wrappers: Wrappers) -> list[Edge]:
     hit = bridge_target(project, path, call, by_key)
     if hit is None:
         return []
     exp, keypath, where = hit
     v = where.value
     via = (Location(exp.path, exp.span, f"exposed as window.{exp.key}"),)
-    method = None
-    if v.kind == "electron" and v.data.startswith("ipcRenderer."):
-        method = v.data.split(".", 1)[1]
-    elif v.kind == "external" and v.data[1].startswith("electronAPI.ipcRenderer."):
-        method = v.data[1].rsplit(".", 1)[1]
+    method = raw_ipc_method(v)
     if method is not None:
         kind = RENDERER_METHODS.get(method)
         if kind is None:
             return []
         op = IpcOp(kind, method, "bridge", 0, 1 if kind == "on" else None)
         return [_edge(project, path, call, op, via=via)]
-    if v.kind == "call":
-        return _factory_bridge_edges(project, path, call, where, via)
-    if v.kind != "fn":
+    if isinstance(v, CallExpr):
+        return _factory_bridge_edges(project, path, call, where, v, via)
+    if not isinstance(v, Fn):
         return []
-    target = (where.path, v.data)
-    edges = []
+    target = (where.path, v.fid)
+    edges: list[Edge] = []
     for wop in wrappers.get(target, ()):
         e = _wrapper_edge(project, path, call, wop, target)
         if e is not None and wop.op.receiver == "ipcRenderer":
-            edges.append(_replace(e, receiver="bridge", via=via + e.via, bridge_fn=target))
-    fixed = _fixed_ops_inside(project, where.path, v.data)
-    for site_call, op in fixed:
+            edges.append(replace(e, receiver="bridge", via=via + e.via, bridge_fn=target))
+    return edges + _fixed_bridge_edges(project, path, call, target, via)
+
+
+def _fixed_bridge_edges(project: Project, path: str, call: Call, target: tuple[str, int],
+                        via: tuple[Location, ...]) -> list[Edge]:
+    """A page call of an exposed function: the preload's own IPC calls with fixed channels."""
+    fpath, fid = target
+    edges: list[Edge] = []
+    for site_call, op in _fixed_ops_inside(project, fpath, fid):
         if op.kind not in SENDER_KINDS and op.kind != "on":
             continue
         ch = site_call.args[op.channel_arg] if op.channel_arg < len(site_call.args) else None
-        channel = project.channel(where.path, ch, site_call.func) if ch is not None else None
+        channel = project.channel(fpath, ch, site_call.func) if ch is not None else None
         if channel is None:
             continue  # the preload's own call is the dynamic edge; repeating it per caller adds nothing
         edges.append(Edge(kind=op.kind, method=op.method, receiver="bridge", channel=channel, path=path,
                           span=call.span, channel_span=None, role=project.role(path), call=call.index,
                           scope=call.func, channel_value=None,
-                          via=via + (Location(where.path, site_call.span, "preload IPC call"),),
-                          bridged=True, bridge_site=(where.path, site_call.index), bridge_fn=target))
+                          via=via + (Location(fpath, site_call.span, "preload IPC call"),),
+                          bridged=True, bridge_site=(fpath, site_call.index), bridge_fn=target))
     return edges
 
 
-def _factory_bridge_edges(project: Project, path: str, call: Call, where, via) -> list[Edge]:
+def _factory_bridge_edges(project: Project, path: str, call: Call, where: Where, made_by: CallExpr,
+                          via: tuple[Location, ...]) -> list[Edge]:
     """A page call of a bridge member made by a factory (`onGoto: listenerSlot('goto')`): the IPC
-    calls of the function the factory returns, with the channel the factory was given."""
-    made = project.function_of(where.path, where.value.data[0], where.scope)
+    calls of the function the factory returns, with the channel the factory was given (``made_by``
+    is the factory call, the value of ``where``)."""
+    made = project.function_of(where.path, made_by.callee, where.scope)
     if made is None:
         return []
     fpath, ffid = made
     ff = project.files[fpath]
-    inner = next((r.data for r in ff.functions[ffid].returns if r.kind == "fn"), None)
+    inner = next((r.fid for r in ff.functions[ffid].returns if isinstance(r, Fn)), None)
     if inner is None:
         return []
     scopes = subtree(ff, inner)
-    factory_args = where.value.data[1]
-    edges = []
+    factory_args = made_by.args
+    edges: list[Edge] = []
     for (p, idx), op in project.ipc_ops.items():
         site = ff.calls[idx] if p == fpath else None
         if site is None or site.func not in scopes or op.receiver != "ipcRenderer" or op.channel_arg >= len(site.args):
@@ -329,7 +341,7 @@ def _factory_bridge_edges(project: Project, path: str, call: Call, where, via) -
         if op.kind not in SENDER_KINDS and op.kind != "on":
             continue
         ch = site.args[op.channel_arg]
-        hit = project.param_of(fpath, site.func, ch.data) if ch.kind == "ref" else None
+        hit = project.param_of(fpath, site.func, ch.name) if isinstance(ch, Ref) else None
         if hit is not None and hit[0] == ffid and not hit[1].path:
             arg = factory_args[hit[1].index] if hit[1].index < len(factory_args) else None
             channel = project.channel(where.path, arg, where.scope) if arg is not None else None
@@ -348,7 +360,7 @@ def _factory_bridge_edges(project: Project, path: str, call: Call, where, via) -
 def _fixed_ops_inside(project: Project, path: str, fid: int) -> list[tuple[Call, IpcOp]]:
     from ipclint.link.ipcops import classify
     f = project.files[path]
-    out = []
+    out: list[tuple[Call, IpcOp]] = []
     for c in f.calls:
         scope, steps = c.func, 0
         while scope is not None and scope != fid and steps < 64:
@@ -362,11 +374,11 @@ def _fixed_ops_inside(project: Project, path: str, fid: int) -> list[tuple[Call,
     return out
 
 
-def _mark_generic(project: Project, graph: ChannelGraph, wrappers) -> None:
+def _mark_generic(project: Project, graph: ChannelGraph, wrappers: Wrappers) -> None:
     """Exposed paths through which a page can use any channel switch graph findings off."""
     from ipclint.link.exposure import classify_member
     from ipclint.link.windows import isolation_off
-    shared_window = None
+    shared_window: bool | None = None
     for exp in graph.exposures:
         if exp.mode == "window":  # `window.ipc = ipcRenderer` reaches the page only with isolation off
             if shared_window is None:

@@ -22,6 +22,7 @@ from ipclint.model.graph import (
 )
 
 if TYPE_CHECKING:  # pragma: no cover
+    from ipclint.link.graph import ChannelGraph
     from ipclint.link.project import Project
 
 __all__ = ["EMPTY", "GraphView", "build_graph_view", "mark", "merge_views"]
@@ -61,14 +62,14 @@ def _app_of(path: str, apps: dict[str, str], folders: list[str]) -> str:
 def build_graph_view(project: Project) -> GraphView:
     """The view of a linked project: every file with its role, every edge, the marks."""
     from ipclint.link.roles import every_role
-    graph = project.graph
+    graph: ChannelGraph | None = project.graph
     if graph is None:
         return GraphView(root=str(project.root))
     folders = sorted({a for a in project.apps.values() if a}, key=lambda a: (-len(a), a))
     files = tuple(GraphFile(p, i.role, i.reason, _app_of(p, project.apps, folders), is_test_path(p))
                   for p, i in every_role(project).items())
     app = {f.path: f.app for f in files}
-    edges = []
+    edges: list[GraphEdge] = []
     for e in graph.edges:
         part, direction = _part(e.kind, e.receiver)
         where = app[e.path] if e.path in app else _app_of(e.path, project.apps, folders)
@@ -90,12 +91,9 @@ def build_graph_view(project: Project) -> GraphView:
 
 def _exposures(project: Project) -> tuple[ExposedMember, ...]:
     from ipclint.link.exposure import exposure_model
-    out = []
-    for x in exposure_model(project):
-        out.append(ExposedMember(key=x["key"], path=x["path"], line=x["line"], column=x["column"], kind=x["kind"],
-                                 channels=tuple(x["channels"]), guarded=bool(x["guarded"]),
-                                 allowlist=tuple(x["allowlist"]), detail=str(x["detail"]), mode=str(x["mode"])))
-    return tuple(out)
+    return tuple(ExposedMember(key=x["key"], path=x["path"], line=x["line"], column=x["column"], kind=x["kind"],
+                               channels=tuple(x["channels"]), guarded=x["guarded"], allowlist=tuple(x["allowlist"]),
+                               detail=x["detail"], mode=x["mode"]) for x in exposure_model(project))
 
 
 def _talk(a: str, b: str) -> bool:
@@ -117,7 +115,7 @@ def mark(edges: list[GraphEdge], generic: tuple[GenericPath, ...], allowlisted: 
     def opened(apps: set[str], app: str) -> bool:
         return any(_talk(a, app) for a in apps)
 
-    out = []
+    out: list[GraphEdge] = []
     for e in edges:
         if e.channel is None:
             out.append(e)

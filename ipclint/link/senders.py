@@ -13,12 +13,13 @@ import re
 
 from ipclint.link.project import Project
 from ipclint.link.vutil import callee_name, walk
-from ipclint.model.values import V
+from ipclint.model.span import Span
+from ipclint.model.values import AnyV, Arr, Bool, Concat, Fn, Member, Null, Num, Obj, Ref, Regex, Str, Tpl, Undef, V
 
 SENDER_CHECK_NAME = re.compile(r"valid|verify|check|assert|trusted|allowed", re.I)
 FRAME_IDENTITY = frozenset({"url", "origin"})
 SENDER_IDENTITY = frozenset({"getURL", "id", "getOrigin"})
-NOT_WEBCONTENTS = frozenset({"str", "tpl", "num", "bool", "null", "undef", "regex", "concat", "obj", "arr", "fn"})
+NOT_WEBCONTENTS = (Str, Tpl, Num, Bool, Null, Undef, Regex, Concat, Obj, Arr, Fn)
 MAX_FRAME_HOPS = 3  # `event.senderFrame.top.url`, `.parent.url`
 
 
@@ -33,7 +34,7 @@ def checks_sender(project: Project, path: str, scopes: set[int], event: str | No
     ev.add_aliases(local)
     # Renderer data, and the event itself: `e.sender === fromWebContents(e.sender).webContents` is no check.
     renderer = _derived_names(local, set(params) | set(ev.parts) | ({event} if event else set()))
-    values = []
+    values: list[V] = []
     for c in f.calls:
         if c.func in scopes:
             name = callee_name(c.callee) or ""
@@ -41,7 +42,7 @@ def checks_sender(project: Project, path: str, scopes: set[int], event: str | No
                 return True
             values.append(c.callee)
             values.extend(c.args)
-    unknown = set()  # spans of `event.sender.id` compared with renderer data or a literal
+    unknown: set[Span] = set()  # spans of `event.sender.id` compared with renderer data or a literal
     for chk in f.checks:
         if chk.func in scopes:
             for side, other in ((chk.left, chk.right), (chk.right, chk.left)):
@@ -52,16 +53,16 @@ def checks_sender(project: Project, path: str, scopes: set[int], event: str | No
             values.extend((chk.left, chk.right))
     values.extend(v for _n, v in local)
     values.extend(e.cond for e in f.exits if e.func in scopes)
-    return any(x.kind == "member" and x.span not in unknown and ev.reads_identity(x)
+    return any(isinstance(x, Member) and x.span not in unknown and ev.reads_identity(x)
                for v in values for x in walk(v, into_calls=True))
 
 
-def _derived_names(local: list[tuple[str, V]], names: set[str]) -> set[str]:
+def _derived_names(local: list[tuple[str, AnyV]], names: set[str]) -> set[str]:
     """The names and the locals made from them."""
     out = set(names)
     for _ in range(3):
         more = {n for n, v in local if n not in out
-                and any(x.kind == "ref" and x.data in out for x in walk(v, into_calls=True))}
+                and any(isinstance(x, Ref) and x.name in out for x in walk(v, into_calls=True))}
         if not more:
             break
         out |= more
@@ -71,9 +72,9 @@ def _derived_names(local: list[tuple[str, V]], names: set[str]) -> set[str]:
 def _known(v: V, renderer: set[str]) -> bool:
     """Could ``v`` be a webContents the app holds (`mainWindow.webContents`, `view.webContents.id`)?
     Not a literal, not renderer data, and not made from the event."""
-    if v.kind in NOT_WEBCONTENTS:
+    if isinstance(v, NOT_WEBCONTENTS):
         return False
-    return not any(x.kind == "ref" and x.data in renderer for x in walk(v, into_calls=True))
+    return not any(isinstance(x, Ref) and x.name in renderer for x in walk(v, into_calls=True))
 
 
 class _Event:
@@ -85,7 +86,7 @@ class _Event:
         self.destructured = bool(parts)
         self.parts = dict(parts)  # local name -> event field
 
-    def add_aliases(self, local: list[tuple[str, V]]) -> None:
+    def add_aliases(self, local: list[tuple[str, AnyV]]) -> None:
         """`const frame = event.senderFrame`, `const { sender } = event`."""
         for n, v in local:
             if n in self.parts:
@@ -97,30 +98,30 @@ class _Event:
 
     def field(self, v: V, field: str) -> bool:
         """`v` is `event.<field>` (or a local holding it)."""
-        if v.kind == "ref":
-            return self.parts.get(v.data) == field
-        if v.kind != "member" or v.data[1] != field:
+        if isinstance(v, Ref):
+            return self.parts.get(v.name) == field
+        if not isinstance(v, Member) or v.prop != field:
             return False
-        base = v.data[0]
-        return base.kind == "ref" and (self.name is None or base.data == self.name) and not self.destructured
+        base = v.obj
+        return isinstance(base, Ref) and (self.name is None or base.name == self.name) and not self.destructured
 
     def mentioned(self, v: V) -> bool:
         if self.name is None and not self.destructured:
-            return v.kind in ("ref", "member")
+            return isinstance(v, (Ref, Member))
         names = set(self.parts) | ({self.name} if self.name else set())
-        return any(x.kind == "ref" and x.data in names for x in walk(v, into_calls=True))
+        return any(isinstance(x, Ref) and x.name in names for x in walk(v, into_calls=True))
 
     def is_sender(self, v: V) -> bool:
         """`event.sender`, `event.sender.id`, or `event.senderFrame` (compared with a known frame,
         `win.webContents.mainFrame`)."""
-        if v.kind == "member" and v.data[1] in ("id", "routingId", "processId"):
-            v = v.data[0]
+        if isinstance(v, Member) and v.prop in ("id", "routingId", "processId"):
+            v = v.obj
         return self.field(v, "sender") or self.field(v, "senderFrame")
 
-    def reads_identity(self, v: V) -> bool:
+    def reads_identity(self, v: Member) -> bool:
         """`event.senderFrame.url`/`.origin` (also of its top or parent frame), `event.sender.getURL`,
         `event.sender.id`."""
-        obj, prop = v.data
+        obj, prop = v.obj, v.prop
         if prop in SENDER_IDENTITY and self.field(obj, "sender"):
             return True
         if prop not in FRAME_IDENTITY:
@@ -128,7 +129,7 @@ class _Event:
         for _ in range(MAX_FRAME_HOPS):
             if self.field(obj, "senderFrame"):
                 return True
-            if obj.kind != "member":
+            if not isinstance(obj, Member):
                 return False
-            obj = obj.data[0]
+            obj = obj.obj
         return False

@@ -3,10 +3,15 @@ a field or an array; removeListener with the same function on the same channel; 
 of the channel; an exposed off function that removes the preload's wrapper; Vue unmount hooks."""
 from __future__ import annotations
 
-from ipclint.link.bridge import bridge_target
+from collections.abc import Iterator
+from typing import NamedTuple
+
+from ipclint.link.bridge import Exposure, bridge_target, raw_ipc_method
+from ipclint.link.graph import Edge
 from ipclint.link.project import Project
 from ipclint.link.vutil import callee_name, subtree
 from ipclint.model.facts import Call, FileFacts
+from ipclint.model.values import Arr, CallExpr, Fn, Global, Member, Ref, Spread, V
 
 SUBSCRIBE = frozenset({"on", "addListener", "prependListener"})
 
@@ -22,10 +27,10 @@ class Sub:
     """A renderer subscription: its channel, the page's callback, and whether that callback is the
     listener itself (so removing it works) or the preload registered a wrapper around it."""
 
-    def __init__(self, project: Project, e, call: Call) -> None:
+    def __init__(self, project: Project, e: Edge, call: Call) -> None:
         self.call = call
         self.channel = e.channel
-        self.handlers = [a for a in call.args if a.kind in ("ref", "member")]
+        self.handlers: list[V] = [a for a in call.args if isinstance(a, (Ref, Member))]
         self.direct = True
         if e.bridge_fn is not None:
             bpath, _fid = e.bridge_fn
@@ -34,14 +39,17 @@ class Sub:
                 c for c in ipc_ops(project, bpath, subtree(project.files[bpath], _fid), SUBSCRIBE)]
             for c in calls:
                 h = c.args[1] if len(c.args) > 1 else None
-                if h is None or not (h.kind == "ref" and project.param_of(bpath, c.func, h.data)):
+                if h is None or not (isinstance(h, Ref) and project.param_of(bpath, c.func, h.name)):
                     self.direct = False
 
 
-def unmount_removes(project: Project, f: FileFacts, calls: list[Call], call: Call, sub: Sub, by_key) -> bool:
+ByKey = dict[str, list[Exposure]]  # exposures by exposed key
+
+
+def unmount_removes(project: Project, f: FileFacts, calls: list[Call], call: Call, sub: Sub, by_key: ByKey) -> bool:
     """An onUnmounted/onBeforeUnmount among ``calls`` removes the subscription: `onUnmounted(off)`
     with what it returned, or a cleanup function that removes it."""
-    fids = []
+    fids: list[int] = []
     for h in calls:
         if callee_name(h.callee) not in ("onUnmounted", "onBeforeUnmount"):
             continue
@@ -49,8 +57,8 @@ def unmount_removes(project: Project, f: FileFacts, calls: list[Call], call: Cal
             if is_result(project, f.path, a, h.func, call):
                 return True
             w = project.resolve(f.path, a, h.func)
-            if w.path == f.path and w.value.kind == "fn":
-                fids.append(w.value.data)
+            if w.path == f.path and isinstance(w.value, Fn):
+                fids.append(w.value.fid)
     return cleanup_removes(project, f, fids, sub, by_key)
 
 
@@ -59,23 +67,24 @@ def in_script_setup(project: Project, path: str, line: int) -> bool:
     return any(first <= line <= last for first, last in project.files[path].script_setup)
 
 
-def is_result(project: Project, path: str, v, scope, call: Call) -> bool:
+def is_result(project: Project, path: str, v: V, scope: int | None, call: Call) -> bool:
     """``v`` is (a variable or field holding) what the subscribing call returned."""
-    if v.kind == "call" and v.span == call.span:
+    if isinstance(v, CallExpr) and v.span == call.span:
         return True
-    if v.kind not in ("ref", "member"):
+    if not isinstance(v, (Ref, Member)):
         return False
     w = project.resolve(path, v, scope)
-    return w.path == path and w.value.kind == "call" and w.value.span == call.span
+    return w.path == path and isinstance(w.value, CallExpr) and w.value.span == call.span
 
 
 MAX_CLEANUP_FUNCTIONS = 32
 
 
-def cleanup_removes(project: Project, f: FileFacts, fids: list[int], sub: Sub, by_key) -> bool:
+def cleanup_removes(project: Project, f: FileFacts, fids: list[int], sub: Sub, by_key: ByKey) -> bool:
     """Whether the cleanup functions (and local functions they call) remove this subscription."""
     holders = _holders(f, sub.call)
-    todo, seen = list(fids), set()
+    todo = list(fids)
+    seen: set[int] = set()
     while todo and len(seen) < MAX_CLEANUP_FUNCTIONS:
         fid = todo.pop()
         if fid in seen:
@@ -88,8 +97,8 @@ def cleanup_removes(project: Project, f: FileFacts, fids: list[int], sub: Sub, b
             if is_result(project, f.path, c.callee, c.func, sub.call) or not _logs(c) and any(
                     is_result(project, f.path, a, c.func, sub.call) for a in c.args):
                 return True  # `off()`, `this.off()`, `offs.forEach(call)`
-            if c.callee.text in holders or (c.callee.kind == "member" and c.callee.data[0].text in holders
-                                            and c.callee.data[1] in ("forEach", "map")):
+            if c.callee.text in holders or (isinstance(c.callee, Member) and c.callee.obj.text in holders
+                                            and c.callee.prop in ("forEach", "map")):
                 return True  # `off = api.onX(cb)` ... `off?.()`; `offs.push(api.onX(cb))` ... `offs.forEach(...)`
             for channel, handler, page_cb in _removals(project, f.path, c, by_key):
                 if channel is not None and sub.channel is not None and channel != sub.channel:
@@ -99,10 +108,10 @@ def cleanup_removes(project: Project, f: FileFacts, fids: list[int], sub: Sub, b
                 if handler is None or any(same(project, f.path, handler, c.func, h, sub.call.func)
                                           for h in sub.handlers):
                     return True
-            if c.callee.kind == "ref":
+            if isinstance(c.callee, Ref):
                 w = project.resolve(f.path, c.callee, c.func)
-                if w.path == f.path and w.value.kind == "fn":
-                    todo.append(w.value.data)  # `return () => unsubscribe()`
+                if w.path == f.path and isinstance(w.value, Fn):
+                    todo.append(w.value.fid)  # `return () => unsubscribe()`
     return False
 
 
@@ -114,11 +123,11 @@ def _holders(f: FileFacts, call: Call) -> set[str]:
         if a.value.span == call.span and a.target.text:
             out.add(a.target.text)
     for (_scope, name), v in f.bindings.items():
-        if v.kind == "arr" and any(x is not None and x.span == call.span for x in v.data):
+        if isinstance(v, Arr) and any(x.span == call.span for x in v.items):
             out.add(name)
     for c in f.calls:
-        if c.callee.kind == "member" and c.callee.data[1] == "push" and any(x.span == call.span for x in c.args):
-            out.add(c.callee.data[0].text)
+        if isinstance(c.callee, Member) and c.callee.prop == "push" and any(x.span == call.span for x in c.args):
+            out.add(c.callee.obj.text)
     return out
 
 
@@ -130,9 +139,16 @@ def _logs(c: Call) -> bool:
     return callee_name(c.callee) in LOGGING
 
 
-def _removals(project: Project, path: str, c: Call, by_key):
-    """(channel or None for any, removed function or None for all, whether it is the page's
-    callback) for each removal a renderer call performs."""
+class Removal(NamedTuple):
+    """One removal a renderer call performs."""
+
+    channel: str | None  # None: any channel
+    handler: V | None  # the removed function; None: every listener
+    page_callback: bool  # the removed function is the page's callback (not a preload wrapper)
+
+
+def _removals(project: Project, path: str, c: Call, by_key: ByKey) -> Iterator[Removal]:
+    """The removals a renderer call performs: directly, or through an exposed function."""
     op = project.ipc_ops.get((path, c.index))
     if op is not None and op.method in REMOVE:
         yield _direct(project, path, c, op.method)
@@ -142,53 +158,44 @@ def _removals(project: Project, path: str, c: Call, by_key):
         return
     _exp, _keypath, where = hit
     v = where.value
-    method = None
-    if v.kind == "electron" and v.data.startswith("ipcRenderer."):
-        method = v.data.split(".", 1)[1]
-    elif v.kind == "external" and isinstance(v.data, tuple) and v.data[1].startswith("electronAPI.ipcRenderer."):
-        method = v.data[1].rsplit(".", 1)[1]
+    method = raw_ipc_method(v)
     if method is not None:
         if method in REMOVE:
             yield _direct(project, path, c, method)
         return
-    if v.kind != "fn":
+    if not isinstance(v, Fn):
         return
     bf = project.files[where.path]
-    fn = bf.functions[v.data]
-    for rc in ipc_ops(project, where.path, subtree(bf, v.data), REMOVE):
-        channel = _mapped(project, where.path, rc, 0, fn, path, c)
+    for rc in ipc_ops(project, where.path, subtree(bf, v.fid), REMOVE):
+        channel = _mapped(project, where.path, rc, 0, path, c)
         if callee_name(rc.callee) == "removeAllListeners":
-            yield (None if channel is _UNKNOWN else channel), None, False
+            yield Removal(channel, None, False)
             continue
         h = rc.args[1] if len(rc.args) > 1 else None
         if h is None:
             continue
-        idx = _param_index(project, where.path, rc, h, fn)
-        channel = None if channel is _UNKNOWN else channel
+        idx = _param_index(project, where.path, rc, h)
         if idx is None:
-            yield channel, None, False  # a stored wrapper
+            yield Removal(channel, None, False)  # a stored wrapper
         else:
-            yield channel, (c.args[idx] if 0 <= idx < len(c.args) else None), True
+            yield Removal(channel, (c.args[idx] if 0 <= idx < len(c.args) else None), True)
 
 
-_UNKNOWN = object()
-
-
-def _direct(project: Project, path: str, c: Call, method: str):
+def _direct(project: Project, path: str, c: Call, method: str) -> Removal:
     channel = project.channel(path, c.args[0], c.func) if c.args else None
     handler = c.args[1] if method != "removeAllListeners" and len(c.args) > 1 else None
-    return channel, handler, False
+    return Removal(channel, handler, False)
 
 
-def _param_index(project: Project, path: str, rc: Call, v, fn) -> int | None:
+def _param_index(project: Project, path: str, rc: Call, v: V) -> int | None:
     """The index of the exposed function's parameter that ``v`` (or a spread of it) forwards."""
-    if v.kind == "spread":
-        v = v.data
-        if v is None:
+    if isinstance(v, Spread):
+        if v.inner is None:
             return -1
-    if v.kind != "ref":
+        v = v.inner
+    if not isinstance(v, Ref):
         return None
-    hit = project.param_of(path, rc.func, v.data)
+    hit = project.param_of(path, rc.func, v.name)
     if hit is None:
         return None
     _scope, p = hit
@@ -197,27 +204,26 @@ def _param_index(project: Project, path: str, rc: Call, v, fn) -> int | None:
     return p.index
 
 
-def _mapped(project: Project, path: str, rc: Call, i: int, fn, rpath: str, c: Call):
-    """The channel of argument ``i`` of a preload removal: fixed, or the renderer's argument."""
+def _mapped(project: Project, path: str, rc: Call, i: int, rpath: str, c: Call) -> str | None:
+    """The channel of argument ``i`` of a preload removal: fixed, or the renderer's argument (None
+    when not known)."""
     if i >= len(rc.args):
-        return _UNKNOWN
+        return None
     a = rc.args[i]
-    idx = _param_index(project, path, rc, a, fn)
+    idx = _param_index(project, path, rc, a)
     if idx is None:
-        ch = project.channel(path, a, rc.func)
-        return ch if ch is not None else _UNKNOWN
+        return project.channel(path, a, rc.func)
     if 0 <= idx < len(c.args):
-        ch = project.channel(rpath, c.args[idx], c.func)
-        return ch if ch is not None else _UNKNOWN
-    return _UNKNOWN
+        return project.channel(rpath, c.args[idx], c.func)
+    return None
 
 
-def same(project: Project, path: str, a, a_scope, b, b_scope) -> bool:
+def same(project: Project, path: str, a: V, a_scope: int | None, b: V, b_scope: int | None) -> bool:
     """Two expressions name the same function (the same binding, or the same text)."""
-    if a.kind not in ("ref", "member") or b.kind not in ("ref", "member"):
+    if not isinstance(a, (Ref, Member)) or not isinstance(b, (Ref, Member)):
         return False
     wa, wb = project.resolve(path, a, a_scope), project.resolve(path, b, b_scope)
-    if wa.value.kind not in ("ref", "member", "unknown", "global") and wa.path == wb.path \
+    if not isinstance(wa.value, (Ref, Member, Global)) and wa.path == wb.path \
             and wa.value.span == wb.value.span:
         return True
     return bool(a.text) and a.text == b.text
