@@ -55,9 +55,10 @@ class Rule(Generic[OptionsT]):
     severity: Severity
     summary: str
     check: CheckFn[OptionsT]
-    options: type[OptionsT]
     cwe: tuple[int, ...] = ()
     security_severity: float = 5.0
+    # Without options a rule is a Rule[Options]; mypy cannot tie a default to the type parameter.
+    options: type[OptionsT] = Options  # type: ignore[assignment]
     tags: tuple[str, ...] = field(default=("security",))
     fix: str = ""  # one line: how to fix a finding (text report `help:`, SARIF help, JSON help)
 
