@@ -227,18 +227,24 @@ def check(paths: list[str] | None = None, config: Config | None = None, *, selec
     errors += internal
     index.save()
     errors += _file_diagnostics(facts)
-    findings, hidden = _filter(findings, project, config, sources, errors, baseline, report_unused_suppressions,
+    findings, hidden = _filter(findings, config, sources, errors, baseline, report_unused_suppressions,
                                {r.code for r in rules})
+    findings = _reported(findings, sources, only_files)
+    result = _result(root, found, project, facts, findings, errors, rules, hidden, cache, started)
+    if key is not None and not result.internal_error:
+        cache.store(RESULT_FILE, StoredResult(key, replace(result, extra={})))
+    return result
+
+
+def _reported(findings: list[Finding], sources: _LazySources, only_files: list[str] | None) -> list[Finding]:
+    """What the report shows: columns in characters, no test code, only the named files, sorted."""
     findings = [_character_columns(f, sources) for f in findings]
     findings = [f for f in findings if not is_test_path(f.path)]
     if only_files is not None:
         wanted = set(only_files)
         findings = [f for f in findings if f.path in wanted]
     findings.sort(key=lambda f: f.sort_key)
-    result = _result(root, found, project, facts, findings, errors, rules, hidden, cache, started)
-    if key is not None and not result.internal_error:
-        cache.store(RESULT_FILE, StoredResult(key, replace(result, extra={})))
-    return result
+    return findings
 
 
 def _link_until_stable(root: Path, config: Config, found: Discovery, cache: Cache, jobs: int | None,
@@ -425,7 +431,7 @@ def _rule_options(rule: Rule[OptionsT], config: Config | None) -> OptionsT:
         return rule.options()
 
 
-def _filter(findings: list[Finding], project: Project, config: Config | None, sources: _LazySources,
+def _filter(findings: list[Finding], config: Config | None, sources: _LazySources,
             errors: list[Diagnostic], baseline: str | None, report_unused: bool,
             ran: set[str] | None = None) -> tuple[list[Finding], int]:
     if config is not None:
