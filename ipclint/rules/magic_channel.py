@@ -61,10 +61,10 @@ def magic_channel(project: Project, options: Options) -> Iterator[Hit]:
             continue
         call = project.files[path].calls[idx]
         if op.channel_arg < len(call.args):
-            v = call.args[op.channel_arg]
-            if v.is_inline_literal:
-                seen.add((path, v.span.line, v.span.column))
-                yield _hit(path, v)
+            arg = call.args[op.channel_arg]
+            if arg.is_inline_literal:
+                seen.add((path, arg.span.line, arg.span.column))
+                yield _hit(path, arg)
     for e in project.graph.edges:
         v = e.channel_value
         if e.bridged or v is None or not v.is_inline_literal or e.kind in EXCLUDED_KINDS:
