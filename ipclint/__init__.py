@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
+    from ipclint.config import Config
     from ipclint.model import RunResult
 
 from ipclint.version import __version__
@@ -11,7 +12,7 @@ from ipclint.version import __version__
 __all__ = ["__version__", "check"]
 
 
-def check(paths: list[str] | None = None, config: Any = None, **options: Any) -> RunResult:
+def check(paths: list[str] | None = None, config: Config | None = None, **options: Any) -> RunResult:
     """Analyse the project(s) at ``paths`` and return a :class:`ipclint.model.RunResult`.
 
     This is the Python API: the same result the command line reports.

@@ -22,7 +22,7 @@ import shutil
 import stat
 import tempfile
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import msgspec
 
@@ -274,7 +274,7 @@ class Cache:
             self.rejected += 1
             return None
 
-    def store(self, name: str, value: Any) -> None:
+    def store(self, name: str, value: object) -> None:
         if not self.prepare():
             return
         vdir = self.version_dir
@@ -305,8 +305,8 @@ PROJECT_FILES = ("package.json", "package-lock.json", "npm-shrinkwrap.json", "ya
                  "pyproject.toml", ".gitignore")
 
 
-def result_key(root: Path, files: list[tuple[str, str]], skipped: list, errors: list, config: Any,
-               options: tuple) -> str:
+def result_key(root: Path, files: list[tuple[str, str]], skipped: list[tuple[str, str]],
+               errors: list[tuple[str, str, str]], config: object, options: tuple[object, ...]) -> str:
     """Everything a run's result depends on: the tool, every file's content hash, the project
     files that roles, versions and module resolution read, the config and the options."""
     h = hashlib.sha256(f"{code_stamp()}:{root}".encode())

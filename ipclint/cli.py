@@ -7,13 +7,22 @@ with the exit code the findings call for.
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from ipclint.version import __version__
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ipclint.config import Config
+    from ipclint.model import RunResult
+    from ipclint.output.graph import GraphFilter
+    from ipclint.output.progress import Tick
+    from ipclint.rules._base import Rule
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 FORMATS = ("text", "json", "sarif", "github", "html")
@@ -164,7 +173,7 @@ def _quiet_stdout() -> None:
         pass
 
 
-def _emit(write: Callable[[], None]) -> None:
+def _emit(write: Callable[[], object]) -> None:
     """Write to standard output; a closed pipe is not an error."""
     try:
         write()
@@ -188,7 +197,7 @@ def _positive(text: str) -> int:
     return n
 
 
-def _load(paths: list[str], config_file: str | None) -> Any:
+def _load(paths: list[str], config_file: str | None) -> Config:
     from ipclint.config import load_config
     from ipclint.discover import find_root
     for p in paths:
@@ -202,18 +211,18 @@ def _codes(text: str | None) -> list[str] | None:
     return None if text is None else [s.strip() for s in text.split(",") if s.strip()]
 
 
-def _rules(args: argparse.Namespace, config: Any) -> tuple:
+def _rules(args: argparse.Namespace, config: Config) -> tuple[Rule[Any], ...]:
     """The rules this run will execute (the engine decides the same way)."""
     from ipclint.rules import ALL_RULES
     from ipclint.select import selected_rules
-    select = _codes(args.select) if args.select is not None else getattr(config, "select", None)
-    ignore = _codes(args.ignore) if args.ignore is not None else getattr(config, "ignore", None)
-    if select is not None and not isinstance(select, str) and len(select) == 0:
+    select = _codes(args.select) if args.select is not None else config.select
+    ignore = _codes(args.ignore) if args.ignore is not None else config.ignore
+    if select is not None and len(select) == 0:
         return ()
     return selected_rules(ALL_RULES, list(select) if select else None, list(ignore) if ignore else None)
 
 
-def color_choice(flag: str, stream: Any) -> bool:
+def color_choice(flag: str, stream: object) -> bool:
     """--color always/never win; with auto, NO_COLOR (set, not empty) turns colour off, FORCE_COLOR
     (set, not empty) turns it on, and otherwise colour follows whether the stream is a terminal."""
     if flag != "auto":
@@ -292,10 +301,10 @@ def _reported_files(paths: list[str]) -> int | None:
     return n or None
 
 
-def _write_report(result: Any, args: argparse.Namespace) -> None:
+def _write_report(result: RunResult, args: argparse.Namespace) -> None:
     from ipclint.output.paths import repository_root
     fmt = args.format
-    module = __import__(f"ipclint.output.{fmt}", fromlist=["write"])
+    module = importlib.import_module(f"ipclint.output.{fmt}")
     options: dict[str, Any] = {}
     if fmt == "text":
         options = {"quiet": args.quiet, "verbose": args.verbose, "stats": args.stats, "base": os.getcwd(),
@@ -317,7 +326,7 @@ def _write_report(result: Any, args: argparse.Namespace) -> None:
         print(_summary_line(result, args.output, _reported_files(args.paths)), file=sys.stderr)
 
 
-def _summary_line(result: Any, output: str, reported: int | None) -> str:
+def _summary_line(result: RunResult, output: str, reported: int | None) -> str:
     from ipclint.output.text import plural
     counts = {s: sum(1 for f in result.findings if f.severity.value == s) for s in SEVERITIES}
     parts = ", ".join(plural(n, s) for s, n in counts.items() if n)
@@ -335,7 +344,7 @@ class _NoProgress:
         return None
 
 
-def _progress(args: argparse.Namespace) -> Any:
+def _progress(args: argparse.Namespace) -> AbstractContextManager[Tick | None]:
     """A bar on standard error only when it is a terminal, and not when stdout carries a machine
     format to that same terminal."""
     if args.quiet or (args.format != "text" and not args.output) or not sys.stderr.isatty():
@@ -381,10 +390,10 @@ def _graph(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _graph_filter(args: argparse.Namespace) -> Any:
+def _graph_filter(args: argparse.Namespace) -> GraphFilter:
     from ipclint.model import Role
     from ipclint.output.graph import GraphFilter
-    roles = frozenset()
+    roles: frozenset[Role] = frozenset()
     if args.role is not None:
         names = _codes(args.role) or []
         bad = [n for n in names if n not in ROLES]
@@ -432,10 +441,10 @@ def _rule(args: argparse.Namespace) -> int:
                                       for r in ALL_RULES)))
         return EXIT_OK
     want = args.rule.strip()
-    for r in ALL_RULES:
-        if want.upper() == r.code or want.lower() == r.name:
-            from ipclint.output.catalogue import render_rule_page
-            page = render_rule_page(r)
-            _emit(lambda page=page: print(page))
-            return EXIT_OK
-    return _error(f"unknown rule {want!r}; `ipclint rule` lists them")
+    found = next((r for r in ALL_RULES if want.upper() == r.code or want.lower() == r.name), None)
+    if found is None:
+        return _error(f"unknown rule {want!r}; `ipclint rule` lists them")
+    from ipclint.output.catalogue import render_rule_page
+    page = render_rule_page(found)
+    _emit(lambda: print(page))
+    return EXIT_OK

@@ -6,15 +6,19 @@ from __future__ import annotations
 import difflib
 import json
 import tomllib
-from dataclasses import MISSING, dataclass, field, fields, is_dataclass
+from collections.abc import Iterable
+from dataclasses import MISSING, Field, dataclass, field, fields
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pathspec
 
 from ipclint.model import Severity
 from ipclint.safefs import read_in_root
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ipclint.rules._base import OptionsT, Rule
 
 ROLE_KEYS = ("main", "preload", "renderer", "shared")
 TOP_KEYS = {"select": list, "ignore": list, "exclude": list, "per-file-ignores": dict, "severity": dict,
@@ -53,14 +57,12 @@ class Config:
         return any(_spec(glob).match_file(path) and any(specificity(code, name, c) for c in codes)
                    for glob, codes in self.per_file_ignores)
 
-    def rule_options(self, rule):
+    def rule_options(self, rule: Rule[OptionsT]) -> OptionsT:
         """The rule's options dataclass filled from `[rules.<name>]` (or `[rules.<CODE>]`)."""
         raw = self.rules.get(rule.name) or self.rules.get(rule.code) or {}
         opts_cls = rule.options
-        if not is_dataclass(opts_cls):
-            return opts_cls()
         known = {f.name.replace("_", "-"): f for f in fields(opts_cls)}
-        kwargs = {}
+        kwargs: dict[str, Any] = {}
         for key, value in raw.items():
             f = known.get(key)
             if f is None:
@@ -71,16 +73,16 @@ class Config:
 
 
 @lru_cache(maxsize=256)
-def _spec(glob: str) -> pathspec.PathSpec:
+def _spec(glob: str) -> pathspec.GitIgnoreSpec:
     return pathspec.GitIgnoreSpec.from_lines([glob])
 
 
-def _hint(key: str, choices) -> str:
+def _hint(key: str, choices: Iterable[str]) -> str:
     close = difflib.get_close_matches(key, list(choices), n=1)
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
-def _option_value(src: str | None, key: str, value: Any, f) -> Any:
+def _option_value(src: str | None, key: str, value: Any, f: Field[Any]) -> Any:
     """Check an option's value against its field's default: tuples take a list of strings."""
     default = f.default if f.default is not MISSING else None
     if isinstance(default, tuple):
@@ -95,7 +97,7 @@ def _option_value(src: str | None, key: str, value: Any, f) -> Any:
     return value
 
 
-def _find(root: Path, explicit: Path | None) -> tuple[Path, dict | None] | None:
+def _find(root: Path, explicit: Path | None) -> tuple[Path, dict[str, Any] | None] | None:
     if explicit is not None:
         return explicit, _read(explicit, explicit.name == "package.json", explicit.name == "pyproject.toml")
     # The project's own config files are read only when they lie inside the root (never through a
@@ -113,7 +115,8 @@ def _find(root: Path, explicit: Path | None) -> tuple[Path, dict | None] | None:
     return None
 
 
-def _read(p: Path, package_json: bool = False, pyproject: bool = False, root: Path | None = None) -> dict | None:
+def _read(p: Path, package_json: bool = False, pyproject: bool = False,
+          root: Path | None = None) -> dict[str, Any] | None:
     try:
         if root is not None:
             raw = read_in_root(root, p.name)
@@ -142,10 +145,10 @@ def _read(p: Path, package_json: bool = False, pyproject: bool = False, root: Pa
 
 def load_config(root: Path, explicit: Path | None = None) -> Config:
     found = _find(root, explicit)
-    if found is None or found[1] is None:
+    if found is None:
         return Config()
     path, data = found
-    return parse_config(data, str(path))
+    return parse_config(data, str(path)) if data is not None else Config()
 
 
 def _strings(src: str, key: str, value: Any, commas: bool = False) -> tuple[str, ...]:
@@ -156,7 +159,7 @@ def _strings(src: str, key: str, value: Any, commas: bool = False) -> tuple[str,
     return tuple(v.strip() for v in value if v.strip()) if commas else tuple(value)
 
 
-def parse_config(data: dict, src: str) -> Config:
+def parse_config(data: dict[str, Any], src: str) -> Config:
     for key, value in data.items():
         if key not in TOP_KEYS:
             raise ConfigError(f"{src}: unknown key '{key}'{_hint(key, TOP_KEYS)}")
@@ -185,7 +188,7 @@ def parse_config(data: dict, src: str) -> Config:
     return config
 
 
-def _rules(src: str, raw: dict) -> dict[str, dict[str, Any]]:
+def _rules(src: str, raw: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """`[rules.<name or CODE>]` tables, keyed by rule name, each option checked against the rule."""
     from ipclint.rules import ALL_RULES
     by_key = {r.name: r for r in ALL_RULES} | {r.code: r for r in ALL_RULES}

@@ -6,21 +6,32 @@ import gc
 import os
 import time
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import replace
+from dataclasses import Field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar, ParamSpec, Protocol, TypeVar, overload
 
 import msgspec
 
 from ipclint.cache import Cache, baseline_digest, encode_facts, result_key, seal
-from ipclint.discover import SourceFile, StatIndex, discover, find_root, is_project_root, is_test_path
+from ipclint.discover import Discovery, SourceFile, StatIndex, discover, find_root, is_project_root, is_test_path
 from ipclint.discover.select import select_files
 from ipclint.link.needs import bare_global_users, wrapper_callers
 from ipclint.link.roles import every_role
-from ipclint.model import Diagnostic, FileCounts, Finding, RunResult
+from ipclint.model import Diagnostic, FileCounts, FileInfo, Finding, RunResult
 from ipclint.model.facts import FileFacts
 from ipclint.version import __version__
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ipclint.config import Config
+    from ipclint.link.project import Project
+    from ipclint.output.progress import Tick
+    from ipclint.rules._base import OptionsT, Rule
+
+P = ParamSpec("P")
+R = TypeVar("R")
+T = TypeVar("T")
 
 PARALLEL_THRESHOLD = 64
 # Parse and link; parse what linking found it needs (constants, wrapper callers, helpers) and link
@@ -43,7 +54,7 @@ def _extract_one(item: tuple[str, bytes, str | None, bytes]) -> tuple[str, bytes
 
 
 def extract_all(files: list[SourceFile], cache: Cache, jobs: int | None,
-                progress: Callable[[int], None] | None = None) -> tuple[dict[str, FileFacts], list[Diagnostic]]:
+                progress: Tick | None = None) -> tuple[dict[str, FileFacts], list[Diagnostic]]:
     facts: dict[str, FileFacts] = {}
     errors: list[Diagnostic] = []
     todo: list[SourceFile] = []
@@ -59,7 +70,7 @@ def extract_all(files: list[SourceFile], cache: Cache, jobs: int | None,
             todo.append(sf)
     jobs = jobs or os.cpu_count() or 1
     writable = cache.prepare()
-    items = []
+    items: list[tuple[str, bytes, str | None, bytes]] = []
     for sf in todo:
         target = cache.facts_file(sf.path, sf.digest) if writable else None
         if target is not None and not cache.shard_ready(target):
@@ -79,62 +90,81 @@ def extract_all(files: list[SourceFile], cache: Cache, jobs: int | None,
     return facts, errors
 
 
-def _tick(results: Iterable, progress):
+def _tick(results: Iterable[T], progress: Tick | None) -> Iterator[T]:
     for r in results:
         if progress:
             progress(1)
         yield r
 
 
-def _check_each(targets: list[Path], roots: set[Path], *, started: float, **kw) -> RunResult:
+class _Located(Protocol):
+    """A record of a file (Location, Diagnostic, FileInfo): a dataclass with a root-relative path."""
+
+    __dataclass_fields__: ClassVar[dict[str, Field[Any]]]
+
+    @property
+    def path(self) -> str: ...
+
+
+LocatedT = TypeVar("LocatedT", bound=_Located)
+
+
+def _moved(prefix: str, path: str) -> str:
+    return f"{prefix}/{path}" if prefix and prefix != "." else path
+
+
+def _relocated(prefix: str, x: LocatedT) -> LocatedT:
+    return replace(x, path=_moved(prefix, x.path))
+
+
+def _check_each(targets: list[Path], roots: set[Path], check_one: Callable[[list[str]], RunResult], *,
+                started: float) -> RunResult:
     """Several projects: analyse each at its own root (its own graph, config and cache) and report
     them together, paths relative to the folder that holds them all."""
-    import os
-    from dataclasses import replace
-
-    from ipclint.link.graphview import merge_views
     ordered = sorted(roots)
     common = Path(os.path.commonpath([str(r) for r in ordered]))
-    parts = []
-    for r in ordered:
-        mine = [str(t) for t in targets if find_root(t.resolve()) == r]
-        parts.append((r.relative_to(common).as_posix(), check.__wrapped__(mine, **kw)))
+    parts = [(r.relative_to(common).as_posix(), check_one([str(t) for t in targets if find_root(t.resolve()) == r]))
+             for r in ordered]
+    return _merged(parts, common, started)
 
-    def moved(prefix: str, path: str) -> str:
-        return f"{prefix}/{path}" if prefix and prefix != "." else path
 
-    def loc(prefix: str, x):
-        return replace(x, path=moved(prefix, x.path))
-
-    findings, errors, roles, skipped, rules_run = [], [], [], [], set()
+def _merged(parts: list[tuple[str, RunResult]], common: Path, started: float) -> RunResult:
+    """The results of several projects as one, each one's paths prefixed with its folder."""
+    from ipclint.link.graphview import merge_views
+    findings: list[Finding] = []
+    errors: list[Diagnostic] = []
+    roles: list[FileInfo] = []
+    skipped: list[tuple[str, str]] = []
+    rules_run: set[str] = set()
     for prefix, res in parts:
-        findings += [replace(f, path=moved(prefix, f.path), related=tuple(loc(prefix, x) for x in f.related),
-                             trace=tuple(loc(prefix, x) for x in f.trace)) for f in res.findings]
-        errors += [loc(prefix, d) for d in res.errors]
-        roles += [loc(prefix, i) for i in res.roles]
-        skipped += [(moved(prefix, p), why) for p, why in res.skipped]
+        findings += [replace(f, path=_moved(prefix, f.path), related=tuple(_relocated(prefix, x) for x in f.related),
+                             trace=tuple(_relocated(prefix, x) for x in f.trace)) for f in res.findings]
+        errors += [_relocated(prefix, d) for d in res.errors]
+        roles += [_relocated(prefix, i) for i in res.roles]
+        skipped += [(_moved(prefix, p), why) for p, why in res.skipped]
         rules_run.update(res.rules_run)
     findings.sort(key=lambda f: f.sort_key)
     versions = sorted({v for _, res in parts for v in (res.electron_version or "").split(", ") if v})
+    results = [res for _, res in parts]
     return RunResult(
         root=str(common), tool_version=__version__, electron_version=", ".join(versions) or None,
         findings=tuple(findings),
-        files=FileCounts(*(sum(getattr(res.files, k) for _, res in parts)
-                           for k in ("analysed", "skipped", "with_parse_errors"))),
+        files=FileCounts(sum(r.files.analysed for r in results), sum(r.files.skipped for r in results),
+                         sum(r.files.with_parse_errors for r in results)),
         errors=tuple(sorted(errors, key=lambda d: (d.path, d.line, d.column, d.message))),
         elapsed=time.perf_counter() - started, roles=tuple(roles), skipped=tuple(skipped),
-        rules_run=tuple(sorted(rules_run)), internal_error=any(res.internal_error for _, res in parts),
+        rules_run=tuple(sorted(rules_run)), internal_error=any(r.internal_error for r in results),
         graph=merge_views([(prefix, res.graph) for prefix, res in parts if res.graph is not None], str(common)),
-        hidden_by_baseline=sum(res.hidden_by_baseline for _, res in parts),
+        hidden_by_baseline=sum(r.hidden_by_baseline for r in results),
         extra={"projects": [prefix for prefix, _ in parts]})
 
 
-def _without_gc(fn):
+def _without_gc(fn: Callable[P, R]) -> Callable[P, R]:
     """Pause the cyclic garbage collector: facts are millions of small acyclic tuples, and
     repeated full collections over them cost more than the analysis itself."""
 
     @functools.wraps(fn)
-    def run(*args, **kwargs):
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
         was_enabled = gc.isenabled()
         gc.disable()
         try:
@@ -148,12 +178,12 @@ def _without_gc(fn):
 
 
 @_without_gc
-def check(paths: list[str] | None = None, config=None, *, select=None, ignore=None, jobs: int | None = None,
-          cache_dir: str | Path | None = None, use_cache: bool = True, only_files: list[str] | None = None,
-          progress=None, baseline: str | None = None, report_unused_suppressions: bool = False,
-          config_file: str | None = None, need_project: bool = False) -> RunResult:
+def check(paths: list[str] | None = None, config: Config | None = None, *, select: str | Sequence[str] | None = None,
+          ignore: str | Sequence[str] | None = None, jobs: int | None = None, cache_dir: str | Path | None = None,
+          use_cache: bool = True, only_files: list[str] | None = None, progress: Tick | None = None,
+          baseline: str | None = None, report_unused_suppressions: bool = False, config_file: str | None = None,
+          need_project: bool = False) -> RunResult:
     """Analyse the project(s) at ``paths`` and return the run result (the CLI's and API's entry)."""
-    from ipclint.link import link
     from ipclint.rules import ALL_RULES
     started = time.perf_counter()
     targets = [Path(p) for p in (paths or ["."])]
@@ -162,10 +192,11 @@ def check(paths: list[str] | None = None, config=None, *, select=None, ignore=No
         raise FileNotFoundError(f"no such file or folder: {missing[0]}")
     roots = {find_root(t.resolve()) for t in targets}
     if len(roots) > 1 and not need_project:  # `ipclint check apps/a apps/b`: each project on its own
-        return _check_each(targets, roots, config=config, select=select, ignore=ignore, jobs=jobs,
-                           cache_dir=cache_dir, use_cache=use_cache, only_files=only_files, progress=progress,
-                           baseline=baseline, report_unused_suppressions=report_unused_suppressions,
-                           config_file=config_file, started=started)
+        # (called inside this one, whose collector pause covers them all)
+        one = functools.partial(check, config=config, select=select, ignore=ignore, jobs=jobs, cache_dir=cache_dir,
+                                use_cache=use_cache, only_files=only_files, progress=progress, baseline=baseline,
+                                report_unused_suppressions=report_unused_suppressions, config_file=config_file)
+        return _check_each(targets, roots, one, started=started)
     root = find_root(targets[0].resolve())
     if config is None:
         config = _load_config(root, config_file)
@@ -175,8 +206,7 @@ def check(paths: list[str] | None = None, config=None, *, select=None, ignore=No
     scan = [root] if explicit_files else [t.resolve() for t in targets]
     cache = Cache(cache_folder_for(root, use_cache, cache_dir))
     index = StatIndex(cache)
-    found = discover(root, scan, exclude=list(getattr(config, "exclude", None) or []), index=index, jobs=jobs)
-    errors = [Diagnostic(p, msg, kind) for p, kind, msg in found.errors]
+    found = discover(root, scan, exclude=list(config.exclude), index=index, jobs=jobs)
     key = None
     if cache.folder is not None and not need_project:
         key = result_key(root, [(sf.path, sf.digest) for sf in found.files], found.skipped, found.errors, config,
@@ -186,61 +216,88 @@ def check(paths: list[str] | None = None, config=None, *, select=None, ignore=No
             index.save()
             return replace(stored.result, elapsed=time.perf_counter() - started,
                            extra={"cached": True, "parsed": 0})
-    chosen = select_files(found.files, root)
     sources = _LazySources({sf.path: sf for sf in found.files})
-    all_paths = {sf.path for sf in found.files}
-    by_path = {sf.path: sf for sf in found.files}
-    rules = _selected(ALL_RULES, select if select is not None else getattr(config, "select", None),
-                      ignore if ignore is not None else getattr(config, "ignore", None))
-    facts: dict[str, FileFacts] = {}
-    project = None
-    findings: list[Finding] = []
-    internal: list[Diagnostic] = []
-    for _round in range(MAX_ROUNDS):
-        more, extract_errors = extract_all([sf for sf in chosen if sf.path not in facts], cache, jobs, progress)
-        facts.update(more)
-        errors += extract_errors
-        try:
-            linked = link(root, facts, config, sources, all_paths)
-        except Exception as exc:
-            errors.append(_internal("linking the project", exc))
-            if project is None:
-                from ipclint.link import empty_project
-                project = empty_project(root, config)
-            break
-        project = linked
-        wanted = (project.missing | wrapper_callers(project, by_path)) - set(facts)
-        if _round == 0:
-            wanted |= bare_global_users(project, by_path) - set(facts)
-        if not wanted:
-            break
-        chosen = [by_path[p] for p in sorted(wanted)]
+    rules = _selected(ALL_RULES, select if select is not None else config.select,
+                      ignore if ignore is not None else config.ignore)
+    errors = [Diagnostic(p, msg, kind) for p, kind, msg in found.errors]
+    project, facts = _link_until_stable(root, config, found, cache, jobs, progress, sources, errors)
     # The file set is decided: every selected rule runs once over the frozen project.
     project.freeze()
     findings, internal = run_rules(project, rules, config)
     errors += internal
     index.save()
-    skipped_cheap = [sf.path for sf in found.files if sf.path not in facts]
-    for path, f in sorted(facts.items()):
-        for (r1, c1, _r2, _c2) in f.parse_errors[:5]:
-            errors.append(Diagnostic(path, "syntax error; the rest of the file is still analysed", "parse",
-                                     r1 + 1, c1 + 1))
-        if f.too_deep:
-            errors.append(Diagnostic(path, "nesting too deep: the deepest code was not analysed", "depth"))
-    findings, hidden = _filter(findings, project, config, sources, errors, baseline, report_unused_suppressions,
+    errors += _file_diagnostics(facts)
+    findings, hidden = _filter(findings, config, sources, errors, baseline, report_unused_suppressions,
                                {r.code for r in rules})
+    findings = _reported(findings, sources, only_files)
+    result = _result(root, found, project, facts, findings, errors, rules, hidden, cache, started)
+    if key is not None and not result.internal_error:
+        cache.store(RESULT_FILE, StoredResult(key, replace(result, extra={})))
+    return result
+
+
+def _reported(findings: list[Finding], sources: _LazySources, only_files: list[str] | None) -> list[Finding]:
+    """What the report shows: columns in characters, no test code, only the named files, sorted."""
     findings = [_character_columns(f, sources) for f in findings]
     findings = [f for f in findings if not is_test_path(f.path)]
     if only_files is not None:
         wanted = set(only_files)
         findings = [f for f in findings if f.path in wanted]
     findings.sort(key=lambda f: f.sort_key)
+    return findings
+
+
+def _link_until_stable(root: Path, config: Config, found: Discovery, cache: Cache, jobs: int | None,
+                       progress: Tick | None, sources: _LazySources,
+                       errors: list[Diagnostic]) -> tuple[Project, dict[str, FileFacts]]:
+    """Parse and link; parse what linking found it needs (constants, wrapper callers, helpers) and
+    link again, until nothing new is needed. A failed link keeps the last good project."""
+    from ipclint.link import empty_project, link
+    chosen = select_files(found.files, root)
+    all_paths = {sf.path for sf in found.files}
+    by_path = {sf.path: sf for sf in found.files}
+    facts: dict[str, FileFacts] = {}
+    project: Project | None = None
+    for round_ in range(MAX_ROUNDS):
+        more, extract_errors = extract_all([sf for sf in chosen if sf.path not in facts], cache, jobs, progress)
+        facts.update(more)
+        errors += extract_errors
+        try:
+            project = link(root, facts, config, sources, all_paths)
+        except Exception as exc:
+            errors.append(_internal("linking the project", exc))
+            break
+        wanted = (project.missing | wrapper_callers(project, by_path)) - set(facts)
+        if round_ == 0:
+            wanted |= bare_global_users(project, by_path) - set(facts)
+        if not wanted:
+            break
+        chosen = [by_path[p] for p in sorted(wanted)]
+    return (project if project is not None else empty_project(root, config)), facts
+
+
+def _file_diagnostics(facts: dict[str, FileFacts]) -> list[Diagnostic]:
+    """Syntax errors (the first five of a file) and code nested too deep to analyse."""
+    out: list[Diagnostic] = []
+    for path, f in sorted(facts.items()):
+        for (r1, c1, _r2, _c2) in f.parse_errors[:5]:
+            out.append(Diagnostic(path, "syntax error; the rest of the file is still analysed", "parse",
+                                  r1 + 1, c1 + 1))
+        if f.too_deep:
+            out.append(Diagnostic(path, "nesting too deep: the deepest code was not analysed", "depth"))
+    return out
+
+
+def _result(root: Path, found: Discovery, project: Project, facts: dict[str, FileFacts], findings: list[Finding],
+            errors: list[Diagnostic], rules: tuple[Rule[Any], ...], hidden: int, cache: Cache,
+            started: float) -> RunResult:
+    from ipclint.link.graphview import build_graph_view
+    skipped_cheap = [sf.path for sf in found.files if sf.path not in facts]
     versions = sorted({v for v in project.electron_versions.values() if v})
     parse_err_files = len({d.path for d in errors if d.kind in ("parse", "depth")})
     # a binary file is not analysed: it counts as skipped (its diagnostic says why)
     skipped = sorted(found.skipped + [(p, "binary file") for p, kind, _ in found.errors if kind == "binary"])
-    from ipclint.link.graphview import build_graph_view
-    result = RunResult(
+    return RunResult(
         root=str(root), tool_version=__version__, electron_version=versions[0] if len(versions) == 1 else (
             ", ".join(versions) if versions else None),
         findings=tuple(findings),
@@ -252,9 +309,6 @@ def check(paths: list[str] | None = None, config=None, *, select=None, ignore=No
         rules_run=tuple(r.code for r in rules), internal_error=any(d.kind == "internal" for d in errors),
         graph=build_graph_view(project), hidden_by_baseline=hidden,
         extra={"project": project, "cache_hits": cache.hits, "parsed": len(facts)})
-    if key is not None and not result.internal_error:
-        cache.store(RESULT_FILE, StoredResult(key, replace(result, extra={})))
-    return result
 
 
 RESULT_FILE = "result.msgpack"
@@ -278,7 +332,7 @@ def cache_folder_for(root: Path, use_cache: bool, cache_dir: str | Path | None) 
     return root / ".ipclint_cache" if is_project_root(root) else None
 
 
-def _character_columns(f: Finding, sources) -> Finding:
+def _character_columns(f: Finding, sources: _LazySources) -> Finding:
     """tree-sitter columns count UTF-8 bytes; reports count characters (SARIF unicodeCodePoints)."""
     data = sources.get(f.path) or b""
     if data.isascii():
@@ -294,7 +348,7 @@ def _character_columns(f: Finding, sources) -> Finding:
     return replace(f, span=fixed) if fixed != span else f
 
 
-class _LazySources(dict):
+class _LazySources(dict[str, bytes]):
     """path -> decoded bytes, read only when asked (suppressions of files with findings)."""
 
     def __init__(self, files: dict[str, SourceFile]) -> None:
@@ -307,7 +361,13 @@ class _LazySources(dict):
         self[path] = data
         return data
 
-    def get(self, path: str, default=None):
+    @overload
+    def get(self, path: str, default: None = None, /) -> bytes | None: ...
+
+    @overload
+    def get(self, path: str, default: bytes | T, /) -> bytes | T: ...
+
+    def get(self, path: str, default: object = None, /) -> object:
         return self[path] if path in self._files or dict.__contains__(self, path) else default
 
     def candidates(self) -> list[str]:
@@ -315,12 +375,13 @@ class _LazySources(dict):
         return [p for p, sf in self._files.items() if b"ipclint-disable" in self[p]]
 
 
-def _load_config(root: Path, config_file: str | None):
+def _load_config(root: Path, config_file: str | None) -> Config:
     from ipclint.config import load_config
     return load_config(root, Path(config_file) if config_file else None)
 
 
-def _selected(all_rules, select, ignore):
+def _selected(all_rules: Sequence[Rule[Any]], select: str | Sequence[str] | None,
+              ignore: str | Sequence[str] | None) -> tuple[Rule[Any], ...]:
     if select is not None and not isinstance(select, str) and len(select) == 0:
         return ()
     if not select and not ignore:
@@ -329,7 +390,7 @@ def _selected(all_rules, select, ignore):
     return tuple(selected_rules(all_rules, _codes(select), _codes(ignore)))
 
 
-def _codes(v) -> list[str] | None:
+def _codes(v: str | Sequence[str] | None) -> list[str] | None:
     if v is None:
         return None
     if isinstance(v, str):
@@ -337,7 +398,8 @@ def _codes(v) -> list[str] | None:
     return list(v)
 
 
-def run_rules(project, rules, config) -> tuple[list[Finding], list[Diagnostic]]:
+def run_rules(project: Project, rules: Iterable[Rule[Any]],
+              config: Config | None) -> tuple[list[Finding], list[Diagnostic]]:
     """Run each selected rule; a crash in one is an internal error and keeps the others' findings."""
     from ipclint.stamp import stamp_hits
     findings: list[Finding] = []
@@ -349,9 +411,7 @@ def run_rules(project, rules, config) -> tuple[list[Finding], list[Diagnostic]]:
         except Exception as exc:
             errors.append(_internal(f"rule {rule.code} {rule.name}", exc))
             continue
-        sev = rule.severity
-        if config is not None and hasattr(config, "severity_for"):
-            sev = config.severity_for(rule.code, rule.name, rule.severity)
+        sev = config.severity_for(rule.code, rule.name, rule.severity) if config is not None else rule.severity
         findings.extend(stamp_hits(rule, sev, hits))
     return findings, errors
 
@@ -362,18 +422,19 @@ def _internal(where: str, exc: BaseException) -> Diagnostic:
     return Diagnostic("", f"internal error in {where}: {exc!r}{at}", "internal")
 
 
-def _rule_options(rule, config):
-    getter = getattr(config, "rule_options", None)
-    if getter is None:
+def _rule_options(rule: Rule[OptionsT], config: Config | None) -> OptionsT:
+    if config is None:
         return rule.options()
     try:
-        return getter(rule)
+        return config.rule_options(rule)
     except Exception:
         return rule.options()
 
 
-def _filter(findings, project, config, sources, errors, baseline, report_unused, ran=None) -> tuple[list[Finding], int]:
-    if config is not None and hasattr(config, "ignored_for"):
+def _filter(findings: list[Finding], config: Config | None, sources: _LazySources,
+            errors: list[Diagnostic], baseline: str | None, report_unused: bool,
+            ran: set[str] | None = None) -> tuple[list[Finding], int]:
+    if config is not None:
         findings = [f for f in findings if not config.ignored_for(f.path, f.rule, f.name)]
     from ipclint.suppress import filter_suppressed
     findings, diags = filter_suppressed(findings, sources, report_unused=report_unused, ran=ran)

@@ -9,14 +9,19 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlparse
 
 from ipclint.model import Diagnostic as ToolDiagnostic
 from ipclint.model import Finding, RunResult, Severity
 from ipclint.version import __version__
 
+if TYPE_CHECKING:  # pragma: no cover
+    from lsprotocol import types as lsp
+    from pygls.lsp.server import LanguageServer
+
 SOURCE = "ipclint"
+# pygls and lsprotocol are imported when the server starts, so that `ipclint lsp` can say they are missing.
 
 
 def uri_to_path(uri: str) -> Path | None:
@@ -26,7 +31,8 @@ def uri_to_path(uri: str) -> Path | None:
     return Path(unquote(parsed.path)).resolve()
 
 
-def _range(types: Any, line: int, column: int, end_line: int, end_column: int) -> Any:
+def _range(line: int, column: int, end_line: int, end_column: int) -> lsp.Range:
+    from lsprotocol import types
     start = types.Position(line=max(0, line - 1), character=max(0, column - 1))
     end = types.Position(line=max(0, end_line - 1), character=max(0, end_column - 1))
     if (end.line, end.character) < (start.line, start.character):
@@ -34,47 +40,50 @@ def _range(types: Any, line: int, column: int, end_line: int, end_column: int) -
     return types.Range(start=start, end=end)
 
 
-def finding_diagnostic(types: Any, root: Path, f: Finding) -> Any:
+def finding_diagnostic(root: Path, f: Finding) -> lsp.Diagnostic:
+    from lsprotocol import types
+
     from ipclint.output.text import docs_link
     level = {Severity.ERROR: types.DiagnosticSeverity.Error, Severity.WARNING: types.DiagnosticSeverity.Warning,
              Severity.NOTE: types.DiagnosticSeverity.Information}[f.severity]
     related = [types.DiagnosticRelatedInformation(
         location=types.Location(uri=(root / loc.path).as_uri(),
-                                range=_range(types, loc.span.line, loc.span.column, loc.span.line, loc.span.column)),
+                                range=_range(loc.span.line, loc.span.column, loc.span.line, loc.span.column)),
         message=loc.message or "related") for loc in (*f.related, *f.trace)]
     message = f"{f.name}: {f.message}" + (f"\nhelp: {f.help}" if f.help else "")
-    return types.Diagnostic(range=_range(types, *f.span), severity=level, code=f.rule,
+    return types.Diagnostic(range=_range(*f.span), severity=level, code=f.rule,
                             code_description=types.CodeDescription(href=docs_link(f.rule)), source=SOURCE,
                             message=message, related_information=related or None)
 
 
-def tool_diagnostic(types: Any, d: ToolDiagnostic) -> Any:
+def tool_diagnostic(d: ToolDiagnostic) -> lsp.Diagnostic:
+    from lsprotocol import types
     line = d.line or 1
-    return types.Diagnostic(range=_range(types, line, d.column or 1, line, d.column or 1),
+    return types.Diagnostic(range=_range(line, d.column or 1, line, d.column or 1),
                             severity=types.DiagnosticSeverity.Information, source=SOURCE,
                             message=f"{d.kind}: {d.message}")
 
 
-def diagnostics_for(types: Any, result: RunResult, path: Path) -> list[Any]:
+def diagnostics_for(result: RunResult, path: Path) -> list[lsp.Diagnostic]:
     """What one open file shows: its findings and the tool's notes about it."""
     root = Path(result.root).resolve()
     try:
         rel = path.relative_to(root).as_posix()
     except ValueError:
         return []
-    out = [finding_diagnostic(types, root, f) for f in result.findings if f.path == rel]
-    out += [tool_diagnostic(types, d) for d in result.errors if d.path == rel]
+    out = [finding_diagnostic(root, f) for f in result.findings if f.path == rel]
+    out += [tool_diagnostic(d) for d in result.errors if d.path == rel]
     return out
 
 
-def create_server() -> Any:
+def create_server() -> LanguageServer:
     from lsprotocol import types
     from pygls.lsp.server import LanguageServer
 
     server = LanguageServer("ipclint", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Full)
     open_files: dict[str, Path] = {}
 
-    def analyse(ls: Any, changed: Path) -> None:
+    def analyse(ls: LanguageServer, changed: Path) -> None:
         """Analyse the project that holds ``changed`` and publish for every open file in it."""
         from ipclint.discover import find_root
         from ipclint.engine import check
@@ -88,23 +97,23 @@ def create_server() -> Any:
         for uri, path in sorted(open_files.items()):
             if path == root or root in path.parents:
                 ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(
-                    uri=uri, diagnostics=diagnostics_for(types, result, path)))
+                    uri=uri, diagnostics=diagnostics_for(result, path)))
 
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
-    def did_open(ls: Any, params: Any) -> None:
+    def did_open(ls: LanguageServer, params: lsp.DidOpenTextDocumentParams) -> None:
         path = uri_to_path(params.text_document.uri)
         if path is not None:
             open_files[params.text_document.uri] = path
             analyse(ls, path)
 
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
-    def did_save(ls: Any, params: Any) -> None:
+    def did_save(ls: LanguageServer, params: lsp.DidSaveTextDocumentParams) -> None:
         path = uri_to_path(params.text_document.uri)
         if path is not None:
             analyse(ls, path)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
-    def did_close(ls: Any, params: Any) -> None:
+    def did_close(ls: LanguageServer, params: lsp.DidCloseTextDocumentParams) -> None:
         if open_files.pop(params.text_document.uri, None) is not None:
             ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(
                 uri=params.text_document.uri, diagnostics=[]))

@@ -7,6 +7,7 @@ select list every rule is selected.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from ipclint.rules._base import Rule
 
@@ -23,11 +24,11 @@ def specificity(code: str, name: str, entry: str) -> int:
     return len(up) if code.startswith(up) else 0
 
 
-def _match_len(rule: Rule, entry: str) -> int:
+def _match_len(rule: Rule[Any], entry: str) -> int:
     return specificity(rule.code, rule.name, entry)
 
 
-def validate(all_rules: Sequence[Rule], entries: Iterable[str]) -> None:
+def validate(all_rules: Sequence[Rule[Any]], entries: Iterable[str]) -> None:
     for e in entries:
         if not e.strip():
             continue
@@ -35,8 +36,8 @@ def validate(all_rules: Sequence[Rule], entries: Iterable[str]) -> None:
             raise ValueError(f"unknown rule code, prefix or name: {e.strip()!r}")
 
 
-def selected_rules(all_rules: Sequence[Rule], select: Sequence[str] | None,
-                   ignore: Sequence[str] | None) -> tuple[Rule, ...]:
+def selected_rules(all_rules: Sequence[Rule[Any]], select: Sequence[str] | None,
+                   ignore: Sequence[str] | None) -> tuple[Rule[Any], ...]:
     select = [s for s in (select or []) if s.strip()]
     ignore = [s for s in (ignore or []) if s.strip()]
     validate(all_rules, select + ignore)

@@ -4,8 +4,9 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from collections.abc import Iterable
+from typing import Any
 
-from ipclint.model import Finding, Severity
+from ipclint.model import Finding, Severity, Span
 from ipclint.rules._base import Hit, Rule
 
 
@@ -14,10 +15,10 @@ def fingerprint(code: str, path: str, key: str, occurrence: int) -> str:
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:32]
 
 
-def stamp_hits(rule: Rule, severity: Severity, hits: Iterable[Hit]) -> list[Finding]:
+def stamp_hits(rule: Rule[Any], severity: Severity, hits: Iterable[Hit]) -> list[Finding]:
     seen: Counter[tuple[str, str]] = Counter()
     out: list[Finding] = []
-    unique = {}
+    unique: dict[tuple[str, Span, str], Hit] = {}
     for h in hits:
         unique.setdefault((h.path, h.span, h.message), h)
     for h in sorted(unique.values(), key=lambda h: (h.path, h.span, h.message)):

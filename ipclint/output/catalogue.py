@@ -6,7 +6,12 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ipclint.rules._base import Rule
 
 _SECTION = re.compile(r"^## (.+?)\s*$", re.M)
 _BLOCK = re.compile(r"```(\w*)\n(.*?)```", re.S)
@@ -30,7 +35,7 @@ def example_files(section: str) -> dict[str, str]:
     return {pieces[i]: pieces[i + 1].lstrip("\n") for i in range(1, len(pieces) - 1, 2)}
 
 
-def render_rule_page(rule) -> str:
+def render_rule_page(rule: Rule[Any]) -> str:
     cwe = ", ".join(f"[CWE-{c}](https://cwe.mitre.org/data/definitions/{c}.html)" for c in rule.cwe)
     head = [f"# {rule.code} {rule.name}", "",
             f"Severity: **{rule.severity.value}** · security-severity {rule.security_severity:.1f}"
@@ -38,7 +43,7 @@ def render_rule_page(rule) -> str:
     return "\n".join(head) + "\n" + rule.doc.strip() + "\n"
 
 
-def render_index(rules) -> str:
+def render_index(rules: Sequence[Rule[Any]]) -> str:
     lines = ["# ipclint rules", "", "Generated from the rule docstrings by "
              "`python -m ipclint.output.catalogue rules/`; do not edit by hand.", "",
              "| code | name | severity | what it flags |", "|---|---|---|---|"]
@@ -47,11 +52,11 @@ def render_index(rules) -> str:
     return "\n".join(lines) + "\n"
 
 
-def page_name(rule) -> str:
+def page_name(rule: Rule[Any]) -> str:
     return f"{rule.code}-{rule.name}.md"
 
 
-def catalogue(rules) -> dict[str, str]:
+def catalogue(rules: Sequence[Rule[Any]]) -> dict[str, str]:
     pages = {page_name(r): render_rule_page(r) for r in rules}
     pages["README.md"] = render_index(rules)
     return pages

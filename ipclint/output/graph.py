@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from fnmatch import fnmatchcase
-from typing import TextIO
+from typing import Any, TextIO
 
 from ipclint.model import Role
 from ipclint.model.graph import GraphEdge, GraphView, Part
@@ -56,8 +56,8 @@ def select_view(view: GraphView, flt: GraphFilter) -> GraphView:
                    apps=tuple(sorted({f.app for f in files})))
 
 
-def _edge_dict(e: GraphEdge) -> dict:
-    d: dict = {"path": e.path, "line": e.line, "column": e.column, "role": e.role.value, "kind": e.kind.value,
+def _edge_dict(e: GraphEdge) -> dict[str, Any]:
+    d: dict[str, Any] = {"path": e.path, "line": e.line, "column": e.column, "role": e.role.value, "kind": e.kind.value,
                "method": e.method, "receiver": e.receiver, "direction": e.direction.value, "app": e.app}
     if e.is_test:
         d["test"] = True
@@ -72,9 +72,9 @@ def _edge_dict(e: GraphEdge) -> dict:
     return d
 
 
-def graph_dict(view: GraphView) -> dict:
-    channels: dict[str, dict[str, list]] = {}
-    dynamic = []
+def graph_dict(view: GraphView) -> dict[str, Any]:
+    channels: dict[str, dict[str, list[dict[str, Any]]]] = {}
+    dynamic: list[dict[str, Any]] = []
     for e in view.edges:
         if e.channel is None:
             dynamic.append({**_edge_dict(e), "expression": e.expression})
@@ -257,7 +257,7 @@ def render_dot(view: GraphView) -> str:
     return "\n".join(out) + "\n"
 
 
-def _cluster_key(item: tuple[tuple[str, Role], list[str]]) -> tuple:
+def _cluster_key(item: tuple[tuple[str, Role], list[str]]) -> tuple[str, int]:
     (app, role), _ = item
     return (app, ROLE_ORDER.index(role))
 

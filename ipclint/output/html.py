@@ -24,7 +24,7 @@ CONTEXT = 2  # excerpt lines before and after a finding
 MAX_EXCERPT = 12
 
 
-def _excerpt(root: Path, f: Finding, cache: dict) -> dict[str, Any]:
+def _excerpt(root: Path, f: Finding, cache: dict[str, list[str]]) -> dict[str, Any]:
     lines = source_lines(root, f.path, cache)
     if not lines:
         return {}
@@ -34,7 +34,7 @@ def _excerpt(root: Path, f: Finding, cache: dict) -> dict[str, Any]:
             "line": f.span.line, "column": f.span.column, "end_line": f.span.end_line, "end_column": f.span.end_column}
 
 
-def _finding(root: Path, f: Finding, cache: dict, docs: dict[str, str]) -> dict[str, Any]:
+def _finding(root: Path, f: Finding, cache: dict[str, list[str]], docs: dict[str, str]) -> dict[str, Any]:
     d = f.to_dict()
     d["docs"] = docs.get(f.rule, "")
     d["excerpt"] = _excerpt(root, f, cache)
@@ -65,7 +65,7 @@ def report_data(result: RunResult, reported: list[str] | None = None) -> dict[st
     from ipclint.rules import ALL_RULES
     docs = {r.code: r.help_uri for r in ALL_RULES}
     root = Path(result.root)
-    cache: dict = {}
+    cache: dict[str, list[str]] = {}
     view = select_view(result.graph or EMPTY, GraphFilter())
     findings = sorted(result.findings, key=lambda f: (-f.severity.rank, f.sort_key))
     return {

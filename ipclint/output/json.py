@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 import json
-from typing import TextIO
+from typing import Any, TextIO
 
 from ipclint.model import RunResult
 
 JSON_VERSION = 1
 
 
-def report(result: RunResult) -> dict:
+def report(result: RunResult) -> dict[str, Any]:
     return {
         "version": JSON_VERSION,
         "tool": {"name": "ipclint", "version": result.tool_version},

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import sys
 import time
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Protocol, TextIO
+
+if TYPE_CHECKING:  # pragma: no cover
+    from rich.progress import Progress as RichProgress
+    from rich.progress import TaskID
+
+
+class Tick(Protocol):
+    """The engine's progress callback: ``tick(0, total=N)`` announces N more files, ``tick()`` one done."""
+
+    def __call__(self, n: int = 1, total: int | None = None) -> None: ...
 
 
 class Progress:
@@ -19,10 +29,10 @@ class Progress:
         self._total = 0
         self._stream = stream or sys.stderr
         self._color = color
-        self._bar: Any = None
-        self._task: Any = None
+        self._bar: RichProgress | None = None  # drawn after DELAY, with its task
+        self._task: TaskID | None = None
 
-    def __enter__(self):
+    def __enter__(self) -> Tick:
         return self.tick
 
     def tick(self, n: int = 1, total: int | None = None) -> None:
@@ -30,17 +40,19 @@ class Progress:
         if total is not None:
             self._total += total
         if self._bar is None and time.monotonic() - self._start > self.DELAY:
-            from rich.console import Console
-            from rich.progress import BarColumn, MofNCompleteColumn, TextColumn
-            from rich.progress import Progress as RichProgress
-            console = Console(file=self._stream, force_terminal=True,
-                              no_color=self._color is False, highlight=False)
-            self._bar = RichProgress(TextColumn("analysing"), BarColumn(), MofNCompleteColumn(), TextColumn("files"),
-                                     console=console, transient=True)
-            self._bar.start()
-            self._task = self._bar.add_task("files", total=self._total or None)
-        if self._bar is not None:
+            self._bar, self._task = self._draw()
+        if self._bar is not None and self._task is not None:
             self._bar.update(self._task, completed=self._done, total=max(self._total, self._done) or None)
+
+    def _draw(self) -> tuple[RichProgress, TaskID]:
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, TextColumn
+        from rich.progress import Progress as RichProgress
+        console = Console(file=self._stream, force_terminal=True, no_color=self._color is False, highlight=False)
+        bar = RichProgress(TextColumn("analysing"), BarColumn(), MofNCompleteColumn(), TextColumn("files"),
+                           console=console, transient=True)
+        bar.start()
+        return bar, bar.add_task("files", total=self._total or None)
 
     @property
     def counts(self) -> tuple[int, int]:

@@ -3,17 +3,20 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 from urllib.parse import quote
 
-from ipclint.model import Location, RunResult, Severity
+from ipclint.model import Diagnostic, Finding, Location, RunResult, Severity, Span
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ipclint.rules._base import Rule
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFO_URI = "https://github.com/ipclint/ipclint"
 LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.NOTE: "note"}
 
 
-def _region(span) -> dict:
+def _region(span: Span) -> dict[str, int]:
     return {"startLine": span.line, "startColumn": span.column, "endLine": span.end_line,
             "endColumn": max(span.end_column, span.column + 1) if span.end_line == span.line else span.end_column}
 
@@ -28,8 +31,8 @@ def _moved(prefix: str, path: str) -> str:
     return f"{prefix}/{path}" if prefix and path else path
 
 
-def _location(loc: Location, prefix: str, index: int | None = None) -> dict:
-    d: dict = {"physicalLocation": {"artifactLocation": {"uri": _uri(_moved(prefix, loc.path)),
+def _location(loc: Location, prefix: str, index: int | None = None) -> dict[str, Any]:
+    d: dict[str, Any] = {"physicalLocation": {"artifactLocation": {"uri": _uri(_moved(prefix, loc.path)),
                                                          "uriBaseId": "%SRCROOT%"},
                                     "region": _region(loc.span)}}
     if index is not None:
@@ -39,7 +42,7 @@ def _location(loc: Location, prefix: str, index: int | None = None) -> dict:
     return d
 
 
-def _rule_descriptor(rule) -> dict:
+def _rule_descriptor(rule: Rule[Any]) -> dict[str, Any]:
     from ipclint.output.catalogue import doc_sections
     sections = doc_sections(rule.doc)
     what = " ".join(sections.get("What it does", rule.summary).split())
@@ -59,7 +62,7 @@ def _rule_descriptor(rule) -> dict:
     }
 
 
-def report(result: RunResult, base: str | Path | None = None) -> dict:
+def report(result: RunResult, base: str | Path | None = None) -> dict[str, Any]:
     """``base``: the folder %SRCROOT% stands for (the repository root, so that code scanning finds
     the files in a monorepo); None for the project root. Artifact URIs are relative to it."""
     root = Path(result.root).resolve()
@@ -70,38 +73,14 @@ def report(result: RunResult, base: str | Path | None = None) -> dict:
     return _report(result, top, prefix)
 
 
-def _report(result: RunResult, top: Path, prefix: str) -> dict:
+def _report(result: RunResult, top: Path, prefix: str) -> dict[str, Any]:
     from ipclint.rules import ALL_RULES
     codes_run = set(result.rules_run) | {f.rule for f in result.findings}
     rules = [r for r in ALL_RULES if r.code in codes_run] or list(ALL_RULES)
     index = {r.code: i for i, r in enumerate(rules)}
-    results = []
-    for f in sorted(result.findings, key=lambda f: f.sort_key):
-        res: dict = {
-            "ruleId": f.rule,
-            "ruleIndex": index.get(f.rule, -1),
-            "level": LEVEL[f.severity],
-            "message": {"text": f.message},
-            "locations": [_location(Location(f.path, f.span), prefix)],
-            "partialFingerprints": {"ipclint/v1": f.fingerprint},
-        }
-        if f.related:
-            res["relatedLocations"] = [_location(loc, prefix, i) for i, loc in enumerate(f.related, 1)]
-        if f.trace:
-            res["codeFlows"] = [{"threadFlows": [{"locations": [
-                {"location": _location(loc, prefix), "nestingLevel": 0, "executionOrder": i}
-                for i, loc in enumerate(f.trace, 1)]}]}]
-        results.append(res)
-    notifications = []
-    for d in sorted(result.errors, key=lambda d: (d.path, d.line, d.column, d.message, d.kind)):
-        n: dict = {"level": "error" if d.kind in ("internal", "read", "binary", "decode", "config") else "warning",
-                   "message": {"text": d.message}, "descriptor": {"id": f"ipclint/{d.kind}"}}
-        if d.path:
-            phys: dict = {"artifactLocation": {"uri": _uri(_moved(prefix, d.path)), "uriBaseId": "%SRCROOT%"}}
-            if d.line:
-                phys["region"] = {"startLine": d.line, "startColumn": max(1, d.column)}
-            n["locations"] = [{"physicalLocation": phys}]
-        notifications.append(n)
+    results = [_result(f, index, prefix) for f in sorted(result.findings, key=lambda f: f.sort_key)]
+    notifications = [_notification(d, prefix) for d in sorted(
+        result.errors, key=lambda d: (d.path, d.line, d.column, d.message, d.kind))]
     root_uri = top.as_uri()
     root_uri += "" if root_uri.endswith("/") else "/"
     return {
@@ -119,6 +98,35 @@ def _report(result: RunResult, top: Path, prefix: str) -> dict:
             "properties": {"electronVersion": result.electron_version} if result.electron_version else {},
         }],
     }
+
+
+def _result(f: Finding, index: dict[str, int], prefix: str) -> dict[str, Any]:
+    res: dict[str, Any] = {
+        "ruleId": f.rule,
+        "ruleIndex": index.get(f.rule, -1),
+        "level": LEVEL[f.severity],
+        "message": {"text": f.message},
+        "locations": [_location(Location(f.path, f.span), prefix)],
+        "partialFingerprints": {"ipclint/v1": f.fingerprint},
+    }
+    if f.related:
+        res["relatedLocations"] = [_location(loc, prefix, i) for i, loc in enumerate(f.related, 1)]
+    if f.trace:
+        res["codeFlows"] = [{"threadFlows": [{"locations": [
+            {"location": _location(loc, prefix), "nestingLevel": 0, "executionOrder": i}
+            for i, loc in enumerate(f.trace, 1)]}]}]
+    return res
+
+
+def _notification(d: Diagnostic, prefix: str) -> dict[str, Any]:
+    level = "error" if d.kind in ("internal", "read", "binary", "decode", "config") else "warning"
+    n: dict[str, Any] = {"level": level, "message": {"text": d.message}, "descriptor": {"id": f"ipclint/{d.kind}"}}
+    if d.path:
+        phys: dict[str, Any] = {"artifactLocation": {"uri": _uri(_moved(prefix, d.path)), "uriBaseId": "%SRCROOT%"}}
+        if d.line:
+            phys["region"] = {"startLine": d.line, "startColumn": max(1, d.column)}
+        n["locations"] = [{"physicalLocation": phys}]
+    return n
 
 
 def write(result: RunResult, stream: TextIO, *, base: str | Path | None = None) -> None:

@@ -3,6 +3,7 @@ and a summary table. Plain text without colour or boxes when the stream is not a
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
@@ -27,7 +28,7 @@ def _console(stream: TextIO, color: bool | None) -> Console:
                    markup=False, width=120 if not terminal else None, soft_wrap=True)
 
 
-def source_lines(root: Path, path: str, cache: dict) -> list[str]:
+def source_lines(root: Path, path: str, cache: dict[str, list[str]]) -> list[str]:
     """The file's lines as tree-sitter counts them (split on "\n" only: a form feed is no break)."""
     if path not in cache:
         try:
@@ -37,7 +38,7 @@ def source_lines(root: Path, path: str, cache: dict) -> list[str]:
     return cache[path]
 
 
-def _line(root: Path, path: str, line: int, cache: dict) -> str | None:
+def _line(root: Path, path: str, line: int, cache: dict[str, list[str]]) -> str | None:
     lines = source_lines(root, path, cache)
     return lines[line - 1] if 0 < line <= len(lines) else None
 
@@ -51,7 +52,7 @@ def _decode(data: bytes) -> str:
     return data.decode("utf-8", "replace")
 
 
-def _excerpt(con: Console, root: Path, f: Finding, cache: dict, fancy: bool) -> None:
+def _excerpt(con: Console, root: Path, f: Finding, cache: dict[str, list[str]], fancy: bool) -> None:
     src = _line(root, f.path, f.span.line, cache)
     if src is None:
         return
@@ -84,7 +85,7 @@ def write(result: RunResult, stream: TextIO, *, quiet: bool = False, verbose: bo
     con = _console(stream, color)
     fancy = con.is_terminal
     root = Path(result.root)
-    cache: dict = {}
+    cache: dict[str, list[str]] = {}
     by_file: dict[str, list[Finding]] = {}
     for f in sorted(result.findings, key=lambda f: f.sort_key):
         by_file.setdefault(f.path, []).append(f)
@@ -108,17 +109,7 @@ def write(result: RunResult, stream: TextIO, *, quiet: bool = False, verbose: bo
             if f.span != last:  # two rules at one spot: one excerpt
                 _excerpt(con, root, f, cache, fancy)
             last = f.span
-            for loc in f.related:
-                con.print(f"      = {loc.message or 'see'}" + ("" if loc.message and str(loc.span.line) in loc.message
-                                                             else f" ({where(loc.path)}:{loc.span.line})"))
-            if f.trace:
-                con.print("      trace:")
-                for i, loc in enumerate(f.trace, 1):
-                    con.print(f"        {i}. {where(loc.path)}:{loc.span.line}:{loc.span.column} {loc.message}")
-            if f.help:
-                con.print(Text("      help: ", style="bold" if fancy else "") + Text(f.help))
-            con.print(Text(f"      docs: {docs_link(f.rule)} (offline: ipclint rule {f.rule})",
-                           style="dim" if fancy else ""))
+            _details(con, f, where, fancy)
         if not quiet:
             con.print("")
     if quiet:
@@ -131,7 +122,21 @@ def write(result: RunResult, stream: TextIO, *, quiet: bool = False, verbose: bo
     _summary(con, result, stats or verbose, fancy, reported_files)
 
 
-def _roles(con: Console, result: RunResult, where) -> None:
+def _details(con: Console, f: Finding, where: Callable[[str], str], fancy: bool) -> None:
+    """The lines under a finding: related locations, the trace, help and the docs link."""
+    for loc in f.related:
+        con.print(f"      = {loc.message or 'see'}" + ("" if loc.message and str(loc.span.line) in loc.message
+                                                     else f" ({where(loc.path)}:{loc.span.line})"))
+    if f.trace:
+        con.print("      trace:")
+        for i, loc in enumerate(f.trace, 1):
+            con.print(f"        {i}. {where(loc.path)}:{loc.span.line}:{loc.span.column} {loc.message}")
+    if f.help:
+        con.print(Text("      help: ", style="bold" if fancy else "") + Text(f.help))
+    con.print(Text(f"      docs: {docs_link(f.rule)} (offline: ipclint rule {f.rule})", style="dim" if fancy else ""))
+
+
+def _roles(con: Console, result: RunResult, where: Callable[[str], str]) -> None:
     con.print("Files and roles:")
     for info in result.roles:
         con.print(f"  {info.role.value:<9} {where(info.path)}  ({info.reason})")
@@ -154,8 +159,9 @@ def _summary(con: Console, result: RunResult, stats: bool, fancy: bool, reported
         for (code, name, sev), n in sorted(counts.items(), key=lambda kv: (-kv[0][2].rank, kv[0][0])):
             table.add_row(code, name, Text(sev.value, style=STYLE[sev.value] if fancy else ""), str(n))
         con.print(table)
-    sev = Counter(f.severity for f in result.findings)
-    parts = [plural(sev[s], s.value) for s in (Severity.ERROR, Severity.WARNING, Severity.NOTE) if sev[s]]
+    by_severity = Counter(f.severity for f in result.findings)
+    parts = [plural(by_severity[s], s.value) for s in (Severity.ERROR, Severity.WARNING, Severity.NOTE)
+             if by_severity[s]]
     total = len(result.findings)
     if reported_files is not None:
         files = (f"in {plural(reported_files, 'file')} reported "

@@ -1,6 +1,8 @@
 """The explicit rule registry, sorted by code. Adding a rule: its module, one line here, fixtures."""
 from __future__ import annotations
 
+from typing import Any
+
 from ipclint.rules._base import Rule
 from ipclint.rules.duplicate_handler import duplicate_handler
 from ipclint.rules.expose_node_api import expose_node_api
@@ -17,7 +19,7 @@ from ipclint.rules.unhandled_channel import unhandled_channel
 from ipclint.rules.unused_handler import unused_handler
 from ipclint.rules.unvalidated_handler import unvalidated_handler
 
-ALL_RULES: tuple[Rule, ...] = tuple(sorted((
+ALL_RULES: tuple[Rule[Any], ...] = tuple(sorted((
     expose_raw_ipc,
     leak_ipc_event,
     listener_leak,

@@ -7,7 +7,7 @@ from ipclint.link.graph import Edge
 from ipclint.link.project import Project
 from ipclint.link.runorder import RunOrder
 from ipclint.model import Location, Severity
-from ipclint.rules._base import Hit, rule
+from ipclint.rules._base import Hit, Options, rule
 
 REPEAT_LISTENERS = frozenset({"on", "addListener", "prependListener"})
 
@@ -17,7 +17,7 @@ REPEAT_LISTENERS = frozenset({"on", "addListener", "prependListener"})
       security_severity=4.0, tags=("security", "correctness"),
       fix=("Register each handler once at startup (in app.whenReady), or call ipcMain.removeHandler(channel)"
            " (removeAllListeners for on) before registering it again"))
-def duplicate_handler(project: Project, options) -> Iterator[Hit]:
+def duplicate_handler(project: Project, options: Options) -> Iterator[Hit]:
     """## What it does
     Flags `ipcMain.handle`/`handleOnce` registered for the same channel more than once in the
     project, and `ipcMain.handle`/`on` registered inside code that can run more than once (a
@@ -76,7 +76,7 @@ def duplicate_handler(project: Project, options) -> Iterator[Hit]:
     order = RunOrder(project)
     handles = sorted((e for e in edges if e.kind == "handle" and e.receiver == "ipcMain" and e.channel),
                      key=lambda e: order.key(e.path, project.files[e.path].calls[e.call]))
-    first: dict[tuple[str, str], Edge] = {}  # (app, channel): each app of a monorepo has its own ipcMain
+    first: dict[tuple[str, str | None], Edge] = {}  # (app, channel): each app of a monorepo has its own ipcMain
     reported: set[tuple[str, int]] = set()
     for e in handles:
         slot = (project.apps.get(e.path, ""), e.channel)
@@ -91,7 +91,7 @@ def duplicate_handler(project: Project, options) -> Iterator[Hit]:
                                   f"'Attempted to register a second handler'",
                   key=f"dup:{e.channel}",
                   related=(Location(prior.path, prior.span, f"first registered at {prior.path}:{prior.span.line}"),))
-    per_site: dict[tuple[str, int], set] = {}
+    per_site: dict[tuple[str, int], set[str | None]] = {}
     for e in edges:
         per_site.setdefault((e.path, e.call), set()).add(e.channel)
     for e in edges:
@@ -130,7 +130,7 @@ def _registrations(project: Project, edges: list[Edge]) -> list[Edge]:
     return out
 
 
-def _enclosing(project: Project, e: Edge) -> set:
+def _enclosing(project: Project, e: Edge) -> set[int | None]:
     """The registration's function and the functions around it (`removeHandler(ch)` then
     `new Promise((resolve) => ipcMain.handleOnce(ch, ...))`)."""
     f = project.files[e.path]

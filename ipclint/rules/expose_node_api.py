@@ -8,7 +8,9 @@ from ipclint.link.project import Project
 from ipclint.link.sinks import sink_of
 from ipclint.link.vutil import refs, subtree
 from ipclint.model import Severity
-from ipclint.rules._base import Hit, rule
+from ipclint.model.facts import Call, FileFacts
+from ipclint.model.values import AnyV, CallExpr, Electron, External, Fn, Global, Member, Ref, Spread, V
+from ipclint.rules._base import Hit, Options, rule
 
 POWER_MODULES = frozenset({"fs", "node:fs", "fs/promises", "node:fs/promises", "fs-extra", "original-fs",
                            "graceful-fs", "child_process", "node:child_process", "os", "node:os", "@electron/remote",
@@ -21,7 +23,7 @@ POWER_ELECTRON = frozenset({"shell", "remote", "*"})
       cwe=(749,), security_severity=9.0,
       fix=("Expose narrow functions that ask main to do one fixed thing over IPC (openLog: () => "
            "ipcRenderer.invoke('log:open')), never require, process, fs, shell or child_process themselves"))
-def expose_node_api(project: Project, options) -> Iterator[Hit]:
+def expose_node_api(project: Project, options: Options) -> Iterator[Hit]:
     """## What it does
     Flags a preload that exposes Node or Electron powers through `contextBridge`: `require`,
     `process`, modules such as `fs`, `child_process`, `os` and `@electron/remote`, Electron's
@@ -76,27 +78,23 @@ def expose_node_api(project: Project, options) -> Iterator[Hit]:
 
 def _power(project: Project, m: ExposedMember) -> str | None:
     v = m.value.value
-    if v.kind == "spread" and v.data is not None:
-        v = project.resolve(m.value.path, v.data, m.value.scope).value
-    if v.kind == "ref" and v.data in ("require", "process") and \
-            project.param_of(m.value.path, m.value.scope, v.data) is None:
-        return f"Node's {v.data}"
-    if v.kind == "global" and v.data in ("require", "process"):
-        return f"Node's {v.data}"
-    if v.kind == "electron":
-        root = v.data.split(".", 1)[0]
-        if root in POWER_ELECTRON:
-            return "the electron module" if root == "*" else f"Electron's {v.data}"
-    if v.kind == "external":
-        mod, name = v.data
-        if mod in POWER_MODULES and (name in ("*", "default") or mod not in WHOLE_ONLY):
+    if isinstance(v, Spread) and v.inner is not None:
+        v = project.resolve(m.value.path, v.inner, m.value.scope).value
+    match v:
+        case Ref(name="require" | "process" as name) if project.param_of(m.value.path, m.value.scope, name) is None:
+            return f"Node's {name}"
+        case Global(name="require" | "process" as name):
+            return f"Node's {name}"
+        case Electron(api=api) if (root := api.split(".", 1)[0]) in POWER_ELECTRON:
+            return "the electron module" if root == "*" else f"Electron's {api}"
+        case External(src=mod, name=name) if mod in POWER_MODULES and (name in ("*", "default")
+                                                                       or mod not in WHOLE_ONLY):
             return f"the {mod} module" if name in ("*", "default") else f"{mod}.{name}"
-    raw = m.raw
-    if raw is not None and raw.kind == "member" and raw.data[1] in PROCESS_POWERS and raw.data[0].kind == "ref" \
-            and raw.data[0].data == "process" and project.param_of(m.at or m.exposure.path, None, "process") is None:
-        return f"process.{raw.data[1]}"
-    if v.kind == "fn":
-        return _forwards_to_sink(project, m.value.path, v.data)
+    power = _process_power(m.raw)
+    if power is not None and project.param_of(m.at or m.exposure.path, None, "process") is None:
+        return f"process.{power}"
+    if isinstance(v, Fn):
+        return _forwards_to_sink(project, m.value.path, v.fid)
     return None
 
 
@@ -105,11 +103,19 @@ REMOTE = frozenset({"@electron/remote", "electron/remote"})
 MAX_HELPERS = 8
 
 
+def _process_power(v: V | None) -> str | None:
+    """The method of `process.exit` and the other process powers."""
+    match v:
+        case Member(obj=Ref(name="process"), prop=prop) if prop in PROCESS_POWERS:
+            return prop
+    return None
+
+
 def _forwards_to_sink(project: Project, path: str, fid: int) -> str | None:
     """The exposed function passes its arguments to a sink, a process power, or a project helper
     that does (two helpers deep), or hands out @electron/remote objects."""
     f = project.files[path]
-    if any(r.kind == "call" and _remote_call(project, path, r, fid) for r in f.functions[fid].returns):
+    if any(isinstance(r, CallExpr) and _remote_call(project, path, r, fid) for r in f.functions[fid].returns):
         return "a function that hands out @electron/remote objects"
     todo = [(fid, frozenset(p.name for p in f.functions[fid].params), 0)]
     seen: set[int] = set()
@@ -124,9 +130,9 @@ def _forwards_to_sink(project: Project, path: str, fid: int) -> str | None:
                 continue
             if not names:
                 continue
-            if c.callee.kind == "member" and c.callee.data[1] in PROCESS_POWERS and c.callee.data[0].kind == "ref" \
-                    and c.callee.data[0].data == "process" and any(refs(a, names) for a in c.args):
-                return f"a function that forwards its arguments to process.{c.callee.data[1]}"
+            power = _process_power(c.callee)
+            if power is not None and any(refs(a, names) for a in c.args):
+                return f"a function that forwards its arguments to process.{power}"
             sink = sink_of(project, path, c)
             if sink is not None and not sink[0].startswith("."):
                 desc, positions = sink
@@ -134,49 +140,50 @@ def _forwards_to_sink(project: Project, path: str, fid: int) -> str | None:
                 if passed and not _allowlisted(project, path, f, c, passed, names, scopes):
                     return f"a function that forwards its arguments to {desc}"
                 continue
-            if depth < 2 and c.callee.kind == "ref":  # `read: (p) => readAny(p)`
+            if depth < 2 and isinstance(c.callee, Ref):  # `read: (p) => readAny(p)`
                 target = project.function_of(path, c.callee, c.func)
                 if target is not None and target[0] == path:
                     fn = f.functions[target[1]]
-                    passed = frozenset(p.name for p in fn.params
-                                       if p.index < len(c.args) and refs(c.args[p.index], names))
-                    if passed:
-                        todo.append((target[1], passed, depth + 1))
+                    forwarded = frozenset(p.name for p in fn.params
+                                          if p.index < len(c.args) and refs(c.args[p.index], names))
+                    if forwarded:
+                        todo.append((target[1], forwarded, depth + 1))
     return None
 
 
 REMOTE_OBJECTS = frozenset({"getCurrentWindow", "getCurrentWebContents", "getGlobal", "require", "getBuiltin"})
 
 
-def _allowlisted(project: Project, path: str, f, c, passed, names, scopes) -> bool:
+def _allowlisted(project: Project, path: str, f: FileFacts, c: Call, passed: list[AnyV], names: frozenset[str],
+                 scopes: set[int]) -> bool:
     """Every argument that reaches the sink is a parameter checked against a fixed list first
     (`if (!SAFE.includes(name)) throw ...; return require(name)`)."""
     from ipclint.link.exposure import _allows, _allows_unless
     for a in passed:
-        if a.kind != "ref" or a.data not in names:
+        if not isinstance(a, Ref) or a.name not in names:
             return False
         ok = False
         for cond in c.conds:
-            hit = _allows(project, path, cond, a.data, c.func)
+            hit = _allows(project, path, cond, a.name, c.func)
             ok = ok or (hit is not None and not all(x.endswith("*") for x in hit))
         for ex in f.exits:
             if ex.func in scopes and ex.span < c.span:
-                hit = _allows_unless(project, path, ex.cond, a.data, ex.func)
+                hit = _allows_unless(project, path, ex.cond, a.name, ex.func)
                 ok = ok or (hit is not None and not all(x.endswith("*") for x in hit))
         if not ok:
             return False
     return True
 
 
-def _remote_call(project: Project, path: str, v, scope) -> bool:
+def _remote_call(project: Project, path: str, v: CallExpr, scope: int) -> bool:
     """`remote.getCurrentWindow()` and friends: a call that returns a live main-process object."""
-    callee = v.data[0]
-    if callee.kind != "member" or callee.data[1] not in REMOTE_OBJECTS:
+    callee = v.callee
+    if not isinstance(callee, Member) or callee.prop not in REMOTE_OBJECTS:
         return False
-    base = callee.data[0]
-    while base.kind == "member":
-        base = base.data[0]
-    if base.kind != "ref":
+    base = callee.obj
+    while isinstance(base, Member):
+        base = base.obj
+    if not isinstance(base, Ref):
         return False
     r = project.resolve(path, base, scope).value
-    return (r.kind == "external" and r.data[0] in REMOTE) or (r.kind == "electron" and r.data.startswith("remote"))
+    return (isinstance(r, External) and r.src in REMOTE) or (isinstance(r, Electron) and r.api.startswith("remote"))

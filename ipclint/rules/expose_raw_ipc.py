@@ -5,8 +5,8 @@ from collections.abc import Iterator
 from ipclint.link.exposure import members
 from ipclint.link.project import Project
 from ipclint.link.windows import isolation_off
-from ipclint.model import Severity
-from ipclint.rules._base import Hit, rule
+from ipclint.model import Severity, Span
+from ipclint.rules._base import Hit, Options, rule
 
 RAW = frozenset({"raw", "raw-method"})
 
@@ -16,7 +16,7 @@ RAW = frozenset({"raw", "raw-method"})
       fix=("Expose one function per action with a fixed channel (save: (x) => "
            "ipcRenderer.invoke('file:save', x)), or check the channel against an allowlist and throw before "
            "the call; a TypeScript type is not a run-time check"))
-def expose_raw_ipc(project: Project, options) -> Iterator[Hit]:
+def expose_raw_ipc(project: Project, options: Options) -> Iterator[Hit]:
     """## What it does
     Flags a preload that exposes `ipcRenderer` to page code through `contextBridge`: the object
     itself under any alias, a spread of it or `Object.assign` from it, any of its methods by
@@ -70,7 +70,7 @@ def expose_raw_ipc(project: Project, options) -> Iterator[Hit]:
     - [CWE-749: Exposed Dangerous Method or Function](https://cwe.mitre.org/data/definitions/749.html)
     """
     window_ok = None
-    seen: set = set()
+    seen: set[tuple[str, Span]] = set()
     for exp, m, kind in members(project):
         if exp.mode == "window":
             if window_ok is None:

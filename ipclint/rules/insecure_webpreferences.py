@@ -18,14 +18,15 @@ from ipclint.link.windows import (
     webviews,
 )
 from ipclint.model import Severity
-from ipclint.rules._base import Hit, rule
+from ipclint.model.values import Electron, Obj
+from ipclint.rules._base import Hit, Options, rule
 
 
 @rule("IPC013", "insecure-webpreferences", Severity.ERROR,
       "Window options that remove the boundary between page and Node", cwe=(1188, 94), security_severity=8.0,
       fix=("Keep the safe values (contextIsolation: true, sandbox: true, nodeIntegration: false, "
            "webSecurity: true) and give the page what it needs through narrow preload functions"))
-def insecure_webpreferences(project: Project, options) -> Iterator[Hit]:
+def insecure_webpreferences(project: Project, options: Options) -> Iterator[Hit]:
     """## What it does
     Flags `BrowserWindow`, `BrowserView` and `WebContentsView` options, `webPreferences`
     assignments and `<webview>` attributes that remove the IPC boundary: `nodeIntegration: true`,
@@ -81,7 +82,7 @@ def insecure_webpreferences(project: Project, options) -> Iterator[Hit]:
         if not call.new:
             continue
         r = project.resolve(path, call.callee, call.func).value
-        if r.kind != "electron" or r.data not in CTORS:
+        if not isinstance(r, Electron) or r.api not in CTORS:
             continue
         opts = project.resolve(path, call.args[0], call.func) if call.args else None
         prefs = option(project, opts, "webPreferences") if opts is not None else None
@@ -95,7 +96,7 @@ def insecure_webpreferences(project: Project, options) -> Iterator[Hit]:
                     seen.add((where, span.line, span.column))
                     yield _hit(InsecureSetting("option", where, span, key, str(value).lower()))
         # Missing options are knowable only when the options (and their webPreferences) are literals.
-        if opts is None or (opts.value.kind == "obj" and (prefs is not None or _no_prefs(project, opts))):
+        if opts is None or (isinstance(opts.value, Obj) and (prefs is not None or _no_prefs(opts.value))):
             yield from map(_hit, missing(project, path, call, found, sandboxed))
     yield from map(_hit, loose_options(project, seen))
     yield from map(_hit, assignments(project, seen))
@@ -118,5 +119,5 @@ def _hit(s: InsecureSetting) -> Hit:
                                        f"{s.since} (this app uses {s.version})", key=f"missing:{s.name}")
 
 
-def _no_prefs(project: Project, opts) -> bool:
-    return all(p.key != "webPreferences" and not p.spread for p in opts.value.data)
+def _no_prefs(options: Obj) -> bool:
+    return all(p.key != "webPreferences" and not p.spread for p in options.props)

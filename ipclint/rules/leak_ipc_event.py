@@ -6,8 +6,9 @@ from ipclint.link.exposure import members
 from ipclint.link.project import Project
 from ipclint.link.vutil import channel_words, subtree
 from ipclint.model import Role, Severity
-from ipclint.model.values import V
-from ipclint.rules._base import Hit, rule
+from ipclint.model.facts import FileFacts, Scope
+from ipclint.model.values import Arr, CallExpr, Fn, Member, Obj, Ref, Spread, V
+from ipclint.rules._base import Hit, Options, rule
 
 LISTEN = frozenset({"on", "once", "addListener", "prependListener", "prependOnceListener"})
 
@@ -17,7 +18,7 @@ LISTEN = frozenset({"on", "once", "addListener", "prependListener", "prependOnce
       security_severity=6.5,
       fix=("Call the page's callback with the message data only: ipcRenderer.on(channel, (_event, ...args) "
            "=> callback(...args))"))
-def leak_ipc_event(project: Project, options) -> Iterator[Hit]:
+def leak_ipc_event(project: Project, options: Options) -> Iterator[Hit]:
     """## What it does
     Flags a preload listener that gives the `IpcRendererEvent` to a page-supplied callback: the
     callback registered directly (`ipcRenderer.on(channel, callback)`, `.once`, `.addListener`), or
@@ -84,15 +85,15 @@ def _exposed_functions(project: Project) -> set[tuple[str, int]]:
     out: set[tuple[str, int]] = set()
     for _exp, m, _kind in members(project):
         v = m.value.value
-        if v.kind == "fn":
-            out.update((m.value.path, fid) for fid in subtree(project.files[m.value.path], v.data))
-        elif v.kind == "call":  # made by a factory: `onProgress: frontendListenerSlot('progress')`
-            target = project.function_of(m.value.path, v.data[0], m.value.scope)
+        if isinstance(v, Fn):
+            out.update((m.value.path, fid) for fid in subtree(project.files[m.value.path], v.fid))
+        elif isinstance(v, CallExpr):  # made by a factory: `onProgress: frontendListenerSlot('progress')`
+            target = project.function_of(m.value.path, v.callee, m.value.scope)
             if target is not None:
                 f = project.files[target[0]]
                 for ret in f.functions[target[1]].returns:
-                    if ret.kind == "fn":
-                        out.update((target[0], fid) for fid in subtree(f, ret.data))
+                    if isinstance(ret, Fn):
+                        out.update((target[0], fid) for fid in subtree(f, ret.fid))
     # Generic listen paths exposed by wrappers (`on: (ch, cb) => subscribe(ch, cb)`) reach their callee.
     for (path, fid), ops in project.wrappers.items():
         if project.role(path) == Role.PRELOAD and any(w.handler_param is not None for w in ops):
@@ -100,30 +101,33 @@ def _exposed_functions(project: Project) -> set[tuple[str, int]]:
     return out
 
 
-def _page_callback(project: Project, path: str, scope, v: V, exposed: set) -> bool:
+def _page_callback(project: Project, path: str, scope: Scope, v: V, exposed: set[tuple[str, int]]) -> bool:
     """A parameter of an exposed function (or of a function nested in one), destructured or taken
     from its rest parameter (`const [listener] = args`), possibly bound (`cb.bind(null)`)."""
     for _ in range(4):
-        if v.kind == "call" and v.data[0].kind == "member" and v.data[0].data[1] == "bind":
-            v = v.data[0].data[0]  # `cb.bind(null)` calls cb with the same arguments
-            continue
-        if v.kind == "member" and v.data[0].kind == "ref":
-            v = v.data[0]  # `args[0]`: part of a page-supplied argument
-            continue
-        if v.kind != "ref":
-            return False
-        hit = project.param_of(path, scope, v.data)
+        match v:
+            case CallExpr(callee=Member(prop="bind", obj=bound_fn)):
+                v = bound_fn  # `cb.bind(null)` calls cb with the same arguments
+                continue
+            case Member(obj=Ref() as whole):
+                v = whole  # `args[0]`: part of a page-supplied argument
+                continue
+            case Ref(name=name):
+                pass
+            case _:
+                return False
+        hit = project.param_of(path, scope, name)
         if hit is not None:
             return (path, hit[0]) in exposed
         f = project.files[path]
-        bound = _local_binding(f, scope, v.data)
+        bound = _local_binding(f, scope, name)
         if bound is None:
             return False
         v, scope = bound
     return False
 
 
-def _local_binding(f, scope, name: str):
+def _local_binding(f: FileFacts, scope: Scope, name: str) -> tuple[V, Scope] | None:
     steps = 0
     while steps < 64:
         v = f.bindings.get((scope, name))
@@ -136,14 +140,14 @@ def _local_binding(f, scope, name: str):
     return None
 
 
-def _forwards_event(project: Project, path: str, fid: int, exposed: set) -> bool:
+def _forwards_event(project: Project, path: str, fid: int, exposed: set[tuple[str, int]]) -> bool:
     f = project.files[path]
     fn = f.functions[fid]
     first = next((p for p in fn.params if p.index == 0), None)
     if first is None or first.path:
         return False
     for c in f.calls:
-        if c.func != fid or c.callee.kind != "ref":
+        if c.func != fid or not isinstance(c.callee, Ref):
             continue
         if not _page_callback(project, path, fid, c.callee, exposed):
             continue
@@ -159,14 +163,15 @@ def _carries(a: V, event: str) -> bool:
     while stack and steps < 64:
         v = stack.pop()
         steps += 1
-        if v.kind == "spread" and v.data is not None:
-            v = v.data
-        if v.kind == "ref" and v.data == event:
-            return True
-        if v.kind == "member" and v.data[0].kind == "ref" and v.data[0].data == event and v.data[1] == "sender":
-            return True
-        if v.kind == "obj":
-            stack.extend(p.value for p in v.data if p.value is not None)
-        elif v.kind == "arr":
-            stack.extend(x for x in v.data if x is not None)
+        if isinstance(v, Spread) and v.inner is not None:
+            v = v.inner
+        match v:
+            case Ref(name=name) if name == event:
+                return True
+            case Member(obj=Ref(name=name), prop="sender") if name == event:
+                return True
+            case Obj(props=props):
+                stack.extend(p.value for p in props)
+            case Arr(items=items):
+                stack.extend(items)
     return False

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from ipclint.link.bridge import ExposedMember, Exposure
 from ipclint.link.exposure import members
 from ipclint.link.project import Project
 from ipclint.link.subscriptions import (
@@ -17,8 +18,9 @@ from ipclint.link.subscriptions import (
 )
 from ipclint.link.vutil import callee_name, subtree
 from ipclint.model import Role, Severity
-from ipclint.model.facts import Call, FileFacts
-from ipclint.rules._base import Hit, rule
+from ipclint.model.facts import Call, FileFacts, Func
+from ipclint.model.values import CallExpr, External, Fn, Jsx, Ref, Spread
+from ipclint.rules._base import Hit, Options, rule
 
 EFFECTS = frozenset({"useEffect", "useLayoutEffect"})
 MOUNT_HOOKS = {"onMounted": ("onUnmounted", "onBeforeUnmount"), "onBeforeMount": ("onUnmounted", "onBeforeUnmount")}
@@ -31,7 +33,7 @@ LIFECYCLE = {"componentDidMount": ("componentWillUnmount",), "beforeMount": ("be
       cwe=(401,), security_severity=3.0, tags=("security", "reliability"),
       fix=("Keep the wrapped listener and return a remover (const l = (_e, v) => cb(v); ipcRenderer.on(ch, "
            "l); return () => ipcRenderer.removeListener(ch, l)), and call it in the component's cleanup"))
-def listener_leak(project: Project, options) -> Iterator[Hit]:
+def listener_leak(project: Project, options: Options) -> Iterator[Hit]:
     """## What it does
     Flags listeners that can never be removed. (a) A preload-exposed subscribe function that calls
     `ipcRenderer.on`/`addListener` with a wrapped callback and neither returns a remover nor comes
@@ -90,9 +92,9 @@ def listener_leak(project: Project, options) -> Iterator[Hit]:
     yield from _renderer_subscriptions(project, subscribers)
 
 
-def _exposed_subscriptions(project: Project):
+def _exposed_subscriptions(project: Project) -> Iterator[tuple[Hit | None, tuple[str, int]]]:
     """(hit or None, exposed function) for each exposed function that subscribes."""
-    by_exposure: dict = {}
+    by_exposure: dict[int, list[tuple[ExposedMember, tuple[str, int]]]] = {}
     for exp, m, _kind in members(project):
         fn = _function_made(project, m)
         if fn is not None:
@@ -104,7 +106,7 @@ def _exposed_subscriptions(project: Project):
             scopes = subtree(f, fid)
             for call in ipc_ops(project, path, scopes, SUBSCRIBE):
                 handler = call.args[1] if len(call.args) > 1 else None
-                if handler is None or (handler.kind == "ref" and project.param_of(path, call.func, handler.data)):
+                if handler is None or (isinstance(handler, Ref) and project.param_of(path, call.func, handler.name)):
                     yield None, (path, fid)  # a page callback registered directly: IPC002's business
                     continue
                 if _returns_remover(project, path, fid, call) or _removes_itself(project, path, fid, call) \
@@ -116,17 +118,17 @@ def _exposed_subscriptions(project: Project):
                                            "removes that wrapper", key=".".join(m.keypath)), (path, fid)
 
 
-def _function_made(project: Project, m) -> tuple[str, int] | None:
+def _function_made(project: Project, m: ExposedMember) -> tuple[str, int] | None:
     """The exposed function, or the one a factory call returns (`onTick: makeListener('tick')`)."""
     v = m.value.value
-    if v.kind == "fn":
-        return m.value.path, v.data
-    if v.kind == "call":
-        target = project.function_of(m.value.path, v.data[0], m.value.scope)
+    if isinstance(v, Fn):
+        return m.value.path, v.fid
+    if isinstance(v, CallExpr):
+        target = project.function_of(m.value.path, v.callee, m.value.scope)
         if target is not None:
             for ret in project.files[target[0]].functions[target[1]].returns:
-                if ret.kind == "fn":
-                    return target[0], ret.data
+                if isinstance(ret, Fn):
+                    return target[0], ret.fid
     return None
 
 
@@ -138,11 +140,12 @@ def _returns_remover(project: Project, path: str, fid: int, call: Call) -> bool:
     wrapper = call.args[1] if len(call.args) > 1 else None
     for r in f.functions[fid].returns:
         w = project.resolve(path, r, fid)
-        if w.value.kind != "fn":
+        remover = w.value
+        if not isinstance(remover, Fn):
             continue
         if w.path != path:
             return True  # a remover from another module: trusted
-        for rc in ipc_ops(project, path, subtree(f, w.value.data), REMOVE):
+        for rc in ipc_ops(project, path, subtree(f, remover.fid), REMOVE):
             verdict = _removal_of_channel(project, path, rc, channel)
             if verdict is not None:
                 if verdict:
@@ -173,19 +176,20 @@ def _removes_itself(project: Project, path: str, fid: int, call: Call) -> bool:
     returned: set[int] = set()
     for r in f.functions[fid].returns:
         w = project.resolve(path, r, fid)
-        if w.path == path and w.value.kind == "fn":
-            returned |= subtree(f, w.value.data)
+        if w.path == path and isinstance(w.value, Fn):
+            returned |= subtree(f, w.value.fid)
     for rc in ipc_ops(project, path, subtree(f, fid) - returned, REMOVE):
         if not rc.args or project.channel(path, rc.args[0], rc.func) != channel:
             continue
         h = rc.args[1] if len(rc.args) > 1 else None
-        if h is not None and (h.kind == "spread" or h.kind == "ref" and project.param_of(path, rc.func, h.data)):
+        if isinstance(h, Spread) or isinstance(h, Ref) and project.param_of(path, rc.func, h.name):
             continue  # removes the page's callback
         return True
     return False
 
 
-def _removed_elsewhere(project: Project, siblings, m, call: Call, call_path: str) -> bool:
+def _removed_elsewhere(project: Project, siblings: list[ExposedMember], m: ExposedMember, call: Call,
+                       call_path: str) -> bool:
     """Another exposed function removes this subscription: removeAllListeners on the channel, or
     removeListener with something other than its own parameter (a stored wrapper)."""
     channel = project.channel(call_path, call.args[0], call.func) if call.args else None
@@ -202,18 +206,17 @@ def _removed_elsewhere(project: Project, siblings, m, call: Call, call_path: str
                     return True
                 continue
             arg = rc.args[1] if len(rc.args) > 1 else None
-            if arg is not None and arg.kind == "spread":
+            if isinstance(arg, Spread):
                 continue  # forwards whatever the page passes: the page's callback, not the wrapper
-            if arg is not None and arg.kind == "ref" and any((sc, arg.data) in project.files[path].bindings
-                                                             for sc in own):
+            if isinstance(arg, Ref) and any((sc, arg.name) in project.files[path].bindings for sc in own):
                 continue  # that function's own listener (its returned remover), not this one
-            if arg is not None and not (arg.kind == "ref" and project.param_of(path, rc.func, arg.data)):
+            if arg is not None and not (isinstance(arg, Ref) and project.param_of(path, rc.func, arg.name)):
                 return True
     return False
 
 
-def _renderer_subscriptions(project: Project, subscribers: set) -> Iterator[Hit]:
-    by_key: dict = {}
+def _renderer_subscriptions(project: Project, subscribers: set[tuple[str, int]]) -> Iterator[Hit]:
+    by_key: dict[str, list[Exposure]] = {}
     for exp in project.exposures:
         by_key.setdefault(exp.key, []).append(exp)
     for e in project.graph.edges:
@@ -227,7 +230,7 @@ def _renderer_subscriptions(project: Project, subscribers: set) -> Iterator[Hit]
             yield Hit(e.path, call.span, f"{what} {why}", key=f"{e.channel}:{why}")
 
 
-def _leaks(project: Project, f: FileFacts, call: Call, sub: Sub, by_key) -> str | None:
+def _leaks(project: Project, f: FileFacts, call: Call, sub: Sub, by_key: dict[str, list[Exposure]]) -> str | None:
     """Why the subscription in the innermost function around ``call`` leaks, or None."""
     if call.func is None:
         if f.path.endswith(".vue") and in_script_setup(project, f.path, call.span.line) \
@@ -243,13 +246,13 @@ def _leaks(project: Project, f: FileFacts, call: Call, sub: Sub, by_key) -> str 
         if name in EFFECTS:
             if not fn.returns:
                 return f"in {name} has no cleanup that removes it"
-            fids = []
+            fids: list[int] = []
             for r in fn.returns:
                 if is_result(project, f.path, r, fn.id, call):
                     return None  # `() => window.api.onX(cb)`: the effect returns the remover
                 w = project.resolve(f.path, r, fn.id)
-                if w.path == f.path and w.value.kind == "fn":
-                    fids.append(w.value.data)
+                if w.path == f.path and isinstance(w.value, Fn):
+                    fids.append(w.value.fid)
             if cleanup_removes(project, f, fids, sub, by_key):
                 return None
             return f"in {name} is not removed by the effect's cleanup"
@@ -270,7 +273,7 @@ def _leaks(project: Project, f: FileFacts, call: Call, sub: Sub, by_key) -> str 
             return None
         return f"in {short} is not removed in {LIFECYCLE[short][0]}"
     component = fn.parent is None and fn.name and fn.name[:1].isupper() and "." not in fn.name
-    renders_jsx = f.path.endswith((".jsx", ".tsx")) or any(r.kind == "jsx" for r in fn.returns)
+    renders_jsx = f.path.endswith((".jsx", ".tsx")) or any(isinstance(r, Jsx) for r in fn.returns)
     if (component or short == "render") and renders_jsx:
         return f"in the render body of {fn.name} runs on every render"
     return None
@@ -282,18 +285,17 @@ COMPONENT_WRAPPERS = frozenset({"memo", "forwardRef", "observer"})
 def _hook_name(project: Project, path: str, call: Call) -> str | None:
     """The React/Vue function a call names, through import aliases (`useEffect as effect`)."""
     name = callee_name(call.callee)
-    if name in EFFECTS or name in MOUNT_HOOKS or name in COMPONENT_WRAPPERS or call.callee.kind != "ref":
+    if name in EFFECTS or name in MOUNT_HOOKS or name in COMPONENT_WRAPPERS or not isinstance(call.callee, Ref):
         return name
     v = project.resolve(path, call.callee, call.func).value
-    if v.kind == "external" and isinstance(v.data, tuple) and v.data[0] in ("react", "vue", "mobx-react",
-                                                                             "mobx-react-lite"):
-        return str(v.data[1]).rsplit(".", 1)[-1]
+    if isinstance(v, External) and v.src in ("react", "vue", "mobx-react", "mobx-react-lite"):
+        return v.name.rsplit(".", 1)[-1]
     return name
 
 
-def _sibling_methods(f: FileFacts, fn, names) -> list[int]:
+def _sibling_methods(f: FileFacts, fn: Func, names: tuple[str, ...]) -> list[int]:
     prefix = fn.name.rsplit(".", 1)[0] + "." if fn.name and "." in fn.name else None
-    out = []
+    out: list[int] = []
     for other in f.functions:
         short = (other.name or "").rsplit(".", 1)[-1]
         if short in names and (prefix is None or (other.name or "").startswith(prefix) or other.parent == fn.parent):

@@ -4,7 +4,8 @@ from collections.abc import Iterator
 
 from ipclint.link.project import Project
 from ipclint.model import Severity
-from ipclint.rules._base import Hit, rule
+from ipclint.model.values import Str, V
+from ipclint.rules._base import Hit, Options, rule
 
 EXCLUDED_KINDS = frozenset({"emit"})
 
@@ -14,7 +15,7 @@ EXCLUDED_KINDS = frozenset({"emit"})
       cwe=(1099,), security_severity=2.0, tags=("security", "maintainability"),
       fix=("Name the channel once in a shared constants module (export const SAVE = 'file:save') and import "
            "it on both sides"))
-def magic_channel(project: Project, options) -> Iterator[Hit]:
+def magic_channel(project: Project, options: Options) -> Iterator[Hit]:
     """## What it does
     Flags IPC call sites that name their channel with an inline string or template literal:
     `ipcMain.handle('save', ...)`, `ipcRenderer.invoke(\\`file:${op}\\`)`, `webContents.send('x')`,
@@ -60,10 +61,10 @@ def magic_channel(project: Project, options) -> Iterator[Hit]:
             continue
         call = project.files[path].calls[idx]
         if op.channel_arg < len(call.args):
-            v = call.args[op.channel_arg]
-            if v.is_inline_literal:
-                seen.add((path, v.span.line, v.span.column))
-                yield _hit(path, v)
+            arg = call.args[op.channel_arg]
+            if arg.is_inline_literal:
+                seen.add((path, arg.span.line, arg.span.column))
+                yield _hit(path, arg)
     for e in project.graph.edges:
         v = e.channel_value
         if e.bridged or v is None or not v.is_inline_literal or e.kind in EXCLUDED_KINDS:
@@ -80,7 +81,7 @@ def magic_channel(project: Project, options) -> Iterator[Hit]:
             yield _hit(path, v)
 
 
-def _hit(path: str, v) -> Hit:
-    shown = v.data if v.kind == "str" else v.text
+def _hit(path: str, v: V) -> Hit:
+    shown = v.value if isinstance(v, Str) else v.text
     return Hit(path, v.span, f"IPC channel '{shown}' is an inline literal; use a shared constant",
                key=str(shown))

@@ -6,7 +6,8 @@ from ipclint.link.modules import Where
 from ipclint.link.payloads import bridge_payloads, problem, promise, short
 from ipclint.link.project import Project
 from ipclint.model import Severity
-from ipclint.rules._base import Hit, rule
+from ipclint.model.values import CallExpr, NewExpr, V
+from ipclint.rules._base import Hit, Options, rule
 
 
 @rule("IPC008", "non-cloneable-payload", Severity.ERROR,
@@ -14,7 +15,7 @@ from ipclint.rules._base import Hit, rule
       security_severity=3.0, tags=("security", "correctness"),
       fix=("Send plain data only (strings, numbers, plain objects and arrays, Date, Map, Set, typed arrays):"
            " copy the fields you need from DOM nodes and class instances, and await promises first"))
-def non_cloneable_payload(project: Project, options) -> Iterator[Hit]:
+def non_cloneable_payload(project: Project, options: Options) -> Iterator[Hit]:
     """## What it does
     Flags values sent over IPC that the structured clone algorithm rejects or mangles: functions
     (arrows, function expressions, method references such as `this.method`, `obj.method` of a
@@ -68,9 +69,9 @@ def non_cloneable_payload(project: Project, options) -> Iterator[Hit]:
             if why:
                 yield Hit(path, arg.span, f"payload '{short(arg)}' cannot be cloned over IPC: {why}",
                           key=f"{op.method}:{short(arg)}")
-    for path, arg, why in bridge_payloads(project):
-        yield Hit(path, arg.span, f"payload '{short(arg)}' cannot be cloned over IPC: {why}",
-                  key=f"bridge:{short(arg)}")
+    for path, sent, why in bridge_payloads(project):
+        yield Hit(path, sent.span, f"payload '{short(sent)}' cannot be cloned over IPC: {why}",
+                  key=f"bridge:{short(sent)}")
     seen: set[tuple[str, int]] = set()
     for e in project.graph.edges:
         if e.kind != "handle" or e.handler is None or e.handler in seen:
@@ -79,8 +80,10 @@ def non_cloneable_payload(project: Project, options) -> Iterator[Hit]:
         hpath, fid = e.handler
         fn = project.files[hpath].functions[fid]
         for ret in fn.returns:
-            direct = ret if ret.kind in ("new", "call") else project.resolve(hpath, ret, fid, consts_only=True).value
-            if direct.kind in ("new", "call") and promise(project, Where(hpath, direct, fid)):
+            direct: V = ret
+            if not isinstance(ret, (NewExpr, CallExpr)):
+                direct = project.resolve(hpath, ret, fid, consts_only=True).value
+            if isinstance(direct, (NewExpr, CallExpr)) and promise(project, Where(hpath, direct, fid)):
                 continue  # Electron awaits a promise returned by the handler
             why = problem(project, Where(hpath, ret, fid))
             if why:

@@ -5,7 +5,8 @@ from collections.abc import Iterator
 from ipclint.link.project import Project
 from ipclint.link.vutil import channel_words
 from ipclint.model import Severity
-from ipclint.rules._base import Hit, rule
+from ipclint.model.values import Member, Ref
+from ipclint.rules._base import Hit, Options, rule
 
 
 @rule("IPC009", "sync-ipc", Severity.WARNING,
@@ -13,7 +14,7 @@ from ipclint.rules._base import Hit, rule
       cwe=(400,), security_severity=3.0, tags=("security", "performance"),
       fix=("Use ipcRenderer.invoke with ipcMain.handle and await the answer instead of sendSync and "
            "event.returnValue"))
-def sync_ipc(project: Project, options) -> Iterator[Hit]:
+def sync_ipc(project: Project, options: Options) -> Iterator[Hit]:
     """## What it does
     Flags `ipcRenderer.sendSync` calls and main-process listeners that answer them by setting
     `event.returnValue` (in `ipcMain.on`/`once` or `webContents.ipc.on` handlers). The finding
@@ -81,9 +82,9 @@ def _return_value_hits(project: Project, handler: tuple[str, int], channel: str 
     f = project.files[path]
     for a in f.assigns:
         t = a.target
-        if t.kind != "member" or t.data[1] != "returnValue" or t.data[0].kind != "ref":
+        if not (isinstance(t, Member) and t.prop == "returnValue" and isinstance(t.obj, Ref)):
             continue
-        hit = project.param_of(path, a.func, t.data[0].data)
+        hit = project.param_of(path, a.func, t.obj.name)
         if hit is not None and hit[0] == fid and hit[1].index == 0 and not hit[1].path:
             on = f" on '{channel}'" if channel else ""
             yield Hit(path, a.span, f"event.returnValue answers a synchronous IPC message{on}; "

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from ipclint.link.handlers import Judge, handlers
 from ipclint.link.project import Project
 from ipclint.link.taint import reaches, trace
-from ipclint.model import Severity
+from ipclint.model import Severity, Span
 from ipclint.rules._base import Hit, rule
 
 
@@ -74,7 +74,7 @@ def tainted_sink(project: Project, options: Options) -> Iterator[Hit]:
     """
     extra = frozenset(options.sinks)
     judge = Judge(project, frozenset(options.validators))
-    done: set[tuple[str, tuple]] = set()
+    done: set[tuple[str, Span]] = set()
     for h in handlers(project):
         if h.wrapper_validates or not h.params:
             continue

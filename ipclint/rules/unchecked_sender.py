@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from ipclint.link.handlers import handlers
+from ipclint.link.handlers import Handler, handlers
 from ipclint.link.project import Project
 from ipclint.link.senders import checks_sender
 from ipclint.link.vutil import callee_name, subtree
@@ -95,7 +95,7 @@ def _wrapper_checks(project: Project, target: tuple[str, int], extra: frozenset[
     return f is not None and checks_sender(project, path, subtree(f, fid), None, extra)
 
 
-def _registered_through(project: Project, h, names: frozenset[str]) -> bool:
+def _registered_through(project: Project, h: Handler, names: frozenset[str]) -> bool:
     call = project.files[h.edge.path].calls[h.edge.call]
     if callee_name(call.callee) in names:
         return True

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from ipclint.link.calls import ChannelOptions, closest, ignored_channel, mentioned_strings, quoted_in_page_code
 from ipclint.link.graph import Edge
@@ -107,9 +107,9 @@ def unhandled_channel(project: Project, options: ChannelOptions) -> Iterator[Hit
                        (), closest(ch, list(listens)), listens)
 
 
-def _in_app(project: Project, e: Edge, others) -> bool:
+def _in_app(project: Project, e: Edge, others: list[Edge] | None) -> bool:
     """Some of ``others`` (the other end of the channel) is in the same app as ``e``."""
-    return bool(others) and any(project.same_app(o.path, e.path) for o in others)
+    return others is not None and any(project.same_app(o.path, e.path) for o in others)
 
 
 def _allowed(ch: str, allowlist: set[str]) -> bool:
@@ -117,18 +117,19 @@ def _allowed(ch: str, allowlist: set[str]) -> bool:
     return ch in allowlist or any(a.endswith("*") and ch.startswith(a[:-1]) for a in allowlist)
 
 
-def _add(table: dict, e: Edge, dynamic: dict, kind: str) -> None:
+def _add(table: dict[str, list[Edge]], e: Edge, dynamic: dict[str, bool], kind: str) -> None:
     if e.channel is None:
         dynamic[kind] = True
     else:
         table.setdefault(e.channel, []).append(e)
 
 
-def _msg(what: str, ch: str, needed: str, table: dict) -> str:
+def _msg(what: str, ch: str, needed: str, table: dict[str, list[Edge]]) -> str:
     return f"{what} '{ch}' is never handled: no {needed} for '{ch}'"
 
 
-def _hit(e: Edge, message: str, others=(), hint: str | None = None, table: dict | None = None) -> Hit:
+def _hit(e: Edge, message: str, others: Sequence[Edge] = (), hint: str | None = None,
+         table: dict[str, list[Edge]] | None = None) -> Hit:
     related = tuple(Location(o.path, o.span, f"registered at {o.path}:{o.span.line}") for o in others[:3])
     if hint:
         message += f" (did you mean '{hint}'?)"
