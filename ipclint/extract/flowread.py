@@ -85,22 +85,8 @@ class Reader:
             return _CONTINUE
         if t in ("member_expression", "subscript_expression"):
             return self._member(name, ident, node, child, st)
-        if t == "unary_expression":
-            op = operator_of(node)
-            if op == "typeof":
-                return Read(name, ident, "check", site=node)
-            return None if op in ("!", "void", "delete") else Read(name, ident, "use")
-        if t == "binary_expression":
-            op = operator_of(node)
-            if op in COMPARISONS:
-                return Read(name, ident, "check", site=node)
-            if op == "&&" and node.child_by_field_name("left") == child:
-                return None  # a truthiness test
-            if op == "+":
-                st.pure = False
-            elif op not in ("&&", "||", "??"):
-                return Read(name, ident, "use")
-            return _CONTINUE
+        if t in ("unary_expression", "binary_expression"):
+            return _operator(name, ident, node, child, st)
         if t == "ternary_expression":
             return None if node.child_by_field_name("condition") == child else _CONTINUE
         if t in ("template_substitution", "template_string", "array", "spread_element"):
@@ -322,6 +308,24 @@ def _with_url(read: Read | None, st: _State) -> Read | None:
     if read.role == "check":
         return read
     return read._replace(role="url", site=st.url, pure=False)
+
+
+def _operator(name: str, ident: Node, node: Node, child: Node, st: _State) -> Step:
+    """The value under a unary or binary operator."""
+    op = operator_of(node)
+    if node.type == "unary_expression":
+        if op == "typeof":
+            return Read(name, ident, "check", site=node)
+        return None if op in ("!", "void", "delete") else Read(name, ident, "use")
+    if op in COMPARISONS:
+        return Read(name, ident, "check", site=node)
+    if op == "&&" and node.child_by_field_name("left") == child:
+        return None  # a truthiness test
+    if op == "+":
+        st.pure = False
+    elif op not in ("&&", "||", "??"):
+        return Read(name, ident, "use")
+    return _CONTINUE
 
 
 def operator_of(node: Node) -> str:
