@@ -180,85 +180,117 @@ def discover(root: Path, paths: list[Path] | None = None, exclude: list[str] | N
     root (and a file or folder reached twice, through links or loops, is taken once); a link out of
     the root is skipped and counted."""
     root = root.resolve()
-    root_real = os.path.realpath(root)
-    result = Discovery(root)
-    pending: list[Pending] = []
-    index = index if index is not None else StatIndex(None)
-    extra = pathspec.GitIgnoreSpec.from_lines(exclude or [])
-    ignores: dict[str, pathspec.GitIgnoreSpec | None] = {}
-    seen_dirs: set[tuple[int, int]] = set()
-    seen_files: set[tuple[int, int]] = set()
-    starts = [p.resolve() for p in (paths or [root])]
-    for start in starts:
+    walk = _Walk(root, os.path.realpath(root), Discovery(root), index if index is not None else StatIndex(None),
+                 pathspec.GitIgnoreSpec.from_lines(exclude or []))
+    for start in [p.resolve() for p in (paths or [root])]:
         if start.is_file():
-            _consider(result, root, start, index, pending, seen_files)
-            continue
+            walk.consider(start)
+        else:
+            walk.tree(start)
+    result = walk.result
+    _examine_all(result, walk.pending, walk.index, jobs)
+    result.files.sort(key=lambda s: s.path)
+    result.skipped.sort()
+    return result
+
+
+Linked = tuple[str, str, str, bool]  # (path, name, root-relative path, is a folder) of a link inside the root
+
+
+@dataclass
+class _Walk:
+    """One discovery: the folders and files seen, the .gitignore files read, the files to examine."""
+
+    root: Path
+    root_real: str
+    result: Discovery
+    index: StatIndex
+    extra: pathspec.GitIgnoreSpec  # the exclude patterns of the configuration
+    ignores: dict[str, pathspec.GitIgnoreSpec | None] = field(default_factory=dict)
+    pending: list[Pending] = field(default_factory=list)
+    seen_dirs: set[tuple[int, int]] = field(default_factory=set)
+    seen_files: set[tuple[int, int]] = field(default_factory=set)
+
+    def consider(self, p: str | Path) -> None:
+        _consider(self.result, self.root, p, self.index, self.pending, self.seen_files)
+
+    def ignored(self, rel: str) -> bool:
+        return _ignored(self.root, rel, self.ignores, self.extra)
+
+    def tree(self, start: Path) -> None:
         stack = [start]
         # Links inside the root are taken after every real path, so that a file reached both ways
         # is reported at its real path.
-        linked: list[tuple[str, str, str, bool]] = []
+        linked: list[Linked] = []
         while stack or linked:
             if not stack:
                 for path, name, rel, is_dir in linked:
                     if is_dir:
-                        if not _ignored(root, rel + "/", ignores, extra):
+                        if not self.ignored(rel + "/"):
                             stack.append(Path(path))
-                    elif is_source(name) and not _ignored(root, rel, ignores, extra):
-                        _consider(result, root, path, index, pending, seen_files)
+                    elif is_source(name) and not self.ignored(rel):
+                        self.consider(path)
                 linked = []
                 stack.reverse()
                 continue
-            folder = stack.pop()
-            try:
-                st = folder.stat()
-            except OSError as exc:
-                result.errors.append((_rel(root, folder), "read", f"cannot read folder: {exc.strerror}"))
-                continue
-            if (st.st_dev, st.st_ino) in seen_dirs:
-                continue  # a symlink loop or a folder reached twice
-            seen_dirs.add((st.st_dev, st.st_ino))
-            try:
-                entries = sorted(os.scandir(folder), key=lambda e: e.name)
-            except OSError as exc:
-                result.errors.append((_rel(root, folder), "read", f"cannot list folder: {exc.strerror}"))
-                continue
-            subdirs = []
-            for e in entries:
-                rel = _rel(root, e.path)
-                try:
-                    is_dir = e.is_dir()
-                    link = e.is_symlink()
-                except OSError:
-                    continue
-                if link and not inside(root_real, e.path):
-                    what = "folder" if is_dir else "file"
-                    if is_dir or is_source(e.name):
-                        result.skipped.append((rel + ("/" if is_dir else ""),
-                                               f"symlink to a {what} outside the project root"))
-                    continue
-                if link and (not is_dir or e.name not in DEFAULT_EXCLUDED_DIRS):
-                    linked.append((e.path, e.name, rel, is_dir))
-                    continue
-                if is_dir:
-                    # a skipped folder is counted once; what it holds is never walked
-                    if e.name in DEFAULT_EXCLUDED_DIRS:
-                        if e.name != ".ipclint_cache":  # our own
-                            result.skipped.append((rel + "/", "folder excluded by default"))
-                        continue
-                    if _ignored(root, rel + "/", ignores, extra):
-                        result.skipped.append((rel + "/", "ignored folder"))
-                        continue
-                    subdirs.append(Path(e.path))
-                elif is_source(e.name):
-                    if _ignored(root, rel, ignores, extra):
-                        result.skipped.append((rel, "ignored"))
-                        continue
-                    _consider(result, root, e.path, index, pending, seen_files)
-            stack.extend(reversed(subdirs))
-    _examine_all(result, pending, index, jobs)
-    result.files.sort(key=lambda s: s.path)
-    result.skipped.sort()
-    return result
+            stack.extend(reversed(self._folder(stack.pop(), linked)))
+
+    def _folder(self, folder: Path, linked: list[Linked]) -> list[Path]:
+        """Consider the files of ``folder``; its subfolders to walk. Links inside the root go to ``linked``."""
+        result = self.result
+        try:
+            st = folder.stat()
+        except OSError as exc:
+            result.errors.append((_rel(self.root, folder), "read", f"cannot read folder: {exc.strerror}"))
+            return []
+        if (st.st_dev, st.st_ino) in self.seen_dirs:
+            return []  # a symlink loop or a folder reached twice
+        self.seen_dirs.add((st.st_dev, st.st_ino))
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError as exc:
+            result.errors.append((_rel(self.root, folder), "read", f"cannot list folder: {exc.strerror}"))
+            return []
+        subdirs = []
+        for e in entries:
+            sub = self._entry(e, linked)
+            if sub is not None:
+                subdirs.append(sub)
+        return subdirs
+
+    def _entry(self, e: os.DirEntry[str], linked: list[Linked]) -> Path | None:
+        """Consider one entry of a folder; the subfolder to walk, if it is one."""
+        rel = _rel(self.root, e.path)
+        try:
+            is_dir = e.is_dir()
+            link = e.is_symlink()
+        except OSError:
+            return None
+        if link and not inside(self.root_real, e.path):
+            what = "folder" if is_dir else "file"
+            if is_dir or is_source(e.name):
+                self.result.skipped.append((rel + ("/" if is_dir else ""),
+                                            f"symlink to a {what} outside the project root"))
+            return None
+        if link and (not is_dir or e.name not in DEFAULT_EXCLUDED_DIRS):
+            linked.append((e.path, e.name, rel, is_dir))
+            return None
+        if is_dir:
+            # a skipped folder is counted once; what it holds is never walked
+            if e.name in DEFAULT_EXCLUDED_DIRS:
+                if e.name != ".ipclint_cache":  # our own
+                    self.result.skipped.append((rel + "/", "folder excluded by default"))
+                return None
+            if self.ignored(rel + "/"):
+                self.result.skipped.append((rel + "/", "ignored folder"))
+                return None
+            return Path(e.path)
+        if is_source(e.name):
+            if self.ignored(rel):
+                self.result.skipped.append((rel, "ignored"))
+            else:
+                self.consider(e.path)
+        return None
 
 
 def _rel(root: Path, p: Path | str) -> str:
