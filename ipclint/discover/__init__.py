@@ -7,6 +7,7 @@ import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import msgspec
 import pathspec
@@ -47,6 +48,17 @@ class IndexEntry(msgspec.Struct, frozen=True, array_like=True, gc=False):
 
 
 INDEX_FILE = "index.msgpack"
+Pending = tuple[str, str, os.stat_result]  # (root-relative path, path, stat) of a file to examine
+
+
+class Examined(NamedTuple):
+    """What examine() found in one file."""
+
+    rel: str
+    outcome: str  # ok, cp1252 (FALLBACK), minified, read, binary or decode
+    info: str  # the digest; for read, binary and decode the message
+    bytefacts: ByteFacts | None  # set for ok and cp1252
+    data: bytes | None
 
 
 @dataclass(slots=True)
@@ -99,12 +111,13 @@ class StatIndex:
         loaded = cache.load(INDEX_FILE, dict[str, IndexEntry]) if cache is not None else None
         self.old: dict[str, IndexEntry] = loaded or {}
 
-    def get(self, rel: str, st: os.stat_result) -> tuple[str, str, ByteFacts | None] | None:
+    def get(self, rel: str, st: os.stat_result) -> IndexEntry | None:
+        """The entry of a file unchanged since the last run."""
         e = self.old.get(rel)
         if e is None or e.size != st.st_size or e.mtime_ns != st.st_mtime_ns:
             return None
         self.new[rel] = e
-        return e.outcome, e.digest, e.bytefacts
+        return e
 
     def put(self, rel: str, st: os.stat_result, outcome: str, digest: str, bf: ByteFacts | None) -> None:
         self.new[rel] = IndexEntry(st.st_size, st.st_mtime_ns, outcome, digest, bf)
@@ -167,85 +180,117 @@ def discover(root: Path, paths: list[Path] | None = None, exclude: list[str] | N
     root (and a file or folder reached twice, through links or loops, is taken once); a link out of
     the root is skipped and counted."""
     root = root.resolve()
-    root_real = os.path.realpath(root)
-    result = Discovery(root)
-    pending: list = []
-    index = index if index is not None else StatIndex(None)
-    extra = pathspec.GitIgnoreSpec.from_lines(exclude or [])
-    ignores: dict[str, pathspec.PathSpec | None] = {}
-    seen_dirs: set[tuple[int, int]] = set()
-    seen_files: set[tuple[int, int]] = set()
-    starts = [p.resolve() for p in (paths or [root])]
-    for start in starts:
+    walk = _Walk(root, os.path.realpath(root), Discovery(root), index if index is not None else StatIndex(None),
+                 pathspec.GitIgnoreSpec.from_lines(exclude or []))
+    for start in [p.resolve() for p in (paths or [root])]:
         if start.is_file():
-            _consider(result, root, start, index, pending, seen_files)
-            continue
+            walk.consider(start)
+        else:
+            walk.tree(start)
+    result = walk.result
+    _examine_all(result, walk.pending, walk.index, jobs)
+    result.files.sort(key=lambda s: s.path)
+    result.skipped.sort()
+    return result
+
+
+Linked = tuple[str, str, str, bool]  # (path, name, root-relative path, is a folder) of a link inside the root
+
+
+@dataclass
+class _Walk:
+    """One discovery: the folders and files seen, the .gitignore files read, the files to examine."""
+
+    root: Path
+    root_real: str
+    result: Discovery
+    index: StatIndex
+    extra: pathspec.GitIgnoreSpec  # the exclude patterns of the configuration
+    ignores: dict[str, pathspec.GitIgnoreSpec | None] = field(default_factory=dict)
+    pending: list[Pending] = field(default_factory=list)
+    seen_dirs: set[tuple[int, int]] = field(default_factory=set)
+    seen_files: set[tuple[int, int]] = field(default_factory=set)
+
+    def consider(self, p: str | Path) -> None:
+        _consider(self.result, self.root, p, self.index, self.pending, self.seen_files)
+
+    def ignored(self, rel: str) -> bool:
+        return _ignored(self.root, rel, self.ignores, self.extra)
+
+    def tree(self, start: Path) -> None:
         stack = [start]
         # Links inside the root are taken after every real path, so that a file reached both ways
         # is reported at its real path.
-        linked: list[tuple[str, str, str, bool]] = []
+        linked: list[Linked] = []
         while stack or linked:
             if not stack:
                 for path, name, rel, is_dir in linked:
                     if is_dir:
-                        if not _ignored(root, rel + "/", ignores, extra):
+                        if not self.ignored(rel + "/"):
                             stack.append(Path(path))
-                    elif is_source(name) and not _ignored(root, rel, ignores, extra):
-                        _consider(result, root, path, index, pending, seen_files)
+                    elif is_source(name) and not self.ignored(rel):
+                        self.consider(path)
                 linked = []
                 stack.reverse()
                 continue
-            folder = stack.pop()
-            try:
-                st = folder.stat()
-            except OSError as exc:
-                result.errors.append((_rel(root, folder), "read", f"cannot read folder: {exc.strerror}"))
-                continue
-            if (st.st_dev, st.st_ino) in seen_dirs:
-                continue  # a symlink loop or a folder reached twice
-            seen_dirs.add((st.st_dev, st.st_ino))
-            try:
-                entries = sorted(os.scandir(folder), key=lambda e: e.name)
-            except OSError as exc:
-                result.errors.append((_rel(root, folder), "read", f"cannot list folder: {exc.strerror}"))
-                continue
-            subdirs = []
-            for e in entries:
-                rel = _rel(root, e.path)
-                try:
-                    is_dir = e.is_dir()
-                    link = e.is_symlink()
-                except OSError:
-                    continue
-                if link and not inside(root_real, e.path):
-                    what = "folder" if is_dir else "file"
-                    if is_dir or is_source(e.name):
-                        result.skipped.append((rel + ("/" if is_dir else ""),
-                                               f"symlink to a {what} outside the project root"))
-                    continue
-                if link and (not is_dir or e.name not in DEFAULT_EXCLUDED_DIRS):
-                    linked.append((e.path, e.name, rel, is_dir))
-                    continue
-                if is_dir:
-                    # a skipped folder is counted once; what it holds is never walked
-                    if e.name in DEFAULT_EXCLUDED_DIRS:
-                        if e.name != ".ipclint_cache":  # our own
-                            result.skipped.append((rel + "/", "folder excluded by default"))
-                        continue
-                    if _ignored(root, rel + "/", ignores, extra):
-                        result.skipped.append((rel + "/", "ignored folder"))
-                        continue
-                    subdirs.append(Path(e.path))
-                elif is_source(e.name):
-                    if _ignored(root, rel, ignores, extra):
-                        result.skipped.append((rel, "ignored"))
-                        continue
-                    _consider(result, root, e.path, index, pending, seen_files)
-            stack.extend(reversed(subdirs))
-    _examine_all(result, pending, index, jobs)
-    result.files.sort(key=lambda s: s.path)
-    result.skipped.sort()
-    return result
+            stack.extend(reversed(self._folder(stack.pop(), linked)))
+
+    def _folder(self, folder: Path, linked: list[Linked]) -> list[Path]:
+        """Consider the files of ``folder``; its subfolders to walk. Links inside the root go to ``linked``."""
+        result = self.result
+        try:
+            st = folder.stat()
+        except OSError as exc:
+            result.errors.append((_rel(self.root, folder), "read", f"cannot read folder: {exc.strerror}"))
+            return []
+        if (st.st_dev, st.st_ino) in self.seen_dirs:
+            return []  # a symlink loop or a folder reached twice
+        self.seen_dirs.add((st.st_dev, st.st_ino))
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError as exc:
+            result.errors.append((_rel(self.root, folder), "read", f"cannot list folder: {exc.strerror}"))
+            return []
+        subdirs = []
+        for e in entries:
+            sub = self._entry(e, linked)
+            if sub is not None:
+                subdirs.append(sub)
+        return subdirs
+
+    def _entry(self, e: os.DirEntry[str], linked: list[Linked]) -> Path | None:
+        """Consider one entry of a folder; the subfolder to walk, if it is one."""
+        rel = _rel(self.root, e.path)
+        try:
+            is_dir = e.is_dir()
+            link = e.is_symlink()
+        except OSError:
+            return None
+        if link and not inside(self.root_real, e.path):
+            what = "folder" if is_dir else "file"
+            if is_dir or is_source(e.name):
+                self.result.skipped.append((rel + ("/" if is_dir else ""),
+                                            f"symlink to a {what} outside the project root"))
+            return None
+        if link and (not is_dir or e.name not in DEFAULT_EXCLUDED_DIRS):
+            linked.append((e.path, e.name, rel, is_dir))
+            return None
+        if is_dir:
+            # a skipped folder is counted once; what it holds is never walked
+            if e.name in DEFAULT_EXCLUDED_DIRS:
+                if e.name != ".ipclint_cache":  # our own
+                    self.result.skipped.append((rel + "/", "folder excluded by default"))
+                return None
+            if self.ignored(rel + "/"):
+                self.result.skipped.append((rel + "/", "ignored folder"))
+                return None
+            return Path(e.path)
+        if is_source(e.name):
+            if self.ignored(rel):
+                self.result.skipped.append((rel, "ignored"))
+            else:
+                self.consider(e.path)
+        return None
 
 
 def _rel(root: Path, p: Path | str) -> str:
@@ -257,16 +302,17 @@ def _rel(root: Path, p: Path | str) -> str:
     return s.replace(os.sep, "/") if os.sep != "/" else s
 
 
-def _ignored(root: Path, rel: str, ignores: dict, extra: pathspec.PathSpec) -> bool:
+def _ignored(root: Path, rel: str, ignores: dict[str, pathspec.GitIgnoreSpec | None],
+             extra: pathspec.GitIgnoreSpec) -> bool:
     if extra.match_file(rel):
         return True
     parts = rel.rstrip("/").split("/")
     for i in range(len(parts)):
         folder = "/".join(parts[:i])
-        spec = ignores.get(folder, False)
-        if spec is False:
-            spec = _load_gitignore(root, f"{folder}/.gitignore" if folder else ".gitignore")
-            ignores[folder] = spec
+        if folder in ignores:
+            spec = ignores[folder]
+        else:
+            spec = ignores[folder] = _load_gitignore(root, f"{folder}/.gitignore" if folder else ".gitignore")
         if spec is not None:
             sub = "/".join(parts[i:]) + ("/" if rel.endswith("/") else "")
             if spec.match_file(sub):
@@ -274,14 +320,14 @@ def _ignored(root: Path, rel: str, ignores: dict, extra: pathspec.PathSpec) -> b
     return False
 
 
-def _load_gitignore(root: Path, rel: str) -> pathspec.PathSpec | None:
+def _load_gitignore(root: Path, rel: str) -> pathspec.GitIgnoreSpec | None:
     data = read_in_root(root, rel, 4 * 1024 * 1024)
     if data is None:
         return None
     return pathspec.GitIgnoreSpec.from_lines(data.decode("utf-8", "replace").splitlines())
 
 
-def _consider(result: Discovery, root: Path, p: str | Path, index: StatIndex, pending: list,
+def _consider(result: Discovery, root: Path, p: str | Path, index: StatIndex, pending: list[Pending],
               seen_files: set[tuple[int, int]]) -> None:
     """Stat-level checks; files the stat index does not know are examined later, in bulk."""
     rel = _rel(root, p)
@@ -303,46 +349,41 @@ def _consider(result: Discovery, root: Path, p: str | Path, index: StatIndex, pe
         result.skipped.append((rel, "minified"))
         return
     known = index.get(rel, st)
-    if known is None:
+    if known is not None and known.outcome not in ("ok", FALLBACK):
+        result.skipped.append((rel, known.outcome))
+    elif known is None or known.bytefacts is None:  # (a source entry always has its byte facts)
         pending.append((rel, str(p), st))
-        return
-    outcome, digest, bf = known
-    if outcome == FALLBACK:
-        result.errors.append((rel, "encoding", FALLBACK_NOTICE))
-        outcome = "ok"
-    if outcome != "ok":
-        result.skipped.append((rel, outcome))
     else:
-        result.files.append(SourceFile(rel, str(p), digest, bf))
+        if known.outcome == FALLBACK:
+            result.errors.append((rel, "encoding", FALLBACK_NOTICE))
+        result.files.append(SourceFile(rel, str(p), known.digest, known.bytefacts))
 
 
-def examine(item: tuple[str, str]) -> tuple[str, str, str, object, bytes | None]:
-    """Read, decode, hash and byte-search one file: (rel, outcome, digest or message, ByteFacts, data).
-    outcome is ok, minified, read, binary or decode. Pure, so it runs in worker processes too."""
+def examine(item: tuple[str, str]) -> Examined:
+    """Read, decode, hash and byte-search one file. Pure, so it runs in worker processes too."""
     rel, path = item
     try:
         with open(path, "rb") as fh:
             data = fh.read()
     except OSError as exc:
-        return rel, "read", f"cannot read file: {exc.strerror or exc}", None, None
+        return Examined(rel, "read", f"cannot read file: {exc.strerror or exc}", None, None)
     decoded = decode(data)
     if decoded is None:
-        return rel, "binary", "binary file (NUL bytes), not analysed", None, None
+        return Examined(rel, "binary", "binary file (NUL bytes), not analysed", None, None)
     if isinstance(decoded, str):
-        return rel, "decode", decoded, None, None
+        return Examined(rel, "decode", decoded, None, None)
     digest = hashlib.sha256(decoded).hexdigest()
     if _looks_minified(decoded):
-        return rel, "minified", digest, None, None
+        return Examined(rel, "minified", digest, None, None)
     from ipclint.discover.select import byte_facts
-    return rel, FALLBACK if is_fallback(data, decoded) else "ok", digest, byte_facts(decoded), decoded
+    return Examined(rel, FALLBACK if is_fallback(data, decoded) else "ok", digest, byte_facts(decoded), decoded)
 
 
-def _examine_without_data(item: tuple[str, str]):
-    rel, outcome, digest, bf, _data = examine(item)
-    return rel, outcome, digest, bf, None
+def _examine_without_data(item: tuple[str, str]) -> Examined:
+    return examine(item)._replace(data=None)
 
 
-def _examine_all(result: Discovery, pending: list, index: StatIndex, jobs: int | None) -> None:
+def _examine_all(result: Discovery, pending: list[Pending], index: StatIndex, jobs: int | None) -> None:
     """Examine the files the stat index did not know, in parallel when there are many (workers
     return only hashes and byte facts; the few files that get parsed are read again)."""
     items = [(rel, path) for rel, path, _st in pending]
@@ -359,15 +400,13 @@ def _examine_all(result: Discovery, pending: list, index: StatIndex, jobs: int |
     for rel, outcome, info, bf, data in done:
         if outcome in ("read", "binary", "decode"):
             result.errors.append((rel, outcome, info))
-        elif outcome == FALLBACK:
-            result.errors.append((rel, "encoding", FALLBACK_NOTICE))
-            index.put(rel, stats[rel], FALLBACK, info, bf)
-            result.files.append(SourceFile(rel, paths[rel], info, bf, data))
         elif outcome == "minified":
             result.skipped.append((rel, "minified"))
             index.put(rel, stats[rel], "minified", info, None)
-        else:
-            index.put(rel, stats[rel], "ok", info, bf)
+        elif bf is not None:  # ok or cp1252: a source, with its byte facts
+            if outcome == FALLBACK:
+                result.errors.append((rel, "encoding", FALLBACK_NOTICE))
+            index.put(rel, stats[rel], outcome, info, bf)
             result.files.append(SourceFile(rel, paths[rel], info, bf, data))
 
 

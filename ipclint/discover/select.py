@@ -23,10 +23,10 @@ SPEC_AT = re.compile(rb"""(?:from\s*|require\s*\(\s*|import\s*\(\s*|import\s+)['
 GLOBAL_AT = re.compile(rb"(?:window|globalThis)\s*(?:\?\.|\.)\s*([A-Za-z_$][\w$]*)")
 
 
-def _scan(data: bytes, needles: tuple[bytes, ...], pattern: re.Pattern) -> list[bytes]:
+def _scan(data: bytes, needles: tuple[bytes, ...], pattern: re.Pattern[bytes]) -> list[bytes]:
     """Matches of ``pattern`` anchored where a needle occurs: `bytes.find` runs in C at memory
     speed, while a regex with a leading alternation tests every position in Python's engine."""
-    out = []
+    out: list[bytes] = []
     for needle in needles:
         i = data.find(needle)
         while i >= 0:
@@ -66,7 +66,7 @@ def _main_entries(files: list[SourceFile], root: Path | None) -> set[str]:
     import posixpath
     paths = {f.path for f in files}
     folders = {""} | {posixpath.dirname(p) for p in paths}
-    out = set()
+    out: set[str] = set()
     for folder in folders:
         raw = read_in_root(root, f"{folder}/package.json" if folder else "package.json")
         try:

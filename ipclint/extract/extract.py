@@ -1,7 +1,7 @@
 """extract(path, bytes) -> FileFacts: the pure, config-free per-file stage."""
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
 
 from ipclint.extract import handlerflow
 from ipclint.extract import parse as P
@@ -14,9 +14,10 @@ from ipclint.extract.guards import (
     exits,
     function_is_once_guarded,
 )
+from ipclint.extract.parse import Node
 from ipclint.extract.values import property_name, span_of, string_value, text_of, unwrap
-from ipclint.extract.walk import FUNCTION_TYPES, MAX_CALLS_PER_FILE, Extractor
-from ipclint.model.facts import Assign, Call, Check, Exit, FileFacts, JsxAttr, JsxElement
+from ipclint.extract.walk import FUNCTION_TYPES, MAX_CALLS_PER_FILE, Extractor, _bindings_of_pattern
+from ipclint.model.facts import Assign, Call, Check, Exit, FileFacts, JsxAttr, JsxElement, Param
 from ipclint.model.values import (
     AnyV,
     CallExpr,
@@ -65,7 +66,7 @@ COMPARISONS = frozenset({"===", "!==", "==", "!=", "instanceof", "in", "<", ">",
 class _Walker(Extractor):
     analyse = True
 
-    def run(self, root: Any) -> None:
+    def run(self, root: Node) -> None:
         """Visit the query's captures in document order, tracking the enclosing function and loop."""
         f = self.f
         data = self.data
@@ -85,7 +86,7 @@ class _Walker(Extractor):
             while stack and stack[-1][0] <= start:
                 stack.pop()
             scope, in_loop = (stack[-1][1], stack[-1][2]) if stack else (None, False)
-            handler = self._handlers.get(name)
+            handler = _HANDLERS.get(name)
             if name == "fn":
                 fid = self._function(node, scope, in_loop)
                 stack.append((node.end_byte, fid, False))
@@ -98,7 +99,7 @@ class _Walker(Extractor):
             elif handler is not None:
                 handler(self, node, scope)
 
-    def _function(self, node: Any, scope: int | None, in_loop: bool) -> int:
+    def _function(self, node: Node, scope: int | None, in_loop: bool) -> int:
         f = self.f
         fid = self.func_for(node, scope, _inferred_name(node))
         fn = f.functions[fid]
@@ -111,14 +112,14 @@ class _Walker(Extractor):
             fn.flow = handlerflow.analyze(node, self, fid)
         return fid
 
-    def _return(self, node: Any, scope: int | None) -> None:
+    def _return(self, node: Node, scope: int | None) -> None:
         if scope is None:
             return
         inner = [c for c in node.named_children if c.type != "comment"]
         if inner:
             self.f.functions[scope].returns.append(self.value(inner[0], scope))
 
-    def _binary(self, node: Any, scope: int | None) -> None:
+    def _binary(self, node: Node, scope: int | None) -> None:
         op = node.child_by_field_name("operator")
         if op is None or op.type not in COMPARISONS:
             return
@@ -126,13 +127,13 @@ class _Walker(Extractor):
         if isinstance(v, Cmp):
             self.f.checks.append(Check(v.op, v.left, v.right, v.span, scope))
 
-    def _if(self, node: Any, scope: int | None) -> None:
+    def _if(self, node: Node, scope: int | None) -> None:
         cons = node.child_by_field_name("consequence")
         cond = node.child_by_field_name("condition")
         if cons is not None and cond is not None and exits(cons):
             self.f.exits.append(Exit(self.value(cond, scope), span_of(node), scope))
 
-    def _switch(self, node: Any, scope: int | None) -> None:
+    def _switch(self, node: Node, scope: int | None) -> None:
         """`switch (x) { case A: case B: break; default: return }`: code after the switch runs only
         for the cases that do not leave; recorded as an exit taken when x is none of them."""
         body, disc = node.child_by_field_name("body"), node.child_by_field_name("value")
@@ -156,15 +157,15 @@ class _Walker(Extractor):
             allowed = Case(span=span, subject=self.value(disc, scope), values=tuple(values))
             self.f.exits.append(Exit(Not(span=span, inner=allowed), span, scope))
 
-    def _global(self, node: Any, scope: int | None) -> None:
+    def _global(self, node: Node, scope: int | None) -> None:
         prop = node.child_by_field_name("property")
         if prop is not None:
             self.f.globals_used.add(text_of(prop, 80))
 
-    def _import_node(self, node: Any, scope: int | None) -> None:
+    def _import_node(self, node: Node, scope: int | None) -> None:
         self._import(node)
 
-    def _call(self, node: Any, scope: int | None, in_loop: bool) -> None:
+    def _call(self, node: Node, scope: int | None, in_loop: bool) -> None:
         f = self.f
         if len(f.calls) >= MAX_CALLS_PER_FILE:
             return
@@ -192,7 +193,7 @@ class _Walker(Extractor):
                 if fn.arg_of is None:
                     fn.arg_of, fn.arg_index = call.index, i
 
-    def _declarator(self, node: Any, scope: int | None) -> None:
+    def _declarator(self, node: Node, scope: int | None) -> None:
         name = node.child_by_field_name("name")
         val = node.child_by_field_name("value")
         if name is None:
@@ -223,7 +224,7 @@ class _Walker(Extractor):
             if mutable:
                 self.f.mutable.add((scope, p.name))
 
-    def _for_in(self, node: Any, scope: int | None) -> None:
+    def _for_in(self, node: Node, scope: int | None) -> None:
         """`for (const ch of LIST)` binds ch to each element: Iter(LIST, "of"|"in")."""
         left = node.child_by_field_name("left")
         right = node.child_by_field_name("right")
@@ -234,7 +235,7 @@ class _Walker(Extractor):
         self.f.bindings[(scope, text_of(left, 80))] = Iter(span=span_of(left), text=text_of(left),
                                                            source=self.value(right, scope), how=how)
 
-    def _assign(self, node: Any, scope: int | None) -> None:
+    def _assign(self, node: Node, scope: int | None) -> None:
         left = node.child_by_field_name("left")
         right = node.child_by_field_name("right")
         if left is None or right is None:
@@ -259,7 +260,7 @@ class _Walker(Extractor):
         elif isinstance(lv, Ref) and scope is None:
             self.f.mutable.add((None, lv.name))
 
-    def _import(self, node: Any) -> None:
+    def _import(self, node: Node) -> None:
         src_node = node.child_by_field_name("source")
         if src_node is None:
             return
@@ -281,17 +282,17 @@ class _Walker(Extractor):
                         if spec.type != "import_specifier" or any(x.type == "type" for x in spec.children):
                             continue  # `{ type X }` is erased too
                         nm = spec.child_by_field_name("name")
-                        alias = spec.child_by_field_name("alias") or nm
                         if nm is not None:
+                            alias = spec.child_by_field_name("alias") or nm
                             self._bind_import(text_of(alias, 80), src, property_name(nm) or "", spec)
         self.f.imports.setdefault("\0order:" + src, Module(span=span_of(node), text=src, src=src))
 
-    def _bind_import(self, local: str, src: str, name: str, node: Any) -> None:
+    def _bind_import(self, local: str, src: str, name: str, node: Node) -> None:
         v = Import(span=span_of(node), text=local, src=src, name=name)
         self.f.imports[local] = v
         self.f.bindings[(None, local)] = v
 
-    def _export(self, node: Any, scope: int | None) -> None:
+    def _export(self, node: Node, scope: int | None) -> None:
         src_node = node.child_by_field_name("source")
         src = string_value(src_node) if src_node is not None else None
         decl = node.child_by_field_name("declaration")
@@ -305,8 +306,8 @@ class _Walker(Extractor):
             if clause is not None:
                 for spec in clause.named_children:
                     nm = spec.child_by_field_name("name")
-                    alias = spec.child_by_field_name("alias") or nm
                     if nm is not None:
+                        alias = spec.child_by_field_name("alias") or nm
                         self.f.exports[property_name(alias) or ""] = Import(span=sp, src=src,
                                                                             name=property_name(nm) or "")
             elif ns is not None:
@@ -319,8 +320,8 @@ class _Walker(Extractor):
         if clause is not None:
             for spec in clause.named_children:
                 nm = spec.child_by_field_name("name")
-                alias = spec.child_by_field_name("alias") or nm
                 if nm is not None:
+                    alias = spec.child_by_field_name("alias") or nm
                     self.f.exports[property_name(alias) or ""] = Ref(span=sp, name=property_name(nm) or "")
             return
         if decl is not None:
@@ -332,7 +333,7 @@ class _Walker(Extractor):
         if value is not None:
             self.f.exports["default"] = self.value(value, scope)
 
-    def _enum(self, node: Any, scope: int | None) -> None:
+    def _enum(self, node: Node, scope: int | None) -> None:
         name = node.child_by_field_name("name")
         body = node.child_by_field_name("body")
         if name is None or body is None:
@@ -348,7 +349,7 @@ class _Walker(Extractor):
                 props.append(Prop(text_of(c, 80), Num(span=span_of(c), value=str(i)), span_of(c)))
         self.f.bindings[(scope, text_of(name, 80))] = Obj(span=span_of(node), text=text_of(name), props=tuple(props))
 
-    def _class(self, node: Any, scope: int | None) -> None:
+    def _class(self, node: Node, scope: int | None) -> None:
         name = node.child_by_field_name("name")
         cname = text_of(name, 80) if name is not None else None
         if cname is None and node.parent is not None and node.parent.type == "variable_declarator":
@@ -375,12 +376,12 @@ class _Walker(Extractor):
                 mname = property_name(k) if k is not None else None
                 if mname and uv is not None and uv.type in FUNCTION_TYPES:
                     methods[mname] = self.func_for(uv, scope, f"{cname}.{mname}")
-                elif mname and v is not None:  # `ipc = ipcRenderer`: a field, like `this.ipc = ...`
+                elif mname and k is not None and v is not None:  # `ipc = ipcRenderer`: a field, like `this.ipc = ...`
                     this = This(span=span_of(k), text="this")
                     target = Member(span=span_of(k), text=f"this.{mname}", obj=this, prop=mname)
                     self.f.assigns.append(Assign(target, self.value(v, scope), span_of(c), scope))
 
-    def _jsx(self, node: Any, scope: int | None) -> None:
+    def _jsx(self, node: Node, scope: int | None) -> None:
         name = node.child_by_field_name("name")
         if name is None or text_of(name, 40) != "webview":
             return
@@ -408,7 +409,7 @@ def _is_ref(v: AnyV, name: str) -> bool:
     return isinstance(v, Ref) and v.name == name
 
 
-def _inferred_name(node: Any) -> str | None:
+def _inferred_name(node: Node) -> str | None:
     parent = node.parent
     if parent is None:
         return None
@@ -428,7 +429,7 @@ def _inferred_name(node: Any) -> str | None:
     return None
 
 
-def _declared_names(decl: Any) -> list[str]:
+def _declared_names(decl: Node) -> list[str]:
     t = decl.type
     if t in ("lexical_declaration", "variable_declaration"):
         out = []
@@ -444,12 +445,13 @@ def _declared_names(decl: Any) -> list[str]:
     return [text_of(nm, 80)] if nm is not None else []
 
 
-def _pattern_bindings(pat: Any):
-    from ipclint.extract.walk import _bindings_of_pattern
+def _pattern_bindings(pat: Node) -> list[Param]:
     return _bindings_of_pattern(pat, 0)
 
 
-_Walker._handlers = {
+# The query's captures that one method of the walker records (functions, loops and calls also
+# need the enclosing scope and loop: run() handles them itself).
+_HANDLERS: dict[str, Callable[[_Walker, Node, int | None], None]] = {
     "decl": _Walker._declarator, "assign": _Walker._assign, "import": _Walker._import_node,
     "export": _Walker._export, "enum": _Walker._enum, "class": _Walker._class, "return": _Walker._return,
     "jsx": _Walker._jsx, "global": _Walker._global, "binary": _Walker._binary, "if": _Walker._if,

@@ -5,11 +5,11 @@
 from __future__ import annotations
 
 from bisect import bisect_left
-from typing import Any
 
 from ipclint.extract.flownames import occurrences
 from ipclint.extract.flowread import ASSERT_CALL, BUILTIN_CHECKS, MAX_UP, TRANSPARENT, VALUE_CHECKS, operator_of
 from ipclint.extract.guards import exits
+from ipclint.extract.parse import Node
 from ipclint.extract.values import text_of
 
 BLOCKS = frozenset({"statement_block", "program", "switch_case", "switch_default"})
@@ -23,9 +23,9 @@ class Dominance:
     fn_id: int
     data: bytes
     writes: list[int]
-    block_memo: dict[int, dict[int, tuple[Any, ...]]]
+    block_memo: dict[int, dict[int, tuple[int, ...]]]
 
-    def _index_sites(self, order: list[Any]) -> None:
+    def _index_sites(self, order: list[Node]) -> None:
         self.index = {n.id: i for i, n in enumerate(order)}
         self.starts = [n.start_byte for n in order]
         self.site_list = order
@@ -36,7 +36,7 @@ class Dominance:
             if name is not None and len(self.guard_vars) < 32:
                 self.guard_vars.setdefault(name, []).append(i)
 
-    def _top_sites(self, order: list[Any]) -> dict[int, list[int]]:
+    def _top_sites(self, order: list[Node]) -> dict[int, list[int]]:
         """Statement -> the sites it evaluates unconditionally (`validate(x);`, `const v = schema.parse(x)`,
         `assert(typeof x === 'string')`)."""
         out: dict[int, list[int]] = {}
@@ -46,7 +46,7 @@ class Dominance:
                 out.setdefault(stmt.id, []).append(i)
         return out
 
-    def _sites_in(self, node: Any) -> list[int]:
+    def _sites_in(self, node: Node | None) -> list[int]:
         if node is None:
             return []
         lo = bisect_left(self.starts, node.start_byte)
@@ -58,7 +58,7 @@ class Dominance:
                 out.append(i)
         return out
 
-    def _cond_sites(self, cond: Any) -> list[int]:
+    def _cond_sites(self, cond: Node | None) -> list[int]:
         """Sites of a condition, and of the guard variables it reads (`if (!ok) return`)."""
         out = self._sites_in(cond)
         if cond is not None and self.guard_vars:
@@ -67,7 +67,7 @@ class Dominance:
                     out.extend(i for i in sites if self.site_list[i].end_byte <= cond.start_byte)
         return out
 
-    def _dominators(self, read: Any) -> list[int]:
+    def _dominators(self, read: Node) -> list[int]:
         out: list[int] = []
         child, node = read, read.parent
         for _ in range(MAX_UP * 4):
@@ -91,7 +91,7 @@ class Dominance:
             child, node = node, node.parent
         return out
 
-    def _before(self, block: Any, child: Any) -> tuple[int, ...]:
+    def _before(self, block: Node, child: Node) -> tuple[int, ...]:
         """Sites of the statements before ``child`` in ``block`` that guard everything after them."""
         memo = self.block_memo.get(block.id)
         if memo is None:
@@ -105,7 +105,7 @@ class Dominance:
                 acc.extend(self._guards(st))
         return memo.get(child.id, ())
 
-    def _guards(self, st: Any) -> list[int]:
+    def _guards(self, st: Node) -> list[int]:
         out = list(self.top.get(st.id, ()))
         if st.type == "if_statement":
             cons = st.child_by_field_name("consequence")
@@ -123,7 +123,7 @@ class Dominance:
         return out
 
 
-def site_kind(node: Any) -> str:
+def site_kind(node: Node) -> str:
     """check (typeof, comparison, allowlist), url (`new URL`), call (a validator or not: decided
     at check time), empty (a presence test)."""
     if node.type == "new_expression":
@@ -143,7 +143,7 @@ def site_kind(node: Any) -> str:
 _EMPTY = frozenset({"''", '""', "``", "null", "undefined", "void 0"})
 
 
-def _statement_of(node: Any) -> Any:
+def _statement_of(node: Node) -> Node | None:
     """The statement that evaluates a validator call unconditionally as (part of) its own expression
     (`validate(x);`, `const v = schema.parse(x)`), or asserts a check (`assert(typeof x === 'string')`,
     `invariant(LIST.includes(x), 'msg')`). A check whose result is only stored is no validation."""
@@ -167,7 +167,7 @@ def _statement_of(node: Any) -> Any:
             call = cur.parent
             callee = call.child_by_field_name("function") if call is not None else None
             text = text_of(callee, 60) if callee is not None else ""
-            if not ASSERT_CALL.match(text.rsplit(".", 1)[-1]) or text.startswith("console."):
+            if call is None or not ASSERT_CALL.match(text.rsplit(".", 1)[-1]) or text.startswith("console."):
                 return None  # console.assert only logs
             cond = False
             cur = call
@@ -179,7 +179,7 @@ def _statement_of(node: Any) -> Any:
     return None
 
 
-def _guard_variable(node: Any) -> str | None:
+def _guard_variable(node: Node) -> str | None:
     """`const ok = typeof x === 'string' && x.length < 9`: the variable holding a check's result."""
     child, cur = node, node.parent
     for _ in range(16):
@@ -197,6 +197,6 @@ def _guard_variable(node: Any) -> str | None:
     return None
 
 
-def _exits(node: Any) -> bool:
+def _exits(node: Node) -> bool:
     """A branch that always leaves: it is, or ends with, return/throw/continue/break."""
     return exits(node, EXITS)

@@ -3,8 +3,8 @@ whether an identifier declares the name rather than reads it."""
 from __future__ import annotations
 
 import re
-from typing import Any
 
+from ipclint.extract.parse import Node
 from ipclint.extract.walk import FUNCTION_TYPES
 
 PATTERNS = frozenset({"formal_parameters", "required_parameter", "optional_parameter", "pair_pattern",
@@ -13,7 +13,7 @@ PATTERNS = frozenset({"formal_parameters", "required_parameter", "optional_param
                       "function_declaration", "generator_function_declaration", "export_specifier"})
 
 
-def is_binding(ident: Any) -> bool:
+def is_binding(ident: Node) -> bool:
     """A declaration of the name (a parameter, a destructured or declared variable), not a read."""
     parent = ident.parent
     if parent is None:
@@ -30,7 +30,7 @@ def is_binding(ident: Any) -> bool:
     return False
 
 
-_SHORT: dict[str, Any] = {}
+_SHORT: dict[str, re.Pattern[bytes]] = {}
 _WORD = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_$")
 
 

@@ -3,9 +3,11 @@ consumes its value (a check, a call argument, an alias, a use), through pass-thr
 from __future__ import annotations
 
 import re
-from typing import Any, NamedTuple
+from enum import Enum
+from typing import Final, Literal, NamedTuple
 
 from ipclint.extract.flownames import occurrences
+from ipclint.extract.parse import Node
 from ipclint.extract.values import text_of
 from ipclint.extract.walk import FUNCTION_TYPES, _bindings_of_pattern
 
@@ -40,10 +42,10 @@ LOG_METHODS = frozenset({"log", "info", "warn", "warning", "error", "debug", "tr
                          "captureException", "captureMessage", "addBreadcrumb"})
 class Read(NamedTuple):
     name: str
-    node: Any
+    node: Node
     role: str
-    site: Any = None  # node
-    into: Any = None  # call node
+    site: Node | None = None
+    into: Node | None = None  # the call the value reaches
     arg: int = -1
     keys: tuple[str, ...] = ()
     alias: tuple[str, ...] = ()
@@ -58,9 +60,9 @@ class Reader:
     fn_id: int
     data: bytes
     writes: list[int]
-    callbacks: dict[str, Any]  # an element alias -> the callback function that binds it
+    callbacks: dict[str, Node]  # an element alias -> the callback function that binds it
 
-    def _climb(self, name: str, ident: Any) -> Read | None:
+    def _climb(self, name: str, ident: Node) -> Read | None:
         """Follow the value up the tree until something consumes it; None when nothing does
         (a truthiness test, a bare statement, a log call)."""
         st = _State()
@@ -77,28 +79,14 @@ class Reader:
                 child, node = node, node.parent
         return _with_url(_with_elements(Read(name, ident, "use"), name, ident, st), st)
 
-    def _step(self, name: str, ident: Any, node: Any, child: Any, st: _State) -> Any:
+    def _step(self, name: str, ident: Node, node: Node, child: Node, st: _State) -> Step:
         t = node.type
         if t in TRANSPARENT:
             return _CONTINUE
         if t in ("member_expression", "subscript_expression"):
             return self._member(name, ident, node, child, st)
-        if t == "unary_expression":
-            op = operator_of(node)
-            if op == "typeof":
-                return Read(name, ident, "check", site=node)
-            return None if op in ("!", "void", "delete") else Read(name, ident, "use")
-        if t == "binary_expression":
-            op = operator_of(node)
-            if op in COMPARISONS:
-                return Read(name, ident, "check", site=node)
-            if op == "&&" and node.child_by_field_name("left") == child:
-                return None  # a truthiness test
-            if op == "+":
-                st.pure = False
-            elif op not in ("&&", "||", "??"):
-                return Read(name, ident, "use")
-            return _CONTINUE
+        if t in ("unary_expression", "binary_expression"):
+            return _operator(name, ident, node, child, st)
         if t == "ternary_expression":
             return None if node.child_by_field_name("condition") == child else _CONTINUE
         if t in ("template_substitution", "template_string", "array", "spread_element"):
@@ -128,7 +116,7 @@ class Reader:
             return None  # a parameter default or a declaration, not a read
         return Read(name, ident, "use")
 
-    def _member(self, name: str, ident: Any, node: Any, child: Any, st: _State) -> Any:
+    def _member(self, name: str, ident: Node, node: Node, child: Node, st: _State) -> Step:
         if node.child_by_field_name("object") != child:
             return self._lookup(name, ident, node)
         call = node.parent
@@ -154,7 +142,7 @@ class Reader:
         st.jump = call
         return _CONTINUE
 
-    def _lookup(self, name: str, ident: Any, node: Any) -> Read:
+    def _lookup(self, name: str, ident: Node, node: Node) -> Read:
         """`MAP[value]`: reading a table by renderer key is an allowlist lookup (unknown keys give
         undefined); writing `obj[value] = x` is a use (`__proto__` pollutes)."""
         up = node.parent
@@ -184,7 +172,7 @@ class Reader:
             break
         return Read(name, ident, "use")
 
-    def _object(self, name: str, ident: Any, node: Any, child: Any, st: _State) -> Any:
+    def _object(self, name: str, ident: Node, node: Node, child: Node, st: _State) -> Step:
         st.pure = False
         if node.type == "pair":
             if node.child_by_field_name("value") != child:
@@ -197,7 +185,7 @@ class Reader:
             st.keys.append("...")  # `{ ...value }`; `{ ...{ k: value } }` keeps `k`
         return _CONTINUE
 
-    def _argument(self, name: str, ident: Any, args: Any, child: Any, st: _State) -> Any:
+    def _argument(self, name: str, ident: Node, args: Node, child: Node, st: _State) -> Step:
         call = args.parent
         if call is None or call.type not in ("call_expression", "new_expression"):
             return Read(name, ident, "use")
@@ -224,7 +212,7 @@ class Reader:
         return Read(name, ident, "arg", site=call, into=call, arg=index, keys=tuple(reversed(st.keys)),
                      pure=st.pure)
 
-    def _element_params(self, call: Any, method: str) -> tuple[str, ...]:
+    def _element_params(self, call: Node, method: str) -> tuple[str, ...]:
         """`value.forEach((item) => ...)`: the names the inline callback binds to each element."""
         args = call.child_by_field_name("arguments")
         fn = next((c for c in args.named_children if c.type != "comment"), None) if args is not None else None
@@ -243,7 +231,7 @@ class Reader:
             self.callbacks[n] = fn
         return names
 
-    def _spread_call(self, name: str, ident: Any, call: Any, st: _State) -> Any:
+    def _spread_call(self, name: str, ident: Node, call: Node, st: _State) -> Step:
         """`Object.assign(target, value)`: the result, and a local target, hold the value's keys."""
         up = call.parent
         while up is not None and up.type in TRANSPARENT:
@@ -259,7 +247,7 @@ class Reader:
             st.keys.append("...")
         return _CONTINUE
 
-    def _alias(self, name: str, ident: Any, pat: Any, st: _State) -> Read:
+    def _alias(self, name: str, ident: Node, pat: Node | None, st: _State) -> Read:
         names: tuple[str, ...] = ()
         if pat is not None:
             if pat.type == "identifier":
@@ -268,7 +256,7 @@ class Reader:
                 names = tuple(b.name for b in _bindings_of_pattern(pat, 0))
         return Read(name, ident, "alias" if st.pure else "use", alias=names, pure=st.pure)
 
-    def _assign(self, name: str, ident: Any, node: Any, child: Any, st: _State) -> Any:
+    def _assign(self, name: str, ident: Node, node: Node, child: Node, st: _State) -> Step:
         left = node.child_by_field_name("left")
         if left == child:
             right = node.child_by_field_name("right")
@@ -290,14 +278,20 @@ class _State:
         self.pure = True
         self.keys: list[str] = []
         self.elements: list[str] = []  # callback parameters bound to the value's elements
-        self.url: Any = None  # the `new URL(...)` the value went through
-        self.jump: Any = None  # continue climbing from this node (a call whose result carries the value)
+        self.url: Node | None = None  # the `new URL(...)` the value went through
+        self.jump: Node | None = None  # continue climbing from this node (a call whose result carries the value)
 
 
-_CONTINUE = object()
+class _Continue(Enum):
+    CONTINUE = 0
 
 
-def _with_elements(read: Read | None, name: str, ident: Any, st: _State) -> Read | None:
+# A step's verdict: the read (None: nothing consumes the value), or climb on.
+_CONTINUE: Final = _Continue.CONTINUE
+Step = Read | None | Literal[_Continue.CONTINUE]
+
+
+def _with_elements(read: Read | None, name: str, ident: Node, st: _State) -> Read | None:
     if not st.elements:
         return read
     if read is None:  # `value.filter((x) => ...);` whose result is dropped: the callback still reads it
@@ -316,17 +310,35 @@ def _with_url(read: Read | None, st: _State) -> Read | None:
     return read._replace(role="url", site=st.url, pure=False)
 
 
-def operator_of(node: Any) -> str:
+def _operator(name: str, ident: Node, node: Node, child: Node, st: _State) -> Step:
+    """The value under a unary or binary operator."""
+    op = operator_of(node)
+    if node.type == "unary_expression":
+        if op == "typeof":
+            return Read(name, ident, "check", site=node)
+        return None if op in ("!", "void", "delete") else Read(name, ident, "use")
+    if op in COMPARISONS:
+        return Read(name, ident, "check", site=node)
+    if op == "&&" and node.child_by_field_name("left") == child:
+        return None  # a truthiness test
+    if op == "+":
+        st.pure = False
+    elif op not in ("&&", "||", "??"):
+        return Read(name, ident, "use")
+    return _CONTINUE
+
+
+def operator_of(node: Node) -> str:
     op = node.child_by_field_name("operator")
     return op.type if op is not None else ""
 
 
-def _prop(member: Any) -> str:
+def _prop(member: Node) -> str:
     p = member.child_by_field_name("property") or member.child_by_field_name("index")
     return text_of(p, 60).strip("'\"`") if p is not None else ""
 
 
-def _inside_log(call: Any) -> bool:
+def _inside_log(call: Node) -> bool:
     """The call only computes an argument of a logging call (within the same statement)."""
     node = call.parent
     for _ in range(12):

@@ -6,9 +6,11 @@ extraction, walking a bounded number of parents or statements (never the whole t
 """
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
 
-from ipclint.extract.values import text_of, unwrap
+from ipclint.extract.parse import Node
+from ipclint.extract.values import span_of, text_of, unwrap
+from ipclint.model.values import AnyV, Case, Not
 
 MAX_PARENTS = 24
 MAX_STATEMENTS = 4
@@ -17,14 +19,14 @@ FUNCTION_BOUNDARY = frozenset({"function_declaration", "function_expression", "f
                                "program"})
 
 
-def _flag_of(cond: Any, negated: bool) -> str | None:
+def _flag_of(cond: Node | None, negated: bool) -> str | None:
     """The flag tested by `!flag` (negated=True) or `flag` (negated=False)."""
     c = unwrap(cond)
     if c is None:
         return None
     if negated:
-        if c.type != "unary_expression" or (c.child_by_field_name("operator") is None) \
-                or c.child_by_field_name("operator").type != "!":
+        op = c.child_by_field_name("operator")
+        if c.type != "unary_expression" or op is None or op.type != "!":
             return None
         c = unwrap(c.child_by_field_name("argument"))
     if c is not None and c.type in ("identifier", "member_expression"):
@@ -32,7 +34,7 @@ def _flag_of(cond: Any, negated: bool) -> str | None:
     return None
 
 
-def _sets_true(block: Any, flag: str) -> bool:
+def _sets_true(block: Node, flag: str) -> bool:
     """Whether a statement directly in ``block`` assigns `flag = true`."""
     stmts = block.named_children if block.type == "statement_block" else [block]
     for st in stmts:
@@ -46,8 +48,9 @@ def _sets_true(block: Any, flag: str) -> bool:
     return False
 
 
-def call_is_once_guarded(call: Any) -> bool:
-    node, child = call.parent, call
+def call_is_once_guarded(call: Node) -> bool:
+    node: Node | None = call.parent
+    child = call
     for _ in range(MAX_PARENTS):
         if node is None or node.type in FUNCTION_BOUNDARY:
             return False
@@ -55,11 +58,11 @@ def call_is_once_guarded(call: Any) -> bool:
             flag = _flag_of(node.child_by_field_name("condition"), True)
             if flag and _sets_true(child, flag):
                 return True
-        node, child = node.parent, node
+        child, node = node, node.parent
     return False
 
 
-def function_is_once_guarded(fn: Any) -> bool:
+def function_is_once_guarded(fn: Node) -> bool:
     body = fn.child_by_field_name("body")
     if body is None or body.type != "statement_block":
         return False
@@ -79,7 +82,7 @@ def function_is_once_guarded(fn: Any) -> bool:
 EXIT_TYPES = frozenset({"return_statement", "throw_statement"})
 
 
-def exits(block: Any, leaving: frozenset[str] = EXIT_TYPES) -> bool:
+def exits(block: Node, leaving: frozenset[str] = EXIT_TYPES) -> bool:
     """Whether a branch always leaves: it is, or ends with, one of ``leaving`` (by default a
     return or throw, which leave the function)."""
     node = block
@@ -101,14 +104,13 @@ def exits(block: Any, leaving: frozenset[str] = EXIT_TYPES) -> bool:
     return False
 
 
-def enclosing_conditions(call: Any, to_value) -> tuple:
+def enclosing_conditions(call: Node, to_value: Callable[[Node], AnyV]) -> tuple[AnyV, ...]:
     """Conditions under which the call runs, within its function: `if (c) { call }` gives c,
     `else` gives Not(c); `switch (x) { case A: call }` gives Case(x, (A, ...)) when the switch's
     default leaves the function."""
-    from ipclint.extract.values import span_of
-    from ipclint.model.values import Case, Not
-    out = []
-    node, child = call.parent, call
+    out: list[AnyV] = []
+    node: Node | None = call.parent
+    child = call
     for _ in range(MAX_PARENTS):
         if node is None or node.type in FUNCTION_BOUNDARY:
             break
@@ -125,17 +127,18 @@ def enclosing_conditions(call: Any, to_value) -> tuple:
             if op is not None and left is not None and op.type == "&&":  # `ok(ch) && call`
                 out.append(to_value(left))
         elif node.type == "switch_case":
-            sw = node.parent.parent if node.parent is not None else None
-            if sw is not None and sw.type == "switch_statement" and _default_exits(node.parent):
+            block = node.parent
+            sw = block.parent if block is not None else None
+            if block is not None and sw is not None and sw.type == "switch_statement" and _default_exits(block):
                 disc = sw.child_by_field_name("value")
                 cases = _case_values(node, to_value)
                 if disc is not None and cases:
                     out.append(Case(span=span_of(node), subject=to_value(disc), values=tuple(cases)))
-        node, child = node.parent, node
+        child, node = node, node.parent
     return tuple(out)
 
 
-def _default_exits(body: Any) -> bool:
+def _default_exits(body: Node) -> bool:
     for c in body.named_children:
         if c.type == "switch_default":
             stmts = [s for s in c.named_children if s.type != "comment"]
@@ -143,10 +146,10 @@ def _default_exits(body: Any) -> bool:
     return False
 
 
-def _case_values(case: Any, to_value) -> list:
+def _case_values(case: Node, to_value: Callable[[Node], AnyV]) -> list[AnyV]:
     """The values that reach this case: its own and those of empty cases falling through to it."""
-    values = []
-    node = case
+    values: list[AnyV] = []
+    node: Node | None = case
     while node is not None and node.type == "switch_case":
         v = node.child_by_field_name("value")
         if v is not None:

@@ -14,13 +14,12 @@ Reads are found by a byte search for the names inside the function, then located
 """
 from __future__ import annotations
 
-from typing import Any
-
 from ipclint.extract.flowdom import Dominance, site_kind
 from ipclint.extract.flownames import is_binding, occurrences
 from ipclint.extract.flowread import MAX_UP, Read, Reader
+from ipclint.extract.parse import Node
 from ipclint.extract.values import span_of, text_of
-from ipclint.extract.walk import FUNCTION_TYPES, _bindings_of_pattern
+from ipclint.extract.walk import FUNCTION_TYPES, Extractor, _bindings_of_pattern
 from ipclint.model.facts import Alias, Flow, Occ, Site
 
 MAX_READS = 600  # reads classified per function
@@ -36,7 +35,7 @@ CALLBACK_OF = frozenset({"map", "filter", "forEach", "some", "every", "find", "f
                          "addEventListener", "requestAnimationFrame"})
 
 
-def analyze(node: Any, ex: Any, fid: int) -> Flow | None:
+def analyze(node: Node, ex: Extractor, fid: int) -> Flow | None:
     fn = ex.f.functions[fid]
     names = {p.name for p in fn.params}
     if not names or _inline_callback(node):
@@ -44,7 +43,7 @@ def analyze(node: Any, ex: Any, fid: int) -> Flow | None:
     return _Analysis(node, ex).run(names)
 
 
-def _inline_callback(node: Any) -> bool:
+def _inline_callback(node: Node) -> bool:
     args = node.parent
     call = args.parent if args is not None and args.type == "arguments" else None
     callee = call.child_by_field_name("function") if call is not None and call.type == "call_expression" else None
@@ -55,7 +54,7 @@ def _inline_callback(node: Any) -> bool:
 
 
 class _Analysis(Reader, Dominance):
-    def __init__(self, fn_node: Any, ex: Any) -> None:
+    def __init__(self, fn_node: Node, ex: Extractor) -> None:
         self.fn = fn_node
         self.fn_id = fn_node.id
         self.ex = ex
@@ -64,10 +63,10 @@ class _Analysis(Reader, Dominance):
         self.origin: dict[str, str] = {}
         self.aliases: list[tuple[str, str, bool, int]] = []
         self.writes: list[int] = []  # start bytes of writes to tracked names
-        self.callbacks: dict[str, Any] = {}  # callback parameters bound by the read being climbed
+        self.callbacks: dict[str, Node] = {}  # callback parameters bound by the read being climbed
         # Aliases bound only as callback parameters (`value.forEach((x) => ...)`): read only there.
-        self.callback_of: dict[str, list[Any]] = {}
-        self.block_memo: dict[int, dict[int, tuple[Any, ...]]] = {}
+        self.callback_of: dict[str, list[Node]] = {}
+        self.block_memo: dict[int, dict[int, tuple[int, ...]]] = {}
 
     def run(self, params: set[str]) -> Flow | None:
         todo = {n: self.fn.start_byte for n in params}
@@ -102,7 +101,7 @@ class _Analysis(Reader, Dominance):
         return self._finish()
 
     # ---- finding reads ---------------------------------------------------------------------
-    def _find(self, todo: dict[str, int]) -> list[tuple[str, Any]]:
+    def _find(self, todo: dict[str, int]) -> list[tuple[str, Node]]:
         out = []
         end = self.fn.end_byte
         for name in sorted(todo):
@@ -122,7 +121,7 @@ class _Analysis(Reader, Dominance):
                     return out
         return out
 
-    def _shadowed_between(self, ident: Any, name: str) -> bool:
+    def _shadowed_between(self, ident: Node, name: str) -> bool:
         node = ident.parent
         fn_id = self.fn_id
         for _ in range(MAX_UP * 4):
@@ -135,7 +134,7 @@ class _Analysis(Reader, Dominance):
             node = node.parent
         return False
 
-    def _shadowed(self, node: Any, name: str) -> bool:
+    def _shadowed(self, node: Node, name: str) -> bool:
         """A nested function (or catch clause) between the read and the analysed function binds the name."""
         if node.type == "catch_clause":
             p = node.child_by_field_name("parameter")
@@ -152,7 +151,7 @@ class _Analysis(Reader, Dominance):
 
     # ---- dominance -------------------------------------------------------------------------
     def _finish(self) -> Flow:
-        site_nodes: dict[int, Any] = {}
+        site_nodes: dict[int, Node] = {}
         site_reads: dict[int, list[Read]] = {}
         for r in self.reads:
             if r.site is not None:
@@ -161,7 +160,7 @@ class _Analysis(Reader, Dominance):
         order = sorted(site_nodes.values(), key=lambda n: (n.start_byte, -n.end_byte))
         self._index_sites(order)
         sites = tuple(_site(n, site_reads[n.id]) for n in order)
-        families = {}
+        families: dict[str, set[str]] = {}
         occs = []
         for r in sorted(self.reads, key=lambda r: r.node.start_byte):
             fam = families.get(r.name)
@@ -194,7 +193,7 @@ class _Analysis(Reader, Dominance):
         return out
 
 
-def _site(node: Any, reads: list[Read]) -> Site:
+def _site(node: Node, reads: list[Read]) -> Site:
     kind = site_kind(node)
     names = tuple(sorted({r.name for r in reads}))
     if kind != "check" or len(reads) < 2:

@@ -5,14 +5,15 @@ Conversion is depth-bounded (no unbounded recursion on tree depth).
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import overload
 
+from ipclint.extract.parse import Node
 from ipclint.model.span import Span
 
 MAX_DEPTH = 24
 
 
-def span_of(node: Any) -> Span:
+def span_of(node: Node) -> Span:
     (r1, c1), (r2, c2) = node.start_point, node.end_point
     return _new_tuple(Span, (r1 + 1, c1 + 1, r2 + 1, c2 + 1))
 
@@ -20,7 +21,7 @@ def span_of(node: Any) -> Span:
 _new_tuple = tuple.__new__
 
 
-def text_in(data: bytes, node: Any, limit: int = 120) -> str:
+def text_in(data: bytes, node: Node, limit: int = 120) -> str:
     """The source text of ``node`` cut to ``limit`` characters, sliced from the file's bytes (a
     call's text would otherwise copy its callback bodies)."""
     start = node.start_byte
@@ -29,7 +30,7 @@ def text_in(data: bytes, node: Any, limit: int = 120) -> str:
     return s if len(s) <= limit else s[: limit - 1] + "…"
 
 
-def text_of(node: Any, limit: int = 120) -> str:
+def text_of(node: Node, limit: int = 120) -> str:
     """The text of a small node (a name, a callee): its leaves in order, read with a byte budget, so
     that a long node costs no more than ``limit`` characters."""
     if node.end_byte - node.start_byte <= limit * 4:
@@ -51,7 +52,7 @@ def text_of(node: Any, limit: int = 120) -> str:
     return s if len(s) <= limit else s[: limit - 1] + "…"
 
 
-def string_value(node: Any) -> str | None:
+def string_value(node: Node) -> str | None:
     """The value of a string literal or a template without substitutions."""
     if node.type == "string":
         return "".join(_frag(c) for c in node.named_children)
@@ -65,14 +66,14 @@ def string_value(node: Any) -> str | None:
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "0": "\0", "\\": "\\", "'": "'", '"': '"', "`": "`"}
 
 
-def _frag(node: Any) -> str:
+def _frag(node: Node) -> str:
     raw = (node.text or b"").decode("utf-8", "replace")
     if node.type == "escape_sequence":
         return _ESCAPES.get(raw[1:2], raw[1:])
     return raw
 
 
-def property_name(node: Any) -> str | None:
+def property_name(node: Node) -> str | None:
     t = node.type
     if t in ("property_identifier", "identifier", "shorthand_property_identifier",
              "private_property_identifier", "number"):
@@ -88,7 +89,11 @@ _WRAPPERS = frozenset({"parenthesized_expression", "as_expression", "satisfies_e
                        "non_null_expression", "type_assertion"})
 
 
-def unwrap(node: Any) -> Any:
+@overload
+def unwrap(node: Node) -> Node: ...
+@overload
+def unwrap(node: None) -> None: ...
+def unwrap(node: Node | None) -> Node | None:
     """Skip parentheses and TypeScript-only wrappers (`x as const`, `x!`, `<T>x`)."""
     for _ in range(MAX_DEPTH):
         if node is None or node.type not in _WRAPPERS:

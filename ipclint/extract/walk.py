@@ -1,11 +1,13 @@
 """One iterative pre-order walk of the syntax tree that records FileFacts."""
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
 
 from ipclint.extract.draft import FactsDraft, FuncDraft
+from ipclint.extract.parse import Node
 from ipclint.extract.values import MAX_DEPTH, property_name, span_of, string_value, text_in, text_of, unwrap
 from ipclint.model.facts import Param
+from ipclint.model.span import Span
 from ipclint.model.values import (
     AnyV,
     Arr,
@@ -55,7 +57,7 @@ class Extractor:
         self.flow_params: dict[int, frozenset[str]] = {}  # handlerflow: the names a nested function binds
 
     # ---- functions -------------------------------------------------------------------------
-    def func_for(self, node: Any, parent: int | None, name: str | None = None) -> int:
+    def func_for(self, node: Node, parent: int | None, name: str | None = None) -> int:
         key = node.id
         fid = self._fid.get(key)
         if fid is not None:
@@ -79,7 +81,7 @@ class Extractor:
             fn.returns.append(self.value(body, fid))
         return fid
 
-    def _params(self, node: Any) -> tuple[Param, ...]:
+    def _params(self, node: Node) -> tuple[Param, ...]:
         single = node.child_by_field_name("parameter")
         if single is not None:
             return (Param(text_of(single, 80), 0, span_of(single)),)
@@ -100,11 +102,11 @@ class Extractor:
             idx += 1
         return tuple(out)
 
-    def text(self, node: Any, limit: int = 120) -> str:
+    def text(self, node: Node, limit: int = 120) -> str:
         return text_in(self.data, node, limit)
 
     # ---- values ----------------------------------------------------------------------------
-    def value(self, node: Any, scope: int | None, depth: int = 0) -> AnyV:
+    def value(self, node: Node, scope: int | None, depth: int = 0) -> AnyV:
         """The static value of an expression node, memoised per node: every call is visited by
         the walk and also appears inside the values of enclosing calls and declarations."""
         node = unwrap(node)
@@ -116,106 +118,43 @@ class Extractor:
         self._memo[key] = v
         return v
 
-    def _value(self, node: Any, scope: int | None, depth: int) -> AnyV:
+    def _value(self, node: Node, scope: int | None, depth: int) -> AnyV:
         sp = span_of(node)
         # Source text is kept for values near the top (messages quote arguments and callees);
         # deeper values carry none, which saves most of the decoding.
-        tx = self.text if depth <= 2 else _no_text
+        tx: Callable[[Node], str] = self.text if depth <= 2 else _no_text
         if depth > MAX_DEPTH:
             return Dyn(span=sp, text=tx(node))
         t = node.type
-        if t == "string":
-            return Str(span=sp, text=tx(node), value=string_value(node) or "", lit="string")
+        leaf = _leaf_value(node, t, sp, tx)
+        if leaf is not None:
+            return leaf
         if t == "template_string":
-            s = string_value(node)
-            if s is not None:
-                return Str(span=sp, text=tx(node), value=s, lit="template")
-            parts: list[str | AnyV] = []
-            for c in node.named_children:
-                if c.type == "template_substitution":
-                    inner = [x for x in c.named_children if x.type != "comment"]
-                    parts.append(self.value(inner[0], scope, depth + 1) if inner else "")
-                else:
-                    parts.append(_frag_text(c))
-            return Tpl(span=sp, text=tx(node), parts=tuple(parts))
-        if t == "identifier" or t == "shorthand_property_identifier":
-            name = (node.text or b"").decode("utf-8", "replace")
-            if name == "undefined":
-                return Undef(span=sp, text=name)
-            return Ref(span=sp, text=name, name=name)
-        if t == "member_expression":
-            obj = node.child_by_field_name("object")
-            prop = node.child_by_field_name("property")
-            if obj is None or prop is None:
-                return Dyn(span=sp, text=tx(node))
-            return Member(span=sp, text=tx(node), obj=self.value(obj, scope, depth + 1),
-                          prop=property_name(prop) or "")
-        if t == "subscript_expression":
-            obj = node.child_by_field_name("object")
-            idx = node.child_by_field_name("index")
-            if obj is None or idx is None:
-                return Dyn(span=sp, text=tx(node))
-            iv = self.value(idx, scope, depth + 1)
-            ov = self.value(obj, scope, depth + 1)
-            if isinstance(iv, Str):
-                return Member(span=sp, text=tx(node), obj=ov, prop=iv.value)
-            return Index(span=sp, text=tx(node), obj=ov, index=iv)
+            return self._template_value(node, scope, depth, sp, tx)
+        if t in ("member_expression", "subscript_expression"):
+            return self._member_value(node, scope, depth, sp, tx)
         if t == "binary_expression":
-            op = node.child_by_field_name("operator")
-            left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
-            if op is None or left is None or right is None:
-                return Dyn(span=sp, text=tx(node), why=op.type if op is not None else None)
-            if op.type in COMPARISONS:
-                return Cmp(span=sp, text=tx(node), op=op.type, left=self.value(left, scope, depth + 1),
-                           right=self.value(right, scope, depth + 1))
-            if op.type in ("&&", "||", "??"):
-                return Logic(span=sp, text=tx(node), op=op.type, left=self.value(left, scope, depth + 1),
-                             right=self.value(right, scope, depth + 1))
-            if op.type == "+":
-                return Concat(span=sp, text=tx(node), left=self.value(left, scope, depth + 1),
-                              right=self.value(right, scope, depth + 1))
-            return Dyn(span=sp, text=tx(node), why=op.type)
+            return self._binary_value(node, scope, depth, sp, tx)
         if t in ("call_expression", "new_expression"):
             return self._call_value(node, scope, depth, sp)
-        if t == "await_expression":
+        if t in ("await_expression", "spread_element"):
             inner = [c for c in node.named_children if c.type != "comment"]
-            return Await(span=sp, text=tx(node), inner=self.value(inner[0], scope, depth + 1) if inner else None)
+            iv = self.value(inner[0], scope, depth + 1) if inner else None
+            if t == "await_expression":
+                return Await(span=sp, text=tx(node), inner=iv)
+            return Spread(span=sp, text=tx(node), inner=iv)
         if t == "object":
             return Obj(span=sp, text=tx(node), props=tuple(self._props(node, scope, depth)))
         if t == "array":
             return Arr(span=sp, text=tx(node), items=tuple(self.value(c, scope, depth + 1)
                                                            for c in node.named_children if c.type != "comment"))
-        if t in FUNCTION_TYPES or t == "class":
-            if t == "class":
-                nm = node.child_by_field_name("name")
-                return ClassV(span=sp, text=tx(node), name=text_of(nm) if nm is not None else None)
+        if t == "class":
+            nm = node.child_by_field_name("name")
+            return ClassV(span=sp, text=tx(node), name=text_of(nm) if nm is not None else None)
+        if t in FUNCTION_TYPES:
             return Fn(span=sp, text=tx(node), fid=self.func_for(node, scope))
-        if t == "spread_element":
-            inner = [c for c in node.named_children if c.type != "comment"]
-            return Spread(span=sp, text=tx(node), inner=self.value(inner[0], scope, depth + 1) if inner else None)
-        if t == "this":
-            return This(span=sp, text="this")
-        if t == "number":
-            return Num(span=sp, text=tx(node), value=text_of(node))
-        if t in ("true", "false"):
-            return Bool(span=sp, text=t, value=t == "true")
-        if t == "null":
-            return Null(span=sp, text="null")
-        if t == "undefined":
-            return Undef(span=sp, text="undefined")
-        if t == "regex":
-            return Regex(span=sp, text=tx(node))
-        if t == "unary_expression" and node.child_by_field_name("operator") is not None:
-            op = node.child_by_field_name("operator").type
-            arg = node.child_by_field_name("argument")
-            if op == "!" and arg is not None and arg.type == "number":
-                return Bool(span=sp, text=tx(node), value=text_of(arg) == "0")
-            if op == "!" and arg is not None:
-                return Not(span=sp, text=tx(node), inner=self.value(arg, scope, depth + 1))
-            if op == "typeof" and arg is not None:
-                return TypeOf(span=sp, text=tx(node), inner=self.value(arg, scope, depth + 1))
-        if t in ("jsx_element", "jsx_self_closing_element"):
-            return Jsx(span=sp, text=tx(node))
+        if t == "unary_expression":
+            return self._unary_value(node, scope, depth, sp, tx)
         if t == "ternary_expression":
             cons = node.child_by_field_name("consequence")
             alt = node.child_by_field_name("alternative")
@@ -223,7 +162,69 @@ class Extractor:
             return Cond(span=sp, text=tx(node), alts=alts)
         return Dyn(span=sp, text=tx(node), why=t)
 
-    def _call_value(self, node: Any, scope: int | None, depth: int, sp: Any) -> AnyV:
+    def _template_value(self, node: Node, scope: int | None, depth: int, sp: Span,
+                        tx: Callable[[Node], str]) -> AnyV:
+        s = string_value(node)
+        if s is not None:
+            return Str(span=sp, text=tx(node), value=s, lit="template")
+        parts: list[str | AnyV] = []
+        for c in node.named_children:
+            if c.type == "template_substitution":
+                inner = [x for x in c.named_children if x.type != "comment"]
+                parts.append(self.value(inner[0], scope, depth + 1) if inner else "")
+            else:
+                parts.append(_frag_text(c))
+        return Tpl(span=sp, text=tx(node), parts=tuple(parts))
+
+    def _member_value(self, node: Node, scope: int | None, depth: int, sp: Span,
+                      tx: Callable[[Node], str]) -> AnyV:
+        """`obj.prop`; `obj[key]` (a Member when the key is a string)."""
+        obj = node.child_by_field_name("object")
+        if node.type == "member_expression":
+            prop = node.child_by_field_name("property")
+            if obj is None or prop is None:
+                return Dyn(span=sp, text=tx(node))
+            return Member(span=sp, text=tx(node), obj=self.value(obj, scope, depth + 1),
+                          prop=property_name(prop) or "")
+        idx = node.child_by_field_name("index")
+        if obj is None or idx is None:
+            return Dyn(span=sp, text=tx(node))
+        iv = self.value(idx, scope, depth + 1)
+        ov = self.value(obj, scope, depth + 1)
+        if isinstance(iv, Str):
+            return Member(span=sp, text=tx(node), obj=ov, prop=iv.value)
+        return Index(span=sp, text=tx(node), obj=ov, index=iv)
+
+    def _binary_value(self, node: Node, scope: int | None, depth: int, sp: Span,
+                      tx: Callable[[Node], str]) -> AnyV:
+        op = node.child_by_field_name("operator")
+        left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+        if op is None or left is None or right is None:
+            return Dyn(span=sp, text=tx(node), why=op.type if op is not None else None)
+        if op.type in COMPARISONS:
+            return Cmp(span=sp, text=tx(node), op=op.type, left=self.value(left, scope, depth + 1),
+                       right=self.value(right, scope, depth + 1))
+        if op.type in ("&&", "||", "??"):
+            return Logic(span=sp, text=tx(node), op=op.type, left=self.value(left, scope, depth + 1),
+                         right=self.value(right, scope, depth + 1))
+        if op.type == "+":
+            return Concat(span=sp, text=tx(node), left=self.value(left, scope, depth + 1),
+                          right=self.value(right, scope, depth + 1))
+        return Dyn(span=sp, text=tx(node), why=op.type)
+
+    def _unary_value(self, node: Node, scope: int | None, depth: int, sp: Span,
+                     tx: Callable[[Node], str]) -> AnyV:
+        op = node.child_by_field_name("operator")
+        arg = node.child_by_field_name("argument")
+        if op is not None and op.type == "!" and arg is not None and arg.type == "number":
+            return Bool(span=sp, text=tx(node), value=text_of(arg) == "0")
+        if op is not None and op.type == "!" and arg is not None:
+            return Not(span=sp, text=tx(node), inner=self.value(arg, scope, depth + 1))
+        if op is not None and op.type == "typeof" and arg is not None:
+            return TypeOf(span=sp, text=tx(node), inner=self.value(arg, scope, depth + 1))
+        return Dyn(span=sp, text=tx(node), why=node.type)
+
+    def _call_value(self, node: Node, scope: int | None, depth: int, sp: Span) -> AnyV:
         t = node.type
         fn = node.child_by_field_name("constructor" if t == "new_expression" else "function")
         args_node = node.child_by_field_name("arguments")
@@ -243,7 +244,7 @@ class Extractor:
             return Module(span=sp, text=text, src=first.value)
         return CallExpr(span=sp, text=text, callee=callee, args=args)
 
-    def _props(self, node: Any, scope: int | None, depth: int) -> list[Prop]:
+    def _props(self, node: Node, scope: int | None, depth: int) -> list[Prop]:
         props: list[Prop] = []
         for c in node.named_children:
             ct = c.type
@@ -276,15 +277,41 @@ def _is_require(callee: AnyV) -> bool:
         and callee.obj.name in ("window", "globalThis")
 
 
-def _no_text(node: Any, limit: int = 0) -> str:
+def _leaf_value(node: Node, t: str, sp: Span, tx: Callable[[Node], str]) -> AnyV | None:
+    """The value of a literal, a name, `this` or JSX; None for other nodes."""
+    if t == "string":
+        return Str(span=sp, text=tx(node), value=string_value(node) or "", lit="string")
+    if t == "identifier" or t == "shorthand_property_identifier":
+        name = (node.text or b"").decode("utf-8", "replace")
+        if name == "undefined":
+            return Undef(span=sp, text=name)
+        return Ref(span=sp, text=name, name=name)
+    if t == "this":
+        return This(span=sp, text="this")
+    if t == "number":
+        return Num(span=sp, text=tx(node), value=text_of(node))
+    if t in ("true", "false"):
+        return Bool(span=sp, text=t, value=t == "true")
+    if t == "null":
+        return Null(span=sp, text="null")
+    if t == "undefined":
+        return Undef(span=sp, text="undefined")
+    if t == "regex":
+        return Regex(span=sp, text=tx(node))
+    if t in ("jsx_element", "jsx_self_closing_element"):
+        return Jsx(span=sp, text=tx(node))
+    return None
+
+
+def _no_text(node: Node, limit: int = 0) -> str:
     return ""
 
 
-def _frag_text(node: Any) -> str:
+def _frag_text(node: Node) -> str:
     return (node.text or b"").decode("utf-8", "replace")
 
 
-def _is_async(node: Any) -> bool:
+def _is_async(node: Node) -> bool:
     for c in node.children:
         if c.type == "async":
             return True
@@ -293,10 +320,10 @@ def _is_async(node: Any) -> bool:
     return False
 
 
-def _bindings_of_pattern(pat: Any, idx: int) -> list[Param]:
+def _bindings_of_pattern(pat: Node, idx: int) -> list[Param]:
     """Flatten an identifier / object / array / rest / default pattern into bindings, iteratively."""
     out: list[Param] = []
-    stack: list[tuple[Any, tuple[str, ...], bool]] = [(pat, (), False)]
+    stack: list[tuple[Node, tuple[str, ...], bool]] = [(pat, (), False)]
     while stack:
         node, path, rest = stack.pop()
         t = node.type
@@ -318,9 +345,9 @@ def _bindings_of_pattern(pat: Any, idx: int) -> list[Param]:
                     if v is not None:
                         stack.append((v, path + ((property_name(k) or "?") if k is not None else "?",), rest))
                 elif c.type in ("shorthand_property_identifier_pattern", "object_assignment_pattern"):
-                    inner = c if c.type == "shorthand_property_identifier_pattern" else c.child_by_field_name("left")
-                    if inner is not None:
-                        stack.append((inner, path + (text_of(inner, 80),), rest))
+                    name = c if c.type == "shorthand_property_identifier_pattern" else c.child_by_field_name("left")
+                    if name is not None:
+                        stack.append((name, path + (text_of(name, 80),), rest))
                 elif c.type == "rest_pattern":
                     stack.append((c, path, True))
         elif t == "array_pattern":

@@ -6,9 +6,10 @@ from fnmatch import fnmatchcase
 
 from ipclint.discover import is_test_path
 from ipclint.link.project import Project
+from ipclint.link.vutil import callee_name
 from ipclint.link.wrappers import callee_function
 from ipclint.model.facts import Call
-from ipclint.model.values import V
+from ipclint.model.values import CallExpr, Fn, Member, Ref, Str, V
 
 # Events whose callbacks run more than once.
 REPEAT_EVENTS = frozenset({"activate", "second-instance", "open-url", "open-file", "ready-to-show",
@@ -104,13 +105,13 @@ def _event_reason(project: Project, sites: list[tuple[str, Call]]) -> str | None
 
 def _callback_verdict(project: Project, path: str, call: Call, arg_index: int) -> str | None:
     callee = call.callee
-    method = callee.data[1] if callee.kind == "member" else callee.data if callee.kind == "ref" else None
+    method = callee_name(callee)
     if method in REPEAT_CALLS:
         return _callback_reason(method)
     if method in ("then", "once", "setTimeout", "queueMicrotask", "handleOnce", "nextTick", "finally", "catch"):
         return "once"
-    if method == "register" and callee.kind == "member" \
-            and project.electron_api(path, callee.data[0], call.func) == "globalShortcut":
+    if method == "register" and isinstance(callee, Member) \
+            and project.electron_api(path, callee.obj, call.func) == "globalShortcut":
         return "it runs on every press of a global shortcut"
     if method in LISTEN_METHODS and call.args:
         event = project.channel(path, call.args[0], call.func)
@@ -118,9 +119,9 @@ def _callback_verdict(project: Project, path: str, call: Call, arg_index: int) -
             return f"it runs on every '{event}' event"
         if event in ("ready", "will-finish-launching"):
             return "once"
-        api = project.electron_api(path, callee.data[0], call.func) if callee.kind == "member" else None
-        if api in ("ipcMain",) or (callee.kind == "member" and callee.data[0].kind == "member"
-                                   and callee.data[0].data[1] == "ipc"):
+        api = project.electron_api(path, callee.obj, call.func) if isinstance(callee, Member) else None
+        if api in ("ipcMain",) or (isinstance(callee, Member) and isinstance(callee.obj, Member)
+                                   and callee.obj.prop == "ipc"):
             return "it runs on every IPC message"
     return None
 
@@ -137,7 +138,10 @@ def callback_refs(project: Project, path: str, fid: int) -> list[tuple[str, Call
     return _call_index(project)[1].get((path, fid), [])
 
 
-def _call_index(project: Project) -> tuple[dict, dict]:
+CallIndex = tuple[dict[tuple[str, int], list[tuple[str, Call]]], dict[tuple[str, int], list[tuple[str, Call, int]]]]
+
+
+def _call_index(project: Project) -> CallIndex:
     cache = project.memo.callers
     if cache is not None:
         return cache
@@ -148,14 +152,13 @@ def _call_index(project: Project) -> tuple[dict, dict]:
         for p, c in project.iter_calls():
             if is_test_path(p):
                 continue
-            if c.callee.kind == "fn":  # `(function () { ... })()`
-                calls.setdefault((p, c.callee.data), []).append((p, c))
+            if isinstance(c.callee, Fn):  # `(function () { ... })()`
+                calls.setdefault((p, c.callee.fid), []).append((p, c))
                 continue
-            t = callee_function(project, p, c) if c.callee.kind in ("ref", "member") else None
+            t = callee_function(project, p, c) if isinstance(c.callee, (Ref, Member)) else None
             if t is not None:
                 calls.setdefault(t, []).append((p, c))
-            v = c.callee
-            if (v.data[1] if v.kind == "member" else v.data if v.kind == "ref" else None) in REMOVE_METHODS:
+            if callee_name(c.callee) in REMOVE_METHODS:
                 continue
             for i, a in enumerate(c.args):
                 if _may_name_function(project, p, a, names):
@@ -169,11 +172,11 @@ def _call_index(project: Project) -> tuple[dict, dict]:
 def _may_name_function(project: Project, path: str, v: V, names: set[str]) -> bool:
     """A cheap test before resolving: the argument is written with the name of a project function
     (`init`, `this.init`, `init.bind(this)`) or is an imported name."""
-    if v.kind == "call" and v.data[0].kind == "member" and v.data[0].data[1] == "bind":
-        v = v.data[0].data[0]
-    if v.kind == "member":
-        return v.data[1] in names
-    return v.kind == "ref" and (v.data in names or v.data in project.files[path].imports)
+    if isinstance(v, CallExpr) and isinstance(v.callee, Member) and v.callee.prop == "bind":
+        v = v.callee.obj
+    if isinstance(v, Member):
+        return v.prop in names
+    return isinstance(v, Ref) and (v.name in names or v.name in project.files[path].imports)
 
 
 def closest(name: str, candidates: list[str]) -> str | None:
@@ -213,11 +216,11 @@ def mentioned_strings(project: Project, roles: frozenset[str]) -> set[str]:
     for path, f in project.files.items():
         if project.role(path).value not in roles or is_test_path(path):
             continue
-        roots = [a for c in f.calls for a in c.args] + list(f.bindings.values()) + [a.value for a in f.assigns]
+        roots: list[V] = [*(a for c in f.calls for a in c.args), *f.bindings.values(), *(a.value for a in f.assigns)]
         roots += [a.value for el in f.jsx for a in el.attrs if a.value is not None]
         for v in _walk_values(roots):
-            if v.kind == "str" and v.data:
-                out.add(v.data)
+            if isinstance(v, Str) and v.value:
+                out.add(v.value)
     cache[key] = out
     return out
 

@@ -10,6 +10,7 @@ of the handler renderer-supplied.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import msgspec
@@ -19,6 +20,7 @@ from ipclint.link.project import Project
 from ipclint.link.vutil import callee_name, root_name, subtree
 from ipclint.model import Span
 from ipclint.model.facts import Call, Flow, Func, Occ, Param
+from ipclint.model.values import CallExpr, Dyn, Electron, External, Fn, Global, Member, NewExpr, Ref
 
 VALIDATOR_PREFIX = re.compile(r"^(validate|assert|check|is|ensure|sanitize|parse|verify)([A-Z_0-9]|$)")
 SCHEMA_METHODS = frozenset({"parse", "safeParse", "parseAsync", "safeParseAsync", "validate", "validateSync",
@@ -56,7 +58,7 @@ def handlers(project: Project) -> list[Handler]:
     """Main-process handler registrations whose handler function is known, one per edge."""
     if project.memo.handlers is not None:
         return project.memo.handlers
-    out = []
+    out: list[Handler] = []
     for e in project.graph.edges:
         if e.kind not in ("handle", "on") or e.side != "main" or e.handler is None:
             continue
@@ -87,24 +89,27 @@ def _event_passing(project: Project, e: Edge) -> str | None:
             continue
         f = project.files[wop.site[0]]
         site = f.calls[wop.site[1]]
-        if wop.op.handler_arg >= len(site.args) or site.args[wop.op.handler_arg].kind != "fn":
+        if wop.op.handler_arg >= len(site.args):
             continue
-        inner = f.functions[site.args[wop.op.handler_arg].data]
+        handler = site.args[wop.op.handler_arg]
+        if not isinstance(handler, Fn):
+            continue
+        inner = f.functions[handler.fid]
         first = next((p for p in inner.params if p.index == 0), None)
         if first is None or first.rest:
             return None
         scopes = subtree(f, inner.id)
         for c in f.calls:
-            if c.func not in scopes or c.callee.kind != "ref":
+            if c.func not in scopes or not isinstance(c.callee, Ref):
                 continue
-            hit = project.param_of(wop.site[0], c.func, c.callee.data)
+            hit = project.param_of(wop.site[0], c.func, c.callee.name)
             if hit is None or hit[0] in scopes:
                 continue
             a0 = c.args[0] if c.args else None
-            if a0 is not None and a0.kind == "ref" and a0.data == first.name:
+            if isinstance(a0, Ref) and a0.name == first.name:
                 return None
-            if a0 is not None and a0.kind == "member" and a0.data[0].kind == "ref" and a0.data[0].data == first.name:
-                return a0.data[1]
+            if isinstance(a0, Member) and isinstance(a0.obj, Ref) and a0.obj.name == first.name:
+                return a0.prop
             return ""
     return None
 
@@ -115,7 +120,7 @@ def _function_validates(project: Project, target: tuple[str, int]) -> bool:
     if f is None:
         return False
     scopes = subtree(f, fid)
-    return any(c.func in scopes and c.callee.kind == "member" and callee_name(c.callee) in SCHEMA_METHODS
+    return any(c.func in scopes and isinstance(c.callee, Member) and callee_name(c.callee) in SCHEMA_METHODS
                and validator_call(project, path, c) for c in f.calls)
 
 
@@ -133,37 +138,37 @@ def validator_call(project: Project, path: str, call: Call, extra: frozenset[str
     if call.new:
         return name == "URL"
     r = project.resolve(path, callee, call.func)
-    if r.value.kind == "external":
-        mod = r.value.data[0]
+    if isinstance(r.value, External):
+        mod = r.value.src
         return mod in VALIDATION_LIBS or mod.startswith("is-") or (
-            callee.kind == "member" and name in SCHEMA_METHODS and mod not in ("path", "node:path", "url", "qs"))
-    if callee.kind == "member" and name in SCHEMA_METHODS and root_name(callee.data[0]) not in NOT_SCHEMAS \
-            and r.value.kind not in ("global", "electron"):
+            isinstance(callee, Member) and name in SCHEMA_METHODS and mod not in ("path", "node:path", "url", "qs"))
+    if isinstance(callee, Member) and name in SCHEMA_METHODS and root_name(callee.obj) not in NOT_SCHEMAS \
+            and not isinstance(r.value, (Global, Electron)):
         return True
     if VALIDATOR_PREFIX.match(name):
-        if r.value.kind == "fn" or project.function_of(path, callee, call.func) is not None:
+        if isinstance(r.value, Fn) or project.function_of(path, callee, call.func) is not None:
             return True
-        if r.value.kind in ("call", "new"):  # const validate = ajv.compile(schema)
+        if isinstance(r.value, (CallExpr, NewExpr)):  # const validate = ajv.compile(schema)
             return True
-    return r.value.kind == "call" and _ajv_validator(project, r.path, r.value, r.scope)
+    return isinstance(r.value, CallExpr) and _ajv_validator(project, r.path, r.value, r.scope)
 
 
 AJV_FACTORIES = frozenset({"compile", "getSchema"})
 
 
-def _ajv_validator(project: Project, path: str, made, scope) -> bool:
+def _ajv_validator(project: Project, path: str, made: CallExpr, scope: int | None) -> bool:
     """`ajv.compile(schema)`, `new Ajv().compile(schema)`, `ajv.getSchema(id)`: an ajv validator,
     whatever the variable holding it is called."""
-    callee = made.data[0]
-    if callee.kind != "member" or callee.data[1] not in AJV_FACTORIES:
+    callee = made.callee
+    if not isinstance(callee, Member) or callee.prop not in AJV_FACTORIES:
         return False
-    obj = project.resolve(path, callee.data[0], scope)
-    if obj.value.kind == "new":
-        obj = project.resolve(obj.path, obj.value.data[0], obj.scope)
+    obj = project.resolve(path, callee.obj, scope)
+    if isinstance(obj.value, NewExpr):
+        obj = project.resolve(obj.path, obj.value.callee, obj.scope)
     v = obj.value
-    if v.kind == "external":
-        return v.data[0] == "ajv" or v.data[0].startswith("ajv/")
-    return v.kind in ("global", "dyn") and "ajv" in (root_name(callee.data[0]) or callee.data[0].text).lower()
+    if isinstance(v, External):
+        return v.src == "ajv" or v.src.startswith("ajv/")
+    return isinstance(v, (Global, Dyn)) and "ajv" in (root_name(callee.obj) or callee.obj.text).lower()
 
 
 class Judge:
@@ -180,7 +185,8 @@ class Judge:
         comparison between two of them validates neither."""
         s = flow.sites[i]
         if s.kind == "pair":
-            return renderer is not None and any(not renderer.intersection(side) for side in s.sides)
+            return renderer is not None and s.sides is not None and any(
+                not renderer.intersection(side) for side in s.sides)
         key = (path, fid, i, taint)
         hit = self._memo.get(key)
         if hit is None:
@@ -221,7 +227,7 @@ def pure_family(flow: Flow, name: str) -> set[str]:
     return out
 
 
-def derived(flow: Flow, roots) -> set[str]:
+def derived(flow: Flow, roots: Iterable[str]) -> set[str]:
     """The names and every name made from them (`const s = a + b`, `const { x } = a`)."""
     out = set(roots)
     for _ in range(4):
@@ -239,7 +245,7 @@ def first_unvalidated_uses(project: Project, h: Handler, judge: Judge) -> list[t
     flow = h.flow
     if flow is None:
         return []
-    out = []
+    out: list[tuple[Param, Occ]] = []
     renderer = derived(flow, (p.name for p in h.params))
     for p in h.params:
         hit = _first_unvalidated(project, judge, h.path, h.fid, flow, pure_family(flow, p.name), renderer, 0)

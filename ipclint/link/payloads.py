@@ -2,12 +2,32 @@
 arguments of bridge functions and app wrappers travel on into an IPC payload."""
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
+from ipclint.link.graph import Edge
 from ipclint.link.modules import Where
 from ipclint.link.project import Project
 from ipclint.link.vutil import callee_name, refs, root_name
-from ipclint.model.values import V
+from ipclint.model.values import (
+    Arr,
+    CallExpr,
+    ClassV,
+    Dyn,
+    Electron,
+    External,
+    Fn,
+    Global,
+    Import,
+    Iter,
+    Member,
+    NewExpr,
+    Obj,
+    ParamRef,
+    Ref,
+    Spread,
+    This,
+    V,
+)
 
 DOM_CALLS = frozenset({"querySelector", "querySelectorAll", "getElementById", "getElementsByClassName",
                        "getElementsByTagName", "createElement", "closest", "elementFromPoint"})
@@ -22,7 +42,7 @@ ELECTRON_GETTERS = frozenset({"BrowserWindow.getFocusedWindow", "BrowserWindow.f
 DOCUMENT_NODES = frozenset({"body", "head", "documentElement", "activeElement", "scrollingElement",
                             "fullscreenElement", "pointerLockElement", "firstElementChild", "lastElementChild"})
 # What resolution leaves unknown: not a value we can judge.
-UNKNOWN = frozenset({"ref", "dyn", "param", "global", "external", "import", "iter"})
+UNKNOWN = (Ref, Dyn, ParamRef, Global, External, Import, Iter)
 MAX_DEPTH = 4
 
 
@@ -54,7 +74,7 @@ def bridge_payloads(project: Project) -> Iterator[tuple[str, V, str]]:
                 yield e.path, arg, why
 
 
-def _wrapper_payload(project: Project, e) -> set[int]:
+def _wrapper_payload(project: Project, e: Edge) -> set[int]:
     """The argument positions an app wrapper passes into its IPC call's payload (`send(target,
     channel, ...args)` forwards `args`, not `target`)."""
     target = e.wrapper_funcs[0]
@@ -63,14 +83,14 @@ def _wrapper_payload(project: Project, e) -> set[int]:
         site = project.files[w.site[0]].calls[w.site[1]]
         fn = project.files[target[0]].functions[target[1]]
         for a in site.args[w.op.channel_arg + 1:]:
-            inner = a.data if a.kind == "spread" and a.data is not None else a
+            inner = a.inner if isinstance(a, Spread) and a.inner is not None else a
             for p in fn.params:
-                if inner.kind == "ref" and inner.data == p.name and not p.path:
+                if isinstance(inner, Ref) and inner.name == p.name and not p.path:
                     out.update(range(p.index, p.index + 16) if p.rest else (p.index,))
     return out
 
 
-def _forwarded_args(project: Project, e) -> set[int] | None:
+def _forwarded_args(project: Project, e: Edge) -> set[int] | None:
     """For a fixed-channel bridge function, the argument positions it passes into its IPC call's
     payload (a callback it registers as a listener is not sent); None when unknown."""
     if not e.bridged or e.bridge_site is None or e.bridge_fn is None:
@@ -81,7 +101,7 @@ def _forwarded_args(project: Project, e) -> set[int] | None:
     fn = f.functions[e.bridge_fn[1]] if e.bridge_fn[0] == path else None
     if fn is None:
         return None
-    out = set()
+    out: set[int] = set()
     for p in fn.params:
         if any(refs(a, frozenset({p.name})) for a in site.args[1:]):
             out.add(p.index)
@@ -97,81 +117,96 @@ def problem(project: Project, where: Where, depth: int = 0) -> str | None:
     v = where.value
     if depth > MAX_DEPTH:
         return None
-    k = v.kind
-    if k == "fn":
-        return "a function"
-    if k == "this" and where.scope is not None:  # `send(CH, this)` in a method of a project class
-        fn = project.files[where.path].functions[where.scope]
-        cls = (fn.name or "").rsplit(".", 1)[0] if fn.name and "." in fn.name and fn.kind == "method" else None
-        if cls:
-            return f"an instance of the project class {cls} (its prototype is lost)"
-    if k == "class":
-        return f"a function (class {v.data})" if v.data else "a function (a class)"
-    if k in ("obj", "arr"):
-        return _contents(project, where, depth)
-    if k in ("call", "new") and promise(project, where):
-        return "a Promise (await it first)"
-    if k == "call":
-        callee, _args = v.data
-        name = callee_name(callee)
-        r = project.resolve(where.path, callee, where.scope).value
-        if r.kind == "electron" and r.data in ELECTRON_GETTERS:
-            return f"an Electron object ({r.data}())"
-        if name == "Symbol" or (callee.kind == "member" and callee.data[1] == "for"
-                                and callee.data[0].kind == "ref" and callee.data[0].data == "Symbol"):
-            return "a Symbol"
-        if name == "bind" and callee.kind == "member":
-            return "a bound function"
-        if name in DOM_CALLS and root_name(callee) in ("document", "window", "el", "element", "root", "container"):
-            return "a DOM node"
-        return None
-    if k == "new":
-        r = project.resolve(where.path, v.data[0], where.scope)
-        if r.value.kind == "electron" and r.value.data in ELECTRON_OBJECTS:
-            return f"an Electron {r.value.data}"
-        if r.value.kind == "class":
-            return f"an instance of class {r.value.data} (its prototype is lost)"
-        return None
-    if k == "member":
-        obj, prop = v.data
-        if prop == "env" and obj.kind == "ref" and obj.data == "process":
-            return "process.env"
-        if obj.kind == "ref" and obj.data == "Symbol" and prop in WELL_KNOWN_SYMBOLS:
-            return f"a Symbol (Symbol.{prop})"
-        if prop in ("target", "currentTarget", "srcElement") and obj.kind == "ref":
-            return "a DOM node (event.target)"
-        if prop in ("webContents", "sender") and obj.kind in ("ref", "member"):
-            return "an Electron WebContents"
-        if prop in DOCUMENT_NODES and _is_document(obj):
-            return f"a DOM node (document.{prop})"
-        if obj.kind == "this":
-            r = project.resolve(where.path, v, where.scope).value
-            return "a method reference" if r.kind == "fn" else None
-        return _method_reference(project, where)
-    if k == "ref":
-        if v.data in ("window", "document"):
-            return f"the {v.data} object"
-        if _dom_event(project, where):
-            return "a DOM Event"
-        r = project.resolve(where.path, v, where.scope, consts_only=True)
-        if r.value.kind in UNKNOWN or r.value is v:
-            # `const t = ev.target`, `const b = document.body`, `const go = c.go`: the member itself
-            b = _const_binding(project, where)
-            for _ in range(8):
-                if b is None or b.value.kind != "ref":
-                    break
-                b = _const_binding(project, b)
-            return problem(project, b, depth + 1) if b is not None and b.value.kind == "member" else None
-        if r.value.kind == "fn":
+    match v:
+        case Fn():
             return "a function"
-        return problem(project, r, depth + 1)
+        case This() if where.scope is not None:  # `send(CH, this)` in a method of a project class
+            return _instance_of_own_class(project, where.path, where.scope)
+        case ClassV():
+            return f"a function (class {v.name})" if v.name else "a function (a class)"
+        case Obj():
+            return _contents(project, where, [p.value for p in v.props], depth)
+        case Arr():
+            return _contents(project, where, v.items, depth)
+        case CallExpr() | NewExpr() if promise(project, where):
+            return "a Promise (await it first)"
+        case CallExpr():
+            return _call_problem(project, where, v)
+        case NewExpr():
+            r = project.resolve(where.path, v.callee, where.scope)
+            if isinstance(r.value, Electron) and r.value.api in ELECTRON_OBJECTS:
+                return f"an Electron {r.value.api}"
+            if isinstance(r.value, ClassV):
+                return f"an instance of class {r.value.name} (its prototype is lost)"
+        case Member():
+            return _member_problem(project, where, v)
+        case Ref():
+            return _ref_problem(project, where, v, depth)
     return None
 
 
-def _dom_event(project: Project, where: Where) -> bool:
+def _instance_of_own_class(project: Project, path: str, scope: int) -> str | None:
+    fn = project.files[path].functions[scope]
+    cls = (fn.name or "").rsplit(".", 1)[0] if fn.name and "." in fn.name and fn.kind == "method" else None
+    return f"an instance of the project class {cls} (its prototype is lost)" if cls else None
+
+
+def _call_problem(project: Project, where: Where, v: CallExpr) -> str | None:
+    callee = v.callee
+    name = callee_name(callee)
+    r = project.resolve(where.path, callee, where.scope).value
+    if isinstance(r, Electron) and r.api in ELECTRON_GETTERS:
+        return f"an Electron object ({r.api}())"
+    if name == "Symbol" or (isinstance(callee, Member) and callee.prop == "for"
+                            and isinstance(callee.obj, Ref) and callee.obj.name == "Symbol"):
+        return "a Symbol"
+    if name == "bind" and isinstance(callee, Member):
+        return "a bound function"
+    if name in DOM_CALLS and root_name(callee) in ("document", "window", "el", "element", "root", "container"):
+        return "a DOM node"
+    return None
+
+
+def _member_problem(project: Project, where: Where, v: Member) -> str | None:
+    obj, prop = v.obj, v.prop
+    if prop == "env" and isinstance(obj, Ref) and obj.name == "process":
+        return "process.env"
+    if isinstance(obj, Ref) and obj.name == "Symbol" and prop in WELL_KNOWN_SYMBOLS:
+        return f"a Symbol (Symbol.{prop})"
+    if prop in ("target", "currentTarget", "srcElement") and isinstance(obj, Ref):
+        return "a DOM node (event.target)"
+    if prop in ("webContents", "sender") and isinstance(obj, (Ref, Member)):
+        return "an Electron WebContents"
+    if prop in DOCUMENT_NODES and _is_document(obj):
+        return f"a DOM node (document.{prop})"
+    if isinstance(obj, This):
+        r = project.resolve(where.path, v, where.scope).value
+        return "a method reference" if isinstance(r, Fn) else None
+    return _method_reference(project, where, v)
+
+
+def _ref_problem(project: Project, where: Where, v: Ref, depth: int) -> str | None:
+    if v.name in ("window", "document"):
+        return f"the {v.name} object"
+    if _dom_event(project, where, v.name):
+        return "a DOM Event"
+    r = project.resolve(where.path, v, where.scope, consts_only=True)
+    if isinstance(r.value, UNKNOWN) or r.value is v:
+        # `const t = ev.target`, `const b = document.body`, `const go = c.go`: the member itself
+        b = _const_binding(project, where)
+        for _ in range(8):
+            if b is None or not isinstance(b.value, Ref):
+                break
+            b = _const_binding(project, b)
+        return problem(project, b, depth + 1) if b is not None and isinstance(b.value, Member) else None
+    if isinstance(r.value, Fn):
+        return "a function"
+    return problem(project, r, depth + 1)
+
+
+def _dom_event(project: Project, where: Where, name: str) -> bool:
     """The first parameter of a listener given to `addEventListener` (a DOM Event object)."""
-    v = where.value
-    hit = project.param_of(where.path, where.scope, v.data) if where.scope is not None else None
+    hit = project.param_of(where.path, where.scope, name) if where.scope is not None else None
     if hit is None or hit[1].index != 0 or hit[1].path:
         return False
     fn = project.files[where.path].functions[hit[0]]
@@ -181,20 +216,16 @@ def _dom_event(project: Project, where: Where) -> bool:
     return callee_name(outer.callee) == "addEventListener" and fn.arg_index == 1
 
 
-def _contents(project: Project, where: Where, depth: int) -> str | None:
+def _contents(project: Project, where: Where, values: Iterable[V], depth: int) -> str | None:
     """The first problem inside an object or array literal, spreads of local literals included
     (`{ ...base }`); a spread instance (`{ ...instance }`) copies its own data and is fine."""
-    v = where.value
-    for item in v.data:
-        value = item.value if v.kind == "obj" else item
-        if value is None:
-            continue
+    for value in values:
         at = Where(where.path, value, where.scope)
-        if value.kind == "spread":
-            if value.data is None:
+        if isinstance(value, Spread):
+            if value.inner is None:
                 continue
-            at = project.resolve(where.path, value.data, where.scope, consts_only=True)
-            if at.value.kind not in ("obj", "arr"):
+            at = project.resolve(where.path, value.inner, where.scope, consts_only=True)
+            if not isinstance(at.value, (Obj, Arr)):
                 continue
         why = problem(project, at, depth + 1)
         if why:
@@ -202,35 +233,36 @@ def _contents(project: Project, where: Where, depth: int) -> str | None:
     return None
 
 
-def _method_reference(project: Project, where: Where) -> str | None:
+def _method_reference(project: Project, where: Where, v: Member) -> str | None:
     """`obj.m` of a local object literal's method, `c.go` of `const c = new Comp()` (a project
     class with a method go); fields and getters are values."""
-    obj, prop = where.value.data
     with project.no_missing():
-        if project.resolve(where.path, where.value, where.scope, consts_only=True).value.kind == "fn":
+        if isinstance(project.resolve(where.path, v, where.scope, consts_only=True).value, Fn):
             return "a method reference"
-        owner = project.resolve(where.path, obj, where.scope, consts_only=True)
-        if owner.value.kind != "new":
+        owner = project.resolve(where.path, v.obj, where.scope, consts_only=True)
+        if not isinstance(owner.value, NewExpr):
             return None
-        cls = project.resolve(owner.path, owner.value.data[0], owner.scope)
-    if cls.value.kind == "class" and cls.path in project.files \
-            and prop in project.files[cls.path].class_methods.get(cls.value.data, {}):
+        cls = project.resolve(owner.path, owner.value.callee, owner.scope)
+    if isinstance(cls.value, ClassV) and cls.value.name is not None and cls.path in project.files \
+            and v.prop in project.files[cls.path].class_methods.get(cls.value.name, {}):
         return "a method reference"
     return None
 
 
 def _is_document(v: V) -> bool:
     """`document` or `window.document`."""
-    if v.kind == "ref":
-        return v.data == "document"
-    return v.kind == "member" and v.data[1] == "document" and v.data[0].kind == "ref" \
-        and v.data[0].data in ("window", "globalThis")
+    if isinstance(v, Ref):
+        return v.name == "document"
+    return isinstance(v, Member) and v.prop == "document" and isinstance(v.obj, Ref) \
+        and v.obj.name in ("window", "globalThis")
 
 
 def _const_binding(project: Project, where: Where) -> Where | None:
     """The value a `const` named by ``where`` is initialised with, one step (no further resolution)."""
+    if not isinstance(where.value, Ref):  # only a name has a binding
+        return None
     f = project.files.get(where.path)
-    name, scope = where.value.data, where.scope
+    name, scope = where.value.name, where.scope
     for _ in range(256):
         if f is None:
             return None
@@ -249,18 +281,18 @@ def _const_binding(project: Project, where: Where) -> Where | None:
 def promise(project: Project, where: Where) -> bool:
     """`new Promise`, `Promise.all(...)`, `x.then(...)`, or a call of an async project function."""
     v = where.value
-    if v.kind == "new":
-        return callee_name(v.data[0]) == "Promise"
-    if v.kind == "call":
-        callee = v.data[0]
-        if callee.kind == "member" and (callee.data[1] in ("then", "catch", "finally") or (
-                callee.data[0].kind == "ref" and callee.data[0].data == "Promise")):
+    if isinstance(v, NewExpr):
+        return callee_name(v.callee) == "Promise"
+    if isinstance(v, CallExpr):
+        callee = v.callee
+        if isinstance(callee, Member) and (callee.prop in ("then", "catch", "finally") or (
+                isinstance(callee.obj, Ref) and callee.obj.name == "Promise")):
             return True
         if callee_name(callee) == "fetch":
             r = project.resolve(where.path, callee, where.scope).value
-            if r.kind == "global" and r.data == "fetch":
+            if isinstance(r, Global) and r.name == "fetch":
                 return True
-        target = project.function_of(where.path, v.data[0], where.scope)
+        target = project.function_of(where.path, v.callee, where.scope)
         if target is not None:
             fn = project.files[target[0]].functions[target[1]]
             return fn.is_async

@@ -16,7 +16,9 @@ from collections.abc import Iterator
 from ipclint.discover.select import SPEC_AT
 from ipclint.link.calls import REPEAT_CALLS, callback_refs, callers
 from ipclint.link.project import Project
+from ipclint.link.vutil import callee_name
 from ipclint.model.facts import Call
+from ipclint.model.values import Module, Ref, Str
 
 # Calls that run their callback argument at once, before they return.
 SYNC_CALLS = REPEAT_CALLS - {"setInterval"} | {"find", "findIndex", "sort"}
@@ -36,7 +38,7 @@ class RunOrder:
         self._splits, self._deferred = self._requires()
         self._run()
 
-    def key(self, path: str, call: Call) -> tuple:
+    def key(self, path: str, call: Call) -> tuple[int, int, Pos, str, Pos]:
         """When ``call`` runs: (phase, segment, anchor position, path, position)."""
         apath, apos, later = anchor(self.project, path, call)
         segs = self.segments.get(apath)
@@ -96,8 +98,8 @@ class RunOrder:
         f = self.project.files.get(path)
         if f is None:
             return _byte_imports(self.project, path)
-        hoisted = sorted((v.span.line, v.span.column, v.data) for k, v in f.imports.items()
-                         if k.startswith("\0order:"))
+        hoisted = sorted((v.span.line, v.span.column, v.src) for k, v in f.imports.items()
+                         if k.startswith("\0order:") and isinstance(v, Module))
         targets = [self._target(path, s) for _l, _c, s in hoisted]
         return [t for t in targets if t], self._splits.get(path, []), self._deferred.get(path, [])
 
@@ -108,14 +110,14 @@ class RunOrder:
         splits: dict[str, list[tuple[Pos, str]]] = {}
         deferred: dict[str, list[str]] = {}
         for path, c in project.iter_calls():
-            if c.callee.kind != "ref" or c.callee.data not in ("require", "import") or not c.args \
-                    or c.args[0].kind != "str":
+            callee, spec = c.callee, c.args[0] if c.args else None
+            if not isinstance(callee, Ref) or callee.name not in ("require", "import") or not isinstance(spec, Str):
                 continue
-            target = self._target(path, c.args[0].data)
+            target = self._target(path, spec.value)
             if target is None:
                 continue
             apath, apos, later = anchor(project, path, c)
-            if later or c.callee.data == "import":
+            if later or callee.name == "import":
                 deferred.setdefault(path, []).append(target)
             else:
                 splits.setdefault(apath, []).append((apos, target))
@@ -192,6 +194,5 @@ def anchor(project: Project, path: str, call: Call) -> tuple[str, Pos, bool]:
 
 def _runs_at_once(call: Call) -> bool:
     """A call that runs its callback argument before it returns (`forEach`, `new Promise(fn)`)."""
-    callee = call.callee
-    name = callee.data[1] if callee.kind == "member" else callee.data if callee.kind == "ref" else None
+    name = callee_name(call.callee)
     return name in SYNC_CALLS or (call.new and name == "Promise")

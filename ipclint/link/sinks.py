@@ -4,6 +4,7 @@ from __future__ import annotations
 from ipclint.link.project import Project
 from ipclint.link.vutil import callee_name
 from ipclint.model.facts import Call
+from ipclint.model.values import CallExpr, Electron, External, Member, Ref, V
 
 FS_MODULES = frozenset({"fs", "fs/promises", "node:fs", "node:fs/promises", "fs-extra", "graceful-fs",
                         "original-fs", "fs-extra/esm", "mz/fs"})
@@ -28,25 +29,40 @@ def sink_of(project: Project, path: str, call: Call,
             extra: frozenset[str] = frozenset()) -> tuple[str, tuple[int, ...]] | None:
     """(description, indexes of the arguments that are sinks) or None."""
     callee = call.callee
-    if callee.kind == "ref" and not call.new:
-        if callee.data in ("eval", "require", "import") and project.param_of(path, call.func, callee.data) is None:
-            return callee.data, (0,)
-    if callee.kind == "ref" and call.new and callee.data == "Function":
+    if isinstance(callee, Ref) and not call.new:
+        if callee.name in ("eval", "require", "import") and project.param_of(path, call.func, callee.name) is None:
+            return callee.name, (0,)
+    if isinstance(callee, Ref) and call.new and callee.name == "Function":
         return "new Function", tuple(range(len(call.args)))
     where = project.resolve(path, callee, call.func)
     r = where.value
-    if r.kind == "call" and r.data[1] and callee_name(r.data[0]) == "promisify":  # promisify(exec)(cmd)
-        r = project.resolve(where.path, r.data[1][0], where.scope).value
-    if r.kind == "electron":
-        name = r.data
-        if call.new and name in WINDOW_CTORS:
+    if isinstance(r, CallExpr) and r.args and callee_name(r.callee) == "promisify":  # promisify(exec)(cmd)
+        r = project.resolve(where.path, r.args[0], where.scope).value
+    hit = _api_sink(r, call.new)
+    if hit is not None:
+        return hit
+    text = callee.text
+    if text in extra or (isinstance(callee, Member) and callee.prop in extra):
+        return text, tuple(range(len(call.args)))
+    if isinstance(callee, Member) and not call.new:
+        method = callee.prop
+        if method in MEMBER_SINKS and not isinstance(r, External):
+            return f".{method}", MEMBER_SINKS[method]
+    return None
+
+
+def _api_sink(r: V, new: bool) -> tuple[str, tuple[int, ...]] | None:
+    """A sink of Electron or of a Node module, by the resolved callee."""
+    if isinstance(r, Electron):
+        name = r.api
+        if new and name in WINDOW_CTORS:
             return f"new {name}", (0,)
         if name in ELECTRON_SINKS:
             return name, ELECTRON_SINKS[name]
         if name.endswith(".setProxy"):
             return name, (0,)
-    if r.kind == "external":
-        mod, name = r.data
+    if isinstance(r, External):
+        mod, name = r.src, r.name
         last = name.rsplit(".", 1)[-1]
         if mod in FS_MODULES and last in (FS_PATH_FUNCS.keys() | {f + "Sync" for f in FS_PATH_FUNCS}):
             return f"{mod}.{last}", FS_PATH_FUNCS.get(last.removesuffix("Sync"), (0,))
@@ -54,11 +70,4 @@ def sink_of(project: Project, path: str, call: Call,
             return f"{mod}.{last}", CP_FUNCS.get(last, (0, 1))
         if mod in ("vm", "node:vm") and last in VM_FUNCS:
             return f"vm.{last}", (0,)
-    text = callee.text
-    if text in extra or (callee.kind == "member" and callee.data[1] in extra):
-        return text, tuple(range(len(call.args)))
-    if callee.kind == "member" and not call.new:
-        method = callee.data[1]
-        if method in MEMBER_SINKS and r.kind not in ("external",):
-            return f".{method}", MEMBER_SINKS[method]
     return None

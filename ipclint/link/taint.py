@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from ipclint.link.handlers import Handler, Judge, call_at, derived
 from ipclint.link.project import Project
@@ -15,7 +16,7 @@ from ipclint.link.vutil import walk
 from ipclint.link.wrappers import callee_function
 from ipclint.model import Location
 from ipclint.model.facts import Call, Flow, Occ
-from ipclint.model.values import V
+from ipclint.model.values import Concat, Ref, Str, Tpl, V
 
 MAX_HELPER_DEPTH = 2
 # Window options through which renderer data changes what the new window's page can do.
@@ -23,6 +24,16 @@ SECURITY_PREFS = frozenset({"preload", "nodeIntegration", "nodeIntegrationInWork
                             "contextIsolation", "sandbox", "webSecurity", "allowRunningInsecureContent",
                             "enableRemoteModule", "webviewTag", "experimentalFeatures", "additionalArguments",
                             "enableBlinkFeatures", "javascript", "..."})
+
+
+class Given(NamedTuple):
+    """A function to follow, the handler parameter each of its tracked names carries, and the
+    steps (helper calls and parameters) that led to it."""
+
+    path: str
+    fid: int
+    names: dict[str, str]
+    steps: tuple[Location, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,10 +47,10 @@ class Reach:
 
 def reaches(project: Project, h: Handler, judge: Judge, extra: frozenset[str]) -> Iterator[Reach]:
     roots = {p.name: p.name for p in h.params}
-    stack = [(h.path, h.fid, roots, (), 0)]
-    seen: set[tuple[str, int, frozenset]] = set()
+    stack: list[tuple[Given, int]] = [(Given(h.path, h.fid, roots, ()), 0)]
+    seen: set[tuple[str, int, frozenset[str]]] = set()
     while stack:
-        path, fid, given, steps, depth = stack.pop()
+        (path, fid, given, steps), depth = stack.pop()
         flow: Flow | None = project.files[path].functions[fid].flow
         key = (path, fid, frozenset(given))
         if flow is None or key in seen or len(seen) > 256:
@@ -62,7 +73,7 @@ def reaches(project: Project, h: Handler, judge: Judge, extra: frozenset[str]) -
             elif depth < MAX_HELPER_DEPTH:
                 helper = _helper(project, path, call, occ, taint[occ.name], steps)
                 if helper is not None:
-                    stack.append((*helper, depth + 1))
+                    stack.append((helper, depth + 1))
 
 
 def _tainted(judge: Judge, path: str, fid: int, flow: Flow, given: dict[str, str],
@@ -76,7 +87,8 @@ def _tainted(judge: Judge, path: str, fid: int, flow: Flow, given: dict[str, str
     return taint
 
 
-def _arrives(project: Project, path: str, call: Call, occ: Occ, sink, taint: dict[str, str]) -> bool:
+def _arrives(project: Project, path: str, call: Call, occ: Occ, sink: tuple[str, tuple[int, ...]],
+             taint: dict[str, str]) -> bool:
     desc, positions = sink
     if occ.arg not in positions or occ.arg >= len(call.args):
         return False
@@ -90,13 +102,14 @@ def _arrives(project: Project, path: str, call: Call, occ: Occ, sink, taint: dic
     return True
 
 
-def _helper(project: Project, path: str, call: Call, occ: Occ, param: str, steps: tuple):
+def _helper(project: Project, path: str, call: Call, occ: Occ, param: str,
+            steps: tuple[Location, ...]) -> Given | None:
     """The project function called with renderer data, and which of its parameters receive it."""
     target = callee_function(project, path, call)
     if target is None:
         return None
     fn = project.files[target[0]].functions[target[1]]
-    given = {}
+    given: dict[str, str] = {}
     for p in fn.params:
         if p.index == occ.arg or (p.rest and p.index <= occ.arg):
             if not p.path or not occ.keys or p.path[0] == occ.keys[0]:
@@ -106,54 +119,54 @@ def _helper(project: Project, path: str, call: Call, occ: Occ, param: str, steps
     first = next(p for p in fn.params if p.name in given)
     more = (Location(path, call.span, f"passed to {fn.name or 'a helper'}()"),
             Location(target[0], first.span, f"helper parameter '{first.name}'"))
-    return target[0], target[1], given, steps + more
+    return Given(target[0], target[1], given, steps + more)
 
 
 _ORIGIN = re.compile(r"^[a-z][a-z0-9+.-]*://[^/?#\s]+[/?#]", re.I)
 
 
-def _fixed_origin(project: Project, path: str, arg: V, scope) -> bool:
+def _fixed_origin(project: Project, path: str, arg: V, scope: int | None) -> bool:
     """`https://host/path?q=${x}`: the renderer chooses only the path or query of a fixed origin."""
     r = project.resolve(path, arg, scope)
     v = r.value
     first = None
-    if v.kind == "tpl" and v.data and isinstance(v.data[0], str):
-        first = v.data[0]
-    elif v.kind == "concat":
-        left = v.data[0]
+    if isinstance(v, Tpl) and v.parts and isinstance(v.parts[0], str):
+        first = v.parts[0]
+    elif isinstance(v, Concat):
+        left = v.left
         for _ in range(8):
-            if left.kind != "concat":
+            if not isinstance(left, Concat):
                 break
-            left = left.data[0]
+            left = left.left
         first = project.channel(r.path, left, r.scope)
     return bool(first and _ORIGIN.match(first))
 
 
-def _parts(v: V) -> list:
+def _parts(v: V) -> list[str | V]:
     """The pieces of a concatenation or template, left to right."""
-    out: list = []
-    stack: list = [v]
+    out: list[str | V] = []
+    stack: list[str | V] = [v]
     while stack and len(out) < 64:
         x = stack.pop()
-        if isinstance(x, str):
-            out.append(x)
-        elif x.kind in ("concat", "tpl"):
-            stack.extend(reversed(x.data))
+        if isinstance(x, Concat):
+            stack.extend((x.right, x.left))
+        elif isinstance(x, Tpl):
+            stack.extend(reversed(x.parts))
         else:
             out.append(x)
     return out
 
 
-def _query_only(project: Project, path: str, arg: V, scope, taint: dict[str, str]) -> bool:
+def _query_only(project: Project, path: str, arg: V, scope: int | None, taint: dict[str, str]) -> bool:
     """Renderer data only after a literal `?` or `#`: it picks a query or fragment, not the target."""
     r = project.resolve(path, arg, scope)
     seen_marker = False
     for part in _parts(r.value):
-        text = part if isinstance(part, str) else (part.data if part.kind == "str" else None)
-        if text is not None:
+        if isinstance(part, (str, Str)):
+            text = part if isinstance(part, str) else part.value
             seen_marker = seen_marker or "?" in text or "#" in text
             continue
-        carries = any(x.kind == "ref" and x.data in taint for x in walk(part, into_calls=True))
+        carries = any(isinstance(x, Ref) and x.name in taint for x in walk(part, into_calls=True))
         if carries and not seen_marker:
             return False
     return seen_marker

@@ -3,13 +3,15 @@ assignments; `<webview>` attributes; version defaults; whether context isolation
 (one judgement, for IPC001, IPC013 and the graph)."""
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from ipclint.link.modules import Where
 from ipclint.link.project import Project
+from ipclint.link.vutil import callee_name
+from ipclint.model.facts import Call
 from ipclint.model.span import Span
-from ipclint.model.values import V
+from ipclint.model.values import Bool, CallExpr, Member, Obj, ParamRef, Ref, Spread, Str, V
 
 INSECURE = {"nodeIntegration": True, "nodeIntegrationInWorker": True, "nodeIntegrationInSubFrames": True,
             "contextIsolation": False, "sandbox": False, "webSecurity": False,
@@ -19,6 +21,7 @@ SAFE_SINCE = {"nodeIntegration": 5, "contextIsolation": 12, "sandbox": 20}
 WEBVIEW_ATTRS = {"nodeintegration": "nodeIntegration", "nodeintegrationinsubframes": "nodeIntegrationInSubFrames",
                  "disablewebsecurity": "webSecurity"}
 CTORS = frozenset({"BrowserWindow", "BrowserView", "WebContentsView"})
+Seen = set[tuple[str, int, int]]  # (path, line, column) of the settings already reported
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,54 +40,51 @@ class InsecureSetting:
     version: str = ""
 
 
-def loose_options(project: Project, seen: set) -> Iterator[InsecureSetting]:
+def loose_options(project: Project, seen: Seen) -> Iterator[InsecureSetting]:
     """Any object literal with a `webPreferences` key: window options on their way to a constructor
     through code we cannot follow (`new BrowserWindow(decorate(opts))`)."""
     from ipclint.link.roles import _walk_values
     for path in sorted(project.files):
         f = project.files[path]
-        roots = [a for c in f.calls for a in c.args if a.kind == "obj"]
-        roots += [v for v in f.bindings.values() if v.kind == "obj"]
-        roots += [fn_ret for fn in f.functions for fn_ret in fn.returns if fn_ret.kind == "obj"]
+        roots: list[V] = [a for c in f.calls for a in c.args if isinstance(a, Obj)]
+        roots += [v for v in f.bindings.values() if isinstance(v, Obj)]
+        roots += [fn_ret for fn in f.functions for fn_ret in fn.returns if isinstance(fn_ret, Obj)]
         for v in _walk_values(roots):
-            if v.kind != "obj":
+            if not isinstance(v, Obj):
                 continue
-            for p in v.data:
+            for p in v.props:
                 if p.key != "webPreferences" or p.spread:
                     continue
-                prefs = project.resolve(path, p.value, None)
-                for key, value, where, span in props(project, prefs):
-                    if key in INSECURE and value is INSECURE[key] and (where, span.line, span.column) not in seen:
-                        seen.add((where, span.line, span.column))
-                        yield InsecureSetting("option", where, span, key, str(value).lower())
+                yield from _insecure_props(project, project.resolve(path, p.value, None), seen)
 
 
 def option(project: Project, where: Where | None, key: str) -> Where | None:
-    if where is None or where.value.kind != "obj":
+    if where is None or not isinstance(where.value, Obj):
         return None
     hit = project.member(where, key)
     return project.resolve(hit.path, hit.value, hit.scope) if hit is not None else None
 
 
-def props(project: Project, where: Where):
+def props(project: Project, where: Where) -> Iterator[tuple[str, bool | None, str, Span]]:
     """(key, bool value or None, file, span) of an options object, spreads followed."""
     stack = [(where, 0)]
     while stack:
         cur, depth = stack.pop()
-        if cur.value.kind != "obj" or depth > 6:
+        if not isinstance(cur.value, Obj) or depth > 6:
             continue
-        for p in cur.value.data:
+        for p in cur.value.props:
             if p.spread:
-                if p.value.kind == "spread" and p.value.data is not None:
-                    stack.append((project.resolve(cur.path, p.value.data, cur.scope), depth + 1))
+                if isinstance(p.value, Spread) and p.value.inner is not None:
+                    stack.append((project.resolve(cur.path, p.value.inner, cur.scope), depth + 1))
                 continue
             if p.key is None:
                 continue
             v = project.resolve(cur.path, p.value, cur.scope).value
-            yield p.key, (v.data if v.kind == "bool" else None), cur.path, p.span
+            yield p.key, (v.value if isinstance(v, Bool) else None), cur.path, p.span
 
 
-def missing(project: Project, path: str, call, found: dict, sandboxed: set) -> Iterator[InsecureSetting]:
+def missing(project: Project, path: str, call: Call, found: Mapping[str, object],
+            sandboxed: set[str | None]) -> Iterator[InsecureSetting]:
     version = project.electron_version(path)
     major = _major(version)
     if major is None:
@@ -102,7 +102,7 @@ def sandboxed_apps(project: Project) -> set[str | None]:
     out: set[str | None] = set()
     for path, call in project.iter_calls():
         callee = call.callee
-        if callee.kind == "member" and callee.data[1] == "enableSandbox" \
+        if isinstance(callee, Member) and callee.prop == "enableSandbox" \
                 and project.electron_api(path, callee, call.func) == "app.enableSandbox":
             out.add(project.electron_version(path))
     return out
@@ -115,7 +115,7 @@ def _major(version: str | None) -> int | None:
     return int(head) if head.isdigit() else None
 
 
-def assignments(project: Project, seen: set) -> Iterator[InsecureSetting]:
+def assignments(project: Project, seen: Seen) -> Iterator[InsecureSetting]:
     """`webPreferences.sandbox = false` and `wp['nodeIntegration'] = true` (at the assignment),
     `opts.webPreferences = { ... }` and `Object.assign(webPreferences, { ... })` (at the property)."""
     listeners = attach_webview_listeners(project)
@@ -123,46 +123,46 @@ def assignments(project: Project, seen: set) -> Iterator[InsecureSetting]:
         f = project.files[path]
         for a in f.assigns:
             t = a.target
-            if t.kind != "member":
+            if not isinstance(t, Member):
                 continue
-            owner, prop = t.data
+            owner, prop = t.obj, t.prop
             if prop == "webPreferences" and a.op == "=":
                 yield from _insecure_props(project, project.resolve(path, a.value, a.func), seen)
                 continue
             if prop not in INSECURE or not _is_prefs(project, path, owner, a.func, listeners):
                 continue
             v = project.resolve(path, a.value, a.func).value
-            if v.kind == "bool" and v.data is INSECURE[prop]:
-                yield InsecureSetting("assignment", path, a.span, prop, str(v.data).lower())
+            if isinstance(v, Bool) and v.value is INSECURE[prop]:
+                yield InsecureSetting("assignment", path, a.span, prop, str(v.value).lower())
         for c in f.calls:
             callee = c.callee
-            if callee.kind != "member" or callee.data[1] != "assign" or callee.data[0].kind != "ref" \
-                    or callee.data[0].data != "Object" or len(c.args) < 2:
+            if not isinstance(callee, Member) or callee.prop != "assign" or not isinstance(callee.obj, Ref) \
+                    or callee.obj.name != "Object" or len(c.args) < 2:
                 continue
             if _is_prefs(project, path, c.args[0], c.func, listeners):
                 for src in c.args[1:]:
                     yield from _insecure_props(project, project.resolve(path, src, c.func), seen)
 
 
-def _insecure_props(project: Project, prefs: Where, seen: set) -> Iterator[InsecureSetting]:
+def _insecure_props(project: Project, prefs: Where, seen: Seen) -> Iterator[InsecureSetting]:
     for key, value, where, span in props(project, prefs):
         if key in INSECURE and value is INSECURE[key] and (where, span.line, span.column) not in seen:
             seen.add((where, span.line, span.column))
             yield InsecureSetting("option", where, span, key, str(value).lower())
 
 
-def _is_prefs(project: Project, path: str, owner: V, scope: int | None, listeners: set) -> bool:
+def _is_prefs(project: Project, path: str, owner: V, scope: int | None, listeners: set[tuple[str, int]]) -> bool:
     """A webPreferences object: named so (`webPreferences`, `prefs`, `opts.webPreferences`), or
     the second parameter of a 'will-attach-webview' listener, whatever its name."""
-    name = owner.data[1] if owner.kind == "member" else owner.data if owner.kind == "ref" else None
+    name = callee_name(owner)
     if name is not None and ("webpreferences" in name.lower() or name == "prefs"):
         return True
-    if owner.kind != "ref" or not listeners:
+    if not isinstance(owner, Ref) or not listeners:
         return False
     r = project.resolve(path, owner, scope).value
-    if r.kind != "param":
+    if not isinstance(r, ParamRef):
         return False
-    fid, pname = r.data
+    fid, pname = r.fid, r.name
     fn = project.func(path, fid)
     return (path, fid) in listeners and fn is not None and any(
         p.name == pname and p.index == 1 and not p.path for p in fn.params)
@@ -173,8 +173,9 @@ def attach_webview_listeners(project: Project) -> set[tuple[str, int]]:
     out: set[tuple[str, int]] = set()
     for path, call in project.iter_calls():
         callee = call.callee
-        if callee.kind == "member" and callee.data[1] in ("on", "once", "addListener", "prependListener") \
-                and len(call.args) > 1 and call.args[0].kind == "str" and call.args[0].data == "will-attach-webview":
+        event = call.args[0] if call.args else None
+        if isinstance(callee, Member) and callee.prop in ("on", "once", "addListener", "prependListener") \
+                and len(call.args) > 1 and isinstance(event, Str) and event.value == "will-attach-webview":
             fn = project.function_of(path, call.args[1], call.func)
             if fn is not None:
                 out.add(fn)
@@ -183,13 +184,13 @@ def attach_webview_listeners(project: Project) -> set[tuple[str, int]]:
 
 def assigned_prefs(project: Project, path: str, arg: V, scope: int | None, opts: Where) -> Where | None:
     """`opts.webPreferences = { ... }` before `new BrowserWindow(opts)`: the assigned options."""
-    if arg.kind != "ref":
+    if not isinstance(arg, Ref):
         return None
     for a in project.files[path].assigns:
         t = a.target
-        if t.kind == "member" and t.data[1] == "webPreferences" and t.data[0].kind == "ref" \
-                and t.data[0].data == arg.data and a.op == "=":
-            owner = project.resolve(path, t.data[0], a.func)
+        if isinstance(t, Member) and t.prop == "webPreferences" and isinstance(t.obj, Ref) \
+                and t.obj.name == arg.name and a.op == "=":
+            owner = project.resolve(path, t.obj, a.func)
             if owner.path == opts.path and owner.value is opts.value:
                 return project.resolve(path, a.value, a.func)
     return None
@@ -202,16 +203,16 @@ def webviews(project: Project) -> Iterator[InsecureSetting]:
                 name, value, span = attr.name, attr.value, attr.span
                 key = WEBVIEW_ATTRS.get(name.lower())
                 if key is None:
-                    if name.lower() == "webpreferences" and value is not None and value.kind == "str":
+                    if name.lower() == "webpreferences" and isinstance(value, Str):
                         yield from _webpreferences_string(path, value, span)
                     continue
-                if value is None or (value.kind == "bool" and value.data) or (value.kind == "str" and value.data
-                                                                                not in ("false", "")):
+                if value is None or (isinstance(value, Bool) and value.value) or (
+                        isinstance(value, Str) and value.value not in ("false", "")):
                     yield InsecureSetting("webview-attr", path, span, name)
 
 
-def _webpreferences_string(path: str, value: V, span) -> Iterator[InsecureSetting]:
-    for part in str(value.data).split(","):
+def _webpreferences_string(path: str, value: Str, span: Span) -> Iterator[InsecureSetting]:
+    for part in value.value.split(","):
         k, _, v = part.partition("=")
         k, v = k.strip(), v.strip().lower()
         bad = INSECURE.get(k)
@@ -223,32 +224,40 @@ def created_webviews(project: Project) -> Iterator[InsecureSetting]:
     """`el.setAttribute('nodeintegration', '')` on `document.createElement('webview')`."""
     for path, call in project.iter_calls():
         callee = call.callee
-        if callee.kind != "member" or callee.data[1] != "setAttribute" or not call.args or call.args[0].kind != "str":
+        attr = call.args[0] if call.args else None
+        if not isinstance(callee, Member) or callee.prop != "setAttribute" or not isinstance(attr, Str):
             continue
-        name = str(call.args[0].data).lower()
+        name = attr.value.lower()
         if name not in WEBVIEW_ATTRS and name != "webpreferences":
             continue
-        el = project.resolve(path, callee.data[0], call.func, consts_only=True).value
-        if el.kind != "call" or el.data[0].kind != "member" or el.data[0].data[1] != "createElement" \
-                or not el.data[1] or el.data[1][0].kind != "str" or el.data[1][0].data != "webview":
+        el = project.resolve(path, callee.obj, call.func, consts_only=True).value
+        if not _creates_webview(el):
             continue
         value = call.args[1] if len(call.args) > 1 else None
         if name == "webpreferences":
-            if value is not None and value.kind == "str":
+            if isinstance(value, Str):
                 yield from _webpreferences_string(path, value, call.span)
-        elif value is None or value.kind != "str" or value.data not in ("false",):
+        elif not isinstance(value, Str) or value.value not in ("false",):
             yield InsecureSetting("webview-attr", path, call.span, name)
+
+
+def _creates_webview(v: V) -> bool:
+    """`document.createElement('webview')`."""
+    match v:
+        case CallExpr(callee=Member(prop="createElement"), args=(Str(value="webview"), *_)):
+            return True
+    return False
 
 def isolation_off(project: Project) -> bool:
     """Whether some window runs without context isolation: `contextIsolation: false`, or an
     Electron version before 12 (when it was off by default)."""
     for f in project.files.values():
-        for v in list(f.bindings.values()) + [a for c in f.calls for a in c.args if a.kind == "obj"]:
+        for v in [*f.bindings.values(), *(a for c in f.calls for a in c.args if isinstance(a, Obj))]:
             if _has_false_isolation(v):
                 return True
         for a in f.assigns:
-            if a.target.kind == "member" and a.target.data[1] == "contextIsolation" and a.value.kind == "bool" \
-                    and a.value.data is False:
+            if isinstance(a.target, Member) and a.target.prop == "contextIsolation" and isinstance(a.value, Bool) \
+                    and a.value.value is False:
                 return True
     for version in project.electron_versions.values():
         head = (version or "").split(".", 1)[0]
@@ -257,11 +266,11 @@ def isolation_off(project: Project) -> bool:
     return False
 
 
-def _has_false_isolation(v) -> bool:
+def _has_false_isolation(v: V) -> bool:
     from ipclint.link.roles import _walk_values
     for x in _walk_values([v]):
-        if x.kind == "obj":
-            for p in x.data:
-                if p.key == "contextIsolation" and p.value.kind == "bool" and p.value.data is False:
+        if isinstance(x, Obj):
+            for p in x.props:
+                if p.key == "contextIsolation" and isinstance(p.value, Bool) and p.value.value is False:
                     return True
     return False
