@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from ipclint.link.project import Project
 from ipclint.model.facts import Call
-from ipclint.model.values import V
+from ipclint.model.values import AnyV
 
 MAIN_METHODS = {"handle": "handle", "handleOnce": "handle", "on": "on", "once": "on", "addListener": "on",
                 "removeHandler": "remove", "removeListener": "remove", "off": "remove",
@@ -69,7 +69,7 @@ def classify(project: Project, path: str, call: Call) -> IpcOp | None:
     return None
 
 
-def _scoped_owner(project: Project, path: str, call: Call, owner: V) -> bool:
+def _scoped_owner(project: Project, path: str, call: Call, owner: AnyV) -> bool:
     """`X.ipc.on(...)` is per-WebContents or per-frame IPC only when X is one."""
     name = _last_name(owner)
     if name in WEBCONTENTS_NAMES or name in FRAME_NAMES:
@@ -78,7 +78,7 @@ def _scoped_owner(project: Project, path: str, call: Call, owner: V) -> bool:
     return api is not None and api.endswith(("webContents", "mainFrame"))
 
 
-def _last_name(v: V) -> str | None:
+def _last_name(v: AnyV) -> str | None:
     if v.kind == "member":
         return v.data[1]
     if v.kind == "ref":

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from ipclint.discover import SourceFile
 from ipclint.discover.select import is_local_specifier
+from ipclint.link.project import Project
 
 
-def wrapper_callers(project, by_path: dict[str, SourceFile]) -> set[str]:
+def wrapper_callers(project: Project, by_path: dict[str, SourceFile]) -> set[str]:
     """Unparsed files that import a file defining an app IPC wrapper (they may call it) or one
     that re-exports an Electron binding (`export const ipc = ipcRenderer`: they may use it)."""
     defining = {path for path, _fid in project.wrappers} | {e.path for e in project.exposures}
@@ -24,7 +25,7 @@ def wrapper_callers(project, by_path: dict[str, SourceFile]) -> set[str]:
     return out
 
 
-def bare_global_users(project, by_path: dict[str, SourceFile]) -> set[str]:
+def bare_global_users(project: Project, by_path: dict[str, SourceFile]) -> set[str]:
     """Unparsed files that use an exposed key as a bare global (`api.save()` without `window.`)."""
     keys = {e.key.encode() for e in project.exposures if e.key.isidentifier()}
     # An app that reaches a key as `window.key` somewhere does so everywhere: search only for the
@@ -51,7 +52,7 @@ def bare_global_users(project, by_path: dict[str, SourceFile]) -> set[str]:
     return out
 
 
-def bridge_exporters(project) -> set[str]:
+def bridge_exporters(project: Project) -> set[str]:
     """Parsed page modules that export the exposed API (`export const api = window.electronAPI`):
     their importers call the bridge without naming window."""
     keys = {e.key for e in project.exposures}
@@ -77,7 +78,7 @@ def bridge_exporters(project) -> set[str]:
     return out
 
 
-def electron_exporters(project) -> set[str]:
+def electron_exporters(project: Project) -> set[str]:
     """Parsed modules with an export that resolves to an Electron object (`export const m = ipcMain`,
     `module.exports = { ipc: ipcRenderer }`, `export { m } from './ipc'`, `export * from './ipc'`).
     Importers of these use Electron without naming it, so the keyword search misses them."""

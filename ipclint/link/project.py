@@ -1,18 +1,35 @@
 """The linked project: facts of every file plus cross-file value resolution."""
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Protocol
 
 from ipclint.link.modules import ELECTRON_MODULES, MAX_STEPS, ModuleResolver, Where
 from ipclint.model import FileInfo, Role, Span
-from ipclint.model.facts import Call, FileFacts, Func, Param
-from ipclint.model.values import Dyn, Electron, External, Fn, Global, ModObj, ParamRef, V
+from ipclint.model.facts import Assign, Call, FileFacts, Func, Param
+from ipclint.model.values import AnyV, Dyn, Electron, External, Fn, Global, Import, ModObj, Module, ParamRef
+
+if TYPE_CHECKING:  # these modules import this one
+    from ipclint.link.bridge import Exposure
+    from ipclint.link.graph import ChannelGraph
+    from ipclint.link.handlers import Handler
+    from ipclint.link.ipcops import IpcOp
+    from ipclint.link.wrappers import WrapperOp
 
 GLOBAL_OBJECTS = frozenset({"window", "globalThis", "self"})
+
+# (path, function id) -> the calls of it, and the calls that take it as argument (with the index)
+CallersIndex = tuple[dict[tuple[str, int], list[tuple[str, Call]]], dict[tuple[str, int], list[tuple[str, Call, int]]]]
+
+
+class LinkConfig(Protocol):
+    """What linking reads of the configuration (``ipclint.config.Config``, a layer above link)."""
+
+    @property
+    def roles(self) -> Mapping[str, Sequence[str]]: ...  # role name -> path globs
 
 
 @dataclass
@@ -20,9 +37,14 @@ class Memo:
     """What the analyses of one linked project remember, owned by that project (and gone with it)."""
 
     calls_by_span: dict[str, dict[Span, Call]] = field(default_factory=dict)
-    handlers: list[Any] | None = None
-    callers: tuple[dict[Any, Any], dict[Any, Any]] | None = None
+    handlers: list[Handler] | None = None
+    callers: CallersIndex | None = None
     mentioned: dict[tuple[str, ...], set[str]] = field(default_factory=dict)
+
+
+def _no_graph() -> ChannelGraph:
+    from ipclint.link.graph import ChannelGraph  # graph.py imports this module
+    return ChannelGraph()
 
 
 @dataclass
@@ -33,14 +55,14 @@ class Project:
     roles: dict[str, FileInfo] = field(default_factory=dict)
     electron_versions: dict[str, str | None] = field(default_factory=dict)  # path -> version
     apps: dict[str, str] = field(default_factory=dict)  # path -> folder of its electron app ("" = root or none)
-    config: Any = None
-    graph: Any = None  # ipclint.link.graph.ChannelGraph, set by link()
-    wrappers: dict[tuple[str, int], Any] = field(default_factory=dict)
-    ipc_ops: dict[tuple[str, int], Any] = field(default_factory=dict)  # direct Electron IPC calls
-    exposures: list[Any] = field(default_factory=list)
+    config: LinkConfig | None = None
+    graph: ChannelGraph = field(default_factory=_no_graph)  # built by link()
+    wrappers: dict[tuple[str, int], list[WrapperOp]] = field(default_factory=dict)
+    ipc_ops: dict[tuple[str, int], IpcOp] = field(default_factory=dict)  # direct Electron IPC calls
+    exposures: list[Exposure] = field(default_factory=list)
     sources: dict[str, bytes] = field(default_factory=dict, repr=False)
-    _this_index: dict[str, dict] = field(default_factory=dict, repr=False)
-    _param_busy: set = field(default_factory=set, repr=False)
+    _this_index: dict[str, dict[str, list[Assign]]] = field(default_factory=dict, repr=False)
+    _param_busy: set[tuple[str, int, str]] = field(default_factory=set, repr=False)
     all_paths: set[str] = field(default_factory=set, repr=False)
     missing: set[str] = field(default_factory=set)  # discovered, not parsed, but resolution needed them
     # Once linking is done the project is frozen: what the rules resolve asks for nothing more.
@@ -113,7 +135,7 @@ class Project:
                 yield path, c
 
     # ---- value resolution ----------------------------------------------------------------
-    def resolve(self, path: str, value: V, scope: int | None = None, *, consts_only: bool = False) -> Where:
+    def resolve(self, path: str, value: AnyV, scope: int | None = None, *, consts_only: bool = False) -> Where:
         """Follow references, imports, members and `Object.freeze` until a value that denotes
         itself. Electron APIs come out as ``V("electron", "ipcRenderer")`` (or ``"ipcRenderer.send"``
         for a method), namespaces of project modules as ``V("modobj", path)``. Mutable bindings stop
@@ -258,7 +280,7 @@ class Project:
             steps += 1
         return None
 
-    def _import(self, path: str, v: V) -> Where | None:
+    def _import(self, path: str, v: Import) -> Where | None:
         src, name = v.data
         if src in ELECTRON_MODULES:
             return Where(path, Electron(span=v.span, text=v.text, api="*" if name in ("*", "default") else name))
@@ -269,7 +291,7 @@ class Project:
             return Where(path, External(span=v.span, text=v.text, src=src, name=name))
         return self._export(target, name, v)
 
-    def _module(self, path: str, v: V) -> Where | None:
+    def _module(self, path: str, v: Module) -> Where | None:
         src = v.data
         if src in ELECTRON_MODULES:
             return Where(path, Electron(span=v.span, text=v.text, api="*"))
@@ -284,7 +306,7 @@ class Project:
             return Where(target, whole, None)
         return Where(target, ModObj(span=v.span, text=v.text, path=target))
 
-    def _export(self, target: str, name: str, v: V, depth: int = 0) -> Where | None:
+    def _export(self, target: str, name: str, v: AnyV, depth: int = 0) -> Where | None:
         f = self.files[target]
         if name == "*":
             return Where(target, ModObj(span=v.span, text=v.text, path=target))
@@ -336,11 +358,11 @@ class Project:
         return None
 
     # ---- derived questions ---------------------------------------------------------------
-    def electron_api(self, path: str, value: V, scope: int | None = None) -> str | None:
+    def electron_api(self, path: str, value: AnyV, scope: int | None = None) -> str | None:
         r = self.resolve(path, value, scope).value
         return r.data if r.kind == "electron" else None
 
-    def channel(self, path: str, value: V, scope: int | None = None, _depth: int = 0) -> str | None:
+    def channel(self, path: str, value: AnyV, scope: int | None = None, _depth: int = 0) -> str | None:
         """The string a channel expression always has, or None when it is dynamic."""
         if _depth > 16:
             return None
@@ -367,7 +389,7 @@ class Project:
             return v.data
         return None
 
-    def channel_values(self, path: str, value: V, scope: int | None = None) -> list[str] | None:
+    def channel_values(self, path: str, value: AnyV, scope: int | None = None) -> list[str] | None:
         """Every value a channel expression takes: one for a constant, each element for the
         variable of a loop (`for (const ch of LIST)`, `LIST.forEach((ch) => ...)`) over a constant
         array or `Object.values/keys` of a constant object; None when dynamic."""
@@ -376,7 +398,7 @@ class Project:
             return [single]
         r = self.resolve(path, value, scope)
         v = r.value
-        source: V | None = None
+        source: AnyV | None = None
         how = "of"
         if v.kind == "iter":
             source, how = v.data
@@ -392,7 +414,7 @@ class Project:
             return None
         return self._elements(r.path, source, r.scope, how)
 
-    def _elements(self, path: str, source: V, scope: int | None, how: str) -> list[str] | None:
+    def _elements(self, path: str, source: AnyV, scope: int | None, how: str) -> list[str] | None:
         r = self.resolve(path, source, scope)
         v = r.value
         if v.kind == "call" and v.data[0].kind == "member" and v.data[0].data[0].kind == "ref" \
@@ -419,7 +441,7 @@ class Project:
             return None
         return out or None
 
-    def function_of(self, path: str, value: V, scope: int | None = None) -> tuple[str, int] | None:
+    def function_of(self, path: str, value: AnyV, scope: int | None = None) -> tuple[str, int] | None:
         """The (path, function id) a value denotes, through references, imports, `.bind`."""
         for _ in range(8):
             r = self.resolve(path, value, scope)

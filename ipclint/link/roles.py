@@ -4,13 +4,14 @@ from __future__ import annotations
 import fnmatch
 import posixpath
 import re
-from collections.abc import Callable
+from collections.abc import Iterator
 from pathlib import Path
 
-from ipclint.link.project import Project
+from ipclint.link.modules import ReadJson
+from ipclint.link.project import LinkConfig, Project
 from ipclint.model import FileInfo, Role
 from ipclint.model.facts import FileFacts
-from ipclint.model.values import Str, V
+from ipclint.model.values import AnyV, Str, V
 from ipclint.safefs import read_in_root
 
 MAIN_APIS = ("ipcMain", "BrowserWindow", "app", "webContents", "utilityProcess", "session",
@@ -47,7 +48,7 @@ def _electron_names(project: Project, path: str) -> set[str]:
     return out
 
 
-def _walk_values(roots: list[V]):
+def _walk_values(roots: list[AnyV]) -> Iterator[AnyV]:
     """Every V below the roots, iteratively, with a node budget per root."""
     for root in roots:
         stack, seen = [root], 0
@@ -74,7 +75,7 @@ def preload_hints(project: Project, path: str) -> list[str]:
     f = project.files[path]
     # each object with its scope, so that `preload: preloadPath` finds a const declared in the
     # function that creates the window
-    by_scope: dict[int | None, list[V]] = {}
+    by_scope: dict[int | None, list[AnyV]] = {}
     for c in f.calls:
         by_scope.setdefault(c.func, []).extend(a for a in c.args if a.kind == "obj")
     for (scope, _name), v in f.bindings.items():
@@ -95,11 +96,11 @@ def preload_hints(project: Project, path: str) -> list[str]:
     return hints
 
 
-def _path_strings(project: Project, path: str, v: V, scope: int | None = None) -> list[str]:
+def _path_strings(project: Project, path: str, v: AnyV, scope: int | None = None) -> list[str]:
     """The path a preload expression builds (`join(dir, 'index.js')` with `dir` a constant
     built the same way), as one slash-joined string."""
     parts: list[str] = []
-    stack: list[tuple[str, V, int | None, int]] = [(path, v, scope, 0)]
+    stack: list[tuple[str, AnyV, int | None, int]] = [(path, v, scope, 0)]
     while stack and len(parts) < 32:
         p, x, sc, depth = stack.pop()
         if depth > 8:
@@ -144,7 +145,7 @@ def _match_preload(hint: str, paths: list[str], importer: str) -> list[str]:
     return best
 
 
-def assign_roles(project: Project, read_json: Callable[[str], dict | None]) -> dict[str, FileInfo]:
+def assign_roles(project: Project, read_json: ReadJson) -> dict[str, FileInfo]:
     paths = sorted(project.files)
     names = {p: electron_names(project, p) for p in paths}
     referenced: dict[str, str] = {}
@@ -213,7 +214,8 @@ def _propagate(project: Project, roles: dict[str, FileInfo]) -> None:
             roles[p] = FileInfo(p, role, f"imported only by {role.value} code ({via})")
 
 
-def _infer(p, n, referenced, exposing, main_entries, exposed_keys, facts: FileFacts) -> FileInfo:
+def _infer(p: str, n: set[str], referenced: dict[str, str], exposing: set[str], main_entries: set[str],
+           exposed_keys: set[str], facts: FileFacts) -> FileInfo:
     if p in referenced:
         return FileInfo(p, Role.PRELOAD, referenced[p])
     if p in exposing:
@@ -273,7 +275,7 @@ def _window_keys(project: Project, path: str) -> set[str]:
     return out
 
 
-def _main_entries(project: Project, read_json) -> set[str]:
+def _main_entries(project: Project, read_json: ReadJson) -> set[str]:
     out = set()
     folders = {posixpath.dirname(p) for p in project.files}
     pkg_dirs = set()
@@ -317,7 +319,7 @@ def every_role(project: Project) -> dict[str, FileInfo]:
     return dict(sorted(out.items()))
 
 
-def _config_globs(config) -> list[tuple[Role, list[str]]]:
+def _config_globs(config: LinkConfig | None) -> list[tuple[Role, list[str]]]:
     roles = getattr(config, "roles", None) or {}
     out = []
     for name in ("preload", "main", "renderer", "shared"):
@@ -327,7 +329,7 @@ def _config_globs(config) -> list[tuple[Role, list[str]]]:
     return out
 
 
-def electron_apps(files: dict[str, FileFacts], read_json) -> dict[str, str]:
+def electron_apps(files: dict[str, FileFacts], read_json: ReadJson) -> dict[str, str]:
     """Each file's app: the nearest folder below the root whose package.json depends on electron
     (monorepos hold several apps, each with its own channels); "" for the root or none."""
     cache: dict[str, str] = {}
@@ -350,7 +352,7 @@ def electron_apps(files: dict[str, FileFacts], read_json) -> dict[str, str]:
     return {p: app_of(posixpath.dirname(p)) for p in files}
 
 
-def electron_versions(root: Path, files: dict[str, FileFacts], read_json) -> dict[str, str | None]:
+def electron_versions(root: Path, files: dict[str, FileFacts], read_json: ReadJson) -> dict[str, str | None]:
     cache: dict[str, str | None] = {}
     texts: dict[str, str | None] = {}  # lock files read so far
 
@@ -382,7 +384,8 @@ _YARN = re.compile(r'^"?electron@[^\n]*:\s*\n(?:[ \t]+[^\n]*\n)*?[ \t]+version:?
 _PNPM = re.compile(r"^\s+/?electron[@/]([0-9][^:(\s]*)(?:\([^\n]*\))?:\s*$", re.M)
 
 
-def _locked_version(root: Path, folder: str, declared: str, read_json, texts: dict) -> str | None:
+def _locked_version(root: Path, folder: str, declared: str, read_json: ReadJson,
+                    texts: dict[str, str | None]) -> str | None:
     """The installed version from the nearest lock file at or above the package.json (npm, yarn
     classic and berry, pnpm): with several electrons locked, the one whose major the range names."""
     want = re.match(r"^[\^~>=<v\s]*(\d+)", declared)

@@ -1,16 +1,17 @@
 """Walking static values and function subtrees: helpers shared by the data-flow rules."""
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 
-from ipclint.model.facts import FileFacts
-from ipclint.model.values import V
+from ipclint.link.project import Project
+from ipclint.model.facts import Call, FileFacts
+from ipclint.model.values import AnyV, Ref, V
 
 MAX_NODES = 2000
 OPAQUE = frozenset({"call", "new", "fn"})  # their insides are separate records (calls, functions)
 
 
-def walk(v: V | None, into_calls: bool = False) -> Iterator[V]:
+def walk(v: AnyV | None, into_calls: bool = False) -> Iterator[AnyV]:
     """Every V below ``v`` (itself included), iteratively; calls and functions are not entered
     unless ``into_calls``."""
     if v is None:
@@ -48,12 +49,12 @@ def walk(v: V | None, into_calls: bool = False) -> Iterator[V]:
             stack.extend(d[1])
 
 
-def refs(v: V | None, names: frozenset[str] | set[str]) -> list[V]:
+def refs(v: AnyV | None, names: Collection[str]) -> list[Ref]:
     """References to any of ``names`` inside ``v`` (not inside nested calls or functions)."""
     return [x for x in walk(v) if x.kind == "ref" and x.data in names]
 
 
-def root_name(v: V) -> str | None:
+def root_name(v: AnyV) -> str | None:
     """`a` for `a.b.c`, `a[0].b`, `a`; None otherwise."""
     for _ in range(32):
         if v.kind == "ref":
@@ -65,7 +66,7 @@ def root_name(v: V) -> str | None:
     return None
 
 
-def callee_name(v: V) -> str | None:
+def callee_name(v: AnyV) -> str | None:
     if v.kind == "ref":
         return v.data
     if v.kind == "member":
@@ -73,7 +74,7 @@ def callee_name(v: V) -> str | None:
     return None
 
 
-def channel_words(project, path: str, call, index: int = 0) -> str:
+def channel_words(project: Project, path: str, call: Call, index: int = 0) -> str:
     """How a message names a call's channel: 'ch', or what kind of expression it is."""
     if index >= len(call.args):
         return "an unnamed channel"

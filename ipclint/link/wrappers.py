@@ -5,12 +5,13 @@ call of it anywhere in the project is that IPC operation with the call's own arg
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ipclint.link.ipcops import IpcOp, classify
 from ipclint.link.project import Project
 from ipclint.model.facts import Call
-from ipclint.model.values import V
+from ipclint.model.values import AnyV, Ref
 
 MAX_ROUNDS = 6
 
@@ -19,7 +20,7 @@ MAX_ROUNDS = 6
 class WrapperOp:
     op: IpcOp
     channel_param: int | None  # index of the wrapper's parameter that is the channel
-    channel: V | None  # the fixed channel expression when not a parameter
+    channel: AnyV | None  # the fixed channel expression when not a parameter
     handler_param: int | None
     handler_wrapped: bool  # the wrapper wraps the handler (it may check the sender around it)
     site: tuple[str, int]  # (path, call index) of the underlying IPC call
@@ -36,7 +37,7 @@ def direct_ops(project: Project) -> dict[tuple[str, int], IpcOp]:
     return out
 
 
-def _param_index(project: Project, path: str, call: Call, arg: V) -> tuple[int, int, bool] | None:
+def _param_index(project: Project, path: str, call: Call, arg: AnyV) -> tuple[int, int, bool] | None:
     """(function id, parameter index, is rest) when ``arg`` is a plain parameter of an enclosing function."""
     v = arg.data if arg.kind == "spread" and arg.data is not None else arg
     if v.kind != "ref":
@@ -54,7 +55,7 @@ def _param_index(project: Project, path: str, call: Call, arg: V) -> tuple[int, 
     return hit[0], hit[1].index, hit[1].rest
 
 
-def _rest_element(project: Project, path: str, call: Call, v: V) -> tuple[int, int, bool] | None:
+def _rest_element(project: Project, path: str, call: Call, v: Ref) -> tuple[int, int, bool] | None:
     """`const [channel, listener] = args` with `...args` a rest parameter: args[0] is parameter 0."""
     b = project.files[path].lookup(call.func, v.data)
     if b is None or b.kind != "member" or b.data[0].kind != "ref" or not b.data[1].isdigit():
@@ -65,7 +66,7 @@ def _rest_element(project: Project, path: str, call: Call, v: V) -> tuple[int, i
     return hit[0], hit[1].index + int(b.data[1]), False
 
 
-def _handler_source(project: Project, path: str, call: Call, arg: V) -> tuple[int, int, bool] | None:
+def _handler_source(project: Project, path: str, call: Call, arg: AnyV) -> tuple[int, int, bool] | None:
     """The parameter a handler argument comes from: itself, wrapped in a call, or called from a
     wrapping function literal."""
     direct = _param_index(project, path, call, arg)
@@ -108,8 +109,8 @@ def summarise(project: Project, ops: dict[tuple[str, int], IpcOp]) -> dict[tuple
     return wrappers
 
 
-def _add_summary(project: Project, wrappers: dict, path: str, call: Call, op: IpcOp,
-                 inner: WrapperOp | None, chain: tuple) -> bool:
+def _add_summary(project: Project, wrappers: dict[tuple[str, int], list[WrapperOp]], path: str, call: Call,
+                 op: IpcOp, inner: WrapperOp | None, chain: tuple[tuple[str, int], ...]) -> bool:
     ch_idx = inner.channel_param if inner is not None else op.channel_arg
     h_idx = inner.handler_param if inner is not None else op.handler_arg
     ch_arg = call.args[ch_idx] if ch_idx is not None and ch_idx < len(call.args) else None
@@ -135,7 +136,7 @@ def _add_summary(project: Project, wrappers: dict, path: str, call: Call, op: Ip
     return True
 
 
-def wrapper_names(project: Project, wrappers: dict) -> frozenset[str]:
+def wrapper_names(project: Project, wrappers: Iterable[tuple[str, int]]) -> frozenset[str]:
     """Names by which a wrapper can be called: its own name (the method part for class methods)."""
     out = set()
     for path, fid in wrappers:
@@ -217,7 +218,7 @@ def _enclosing_class(project: Project, path: str, fid: int | None) -> str | None
     return None
 
 
-def relay_target(project: Project, path: str, call: Call, relays: dict) -> IpcOp | None:
+def relay_target(project: Project, path: str, call: Call, relays: dict[tuple[str, str], IpcOp]) -> IpcOp | None:
     callee = call.callee
     if not relays or callee.kind != "member" or callee.data[1] not in RELAY_METHODS:
         return None
