@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import posixpath
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -120,7 +121,8 @@ class ModuleResolver:
         if not isinstance(data, dict):
             return None
         here = posixpath.dirname(rel)
-        base, paths = None, []
+        base: str | None = None
+        paths: PathPatterns = []
         ext = data.get("extends")
         if isinstance(ext, str) and ext.startswith(".") and depth < 6:
             parent = posixpath.normpath(posixpath.join(here, ext))
@@ -198,7 +200,6 @@ def _loads_jsonc(text: str) -> JsonObject | None:
         else:
             out.append(ch)
         i += 1
-    import re
     cleaned = re.sub(r",(\s*[}\]])", r"\1", "".join(out))
     data = json.loads(cleaned)
     return data if isinstance(data, dict) else None
