@@ -46,6 +46,10 @@ if TYPE_CHECKING:  # these modules import this one
     from ipclint.link.wrappers import WrapperOp
 
 GLOBAL_OBJECTS = frozenset({"window", "globalThis", "self"})
+# The values resolution steps through (the others denote themselves), as exact types: most values
+# resolved end at one that does not step, and a set lookup is much cheaper than the failing
+# isinstance tests of a match (msgspec's metaclass makes those slow).
+_STEPPED = frozenset({Ref, Member, Import, Module, CallExpr, ParamRef, This, Await})
 
 # (path, function id) -> the calls of it, and the calls that take it as argument (with the index)
 CallersIndex = tuple[dict[tuple[str, int], list[tuple[str, Call]]], dict[tuple[str, int], list[tuple[str, Call, int]]]]
@@ -89,6 +93,7 @@ class Project:
     sources: dict[str, bytes] = field(default_factory=dict, repr=False)
     _this_index: dict[str, dict[str, list[Assign]]] = field(default_factory=dict, repr=False)
     _param_busy: set[tuple[str, int, str]] = field(default_factory=set, repr=False)
+    _calls_by_name: dict[str, dict[str, list[Call]]] = field(default_factory=dict, repr=False)
     all_paths: set[str] = field(default_factory=set, repr=False)
     missing: set[str] = field(default_factory=set)  # discovered, not parsed, but resolution needed them
     # Once linking is done the project is frozen: what the rules resolve asks for nothing more.
@@ -171,26 +176,27 @@ class Project:
         for _ in range(MAX_STEPS):
             v = cur.value
             nxt: Where | None = None
-            match v:
-                case Ref():
-                    nxt = self._lookup_ref(cur, v, consts_only)
-                case Member(obj=obj, prop=prop):
-                    pending.append(prop)
-                    nxt = Where(cur.path, obj, cur.scope)
-                case Import():
-                    nxt = self._import(cur.path, v)
-                case Module():
-                    nxt = self._module(cur.path, v)
-                case CallExpr(callee=Member(obj=Ref(name="Object"), prop="freeze"), args=(frozen, *_)):
-                    nxt = Where(cur.path, frozen, cur.scope)
-                case ParamRef():
-                    nxt = self._param_argument(cur, v)
-                case This() if pending:
-                    nxt = self._this_field(cur, pending[-1])
-                    if nxt is not None:
-                        pending.pop()
-                case Await(inner=Module() | Import() as inner):
-                    nxt = Where(cur.path, inner, cur.scope)
+            if type(v) in _STEPPED:
+                match v:
+                    case Ref():
+                        nxt = self._lookup_ref(cur, v, consts_only)
+                    case Member(obj=obj, prop=prop):
+                        pending.append(prop)
+                        nxt = Where(cur.path, obj, cur.scope)
+                    case Import():
+                        nxt = self._import(cur.path, v)
+                    case Module():
+                        nxt = self._module(cur.path, v)
+                    case CallExpr(callee=Member(obj=Ref(name="Object"), prop="freeze"), args=(frozen, *_)):
+                        nxt = Where(cur.path, frozen, cur.scope)
+                    case ParamRef():
+                        nxt = self._param_argument(cur, v)
+                    case This() if pending:
+                        nxt = self._this_field(cur, pending[-1])
+                        if nxt is not None:
+                            pending.pop()
+                    case Await(inner=Module() | Import() as inner):
+                        nxt = Where(cur.path, inner, cur.scope)
             if nxt is None and pending:
                 nxt = self.member(cur, pending.pop())
                 if nxt is None:
@@ -250,8 +256,8 @@ class Project:
             return None
         found: set[str] = set()
         arg_where = None
-        for c in f.calls:
-            if not (isinstance(c.callee, Ref) and c.callee.name == fn.name) or param.index >= len(c.args):
+        for c in self._calls_named(cur.path, f, fn.name):
+            if param.index >= len(c.args):
                 continue
             arg = c.args[param.index]
             if not isinstance(arg, (Ref, Member)):
@@ -262,6 +268,18 @@ class Project:
             found.add(r.value.api)
             arg_where = r
         return arg_where if len(found) == 1 else None
+
+    def _calls_named(self, path: str, f: FileFacts, name: str) -> list[Call]:
+        """The calls of file ``path`` whose callee is the bare name ``name``, in order (indexed once
+        per file: parameters are resolved often, and a file can hold thousands of calls)."""
+        index = self._calls_by_name.get(path)
+        if index is None:
+            index = {}
+            for c in f.calls:
+                if isinstance(c.callee, Ref):
+                    index.setdefault(c.callee.name, []).append(c)
+            self._calls_by_name[path] = index
+        return index.get(name, [])
 
     def _this_field(self, cur: Where, prop: str) -> Where | None:
         """`this.ipc` when the file assigns `this.ipc` (or declares the field) exactly one way."""

@@ -36,10 +36,12 @@ MAIN_APIS = ("ipcMain", "BrowserWindow", "app", "webContents", "utilityProcess",
              "BrowserView", "WebContentsView")
 WINDOW_CTORS = frozenset({"BrowserWindow", "BrowserView", "WebContentsView"})
 MAX_V_NODES = 400
-# Values whose insides can hold a window's options object: calls are entered (`new BrowserWindow(
-# merge({...}))`), members, comparisons and the like are not.
-OPTION_HOLDERS = (Obj, CallExpr, NewExpr, Arr, Cond, Tpl, Spread, Await, Concat)
-_BINDING_KINDS = (Import, Member, Module)  # the bindings that can name an Electron API
+# Sets of exact value types rather than isinstance tuples: roles look at every binding, call and
+# option value of every file, and failing isinstance tests on msgspec values are slow (their
+# metaclass). Values whose insides can hold a window's options object: calls are entered
+# (`new BrowserWindow(merge({...}))`), members, comparisons and the like are not.
+OPTION_HOLDERS = frozenset({Obj, CallExpr, NewExpr, Arr, Cond, Tpl, Spread, Await, Concat})
+_BINDING_TYPES = frozenset({Import, Member, Module})  # the bindings that can name an Electron API
 
 
 def electron_names(project: Project, path: str) -> set[str]:
@@ -52,13 +54,15 @@ def electron_names(project: Project, path: str) -> set[str]:
 def _electron_names(project: Project, path: str) -> set[str]:
     f = project.files[path]
     out: set[str] = set()
-    cands = [(s, v) for (s, _), v in f.bindings.items() if isinstance(v, _BINDING_KINDS)]
-    bound = {name for (_s, name), v in f.bindings.items() if isinstance(v, _BINDING_KINDS)}
+    cands = [(s, v) for (s, _), v in f.bindings.items() if type(v) in _BINDING_TYPES]
+    bound = {name for (_s, name), v in f.bindings.items() if type(v) in _BINDING_TYPES}
     for c in f.calls:
-        root = c.callee
-        while isinstance(root, Member):
+        if type(c.callee) is not Member:
+            continue
+        root = c.callee.obj
+        while type(root) is Member:
             root = root.obj
-        if isinstance(c.callee, Member) and (isinstance(root, Module) or isinstance(root, Ref) and root.name in bound):
+        if type(root) is Module or type(root) is Ref and root.name in bound:
             cands.append((c.func, c.callee))
     for scope, v in cands:
         r = project.resolve(path, v, scope).value
@@ -78,7 +82,7 @@ def _walk_values(roots: list[AnyV]) -> Iterator[AnyV]:
             v = stack.pop()
             seen += 1
             yield v
-            if isinstance(v, OPTION_HOLDERS):
+            if type(v) in OPTION_HOLDERS:
                 stack.extend(v.children())
 
 

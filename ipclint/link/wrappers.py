@@ -152,12 +152,15 @@ def may_call(project: Project, path: str, call: Call, names: frozenset[str]) -> 
     """A cheap test before resolving: the callee's name (or the name it was imported as) is the
     name of a wrapper."""
     v = call.callee
-    name = v.prop if isinstance(v, Member) else v.name if isinstance(v, Ref) else None
-    if name is None:
+    # exact types: this runs for every call in every round, and failing isinstance tests on
+    # msgspec values are slow (their metaclass)
+    if type(v) is Member:
+        return v.prop in names
+    if type(v) is not Ref:
         return False
-    if name in names:
+    if v.name in names:
         return True
-    imp = project.files[path].imports.get(name) if isinstance(v, Ref) else None
+    imp = project.files[path].imports.get(v.name)
     return isinstance(imp, Import) and imp.name in names  # `import { addHandler as add }`
 
 
