@@ -23,7 +23,7 @@ def walk(v: AnyV | None, into_calls: bool = False) -> Iterator[AnyV]:
         x = stack.pop()
         seen += 1
         yield x
-        if (x.opaque and not into_calls and x is not v) or isinstance(x, Iter):
+        if (x.opaque and not into_calls and x is not v) or type(x) is Iter:
             continue
         stack.extend(x.children())
 
