@@ -6,14 +6,14 @@ from pathlib import Path
 from ipclint.link.graph import build_graph
 from ipclint.link.modules import ModuleResolver, read_json_file
 from ipclint.link.prefetch import prefetch
-from ipclint.link.project import Memo, Project
+from ipclint.link.project import LinkConfig, Memo, Project
 from ipclint.link.roles import assign_roles, electron_apps, electron_versions
 from ipclint.model import FileInfo, Role
 from ipclint.model.facts import FileFacts
 
 
-def link(root: Path, files: dict[str, FileFacts], config=None, sources: dict[str, bytes] | None = None,
-         all_paths: set[str] | None = None) -> Project:
+def link(root: Path, files: dict[str, FileFacts], config: LinkConfig | None = None,
+         sources: dict[str, bytes] | None = None, all_paths: set[str] | None = None) -> Project:
     read_json = read_json_file(root)
     modules = ModuleResolver(set(all_paths or files), read_json)
     project = Project(root=root, files=files, modules=modules, config=config,
@@ -36,10 +36,7 @@ def link(root: Path, files: dict[str, FileFacts], config=None, sources: dict[str
     return project
 
 
-def empty_project(root: Path, config=None) -> Project:
-    """A project with no files, for reporting when linking failed."""
-    from ipclint.link.graph import ChannelGraph
-    project = Project(root=root, files={}, modules=ModuleResolver(set(), lambda _p: None), config=config,
-                      sources={}, all_paths=set())
-    project.graph = ChannelGraph()
-    return project
+def empty_project(root: Path, config: LinkConfig | None = None) -> Project:
+    """A project with no files (and an empty graph), for reporting when linking failed."""
+    return Project(root=root, files={}, modules=ModuleResolver(set(), lambda _p: None), config=config,
+                   sources={}, all_paths=set())

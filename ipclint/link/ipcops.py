@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from ipclint.link.project import Project
 from ipclint.model.facts import Call
-from ipclint.model.values import V
+from ipclint.model.values import AnyV, CallExpr, Member, Ref
 
 MAIN_METHODS = {"handle": "handle", "handleOnce": "handle", "on": "on", "once": "on", "addListener": "on",
                 "removeHandler": "remove", "removeListener": "remove", "off": "remove",
@@ -38,9 +38,9 @@ IPC_METHOD_NAMES = frozenset(MAIN_METHODS) | frozenset(RENDERER_METHODS) | PUSH_
 
 def classify(project: Project, path: str, call: Call) -> IpcOp | None:
     callee = call.callee
-    if callee.kind != "member" or call.new or callee.data[1] not in IPC_METHOD_NAMES:
+    if not isinstance(callee, Member) or call.new or callee.prop not in IPC_METHOD_NAMES:
         return None
-    obj, method = callee.data
+    obj, method = callee.obj, callee.prop
     api = project.electron_api(path, obj, call.func)
     if api == "ipcMain" and method in MAIN_METHODS:
         kind = MAIN_METHODS[method]
@@ -50,9 +50,9 @@ def classify(project: Project, path: str, call: Call) -> IpcOp | None:
         return IpcOp(kind, method, "ipcRenderer", 0, 1 if kind == "on" else None)
     if api is not None and api.endswith("webContents") and method in PUSH_METHODS:
         return IpcOp("push", method, "webContents")
-    if obj.kind == "member" and obj.data[1] == "ipc" and method in SCOPED_METHODS \
-            and _scoped_owner(project, path, call, obj.data[0]):
-        owner = _last_name(obj.data[0])
+    if isinstance(obj, Member) and obj.prop == "ipc" and method in SCOPED_METHODS \
+            and _scoped_owner(project, path, call, obj.obj):
+        owner = _last_name(obj.obj)
         receiver = "frame.ipc" if owner in FRAME_NAMES else "webContents.ipc"
         kind = SCOPED_METHODS[method]
         return IpcOp(kind, method, receiver, 0, 1 if kind in ("handle", "on") else None)
@@ -60,16 +60,16 @@ def classify(project: Project, path: str, call: Call) -> IpcOp | None:
         name = _last_name(obj)
         if name in WEBCONTENTS_NAMES or name in FRAME_NAMES:
             return IpcOp("push", method, "webContents" if name not in FRAME_NAMES else "frame")
-    if method == "emit" and api is None and obj.kind == "ref" and obj.data == "ipcMain" and call.args:
+    if method == "emit" and api is None and isinstance(obj, Ref) and obj.name == "ipcMain" and call.args:
         return IpcOp("emit", method, "ipcMain")  # e.g. a test's `app.evaluate(({ ipcMain }) => ...)`
-    if method == "reply" and call.args and obj.kind == "ref":
-        p = project.param_of(path, call.func, obj.data)
+    if method == "reply" and call.args and isinstance(obj, Ref):
+        p = project.param_of(path, call.func, obj.name)
         if p is not None and p[1].index == 0 and not p[1].path:
             return IpcOp("push", "reply", "event")
     return None
 
 
-def _scoped_owner(project: Project, path: str, call: Call, owner: V) -> bool:
+def _scoped_owner(project: Project, path: str, call: Call, owner: AnyV) -> bool:
     """`X.ipc.on(...)` is per-WebContents or per-frame IPC only when X is one."""
     name = _last_name(owner)
     if name in WEBCONTENTS_NAMES or name in FRAME_NAMES:
@@ -78,13 +78,12 @@ def _scoped_owner(project: Project, path: str, call: Call, owner: V) -> bool:
     return api is not None and api.endswith(("webContents", "mainFrame"))
 
 
-def _last_name(v: V) -> str | None:
-    if v.kind == "member":
-        return v.data[1]
-    if v.kind == "ref":
-        return v.data
-    if v.kind == "call":  # webContents.fromId(id).send / getFocusedWebContents().send
-        callee = v.data[0]
-        if callee.kind == "member" and callee.data[1] in ("fromId", "getFocusedWebContents", "fromFrame"):
-            return "webContents"
+def _last_name(v: AnyV) -> str | None:
+    match v:
+        case Member(prop=prop):
+            return prop
+        case Ref(name=name):
+            return name
+        case CallExpr(callee=Member(prop="fromId" | "getFocusedWebContents" | "fromFrame")):
+            return "webContents"  # webContents.fromId(id).send / getFocusedWebContents().send
     return None

@@ -3,16 +3,24 @@ from __future__ import annotations
 
 import json
 import posixpath
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ipclint.discover import file_for_stem
-from ipclint.model.values import V
+from ipclint.model.values import AnyV
 from ipclint.safefs import read_in_root
 
 ELECTRON_MODULES = frozenset({"electron", "electron/main", "electron/renderer", "electron/common"})
 MAX_STEPS = 64
+
+# A JSON object as read from disk (package.json, tsconfig, lock files): its values are arbitrary.
+JsonObject = dict[str, Any]
+ReadJson = Callable[[str], JsonObject | None]
+# tsconfig `paths`: (pattern, root-relative targets), most specific pattern first
+PathPatterns = list[tuple[str, list[str]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,7 +28,7 @@ class Where:
     """A value together with the file and scope in which its names are looked up."""
 
     path: str
-    value: V
+    value: AnyV
     scope: int | None = None
 
 
@@ -28,10 +36,10 @@ class ModuleResolver:
     """Relative specifiers with or without extension, index files, `.js` naming a `.ts` source,
     and tsconfig `paths` / `baseUrl` aliases."""
 
-    def __init__(self, paths: set[str], read_json: Callable[[str], dict | None]) -> None:
+    def __init__(self, paths: set[str], read_json: ReadJson) -> None:
         self.paths = paths
         self._read_json = read_json
-        self._tsconfigs: dict[str, tuple[str, list[tuple[str, list[str]]]] | None] = {}
+        self._tsconfigs: dict[str, tuple[str, PathPatterns] | None] = {}
         self._cache: dict[tuple[str, str], str | None] = {}
 
     def resolve(self, importer: str, spec: str) -> str | None:
@@ -69,7 +77,7 @@ class ModuleResolver:
     def _file(self, stem: str) -> str | None:
         return file_for_stem(self.paths, stem)
 
-    def _tsconfig(self, folder: str) -> tuple[str, list[tuple[str, list[str]]]] | None:
+    def _tsconfig(self, folder: str) -> tuple[str, PathPatterns] | None:
         """(baseUrl, [(pattern, targets relative to the root)]) of the nearest tsconfig/jsconfig,
         following `extends` and, for a solution file, its project `references`."""
         if folder in self._tsconfigs:
@@ -106,14 +114,15 @@ class ModuleResolver:
         self._tsconfigs[folder] = result
         return result
 
-    def _config_options(self, rel: str, depth: int):
+    def _config_options(self, rel: str, depth: int) -> tuple[str | None, PathPatterns] | None:
         """(baseUrl or None, [(pattern, root-relative targets)]) of one config file and what it
         extends; None when the file is missing. Wrong types are ignored, never fatal."""
         data = self._read_json(rel)
         if not isinstance(data, dict):
             return None
         here = posixpath.dirname(rel)
-        base, paths = None, []
+        base: str | None = None
+        paths: PathPatterns = []
         ext = data.get("extends")
         if isinstance(ext, str) and ext.startswith(".") and depth < 6:
             parent = posixpath.normpath(posixpath.join(here, ext))
@@ -134,10 +143,10 @@ class ModuleResolver:
         return base, paths
 
 
-def read_json_file(root: Path) -> Callable[[str], dict | None]:
-    cache: dict[str, dict | None] = {}
+def read_json_file(root: Path) -> ReadJson:
+    cache: dict[str, JsonObject | None] = {}
 
-    def read(rel: str) -> dict | None:
+    def read(rel: str) -> JsonObject | None:
         if rel not in cache:
             data = read_in_root(root, rel)
             cache[rel] = _loads_json(data) if data is not None else None
@@ -146,7 +155,7 @@ def read_json_file(root: Path) -> Callable[[str], dict | None]:
     return read
 
 
-def _loads_json(data: bytes) -> dict | None:
+def _loads_json(data: bytes) -> JsonObject | None:
     """JSON (package.json, lock files) with the fast parser; tsconfig's comments and trailing
     commas with the slower one only when needed."""
     try:
@@ -165,7 +174,7 @@ def _loads_json(data: bytes) -> dict | None:
     return value if isinstance(value, dict) else None
 
 
-def _loads_jsonc(text: str) -> dict | None:
+def _loads_jsonc(text: str) -> JsonObject | None:
     """tsconfig files allow comments and trailing commas."""
     out, i, n, in_str = [], 0, len(text), False
     while i < n:
@@ -191,7 +200,6 @@ def _loads_jsonc(text: str) -> dict | None:
         else:
             out.append(ch)
         i += 1
-    import re
     cleaned = re.sub(r",(\s*[}\]])", r"\1", "".join(out))
     data = json.loads(cleaned)
     return data if isinstance(data, dict) else None

@@ -3,9 +3,28 @@ from __future__ import annotations
 
 from ipclint.discover import SourceFile
 from ipclint.discover.select import is_local_specifier
+from ipclint.link.project import GLOBAL_OBJECTS, Project
+from ipclint.model.values import (
+    Arr,
+    Bool,
+    ClassV,
+    Concat,
+    Electron,
+    Fn,
+    Jsx,
+    Member,
+    Null,
+    Num,
+    Obj,
+    Ref,
+    Regex,
+    Str,
+    Tpl,
+    Undef,
+)
 
 
-def wrapper_callers(project, by_path: dict[str, SourceFile]) -> set[str]:
+def wrapper_callers(project: Project, by_path: dict[str, SourceFile]) -> set[str]:
     """Unparsed files that import a file defining an app IPC wrapper (they may call it) or one
     that re-exports an Electron binding (`export const ipc = ipcRenderer`: they may use it)."""
     defining = {path for path, _fid in project.wrappers} | {e.path for e in project.exposures}
@@ -24,7 +43,7 @@ def wrapper_callers(project, by_path: dict[str, SourceFile]) -> set[str]:
     return out
 
 
-def bare_global_users(project, by_path: dict[str, SourceFile]) -> set[str]:
+def bare_global_users(project: Project, by_path: dict[str, SourceFile]) -> set[str]:
     """Unparsed files that use an exposed key as a bare global (`api.save()` without `window.`)."""
     keys = {e.key.encode() for e in project.exposures if e.key.isidentifier()}
     # An app that reaches a key as `window.key` somewhere does so everywhere: search only for the
@@ -51,7 +70,7 @@ def bare_global_users(project, by_path: dict[str, SourceFile]) -> set[str]:
     return out
 
 
-def bridge_exporters(project) -> set[str]:
+def bridge_exporters(project: Project) -> set[str]:
     """Parsed page modules that export the exposed API (`export const api = window.electronAPI`):
     their importers call the bridge without naming window."""
     keys = {e.key for e in project.exposures}
@@ -60,40 +79,37 @@ def bridge_exporters(project) -> set[str]:
     out = set()
     for path, f in project.files.items():
         for v in f.exports.values():
-            if v.kind == "ref" and (None, v.data) in f.bindings:
-                v = f.bindings[(None, v.data)]  # `export const api = window.api` exports the binding
+            if isinstance(v, Ref) and (None, v.name) in f.bindings:
+                v = f.bindings[(None, v.name)]  # `export const api = window.api` exports the binding
             steps = 0
-            while v.kind == "member" and steps < 8:
-                if v.data[0].kind == "ref" and v.data[0].data in ("window", "globalThis", "self") \
-                        and v.data[1] in keys:
+            while isinstance(v, Member) and steps < 8:
+                if isinstance(v.obj, Ref) and v.obj.name in GLOBAL_OBJECTS and v.prop in keys:
                     out.add(path)
                     break
-                v = v.data[0]
+                v = v.obj
                 steps += 1
-            if v.kind == "ref" and v.data in keys:
+            if isinstance(v, Ref) and v.name in keys:
                 out.add(path)
             if path in out:
                 break
     return out
 
 
-def electron_exporters(project) -> set[str]:
+def electron_exporters(project: Project) -> set[str]:
     """Parsed modules with an export that resolves to an Electron object (`export const m = ipcMain`,
     `module.exports = { ipc: ipcRenderer }`, `export { m } from './ipc'`, `export * from './ipc'`).
     Importers of these use Electron without naming it, so the keyword search misses them."""
     out: set[str] = set()
-    star: dict[str, list[str]] = {}
+    star: dict[str, tuple[str, ...]] = {}
     with project.no_missing():
         for path, f in project.files.items():
             if f.star_exports:
                 star[path] = f.star_exports
             for name, v in f.exports.items():
-                if v.kind in _SELF_DENOTING:
+                if isinstance(v, _SELF_DENOTING):
                     continue
-                values = [v]
-                if name == "*" and v.kind == "obj":
-                    values = [p.value for p in v.data if p.value is not None and not p.spread]
-                if any(project.resolve(path, x).value.kind == "electron" for x in values):
+                values = [p.value for p in v.props if not p.spread] if name == "*" and isinstance(v, Obj) else [v]
+                if any(isinstance(project.resolve(path, x).value, Electron) for x in values):
                     out.add(path)
                     break
     # `export * from` chains: a module re-exporting everything of an exporter is one too.
@@ -109,5 +125,4 @@ def electron_exporters(project) -> set[str]:
 
 
 # Values that denote themselves: they never resolve to an Electron object.
-_SELF_DENOTING = frozenset({"str", "tpl", "concat", "num", "bool", "null", "undef", "regex", "fn", "class",
-                            "arr", "jsx"})
+_SELF_DENOTING = (Str, Tpl, Concat, Num, Bool, Null, Undef, Regex, Fn, ClassV, Arr, Jsx)

@@ -14,11 +14,13 @@ from ipclint.link.modules import Where
 from ipclint.link.project import Project
 from ipclint.link.windows import CTORS, attach_webview_listeners, option, props
 from ipclint.link.wrappers import callee_function
-from ipclint.model.values import AnyV, walk
+from ipclint.model.values import Arr, CallExpr, Electron, Member, NewExpr, Obj, Ref, walk
 
 MAX_HELPER_DEPTH = 2
 MAX_VALUE_DEPTH = 3
 PAYLOAD_KINDS = frozenset({"send", "invoke", "push"})
+# What a name in a payload can stand for that is made of further names
+_COMPOUND = (Obj, Arr, NewExpr, CallExpr, Ref, Member)
 
 
 def prefetch(project: Project) -> None:
@@ -56,8 +58,8 @@ def _handler_calls(project: Project) -> None:
             if call is None:
                 continue
             r = project.resolve(path, call.callee, call.func).value
-            if r.kind == "call" and r.data[0].kind == "member":  # `const v = ajv.compile(s)`: ajv itself
-                project.resolve(path, r.data[0].data[0], call.func)
+            if isinstance(r, CallExpr) and isinstance(r.callee, Member):  # `const v = ajv.compile(s)`: ajv itself
+                project.resolve(path, r.callee.obj, call.func)
             target = callee_function(project, path, call)
             if target is not None and depth < MAX_HELPER_DEPTH:
                 todo.append((target[0], target[1], depth + 1))
@@ -84,13 +86,12 @@ def _touch(project: Project, where: Where, depth: int = 0) -> None:
     if depth > MAX_VALUE_DEPTH:
         return
     for v in walk(where.value):
-        if v.kind in ("ref", "member"):
+        if isinstance(v, (Ref, Member)):
             r = project.resolve(where.path, v, where.scope)
-            if r.value is not v and r.value.kind in ("obj", "arr", "new", "call", "ref", "member"):
+            if r.value is not v and isinstance(r.value, _COMPOUND):
                 _touch(project, r, depth + 1)
-        elif v.kind in ("new", "call"):
-            callee: AnyV = v.data[0]
-            project.resolve(where.path, callee, where.scope)
+        elif isinstance(v, (NewExpr, CallExpr)):
+            project.resolve(where.path, v.callee, where.scope)
 
 
 def _windows(project: Project) -> None:
@@ -99,7 +100,7 @@ def _windows(project: Project) -> None:
         if not call.new or not call.args:
             continue
         r = project.resolve(path, call.callee, call.func).value
-        if r.kind != "electron" or r.data not in CTORS:
+        if not isinstance(r, Electron) or r.api not in CTORS:
             continue
         opts = project.resolve(path, call.args[0], call.func)
         prefs = option(project, opts, "webPreferences")

@@ -1,18 +1,65 @@
 """The linked project: facts of every file plus cross-file value resolution."""
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Protocol
 
 from ipclint.link.modules import ELECTRON_MODULES, MAX_STEPS, ModuleResolver, Where
 from ipclint.model import FileInfo, Role, Span
-from ipclint.model.facts import Call, FileFacts, Func, Param
-from ipclint.model.values import Dyn, Electron, External, Fn, Global, ModObj, ParamRef, V
+from ipclint.model.facts import Assign, Call, FileFacts, Func, Param
+from ipclint.model.values import (
+    AnyV,
+    Arr,
+    Await,
+    CallExpr,
+    Concat,
+    Dyn,
+    Electron,
+    External,
+    Fn,
+    Global,
+    Import,
+    Iter,
+    Member,
+    ModObj,
+    Module,
+    Null,
+    Num,
+    Obj,
+    ParamRef,
+    Ref,
+    Spread,
+    Str,
+    This,
+    Tpl,
+    Undef,
+)
+
+if TYPE_CHECKING:  # these modules import this one
+    from ipclint.link.bridge import Exposure
+    from ipclint.link.graph import ChannelGraph
+    from ipclint.link.handlers import Handler
+    from ipclint.link.ipcops import IpcOp
+    from ipclint.link.wrappers import WrapperOp
 
 GLOBAL_OBJECTS = frozenset({"window", "globalThis", "self"})
+# The values resolution steps through (the others denote themselves), as exact types: most values
+# resolved end at one that does not step, and a set lookup is much cheaper than the failing
+# isinstance tests of a match (msgspec's metaclass makes those slow).
+_STEPPED = frozenset({Ref, Member, Import, Module, CallExpr, ParamRef, This, Await})
+
+# (path, function id) -> the calls of it, and the calls that take it as argument (with the index)
+CallersIndex = tuple[dict[tuple[str, int], list[tuple[str, Call]]], dict[tuple[str, int], list[tuple[str, Call, int]]]]
+
+
+class LinkConfig(Protocol):
+    """What linking reads of the configuration (``ipclint.config.Config``, a layer above link)."""
+
+    @property
+    def roles(self) -> Mapping[str, Sequence[str]]: ...  # role name -> path globs
 
 
 @dataclass
@@ -20,9 +67,14 @@ class Memo:
     """What the analyses of one linked project remember, owned by that project (and gone with it)."""
 
     calls_by_span: dict[str, dict[Span, Call]] = field(default_factory=dict)
-    handlers: list[Any] | None = None
-    callers: tuple[dict[Any, Any], dict[Any, Any]] | None = None
+    handlers: list[Handler] | None = None
+    callers: CallersIndex | None = None
     mentioned: dict[tuple[str, ...], set[str]] = field(default_factory=dict)
+
+
+def _no_graph() -> ChannelGraph:
+    from ipclint.link.graph import ChannelGraph  # graph.py imports this module
+    return ChannelGraph()
 
 
 @dataclass
@@ -33,14 +85,15 @@ class Project:
     roles: dict[str, FileInfo] = field(default_factory=dict)
     electron_versions: dict[str, str | None] = field(default_factory=dict)  # path -> version
     apps: dict[str, str] = field(default_factory=dict)  # path -> folder of its electron app ("" = root or none)
-    config: Any = None
-    graph: Any = None  # ipclint.link.graph.ChannelGraph, set by link()
-    wrappers: dict[tuple[str, int], Any] = field(default_factory=dict)
-    ipc_ops: dict[tuple[str, int], Any] = field(default_factory=dict)  # direct Electron IPC calls
-    exposures: list[Any] = field(default_factory=list)
+    config: LinkConfig | None = None
+    graph: ChannelGraph = field(default_factory=_no_graph)  # built by link()
+    wrappers: dict[tuple[str, int], list[WrapperOp]] = field(default_factory=dict)
+    ipc_ops: dict[tuple[str, int], IpcOp] = field(default_factory=dict)  # direct Electron IPC calls
+    exposures: list[Exposure] = field(default_factory=list)
     sources: dict[str, bytes] = field(default_factory=dict, repr=False)
-    _this_index: dict[str, dict] = field(default_factory=dict, repr=False)
-    _param_busy: set = field(default_factory=set, repr=False)
+    _this_index: dict[str, dict[str, list[Assign]]] = field(default_factory=dict, repr=False)
+    _param_busy: set[tuple[str, int, str]] = field(default_factory=set, repr=False)
+    _calls_by_name: dict[str, dict[str, list[Call]]] = field(default_factory=dict, repr=False)
     all_paths: set[str] = field(default_factory=set, repr=False)
     missing: set[str] = field(default_factory=set)  # discovered, not parsed, but resolution needed them
     # Once linking is done the project is frozen: what the rules resolve asks for nothing more.
@@ -113,41 +166,37 @@ class Project:
                 yield path, c
 
     # ---- value resolution ----------------------------------------------------------------
-    def resolve(self, path: str, value: V, scope: int | None = None, *, consts_only: bool = False) -> Where:
+    def resolve(self, path: str, value: AnyV, scope: int | None = None, *, consts_only: bool = False) -> Where:
         """Follow references, imports, members and `Object.freeze` until a value that denotes
-        itself. Electron APIs come out as ``V("electron", "ipcRenderer")`` (or ``"ipcRenderer.send"``
-        for a method), namespaces of project modules as ``V("modobj", path)``. Mutable bindings stop
+        itself. Electron APIs come out as ``Electron("ipcRenderer")`` (or ``"ipcRenderer.send"``
+        for a method), namespaces of project modules as ``ModObj(path)``. Mutable bindings stop
         the walk when ``consts_only`` (channel names must be constants)."""
         cur = Where(path, value, scope)
         pending: list[str] = []  # member names to apply, innermost last
         for _ in range(MAX_STEPS):
             v = cur.value
-            k = v.kind
             nxt: Where | None = None
-            if k == "ref":
-                nxt = self._lookup_ref(cur, consts_only)
-            elif k == "member":
-                obj, prop = v.data
-                pending.append(prop)
-                nxt = Where(cur.path, obj, cur.scope)
-            elif k == "import":
-                nxt = self._import(cur.path, v)
-            elif k == "module":
-                nxt = self._module(cur.path, v)
-            elif k == "call":
-                callee, args = v.data
-                if callee.kind == "member" and callee.data[1] == "freeze" and args \
-                        and callee.data[0].kind == "ref" and callee.data[0].data == "Object":
-                    nxt = Where(cur.path, args[0], cur.scope)
-            elif k == "param":
-                nxt = self._param_argument(cur)
-            elif k == "this" and pending:
-                nxt = self._this_field(cur, pending[-1])
-                if nxt is not None:
-                    pending.pop()
-            elif k == "await":
-                if v.data is not None and v.data.kind in ("module", "import"):
-                    nxt = Where(cur.path, v.data, cur.scope)
+            if type(v) in _STEPPED:
+                match v:
+                    case Ref():
+                        nxt = self._lookup_ref(cur, v, consts_only)
+                    case Member(obj=obj, prop=prop):
+                        pending.append(prop)
+                        nxt = Where(cur.path, obj, cur.scope)
+                    case Import():
+                        nxt = self._import(cur.path, v)
+                    case Module():
+                        nxt = self._module(cur.path, v)
+                    case CallExpr(callee=Member(obj=Ref(name="Object"), prop="freeze"), args=(frozen, *_)):
+                        nxt = Where(cur.path, frozen, cur.scope)
+                    case ParamRef():
+                        nxt = self._param_argument(cur, v)
+                    case This() if pending:
+                        nxt = self._this_field(cur, pending[-1])
+                        if nxt is not None:
+                            pending.pop()
+                    case Await(inner=Module() | Import() as inner):
+                        nxt = Where(cur.path, inner, cur.scope)
             if nxt is None and pending:
                 nxt = self.member(cur, pending.pop())
                 if nxt is None:
@@ -158,38 +207,38 @@ class Project:
             cur = nxt
         return Where(cur.path, Dyn(span=value.span, text=value.text), cur.scope)
 
-    def _lookup_ref(self, cur: Where, consts_only: bool) -> Where | None:
+    def _lookup_ref(self, cur: Where, ref: Ref, consts_only: bool) -> Where | None:
         f = self.files.get(cur.path)
         if f is None:
             return None
-        name = cur.value.data
+        name = ref.name
         scope = cur.scope
         steps = 0
         while steps < 256:
             v = f.bindings.get((scope, name))
             if v is not None:
                 if consts_only and (scope, name) in f.mutable:
-                    return Where(cur.path, Dyn(span=cur.value.span, text=name, why="mutable"), scope)
-                if v is cur.value:
+                    return Where(cur.path, Dyn(span=ref.span, text=name, why="mutable"), scope)
+                if v is ref:
                     return None
                 return Where(cur.path, v, scope)
             if scope is None:
                 break
             fn = f.functions[scope]
             if any(p.name == name for p in fn.params):
-                return Where(cur.path, ParamRef(span=cur.value.span, text=name, fid=scope, name=name), scope)
+                return Where(cur.path, ParamRef(span=ref.span, text=name, fid=scope, name=name), scope)
             scope = fn.parent
             steps += 1
         if name in GLOBAL_OBJECTS:
-            return Where(cur.path, Global(span=cur.value.span, text=name, name=name), None)
+            return Where(cur.path, Global(span=ref.span, text=name, name=name), None)
         if name in ("__dirname", "__filename", "process", "require", "module", "exports"):
             return None
-        return Where(cur.path, Global(span=cur.value.span, text=name, name=name), None)
+        return Where(cur.path, Global(span=ref.span, text=name, name=name), None)
 
-    def _param_argument(self, cur: Where) -> Where | None:
+    def _param_argument(self, cur: Where, param: ParamRef) -> Where | None:
         """A parameter that every call in the same file passes the same Electron object:
         `function setup(ipc) { ipc.handle(...) }` with `setup(ipcMain)`."""
-        fid, name = cur.value.data
+        fid, name = param.fid, param.name
         f = self.files.get(cur.path)
         key = (cur.path, fid, name)
         if f is None or key in self._param_busy or len(self._param_busy) > 8:
@@ -207,18 +256,30 @@ class Project:
             return None
         found: set[str] = set()
         arg_where = None
-        for c in f.calls:
-            if c.callee.kind != "ref" or c.callee.data != fn.name or param.index >= len(c.args):
+        for c in self._calls_named(cur.path, f, fn.name):
+            if param.index >= len(c.args):
                 continue
             arg = c.args[param.index]
-            if arg.kind not in ("ref", "member"):
+            if not isinstance(arg, (Ref, Member)):
                 return None
             r = self.resolve(cur.path, arg, c.func)
-            if r.value.kind != "electron":
+            if not isinstance(r.value, Electron):
                 return None
-            found.add(r.value.data)
+            found.add(r.value.api)
             arg_where = r
         return arg_where if len(found) == 1 else None
+
+    def _calls_named(self, path: str, f: FileFacts, name: str) -> list[Call]:
+        """The calls of file ``path`` whose callee is the bare name ``name``, in order (indexed once
+        per file: parameters are resolved often, and a file can hold thousands of calls)."""
+        index = self._calls_by_name.get(path)
+        if index is None:
+            index = {}
+            for c in f.calls:
+                if isinstance(c.callee, Ref):
+                    index.setdefault(c.callee.name, []).append(c)
+            self._calls_by_name[path] = index
+        return index.get(name, [])
 
     def _this_field(self, cur: Where, prop: str) -> Where | None:
         """`this.ipc` when the file assigns `this.ipc` (or declares the field) exactly one way."""
@@ -230,19 +291,18 @@ class Project:
             index = {}
             for a in f.assigns:
                 t = a.target
-                if t.kind == "member" and t.data[0].kind == "this":
-                    index.setdefault(t.data[1], []).append(a)
+                if isinstance(t, Member) and isinstance(t.obj, This):
+                    index.setdefault(t.prop, []).append(a)
             self._this_index[cur.path] = index
-        found = index.get(prop, [])
-        values = {a.value.text for a in found if a.value.kind not in ("null", "undef")}
+        found = [a for a in index.get(prop, []) if not isinstance(a.value, (Null, Undef))]
+        values = {a.value.text for a in found}
         if not values:
             method = self._own_method(cur.path, cur.scope, prop)
             return Where(cur.path, Fn(span=cur.value.span, text=f"this.{prop}", fid=method), None) \
                 if method is not None else None
         if len(values) != 1:
             return None
-        a = next(a for a in found if a.value.kind not in ("null", "undef"))
-        return Where(cur.path, a.value, a.func)
+        return Where(cur.path, found[0].value, found[0].func)
 
     def _own_method(self, path: str, scope: int | None, prop: str) -> int | None:
         """`this.method` inside a class's methods: that class's method."""
@@ -258,8 +318,8 @@ class Project:
             steps += 1
         return None
 
-    def _import(self, path: str, v: V) -> Where | None:
-        src, name = v.data
+    def _import(self, path: str, v: Import) -> Where | None:
+        src, name = v.src, v.name
         if src in ELECTRON_MODULES:
             return Where(path, Electron(span=v.span, text=v.text, api="*" if name in ("*", "default") else name))
         target = self.modules.resolve(path, src)
@@ -269,8 +329,8 @@ class Project:
             return Where(path, External(span=v.span, text=v.text, src=src, name=name))
         return self._export(target, name, v)
 
-    def _module(self, path: str, v: V) -> Where | None:
-        src = v.data
+    def _module(self, path: str, v: Module) -> Where | None:
+        src = v.src
         if src in ELECTRON_MODULES:
             return Where(path, Electron(span=v.span, text=v.text, api="*"))
         target = self.modules.resolve(path, src)
@@ -280,11 +340,11 @@ class Project:
             return Where(path, External(span=v.span, text=v.text, src=src, name="*"))
         exports = self.files[target].exports
         whole = exports.get("*")
-        if whole is not None and whole.kind != "obj" and len(exports) == 1:  # `module.exports = CH` / a string
+        if whole is not None and not isinstance(whole, Obj) and len(exports) == 1:  # `module.exports = CH` / a string
             return Where(target, whole, None)
         return Where(target, ModObj(span=v.span, text=v.text, path=target))
 
-    def _export(self, target: str, name: str, v: V, depth: int = 0) -> Where | None:
+    def _export(self, target: str, name: str, v: AnyV, depth: int = 0) -> Where | None:
         f = self.files[target]
         if name == "*":
             return Where(target, ModObj(span=v.span, text=v.text, path=target))
@@ -293,9 +353,9 @@ class Project:
         if name == "default" and "*" in f.exports:
             return Where(target, f.exports["*"], None)
         whole = f.exports.get("*")
-        if whole is not None and whole.kind != "obj" and depth < 8:  # `module.exports = CH`, then `.ONE`
+        if whole is not None and not isinstance(whole, Obj) and depth < 8:  # `module.exports = CH`, then `.ONE`
             hit = self.member(self.resolve(target, whole, None), name)
-            if hit is not None and hit.value.kind != "dyn":
+            if hit is not None and not isinstance(hit.value, Dyn):
                 return hit
         if depth < 8:
             for src in f.star_exports:
@@ -304,70 +364,71 @@ class Project:
                     self._need(t2)
                 if t2 and t2 in self.files and t2 != target:
                     hit = self._export(t2, name, v, depth + 1)
-                    if hit is not None and hit.value.kind != "dyn":
+                    if hit is not None and not isinstance(hit.value, Dyn):
                         return hit
         return Where(target, Dyn(span=v.span, text=v.text, why=f"no export {name}"))
 
     def member(self, cur: Where, prop: str) -> Where | None:
         v = cur.value
-        k = v.kind
-        if k == "electron":
-            base = v.data
-            return Where(cur.path, Electron(span=v.span, text=v.text, api=prop if base == "*" else f"{base}.{prop}"))
-        if k == "obj":
-            for p in reversed(v.data):
-                if p.key == prop and not p.spread:
-                    return Where(cur.path, p.value, cur.scope)
-            for p in reversed(v.data):
-                if p.spread and p.value is not None and p.value.kind == "spread" and p.value.data is not None:
-                    inner = self.resolve(cur.path, p.value.data, cur.scope)
-                    hit = self.member(inner, prop)
-                    if hit is not None and hit.value.kind != "dyn":
-                        return hit
-            return None
-        if k == "modobj":
-            return self._export(v.data, prop, v)
-        if k == "global" and v.data in GLOBAL_OBJECTS:
-            return Where(cur.path, Global(span=v.span, text=prop, name=prop), None)
-        if k == "external":
-            src, name = v.data
-            full = prop if name in ("*", "default") else f"{name}.{prop}"
-            return Where(cur.path, External(span=v.span, text=v.text, src=src, name=full))
+        match v:
+            case Electron(api=base):
+                api = prop if base == "*" else f"{base}.{prop}"
+                return Where(cur.path, Electron(span=v.span, text=v.text, api=api))
+            case Obj():
+                return self._obj_member(cur, v, prop)
+            case ModObj():
+                return self._export(v.path, prop, v)
+            case Global(name=name) if name in GLOBAL_OBJECTS:
+                return Where(cur.path, Global(span=v.span, text=prop, name=prop), None)
+            case External(src=src, name=name):
+                full = prop if name in ("*", "default") else f"{name}.{prop}"
+                return Where(cur.path, External(span=v.span, text=v.text, src=src, name=full))
+        return None
+
+    def _obj_member(self, cur: Where, obj: Obj, prop: str) -> Where | None:
+        """The last entry named ``prop``, else what a spread entry (`...other`) gives for it."""
+        for p in reversed(obj.props):
+            if p.key == prop and not p.spread:
+                return Where(cur.path, p.value, cur.scope)
+        for p in reversed(obj.props):
+            if p.spread and isinstance(p.value, Spread) and p.value.inner is not None:
+                inner = self.resolve(cur.path, p.value.inner, cur.scope)
+                hit = self.member(inner, prop)
+                if hit is not None and not isinstance(hit.value, Dyn):
+                    return hit
         return None
 
     # ---- derived questions ---------------------------------------------------------------
-    def electron_api(self, path: str, value: V, scope: int | None = None) -> str | None:
+    def electron_api(self, path: str, value: AnyV, scope: int | None = None) -> str | None:
         r = self.resolve(path, value, scope).value
-        return r.data if r.kind == "electron" else None
+        return r.api if isinstance(r, Electron) else None
 
-    def channel(self, path: str, value: V, scope: int | None = None, _depth: int = 0) -> str | None:
+    def channel(self, path: str, value: AnyV, scope: int | None = None, _depth: int = 0) -> str | None:
         """The string a channel expression always has, or None when it is dynamic."""
         if _depth > 16:
             return None
         r = self.resolve(path, value, scope, consts_only=True)
-        v = r.value
-        if v.kind == "str":
-            return v.data
-        if v.kind == "tpl":
-            out = []
-            for part in v.data:
-                if isinstance(part, str):
-                    out.append(part)
-                    continue
-                s = self.channel(r.path, part, r.scope, _depth + 1)
-                if s is None:
-                    return None
-                out.append(s)
-            return "".join(out)
-        if v.kind == "concat":
-            a = self.channel(r.path, v.data[0], r.scope, _depth + 1)
-            b = self.channel(r.path, v.data[1], r.scope, _depth + 1) if a is not None else None
-            return a + b if a is not None and b is not None else None
-        if v.kind == "num":
-            return v.data
+        match r.value:
+            case Str(value=s) | Num(value=s):
+                return s
+            case Tpl(parts=parts):
+                out = []
+                for part in parts:
+                    if isinstance(part, str):
+                        out.append(part)
+                        continue
+                    sub = self.channel(r.path, part, r.scope, _depth + 1)
+                    if sub is None:
+                        return None
+                    out.append(sub)
+                return "".join(out)
+            case Concat(left=left, right=right):
+                a = self.channel(r.path, left, r.scope, _depth + 1)
+                b = self.channel(r.path, right, r.scope, _depth + 1) if a is not None else None
+                return a + b if a is not None and b is not None else None
         return None
 
-    def channel_values(self, path: str, value: V, scope: int | None = None) -> list[str] | None:
+    def channel_values(self, path: str, value: AnyV, scope: int | None = None) -> list[str] | None:
         """Every value a channel expression takes: one for a constant, each element for the
         variable of a loop (`for (const ch of LIST)`, `LIST.forEach((ch) => ...)`) over a constant
         array or `Object.values/keys` of a constant object; None when dynamic."""
@@ -376,39 +437,38 @@ class Project:
             return [single]
         r = self.resolve(path, value, scope)
         v = r.value
-        source: V | None = None
+        source: AnyV | None = None
         how = "of"
-        if v.kind == "iter":
-            source, how = v.data
-        elif v.kind == "param":
-            fid, name = v.data
-            fn = self.func(r.path, fid)
-            if fn is not None and fn.arg_of is not None and fn.params and fn.params[0].name == name \
+        if isinstance(v, Iter):
+            source, how = v.source, v.how
+        elif isinstance(v, ParamRef):
+            fn = self.func(r.path, v.fid)
+            if fn is not None and fn.arg_of is not None and fn.params and fn.params[0].name == v.name \
                     and not fn.params[0].path:
-                call = self.files[r.path].calls[fn.arg_of]
-                if call.callee.kind == "member" and call.callee.data[1] in ("forEach", "map", "flatMap"):
-                    source = call.callee.data[0]
+                callee = self.files[r.path].calls[fn.arg_of].callee
+                if isinstance(callee, Member) and callee.prop in ("forEach", "map", "flatMap"):
+                    source = callee.obj
         if source is None:
             return None
         return self._elements(r.path, source, r.scope, how)
 
-    def _elements(self, path: str, source: V, scope: int | None, how: str) -> list[str] | None:
+    def _elements(self, path: str, source: AnyV, scope: int | None, how: str) -> list[str] | None:
         r = self.resolve(path, source, scope)
         v = r.value
-        if v.kind == "call" and v.data[0].kind == "member" and v.data[0].data[0].kind == "ref" \
-                and v.data[0].data[0].data == "Object" and v.data[1]:
-            how = {"values": "of", "keys": "in"}.get(v.data[0].data[1], "")
-            r = self.resolve(r.path, v.data[1][0], r.scope)
+        if isinstance(v, CallExpr) and isinstance(v.callee, Member) and isinstance(v.callee.obj, Ref) \
+                and v.callee.obj.name == "Object" and v.args:
+            how = {"values": "of", "keys": "in"}.get(v.callee.prop, "")
+            r = self.resolve(r.path, v.args[0], r.scope)
             v = r.value
         out: list[str] = []
-        if v.kind == "arr" and how == "of":
-            for item in v.data:
+        if isinstance(v, Arr) and how == "of":
+            for item in v.items:
                 s = self.channel(r.path, item, r.scope)
                 if s is None:
                     return None
                 out.append(s)
-        elif v.kind == "obj":
-            for p in v.data:
+        elif isinstance(v, Obj):
+            for p in v.props:
                 if p.spread or p.key is None:
                     return None
                 s = p.key if how == "in" else self.channel(r.path, p.value, r.scope)
@@ -419,17 +479,15 @@ class Project:
             return None
         return out or None
 
-    def function_of(self, path: str, value: V, scope: int | None = None) -> tuple[str, int] | None:
+    def function_of(self, path: str, value: AnyV, scope: int | None = None) -> tuple[str, int] | None:
         """The (path, function id) a value denotes, through references, imports, `.bind`."""
         for _ in range(8):
             r = self.resolve(path, value, scope)
-            v = r.value
-            if v.kind == "fn":
-                return r.path, v.data
-            if v.kind != "call":
-                return None
-            callee, _ = v.data
-            if callee.kind != "member" or callee.data[1] != "bind":
-                return None
-            path, value, scope = r.path, callee.data[0], r.scope
+            match r.value:
+                case Fn(fid=fid):
+                    return r.path, fid
+                case CallExpr(callee=Member(obj=bound, prop="bind")):
+                    path, value, scope = r.path, bound, r.scope
+                case _:
+                    return None
         return None

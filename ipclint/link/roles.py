@@ -4,19 +4,44 @@ from __future__ import annotations
 import fnmatch
 import posixpath
 import re
-from collections.abc import Callable
+from collections.abc import Iterator
 from pathlib import Path
 
-from ipclint.link.project import Project
+from ipclint.link.modules import JsonObject, ReadJson
+from ipclint.link.project import GLOBAL_OBJECTS, LinkConfig, Project
 from ipclint.model import FileInfo, Role
 from ipclint.model.facts import FileFacts
-from ipclint.model.values import Str, V
+from ipclint.model.values import (
+    AnyV,
+    Arr,
+    Await,
+    CallExpr,
+    Concat,
+    Cond,
+    Electron,
+    External,
+    Import,
+    Member,
+    Module,
+    NewExpr,
+    Obj,
+    Ref,
+    Spread,
+    Str,
+    Tpl,
+)
 from ipclint.safefs import read_in_root
 
 MAIN_APIS = ("ipcMain", "BrowserWindow", "app", "webContents", "utilityProcess", "session",
              "BrowserView", "WebContentsView")
 WINDOW_CTORS = frozenset({"BrowserWindow", "BrowserView", "WebContentsView"})
 MAX_V_NODES = 400
+# Sets of exact value types rather than isinstance tuples: roles look at every binding, call and
+# option value of every file, and failing isinstance tests on msgspec values are slow (their
+# metaclass). Values whose insides can hold a window's options object: calls are entered
+# (`new BrowserWindow(merge({...}))`), members, comparisons and the like are not.
+OPTION_HOLDERS = frozenset({Obj, CallExpr, NewExpr, Arr, Cond, Tpl, Spread, Await, Concat})
+_BINDING_TYPES = frozenset({Import, Member, Module})  # the bindings that can name an Electron API
 
 
 def electron_names(project: Project, path: str) -> set[str]:
@@ -29,44 +54,36 @@ def electron_names(project: Project, path: str) -> set[str]:
 def _electron_names(project: Project, path: str) -> set[str]:
     f = project.files[path]
     out: set[str] = set()
-    cands = [(s, v) for (s, _), v in f.bindings.items() if v.kind in ("import", "member", "module")]
-    bound = {name for (_s, name), v in f.bindings.items() if v.kind in ("import", "member", "module")}
+    cands = [(s, v) for (s, _), v in f.bindings.items() if type(v) in _BINDING_TYPES]
+    bound = {name for (_s, name), v in f.bindings.items() if type(v) in _BINDING_TYPES}
     for c in f.calls:
-        root = c.callee
-        while root.kind == "member":
-            root = root.data[0]
-        if c.callee.kind == "member" and root.kind in ("ref", "module") \
-                and (root.kind == "module" or root.data in bound):
+        if type(c.callee) is not Member:
+            continue
+        root = c.callee.obj
+        while type(root) is Member:
+            root = root.obj
+        if type(root) is Module or type(root) is Ref and root.name in bound:
             cands.append((c.func, c.callee))
     for scope, v in cands:
         r = project.resolve(path, v, scope).value
-        if r.kind == "electron":
-            out.add(r.data.split(".", 1)[0])
-        elif r.kind == "external" and r.data[0] == "@electron-toolkit/preload":
+        if isinstance(r, Electron):
+            out.add(r.api.split(".", 1)[0])
+        elif isinstance(r, External) and r.src == "@electron-toolkit/preload":
             out.add("toolkit")
     return out
 
 
-def _walk_values(roots: list[V]):
-    """Every V below the roots, iteratively, with a node budget per root."""
+def _walk_values(roots: list[AnyV]) -> Iterator[AnyV]:
+    """Every value below the roots that can hold options (``OPTION_HOLDERS``), iteratively, with a
+    node budget per root."""
     for root in roots:
         stack, seen = [root], 0
         while stack and seen < MAX_V_NODES:
             v = stack.pop()
             seen += 1
             yield v
-            d = v.data
-            if v.kind == "obj":
-                stack.extend(p.value for p in d)
-            elif v.kind in ("call", "new"):
-                stack.append(d[0])
-                stack.extend(d[1])
-            elif v.kind in ("arr", "cond", "tpl"):
-                stack.extend(x for x in d if isinstance(x, V))
-            elif v.kind in ("spread", "await") and isinstance(d, V):
-                stack.append(d)
-            elif v.kind == "concat":
-                stack.extend(d)
+            if type(v) in OPTION_HOLDERS:
+                stack.extend(v.children())
 
 
 def preload_hints(project: Project, path: str) -> list[str]:
@@ -74,54 +91,52 @@ def preload_hints(project: Project, path: str) -> list[str]:
     f = project.files[path]
     # each object with its scope, so that `preload: preloadPath` finds a const declared in the
     # function that creates the window
-    by_scope: dict[int | None, list[V]] = {}
+    by_scope: dict[int | None, list[AnyV]] = {}
     for c in f.calls:
-        by_scope.setdefault(c.func, []).extend(a for a in c.args if a.kind == "obj")
+        by_scope.setdefault(c.func, []).extend(a for a in c.args if isinstance(a, Obj))
     for (scope, _name), v in f.bindings.items():
-        if v.kind == "obj":
+        if isinstance(v, Obj):
             by_scope.setdefault(scope, []).append(v)
     hints: list[str] = []
     for scope, roots in by_scope.items():
         for v in _walk_values(roots):
-            if v.kind != "obj":
+            if not isinstance(v, Obj):
                 continue
-            for p in v.data:
+            for p in v.props:
                 if p.key == "preload" and not p.spread:
                     hints.extend(_path_strings(project, path, p.value, scope))
     for a in f.assigns:
         t = a.target
-        if t.kind == "member" and t.data[1] == "preload":
+        if isinstance(t, Member) and t.prop == "preload":
             hints.extend(_path_strings(project, path, a.value, a.func))
     return hints
 
 
-def _path_strings(project: Project, path: str, v: V, scope: int | None = None) -> list[str]:
+def _path_strings(project: Project, path: str, v: AnyV, scope: int | None = None) -> list[str]:
     """The path a preload expression builds (`join(dir, 'index.js')` with `dir` a constant
     built the same way), as one slash-joined string."""
     parts: list[str] = []
-    stack: list[tuple[str, V, int | None, int]] = [(path, v, scope, 0)]
+    stack: list[tuple[str, AnyV, int | None, int]] = [(path, v, scope, 0)]
     while stack and len(parts) < 32:
         p, x, sc, depth = stack.pop()
         if depth > 8:
             continue
         r = project.resolve(p, x, sc)
-        y = r.value
-        if y.kind == "cond" and depth == 0:  # `app.isPackaged ? join(__dirname, 'preload.js') : ...`
-            return [s for alt in y.data for s in _path_strings(project, r.path, alt, r.scope)]
-        if y.kind == "str":
-            parts.append(y.data)
-        elif y.kind == "tpl":
-            for part in reversed(y.data):
-                if isinstance(part, str):
-                    stack.append((r.path, Str(span=y.span, value=part), r.scope, depth + 1))
-                else:
-                    stack.append((r.path, part, r.scope, depth + 1))
-        elif y.kind == "concat":
-            stack.extend((r.path, q, r.scope, depth + 1) for q in reversed(y.data))
-        elif y.kind == "call":
-            stack.extend((r.path, a, r.scope, depth + 1) for a in reversed(y.data[1]))
-        elif y.kind == "new" and y.data[1]:  # new URL('./preload.js', import.meta.url)
-            stack.append((r.path, y.data[1][0], r.scope, depth + 1))
+        match r.value:
+            case Cond(alts=alts) if depth == 0:  # `app.isPackaged ? join(__dirname, 'preload.js') : ...`
+                return [s for alt in alts for s in _path_strings(project, r.path, alt, r.scope)]
+            case Str(value=s):
+                parts.append(s)
+            case Tpl(parts=pieces, span=span):
+                for piece in reversed(pieces):
+                    y = Str(span=span, value=piece) if isinstance(piece, str) else piece
+                    stack.append((r.path, y, r.scope, depth + 1))
+            case Concat(left=left, right=right):
+                stack.extend((r.path, q, r.scope, depth + 1) for q in (right, left))
+            case CallExpr(args=args):
+                stack.extend((r.path, a, r.scope, depth + 1) for a in reversed(args))
+            case NewExpr(args=(first, *_)):  # new URL('./preload.js', import.meta.url)
+                stack.append((r.path, first, r.scope, depth + 1))
     joined = "/".join(s.strip("/") for s in parts if s and s.strip("/"))
     return [joined] if re.search(r"\.(c|m)?[jt]sx?$", joined) or "preload" in joined.lower() else []
 
@@ -144,7 +159,7 @@ def _match_preload(hint: str, paths: list[str], importer: str) -> list[str]:
     return best
 
 
-def assign_roles(project: Project, read_json: Callable[[str], dict | None]) -> dict[str, FileInfo]:
+def assign_roles(project: Project, read_json: ReadJson) -> dict[str, FileInfo]:
     paths = sorted(project.files)
     names = {p: electron_names(project, p) for p in paths}
     referenced: dict[str, str] = {}
@@ -174,9 +189,9 @@ def assign_roles(project: Project, read_json: Callable[[str], dict | None]) -> d
 
 def imported_files(project: Project, path: str) -> list[str]:
     f = project.files[path]
-    specs = [v.data for k, v in f.imports.items() if k.startswith("\0order:")]
-    specs += [c.args[0].data for c in f.calls if c.callee.kind == "ref" and c.callee.data == "require"
-              and c.args and c.args[0].kind == "str"]
+    specs = [v.src for k, v in f.imports.items() if k.startswith("\0order:") and isinstance(v, Module)]
+    specs += [c.args[0].value for c in f.calls if isinstance(c.callee, Ref) and c.callee.name == "require"
+              and c.args and isinstance(c.args[0], Str)]
     out = []
     for s in specs:
         t = project.modules.resolve(path, s)
@@ -213,7 +228,8 @@ def _propagate(project: Project, roles: dict[str, FileInfo]) -> None:
             roles[p] = FileInfo(p, role, f"imported only by {role.value} code ({via})")
 
 
-def _infer(p, n, referenced, exposing, main_entries, exposed_keys, facts: FileFacts) -> FileInfo:
+def _infer(p: str, n: set[str], referenced: dict[str, str], exposing: set[str], main_entries: set[str],
+           exposed_keys: set[str], facts: FileFacts) -> FileInfo:
     if p in referenced:
         return FileInfo(p, Role.PRELOAD, referenced[p])
     if p in exposing:
@@ -230,9 +246,9 @@ def _infer(p, n, referenced, exposing, main_entries, exposed_keys, facts: FileFa
     used = facts.globals_used & exposed_keys
     if used:
         return FileInfo(p, Role.RENDERER, f"uses the exposed API window.{sorted(used)[0]}")
-    bare = sorted({c.callee.data[0].data for c in facts.calls if c.callee.kind == "member"
-                   and c.callee.data[0].kind == "ref" and c.callee.data[0].data in exposed_keys
-                   and (None, c.callee.data[0].data) not in facts.bindings})
+    bare = sorted({c.callee.obj.name for c in facts.calls if isinstance(c.callee, Member)
+                   and isinstance(c.callee.obj, Ref) and c.callee.obj.name in exposed_keys
+                   and (None, c.callee.obj.name) not in facts.bindings})
     if bare:
         return FileInfo(p, Role.RENDERER, f"uses the exposed API {bare[0]} as a global")
     return FileInfo(p, Role.SHARED, "no main, preload or renderer evidence")
@@ -240,11 +256,11 @@ def _infer(p, n, referenced, exposing, main_entries, exposed_keys, facts: FileFa
 
 def _calls_expose(project: Project, path: str) -> bool:
     for c in project.files[path].calls:
-        if c.callee.kind == "member" and c.callee.data[1] in ("exposeInMainWorld", "exposeInIsolatedWorld"):
+        if isinstance(c.callee, Member) and c.callee.prop in ("exposeInMainWorld", "exposeInIsolatedWorld"):
             api = project.electron_api(path, c.callee, c.func)
             if api and api.startswith("contextBridge."):
                 return True
-        elif c.callee.kind == "ref" and c.callee.data == "exposeElectronAPI":
+        elif isinstance(c.callee, Ref) and c.callee.name == "exposeElectronAPI":
             return True
     return False
 
@@ -252,8 +268,8 @@ def _calls_expose(project: Project, path: str) -> bool:
 def _exposed_keys(project: Project, path: str) -> set[str]:
     out = set()
     for c in project.files[path].calls:
-        if c.callee.kind == "member" and c.callee.data[1] in ("exposeInMainWorld", "exposeInIsolatedWorld"):
-            args = c.args[1:] if c.callee.data[1] == "exposeInIsolatedWorld" else c.args
+        if isinstance(c.callee, Member) and c.callee.prop in ("exposeInMainWorld", "exposeInIsolatedWorld"):
+            args = c.args[1:] if c.callee.prop == "exposeInIsolatedWorld" else c.args
             if args:
                 k = project.channel(path, args[0], c.func)
                 if k:
@@ -263,17 +279,16 @@ def _exposed_keys(project: Project, path: str) -> set[str]:
 
 def _window_keys(project: Project, path: str) -> set[str]:
     """`window.api = ...` in a preload (isolation off): the page reaches it as window.api."""
-    from ipclint.link.project import GLOBAL_OBJECTS
     out = set()
     for a in project.files[path].assigns:
         t = a.target
-        if t.kind == "member" and t.data[0].kind == "ref" and t.data[0].data in GLOBAL_OBJECTS \
-                and not re.match(r"^on[a-z]+$", t.data[1]):
-            out.add(t.data[1])
+        if isinstance(t, Member) and isinstance(t.obj, Ref) and t.obj.name in GLOBAL_OBJECTS \
+                and not re.match(r"^on[a-z]+$", t.prop):
+            out.add(t.prop)
     return out
 
 
-def _main_entries(project: Project, read_json) -> set[str]:
+def _main_entries(project: Project, read_json: ReadJson) -> set[str]:
     out = set()
     folders = {posixpath.dirname(p) for p in project.files}
     pkg_dirs = set()
@@ -317,17 +332,17 @@ def every_role(project: Project) -> dict[str, FileInfo]:
     return dict(sorted(out.items()))
 
 
-def _config_globs(config) -> list[tuple[Role, list[str]]]:
-    roles = getattr(config, "roles", None) or {}
+def _config_globs(config: LinkConfig | None) -> list[tuple[Role, list[str]]]:
+    roles = config.roles if config is not None else {}
     out = []
     for name in ("preload", "main", "renderer", "shared"):
-        globs = roles.get(name) if isinstance(roles, dict) else getattr(roles, name, None)
+        globs = roles.get(name)
         if globs:
             out.append((Role(name), list(globs)))
     return out
 
 
-def electron_apps(files: dict[str, FileFacts], read_json) -> dict[str, str]:
+def electron_apps(files: dict[str, FileFacts], read_json: ReadJson) -> dict[str, str]:
     """Each file's app: the nearest folder below the root whose package.json depends on electron
     (monorepos hold several apps, each with its own channels); "" for the root or none."""
     cache: dict[str, str] = {}
@@ -350,7 +365,7 @@ def electron_apps(files: dict[str, FileFacts], read_json) -> dict[str, str]:
     return {p: app_of(posixpath.dirname(p)) for p in files}
 
 
-def electron_versions(root: Path, files: dict[str, FileFacts], read_json) -> dict[str, str | None]:
+def electron_versions(root: Path, files: dict[str, FileFacts], read_json: ReadJson) -> dict[str, str | None]:
     cache: dict[str, str | None] = {}
     texts: dict[str, str | None] = {}  # lock files read so far
 
@@ -382,7 +397,8 @@ _YARN = re.compile(r'^"?electron@[^\n]*:\s*\n(?:[ \t]+[^\n]*\n)*?[ \t]+version:?
 _PNPM = re.compile(r"^\s+/?electron[@/]([0-9][^:(\s]*)(?:\([^\n]*\))?:\s*$", re.M)
 
 
-def _locked_version(root: Path, folder: str, declared: str, read_json, texts: dict) -> str | None:
+def _locked_version(root: Path, folder: str, declared: str, read_json: ReadJson,
+                    texts: dict[str, str | None]) -> str | None:
     """The installed version from the nearest lock file at or above the package.json (npm, yarn
     classic and berry, pnpm): with several electrons locked, the one whose major the range names."""
     want = re.match(r"^[\^~>=<v\s]*(\d+)", declared)
@@ -391,16 +407,7 @@ def _locked_version(root: Path, folder: str, declared: str, read_json, texts: di
         found: list[str] = []
         for name in ("package-lock.json", "npm-shrinkwrap.json"):
             lock = read_json(posixpath.join(cur, name) if cur else name) or {}
-            pkgs = lock.get("packages") if isinstance(lock.get("packages"), dict) else {}
-            rel = posixpath.relpath(folder, cur) if folder != cur else ""
-            for key in (posixpath.join(rel, "node_modules/electron") if rel else "", "node_modules/electron"):
-                v = pkgs.get(key) if key else None
-                if isinstance(v, dict) and isinstance(v.get("version"), str):
-                    found.append(v["version"])
-            deps = lock.get("dependencies") if isinstance(lock.get("dependencies"), dict) else {}
-            v = deps.get("electron")
-            if isinstance(v, dict) and isinstance(v.get("version"), str):
-                found.append(v["version"])
+            found += _npm_locked(lock, posixpath.relpath(folder, cur) if folder != cur else "")
         for name, pattern in (("yarn.lock", _YARN), ("pnpm-lock.yaml", _PNPM)):
             rel = posixpath.join(cur, name)
             if rel not in texts:
@@ -419,3 +426,16 @@ def _locked_version(root: Path, folder: str, declared: str, read_json, texts: di
         if not cur or parent == cur:
             return None
         cur = parent
+
+
+def _npm_locked(lock: JsonObject, rel: str) -> list[str]:
+    """The electron versions of an npm lock file: its `packages` entries for the package.json's own
+    node_modules (``rel`` is that folder below the lock file's) and the lock file's, then the old
+    format's `dependencies` entry."""
+    pkgs = lock.get("packages")
+    pkgs = pkgs if isinstance(pkgs, dict) else {}
+    keys = (posixpath.join(rel, "node_modules/electron") if rel else "", "node_modules/electron")
+    entries = [pkgs.get(key) for key in keys if key]
+    deps = lock.get("dependencies")
+    entries.append(deps.get("electron") if isinstance(deps, dict) else None)
+    return [e["version"] for e in entries if isinstance(e, dict) and isinstance(e.get("version"), str)]

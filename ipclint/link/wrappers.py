@@ -5,12 +5,13 @@ call of it anywhere in the project is that IPC operation with the call's own arg
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ipclint.link.ipcops import IpcOp, classify
 from ipclint.link.project import Project
 from ipclint.model.facts import Call
-from ipclint.model.values import V
+from ipclint.model.values import AnyV, CallExpr, ClassV, Fn, Import, Member, NewExpr, Ref, Spread, This
 
 MAX_ROUNDS = 6
 
@@ -19,7 +20,7 @@ MAX_ROUNDS = 6
 class WrapperOp:
     op: IpcOp
     channel_param: int | None  # index of the wrapper's parameter that is the channel
-    channel: V | None  # the fixed channel expression when not a parameter
+    channel: AnyV | None  # the fixed channel expression when not a parameter
     handler_param: int | None
     handler_wrapped: bool  # the wrapper wraps the handler (it may check the sender around it)
     site: tuple[str, int]  # (path, call index) of the underlying IPC call
@@ -36,12 +37,12 @@ def direct_ops(project: Project) -> dict[tuple[str, int], IpcOp]:
     return out
 
 
-def _param_index(project: Project, path: str, call: Call, arg: V) -> tuple[int, int, bool] | None:
+def _param_index(project: Project, path: str, call: Call, arg: AnyV) -> tuple[int, int, bool] | None:
     """(function id, parameter index, is rest) when ``arg`` is a plain parameter of an enclosing function."""
-    v = arg.data if arg.kind == "spread" and arg.data is not None else arg
-    if v.kind != "ref":
+    v = arg.inner if isinstance(arg, Spread) and arg.inner is not None else arg
+    if not isinstance(v, Ref):
         return None
-    hit = project.param_of(path, call.func, v.data)
+    hit = project.param_of(path, call.func, v.name)
     if hit is None:
         return _rest_element(project, path, call, v)
     if hit[1].path:
@@ -49,40 +50,40 @@ def _param_index(project: Project, path: str, call: Call, arg: V) -> tuple[int, 
     fn = project.files[path].functions[hit[0]]
     if fn.arg_of is not None:
         loop = project.files[path].calls[fn.arg_of].callee
-        if loop.kind == "member" and loop.data[1] in ("forEach", "map", "flatMap"):
+        if isinstance(loop, Member) and loop.prop in ("forEach", "map", "flatMap"):
             return None  # a loop variable, not a wrapper's parameter
     return hit[0], hit[1].index, hit[1].rest
 
 
-def _rest_element(project: Project, path: str, call: Call, v: V) -> tuple[int, int, bool] | None:
+def _rest_element(project: Project, path: str, call: Call, v: Ref) -> tuple[int, int, bool] | None:
     """`const [channel, listener] = args` with `...args` a rest parameter: args[0] is parameter 0."""
-    b = project.files[path].lookup(call.func, v.data)
-    if b is None or b.kind != "member" or b.data[0].kind != "ref" or not b.data[1].isdigit():
+    b = project.files[path].lookup(call.func, v.name)
+    if not isinstance(b, Member) or not isinstance(b.obj, Ref) or not b.prop.isdigit():
         return None
-    hit = project.param_of(path, call.func, b.data[0].data)
+    hit = project.param_of(path, call.func, b.obj.name)
     if hit is None or not hit[1].rest or hit[1].path:
         return None
-    return hit[0], hit[1].index + int(b.data[1]), False
+    return hit[0], hit[1].index + int(b.prop), False
 
 
-def _handler_source(project: Project, path: str, call: Call, arg: V) -> tuple[int, int, bool] | None:
+def _handler_source(project: Project, path: str, call: Call, arg: AnyV) -> tuple[int, int, bool] | None:
     """The parameter a handler argument comes from: itself, wrapped in a call, or called from a
     wrapping function literal."""
     direct = _param_index(project, path, call, arg)
     if direct is not None:
         return (*direct[:2], False)
-    if arg.kind == "call":
-        for a in arg.data[1]:
+    if isinstance(arg, CallExpr):
+        for a in arg.args:
             hit = _param_index(project, path, call, a)
             if hit is not None:
                 return (*hit[:2], True)
-    if arg.kind == "fn":
+    if isinstance(arg, Fn):
         f = project.files[path]
         for c in f.calls:
-            if c.func == arg.data and c.callee.kind == "ref":
-                hit = project.param_of(path, c.func, c.callee.data)
-                if hit is not None and hit[0] != arg.data and not hit[1].path:
-                    return hit[0], hit[1].index, True
+            if c.func == arg.fid and isinstance(c.callee, Ref):
+                param = project.param_of(path, c.func, c.callee.name)
+                if param is not None and param[0] != arg.fid and not param[1].path:
+                    return param[0], param[1].index, True
     return None
 
 
@@ -108,25 +109,27 @@ def summarise(project: Project, ops: dict[tuple[str, int], IpcOp]) -> dict[tuple
     return wrappers
 
 
-def _add_summary(project: Project, wrappers: dict, path: str, call: Call, op: IpcOp,
-                 inner: WrapperOp | None, chain: tuple) -> bool:
+def _add_summary(project: Project, wrappers: dict[tuple[str, int], list[WrapperOp]], path: str, call: Call,
+                 op: IpcOp, inner: WrapperOp | None, chain: tuple[tuple[str, int], ...]) -> bool:
     ch_idx = inner.channel_param if inner is not None else op.channel_arg
     h_idx = inner.handler_param if inner is not None else op.handler_arg
     ch_arg = call.args[ch_idx] if ch_idx is not None and ch_idx < len(call.args) else None
     h_arg = call.args[h_idx] if h_idx is not None and h_idx < len(call.args) else None
     ch = _param_index(project, path, call, ch_arg) if ch_arg is not None else None
     hd = _handler_source(project, path, call, h_arg) if h_arg is not None else None
-    if ch is None and hd is None:
-        return False
-    owner = ch[0] if ch is not None else hd[0]
-    if ch is not None and hd is not None and ch[0] != hd[0]:
+    if ch is not None:
         owner = ch[0]
-        hd = None
+        if hd is not None and hd[0] != owner:
+            hd = None  # the handler is a parameter of another function: the channel's function is the wrapper
+    elif hd is not None:
+        owner = hd[0]
+    else:
+        return False
     wop = WrapperOp(op=op, channel_param=ch[1] if ch is not None else None,
                     channel=None if ch is not None else (
                         inner.channel if inner is not None and ch_arg is None else ch_arg),
-                    handler_param=hd[1] if hd is not None and hd[0] == owner else None,
-                    handler_wrapped=bool(hd[2]) if hd is not None else (inner.handler_wrapped if inner else False),
+                    handler_param=hd[1] if hd is not None else None,
+                    handler_wrapped=hd[2] if hd is not None else (inner.handler_wrapped if inner else False),
                     site=inner.site if inner is not None else (path, call.index), chain=chain)
     lst = wrappers.setdefault((path, owner), [])
     if wop in lst or len(lst) > 32:
@@ -135,7 +138,7 @@ def _add_summary(project: Project, wrappers: dict, path: str, call: Call, op: Ip
     return True
 
 
-def wrapper_names(project: Project, wrappers: dict) -> frozenset[str]:
+def wrapper_names(project: Project, wrappers: Iterable[tuple[str, int]]) -> frozenset[str]:
     """Names by which a wrapper can be called: its own name (the method part for class methods)."""
     out = set()
     for path, fid in wrappers:
@@ -149,13 +152,16 @@ def may_call(project: Project, path: str, call: Call, names: frozenset[str]) -> 
     """A cheap test before resolving: the callee's name (or the name it was imported as) is the
     name of a wrapper."""
     v = call.callee
-    name = v.data[1] if v.kind == "member" else v.data if v.kind == "ref" else None
-    if name is None:
+    # exact types: this runs for every call in every round, and failing isinstance tests on
+    # msgspec values are slow (their metaclass)
+    if type(v) is Member:
+        return v.prop in names
+    if type(v) is not Ref:
         return False
-    if name in names:
+    if v.name in names:
         return True
-    imp = project.files[path].imports.get(name) if v.kind == "ref" else None
-    return imp is not None and imp.data[1] in names  # `import { addHandler as add }`
+    imp = project.files[path].imports.get(v.name)
+    return isinstance(imp, Import) and imp.name in names  # `import { addHandler as add }`
 
 
 def callee_function(project: Project, path: str, call: Call) -> tuple[str, int] | None:
@@ -165,18 +171,26 @@ def callee_function(project: Project, path: str, call: Call) -> tuple[str, int] 
     hit = project.function_of(path, callee, call.func)
     if hit is not None:
         return hit
-    if callee.kind == "member":
-        obj = project.resolve(path, callee.data[0], call.func)
-        v = obj.value
-        if v.kind == "new":
-            cls = project.resolve(obj.path, v.data[0], obj.scope)
-            if cls.value.kind == "class":
-                f = project.files.get(cls.path)
-                methods = f.class_methods.get(cls.value.data, {}) if f else {}
-                fid = methods.get(callee.data[1])
-                if fid is not None:
-                    return cls.path, fid
+    if isinstance(callee, Member):
+        cls = _instance_class(project, path, callee.obj, call.func)
+        if cls is not None:
+            f = project.files.get(cls[0])
+            methods = f.class_methods.get(cls[1], {}) if f else {}
+            fid = methods.get(callee.prop)
+            if fid is not None:
+                return cls[0], fid
     return None
+
+
+def _instance_class(project: Project, path: str, obj: AnyV, scope: int | None) -> tuple[str, str] | None:
+    """(path, class name) when ``obj`` is made with `new` of a named class of the project."""
+    made = project.resolve(path, obj, scope)
+    if not isinstance(made.value, NewExpr):
+        return None
+    cls = project.resolve(made.path, made.value.callee, made.scope)
+    if not isinstance(cls.value, ClassV) or cls.value.name is None:
+        return None
+    return cls.path, cls.value.name
 
 
 RELAY_METHODS = frozenset({"on", "once", "addListener", "prependListener"})
@@ -192,12 +206,12 @@ def relay_classes(project: Project, ops: dict[tuple[str, int], IpcOp]) -> dict[t
             continue
         f = project.files[path]
         call = f.calls[idx]
-        if op.handler_arg >= len(call.args) or call.args[op.handler_arg].kind != "fn":
+        handler = call.args[op.handler_arg] if op.handler_arg < len(call.args) else None
+        if not isinstance(handler, Fn):
             continue
-        fid = call.args[op.handler_arg].data
         ch_text = call.args[op.channel_arg].text if op.channel_arg < len(call.args) else None
-        relays = any(c.func == fid and c.callee.kind == "member" and c.callee.data[1] == "emit"
-                     and c.callee.data[0].kind == "this" and c.args and c.args[0].text == ch_text
+        relays = any(c.func == handler.fid and isinstance(c.callee, Member) and c.callee.prop == "emit"
+                     and isinstance(c.callee.obj, This) and c.args and c.args[0].text == ch_text
                      for c in f.calls)
         cls = _enclosing_class(project, path, call.func)
         if relays and cls:
@@ -217,15 +231,12 @@ def _enclosing_class(project: Project, path: str, fid: int | None) -> str | None
     return None
 
 
-def relay_target(project: Project, path: str, call: Call, relays: dict) -> IpcOp | None:
+def relay_target(project: Project, path: str, call: Call, relays: dict[tuple[str, str], IpcOp]) -> IpcOp | None:
     callee = call.callee
-    if not relays or callee.kind != "member" or callee.data[1] not in RELAY_METHODS:
+    if not relays or not isinstance(callee, Member) or callee.prop not in RELAY_METHODS:
         return None
-    obj = project.resolve(path, callee.data[0], call.func)
-    if obj.value.kind != "new":
+    cls = _instance_class(project, path, callee.obj, call.func)
+    if cls is None:
         return None
-    cls = project.resolve(obj.path, obj.value.data[0], obj.scope)
-    if cls.value.kind != "class":
-        return None
-    op = relays.get((cls.path, cls.value.data))
-    return IpcOp("on", callee.data[1], "ipcMain", 0, 1) if op is not None else None
+    op = relays.get(cls)
+    return IpcOp("on", callee.prop, "ipcMain", 0, 1) if op is not None else None
