@@ -5,6 +5,7 @@ import pytest
 
 from ipclint.extract import parse as P
 from ipclint.extract.extract import extract
+from ipclint.model.values import Member
 
 
 @pytest.mark.parametrize("dialect", ["js", "ts", "tsx"])
@@ -26,7 +27,7 @@ def test_jsx_in_js_and_modern_syntax_parse_cleanly() -> None:
     """
     facts = extract("src/App.js", src)
     assert facts.parse_errors == ()
-    assert [c.callee.text for c in facts.calls if c.callee.kind == "member"] == ["ipcRenderer?.send"]
+    assert [c.callee.text for c in facts.calls if isinstance(c.callee, Member)] == ["ipcRenderer?.send"]
 
 
 def test_vue_lang_ts_uses_the_typescript_grammar() -> None:

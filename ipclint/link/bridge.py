@@ -9,7 +9,7 @@ from ipclint.link.project import GLOBAL_OBJECTS, Project
 from ipclint.link.vutil import callee_name
 from ipclint.model import Span
 from ipclint.model.facts import Call, FileFacts
-from ipclint.model.values import AnyV, CallExpr, Electron, External, Global, Member, ModObj, Obj, Ref, Spread, V
+from ipclint.model.values import AnyV, CallExpr, Electron, External, Global, Member, ModObj, Obj, Ref, Spread
 
 TOOLKIT = "@electron-toolkit/preload"
 MAX_MEMBER_DEPTH = 6
@@ -40,7 +40,7 @@ class ExposedMember:
     span: Span
     spread: bool = False
     at: str = ""  # the file that holds ``span`` (an object imported into the preload lives elsewhere)
-    raw: V | None = None  # the property's value as written, before resolution
+    raw: AnyV | None = None  # the property's value as written, before resolution
 
     @property
     def where(self) -> tuple[str, Span]:
@@ -99,7 +99,7 @@ def _is_toolkit(project: Project, path: str, call: Call, name: str) -> bool:
     return isinstance(r, External) and (r.src, r.name) == (TOOLKIT, name)
 
 
-def raw_ipc_method(v: V) -> str | None:
+def raw_ipc_method(v: AnyV) -> str | None:
     """The ipcRenderer method an exposed value is as it stands: `ipcRenderer.send` itself, or the
     toolkit's `electronAPI.ipcRenderer.send`."""
     if isinstance(v, Electron) and v.api.startswith("ipcRenderer."):
@@ -111,7 +111,7 @@ def raw_ipc_method(v: V) -> str | None:
 
 # Flattening work: the value, its key path, the span (and file) a finding about it goes to, the
 # depth, and the property's value as written.
-_Todo = tuple[Where, tuple[str, ...], Span, str, int, V | None]
+_Todo = tuple[Where, tuple[str, ...], Span, str, int, AnyV | None]
 
 
 def exposed_members(project: Project, exposure: Exposure) -> list[ExposedMember]:

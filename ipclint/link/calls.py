@@ -9,7 +9,7 @@ from ipclint.link.project import Project
 from ipclint.link.vutil import callee_name
 from ipclint.link.wrappers import callee_function
 from ipclint.model.facts import Call
-from ipclint.model.values import CallExpr, Fn, Member, Ref, Str, V
+from ipclint.model.values import AnyV, CallExpr, Fn, Member, Ref, Str
 
 # Events whose callbacks run more than once.
 REPEAT_EVENTS = frozenset({"activate", "second-instance", "open-url", "open-file", "ready-to-show",
@@ -169,7 +169,7 @@ def _call_index(project: Project) -> CallIndex:
     return calls, refs
 
 
-def _may_name_function(project: Project, path: str, v: V, names: set[str]) -> bool:
+def _may_name_function(project: Project, path: str, v: AnyV, names: set[str]) -> bool:
     """A cheap test before resolving: the argument is written with the name of a project function
     (`init`, `this.init`, `init.bind(this)`) or is an imported name."""
     if isinstance(v, CallExpr) and isinstance(v.callee, Member) and v.callee.prop == "bind":
@@ -216,7 +216,7 @@ def mentioned_strings(project: Project, roles: frozenset[str]) -> set[str]:
     for path, f in project.files.items():
         if project.role(path).value not in roles or is_test_path(path):
             continue
-        roots: list[V] = [*(a for c in f.calls for a in c.args), *f.bindings.values(), *(a.value for a in f.assigns)]
+        roots: list[AnyV] = [*(a for c in f.calls for a in c.args), *f.bindings.values(), *(a.value for a in f.assigns)]
         roots += [a.value for el in f.jsx for a in el.attrs if a.value is not None]
         for v in _walk_values(roots):
             if isinstance(v, Str) and v.value:

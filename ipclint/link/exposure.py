@@ -18,6 +18,7 @@ from ipclint.link.vutil import callee_name, subtree
 from ipclint.link.wrappers import WrapperOp
 from ipclint.model.facts import Call, FileFacts
 from ipclint.model.values import (
+    AnyV,
     Arr,
     CallExpr,
     Case,
@@ -32,7 +33,6 @@ from ipclint.model.values import (
     Obj,
     Ref,
     Spread,
-    V,
 )
 
 RAW_SEND = frozenset({"send", "sendSync", "invoke", "sendToHost", "postMessage"})
@@ -82,7 +82,7 @@ def classify_member(project: Project, member: ExposedMember, wrappers: Wrappers)
     return MemberKind("function")
 
 
-def _raw(project: Project, path: str, v: V, scope: int | None) -> MemberKind | None:
+def _raw(project: Project, path: str, v: AnyV, scope: int | None) -> MemberKind | None:
     if isinstance(v, Electron):
         if v.api == "*":  # `exposeInMainWorld('electron', require('electron'))`
             return MemberKind("raw", True, True, detail="the whole electron module, ipcRenderer included,")
@@ -133,7 +133,7 @@ def _loose_channel(project: Project, path: str, f: FileFacts, scopes: set[int]) 
     return None
 
 
-def _from_param(project: Project, path: str, c: Call, v: V, scopes: set[int]) -> bool:
+def _from_param(project: Project, path: str, c: Call, v: AnyV, scopes: set[int]) -> bool:
     """A property or string conversion of a parameter of the exposed function itself."""
     converted = False
     for _ in range(4):
@@ -203,7 +203,7 @@ def _guard_helper(project: Project, path: str, c: Call, param: str, throws: bool
     return any(ex.func in subtree(tf, target[1]) for ex in tf.exits)  # leaves early on some input
 
 
-def _allows_unless(project: Project, path: str, cond: V, param: str, scope: int | None) -> frozenset[str] | None:
+def _allows_unless(project: Project, path: str, cond: AnyV, param: str, scope: int | None) -> frozenset[str] | None:
     """For an exit taken when ``cond`` holds: the channels that get past it (cond false)."""
     match cond:
         case Not(inner=inner):
@@ -231,11 +231,11 @@ def _param_name(project: Project, path: str, fid: int, index: int) -> str | None
     return next((p.name for p in fn.params if p.index == index and not p.path), None)
 
 
-def _is(v: V, name: str) -> bool:
+def _is(v: AnyV, name: str) -> bool:
     return isinstance(v, Ref) and v.name == name
 
 
-def _allows(project: Project, path: str, cond: V, param: str, scope: int | None) -> frozenset[str] | None:
+def _allows(project: Project, path: str, cond: AnyV, param: str, scope: int | None) -> frozenset[str] | None:
     """If ``cond`` holding means the channel ``param`` is allowlisted, the allowed channels."""
     match cond:
         case Not(inner=inner):  # `else` of a check, `!bad(ch) ? call : ...`
@@ -292,7 +292,7 @@ def _as_call(v: CallExpr, scope: int | None) -> Call:
     return Call(-1, v.callee, tuple(v.args), v.span, scope)
 
 
-def _collection(project: Project, path: str, v: V, scope: int | None) -> frozenset[str] | None:
+def _collection(project: Project, path: str, v: AnyV, scope: int | None) -> frozenset[str] | None:
     r = project.resolve(path, v, scope)
     x = r.value
     if isinstance(x, CallExpr) and callee_name(x.callee) in ("values", "keys") and x.args:

@@ -22,7 +22,7 @@ from ipclint.link.wrappers import (
 )
 from ipclint.model import Location, Role, Span
 from ipclint.model.facts import Call
-from ipclint.model.values import AnyV, CallExpr, Fn, Import, Member, Ref, Spread, V
+from ipclint.model.values import AnyV, CallExpr, Fn, Import, Member, Ref, Spread
 
 SENDER_KINDS = frozenset({"send", "invoke"})
 Wrappers = dict[tuple[str, int], list[WrapperOp]]
@@ -42,9 +42,9 @@ class Edge:
     role: Role
     call: int  # call index in the file
     scope: int | None  # enclosing function of the call
-    channel_value: V | None = None
+    channel_value: AnyV | None = None
     handler: tuple[str, int] | None = None  # (path, function id)
-    handler_value: V | None = None
+    handler_value: AnyV | None = None
     via: tuple[Location, ...] = ()  # the wrapper or bridge call sites this goes through
     wrapper_funcs: tuple[tuple[str, int], ...] = ()  # wrapper functions it is registered through
     inline_literal: bool = False
@@ -70,7 +70,7 @@ class ChannelGraph:
     exposures: list[Exposure] = field(default_factory=list)
     generic_send: list[Location] = field(default_factory=list)  # unguarded paths for any channel
     # inline channel literals at wrapper calls inside other wrappers (their edges are at the callers)
-    nested_literals: list[tuple[str, V]] = field(default_factory=list)
+    nested_literals: list[tuple[str, AnyV]] = field(default_factory=list)
     # page functions that pass their channel parameter to a generic bridge (`invoke(ch, ...a)`)
     bridge_wrappers: set[tuple[str, int]] = field(default_factory=set)
     # page modules that export the exposed API under another name (`export const api = window.api`)
@@ -229,8 +229,8 @@ def _is_parametric(project: Project, path: str, call: Call, op: IpcOp, consumed:
     return consumed
 
 
-def _edge(project: Project, path: str, call: Call, op: IpcOp, *, channel_value: V | None = None,
-          handler_value: V | None = None, via: tuple[Location, ...] = (),
+def _edge(project: Project, path: str, call: Call, op: IpcOp, *, channel_value: AnyV | None = None,
+          handler_value: AnyV | None = None, via: tuple[Location, ...] = (),
           wrapper_funcs: tuple[tuple[str, int], ...] = (), receiver: str | None = None,
           bridged: bool = False) -> Edge:
     if channel_value is None and op.channel_arg < len(call.args):
@@ -248,7 +248,7 @@ def _edge(project: Project, path: str, call: Call, op: IpcOp, *, channel_value: 
 
 
 def _wrapper_edge(project: Project, path: str, call: Call, wop: WrapperOp, target: tuple[str, int]) -> Edge | None:
-    ch: V | None
+    ch: AnyV | None
     if wop.channel_param is not None:
         if wop.channel_param >= len(call.args):
             return None

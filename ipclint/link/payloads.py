@@ -9,6 +9,7 @@ from ipclint.link.modules import Where
 from ipclint.link.project import Project
 from ipclint.link.vutil import callee_name, refs, root_name
 from ipclint.model.values import (
+    AnyV,
     Arr,
     CallExpr,
     ClassV,
@@ -26,7 +27,6 @@ from ipclint.model.values import (
     Ref,
     Spread,
     This,
-    V,
 )
 
 DOM_CALLS = frozenset({"querySelector", "querySelectorAll", "getElementById", "getElementsByClassName",
@@ -50,7 +50,7 @@ WELL_KNOWN_SYMBOLS = frozenset({"iterator", "asyncIterator", "hasInstance", "toP
                                 "species", "isConcatSpreadable", "match", "matchAll", "replace", "search",
                                 "split", "unscopables"})
 
-def bridge_payloads(project: Project) -> Iterator[tuple[str, V, str]]:
+def bridge_payloads(project: Project) -> Iterator[tuple[str, AnyV, str]]:
     """Renderer calls of bridge functions that send, and calls of app wrappers that send with the
     channel as an argument: their other arguments travel on to the IPC call (contextBridge proxies
     a function, the IPC call then cannot clone it)."""
@@ -108,7 +108,7 @@ def _forwarded_args(project: Project, e: Edge) -> set[int] | None:
     return out
 
 
-def short(v: V) -> str:
+def short(v: AnyV) -> str:
     return v.text if len(v.text) <= 40 else v.text[:39] + "…"
 
 
@@ -191,7 +191,7 @@ def _ref_problem(project: Project, where: Where, v: Ref, depth: int) -> str | No
     if _dom_event(project, where, v.name):
         return "a DOM Event"
     r = project.resolve(where.path, v, where.scope, consts_only=True)
-    if isinstance(r.value, UNKNOWN) or r.value is v:
+    if isinstance(r.value, UNKNOWN):  # (a name that resolves to itself is a Ref, so unknown too)
         # `const t = ev.target`, `const b = document.body`, `const go = c.go`: the member itself
         b = _const_binding(project, where)
         for _ in range(8):
@@ -216,7 +216,7 @@ def _dom_event(project: Project, where: Where, name: str) -> bool:
     return callee_name(outer.callee) == "addEventListener" and fn.arg_index == 1
 
 
-def _contents(project: Project, where: Where, values: Iterable[V], depth: int) -> str | None:
+def _contents(project: Project, where: Where, values: Iterable[AnyV], depth: int) -> str | None:
     """The first problem inside an object or array literal, spreads of local literals included
     (`{ ...base }`); a spread instance (`{ ...instance }`) copies its own data and is fine."""
     for value in values:
@@ -249,7 +249,7 @@ def _method_reference(project: Project, where: Where, v: Member) -> str | None:
     return None
 
 
-def _is_document(v: V) -> bool:
+def _is_document(v: AnyV) -> bool:
     """`document` or `window.document`."""
     if isinstance(v, Ref):
         return v.name == "document"

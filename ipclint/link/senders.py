@@ -14,7 +14,7 @@ import re
 from ipclint.link.project import Project
 from ipclint.link.vutil import callee_name, walk
 from ipclint.model.span import Span
-from ipclint.model.values import AnyV, Arr, Bool, Concat, Fn, Member, Null, Num, Obj, Ref, Regex, Str, Tpl, Undef, V
+from ipclint.model.values import AnyV, Arr, Bool, Concat, Fn, Member, Null, Num, Obj, Ref, Regex, Str, Tpl, Undef
 
 SENDER_CHECK_NAME = re.compile(r"valid|verify|check|assert|trusted|allowed", re.I)
 FRAME_IDENTITY = frozenset({"url", "origin"})
@@ -34,7 +34,7 @@ def checks_sender(project: Project, path: str, scopes: set[int], event: str | No
     ev.add_aliases(local)
     # Renderer data, and the event itself: `e.sender === fromWebContents(e.sender).webContents` is no check.
     renderer = _derived_names(local, set(params) | set(ev.parts) | ({event} if event else set()))
-    values: list[V] = []
+    values: list[AnyV] = []
     for c in f.calls:
         if c.func in scopes:
             name = callee_name(c.callee) or ""
@@ -69,7 +69,7 @@ def _derived_names(local: list[tuple[str, AnyV]], names: set[str]) -> set[str]:
     return out
 
 
-def _known(v: V, renderer: set[str]) -> bool:
+def _known(v: AnyV, renderer: set[str]) -> bool:
     """Could ``v`` be a webContents the app holds (`mainWindow.webContents`, `view.webContents.id`)?
     Not a literal, not renderer data, and not made from the event."""
     if isinstance(v, NOT_WEBCONTENTS):
@@ -96,7 +96,7 @@ class _Event:
                     self.parts[n] = fld
                     break
 
-    def field(self, v: V, field: str) -> bool:
+    def field(self, v: AnyV, field: str) -> bool:
         """`v` is `event.<field>` (or a local holding it)."""
         if isinstance(v, Ref):
             return self.parts.get(v.name) == field
@@ -105,13 +105,13 @@ class _Event:
         base = v.obj
         return isinstance(base, Ref) and (self.name is None or base.name == self.name) and not self.destructured
 
-    def mentioned(self, v: V) -> bool:
+    def mentioned(self, v: AnyV) -> bool:
         if self.name is None and not self.destructured:
             return isinstance(v, (Ref, Member))
         names = set(self.parts) | ({self.name} if self.name else set())
         return any(isinstance(x, Ref) and x.name in names for x in walk(v, into_calls=True))
 
-    def is_sender(self, v: V) -> bool:
+    def is_sender(self, v: AnyV) -> bool:
         """`event.sender`, `event.sender.id`, or `event.senderFrame` (compared with a known frame,
         `win.webContents.mainFrame`)."""
         if isinstance(v, Member) and v.prop in ("id", "routingId", "processId"):

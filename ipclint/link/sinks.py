@@ -4,7 +4,7 @@ from __future__ import annotations
 from ipclint.link.project import Project
 from ipclint.link.vutil import callee_name
 from ipclint.model.facts import Call
-from ipclint.model.values import CallExpr, Electron, External, Member, Ref, V
+from ipclint.model.values import AnyV, CallExpr, Electron, External, Member, Ref
 
 FS_MODULES = frozenset({"fs", "fs/promises", "node:fs", "node:fs/promises", "fs-extra", "graceful-fs",
                         "original-fs", "fs-extra/esm", "mz/fs"})
@@ -51,7 +51,7 @@ def sink_of(project: Project, path: str, call: Call,
     return None
 
 
-def _api_sink(r: V, new: bool) -> tuple[str, tuple[int, ...]] | None:
+def _api_sink(r: AnyV, new: bool) -> tuple[str, tuple[int, ...]] | None:
     """A sink of Electron or of a Node module, by the resolved callee."""
     if isinstance(r, Electron):
         name = r.api

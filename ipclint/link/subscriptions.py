@@ -11,7 +11,7 @@ from ipclint.link.graph import Edge
 from ipclint.link.project import Project
 from ipclint.link.vutil import callee_name, subtree
 from ipclint.model.facts import Call, FileFacts
-from ipclint.model.values import Arr, CallExpr, Fn, Global, Member, Ref, Spread, V
+from ipclint.model.values import AnyV, Arr, CallExpr, Fn, Global, Member, Ref, Spread
 
 SUBSCRIBE = frozenset({"on", "addListener", "prependListener"})
 
@@ -30,7 +30,7 @@ class Sub:
     def __init__(self, project: Project, e: Edge, call: Call) -> None:
         self.call = call
         self.channel = e.channel
-        self.handlers: list[V] = [a for a in call.args if isinstance(a, (Ref, Member))]
+        self.handlers: list[AnyV] = [a for a in call.args if isinstance(a, (Ref, Member))]
         self.direct = True
         if e.bridge_fn is not None:
             bpath, _fid = e.bridge_fn
@@ -67,7 +67,7 @@ def in_script_setup(project: Project, path: str, line: int) -> bool:
     return any(first <= line <= last for first, last in project.files[path].script_setup)
 
 
-def is_result(project: Project, path: str, v: V, scope: int | None, call: Call) -> bool:
+def is_result(project: Project, path: str, v: AnyV, scope: int | None, call: Call) -> bool:
     """``v`` is (a variable or field holding) what the subscribing call returned."""
     if isinstance(v, CallExpr) and v.span == call.span:
         return True
@@ -143,7 +143,7 @@ class Removal(NamedTuple):
     """One removal a renderer call performs."""
 
     channel: str | None  # None: any channel
-    handler: V | None  # the removed function; None: every listener
+    handler: AnyV | None  # the removed function; None: every listener
     page_callback: bool  # the removed function is the page's callback (not a preload wrapper)
 
 
@@ -187,7 +187,7 @@ def _direct(project: Project, path: str, c: Call, method: str) -> Removal:
     return Removal(channel, handler, False)
 
 
-def _param_index(project: Project, path: str, rc: Call, v: V) -> int | None:
+def _param_index(project: Project, path: str, rc: Call, v: AnyV) -> int | None:
     """The index of the exposed function's parameter that ``v`` (or a spread of it) forwards."""
     if isinstance(v, Spread):
         if v.inner is None:
@@ -218,7 +218,7 @@ def _mapped(project: Project, path: str, rc: Call, i: int, rpath: str, c: Call) 
     return None
 
 
-def same(project: Project, path: str, a: V, a_scope: int | None, b: V, b_scope: int | None) -> bool:
+def same(project: Project, path: str, a: AnyV, a_scope: int | None, b: AnyV, b_scope: int | None) -> bool:
     """Two expressions name the same function (the same binding, or the same text)."""
     if not isinstance(a, (Ref, Member)) or not isinstance(b, (Ref, Member)):
         return False

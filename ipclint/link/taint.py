@@ -16,7 +16,7 @@ from ipclint.link.vutil import walk
 from ipclint.link.wrappers import callee_function
 from ipclint.model import Location
 from ipclint.model.facts import Call, Flow, Occ
-from ipclint.model.values import Concat, Ref, Str, Tpl, V
+from ipclint.model.values import AnyV, Concat, Ref, Str, Tpl
 
 MAX_HELPER_DEPTH = 2
 # Window options through which renderer data changes what the new window's page can do.
@@ -125,7 +125,7 @@ def _helper(project: Project, path: str, call: Call, occ: Occ, param: str,
 _ORIGIN = re.compile(r"^[a-z][a-z0-9+.-]*://[^/?#\s]+[/?#]", re.I)
 
 
-def _fixed_origin(project: Project, path: str, arg: V, scope: int | None) -> bool:
+def _fixed_origin(project: Project, path: str, arg: AnyV, scope: int | None) -> bool:
     """`https://host/path?q=${x}`: the renderer chooses only the path or query of a fixed origin."""
     r = project.resolve(path, arg, scope)
     v = r.value
@@ -142,10 +142,10 @@ def _fixed_origin(project: Project, path: str, arg: V, scope: int | None) -> boo
     return bool(first and _ORIGIN.match(first))
 
 
-def _parts(v: V) -> list[str | V]:
+def _parts(v: AnyV) -> list[str | AnyV]:
     """The pieces of a concatenation or template, left to right."""
-    out: list[str | V] = []
-    stack: list[str | V] = [v]
+    out: list[str | AnyV] = []
+    stack: list[str | AnyV] = [v]
     while stack and len(out) < 64:
         x = stack.pop()
         if isinstance(x, Concat):
@@ -157,7 +157,7 @@ def _parts(v: V) -> list[str | V]:
     return out
 
 
-def _query_only(project: Project, path: str, arg: V, scope: int | None, taint: dict[str, str]) -> bool:
+def _query_only(project: Project, path: str, arg: AnyV, scope: int | None, taint: dict[str, str]) -> bool:
     """Renderer data only after a literal `?` or `#`: it picks a query or fragment, not the target."""
     r = project.resolve(path, arg, scope)
     seen_marker = False

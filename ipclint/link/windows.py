@@ -11,7 +11,7 @@ from ipclint.link.project import Project
 from ipclint.link.vutil import callee_name
 from ipclint.model.facts import Call
 from ipclint.model.span import Span
-from ipclint.model.values import Bool, CallExpr, Member, Obj, ParamRef, Ref, Spread, Str, V
+from ipclint.model.values import AnyV, Bool, CallExpr, Member, Obj, ParamRef, Ref, Spread, Str
 
 INSECURE = {"nodeIntegration": True, "nodeIntegrationInWorker": True, "nodeIntegrationInSubFrames": True,
             "contextIsolation": False, "sandbox": False, "webSecurity": False,
@@ -46,7 +46,7 @@ def loose_options(project: Project, seen: Seen) -> Iterator[InsecureSetting]:
     from ipclint.link.roles import _walk_values
     for path in sorted(project.files):
         f = project.files[path]
-        roots: list[V] = [a for c in f.calls for a in c.args if isinstance(a, Obj)]
+        roots: list[AnyV] = [a for c in f.calls for a in c.args if isinstance(a, Obj)]
         roots += [v for v in f.bindings.values() if isinstance(v, Obj)]
         roots += [fn_ret for fn in f.functions for fn_ret in fn.returns if isinstance(fn_ret, Obj)]
         for v in _walk_values(roots):
@@ -151,7 +151,7 @@ def _insecure_props(project: Project, prefs: Where, seen: Seen) -> Iterator[Inse
             yield InsecureSetting("option", where, span, key, str(value).lower())
 
 
-def _is_prefs(project: Project, path: str, owner: V, scope: int | None, listeners: set[tuple[str, int]]) -> bool:
+def _is_prefs(project: Project, path: str, owner: AnyV, scope: int | None, listeners: set[tuple[str, int]]) -> bool:
     """A webPreferences object: named so (`webPreferences`, `prefs`, `opts.webPreferences`), or
     the second parameter of a 'will-attach-webview' listener, whatever its name."""
     name = callee_name(owner)
@@ -182,7 +182,7 @@ def attach_webview_listeners(project: Project) -> set[tuple[str, int]]:
     return out
 
 
-def assigned_prefs(project: Project, path: str, arg: V, scope: int | None, opts: Where) -> Where | None:
+def assigned_prefs(project: Project, path: str, arg: AnyV, scope: int | None, opts: Where) -> Where | None:
     """`opts.webPreferences = { ... }` before `new BrowserWindow(opts)`: the assigned options."""
     if not isinstance(arg, Ref):
         return None
@@ -241,7 +241,7 @@ def created_webviews(project: Project) -> Iterator[InsecureSetting]:
             yield InsecureSetting("webview-attr", path, call.span, name)
 
 
-def _creates_webview(v: V) -> bool:
+def _creates_webview(v: AnyV) -> bool:
     """`document.createElement('webview')`."""
     match v:
         case CallExpr(callee=Member(prop="createElement"), args=(Str(value="webview"), *_)):
@@ -266,7 +266,7 @@ def isolation_off(project: Project) -> bool:
     return False
 
 
-def _has_false_isolation(v: V) -> bool:
+def _has_false_isolation(v: AnyV) -> bool:
     from ipclint.link.roles import _walk_values
     for x in _walk_values([v]):
         if isinstance(x, Obj):

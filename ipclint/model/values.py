@@ -21,8 +21,7 @@ class V(msgspec.Struct, frozen=True, array_like=True, gc=False, kw_only=True, ta
 
     span: Span
     text: str = ""
-    kind: ClassVar[str] = "?"
-    # Kinds whose insides are separate records (calls and functions): walks stop at them.
+    # Calls and functions are separate records: walks do not enter them.
     opaque: ClassVar[bool] = False
 
     def children(self) -> tuple[AnyV, ...]:
@@ -41,11 +40,7 @@ class Str(V, frozen=True, tag="str"):
 
     value: str
     lit: str = ""
-    kind: ClassVar[str] = "str"
 
-    @property
-    def data(self) -> str:
-        return self.value
 
     @property
     def is_inline_literal(self) -> bool:
@@ -56,11 +51,7 @@ class Tpl(V, frozen=True, tag="tpl"):
     """A template literal with substitutions: literal parts and values, in order."""
 
     parts: tuple[str | AnyV, ...]
-    kind: ClassVar[str] = "tpl"
 
-    @property
-    def data(self) -> tuple[str | AnyV, ...]:
-        return self.parts
 
     def children(self) -> tuple[AnyV, ...]:
         return tuple(p for p in self.parts if not isinstance(p, str))
@@ -72,58 +63,36 @@ class Tpl(V, frozen=True, tag="tpl"):
 
 class Num(V, frozen=True, tag="num"):
     value: str
-    kind: ClassVar[str] = "num"
-
-    @property
-    def data(self) -> str:
-        return self.value
 
 
 class Bool(V, frozen=True, tag="bool"):
     value: bool
-    kind: ClassVar[str] = "bool"
-
-    @property
-    def data(self) -> bool:
-        return self.value
 
 
 class Null(V, frozen=True, tag="null"):
-    kind: ClassVar[str] = "null"
-    data: ClassVar[None] = None
+    """`null`."""
 
 
 class Undef(V, frozen=True, tag="undef"):
-    kind: ClassVar[str] = "undef"
-    data: ClassVar[None] = None
+    """`undefined`."""
 
 
 class Regex(V, frozen=True, tag="regex"):
     """A regular expression literal; its pattern and flags are in ``text``."""
 
-    kind: ClassVar[str] = "regex"
-    data: ClassVar[None] = None
-
 
 class This(V, frozen=True, tag="this"):
-    kind: ClassVar[str] = "this"
-    data: ClassVar[None] = None
+    """`this`."""
 
 
 class Jsx(V, frozen=True, tag="jsx"):
-    kind: ClassVar[str] = "jsx"
-    data: ClassVar[None] = None
+    """A JSX element."""
 
 
 class Ref(V, frozen=True, tag="ref"):
     """A name, looked up in the scope of the record that holds it."""
 
     name: str
-    kind: ClassVar[str] = "ref"
-
-    @property
-    def data(self) -> str:
-        return self.name
 
 
 class Member(V, frozen=True, tag="member"):
@@ -131,11 +100,7 @@ class Member(V, frozen=True, tag="member"):
 
     obj: AnyV
     prop: str
-    kind: ClassVar[str] = "member"
 
-    @property
-    def data(self) -> tuple[AnyV, str]:
-        return self.obj, self.prop
 
     def children(self) -> tuple[AnyV, ...]:
         return (self.obj,)
@@ -146,11 +111,7 @@ class Index(V, frozen=True, tag="index"):
 
     obj: AnyV
     index: AnyV
-    kind: ClassVar[str] = "index"
 
-    @property
-    def data(self) -> tuple[AnyV, AnyV]:
-        return self.obj, self.index
 
     def children(self) -> tuple[AnyV, ...]:
         return (self.obj, self.index)
@@ -162,11 +123,7 @@ class Cmp(V, frozen=True, tag="cmp"):
     op: str
     left: AnyV
     right: AnyV
-    kind: ClassVar[str] = "cmp"
 
-    @property
-    def data(self) -> tuple[str, AnyV, AnyV]:
-        return self.op, self.left, self.right
 
     def children(self) -> tuple[AnyV, ...]:
         return (self.left, self.right)
@@ -178,11 +135,7 @@ class Logic(V, frozen=True, tag="logic"):
     op: str
     left: AnyV
     right: AnyV
-    kind: ClassVar[str] = "logic"
 
-    @property
-    def data(self) -> tuple[str, AnyV, AnyV]:
-        return self.op, self.left, self.right
 
     def children(self) -> tuple[AnyV, ...]:
         return (self.left, self.right)
@@ -193,11 +146,7 @@ class Concat(V, frozen=True, tag="concat"):
 
     left: AnyV
     right: AnyV
-    kind: ClassVar[str] = "concat"
 
-    @property
-    def data(self) -> tuple[AnyV, AnyV]:
-        return self.left, self.right
 
     def children(self) -> tuple[AnyV, ...]:
         return (self.left, self.right)
@@ -205,11 +154,7 @@ class Concat(V, frozen=True, tag="concat"):
 
 class Not(V, frozen=True, tag="not"):
     inner: AnyV
-    kind: ClassVar[str] = "not"
 
-    @property
-    def data(self) -> AnyV:
-        return self.inner
 
     def children(self) -> tuple[AnyV, ...]:
         return (self.inner,)
@@ -217,11 +162,7 @@ class Not(V, frozen=True, tag="not"):
 
 class TypeOf(V, frozen=True, tag="typeof"):
     inner: AnyV
-    kind: ClassVar[str] = "typeof"
 
-    @property
-    def data(self) -> AnyV:
-        return self.inner
 
     def children(self) -> tuple[AnyV, ...]:
         return (self.inner,)
@@ -229,11 +170,7 @@ class TypeOf(V, frozen=True, tag="typeof"):
 
 class Await(V, frozen=True, tag="await"):
     inner: AnyV | None = None
-    kind: ClassVar[str] = "await"
 
-    @property
-    def data(self) -> AnyV | None:
-        return self.inner
 
     def children(self) -> tuple[AnyV, ...]:
         return (self.inner,) if self.inner is not None else ()
@@ -241,11 +178,7 @@ class Await(V, frozen=True, tag="await"):
 
 class Spread(V, frozen=True, tag="spread"):
     inner: AnyV | None = None
-    kind: ClassVar[str] = "spread"
 
-    @property
-    def data(self) -> AnyV | None:
-        return self.inner
 
     def children(self) -> tuple[AnyV, ...]:
         return (self.inner,) if self.inner is not None else ()
@@ -255,11 +188,7 @@ class Cond(V, frozen=True, tag="cond"):
     """`test ? a : b`: the alternatives (the test is not kept)."""
 
     alts: tuple[AnyV, ...]
-    kind: ClassVar[str] = "cond"
 
-    @property
-    def data(self) -> tuple[AnyV, ...]:
-        return self.alts
 
     def children(self) -> tuple[AnyV, ...]:
         return self.alts
@@ -270,12 +199,8 @@ class CallExpr(V, frozen=True, tag="call"):
 
     callee: AnyV
     args: tuple[AnyV, ...]
-    kind: ClassVar[str] = "call"
     opaque: ClassVar[bool] = True
 
-    @property
-    def data(self) -> tuple[AnyV, tuple[AnyV, ...]]:
-        return self.callee, self.args
 
     def children(self) -> tuple[AnyV, ...]:
         return (self.callee, *self.args)
@@ -286,12 +211,8 @@ class NewExpr(V, frozen=True, tag="new"):
 
     callee: AnyV
     args: tuple[AnyV, ...]
-    kind: ClassVar[str] = "new"
     opaque: ClassVar[bool] = True
 
-    @property
-    def data(self) -> tuple[AnyV, tuple[AnyV, ...]]:
-        return self.callee, self.args
 
     def children(self) -> tuple[AnyV, ...]:
         return (self.callee, *self.args)
@@ -301,23 +222,13 @@ class Fn(V, frozen=True, tag="fn"):
     """A function of the file, by id (``FileFacts.functions``). Opaque to walks."""
 
     fid: int
-    kind: ClassVar[str] = "fn"
     opaque: ClassVar[bool] = True
-
-    @property
-    def data(self) -> int:
-        return self.fid
 
 
 class ClassV(V, frozen=True, tag="class"):
     """A class expression or declaration, by name."""
 
     name: str | None = None
-    kind: ClassVar[str] = "class"
-
-    @property
-    def data(self) -> str | None:
-        return self.name
 
 
 class Prop(msgspec.Struct, frozen=True, array_like=True, gc=False):
@@ -332,11 +243,7 @@ class Prop(msgspec.Struct, frozen=True, array_like=True, gc=False):
 
 class Obj(V, frozen=True, tag="obj"):
     props: tuple[Prop, ...]
-    kind: ClassVar[str] = "obj"
 
-    @property
-    def data(self) -> tuple[Prop, ...]:
-        return self.props
 
     def children(self) -> tuple[AnyV, ...]:
         return tuple(p.value for p in self.props)
@@ -344,11 +251,7 @@ class Obj(V, frozen=True, tag="obj"):
 
 class Arr(V, frozen=True, tag="arr"):
     items: tuple[AnyV, ...]
-    kind: ClassVar[str] = "arr"
 
-    @property
-    def data(self) -> tuple[AnyV, ...]:
-        return self.items
 
     def children(self) -> tuple[AnyV, ...]:
         return self.items
@@ -358,11 +261,6 @@ class Module(V, frozen=True, tag="module"):
     """`require('x')` (and an import statement's module, in ``FileFacts.imports``)."""
 
     src: str
-    kind: ClassVar[str] = "module"
-
-    @property
-    def data(self) -> str:
-        return self.src
 
 
 class Import(V, frozen=True, tag="import"):
@@ -370,11 +268,6 @@ class Import(V, frozen=True, tag="import"):
 
     src: str
     name: str
-    kind: ClassVar[str] = "import"
-
-    @property
-    def data(self) -> tuple[str, str]:
-        return self.src, self.name
 
 
 class Iter(V, frozen=True, tag="iter"):
@@ -382,11 +275,7 @@ class Iter(V, frozen=True, tag="iter"):
 
     source: AnyV
     how: str
-    kind: ClassVar[str] = "iter"
 
-    @property
-    def data(self) -> tuple[AnyV, str]:
-        return self.source, self.how
 
     def children(self) -> tuple[AnyV, ...]:
         return (self.source,)
@@ -397,11 +286,7 @@ class Case(V, frozen=True, tag="case"):
 
     subject: AnyV
     values: tuple[AnyV, ...]
-    kind: ClassVar[str] = "case"
 
-    @property
-    def data(self) -> tuple[AnyV, tuple[AnyV, ...]]:
-        return self.subject, self.values
 
     def children(self) -> tuple[AnyV, ...]:
         return (self.subject, *self.values)
@@ -411,11 +296,6 @@ class Dyn(V, frozen=True, tag="dyn"):
     """Nothing static is known; ``why`` is the syntax or the reason (for messages and tests)."""
 
     why: str | None = None
-    kind: ClassVar[str] = "dyn"
-
-    @property
-    def data(self) -> str | None:
-        return self.why
 
 
 # ---- made at link time -----------------------------------------------------------------------
@@ -424,11 +304,6 @@ class Electron(V, frozen=True, tag="electron"):
     """An Electron API: "ipcRenderer", "ipcRenderer.send", "*" for the whole module."""
 
     api: str
-    kind: ClassVar[str] = "electron"
-
-    @property
-    def data(self) -> str:
-        return self.api
 
 
 class Global(V, frozen=True, tag="global"):
@@ -436,11 +311,6 @@ class Global(V, frozen=True, tag="global"):
     Global("api"))."""
 
     name: str
-    kind: ClassVar[str] = "global"
-
-    @property
-    def data(self) -> str:
-        return self.name
 
 
 class External(V, frozen=True, tag="external"):
@@ -448,22 +318,12 @@ class External(V, frozen=True, tag="external"):
 
     src: str
     name: str
-    kind: ClassVar[str] = "external"
-
-    @property
-    def data(self) -> tuple[str, str]:
-        return self.src, self.name
 
 
 class ModObj(V, frozen=True, tag="modobj"):
     """The namespace object of a project module."""
 
     path: str
-    kind: ClassVar[str] = "modobj"
-
-    @property
-    def data(self) -> str:
-        return self.path
 
 
 class ParamRef(V, frozen=True, tag="param"):
@@ -471,11 +331,6 @@ class ParamRef(V, frozen=True, tag="param"):
 
     fid: int
     name: str
-    kind: ClassVar[str] = "param"
-
-    @property
-    def data(self) -> tuple[int, str]:
-        return self.fid, self.name
 
 
 AnyV = Union[Str, Tpl, Num, Bool, Null, Undef, Regex, This, Jsx, Ref, Member, Index, Cmp, Logic, Concat,

@@ -9,7 +9,7 @@ from ipclint.link.sinks import sink_of
 from ipclint.link.vutil import refs, subtree
 from ipclint.model import Severity
 from ipclint.model.facts import Call, FileFacts
-from ipclint.model.values import AnyV, CallExpr, Electron, External, Fn, Global, Member, Ref, Spread, V
+from ipclint.model.values import AnyV, CallExpr, Electron, External, Fn, Global, Member, Ref, Spread
 from ipclint.rules._base import Hit, Options, rule
 
 POWER_MODULES = frozenset({"fs", "node:fs", "fs/promises", "node:fs/promises", "fs-extra", "original-fs",
@@ -103,7 +103,7 @@ REMOTE = frozenset({"@electron/remote", "electron/remote"})
 MAX_HELPERS = 8
 
 
-def _process_power(v: V | None) -> str | None:
+def _process_power(v: AnyV | None) -> str | None:
     """The method of `process.exit` and the other process powers."""
     match v:
         case Member(obj=Ref(name="process"), prop=prop) if prop in PROCESS_POWERS:

@@ -7,7 +7,7 @@ from ipclint.link.project import Project
 from ipclint.link.vutil import channel_words, subtree
 from ipclint.model import Role, Severity
 from ipclint.model.facts import FileFacts, Scope
-from ipclint.model.values import Arr, CallExpr, Fn, Member, Obj, Ref, Spread, V
+from ipclint.model.values import AnyV, Arr, CallExpr, Fn, Member, Obj, Ref, Spread
 from ipclint.rules._base import Hit, Options, rule
 
 LISTEN = frozenset({"on", "once", "addListener", "prependListener", "prependOnceListener"})
@@ -101,7 +101,7 @@ def _exposed_functions(project: Project) -> set[tuple[str, int]]:
     return out
 
 
-def _page_callback(project: Project, path: str, scope: Scope, v: V, exposed: set[tuple[str, int]]) -> bool:
+def _page_callback(project: Project, path: str, scope: Scope, v: AnyV, exposed: set[tuple[str, int]]) -> bool:
     """A parameter of an exposed function (or of a function nested in one), destructured or taken
     from its rest parameter (`const [listener] = args`), possibly bound (`cb.bind(null)`)."""
     for _ in range(4):
@@ -127,7 +127,7 @@ def _page_callback(project: Project, path: str, scope: Scope, v: V, exposed: set
     return False
 
 
-def _local_binding(f: FileFacts, scope: Scope, name: str) -> tuple[V, Scope] | None:
+def _local_binding(f: FileFacts, scope: Scope, name: str) -> tuple[AnyV, Scope] | None:
     steps = 0
     while steps < 64:
         v = f.bindings.get((scope, name))
@@ -157,7 +157,7 @@ def _forwards_event(project: Project, path: str, fid: int, exposed: set[tuple[st
     return False
 
 
-def _carries(a: V, event: str) -> bool:
+def _carries(a: AnyV, event: str) -> bool:
     """The argument is the event, its sender (ipcRenderer itself), or an object or array holding one."""
     stack, steps = [a], 0
     while stack and steps < 64:

@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 from ipclint.link.project import Project
 from ipclint.model import Severity
-from ipclint.model.values import Str, V
+from ipclint.model.values import AnyV, Str
 from ipclint.rules._base import Hit, Options, rule
 
 EXCLUDED_KINDS = frozenset({"emit"})
@@ -81,7 +81,7 @@ def magic_channel(project: Project, options: Options) -> Iterator[Hit]:
             yield _hit(path, v)
 
 
-def _hit(path: str, v: V) -> Hit:
+def _hit(path: str, v: AnyV) -> Hit:
     shown = v.value if isinstance(v, Str) else v.text
     return Hit(path, v.span, f"IPC channel '{shown}' is an inline literal; use a shared constant",
                key=str(shown))

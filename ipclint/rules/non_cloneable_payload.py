@@ -6,7 +6,7 @@ from ipclint.link.modules import Where
 from ipclint.link.payloads import bridge_payloads, problem, promise, short
 from ipclint.link.project import Project
 from ipclint.model import Severity
-from ipclint.model.values import CallExpr, NewExpr, V
+from ipclint.model.values import AnyV, CallExpr, NewExpr
 from ipclint.rules._base import Hit, Options, rule
 
 
@@ -80,7 +80,7 @@ def non_cloneable_payload(project: Project, options: Options) -> Iterator[Hit]:
         hpath, fid = e.handler
         fn = project.files[hpath].functions[fid]
         for ret in fn.returns:
-            direct: V = ret
+            direct: AnyV = ret
             if not isinstance(ret, (NewExpr, CallExpr)):
                 direct = project.resolve(hpath, ret, fid, consts_only=True).value
             if isinstance(direct, (NewExpr, CallExpr)) and promise(project, Where(hpath, direct, fid)):
