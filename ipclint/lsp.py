@@ -44,12 +44,13 @@ def finding_diagnostic(root: Path, f: Finding) -> lsp.Diagnostic:
     from lsprotocol import types
 
     from ipclint.output.text import docs_link
+    from ipclint.output.words import step_location
     level = {Severity.ERROR: types.DiagnosticSeverity.Error, Severity.WARNING: types.DiagnosticSeverity.Warning,
              Severity.NOTE: types.DiagnosticSeverity.Information}[f.severity]
     related = [types.DiagnosticRelatedInformation(
         location=types.Location(uri=(root / loc.path).as_uri(),
                                 range=_range(loc.span.line, loc.span.column, loc.span.line, loc.span.column)),
-        message=loc.message or "related") for loc in (*f.related, *f.trace)]
+        message=loc.message or "related") for loc in (*f.related, *map(step_location, f.trace))]
     message = f"{f.name}: {f.message}" + (f"\nhelp: {f.help}" if f.help else "")
     return types.Diagnostic(range=_range(*f.span), severity=level, code=f.rule,
                             code_description=types.CodeDescription(href=docs_link(f.rule)), source=SOURCE,

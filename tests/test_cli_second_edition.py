@@ -15,6 +15,7 @@ import pytest
 from ipclint.cli import run
 from ipclint.engine import check
 from ipclint.output import text
+from ipclint.output.words import finding_dict
 from tests.helpers import write_project
 
 APP = {
@@ -250,7 +251,7 @@ def test_each_finding_ends_with_help_and_docs_once_per_spot(tmp_path: Path) -> N
         assert f"      help: {rule.fix}\n      docs: {rule.help_uri}" in s
     assert "2 findings (2 warnings) in 1 file;" in s
     assert all(rule.fix and "\n" not in rule.fix for rule in ALL_RULES)
-    doc = json.loads(json.dumps([f.to_dict() for f in r.findings]))
+    doc = json.loads(json.dumps([finding_dict(f) for f in r.findings]))
     assert [d["help"] for d in doc] == [next(x.fix for x in ALL_RULES if x.code == d["rule"]) for d in doc]
     from ipclint.output import sarif
     rules = {d["id"]: d for d in sarif.report(r)["runs"][0]["tool"]["driver"]["rules"]}

@@ -9,6 +9,7 @@ import pytest
 
 from ipclint.cli import run
 from ipclint.engine import check
+from ipclint.output.words import finding_dict
 from tests.helpers import write_project
 
 APP = {
@@ -51,7 +52,7 @@ def test_warm_run_reuses_the_cache_and_edits_invalidate_it(tmp_path: Path) -> No
     assert (cache / "CACHEDIR.TAG").exists()
     warm = check([str(root)], cache_dir=str(cache), jobs=1)
     assert warm.extra.get("cached") is True
-    assert [f.to_dict() for f in warm.findings] == [f.to_dict() for f in cold.findings]
+    assert [finding_dict(f) for f in warm.findings] == [finding_dict(f) for f in cold.findings]
     pre = root / "src/preload/index.js"
     pre.write_text(pre.read_text().replace("file:sav'", "file:save'"))
     st = pre.stat()
@@ -92,7 +93,7 @@ def test_parallel_extraction_gives_the_same_result(tmp_path: Path) -> None:
     root = write_project(tmp_path, files)
     one = check([str(root)], use_cache=False, jobs=1)
     two = check([str(root)], use_cache=False, jobs=2)
-    assert [f.to_dict() for f in one.findings] == [f.to_dict() for f in two.findings]
+    assert [finding_dict(f) for f in one.findings] == [finding_dict(f) for f in two.findings]
     assert len([f for f in two.findings if f.rule == "IPC011"]) == 81  # and file:save, invoked as file:sav
 
 

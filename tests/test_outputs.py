@@ -10,9 +10,21 @@ import pytest
 
 from ipclint.cli import run
 from ipclint.engine import check
-from ipclint.model import Diagnostic, FileCounts, Finding, Location, RunResult, Severity, Span
+from ipclint.model import (
+    Diagnostic,
+    FileCounts,
+    Finding,
+    Location,
+    Role,
+    RunResult,
+    Severity,
+    Span,
+    StepKind,
+    TraceStep,
+)
 from ipclint.output import github, sarif, text
 from ipclint.output import json as json_out
+from ipclint.output.words import finding_dict
 from tests.helpers import write_project
 
 SCHEMA = json.loads((Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text())
@@ -83,9 +95,10 @@ def test_sarif_code_flows_and_related_locations_validate() -> None:
     span = Span(3, 5, 3, 20)
     f = Finding("IPC006", "tainted-sink", Severity.ERROR, "src/main/ipc.ts", span, "renderer data reaches shell.openExternal",
                 "abc", related=(Location("src/preload/index.ts", Span(2, 1, 2, 9), "invoked at src/preload/index.ts:2"),),
-                trace=(Location("src/renderer/app.ts", Span(1, 1, 1, 5), "renderer call"),
-                       Location("src/main/ipc.ts", Span(2, 30, 2, 33), "parameter url"),
-                       Location("src/main/ipc.ts", span, "sink")))
+                trace=(TraceStep(StepKind.SEND, "src/renderer/app.ts", Span(1, 1, 1, 5), Role.RENDERER, "link:open",
+                                 "invoke"),
+                       TraceStep(StepKind.HANDLER_PARAMETER, "src/main/ipc.ts", Span(2, 30, 2, 33), Role.MAIN, "url"),
+                       TraceStep(StepKind.SINK, "src/main/ipc.ts", span, Role.MAIN, "shell.openExternal")))
     r = RunResult("/tmp/x", "0.1.0", None, (f,), FileCounts(1, 0, 0),
                   (Diagnostic("src/a.js", "syntax error", "parse", 3, 4),), rules_run=("IPC006",))
     doc = sarif.report(r)
@@ -95,6 +108,8 @@ def test_sarif_code_flows_and_related_locations_validate() -> None:
             for loc in res["codeFlows"][0]["threadFlows"][0]["locations"]] == [
         "src/renderer/app.ts", "src/main/ipc.ts", "src/main/ipc.ts"]
     assert res["relatedLocations"][0]["id"] == 1
+    assert [loc["location"]["message"]["text"] for loc in res["codeFlows"][0]["threadFlows"][0]["locations"]] == [
+        "renderer invoke 'link:open'", "handler parameter 'url'", "reaches shell.openExternal"]
 
 
 def test_github_annotations_escape() -> None:
@@ -143,7 +158,7 @@ def test_python_api_matches_the_cli(tmp_path: Path, capsys: pytest.CaptureFixtur
     api = ipclint.check([str(root)], use_cache=False)
     assert run(["check", str(root), "--no-cache", "--format", "json"]) == 1
     cli = json.loads(capsys.readouterr().out)
-    assert [f.to_dict() for f in api.findings] == cli["findings"]
+    assert [finding_dict(f) for f in api.findings] == cli["findings"]
 
 
 def test_missing_config_file_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -168,10 +183,10 @@ def test_text_brackets_are_text_not_markup(tmp_path: Path) -> None:
     path = "src/pages/[id].tsx"
     f = Finding("IPC003", "magic-channel", Severity.WARNING, path, Span(1, 1, 1, 4), "channel 'a[b]' [/bold]", "x",
                 related=(Location("src/[...all].ts", Span(2, 1, 2, 2), ""),),
-                trace=(Location("src/[x].ts", Span(3, 1, 3, 2), "sent [here]"),))
+                trace=(TraceStep(StepKind.HANDLER_PARAMETER, "src/[x].ts", Span(3, 1, 3, 2), Role.MAIN, "[here]"),))
     s = _text(tmp_path, {path: b"ipc('a[b]')\n"}, (f,), verbose=True)
     assert "src/pages/[id].tsx:1:1: IPC003 [warning] magic-channel: channel 'a[b]' [/bold]" in s
-    assert "(src/[...all].ts:2)" in s and "src/[x].ts:3:1 sent [here]" in s
+    assert "(src/[...all].ts:2)" in s and "src/[x].ts:3:1 handler parameter '[here]'" in s
     assert "src/pages/[slug].vue:1:1: parse: syntax error near [/x]" in s
 
 

@@ -8,7 +8,18 @@ from urllib.parse import unquote
 
 import jsonschema
 
-from ipclint.model import Diagnostic, FileCounts, Finding, Location, RunResult, Severity, Span
+from ipclint.model import (
+    Diagnostic,
+    FileCounts,
+    Finding,
+    Location,
+    Role,
+    RunResult,
+    Severity,
+    Span,
+    StepKind,
+    TraceStep,
+)
 from ipclint.output import sarif
 from ipclint.rules import ALL_RULES
 
@@ -20,7 +31,7 @@ def _result(errors: tuple[Diagnostic, ...] = (), root: str = "/tmp/my app") -> R
     f = Finding("IPC010", "unhandled-channel", Severity.ERROR, ODD, Span(4, 3, 4, 30),
                 "nothing handles 'a:b'", "f" * 32,
                 related=(Location("src/main/ipc.ts", Span(9, 1, 9, 8), "handled at src/main/ipc.ts:9"),),
-                trace=(Location(ODD, Span(4, 3, 4, 30), "sent here"),))
+                trace=(TraceStep(StepKind.SINK, ODD, Span(4, 3, 4, 30), Role.MAIN, "shell.openPath"),))
     g = Finding("IPC003", "magic-channel", Severity.WARNING, "a.js", Span(1, 1, 1, 4), "inline", "e" * 32)
     return RunResult(root, "1.2.3", "31.0.0", (f, g), FileCounts(2, 0, 1), errors, rules_run=("IPC003", "IPC010"))
 

@@ -22,10 +22,32 @@ from ipclint.link.wrappers import (
 )
 from ipclint.model import Location, Role, Span
 from ipclint.model.facts import Call
+from ipclint.model.graph import ViaKind
 from ipclint.model.values import AnyV, CallExpr, Fn, Import, Member, Ref, Spread
 
 SENDER_KINDS = frozenset({"send", "invoke"})
 Wrappers = dict[tuple[str, int], list[WrapperOp]]
+
+
+@dataclass(frozen=True, slots=True)
+class ViaSite:
+    """A call an edge goes through: the exposed bridge member (``name`` its key), the preload's
+    IPC call behind a bridge function (``name`` "factory" when a factory made the function), an
+    app wrapper's IPC call, a page helper over a generic bridge, or a relaying EventEmitter."""
+
+    kind: ViaKind
+    path: str
+    span: Span
+    name: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class GenericSite:
+    """An exposed member through which a page can use any channel: ``member`` is its key path."""
+
+    path: str
+    span: Span
+    member: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +67,7 @@ class Edge:
     channel_value: AnyV | None = None
     handler: tuple[str, int] | None = None  # (path, function id)
     handler_value: AnyV | None = None
-    via: tuple[Location, ...] = ()  # the wrapper or bridge call sites this goes through
+    via: tuple[ViaSite, ...] = ()  # the wrapper or bridge call sites this goes through
     wrapper_funcs: tuple[tuple[str, int], ...] = ()  # wrapper functions it is registered through
     inline_literal: bool = False
     bridged: bool = False  # attributed to a renderer call through a fixed-channel bridge function
@@ -68,14 +90,14 @@ class Edge:
 class ChannelGraph:
     edges: list[Edge] = field(default_factory=list)
     exposures: list[Exposure] = field(default_factory=list)
-    generic_send: list[Location] = field(default_factory=list)  # unguarded paths for any channel
+    generic_send: list[GenericSite] = field(default_factory=list)  # unguarded paths for any channel
     # inline channel literals at wrapper calls inside other wrappers (their edges are at the callers)
     nested_literals: list[tuple[str, AnyV]] = field(default_factory=list)
     # page functions that pass their channel parameter to a generic bridge (`invoke(ch, ...a)`)
     bridge_wrappers: set[tuple[str, int]] = field(default_factory=set)
     # page modules that export the exposed API under another name (`export const api = window.api`)
     bridge_modules: set[str] = field(default_factory=set)
-    generic_listen: list[Location] = field(default_factory=list)
+    generic_listen: list[GenericSite] = field(default_factory=list)
     allowlisted: set[str] = field(default_factory=set)  # channels a guarded generic bridge allows
     allowlisted_listen: set[str] = field(default_factory=set)  # ... through a guarded listen path
 
@@ -147,7 +169,7 @@ def _call_site_edges(project: Project, graph: ChannelGraph, wrappers: Wrappers,
             and call.callee.prop in relay_names else None
         if relayed is not None:
             graph.edges.append(_edge(project, path, call, relayed, via=(
-                Location(path, call.span, "an EventEmitter that relays ipcMain messages"),)))
+                ViaSite(ViaKind.RELAY, path, call.span),)))
         if by_key and project.role(path) in (Role.RENDERER, Role.SHARED) \
                 and _may_bridge(project, path, call, bridge_roots, bridge_modules):
             graph.edges.extend(_bridge_edges(project, path, call, by_key, wrappers))
@@ -184,7 +206,7 @@ def _bridge_wrapper_edges(project: Project, graph: ChannelGraph) -> None:
                 t, path=path, span=call.span, call=call.index, scope=call.func, role=project.role(path),
                 channel=project.channel(path, ch, call.func), channel_value=ch, channel_span=ch.span,
                 inline_literal=ch.is_inline_literal, handler=None, handler_value=None,
-                via=t.via + (Location(t.path, t.span, "through the page's bridge helper"),)))
+                via=t.via + (ViaSite(ViaKind.HELPER, t.path, t.span),)))
     graph.edges = [e for e in graph.edges if id(e) not in used]  # the helper's own call is parametric
 
 
@@ -230,7 +252,7 @@ def _is_parametric(project: Project, path: str, call: Call, op: IpcOp, consumed:
 
 
 def _edge(project: Project, path: str, call: Call, op: IpcOp, *, channel_value: AnyV | None = None,
-          handler_value: AnyV | None = None, via: tuple[Location, ...] = (),
+          handler_value: AnyV | None = None, via: tuple[ViaSite, ...] = (),
           wrapper_funcs: tuple[tuple[str, int], ...] = (), receiver: str | None = None,
           bridged: bool = False) -> Edge:
     if channel_value is None and op.channel_arg < len(call.args):
@@ -261,7 +283,7 @@ def _wrapper_edge(project: Project, path: str, call: Call, wop: WrapperOp, targe
         site_path = wop.site[0]
     hv = call.args[wop.handler_param] if wop.handler_param is not None and wop.handler_param < len(call.args) else None
     site = project.files[wop.site[0]].calls[wop.site[1]]
-    via = (Location(wop.site[0], site.span, "through the wrapper's IPC call"),)
+    via = (ViaSite(ViaKind.WRAPPER, wop.site[0], site.span),)
     edge = _edge(project, path, call, wop.op, channel_value=ch if site_path == path else None,
                  handler_value=hv, via=via, wrapper_funcs=(target, *wop.chain))
     if site_path != path and ch is not None:
@@ -277,7 +299,7 @@ def _bridge_edges(project: Project, path: str, call: Call, by_key: dict[str, lis
         return []
     exp, keypath, where = hit
     v = where.value
-    via = (Location(exp.path, exp.span, f"exposed as window.{exp.key}"),)
+    via = (ViaSite(ViaKind.BRIDGE, exp.path, exp.span, exp.key),)
     method = raw_ipc_method(v)
     if method is not None:
         kind = RENDERER_METHODS.get(method)
@@ -299,7 +321,7 @@ def _bridge_edges(project: Project, path: str, call: Call, by_key: dict[str, lis
 
 
 def _fixed_bridge_edges(project: Project, path: str, call: Call, target: tuple[str, int],
-                        via: tuple[Location, ...]) -> list[Edge]:
+                        via: tuple[ViaSite, ...]) -> list[Edge]:
     """A page call of an exposed function: the preload's own IPC calls with fixed channels."""
     fpath, fid = target
     edges: list[Edge] = []
@@ -313,13 +335,13 @@ def _fixed_bridge_edges(project: Project, path: str, call: Call, target: tuple[s
         edges.append(Edge(kind=op.kind, method=op.method, receiver="bridge", channel=channel, path=path,
                           span=call.span, channel_span=None, role=project.role(path), call=call.index,
                           scope=call.func, channel_value=None,
-                          via=via + (Location(fpath, site_call.span, "preload IPC call"),),
+                          via=via + (ViaSite(ViaKind.PRELOAD_CALL, fpath, site_call.span),),
                           bridged=True, bridge_site=(fpath, site_call.index), bridge_fn=target))
     return edges
 
 
 def _factory_bridge_edges(project: Project, path: str, call: Call, where: Where, made_by: CallExpr,
-                          via: tuple[Location, ...]) -> list[Edge]:
+                          via: tuple[ViaSite, ...]) -> list[Edge]:
     """A page call of a bridge member made by a factory (`onGoto: listenerSlot('goto')`): the IPC
     calls of the function the factory returns, with the channel the factory was given (``made_by``
     is the factory call, the value of ``where``)."""
@@ -352,7 +374,7 @@ def _factory_bridge_edges(project: Project, path: str, call: Call, where: Where,
         edges.append(Edge(kind=op.kind, method=op.method, receiver="bridge", channel=channel, path=path,
                           span=call.span, channel_span=None, role=project.role(path), call=call.index,
                           scope=call.func, channel_value=None,
-                          via=via + (Location(fpath, site.span, "preload IPC call (made by a factory)"),),
+                          via=via + (ViaSite(ViaKind.PRELOAD_CALL, fpath, site.span, "factory"),),
                           bridged=True, bridge_site=(fpath, site.index), bridge_fn=(fpath, inner)))
     return edges
 
@@ -387,7 +409,7 @@ def _mark_generic(project: Project, graph: ChannelGraph, wrappers: Wrappers) -> 
                 continue
         for m in exposed_members(project, exp):
             kind = classify_member(project, m, wrappers)
-            loc = Location(*m.where, "/".join((exp.key, *m.keypath)))
+            loc = GenericSite(*m.where, "/".join((exp.key, *m.keypath)))
             if kind.generic_send and (not kind.guarded or "*unknown*" in kind.allowlist):
                 graph.generic_send.append(loc)
             if kind.generic_listen and (not kind.guarded or "*unknown*" in kind.allowlist):

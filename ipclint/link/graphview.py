@@ -18,7 +18,6 @@ from ipclint.model.graph import (
     GraphView,
     Part,
     Via,
-    ViaKind,
 )
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -28,16 +27,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["EMPTY", "GraphView", "build_graph_view", "mark", "merge_views"]
 
 
-# The graph stage names its via steps in prose; until it carries a kind of its own (the link
-# stage will), the opening words say which step each is.
-_VIA_WORDS = (("exposed as window.", ViaKind.BRIDGE), ("preload IPC call", ViaKind.PRELOAD_CALL),
-              ("through the wrapper", ViaKind.WRAPPER), ("through the page's bridge helper", ViaKind.HELPER),
-              ("an EventEmitter that relays", ViaKind.RELAY))
 _RENDERER_SIDE = frozenset({"ipcRenderer", "bridge", "toolkit"})
-
-
-def _via_kind(message: str) -> ViaKind:
-    return next((k for words, k in _VIA_WORDS if message.startswith(words)), ViaKind.STEP)
 
 
 def _part(kind: str, receiver: str) -> tuple[Part, Direction]:
@@ -78,10 +68,10 @@ def build_graph_view(project: Project) -> GraphView:
             method=e.method, receiver=e.receiver, part=part, direction=direction, channel=e.channel,
             path=e.path, line=e.span.line, column=e.span.column, role=e.role, app=where,
             is_test=is_test_path(e.path),
-            via=tuple(Via(_via_kind(v.message), v.path, v.span.line, v.span.column) for v in e.via),
+            via=tuple(Via(v.kind, v.path, v.span.line, v.span.column) for v in e.via),
             expression=e.channel_value.text if e.channel is None and e.channel_value is not None else "",
             handler_path=e.handler[0] if e.handler else None))
-    generic = tuple(sorted({GenericPath(loc.path, loc.span.line, loc.message, listen, app.get(loc.path, ""))
+    generic = tuple(sorted({GenericPath(loc.path, loc.span.line, loc.member, listen, app.get(loc.path, ""))
                             for listen, locs in ((False, graph.generic_send), (True, graph.generic_listen))
                             for loc in locs}, key=lambda g: (g.path, g.line, g.member, g.listen)))
     marked = mark(edges, generic, frozenset(graph.allowlisted))

@@ -14,8 +14,9 @@ from ipclint.link.project import Project
 from ipclint.link.sinks import sink_of
 from ipclint.link.vutil import walk
 from ipclint.link.wrappers import callee_function
-from ipclint.model import Location
+from ipclint.model import Role, StepKind, TraceStep
 from ipclint.model.facts import Call, Flow, Occ
+from ipclint.model.graph import ViaKind
 from ipclint.model.values import AnyV, Concat, Ref, Str, Tpl
 
 MAX_HELPER_DEPTH = 2
@@ -33,7 +34,7 @@ class Given(NamedTuple):
     path: str
     fid: int
     names: dict[str, str]
-    steps: tuple[Location, ...]
+    steps: tuple[TraceStep, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +43,7 @@ class Reach:
     sink: Call
     desc: str
     param: str  # the handler's parameter whose data arrives
-    steps: tuple[Location, ...]  # helper calls and parameters on the way
+    steps: tuple[TraceStep, ...]  # helper calls and parameters on the way
 
 
 def reaches(project: Project, h: Handler, judge: Judge, extra: frozenset[str]) -> Iterator[Reach]:
@@ -103,7 +104,7 @@ def _arrives(project: Project, path: str, call: Call, occ: Occ, sink: tuple[str,
 
 
 def _helper(project: Project, path: str, call: Call, occ: Occ, param: str,
-            steps: tuple[Location, ...]) -> Given | None:
+            steps: tuple[TraceStep, ...]) -> Given | None:
     """The project function called with renderer data, and which of its parameters receive it."""
     target = callee_function(project, path, call)
     if target is None:
@@ -117,8 +118,8 @@ def _helper(project: Project, path: str, call: Call, occ: Occ, param: str,
     if not given:
         return None
     first = next(p for p in fn.params if p.name in given)
-    more = (Location(path, call.span, f"passed to {fn.name or 'a helper'}()"),
-            Location(target[0], first.span, f"helper parameter '{first.name}'"))
+    more = (TraceStep(StepKind.HELPER_CALL, path, call.span, Role.MAIN, fn.name or ""),
+            TraceStep(StepKind.HELPER_PARAMETER, target[0], first.span, Role.MAIN, first.name))
     return Given(target[0], target[1], given, steps + more)
 
 
@@ -172,10 +173,10 @@ def _query_only(project: Project, path: str, arg: AnyV, scope: int | None, taint
     return seen_marker
 
 
-def trace(project: Project, h: Handler, reach: Reach) -> tuple[Location, ...]:
+def trace(project: Project, h: Handler, reach: Reach) -> tuple[TraceStep, ...]:
     """The renderer (and preload) call that sends the message, the handler parameter, the helper
     calls, the sink."""
-    steps: list[Location] = []
+    steps: list[TraceStep] = []
     ch = h.edge.channel
     if ch is not None:
         senders = [e for e in project.graph.edges if e.channel == ch and e.kind in ("send", "invoke")
@@ -184,16 +185,16 @@ def trace(project: Project, h: Handler, reach: Reach) -> tuple[Location, ...]:
         direct = [e for e in senders if not e.bridged]
         if bridged:
             b = bridged[0]
-            steps.append(Location(b.path, b.span, f"the renderer calls the bridge ({b.role.value})"))
-            pre = next((v for v in reversed(b.via) if v.message == "preload IPC call"), None)
+            steps.append(TraceStep(StepKind.BRIDGE_CALL, b.path, b.span, b.role, ch, b.method))
+            pre = next((v for v in reversed(b.via) if v.kind is ViaKind.PRELOAD_CALL), None)
             if pre is not None:
-                steps.append(Location(pre.path, pre.span, f"the preload sends '{ch}'"))
+                steps.append(TraceStep(StepKind.PRELOAD_SEND, pre.path, pre.span, Role.PRELOAD, ch, b.method))
         elif direct:
             d = direct[0]
-            steps.append(Location(d.path, d.span, f"{d.role.value} {d.method} '{ch}'"))
+            steps.append(TraceStep(StepKind.SEND, d.path, d.span, d.role, ch, d.method))
     p = next((p for p in h.params if p.name == reach.param), None)
     if p is not None:
-        steps.append(Location(h.path, p.span, f"handler parameter '{reach.param}'"))
+        steps.append(TraceStep(StepKind.HANDLER_PARAMETER, h.path, p.span, Role.MAIN, reach.param))
     steps.extend(reach.steps)
-    steps.append(Location(reach.path, reach.sink.span, f"reaches {reach.desc}"))
+    steps.append(TraceStep(StepKind.SINK, reach.path, reach.sink.span, Role.MAIN, reach.desc))
     return tuple(steps)

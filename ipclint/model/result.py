@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ipclint.model.graph import GraphView
-from ipclint.model.kinds import Role, Severity
+from ipclint.model.kinds import Role, Severity, StepKind
 from ipclint.model.span import Span
 
 
@@ -21,6 +21,19 @@ class Location:
 
 
 @dataclass(frozen=True, slots=True)
+class TraceStep:
+    """One step of a finding's trace, as data: what happens (``kind``), where, in which role, and
+    the names it is about (a channel, a parameter, a helper, a sink); output/ makes the words."""
+
+    kind: StepKind
+    path: str
+    span: Span
+    role: Role | None = None
+    name: str = ""
+    method: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Finding:
     rule: str
     name: str
@@ -30,25 +43,13 @@ class Finding:
     message: str
     fingerprint: str
     related: tuple[Location, ...] = ()
-    trace: tuple[Location, ...] = ()
+    trace: tuple[TraceStep, ...] = ()
     help: str = ""  # how to fix it, one line (the rule's)
 
     @property
     def sort_key(self) -> tuple[str, int, int, str, str]:
         return (self.path, self.span.line, self.span.column, self.rule, self.message)
 
-    def to_dict(self) -> dict[str, Any]:
-        d: dict[str, Any] = {"rule": self.rule, "name": self.name, "severity": self.severity.value,
-             "path": self.path, "line": self.span.line, "column": self.span.column,
-             "end_line": self.span.end_line, "end_column": self.span.end_column,
-             "message": self.message, "fingerprint": self.fingerprint}
-        if self.related:
-            d["related"] = [loc.to_dict() for loc in self.related]
-        if self.trace:
-            d["trace"] = [loc.to_dict() for loc in self.trace]
-        if self.help:
-            d["help"] = self.help
-        return d
 
 
 @dataclass(frozen=True, slots=True)

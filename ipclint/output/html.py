@@ -19,6 +19,7 @@ from ipclint.model.graph import EMPTY, GraphView
 from ipclint.output.graph import GraphFilter, drawing, graph_dict, select_view
 from ipclint.output.json import electron_versions
 from ipclint.output.text import source_lines
+from ipclint.output.words import finding_dict
 
 CONTEXT = 2  # excerpt lines before and after a finding
 MAX_EXCERPT = 12
@@ -35,7 +36,7 @@ def _excerpt(root: Path, f: Finding, cache: dict[str, list[str]]) -> dict[str, A
 
 
 def _finding(root: Path, f: Finding, cache: dict[str, list[str]], docs: dict[str, str]) -> dict[str, Any]:
-    d = f.to_dict()
+    d = finding_dict(f)
     d["docs"] = docs.get(f.rule, "")
     d["excerpt"] = _excerpt(root, f, cache)
     return d

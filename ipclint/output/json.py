@@ -5,6 +5,7 @@ import json
 from typing import Any, TextIO
 
 from ipclint.model import RunResult
+from ipclint.output.words import finding_dict
 
 JSON_VERSION = 1
 
@@ -15,7 +16,7 @@ def report(result: RunResult) -> dict[str, Any]:
         "tool": {"name": "ipclint", "version": result.tool_version},
         "root": result.root,
         "electron_version": electron_versions(result.electron_version),
-        "findings": [f.to_dict() for f in sorted(result.findings, key=lambda f: f.sort_key)],
+        "findings": [finding_dict(f) for f in sorted(result.findings, key=lambda f: f.sort_key)],
         "files": {"analysed": result.files.analysed, "skipped": result.files.skipped,
                   "with_parse_errors": result.files.with_parse_errors},
         "errors": [d.to_dict() for d in sorted(result.errors, key=lambda d: (d.path, d.line, d.column,

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from urllib.parse import quote
 
 from ipclint.model import Diagnostic, Finding, Location, RunResult, Severity, Span
+from ipclint.output.words import step_location
 
 if TYPE_CHECKING:  # pragma: no cover
     from ipclint.rules._base import Rule
@@ -113,8 +114,8 @@ def _result(f: Finding, index: dict[str, int], prefix: str) -> dict[str, Any]:
         res["relatedLocations"] = [_location(loc, prefix, i) for i, loc in enumerate(f.related, 1)]
     if f.trace:
         res["codeFlows"] = [{"threadFlows": [{"locations": [
-            {"location": _location(loc, prefix), "nestingLevel": 0, "executionOrder": i}
-            for i, loc in enumerate(f.trace, 1)]}]}]
+            {"location": _location(step_location(step), prefix), "nestingLevel": 0, "executionOrder": i}
+            for i, step in enumerate(f.trace, 1)]}]}]
     return res
 
 

@@ -13,6 +13,7 @@ from rich.text import Text
 
 from ipclint.model import Finding, RunResult, Severity
 from ipclint.output.paths import shown
+from ipclint.output.words import step_message
 
 STYLE = {"error": "bold red", "warning": "yellow", "note": "cyan"}
 # Control characters in a source line (ESC, form feed) would reach the terminal or be dropped by rich
@@ -129,8 +130,8 @@ def _details(con: Console, f: Finding, where: Callable[[str], str], fancy: bool)
                                                      else f" ({where(loc.path)}:{loc.span.line})"))
     if f.trace:
         con.print("      trace:")
-        for i, loc in enumerate(f.trace, 1):
-            con.print(f"        {i}. {where(loc.path)}:{loc.span.line}:{loc.span.column} {loc.message}")
+        for i, step in enumerate(f.trace, 1):
+            con.print(f"        {i}. {where(step.path)}:{step.span.line}:{step.span.column} {step_message(step)}")
     if f.help:
         con.print(Text("      help: ", style="bold" if fancy else "") + Text(f.help))
     con.print(Text(f"      docs: {docs_link(f.rule)} (offline: ipclint rule {f.rule})", style="dim" if fancy else ""))

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import Field, dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, Protocol, TypeVar, overload
 
-from ipclint.model import Location, Severity, Span
+from ipclint.model import Location, Severity, Span, TraceStep
 
 if TYPE_CHECKING:  # pragma: no cover
     from ipclint.link.project import Project
@@ -27,7 +27,7 @@ class Hit:
     message: str
     key: str = ""
     related: tuple[Location, ...] = ()
-    trace: tuple[Location, ...] = ()
+    trace: tuple[TraceStep, ...] = ()
 
 
 class RuleOptions(Protocol):
