@@ -256,6 +256,7 @@ def _link_until_stable(root: Path, config: Config, found: Discovery, cache: Cach
     chosen = select_files(found.files, root)
     all_paths = {sf.path for sf in found.files}
     by_path = {sf.path: sf for sf in found.files}
+    specifiers = {sf.path: sf.bytefacts.specifiers for sf in found.files}
     facts: dict[str, FileFacts] = {}
     project: Project | None = None
     for round_ in range(MAX_ROUNDS):
@@ -263,7 +264,7 @@ def _link_until_stable(root: Path, config: Config, found: Discovery, cache: Cach
         facts.update(more)
         errors += extract_errors
         try:
-            project = link(root, facts, config, sources, all_paths)
+            project = link(root, facts, config, sources, all_paths, specifiers)
         except Exception as exc:
             errors.append(_internal("linking the project", exc))
             break

@@ -262,5 +262,51 @@ def test_roles_type_only_imports_and_preload_helpers(tmp_path: Path) -> None:
     })
     r = check([str(root)], use_cache=False, jobs=1, select=[])
     roles = {i.path: i.role.value for i in r.roles}
-    assert roles == {"src/shared/types.ts": "shared", "src/bridge/api.ts": "preload",
+    # types.ts is imported only by the preload's helper module: preload code too
+    assert roles == {"src/shared/types.ts": "preload", "src/bridge/api.ts": "preload",
                      "src/preload/index.ts": "preload", "src/legacy/page.js": "renderer"}
+
+
+def test_roles_are_decided_on_the_import_graph_without_its_cycles(tmp_path: Path) -> None:
+    """A module that page code imports is not main code because an import cycle also reaches it
+    from main (GitHub Desktop's shape); modules in a cycle that only main code enters are main."""
+    root = write_project(tmp_path, {
+        "app/src/main-process/main.ts": "import { app, BrowserWindow } from 'electron'\n"
+                                        "import { buildMenu } from '../lib/menu'\napp.whenReady().then(buildMenu)\n",
+        # lib/menu and ui/proxy import each other; ui/index (page code, no evidence of its own) imports proxy
+        "app/src/lib/menu.ts": "import { sendProxy } from '../ui/proxy'\nexport function buildMenu() { sendProxy('m') }\n"
+                               "export const MENU = 'menu'\n",
+        "app/src/ui/proxy.ts": "import { MENU } from '../lib/menu'\nimport * as ipc from './ipc-wrapper'\n"
+                               "export function sendProxy(x: string) { ipc.send(MENU, x) }\n",
+        "app/src/ui/ipc-wrapper.ts": "import { ipcRenderer } from 'electron'\n"
+                                     "export const send = (ch: string, x: string) => ipcRenderer.send(ch, x)\n",
+        "app/src/ui/index.tsx": "import { sendProxy } from './proxy'\nexport const start = () => sendProxy('ready')\n",
+        # a cycle entered only from main code is main code
+        "app/src/main-process/windows.ts": "import { BrowserWindow } from 'electron'\nimport { a } from './helpers/a'\n"
+                                           "export const open = () => new BrowserWindow(a())\n",
+        "app/src/main-process/helpers/a.ts": "import { shell } from 'electron'\nimport { b } from './b'\n"
+                                             "export const a = () => b(shell)\n",
+        "app/src/main-process/helpers/b.ts": "import { shell } from 'electron'\nimport { a } from './a'\n"
+                                             "export const b = (s: typeof shell) => ({ width: a ? 1 : 2 })\n",
+    })
+    r = check([str(root)], use_cache=False, jobs=1, select=[])
+    roles = {i.path: (i.role.value, i.reason) for i in r.roles}
+    assert roles["app/src/ui/proxy.ts"][0] == "shared"  # page code imports it too
+    assert roles["app/src/lib/menu.ts"][0] == "shared"  # in a cycle with proxy, which page code imports
+    assert roles["app/src/main-process/helpers/a.ts"][0] == "main"
+    assert roles["app/src/main-process/helpers/b.ts"] == (
+        "main", "imported only by main code (app/src/main-process/windows.ts)")
+
+
+def test_only_an_electron_apps_package_json_names_a_main_entry(tmp_path: Path) -> None:
+    """A nested package (API types) with a `main` field names no main-process file."""
+    root = write_project(tmp_path, {
+        "package.json": '{"name": "app", "main": "src/main.js", "devDependencies": {"electron": "31.0.0"}}',
+        "src/main.js": "const { ipcMain } = require('electron')\n",
+        "api-types/package.json": '{"name": "@app/api-types", "main": "index.js"}',
+        "api-types/index.js": "window.desktopAPI && window.desktopAPI.ready()\n",
+    })
+    r = check([str(root)], use_cache=False, jobs=1, select=[])
+    roles = {i.path: (i.role.value, i.reason) for i in r.roles}
+    assert roles["src/main.js"][0] == "main"
+    assert roles["api-types/index.js"][0] != "main"

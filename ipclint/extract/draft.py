@@ -56,6 +56,7 @@ class FactsDraft:
     exits: list[Exit] = field(default_factory=list)
     globals_used: set[str] = field(default_factory=set)
     script_setup: tuple[tuple[int, int], ...] = ()
+    class_statics: dict[str, dict[str, AnyV]] = field(default_factory=dict)
 
     def lookup(self, scope: Scope, name: str) -> AnyV | None:
         for _ in range(256):
@@ -80,4 +81,5 @@ class FactsDraft:
             calls=tuple(self.calls), assigns=tuple(self.assigns), classes=self.classes,
             class_methods=self.class_methods, jsx=tuple(self.jsx), checks=tuple(self.checks),
             exits=tuple(self.exits), globals_used=frozenset(self.globals_used),
-            func_children={k: tuple(v) for k, v in children.items()}, script_setup=self.script_setup)
+            func_children={k: tuple(v) for k, v in children.items()}, script_setup=self.script_setup,
+            class_statics=self.class_statics)

@@ -376,6 +376,9 @@ class _Walker(Extractor):
                 mname = property_name(k) if k is not None else None
                 if mname and uv is not None and uv.type in FUNCTION_TYPES:
                     methods[mname] = self.func_for(uv, scope, f"{cname}.{mname}")
+                elif mname and v is not None and any(x.type == "static" for x in c.children):
+                    # `static readonly SAVE = 'file:save'`: a constant of the class, like an object's
+                    self.f.class_statics.setdefault(cname, {})[mname] = self.value(v, scope)
                 elif mname and k is not None and v is not None:  # `ipc = ipcRenderer`: a field, like `this.ipc = ...`
                     this = This(span=span_of(k), text="this")
                     target = Member(span=span_of(k), text=f"this.{mname}", obj=this, prop=mname)

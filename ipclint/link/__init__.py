@@ -13,12 +13,13 @@ from ipclint.model.facts import FileFacts
 
 
 def link(root: Path, files: dict[str, FileFacts], config: LinkConfig | None = None,
-         sources: dict[str, bytes] | None = None, all_paths: set[str] | None = None) -> Project:
+         sources: dict[str, bytes] | None = None, all_paths: set[str] | None = None,
+         specifiers: dict[str, tuple[str, ...]] | None = None) -> Project:
     read_json = read_json_file(root)
     modules = ModuleResolver(set(all_paths or files), read_json)
     project = Project(root=root, files=files, modules=modules, config=config,
                       sources=sources if sources is not None else {},
-                      all_paths=set(all_paths or files))
+                      all_paths=set(all_paths or files), specifiers=specifiers or {})
     project.electron_versions = electron_versions(root, files, read_json)
     project.apps = electron_apps(files, read_json)
     project.roles = assign_roles(project, read_json)

@@ -8,7 +8,7 @@ from ipclint.discover import is_test_path
 from ipclint.link.project import Project
 from ipclint.link.vutil import callee_name
 from ipclint.link.wrappers import callee_function
-from ipclint.model.facts import Call
+from ipclint.model.facts import Call, FileFacts
 from ipclint.model.values import AnyV, CallExpr, Fn, Member, Ref, Str
 
 # Events whose callbacks run more than once.
@@ -205,8 +205,9 @@ def _distance(a: str, b: str, cap: int) -> int:
 
 
 def mentioned_strings(project: Project, roles: frozenset[str]) -> set[str]:
-    """String constants written anywhere in the non-test files of the given roles. A channel name
-    that appears there may reach a send or listener through a variable (a prop, a parameter)."""
+    """String constants written anywhere in the non-test files of the given roles, and the values
+    of other modules' constants they name (`Constants.SAVE`). A channel name that appears there may
+    reach a send or listener through a variable (a prop, a parameter, code built as a string)."""
     from ipclint.link.roles import _walk_values
     cache = project.memo.mentioned
     key = tuple(sorted(roles))
@@ -221,8 +222,19 @@ def mentioned_strings(project: Project, roles: frozenset[str]) -> set[str]:
         for v in _walk_values(roots):
             if isinstance(v, Str) and v.value:
                 out.add(v.value)
+            elif isinstance(v, Member) and _imported_root(f, v):  # `Constants.SAVE` of another module
+                value = project.channel(path, v, None)
+                if value:
+                    out.add(value)
     cache[key] = out
     return out
+
+
+def _imported_root(f: FileFacts, v: Member) -> bool:
+    root: AnyV = v
+    while isinstance(root, Member):
+        root = root.obj
+    return isinstance(root, Ref) and root.name in f.imports
 
 
 def quoted_in_page_code(project: Project, channel: str) -> bool:

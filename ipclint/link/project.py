@@ -15,6 +15,7 @@ from ipclint.model.values import (
     Arr,
     Await,
     CallExpr,
+    ClassV,
     Concat,
     Dyn,
     Electron,
@@ -95,6 +96,8 @@ class Project:
     _param_busy: set[tuple[str, int, str]] = field(default_factory=set, repr=False)
     _calls_by_name: dict[str, dict[str, list[Call]]] = field(default_factory=dict, repr=False)
     all_paths: set[str] = field(default_factory=set, repr=False)
+    # import specifiers of every discovered file, found by byte search (for files not parsed)
+    specifiers: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
     missing: set[str] = field(default_factory=set)  # discovered, not parsed, but resolution needed them
     # Once linking is done the project is frozen: what the rules resolve asks for nothing more.
     frozen: bool = False
@@ -376,6 +379,9 @@ class Project:
                 return Where(cur.path, Electron(span=v.span, text=v.text, api=api))
             case Obj():
                 return self._obj_member(cur, v, prop)
+            case ClassV(name=str(cname)) if cur.path in self.files:
+                static = self.files[cur.path].class_statics.get(cname, {}).get(prop)
+                return Where(cur.path, static, None) if static is not None else None
             case ModObj():
                 return self._export(v.path, prop, v)
             case Global(name=name) if name in GLOBAL_OBJECTS:

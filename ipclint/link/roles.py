@@ -7,6 +7,8 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+from ipclint.discover import file_for_stem, is_test_path
+from ipclint.discover.select import is_local_specifier
 from ipclint.link.modules import JsonObject, ReadJson
 from ipclint.link.project import GLOBAL_OBJECTS, LinkConfig, Project
 from ipclint.model import FileInfo, Role
@@ -204,28 +206,96 @@ LEGACY_RENDERER = "uses ipcRenderer directly (legacy renderer)"
 
 
 def _propagate(project: Project, roles: dict[str, FileInfo]) -> None:
-    """A shared file imported only from one role's code belongs to that role."""
-    reached: dict[str, dict[Role, str]] = {}
-    for role in (Role.MAIN, Role.PRELOAD, Role.RENDERER):
-        frontier = [p for p, i in roles.items() if i.role == role]
-        seen = set(frontier)
-        while frontier:
-            cur = frontier.pop()
-            for t in imported_files(project, cur):
-                # a module that uses ipcRenderer and is imported by a preload is part of the preload,
-                # not a legacy renderer page
-                legacy = role == Role.PRELOAD and roles[t].reason == LEGACY_RENDERER
-                if t in seen or (roles[t].role != Role.SHARED and not legacy) or roles[t].reason == "config [roles]":
-                    continue
-                seen.add(t)
-                reached.setdefault(t, {})[role] = cur
-                frontier.append(t)
-    for p, by_role in reached.items():
-        if roles[p].reason == LEGACY_RENDERER and set(by_role) != {Role.PRELOAD}:
+    """A shared file whose every importer is one role's code belongs to that role.
+
+    Decided on the import graph of every discovered file (unparsed files' imports come from
+    discovery) without its cycles: modules that import each other (a strongly connected
+    component) are judged together, by the importers outside the component, so a cycle that also
+    reaches a module from main code cannot make a module that page code imports "main". Files
+    with evidence of their own keep their role; test files import nothing that counts; a legacy
+    renderer (it uses ipcRenderer itself) imported only by preload code is part of the preload."""
+    importers = _importers(project)
+    open_ = {p for p, i in roles.items() if (i.role is Role.SHARED or i.reason == LEGACY_RENDERER)
+             and i.reason != "config [roles]"}
+    unparsed = project.all_paths - set(roles)
+    for comp in _components(sorted(open_ | unparsed), importers):
+        outside = sorted({src for member in comp for src in importers.get(member, ()) if src not in comp})
+        if not outside:
             continue
-        if len(by_role) == 1:
-            role, via = next(iter(by_role.items()))
-            roles[p] = FileInfo(p, role, f"imported only by {role.value} code ({via})")
+        found = {src: roles[src].role if src in roles else Role.SHARED for src in outside}
+        kinds = set(found.values())
+        if len(kinds) != 1 or Role.SHARED in kinds:
+            continue
+        role = kinds.pop()
+        via = outside[0]
+        for member in comp:
+            info = roles.get(member)
+            if info is None or (info.reason == LEGACY_RENDERER and role is not Role.PRELOAD):
+                continue
+            roles[member] = FileInfo(member, role, f"imported only by {role.value} code ({via})")
+
+
+def _importers(project: Project) -> dict[str, set[str]]:
+    """File -> the non-test files that import it: parsed files from their facts, the others from
+    the specifiers discovery found by byte search."""
+    out: dict[str, set[str]] = {}
+    for path in sorted(project.all_paths):
+        if is_test_path(path):
+            continue
+        if path in project.files:
+            targets = imported_files(project, path)
+        else:
+            targets = [t for s in project.specifiers.get(path, ()) if is_local_specifier(s)
+                       for t in [project.modules.resolve(path, s)] if t is not None]
+        for t in targets:
+            if t != path:
+                out.setdefault(t, set()).add(path)
+    return out
+
+
+def _components(nodes: list[str], importers: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected components of the import graph among ``nodes`` (iterative Tarjan),
+    importers before what they import, so that every component is judged after its importers."""
+    node_set = set(nodes)
+    graph = {n: sorted(src for src in importers.get(n, ()) if src in node_set) for n in nodes}
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    on_stack: set[str] = set()
+    stack: list[str] = []
+    out: list[list[str]] = []
+    for root in nodes:
+        if root in index:
+            continue
+        work: list[tuple[str, int]] = [(root, 0)]
+        while work:
+            node, i = work.pop()
+            if i == 0:
+                index[node] = low[node] = len(index)
+                stack.append(node)
+                on_stack.add(node)
+            succ = graph[node]
+            if i < len(succ):
+                work.append((node, i + 1))
+                nxt = succ[i]
+                if nxt not in index:
+                    work.append((nxt, 0))
+                elif nxt in on_stack:
+                    low[node] = min(low[node], index[nxt])
+                continue
+            if work and work[-1][0] != node:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[node])
+            if low[node] == index[node]:
+                comp = []
+                while True:
+                    x = stack.pop()
+                    on_stack.discard(x)
+                    comp.append(x)
+                    if x == node:
+                        break
+                out.append(sorted(comp))
+    # Edges point from a module to its importers, so Tarjan finishes importers first.
+    return out
 
 
 def _infer(p: str, n: set[str], referenced: dict[str, str], exposing: set[str], main_entries: set[str],
@@ -289,6 +359,7 @@ def _window_keys(project: Project, path: str) -> set[str]:
 
 
 def _main_entries(project: Project, read_json: ReadJson) -> set[str]:
+    """The `main` entries of the project's Electron apps' package.json files."""
     out = set()
     folders = {posixpath.dirname(p) for p in project.files}
     pkg_dirs = set()
@@ -300,21 +371,33 @@ def _main_entries(project: Project, read_json: ReadJson) -> set[str]:
             d = posixpath.dirname(d)
     for d in pkg_dirs:
         pkg = read_json(posixpath.join(d, "package.json") if d else "package.json")
-        if not pkg or not isinstance(pkg.get("main"), str):
+        # only an Electron app names its main process (a types package's `main` is not one)
+        if not pkg or not isinstance(pkg.get("main"), str) or not declares_electron(pkg):
             continue
-        target = posixpath.normpath(posixpath.join(d, pkg["main"]))
-        hit = project.modules._file(target)
-        if hit is None:
-            stem = re.sub(r"\.(c|m)?js$", "", target)
-            stem = re.sub(r"^(dist|build|out|lib)/", "", stem)
-            for p in project.files:
-                if re.sub(r"\.(c|m)?[jt]sx?$", "", p).endswith(stem.split("/", 1)[-1]) and \
-                        posixpath.basename(stem) in p:
-                    hit = p
-                    break
+        hit = _entry_source(project, d, pkg["main"])
         if hit:
             out.add(hit)
     return out
+
+
+BUILD_DIRS = re.compile(r"^(dist|build|out|lib|app/dist|dist-electron|\.webpack|\.vite/build)/")
+SOURCE_DIRS = ("", "src/", "src/main/", "app/", "app/src/", "main/", "electron/")
+
+
+def _entry_source(project: Project, folder: str, main: str) -> str | None:
+    """The source file of a package's `main`: the file itself, or, for build output
+    (`dist/index.js`), the same name in the package's usual source folders. Nothing is guessed
+    beyond the package's own folder."""
+    rel = posixpath.normpath(main).removeprefix("./")
+    hit = file_for_stem(project.modules.paths, posixpath.normpath(posixpath.join(folder, rel)))
+    if hit is not None and hit in project.files:
+        return hit
+    stem = BUILD_DIRS.sub("", re.sub(r"\.(c|m)?js$", "", rel))
+    for src in SOURCE_DIRS:
+        hit = file_for_stem(project.modules.paths, posixpath.normpath(posixpath.join(folder, src + stem)))
+        if hit is not None and hit in project.files:
+            return hit
+    return None
 
 
 def every_role(project: Project) -> dict[str, FileInfo]:
@@ -342,25 +425,29 @@ def _config_globs(config: LinkConfig | None) -> list[tuple[Role, list[str]]]:
     return out
 
 
+def declares_electron(pkg: JsonObject | None) -> bool:
+    """A package.json of an Electron app: it depends on electron (SPEC section 1, "Apps")."""
+    deps = [pkg.get(k) for k in ("devDependencies", "dependencies")] if isinstance(pkg, dict) else []
+    return any(isinstance(d, dict) and "electron" in d for d in deps)
+
+
 def electron_apps(files: dict[str, FileFacts], read_json: ReadJson) -> dict[str, str]:
     """Each file's app: the nearest folder below the root whose package.json depends on electron
     (monorepos hold several apps, each with its own channels); "" for the root or none."""
-    cache: dict[str, str] = {}
+    cache: dict[str, str] = {"": ""}
 
     def app_of(folder: str) -> str:
-        if folder in cache:
-            return cache[folder]
-        found = ""
-        if folder:
-            pkg = read_json(posixpath.join(folder, "package.json"))
-            deps = [pkg.get(k) for k in ("devDependencies", "dependencies")] if isinstance(pkg, dict) else []
-            if any(isinstance(d, dict) and "electron" in d for d in deps):
-                found = folder
-            else:
-                parent = posixpath.dirname(folder)
-                found = app_of(parent) if parent != folder else ""
-        cache[folder] = found
-        return found
+        chain: list[str] = []
+        while folder not in cache:
+            if declares_electron(read_json(posixpath.join(folder, "package.json"))):
+                cache[folder] = folder
+                break
+            chain.append(folder)
+            parent = posixpath.dirname(folder)
+            folder = parent if parent != folder else ""
+        for f in chain:
+            cache[f] = cache[folder]
+        return cache[folder]
 
     return {p: app_of(posixpath.dirname(p)) for p in files}
 
