@@ -171,7 +171,6 @@ def _without_gc(fn: Callable[P, R]) -> Callable[P, R]:
             return fn(*args, **kwargs)
         finally:
             if was_enabled:
-                gc.freeze()  # what the run built is acyclic: keep later collections from walking it
                 gc.enable()
 
     return run

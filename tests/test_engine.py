@@ -310,3 +310,26 @@ def test_only_an_electron_apps_package_json_names_a_main_entry(tmp_path: Path) -
     roles = {i.path: (i.role.value, i.reason) for i in r.roles}
     assert roles["src/main.js"][0] == "main"
     assert roles["api-types/index.js"][0] != "main"
+
+
+def test_a_check_leaves_nothing_behind() -> None:
+    """No module-level cache or hidden state survives a run: running check() again and again in
+    one process (the language server does) does not grow memory."""
+    import gc
+    import tracemalloc
+    example = Path(__file__).resolve().parent.parent / "fixtures" / "projects" / "example-app"
+    for _ in range(3):  # warm up what a process keeps for good (compiled queries, imports)
+        check([str(example)], use_cache=False, jobs=1)
+    gc.collect()
+    tracemalloc.start()
+    try:
+        check([str(example)], use_cache=False, jobs=1)
+        gc.collect()
+        after_one = tracemalloc.get_traced_memory()[0]
+        for _ in range(15):
+            check([str(example)], use_cache=False, jobs=1)
+        gc.collect()
+        after_many = tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
+    assert after_many - after_one < 20_000, f"grew by {after_many - after_one} bytes over 15 runs"

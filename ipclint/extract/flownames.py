@@ -30,19 +30,16 @@ def is_binding(ident: Node) -> bool:
     return False
 
 
-_SHORT: dict[str, re.Pattern[bytes]] = {}
 _WORD = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_$")
 
 
 def occurrences(data: bytes, name: str, start: int, end: int) -> list[int]:
     """Start offsets of the name as a whole word, not after a dot (`x.name` is a property; `...name`
-    is a spread, a read). Short
-    names, which occur inside many words, go through a (cached) regex; others through find()."""
+    is a spread, a read). Short names, which occur inside many words, go through a regex (compiled
+    once: the re module keeps its own cache); others through find()."""
     raw = name.encode()
     if len(raw) <= 2:
-        pat = _SHORT.get(name)
-        if pat is None:
-            pat = _SHORT[name] = re.compile(rb"(?:(?<![\w$.])|(?<=\.\.\.))" + re.escape(raw) + rb"(?![\w$])")
+        pat = re.compile(rb"(?:(?<![\w$.])|(?<=\.\.\.))" + re.escape(raw) + rb"(?![\w$])")
         return [m.start() for m in pat.finditer(data, start, end)]
     out = []
     n = len(raw)

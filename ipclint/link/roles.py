@@ -31,6 +31,8 @@ from ipclint.model.values import (
     Spread,
     Str,
     Tpl,
+    V,
+    walk,
 )
 from ipclint.safefs import read_in_root
 
@@ -42,7 +44,7 @@ MAX_V_NODES = 400
 # option value of every file, and failing isinstance tests on msgspec values are slow (their
 # metaclass). Values whose insides can hold a window's options object: calls are entered
 # (`new BrowserWindow(merge({...}))`), members, comparisons and the like are not.
-OPTION_HOLDERS = frozenset({Obj, CallExpr, NewExpr, Arr, Cond, Tpl, Spread, Await, Concat})
+OPTION_HOLDERS: frozenset[type[V]] = frozenset({Obj, CallExpr, NewExpr, Arr, Cond, Tpl, Spread, Await, Concat})
 _BINDING_TYPES = frozenset({Import, Member, Module})  # the bindings that can name an Electron API
 
 
@@ -79,13 +81,7 @@ def _walk_values(roots: list[AnyV]) -> Iterator[AnyV]:
     """Every value below the roots that can hold options (``OPTION_HOLDERS``), iteratively, with a
     node budget per root."""
     for root in roots:
-        stack, seen = [root], 0
-        while stack and seen < MAX_V_NODES:
-            v = stack.pop()
-            seen += 1
-            yield v
-            if type(v) in OPTION_HOLDERS:
-                stack.extend(v.children())
+        yield from walk(root, into_calls=True, limit=MAX_V_NODES, enter=OPTION_HOLDERS)
 
 
 def preload_hints(project: Project, path: str) -> list[str]:

@@ -4,10 +4,12 @@ from __future__ import annotations
 from collections.abc import Collection, Iterator
 
 from ipclint.link.project import Project
+from ipclint.model import values
 from ipclint.model.facts import Call, FileFacts
-from ipclint.model.values import AnyV, Index, Iter, Member, Ref
+from ipclint.model.values import AnyV, Index, Iter, Member, Ref, V
 
 MAX_NODES = 2000
+NOT_ENTERED: frozenset[type[V]] = frozenset({Iter})
 
 
 def walk(v: AnyV | None, into_calls: bool = False) -> Iterator[AnyV]:
@@ -15,17 +17,7 @@ def walk(v: AnyV | None, into_calls: bool = False) -> Iterator[AnyV]:
     unless ``into_calls``. Unlike ``values.walk`` it does not enter what a loop variable iterates
     (``Iter.source``): the data-flow analyses built on it never did, and entering it would change
     what they find (the loop variable's list is not the variable)."""
-    if v is None:
-        return
-    stack = [v]
-    seen = 0
-    while stack and seen < MAX_NODES:
-        x = stack.pop()
-        seen += 1
-        yield x
-        if (x.opaque and not into_calls and x is not v) or type(x) is Iter:
-            continue
-        stack.extend(x.children())
+    return values.walk(v, into_calls, MAX_NODES, skip=NOT_ENTERED)
 
 
 def refs(v: AnyV | None, names: Collection[str]) -> list[Ref]:

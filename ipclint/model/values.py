@@ -340,17 +340,21 @@ AnyV = Union[Str, Tpl, Num, Bool, Null, Undef, Regex, This, Jsx, Ref, Member, In
 MAX_NODES = 2000
 
 
-def walk(v: V | None, into_calls: bool = False, limit: int = MAX_NODES) -> Iterator[AnyV]:
-    """Every value below ``v`` (itself included), iteratively and bounded; the insides of calls and
-    functions are separate records and are entered only with ``into_calls`` (``v`` itself always)."""
+def walk(v: AnyV | None, into_calls: bool = False, limit: int = MAX_NODES,
+         enter: frozenset[type[V]] | None = None, skip: frozenset[type[V]] = frozenset()) -> Iterator[AnyV]:
+    """Every value below ``v`` (itself included), iteratively and bounded by ``limit`` nodes. The
+    insides of calls and functions are separate records and are entered only with ``into_calls``
+    (``v`` itself always); ``enter`` (when given) names the only kinds whose insides are walked, and
+    ``skip`` kinds whose insides are not (exact types: this is the hottest loop of linking)."""
     if v is None:
         return
-    stack: list[V] = [v]
+    stack: list[AnyV] = [v]
     seen = 0
     while stack and seen < limit:
         x = stack.pop()
         seen += 1
-        yield x  # type: ignore[misc]
-        if x.opaque and not into_calls and x is not v:
+        yield x
+        kind = type(x)
+        if (x.opaque and not into_calls and x is not v) or kind in skip or (enter is not None and kind not in enter):
             continue
         stack.extend(x.children())
