@@ -54,3 +54,16 @@ def test_catalogue_is_current() -> None:
     extra = [p.name for p in RULES_DIR.glob("*.md") if p.name not in pages]
     assert not stale and not extra, (f"rules/ is stale ({stale + extra}); "
                                      "run: python -m ipclint.output.catalogue rules/")
+
+
+@pytest.mark.parametrize("rule", ALL_RULES, ids=lambda r: r.code)
+def test_every_option_is_documented_on_the_page(rule) -> None:
+    """The Options section is made from the options class: each field has words and a default."""
+    from dataclasses import fields
+    section = doc_sections(rule.doc)["Options"]
+    names = [f.name for f in fields(rule.options)]
+    for f in fields(rule.options):
+        assert f.metadata.get("doc"), f"{rule.code}: option {f.name} has no documentation"
+        assert f"`{f.name.replace('_', '-')}`" in section and "default:" in section
+    if not names:
+        assert section == "None."

@@ -1,9 +1,6 @@
 """Questions several graph rules ask: code that can run repeatedly, who calls a function."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-from fnmatch import fnmatchcase
-
 from ipclint.discover import is_test_path
 from ipclint.link.project import Project
 from ipclint.link.vutil import callee_name
@@ -250,14 +247,3 @@ def quoted_in_page_code(project: Project, channel: str) -> bool:
         if any(n in data for n in needles):
             return True
     return False
-
-
-@dataclass(frozen=True, slots=True)
-class ChannelOptions:
-    """`ignore-channels`: channel-name patterns (globs) the rule never reports."""
-
-    ignore_channels: tuple[str, ...] = ()
-
-
-def ignored_channel(channel: str | None, options: ChannelOptions) -> bool:
-    return channel is not None and any(fnmatchcase(channel, p) for p in options.ignore_channels)

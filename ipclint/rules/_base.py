@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable, Iterator
-from dataclasses import Field, dataclass, field
+from dataclasses import MISSING, Field, dataclass, field, fields
+from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, Protocol, TypeVar, overload
 
 from ipclint.model import Location, Severity, Span, TraceStep
@@ -64,7 +65,12 @@ class Rule(Generic[OptionsT]):
 
     @property
     def doc(self) -> str:
-        return inspect.cleandoc(self.check.__doc__ or "")
+        """The rule's documentation: its docstring, with the Options section made from its options
+        class (so that every option is documented, with its default)."""
+        text = inspect.cleandoc(self.check.__doc__ or "")
+        section = options_section(self.options, self.name)
+        at = text.find("\n## References")
+        return text + "\n\n" + section if at < 0 else text[:at].rstrip() + "\n\n" + section + "\n" + text[at:]
 
     @property
     def help_uri(self) -> str:
@@ -72,6 +78,41 @@ class Rule(Generic[OptionsT]):
 
     def run(self, project: Project, options: OptionsT | None = None) -> Iterator[Hit]:
         return self.check(project, options if options is not None else self.options())
+
+
+def option(default: Any, doc: str) -> Any:
+    """A field of a rule's options class, with the words that document it on the rule's page."""
+    return field(default=default, metadata={"doc": doc})
+
+
+def options_section(options: type[Any], rule_name: str) -> str:
+    """The "## Options" section of a rule's page, from its options dataclass."""
+    lines = ["## Options"]
+    for f in fields(options):
+        default = f.default if f.default is not MISSING else None
+        shown = "none" if default in ((), None, "") else (
+            ", ".join(f"`{x}`" for x in default) if isinstance(default, tuple) else f"`{default}`".lower())
+        kind = "list of strings" if isinstance(default, tuple) else type(default).__name__.replace("bool", "true/false")
+        doc = " ".join(str(f.metadata.get("doc", "")).split())
+        lines.append(f"- `{f.name.replace('_', '-')}` ({kind}, default: {shown}): {doc}")
+    if len(lines) == 1:
+        lines.append("None.")
+    else:
+        lines.append(f"\nSet them in `[rules.{rule_name}]` of `.ipclint.toml` (see docs/configuration.md).")
+    return "\n".join(lines)
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelOptions:
+    """Channels a graph rule (IPC010, IPC011) never reports."""
+
+    ignore_channels: tuple[str, ...] = option((), (
+        "channel-name patterns (globs, `[\"plugin:*\"]`) never reported, for channels that code outside "
+        "the project sends or handles (a plugin, a web page the app loads)."))
+
+
+def ignored_channel(channel: str | None, options: ChannelOptions) -> bool:
+    return channel is not None and any(fnmatchcase(channel, p) for p in options.ignore_channels)
 
 
 # Without ``options=`` a rule's check takes the empty Options; with it, that class.

@@ -63,9 +63,6 @@ def duplicate_handler(project: Project, options: Options) -> Iterator[Hit]:
     app.on('activate', () => createWindow())
     ```
 
-    ## Options
-    None.
-
     ## References
     - [Electron: ipcMain.handle](https://www.electronjs.org/docs/latest/api/ipc-main#ipcmainhandlechannel-listener)
     - [CWE-675: Multiple Operations on Resource in Single-Operation Context](https://cwe.mitre.org/data/definitions/675.html)

@@ -61,9 +61,6 @@ def expose_node_api(project: Project, options: Options) -> Iterator[Hit]:
     })
     ```
 
-    ## Options
-    None.
-
     ## References
     - [Electron security: do not expose Node.js primitives](https://www.electronjs.org/docs/latest/tutorial/context-isolation#security-considerations)
     - [CWE-749: Exposed Dangerous Method or Function](https://cwe.mitre.org/data/definitions/749.html)

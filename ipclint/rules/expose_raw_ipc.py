@@ -62,9 +62,6 @@ def expose_raw_ipc(project: Project, options: Options) -> Iterator[Hit]:
     })
     ```
 
-    ## Options
-    None.
-
     ## References
     - [Electron security: do not expose Electron APIs to untrusted web content](https://www.electronjs.org/docs/latest/tutorial/context-isolation#security-considerations)
     - [CWE-749: Exposed Dangerous Method or Function](https://cwe.mitre.org/data/definitions/749.html)

@@ -69,9 +69,6 @@ def insecure_webpreferences(project: Project, options: Options) -> Iterator[Hit]
     })
     ```
 
-    ## Options
-    None.
-
     ## References
     - [Electron security checklist: items 2, 3, 4, 5, 6](https://www.electronjs.org/docs/latest/tutorial/security#checklist-security-recommendations)
     - [CWE-1188: Insecure Default Initialization of Resource](https://cwe.mitre.org/data/definitions/1188.html)

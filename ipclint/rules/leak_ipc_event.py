@@ -52,9 +52,6 @@ def leak_ipc_event(project: Project, options: Options) -> Iterator[Hit]:
     })
     ```
 
-    ## Options
-    None.
-
     ## References
     - [Electron: exposing ipcRenderer.on through contextBridge leaks the event](https://www.electronjs.org/docs/latest/tutorial/ipc#pattern-3-main-to-renderer)
     - [CWE-200: Exposure of Sensitive Information to an Unauthorized Actor](https://cwe.mitre.org/data/definitions/200.html)

@@ -77,9 +77,6 @@ def listener_leak(project: Project, options: Options) -> Iterator[Hit]:
     })
     ```
 
-    ## Options
-    None.
-
     ## References
     - [Electron: ipcRenderer.removeListener](https://www.electronjs.org/docs/latest/api/ipc-renderer#ipcrendererremovelistenerchannel-listener)
     - [CWE-401: Missing Release of Memory after Effective Lifetime](https://cwe.mitre.org/data/definitions/401.html)

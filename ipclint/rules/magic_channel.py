@@ -48,9 +48,6 @@ def magic_channel(project: Project, options: Options) -> Iterator[Hit]:
     ipcMain.handle(SETTINGS_SAVE, async (_e, value) => store.set(value))
     ```
 
-    ## Options
-    None.
-
     ## References
     - [Electron: Inter-Process Communication](https://www.electronjs.org/docs/latest/tutorial/ipc)
     - [CWE-1099: Inconsistent Naming Conventions for Identifiers](https://cwe.mitre.org/data/definitions/1099.html)

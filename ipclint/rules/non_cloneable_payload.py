@@ -50,9 +50,6 @@ def non_cloneable_payload(project: Project, options: Options) -> Iterator[Hit]:
     ipcRenderer.invoke('dialog:open', { title: 'Pick' }).then(() => console.log('done'))
     ```
 
-    ## Options
-    None.
-
     ## References
     - [Electron: objects sent over IPC are serialized with the structured clone algorithm](https://www.electronjs.org/docs/latest/tutorial/ipc#object-serialization)
     - [CWE-704: Incorrect Type Conversion or Cast](https://cwe.mitre.org/data/definitions/704.html)

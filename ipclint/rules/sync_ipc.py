@@ -50,9 +50,6 @@ def sync_ipc(project: Project, options: Options) -> Iterator[Hit]:
     ipcMain.handle('config:get', () => loadConfig())
     ```
 
-    ## Options
-    None.
-
     ## References
     - [Electron: ipcRenderer.sendSync](https://www.electronjs.org/docs/latest/api/ipc-renderer#ipcrenderersendsyncchannel-args)
     - [CWE-400: Uncontrolled Resource Consumption](https://cwe.mitre.org/data/definitions/400.html)

@@ -7,16 +7,17 @@ from ipclint.link.handlers import Judge, handlers
 from ipclint.link.project import Project
 from ipclint.link.taint import reaches, trace
 from ipclint.model import Severity, Span
-from ipclint.rules._base import Hit, rule
+from ipclint.rules._base import Hit, option, rule
 
 
 @dataclass(frozen=True, slots=True)
 class Options:
-    """`sinks`: more call names (`myExec`, `db.query`) that must not receive renderer data;
-    `validators`: more function names that validate their arguments."""
+    """What the configuration can add to IPC006's knowledge of the app."""
 
-    sinks: tuple[str, ...] = ()
-    validators: tuple[str, ...] = ()
+    sinks: tuple[str, ...] = option((), "more call names (`myExec`, `db.query`) that must not receive renderer "
+                                        "data: each of their arguments is a sink.")
+    validators: tuple[str, ...] = option((), "more function names that validate their arguments: renderer data "
+                                             "passed to one is validated on the paths after it.")
 
 
 @rule("IPC006", "tainted-sink", Severity.ERROR,
@@ -61,10 +62,6 @@ def tainted_sink(project: Project, options: Options) -> Iterator[Hit]:
       return shell.openExternal(parsed.href)
     })
     ```
-
-    ## Options
-    - `sinks` (list of strings): more call names that must not receive renderer data, in
-      `[rules.tainted-sink]`.
 
     ## References
     - [Electron security: do not use openExternal with untrusted content](https://www.electronjs.org/docs/latest/tutorial/security#15-do-not-use-shellopenexternal-with-untrusted-content)

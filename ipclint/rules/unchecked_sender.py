@@ -8,16 +8,17 @@ from ipclint.link.project import Project
 from ipclint.link.senders import checks_sender
 from ipclint.link.vutil import callee_name, subtree
 from ipclint.model import Severity
-from ipclint.rules._base import Hit, rule
+from ipclint.rules._base import Hit, option, rule
 
 
 @dataclass(frozen=True, slots=True)
 class Options:
-    """`sender-checks`: more functions that check the sender when given the event;
-    `trusted-wrappers`: app functions that register handlers and check the sender themselves."""
+    """What the configuration can add to IPC007's knowledge of the app."""
 
-    sender_checks: tuple[str, ...] = ()
-    trusted_wrappers: tuple[str, ...] = ()
+    sender_checks: tuple[str, ...] = option((), "more functions that check the sender when given the event "
+                                                "(`sender-checks = [\"isTrustedFrame\"]`).")
+    trusted_wrappers: tuple[str, ...] = option((), "app functions that register handlers and check the sender "
+                                                   "themselves: handlers registered through them are not reported.")
 
 
 @rule("IPC007", "unchecked-sender", Severity.WARNING,
@@ -64,11 +65,6 @@ def unchecked_sender(project: Project, options: Options) -> Iterator[Hit]:
       return shell.openExternal('https://example.com/docs')
     })
     ```
-
-    ## Options
-    In `[rules.unchecked-sender]`: `sender-checks` (list of function names that check the sender
-    when given the event or its frame) and `trusted-wrappers` (names of app functions that
-    register handlers and check the sender themselves).
 
     ## References
     - [Electron security: validate the sender of all IPC messages](https://www.electronjs.org/docs/latest/tutorial/security#17-validate-the-sender-of-all-ipc-messages)

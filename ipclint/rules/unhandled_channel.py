@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from ipclint.link.calls import ChannelOptions, closest, ignored_channel, mentioned_strings, quoted_in_page_code
+from ipclint.link.calls import closest, mentioned_strings, quoted_in_page_code
 from ipclint.link.graph import Edge
 from ipclint.link.project import Project
 from ipclint.model import Location, Severity
-from ipclint.rules._base import Hit, rule
+from ipclint.rules._base import ChannelOptions, Hit, ignored_channel, rule
 
 
 @rule("IPC010", "unhandled-channel", Severity.ERROR,
@@ -51,12 +51,6 @@ def unhandled_channel(project: Project, options: ChannelOptions) -> Iterator[Hit
       save: (v) => ipcRenderer.invoke('settings:save', v),
     })
     ```
-
-    ## Options
-    - `ignore-channels` (list of globs): channels never reported (`[rules.unhandled-channel]`).
-
-    A project that registers handlers under computed channel names switches this rule off for that
-    kind of message, since any channel could be handled.
 
     ## References
     - [Electron: Inter-Process Communication](https://www.electronjs.org/docs/latest/tutorial/ipc)

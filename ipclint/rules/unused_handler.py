@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ipclint.link.calls import ChannelOptions, ignored_channel, mentioned_strings, quoted_in_page_code
+from ipclint.link.calls import mentioned_strings, quoted_in_page_code
 from ipclint.link.project import Project
 from ipclint.model import Severity
-from ipclint.rules._base import Hit, rule
+from ipclint.rules._base import ChannelOptions, Hit, ignored_channel, rule
 
 SENDER_KINDS = frozenset({"send", "invoke"})
 
@@ -46,10 +46,6 @@ def unused_handler(project: Project, options: ChannelOptions) -> Iterator[Hit]:
     const { contextBridge, ipcRenderer } = require('electron')
     contextBridge.exposeInMainWorld('api', { exportTo: (f) => ipcRenderer.invoke('app:export', f) })
     ```
-
-    ## Options
-    - `ignore-channels` (list of globs): channels never reported, for handlers that third-party
-      code calls (`ignore-channels = ["plugin:*"]` in `[rules.unused-handler]`).
 
     ## References
     - [Electron security: limit the attack surface](https://www.electronjs.org/docs/latest/tutorial/security)

@@ -6,14 +6,15 @@ from dataclasses import dataclass
 from ipclint.link.handlers import Judge, first_unvalidated_uses, handlers
 from ipclint.link.project import Project
 from ipclint.model import Severity
-from ipclint.rules._base import Hit, rule
+from ipclint.rules._base import Hit, option, rule
 
 
 @dataclass(frozen=True, slots=True)
 class Options:
-    """`validators`: more function names that validate their arguments."""
+    """What the configuration can add to IPC005's knowledge of the app."""
 
-    validators: tuple[str, ...] = ()
+    validators: tuple[str, ...] = option((), "more function names (`isSafePath`, `schemas.parse`) that validate "
+                                             "their arguments: a parameter passed to one is validated.")
 
 
 @rule("IPC005", "unvalidated-handler", Severity.WARNING,
@@ -63,10 +64,6 @@ def unvalidated_handler(project: Project, options: Options) -> Iterator[Hit]:
       store.set(key, value)
     })
     ```
-
-    ## Options
-    - `validators` (list of strings): more function names that validate their arguments, in
-      `[rules.unvalidated-handler]`.
 
     ## References
     - [Electron security: validate the sender and the data of all IPC messages](https://www.electronjs.org/docs/latest/tutorial/security#17-validate-the-sender-of-all-ipc-messages)
