@@ -20,6 +20,7 @@ from ipclint.extract.walk import FUNCTION_TYPES, MAX_CALLS_PER_FILE, Extractor, 
 from ipclint.model.facts import Assign, Call, Check, Exit, FileFacts, JsxAttr, JsxElement, Param
 from ipclint.model.values import (
     AnyV,
+    Await,
     CallExpr,
     Case,
     ClassV,
@@ -174,11 +175,13 @@ class _Walker(Extractor):
             f.calls.append(Call(len(f.calls), Ref(span=v.span, text="require", name="require"),
                                 (Str(span=v.span, text=v.text, value=v.src),), v.span, scope, in_loop))
             return
+        awaited = isinstance(v, Await)  # `await f<T>(x)`: the call is the awaited value
+        if isinstance(v, Await) and v.inner is not None:
+            v = v.inner
         if not isinstance(v, (CallExpr, NewExpr)):
             return
         callee, args = v.callee, v.args
-        parent = node.parent
-        awaited = parent is not None and parent.type == "await_expression"
+        awaited = awaited or _awaited(node)
         method = callee.prop if isinstance(callee, Member) else None
         ipc_like = method in IPC_LIKE
         guarded = ipc_like and method in GUARDABLE and call_is_once_guarded(node)
@@ -406,6 +409,19 @@ class _Walker(Extractor):
                     val = self.value(vn, scope)
             attrs.append(JsxAttr(key, val, span_of(a)))
         self.f.jsx.append(JsxElement("webview", tuple(attrs), span_of(node)))
+
+
+def _awaited(node: Node) -> bool:
+    """`await call`, also through parentheses and TypeScript wrappers."""
+    parent = node.parent
+    for _ in range(8):
+        if parent is None or parent.type not in _WRAPPERS:
+            break
+        parent = parent.parent
+    return parent is not None and parent.type == "await_expression"
+
+
+_WRAPPERS = frozenset({"parenthesized_expression", "as_expression", "satisfies_expression", "non_null_expression"})
 
 
 def _is_ref(v: AnyV, name: str) -> bool:

@@ -137,6 +137,9 @@ class Extractor:
             return self._binary_value(node, scope, depth, sp, tx)
         if t in ("call_expression", "new_expression"):
             return self._call_value(node, scope, depth, sp)
+        if t == "sequence_expression":  # `(0, f)`: the value of the last expression
+            last = [c for c in node.named_children if c.type != "comment"]
+            return self.value(last[-1], scope, depth + 1) if last else Dyn(span=sp, text=tx(node), why=t)
         if t in ("await_expression", "spread_element"):
             inner = [c for c in node.named_children if c.type != "comment"]
             iv = self.value(inner[0], scope, depth + 1) if inner else None
@@ -184,8 +187,12 @@ class Extractor:
             prop = node.child_by_field_name("property")
             if obj is None or prop is None:
                 return Dyn(span=sp, text=tx(node))
-            return Member(span=sp, text=tx(node), obj=self.value(obj, scope, depth + 1),
-                          prop=property_name(prop) or "")
+            ov = self.value(obj, scope, depth + 1)
+            name = property_name(prop) or ""
+            if isinstance(ov, Await) and obj.type in _CHAIN and ov.inner is not None:
+                # `await f<T>(x).then(cb)`: the await belongs to the whole chain
+                return Await(span=sp, text=tx(node), inner=Member(span=sp, text=tx(node), obj=ov.inner, prop=name))
+            return Member(span=sp, text=tx(node), obj=ov, prop=name)
         idx = node.child_by_field_name("index")
         if obj is None or idx is None:
             return Dyn(span=sp, text=tx(node))
@@ -225,6 +232,10 @@ class Extractor:
         return Dyn(span=sp, text=tx(node), why=node.type)
 
     def _call_value(self, node: Node, scope: int | None, depth: int, sp: Span) -> AnyV:
+        """A call in its one shape: `await f<T>(x)` is an awaited call of `f` (tree-sitter-typescript
+        parses it as a call whose callee is the await expression), `f.call(this, x)`,
+        `f.apply(this, [x])` and `Reflect.apply(f, this, [x])` are `f(x)`; parentheses, `!`, `as`
+        casts, `(0, f)` and type arguments around or after the callee change nothing."""
         t = node.type
         fn = node.child_by_field_name("constructor" if t == "new_expression" else "function")
         args_node = node.child_by_field_name("arguments")
@@ -233,16 +244,28 @@ class Extractor:
         text = self.text(node) if depth <= 2 else ""
         if fn is None:
             return Dyn(span=sp, text=text)
+        awaited = False
+        if t == "call_expression" and fn.type == "await_expression":
+            inner = [c for c in fn.named_children if c.type != "comment"]
+            if not inner:
+                return Dyn(span=sp, text=text)
+            fn, awaited = inner[0], True
         if fn.type == "import":
             callee: AnyV = Ref(span=span_of(fn), text="import", name="import")
         else:
             callee = self.value(fn, scope, depth + 1)
+        if isinstance(callee, Await) and fn.type in _CHAIN and callee.inner is not None:
+            callee, awaited = callee.inner, True  # `await f<T>(x).then(cb)`: the chain is awaited
         if t == "new_expression":
             return NewExpr(span=sp, text=text, callee=callee, args=args)
+        if isinstance(callee, Member) and callee.prop in ("call", "apply"):
+            callee, args = _function_call(callee, args)
         first = args[0] if args else None
         if isinstance(first, Str) and _is_require(callee):
-            return Module(span=sp, text=text, src=first.value)
-        return CallExpr(span=sp, text=text, callee=callee, args=args)
+            made: AnyV = Module(span=sp, text=text, src=first.value)
+        else:
+            made = CallExpr(span=sp, text=text, callee=callee, args=args)
+        return Await(span=sp, text=text, inner=made) if awaited else made
 
     def _props(self, node: Node, scope: int | None, depth: int) -> list[Prop]:
         props: list[Prop] = []
@@ -267,6 +290,65 @@ class Extractor:
                 props.append(Prop(key, Fn(span=span_of(c), text=self.text(c), fid=self.func_for(c, scope, key)),
                                   span_of(c)))
         return props
+
+
+# Nodes that continue a member/call chain: an Await value of one came from `await f<T>(x)`
+# (a real `(await x).y` is parenthesised).
+_CHAIN = frozenset({"call_expression", "member_expression", "subscript_expression"})
+# `f.call(thisArg, ...)` on a function that is clearly a method of Electron's IPC objects
+_IPC_METHODS = frozenset({"send", "invoke", "sendSync", "sendToHost", "postMessage", "on", "once", "off",
+                          "addListener", "removeListener", "removeAllListeners", "handle", "handleOnce",
+                          "removeHandler", "reply", "emit"})
+
+
+def _function_call(callee: Member, args: tuple[AnyV, ...]) -> tuple[AnyV, tuple[AnyV, ...]]:
+    """`f.call(thisArg, ...a)` -> (f, a); `f.apply(thisArg, [..a])` -> (f, a) (`f.apply(t, list)`
+    spreads the list); `Reflect.apply(f, thisArg, [...a])` -> (f, a). An object's own `call` or
+    `apply` method (an RPC client's `rpc.call('method', x)`) is left alone: the first argument
+    must look like a receiver (`this`, `null`, `undefined`, `void 0`, the global object, the
+    function's own object) or the function an IPC method."""
+    target: AnyV = callee.obj
+    if callee.prop == "apply" and isinstance(target, Ref) and target.name == "Reflect":
+        if not args or len(args) > 3:
+            return callee, args
+        target, args = args[0], args[1:]
+    elif not _receiver_like(args[0] if args else None, target):
+        return callee, args
+    if callee.prop == "call":
+        return target, args[1:]
+    if len(args) > 2:
+        return callee, args
+    listed = args[1] if len(args) > 1 else None
+    if listed is None:
+        return target, ()
+    if isinstance(listed, Arr):
+        return target, listed.items
+    return target, (Spread(span=listed.span, text=listed.text, inner=listed),)
+
+
+def _receiver_like(this: AnyV | None, target: AnyV) -> bool:
+    if this is None or isinstance(this, (This, Null, Undef)):
+        return True
+    if isinstance(this, Dyn) and this.why == "unary_expression":  # `void 0`
+        return True
+    if isinstance(this, Ref) and this.name in ("window", "globalThis", "self", "global"):
+        return True
+    if not isinstance(target, Member):
+        return False
+    return _same_ref(this, target.obj) or (target.prop in _IPC_METHODS and isinstance(this, (Ref, Member)))
+
+
+def _same_ref(a: AnyV, b: AnyV) -> bool:
+    """`a` and `b` name the same thing: `ipcRenderer.send.call(ipcRenderer, ...)`."""
+    for _ in range(8):
+        if isinstance(a, Ref) and isinstance(b, Ref):
+            return a.name == b.name
+        if isinstance(a, This) and isinstance(b, This):
+            return True
+        if not (isinstance(a, Member) and isinstance(b, Member)) or a.prop != b.prop:
+            return False
+        a, b = a.obj, b.obj
+    return False
 
 
 def _is_require(callee: AnyV) -> bool:

@@ -113,7 +113,6 @@ def _loose_channel(project: Project, path: str, f: FileFacts, scopes: set[int]) 
     """Channels the page chooses in forms the wrapper summaries do not follow: a property of a
     parameter (`opts.channel`), a string conversion of one (`ch.toString()`, `String(ch)`), or
     `ipcRenderer.send.apply(ipcRenderer, arguments)`."""
-    from ipclint.link.ipcops import RENDERER_METHODS
     for c in f.calls:
         if c.func not in scopes:
             continue
@@ -122,14 +121,6 @@ def _loose_channel(project: Project, path: str, f: FileFacts, scopes: set[int]) 
             if _from_param(project, path, c, c.args[op.channel_arg], scopes) and not c.conds \
                     and not any(ex.func in scopes and ex.span < c.span for ex in f.exits):
                 return MemberKind("generic", op.kind in ("send", "invoke"), op.kind == "on")
-            continue
-        match c.callee:
-            case Member(obj=Member(obj=base_v, prop=method), prop="apply" | "call") if method in RENDERER_METHODS:
-                base = project.resolve(path, base_v, c.func).value
-                if isinstance(base, Electron) and base.api == "ipcRenderer" and any(
-                        _is(a, "arguments") or isinstance(a, Spread) for a in c.args[1:]) and not c.conds:
-                    listen = RENDERER_METHODS[method] == "on"
-                    return MemberKind("generic", not listen, listen)
     return None
 
 
@@ -138,6 +129,8 @@ def _from_param(project: Project, path: str, c: Call, v: AnyV, scopes: set[int])
     converted = False
     for _ in range(4):
         match v:
+            case Spread(inner=Ref(name="arguments")):  # `send.apply(ipcRenderer, arguments)`: `send(...arguments)`
+                return True
             case CallExpr(callee=Member(obj=obj, prop=prop)) if prop in STRING_METHODS:
                 v, converted = obj, True
             case CallExpr(callee=Ref(name="String"), args=(first, *_)):
