@@ -208,7 +208,8 @@ def check(paths: list[str] | None = None, config: Config | None = None, *, selec
     found = discover(root, scan, exclude=list(config.exclude), index=index, jobs=jobs)
     key = None
     if cache.folder is not None and not need_project:
-        key = result_key(root, [(sf.path, sf.digest) for sf in found.files], found.skipped, found.errors, config,
+        key = result_key(root, [(sf.path, sf.digest) for sf in found.files + found.declarations], found.skipped,
+                         found.errors, config,
                          (select, ignore, only_files, baseline_digest(baseline), report_unused_suppressions))
         stored = cache.load(RESULT_FILE, StoredResult)
         if stored is not None and stored.key == key:
@@ -225,6 +226,7 @@ def check(paths: list[str] | None = None, config: Config | None = None, *, selec
     findings, internal = run_rules(project, rules, config)
     errors += internal
     index.save()
+    facts = {p: f for p, f in facts.items() if p not in project.declarations}  # .d.ts: read, not analysed
     errors += _file_diagnostics(facts)
     findings, hidden = _filter(findings, config, sources, errors, baseline, report_unused_suppressions,
                                {r.code for r in rules})
@@ -256,6 +258,8 @@ def _link_until_stable(root: Path, config: Config, found: Discovery, cache: Cach
     all_paths = {sf.path for sf in found.files}
     by_path = {sf.path: sf for sf in found.files}
     specifiers = {sf.path: sf.bytefacts.specifiers for sf in found.files}
+    declarations = {sf.path: sf for sf in found.declarations}
+    global_declarers = {sf.path for sf in found.files + found.declarations if sf.bytefacts.declares_globals}
     facts: dict[str, FileFacts] = {}
     project: Project | None = None
     for round_ in range(MAX_ROUNDS):
@@ -263,7 +267,7 @@ def _link_until_stable(root: Path, config: Config, found: Discovery, cache: Cach
         facts.update(more)
         errors += extract_errors
         try:
-            project = link(root, facts, config, sources, all_paths, specifiers)
+            project = link(root, facts, config, sources, all_paths, specifiers, set(declarations), global_declarers)
         except Exception as exc:
             errors.append(_internal("linking the project", exc))
             break
@@ -272,7 +276,7 @@ def _link_until_stable(root: Path, config: Config, found: Discovery, cache: Cach
             wanted |= bare_global_users(project, by_path) - set(facts)
         if not wanted:
             break
-        chosen = [by_path[p] for p in sorted(wanted)]
+        chosen = [by_path.get(p) or declarations[p] for p in sorted(wanted)]
     return (project if project is not None else empty_project(root, config)), facts
 
 

@@ -35,6 +35,7 @@ class ByteFacts(msgspec.Struct, frozen=True, array_like=True, gc=False):
     expose_keys: tuple[bytes, ...]
     specifiers: tuple[str, ...]
     global_props: frozenset[bytes]
+    declares_globals: bool = False  # `declare global`, `interface Window`, `declare var`: global types
 
 
 class IndexEntry(msgspec.Struct, frozen=True, array_like=True, gc=False):
@@ -85,6 +86,9 @@ class SourceFile:
 class Discovery:
     root: Path
     files: list[SourceFile] = field(default_factory=list)
+    # TypeScript declaration files (.d.ts): never sources to report on, read on demand for the
+    # types they declare (the page's view of `window`, channel types); never counted
+    declarations: list[SourceFile] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
     errors: list[tuple[str, str, str]] = field(default_factory=list)  # (path, kind, message)
 
@@ -167,11 +171,19 @@ def file_for_stem(paths: set[str] | frozenset[str], stem: str) -> str | None:
     return None
 
 
+DECLARATION_SUFFIXES = (".d.ts", ".d.mts", ".d.cts")
+
+
 def is_source(name: str) -> bool:
     lower = name.lower()
-    if lower.endswith(".d.ts") or lower.endswith(".d.mts") or lower.endswith(".d.cts"):
+    if lower.endswith(DECLARATION_SUFFIXES):
         return False
     return os.path.splitext(lower)[1] in SOURCE_SUFFIXES
+
+
+def is_declaration(name: str) -> bool:
+    """A TypeScript declaration file: read for its declarations only."""
+    return name.lower().endswith(DECLARATION_SUFFIXES)
 
 
 def discover(root: Path, paths: list[Path] | None = None, exclude: list[str] | None = None,
@@ -190,6 +202,7 @@ def discover(root: Path, paths: list[Path] | None = None, exclude: list[str] | N
     result = walk.result
     _examine_all(result, walk.pending, walk.index, jobs)
     result.files.sort(key=lambda s: s.path)
+    result.declarations.sort(key=lambda s: s.path)
     result.skipped.sort()
     return result
 
@@ -228,7 +241,7 @@ class _Walk:
                     if is_dir:
                         if not self.ignored(rel + "/"):
                             stack.append(Path(path))
-                    elif is_source(name) and not self.ignored(rel):
+                    elif (is_source(name) or is_declaration(name)) and not self.ignored(rel):
                         self.consider(path)
                 linked = []
                 stack.reverse()
@@ -290,6 +303,8 @@ class _Walk:
                 self.result.skipped.append((rel, "ignored"))
             else:
                 self.consider(e.path)
+        elif is_declaration(e.name) and not self.ignored(rel):
+            self.consider(e.path)
         return None
 
 
@@ -329,34 +344,41 @@ def _load_gitignore(root: Path, rel: str) -> pathspec.GitIgnoreSpec | None:
 
 def _consider(result: Discovery, root: Path, p: str | Path, index: StatIndex, pending: list[Pending],
               seen_files: set[tuple[int, int]]) -> None:
-    """Stat-level checks; files the stat index does not know are examined later, in bulk."""
+    """Stat-level checks; files the stat index does not know are examined later, in bulk. A
+    declaration file that cannot be read is left out silently: it is no source."""
     rel = _rel(root, p)
+    decl = is_declaration(rel)
     try:
         st = os.stat(p)
     except OSError as exc:
-        result.errors.append((rel, "read", f"cannot read file: {exc.strerror or exc}"))
+        if not decl:
+            result.errors.append((rel, "read", f"cannot read file: {exc.strerror or exc}"))
         return
     if not stat.S_ISREG(st.st_mode):
         return
     if (st.st_dev, st.st_ino) in seen_files:
-        result.skipped.append((rel, "the same file as another path (a link)"))
+        if not decl:
+            result.skipped.append((rel, "the same file as another path (a link)"))
         return
     seen_files.add((st.st_dev, st.st_ino))
     if st.st_size > MAX_FILE_SIZE:
-        result.skipped.append((rel, f"larger than {MAX_FILE_SIZE // (1024 * 1024)} MiB"))
+        if not decl:
+            result.skipped.append((rel, f"larger than {MAX_FILE_SIZE // (1024 * 1024)} MiB"))
         return
     if os.path.basename(p).lower().endswith((".min.js", ".min.mjs", ".min.cjs")):
         result.skipped.append((rel, "minified"))
         return
     known = index.get(rel, st)
     if known is not None and known.outcome not in ("ok", FALLBACK):
-        result.skipped.append((rel, known.outcome))
+        if not decl:
+            result.skipped.append((rel, known.outcome))
     elif known is None or known.bytefacts is None:  # (a source entry always has its byte facts)
         pending.append((rel, str(p), st))
     else:
-        if known.outcome == FALLBACK:
+        if known.outcome == FALLBACK and not decl:
             result.errors.append((rel, "encoding", FALLBACK_NOTICE))
-        result.files.append(SourceFile(rel, str(p), known.digest, known.bytefacts))
+        (result.declarations if decl else result.files).append(
+            SourceFile(rel, str(p), known.digest, known.bytefacts))
 
 
 def examine(item: tuple[str, str]) -> Examined:
@@ -398,16 +420,19 @@ def _examine_all(result: Discovery, pending: list[Pending], index: StatIndex, jo
         done = [examine(it) for it in items]
     paths = dict(items)
     for rel, outcome, info, bf, data in done:
+        decl = is_declaration(rel)
         if outcome in ("read", "binary", "decode"):
-            result.errors.append((rel, outcome, info))
+            if not decl:
+                result.errors.append((rel, outcome, info))
         elif outcome == "minified":
-            result.skipped.append((rel, "minified"))
+            if not decl:
+                result.skipped.append((rel, "minified"))
             index.put(rel, stats[rel], "minified", info, None)
         elif bf is not None:  # ok or cp1252: a source, with its byte facts
-            if outcome == FALLBACK:
+            if outcome == FALLBACK and not decl:
                 result.errors.append((rel, "encoding", FALLBACK_NOTICE))
             index.put(rel, stats[rel], outcome, info, bf)
-            result.files.append(SourceFile(rel, paths[rel], info, bf, data))
+            (result.declarations if decl else result.files).append(SourceFile(rel, paths[rel], info, bf, data))
 
 
 FALLBACK = "cp1252"

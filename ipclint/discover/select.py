@@ -43,7 +43,21 @@ def byte_facts(data: bytes) -> ByteFacts:
     specs = tuple(dict.fromkeys(s.decode("utf-8", "replace")
                                 for s in _scan(data, (b"from", b"require", b"import"), SPEC_AT)))
     props = frozenset(_scan(data, (b"window", b"globalThis"), GLOBAL_AT))
-    return ByteFacts(keyword, expose, specs, props)
+    return ByteFacts(keyword, expose, specs, props, _declares_globals(data))
+
+
+GLOBAL_DECL_AT = re.compile(rb"declare\s+(?:global\b|var\s|let\s|const\s)|interface\s+Window\b")
+
+
+def _declares_globals(data: bytes) -> bool:
+    """Declarations of global types or variables (the page's view of `window`)."""
+    for needle in (b"declare", b"interface"):
+        i = data.find(needle)
+        while i >= 0:
+            if GLOBAL_DECL_AT.match(data, i):
+                return True
+            i = data.find(needle, i + 1)
+    return False
 
 
 def is_local_specifier(spec: str) -> bool:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ipclint.extract.typefacts import TypeDraft
 from ipclint.model.facts import Assign, Call, Check, Exit, FileFacts, Flow, Func, JsxElement, Param
 from ipclint.model.span import Span
 from ipclint.model.values import AnyV
@@ -57,6 +58,7 @@ class FactsDraft:
     globals_used: set[str] = field(default_factory=set)
     script_setup: tuple[tuple[int, int], ...] = ()
     class_statics: dict[str, dict[str, AnyV]] = field(default_factory=dict)
+    types: TypeDraft | None = None  # TypeScript only
 
     def lookup(self, scope: Scope, name: str) -> AnyV | None:
         for _ in range(256):
@@ -82,4 +84,4 @@ class FactsDraft:
             class_methods=self.class_methods, jsx=tuple(self.jsx), checks=tuple(self.checks),
             exits=tuple(self.exits), globals_used=frozenset(self.globals_used),
             func_children={k: tuple(v) for k, v in children.items()}, script_setup=self.script_setup,
-            class_statics=self.class_statics)
+            class_statics=self.class_statics, types=self.types.freeze() if self.types is not None else None)

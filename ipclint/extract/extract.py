@@ -5,6 +5,7 @@ from collections.abc import Callable
 
 from ipclint.extract import handlerflow
 from ipclint.extract import parse as P
+from ipclint.extract import typefacts as TF
 from ipclint.extract.analyzers import wanted
 from ipclint.extract.draft import FactsDraft
 from ipclint.extract.guards import (
@@ -15,9 +16,11 @@ from ipclint.extract.guards import (
     function_is_once_guarded,
 )
 from ipclint.extract.parse import Node
+from ipclint.extract.typefacts import TypeDraft
 from ipclint.extract.values import property_name, span_of, string_value, text_of, unwrap
 from ipclint.extract.walk import FUNCTION_TYPES, MAX_CALLS_PER_FILE, Extractor, _bindings_of_pattern
 from ipclint.model.facts import Assign, Call, Check, Exit, FileFacts, JsxAttr, JsxElement, Param
+from ipclint.model.types import TDecl
 from ipclint.model.values import (
     AnyV,
     Await,
@@ -55,9 +58,12 @@ def extract(path: str, data: bytes) -> FileFacts:
         data, vue_lang, setup = P.vue_script(data)
     dialect = P.dialect_for(path, vue_lang)
     tree = P.parse(data, dialect)
-    draft = FactsDraft(path=path, dialect=dialect, size=len(data), script_setup=setup)
+    draft = FactsDraft(path=path, dialect=dialect, size=len(data), script_setup=setup,
+                       types=TypeDraft() if dialect != "js" else None)
     draft.parse_errors = P.error_spans(tree.root_node)
     _Walker(draft, data).run(tree.root_node)
+    if draft.types is not None:
+        draft.types.directives(data)
     return draft.freeze()
 
 
@@ -204,6 +210,8 @@ class _Walker(Extractor):
         decl = node.parent
         mutable = decl is not None and decl.type == "variable_declaration" or (
             decl is not None and decl.children and decl.children[0].type == "let")
+        if self.f.types is not None and name.type == "identifier":
+            self._declared_type(node, name, val, scope)
         if val is None:
             if name.type == "identifier":
                 self.f.mutable.add((scope, text_of(name, 80)))
@@ -226,6 +234,53 @@ class _Walker(Extractor):
             self.f.bindings[(scope, p.name)] = v if not p.rest else Dyn(span=p.span, text=p.name)
             if mutable:
                 self.f.mutable.add((scope, p.name))
+
+    # ---- types (TypeScript) -----------------------------------------------------------------
+    def _declared_type(self, node: Node, name: Node, val: Node | None, scope: int | None) -> None:
+        """`const ipc: TypedIpc = ...`, `const ipc = ipcRenderer as unknown as TypedIpc`, `declare
+        var api: Api`, and `{ ... } as const`."""
+        types = self.f.types
+        assert types is not None
+        nm = text_of(name, 80)
+        ann = node.child_by_field_name("type")
+        t = TF.type_of(ann) if ann is not None else None
+        if not TF.notable(t) and val is not None:
+            cast = TF.outer_cast(val)
+            t = cast[1] if cast is not None else None
+        if val is not None and scope is None and TF.is_const_assertion(val):
+            types.const_objects.add(nm)
+        if t is None or not TF.notable(t):
+            return
+        where = TF.placement(node.parent) if node.parent is not None else None
+        if where == "global":
+            types.global_vars[nm] = t
+        else:
+            types.vars[(scope, nm)] = t
+
+    def _type_decl(self, node: Node, scope: int | None) -> None:
+        types = self.f.types
+        where = TF.placement(node)
+        if types is None or where is None:
+            return
+        hit = TF.declaration(node)
+        if hit is not None:
+            types.add_decl(hit[0], hit[1], where == "global")
+
+    def _fsig(self, node: Node, scope: int | None) -> None:
+        """`function f(a: A): R;` overloads and `declare function f(...)`."""
+        types = self.f.types
+        name = node.child_by_field_name("name")
+        if types is None or name is None or TF.placement(node) is None:
+            return
+        types.fsigs.setdefault(text_of(name, 80), []).append(TF.signature(node))
+
+    def _cast(self, node: Node, scope: int | None) -> None:
+        types = self.f.types
+        if types is None:
+            return
+        hit = TF.outer_cast(node)
+        if hit is not None:
+            types.casts[hit[0]] = hit[1]
 
     def _for_in(self, node: Node, scope: int | None) -> None:
         """`for (const ch of LIST)` binds ch to each element: Iter(LIST, "of"|"in")."""
@@ -268,7 +323,10 @@ class _Walker(Extractor):
         if src_node is None:
             return
         src = string_value(src_node) or ""
+        if self.f.types is not None:
+            self.f.types.module = True
         if any(c.type == "type" for c in node.children):
+            self._type_import(node, src)
             return  # `import type { X } from '...'`: erased before the code runs
         for clause in node.named_children:
             if clause.type != "import_clause":
@@ -282,7 +340,10 @@ class _Walker(Extractor):
                         self._bind_import(text_of(ids[0], 80), src, "*", ids[0])
                 elif c.type == "named_imports":
                     for spec in c.named_children:
-                        if spec.type != "import_specifier" or any(x.type == "type" for x in spec.children):
+                        if spec.type != "import_specifier":
+                            continue
+                        if any(x.type == "type" for x in spec.children):
+                            self._type_import_spec(spec, src)
                             continue  # `{ type X }` is erased too
                         nm = spec.child_by_field_name("name")
                         if nm is not None:
@@ -290,12 +351,39 @@ class _Walker(Extractor):
                             self._bind_import(text_of(alias, 80), src, property_name(nm) or "", spec)
         self.f.imports.setdefault("\0order:" + src, Module(span=span_of(node), text=src, src=src))
 
+    def _type_import(self, node: Node, src: str) -> None:
+        types = self.f.types
+        if types is None:
+            return
+        for clause in node.named_children:
+            if clause.type != "import_clause":
+                continue
+            for c in clause.named_children:
+                if c.type == "identifier":
+                    types.type_imports[text_of(c, 80)] = (src, "default")
+                elif c.type == "namespace_import":
+                    ids = [x for x in c.named_children if x.type == "identifier"]
+                    if ids:
+                        types.type_imports[text_of(ids[0], 80)] = (src, "*")
+                elif c.type == "named_imports":
+                    for spec in c.named_children:
+                        if spec.type == "import_specifier":
+                            self._type_import_spec(spec, src)
+
+    def _type_import_spec(self, spec: Node, src: str) -> None:
+        nm = spec.child_by_field_name("name")
+        if self.f.types is not None and nm is not None:
+            alias = spec.child_by_field_name("alias") or nm
+            self.f.types.type_imports[text_of(alias, 80)] = (src, property_name(nm) or "")
+
     def _bind_import(self, local: str, src: str, name: str, node: Node) -> None:
         v = Import(span=span_of(node), text=local, src=src, name=name)
         self.f.imports[local] = v
         self.f.bindings[(None, local)] = v
 
     def _export(self, node: Node, scope: int | None) -> None:
+        if self.f.types is not None:
+            self.f.types.module = True
         src_node = node.child_by_field_name("source")
         src = string_value(src_node) if src_node is not None else None
         decl = node.child_by_field_name("declaration")
@@ -351,6 +439,9 @@ class _Walker(Extractor):
             elif c.type == "property_identifier":
                 props.append(Prop(text_of(c, 80), Num(span=span_of(c), value=str(i)), span_of(c)))
         self.f.bindings[(scope, text_of(name, 80))] = Obj(span=span_of(node), text=text_of(name), props=tuple(props))
+        where = TF.placement(node) if self.f.types is not None else None
+        if self.f.types is not None and where is not None:
+            self.f.types.add_decl(text_of(name, 80), TDecl("enum"), where == "global")
 
     def _class(self, node: Node, scope: int | None) -> None:
         name = node.child_by_field_name("name")
@@ -361,6 +452,8 @@ class _Walker(Extractor):
         if not cname:
             return
         self.f.classes[cname] = span_of(node)
+        if self.f.types is not None and node.type != "class" and TF.placement(node) == "module":
+            self.f.types.add_decl(cname, TDecl("class"), False)
         if node.type != "class":
             self.f.bindings.setdefault((scope, cname), ClassV(span=span_of(node), text=cname, name=cname))
         body = node.child_by_field_name("body")
@@ -474,5 +567,5 @@ _HANDLERS: dict[str, Callable[[_Walker, Node, int | None], None]] = {
     "decl": _Walker._declarator, "assign": _Walker._assign, "import": _Walker._import_node,
     "export": _Walker._export, "enum": _Walker._enum, "class": _Walker._class, "return": _Walker._return,
     "jsx": _Walker._jsx, "global": _Walker._global, "binary": _Walker._binary, "if": _Walker._if,
-    "switch": _Walker._switch,
+    "switch": _Walker._switch, "tdecl": _Walker._type_decl, "fsig": _Walker._fsig, "cast": _Walker._cast,
 }

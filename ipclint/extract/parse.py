@@ -53,7 +53,8 @@ def parse(data: bytes, dialect: str) -> ts.Tree:
 @cache
 def facts_query(dialect: str) -> ts.Query:
     """The fact-shape query for a dialect: the common part plus JSX and TypeScript parts."""
-    parts = ["facts"] + (["facts-jsx"] if dialect in ("js", "tsx") else []) + (["facts-ts"] if dialect != "js" else [])
+    parts = ["facts"] + (["facts-jsx"] if dialect in ("js", "tsx") else []) \
+        + (["facts-ts"] if dialect != "js" else []) + (["facts-tsonly"] if dialect == "ts" else [])
     text = "\n".join((_QUERY_DIR / f"{p}.scm").read_text(encoding="utf-8") for p in parts)
     return ts.Query(language(dialect), text)
 

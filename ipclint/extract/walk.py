@@ -5,6 +5,7 @@ from collections.abc import Callable
 
 from ipclint.extract.draft import FactsDraft, FuncDraft
 from ipclint.extract.parse import Node
+from ipclint.extract.typefacts import notable, signature
 from ipclint.extract.values import MAX_DEPTH, property_name, span_of, string_value, text_in, text_of, unwrap
 from ipclint.model.facts import Param
 from ipclint.model.span import Span
@@ -75,6 +76,10 @@ class Extractor:
         fn = FuncDraft(id=fid, name=name, kind=kind, span=span_of(node), parent=parent,
                        params=self._params(node), is_async=_is_async(node))
         self.f.functions.append(fn)  # before the body's values: they may create nested functions
+        if self.f.types is not None:
+            sig = signature(node)
+            if any(notable(p) for p in sig.params):
+                self.f.types.funcs[fid] = sig
         body = node.child_by_field_name("body")
         if t == "arrow_function" and body is not None and body.type != "statement_block":
             fn.concise = True

@@ -8,18 +8,24 @@ from ipclint.link.modules import ModuleResolver, read_json_file
 from ipclint.link.prefetch import prefetch
 from ipclint.link.project import LinkConfig, Memo, Project
 from ipclint.link.roles import assign_roles, electron_apps, electron_versions
+from ipclint.link.types import typed_channel_sites
 from ipclint.model import FileInfo, Role
 from ipclint.model.facts import FileFacts
 
 
 def link(root: Path, files: dict[str, FileFacts], config: LinkConfig | None = None,
          sources: dict[str, bytes] | None = None, all_paths: set[str] | None = None,
-         specifiers: dict[str, tuple[str, ...]] | None = None) -> Project:
+         specifiers: dict[str, tuple[str, ...]] | None = None, declarations: set[str] | None = None,
+         global_declarers: set[str] | None = None) -> Project:
     read_json = read_json_file(root)
+    declared = {p: f for p, f in files.items() if p in (declarations or ())}  # .d.ts: types only
+    files = {p: f for p, f in files.items() if p not in declared}
     modules = ModuleResolver(set(all_paths or files), read_json)
     project = Project(root=root, files=files, modules=modules, config=config,
                       sources=sources if sources is not None else {},
-                      all_paths=set(all_paths or files), specifiers=specifiers or {})
+                      all_paths=set(all_paths or files), specifiers=specifiers or {},
+                      declarations=declared, declaration_paths=set(declarations or ()),
+                      global_declarers=set(global_declarers or ()))
     project.electron_versions = electron_versions(root, files, read_json)
     project.apps = electron_apps(files, read_json)
     project.roles = assign_roles(project, read_json)
@@ -34,6 +40,7 @@ def link(root: Path, files: dict[str, FileFacts], config: LinkConfig | None = No
         project.graph = build_graph(project)
         project.memo = Memo()  # the analyses remembered so far saw the old graph
     prefetch(project)
+    project.typed_channels = typed_channel_sites(project)
     return project
 
 

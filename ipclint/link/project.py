@@ -99,6 +99,13 @@ class Project:
     # import specifiers of every discovered file, found by byte search (for files not parsed)
     specifiers: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
     missing: set[str] = field(default_factory=set)  # discovered, not parsed, but resolution needed them
+    # TypeScript declaration files (.d.ts, types only: never sources), the discovered ones, and the
+    # files that declare global types (`declare global`, `interface Window`): link/types.py
+    declarations: dict[str, FileFacts] = field(default_factory=dict, repr=False)
+    declaration_paths: set[str] = field(default_factory=set, repr=False)
+    global_declarers: set[str] = field(default_factory=set, repr=False)
+    # inline channel literals at typed-channel call sites (path, span of the literal): IPC003
+    typed_channels: frozenset[tuple[str, Span]] = frozenset()
     # Once linking is done the project is frozen: what the rules resolve asks for nothing more.
     frozen: bool = False
     memo: Memo = field(default_factory=lambda: Memo(), repr=False)

@@ -1,18 +1,27 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from ipclint.link.project import Project
 from ipclint.model import Severity
 from ipclint.model.values import AnyV, Str
-from ipclint.rules._base import Hit, Options, rule
+from ipclint.rules._base import Hit, option, rule
 
 EXCLUDED_KINDS = frozenset({"emit"})
 
 
+@dataclass(frozen=True, slots=True)
+class Options:
+    typed_channels: bool = option(False, (
+        "also report literals at typed-channel call sites (a parameter declared as a string-literal "
+        "union, `keyof` a declared type, or a type parameter constrained by one), which the TypeScript "
+        "compiler already checks; for projects that want a shared constant everywhere."))
+
+
 @rule("IPC003", "magic-channel", Severity.WARNING,
       "IPC channel named with an inline string literal instead of a shared constant",
-      cwe=(1099,), security_severity=2.0, tags=("security", "maintainability"),
+      cwe=(1099,), security_severity=2.0, tags=("security", "maintainability"), options=Options,
       fix=("Name the channel once in a shared constants module (export const SAVE = 'file:save') and import "
            "it on both sides"))
 def magic_channel(project: Project, options: Options) -> Iterator[Hit]:
@@ -30,6 +39,15 @@ def magic_channel(project: Project, options: Options) -> Iterator[Hit]:
 
     Only IPC call sites count: `app.on('ready')`, `win.on('close')`, DOM listeners, custom
     emitters and `protocol.handle` are not IPC.
+
+    A literal at a *typed-channel* call site is not reported: when the parameter that receives
+    the channel is declared with a string-literal union, `keyof` a declared type, a template-literal
+    type over such a set, an enum, or a type parameter constrained by one of these
+    (`function invoke<C extends keyof Channels>(channel: C, ...)`), the compiler already rejects a
+    typo. The type that decides is the one the call site compiles against: for page calls of a
+    bridge, the page's declaration of `window` (often a `.d.ts`), not the preload's own parameter
+    types. `KnownChannel | string` and `<C extends string>` are not typed; JavaScript call sites
+    never are.
 
     ## Example
     ```js
@@ -53,13 +71,16 @@ def magic_channel(project: Project, options: Options) -> Iterator[Hit]:
     - [CWE-1099: Inconsistent Naming Conventions for Identifiers](https://cwe.mitre.org/data/definitions/1099.html)
     """
     seen: set[tuple[str, int, int]] = set()
+    # literals the compiler checks count as reported already (unless the option asks for them)
+    if not options.typed_channels:
+        seen = {(path, sp.line, sp.column) for path, sp in project.typed_channels}
     for (path, idx), op in sorted(project.ipc_ops.items()):
         if op.kind in EXCLUDED_KINDS:
             continue
         call = project.files[path].calls[idx]
         if op.channel_arg < len(call.args):
             arg = call.args[op.channel_arg]
-            if arg.is_inline_literal:
+            if arg.is_inline_literal and (path, arg.span.line, arg.span.column) not in seen:
                 seen.add((path, arg.span.line, arg.span.column))
                 yield _hit(path, arg)
     for e in project.graph.edges:

@@ -1,3 +1,8 @@
 ; TS and TSX only.
 (enum_declaration) @enum
 (abstract_class_declaration) @class
+; types that typed-channel decisions read (extract/typefacts.py)
+(type_alias_declaration) @tdecl
+(interface_declaration) @tdecl
+(function_signature) @fsig
+(as_expression) @cast
