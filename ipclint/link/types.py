@@ -523,11 +523,8 @@ class Types:
             return self.keys_finite(TT(tt.path, t.inner, tt.env), d)
         if isinstance(t, TIndex):
             return self._values_finite(tt, t, d)
-        if isinstance(t, TQuery):  # `typeof SAVE` of `const SAVE = 'file:save'`
-            vt = self._query_view(tt)
-            if vt is None:
-                return False
-            return isinstance(vt.where.value, (Str, Num))
+        if isinstance(t, TQuery):
+            return self._constant_query(tt, t)
         if isinstance(t, TRef):
             bound = self._env(tt, t.name)
             if bound is not False:
@@ -545,6 +542,22 @@ class Types:
             return dd.kind == "alias" and dd.body is not None \
                 and self.finite(TT(dpath, dd.body, self._bind_args(dpath, dd, t.args, tt)), d)
         return False
+
+    def _constant_query(self, tt: TT, t: TQuery) -> bool:
+        """`typeof SAVE` of `const SAVE = 'file:save'` is that literal (of a `let`, `string`);
+        `typeof CH.SAVE` is one when CH is constant (`as const`, frozen)."""
+        vt = self._query_view(tt)
+        if vt is None or not isinstance(vt.where.value, (Str, Num)):
+            return False
+        names = t.name.split(".")
+        if len(names) == 1:
+            f = self.facts(tt.path)
+            return f is not None and not t.src and all((s, names[0]) not in f.mutable for s, n in f.bindings
+                                                       if n == names[0])
+        root = TT(tt.path, TQuery(".".join(names[:-1]), t.src), tt.env)
+        owner = self._query_view(root)
+        return owner is not None and self._is_constant(self.p.resolve(owner.where.path, owner.where.value,
+                                                                      owner.where.scope))
 
     def keys_finite(self, tt: TT, depth: int) -> bool:
         """Whether `keyof` ``tt`` is a finite set: a declared object type without an index
