@@ -12,7 +12,7 @@ import msgspec
 from ipclint.model.span import Span
 from ipclint.model.values import AnyV
 
-FACTS_VERSION = 24
+FACTS_VERSION = 25
 
 
 class _Record(msgspec.Struct, frozen=True, array_like=True, gc=False):
