@@ -18,10 +18,12 @@ from ipclint.model.values import (
     Arr,
     Await,
     CallExpr,
+    ClassV,
     Cmp,
     Concat,
     Cond,
     External,
+    Global,
     Logic,
     Member,
     NewExpr,
@@ -32,6 +34,7 @@ from ipclint.model.values import (
     Spread,
     Str,
     Tpl,
+    Undef,
 )
 
 FS_MODULES = frozenset({"fs", "fs/promises", "fs-extra", "graceful-fs", "original-fs", "original-fs/promises"})
@@ -79,6 +82,10 @@ class FileData:
                 return self._first(path, list(items), scope, nxt)
             case Cond(alts=alts):
                 return self._first(path, list(alts), scope, nxt)
+            case Tpl(parts=parts):  # `data:image/png;base64,${buf.toString('base64')}`
+                return self._first(path, [x for x in parts if not isinstance(x, str)], scope, nxt)
+            case Concat(left=left, right=right):
+                return self._first(path, [left, right], scope, nxt)
             case Logic(op=op, left=left, right=right):
                 return self._first(path, [right] if op == "&&" else [left, right], scope, nxt)
             case CallExpr():
@@ -91,6 +98,12 @@ class FileData:
                 r = self.project.resolve(path, v, scope)
                 if isinstance(r.value, ParamRef):
                     return self._callback_data(r.path, r.value)
+                if isinstance(v, Ref) and isinstance(r.value, (Global, Undef)):  # `let x; ... x = read()`
+                    for value, at in self._assigned(path, v.name):
+                        hit = self.whole(path, value, at, nxt)
+                        if hit is not None:
+                            return hit
+                    return None
                 if r.value is v or isinstance(r.value, (Ref, Member)):
                     return None
                 return self.whole(r.path, r.value, r.scope, nxt)
@@ -124,7 +137,7 @@ class FileData:
                 return self.whole(path, callee.obj, scope, depth)
             if prop in ("from", "concat") and callee_name(callee.obj) in BYTE_TYPES and v.args:
                 return self.whole(path, v.args[0], scope, depth)
-        target = self.project.function_of(path, callee, scope)
+        target = self.project.function_of(path, callee, scope) or self._method(path, callee, scope)
         if target is None:
             return None
         if target not in self._returns:
@@ -132,6 +145,28 @@ class FileData:
             fn = self.project.files[target[0]].functions[target[1]]
             self._returns[target] = self._first(target[0], list(fn.returns), target[1], depth)
         return self._returns[target]
+
+    def _assigned(self, path: str, name: str) -> list[tuple[AnyV, int | None]]:
+        """The values assigned to a variable declared without one (`let types; types = read()`),
+        with the function each assignment is in."""
+        return [(a.value, a.func) for a in self.project.files[path].assigns
+                if isinstance(a.target, Ref) and a.target.name == name and a.op == "="][:8]
+
+    def _method(self, path: str, callee: AnyV, scope: int | None) -> tuple[str, int] | None:
+        """`types.get()` where `types` was assigned `new Types()` of a project class."""
+        if not isinstance(callee, Member) or not isinstance(callee.obj, Ref):
+            return None
+        made = self.project.resolve(path, callee.obj, scope)
+        values = [made.value] if isinstance(made.value, NewExpr) else \
+            [v for v, _ in self._assigned(path, callee.obj.name)] if isinstance(made.value, (Global, Undef)) else []
+        for v in values:
+            if isinstance(v, NewExpr):
+                cls = self.project.resolve(path, v.callee, scope)
+                if isinstance(cls.value, ClassV) and cls.value.name is not None and cls.path in self.project.files:
+                    fid = self.project.files[cls.path].class_methods.get(cls.value.name, {}).get(callee.prop)
+                    if fid is not None:
+                        return cls.path, fid
+        return None
 
     def _callback_data(self, path: str, p: ParamRef) -> Whole | None:
         """`fs.readFile(file, (err, data) => ...)`: ``data`` is the whole file."""
@@ -162,7 +197,7 @@ class FileData:
         if isinstance(v, Str):
             name = v.value
         elif isinstance(v, (Tpl, Concat)):
-            name = self.project.channel(r.path, v, r.scope) or ""
+            name = self.project.channel(r.path, v, r.scope) or _literal_tail(v)
         else:
             return False
         base = name.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
@@ -194,6 +229,17 @@ def payload_args(call: Call, channel_arg: int, method: str) -> tuple[AnyV, ...]:
     """The arguments of an IPC call that travel as its payload (not a postMessage transfer list)."""
     payload = call.args[channel_arg + 1:]
     return payload[:1] if method == "postMessage" else payload
+
+
+def _literal_tail(v: Tpl | Concat) -> str:
+    """`${DIR}/rules.yaml`, `dir + '/rules.yaml'`: the file name when a literal ends the path with it."""
+    last: str | AnyV | None = None
+    if isinstance(v, Tpl):
+        last = v.parts[-1] if v.parts else None
+    else:
+        last = v.right
+    text = last if isinstance(last, str) else last.value if isinstance(last, Str) else ""
+    return text if "/" in text or "\\" in text else ""
 
 
 def _fs(src: str) -> bool:

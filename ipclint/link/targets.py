@@ -166,8 +166,8 @@ class _Analysis:
     def _at(self, h: Handler, path: str, fid: int, flow: Flow, occ: Occ, renderer: set[str], param: str,
             steps: tuple[TraceStep, ...]) -> Pick | NamedChannel | None:
         """The pick or the renderer-named push this read lands in, if any."""
-        if occ.role == "check" and 0 <= occ.site < len(flow.sites):  # `wins[x]`: a lookup
-            idx = self._index_at(path, flow.sites[occ.site].span)
+        if occ.role in ("check", "use"):  # `wins[x]`: a lookup, tested or used at once
+            idx = self._index_at(path, occ.span)
             if idx is not None and self._holds_windows(path, idx.obj, fid):
                 return self._pick(h, path, fid, idx.span, f"a lookup in '{quote(idx.obj)}'", "window",
                                   quote(idx.index), param, steps)
@@ -379,7 +379,8 @@ class _Analysis:
         return last is not None and bool(WINDOWISH.search(last))
 
     # ---- syntax helpers ---------------------------------------------------------------------
-    def _index_at(self, path: str, span: Span) -> Index | None:
+    def _index_at(self, path: str, key: Span) -> Index | None:
+        """The lookup `obj[key]` whose key is the name read at ``key``."""
         hit = self.memo.indexes.get(path)
         if hit is None:
             hit = self.memo.indexes[path] = {}
@@ -390,8 +391,12 @@ class _Analysis:
             for root in roots:
                 for x in walk(root):
                     if isinstance(x, Index):
-                        hit.setdefault(x.span, x)
-        return hit.get(span)
+                        key_root = x.index
+                        while isinstance(key_root, Member):
+                            key_root = key_root.obj
+                        if isinstance(key_root, Ref):
+                            hit.setdefault(key_root.span, x)
+        return hit.get(key)
 
     def _outer(self, path: str, call: Call) -> tuple[Call, int] | None:
         """The call whose argument ``call`` is (`fromId(Number(id))`)."""
@@ -423,18 +428,28 @@ class _Analysis:
         return isinstance(v, CallExpr) and self.project.electron_api(r.path, v.callee, r.scope) in WINDOW_GETTERS
 
     def _fixed_prefix(self, path: str, call: Call, arg: int) -> bool:
-        """`reply:${id}`: the renderer picks a channel only within a fixed namespace."""
+        """`${PREFIX}${name}`, `'reply:' + id`: the renderer picks a channel only within a fixed
+        namespace."""
         r = self.project.resolve(path, call.args[arg], call.func)
-        v = r.value
-        if isinstance(v, Tpl):
-            return bool(v.parts) and isinstance(v.parts[0], str) and v.parts[0] != ""
-        if not isinstance(v, Concat):
+        parts: list[str | AnyV] = []
+        stack: list[str | AnyV] = [r.value]
+        while stack and len(parts) < 32:
+            x = stack.pop()
+            if isinstance(x, Concat):
+                stack.extend((x.right, x.left))
+            elif isinstance(x, Tpl):
+                stack.extend(reversed(x.parts))
+            else:
+                parts.append(x)
+        if len(parts) < 2:
             return False
-        for _ in range(16):
-            if not isinstance(v, Concat):
+        prefix = ""
+        for part in parts:
+            text = part if isinstance(part, str) else self.project.channel(r.path, part, r.scope)
+            if text is None:
                 break
-            v = v.left
-        return bool(self.project.channel(r.path, v, r.scope))
+            prefix += text
+        return prefix != ""
 
     def _trace(self, h: Handler, param: str, steps: tuple[TraceStep, ...], path: str, span: Span,
                what: str) -> tuple[TraceStep, ...]:

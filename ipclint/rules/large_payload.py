@@ -3,7 +3,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ipclint.link.filedata import FileData, payload_args
-from ipclint.link.payloads import short
 from ipclint.link.project import Project
 from ipclint.model import Severity
 from ipclint.model.values import AnyV
@@ -101,6 +100,11 @@ def _judge(project: Project, data: FileData, path: str, v: AnyV, scope: int | No
               f"'{short(v)}' is {hit.what} {how} {channel}: the message is copied in one piece and blocks "
               "both processes while it is serialised; pass a path or stream it through a MessagePort",
               key=f"{channel}:{short(v)}")
+
+
+def short(v: AnyV) -> str:
+    text = " ".join(v.text.split())
+    return text if len(text) <= 40 else text[:39] + "…"
 
 
 def _channel(project: Project, path: str, args: tuple[AnyV, ...], index: int, scope: int | None) -> str:
