@@ -15,7 +15,7 @@ from ipclint.link.project import Project
 from ipclint.link.vutil import callee_name, subtree
 from ipclint.link.wrappers import callee_function
 from ipclint.model.facts import Call, FileFacts
-from ipclint.model.values import AnyV, Member, Ref
+from ipclint.model.values import AnyV, Fn, Member, Ref
 
 SENDER_FIELDS = frozenset({"sender", "senderFrame"})
 # Callbacks that run once for the call that receives them.
@@ -44,10 +44,9 @@ def answers(project: Project, h: Handler) -> list[Answer]:
     if h.event:
         events[h.event] = ""
     events.update({k: v for k, v in h.event_parts.items() if v in SENDER_FIELDS})
-    if not events:
-        return []
+    stack: list[tuple[str, int, dict[str, str], bool, int]] = [(h.path, h.fid, events, False, 0)] if events else []
+    stack.extend((path, fid, {name: ""}, False, 0) for path, fid, name in _wrapper_listeners(project, h))
     out: list[Answer] = []
-    stack: list[tuple[str, int, dict[str, str], bool, int]] = [(h.path, h.fid, events, False, 0)]
     seen: set[tuple[str, int]] = set()
     while stack:
         path, fid, names, many, depth = stack.pop()
@@ -75,6 +74,23 @@ def answers(project: Project, h: Handler) -> list[Answer]:
                              if p.index in given and not p.path and not p.rest}
                     if inner:
                         stack.append((target[0], target[1], inner, repeated, depth + 1))
+    return out
+
+
+def _wrapper_listeners(project: Project, h: Handler) -> list[tuple[str, int, str]]:
+    """The listener an app wrapper registers around the handler (`ipcMain.on(ch, async (event, ...a)
+    => event.reply(...))`): its answers are the handler's (path, function id, event name)."""
+    out: list[tuple[str, int, str]] = []
+    for wf in h.edge.wrapper_funcs[:1]:
+        for wop in project.wrappers.get(wf, ()):
+            if not wop.handler_wrapped or wop.op.kind != "on" or wop.op.handler_arg is None:
+                continue
+            site = project.files[wop.site[0]].calls[wop.site[1]]
+            fn = site.args[wop.op.handler_arg] if wop.op.handler_arg < len(site.args) else None
+            if isinstance(fn, Fn):
+                first = next((p for p in project.files[wop.site[0]].functions[fn.fid].params if p.index == 0), None)
+                if first is not None and not first.path and not first.rest:
+                    out.append((wop.site[0], fn.fid, first.name))
     return out
 
 

@@ -105,6 +105,7 @@ class _Memo:
     indexes: dict[str, dict[Span, Index]] = field(default_factory=dict)
     outer: dict[str, dict[Span, tuple[Call, int]]] = field(default_factory=dict)
     holds: dict[tuple[str, Span], bool] = field(default_factory=dict)
+    wrapper_pushes: dict[tuple[str, int], Span] | None = None
 
 
 def renderer_targets(project: Project, judge: Judge) -> tuple[list[Pick], list[NamedChannel]]:
@@ -411,15 +412,27 @@ class _Analysis:
         return hit.get(call.span)
 
     def _channel_arg(self, path: str, call: Call) -> int | None:
-        """The channel argument of a message main sends to a renderer."""
+        """The channel argument of a message main sends to a renderer: of Electron's call, or of
+        an app wrapper's call (where a finding about its channel belongs, SPEC "Wrappers")."""
         op = self.project.ipc_ops.get((path, call.index))
         if op is not None:
             return op.channel_arg if op.kind == "push" else None
+        wrapped = self._wrapper_pushes().get((path, call.index))
+        if wrapped is not None:
+            return next((i for i, a in enumerate(call.args) if a.span == wrapped), None)
         callee = call.callee
         if isinstance(callee, Member) and callee.prop in ("send", "postMessage", "sendToFrame") \
                 and self._picked(path, callee.obj, call.func):
             return 1 if callee.prop == "sendToFrame" else 0
         return None
+
+    def _wrapper_pushes(self) -> dict[tuple[str, int], Span]:
+        """Calls of app wrappers that push to a renderer, with the span of their channel argument."""
+        if self.memo.wrapper_pushes is None:
+            self.memo.wrapper_pushes = {
+                (e.path, e.call): e.channel_value.span for e in self.project.graph.edges
+                if e.kind == "push" and e.wrapper_funcs and e.channel_value is not None}
+        return self.memo.wrapper_pushes
 
     def _picked(self, path: str, obj: AnyV, scope: int | None) -> bool:
         """`webContents.fromId(x)` (or a local holding it): a webContents, so `.send` is a push."""

@@ -3,9 +3,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ipclint.link.filedata import FileData, payload_args
+from ipclint.link.handlers import handlers
 from ipclint.link.project import Project
 from ipclint.model import Severity
-from ipclint.model.values import AnyV
+from ipclint.model.values import AnyV, Member, Ref
 from ipclint.rules._base import Hit, Options, rule
 
 
@@ -21,7 +22,8 @@ def large_payload(project: Project, options: Options) -> Iterator[Hit]:
     ArrayBuffer, typed array or Blob made from it (`contents.buffer`, `new Uint8Array(data)`,
     `Buffer.from(...)`, an object literal holding it), or a fetch/net response's `arrayBuffer()` or
     `buffer()`, sent with `ipcRenderer.send`/`invoke`, `webContents.send`, `event.reply` or
-    `event.sender.send`, or returned from an `ipcMain.handle` handler. Values are followed through
+    `event.sender.send`, returned from an `ipcMain.handle` handler, or set as `event.returnValue`
+    (the answer to a `sendSync`, which blocks the page too). Values are followed through
     locals, the data parameter of an `fs.readFile` callback, and project functions that return them.
 
     Not flagged: reads bounded in the code (`fs.read(fd, buf, 0, 4096)`, `handle.read` into a
@@ -77,8 +79,15 @@ def large_payload(project: Project, options: Options) -> Iterator[Hit]:
             if arg.span == ch:
                 past = True
             elif past:
-                yield from _judge(project, data, e.path, arg, call.func, f"'{e.channel}'" if e.channel else
-                                  "a computed channel", call.conds)
+                yield from _judge(project, data, e.path, arg, call.func, _words(e.channel), call.conds)
+    for h in handlers(project):  # `event.returnValue = ...`: the answer to a sendSync
+        if h.edge.kind == "on" and h.event:
+            for a in project.files[h.path].assigns:
+                t = a.target
+                if a.func in h.scopes and isinstance(t, Member) and t.prop == "returnValue" \
+                        and isinstance(t.obj, Ref) and t.obj.name == h.event:
+                    yield from _judge(project, data, h.path, a.value, a.func, _words(h.edge.channel), (),
+                                      how="returned (event.returnValue) for")
     done: set[tuple[str, int]] = set()
     for e in project.graph.edges:
         if e.kind != "handle" or e.handler is None or e.handler in done:
@@ -86,16 +95,15 @@ def large_payload(project: Project, options: Options) -> Iterator[Hit]:
         done.add(e.handler)
         hpath, fid = e.handler
         for ret in project.files[hpath].functions[fid].returns:
-            yield from _judge(project, data, hpath, ret, fid, f"'{e.channel}'" if e.channel else "a computed channel",
-                              (), returned=True)
+            yield from _judge(project, data, hpath, ret, fid, _words(e.channel), (),
+                              how="returned from the handler for")
 
 
 def _judge(project: Project, data: FileData, path: str, v: AnyV, scope: int | None, channel: str,
-           conds: tuple[AnyV, ...], returned: bool = False) -> Iterator[Hit]:
+           conds: tuple[AnyV, ...], how: str = "sent on") -> Iterator[Hit]:
     hit = data.whole(path, v, scope)
     if hit is None or data.size_checked(path, scope, v.span, conds):
         return
-    how = "returned from the handler for" if returned else "sent on"
     yield Hit(path, v.span,
               f"'{short(v)}' is {hit.what} {how} {channel}: the message is copied in one piece and blocks "
               "both processes while it is serialised; pass a path or stream it through a MessagePort",
@@ -108,5 +116,8 @@ def short(v: AnyV) -> str:
 
 
 def _channel(project: Project, path: str, args: tuple[AnyV, ...], index: int, scope: int | None) -> str:
-    ch = project.channel(path, args[index], scope) if index < len(args) else None
-    return f"'{ch}'" if ch is not None else "a computed channel"
+    return _words(project.channel(path, args[index], scope) if index < len(args) else None)
+
+
+def _words(channel: str | None) -> str:
+    return f"'{channel}'" if channel is not None else "a computed channel"
