@@ -97,7 +97,7 @@ class FileData:
             case Member() | Ref():
                 r = self.project.resolve(path, v, scope)
                 if isinstance(r.value, ParamRef):
-                    return self._callback_data(r.path, r.value)
+                    return self._callback_data(r.path, r.value, nxt)
                 if isinstance(v, Ref) and isinstance(r.value, (Global, Undef)):  # `let x; ... x = read()`
                     for value, at in self._assigned(path, v.name):
                         hit = self.whole(path, value, at, nxt)
@@ -168,14 +168,20 @@ class FileData:
                         return cls.path, fid
         return None
 
-    def _callback_data(self, path: str, p: ParamRef) -> Whole | None:
-        """`fs.readFile(file, (err, data) => ...)`: ``data`` is the whole file."""
+    def _callback_data(self, path: str, p: ParamRef, depth: int = 0) -> Whole | None:
+        """`fs.readFile(file, (err, data) => ...)`, `readFile(file).then((data) => ...)`: ``data``
+        is the whole file."""
         f = self.project.files[path]
         fn = f.functions[p.fid]
         param = next((x for x in fn.params if x.name == p.name), None)
-        if fn.arg_of is None or param is None or param.index != 1 or param.path:
+        if fn.arg_of is None or param is None or param.path:
             return None
         outer = f.calls[fn.arg_of]
+        if isinstance(outer.callee, Member) and outer.callee.prop == "then" and param.index == 0 \
+                and fn.arg_index == 0:
+            return self.whole(path, outer.callee.obj, outer.func, depth + 1)
+        if param.index != 1:
+            return None
         r = self.project.resolve(path, outer.callee, outer.func).value
         if not isinstance(r, External) or not _fs(r.src) or r.name not in ("readFile", "promises.readFile"):
             return None

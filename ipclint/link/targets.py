@@ -82,6 +82,7 @@ class Pick:
     actions: tuple[Call, ...]
     handler: Handler
     trace: tuple[TraceStep, ...]
+    action_path: str = ""  # the file of the actions (a caller's, when a helper returns the target)
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +94,23 @@ class NamedChannel:
     value: str
     handler: Handler
     trace: tuple[TraceStep, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Frame:
+    """A function being followed: the names in it that carry renderer data (-> the handler
+    parameter), how the data got there, and the helper calls on the way (caller, call span)."""
+
+    handler: Handler
+    path: str
+    fid: int
+    given: dict[str, str]
+    steps: tuple[TraceStep, ...] = ()
+    callers: tuple[tuple[str, int, Span], ...] = ()
+
+    @property
+    def depth(self) -> int:
+        return len(self.callers)
 
 
 @dataclass
@@ -132,28 +150,27 @@ class _Analysis:
 
     # ---- following renderer data ------------------------------------------------------------
     def handler(self, h: Handler) -> Iterator[Pick | NamedChannel]:
-        stack: list[tuple[str, int, dict[str, str], tuple[TraceStep, ...], int]] = [
-            (h.path, h.fid, {p.name: p.name for p in h.params}, (), 0)]
+        stack = [_Frame(h, h.path, h.fid, {p.name: p.name for p in h.params})]
         seen: set[tuple[str, int, frozenset[str]]] = set()
         while stack:
-            path, fid, given, steps, depth = stack.pop()
-            flow = self.project.files[path].functions[fid].flow
-            key = (path, fid, frozenset(given))
+            fr = stack.pop()
+            flow = self.project.files[fr.path].functions[fr.fid].flow
+            key = (fr.path, fr.fid, frozenset(fr.given))
             if flow is None or key in seen or len(seen) > 128:
                 continue
             seen.add(key)
-            renderer = derived(flow, given)
-            taint = self._tainted(path, fid, flow, given, renderer)
+            renderer = derived(flow, fr.given)
+            taint = self._tainted(fr.path, fr.fid, flow, fr.given, renderer)
             for occ in flow.occs:
-                if occ.name not in taint or self._restricted(path, fid, flow, occ, renderer, channel=False):
+                if occ.name not in taint or self._restricted(fr.path, fr.fid, flow, occ, renderer, channel=False):
                     continue
-                found = self._at(h, path, fid, flow, occ, renderer, taint[occ.name], steps)
+                found = self._at(fr, flow, occ, renderer, taint[occ.name])
                 if found is not None:
                     yield found
-                elif occ.role == "arg" and occ.into is not None and depth < MAX_HELPER_DEPTH:
-                    nxt = self._helper(path, occ, taint[occ.name], steps)
+                elif occ.role == "arg" and occ.into is not None and fr.depth < MAX_HELPER_DEPTH:
+                    nxt = self._helper(fr, occ, taint[occ.name])
                     if nxt is not None:
-                        stack.append((*nxt, depth + 1))
+                        stack.append(nxt)
 
     def _tainted(self, path: str, fid: int, flow: Flow, given: dict[str, str],
                  renderer: set[str]) -> dict[str, str]:
@@ -164,14 +181,14 @@ class _Analysis:
                 taint[a.name] = taint[a.source]
         return taint
 
-    def _at(self, h: Handler, path: str, fid: int, flow: Flow, occ: Occ, renderer: set[str], param: str,
-            steps: tuple[TraceStep, ...]) -> Pick | NamedChannel | None:
+    def _at(self, fr: _Frame, flow: Flow, occ: Occ, renderer: set[str], param: str) -> Pick | NamedChannel | None:
         """The pick or the renderer-named push this read lands in, if any."""
+        path = fr.path
         if occ.role in ("check", "use"):  # `wins[x]`: a lookup, tested or used at once
             idx = self._index_at(path, occ.span)
-            if idx is not None and self._holds_windows(path, idx.obj, fid):
-                return self._pick(h, path, fid, idx.span, f"a lookup in '{quote(idx.obj)}'", "window",
-                                  quote(idx.index), param, steps)
+            if idx is not None and self._holds_windows(path, idx.obj, fr.fid):
+                return self._pick(fr, idx.span, f"a lookup in '{quote(idx.obj)}'", "window", quote(idx.index),
+                                  param, renderer)
             return None
         if occ.role != "arg" or occ.into is None:
             return None
@@ -188,21 +205,19 @@ class _Analysis:
         value = quote(call.args[arg]) if arg < len(call.args) else occ.name
         api = self.project.electron_api(path, call.callee, call.func)
         if api in PICKERS and arg in PICKERS[api][1]:
-            return self._pick(h, path, fid, call.span, api, PICKERS[api][0], value, param, steps)
+            return self._pick(fr, call.span, api, PICKERS[api][0], value, param, renderer)
         callee = call.callee
         if isinstance(callee, Member) and callee.prop == "get" and arg == 0 \
                 and self._holds_windows(path, callee.obj, call.func):
-            return self._pick(h, path, fid, call.span, f"a lookup in '{quote(callee.obj)}'", "window", value,
-                              param, steps)
+            return self._pick(fr, call.span, f"a lookup in '{quote(callee.obj)}'", "window", value, param, renderer)
         if arg == self._channel_arg(path, call) and not occ.keys and not self._fixed_prefix(path, call, arg) \
-                and not self._restricted(path, fid, flow, occ, renderer, channel=True):
-            return NamedChannel(path, call, value, h, self._trace(h, param, steps, path, call.span, quote(callee)))
+                and not self._restricted(path, fr.fid, flow, occ, renderer, channel=True):
+            return NamedChannel(path, call, value, fr.handler, self._trace(fr, param, call.span, quote(callee)))
         return None
 
-    def _helper(self, path: str, occ: Occ, param: str, steps: tuple[TraceStep, ...]
-                ) -> tuple[str, int, dict[str, str], tuple[TraceStep, ...]] | None:
-        call = call_at(self.project, path, occ.into) if occ.into is not None else None
-        target = callee_function(self.project, path, call) if call is not None else None
+    def _helper(self, fr: _Frame, occ: Occ, param: str) -> _Frame | None:
+        call = call_at(self.project, fr.path, occ.into) if occ.into is not None else None
+        target = callee_function(self.project, fr.path, call) if call is not None else None
         if call is None or target is None:
             return None
         fn = self.project.files[target[0]].functions[target[1]]
@@ -211,9 +226,10 @@ class _Analysis:
         if not given:
             return None
         first = next(p for p in fn.params if p.name in given)
-        more = (TraceStep(StepKind.HELPER_CALL, path, call.span, Role.MAIN, fn.name or ""),
+        more = (TraceStep(StepKind.HELPER_CALL, fr.path, call.span, Role.MAIN, fn.name or ""),
                 TraceStep(StepKind.HELPER_PARAMETER, target[0], first.span, Role.MAIN, first.name))
-        return target[0], target[1], given, steps + more
+        return _Frame(fr.handler, target[0], target[1], given, fr.steps + more,
+                      fr.callers + ((fr.path, fr.fid, call.span),))
 
     # ---- what restricts renderer data -------------------------------------------------------
     def _restricted(self, path: str, fid: int, flow: Flow, occ: Occ, renderer: set[str], channel: bool) -> bool:
@@ -254,17 +270,24 @@ class _Analysis:
         return hit
 
     # ---- picks and the actions on them ------------------------------------------------------
-    def _pick(self, h: Handler, path: str, fid: int, span: Span, what: str, kind: str, value: str, param: str,
-              steps: tuple[TraceStep, ...]) -> Pick | None:
-        actions = self._actions(path, fid, span)
+    def _pick(self, fr: _Frame, span: Span, what: str, kind: str, value: str, param: str,
+              renderer: set[str]) -> Pick | None:
+        """A pick, when main acts on what it picked: here, or in the callers a helper returns it to
+        (`function windowOf(id) { return BrowserWindow.fromId(id) }` ... `windowOf(id).close()`)."""
+        path, fid, at = fr.path, fr.fid, span
+        actions = self._actions(path, fid, at, renderer)
+        for cpath, cfid, cspan in reversed(fr.callers):
+            if actions or not self._returned(path, fid, at):
+                break
+            path, fid, at = cpath, cfid, cspan
+            actions = self._actions(path, fid, at, set())
         if not actions:
             return None
-        return Pick(path, span, what, kind, value, tuple(actions), h,
-                    self._trace(h, param, steps, path, span, what))
+        return Pick(fr.path, span, what, kind, value, tuple(actions), fr.handler, self._trace(fr, param, span, what),
+                    path)
 
-    def _actions(self, path: str, fid: int, span: Span) -> list[Call]:
-        """The calls on the picked target (directly, or through locals that hold it or a part of
-        it) that no sender tie validates."""
+    def _holders(self, path: str, fid: int, span: Span) -> set[str]:
+        """The locals of the function that hold the picked target (or a part of it)."""
         f = self.project.files[path]
         scopes = subtree(f, fid)
         names: set[str] = set()
@@ -276,6 +299,18 @@ class _Analysis:
             if not grown:
                 break
             names |= grown
+        return names
+
+    def _returned(self, path: str, fid: int, span: Span) -> bool:
+        names = self._holders(path, fid, span)
+        return any(_rooted(r, span, names) for r in self.project.files[path].functions[fid].returns)
+
+    def _actions(self, path: str, fid: int, span: Span, renderer: set[str]) -> list[Call]:
+        """The calls on the picked target (directly, or through locals that hold it or a part of
+        it) that no sender tie validates."""
+        f = self.project.files[path]
+        scopes = subtree(f, fid)
+        names = self._holders(path, fid, span)
         out: list[Call] = []
         for c in f.calls:
             if c.func not in scopes or c.span == span:
@@ -286,7 +321,7 @@ class _Analysis:
                     continue
             elif not any(_rooted(a, span, names) for a in c.args) or not self._acts_with(path, c):
                 continue
-            if not self._tied(path, fid, c, span, names):
+            if not self._tied(path, fid, c, span, names, renderer):
                 out.append(c)
         return out
 
@@ -294,10 +329,14 @@ class _Analysis:
         """A call that takes the target as an argument acts on it when it is Electron's (a dialog
         or menu shown on the window) or the project's."""
         r = self.project.resolve(path, c.callee, c.func).value
-        return isinstance(r, (Electron, Fn)) or callee_function(self.project, path, c) is not None
+        if isinstance(r, Electron):
+            return r.api not in WINDOW_GETTERS
+        return isinstance(r, Fn) or callee_function(self.project, path, c) is not None
 
-    def _tied(self, path: str, fid: int, c: Call, span: Span, names: set[str]) -> bool:
-        if any(_ties(a, span, names) for cond in c.conds for a in _holding(cond, True)):
+    def _tied(self, path: str, fid: int, c: Call, span: Span, names: set[str], renderer: set[str]) -> bool:
+        """A check before the action made sure the target is the sender (or hosts it, or is its
+        window) or one of the app's own windows."""
+        if any(_ties(a, span, names, renderer) for cond in c.conds for a in _holding(cond, True)):
             return True
         f = self.project.files[path]
         exits = self._exits(path)
@@ -305,7 +344,7 @@ class _Analysis:
         for _ in range(64):
             for e in exits.get(scope, ()):
                 if (e.span.end_line, e.span.end_column) <= (c.span.line, c.span.column) \
-                        and any(_ties(a, span, names) for a in _holding(e.cond, False)):
+                        and any(_ties(a, span, names, renderer) for a in _holding(e.cond, False)):
                     return True
             if scope is None or scope == fid:
                 break
@@ -464,9 +503,9 @@ class _Analysis:
             prefix += text
         return prefix != ""
 
-    def _trace(self, h: Handler, param: str, steps: tuple[TraceStep, ...], path: str, span: Span,
-               what: str) -> tuple[TraceStep, ...]:
+    def _trace(self, fr: _Frame, param: str, span: Span, what: str) -> tuple[TraceStep, ...]:
         out: list[TraceStep] = []
+        h = fr.handler
         ch = h.edge.channel
         if ch is not None:
             sender = next((e for e in self.project.graph.edges if e.channel == ch and e.kind in ("send", "invoke")
@@ -476,8 +515,8 @@ class _Analysis:
         p = next((p for p in h.params if p.name == param), None)
         if p is not None:
             out.append(TraceStep(StepKind.HANDLER_PARAMETER, h.path, p.span, Role.MAIN, param))
-        out.extend(steps)
-        out.append(TraceStep(StepKind.SINK, path, span, Role.MAIN, what))
+        out.extend(fr.steps)
+        out.append(TraceStep(StepKind.SINK, fr.path, span, Role.MAIN, what))
         return tuple(out)
 
 
@@ -559,11 +598,19 @@ def _holding(cond: AnyV, positive: bool) -> Iterator[Cmp]:
                 yield v
 
 
-def _ties(c: Cmp, span: Span, names: set[str]) -> bool:
+def _ties(c: Cmp, span: Span, names: set[str], renderer: set[str]) -> bool:
     """`target === event.sender`, `win.webContents === event.sender`, `guest.hostWebContents ===
-    sender`: the picked target is the sender (or hosts it, or is its window)."""
-    return (_rooted(c.left, span, names) and _is_sender(c.right)) or (
-        _rooted(c.right, span, names) and _is_sender(c.left))
+    sender`, `win === mainWindow`: the picked target is the sender (or hosts it, or is its window),
+    or a window the app knows; not when the other side is the renderer's data again."""
+    return (_rooted(c.left, span, names) and _known(c.right, span, names, renderer)) or (
+        _rooted(c.right, span, names) and _known(c.left, span, names, renderer))
+
+
+def _known(v: AnyV, span: Span, names: set[str], renderer: set[str]) -> bool:
+    if _is_sender(v):
+        return True
+    return isinstance(v, (Ref, Member)) and not _rooted(v, span, names) and not any(
+        isinstance(x, Ref) and x.name in renderer for x in walk(v, into_calls=True))
 
 
 def _is_sender(v: AnyV) -> bool:

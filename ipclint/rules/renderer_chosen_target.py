@@ -90,7 +90,7 @@ def renderer_chosen_target(project: Project, options: Options) -> Iterator[Hit]:
                   f"({what}): any page can drive any {p.kind}; compare it with the app's own ids or tie the "
                   "target to event.sender",
                   key=f"target:{ch}:{p.value}",
-                  related=(Location(p.path, act.span, "acts on it"),
+                  related=(Location(p.action_path or p.path, act.span, "acts on it"),
                            Location(p.handler.edge.path, p.handler.edge.span,
                                     f"handler for '{ch}'" if ch else "handler")),
                   trace=p.trace)
