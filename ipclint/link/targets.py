@@ -58,8 +58,8 @@ WINDOW_CTORS = frozenset({"BrowserWindow", "BrowserView", "WebContentsView", "Ba
 WINDOW_GETTERS = frozenset({"BrowserWindow.getFocusedWindow", "BrowserWindow.fromWebContents",
                             "BrowserWindow.fromBrowserView", "webContents.getFocusedWebContents"} | set(PICKERS))
 # A local holding one of these is a window or webContents (when nothing else says what it holds).
-WINDOWISH = re.compile(r"^(win|window|wc|view|contents|webContents|browserWindow|guest)$"
-                       r"|[a-z0-9](Window|Win|WebContents|Contents|View|Wc)$")
+WINDOWISH = re.compile(r"^(win|window|wc|view|webContents|browserWindow|browserView|guest)$"
+                       r"|[a-z0-9](Window|Win|WebContents|BrowserView|ContentsView|Wc)$")
 STORE_METHODS = {"set": 1, "push": 0, "add": 0, "unshift": 0}
 # Method calls on a target that only read it: not actions.
 READS = re.compile(r"^((get|is|has|can)([A-Z_]|$)|toString$|valueOf$|then$|catch$|finally$)")
