@@ -186,6 +186,8 @@ class _Analysis:
         path = fr.path
         if occ.role in ("check", "use"):  # `wins[x]`: a lookup, tested or used at once
             idx = self._index_at(path, occ.span)
+            if idx is not None and occ.role == "check" and self._allowed_before(fr, idx.span, idx.index, renderer):
+                return None  # a check read records no dominating sites: look for a guard before it
             if idx is not None and self._holds_windows(path, idx.obj, fr.fid):
                 return self._pick(fr, idx.span, f"a lookup in '{quote(idx.obj)}'", "window", quote(idx.index),
                                   param, renderer)
@@ -254,6 +256,36 @@ class _Analysis:
         # `typeof x` says nothing about which target; a switch over constants or a tested lookup
         # in a table (`if (!TABLE[x]) return`) is an allowlist.
         return s.span not in self._typeofs(path)
+
+    def _allowed_before(self, fr: _Frame, at: Span, key: AnyV, renderer: set[str]) -> bool:
+        """An `if (...) return` before ``at`` that leaves unless ``key`` is a known value
+        (`if (!ALLOWED.has(id)) return`, `if (id !== main.id) return`)."""
+        names = {x.name for x in walk(key) if isinstance(x, Ref)}
+        exits = self._exits(fr.path)
+        for func in self._chain(fr.path, fr.fid, at):
+            for e in exits.get(func, ()):
+                if (e.span.end_line, e.span.end_column) <= (at.line, at.column) \
+                        and any(_allows(v, names, renderer) for v in _held(e.cond, False)):
+                    return True
+        return False
+
+    def _chain(self, path: str, fid: int, at: Span) -> list[int | None]:
+        """The functions from the innermost one around ``at`` (within ``fid``) out to ``fid``."""
+        f = self.project.files[path]
+        inner = fid
+        for child in f.subtree(fid):
+            sp = f.functions[child].span
+            if (sp.line, sp.column) <= (at.line, at.column) and (at.end_line, at.end_column) <= (
+                    sp.end_line, sp.end_column) and sp > f.functions[inner].span:
+                inner = child
+        out: list[int | None] = []
+        cur: int | None = inner
+        for _ in range(64):
+            out.append(cur)
+            if cur is None or cur == fid:
+                break
+            cur = f.functions[cur].parent
+        return out
 
     def _checks(self, path: str) -> dict[Span, Check]:
         hit = self.memo.checks.get(path)
@@ -580,6 +612,13 @@ def action_words(c: Call) -> str:
 def _holding(cond: AnyV, positive: bool) -> Iterator[Cmp]:
     """The equalities that hold where ``cond`` is ``positive``: `a === b` of `a === b && c`,
     `a !== b` of a failed `!x || a !== b`."""
+    for v in _held(cond, positive):
+        if isinstance(v, Cmp):
+            yield v
+
+
+def _held(cond: AnyV, positive: bool) -> Iterator[AnyV]:
+    """The equalities and the calls (`ids.has(x)`) that hold where ``cond`` is ``positive``."""
     stack: list[tuple[AnyV, bool]] = [(cond, positive)]
     for _ in range(64):
         if not stack:
@@ -596,6 +635,21 @@ def _holding(cond: AnyV, positive: bool) -> Iterator[Cmp]:
                 yield v
             case Cmp(op="!==" | "!=") if not pos:
                 yield v
+            case CallExpr() if pos:
+                yield v
+
+
+def _allows(v: AnyV, names: set[str], renderer: set[str]) -> bool:
+    """`ids.has(x)` or `x === known` for one of ``names``."""
+    def mentions(w: AnyV, which: set[str]) -> bool:
+        return any(isinstance(x, Ref) and x.name in which for x in walk(w))
+
+    if isinstance(v, CallExpr):
+        return callee_name(v.callee) in ALLOWLIST_CALLS and any(mentions(a, names) for a in v.args)
+    if isinstance(v, Cmp):
+        return (mentions(v.left, names) and not mentions(v.right, renderer)) or (
+            mentions(v.right, names) and not mentions(v.left, renderer))
+    return False
 
 
 def _ties(c: Cmp, span: Span, names: set[str], renderer: set[str]) -> bool:
