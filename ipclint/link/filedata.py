@@ -44,7 +44,7 @@ BYTE_TYPES = frozenset({"Uint8Array", "Int8Array", "Uint8ClampedArray", "Uint16A
                         "Int32Array", "Float32Array", "Float64Array", "BigInt64Array", "BigUint64Array", "DataView",
                         "Blob", "File", "Buffer"})
 # Config and small text files: read whole when a constant names them, they are not a payload problem.
-CONFIG_NAME = re.compile(r"\.(json5?|jsonc|conf|cfg|config|ini|ya?ml|toml|txt|md|env|properties|plist|xml)$"
+CONFIG_NAME = re.compile(r"\.(json5?|jsonc|conf|cfg|config|ini|ya?ml|toml|txt|md|env|properties|plist|xml|css)$"
                          r"|^\.[\w.-]*rc$|^\.env(\.[\w-]+)?$|^[\w.-]*rc$", re.I)
 SIZE_PROPS = frozenset({"size", "length", "byteLength"})
 SIZE_NAME = re.compile(r"size|bytes", re.I)
@@ -126,9 +126,9 @@ class FileData:
         if isinstance(callee, Member):
             prop = callee.prop
             if prop == "arrayBuffer" and not v.args:
-                return Whole("a whole response body (arrayBuffer())")
+                return Whole("a whole body (arrayBuffer())")
             if prop == "buffer" and not v.args:
-                return Whole("a whole response body (buffer())")
+                return Whole("a whole body (buffer())")
             if prop in ("slice", "subarray"):
                 if v.args and all(isinstance(a, Num) for a in v.args):
                     return None  # a fixed number of bytes
