@@ -13,6 +13,7 @@ import pytest
 
 from ipclint.cli import run
 from tests import browser
+from tests.expectations import read_expectations
 from tests.helpers import write_project
 from tests.test_graph_view import MONO
 
@@ -69,7 +70,8 @@ def test_findings_filters_excerpts_and_traces(tmp_path: Path, web: browser.Brows
     data = json.loads(web.run("return document.getElementById('ipclint-data').textContent"))
     total = len(data["findings"])
     errors = sum(1 for f in data["findings"] if f["severity"] == "error")
-    assert total == 20 and _visible(web, ".finding") == total
+    # the example app's findings are exactly its inline expectations (tests/test_fixtures.py)
+    assert total == len(read_expectations(EXAMPLE)) and _visible(web, ".finding") == total
     assert web.run("return performance.getEntriesByType('resource').length") == 0  # no network
     assert web.text("#f-count") == f"{total} of {total} findings shown"
     _shot(web, "example-findings.png")

@@ -31,6 +31,7 @@ from ipclint.model.values import (
     Dyn,
     Fn,
     Import,
+    Index,
     Iter,
     Member,
     Module,
@@ -48,6 +49,10 @@ GLOBAL_OBJECTS = frozenset({"window", "globalThis", "self"})
 GUARDABLE = frozenset({"on", "handle", "handleOnce", "addListener", "prependListener"})
 IPC_LIKE = GUARDABLE | {"send", "invoke", "sendSync", "sendToHost", "postMessage", "once", "off",
                         "removeListener", "removeAllListeners", "prependOnceListener"}
+# Calls that pick a window or webContents by a key (`BrowserWindow.fromId(id)`, `windows.get(id)`):
+# a call on what they return keeps its conditions, which say whether the pick was tied to the
+# sender there (IPC016).
+PICKS = frozenset({"fromId", "fromFrame", "fromDevToolsTargetId", "get"})
 
 
 def extract(path: str, data: bytes) -> FileFacts:
@@ -192,7 +197,8 @@ class _Walker(Extractor):
         ipc_like = method in IPC_LIKE
         guarded = ipc_like and method in GUARDABLE and call_is_once_guarded(node)
         dynamic_require = isinstance(callee, Ref) and callee.name == "require"  # require(name): guards matter
-        conds = enclosing_conditions(node, lambda n: self.value(n, scope)) if ipc_like or dynamic_require else ()
+        conds = enclosing_conditions(node, lambda n: self.value(n, scope)) \
+            if ipc_like or dynamic_require or self._on_pick(callee, scope) else ()
         call = Call(len(f.calls), callee, args, span_of(node), scope, in_loop, isinstance(v, NewExpr), awaited,
                     guarded, conds)
         f.calls.append(call)
@@ -201,6 +207,22 @@ class _Walker(Extractor):
                 fn = f.functions[a.fid]
                 if fn.arg_of is None:
                     fn.arg_of, fn.arg_index = call.index, i
+
+    def _on_pick(self, callee: AnyV, scope: int | None) -> bool:
+        v = callee.obj if isinstance(callee, Member) else None
+        for _ in range(8):
+            match v:
+                case Member(obj=obj) | Await(inner=obj):
+                    v = obj
+                case Ref(name=name):
+                    v = self.f.lookup(scope, name)
+                case CallExpr(callee=Member(prop=prop)):
+                    return prop in PICKS
+                case Index():
+                    return True
+                case _:
+                    return False
+        return False
 
     def _declarator(self, node: Node, scope: int | None) -> None:
         name = node.child_by_field_name("name")

@@ -8,10 +8,13 @@ from ipclint.rules.duplicate_handler import duplicate_handler
 from ipclint.rules.expose_node_api import expose_node_api
 from ipclint.rules.expose_raw_ipc import expose_raw_ipc
 from ipclint.rules.insecure_webpreferences import insecure_webpreferences
+from ipclint.rules.large_payload import large_payload
 from ipclint.rules.leak_ipc_event import leak_ipc_event
 from ipclint.rules.listener_leak import listener_leak
 from ipclint.rules.magic_channel import magic_channel
 from ipclint.rules.non_cloneable_payload import non_cloneable_payload
+from ipclint.rules.prefer_invoke import prefer_invoke
+from ipclint.rules.renderer_chosen_target import renderer_chosen_target
 from ipclint.rules.sync_ipc import sync_ipc
 from ipclint.rules.tainted_sink import tainted_sink
 from ipclint.rules.unchecked_sender import unchecked_sender
@@ -34,6 +37,9 @@ ALL_RULES: tuple[Rule[Any], ...] = tuple(sorted((
     insecure_webpreferences,
     non_cloneable_payload,
     expose_node_api,
+    prefer_invoke,
+    renderer_chosen_target,
+    large_payload,
 ), key=lambda r: r.code))
 
 RULES_BY_CODE = {r.code: r for r in ALL_RULES}
