@@ -52,9 +52,11 @@ class Dominance:
     writes: list[int]
     block_memo: dict[int, dict[int, tuple[int, ...]]]
 
-    def _index_sites(self, order: list[Node], ambiguity: dict[int, Ambiguity], names: dict[int, set[str]]) -> None:
+    def _index_sites(self, order: list[Node], ambiguity: dict[int, Ambiguity], names: dict[int, set[str]],
+                     lookups: set[int]) -> None:
         self.index = {n.id: i for i, n in enumerate(order)}
         self.site_names = [names[n.id] for n in order]
+        self.lookup_site = [n.id in lookups for n in order]
         self.starts = [n.start_byte for n in order]
         self.site_list = order
         self.ambiguity = [ambiguity.get(n.id) for n in order]
@@ -119,6 +121,11 @@ class Dominance:
             pol = _polarity(self.site_list[i], node)
             if pol is not _SKIP and (pol is None or pol == outcome):
                 out.append(i)
+        if not out and self.guard_vars:  # a guard variable read inside the test: `m?.length !== 3`
+            own = _own_polarity(node) if t == "binary_expression" else True
+            if own is None or own == outcome:
+                for ident in _identifiers(node, self.guard_vars):
+                    out.extend(i for i in self._guard_var(ident, True, depth) if i not in out)
         return out
 
     def _either(self, left: list[int], right: list[int]) -> list[int]:
@@ -254,13 +261,18 @@ class Dominance:
                 cond = ctx.child_by_field_name("condition")
                 cons = ctx.child_by_field_name("consequence")
                 alt = ctx.child_by_field_name("alternative")
-                for branch, outcome in ((cons, False), (alt, True)):
-                    if branch is not None and _exits(branch, leave_function=True):
-                        how = "throw" if _refusal(branch) == "throw" else "return"
-                        out.extend((i, how, own) for i in self._passed(cond, outcome) + self._denials(
-                            cond, _refusal(branch)))
-            elif own:
-                out.extend((i, "result", True) for i in self._passed(ctx, True))
+                leaves = [b is not None and _exits(b, leave_function=True) for b in (cons, alt)]
+                for (branch, outcome), leaving, other in zip(((cons, False), (alt, True)), leaves, leaves[::-1],
+                                                             strict=True):
+                    if not leaving or branch is None:
+                        continue
+                    how = "throw" if _refusal(branch) == "throw" else "return"
+                    if other and (how != "throw" or _refusal(alt if branch is cons else cons) == "throw"):
+                        continue  # both branches end the function: a dispatch, unless one of them refuses
+                    out.extend((i, how, own) for i in self._passed(cond, outcome) + self._denials(
+                        cond, _refusal(branch)))
+            elif own:  # a returned verdict; a returned lookup is the data looked up, not a verdict
+                out.extend((i, "result", True) for i in self._passed(ctx, True) if not self.lookup_site[i])
         for st_id, args in self.asserted.items():
             own = self._own_statement(st_id)
             for arg in args:
@@ -295,7 +307,8 @@ class Dominance:
                 return None
             t = node.type
             if t in TRANSPARENT or t == "unary_expression" or t == "binary_expression" \
-                    or t == "parenthesized_expression":
+                    or t == "parenthesized_expression" or (t in ("member_expression", "subscript_expression")
+                                                           and node.child_by_field_name("object") == child):
                 child, node = node, node.parent
                 continue
             if t == "if_statement" and node.child_by_field_name("condition") == child:
@@ -358,6 +371,29 @@ def _polarity(site: Node, leaf: Node) -> Polarity:
             return _SKIP
         child, node = node, node.parent
     return _SKIP
+
+
+def _identifiers(node: Node, names: dict[str, list[Node]]) -> list[Node]:
+    """Identifiers of ``names`` read as the base of a member chain in a small test expression
+    (`m?.length !== 3`, `!res.ok`); a bare comparison (`kind === 'web'`) compares a value, it
+    does not test whether the check that produced it passed."""
+    out: list[Node] = []
+    stack = [node]
+    seen = 0
+    while stack and seen < 64:
+        n = stack.pop()
+        seen += 1
+        if n.type in ("member_expression", "subscript_expression"):
+            obj = _unwrap(n.child_by_field_name("object"))
+            if obj is not None and obj.type == "identifier":
+                if text_of(obj, 80) in names:
+                    out.append(obj)
+            elif obj is not None:
+                stack.append(obj)
+        elif n.type in ("binary_expression", "parenthesized_expression", "unary_expression") \
+                or n.type in TRANSPARENT:
+            stack.extend(n.named_children)
+    return out
 
 
 def _own_polarity(site: Node) -> bool | None:

@@ -124,7 +124,7 @@ class Reader:
             return _CONTINUE  # value.prop: the same data, deeper
         method = _prop(node)
         if method in VALUE_CHECKS:
-            if method in EXTRACTING and not (is_truth(call) or _compared(call)):
+            if method in EXTRACTING and not (is_truth(call) or _compared(call) or _whole_match(call)):
                 return Read(name, ident, "use")  # `const m = text.match(re)` reads the text
             return Read(name, ident, "check", site=call)
         if method in ELEMENT_METHODS:
@@ -390,6 +390,22 @@ def _predicate_callback(node: Node) -> bool:
     prop = callee.child_by_field_name("property") if callee is not None and callee.type == "member_expression" \
         else None
     return prop is not None and text_of(prop, 20) in PREDICATES
+
+
+def _whole_match(call: Node) -> bool:
+    """`s.match(/^...$/)`: a pattern anchored at both ends, without `g` or `m`, tests the whole
+    value (its result kept to be tested is a validation); an unanchored or global one extracts
+    (`text.match(/^#+ (.*)$/gm)`). A pattern held in a variable is given the benefit of the doubt."""
+    args = call.child_by_field_name("arguments")
+    first = next((c for c in args.named_children if c.type != "comment"), None) if args is not None else None
+    if first is None or first.type != "regex":
+        return first is not None and first.type in ("identifier", "member_expression")
+    pattern = first.child_by_field_name("pattern")
+    flags = first.child_by_field_name("flags")
+    text = text_of(pattern, 400) if pattern is not None else ""
+    flag_text = text_of(flags, 10) if flags is not None else ""
+    return text.startswith("^") and text.endswith("$") and not text.endswith("\\$") \
+        and "g" not in flag_text and "m" not in flag_text
 
 
 def _compared(node: Node) -> bool:

@@ -163,7 +163,7 @@ class _Analysis(Reader, Dominance):
         lookups = {r.site.id for r in self.reads if r.site is not None and r.role in ("lookup", "check")
                    and (r.site.type == "subscript_expression" or r.into is not None)}
         self._index_sites(order, {n.id: _ambiguity(n, site_reads[n.id]) for n in order},
-                          {n.id: {r.name for r in site_reads[n.id]} for n in order})
+                          {n.id: {r.name for r in site_reads[n.id]} for n in order}, lookups)
         families: dict[str, set[str]] = {}
         reads = sorted(self.reads, key=lambda r: r.node.start_byte)
         doms: list[tuple[tuple[int, ...], tuple[int, ...]]] = []
@@ -177,7 +177,8 @@ class _Analysis(Reader, Dominance):
             passed, untested = self._dominators(r.node)
             doms.append((_mine(passed, order, site_reads, fam), _mine(untested, order, site_reads, fam)))
         decisions = self._decisions()
-        protecting = {i for dom, _held in doms for i in dom} | {i for i, how, _own in decisions if how != "held"}
+        protecting = {i for dom, _held in doms for i in dom} | {
+            i for i, how, _own in decisions if how in ("throw", "return")}
         lookups = {n.id for n in order if n.id in lookups and any(
             r.role == "check" or (r.role == "lookup" and self.index[n.id] in protecting) for r in site_reads[n.id])}
         sites = tuple(self._site(n, site_reads[n.id], "lookup" if n.id in lookups else None) for n in order)

@@ -145,6 +145,8 @@ def regex_weak(pattern: str, flags: str) -> bool:
     body = pattern.lstrip("^(?:")
     if body.startswith("\\."):
         return False  # a file extension test (`/\.(png|jpe?g)$/`): a suffix by design
+    if len(alts) == 1 and "|" not in pattern and pattern.endswith("$"):
+        return False  # one end-anchored literal (`/code$/`): a suffix test, not a list
     bare = re.sub(r"\\[.\-/:]", "x", pattern)
     bare = re.sub(r"\(\?:|[()|^$]", "", bare)
     return bool(_LITERAL.match(bare)) and bool(bare.strip())

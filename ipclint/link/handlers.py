@@ -16,10 +16,27 @@ from dataclasses import dataclass, field
 from ipclint.link.allowlists import weak_check
 from ipclint.link.graph import Edge
 from ipclint.link.project import Project
-from ipclint.link.vutil import callee_name, root_name, subtree
+from ipclint.link.vutil import callee_name, root_name, subtree, walk
 from ipclint.model import Span
 from ipclint.model.facts import Call, Flow, Func, Occ, Param, Site
-from ipclint.model.values import CallExpr, Dyn, Electron, External, Fn, Global, Member, NewExpr, Ref
+from ipclint.model.values import (
+    Bool,
+    CallExpr,
+    Cmp,
+    Dyn,
+    Electron,
+    External,
+    Fn,
+    Global,
+    Member,
+    NewExpr,
+    Null,
+    Num,
+    Ref,
+    Str,
+    TypeOf,
+    Undef,
+)
 
 VALIDATOR_PREFIX = re.compile(r"^(validate|assert|check|is|ensure|sanitize|parse|verify)([A-Z_0-9]|$)")
 SCHEMA_METHODS = frozenset({"parse", "safeParse", "parseAsync", "safeParseAsync", "validate", "validateSync",
@@ -193,32 +210,36 @@ class Judge:
     def __init__(self, project: Project, extra: frozenset[str] = frozenset()) -> None:
         self.project = project
         self.extra = extra
-        self._memo: dict[tuple[str, int, int, bool, bool], bool] = {}
+        self._memo: dict[tuple[str, int, int, bool, bool, frozenset[int]], bool] = {}
         self._busy: set[tuple[str, int, int]] = set()
 
     def site(self, path: str, fid: int, flow: Flow, i: int, taint: bool = False,
-             renderer: set[str] | None = None, held: bool = False) -> bool:
+             renderer: set[str] | None = None, held: bool = False, args: frozenset[int] | None = None) -> bool:
         """Whether site ``i`` validates the data it tests, on its passing side. ``renderer``: the
         tracked names that carry renderer data (None: all of them); a comparison between two of
-        them validates neither. ``held``: the site's result is ignored (it must throw)."""
+        them validates neither. ``held``: the site's result is ignored (it must throw). ``args``:
+        for a call, the arguments carrying the data in question (None: every tracked one)."""
         s = flow.sites[i]
         if s.kind == "pair":
             return renderer is not None and s.sides is not None and any(
                 not renderer.intersection(side) for side in s.sides)
-        key = (path, fid, i, taint, held)
+        if args is None:
+            args = frozenset(_arg_indexes(flow, i))
+        key = (path, fid, i, taint, held, args)
         hit = self._memo.get(key)
         if hit is None:
             if (path, fid, i) in self._busy:
                 return False
             self._busy.add((path, fid, i))
             try:
-                hit = self._judge(path, fid, flow, s, i, taint, held)
+                hit = self._judge(path, fid, flow, s, taint, held, args)
             finally:
                 self._busy.discard((path, fid, i))
             self._memo[key] = hit
         return hit
 
-    def _judge(self, path: str, fid: int, flow: Flow, s: Site, i: int, taint: bool, held: bool) -> bool:
+    def _judge(self, path: str, fid: int, flow: Flow, s: Site, taint: bool, held: bool,
+               args: frozenset[int]) -> bool:
         if s.kind in ("check", "lookup"):
             return not held and weak_check(self.project, path, fid, s) is None
         if s.kind == "url":
@@ -230,9 +251,9 @@ class Judge:
             return False
         if validator_call(self.project, path, call, self.extra, held):
             return True
-        return self._gated(path, call, _arg_indexes(flow, i), held)
+        return self._gated(path, call, args, held)
 
-    def _gated(self, path: str, call: Call, indexes: set[int], held: bool) -> bool:
+    def _gated(self, path: str, call: Call, indexes: frozenset[int], held: bool) -> bool:
         """A project function that throws (or, when its result is tested, returns early or returns
         the verdict) on a failed test of the parameter the value arrives in."""
         from ipclint.link.wrappers import callee_function
@@ -248,8 +269,11 @@ class Judge:
         if not params:
             return False
         names = derived(inner, params)
+        # A function that returns a verdict is a validator only as a pure predicate: one that
+        # uses the value first (`setEnabled(v); return isEnabled() === v`) is not.
+        predicate = not any(o.name in names and self.is_use(tpath, tfid, inner, o) for o in inner.occs)
         for g in inner.gates:
-            if held and g.how not in ("throw", "held"):
+            if (held and g.how not in ("throw", "held")) or (g.how == "result" and not predicate):
                 continue
             if names.intersection(inner.sites[g.site].names) and self.site(
                     tpath, tfid, inner, g.site, held=g.how == "held"):
@@ -259,8 +283,13 @@ class Judge:
     def validated(self, path: str, fid: int, flow: Flow, occ: Occ, taint: bool = False,
                   renderer: set[str] | None = None) -> bool:
         """Whether the read ``occ`` is on a path where a check of its data passed."""
-        return any(self.site(path, fid, flow, i, taint, renderer) for i in occ.dom) or any(
-            self.site(path, fid, flow, i, taint, renderer, held=True) for i in occ.held)
+        if not occ.dom and not occ.held:
+            return False
+        related = related_names(flow, occ.name)
+        return any(self.site(path, fid, flow, i, taint, renderer, args=_args_of(flow, i, related))
+                   for i in occ.dom) or any(
+            self.site(path, fid, flow, i, taint, renderer, held=True, args=_args_of(flow, i, related))
+            for i in occ.held)
 
     def is_use(self, path: str, fid: int, flow: Flow, occ: Occ) -> bool:
         """A read that uses the value: not a check, not an argument of a validator, not a lookup
@@ -268,7 +297,9 @@ class Judge:
         if occ.role in ("use", "set"):
             return True
         if occ.role == "arg":
-            return not (self.site(path, fid, flow, occ.site) or self.site(path, fid, flow, occ.site, held=True))
+            one = frozenset({occ.arg})
+            return not (self.site(path, fid, flow, occ.site, args=one)
+                        or self.site(path, fid, flow, occ.site, held=True, args=one))
         if occ.role == "check" and occ.site >= 0 and flow.sites[occ.site].kind == "lookup":
             return not self.site(path, fid, flow, occ.site)
         return False
@@ -276,6 +307,25 @@ class Judge:
 
 def _arg_indexes(flow: Flow, i: int) -> set[int]:
     return {o.arg for o in flow.occs if o.site == i and o.role == "arg" and o.arg >= 0}
+
+
+def _args_of(flow: Flow, i: int, names: set[str]) -> frozenset[int]:
+    """The arguments of the call at site ``i`` that carry one of ``names``."""
+    return frozenset(o.arg for o in flow.occs if o.site == i and o.role == "arg" and o.arg >= 0 and o.name in names)
+
+
+def related_names(flow: Flow, name: str) -> set[str]:
+    """The name, what it was taken from, and what was made from it (a check of any of them, in
+    a call that takes it, says something about it; a sibling's does not)."""
+    out = {name}
+    cur = name
+    for _ in range(16):
+        src = next((a.source for a in flow.aliases if a.name == cur), None)
+        if src is None or src in out:
+            break
+        out.add(src)
+        cur = src
+    return out | derived(flow, {name})
 
 
 def call_at(project: Project, path: str, span: Span) -> Call | None:
@@ -353,6 +403,23 @@ def _validated_inside(project: Project, judge: Judge, path: str, occ: Occ, depth
     if not reads:
         return True
     if not any(judge.is_use(target[0], target[1], inner, o) for o in reads):
-        return False  # it only reads the value: that is the use
+        # It only tests the value: validation when a test is an allowlist or a comparison with
+        # constants; a function that merely reads it (compares it with its own data) uses it.
+        return any(o.role == "check" and _checks_against_constants(project, target[0], target[1], inner, o)
+                   for o in reads)
     renderer = derived(inner, (p.name for p in params))
     return _first_unvalidated(project, judge, target[0], target[1], inner, names, renderer, depth + 1) is None
+
+
+def _checks_against_constants(project: Project, path: str, fid: int, flow: Flow, occ: Occ) -> bool:
+    site = flow.sites[occ.site] if occ.site >= 0 else None
+    if site is None or site.kind not in ("check", "lookup") or weak_check(project, path, fid, site) is not None:
+        return False
+    v = site.value
+    if not isinstance(v, Cmp) or v.op in ("in", "instanceof"):
+        return True  # typeof, an allowlist membership, a builtin test
+    names = set(site.names)
+    other = v.right if any(isinstance(x, Ref) and x.name in names for x in walk(v.left, into_calls=True)) else v.left
+    if isinstance(other, (Str, Num, Bool, Null, Undef, TypeOf)):
+        return True
+    return project.channel(path, other, fid) is not None or isinstance(project.resolve(path, other, fid).value, Num)

@@ -32,9 +32,11 @@ STORE_KEY = "the settings key of"
 WINDOW_CTORS = frozenset({"BrowserWindow", "BrowserView", "WebContentsView"})
 
 
-def sink_of(project: Project, path: str, call: Call,
-            extra: frozenset[str] = frozenset()) -> tuple[str, tuple[int, ...]] | None:
-    """(description, indexes of the arguments that are sinks) or None."""
+def sink_of(project: Project, path: str, call: Call, extra: frozenset[str] = frozenset(),
+            main_only: bool = False) -> tuple[str, tuple[int, ...]] | None:
+    """(description, indexes of the arguments that are sinks) or None. ``main_only``: also the
+    sinks that matter for renderer data in main (IPC006), not as powers a preload exposes
+    (IPC014): settings stores written with a renderer-chosen key, `webContents.debugger`."""
     callee = call.callee
     if isinstance(callee, Ref) and not call.new:
         if callee.name in ("eval", "require", "import") and project.param_of(path, call.func, callee.name) is None:
@@ -55,9 +57,9 @@ def sink_of(project: Project, path: str, call: Call,
         method = callee.prop
         if method in MEMBER_SINKS and not isinstance(r, External):
             return f".{method}", MEMBER_SINKS[method]
-        if method in DEBUGGER_SINKS and _is_debugger(project, path, callee.obj, call.func):
+        if main_only and method in DEBUGGER_SINKS and _is_debugger(project, path, callee.obj, call.func):
             return f"webContents.debugger.{method}", DEBUGGER_SINKS[method]
-        if method in STORE_WRITES:
+        if main_only and method in STORE_WRITES:
             lib = settings_store(project, path, callee.obj, call.func)
             if lib is not None:
                 return f"{STORE_KEY} {lib} {method}()", (0,)

@@ -74,7 +74,7 @@ def reaches(project: Project, h: Handler, judge: Judge, extra: frozenset[str]) -
             call = call_at(project, path, occ.into)
             if call is None or (occ.role == "arg" and judge.site(path, fid, flow, occ.site)):
                 continue
-            sink = sink_of(project, path, call, extra)
+            sink = sink_of(project, path, call, extra, main_only=True)
             if sink is not None:
                 if _arrives(project, path, call, occ, sink, taint):
                     yield Reach(path, call, sink[0], taint[occ.name], steps)
