@@ -54,6 +54,9 @@ class Dominance:
 
     def _index_sites(self, order: list[Node], ambiguity: dict[int, Ambiguity], names: dict[int, set[str]],
                      lookups: set[int]) -> None:
+        self.passed_memo: dict[tuple[int, bool], list[int]] = {}
+        self.own_memo: dict[int, bool] = {}
+        self.dom_memo: dict[int, tuple[tuple[int, ...], tuple[int, ...]]] = {}
         self.index = {n.id: i for i, n in enumerate(order)}
         self.site_names = [names[n.id] for n in order]
         self.lookup_site = [n.id in lookups for n in order]
@@ -61,7 +64,6 @@ class Dominance:
         self.site_list = order
         self.ambiguity = [ambiguity.get(n.id) for n in order]
         self.guard_vars: dict[str, list[Node]] = {}  # name -> the values it was declared with
-        self.tested_vars: set[str] = set()
         self.held: dict[int, list[int]] = {}  # statement -> sites it evaluates, result untested
         self.asserted: dict[int, list[Node]] = {}  # statement -> the conditions it asserts
         for i, n in enumerate(order):
@@ -95,6 +97,12 @@ class Dominance:
 
     def _passed(self, cond: Node | None, outcome: bool, depth: int = 0) -> list[int]:
         """The sites known to have passed when ``cond`` evaluates to ``outcome``."""
+        if depth == 0 and cond is not None:
+            key = (cond.id, outcome)
+            hit = self.passed_memo.get(key)
+            if hit is None:
+                hit = self.passed_memo[key] = self._passed(cond, outcome, 1)
+            return list(hit)
         node = _unwrap(cond)
         if node is None or depth > MAX_DEPTH:
             return []
@@ -144,7 +152,6 @@ class Dominance:
         values = [v for v in self.guard_vars.get(name, ()) if v.end_byte <= ident.start_byte]
         if not values:
             return []
-        self.tested_vars.add(name)
         return self._passed(values[-1], outcome, depth + 1)
 
     def _denials(self, cond: Node | None, refusal: str | None) -> list[int]:
@@ -156,31 +163,49 @@ class Dominance:
 
     # ---- the sites deciding the path to a read ---------------------------------------------
     def _dominators(self, read: Node) -> tuple[list[int], list[int]]:
-        """(sites passed on the path to ``read``, sites evaluated before it with their result untested)."""
-        passed: list[int] = []
-        held: list[int] = []
+        """(sites passed on the path to ``read``, sites evaluated before it with their result
+        untested). What the ancestors of a node contribute is memoised on that node: reads in one
+        branch share it, and each parent step costs more the deeper the tree."""
+        steps: list[tuple[int, tuple[int, ...], tuple[int, ...]]] = []
+        tail: tuple[tuple[int, ...], tuple[int, ...]] = ((), ())
         child, node = read, read.parent
         for _ in range(MAX_UP * 4):
             if node is None:
                 break
-            t = node.type
-            if t in ("if_statement", "ternary_expression"):
-                passed.extend(self._branch(node, child))
-            elif t == "binary_expression" and operator_of(node) in ("&&", "||"):
-                left = node.child_by_field_name("left")
-                if left != child:
-                    passed.extend(self._passed(left, operator_of(node) == "&&"))
-            elif t in ("while_statement", "for_statement") and node.child_by_field_name("body") == child:
-                passed.extend(self._passed(node.child_by_field_name("condition"), True))
-            elif t == "switch_case" and node.parent is not None and node.parent.parent is not None:
-                passed.extend(self._sites_in(node.parent.parent.child_by_field_name("value")))
-            if t in BLOCKS:
-                for i in self._before(node, child):
-                    (held if i < 0 else passed).append(~i if i < 0 else i)
+            known = self.dom_memo.get(child.id)
+            if known is not None:
+                tail = known
+                break
+            passed, held = self._path_step(node, child)
+            steps.append((child.id, passed, held))
             if node.id == self.fn_id:
                 break
             child, node = node, node.parent
-        return passed, held
+        acc_passed, acc_held = tail
+        for cid, passed, held in reversed(steps):
+            acc_passed, acc_held = passed + acc_passed, held + acc_held
+            self.dom_memo[cid] = (acc_passed, acc_held)
+        return list(acc_passed), list(acc_held)
+
+    def _path_step(self, node: Node, child: Node) -> tuple[tuple[int, ...], tuple[int, ...]]:
+        """What ``node`` says about the path through ``child``."""
+        passed: list[int] = []
+        held: list[int] = []
+        t = node.type
+        if t in ("if_statement", "ternary_expression"):
+            passed.extend(self._branch(node, child))
+        elif t == "binary_expression" and operator_of(node) in ("&&", "||"):
+            left = node.child_by_field_name("left")
+            if left != child:
+                passed.extend(self._passed(left, operator_of(node) == "&&"))
+        elif t in ("while_statement", "for_statement") and node.child_by_field_name("body") == child:
+            passed.extend(self._passed(node.child_by_field_name("condition"), True))
+        elif t == "switch_case" and node.parent is not None and node.parent.parent is not None:
+            passed.extend(self._sites_in(node.parent.parent.child_by_field_name("value")))
+        if t in BLOCKS:
+            for i in self._before(node, child):
+                (held if i < 0 else passed).append(~i if i < 0 else i)
+        return tuple(passed), tuple(held)
 
     def _branch(self, node: Node, child: Node) -> list[int]:
         cond = node.child_by_field_name("condition")
@@ -321,18 +346,30 @@ class Dominance:
         return None
 
     def _inside_own(self, node: Node) -> bool:
-        """No function boundary between ``node`` and the analysed function."""
+        """No function boundary between ``node`` and the analysed function (memoised along the
+        way: climbing parents is not free in deep trees)."""
         from ipclint.extract.walk import FUNCTION_TYPES
+        memo = self.own_memo
+        path: list[int] = []
         cur = node.parent
+        result = False
         for _ in range(MAX_UP * 4):
             if cur is None:
-                return False
+                break
+            known = memo.get(cur.id)
+            if known is not None:
+                result = known
+                break
             if cur.id == self.fn_id:
-                return True
+                result = True
+                break
             if cur.type in FUNCTION_TYPES:
-                return False
+                break
+            path.append(cur.id)
             cur = cur.parent
-        return False
+        for i in path:
+            memo[i] = result
+        return result
 
     def _own_statement(self, st_id: int) -> bool:
         body = self.fn.child_by_field_name("body")

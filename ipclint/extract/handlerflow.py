@@ -69,6 +69,7 @@ class _Analysis(Reader, Dominance):
         # Aliases bound only as callback parameters (`value.forEach((x) => ...)`): read only there.
         self.callback_of: dict[str, list[Node]] = {}
         self.block_memo: dict[int, dict[int, tuple[int, ...]]] = {}
+        self.shadow_memo: dict[tuple[int, str], bool] = {}
 
     def run(self, params: set[str]) -> Flow | None:
         todo = {n: self.fn.start_byte for n in params}
@@ -124,17 +125,30 @@ class _Analysis(Reader, Dominance):
         return out
 
     def _shadowed_between(self, ident: Node, name: str) -> bool:
+        """Memoised per (node, name) along the climb: reads deep in one tree share their ancestors,
+        and each parent step costs more the deeper the tree."""
         node = ident.parent
         fn_id = self.fn_id
+        memo = self.shadow_memo
+        path: list[int] = []
+        result = False
         for _ in range(MAX_UP * 4):
             if node is None or node.id == fn_id:
-                return False
+                break
+            known = memo.get((node.id, name))
+            if known is not None:
+                result = known
+                break
             t = node.type
+            path.append(node.id)
             if (t in FUNCTION_TYPES or t == "catch_clause") and self._shadowed(node, name) \
                     and all(node.id != cb.id for cb in self.callback_of.get(name, ())):
-                return True
+                result = True
+                break
             node = node.parent
-        return False
+        for i in path:
+            memo[(i, name)] = result
+        return result
 
     def _shadowed(self, node: Node, name: str) -> bool:
         """A nested function (or catch clause) between the read and the analysed function binds the name."""
@@ -175,7 +189,7 @@ class _Analysis(Reader, Dominance):
                 doms.append(((), ()))
                 continue
             passed, untested = self._dominators(r.node)
-            doms.append((_mine(passed, order, site_reads, fam), _mine(untested, order, site_reads, fam)))
+            doms.append((_mine(passed, self.site_names, fam), _mine(untested, self.site_names, fam)))
         decisions = self._decisions()
         protecting = {i for dom, _held in doms for i in dom} | {
             i for i, how, _own in decisions if how in ("throw", "return")}
@@ -227,11 +241,13 @@ class _Analysis(Reader, Dominance):
         return out
 
 
-def _mine(sites: list[int], order: list[Node], site_reads: dict[int, list[Read]], fam: set[str]) -> tuple[int, ...]:
+def _mine(sites: list[int], names: list[set[str]], fam: set[str]) -> tuple[int, ...]:
     """The sites that test the read's own data (a check of `command` says nothing of `payload`)."""
     out: list[int] = []
+    seen: set[int] = set()
     for i in sites:
-        if i not in out and any(r.name in fam for r in site_reads[order[i].id]):
+        if i not in seen and not names[i].isdisjoint(fam):
+            seen.add(i)
             out.append(i)
     return tuple(out)
 

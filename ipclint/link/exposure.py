@@ -14,7 +14,7 @@ from typing import TypedDict
 
 from ipclint.link.allowlists import is_string, plain_object, weak_check, weak_regex
 from ipclint.link.bridge import TOOLKIT, ExposedMember, Exposure, exposed_members
-from ipclint.link.handlers import pure_family
+from ipclint.link.handlers import derived, pure_family
 from ipclint.link.project import Project
 from ipclint.link.vutil import callee_name, subtree
 from ipclint.link.wrappers import WrapperOp
@@ -285,12 +285,26 @@ def _guard_helper(project: Project, path: str, c: Call, param: str, throws: bool
     if not any(_is(a, param) for a in c.args):
         return False
     target = project.function_of(path, c.callee, c.func)
-    if target is None:
+    if target is None or _weak_helper(project, c, param, target):
         return False
     if not throws:
         return True
     tf = project.files[target[0]]
     return any(ex.func in subtree(tf, target[1]) for ex in tf.exits)  # leaves early on some input
+
+
+def _weak_helper(project: Project, c: Call, param: str, target: tuple[str, int]) -> bool:
+    """The helper's every test of the channel is a weak allowlist (IPC018): no guard."""
+    fn = project.files[target[0]].functions[target[1]]
+    flow = fn.flow
+    if flow is None:
+        return False
+    indexes = [i for i, a in enumerate(c.args) if _is(a, param)]
+    params = [p.name for p in fn.params if p.index in indexes and not p.path]
+    names = derived(flow, params)
+    tests = [flow.sites[g.site] for g in flow.gates if names.intersection(flow.sites[g.site].names)]
+    return bool(tests) and all(weak_check(project, target[0], target[1], t, frozenset(names)) is not None
+                               for t in tests)
 
 
 def _allows_unless(project: Project, path: str, cond: AnyV, param: str, scope: int | None) -> frozenset[str] | None:

@@ -212,6 +212,18 @@ class Judge:
         self.extra = extra
         self._memo: dict[tuple[str, int, int, bool, bool, frozenset[int]], bool] = {}
         self._busy: set[tuple[str, int, int]] = set()
+        self._args: dict[tuple[str, int], dict[int, list[tuple[str, int]]]] = {}
+        self._related: dict[tuple[str, int, str], set[str]] = {}
+
+    def _site_args(self, path: str, fid: int, flow: Flow) -> dict[int, list[tuple[str, int]]]:
+        """Site -> (name, argument index) of the tracked reads passed to its call."""
+        hit = self._args.get((path, fid))
+        if hit is None:
+            hit = self._args[(path, fid)] = {}
+            for o in flow.occs:
+                if o.role == "arg" and o.arg >= 0 and o.site >= 0:
+                    hit.setdefault(o.site, []).append((o.name, o.arg))
+        return hit
 
     def site(self, path: str, fid: int, flow: Flow, i: int, taint: bool = False,
              renderer: set[str] | None = None, held: bool = False, args: frozenset[int] | None = None) -> bool:
@@ -224,7 +236,7 @@ class Judge:
             return renderer is not None and s.sides is not None and any(
                 not renderer.intersection(side) for side in s.sides)
         if args is None:
-            args = frozenset(_arg_indexes(flow, i))
+            args = frozenset(a for _n, a in self._site_args(path, fid, flow).get(i, ()))
         key = (path, fid, i, taint, held, args)
         hit = self._memo.get(key)
         if hit is None:
@@ -285,11 +297,16 @@ class Judge:
         """Whether the read ``occ`` is on a path where a check of its data passed."""
         if not occ.dom and not occ.held:
             return False
-        related = related_names(flow, occ.name)
-        return any(self.site(path, fid, flow, i, taint, renderer, args=_args_of(flow, i, related))
-                   for i in occ.dom) or any(
-            self.site(path, fid, flow, i, taint, renderer, held=True, args=_args_of(flow, i, related))
-            for i in occ.held)
+        related = self._related.get((path, fid, occ.name))
+        if related is None:
+            related = self._related[(path, fid, occ.name)] = related_names(flow, occ.name)
+        by_site = self._site_args(path, fid, flow)
+
+        def args(i: int) -> frozenset[int]:
+            return frozenset(a for n, a in by_site.get(i, ()) if n in related)
+
+        return any(self.site(path, fid, flow, i, taint, renderer, args=args(i)) for i in occ.dom) or any(
+            self.site(path, fid, flow, i, taint, renderer, held=True, args=args(i)) for i in occ.held)
 
     def is_use(self, path: str, fid: int, flow: Flow, occ: Occ) -> bool:
         """A read that uses the value: not a check, not an argument of a validator, not a lookup
@@ -303,15 +320,6 @@ class Judge:
         if occ.role == "check" and occ.site >= 0 and flow.sites[occ.site].kind == "lookup":
             return not self.site(path, fid, flow, occ.site)
         return False
-
-
-def _arg_indexes(flow: Flow, i: int) -> set[int]:
-    return {o.arg for o in flow.occs if o.site == i and o.role == "arg" and o.arg >= 0}
-
-
-def _args_of(flow: Flow, i: int, names: set[str]) -> frozenset[int]:
-    """The arguments of the call at site ``i`` that carry one of ``names``."""
-    return frozenset(o.arg for o in flow.occs if o.site == i and o.role == "arg" and o.arg >= 0 and o.name in names)
 
 
 def related_names(flow: Flow, name: str) -> set[str]:
