@@ -19,22 +19,25 @@ from __future__ import annotations
 
 from bisect import bisect_left
 
-from ipclint.extract.flownames import occurrences
-from ipclint.extract.flowread import ASSERT_CALL, BUILTIN_CHECKS, MAX_UP, TRANSPARENT, VALUE_CHECKS, operator_of
-from ipclint.extract.guards import exits
+from ipclint.extract.flowgates import Decisions
+from ipclint.extract.flowread import MAX_UP, operator_of
+from ipclint.extract.flowtests import (
+    SKIP,
+    against_constant,
+    default_exits,
+    evaluation,
+    exits_branch,
+    guard_declaration,
+    member_bases,
+    own_polarity,
+    polarity,
+    refusal,
+    unwrap_test,
+)
 from ipclint.extract.parse import Node
-from ipclint.extract.values import text_of, unwrap
+from ipclint.extract.values import text_of
 
 BLOCKS = frozenset({"statement_block", "program", "switch_case", "switch_default"})
-EXITS = frozenset({"return_statement", "throw_statement", "continue_statement", "break_statement"})
-EQUALITY = frozenset({"===", "=="})
-INEQUALITY = frozenset({"!==", "!="})
-RELATIONS = frozenset({"<", ">", "<=", ">="})
-INDEX_METHODS = frozenset({"indexOf", "lastIndexOf", "search", "findIndex", "findLastIndex"})
-NOTHING = frozenset({"null", "undefined", "void 0"})
-# Branch values that refuse: nothing, or a constant (`return false`, `cond ? null : use(x)`).
-REFUSING_VALUES = frozenset({"null", "undefined", "false", "true", "number", "string", "array", "object",
-                             "template_string", "unary_expression"})
 MAX_DEPTH = 12
 
 # How a site can be written as a denial: "content" (`p.includes('..')`, `/re/.test(p)`: a throw or
@@ -42,7 +45,7 @@ MAX_DEPTH = 12
 Ambiguity = str | None
 
 
-class Dominance:
+class Dominance(Decisions):
     """Mixed into the analysis: needs ``fn``, ``fn_id``, ``data``, ``writes`` and ``block_memo``;
     ``_index_sites`` sets up the sorted site nodes."""
 
@@ -67,13 +70,13 @@ class Dominance:
         self.held: dict[int, list[int]] = {}  # statement -> sites it evaluates, result untested
         self.asserted: dict[int, list[Node]] = {}  # statement -> the conditions it asserts
         for i, n in enumerate(order):
-            decl = _guard_declaration(n)
+            decl = guard_declaration(n)
             if decl is not None and len(self.guard_vars) < 32:
                 name, value = decl
                 values = self.guard_vars.setdefault(name, [])
                 if all(v.id != value.id for v in values):
                     values.append(value)
-            how = _evaluation(n)
+            how = evaluation(n)
             if how is None:
                 continue
             stmt, arg = how
@@ -103,7 +106,7 @@ class Dominance:
             if hit is None:
                 hit = self.passed_memo[key] = self._passed(cond, outcome, 1)
             return list(hit)
-        node = _unwrap(cond)
+        node = unwrap_test(cond)
         if node is None or depth > MAX_DEPTH:
             return []
         t = node.type
@@ -118,21 +121,21 @@ class Dominance:
         if t == "identifier":
             return self._guard_var(node, outcome, depth)
         if t == "binary_expression":
-            flipped = _against_constant(node)
+            flipped = against_constant(node)
             if flipped is not None:  # `v === undefined`, `found !== false`
                 inner, same = flipped
-                var = _unwrap(inner)
+                var = unwrap_test(inner)
                 if var is not None and var.type == "identifier" and text_of(var, 80) in self.guard_vars:
                     return self._passed(var, outcome if same else not outcome, depth + 1)
         out = []
         for i in self._sites_in(node):
-            pol = _polarity(self.site_list[i], node)
-            if pol is not _SKIP and (pol is None or pol == outcome):
+            pol = polarity(self.site_list[i], node)
+            if pol is not SKIP and (pol is None or pol == outcome):
                 out.append(i)
         if not out and self.guard_vars:  # a guard variable read inside the test: `m?.length !== 3`
-            own = _own_polarity(node) if t == "binary_expression" else True
+            own = own_polarity(node) if t == "binary_expression" else True
             if own is None or own == outcome:
-                for ident in _identifiers(node, self.guard_vars):
+                for ident in member_bases(node, self.guard_vars):
                     out.extend(i for i in self._guard_var(ident, True, depth) if i not in out)
         return out
 
@@ -212,9 +215,9 @@ class Dominance:
         cons = node.child_by_field_name("consequence")
         alt = node.child_by_field_name("alternative")
         if child == cons:
-            return self._passed(cond, True) + self._denials(cond, _refusal(alt))
+            return self._passed(cond, True) + self._denials(cond, refusal(alt))
         if child == alt:
-            return self._passed(cond, False) + self._denials(cond, _refusal(cons))
+            return self._passed(cond, False) + self._denials(cond, refusal(cons))
         return []
 
     def _before(self, block: Node, child: Node) -> tuple[int, ...]:
@@ -238,23 +241,23 @@ class Dominance:
             cond = st.child_by_field_name("condition")
             cons = st.child_by_field_name("consequence")
             alt = st.child_by_field_name("alternative")
-            cons_exits = cons is not None and _exits(cons)
-            alt_exits = alt is not None and _exits(alt)
+            cons_exits = cons is not None and exits_branch(cons)
+            alt_exits = alt is not None and exits_branch(alt)
             if cons_exits and not alt_exits:
-                out.extend(self._passed(cond, False) + self._denials(cond, _refusal(cons)))
+                out.extend(self._passed(cond, False) + self._denials(cond, refusal(cons)))
             elif alt_exits and not cons_exits:
-                out.extend(self._passed(cond, True) + self._denials(cond, _refusal(alt)))
+                out.extend(self._passed(cond, True) + self._denials(cond, refusal(alt)))
             elif cons is not None and any(cons.start_byte <= w < cons.end_byte for w in self.writes):
                 out.extend(self._passed(cond, False))  # `if (typeof x !== 'string') x = ''`
         elif st.type == "switch_statement":
             body = st.child_by_field_name("body")
-            if body is not None and _default_exits(body):
+            if body is not None and default_exits(body):
                 out.extend(self._sites_in(st.child_by_field_name("value")))
         elif st.type == "try_statement":
             body = st.child_by_field_name("body")
             handler = st.child_by_field_name("handler")
             hbody = handler.child_by_field_name("body") if handler is not None else None
-            if body is not None and (hbody is None or _exits(hbody)):
+            if body is not None and (hbody is None or exits_branch(hbody)):
                 for inner in body.named_children:
                     out.extend(self._top(inner))
         return out
@@ -266,384 +269,3 @@ class Dominance:
             out.extend(self._passed(arg, True))
         out.extend(~i for i in self.held.get(st.id, ()))
         return out
-
-    # ---- what the function's result says about its data -------------------------------------
-    def _decisions(self) -> list[tuple[int, str, bool]]:
-        """(site, how, own) for the tests that decide whether a function goes on: an `if` one of
-        whose branches throws or returns ("throw", "return"), and, in the function itself, a
-        returned verdict ("result"), assertions ("throw") and calls whose result is ignored
-        ("held"). ``own``: in the analysed function itself, not in a nested one."""
-        out: list[tuple[int, str, bool]] = []
-        done: set[int] = set()
-        contexts = [c for c in (self._test_context(n) for n in self.site_list) if c is not None]
-        contexts.extend(self._var_tests())
-        for ctx in contexts:
-            if ctx.id in done:
-                continue
-            done.add(ctx.id)
-            own = self._inside_own(ctx)
-            if ctx.type == "if_statement":
-                cond = ctx.child_by_field_name("condition")
-                cons = ctx.child_by_field_name("consequence")
-                alt = ctx.child_by_field_name("alternative")
-                leaves = [b is not None and _exits(b, leave_function=True) for b in (cons, alt)]
-                for (branch, outcome), leaving, other in zip(((cons, False), (alt, True)), leaves, leaves[::-1],
-                                                             strict=True):
-                    if not leaving or branch is None:
-                        continue
-                    how = "throw" if _refusal(branch) == "throw" else "return"
-                    if other and (how != "throw" or _refusal(alt if branch is cons else cons) == "throw"):
-                        continue  # both branches end the function: a dispatch, unless one of them refuses
-                    out.extend((i, how, own) for i in self._passed(cond, outcome) + self._denials(
-                        cond, _refusal(branch)))
-            elif own:  # a returned verdict; a returned lookup is the data looked up, not a verdict
-                out.extend((i, "result", True) for i in self._passed(ctx, True) if not self.lookup_site[i])
-        for st_id, args in self.asserted.items():
-            own = self._own_statement(st_id)
-            for arg in args:
-                out.extend((i, "throw", own) for i in self._passed(arg, True))
-        for st_id, held in self.held.items():
-            if self._own_statement(st_id):
-                out.extend((i, "held", True) for i in held)
-        seen: set[tuple[int, str, bool]] = set()
-        return [g for g in out if not (g in seen or seen.add(g))]  # type: ignore[func-returns-value]
-
-    def _var_tests(self) -> list[Node]:
-        """The `if` statements and returns that test a guard variable (`if (!handler) return`)."""
-        out: list[Node] = []
-        end = self.fn.end_byte
-        for name, values in self.guard_vars.items():
-            start = values[0].end_byte
-            for pos in occurrences(self.data, name, start, end)[:16]:
-                ident = self.fn.descendant_for_byte_range(pos, pos + len(name.encode()))
-                if ident is None or ident.type != "identifier":
-                    continue
-                ctx = self._test_context(ident)
-                if ctx is not None:
-                    out.append(ctx)
-        return out
-
-    def _test_context(self, site: Node) -> Node | None:
-        """The `if` whose condition holds the site, or the returned expression (`return ok(x)`, a
-        concise body of the analysed function)."""
-        child, node = site, site.parent
-        for _ in range(MAX_UP):
-            if node is None:
-                return None
-            t = node.type
-            if t in TRANSPARENT or t == "unary_expression" or t == "binary_expression" \
-                    or t == "parenthesized_expression" or (t in ("member_expression", "subscript_expression")
-                                                           and node.child_by_field_name("object") == child):
-                child, node = node, node.parent
-                continue
-            if t == "if_statement" and node.child_by_field_name("condition") == child:
-                return node
-            if t == "return_statement":
-                return child
-            if node.id == self.fn_id and node.child_by_field_name("body") == child:
-                return child  # a concise arrow body
-            return None
-        return None
-
-    def _inside_own(self, node: Node) -> bool:
-        """No function boundary between ``node`` and the analysed function (memoised along the
-        way: climbing parents is not free in deep trees)."""
-        from ipclint.extract.walk import FUNCTION_TYPES
-        memo = self.own_memo
-        path: list[int] = []
-        cur = node.parent
-        result = False
-        for _ in range(MAX_UP * 4):
-            if cur is None:
-                break
-            known = memo.get(cur.id)
-            if known is not None:
-                result = known
-                break
-            if cur.id == self.fn_id:
-                result = True
-                break
-            if cur.type in FUNCTION_TYPES:
-                break
-            path.append(cur.id)
-            cur = cur.parent
-        for i in path:
-            memo[i] = result
-        return result
-
-    def _own_statement(self, st_id: int) -> bool:
-        body = self.fn.child_by_field_name("body")
-        return body is not None and any(c.id == st_id for c in body.named_children)
-
-
-class _Skip:
-    pass
-
-
-_SKIP = _Skip()
-Polarity = bool | None | _Skip
-
-
-def _polarity(site: Node, leaf: Node) -> Polarity:
-    """Which outcome of ``leaf`` means the site passed: True, False, None (either), or _SKIP (the
-    site's result does not decide the leaf: `f(LIST.includes(x))`)."""
-    pol: bool | None = _own_polarity(site)
-    child, node = site, site.parent
-    for _ in range(16):
-        if child.id == leaf.id:
-            return pol
-        if node is None:
-            return _SKIP
-        t = node.type
-        if t in TRANSPARENT or t == "parenthesized_expression":
-            pass
-        elif t == "unary_expression" and operator_of(node) == "!":
-            pol = None if pol is None else not pol
-        elif t == "binary_expression" and operator_of(node) in EQUALITY | INEQUALITY | RELATIONS:
-            rel = _relation(node, child)
-            if rel is _SKIP:
-                return _SKIP
-            pol = None if pol is None or rel is None else (pol if rel else not pol)
-        else:
-            return _SKIP
-        child, node = node, node.parent
-    return _SKIP
-
-
-def _identifiers(node: Node, names: dict[str, list[Node]]) -> list[Node]:
-    """Identifiers of ``names`` read as the base of a member chain in a small test expression
-    (`m?.length !== 3`, `!res.ok`); a bare comparison (`kind === 'web'`) compares a value, it
-    does not test whether the check that produced it passed."""
-    out: list[Node] = []
-    stack = [node]
-    seen = 0
-    while stack and seen < 64:
-        n = stack.pop()
-        seen += 1
-        if n.type in ("member_expression", "subscript_expression"):
-            obj = _unwrap(n.child_by_field_name("object"))
-            if obj is not None and obj.type == "identifier":
-                if text_of(obj, 80) in names:
-                    out.append(obj)
-            elif obj is not None:
-                stack.append(obj)
-        elif n.type in ("binary_expression", "parenthesized_expression", "unary_expression") \
-                or n.type in TRANSPARENT:
-            stack.extend(n.named_children)
-    return out
-
-
-def _own_polarity(site: Node) -> bool | None:
-    if site.type == "binary_expression":
-        op = operator_of(site)
-        if op in INEQUALITY:
-            return False
-        if op in RELATIONS:
-            return None
-    return True
-
-
-def _relation(cmp: Node, child: Node) -> bool | None | _Skip:
-    """How a comparison of ``child`` (a site's result) with a constant relates to that result
-    passing: True (the comparison holds when it passes), False (when it fails), None (either)."""
-    left, right = cmp.child_by_field_name("left"), cmp.child_by_field_name("right")
-    other = right if left == child else left
-    if other is None:
-        return _SKIP
-    op = operator_of(cmp)
-    if cmp.child_by_field_name("left") != child:  # `-1 !== i` reads as `i !== -1`
-        op = {"<": ">", ">": "<", "<=": ">=", ">=": "<="}.get(op, op)
-    text = text_of(other, 12)
-    if _index_call(child):
-        if text in ("-1", "- 1"):
-            return op in ("!==", "!=", ">")
-        if text == "0":
-            return op in (">=", "===", "==") if op != "<" else False
-        return None
-    if child.type == "unary_expression" and operator_of(child) == "typeof":
-        return None if op in RELATIONS else op in EQUALITY
-    if text in NOTHING or text == "false":
-        return op in INEQUALITY if op not in RELATIONS else None
-    if text == "true":
-        return op in EQUALITY if op not in RELATIONS else None
-    return None if op in RELATIONS else _SKIP
-
-
-def _index_call(node: Node) -> bool:
-    n = _unwrap(node)
-    if n is None or n.type != "call_expression":
-        return False
-    callee = n.child_by_field_name("function")
-    return callee is not None and callee.type == "member_expression" and text_of(
-        callee.child_by_field_name("property"), 40) in INDEX_METHODS  # type: ignore[arg-type]
-
-
-def _against_constant(node: Node) -> tuple[Node, bool] | None:
-    """`v === undefined` -> (v, False): the comparison holds when v is falsy-like; `v !== null`
-    -> (v, True); `v === true` -> (v, True)."""
-    op = operator_of(node)
-    if op not in EQUALITY | INEQUALITY:
-        return None
-    left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
-    for const, other in ((right, left), (left, right)):
-        if const is None or other is None:
-            continue
-        text = text_of(const, 12)
-        if text in NOTHING or text == "false":
-            return other, op in INEQUALITY
-        if text == "true":
-            return other, op in EQUALITY
-    return None
-
-
-def site_kind(node: Node) -> str:
-    """check (typeof, comparison, allowlist), url (`new URL`), call (a validator or not: decided
-    at check time), empty (a presence test), lookup (`TABLE[x]`)."""
-    if node.type == "new_expression":
-        callee = node.child_by_field_name("constructor")
-        return "url" if callee is not None and text_of(callee, 100).rsplit(".", 1)[-1] == "URL" else "call"
-    if node.type == "call_expression":
-        callee = node.child_by_field_name("function")
-        text = text_of(callee, 100) if callee is not None else ""
-        last = text.rsplit(".", 1)[-1]
-        if last in BUILTIN_CHECKS or last in VALUE_CHECKS or text.endswith("hasOwnProperty.call"):
-            return "check"
-        return "call"
-    if node.type == "subscript_expression":
-        return "lookup"
-    if node.type == "binary_expression":
-        sides = (node.child_by_field_name("left"), node.child_by_field_name("right"))
-        if any(x is not None and text_of(x, 12) in _EMPTY for x in sides):
-            return "empty"  # `x === ''`, `x != null`: presence, like `if (!x)`, not validation
-    return "check"
-
-
-_EMPTY = frozenset({"''", '""', "``", "null", "undefined", "void 0"})
-
-
-def _evaluation(node: Node) -> tuple[Node, Node | None] | None:
-    """Where a site is evaluated on every path through its statement, and how: (statement, None)
-    for a call whose result nobody tests (`validate(x);`, `const v = schema.parse(x)`: it
-    validates only by throwing), (statement, condition) for a condition an assertion insists on
-    (`assert(typeof x === 'string')`, `invariant(LIST.includes(x), 'msg')`). A check whose result
-    is only stored is neither."""
-    child, cur = node, node.parent
-    cond = site_kind(node) not in ("call", "url", "lookup")
-    asserted: Node | None = None
-    for _ in range(16):
-        if cur is None:
-            return None
-        t = cur.type
-        if t in TRANSPARENT:
-            pass
-        elif t == "binary_expression" or (t == "unary_expression" and operator_of(cur) == "!"):
-            cond = True
-        elif t == "variable_declarator" or t == "assignment_expression":
-            if cond or cur.child_by_field_name("value" if t == "variable_declarator" else "right") != child:
-                return None
-        elif t in ("expression_statement", "lexical_declaration", "variable_declaration"):
-            if asserted is not None:
-                return cur, asserted
-            return None if cond else (cur, None)
-        elif t == "arguments":
-            call = cur.parent
-            callee = call.child_by_field_name("function") if call is not None else None
-            text = text_of(callee, 60) if callee is not None else ""
-            if call is None or asserted is not None or not ASSERT_CALL.match(text.rsplit(".", 1)[-1]) \
-                    or text.startswith("console."):
-                return None  # console.assert only logs
-            asserted = child
-            cond = False
-            cur = call
-        elif t == "member_expression" and child == cur.child_by_field_name("object") and not cond:
-            pass  # schema.parse(x).data
-        else:
-            return None
-        child, cur = cur, cur.parent
-    return None
-
-
-def _guard_declaration(node: Node) -> tuple[str, Node] | None:
-    """`const ok = typeof x === 'string' && x.length < 9`: the variable holding a check's result,
-    and the value it was declared with."""
-    child, cur = node, node.parent
-    for _ in range(16):
-        if cur is None:
-            return None
-        t = cur.type
-        if t in TRANSPARENT or t == "binary_expression" or (t == "unary_expression" and operator_of(cur) == "!") \
-                or (t == "member_expression" and child == cur.child_by_field_name("object")):
-            child, cur = cur, cur.parent
-            continue
-        if t == "variable_declarator" and cur.child_by_field_name("value") == child:
-            name = cur.child_by_field_name("name")
-            if name is None or name.type != "identifier":
-                return None
-            return text_of(name, 80), child
-        return None
-    return None
-
-
-def _refusal(branch: Node | None) -> str | None:
-    """How a branch refuses: "throw", "return" (nothing or a constant, also `continue`), or None
-    when it does something (`return shell.openExternal(u)`)."""
-    if branch is None:
-        return None
-    node = branch
-    for _ in range(8):
-        t = node.type
-        if t == "throw_statement":
-            return "throw"
-        if t in ("continue_statement", "break_statement"):
-            return "return"
-        if t == "return_statement":
-            inner = [c for c in node.named_children if c.type != "comment"]
-            return "return" if not inner or _constant(inner[0]) else None
-        if t in ("else_clause", "statement_block"):
-            inner = [c for c in node.named_children if c.type != "comment"]
-            if not inner:
-                return None
-            node = inner[-1]
-            continue
-        return "return" if _constant(node) else None  # a ternary's branch
-    return None
-
-
-def _constant(node: Node) -> bool:
-    n = _unwrap(node)
-    if n is None:
-        return False
-    if n.type == "template_string":
-        return not any(c.type == "template_substitution" for c in n.named_children)
-    if n.type in ("array", "object"):
-        return not n.named_children
-    if n.type == "unary_expression":
-        return text_of(n, 12) in ("void 0", "-1")
-    if n.type == "identifier":
-        return text_of(n, 12) == "undefined"
-    return n.type in REFUSING_VALUES
-
-
-def _default_exits(body: Node) -> bool:
-    for c in body.named_children:
-        if c.type == "switch_default":
-            stmts = [s for s in c.named_children if s.type != "comment"]
-            return bool(stmts) and _exits(stmts[-1])
-    return False
-
-
-def _unwrap(node: Node | None) -> Node | None:
-    """Skip parentheses, TypeScript wrappers and `await`."""
-    for _ in range(16):
-        node = unwrap(node)
-        if node is None or node.type != "await_expression":
-            return node
-        inner = [c for c in node.named_children if c.type != "comment"]
-        node = inner[0] if inner else None
-    return node
-
-
-def _exits(node: Node, leave_function: bool = False) -> bool:
-    """A branch that always leaves: it is, or ends with, return/throw (and, within a loop,
-    continue/break)."""
-    return exits(node, frozenset({"return_statement", "throw_statement"}) if leave_function else EXITS)

@@ -14,9 +14,10 @@ Reads are found by a byte search for the names inside the function, then located
 """
 from __future__ import annotations
 
-from ipclint.extract.flowdom import Ambiguity, Dominance, site_kind
+from ipclint.extract.flowdom import Ambiguity, Dominance
 from ipclint.extract.flownames import is_binding, occurrences
 from ipclint.extract.flowread import COMPARISONS, MAX_UP, TRANSPARENT, VALUE_CHECKS, Read, Reader, is_truth, operator_of
+from ipclint.extract.flowtests import site_kind
 from ipclint.extract.parse import Node
 from ipclint.extract.values import span_of, text_of
 from ipclint.extract.walk import FUNCTION_TYPES, Extractor, _bindings_of_pattern
