@@ -1,51 +1,91 @@
-"""Which validation sites dominate a read (handlerflow): conditions of the enclosing
-`if`/`?:`/`&&`/`switch`, earlier statements that validate unconditionally (`validate(x);`,
-`assert(typeof x === 'string')`), earlier `if (...) return/throw` guards, and guard variables
-(`const ok = typeof x === 'string'; if (!ok) return`)."""
+"""Which validation sites a read sits on the passing side of (handlerflow), with polarity.
+
+A check validates a value only on the paths where it passed. For each read, the sites whose
+outcome decided the path to it are collected with that outcome: the enclosing `if`/`?:`/`&&`/
+`||`/`switch` (consequence: the condition held; `else`: it failed), earlier `if (...) return/throw`
+guards (the path after them is the one where the condition failed), assertions (`assert(...)`),
+and guard variables (`const ok = typeof x === 'string'; if (!ok) return`). Negations, `&&`/`||`,
+comparisons with `-1`/`null`/`false` and `!==` are composed into which outcome of each site the
+path implies. Earlier statements that call a possible validator and ignore its result are
+recorded apart ("held"): they validate only if the call throws.
+
+The outcome a site must have to pass is fixed by its shape (`LIST.includes(x)`, `isOk(x)`,
+`typeof x === 'string'`: true; `x !== 'a'`: false; relations such as `x.length < 9`: either).
+Tests of the value's content (`p.includes('..')`, `/re/.test(p)`) and validator calls can also be
+written as denials: when the branch they decide is a refusal (it throws, or, for content tests,
+returns nothing or a constant), the other branch is where they passed.
+"""
 from __future__ import annotations
 
 from bisect import bisect_left
 
-from ipclint.extract.flownames import occurrences
-from ipclint.extract.flowread import ASSERT_CALL, BUILTIN_CHECKS, MAX_UP, TRANSPARENT, VALUE_CHECKS, operator_of
-from ipclint.extract.guards import exits
+from ipclint.extract.flowgates import Decisions
+from ipclint.extract.flowread import MAX_UP, operator_of
+from ipclint.extract.flowtests import (
+    SKIP,
+    against_constant,
+    default_exits,
+    evaluation,
+    exits_branch,
+    guard_declaration,
+    member_bases,
+    own_polarity,
+    polarity,
+    refusal,
+    unwrap_test,
+)
 from ipclint.extract.parse import Node
 from ipclint.extract.values import text_of
 
 BLOCKS = frozenset({"statement_block", "program", "switch_case", "switch_default"})
-EXITS = frozenset({"return_statement", "throw_statement", "continue_statement", "break_statement"})
+MAX_DEPTH = 12
+
+# How a site can be written as a denial: "content" (`p.includes('..')`, `/re/.test(p)`: a throw or
+# an empty return refuses), "call" (a validator call: a throw refuses).
+Ambiguity = str | None
 
 
-class Dominance:
-    """Mixed into the analysis: needs ``fn_id``, ``writes``, ``block_memo`` and, set by
-    ``_index_sites``, the sorted site nodes."""
+class Dominance(Decisions):
+    """Mixed into the analysis: needs ``fn``, ``fn_id``, ``data``, ``writes`` and ``block_memo``;
+    ``_index_sites`` sets up the sorted site nodes."""
 
+    fn: Node
     fn_id: int
     data: bytes
     writes: list[int]
     block_memo: dict[int, dict[int, tuple[int, ...]]]
 
-    def _index_sites(self, order: list[Node]) -> None:
+    def _index_sites(self, order: list[Node], ambiguity: dict[int, Ambiguity], names: dict[int, set[str]],
+                     lookups: set[int]) -> None:
+        self.passed_memo: dict[tuple[int, bool], list[int]] = {}
+        self.own_memo: dict[int, bool] = {}
+        self.dom_memo: dict[int, tuple[tuple[int, ...], tuple[int, ...]]] = {}
         self.index = {n.id: i for i, n in enumerate(order)}
+        self.site_names = [names[n.id] for n in order]
+        self.lookup_site = [n.id in lookups for n in order]
         self.starts = [n.start_byte for n in order]
         self.site_list = order
-        self.top = self._top_sites(order)
-        self.guard_vars: dict[str, list[int]] = {}
+        self.ambiguity = [ambiguity.get(n.id) for n in order]
+        self.guard_vars: dict[str, list[Node]] = {}  # name -> the values it was declared with
+        self.held: dict[int, list[int]] = {}  # statement -> sites it evaluates, result untested
+        self.asserted: dict[int, list[Node]] = {}  # statement -> the conditions it asserts
         for i, n in enumerate(order):
-            name = _guard_variable(n)
-            if name is not None and len(self.guard_vars) < 32:
-                self.guard_vars.setdefault(name, []).append(i)
+            decl = guard_declaration(n)
+            if decl is not None and len(self.guard_vars) < 32:
+                name, value = decl
+                values = self.guard_vars.setdefault(name, [])
+                if all(v.id != value.id for v in values):
+                    values.append(value)
+            how = evaluation(n)
+            if how is None:
+                continue
+            stmt, arg = how
+            if arg is None:
+                self.held.setdefault(stmt.id, []).append(i)
+            elif all(a.id != arg.id for a in self.asserted.get(stmt.id, ())):
+                self.asserted.setdefault(stmt.id, []).append(arg)
 
-    def _top_sites(self, order: list[Node]) -> dict[int, list[int]]:
-        """Statement -> the sites it evaluates unconditionally (`validate(x);`, `const v = schema.parse(x)`,
-        `assert(typeof x === 'string')`)."""
-        out: dict[int, list[int]] = {}
-        for i, n in enumerate(order):
-            stmt = _statement_of(n)
-            if stmt is not None:
-                out.setdefault(stmt.id, []).append(i)
-        return out
-
+    # ---- sites of a condition, by outcome --------------------------------------------------
     def _sites_in(self, node: Node | None) -> list[int]:
         if node is None:
             return []
@@ -58,41 +98,131 @@ class Dominance:
                 out.append(i)
         return out
 
-    def _cond_sites(self, cond: Node | None) -> list[int]:
-        """Sites of a condition, and of the guard variables it reads (`if (!ok) return`)."""
-        out = self._sites_in(cond)
-        if cond is not None and self.guard_vars:
-            for name, sites in self.guard_vars.items():
-                if occurrences(self.data, name, cond.start_byte, cond.end_byte):
-                    out.extend(i for i in sites if self.site_list[i].end_byte <= cond.start_byte)
+    def _passed(self, cond: Node | None, outcome: bool, depth: int = 0) -> list[int]:
+        """The sites known to have passed when ``cond`` evaluates to ``outcome``."""
+        if depth == 0 and cond is not None:
+            key = (cond.id, outcome)
+            hit = self.passed_memo.get(key)
+            if hit is None:
+                hit = self.passed_memo[key] = self._passed(cond, outcome, 1)
+            return list(hit)
+        node = unwrap_test(cond)
+        if node is None or depth > MAX_DEPTH:
+            return []
+        t = node.type
+        if t == "unary_expression" and operator_of(node) == "!":
+            return self._passed(node.child_by_field_name("argument"), not outcome, depth + 1)
+        if t == "binary_expression" and operator_of(node) in ("&&", "||"):
+            left = self._passed(node.child_by_field_name("left"), outcome, depth + 1)
+            right = self._passed(node.child_by_field_name("right"), outcome, depth + 1)
+            if (operator_of(node) == "&&") == outcome:  # both sides hold (or both failed)
+                return left + [i for i in right if i not in left]
+            return self._either(left, right)
+        if t == "identifier":
+            return self._guard_var(node, outcome, depth)
+        if t == "binary_expression":
+            flipped = against_constant(node)
+            if flipped is not None:  # `v === undefined`, `found !== false`
+                inner, same = flipped
+                var = unwrap_test(inner)
+                if var is not None and var.type == "identifier" and text_of(var, 80) in self.guard_vars:
+                    return self._passed(var, outcome if same else not outcome, depth + 1)
+        out = []
+        for i in self._sites_in(node):
+            pol = polarity(self.site_list[i], node)
+            if pol is not SKIP and (pol is None or pol == outcome):
+                out.append(i)
+        if not out and self.guard_vars:  # a guard variable read inside the test: `m?.length !== 3`
+            own = own_polarity(node) if t == "binary_expression" else True
+            if own is None or own == outcome:
+                for ident in member_bases(node, self.guard_vars):
+                    out.extend(i for i in self._guard_var(ident, True, depth) if i not in out)
         return out
 
-    def _dominators(self, read: Node) -> list[int]:
-        out: list[int] = []
+    def _either(self, left: list[int], right: list[int]) -> list[int]:
+        """One side or the other passed (`x === A || x === B`, `v === undefined || typeof v ===
+        's'`): the value both sides test passed one of them, which validates it; a value only one
+        side tests is not known to have passed anything."""
+        both = [i for i in left if i in right]
+        if not left or not right:
+            return both
+        common = set().union(*(self.site_names[i] for i in left)) & set().union(
+            *(self.site_names[i] for i in right))
+        return both + [i for i in left + right if i not in both and self.site_names[i] & common]
+
+    def _guard_var(self, ident: Node, outcome: bool, depth: int) -> list[int]:
+        name = text_of(ident, 80)
+        values = [v for v in self.guard_vars.get(name, ()) if v.end_byte <= ident.start_byte]
+        if not values:
+            return []
+        return self._passed(values[-1], outcome, depth + 1)
+
+    def _denials(self, cond: Node | None, refusal: str | None) -> list[int]:
+        """Sites of ``cond`` that a refusing branch shows to be denials (`if (p.includes('..')) throw`)."""
+        if refusal is None:
+            return []
+        return [i for i in self._sites_in(cond) if self.ambiguity[i] == "content"
+                or (refusal == "throw" and self.ambiguity[i] == "call")]
+
+    # ---- the sites deciding the path to a read ---------------------------------------------
+    def _dominators(self, read: Node) -> tuple[list[int], list[int]]:
+        """(sites passed on the path to ``read``, sites evaluated before it with their result
+        untested). What the ancestors of a node contribute is memoised on that node: reads in one
+        branch share it, and each parent step costs more the deeper the tree."""
+        steps: list[tuple[int, tuple[int, ...], tuple[int, ...]]] = []
+        tail: tuple[tuple[int, ...], tuple[int, ...]] = ((), ())
         child, node = read, read.parent
         for _ in range(MAX_UP * 4):
             if node is None:
                 break
-            t = node.type
-            if t in ("if_statement", "ternary_expression"):
-                cond = node.child_by_field_name("condition")
-                if cond != child:
-                    out.extend(self._cond_sites(cond))
-            elif t == "binary_expression" and operator_of(node) in ("&&", "||"):
-                left = node.child_by_field_name("left")
-                if left != child:
-                    out.extend(self._cond_sites(left))
-            elif t in ("switch_case", "switch_default") and node.parent is not None and node.parent.parent is not None:
-                out.extend(self._cond_sites(node.parent.parent.child_by_field_name("value")))
-            if t in BLOCKS:
-                out.extend(self._before(node, child))
+            known = self.dom_memo.get(child.id)
+            if known is not None:
+                tail = known
+                break
+            passed, held = self._path_step(node, child)
+            steps.append((child.id, passed, held))
             if node.id == self.fn_id:
                 break
             child, node = node, node.parent
-        return out
+        acc_passed, acc_held = tail
+        for cid, passed, held in reversed(steps):
+            acc_passed, acc_held = passed + acc_passed, held + acc_held
+            self.dom_memo[cid] = (acc_passed, acc_held)
+        return list(acc_passed), list(acc_held)
+
+    def _path_step(self, node: Node, child: Node) -> tuple[tuple[int, ...], tuple[int, ...]]:
+        """What ``node`` says about the path through ``child``."""
+        passed: list[int] = []
+        held: list[int] = []
+        t = node.type
+        if t in ("if_statement", "ternary_expression"):
+            passed.extend(self._branch(node, child))
+        elif t == "binary_expression" and operator_of(node) in ("&&", "||"):
+            left = node.child_by_field_name("left")
+            if left != child:
+                passed.extend(self._passed(left, operator_of(node) == "&&"))
+        elif t in ("while_statement", "for_statement") and node.child_by_field_name("body") == child:
+            passed.extend(self._passed(node.child_by_field_name("condition"), True))
+        elif t == "switch_case" and node.parent is not None and node.parent.parent is not None:
+            passed.extend(self._sites_in(node.parent.parent.child_by_field_name("value")))
+        if t in BLOCKS:
+            for i in self._before(node, child):
+                (held if i < 0 else passed).append(~i if i < 0 else i)
+        return tuple(passed), tuple(held)
+
+    def _branch(self, node: Node, child: Node) -> list[int]:
+        cond = node.child_by_field_name("condition")
+        cons = node.child_by_field_name("consequence")
+        alt = node.child_by_field_name("alternative")
+        if child == cons:
+            return self._passed(cond, True) + self._denials(cond, refusal(alt))
+        if child == alt:
+            return self._passed(cond, False) + self._denials(cond, refusal(cons))
+        return []
 
     def _before(self, block: Node, child: Node) -> tuple[int, ...]:
-        """Sites of the statements before ``child`` in ``block`` that guard everything after them."""
+        """Sites of the statements before ``child`` in ``block`` that guard everything after them;
+        held ones (`validate(x);`) as ``~index``."""
         memo = self.block_memo.get(block.id)
         if memo is None:
             memo = self.block_memo[block.id] = {}
@@ -102,101 +232,40 @@ class Dominance:
                 if st.type == "comment" or st == skip:
                     continue
                 memo[st.id] = tuple(acc)
-                acc.extend(self._guards(st))
+                acc.extend(x for x in self._guards(st) if x not in acc)
         return memo.get(child.id, ())
 
     def _guards(self, st: Node) -> list[int]:
-        out = list(self.top.get(st.id, ()))
+        out = self._top(st)
         if st.type == "if_statement":
+            cond = st.child_by_field_name("condition")
             cons = st.child_by_field_name("consequence")
             alt = st.child_by_field_name("alternative")
-            if (cons is not None and _exits(cons)) or (alt is not None and _exits(alt)) or (
-                    cons is not None and any(cons.start_byte <= w < cons.end_byte for w in self.writes)):
-                out.extend(self._cond_sites(st.child_by_field_name("condition")))
+            cons_exits = cons is not None and exits_branch(cons)
+            alt_exits = alt is not None and exits_branch(alt)
+            if cons_exits and not alt_exits:
+                out.extend(self._passed(cond, False) + self._denials(cond, refusal(cons)))
+            elif alt_exits and not cons_exits:
+                out.extend(self._passed(cond, True) + self._denials(cond, refusal(alt)))
+            elif cons is not None and any(cons.start_byte <= w < cons.end_byte for w in self.writes):
+                out.extend(self._passed(cond, False))  # `if (typeof x !== 'string') x = ''`
+        elif st.type == "switch_statement":
+            body = st.child_by_field_name("body")
+            if body is not None and default_exits(body):
+                out.extend(self._sites_in(st.child_by_field_name("value")))
         elif st.type == "try_statement":
             body = st.child_by_field_name("body")
             handler = st.child_by_field_name("handler")
             hbody = handler.child_by_field_name("body") if handler is not None else None
-            if body is not None and (hbody is None or _exits(hbody)):
+            if body is not None and (hbody is None or exits_branch(hbody)):
                 for inner in body.named_children:
-                    out.extend(self.top.get(inner.id, ()))
+                    out.extend(self._top(inner))
         return out
 
-
-def site_kind(node: Node) -> str:
-    """check (typeof, comparison, allowlist), url (`new URL`), call (a validator or not: decided
-    at check time), empty (a presence test)."""
-    if node.type == "new_expression":
-        callee = node.child_by_field_name("constructor")
-        return "url" if callee is not None and text_of(callee, 100).rsplit(".", 1)[-1] == "URL" else "call"
-    if node.type == "call_expression":
-        callee = node.child_by_field_name("function")
-        last = text_of(callee, 100).rsplit(".", 1)[-1] if callee is not None else ""
-        return "check" if last in BUILTIN_CHECKS or last in VALUE_CHECKS else "call"
-    if node.type == "binary_expression":
-        sides = (node.child_by_field_name("left"), node.child_by_field_name("right"))
-        if any(x is not None and text_of(x, 12) in _EMPTY for x in sides):
-            return "empty"  # `x === ''`, `x != null`: presence, like `if (!x)`, not validation
-    return "check"
-
-
-_EMPTY = frozenset({"''", '""', "``", "null", "undefined", "void 0"})
-
-
-def _statement_of(node: Node) -> Node | None:
-    """The statement that evaluates a validator call unconditionally as (part of) its own expression
-    (`validate(x);`, `const v = schema.parse(x)`), or asserts a check (`assert(typeof x === 'string')`,
-    `invariant(LIST.includes(x), 'msg')`). A check whose result is only stored is no validation."""
-    child, cur = node, node.parent
-    # A condition holds only when an assertion insists on it; a validator call throws by itself.
-    cond = site_kind(node) not in ("call", "url")
-    for _ in range(16):
-        if cur is None:
-            return None
-        t = cur.type
-        if t in TRANSPARENT:
-            pass
-        elif t == "binary_expression" or (t == "unary_expression" and operator_of(cur) == "!"):
-            cond = True
-        elif t == "variable_declarator" or t == "assignment_expression":
-            if cond or cur.child_by_field_name("value" if t == "variable_declarator" else "right") != child:
-                return None
-        elif t in ("expression_statement", "lexical_declaration", "variable_declaration"):
-            return None if cond else cur
-        elif t == "arguments":
-            call = cur.parent
-            callee = call.child_by_field_name("function") if call is not None else None
-            text = text_of(callee, 60) if callee is not None else ""
-            if call is None or not ASSERT_CALL.match(text.rsplit(".", 1)[-1]) or text.startswith("console."):
-                return None  # console.assert only logs
-            cond = False
-            cur = call
-        elif t == "member_expression" and child == cur.child_by_field_name("object") and not cond:
-            pass  # schema.parse(x).data
-        else:
-            return None
-        child, cur = cur, cur.parent
-    return None
-
-
-def _guard_variable(node: Node) -> str | None:
-    """`const ok = typeof x === 'string' && x.length < 9`: the variable holding a check's result."""
-    child, cur = node, node.parent
-    for _ in range(16):
-        if cur is None:
-            return None
-        t = cur.type
-        if t in TRANSPARENT or t == "binary_expression" or (t == "unary_expression" and operator_of(cur) == "!") \
-                or (t == "member_expression" and child == cur.child_by_field_name("object")):
-            child, cur = cur, cur.parent
-            continue
-        if t == "variable_declarator" and cur.child_by_field_name("value") == child:
-            name = cur.child_by_field_name("name")
-            return text_of(name, 80) if name is not None and name.type == "identifier" else None
-        return None
-    return None
-
-
-def _exits(node: Node) -> bool:
-    """A branch that always leaves: it is, or ends with, return/throw/continue/break."""
-    return exits(node, EXITS)
+    def _top(self, st: Node) -> list[int]:
+        """What a statement establishes on every path through it: asserted conditions, and held calls."""
+        out: list[int] = []
+        for arg in self.asserted.get(st.id, ()):
+            out.extend(self._passed(arg, True))
+        out.extend(~i for i in self.held.get(st.id, ()))
+        return out

@@ -124,6 +124,8 @@ class Reader:
             return _CONTINUE  # value.prop: the same data, deeper
         method = _prop(node)
         if method in VALUE_CHECKS:
+            if method in EXTRACTING and not (is_truth(call) or _compared(call) or _whole_match(call)):
+                return Read(name, ident, "use")  # `const m = text.match(re)` reads the text
             return Read(name, ident, "check", site=call)
         if method in ELEMENT_METHODS:
             names = self._element_params(call, method)
@@ -143,8 +145,8 @@ class Reader:
         return _CONTINUE
 
     def _lookup(self, name: str, ident: Node, node: Node) -> Read:
-        """`MAP[value]`: reading a table by renderer key is an allowlist lookup (unknown keys give
-        undefined); writing `obj[value] = x` is a use (`__proto__` pollutes)."""
+        """`TABLE[value]`: reading a table by renderer key is an allowlist lookup when its result
+        is tested; writing `obj[value] = x` or calling `handlers[value]()` is a use."""
         up = node.parent
         while up is not None and up.type in TRANSPARENT:
             node, up = up, up.parent
@@ -153,24 +155,8 @@ class Reader:
             return Read(name, ident, "use")
         if up is not None and up.type == "call_expression" and up.child_by_field_name("function") == node:
             return Read(name, ident, "use")  # handlers[value](): dispatch on a renderer-chosen key
-        # A lookup whose result is tested (`if (!MAP[key]) return`) or held to be tested
-        # (`const h = MAP[key]; if (!h) ...`) is an allowlist check; `return store[key]` or
-        # `lib[runner].get()` uses the key unchecked.
-        child, p = node, up
-        for _ in range(6):
-            if p is None:
-                break
-            if p.type in ("if_statement", "while_statement", "variable_declarator") or (
-                    p.type == "ternary_expression" and p.child_by_field_name("condition") == child) or (
-                    p.type == "binary_expression" and operator_of(p) in ("??", "||")
-                    and p.child_by_field_name("left") == child):  # `MAP[key] ?? DEFAULT`
-                return Read(name, ident, "check", site=node)
-            if p.type in TRANSPARENT or p.type == "unary_expression" or (
-                    p.type == "binary_expression" and operator_of(p) in ("&&", "||", "??", *COMPARISONS)):
-                child, p = p, p.parent
-                continue
-            break
-        return Read(name, ident, "use")
+        role = lookup_role(node)
+        return Read(name, ident, role, site=node) if role is not None else Read(name, ident, "use")
 
     def _object(self, name: str, ident: Node, node: Node, child: Node, st: _State) -> Step:
         st.pure = False
@@ -198,8 +184,13 @@ class Reader:
         if new and last == "URL" and st.url is None:
             st.url, st.pure, st.keys, st.jump = call, False, [], call  # validation of the string (IPC005)
             return _CONTINUE
-        if not new and last in BUILTIN_CHECKS:
+        if not new and (last in BUILTIN_CHECKS or text.endswith("hasOwnProperty.call")):
             return Read(name, ident, "check", site=call)
+        index = sum(1 for c in args.named_children if c.type != "comment" and c.start_byte < child.start_byte)
+        if not new and last == "get" and index == 0 and callee is not None and callee.type == "member_expression":
+            role = lookup_role(call)  # `MAP.get(value)` whose result is tested: an allowlist lookup
+            if role is not None:
+                return Read(name, ident, role, site=call, into=call, arg=0, pure=st.pure)
         if not new and last in PASS_CALLS:
             st.pure, st.keys, st.jump = False, [], call
             return _CONTINUE
@@ -208,7 +199,6 @@ class Reader:
             return _CONTINUE
         if not new and text in SPREAD_CALLS:
             return self._spread_call(name, ident, call, st)
-        index = sum(1 for c in args.named_children if c.type != "comment" and c.start_byte < child.start_byte)
         return Read(name, ident, "arg", site=call, into=call, arg=index, keys=tuple(reversed(st.keys)),
                      pure=st.pure)
 
@@ -267,6 +257,8 @@ class Reader:
         if node.type == "assignment_expression" and left is not None and left.type in (
                 "identifier", "object_pattern", "array_pattern"):
             return self._alias(name, ident, left, st)
+        if node.type == "assignment_expression" and left is not None and left.type == "member_expression":
+            return Read(name, ident, "set", into=node, keys=tuple(reversed(st.keys)), pure=st.pure)
         return Read(name, ident, "use")
 
 
@@ -326,6 +318,101 @@ def _operator(name: str, ident: Node, node: Node, child: Node, st: _State) -> St
     elif op not in ("&&", "||", "??"):
         return Read(name, ident, "use")
     return _CONTINUE
+
+
+EXTRACTING = frozenset({"match", "search", "localeCompare"})  # results that are data unless tested
+
+
+def lookup_role(node: Node) -> str | None:
+    """How a table lookup's result is consumed: "check" when it is tested where it stands (a
+    condition, `!`, `&&`, `??`/`||` with a default), "lookup" when it is kept in a variable (an
+    allowlist only if that variable is tested: decided once the function's guards are known),
+    None when it is used as data (`return store[key]`, `lib[runner].get()`)."""
+    child, p = node, node.parent
+    for _ in range(6):
+        if p is None:
+            return None
+        t = p.type
+        if t == "variable_declarator":
+            return "lookup" if p.child_by_field_name("value") == child else None
+        if t in ("if_statement", "while_statement") or (
+                t == "ternary_expression" and p.child_by_field_name("condition") == child) or (
+                t == "binary_expression" and operator_of(p) in ("??", "||", "&&")
+                and p.child_by_field_name("left") == child):
+            return "check"
+        if t in TRANSPARENT or t == "parenthesized_expression" or (t == "unary_expression" and operator_of(p) == "!") \
+                or (t == "binary_expression" and operator_of(p) in ("&&", "||", *COMPARISONS)):
+            child, p = p, p.parent
+            continue
+        return None
+    return None
+
+
+def is_truth(node: Node) -> bool:
+    """The value of ``node`` is used as a truth value where it stands (not compared, not kept)."""
+    child, cur = node, node.parent
+    for _ in range(8):
+        if cur is None:
+            return False
+        t = cur.type
+        if t in TRANSPARENT or t == "parenthesized_expression":
+            child, cur = cur, cur.parent
+            continue
+        if t == "unary_expression":
+            return operator_of(cur) == "!"
+        if t == "binary_expression":
+            return operator_of(cur) in ("&&", "||")
+        if t in ("if_statement", "while_statement", "do_statement", "for_statement", "ternary_expression"):
+            return cur.child_by_field_name("condition") == child
+        if t == "arguments":  # `Boolean(LIST.indexOf(x))`
+            call = cur.parent
+            callee = call.child_by_field_name("function") if call is not None else None
+            return callee is not None and text_of(callee, 20) == "Boolean"
+        if t == "return_statement" or (t == "arrow_function" and cur.child_by_field_name("body") == child):
+            return _predicate_callback(cur)
+        return False
+    return False
+
+
+PREDICATES = frozenset({"filter", "some", "every", "find", "findIndex", "findLast", "findLastIndex"})
+
+
+def _predicate_callback(node: Node) -> bool:
+    """The function returning this value is a predicate given to `filter`/`some`/`every`/`find`."""
+    fn: Node | None = node
+    for _ in range(MAX_UP):
+        if fn is None or fn.type in FUNCTION_TYPES:
+            break
+        fn = fn.parent
+    args = fn.parent if fn is not None else None
+    call = args.parent if args is not None and args.type == "arguments" else None
+    callee = call.child_by_field_name("function") if call is not None else None
+    prop = callee.child_by_field_name("property") if callee is not None and callee.type == "member_expression" \
+        else None
+    return prop is not None and text_of(prop, 20) in PREDICATES
+
+
+def _whole_match(call: Node) -> bool:
+    """`s.match(/^...$/)`: a pattern anchored at both ends, without `g` or `m`, tests the whole
+    value (its result kept to be tested is a validation); an unanchored or global one extracts
+    (`text.match(/^#+ (.*)$/gm)`). A pattern held in a variable is given the benefit of the doubt."""
+    args = call.child_by_field_name("arguments")
+    first = next((c for c in args.named_children if c.type != "comment"), None) if args is not None else None
+    if first is None or first.type != "regex":
+        return first is not None and first.type in ("identifier", "member_expression")
+    pattern = first.child_by_field_name("pattern")
+    flags = first.child_by_field_name("flags")
+    text = text_of(pattern, 400) if pattern is not None else ""
+    flag_text = text_of(flags, 10) if flags is not None else ""
+    return text.startswith("^") and text.endswith("$") and not text.endswith("\\$") \
+        and "g" not in flag_text and "m" not in flag_text
+
+
+def _compared(node: Node) -> bool:
+    cur = node.parent
+    while cur is not None and cur.type in TRANSPARENT:
+        cur = cur.parent
+    return cur is not None and cur.type == "binary_expression" and operator_of(cur) in COMPARISONS
 
 
 def operator_of(node: Node) -> str:

@@ -14,13 +14,15 @@ Reads are found by a byte search for the names inside the function, then located
 """
 from __future__ import annotations
 
-from ipclint.extract.flowdom import Dominance, site_kind
+from ipclint.extract.flowdom import Ambiguity, Dominance
 from ipclint.extract.flownames import is_binding, occurrences
-from ipclint.extract.flowread import MAX_UP, Read, Reader
+from ipclint.extract.flowread import COMPARISONS, MAX_UP, TRANSPARENT, VALUE_CHECKS, Read, Reader, is_truth, operator_of
+from ipclint.extract.flowtests import site_kind
 from ipclint.extract.parse import Node
 from ipclint.extract.values import span_of, text_of
 from ipclint.extract.walk import FUNCTION_TYPES, Extractor, _bindings_of_pattern
-from ipclint.model.facts import Alias, Flow, Occ, Site
+from ipclint.model.facts import Alias, Flow, Gate, Occ, Site
+from ipclint.model.values import AnyV
 
 MAX_READS = 600  # reads classified per function
 MAX_ALIAS_ROUNDS = 3
@@ -40,7 +42,7 @@ def analyze(node: Node, ex: Extractor, fid: int) -> Flow | None:
     names = {p.name for p in fn.params}
     if not names or _inline_callback(node):
         return None
-    return _Analysis(node, ex).run(names)
+    return _Analysis(node, ex, fid).run(names)
 
 
 def _inline_callback(node: Node) -> bool:
@@ -54,9 +56,10 @@ def _inline_callback(node: Node) -> bool:
 
 
 class _Analysis(Reader, Dominance):
-    def __init__(self, fn_node: Node, ex: Extractor) -> None:
+    def __init__(self, fn_node: Node, ex: Extractor, fid: int) -> None:
         self.fn = fn_node
         self.fn_id = fn_node.id
+        self.fid = fid
         self.ex = ex
         self.data: bytes = ex.data
         self.reads: list[Read] = []
@@ -67,6 +70,7 @@ class _Analysis(Reader, Dominance):
         # Aliases bound only as callback parameters (`value.forEach((x) => ...)`): read only there.
         self.callback_of: dict[str, list[Node]] = {}
         self.block_memo: dict[int, dict[int, tuple[int, ...]]] = {}
+        self.shadow_memo: dict[tuple[int, str], bool] = {}
 
     def run(self, params: set[str]) -> Flow | None:
         todo = {n: self.fn.start_byte for n in params}
@@ -97,7 +101,7 @@ class _Analysis(Reader, Dominance):
                         else:
                             del self.callback_of[a]
         if not self.reads:
-            return None
+            return Flow((), (), ())  # analysed: its parameters are never read
         return self._finish()
 
     # ---- finding reads ---------------------------------------------------------------------
@@ -122,17 +126,30 @@ class _Analysis(Reader, Dominance):
         return out
 
     def _shadowed_between(self, ident: Node, name: str) -> bool:
+        """Memoised per (node, name) along the climb: reads deep in one tree share their ancestors,
+        and each parent step costs more the deeper the tree."""
         node = ident.parent
         fn_id = self.fn_id
+        memo = self.shadow_memo
+        path: list[int] = []
+        result = False
         for _ in range(MAX_UP * 4):
             if node is None or node.id == fn_id:
-                return False
+                break
+            known = memo.get((node.id, name))
+            if known is not None:
+                result = known
+                break
             t = node.type
+            path.append(node.id)
             if (t in FUNCTION_TYPES or t == "catch_clause") and self._shadowed(node, name) \
                     and all(node.id != cb.id for cb in self.callback_of.get(name, ())):
-                return True
+                result = True
+                break
             node = node.parent
-        return False
+        for i in path:
+            memo[(i, name)] = result
+        return result
 
     def _shadowed(self, node: Node, name: str) -> bool:
         """A nested function (or catch clause) between the read and the analysed function binds the name."""
@@ -158,21 +175,53 @@ class _Analysis(Reader, Dominance):
                 site_nodes.setdefault(r.site.id, r.site)
                 site_reads.setdefault(r.site.id, []).append(r)
         order = sorted(site_nodes.values(), key=lambda n: (n.start_byte, -n.end_byte))
-        self._index_sites(order)
-        sites = tuple(_site(n, site_reads[n.id]) for n in order)
+        lookups = {r.site.id for r in self.reads if r.site is not None and r.role in ("lookup", "check")
+                   and (r.site.type == "subscript_expression" or r.into is not None)}
+        self._index_sites(order, {n.id: _ambiguity(n, site_reads[n.id]) for n in order},
+                          {n.id: {r.name for r in site_reads[n.id]} for n in order}, lookups)
         families: dict[str, set[str]] = {}
-        occs = []
-        for r in sorted(self.reads, key=lambda r: r.node.start_byte):
+        reads = sorted(self.reads, key=lambda r: r.node.start_byte)
+        doms: list[tuple[tuple[int, ...], tuple[int, ...]]] = []
+        for r in reads:
             fam = families.get(r.name)
             if fam is None:
                 fam = families[r.name] = self._family(r.name)
-            dom = () if r.role == "check" else tuple(i for i in self._dominators(r.node)
-                                                     if fam & set(sites[i].names))
-            occs.append(Occ(r.name, span_of(r.node), r.role, self.index[r.site.id] if r.site is not None else -1,
-                            dom, span_of(r.into) if r.into is not None else None, r.arg, r.keys))
-        pos = {id(r): i for i, r in enumerate(sorted(self.reads, key=lambda r: r.node.start_byte))}
+            if r.role == "check":
+                doms.append(((), ()))
+                continue
+            passed, untested = self._dominators(r.node)
+            doms.append((_mine(passed, self.site_names, fam), _mine(untested, self.site_names, fam)))
+        decisions = self._decisions()
+        protecting = {i for dom, _held in doms for i in dom} | {
+            i for i, how, _own in decisions if how in ("throw", "return")}
+        lookups = {n.id for n in order if n.id in lookups and any(
+            r.role == "check" or (r.role == "lookup" and self.index[n.id] in protecting) for r in site_reads[n.id])}
+        sites = tuple(self._site(n, site_reads[n.id], "lookup" if n.id in lookups else None) for n in order)
+        occs = []
+        for r, (dom, held) in zip(reads, doms, strict=True):
+            role = r.role
+            if role == "lookup":  # kept in a variable: an allowlist only if that variable guards something
+                role = "check" if r.site is not None and self.index[r.site.id] in protecting else (
+                    "arg" if r.into is not None else "use")
+            occs.append(Occ(r.name, span_of(r.node), role, self.index[r.site.id] if r.site is not None else -1,
+                            dom, span_of(r.into) if r.into is not None else None, r.arg, r.keys, held))
+        pos = {id(r): i for i, r in enumerate(reads)}
         aliases = tuple(Alias(a, src, pure, pos[id(self.reads[i])]) for a, src, pure, i in self.aliases)
-        return Flow(sites, tuple(occs), aliases)
+        gates = tuple(Gate(i, how) for i, how, own in decisions if own)
+        return Flow(sites, tuple(occs), aliases, gates)
+
+    def _site(self, node: Node, reads: list[Read], kind: str | None) -> Site:
+        site = _site(node, reads, kind)
+        atom = _atom(node)
+        value: AnyV | None = None
+        atom_value: AnyV | None = None
+        if site.kind in ("check", "lookup", "pair"):
+            value = self.ex.value(node, self.fid)
+            if atom is not None:
+                atom_value = self.ex.value(atom, self.fid)
+        truth = is_truth(node) or (kind == "lookup" and node.parent is not None
+                                   and node.parent.type == "variable_declarator")
+        return Site(site.kind, site.span, site.names, site.sides, value, atom_value, truth)
 
     def _family(self, name: str) -> set[str]:
         """The name, what it was taken from, and what was derived from it (a check of `new URL(p)`
@@ -193,8 +242,58 @@ class _Analysis(Reader, Dominance):
         return out
 
 
-def _site(node: Node, reads: list[Read]) -> Site:
+def _mine(sites: list[int], names: list[set[str]], fam: set[str]) -> tuple[int, ...]:
+    """The sites that test the read's own data (a check of `command` says nothing of `payload`)."""
+    out: list[int] = []
+    seen: set[int] = set()
+    for i in sites:
+        if i not in seen and not names[i].isdisjoint(fam):
+            seen.add(i)
+            out.append(i)
+    return tuple(out)
+
+
+def _ambiguity(node: Node, reads: list[Read]) -> Ambiguity:
+    """Whether a site can be written as a denial (flowdom): a test of the value's content
+    (`p.includes('..')`, `/\\.\\./.test(p)`), a validator call, or neither (an allowlist
+    membership, a comparison, a lookup: their passing outcome is fixed)."""
     kind = site_kind(node)
+    if kind == "call":
+        return "call"
+    if node.type != "call_expression" or kind != "check":
+        return None
+    callee = node.child_by_field_name("function")
+    if callee is None or callee.type != "member_expression":
+        return None
+    prop = text_of(callee.child_by_field_name("property"), 40)  # type: ignore[arg-type]
+    obj = callee.child_by_field_name("object")
+    if prop == "test":
+        return "content"
+    if prop in VALUE_CHECKS and obj is not None and any(
+            obj.start_byte <= r.node.start_byte < obj.end_byte for r in reads):
+        return "content"
+    return None
+
+
+def _atom(node: Node) -> Node | None:
+    """The comparison a site's result takes part in (`LIST.indexOf(x) !== -1`, `typeof x === 's'`)."""
+    cur = node.parent
+    atom = None
+    for _ in range(8):
+        if cur is None:
+            break
+        if cur.type in TRANSPARENT:
+            pass
+        elif cur.type == "binary_expression" and operator_of(cur) in COMPARISONS:
+            atom = cur
+        else:
+            break
+        cur = cur.parent
+    return atom
+
+
+def _site(node: Node, reads: list[Read], kind: str | None = None) -> Site:
+    kind = kind or site_kind(node)
     names = tuple(sorted({r.name for r in reads}))
     if kind != "check" or len(reads) < 2:
         return Site(kind, span_of(node), names)

@@ -12,11 +12,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TypedDict
 
+from ipclint.link.allowlists import is_string, plain_object, weak_check, weak_regex
 from ipclint.link.bridge import TOOLKIT, ExposedMember, Exposure, exposed_members
+from ipclint.link.handlers import derived, pure_family
 from ipclint.link.project import Project
 from ipclint.link.vutil import callee_name, subtree
 from ipclint.link.wrappers import WrapperOp
-from ipclint.model.facts import Call, FileFacts
+from ipclint.model.facts import Call, FileFacts, Flow
 from ipclint.model.values import (
     AnyV,
     Arr,
@@ -26,6 +28,7 @@ from ipclint.model.values import (
     Electron,
     External,
     Fn,
+    Index,
     Logic,
     Member,
     NewExpr,
@@ -159,11 +162,16 @@ def _guard(project: Project, path: str, fid: int, w: WrapperOp) -> frozenset[str
     param = _param_name(project, path, fid, w.channel_param) if w.channel_param is not None else None
     if param is None:
         return None
+    flow = f.functions[fid].flow
+    scopes = subtree(f, fid)
+    if flow is not None and call.func in scopes:
+        found = _flow_guard(project, path, flow, call, w.op.channel_arg, param, fid)
+        if not isinstance(found, _NotFound):
+            return found
     for cond in call.conds:
         hit = _allows(project, path, cond, param, call.func)
         if hit is not None:
             return hit
-    scopes = subtree(f, fid)
     for ex in f.exits:
         if ex.func in scopes and (ex.span.line, ex.span.column) < (call.span.line, call.span.column):
             hit = _allows_unless(project, path, ex.cond, param, ex.func)
@@ -173,6 +181,88 @@ def _guard(project: Project, path: str, fid: int, w: WrapperOp) -> frozenset[str
     for c in f.calls:
         if c.func in scopes and c.span < call.span and _guard_helper(project, path, c, param, throws=True):
             return frozenset({"*unknown*"})
+    return None
+
+
+class _NotFound:
+    pass
+
+
+_NOT_FOUND = _NotFound()
+
+
+def _flow_guard(project: Project, path: str, flow: Flow, call: Call, channel_arg: int, param: str,
+                fid: int) -> frozenset[str] | None | _NotFound:
+    """The guard on the path to the call, from the function's parameter flow: the checks whose
+    passing side the channel's read sits on (also from a nested function defined there, such as
+    a returned remover), guard variables and asserting helpers. _NOT_FOUND when the flow did not
+    record the read."""
+    names = pure_family(flow, param)
+    occs = [o for o in flow.occs if o.name in names and o.role == "arg" and o.into == call.span
+            and o.arg == channel_arg]
+    if not occs:
+        return _NOT_FOUND
+    found: list[frozenset[str] | None] = []
+    for occ in occs:
+        hit: frozenset[str] | None = None
+        for i in occ.dom:
+            hit = _site_allows(project, path, flow, i, names, fid)
+            if hit is not None:
+                break
+        if hit is None:
+            for cond in call.conds:  # the cases of a switch over the channel
+                if isinstance(cond, Case):
+                    hit = _allows(project, path, cond, param, call.func)
+                    if hit is not None:
+                        break
+        if hit is None:
+            for i in occ.held:  # `assertChannel(ch);` that throws on other channels
+                c = project.call_at(path, flow.sites[i].span)
+                if c is not None and _guard_helper(project, path, c, param, throws=True):
+                    hit = frozenset({"*unknown*"})
+                    break
+        found.append(hit)
+    if any(h is None for h in found):
+        return None
+    return frozenset(c for h in found if h is not None for c in h)
+
+
+def _site_allows(project: Project, path: str, flow: Flow, i: int, names: set[str],
+                 scope: int) -> frozenset[str] | None:
+    """The channels a passed site lets through, or None when it restricts nothing."""
+    s = flow.sites[i]
+    if s.kind == "call":
+        c = project.call_at(path, s.span)
+        if c is not None and any(_guard_helper(project, path, c, n, throws=False) for n in names):
+            return frozenset({"*unknown*"})
+        return None
+    if s.kind not in ("check", "lookup") or weak_check(project, path, scope, s, frozenset(names)) is not None:
+        return None
+    v = s.value
+    if isinstance(v, Ref) and v.name in names:  # the subject of a switch the read passed
+        for ex in project.files[path].exits:
+            if isinstance(ex.cond, Not) and isinstance(ex.cond.inner, Case) and _is(ex.cond.inner.subject, v.name) \
+                    and ex.span.line <= s.span.line <= ex.span.end_line:
+                return _allows(project, path, ex.cond.inner, v.name, scope)
+        return frozenset({"*unknown*"})
+    for n in names:
+        match s.atom, v:
+            case Cmp(), CallExpr(callee=Member(obj=recv, prop="indexOf" | "lastIndexOf"), args=(key, *_)) \
+                    if _is(key, n):  # `LIST.indexOf(ch) !== -1`: the site passed, so it was found
+                return _collection(project, path, recv, scope) or frozenset({"*unknown*"})
+            case _, Cmp(op="!==" | "!="):
+                hit = _cmp_allows(project, path, Cmp(span=v.span, op="===", left=v.left, right=v.right), n, scope)
+            case _, Cmp():
+                hit = _cmp_allows(project, path, v, n, scope)
+            case _, CallExpr():
+                hit = _call_allows(project, path, v, n, scope)
+            case _, Index(obj=obj, index=key) if _is(key, n):
+                r = project.resolve(path, obj, scope).value
+                hit = frozenset(p.key for p in r.props if p.key) if isinstance(r, Obj) else frozenset({"*unknown*"})
+            case _:
+                hit = None
+        if hit is not None:
+            return hit
     return None
 
 
@@ -188,12 +278,26 @@ def _guard_helper(project: Project, path: str, c: Call, param: str, throws: bool
     if not any(_is(a, param) for a in c.args):
         return False
     target = project.function_of(path, c.callee, c.func)
-    if target is None:
+    if target is None or _weak_helper(project, c, param, target):
         return False
     if not throws:
         return True
     tf = project.files[target[0]]
     return any(ex.func in subtree(tf, target[1]) for ex in tf.exits)  # leaves early on some input
+
+
+def _weak_helper(project: Project, c: Call, param: str, target: tuple[str, int]) -> bool:
+    """The helper's every test of the channel is a weak allowlist (IPC018): no guard."""
+    fn = project.files[target[0]].functions[target[1]]
+    flow = fn.flow
+    if flow is None:
+        return False
+    indexes = [i for i, a in enumerate(c.args) if _is(a, param)]
+    params = [p.name for p in fn.params if p.index in indexes and not p.path]
+    names = derived(flow, params)
+    tests = [flow.sites[g.site] for g in flow.gates if names.intersection(flow.sites[g.site].names)]
+    return bool(tests) and all(weak_check(project, target[0], target[1], t, frozenset(names)) is not None
+                               for t in tests)
 
 
 def _allows_unless(project: Project, path: str, cond: AnyV, param: str, scope: int | None) -> frozenset[str] | None:
@@ -258,12 +362,16 @@ def _call_allows(project: Project, path: str, cond: CallExpr, param: str, scope:
     if not isinstance(callee, Member):
         return None
     if callee.prop in ("includes", "has") and args and _is(args[0], param):
+        if is_string(project, path, callee.obj, scope):
+            return None  # `'a b'.includes(ch)`: any part of the string passes (IPC018)
         return _collection(project, path, callee.obj, scope) or frozenset({"*unknown*"})
     if callee.prop == "startsWith" and _is(callee.obj, param) and args:
         prefix = project.channel(path, args[0], scope)
         return frozenset({prefix + "*"}) if prefix else None
-    if callee.prop in ("test", "match") and args and _is(args[0], param):
-        return frozenset({"*unknown*"})
+    if callee.prop == "test" and args and _is(args[0], param):
+        return None if weak_regex(project, path, callee.obj, scope) else frozenset({"*unknown*"})
+    if callee.prop == "match" and args and _is(callee.obj, param):
+        return None if weak_regex(project, path, args[0], scope) else frozenset({"*unknown*"})
     return None
 
 
@@ -271,6 +379,8 @@ def _cmp_allows(project: Project, path: str, cond: Cmp, param: str, scope: int |
     """`ch in MAP`, `ch === 'a'`."""
     op, left, right = cond.op, cond.left, cond.right
     if op == "in" and _is(left, param):
+        if plain_object(project, path, right, scope):
+            return None  # inherited keys pass (IPC018)
         r = project.resolve(path, right, scope).value
         keys = frozenset(p.key for p in r.props if p.key) if isinstance(r, Obj) else frozenset()
         return keys or frozenset({"*unknown*"})

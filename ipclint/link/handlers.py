@@ -13,14 +13,30 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-import msgspec
-
+from ipclint.link.allowlists import weak_check
 from ipclint.link.graph import Edge
 from ipclint.link.project import Project
-from ipclint.link.vutil import callee_name, root_name, subtree
+from ipclint.link.vutil import callee_name, root_name, subtree, walk
 from ipclint.model import Span
-from ipclint.model.facts import Call, Flow, Func, Occ, Param
-from ipclint.model.values import CallExpr, Dyn, Electron, External, Fn, Global, Member, NewExpr, Ref
+from ipclint.model.facts import Call, Flow, Func, Occ, Param, Site
+from ipclint.model.values import (
+    Bool,
+    CallExpr,
+    Cmp,
+    Dyn,
+    Electron,
+    External,
+    Fn,
+    Global,
+    Member,
+    NewExpr,
+    Null,
+    Num,
+    Ref,
+    Str,
+    TypeOf,
+    Undef,
+)
 
 VALIDATOR_PREFIX = re.compile(r"^(validate|assert|check|is|ensure|sanitize|parse|verify)([A-Z_0-9]|$)")
 SCHEMA_METHODS = frozenset({"parse", "safeParse", "parseAsync", "safeParseAsync", "validate", "validateSync",
@@ -126,9 +142,17 @@ def _function_validates(project: Project, target: tuple[str, int]) -> bool:
 
 # ---- which calls validate ---------------------------------------------------------------------
 
-def validator_call(project: Project, path: str, call: Call, extra: frozenset[str] = frozenset()) -> bool:
+# Schema methods that return a verdict instead of throwing: ignoring their result checks nothing.
+VERDICT_METHODS = frozenset({"safeParse", "safeParseAsync", "is", "Check", "check", "validate", "test"})
+# Name prefixes that promise a throw, for project functions whose body cannot be read.
+THROWING_PREFIX = re.compile(r"^(assert|ensure|validate|verify|check|require)([A-Z_0-9]|$)")
+
+
+def validator_call(project: Project, path: str, call: Call, extra: frozenset[str] = frozenset(),
+                   held: bool = False) -> bool:
     """Schema libraries, project functions named validate*/assert*/check*/is*/ensure*/sanitize*/
-    parse*, `new URL`, and the names given in config."""
+    parse*, `new URL`, and the names given in config. ``held``: the call's result is ignored
+    (`validate(x);`), so it validates only if it throws on bad input."""
     callee = call.callee
     name = callee_name(callee)
     if name is None:
@@ -140,17 +164,20 @@ def validator_call(project: Project, path: str, call: Call, extra: frozenset[str
     r = project.resolve(path, callee, call.func)
     if isinstance(r.value, External):
         mod = r.value.src
-        return mod in VALIDATION_LIBS or mod.startswith("is-") or (
-            isinstance(callee, Member) and name in SCHEMA_METHODS and mod not in ("path", "node:path", "url", "qs"))
+        schema = isinstance(callee, Member) and name in SCHEMA_METHODS and mod.removeprefix("node:") not in NOT_SCHEMAS
+        if held:  # library validators: only the throwing forms
+            return (schema or (mod in VALIDATION_LIBS and name in SCHEMA_METHODS)) and (
+                name not in VERDICT_METHODS or (name == "validate" and call.awaited))
+        return mod in VALIDATION_LIBS or mod.startswith("is-") or schema
     if isinstance(callee, Member) and name in SCHEMA_METHODS and root_name(callee.obj) not in NOT_SCHEMAS \
             and not isinstance(r.value, (Global, Electron)):
-        return True
+        return not held or name not in VERDICT_METHODS or (name == "validate" and call.awaited)
     if VALIDATOR_PREFIX.match(name):
         if isinstance(r.value, Fn) or project.function_of(path, callee, call.func) is not None:
-            return True
+            return not held or bool(THROWING_PREFIX.match(name))
         if isinstance(r.value, (CallExpr, NewExpr)):  # const validate = ajv.compile(schema)
-            return True
-    return isinstance(r.value, CallExpr) and _ajv_validator(project, r.path, r.value, r.scope)
+            return not held
+    return not held and isinstance(r.value, CallExpr) and _ajv_validator(project, r.path, r.value, r.scope)
 
 
 AJV_FACTORIES = frozenset({"compile", "getSchema"})
@@ -172,44 +199,141 @@ def _ajv_validator(project: Project, path: str, made: CallExpr, scope: int | Non
 
 
 class Judge:
-    """Decides, per recorded site, whether it validates; memoised for a run of one rule."""
+    """Decides, per recorded site, whether it validates; memoised for a run of one rule.
+
+    The question every data-flow rule asks is ``validated(path, fid, flow, occ)``: is this read of
+    renderer data on the passing side of a check that validates it (path-sensitive: the flow
+    records, per read, the sites whose passing outcome the path to it implies, and the calls
+    evaluated before it whose result nobody tests)? ``is_use`` says whether the read uses the
+    value (a check, a validator call or an allowlist lookup does not)."""
 
     def __init__(self, project: Project, extra: frozenset[str] = frozenset()) -> None:
         self.project = project
         self.extra = extra
-        self._memo: dict[tuple[str, int, int, bool], bool] = {}
+        self._memo: dict[tuple[str, int, int, bool, bool, frozenset[int]], bool] = {}
+        self._busy: set[tuple[str, int, int]] = set()
+        self._args: dict[tuple[str, int], dict[int, list[tuple[str, int]]]] = {}
+        self._related: dict[tuple[str, int, str], set[str]] = {}
+
+    def _site_args(self, path: str, fid: int, flow: Flow) -> dict[int, list[tuple[str, int]]]:
+        """Site -> (name, argument index) of the tracked reads passed to its call."""
+        hit = self._args.get((path, fid))
+        if hit is None:
+            hit = self._args[(path, fid)] = {}
+            for o in flow.occs:
+                if o.role == "arg" and o.arg >= 0 and o.site >= 0:
+                    hit.setdefault(o.site, []).append((o.name, o.arg))
+        return hit
 
     def site(self, path: str, fid: int, flow: Flow, i: int, taint: bool = False,
-             renderer: set[str] | None = None) -> bool:
-        """``renderer``: the tracked names that carry renderer data (None: all of them); a
-        comparison between two of them validates neither."""
+             renderer: set[str] | None = None, held: bool = False, args: frozenset[int] | None = None) -> bool:
+        """Whether site ``i`` validates the data it tests, on its passing side. ``renderer``: the
+        tracked names that carry renderer data (None: all of them); a comparison between two of
+        them validates neither. ``held``: the site's result is ignored (it must throw). ``args``:
+        for a call, the arguments carrying the data in question (None: every tracked one)."""
         s = flow.sites[i]
         if s.kind == "pair":
             return renderer is not None and s.sides is not None and any(
                 not renderer.intersection(side) for side in s.sides)
-        key = (path, fid, i, taint)
+        if args is None:
+            args = frozenset(a for _n, a in self._site_args(path, fid, flow).get(i, ()))
+        key = (path, fid, i, taint, held, args)
         hit = self._memo.get(key)
         if hit is None:
-            if s.kind == "check":
-                hit = True
-            elif s.kind == "url":
-                hit = not taint  # parsing alone does not choose a safe target; a protocol check does
-            elif s.kind == "empty":
-                hit = False
-            else:
-                call = call_at(self.project, path, s.span)
-                hit = call is not None and validator_call(self.project, path, call, self.extra)
+            if (path, fid, i) in self._busy:
+                return False
+            self._busy.add((path, fid, i))
+            try:
+                hit = self._judge(path, fid, flow, s, taint, held, args)
+            finally:
+                self._busy.discard((path, fid, i))
             self._memo[key] = hit
         return hit
 
+    def _judge(self, path: str, fid: int, flow: Flow, s: Site, taint: bool, held: bool,
+               args: frozenset[int]) -> bool:
+        if s.kind in ("check", "lookup"):
+            return not held and weak_check(self.project, path, fid, s) is None
+        if s.kind == "url":
+            return not taint  # parsing alone does not choose a safe target; a protocol check does
+        if s.kind != "call":
+            return False
+        call = call_at(self.project, path, s.span)
+        if call is None:
+            return False
+        if validator_call(self.project, path, call, self.extra, held):
+            return True
+        return self._gated(path, call, args, held)
+
+    def _gated(self, path: str, call: Call, indexes: frozenset[int], held: bool) -> bool:
+        """A project function that throws (or, when its result is tested, returns early or returns
+        the verdict) on a failed test of the parameter the value arrives in."""
+        from ipclint.link.wrappers import callee_function
+        target = callee_function(self.project, path, call)
+        if target is None:
+            return False
+        tpath, tfid = target
+        fn = self.project.files[tpath].functions[tfid]
+        inner = fn.flow
+        if inner is None or not inner.gates:
+            return False
+        params = [p.name for p in fn.params if any(p.index == a or (p.rest and p.index <= a) for a in indexes)]
+        if not params:
+            return False
+        names = derived(inner, params)
+        # A function that returns a verdict is a validator only as a pure predicate: one that
+        # uses the value first (`setEnabled(v); return isEnabled() === v`) is not.
+        predicate = not any(o.name in names and self.is_use(tpath, tfid, inner, o) for o in inner.occs)
+        for g in inner.gates:
+            if (held and g.how not in ("throw", "held")) or (g.how == "result" and not predicate):
+                continue
+            if names.intersection(inner.sites[g.site].names) and self.site(
+                    tpath, tfid, inner, g.site, held=g.how == "held"):
+                return True
+        return False
+
     def validated(self, path: str, fid: int, flow: Flow, occ: Occ, taint: bool = False,
                   renderer: set[str] | None = None) -> bool:
-        return any(self.site(path, fid, flow, i, taint, renderer) for i in occ.dom)
+        """Whether the read ``occ`` is on a path where a check of its data passed."""
+        if not occ.dom and not occ.held:
+            return False
+        related = self._related.get((path, fid, occ.name))
+        if related is None:
+            related = self._related[(path, fid, occ.name)] = related_names(flow, occ.name)
+        by_site = self._site_args(path, fid, flow)
+
+        def args(i: int) -> frozenset[int]:
+            return frozenset(a for n, a in by_site.get(i, ()) if n in related)
+
+        return any(self.site(path, fid, flow, i, taint, renderer, args=args(i)) for i in occ.dom) or any(
+            self.site(path, fid, flow, i, taint, renderer, held=True, args=args(i)) for i in occ.held)
 
     def is_use(self, path: str, fid: int, flow: Flow, occ: Occ) -> bool:
-        if occ.role == "use":
+        """A read that uses the value: not a check, not an argument of a validator, not a lookup
+        that restricts it (a lookup in a plain object is a use: `constructor` is found too)."""
+        if occ.role in ("use", "set"):
             return True
-        return occ.role == "arg" and not self.site(path, fid, flow, occ.site)
+        if occ.role == "arg":
+            one = frozenset({occ.arg})
+            return not (self.site(path, fid, flow, occ.site, args=one)
+                        or self.site(path, fid, flow, occ.site, held=True, args=one))
+        if occ.role == "check" and occ.site >= 0 and flow.sites[occ.site].kind == "lookup":
+            return not self.site(path, fid, flow, occ.site)
+        return False
+
+
+def related_names(flow: Flow, name: str) -> set[str]:
+    """The name, what it was taken from, and what was made from it (a check of any of them, in
+    a call that takes it, says something about it; a sibling's does not)."""
+    out = {name}
+    cur = name
+    for _ in range(16):
+        src = next((a.source for a in flow.aliases if a.name == cur), None)
+        if src is None or src in out:
+            break
+        out.add(src)
+        cur = src
+    return out | derived(flow, {name})
 
 
 def call_at(project: Project, path: str, span: Span) -> Call | None:
@@ -250,23 +374,8 @@ def first_unvalidated_uses(project: Project, h: Handler, judge: Judge) -> list[t
     for p in h.params:
         hit = _first_unvalidated(project, judge, h.path, h.fid, flow, pure_family(flow, p.name), renderer, 0)
         if hit is not None:
-            out.append((p, _at_declaration(flow, hit, p.name)))
+            out.append((p, hit))
     return out
-
-
-def _at_declaration(flow: Flow, occ: Occ, param: str) -> Occ:
-    """A use of an alias (`const n = a.name` ... `use(n)`) is reported where the parameter was
-    first used: its read in the declaration that starts the chain (the alias stays named)."""
-    by_name = {a.name: a for a in flow.aliases}
-    cur = occ.name
-    for _ in range(8):
-        a = by_name.get(cur)
-        if a is None:
-            break
-        if a.source == param:
-            return msgspec.structs.replace(occ, span=flow.occs[a.occ].span)
-        cur = a.source
-    return occ
 
 
 def _first_unvalidated(project: Project, judge: Judge, path: str, fid: int, flow: Flow, names: set[str],
@@ -275,7 +384,7 @@ def _first_unvalidated(project: Project, judge: Judge, path: str, fid: int, flow
         if occ.name not in names or not judge.is_use(path, fid, flow, occ):
             continue
         if judge.validated(path, fid, flow, occ, renderer=renderer):
-            return None
+            continue  # on the passing side of a check; a use on the failing side is not
         if occ.role == "arg" and depth < 2 and _validated_inside(project, judge, path, occ, depth):
             continue
         return occ
@@ -283,7 +392,9 @@ def _first_unvalidated(project: Project, judge: Judge, path: str, fid: int, flow
 
 
 def _validated_inside(project: Project, judge: Judge, path: str, occ: Occ, depth: int) -> bool:
-    """The value goes to a project function whose parameter is validated before any use there."""
+    """The value goes to a project function that never reads the parameter, or that uses it only
+    on the passing side of its checks. A function that merely reads it (compares it with its own
+    data, `markdown.match(...)`) uses it."""
     from ipclint.link.wrappers import callee_function
     call = call_at(project, path, occ.into) if occ.into is not None else None
     target = callee_function(project, path, call) if call is not None else None
@@ -294,7 +405,29 @@ def _validated_inside(project: Project, judge: Judge, path: str, occ: Occ, depth
               and (not p.path or not occ.keys or p.path[0] == occ.keys[0])]
     inner = fn.flow
     if not params or inner is None:
-        return bool(params) and inner is None  # a parameter it never reads
+        return False  # not a parameter, or a function whose file was not analysed
     names = set().union(*(pure_family(inner, p.name) for p in params))
+    reads = [o for o in inner.occs if o.name in names]
+    if not reads:
+        return True
+    if not any(judge.is_use(target[0], target[1], inner, o) for o in reads):
+        # It only tests the value: validation when a test is an allowlist or a comparison with
+        # constants; a function that merely reads it (compares it with its own data) uses it.
+        return any(o.role == "check" and _checks_against_constants(project, target[0], target[1], inner, o)
+                   for o in reads)
     renderer = derived(inner, (p.name for p in params))
     return _first_unvalidated(project, judge, target[0], target[1], inner, names, renderer, depth + 1) is None
+
+
+def _checks_against_constants(project: Project, path: str, fid: int, flow: Flow, occ: Occ) -> bool:
+    site = flow.sites[occ.site] if occ.site >= 0 else None
+    if site is None or site.kind not in ("check", "lookup") or weak_check(project, path, fid, site) is not None:
+        return False
+    v = site.value
+    if not isinstance(v, Cmp) or v.op in ("in", "instanceof"):
+        return True  # typeof, an allowlist membership, a builtin test
+    names = set(site.names)
+    other = v.right if any(isinstance(x, Ref) and x.name in names for x in walk(v.left, into_calls=True)) else v.left
+    if isinstance(other, (Str, Num, Bool, Null, Undef, TypeOf)):
+        return True
+    return project.channel(path, other, fid) is not None or isinstance(project.resolve(path, other, fid).value, Num)

@@ -68,6 +68,7 @@ class Memo:
     """What the analyses of one linked project remember, owned by that project (and gone with it)."""
 
     calls_by_span: dict[str, dict[Span, Call]] = field(default_factory=dict)
+    assigns_by_span: dict[str, dict[Span, Assign]] = field(default_factory=dict)
     handlers: list[Handler] | None = None
     callers: CallersIndex | None = None
     mentioned: dict[tuple[str, ...], set[str]] = field(default_factory=dict)
@@ -134,6 +135,13 @@ class Project:
         index = self.memo.calls_by_span.get(path)
         if index is None:
             index = self.memo.calls_by_span[path] = {c.span: c for c in self.files[path].calls}
+        return index.get(span)
+
+    def assign_at(self, path: str, span: Span) -> Assign | None:
+        """The assignment of ``path`` at ``span`` (the flow analysis names property writes by span)."""
+        index = self.memo.assigns_by_span.get(path)
+        if index is None:
+            index = self.memo.assigns_by_span[path] = {a.span: a for a in self.files[path].assigns}
         return index.get(span)
 
     def role(self, path: str) -> Role:

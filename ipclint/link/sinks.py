@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from ipclint.link.project import Project
 from ipclint.link.vutil import callee_name
-from ipclint.model.facts import Call
-from ipclint.model.values import AnyV, CallExpr, Electron, External, Member, Ref
+from ipclint.model.facts import Assign, Call
+from ipclint.model.values import AnyV, CallExpr, Dyn, Electron, External, Member, NewExpr, Ref
 
 FS_MODULES = frozenset({"fs", "fs/promises", "node:fs", "node:fs/promises", "fs-extra", "graceful-fs",
                         "original-fs", "fs-extra/esm", "mz/fs"})
@@ -19,15 +19,24 @@ CP_FUNCS = {"exec": (0,), "execSync": (0,), "execFile": (0, 1), "execFileSync": 
             "spawnSync": (0, 1), "fork": (0, 1), "execa": (0, 1), "execaSync": (0, 1), "execaCommand": (0,)}
 VM_FUNCS = frozenset({"runInNewContext", "runInThisContext", "runInContext", "compileFunction", "Script"})
 ELECTRON_SINKS = {"shell.openExternal": (0,), "shell.openPath": (0,), "shell.showItemInFolder": (0,),
-                  "app.setAsDefaultProtocolClient": (0,)}
+                  "shell.trashItem": (0,), "app.setAsDefaultProtocolClient": (0,)}
 MEMBER_SINKS = {"loadURL": (0,), "loadFile": (0,), "executeJavaScript": (0,), "insertCSS": (0,),
-                "setProxy": (0,), "setAsDefaultProtocolClient": (0,), "openExternal": (0,), "openPath": (0,)}
+                "setProxy": (0,), "setAsDefaultProtocolClient": (0,), "openExternal": (0,), "openPath": (0,),
+                "trashItem": (0,)}
+DEBUGGER_SINKS = {"attach": (0,), "sendCommand": (0, 1)}  # webContents.debugger: the DevTools protocol
+# Persistent settings stores: a renderer-chosen key (or a whole renderer object) rewrites any
+# setting, including ones that later become paths, URLs or security switches.
+STORE_LIBS = frozenset({"electron-store", "conf", "electron-settings"})
+STORE_WRITES = frozenset({"set", "setSync"})
+STORE_KEY = "the settings key of"
 WINDOW_CTORS = frozenset({"BrowserWindow", "BrowserView", "WebContentsView"})
 
 
-def sink_of(project: Project, path: str, call: Call,
-            extra: frozenset[str] = frozenset()) -> tuple[str, tuple[int, ...]] | None:
-    """(description, indexes of the arguments that are sinks) or None."""
+def sink_of(project: Project, path: str, call: Call, extra: frozenset[str] = frozenset(),
+            main_only: bool = False) -> tuple[str, tuple[int, ...]] | None:
+    """(description, indexes of the arguments that are sinks) or None. ``main_only``: also the
+    sinks that matter for renderer data in main (IPC006), not as powers a preload exposes
+    (IPC014): settings stores written with a renderer-chosen key, `webContents.debugger`."""
     callee = call.callee
     if isinstance(callee, Ref) and not call.new:
         if callee.name in ("eval", "require", "import") and project.param_of(path, call.func, callee.name) is None:
@@ -48,6 +57,45 @@ def sink_of(project: Project, path: str, call: Call,
         method = callee.prop
         if method in MEMBER_SINKS and not isinstance(r, External):
             return f".{method}", MEMBER_SINKS[method]
+        if main_only and method in DEBUGGER_SINKS and _is_debugger(project, path, callee.obj, call.func):
+            return f"webContents.debugger.{method}", DEBUGGER_SINKS[method]
+        if main_only and method in STORE_WRITES:
+            lib = settings_store(project, path, callee.obj, call.func)
+            if lib is not None:
+                return f"{STORE_KEY} {lib} {method}()", (0,)
+    return None
+
+
+def _is_debugger(project: Project, path: str, obj: AnyV, scope: int | None) -> bool:
+    """`win.webContents.debugger`, `event.sender.debugger`, or a variable holding one."""
+    if isinstance(obj, Member) and obj.prop == "debugger":
+        return True
+    r = project.resolve(path, obj, scope).value
+    if isinstance(r, Member):
+        return r.prop == "debugger"
+    return isinstance(r, Dyn) and (r.why or "").endswith(".debugger")
+
+
+def settings_store(project: Project, path: str, obj: AnyV, scope: int | None) -> str | None:
+    """The settings library of a store instance (`new Store()` of electron-store, `new Conf()`,
+    the electron-settings module itself), or None."""
+    r = project.resolve(path, obj, scope)
+    v = r.value
+    if isinstance(v, NewExpr):
+        v = project.resolve(r.path, v.callee, r.scope).value
+        return v.src if isinstance(v, External) and v.src in STORE_LIBS else None
+    if isinstance(v, External) and v.src == "electron-settings":
+        return v.src
+    return None
+
+
+def assignment_sink(project: Project, path: str, assign: Assign) -> str | None:
+    """`store.store = obj` on a settings store: every setting replaced at once."""
+    target = assign.target
+    if isinstance(target, Member) and target.prop == "store":
+        lib = settings_store(project, path, target.obj, assign.func)
+        if lib is not None:
+            return f"the whole settings of {lib} (store.store =)"
     return None
 
 

@@ -11,7 +11,7 @@ from typing import NamedTuple
 
 from ipclint.link.handlers import Handler, Judge, call_at, derived
 from ipclint.link.project import Project
-from ipclint.link.sinks import sink_of
+from ipclint.link.sinks import STORE_KEY, assignment_sink, sink_of
 from ipclint.link.vutil import walk
 from ipclint.link.wrappers import callee_function
 from ipclint.model import Role, StepKind, TraceStep
@@ -60,14 +60,21 @@ def reaches(project: Project, h: Handler, judge: Judge, extra: frozenset[str]) -
         renderer = derived(flow, given)
         taint = _tainted(judge, path, fid, flow, given, renderer)
         for occ in flow.occs:
-            if occ.name not in taint or occ.into is None or occ.role not in ("arg", "url"):
+            if occ.name not in taint or occ.into is None or occ.role not in ("arg", "url", "set"):
                 continue
             if judge.validated(path, fid, flow, occ, taint=True, renderer=renderer):
+                continue
+            if occ.role == "set":
+                assign = project.assign_at(path, occ.into)
+                desc = assignment_sink(project, path, assign) if assign is not None else None
+                if assign is not None and desc is not None and (not occ.keys or occ.keys[0] == "..."):
+                    yield Reach(path, Call(-1, assign.target, (), assign.span, assign.func), desc,
+                                taint[occ.name], steps)
                 continue
             call = call_at(project, path, occ.into)
             if call is None or (occ.role == "arg" and judge.site(path, fid, flow, occ.site)):
                 continue
-            sink = sink_of(project, path, call, extra)
+            sink = sink_of(project, path, call, extra, main_only=True)
             if sink is not None:
                 if _arrives(project, path, call, occ, sink, taint):
                     yield Reach(path, call, sink[0], taint[occ.name], steps)
@@ -97,6 +104,8 @@ def _arrives(project: Project, path: str, call: Call, occ: Occ, sink: tuple[str,
         keys = occ.keys
         return not keys or keys[0] == "..." or (keys[0] == "webPreferences" and (
             len(keys) == 1 or keys[1] in SECURITY_PREFS))
+    if desc.startswith(STORE_KEY):  # `store.set(key, v)`, `store.set(obj)`; not `store.set('k', v)`
+        return not occ.keys or occ.keys[0] == "..."
     if desc.endswith(("loadURL", "openExternal")):
         arg = call.args[occ.arg]
         return not (_fixed_origin(project, path, arg, call.func) or _query_only(project, path, arg, call.func, taint))

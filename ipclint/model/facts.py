@@ -33,21 +33,30 @@ class Param(_Record, frozen=True):
 # ---- the parameter flow of one function (extract/handlerflow.py) --------------------------------
 
 class Site(_Record, frozen=True):
-    """A validation candidate. kind: "check" (typeof, comparison, allowlist: always validation),
-    "url" (`new URL(x)`), "call" (a call taking the value: a validator or not, decided later),
-    "empty" (`x === ''`, `x == null`: a presence test, not validation), "pair" (a comparison or
-    membership test with tracked names on both sides, `a === b`, `b.includes(a)`: validation only
-    when one side is not renderer data, decided later)."""
+    """A validation candidate. kind: "check" (typeof, comparison, allowlist: validation unless
+    the allowlist is weak, decided later), "url" (`new URL(x)`), "call" (a call taking the value:
+    a validator or not, decided later), "empty" (`x === ''`, `x == null`: a presence test, not
+    validation), "pair" (a comparison or membership test with tracked names on both sides,
+    `a === b`, `b.includes(a)`: validation only when one side is not renderer data, decided
+    later), "lookup" (`MAP.get(x)`, `TABLE[x]` whose result is tested: an allowlist when the
+    table has no inherited keys, decided later)."""
 
     kind: str
     span: Span
     names: tuple[str, ...]
     sides: tuple[tuple[str, ...], tuple[str, ...]] | None = None  # "pair": the names on each side
+    value: AnyV | None = None  # the site's expression (`LIST.indexOf(x)`, `TABLE[x]`, `x in MAP`)
+    atom: AnyV | None = None  # the test it is part of, when larger (`LIST.indexOf(x) !== -1`)
+    truth: bool = False  # its result is used as a truth value (not compared, not stored as data)
 
 
 class Occ(_Record, frozen=True):
     """One read. role: "use", "arg" (argument of the call at ``into``: a use unless that call
-    validates), "check"/"url" (part of site ``site``), "alias" (the value of a pure alias)."""
+    validates), "check"/"url" (part of site ``site``; a "lookup" site's read is a use unless the
+    lookup validates), "alias" (the value of a pure alias), "set" (assigned to the property
+    written by the assignment at ``into``: a use). ``dom``: the sites on whose passing side the
+    read sits (the check's result decided the path); ``held``: earlier sites evaluated on every
+    path whose result nobody tests (`validate(x);`): they validate only by throwing."""
 
     name: str
     span: Span
@@ -57,6 +66,7 @@ class Occ(_Record, frozen=True):
     into: Span | None = None  # the call its value reaches
     arg: int = -1
     keys: tuple[str, ...] = ()  # object-literal keys between that argument and the value
+    held: tuple[int, ...] = ()
 
 
 class Alias(_Record, frozen=True):
@@ -66,10 +76,20 @@ class Alias(_Record, frozen=True):
     occ: int  # the read of ``source`` that defines it
 
 
+class Gate(_Record, frozen=True):
+    """A test of the function's data that decides how the function ends: failing it throws
+    ("throw") or returns early ("return"), the function returns its result ("result"), or a call
+    evaluated on every path that throws when it is a validator ("held")."""
+
+    site: int
+    how: str
+
+
 class Flow(_Record, frozen=True):
     sites: tuple[Site, ...]
     occs: tuple[Occ, ...]
     aliases: tuple[Alias, ...]
+    gates: tuple[Gate, ...] = ()
 
 
 # ---- records of one file ------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from ipclint.rules.unchecked_sender import unchecked_sender
 from ipclint.rules.unhandled_channel import unhandled_channel
 from ipclint.rules.unused_handler import unused_handler
 from ipclint.rules.unvalidated_handler import unvalidated_handler
+from ipclint.rules.weak_allowlist import weak_allowlist
 
 ALL_RULES: tuple[Rule[Any], ...] = tuple(sorted((
     expose_raw_ipc,
@@ -40,6 +41,7 @@ ALL_RULES: tuple[Rule[Any], ...] = tuple(sorted((
     prefer_invoke,
     renderer_chosen_target,
     large_payload,
+    weak_allowlist,
 ), key=lambda r: r.code))
 
 RULES_BY_CODE = {r.code: r for r in ALL_RULES}

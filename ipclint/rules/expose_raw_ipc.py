@@ -28,8 +28,12 @@ def expose_raw_ipc(project: Project, options: Options) -> Iterator[Hit]:
     `LIST.includes(ch)`, `SET.has(ch)`, `ch in MAP`, `Object.values(X).includes(ch)`, comparisons
     and switch cases over constant channels (the switch's default must throw),
     `ch.startsWith('<namespace>')`, and project helpers that do so (`if (!isAllowedChannel(ch))
-    throw ...`, or `assertChannel(ch)` when it can throw). A check that only logs is not a guard,
-    and a TypeScript type (`channel: Channels`) does not exist at run time. Reported at the innermost exposed property,
+    throw ...`, or `assertChannel(ch)` when it can throw). A guard counts only for calls on the
+    side where it passed (also inside a remover the guarded branch returns, or through a guard
+    variable: `const ok = LIST.includes(ch); if (!ok) return`). A check that only logs is not a
+    guard, nor a weak allowlist (IPC018: `LIST.indexOf(ch)` as a truth value, `'a b'.includes(ch)`,
+    `ch in {...}`, an unanchored regular expression), and a TypeScript type (`channel: Channels`)
+    does not exist at run time. Reported at the innermost exposed property,
     at a spread element, or at the `exposeInMainWorld` call when the whole value is raw. From
     Electron 29 on, the bridge no longer copies the ipcRenderer object's methods; exposing it is
     still reported (it is broken code that will be "fixed" by exposing its methods), and the

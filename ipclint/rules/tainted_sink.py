@@ -36,9 +36,17 @@ def tainted_sink(project: Project, options: Options) -> Iterator[Hit]:
     Sync forms, argument arrays included); the path arguments of `fs`, `fs/promises`, `fs-extra`,
     `graceful-fs` and `original-fs` calls; `require()` and `import()`; `eval`, `new Function`,
     `vm.run*`; `loadURL`/`loadFile`; `executeJavaScript`/`insertCSS`; `session.setProxy`;
-    `app.setAsDefaultProtocolClient`; `new BrowserWindow(options)`. Validation of the parameter
-    (or of the variable carrying it) before the call clears it. The finding carries a trace from
-    the renderer or preload call that sends the message, through the handler parameter, to the sink.
+    `app.setAsDefaultProtocolClient`; `new BrowserWindow(options)`; `shell.trashItem`;
+    `webContents.debugger.attach`/`sendCommand`; and a persistent settings store (`electron-store`,
+    `conf`, `electron-settings`) written with a renderer-chosen key (`store.set(key, value)`) or
+    replaced by a renderer object (`store.set(obj)`, `store.store = obj`). Validation of the
+    parameter (or of the variable carrying it) clears the calls on the side where it passed: a
+    sink in the `else` branch of a check, after a test whose result is ignored or only logged, or
+    after a weak allowlist (IPC018) is still reached. Tested lookups in tables without inherited
+    keys (`if (!installed.has(x)) throw`, `const g = games.get(x); if (!g) return`) are
+    allowlists. Renderer data only in the query or fragment of a URL whose scheme and host are
+    fixed does not taint `loadURL`/`openExternal`. The finding carries a trace from the renderer
+    or preload call that sends the message, through the handler parameter, to the sink.
 
     ## Why is this bad?
     This is how a renderer compromise becomes code execution: `shell.openExternal` with a

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from ipclint.link.handlers import Judge, first_unvalidated_uses, handlers
 from ipclint.link.project import Project
-from ipclint.model import Severity
+from ipclint.model import Severity, Span
 from ipclint.rules._base import Hit, option, rule
 
 
@@ -35,8 +35,15 @@ def unvalidated_handler(project: Project, options: Options) -> Iterator[Hit]:
     (`assert(typeof x === 'string')`, `invariant(...)`) or through a guard variable
     (`const ok = typeof x === 'string'; if (!ok) return`); a comparison with another
     renderer-supplied value does not. Passing a parameter to logging is not a use. TypeScript
-    annotations are not validation. Reported once per parameter, at its first use (for a value
-    first copied into a local, `const { path } = args`, where it is copied).
+    annotations are not validation. Validation is path-sensitive: a check validates only the
+    uses on the side where it passed (`if (!ok(x)) return; use(x)`, `if (ok(x)) use(x)`), not a
+    use in its `else` branch, after a test whose result is ignored or only logged, or after a
+    weak allowlist (IPC018). A lookup that is tested (`const h = HANDLERS.get(x); if (!h)
+    return`) is an allowlist too, on tables without inherited keys. A project function whose
+    name does not say it validates is a validator when it throws or returns early on a failed
+    test of the parameter; one that merely reads the value (`text.match(...)`) uses it.
+    Reported once per parameter, at its first real use: copying it into a local (`const { path }
+    = args`) is not a use, the first use of that local is.
 
     ## Why is this bad?
     Any frame that can reach IPC (a compromised renderer, an iframe, a page after an XSS) can
@@ -70,10 +77,14 @@ def unvalidated_handler(project: Project, options: Options) -> Iterator[Hit]:
     - [CWE-20: Improper Input Validation](https://cwe.mitre.org/data/definitions/20.html)
     """
     judge = Judge(project, frozenset(options.validators))
+    seen: set[tuple[str, Span, str]] = set()
     for h in handlers(project):
         if h.wrapper_validates:
             continue
         for param, occ in first_unvalidated_uses(project, h, judge):
+            if (h.path, occ.span, param.name) in seen:
+                continue  # one function registered twice (two channels, a table): one finding
+            seen.add((h.path, occ.span, param.name))
             what = f"'{param.name}'" if occ.name == param.name else f"'{param.name}' (through '{occ.name}')"
             yield Hit(h.path, occ.span, f"renderer-supplied parameter {what} is used before it is validated",
                       key=f"{h.edge.channel}:{param.name}")

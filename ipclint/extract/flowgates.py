@@ -1,0 +1,140 @@
+"""What a function's result says about its data (flowdom, facts.Gate): the tests that decide
+how it ends (an `if` one of whose branches throws or returns, a returned verdict, assertions,
+calls whose result is ignored), so that a project function that throws or returns early on a
+failed test of a parameter is a validator whatever its name."""
+from __future__ import annotations
+
+from ipclint.extract.flownames import occurrences
+from ipclint.extract.flowread import MAX_UP, TRANSPARENT
+from ipclint.extract.flowtests import exits_branch, refusal
+from ipclint.extract.parse import Node
+
+
+class Decisions:
+    """Mixed into the dominance analysis (it provides ``_passed``, ``_denials``, the sites and
+    guard variables)."""
+
+    fn: Node
+    fn_id: int
+    data: bytes
+    site_list: list[Node]
+    lookup_site: list[bool]
+    guard_vars: dict[str, list[Node]]
+    asserted: dict[int, list[Node]]
+    held: dict[int, list[int]]
+    own_memo: dict[int, bool]
+
+    def _passed(self, cond: Node | None, outcome: bool, depth: int = 0) -> list[int]:
+        raise NotImplementedError
+
+    def _denials(self, cond: Node | None, how: str | None) -> list[int]:
+        raise NotImplementedError
+
+    def _decisions(self) -> list[tuple[int, str, bool]]:
+        """(site, how, own) for the tests that decide whether a function goes on: an `if` one of
+        whose branches throws or returns ("throw", "return"), and, in the function itself, a
+        returned verdict ("result"), assertions ("throw") and calls whose result is ignored
+        ("held"). ``own``: in the analysed function itself, not in a nested one."""
+        out: list[tuple[int, str, bool]] = []
+        done: set[int] = set()
+        contexts = [c for c in (self._test_context(n) for n in self.site_list) if c is not None]
+        contexts.extend(self._var_tests())
+        for ctx in contexts:
+            if ctx.id in done:
+                continue
+            done.add(ctx.id)
+            own = self._inside_own(ctx)
+            if ctx.type == "if_statement":
+                cond = ctx.child_by_field_name("condition")
+                cons = ctx.child_by_field_name("consequence")
+                alt = ctx.child_by_field_name("alternative")
+                leaves = [b is not None and exits_branch(b, leave_function=True) for b in (cons, alt)]
+                for (branch, outcome), leaving, other in zip(((cons, False), (alt, True)), leaves, leaves[::-1],
+                                                             strict=True):
+                    if not leaving or branch is None:
+                        continue
+                    how = "throw" if refusal(branch) == "throw" else "return"
+                    if other and (how != "throw" or refusal(alt if branch is cons else cons) == "throw"):
+                        continue  # both branches end the function: a dispatch, unless one of them refuses
+                    out.extend((i, how, own) for i in self._passed(cond, outcome) + self._denials(
+                        cond, refusal(branch)))
+            elif own:  # a returned verdict; a returned lookup is the data looked up, not a verdict
+                out.extend((i, "result", True) for i in self._passed(ctx, True) if not self.lookup_site[i])
+        for st_id, args in self.asserted.items():
+            own = self._own_statement(st_id)
+            for arg in args:
+                out.extend((i, "throw", own) for i in self._passed(arg, True))
+        for st_id, held in self.held.items():
+            if self._own_statement(st_id):
+                out.extend((i, "held", True) for i in held)
+        seen: set[tuple[int, str, bool]] = set()
+        return [g for g in out if not (g in seen or seen.add(g))]  # type: ignore[func-returns-value]
+
+    def _var_tests(self) -> list[Node]:
+        """The `if` statements and returns that test a guard variable (`if (!handler) return`)."""
+        out: list[Node] = []
+        end = self.fn.end_byte
+        for name, values in self.guard_vars.items():
+            start = values[0].end_byte
+            for pos in occurrences(self.data, name, start, end)[:16]:
+                ident = self.fn.descendant_for_byte_range(pos, pos + len(name.encode()))
+                if ident is None or ident.type != "identifier":
+                    continue
+                ctx = self._test_context(ident)
+                if ctx is not None:
+                    out.append(ctx)
+        return out
+
+    def _test_context(self, site: Node) -> Node | None:
+        """The `if` whose condition holds the site, or the returned expression (`return ok(x)`, a
+        concise body of the analysed function)."""
+        child, node = site, site.parent
+        for _ in range(MAX_UP):
+            if node is None:
+                return None
+            t = node.type
+            if t in TRANSPARENT or t == "unary_expression" or t == "binary_expression" \
+                    or t == "parenthesized_expression" or (t in ("member_expression", "subscript_expression")
+                                                           and node.child_by_field_name("object") == child):
+                child, node = node, node.parent
+                continue
+            if t == "if_statement" and node.child_by_field_name("condition") == child:
+                return node
+            if t == "return_statement":
+                return child
+            if node.id == self.fn_id and node.child_by_field_name("body") == child:
+                return child  # a concise arrow body
+            return None
+        return None
+
+    def _inside_own(self, node: Node) -> bool:
+        """No function boundary between ``node`` and the analysed function (memoised along the
+        way: climbing parents is not free in deep trees)."""
+        from ipclint.extract.walk import FUNCTION_TYPES
+        memo = self.own_memo
+        path: list[int] = []
+        cur = node.parent
+        result = False
+        for _ in range(MAX_UP * 4):
+            if cur is None:
+                break
+            known = memo.get(cur.id)
+            if known is not None:
+                result = known
+                break
+            if cur.id == self.fn_id:
+                result = True
+                break
+            if cur.type in FUNCTION_TYPES:
+                break
+            path.append(cur.id)
+            cur = cur.parent
+        for i in path:
+            memo[i] = result
+        return result
+
+    def _own_statement(self, st_id: int) -> bool:
+        body = self.fn.child_by_field_name("body")
+        return body is not None and any(c.id == st_id for c in body.named_children)
+
+

@@ -1,0 +1,293 @@
+"""What one test says about the path it decides (flowdom): which outcome of a site means it
+passed (polarity through `!`, comparisons with -1/null/false and `!==`), how a branch refuses, how
+a site is evaluated when no condition holds it (an assertion, a call whose result is ignored),
+the guard variable holding a verdict, and the kind of a validation site."""
+from __future__ import annotations
+
+from ipclint.extract.flowread import ASSERT_CALL, BUILTIN_CHECKS, TRANSPARENT, VALUE_CHECKS, operator_of
+from ipclint.extract.guards import exits
+from ipclint.extract.parse import Node
+from ipclint.extract.values import text_of, unwrap
+
+EXITS = frozenset({"return_statement", "throw_statement", "continue_statement", "break_statement"})
+EQUALITY = frozenset({"===", "=="})
+INEQUALITY = frozenset({"!==", "!="})
+RELATIONS = frozenset({"<", ">", "<=", ">="})
+INDEX_METHODS = frozenset({"indexOf", "lastIndexOf", "search", "findIndex", "findLastIndex"})
+NOTHING = frozenset({"null", "undefined", "void 0"})
+# Branch values that refuse: nothing, or a constant (`return false`, `cond ? null : use(x)`).
+REFUSING_VALUES = frozenset({"null", "undefined", "false", "true", "number", "string", "array", "object",
+                             "template_string", "unary_expression"})
+
+
+class Skip:
+    pass
+
+
+SKIP = Skip()
+Polarity = bool | None | Skip
+
+
+def polarity(site: Node, leaf: Node) -> Polarity:
+    """Which outcome of ``leaf`` means the site passed: True, False, None (either), or SKIP (the
+    site's result does not decide the leaf: `f(LIST.includes(x))`)."""
+    pol: bool | None = own_polarity(site)
+    child, node = site, site.parent
+    for _ in range(16):
+        if child.id == leaf.id:
+            return pol
+        if node is None:
+            return SKIP
+        t = node.type
+        if t in TRANSPARENT or t == "parenthesized_expression":
+            pass
+        elif t == "unary_expression" and operator_of(node) == "!":
+            pol = None if pol is None else not pol
+        elif t == "binary_expression" and operator_of(node) in EQUALITY | INEQUALITY | RELATIONS:
+            rel = relation(node, child)
+            if rel is SKIP:
+                return SKIP
+            pol = None if pol is None or rel is None else (pol if rel else not pol)
+        else:
+            return SKIP
+        child, node = node, node.parent
+    return SKIP
+
+
+def member_bases(node: Node, names: dict[str, list[Node]]) -> list[Node]:
+    """Identifiers of ``names`` read as the base of a member chain in a small test expression
+    (`m?.length !== 3`, `!res.ok`); a bare comparison (`kind === 'web'`) compares a value, it
+    does not test whether the check that produced it passed."""
+    out: list[Node] = []
+    stack = [node]
+    seen = 0
+    while stack and seen < 64:
+        n = stack.pop()
+        seen += 1
+        if n.type in ("member_expression", "subscript_expression"):
+            obj = unwrap_test(n.child_by_field_name("object"))
+            if obj is not None and obj.type == "identifier":
+                if text_of(obj, 80) in names:
+                    out.append(obj)
+            elif obj is not None:
+                stack.append(obj)
+        elif n.type in ("binary_expression", "parenthesized_expression", "unary_expression") \
+                or n.type in TRANSPARENT:
+            stack.extend(n.named_children)
+    return out
+
+
+def own_polarity(site: Node) -> bool | None:
+    if site.type == "binary_expression":
+        op = operator_of(site)
+        if op in INEQUALITY:
+            return False
+        if op in RELATIONS:
+            return None
+    return True
+
+
+def relation(cmp: Node, child: Node) -> bool | None | Skip:
+    """How a comparison of ``child`` (a site's result) with a constant relates to that result
+    passing: True (the comparison holds when it passes), False (when it fails), None (either)."""
+    left, right = cmp.child_by_field_name("left"), cmp.child_by_field_name("right")
+    other = right if left == child else left
+    if other is None:
+        return SKIP
+    op = operator_of(cmp)
+    if cmp.child_by_field_name("left") != child:  # `-1 !== i` reads as `i !== -1`
+        op = {"<": ">", ">": "<", "<=": ">=", ">=": "<="}.get(op, op)
+    text = text_of(other, 12)
+    if index_call(child):
+        if text in ("-1", "- 1"):
+            return op in ("!==", "!=", ">")
+        if text == "0":
+            return op in (">=", "===", "==") if op != "<" else False
+        return None
+    if child.type == "unary_expression" and operator_of(child) == "typeof":
+        return None if op in RELATIONS else op in EQUALITY
+    if text in NOTHING or text == "false":
+        return op in INEQUALITY if op not in RELATIONS else None
+    if text == "true":
+        return op in EQUALITY if op not in RELATIONS else None
+    return None if op in RELATIONS else SKIP
+
+
+def index_call(node: Node) -> bool:
+    n = unwrap_test(node)
+    if n is None or n.type != "call_expression":
+        return False
+    callee = n.child_by_field_name("function")
+    return callee is not None and callee.type == "member_expression" and text_of(
+        callee.child_by_field_name("property"), 40) in INDEX_METHODS  # type: ignore[arg-type]
+
+
+def against_constant(node: Node) -> tuple[Node, bool] | None:
+    """`v === undefined` -> (v, False): the comparison holds when v is falsy-like; `v !== null`
+    -> (v, True); `v === true` -> (v, True)."""
+    op = operator_of(node)
+    if op not in EQUALITY | INEQUALITY:
+        return None
+    left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+    for const, other in ((right, left), (left, right)):
+        if const is None or other is None:
+            continue
+        text = text_of(const, 12)
+        if text in NOTHING or text == "false":
+            return other, op in INEQUALITY
+        if text == "true":
+            return other, op in EQUALITY
+    return None
+
+
+def site_kind(node: Node) -> str:
+    """check (typeof, comparison, allowlist), url (`new URL`), call (a validator or not: decided
+    at check time), empty (a presence test), lookup (`TABLE[x]`)."""
+    if node.type == "new_expression":
+        callee = node.child_by_field_name("constructor")
+        return "url" if callee is not None and text_of(callee, 100).rsplit(".", 1)[-1] == "URL" else "call"
+    if node.type == "call_expression":
+        callee = node.child_by_field_name("function")
+        text = text_of(callee, 100) if callee is not None else ""
+        last = text.rsplit(".", 1)[-1]
+        if last in BUILTIN_CHECKS or last in VALUE_CHECKS or text.endswith("hasOwnProperty.call"):
+            return "check"
+        return "call"
+    if node.type == "subscript_expression":
+        return "lookup"
+    if node.type == "binary_expression":
+        sides = (node.child_by_field_name("left"), node.child_by_field_name("right"))
+        if any(x is not None and text_of(x, 12) in EMPTY for x in sides):
+            return "empty"  # `x === ''`, `x != null`: presence, like `if (!x)`, not validation
+    return "check"
+
+
+EMPTY = frozenset({"''", '""', "``", "null", "undefined", "void 0"})
+
+
+def evaluation(node: Node) -> tuple[Node, Node | None] | None:
+    """Where a site is evaluated on every path through its statement, and how: (statement, None)
+    for a call whose result nobody tests (`validate(x);`, `const v = schema.parse(x)`: it
+    validates only by throwing), (statement, condition) for a condition an assertion insists on
+    (`assert(typeof x === 'string')`, `invariant(LIST.includes(x), 'msg')`). A check whose result
+    is only stored is neither."""
+    child, cur = node, node.parent
+    cond = site_kind(node) not in ("call", "url", "lookup")
+    asserted: Node | None = None
+    for _ in range(16):
+        if cur is None:
+            return None
+        t = cur.type
+        if t in TRANSPARENT:
+            pass
+        elif t == "binary_expression" or (t == "unary_expression" and operator_of(cur) == "!"):
+            cond = True
+        elif t == "variable_declarator" or t == "assignment_expression":
+            if cond or cur.child_by_field_name("value" if t == "variable_declarator" else "right") != child:
+                return None
+        elif t in ("expression_statement", "lexical_declaration", "variable_declaration"):
+            if asserted is not None:
+                return cur, asserted
+            return None if cond else (cur, None)
+        elif t == "arguments":
+            call = cur.parent
+            callee = call.child_by_field_name("function") if call is not None else None
+            text = text_of(callee, 60) if callee is not None else ""
+            if call is None or asserted is not None or not ASSERT_CALL.match(text.rsplit(".", 1)[-1]) \
+                    or text.startswith("console."):
+                return None  # console.assert only logs
+            asserted = child
+            cond = False
+            cur = call
+        elif t == "member_expression" and child == cur.child_by_field_name("object") and not cond:
+            pass  # schema.parse(x).data
+        else:
+            return None
+        child, cur = cur, cur.parent
+    return None
+
+
+def guard_declaration(node: Node) -> tuple[str, Node] | None:
+    """`const ok = typeof x === 'string' && x.length < 9`: the variable holding a check's result,
+    and the value it was declared with."""
+    child, cur = node, node.parent
+    for _ in range(16):
+        if cur is None:
+            return None
+        t = cur.type
+        if t in TRANSPARENT or t == "binary_expression" or (t == "unary_expression" and operator_of(cur) == "!") \
+                or (t == "member_expression" and child == cur.child_by_field_name("object")):
+            child, cur = cur, cur.parent
+            continue
+        if t == "variable_declarator" and cur.child_by_field_name("value") == child:
+            name = cur.child_by_field_name("name")
+            if name is None or name.type != "identifier":
+                return None
+            return text_of(name, 80), child
+        return None
+    return None
+
+
+def refusal(branch: Node | None) -> str | None:
+    """How a branch refuses: "throw", "return" (nothing or a constant, also `continue`), or None
+    when it does something (`return shell.openExternal(u)`)."""
+    if branch is None:
+        return None
+    node = branch
+    for _ in range(8):
+        t = node.type
+        if t == "throw_statement":
+            return "throw"
+        if t in ("continue_statement", "break_statement"):
+            return "return"
+        if t == "return_statement":
+            inner = [c for c in node.named_children if c.type != "comment"]
+            return "return" if not inner or constant(inner[0]) else None
+        if t in ("else_clause", "statement_block"):
+            inner = [c for c in node.named_children if c.type != "comment"]
+            if not inner:
+                return None
+            node = inner[-1]
+            continue
+        return "return" if constant(node) else None  # a ternary's branch
+    return None
+
+
+def constant(node: Node) -> bool:
+    n = unwrap_test(node)
+    if n is None:
+        return False
+    if n.type == "template_string":
+        return not any(c.type == "template_substitution" for c in n.named_children)
+    if n.type in ("array", "object"):
+        return not n.named_children
+    if n.type == "unary_expression":
+        return text_of(n, 12) in ("void 0", "-1")
+    if n.type == "identifier":
+        return text_of(n, 12) == "undefined"
+    return n.type in REFUSING_VALUES
+
+
+def default_exits(body: Node) -> bool:
+    for c in body.named_children:
+        if c.type == "switch_default":
+            stmts = [s for s in c.named_children if s.type != "comment"]
+            return bool(stmts) and exits_branch(stmts[-1])
+    return False
+
+
+def unwrap_test(node: Node | None) -> Node | None:
+    """Skip parentheses, TypeScript wrappers and `await`."""
+    for _ in range(16):
+        node = unwrap(node)
+        if node is None or node.type != "await_expression":
+            return node
+        inner = [c for c in node.named_children if c.type != "comment"]
+        node = inner[0] if inner else None
+    return node
+
+
+def exits_branch(node: Node, leave_function: bool = False) -> bool:
+    """A branch that always leaves: it is, or ends with, return/throw (and, within a loop,
+    continue/break)."""
+    return exits(node, frozenset({"return_statement", "throw_statement"}) if leave_function else EXITS)

@@ -1,0 +1,87 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ipclint.link.allowlists import Weak, weak_check
+from ipclint.link.dataflow import DataFunction, page_functions, renderer_functions
+from ipclint.link.handlers import handlers
+from ipclint.link.project import Project
+from ipclint.model import Severity, Span
+from ipclint.rules._base import Hit, Options, rule
+
+
+@rule("IPC018", "weak-allowlist", Severity.ERROR, "A channel or value allowlist that does not restrict",
+      cwe=(183, 697), security_severity=7.5,
+      fix=("Test membership with a Set's has or an array's includes (or Object.hasOwn on the table), compare "
+           "indexOf with -1, and anchor allowlist regular expressions at both ends (/^(a|b)$/)"))
+def weak_allowlist(project: Project, options: Options) -> Iterator[Hit]:
+    """## What it does
+    Flags an allowlist check of renderer data that lets more through than its entries, in a
+    main-process handler (or a helper it hands the data to) and in a preload-exposed function
+    (a channel guard): `LIST.indexOf(x)` used as a truth value, membership tested on a string
+    (`'read write'.includes(x)`, `STR.indexOf(x) !== -1`), `x in OBJ` or a tested lookup
+    `OBJ[x]` on a plain object literal (also frozen or `as const`), and a regular expression of
+    literal alternatives used as an allowlist without an anchor at the start
+    (`/app:|file:/.test(ch)`, `/(pdf|html)$/`) or with the `m` flag. Such a check is also no
+    guard for IPC001 and no validation for IPC005/IPC006. Checks of the app's own data (argv,
+    platform, defaults) are not judged.
+
+    ## Why is this bad?
+    The check looks like an allowlist but is not one: `indexOf` returns -1 (truthy) for values
+    that are not in the list and 0 (falsy) for its first entry; `'app:open app:save'.includes(x)`
+    passes `'app:o'` and `' '`; `'constructor' in {}` and `({})['__proto__']` are true, so a
+    page reaches handlers and table entries nobody listed; `/app:|file:/` passes
+    `'evil:app:x'`. A page that finds the gap drives channels or values the app meant to refuse.
+
+    ## Example
+    ```js
+    // file: preload.js
+    const { contextBridge, ipcRenderer } = require('electron')
+    const SEND = ['toMain', 'settings:save']
+    contextBridge.exposeInMainWorld('api', {
+      send: (channel, data) => {
+        if (SEND.indexOf(channel)) ipcRenderer.send(channel, data)
+      },
+    })
+    ```
+
+    ## Use instead
+    ```js
+    // file: preload.js
+    const { contextBridge, ipcRenderer } = require('electron')
+    const SEND = new Set(['toMain', 'settings:save'])
+    contextBridge.exposeInMainWorld('api', {
+      send: (channel, data) => {
+        if (SEND.has(channel)) ipcRenderer.send(channel, data)
+      },
+    })
+    ```
+
+    ## References
+    - [Electron security: validate the sender and the data of all IPC messages](https://www.electronjs.org/docs/latest/tutorial/security#17-validate-the-sender-of-all-ipc-messages)
+    - [CWE-183: Permissive List of Allowed Inputs](https://cwe.mitre.org/data/definitions/183.html)
+    - [MDN: Array.prototype.indexOf](https://developer.mozilla.org/en-US/docs/Web/JavaScript/Reference/Global_Objects/Array/indexOf)
+    """
+    done: set[tuple[str, Span]] = set()
+    functions: list[DataFunction] = [df for h in handlers(project) for df in renderer_functions(project, h)]
+    functions.extend(page_functions(project))
+    for df in functions:
+        for site in df.flow.sites:
+            if site.kind not in ("check", "lookup") or (df.path, site.span) in done:
+                continue
+            keys = frozenset(n for n in site.names if n in df.names)
+            if not keys:
+                continue
+            weak = weak_check(project, df.path, df.fid, site, keys)
+            if weak is None or (weak is Weak.LOOKUP and not site.truth):
+                continue
+            done.add((df.path, site.span))
+            name = sorted(keys)[0]
+            what = (site.value.text if site.value is not None else "") or "the check"
+            yield Hit(df.path, site.span, f"'{name}' is checked with `{_short(what)}`: {weak.value}",
+                      key=f"{name}:{weak.name}")
+
+
+def _short(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= 60 else text[:57] + "..."
