@@ -10,6 +10,7 @@ from ipclint.extract.draft import FactsDraft
 from ipclint.extract.guards import (
     _default_exits,
     call_is_once_guarded,
+    enclosing_arms,
     enclosing_conditions,
     exits,
     function_is_once_guarded,
@@ -184,8 +185,11 @@ class _Walker(Extractor):
         guarded = ipc_like and method in GUARDABLE and call_is_once_guarded(node)
         dynamic_require = isinstance(callee, Ref) and callee.name == "require"  # require(name): guards matter
         conds = enclosing_conditions(node, lambda n: self.value(n, scope)) if ipc_like or dynamic_require else ()
+        # calls of project functions as statements: the branches they sit in (IPC012 repeatability)
+        arms = enclosing_arms(node, lambda n: self.value(n, scope)) \
+            if isinstance(callee, Ref) or isinstance(callee, Member) and isinstance(callee.obj, (Ref, This)) else ()
         call = Call(len(f.calls), callee, args, span_of(node), scope, in_loop, isinstance(v, NewExpr), awaited,
-                    guarded, conds)
+                    guarded, conds, arms)
         f.calls.append(call)
         for i, a in enumerate(args):
             if isinstance(a, Fn):

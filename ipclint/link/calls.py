@@ -1,11 +1,14 @@
 """Questions several graph rules ask: code that can run repeatedly, who calls a function."""
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from ipclint.discover import is_test_path
 from ipclint.link.project import Project
+from ipclint.link.testcode import in_test_code
 from ipclint.link.vutil import callee_name
 from ipclint.link.wrappers import callee_function
-from ipclint.model.facts import Call, FileFacts
+from ipclint.model.facts import Arm, Call, FileFacts
 from ipclint.model.values import AnyV, CallExpr, Fn, Member, Ref, Str
 
 # Events whose callbacks run more than once.
@@ -23,6 +26,7 @@ LISTEN_METHODS = frozenset({"on", "addListener", "prependListener", "handle", "a
 REMOVE_METHODS = frozenset({"off", "removeListener", "removeAllListeners", "removeHandler",
                             "removeEventListener", "clearInterval", "clearTimeout"})
 MAX_VISITS = 200
+MAX_ARMS = 64
 
 
 IN_LOOP = "it runs in a loop"
@@ -36,15 +40,23 @@ def _callback_reason(method: str) -> str:
 ITERATION_REASONS = frozenset({IN_LOOP} | {_callback_reason(m) for m in REPEAT_CALLS if m != "setInterval"})
 
 
-def repeatable(project: Project, path: str, call: Call) -> str | None:
+# Whether a call runs again only after a teardown (link/teardown.py): (path, call, the project
+# function it calls or None for the registration's own chain).
+Gate = Callable[[str, Call, int | None], bool]
+
+
+def repeatable(project: Project, path: str, call: Call, gated: Gate | None = None) -> str | None:
     """Why the code containing ``call`` can run more than once, or None when it runs once (or we
-    cannot tell: never guess towards a finding)."""
+    cannot tell: never guess towards a finding). With ``gated``, calls that can run again only
+    after a teardown do not count."""
     if call.once_guarded:
         return None
-    todo: list[tuple[str, int | None, bool]] = [(path, call.func, call.in_loop)]
+    todo: list[tuple[str, int | None, bool, Call]] = [(path, call.func, call.in_loop, call)]
     seen: set[tuple[str, int | None]] = set()
     while todo and len(seen) < MAX_VISITS:
-        p, fid, in_loop = todo.pop()
+        p, fid, in_loop, came = todo.pop()
+        if gated is not None and gated(p, came, None):
+            continue
         if in_loop:
             return IN_LOOP
         if (p, fid) in seen or fid is None:
@@ -66,10 +78,10 @@ def repeatable(project: Project, path: str, call: Call) -> str | None:
                 return verdict
             outer = f.calls[fn.arg_of]
             if not outer.once_guarded:
-                todo.append((p, outer.func, outer.in_loop))
+                todo.append((p, outer.func, outer.in_loop, outer))
             continue
         # `app.on('activate', createWindow)` counts like `app.on('activate', () => createWindow())`
-        sites = list(callers(project, p, fid))
+        sites = [(sp, sc) for sp, sc in callers(project, p, fid) if gated is None or not gated(sp, sc, fid)]
         once = 0  # passed to `then`, `setTimeout`, `app.on('ready')`: a place that runs it once
         for sp, sc, index in callback_refs(project, p, fid):
             verdict = _callback_verdict(project, sp, sc, index)
@@ -79,13 +91,36 @@ def repeatable(project: Project, path: str, call: Call) -> str | None:
                 once += 1
             else:
                 return verdict
-        if len(sites) + once > 1:
+        if together(sites) + once > 1:
             return _event_reason(project, sites) or \
                 f"{fn.name or 'its function'} is called from {len(sites) + once} places"
         for sp, sc in sites:
             if not sc.once_guarded:
-                todo.append((sp, sc.func, sc.in_loop))
+                todo.append((sp, sc.func, sc.in_loop, sc))
     return None
+
+
+def together(sites: list[tuple[str, Call]]) -> int:
+    """How many of the call sites can run in one pass: calls in different arms of one `if`,
+    ternary or `switch` (`if (isMac) setup(a) else setup(b)`) count as one."""
+    by_scope: dict[tuple[str, int | None], list[tuple[Arm, ...]]] = {}
+    for sp, sc in sites:
+        by_scope.setdefault((sp, sc.func), []).append(sc.arms)
+    return sum(_most_in_one_pass(arms, 0) for arms in by_scope.values())
+
+
+def _most_in_one_pass(arms: list[tuple[Arm, ...]], depth: int) -> int:
+    """Sites outside any branch at this depth all run; of a branching statement's arms, only one."""
+    n = 0
+    groups: dict[int, dict[int, list[tuple[Arm, ...]]]] = {}
+    for a in arms:
+        if len(a) <= depth or depth > MAX_ARMS:
+            n += 1
+        else:
+            groups.setdefault(a[depth].at, {}).setdefault(a[depth].arm, []).append(a)
+    for by_arm in groups.values():
+        n += max(_most_in_one_pass(sub, depth + 1) for sub in by_arm.values())
+    return n
 
 
 def _event_reason(project: Project, sites: list[tuple[str, Call]]) -> str | None:
@@ -142,12 +177,16 @@ def _call_index(project: Project) -> CallIndex:
     cache = project.memo.callers
     if cache is not None:
         return cache
+    from ipclint.link.runorder import reachable_files
     calls: dict[tuple[str, int], list[tuple[str, Call]]] = {}
     refs: dict[tuple[str, int], list[tuple[str, Call, int]]] = {}
     names = {fn.name.rsplit(".", 1)[-1] for f in project.files.values() for fn in f.functions if fn.name}
+    # Callers in test code, or in code main's entry never loads (a CLI's own entry point), do not
+    # make the app's code run again.
+    running = reachable_files(project)
     with project.no_missing():  # a caller matters only if the function it calls is parsed
         for p, c in project.iter_calls():
-            if is_test_path(p):
+            if p not in running or in_test_code(project, p, c.func):
                 continue
             if isinstance(c.callee, Fn):  # `(function () { ... })()`
                 calls.setdefault((p, c.callee.fid), []).append((p, c))

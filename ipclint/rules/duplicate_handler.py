@@ -6,6 +6,7 @@ from ipclint.link.calls import ITERATION_REASONS, repeatable
 from ipclint.link.graph import Edge
 from ipclint.link.project import Project
 from ipclint.link.runorder import RunOrder
+from ipclint.link.teardown import gate
 from ipclint.model import Location, Severity
 from ipclint.rules._base import Hit, Options, rule
 
@@ -98,6 +99,9 @@ def duplicate_handler(project: Project, options: Options) -> Iterator[Hit]:
             continue  # a `once` listener removes itself: repeated ones do not pile up
         call = project.files[e.path].calls[e.call]
         why = repeatable(project, e.path, call)
+        if why is not None and e.channel is not None:
+            gated = gate(project, e, removals)  # torn down before the code can run again
+            why = repeatable(project, e.path, call, gated) if gated is not None else why
         # a loop over a table of channels registers each channel once
         if why is None or why in ITERATION_REASONS and (e.channel is None or len(per_site[(e.path, e.call)]) > 1) \
                 or _removed_before(project, e, removals):
