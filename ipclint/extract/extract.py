@@ -233,11 +233,19 @@ class _Walker(Extractor):
         left = node.child_by_field_name("left")
         right = node.child_by_field_name("right")
         op = node.child_by_field_name("operator")
-        if left is None or right is None or left.type != "identifier":
+        if left is None or right is None:
             return
         how = op.type if op is not None else "of"
-        self.f.bindings[(scope, text_of(left, 80))] = Iter(span=span_of(left), text=text_of(left),
-                                                           source=self.value(right, scope), how=how)
+        if left.type == "identifier":
+            self.f.bindings[(scope, text_of(left, 80))] = Iter(span=span_of(left), text=text_of(left),
+                                                               source=self.value(right, scope), how=how)
+        elif left.type in ("array_pattern", "object_pattern"):  # `for (const [ch, fn] of Object.entries(T))`
+            each = Iter(span=span_of(left), text=text_of(left), source=self.value(right, scope), how=how)
+            for p in _pattern_bindings(left):
+                v: AnyV = each
+                for key in p.path:
+                    v = Member(span=p.span, text=p.name, obj=v, prop=key)
+                self.f.bindings[(scope, p.name)] = v if not p.rest else Dyn(span=p.span, text=p.name)
 
     def _assign(self, node: Node, scope: int | None) -> None:
         left = node.child_by_field_name("left")

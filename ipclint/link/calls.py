@@ -240,18 +240,42 @@ def _distance(a: str, b: str, cap: int) -> int:
     return prev[-1]
 
 
-def mentioned_strings(project: Project, roles: frozenset[str]) -> set[str]:
-    """String constants written anywhere in the non-test files of the given roles, and the values
-    of other modules' constants they name (`Constants.SAVE`). A channel name that appears there may
-    reach a send or listener through a variable (a prop, a parameter, code built as a string)."""
+def app_folders(project: Project) -> list[str]:
+    """The app folders of the project, deepest first."""
+    return sorted({a for a in project.apps.values() if a}, key=lambda a: (-len(a), a))
+
+
+def app_of(project: Project, path: str, folders: list[str] | None = None) -> str:
+    """The app folder of any discovered file (parsed or not): the nearest app folder above it."""
+    hit = project.apps.get(path)
+    if hit is not None:
+        return hit
+    for folder in folders if folders is not None else app_folders(project):
+        if path.startswith(folder + "/"):
+            return folder
+    return ""
+
+
+def talk(a: str, b: str) -> bool:
+    """Files of two apps can talk over IPC: the same app, or either outside every app."""
+    return a == b or not a or not b
+
+
+def mentioned_strings(project: Project, roles: frozenset[str], app: str | None = None) -> set[str]:
+    """String constants written anywhere in the non-test files of the given roles (of the apps that
+    can talk with ``app``, when given), and the values of other modules' constants they name
+    (`Constants.SAVE`). A channel name that appears there may reach a send or listener through a
+    variable (a prop, a parameter, code built as a string)."""
     from ipclint.link.roles import _walk_values
     cache = project.memo.mentioned
-    key = tuple(sorted(roles))
+    key = (*sorted(roles), "\0app", app or "")
     if key in cache:
         return cache[key]
     out: set[str] = set()
     for path, f in project.files.items():
         if project.role(path).value not in roles or is_test_path(path):
+            continue
+        if app is not None and not talk(project.apps.get(path, ""), app):
             continue
         roots: list[AnyV] = [*(a for c in f.calls for a in c.args), *f.bindings.values(), *(a.value for a in f.assigns)]
         roots += [a.value for el in f.jsx for a in el.attrs if a.value is not None]
@@ -273,15 +297,19 @@ def _imported_root(f: FileFacts, v: Member) -> bool:
     return isinstance(root, Ref) and root.name in f.imports
 
 
-def quoted_in_page_code(project: Project, channel: str) -> bool:
+def quoted_in_page_code(project: Project, channel: str, app: str | None = None,
+                        roles: frozenset[str] = frozenset({"preload", "renderer"})) -> bool:
     """Whether the channel name is written as a string literal in page-side code (preload, renderer,
-    or a file not parsed because it mentions no IPC), not in main, shared modules or tests (a JSX prop,
-    a config object): a byte search, run only for the
-    few channels a graph rule is about to report."""
+    or a file not parsed because it mentions no IPC; only ``roles`` of the parsed files) of the apps
+    that can talk with ``app``, not in main, shared modules or tests (a JSX prop, a config object):
+    a byte search, run only for the few channels a graph rule is about to report."""
     needles = [q + channel.encode("utf-8", "replace") + q for q in (b"'", b'"', b"`")]
+    folders = app_folders(project)
     for path in sorted(project.all_paths):
-        if is_test_path(path) or (path in project.files and project.role(path).value in ("main", "shared")):
+        if is_test_path(path) or (path in project.files and project.role(path).value not in roles):
             continue  # main code, and the shared modules that define channel constants
+        if app is not None and not talk(app_of(project, path, folders), app):
+            continue
         data = project.sources.get(path) or b""
         if any(n in data for n in needles):
             return True

@@ -30,7 +30,13 @@ def duplicate_handler(project: Project, options: Options) -> Iterator[Hit]:
     callbacks after startup. Registrations in `app.whenReady().then(...)`, `app.on('ready')`, or a
     function called only from there run once; a loop over a table of channels registers each once;
     apps of a monorepo each have their own `ipcMain`. Per-window `webContents.ipc` handlers are
-    fine.
+    fine. Calls in mutually exclusive branches (`if (isMac) setup(a) else setup(b)`, switch cases
+    that end in `break`) count as one; calls in test code or in code main's entry never loads (a
+    CLI's own entry point) do not count. A `removeHandler` (`removeAllListeners`) in the window's
+    'closed'/'close' callback or the app's 'window-all-closed' callback counts as removal when the
+    registering code can run again only after it: every way back in first tests a state that the
+    registering code sets and only that teardown resets (`if (hasActiveWindow) return`,
+    `if (!win) createWindow()`), or, after 'window-all-closed', that no window exists.
 
     ## Why is this bad?
     Electron throws "Attempted to register a second handler for '…'" on the second `handle`,
