@@ -5,7 +5,6 @@ from dataclasses import dataclass
 
 from ipclint.link.project import Project
 from ipclint.link.testcode import evaluate_api
-from ipclint.model import Role
 from ipclint.model.facts import Call
 from ipclint.model.values import AnyV, CallExpr, Member, Ref
 
@@ -64,8 +63,6 @@ def classify(project: Project, path: str, call: Call) -> IpcOp | None:
         name = _last_name(obj)
         if name in WEBCONTENTS_NAMES or name in FRAME_NAMES:
             return IpcOp("push", method, "webContents" if name not in FRAME_NAMES else "frame")
-        if method == "send" and _webview(name, obj):  # a host page's `<webview>.send(ch)`: to the guest
-            return IpcOp("push", method, "webContents" if project.role(path) is Role.MAIN else "webview")
     if method == "emit" and api is None and isinstance(obj, Ref) and obj.name == "ipcMain" and call.args:
         return IpcOp("emit", method, "ipcMain")  # e.g. a test helper handed ipcMain
     if method == "reply" and call.args and isinstance(obj, Ref):
@@ -73,11 +70,6 @@ def classify(project: Project, path: str, call: Call) -> IpcOp | None:
         if p is not None and p[1].index == 0 and not p[1].path:
             return IpcOp("push", "reply", "event")
     return None
-
-
-def _webview(name: str | None, obj: AnyV) -> bool:
-    """`webview.send`, `this.webview.send`, `webviewRef.current.send`: a `<webview>` element."""
-    return any(n is not None and "webview" in n.lower() for n in (name, obj.text))
 
 
 def _scoped_owner(project: Project, path: str, call: Call, owner: AnyV) -> bool:

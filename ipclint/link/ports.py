@@ -161,8 +161,9 @@ def reads_ports(project: Project, e: Edge) -> bool:
 
 
 def host_edges(project: Project) -> list[Edge]:
-    """`webview.addEventListener('ipc-message', fn)` in page code: the channels ``fn`` tests
-    `event.channel` against, or one dynamic edge when it hands the channel (or event) on."""
+    """In page code: `webview.addEventListener('ipc-message', fn)`, with the channels ``fn`` tests
+    `event.channel` against, or one dynamic edge when it hands the channel (or event) on; and
+    `webview.send(channel, ...)`, a push to the guest's `ipcRenderer.on(channel)`."""
     out: list[Edge] = []
     for path in sorted(project.files):
         if project.role(path) is Role.MAIN:
@@ -170,6 +171,13 @@ def host_edges(project: Project) -> list[Edge]:
         f = project.files[path]
         for c in f.calls:
             callee = c.callee
+            if isinstance(callee, Member) and callee.prop == "send" and c.args and _webview(callee.obj):
+                # not an Electron IPC call site of IPC003's list: its channel expression is not kept
+                ch = c.args[0]
+                out.append(Edge(kind="push", method="send", receiver="webview", path=path, span=c.span,
+                                channel=project.channel(path, ch, c.func), channel_span=ch.span,
+                                role=project.role(path), call=c.index, scope=c.func))
+                continue
             if not (isinstance(callee, Member) and callee.prop == "addEventListener" and len(c.args) >= 2
                     and project.channel(path, c.args[0], c.func) == "ipc-message"):
                 continue
@@ -245,6 +253,8 @@ def _hands_on(v: AnyV, names: set[str], local: set[str]) -> bool:
     return False
 
 
-def is_webview_name(name: str | None) -> bool:
-    return name is not None and "webview" in name.lower()
+def _webview(obj: AnyV) -> bool:
+    """`webview.send`, `this.webview.send`, `webviewRef.current.send`: a `<webview>` element."""
+    names = [obj.prop if isinstance(obj, Member) else obj.name if isinstance(obj, Ref) else None, obj.text]
+    return any(n is not None and "webview" in n.lower() for n in names)
 
