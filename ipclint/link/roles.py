@@ -312,6 +312,9 @@ def _infer(p: str, n: set[str], referenced: dict[str, str], exposing: set[str], 
     used = facts.globals_used & exposed_keys
     if used:
         return FileInfo(p, Role.RENDERER, f"uses the exposed API window.{sorted(used)[0]}")
+    if any(isinstance(c.callee, Member) and c.callee.prop == "addEventListener" and c.args
+           and isinstance(c.args[0], Str) and c.args[0].value == "ipc-message" for c in facts.calls):
+        return FileInfo(p, Role.RENDERER, "hosts a <webview> (listens for its 'ipc-message')")
     bare = sorted({c.callee.obj.name for c in facts.calls if isinstance(c.callee, Member)
                    and isinstance(c.callee.obj, Ref) and c.callee.obj.name in exposed_keys
                    and (None, c.callee.obj.name) not in facts.bindings})
