@@ -41,8 +41,8 @@ ITERATION_REASONS = frozenset({IN_LOOP} | {_callback_reason(m) for m in REPEAT_C
 
 
 # Whether a call runs again only after a teardown (link/teardown.py): (path, call, the project
-# function it calls or None for the registration's own chain).
-Gate = Callable[[str, Call, int | None], bool]
+# function (path, id) it calls, or None for the registration's own chain).
+Gate = Callable[[str, Call, tuple[str, int] | None], bool]
 
 
 def repeatable(project: Project, path: str, call: Call, gated: Gate | None = None) -> str | None:
@@ -81,7 +81,7 @@ def repeatable(project: Project, path: str, call: Call, gated: Gate | None = Non
                 todo.append((p, outer.func, outer.in_loop, outer))
             continue
         # `app.on('activate', createWindow)` counts like `app.on('activate', () => createWindow())`
-        sites = [(sp, sc) for sp, sc in callers(project, p, fid) if gated is None or not gated(sp, sc, fid)]
+        sites = [(sp, sc) for sp, sc in callers(project, p, fid) if gated is None or not gated(sp, sc, (p, fid))]
         once = 0  # passed to `then`, `setTimeout`, `app.on('ready')`: a place that runs it once
         for sp, sc, index in callback_refs(project, p, fid):
             verdict = _callback_verdict(project, sp, sc, index)

@@ -103,6 +103,8 @@ class ChannelGraph:
     generic_listen: list[GenericSite] = field(default_factory=list)
     allowlisted: set[str] = field(default_factory=set)  # channels a guarded generic bridge allows
     allowlisted_listen: set[str] = field(default_factory=set)  # ... through a guarded listen path
+    # main code that receives every message sent (`ipcMain.emit = (name, event, ...args) => ...`)
+    catch_all: list[GenericSite] = field(default_factory=list)
     # the same per app folder of the bridge ("" the repository root): each app is judged alone
     allowlisted_in: dict[str, set[str]] = field(default_factory=dict)
     allowlisted_listen_in: dict[str, set[str]] = field(default_factory=dict)
@@ -139,6 +141,7 @@ def build_graph(project: Project) -> ChannelGraph:
     _bridge_wrapper_edges(project, graph)
     from ipclint.link.ports import host_edges, port_edges  # they build edges of this module
     graph.edges += port_edges(project, graph.edges) + host_edges(project)
+    graph.catch_all = _emit_overrides(project)
     _mark_generic(project, graph, wrappers)
     unique = {(e.kind, e.method, e.channel, e.path, e.span, e.receiver): e for e in reversed(graph.edges)}
     graph.edges = sorted(unique.values(), key=lambda e: (e.path, e.span.line, e.span.column, e.kind, e.channel or ""))
@@ -181,6 +184,21 @@ def _call_site_edges(project: Project, graph: ChannelGraph, wrappers: Wrappers,
                 and _may_bridge(project, path, call, bridge_roots, bridge_modules):
             graph.edges.extend(_bridge_edges(project, path, call, by_key, wrappers))
     return consumed
+
+
+def _emit_overrides(project: Project) -> list[GenericSite]:
+    """`ipcMain.emit = (channel, event, ...args) => ...`: every message sent to main goes through
+    this function first (a relay between windows), whatever its channel."""
+    out: list[GenericSite] = []
+    for path in sorted(project.files):
+        if project.role(path) is not Role.MAIN:
+            continue
+        for a in project.files[path].assigns:
+            t = a.target
+            if isinstance(t, Member) and t.prop == "emit" and isinstance(a.value, Fn) \
+                    and project.electron_api(path, t.obj, a.func) == "ipcMain":
+                out.append(GenericSite(path, a.span, "ipcMain.emit"))
+    return out
 
 
 def _per_entry(project: Project, path: str, call: Call, edge: Edge) -> list[Edge]:

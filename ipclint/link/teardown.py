@@ -44,8 +44,10 @@ def removes(r: Edge, e: Edge) -> bool:
 
 
 def teardowns(project: Project, e: Edge, removals: list[Edge]) -> list[Teardown]:
-    """The teardown callbacks that remove ``e``'s registration."""
+    """The teardown callbacks that remove ``e``'s registration (of a known channel)."""
     out: list[Teardown] = []
+    if e.channel is None:
+        return out
     for r in removals:
         if removes(r, e) and project.same_app(r.path, e.path):
             t = _teardown_of(project, r.path, r.scope)
@@ -84,28 +86,45 @@ def _teardown_event(project: Project, path: str, call: Call) -> str | None:
     return None
 
 
-def gate(project: Project, e: Edge, removals: list[Edge]) -> Gate | None:
+def gate(project: Project, e: Edge, removals: list[Edge]) -> Gate:
     """A test for ``calls.repeatable``: whether a call runs again only after a teardown that
-    removes ``e`` (None when no teardown removes it)."""
+    removes ``e``, or never again (a state the code sets and nothing resets: `if (win === null)
+    createWindow()` where `win` is never set back)."""
     found = teardowns(project, e, removals)
-    if not found:
-        return None
     by_file: dict[str, list[Teardown]] = {}
     for t in found:
         by_file.setdefault(t.path, []).append(t)
     states = {p: _states(project.files[p], ts) for p, ts in by_file.items()}
     no_window = any(t.event == APP_TEARDOWN for t in found)
     chain = _ancestors(project.files[e.path], e.scope)
+    never: dict[str, set[str]] = {}
 
-    def gated(path: str, call: Call, target: int | None) -> bool:
-        names = states.get(path, set())
+    def gated(path: str, call: Call, target: tuple[str, int] | None) -> bool:
         f = project.files[path]
-        if names:
-            scope = f.subtree(target) if target is not None else (chain if path == e.path else set())
+        if path not in never:
+            never[path] = _never_reset(f)
+        names = states.get(path, set()) | never[path]
+        if names:  # the state must be set by the code the call leads into, in the state's file
+            if target is not None:
+                scope = f.subtree(target[1]) if target[0] == path else set()
+            else:
+                scope = chain if path == e.path else set()
             names = {n for n in names if _sets_truthy(f, n, scope)}
         return (bool(names) or no_window) and _tested_first(project, path, call, names, no_window)
 
     return gated
+
+
+def _never_reset(f: FileFacts) -> set[str]:
+    """Module variables that are set (to a window, `true`) and never set back to a falsy value."""
+    set_to: dict[str, bool] = {}
+    for a in f.assigns:
+        if isinstance(a.target, Ref) and a.op == "=" and (None, a.target.name) in f.mutable:
+            if _falsy(a.value):
+                set_to[a.target.name] = False
+            elif _truthy(a.value):
+                set_to.setdefault(a.target.name, True)
+    return {n for n, only_truthy in set_to.items() if only_truthy}
 
 
 def _ancestors(f: FileFacts, scope: int | None) -> set[int]:

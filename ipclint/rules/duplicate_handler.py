@@ -105,9 +105,8 @@ def duplicate_handler(project: Project, options: Options) -> Iterator[Hit]:
             continue  # a `once` listener removes itself: repeated ones do not pile up
         call = project.files[e.path].calls[e.call]
         why = repeatable(project, e.path, call)
-        if why is not None and e.channel is not None:
-            gated = gate(project, e, removals)  # torn down before the code can run again
-            why = repeatable(project, e.path, call, gated) if gated is not None else why
+        if why is not None:  # unless it runs again only after a teardown, or never again
+            why = repeatable(project, e.path, call, gate(project, e, removals))
         # a loop over a table of channels registers each channel once
         if why is None or why in ITERATION_REASONS and (e.channel is None or len(per_site[(e.path, e.call)]) > 1) \
                 or _removed_before(project, e, removals):

@@ -23,7 +23,8 @@ def unhandled_channel(project: Project, options: ChannelOptions) -> Iterator[Hit
     Flags messages to a channel that nothing handles: `send`/`sendSync`/`postMessage` to a
     channel with no `ipcMain.on`/`once`; `invoke` to a channel with no `ipcMain.handle`/`handleOnce`
     (including the mismatch where only `ipcMain.on` exists: `on` never answers an `invoke`);
-    `webContents.send` to a channel that no preload or renderer listens on. A `<webview>` guest's
+    `webContents.send` to a channel that no preload or renderer listens on (sends are all received
+    when main overrides `ipcMain.emit` to relay them). A `<webview>` guest's
     `ipcRenderer.sendToHost` goes to the host page's `ipc-message` listeners (not to `ipcMain`), and
     the host's `webview.send` to the guest's `ipcRenderer.on`. A `postMessage` that transfers a
     MessagePort needs a listener that reads `event.ports`. Handlers and listeners in test code
@@ -70,6 +71,8 @@ def unhandled_channel(project: Project, options: ChannelOptions) -> Iterator[Hit
         ends.add(e)
     for loc in g.generic_listen:
         ends.dynamic["listen"].add(project.apps.get(loc.path, ""))
+    for loc in g.catch_all:  # main overrides ipcMain.emit: it receives every message sent
+        ends.dynamic["on"].add(project.apps.get(loc.path, ""))
     for e in g.edges:
         if e.channel is None or e.bridged or ignored_channel(e.channel, options):
             continue
