@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from ipclint.link.calls import closest, mentioned_strings, quoted_in_page_code, talk
+from ipclint.link.calls import closest, mentioned_strings, quoted_in_page_code
+from ipclint.link.ends import ChannelEnds
 from ipclint.link.graph import Edge
 from ipclint.link.ports import reads_ports
 from ipclint.link.project import Project
@@ -66,7 +67,7 @@ def unhandled_channel(project: Project, options: ChannelOptions) -> Iterator[Hit
     - [CWE-440: Expected Behavior Violation](https://cwe.mitre.org/data/definitions/440.html)
     """
     g = project.graph
-    ends = _Ends(project)
+    ends = ChannelEnds(project)
     for e in g.edges:
         ends.add(e)
     for loc in g.generic_listen:
@@ -81,45 +82,7 @@ def unhandled_channel(project: Project, options: ChannelOptions) -> Iterator[Hit
             yield hit
 
 
-class _Ends:
-    """The receiving ends of every channel, and the apps where some end takes any channel."""
-
-    def __init__(self, project: Project) -> None:
-        self.project = project
-        self.tables: dict[str, dict[str, list[Edge]]] = {k: {} for k in ("handle", "on", "listen", "host")}
-        self.dynamic: dict[str, set[str]] = {k: set() for k in ("handle", "on", "listen", "host")}
-        roles = project.roles.items()
-        self.mains = {project.apps.get(p, "") for p, i in roles if i.role.value == "main"}
-        self.preloads = {project.apps.get(p, "") for p, i in roles if i.role.value == "preload"}
-
-    def add(self, e: Edge) -> None:
-        kind = {("handle", "main"): "handle", ("on", "main"): "on", ("on", "renderer"): "listen",
-                ("host", "renderer"): "host"}.get((e.kind, e.side))
-        if kind is None:
-            return
-        app = self.project.apps.get(e.path, "")
-        if e.channel is None:
-            self.dynamic[kind].add(app)
-        else:
-            self.tables[kind].setdefault(e.channel, []).append(e)
-        if kind != "host":
-            (self.mains if kind in ("handle", "on") else self.preloads).add(app)
-
-    def opened(self, apps: set[str], e: Edge) -> bool:
-        """Some of ``apps`` can talk with ``e``'s app: the same app, or either is the repository root."""
-        app = self.project.apps.get(e.path, "")
-        return any(talk(a, app) for a in apps)
-
-    def found(self, kind: str, e: Edge, ch: str) -> list[Edge]:
-        """The ends of ``kind`` for ``ch`` in apps that can talk with ``e``'s."""
-        return [o for o in self.tables[kind].get(ch, ()) if self.project.same_app(o.path, e.path)]
-
-    def names(self, kind: str, e: Edge) -> dict[str, list[Edge]]:
-        """The channels of ``kind`` that ``e``'s app has, for a likely-typo hint."""
-        return {c: os for c, os in self.tables[kind].items() if any(self.project.same_app(o.path, e.path) for o in os)}
-
-
-def _judge(project: Project, ends: _Ends, e: Edge, ch: str) -> Hit | None:
+def _judge(project: Project, ends: ChannelEnds, e: Edge, ch: str) -> Hit | None:
     if e.kind == "invoke" and e.side == "renderer":
         if not ends.opened(ends.mains, e) or ends.opened(ends.dynamic["handle"], e) or ends.found("handle", e, ch):
             return None
