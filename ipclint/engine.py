@@ -19,7 +19,8 @@ from ipclint.discover import Discovery, SourceFile, StatIndex, discover, find_ro
 from ipclint.discover.select import select_files
 from ipclint.link.needs import bare_global_users, wrapper_callers
 from ipclint.link.roles import every_role
-from ipclint.model import Diagnostic, FileCounts, FileInfo, Finding, RunResult
+from ipclint.link.testcode import test_spans
+from ipclint.model import Diagnostic, FileCounts, FileInfo, Finding, RunResult, Span
 from ipclint.model.facts import FileFacts
 from ipclint.version import __version__
 
@@ -230,22 +231,29 @@ def check(paths: list[str] | None = None, config: Config | None = None, *, selec
     errors += _file_diagnostics(facts)
     findings, hidden = _filter(findings, config, sources, errors, baseline, report_unused_suppressions,
                                {r.code for r in rules})
-    findings = _reported(findings, sources, only_files)
+    findings = _reported(findings, sources, only_files, test_spans(project))
     result = _result(root, found, project, facts, findings, errors, rules, hidden, cache, started)
     if key is not None and not result.internal_error:
         cache.store(RESULT_FILE, StoredResult(key, replace(result, extra={})))
     return result
 
 
-def _reported(findings: list[Finding], sources: _LazySources, only_files: list[str] | None) -> list[Finding]:
-    """What the report shows: columns in characters, no test code, only the named files, sorted."""
+def _reported(findings: list[Finding], sources: _LazySources, only_files: list[str] | None,
+              tests: dict[str, list[Span]]) -> list[Finding]:
+    """What the report shows: columns in characters, no test code (test files, and the functions
+    a Playwright test runs in the main process), only the named files, sorted."""
+    findings = [f for f in findings if not is_test_path(f.path) and not _inside(f, tests.get(f.path))]
     findings = [_character_columns(f, sources) for f in findings]
-    findings = [f for f in findings if not is_test_path(f.path)]
     if only_files is not None:
         wanted = set(only_files)
         findings = [f for f in findings if f.path in wanted]
     findings.sort(key=lambda f: f.sort_key)
     return findings
+
+
+def _inside(f: Finding, spans: list[Span] | None) -> bool:
+    at = (f.span.line, f.span.column)
+    return spans is not None and any((s.line, s.column) <= at <= (s.end_line, s.end_column) for s in spans)
 
 
 def _link_until_stable(root: Path, config: Config, found: Discovery, cache: Cache, jobs: int | None,

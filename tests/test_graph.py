@@ -199,3 +199,64 @@ def test_example_app_graph() -> None:
     assert roles == {"src/main/index.ts": "main", "src/main/ipc.ts": "main", "src/main/security.ts": "main",
                      "src/preload/index.ts": "preload", "src/renderer/App.tsx": "renderer",
                      "src/renderer/settings.js": "renderer", "src/shared/channels.ts": "shared"}
+
+
+def test_port_and_webview_edges_in_the_graph(tmp_path: Path) -> None:
+    """SPEC section 1, "MessagePorts and webviews": port transfers and port handlers are edges of
+    kind port; a guest's sendToHost goes to the host page's 'ipc-message' listener and the host's
+    webview.send to the guest's listener (kind webview); `ipclint graph` shows both."""
+    root = write_project(tmp_path, {
+        "package.json": '{"main": "main.js", "devDependencies": {"electron": "^31.0.0"}}',
+        "main.js": """
+            const { app, BrowserWindow, ipcMain, MessageChannelMain } = require('electron')
+            ipcMain.on('search:port', (event) => {
+              const [port] = event.ports
+              port.on('message', ({ data }) => port.postMessage(String(data)))
+            })
+            app.whenReady().then(() => {
+              const win = new BrowserWindow({ webPreferences: { preload: __dirname + '/preload.js' } })
+              const { port1, port2 } = new MessageChannelMain()
+              win.webContents.postMessage('clock:port', null, [port1])
+              port2.on('message', (e) => console.log(e.data))
+            })
+            """,
+        "preload.js": """
+            const { ipcRenderer } = require('electron')
+            const { port1, port2 } = new MessageChannel()
+            ipcRenderer.postMessage('search:port', null, [port2])
+            ipcRenderer.on('clock:port', (event) => window.postMessage('clock', '*', event.ports))
+            """,
+        "guest-preload.js": """
+            const { ipcRenderer } = require('electron')
+            ipcRenderer.sendToHost('guest:ready')
+            ipcRenderer.on('host:theme', (_e, theme) => { document.body.className = theme })
+            """,
+        "host.js": """
+            const webview = document.querySelector('webview')
+            webview.addEventListener('ipc-message', (e) => {
+              if (e.channel === 'guest:ready') webview.send('host:theme', 'dark')
+            })
+            """,
+    })
+    p = _graph(root)
+    edges = _edges(p)
+    assert ("port", "search:port", "main.js", 4, "main") in edges  # event.ports of the search:port handler
+    assert ("port", "clock:port", "main.js", 10, "main") in edges  # the twin of the port posted on clock:port
+    assert ("host", "guest:ready", "host.js", 2, "renderer") in edges
+    assert ("push", "host:theme", "host.js", 3, "renderer") in edges
+    transfers = {(e.channel, e.kind) for e in p.graph.edges if e.ports}
+    assert transfers == {("search:port", "send"), ("clock:port", "push")}
+    view = graph_dict(_view(root))
+    kinds = {(c["channel"], part, x["kind"], x["direction"]) for c in view["channels"]
+             for part in ("senders", "handlers", "pushes", "listeners") for x in c[part]}
+    assert ("search:port", "senders", "port", "renderer-to-main") in kinds
+    assert ("search:port", "handlers", "port", "renderer-to-main") in kinds
+    assert ("clock:port", "pushes", "port", "main-to-renderer") in kinds
+    assert ("guest:ready", "senders", "webview", "guest-to-host") in kinds
+    assert ("guest:ready", "listeners", "webview", "guest-to-host") in kinds
+    assert ("host:theme", "pushes", "webview", "host-to-guest") in kinds
+    assert not any(x.get("unhandled") or x.get("unused") for c in view["channels"]
+                   for part in ("senders", "handlers", "pushes") for x in c[part])
+    out = io.StringIO()
+    write_mermaid(_view(root), out)
+    assert "webview: guest:ready" in out.getvalue() and "port: search:port" in out.getvalue()

@@ -93,7 +93,7 @@ class Discovery:
     errors: list[tuple[str, str, str]] = field(default_factory=list)  # (path, kind, message)
 
 
-_TEST_DIRS = frozenset({"__tests__", "__mocks__", "test", "tests", "e2e", "spec", "__fixtures__"})
+_TEST_DIRS = frozenset({"__tests__", "__mocks__", "test", "tests", "e2e", "integration-tests", "spec", "__fixtures__"})
 _TEST_FILE = re.compile(r"\.(test|spec|e2e|stories)\.[cm]?[jt]sx?$"
                         r"|^(setup-?tests?|setup-?(vitest|jest)|(vitest|jest|test)[.-]setup|setupTests)\.[cm]?[jt]sx?$"
                         r"|^(vitest|jest|playwright)\.config\.[cm]?[jt]s$")

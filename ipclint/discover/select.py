@@ -15,7 +15,7 @@ from ipclint.discover import ByteFacts, SourceFile, file_for_stem
 from ipclint.safefs import read_in_root
 
 KEYWORDS = (b"electron", b"ipcRenderer", b"ipcMain", b"contextBridge", b"webContents", b".ipc.",
-            b"IpcRenderer", b"IpcMain", b"<webview")
+            b"IpcRenderer", b"IpcMain", b"<webview", b"ipc-message")
 EXPOSE_RE = re.compile(rb"exposeIn(?:Main|Isolated)World\s*\(\s*(?:[^,()]{0,40},\s*)?['\"`]([\w$]+)['\"`]")
 
 

@@ -11,6 +11,7 @@ from ipclint.extract.draft import FactsDraft
 from ipclint.extract.guards import (
     _default_exits,
     call_is_once_guarded,
+    enclosing_arms,
     enclosing_conditions,
     exits,
     function_is_once_guarded,
@@ -199,8 +200,11 @@ class _Walker(Extractor):
         dynamic_require = isinstance(callee, Ref) and callee.name == "require"  # require(name): guards matter
         conds = enclosing_conditions(node, lambda n: self.value(n, scope)) \
             if ipc_like or dynamic_require or self._on_pick(callee, scope) else ()
+        # calls of project functions as statements: the branches they sit in (IPC012 repeatability)
+        arms = enclosing_arms(node, lambda n: self.value(n, scope)) \
+            if isinstance(callee, Ref) or isinstance(callee, Member) and isinstance(callee.obj, (Ref, This)) else ()
         call = Call(len(f.calls), callee, args, span_of(node), scope, in_loop, isinstance(v, NewExpr), awaited,
-                    guarded, conds)
+                    guarded, conds, arms)
         f.calls.append(call)
         for i, a in enumerate(args):
             if isinstance(a, Fn):
@@ -309,11 +313,19 @@ class _Walker(Extractor):
         left = node.child_by_field_name("left")
         right = node.child_by_field_name("right")
         op = node.child_by_field_name("operator")
-        if left is None or right is None or left.type != "identifier":
+        if left is None or right is None:
             return
         how = op.type if op is not None else "of"
-        self.f.bindings[(scope, text_of(left, 80))] = Iter(span=span_of(left), text=text_of(left),
-                                                           source=self.value(right, scope), how=how)
+        if left.type == "identifier":
+            self.f.bindings[(scope, text_of(left, 80))] = Iter(span=span_of(left), text=text_of(left),
+                                                               source=self.value(right, scope), how=how)
+        elif left.type in ("array_pattern", "object_pattern"):  # `for (const [ch, fn] of Object.entries(T))`
+            each = Iter(span=span_of(left), text=text_of(left), source=self.value(right, scope), how=how)
+            for p in _pattern_bindings(left):
+                v: AnyV = each
+                for key in p.path:
+                    v = Member(span=p.span, text=p.name, obj=v, prop=key)
+                self.f.bindings[(scope, p.name)] = v if not p.rest else Dyn(span=p.span, text=p.name)
 
     def _assign(self, node: Node, scope: int | None) -> None:
         left = node.child_by_field_name("left")

@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 from ipclint.extract.parse import Node
 from ipclint.extract.values import span_of, text_of, unwrap
+from ipclint.model.facts import Arm
 from ipclint.model.values import AnyV, Case, Not
 
 MAX_PARENTS = 24
@@ -160,3 +161,53 @@ def _case_values(case: Node, to_value: Callable[[Node], AnyV]) -> list[AnyV]:
             break
         node = prev
     return values
+
+
+STATEMENT_CALL_PARENTS = frozenset({"await_expression", "parenthesized_expression", "ternary_expression",
+                                    "binary_expression", "non_null_expression", "unary_expression"})
+LEAVE_CASE = frozenset({"break_statement", "return_statement", "throw_statement", "continue_statement"})
+
+
+def enclosing_arms(call: Node, to_value: Callable[[Node], AnyV]) -> tuple[Arm, ...]:
+    """The branches a statement-level call sits in (`f()`, `await f()`, `c ? f() : g()`), within
+    its function, outermost first; () for calls inside larger expressions."""
+    node: Node | None = call.parent
+    for _ in range(4):
+        if node is None or node.type not in STATEMENT_CALL_PARENTS:
+            break
+        node = node.parent
+    if node is None or node.type != "expression_statement":
+        return ()
+    out: list[Arm] = []
+    child: Node = call
+    node = call.parent
+    for _ in range(MAX_PARENTS * 2):
+        if node is None or node.type in FUNCTION_BOUNDARY:
+            break
+        if node.type in ("if_statement", "ternary_expression"):
+            cond = node.child_by_field_name("condition")
+            arm = 0 if node.child_by_field_name("consequence") == child else \
+                1 if node.child_by_field_name("alternative") == child else -1
+            if arm >= 0:
+                out.append(Arm(node.start_byte, arm, to_value(cond) if cond is not None else None))
+        elif node.type in ("switch_case", "switch_default") and node.parent is not None:
+            out.append(Arm(node.parent.start_byte, _case_group(node)))
+        child, node = node, node.parent
+    out.reverse()
+    return tuple(out)
+
+
+def _case_group(case: Node) -> int:
+    """Cases fall through into the next until one ends with break, return, throw or continue:
+    the index of the group of cases that can run together."""
+    group = 0
+    body = case.parent
+    for c in body.named_children if body is not None else ():
+        if c == case:
+            return group
+        if c.type not in ("switch_case", "switch_default"):
+            continue
+        stmts = [s for s in c.named_children if s.type != "comment" and s != c.child_by_field_name("value")]
+        if stmts and (stmts[-1].type in LEAVE_CASE or exits(stmts[-1], LEAVE_CASE)):
+            group += 1
+    return group

@@ -282,8 +282,11 @@ class Extractor:
                 if k is None or val is None:
                     continue
                 key = property_name(k)
-                props.append(Prop(key, self.value(val, scope, depth + 1), span_of(c),
-                                  computed=k.type == "computed_property_name"))
+                computed = k.type == "computed_property_name"
+                kv = self.value(k.named_children[0], scope, depth + 1) \
+                    if computed and key is None and k.named_child_count else None
+                props.append(Prop(key, self.value(val, scope, depth + 1), span_of(c), computed=computed,
+                                  key_value=kv))
             elif ct == "shorthand_property_identifier":
                 name = text_of(c)
                 props.append(Prop(name, Ref(span=span_of(c), text=name, name=name), span_of(c)))

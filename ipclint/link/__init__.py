@@ -7,7 +7,8 @@ from ipclint.link.graph import build_graph
 from ipclint.link.modules import ModuleResolver, read_json_file
 from ipclint.link.prefetch import prefetch
 from ipclint.link.project import LinkConfig, Memo, Project
-from ipclint.link.roles import assign_roles, electron_apps, electron_versions
+from ipclint.link.roles import assign_roles, electron_apps, electron_versions, entry_apps
+from ipclint.link.testcode import test_functions
 from ipclint.link.types import typed_channel_sites
 from ipclint.model import FileInfo, Role
 from ipclint.model.facts import FileFacts
@@ -29,6 +30,10 @@ def link(root: Path, files: dict[str, FileFacts], config: LinkConfig | None = No
     project.electron_versions = electron_versions(root, files, read_json)
     project.apps = electron_apps(files, read_json)
     project.roles = assign_roles(project, read_json)
+    more = entry_apps(project, read_json)  # a package.json whose `main` is a main-process file
+    if more:
+        project.apps = electron_apps(files, read_json, more)
+    project.test_funcs = test_functions(files)
     project.graph = build_graph(project)
     # Page code that reaches the bridge only through an imported alias (`import { api } from
     # './bridge'` where bridge.ts exports window.api) shows itself by its bridge calls.

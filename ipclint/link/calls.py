@@ -1,11 +1,14 @@
 """Questions several graph rules ask: code that can run repeatedly, who calls a function."""
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from ipclint.discover import is_test_path
 from ipclint.link.project import Project
+from ipclint.link.testcode import in_test_code
 from ipclint.link.vutil import callee_name
 from ipclint.link.wrappers import callee_function
-from ipclint.model.facts import Call, FileFacts
+from ipclint.model.facts import Arm, Call, FileFacts
 from ipclint.model.values import AnyV, CallExpr, Fn, Member, Ref, Str
 
 # Events whose callbacks run more than once.
@@ -23,6 +26,7 @@ LISTEN_METHODS = frozenset({"on", "addListener", "prependListener", "handle", "a
 REMOVE_METHODS = frozenset({"off", "removeListener", "removeAllListeners", "removeHandler",
                             "removeEventListener", "clearInterval", "clearTimeout"})
 MAX_VISITS = 200
+MAX_ARMS = 64
 
 
 IN_LOOP = "it runs in a loop"
@@ -36,15 +40,23 @@ def _callback_reason(method: str) -> str:
 ITERATION_REASONS = frozenset({IN_LOOP} | {_callback_reason(m) for m in REPEAT_CALLS if m != "setInterval"})
 
 
-def repeatable(project: Project, path: str, call: Call) -> str | None:
+# Whether a call runs again only after a teardown (link/teardown.py): (path, call, the project
+# function (path, id) it calls, or None for the registration's own chain).
+Gate = Callable[[str, Call, tuple[str, int] | None], bool]
+
+
+def repeatable(project: Project, path: str, call: Call, gated: Gate | None = None) -> str | None:
     """Why the code containing ``call`` can run more than once, or None when it runs once (or we
-    cannot tell: never guess towards a finding)."""
+    cannot tell: never guess towards a finding). With ``gated``, calls that can run again only
+    after a teardown do not count."""
     if call.once_guarded:
         return None
-    todo: list[tuple[str, int | None, bool]] = [(path, call.func, call.in_loop)]
+    todo: list[tuple[str, int | None, bool, Call]] = [(path, call.func, call.in_loop, call)]
     seen: set[tuple[str, int | None]] = set()
     while todo and len(seen) < MAX_VISITS:
-        p, fid, in_loop = todo.pop()
+        p, fid, in_loop, came = todo.pop()
+        if gated is not None and gated(p, came, None):
+            continue
         if in_loop:
             return IN_LOOP
         if (p, fid) in seen or fid is None:
@@ -66,10 +78,10 @@ def repeatable(project: Project, path: str, call: Call) -> str | None:
                 return verdict
             outer = f.calls[fn.arg_of]
             if not outer.once_guarded:
-                todo.append((p, outer.func, outer.in_loop))
+                todo.append((p, outer.func, outer.in_loop, outer))
             continue
         # `app.on('activate', createWindow)` counts like `app.on('activate', () => createWindow())`
-        sites = list(callers(project, p, fid))
+        sites = [(sp, sc) for sp, sc in callers(project, p, fid) if gated is None or not gated(sp, sc, (p, fid))]
         once = 0  # passed to `then`, `setTimeout`, `app.on('ready')`: a place that runs it once
         for sp, sc, index in callback_refs(project, p, fid):
             verdict = _callback_verdict(project, sp, sc, index)
@@ -79,13 +91,36 @@ def repeatable(project: Project, path: str, call: Call) -> str | None:
                 once += 1
             else:
                 return verdict
-        if len(sites) + once > 1:
+        if together(sites) + once > 1:
             return _event_reason(project, sites) or \
                 f"{fn.name or 'its function'} is called from {len(sites) + once} places"
         for sp, sc in sites:
             if not sc.once_guarded:
-                todo.append((sp, sc.func, sc.in_loop))
+                todo.append((sp, sc.func, sc.in_loop, sc))
     return None
+
+
+def together(sites: list[tuple[str, Call]]) -> int:
+    """How many of the call sites can run in one pass: calls in different arms of one `if`,
+    ternary or `switch` (`if (isMac) setup(a) else setup(b)`) count as one."""
+    by_scope: dict[tuple[str, int | None], list[tuple[Arm, ...]]] = {}
+    for sp, sc in sites:
+        by_scope.setdefault((sp, sc.func), []).append(sc.arms)
+    return sum(_most_in_one_pass(arms, 0) for arms in by_scope.values())
+
+
+def _most_in_one_pass(arms: list[tuple[Arm, ...]], depth: int) -> int:
+    """Sites outside any branch at this depth all run; of a branching statement's arms, only one."""
+    n = 0
+    groups: dict[int, dict[int, list[tuple[Arm, ...]]]] = {}
+    for a in arms:
+        if len(a) <= depth or depth > MAX_ARMS:
+            n += 1
+        else:
+            groups.setdefault(a[depth].at, {}).setdefault(a[depth].arm, []).append(a)
+    for by_arm in groups.values():
+        n += max(_most_in_one_pass(sub, depth + 1) for sub in by_arm.values())
+    return n
 
 
 def _event_reason(project: Project, sites: list[tuple[str, Call]]) -> str | None:
@@ -142,12 +177,16 @@ def _call_index(project: Project) -> CallIndex:
     cache = project.memo.callers
     if cache is not None:
         return cache
+    from ipclint.link.runorder import reachable_files
     calls: dict[tuple[str, int], list[tuple[str, Call]]] = {}
     refs: dict[tuple[str, int], list[tuple[str, Call, int]]] = {}
     names = {fn.name.rsplit(".", 1)[-1] for f in project.files.values() for fn in f.functions if fn.name}
+    # Callers in test code, or in code main's entry never loads (a CLI's own entry point), do not
+    # make the app's code run again.
+    running = reachable_files(project)
     with project.no_missing():  # a caller matters only if the function it calls is parsed
         for p, c in project.iter_calls():
-            if is_test_path(p):
+            if p not in running or in_test_code(project, p, c.func):
                 continue
             if isinstance(c.callee, Fn):  # `(function () { ... })()`
                 calls.setdefault((p, c.callee.fid), []).append((p, c))
@@ -201,18 +240,42 @@ def _distance(a: str, b: str, cap: int) -> int:
     return prev[-1]
 
 
-def mentioned_strings(project: Project, roles: frozenset[str]) -> set[str]:
-    """String constants written anywhere in the non-test files of the given roles, and the values
-    of other modules' constants they name (`Constants.SAVE`). A channel name that appears there may
-    reach a send or listener through a variable (a prop, a parameter, code built as a string)."""
+def app_folders(project: Project) -> list[str]:
+    """The app folders of the project, deepest first."""
+    return sorted({a for a in project.apps.values() if a}, key=lambda a: (-len(a), a))
+
+
+def app_of(project: Project, path: str, folders: list[str] | None = None) -> str:
+    """The app folder of any discovered file (parsed or not): the nearest app folder above it."""
+    hit = project.apps.get(path)
+    if hit is not None:
+        return hit
+    for folder in folders if folders is not None else app_folders(project):
+        if path.startswith(folder + "/"):
+            return folder
+    return ""
+
+
+def talk(a: str, b: str) -> bool:
+    """Files of two apps can talk over IPC: the same app, or either outside every app."""
+    return a == b or not a or not b
+
+
+def mentioned_strings(project: Project, roles: frozenset[str], app: str | None = None) -> set[str]:
+    """String constants written anywhere in the non-test files of the given roles (of the apps that
+    can talk with ``app``, when given), and the values of other modules' constants they name
+    (`Constants.SAVE`). A channel name that appears there may reach a send or listener through a
+    variable (a prop, a parameter, code built as a string)."""
     from ipclint.link.roles import _walk_values
     cache = project.memo.mentioned
-    key = tuple(sorted(roles))
+    key = (*sorted(roles), "\0app", app or "")
     if key in cache:
         return cache[key]
     out: set[str] = set()
     for path, f in project.files.items():
         if project.role(path).value not in roles or is_test_path(path):
+            continue
+        if app is not None and not talk(project.apps.get(path, ""), app):
             continue
         roots: list[AnyV] = [*(a for c in f.calls for a in c.args), *f.bindings.values(), *(a.value for a in f.assigns)]
         roots += [a.value for el in f.jsx for a in el.attrs if a.value is not None]
@@ -234,15 +297,19 @@ def _imported_root(f: FileFacts, v: Member) -> bool:
     return isinstance(root, Ref) and root.name in f.imports
 
 
-def quoted_in_page_code(project: Project, channel: str) -> bool:
+def quoted_in_page_code(project: Project, channel: str, app: str | None = None,
+                        roles: frozenset[str] = frozenset({"preload", "renderer"})) -> bool:
     """Whether the channel name is written as a string literal in page-side code (preload, renderer,
-    or a file not parsed because it mentions no IPC), not in main, shared modules or tests (a JSX prop,
-    a config object): a byte search, run only for the
-    few channels a graph rule is about to report."""
+    or a file not parsed because it mentions no IPC; only ``roles`` of the parsed files) of the apps
+    that can talk with ``app``, not in main, shared modules or tests (a JSX prop, a config object):
+    a byte search, run only for the few channels a graph rule is about to report."""
     needles = [q + channel.encode("utf-8", "replace") + q for q in (b"'", b'"', b"`")]
+    folders = app_folders(project)
     for path in sorted(project.all_paths):
-        if is_test_path(path) or (path in project.files and project.role(path).value in ("main", "shared")):
+        if is_test_path(path) or (path in project.files and project.role(path).value not in roles):
             continue  # main code, and the shared modules that define channel constants
+        if app is not None and not talk(app_of(project, path, folders), app):
+            continue
         data = project.sources.get(path) or b""
         if any(n in data for n in needles):
             return True

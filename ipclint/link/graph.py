@@ -8,6 +8,7 @@ from ipclint.link.bridge import Exposure, bridge_target, exposed_members, find_e
 from ipclint.link.ipcops import RENDERER_METHODS, IpcOp
 from ipclint.link.modules import Where
 from ipclint.link.project import GLOBAL_OBJECTS, Project
+from ipclint.link.tables import loop_entries
 from ipclint.link.vutil import subtree
 from ipclint.link.wrappers import (
     RELAY_METHODS,
@@ -73,11 +74,13 @@ class Edge:
     bridged: bool = False  # attributed to a renderer call through a fixed-channel bridge function
     bridge_site: tuple[str, int] | None = None  # for bridged edges: the preload IPC call (path, call index)
     bridge_fn: tuple[str, int] | None = None  # for bridge edges: the exposed preload function
+    ports: bool = False  # a postMessage with a transfer list: the channel carries MessagePorts
 
     @property
     def side(self) -> str:
-        """"main" for ipcMain-style registrations and pushes, "renderer" for ipcRenderer-side."""
-        if self.receiver in ("ipcRenderer", "bridge", "toolkit"):
+        """"main" for ipcMain-style registrations and pushes, "renderer" for ipcRenderer-side
+        (and a page's webview calls)."""
+        if self.receiver in ("ipcRenderer", "bridge", "toolkit", "webview"):
             return "renderer"
         return "main"
 
@@ -100,6 +103,16 @@ class ChannelGraph:
     generic_listen: list[GenericSite] = field(default_factory=list)
     allowlisted: set[str] = field(default_factory=set)  # channels a guarded generic bridge allows
     allowlisted_listen: set[str] = field(default_factory=set)  # ... through a guarded listen path
+    # main code that receives every message sent (`ipcMain.emit = (name, event, ...args) => ...`)
+    catch_all: list[GenericSite] = field(default_factory=list)
+    # the same per app folder of the bridge ("" the repository root): each app is judged alone
+    allowlisted_in: dict[str, set[str]] = field(default_factory=dict)
+    allowlisted_listen_in: dict[str, set[str]] = field(default_factory=dict)
+
+    def allowed(self, app: str, listen: bool = False) -> set[str]:
+        """The channels an allowlist-guarded generic bridge of an app that can talk with ``app`` allows."""
+        table = self.allowlisted_listen_in if listen else self.allowlisted_in
+        return set().union(*(chs for a, chs in table.items() if a == app or not a or not app))
 
     def by_channel(self) -> dict[str | None, list[Edge]]:
         out: dict[str | None, list[Edge]] = defaultdict(list)
@@ -124,14 +137,11 @@ def build_graph(project: Project) -> ChannelGraph:
         call = project.files[path].calls[idx]
         if _is_parametric(project, path, call, op, (path, idx) in consumed):
             continue
-        edge = _edge(project, path, call, op)
-        values = project.channel_values(path, edge.channel_value, call.func) \
-            if edge.channel is None and edge.channel_value is not None else None
-        if values:
-            graph.edges.extend(replace(edge, channel=v) for v in dict.fromkeys(values))
-        else:
-            graph.edges.append(edge)
+        graph.edges.extend(_per_entry(project, path, call, _edge(project, path, call, op)))
     _bridge_wrapper_edges(project, graph)
+    from ipclint.link.ports import host_edges, port_edges  # they build edges of this module
+    graph.edges += port_edges(project, graph.edges) + host_edges(project)
+    graph.catch_all = _emit_overrides(project)
     _mark_generic(project, graph, wrappers)
     unique = {(e.kind, e.method, e.channel, e.path, e.span, e.receiver): e for e in reversed(graph.edges)}
     graph.edges = sorted(unique.values(), key=lambda e: (e.path, e.span.line, e.span.column, e.kind, e.channel or ""))
@@ -163,7 +173,7 @@ def _call_site_edges(project: Project, graph: ChannelGraph, wrappers: Wrappers,
                             and edge.channel_span == edge.channel_value.span:
                         graph.nested_literals.append((path, edge.channel_value))
                     continue
-                graph.edges.append(edge)
+                graph.edges.extend(_per_entry(project, path, call, edge))
                 consumed.add(wop.site)
         relayed = relay_target(project, path, call, relays) if isinstance(call.callee, Member) \
             and call.callee.prop in relay_names else None
@@ -174,6 +184,38 @@ def _call_site_edges(project: Project, graph: ChannelGraph, wrappers: Wrappers,
                 and _may_bridge(project, path, call, bridge_roots, bridge_modules):
             graph.edges.extend(_bridge_edges(project, path, call, by_key, wrappers))
     return consumed
+
+
+def _emit_overrides(project: Project) -> list[GenericSite]:
+    """`ipcMain.emit = (channel, event, ...args) => ...`: every message sent to main goes through
+    this function first (a relay between windows), whatever its channel."""
+    out: list[GenericSite] = []
+    for path in sorted(project.files):
+        if project.role(path) is not Role.MAIN:
+            continue
+        for a in project.files[path].assigns:
+            t = a.target
+            if isinstance(t, Member) and t.prop == "emit" and isinstance(a.value, Fn) \
+                    and project.electron_api(path, t.obj, a.func) == "ipcMain":
+                out.append(GenericSite(path, a.span, "ipcMain.emit"))
+    return out
+
+
+def _per_entry(project: Project, path: str, call: Call, edge: Edge) -> list[Edge]:
+    """A call in a loop over a constant table, with its channel (and maybe its handler) taken from
+    the loop: one edge per entry (SPEC "Tables of channels and handlers"). Other edges as they are."""
+    if edge.channel is not None or edge.channel_value is None:
+        return [edge]
+    entries = loop_entries(project, path, call.func, edge.channel_value, edge.handler_value)
+    if entries:
+        out = []
+        for ch, fn in entries:
+            handler = project.function_of(fn.path, fn.value, fn.scope) if fn is not None else edge.handler
+            out.append(replace(edge, channel=ch, handler=handler,
+                               handler_value=fn.value if fn is not None else edge.handler_value))
+        return list({(e.channel, e.handler): e for e in out}.values())
+    values = project.channel_values(path, edge.channel_value, call.func)
+    return [replace(edge, channel=v) for v in dict.fromkeys(values)] if values else [edge]
 
 
 def _bridge_wrapper_edges(project: Project, graph: ChannelGraph) -> None:
@@ -266,7 +308,7 @@ def _edge(project: Project, path: str, call: Call, op: IpcOp, *, channel_value: 
                 role=project.role(path), call=call.index, scope=call.func, channel_value=channel_value,
                 handler=handler, handler_value=handler_value, via=via, wrapper_funcs=wrapper_funcs,
                 inline_literal=bool(channel_value is not None and channel_value.is_inline_literal),
-                bridged=bridged)
+                bridged=bridged, ports=op.method == "postMessage" and len(call.args) >= 3)
 
 
 def _wrapper_edge(project: Project, path: str, call: Call, wop: WrapperOp, target: tuple[str, int]) -> Edge | None:
@@ -415,5 +457,8 @@ def _mark_generic(project: Project, graph: ChannelGraph, wrappers: Wrappers) -> 
             if kind.generic_listen and (not kind.guarded or "*unknown*" in kind.allowlist):
                 graph.generic_listen.append(loc)
             graph.allowlisted.update(kind.allowlist)
+            app = project.apps.get(exp.path, "")
+            graph.allowlisted_in.setdefault(app, set()).update(kind.allowlist)
             if kind.generic_listen:
                 graph.allowlisted_listen.update(kind.allowlist)
+                graph.allowlisted_listen_in.setdefault(app, set()).update(kind.allowlist)

@@ -7,6 +7,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from ipclint.discover import is_test_path
+from ipclint.link.testcode import in_test_code
 from ipclint.model.graph import (
     EMPTY,
     Direction,
@@ -30,17 +31,27 @@ __all__ = ["EMPTY", "GraphView", "build_graph_view", "mark", "merge_views"]
 _RENDERER_SIDE = frozenset({"ipcRenderer", "bridge", "toolkit"})
 
 
-def _part(kind: str, receiver: str) -> tuple[Part, Direction]:
+def _part(kind: str, receiver: str, method: str) -> tuple[EdgeKind, Part, Direction]:
     renderer_side = receiver in _RENDERER_SIDE
+    if kind == "host":  # a host page's 'ipc-message' listener
+        return EdgeKind.WEBVIEW, Part.LISTENER, Direction.TO_HOST
+    if kind == "port":  # a main-process MessagePort handler
+        return EdgeKind.PORT, Part.HANDLER, Direction.TO_MAIN
+    edge_kind = EdgeKind(kind) if kind in EdgeKind._value2member_map_ else EdgeKind.SEND
     if kind in ("send", "invoke"):
-        return Part.SENDER, Direction.TO_MAIN
+        if method == "sendToHost":
+            return EdgeKind.WEBVIEW, Part.SENDER, Direction.TO_HOST
+        return edge_kind, Part.SENDER, Direction.TO_MAIN
     if kind == "push":
-        return Part.PUSHER, Direction.TO_RENDERER
+        if receiver == "webview":
+            return EdgeKind.WEBVIEW, Part.PUSHER, Direction.TO_GUEST
+        return edge_kind, Part.PUSHER, Direction.TO_RENDERER
     if kind in ("handle", "on"):
-        return (Part.LISTENER, Direction.TO_RENDERER) if renderer_side else (Part.HANDLER, Direction.TO_MAIN)
+        return (edge_kind, Part.LISTENER, Direction.TO_RENDERER) if renderer_side \
+            else (edge_kind, Part.HANDLER, Direction.TO_MAIN)
     if kind == "emit":
-        return Part.EMITTER, Direction.NONE
-    return Part.REMOVER, Direction.NONE
+        return edge_kind, Part.EMITTER, Direction.NONE
+    return edge_kind, Part.REMOVER, Direction.NONE
 
 
 def _app_of(path: str, apps: dict[str, str], folders: list[str]) -> str:
@@ -61,20 +72,20 @@ def build_graph_view(project: Project) -> GraphView:
     app = {f.path: f.app for f in files}
     edges: list[GraphEdge] = []
     for e in graph.edges:
-        part, direction = _part(e.kind, e.receiver)
+        kind, part, direction = _part(e.kind, e.receiver, e.method)
         where = app[e.path] if e.path in app else _app_of(e.path, project.apps, folders)
         edges.append(GraphEdge(
-            kind=EdgeKind(e.kind) if e.kind in EdgeKind._value2member_map_ else EdgeKind.SEND,
+            kind=EdgeKind.PORT if e.ports else kind,
             method=e.method, receiver=e.receiver, part=part, direction=direction, channel=e.channel,
             path=e.path, line=e.span.line, column=e.span.column, role=e.role, app=where,
-            is_test=is_test_path(e.path),
+            is_test=in_test_code(project, e.path, e.scope),
             via=tuple(Via(v.kind, v.path, v.span.line, v.span.column) for v in e.via),
             expression=e.channel_value.text if e.channel is None and e.channel_value is not None else "",
             handler_path=e.handler[0] if e.handler else None))
     generic = tuple(sorted({GenericPath(loc.path, loc.span.line, loc.member, listen, app.get(loc.path, ""))
                             for listen, locs in ((False, graph.generic_send), (True, graph.generic_listen))
                             for loc in locs}, key=lambda g: (g.path, g.line, g.member, g.listen)))
-    marked = mark(edges, generic, frozenset(graph.allowlisted))
+    marked = mark(edges, generic, {a: frozenset(chs) for a, chs in graph.allowlisted_in.items()})
     return GraphView(root=str(project.root), files=files, edges=tuple(marked), exposures=_exposures(project),
                      generic_paths=generic, apps=tuple(sorted({f.app for f in files})))
 
@@ -91,16 +102,21 @@ def _talk(a: str, b: str) -> bool:
     return a == b or not a or not b
 
 
-def mark(edges: list[GraphEdge], generic: tuple[GenericPath, ...], allowlisted: frozenset[str]) -> list[GraphEdge]:
+def mark(edges: list[GraphEdge], generic: tuple[GenericPath, ...],
+         allowlisted: dict[str, frozenset[str]] | frozenset[str]) -> list[GraphEdge]:
     """Mark sends and pushes that nothing handles or listens to, and handlers that nothing sends to.
-    The same judgement as IPC010/IPC011 on the graph alone (per app, generic paths switch it off):
-    a drawing aid, not a finding."""
+    The same judgement as IPC010/IPC011 on the graph alone (per app, generic paths switch it off;
+    ``allowlisted``: the channels guarded generic bridges allow, per app folder): a drawing aid,
+    not a finding."""
     by_channel: dict[str, list[GraphEdge]] = defaultdict(list)
     for e in edges:
         if e.channel is not None:
             by_channel[e.channel].append(e)
     send_any = {g.app for g in generic if not g.listen}
     listen_any = {g.app for g in generic if g.listen}
+    host_any = {e.app for e in edges if e.channel is None and e.direction is Direction.TO_HOST
+                and e.part is Part.LISTENER}
+    allowed = allowlisted if isinstance(allowlisted, dict) else {"": allowlisted}
 
     def opened(apps: set[str], app: str) -> bool:
         return any(_talk(a, app) for a in apps)
@@ -111,15 +127,21 @@ def mark(edges: list[GraphEdge], generic: tuple[GenericPath, ...], allowlisted: 
             out.append(e)
             continue
         peers = [p for p in by_channel[e.channel] if _talk(p.app, e.app)]
-        if e.part is Part.SENDER and e.method != "sendToHost":
+        if e.part is Part.SENDER and e.direction is Direction.TO_HOST:
+            if not opened(host_any, e.app) and not any(p.part is Part.LISTENER and p.direction is Direction.TO_HOST
+                                                       for p in peers):
+                e = replace(e, unhandled=True)
+        elif e.part is Part.SENDER:
             want = EdgeKind.HANDLE if e.kind is EdgeKind.INVOKE else EdgeKind.ON
             if not any(p.part is Part.HANDLER and p.kind is want for p in peers):
                 e = replace(e, unhandled=True)
         elif e.part is Part.PUSHER and not opened(listen_any, e.app):
-            if not any(p.part is Part.LISTENER for p in peers):
+            if not any(p.part is Part.LISTENER and p.direction is not Direction.TO_HOST for p in peers):
                 e = replace(e, unhandled=True)
-        elif e.part is Part.HANDLER and not opened(send_any, e.app) and e.channel not in allowlisted:
-            if not any(p.part in (Part.SENDER, Part.EMITTER) for p in peers):
+        elif e.part is Part.HANDLER and e.kind is not EdgeKind.PORT and not opened(send_any, e.app) \
+                and not any(e.channel in chs for a, chs in allowed.items() if _talk(a, e.app)):
+            if not any(p.part in (Part.SENDER, Part.EMITTER) and p.direction is not Direction.TO_HOST
+                       for p in peers):
                 e = replace(e, unused=True)
         out.append(e)
     return out

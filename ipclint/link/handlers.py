@@ -76,6 +76,12 @@ def handlers(project: Project) -> list[Handler]:
         return project.memo.handlers
     out: list[Handler] = []
     for e in project.graph.edges:
+        if e.kind == "port" and e.handler is not None:  # a MessagePort handler: its event's data is renderer data
+            path, fid = e.handler
+            fn = project.files[path].functions[fid]
+            data = [p for p in fn.params if p.index == 0 and (not p.path or p.path[0] == "data")]
+            out.append(Handler(e, path, fid, fn, data, None, subtree(project.files[path], fid)))
+            continue
         if e.kind not in ("handle", "on") or e.side != "main" or e.handler is None:
             continue
         path, fid = e.handler

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ipclint.link.project import Project
+from ipclint.link.testcode import evaluate_api
 from ipclint.model.facts import Call
 from ipclint.model.values import AnyV, CallExpr, Member, Ref
 
@@ -42,6 +43,8 @@ def classify(project: Project, path: str, call: Call) -> IpcOp | None:
         return None
     obj, method = callee.obj, callee.prop
     api = project.electron_api(path, obj, call.func)
+    if api is None and path in project.test_funcs and isinstance(obj, (Ref, Member)):
+        api = evaluate_api(project, path, call.func, obj)  # `electronApp.evaluate(({ ipcMain }) => ...)`
     if api == "ipcMain" and method in MAIN_METHODS:
         kind = MAIN_METHODS[method]
         return IpcOp(kind, method, "ipcMain", 0, 1 if kind in ("handle", "on") else None)
@@ -61,7 +64,7 @@ def classify(project: Project, path: str, call: Call) -> IpcOp | None:
         if name in WEBCONTENTS_NAMES or name in FRAME_NAMES:
             return IpcOp("push", method, "webContents" if name not in FRAME_NAMES else "frame")
     if method == "emit" and api is None and isinstance(obj, Ref) and obj.name == "ipcMain" and call.args:
-        return IpcOp("emit", method, "ipcMain")  # e.g. a test's `app.evaluate(({ ipcMain }) => ...)`
+        return IpcOp("emit", method, "ipcMain")  # e.g. a test helper handed ipcMain
     if method == "reply" and call.args and isinstance(obj, Ref):
         p = project.param_of(path, call.func, obj.name)
         if p is not None and p[1].index == 0 and not p[1].path:

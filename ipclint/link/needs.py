@@ -26,10 +26,13 @@ from ipclint.model.values import (
 
 def wrapper_callers(project: Project, by_path: dict[str, SourceFile]) -> set[str]:
     """Unparsed files that import a file defining an app IPC wrapper (they may call it) or one
-    that re-exports an Electron binding (`export const ipc = ipcRenderer`: they may use it)."""
+    that re-exports an Electron binding (`export const ipc = ipcRenderer`: they may use it), or
+    a function that registers main-process handlers (a second call of it registers them again)."""
     defining = {path for path, _fid in project.wrappers} | {e.path for e in project.exposures}
     graph = project.graph
     defining |= electron_exporters(project) | graph.bridge_modules | {p for p, _fid in graph.bridge_wrappers}
+    defining |= {e.path for e in graph.edges if e.scope is not None and e.kind in ("handle", "on")
+                 and e.receiver == "ipcMain"}
     if not defining:
         return set()
     out = set()

@@ -72,6 +72,7 @@ class Memo:
     handlers: list[Handler] | None = None
     callers: CallersIndex | None = None
     mentioned: dict[tuple[str, ...], set[str]] = field(default_factory=dict)
+    reachable: set[str] | None = None  # files main's entries load (link/runorder.py)
 
 
 def _no_graph() -> ChannelGraph:
@@ -110,6 +111,8 @@ class Project:
     # Once linking is done the project is frozen: what the rules resolve asks for nothing more.
     frozen: bool = False
     memo: Memo = field(default_factory=lambda: Memo(), repr=False)
+    # Playwright `evaluate` callbacks (and what is nested in them) per file: test code (link/testcode.py)
+    test_funcs: dict[str, frozenset[int]] = field(default_factory=dict)
 
     # ---- lookups -------------------------------------------------------------------------
     @contextmanager

@@ -312,6 +312,9 @@ def _infer(p: str, n: set[str], referenced: dict[str, str], exposing: set[str], 
     used = facts.globals_used & exposed_keys
     if used:
         return FileInfo(p, Role.RENDERER, f"uses the exposed API window.{sorted(used)[0]}")
+    if any(isinstance(c.callee, Member) and c.callee.prop == "addEventListener" and c.args
+           and isinstance(c.args[0], Str) and c.args[0].value == "ipc-message" for c in facts.calls):
+        return FileInfo(p, Role.RENDERER, "hosts a <webview> (listens for its 'ipc-message')")
     bare = sorted({c.callee.obj.name for c in facts.calls if isinstance(c.callee, Member)
                    and isinstance(c.callee.obj, Ref) and c.callee.obj.name in exposed_keys
                    and (None, c.callee.obj.name) not in facts.bindings})
@@ -427,15 +430,35 @@ def declares_electron(pkg: JsonObject | None) -> bool:
     return any(isinstance(d, dict) and "electron" in d for d in deps)
 
 
-def electron_apps(files: dict[str, FileFacts], read_json: ReadJson) -> dict[str, str]:
-    """Each file's app: the nearest folder below the root whose package.json depends on electron
-    (monorepos hold several apps, each with its own channels); "" for the root or none."""
+def entry_apps(project: Project, read_json: ReadJson) -> set[str]:
+    """Folders whose package.json names as `main` a main-process file without declaring electron
+    (SPEC section 1, "Apps in one repository": such a folder is an app too)."""
+    out: set[str] = set()
+    folders = {posixpath.dirname(p) for p in project.files}
+    for d in sorted(folders):
+        while True:
+            pkg = read_json(posixpath.join(d, "package.json") if d else "package.json")
+            if pkg and isinstance(pkg.get("main"), str) and not declares_electron(pkg) and d:
+                hit = _entry_source(project, d, pkg["main"])
+                if hit is not None and project.role(hit) is Role.MAIN and project.apps.get(hit, "") != d:
+                    out.add(d)
+            if not d:
+                break
+            d = posixpath.dirname(d)
+    return out
+
+
+def electron_apps(files: dict[str, FileFacts], read_json: ReadJson, more: set[str] | frozenset[str] = frozenset(),
+                  ) -> dict[str, str]:
+    """Each file's app: the nearest folder below the root whose package.json depends on electron,
+    or one of ``more`` (monorepos hold several apps, each with its own channels); "" for the root
+    or none."""
     cache: dict[str, str] = {"": ""}
 
     def app_of(folder: str) -> str:
         chain: list[str] = []
         while folder not in cache:
-            if declares_electron(read_json(posixpath.join(folder, "package.json"))):
+            if folder in more or declares_electron(read_json(posixpath.join(folder, "package.json"))):
                 cache[folder] = folder
                 break
             chain.append(folder)

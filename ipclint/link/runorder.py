@@ -130,6 +130,50 @@ class RunOrder:
         return t if t is not None and (t in self.project.all_paths or t in self.project.files) else None
 
 
+def reachable_files(project: Project) -> set[str]:
+    """The files main's entries load, directly or through imports, `require` and `import()`, in
+    every app with a known entry, plus every file of the apps without one (nothing is known there,
+    so nothing is left out). An app's entry is its package.json `main`; when that names build
+    output ipclint cannot map back, the app's main-process files that no other file imports."""
+    from ipclint.discover import is_test_path
+    from ipclint.link.roles import imported_files
+    hit = project.memo.reachable
+    if hit is not None:
+        return hit
+    entries = {p for p, i in project.roles.items() if i.reason == "the main entry of package.json"}
+    apps_with_entry = {project.apps.get(p, "") for p in entries}
+    importers: dict[str, int] = {}
+    for p in project.files:
+        if not is_test_path(p):
+            for t in imported_files(project, p):
+                if t != p:
+                    importers[t] = importers.get(t, 0) + 1
+    for p, info in sorted(project.roles.items()):
+        if info.role.value == "main" and project.apps.get(p, "") not in apps_with_entry and not importers.get(p) \
+                and not is_test_path(p):
+            entries.add(p)
+    seen = set(entries)
+    todo = sorted(entries)
+    while todo:
+        p = todo.pop()
+        if p in project.files:
+            targets = imported_files(project, p) + [
+                t for c in project.files[p].calls if isinstance(c.callee, Ref) and c.callee.name == "import"
+                and c.args and isinstance(c.args[0], Str)
+                for t in [project.modules.resolve(p, c.args[0].value)] if t is not None]
+        else:
+            targets = [t for spec in project.specifiers.get(p, ()) for t in [project.modules.resolve(p, spec)]
+                       if t is not None]
+        for t in targets:
+            if t not in seen and (t in project.files or t in project.all_paths):
+                seen.add(t)
+                todo.append(t)
+    with_entry = {project.apps.get(p, "") for p in entries}
+    out = seen | {p for p in project.files if project.apps.get(p, "") not in with_entry}
+    project.memo.reachable = out
+    return out
+
+
 def _byte_imports(project: Project, path: str) -> tuple[list[str], list[tuple[Pos, str]], list[str]]:
     """The imports of a module that is not parsed, by byte search: `from '...'` and `import '...'`
     hoisted, `require('...')` in place, `import('...')` deferred."""

@@ -13,7 +13,7 @@ from ipclint.model.span import Span
 from ipclint.model.types import TypeFacts
 from ipclint.model.values import AnyV
 
-FACTS_VERSION = 25
+FACTS_VERSION = 26
 
 
 class _Record(msgspec.Struct, frozen=True, array_like=True, gc=False):
@@ -111,6 +111,17 @@ class Func(_Record, frozen=True):
     flow: Flow | None = None  # where its parameters go (page code is not analysed)
 
 
+class Arm(_Record, frozen=True):
+    """One branch a call sits in: arm ``arm`` of the if/ternary/switch statement that starts at
+    byte ``at`` of the file (if: 0 the consequence, 1 the alternative, with the condition ``cond``;
+    switch: the group of cases that fall through into each other). Two calls in different arms of
+    one statement never both run in one pass."""
+
+    at: int
+    arm: int
+    cond: AnyV | None = None
+
+
 class Call(_Record, frozen=True):
     index: int
     callee: AnyV
@@ -122,6 +133,7 @@ class Call(_Record, frozen=True):
     awaited: bool = False
     once_guarded: bool = False  # inside `if (!flag) { ...; flag = true }`
     conds: tuple[AnyV, ...] = ()  # IPC calls: enclosing if conditions, and switch cases as Case values
+    arms: tuple[Arm, ...] = ()  # statement calls (`f()`, `await f()`): their branches, outermost first
 
 
 class Assign(_Record, frozen=True):

@@ -23,6 +23,8 @@ class EdgeKind(str, Enum):
     PUSH = "push"
     REMOVE = "remove"
     EMIT = "emit"
+    PORT = "port"  # a postMessage that transfers MessagePorts, and a main-process port handler
+    WEBVIEW = "webview"  # a guest's sendToHost, the host's `ipc-message` listener, the host's webview.send
 
 
 class Part(str, Enum):
@@ -39,6 +41,8 @@ class Part(str, Enum):
 class Direction(str, Enum):
     TO_MAIN = "renderer-to-main"
     TO_RENDERER = "main-to-renderer"
+    TO_HOST = "guest-to-host"  # a <webview> guest's sendToHost to its host page
+    TO_GUEST = "host-to-guest"  # the host page's webview.send to the guest
     NONE = "none"  # removals, emits
 
 

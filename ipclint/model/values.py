@@ -232,13 +232,15 @@ class ClassV(V, frozen=True, tag="class"):
 
 
 class Prop(msgspec.Struct, frozen=True, array_like=True, gc=False):
-    """One entry of an object literal; key None for a spread or a computed key."""
+    """One entry of an object literal; key None for a spread or a computed key (whose expression,
+    `[CH.SAVE]: fn`, is ``key_value``)."""
 
     key: str | None
     value: AnyV
     span: Span
     spread: bool = False
     computed: bool = False
+    key_value: AnyV | None = None
 
 
 class Obj(V, frozen=True, tag="obj"):

@@ -3,7 +3,9 @@
 Mermaid and dot draw one node per file, inside one cluster per role (and per app when there are
 several), with one arrow per pair of files labelled by the channels between them: solid for
 renderer-to-main messages, dotted for main-to-renderer pushes, red into "no handler" for sends
-nothing handles and red out of "no sender" for handlers nothing uses.
+nothing handles and red out of "no sender" for handlers nothing uses. Labels name the kind:
+"port" for messages that transfer MessagePorts (and main's port handlers), "webview" for a guest's
+sendToHost to its host page and the host's webview.send to the guest.
 """
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ from fnmatch import fnmatchcase
 from typing import Any, TextIO
 
 from ipclint.model import Role
-from ipclint.model.graph import GraphEdge, GraphView, Part
+from ipclint.model.graph import Direction, GraphEdge, GraphView, Part
 from ipclint.version import __version__
 
 DYNAMIC = "(dynamic)"
@@ -159,15 +161,18 @@ def drawing(view: GraphView) -> Drawing:
             elif e.unhandled:
                 d.specials.add(NO_HANDLER)
                 d.arrow(src, NO_HANDLER, "missing", kind, label)
-            else:
+            else:  # a guest's sendToHost reaches the host page's listeners, other sends main's handlers
+                to_host = e.direction is Direction.TO_HOST
                 for h in peers:
-                    if h.part is Part.HANDLER and h.path in d.ids:
+                    if h.path in d.ids and (h.part is Part.LISTENER and h.direction is Direction.TO_HOST if to_host
+                                            else h.part is Part.HANDLER):
                         d.arrow(src, d.ids[h.path], "request", kind, label)
         elif e.part is Part.HANDLER and e.unused:
             d.specials.add(NO_SENDER)
             d.arrow(NO_SENDER, src, "missing", kind, label)
         elif e.part is Part.PUSHER:
             targets = [p for p in peers if p.part is Part.LISTENER and p.path in d.ids
+                       and p.direction is not Direction.TO_HOST
                        and not (p.preload and roles.get(p.preload) is Role.PRELOAD and p.preload != p.path)]
             if e.unhandled:
                 d.specials.add(NO_HANDLER)

@@ -6,6 +6,7 @@ from ipclint.link.calls import ITERATION_REASONS, repeatable
 from ipclint.link.graph import Edge
 from ipclint.link.project import Project
 from ipclint.link.runorder import RunOrder
+from ipclint.link.teardown import gate
 from ipclint.model import Location, Severity
 from ipclint.rules._base import Hit, Options, rule
 
@@ -29,7 +30,13 @@ def duplicate_handler(project: Project, options: Options) -> Iterator[Hit]:
     callbacks after startup. Registrations in `app.whenReady().then(...)`, `app.on('ready')`, or a
     function called only from there run once; a loop over a table of channels registers each once;
     apps of a monorepo each have their own `ipcMain`. Per-window `webContents.ipc` handlers are
-    fine.
+    fine. Calls in mutually exclusive branches (`if (isMac) setup(a) else setup(b)`, switch cases
+    that end in `break`) count as one; calls in test code or in code main's entry never loads (a
+    CLI's own entry point) do not count. A `removeHandler` (`removeAllListeners`) in the window's
+    'closed'/'close' callback or the app's 'window-all-closed' callback counts as removal when the
+    registering code can run again only after it: every way back in first tests a state that the
+    registering code sets and only that teardown resets (`if (hasActiveWindow) return`,
+    `if (!win) createWindow()`), or, after 'window-all-closed', that no window exists.
 
     ## Why is this bad?
     Electron throws "Attempted to register a second handler for '…'" on the second `handle`,
@@ -98,6 +105,8 @@ def duplicate_handler(project: Project, options: Options) -> Iterator[Hit]:
             continue  # a `once` listener removes itself: repeated ones do not pile up
         call = project.files[e.path].calls[e.call]
         why = repeatable(project, e.path, call)
+        if why is not None:  # unless it runs again only after a teardown, or never again
+            why = repeatable(project, e.path, call, gate(project, e, removals))
         # a loop over a table of channels registers each channel once
         if why is None or why in ITERATION_REASONS and (e.channel is None or len(per_site[(e.path, e.call)]) > 1) \
                 or _removed_before(project, e, removals):

@@ -73,6 +73,8 @@ def unchecked_sender(project: Project, options: Options) -> Iterator[Hit]:
     extra = frozenset(options.sender_checks)
     trusted = frozenset(options.trusted_wrappers)
     for h in handlers(project):
+        if h.edge.kind == "port":
+            continue  # a MessagePort has no sender to check
         if (h.event or h.event_parts) and checks_sender(project, h.path, h.scopes, h.event, extra, h.event_parts,
                                                         frozenset(p.name for p in h.params)):
             continue

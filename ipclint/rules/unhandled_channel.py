@@ -3,10 +3,15 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from ipclint.link.calls import closest, mentioned_strings, quoted_in_page_code
+from ipclint.link.ends import ChannelEnds
 from ipclint.link.graph import Edge
+from ipclint.link.ports import reads_ports
 from ipclint.link.project import Project
 from ipclint.model import Location, Severity
 from ipclint.rules._base import ChannelOptions, Hit, ignored_channel, rule
+
+PAGE = frozenset({"preload", "renderer"})
+GUEST = frozenset({"preload"})
 
 
 @rule("IPC010", "unhandled-channel", Severity.ERROR,
@@ -19,9 +24,14 @@ def unhandled_channel(project: Project, options: ChannelOptions) -> Iterator[Hit
     Flags messages to a channel that nothing handles: `send`/`sendSync`/`postMessage` to a
     channel with no `ipcMain.on`/`once`; `invoke` to a channel with no `ipcMain.handle`/`handleOnce`
     (including the mismatch where only `ipcMain.on` exists: `on` never answers an `invoke`);
-    `webContents.send` to a channel that no preload or renderer listens on. Only channels whose
-    value is known count. When an existing channel is within a small edit distance, the message
-    names it as the likely intended one.
+    `webContents.send` to a channel that no preload or renderer listens on (sends are all received
+    when main overrides `ipcMain.emit` to relay them). A `<webview>` guest's
+    `ipcRenderer.sendToHost` goes to the host page's `ipc-message` listeners (not to `ipcMain`), and
+    the host's `webview.send` to the guest's `ipcRenderer.on`. A `postMessage` that transfers a
+    MessagePort needs a listener that reads `event.ports`. Handlers and listeners in test code
+    count. Each app of a repository is judged alone. Only channels whose value is known count.
+    When an existing channel is within a small edit distance, the message names it as the likely
+    intended one.
 
     ## Why is this bad?
     The message is dropped silently (or, for `invoke`, the promise rejects with "No handler
@@ -57,53 +67,69 @@ def unhandled_channel(project: Project, options: ChannelOptions) -> Iterator[Hit
     - [CWE-440: Expected Behavior Violation](https://cwe.mitre.org/data/definitions/440.html)
     """
     g = project.graph
-    handles: dict[str, list[Edge]] = {}
-    ons: dict[str, list[Edge]] = {}
-    listens: dict[str, list[Edge]] = {}
-    dynamic = {"handle": False, "on": False, "listen": bool(g.generic_listen)}
+    ends = ChannelEnds(project)
     for e in g.edges:
-        if e.kind == "handle" and e.side == "main":
-            _add(handles, e, dynamic, "handle")
-        elif e.kind == "on" and e.side == "main":
-            _add(ons, e, dynamic, "on")
-        elif e.kind == "on" and e.side == "renderer":
-            _add(listens, e, dynamic, "listen")
-    has_main = bool(handles or ons) or dynamic["handle"] or dynamic["on"] or any(
-        i.role.value == "main" for i in project.roles.values())
-    has_listeners = bool(listens) or dynamic["listen"] or any(
-        i.role.value == "preload" for i in project.roles.values())
+        ends.add(e)
+    for loc in g.generic_listen:
+        ends.dynamic["listen"].add(project.apps.get(loc.path, ""))
+    for loc in g.catch_all:  # main overrides ipcMain.emit: it receives every message sent
+        ends.dynamic["on"].add(project.apps.get(loc.path, ""))
     for e in g.edges:
         if e.channel is None or e.bridged or ignored_channel(e.channel, options):
             continue
-        ch = e.channel
-        if e.kind == "invoke" and e.side == "renderer" and has_main and not dynamic["handle"]:
-            if _in_app(project, e, handles.get(ch)):
-                continue
-            if _in_app(project, e, ons.get(ch)):
-                yield _hit(e, f"invoke of '{ch}' is never answered: it has only ipcMain.on listeners, "
-                              f"and on never answers an invoke; register it with ipcMain.handle", ons[ch])
-            else:
-                yield _hit(e, _msg("invoke of", ch, "ipcMain.handle", handles), (), closest(ch, list(handles)), handles)
-        elif e.kind == "send" and e.side == "renderer" and e.method != "sendToHost" and has_main \
-                and not dynamic["on"]:
-            if _in_app(project, e, ons.get(ch)):
-                continue
-            if _in_app(project, e, handles.get(ch)):
-                yield _hit(e, f"{e.method} to '{ch}' is never received: it has only an ipcMain.handle "
-                              f"handler, which answers invoke only; use invoke or ipcMain.on", handles[ch])
-            else:
-                yield _hit(e, _msg(f"{e.method} to", ch, "ipcMain.on", ons), (), closest(ch, list(ons)), ons)
-        elif e.kind == "push" and has_listeners and not dynamic["listen"] and not _in_app(project, e, listens.get(ch)) \
-                and not _allowed(ch, g.allowlisted_listen) \
-                and ch not in mentioned_strings(project, frozenset({"preload", "renderer"})) \
-                and not quoted_in_page_code(project, ch):
-            yield _hit(e, f"{e.method} of '{ch}' to the renderer: no preload or renderer listens on it",
-                       (), closest(ch, list(listens)), listens)
+        hit = _judge(project, ends, e, e.channel)
+        if hit is not None:
+            yield hit
 
 
-def _in_app(project: Project, e: Edge, others: list[Edge] | None) -> bool:
-    """Some of ``others`` (the other end of the channel) is in the same app as ``e``."""
-    return others is not None and any(project.same_app(o.path, e.path) for o in others)
+def _judge(project: Project, ends: ChannelEnds, e: Edge, ch: str) -> Hit | None:
+    if e.kind == "invoke" and e.side == "renderer":
+        if not ends.opened(ends.mains, e) or ends.opened(ends.dynamic["handle"], e) or ends.found("handle", e, ch):
+            return None
+        ons = ends.found("on", e, ch)
+        if ons:
+            return _hit(e, f"invoke of '{ch}' is never answered: it has only ipcMain.on listeners, "
+                           f"and on never answers an invoke; register it with ipcMain.handle", ons)
+        return _hinted(e, f"invoke of '{ch}' is never handled: no ipcMain.handle for '{ch}'", ends.names("handle", e))
+    if e.kind == "send" and e.method == "sendToHost":
+        if ends.opened(ends.dynamic["host"], e) or ends.found("host", e, ch):
+            return None
+        return _hinted(e, f"sendToHost of '{ch}' is never received: no host page listens for it with "
+                          f"webview.addEventListener('ipc-message')", ends.names("host", e))
+    if e.kind == "send" and e.side == "renderer":
+        if not ends.opened(ends.mains, e) or ends.opened(ends.dynamic["on"], e):
+            return None
+        ons = ends.found("on", e, ch)
+        if ons:
+            return _port_hit(project, e, ch, ons, "ipcMain.on listener")
+        handles = ends.found("handle", e, ch)
+        if handles:
+            return _hit(e, f"{e.method} to '{ch}' is never received: it has only an ipcMain.handle "
+                           f"handler, which answers invoke only; use invoke or ipcMain.on", handles)
+        return _hinted(e, f"{e.method} to '{ch}' is never handled: no ipcMain.on for '{ch}'", ends.names("on", e))
+    if e.kind == "push":
+        if not ends.opened(ends.preloads, e) or ends.opened(ends.dynamic["listen"], e):
+            return None
+        listens = ends.found("listen", e, ch)
+        if listens:
+            return _port_hit(project, e, ch, listens, "listener")
+        app = project.apps.get(e.path, "")
+        page = GUEST if e.receiver == "webview" else PAGE  # a webview's guest listens in its preload
+        if _allowed(ch, project.graph.allowed(app, listen=True)) or ch in mentioned_strings(project, page, app) \
+                or quoted_in_page_code(project, ch, app, page):
+            return None
+        where = "the guest page: no guest preload" if e.receiver == "webview" \
+            else "the renderer: no preload or renderer"
+        return _hinted(e, f"{e.method} of '{ch}' to {where} listens on it", ends.names("listen", e))
+    return None
+
+
+def _port_hit(project: Project, e: Edge, ch: str, ends: list[Edge], what: str) -> Hit | None:
+    """A message that transfers MessagePorts reaches only the listeners that read `event.ports`."""
+    if not e.ports or any(reads_ports(project, o) for o in ends):
+        return None
+    return _hit(e, f"{e.method} of '{ch}' transfers a MessagePort, but no {what} for '{ch}' reads "
+                   f"event.ports: the port is lost", ends)
 
 
 def _allowed(ch: str, allowlist: set[str]) -> bool:
@@ -111,15 +137,10 @@ def _allowed(ch: str, allowlist: set[str]) -> bool:
     return ch in allowlist or any(a.endswith("*") and ch.startswith(a[:-1]) for a in allowlist)
 
 
-def _add(table: dict[str, list[Edge]], e: Edge, dynamic: dict[str, bool], kind: str) -> None:
-    if e.channel is None:
-        dynamic[kind] = True
-    else:
-        table.setdefault(e.channel, []).append(e)
-
-
-def _msg(what: str, ch: str, needed: str, table: dict[str, list[Edge]]) -> str:
-    return f"{what} '{ch}' is never handled: no {needed} for '{ch}'"
+def _hinted(e: Edge, message: str, table: dict[str, list[Edge]]) -> Hit:
+    """A finding that names the closest existing channel, when one is a likely typo."""
+    hint = closest(e.channel or "", list(table))
+    return _hit(e, message, (), hint, table)
 
 
 def _hit(e: Edge, message: str, others: Sequence[Edge] = (), hint: str | None = None,
@@ -129,5 +150,4 @@ def _hit(e: Edge, message: str, others: Sequence[Edge] = (), hint: str | None = 
         message += f" (did you mean '{hint}'?)"
         related += tuple(Location(o.path, o.span, f"'{hint}' is registered at {o.path}:{o.span.line}")
                          for o in (table or {}).get(hint, [])[:3])
-    span = e.span
-    return Hit(e.path, span, message, key=f"{e.kind}:{e.channel}", related=related)
+    return Hit(e.path, e.span, message, key=f"{e.kind}:{e.channel}", related=related)

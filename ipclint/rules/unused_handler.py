@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ipclint.link.calls import mentioned_strings, quoted_in_page_code
+from ipclint.link.calls import mentioned_strings, quoted_in_page_code, talk
 from ipclint.link.project import Project
 from ipclint.model import Severity
 from ipclint.rules._base import ChannelOptions, Hit, ignored_channel, rule
@@ -20,10 +20,12 @@ def unused_handler(project: Project, options: ChannelOptions) -> Iterator[Hit]:
     Flags a main-process handler (`ipcMain.handle`/`handleOnce`/`on`/`once`, `webContents.ipc`,
     `frame.ipc`, or an app wrapper that registers one) for a channel that no preload or renderer
     code sends or invokes. `ipcMain.emit(channel)` in main counts as a use, and so does the channel
-    name written as a string in preload or renderer code (it may reach a send through a variable). Channels that an
-    allowlist-guarded generic bridge allows count as used. Not reported at all when some preload
-    exposes a raw or unguarded generic channel path (see IPC001), since any channel could arrive
-    through it.
+    name written as a string in preload or renderer code (it may reach a send through a variable).
+    Channels that an allowlist-guarded generic bridge allows count as used. A loop over a constant
+    table registers (or sends on) each of its entries, so each entry is judged. A `<webview>`
+    guest's `sendToHost` goes to its host page, not to main: it uses no handler. Not reported when
+    a preload of the same app exposes a raw or unguarded generic channel path (see IPC001), since
+    any channel could arrive through it; each app of a repository is judged alone.
 
     ## Why is this bad?
     Every handler is attack surface: any frame that can reach IPC can call it, whether or not
@@ -52,22 +54,26 @@ def unused_handler(project: Project, options: ChannelOptions) -> Iterator[Hit]:
     - [CWE-561: Dead Code](https://cwe.mitre.org/data/definitions/561.html)
     """
     g = project.graph
-    used = set(g.allowlisted)
     senders: dict[str, list[str]] = {}
     for e in g.edges:
-        if e.channel is not None and ((e.kind in SENDER_KINDS and e.side == "renderer") or e.kind == "emit"):
+        if e.channel is not None and ((e.kind in SENDER_KINDS and e.side == "renderer" and e.method != "sendToHost")
+                                      or e.kind == "emit"):
             senders.setdefault(e.channel, []).append(e.path)
-    prefixes = tuple(c[:-1] for c in g.allowlisted if c.endswith("*"))
+    page = frozenset({"preload", "renderer"})
     for e in g.edges:
-        if any(project.same_app(loc.path, e.path) for loc in g.generic_send):
+        if e.kind not in ("handle", "on") or e.side != "main" or e.channel is None:
+            continue
+        app = project.apps.get(e.path, "")
+        if any(talk(project.apps.get(loc.path, ""), app) for loc in g.generic_send):
             continue  # a generic path in this app: any channel can arrive
-        if e.kind in ("handle", "on") and e.side == "main" and e.channel is not None and e.channel not in used \
-                and not any(project.same_app(p, e.path) for p in senders.get(e.channel, ())) \
-                and not (prefixes and e.channel.startswith(prefixes)):
-            if ignored_channel(e.channel, options) or e.channel in mentioned_strings(
-                    project, frozenset({"preload", "renderer"})) or quoted_in_page_code(project, e.channel):
-                used.add(e.channel)
-                continue
-            kind = "handler" if e.kind == "handle" else "listener"
-            yield Hit(e.path, e.span, f"{kind} for '{e.channel}' is never used: no preload or renderer code "
-                                      f"sends or invokes '{e.channel}'", key=f"{e.kind}:{e.channel}")
+        allowed = g.allowed(app)
+        prefixes = tuple(c[:-1] for c in allowed if c.endswith("*"))
+        if e.channel in allowed or any(project.same_app(p, e.path) for p in senders.get(e.channel, ())) \
+                or (prefixes and e.channel.startswith(prefixes)):
+            continue
+        if ignored_channel(e.channel, options) or e.channel in mentioned_strings(project, page, app) \
+                or quoted_in_page_code(project, e.channel, app):
+            continue
+        kind = "handler" if e.kind == "handle" else "listener"
+        yield Hit(e.path, e.span, f"{kind} for '{e.channel}' is never used: no preload or renderer code "
+                                  f"sends or invokes '{e.channel}'", key=f"{e.kind}:{e.channel}")

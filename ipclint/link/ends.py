@@ -1,0 +1,48 @@
+"""The receiving ends of every channel, per app (IPC010): handlers, listeners and `<webview>`
+host listeners, and the apps where some end takes any channel (a dynamic channel, a generic listen
+path, an `ipcMain.emit` relay)."""
+from __future__ import annotations
+
+from ipclint.link.calls import talk
+from ipclint.link.graph import Edge
+from ipclint.link.project import Project
+
+KIND_OF_END = {("handle", "main"): "handle", ("on", "main"): "on", ("on", "renderer"): "listen",
+               ("host", "renderer"): "host"}
+
+
+class ChannelEnds:
+    """The receiving ends of every channel, and the apps where some end takes any channel."""
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self.tables: dict[str, dict[str, list[Edge]]] = {k: {} for k in ("handle", "on", "listen", "host")}
+        self.dynamic: dict[str, set[str]] = {k: set() for k in ("handle", "on", "listen", "host")}
+        roles = project.roles.items()
+        self.mains = {project.apps.get(p, "") for p, i in roles if i.role.value == "main"}
+        self.preloads = {project.apps.get(p, "") for p, i in roles if i.role.value == "preload"}
+
+    def add(self, e: Edge) -> None:
+        kind = KIND_OF_END.get((e.kind, e.side))
+        if kind is None:
+            return
+        app = self.project.apps.get(e.path, "")
+        if e.channel is None:
+            self.dynamic[kind].add(app)
+        else:
+            self.tables[kind].setdefault(e.channel, []).append(e)
+        if kind != "host":
+            (self.mains if kind in ("handle", "on") else self.preloads).add(app)
+
+    def opened(self, apps: set[str], e: Edge) -> bool:
+        """Some of ``apps`` can talk with ``e``'s app: the same app, or either is the repository root."""
+        app = self.project.apps.get(e.path, "")
+        return any(talk(a, app) for a in apps)
+
+    def found(self, kind: str, e: Edge, ch: str) -> list[Edge]:
+        """The ends of ``kind`` for ``ch`` in apps that can talk with ``e``'s."""
+        return [o for o in self.tables[kind].get(ch, ()) if self.project.same_app(o.path, e.path)]
+
+    def names(self, kind: str, e: Edge) -> dict[str, list[Edge]]:
+        """The channels of ``kind`` that ``e``'s app has, for a likely-typo hint."""
+        return {c: os for c, os in self.tables[kind].items() if any(self.project.same_app(o.path, e.path) for o in os)}

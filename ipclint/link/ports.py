@@ -1,0 +1,260 @@
+"""MessagePorts and webviews in the channel graph (SPEC section 1, "MessagePorts and webviews").
+
+- A port handler is a main-process `port.on('message', fn)` (`once`, `addListener`, or
+  `port.onmessage = fn`) on a port that came from a renderer (`event.ports` of an IPC handler's
+  event) or whose twin (`new MessageChannelMain()`'s other port) main sent to a renderer with
+  `postMessage(channel, message, [port])`. Its edge (kind "port") is on the IPC channel the port
+  travelled on; `event.data` of its function is renderer data (link/handlers.py).
+- A host listener is a page's `webview.addEventListener('ipc-message', fn)`: the other end of a
+  guest preload's `ipcRenderer.sendToHost(channel)`. Its edge (kind "host") names the channels the
+  listener compares `event.channel` with, or is dynamic when it hands the channel on.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+
+from ipclint.link.graph import Edge
+from ipclint.link.project import Project
+from ipclint.link.vutil import subtree
+from ipclint.model import Role, Span
+from ipclint.model.facts import FileFacts
+from ipclint.model.values import AnyV, Arr, Case, Index, Member, NewExpr, Ref, Spread, walk
+
+MESSAGE_LISTEN = frozenset({"on", "once", "addListener", "addEventListener"})
+MAX_STEPS = 8
+
+
+def port_edges(project: Project, edges: list[Edge]) -> list[Edge]:
+    """Port handlers of the main process, one edge per channel their port travelled on."""
+    by_handler: dict[tuple[str, int], list[str]] = {}
+    for e in edges:
+        if e.kind in ("on", "handle") and e.side == "main" and e.handler is not None and e.channel is not None:
+            by_handler.setdefault(e.handler, []).append(e.channel)
+    transfers = [e for e in edges if e.ports and e.side == "main" and e.channel is not None]
+    out: list[Edge] = []
+    for path in sorted(project.files):
+        if project.role(path) is not Role.MAIN:
+            continue
+        f = project.files[path]
+        sites: list[tuple[AnyV, AnyV, Span, int, int | None, str]] = []
+        for c in f.calls:
+            callee = c.callee
+            if isinstance(callee, Member) and callee.prop in MESSAGE_LISTEN and len(c.args) >= 2 \
+                    and project.channel(path, c.args[0], c.func) == "message":
+                sites.append((callee.obj, c.args[1], c.span, c.index, c.func, callee.prop))
+        for a in f.assigns:
+            if isinstance(a.target, Member) and a.target.prop == "onmessage":
+                sites.append((a.target.obj, a.value, a.span, -1, a.func, "onmessage"))
+        for port, fn, span, index, scope, method in sites:
+            channels = _port_channels(project, path, f, port, scope, by_handler, transfers)
+            handler = project.function_of(path, fn, scope)
+            for ch in dict.fromkeys(channels):
+                out.append(Edge(kind="port", method=method, receiver="port", channel=ch, path=path, span=span,
+                                channel_span=None, role=Role.MAIN, call=index, scope=scope, handler=handler,
+                                handler_value=fn))
+    return out
+
+
+def _port_channels(project: Project, path: str, f: FileFacts, port: AnyV, scope: int | None,
+                   by_handler: dict[tuple[str, int], list[str]], transfers: list[Edge]) -> list[str]:
+    """The IPC channels a port came from a renderer on, or its twin went to one on."""
+    v, at = _local(f, port, scope)
+    match v:
+        case Member(obj=Member(obj=event, prop="ports")) | Index(obj=Member(obj=event, prop="ports")):
+            return _event_channels(project, path, f, event, at, by_handler)
+        case Member(obj=Ref(name=name), prop=_) if _destructured_ports(project, path, at, name):
+            return _event_channels(project, path, f, Ref(span=v.span, name=name), at, by_handler)
+        case Member(obj=chan, prop="port1" | "port2" as which):
+            made, made_at = _local(f, chan, at)
+            if not isinstance(made, NewExpr) \
+                    or project.electron_api(path, made.callee, made_at) != "MessageChannelMain":
+                return []
+            twin = "port2" if which == "port1" else "port1"
+            return [e.channel for e in transfers if e.channel is not None and e.path == path
+                    and _sends_port(project, e, f, made, twin)]
+    return []
+
+
+def _local(f: FileFacts, v: AnyV, scope: int | None) -> tuple[AnyV, int | None]:
+    """Follow local names of the file (`const [port] = event.ports`, `const ch = new ...()`)."""
+    for _ in range(MAX_STEPS):
+        if not isinstance(v, Ref):
+            break
+        found = None
+        s = scope
+        for _i in range(256):
+            if (s, v.name) in f.bindings:
+                found = (f.bindings[(s, v.name)], s)
+                break
+            if s is None:
+                break
+            s = f.functions[s].parent
+        if found is None:
+            break
+        v, scope = found
+    return v, scope
+
+
+def _destructured_ports(project: Project, path: str, scope: int | None, name: str) -> bool:
+    """`({ ports }) => ...`: the name is the `ports` of an event parameter."""
+    hit = project.param_of(path, scope, name)
+    return hit is not None and hit[1].index == 0 and hit[1].path == ("ports",)
+
+
+def _event_channels(project: Project, path: str, f: FileFacts, event: AnyV, scope: int | None,
+                    by_handler: dict[tuple[str, int], list[str]]) -> list[str]:
+    """The channels of the IPC handlers whose event parameter ``event`` is."""
+    if not isinstance(event, Ref):
+        return []
+    hit = project.param_of(path, scope, event.name)
+    if hit is None or hit[1].index != 0 or (hit[1].path and hit[1].path != ("ports",)):
+        return []
+    return by_handler.get((path, hit[0]), [])
+
+
+def _sends_port(project: Project, e: Edge, f: FileFacts, made: NewExpr, which: str) -> bool:
+    """Whether transfer ``e`` sends port ``which`` of the channel object ``made``."""
+    call = f.calls[e.call]
+    if len(call.args) < 3:
+        return False
+    transfer, at = _local(f, call.args[2], call.func)
+    items = transfer.items if isinstance(transfer, Arr) else ()
+    for item in items:
+        inner = item.inner if isinstance(item, Spread) and item.inner is not None else item
+        v, vat = _local(f, inner, at)
+        if isinstance(v, Member) and v.prop == which:
+            chan, _ = _local(f, v.obj, vat)
+            if chan is made or (isinstance(chan, NewExpr) and chan.span == made.span):
+                return True
+    return False
+
+
+def reads_ports(project: Project, e: Edge) -> bool:
+    """Whether a listener can take a transferred port: its function reads `event.ports`, hands the
+    event on, or is not known (an unknown listener may)."""
+    if e.handler is None:
+        return True
+    path, fid = e.handler
+    f = project.files[path]
+    fn = f.functions[fid]
+    first = [p for p in fn.params if p.index == 0]
+    if not first:
+        return False
+    if any(p.path and p.path[0] == "ports" for p in first):
+        return True
+    names = {p.name for p in first if not p.path}
+    if not names:
+        return False
+    scopes = subtree(f, fid)
+    roots: list[AnyV] = [a for c in f.calls if c.func in scopes for a in (c.callee, *c.args)]
+    roots += [v for (s, _n), v in f.bindings.items() if s in scopes]
+    roots += [a.value for a in f.assigns if a.func in scopes]
+    for fid2 in scopes:
+        roots += list(f.functions[fid2].returns)
+    for r in roots:
+        for x in walk(r):
+            if isinstance(x, Member) and x.prop == "ports" and isinstance(x.obj, Ref) and x.obj.name in names:
+                return True
+        if isinstance(r, Ref) and r.name in names:
+            return True  # the event itself handed on
+    return False
+
+
+def host_edges(project: Project) -> list[Edge]:
+    """In page code: `webview.addEventListener('ipc-message', fn)`, with the channels ``fn`` tests
+    `event.channel` against, or one dynamic edge when it hands the channel (or event) on; and
+    `webview.send(channel, ...)`, a push to the guest's `ipcRenderer.on(channel)`."""
+    out: list[Edge] = []
+    for path in sorted(project.files):
+        if project.role(path) is Role.MAIN:
+            continue
+        f = project.files[path]
+        for c in f.calls:
+            callee = c.callee
+            if isinstance(callee, Member) and callee.prop == "send" and c.args and _webview(callee.obj):
+                # not an Electron IPC call site of IPC003's list: its channel expression is not kept
+                ch = c.args[0]
+                out.append(Edge(kind="push", method="send", receiver="webview", path=path, span=c.span,
+                                channel=project.channel(path, ch, c.func), channel_span=ch.span,
+                                role=project.role(path), call=c.index, scope=c.func))
+                continue
+            if not (isinstance(callee, Member) and callee.prop == "addEventListener" and len(c.args) >= 2
+                    and project.channel(path, c.args[0], c.func) == "ipc-message"):
+                continue
+            target = project.function_of(path, c.args[1], c.func)
+            channels = _tested_channels(project, target) if target is not None else None
+            base = Edge(kind="host", method="addEventListener", receiver="webview", channel=None, path=path,
+                        span=c.span, channel_span=None, role=project.role(path), call=c.index, scope=c.func,
+                        handler=target, handler_value=c.args[1])
+            out += [base] if channels is None else [replace(base, channel=ch) for ch in channels]
+    return out
+
+
+def _tested_channels(project: Project, target: tuple[str, int]) -> list[str] | None:
+    """The channels a host listener compares `event.channel` with (`if (e.channel === X)`), when
+    that is all it does with the channel; None when it hands it on (a dispatcher, a switch)."""
+    path, fid = target
+    f = project.files[path]
+    fn = f.functions[fid]
+    names = {p.name for p in fn.params if p.index == 0 and not p.path}
+    local = {p.name for p in fn.params if p.index == 0 and p.path == ("channel",)}
+    if not names and not local:
+        return []
+    scopes = subtree(f, fid)
+
+    def is_channel(v: AnyV) -> bool:
+        return isinstance(v, Member) and v.prop == "channel" and isinstance(v.obj, Ref) and v.obj.name in names \
+            or isinstance(v, Ref) and v.name in local
+
+    found: list[str] = []
+    compared: set[int] = set()
+    for chk in f.checks:
+        if chk.func not in scopes or chk.op not in ("===", "=="):
+            continue
+        for mine, other in ((chk.left, chk.right), (chk.right, chk.left)):
+            if is_channel(mine):
+                ch = project.channel(path, other, chk.func)
+                if ch is None:
+                    return None
+                found.append(ch)
+                compared.add(id(mine))
+    # any other read of the channel (a switch, a dispatcher given the channel or the whole event)
+    # makes the listener generic
+    for c in f.calls:
+        if c.func in scopes and any(_hands_on(a, names, local) for a in (c.callee, *c.args)):
+            return None
+    conds = [x for c in f.calls if c.func in scopes for x in c.conds] + [x.cond for x in f.exits if x.func in scopes]
+    for cond in conds:
+        if any(isinstance(x, Case) and is_channel(x.subject) for x in walk(cond)):
+            return None  # `switch (e.channel)`
+    return list(dict.fromkeys(found)) if found else None
+
+
+def _hands_on(v: AnyV, names: set[str], local: set[str]) -> bool:
+    """Whether ``v`` contains the event itself (not one of its fields other than `channel`) or the
+    channel."""
+    stack: list[tuple[AnyV, bool]] = [(v, False)]
+    seen = 0
+    while stack and seen < 400:
+        x, under_member = stack.pop()
+        seen += 1
+        if isinstance(x, Ref):
+            if x.name in local or x.name in names and not under_member:
+                return True
+            continue
+        if isinstance(x, Member):
+            if x.prop == "channel" and isinstance(x.obj, Ref) and x.obj.name in names:
+                return True
+            stack.append((x.obj, True))
+            continue
+        if x.opaque and x is not v:
+            continue
+        stack.extend((c, False) for c in x.children())
+    return False
+
+
+def _webview(obj: AnyV) -> bool:
+    """`webview.send`, `this.webview.send`, `webviewRef.current.send`: a `<webview>` element."""
+    names = [obj.prop if isinstance(obj, Member) else obj.name if isinstance(obj, Ref) else None, obj.text]
+    return any(n is not None and "webview" in n.lower() for n in names)
+

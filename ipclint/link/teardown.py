@@ -1,0 +1,224 @@
+"""Teardowns (SPEC section 2, IPC012 second edition): a `removeHandler(ch)` / `removeAllListeners`
+in a window's 'closed'/'close' callback or in the app's 'window-all-closed' callback counts as a
+removal before the channel is registered again, when the registering code can run again only
+after that teardown.
+
+"Only after" is read from a state the teardown resets: a variable that the registering code sets
+(`hasActiveWindow = true`, `win = new BrowserWindow()`), that only teardowns removing the channel
+set back to a falsy value, and that every way back into the registering code tests first
+(`if (hasActiveWindow) return`, `if (!win) createWindow()`, `win === null`). With a
+'window-all-closed' teardown, a test that no window exists (`BrowserWindow.getAllWindows().length
+=== 0`) is such a gate too.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ipclint.link.calls import Gate, callback_refs
+from ipclint.link.graph import Edge
+from ipclint.link.project import Project
+from ipclint.model.facts import Call, FileFacts
+from ipclint.model.values import AnyV, Bool, CallExpr, Cmp, Logic, Member, NewExpr, Not, Null, Num, Ref, Undef
+
+WINDOW_TEARDOWN = frozenset({"closed", "close"})
+APP_TEARDOWN = "window-all-closed"
+MAX_UP = 32
+
+
+@dataclass(frozen=True, slots=True)
+class Teardown:
+    path: str
+    fid: int  # the callback
+    event: str
+
+
+def removes(r: Edge, e: Edge) -> bool:
+    """Whether removal ``r`` undoes registration ``e``: removeHandler for handle; for a listener,
+    removeAllListeners of its channel or of every channel."""
+    if r.receiver != "ipcMain" or r.kind != "remove":
+        return False
+    if e.kind == "handle":
+        return r.method == "removeHandler" and r.channel == e.channel
+    return r.method == "removeAllListeners" and (
+        r.channel == e.channel or r.channel is None and r.channel_value is None)
+
+
+def teardowns(project: Project, e: Edge, removals: list[Edge]) -> list[Teardown]:
+    """The teardown callbacks that remove ``e``'s registration (of a known channel)."""
+    out: list[Teardown] = []
+    if e.channel is None:
+        return out
+    for r in removals:
+        if removes(r, e) and project.same_app(r.path, e.path):
+            t = _teardown_of(project, r.path, r.scope)
+            if t is not None and t not in out:
+                out.append(t)
+    return out
+
+
+def _teardown_of(project: Project, path: str, scope: int | None) -> Teardown | None:
+    f = project.files[path]
+    for _ in range(MAX_UP):
+        if scope is None:
+            return None
+        fn = f.functions[scope]
+        if fn.arg_of is not None:
+            event = _teardown_event(project, path, f.calls[fn.arg_of])
+            if event is not None:
+                return Teardown(path, scope, event)
+        for rp, rc, _i in callback_refs(project, path, scope):  # `win.on('closed', teardown)`
+            event = _teardown_event(project, rp, rc)
+            if event is not None:
+                return Teardown(path, scope, event)
+        scope = fn.parent
+    return None
+
+
+def _teardown_event(project: Project, path: str, call: Call) -> str | None:
+    callee = call.callee
+    if not isinstance(callee, Member) or callee.prop not in ("on", "once", "addListener") or not call.args:
+        return None
+    event = project.channel(path, call.args[0], call.func)
+    if event in WINDOW_TEARDOWN:
+        return event
+    if event == APP_TEARDOWN and project.electron_api(path, callee.obj, call.func) == "app":
+        return event
+    return None
+
+
+def gate(project: Project, e: Edge, removals: list[Edge]) -> Gate:
+    """A test for ``calls.repeatable``: whether a call runs again only after a teardown that
+    removes ``e``, or never again (a state the code sets and nothing resets: `if (win === null)
+    createWindow()` where `win` is never set back)."""
+    found = teardowns(project, e, removals)
+    by_file: dict[str, list[Teardown]] = {}
+    for t in found:
+        by_file.setdefault(t.path, []).append(t)
+    states = {p: _states(project.files[p], ts) for p, ts in by_file.items()}
+    no_window = any(t.event == APP_TEARDOWN for t in found)
+    chain = _ancestors(project.files[e.path], e.scope)
+    never: dict[str, set[str]] = {}
+
+    def gated(path: str, call: Call, target: tuple[str, int] | None) -> bool:
+        f = project.files[path]
+        if path not in never:
+            never[path] = _never_reset(f)
+        names = states.get(path, set()) | never[path]
+        if names:  # the state must be set by the code the call leads into, in the state's file
+            if target is not None:
+                scope = f.subtree(target[1]) if target[0] == path else set()
+            else:
+                scope = chain if path == e.path else set()
+            names = {n for n in names if _sets_truthy(f, n, scope)}
+        return (bool(names) or no_window) and _tested_first(project, path, call, names, no_window)
+
+    return gated
+
+
+def _never_reset(f: FileFacts) -> set[str]:
+    """Module variables that are set (to a window, `true`) and never set back to a falsy value."""
+    set_to: dict[str, bool] = {}
+    for a in f.assigns:
+        if isinstance(a.target, Ref) and a.op == "=" and (None, a.target.name) in f.mutable:
+            if _falsy(a.value):
+                set_to[a.target.name] = False
+            elif _truthy(a.value):
+                set_to.setdefault(a.target.name, True)
+    return {n for n, only_truthy in set_to.items() if only_truthy}
+
+
+def _ancestors(f: FileFacts, scope: int | None) -> set[int]:
+    out: set[int] = set()
+    for _ in range(MAX_UP):
+        if scope is None:
+            break
+        out.add(scope)
+        scope = f.functions[scope].parent
+    return out
+
+
+def _states(f: FileFacts, ts: list[Teardown]) -> set[str]:
+    """Variables that teardowns reset (`x = null/false/undefined`) and nothing else does."""
+    inside = set().union(*(f.subtree(t.fid) for t in ts))
+    local = {name for (scope, name) in f.bindings if scope in inside}
+    reset: dict[str, bool] = {}
+    for a in f.assigns:
+        if isinstance(a.target, Ref) and a.op == "=" and _falsy(a.value) and a.target.name not in local:
+            only = a.func in inside and reset.get(a.target.name, True)
+            reset[a.target.name] = only
+    return {n for n, only in reset.items() if only}
+
+
+def _sets_truthy(f: FileFacts, name: str, scopes: set[int]) -> bool:
+    return any(isinstance(a.target, Ref) and a.target.name == name and a.func in scopes and _truthy(a.value)
+               for a in f.assigns)
+
+
+def _falsy(v: AnyV) -> bool:
+    return isinstance(v, (Null, Undef)) or isinstance(v, Bool) and not v.value or isinstance(v, Num) and v.value == "0"
+
+
+def _truthy(v: AnyV) -> bool:
+    return isinstance(v, NewExpr) or isinstance(v, Bool) and v.value
+
+
+def _tested_first(project: Project, path: str, call: Call, names: set[str], no_window: bool) -> bool:
+    """The call runs only when the state is reset: it sits on the side of a test where the state
+    is falsy, or after an early exit taken when it is truthy, in its own function."""
+    for arm in call.arms:
+        if arm.cond is None:
+            continue
+        if arm.arm == 0 and _implies(arm.cond, names, no_window, falsy=True):
+            return True
+        if arm.arm == 1 and _implies(arm.cond, names, no_window, falsy=False):
+            return True
+    f = project.files[path]
+    for ex in f.exits:
+        if ex.func == call.func and ex.span < call.span and _implies(ex.cond, names, no_window, falsy=False):
+            return True
+    return False
+
+
+def _implies(cond: AnyV, names: set[str], no_window: bool, *, falsy: bool) -> bool:
+    """Whether ``cond`` holding means the state is falsy (``falsy``), or the state being truthy
+    makes ``cond`` hold (not ``falsy``: the test fails only when the state is reset)."""
+    for _ in range(16):
+        match cond:
+            case Not(inner=inner):
+                cond, falsy = inner, not falsy
+                continue
+            case Logic(op="&&", left=left, right=right) if falsy:
+                return any(_implies(x, names, no_window, falsy=True) for x in (left, right))
+            case Logic(op="||", left=left, right=right) if not falsy:
+                return any(_implies(x, names, no_window, falsy=False) for x in (left, right))
+            case Ref(name=name):
+                return name in names and not falsy
+            case Member() if _window_count(cond):  # `BrowserWindow.getAllWindows().length`
+                return no_window and not falsy
+            case Cmp(op=op, left=left, right=right):
+                return _cmp_implies(op, left, right, names, no_window, falsy)
+        return False
+    return False
+
+
+def _cmp_implies(op: str, left: AnyV, right: AnyV, names: set[str], no_window: bool, falsy: bool) -> bool:
+    if _window_count(left) and no_window:  # getAllWindows().length === 0 / < 1 / !== 0 / > 0
+        zero = isinstance(right, Num) and right.value == "0"
+        one = isinstance(right, Num) and right.value == "1"
+        if falsy:
+            return op in ("===", "==") and zero or op == "<" and one or op == "<=" and zero
+        return op in ("!==", "!=", ">") and zero or op == ">=" and one
+    if not (isinstance(left, Ref) and left.name in names):
+        left, right = right, left
+    if not (isinstance(left, Ref) and left.name in names):
+        return False
+    nullish = isinstance(right, (Null, Undef)) or isinstance(right, Bool) and not right.value
+    if falsy:
+        return op in ("===", "==") and nullish
+    return op in ("!==", "!=") and nullish
+
+
+def _window_count(v: AnyV) -> bool:
+    """`BrowserWindow.getAllWindows().length`."""
+    return isinstance(v, Member) and v.prop == "length" and isinstance(v.obj, CallExpr) \
+        and isinstance(v.obj.callee, Member) and v.obj.callee.prop == "getAllWindows"
