@@ -8,6 +8,7 @@ from ipclint.link.modules import ModuleResolver, read_json_file
 from ipclint.link.prefetch import prefetch
 from ipclint.link.project import LinkConfig, Memo, Project
 from ipclint.link.roles import assign_roles, electron_apps, electron_versions
+from ipclint.link.subscriptions import vue_majors
 from ipclint.model import FileInfo, Role
 from ipclint.model.facts import FileFacts
 
@@ -22,6 +23,7 @@ def link(root: Path, files: dict[str, FileFacts], config: LinkConfig | None = No
                       all_paths=set(all_paths or files), specifiers=specifiers or {})
     project.electron_versions = electron_versions(root, files, read_json)
     project.apps = electron_apps(files, read_json)
+    project.vue_majors = vue_majors(files, read_json)
     project.roles = assign_roles(project, read_json)
     project.graph = build_graph(project)
     # Page code that reaches the bridge only through an imported alias (`import { api } from

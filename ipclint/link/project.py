@@ -102,6 +102,7 @@ class Project:
     # Once linking is done the project is frozen: what the rules resolve asks for nothing more.
     frozen: bool = False
     memo: Memo = field(default_factory=lambda: Memo(), repr=False)
+    vue_majors: dict[str, int] = field(default_factory=dict)  # path -> Vue major version (its package.json)
 
     # ---- lookups -------------------------------------------------------------------------
     @contextmanager
