@@ -69,7 +69,7 @@ def test_findings_filters_excerpts_and_traces(tmp_path: Path, web: browser.Brows
     data = json.loads(web.run("return document.getElementById('ipclint-data').textContent"))
     total = len(data["findings"])
     errors = sum(1 for f in data["findings"] if f["severity"] == "error")
-    assert total == 20 and _visible(web, ".finding") == total
+    assert total == 21 and _visible(web, ".finding") == total
     assert web.run("return performance.getEntriesByType('resource').length") == 0  # no network
     assert web.text("#f-count") == f"{total} of {total} findings shown"
     _shot(web, "example-findings.png")

@@ -12,7 +12,9 @@ from __future__ import annotations
 import re
 
 from ipclint.link.project import Project
-from ipclint.link.vutil import callee_name, walk
+from ipclint.link.vutil import callee_name, subtree, walk
+from ipclint.link.wrappers import callee_function
+from ipclint.model.facts import Call
 from ipclint.model.span import Span
 from ipclint.model.values import AnyV, Arr, Bool, Concat, Fn, Member, Null, Num, Obj, Ref, Regex, Str, Tpl, Undef
 
@@ -21,13 +23,15 @@ FRAME_IDENTITY = frozenset({"url", "origin"})
 SENDER_IDENTITY = frozenset({"getURL", "id", "getOrigin"})
 NOT_WEBCONTENTS = (Str, Tpl, Num, Bool, Null, Undef, Regex, Concat, Obj, Arr, Fn)
 MAX_FRAME_HOPS = 3  # `event.senderFrame.top.url`, `.parent.url`
+MAX_HELPER_DEPTH = 2
 
 
 def checks_sender(project: Project, path: str, scopes: set[int], event: str | None,
                   extra: frozenset[str] = frozenset(), parts: dict[str, str] | None = None,
-                  params: frozenset[str] = frozenset()) -> bool:
+                  params: frozenset[str] = frozenset(), depth: int = 0) -> bool:
     """``event`` None inside an app wrapper: any such read counts. ``parts``: a destructured
-    event's fields. ``params``: the renderer-supplied parameters (never a known webContents)."""
+    event's fields. ``params``: the renderer-supplied parameters (never a known webContents).
+    The event (or its sender or frame) handed to a project function that checks it counts too."""
     f = project.files[path]
     local = [(n, v) for (scope, n), v in f.bindings.items() if scope in scopes]
     ev = _Event(event, parts or {})
@@ -40,8 +44,11 @@ def checks_sender(project: Project, path: str, scopes: set[int], event: str | No
             name = callee_name(c.callee) or ""
             if (SENDER_CHECK_NAME.search(name) or name in extra) and any(ev.mentioned(a) for a in c.args):
                 return True
-            values.append(c.callee)
-            values.extend(c.args)
+            if depth < MAX_HELPER_DEPTH and _helper_checks(project, path, c, ev, extra, depth):
+                return True
+            if not _logs(c.callee):  # logging the sender's URL identifies nobody
+                values.append(c.callee)
+                values.extend(c.args)
     unknown: set[Span] = set()  # spans of `event.sender.id` compared with renderer data or a literal
     for chk in f.checks:
         if chk.func in scopes:
@@ -55,6 +62,52 @@ def checks_sender(project: Project, path: str, scopes: set[int], event: str | No
     values.extend(e.cond for e in f.exits if e.func in scopes)
     return any(isinstance(x, Member) and x.span not in unknown and ev.reads_identity(x)
                for v in values for x in walk(v, into_calls=True))
+
+
+def _helper_checks(project: Project, path: str, c: Call, ev: _Event, extra: frozenset[str], depth: int) -> bool:
+    """`isAppFrame(event.senderFrame)`, `verify(event)`: a project function given the event, its
+    sender or its frame, that checks it (whatever it is called)."""
+    handed: dict[int, str | None] = {}  # parameter index -> None for the event itself, or its field
+    for i, a in enumerate(c.args):
+        if isinstance(a, Ref) and not ev.destructured and (
+                a.name == ev.name if ev.name is not None else _first_param(project, path, c, a.name)):
+            handed[i] = None
+        else:
+            fld = next((x for x in ("senderFrame", "sender") if ev.field(a, x)), None)
+            if fld is not None:
+                handed[i] = fld
+    if not handed:
+        return False
+    target = callee_function(project, path, c)
+    if target is None:
+        return False
+    tpath, fid = target
+    fn = project.files[tpath].functions[fid]
+    scopes = subtree(project.files[tpath], fid)
+    for p in fn.params:
+        if p.index in handed and not p.path and not p.rest:
+            fld = handed[p.index]
+            if fld is None and checks_sender(project, tpath, scopes, p.name, extra, depth=depth + 1):
+                return True
+            if fld is not None and checks_sender(project, tpath, scopes, None, extra, {p.name: fld}, depth=depth + 1):
+                return True
+    return False
+
+
+LOGGING = frozenset({"log", "debug", "info", "warn", "error", "trace", "verbose", "silly"})
+LOGGERS = re.compile(r"^(console|log|logger|logging|_?log\w*)$", re.I)
+
+
+def _logs(callee: AnyV) -> bool:
+    """`console.log(...)`, `log.info(...)`, `logger.warn(...)`."""
+    return isinstance(callee, Member) and callee.prop in LOGGING and isinstance(callee.obj, Ref) \
+        and LOGGERS.match(callee.obj.name) is not None
+
+
+def _first_param(project: Project, path: str, c: Call, name: str) -> bool:
+    """Inside an app wrapper: ``name`` is the first parameter of its handler function (the event)."""
+    hit = project.param_of(path, c.func, name)
+    return hit is not None and hit[1].index == 0 and not hit[1].path
 
 
 def _derived_names(local: list[tuple[str, AnyV]], names: set[str]) -> set[str]:

@@ -18,6 +18,7 @@ from ipclint.rules.unchecked_sender import unchecked_sender
 from ipclint.rules.unhandled_channel import unhandled_channel
 from ipclint.rules.unused_handler import unused_handler
 from ipclint.rules.unvalidated_handler import unvalidated_handler
+from ipclint.rules.weak_sender_check import weak_sender_check
 
 ALL_RULES: tuple[Rule[Any], ...] = tuple(sorted((
     expose_raw_ipc,
@@ -34,6 +35,7 @@ ALL_RULES: tuple[Rule[Any], ...] = tuple(sorted((
     insecure_webpreferences,
     non_cloneable_payload,
     expose_node_api,
+    weak_sender_check,
 ), key=lambda r: r.code))
 
 RULES_BY_CODE = {r.code: r for r in ALL_RULES}
