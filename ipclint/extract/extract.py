@@ -183,7 +183,10 @@ class _Walker(Extractor):
         ipc_like = method in IPC_LIKE
         guarded = ipc_like and method in GUARDABLE and call_is_once_guarded(node)
         dynamic_require = isinstance(callee, Ref) and callee.name == "require"  # require(name): guards matter
-        conds = enclosing_conditions(node, lambda n: self.value(n, scope)) if ipc_like or dynamic_require else ()
+        # blocking and opening outside (IPC017): which tests select what is blocked or opened
+        decides = method in ("preventDefault", "openExternal")
+        conds = enclosing_conditions(node, lambda n: self.value(n, scope)) \
+            if ipc_like or dynamic_require or decides else ()
         call = Call(len(f.calls), callee, args, span_of(node), scope, in_loop, isinstance(v, NewExpr), awaited,
                     guarded, conds)
         f.calls.append(call)

@@ -22,7 +22,23 @@ from ipclint.link.wrappers import callee_function
 from ipclint.model import Role
 from ipclint.model.facts import Call, FileFacts, Param
 from ipclint.model.span import Span
-from ipclint.model.values import AnyV, Await, CallExpr, Cond, Fn, Logic, Member, NewExpr, Num, Ref, Spread, Str
+from ipclint.model.values import (
+    AnyV,
+    Await,
+    CallExpr,
+    Cmp,
+    Cond,
+    Dyn,
+    Fn,
+    Logic,
+    Member,
+    NewExpr,
+    Not,
+    Num,
+    Ref,
+    Spread,
+    Str,
+)
 
 
 class K(enum.Enum):
@@ -118,6 +134,14 @@ class Context:
     fid: int
     tests: list[Test] = field(default_factory=list)
     opens_external: bool = False  # shell.openExternal is called in it (scheme tests are IPC006's business)
+    # conditions under which it blocks (`event.preventDefault()`) or opens outside (`shell.openExternal`)
+    selectors: list[AnyV] = field(default_factory=list)
+
+    def selects(self, t: Test) -> bool:
+        """The test, where it holds, only selects what is blocked or opened outside the app (`if
+        (url.includes('help.example.com')) { e.preventDefault(); shell.openExternal(url) }`): an
+        attacker who passes it gains nothing."""
+        return any(polarity(cond, t.span) is True for cond in self.selectors)
 
 
 def contexts(project: Project) -> list[Context]:
@@ -251,6 +275,8 @@ class _Analysis:
 
     def _call(self, f: FileFacts, c: Call, kinds: _Kinds, zero: set[Span], depth: int) -> None:
         project, path, callee = self.project, f.path, c.callee
+        if isinstance(callee, Member) and callee.prop in ("preventDefault", "openExternal"):
+            self.ctx.selectors.extend(c.conds)
         if project.electron_api(path, callee, c.func) == "shell.openExternal":
             self.ctx.opens_external = True
             return
@@ -361,3 +387,34 @@ class _Kinds:
                 return self.seeds.get((s, name))
             s = fn.parent
         return None
+
+
+NEGATED_WHEN = {-1: ("===", "==", "<"), 0: ("!==", "!=", ">")}  # `x.indexOf(p) === -1`, `... !== 0`
+MAX_POLARITY_NODES = 256
+
+
+def polarity(cond: AnyV, span: Span) -> bool | None:
+    """Whether the test at ``span`` holds where ``cond`` holds (True), fails there (False), or is
+    not part of it (None)."""
+    stack: list[tuple[AnyV, bool]] = [(cond, True)]
+    seen = 0
+    while stack and seen < MAX_POLARITY_NODES:
+        v, pos = stack.pop()
+        seen += 1
+        if v.span == span and isinstance(v, (CallExpr, Cmp)):
+            return pos if not isinstance(v, Cmp) or v.op in ("===", "==") else not pos
+        match v:
+            case Not(inner=inner):
+                stack.append((inner, not pos))
+            case Cmp(op=op, left=left, right=right):
+                for side, other in ((left, right), (right, left)):
+                    n = other.value if isinstance(other, Num) else other.text.replace(" ", "") \
+                        if isinstance(other, Dyn) else ""
+                    if n in ("0", "-1") and isinstance(side, CallExpr):  # `-1` is a unary expression
+                        flip = op in NEGATED_WHEN[int(n)]
+                        stack.append((side, not pos if flip else pos))
+            case Logic(left=left, right=right):
+                stack.extend(((left, pos), (right, pos)))
+            case _:
+                stack.extend((x, pos) for x in v.children())
+    return None

@@ -15,7 +15,11 @@ from ipclint.link.trust import K
 
 SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):(//)?(.*)$", re.S)
 PORT = re.compile(r":\d+$")
+SCHEMES = re.compile(r"[a-z][a-z0-9+.\-|]*:(//)?", re.I)
 HOST_CHAR = re.compile(r"[A-Za-z0-9\-)]")
+# A needle that names a host (`example.com`, `localhost`, an address, a scheme and host): a test
+# for '\0' or '#/settings' in a URL decides nothing about where it comes from.
+HOSTLIKE = re.compile(r"[A-Za-z0-9-]\.[A-Za-z]{2,}|localhost|\d+\.\d+\.\d+\.\d+|://\w", re.I)
 
 
 class Weakness(NamedTuple):
@@ -59,6 +63,8 @@ def suffix(kind: K, s: str) -> Weakness | None:
     if kind == K.HOST:
         return None if s.startswith(".") or not s else Weakness(
             f"a host suffix without a leading dot: 'evil-{s}' passes")
+    if not HOSTLIKE.search(s):
+        return None
     if kind == K.ORIGIN:
         return Weakness(f"a suffix test on an origin: 'https://evil-{s.rsplit('/', 1)[-1]}' passes")
     if kind == K.URL:
@@ -72,7 +78,7 @@ def substring(kind: K, s: str) -> Weakness | None:
         return _scheme_only(s)
     if kind == K.HOST:
         return Weakness(f"a substring test on a host name: '{s}.evil.net' passes")
-    if kind in (K.URL, K.ORIGIN):
+    if kind in (K.URL, K.ORIGIN) and HOSTLIKE.search(s):
         return Weakness(f"a substring test on a whole URL: 'https://evil.net/?{s}' passes"
                         if kind == K.URL else f"a substring test on an origin: 'https://{s}.evil.net' passes")
     return None
@@ -96,6 +102,9 @@ def regex(kind: K, pattern: str) -> Weakness | None:
         return Weakness(f"tests only the scheme (/{pattern}/)", True)
     if kind not in (K.URL, K.ORIGIN, K.HOST):
         return None
+    plain = _plain(pattern)
+    if kind != K.HOST and not HOSTLIKE.search(plain):  # names no host: a scheme test, or not about origins
+        return Weakness(f"tests only the scheme (/{pattern}/)", True) if SCHEMES.fullmatch(plain) else None
     for alt in alternatives(pattern):
         if not alt.startswith("^"):
             example = {K.URL: f": 'https://evil.net/?{_plain(alt)}' passes",

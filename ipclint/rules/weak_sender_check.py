@@ -75,7 +75,7 @@ def weak_sender_check(project: Project, options: Options) -> Iterator[Hit]:
         # a scheme test is weak only when it is the only thing checked about the value
         alone = not any(t.kind != K.PROTOCOL and (w is None or not w.scheme_only) for t, w in verdicts)
         for t, w in verdicts:
-            if w is None or (t.path, t.span) in reported:
+            if w is None or (t.path, t.span) in reported or ctx.selects(t):
                 continue
             if w.scheme_only and (not alone or ctx.opens_external and ctx.decides in OPENED_ELSEWHERE):
                 continue
