@@ -44,6 +44,7 @@ if TYPE_CHECKING:  # these modules import this one
     from ipclint.link.graph import ChannelGraph
     from ipclint.link.handlers import Handler
     from ipclint.link.ipcops import IpcOp
+    from ipclint.link.senders import FunctionIndex
     from ipclint.link.trust import Context
     from ipclint.link.wrappers import WrapperOp
 
@@ -73,6 +74,7 @@ class Memo:
     callers: CallersIndex | None = None
     mentioned: dict[tuple[str, ...], set[str]] = field(default_factory=dict)
     trust: list[Context] | None = None  # link/trust.py
+    by_function: dict[str, FunctionIndex] = field(default_factory=dict)  # link/senders.py
 
 
 def _no_graph() -> ChannelGraph:

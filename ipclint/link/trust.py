@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from ipclint.link.handlers import handlers
 from ipclint.link.project import GLOBAL_OBJECTS, Project
+from ipclint.link.senders import function_index
 from ipclint.link.vutil import callee_name
 from ipclint.link.wrappers import callee_function
 from ipclint.model import Role
@@ -257,11 +258,11 @@ class _Analysis:
         f = self.project.files.get(path)
         if f is None:
             return
-        scopes = f.subtree(fid)
+        calls, checks, _exits, _local = function_index(self.project, path).of(sorted(f.subtree(fid)))
         kinds = _Kinds(self.project, f, seeds)
         zero: set[Span] = set()  # `x.indexOf(p)` calls compared with 0: prefix tests
-        for chk in f.checks:
-            if chk.func not in scopes or chk.op not in EQUALITY:
+        for chk in checks:
+            if chk.op not in EQUALITY:
                 continue
             for side, other in ((chk.left, chk.right), (chk.right, chk.left)):
                 if isinstance(side, CallExpr) and isinstance(other, Num) and other.value == "0":
@@ -269,9 +270,8 @@ class _Analysis:
                 k = kinds.of(side, chk.func)
                 if k in STRINGS and kinds.of(other, chk.func) is None:
                     self._add(Test(path, chk.span, chk.func, "==", k, side, other))
-        for c in f.calls:
-            if c.func in scopes:
-                self._call(f, c, kinds, zero, depth)
+        for c in calls:
+            self._call(f, c, kinds, zero, depth)
 
     def _call(self, f: FileFacts, c: Call, kinds: _Kinds, zero: set[Span], depth: int) -> None:
         project, path, callee = self.project, f.path, c.callee

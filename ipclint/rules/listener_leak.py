@@ -314,7 +314,7 @@ def _vue_options_leak(project: Project, f: FileFacts, fn: Func, where: str, sub:
     called = [h for h in VUE_CLEANUPS if h in present and h in valid]
     if not called:
         hook = next(h for h in VUE_CLEANUPS if h in present)
-        return _not_removed(where, hook, f"Vue {major} never calls {hook} (it is {VUE_RENAMED[hook]} there)")
+        return _not_removed(where, hook, f"Vue {major} never calls {hook} (its name there is {VUE_RENAMED[hook]})")
     fids = _sibling_methods(f, fn, tuple(called))
     if cleanup_removes(project, f, fids, sub, by_key):
         return None

@@ -81,9 +81,17 @@ def unchecked_sender(project: Project, options: Options) -> Iterator[Hit]:
             by_site.setdefault(site or (h.edge.path, h.edge.span), []).append(h)
     for (path, span), hs in sorted(by_site.items(), key=lambda kv: (kv[0][0], kv[0][1])):
         if len(hs) == 1 or (path, span) == (hs[0].edge.path, hs[0].edge.span):
+            # one function registered for several channels by one call (a loop over a table) is one handler
+            by_fn: dict[tuple[str, int] | None, list[Handler]] = {}
             for h in hs:
-                yield Hit(h.edge.path, h.edge.span, f"handler for {_channel(h)} never checks the sender "
-                                                    f"(event.senderFrame or event.sender)", key=f"{h.edge.channel}")
+                by_fn.setdefault(h.edge.handler, []).append(h)
+            for same in by_fn.values():
+                h = same[0]
+                names = ", ".join(_channel(x) for x in same[:3]) + (", ..." if len(same) > 3 else "")
+                what = _channel(h) if len(same) == 1 else f"{len(same)} channels ({names})"
+                yield Hit(h.edge.path, h.edge.span, f"handler for {what} never checks the sender "
+                                                    f"(event.senderFrame or event.sender)",
+                          key=f"{h.edge.channel}" if len(same) == 1 else f"loop:{h.edge.channel}")
             continue
         # SPEC 2nd ed.: handlers registered through one wrapper that checks nothing: one finding,
         # at the wrapper's registration, where one check covers them all.
