@@ -41,6 +41,8 @@ def test_suffixes_substrings_and_equality() -> None:
     assert suffix(K.URL, "#/settings") is None  # names no host
     assert substring(K.URL, "accounts.example.com") is not None
     assert substring(K.URL, "\0") is None and substring(K.URL, "%00") is None
+    assert substring(K.URL, "settings.html") is None  # a page of the app, not a host
+    assert substring(K.URL, "app.example.com/settings.html") is not None
     assert substring(K.HOST, "example") is not None
     assert equality(K.ORIGIN, "file://") is not None
     assert equality(K.ORIGIN, "https://app.example.com") is None

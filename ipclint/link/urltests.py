@@ -19,7 +19,8 @@ SCHEMES = re.compile(r"[a-z][a-z0-9+.\-|]*:(//)?", re.I)
 HOST_CHAR = re.compile(r"[A-Za-z0-9\-)]")
 # A needle that names a host (`example.com`, `localhost`, an address, a scheme and host): a test
 # for '\0' or '#/settings' in a URL decides nothing about where it comes from.
-HOSTLIKE = re.compile(r"[A-Za-z0-9-]\.[A-Za-z]{2,}|localhost|\d+\.\d+\.\d+\.\d+|://\w", re.I)
+HOSTLIKE = re.compile(r"[A-Za-z0-9-]\.(?!(?:html?|js|mjs|json|css|png|jpe?g|gif|svg|md|txt|pdf|xml)\b)[A-Za-z]{2,}"
+                      r"|localhost|\d+\.\d+\.\d+\.\d+|://\w", re.I)
 
 
 class Weakness(NamedTuple):

@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from ipclint.discover import is_test_path
 from ipclint.link.handlers import Handler, handlers
 from ipclint.link.project import Project
 from ipclint.link.senders import checks_sender
@@ -76,6 +77,8 @@ def unchecked_sender(project: Project, options: Options) -> Iterator[Hit]:
     trusted = frozenset(options.trusted_wrappers)
     by_site: dict[tuple[str, Span], list[Handler]] = {}
     for h in handlers(project):
+        if is_test_path(h.edge.path):
+            continue  # test code is never reported, nor counted in a wrapper's finding
         if unchecked(project, h, extra, trusted):
             site = _wrapper_site(h)
             by_site.setdefault(site or (h.edge.path, h.edge.span), []).append(h)
