@@ -17,9 +17,9 @@ from ipclint.rules._base import Hit, Options, rule
 def sync_ipc(project: Project, options: Options) -> Iterator[Hit]:
     """## What it does
     Flags `ipcRenderer.sendSync` calls and main-process listeners that answer them by setting
-    `event.returnValue` (in `ipcMain.on`/`once` or `webContents.ipc.on` handlers). The finding
-    is at the `sendSync` call itself (usually in a preload), not again at each renderer call of
-    a bridge function that wraps it.
+    `event.returnValue` (in `ipcMain.on`/`once` or `webContents.ipc.on` handlers: one finding
+    per handler, at its first assignment). The finding is at the `sendSync` call itself (usually
+    in a preload), not again at each renderer call of a bridge function that wraps it.
 
     ## Why is this bad?
     `sendSync` freezes the whole renderer (rendering, input, timers) until the main process

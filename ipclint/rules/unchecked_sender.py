@@ -40,7 +40,12 @@ def unchecked_sender(project: Project, options: Options) -> Iterator[Hit]:
     trusted or allowed. Sending to `event.senderFrame` or logging it is not a check, nor is
     comparing `event.sender` with renderer data. A handler with no parameters is still reported.
     An app wrapper that checks the sender before calling the handler counts for every handler
-    registered through it.
+    registered through it, and so does a project function given the event, its sender or its
+    frame that checks it, whatever it is called. When two or more handlers registered through one
+    wrapper check nothing and the wrapper does not either, the finding is reported once, at the
+    wrapper's own registration call (where one check fixes them all), with the count and each
+    handler as a related location; one function registered for a table of channels by one call
+    is one finding. A weak check (IPC017) still counts as a check here.
     `BrowserWindow.fromWebContents(event.sender)` alone is not a check: every frame of that
     window, iframes included, passes it.
 
