@@ -18,7 +18,7 @@ from ipclint.link.vutil import callee_name, subtree, walk
 from ipclint.link.wrappers import callee_function
 from ipclint.model.facts import Call, Check, Exit
 from ipclint.model.span import Span
-from ipclint.model.values import AnyV, Arr, Bool, Concat, Fn, Member, Null, Num, Obj, Ref, Regex, Str, Tpl, Undef
+from ipclint.model.values import AnyV, Arr, Bool, Concat, Fn, Member, Not, Null, Num, Obj, Ref, Regex, Str, Tpl, Undef
 
 SENDER_CHECK_NAME = re.compile(r"valid|verify|check|assert|trusted|allowed", re.I)
 FRAME_IDENTITY = frozenset({"url", "origin"})
@@ -215,6 +215,8 @@ class _Event:
         """`event.senderFrame.url`/`.origin` (also of its top or parent frame), `event.sender.getURL`,
         `event.sender.id`."""
         obj, prop = v.obj, v.prop
+        if isinstance(obj, Not):  # `!event.senderFrame!.url`, read by tree-sitter-typescript as `(!e.senderFrame)!.url`
+            obj = obj.inner
         if prop in SENDER_IDENTITY and self.field(obj, "sender"):
             return True
         if prop not in FRAME_IDENTITY:

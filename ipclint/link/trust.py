@@ -350,6 +350,10 @@ class _Kinds:
             case Ref(name=name):
                 return self._ref(name, scope, steps)
             case Member(obj=obj, prop=prop):
+                if isinstance(obj, Not):
+                    # tree-sitter-typescript reads `!a!.b.c()` as `(!a)!.b.c()`: the negation belongs
+                    # to the whole expression (polarity() accounts for it); the value is `a`
+                    obj = obj.inner
                 ko = self.of(obj, scope, steps)
                 return FIELDS.get((ko, prop)) if ko is not None else None
             case CallExpr(callee=Member(obj=obj, prop=prop)):
@@ -389,7 +393,8 @@ class _Kinds:
         return None
 
 
-NEGATED_WHEN = {-1: ("===", "==", "<"), 0: ("!==", "!=", ">")}  # `x.indexOf(p) === -1`, `... !== 0`
+# the comparisons that mean "not found" (`x.indexOf(p) === -1`, `... < 0`) or "not at the start" (`!== 0`)
+NEGATED_WHEN = {-1: ("===", "==", "<="), 0: ("!==", "!=", "<")}
 MAX_POLARITY_NODES = 256
 
 
@@ -402,6 +407,8 @@ def polarity(cond: AnyV, span: Span) -> bool | None:
         v, pos = stack.pop()
         seen += 1
         if v.span == span and isinstance(v, (CallExpr, Cmp)):
+            if isinstance(v, CallExpr) and _misread_not(v):
+                pos = not pos
             return pos if not isinstance(v, Cmp) or v.op in ("===", "==") else not pos
         match v:
             case Not(inner=inner):
@@ -418,3 +425,19 @@ def polarity(cond: AnyV, span: Span) -> bool | None:
             case _:
                 stack.extend((x, pos) for x in v.children())
     return None
+
+
+def _misread_not(call: CallExpr) -> bool:
+    """`!a!.b.startsWith(x)` as tree-sitter-typescript reads it: a Not at the base of the callee."""
+    v: AnyV = call.callee
+    for _ in range(16):
+        match v:
+            case Member(obj=obj):
+                v = obj
+            case CallExpr(callee=callee):
+                v = callee
+            case Not():
+                return True
+            case _:
+                return False
+    return False

@@ -7,7 +7,7 @@ from ipclint.link.project import Project
 from ipclint.link.trust import Decides, K, Test, contexts
 from ipclint.link.urltests import Weakness
 from ipclint.model import Severity, Span
-from ipclint.model.values import AnyV, Arr, CallExpr, Member, NewExpr, Ref, Regex
+from ipclint.model.values import AnyV, Arr, CallExpr, Member, NewExpr, Not, Ref, Regex
 from ipclint.rules._base import Hit, Options, rule
 
 ITERATORS = frozenset({"some", "every", "find", "findIndex", "filter", "forEach"})
@@ -167,6 +167,8 @@ def _written(v: AnyV, depth: int) -> str:
             return f"{_written(obj, depth + 1)}.{prop}"
         case CallExpr(callee=callee):
             return f"{_written(callee, depth + 1)}()"
+        case Not(inner=inner):  # `!a!.b` as tree-sitter-typescript reads it
+            return _written(inner, depth + 1)
         case NewExpr(callee=Ref(name=name), args=args):
             return f"new {name}({_written(args[0], depth + 1) if args else ''})"
     return v.text or "..."
