@@ -15,6 +15,7 @@ from ipclint.link.bridge import Exposure, bridge_target, raw_ipc_method
 from ipclint.link.graph import Edge
 from ipclint.link.modules import ReadJson
 from ipclint.link.project import Project
+from ipclint.link.senders import function_index
 from ipclint.link.vutil import callee_name, subtree
 from ipclint.model.facts import Call, FileFacts
 from ipclint.model.values import AnyV, Arr, CallExpr, Fn, Global, Member, Ref, Spread
@@ -24,9 +25,13 @@ SUBSCRIBE = frozenset({"on", "addListener", "prependListener"})
 
 def ipc_ops(project: Project, path: str, scopes: set[int], methods: frozenset[str]) -> list[Call]:
     """ipcRenderer calls with one of ``methods`` inside the given functions of a file."""
-    f = project.files[path]
-    return [f.calls[i] for (p, i), op in project.ipc_ops.items()
-            if p == path and f.calls[i].func in scopes and op.receiver == "ipcRenderer" and op.method in methods]
+    calls, _checks, _exits, _local = function_index(project, path).of(sorted(s for s in scopes if s is not None))
+    out = []
+    for c in calls:
+        op = project.ipc_ops.get((path, c.index))
+        if op is not None and op.receiver == "ipcRenderer" and op.method in methods:
+            out.append(c)
+    return out
 
 
 class Sub:
