@@ -142,7 +142,7 @@ def test_rule_options_from_config(tmp_path: Path) -> None:
             """,
         "lib.js": "const { ipcMain } = require('electron')\n"
                   "function registerSafe(ch, fn) { ipcMain.handle(ch, fn) }\n"
-                  "module.exports = { registerSafe, frameIsOurs: (e) => e.sender.getURL() === 'file:///app' }\n",
+                  "module.exports = { registerSafe, frameIsOurs: (e) => policy.accepts(e) }\n",
         ".ipclint.toml": '[rules.unchecked-sender]\nsender-checks = ["frameIsOurs"]\ntrusted-wrappers = ["registerSafe"]\n'
                          '[rules.unvalidated-handler]\nvalidators = ["mustBeId"]\n',
     })

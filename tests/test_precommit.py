@@ -16,7 +16,7 @@ MAIN = """const { app, ipcMain } = require('electron')
 const { CH } = require('./channels')
 
 ipcMain.handle(CH.VERSION, (event) => {
-  if (new URL(event.senderFrame.url).protocol !== 'file:') return null
+  if (new URL(event.senderFrame.url).origin !== 'app://local') return null
   return app.getVersion()
 })
 """

@@ -198,8 +198,10 @@ class _Walker(Extractor):
         ipc_like = method in IPC_LIKE
         guarded = ipc_like and method in GUARDABLE and call_is_once_guarded(node)
         dynamic_require = isinstance(callee, Ref) and callee.name == "require"  # require(name): guards matter
+        # blocking and opening outside (IPC017): which tests select what is blocked or opened
+        decides = method in ("preventDefault", "openExternal")
         conds = enclosing_conditions(node, lambda n: self.value(n, scope)) \
-            if ipc_like or dynamic_require or self._on_pick(callee, scope) else ()
+            if ipc_like or dynamic_require or decides or self._on_pick(callee, scope) else ()
         # calls of project functions as statements: the branches they sit in (IPC012 repeatability)
         arms = enclosing_arms(node, lambda n: self.value(n, scope)) \
             if isinstance(callee, Ref) or isinstance(callee, Member) and isinstance(callee.obj, (Ref, This)) else ()

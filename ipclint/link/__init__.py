@@ -8,6 +8,7 @@ from ipclint.link.modules import ModuleResolver, read_json_file
 from ipclint.link.prefetch import prefetch
 from ipclint.link.project import LinkConfig, Memo, Project
 from ipclint.link.roles import assign_roles, electron_apps, electron_versions, entry_apps
+from ipclint.link.subscriptions import vue_majors
 from ipclint.link.testcode import test_functions
 from ipclint.link.types import typed_channel_sites
 from ipclint.model import FileInfo, Role
@@ -29,6 +30,7 @@ def link(root: Path, files: dict[str, FileFacts], config: LinkConfig | None = No
                       global_declarers=set(global_declarers or ()))
     project.electron_versions = electron_versions(root, files, read_json)
     project.apps = electron_apps(files, read_json)
+    project.vue_majors = vue_majors(files, read_json)
     project.roles = assign_roles(project, read_json)
     more = entry_apps(project, read_json)  # a package.json whose `main` is a main-process file
     if more:

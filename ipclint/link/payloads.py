@@ -2,17 +2,21 @@
 arguments of bridge functions and app wrappers travel on into an IPC payload."""
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 
 from ipclint.link.graph import Edge
 from ipclint.link.modules import Where
 from ipclint.link.project import Project
-from ipclint.link.vutil import callee_name, refs, root_name
+from ipclint.link.vutil import callee_name, root_name
+from ipclint.model.facts import FileFacts, Param
 from ipclint.model.values import (
     AnyV,
     Arr,
+    Await,
     CallExpr,
     ClassV,
+    Cond,
     Dyn,
     Electron,
     External,
@@ -20,6 +24,7 @@ from ipclint.model.values import (
     Global,
     Import,
     Iter,
+    Logic,
     Member,
     NewExpr,
     Obj,
@@ -50,10 +55,16 @@ WELL_KNOWN_SYMBOLS = frozenset({"iterator", "asyncIterator", "hasInstance", "toP
                                 "species", "isConcatSpreadable", "match", "matchAll", "replace", "search",
                                 "split", "unscopables"})
 
+Parts = dict[int, set[tuple[str, ...]]]  # argument position -> key paths forwarded (() = the whole value)
+WHOLE: tuple[str, ...] = ()
+MAX_PART_DEPTH = 8
+
+
 def bridge_payloads(project: Project) -> Iterator[tuple[str, AnyV, str]]:
     """Renderer calls of bridge functions that send, and calls of app wrappers that send with the
     channel as an argument: their other arguments travel on to the IPC call (contextBridge proxies
-    a function, the IPC call then cannot clone it)."""
+    a function, the IPC call then cannot clone it). When the bridge function forwards only parts
+    of an argument (`(o) => invoke(CH, { title: o.title })`), only those parts are judged."""
     done: set[tuple[str, int]] = set()
     for e in project.graph.edges:
         wrapper_send = bool(e.wrapper_funcs) and e.kind in ("send", "invoke", "push") \
@@ -63,15 +74,37 @@ def bridge_payloads(project: Project) -> Iterator[tuple[str, AnyV, str]]:
             continue
         done.add((e.path, e.call))
         call = project.files[e.path].calls[e.call]
-        forwarded = _forwarded_args(project, e) if e.receiver == "bridge" else _wrapper_payload(project, e)
+        forwarded = _forwarded_args(project, e) if e.receiver == "bridge" else \
+            {i: {WHOLE} for i in _wrapper_payload(project, e)}
         for i, arg in enumerate(call.args):
             if e.channel_value is not None and arg.span == e.channel_value.span:
                 continue
-            if forwarded is not None and i not in forwarded:
-                continue
-            why = problem(project, Where(e.path, arg, call.func))
+            paths = {WHOLE} if forwarded is None else forwarded.get(i, set())
+            why = None
+            for keys in sorted(paths):
+                part = _part(project, Where(e.path, arg, call.func), keys)
+                why = problem(project, part) if part is not None else None
+                if why:
+                    if keys:
+                        why = f"{why} (in '{'.'.join(keys)}', which the bridge forwards)"
+                    break
             if why:
                 yield e.path, arg, why
+
+
+def _part(project: Project, where: Where, keys: tuple[str, ...]) -> Where | None:
+    """The part of a page's argument at a key path: an object literal's property (through
+    constants), None when the argument is not a literal we can read."""
+    for key in keys:
+        r = project.resolve(where.path, where.value, where.scope, consts_only=True) \
+            if isinstance(where.value, Ref) else where
+        if not isinstance(r.value, Obj):
+            return None
+        prop = next((p for p in reversed(r.value.props) if p.key == key and not p.spread), None)
+        if prop is None:
+            return None
+        where = Where(r.path, prop.value, r.scope)
+    return where
 
 
 def _wrapper_payload(project: Project, e: Edge) -> set[int]:
@@ -90,9 +123,11 @@ def _wrapper_payload(project: Project, e: Edge) -> set[int]:
     return out
 
 
-def _forwarded_args(project: Project, e: Edge) -> set[int] | None:
-    """For a fixed-channel bridge function, the argument positions it passes into its IPC call's
-    payload (a callback it registers as a listener is not sent); None when unknown."""
+def _forwarded_args(project: Project, e: Edge) -> Parts | None:
+    """For a fixed-channel bridge function, what of each argument it passes into its IPC call's
+    payload: the whole value, or the key paths it reads (`o.title`, `({ url }) =>`); a callback it
+    registers as a listener is not sent, nor a value it transforms (`String(o)`,
+    `JSON.stringify(o)`). None when unknown."""
     if not e.bridged or e.bridge_site is None or e.bridge_fn is None:
         return None
     path, idx = e.bridge_site
@@ -101,15 +136,75 @@ def _forwarded_args(project: Project, e: Edge) -> set[int] | None:
     fn = f.functions[e.bridge_fn[1]] if e.bridge_fn[0] == path else None
     if fn is None:
         return None
-    out: set[int] = set()
-    for p in fn.params:
-        if any(refs(a, frozenset({p.name})) for a in site.args[1:]):
-            out.add(p.index)
+    params = {p.name: p for p in fn.params}
+    out: Parts = {}
+    for a in site.args[1:]:
+        for name, keys in _reads(f, a, site.func, params):
+            p = params[name]
+            positions = range(p.index, p.index + 16) if p.rest else (p.index,)
+            for i in positions:
+                out.setdefault(i, set()).add(p.path + keys)
     return out
 
 
+def _reads(f: FileFacts, v: AnyV, scope: int | None, params: dict[str, Param]) -> Iterator[tuple[str, tuple[str, ...]]]:
+    """(parameter, key path) for every place a parameter's value (or a part of it) lands in ``v``
+    as it is: in a property, an element, a spread, directly; not through calls or templates."""
+    stack: list[tuple[AnyV, tuple[str, ...], int]] = [(v, (), 0)]
+    while stack:
+        x, keys, depth = stack.pop()
+        if depth > MAX_PART_DEPTH:
+            continue
+        match x:
+            case Ref(name=name) if name in params and _is_param(f, scope, name, params):
+                yield name, keys
+            case Ref(name=name):
+                b = f.lookup(scope, name)  # a local object built from the parameter
+                if b is not None and b is not x and (scope, name) not in f.mutable:
+                    stack.append((b, keys, depth + 1))
+            case Member():
+                chain: list[str] = []
+                cur: AnyV = x
+                while isinstance(cur, Member) and len(chain) < MAX_PART_DEPTH:
+                    chain.append(cur.prop)
+                    cur = cur.obj
+                if isinstance(cur, Ref) and cur.name in params and _is_param(f, scope, cur.name, params):
+                    yield cur.name, tuple(reversed(chain)) + keys
+            case Obj(props=props):
+                stack.extend((p.value, keys, depth + 1) for p in props)
+            case Arr(items=items):
+                stack.extend((i, keys, depth + 1) for i in items)
+            case Spread(inner=inner) if inner is not None:
+                stack.append((inner, keys, depth + 1))
+            case Cond(alts=alts):
+                stack.extend((a, keys, depth + 1) for a in alts)
+            case Logic(left=left, right=right):
+                stack.extend(((left, keys, depth + 1), (right, keys, depth + 1)))
+            case Await(inner=inner) if inner is not None:
+                stack.append((inner, keys, depth + 1))
+
+
+def _is_param(f: FileFacts, scope: int | None, name: str, params: dict[str, Param]) -> bool:
+    """``name`` seen from ``scope`` is the bridge function's parameter (no local shadows it)."""
+    for _ in range(256):
+        if scope is None:
+            return False
+        if (scope, name) in f.bindings:
+            return False
+        fn = f.functions[scope]
+        if any(p.name == name for p in fn.params):
+            return params.get(name) in fn.params
+        scope = fn.parent
+    return False
+
+
+_COMMENT = re.compile(r"(^|\s)//[^\n]*")
+
+
 def short(v: AnyV) -> str:
-    return v.text if len(v.text) <= 40 else v.text[:39] + "…"
+    """An argument as a message quotes it: on one line, comments dropped, at most 40 characters."""
+    text = " ".join(_COMMENT.sub(" ", v.text).split())
+    return text if len(text) <= 40 else text[:39] + "…"
 
 
 def problem(project: Project, where: Where, depth: int = 0) -> str | None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from ipclint.link.handlers import handlers
 from ipclint.link.modules import Where
 from ipclint.link.project import Project
+from ipclint.link.trust import contexts
 from ipclint.link.windows import CTORS, attach_webview_listeners, option, props
 from ipclint.link.wrappers import callee_function
 from ipclint.model.values import Arr, CallExpr, Electron, Member, NewExpr, Obj, Ref, walk
@@ -27,6 +28,7 @@ def prefetch(project: Project) -> None:
     _handler_calls(project)
     _payloads(project)
     _windows(project)
+    contexts(project)  # trust checks (IPC017, IPC007): the helpers the sender, URL or origin is handed to
 
 
 def _handler_calls(project: Project) -> None:

@@ -44,6 +44,8 @@ if TYPE_CHECKING:  # these modules import this one
     from ipclint.link.graph import ChannelGraph
     from ipclint.link.handlers import Handler
     from ipclint.link.ipcops import IpcOp
+    from ipclint.link.senders import FunctionIndex
+    from ipclint.link.trust import Context
     from ipclint.link.wrappers import WrapperOp
 
 GLOBAL_OBJECTS = frozenset({"window", "globalThis", "self"})
@@ -73,6 +75,8 @@ class Memo:
     callers: CallersIndex | None = None
     mentioned: dict[tuple[str, ...], set[str]] = field(default_factory=dict)
     reachable: set[str] | None = None  # files main's entries load (link/runorder.py)
+    trust: list[Context] | None = None  # link/trust.py
+    by_function: dict[str, FunctionIndex] = field(default_factory=dict)  # link/senders.py
 
 
 def _no_graph() -> ChannelGraph:
@@ -113,6 +117,7 @@ class Project:
     memo: Memo = field(default_factory=lambda: Memo(), repr=False)
     # Playwright `evaluate` callbacks (and what is nested in them) per file: test code (link/testcode.py)
     test_funcs: dict[str, frozenset[int]] = field(default_factory=dict)
+    vue_majors: dict[str, int] = field(default_factory=dict)  # path -> Vue major version (its package.json)
 
     # ---- lookups -------------------------------------------------------------------------
     @contextmanager

@@ -10,51 +10,144 @@ comparing `event.sender` with renderer-supplied data or a literal compares with 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from ipclint.link.project import Project
-from ipclint.link.vutil import callee_name, walk
+from ipclint.link.vutil import callee_name, subtree, walk
+from ipclint.link.wrappers import callee_function
+from ipclint.model.facts import Call, Check, Exit
 from ipclint.model.span import Span
-from ipclint.model.values import AnyV, Arr, Bool, Concat, Fn, Member, Null, Num, Obj, Ref, Regex, Str, Tpl, Undef
+from ipclint.model.values import AnyV, Arr, Bool, Concat, Fn, Member, Not, Null, Num, Obj, Ref, Regex, Str, Tpl, Undef
 
 SENDER_CHECK_NAME = re.compile(r"valid|verify|check|assert|trusted|allowed", re.I)
 FRAME_IDENTITY = frozenset({"url", "origin"})
 SENDER_IDENTITY = frozenset({"getURL", "id", "getOrigin"})
 NOT_WEBCONTENTS = (Str, Tpl, Num, Bool, Null, Undef, Regex, Concat, Obj, Arr, Fn)
 MAX_FRAME_HOPS = 3  # `event.senderFrame.top.url`, `.parent.url`
+MAX_HELPER_DEPTH = 2
+
+
+@dataclass
+class FunctionIndex:
+    """A file's calls, comparisons, early exits and local bindings by enclosing function, so that
+    questions about one function read only its own records."""
+
+    calls: dict[int | None, list[Call]] = field(default_factory=dict)
+    checks: dict[int | None, list[Check]] = field(default_factory=dict)
+    exits: dict[int | None, list[Exit]] = field(default_factory=dict)
+    bindings: dict[int | None, list[tuple[str, AnyV]]] = field(default_factory=dict)
+
+    def of(self, scopes: Iterable[int]) -> tuple[list[Call], list[Check], list[Exit], list[tuple[str, AnyV]]]:
+        """The records of the given functions (calls in file order)."""
+        calls: list[Call] = []
+        checks: list[Check] = []
+        exits: list[Exit] = []
+        local: list[tuple[str, AnyV]] = []
+        for fid in scopes:
+            calls.extend(self.calls.get(fid, ()))
+            checks.extend(self.checks.get(fid, ()))
+            exits.extend(self.exits.get(fid, ()))
+            local.extend(self.bindings.get(fid, ()))
+        calls.sort(key=lambda c: c.index)
+        return calls, checks, exits, local
+
+
+def function_index(project: Project, path: str) -> FunctionIndex:
+    index = project.memo.by_function.get(path)
+    if index is None:
+        f = project.files[path]
+        index = project.memo.by_function[path] = FunctionIndex()
+        for c in f.calls:
+            index.calls.setdefault(c.func, []).append(c)
+        for chk in f.checks:
+            index.checks.setdefault(chk.func, []).append(chk)
+        for e in f.exits:
+            index.exits.setdefault(e.func, []).append(e)
+        for (scope, n), v in f.bindings.items():
+            index.bindings.setdefault(scope, []).append((n, v))
+    return index
 
 
 def checks_sender(project: Project, path: str, scopes: set[int], event: str | None,
                   extra: frozenset[str] = frozenset(), parts: dict[str, str] | None = None,
-                  params: frozenset[str] = frozenset()) -> bool:
+                  params: frozenset[str] = frozenset(), depth: int = 0) -> bool:
     """``event`` None inside an app wrapper: any such read counts. ``parts``: a destructured
-    event's fields. ``params``: the renderer-supplied parameters (never a known webContents)."""
-    f = project.files[path]
-    local = [(n, v) for (scope, n), v in f.bindings.items() if scope in scopes]
+    event's fields. ``params``: the renderer-supplied parameters (never a known webContents).
+    The event (or its sender or frame) handed to a project function that checks it counts too."""
+    calls, checks, exits, local = function_index(project, path).of(sorted(scopes))
     ev = _Event(event, parts or {})
     ev.add_aliases(local)
     # Renderer data, and the event itself: `e.sender === fromWebContents(e.sender).webContents` is no check.
     renderer = _derived_names(local, set(params) | set(ev.parts) | ({event} if event else set()))
     values: list[AnyV] = []
-    for c in f.calls:
-        if c.func in scopes:
-            name = callee_name(c.callee) or ""
-            if (SENDER_CHECK_NAME.search(name) or name in extra) and any(ev.mentioned(a) for a in c.args):
-                return True
+    for c in calls:
+        name = callee_name(c.callee) or ""
+        if (SENDER_CHECK_NAME.search(name) or name in extra) and any(ev.mentioned(a) for a in c.args):
+            return True
+        if depth < MAX_HELPER_DEPTH and _helper_checks(project, path, c, ev, extra, depth):
+            return True
+        if not _logs(c.callee):  # logging the sender's URL identifies nobody
             values.append(c.callee)
             values.extend(c.args)
     unknown: set[Span] = set()  # spans of `event.sender.id` compared with renderer data or a literal
-    for chk in f.checks:
-        if chk.func in scopes:
-            for side, other in ((chk.left, chk.right), (chk.right, chk.left)):
-                if ev.is_sender(side):
-                    if _known(other, renderer):
-                        return True
-                    unknown.add(side.span)
-            values.extend((chk.left, chk.right))
+    for chk in checks:
+        for side, other in ((chk.left, chk.right), (chk.right, chk.left)):
+            if ev.is_sender(side):
+                if _known(other, renderer):
+                    return True
+                unknown.add(side.span)
+        values.extend((chk.left, chk.right))
     values.extend(v for _n, v in local)
-    values.extend(e.cond for e in f.exits if e.func in scopes)
+    values.extend(e.cond for e in exits)
     return any(isinstance(x, Member) and x.span not in unknown and ev.reads_identity(x)
                for v in values for x in walk(v, into_calls=True))
+
+
+def _helper_checks(project: Project, path: str, c: Call, ev: _Event, extra: frozenset[str], depth: int) -> bool:
+    """`isAppFrame(event.senderFrame)`, `verify(event)`: a project function given the event, its
+    sender or its frame, that checks it (whatever it is called)."""
+    handed: dict[int, str | None] = {}  # parameter index -> None for the event itself, or its field
+    for i, a in enumerate(c.args):
+        if isinstance(a, Ref) and not ev.destructured and (
+                a.name == ev.name if ev.name is not None else _first_param(project, path, c, a.name)):
+            handed[i] = None
+        else:
+            fld = next((x for x in ("senderFrame", "sender") if ev.field(a, x)), None)
+            if fld is not None:
+                handed[i] = fld
+    if not handed:
+        return False
+    target = callee_function(project, path, c)
+    if target is None:
+        return False
+    tpath, fid = target
+    fn = project.files[tpath].functions[fid]
+    scopes = subtree(project.files[tpath], fid)
+    for p in fn.params:
+        if p.index in handed and not p.path and not p.rest:
+            fld = handed[p.index]
+            if fld is None and checks_sender(project, tpath, scopes, p.name, extra, depth=depth + 1):
+                return True
+            if fld is not None and checks_sender(project, tpath, scopes, None, extra, {p.name: fld}, depth=depth + 1):
+                return True
+    return False
+
+
+LOGGING = frozenset({"log", "debug", "info", "warn", "error", "trace", "verbose", "silly"})
+LOGGERS = re.compile(r"^(console|log|logger|logging|_?log\w*)$", re.I)
+
+
+def _logs(callee: AnyV) -> bool:
+    """`console.log(...)`, `log.info(...)`, `logger.warn(...)`."""
+    return isinstance(callee, Member) and callee.prop in LOGGING and isinstance(callee.obj, Ref) \
+        and LOGGERS.match(callee.obj.name) is not None
+
+
+def _first_param(project: Project, path: str, c: Call, name: str) -> bool:
+    """Inside an app wrapper: ``name`` is the first parameter of its handler function (the event)."""
+    hit = project.param_of(path, c.func, name)
+    return hit is not None and hit[1].index == 0 and not hit[1].path
 
 
 def _derived_names(local: list[tuple[str, AnyV]], names: set[str]) -> set[str]:
@@ -122,6 +215,8 @@ class _Event:
         """`event.senderFrame.url`/`.origin` (also of its top or parent frame), `event.sender.getURL`,
         `event.sender.id`."""
         obj, prop = v.obj, v.prop
+        if isinstance(obj, Not):  # `!event.senderFrame!.url`, read by tree-sitter-typescript as `(!e.senderFrame)!.url`
+            obj = obj.inner
         if prop in SENDER_IDENTITY and self.field(obj, "sender"):
             return True
         if prop not in FRAME_IDENTITY:

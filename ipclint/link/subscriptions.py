@@ -1,14 +1,21 @@
 """What removes a renderer subscription (IPC004 b): the remover it returned, kept in a variable,
 a field or an array; removeListener with the same function on the same channel; removeAllListeners
-of the channel; an exposed off function that removes the preload's wrapper; Vue unmount hooks."""
+of the channel; an exposed off function that removes the preload's wrapper; Vue unmount hooks.
+When a cleanup exists but removes nothing, ``cleanup_miss`` says why (another channel, another
+function, a method ipcRenderer does not have)."""
 from __future__ import annotations
 
-from collections.abc import Iterator
+import difflib
+import posixpath
+import re
+from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 
 from ipclint.link.bridge import Exposure, bridge_target, raw_ipc_method
 from ipclint.link.graph import Edge
+from ipclint.link.modules import ReadJson
 from ipclint.link.project import Project
+from ipclint.link.senders import function_index
 from ipclint.link.vutil import callee_name, subtree
 from ipclint.model.facts import Call, FileFacts
 from ipclint.model.values import AnyV, Arr, CallExpr, Fn, Global, Member, Ref, Spread
@@ -18,9 +25,13 @@ SUBSCRIBE = frozenset({"on", "addListener", "prependListener"})
 
 def ipc_ops(project: Project, path: str, scopes: set[int], methods: frozenset[str]) -> list[Call]:
     """ipcRenderer calls with one of ``methods`` inside the given functions of a file."""
-    f = project.files[path]
-    return [f.calls[i] for (p, i), op in project.ipc_ops.items()
-            if p == path and f.calls[i].func in scopes and op.receiver == "ipcRenderer" and op.method in methods]
+    calls, _checks, _exits, _local = function_index(project, path).of(sorted(s for s in scopes if s is not None))
+    out = []
+    for c in calls:
+        op = project.ipc_ops.get((path, c.index))
+        if op is not None and op.receiver == "ipcRenderer" and op.method in methods:
+            out.append(c)
+    return out
 
 
 class Sub:
@@ -80,9 +91,8 @@ def is_result(project: Project, path: str, v: AnyV, scope: int | None, call: Cal
 MAX_CLEANUP_FUNCTIONS = 32
 
 
-def cleanup_removes(project: Project, f: FileFacts, fids: list[int], sub: Sub, by_key: ByKey) -> bool:
-    """Whether the cleanup functions (and local functions they call) remove this subscription."""
-    holders = _holders(f, sub.call)
+def _cleanup_calls(project: Project, f: FileFacts, fids: list[int]) -> Iterator[Call]:
+    """The calls of the cleanup functions and of the local functions they call."""
     todo = list(fids)
     seen: set[int] = set()
     while todo and len(seen) < MAX_CLEANUP_FUNCTIONS:
@@ -94,25 +104,113 @@ def cleanup_removes(project: Project, f: FileFacts, fids: list[int], sub: Sub, b
         for c in f.calls:
             if c.func not in scopes:
                 continue
-            if is_result(project, f.path, c.callee, c.func, sub.call) or not _logs(c) and any(
-                    is_result(project, f.path, a, c.func, sub.call) for a in c.args):
-                return True  # `off()`, `this.off()`, `offs.forEach(call)`
-            if c.callee.text in holders or (isinstance(c.callee, Member) and c.callee.obj.text in holders
-                                            and c.callee.prop in ("forEach", "map")):
-                return True  # `off = api.onX(cb)` ... `off?.()`; `offs.push(api.onX(cb))` ... `offs.forEach(...)`
-            for channel, handler, page_cb in _removals(project, f.path, c, by_key):
-                if channel is not None and sub.channel is not None and channel != sub.channel:
-                    continue
-                if page_cb and not sub.direct:
-                    continue  # removes the page's callback; the preload registered a wrapper
-                if handler is None or any(same(project, f.path, handler, c.func, h, sub.call.func)
-                                          for h in sub.handlers):
-                    return True
+            yield c
             if isinstance(c.callee, Ref):
                 w = project.resolve(f.path, c.callee, c.func)
                 if w.path == f.path and isinstance(w.value, Fn):
                     todo.append(w.value.fid)  # `return () => unsubscribe()`
+
+
+def cleanup_removes(project: Project, f: FileFacts, fids: list[int], sub: Sub, by_key: ByKey) -> bool:
+    """Whether the cleanup functions (and local functions they call) remove this subscription."""
+    holders = _holders(f, sub.call)
+    for c in _cleanup_calls(project, f, fids):
+        if is_result(project, f.path, c.callee, c.func, sub.call) or not _logs(c) and any(
+                is_result(project, f.path, a, c.func, sub.call) for a in c.args):
+            return True  # `off()`, `this.off()`, `offs.forEach(call)`
+        if c.callee.text in holders or (isinstance(c.callee, Member) and c.callee.obj.text in holders
+                                        and c.callee.prop in ("forEach", "map")):
+            return True  # `off = api.onX(cb)` ... `off?.()`; `offs.push(api.onX(cb))` ... `offs.forEach(...)`
+        for r in _removals(project, f.path, c, by_key):
+            if _miss(project, f.path, c, r, sub) is None:
+                return True
     return False
+
+
+def _miss(project: Project, path: str, c: Call, r: Removal, sub: Sub) -> tuple[int, str] | None:
+    """None when removal ``r`` (made by call ``c``) removes the subscription; otherwise how near
+    it comes (a rank, lower is nearer) and why it removes nothing."""
+    same_fn = r.handler is None or any(same(project, path, r.handler, c.func, h, sub.call.func) for h in sub.handlers)
+    if r.channel is not None and sub.channel is not None and r.channel != sub.channel:
+        return (0 if same_fn else 3), f"removes '{r.channel}' but the listener is on '{sub.channel}'"
+    if r.page_callback and not sub.direct:
+        return 1, "removes the page's callback, but the preload registered a wrapper around it"
+    if not same_fn:
+        listener = next((h.text for h in sub.handlers if h.text), "another function")
+        return 2, f"removes {r.handler.text if r.handler is not None else 'another function'}, not {listener}"
+    return None
+
+
+def cleanup_miss(project: Project, f: FileFacts, fids: list[int], sub: Sub, by_key: ByKey) -> str | None:
+    """Why cleanup functions that do not remove the subscription come closest to it: a removal of
+    the same function on another channel, of the page's callback, of another function on the same
+    channel, or a method ipcRenderer does not have (`removeAllListener`). None: they remove nothing
+    like it."""
+    best: tuple[int, str] | None = None
+    for c in _cleanup_calls(project, f, fids):
+        if isinstance(c.callee, Member) and c.callee.prop not in IPC_RENDERER_METHODS \
+                and project.electron_api(f.path, c.callee.obj, c.func) == "ipcRenderer":
+            near = difflib.get_close_matches(c.callee.prop, sorted(IPC_RENDERER_METHODS), 1)
+            return f"ipcRenderer.{c.callee.prop} is not a method" + (f" (did you mean {near[0]}?)" if near else "")
+        for r in _removals(project, f.path, c, by_key):
+            hit = _miss(project, f.path, c, r, sub)
+            if hit is not None and (hit[0] < 3 or r.handler is None) and (best is None or hit[0] < best[0]):
+                best = hit
+    return best[1] if best else None
+
+
+# What `ipcRenderer` has (its own methods and EventEmitter's): a call of anything else throws.
+IPC_RENDERER_METHODS = frozenset({
+    "on", "off", "once", "addListener", "removeListener", "removeAllListeners", "prependListener",
+    "prependOnceListener", "send", "sendSync", "invoke", "sendTo", "sendToHost", "postMessage", "emit",
+    "listeners", "rawListeners", "listenerCount", "eventNames", "setMaxListeners", "getMaxListeners"})
+
+
+# ---- the Vue version of each file ------------------------------------------------------------
+
+_MAJOR = re.compile(r"(\d+)")
+
+
+def vue_majors(paths: Iterable[str], read_json: ReadJson) -> dict[str, int]:
+    """Each file's Vue major version, from the nearest package.json above it that depends on vue
+    (its hooks' names changed in Vue 3: beforeDestroy became beforeUnmount)."""
+    cache: dict[str, int | None] = {}
+
+    def major(folder: str) -> int | None:
+        chain: list[str] = []
+        found: int | None = None
+        while folder not in cache:
+            chain.append(folder)
+            pkg = read_json(posixpath.join(folder, "package.json") if folder else "package.json")
+            found = _vue_major(pkg)
+            if found is not None or not folder:
+                break
+            folder = posixpath.dirname(folder)
+        else:
+            found = cache[folder]
+        for d in chain:
+            cache[d] = found
+        return found
+
+    out: dict[str, int] = {}
+    for p in paths:
+        m = major(posixpath.dirname(p))
+        if m is not None:
+            out[p] = m
+    return out
+
+
+def _vue_major(pkg: object) -> int | None:
+    if not isinstance(pkg, dict):
+        return None
+    for sect in ("dependencies", "devDependencies", "peerDependencies"):
+        deps = pkg.get(sect)
+        spec = deps.get("vue") if isinstance(deps, dict) else None
+        if isinstance(spec, str):
+            m = _MAJOR.search(spec)
+            if m and spec.lstrip("^~>=v ")[:1].isdigit():
+                return int(m.group(1))
+    return None
 
 
 def _holders(f: FileFacts, call: Call) -> set[str]:
@@ -120,8 +218,9 @@ def _holders(f: FileFacts, call: Call) -> set[str]:
     `offRef.current = ...`), or an array it was put in (`[api.onA(a), api.onB(b)]`, `offs.push(...)`)."""
     out: set[str] = set()
     for a in f.assigns:
-        if a.value.span == call.span and a.target.text:
-            out.add(a.target.text)
+        if a.target.text and (a.value.span == call.span
+                              or isinstance(a.value, Arr) and any(x.span == call.span for x in a.value.items)):
+            out.add(a.target.text)  # `this.off = api.onX(cb)`, `this.removers = [api.onX(cb)]`
     for (_scope, name), v in f.bindings.items():
         if isinstance(v, Arr) and any(x.span == call.span for x in v.items):
             out.add(name)

@@ -22,6 +22,7 @@ from ipclint.rules.unhandled_channel import unhandled_channel
 from ipclint.rules.unused_handler import unused_handler
 from ipclint.rules.unvalidated_handler import unvalidated_handler
 from ipclint.rules.weak_allowlist import weak_allowlist
+from ipclint.rules.weak_sender_check import weak_sender_check
 
 ALL_RULES: tuple[Rule[Any], ...] = tuple(sorted((
     expose_raw_ipc,
@@ -42,6 +43,7 @@ ALL_RULES: tuple[Rule[Any], ...] = tuple(sorted((
     renderer_chosen_target,
     large_payload,
     weak_allowlist,
+    weak_sender_check,
 ), key=lambda r: r.code))
 
 RULES_BY_CODE = {r.code: r for r in ALL_RULES}

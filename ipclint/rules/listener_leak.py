@@ -9,6 +9,7 @@ from ipclint.link.subscriptions import (
     REMOVE,
     SUBSCRIBE,
     Sub,
+    cleanup_miss,
     cleanup_removes,
     in_script_setup,
     ipc_ops,
@@ -23,10 +24,14 @@ from ipclint.model.values import CallExpr, External, Fn, Jsx, Ref, Spread
 from ipclint.rules._base import Hit, Options, rule
 
 EFFECTS = frozenset({"useEffect", "useLayoutEffect"})
-MOUNT_HOOKS = {"onMounted": ("onUnmounted", "onBeforeUnmount"), "onBeforeMount": ("onUnmounted", "onBeforeUnmount")}
-LIFECYCLE = {"componentDidMount": ("componentWillUnmount",), "beforeMount": ("beforeUnmount", "beforeDestroy",
-             "unmounted", "destroyed"), "mounted": ("beforeUnmount", "beforeDestroy",
-             "unmounted", "destroyed"), "created": ("beforeUnmount", "beforeDestroy", "unmounted", "destroyed")}
+MOUNT_HOOKS = frozenset({"onMounted", "onBeforeMount"})
+UNMOUNT_HOOKS = frozenset({"onUnmounted", "onBeforeUnmount"})
+REACT_MOUNTS = frozenset({"componentDidMount", "constructor"})  # SPEC 2nd ed.: the constructor subscribes too
+VUE_MOUNTS = frozenset({"beforeMount", "mounted", "created", "beforeCreate"})
+VUE_CLEANUPS = ("beforeUnmount", "beforeDestroy", "unmounted", "destroyed")
+VUE_HOOKS = {2: ("beforeDestroy", "destroyed"), 3: ("beforeUnmount", "unmounted")}
+VUE_RENAMED = {"beforeDestroy": "beforeUnmount", "destroyed": "unmounted", "beforeUnmount": "beforeDestroy",
+               "unmounted": "destroyed"}
 
 
 @rule("IPC004", "listener-leak", Severity.WARNING, "IPC listener registered with no way to remove it",
@@ -41,9 +46,13 @@ def listener_leak(project: Project, options: Options) -> Iterator[Hit]:
     stored wrapper, or `removeAllListeners(channel)`); removing the page's callback instead of the
     wrapper removes nothing. (b) Renderer code that subscribes (through an exposed on-function or
     `ipcRenderer.on`) in a React `useEffect`/`useLayoutEffect`, a Vue `onMounted` or Options API
-    `mounted`/`created`, or a class `componentDidMount`, without removing it in the cleanup (the
-    effect's returned function, `onUnmounted`/`onBeforeUnmount`, `beforeUnmount`/`unmounted`,
-    `componentWillUnmount`), or in a component's render body. The cleanup must remove that
+    `mounted`/`created`, or a class component's `componentDidMount` or `constructor`, without
+    removing it in the cleanup (the effect's returned function, `onUnmounted`/`onBeforeUnmount`,
+    `beforeDestroy`/`destroyed` in Vue 2 and `beforeUnmount`/`unmounted` in Vue 3, by the Vue
+    version in package.json, `componentWillUnmount`), or in a component's render body. The message
+    names the cleanup the component has or should have and, when it has one that does not count,
+    says why (it removes another channel or function, calls a method ipcRenderer does not have, or
+    is a hook this Vue version never calls). The cleanup must remove that
     subscription: call the remover it returned (also through a variable, `this.field` or a local
     function), `removeListener` it with the same function on the same channel, or
     `removeAllListeners(channel)`; a cleanup that only logs, removes another channel or another
@@ -241,8 +250,9 @@ def _leaks(project: Project, f: FileFacts, call: Call, sub: Sub, by_key: dict[st
         if name in COMPONENT_WRAPPERS and fn.arg_index == 0:  # `memo(function Row() { ... })`
             return f"in the render body of {fn.name or 'a ' + name + ' component'} runs on every render"
         if name in EFFECTS:
+            hook = "the effect's cleanup"  # the function it returns
             if not fn.returns:
-                return f"in {name} has no cleanup that removes it"
+                return _never(name, "a function the effect returns")
             fids: list[int] = []
             for r in fn.returns:
                 if is_result(project, f.path, r, fn.id, call):
@@ -252,28 +262,71 @@ def _leaks(project: Project, f: FileFacts, call: Call, sub: Sub, by_key: dict[st
                     fids.append(w.value.fid)
             if cleanup_removes(project, f, fids, sub, by_key):
                 return None
-            return f"in {name} is not removed by the effect's cleanup"
+            return _not_removed(name, hook, cleanup_miss(project, f, fids, sub, by_key))
         if name in MOUNT_HOOKS:
             scope = [c for c in f.calls if c.func == outer.func or c.func in subtree(f, fn.id)]
-            if not any(callee_name(c.callee) in MOUNT_HOOKS[name] for c in scope):
-                return f"in {name} is never removed in {MOUNT_HOOKS[name][0]}"
+            hooks = [c for c in scope if callee_name(c.callee) in UNMOUNT_HOOKS]
+            if not hooks:
+                return _never(name, "onBeforeUnmount")
             if unmount_removes(project, f, scope, call, sub, by_key):
                 return None
-            return f"in {name} is not removed in {MOUNT_HOOKS[name][0]}"
+            fids = [w.value.fid for w in (project.resolve(f.path, h.args[0], h.func) for h in hooks if h.args)
+                    if w.path == f.path and isinstance(w.value, Fn)]
+            return _not_removed(name, callee_name(hooks[0].callee) or "onBeforeUnmount",
+                                cleanup_miss(project, f, fids, sub, by_key))
         return None  # an event handler or another callback
     short = (fn.name or "").rsplit(".", 1)[-1]
-    if short in LIFECYCLE:
-        fids = _sibling_methods(f, fn, LIFECYCLE[short])
+    if short in VUE_MOUNTS:
+        return _vue_options_leak(project, f, fn, short, sub, by_key)
+    if short in REACT_MOUNTS and _react_class(f, fn):
+        where = "the constructor" if short == "constructor" else short
+        fids = _sibling_methods(f, fn, ("componentWillUnmount",))
         if not fids:
-            return f"in {short} is never removed in {LIFECYCLE[short][0]}"
+            return _never(where, "componentWillUnmount")
         if cleanup_removes(project, f, fids, sub, by_key):
             return None
-        return f"in {short} is not removed in {LIFECYCLE[short][0]}"
+        return _not_removed(where, "componentWillUnmount", cleanup_miss(project, f, fids, sub, by_key))
     component = fn.parent is None and fn.name and fn.name[:1].isupper() and "." not in fn.name
     renders_jsx = f.path.endswith((".jsx", ".tsx")) or any(isinstance(r, Jsx) for r in fn.returns)
     if (component or short == "render") and renders_jsx:
         return f"in the render body of {fn.name} runs on every render"
     return None
+
+
+def _never(where: str, cleanup: str) -> str:
+    return f"in {where} is never removed (remove it in {cleanup})"
+
+
+def _not_removed(where: str, cleanup: str, why: str | None) -> str:
+    return f"in {where} is not removed by {cleanup}" + (f": {why}" if why else "")
+
+
+def _vue_options_leak(project: Project, f: FileFacts, fn: Func, where: str, sub: Sub,
+                      by_key: dict[str, list[Exposure]]) -> str | None:
+    """An Options API component: its cleanup hooks are named by its Vue version (Vue 2 calls
+    beforeDestroy/destroyed, Vue 3 beforeUnmount/unmounted, and neither calls the other's)."""
+    major = project.vue_majors.get(f.path)
+    present = [(f.functions[i].name or "").rsplit(".", 1)[-1] for i in _sibling_methods(f, fn, VUE_CLEANUPS)]
+    should = "beforeDestroy" if major == 2 else "beforeUnmount"
+    if not present:
+        return _never(where, should)
+    valid = VUE_CLEANUPS if major not in VUE_HOOKS else VUE_HOOKS[major]
+    called = [h for h in VUE_CLEANUPS if h in present and h in valid]
+    if not called:
+        hook = next(h for h in VUE_CLEANUPS if h in present)
+        return _not_removed(where, hook, f"Vue {major} never calls {hook} (its name there is {VUE_RENAMED[hook]})")
+    fids = _sibling_methods(f, fn, tuple(called))
+    if cleanup_removes(project, f, fids, sub, by_key):
+        return None
+    return _not_removed(where, called[0], cleanup_miss(project, f, fids, sub, by_key))
+
+
+def _react_class(f: FileFacts, fn: Func) -> bool:
+    """``fn`` is a method of a class component (a class with render or React lifecycle methods)."""
+    if not fn.name or "." not in fn.name:
+        return False
+    methods = f.class_methods.get(fn.name.rsplit(".", 1)[0], {})
+    return any(m in methods for m in ("render", "componentDidMount", "componentWillUnmount"))
 
 
 COMPONENT_WRAPPERS = frozenset({"memo", "forwardRef", "observer"})

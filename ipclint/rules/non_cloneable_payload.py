@@ -31,6 +31,9 @@ def non_cloneable_payload(project: Project, options: Options) -> Iterator[Hit]:
     from `ipcMain.handle` handlers. Values are followed through local constants. Date, RegExp,
     Map, Set, ArrayBuffer, typed arrays, Error and Blob are cloneable; a promise returned directly
     from a handler is awaited by Electron; a MessagePort in `postMessage`'s transfer list is fine.
+    A page's argument to a bridge function is judged by what that function forwards: the whole
+    value, or only the parts it reads (`save: (o) => invoke(CH, { title: o.title })` sends the
+    title, whatever else the page passes); a rest parameter forwards every argument.
 
     ## Why is this bad?
     `send` throws "An object could not be cloned", `invoke` rejects, and class instances arrive as

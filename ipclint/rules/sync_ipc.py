@@ -17,9 +17,9 @@ from ipclint.rules._base import Hit, Options, rule
 def sync_ipc(project: Project, options: Options) -> Iterator[Hit]:
     """## What it does
     Flags `ipcRenderer.sendSync` calls and main-process listeners that answer them by setting
-    `event.returnValue` (in `ipcMain.on`/`once` or `webContents.ipc.on` handlers). The finding
-    is at the `sendSync` call itself (usually in a preload), not again at each renderer call of
-    a bridge function that wraps it.
+    `event.returnValue` (in `ipcMain.on`/`once` or `webContents.ipc.on` handlers: one finding
+    per handler, at its first assignment). The finding is at the `sendSync` call itself (usually
+    in a preload), not again at each renderer call of a bridge function that wraps it.
 
     ## Why is this bad?
     `sendSync` freezes the whole renderer (rendering, input, timers) until the main process
@@ -75,14 +75,20 @@ def sync_ipc(project: Project, options: Options) -> Iterator[Hit]:
 
 
 def _return_value_hits(project: Project, handler: tuple[str, int], channel: str | None) -> Iterator[Hit]:
+    """One finding per handler, at its first `event.returnValue` assignment (SPEC 2nd ed.)."""
     path, fid = handler
     f = project.files[path]
+    sets = []
     for a in f.assigns:
         t = a.target
         if not (isinstance(t, Member) and t.prop == "returnValue" and isinstance(t.obj, Ref)):
             continue
         hit = project.param_of(path, a.func, t.obj.name)
         if hit is not None and hit[0] == fid and hit[1].index == 0 and not hit[1].path:
-            on = f" on '{channel}'" if channel else ""
-            yield Hit(path, a.span, f"event.returnValue answers a synchronous IPC message{on}; "
-                                    "use ipcMain.handle with invoke", key="returnValue")
+            sets.append(a.span)
+    if sets:
+        first = min(sets, key=lambda sp: (sp.line, sp.column))
+        on = f" on '{channel}'" if channel else ""
+        more = f" (set in {len(sets)} places)" if len(sets) > 1 else ""
+        yield Hit(path, first, f"event.returnValue answers a synchronous IPC message{on}{more}; "
+                               "use ipcMain.handle with invoke", key="returnValue")

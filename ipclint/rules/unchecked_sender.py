@@ -3,11 +3,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from ipclint.discover import is_test_path
 from ipclint.link.handlers import Handler, handlers
 from ipclint.link.project import Project
 from ipclint.link.senders import checks_sender
 from ipclint.link.vutil import callee_name, subtree
-from ipclint.model import Severity
+from ipclint.model import Severity, Span
+from ipclint.model.graph import ViaKind
+from ipclint.model.result import Location
 from ipclint.rules._base import Hit, option, rule
 
 
@@ -37,7 +40,12 @@ def unchecked_sender(project: Project, options: Options) -> Iterator[Hit]:
     trusted or allowed. Sending to `event.senderFrame` or logging it is not a check, nor is
     comparing `event.sender` with renderer data. A handler with no parameters is still reported.
     An app wrapper that checks the sender before calling the handler counts for every handler
-    registered through it.
+    registered through it, and so does a project function given the event, its sender or its
+    frame that checks it, whatever it is called. When two or more handlers registered through one
+    wrapper check nothing and the wrapper does not either, the finding is reported once, at the
+    wrapper's own registration call (where one check fixes them all), with the count and each
+    handler as a related location; one function registered for a table of channels by one call
+    is one finding. A weak check (IPC017) still counts as a check here.
     `BrowserWindow.fromWebContents(event.sender)` alone is not a check: every frame of that
     window, iframes included, passes it.
 
@@ -72,19 +80,67 @@ def unchecked_sender(project: Project, options: Options) -> Iterator[Hit]:
     """
     extra = frozenset(options.sender_checks)
     trusted = frozenset(options.trusted_wrappers)
+    by_site: dict[tuple[str, Span], list[Handler]] = {}
     for h in handlers(project):
         if h.edge.kind == "port":
             continue  # a MessagePort has no sender to check
-        if (h.event or h.event_parts) and checks_sender(project, h.path, h.scopes, h.event, extra, h.event_parts,
-                                                        frozenset(p.name for p in h.params)):
+        if is_test_path(h.edge.path):
+            continue  # test code is never reported, nor counted in a wrapper's finding
+        if unchecked(project, h, extra, trusted):
+            site = _wrapper_site(h)
+            by_site.setdefault(site or (h.edge.path, h.edge.span), []).append(h)
+    for (path, span), hs in sorted(by_site.items(), key=lambda kv: (kv[0][0], kv[0][1])):
+        if len(hs) == 1 or (path, span) == (hs[0].edge.path, hs[0].edge.span):
+            # one function registered for several channels by one call (a loop over a table) is one handler
+            by_fn: dict[tuple[str, int] | None, list[Handler]] = {}
+            for h in hs:
+                by_fn.setdefault(h.edge.handler, []).append(h)
+            for same in by_fn.values():
+                h = same[0]
+                names = ", ".join(_channel(x) for x in same[:3]) + (", ..." if len(same) > 3 else "")
+                what = _channel(h) if len(same) == 1 else f"{len(same)} channels ({names})"
+                yield Hit(h.edge.path, h.edge.span, f"handler for {what} never checks the sender "
+                                                    f"(event.senderFrame or event.sender)",
+                          key=f"{h.edge.channel}" if len(same) == 1 else f"loop:{h.edge.channel}")
             continue
-        if trusted and _registered_through(project, h, trusted):
-            continue
-        if any(_wrapper_checks(project, w, extra) for w in h.edge.wrapper_funcs):
-            continue
-        what = f"'{h.edge.channel}'" if h.edge.channel else "this channel"
-        yield Hit(h.edge.path, h.edge.span, f"handler for {what} never checks the sender "
-                                            f"(event.senderFrame or event.sender)", key=f"{h.edge.channel}")
+        # SPEC 2nd ed.: handlers registered through one wrapper that checks nothing: one finding,
+        # at the wrapper's registration, where one check covers them all.
+        hs.sort(key=lambda h: (h.edge.path, h.edge.span))
+        name = _wrapper_name(project, hs[0])
+        related = tuple(Location(h.edge.path, h.edge.span, f"handler for {_channel(h)} registered here")
+                        for h in hs)
+        yield Hit(path, span, f"{len(hs)} handlers registered through {name} never check the sender, and {name} "
+                              "does not either: check event.senderFrame here once for all of them",
+                  key=f"wrapper:{name}", related=related)
+
+
+def unchecked(project: Project, h: Handler, extra: frozenset[str], trusted: frozenset[str]) -> bool:
+    """No check of the sender in the handler, in the wrappers it is registered through, or a
+    trusted wrapper named in config."""
+    if (h.event or h.event_parts) and checks_sender(project, h.path, h.scopes, h.event, extra, h.event_parts,
+                                                    frozenset(p.name for p in h.params)):
+        return False
+    if trusted and _registered_through(project, h, trusted):
+        return False
+    return not any(_wrapper_checks(project, w, extra) for w in h.edge.wrapper_funcs)
+
+
+def _channel(h: Handler) -> str:
+    return f"'{h.edge.channel}'" if h.edge.channel else "this channel"
+
+
+def _wrapper_site(h: Handler) -> tuple[str, Span] | None:
+    """The wrapper's own IPC registration call that this handler goes through."""
+    if not h.edge.wrapper_funcs:
+        return None
+    return next(((v.path, v.span) for v in h.edge.via if v.kind == ViaKind.WRAPPER), None)
+
+
+def _wrapper_name(project: Project, h: Handler) -> str:
+    """The wrapper function that holds the registration (the innermost of a chain of wrappers)."""
+    path, fid = h.edge.wrapper_funcs[-1]
+    fn = project.files[path].functions[fid]
+    return f"{fn.name}()" if fn.name else "the wrapper"
 
 
 def _wrapper_checks(project: Project, target: tuple[str, int], extra: frozenset[str]) -> bool:
