@@ -57,6 +57,7 @@ class FactsDraft:
     globals_used: set[str] = field(default_factory=set)
     script_setup: tuple[tuple[int, int], ...] = ()
     class_statics: dict[str, dict[str, AnyV]] = field(default_factory=dict)
+    deletes: list[Assign] = field(default_factory=list)
 
     def lookup(self, scope: Scope, name: str) -> AnyV | None:
         for _ in range(256):
@@ -82,4 +83,4 @@ class FactsDraft:
             class_methods=self.class_methods, jsx=tuple(self.jsx), checks=tuple(self.checks),
             exits=tuple(self.exits), globals_used=frozenset(self.globals_used),
             func_children={k: tuple(v) for k, v in children.items()}, script_setup=self.script_setup,
-            class_statics=self.class_statics)
+            class_statics=self.class_statics, deletes=tuple(self.deletes))

@@ -38,6 +38,7 @@ from ipclint.model.values import (
     Ref,
     Str,
     This,
+    Undef,
 )
 
 GLOBAL_OBJECTS = frozenset({"window", "globalThis", "self"})
@@ -183,7 +184,9 @@ class _Walker(Extractor):
         ipc_like = method in IPC_LIKE
         guarded = ipc_like and method in GUARDABLE and call_is_once_guarded(node)
         dynamic_require = isinstance(callee, Ref) and callee.name == "require"  # require(name): guards matter
-        conds = enclosing_conditions(node, lambda n: self.value(n, scope)) if ipc_like or dynamic_require else ()
+        # IPC calls, `require(name)` and page loads (a dev server chosen by an environment check)
+        with_conds = ipc_like or dynamic_require or method == "loadURL"
+        conds = enclosing_conditions(node, lambda n: self.value(n, scope)) if with_conds else ()
         call = Call(len(f.calls), callee, args, span_of(node), scope, in_loop, isinstance(v, NewExpr), awaited,
                     guarded, conds)
         f.calls.append(call)
@@ -384,6 +387,14 @@ class _Walker(Extractor):
                     target = Member(span=span_of(k), text=f"this.{mname}", obj=this, prop=mname)
                     self.f.assigns.append(Assign(target, self.value(v, scope), span_of(c), scope))
 
+    def _delete(self, node: Node, scope: int | None) -> None:
+        """`delete prefs.preload`: an assignment of nothing (op "delete")."""
+        target = node.child_by_field_name("argument")
+        if target is not None:
+            span = span_of(node)
+            self.f.deletes.append(Assign(self.value(target, scope), Undef(span=span, text="undefined"), span, scope,
+                                         "delete"))
+
     def _jsx(self, node: Node, scope: int | None) -> None:
         name = node.child_by_field_name("name")
         if name is None or text_of(name, 40) != "webview":
@@ -458,5 +469,5 @@ _HANDLERS: dict[str, Callable[[_Walker, Node, int | None], None]] = {
     "decl": _Walker._declarator, "assign": _Walker._assign, "import": _Walker._import_node,
     "export": _Walker._export, "enum": _Walker._enum, "class": _Walker._class, "return": _Walker._return,
     "jsx": _Walker._jsx, "global": _Walker._global, "binary": _Walker._binary, "if": _Walker._if,
-    "switch": _Walker._switch,
+    "switch": _Walker._switch, "delete": _Walker._delete,
 }

@@ -44,6 +44,7 @@ if TYPE_CHECKING:  # these modules import this one
     from ipclint.link.graph import ChannelGraph
     from ipclint.link.handlers import Handler
     from ipclint.link.ipcops import IpcOp
+    from ipclint.link.windows import Window
     from ipclint.link.wrappers import WrapperOp
 
 GLOBAL_OBJECTS = frozenset({"window", "globalThis", "self"})
@@ -71,6 +72,7 @@ class Memo:
     handlers: list[Handler] | None = None
     callers: CallersIndex | None = None
     mentioned: dict[tuple[str, ...], set[str]] = field(default_factory=dict)
+    windows: list[Window] | None = None
 
 
 def _no_graph() -> ChannelGraph:

@@ -12,7 +12,7 @@ import msgspec
 from ipclint.model.span import Span
 from ipclint.model.values import AnyV
 
-FACTS_VERSION = 24
+FACTS_VERSION = 25
 
 
 class _Record(msgspec.Struct, frozen=True, array_like=True, gc=False):
@@ -170,6 +170,7 @@ class FileFacts(msgspec.Struct, frozen=True, gc=False):
     func_children: dict[int, tuple[int, ...]] = {}  # function id -> the functions directly inside it
     script_setup: tuple[tuple[int, int], ...] = ()  # .vue: line ranges of `<script setup>` blocks
     class_statics: dict[str, dict[str, AnyV]] = {}  # class -> its static fields' values
+    deletes: tuple[Assign, ...] = ()  # `delete obj.prop`, as assignments of undefined with op "delete"
 
     def lookup(self, scope: Scope, name: str) -> AnyV | None:
         """The binding visible from ``scope``: climb enclosing functions, then module level."""

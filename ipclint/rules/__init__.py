@@ -12,6 +12,7 @@ from ipclint.rules.leak_ipc_event import leak_ipc_event
 from ipclint.rules.listener_leak import listener_leak
 from ipclint.rules.magic_channel import magic_channel
 from ipclint.rules.non_cloneable_payload import non_cloneable_payload
+from ipclint.rules.remote_content_preload import remote_content_preload
 from ipclint.rules.sync_ipc import sync_ipc
 from ipclint.rules.tainted_sink import tainted_sink
 from ipclint.rules.unchecked_sender import unchecked_sender
@@ -34,6 +35,7 @@ ALL_RULES: tuple[Rule[Any], ...] = tuple(sorted((
     insecure_webpreferences,
     non_cloneable_payload,
     expose_node_api,
+    remote_content_preload,
 ), key=lambda r: r.code))
 
 RULES_BY_CODE = {r.code: r for r in ALL_RULES}
