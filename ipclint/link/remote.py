@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from ipclint.link.exposure import members
 from ipclint.link.handlers import Judge, handlers
 from ipclint.link.modules import Where
+from ipclint.link.pages import url_alternatives, url_prefix
 from ipclint.link.powers import node_power
 from ipclint.link.project import GLOBAL_OBJECTS, Project
 from ipclint.link.taint import reaches
@@ -21,18 +22,14 @@ from ipclint.model.facts import Call
 from ipclint.model.values import (
     AnyV,
     CallExpr,
-    Concat,
-    Cond,
     Electron,
     External,
     Fn,
     Global,
-    Logic,
     Member,
     NewExpr,
     Ref,
     Str,
-    Tpl,
     walk,
 )
 
@@ -81,8 +78,8 @@ class Remote:
 
     def _url(self, where: Where, call: Call | None) -> str | None:
         project = self.project
-        for alt, alone in _alternatives(project, where):
-            text = _prefix(project, alt)
+        for alt, alone in url_alternatives(project, where):
+            text = url_prefix(project, alt)
             if text is not None:
                 if LOOPBACK.match(text):
                     if alone and not _env_chosen(project, where.path, call):
@@ -94,8 +91,8 @@ class Remote:
     def _webview_src(self, where: Where) -> str | None:
         """A `<webview>` source: a remote URL, or one page code builds (not a constant local path)."""
         project = self.project
-        for alt, _alone in _alternatives(project, where):
-            text = _prefix(project, alt)
+        for alt, _alone in url_alternatives(project, where):
+            text = url_prefix(project, alt)
             if text is None:
                 return "a URL chosen by page code"
             if REMOTE.match(text) and not LOOPBACK.match(text):
@@ -205,54 +202,6 @@ def _imported(project: Project, preload: str) -> set[str]:
     return out
 
 
-def _alternatives(project: Project, where: Where) -> list[tuple[Where, bool]]:
-    """The values a URL expression can take, each with whether it is the only one (`isDev ?
-    DEV_URL : PROD_URL` gives two, neither alone)."""
-    out: list[Where] = []
-    todo = [where]
-    forks = 0
-    while todo and len(out) < 16:
-        cur = todo.pop()
-        r = project.resolve(cur.path, cur.value, cur.scope)
-        v = r.value
-        match v:
-            case Cond(alts=alts):
-                forks += 1
-                todo.extend(Where(r.path, a, r.scope) for a in alts)
-            case Logic(op="||" | "??", left=left, right=right):
-                forks += 1
-                todo.extend((Where(r.path, left, r.scope), Where(r.path, right, r.scope)))
-            case CallExpr(callee=Member(obj=obj, prop="toString" | "toJSON")) | Member(obj=obj, prop="href"):
-                todo.append(Where(r.path, obj, r.scope))
-            case NewExpr(callee=Ref(name="URL"), args=(first, *rest)):  # new URL(path, base): the base decides
-                todo.append(Where(r.path, rest[0] if rest else first, r.scope))
-            case _:
-                out.append(r)
-    return [(w, forks == 0) for w in out]
-
-
-def _prefix(project: Project, where: Where) -> str | None:
-    """The constant text a URL starts with (a whole constant, or a template's or concatenation's
-    first part), or None when it is not known."""
-    cur = where
-    for _ in range(8):
-        text = project.channel(cur.path, cur.value, cur.scope)
-        if text is not None:
-            return text
-        r = project.resolve(cur.path, cur.value, cur.scope)
-        v = r.value
-        if isinstance(v, Tpl):
-            first = next((p for p in v.parts if p != ""), None)
-            if first is None or isinstance(first, str):
-                return first
-            cur = Where(r.path, first, r.scope)
-        elif isinstance(v, Concat):
-            cur = Where(r.path, v.left, r.scope)
-        else:
-            return None
-    return None
-
-
 def _env_chosen(project: Project, path: str, call: Call | None) -> bool:
     """The load runs under a test of the environment (`is.dev`, `!app.isPackaged`,
     `process.env.X`, `NODE_ENV === 'development'`): enclosing conditions or an earlier exit."""
@@ -283,7 +232,7 @@ def _network_call(project: Project, path: str, callee: AnyV, scope: int | None) 
 
 def local_url(project: Project, where: Where) -> bool:
     """A URL that names a local page (a file, the app's own scheme, a relative path)."""
-    text = _prefix(project, where)
+    text = url_prefix(project, where)
     return text is not None and not REMOTE.match(text) and bool(LOCAL.match(text) or "/" not in text)
 
 

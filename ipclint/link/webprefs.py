@@ -115,13 +115,15 @@ def loose_options(project: Project, seen: Seen) -> Iterator[InsecureSetting]:
     """Any object literal with a `webPreferences` key: window options on their way to a constructor
     through code we cannot follow (`new BrowserWindow(decorate(opts))`)."""
     from ipclint.link.roles import _walk_values
+    # the options of known windows are judged by what is left of them after merging
+    judged = {part for w in windows(project) for o in (w.options, w.prefs) if o is not None for part in o.parts}
     for path in sorted(project.files):
         f = project.files[path]
         roots: list[AnyV] = [a for c in f.calls for a in c.args if isinstance(a, Obj)]
         roots += [v for v in f.bindings.values() if isinstance(v, Obj)]
         roots += [fn_ret for fn in f.functions for fn_ret in fn.returns if isinstance(fn_ret, Obj)]
         for v in _walk_values(roots):
-            if not isinstance(v, Obj):
+            if not isinstance(v, Obj) or (path, v.span) in judged:
                 continue
             for p in v.props:
                 if p.key == "webPreferences" and not p.spread:

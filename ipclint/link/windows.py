@@ -7,27 +7,31 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ipclint.link.modules import Where
+from ipclint.link.pages import Preload, preload_files, url_alternatives, url_prefix
 from ipclint.link.project import Project
 from ipclint.link.vutil import callee_name
 from ipclint.link.winopts import Options, options, webpreferences
 from ipclint.model.facts import Call
 from ipclint.model.span import Span
-from ipclint.model.values import AnyV, Bool, CallExpr, Cond, Electron, Member, NewExpr, Obj, ParamRef, Ref, Str
+from ipclint.model.values import (
+    AnyV,
+    Bool,
+    CallExpr,
+    Cond,
+    Electron,
+    Member,
+    NewExpr,
+    Obj,
+    ParamRef,
+    Ref,
+    Str,
+)
 
 CTORS = frozenset({"BrowserWindow", "BrowserView", "WebContentsView"})
 LOADS = frozenset({"loadURL", "loadFile"})
 # app events whose listener gets every new webContents (or window): a handler set there is global
 EVERY_CONTENTS = frozenset({"web-contents-created", "browser-window-created"})
 ON = frozenset({"on", "once", "addListener", "prependListener"})
-
-
-@dataclass(frozen=True, slots=True)
-class Preload:
-    """A preload script: the project ``file`` it is built from, and where it is named."""
-
-    file: str
-    path: str
-    span: Span
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +105,11 @@ def windows(project: Project) -> list[Window]:
             for w in _receivers(project, path, callee.obj, call.func, by_span, names):
                 w.handlers.append(handler)
     out.extend(_webviews(project, files))
+    for w in out:  # resolve the pages' URLs now, so that the modules they come from get parsed
+        for load in w.loads:
+            if load.url is not None:
+                for alt, _alone in url_alternatives(project, load.url):
+                    url_prefix(project, alt)
     for w in out:
         w.handlers.extend(h for h in everywhere if project.same_app(h.path, w.path))
     project.memo.windows = out
@@ -118,17 +127,6 @@ def _constructed(project: Project, path: str, call: Call, kind: str, files: list
         for s in prefs.get("preload"):
             w.preloads.extend(preload_files(project, s.value, s.span, files))
     return w
-
-
-def preload_files(project: Project, value: Where, span: Span, files: list[str]) -> list[Preload]:
-    """The project sources a preload value names (build-output names mapped back by name)."""
-    from ipclint.link.roles import _match_preload, _path_strings
-    out: list[Preload] = []
-    for hint in _path_strings(project, value.path, value.value, value.scope):
-        for hit in _match_preload(hint, files, value.path):
-            if project.same_app(value.path, hit) and all(p.file != hit for p in out):
-                out.append(Preload(hit, value.path, span))
-    return out
 
 
 def assigned_prefs(project: Project, path: str, arg: AnyV, scope: int | None) -> Where | None:
@@ -164,25 +162,29 @@ def _plain(text: str) -> str:
 
 def _receivers(project: Project, path: str, obj: AnyV, scope: int | None, by_span: dict[tuple[str, Span], Window],
                names: dict[tuple[str, str], list[Window]]) -> list[Window]:
-    """The windows a receiver (`win`, `win.webContents`, `this.view.webContents`) stands for."""
+    """The windows a receiver (`win`, `win.webContents`, `this.view.webContents`) stands for:
+    through bindings and this-fields, the returns of a function that creates it (`const win =
+    createWindow()`), and the windows assigned to the same name in the file (`let win = null`
+    assigned later)."""
     if isinstance(obj, Member) and obj.prop == "webContents":
         obj = obj.obj
     found: list[Window] = []
-    todo = [project.resolve(path, obj, scope)]
-    for _ in range(4):
+    todo = [Where(path, obj, scope)]
+    for _ in range(6):
         if not todo:
             break
-        r = todo.pop()
+        cur = todo.pop()
+        r = project.resolve(cur.path, cur.value, cur.scope)
         v = r.value
         if isinstance(v, NewExpr) and (r.path, v.span) in by_span:
             found.append(by_span[(r.path, v.span)])
-        elif isinstance(v, CallExpr):  # `const win = createWindow()`: what the function returns
+        elif isinstance(v, CallExpr):
             target = project.function_of(r.path, v.callee, r.scope)
             if target is not None:
-                todo.extend(project.resolve(target[0], ret, target[1]) for ret in
+                todo.extend(Where(target[0], ret, target[1]) for ret in
                             project.files[target[0]].functions[target[1]].returns)
-    if not found and obj.text:
-        found = list(names.get((path, _plain(obj.text)), ()))
+        elif cur.value.text:
+            found.extend(w for w in names.get((cur.path, _plain(cur.value.text)), ()) if w not in found)
     return found
 
 
@@ -209,7 +211,7 @@ def _open_handler(project: Project, path: str, call: Call, files: list[str]) -> 
     for ret in f.functions[fid].returns:
         for answer in _answers(project, Where(fpath, ret, fid)):
             action = project.member(answer, "action")
-            if action is None or project.channel(action.path, action.value, action.scope) != "allow":
+            if action is None or "allow" not in _strings(project, action):
                 continue
             allows = True
             override = _override(project, answer, files, override)
@@ -228,6 +230,13 @@ def _answers(project: Project, where: Where) -> list[Where]:
         elif isinstance(r.value, Cond):
             todo.extend(Where(r.path, a, r.scope) for a in r.value.alts)
     return out
+
+
+def _strings(project: Project, where: Where) -> set[str]:
+    """The constant strings a value can be (`ok ? 'allow' : 'deny'` is both)."""
+    r = project.resolve(where.path, where.value, where.scope)
+    alts = r.value.alts if isinstance(r.value, Cond) else (r.value,)
+    return {s for a in alts for s in [project.channel(r.path, a, r.scope)] if s is not None}
 
 
 def _override(project: Project, answer: Where, files: list[str],

@@ -57,6 +57,7 @@ class Options:
 
     settings: tuple[Setting, ...]
     known: bool
+    parts: frozenset[tuple[str, Span]] = frozenset()  # the object literals it is made of
 
     def get(self, key: str) -> list[Setting]:
         return [s for s in self.settings if s.key == key]
@@ -65,8 +66,10 @@ class Options:
 _Item = tuple[Where, bool, int] | Setting
 
 
-def entries(project: Project, where: Where) -> tuple[list[Setting], bool]:
-    """Every entry of an options value in merge order, and whether all its parts are known."""
+def entries(project: Project, where: Where, parts: set[tuple[str, Span]] | None = None
+            ) -> tuple[list[Setting], bool]:
+    """Every entry of an options value in merge order, and whether all its parts are known (the
+    object literals it is made of are added to ``parts``)."""
     out: list[Setting] = []
     known = True
     stack: list[_Item] = [(where, True, 0)]
@@ -80,11 +83,13 @@ def entries(project: Project, where: Where) -> tuple[list[Setting], bool]:
             known = False
             continue
         r = project.resolve(cur.path, cur.value, cur.scope)
-        parts = _parts(project, r, sure, depth)
-        if parts is None:
+        found = _parts(project, r, sure, depth)
+        if found is None:
             known = False
             continue
-        stack.extend(reversed(parts))
+        if parts is not None and isinstance(r.value, Obj):
+            parts.add((r.path, r.value.span))
+        stack.extend(reversed(found))
     return out, known
 
 
@@ -152,8 +157,9 @@ def effective(settings: list[Setting]) -> list[Setting]:
 
 
 def options(project: Project, where: Where) -> Options:
-    found, known = entries(project, where)
-    return Options(tuple(effective(found)), known)
+    parts: set[tuple[str, Span]] = set()
+    found, known = entries(project, where, parts)
+    return Options(tuple(effective(found)), known, frozenset(parts))
 
 
 def webpreferences(project: Project, opts: Options) -> Options | None:
@@ -164,11 +170,12 @@ def webpreferences(project: Project, opts: Options) -> Options | None:
         return None
     found: list[Setting] = []
     known = True
+    parts: set[tuple[str, Span]] = set()
     for s in values:
-        more, ok = entries(project, s.value)
+        more, ok = entries(project, s.value, parts)
         known = known and ok
         found.extend(e if s.sure else Setting(e.key, e.value, e.path, e.span, False) for e in effective(more))
-    return Options(tuple(effective(found)), known)
+    return Options(tuple(effective(found)), known, frozenset(parts))
 
 
 def props(project: Project, where: Where) -> Iterator[tuple[str, bool | None, str, Span]]:

@@ -2,9 +2,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from ipclint.link.pages import Preload
 from ipclint.link.project import Project
 from ipclint.link.remote import Privilege, Remote, window_open_urls
-from ipclint.link.windows import Preload, Window, windows
+from ipclint.link.windows import Window, windows
 from ipclint.model import Location, Role, Severity, Span
 from ipclint.rules._base import Hit, Options, rule
 
@@ -101,8 +102,9 @@ def remote_content_preload(project: Project, options: Options) -> Iterator[Hit]:
                 found = _privileged(remote, list(h.override) if h.override is not None else w.preloads)
                 if found:
                     done.add((h.path, h.span))
-                    yield _hit(h.path, h.span, f"this handler lets the {w.kind}'s page open child windows that "
-                                               "inherit its preload", found, "window-open")
+                    how = "that inherit its preload" if h.override is None else "and gives them a preload"
+                    yield _hit(h.path, h.span, f"this handler lets the {w.kind}'s page open child windows {how}",
+                               found, "window-open")
         if not w.handlers and _opens_windows(project, w, opening) and (w.path, w.span) not in done:
             found = _privileged(remote, w.preloads)
             if found:
