@@ -8,7 +8,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ipclint.link.exposure import members
+from ipclint.link.bridge import ExposedMember, Exposure
+from ipclint.link.exposure import MemberKind, members
 from ipclint.link.handlers import Judge, handlers
 from ipclint.link.modules import Where
 from ipclint.link.pages import url_alternatives, url_prefix
@@ -63,6 +64,7 @@ class Remote:
         self._tainted: dict[str, str] | None = None  # channel -> the sink its handler reaches
         self._renderer_urls: set[tuple[str, Span]] = set()
         self._privileges: dict[str, list[Privilege]] = {}
+        self._members: list[tuple[Exposure, ExposedMember, MemberKind]] | None = None
 
     # ---- pages ----------------------------------------------------------------------------
     def remote(self, load: Load) -> str | None:
@@ -144,7 +146,9 @@ class Remote:
         files = _imported(project, preload)
         out: list[Privilege] = []
         shared_window: bool | None = None
-        for exp, m, kind in members(project):
+        if self._members is None:
+            self._members = list(members(project))
+        for exp, m, kind in self._members:
             if exp.path not in files:
                 continue
             if exp.mode == "window":
@@ -155,12 +159,12 @@ class Remote:
             name = ".".join((exp.key, *m.keypath))
             why = None
             if kind.kind in ("raw", "raw-method"):
-                why = f"exposes {kind.detail or 'ipcRenderer'}"
+                why = f"is {kind.detail or 'ipcRenderer'}"
             elif kind.kind == "generic" and not kind.guarded:
                 why = "passes any caller-supplied channel to ipcRenderer"
             if why is None:
                 power = node_power(project, m)
-                why = f"exposes {power}" if power else None
+                why = f"is {power}" if power else None
             if why is None and kind.kind in ("fixed", "generic", "function"):
                 why = self._tainted_channel(m.value, kind.allowlist, preload)
             if why is not None:

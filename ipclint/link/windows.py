@@ -11,7 +11,7 @@ from ipclint.link.pages import Preload, preload_files, url_alternatives, url_pre
 from ipclint.link.project import Project
 from ipclint.link.vutil import callee_name
 from ipclint.link.winopts import Options, options, webpreferences
-from ipclint.model.facts import Call
+from ipclint.model.facts import Call, FileFacts
 from ipclint.model.span import Span
 from ipclint.model.values import (
     AnyV,
@@ -280,27 +280,68 @@ def attach_webview_listeners(project: Project) -> set[tuple[str, int]]:
 
 
 def _webviews(project: Project, files: list[str]) -> list[Window]:
-    """`<webview>` elements: their preload comes from the `preload` attribute, unless a
-    'will-attach-webview' listener of the app sets (or deletes) `webPreferences.preload`."""
+    """`<webview>` elements (JSX, or `document.createElement('webview')` given its `src` and
+    `preload` by `setAttribute` or assignment): their preload comes from the `preload` attribute,
+    unless a 'will-attach-webview' listener of the app sets (or deletes) `webPreferences.preload`."""
     attached = _attached_preloads(project, files)
     out: list[Window] = []
     for path in files:
-        for el in project.files[path].jsx:
+        f = project.files[path]
+        for el in f.jsx:
             if el.name != "webview":
                 continue
             w = Window("webview", path, el.span, None, None, None)
+            scope = _scope_at(f, el.span)
             for attr in el.attrs:
-                if attr.value is None:
-                    continue
-                if attr.name == "src":
-                    w.loads.append(Load(path, attr.span, "src", Where(path, attr.value, None)))
-                elif attr.name == "preload":
-                    w.preloads.extend(preload_files(project, Where(path, attr.value, None), attr.span, files))
-            for (app_path, found) in attached:
-                if project.same_app(app_path, path):
-                    w.preloads = list(found)
+                if attr.value is not None:
+                    _webview_attr(project, w, attr.name, Where(path, attr.value, scope), attr.span, files)
             out.append(w)
+        out.extend(_created_webviews(project, path, files))
+    for w in out:
+        for (app_path, found) in attached:
+            if project.same_app(app_path, w.path):
+                w.preloads = list(found)
     return out
+
+
+def _webview_attr(project: Project, w: Window, name: str, value: Where, span: Span, files: list[str]) -> None:
+    if name == "src":
+        w.loads.append(Load(value.path, span, "src", value))
+    elif name == "preload":
+        w.preloads.extend(preload_files(project, value, span, files))
+
+
+def _scope_at(f: FileFacts, span: Span) -> int | None:
+    """The innermost function of the file whose body holds ``span``."""
+    best: int | None = None
+    for fn in f.functions:
+        if fn.span.line <= span.line <= fn.span.end_line and fn.span < span and (
+                best is None or f.functions[best].span < fn.span):
+            best = fn.id
+    return best
+
+
+def _created_webviews(project: Project, path: str, files: list[str]) -> list[Window]:
+    f = project.files[path]
+    made = {c.span: Window("webview", path, c.span, None, None, None) for c in f.calls
+            if isinstance(c.callee, Member) and c.callee.prop == "createElement" and c.args
+            and isinstance(c.args[0], Str) and c.args[0].value == "webview"}
+    if not made:
+        return []
+
+    def element(obj: AnyV, scope: int | None) -> Window | None:
+        r = project.resolve(path, obj, scope).value
+        return made.get(r.span) if isinstance(r, CallExpr) and r.span in made else None
+
+    for c in f.calls:
+        if isinstance(c.callee, Member) and c.callee.prop == "setAttribute" and len(c.args) > 1 \
+                and isinstance(c.args[0], Str) and (w := element(c.callee.obj, c.func)) is not None:
+            _webview_attr(project, w, c.args[0].value, Where(path, c.args[1], c.func), c.span, files)
+    for a in f.assigns:
+        t = a.target
+        if isinstance(t, Member) and a.op == "=" and (w := element(t.obj, a.func)) is not None:
+            _webview_attr(project, w, t.prop, Where(path, a.value, a.func), a.span, files)
+    return list(made.values())
 
 
 def _attached_preloads(project: Project, files: list[str]) -> list[tuple[str, list[Preload]]]:

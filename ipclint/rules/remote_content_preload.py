@@ -94,7 +94,7 @@ def remote_content_preload(project: Project, options: Options) -> Iterator[Hit]:
                     done.add((load.path, load.span))
                     what = "<webview> shows" if w.kind == "webview" else f"{w.kind} loads"
                     at = w.span if w.kind == "webview" else load.span  # the element, or the loadURL call
-                    yield _hit(load.path, at, f"{what} remote content ({why})", found, f"load:{why}")
+                    yield _hit(load.path, at, f"{what} remote content ({why}) with preload", found, f"load:{why}")
         if w.kind == "webview":
             continue
         for h in w.handlers:
@@ -102,15 +102,15 @@ def remote_content_preload(project: Project, options: Options) -> Iterator[Hit]:
                 found = _privileged(remote, list(h.override) if h.override is not None else w.preloads)
                 if found:
                     done.add((h.path, h.span))
-                    how = "that inherit its preload" if h.override is None else "and gives them a preload"
+                    how = "that inherit its preload" if h.override is None else "and gives them the preload"
                     yield _hit(h.path, h.span, f"this handler lets the {w.kind}'s page open child windows {how}",
                                found, "window-open")
         if not w.handlers and _opens_windows(project, w, opening) and (w.path, w.span) not in done:
             found = _privileged(remote, w.preloads)
             if found:
                 done.add((w.path, w.span))
-                yield _hit(w.path, w.span, f"this {w.kind} has no setWindowOpenHandler, so windows its page opens "
-                                           "inherit its preload", found, "no-window-open-handler")
+                yield _hit(w.path, w.span, f"this {w.kind} has no setWindowOpenHandler, so the windows its page "
+                                           "opens inherit its preload", found, "no-window-open-handler")
 
 
 def _privileged(remote: Remote, preloads: list[Preload]) -> list[tuple[Preload, Privilege]]:
@@ -120,7 +120,7 @@ def _privileged(remote: Remote, preloads: list[Preload]) -> list[tuple[Preload, 
 def _hit(path: str, span: Span, what: str, found: list[tuple[Preload, Privilege]], key: str) -> Hit:
     preload, first = found[0]
     more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
-    message = f"{what} with preload {preload.file}, whose window.{first.name} {first.why}{more}"
+    message = f"{what} {preload.file}; it exposes window.{first.name}, which {first.why}{more}"
     related = [Location(first.exposure[0], first.exposure[1], f"the preload {preload.file} exposes its API here")]
     related += [Location(g.path, g.span, f"window.{g.name} {g.why}") for _p, g in found[:MAX_RELATED]]
     return Hit(path, span, message, key=f"{key}:{preload.file}:{first.name}", related=tuple(related))
