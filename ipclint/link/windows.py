@@ -4,7 +4,7 @@ window-open handlers that decide its children. IPC013 and IPC019 read it; linkin
 (prefetch), so the modules its options and URLs come from get parsed."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ipclint.link.modules import Where
 from ipclint.link.pages import Preload, preload_files, url_alternatives, url_prefix
@@ -55,6 +55,8 @@ class OpenHandler:
     allows: bool
     everywhere: bool  # set for every webContents of the app ('web-contents-created')
     override: tuple[Preload, ...] | None = None
+    # set on a webContents that cannot be told (a helper's parameter): it may be this window's
+    attributed: bool = True
 
 
 @dataclass
@@ -86,6 +88,7 @@ def windows(project: Project) -> list[Window]:
                 by_span[(path, call.span)] = w
     names = _assigned_names(project, by_span)
     everywhere: list[OpenHandler] = []
+    unknown: list[OpenHandler] = []
     for path, call in project.iter_calls():
         callee = call.callee
         if not isinstance(callee, Member):
@@ -97,13 +100,14 @@ def windows(project: Project) -> list[Window]:
         elif callee.prop == "setWindowOpenHandler" or (
                 callee.prop in ON and len(call.args) > 1 and _event(call) == "new-window"):
             handler = _open_handler(project, path, call, files)
-            if handler is None:
-                continue
             if handler.everywhere:
                 everywhere.append(handler)
                 continue
-            for w in _receivers(project, path, callee.obj, call.func, by_span, names):
+            owners = _receivers(project, path, callee.obj, call.func, by_span, names)
+            for w in owners:
                 w.handlers.append(handler)
+            if not owners:
+                unknown.append(replace(handler, allows=False, attributed=False))
     out.extend(_webviews(project, files))
     for w in out:  # resolve the pages' URLs now, so that the modules they come from get parsed
         for load in w.loads:
@@ -112,6 +116,8 @@ def windows(project: Project) -> list[Window]:
                     url_prefix(project, alt)
     for w in out:
         w.handlers.extend(h for h in everywhere if project.same_app(h.path, w.path))
+        if not w.handlers:
+            w.handlers.extend(h for h in unknown if project.same_app(h.path, w.path))
     project.memo.windows = out
     return out
 
@@ -130,18 +136,23 @@ def _constructed(project: Project, path: str, call: Call, kind: str, files: list
 
 
 def assigned_prefs(project: Project, path: str, arg: AnyV, scope: int | None) -> Where | None:
-    """`opts.webPreferences = { ... }` before `new BrowserWindow(opts)`: the assigned options."""
-    if not isinstance(arg, Ref):
+    """`opts.webPreferences = { ... }` (or `this.options.webPreferences = ...`) before
+    `new BrowserWindow(opts)`: the assigned options, the last assignment before the call."""
+    if not isinstance(arg, (Ref, Member)) or not arg.text:
         return None
-    opts = project.resolve(path, arg, scope)
+    opts = project.resolve(path, arg, scope) if isinstance(arg, Ref) else None
+    found: Where | None = None
     for a in project.files[path].assigns:
         t = a.target
-        if isinstance(t, Member) and t.prop == "webPreferences" and isinstance(t.obj, Ref) \
-                and t.obj.name == arg.name and a.op == "=":
+        if not (isinstance(t, Member) and t.prop == "webPreferences" and a.op == "=" and a.span < arg.span
+                and _plain(t.obj.text) == _plain(arg.text)):
+            continue
+        if opts is not None:  # a local name: the same binding
             owner = project.resolve(path, t.obj, a.func)
-            if owner.path == opts.path and owner.value is opts.value:
-                return Where(path, a.value, a.func)
-    return None
+            if owner.path != opts.path or owner.value is not opts.value:
+                continue
+        found = Where(path, a.value, a.func)
+    return found
 
 
 def _assigned_names(project: Project, by_span: dict[tuple[str, Span], Window]) -> dict[tuple[str, str], list[Window]]:
@@ -193,15 +204,17 @@ def _event(call: Call) -> str | None:
     return first.value if isinstance(first, Str) else None
 
 
-def _open_handler(project: Project, path: str, call: Call, files: list[str]) -> OpenHandler | None:
+def _open_handler(project: Project, path: str, call: Call, files: list[str]) -> OpenHandler:
+    """What a handler answers; one whose function is not known counts as a handler that allows
+    nothing (it is there, so the page's windows are not left unhandled)."""
     callee = call.callee
     assert isinstance(callee, Member)
     legacy = callee.prop != "setWindowOpenHandler"
     fn_arg = call.args[1] if legacy else (call.args[0] if call.args else None)
     target = project.function_of(path, fn_arg, call.func) if fn_arg is not None else None
-    if target is None:
-        return None
     everywhere = _is_every_contents(project, path, callee.obj, call.func)
+    if target is None:
+        return OpenHandler(path, call.span, False, everywhere)
     fpath, fid = target
     f = project.files[fpath]
     if legacy:  # 'new-window': the default opens the window unless the listener prevents it
