@@ -19,7 +19,7 @@ from ipclint.link.taint import reaches
 from ipclint.link.vutil import subtree
 from ipclint.link.windows import Load, isolation_off
 from ipclint.model import Role, Span
-from ipclint.model.facts import Call
+from ipclint.model.facts import Call, Flow
 from ipclint.model.values import (
     AnyV,
     CallExpr,
@@ -61,7 +61,8 @@ class Remote:
 
     def __init__(self, project: Project) -> None:
         self.project = project
-        self._tainted: dict[str, str] | None = None  # channel -> the sink its handler reaches
+        # channel -> (handler file, the sink it reaches) for handlers that pass renderer data on
+        self._tainted: dict[str, list[tuple[str, str]]] | None = None
         self._renderer_urls: set[tuple[str, Span]] = set()
         self._privileges: dict[str, list[Privilege]] = {}
         self._members: list[tuple[Exposure, ExposedMember, MemberKind]] | None = None
@@ -85,9 +86,9 @@ class Remote:
             if text is not None:
                 if LOOPBACK.match(text):
                     if alone and not _env_chosen(project, where.path, call):
-                        return f"'{text}'"
+                        return _quoted(text)
                 elif REMOTE.match(text):
-                    return f"'{text}'"
+                    return _quoted(text)
         return "a URL from network data" if self._network(where) else None
 
     def _webview_src(self, where: Where) -> str | None:
@@ -98,7 +99,7 @@ class Remote:
             if text is None:
                 return "a URL chosen by page code"
             if REMOTE.match(text) and not LOOPBACK.match(text):
-                return f"'{text}'"
+                return _quoted(text)
         return None
 
     def _network(self, where: Where) -> bool:
@@ -122,17 +123,21 @@ class Remote:
         return False
 
     def _taint(self) -> None:
-        """Channels whose handlers pass renderer data to a sink, and loadURL calls reached so."""
+        """Channels whose handlers pass renderer data to a sink (IPC006's judgement, validation
+        counts), and the loadURL calls renderer data reaches, checked or not: a page that passes a
+        scheme or host test is still a page the renderer chose."""
         if self._tainted is not None:
             return
         self._tainted = {}
-        judge = Judge(self.project)
-        for h in handlers(self.project):
+        project = self.project
+        judge, unchecked = Judge(project), _Unchecked(project)
+        for h in handlers(project):
             if h.wrapper_validates or not h.params:
                 continue
-            for r in reaches(self.project, h, judge, frozenset()):
+            for r in reaches(project, h, judge, frozenset()):
                 if h.edge.channel is not None:
-                    self._tainted.setdefault(h.edge.channel, r.desc)
+                    self._tainted.setdefault(h.edge.channel, []).append((h.path, r.desc))
+            for r in reaches(project, h, unchecked, frozenset()):
                 if r.desc.endswith("loadURL"):
                     self._renderer_urls.add((r.path, r.sink.span))
 
@@ -183,11 +188,18 @@ class Remote:
             channels |= {e.channel for e in project.graph.edges if e.path == value.path and e.scope in scopes
                          and e.kind in ("send", "invoke") and e.side == "renderer" and e.channel is not None}
         for ch in sorted(channels):
-            sink = self._tainted.get(ch)
-            if sink is not None and any(project.same_app(h.path, preload) for h in handlers(project)
-                                        if h.edge.channel == ch):
-                return f"sends on '{ch}', whose handler passes page data to {sink}"
+            for hpath, sink in self._tainted.get(ch, ()):
+                if project.same_app(hpath, preload):
+                    return f"sends on '{ch}', whose handler passes page data to {sink}"
         return None
+
+
+class _Unchecked(Judge):
+    """A judge for which nothing validates: where renderer data can go at all."""
+
+    def site(self, path: str, fid: int, flow: Flow, i: int, taint: bool = False,
+             renderer: set[str] | None = None) -> bool:
+        return False
 
 
 def _imported(project: Project, preload: str) -> set[str]:
@@ -204,6 +216,10 @@ def _imported(project: Project, preload: str) -> set[str]:
                 out.add(dep)
                 todo.append((dep, depth + 1))
     return out
+
+
+def _quoted(url: str) -> str:
+    return f"'{url}'" if len(url) <= 60 else f"'{url[:57]}...'"
 
 
 def _env_chosen(project: Project, path: str, call: Call | None) -> bool:
