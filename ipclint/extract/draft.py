@@ -59,6 +59,7 @@ class FactsDraft:
     script_setup: tuple[tuple[int, int], ...] = ()
     class_statics: dict[str, dict[str, AnyV]] = field(default_factory=dict)
     types: TypeDraft | None = None  # TypeScript only
+    deletes: list[Assign] = field(default_factory=list)
 
     def lookup(self, scope: Scope, name: str) -> AnyV | None:
         for _ in range(256):
@@ -84,4 +85,5 @@ class FactsDraft:
             class_methods=self.class_methods, jsx=tuple(self.jsx), checks=tuple(self.checks),
             exits=tuple(self.exits), globals_used=frozenset(self.globals_used),
             func_children={k: tuple(v) for k, v in children.items()}, script_setup=self.script_setup,
-            class_statics=self.class_statics, types=self.types.freeze() if self.types is not None else None)
+            class_statics=self.class_statics, types=self.types.freeze() if self.types is not None else None,
+            deletes=tuple(self.deletes))

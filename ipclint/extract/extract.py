@@ -44,6 +44,7 @@ from ipclint.model.values import (
     Ref,
     Str,
     This,
+    Undef,
 )
 
 GLOBAL_OBJECTS = frozenset({"window", "globalThis", "self"})
@@ -200,8 +201,9 @@ class _Walker(Extractor):
         dynamic_require = isinstance(callee, Ref) and callee.name == "require"  # require(name): guards matter
         # blocking and opening outside (IPC017): which tests select what is blocked or opened
         decides = method in ("preventDefault", "openExternal")
-        conds = enclosing_conditions(node, lambda n: self.value(n, scope)) \
-            if ipc_like or dynamic_require or decides or self._on_pick(callee, scope) else ()
+        # IPC calls, `require(name)` and page loads (a dev server chosen by an environment check)
+        with_conds = ipc_like or dynamic_require or decides or method == "loadURL" or self._on_pick(callee, scope)
+        conds = enclosing_conditions(node, lambda n: self.value(n, scope)) if with_conds else ()
         # calls of project functions as statements: the branches they sit in (IPC012 repeatability)
         arms = enclosing_arms(node, lambda n: self.value(n, scope)) \
             if isinstance(callee, Ref) or isinstance(callee, Member) and isinstance(callee.obj, (Ref, This)) else ()
@@ -516,6 +518,14 @@ class _Walker(Extractor):
                     target = Member(span=span_of(k), text=f"this.{mname}", obj=this, prop=mname)
                     self.f.assigns.append(Assign(target, self.value(v, scope), span_of(c), scope))
 
+    def _delete(self, node: Node, scope: int | None) -> None:
+        """`delete prefs.preload`: an assignment of nothing (op "delete")."""
+        target = node.child_by_field_name("argument")
+        if target is not None:
+            span = span_of(node)
+            self.f.deletes.append(Assign(self.value(target, scope), Undef(span=span, text="undefined"), span, scope,
+                                         "delete"))
+
     def _jsx(self, node: Node, scope: int | None) -> None:
         name = node.child_by_field_name("name")
         if name is None or text_of(name, 40) != "webview":
@@ -604,4 +614,5 @@ _HANDLERS: dict[str, Callable[[_Walker, Node, int | None], None]] = {
     "export": _Walker._export, "enum": _Walker._enum, "class": _Walker._class, "return": _Walker._return,
     "jsx": _Walker._jsx, "global": _Walker._global, "binary": _Walker._binary, "if": _Walker._if,
     "switch": _Walker._switch, "tdecl": _Walker._type_decl, "fsig": _Walker._fsig, "cast": _Walker._cast,
+    "delete": _Walker._delete,
 }

@@ -13,9 +13,9 @@ from ipclint.link.handlers import handlers
 from ipclint.link.modules import Where
 from ipclint.link.project import Project
 from ipclint.link.trust import contexts
-from ipclint.link.windows import CTORS, attach_webview_listeners, option, props
+from ipclint.link.windows import windows
 from ipclint.link.wrappers import callee_function
-from ipclint.model.values import Arr, CallExpr, Electron, Member, NewExpr, Obj, Ref, walk
+from ipclint.model.values import Arr, CallExpr, Member, NewExpr, Obj, Ref, walk
 
 MAX_HELPER_DEPTH = 2
 MAX_VALUE_DEPTH = 3
@@ -97,16 +97,6 @@ def _touch(project: Project, where: Where, depth: int = 0) -> None:
 
 
 def _windows(project: Project) -> None:
-    attach_webview_listeners(project)  # 'will-attach-webview' listeners defined in other modules
-    for path, call in project.iter_calls():
-        if not call.new or not call.args:
-            continue
-        r = project.resolve(path, call.callee, call.func).value
-        if not isinstance(r, Electron) or r.api not in CTORS:
-            continue
-        opts = project.resolve(path, call.args[0], call.func)
-        prefs = option(project, opts, "webPreferences")
-        for target in (opts, prefs):
-            if target is not None:
-                for _ in props(project, target):
-                    pass
+    """Window options (merged, imported, built by functions), preloads and loaded URLs: the
+    windows model resolves them all (ipclint.link.windows)."""
+    windows(project)

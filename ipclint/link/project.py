@@ -46,6 +46,7 @@ if TYPE_CHECKING:  # these modules import this one
     from ipclint.link.ipcops import IpcOp
     from ipclint.link.senders import FunctionIndex
     from ipclint.link.trust import Context
+    from ipclint.link.windows import Window
     from ipclint.link.wrappers import WrapperOp
 
 GLOBAL_OBJECTS = frozenset({"window", "globalThis", "self"})
@@ -77,6 +78,7 @@ class Memo:
     reachable: set[str] | None = None  # files main's entries load (link/runorder.py)
     trust: list[Context] | None = None  # link/trust.py
     by_function: dict[str, FunctionIndex] = field(default_factory=dict)  # link/senders.py
+    windows: list[Window] | None = None
 
 
 def _no_graph() -> ChannelGraph:

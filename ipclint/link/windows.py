@@ -1,171 +1,282 @@
-"""Windows and their webPreferences: reading option objects through variables, spreads and imports;
-assignments; `<webview>` attributes; version defaults; whether context isolation is off anywhere
-(one judgement, for IPC001, IPC013 and the graph)."""
+"""The windows model: each window, view or `<webview>` of the project with its constructor, its
+options and webPreferences (merged, see winopts.py), its preload files, the pages it loads and the
+window-open handlers that decide its children. IPC013 and IPC019 read it; linking builds it once
+(prefetch), so the modules its options and URLs come from get parsed."""
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 from ipclint.link.modules import Where
+from ipclint.link.pages import Preload, preload_files, url_alternatives, url_prefix
 from ipclint.link.project import Project
 from ipclint.link.vutil import callee_name
-from ipclint.model.facts import Call
+from ipclint.link.winopts import Options, options, webpreferences
+from ipclint.model.facts import Call, FileFacts
 from ipclint.model.span import Span
-from ipclint.model.values import AnyV, Bool, CallExpr, Member, Obj, ParamRef, Ref, Spread, Str
+from ipclint.model.values import (
+    AnyV,
+    Bool,
+    CallExpr,
+    Cond,
+    Electron,
+    Member,
+    NewExpr,
+    Obj,
+    ParamRef,
+    Ref,
+    Str,
+)
 
-INSECURE = {"nodeIntegration": True, "nodeIntegrationInWorker": True, "nodeIntegrationInSubFrames": True,
-            "contextIsolation": False, "sandbox": False, "webSecurity": False,
-            "allowRunningInsecureContent": True, "enableRemoteModule": True}
-# Options whose safe value became the default in this Electron major version.
-SAFE_SINCE = {"nodeIntegration": 5, "contextIsolation": 12, "sandbox": 20}
-WEBVIEW_ATTRS = {"nodeintegration": "nodeIntegration", "nodeintegrationinsubframes": "nodeIntegrationInSubFrames",
-                 "disablewebsecurity": "webSecurity"}
 CTORS = frozenset({"BrowserWindow", "BrowserView", "WebContentsView"})
-Seen = set[tuple[str, int, int]]  # (path, line, column) of the settings already reported
+LOADS = frozenset({"loadURL", "loadFile"})
+# app events whose listener gets every new webContents (or window): a handler set there is global
+EVERY_CONTENTS = frozenset({"web-contents-created", "browser-window-created"})
+ON = frozenset({"on", "once", "addListener", "prependListener"})
 
 
 @dataclass(frozen=True, slots=True)
-class InsecureSetting:
-    """A setting that removes the IPC boundary. form: "option" (a property of window options or
-    webPreferences), "assignment" (`prefs.sandbox = false`), "webview-attr" (`<webview
-    nodeintegration>`), "webview-pref" (`webpreferences="contextIsolation=no"`), "missing" (an option
-    left out whose default was insecure before Electron ``since``)."""
+class Load:
+    """`win.loadURL(url)` / `loadFile(file)` of a window, or a `<webview>`'s `src`."""
 
-    form: str
     path: str
     span: Span
-    name: str
-    value: str = ""
-    since: int = 0
-    version: str = ""
+    method: str  # loadURL, loadFile, src
+    url: Where | None
+    call: Call | None = None
 
 
-def loose_options(project: Project, seen: Seen) -> Iterator[InsecureSetting]:
-    """Any object literal with a `webPreferences` key: window options on their way to a constructor
-    through code we cannot follow (`new BrowserWindow(decorate(opts))`)."""
-    from ipclint.link.roles import _walk_values
-    for path in sorted(project.files):
-        f = project.files[path]
-        roots: list[AnyV] = [a for c in f.calls for a in c.args if isinstance(a, Obj)]
-        roots += [v for v in f.bindings.values() if isinstance(v, Obj)]
-        roots += [fn_ret for fn in f.functions for fn_ret in fn.returns if isinstance(fn_ret, Obj)]
-        for v in _walk_values(roots):
-            if not isinstance(v, Obj):
-                continue
-            for p in v.props:
-                if p.key != "webPreferences" or p.spread:
-                    continue
-                yield from _insecure_props(project, project.resolve(path, p.value, None), seen)
+@dataclass(frozen=True, slots=True)
+class OpenHandler:
+    """`setWindowOpenHandler(fn)` (or a legacy 'new-window' listener): whether it can let a child
+    window open, and the child's own preloads when the allowing answer overrides them."""
+
+    path: str
+    span: Span
+    allows: bool
+    everywhere: bool  # set for every webContents of the app ('web-contents-created')
+    override: tuple[Preload, ...] | None = None
+    # set on a webContents that cannot be told (a helper's parameter): it may be this window's
+    attributed: bool = True
 
 
-def option(project: Project, where: Where | None, key: str) -> Where | None:
-    if where is None or not isinstance(where.value, Obj):
-        return None
-    hit = project.member(where, key)
-    return project.resolve(hit.path, hit.value, hit.scope) if hit is not None else None
+@dataclass
+class Window:
+    kind: str  # BrowserWindow, BrowserView, WebContentsView, webview
+    path: str
+    span: Span  # the constructor call or the <webview> element
+    call: Call | None
+    options: Options | None
+    prefs: Options | None
+    preloads: list[Preload] = field(default_factory=list)
+    loads: list[Load] = field(default_factory=list)
+    handlers: list[OpenHandler] = field(default_factory=list)
 
 
-def props(project: Project, where: Where) -> Iterator[tuple[str, bool | None, str, Span]]:
-    """(key, bool value or None, file, span) of an options object, spreads followed."""
-    stack = [(where, 0)]
-    while stack:
-        cur, depth = stack.pop()
-        if not isinstance(cur.value, Obj) or depth > 6:
-            continue
-        for p in cur.value.props:
-            if p.spread:
-                if isinstance(p.value, Spread) and p.value.inner is not None:
-                    stack.append((project.resolve(cur.path, p.value.inner, cur.scope), depth + 1))
-                continue
-            if p.key is None:
-                continue
-            v = project.resolve(cur.path, p.value, cur.scope).value
-            yield p.key, (v.value if isinstance(v, Bool) else None), cur.path, p.span
-
-
-def missing(project: Project, path: str, call: Call, found: Mapping[str, object],
-            sandboxed: set[str | None]) -> Iterator[InsecureSetting]:
-    version = project.electron_version(path)
-    major = _major(version)
-    if major is None:
-        return
-    for key, since in SAFE_SINCE.items():
-        if key == "sandbox" and version in sandboxed:
-            continue
-        if major < since and key not in found:
-            yield InsecureSetting("missing", path, call.span, key, since=since, version=version or "")
-
-
-def sandboxed_apps(project: Project) -> set[str | None]:
-    """The apps (told apart by their Electron version, read from their package.json) whose main
-    process calls `app.enableSandbox()`: every renderer of theirs is sandboxed, whatever its options."""
-    out: set[str | None] = set()
+def windows(project: Project) -> list[Window]:
+    """Every window, view and `<webview>` of the project, in source order (built once)."""
+    if project.memo.windows is not None:
+        return project.memo.windows
+    files = sorted(project.files)
+    out: list[Window] = []
+    by_span: dict[tuple[str, Span], Window] = {}
+    for path, call in project.iter_calls():
+        if call.new:
+            r = project.resolve(path, call.callee, call.func).value
+            if isinstance(r, Electron) and r.api in CTORS:
+                w = _constructed(project, path, call, r.api, files)
+                out.append(w)
+                by_span[(path, call.span)] = w
+    names = _assigned_names(project, by_span)
+    everywhere: list[OpenHandler] = []
+    unknown: list[OpenHandler] = []
     for path, call in project.iter_calls():
         callee = call.callee
-        if isinstance(callee, Member) and callee.prop == "enableSandbox" \
-                and project.electron_api(path, callee, call.func) == "app.enableSandbox":
-            out.add(project.electron_version(path))
+        if not isinstance(callee, Member):
+            continue
+        if callee.prop in LOADS:
+            load = Load(path, call.span, callee.prop, Where(path, call.args[0], call.func) if call.args else None, call)
+            for w in _receivers(project, path, callee.obj, call.func, by_span, names):
+                w.loads.append(load)
+        elif callee.prop == "setWindowOpenHandler" or (
+                callee.prop in ON and len(call.args) > 1 and _event(call) == "new-window"):
+            handler = _open_handler(project, path, call, files)
+            if handler.everywhere:
+                everywhere.append(handler)
+                continue
+            owners = _receivers(project, path, callee.obj, call.func, by_span, names)
+            for w in owners:
+                w.handlers.append(handler)
+            if not owners:
+                unknown.append(replace(handler, allows=False, attributed=False))
+    out.extend(_webviews(project, files))
+    for w in out:  # resolve the pages' URLs now, so that the modules they come from get parsed
+        for load in w.loads:
+            if load.url is not None:
+                for alt, _alone in url_alternatives(project, load.url):
+                    url_prefix(project, alt)
+    for w in out:
+        w.handlers.extend(h for h in everywhere if project.same_app(h.path, w.path))
+        if not w.handlers:
+            w.handlers.extend(h for h in unknown if project.same_app(h.path, w.path))
+    project.memo.windows = out
     return out
 
 
-def _major(version: str | None) -> int | None:
-    if not version:
+def _constructed(project: Project, path: str, call: Call, kind: str, files: list[str]) -> Window:
+    opts = options(project, Where(path, call.args[0], call.func)) if call.args else None
+    prefs = webpreferences(project, opts) if opts is not None else None
+    if prefs is None and call.args:
+        assigned = assigned_prefs(project, path, call.args[0], call.func)
+        prefs = options(project, assigned) if assigned is not None else None
+    w = Window(kind, path, call.span, call, opts, prefs)
+    if prefs is not None:
+        for s in prefs.get("preload"):
+            w.preloads.extend(preload_files(project, s.value, s.span, files))
+    return w
+
+
+def assigned_prefs(project: Project, path: str, arg: AnyV, scope: int | None) -> Where | None:
+    """`opts.webPreferences = { ... }` (or `this.options.webPreferences = ...`) before
+    `new BrowserWindow(opts)`: the assigned options, the last assignment before the call."""
+    if not isinstance(arg, (Ref, Member)) or not arg.text:
         return None
-    head = version.split(".", 1)[0]
-    return int(head) if head.isdigit() else None
-
-
-def assignments(project: Project, seen: Seen) -> Iterator[InsecureSetting]:
-    """`webPreferences.sandbox = false` and `wp['nodeIntegration'] = true` (at the assignment),
-    `opts.webPreferences = { ... }` and `Object.assign(webPreferences, { ... })` (at the property)."""
-    listeners = attach_webview_listeners(project)
-    for path in sorted(project.files):
-        f = project.files[path]
-        for a in f.assigns:
-            t = a.target
-            if not isinstance(t, Member):
+    opts = project.resolve(path, arg, scope) if isinstance(arg, Ref) else None
+    found: Where | None = None
+    for a in project.files[path].assigns:
+        t = a.target
+        if not (isinstance(t, Member) and t.prop == "webPreferences" and a.op == "=" and a.span < arg.span
+                and _plain(t.obj.text) == _plain(arg.text)):
+            continue
+        if opts is not None:  # a local name: the same binding
+            owner = project.resolve(path, t.obj, a.func)
+            if owner.path != opts.path or owner.value is not opts.value:
                 continue
-            owner, prop = t.obj, t.prop
-            if prop == "webPreferences" and a.op == "=":
-                yield from _insecure_props(project, project.resolve(path, a.value, a.func), seen)
+        found = Where(path, a.value, a.func)
+    return found
+
+
+def _assigned_names(project: Project, by_span: dict[tuple[str, Span], Window]) -> dict[tuple[str, str], list[Window]]:
+    """(file, the text of what a window is assigned to: `mainWindow`, `this.win`) -> windows, for
+    receivers that resolution cannot follow (`let win = null` assigned later)."""
+    out: dict[tuple[str, str], list[Window]] = {}
+    for (path, span), w in by_span.items():
+        del span
+        for a in project.files[path].assigns:
+            if isinstance(a.value, NewExpr) and a.value.span == w.span and a.target.text:
+                out.setdefault((path, _plain(a.target.text)), []).append(w)
+    return out
+
+
+def _plain(text: str) -> str:
+    return text.replace("?.", ".").replace("!.", ".")
+
+
+def _receivers(project: Project, path: str, obj: AnyV, scope: int | None, by_span: dict[tuple[str, Span], Window],
+               names: dict[tuple[str, str], list[Window]]) -> list[Window]:
+    """The windows a receiver (`win`, `win.webContents`, `this.view.webContents`) stands for:
+    through bindings and this-fields, the returns of a function that creates it (`const win =
+    createWindow()`), and the windows assigned to the same name in the file (`let win = null`
+    assigned later)."""
+    if isinstance(obj, Member) and obj.prop == "webContents":
+        obj = obj.obj
+    found: list[Window] = []
+    todo = [Where(path, obj, scope)]
+    for _ in range(6):
+        if not todo:
+            break
+        cur = todo.pop()
+        r = project.resolve(cur.path, cur.value, cur.scope)
+        v = r.value
+        if isinstance(v, NewExpr) and (r.path, v.span) in by_span:
+            found.append(by_span[(r.path, v.span)])
+        elif isinstance(v, CallExpr):
+            target = project.function_of(r.path, v.callee, r.scope)
+            if target is not None:
+                todo.extend(Where(target[0], ret, target[1]) for ret in
+                            project.files[target[0]].functions[target[1]].returns)
+        elif cur.value.text:
+            found.extend(w for w in names.get((cur.path, _plain(cur.value.text)), ()) if w not in found)
+    return found
+
+
+def _event(call: Call) -> str | None:
+    first = call.args[0] if call.args else None
+    return first.value if isinstance(first, Str) else None
+
+
+def _open_handler(project: Project, path: str, call: Call, files: list[str]) -> OpenHandler:
+    """What a handler answers; one whose function is not known counts as a handler that allows
+    nothing (it is there, so the page's windows are not left unhandled)."""
+    callee = call.callee
+    assert isinstance(callee, Member)
+    legacy = callee.prop != "setWindowOpenHandler"
+    fn_arg = call.args[1] if legacy else (call.args[0] if call.args else None)
+    target = project.function_of(path, fn_arg, call.func) if fn_arg is not None else None
+    everywhere = _is_every_contents(project, path, callee.obj, call.func)
+    if target is None:
+        return OpenHandler(path, call.span, False, everywhere)
+    fpath, fid = target
+    f = project.files[fpath]
+    if legacy:  # 'new-window': the default opens the window unless the listener prevents it
+        prevented = any(callee_name(c.callee) == "preventDefault" for c in f.calls if c.func in f.subtree(fid))
+        return OpenHandler(path, call.span, not prevented, everywhere)
+    allows, override = False, None
+    for ret in f.functions[fid].returns:
+        for answer in _answers(project, Where(fpath, ret, fid)):
+            action = project.member(answer, "action")
+            if action is None or "allow" not in _strings(project, action):
                 continue
-            if prop not in INSECURE or not _is_prefs(project, path, owner, a.func, listeners):
-                continue
-            v = project.resolve(path, a.value, a.func).value
-            if isinstance(v, Bool) and v.value is INSECURE[prop]:
-                yield InsecureSetting("assignment", path, a.span, prop, str(v.value).lower())
-        for c in f.calls:
-            callee = c.callee
-            if not isinstance(callee, Member) or callee.prop != "assign" or not isinstance(callee.obj, Ref) \
-                    or callee.obj.name != "Object" or len(c.args) < 2:
-                continue
-            if _is_prefs(project, path, c.args[0], c.func, listeners):
-                for src in c.args[1:]:
-                    yield from _insecure_props(project, project.resolve(path, src, c.func), seen)
+            allows = True
+            override = _override(project, answer, files, override)
+    return OpenHandler(path, call.span, allows, everywhere, override)
 
 
-def _insecure_props(project: Project, prefs: Where, seen: Seen) -> Iterator[InsecureSetting]:
-    for key, value, where, span in props(project, prefs):
-        if key in INSECURE and value is INSECURE[key] and (where, span.line, span.column) not in seen:
-            seen.add((where, span.line, span.column))
-            yield InsecureSetting("option", where, span, key, str(value).lower())
+def _answers(project: Project, where: Where) -> list[Where]:
+    """The objects a handler's return can be (`cond ? { action: 'allow' } : { action: 'deny' }`)."""
+    out: list[Where] = []
+    todo = [where]
+    while todo and len(out) < 16:
+        r = todo.pop()
+        r = project.resolve(r.path, r.value, r.scope)
+        if isinstance(r.value, Obj):
+            out.append(r)
+        elif isinstance(r.value, Cond):
+            todo.extend(Where(r.path, a, r.scope) for a in r.value.alts)
+    return out
 
 
-def _is_prefs(project: Project, path: str, owner: AnyV, scope: int | None, listeners: set[tuple[str, int]]) -> bool:
-    """A webPreferences object: named so (`webPreferences`, `prefs`, `opts.webPreferences`), or
-    the second parameter of a 'will-attach-webview' listener, whatever its name."""
-    name = callee_name(owner)
-    if name is not None and ("webpreferences" in name.lower() or name == "prefs"):
-        return True
-    if not isinstance(owner, Ref) or not listeners:
+def _strings(project: Project, where: Where) -> set[str]:
+    """The constant strings a value can be (`ok ? 'allow' : 'deny'` is both)."""
+    r = project.resolve(where.path, where.value, where.scope)
+    alts = r.value.alts if isinstance(r.value, Cond) else (r.value,)
+    return {s for a in alts for s in [project.channel(r.path, a, r.scope)] if s is not None}
+
+
+def _override(project: Project, answer: Where, files: list[str],
+              before: tuple[Preload, ...] | None) -> tuple[Preload, ...] | None:
+    """The preloads `overrideBrowserWindowOptions.webPreferences.preload` gives the child, if set."""
+    over = project.member(answer, "overrideBrowserWindowOptions")
+    if over is None:
+        return before
+    prefs = webpreferences(project, options(project, over))
+    if prefs is None or not prefs.get("preload"):
+        return before
+    found = tuple(p for s in prefs.get("preload") for p in preload_files(project, s.value, s.span, files))
+    return found + (before or ())
+
+
+def _is_every_contents(project: Project, path: str, obj: AnyV, scope: int | None) -> bool:
+    """`contents.setWindowOpenHandler(...)` in `app.on('web-contents-created', (e, contents) => ...)`."""
+    if isinstance(obj, Member) and obj.prop == "webContents":
+        obj = obj.obj
+    r = project.resolve(path, obj, scope)
+    if not isinstance(r.value, ParamRef):
         return False
-    r = project.resolve(path, owner, scope).value
-    if not isinstance(r, ParamRef):
+    fn = project.func(r.path, r.value.fid)
+    if fn is None or fn.arg_of is None or fn.arg_index != 1:
         return False
-    fid, pname = r.fid, r.name
-    fn = project.func(path, fid)
-    return (path, fid) in listeners and fn is not None and any(
-        p.name == pname and p.index == 1 and not p.path for p in fn.params)
+    reg = project.files[r.path].calls[fn.arg_of]
+    return isinstance(reg.callee, Member) and reg.callee.prop in ON and _event(reg) in EVERY_CONTENTS
 
 
 def attach_webview_listeners(project: Project) -> set[tuple[str, int]]:
@@ -173,87 +284,114 @@ def attach_webview_listeners(project: Project) -> set[tuple[str, int]]:
     out: set[tuple[str, int]] = set()
     for path, call in project.iter_calls():
         callee = call.callee
-        event = call.args[0] if call.args else None
-        if isinstance(callee, Member) and callee.prop in ("on", "once", "addListener", "prependListener") \
-                and len(call.args) > 1 and isinstance(event, Str) and event.value == "will-attach-webview":
+        if isinstance(callee, Member) and callee.prop in ON and len(call.args) > 1 \
+                and _event(call) == "will-attach-webview":
             fn = project.function_of(path, call.args[1], call.func)
             if fn is not None:
                 out.add(fn)
     return out
 
 
-def assigned_prefs(project: Project, path: str, arg: AnyV, scope: int | None, opts: Where) -> Where | None:
-    """`opts.webPreferences = { ... }` before `new BrowserWindow(opts)`: the assigned options."""
-    if not isinstance(arg, Ref):
-        return None
-    for a in project.files[path].assigns:
-        t = a.target
-        if isinstance(t, Member) and t.prop == "webPreferences" and isinstance(t.obj, Ref) \
-                and t.obj.name == arg.name and a.op == "=":
-            owner = project.resolve(path, t.obj, a.func)
-            if owner.path == opts.path and owner.value is opts.value:
-                return project.resolve(path, a.value, a.func)
-    return None
-
-
-def webviews(project: Project) -> Iterator[InsecureSetting]:
-    for path in sorted(project.files):
-        for el in project.files[path].jsx:
+def _webviews(project: Project, files: list[str]) -> list[Window]:
+    """`<webview>` elements (JSX, or `document.createElement('webview')` given its `src` and
+    `preload` by `setAttribute` or assignment): their preload comes from the `preload` attribute,
+    unless a 'will-attach-webview' listener of the app sets (or deletes) `webPreferences.preload`."""
+    attached = _attached_preloads(project, files)
+    out: list[Window] = []
+    for path in files:
+        f = project.files[path]
+        for el in f.jsx:
+            if el.name != "webview":
+                continue
+            w = Window("webview", path, el.span, None, None, None)
+            scope = _scope_at(f, el.span)
             for attr in el.attrs:
-                name, value, span = attr.name, attr.value, attr.span
-                key = WEBVIEW_ATTRS.get(name.lower())
-                if key is None:
-                    if name.lower() == "webpreferences" and isinstance(value, Str):
-                        yield from _webpreferences_string(path, value, span)
-                    continue
-                if value is None or (isinstance(value, Bool) and value.value) or (
-                        isinstance(value, Str) and value.value not in ("false", "")):
-                    yield InsecureSetting("webview-attr", path, span, name)
+                if attr.value is not None:
+                    _webview_attr(project, w, attr.name, Where(path, attr.value, scope), attr.span, files)
+            out.append(w)
+        out.extend(_created_webviews(project, path, files))
+    for w in out:
+        for (app_path, found) in attached:
+            if project.same_app(app_path, w.path):
+                w.preloads = list(found)
+    return out
 
 
-def _webpreferences_string(path: str, value: Str, span: Span) -> Iterator[InsecureSetting]:
-    for part in value.value.split(","):
-        k, _, v = part.partition("=")
-        k, v = k.strip(), v.strip().lower()
-        bad = INSECURE.get(k)
-        if bad is not None and (v in ("yes", "true", "1")) is bad:
-            yield InsecureSetting("webview-pref", path, span, k, v)
+def _webview_attr(project: Project, w: Window, name: str, value: Where, span: Span, files: list[str]) -> None:
+    if name == "src":
+        w.loads.append(Load(value.path, span, "src", value))
+    elif name == "preload":
+        w.preloads.extend(preload_files(project, value, span, files))
 
 
-def created_webviews(project: Project) -> Iterator[InsecureSetting]:
-    """`el.setAttribute('nodeintegration', '')` on `document.createElement('webview')`."""
-    for path, call in project.iter_calls():
-        callee = call.callee
-        attr = call.args[0] if call.args else None
-        if not isinstance(callee, Member) or callee.prop != "setAttribute" or not isinstance(attr, Str):
-            continue
-        name = attr.value.lower()
-        if name not in WEBVIEW_ATTRS and name != "webpreferences":
-            continue
-        el = project.resolve(path, callee.obj, call.func, consts_only=True).value
-        if not _creates_webview(el):
-            continue
-        value = call.args[1] if len(call.args) > 1 else None
-        if name == "webpreferences":
-            if isinstance(value, Str):
-                yield from _webpreferences_string(path, value, call.span)
-        elif not isinstance(value, Str) or value.value not in ("false",):
-            yield InsecureSetting("webview-attr", path, call.span, name)
+def _scope_at(f: FileFacts, span: Span) -> int | None:
+    """The innermost function of the file whose body holds ``span``."""
+    best: int | None = None
+    for fn in f.functions:
+        if fn.span.line <= span.line <= fn.span.end_line and fn.span < span and (
+                best is None or f.functions[best].span < fn.span):
+            best = fn.id
+    return best
 
 
-def _creates_webview(v: AnyV) -> bool:
-    """`document.createElement('webview')`."""
-    match v:
-        case CallExpr(callee=Member(prop="createElement"), args=(Str(value="webview"), *_)):
-            return True
-    return False
+def _created_webviews(project: Project, path: str, files: list[str]) -> list[Window]:
+    f = project.files[path]
+    made = {c.span: Window("webview", path, c.span, None, None, None) for c in f.calls
+            if isinstance(c.callee, Member) and c.callee.prop == "createElement" and c.args
+            and isinstance(c.args[0], Str) and c.args[0].value == "webview"}
+    if not made:
+        return []
+
+    def element(obj: AnyV, scope: int | None) -> Window | None:
+        r = project.resolve(path, obj, scope).value
+        return made.get(r.span) if isinstance(r, CallExpr) and r.span in made else None
+
+    for c in f.calls:
+        if isinstance(c.callee, Member) and c.callee.prop == "setAttribute" and len(c.args) > 1 \
+                and isinstance(c.args[0], Str) and (w := element(c.callee.obj, c.func)) is not None:
+            _webview_attr(project, w, c.args[0].value, Where(path, c.args[1], c.func), c.span, files)
+    for a in f.assigns:
+        t = a.target
+        if isinstance(t, Member) and a.op == "=" and (w := element(t.obj, a.func)) is not None:
+            _webview_attr(project, w, t.prop, Where(path, a.value, a.func), a.span, files)
+    return list(made.values())
+
+
+def _attached_preloads(project: Project, files: list[str]) -> list[tuple[str, list[Preload]]]:
+    """What each 'will-attach-webview' listener sets `webPreferences.preload` to (an empty list
+    when it deletes it or sets a value that names no project file)."""
+    out: list[tuple[str, list[Preload]]] = []
+    for lpath, fid in sorted(attach_webview_listeners(project)):
+        f = project.files[lpath]
+        fn = f.functions[fid]
+        prefs = next((p.name for p in fn.params if p.index == 1 and not p.path), None)
+        scopes = f.subtree(fid)
+        for a in sorted((*f.assigns, *f.deletes), key=lambda a: a.span):
+            t = a.target
+            if a.func in scopes and isinstance(t, Member) and t.prop == "preload" and isinstance(t.obj, Ref) \
+                    and t.obj.name == prefs:
+                found = [] if a.op == "delete" else preload_files(project, Where(lpath, a.value, a.func), a.span, files)
+                out.append((lpath, found))
+    return out
+
+
+def option(project: Project, where: Where | None, key: str) -> Where | None:
+    """The value of one option of an options object (the last that always applies)."""
+    if where is None:
+        return None
+    found = [s for s in options(project, where).get(key) if s.sure]
+    return found[-1].value if found else None
+
 
 def isolation_off(project: Project) -> bool:
     """Whether some window runs without context isolation: `contextIsolation: false`, or an
     Electron version before 12 (when it was off by default)."""
+    from ipclint.link.roles import _walk_values
     for f in project.files.values():
-        for v in [*f.bindings.values(), *(a for c in f.calls for a in c.args if isinstance(a, Obj))]:
-            if _has_false_isolation(v):
+        roots = [*f.bindings.values(), *(a for c in f.calls for a in c.args if isinstance(a, Obj))]
+        for x in _walk_values(roots):
+            if isinstance(x, Obj) and any(p.key == "contextIsolation" and isinstance(p.value, Bool)
+                                          and p.value.value is False for p in x.props):
                 return True
         for a in f.assigns:
             if isinstance(a.target, Member) and a.target.prop == "contextIsolation" and isinstance(a.value, Bool) \
@@ -265,12 +403,3 @@ def isolation_off(project: Project) -> bool:
             return True
     return False
 
-
-def _has_false_isolation(v: AnyV) -> bool:
-    from ipclint.link.roles import _walk_values
-    for x in _walk_values([v]):
-        if isinstance(x, Obj):
-            for p in x.props:
-                if p.key == "contextIsolation" and isinstance(p.value, Bool) and p.value.value is False:
-                    return True
-    return False

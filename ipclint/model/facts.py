@@ -13,7 +13,7 @@ from ipclint.model.span import Span
 from ipclint.model.types import TypeFacts
 from ipclint.model.values import AnyV
 
-FACTS_VERSION = 27
+FACTS_VERSION = 28
 
 
 class _Record(msgspec.Struct, frozen=True, array_like=True, gc=False):
@@ -204,6 +204,7 @@ class FileFacts(msgspec.Struct, frozen=True, gc=False):
     script_setup: tuple[tuple[int, int], ...] = ()  # .vue: line ranges of `<script setup>` blocks
     class_statics: dict[str, dict[str, AnyV]] = {}  # class -> its static fields' values
     types: TypeFacts | None = None  # TypeScript: what typed-channel decisions read (model/types.py)
+    deletes: tuple[Assign, ...] = ()  # `delete obj.prop`, as assignments of undefined with op "delete"
 
     def lookup(self, scope: Scope, name: str) -> AnyV | None:
         """The binding visible from ``scope``: climb enclosing functions, then module level."""

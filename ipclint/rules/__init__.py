@@ -14,6 +14,7 @@ from ipclint.rules.listener_leak import listener_leak
 from ipclint.rules.magic_channel import magic_channel
 from ipclint.rules.non_cloneable_payload import non_cloneable_payload
 from ipclint.rules.prefer_invoke import prefer_invoke
+from ipclint.rules.remote_content_preload import remote_content_preload
 from ipclint.rules.renderer_chosen_target import renderer_chosen_target
 from ipclint.rules.sync_ipc import sync_ipc
 from ipclint.rules.tainted_sink import tainted_sink
@@ -44,6 +45,7 @@ ALL_RULES: tuple[Rule[Any], ...] = tuple(sorted((
     large_payload,
     weak_allowlist,
     weak_sender_check,
+    remote_content_preload,
 ), key=lambda r: r.code))
 
 RULES_BY_CODE = {r.code: r for r in ALL_RULES}

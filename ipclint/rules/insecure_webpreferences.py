@@ -3,22 +3,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ipclint.link.project import Project
-from ipclint.link.windows import (
-    CTORS,
-    INSECURE,
+from ipclint.link.webprefs import (
     InsecureSetting,
-    assigned_prefs,
     assignments,
     created_webviews,
     loose_options,
-    missing,
-    option,
-    props,
-    sandboxed_apps,
+    remote_enabled,
     webviews,
+    window_settings,
 )
 from ipclint.model import Severity
-from ipclint.model.values import Electron, Obj
 from ipclint.rules._base import Hit, Options, rule
 
 
@@ -31,17 +25,24 @@ def insecure_webpreferences(project: Project, options: Options) -> Iterator[Hit]
     Flags `BrowserWindow`, `BrowserView` and `WebContentsView` options, `webPreferences`
     assignments and `<webview>` attributes that remove the IPC boundary: `nodeIntegration: true`,
     `nodeIntegrationInWorker: true`, `nodeIntegrationInSubFrames: true`, `contextIsolation:
-    false`, `sandbox: false`, `webSecurity: false`, `allowRunningInsecureContent: true`,
-    `enableRemoteModule: true`. Options built in a separate object, spread or imported from
-    another file are followed, and an insecure option in a shared object is reported once, at its
-    property. An assignment such as `webPreferences.sandbox = false` or
+    false`, `sandbox: false`, `webSecurity: false`, `allowRunningInsecureContent: true`, and
+    `enableRemoteModule: true` on Electron before 14 (later versions ignore it). Options are
+    followed through every part they are made of: objects in variables or imported from other
+    modules (`Object.freeze`d, default exports), spreads, `Object.assign({}, base, extra)`,
+    functions that build them, and the alternatives of a condition; a later part that sets a
+    key overrides an earlier one, and an insecure option in a shared object is reported once, at
+    its property. An assignment such as `webPreferences.sandbox = false` or
     `webPreferences['nodeIntegration'] = true` (typically in a 'will-attach-webview' handler) is
     reported at the assignment; `Object.assign(webPreferences, {...})` and
     `opts.webPreferences = {...}` at the property; `<webview nodeintegration>`
-    at the attribute (or at `setAttribute('nodeintegration', ...)` on a created webview). When
-    the app's Electron version is older than the release that made the safe value the default
-    (nodeIntegration 5, contextIsolation 12, sandbox 20), a missing option is reported at the
-    constructor; `app.enableSandbox()` in the app's main process counts as sandbox on.
+    at the attribute (or at `setAttribute('nodeintegration', ...)` on a created webview).
+    `require('@electron/remote/main').enable(webContents)`, under any alias (a renamed import,
+    a namespace, `remoteMain.enable(...)`), is reported at the call: that page gets every
+    main-process module. When the app's Electron version is older than the release that made the
+    safe value the default (nodeIntegration 5, contextIsolation 12, sandbox 20), a missing option
+    is reported at the constructor; `app.enableSandbox()` in the app's main process counts as
+    sandbox on. When no Electron version can be found, a current Electron is assumed: no
+    missing-option and no `enableRemoteModule` findings, while explicit insecure values count.
 
     ## Why is this bad?
     With Node integration in the page, or without context isolation, any script in the page (an
@@ -74,31 +75,12 @@ def insecure_webpreferences(project: Project, options: Options) -> Iterator[Hit]
     - [CWE-1188: Insecure Default Initialization of Resource](https://cwe.mitre.org/data/definitions/1188.html)
     """
     seen: set[tuple[str, int, int]] = set()
-    sandboxed = sandboxed_apps(project)
-    for path, call in project.iter_calls():
-        if not call.new:
-            continue
-        r = project.resolve(path, call.callee, call.func).value
-        if not isinstance(r, Electron) or r.api not in CTORS:
-            continue
-        opts = project.resolve(path, call.args[0], call.func) if call.args else None
-        prefs = option(project, opts, "webPreferences") if opts is not None else None
-        if prefs is None and opts is not None:
-            prefs = assigned_prefs(project, path, call.args[0], call.func, opts)
-        found: dict[str, object] = {}
-        if prefs is not None:
-            for key, value, where, span in props(project, prefs):
-                found[key] = value
-                if key in INSECURE and value is INSECURE[key] and (where, span.line, span.column) not in seen:
-                    seen.add((where, span.line, span.column))
-                    yield _hit(InsecureSetting("option", where, span, key, str(value).lower()))
-        # Missing options are knowable only when the options (and their webPreferences) are literals.
-        if opts is None or (isinstance(opts.value, Obj) and (prefs is not None or _no_prefs(opts.value))):
-            yield from map(_hit, missing(project, path, call, found, sandboxed))
+    yield from map(_hit, window_settings(project, seen))
     yield from map(_hit, loose_options(project, seen))
     yield from map(_hit, assignments(project, seen))
     yield from map(_hit, webviews(project))
     yield from map(_hit, created_webviews(project))
+    yield from map(_hit, remote_enabled(project))
 
 
 def _hit(s: InsecureSetting) -> Hit:
@@ -109,12 +91,12 @@ def _hit(s: InsecureSetting) -> Hit:
             return Hit(s.path, s.span, f"{s.name} = {s.value} removes the IPC boundary", key=f"assign:{s.name}")
         case "webview-attr":
             return Hit(s.path, s.span, f"<webview {s.name}> removes the IPC boundary", key=f"webview:{s.name}")
+        case "remote":
+            return Hit(s.path, s.span, f"@electron/remote is enabled for {s.value or 'a webContents'}: its page can "
+                                       "reach every main-process module", key="remote:enable")
         case "webview-pref":
             return Hit(s.path, s.span, f"<webview webpreferences> sets {s.name}={s.value}", key=f"webview:{s.name}")
         case _:
             return Hit(s.path, s.span, f"{s.name} is not set and defaults to the insecure value before Electron "
                                        f"{s.since} (this app uses {s.version})", key=f"missing:{s.name}")
 
-
-def _no_prefs(options: Obj) -> bool:
-    return all(p.key != "webPreferences" and not p.spread for p in options.props)

@@ -5,6 +5,7 @@
 [(call_expression) (new_expression)] @call
 (variable_declarator) @decl
 (assignment_expression) @assign
+(unary_expression operator: "delete" argument: [(member_expression) (subscript_expression)]) @delete
 (import_statement) @import
 (export_statement) @export
 (class_declaration) @class

@@ -1,0 +1,244 @@
+"""Settings that remove the IPC boundary (IPC013): insecure webPreferences of the windows model,
+loose option objects, assignments (`webPreferences.sandbox = false` in a 'will-attach-webview'
+listener), `<webview>` attributes, options left out on old Electron versions, and
+`@electron/remote` enabled for a webContents. Version-dependent judgements need a known Electron
+version: without one a current Electron is assumed."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from ipclint.link.modules import Where
+from ipclint.link.project import Project
+from ipclint.link.vutil import callee_name
+from ipclint.link.windows import Window, attach_webview_listeners, windows
+from ipclint.link.winopts import Setting, effective, entries
+from ipclint.model.span import Span
+from ipclint.model.values import AnyV, Bool, CallExpr, External, Member, Obj, ParamRef, Ref, Str
+
+INSECURE = {"nodeIntegration": True, "nodeIntegrationInWorker": True, "nodeIntegrationInSubFrames": True,
+            "contextIsolation": False, "sandbox": False, "webSecurity": False,
+            "allowRunningInsecureContent": True, "enableRemoteModule": True}
+# Options whose safe value became the default in this Electron major version.
+SAFE_SINCE = {"nodeIntegration": 5, "contextIsolation": 12, "sandbox": 20}
+# Options that do nothing from this Electron major version on.
+IGNORED_SINCE = {"enableRemoteModule": 14}
+WEBVIEW_ATTRS = {"nodeintegration": "nodeIntegration", "nodeintegrationinsubframes": "nodeIntegrationInSubFrames",
+                 "disablewebsecurity": "webSecurity"}
+REMOTE_MAIN = frozenset({"@electron/remote/main", "@electron/remote/main/index"})
+Seen = set[tuple[str, int, int]]  # (path, line, column) of the settings already reported
+
+
+@dataclass(frozen=True, slots=True)
+class InsecureSetting:
+    """A setting that removes the IPC boundary. form: "option" (a property of window options or
+    webPreferences), "assignment" (`prefs.sandbox = false`), "webview-attr" (`<webview
+    nodeintegration>`), "webview-pref" (`webpreferences="contextIsolation=no"`), "missing" (an option
+    left out whose default was insecure before Electron ``since``), "remote" (`@electron/remote`
+    enabled for a webContents)."""
+
+    form: str
+    path: str
+    span: Span
+    name: str
+    value: str = ""
+    since: int = 0
+    version: str = ""
+
+
+def major(version: str | None) -> int | None:
+    if not version:
+        return None
+    head = version.split(".", 1)[0]
+    return int(head) if head.isdigit() else None
+
+
+def insecure(project: Project, path: str, key: str, value: object) -> bool:
+    """``value`` of option ``key`` removes the boundary in the app of ``path``."""
+    if key not in INSECURE or value is not INSECURE[key]:
+        return False
+    until = IGNORED_SINCE.get(key)
+    if until is None:
+        return True
+    m = major(project.electron_version(path))
+    return m is not None and m < until
+
+
+def window_settings(project: Project, seen: Seen) -> Iterator[InsecureSetting]:
+    """Insecure webPreferences of every constructed window, once per property, and the options
+    left out on old Electron versions."""
+    sandboxed = sandboxed_apps(project)
+    for w in windows(project):
+        if w.call is None:
+            continue
+        if w.prefs is not None:
+            yield from _reported(project, list(w.prefs.settings), seen)
+        known = w.options is None or (w.options.known and (w.prefs.known if w.prefs is not None else True))
+        if known:
+            yield from missing(project, w, sandboxed)
+
+
+def _reported(project: Project, settings: list[Setting], seen: Seen) -> Iterator[InsecureSetting]:
+    for s in settings:
+        value = s.flag(project)
+        if insecure(project, s.path, s.key, value) and (s.path, s.span.line, s.span.column) not in seen:
+            seen.add((s.path, s.span.line, s.span.column))
+            yield InsecureSetting("option", s.path, s.span, s.key, str(value).lower())
+
+
+def missing(project: Project, w: Window, sandboxed: set[str | None]) -> Iterator[InsecureSetting]:
+    version = project.electron_version(w.path)
+    m = major(version)
+    if m is None:
+        return
+    found = {s.key for s in w.prefs.settings} if w.prefs is not None else set()
+    for key, since in SAFE_SINCE.items():
+        if key == "sandbox" and version in sandboxed:
+            continue
+        if m < since and key not in found:
+            yield InsecureSetting("missing", w.path, w.span, key, since=since, version=version or "")
+
+
+def sandboxed_apps(project: Project) -> set[str | None]:
+    """The apps (told apart by their Electron version, read from their package.json) whose main
+    process calls `app.enableSandbox()`: every renderer of theirs is sandboxed, whatever its options."""
+    out: set[str | None] = set()
+    for path, call in project.iter_calls():
+        callee = call.callee
+        if isinstance(callee, Member) and callee.prop == "enableSandbox" \
+                and project.electron_api(path, callee, call.func) == "app.enableSandbox":
+            out.add(project.electron_version(path))
+    return out
+
+
+def loose_options(project: Project, seen: Seen) -> Iterator[InsecureSetting]:
+    """Any object literal with a `webPreferences` key: window options on their way to a constructor
+    through code we cannot follow (`new BrowserWindow(decorate(opts))`)."""
+    from ipclint.link.roles import _walk_values
+    # the options of known windows are judged by what is left of them after merging
+    judged = {part for w in windows(project) for o in (w.options, w.prefs) if o is not None for part in o.parts}
+    for path in sorted(project.files):
+        f = project.files[path]
+        roots: list[AnyV] = [a for c in f.calls for a in c.args if isinstance(a, Obj)]
+        roots += [v for v in f.bindings.values() if isinstance(v, Obj)]
+        roots += [fn_ret for fn in f.functions for fn_ret in fn.returns if isinstance(fn_ret, Obj)]
+        for v in _walk_values(roots):
+            if not isinstance(v, Obj) or (path, v.span) in judged:
+                continue
+            for p in v.props:
+                if p.key == "webPreferences" and not p.spread:
+                    found, _known = entries(project, Where(path, p.value, None))
+                    yield from _reported(project, effective(found), seen)
+
+
+def assignments(project: Project, seen: Seen) -> Iterator[InsecureSetting]:
+    """`webPreferences.sandbox = false` and `wp['nodeIntegration'] = true` (at the assignment),
+    `opts.webPreferences = { ... }` and `Object.assign(webPreferences, { ... })` (at the property)."""
+    listeners = attach_webview_listeners(project)
+    for path in sorted(project.files):
+        f = project.files[path]
+        for a in f.assigns:
+            t = a.target
+            if not isinstance(t, Member):
+                continue
+            owner, prop = t.obj, t.prop
+            if prop == "webPreferences" and a.op == "=":
+                found, _known = entries(project, Where(path, a.value, a.func))
+                yield from _reported(project, effective(found), seen)
+                continue
+            if prop not in INSECURE or a.op != "=" or not _is_prefs(project, path, owner, a.func, listeners):
+                continue
+            v = project.resolve(path, a.value, a.func).value
+            if isinstance(v, Bool) and insecure(project, path, prop, v.value):
+                yield InsecureSetting("assignment", path, a.span, prop, str(v.value).lower())
+        for c in f.calls:
+            callee = c.callee
+            if not isinstance(callee, Member) or callee.prop != "assign" or not isinstance(callee.obj, Ref) \
+                    or callee.obj.name != "Object" or len(c.args) < 2:
+                continue
+            if _is_prefs(project, path, c.args[0], c.func, listeners):
+                for src in c.args[1:]:
+                    found, _known = entries(project, Where(path, src, c.func))
+                    yield from _reported(project, effective(found), seen)
+
+
+def _is_prefs(project: Project, path: str, owner: AnyV, scope: int | None, listeners: set[tuple[str, int]]) -> bool:
+    """A webPreferences object: named so (`webPreferences`, `prefs`, `opts.webPreferences`), or
+    the second parameter of a 'will-attach-webview' listener, whatever its name."""
+    name = callee_name(owner)
+    if name is not None and ("webpreferences" in name.lower() or name == "prefs"):
+        return True
+    if not isinstance(owner, Ref) or not listeners:
+        return False
+    r = project.resolve(path, owner, scope).value
+    if not isinstance(r, ParamRef):
+        return False
+    fid, pname = r.fid, r.name
+    fn = project.func(path, fid)
+    return (path, fid) in listeners and fn is not None and any(
+        p.name == pname and p.index == 1 and not p.path for p in fn.params)
+
+
+def remote_enabled(project: Project) -> Iterator[InsecureSetting]:
+    """`require('@electron/remote/main').enable(webContents)`, under any alias: the page gets
+    every main-process module through `@electron/remote`."""
+    for path, call in project.iter_calls():
+        callee = call.callee
+        if not call.args or call.new or not (isinstance(callee, Ref) or (
+                isinstance(callee, Member) and callee.prop == "enable")):
+            continue
+        r = project.resolve(path, call.callee, call.func).value
+        if isinstance(r, External) and r.src in REMOTE_MAIN and r.name.rsplit(".", 1)[-1] == "enable":
+            yield InsecureSetting("remote", path, call.span, "@electron/remote", call.args[0].text)
+
+
+def webviews(project: Project) -> Iterator[InsecureSetting]:
+    for path in sorted(project.files):
+        for el in project.files[path].jsx:
+            for attr in el.attrs:
+                name, value, span = attr.name, attr.value, attr.span
+                key = WEBVIEW_ATTRS.get(name.lower())
+                if key is None:
+                    if name.lower() == "webpreferences" and isinstance(value, Str):
+                        yield from _webpreferences_string(project, path, value, span)
+                    continue
+                if value is None or (isinstance(value, Bool) and value.value) or (
+                        isinstance(value, Str) and value.value not in ("false", "")):
+                    yield InsecureSetting("webview-attr", path, span, name)
+
+
+def _webpreferences_string(project: Project, path: str, value: Str, span: Span) -> Iterator[InsecureSetting]:
+    for part in value.value.split(","):
+        k, _, v = part.partition("=")
+        k, v = k.strip(), v.strip().lower()
+        if k in INSECURE and insecure(project, path, k, v in ("yes", "true", "1")):
+            yield InsecureSetting("webview-pref", path, span, k, v)
+
+
+def created_webviews(project: Project) -> Iterator[InsecureSetting]:
+    """`el.setAttribute('nodeintegration', '')` on `document.createElement('webview')`."""
+    for path, call in project.iter_calls():
+        callee = call.callee
+        attr = call.args[0] if call.args else None
+        if not isinstance(callee, Member) or callee.prop != "setAttribute" or not isinstance(attr, Str):
+            continue
+        name = attr.value.lower()
+        if name not in WEBVIEW_ATTRS and name != "webpreferences":
+            continue
+        el = project.resolve(path, callee.obj, call.func, consts_only=True).value
+        if not _creates_webview(el):
+            continue
+        value = call.args[1] if len(call.args) > 1 else None
+        if name == "webpreferences":
+            if isinstance(value, Str):
+                yield from _webpreferences_string(project, path, value, call.span)
+        elif not isinstance(value, Str) or value.value not in ("false",):
+            yield InsecureSetting("webview-attr", path, call.span, name)
+
+
+def _creates_webview(v: AnyV) -> bool:
+    """`document.createElement('webview')`."""
+    match v:
+        case CallExpr(callee=Member(prop="createElement"), args=(Str(value="webview"), *_)):
+            return True
+    return False
