@@ -48,10 +48,32 @@ def polarity(site: Node, leaf: Node) -> Polarity:
             if rel is SKIP:
                 return SKIP
             pol = None if pol is None or rel is None else (pol if rel else not pol)
+        elif t == "arrow_function" and node.child_by_field_name("body") == child:
+            call = predicate_call(node)
+            if call is None:
+                return SKIP
+            # `LIST.some((w) => w.id === x)`: the call is true when the predicate passed for an element
+            child, node = call, call.parent
+            continue
         else:
             return SKIP
         child, node = node, node.parent
     return SKIP
+
+
+PREDICATE_METHODS = frozenset({"some", "find", "findLast", "every"})
+
+
+def predicate_call(fn: Node) -> Node | None:
+    """The `some`/`find`/`every` call an arrow function is the predicate of (its only argument)."""
+    args = fn.parent
+    call = args.parent if args is not None and args.type == "arguments" else None
+    if args is None or call is None or call.type != "call_expression" or len(args.named_children) != 1:
+        return None
+    callee = call.child_by_field_name("function")
+    prop = callee.child_by_field_name("property") if callee is not None and callee.type == "member_expression" \
+        else None
+    return call if prop is not None and text_of(prop, 20) in PREDICATE_METHODS else None
 
 
 def member_bases(node: Node, names: dict[str, list[Node]]) -> list[Node]:

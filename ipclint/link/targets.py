@@ -184,7 +184,9 @@ class _Analysis:
     def _at(self, fr: _Frame, flow: Flow, occ: Occ, renderer: set[str], param: str) -> Pick | NamedChannel | None:
         """The pick or the renderer-named push this read lands in, if any."""
         path = fr.path
-        if occ.role in ("check", "use"):  # `wins[x]`: a lookup, tested or used at once
+        lookup_call = occ.role == "check" and occ.into is not None and 0 <= occ.site < len(flow.sites) \
+            and flow.sites[occ.site].kind == "lookup"
+        if occ.role in ("check", "use") and not lookup_call:  # `wins[x]`: a lookup, tested or used at once
             idx = self._index_at(path, occ.span)
             if idx is not None and occ.role == "check" and self._allowed_before(fr, idx.span, idx.index, renderer):
                 return None  # a check read records no dominating sites: look for a guard before it
@@ -192,7 +194,8 @@ class _Analysis:
                 return self._pick(fr, idx.span, f"a lookup in '{quote(idx.obj)}'", "window", quote(idx.index),
                                   param, renderer)
             return None
-        if occ.role != "arg" or occ.into is None:
+        # `wins.get(x)`: a lookup in the app's own windows selects, it does not allow (SPEC IPC016)
+        if (occ.role != "arg" and not lookup_call) or occ.into is None:
             return None
         call = call_at(self.project, path, occ.into)
         if call is None:
