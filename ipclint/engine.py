@@ -297,6 +297,9 @@ def _file_diagnostics(facts: dict[str, FileFacts]) -> list[Diagnostic]:
                                   r1 + 1, c1 + 1))
         if f.too_deep:
             out.append(Diagnostic(path, "nesting too deep: the deepest code was not analysed", "depth"))
+        if f.stopped_at:
+            out.append(Diagnostic(path, "too much work: the analysis stopped here; the rest of the file was not "
+                                        "analysed", "limit", f.stopped_at, 1))
     return out
 
 
@@ -306,7 +309,7 @@ def _result(root: Path, found: Discovery, project: Project, facts: dict[str, Fil
     from ipclint.link.graphview import build_graph_view
     skipped_cheap = [sf.path for sf in found.files if sf.path not in facts]
     versions = sorted({v for v in project.electron_versions.values() if v})
-    parse_err_files = len({d.path for d in errors if d.kind in ("parse", "depth")})
+    parse_err_files = len({d.path for d in errors if d.kind in ("parse", "depth", "limit")})
     # a binary file is not analysed: it counts as skipped (its diagnostic says why)
     skipped = sorted(found.skipped + [(p, "binary file") for p, kind, _ in found.errors if kind == "binary"])
     return RunResult(

@@ -41,6 +41,8 @@ class FactsDraft:
     size: int
     parse_errors: list[tuple[int, int, int, int]] = field(default_factory=list)
     too_deep: bool = False
+    stopped_at: int = 0
+    work: int = 0
     imports: dict[str, AnyV] = field(default_factory=dict)
     exports: dict[str, AnyV] = field(default_factory=dict)
     star_exports: list[str] = field(default_factory=list)
@@ -78,7 +80,8 @@ class FactsDraft:
                 children.setdefault(fn.parent, []).append(fn.id)
         return FileFacts(
             path=self.path, dialect=self.dialect, size=self.size, parse_errors=tuple(self.parse_errors),
-            too_deep=self.too_deep, imports=self.imports, exports=self.exports,
+            too_deep=self.too_deep, stopped_at=self.stopped_at, work=self.work, imports=self.imports,
+            exports=self.exports,
             star_exports=tuple(self.star_exports), bindings=self.bindings, mutable=frozenset(self.mutable),
             functions=tuple(fn.freeze() for fn in self.functions), func_names=self.func_names,
             calls=tuple(self.calls), assigns=tuple(self.assigns), classes=self.classes,

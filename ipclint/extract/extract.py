@@ -7,6 +7,7 @@ from ipclint.extract import handlerflow
 from ipclint.extract import parse as P
 from ipclint.extract import typefacts as TF
 from ipclint.extract.analyzers import wanted
+from ipclint.extract.ancestry import Ancestry, Up
 from ipclint.extract.draft import FactsDraft
 from ipclint.extract.guards import (
     _default_exits,
@@ -46,6 +47,7 @@ from ipclint.model.values import (
     This,
     Undef,
 )
+from ipclint.model.work import OutOfWork
 
 GLOBAL_OBJECTS = frozenset({"window", "globalThis", "self"})
 GUARDABLE = frozenset({"on", "handle", "handleOnce", "addListener", "prependListener"})
@@ -68,7 +70,9 @@ def extract(path: str, data: bytes) -> FileFacts:
     draft = FactsDraft(path=path, dialect=dialect, size=len(data), script_setup=setup,
                        types=TypeDraft() if dialect != "js" else None)
     draft.parse_errors = P.error_spans(tree.root_node)
-    _Walker(draft, data).run(tree.root_node)
+    walker = _Walker(draft, data)
+    walker.run(tree.root_node)
+    draft.work = walker.work.done
     if draft.types is not None:
         draft.types.directives(data)
     return draft.freeze()
@@ -81,7 +85,8 @@ class _Walker(Extractor):
     analyse = True
 
     def run(self, root: Node) -> None:
-        """Visit the query's captures in document order, tracking the enclosing function and loop."""
+        """Visit the query's captures in document order, tracking the enclosing function and loop.
+        When the file's work budget runs out, the rest of it is not analysed (``stopped_at``)."""
         f = self.f
         data = self.data
         self.analyse = wanted(data)
@@ -95,27 +100,35 @@ class _Walker(Extractor):
             for n in nodes:
                 items.append((n.start_byte, -n.end_byte, name, n))
         items.sort(key=lambda x: (x[0], x[1]))
+        self.work.spend(len(items) + len(data) // 1024)
+        anc = self.anc = Ancestry(root, self.work)
+        self.up = anc.parent
         stack: list[tuple[int, int | None, bool]] = []  # (end byte, scope, in loop)
-        for start, _neg_end, name, node in items:
-            while stack and stack[-1][0] <= start:
-                stack.pop()
-            scope, in_loop = (stack[-1][1], stack[-1][2]) if stack else (None, False)
-            handler = _HANDLERS.get(name)
-            if name == "fn":
-                fid = self._function(node, scope, in_loop)
-                stack.append((node.end_byte, fid, False))
-            elif name == "loop":
-                if node.type == "for_in_statement":
-                    self._for_in(node, scope)
-                stack.append((node.end_byte, scope, True))
-            elif name == "call":
-                self._call(node, scope, in_loop)
-            elif handler is not None:
-                handler(self, node, scope)
+        node = root
+        try:
+            for start, _neg_end, name, node in items:
+                anc.visit(node)
+                while stack and stack[-1][0] <= start:
+                    stack.pop()
+                scope, in_loop = (stack[-1][1], stack[-1][2]) if stack else (None, False)
+                handler = _HANDLERS.get(name)
+                if name == "fn":
+                    fid = self._function(node, scope, in_loop)
+                    stack.append((node.end_byte, fid, False))
+                elif name == "loop":
+                    if node.type == "for_in_statement":
+                        self._for_in(node, scope)
+                    stack.append((node.end_byte, scope, True))
+                elif name == "call":
+                    self._call(node, scope, in_loop)
+                elif handler is not None:
+                    handler(self, node, scope)
+        except OutOfWork:
+            f.stopped_at = node.start_point[0] + 1
 
     def _function(self, node: Node, scope: int | None, in_loop: bool) -> int:
         f = self.f
-        fid = self.func_for(node, scope, _inferred_name(node))
+        fid = self.func_for(node, scope, _inferred_name(node, self.up))
         fn = f.functions[fid]
         fn.in_loop = in_loop
         fn.once_guarded = function_is_once_guarded(node)
@@ -194,18 +207,19 @@ class _Walker(Extractor):
         if not isinstance(v, (CallExpr, NewExpr)):
             return
         callee, args = v.callee, v.args
-        awaited = awaited or _awaited(node)
+        awaited = awaited or _awaited(node, self.up)
         method = callee.prop if isinstance(callee, Member) else None
         ipc_like = method in IPC_LIKE
-        guarded = ipc_like and method in GUARDABLE and call_is_once_guarded(node)
+        guarded = ipc_like and method in GUARDABLE and call_is_once_guarded(node, self.up)
         dynamic_require = isinstance(callee, Ref) and callee.name == "require"  # require(name): guards matter
         # blocking and opening outside (IPC017): which tests select what is blocked or opened
         decides = method in ("preventDefault", "openExternal")
         # IPC calls, `require(name)` and page loads (a dev server chosen by an environment check)
         with_conds = ipc_like or dynamic_require or decides or method == "loadURL" or self._on_pick(callee, scope)
-        conds = enclosing_conditions(node, lambda n: self.value(n, scope)) if with_conds else ()
+        conds = enclosing_conditions(node, lambda n: self.value(n, scope), self.up, self.case_index) \
+            if with_conds else ()
         # calls of project functions as statements: the branches they sit in (IPC012 repeatability)
-        arms = enclosing_arms(node, lambda n: self.value(n, scope)) \
+        arms = enclosing_arms(node, lambda n: self.value(n, scope), self.up, self.case_groups) \
             if isinstance(callee, Ref) or isinstance(callee, Member) and isinstance(callee.obj, (Ref, This)) else ()
         call = Call(len(f.calls), callee, args, span_of(node), scope, in_loop, isinstance(v, NewExpr), awaited,
                     guarded, conds, arms)
@@ -237,7 +251,7 @@ class _Walker(Extractor):
         val = node.child_by_field_name("value")
         if name is None:
             return
-        decl = node.parent
+        decl = self.up(node)
         mutable = decl is not None and decl.type == "variable_declaration" or (
             decl is not None and decl.children and decl.children[0].type == "let")
         if self.f.types is not None and name.type == "identifier":
@@ -275,13 +289,14 @@ class _Walker(Extractor):
         ann = node.child_by_field_name("type")
         t = TF.type_of(ann) if ann is not None else None
         if not TF.notable(t) and val is not None:
-            cast = TF.outer_cast(val)
+            cast = TF.outer_cast(val, self.up)
             t = cast[1] if cast is not None else None
         if val is not None and scope is None and TF.is_const_assertion(val):
             types.const_objects.add(nm)
         if t is None or not TF.notable(t):
             return
-        where = TF.placement(node.parent) if node.parent is not None else None
+        parent = self.up(node)
+        where = TF.placement(parent, self.up) if parent is not None else None
         if where == "global":
             types.global_vars[nm] = t
         else:
@@ -289,7 +304,7 @@ class _Walker(Extractor):
 
     def _type_decl(self, node: Node, scope: int | None) -> None:
         types = self.f.types
-        where = TF.placement(node)
+        where = TF.placement(node, self.up)
         if types is None or where is None:
             return
         hit = TF.declaration(node)
@@ -300,7 +315,7 @@ class _Walker(Extractor):
         """`function f(a: A): R;` overloads and `declare function f(...)`."""
         types = self.f.types
         name = node.child_by_field_name("name")
-        if types is None or name is None or TF.placement(node) is None:
+        if types is None or name is None or TF.placement(node, self.up) is None:
             return
         types.fsigs.setdefault(text_of(name, 80), []).append(TF.signature(node))
 
@@ -308,7 +323,7 @@ class _Walker(Extractor):
         types = self.f.types
         if types is None:
             return
-        hit = TF.outer_cast(node)
+        hit = TF.outer_cast(node, self.up)
         if hit is not None:
             types.casts[hit[0]] = hit[1]
 
@@ -477,20 +492,21 @@ class _Walker(Extractor):
             elif c.type == "property_identifier":
                 props.append(Prop(text_of(c, 80), Num(span=span_of(c), value=str(i)), span_of(c)))
         self.f.bindings[(scope, text_of(name, 80))] = Obj(span=span_of(node), text=text_of(name), props=tuple(props))
-        where = TF.placement(node) if self.f.types is not None else None
+        where = TF.placement(node, self.up) if self.f.types is not None else None
         if self.f.types is not None and where is not None:
             self.f.types.add_decl(text_of(name, 80), TDecl("enum"), where == "global")
 
     def _class(self, node: Node, scope: int | None) -> None:
         name = node.child_by_field_name("name")
         cname = text_of(name, 80) if name is not None else None
-        if cname is None and node.parent is not None and node.parent.type == "variable_declarator":
-            nm = node.parent.child_by_field_name("name")
+        parent = self.up(node)
+        if cname is None and parent is not None and parent.type == "variable_declarator":
+            nm = parent.child_by_field_name("name")
             cname = text_of(nm, 80) if nm is not None else None
         if not cname:
             return
         self.f.classes[cname] = span_of(node)
-        if self.f.types is not None and node.type != "class" and TF.placement(node) == "module":
+        if self.f.types is not None and node.type != "class" and TF.placement(node, self.up) == "module":
             self.f.types.add_decl(cname, TDecl("class"), False)
         if node.type != "class":
             self.f.bindings.setdefault((scope, cname), ClassV(span=span_of(node), text=cname, name=cname))
@@ -550,13 +566,13 @@ class _Walker(Extractor):
         self.f.jsx.append(JsxElement("webview", tuple(attrs), span_of(node)))
 
 
-def _awaited(node: Node) -> bool:
+def _awaited(node: Node, up: Up) -> bool:
     """`await call`, also through parentheses and TypeScript wrappers."""
-    parent = node.parent
+    parent = up(node)
     for _ in range(8):
         if parent is None or parent.type not in _WRAPPERS:
             break
-        parent = parent.parent
+        parent = up(parent)
     return parent is not None and parent.type == "await_expression"
 
 
@@ -567,12 +583,12 @@ def _is_ref(v: AnyV, name: str) -> bool:
     return isinstance(v, Ref) and v.name == name
 
 
-def _inferred_name(node: Node) -> str | None:
-    parent = node.parent
+def _inferred_name(node: Node, up: Up) -> str | None:
+    parent = up(node)
     if parent is None:
         return None
     while parent is not None and parent.type in ("parenthesized_expression", "as_expression"):
-        parent = parent.parent
+        parent = up(parent)
     if parent is None:
         return None
     if parent.type == "variable_declarator":

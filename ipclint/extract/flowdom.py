@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 
+from ipclint.extract.ancestry import Up
 from ipclint.extract.flowgates import Decisions
 from ipclint.extract.flowread import MAX_UP, operator_of
 from ipclint.extract.flowtests import (
@@ -52,6 +53,7 @@ class Dominance(Decisions):
     fn: Node
     fn_id: int
     data: bytes
+    up: Up
     writes: list[int]
     block_memo: dict[int, dict[int, tuple[int, ...]]]
 
@@ -70,13 +72,13 @@ class Dominance(Decisions):
         self.held: dict[int, list[int]] = {}  # statement -> sites it evaluates, result untested
         self.asserted: dict[int, list[Node]] = {}  # statement -> the conditions it asserts
         for i, n in enumerate(order):
-            decl = guard_declaration(n)
+            decl = guard_declaration(n, self.up)
             if decl is not None and len(self.guard_vars) < 32:
                 name, value = decl
                 values = self.guard_vars.setdefault(name, [])
                 if all(v.id != value.id for v in values):
                     values.append(value)
-            how = evaluation(n)
+            how = evaluation(n, self.up)
             if how is None:
                 continue
             stmt, arg = how
@@ -129,7 +131,7 @@ class Dominance(Decisions):
                     return self._passed(var, outcome if same else not outcome, depth + 1)
         out = []
         for i in self._sites_in(node):
-            pol = polarity(self.site_list[i], node)
+            pol = polarity(self.site_list[i], node, self.up)
             if pol is not SKIP and (pol is None or pol == outcome):
                 out.append(i)
         if not out and self.guard_vars:  # a guard variable read inside the test: `m?.length !== 3`
@@ -171,7 +173,7 @@ class Dominance(Decisions):
         branch share it, and each parent step costs more the deeper the tree."""
         steps: list[tuple[int, tuple[int, ...], tuple[int, ...]]] = []
         tail: tuple[tuple[int, ...], tuple[int, ...]] = ((), ())
-        child, node = read, read.parent
+        child, node = read, self.up(read)
         for _ in range(MAX_UP * 4):
             if node is None:
                 break
@@ -183,7 +185,7 @@ class Dominance(Decisions):
             steps.append((child.id, passed, held))
             if node.id == self.fn_id:
                 break
-            child, node = node, node.parent
+            child, node = node, self.up(node)
         acc_passed, acc_held = tail
         for cid, passed, held in reversed(steps):
             acc_passed, acc_held = passed + acc_passed, held + acc_held
@@ -203,8 +205,8 @@ class Dominance(Decisions):
                 passed.extend(self._passed(left, operator_of(node) == "&&"))
         elif t in ("while_statement", "for_statement") and node.child_by_field_name("body") == child:
             passed.extend(self._passed(node.child_by_field_name("condition"), True))
-        elif t == "switch_case" and node.parent is not None and node.parent.parent is not None:
-            passed.extend(self._sites_in(node.parent.parent.child_by_field_name("value")))
+        elif t == "switch_case" and (body := self.up(node)) is not None and (sw := self.up(body)) is not None:
+            passed.extend(self._sites_in(sw.child_by_field_name("value")))
         if t in BLOCKS:
             for i in self._before(node, child):
                 (held if i < 0 else passed).append(~i if i < 0 else i)

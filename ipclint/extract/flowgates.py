@@ -4,6 +4,7 @@ calls whose result is ignored), so that a project function that throws or return
 failed test of a parameter is a validator whatever its name."""
 from __future__ import annotations
 
+from ipclint.extract.ancestry import Up
 from ipclint.extract.flownames import occurrences
 from ipclint.extract.flowread import MAX_UP, TRANSPARENT
 from ipclint.extract.flowtests import exits_branch, refusal
@@ -17,6 +18,7 @@ class Decisions:
     fn: Node
     fn_id: int
     data: bytes
+    up: Up
     site_list: list[Node]
     lookup_site: list[bool]
     guard_vars: dict[str, list[Node]]
@@ -88,7 +90,7 @@ class Decisions:
     def _test_context(self, site: Node) -> Node | None:
         """The `if` whose condition holds the site, or the returned expression (`return ok(x)`, a
         concise body of the analysed function)."""
-        child, node = site, site.parent
+        child, node = site, self.up(site)
         for _ in range(MAX_UP):
             if node is None:
                 return None
@@ -96,7 +98,7 @@ class Decisions:
             if t in TRANSPARENT or t == "unary_expression" or t == "binary_expression" \
                     or t == "parenthesized_expression" or (t in ("member_expression", "subscript_expression")
                                                            and node.child_by_field_name("object") == child):
-                child, node = node, node.parent
+                child, node = node, self.up(node)
                 continue
             if t == "if_statement" and node.child_by_field_name("condition") == child:
                 return node
@@ -113,7 +115,7 @@ class Decisions:
         from ipclint.extract.walk import FUNCTION_TYPES
         memo = self.own_memo
         path: list[int] = []
-        cur = node.parent
+        cur = self.up(node)
         result = False
         for _ in range(MAX_UP * 4):
             if cur is None:
@@ -128,7 +130,7 @@ class Decisions:
             if cur.type in FUNCTION_TYPES:
                 break
             path.append(cur.id)
-            cur = cur.parent
+            cur = self.up(cur)
         for i in path:
             memo[i] = result
         return result

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from ipclint.extract.ancestry import Up
 from ipclint.extract.parse import Node
 from ipclint.extract.walk import FUNCTION_TYPES
 
@@ -13,9 +14,9 @@ PATTERNS = frozenset({"formal_parameters", "required_parameter", "optional_param
                       "function_declaration", "generator_function_declaration", "export_specifier"})
 
 
-def is_binding(ident: Node) -> bool:
+def is_binding(ident: Node, up: Up) -> bool:
     """A declaration of the name (a parameter, a destructured or declared variable), not a read."""
-    parent = ident.parent
+    parent = up(ident)
     if parent is None:
         return False
     t = parent.type
@@ -35,13 +36,25 @@ _WORD = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ01234567
 
 def occurrences(data: bytes, name: str, start: int, end: int) -> list[int]:
     """Start offsets of the name as a whole word, not after a dot (`x.name` is a property; `...name`
-    is a spread, a read). Short names, which occur inside many words, go through a regex (compiled
-    once: the re module keeps its own cache); others through find()."""
+    is a spread, a read)."""
+    out = []
+    size = len(name.encode())
+    pos = next_occurrence(data, name, start, end)
+    while pos != -1:
+        out.append(pos)
+        pos = next_occurrence(data, name, pos + size, end)
+    return out
+
+
+def next_occurrence(data: bytes, name: str, start: int, end: int) -> int:
+    """The first occurrence of the name as a whole word at or after ``start`` (-1 if none): a
+    search can resume anywhere, also past a part that cannot hold reads. Short names, which occur
+    inside many words, go through a regex (compiled once: the re module keeps its own cache);
+    others through find()."""
     raw = name.encode()
     if len(raw) <= 2:
-        pat = re.compile(rb"(?:(?<![\w$.])|(?<=\.\.\.))" + re.escape(raw) + rb"(?![\w$])")
-        return [m.start() for m in pat.finditer(data, start, end)]
-    out = []
+        m = re.compile(rb"(?:(?<![\w$.])|(?<=\.\.\.))" + re.escape(raw) + rb"(?![\w$])").search(data, start, end)
+        return m.start() if m is not None else -1
     n = len(raw)
     pos = data.find(raw, start, end)
     while pos != -1:
@@ -49,6 +62,6 @@ def occurrences(data: bytes, name: str, start: int, end: int) -> list[int]:
         after = data[pos + n] if pos + n < len(data) else 32
         if before not in _WORD and (before != 46 or data[pos - 3:pos] == b"...") and after not in _WORD \
                 and after < 128:
-            out.append(pos)
+            return pos
         pos = data.find(raw, pos + n, end)
-    return out
+    return -1

@@ -6,6 +6,7 @@ import re
 from enum import Enum
 from typing import Final, Literal, NamedTuple
 
+from ipclint.extract.ancestry import Up
 from ipclint.extract.flownames import occurrences
 from ipclint.extract.parse import Node
 from ipclint.extract.values import text_of
@@ -59,6 +60,7 @@ class Reader:
 
     fn_id: int
     data: bytes
+    up: Up
     writes: list[int]
     callbacks: dict[str, Node]  # an element alias -> the callback function that binds it
 
@@ -66,7 +68,7 @@ class Reader:
         """Follow the value up the tree until something consumes it; None when nothing does
         (a truthiness test, a bare statement, a log call)."""
         st = _State()
-        child, node = ident, ident.parent
+        child, node = ident, self.up(ident)
         for _ in range(MAX_UP):
             if node is None or node.id == self.fn_id:
                 break
@@ -74,9 +76,9 @@ class Reader:
             if step is not _CONTINUE:
                 return _with_url(_with_elements(step, name, ident, st), st)
             if st.jump is not None:
-                child, node, st.jump = st.jump, st.jump.parent, None
+                child, node, st.jump = st.jump, self.up(st.jump), None
             else:
-                child, node = node, node.parent
+                child, node = node, self.up(node)
         return _with_url(_with_elements(Read(name, ident, "use"), name, ident, st), st)
 
     def _step(self, name: str, ident: Node, node: Node, child: Node, st: _State) -> Step:
@@ -119,12 +121,12 @@ class Reader:
     def _member(self, name: str, ident: Node, node: Node, child: Node, st: _State) -> Step:
         if node.child_by_field_name("object") != child:
             return self._lookup(name, ident, node)
-        call = node.parent
+        call = self.up(node)
         if call is None or call.type != "call_expression" or call.child_by_field_name("function") != node:
             return _CONTINUE  # value.prop: the same data, deeper
         method = _prop(node)
         if method in VALUE_CHECKS:
-            if method in EXTRACTING and not (is_truth(call) or _compared(call) or _whole_match(call)):
+            if method in EXTRACTING and not (is_truth(call, self.up) or _compared(call, self.up) or _whole_match(call)):
                 return Read(name, ident, "use")  # `const m = text.match(re)` reads the text
             return Read(name, ident, "check", site=call)
         if method in ELEMENT_METHODS:
@@ -147,15 +149,15 @@ class Reader:
     def _lookup(self, name: str, ident: Node, node: Node) -> Read:
         """`TABLE[value]`: reading a table by renderer key is an allowlist lookup when its result
         is tested; writing `obj[value] = x` or calling `handlers[value]()` is a use."""
-        up = node.parent
+        up = self.up(node)
         while up is not None and up.type in TRANSPARENT:
-            node, up = up, up.parent
+            node, up = up, self.up(up)
         if up is not None and up.type in ("assignment_expression", "augmented_assignment_expression") \
                 and up.child_by_field_name("left") == node:
             return Read(name, ident, "use")
         if up is not None and up.type == "call_expression" and up.child_by_field_name("function") == node:
             return Read(name, ident, "use")  # handlers[value](): dispatch on a renderer-chosen key
-        role = lookup_role(node)
+        role = lookup_role(node, self.up)
         return Read(name, ident, role, site=node) if role is not None else Read(name, ident, "use")
 
     def _object(self, name: str, ident: Node, node: Node, child: Node, st: _State) -> Step:
@@ -172,14 +174,14 @@ class Reader:
         return _CONTINUE
 
     def _argument(self, name: str, ident: Node, args: Node, child: Node, st: _State) -> Step:
-        call = args.parent
+        call = self.up(args)
         if call is None or call.type not in ("call_expression", "new_expression"):
             return Read(name, ident, "use")
         new = call.type == "new_expression"
         callee = call.child_by_field_name("constructor" if new else "function")
         text = text_of(callee, 100) if callee is not None else ""
         last = text.rsplit(".", 1)[-1]
-        if (not new and _is_logging(text)) or last.endswith("Error") or _inside_log(call):
+        if (not new and _is_logging(text)) or last.endswith("Error") or _inside_log(call, self.up):
             return None  # logged (also `console.log(fmt(JSON.stringify(x)))`), or put in an error message
         if new and last == "URL" and st.url is None:
             st.url, st.pure, st.keys, st.jump = call, False, [], call  # validation of the string (IPC005)
@@ -188,7 +190,7 @@ class Reader:
             return Read(name, ident, "check", site=call)
         index = sum(1 for c in args.named_children if c.type != "comment" and c.start_byte < child.start_byte)
         if not new and last == "get" and index == 0 and callee is not None and callee.type == "member_expression":
-            role = lookup_role(call)  # `MAP.get(value)` whose result is tested: an allowlist lookup
+            role = lookup_role(call, self.up)  # `MAP.get(value)` whose result is tested: an allowlist lookup
             if role is not None:
                 return Read(name, ident, role, site=call, into=call, arg=0, pure=st.pure)
         if not new and last in PASS_CALLS:
@@ -223,9 +225,9 @@ class Reader:
 
     def _spread_call(self, name: str, ident: Node, call: Node, st: _State) -> Step:
         """`Object.assign(target, value)`: the result, and a local target, hold the value's keys."""
-        up = call.parent
+        up = self.up(call)
         while up is not None and up.type in TRANSPARENT:
-            up = up.parent
+            up = self.up(up)
         if up is not None and up.type == "expression_statement":  # the result is dropped
             args = call.child_by_field_name("arguments")
             target = next((c for c in args.named_children if c.type != "comment"), None) if args is not None else None
@@ -323,12 +325,12 @@ def _operator(name: str, ident: Node, node: Node, child: Node, st: _State) -> St
 EXTRACTING = frozenset({"match", "search", "localeCompare"})  # results that are data unless tested
 
 
-def lookup_role(node: Node) -> str | None:
+def lookup_role(node: Node, up: Up) -> str | None:
     """How a table lookup's result is consumed: "check" when it is tested where it stands (a
     condition, `!`, `&&`, `??`/`||` with a default), "lookup" when it is kept in a variable (an
     allowlist only if that variable is tested: decided once the function's guards are known),
     None when it is used as data (`return store[key]`, `lib[runner].get()`)."""
-    child, p = node, node.parent
+    child, p = node, up(node)
     for _ in range(6):
         if p is None:
             return None
@@ -342,21 +344,21 @@ def lookup_role(node: Node) -> str | None:
             return "check"
         if t in TRANSPARENT or t == "parenthesized_expression" or (t == "unary_expression" and operator_of(p) == "!") \
                 or (t == "binary_expression" and operator_of(p) in ("&&", "||", *COMPARISONS)):
-            child, p = p, p.parent
+            child, p = p, up(p)
             continue
         return None
     return None
 
 
-def is_truth(node: Node) -> bool:
+def is_truth(node: Node, up: Up) -> bool:
     """The value of ``node`` is used as a truth value where it stands (not compared, not kept)."""
-    child, cur = node, node.parent
+    child, cur = node, up(node)
     for _ in range(8):
         if cur is None:
             return False
         t = cur.type
         if t in TRANSPARENT or t == "parenthesized_expression":
-            child, cur = cur, cur.parent
+            child, cur = cur, up(cur)
             continue
         if t == "unary_expression":
             return operator_of(cur) == "!"
@@ -365,11 +367,11 @@ def is_truth(node: Node) -> bool:
         if t in ("if_statement", "while_statement", "do_statement", "for_statement", "ternary_expression"):
             return cur.child_by_field_name("condition") == child
         if t == "arguments":  # `Boolean(LIST.indexOf(x))`
-            call = cur.parent
+            call = up(cur)
             callee = call.child_by_field_name("function") if call is not None else None
             return callee is not None and text_of(callee, 20) == "Boolean"
         if t == "return_statement" or (t == "arrow_function" and cur.child_by_field_name("body") == child):
-            return _predicate_callback(cur)
+            return _predicate_callback(cur, up)
         return False
     return False
 
@@ -377,15 +379,15 @@ def is_truth(node: Node) -> bool:
 PREDICATES = frozenset({"filter", "some", "every", "find", "findIndex", "findLast", "findLastIndex"})
 
 
-def _predicate_callback(node: Node) -> bool:
+def _predicate_callback(node: Node, up: Up) -> bool:
     """The function returning this value is a predicate given to `filter`/`some`/`every`/`find`."""
     fn: Node | None = node
     for _ in range(MAX_UP):
         if fn is None or fn.type in FUNCTION_TYPES:
             break
-        fn = fn.parent
-    args = fn.parent if fn is not None else None
-    call = args.parent if args is not None and args.type == "arguments" else None
+        fn = up(fn)
+    args = up(fn) if fn is not None else None
+    call = up(args) if args is not None and args.type == "arguments" else None
     callee = call.child_by_field_name("function") if call is not None else None
     prop = callee.child_by_field_name("property") if callee is not None and callee.type == "member_expression" \
         else None
@@ -408,10 +410,10 @@ def _whole_match(call: Node) -> bool:
         and "g" not in flag_text and "m" not in flag_text
 
 
-def _compared(node: Node) -> bool:
-    cur = node.parent
+def _compared(node: Node, up: Up) -> bool:
+    cur = up(node)
     while cur is not None and cur.type in TRANSPARENT:
-        cur = cur.parent
+        cur = up(cur)
     return cur is not None and cur.type == "binary_expression" and operator_of(cur) in COMPARISONS
 
 
@@ -425,17 +427,18 @@ def _prop(member: Node) -> str:
     return text_of(p, 60).strip("'\"`") if p is not None else ""
 
 
-def _inside_log(call: Node) -> bool:
+def _inside_log(call: Node, up: Up) -> bool:
     """The call only computes an argument of a logging call (within the same statement)."""
-    node = call.parent
+    node = up(call)
     for _ in range(12):
         if node is None or node.type.endswith("statement") or node.type in FUNCTION_TYPES:
             return False
-        if node.type == "arguments" and node.parent is not None and node.parent.type == "call_expression":
-            callee = node.parent.child_by_field_name("function")
+        outer = up(node) if node.type == "arguments" else None
+        if outer is not None and outer.type == "call_expression":
+            callee = outer.child_by_field_name("function")
             if callee is not None and _is_logging(text_of(callee, 100)):
                 return True
-        node = node.parent
+        node = up(node)
     return False
 
 

@@ -4,6 +4,7 @@ a site is evaluated when no condition holds it (an assertion, a call whose resul
 the guard variable holding a verdict, and the kind of a validation site."""
 from __future__ import annotations
 
+from ipclint.extract.ancestry import Up
 from ipclint.extract.flowread import ASSERT_CALL, BUILTIN_CHECKS, TRANSPARENT, VALUE_CHECKS, operator_of
 from ipclint.extract.guards import exits
 from ipclint.extract.parse import Node
@@ -28,11 +29,11 @@ SKIP = Skip()
 Polarity = bool | None | Skip
 
 
-def polarity(site: Node, leaf: Node) -> Polarity:
+def polarity(site: Node, leaf: Node, up: Up) -> Polarity:
     """Which outcome of ``leaf`` means the site passed: True, False, None (either), or SKIP (the
     site's result does not decide the leaf: `f(LIST.includes(x))`)."""
     pol: bool | None = own_polarity(site)
-    child, node = site, site.parent
+    child, node = site, up(site)
     for _ in range(16):
         if child.id == leaf.id:
             return pol
@@ -49,25 +50,25 @@ def polarity(site: Node, leaf: Node) -> Polarity:
                 return SKIP
             pol = None if pol is None or rel is None else (pol if rel else not pol)
         elif t == "arrow_function" and node.child_by_field_name("body") == child:
-            call = predicate_call(node)
+            call = predicate_call(node, up)
             if call is None:
                 return SKIP
             # `LIST.some((w) => w.id === x)`: the call is true when the predicate passed for an element
-            child, node = call, call.parent
+            child, node = call, up(call)
             continue
         else:
             return SKIP
-        child, node = node, node.parent
+        child, node = node, up(node)
     return SKIP
 
 
 PREDICATE_METHODS = frozenset({"some", "find", "findLast", "every"})
 
 
-def predicate_call(fn: Node) -> Node | None:
+def predicate_call(fn: Node, up: Up) -> Node | None:
     """The `some`/`find`/`every` call an arrow function is the predicate of (its only argument)."""
-    args = fn.parent
-    call = args.parent if args is not None and args.type == "arguments" else None
+    args = up(fn)
+    call = up(args) if args is not None and args.type == "arguments" else None
     if args is None or call is None or call.type != "call_expression" or len(args.named_children) != 1:
         return None
     callee = call.child_by_field_name("function")
@@ -187,13 +188,13 @@ def site_kind(node: Node) -> str:
 EMPTY = frozenset({"''", '""', "``", "null", "undefined", "void 0"})
 
 
-def evaluation(node: Node) -> tuple[Node, Node | None] | None:
+def evaluation(node: Node, up: Up) -> tuple[Node, Node | None] | None:
     """Where a site is evaluated on every path through its statement, and how: (statement, None)
     for a call whose result nobody tests (`validate(x);`, `const v = schema.parse(x)`: it
     validates only by throwing), (statement, condition) for a condition an assertion insists on
     (`assert(typeof x === 'string')`, `invariant(LIST.includes(x), 'msg')`). A check whose result
     is only stored is neither."""
-    child, cur = node, node.parent
+    child, cur = node, up(node)
     cond = site_kind(node) not in ("call", "url", "lookup")
     asserted: Node | None = None
     for _ in range(16):
@@ -212,7 +213,7 @@ def evaluation(node: Node) -> tuple[Node, Node | None] | None:
                 return cur, asserted
             return None if cond else (cur, None)
         elif t == "arguments":
-            call = cur.parent
+            call = up(cur)
             callee = call.child_by_field_name("function") if call is not None else None
             text = text_of(callee, 60) if callee is not None else ""
             if call is None or asserted is not None or not ASSERT_CALL.match(text.rsplit(".", 1)[-1]) \
@@ -225,21 +226,21 @@ def evaluation(node: Node) -> tuple[Node, Node | None] | None:
             pass  # schema.parse(x).data
         else:
             return None
-        child, cur = cur, cur.parent
+        child, cur = cur, up(cur)
     return None
 
 
-def guard_declaration(node: Node) -> tuple[str, Node] | None:
+def guard_declaration(node: Node, up: Up) -> tuple[str, Node] | None:
     """`const ok = typeof x === 'string' && x.length < 9`: the variable holding a check's result,
     and the value it was declared with."""
-    child, cur = node, node.parent
+    child, cur = node, up(node)
     for _ in range(16):
         if cur is None:
             return None
         t = cur.type
         if t in TRANSPARENT or t == "binary_expression" or (t == "unary_expression" and operator_of(cur) == "!") \
                 or (t == "member_expression" and child == cur.child_by_field_name("object")):
-            child, cur = cur, cur.parent
+            child, cur = cur, up(cur)
             continue
         if t == "variable_declarator" and cur.child_by_field_name("value") == child:
             name = cur.child_by_field_name("name")

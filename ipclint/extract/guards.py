@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from ipclint.extract.ancestry import Up
 from ipclint.extract.parse import Node
 from ipclint.extract.values import span_of, text_of, unwrap
 from ipclint.model.facts import Arm
@@ -49,8 +50,8 @@ def _sets_true(block: Node, flag: str) -> bool:
     return False
 
 
-def call_is_once_guarded(call: Node) -> bool:
-    node: Node | None = call.parent
+def call_is_once_guarded(call: Node, up: Up) -> bool:
+    node: Node | None = up(call)
     child = call
     for _ in range(MAX_PARENTS):
         if node is None or node.type in FUNCTION_BOUNDARY:
@@ -59,7 +60,7 @@ def call_is_once_guarded(call: Node) -> bool:
             flag = _flag_of(node.child_by_field_name("condition"), True)
             if flag and _sets_true(child, flag):
                 return True
-        child, node = node, node.parent
+        child, node = node, up(node)
     return False
 
 
@@ -105,12 +106,13 @@ def exits(block: Node, leaving: frozenset[str] = EXIT_TYPES) -> bool:
     return False
 
 
-def enclosing_conditions(call: Node, to_value: Callable[[Node], AnyV]) -> tuple[AnyV, ...]:
+def enclosing_conditions(call: Node, to_value: Callable[[Node], AnyV], up: Up,
+                         memo: dict[int, dict[int, int]]) -> tuple[AnyV, ...]:
     """Conditions under which the call runs, within its function: `if (c) { call }` gives c,
     `else` gives Not(c); `switch (x) { case A: call }` gives Case(x, (A, ...)) when the switch's
     default leaves the function."""
     out: list[AnyV] = []
-    node: Node | None = call.parent
+    node: Node | None = up(call)
     child = call
     for _ in range(MAX_PARENTS):
         if node is None or node.type in FUNCTION_BOUNDARY:
@@ -128,14 +130,14 @@ def enclosing_conditions(call: Node, to_value: Callable[[Node], AnyV]) -> tuple[
             if op is not None and left is not None and op.type == "&&":  # `ok(ch) && call`
                 out.append(to_value(left))
         elif node.type == "switch_case":
-            block = node.parent
-            sw = block.parent if block is not None else None
+            block = up(node)
+            sw = up(block) if block is not None else None
             if block is not None and sw is not None and sw.type == "switch_statement" and _default_exits(block):
                 disc = sw.child_by_field_name("value")
-                cases = _case_values(node, to_value)
+                cases = _case_values(node, block, to_value, memo)
                 if disc is not None and cases:
                     out.append(Case(span=span_of(node), subject=to_value(disc), values=tuple(cases)))
-        child, node = node, node.parent
+        child, node = node, up(node)
     return tuple(out)
 
 
@@ -147,15 +149,22 @@ def _default_exits(body: Node) -> bool:
     return False
 
 
-def _case_values(case: Node, to_value: Callable[[Node], AnyV]) -> list[AnyV]:
+def _case_values(case: Node, body: Node, to_value: Callable[[Node], AnyV],
+                 memo: dict[int, dict[int, int]]) -> list[AnyV]:
     """The values that reach this case: its own and those of empty cases falling through to it."""
     values: list[AnyV] = []
+    siblings = body.named_children
+    index = memo.get(body.id)
+    if index is None:  # the position of each case, once per switch
+        index = memo[body.id] = {c.id: i for i, c in enumerate(siblings)}
+    at = index.get(case.id, 0)
     node: Node | None = case
     while node is not None and node.type == "switch_case":
         v = node.child_by_field_name("value")
         if v is not None:
             values.append(to_value(v))
-        prev = node.prev_named_sibling
+        at -= 1
+        prev = siblings[at] if at >= 0 else None
         if prev is None or prev.type != "switch_case" or any(
                 c.type not in ("comment",) and c != prev.child_by_field_name("value") for c in prev.named_children):
             break
@@ -168,19 +177,20 @@ STATEMENT_CALL_PARENTS = frozenset({"await_expression", "parenthesized_expressio
 LEAVE_CASE = frozenset({"break_statement", "return_statement", "throw_statement", "continue_statement"})
 
 
-def enclosing_arms(call: Node, to_value: Callable[[Node], AnyV]) -> tuple[Arm, ...]:
+def enclosing_arms(call: Node, to_value: Callable[[Node], AnyV], up: Up,
+                   memo: dict[int, dict[int, int]]) -> tuple[Arm, ...]:
     """The branches a statement-level call sits in (`f()`, `await f()`, `c ? f() : g()`), within
     its function, outermost first; () for calls inside larger expressions."""
-    node: Node | None = call.parent
+    node: Node | None = up(call)
     for _ in range(4):
         if node is None or node.type not in STATEMENT_CALL_PARENTS:
             break
-        node = node.parent
+        node = up(node)
     if node is None or node.type != "expression_statement":
         return ()
     out: list[Arm] = []
     child: Node = call
-    node = call.parent
+    node = up(call)
     for _ in range(MAX_PARENTS * 2):
         if node is None or node.type in FUNCTION_BOUNDARY:
             break
@@ -190,24 +200,26 @@ def enclosing_arms(call: Node, to_value: Callable[[Node], AnyV]) -> tuple[Arm, .
                 1 if node.child_by_field_name("alternative") == child else -1
             if arm >= 0:
                 out.append(Arm(node.start_byte, arm, to_value(cond) if cond is not None else None))
-        elif node.type in ("switch_case", "switch_default") and node.parent is not None:
-            out.append(Arm(node.parent.start_byte, _case_group(node)))
-        child, node = node, node.parent
+        elif node.type in ("switch_case", "switch_default") and (body := up(node)) is not None:
+            out.append(Arm(body.start_byte, _case_group(node, body, memo)))
+        child, node = node, up(node)
     out.reverse()
     return tuple(out)
 
 
-def _case_group(case: Node) -> int:
+def _case_group(case: Node, body: Node, memo: dict[int, dict[int, int]]) -> int:
     """Cases fall through into the next until one ends with break, return, throw or continue:
-    the index of the group of cases that can run together."""
-    group = 0
-    body = case.parent
-    for c in body.named_children if body is not None else ():
-        if c == case:
-            return group
-        if c.type not in ("switch_case", "switch_default"):
-            continue
-        stmts = [s for s in c.named_children if s.type != "comment" and s != c.child_by_field_name("value")]
-        if stmts and (stmts[-1].type in LEAVE_CASE or exits(stmts[-1], LEAVE_CASE)):
-            group += 1
-    return group
+    the index of the group of cases that can run together (numbered once per switch)."""
+    groups = memo.get(body.id)
+    if groups is None:
+        groups = memo[body.id] = {}
+        group = 0
+        for c in body.named_children:
+            groups[c.id] = group
+            if c.type not in ("switch_case", "switch_default"):
+                continue
+            stmts = [s for s in c.named_children if s.type != "comment" and s != c.child_by_field_name("value")]
+            if stmts and (stmts[-1].type in LEAVE_CASE or exits(stmts[-1], LEAVE_CASE)):
+                group += 1
+        groups[-1] = group
+    return groups.get(case.id, groups[-1])

@@ -14,8 +14,9 @@ Reads are found by a byte search for the names inside the function, then located
 """
 from __future__ import annotations
 
+from ipclint.extract.ancestry import Up
 from ipclint.extract.flowdom import Ambiguity, Dominance
-from ipclint.extract.flownames import is_binding, occurrences
+from ipclint.extract.flownames import is_binding, next_occurrence
 from ipclint.extract.flowread import COMPARISONS, MAX_UP, TRANSPARENT, VALUE_CHECKS, Read, Reader, is_truth, operator_of
 from ipclint.extract.flowtests import site_kind
 from ipclint.extract.parse import Node
@@ -26,6 +27,7 @@ from ipclint.model.values import AnyV
 
 MAX_READS = 600  # reads classified per function
 MAX_ALIAS_ROUNDS = 3
+_UNSEEN = object()
 
 
 # Callbacks of these calls are never IPC handlers or helpers called by name: their own
@@ -40,14 +42,14 @@ CALLBACK_OF = frozenset({"map", "filter", "forEach", "some", "every", "find", "f
 def analyze(node: Node, ex: Extractor, fid: int) -> Flow | None:
     fn = ex.f.functions[fid]
     names = {p.name for p in fn.params}
-    if not names or _inline_callback(node):
+    if not names or _inline_callback(node, ex.up):
         return None
     return _Analysis(node, ex, fid).run(names)
 
 
-def _inline_callback(node: Node) -> bool:
-    args = node.parent
-    call = args.parent if args is not None and args.type == "arguments" else None
+def _inline_callback(node: Node, up: Up) -> bool:
+    args = up(node)
+    call = up(args) if args is not None and args.type == "arguments" else None
     callee = call.child_by_field_name("function") if call is not None and call.type == "call_expression" else None
     if callee is None:
         return False
@@ -61,6 +63,7 @@ class _Analysis(Reader, Dominance):
         self.fn_id = fn_node.id
         self.fid = fid
         self.ex = ex
+        self.up = ex.up
         self.data: bytes = ex.data
         self.reads: list[Read] = []
         self.origin: dict[str, str] = {}
@@ -70,7 +73,7 @@ class _Analysis(Reader, Dominance):
         # Aliases bound only as callback parameters (`value.forEach((x) => ...)`): read only there.
         self.callback_of: dict[str, list[Node]] = {}
         self.block_memo: dict[int, dict[int, tuple[int, ...]]] = {}
-        self.shadow_memo: dict[tuple[int, str], bool] = {}
+        self.shadow_memo: dict[tuple[int, str], Node | None] = {}
 
     def run(self, params: set[str]) -> Flow | None:
         todo = {n: self.fn.start_byte for n in params}
@@ -106,47 +109,62 @@ class _Analysis(Reader, Dominance):
 
     # ---- finding reads ---------------------------------------------------------------------
     def _find(self, todo: dict[str, int]) -> list[tuple[str, Node]]:
+        """The reads of each name after its position in ``todo``. A nested function (or catch
+        clause) that binds the name again hides every occurrence inside it: the search goes on
+        after its end."""
         out = []
         end = self.fn.end_byte
+        data = self.data
+        work = self.ex.work
         for name in sorted(todo):
-            for start in occurrences(self.data, name, todo[name], end):
-                stop = start + len(name.encode())
+            size = len(name.encode())
+            pos = todo[name]
+            while True:
+                start = next_occurrence(data, name, pos, end)
+                work.spend(1 + ((start if start >= 0 else end) - pos) // 4096)
+                if start < 0:
+                    break
+                pos = stop = start + size
                 ident = self.fn.descendant_for_byte_range(start, stop)
                 if ident is None or ident.type not in ("identifier", "shorthand_property_identifier"):
                     continue
                 cbs = self.callback_of.get(name)
                 if cbs is not None and not any(cb.start_byte <= start < cb.end_byte for cb in cbs):
                     continue  # an element alias exists only inside its callbacks
-                if ident.start_byte != start or ident.end_byte != stop or is_binding(ident) \
-                        or self._shadowed_between(ident, name):
+                if ident.start_byte != start or ident.end_byte != stop or is_binding(ident, self.up):
+                    continue
+                shadow = self._shadowing(ident, name)
+                if shadow is not None:
+                    pos = max(pos, shadow.end_byte)
                     continue
                 out.append((name, ident))
                 if len(out) + len(self.reads) >= MAX_READS:
                     return out
         return out
 
-    def _shadowed_between(self, ident: Node, name: str) -> bool:
-        """Memoised per (node, name) along the climb: reads deep in one tree share their ancestors,
-        and each parent step costs more the deeper the tree."""
-        node = ident.parent
+    def _shadowing(self, ident: Node, name: str) -> Node | None:
+        """The nested function (or catch clause) between the read and the analysed function that
+        binds the name, if any. Memoised per (node, name) along the climb: reads deep in one tree
+        share their ancestors."""
+        node = self.up(ident)
         fn_id = self.fn_id
         memo = self.shadow_memo
         path: list[int] = []
-        result = False
+        result: Node | None = None
         for _ in range(MAX_UP * 4):
             if node is None or node.id == fn_id:
                 break
-            known = memo.get((node.id, name))
-            if known is not None:
-                result = known
+            known = memo.get((node.id, name), _UNSEEN)
+            if known is not _UNSEEN:
+                result = known  # type: ignore[assignment]
                 break
             t = node.type
             path.append(node.id)
             if (t in FUNCTION_TYPES or t == "catch_clause") and self._shadowed(node, name) \
                     and all(node.id != cb.id for cb in self.callback_of.get(name, ())):
-                result = True
+                result = node
                 break
-            node = node.parent
+            node = self.up(node)
         for i in path:
             memo[(i, name)] = result
         return result
@@ -212,15 +230,16 @@ class _Analysis(Reader, Dominance):
 
     def _site(self, node: Node, reads: list[Read], kind: str | None) -> Site:
         site = _site(node, reads, kind)
-        atom = _atom(node)
+        atom = _atom(node, self.up)
         value: AnyV | None = None
         atom_value: AnyV | None = None
         if site.kind in ("check", "lookup", "pair"):
             value = self.ex.value(node, self.fid)
             if atom is not None:
                 atom_value = self.ex.value(atom, self.fid)
-        truth = is_truth(node) or (kind == "lookup" and node.parent is not None
-                                   and node.parent.type == "variable_declarator")
+        above = self.up(node)
+        truth = is_truth(node, self.up) or (kind == "lookup" and above is not None
+                                             and above.type == "variable_declarator")
         return Site(site.kind, site.span, site.names, site.sides, value, atom_value, truth)
 
     def _family(self, name: str) -> set[str]:
@@ -275,9 +294,9 @@ def _ambiguity(node: Node, reads: list[Read]) -> Ambiguity:
     return None
 
 
-def _atom(node: Node) -> Node | None:
+def _atom(node: Node, up: Up) -> Node | None:
     """The comparison a site's result takes part in (`LIST.indexOf(x) !== -1`, `typeof x === 's'`)."""
-    cur = node.parent
+    cur = up(node)
     atom = None
     for _ in range(8):
         if cur is None:
@@ -288,7 +307,7 @@ def _atom(node: Node) -> Node | None:
             atom = cur
         else:
             break
-        cur = cur.parent
+        cur = up(cur)
     return atom
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ipclint.extract.ancestry import Up
 from ipclint.extract.parse import Node
 from ipclint.extract.values import property_name, span_of, string_value, text_of, unwrap
 from ipclint.model.span import Span
@@ -278,10 +279,10 @@ def declaration(node: Node) -> tuple[str, TDecl] | None:
     return None
 
 
-def placement(node: Node) -> str | None:
+def placement(node: Node, up: Up) -> str | None:
     """Where a declaration sits: "module" (the top of the file, exported or `declare`d), "global"
     (inside `declare global { ... }`), or None (inside a function, a namespace, `declare module`)."""
-    parent = node.parent
+    parent = up(node)
     for _ in range(4):
         if parent is None:
             return None
@@ -289,14 +290,14 @@ def placement(node: Node) -> str | None:
         if pt == "program":
             return "module"
         if pt == "statement_block":
-            owner = parent.parent
+            owner = up(parent)
             if owner is not None and owner.type == "ambient_declaration" \
                     and any(c.type == "global" for c in owner.children):
                 return "global"
             return None
         if pt not in ("export_statement", "ambient_declaration", "variable_declaration", "lexical_declaration"):
             return None
-        parent = parent.parent
+        parent = up(parent)
     return None
 
 
@@ -321,18 +322,18 @@ def is_const_assertion(node: Node) -> bool:
     return node.type == "as_expression" and any(c.type == "const" for c in node.children)
 
 
-def outer_cast(node: Node) -> tuple[Span, AnyT] | None:
+def outer_cast(node: Node, up: Up) -> tuple[Span, AnyT] | None:
     """For the outermost of a chain of casts (`ipc as unknown as TypedIpc`): the span of the
     expression inside them and the type it ends up with."""
     if node.type not in ("as_expression", "type_assertion"):
         return None
-    parent = node.parent
+    parent = up(node)
     if parent is not None and parent.type in ("as_expression", "type_assertion", "parenthesized_expression",
                                               "satisfies_expression", "non_null_expression"):
-        up: Node | None = parent
-        while up is not None and up.type in ("parenthesized_expression", "non_null_expression"):
-            up = up.parent
-        if up is not None and up.type in ("as_expression", "type_assertion"):
+        above: Node | None = parent
+        while above is not None and above.type in ("parenthesized_expression", "non_null_expression"):
+            above = up(above)
+        if above is not None and above.type in ("as_expression", "type_assertion"):
             return None  # an inner cast of a chain
     t = cast_type(node)
     if t is None:

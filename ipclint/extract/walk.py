@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from ipclint.extract.ancestry import Up
 from ipclint.extract.draft import FactsDraft, FuncDraft
 from ipclint.extract.parse import Node
 from ipclint.extract.typefacts import notable, signature
@@ -41,11 +42,15 @@ from ipclint.model.values import (
     TypeOf,
     Undef,
 )
+from ipclint.model.work import OutOfWork, Work
 
 FUNCTION_TYPES = frozenset({"function_declaration", "function_expression", "function", "arrow_function",
                             "method_definition", "generator_function_declaration",
                             "generator_function"})
 MAX_CALLS_PER_FILE = 50000
+# The work one file may take (model/work.py): about a second and a half of extraction. The largest
+# real files (2 MB bundles) stay well below; crafted ones stop with a diagnostic.
+MAX_WORK = 3_000_000
 COMPARISONS = frozenset({"===", "!==", "==", "!=", "instanceof", "in", "<", ">", "<=", ">="})
 
 
@@ -56,6 +61,10 @@ class Extractor:
         self._fid: dict[int, int] = {}
         self._memo: dict[int, AnyV] = {}
         self.flow_params: dict[int, frozenset[str]] = {}  # handlerflow: the names a nested function binds
+        self.case_groups: dict[int, dict[int, int]] = {}  # switch body -> case -> group (guards)
+        self.case_index: dict[int, dict[int, int]] = {}  # switch body -> case -> position (guards)
+        self.work = Work(MAX_WORK)
+        self.up: Up = _node_parent
 
     # ---- functions -------------------------------------------------------------------------
     def func_for(self, node: Node, parent: int | None, name: str | None = None) -> int:
@@ -124,6 +133,10 @@ class Extractor:
         return v
 
     def _value(self, node: Node, scope: int | None, depth: int) -> AnyV:
+        work = self.work
+        work.done += 1
+        if work.done > work.limit:
+            raise OutOfWork(work.done)
         sp = span_of(node)
         # Source text is kept for values near the top (messages quote arguments and callees);
         # deeper values carry none, which saves most of the decoding.
@@ -391,6 +404,10 @@ def _leaf_value(node: Node, t: str, sp: Span, tx: Callable[[Node], str]) -> AnyV
     if t in ("jsx_element", "jsx_self_closing_element"):
         return Jsx(span=sp, text=tx(node))
     return None
+
+
+def _node_parent(node: Node) -> Node | None:
+    return node.parent
 
 
 def _no_text(node: Node, limit: int = 0) -> str:

@@ -13,7 +13,7 @@ from ipclint.model.span import Span
 from ipclint.model.types import TypeFacts
 from ipclint.model.values import AnyV
 
-FACTS_VERSION = 29
+FACTS_VERSION = 30
 
 
 class _Record(msgspec.Struct, frozen=True, array_like=True, gc=False):
@@ -185,6 +185,9 @@ class FileFacts(msgspec.Struct, frozen=True, gc=False):
     size: int
     parse_errors: tuple[tuple[int, int, int, int], ...] = ()
     too_deep: bool = False
+    # the work budget ran out (model/work.py): the line where analysis stopped; 0 when complete
+    stopped_at: int = 0
+    work: int = 0  # units of work extraction spent on the file (tests check that it grows linearly)
     imports: dict[str, AnyV] = {}  # local name -> Import; "\0order:<src>" -> Module, in source order
     exports: dict[str, AnyV] = {}  # exported name -> value; "*" = the CommonJS exports object
     star_exports: tuple[str, ...] = ()

@@ -54,7 +54,7 @@ class Finding:
 
 @dataclass(frozen=True, slots=True)
 class Diagnostic:
-    """A tool diagnostic: not a finding. kind is read|decode|binary|parse|depth|config|suppression|internal."""
+    """A tool diagnostic: not a finding. kind is read|decode|binary|parse|depth|limit|config|suppression|internal."""
 
     path: str
     message: str
@@ -103,4 +103,4 @@ class RunResult:
 
     @property
     def parse_errors(self) -> tuple[Diagnostic, ...]:
-        return tuple(d for d in self.errors if d.kind in ("parse", "depth"))
+        return tuple(d for d in self.errors if d.kind in ("parse", "depth", "limit"))
