@@ -22,12 +22,14 @@ import shutil
 import stat
 import tempfile
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import msgspec
 
-from ipclint.model.facts import FACTS_VERSION, FileFacts
 from ipclint.version import __version__
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ipclint.model.facts import FileFacts
 
 CACHEDIR_TAG = ("Signature: 8a477f597d28d172789f06886806bc55\n"
                 "# This file is a cache directory tag created by ipclint.\n")
@@ -40,9 +42,10 @@ T = TypeVar("T")
 @functools.lru_cache(maxsize=1)
 def code_stamp() -> str:
     """The tool version plus the size and mtime of every source file of this package, so that a
-    changed rule or extractor (an upgrade, or an edited checkout) never reuses a stale cache."""
+    changed rule or extractor (an upgrade, an edited checkout, a new FACTS_VERSION in
+    model/facts.py) never reuses a stale cache."""
     package = Path(__file__).resolve().parent
-    h = hashlib.sha256(f"{__version__}:{FACTS_VERSION}".encode())
+    h = hashlib.sha256(__version__.encode())
     for f in sorted(package.rglob("*")):
         if f.suffix in (".py", ".scm"):
             try:
@@ -164,7 +167,7 @@ class Cache:
         self.rejected = 0  # entries present but not trusted (tag, type or path wrong)
         self._ready = False
         self._encoder = msgspec.msgpack.Encoder()
-        self._facts = msgspec.msgpack.Decoder(FileFacts)
+        self._facts: msgspec.msgpack.Decoder[FileFacts] | None = None  # made when facts are read
         if folder is not None and os.path.lexists(folder) and not _real_dir(folder):
             self.folder = None  # a link or a file where the cache should be: do not use it
 
@@ -244,6 +247,9 @@ class Cache:
     def decode_facts(self, body: bytes | None) -> FileFacts | None:
         if body is None:
             return None
+        if self._facts is None:
+            from ipclint.model.facts import FileFacts
+            self._facts = msgspec.msgpack.Decoder(FileFacts)
         try:
             return self._facts.decode(body)
         except (msgspec.DecodeError, msgspec.ValidationError, ValueError, TypeError, RecursionError):
@@ -317,11 +323,13 @@ def result_key(root: Path, files: list[tuple[str, str]], skipped: list[tuple[str
         while d not in folders:
             folders.add(d)
             d = os.path.dirname(d)
+    top = str(root)
     for folder in sorted(folders):
+        base = os.path.join(top, folder) if folder else top
         for name in PROJECT_FILES:
-            p = root / folder / name
+            p = os.path.join(base, name)
             try:
-                st = p.stat()
+                st = os.stat(p)
             except OSError:
                 continue
             h.update(f"{p}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())

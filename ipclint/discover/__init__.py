@@ -10,10 +10,9 @@ from pathlib import Path
 from typing import NamedTuple
 
 import msgspec
-import pathspec
 
 from ipclint.cache import Cache
-from ipclint.extract.parse import SOURCE_SUFFIXES
+from ipclint.discover.ignore import IgnoreRules
 from ipclint.safefs import inside, read_in_root
 
 DEFAULT_EXCLUDED_DIRS = frozenset({"node_modules", ".git", "dist", "build", "out", "release", "coverage",
@@ -22,6 +21,9 @@ DEFAULT_EXCLUDED_DIRS = frozenset({"node_modules", ".git", "dist", "build", "out
                                    # build output of vite-plugin-electron, vue-cli-plugin-electron-builder and
                                    # electron-react-boilerplate's DLL bundle
                                    "dist-electron", "dist_electron", ".erb"})
+# The suffixes extract/parse.py has a grammar for (kept here so that a warm run, which parses
+# nothing, does not load tree-sitter; tests/test_ignore.py checks that both agree).
+SOURCE_SUFFIXES = frozenset({".js", ".mjs", ".cjs", ".jsx", ".ts", ".mts", ".cts", ".tsx", ".vue"})
 MAX_FILE_SIZE = 2 * 1024 * 1024
 MINIFIED_SAMPLE = 64 * 1024
 MINIFIED_AVG_LINE = 5000
@@ -193,7 +195,7 @@ def discover(root: Path, paths: list[Path] | None = None, exclude: list[str] | N
     the root is skipped and counted."""
     root = root.resolve()
     walk = _Walk(root, os.path.realpath(root), Discovery(root), index if index is not None else StatIndex(None),
-                 pathspec.GitIgnoreSpec.from_lines(exclude or []))
+                 IgnoreRules.from_lines(exclude or []))
     for start in [p.resolve() for p in (paths or [root])]:
         if start.is_file():
             walk.consider(start)
@@ -218,8 +220,9 @@ class _Walk:
     root_real: str
     result: Discovery
     index: StatIndex
-    extra: pathspec.GitIgnoreSpec  # the exclude patterns of the configuration
-    ignores: dict[str, pathspec.GitIgnoreSpec | None] = field(default_factory=dict)
+    extra: IgnoreRules  # the exclude patterns of the configuration
+    # folder -> its .gitignore, compiled once; None when it has none (known from its listing)
+    ignores: dict[str, IgnoreRules | None] = field(default_factory=dict)
     pending: list[Pending] = field(default_factory=list)
     seen_dirs: set[tuple[int, int]] = field(default_factory=set)
     seen_files: set[tuple[int, int]] = field(default_factory=set)
@@ -264,6 +267,8 @@ class _Walk:
         except OSError as exc:
             result.errors.append((_rel(self.root, folder), "read", f"cannot list folder: {exc.strerror}"))
             return []
+        if not any(e.name == ".gitignore" for e in entries):
+            self.ignores.setdefault(_rel(self.root, folder), None)  # nothing to read
         subdirs = []
         for e in entries:
             sub = self._entry(e, linked)
@@ -317,29 +322,31 @@ def _rel(root: Path, p: Path | str) -> str:
     return s.replace(os.sep, "/") if os.sep != "/" else s
 
 
-def _ignored(root: Path, rel: str, ignores: dict[str, pathspec.GitIgnoreSpec | None],
-             extra: pathspec.GitIgnoreSpec) -> bool:
-    if extra.match_file(rel):
+def _ignored(root: Path, rel: str, ignores: dict[str, IgnoreRules | None], extra: IgnoreRules) -> bool:
+    """Whether a path is excluded by the config or by a .gitignore of a folder above it (each
+    matched with the part of the path below its folder)."""
+    if extra and extra.match(rel):
         return True
-    parts = rel.rstrip("/").split("/")
-    for i in range(len(parts)):
-        folder = "/".join(parts[:i])
+    last = len(rel) - 1 if rel.endswith("/") else len(rel)
+    cut = -1  # the folder is rel[:cut] (the root first), the path below it rel[cut + 1:]
+    while True:
+        folder = rel[:cut] if cut >= 0 else ""
         if folder in ignores:
             spec = ignores[folder]
         else:
             spec = ignores[folder] = _load_gitignore(root, f"{folder}/.gitignore" if folder else ".gitignore")
-        if spec is not None:
-            sub = "/".join(parts[i:]) + ("/" if rel.endswith("/") else "")
-            if spec.match_file(sub):
-                return True
-    return False
+        if spec is not None and spec.match(rel[cut + 1:]):
+            return True
+        cut = rel.find("/", cut + 1)
+        if cut < 0 or cut >= last:
+            return False
 
 
-def _load_gitignore(root: Path, rel: str) -> pathspec.GitIgnoreSpec | None:
+def _load_gitignore(root: Path, rel: str) -> IgnoreRules | None:
     data = read_in_root(root, rel, 4 * 1024 * 1024)
     if data is None:
         return None
-    return pathspec.GitIgnoreSpec.from_lines(data.decode("utf-8", "replace").splitlines())
+    return IgnoreRules.from_lines(data.decode("utf-8", "replace").splitlines())
 
 
 def _consider(result: Discovery, root: Path, p: str | Path, index: StatIndex, pending: list[Pending],
