@@ -14,9 +14,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from pathspec.patterns.gitignore import GitIgnorePatternError
-from pathspec.patterns.gitignore.spec import GitIgnoreSpecPattern
-
 # pathspec's expression for an escaped literal: `\` + a non-word character, or a plain character
 _LIT = r"((?:\\[^0-9A-Za-z_]|[^\\.^$*+?{}\[\]|()])+)"
 _END = re.escape("(?:(?P<ps_d>/)|$)")  # the path itself, or a folder above it
@@ -71,6 +68,8 @@ class IgnoreRules:
             if plain is not None:
                 rules.add_plain(*plain.groups())
                 continue
+            from pathspec.patterns.gitignore import GitIgnorePatternError  # (a warm run needs none)
+            from pathspec.patterns.gitignore.spec import GitIgnoreSpecPattern
             try:
                 regex, include = GitIgnoreSpecPattern.pattern_to_regex(line)
             except GitIgnorePatternError:
