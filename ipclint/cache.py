@@ -17,10 +17,7 @@ import hashlib
 import hmac
 import os
 import re
-import secrets
-import shutil
 import stat
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
@@ -66,16 +63,18 @@ def user_cache_home() -> Path:
 def load_key() -> bytes:
     """The per-user key that authenticates cache entries: `<user cache>/ipclint/key`, created 0600.
     When it cannot be read or made safely, a key for this process only: entries written now will
-    not verify later (no warm runs), which is safe."""
+    not verify later (no warm runs), which is safe. (os.urandom is what secrets.token_bytes
+    returns, without importing random.)"""
     folder = user_cache_home() / "ipclint"
     path = folder / "key"
     try:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         if not path.exists():
+            import tempfile
             fd, tmp = tempfile.mkstemp(dir=folder)
             try:
                 os.fchmod(fd, 0o600)
-                os.write(fd, secrets.token_bytes(32))
+                os.write(fd, os.urandom(32))
             finally:
                 os.close(fd)
             os.replace(tmp, path)  # the first writer wins
@@ -86,10 +85,10 @@ def load_key() -> bytes:
         finally:
             os.close(fd)
         if not stat.S_ISREG(st.st_mode) or st.st_mode & 0o077 or st.st_uid != os.getuid() or len(key) < 32:
-            return secrets.token_bytes(32)  # someone else's, or readable by others: not a secret
+            return os.urandom(32)  # someone else's, or readable by others: not a secret
         return key
     except (OSError, AttributeError):
-        return secrets.token_bytes(32)
+        return os.urandom(32)
 
 
 def seal(key: bytes, body: bytes) -> bytes:
@@ -126,6 +125,7 @@ def read_plain(path: Path, limit: int = 256 * 1024 * 1024) -> bytes | None:
 
 def write_plain(path: Path, data: bytes) -> None:
     """Write atomically into ``path``'s folder, which must be a real folder (checked by callers)."""
+    import tempfile
     try:
         fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
         with os.fdopen(fd, "wb") as fh:
@@ -204,6 +204,7 @@ class Cache:
     def _prune(self, keep: str, legacy: bool) -> None:
         """Remove what older versions left: other `v-<stamp>` folders, and, in a folder that was
         already tagged as ipclint's, what older formats wrote there (never anything else)."""
+        import shutil
         assert self.folder is not None
         try:
             entries = list(os.scandir(self.folder))
@@ -298,6 +299,7 @@ def encode_facts(facts: FileFacts) -> bytes:
 
 def clean(folder: Path) -> bool:
     """Remove an ipclint cache folder (one that carries ipclint's CACHEDIR.TAG). True when removed."""
+    import shutil
     if not _real_dir(folder):
         return False
     if read_plain(folder / "CACHEDIR.TAG") != CACHEDIR_TAG.encode():

@@ -5,7 +5,6 @@ import functools
 import gc
 import os
 import time
-import traceback
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import Field, replace
 from pathlib import Path
@@ -431,6 +430,7 @@ def run_rules(project: Project, rules: Iterable[Rule[Any]],
 
 
 def _internal(where: str, exc: BaseException) -> Diagnostic:
+    import traceback
     tb = traceback.extract_tb(exc.__traceback__)
     at = f" at {Path(tb[-1].filename).name}:{tb[-1].lineno}" if tb else ""
     return Diagnostic("", f"internal error in {where}: {exc!r}{at}", "internal")
