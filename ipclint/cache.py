@@ -17,17 +17,16 @@ import hashlib
 import hmac
 import os
 import re
-import secrets
-import shutil
 import stat
-import tempfile
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import msgspec
 
-from ipclint.model.facts import FACTS_VERSION, FileFacts
 from ipclint.version import __version__
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ipclint.model.facts import FileFacts
 
 CACHEDIR_TAG = ("Signature: 8a477f597d28d172789f06886806bc55\n"
                 "# This file is a cache directory tag created by ipclint.\n")
@@ -40,9 +39,10 @@ T = TypeVar("T")
 @functools.lru_cache(maxsize=1)
 def code_stamp() -> str:
     """The tool version plus the size and mtime of every source file of this package, so that a
-    changed rule or extractor (an upgrade, or an edited checkout) never reuses a stale cache."""
+    changed rule or extractor (an upgrade, an edited checkout, a new FACTS_VERSION in
+    model/facts.py) never reuses a stale cache."""
     package = Path(__file__).resolve().parent
-    h = hashlib.sha256(f"{__version__}:{FACTS_VERSION}".encode())
+    h = hashlib.sha256(__version__.encode())
     for f in sorted(package.rglob("*")):
         if f.suffix in (".py", ".scm"):
             try:
@@ -63,16 +63,18 @@ def user_cache_home() -> Path:
 def load_key() -> bytes:
     """The per-user key that authenticates cache entries: `<user cache>/ipclint/key`, created 0600.
     When it cannot be read or made safely, a key for this process only: entries written now will
-    not verify later (no warm runs), which is safe."""
+    not verify later (no warm runs), which is safe. (os.urandom is what secrets.token_bytes
+    returns, without importing random.)"""
     folder = user_cache_home() / "ipclint"
     path = folder / "key"
     try:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         if not path.exists():
+            import tempfile
             fd, tmp = tempfile.mkstemp(dir=folder)
             try:
                 os.fchmod(fd, 0o600)
-                os.write(fd, secrets.token_bytes(32))
+                os.write(fd, os.urandom(32))
             finally:
                 os.close(fd)
             os.replace(tmp, path)  # the first writer wins
@@ -83,10 +85,10 @@ def load_key() -> bytes:
         finally:
             os.close(fd)
         if not stat.S_ISREG(st.st_mode) or st.st_mode & 0o077 or st.st_uid != os.getuid() or len(key) < 32:
-            return secrets.token_bytes(32)  # someone else's, or readable by others: not a secret
+            return os.urandom(32)  # someone else's, or readable by others: not a secret
         return key
     except (OSError, AttributeError):
-        return secrets.token_bytes(32)
+        return os.urandom(32)
 
 
 def seal(key: bytes, body: bytes) -> bytes:
@@ -123,6 +125,7 @@ def read_plain(path: Path, limit: int = 256 * 1024 * 1024) -> bytes | None:
 
 def write_plain(path: Path, data: bytes) -> None:
     """Write atomically into ``path``'s folder, which must be a real folder (checked by callers)."""
+    import tempfile
     try:
         fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
         with os.fdopen(fd, "wb") as fh:
@@ -164,7 +167,7 @@ class Cache:
         self.rejected = 0  # entries present but not trusted (tag, type or path wrong)
         self._ready = False
         self._encoder = msgspec.msgpack.Encoder()
-        self._facts = msgspec.msgpack.Decoder(FileFacts)
+        self._facts: msgspec.msgpack.Decoder[FileFacts] | None = None  # made when facts are read
         if folder is not None and os.path.lexists(folder) and not _real_dir(folder):
             self.folder = None  # a link or a file where the cache should be: do not use it
 
@@ -201,6 +204,7 @@ class Cache:
     def _prune(self, keep: str, legacy: bool) -> None:
         """Remove what older versions left: other `v-<stamp>` folders, and, in a folder that was
         already tagged as ipclint's, what older formats wrote there (never anything else)."""
+        import shutil
         assert self.folder is not None
         try:
             entries = list(os.scandir(self.folder))
@@ -244,6 +248,9 @@ class Cache:
     def decode_facts(self, body: bytes | None) -> FileFacts | None:
         if body is None:
             return None
+        if self._facts is None:
+            from ipclint.model.facts import FileFacts
+            self._facts = msgspec.msgpack.Decoder(FileFacts)
         try:
             return self._facts.decode(body)
         except (msgspec.DecodeError, msgspec.ValidationError, ValueError, TypeError, RecursionError):
@@ -292,6 +299,7 @@ def encode_facts(facts: FileFacts) -> bytes:
 
 def clean(folder: Path) -> bool:
     """Remove an ipclint cache folder (one that carries ipclint's CACHEDIR.TAG). True when removed."""
+    import shutil
     if not _real_dir(folder):
         return False
     if read_plain(folder / "CACHEDIR.TAG") != CACHEDIR_TAG.encode():
@@ -317,11 +325,13 @@ def result_key(root: Path, files: list[tuple[str, str]], skipped: list[tuple[str
         while d not in folders:
             folders.add(d)
             d = os.path.dirname(d)
+    top = str(root)
     for folder in sorted(folders):
+        base = os.path.join(top, folder) if folder else top
         for name in PROJECT_FILES:
-            p = root / folder / name
+            p = os.path.join(base, name)
             try:
-                st = p.stat()
+                st = os.stat(p)
             except OSError:
                 continue
             h.update(f"{p}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())

@@ -22,7 +22,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from ipclint.model import RunResult
     from ipclint.output.graph import GraphFilter
     from ipclint.output.progress import Tick
-    from ipclint.rules._base import Rule
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 FORMATS = ("text", "json", "sarif", "github", "html")
@@ -211,15 +210,18 @@ def _codes(text: str | None) -> list[str] | None:
     return None if text is None else [s.strip() for s in text.split(",") if s.strip()]
 
 
-def _rules(args: argparse.Namespace, config: Config) -> tuple[Rule[Any], ...]:
-    """The rules this run will execute (the engine decides the same way)."""
-    from ipclint.rules import ALL_RULES
-    from ipclint.select import selected_rules
+def _selects_rules(args: argparse.Namespace, config: Config) -> bool:
+    """Whether the selection leaves a rule to run (the engine selects the same way); the rules
+    are imported only when a selection must be checked against them."""
     select = _codes(args.select) if args.select is not None else config.select
     ignore = _codes(args.ignore) if args.ignore is not None else config.ignore
     if select is not None and len(select) == 0:
-        return ()
-    return selected_rules(ALL_RULES, list(select) if select else None, list(ignore) if ignore else None)
+        return False
+    if not select and not ignore:
+        return True  # every rule
+    from ipclint.rules import ALL_RULES
+    from ipclint.select import selected_rules
+    return bool(selected_rules(ALL_RULES, list(select) if select else None, list(ignore) if ignore else None))
 
 
 def color_choice(flag: str, stream: object) -> bool:
@@ -258,7 +260,7 @@ def _check(args: argparse.Namespace) -> int:
         return _error(problem)
     try:
         config = _load(args.paths, args.config)
-        if not _rules(args, config):
+        if not _selects_rules(args, config):
             return _error("the selection leaves no rule to run (check --select, --ignore and the config's "
                           "select and ignore)")
         # --write-baseline records every current finding, also those an older --baseline hides

@@ -3,7 +3,6 @@
 errors that name the key and the file."""
 from __future__ import annotations
 
-import difflib
 import json
 import tomllib
 from collections.abc import Iterable
@@ -12,12 +11,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import pathspec
-
 from ipclint.model import Severity
 from ipclint.safefs import read_in_root
 
 if TYPE_CHECKING:  # pragma: no cover
+    import pathspec
+
     from ipclint.rules._base import OptionsT, Rule
 
 ROLE_KEYS = ("main", "preload", "renderer", "shared")
@@ -74,10 +73,12 @@ class Config:
 
 @lru_cache(maxsize=256)
 def _spec(glob: str) -> pathspec.GitIgnoreSpec:
+    import pathspec  # (only when a config has per-file ignores: a warm run needs none)
     return pathspec.GitIgnoreSpec.from_lines([glob])
 
 
 def _hint(key: str, choices: Iterable[str]) -> str:
+    import difflib
     close = difflib.get_close_matches(key, list(choices), n=1)
     return f" (did you mean '{close[0]}'?)" if close else ""
 

@@ -5,9 +5,7 @@ import functools
 import gc
 import os
 import time
-import traceback
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import Field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, ParamSpec, Protocol, TypeVar, overload
@@ -16,17 +14,15 @@ import msgspec
 
 from ipclint.cache import Cache, baseline_digest, encode_facts, result_key, seal
 from ipclint.discover import Discovery, SourceFile, StatIndex, discover, find_root, is_project_root, is_test_path
-from ipclint.discover.select import select_files
-from ipclint.link.needs import bare_global_users, wrapper_callers
-from ipclint.link.roles import every_role
-from ipclint.link.testcode import test_spans
 from ipclint.model import Diagnostic, FileCounts, FileInfo, Finding, RunResult, Span
-from ipclint.model.facts import FileFacts
 from ipclint.version import __version__
 
+# A warm run (nothing changed) only discovers, loads the stored result and returns: extraction,
+# linking and the rules are imported when a run needs them, not before.
 if TYPE_CHECKING:  # pragma: no cover
     from ipclint.config import Config
     from ipclint.link.project import Project
+    from ipclint.model.facts import FileFacts
     from ipclint.output.progress import Tick
     from ipclint.rules._base import OptionsT, Rule
 
@@ -78,6 +74,7 @@ def extract_all(files: list[SourceFile], cache: Cache, jobs: int | None,
             target = None
         items.append((sf.path, sf.load(), str(target) if target is not None else None, cache.key))
     if jobs > 1 and len(items) >= PARALLEL_THRESHOLD:
+        from concurrent.futures import ProcessPoolExecutor
         with ProcessPoolExecutor(max_workers=jobs, initializer=gc.disable) as pool:
             done = list(_tick(pool.map(_extract_one, items, chunksize=8), progress))
     else:
@@ -184,7 +181,6 @@ def check(paths: list[str] | None = None, config: Config | None = None, *, selec
           baseline: str | None = None, report_unused_suppressions: bool = False, config_file: str | None = None,
           need_project: bool = False) -> RunResult:
     """Analyse the project(s) at ``paths`` and return the run result (the CLI's and API's entry)."""
-    from ipclint.rules import ALL_RULES
     started = time.perf_counter()
     targets = [Path(p) for p in (paths or ["."])]
     missing = [str(t) for t in targets if not t.exists()]
@@ -217,6 +213,8 @@ def check(paths: list[str] | None = None, config: Config | None = None, *, selec
             index.save()
             return replace(stored.result, elapsed=time.perf_counter() - started,
                            extra={"cached": True, "parsed": 0})
+    from ipclint.link.testcode import test_spans
+    from ipclint.rules import ALL_RULES
     sources = _LazySources({sf.path: sf for sf in found.files})
     rules = _selected(ALL_RULES, select if select is not None else config.select,
                       ignore if ignore is not None else config.ignore)
@@ -261,7 +259,9 @@ def _link_until_stable(root: Path, config: Config, found: Discovery, cache: Cach
                        errors: list[Diagnostic]) -> tuple[Project, dict[str, FileFacts]]:
     """Parse and link; parse what linking found it needs (constants, wrapper callers, helpers) and
     link again, until nothing new is needed. A failed link keeps the last good project."""
+    from ipclint.discover.select import select_files
     from ipclint.link import empty_project, link
+    from ipclint.link.needs import bare_global_users, wrapper_callers
     chosen = select_files(found.files, root)
     all_paths = {sf.path for sf in found.files}
     by_path = {sf.path: sf for sf in found.files}
@@ -307,6 +307,7 @@ def _result(root: Path, found: Discovery, project: Project, facts: dict[str, Fil
             errors: list[Diagnostic], rules: tuple[Rule[Any], ...], hidden: int, cache: Cache,
             started: float) -> RunResult:
     from ipclint.link.graphview import build_graph_view
+    from ipclint.link.roles import every_role
     skipped_cheap = [sf.path for sf in found.files if sf.path not in facts]
     versions = sorted({v for v in project.electron_versions.values() if v})
     parse_err_files = len({d.path for d in errors if d.kind in ("parse", "depth", "limit")})
@@ -432,6 +433,7 @@ def run_rules(project: Project, rules: Iterable[Rule[Any]],
 
 
 def _internal(where: str, exc: BaseException) -> Diagnostic:
+    import traceback
     tb = traceback.extract_tb(exc.__traceback__)
     at = f" at {Path(tb[-1].filename).name}:{tb[-1].lineno}" if tb else ""
     return Diagnostic("", f"internal error in {where}: {exc!r}{at}", "internal")

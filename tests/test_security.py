@@ -15,6 +15,7 @@ import pytest
 from ipclint import cache as cache_module
 from ipclint.cli import run
 from ipclint.engine import check
+from ipclint.model.facts import FileFacts
 from tests.helpers import write_project
 
 APP = {
@@ -90,7 +91,7 @@ def test_well_formed_entries_without_a_valid_tag_are_not_trusted(tmp_path: Path)
     for p in (vdir / "facts").rglob("*.msgpack"):
         body = cache_module.unseal(cache.key, p.read_bytes())
         assert body is not None
-        facts = msgspec.msgpack.decode(body, type=cache_module.FileFacts)
+        facts = msgspec.msgpack.decode(body, type=FileFacts)
         empty = msgspec.structs.replace(facts, calls=(), functions=(), bindings={})
         p.write_bytes(cache_module.seal(b"k" * 32, msgspec.msgpack.encode(empty)))  # another key
         forged += 1

@@ -10,11 +10,9 @@ from pathlib import Path
 from typing import NamedTuple
 
 import msgspec
-import pathspec
 
 from ipclint.cache import Cache
-from ipclint.extract.parse import SOURCE_SUFFIXES
-from ipclint.safefs import inside, read_in_root
+from ipclint.discover.ignore import IgnoreRules
 
 DEFAULT_EXCLUDED_DIRS = frozenset({"node_modules", ".git", "dist", "build", "out", "release", "coverage",
                                    ".vite", ".webpack", "vendor", "vendors", "third_party", ".ipclint_cache",
@@ -22,6 +20,9 @@ DEFAULT_EXCLUDED_DIRS = frozenset({"node_modules", ".git", "dist", "build", "out
                                    # build output of vite-plugin-electron, vue-cli-plugin-electron-builder and
                                    # electron-react-boilerplate's DLL bundle
                                    "dist-electron", "dist_electron", ".erb"})
+# The suffixes extract/parse.py has a grammar for (kept here so that a warm run, which parses
+# nothing, does not load tree-sitter; tests/test_ignore.py checks that both agree).
+SOURCE_SUFFIXES = frozenset({".js", ".mjs", ".cjs", ".jsx", ".ts", ".mts", ".cts", ".tsx", ".vue"})
 MAX_FILE_SIZE = 2 * 1024 * 1024
 MINIFIED_SAMPLE = 64 * 1024
 MINIFIED_AVG_LINE = 5000
@@ -190,15 +191,27 @@ def discover(root: Path, paths: list[Path] | None = None, exclude: list[str] | N
              index: StatIndex | None = None, jobs: int | None = 1) -> Discovery:
     """Walk the given paths iteratively. A symlink is followed only when its target lies inside the
     root (and a file or folder reached twice, through links or loops, is taken once); a link out of
-    the root is skipped and counted."""
+    the root is skipped and counted. The walk is replayed from the cache when no folder, link or
+    .gitignore it depended on has changed (discover/walk.py)."""
+    from ipclint.discover.walk import WALK_FILE, Walk, WalkRecord, still_valid, walk_key
     root = root.resolve()
-    walk = _Walk(root, os.path.realpath(root), Discovery(root), index if index is not None else StatIndex(None),
-                 pathspec.GitIgnoreSpec.from_lines(exclude or []))
-    for start in [p.resolve() for p in (paths or [root])]:
-        if start.is_file():
-            walk.consider(start)
-        else:
-            walk.tree(start)
+    index = index if index is not None else StatIndex(None)
+    walk = Walk(root, os.path.realpath(root), Discovery(root), index, IgnoreRules.from_lines(exclude or []))
+    starts = [p.resolve() for p in (paths or [root])]
+    key = walk_key(root, starts, exclude or [])
+    cache = index.cache
+    before = cache.load(WALK_FILE, WalkRecord) if cache is not None else None
+    if before is not None and before.key == key and still_valid(before, root):
+        walk.replay(before)
+    else:
+        for start in starts:
+            if start.is_file():
+                walk.consider(start)
+            else:
+                walk.tree(start)
+        made = walk.record(key)
+        if made is not None and cache is not None:
+            cache.store(WALK_FILE, made)
     result = walk.result
     _examine_all(result, walk.pending, walk.index, jobs)
     result.files.sort(key=lambda s: s.path)
@@ -207,108 +220,7 @@ def discover(root: Path, paths: list[Path] | None = None, exclude: list[str] | N
     return result
 
 
-Linked = tuple[str, str, str, bool]  # (path, name, root-relative path, is a folder) of a link inside the root
-
-
-@dataclass
-class _Walk:
-    """One discovery: the folders and files seen, the .gitignore files read, the files to examine."""
-
-    root: Path
-    root_real: str
-    result: Discovery
-    index: StatIndex
-    extra: pathspec.GitIgnoreSpec  # the exclude patterns of the configuration
-    ignores: dict[str, pathspec.GitIgnoreSpec | None] = field(default_factory=dict)
-    pending: list[Pending] = field(default_factory=list)
-    seen_dirs: set[tuple[int, int]] = field(default_factory=set)
-    seen_files: set[tuple[int, int]] = field(default_factory=set)
-
-    def consider(self, p: str | Path) -> None:
-        _consider(self.result, self.root, p, self.index, self.pending, self.seen_files)
-
-    def ignored(self, rel: str) -> bool:
-        return _ignored(self.root, rel, self.ignores, self.extra)
-
-    def tree(self, start: Path) -> None:
-        stack = [start]
-        # Links inside the root are taken after every real path, so that a file reached both ways
-        # is reported at its real path.
-        linked: list[Linked] = []
-        while stack or linked:
-            if not stack:
-                for path, name, rel, is_dir in linked:
-                    if is_dir:
-                        if not self.ignored(rel + "/"):
-                            stack.append(Path(path))
-                    elif (is_source(name) or is_declaration(name)) and not self.ignored(rel):
-                        self.consider(path)
-                linked = []
-                stack.reverse()
-                continue
-            stack.extend(reversed(self._folder(stack.pop(), linked)))
-
-    def _folder(self, folder: Path, linked: list[Linked]) -> list[Path]:
-        """Consider the files of ``folder``; its subfolders to walk. Links inside the root go to ``linked``."""
-        result = self.result
-        try:
-            st = folder.stat()
-        except OSError as exc:
-            result.errors.append((_rel(self.root, folder), "read", f"cannot read folder: {exc.strerror}"))
-            return []
-        if (st.st_dev, st.st_ino) in self.seen_dirs:
-            return []  # a symlink loop or a folder reached twice
-        self.seen_dirs.add((st.st_dev, st.st_ino))
-        try:
-            entries = sorted(os.scandir(folder), key=lambda e: e.name)
-        except OSError as exc:
-            result.errors.append((_rel(self.root, folder), "read", f"cannot list folder: {exc.strerror}"))
-            return []
-        subdirs = []
-        for e in entries:
-            sub = self._entry(e, linked)
-            if sub is not None:
-                subdirs.append(sub)
-        return subdirs
-
-    def _entry(self, e: os.DirEntry[str], linked: list[Linked]) -> Path | None:
-        """Consider one entry of a folder; the subfolder to walk, if it is one."""
-        rel = _rel(self.root, e.path)
-        try:
-            is_dir = e.is_dir()
-            link = e.is_symlink()
-        except OSError:
-            return None
-        if link and not inside(self.root_real, e.path):
-            what = "folder" if is_dir else "file"
-            if is_dir or is_source(e.name):
-                self.result.skipped.append((rel + ("/" if is_dir else ""),
-                                            f"symlink to a {what} outside the project root"))
-            return None
-        if link and (not is_dir or e.name not in DEFAULT_EXCLUDED_DIRS):
-            linked.append((e.path, e.name, rel, is_dir))
-            return None
-        if is_dir:
-            # a skipped folder is counted once; what it holds is never walked
-            if e.name in DEFAULT_EXCLUDED_DIRS:
-                if e.name != ".ipclint_cache":  # our own
-                    self.result.skipped.append((rel + "/", "folder excluded by default"))
-                return None
-            if self.ignored(rel + "/"):
-                self.result.skipped.append((rel + "/", "ignored folder"))
-                return None
-            return Path(e.path)
-        if is_source(e.name):
-            if self.ignored(rel):
-                self.result.skipped.append((rel, "ignored"))
-            else:
-                self.consider(e.path)
-        elif is_declaration(e.name) and not self.ignored(rel):
-            self.consider(e.path)
-        return None
-
-
-def _rel(root: Path, p: Path | str) -> str:
+def rel_path(root: Path, p: Path | str) -> str:
     s, r = str(p), str(root)
     if s.startswith(r + os.sep):
         s = s[len(r) + 1:]
@@ -317,36 +229,11 @@ def _rel(root: Path, p: Path | str) -> str:
     return s.replace(os.sep, "/") if os.sep != "/" else s
 
 
-def _ignored(root: Path, rel: str, ignores: dict[str, pathspec.GitIgnoreSpec | None],
-             extra: pathspec.GitIgnoreSpec) -> bool:
-    if extra.match_file(rel):
-        return True
-    parts = rel.rstrip("/").split("/")
-    for i in range(len(parts)):
-        folder = "/".join(parts[:i])
-        if folder in ignores:
-            spec = ignores[folder]
-        else:
-            spec = ignores[folder] = _load_gitignore(root, f"{folder}/.gitignore" if folder else ".gitignore")
-        if spec is not None:
-            sub = "/".join(parts[i:]) + ("/" if rel.endswith("/") else "")
-            if spec.match_file(sub):
-                return True
-    return False
-
-
-def _load_gitignore(root: Path, rel: str) -> pathspec.GitIgnoreSpec | None:
-    data = read_in_root(root, rel, 4 * 1024 * 1024)
-    if data is None:
-        return None
-    return pathspec.GitIgnoreSpec.from_lines(data.decode("utf-8", "replace").splitlines())
-
-
-def _consider(result: Discovery, root: Path, p: str | Path, index: StatIndex, pending: list[Pending],
+def consider_file(result: Discovery, root: Path, p: str | Path, index: StatIndex, pending: list[Pending],
               seen_files: set[tuple[int, int]]) -> None:
     """Stat-level checks; files the stat index does not know are examined later, in bulk. A
     declaration file that cannot be read is left out silently: it is no source."""
-    rel = _rel(root, p)
+    rel = rel_path(root, p)
     decl = is_declaration(rel)
     try:
         st = os.stat(p)

@@ -1,0 +1,240 @@
+"""The walk of discovery: folders, links, default excludes and .gitignore files, and its record.
+
+A walk's outcome (which files to consider, which paths are skipped and why) depends only on the
+folders' listings, the links' targets, the .gitignore files and the exclude patterns. The record
+keeps that outcome with the stat of every folder listed and every .gitignore read; when none of
+them changed, the next run replays the outcome instead of listing and matching again (a warm run
+on a monorepo then stats its folders and files and reads nothing). Adding, removing or renaming an
+entry changes its folder's mtime; a folder changed too recently to tell (the racy case git knows)
+is not recorded. The record is a cache entry, authenticated like the others.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import msgspec
+
+from ipclint.discover import (
+    DEFAULT_EXCLUDED_DIRS,
+    Discovery,
+    Pending,
+    StatIndex,
+    consider_file,
+    is_declaration,
+    is_source,
+    rel_path,
+)
+from ipclint.discover.ignore import IgnoreRules
+from ipclint.safefs import inside, read_in_root
+
+Linked = tuple[str, str, str, bool]  # (path, name, root-relative path, is a folder) of a link inside the root
+WALK_FILE = "walk.msgpack"
+RACY_NS = 2_000_000_000  # a folder changed this recently may change again within its mtime's tick
+
+
+class WalkRecord(msgspec.Struct, frozen=True, array_like=True, gc=False):
+    """What one walk did, and what it depended on."""
+
+    key: str  # the root, the paths walked and the exclude patterns
+    folders: list[tuple[str, int, int, int]]  # (path, st_dev, st_ino, st_mtime_ns) of each folder listed
+    gitignores: list[tuple[str, int, int]]  # (root-relative path, size, mtime_ns); -1, -1 when absent
+    links: list[tuple[str, bool]]  # (path, resolves inside the root)
+    events: list[tuple[str, str, str]]  # ("consider", path, "") or ("skip", path, reason)
+
+
+def walk_key(root: Path, starts: list[Path], exclude: list[str]) -> str:
+    h = hashlib.sha256(str(root).encode())
+    for part in (*map(str, starts), "\0", *exclude):
+        h.update(part.encode() + b"\0")
+    return h.hexdigest()
+
+
+def _stat_or_none(path: str) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_size, st.st_mtime_ns
+
+
+def still_valid(rec: WalkRecord, root: Path) -> bool:
+    """Whether every folder, .gitignore and link the recorded walk depended on is as it was."""
+    for path, dev, ino, mtime in rec.folders:
+        try:
+            st = os.stat(path)
+        except OSError:
+            return False
+        if (st.st_dev, st.st_ino, st.st_mtime_ns) != (dev, ino, mtime):
+            return False
+    for rel, size, mtime in rec.gitignores:
+        if (_stat_or_none(os.path.join(str(root), rel)) or (-1, -1)) != (size, mtime):
+            return False
+    root_real = os.path.realpath(root)
+    return all(inside(root_real, path) == was for path, was in rec.links)
+
+
+@dataclass
+class Walk:
+    """One discovery: the folders and files seen, the .gitignore files read, the files to examine."""
+
+    root: Path
+    root_real: str
+    result: Discovery
+    index: StatIndex
+    extra: IgnoreRules  # the exclude patterns of the configuration
+    # folder -> its .gitignore, compiled once; None when it has none (known from its listing)
+    ignores: dict[str, IgnoreRules | None] = field(default_factory=dict)
+    pending: list[Pending] = field(default_factory=list)
+    seen_dirs: set[tuple[int, int]] = field(default_factory=set)
+    seen_files: set[tuple[int, int]] = field(default_factory=set)
+    # the record being made: None once something makes this walk unfit to replay
+    folders: list[tuple[str, int, int, int]] | None = field(default_factory=list)
+    gitignores: dict[str, tuple[int, int]] = field(default_factory=dict)
+    links: list[tuple[str, bool]] = field(default_factory=list)
+    events: list[tuple[str, str, str]] = field(default_factory=list)
+
+    def consider(self, p: str | Path) -> None:
+        self.events.append(("consider", str(p), ""))
+        consider_file(self.result, self.root, p, self.index, self.pending, self.seen_files)
+
+    def skip(self, rel: str, reason: str) -> None:
+        self.events.append(("skip", rel, reason))
+        self.result.skipped.append((rel, reason))
+
+    def replay(self, rec: WalkRecord) -> None:
+        for what, path, reason in rec.events:
+            if what == "consider":
+                self.consider(path)
+            else:
+                self.skip(path, reason)
+
+    def record(self, key: str) -> WalkRecord | None:
+        """The record of this walk, unless a folder could not be read or changed too recently."""
+        if self.folders is None:
+            return None
+        now = time.time_ns()
+        if any(mtime > now - RACY_NS for *_, mtime in self.folders) or any(
+                mtime > now - RACY_NS for _, mtime in self.gitignores.values()):
+            return None
+        gitignores = sorted((rel, size, mtime) for rel, (size, mtime) in self.gitignores.items())
+        return WalkRecord(key, self.folders, gitignores, self.links, self.events)
+
+    def ignored(self, rel: str) -> bool:
+        return self._ignored(rel)
+
+    def tree(self, start: Path) -> None:
+        stack = [start]
+        # Links inside the root are taken after every real path, so that a file reached both ways
+        # is reported at its real path.
+        linked: list[Linked] = []
+        while stack or linked:
+            if not stack:
+                for path, name, rel, is_dir in linked:
+                    if is_dir:
+                        if not self.ignored(rel + "/"):
+                            stack.append(Path(path))
+                    elif (is_source(name) or is_declaration(name)) and not self.ignored(rel):
+                        self.consider(path)
+                linked = []
+                stack.reverse()
+                continue
+            stack.extend(reversed(self._folder(stack.pop(), linked)))
+
+    def _folder(self, folder: Path, linked: list[Linked]) -> list[Path]:
+        """Consider the files of ``folder``; its subfolders to walk. Links inside the root go to ``linked``."""
+        result = self.result
+        try:
+            st = folder.stat()
+        except OSError as exc:
+            result.errors.append((rel_path(self.root, folder), "read", f"cannot read folder: {exc.strerror}"))
+            self.folders = None
+            return []
+        if (st.st_dev, st.st_ino) in self.seen_dirs:
+            return []  # a symlink loop or a folder reached twice
+        self.seen_dirs.add((st.st_dev, st.st_ino))
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError as exc:
+            result.errors.append((rel_path(self.root, folder), "read", f"cannot list folder: {exc.strerror}"))
+            self.folders = None
+            return []
+        if self.folders is not None:
+            self.folders.append((str(folder), st.st_dev, st.st_ino, st.st_mtime_ns))
+        if not any(e.name == ".gitignore" for e in entries):
+            self.ignores.setdefault(rel_path(self.root, folder), None)  # nothing to read
+        subdirs = []
+        for e in entries:
+            sub = self._entry(e, linked)
+            if sub is not None:
+                subdirs.append(sub)
+        return subdirs
+
+    def _entry(self, e: os.DirEntry[str], linked: list[Linked]) -> Path | None:
+        """Consider one entry of a folder; the subfolder to walk, if it is one."""
+        rel = rel_path(self.root, e.path)
+        try:
+            is_dir = e.is_dir()
+            link = e.is_symlink()
+        except OSError:
+            self.folders = None
+            return None
+        if link:
+            within = inside(self.root_real, e.path)
+            self.links.append((e.path, within))
+            if not within:
+                what = "folder" if is_dir else "file"
+                if is_dir or is_source(e.name):
+                    self.skip(rel + ("/" if is_dir else ""), f"symlink to a {what} outside the project root")
+                return None
+        if link and (not is_dir or e.name not in DEFAULT_EXCLUDED_DIRS):
+            linked.append((e.path, e.name, rel, is_dir))
+            return None
+        if is_dir:
+            # a skipped folder is counted once; what it holds is never walked
+            if e.name in DEFAULT_EXCLUDED_DIRS:
+                if e.name != ".ipclint_cache":  # our own
+                    self.skip(rel + "/", "folder excluded by default")
+                return None
+            if self.ignored(rel + "/"):
+                self.skip(rel + "/", "ignored folder")
+                return None
+            return Path(e.path)
+        if is_source(e.name):
+            if self.ignored(rel):
+                self.skip(rel, "ignored")
+            else:
+                self.consider(e.path)
+        elif is_declaration(e.name) and not self.ignored(rel):
+            self.consider(e.path)
+        return None
+
+    def _ignored(self, rel: str) -> bool:
+        """Whether a path is excluded by the config or by a .gitignore of a folder above it (each
+        matched with the part of the path below its folder)."""
+        if self.extra and self.extra.match(rel):
+            return True
+        ignores = self.ignores
+        last = len(rel) - 1 if rel.endswith("/") else len(rel)
+        cut = -1  # the folder is rel[:cut] (the root first), the path below it rel[cut + 1:]
+        while True:
+            folder = rel[:cut] if cut >= 0 else ""
+            if folder in ignores:
+                spec = ignores[folder]
+            else:
+                spec = ignores[folder] = self._load_gitignore(f"{folder}/.gitignore" if folder else ".gitignore")
+            if spec is not None and spec.match(rel[cut + 1:]):
+                return True
+            cut = rel.find("/", cut + 1)
+            if cut < 0 or cut >= last:
+                return False
+
+    def _load_gitignore(self, rel: str) -> IgnoreRules | None:
+        self.gitignores[rel] = _stat_or_none(os.path.join(str(self.root), rel)) or (-1, -1)
+        data = read_in_root(self.root, rel, 4 * 1024 * 1024)
+        if data is None:
+            return None
+        return IgnoreRules.from_lines(data.decode("utf-8", "replace").splitlines())

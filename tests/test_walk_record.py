@@ -1,0 +1,117 @@
+"""The walk record: a warm run replays discovery's outcome only while nothing it depended on changed."""
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+from pytest import MonkeyPatch
+
+from ipclint.cache import Cache
+from ipclint.discover import Discovery, StatIndex, discover
+from ipclint.discover.walk import WALK_FILE, Walk, WalkRecord
+from tests.helpers import write_project
+
+MAIN = "const { ipcMain } = require('electron')\nipcMain.handle('x', () => 1)\n"
+
+
+def _age(root: Path) -> None:
+    """Date every folder and file an hour back: a walk of folders changed just now is not recorded."""
+    old = time.time() - 3600
+    for folder, dirs, files in os.walk(root):
+        for name in files + dirs:
+            os.utime(os.path.join(folder, name), (old, old), follow_symlinks=False)
+        os.utime(folder, (old, old))
+
+
+def _run(root: Path, cache: Path) -> tuple[Discovery, WalkRecord | None]:
+    """Discover with the cache; the record found before the run."""
+    c = Cache(cache)
+    before = c.load(WALK_FILE, WalkRecord)
+    return discover(root, index=StatIndex(c)), before
+
+
+def _no_walk(self: Walk, start: Path) -> None:
+    raise AssertionError("the walk should have been replayed")
+
+
+def _outcome(d: Discovery) -> tuple[list[str], list[str], list[tuple[str, str]]]:
+    return [f.path for f in d.files], [f.path for f in d.declarations], d.skipped
+
+
+def _fresh(root: Path) -> tuple[list[str], list[str], list[tuple[str, str]]]:
+    return _outcome(discover(root))
+
+
+def test_an_unchanged_tree_is_replayed_and_every_change_is_seen(tmp_path: Path, monkeypatch: MonkeyPatch) -> None:
+    root = write_project(tmp_path / "app", {
+        "main.js": MAIN, "src/a.js": MAIN, "src/gen/b.js": MAIN, "lib/c.js": MAIN, "lib/types.d.ts": "declare var x: 1",
+        ".gitignore": "gen/\n", "node_modules/x/index.js": MAIN})
+    cache = tmp_path / "cache"
+    _age(root)
+    first, before = _run(root, cache)
+    assert before is None and Cache(cache).load(WALK_FILE, WalkRecord) is not None
+    with monkeypatch.context() as m:
+        m.setattr(Walk, "tree", _no_walk)  # replayed: no folder is listed
+        replayed, before = _run(root, cache)
+    assert before is not None and _outcome(replayed) == _outcome(first) == _fresh(root)
+
+    def changed(edit: object) -> None:
+        _age(root)
+        _run(root, cache)  # record the current tree
+        assert callable(edit)
+        edit()
+        got, _ = _run(root, cache)
+        assert _outcome(got) == _fresh(root)
+
+    # a file added, removed, a folder added: their folder's mtime moves
+    changed(lambda: (root / "src/new.js").write_text(MAIN))
+    assert "src/new.js" in [f.path for f in discover(root).files]
+    changed(lambda: (root / "lib/c.js").unlink())
+    changed(lambda: (root / "src/more").mkdir())
+    # a .gitignore edited in place (its folder's mtime stays): the record is not used
+    gi = root / ".gitignore"
+
+    def edit_gitignore() -> None:
+        st = root.stat()
+        gi.write_text("src/\n")
+        os.utime(root, ns=(st.st_atime_ns, st.st_mtime_ns))
+    changed(edit_gitignore)
+    assert [f.path for f in discover(root).files] == ["main.js"]
+    # a .gitignore added below
+    changed(lambda: (root / "lib/.gitignore").write_text("*.d.ts\n"))
+    # a link moved out of the root
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "o.js").write_text(MAIN)
+    (root / "linked").symlink_to(root / "lib")
+
+    def retarget() -> None:
+        st = root.stat()
+        (root / "linked").unlink()
+        (root / "linked").symlink_to(outside)
+        os.utime(root, ns=(st.st_atime_ns, st.st_mtime_ns))  # as if the folder had not changed
+    changed(retarget)
+    assert ("linked/", "symlink to a folder outside the project root") in discover(root).skipped
+
+
+def test_a_tree_changed_just_now_is_not_recorded(tmp_path: Path) -> None:
+    root = write_project(tmp_path / "app", {"main.js": MAIN})
+    cache = tmp_path / "cache"
+    discover(root, index=StatIndex(Cache(cache)))
+    assert Cache(cache).load(WALK_FILE, WalkRecord) is None
+
+
+def test_a_forged_record_is_not_replayed(tmp_path: Path) -> None:
+    root = write_project(tmp_path / "app", {"main.js": MAIN, "secret.js": MAIN})
+    cache = tmp_path / "cache"
+    _age(root)
+    discover(root, index=StatIndex(Cache(cache)))
+    c = Cache(cache)
+    rec = c.load(WALK_FILE, WalkRecord)
+    assert rec is not None and c.version_dir is not None
+    forged = WalkRecord(rec.key, rec.folders, rec.gitignores, rec.links,
+                        [e for e in rec.events if not e[1].endswith("secret.js")])
+    import msgspec
+    (c.version_dir / WALK_FILE).write_bytes(b"\0" * 32 + msgspec.msgpack.encode(forged))
+    assert [f.path for f in discover(root, index=StatIndex(Cache(cache))).files] == ["main.js", "secret.js"]
