@@ -3,10 +3,13 @@
 tree-sitter keeps no parent pointers: ``Node.parent`` searches down from the root, so one step up
 costs the node's depth and a climb in deeply nested code is quadratic. Extraction visits the
 query's captures in document order; ``Ancestry.visit`` moves one tree cursor forward to each of
-them and keeps the chain of ancestors of the current capture (each node is entered once and passed
-once, so the whole visit is linear in the tree). Every node on that chain, and every node reached
-below it by ``child_with_descendant``, has its parent recorded: ``parent()`` is then a dictionary
-lookup. Steps are spent from the file's work budget (``ipclint.model.work``).
+them and keeps the chain of ancestors of the current capture: up to the nearest ancestor that holds
+the next capture, then down with ``goto_first_child_for_byte`` (which skips the siblings in between
+in C, through tree-sitter's balanced repetition nodes, instead of one Python step per sibling; each
+node is entered once, so the whole visit is linear in the tree). Every node on that chain, and
+every node reached below it by ``child_with_descendant``, has its parent recorded: ``parent()`` is
+then a dictionary lookup (a sibling passed over is resolved from its parent when asked). Steps are
+spent from the file's work budget (``ipclint.model.work``).
 """
 from __future__ import annotations
 
@@ -57,10 +60,7 @@ class Ancestry:
                     break
                 parent[child.id] = top
                 path.append(child)
-            elif te <= s and len(path) > 1 and cur.goto_next_sibling() and (child := cur.node) is not None:
-                parent[child.id] = path[-2]
-                path[-1] = child
-            elif len(path) > 1:
+            elif len(path) > 1:  # up to the nearest ancestor that holds the target, then down again
                 cur.goto_parent()
                 path.pop()
             else:
