@@ -85,8 +85,8 @@ def property_name(node: Node) -> str | None:
     return None
 
 
-_WRAPPERS = frozenset({"parenthesized_expression", "as_expression", "satisfies_expression",
-                       "non_null_expression", "type_assertion"})
+_WRAPPERS = UNWRAPPED = frozenset({"parenthesized_expression", "as_expression", "satisfies_expression",
+                                   "non_null_expression", "type_assertion"})
 
 
 @overload

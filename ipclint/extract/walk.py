@@ -7,7 +7,16 @@ from ipclint.extract.ancestry import Up
 from ipclint.extract.draft import FactsDraft, FuncDraft
 from ipclint.extract.parse import Node
 from ipclint.extract.typefacts import notable, signature
-from ipclint.extract.values import MAX_DEPTH, property_name, span_of, string_value, text_in, text_of, unwrap
+from ipclint.extract.values import (
+    MAX_DEPTH,
+    UNWRAPPED,
+    property_name,
+    span_of,
+    string_value,
+    text_in,
+    text_of,
+    unwrap,
+)
 from ipclint.model.facts import Param
 from ipclint.model.span import Span
 from ipclint.model.values import (
@@ -123,30 +132,34 @@ class Extractor:
     def value(self, node: Node, scope: int | None, depth: int = 0) -> AnyV:
         """The static value of an expression node, memoised per node: every call is visited by
         the walk and also appears inside the values of enclosing calls and declarations."""
-        node = unwrap(node)
+        t = node.type
+        if t in _UNWRAP:
+            node = unwrap(node)
+            t = node.type
         key = node.id
         hit = self._memo.get(key)
         if hit is not None:
             return hit
-        v = self._value(node, scope, depth)
+        v = self._value(node, scope, depth, t)
         self._memo[key] = v
         return v
 
-    def _value(self, node: Node, scope: int | None, depth: int) -> AnyV:
+    def _value(self, node: Node, scope: int | None, depth: int, t: str) -> AnyV:
         work = self.work
         work.done += 1
         if work.done > work.limit:
             raise OutOfWork(work.done)
-        sp = span_of(node)
+        (r1, c1), (r2, c2) = node.start_point, node.end_point  # span_of, inlined: the hottest path
+        sp = _new_span(Span, (r1 + 1, c1 + 1, r2 + 1, c2 + 1))
         # Source text is kept for values near the top (messages quote arguments and callees);
         # deeper values carry none, which saves most of the decoding.
         tx: Callable[[Node], str] = self.text if depth <= 2 else _no_text
         if depth > MAX_DEPTH:
             return Dyn(span=sp, text=tx(node))
-        t = node.type
-        leaf = _leaf_value(node, t, sp, tx)
-        if leaf is not None:
-            return leaf
+        if t in _LEAVES:
+            leaf = _leaf_value(node, t, sp, tx)
+            if leaf is not None:
+                return leaf
         if t == "template_string":
             return self._template_value(node, scope, depth, sp, tx)
         if t in ("member_expression", "subscript_expression"):
@@ -404,6 +417,14 @@ def _leaf_value(node: Node, t: str, sp: Span, tx: Callable[[Node], str]) -> AnyV
     if t in ("jsx_element", "jsx_self_closing_element"):
         return Jsx(span=sp, text=tx(node))
     return None
+
+
+# The node types _leaf_value knows (value() tests membership before calling it), and those unwrap()
+# skips (value() calls it only for them).
+_LEAVES = frozenset({"string", "identifier", "shorthand_property_identifier", "this", "number", "true", "false",
+                     "null", "undefined", "regex", "jsx_element", "jsx_self_closing_element"})
+_UNWRAP = UNWRAPPED
+_new_span = tuple.__new__
 
 
 def _node_parent(node: Node) -> Node | None:
