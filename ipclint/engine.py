@@ -75,6 +75,10 @@ def extract_all(files: list[SourceFile], cache: Cache, jobs: int | None,
         items.append((sf.path, sf.load(), str(target) if target is not None else None, cache.key))
     if jobs > 1 and len(items) >= PARALLEL_THRESHOLD:
         from concurrent.futures import ProcessPoolExecutor
+        from importlib import import_module
+        # Extraction imported before the workers fork: they inherit it instead of importing it each
+        # (about 0.1 s), and the serial rounds that follow (link asking for a few more files) find it.
+        import_module("ipclint.extract.extract")
         with ProcessPoolExecutor(max_workers=jobs, initializer=gc.disable) as pool:
             done = list(_tick(pool.map(_extract_one, items, chunksize=8), progress))
     else:
