@@ -80,7 +80,7 @@ def classify_member(project: Project, member: ExposedMember, wrappers: Wrappers)
     loose = _loose_channel(project, where.path, f, scopes)
     if loose is not None:
         return loose
-    if any(p == where.path and f.calls[i].func in scopes for (p, i) in project.ipc_ops):
+    if not project.ipc_funcs(where.path).isdisjoint(scopes):
         return MemberKind("fixed")
     return MemberKind("function")
 

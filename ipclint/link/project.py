@@ -81,6 +81,8 @@ class Memo:
     windows: list[Window] | None = None
     calls_in: dict[str, dict[int | None, list[Call]]] = field(default_factory=dict)  # path -> function -> calls
     edges_by_channel: dict[str | None, list[Edge]] | None = None  # of the frozen project's graph
+    # the functions holding each file's direct IPC calls, for the ``Project.ipc_ops`` they were read from
+    ipc_funcs: tuple[object, dict[str, set[int | None]]] | None = None
 
 
 def _no_graph() -> ChannelGraph:
@@ -206,6 +208,16 @@ class Project:
         if self.memo.edges_by_channel is None:
             self.memo.edges_by_channel = self.graph.by_channel()
         return self.memo.edges_by_channel.get(channel, [])
+
+    def ipc_funcs(self, path: str) -> set[int | None]:
+        """The enclosing functions of the direct Electron IPC calls of ``path`` (``ipc_ops``)."""
+        memo = self.memo.ipc_funcs
+        if memo is None or memo[0] is not self.ipc_ops:
+            index: dict[str, set[int | None]] = {}
+            for p, i in self.ipc_ops:
+                index.setdefault(p, set()).add(self.files[p].calls[i].func)
+            memo = self.memo.ipc_funcs = (self.ipc_ops, index)
+        return memo[1].get(path, set())
 
     def iter_calls(self) -> Iterator[tuple[str, Call]]:
         for path in sorted(self.files):
