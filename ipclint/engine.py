@@ -245,7 +245,11 @@ def _reported(findings: list[Finding], sources: _LazySources, only_files: list[s
     """What the report shows: columns in characters, no test code (test files, and the functions
     a Playwright test runs in the main process), only the named files, sorted."""
     findings = [f for f in findings if not is_test_path(f.path) and not _inside(f, tests.get(f.path))]
-    findings = [_character_columns(f, sources) for f in findings]
+    lines: dict[str, list[bytes] | None] = {}  # per file, None for ASCII (one scan per file, not per finding)
+    for path in {f.path for f in findings}:
+        data = sources.get(path) or b""
+        lines[path] = None if data.isascii() else data.split(b"\n")
+    findings = [_character_columns(f, lines[f.path]) for f in findings]
     if only_files is not None:
         wanted = set(only_files)
         findings = [f for f in findings if f.path in wanted]
@@ -352,12 +356,11 @@ def cache_folder_for(root: Path, use_cache: bool, cache_dir: str | Path | None) 
     return root / ".ipclint_cache" if is_project_root(root) else None
 
 
-def _character_columns(f: Finding, sources: _LazySources) -> Finding:
-    """tree-sitter columns count UTF-8 bytes; reports count characters (SARIF unicodeCodePoints)."""
-    data = sources.get(f.path) or b""
-    if data.isascii():
+def _character_columns(f: Finding, lines: list[bytes] | None) -> Finding:
+    """tree-sitter columns count UTF-8 bytes; reports count characters (SARIF unicodeCodePoints).
+    ``lines``: the file's lines, None when it is all ASCII."""
+    if lines is None:
         return f
-    lines = data.split(b"\n")
 
     def col(line: int, c: int) -> int:
         raw = lines[line - 1] if 0 < line <= len(lines) else b""

@@ -75,3 +75,51 @@ def test_a_file_past_the_work_limit_stops_with_a_diagnostic(tmp_path: Path, monk
     r = check([str(root)], use_cache=False, jobs=1)
     assert [(d.kind, d.line) for d in r.errors if d.path == "main.js"] == [("limit", facts.stopped_at)]
     assert r.files.with_parse_errors == 1
+
+
+# End to end, the link and rule stages: every line Python runs inside link() and run_rules()
+# (sys.settrace line events, loop iterations included) is one unit of work. The sizes are past
+# the fixed bounds of the stages (a name is looked up at most 256 scopes out), so the count is
+# in its linear regime.
+LINKED_SIZES: dict[str, int] = {"nested": 1000, "channels": 200, "else_ifs": 500, "plus_chain": 500}
+
+
+def _link_and_rule_work(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, src: str) -> int:
+    import sys
+    from types import FrameType
+    from typing import Any
+
+    import ipclint.engine
+    import ipclint.link
+
+    lines = 0
+
+    def local(frame: FrameType, event: str, arg: Any) -> Any:
+        nonlocal lines
+        if event == "line":
+            lines += 1
+        return local
+
+    def counted(fn: Callable[..., Any]) -> Callable[..., Any]:
+        def run(*args: Any, **kwargs: Any) -> Any:
+            sys.settrace(lambda frame, event, arg: local)
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                sys.settrace(None)
+        return run
+
+    with monkeypatch.context() as m:
+        m.setattr(ipclint.link, "link", counted(ipclint.link.link))
+        m.setattr(ipclint.engine, "run_rules", counted(ipclint.engine.run_rules))
+        r = check([str(write_project(tmp_path, {"main.js": src}))], use_cache=False, jobs=1)
+    assert not r.internal_error and not r.errors
+    return lines
+
+
+@pytest.mark.parametrize("shape", sorted(LINKED_SIZES))
+def test_link_and_rules_work_grows_linearly(shape: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    n = LINKED_SIZES[shape]
+    small, large = (_link_and_rule_work(tmp_path / str(k), monkeypatch, SHAPES[shape](k)) for k in (n, 2 * n))
+    assert small > 0
+    assert large <= 2.2 * small, (small, large)

@@ -44,7 +44,7 @@ def link(root: Path, files: dict[str, FileFacts], config: LinkConfig | None = No
     if late:
         for path in late:
             project.roles[path] = FileInfo(path, Role.RENDERER, "calls the exposed API through an imported alias")
-        project.graph = build_graph(project)
+        project.graph = build_graph(project, same_calls=True)
         project.memo = Memo()  # the analyses remembered so far saw the old graph
     prefetch(project)
     project.typed_channels = typed_channel_sites(project)

@@ -80,7 +80,7 @@ def classify_member(project: Project, member: ExposedMember, wrappers: Wrappers)
     loose = _loose_channel(project, where.path, f, scopes)
     if loose is not None:
         return loose
-    if any(p == where.path and f.calls[i].func in scopes for (p, i) in project.ipc_ops):
+    if not project.ipc_funcs(where.path).isdisjoint(scopes):
         return MemberKind("fixed")
     return MemberKind("function")
 
@@ -422,14 +422,26 @@ def members(project: Project) -> Iterator[tuple[Exposure, ExposedMember, MemberK
             yield exp, m, classify_member(project, m, project.wrappers)
 
 
-def member_calls(project: Project, m: ExposedMember) -> list[Call]:
-    """IPC calls inside an exposed function (and the functions nested in it)."""
+def member_calls(project: Project, m: ExposedMember,
+                 ops_in: dict[str, list[int]] | None = None) -> list[Call]:
+    """IPC calls inside an exposed function (and the functions nested in it). ``ops_in``: the
+    indexes of ``project.ipc_ops`` per file, when the caller asks for many members."""
     v = m.value.value
     if not isinstance(v, Fn):
         return []
     f = project.files[m.value.path]
     scopes = subtree(f, v.fid)
-    return [f.calls[i] for (p, i) in project.ipc_ops if p == m.value.path and f.calls[i].func in scopes]
+    if ops_in is None:
+        ops_in = ipc_ops_by_path(project)
+    return [f.calls[i] for i in ops_in.get(m.value.path, ()) if f.calls[i].func in scopes]
+
+
+def ipc_ops_by_path(project: Project) -> dict[str, list[int]]:
+    """The call indexes of the direct Electron IPC calls per file, in the order of ``project.ipc_ops``."""
+    out: dict[str, list[int]] = {}
+    for p, i in project.ipc_ops:
+        out.setdefault(p, []).append(i)
+    return out
 
 
 class ExposureRecord(TypedDict):
@@ -449,10 +461,14 @@ class ExposureRecord(TypedDict):
 
 def exposure_model(project: Project) -> list[ExposureRecord]:
     out: list[ExposureRecord] = []
+    ops_in = ipc_ops_by_path(project)
+    channels_at: dict[tuple[str, int], set[str]] = {}  # (path, call index) -> channels of its edges
+    for e in project.graph.edges:
+        if e.channel:
+            channels_at.setdefault((e.path, e.call), set()).add(e.channel)
     for exp, m, kind in members(project):
-        channels = sorted({e.channel for e in project.graph.edges
-                           if e.channel and e.path == m.value.path and any(
-                               c.index == e.call for c in member_calls(project, m))})
+        channels = sorted({ch for c in member_calls(project, m, ops_in)
+                           for ch in channels_at.get((m.value.path, c.index), ())})
         out.append({"key": ".".join((exp.key, *m.keypath)), "path": m.where[0], "line": m.where[1].line,
                     "column": m.where[1].column, "kind": kind.kind, "channels": channels,
                     "guarded": kind.guarded, "allowlist": sorted(kind.allowlist),

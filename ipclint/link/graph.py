@@ -124,11 +124,16 @@ class ChannelGraph:
         return sorted({e.channel for e in self.edges if e.channel is not None})
 
 
-def build_graph(project: Project) -> ChannelGraph:
-    ops = direct_ops(project)
-    project.ipc_ops = ops
-    wrappers = summarise(project, ops)
-    project.wrappers = wrappers
+def build_graph(project: Project, same_calls: bool = False) -> ChannelGraph:
+    """The channel graph. ``same_calls``: only roles changed since the last build, so the direct
+    IPC calls and the wrapper summaries (which resolution alone decides, not roles) are kept."""
+    if same_calls:
+        ops, wrappers = project.ipc_ops, project.wrappers
+    else:
+        ops = direct_ops(project)
+        project.ipc_ops = ops
+        wrappers = summarise(project, ops)
+        project.wrappers = wrappers
     graph = ChannelGraph()
     graph.exposures = find_exposures(project)
     project.exposures = graph.exposures

@@ -41,7 +41,7 @@ from ipclint.model.values import (
 
 if TYPE_CHECKING:  # these modules import this one
     from ipclint.link.bridge import Exposure
-    from ipclint.link.graph import ChannelGraph
+    from ipclint.link.graph import ChannelGraph, Edge
     from ipclint.link.handlers import Handler
     from ipclint.link.ipcops import IpcOp
     from ipclint.link.senders import FunctionIndex
@@ -79,6 +79,10 @@ class Memo:
     trust: list[Context] | None = None  # link/trust.py
     by_function: dict[str, FunctionIndex] = field(default_factory=dict)  # link/senders.py
     windows: list[Window] | None = None
+    calls_in: dict[str, dict[int | None, list[Call]]] = field(default_factory=dict)  # path -> function -> calls
+    edges_by_channel: dict[str | None, list[Edge]] | None = None  # of the frozen project's graph
+    # the functions holding each file's direct IPC calls, for the ``Project.ipc_ops`` they were read from
+    ipc_funcs: tuple[object, dict[str, set[int | None]]] | None = None
 
 
 def _no_graph() -> ChannelGraph:
@@ -187,6 +191,33 @@ class Project:
             scope = fn.parent
             steps += 1
         return None
+
+    def calls_in(self, path: str, fid: int | None) -> list[Call]:
+        """The calls whose enclosing function is ``fid`` (None: top level), in file order."""
+        index = self.memo.calls_in.get(path)
+        if index is None:
+            index = self.memo.calls_in[path] = {}
+            for c in self.files[path].calls:
+                index.setdefault(c.func, []).append(c)
+        return index.get(fid, [])
+
+    def edges_of(self, channel: str | None) -> list[Edge]:
+        """The graph's edges of one channel (indexed once the project is frozen)."""
+        if not self.frozen:
+            return [e for e in self.graph.edges if e.channel == channel]
+        if self.memo.edges_by_channel is None:
+            self.memo.edges_by_channel = self.graph.by_channel()
+        return self.memo.edges_by_channel.get(channel, [])
+
+    def ipc_funcs(self, path: str) -> set[int | None]:
+        """The enclosing functions of the direct Electron IPC calls of ``path`` (``ipc_ops``)."""
+        memo = self.memo.ipc_funcs
+        if memo is None or memo[0] is not self.ipc_ops:
+            index: dict[str, set[int | None]] = {}
+            for p, i in self.ipc_ops:
+                index.setdefault(p, set()).add(self.files[p].calls[i].func)
+            memo = self.memo.ipc_funcs = (self.ipc_ops, index)
+        return memo[1].get(path, set())
 
     def iter_calls(self) -> Iterator[tuple[str, Call]]:
         for path in sorted(self.files):

@@ -188,7 +188,7 @@ def trace(project: Project, h: Handler, reach: Reach) -> tuple[TraceStep, ...]:
     steps: list[TraceStep] = []
     ch = h.edge.channel
     if ch is not None:
-        senders = [e for e in project.graph.edges if e.channel == ch and e.kind in ("send", "invoke")
+        senders = [e for e in project.edges_of(ch) if e.kind in ("send", "invoke")
                    and e.side == "renderer"]
         bridged = [e for e in senders if e.bridged]
         direct = [e for e in senders if not e.bridged]

@@ -78,9 +78,8 @@ def _handler_source(project: Project, path: str, call: Call, arg: AnyV) -> tuple
             if hit is not None:
                 return (*hit[:2], True)
     if isinstance(arg, Fn):
-        f = project.files[path]
-        for c in f.calls:
-            if c.func == arg.fid and isinstance(c.callee, Ref):
+        for c in project.calls_in(path, arg.fid):
+            if isinstance(c.callee, Ref):
                 param = project.param_of(path, c.func, c.callee.name)
                 if param is not None and param[0] != arg.fid and not param[1].path:
                     return param[0], param[1].index, True
