@@ -7,8 +7,10 @@ as the floor to compare with (SPEC §7). Not a test.
     python bench/benchmark.py --tree DIR --edit src/main/app/initialize.ts
 
 The bare parse parses every file ipclint's discovery keeps, in one process (the floor). The
-one-edit run appends a comment line to one file (by default the file that mentions ipcMain most)
-after a warm run, and restores its bytes and mtime afterwards.
+one-edit runs edit one file (by default the file that mentions ipcMain most) after a warm run and
+restore its bytes and mtime afterwards: once a comment line appended (no fact changes: the last
+analysis is reused), once a line of code appended (its facts change: that file is extracted again,
+the others' facts come from the cache, and the project is linked and checked again).
 """
 from __future__ import annotations
 
@@ -202,16 +204,21 @@ def busiest_main_file(root: Path) -> Path:
     return root / best[1]
 
 
-class Edited:
-    """Append a comment line to a file inside a with-block; restore its bytes and mtime after."""
+COMMENT_EDIT = b"\n// ipclint benchmark edit\n"
+CODE_EDIT = b"\nexport const ipclintBenchmarkEdit = 1\n"  # a new export: the file's facts change
 
-    def __init__(self, path: Path) -> None:
+
+class Edited:
+    """Append a line to a file inside a with-block; restore its bytes and mtime after."""
+
+    def __init__(self, path: Path, line: bytes = COMMENT_EDIT) -> None:
         self.path = path
+        self.line = line
         self.data = path.read_bytes()
         self.stat = path.stat()
 
     def __enter__(self) -> Edited:
-        self.path.write_bytes(self.data + b"\n// ipclint benchmark edit\n")
+        self.path.write_bytes(self.data + self.line)
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -224,11 +231,14 @@ def measure(tree: Path, cache: Path, edit: Path | None) -> None:
     parse_s, n, nbytes = bare_parse(tree)
     cold_s, peak1, parsed = run_ipclint(tree, cache)
     warm_s, peak2, _ = run_ipclint(tree, cache)
-    edit_s = None
+    edit_s = code_s = None
     if edit is not None:
         with Edited(edit):
             edit_s, peak3, _ = run_ipclint(tree, cache)
-        peak2 = max(peak2, peak3)
+        run_ipclint(tree, cache)  # back to the stored state
+        with Edited(edit, CODE_EDIT):
+            code_s, peak4, _ = run_ipclint(tree, cache)
+        peak2 = max(peak2, peak3, peak4)
     mb = nbytes / 1e6
     peak = max(peak1, peak2)
     print(f"tree: {tree} ({n} files, {mb:.1f} MB; {parsed} parsed on the cold run)")
@@ -238,10 +248,14 @@ def measure(tree: Path, cache: Path, edit: Path | None) -> None:
     print(f"ipclint warm:           {warm_s:6.2f}s  ({100 * warm_s / cold_s:.0f}% of cold)")
     if edit_s is not None:
         where = edit.relative_to(tree) if edit is not None else ""
-        print(f"one file edited:        {edit_s:6.2f}s  ({100 * edit_s / cold_s:.0f}% of cold; {where})")
+        print(f"one file edited:        {edit_s:6.2f}s  ({100 * edit_s / cold_s:.0f}% of cold; {where}: a comment)")
+    if code_s is not None:
+        print(f"one file's code edited: {code_s:6.2f}s  ({100 * code_s / cold_s:.0f}% of cold; the same file: "
+              "a new export)")
     print(f"peak memory: {peak / 1024:.0f} MB")
     print(f"targets: warm <= 10% of cold and < 0.3 s: {'OK' if warm_s <= min(0.1 * cold_s, 0.3) else 'MISSED'}; "
-          + (f"one edit <= 25% of cold: {'OK' if edit_s <= 0.25 * cold_s else 'MISSED'}; " if edit_s else "")
+          + (f"one edit <= 25% of cold: {'OK' if edit_s <= 0.25 * cold_s else 'MISSED'} (comment), "
+             f"{'OK' if code_s <= 0.25 * cold_s else 'MISSED'} (code); " if edit_s and code_s else "")
           + f"memory < 1 GB: {'OK' if peak < 1024 * 1024 else 'MISSED'}")
 
 

@@ -313,14 +313,15 @@ PROJECT_FILES = ("package.json", "package-lock.json", "npm-shrinkwrap.json", "ya
                  "pyproject.toml", ".gitignore")
 
 
-def result_key(root: Path, files: list[tuple[str, str]], skipped: list[tuple[str, str]],
-               errors: list[tuple[str, str, str]], config: object, options: tuple[object, ...]) -> str:
-    """Everything a run's result depends on: the tool, every file's content hash, the project
-    files that roles, versions and module resolution read, the config and the options."""
+def context_key(root: Path, paths: list[str], skipped: list[tuple[str, str]], errors: list[tuple[str, str, str]],
+                config: object, options: tuple[object, ...]) -> str:
+    """Everything a run's result depends on but the files' contents: the tool, the file set, the
+    project files that roles, versions and module resolution read (package.json, lock files,
+    tsconfig, .gitignore: by size and mtime), the config, the options, what discovery skipped."""
     h = hashlib.sha256(f"{code_stamp()}:{root}".encode())
     folders = {""}
-    for path, digest in files:
-        h.update(f"{path}\0{digest}\n".encode())
+    for path in paths:
+        h.update(f"{path}\n".encode())
         d = os.path.dirname(path)
         while d not in folders:
             folders.add(d)
@@ -339,6 +340,14 @@ def result_key(root: Path, files: list[tuple[str, str]], skipped: list[tuple[str
     h.update(repr(options).encode())
     h.update(repr(sorted(skipped)).encode())
     h.update(repr(sorted(errors)).encode())
+    return h.hexdigest()
+
+
+def result_key(context: str, files: list[tuple[str, str]]) -> str:
+    """The context and every file's content hash: a run with the same key has the same result."""
+    h = hashlib.sha256(context.encode())
+    for path, digest in files:
+        h.update(f"{path}\0{digest}\n".encode())
     return h.hexdigest()
 
 

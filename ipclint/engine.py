@@ -6,13 +6,13 @@ import gc
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import Field, replace
+from dataclasses import Field, dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, ParamSpec, Protocol, TypeVar, overload
 
 import msgspec
 
-from ipclint.cache import Cache, baseline_digest, encode_facts, result_key, seal
+from ipclint.cache import Cache, baseline_digest, context_key, encode_facts, result_key, seal
 from ipclint.discover import Discovery, SourceFile, StatIndex, discover, find_root, is_project_root, is_test_path
 from ipclint.model import Diagnostic, FileCounts, FileInfo, Finding, RunResult, Span
 from ipclint.version import __version__
@@ -24,6 +24,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from ipclint.link.project import Project
     from ipclint.model.facts import FileFacts
     from ipclint.output.progress import Tick
+    from ipclint.reuse import Analysis, State
     from ipclint.rules._base import OptionsT, Rule
 
 P = ParamSpec("P")
@@ -207,17 +208,22 @@ def check(paths: list[str] | None = None, config: Config | None = None, *, selec
     cache = Cache(cache_folder_for(root, use_cache, cache_dir))
     index = StatIndex(cache)
     found = discover(root, scan, exclude=list(config.exclude), index=index, jobs=jobs)
-    key = None
+    context = key = None
+    run = _Run(root, found, config, cache, only_files, baseline, report_unused_suppressions, started)
     if cache.folder is not None and not need_project:
-        key = result_key(root, [(sf.path, sf.digest) for sf in found.files + found.declarations], found.skipped,
-                         found.errors, config,
-                         (select, ignore, only_files, baseline_digest(baseline), report_unused_suppressions))
+        every = found.files + found.declarations
+        context = context_key(root, [sf.path for sf in every], found.skipped, found.errors, config,
+                              (select, ignore, only_files, baseline_digest(baseline), report_unused_suppressions))
+        key = result_key(context, [(sf.path, sf.digest) for sf in every])
         stored = cache.load(RESULT_FILE, StoredResult)
         if stored is not None and stored.key == key:
             index.save()
             return replace(stored.result, elapsed=time.perf_counter() - started,
                            extra={"cached": True, "parsed": 0})
-    from ipclint.link.testcode import test_spans
+        reused = _reuse(run, context)
+        if reused is not None:
+            index.save()
+            return run.store(key, reused, {"reused": True, "parsed": run.extracted, "cache_hits": cache.hits})
     from ipclint.rules import ALL_RULES
     sources = _LazySources({sf.path: sf for sf in found.files})
     rules = _selected(ALL_RULES, select if select is not None else config.select,
@@ -228,16 +234,59 @@ def check(paths: list[str] | None = None, config: Config | None = None, *, selec
     project.freeze()
     findings, internal = run_rules(project, rules, config)
     errors += internal
+    read = set(dict.keys(sources))  # the files whose bytes linking and the rules searched
     index.save()
+    every_facts = facts
     facts = {p: f for p, f in facts.items() if p not in project.declarations}  # .d.ts: read, not analysed
     errors += _file_diagnostics(facts)
-    findings, hidden = _filter(findings, config, sources, errors, baseline, report_unused_suppressions,
-                               {r.code for r in rules})
-    findings = _reported(findings, sources, only_files, test_spans(project))
-    result = _result(root, found, project, facts, findings, errors, rules, hidden, cache, started)
-    if key is not None and not result.internal_error:
-        cache.store(RESULT_FILE, StoredResult(key, replace(result, extra={})))
-    return result
+    analysis = _analysis(found, project, facts, findings, errors, rules)
+    extra: dict[str, Any] = {"project": project, "cache_hits": cache.hits, "parsed": len(every_facts)}
+    if context is None or key is None:
+        return run.finish(analysis, sources, extra)
+    from ipclint.reuse import state_of
+    digests = {sf.path: sf.digest for sf in found.files + found.declarations}
+    state = state_of(context, found, {p: digests[p] for p in every_facts if p in digests}, read, analysis)
+    return run.store(key, state, extra, sources)
+
+
+class _Run:
+    """What the report of one run needs besides the analysis: the files, the options, the cache."""
+
+    def __init__(self, root: Path, found: Discovery, config: Config, cache: Cache, only_files: list[str] | None,
+                 baseline: str | None, report_unused: bool, started: float) -> None:
+        self.root, self.found, self.config, self.cache = root, found, config, cache
+        self.only_files, self.baseline, self.report_unused, self.started = only_files, baseline, report_unused, started
+        self.extracted = 0
+
+    def finish(self, analysis: Analysis, sources: _LazySources, extra: dict[str, Any]) -> RunResult:
+        """The report: suppressions, the baseline, test code and the named files taken out."""
+        errors = list(analysis.errors)
+        findings, hidden = _filter(list(analysis.findings), self.config, sources, errors, self.baseline,
+                                   self.report_unused, set(analysis.rules_run))
+        findings = _reported(findings, sources, self.only_files, analysis.tests)
+        return _result(self.root, self.found, analysis, findings, errors, hidden, self.started, extra)
+
+    def store(self, key: str, state: State, extra: dict[str, Any],
+              sources: _LazySources | None = None) -> RunResult:
+        """The report, kept with the state of its analysis for the next run (not when it failed)."""
+        from ipclint.reuse import STATE_FILE
+        result = self.finish(state.analysis, sources or _LazySources({sf.path: sf for sf in self.found.files}), extra)
+        if not result.internal_error:
+            self.cache.store(RESULT_FILE, StoredResult(key, replace(result, extra={})))
+            self.cache.store(STATE_FILE, state)
+        return result
+
+
+def _reuse(run: _Run, context: str) -> State | None:
+    """The last analysis, when no edit since can change it (reuse.py)."""
+    from ipclint.reuse import STATE_FILE, State, reusable
+
+    def facts_of(sf: SourceFile) -> FileFacts | None:
+        done, _errors = extract_all([sf], run.cache, 1)
+        run.extracted += 1
+        return done.get(sf.path)
+
+    return reusable(run.cache.load(STATE_FILE, State), context, run.found, run.cache, facts_of)
 
 
 def _reported(findings: list[Finding], sources: _LazySources, only_files: list[str] | None,
@@ -273,6 +322,9 @@ def _link_until_stable(root: Path, config: Config, found: Discovery, cache: Cach
     chosen = select_files(found.files, root)
     all_paths = {sf.path for sf in found.files}
     by_path = {sf.path: sf for sf in found.files}
+    # what linking reads of a file's bytes goes through ``sources``, which remembers it (reuse.py)
+    watched: dict[str, SourceFile] = {p: _ReadThrough(sf.path, sf.abspath, sf.digest, sf.bytefacts, None, sources)
+                                      for p, sf in by_path.items()}
     specifiers = {sf.path: sf.bytefacts.specifiers for sf in found.files}
     declarations = {sf.path: sf for sf in found.declarations}
     global_declarers = {sf.path for sf in found.files + found.declarations if sf.bytefacts.declares_globals}
@@ -287,9 +339,9 @@ def _link_until_stable(root: Path, config: Config, found: Discovery, cache: Cach
         except Exception as exc:
             errors.append(_internal("linking the project", exc))
             break
-        wanted = (project.missing | wrapper_callers(project, by_path)) - set(facts)
+        wanted = (project.missing | wrapper_callers(project, watched)) - set(facts)
         if round_ == 0:
-            wanted |= bare_global_users(project, by_path) - set(facts)
+            wanted |= bare_global_users(project, watched) - set(facts)
         if not wanted:
             break
         chosen = [by_path.get(p) or declarations[p] for p in sorted(wanted)]
@@ -311,13 +363,23 @@ def _file_diagnostics(facts: dict[str, FileFacts]) -> list[Diagnostic]:
     return out
 
 
-def _result(root: Path, found: Discovery, project: Project, facts: dict[str, FileFacts], findings: list[Finding],
-            errors: list[Diagnostic], rules: tuple[Rule[Any], ...], hidden: int, cache: Cache,
-            started: float) -> RunResult:
+def _analysis(found: Discovery, project: Project, facts: dict[str, FileFacts], findings: list[Finding],
+              errors: list[Diagnostic], rules: tuple[Rule[Any], ...]) -> Analysis:
+    """What the report needs of the project (reuse.py keeps it for the next run)."""
     from ipclint.link.graphview import build_graph_view
     from ipclint.link.roles import every_role
+    from ipclint.link.testcode import test_spans
+    from ipclint.reuse import Analysis
     skipped_cheap = [sf.path for sf in found.files if sf.path not in facts]
-    versions = sorted({v for v in project.electron_versions.values() if v})
+    return Analysis(findings=findings, errors=errors, tests=test_spans(project),
+                    roles=list(every_role(project).values()), graph=build_graph_view(project),
+                    versions=sorted({v for v in project.electron_versions.values() if v}),
+                    analysed=len(facts) + len(skipped_cheap), rules_run=[r.code for r in rules])
+
+
+def _result(root: Path, found: Discovery, analysis: Analysis, findings: list[Finding], errors: list[Diagnostic],
+            hidden: int, started: float, extra: dict[str, Any]) -> RunResult:
+    versions = analysis.versions
     parse_err_files = len({d.path for d in errors if d.kind in ("parse", "depth", "limit")})
     # a binary file is not analysed: it counts as skipped (its diagnostic says why)
     skipped = sorted(found.skipped + [(p, "binary file") for p, kind, _ in found.errors if kind == "binary"])
@@ -325,14 +387,12 @@ def _result(root: Path, found: Discovery, project: Project, facts: dict[str, Fil
         root=str(root), tool_version=__version__, electron_version=versions[0] if len(versions) == 1 else (
             ", ".join(versions) if versions else None),
         findings=tuple(findings),
-        files=FileCounts(analysed=len(facts) + len(skipped_cheap), skipped=len(skipped),
-                         with_parse_errors=parse_err_files),
+        files=FileCounts(analysed=analysis.analysed, skipped=len(skipped), with_parse_errors=parse_err_files),
         errors=tuple(sorted(errors, key=lambda d: (d.path, d.line, d.column, d.message))),
         elapsed=time.perf_counter() - started,
-        roles=tuple(every_role(project).values()), skipped=tuple(skipped),
-        rules_run=tuple(r.code for r in rules), internal_error=any(d.kind == "internal" for d in errors),
-        graph=build_graph_view(project), hidden_by_baseline=hidden,
-        extra={"project": project, "cache_hits": cache.hits, "parsed": len(facts)})
+        roles=tuple(analysis.roles), skipped=tuple(skipped),
+        rules_run=tuple(analysis.rules_run), internal_error=any(d.kind == "internal" for d in errors),
+        graph=analysis.graph, hidden_by_baseline=hidden, extra=extra)
 
 
 RESULT_FILE = "result.msgpack"
@@ -369,6 +429,16 @@ def _character_columns(f: Finding, lines: list[bytes] | None) -> Finding:
     span = f.span
     fixed = type(span)(span.line, col(span.line, span.column), span.end_line, col(span.end_line, span.end_column))
     return replace(f, span=fixed) if fixed != span else f
+
+
+@dataclass(slots=True)
+class _ReadThrough(SourceFile):
+    """A source file whose bytes are read through the run's sources."""
+
+    sources: _LazySources | None = None
+
+    def load(self) -> bytes:
+        return self.sources[self.path] if self.sources is not None else SourceFile.load(self)
 
 
 class _LazySources(dict[str, bytes]):

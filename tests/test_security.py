@@ -77,6 +77,12 @@ def test_planted_cache_payloads_never_run_and_are_rewritten(tmp_path: Path) -> N
     assert not marker.exists()
 
 
+def _forget_the_last_analysis(vdir: Path) -> None:
+    """Remove the stored result and analysis state: the next run analyses again from the facts."""
+    (vdir / "result.msgpack").unlink()
+    (vdir / "state.msgpack").unlink()
+
+
 def test_well_formed_entries_without_a_valid_tag_are_not_trusted(tmp_path: Path) -> None:
     """A planted entry in the right format (facts that hide a finding) is ignored: it was not
     sealed with this user's key."""
@@ -86,7 +92,7 @@ def test_well_formed_entries_without_a_valid_tag_are_not_trusted(tmp_path: Path)
     check([str(root)], jobs=1)
     vdir = cache.version_dir
     assert vdir is not None
-    (vdir / "result.msgpack").unlink()
+    _forget_the_last_analysis(vdir)
     forged = 0
     for p in (vdir / "facts").rglob("*.msgpack"):
         body = cache_module.unseal(cache.key, p.read_bytes())
@@ -100,7 +106,7 @@ def test_well_formed_entries_without_a_valid_tag_are_not_trusted(tmp_path: Path)
     assert _report(again) == clean and again.extra["cache_hits"] == 0
     # a flipped byte in an entry sealed with the right key fails too
     check([str(root)], jobs=1)
-    (vdir / "result.msgpack").unlink()
+    _forget_the_last_analysis(vdir)
     victim = next((vdir / "facts").rglob("*.msgpack"))
     blob = bytearray(victim.read_bytes())
     blob[-1] ^= 1

@@ -1,0 +1,92 @@
+"""After an edit: reuse the last run's analysis when the edit cannot change it.
+
+A run's analysis (the stamped findings before suppressions, baseline and test code are taken out;
+the diagnostics; the roles, the graph view, the test-code spans) is a function of its context
+(tool, file set, project files, config, options: ``cache.context_key``), of every file's byte facts
+(what selection and module resolution read), of the facts of the files it parsed, and of the bytes
+of the few files that linking or a rule searched directly (``read``). An edited file that changes
+none of those (its byte facts are the same, its facts are the same but for its size, no analysis read
+its bytes: a comment or whitespace edit that moves no code, text appended at the end) leaves the
+analysis as it was; only what the report takes from the file's bytes is redone (suppression
+comments, character columns). Anything else is a full analysis, as before.
+
+The state is a cache entry like the others: MessagePack decoded by msgspec into these types only,
+sealed with the user's key (cache.py).
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import msgspec
+
+from ipclint.discover import ByteFacts, Discovery, SourceFile
+from ipclint.model import Diagnostic, FileInfo, Finding, Span
+from ipclint.model.graph import GraphView
+
+if TYPE_CHECKING:  # pragma: no cover
+    from collections.abc import Callable
+
+    from ipclint.cache import Cache
+    from ipclint.model.facts import FileFacts
+
+STATE_FILE = "state.msgpack"
+
+
+class Analysis(msgspec.Struct, frozen=True):
+    """What linking and the rules made of the project, before the report takes its share."""
+
+    findings: list[Finding]  # stamped, before suppressions, the baseline and test code are taken out
+    errors: list[Diagnostic]  # discovery, extraction, linking, rules and the files' own diagnostics
+    tests: dict[str, list[Span]]  # test code inside non-test files (Playwright callbacks)
+    roles: list[FileInfo]
+    graph: GraphView | None
+    versions: list[str]  # the Electron versions of the apps, sorted
+    analysed: int  # files analysed from their facts (not .d.ts)
+    rules_run: list[str]
+
+
+class State(msgspec.Struct, frozen=True):
+    """The last full analysis and what it depended on."""
+
+    context: str
+    files: dict[str, str]  # every source and declaration file: path -> content digest
+    bytefacts: dict[str, ByteFacts]
+    parsed: dict[str, str]  # the files whose facts the analysis read: path -> content digest
+    read: list[str]  # the files whose bytes linking or a rule read
+    analysis: Analysis
+
+
+def state_of(context: str, found: Discovery, parsed: dict[str, str], read: set[str], analysis: Analysis) -> State:
+    every = found.files + found.declarations
+    return State(context, {sf.path: sf.digest for sf in every}, {sf.path: sf.bytefacts for sf in every},
+                 parsed, sorted(read), analysis)
+
+
+def same_facts(a: FileFacts, b: FileFacts) -> bool:
+    """Equal facts but for the file's size (nothing downstream reads it)."""
+    return all(getattr(a, f) == getattr(b, f) for f in a.__struct_fields__ if f != "size")
+
+
+def reusable(state: State | None, context: str, found: Discovery, cache: Cache,
+             extract: Callable[[SourceFile], FileFacts | None]) -> State | None:
+    """The state updated to the files as they are now, when the edits since it was made cannot
+    change its analysis; else None. ``extract`` gives a file's facts (cached or extracted now)."""
+    if state is None or state.context != context:
+        return None
+    now = {sf.path: sf for sf in found.files + found.declarations}
+    if now.keys() != state.files.keys():
+        return None  # (the context names the file set too: only a hash collision gets here)
+    changed = [sf for path, sf in now.items() if sf.digest != state.files[path]]
+    read = set(state.read)
+    parsed = dict(state.parsed)
+    for sf in changed:
+        if sf.path in read or sf.bytefacts != state.bytefacts.get(sf.path):
+            return None
+        if sf.path in parsed:
+            old = cache.get_facts(sf.path, parsed[sf.path])
+            new = extract(sf) if old is not None else None
+            if old is None or new is None or not same_facts(old, new):
+                return None
+            parsed[sf.path] = sf.digest
+    files = {path: sf.digest for path, sf in now.items()}
+    return State(context, files, state.bytefacts, parsed, state.read, state.analysis)

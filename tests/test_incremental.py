@@ -1,0 +1,159 @@
+"""After an edit, a run with the cache gives exactly what a cold run gives, whether it reuses the
+last analysis (an edit that changes no fact) or analyses again."""
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ipclint.engine import check
+from ipclint.model import RunResult
+from ipclint.output.words import finding_dict
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "fixtures" / "projects" / "example-app"
+IPC = "src/main/ipc.ts"
+PRELOAD = "src/preload/index.ts"
+CHANNELS = "src/shared/channels.ts"
+SETTINGS = "src/renderer/settings.js"
+
+
+def _report(r: RunResult) -> dict[str, Any]:
+    return {"findings": [finding_dict(f) for f in r.findings],
+            "errors": [(d.path, d.line, d.column, d.kind, d.message) for d in r.errors],
+            "roles": r.roles, "graph": r.graph, "files": r.files, "skipped": r.skipped,
+            "electron": r.electron_version, "rules": r.rules_run, "internal": r.internal_error}
+
+
+def _edit(root: Path, rel: str, change: Callable[[str], str]) -> None:
+    p = root / rel
+    before = p.stat()
+    text = p.read_text()
+    new = change(text)
+    assert new != text, "the edit changed nothing"
+    p.write_text(new)
+    os.utime(p, ns=(before.st_atime_ns, before.st_mtime_ns + 10_000_000))  # a later mtime, whatever the clock
+
+
+EDITS: dict[str, tuple[str, Callable[[str], str], bool]] = {
+    # name: (file, edit, whether the last analysis can be reused)
+    "comment appended": (IPC, lambda t: t + "\n// a note for later\n", True),
+    "comment text changed in place": (CHANNELS, lambda t: t.replace("shared by main", "used by main"), True),
+    "suppression in a comment": (IPC, lambda t: t.replace(
+        '// expect: IPC020 "note:load"', "// ipclint-disable-line IPC020 -- ids are checked"), True),
+    # (a rule searched the preload's bytes for quoted channel names: an edit there is analysed again)
+    "suppression in a file a rule read": (PRELOAD, lambda t: t.replace(
+        '// expect: IPC003 "note:sav", IPC010 "note:sav"', "// ipclint-disable-line IPC010 -- renamed soon"), False),
+    # (a comment inside a function changes the function's text, which its facts keep)
+    "suppression inside a handler": (
+        IPC, lambda t: t.replace("await shell.openExternal(url)", "await shell.openExternal(url)  "
+                                 "// ipclint-disable-line IPC006 -- checked by the caller"), False),
+    "comment line inserted at the top": (IPC, lambda t: "// moved everything down\n" + t, False),
+    "blank lines inside a handler": (IPC, lambda t: t.replace("    settings[key] = value", "\n\n    settings[key] = value"),
+                                     False),
+    "channel renamed": (CHANNELS, lambda t: t.replace("'note:save'", "'note:sav'"), False),
+    "channel literal fixed": (PRELOAD, lambda t: t.replace("'note:sav'", "Channels.NOTE_SAVE"), False),
+    "import added": (PRELOAD, lambda t: "import { join } from 'node:path'\n" + t.replace(
+        "load: (id: string) =>", "load: (id: string) => join(id) &&"), False),
+    "handler added": (IPC, lambda t: t.replace("export function registerIpc(): void {", (
+        "export function registerIpc(): void {\n"
+        "  ipcMain.on('debug:dump', (_e, what) => { settings[what] = 1 })")), False),
+    "handler removed": (IPC, lambda t: t.replace("  ipcMain.handle('notes:export-all'", "  void ('notes:export-all'"),
+                        False),
+    "page code quotes a channel": (SETTINGS, lambda t: t + "\nconsole.log('note:sav')\n", False),
+}
+
+NEW_FILE = "src/main/extra.ts"
+NEW_CODE = ("import { ipcMain } from 'electron'\n"
+            "import { exec } from 'node:child_process'\n"
+            "ipcMain.on('debug:run', (_e, cmd) => { exec(cmd) })\n")
+
+
+def _delete(root: Path, rel: str) -> None:
+    (root / rel).unlink()
+
+
+def _create(root: Path, rel: str, text: str) -> None:
+    (root / rel).write_text(text)
+
+
+# edits of the file set: (name, change); none can reuse the last analysis
+FILE_EDITS: dict[str, Callable[[Path], None]] = {
+    "file deleted": lambda root: _delete(root, "src/main/security.ts"),
+    "page file deleted": lambda root: _delete(root, SETTINGS),
+    "file added": lambda root: _create(root, NEW_FILE, NEW_CODE),
+    "file added and imported": lambda root: _create_imported(root),
+}
+
+
+def _create_imported(root: Path) -> None:
+    _create(root, NEW_FILE, NEW_CODE)
+    _edit(root, "src/main/index.ts", lambda t: "import './extra'\n" + t)
+
+
+def _extracted(r: RunResult) -> int:
+    """The files whose facts this run extracted (not taken from the cache)."""
+    return int(r.extra.get("parsed", 0)) - int(r.extra.get("cache_hits", 0))
+
+
+@pytest.mark.parametrize("name", list(EDITS))
+def test_an_edit_gives_what_a_cold_run_gives(tmp_path: Path, name: str) -> None:
+    root = tmp_path / "app"
+    shutil.copytree(EXAMPLE, root)
+    cache = tmp_path / "cache"
+    check([str(root)], cache_dir=str(cache), jobs=1)
+    rel, change, reusable = EDITS[name]
+    _edit(root, rel, change)
+    again = check([str(root)], cache_dir=str(cache), jobs=1)
+    cold = check([str(root)], use_cache=False, jobs=1)
+    assert _report(again) == _report(cold)
+    assert bool(again.extra.get("reused")) == reusable
+    assert _extracted(again) <= 1  # only the edited file: the others' facts come from the cache
+    # and the run after it is warm, with the same report
+    warm = check([str(root)], cache_dir=str(cache), jobs=1)
+    assert warm.extra.get("cached") and _report(warm) == _report(cold)
+
+
+@pytest.mark.parametrize("name", list(FILE_EDITS))
+def test_a_changed_file_set_gives_what_a_cold_run_gives(tmp_path: Path, name: str) -> None:
+    root = tmp_path / "app"
+    shutil.copytree(EXAMPLE, root)
+    cache = tmp_path / "cache"
+    first = check([str(root)], cache_dir=str(cache), jobs=1)
+    FILE_EDITS[name](root)
+    again = check([str(root)], cache_dir=str(cache), jobs=1)
+    cold = check([str(root)], use_cache=False, jobs=1)
+    assert _report(again) == _report(cold) and _report(again) != _report(first)
+    assert not again.extra.get("reused") and not again.extra.get("cached")
+    assert _extracted(again) <= 2  # the new file and the file that imports it; no other
+    warm = check([str(root)], cache_dir=str(cache), jobs=1)
+    assert warm.extra.get("cached") and _report(warm) == _report(cold)
+
+
+def test_edits_one_after_another(tmp_path: Path) -> None:
+    """Each run starts from the state the previous one left, reused or not."""
+    root = tmp_path / "app"
+    shutil.copytree(EXAMPLE, root)
+    cache = tmp_path / "cache"
+    check([str(root)], cache_dir=str(cache), jobs=1)
+    for name, (rel, change, _reusable) in EDITS.items():
+        _edit(root, rel, change)
+        again = check([str(root)], cache_dir=str(cache), jobs=1)
+        assert _report(again) == _report(check([str(root)], use_cache=False, jobs=1)), name
+
+
+def test_a_suppression_on_a_reused_analysis_is_applied(tmp_path: Path) -> None:
+    """The reused analysis keeps the findings before suppressions: the new comment takes its one out."""
+    root = tmp_path / "app"
+    shutil.copytree(EXAMPLE, root)
+    cache = tmp_path / "cache"
+    before = check([str(root)], cache_dir=str(cache), jobs=1)
+    rel, change, _ = EDITS["suppression in a comment"]
+    _edit(root, rel, change)
+    after = check([str(root)], cache_dir=str(cache), jobs=1)
+    assert after.extra.get("reused")
+    gone = [(f.rule, f.path, f.span.line) for f in before.findings if f not in after.findings]
+    assert gone == [("IPC020", IPC, 14)]
