@@ -83,6 +83,7 @@ class Memo:
     edges_by_channel: dict[str | None, list[Edge]] | None = None  # of the frozen project's graph
     # the functions holding each file's direct IPC calls, for the ``Project.ipc_ops`` they were read from
     ipc_funcs: tuple[object, dict[str, set[int | None]]] | None = None
+    bound_names: dict[str, frozenset[str]] = field(default_factory=dict)  # path -> names bound or parameters
 
 
 def _no_graph() -> ChannelGraph:
@@ -273,6 +274,12 @@ class Project:
         name = ref.name
         scope = cur.scope
         steps = 0
+        bound = self.memo.bound_names.get(cur.path)
+        if bound is None:
+            bound = self.memo.bound_names[cur.path] = frozenset(
+                {n for (_s, n) in f.bindings} | {p.name for fn in f.functions for p in fn.params})
+        if name not in bound:  # no scope of the file binds it: the walk out would find nothing
+            steps = 256
         while steps < 256:
             v = f.bindings.get((scope, name))
             if v is not None:
