@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ipclint.extract.typefacts import TypeDraft
-from ipclint.model.facts import Assign, Call, Check, Exit, FileFacts, Flow, Func, JsxElement, Param
+from ipclint.model.facts import Assign, Call, Check, Exit, FileFacts, Flow, Func, JsxElement, Param, lookup_binding
 from ipclint.model.span import Span
 from ipclint.model.values import AnyV
 
@@ -64,14 +64,7 @@ class FactsDraft:
     deletes: list[Assign] = field(default_factory=list)
 
     def lookup(self, scope: Scope, name: str) -> AnyV | None:
-        for _ in range(256):
-            v = self.bindings.get((scope, name))
-            if v is not None:
-                return v
-            if scope is None:
-                return None
-            scope = self.functions[scope].parent
-        return None
+        return lookup_binding(self.bindings, self.functions, scope, name)
 
     def freeze(self) -> FileFacts:
         children: dict[int, list[int]] = {}

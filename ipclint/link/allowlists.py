@@ -137,8 +137,8 @@ def weak_regex(project: Project, path: str, v: AnyV, scope: int | None) -> bool:
 
 def regex_weak(pattern: str, flags: str) -> bool:
     """Whether a pattern used as an allowlist lets more through than its entries."""
-    alts = _alternatives(pattern)
-    if alts is None:
+    alts, balanced = split_alternatives(pattern)
+    if not balanced:
         return False
     if "m" not in flags and all(a.startswith("^") for a in alts):
         return False  # anchored at the start: a namespace like `startsWith`, or a whole-value match
@@ -152,31 +152,29 @@ def regex_weak(pattern: str, flags: str) -> bool:
     return bool(_LITERAL.match(bare)) and bool(bare.strip())
 
 
-def _alternatives(pattern: str) -> list[str] | None:
-    """The top-level alternatives of a pattern; None when it cannot be split (unbalanced)."""
+def split_alternatives(pattern: str) -> tuple[list[str], bool]:
+    """The top-level alternatives of a pattern, and whether its groups are balanced (an unmatched
+    `)` is passed over, an unclosed `(` keeps the rest in the last alternative)."""
     out: list[str] = []
-    depth = 0
-    start = 0
-    i = 0
-    in_class = False
+    depth, in_class, start, i = 0, False, 0, 0
+    balanced = True
     while i < len(pattern):
-        c = pattern[i]
-        if c == "\\":
+        ch = pattern[i]
+        if ch == "\\":
             i += 2
             continue
         if in_class:
-            in_class = c != "]"
-        elif c == "[":
+            in_class = ch != "]"
+        elif ch == "[":
             in_class = True
-        elif c == "(":
+        elif ch == "(":
             depth += 1
-        elif c == ")":
-            depth -= 1
-        elif c == "|" and depth == 0:
+        elif ch == ")":
+            balanced = balanced and depth > 0
+            depth = max(0, depth - 1)
+        elif ch == "|" and depth == 0:
             out.append(pattern[start:i])
             start = i + 1
         i += 1
-    if depth != 0:
-        return None
     out.append(pattern[start:])
-    return out
+    return out, balanced and depth == 0

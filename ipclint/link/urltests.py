@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
+from ipclint.link.allowlists import split_alternatives
 from ipclint.link.trust import K
 
 SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):(//)?(.*)$", re.S)
@@ -122,27 +123,7 @@ def regex(kind: K, pattern: str) -> Weakness | None:
 
 def alternatives(pattern: str) -> list[str]:
     """The top-level alternatives of a pattern (`a|b` outside groups and classes)."""
-    out: list[str] = []
-    depth, in_class, start, i = 0, False, 0, 0
-    while i < len(pattern):
-        ch = pattern[i]
-        if ch == "\\":
-            i += 2
-            continue
-        if in_class:
-            in_class = ch != "]"
-        elif ch == "[":
-            in_class = True
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth = max(0, depth - 1)
-        elif ch == "|" and depth == 0:
-            out.append(pattern[start:i])
-            start = i + 1
-        i += 1
-    out.append(pattern[start:])
-    return out
+    return split_alternatives(pattern)[0]
 
 
 def _escaped(s: str, i: int) -> bool:

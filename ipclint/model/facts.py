@@ -5,7 +5,8 @@ MessagePack (``ipclint.cache``), decoded only into these types.
 """
 from __future__ import annotations
 
-from typing import Union
+from collections.abc import Mapping, Sequence
+from typing import Protocol, Union
 
 import msgspec
 
@@ -211,14 +212,7 @@ class FileFacts(msgspec.Struct, frozen=True, gc=False):
 
     def lookup(self, scope: Scope, name: str) -> AnyV | None:
         """The binding visible from ``scope``: climb enclosing functions, then module level."""
-        for _ in range(256):
-            v = self.bindings.get((scope, name))
-            if v is not None:
-                return v
-            if scope is None:
-                return None
-            scope = self.functions[scope].parent
-        return None
+        return lookup_binding(self.bindings, self.functions, scope, name)
 
     def subtree(self, fid: int) -> set[int]:
         """``fid`` and every function nested in it."""
@@ -230,3 +224,22 @@ class FileFacts(msgspec.Struct, frozen=True, gc=False):
                 out.add(x)
                 stack.extend(self.func_children.get(x, ()))
         return out
+
+
+class _HasParent(Protocol):
+    @property
+    def parent(self) -> Scope: ...
+
+
+def lookup_binding(bindings: Mapping[tuple[Scope, str], AnyV], functions: Sequence[_HasParent],
+                   scope: Scope, name: str) -> AnyV | None:
+    """The binding of ``name`` visible from ``scope`` (a function id, None for module level): climb
+    the enclosing functions, then module level; at most 256 levels."""
+    for _ in range(256):
+        v = bindings.get((scope, name))
+        if v is not None:
+            return v
+        if scope is None:
+            return None
+        scope = functions[scope].parent
+    return None
