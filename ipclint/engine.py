@@ -317,7 +317,7 @@ def _link_until_stable(root: Path, config: Config, found: Discovery, cache: Cach
     """Parse and link; parse what linking found it needs (constants, wrapper callers, helpers) and
     link again, until nothing new is needed. A failed link keeps the last good project."""
     from ipclint.discover.select import select_files
-    from ipclint.link import empty_project, link
+    from ipclint.link import Resolution, empty_project, link
     from ipclint.link.needs import bare_global_users, wrapper_callers
     chosen = select_files(found.files, root)
     all_paths = {sf.path for sf in found.files}
@@ -330,12 +330,14 @@ def _link_until_stable(root: Path, config: Config, found: Discovery, cache: Cach
     global_declarers = {sf.path for sf in found.files + found.declarations if sf.bytefacts.declares_globals}
     facts: dict[str, FileFacts] = {}
     project: Project | None = None
+    resolution = Resolution(root, all_paths)  # project files read and specifiers resolved once for all rounds
     for round_ in range(MAX_ROUNDS):
         more, extract_errors = extract_all([sf for sf in chosen if sf.path not in facts], cache, jobs, progress)
         facts.update(more)
         errors += extract_errors
         try:
-            project = link(root, facts, config, sources, all_paths, specifiers, set(declarations), global_declarers)
+            project = link(root, facts, config, sources, all_paths, specifiers, set(declarations), global_declarers,
+                           resolution)
         except Exception as exc:
             errors.append(_internal("linking the project", exc))
             break

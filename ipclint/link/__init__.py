@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ipclint.link.graph import build_graph
-from ipclint.link.modules import ModuleResolver, read_json_file
+from ipclint.link.modules import ModuleResolver, ReadJson, read_json_file
 from ipclint.link.prefetch import prefetch
 from ipclint.link.project import LinkConfig, Memo, Project
 from ipclint.link.roles import assign_roles, electron_apps, electron_versions, entry_apps
@@ -18,11 +18,15 @@ from ipclint.model.facts import FileFacts
 def link(root: Path, files: dict[str, FileFacts], config: LinkConfig | None = None,
          sources: dict[str, bytes] | None = None, all_paths: set[str] | None = None,
          specifiers: dict[str, tuple[str, ...]] | None = None, declarations: set[str] | None = None,
-         global_declarers: set[str] | None = None) -> Project:
-    read_json = read_json_file(root)
+         global_declarers: set[str] | None = None, resolution: Resolution | None = None) -> Project:
+    """``resolution``: the project files read and the module specifiers resolved so far, shared by
+    the rounds of one run (what they answer depends only on the file set and those project files,
+    never on the facts); a fresh one when not given."""
     declared = {p: f for p, f in files.items() if p in (declarations or ())}  # .d.ts: types only
     files = {p: f for p, f in files.items() if p not in declared}
-    modules = ModuleResolver(set(all_paths or files), read_json)
+    if resolution is None:
+        resolution = Resolution(root, set(all_paths or files))
+    read_json, modules = resolution.read_json, resolution.modules
     project = Project(root=root, files=files, modules=modules, config=config,
                       sources=sources if sources is not None else {},
                       all_paths=set(all_paths or files), specifiers=specifiers or {},
@@ -49,6 +53,15 @@ def link(root: Path, files: dict[str, FileFacts], config: LinkConfig | None = No
     prefetch(project)
     project.typed_channels = typed_channel_sites(project)
     return project
+
+
+class Resolution:
+    """The project files (package.json, tsconfig, lock files) as read, and module resolution over
+    one file set: the same for every round of a run, so read and resolved once."""
+
+    def __init__(self, root: Path, all_paths: set[str]) -> None:
+        self.read_json: ReadJson = read_json_file(root)
+        self.modules = ModuleResolver(set(all_paths), self.read_json)
 
 
 def empty_project(root: Path, config: LinkConfig | None = None) -> Project:

@@ -38,7 +38,7 @@ class ModuleResolver:
 
     def __init__(self, paths: set[str], read_json: ReadJson) -> None:
         self.paths = paths
-        self._read_json = read_json
+        self.read_json = read_json  # the project files as this run reads them
         self._tsconfigs: dict[str, tuple[str, PathPatterns] | None] = {}
         self._cache: dict[tuple[str, str], str | None] = {}
 
@@ -90,7 +90,7 @@ class ModuleResolver:
                 continue
             base, paths = found
             if not paths:
-                data = self._read_json(rel)
+                data = self.read_json(rel)
                 refs = data.get("references") if isinstance(data, dict) else None
                 for ref in refs if isinstance(refs, list) else ():
                     target = ref.get("path") if isinstance(ref, dict) else None
@@ -117,7 +117,7 @@ class ModuleResolver:
     def _config_options(self, rel: str, depth: int) -> tuple[str | None, PathPatterns] | None:
         """(baseUrl or None, [(pattern, root-relative targets)]) of one config file and what it
         extends; None when the file is missing. Wrong types are ignored, never fatal."""
-        data = self._read_json(rel)
+        data = self.read_json(rel)
         if not isinstance(data, dict):
             return None
         here = posixpath.dirname(rel)

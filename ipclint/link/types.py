@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ipclint.discover import file_for_stem
-from ipclint.link.modules import ModuleResolver, Where, read_json_file
+from ipclint.link.modules import ModuleResolver, Where
 from ipclint.link.project import GLOBAL_OBJECTS, Project
 from ipclint.link.wrappers import callee_function
 from ipclint.model import Span
@@ -143,7 +143,7 @@ class Types:
 
     def __init__(self, project: Project) -> None:
         self.p = project
-        self.modules = _TypeModules(project.all_paths | project.declaration_paths, read_json_file(project.root))
+        self.modules = _TypeModules(project.all_paths | project.declaration_paths, project.modules.read_json)
         self._globals: dict[str, tuple[dict[str, list[tuple[str, TDecl]]], dict[str, list[tuple[str, AnyT]]]]] = {}
         self._finite: dict[TT, bool] = {}
         self._named: dict[tuple[str, str], tuple[str, TDecl] | None] = {}
