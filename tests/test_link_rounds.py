@@ -1,4 +1,5 @@
-"""Linking in rounds (engine._link_until_stable): what the rounds of one run share."""
+"""Linking in rounds (engine._link_until_stable): what the rounds of one run share, and the
+indexes that spare link a pass over every call, give what linking without them gives."""
 from __future__ import annotations
 
 from collections import Counter
@@ -9,6 +10,7 @@ import pytest
 
 from ipclint.engine import check
 from ipclint.link.project import Project
+from ipclint.link.wrappers import calls_by_names, may_call
 from tests.helpers import ROUNDS_APP, write_project
 
 
@@ -36,3 +38,30 @@ def test_the_rounds_of_a_run_read_each_project_file_once(tmp_path: Path, monkeyp
     assert reads["tsconfig.json"] == 1 and reads["package.json"] == 1
     assert max(reads.values()) == 1, reads
 
+
+def _linked(root: Path) -> Project:
+    r = check([str(root)], use_cache=False, jobs=1)
+    project = r.extra["project"]
+    assert isinstance(project, Project)
+    return project
+
+
+@pytest.mark.parametrize("app", ["rounds", "example-app"])
+def test_calls_by_names_are_the_calls_may_call_accepts(tmp_path: Path, app: str) -> None:
+    root = (write_project(tmp_path / "app", ROUNDS_APP) if app == "rounds"
+            else Path(__file__).resolve().parent.parent / "fixtures" / "projects" / app)
+    project = _linked(root)
+    every = list(project.iter_calls())
+    words = sorted({w for _p, c in every for w in _callee_words(c.callee)} | {"onMessage", "isSafe", "nothing"})
+    assert len(words) > 5
+    for names in [frozenset(words), frozenset(words[::2]), frozenset(words[1::3]), frozenset({"onMessage"}),
+                  frozenset()]:
+        want = [(p, c) for p, c in every if may_call(project, p, c, names)]
+        assert calls_by_names(project, names) == want
+
+
+def _callee_words(v: object) -> list[str]:
+    from ipclint.model.values import Member, Ref
+    if isinstance(v, Member):
+        return [v.prop]
+    return [v.name] if isinstance(v, Ref) else []

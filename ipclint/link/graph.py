@@ -14,6 +14,7 @@ from ipclint.link.wrappers import (
     RELAY_METHODS,
     WrapperOp,
     callee_function,
+    calls_by_names,
     direct_ops,
     may_call,
     relay_classes,
@@ -240,9 +241,7 @@ def _bridge_wrapper_edges(project: Project, graph: ChannelGraph) -> None:
     names = frozenset(n.rsplit(".", 1)[-1] for p, fid in templates
                       for n in [project.files[p].functions[fid].name] if n)
     used: set[int] = set()
-    for path, call in project.iter_calls():
-        if not may_call(project, path, call, names):
-            continue
+    for path, call in calls_by_names(project, names):
         target = callee_function(project, path, call)
         for index, t in templates.get(target, ()) if target is not None else ():
             if index >= len(call.args) or isinstance(call.args[index], Spread):

@@ -84,6 +84,8 @@ class Memo:
     # the functions holding each file's direct IPC calls, for the ``Project.ipc_ops`` they were read from
     ipc_funcs: tuple[object, dict[str, set[int | None]]] | None = None
     bound_names: dict[str, frozenset[str]] = field(default_factory=dict)  # path -> names bound or parameters
+    # every call in ``Project.iter_calls`` order, and by the names it can call a function by (link/wrappers.py)
+    callee_names: tuple[list[tuple[str, Call]], dict[str, list[int]]] | None = None
 
 
 def _no_graph() -> ChannelGraph:

@@ -94,8 +94,8 @@ def summarise(project: Project, ops: dict[tuple[str, int], IpcOp]) -> dict[tuple
     for _ in range(MAX_ROUNDS):
         changed = False
         names = wrapper_names(project, wrappers)
-        for path, call in project.iter_calls():
-            if call.func is None or not may_call(project, path, call, names):
+        for path, call in calls_by_names(project, names):
+            if call.func is None:
                 continue
             target = callee_function(project, path, call)
             if target is None or target not in wrappers:
@@ -161,6 +161,36 @@ def may_call(project: Project, path: str, call: Call, names: frozenset[str]) -> 
         return True
     imp = project.files[path].imports.get(v.name)
     return isinstance(imp, Import) and imp.name in names  # `import { addHandler as add }`
+
+
+def calls_by_names(project: Project, names: frozenset[str]) -> list[tuple[str, Call]]:
+    """The calls for which ``may_call`` holds, in ``Project.iter_calls`` order, found through an
+    index of the names each call can call by (built once per project) instead of a pass over every
+    call: the wrapper summaries pass over them once per round of their fixpoint."""
+    index = project.memo.callee_names
+    if index is None:
+        index = project.memo.callee_names = _callee_index(project)
+    ordered, by_name = index
+    hits: set[int] = set()
+    for name in names:
+        hits.update(by_name.get(name, ()))
+    return [ordered[i] for i in sorted(hits)]
+
+
+def _callee_index(project: Project) -> tuple[list[tuple[str, Call]], dict[str, list[int]]]:
+    """Every call, and per name the positions of the calls ``may_call`` accepts for that name."""
+    ordered = list(project.iter_calls())
+    by_name: dict[str, list[int]] = {}
+    for i, (path, call) in enumerate(ordered):
+        v = call.callee
+        if type(v) is Member:
+            by_name.setdefault(v.prop, []).append(i)
+        elif type(v) is Ref:
+            by_name.setdefault(v.name, []).append(i)
+            imp = project.files[path].imports.get(v.name)
+            if isinstance(imp, Import) and imp.name != v.name:
+                by_name.setdefault(imp.name, []).append(i)
+    return ordered, by_name
 
 
 def callee_function(project: Project, path: str, call: Call) -> tuple[str, int] | None:
