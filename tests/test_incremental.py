@@ -157,3 +157,35 @@ def test_a_suppression_on_a_reused_analysis_is_applied(tmp_path: Path) -> None:
     assert after.extra.get("reused")
     gone = [(f.rule, f.path, f.span.line) for f in before.findings if f not in after.findings]
     assert gone == [("IPC020", IPC, 14)]
+
+
+# Edits of a project linked in two rounds (tests/helpers.py ROUNDS_APP: the second round parses a
+# validator behind a tsconfig alias and a caller of the app's IPC wrapper): each changes which files
+# the later round parses. (name: (file, edit))
+INDEX = "src/main/index.ts"
+ROUND_EDITS: dict[str, tuple[str, Callable[[str], str]]] = {
+    "validator import removed (a file no longer needed)": (INDEX, lambda t: t.replace(
+        "import { isSafe } from '@lib/check'\n", "").replace("if (!isSafe(p)) return; ", "")),
+    "wrapper removed (its caller no longer needed)": ("src/main/wrap.ts", lambda t: t.replace(
+        "ipcMain.on(channel, fn)", "void [channel, fn]")),
+    "validator added (a file newly needed)": (INDEX, lambda t: t.replace(
+        "import { isSafe } from '@lib/check'\n",
+        "import { isSafe } from '@lib/check'\nimport { isShort } from '@lib/other'\n").replace(
+        "if (!isSafe(p)) return;", "if (!isSafe(p) || !isShort(p)) return;")),
+}
+
+
+@pytest.mark.parametrize("name", list(ROUND_EDITS))
+def test_an_edit_that_changes_what_later_rounds_parse(tmp_path: Path, name: str) -> None:
+    from tests.helpers import ROUNDS_APP, write_project
+    root = write_project(tmp_path / "app", ROUNDS_APP)
+    cache = tmp_path / "cache"
+    first = check([str(root)], cache_dir=str(cache), jobs=1)
+    rel, change = ROUND_EDITS[name]
+    _edit(root, rel, change)
+    again = check([str(root)], cache_dir=str(cache), jobs=1)
+    cold = check([str(root)], use_cache=False, jobs=1)
+    assert _report(again) == _report(cold) and _report(again) != _report(first)
+    assert not again.extra.get("reused") and not again.extra.get("cached")
+    assert again.extra.get("parsed") != first.extra.get("parsed")  # the parsed set changed
+    assert again.extra.get("parsed") == cold.extra.get("parsed")
