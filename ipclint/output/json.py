@@ -1,10 +1,10 @@
 """`--format json`: the stable, versioned report of SPEC §4. Deterministic for the same input."""
 from __future__ import annotations
 
-import json
 from typing import Any, TextIO
 
 from ipclint.model import RunResult
+from ipclint.output.jsontext import write_indented
 from ipclint.output.words import finding_dict
 
 JSON_VERSION = 1
@@ -33,5 +33,4 @@ def electron_versions(text: str | None) -> str | list[str] | None:
 
 
 def write(result: RunResult, stream: TextIO) -> None:
-    json.dump(report(result), stream, indent=2, ensure_ascii=False)
-    stream.write("\n")
+    write_indented(report(result), stream)

@@ -1,12 +1,12 @@
 """`--format sarif`: SARIF 2.1.0 for GitHub code scanning (SPEC §4). Deterministic: no timestamps."""
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 from urllib.parse import quote
 
 from ipclint.model import Diagnostic, Finding, Location, RunResult, Severity, Span
+from ipclint.output.jsontext import write_indented
 from ipclint.output.words import step_location
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -131,5 +131,4 @@ def _notification(d: Diagnostic, prefix: str) -> dict[str, Any]:
 
 
 def write(result: RunResult, stream: TextIO, *, base: str | Path | None = None) -> None:
-    json.dump(report(result, base), stream, indent=2, ensure_ascii=False)
-    stream.write("\n")
+    write_indented(report(result, base), stream)
