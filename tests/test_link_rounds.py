@@ -65,3 +65,31 @@ def _callee_words(v: object) -> list[str]:
     if isinstance(v, Member):
         return [v.prop]
     return [v.name] if isinstance(v, Ref) else []
+
+
+def test_the_frozen_project_resolves_each_value_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """After freezing, the rules' resolutions are remembered (the same answer, computed once);
+    before freezing (linking records missing modules) and inside a parameter's resolution (a
+    guarded, partial answer) they are not."""
+    write_project(tmp_path, {"main.js": "const { ipcMain } = require('electron')\nconst CH = 'a:b'\n"
+                                        "ipcMain.handle(CH, (e, x) => x)\n"})
+    project = check([str(tmp_path)], use_cache=False, need_project=True).extra["project"]
+    computed = Counter[int]()
+    inner = Project._resolve
+
+    def counting(self: Project, path: str, value: Any, scope: int | None, consts_only: bool) -> Any:
+        computed[id(value)] += 1
+        return inner(self, path, value, scope, consts_only)
+
+    monkeypatch.setattr(Project, "_resolve", counting)
+    call = next(c for c in project.files["main.js"].calls if c.args)
+    first = project.resolve("main.js", call.args[0], None)
+    assert project.resolve("main.js", call.args[0], None) is first
+    assert computed[id(call.args[0])] == 1
+    project._param_busy.add(("main.js", 0, "x"))
+    assert project.resolve("main.js", call.args[0], None) == first
+    assert computed[id(call.args[0])] == 2
+    project._param_busy.clear()
+    project.frozen = False
+    project.resolve("main.js", call.args[0], None)
+    assert computed[id(call.args[0])] == 3

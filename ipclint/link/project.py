@@ -84,6 +84,8 @@ class Memo:
     # the functions holding each file's direct IPC calls, for the ``Project.ipc_ops`` they were read from
     ipc_funcs: tuple[object, dict[str, set[int | None]]] | None = None
     bound_names: dict[str, frozenset[str]] = field(default_factory=dict)  # path -> names bound or parameters
+    # resolutions of the frozen project: (path, id of the value, scope, consts_only) -> (the value, where)
+    resolved: dict[tuple[str, int, int | None, bool], tuple[AnyV, Where]] = field(default_factory=dict)
     # every call in ``Project.iter_calls`` order, and by the names it can call a function by (link/wrappers.py)
     callee_names: tuple[list[tuple[str, Call]], dict[str, list[int]]] | None = None
 
@@ -233,6 +235,17 @@ class Project:
         itself. Electron APIs come out as ``Electron("ipcRenderer")`` (or ``"ipcRenderer.send"``
         for a method), namespaces of project modules as ``ModObj(path)``. Mutable bindings stop
         the walk when ``consts_only`` (channel names must be constants)."""
+        if not self.frozen or self._param_busy:  # (inside a parameter's resolution: a guarded, partial answer)
+            return self._resolve(path, value, scope, consts_only)
+        key = (path, id(value), scope, consts_only)
+        hit = self.memo.resolved.get(key)
+        if hit is not None and hit[0] is value:  # (the entry keeps the value alive: its id is not reused)
+            return hit[1]
+        where = self._resolve(path, value, scope, consts_only)
+        self.memo.resolved[key] = (value, where)
+        return where
+
+    def _resolve(self, path: str, value: AnyV, scope: int | None, consts_only: bool) -> Where:
         cur = Where(path, value, scope)
         pending: list[str] = []  # member names to apply, innermost last
         for _ in range(MAX_STEPS):
