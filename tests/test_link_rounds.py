@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 
 from ipclint.engine import check
-from ipclint.link.project import Project
+from ipclint.link.project import Memo, Project
 from ipclint.link.wrappers import calls_by_names, may_call
+from ipclint.model.values import Member
 from tests.helpers import ROUNDS_APP, write_project
 
 
@@ -67,10 +68,9 @@ def _callee_words(v: object) -> list[str]:
     return [v.name] if isinstance(v, Ref) else []
 
 
-def test_the_frozen_project_resolves_each_value_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """After freezing, the rules' resolutions are remembered (the same answer, computed once);
-    before freezing (linking records missing modules) and inside a parameter's resolution (a
-    guarded, partial answer) they are not."""
+def test_the_project_resolves_each_value_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Resolutions are remembered (the same answer, computed once), while linking too; inside a
+    parameter's resolution (a guarded, partial answer) they are not."""
     write_project(tmp_path, {"main.js": "const { ipcMain } = require('electron')\nconst CH = 'a:b'\n"
                                         "ipcMain.handle(CH, (e, x) => x)\n"})
     project = check([str(tmp_path)], use_cache=False, need_project=True).extra["project"]
@@ -91,5 +91,24 @@ def test_the_frozen_project_resolves_each_value_once(tmp_path: Path, monkeypatch
     assert computed[id(call.args[0])] == 2
     project._param_busy.clear()
     project.frozen = False
-    project.resolve("main.js", call.args[0], None)
-    assert computed[id(call.args[0])] == 3
+    assert project.resolve("main.js", call.args[0], None) is first
+    assert computed[id(call.args[0])] == 2
+
+
+def test_a_remembered_resolution_records_the_modules_it_needs_again(tmp_path: Path) -> None:
+    """While linking, a resolution remembered from inside ``no_missing`` still records, when asked
+    again outside it, the unparsed modules it reaches (the engine parses them in the next round)."""
+    write_project(tmp_path, {"main.js": "const { ipcMain } = require('electron')\nconst lib = require('./lib')\n"
+                                        "ipcMain.handle(lib.CH, (e, x) => x)\n",
+                             "lib.js": "exports.CH = 'a:b'\n"})
+    project = check([str(tmp_path)], use_cache=False, need_project=True).extra["project"]
+    call = next(c for c in project.files["main.js"].calls if c.args and isinstance(c.args[0], Member))
+    project.frozen = False
+    project.memo = Memo()
+    del project.files["lib.js"]
+    project.missing = set()
+    with project.no_missing():
+        first = project.resolve("main.js", call.args[0], None)
+    assert project.missing == set()
+    assert project.resolve("main.js", call.args[0], None) is first
+    assert project.missing == {"lib.js"}

@@ -84,8 +84,9 @@ class Memo:
     # the functions holding each file's direct IPC calls, for the ``Project.ipc_ops`` they were read from
     ipc_funcs: tuple[object, dict[str, set[int | None]]] | None = None
     bound_names: dict[str, frozenset[str]] = field(default_factory=dict)  # path -> names bound or parameters
-    # resolutions of the frozen project: (path, id of the value, scope, consts_only) -> (the value, where)
-    resolved: dict[tuple[str, int, int | None, bool], tuple[AnyV, Where]] = field(default_factory=dict)
+    # resolutions: (path, id of the value, scope, consts_only) -> (the value, where, the modules the
+    # resolution found missing: recorded again on every hit while linking)
+    resolved: dict[tuple[str, int, int | None, bool], tuple[AnyV, Where, tuple[str, ...]]] = field(default_factory=dict)
     # every call in ``Project.iter_calls`` order, and by the names it can call a function by (link/wrappers.py)
     callee_names: tuple[list[tuple[str, Call]], dict[str, list[int]]] | None = None
 
@@ -111,6 +112,8 @@ class Project:
     sources: dict[str, bytes] = field(default_factory=dict, repr=False)
     _this_index: dict[str, dict[str, list[Assign]]] = field(default_factory=dict, repr=False)
     _param_busy: set[tuple[str, int, str]] = field(default_factory=set, repr=False)
+    _needed: list[str] = field(default_factory=list, repr=False)  # modules ``_need`` was asked for, while resolving
+    _resolving: int = field(default=0, repr=False)  # resolutions under way
     _calls_by_name: dict[str, dict[str, list[Call]]] = field(default_factory=dict, repr=False)
     all_paths: set[str] = field(default_factory=set, repr=False)
     # import specifiers of every discovered file, found by byte search (for files not parsed)
@@ -146,6 +149,8 @@ class Project:
         self.frozen = True
 
     def _need(self, path: str) -> None:
+        if self._resolving:
+            self._needed.append(path)
         if not self.frozen:
             self.missing.add(path)
 
@@ -235,14 +240,24 @@ class Project:
         itself. Electron APIs come out as ``Electron("ipcRenderer")`` (or ``"ipcRenderer.send"``
         for a method), namespaces of project modules as ``ModObj(path)``. Mutable bindings stop
         the walk when ``consts_only`` (channel names must be constants)."""
-        if not self.frozen or self._param_busy:  # (inside a parameter's resolution: a guarded, partial answer)
+        if self._param_busy:  # (inside a parameter's resolution: a guarded, partial answer)
             return self._resolve(path, value, scope, consts_only)
         key = (path, id(value), scope, consts_only)
         hit = self.memo.resolved.get(key)
         if hit is not None and hit[0] is value:  # (the entry keeps the value alive: its id is not reused)
+            for p in hit[2]:  # (the modules it needs, again: an earlier one may have been under ``no_missing``)
+                self._need(p)
             return hit[1]
-        where = self._resolve(path, value, scope, consts_only)
-        self.memo.resolved[key] = (value, where)
+        needed = self._needed
+        mark = len(needed)
+        self._resolving += 1
+        try:
+            where = self._resolve(path, value, scope, consts_only)
+        finally:
+            self._resolving -= 1
+        self.memo.resolved[key] = (value, where, tuple(dict.fromkeys(needed[mark:])))
+        if not self._resolving:
+            needed.clear()
         return where
 
     def _resolve(self, path: str, value: AnyV, scope: int | None, consts_only: bool) -> Where:
