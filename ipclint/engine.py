@@ -162,7 +162,7 @@ def _merged(parts: list[tuple[str, RunResult]], common: Path, started: float) ->
         extra={"projects": [prefix for prefix, _ in parts]})
 
 
-def _without_gc(fn: Callable[P, R]) -> Callable[P, R]:
+def without_gc(fn: Callable[P, R]) -> Callable[P, R]:
     """Pause the cyclic garbage collector: facts are millions of small acyclic tuples, and
     repeated full collections over them cost more than the analysis itself."""
 
@@ -179,7 +179,7 @@ def _without_gc(fn: Callable[P, R]) -> Callable[P, R]:
     return run
 
 
-@_without_gc
+@without_gc
 def check(paths: list[str] | None = None, config: Config | None = None, *, select: str | Sequence[str] | None = None,
           ignore: str | Sequence[str] | None = None, jobs: int | None = None, cache_dir: str | Path | None = None,
           use_cache: bool = True, only_files: list[str] | None = None, progress: Tick | None = None,
