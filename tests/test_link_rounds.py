@@ -112,3 +112,23 @@ def test_a_remembered_resolution_records_the_modules_it_needs_again(tmp_path: Pa
     assert project.missing == set()
     assert project.resolve("main.js", call.args[0], None) is first
     assert project.missing == {"lib.js"}
+
+
+@pytest.mark.parametrize("chain", [1, 30, 60, 61, 62, 63, 64, 70])
+def test_continuing_from_a_remembered_binding_gives_the_step_by_step_answer(tmp_path: Path, chain: int) -> None:
+    """A name's lookup continues from the remembered resolution of the value it is bound to: the
+    same answer as the walk step by step, also where a chain of aliases runs out of steps."""
+    lines = ["const a0 = require('electron').ipcMain"] + [f"const a{i} = a{i - 1}" for i in range(1, chain)]
+    lines += [f"a{chain - 1}.handle('ch', (e, x) => x)", "a0.handle('ch2', (e, x) => x)",
+              f"a{chain // 2}.on('ch3', (e, x) => x)", f"a{chain - 1}.nope.deeper()",
+              "const o = { a: 1 }", "const b = o.nope", "b.x.y()"]  # (an unknown member: its reason names x too)
+    write_project(tmp_path, {"main.js": "\n".join(lines) + "\n"})
+    project = check([str(tmp_path)], use_cache=False, need_project=True).extra["project"]
+    calls = project.files["main.js"].calls
+    remembered = [(project.resolve("main.js", c.callee, c.func), project.resolve("main.js", c.callee.obj, c.func))
+                  for c in calls if isinstance(c.callee, Member)]
+    project.memo = Memo()
+    project._filling = True  # no continuing from a remembered binding: every step taken
+    stepwise = [(project.resolve("main.js", c.callee, c.func), project.resolve("main.js", c.callee.obj, c.func))
+                for c in calls if isinstance(c.callee, Member)]
+    assert remembered == stepwise

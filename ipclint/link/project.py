@@ -85,8 +85,9 @@ class Memo:
     ipc_funcs: tuple[object, dict[str, set[int | None]]] | None = None
     bound_names: dict[str, frozenset[str]] = field(default_factory=dict)  # path -> names bound or parameters
     # resolutions: (path, id of the value, scope, consts_only) -> (the value, where, the modules the
-    # resolution found missing: recorded again on every hit while linking)
-    resolved: dict[tuple[str, int, int | None, bool], tuple[AnyV, Where, tuple[str, ...]]] = field(default_factory=dict)
+    # resolution found missing: recorded again on every hit while linking, the steps it took)
+    resolved: dict[tuple[str, int, int | None, bool], tuple[AnyV, Where, tuple[str, ...], int]] = field(
+        default_factory=dict)
     # every call in ``Project.iter_calls`` order, and by the names it can call a function by (link/wrappers.py)
     callee_names: tuple[list[tuple[str, Call]], dict[str, list[int]]] | None = None
 
@@ -114,6 +115,8 @@ class Project:
     _param_busy: set[tuple[str, int, str]] = field(default_factory=set, repr=False)
     _needed: list[str] = field(default_factory=list, repr=False)  # modules ``_need`` was asked for, while resolving
     _resolving: int = field(default=0, repr=False)  # resolutions under way
+    _steps: int = field(default=0, repr=False)  # the steps the last finished ``_resolve`` took
+    _filling: bool = field(default=False, repr=False)  # resolving a bound value for ``_resolve`` to continue from
     _calls_by_name: dict[str, dict[str, list[Call]]] = field(default_factory=dict, repr=False)
     all_paths: set[str] = field(default_factory=set, repr=False)
     # import specifiers of every discovered file, found by byte search (for files not parsed)
@@ -255,7 +258,7 @@ class Project:
             where = self._resolve(path, value, scope, consts_only)
         finally:
             self._resolving -= 1
-        self.memo.resolved[key] = (value, where, tuple(dict.fromkeys(needed[mark:])))
+        self.memo.resolved[key] = (value, where, tuple(dict.fromkeys(needed[mark:])), self._steps)
         if not self._resolving:
             needed.clear()
         return where
@@ -263,13 +266,18 @@ class Project:
     def _resolve(self, path: str, value: AnyV, scope: int | None, consts_only: bool) -> Where:
         cur = Where(path, value, scope)
         pending: list[str] = []  # member names to apply, innermost last
-        for _ in range(MAX_STEPS):
+        steps = 0
+        while steps < MAX_STEPS:
             v = cur.value
             nxt: Where | None = None
             if type(v) in _STEPPED:
                 match v:
                     case Ref():
                         nxt = self._lookup_ref(cur, v, consts_only)
+                        if nxt is not None and type(nxt.value) in _STEPPED and type(nxt.value) is not ParamRef:
+                            done = self._bound(nxt, consts_only, steps)
+                            if done is not None:
+                                nxt, steps = done
                     case Member(obj=obj, prop=prop):
                         pending.append(prop)
                         nxt = Where(cur.path, obj, cur.scope)
@@ -293,9 +301,39 @@ class Project:
                     pending.append("?")
                     return Where(cur.path, Dyn(span=v.span, text=v.text, why=".".join(reversed(pending))), cur.scope)
             if nxt is None:
+                self._steps = steps
                 return cur
             cur = nxt
+            steps += 1
+        self._steps = steps
         return Where(cur.path, Dyn(span=value.span, text=value.text), cur.scope)
+
+    def _bound(self, bound: Where, consts_only: bool, steps: int) -> tuple[Where, int] | None:
+        """Where the walk goes from a bound value a name was looked up to, and the step count then:
+        the remembered resolution of that value (a file's thousand uses of `ipcMain` share it), as
+        the walk itself would go: the steps the value took to resolve are counted, and a walk
+        that would run out of steps on the way, or end at an unknown value (whose reason names
+        the members still to apply), takes the steps one by one instead."""
+        if self._param_busy or self._filling:
+            return None
+        key = (bound.path, id(bound.value), bound.scope, consts_only)
+        hit = self.memo.resolved.get(key)
+        if hit is None or hit[0] is not bound.value:
+            self._filling = True
+            try:
+                self.resolve(bound.path, bound.value, bound.scope, consts_only=consts_only)
+            finally:
+                self._filling = False
+            hit = self.memo.resolved.get(key)
+            if hit is None or hit[0] is not bound.value:
+                return None
+        else:
+            for p in hit[2]:
+                self._need(p)
+        where, taken = hit[1], hit[3]
+        if isinstance(where.value, Dyn) or steps + 1 + taken >= MAX_STEPS:
+            return None
+        return where, steps + taken
 
     def _lookup_ref(self, cur: Where, ref: Ref, consts_only: bool) -> Where | None:
         f = self.files.get(cur.path)
