@@ -293,7 +293,8 @@ def _reported(findings: list[Finding], sources: _LazySources, only_files: list[s
               tests: dict[str, list[Span]]) -> list[Finding]:
     """What the report shows: columns in characters, no test code (test files, and the functions
     a Playwright test runs in the main process), only the named files, sorted."""
-    findings = [f for f in findings if not is_test_path(f.path) and not _inside(f, tests.get(f.path))]
+    test_file = {p: is_test_path(p) for p in {f.path for f in findings}}  # (per file, not per finding)
+    findings = [f for f in findings if not test_file[f.path] and not _inside(f, tests.get(f.path))]
     lines: dict[str, list[bytes] | None] = {}  # per file, None for ASCII (one scan per file, not per finding)
     for path in {f.path for f in findings}:
         data = sources.get(path) or b""
