@@ -252,20 +252,6 @@ def _preflight(args: argparse.Namespace) -> str | None:
 
 
 def _check(args: argparse.Namespace) -> int:
-    """Check and write the report with the cyclic garbage collector paused, as ``engine.check``
-    runs: sorting and writing 100,000 findings over millions of live fact objects otherwise
-    triggers full collections that cost more than the writing."""
-    import gc
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        return _check_and_report(args)
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
-def _check_and_report(args: argparse.Namespace) -> int:
     from ipclint.baseline import BaselineError
     from ipclint.config import ConfigError
     from ipclint.engine import check, without_gc
