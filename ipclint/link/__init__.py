@@ -6,7 +6,7 @@ from pathlib import Path
 from ipclint.link.graph import build_graph
 from ipclint.link.modules import ModuleResolver, ReadJson, read_json_file
 from ipclint.link.prefetch import prefetch
-from ipclint.link.project import LinkConfig, Memo, Project
+from ipclint.link.project import FileMemo, LinkConfig, Memo, Project, Resolved
 from ipclint.link.roles import assign_roles, electron_apps, electron_versions, entry_apps
 from ipclint.link.subscriptions import vue_majors
 from ipclint.link.testcode import test_functions
@@ -31,7 +31,8 @@ def link(root: Path, files: dict[str, FileFacts], config: LinkConfig | None = No
                       sources=sources if sources is not None else {},
                       all_paths=set(all_paths or files), specifiers=specifiers or {},
                       declarations=declared, declaration_paths=set(declarations or ()),
-                      global_declarers=set(global_declarers or ()))
+                      global_declarers=set(global_declarers or ()), file_memo=resolution.file_memo)
+    project.memo.resolved = resolution.carried(files)
     project.electron_versions = electron_versions(root, files, read_json)
     project.apps = electron_apps(files, read_json)
     project.vue_majors = vue_majors(files, read_json)
@@ -49,9 +50,12 @@ def link(root: Path, files: dict[str, FileFacts], config: LinkConfig | None = No
         for path in late:
             project.roles[path] = FileInfo(path, Role.RENDERER, "calls the exposed API through an imported alias")
         project.graph = build_graph(project, same_calls=True)
+        resolved = project.memo.resolved  # (resolution does not depend on roles or the graph)
         project.memo = Memo()  # the analyses remembered so far saw the old graph
+        project.memo.resolved = resolved
     prefetch(project)
     project.typed_channels = typed_channel_sites(project)
+    resolution.resolved = project.memo.resolved
     return project
 
 
@@ -62,6 +66,15 @@ class Resolution:
     def __init__(self, root: Path, all_paths: set[str]) -> None:
         self.read_json: ReadJson = read_json_file(root)
         self.modules = ModuleResolver(set(all_paths), self.read_json)
+        self.file_memo = FileMemo()
+        self.resolved: Resolved = {}  # the last round's value resolutions (``Memo.resolved``)
+
+    def carried(self, files: dict[str, FileFacts]) -> Resolved:
+        """The last round's resolutions that still hold. A resolution reads the facts of the files
+        it walks through (a file's facts never change between rounds: rounds only add files) and
+        records every file it reached that was not parsed (``Project._need``); it holds while
+        none of those has been parsed since."""
+        return {k: e for k, e in self.resolved.items() if not any(p in files for p in e[2])}
 
 
 def empty_project(root: Path, config: LinkConfig | None = None) -> Project:

@@ -42,7 +42,7 @@ from ipclint.model.values import (
 if TYPE_CHECKING:  # these modules import this one
     from ipclint.link.bridge import Exposure
     from ipclint.link.graph import ChannelGraph, Edge
-    from ipclint.link.handlers import Handler
+    from ipclint.link.handlers import Handler, Judge
     from ipclint.link.ipcops import IpcOp
     from ipclint.link.senders import FunctionIndex
     from ipclint.link.trust import Context
@@ -56,6 +56,9 @@ GLOBAL_OBJECTS = frozenset({"window", "globalThis", "self"})
 _STEPPED = frozenset({Ref, Member, Import, Module, CallExpr, ParamRef, This, Await})
 
 # (path, function id) -> the calls of it, and the calls that take it as argument (with the index)
+# resolutions: (path, id of the value, scope, consts_only) -> (the value, where, the modules the
+# resolution found missing: recorded again on every hit while linking, the steps it took)
+Resolved = dict[tuple[str, int, int | None, bool], tuple[AnyV, Where, tuple[str, ...], int]]
 CallersIndex = tuple[dict[tuple[str, int], list[tuple[str, Call]]], dict[tuple[str, int], list[tuple[str, Call, int]]]]
 
 
@@ -73,6 +76,7 @@ class Memo:
     calls_by_span: dict[str, dict[Span, Call]] = field(default_factory=dict)
     assigns_by_span: dict[str, dict[Span, Assign]] = field(default_factory=dict)
     handlers: list[Handler] | None = None
+    judges: dict[frozenset[str], Judge] = field(default_factory=dict)  # link/handlers.py shared_judge
     callers: CallersIndex | None = None
     mentioned: dict[tuple[str, ...], set[str]] = field(default_factory=dict)
     reachable: set[str] | None = None  # files main's entries load (link/runorder.py)
@@ -84,12 +88,22 @@ class Memo:
     # the functions holding each file's direct IPC calls, for the ``Project.ipc_ops`` they were read from
     ipc_funcs: tuple[object, dict[str, set[int | None]]] | None = None
     bound_names: dict[str, frozenset[str]] = field(default_factory=dict)  # path -> names bound or parameters
-    # resolutions: (path, id of the value, scope, consts_only) -> (the value, where, the modules the
-    # resolution found missing: recorded again on every hit while linking, the steps it took)
-    resolved: dict[tuple[str, int, int | None, bool], tuple[AnyV, Where, tuple[str, ...], int]] = field(
-        default_factory=dict)
+    resolved: Resolved = field(default_factory=dict)  # resolutions (see ``Resolved``)
     # every call in ``Project.iter_calls`` order, and by the names it can call a function by (link/wrappers.py)
     callee_names: tuple[list[tuple[str, Call]], dict[str, list[int]]] | None = None
+
+
+@dataclass
+class FileMemo:
+    """What is derived from one file's facts alone (with module resolution, which depends only on
+    the file set): the same in every round of a run, so derived once per file, not per round."""
+
+    # path -> the discovered files its imports and requires name, in order (parsed or not)
+    import_targets: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # path -> the files its import specifiers found by byte search name (a file not parsed)
+    specifier_targets: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # path -> the `preload` option values of its objects and assignments, with their scope
+    preload_values: dict[str, list[tuple[AnyV, int | None]]] = field(default_factory=dict)
 
 
 def _no_graph() -> ChannelGraph:
@@ -132,6 +146,7 @@ class Project:
     # Once linking is done the project is frozen: what the rules resolve asks for nothing more.
     frozen: bool = False
     memo: Memo = field(default_factory=lambda: Memo(), repr=False)
+    file_memo: FileMemo = field(default_factory=FileMemo, repr=False)  # shared by the rounds of a run
     # Playwright `evaluate` callbacks (and what is nested in them) per file: test code (link/testcode.py)
     test_funcs: dict[str, frozenset[int]] = field(default_factory=dict)
     vue_majors: dict[str, int] = field(default_factory=dict)  # path -> Vue major version (its package.json)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import fnmatch
 import posixpath
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from ipclint.discover import file_for_stem, is_test_path
@@ -60,14 +60,24 @@ def _electron_names(project: Project, path: str) -> set[str]:
     out: set[str] = set()
     cands = [(s, v) for (s, _), v in f.bindings.items() if type(v) in _BINDING_TYPES]
     bound = {name for (_s, name), v in f.bindings.items() if type(v) in _BINDING_TYPES}
+    # Callees written the same way in the same scope (`ipcMain.handle` a thousand times) name the
+    # same API: each chain of a bound name and properties is resolved once.
+    chains: set[tuple[int | None, str, tuple[str, ...]]] = set()
     for c in f.calls:
         if type(c.callee) is not Member:
             continue
-        root = c.callee.obj
+        root: AnyV = c.callee
+        props: list[str] = []
         while type(root) is Member:
+            props.append(root.prop)
             root = root.obj
-        if type(root) is Module or type(root) is Ref and root.name in bound:
+        if type(root) is Module:
             cands.append((c.func, c.callee))
+        elif type(root) is Ref and root.name in bound:
+            chain = (c.func, root.name, tuple(props))
+            if chain not in chains:
+                chains.add(chain)
+                cands.append((c.func, c.callee))
     for scope, v in cands:
         r = project.resolve(path, v, scope).value
         if isinstance(r, Electron):
@@ -86,6 +96,16 @@ def _walk_values(roots: list[AnyV]) -> Iterator[AnyV]:
 
 def preload_hints(project: Project, path: str) -> list[str]:
     """Strings naming preload scripts in `webPreferences.preload` values of this file."""
+    return [h for v, scope in _preload_values(project, path) for h in _path_strings(project, path, v, scope)]
+
+
+def _preload_values(project: Project, path: str) -> list[tuple[AnyV, int | None]]:
+    """The `preload` values of the file's option objects and assignments, with their scope (from
+    the facts alone: found once per file for all the rounds of a run)."""
+    memo = project.file_memo.preload_values
+    hit = memo.get(path)
+    if hit is not None:
+        return hit
     f = project.files[path]
     # each object with its scope, so that `preload: preloadPath` finds a const declared in the
     # function that creates the window
@@ -95,19 +115,20 @@ def preload_hints(project: Project, path: str) -> list[str]:
     for (scope, _name), v in f.bindings.items():
         if isinstance(v, Obj):
             by_scope.setdefault(scope, []).append(v)
-    hints: list[str] = []
+    out: list[tuple[AnyV, int | None]] = []
     for scope, roots in by_scope.items():
         for v in _walk_values(roots):
             if not isinstance(v, Obj):
                 continue
             for p in v.props:
                 if p.key == "preload" and not p.spread:
-                    hints.extend(_path_strings(project, path, p.value, scope))
+                    out.append((p.value, scope))
     for a in f.assigns:
         t = a.target
         if isinstance(t, Member) and t.prop == "preload":
-            hints.extend(_path_strings(project, path, a.value, a.func))
-    return hints
+            out.append((a.value, a.func))
+    memo[path] = out
+    return out
 
 
 def _path_strings(project: Project, path: str, v: AnyV, scope: int | None = None) -> list[str]:
@@ -186,6 +207,17 @@ def assign_roles(project: Project, read_json: ReadJson) -> dict[str, FileInfo]:
 
 
 def imported_files(project: Project, path: str) -> list[str]:
+    """The parsed files that ``path`` (a parsed file) imports or requires, in order."""
+    return [t for t in _import_targets(project, path) if t in project.files]
+
+
+def _import_targets(project: Project, path: str) -> tuple[str, ...]:
+    """The discovered files that the imports and requires of ``path`` (parsed) name, in order:
+    from its facts alone, so found once per file for all the rounds of a run."""
+    memo = project.file_memo.import_targets
+    hit = memo.get(path)
+    if hit is not None:
+        return hit
     f = project.files[path]
     specs = [v.src for k, v in f.imports.items() if k.startswith("\0order:") and isinstance(v, Module)]
     specs += [c.args[0].value for c in f.calls if isinstance(c.callee, Ref) and c.callee.name == "require"
@@ -193,9 +225,10 @@ def imported_files(project: Project, path: str) -> list[str]:
     out = []
     for s in specs:
         t = project.modules.resolve(path, s)
-        if t is not None and t in project.files:
+        if t is not None:
             out.append(t)
-    return out
+    memo[path] = hit = tuple(out)
+    return hit
 
 
 LEGACY_RENDERER = "uses ipcRenderer directly (legacy renderer)"
@@ -238,15 +271,22 @@ def _importers(project: Project) -> dict[str, set[str]]:
     for path in sorted(project.all_paths):
         if is_test_path(path):
             continue
-        if path in project.files:
-            targets = imported_files(project, path)
-        else:
-            targets = [t for s in project.specifiers.get(path, ()) if is_local_specifier(s)
-                       for t in [project.modules.resolve(path, s)] if t is not None]
+        targets: Sequence[str] = imported_files(project, path) if path in project.files \
+            else _specifier_targets(project, path)
         for t in targets:
             if t != path:
                 out.setdefault(t, set()).add(path)
     return out
+
+
+def _specifier_targets(project: Project, path: str) -> tuple[str, ...]:
+    """The files the import specifiers of an unparsed file (found by byte search) name."""
+    memo = project.file_memo.specifier_targets
+    hit = memo.get(path)
+    if hit is None:
+        hit = memo[path] = tuple(t for s in project.specifiers.get(path, ()) if is_local_specifier(s)
+                                 for t in [project.modules.resolve(path, s)] if t is not None)
+    return hit
 
 
 def _components(nodes: list[str], importers: dict[str, set[str]]) -> list[list[str]]:
