@@ -220,6 +220,7 @@ class Judge:
         self._busy: set[tuple[str, int, int]] = set()
         self._args: dict[tuple[str, int], dict[int, list[tuple[str, int]]]] = {}
         self._related: dict[tuple[str, int, str], set[str]] = {}
+        self.cuts = 0  # recursions cut short (a site asked about while its own answer is under way)
 
     def _site_args(self, path: str, fid: int, flow: Flow) -> dict[int, list[tuple[str, int]]]:
         """Site -> (name, argument index) of the tracked reads passed to its call."""
@@ -247,6 +248,7 @@ class Judge:
         hit = self._memo.get(key)
         if hit is None:
             if (path, fid, i) in self._busy:
+                self.cuts += 1
                 return False
             self._busy.add((path, fid, i))
             try:
@@ -326,6 +328,20 @@ class Judge:
         if occ.role == "check" and occ.site >= 0 and flow.sites[occ.site].kind == "lookup":
             return not self.site(path, fid, flow, occ.site)
         return False
+
+
+def shared_judge(project: Project, extra: frozenset[str] = frozenset()) -> Judge:
+    """The Judge of the frozen project for these extra validators, shared by the rules that ask
+    (IPC005, IPC006, IPC016): each answer is a function of the site alone as long as no recursion
+    was ever cut short (``Judge.cuts``: a cut answer depends on what was being asked when it was
+    remembered), so a Judge that cut one gives way to a fresh one, as each rule had before."""
+    if not project.frozen:
+        return Judge(project, extra)
+    judges = project.memo.judges
+    judge = judges.get(extra)
+    if judge is None or judge.cuts:
+        judge = judges[extra] = Judge(project, extra)
+    return judge
 
 
 def related_names(flow: Flow, name: str) -> set[str]:

@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from ipclint.link.handlers import Judge
+from ipclint.link.handlers import shared_judge
 from ipclint.link.project import Project
 from ipclint.link.targets import action_words, quote, renderer_targets
 from ipclint.model import Location, Severity
@@ -80,7 +80,7 @@ def renderer_chosen_target(project: Project, options: Options) -> Iterator[Hit]:
     - [CWE-639: Authorization Bypass Through User-Controlled Key](https://cwe.mitre.org/data/definitions/639.html),
       [CWE-441: Unintended Proxy or Intermediary](https://cwe.mitre.org/data/definitions/441.html)
     """
-    picks, named = renderer_targets(project, Judge(project, frozenset(options.validators)))
+    picks, named = renderer_targets(project, shared_judge(project, frozenset(options.validators)))
     for p in picks:
         ch = p.handler.edge.channel
         act = p.actions[0]

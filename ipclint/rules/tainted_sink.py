@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from ipclint.link.handlers import Judge, handlers
+from ipclint.link.handlers import handlers, shared_judge
 from ipclint.link.project import Project
 from ipclint.link.taint import reaches, trace
 from ipclint.model import Severity, Span
@@ -78,7 +78,7 @@ def tainted_sink(project: Project, options: Options) -> Iterator[Hit]:
       [CWE-94: Code Injection](https://cwe.mitre.org/data/definitions/94.html)
     """
     extra = frozenset(options.sinks)
-    judge = Judge(project, frozenset(options.validators))
+    judge = shared_judge(project, frozenset(options.validators))
     done: set[tuple[str, Span]] = set()
     for h in handlers(project):
         if h.wrapper_validates or not h.params:

@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from ipclint.link.handlers import Judge, first_unvalidated_uses, handlers
+from ipclint.link.handlers import first_unvalidated_uses, handlers, shared_judge
 from ipclint.link.project import Project
 from ipclint.model import Severity, Span
 from ipclint.rules._base import Hit, option, rule
@@ -76,7 +76,7 @@ def unvalidated_handler(project: Project, options: Options) -> Iterator[Hit]:
     - [Electron security: validate the sender and the data of all IPC messages](https://www.electronjs.org/docs/latest/tutorial/security#17-validate-the-sender-of-all-ipc-messages)
     - [CWE-20: Improper Input Validation](https://cwe.mitre.org/data/definitions/20.html)
     """
-    judge = Judge(project, frozenset(options.validators))
+    judge = shared_judge(project, frozenset(options.validators))
     seen: set[tuple[str, Span, str]] = set()
     for h in handlers(project):
         if h.wrapper_validates:
