@@ -76,6 +76,8 @@ class Memo:
     calls_by_span: dict[str, dict[Span, Call]] = field(default_factory=dict)
     assigns_by_span: dict[str, dict[Span, Assign]] = field(default_factory=dict)
     handlers: list[Handler] | None = None
+    # id of a call -> (the call, the project function it calls): link/wrappers.py callee_function
+    callee_functions: dict[int, tuple[Call, tuple[str, int] | None]] = field(default_factory=dict)
     judges: dict[frozenset[str], Judge] = field(default_factory=dict)  # link/handlers.py shared_judge
     callers: CallersIndex | None = None
     mentioned: dict[tuple[str, ...], set[str]] = field(default_factory=dict)
@@ -96,7 +98,8 @@ class Memo:
 @dataclass
 class FileMemo:
     """What is derived from one file's facts alone (with module resolution, which depends only on
-    the file set): the same in every round of a run, so derived once per file, not per round."""
+    the file set): the same in every round of a run, so derived once per file, not per round; or
+    from the facts of the files it reached, kept with the unparsed files it reached."""
 
     # path -> the discovered files its imports and requires name, in order (parsed or not)
     import_targets: dict[str, tuple[str, ...]] = field(default_factory=dict)
@@ -104,6 +107,9 @@ class FileMemo:
     specifier_targets: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # path -> the `preload` option values of its objects and assignments, with their scope
     preload_values: dict[str, list[tuple[AnyV, int | None]]] = field(default_factory=dict)
+    # path -> the Electron APIs it names, and the unparsed files the resolutions that found them
+    # reached (the answer holds while none of those is parsed): link/roles.py electron_names
+    electron_names: dict[str, tuple[frozenset[str], frozenset[str]]] = field(default_factory=dict)
 
 
 def _no_graph() -> ChannelGraph:

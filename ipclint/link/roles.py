@@ -50,9 +50,23 @@ _BINDING_TYPES = frozenset({Import, Member, Module})  # the bindings that can na
 
 def electron_names(project: Project, path: str) -> set[str]:
     """Electron APIs the file refers to. Resolving every import binding here must not ask for the
-    imported modules to be parsed: only uses that matter to IPC do (Project.missing)."""
-    with project.no_missing():
-        return _electron_names(project, path)
+    imported modules to be parsed: only uses that matter to IPC do (Project.missing).
+
+    Kept for the next round with the unparsed files its resolutions reached: the answer holds
+    while none of them has been parsed (rounds only add files; see ``Resolution.carried``)."""
+    memo = project.file_memo.electron_names
+    hit = memo.get(path)
+    if hit is not None and not any(p in project.files for p in hit[1]):
+        return set(hit[0])
+    before = project.missing
+    project.missing = set()  # (what these resolutions reach and is not parsed: nothing asked for)
+    try:
+        names = _electron_names(project, path)
+        reached = frozenset(project.missing)
+    finally:
+        project.missing = before
+    memo[path] = (frozenset(names), reached)
+    return names
 
 
 def _electron_names(project: Project, path: str) -> set[str]:
@@ -60,8 +74,8 @@ def _electron_names(project: Project, path: str) -> set[str]:
     out: set[str] = set()
     cands = [(s, v) for (s, _), v in f.bindings.items() if type(v) in _BINDING_TYPES]
     bound = {name for (_s, name), v in f.bindings.items() if type(v) in _BINDING_TYPES}
-    # Callees written the same way in the same scope (`ipcMain.handle` a thousand times) name the
-    # same API: each chain of a bound name and properties is resolved once.
+    # Callees written the same way on the same binding (`ipcMain.handle` a thousand times, in a
+    # thousand functions) name the same API: each chain of properties of one binding is resolved once.
     chains: set[tuple[int | None, str, tuple[str, ...]]] = set()
     for c in f.calls:
         if type(c.callee) is not Member:
@@ -74,7 +88,7 @@ def _electron_names(project: Project, path: str) -> set[str]:
         if type(root) is Module:
             cands.append((c.func, c.callee))
         elif type(root) is Ref and root.name in bound:
-            chain = (c.func, root.name, tuple(props))
+            chain = (_binding_scope(f, c.func, root.name), root.name, tuple(props))
             if chain not in chains:
                 chains.add(chain)
                 cands.append((c.func, c.callee))
@@ -85,6 +99,23 @@ def _electron_names(project: Project, path: str) -> set[str]:
         elif isinstance(r, External) and r.src == "@electron-toolkit/preload":
             out.add("toolkit")
     return out
+
+
+def _binding_scope(f: FileFacts, scope: int | None, name: str) -> int | None:
+    """The scope whose binding or parameter ``name`` names when looked up from ``scope`` (the walk
+    of ``Project._lookup_ref``); -1 for none (a global), from where the resolution goes on alike."""
+    steps = 0
+    while steps < 256:
+        if (scope, name) in f.bindings:
+            return scope
+        if scope is None:
+            return -1
+        fn = f.functions[scope]
+        if any(p.name == name for p in fn.params):
+            return scope
+        scope = fn.parent
+        steps += 1
+    return -1
 
 
 def _walk_values(roots: list[AnyV]) -> Iterator[AnyV]:

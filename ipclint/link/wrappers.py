@@ -195,7 +195,21 @@ def _callee_index(project: Project) -> tuple[list[tuple[str, Call]], dict[str, l
 
 def callee_function(project: Project, path: str, call: Call) -> tuple[str, int] | None:
     """The project function a call invokes: declared, imported, a namespace member, or a method of
-    a class instance created with `new`."""
+    a class instance created with `new`. Remembered per call once the project is frozen (the rules
+    ask about the same calls again and again); while linking, each resolution must record what it
+    needs, so it is asked anew."""
+    if project.frozen:
+        memo = project.memo.callee_functions
+        hit = memo.get(id(call))
+        if hit is not None and hit[0] is call:
+            return hit[1]
+        found = _callee_function(project, path, call)
+        memo[id(call)] = (call, found)  # (the entry keeps the call alive: its id is not reused)
+        return found
+    return _callee_function(project, path, call)
+
+
+def _callee_function(project: Project, path: str, call: Call) -> tuple[str, int] | None:
     callee = call.callee
     hit = project.function_of(path, callee, call.func)
     if hit is not None:

@@ -1,0 +1,100 @@
+"""Work the link stage and the rules do once instead of again, counted (never timed): the rounds
+of a run carry the resolutions and per-file answers that still hold; a file's callees written the
+same way are resolved once; the rules share one Judge and one answer per call."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import ipclint.link.handlers
+import ipclint.link.wrappers
+from ipclint.engine import check
+from ipclint.link.project import Project
+from tests.helpers import ROUNDS_APP, write_project
+
+HEAD = "const { ipcMain, shell } = require('electron')\n"
+
+
+def channels(n: int) -> str:
+    return HEAD + "".join(f"ipcMain.handle('ch:{i}', (e, p{i}) => shell.openExternal(p{i}))\n" for i in range(n))
+
+
+def _count(monkeypatch: pytest.MonkeyPatch, owner: Any, name: str) -> list[int]:
+    """Calls of ``owner.name`` from now on, counted in the returned one-item list."""
+    seen = [0]
+    fn = getattr(owner, name)
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        seen[0] += 1
+        return fn(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, counted)
+    return seen
+
+
+def test_electron_names_resolves_each_callee_chain_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import ipclint.link.roles as roles
+    counts = []
+    for n in (10, 200):
+        with monkeypatch.context() as m:
+            resolves = _count(m, Project, "resolve")
+            inner = roles._electron_names
+
+            def only_names(project: Project, path: str, _inner: Any = inner, _seen: list[int] = resolves) -> set[str]:
+                before = _seen[0]
+                out: set[str] = _inner(project, path)
+                counts.append(_seen[0] - before)
+                return out
+
+            m.setattr(roles, "_electron_names", only_names)
+            r = check([str(write_project(tmp_path / str(n), {"main.js": channels(n)}))], use_cache=False, jobs=1)
+        assert not r.internal_error and len(r.findings) >= n
+    assert counts[0] == counts[1] > 0, counts  # the same chains, however many calls
+
+
+def test_a_later_round_keeps_the_resolutions_that_still_hold(tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    import ipclint.link
+    root = write_project(tmp_path / "app", ROUNDS_APP)
+    walks = _count(monkeypatch, Project, "_resolve")
+    per_round: list[int] = []
+    link = ipclint.link.link
+
+    def counted_link(*args: Any, **kwargs: Any) -> Project:
+        before = walks[0]
+        project = link(*args, **kwargs)
+        per_round.append(walks[0] - before)
+        return project
+
+    monkeypatch.setattr(ipclint.link, "link", counted_link)
+    r = check([str(root)], use_cache=False, jobs=1)
+    assert not r.internal_error and len(per_round) == 2
+    assert 0 < per_round[1] < per_round[0] / 2, per_round  # only what reached the newly parsed files
+
+
+@pytest.mark.parametrize("n", [50])
+def test_rules_judge_each_site_and_resolve_each_callee_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                            n: int) -> None:
+    root = write_project(tmp_path / "app", {"main.js": channels(n)})
+    judged = _count(monkeypatch, ipclint.link.handlers.Judge, "_judge")
+    resolved = _count(monkeypatch, ipclint.link.wrappers, "_callee_function")
+    r = check([str(root)], use_cache=False, jobs=1, select=["IPC005"])
+    alone = judged[0], resolved[0]
+    judged[0] = resolved[0] = 0
+    r = check([str(root)], use_cache=False, jobs=1, select=["IPC005", "IPC006"])
+    assert not r.internal_error and {f.rule for f in r.findings} == {"IPC005", "IPC006"}
+    assert judged[0] == alone[0]  # IPC006 asks about the sites IPC005 judged: nothing judged again
+    # one answer per call of the frozen project (linking asks anew: what it resolves must be recorded)
+    frozen = resolved[0] - alone[1]
+    assert 0 <= frozen <= n, (resolved[0], alone)
+
+
+def test_graph_view_rows_are_the_leading_fields_of_a_graph_edge() -> None:
+    from dataclasses import fields
+
+    from ipclint.link.graphview import _Row
+    from ipclint.model.graph import GraphEdge
+    names = [f.name for f in fields(GraphEdge)]
+    assert list(_Row._fields) + ["unhandled", "unused"] == names
