@@ -3,11 +3,13 @@ the project for the graph formatters, the HTML report and the language server.""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from ipclint.discover import is_test_path
 from ipclint.link.testcode import in_test_code
+from ipclint.model import Role
 from ipclint.model.graph import (
     EMPTY,
     Direction,
@@ -70,22 +72,22 @@ def build_graph_view(project: Project) -> GraphView:
     files = tuple(GraphFile(p, i.role, i.reason, _app_of(p, project.apps, folders), is_test_path(p))
                   for p, i in every_role(project).items())
     app = {f.path: f.app for f in files}
-    edges: list[GraphEdge] = []
+    rows: list[_Row] = []
     for e in graph.edges:
         kind, part, direction = _part(e.kind, e.receiver, e.method)
         where = app[e.path] if e.path in app else _app_of(e.path, project.apps, folders)
-        edges.append(GraphEdge(
-            kind=EdgeKind.PORT if e.ports else kind,
-            method=e.method, receiver=e.receiver, part=part, direction=direction, channel=e.channel,
-            path=e.path, line=e.span.line, column=e.span.column, role=e.role, app=where,
-            is_test=in_test_code(project, e.path, e.scope),
-            via=tuple(Via(v.kind, v.path, v.span.line, v.span.column) for v in e.via),
-            expression=e.channel_value.text if e.channel is None and e.channel_value is not None else "",
-            handler_path=e.handler[0] if e.handler else None))
+        rows.append(_Row(
+            EdgeKind.PORT if e.ports else kind, e.method, e.receiver, part, direction, e.channel,
+            e.path, e.span.line, e.span.column, e.role, where, in_test_code(project, e.path, e.scope),
+            tuple(Via(v.kind, v.path, v.span.line, v.span.column) for v in e.via),
+            e.channel_value.text if e.channel is None and e.channel_value is not None else "",
+            e.handler[0] if e.handler else None))
     generic = tuple(sorted({GenericPath(loc.path, loc.span.line, loc.member, listen, app.get(loc.path, ""))
                             for listen, locs in ((False, graph.generic_send), (True, graph.generic_listen))
                             for loc in locs}, key=lambda g: (g.path, g.line, g.member, g.listen)))
-    marked = mark(edges, generic, {a: frozenset(chs) for a, chs in graph.allowlisted_in.items()})
+    flags = _flags(rows, generic, {a: frozenset(chs) for a, chs in graph.allowlisted_in.items()})
+    # (each edge made once, marked: a dataclass ``replace`` per marked edge cost more than the rest)
+    marked = [GraphEdge(*row, *flag) for row, flag in zip(rows, flags, strict=True)]
     return GraphView(root=str(project.root), files=files, edges=tuple(marked), exposures=_exposures(project),
                      generic_paths=generic, apps=tuple(sorted({f.app for f in files})))
 
@@ -102,13 +104,40 @@ def _talk(a: str, b: str) -> bool:
     return a == b or not a or not b
 
 
+class _Row(NamedTuple):
+    """A graph edge's fields before its marks (the leading fields of ``GraphEdge``, in order)."""
+
+    kind: EdgeKind
+    method: str
+    receiver: str
+    part: Part
+    direction: Direction
+    channel: str | None
+    path: str
+    line: int
+    column: int
+    role: Role
+    app: str
+    is_test: bool
+    via: tuple[Via, ...]
+    expression: str
+    handler_path: str | None
+
+
 def mark(edges: list[GraphEdge], generic: tuple[GenericPath, ...],
          allowlisted: dict[str, frozenset[str]] | frozenset[str]) -> list[GraphEdge]:
     """Mark sends and pushes that nothing handles or listens to, and handlers that nothing sends to.
     The same judgement as IPC010/IPC011 on the graph alone (per app, generic paths switch it off;
     ``allowlisted``: the channels guarded generic bridges allow, per app folder): a drawing aid,
     not a finding."""
-    by_channel: dict[str, list[GraphEdge]] = defaultdict(list)
+    return [replace(e, unhandled=unhandled, unused=unused) if unhandled or unused else e
+            for e, (unhandled, unused) in zip(edges, _flags(edges, generic, allowlisted), strict=True)]
+
+
+def _flags(edges: Sequence[GraphEdge | _Row], generic: tuple[GenericPath, ...],
+           allowlisted: dict[str, frozenset[str]] | frozenset[str]) -> list[tuple[bool, bool]]:
+    """(unhandled, unused) of each edge: ``mark``'s judgement."""
+    by_channel: dict[str, list[GraphEdge | _Row]] = defaultdict(list)
     for e in edges:
         if e.channel is not None:
             by_channel[e.channel].append(e)
@@ -121,29 +150,31 @@ def mark(edges: list[GraphEdge], generic: tuple[GenericPath, ...],
     def opened(apps: set[str], app: str) -> bool:
         return any(_talk(a, app) for a in apps)
 
-    out: list[GraphEdge] = []
+    out: list[tuple[bool, bool]] = []
+    none = (False, False)
     for e in edges:
         if e.channel is None:
-            out.append(e)
+            out.append(none)
             continue
         peers = [p for p in by_channel[e.channel] if _talk(p.app, e.app)]
+        flag = none
         if e.part is Part.SENDER and e.direction is Direction.TO_HOST:
             if not opened(host_any, e.app) and not any(p.part is Part.LISTENER and p.direction is Direction.TO_HOST
                                                        for p in peers):
-                e = replace(e, unhandled=True)
+                flag = (True, False)
         elif e.part is Part.SENDER:
             want = EdgeKind.HANDLE if e.kind is EdgeKind.INVOKE else EdgeKind.ON
             if not any(p.part is Part.HANDLER and p.kind is want for p in peers):
-                e = replace(e, unhandled=True)
+                flag = (True, False)
         elif e.part is Part.PUSHER and not opened(listen_any, e.app):
             if not any(p.part is Part.LISTENER and p.direction is not Direction.TO_HOST for p in peers):
-                e = replace(e, unhandled=True)
+                flag = (True, False)
         elif e.part is Part.HANDLER and e.kind is not EdgeKind.PORT and not opened(send_any, e.app) \
                 and not any(e.channel in chs for a, chs in allowed.items() if _talk(a, e.app)):
             if not any(p.part in (Part.SENDER, Part.EMITTER) and p.direction is not Direction.TO_HOST
                        for p in peers):
-                e = replace(e, unused=True)
-        out.append(e)
+                flag = (False, True)
+        out.append(flag)
     return out
 
 
