@@ -16,7 +16,6 @@ from ipclint.link.wrappers import (
     callee_function,
     calls_by_names,
     direct_ops,
-    may_call,
     relay_classes,
     relay_target,
     summarise,
@@ -167,28 +166,35 @@ def _call_site_edges(project: Project, graph: ChannelGraph, wrappers: Wrappers,
     bridge_roots = frozenset(by_key) | GLOBAL_OBJECTS
     from ipclint.link.needs import bridge_exporters
     graph.bridge_modules = bridge_modules = bridge_exporters(project) if by_key else set()
-    for path, call in project.iter_calls():
-        target = callee_function(project, path, call) if may_call(project, path, call, names) else None
-        if target is not None and target in wrappers:
-            for wop in wrappers[target]:
-                edge = _wrapper_edge(project, path, call, wop, target)
-                if edge is None:
-                    continue
-                if _inside_wrapper(project, path, call, wop, wrappers):
-                    if edge.channel_value is not None and edge.channel_value.is_inline_literal \
-                            and edge.channel_span == edge.channel_value.span:
-                        graph.nested_literals.append((path, edge.channel_value))
-                    continue
-                graph.edges.extend(_per_entry(project, path, call, edge))
-                consumed.add(wop.site)
-        relayed = relay_target(project, path, call, relays) if isinstance(call.callee, Member) \
-            and call.callee.prop in relay_names else None
-        if relayed is not None:
-            graph.edges.append(_edge(project, path, call, relayed, via=(
-                ViaSite(ViaKind.RELAY, path, call.span),)))
-        if by_key and project.role(path) in (Role.RENDERER, Role.SHARED) \
-                and _may_bridge(project, path, call, bridge_roots, bridge_modules):
-            graph.edges.extend(_bridge_edges(project, path, call, by_key, wrappers))
+    # the calls that may call a wrapper, from the index of calls by name (not a test of every call)
+    wrapper_calls = {id(c) for _p, c in calls_by_names(project, names)} if names else set()
+    for path in sorted(project.files):  # (Project.iter_calls order)
+        # page code only: the bridge's callers (the role is the file's, asked once per file)
+        bridging = bool(by_key) and project.role(path) in (Role.RENDERER, Role.SHARED)
+        if not (bridging or wrapper_calls or relay_names):
+            continue
+        for call in project.files[path].calls:
+            callee = call.callee
+            target = callee_function(project, path, call) if id(call) in wrapper_calls else None
+            if target is not None and target in wrappers:
+                for wop in wrappers[target]:
+                    edge = _wrapper_edge(project, path, call, wop, target)
+                    if edge is None:
+                        continue
+                    if _inside_wrapper(project, path, call, wop, wrappers):
+                        if edge.channel_value is not None and edge.channel_value.is_inline_literal \
+                                and edge.channel_span == edge.channel_value.span:
+                            graph.nested_literals.append((path, edge.channel_value))
+                        continue
+                    graph.edges.extend(_per_entry(project, path, call, edge))
+                    consumed.add(wop.site)
+            relayed = relay_target(project, path, call, relays) if type(callee) is Member \
+                and callee.prop in relay_names else None
+            if relayed is not None:
+                graph.edges.append(_edge(project, path, call, relayed, via=(
+                    ViaSite(ViaKind.RELAY, path, call.span),)))
+            if bridging and _may_bridge(project, path, call, bridge_roots, bridge_modules):
+                graph.edges.extend(_bridge_edges(project, path, call, by_key, wrappers))
     return consumed
 
 
@@ -275,17 +281,19 @@ def _may_bridge(project: Project, path: str, call: Call, roots: frozenset[str],
     or a local alias of one."""
     v: AnyV = call.callee
     steps = 0
-    while isinstance(v, Member) and steps < 12:
+    # (exact types: this runs for every call of page code, and failing isinstance tests on msgspec
+    # values are slow; these value classes have no subclasses)
+    while type(v) is Member and steps < 12:
         v = v.obj
         steps += 1
-    if not isinstance(v, Ref):
+    if type(v) is not Ref:
         return False
     if steps and v.name in roots:
         return True
     b = project.files[path].lookup(call.func, v.name)  # `const { onTick } = window.api; onTick(cb)`
-    if isinstance(b, Import) and modules:  # `import { api } from './bridge'`
+    if type(b) is Import and modules:  # `import { api } from './bridge'`
         return project.modules.resolve(path, b.src) in modules
-    return isinstance(b, Member) or steps > 0 and isinstance(b, Ref)
+    return type(b) is Member or steps > 0 and type(b) is Ref
 
 
 def _is_parametric(project: Project, path: str, call: Call, op: IpcOp, consumed: bool) -> bool:
