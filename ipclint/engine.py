@@ -531,7 +531,7 @@ def _rule_options(rule: Rule[OptionsT], config: Config | None) -> OptionsT:
 def _filter(findings: list[Finding], config: Config | None, sources: _LazySources,
             errors: list[Diagnostic], baseline: str | None, report_unused: bool,
             ran: set[str] | None = None) -> tuple[list[Finding], int]:
-    if config is not None:
+    if config is not None and config.per_file_ignores:  # (none configured: no question per finding)
         findings = [f for f in findings if not config.ignored_for(f.path, f.rule, f.name)]
     from ipclint.suppress import filter_suppressed
     findings, diags = filter_suppressed(findings, sources, report_unused=report_unused, ran=ran)
