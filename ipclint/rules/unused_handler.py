@@ -60,14 +60,19 @@ def unused_handler(project: Project, options: ChannelOptions) -> Iterator[Hit]:
                                       or e.kind == "emit"):
             senders.setdefault(e.channel, []).append(e.path)
     page = frozenset({"preload", "renderer"})
+    per_app: dict[str, tuple[bool, set[str], tuple[str, ...]]] = {}  # (what depends on the app alone, once per app)
     for e in g.edges:
         if e.kind not in ("handle", "on") or e.side != "main" or e.channel is None:
             continue
         app = project.apps.get(e.path, "")
-        if any(talk(project.apps.get(loc.path, ""), app) for loc in g.generic_send):
+        known = per_app.get(app)
+        if known is None:
+            generic = any(talk(project.apps.get(loc.path, ""), app) for loc in g.generic_send)
+            allowed_in = g.allowed(app)
+            known = per_app[app] = (generic, allowed_in, tuple(c[:-1] for c in allowed_in if c.endswith("*")))
+        generic, allowed, prefixes = known
+        if generic:
             continue  # a generic path in this app: any channel can arrive
-        allowed = g.allowed(app)
-        prefixes = tuple(c[:-1] for c in allowed if c.endswith("*"))
         if e.channel in allowed or any(project.same_app(p, e.path) for p in senders.get(e.channel, ())) \
                 or (prefixes and e.channel.startswith(prefixes)):
             continue
