@@ -33,7 +33,7 @@ def link(root: Path, files: dict[str, FileFacts], config: LinkConfig | None = No
                       declarations=declared, declaration_paths=set(declarations or ()),
                       global_declarers=set(global_declarers or ()), file_memo=resolution.file_memo)
     project.memo.resolved = resolution.carried(files)
-    project.electron_versions = electron_versions(root, files, read_json)
+    project.electron_versions = electron_versions(root, files, read_json, resolution.versions)
     project.apps = electron_apps(files, read_json)
     project.vue_majors = vue_majors(files, read_json)
     project.roles = assign_roles(project, read_json)
@@ -67,6 +67,8 @@ class Resolution:
         self.read_json: ReadJson = read_json_file(root)
         self.modules = ModuleResolver(set(all_paths), self.read_json)
         self.file_memo = FileMemo()
+        # folder -> its Electron version, lock file -> its text (roles.electron_versions)
+        self.versions: tuple[dict[str, str | None], dict[str, str | None]] = ({}, {})
         self.resolved: Resolved = {}  # the last round's value resolutions (``Memo.resolved``)
 
     def carried(self, files: dict[str, FileFacts]) -> Resolved:

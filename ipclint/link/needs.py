@@ -35,9 +35,16 @@ def wrapper_callers(project: Project, by_path: dict[str, SourceFile]) -> set[str
                  and e.receiver == "ipcMain"}
     if not defining:
         return set()
+    from ipclint.link.roles import specifier_targets
     out = set()
     for path, sf in by_path.items():
         if path in project.files:
+            continue
+        # (the files its specifiers name, resolved once a run: roles.specifier_targets)
+        specs = project.specifiers.get(path)
+        if specs is sf.bytefacts.specifiers:
+            if any(t in defining for t in specifier_targets(project, path)):
+                out.add(path)
             continue
         for spec in sf.bytefacts.specifiers:
             if is_local_specifier(spec) and project.modules.resolve(path, spec) in defining:

@@ -303,14 +303,14 @@ def _importers(project: Project) -> dict[str, set[str]]:
         if is_test_path(path):
             continue
         targets: Sequence[str] = imported_files(project, path) if path in project.files \
-            else _specifier_targets(project, path)
+            else specifier_targets(project, path)
         for t in targets:
             if t != path:
                 out.setdefault(t, set()).add(path)
     return out
 
 
-def _specifier_targets(project: Project, path: str) -> tuple[str, ...]:
+def specifier_targets(project: Project, path: str) -> tuple[str, ...]:
     """The files the import specifiers of an unparsed file (found by byte search) name."""
     memo = project.file_memo.specifier_targets
     hit = memo.get(path)
@@ -542,9 +542,12 @@ def electron_apps(files: dict[str, FileFacts], read_json: ReadJson, more: set[st
     return {p: app_of(posixpath.dirname(p)) for p in files}
 
 
-def electron_versions(root: Path, files: dict[str, FileFacts], read_json: ReadJson) -> dict[str, str | None]:
-    cache: dict[str, str | None] = {}
-    texts: dict[str, str | None] = {}  # lock files read so far
+def electron_versions(root: Path, files: dict[str, FileFacts], read_json: ReadJson,
+                      memo: tuple[dict[str, str | None], dict[str, str | None]] | None = None
+                      ) -> dict[str, str | None]:
+    """Each file's Electron version. ``memo``: (folder -> version, lock file -> text), kept by the
+    caller for the rounds of a run (they depend on the project files alone, read once a run)."""
+    cache, texts = memo if memo is not None else ({}, {})  # texts: the lock files read so far
 
     def version_for(folder: str) -> str | None:
         if folder in cache:
