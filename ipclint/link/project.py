@@ -55,10 +55,10 @@ GLOBAL_OBJECTS = frozenset({"window", "globalThis", "self"})
 # isinstance tests of a match (msgspec's metaclass makes those slow).
 _STEPPED = frozenset({Ref, Member, Import, Module, CallExpr, ParamRef, This, Await})
 
-# (path, function id) -> the calls of it, and the calls that take it as argument (with the index)
 # resolutions: (path, id of the value, scope, consts_only) -> (the value, where, the modules the
 # resolution found missing: recorded again on every hit while linking, the steps it took)
 Resolved = dict[tuple[str, int, int | None, bool], tuple[AnyV, Where, tuple[str, ...], int]]
+# (path, function id) -> the calls of it, and the calls that take it as argument (with the index)
 CallersIndex = tuple[dict[tuple[str, int], list[tuple[str, Call]]], dict[tuple[str, int], list[tuple[str, Call, int]]]]
 
 
