@@ -191,17 +191,23 @@ def _path_strings(project: Project, path: str, v: AnyV, scope: int | None = None
     return [joined] if re.search(r"\.(c|m)?[jt]sx?$", joined) or "preload" in joined.lower() else []
 
 
-def _match_preload(hint: str, paths: list[str], importer: str) -> list[str]:
+_SOURCE_SUFFIX = re.compile(r"\.(c|m)?[jt]sx?$")
+
+
+def _match_preload(hint: str, paths: list[str], importer: str,
+                   stems: list[tuple[str, str]] | None = None) -> list[str]:
+    """``stems``: each path with its stem (``_stems(paths)``), when the caller matches many hints."""
     hint = hint.replace("\\", "/")
-    stem = re.sub(r"\.(c|m)?[jt]sx?$", "", hint)
+    stem = _SOURCE_SUFFIX.sub("", hint)
     parts = [p for p in stem.split("/") if p not in ("", ".", "..", "dist", "build", "out", "__dirname")]
     if not parts or parts == ["index"]:
         return []
+    if stems is None:
+        stems = _stems(paths)
     best: list[str] = []
     for n in range(len(parts), 0, -1):
         tail = "/".join(parts[-n:])
-        best = [p for p in paths if re.sub(r"\.(c|m)?[jt]sx?$", "", p).endswith("/" + tail)
-                or re.sub(r"\.(c|m)?[jt]sx?$", "", p) == tail
+        best = [p for p, s in stems if s.endswith("/" + tail) or s == tail
                 or (n == 1 and posixpath.dirname(p).endswith("/" + tail)
                     and posixpath.basename(p).startswith("index."))]
         if best:
@@ -209,13 +215,21 @@ def _match_preload(hint: str, paths: list[str], importer: str) -> list[str]:
     return best
 
 
+def _stems(paths: list[str]) -> list[tuple[str, str]]:
+    """Each path with its name's source suffix (`.ts`, `.mjs`, ...) taken off, once per path."""
+    return [(p, _SOURCE_SUFFIX.sub("", p)) for p in paths]
+
+
 def assign_roles(project: Project, read_json: ReadJson) -> dict[str, FileInfo]:
     paths = sorted(project.files)
     names = {p: electron_names(project, p) for p in paths}
     referenced: dict[str, str] = {}
+    stems: list[tuple[str, str]] | None = None
     for p in paths:
         for hint in preload_hints(project, p):
-            for hit in _match_preload(hint, paths, p):
+            if stems is None:
+                stems = _stems(paths)
+            for hit in _match_preload(hint, paths, p, stems):
                 referenced.setdefault(hit, f"referenced as webPreferences.preload in {p}")
     exposing = {p for p in paths if _calls_expose(project, p)}
     exposed_keys = {k for p in exposing for k in _exposed_keys(project, p)} | {"electron"}
