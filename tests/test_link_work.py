@@ -98,3 +98,24 @@ def test_graph_view_rows_are_the_leading_fields_of_a_graph_edge() -> None:
     from ipclint.model.graph import GraphEdge
     names = [f.name for f in fields(GraphEdge)]
     assert list(_Row._fields) + ["unhandled", "unused"] == names
+
+
+def test_what_the_rules_share_makes_no_reference_cycle_through_the_project(tmp_path: Path) -> None:
+    """The shared Judge's state and the other memos hold no reference back to the project: once
+    the result is dropped, the project is freed at once (not left to the cyclic collector, which
+    a large project keeps busy at exit)."""
+    import gc
+    import weakref
+    root = write_project(tmp_path / "app", {"main.js": channels(20)})
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        r = check([str(root)], use_cache=False, jobs=1)
+        assert {"IPC005", "IPC006"} <= {f.rule for f in r.findings}
+        project = weakref.ref(r.extra["project"])
+        assert project() is not None and project().memo.judges  # type: ignore[union-attr]
+        del r
+        assert project() is None
+    finally:
+        if enabled:
+            gc.enable()

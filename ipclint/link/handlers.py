@@ -204,6 +204,18 @@ def _ajv_validator(project: Project, path: str, made: CallExpr, scope: int | Non
     return isinstance(v, (Global, Dyn)) and "ajv" in (root_name(callee.obj) or callee.obj.text).lower()
 
 
+@dataclass
+class JudgeState:
+    """What a Judge remembers: its answers per site, and how many recursions it cut short (a site
+    asked about while its own answer is under way). Plain data, without the project: kept on the
+    project (``Memo.judges``), it makes no reference cycle through it."""
+
+    memo: dict[tuple[str, int, int, bool, bool, frozenset[int]], bool] = field(default_factory=dict)
+    args: dict[tuple[str, int], dict[int, list[tuple[str, int]]]] = field(default_factory=dict)
+    related: dict[tuple[str, int, str], set[str]] = field(default_factory=dict)
+    cuts: int = 0
+
+
 class Judge:
     """Decides, per recorded site, whether it validates; memoised for a run of one rule.
 
@@ -213,14 +225,14 @@ class Judge:
     evaluated before it whose result nobody tests)? ``is_use`` says whether the read uses the
     value (a check, a validator call or an allowlist lookup does not)."""
 
-    def __init__(self, project: Project, extra: frozenset[str] = frozenset()) -> None:
+    def __init__(self, project: Project, extra: frozenset[str] = frozenset(), state: JudgeState | None = None) -> None:
         self.project = project
         self.extra = extra
-        self._memo: dict[tuple[str, int, int, bool, bool, frozenset[int]], bool] = {}
+        self.state = state if state is not None else JudgeState()  # what it remembers (shared_judge)
+        self._memo = self.state.memo
         self._busy: set[tuple[str, int, int]] = set()
-        self._args: dict[tuple[str, int], dict[int, list[tuple[str, int]]]] = {}
-        self._related: dict[tuple[str, int, str], set[str]] = {}
-        self.cuts = 0  # recursions cut short (a site asked about while its own answer is under way)
+        self._args = self.state.args
+        self._related = self.state.related
 
     def _site_args(self, path: str, fid: int, flow: Flow) -> dict[int, list[tuple[str, int]]]:
         """Site -> (name, argument index) of the tracked reads passed to its call."""
@@ -248,7 +260,7 @@ class Judge:
         hit = self._memo.get(key)
         if hit is None:
             if (path, fid, i) in self._busy:
-                self.cuts += 1
+                self.state.cuts += 1
                 return False
             self._busy.add((path, fid, i))
             try:
@@ -333,15 +345,15 @@ class Judge:
 def shared_judge(project: Project, extra: frozenset[str] = frozenset()) -> Judge:
     """The Judge of the frozen project for these extra validators, shared by the rules that ask
     (IPC005, IPC006, IPC016): each answer is a function of the site alone as long as no recursion
-    was ever cut short (``Judge.cuts``: a cut answer depends on what was being asked when it was
+    was ever cut short (``JudgeState.cuts``: a cut answer depends on what was being asked when it was
     remembered), so a Judge that cut one gives way to a fresh one, as each rule had before."""
     if not project.frozen:
         return Judge(project, extra)
-    judges = project.memo.judges
-    judge = judges.get(extra)
-    if judge is None or judge.cuts:
-        judge = judges[extra] = Judge(project, extra)
-    return judge
+    states = project.memo.judges
+    state = states.get(extra)
+    if state is None or state.cuts:
+        state = states[extra] = JudgeState()
+    return Judge(project, extra, state)
 
 
 def related_names(flow: Flow, name: str) -> set[str]:

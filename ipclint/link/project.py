@@ -42,7 +42,7 @@ from ipclint.model.values import (
 if TYPE_CHECKING:  # these modules import this one
     from ipclint.link.bridge import Exposure
     from ipclint.link.graph import ChannelGraph, Edge
-    from ipclint.link.handlers import Handler, Judge
+    from ipclint.link.handlers import Handler, JudgeState
     from ipclint.link.ipcops import IpcOp
     from ipclint.link.senders import FunctionIndex
     from ipclint.link.trust import Context
@@ -78,7 +78,7 @@ class Memo:
     handlers: list[Handler] | None = None
     # id of a call -> (the call, the project function it calls): link/wrappers.py callee_function
     callee_functions: dict[int, tuple[Call, tuple[str, int] | None]] = field(default_factory=dict)
-    judges: dict[frozenset[str], Judge] = field(default_factory=dict)  # link/handlers.py shared_judge
+    judges: dict[frozenset[str], JudgeState] = field(default_factory=dict)  # link/handlers.py shared_judge
     callers: CallersIndex | None = None
     mentioned: dict[tuple[str, ...], set[str]] = field(default_factory=dict)
     reachable: set[str] | None = None  # files main's entries load (link/runorder.py)
