@@ -26,9 +26,10 @@ class _Parents(dict[Node, "Node | None"]):
     known parent is one dictionary lookup in C, an unknown one is resolved (``Ancestry._resolve``)."""
 
     __slots__ = ("resolve",)
+    resolve: Callable[[Node], Node | None]
 
     def __missing__(self, node: Node) -> Node | None:
-        return self.resolve(node)  # type: ignore[no-any-return]
+        return self.resolve(node)
 
 
 def _contains(node: Node, s: int, e: int) -> bool:
@@ -147,4 +148,4 @@ class Ancestry:
                 below.append(child)
             top = child
         self.work.spend(steps)
-        return dict.__getitem__(parent, node)  # type: ignore[no-any-return]
+        return dict.__getitem__(parent, node)
