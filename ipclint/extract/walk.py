@@ -13,7 +13,6 @@ from ipclint.extract.values import (
     property_name,
     span_of,
     string_value,
-    text_in,
     text_of,
     unwrap,
 )
@@ -74,6 +73,7 @@ class Extractor:
         self.case_index: dict[int, dict[int, int]] = {}  # switch body -> case -> position (guards)
         self.work = Work(MAX_WORK)
         self.up: Up = _node_parent
+        self.text: Callable[..., str] = _text_in(data)  # the source text of a node (values.text_in)
 
     # ---- functions -------------------------------------------------------------------------
     def func_for(self, node: Node, parent: int | None, name: str | None = None) -> int:
@@ -86,8 +86,7 @@ class Extractor:
         fid = len(self.f.functions)
         self._fid[key] = fid
         t = node.type
-        kind = {"arrow_function": "arrow", "method_definition": "method"}.get(
-            t, "declaration" if t.endswith("declaration") else "function")
+        kind = _FUNCTION_KINDS.get(t) or ("declaration" if t.endswith("declaration") else "function")
         nm = node.child_by_field_name("name")
         if nm is not None and kind != "arrow":
             name = name or property_name(nm) or text_of(nm, 60)
@@ -124,9 +123,6 @@ class Extractor:
             out.extend(_bindings_of_pattern(pat, idx))
             idx += 1
         return tuple(out)
-
-    def text(self, node: Node, limit: int = 120) -> str:
-        return text_in(self.data, node, limit)
 
     # ---- values ----------------------------------------------------------------------------
     def value(self, node: Node, scope: int | None, depth: int = 0) -> AnyV:
@@ -451,6 +447,18 @@ _LEAVES = frozenset({"string", "identifier", "shorthand_property_identifier", "t
                      "null", "undefined", "regex", "jsx_element", "jsx_self_closing_element"})
 _UNWRAP = UNWRAPPED
 _new_span = tuple.__new__
+
+
+_FUNCTION_KINDS = {"arrow_function": "arrow", "method_definition": "method"}
+
+
+def _text_in(data: bytes) -> Callable[..., str]:
+    """values.text_in for one file's bytes, as one call (the hottest text of all: values near the top)."""
+    def text(node: Node, limit: int = 120) -> str:
+        start = node.start_byte
+        s = data[start:min(node.end_byte, start + limit * 4)].decode("utf-8", "replace")
+        return s if len(s) <= limit else s[: limit - 1] + "…"
+    return text
 
 
 def _node_parent(node: Node) -> Node | None:
