@@ -189,8 +189,8 @@ class Extractor:
 
     def _array_value(self, node: Node, scope: int | None, depth: int, sp: Span,
                      tx: Callable[[Node], str], t: str) -> AnyV:
-        return Arr(span=sp, text=tx(node), items=tuple(self.value(c, scope, depth + 1)
-                                                       for c in node.named_children if c.type != "comment"))
+        return Arr(span=sp, text=tx(node), items=tuple([self.value(c, scope, depth + 1)
+                                                        for c in node.named_children if c.type != "comment"]))
 
     def _class_value(self, node: Node, scope: int | None, depth: int, sp: Span,
                      tx: Callable[[Node], str], t: str) -> AnyV:
@@ -279,8 +279,8 @@ class Extractor:
         t = t or node.type
         fn = node.child_by_field_name("constructor" if t == "new_expression" else "function")
         args_node = node.child_by_field_name("arguments")
-        args = tuple(self.value(a, scope, depth + 1) for a in (args_node.named_children if args_node else ())
-                     if a.type != "comment")
+        args = tuple([self.value(a, scope, depth + 1) for a in (args_node.named_children if args_node else ())
+                      if a.type != "comment"])
         text = self.text(node) if depth <= 2 else ""
         if fn is None:
             return Dyn(span=sp, text=text)
