@@ -19,7 +19,17 @@ from ipclint.extract.parse import Node
 from ipclint.model.work import Work
 
 Up = Callable[[Node], "Node | None"]  # the parent of a node
-_UNKNOWN = object()
+
+
+class _Parents(dict[Node, "Node | None"]):
+    """The recorded parents, keyed by node (tree-sitter nodes hash and compare by tree and id): a
+    known parent is one dictionary lookup in C, an unknown one is resolved (``Ancestry._resolve``)."""
+
+    __slots__ = ("resolve",)
+    resolve: Callable[[Node], Node | None]
+
+    def __missing__(self, node: Node) -> Node | None:
+        return self.resolve(node)
 
 
 def _contains(node: Node, s: int, e: int) -> bool:
@@ -30,7 +40,10 @@ class Ancestry:
     def __init__(self, root: Node, work: Work) -> None:
         self.work = work
         self.root = root
-        self._parent: dict[int, Node | None] = {root.id: None}
+        self._parent = _Parents({root: None})
+        self._parent.resolve = self._resolve
+        # the parent of any node: a recorded one is a lookup in C, an unknown one is resolved
+        self.parent: Up = self._parent.__getitem__
         self._cursor = root.walk()
         self.path: list[Node] = [root]  # the root, ..., the current capture
         self._below: list[Node] = []  # a chain under path[-1], each the parent of the next
@@ -58,7 +71,7 @@ class Ancestry:
                 if child is None or not _contains(child, s, e):
                     self._resync(target)
                     break
-                parent[child.id] = top
+                parent[child] = top
                 path.append(child)
             elif len(path) > 1:  # up to the nearest ancestor that holds the target, then down again
                 cur.goto_parent()
@@ -100,17 +113,11 @@ class Ancestry:
             cur.goto_first_child()
             while (at := cur.node) is not None and at.id != node.id and cur.goto_next_sibling():
                 pass
-            self._parent[node.id] = above
+            self._parent[node] = above
         self.path[:] = chain
         self.work.spend(len(chain) * 4)
 
     # ---- any node ----------------------------------------------------------------------------
-    def parent(self, node: Node) -> Node | None:
-        hit = self._parent.get(node.id, _UNKNOWN)
-        if hit is _UNKNOWN:
-            return self._resolve(node)
-        return hit  # type: ignore[return-value]
-
     def _resolve(self, node: Node) -> Node | None:
         """Record the parents of ``node`` and of the nodes between it and the nearest known node
         that contains it, descending from there."""
@@ -134,11 +141,11 @@ class Ancestry:
             child = top.child_with_descendant(node)
             steps += 1
             if child is None:  # not below it after all (a zero-width node at its edge)
-                parent[node.id] = node.parent
+                parent[node] = node.parent
                 break
-            parent[child.id] = top
+            parent[child] = top
             if extend:
                 below.append(child)
             top = child
         self.work.spend(steps)
-        return parent[node.id]
+        return dict.__getitem__(parent, node)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from operator import itemgetter
 
 from ipclint.extract import handlerflow
 from ipclint.extract import parse as P
@@ -80,6 +81,7 @@ def extract(path: str, data: bytes) -> FileFacts:
 
 
 COMPARISONS = frozenset({"===", "!==", "==", "!=", "instanceof", "in", "<", ">", "<=", ">="})
+_BY_POSITION = itemgetter(0, 1)
 
 class _Walker(Extractor):
     analyse = True
@@ -99,7 +101,7 @@ class _Walker(Extractor):
                 continue
             for n in nodes:
                 items.append((n.start_byte, -n.end_byte, name, n))
-        items.sort(key=lambda x: (x[0], x[1]))
+        items.sort(key=_BY_POSITION)  # (start, -end); ties keep the query's order
         self.work.spend(len(items) + len(data) // 1024)
         anc = self.anc = Ancestry(root, self.work)
         self.up = anc.parent

@@ -56,6 +56,7 @@ class Dominance(Decisions):
     up: Up
     writes: list[int]
     block_memo: dict[int, dict[int, tuple[int, ...]]]
+    site_kinds: dict[int, str]  # site node id -> flowtests.site_kind
 
     def _index_sites(self, order: list[Node], ambiguity: dict[int, Ambiguity], names: dict[int, set[str]],
                      lookups: set[int]) -> None:
@@ -78,7 +79,7 @@ class Dominance(Decisions):
                 values = self.guard_vars.setdefault(name, [])
                 if all(v.id != value.id for v in values):
                     values.append(value)
-            how = evaluation(n, self.up)
+            how = evaluation(n, self.up, self.site_kinds[n.id])
             if how is None:
                 continue
             stmt, arg = how

@@ -46,6 +46,9 @@ def occurrences(data: bytes, name: str, start: int, end: int) -> list[int]:
     return out
 
 
+_SHORT: dict[bytes, re.Pattern[bytes]] = {}  # the pattern of each short name (at most two bytes: a bounded set)
+
+
 def next_occurrence(data: bytes, name: str, start: int, end: int) -> int:
     """The first occurrence of the name as a whole word at or after ``start`` (-1 if none): a
     search can resume anywhere, also past a part that cannot hold reads. Short names, which occur
@@ -53,7 +56,10 @@ def next_occurrence(data: bytes, name: str, start: int, end: int) -> int:
     others through find()."""
     raw = name.encode()
     if len(raw) <= 2:
-        m = re.compile(rb"(?:(?<![\w$.])|(?<=\.\.\.))" + re.escape(raw) + rb"(?![\w$])").search(data, start, end)
+        pattern = _SHORT.get(raw)
+        if pattern is None:
+            pattern = _SHORT[raw] = re.compile(rb"(?:(?<![\w$.])|(?<=\.\.\.))" + re.escape(raw) + rb"(?![\w$])")
+        m = pattern.search(data, start, end)
         return m.start() if m is not None else -1
     n = len(raw)
     pos = data.find(raw, start, end)

@@ -188,14 +188,14 @@ def site_kind(node: Node) -> str:
 EMPTY = frozenset({"''", '""', "``", "null", "undefined", "void 0"})
 
 
-def evaluation(node: Node, up: Up) -> tuple[Node, Node | None] | None:
+def evaluation(node: Node, up: Up, kind: str | None = None) -> tuple[Node, Node | None] | None:
     """Where a site is evaluated on every path through its statement, and how: (statement, None)
     for a call whose result nobody tests (`validate(x);`, `const v = schema.parse(x)`: it
     validates only by throwing), (statement, condition) for a condition an assertion insists on
     (`assert(typeof x === 'string')`, `invariant(LIST.includes(x), 'msg')`). A check whose result
     is only stored is neither."""
     child, cur = node, up(node)
-    cond = site_kind(node) not in ("call", "url", "lookup")
+    cond = (kind or site_kind(node)) not in ("call", "url", "lookup")
     asserted: Node | None = None
     for _ in range(16):
         if cur is None:

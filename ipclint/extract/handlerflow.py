@@ -195,7 +195,8 @@ class _Analysis(Reader, Dominance):
         order = sorted(site_nodes.values(), key=lambda n: (n.start_byte, -n.end_byte))
         lookups = {r.site.id for r in self.reads if r.site is not None and r.role in ("lookup", "check")
                    and (r.site.type == "subscript_expression" or r.into is not None)}
-        self._index_sites(order, {n.id: _ambiguity(n, site_reads[n.id]) for n in order},
+        kinds = self.site_kinds = {n.id: site_kind(n) for n in order}  # each site's kind, decided once
+        self._index_sites(order, {n.id: _ambiguity(n, site_reads[n.id], kinds[n.id]) for n in order},
                           {n.id: {r.name for r in site_reads[n.id]} for n in order}, lookups)
         families: dict[str, set[str]] = {}
         reads = sorted(self.reads, key=lambda r: r.node.start_byte)
@@ -229,7 +230,7 @@ class _Analysis(Reader, Dominance):
         return Flow(sites, tuple(occs), aliases, gates)
 
     def _site(self, node: Node, reads: list[Read], kind: str | None) -> Site:
-        site = _site(node, reads, kind)
+        site = _site(node, reads, kind or self.site_kinds[node.id])
         atom = _atom(node, self.up)
         value: AnyV | None = None
         atom_value: AnyV | None = None
@@ -272,11 +273,10 @@ def _mine(sites: list[int], names: list[set[str]], fam: set[str]) -> tuple[int, 
     return tuple(out)
 
 
-def _ambiguity(node: Node, reads: list[Read]) -> Ambiguity:
+def _ambiguity(node: Node, reads: list[Read], kind: str) -> Ambiguity:
     """Whether a site can be written as a denial (flowdom): a test of the value's content
     (`p.includes('..')`, `/\\.\\./.test(p)`), a validator call, or neither (an allowlist
     membership, a comparison, a lookup: their passing outcome is fixed)."""
-    kind = site_kind(node)
     if kind == "call":
         return "call"
     if node.type != "call_expression" or kind != "check":

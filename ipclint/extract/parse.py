@@ -68,19 +68,26 @@ QUERY_DEPTH_LIMIT = 60000
 
 
 def deeper_than(root: ts.Node, limit: int) -> bool:
-    """Whether the tree nests deeper than ``limit``, with a cursor walk (no recursion)."""
+    """Whether the tree nests deeper than ``limit``, with a cursor walk (no recursion). A subtree
+    holding too few nodes to reach below ``limit`` (``descendant_count``, kept by tree-sitter) is
+    stepped over, not entered: a long file of shallow statements costs one step per statement."""
+    if root.descendant_count <= limit:
+        return False
     cur = root.walk()
     depth = 0
+    enter = True
     while True:
-        if cur.goto_first_child():
+        if enter and cur.goto_first_child():
             depth += 1
             if depth > limit:
                 return True
-            continue
-        while not cur.goto_next_sibling():
-            if not cur.goto_parent():
-                return False
-            depth -= 1
+        else:
+            while not cur.goto_next_sibling():
+                if not cur.goto_parent():
+                    return False
+                depth -= 1
+        node = cur.node
+        enter = node is not None and depth + node.descendant_count > limit
 
 
 _VUE_SCRIPT = re.compile(rb"<script\b([^>]*)>(.*?)</script\s*>", re.S | re.I)

@@ -13,7 +13,6 @@ from ipclint.extract.values import (
     property_name,
     span_of,
     string_value,
-    text_in,
     text_of,
     unwrap,
 )
@@ -74,6 +73,7 @@ class Extractor:
         self.case_index: dict[int, dict[int, int]] = {}  # switch body -> case -> position (guards)
         self.work = Work(MAX_WORK)
         self.up: Up = _node_parent
+        self.text: Callable[..., str] = _text_in(data)  # the source text of a node (values.text_in)
 
     # ---- functions -------------------------------------------------------------------------
     def func_for(self, node: Node, parent: int | None, name: str | None = None) -> int:
@@ -86,8 +86,7 @@ class Extractor:
         fid = len(self.f.functions)
         self._fid[key] = fid
         t = node.type
-        kind = {"arrow_function": "arrow", "method_definition": "method"}.get(
-            t, "declaration" if t.endswith("declaration") else "function")
+        kind = _FUNCTION_KINDS.get(t) or ("declaration" if t.endswith("declaration") else "function")
         nm = node.child_by_field_name("name")
         if nm is not None and kind != "arrow":
             name = name or property_name(nm) or text_of(nm, 60)
@@ -125,9 +124,6 @@ class Extractor:
             idx += 1
         return tuple(out)
 
-    def text(self, node: Node, limit: int = 120) -> str:
-        return text_in(self.data, node, limit)
-
     # ---- values ----------------------------------------------------------------------------
     def value(self, node: Node, scope: int | None, depth: int = 0) -> AnyV:
         """The static value of an expression node, memoised per node: every call is visited by
@@ -151,53 +147,65 @@ class Extractor:
             raise OutOfWork(work.done)
         (r1, c1), (r2, c2) = node.start_point, node.end_point  # span_of, inlined: the hottest path
         sp = _new_span(Span, (r1 + 1, c1 + 1, r2 + 1, c2 + 1))
+        if depth > MAX_DEPTH:
+            return Dyn(span=sp, text=self.text(node) if depth <= 2 else "")
+        if t == "identifier":  # the commonest value: a name
+            name = (node.text or b"").decode("utf-8", "replace")
+            if name == "undefined":
+                return Undef(span=sp, text=name)
+            return Ref(span=sp, text=name, name=name)
         # Source text is kept for values near the top (messages quote arguments and callees);
         # deeper values carry none, which saves most of the decoding.
         tx: Callable[[Node], str] = self.text if depth <= 2 else _no_text
-        if depth > MAX_DEPTH:
-            return Dyn(span=sp, text=tx(node))
+        kind = _KINDS.get(t)
+        if kind is not None:
+            return kind(self, node, scope, depth, sp, tx, t)
         if t in _LEAVES:
             leaf = _leaf_value(node, t, sp, tx)
             if leaf is not None:
                 return leaf
-        if t == "template_string":
-            return self._template_value(node, scope, depth, sp, tx)
-        if t in ("member_expression", "subscript_expression"):
-            return self._member_value(node, scope, depth, sp, tx)
-        if t == "binary_expression":
-            return self._binary_value(node, scope, depth, sp, tx)
-        if t in ("call_expression", "new_expression"):
-            return self._call_value(node, scope, depth, sp)
-        if t == "sequence_expression":  # `(0, f)`: the value of the last expression
-            last = [c for c in node.named_children if c.type != "comment"]
-            return self.value(last[-1], scope, depth + 1) if last else Dyn(span=sp, text=tx(node), why=t)
-        if t in ("await_expression", "spread_element"):
-            inner = [c for c in node.named_children if c.type != "comment"]
-            iv = self.value(inner[0], scope, depth + 1) if inner else None
-            if t == "await_expression":
-                return Await(span=sp, text=tx(node), inner=iv)
-            return Spread(span=sp, text=tx(node), inner=iv)
-        if t == "object":
-            return Obj(span=sp, text=tx(node), props=tuple(self._props(node, scope, depth)))
-        if t == "array":
-            return Arr(span=sp, text=tx(node), items=tuple(self.value(c, scope, depth + 1)
-                                                           for c in node.named_children if c.type != "comment"))
-        if t == "class":
-            nm = node.child_by_field_name("name")
-            return ClassV(span=sp, text=tx(node), name=text_of(nm) if nm is not None else None)
         if t in FUNCTION_TYPES:
             return Fn(span=sp, text=tx(node), fid=self.func_for(node, scope))
-        if t == "unary_expression":
-            return self._unary_value(node, scope, depth, sp, tx)
-        if t == "ternary_expression":
-            cons = node.child_by_field_name("consequence")
-            alt = node.child_by_field_name("alternative")
-            alts = tuple(self.value(x, scope, depth + 1) for x in (cons, alt) if x is not None)
-            return Cond(span=sp, text=tx(node), alts=alts)
         return Dyn(span=sp, text=tx(node), why=t)
 
+    def _sequence_value(self, node: Node, scope: int | None, depth: int, sp: Span,
+                        tx: Callable[[Node], str], t: str) -> AnyV:
+        """`(0, f)`: the value of the last expression."""
+        last = [c for c in node.named_children if c.type != "comment"]
+        return self.value(last[-1], scope, depth + 1) if last else Dyn(span=sp, text=tx(node), why=t)
+
+    def _inner_value(self, node: Node, scope: int | None, depth: int, sp: Span,
+                     tx: Callable[[Node], str], t: str) -> AnyV:
+        """`await x`, `...x`."""
+        inner = [c for c in node.named_children if c.type != "comment"]
+        iv = self.value(inner[0], scope, depth + 1) if inner else None
+        if t == "await_expression":
+            return Await(span=sp, text=tx(node), inner=iv)
+        return Spread(span=sp, text=tx(node), inner=iv)
+
+    def _object_value(self, node: Node, scope: int | None, depth: int, sp: Span,
+                      tx: Callable[[Node], str], t: str) -> AnyV:
+        return Obj(span=sp, text=tx(node), props=tuple(self._props(node, scope, depth)))
+
+    def _array_value(self, node: Node, scope: int | None, depth: int, sp: Span,
+                     tx: Callable[[Node], str], t: str) -> AnyV:
+        return Arr(span=sp, text=tx(node), items=tuple([self.value(c, scope, depth + 1)
+                                                        for c in node.named_children if c.type != "comment"]))
+
+    def _class_value(self, node: Node, scope: int | None, depth: int, sp: Span,
+                     tx: Callable[[Node], str], t: str) -> AnyV:
+        nm = node.child_by_field_name("name")
+        return ClassV(span=sp, text=tx(node), name=text_of(nm) if nm is not None else None)
+
+    def _ternary_value(self, node: Node, scope: int | None, depth: int, sp: Span,
+                       tx: Callable[[Node], str], t: str) -> AnyV:
+        cons = node.child_by_field_name("consequence")
+        alt = node.child_by_field_name("alternative")
+        alts = tuple(self.value(x, scope, depth + 1) for x in (cons, alt) if x is not None)
+        return Cond(span=sp, text=tx(node), alts=alts)
+
     def _template_value(self, node: Node, scope: int | None, depth: int, sp: Span,
-                        tx: Callable[[Node], str]) -> AnyV:
+                        tx: Callable[[Node], str], t: str = "template_string") -> AnyV:
         s = string_value(node)
         if s is not None:
             return Str(span=sp, text=tx(node), value=s, lit="template")
@@ -211,10 +219,10 @@ class Extractor:
         return Tpl(span=sp, text=tx(node), parts=tuple(parts))
 
     def _member_value(self, node: Node, scope: int | None, depth: int, sp: Span,
-                      tx: Callable[[Node], str]) -> AnyV:
+                      tx: Callable[[Node], str], t: str) -> AnyV:
         """`obj.prop`; `obj[key]` (a Member when the key is a string)."""
         obj = node.child_by_field_name("object")
-        if node.type == "member_expression":
+        if t == "member_expression":
             prop = node.child_by_field_name("property")
             if obj is None or prop is None:
                 return Dyn(span=sp, text=tx(node))
@@ -234,7 +242,7 @@ class Extractor:
         return Index(span=sp, text=tx(node), obj=ov, index=iv)
 
     def _binary_value(self, node: Node, scope: int | None, depth: int, sp: Span,
-                      tx: Callable[[Node], str]) -> AnyV:
+                      tx: Callable[[Node], str], t: str = "binary_expression") -> AnyV:
         op = node.child_by_field_name("operator")
         left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
         if op is None or left is None or right is None:
@@ -251,7 +259,7 @@ class Extractor:
         return Dyn(span=sp, text=tx(node), why=op.type)
 
     def _unary_value(self, node: Node, scope: int | None, depth: int, sp: Span,
-                     tx: Callable[[Node], str]) -> AnyV:
+                     tx: Callable[[Node], str], t: str = "unary_expression") -> AnyV:
         op = node.child_by_field_name("operator")
         arg = node.child_by_field_name("argument")
         if op is not None and op.type == "!" and arg is not None and arg.type == "number":
@@ -262,16 +270,17 @@ class Extractor:
             return TypeOf(span=sp, text=tx(node), inner=self.value(arg, scope, depth + 1))
         return Dyn(span=sp, text=tx(node), why=node.type)
 
-    def _call_value(self, node: Node, scope: int | None, depth: int, sp: Span) -> AnyV:
+    def _call_value(self, node: Node, scope: int | None, depth: int, sp: Span,
+                    tx: Callable[[Node], str] | None = None, t: str = "") -> AnyV:
         """A call in its one shape: `await f<T>(x)` is an awaited call of `f` (tree-sitter-typescript
         parses it as a call whose callee is the await expression), `f.call(this, x)`,
         `f.apply(this, [x])` and `Reflect.apply(f, this, [x])` are `f(x)`; parentheses, `!`, `as`
         casts, `(0, f)` and type arguments around or after the callee change nothing."""
-        t = node.type
+        t = t or node.type
         fn = node.child_by_field_name("constructor" if t == "new_expression" else "function")
         args_node = node.child_by_field_name("arguments")
-        args = tuple(self.value(a, scope, depth + 1) for a in (args_node.named_children if args_node else ())
-                     if a.type != "comment")
+        args = tuple([self.value(a, scope, depth + 1) for a in (args_node.named_children if args_node else ())
+                      if a.type != "comment"])
         text = self.text(node) if depth <= 2 else ""
         if fn is None:
             return Dyn(span=sp, text=text)
@@ -325,6 +334,19 @@ class Extractor:
                                   span_of(c)))
         return props
 
+
+_Kind = Callable[[Extractor, Node, "int | None", int, Span, Callable[[Node], str], str], AnyV]
+# The value of each kind of expression node (value() tries a name first, then this table, then literals)
+_KINDS: dict[str, _Kind] = {
+    "template_string": Extractor._template_value,
+    "member_expression": Extractor._member_value, "subscript_expression": Extractor._member_value,
+    "binary_expression": Extractor._binary_value,
+    "call_expression": Extractor._call_value, "new_expression": Extractor._call_value,
+    "sequence_expression": Extractor._sequence_value,
+    "await_expression": Extractor._inner_value, "spread_element": Extractor._inner_value,
+    "object": Extractor._object_value, "array": Extractor._array_value, "class": Extractor._class_value,
+    "unary_expression": Extractor._unary_value, "ternary_expression": Extractor._ternary_value,
+}
 
 # Nodes that continue a member/call chain: an Await value of one came from `await f<T>(x)`
 # (a real `(await x).y` is parenthesised).
@@ -425,6 +447,18 @@ _LEAVES = frozenset({"string", "identifier", "shorthand_property_identifier", "t
                      "null", "undefined", "regex", "jsx_element", "jsx_self_closing_element"})
 _UNWRAP = UNWRAPPED
 _new_span = tuple.__new__
+
+
+_FUNCTION_KINDS = {"arrow_function": "arrow", "method_definition": "method"}
+
+
+def _text_in(data: bytes) -> Callable[..., str]:
+    """values.text_in for one file's bytes, as one call (the hottest text of all: values near the top)."""
+    def text(node: Node, limit: int = 120) -> str:
+        start = node.start_byte
+        s = data[start:min(node.end_byte, start + limit * 4)].decode("utf-8", "replace")
+        return s if len(s) <= limit else s[: limit - 1] + "…"
+    return text
 
 
 def _node_parent(node: Node) -> Node | None:
