@@ -2,6 +2,7 @@
 whether an identifier declares the name rather than reads it."""
 from __future__ import annotations
 
+import functools
 import re
 
 from ipclint.extract.ancestry import Up
@@ -46,7 +47,10 @@ def occurrences(data: bytes, name: str, start: int, end: int) -> list[int]:
     return out
 
 
-_SHORT: dict[bytes, re.Pattern[bytes]] = {}  # the pattern of each short name (at most two bytes: a bounded set)
+@functools.cache  # (a pure function of at most two bytes: a bounded set of patterns)
+def _short_pattern(raw: bytes) -> re.Pattern[bytes]:
+    """A short name as a whole word (not a member name, but after a spread)."""
+    return re.compile(rb"(?:(?<![\w$.])|(?<=\.\.\.))" + re.escape(raw) + rb"(?![\w$])")
 
 
 def next_occurrence(data: bytes, name: str, start: int, end: int) -> int:
@@ -56,10 +60,7 @@ def next_occurrence(data: bytes, name: str, start: int, end: int) -> int:
     others through find()."""
     raw = name.encode()
     if len(raw) <= 2:
-        pattern = _SHORT.get(raw)
-        if pattern is None:
-            pattern = _SHORT[raw] = re.compile(rb"(?:(?<![\w$.])|(?<=\.\.\.))" + re.escape(raw) + rb"(?![\w$])")
-        m = pattern.search(data, start, end)
+        m = _short_pattern(raw).search(data, start, end)
         return m.start() if m is not None else -1
     n = len(raw)
     pos = data.find(raw, start, end)

@@ -148,7 +148,7 @@ class Extractor:
         (r1, c1), (r2, c2) = node.start_point, node.end_point  # span_of, inlined: the hottest path
         sp = _new_span(Span, (r1 + 1, c1 + 1, r2 + 1, c2 + 1))
         if depth > MAX_DEPTH:
-            return Dyn(span=sp, text=self.text(node) if depth <= 2 else "")
+            return Dyn(span=sp, text="")  # (text is kept only near the top: depth <= 2)
         if t == "identifier":  # the commonest value: a name
             name = (node.text or b"").decode("utf-8", "replace")
             if name == "undefined":

@@ -27,7 +27,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from ipclint.link.graph import ChannelGraph
     from ipclint.link.project import Project
 
-__all__ = ["EMPTY", "GraphView", "build_graph_view", "mark", "merge_views"]
+__all__ = ["EMPTY", "GraphView", "build_graph_view", "merge_views"]
 
 
 _RENDERER_SIDE = frozenset({"ipcRenderer", "bridge", "toolkit"})
@@ -124,20 +124,13 @@ class _Row(NamedTuple):
     handler_path: str | None
 
 
-def mark(edges: list[GraphEdge], generic: tuple[GenericPath, ...],
-         allowlisted: dict[str, frozenset[str]] | frozenset[str]) -> list[GraphEdge]:
-    """Mark sends and pushes that nothing handles or listens to, and handlers that nothing sends to.
-    The same judgement as IPC010/IPC011 on the graph alone (per app, generic paths switch it off;
-    ``allowlisted``: the channels guarded generic bridges allow, per app folder): a drawing aid,
-    not a finding."""
-    return [replace(e, unhandled=unhandled, unused=unused) if unhandled or unused else e
-            for e, (unhandled, unused) in zip(edges, _flags(edges, generic, allowlisted), strict=True)]
-
-
-def _flags(edges: Sequence[GraphEdge | _Row], generic: tuple[GenericPath, ...],
+def _flags(edges: Sequence[_Row], generic: tuple[GenericPath, ...],
            allowlisted: dict[str, frozenset[str]] | frozenset[str]) -> list[tuple[bool, bool]]:
-    """(unhandled, unused) of each edge: ``mark``'s judgement."""
-    by_channel: dict[str, list[GraphEdge | _Row]] = defaultdict(list)
+    """(unhandled, unused) of each edge: sends and pushes that nothing handles or listens to, and
+    handlers that nothing sends to. The same judgement as IPC010/IPC011 on the graph alone (per app,
+    generic paths switch it off; ``allowlisted``: the channels guarded generic bridges allow, per app
+    folder): a drawing aid, not a finding."""
+    by_channel: dict[str, list[_Row]] = defaultdict(list)
     for e in edges:
         if e.channel is not None:
             by_channel[e.channel].append(e)
