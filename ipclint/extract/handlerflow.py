@@ -14,6 +14,8 @@ Reads are found by a byte search for the names inside the function, then located
 """
 from __future__ import annotations
 
+import re
+
 from ipclint.extract.ancestry import Up
 from ipclint.extract.flowdom import Ambiguity, Dominance
 from ipclint.extract.flownames import is_binding, next_occurrence
@@ -28,6 +30,9 @@ from ipclint.model.values import AnyV
 MAX_READS = 600  # reads classified per function
 MAX_ALIAS_ROUNDS = 3
 _UNSEEN = object()
+# A function's head up to the end of its parameters made only of names, commas, parentheses and
+# `*` (`function f(a, b)`, `async (e, args)`, `x`): every name in it is a binding, never a read.
+_PLAIN_HEAD = re.compile(rb"[\w$\s(),*]*")
 
 
 # Callbacks of these calls are never IPC handlers or helpers called by name: their own
@@ -45,6 +50,16 @@ def analyze(node: Node, ex: Extractor, fid: int) -> Flow | None:
     if not names or _inline_callback(node, ex.up):
         return None
     return _Analysis(node, ex, fid).run(names)
+
+
+def _reads_from(fn: Node, data: bytes) -> int:
+    """Where reads of the parameters can begin: after the parameter list when the head of the
+    function holds nothing but bindings (no defaults, types, decorators or computed keys), so the
+    search does not locate and reject each parameter's own name; else the function's start."""
+    params = fn.child_by_field_name("parameters") or fn.child_by_field_name("parameter")
+    if params is not None and _PLAIN_HEAD.fullmatch(data, fn.start_byte, params.end_byte):
+        return params.end_byte
+    return fn.start_byte
 
 
 def _inline_callback(node: Node, up: Up) -> bool:
@@ -76,7 +91,8 @@ class _Analysis(Reader, Dominance):
         self.shadow_memo: dict[tuple[int, str], Node | None] = {}
 
     def run(self, params: set[str]) -> Flow | None:
-        todo = {n: self.fn.start_byte for n in params}
+        start = _reads_from(self.fn, self.data)
+        todo = {n: start for n in params}
         for _ in range(MAX_ALIAS_ROUNDS + 1):
             if not todo or len(self.reads) >= MAX_READS:
                 break
@@ -188,18 +204,36 @@ class _Analysis(Reader, Dominance):
     def _finish(self) -> Flow:
         site_nodes: dict[int, Node] = {}
         site_reads: dict[int, list[Read]] = {}
+        lookups: set[int] = set()
         for r in self.reads:
-            if r.site is not None:
-                site_nodes.setdefault(r.site.id, r.site)
-                site_reads.setdefault(r.site.id, []).append(r)
-        order = sorted(site_nodes.values(), key=lambda n: (n.start_byte, -n.end_byte))
-        lookups = {r.site.id for r in self.reads if r.site is not None and r.role in ("lookup", "check")
-                   and (r.site.type == "subscript_expression" or r.into is not None)}
-        kinds = self.site_kinds = {n.id: site_kind(n) for n in order}  # each site's kind, decided once
-        self._index_sites(order, {n.id: _ambiguity(n, site_reads[n.id], kinds[n.id]) for n in order},
-                          {n.id: {r.name for r in site_reads[n.id]} for n in order}, lookups)
+            site = r.site
+            if site is None:
+                continue
+            sid = site.id
+            same = site_reads.get(sid)
+            if same is None:
+                site_nodes[sid] = site
+                site_reads[sid] = [r]
+            else:
+                same.append(r)
+            if r.role in ("lookup", "check") and (r.into is not None or site.type == "subscript_expression"):
+                lookups.add(sid)
+        order = list(site_nodes.values())
+        if len(order) > 1:
+            order.sort(key=_by_range)
+        kinds: dict[int, str] = {}  # each site's kind, decided once
+        ambiguity: dict[int, Ambiguity] = {}
+        names: dict[int, set[str]] = {}
+        for n in order:
+            nid = n.id
+            same = site_reads[nid]
+            kind = kinds[nid] = site_kind(n)
+            ambiguity[nid] = _ambiguity(n, same, kind)
+            names[nid] = {r.name for r in same}
+        self.site_kinds = kinds
+        self._index_sites(order, ambiguity, names, lookups)
         families: dict[str, set[str]] = {}
-        reads = sorted(self.reads, key=lambda r: r.node.start_byte)
+        reads = sorted(self.reads, key=_read_start) if len(self.reads) > 1 else self.reads
         doms: list[tuple[tuple[int, ...], tuple[int, ...]]] = []
         for r in reads:
             fam = families.get(r.name)
@@ -213,8 +247,10 @@ class _Analysis(Reader, Dominance):
         decisions = self._decisions()
         protecting = {i for dom, _held in doms for i in dom} | {
             i for i, how, _own in decisions if how in ("throw", "return")}
-        lookups = {n.id for n in order if n.id in lookups and any(
-            r.role == "check" or (r.role == "lookup" and self.index[n.id] in protecting) for r in site_reads[n.id])}
+        if lookups:
+            lookups = {n.id for n in order if n.id in lookups and any(
+                r.role == "check" or (r.role == "lookup" and self.index[n.id] in protecting)
+                for r in site_reads[n.id])}
         sites = tuple(self._site(n, site_reads[n.id], "lookup" if n.id in lookups else None) for n in order)
         occs = []
         for r, (dom, held) in zip(reads, doms, strict=True):
@@ -224,8 +260,10 @@ class _Analysis(Reader, Dominance):
                     "arg" if r.into is not None else "use")
             occs.append(Occ(r.name, span_of(r.node), role, self.index[r.site.id] if r.site is not None else -1,
                             dom, span_of(r.into) if r.into is not None else None, r.arg, r.keys, held))
-        pos = {id(r): i for i, r in enumerate(reads)}
-        aliases = tuple(Alias(a, src, pure, pos[id(self.reads[i])]) for a, src, pure, i in self.aliases)
+        aliases: tuple[Alias, ...] = ()
+        if self.aliases:
+            pos = {id(r): i for i, r in enumerate(reads)}
+            aliases = tuple(Alias(a, src, pure, pos[id(self.reads[i])]) for a, src, pure, i in self.aliases)
         gates = tuple(Gate(i, how) for i, how, own in decisions if own)
         return Flow(sites, tuple(occs), aliases, gates)
 
@@ -260,6 +298,14 @@ class _Analysis(Reader, Dominance):
                     out.add(a)
                     todo.append(a)
         return out
+
+
+def _by_range(node: Node) -> tuple[int, int]:
+    return node.start_byte, -node.end_byte  # the outer of two nodes that start together first
+
+
+def _read_start(read: Read) -> int:
+    return read.node.start_byte
 
 
 def _mine(sites: list[int], names: list[set[str]], fam: set[str]) -> tuple[int, ...]:
