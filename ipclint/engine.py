@@ -220,7 +220,7 @@ def check(paths: list[str] | None = None, config: Config | None = None, *, selec
             index.save()
             return replace(stored.result, elapsed=time.perf_counter() - started,
                            extra={"cached": True, "parsed": 0})
-        reused = _reuse(run, context)
+        reused = _reuse(run, context, stored)
         if reused is not None:
             index.save()
             return run.store(key, reused, {"reused": True, "parsed": run.extracted, "cache_hits": cache.hits})
@@ -269,24 +269,27 @@ class _Run:
     def store(self, key: str, state: State, extra: dict[str, Any],
               sources: _LazySources | None = None) -> RunResult:
         """The report, kept with the state of its analysis for the next run (not when it failed)."""
-        from ipclint.reuse import STATE_FILE
+        from ipclint.reuse import STATE_FILE, lean
         result = self.finish(state.analysis, sources or _LazySources({sf.path: sf for sf in self.found.files}), extra)
         if not result.internal_error:
             self.cache.store(RESULT_FILE, StoredResult(key, replace(result, extra={})))
-            self.cache.store(STATE_FILE, state)
+            self.cache.store(STATE_FILE, lean(state, key, result.findings))
         return result
 
 
-def _reuse(run: _Run, context: str) -> State | None:
+def _reuse(run: _Run, context: str, stored: StoredResult | None) -> State | None:
     """The last analysis, when no edit since can change it (reuse.py)."""
-    from ipclint.reuse import STATE_FILE, State, reusable
+    from ipclint.reuse import STATE_FILE, State, restored, reusable
 
     def facts_of(sf: SourceFile) -> FileFacts | None:
         done, _errors = extract_all([sf], run.cache, 1)
         run.extracted += 1
         return done.get(sf.path)
 
-    return reusable(run.cache.load(STATE_FILE, State), context, run.found, run.cache, facts_of)
+    state = run.cache.load(STATE_FILE, State)
+    if state is not None and state.in_result:  # (its findings and graph are the stored result's)
+        state = restored(state, stored.key, stored.result.findings, stored.result.graph) if stored else None
+    return reusable(state, context, run.found, run.cache, facts_of)
 
 
 def _reported(findings: list[Finding], sources: _LazySources, only_files: list[str] | None,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -189,3 +190,53 @@ def test_an_edit_that_changes_what_later_rounds_parse(tmp_path: Path, name: str)
     assert not again.extra.get("reused") and not again.extra.get("cached")
     assert again.extra.get("parsed") != first.extra.get("parsed")  # the parsed set changed
     assert again.extra.get("parsed") == cold.extra.get("parsed")
+
+
+def _state(cache: Path) -> Any:
+    from ipclint.cache import Cache
+    from ipclint.reuse import STATE_FILE, State
+    return Cache(cache).load(STATE_FILE, State)
+
+
+@pytest.mark.parametrize("result_file", ["kept", "deleted", "another run's"])
+def test_a_state_that_leaves_its_findings_to_the_result(tmp_path: Path, result_file: str) -> None:
+    """When the report kept every finding, the state leaves its findings and graph to the stored
+    result of its run; without that very result the analysis is done again."""
+    from ipclint.cache import Cache
+    from ipclint.engine import RESULT_FILE, StoredResult
+    root = tmp_path / "app"
+    shutil.copytree(EXAMPLE, root)
+    cache = tmp_path / "cache"
+    first = check([str(root)], cache_dir=str(cache), jobs=1)
+    state = _state(cache)
+    assert state.in_result and state.analysis.findings == [] and state.analysis.graph is None
+    store = Cache(cache)
+    if result_file == "deleted":
+        assert store.version_dir is not None
+        (store.version_dir / RESULT_FILE).unlink()
+    elif result_file == "another run's":
+        store.store(RESULT_FILE, StoredResult("another key", replace(first, extra={})))
+    rel, change, _ = EDITS["comment appended"]
+    _edit(root, rel, change)
+    again = check([str(root)], cache_dir=str(cache), jobs=1)
+    assert _report(again) == _report(check([str(root)], use_cache=False, jobs=1)) == _report(first)
+    assert bool(again.extra.get("reused")) == (result_file == "kept")
+
+
+def test_a_state_whose_report_dropped_findings_keeps_them(tmp_path: Path) -> None:
+    """A suppression takes a finding out of the report: the state keeps the analysis's own findings
+    (the suppressed one among them), and a later edit that removes the comment brings it back."""
+    root = tmp_path / "app"
+    shutil.copytree(EXAMPLE, root)
+    cache = tmp_path / "cache"
+    check([str(root)], cache_dir=str(cache), jobs=1)
+    rel, change, _ = EDITS["suppression in a comment"]
+    text = (root / rel).read_text()
+    _edit(root, rel, change)
+    suppressed = check([str(root)], cache_dir=str(cache), jobs=1)
+    state = _state(cache)
+    assert not state.in_result and len(state.analysis.findings) == len(suppressed.findings) + 1
+    _edit(root, rel, lambda _t: text)
+    back = check([str(root)], cache_dir=str(cache), jobs=1)
+    assert back.extra.get("reused") and _report(back) == _report(check([str(root)], use_cache=False, jobs=1))
+    assert len(back.findings) == len(suppressed.findings) + 1
