@@ -45,6 +45,13 @@ class Analysis(msgspec.Struct, frozen=True):
     rules_run: list[str]
 
 
+class Round(msgspec.Struct, frozen=True):
+    """A round of linking that asked for more files (engine._link_until_stable)."""
+
+    asked: list[str]  # the files it asked for (parsed in the next round)
+    read: list[str]  # the files whose bytes it searched first (a later round or a rule reads them again)
+
+
 class State(msgspec.Struct, frozen=True):
     """The last full analysis and what it depended on."""
 
@@ -54,15 +61,41 @@ class State(msgspec.Struct, frozen=True):
     parsed: dict[str, str]  # the files whose facts the analysis read: path -> content digest
     read: list[str]  # the files whose bytes linking or a rule read
     analysis: Analysis
+    rounds: list[Round] = []  # the rounds of linking that asked for more files, in order
     # Not empty: the key of the stored result (engine.StoredResult) of the same run, which carries
     # this analysis's findings (sorted) and graph; the state keeps neither (``lean``).
     in_result: str = ""
 
 
-def state_of(context: str, found: Discovery, parsed: dict[str, str], read: set[str], analysis: Analysis) -> State:
+def state_of(context: str, found: Discovery, parsed: dict[str, str], read: set[str], analysis: Analysis,
+             rounds: list[Round]) -> State:
     every = found.files + found.declarations
     return State(context, {sf.path: sf.digest for sf in every}, {sf.path: sf.bytefacts for sf in every},
-                 parsed, sorted(read), analysis)
+                 parsed, sorted(read), analysis, rounds)
+
+
+class Replay(msgspec.Struct, frozen=True):
+    """What a full analysis can take from the last one's linking (engine._link_until_stable)."""
+
+    rounds: list[Round]  # its rounds that asked for more files
+    changed: set[str]  # the files whose bytes changed since, each with its byte facts as they were
+
+
+def replay_of(state: State | None, context: str, found: Discovery) -> Replay | None:
+    """A round of linking asks for files as a function of the context (the file set, the project
+    files, the configuration), every file's byte facts, the facts of the files it links and the
+    bytes of the files it searches. When the edits since the last run changed only the bytes and
+    facts of some files (``changed``), a round that neither linked nor searched any of them asks
+    for what it asked for then. None when an edit changed more (the file set, byte facts)."""
+    if state is None or state.context != context or not state.rounds:
+        return None
+    now = {sf.path: sf for sf in found.files + found.declarations}
+    if now.keys() != state.files.keys():
+        return None
+    changed = {path for path, sf in now.items() if sf.digest != state.files[path]}
+    if any(now[path].bytefacts != state.bytefacts.get(path) for path in changed):
+        return None
+    return Replay(state.rounds, changed)
 
 
 def lean(state: State, key: str, reported: Sequence[Finding]) -> State:
@@ -120,4 +153,4 @@ def reusable(state: State | None, context: str, found: Discovery, cache: Cache,
                 return None
             parsed[sf.path] = sf.digest
     files = {path: sf.digest for path, sf in now.items()}
-    return State(context, files, state.bytefacts, parsed, state.read, state.analysis)
+    return State(context, files, state.bytefacts, parsed, state.read, state.analysis, state.rounds)
