@@ -304,13 +304,18 @@ def _reported(findings: list[Finding], sources: _LazySources, only_files: list[s
               tests: dict[str, list[Span]]) -> list[Finding]:
     """What the report shows: columns in characters, no test code (test files, and the functions
     a Playwright test runs in the main process), only the named files, sorted."""
-    test_file = {p: is_test_path(p) for p in {f.path for f in findings}}  # (per file, not per finding)
-    findings = [f for f in findings if not test_file[f.path] and not _inside(f, tests.get(f.path))]
-    lines: dict[str, list[bytes] | None] = {}  # per file, None for ASCII (one scan per file, not per finding)
-    for path in {f.path for f in findings}:
+    paths = {f.path for f in findings}
+    test_files = {p for p in paths if is_test_path(p)}  # (per file, not per finding)
+    if test_files or any(p in tests for p in paths):
+        findings = [f for f in findings if f.path not in test_files and not _inside(f, tests.get(f.path))]
+        paths = {f.path for f in findings}
+    lines: dict[str, list[bytes]] = {}  # the files that are not all ASCII (one scan per file, not per finding)
+    for path in paths:
         data = sources.get(path) or b""
-        lines[path] = None if data.isascii() else data.split(b"\n")
-    findings = [_character_columns(f, lines[f.path]) for f in findings]
+        if not data.isascii():
+            lines[path] = data.split(b"\n")
+    if lines:
+        findings = [_character_columns(f, lines.get(f.path)) for f in findings]
     if only_files is not None:
         wanted = set(only_files)
         findings = [f for f in findings if f.path in wanted]
