@@ -70,6 +70,8 @@ class _Lines:
             line = "".join(p if isinstance(p, str) else p[0] for p in pieces)
             if line.isprintable():
                 self.pending.append(line)
+                if len(self.pending) >= 4096:  # (written in blocks: a large report is never held whole)
+                    self.flush()
                 return
             self.flush()
             self.con.print(Text(line))
