@@ -330,7 +330,7 @@ def _inside(f: Finding, spans: list[Span] | None) -> bool:
 
 @dataclass
 class _Linked:
-    """The linked project, the facts it read, and the files each round after the first added."""
+    """The linked project, the facts it read, and the rounds that asked for more files."""
 
     project: Project
     facts: dict[str, FileFacts]
@@ -403,7 +403,7 @@ def _link_until_stable(root: Path, config: Config, found: Discovery, cache: Cach
 def _replayed(replay: Replay, first: list[SourceFile], files: dict[str, SourceFile], facts: dict[str, FileFacts],
               cache: Cache, jobs: int | None, progress: Tick | None) -> list[Round]:
     """The last run's rounds that neither link nor search a changed file, up to the first that
-    does; their files and the files the last of them asked for loaded into ``facts``. None (and
+    does; their files and the files the last of them asked for loaded into ``facts``. Empty (and
     nothing loaded) when there is no such round or a file cannot be analysed."""
     batches = [[sf.path for sf in first]]  # S0, then what each round asked for
     taken: list[Round] = []

@@ -8,7 +8,8 @@ of the few files that linking or a rule searched directly (``read``). An edited 
 none of those (its byte facts are the same, its facts are the same but for its size, no analysis read
 its bytes: a comment or whitespace edit that moves no code, text appended at the end) leaves the
 analysis as it was; only what the report takes from the file's bytes is redone (suppression
-comments, character columns). Anything else is a full analysis, as before.
+comments, character columns). Anything else is a full analysis, which still takes from the state
+the rounds of linking that no edit can change (``replay_of``).
 
 The state is a cache entry like the others: MessagePack decoded by msgspec into these types only,
 sealed with the user's key (cache.py).
