@@ -6,7 +6,7 @@ import gc
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import Field, dataclass, replace
+from dataclasses import Field, dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, ParamSpec, Protocol, TypeVar, overload
 
@@ -24,7 +24,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from ipclint.link.project import Project
     from ipclint.model.facts import FileFacts
     from ipclint.output.progress import Tick
-    from ipclint.reuse import Analysis, State
+    from ipclint.reuse import Analysis, Replay, Round, State
     from ipclint.rules._base import OptionsT, Rule
 
 P = ParamSpec("P")
@@ -220,7 +220,7 @@ def check(paths: list[str] | None = None, config: Config | None = None, *, selec
             index.save()
             return replace(stored.result, elapsed=time.perf_counter() - started,
                            extra={"cached": True, "parsed": 0})
-        reused = _reuse(run, context)
+        reused = _reuse(run, context, stored)
         if reused is not None:
             index.save()
             return run.store(key, reused, {"reused": True, "parsed": run.extracted, "cache_hits": cache.hits})
@@ -229,23 +229,30 @@ def check(paths: list[str] | None = None, config: Config | None = None, *, selec
     rules = _selected(ALL_RULES, select if select is not None else config.select,
                       ignore if ignore is not None else config.ignore)
     errors = [Diagnostic(p, msg, kind) for p, kind, msg in found.errors]
-    project, facts = _link_until_stable(root, config, found, cache, jobs, progress, sources, errors)
+    replay = None
+    if context is not None:
+        from ipclint.reuse import replay_of
+        replay = replay_of(run.last, context, found)
+    done = _link_until_stable(root, config, found, cache, jobs, progress, sources, errors, replay)
+    project, facts = done.project, done.facts
     # The file set is decided: every selected rule runs once over the frozen project.
     project.freeze()
     findings, internal = run_rules(project, rules, config)
     errors += internal
-    read = set(dict.keys(sources))  # the files whose bytes linking and the rules searched
+    read = set(dict.keys(sources)) | done.replayed_read  # the files whose bytes linking and the rules searched
     index.save()
     every_facts = facts
     facts = {p: f for p, f in facts.items() if p not in project.declarations}  # .d.ts: read, not analysed
     errors += _file_diagnostics(facts)
     analysis = _analysis(found, project, facts, findings, errors, rules)
-    extra: dict[str, Any] = {"project": project, "cache_hits": cache.hits, "parsed": len(every_facts)}
+    extra: dict[str, Any] = {"project": project, "cache_hits": cache.hits, "parsed": len(every_facts),
+                             "rounds_replayed": done.start}
     if context is None or key is None:
         return run.finish(analysis, sources, extra)
     from ipclint.reuse import state_of
     digests = {sf.path: sf.digest for sf in found.files + found.declarations}
-    state = state_of(context, found, {p: digests[p] for p in every_facts if p in digests}, read, analysis)
+    state = state_of(context, found, {p: digests[p] for p in every_facts if p in digests}, read, analysis,
+                     done.rounds)
     return run.store(key, state, extra, sources)
 
 
@@ -257,6 +264,7 @@ class _Run:
         self.root, self.found, self.config, self.cache = root, found, config, cache
         self.only_files, self.baseline, self.report_unused, self.started = only_files, baseline, report_unused, started
         self.extracted = 0
+        self.last: State | None = None  # the last run's state, as stored
 
     def finish(self, analysis: Analysis, sources: _LazySources, extra: dict[str, Any]) -> RunResult:
         """The report: suppressions, the baseline, test code and the named files taken out."""
@@ -269,37 +277,45 @@ class _Run:
     def store(self, key: str, state: State, extra: dict[str, Any],
               sources: _LazySources | None = None) -> RunResult:
         """The report, kept with the state of its analysis for the next run (not when it failed)."""
-        from ipclint.reuse import STATE_FILE
+        from ipclint.reuse import STATE_FILE, lean
         result = self.finish(state.analysis, sources or _LazySources({sf.path: sf for sf in self.found.files}), extra)
         if not result.internal_error:
             self.cache.store(RESULT_FILE, StoredResult(key, replace(result, extra={})))
-            self.cache.store(STATE_FILE, state)
+            self.cache.store(STATE_FILE, lean(state, key, result.findings))
         return result
 
 
-def _reuse(run: _Run, context: str) -> State | None:
+def _reuse(run: _Run, context: str, stored: StoredResult | None) -> State | None:
     """The last analysis, when no edit since can change it (reuse.py)."""
-    from ipclint.reuse import STATE_FILE, State, reusable
+    from ipclint.reuse import STATE_FILE, State, restored, reusable
 
     def facts_of(sf: SourceFile) -> FileFacts | None:
         done, _errors = extract_all([sf], run.cache, 1)
         run.extracted += 1
         return done.get(sf.path)
 
-    return reusable(run.cache.load(STATE_FILE, State), context, run.found, run.cache, facts_of)
+    state = run.last = run.cache.load(STATE_FILE, State)
+    if state is not None and state.in_result:  # (its findings and graph are the stored result's)
+        state = restored(state, stored.key, stored.result.findings, stored.result.graph) if stored else None
+    return reusable(state, context, run.found, run.cache, facts_of)
 
 
 def _reported(findings: list[Finding], sources: _LazySources, only_files: list[str] | None,
               tests: dict[str, list[Span]]) -> list[Finding]:
     """What the report shows: columns in characters, no test code (test files, and the functions
     a Playwright test runs in the main process), only the named files, sorted."""
-    test_file = {p: is_test_path(p) for p in {f.path for f in findings}}  # (per file, not per finding)
-    findings = [f for f in findings if not test_file[f.path] and not _inside(f, tests.get(f.path))]
-    lines: dict[str, list[bytes] | None] = {}  # per file, None for ASCII (one scan per file, not per finding)
-    for path in {f.path for f in findings}:
+    paths = {f.path for f in findings}
+    test_files = {p for p in paths if is_test_path(p)}  # (per file, not per finding)
+    if test_files or any(p in tests for p in paths):
+        findings = [f for f in findings if f.path not in test_files and not _inside(f, tests.get(f.path))]
+        paths = {f.path for f in findings}
+    lines: dict[str, list[bytes]] = {}  # the files that are not all ASCII (one scan per file, not per finding)
+    for path in paths:
         data = sources.get(path) or b""
-        lines[path] = None if data.isascii() else data.split(b"\n")
-    findings = [_character_columns(f, lines[f.path]) for f in findings]
+        if not data.isascii():
+            lines[path] = data.split(b"\n")
+    if lines:
+        findings = [_character_columns(f, lines.get(f.path)) for f in findings]
     if only_files is not None:
         wanted = set(only_files)
         findings = [f for f in findings if f.path in wanted]
@@ -312,14 +328,36 @@ def _inside(f: Finding, spans: list[Span] | None) -> bool:
     return spans is not None and any((s.line, s.column) <= at <= (s.end_line, s.end_column) for s in spans)
 
 
+@dataclass
+class _Linked:
+    """The linked project, the facts it read, and the rounds that asked for more files."""
+
+    project: Project
+    facts: dict[str, FileFacts]
+    rounds: list[Round]
+    start: int = 0  # the first round linked: the requests of those before are the last run's
+    replayed_read: set[str] = field(default_factory=set)  # the files those rounds searched
+
+
 def _link_until_stable(root: Path, config: Config, found: Discovery, cache: Cache, jobs: int | None,
-                       progress: Tick | None, sources: _LazySources,
-                       errors: list[Diagnostic]) -> tuple[Project, dict[str, FileFacts]]:
+                       progress: Tick | None, sources: _LazySources, errors: list[Diagnostic],
+                       replay: Replay | None = None) -> _Linked:
     """Parse and link; parse what linking found it needs (constants, wrapper callers, helpers) and
-    link again, until nothing new is needed. A failed link keeps the last good project."""
+    link again, until nothing new is needed. A failed link keeps the last good project.
+
+    The rounds: S0 is the selected files; round i links Si and asks for Wi (files not parsed yet);
+    S(i+1) is Si and then Wi, sorted. ``replay``: the last run's rounds. A round that neither links
+    nor searches a file changed since asks for what it asked then (reuse.replay_of says on what a
+    request depends), so the rounds before the first that does are not linked again: their files
+    are loaded by the same calls in the same order as linking them would load them, their searches
+    are recorded as made, and linking starts at that round. (Linking a set afresh answers what
+    linking it after the earlier rounds answers: link.Resolution carries only what still holds.)
+    An edit to a file that only a later round parses (a constants module, a helper) is linked in
+    fewer rounds."""
     from ipclint.discover.select import select_files
     from ipclint.link import Resolution, empty_project, link
     from ipclint.link.needs import bare_global_users, wrapper_callers
+    from ipclint.reuse import Round
     chosen = select_files(found.files, root)
     all_paths = {sf.path for sf in found.files}
     by_path = {sf.path: sf for sf in found.files}
@@ -330,9 +368,17 @@ def _link_until_stable(root: Path, config: Config, found: Discovery, cache: Cach
     declarations = {sf.path: sf for sf in found.declarations}
     global_declarers = {sf.path for sf in found.files + found.declarations if sf.bytefacts.declares_globals}
     facts: dict[str, FileFacts] = {}
+    rounds: list[Round] = []
+    if replay is not None:
+        rounds = _replayed(replay, chosen, by_path | declarations, facts, cache, jobs, progress)
+        if rounds:
+            chosen = []
+    start = len(rounds)
+    replayed_read = {path for r in rounds for path in r.read}
     project: Project | None = None
     resolution = Resolution(root, all_paths)  # project files read and specifiers resolved once for all rounds
-    for round_ in range(MAX_ROUNDS):
+    for round_ in range(start, MAX_ROUNDS):
+        searched = set(dict.keys(sources))
         more, extract_errors = extract_all([sf for sf in chosen if sf.path not in facts], cache, jobs, progress)
         facts.update(more)
         errors += extract_errors
@@ -348,7 +394,35 @@ def _link_until_stable(root: Path, config: Config, found: Discovery, cache: Cach
         if not wanted:
             break
         chosen = [by_path.get(p) or declarations[p] for p in sorted(wanted)]
-    return (project if project is not None else empty_project(root, config)), facts
+        if round_ + 1 < MAX_ROUNDS:  # (a round that asked for files parsed next)
+            rounds.append(Round(sorted(wanted), sorted(set(dict.keys(sources)) - searched - replayed_read)))
+    return _Linked(project if project is not None else empty_project(root, config), facts, rounds, start,
+                   replayed_read)
+
+
+def _replayed(replay: Replay, first: list[SourceFile], files: dict[str, SourceFile], facts: dict[str, FileFacts],
+              cache: Cache, jobs: int | None, progress: Tick | None) -> list[Round]:
+    """The last run's rounds that neither link nor search a changed file, up to the first that
+    does; their files and the files the last of them asked for loaded into ``facts``. Empty (and
+    nothing loaded) when there is no such round or a file cannot be analysed."""
+    batches = [[sf.path for sf in first]]  # S0, then what each round asked for
+    taken: list[Round] = []
+    for r in replay.rounds:
+        if any(path in replay.changed for batch in [*batches, r.read] for path in batch):
+            break  # (this round links or searches a changed file: linked again, as every round after it)
+        if not all(path in files for path in r.asked):
+            return []
+        batches.append(r.asked)
+        taken.append(r)
+    if not taken:
+        return []
+    for batch in batches:
+        more, extract_errors = extract_all([files[p] for p in batch if p not in facts], cache, jobs, progress)
+        if extract_errors:
+            facts.clear()
+            return []
+        facts.update(more)
+    return taken
 
 
 def _file_diagnostics(facts: dict[str, FileFacts]) -> list[Diagnostic]:

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import hashlib
-from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
@@ -16,15 +15,19 @@ def fingerprint(code: str, path: str, key: str, occurrence: int) -> str:
 
 
 def stamp_hits(rule: Rule[Any], severity: Severity, hits: Iterable[Hit]) -> list[Finding]:
-    seen: Counter[tuple[str, str]] = Counter()
-    out: list[Finding] = []
+    """One finding per distinct (path, span, message), in that order; the n-th finding of a file
+    with one key gets occurrence n in its fingerprint. (100,000 hits: the distinct ones are sorted by
+    their keys, which are unique, and each Finding is made with positional arguments.)"""
     unique: dict[tuple[str, Span, str], Hit] = {}
     for h in hits:
         unique.setdefault((h.path, h.span, h.message), h)
-    for h in sorted(unique.values(), key=lambda h: (h.path, h.span, h.message)):
+    seen: dict[tuple[str, str], int] = {}
+    out: list[Finding] = []
+    code, name, fix = rule.code, rule.name, rule.fix
+    for where in sorted(unique):
+        h = unique[where]
         key = h.key or h.message
-        seen[(h.path, key)] += 1
-        out.append(Finding(rule=rule.code, name=rule.name, severity=severity, path=h.path, span=h.span,
-                           message=h.message, fingerprint=fingerprint(rule.code, h.path, key, seen[(h.path, key)]),
-                           related=h.related, trace=h.trace, help=rule.fix))
+        n = seen[(h.path, key)] = seen.get((h.path, key), 0) + 1
+        out.append(Finding(code, name, severity, h.path, h.span, h.message, fingerprint(code, h.path, key, n),
+                           h.related, h.trace, fix))
     return out

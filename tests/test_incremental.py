@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -189,3 +190,117 @@ def test_an_edit_that_changes_what_later_rounds_parse(tmp_path: Path, name: str)
     assert not again.extra.get("reused") and not again.extra.get("cached")
     assert again.extra.get("parsed") != first.extra.get("parsed")  # the parsed set changed
     assert again.extra.get("parsed") == cold.extra.get("parsed")
+
+
+def _state(cache: Path) -> Any:
+    from ipclint.cache import Cache
+    from ipclint.reuse import STATE_FILE, State
+    return Cache(cache).load(STATE_FILE, State)
+
+
+@pytest.mark.parametrize("result_file", ["kept", "deleted", "another run's"])
+def test_a_state_that_leaves_its_findings_to_the_result(tmp_path: Path, result_file: str) -> None:
+    """When the report kept every finding, the state leaves its findings and graph to the stored
+    result of its run; without that very result the analysis is done again."""
+    from ipclint.cache import Cache
+    from ipclint.engine import RESULT_FILE, StoredResult
+    root = tmp_path / "app"
+    shutil.copytree(EXAMPLE, root)
+    cache = tmp_path / "cache"
+    first = check([str(root)], cache_dir=str(cache), jobs=1)
+    state = _state(cache)
+    assert state.in_result and state.analysis.findings == [] and state.analysis.graph is None
+    store = Cache(cache)
+    if result_file == "deleted":
+        assert store.version_dir is not None
+        (store.version_dir / RESULT_FILE).unlink()
+    elif result_file == "another run's":
+        store.store(RESULT_FILE, StoredResult("another key", replace(first, extra={})))
+    rel, change, _ = EDITS["comment appended"]
+    _edit(root, rel, change)
+    again = check([str(root)], cache_dir=str(cache), jobs=1)
+    assert _report(again) == _report(check([str(root)], use_cache=False, jobs=1)) == _report(first)
+    assert bool(again.extra.get("reused")) == (result_file == "kept")
+
+
+def test_a_state_whose_report_dropped_findings_keeps_them(tmp_path: Path) -> None:
+    """A suppression takes a finding out of the report: the state keeps the analysis's own findings
+    (the suppressed one among them), and a later edit that removes the comment brings it back."""
+    root = tmp_path / "app"
+    shutil.copytree(EXAMPLE, root)
+    cache = tmp_path / "cache"
+    check([str(root)], cache_dir=str(cache), jobs=1)
+    rel, change, _ = EDITS["suppression in a comment"]
+    text = (root / rel).read_text()
+    _edit(root, rel, change)
+    suppressed = check([str(root)], cache_dir=str(cache), jobs=1)
+    state = _state(cache)
+    assert not state.in_result and len(state.analysis.findings) == len(suppressed.findings) + 1
+    _edit(root, rel, lambda _t: text)
+    back = check([str(root)], cache_dir=str(cache), jobs=1)
+    assert back.extra.get("reused") and _report(back) == _report(check([str(root)], use_cache=False, jobs=1))
+    assert len(back.findings) == len(suppressed.findings) + 1
+
+
+# Edits of files that only a later round of linking parses (tests/helpers.py ROUNDS_APP: round 0 links
+# index.ts and wrap.ts, and asks for the validator behind the alias and the wrapper's caller): round 0
+# is taken from the last run, not linked again. (name: (file, edit))
+LATER_ROUND_EDITS: dict[str, tuple[str, Callable[[str], str]]] = {
+    "validator weakened": ("src/lib/check.ts", lambda t: t.replace("return p.startsWith('/safe/')", "return true")),
+    "wrapper caller's channel renamed": ("src/main/tasks.ts", lambda t: t.replace("'task:run'", "'task:go'")),
+    "wrapper caller's command fixed": ("src/main/tasks.ts", lambda t: t.replace("exec(cmd)", "exec('ls')")),
+}
+
+
+@pytest.mark.parametrize("name", list(LATER_ROUND_EDITS))
+def test_an_edit_to_a_file_only_a_later_round_parses(tmp_path: Path, name: str) -> None:
+    from tests.helpers import ROUNDS_APP, write_project
+    root = write_project(tmp_path / "app", ROUNDS_APP)
+    cache = tmp_path / "cache"
+    first = check([str(root)], cache_dir=str(cache), jobs=1)
+    assert first.extra.get("rounds_replayed") == 0
+    rel, change = LATER_ROUND_EDITS[name]
+    _edit(root, rel, change)
+    again = check([str(root)], cache_dir=str(cache), jobs=1)
+    cold = check([str(root)], use_cache=False, jobs=1)
+    assert again.extra.get("rounds_replayed") == 1  # (round 0 linked neither file)
+    assert _report(again) == _report(cold) and again.extra.get("parsed") == cold.extra.get("parsed")
+    # the state it leaves is a cold run's: the next edit, to the file round 0 links, agrees too
+    _edit(root, "src/main/index.ts", lambda t: t.replace("'file:open'", "'file:read'"))
+    after = check([str(root)], cache_dir=str(cache), jobs=1)
+    assert after.extra.get("rounds_replayed") == 0 and _report(after) == _report(check([str(root)], use_cache=False,
+                                                                                           jobs=1))
+
+
+# A page that reaches the bridge as a bare global (`api.save()`): round 0 searches the bytes of every
+# file it does not link for the key, and asks for the page. An edit to the page can change that
+# request, so round 0 is linked again.
+BARE_GLOBAL_APP: dict[str, str | bytes] = {
+    "package.json": '{"main": "src/main.ts", "devDependencies": {"electron": "31.0.0"}}',
+    "src/main.ts": """
+        import { app, BrowserWindow, ipcMain } from 'electron'
+        ipcMain.handle('save', (_e, p) => require('fs').writeFileSync(p, 'x'))
+        app.whenReady().then(() => { new BrowserWindow({ webPreferences: { preload: 'preload.js' } }) })
+        """,
+    "src/preload.ts": """
+        import { contextBridge, ipcRenderer } from 'electron'
+        contextBridge.exposeInMainWorld('api', { save: (p: string) => ipcRenderer.invoke('save', p) })
+        """,
+    "src/page.ts": "export function go(p: string) { api.save(p) }\n",
+    "src/util.ts": "export const x = 1\n",
+}
+
+
+@pytest.mark.parametrize("change", [lambda t: t.replace("api.save(p)", "api.save(p + '/x')"),
+                                    lambda t: t.replace("api.save(p)", "void p")], ids=["still", "no longer"])
+def test_an_edit_to_a_file_round_0_searched(tmp_path: Path, change: Callable[[str], str]) -> None:
+    from tests.helpers import write_project
+    root = write_project(tmp_path / "app", BARE_GLOBAL_APP)
+    cache = tmp_path / "cache"
+    first = check([str(root)], cache_dir=str(cache), jobs=1)
+    assert "src/page.ts" in first.extra["project"].files  # (asked for by round 0)
+    _edit(root, "src/page.ts", change)
+    again = check([str(root)], cache_dir=str(cache), jobs=1)
+    cold = check([str(root)], use_cache=False, jobs=1)
+    assert again.extra.get("rounds_replayed") == 0
+    assert _report(again) == _report(cold) and again.extra.get("parsed") == cold.extra.get("parsed")

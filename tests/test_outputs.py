@@ -308,3 +308,24 @@ def test_report_json_text_is_the_standard_librarys() -> None:
         ours = io.StringIO()
         write_indented(obj, ours)
         assert ours.getvalue() == json.dumps(obj, indent=2, ensure_ascii=False) + "\n"
+
+
+@pytest.mark.parametrize("color", [False, True])
+def test_text_lines_written_directly_are_what_rich_prints(color: bool) -> None:
+    # Plain output writes printable lines itself (rich costs about 80 us a line); every other line,
+    # and every line on a terminal, goes through rich: the text must be the same either way.
+    from rich.text import Text
+
+    from ipclint.output.text import _console, _Lines
+    lines = ["plain", "", "  trailing  ", "[bold]not markup[/bold] :smile:", "tab\there", "cr\rlf", "ff\x0cbell\x07",
+             "esc \x1b[31m", "wide 漢字 and é", "sep\u2028para", "two\nlines", "x" * 300, "nbsp\xa0"]
+    direct, through = io.StringIO(), io.StringIO()
+    out = _Lines(_console(direct, color), direct)
+    con = _console(through, color)
+    for line in lines:
+        out.print(line)
+        out.print((line, "bold"), line)
+        con.print(Text(line))
+        con.print(Text.assemble((line, "bold"), line))
+    out.flush()
+    assert direct.getvalue() == through.getvalue()

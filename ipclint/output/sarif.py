@@ -5,9 +5,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 from urllib.parse import quote
 
-from ipclint.model import Diagnostic, Finding, Location, RunResult, Severity, Span
+from ipclint.model import Diagnostic, Finding, RunResult, Severity, Span
 from ipclint.output.jsontext import write_indented
-from ipclint.output.words import step_location
+from ipclint.output.words import step_message
 
 if TYPE_CHECKING:  # pragma: no cover
     from ipclint.rules._base import Rule
@@ -32,14 +32,28 @@ def _moved(prefix: str, path: str) -> str:
     return f"{prefix}/{path}" if prefix and path else path
 
 
-def _location(loc: Location, prefix: str, index: int | None = None) -> dict[str, Any]:
-    d: dict[str, Any] = {"physicalLocation": {"artifactLocation": {"uri": _uri(_moved(prefix, loc.path)),
-                                                         "uriBaseId": "%SRCROOT%"},
-                                    "region": _region(loc.span)}}
+class _Uris:
+    """The artifact URI of each root-relative path, quoted once per file (not once per location:
+    100,000 findings in one file)."""
+
+    def __init__(self, prefix: str) -> None:
+        self.prefix = prefix
+        self.known: dict[str, str] = {}
+
+    def __call__(self, path: str) -> str:
+        uri = self.known.get(path)
+        if uri is None:
+            uri = self.known[path] = _uri(_moved(self.prefix, path))
+        return uri
+
+
+def _location(path: str, span: Span, uris: _Uris, message: str = "", index: int | None = None) -> dict[str, Any]:
+    d: dict[str, Any] = {"physicalLocation": {"artifactLocation": {"uri": uris(path), "uriBaseId": "%SRCROOT%"},
+                                              "region": _region(span)}}
     if index is not None:
         d["id"] = index
-    if loc.message:
-        d["message"] = {"text": loc.message}
+    if message:
+        d["message"] = {"text": message}
     return d
 
 
@@ -79,8 +93,9 @@ def _report(result: RunResult, top: Path, prefix: str) -> dict[str, Any]:
     codes_run = set(result.rules_run) | {f.rule for f in result.findings}
     rules = [r for r in ALL_RULES if r.code in codes_run] or list(ALL_RULES)
     index = {r.code: i for i, r in enumerate(rules)}
-    results = [_result(f, index, prefix) for f in sorted(result.findings, key=lambda f: f.sort_key)]
-    notifications = [_notification(d, prefix) for d in sorted(
+    uris = _Uris(prefix)
+    results = [_result(f, index, uris) for f in sorted(result.findings, key=lambda f: f.sort_key)]
+    notifications = [_notification(d, uris) for d in sorted(
         result.errors, key=lambda d: (d.path, d.line, d.column, d.message, d.kind))]
     root_uri = top.as_uri()
     root_uri += "" if root_uri.endswith("/") else "/"
@@ -101,29 +116,31 @@ def _report(result: RunResult, top: Path, prefix: str) -> dict[str, Any]:
     }
 
 
-def _result(f: Finding, index: dict[str, int], prefix: str) -> dict[str, Any]:
+def _result(f: Finding, index: dict[str, int], uris: _Uris) -> dict[str, Any]:
     res: dict[str, Any] = {
         "ruleId": f.rule,
         "ruleIndex": index.get(f.rule, -1),
         "level": LEVEL[f.severity],
         "message": {"text": f.message},
-        "locations": [_location(Location(f.path, f.span), prefix)],
+        "locations": [_location(f.path, f.span, uris)],
         "partialFingerprints": {"ipclint/v1": f.fingerprint},
     }
     if f.related:
-        res["relatedLocations"] = [_location(loc, prefix, i) for i, loc in enumerate(f.related, 1)]
+        res["relatedLocations"] = [_location(loc.path, loc.span, uris, loc.message, i)
+                                   for i, loc in enumerate(f.related, 1)]
     if f.trace:
         res["codeFlows"] = [{"threadFlows": [{"locations": [
-            {"location": _location(step_location(step), prefix), "nestingLevel": 0, "executionOrder": i}
+            {"location": _location(step.path, step.span, uris, step_message(step)), "nestingLevel": 0,
+             "executionOrder": i}
             for i, step in enumerate(f.trace, 1)]}]}]
     return res
 
 
-def _notification(d: Diagnostic, prefix: str) -> dict[str, Any]:
+def _notification(d: Diagnostic, uris: _Uris) -> dict[str, Any]:
     level = "error" if d.kind in ("internal", "read", "binary", "decode", "config") else "warning"
     n: dict[str, Any] = {"level": level, "message": {"text": d.message}, "descriptor": {"id": f"ipclint/{d.kind}"}}
     if d.path:
-        phys: dict[str, Any] = {"artifactLocation": {"uri": _uri(_moved(prefix, d.path)), "uriBaseId": "%SRCROOT%"}}
+        phys: dict[str, Any] = {"artifactLocation": {"uri": uris(d.path), "uriBaseId": "%SRCROOT%"}}
         if d.line:
             phys["region"] = {"startLine": d.line, "startColumn": max(1, d.column)}
         n["locations"] = [{"physicalLocation": phys}]

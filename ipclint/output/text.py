@@ -2,6 +2,7 @@
 and a summary table. Plain text without colour or boxes when the stream is not a terminal."""
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -53,24 +54,60 @@ def _decode(data: bytes) -> str:
     return data.decode("utf-8", "replace")
 
 
-def _excerpt(con: Console, root: Path, f: Finding, cache: dict[str, list[str]], fancy: bool) -> None:
+class _Lines:
+    """The report's lines. A terminal (or colour asked for) gets them through rich, styled. Plain
+    output writes a line as it is when rich would print it unchanged (printable text: rich drops
+    some control characters and expands tabs); rich takes about 80 us a line, and 100,000 findings
+    make half a million lines."""
+
+    def __init__(self, con: Console, stream: TextIO) -> None:
+        self.con, self.stream, self.fancy = con, stream, con.is_terminal
+        self.pending: list[str] = []
+
+    def print(self, *pieces: str | tuple[str, str]) -> None:
+        """One line made of pieces: text, or (text, style) (a style only shows on a terminal)."""
+        if not self.fancy:
+            line = "".join(p if isinstance(p, str) else p[0] for p in pieces)
+            if line.isprintable():
+                self.pending.append(line)
+                if len(self.pending) >= 4096:  # (written in blocks: a large report is never held whole)
+                    self.flush()
+                return
+            self.flush()
+            self.con.print(Text(line))
+            return
+        self.con.print(Text.assemble(*pieces))
+
+    def rich(self, renderable: Table) -> None:
+        self.flush()
+        self.con.print(renderable)
+
+    def flush(self) -> None:
+        if self.pending:
+            self.pending.append("")
+            self.stream.write("\n".join(self.pending))
+            self.pending.clear()
+
+
+def _excerpt(out: _Lines, root: Path, f: Finding, cache: dict[str, list[str]]) -> None:
     src = _line(root, f.path, f.span.line, cache)
     if src is None:
         return
     src = src.expandtabs(1).translate(_CONTROL)
     gutter = f"{f.span.line:>5} | "
-    con.print(Text(gutter) + Text(src[:200]))
+    out.print(gutter, src[:200])
     start = max(1, f.span.column)
     end = f.span.end_column if f.span.end_line == f.span.line else len(src) + 1
     width = max(1, min(end, len(src) + 1, 201) - start)
     marker = " " * (len(gutter) + start - 1) + "^" * width
-    con.print(Text(marker, style=STYLE.get(f.severity.value, "") if fancy else ""))
+    out.print((marker, STYLE.get(f.severity.value, "")))
 
 
 def plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
+@functools.cache  # (the rules are fixed: one search per rule, not per finding)
 def docs_link(code: str) -> str:
     from ipclint.rules import ALL_RULES
     from ipclint.rules._base import DOCS_BASE
@@ -83,72 +120,77 @@ def write(result: RunResult, stream: TextIO, *, quiet: bool = False, verbose: bo
     """``base``: show paths relative to this folder (the CLI passes the current one); None keeps
     them relative to the project root. ``reported_files``: the number of files named on the command
     line when only those are reported (the whole project is still analysed)."""
-    con = _console(stream, color)
-    fancy = con.is_terminal
+    out = _Lines(_console(stream, color), stream)
     root = Path(result.root)
     cache: dict[str, list[str]] = {}
     by_file: dict[str, list[Finding]] = {}
     for f in sorted(result.findings, key=lambda f: f.sort_key):
         by_file.setdefault(f.path, []).append(f)
 
+    shown_as: dict[str, str] = {}
+
     def where(path: str) -> str:
-        return shown(result.root, path, base)
+        if path not in shown_as:
+            shown_as[path] = shown(result.root, path, base)
+        return shown_as[path]
 
     if verbose and not quiet:
-        _roles(con, result, where)
+        _roles(out, result, where)
     for path, items in by_file.items():
+        shown_path = where(path)
         if not quiet:
-            con.print(Text(where(path), style="bold underline" if fancy else ""))
+            out.print((shown_path, "bold underline"))
         last = None
         for f in items:
-            head = Text(f"{where(f.path)}:{f.span.line}:{f.span.column}: ")
-            head.append(f"{f.rule}", style=STYLE.get(f.severity.value, "") if fancy else "")
-            head.append(f" [{f.severity.value}] {f.name}: {f.message}")
-            con.print(head)
+            out.print(f"{shown_path}:{f.span.line}:{f.span.column}: ", (f.rule, STYLE.get(f.severity.value, "")),
+                      f" [{f.severity.value}] {f.name}: {f.message}")
             if quiet:
                 continue
             if f.span != last:  # two rules at one spot: one excerpt
-                _excerpt(con, root, f, cache, fancy)
+                _excerpt(out, root, f, cache)
             last = f.span
-            _details(con, f, where, fancy)
+            _details(out, f, where)
         if not quiet:
-            con.print("")
+            out.print("")
     if quiet:
+        out.flush()
         return
     for d in result.errors:
         at = f"{where(d.path)}:{d.line}:{d.column}" if d.line else (where(d.path) if d.path else "ipclint")
-        con.print(f"{at}: {d.kind}: {d.message}")
+        out.print(f"{at}: {d.kind}: {d.message}")
     if result.errors:
-        con.print("")
-    _summary(con, result, stats or verbose, fancy, reported_files)
+        out.print("")
+    _summary(out, result, stats or verbose, reported_files)
+    out.flush()
 
 
-def _details(con: Console, f: Finding, where: Callable[[str], str], fancy: bool) -> None:
+def _details(out: _Lines, f: Finding, where: Callable[[str], str]) -> None:
     """The lines under a finding: related locations, the trace, help and the docs link."""
     for loc in f.related:
-        con.print(f"      = {loc.message or 'see'}" + ("" if loc.message and str(loc.span.line) in loc.message
+        out.print(f"      = {loc.message or 'see'}" + ("" if loc.message and str(loc.span.line) in loc.message
                                                      else f" ({where(loc.path)}:{loc.span.line})"))
     if f.trace:
-        con.print("      trace:")
+        out.print("      trace:")
         for i, step in enumerate(f.trace, 1):
-            con.print(f"        {i}. {where(step.path)}:{step.span.line}:{step.span.column} {step_message(step)}")
+            out.print(f"        {i}. {where(step.path)}:{step.span.line}:{step.span.column} {step_message(step)}")
     if f.help:
-        con.print(Text("      help: ", style="bold" if fancy else "") + Text(f.help))
-    con.print(Text(f"      docs: {docs_link(f.rule)} (offline: ipclint rule {f.rule})", style="dim" if fancy else ""))
+        out.print((f"      help: {f.help}", "bold"))  # (the whole line: as it always was)
+    out.print((f"      docs: {docs_link(f.rule)} (offline: ipclint rule {f.rule})", "dim"))
 
 
-def _roles(con: Console, result: RunResult, where: Callable[[str], str]) -> None:
-    con.print("Files and roles:")
+def _roles(out: _Lines, result: RunResult, where: Callable[[str], str]) -> None:
+    out.print("Files and roles:")
     for info in result.roles:
-        con.print(f"  {info.role.value:<9} {where(info.path)}  ({info.reason})")
+        out.print(f"  {info.role.value:<9} {where(info.path)}  ({info.reason})")
     if result.skipped:
-        con.print("Skipped:")
+        out.print("Skipped:")
         for path, reason in result.skipped:
-            con.print(f"  {where(path)}  ({reason})")
-    con.print("")
+            out.print(f"  {where(path)}  ({reason})")
+    out.print("")
 
 
-def _summary(con: Console, result: RunResult, stats: bool, fancy: bool, reported_files: int | None) -> None:
+def _summary(out: _Lines, result: RunResult, stats: bool, reported_files: int | None) -> None:
+    fancy = out.fancy
     counts = Counter((f.rule, f.name, f.severity) for f in result.findings)
     if counts:
         table = Table(title=None, show_edge=fancy, box=None if not fancy else Table().box, pad_edge=False)
@@ -159,7 +201,7 @@ def _summary(con: Console, result: RunResult, stats: bool, fancy: bool, reported
         # errors first: they are what a reader acts on
         for (code, name, sev), n in sorted(counts.items(), key=lambda kv: (-kv[0][2].rank, kv[0][0])):
             table.add_row(code, name, Text(sev.value, style=STYLE[sev.value] if fancy else ""), str(n))
-        con.print(table)
+        out.rich(table)
     by_severity = Counter(f.severity for f in result.findings)
     parts = [plural(by_severity[s], s.value) for s in (Severity.ERROR, Severity.WARNING, Severity.NOTE)
              if by_severity[s]]
@@ -169,14 +211,14 @@ def _summary(con: Console, result: RunResult, stats: bool, fancy: bool, reported
                  f"({plural(result.files.analysed, 'project file')} analysed with them)")
     else:
         files = f"in {plural(result.files.analysed, 'file')}"
-    con.print(plural(total, "finding") + (f" ({', '.join(parts)})" if parts else "")
+    out.print(plural(total, "finding") + (f" ({', '.join(parts)})" if parts else "")
               + f" {files}; {result.files.skipped} skipped, "
                 f"{result.files.with_parse_errors} with parse errors"
               + (f"; Electron {result.electron_version}" if result.electron_version else "")
               + f"; {result.elapsed:.2f}s")
     if result.hidden_by_baseline:
-        con.print(f"{plural(result.hidden_by_baseline, 'finding')} hidden by the baseline")
+        out.print(f"{plural(result.hidden_by_baseline, 'finding')} hidden by the baseline")
     if stats:
         extra = result.extra or {}
-        con.print(f"parsed {extra.get('parsed', 0)} files, {extra.get('cache_hits', 0)} from cache"
+        out.print(f"parsed {extra.get('parsed', 0)} files, {extra.get('cache_hits', 0)} from cache"
                   + ("; result from cache" if extra.get("cached") else ""))
