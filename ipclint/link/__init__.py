@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ipclint.link.graph import build_graph
+from ipclint.link.graph import build_graph, shared_to_renderer
 from ipclint.link.modules import ModuleResolver, ReadJson, read_json_file
 from ipclint.link.prefetch import prefetch
 from ipclint.link.project import FileMemo, LinkConfig, Memo, Project, Resolved
@@ -49,7 +49,7 @@ def link(root: Path, files: dict[str, FileFacts], config: LinkConfig | None = No
     if late:
         for path in late:
             project.roles[path] = FileInfo(path, Role.RENDERER, "calls the exposed API through an imported alias")
-        project.graph = build_graph(project, same_calls=True)
+        shared_to_renderer(project.graph, set(late))  # (the same as building it again)
         resolved = project.memo.resolved  # (resolution does not depend on roles or the graph)
         project.memo = Memo()  # the analyses remembered so far saw the old graph
         project.memo.resolved = resolved

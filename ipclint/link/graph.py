@@ -124,16 +124,12 @@ class ChannelGraph:
         return sorted({e.channel for e in self.edges if e.channel is not None})
 
 
-def build_graph(project: Project, same_calls: bool = False) -> ChannelGraph:
-    """The channel graph. ``same_calls``: only roles changed since the last build, so the direct
-    IPC calls and the wrapper summaries (which resolution alone decides, not roles) are kept."""
-    if same_calls:
-        ops, wrappers = project.ipc_ops, project.wrappers
-    else:
-        ops = direct_ops(project)
-        project.ipc_ops = ops
-        wrappers = summarise(project, ops)
-        project.wrappers = wrappers
+def build_graph(project: Project) -> ChannelGraph:
+    """The channel graph."""
+    ops = direct_ops(project)
+    project.ipc_ops = ops
+    wrappers = summarise(project, ops)
+    project.wrappers = wrappers
     graph = ChannelGraph()
     graph.exposures = find_exposures(project)
     project.exposures = graph.exposures
@@ -151,6 +147,14 @@ def build_graph(project: Project, same_calls: bool = False) -> ChannelGraph:
     unique = {(e.kind, e.method, e.channel, e.path, e.span, e.receiver): e for e in reversed(graph.edges)}
     graph.edges = sorted(unique.values(), key=lambda e: (e.path, e.span.line, e.span.column, e.kind, e.channel or ""))
     return graph
+
+
+def shared_to_renderer(graph: ChannelGraph, paths: set[str]) -> None:
+    """The graph as ``build_graph`` makes it again once ``paths`` changed role from shared to
+    renderer: only those files' edges change, in their ``role``. Building asks a file's role only
+    to tell main (emit overrides, host edges) and preload code (exposures) from the rest, and
+    looks for bridge calls in renderer and shared files alike; resolution does not depend on roles."""
+    graph.edges = [replace(e, role=Role.RENDERER) if e.path in paths else e for e in graph.edges]
 
 
 def _call_site_edges(project: Project, graph: ChannelGraph, wrappers: Wrappers,
