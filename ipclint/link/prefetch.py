@@ -25,10 +25,18 @@ _COMPOUND = (Obj, Arr, NewExpr, CallExpr, Ref, Member)
 
 
 def prefetch(project: Project) -> None:
-    _handler_calls(project)
-    _payloads(project)
+    if _unparsed(project):  # (these resolutions only ask for modules: the rules resolve what they need)
+        _handler_calls(project)
+        _payloads(project)
     _windows(project)
     contexts(project)  # trust checks (IPC017, IPC007): the helpers the sender, URL or origin is handed to
+
+
+def _unparsed(project: Project) -> bool:
+    """Whether some discovered file (or declaration file) is not parsed: resolution can ask only
+    for those (``Project._need``), so when there is none, there is nothing to ask for."""
+    return not (project.all_paths <= project.files.keys()
+                and project.declaration_paths <= project.declarations.keys())
 
 
 def _handler_calls(project: Project) -> None:
