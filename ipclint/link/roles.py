@@ -9,6 +9,7 @@ from pathlib import Path
 
 from ipclint.discover import file_for_stem, is_test_path
 from ipclint.discover.select import is_local_specifier
+from ipclint.link.bridge import EXPOSE_NAMES
 from ipclint.link.modules import JsonObject, ReadJson
 from ipclint.link.project import GLOBAL_OBJECTS, LinkConfig, Project
 from ipclint.model import FileInfo, Role
@@ -409,7 +410,7 @@ def _infer(p: str, n: set[str], referenced: dict[str, str], exposing: set[str], 
 
 
 def _calls_expose(project: Project, path: str) -> bool:
-    for c in project.files[path].calls:
+    for c in project.calls_named(path, EXPOSE_NAMES):
         if isinstance(c.callee, Member) and c.callee.prop in ("exposeInMainWorld", "exposeInIsolatedWorld"):
             api = project.electron_api(path, c.callee, c.func)
             if api and api.startswith("contextBridge."):
@@ -421,7 +422,7 @@ def _calls_expose(project: Project, path: str) -> bool:
 
 def _exposed_keys(project: Project, path: str) -> set[str]:
     out = set()
-    for c in project.files[path].calls:
+    for c in project.calls_named(path, EXPOSE_NAMES):
         if isinstance(c.callee, Member) and c.callee.prop in ("exposeInMainWorld", "exposeInIsolatedWorld"):
             args = c.args[1:] if c.callee.prop == "exposeInIsolatedWorld" else c.args
             if args:
