@@ -1,7 +1,7 @@
 """The linked project: facts of every file plus cross-file value resolution."""
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -258,7 +258,7 @@ class Project:
             for c in self.files[path].calls:
                 yield path, c
 
-    def calls_named(self, path: str, names: Iterable[str]) -> list[Call]:
+    def calls_named(self, path: str, names: Collection[str]) -> list[Call]:
         """The calls of ``path`` that can call by one of ``names``, in file order: by the
         callee's property (`x.name(...)`) or name (`name(...)`), or by the name an aliased import
         was imported as (`import { name as other }`, `other(...)`). The whole-project passes that
@@ -278,16 +278,19 @@ class Project:
                     imp = f.imports.get(v.name)
                     if isinstance(imp, Import) and imp.name != v.name:
                         index.setdefault(imp.name, []).append(i)
-        hits = [i for name in names for i in index.get(name, ())]
+        if len(names) <= len(index):
+            hits = [i for name in names for i in index.get(name, ())]
+        else:  # (more names asked for than the file calls by)
+            hits = [i for name, found in index.items() if name in names for i in found]
         if len(hits) > 1:
             hits = sorted(set(hits))
         return [f.calls[i] for i in hits]
 
     def iter_calls_named(self, names: Iterable[str]) -> Iterator[tuple[str, Call]]:
         """``calls_named`` of every file, in ``iter_calls`` order."""
-        names = tuple(names)
+        wanted = frozenset(names)
         for path in sorted(self.files):
-            for c in self.calls_named(path, names):
+            for c in self.calls_named(path, wanted):
                 yield path, c
 
     # ---- value resolution ----------------------------------------------------------------
