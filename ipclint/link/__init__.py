@@ -76,7 +76,8 @@ class Resolution:
         it walks through (a file's facts never change between rounds: rounds only add files) and
         records every file it reached that was not parsed (``Project._need``); it holds while
         none of those has been parsed since."""
-        return {k: e for k, e in self.resolved.items() if not any(p in files for p in e[2])}
+        none_parsed = files.keys().isdisjoint  # (none of these files parsed since)
+        return {k: e for k, e in self.resolved.items() if not e[2] or none_parsed(e[2])}
 
 
 def empty_project(root: Path, config: LinkConfig | None = None) -> Project:
