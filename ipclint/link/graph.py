@@ -172,12 +172,13 @@ def _call_site_edges(project: Project, graph: ChannelGraph, wrappers: Wrappers,
     graph.bridge_modules = bridge_modules = bridge_exporters(project) if by_key else set()
     # the calls that may call a wrapper, from the index of calls by name (not a test of every call)
     wrapper_calls = {id(c) for _p, c in calls_by_names(project, names)} if names else set()
+    named = names | relay_names  # outside page code, only these calls can make an edge here
     for path in sorted(project.files):  # (Project.iter_calls order)
         # page code only: the bridge's callers (the role is the file's, asked once per file)
         bridging = bool(by_key) and project.role(path) in (Role.RENDERER, Role.SHARED)
         if not (bridging or wrapper_calls or relay_names):
             continue
-        for call in project.files[path].calls:
+        for call in project.files[path].calls if bridging else project.calls_named(path, named):
             callee = call.callee
             target = callee_function(project, path, call) if id(call) in wrapper_calls else None
             if target is not None and target in wrappers:
