@@ -196,7 +196,7 @@ _SOURCE_SUFFIX = re.compile(r"\.(c|m)?[jt]sx?$")
 
 
 def _match_preload(hint: str, paths: list[str], importer: str,
-                   stems: list[tuple[str, str]] | None = None) -> list[str]:
+                   stems: list[tuple[str, str, str | None]] | None = None) -> list[str]:
     """``stems``: each path with its stem (``_stems(paths)``), when the caller matches many hints."""
     hint = hint.replace("\\", "/")
     stem = _SOURCE_SUFFIX.sub("", hint)
@@ -208,24 +208,26 @@ def _match_preload(hint: str, paths: list[str], importer: str,
     best: list[str] = []
     for n in range(len(parts), 0, -1):
         tail = "/".join(parts[-n:])
-        best = [p for p, s in stems if s.endswith("/" + tail) or s == tail
-                or (n == 1 and posixpath.dirname(p).endswith("/" + tail)
-                    and posixpath.basename(p).startswith("index."))]
+        end = "/" + tail
+        best = [p for p, s, index_dir in stems if s.endswith(end) or s == tail
+                or (n == 1 and index_dir is not None and index_dir.endswith(end))]
         if best:
             break
     return best
 
 
-def _stems(paths: list[str]) -> list[tuple[str, str]]:
-    """Each path with its name's source suffix (`.ts`, `.mjs`, ...) taken off, once per path."""
-    return [(p, _SOURCE_SUFFIX.sub("", p)) for p in paths]
+def _stems(paths: list[str]) -> list[tuple[str, str, str | None]]:
+    """Each path with its name's source suffix (`.ts`, `.mjs`, ...) taken off, and its folder when
+    it is an index file (`index.ts`): once per path, not per hint."""
+    return [(p, _SOURCE_SUFFIX.sub("", p), posixpath.dirname(p) if posixpath.basename(p).startswith("index.") else None)
+            for p in paths]
 
 
 def assign_roles(project: Project, read_json: ReadJson) -> dict[str, FileInfo]:
     paths = sorted(project.files)
     names = {p: electron_names(project, p) for p in paths}
     referenced: dict[str, str] = {}
-    stems: list[tuple[str, str]] | None = None
+    stems: list[tuple[str, str, str | None]] | None = None
     for p in paths:
         for hint in preload_hints(project, p):
             if stems is None:
