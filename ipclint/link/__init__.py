@@ -40,7 +40,7 @@ def link(root: Path, files: dict[str, FileFacts], config: LinkConfig | None = No
     more = entry_apps(project, read_json)  # a package.json whose `main` is a main-process file
     if more:
         project.apps = electron_apps(files, read_json, more)
-    project.test_funcs = test_functions(files)
+    project.test_funcs = test_functions(files, resolution.file_memo.test_funcs)
     project.graph = build_graph(project)
     # Page code that reaches the bridge only through an imported alias (`import { api } from
     # './bridge'` where bridge.ts exports window.api) shows itself by its bridge calls.

@@ -108,6 +108,7 @@ class FileMemo:
     # path -> the Electron APIs it names, and the unparsed files the resolutions that found them
     # reached (the answer holds while none of those is parsed): link/roles.py electron_names
     electron_names: dict[str, tuple[frozenset[str], frozenset[str]]] = field(default_factory=dict)
+    test_funcs: dict[str, frozenset[int]] = field(default_factory=dict)  # link/testcode.py test_functions
     # path -> name -> the indexes of its calls that can call by that name (``Project.calls_named``)
     callee_names: dict[str, dict[str, list[int]]] = field(default_factory=dict)
 
