@@ -284,21 +284,38 @@ def _may_bridge(project: Project, path: str, call: Call, roots: frozenset[str],
                 modules: set[str] | frozenset[str] = frozenset()) -> bool:
     """A cheap test before resolving: the callee chain starts at window/globalThis, an exposed key,
     or a local alias of one."""
-    v: AnyV = call.callee
-    steps = 0
-    # (exact types: this runs for every call of page code, and failing isinstance tests on msgspec
-    # values are slow; these value classes have no subclasses)
-    while type(v) is Member and steps < 12:
-        v = v.obj
-        steps += 1
-    if type(v) is not Ref:
+    root = _callee_roots(project, path)[call.index]
+    if root is None:
         return False
-    if steps and v.name in roots:
+    steps, name, b = root
+    if steps and name in roots:
         return True
-    b = project.files[path].lookup(call.func, v.name)  # `const { onTick } = window.api; onTick(cb)`
     if type(b) is Import and modules:  # `import { api } from './bridge'`
         return project.modules.resolve(path, b.src) in modules
     return type(b) is Member or steps > 0 and type(b) is Ref
+
+
+def _callee_roots(project: Project, path: str) -> list[tuple[int, str, AnyV | None] | None]:
+    """Per call of the file, the name its callee chain starts at: the members taken to reach it,
+    the name, and the value it is bound to where the call is (`const { onTick } = window.api;
+    onTick(cb)`); None for a chain that does not start at a name. From the facts alone, so found
+    once per file for all the rounds of a run (``FileMemo.callee_roots``)."""
+    hit = project.file_memo.callee_roots.get(path)
+    if hit is not None:
+        return hit
+    f = project.files[path]
+    out: list[tuple[int, str, AnyV | None] | None] = []
+    for call in f.calls:
+        v: AnyV = call.callee
+        steps = 0
+        # (exact types: this runs for every call of page code, and failing isinstance tests on
+        # msgspec values are slow; these value classes have no subclasses)
+        while type(v) is Member and steps < 12:
+            v = v.obj
+            steps += 1
+        out.append((steps, v.name, f.lookup(call.func, v.name)) if type(v) is Ref else None)
+    project.file_memo.callee_roots[path] = out
+    return out
 
 
 def _is_parametric(project: Project, path: str, call: Call, op: IpcOp, consumed: bool) -> bool:
