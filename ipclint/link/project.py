@@ -109,6 +109,7 @@ class FileMemo:
     # reached (the answer holds while none of those is parsed): link/roles.py electron_names
     electron_names: dict[str, tuple[frozenset[str], frozenset[str]]] = field(default_factory=dict)
     test_funcs: dict[str, frozenset[int]] = field(default_factory=dict)  # link/testcode.py test_functions
+    stems: dict[str, tuple[str, str, str | None]] = field(default_factory=dict)  # link/roles.py _stems (per path)
     # path -> per call, the name its callee starts at, the members taken, its binding: link/graph.py _may_bridge
     callee_roots: dict[str, list[tuple[int, str, AnyV | None] | None]] = field(default_factory=dict)
     # path -> name -> the indexes of its calls that can call by that name (``Project.calls_named``)

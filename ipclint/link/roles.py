@@ -196,7 +196,7 @@ _SOURCE_SUFFIX = re.compile(r"\.(c|m)?[jt]sx?$")
 
 
 def _match_preload(hint: str, paths: list[str], importer: str,
-                   stems: list[tuple[str, str, str | None]] | None = None) -> list[str]:
+                   stems: list[Stem] | None = None) -> list[str]:
     """``stems``: each path with its stem (``_stems(paths)``), when the caller matches many hints."""
     hint = hint.replace("\\", "/")
     stem = _SOURCE_SUFFIX.sub("", hint)
@@ -216,22 +216,34 @@ def _match_preload(hint: str, paths: list[str], importer: str,
     return best
 
 
-def _stems(paths: list[str]) -> list[tuple[str, str, str | None]]:
+Stem = tuple[str, str, str | None]  # a path, its stem, its folder when it is an index file
+
+
+def _stems(paths: list[str], memo: dict[str, Stem] | None = None) -> list[Stem]:
     """Each path with its name's source suffix (`.ts`, `.mjs`, ...) taken off, and its folder when
-    it is an index file (`index.ts`): once per path, not per hint."""
-    return [(p, _SOURCE_SUFFIX.sub("", p), posixpath.dirname(p) if posixpath.basename(p).startswith("index.") else None)
-            for p in paths]
+    it is an index file (`index.ts`): once per path, not per hint. ``memo``: what a path gives,
+    kept by the caller (``FileMemo.stems``: it depends on the path alone)."""
+    if memo is None:
+        memo = {}
+    out = []
+    for p in paths:
+        hit = memo.get(p)
+        if hit is None:
+            hit = memo[p] = (p, _SOURCE_SUFFIX.sub("", p),
+                             posixpath.dirname(p) if posixpath.basename(p).startswith("index.") else None)
+        out.append(hit)
+    return out
 
 
 def assign_roles(project: Project, read_json: ReadJson) -> dict[str, FileInfo]:
     paths = sorted(project.files)
     names = {p: electron_names(project, p) for p in paths}
     referenced: dict[str, str] = {}
-    stems: list[tuple[str, str, str | None]] | None = None
+    stems: list[Stem] | None = None
     for p in paths:
         for hint in preload_hints(project, p):
             if stems is None:
-                stems = _stems(paths)
+                stems = _stems(paths, project.file_memo.stems)
             for hit in _match_preload(hint, paths, p, stems):
                 referenced.setdefault(hit, f"referenced as webPreferences.preload in {p}")
     exposing = {p for p in paths if _calls_expose(project, p)}
