@@ -114,6 +114,7 @@ class FileMemo:
     callee_roots: dict[str, list[tuple[int, str, AnyV | None] | None]] = field(default_factory=dict)
     # path -> name -> the indexes of its calls that can call by that name (``Project.calls_named``)
     callee_names: dict[str, dict[str, list[int]]] = field(default_factory=dict)
+    callee_paths: dict[str, set[str]] = field(default_factory=dict)  # name -> the files with calls by it
 
 
 def _no_graph() -> ChannelGraph:
@@ -270,18 +271,9 @@ class Project:
         of every file in every round: the index is made once per file for all the rounds of a run
         (``FileMemo.callee_names``)."""
         index = self.file_memo.callee_names.get(path)
-        f = self.files[path]
         if index is None:
-            index = self.file_memo.callee_names[path] = {}
-            for i, c in enumerate(f.calls):
-                v = c.callee
-                if type(v) is Member:
-                    index.setdefault(v.prop, []).append(i)
-                elif type(v) is Ref:
-                    index.setdefault(v.name, []).append(i)
-                    imp = f.imports.get(v.name)
-                    if isinstance(imp, Import) and imp.name != v.name:
-                        index.setdefault(imp.name, []).append(i)
+            index = self._index_callee_names(path)
+        f = self.files[path]
         if len(names) <= len(index):
             hits = [i for name in names for i in index.get(name, ())]
         else:  # (more names asked for than the file calls by)
@@ -293,9 +285,31 @@ class Project:
     def iter_calls_named(self, names: Iterable[str]) -> Iterator[tuple[str, Call]]:
         """``calls_named`` of every file, in ``iter_calls`` order."""
         wanted = frozenset(names)
-        for path in sorted(self.files):
+        memo = self.file_memo
+        for path in self.files.keys() - memo.callee_names.keys():
+            self._index_callee_names(path)
+        paths = set().union(*(memo.callee_paths.get(name, ()) for name in wanted)) & self.files.keys()
+        for path in sorted(paths):
             for c in self.calls_named(path, wanted):
                 yield path, c
+
+    def _index_callee_names(self, path: str) -> dict[str, list[int]]:
+        """The index of ``calls_named`` for one file, and the file under each of its names."""
+        f = self.files[path]
+        index: dict[str, list[int]] = {}
+        for i, c in enumerate(f.calls):
+            v = c.callee
+            if type(v) is Member:
+                index.setdefault(v.prop, []).append(i)
+            elif type(v) is Ref:
+                index.setdefault(v.name, []).append(i)
+                imp = f.imports.get(v.name)
+                if isinstance(imp, Import) and imp.name != v.name:
+                    index.setdefault(imp.name, []).append(i)
+        self.file_memo.callee_names[path] = index
+        for name in index:
+            self.file_memo.callee_paths.setdefault(name, set()).add(path)
+        return index
 
     # ---- value resolution ----------------------------------------------------------------
     def resolve(self, path: str, value: AnyV, scope: int | None = None, *, consts_only: bool = False) -> Where:
