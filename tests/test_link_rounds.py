@@ -61,6 +61,23 @@ def test_calls_by_names_are_the_calls_may_call_accepts(tmp_path: Path, app: str)
         assert calls_by_names(project, names) == want
 
 
+@pytest.mark.parametrize("app", ["rounds", "example-app"])
+def test_calls_named_hold_every_call_by_those_names_in_order(tmp_path: Path, app: str) -> None:
+    """The passes that look for a few method names (`on`, `setAttribute`, `exposeInMainWorld`)
+    take their candidates from ``Project.calls_named``: every call whose callee is written with one
+    of the names is there (they test the rest themselves), in ``iter_calls`` order."""
+    from ipclint.link.vutil import callee_name
+    root = (write_project(tmp_path / "app", ROUNDS_APP) if app == "rounds"
+            else Path(__file__).resolve().parent.parent / "fixtures" / "projects" / app)
+    project = _linked(root)
+    every = list(project.iter_calls())
+    words = sorted({w for _p, c in every for w in _callee_words(c.callee)})
+    for names in [frozenset(words), frozenset(words[::2]), frozenset(words[1::3]), frozenset({"on", "send"})]:
+        got = list(project.iter_calls_named(names))
+        assert got == [(p, c) for p, c in every if may_call(project, p, c, names)]
+        assert {id(c) for _p, c in every if callee_name(c.callee) in names} <= {id(c) for _p, c in got}
+
+
 def _callee_words(v: object) -> list[str]:
     from ipclint.model.values import Member, Ref
     if isinstance(v, Member):

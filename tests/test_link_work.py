@@ -119,3 +119,41 @@ def test_what_the_rules_share_makes_no_reference_cycle_through_the_project(tmp_p
     finally:
         if enabled:
             gc.enable()
+
+
+def test_page_code_found_late_by_its_bridge_calls_keeps_the_graph(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """A shared file that turns out to be page code (it calls the exposed API through an imported
+    alias) changes role; the graph is not built again for it: only its edges' role changes."""
+    import ipclint.link
+    root = write_project(tmp_path / "app", {
+        "preload.js": "const { contextBridge, ipcRenderer } = require('electron')\n"
+                      "contextBridge.exposeInMainWorld('electronAPI', {\n"
+                      "  ping: (v) => ipcRenderer.send('ping', v),\n})\n",
+        "src/bridge.ts": "export const api = window.electronAPI\n",
+        "src/Clock.ts": "import { api } from './bridge'\nexport const tick = () => api.ping(1)\n"})
+    builds = _count(monkeypatch, ipclint.link, "build_graph")
+    rounds = _count(monkeypatch, ipclint.link, "link")
+    r = check([str(root)], use_cache=False, jobs=1, need_project=True)
+    project = r.extra["project"]
+    assert not r.internal_error and project.roles["src/Clock.ts"].reason.endswith("through an imported alias")
+    assert builds[0] == rounds[0]  # one build per round
+    edges = [e for e in project.graph.edges if e.path == "src/Clock.ts"]
+    assert edges and all(e.role.value == "renderer" for e in edges) and edges[0].receiver == "bridge"
+
+
+def test_prefetch_asks_for_modules_only_when_some_file_is_not_parsed(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """The handlers' callees and payloads are resolved while linking only to ask for the modules
+    they reach; with every discovered file parsed there is none to ask for, and the findings are
+    the same."""
+    import importlib
+    prefetch = importlib.import_module("ipclint.link.prefetch")  # (ipclint.link.prefetch is also the function)
+    touched = _count(monkeypatch, prefetch, "_touch")
+    alone = check([str(write_project(tmp_path / "one", {"main.js": channels(5)}))], use_cache=False, jobs=1)
+    assert not alone.internal_error and touched[0] == 0
+    # the same file beside one that is not parsed (it mentions no IPC): asked again
+    two = check([str(write_project(tmp_path / "two", {"main.js": channels(5), "util.js": "export const x = 1\n"}))],
+                use_cache=False, jobs=1)
+    assert touched[0] > 0
+    assert [(f.rule, f.path, f.span) for f in alone.findings] == [(f.rule, f.path, f.span) for f in two.findings]

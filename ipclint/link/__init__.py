@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ipclint.link.graph import build_graph
+from ipclint.link.graph import build_graph, shared_to_renderer
 from ipclint.link.modules import ModuleResolver, ReadJson, read_json_file
 from ipclint.link.prefetch import prefetch
 from ipclint.link.project import FileMemo, LinkConfig, Memo, Project, Resolved
@@ -40,7 +40,7 @@ def link(root: Path, files: dict[str, FileFacts], config: LinkConfig | None = No
     more = entry_apps(project, read_json)  # a package.json whose `main` is a main-process file
     if more:
         project.apps = electron_apps(files, read_json, more)
-    project.test_funcs = test_functions(files)
+    project.test_funcs = test_functions(files, resolution.file_memo.test_funcs)
     project.graph = build_graph(project)
     # Page code that reaches the bridge only through an imported alias (`import { api } from
     # './bridge'` where bridge.ts exports window.api) shows itself by its bridge calls.
@@ -49,7 +49,7 @@ def link(root: Path, files: dict[str, FileFacts], config: LinkConfig | None = No
     if late:
         for path in late:
             project.roles[path] = FileInfo(path, Role.RENDERER, "calls the exposed API through an imported alias")
-        project.graph = build_graph(project, same_calls=True)
+        shared_to_renderer(project.graph, set(late))  # (the same as building it again)
         resolved = project.memo.resolved  # (resolution does not depend on roles or the graph)
         project.memo = Memo()  # the analyses remembered so far saw the old graph
         project.memo.resolved = resolved
@@ -76,7 +76,8 @@ class Resolution:
         it walks through (a file's facts never change between rounds: rounds only add files) and
         records every file it reached that was not parsed (``Project._need``); it holds while
         none of those has been parsed since."""
-        return {k: e for k, e in self.resolved.items() if not any(p in files for p in e[2])}
+        none_parsed = files.keys().isdisjoint  # (none of these files parsed since)
+        return {k: e for k, e in self.resolved.items() if not e[2] or none_parsed(e[2])}
 
 
 def empty_project(root: Path, config: LinkConfig | None = None) -> Project:

@@ -52,7 +52,7 @@ class ExposedMember:
 
 def find_exposures(project: Project) -> list[Exposure]:
     out: list[Exposure] = []
-    for path, call in project.iter_calls():
+    for path, call in project.iter_calls_named(EXPOSE_NAMES):
         if callee_name(call.callee) not in EXPOSE_NAMES:
             continue
         api = project.electron_api(path, call.callee, call.func)
@@ -77,7 +77,7 @@ def _window_exposures(project: Project, path: str, f: FileFacts) -> list[Exposur
     """What a preload puts on the global object itself: `Object.assign(window, { ipcRenderer })`,
     `window.key = value`."""
     out: list[Exposure] = []
-    for call in f.calls:
+    for call in project.calls_named(path, ("assign",)):
         match call.callee, call.args:
             case Member(obj=Ref(name="Object"), prop="assign"), (Ref(name=target), _, *_) \
                     if target in GLOBAL_OBJECTS:

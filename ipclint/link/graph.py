@@ -124,16 +124,12 @@ class ChannelGraph:
         return sorted({e.channel for e in self.edges if e.channel is not None})
 
 
-def build_graph(project: Project, same_calls: bool = False) -> ChannelGraph:
-    """The channel graph. ``same_calls``: only roles changed since the last build, so the direct
-    IPC calls and the wrapper summaries (which resolution alone decides, not roles) are kept."""
-    if same_calls:
-        ops, wrappers = project.ipc_ops, project.wrappers
-    else:
-        ops = direct_ops(project)
-        project.ipc_ops = ops
-        wrappers = summarise(project, ops)
-        project.wrappers = wrappers
+def build_graph(project: Project) -> ChannelGraph:
+    """The channel graph."""
+    ops = direct_ops(project)
+    project.ipc_ops = ops
+    wrappers = summarise(project, ops)
+    project.wrappers = wrappers
     graph = ChannelGraph()
     graph.exposures = find_exposures(project)
     project.exposures = graph.exposures
@@ -153,6 +149,14 @@ def build_graph(project: Project, same_calls: bool = False) -> ChannelGraph:
     return graph
 
 
+def shared_to_renderer(graph: ChannelGraph, paths: set[str]) -> None:
+    """The graph as ``build_graph`` makes it again once ``paths`` changed role from shared to
+    renderer: only those files' edges change, in their ``role``. Building asks a file's role only
+    to tell main (emit overrides, host edges) and preload code (exposures) from the rest, and
+    looks for bridge calls in renderer and shared files alike; resolution does not depend on roles."""
+    graph.edges = [replace(e, role=Role.RENDERER) if e.path in paths else e for e in graph.edges]
+
+
 def _call_site_edges(project: Project, graph: ChannelGraph, wrappers: Wrappers,
                      relays: dict[tuple[str, str], IpcOp]) -> set[tuple[str, int]]:
     """Calls of app wrappers, of relaying EventEmitters and of bridge functions, at their call
@@ -168,12 +172,13 @@ def _call_site_edges(project: Project, graph: ChannelGraph, wrappers: Wrappers,
     graph.bridge_modules = bridge_modules = bridge_exporters(project) if by_key else set()
     # the calls that may call a wrapper, from the index of calls by name (not a test of every call)
     wrapper_calls = {id(c) for _p, c in calls_by_names(project, names)} if names else set()
+    named = names | relay_names  # outside page code, only these calls can make an edge here
     for path in sorted(project.files):  # (Project.iter_calls order)
         # page code only: the bridge's callers (the role is the file's, asked once per file)
         bridging = bool(by_key) and project.role(path) in (Role.RENDERER, Role.SHARED)
         if not (bridging or wrapper_calls or relay_names):
             continue
-        for call in project.files[path].calls:
+        for call in project.files[path].calls if bridging else project.calls_named(path, named):
             callee = call.callee
             target = callee_function(project, path, call) if id(call) in wrapper_calls else None
             if target is not None and target in wrappers:
@@ -279,21 +284,38 @@ def _may_bridge(project: Project, path: str, call: Call, roots: frozenset[str],
                 modules: set[str] | frozenset[str] = frozenset()) -> bool:
     """A cheap test before resolving: the callee chain starts at window/globalThis, an exposed key,
     or a local alias of one."""
-    v: AnyV = call.callee
-    steps = 0
-    # (exact types: this runs for every call of page code, and failing isinstance tests on msgspec
-    # values are slow; these value classes have no subclasses)
-    while type(v) is Member and steps < 12:
-        v = v.obj
-        steps += 1
-    if type(v) is not Ref:
+    root = _callee_roots(project, path)[call.index]
+    if root is None:
         return False
-    if steps and v.name in roots:
+    steps, name, b = root
+    if steps and name in roots:
         return True
-    b = project.files[path].lookup(call.func, v.name)  # `const { onTick } = window.api; onTick(cb)`
     if type(b) is Import and modules:  # `import { api } from './bridge'`
         return project.modules.resolve(path, b.src) in modules
     return type(b) is Member or steps > 0 and type(b) is Ref
+
+
+def _callee_roots(project: Project, path: str) -> list[tuple[int, str, AnyV | None] | None]:
+    """Per call of the file, the name its callee chain starts at: the members taken to reach it,
+    the name, and the value it is bound to where the call is (`const { onTick } = window.api;
+    onTick(cb)`); None for a chain that does not start at a name. From the facts alone, so found
+    once per file for all the rounds of a run (``FileMemo.callee_roots``)."""
+    hit = project.file_memo.callee_roots.get(path)
+    if hit is not None:
+        return hit
+    f = project.files[path]
+    out: list[tuple[int, str, AnyV | None] | None] = []
+    for call in f.calls:
+        v: AnyV = call.callee
+        steps = 0
+        # (exact types: this runs for every call of page code, and failing isinstance tests on
+        # msgspec values are slow; these value classes have no subclasses)
+        while type(v) is Member and steps < 12:
+            v = v.obj
+            steps += 1
+        out.append((steps, v.name, f.lookup(call.func, v.name)) if type(v) is Ref else None)
+    project.file_memo.callee_roots[path] = out
+    return out
 
 
 def _is_parametric(project: Project, path: str, call: Call, op: IpcOp, consumed: bool) -> bool:

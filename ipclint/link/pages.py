@@ -28,12 +28,13 @@ class Preload:
 def preload_files(project: Project, value: Where, span: Span, files: list[str]) -> list[Preload]:
     """The project sources a preload value names: the file the path names relative to the module
     that names it, else build-output names mapped back by name, nearest to that module first."""
-    from ipclint.link.roles import _match_preload, _path_strings
+    from ipclint.link.roles import _match_preload, _path_strings, _stems
     out: list[Preload] = []
     for hint in _path_strings(project, value.path, value.value, value.scope):
         exact = _relative(value.path, hint, project.files)
         found = [exact] if exact is not None else _nearest(value.path, [
-            hit for hit in _match_preload(hint, files, value.path) if project.same_app(value.path, hit)])
+            hit for hit in _match_preload(hint, files, value.path, _stems(files, project.file_memo.stems))
+            if project.same_app(value.path, hit)])
         out.extend(Preload(hit, value.path, span) for hit in found if all(p.file != hit for p in out))
     return out
 

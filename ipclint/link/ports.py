@@ -21,6 +21,7 @@ from ipclint.model.facts import FileFacts
 from ipclint.model.values import AnyV, Arr, Case, Index, Member, NewExpr, Ref, Spread, walk
 
 MESSAGE_LISTEN = frozenset({"on", "once", "addListener", "addEventListener"})
+_HOST_CALLS = ("send", "addEventListener")  # the calls ``host_edges`` looks at
 MAX_STEPS = 8
 
 
@@ -37,7 +38,7 @@ def port_edges(project: Project, edges: list[Edge]) -> list[Edge]:
             continue
         f = project.files[path]
         sites: list[tuple[AnyV, AnyV, Span, int, int | None, str]] = []
-        for c in f.calls:
+        for c in project.calls_named(path, MESSAGE_LISTEN):
             callee = c.callee
             if isinstance(callee, Member) and callee.prop in MESSAGE_LISTEN and len(c.args) >= 2 \
                     and project.channel(path, c.args[0], c.func) == "message":
@@ -168,8 +169,7 @@ def host_edges(project: Project) -> list[Edge]:
     for path in sorted(project.files):
         if project.role(path) is Role.MAIN:
             continue
-        f = project.files[path]
-        for c in f.calls:
+        for c in project.calls_named(path, _HOST_CALLS):
             callee = c.callee
             if isinstance(callee, Member) and callee.prop == "send" and c.args and _webview(callee.obj):
                 # not an Electron IPC call site of IPC003's list: its channel expression is not kept

@@ -1,7 +1,7 @@
 """The linked project: facts of every file plus cross-file value resolution."""
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -91,8 +91,6 @@ class Memo:
     ipc_funcs: tuple[object, dict[str, set[int | None]]] | None = None
     bound_names: dict[str, frozenset[str]] = field(default_factory=dict)  # path -> names bound or parameters
     resolved: Resolved = field(default_factory=dict)  # resolutions (see ``Resolved``)
-    # every call in ``Project.iter_calls`` order, and by the names it can call a function by (link/wrappers.py)
-    callee_names: tuple[list[tuple[str, Call]], dict[str, list[int]]] | None = None
 
 
 @dataclass
@@ -110,6 +108,13 @@ class FileMemo:
     # path -> the Electron APIs it names, and the unparsed files the resolutions that found them
     # reached (the answer holds while none of those is parsed): link/roles.py electron_names
     electron_names: dict[str, tuple[frozenset[str], frozenset[str]]] = field(default_factory=dict)
+    test_funcs: dict[str, frozenset[int]] = field(default_factory=dict)  # link/testcode.py test_functions
+    stems: dict[str, tuple[str, str, str | None]] = field(default_factory=dict)  # link/roles.py _stems (per path)
+    # path -> per call, the name its callee starts at, the members taken, its binding: link/graph.py _may_bridge
+    callee_roots: dict[str, list[tuple[int, str, AnyV | None] | None]] = field(default_factory=dict)
+    # path -> name -> the indexes of its calls that can call by that name (``Project.calls_named``)
+    callee_names: dict[str, dict[str, list[int]]] = field(default_factory=dict)
+    callee_paths: dict[str, set[str]] = field(default_factory=dict)  # name -> the files with calls by it
 
 
 def _no_graph() -> ChannelGraph:
@@ -257,6 +262,54 @@ class Project:
         for path in sorted(self.files):
             for c in self.files[path].calls:
                 yield path, c
+
+    def calls_named(self, path: str, names: Collection[str]) -> list[Call]:
+        """The calls of ``path`` that can call by one of ``names``, in file order: by the
+        callee's property (`x.name(...)`) or name (`name(...)`), or by the name an aliased import
+        was imported as (`import { name as other }`, `other(...)`). The whole-project passes that
+        look for a few method names take their candidates from here instead of testing every call
+        of every file in every round: the index is made once per file for all the rounds of a run
+        (``FileMemo.callee_names``)."""
+        index = self.file_memo.callee_names.get(path)
+        if index is None:
+            index = self._index_callee_names(path)
+        f = self.files[path]
+        if len(names) <= len(index):
+            hits = [i for name in names for i in index.get(name, ())]
+        else:  # (more names asked for than the file calls by)
+            hits = [i for name, found in index.items() if name in names for i in found]
+        if len(hits) > 1:
+            hits = sorted(set(hits))
+        return [f.calls[i] for i in hits]
+
+    def iter_calls_named(self, names: Iterable[str]) -> Iterator[tuple[str, Call]]:
+        """``calls_named`` of every file, in ``iter_calls`` order."""
+        wanted = frozenset(names)
+        memo = self.file_memo
+        for path in self.files.keys() - memo.callee_names.keys():
+            self._index_callee_names(path)
+        paths = set().union(*(memo.callee_paths.get(name, ()) for name in wanted)) & self.files.keys()
+        for path in sorted(paths):
+            for c in self.calls_named(path, wanted):
+                yield path, c
+
+    def _index_callee_names(self, path: str) -> dict[str, list[int]]:
+        """The index of ``calls_named`` for one file, and the file under each of its names."""
+        f = self.files[path]
+        index: dict[str, list[int]] = {}
+        for i, c in enumerate(f.calls):
+            v = c.callee
+            if type(v) is Member:
+                index.setdefault(v.prop, []).append(i)
+            elif type(v) is Ref:
+                index.setdefault(v.name, []).append(i)
+                imp = f.imports.get(v.name)
+                if isinstance(imp, Import) and imp.name != v.name:
+                    index.setdefault(imp.name, []).append(i)
+        self.file_memo.callee_names[path] = index
+        for name in index:
+            self.file_memo.callee_paths.setdefault(name, set()).add(path)
+        return index
 
     # ---- value resolution ----------------------------------------------------------------
     def resolve(self, path: str, value: AnyV, scope: int | None = None, *, consts_only: bool = False) -> Where:

@@ -259,7 +259,7 @@ def local_url(project: Project, where: Where) -> bool:
 def window_open_urls(project: Project, path: str) -> list[tuple[Call, bool]]:
     """`window.open(url)` calls of page code in ``path``, each with whether its URL is local."""
     out: list[tuple[Call, bool]] = []
-    for c in project.files[path].calls:
+    for c in project.calls_named(path, ("open",)):
         callee = c.callee
         is_open = (isinstance(callee, Member) and callee.prop == "open" and isinstance(callee.obj, Ref)
                    and callee.obj.name in GLOBAL_OBJECTS) or (isinstance(callee, Ref) and callee.name == "open")

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from ipclint.discover import file_for_stem, is_test_path
 from ipclint.discover.select import is_local_specifier
+from ipclint.link.bridge import EXPOSE_NAMES
 from ipclint.link.modules import JsonObject, ReadJson
 from ipclint.link.project import GLOBAL_OBJECTS, LinkConfig, Project
 from ipclint.model import FileInfo, Role
@@ -195,7 +196,7 @@ _SOURCE_SUFFIX = re.compile(r"\.(c|m)?[jt]sx?$")
 
 
 def _match_preload(hint: str, paths: list[str], importer: str,
-                   stems: list[tuple[str, str]] | None = None) -> list[str]:
+                   stems: list[Stem] | None = None) -> list[str]:
     """``stems``: each path with its stem (``_stems(paths)``), when the caller matches many hints."""
     hint = hint.replace("\\", "/")
     stem = _SOURCE_SUFFIX.sub("", hint)
@@ -207,28 +208,42 @@ def _match_preload(hint: str, paths: list[str], importer: str,
     best: list[str] = []
     for n in range(len(parts), 0, -1):
         tail = "/".join(parts[-n:])
-        best = [p for p, s in stems if s.endswith("/" + tail) or s == tail
-                or (n == 1 and posixpath.dirname(p).endswith("/" + tail)
-                    and posixpath.basename(p).startswith("index."))]
+        end = "/" + tail
+        best = [p for p, s, index_dir in stems if s.endswith(end) or s == tail
+                or (n == 1 and index_dir is not None and index_dir.endswith(end))]
         if best:
             break
     return best
 
 
-def _stems(paths: list[str]) -> list[tuple[str, str]]:
-    """Each path with its name's source suffix (`.ts`, `.mjs`, ...) taken off, once per path."""
-    return [(p, _SOURCE_SUFFIX.sub("", p)) for p in paths]
+Stem = tuple[str, str, str | None]  # a path, its stem, its folder when it is an index file
+
+
+def _stems(paths: list[str], memo: dict[str, Stem] | None = None) -> list[Stem]:
+    """Each path with its name's source suffix (`.ts`, `.mjs`, ...) taken off, and its folder when
+    it is an index file (`index.ts`): once per path, not per hint. ``memo``: what a path gives,
+    kept by the caller (``FileMemo.stems``: it depends on the path alone)."""
+    if memo is None:
+        memo = {}
+    out = []
+    for p in paths:
+        hit = memo.get(p)
+        if hit is None:
+            hit = memo[p] = (p, _SOURCE_SUFFIX.sub("", p),
+                             posixpath.dirname(p) if posixpath.basename(p).startswith("index.") else None)
+        out.append(hit)
+    return out
 
 
 def assign_roles(project: Project, read_json: ReadJson) -> dict[str, FileInfo]:
     paths = sorted(project.files)
     names = {p: electron_names(project, p) for p in paths}
     referenced: dict[str, str] = {}
-    stems: list[tuple[str, str]] | None = None
+    stems: list[Stem] | None = None
     for p in paths:
         for hint in preload_hints(project, p):
             if stems is None:
-                stems = _stems(paths)
+                stems = _stems(paths, project.file_memo.stems)
             for hit in _match_preload(hint, paths, p, stems):
                 referenced.setdefault(hit, f"referenced as webPreferences.preload in {p}")
     exposing = {p for p in paths if _calls_expose(project, p)}
@@ -409,7 +424,7 @@ def _infer(p: str, n: set[str], referenced: dict[str, str], exposing: set[str], 
 
 
 def _calls_expose(project: Project, path: str) -> bool:
-    for c in project.files[path].calls:
+    for c in project.calls_named(path, EXPOSE_NAMES):
         if isinstance(c.callee, Member) and c.callee.prop in ("exposeInMainWorld", "exposeInIsolatedWorld"):
             api = project.electron_api(path, c.callee, c.func)
             if api and api.startswith("contextBridge."):
@@ -421,7 +436,7 @@ def _calls_expose(project: Project, path: str) -> bool:
 
 def _exposed_keys(project: Project, path: str) -> set[str]:
     out = set()
-    for c in project.files[path].calls:
+    for c in project.calls_named(path, EXPOSE_NAMES):
         if isinstance(c.callee, Member) and c.callee.prop in ("exposeInMainWorld", "exposeInIsolatedWorld"):
             args = c.args[1:] if c.callee.prop == "exposeInIsolatedWorld" else c.args
             if args:

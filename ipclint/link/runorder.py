@@ -109,7 +109,7 @@ class RunOrder:
         project = self.project
         splits: dict[str, list[tuple[Pos, str]]] = {}
         deferred: dict[str, list[str]] = {}
-        for path, c in project.iter_calls():
+        for path, c in project.iter_calls_named(("require", "import")):
             callee, spec = c.callee, c.args[0] if c.args else None
             if not isinstance(callee, Ref) or callee.name not in ("require", "import") or not isinstance(spec, Str):
                 continue

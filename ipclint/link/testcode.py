@@ -22,26 +22,36 @@ ELECTRON_MAIN_NAMES = frozenset({"ipcMain", "BrowserWindow", "app", "dialog", "w
                                  "powerMonitor", "globalShortcut", "Tray", "nativeImage", "net"})
 
 
-def test_functions(files: dict[str, FileFacts]) -> dict[str, frozenset[int]]:
+def test_functions(files: dict[str, FileFacts], memo: dict[str, frozenset[int]] | None = None
+                   ) -> dict[str, frozenset[int]]:
     """Per file, the functions that are Playwright `evaluate` callbacks (with everything nested in
-    them); in test files too, where they are already test code, for their Electron bindings."""
+    them); in test files too, where they are already test code, for their Electron bindings.
+    ``memo``: each file's answer (from its facts alone), kept by the caller for the rounds of a run."""
     out: dict[str, frozenset[int]] = {}
     for path in sorted(files):
-        f = files[path]
-        playwright: bool | None = None
-        found: set[int] = set()
-        for c in f.calls:
-            if not (isinstance(c.callee, Member) and c.callee.prop == "evaluate" and c.args
-                    and isinstance(c.args[0], Fn)):
-                continue
-            fn = f.functions[c.args[0].fid]
-            if playwright is None:
-                playwright = _imports_playwright(f)
-            if playwright or electron_param(fn) is not None:
-                found |= f.subtree(fn.id)
+        found = memo.get(path) if memo is not None else None
+        if found is None:
+            found = _evaluate_callbacks(files[path])
+            if memo is not None:
+                memo[path] = found
         if found:
-            out[path] = frozenset(found)
+            out[path] = found
     return out
+
+
+def _evaluate_callbacks(f: FileFacts) -> frozenset[int]:
+    playwright: bool | None = None
+    found: set[int] = set()
+    for c in f.calls:
+        if not (isinstance(c.callee, Member) and c.callee.prop == "evaluate" and c.args
+                and isinstance(c.args[0], Fn)):
+            continue
+        fn = f.functions[c.args[0].fid]
+        if playwright is None:
+            playwright = _imports_playwright(f)
+        if playwright or electron_param(fn) is not None:
+            found |= f.subtree(fn.id)
+    return frozenset(found)
 
 
 def _imports_playwright(f: FileFacts) -> bool:

@@ -101,6 +101,7 @@ SETTERS: dict[str, tuple[Decides, tuple[tuple[int, K], ...]]] = {
     "setDevicePermissionHandler": (Decides.PERMISSION, ((0, K.PERMISSION),)),
 }
 LISTEN = frozenset({"on", "once", "addListener", "prependListener", "prependOnceListener"})
+_ROOT_CALLS = LISTEN | frozenset(SETTERS) | {"addEventListener"}  # the calls ``_roots`` looks at
 MAIN_RECEIVERS = frozenset({"ipcMain", "webContents.ipc", "frame.ipc"})
 # Handing the value to a function named like this is a check made elsewhere (evidence that a
 # scheme test is not the only one).
@@ -175,7 +176,7 @@ def _roots(project: Project) -> list[tuple[Decides, str, int, Seeds]]:
         if op.kind in ("handle", "on") and op.receiver in MAIN_RECEIVERS and op.handler_arg is not None:
             call = project.files[path].calls[idx]
             _add_root(project, out, path, call, op.handler_arg, Decides.SENDER, ((0, K.EVENT),))
-    for path, call in project.iter_calls():
+    for path, call in project.iter_calls_named(_ROOT_CALLS):
         name = callee_name(call.callee) or ""
         if name in LISTEN and len(call.args) > 1 and isinstance(call.args[0], Str) \
                 and call.args[0].value in LISTENED:

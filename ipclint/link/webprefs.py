@@ -103,7 +103,7 @@ def sandboxed_apps(project: Project) -> set[str | None]:
     """The apps (told apart by their Electron version, read from their package.json) whose main
     process calls `app.enableSandbox()`: every renderer of theirs is sandboxed, whatever its options."""
     out: set[str | None] = set()
-    for path, call in project.iter_calls():
+    for path, call in project.iter_calls_named(("enableSandbox",)):
         callee = call.callee
         if isinstance(callee, Member) and callee.prop == "enableSandbox" \
                 and project.electron_api(path, callee, call.func) == "app.enableSandbox":
@@ -151,7 +151,7 @@ def assignments(project: Project, seen: Seen) -> Iterator[InsecureSetting]:
             v = project.resolve(path, a.value, a.func).value
             if isinstance(v, Bool) and insecure(project, path, prop, v.value):
                 yield InsecureSetting("assignment", path, a.span, prop, str(v.value).lower())
-        for c in f.calls:
+        for c in project.calls_named(path, ("assign",)):
             callee = c.callee
             if not isinstance(callee, Member) or callee.prop != "assign" or not isinstance(callee.obj, Ref) \
                     or callee.obj.name != "Object" or len(c.args) < 2:
@@ -217,7 +217,7 @@ def _webpreferences_string(project: Project, path: str, value: Str, span: Span) 
 
 def created_webviews(project: Project) -> Iterator[InsecureSetting]:
     """`el.setAttribute('nodeintegration', '')` on `document.createElement('webview')`."""
-    for path, call in project.iter_calls():
+    for path, call in project.iter_calls_named(("setAttribute",)):
         callee = call.callee
         attr = call.args[0] if call.args else None
         if not isinstance(callee, Member) or callee.prop != "setAttribute" or not isinstance(attr, Str):

@@ -32,6 +32,7 @@ LOADS = frozenset({"loadURL", "loadFile"})
 # app events whose listener gets every new webContents (or window): a handler set there is global
 EVERY_CONTENTS = frozenset({"web-contents-created", "browser-window-created"})
 ON = frozenset({"on", "once", "addListener", "prependListener"})
+_ATTACHING = LOADS | ON | {"setWindowOpenHandler"}  # the calls that give a window its loads and open handlers
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +90,7 @@ def windows(project: Project) -> list[Window]:
     names = _assigned_names(project, by_span)
     everywhere: list[OpenHandler] = []
     unknown: list[OpenHandler] = []
-    for path, call in project.iter_calls():
+    for path, call in project.iter_calls_named(_ATTACHING):
         callee = call.callee
         if not isinstance(callee, Member):
             continue
@@ -282,7 +283,7 @@ def _is_every_contents(project: Project, path: str, obj: AnyV, scope: int | None
 def attach_webview_listeners(project: Project) -> set[tuple[str, int]]:
     """(path, function id) of the functions registered for 'will-attach-webview'."""
     out: set[tuple[str, int]] = set()
-    for path, call in project.iter_calls():
+    for path, call in project.iter_calls_named(ON):
         callee = call.callee
         if isinstance(callee, Member) and callee.prop in ON and len(call.args) > 1 \
                 and _event(call) == "will-attach-webview":
@@ -336,7 +337,8 @@ def _scope_at(f: FileFacts, span: Span) -> int | None:
 
 def _created_webviews(project: Project, path: str, files: list[str]) -> list[Window]:
     f = project.files[path]
-    made = {c.span: Window("webview", path, c.span, None, None, None) for c in f.calls
+    made = {c.span: Window("webview", path, c.span, None, None, None)
+            for c in project.calls_named(path, ("createElement",))
             if isinstance(c.callee, Member) and c.callee.prop == "createElement" and c.args
             and isinstance(c.args[0], Str) and c.args[0].value == "webview"}
     if not made:
@@ -346,7 +348,7 @@ def _created_webviews(project: Project, path: str, files: list[str]) -> list[Win
         r = project.resolve(path, obj, scope).value
         return made.get(r.span) if isinstance(r, CallExpr) and r.span in made else None
 
-    for c in f.calls:
+    for c in project.calls_named(path, ("setAttribute",)):
         if isinstance(c.callee, Member) and c.callee.prop == "setAttribute" and len(c.args) > 1 \
                 and isinstance(c.args[0], Str) and (w := element(c.callee.obj, c.func)) is not None:
             _webview_attr(project, w, c.args[0].value, Where(path, c.args[1], c.func), c.span, files)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ipclint.link.ipcops import IpcOp, classify
+from ipclint.link.ipcops import IPC_METHOD_NAMES, IpcOp, classify
 from ipclint.link.project import Project
 from ipclint.model.facts import Call
 from ipclint.model.values import AnyV, CallExpr, ClassV, Fn, Import, Member, NewExpr, Ref, Spread, This
@@ -30,7 +30,7 @@ class WrapperOp:
 def direct_ops(project: Project) -> dict[tuple[str, int], IpcOp]:
     """Every call that is an Electron IPC operation itself, by (path, call index)."""
     out: dict[tuple[str, int], IpcOp] = {}
-    for path, call in project.iter_calls():
+    for path, call in project.iter_calls_named(IPC_METHOD_NAMES):  # (the only calls classify accepts)
         op = classify(project, path, call)
         if op is not None:
             out[(path, call.index)] = op
@@ -164,33 +164,10 @@ def may_call(project: Project, path: str, call: Call, names: frozenset[str]) -> 
 
 
 def calls_by_names(project: Project, names: frozenset[str]) -> list[tuple[str, Call]]:
-    """The calls for which ``may_call`` holds, in ``Project.iter_calls`` order, found through an
-    index of the names each call can call by (built once per project) instead of a pass over every
-    call: the wrapper summaries pass over them once per round of their fixpoint."""
-    index = project.memo.callee_names
-    if index is None:
-        index = project.memo.callee_names = _callee_index(project)
-    ordered, by_name = index
-    hits: set[int] = set()
-    for name in names:
-        hits.update(by_name.get(name, ()))
-    return [ordered[i] for i in sorted(hits)]
-
-
-def _callee_index(project: Project) -> tuple[list[tuple[str, Call]], dict[str, list[int]]]:
-    """Every call, and per name the positions of the calls ``may_call`` accepts for that name."""
-    ordered = list(project.iter_calls())
-    by_name: dict[str, list[int]] = {}
-    for i, (path, call) in enumerate(ordered):
-        v = call.callee
-        if type(v) is Member:
-            by_name.setdefault(v.prop, []).append(i)
-        elif type(v) is Ref:
-            by_name.setdefault(v.name, []).append(i)
-            imp = project.files[path].imports.get(v.name)
-            if isinstance(imp, Import) and imp.name != v.name:
-                by_name.setdefault(imp.name, []).append(i)
-    return ordered, by_name
+    """The calls for which ``may_call`` holds, in ``Project.iter_calls`` order, from each file's
+    index of calls by name (``Project.calls_named``) instead of a pass over every call: the
+    wrapper summaries pass over them once per round of their fixpoint."""
+    return list(project.iter_calls_named(names))
 
 
 def callee_function(project: Project, path: str, call: Call) -> tuple[str, int] | None:
