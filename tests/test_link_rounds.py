@@ -149,3 +149,23 @@ def test_continuing_from_a_remembered_binding_gives_the_step_by_step_answer(tmp_
     stepwise = [(project.resolve("main.js", c.callee, c.func), project.resolve("main.js", c.callee.obj, c.func))
                 for c in calls if isinstance(c.callee, Member)]
     assert remembered == stepwise
+
+
+def test_a_handlers_returns_are_followed_when_its_function_id_is_a_sent_calls_index(tmp_path: Path) -> None:
+    """Prefetch follows each payload call's arguments and each handler's return values into the
+    modules they name; the two are counted apart, so a handler whose function id equals the index of
+    a call that sends from the same file (here both 1) still has its return followed: the constants
+    module it returns from is parsed."""
+    root = write_project(tmp_path / "app", {
+        "package.json": '{"name": "a", "main": "main.js", "devDependencies": {"electron": "30.0.0"}}',
+        "consts.js": "export default { LIMITS: { max: 3 } }\n",
+        "main.js": ("import { ipcMain } from 'electron'\n"
+                    "import consts from './consts.js'\n"
+                    "export function notify(win) { win.webContents.send('a', 1); win.webContents.send('b', 2) }\n"
+                    "ipcMain.handle('limits', () => consts.LIMITS)\n"),
+    })
+    project = _linked(root)
+    sent = {e.call for e in project.graph.edges if e.kind == "push"}
+    handlers = {e.handler for e in project.graph.edges if e.kind == "handle"}
+    assert sent == {0, 1} and handlers == {("main.js", 1)}  # (the shape that collided)
+    assert "consts.js" in project.files

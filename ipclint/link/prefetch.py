@@ -77,15 +77,16 @@ def _handler_calls(project: Project) -> None:
 
 def _payloads(project: Project) -> None:
     graph = project.graph
-    done: set[tuple[str, int]] = set()
+    calls_done: set[tuple[str, int]] = set()  # (path, call index): a call's arguments touched
+    handlers_done: set[tuple[str, int]] = set()  # (path, function id): a handler's returns touched
     for e in graph.edges:
-        if e.kind in PAYLOAD_KINDS and (e.path, e.call) not in done:
-            done.add((e.path, e.call))
+        if e.kind in PAYLOAD_KINDS and (e.path, e.call) not in calls_done:
+            calls_done.add((e.path, e.call))
             call = project.files[e.path].calls[e.call]
             for arg in call.args:
                 _touch(project, Where(e.path, arg, call.func))
-        if e.kind == "handle" and e.handler is not None and e.handler not in done:
-            done.add(e.handler)
+        if e.kind == "handle" and e.handler is not None and e.handler not in handlers_done:
+            handlers_done.add(e.handler)
             hpath, fid = e.handler
             for ret in project.files[hpath].functions[fid].returns:
                 _touch(project, Where(hpath, ret, fid))
