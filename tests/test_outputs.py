@@ -297,17 +297,18 @@ def test_json_exact_bytes_on_a_synthetic_result() -> None:
 
 
 def test_report_json_text_is_the_standard_librarys() -> None:
-    """write_indented (msgspec, C) writes what json.dump(indent=2, ensure_ascii=False) writes,
+    """write_indented and one_line (msgspec, C) write what json.dump(indent=2 or none, ensure_ascii=False) writes,
     also for control characters, non-ASCII, empty containers and a lone surrogate (fallback)."""
     import io
     import json
 
-    from ipclint.output.jsontext import write_indented
-    for obj in [{"a": [], "b": {}, "c": "é\u2028\x00\x1b\x7f\t\"\\/", "d": None, "e": [1, {"f": [True, False]}]},
-                {"k": "\ud800"}, [], {}]:
+    from ipclint.output.jsontext import one_line, write_indented
+    for obj in [{"a": [], "b": {}, "c": "é\u2028\x00\x1b\x7f\t\"\\/<", "d": None, "e": [1, {"f": [True, False]}]},
+                {"k": "\ud800"}, [], {}, [[]], {"g": -3, "h": {"i": {}}}]:
         ours = io.StringIO()
         write_indented(obj, ours)
         assert ours.getvalue() == json.dumps(obj, indent=2, ensure_ascii=False) + "\n"
+        assert one_line(obj) == json.dumps(obj, ensure_ascii=False)
 
 
 @pytest.mark.parametrize("color", [False, True])
