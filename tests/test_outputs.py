@@ -364,6 +364,8 @@ _TERMINAL_ENV = ("TERM", "COLORTERM", "COLUMNS", "NO_COLOR", "FORCE_COLOR", "TTY
     (False, True, {"TERM": "dumb"}),  # a terminal without colour: rich writes no escape sequences
     (True, None, {"TERM": "xterm", "COLUMNS": "20"}),  # narrower than most lines: never wrapped
     (True, None, {"TERM": "xterm", "COLUMNS": "0"}),  # no column at all: rich prints nothing
+    (True, False, {"TERM": "xterm", "COLUMNS": "20"}),  # --color never on a terminal
+    (True, False, {"TERM": "xterm", "COLUMNS": "0"}),
 ])
 def test_text_report_written_directly_is_what_rich_prints(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                           terminal: bool, color: bool | None,
