@@ -297,35 +297,126 @@ def test_json_exact_bytes_on_a_synthetic_result() -> None:
 
 
 def test_report_json_text_is_the_standard_librarys() -> None:
-    """write_indented (msgspec, C) writes what json.dump(indent=2, ensure_ascii=False) writes,
+    """write_indented and one_line (msgspec, C) write what json.dump(indent=2 or none, ensure_ascii=False) writes,
     also for control characters, non-ASCII, empty containers and a lone surrogate (fallback)."""
     import io
     import json
 
-    from ipclint.output.jsontext import write_indented
-    for obj in [{"a": [], "b": {}, "c": "é\u2028\x00\x1b\x7f\t\"\\/", "d": None, "e": [1, {"f": [True, False]}]},
-                {"k": "\ud800"}, [], {}]:
+    from ipclint.output.jsontext import one_line, write_indented
+    for obj in [{"a": [], "b": {}, "c": "é\u2028\x00\x1b\x7f\t\"\\/<", "d": None, "e": [1, {"f": [True, False]}]},
+                {"k": "\ud800"}, [], {}, [[]], {"g": -3, "h": {"i": {}}}]:
         ours = io.StringIO()
         write_indented(obj, ours)
         assert ours.getvalue() == json.dumps(obj, indent=2, ensure_ascii=False) + "\n"
+        assert one_line(obj) == json.dumps(obj, ensure_ascii=False)
 
 
 @pytest.mark.parametrize("color", [False, True])
-def test_text_lines_written_directly_are_what_rich_prints(color: bool) -> None:
+def test_text_lines_written_directly_are_what_rich_prints(color: bool, monkeypatch: pytest.MonkeyPatch) -> None:
     # Plain output writes printable lines itself (rich costs about 80 us a line); every other line,
     # and every line on a terminal, goes through rich: the text must be the same either way.
+    import itertools
+
+    import rich.style
+    from rich.style import Style
     from rich.text import Text
 
     from ipclint.output.text import _console, _Lines
     lines = ["plain", "", "  trailing  ", "[bold]not markup[/bold] :smile:", "tab\there", "cr\rlf", "ff\x0cbell\x07",
              "esc \x1b[31m", "wide 漢字 and é", "sep\u2028para", "two\nlines", "x" * 300, "nbsp\xa0"]
+    # the report's styles, and hyperlinks (OSC 8; the report has none today): rich numbers each
+    # hyperlink it prints from one counter, so a line with one goes through rich (the test starts
+    # both runs from the same number)
+    styles = ["bold", "bold red", "yellow", "cyan", "dim", "bold underline", "",
+              "link https://example.com/rules/IPC006", "dim link file:///src/pages/[id].tsx"]
+    for style in styles:
+        Style.parse(style)  # (parsed once, and numbered then)
     direct, through = io.StringIO(), io.StringIO()
     out = _Lines(_console(direct, color), direct)
     con = _console(through, color)
+    monkeypatch.setattr(rich.style, "_id_generator", itertools.count())
     for line in lines:
         out.print(line)
-        out.print((line, "bold"), line)
-        con.print(Text(line))
-        con.print(Text.assemble((line, "bold"), line))
+        for style in styles:
+            out.print((line, style), line, ("", style), (line, style), (line, style))
     out.flush()
+    monkeypatch.setattr(rich.style, "_id_generator", itertools.count())
+    for line in lines:
+        con.print(Text(line))
+        for style in styles:
+            con.print(Text.assemble((line, style), line, ("", style), (line, style), (line, style)))
     assert direct.getvalue() == through.getvalue()
+    assert ("\x1b]8;id=" in direct.getvalue()) == color
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+_TERMINAL_ENV = ("TERM", "COLORTERM", "COLUMNS", "NO_COLOR", "FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE")
+
+
+@pytest.mark.parametrize("terminal,color,env", [
+    (False, False, {}),
+    (False, True, {"TERM": "xterm-256color"}),
+    (False, True, {"COLORTERM": "truecolor"}),
+    (False, True, {"TERM": "dumb"}),  # a terminal without colour: rich writes no escape sequences
+    (True, None, {"TERM": "xterm", "COLUMNS": "20"}),  # narrower than most lines: never wrapped
+    (True, None, {"TERM": "xterm", "COLUMNS": "0"}),  # no column at all: rich prints nothing
+    (True, False, {"TERM": "xterm", "COLUMNS": "20"}),  # --color never on a terminal
+    (True, False, {"TERM": "xterm", "COLUMNS": "0"}),
+])
+def test_text_report_written_directly_is_what_rich_prints(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                          terminal: bool, color: bool | None,
+                                                          env: dict[str, str]) -> None:
+    # Lines of printable text are written directly, styled ones between escape sequences made once per
+    # style; the bytes must be rich's, for every severity's style, traces, related locations, help,
+    # non-ASCII, wide and tricky text (which goes through rich), with and without colour.
+    from ipclint.model import FileInfo
+    for name in _TERMINAL_ENV:
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    files = {"src/main/ipc.ts": "const { ipcMain, shell } = require('electron')\n"
+                                "ipcMain.handle('link:open', (e, url) => shell.openExternal(url))\n"
+                                "\tsend('漢字 é', x)\x1b[31m\x0c // ✓ 😀" + "y" * 250 + "\n",
+             "src/pages/[id].tsx": "ipc('a[b]') // [bold]not markup[/bold] :smile:\r\n"}
+    for rel, data in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(data, encoding="utf-8")
+    step = TraceStep(StepKind.SEND, "src/renderer/app.ts", Span(1, 1, 1, 5), Role.RENDERER, "link:open", "invoke")
+    findings = (
+        Finding("IPC006", "tainted-sink", Severity.ERROR, "src/main/ipc.ts", Span(2, 41, 2, 64),
+                "renderer data reaches shell.openExternal", "a",
+                related=(Location("src/preload/index.ts", Span(2, 1, 2, 9), "invoked at src/preload/index.ts:2"),
+                         Location("src/[...all].ts", Span(3, 1, 3, 2), "")),
+                trace=(step, TraceStep(StepKind.HANDLER_PARAMETER, "src/main/ipc.ts", Span(2, 30, 2, 33), Role.MAIN,
+                                       "url"),
+                       TraceStep(StepKind.SINK, "src/main/ipc.ts", Span(2, 41, 2, 64), Role.MAIN, "shell.openExternal")),
+                help="validate the URL's scheme and host before opening it"),
+        Finding("IPC003", "magic-channel", Severity.WARNING, "src/main/ipc.ts", Span(3, 7, 3, 300),
+                "channel '漢字 é' (wide)\tand a tab", "b"),
+        Finding("IPC009", "sync-ipc", Severity.NOTE, "src/main/ipc.ts", Span(2, 1, 2, 8), "nbsp\xa0and\u2028sep", "c",
+                help="an\x1b[31mescape"),
+        Finding("IPC003", "magic-channel", Severity.WARNING, "src/pages/[id].tsx", Span(1, 5, 1, 10),
+                "channel 'a[b]' [/bold] :smile:\nsecond line\rcr", "d"),
+        Finding("IPC010", "unhandled-channel", Severity.ERROR, "src/ümlaut/ä.js", Span(9, 1, 9, 4), "no such file", "e"),
+    )
+    r = RunResult(str(tmp_path), "1", "31.0.0", findings, FileCounts(3, 1, 1),
+                  (Diagnostic("src/pages/[slug].vue", "syntax error near [/x]", "parse", 1, 1),
+                   Diagnostic("", "rule crashed: KeyError: 'é'", "internal")),
+                  roles=(FileInfo("src/main/ipc.ts", Role.MAIN, "package.json main"),),
+                  skipped=(("vendor/x.min.js", "minified"),), hidden_by_baseline=2)
+
+    def report(**opts) -> str:
+        out = _Terminal() if terminal else io.StringIO()
+        text.write(r, out, color=color, **opts)
+        return out.getvalue()
+
+    direct = [report(verbose=True), report(quiet=True)]
+    monkeypatch.setattr(text._Lines, "_direct", lambda self, pieces: None)  # every line through rich
+    assert direct == [report(verbose=True), report(quiet=True)]
+    if color is not False and env.get("TERM") != "dumb" and env.get("COLUMNS") != "0":
+        assert "\x1b[1;31mIPC006\x1b[0m" in direct[0] and "\x1b[33mIPC003\x1b[0m" in direct[0]
+        assert "\x1b[36mIPC009\x1b[0m" in direct[0] and "\x1b[2m      docs: " in direct[0]

@@ -9,7 +9,6 @@ element; the page's script builds the DOM from it with textContent only (no HTML
 from __future__ import annotations
 
 import html
-import json
 from importlib.resources import files
 from pathlib import Path
 from typing import Any, TextIO
@@ -18,6 +17,7 @@ from ipclint.model import Finding, RunResult, Severity
 from ipclint.model.graph import EMPTY, GraphView
 from ipclint.output.graph import GraphFilter, drawing, graph_dict, select_view
 from ipclint.output.json import electron_versions
+from ipclint.output.jsontext import one_line
 from ipclint.output.text import source_lines
 from ipclint.output.words import finding_dict
 
@@ -91,7 +91,7 @@ def _asset(name: str) -> str:
 
 
 def render(result: RunResult, reported: list[str] | None = None) -> str:
-    data = json.dumps(report_data(result, reported), ensure_ascii=False, sort_keys=False)
+    data = one_line(report_data(result, reported))
     # inside <script>, "</script" would close the element and "<!--" open a comment: no "<" at all
     data = data.replace("<", "\\u003c")
     title = f"ipclint report: {Path(result.root).name}"

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TextIO
 
 from rich.console import Console
+from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 
@@ -55,28 +56,64 @@ def _decode(data: bytes) -> str:
 
 
 class _Lines:
-    """The report's lines. A terminal (or colour asked for) gets them through rich, styled. Plain
-    output writes a line as it is when rich would print it unchanged (printable text: rich drops
-    some control characters and expands tabs); rich takes about 80 us a line, and 100,000 findings
-    make half a million lines."""
+    """The report's lines, written as rich would print them: rich takes about 80 us a line, and
+    100,000 findings make half a million lines. A line of printable text is written directly, each
+    styled piece between the escape sequences rich writes for its style (made once per style, by
+    rich itself: none without colour). Printable text is all rich would change: it drops some
+    control characters, expands tabs and breaks lines at newlines; every other line, and a line
+    with a hyperlink, goes through rich. The console soft-wraps (``_console``): rich neither
+    wraps nor crops a line at the terminal's width, so wide characters and long lines are
+    printed as they are."""
 
     def __init__(self, con: Console, stream: TextIO) -> None:
         self.con, self.stream, self.fancy = con, stream, con.is_terminal
+        # Rich colours a legacy Windows console through the Win32 API, not escape sequences; on a
+        # console without a single column it prints nothing.
+        self.direct = not (self.fancy and con.legacy_windows) and con.width >= 1
+        self.codes: dict[str, tuple[str, str] | None] = {}
         self.pending: list[str] = []
 
     def print(self, *pieces: str | tuple[str, str]) -> None:
         """One line made of pieces: text, or (text, style) (a style only shows on a terminal)."""
-        if not self.fancy:
-            line = "".join(p if isinstance(p, str) else p[0] for p in pieces)
-            if line.isprintable():
-                self.pending.append(line)
-                if len(self.pending) >= 4096:  # (written in blocks: a large report is never held whole)
-                    self.flush()
-                return
+        line = self._direct(pieces) if self.direct else None
+        if line is None:
             self.flush()
-            self.con.print(Text(line))
+            self.con.print(Text.assemble(*pieces))
             return
-        self.con.print(Text.assemble(*pieces))
+        self.pending.append(line)
+        if len(self.pending) >= 4096:  # (written in blocks: a large report is never held whole)
+            self.flush()
+
+    def _direct(self, pieces: tuple[str | tuple[str, str], ...]) -> str | None:
+        """The line as rich would write it, or None when rich must write it: its text is not all
+        printable, or a piece is a hyperlink."""
+        written = []
+        for p in pieces:
+            if isinstance(p, str):
+                text = p
+                written.append(p)
+            else:
+                text, style = p
+                codes = self.codes[style] if style in self.codes else self._codes(style)
+                if codes is None:
+                    return None
+                if text:  # (rich gives an empty piece no style)
+                    written.append(codes[0] + text + codes[1])
+            if not text.isprintable():
+                return None
+        return "".join(written)
+
+    def _codes(self, style: str) -> tuple[str, str] | None:
+        """The escape sequences rich writes before and after a piece in this style: rich's own
+        (none without colour). None for a hyperlink: rich gives each one it prints a new id."""
+        codes = None
+        if not Style.parse(style).link:  # (parsed, not the console's copy: a copy of a link takes a number)
+            with self.con.capture() as capture:
+                self.con.print(Text.assemble(("x", style)))
+            before, _, after = capture.get().rpartition("x")
+            codes = (before, after.removesuffix("\n"))
+        self.codes[style] = codes
+        return codes
 
     def rich(self, renderable: Table) -> None:
         self.flush()
