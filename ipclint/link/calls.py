@@ -4,12 +4,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ipclint.discover import is_test_path
+from ipclint.link.modules import ELECTRON_MODULES
 from ipclint.link.project import Project
-from ipclint.link.testcode import in_test_code
 from ipclint.link.vutil import callee_name
 from ipclint.link.wrappers import callee_function
 from ipclint.model.facts import Arm, Call, FileFacts
-from ipclint.model.values import AnyV, CallExpr, Fn, Member, Ref, Str
+from ipclint.model.values import AnyV, CallExpr, Fn, Import, Member, Module, Ref, Str
 
 # Events whose callbacks run more than once.
 REPEAT_EVENTS = frozenset({"activate", "second-instance", "open-url", "open-file", "ready-to-show",
@@ -175,8 +175,15 @@ CallIndex = tuple[dict[tuple[str, int], list[tuple[str, Call]]], dict[tuple[str,
 
 def _call_index(project: Project) -> CallIndex:
     cache = project.memo.callers
-    if cache is not None:
-        return cache
+    if cache is None:
+        cache = project.memo.callers = call_index(project)
+    return cache
+
+
+def call_index(project: Project, *, prefilter: bool = True) -> CallIndex:
+    """The calls of each project function and the calls that take one as argument, from the files
+    main's entry reaches. With ``prefilter``, calls that ``may_call_project_function`` rules out
+    are not resolved (the index is the same: tests/test_rules_work.py builds it both ways)."""
     from ipclint.link.runorder import reachable_files
     calls: dict[tuple[str, int], list[tuple[str, Call]]] = {}
     refs: dict[tuple[str, int], list[tuple[str, Call, int]]] = {}
@@ -185,24 +192,99 @@ def _call_index(project: Project) -> CallIndex:
     # make the app's code run again.
     running = reachable_files(project)
     with project.no_missing():  # a caller matters only if the function it calls is parsed
-        for p, c in project.iter_calls():
-            if p not in running or in_test_code(project, p, c.func):
+        for p in sorted(project.files):
+            if p not in running or is_test_path(p):
                 continue
-            if isinstance(c.callee, Fn):  # `(function () { ... })()`
-                calls.setdefault((p, c.callee.fid), []).append((p, c))
-                continue
-            t = callee_function(project, p, c) if isinstance(c.callee, (Ref, Member)) else None
-            if t is not None:
-                calls.setdefault(t, []).append((p, c))
-            if callee_name(c.callee) in REMOVE_METHODS:
-                continue
-            for i, a in enumerate(c.args):
-                if _may_name_function(project, p, a, names):
-                    t = project.function_of(p, a, c.func)
+            test_funcs = project.test_funcs.get(p) or ()  # (`in_test_code`, asked once per file)
+            for c in project.files[p].calls:
+                if c.func is not None and c.func in test_funcs:
+                    continue
+                callee = c.callee
+                if type(callee) is Fn:  # `(function () { ... })()`
+                    calls.setdefault((p, callee.fid), []).append((p, c))
+                    continue
+                if (type(callee) is Ref or type(callee) is Member) \
+                        and (not prefilter or may_call_project_function(project, p, c)):
+                    t = callee_function(project, p, c)
                     if t is not None:
-                        refs.setdefault(t, []).append((p, c, i))
-    project.memo.callers = (calls, refs)
+                        calls.setdefault(t, []).append((p, c))
+                if callee_name(callee) in REMOVE_METHODS:
+                    continue
+                for i, a in enumerate(c.args):
+                    if _may_name_function(project, p, a, names):
+                        t = project.function_of(p, a, c.func)
+                        if t is not None:
+                            refs.setdefault(t, []).append((p, c, i))
     return calls, refs
+
+
+def may_call_project_function(project: Project, path: str, call: Call) -> bool:
+    """A cheap test before ``callee_function``: False when the call's callee chain starts at a
+    name (`console` of `console.log`, `ipcMain` of `ipcMain.handle`, `cb` of `cb()`) that is a
+    global, a parameter, or an import or `require` of a module that is not a parsed file
+    (``root_binding``). Such a chain resolves to a global or unknown value, an Electron API or an
+    external value (a parameter resolves only to the Electron object every call passes it), never
+    to a project function, a class or an instance made with `new`."""
+    how, bound = root_binding(project, path, call.callee, call.func)
+    if how != BOUND:
+        return how == UNKNOWN
+    if type(bound) is not Import and type(bound) is not Module:
+        return True
+    return outside_module(project, path, bound) is None
+
+
+# What the name a callee chain starts at is bound to (``root_binding``)
+BOUND, GLOBAL, PARAM, UNKNOWN = "bound", "global", "param", "unknown"
+
+
+def root_binding(project: Project, path: str, callee: AnyV, scope: int | None) -> tuple[str, AnyV | None]:
+    """What the name a chain of members starts at (`a` of `a.b.c`) is bound to, looked up as
+    resolution looks it up (``Project._lookup_ref``: the innermost scope's binding, then that
+    function's parameters, then the enclosing scope, then module level): (BOUND, the value),
+    (PARAM, None), (GLOBAL, None) when no scope binds it, (UNKNOWN, None) when the chain does not
+    start at a name."""
+    root = callee
+    while type(root) is Member:
+        root = root.obj
+    if type(root) is not Ref:
+        return UNKNOWN, None
+    f = project.files[path]
+    name = root.name
+    if name not in _bound_names(project, path):
+        return GLOBAL, None
+    for _ in range(256):
+        bound = f.bindings.get((scope, name))
+        if bound is not None:
+            return BOUND, bound
+        if scope is None:
+            return GLOBAL, None
+        fn = f.functions[scope]
+        for p in fn.params:
+            if p.name == name:
+                return PARAM, None
+        scope = fn.parent
+    return UNKNOWN, None
+
+
+def _bound_names(project: Project, path: str) -> frozenset[str]:
+    """The names some scope of the file binds or takes as a parameter (kept as resolution keeps
+    them: ``Memo.bound_names``)."""
+    names = project.memo.bound_names.get(path)
+    if names is None:
+        f = project.files[path]
+        names = project.memo.bound_names[path] = frozenset(
+            {n for (_s, n) in f.bindings} | {p.name for fn in f.functions for p in fn.params})
+    return names
+
+
+def outside_module(project: Project, path: str, imported: Import | Module) -> str | None:
+    """The module an import or `require` names when resolution leaves the parsed files there
+    (``Project._import``, ``_module``): Electron's or a package's (resolving to an Electron or
+    external value), None when it is a parsed file."""
+    if imported.src in ELECTRON_MODULES:
+        return imported.src
+    target = project.modules.resolve(path, imported.src)
+    return None if target is not None and target in project.files else imported.src
 
 
 def _may_name_function(project: Project, path: str, v: AnyV, names: set[str]) -> bool:
