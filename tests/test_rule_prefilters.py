@@ -1,5 +1,6 @@
 """The cheap tests the rules make before resolving a call give what resolving every call gives:
-IPC012's index of the callers of project functions (``link.calls.call_index``)."""
+IPC012's index of the callers of project functions (``link.calls.call_index``) and IPC013's
+`@electron/remote` enable calls (``link.webprefs.remote_enabled``)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -9,8 +10,9 @@ import pytest
 from ipclint.engine import check
 from ipclint.link.calls import CallIndex, call_index, may_call_project_function
 from ipclint.link.project import Project
+from ipclint.link.webprefs import REMOTE_MAIN, _may_be_remote
 from ipclint.link.wrappers import callee_function
-from ipclint.model.values import Member, Ref
+from ipclint.model.values import External, Member, Ref
 from tests.helpers import ROUNDS_APP, write_project
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -124,6 +126,9 @@ def _check_prefilters(project: Project) -> tuple[int, int]:
         else:
             dropped += 1
             assert callee_function(project, path, call) is None, (path, call.callee.text)
+        if not _may_be_remote(project, path, call):
+            r = project.resolve(path, call.callee, call.func).value
+            assert not (isinstance(r, External) and r.src in REMOTE_MAIN), (path, call.callee.text)
     return dropped, kept
 
 
@@ -136,6 +141,10 @@ def test_the_prefilters_drop_no_call_on_shadowed_and_aliased_names(tmp_path: Pat
     assert {"Registry.add", "setup", "start", "createWindow", "register"} <= names
     relaunch = next(c for p, c in project.iter_calls() if c.callee.text == "cb")
     assert callee_function(project, "src/main.js", relaunch) is not None
+    # every remote enable call is found: by an alias, a destructured name, a re-export
+    remote = [f for f in check([str(tmp_path / "app")], use_cache=False, jobs=1, select="IPC013").findings
+              if "@electron/remote" in f.message]
+    assert len(remote) == 3
 
 
 def test_the_prefilters_drop_no_call_on_the_rounds_app(tmp_path: Path) -> None:
