@@ -106,7 +106,7 @@ def _exposed_subscriptions(project: Project) -> Iterator[tuple[Hit | None, tuple
         if fn is not None:
             by_exposure.setdefault(id(exp), []).append((m, fn))
     for pairs in by_exposure.values():
-        ms = [m for m, _ in pairs]
+        removals: list[Removals] | None = None  # (made when first asked: most exposures subscribe nowhere)
         for m, (path, fid) in pairs:
             f = project.files[path]
             scopes = subtree(f, fid)
@@ -115,8 +115,12 @@ def _exposed_subscriptions(project: Project) -> Iterator[tuple[Hit | None, tuple
                 if handler is None or (isinstance(handler, Ref) and project.param_of(path, call.func, handler.name)):
                     yield None, (path, fid)  # a page callback registered directly: IPC002's business
                     continue
-                if _returns_remover(project, path, fid, call) or _removes_itself(project, path, fid, call) \
-                        or _removed_elsewhere(project, ms, m, call, path):
+                if _returns_remover(project, path, fid, call) or _removes_itself(project, path, fid, call):
+                    yield None, (path, fid)
+                    continue
+                if removals is None:
+                    removals = _removals(project, pairs)
+                if _removed_elsewhere(project, removals, m, call, path):
                     yield None, (path, fid)
                     continue
                 yield Hit(path, call.span, f"window.{'.'.join((m.exposure.key, *m.keypath))} subscribes with a "
@@ -194,18 +198,32 @@ def _removes_itself(project: Project, path: str, fid: int, call: Call) -> bool:
     return False
 
 
-def _removed_elsewhere(project: Project, siblings: list[ExposedMember], m: ExposedMember, call: Call,
+# An exposed function of one exposure: the member, its file, the functions it is made of, and the
+# ipcRenderer removals in them (``_removals``)
+Removals = tuple[ExposedMember, str, set[int], list[Call]]
+
+
+def _removals(project: Project, pairs: list[tuple[ExposedMember, tuple[str, int]]]) -> list[Removals]:
+    """The exposed functions of one exposure that remove listeners, with their removals: found
+    once per exposure, not again for each of its subscriptions."""
+    out: list[Removals] = []
+    for m, (path, fid) in pairs:
+        own = subtree(project.files[path], fid)
+        found = ipc_ops(project, path, own, REMOVE)
+        if found:
+            out.append((m, path, own, found))
+    return out
+
+
+def _removed_elsewhere(project: Project, removals: list[Removals], m: ExposedMember, call: Call,
                        call_path: str) -> bool:
     """Another exposed function removes this subscription: removeAllListeners on the channel, or
     removeListener with something other than its own parameter (a stored wrapper)."""
     channel = project.channel(call_path, call.args[0], call.func) if call.args else None
-    for other in siblings:
-        made = _function_made(project, other) if other is not m else None
-        if made is None:
+    for other, path, own, found in removals:
+        if other is m:
             continue
-        path, fid = made
-        own = subtree(project.files[path], fid)
-        for rc in ipc_ops(project, path, own, REMOVE):
+        for rc in found:
             verdict = _removal_of_channel(project, path, rc, channel)
             if verdict is not None:
                 if verdict:
