@@ -121,11 +121,13 @@ def loose_options(project: Project, seen: Seen) -> Iterator[InsecureSetting]:
     judged = {part for w in windows(project) for o in (w.options, w.prefs) if o is not None for part in o.parts}
     for path in sorted(project.files):
         f = project.files[path]
-        roots: list[AnyV] = [a for c in f.calls for a in c.args if isinstance(a, Obj)]
-        roots += [v for v in f.bindings.values() if isinstance(v, Obj)]
-        roots += [fn_ret for fn in f.functions for fn_ret in fn.returns if isinstance(fn_ret, Obj)]
+        # (exact types: this looks at every argument of every call, and failing isinstance tests on
+        # msgspec values are slow)
+        roots: list[AnyV] = [a for c in f.calls for a in c.args if type(a) is Obj]
+        roots += [v for v in f.bindings.values() if type(v) is Obj]
+        roots += [fn_ret for fn in f.functions for fn_ret in fn.returns if type(fn_ret) is Obj]
         for v in _walk_values(roots):
-            if not isinstance(v, Obj) or (path, v.span) in judged:
+            if type(v) is not Obj or (path, v.span) in judged:
                 continue
             for p in v.props:
                 if p.key == "webPreferences" and not p.spread:
