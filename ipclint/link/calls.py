@@ -380,19 +380,30 @@ def _imported_root(f: FileFacts, v: Member) -> bool:
 
 
 def quoted_in_page_code(project: Project, channel: str, app: str | None = None,
-                        roles: frozenset[str] = frozenset({"preload", "renderer"})) -> bool:
+                        roles: frozenset[str] = frozenset({"preload", "renderer"}),
+                        paths: list[str] | None = None) -> bool:
     """Whether the channel name is written as a string literal in page-side code (preload, renderer,
     or a file not parsed because it mentions no IPC; only ``roles`` of the parsed files) of the apps
     that can talk with ``app``, not in main, shared modules or tests (a JSX prop, a config object):
-    a byte search, run only for the few channels a graph rule is about to report."""
+    a byte search, run only for the channels a graph rule is about to report. ``paths``: those
+    files (``page_code_paths`` of the same app and roles), when the caller asks for many channels."""
     needles = [q + channel.encode("utf-8", "replace") + q for q in (b"'", b'"', b"`")]
+    for path in paths if paths is not None else page_code_paths(project, app, roles):
+        data = project.sources.get(path) or b""
+        if any(n in data for n in needles):
+            return True
+    return False
+
+
+def page_code_paths(project: Project, app: str | None = None,
+                    roles: frozenset[str] = frozenset({"preload", "renderer"})) -> list[str]:
+    """The files ``quoted_in_page_code`` searches, in order (their bytes are read as it searches)."""
     folders = app_folders(project)
+    out = []
     for path in sorted(project.all_paths):
         if is_test_path(path) or (path in project.files and project.role(path).value not in roles):
             continue  # main code, and the shared modules that define channel constants
         if app is not None and not talk(app_of(project, path, folders), app):
             continue
-        data = project.sources.get(path) or b""
-        if any(n in data for n in needles):
-            return True
-    return False
+        out.append(path)
+    return out

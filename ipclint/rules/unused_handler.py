@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ipclint.link.calls import mentioned_strings, quoted_in_page_code, talk
+from ipclint.link.calls import mentioned_strings, page_code_paths, quoted_in_page_code, talk
 from ipclint.link.project import Project
 from ipclint.model import Severity
 from ipclint.rules._base import ChannelOptions, Hit, ignored_channel, rule
@@ -61,6 +61,7 @@ def unused_handler(project: Project, options: ChannelOptions) -> Iterator[Hit]:
             senders.setdefault(e.channel, []).append(e.path)
     page = frozenset({"preload", "renderer"})
     per_app: dict[str, tuple[bool, set[str], tuple[str, ...]]] = {}  # (what depends on the app alone, once per app)
+    searched: dict[str, list[str]] = {}  # app -> the files its channels are searched for in (made when first asked)
     for e in g.edges:
         if e.kind not in ("handle", "on") or e.side != "main" or e.channel is None:
             continue
@@ -76,8 +77,12 @@ def unused_handler(project: Project, options: ChannelOptions) -> Iterator[Hit]:
         if e.channel in allowed or any(project.same_app(p, e.path) for p in senders.get(e.channel, ())) \
                 or (prefixes and e.channel.startswith(prefixes)):
             continue
-        if ignored_channel(e.channel, options) or e.channel in mentioned_strings(project, page, app) \
-                or quoted_in_page_code(project, e.channel, app):
+        if ignored_channel(e.channel, options) or e.channel in mentioned_strings(project, page, app):
+            continue
+        paths = searched.get(app)
+        if paths is None:
+            paths = searched[app] = page_code_paths(project, app, page)
+        if quoted_in_page_code(project, e.channel, app, page, paths):
             continue
         kind = "handler" if e.kind == "handle" else "listener"
         yield Hit(e.path, e.span, f"{kind} for '{e.channel}' is never used: no preload or renderer code "
