@@ -188,8 +188,9 @@ def remote_enabled(project: Project) -> Iterator[InsecureSetting]:
     every main-process module through `@electron/remote`."""
     for path, call in project.iter_calls():
         callee = call.callee
-        if not call.args or call.new or not (isinstance(callee, Ref) or (
-                isinstance(callee, Member) and callee.prop == "enable")) or not _may_be_remote(project, path, call):
+        # (exact types: this looks at every call, and failing isinstance tests on msgspec values are slow)
+        if not call.args or call.new or not (type(callee) is Ref or (
+                type(callee) is Member and callee.prop == "enable")) or not _may_be_remote(project, path, call):
             continue
         r = project.resolve(path, call.callee, call.func).value
         if isinstance(r, External) and r.src in REMOTE_MAIN and r.name.rsplit(".", 1)[-1] == "enable":
