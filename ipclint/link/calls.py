@@ -225,7 +225,7 @@ def may_call_project_function(project: Project, path: str, call: Call) -> bool:
     (``root_binding``). Such a chain resolves to a global or unknown value, an Electron API or an
     external value (a parameter resolves only to the Electron object every call passes it), never
     to a project function, a class or an instance made with `new`."""
-    how, bound = root_binding(project, path, call.callee, call.func)
+    how, bound, _scope = root_binding(project, path, call.callee, call.func)
     if how != BOUND:
         return how == UNKNOWN
     if type(bound) is not Import and type(bound) is not Module:
@@ -237,33 +237,34 @@ def may_call_project_function(project: Project, path: str, call: Call) -> bool:
 BOUND, GLOBAL, PARAM, UNKNOWN = "bound", "global", "param", "unknown"
 
 
-def root_binding(project: Project, path: str, callee: AnyV, scope: int | None) -> tuple[str, AnyV | None]:
+def root_binding(project: Project, path: str, callee: AnyV,
+                 scope: int | None) -> tuple[str, AnyV | None, int | None]:
     """What the name a chain of members starts at (`a` of `a.b.c`) is bound to, looked up as
     resolution looks it up (``Project._lookup_ref``: the innermost scope's binding, then that
-    function's parameters, then the enclosing scope, then module level): (BOUND, the value),
-    (PARAM, None), (GLOBAL, None) when no scope binds it, (UNKNOWN, None) when the chain does not
+    function's parameters, then the enclosing scope, then module level): (BOUND, the value, the
+    scope that binds it), PARAM, GLOBAL when no scope binds it, UNKNOWN when the chain does not
     start at a name."""
     root = callee
     while type(root) is Member:
         root = root.obj
     if type(root) is not Ref:
-        return UNKNOWN, None
+        return UNKNOWN, None, None
     f = project.files[path]
     name = root.name
     if name not in _bound_names(project, path):
-        return GLOBAL, None
+        return GLOBAL, None, None
     for _ in range(256):
         bound = f.bindings.get((scope, name))
         if bound is not None:
-            return BOUND, bound
+            return BOUND, bound, scope
         if scope is None:
-            return GLOBAL, None
+            return GLOBAL, None, None
         fn = f.functions[scope]
         for p in fn.params:
             if p.name == name:
-                return PARAM, None
+                return PARAM, None, None
         scope = fn.parent
-    return UNKNOWN, None
+    return UNKNOWN, None, None
 
 
 def _bound_names(project: Project, path: str) -> frozenset[str]:

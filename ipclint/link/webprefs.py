@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from ipclint.link.calls import GLOBAL, PARAM, outside_module, root_binding
+from ipclint.link.calls import BOUND, GLOBAL, PARAM, outside_module, root_binding
 from ipclint.link.modules import Where
 from ipclint.link.project import Project
 from ipclint.link.vutil import callee_name
@@ -16,7 +16,7 @@ from ipclint.link.windows import Window, attach_webview_listeners, windows
 from ipclint.link.winopts import Setting, effective, entries
 from ipclint.model.facts import Call
 from ipclint.model.span import Span
-from ipclint.model.values import AnyV, Bool, CallExpr, External, Fn, Import, Member, Module, Obj, ParamRef, Ref, Str
+from ipclint.model.values import AnyV, Bool, CallExpr, External, Import, Member, Module, Obj, ParamRef, Ref, Str
 
 INSECURE = {"nodeIntegration": True, "nodeIntegrationInWorker": True, "nodeIntegrationInSubFrames": True,
             "contextIsolation": False, "sandbox": False, "webSecurity": False,
@@ -192,24 +192,32 @@ def remote_enabled(project: Project) -> Iterator[InsecureSetting]:
         if not call.args or call.new or not (type(callee) is Ref or (
                 type(callee) is Member and callee.prop == "enable")) or not _may_be_remote(project, path, call):
             continue
-        r = project.resolve(path, call.callee, call.func).value
-        if isinstance(r, External) and r.src in REMOTE_MAIN and r.name.rsplit(".", 1)[-1] == "enable":
+        if _remote_enable(project.resolve(path, call.callee, call.func).value):
             yield InsecureSetting("remote", path, call.span, "@electron/remote", call.args[0].text)
 
 
 def _may_be_remote(project: Project, path: str, call: Call) -> bool:
     """A cheap test before resolving a callee for ``remote_enabled``: False when the name its chain
     starts at is a global or a parameter (resolving to a global, an unknown or an Electron value),
-    an import or `require` of another module outside the parsed files (resolving to an external
-    value of that module: members keep it), or, called by itself (`init(wc)`), a function of the
-    file; none of them is `@electron/remote/main`'s `enable`."""
-    how, bound = root_binding(project, path, call.callee, call.func)
+    or an import or `require` of another module outside the parsed files (resolving to an external
+    value of that module: members keep it); and, for a call by a bare name (`enable(wc)`), when
+    what that name is bound to does not resolve to `@electron/remote/main`'s `enable`: resolving
+    the name goes on from its binding (``Project._bound``), so it ends where the binding's own
+    resolution ends (remembered once for every call by that name), or runs out of steps."""
+    how, bound, scope = root_binding(project, path, call.callee, call.func)
     if how == GLOBAL or how == PARAM:
         return False
     if type(bound) is Import or type(bound) is Module:
         outside = outside_module(project, path, bound)
-        return outside is None or outside in REMOTE_MAIN
-    return not (type(bound) is Fn and type(call.callee) is Ref)
+        if outside is not None:
+            return outside in REMOTE_MAIN
+    if how == BOUND and bound is not None and type(call.callee) is Ref:
+        return _remote_enable(project.resolve(path, bound, scope).value)
+    return True
+
+
+def _remote_enable(v: AnyV) -> bool:
+    return isinstance(v, External) and v.src in REMOTE_MAIN and v.name.rsplit(".", 1)[-1] == "enable"
 
 
 def webviews(project: Project) -> Iterator[InsecureSetting]:
