@@ -59,6 +59,9 @@ _STEPPED = frozenset({Ref, Member, Import, Module, CallExpr, ParamRef, This, Awa
 # resolution found missing: recorded again on every hit while linking, the steps it took)
 Resolved = dict[tuple[str, int, int | None, bool], tuple[AnyV, Where, tuple[str, ...], int]]
 # (path, function id) -> the calls of it, and the calls that take it as argument (with the index)
+# a value that may name an Electron API (its scope, the value), the unparsed files its resolution
+# reached, and the API it names then (link/roles.py electron_names)
+OpenName = tuple[int | None, AnyV, frozenset[str], str | None]
 CallersIndex = tuple[dict[tuple[str, int], list[tuple[str, Call]]], dict[tuple[str, int], list[tuple[str, Call, int]]]]
 
 
@@ -105,9 +108,10 @@ class FileMemo:
     specifier_targets: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # path -> the `preload` option values of its objects and assignments, with their scope
     preload_values: dict[str, list[tuple[AnyV, int | None]]] = field(default_factory=dict)
-    # path -> the Electron APIs it names, and the unparsed files the resolutions that found them
-    # reached (the answer holds while none of those is parsed): link/roles.py electron_names
-    electron_names: dict[str, tuple[frozenset[str], frozenset[str]]] = field(default_factory=dict)
+    # path -> the Electron APIs named by its values whose resolution reached no unparsed file, and
+    # the values whose resolution did, each with those files and its answer (which holds while none
+    # of them is parsed): link/roles.py electron_names
+    electron_names: dict[str, tuple[frozenset[str], tuple[OpenName, ...]]] = field(default_factory=dict)
     test_funcs: dict[str, frozenset[int]] = field(default_factory=dict)  # link/testcode.py test_functions
     stems: dict[str, tuple[str, str, str | None]] = field(default_factory=dict)  # link/roles.py _stems (per path)
     # path -> per call, the name its callee starts at, the members taken, its binding: link/graph.py _may_bridge

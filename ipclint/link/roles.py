@@ -11,7 +11,7 @@ from ipclint.discover import file_for_stem, is_test_path
 from ipclint.discover.select import is_local_specifier
 from ipclint.link.bridge import EXPOSE_NAMES
 from ipclint.link.modules import JsonObject, ReadJson
-from ipclint.link.project import GLOBAL_OBJECTS, LinkConfig, Project
+from ipclint.link.project import GLOBAL_OBJECTS, LinkConfig, OpenName, Project
 from ipclint.model import FileInfo, Role
 from ipclint.model.facts import FileFacts
 from ipclint.model.values import (
@@ -53,26 +53,64 @@ def electron_names(project: Project, path: str) -> set[str]:
     """Electron APIs the file refers to. Resolving every import binding here must not ask for the
     imported modules to be parsed: only uses that matter to IPC do (Project.missing).
 
-    Kept for the next round with the unparsed files its resolutions reached: the answer holds
-    while none of them has been parsed (rounds only add files; see ``Resolution.carried``)."""
+    Kept for the next round per candidate value, with the unparsed files its resolution reached:
+    a candidate's answer holds while none of them has been parsed (rounds only add files; see
+    ``Resolution.carried``), so a later round resolves again only the candidates that reached a
+    file parsed since, not the whole file."""
     memo = project.file_memo.electron_names
     hit = memo.get(path)
-    if hit is not None and not any(p in project.files for p in hit[1]):
-        return set(hit[0])
+    opened: list[OpenName] = []  # (scope, value, the unparsed files its resolution reached, its name)
+    if hit is None:
+        settled: set[str] = set()
+        pending = _candidates(project.files[path])
+    else:
+        settled = set(hit[0])
+        parsed = project.files.keys()
+        pending = []
+        for e in hit[1]:
+            if parsed.isdisjoint(e[2]):
+                opened.append(e)
+            else:
+                pending.append((e[0], e[1]))
+        if not pending:
+            return settled | {e[3] for e in opened if e[3] is not None}
     before = project.missing
-    project.missing = set()  # (what these resolutions reach and is not parsed: nothing asked for)
     try:
-        names = _electron_names(project, path)
-        reached = frozenset(project.missing)
+        for scope, v in pending:
+            project.missing = set()  # (what this resolution reaches and is not parsed: nothing asked for)
+            name = _electron_name(project, path, v, scope)
+            if project.missing:
+                opened.append((scope, v, frozenset(project.missing), name))
+            elif name is not None:
+                settled.add(name)
     finally:
         project.missing = before
-    memo[path] = (frozenset(names), reached)
-    return names
+    memo[path] = (frozenset(settled), tuple(opened))
+    return settled | {e[3] for e in opened if e[3] is not None}
 
 
 def _electron_names(project: Project, path: str) -> set[str]:
-    f = project.files[path]
+    """``electron_names`` of a file resolved afresh (what the one kept for the rounds must give)."""
     out: set[str] = set()
+    for scope, v in _candidates(project.files[path]):
+        name = _electron_name(project, path, v, scope)
+        if name is not None:
+            out.add(name)
+    return out
+
+
+def _electron_name(project: Project, path: str, v: AnyV, scope: int | None) -> str | None:
+    r = project.resolve(path, v, scope).value
+    if isinstance(r, Electron):
+        return r.api.split(".", 1)[0]
+    if isinstance(r, External) and r.src == "@electron-toolkit/preload":
+        return "toolkit"
+    return None
+
+
+def _candidates(f: FileFacts) -> list[tuple[int | None, AnyV]]:
+    """The values of a file that can name an Electron API: its import bindings, and its callees
+    on a module or on one of those bindings."""
     cands = [(s, v) for (s, _), v in f.bindings.items() if type(v) in _BINDING_TYPES]
     bound = {name for (_s, name), v in f.bindings.items() if type(v) in _BINDING_TYPES}
     # Callees written the same way on the same binding (`ipcMain.handle` a thousand times, in a
@@ -93,13 +131,7 @@ def _electron_names(project: Project, path: str) -> set[str]:
             if chain not in chains:
                 chains.add(chain)
                 cands.append((c.func, c.callee))
-    for scope, v in cands:
-        r = project.resolve(path, v, scope).value
-        if isinstance(r, Electron):
-            out.add(r.api.split(".", 1)[0])
-        elif isinstance(r, External) and r.src == "@electron-toolkit/preload":
-            out.add("toolkit")
-    return out
+    return cands
 
 
 def _binding_scope(f: FileFacts, scope: int | None, name: str) -> int | None:
