@@ -62,6 +62,10 @@ Resolved = dict[tuple[str, int, int | None, bool], tuple[AnyV, Where, tuple[str,
 # a value that may name an Electron API (its scope, the value), the unparsed files its resolution
 # reached, and the API it names then (link/roles.py electron_names)
 OpenName = tuple[int | None, AnyV, frozenset[str], str | None]
+# per file, the calls whose callee chain may reach the bridge whatever is exposed; those that take
+# members of a name, by that name; those that start at an imported name, with its source
+# (link/graph.py _callee_roots)
+CalleeRoots = tuple[list[int], dict[str, list[int]], list[tuple[int, str]]]
 CallersIndex = tuple[dict[tuple[str, int], list[tuple[str, Call]]], dict[tuple[str, int], list[tuple[str, Call, int]]]]
 
 
@@ -114,8 +118,7 @@ class FileMemo:
     electron_names: dict[str, tuple[frozenset[str], tuple[OpenName, ...]]] = field(default_factory=dict)
     test_funcs: dict[str, frozenset[int]] = field(default_factory=dict)  # link/testcode.py test_functions
     stems: dict[str, tuple[str, str, str | None]] = field(default_factory=dict)  # link/roles.py _stems (per path)
-    # path -> per call, the name its callee starts at, the members taken, its binding: link/graph.py _may_bridge
-    callee_roots: dict[str, list[tuple[int, str, AnyV | None] | None]] = field(default_factory=dict)
+    callee_roots: dict[str, CalleeRoots] = field(default_factory=dict)  # link/graph.py _callee_roots
     # path -> name -> the indexes of its calls that can call by that name (``Project.calls_named``)
     callee_names: dict[str, dict[str, list[int]]] = field(default_factory=dict)
     callee_paths: dict[str, set[str]] = field(default_factory=dict)  # name -> the files with calls by it
