@@ -118,6 +118,8 @@ class FileMemo:
     electron_names: dict[str, tuple[frozenset[str], tuple[OpenName, ...]]] = field(default_factory=dict)
     test_funcs: dict[str, frozenset[int]] = field(default_factory=dict)  # link/testcode.py test_functions
     stems: dict[str, tuple[str, str, str | None]] = field(default_factory=dict)  # link/roles.py _stems (per path)
+    # path -> whether it hosts a <webview>, the unbound names its calls take methods of: link/roles.py _infer
+    page_evidence: dict[str, tuple[bool, frozenset[str]]] = field(default_factory=dict)
     new_calls: dict[str, list[int]] = field(default_factory=dict)  # path -> its `new` calls: link/windows.py
     callee_roots: dict[str, CalleeRoots] = field(default_factory=dict)  # link/graph.py _callee_roots
     # path -> name -> the indexes of its calls that can call by that name (``Project.calls_named``)

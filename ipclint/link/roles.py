@@ -11,7 +11,7 @@ from ipclint.discover import file_for_stem, is_test_path
 from ipclint.discover.select import is_local_specifier
 from ipclint.link.bridge import EXPOSE_NAMES
 from ipclint.link.modules import JsonObject, ReadJson
-from ipclint.link.project import GLOBAL_OBJECTS, LinkConfig, OpenName, Project
+from ipclint.link.project import GLOBAL_OBJECTS, FileMemo, LinkConfig, OpenName, Project
 from ipclint.model import FileInfo, Role
 from ipclint.model.facts import FileFacts
 from ipclint.model.values import (
@@ -292,7 +292,8 @@ def assign_roles(project: Project, read_json: ReadJson) -> dict[str, FileInfo]:
                 info = FileInfo(p, role, "config [roles]")
                 break
         if info is None:
-            info = _infer(p, n, referenced, exposing, main_entries, exposed_keys, project.files[p])
+            info = _infer(p, n, referenced, exposing, main_entries, exposed_keys, project.files[p],
+                          project.file_memo)
         out[p] = info
     _propagate(project, out)
     return out
@@ -427,7 +428,7 @@ def _components(nodes: list[str], importers: dict[str, set[str]]) -> list[list[s
 
 
 def _infer(p: str, n: set[str], referenced: dict[str, str], exposing: set[str], main_entries: set[str],
-           exposed_keys: set[str], facts: FileFacts) -> FileInfo:
+           exposed_keys: set[str], facts: FileFacts, memo: FileMemo) -> FileInfo:
     if p in referenced:
         return FileInfo(p, Role.PRELOAD, referenced[p])
     if p in exposing:
@@ -444,15 +445,27 @@ def _infer(p: str, n: set[str], referenced: dict[str, str], exposing: set[str], 
     used = facts.globals_used & exposed_keys
     if used:
         return FileInfo(p, Role.RENDERER, f"uses the exposed API window.{sorted(used)[0]}")
-    if any(isinstance(c.callee, Member) and c.callee.prop == "addEventListener" and c.args
-           and isinstance(c.args[0], Str) and c.args[0].value == "ipc-message" for c in facts.calls):
+    hosts, receivers = _page_evidence(p, facts, memo)
+    if hosts:
         return FileInfo(p, Role.RENDERER, "hosts a <webview> (listens for its 'ipc-message')")
-    bare = sorted({c.callee.obj.name for c in facts.calls if isinstance(c.callee, Member)
-                   and isinstance(c.callee.obj, Ref) and c.callee.obj.name in exposed_keys
-                   and (None, c.callee.obj.name) not in facts.bindings})
+    bare = sorted(receivers & exposed_keys)
     if bare:
         return FileInfo(p, Role.RENDERER, f"uses the exposed API {bare[0]} as a global")
     return FileInfo(p, Role.SHARED, "no main, preload or renderer evidence")
+
+
+def _page_evidence(path: str, facts: FileFacts, memo: FileMemo) -> tuple[bool, frozenset[str]]:
+    """Whether the file listens for a <webview>'s 'ipc-message', and the names its calls take a
+    method of that no binding of its top level makes (`api.send(...)`: maybe an exposed API as a
+    global). From the facts alone, so found once per file for all the rounds of a run."""
+    hit = memo.page_evidence.get(path)
+    if hit is None:
+        hosts = any(isinstance(c.callee, Member) and c.callee.prop == "addEventListener" and c.args
+                    and isinstance(c.args[0], Str) and c.args[0].value == "ipc-message" for c in facts.calls)
+        receivers = frozenset(c.callee.obj.name for c in facts.calls if isinstance(c.callee, Member)
+                              and isinstance(c.callee.obj, Ref) and (None, c.callee.obj.name) not in facts.bindings)
+        hit = memo.page_evidence[path] = (hosts, receivers)
+    return hit
 
 
 def _calls_expose(project: Project, path: str) -> bool:
