@@ -170,23 +170,26 @@ def _call_site_edges(project: Project, graph: ChannelGraph, wrappers: Wrappers,
     bridge_roots = frozenset(by_key) | GLOBAL_OBJECTS
     from ipclint.link.needs import bridge_exporters
     graph.bridge_modules = bridge_modules = bridge_exporters(project) if by_key else set()
-    # the calls that may call a wrapper, from the index of calls by name (not a test of every call)
-    wrapper_calls = {id(c) for _p, c in calls_by_names(project, names)} if names else set()
-    named = names | relay_names  # outside page code, only these calls can make an edge here
+    # the calls that may call a wrapper or relay, from the index of calls by name (not a test of
+    # every call), by file: outside page code only these calls can make an edge here
+    wrapper_calls: dict[str, set[int]] = {}
+    for p, c in calls_by_names(project, names) if names else ():
+        wrapper_calls.setdefault(p, set()).add(c.index)
+    relay_calls: dict[str, list[int]] = {}
+    for p, c in project.iter_calls_named(relay_names) if relay_names else ():
+        relay_calls.setdefault(p, []).append(c.index)
     for path in sorted(project.files):  # (Project.iter_calls order)
         # page code only: the bridge's callers (the role is the file's, asked once per file)
         bridging = bool(by_key) and project.role(path) in (Role.RENDERER, Role.SHARED)
-        if not (bridging or wrapper_calls or relay_names):
+        may_bridge = _may_bridge(project, path, bridge_roots, bridge_modules) if bridging else set()
+        wrapped = wrapper_calls.get(path, set())
+        if not (may_bridge or wrapped or path in relay_calls):
             continue
-        calls = project.calls_named(path, named)
-        may_bridge: set[int] = set()
-        if bridging:  # (the calls that can make an edge: those named, and those that may call the bridge)
-            may_bridge = _may_bridge(project, path, bridge_roots, bridge_modules)
-            every = project.files[path].calls
-            calls = [every[i] for i in sorted(may_bridge.union(c.index for c in calls))]
-        for call in calls:
+        every = project.files[path].calls
+        for i in sorted(may_bridge.union(wrapped, relay_calls.get(path, ()))):
+            call = every[i]
             callee = call.callee
-            target = callee_function(project, path, call) if id(call) in wrapper_calls else None
+            target = callee_function(project, path, call) if i in wrapped else None
             if target is not None and target in wrappers:
                 for wop in wrappers[target]:
                     edge = _wrapper_edge(project, path, call, wop, target)
@@ -204,7 +207,7 @@ def _call_site_edges(project: Project, graph: ChannelGraph, wrappers: Wrappers,
             if relayed is not None:
                 graph.edges.append(_edge(project, path, call, relayed, via=(
                     ViaSite(ViaKind.RELAY, path, call.span),)))
-            if call.index in may_bridge:
+            if i in may_bridge:
                 graph.edges.extend(_bridge_edges(project, path, call, by_key, wrappers))
     return consumed
 
