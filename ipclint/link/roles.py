@@ -173,23 +173,32 @@ def _preload_values(project: Project, path: str) -> list[tuple[AnyV, int | None]
     f = project.files[path]
     # each object with its scope, so that `preload: preloadPath` finds a const declared in the
     # function that creates the window
+    # (exact types: this looks at every argument and option value of every file, and failing
+    # isinstance tests on msgspec values are slow; these value classes have no subclasses)
     by_scope: dict[int | None, list[AnyV]] = {}
     for c in f.calls:
-        by_scope.setdefault(c.func, []).extend(a for a in c.args if isinstance(a, Obj))
+        objs = by_scope.get(c.func)
+        if objs is None:
+            objs = by_scope[c.func] = []
+        for arg in c.args:
+            if type(arg) is Obj:
+                objs.append(arg)
     for (scope, _name), v in f.bindings.items():
-        if isinstance(v, Obj):
+        if type(v) is Obj:
             by_scope.setdefault(scope, []).append(v)
     out: list[tuple[AnyV, int | None]] = []
     for scope, roots in by_scope.items():
+        if not roots:
+            continue
         for v in _walk_values(roots):
-            if not isinstance(v, Obj):
+            if type(v) is not Obj:
                 continue
             for p in v.props:
                 if p.key == "preload" and not p.spread:
                     out.append((p.value, scope))
     for a in f.assigns:
         t = a.target
-        if isinstance(t, Member) and t.prop == "preload":
+        if type(t) is Member and t.prop == "preload":
             out.append((a.value, a.func))
     memo[path] = out
     return out
