@@ -322,8 +322,8 @@ def _import_targets(project: Project, path: str) -> tuple[str, ...]:
         return hit
     f = project.files[path]
     specs = [v.src for k, v in f.imports.items() if k.startswith("\0order:") and isinstance(v, Module)]
-    specs += [c.args[0].value for c in f.calls if isinstance(c.callee, Ref) and c.callee.name == "require"
-              and c.args and isinstance(c.args[0], Str)]
+    specs += [c.args[0].value for c in project.calls_named(path, ("require",))
+              if isinstance(c.callee, Ref) and c.callee.name == "require" and c.args and isinstance(c.args[0], Str)]
     out = []
     for s in specs:
         t = project.modules.resolve(path, s)
@@ -469,11 +469,19 @@ def _page_evidence(path: str, facts: FileFacts, memo: FileMemo) -> tuple[bool, f
     global). From the facts alone, so found once per file for all the rounds of a run."""
     hit = memo.page_evidence.get(path)
     if hit is None:
-        hosts = any(isinstance(c.callee, Member) and c.callee.prop == "addEventListener" and c.args
-                    and isinstance(c.args[0], Str) and c.args[0].value == "ipc-message" for c in facts.calls)
-        receivers = frozenset(c.callee.obj.name for c in facts.calls if isinstance(c.callee, Member)
-                              and isinstance(c.callee.obj, Ref) and (None, c.callee.obj.name) not in facts.bindings)
-        hit = memo.page_evidence[path] = (hosts, receivers)
+        hosts = False
+        receivers: set[str] = set()
+        for c in facts.calls:  # (exact types: these value classes have no subclasses)
+            callee = c.callee
+            if type(callee) is not Member:
+                continue
+            obj = callee.obj
+            if type(obj) is Ref and (None, obj.name) not in facts.bindings:
+                receivers.add(obj.name)
+            if callee.prop == "addEventListener" and c.args and type(c.args[0]) is Str \
+                    and c.args[0].value == "ipc-message":
+                hosts = True
+        hit = memo.page_evidence[path] = (hosts, frozenset(receivers))
     return hit
 
 
