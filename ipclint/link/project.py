@@ -54,6 +54,7 @@ GLOBAL_OBJECTS = frozenset({"window", "globalThis", "self"})
 # resolved end at one that does not step, and a set lookup is much cheaper than the failing
 # isinstance tests of a match (msgspec's metaclass makes those slow).
 _STEPPED = frozenset({Ref, Member, Import, Module, CallExpr, ParamRef, This, Await})
+_AWAITED = frozenset({Module, Import})  # `await import('x')`: the module
 
 # resolutions: (path, id of the value, scope, consts_only) -> (the value, where, the modules the
 # resolution found missing: recorded again on every hit while linking, the steps it took)
@@ -354,31 +355,34 @@ class Project:
         while steps < MAX_STEPS:
             v = cur.value
             nxt: Where | None = None
-            if type(v) in _STEPPED:
-                match v:
-                    case Ref():
-                        nxt = self._lookup_ref(cur, v, consts_only)
-                        if nxt is not None and type(nxt.value) in _STEPPED and type(nxt.value) is not ParamRef:
-                            done = self._bound(nxt, consts_only, steps)
-                            if done is not None:
-                                nxt, steps = done
-                    case Member(obj=obj, prop=prop):
-                        pending.append(prop)
-                        nxt = Where(cur.path, obj, cur.scope)
-                    case Import():
-                        nxt = self._import(cur.path, v)
-                    case Module():
-                        nxt = self._module(cur.path, v)
-                    case CallExpr(callee=Member(obj=Ref(name="Object"), prop="freeze"), args=(frozen, *_)):
-                        nxt = Where(cur.path, frozen, cur.scope)
-                    case ParamRef():
-                        nxt = self._param_argument(cur, v)
-                    case This() if pending:
+            if type(v) in _STEPPED:  # (dispatched on the exact type: these value classes have no subclasses)
+                if type(v) is Ref:
+                    nxt = self._lookup_ref(cur, v, consts_only)
+                    if nxt is not None and type(nxt.value) in _STEPPED and type(nxt.value) is not ParamRef:
+                        done = self._bound(nxt, consts_only, steps)
+                        if done is not None:
+                            nxt, steps = done
+                elif type(v) is Member:
+                    pending.append(v.prop)
+                    nxt = Where(cur.path, v.obj, cur.scope)
+                elif type(v) is Import:
+                    nxt = self._import(cur.path, v)
+                elif type(v) is Module:
+                    nxt = self._module(cur.path, v)
+                elif type(v) is CallExpr:  # `Object.freeze(x)`: x
+                    callee = v.callee
+                    if type(callee) is Member and callee.prop == "freeze" and type(callee.obj) is Ref \
+                            and callee.obj.name == "Object" and v.args:
+                        nxt = Where(cur.path, v.args[0], cur.scope)
+                elif type(v) is ParamRef:
+                    nxt = self._param_argument(cur, v)
+                elif type(v) is This:
+                    if pending:
                         nxt = self._this_field(cur, pending[-1])
                         if nxt is not None:
                             pending.pop()
-                    case Await(inner=Module() | Import() as inner):
-                        nxt = Where(cur.path, inner, cur.scope)
+                elif type(v) is Await and v.inner is not None and type(v.inner) in _AWAITED:
+                    nxt = Where(cur.path, v.inner, cur.scope)
             if nxt is None and pending:
                 nxt = self.member(cur, pending.pop())
                 if nxt is None:
@@ -588,22 +592,26 @@ class Project:
 
     def member(self, cur: Where, prop: str) -> Where | None:
         v = cur.value
-        match v:
-            case Electron(api=base):
-                api = prop if base == "*" else f"{base}.{prop}"
-                return Where(cur.path, Electron(span=v.span, text=v.text, api=api))
-            case Obj():
-                return self._obj_member(cur, v, prop)
-            case ClassV(name=str(cname)) if cur.path in self.files:
-                static = self.files[cur.path].class_statics.get(cname, {}).get(prop)
+        # (dispatched on the exact type: these value classes have no subclasses)
+        if type(v) is Electron:
+            api = prop if v.api == "*" else f"{v.api}.{prop}"
+            return Where(cur.path, Electron(span=v.span, text=v.text, api=api))
+        if type(v) is Obj:
+            return self._obj_member(cur, v, prop)
+        if type(v) is ClassV:
+            if isinstance(v.name, str) and cur.path in self.files:
+                static = self.files[cur.path].class_statics.get(v.name, {}).get(prop)
                 return Where(cur.path, static, None) if static is not None else None
-            case ModObj():
-                return self._export(v.path, prop, v)
-            case Global(name=name) if name in GLOBAL_OBJECTS:
-                return Where(cur.path, Global(span=v.span, text=prop, name=prop), None)
-            case External(src=src, name=name):
-                full = prop if name in ("*", "default") else f"{name}.{prop}"
-                return Where(cur.path, External(span=v.span, text=v.text, src=src, name=full))
+            return None
+        if type(v) is ModObj:
+            return self._export(v.path, prop, v)
+        if type(v) is Global:
+            if v.name not in GLOBAL_OBJECTS:
+                return None
+            return Where(cur.path, Global(span=v.span, text=prop, name=prop), None)
+        if type(v) is External:
+            full = prop if v.name in ("*", "default") else f"{v.name}.{prop}"
+            return Where(cur.path, External(span=v.span, text=v.text, src=v.src, name=full))
         return None
 
     def _obj_member(self, cur: Where, obj: Obj, prop: str) -> Where | None:
