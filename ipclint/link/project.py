@@ -97,7 +97,6 @@ class Memo:
     edges_by_channel: dict[str | None, list[Edge]] | None = None  # of the frozen project's graph
     # the functions holding each file's direct IPC calls, for the ``Project.ipc_ops`` they were read from
     ipc_funcs: tuple[object, dict[str, set[int | None]]] | None = None
-    bound_names: dict[str, frozenset[str]] = field(default_factory=dict)  # path -> names bound or parameters
     resolved: Resolved = field(default_factory=dict)  # resolutions (see ``Resolved``)
 
 
@@ -121,6 +120,7 @@ class FileMemo:
     stems: dict[str, tuple[str, str, str | None]] = field(default_factory=dict)  # link/roles.py _stems (per path)
     # path -> whether it hosts a <webview>, the unbound names its calls take methods of: link/roles.py _infer
     page_evidence: dict[str, tuple[bool, frozenset[str]]] = field(default_factory=dict)
+    bound_names: dict[str, frozenset[str]] = field(default_factory=dict)  # path -> names bound or parameters
     new_calls: dict[str, list[int]] = field(default_factory=dict)  # path -> its `new` calls: link/windows.py
     callee_roots: dict[str, CalleeRoots] = field(default_factory=dict)  # link/graph.py _callee_roots
     # path -> name -> the indexes of its calls that can call by that name (``Project.calls_named``)
@@ -430,9 +430,9 @@ class Project:
         name = ref.name
         scope = cur.scope
         steps = 0
-        bound = self.memo.bound_names.get(cur.path)
+        bound = self.file_memo.bound_names.get(cur.path)
         if bound is None:
-            bound = self.memo.bound_names[cur.path] = frozenset(
+            bound = self.file_memo.bound_names[cur.path] = frozenset(
                 {n for (_s, n) in f.bindings} | {p.name for fn in f.functions for p in fn.params})
         if name not in bound:  # no scope of the file binds it: the walk out would find nothing
             steps = 256
@@ -447,8 +447,9 @@ class Project:
             if scope is None:
                 break
             fn = f.functions[scope]
-            if any(p.name == name for p in fn.params):
-                return Where(cur.path, ParamRef(span=ref.span, text=name, fid=scope, name=name), scope)
+            for p in fn.params:
+                if p.name == name:
+                    return Where(cur.path, ParamRef(span=ref.span, text=name, fid=scope, name=name), scope)
             scope = fn.parent
             steps += 1
         if name in GLOBAL_OBJECTS:
