@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from ipclint.engine import check
-from ipclint.link.project import Memo, Project
+from ipclint.link.project import FileMemo, Memo, Project
 from ipclint.link.wrappers import calls_by_names, may_call
 from ipclint.model.values import Member
 from tests.helpers import ROUNDS_APP, write_project
@@ -169,3 +169,43 @@ def test_a_handlers_returns_are_followed_when_its_function_id_is_a_sent_calls_in
     handlers = {e.handler for e in project.graph.edges if e.kind == "handle"}
     assert sent == {0, 1} and handlers == {("main.js", 1)}  # (the shape that collided)
     assert "consts.js" in project.files
+
+
+ALIAS_APP: dict[str, str | bytes] = {
+    **ROUNDS_APP,
+    "src/main/bus.ts": "import { ipcMain } from 'electron'\nexport const bus = ipcMain\n",
+    "src/main/alias.ts": "export { bus } from './bus'\n",  # (parsed once uses.ts asks for it)
+    "src/main/uses.ts": "import { app } from 'electron'\nimport { bus } from './alias'\n"
+                        "app.whenReady().then(() => bus.handle('alias:run', (_e, p) => p))\n",
+}
+
+
+@pytest.mark.parametrize("app", ["rounds", "alias", "example-app"])
+def test_electron_names_kept_for_the_rounds_are_the_fresh_ones(tmp_path: Path, app: str,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """A later round resolves again only the values whose resolution reached a file parsed since
+    (``roles.electron_names``): every round's answers are those of the file resolved afresh."""
+    import dataclasses
+
+    import ipclint.link.roles as roles
+    root = (write_project(tmp_path / "app", ROUNDS_APP if app == "rounds" else ALIAS_APP) if app != "example-app"
+            else Path(__file__).resolve().parent.parent / "fixtures" / "projects" / app)
+    kept = roles.electron_names
+    compared: list[int] = []
+    answers: dict[str, list[set[str]]] = {}
+
+    def checked(project: Project, path: str) -> set[str]:
+        got = kept(project, path)
+        fresh = dataclasses.replace(project, memo=Memo(), missing=set(), file_memo=FileMemo())
+        assert got == roles._electron_names(fresh, path), path
+        compared.append(len(project.files))
+        answers.setdefault(path, []).append(got)
+        return got
+
+    monkeypatch.setattr(roles, "electron_names", checked)
+    r = check([str(root)], use_cache=False, jobs=1)
+    assert not r.internal_error and compared
+    if app != "example-app":
+        assert len(set(compared)) >= 2  # (rounds, a later one with more files)
+    if app == "alias":  # (`bus` names ipcMain once alias.ts is parsed)
+        assert answers["src/main/uses.ts"][0] == {"app"} and answers["src/main/uses.ts"][-1] == {"app", "ipcMain"}

@@ -40,7 +40,7 @@ def test_electron_names_resolves_each_callee_chain_once(tmp_path: Path, monkeypa
     for n in (10, 200):
         with monkeypatch.context() as m:
             resolves = _count(m, Project, "resolve")
-            inner = roles._electron_names
+            inner = roles.electron_names
 
             def only_names(project: Project, path: str, _inner: Any = inner, _seen: list[int] = resolves) -> set[str]:
                 before = _seen[0]
@@ -48,7 +48,7 @@ def test_electron_names_resolves_each_callee_chain_once(tmp_path: Path, monkeypa
                 counts.append(_seen[0] - before)
                 return out
 
-            m.setattr(roles, "_electron_names", only_names)
+            m.setattr(roles, "electron_names", only_names)
             r = check([str(write_project(tmp_path / str(n), {"main.js": channels(n)}))], use_cache=False, jobs=1)
         assert not r.internal_error and len(r.findings) >= n
     assert counts[0] == counts[1] > 0, counts  # the same chains, however many calls

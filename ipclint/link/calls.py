@@ -269,11 +269,11 @@ def root_binding(project: Project, path: str, callee: AnyV,
 
 def _bound_names(project: Project, path: str) -> frozenset[str]:
     """The names some scope of the file binds or takes as a parameter (kept as resolution keeps
-    them: ``Memo.bound_names``)."""
-    names = project.memo.bound_names.get(path)
+    them: ``FileMemo.bound_names``)."""
+    names = project.file_memo.bound_names.get(path)
     if names is None:
         f = project.files[path]
-        names = project.memo.bound_names[path] = frozenset(
+        names = project.file_memo.bound_names[path] = frozenset(
             {n for (_s, n) in f.bindings} | {p.name for fn in f.functions for p in fn.params})
     return names
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 from ipclint.link.bridge import Exposure, bridge_target, exposed_members, find_exposures, raw_ipc_method
 from ipclint.link.ipcops import RENDERER_METHODS, IpcOp
 from ipclint.link.modules import Where
-from ipclint.link.project import GLOBAL_OBJECTS, Project
+from ipclint.link.project import GLOBAL_OBJECTS, CalleeRoots, Project
 from ipclint.link.tables import loop_entries
 from ipclint.link.vutil import subtree
 from ipclint.link.wrappers import (
@@ -170,17 +170,26 @@ def _call_site_edges(project: Project, graph: ChannelGraph, wrappers: Wrappers,
     bridge_roots = frozenset(by_key) | GLOBAL_OBJECTS
     from ipclint.link.needs import bridge_exporters
     graph.bridge_modules = bridge_modules = bridge_exporters(project) if by_key else set()
-    # the calls that may call a wrapper, from the index of calls by name (not a test of every call)
-    wrapper_calls = {id(c) for _p, c in calls_by_names(project, names)} if names else set()
-    named = names | relay_names  # outside page code, only these calls can make an edge here
+    # the calls that may call a wrapper or relay, from the index of calls by name (not a test of
+    # every call), by file: outside page code only these calls can make an edge here
+    wrapper_calls: dict[str, set[int]] = {}
+    for p, c in calls_by_names(project, names) if names else ():
+        wrapper_calls.setdefault(p, set()).add(c.index)
+    relay_calls: dict[str, list[int]] = {}
+    for p, c in project.iter_calls_named(relay_names) if relay_names else ():
+        relay_calls.setdefault(p, []).append(c.index)
     for path in sorted(project.files):  # (Project.iter_calls order)
         # page code only: the bridge's callers (the role is the file's, asked once per file)
         bridging = bool(by_key) and project.role(path) in (Role.RENDERER, Role.SHARED)
-        if not (bridging or wrapper_calls or relay_names):
+        may_bridge = _may_bridge(project, path, bridge_roots, bridge_modules) if bridging else set()
+        wrapped = wrapper_calls.get(path, set())
+        if not (may_bridge or wrapped or path in relay_calls):
             continue
-        for call in project.files[path].calls if bridging else project.calls_named(path, named):
+        every = project.files[path].calls
+        for i in sorted(may_bridge.union(wrapped, relay_calls.get(path, ()))):
+            call = every[i]
             callee = call.callee
-            target = callee_function(project, path, call) if id(call) in wrapper_calls else None
+            target = callee_function(project, path, call) if i in wrapped else None
             if target is not None and target in wrappers:
                 for wop in wrappers[target]:
                     edge = _wrapper_edge(project, path, call, wop, target)
@@ -198,7 +207,7 @@ def _call_site_edges(project: Project, graph: ChannelGraph, wrappers: Wrappers,
             if relayed is not None:
                 graph.edges.append(_edge(project, path, call, relayed, via=(
                     ViaSite(ViaKind.RELAY, path, call.span),)))
-            if bridging and _may_bridge(project, path, call, bridge_roots, bridge_modules):
+            if i in may_bridge:
                 graph.edges.extend(_bridge_edges(project, path, call, by_key, wrappers))
     return consumed
 
@@ -280,31 +289,34 @@ def _inside_wrapper(project: Project, path: str, call: Call, wop: WrapperOp, wra
     return False
 
 
-def _may_bridge(project: Project, path: str, call: Call, roots: frozenset[str],
-                modules: set[str] | frozenset[str] = frozenset()) -> bool:
-    """A cheap test before resolving: the callee chain starts at window/globalThis, an exposed key,
-    or a local alias of one."""
-    root = _callee_roots(project, path)[call.index]
-    if root is None:
-        return False
-    steps, name, b = root
-    if steps and name in roots:
-        return True
-    if type(b) is Import and modules:  # `import { api } from './bridge'`
-        return project.modules.resolve(path, b.src) in modules
-    return type(b) is Member or steps > 0 and type(b) is Ref
+def _may_bridge(project: Project, path: str, roots: frozenset[str],
+                modules: set[str] | frozenset[str] = frozenset()) -> set[int]:
+    """The indexes of the calls of ``path`` that pass a cheap test before resolving: the callee
+    chain starts at window/globalThis, an exposed key, or a local alias of one."""
+    always, by_name, imported = _callee_roots(project, path)
+    out = set(always)
+    for name in by_name.keys() & roots:
+        out.update(by_name[name])
+    if modules:  # `import { api } from './bridge'`
+        out.update(i for i, src in imported if project.modules.resolve(path, src) in modules)
+    return out
 
 
-def _callee_roots(project: Project, path: str) -> list[tuple[int, str, AnyV | None] | None]:
-    """Per call of the file, the name its callee chain starts at: the members taken to reach it,
-    the name, and the value it is bound to where the call is (`const { onTick } = window.api;
-    onTick(cb)`); None for a chain that does not start at a name. From the facts alone, so found
-    once per file for all the rounds of a run (``FileMemo.callee_roots``)."""
+def _callee_roots(project: Project, path: str) -> CalleeRoots:
+    """Where the callee chains of the file's calls start, as ``_may_bridge`` tests them: the
+    calls whose chain starts at a name bound to a member (`const { onTick } = window.api;
+    onTick(cb)`), or takes members of a name bound to a name (always candidates); the calls that
+    take members of a name, by that name (candidates when it is an exposed key); the calls whose
+    chain starts at an imported name, with the import's source (candidates when it names a bridge
+    module). From the facts alone, so found once per file for all the rounds of a run
+    (``FileMemo.callee_roots``)."""
     hit = project.file_memo.callee_roots.get(path)
     if hit is not None:
         return hit
     f = project.files[path]
-    out: list[tuple[int, str, AnyV | None] | None] = []
+    always: list[int] = []
+    by_name: dict[str, list[int]] = {}
+    imported: list[tuple[int, str]] = []
     for call in f.calls:
         v: AnyV = call.callee
         steps = 0
@@ -313,9 +325,17 @@ def _callee_roots(project: Project, path: str) -> list[tuple[int, str, AnyV | No
         while type(v) is Member and steps < 12:
             v = v.obj
             steps += 1
-        out.append((steps, v.name, f.lookup(call.func, v.name)) if type(v) is Ref else None)
-    project.file_memo.callee_roots[path] = out
-    return out
+        if type(v) is not Ref:
+            continue
+        if steps:
+            by_name.setdefault(v.name, []).append(call.index)
+        b = f.lookup(call.func, v.name)
+        if type(b) is Import:
+            imported.append((call.index, b.src))
+        elif type(b) is Member or steps > 0 and type(b) is Ref:
+            always.append(call.index)
+    hit = project.file_memo.callee_roots[path] = (always, by_name, imported)
+    return hit
 
 
 def _is_parametric(project: Project, path: str, call: Call, op: IpcOp, consumed: bool) -> bool:

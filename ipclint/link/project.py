@@ -54,11 +54,19 @@ GLOBAL_OBJECTS = frozenset({"window", "globalThis", "self"})
 # resolved end at one that does not step, and a set lookup is much cheaper than the failing
 # isinstance tests of a match (msgspec's metaclass makes those slow).
 _STEPPED = frozenset({Ref, Member, Import, Module, CallExpr, ParamRef, This, Await})
+_AWAITED = frozenset({Module, Import})  # `await import('x')`: the module
 
 # resolutions: (path, id of the value, scope, consts_only) -> (the value, where, the modules the
 # resolution found missing: recorded again on every hit while linking, the steps it took)
 Resolved = dict[tuple[str, int, int | None, bool], tuple[AnyV, Where, tuple[str, ...], int]]
 # (path, function id) -> the calls of it, and the calls that take it as argument (with the index)
+# a value that may name an Electron API (its scope, the value), the unparsed files its resolution
+# reached, and the API it names then (link/roles.py electron_names)
+OpenName = tuple[int | None, AnyV, frozenset[str], str | None]
+# per file, the calls whose callee chain may reach the bridge whatever is exposed; those that take
+# members of a name, by that name; those that start at an imported name, with its source
+# (link/graph.py _callee_roots)
+CalleeRoots = tuple[list[int], dict[str, list[int]], list[tuple[int, str]]]
 CallersIndex = tuple[dict[tuple[str, int], list[tuple[str, Call]]], dict[tuple[str, int], list[tuple[str, Call, int]]]]
 
 
@@ -89,7 +97,6 @@ class Memo:
     edges_by_channel: dict[str | None, list[Edge]] | None = None  # of the frozen project's graph
     # the functions holding each file's direct IPC calls, for the ``Project.ipc_ops`` they were read from
     ipc_funcs: tuple[object, dict[str, set[int | None]]] | None = None
-    bound_names: dict[str, frozenset[str]] = field(default_factory=dict)  # path -> names bound or parameters
     resolved: Resolved = field(default_factory=dict)  # resolutions (see ``Resolved``)
 
 
@@ -105,13 +112,17 @@ class FileMemo:
     specifier_targets: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # path -> the `preload` option values of its objects and assignments, with their scope
     preload_values: dict[str, list[tuple[AnyV, int | None]]] = field(default_factory=dict)
-    # path -> the Electron APIs it names, and the unparsed files the resolutions that found them
-    # reached (the answer holds while none of those is parsed): link/roles.py electron_names
-    electron_names: dict[str, tuple[frozenset[str], frozenset[str]]] = field(default_factory=dict)
+    # path -> the Electron APIs named by its values whose resolution reached no unparsed file, and
+    # the values whose resolution did, each with those files and its answer (which holds while none
+    # of them is parsed): link/roles.py electron_names
+    electron_names: dict[str, tuple[frozenset[str], tuple[OpenName, ...]]] = field(default_factory=dict)
     test_funcs: dict[str, frozenset[int]] = field(default_factory=dict)  # link/testcode.py test_functions
     stems: dict[str, tuple[str, str, str | None]] = field(default_factory=dict)  # link/roles.py _stems (per path)
-    # path -> per call, the name its callee starts at, the members taken, its binding: link/graph.py _may_bridge
-    callee_roots: dict[str, list[tuple[int, str, AnyV | None] | None]] = field(default_factory=dict)
+    # path -> whether it hosts a <webview>, the unbound names its calls take methods of: link/roles.py _infer
+    page_evidence: dict[str, tuple[bool, frozenset[str]]] = field(default_factory=dict)
+    bound_names: dict[str, frozenset[str]] = field(default_factory=dict)  # path -> names bound or parameters
+    new_calls: dict[str, list[int]] = field(default_factory=dict)  # path -> its `new` calls: link/windows.py
+    callee_roots: dict[str, CalleeRoots] = field(default_factory=dict)  # link/graph.py _callee_roots
     # path -> name -> the indexes of its calls that can call by that name (``Project.calls_named``)
     callee_names: dict[str, dict[str, list[int]]] = field(default_factory=dict)
     callee_paths: dict[str, set[str]] = field(default_factory=dict)  # name -> the files with calls by it
@@ -344,31 +355,34 @@ class Project:
         while steps < MAX_STEPS:
             v = cur.value
             nxt: Where | None = None
-            if type(v) in _STEPPED:
-                match v:
-                    case Ref():
-                        nxt = self._lookup_ref(cur, v, consts_only)
-                        if nxt is not None and type(nxt.value) in _STEPPED and type(nxt.value) is not ParamRef:
-                            done = self._bound(nxt, consts_only, steps)
-                            if done is not None:
-                                nxt, steps = done
-                    case Member(obj=obj, prop=prop):
-                        pending.append(prop)
-                        nxt = Where(cur.path, obj, cur.scope)
-                    case Import():
-                        nxt = self._import(cur.path, v)
-                    case Module():
-                        nxt = self._module(cur.path, v)
-                    case CallExpr(callee=Member(obj=Ref(name="Object"), prop="freeze"), args=(frozen, *_)):
-                        nxt = Where(cur.path, frozen, cur.scope)
-                    case ParamRef():
-                        nxt = self._param_argument(cur, v)
-                    case This() if pending:
+            if type(v) in _STEPPED:  # (dispatched on the exact type: these value classes have no subclasses)
+                if type(v) is Ref:
+                    nxt = self._lookup_ref(cur, v, consts_only)
+                    if nxt is not None and type(nxt.value) in _STEPPED and type(nxt.value) is not ParamRef:
+                        done = self._bound(nxt, consts_only, steps)
+                        if done is not None:
+                            nxt, steps = done
+                elif type(v) is Member:
+                    pending.append(v.prop)
+                    nxt = Where(cur.path, v.obj, cur.scope)
+                elif type(v) is Import:
+                    nxt = self._import(cur.path, v)
+                elif type(v) is Module:
+                    nxt = self._module(cur.path, v)
+                elif type(v) is CallExpr:  # `Object.freeze(x)`: x
+                    callee = v.callee
+                    if type(callee) is Member and callee.prop == "freeze" and type(callee.obj) is Ref \
+                            and callee.obj.name == "Object" and v.args:
+                        nxt = Where(cur.path, v.args[0], cur.scope)
+                elif type(v) is ParamRef:
+                    nxt = self._param_argument(cur, v)
+                elif type(v) is This:
+                    if pending:
                         nxt = self._this_field(cur, pending[-1])
                         if nxt is not None:
                             pending.pop()
-                    case Await(inner=Module() | Import() as inner):
-                        nxt = Where(cur.path, inner, cur.scope)
+                elif type(v) is Await and v.inner is not None and type(v.inner) in _AWAITED:
+                    nxt = Where(cur.path, v.inner, cur.scope)
             if nxt is None and pending:
                 nxt = self.member(cur, pending.pop())
                 if nxt is None:
@@ -416,9 +430,9 @@ class Project:
         name = ref.name
         scope = cur.scope
         steps = 0
-        bound = self.memo.bound_names.get(cur.path)
+        bound = self.file_memo.bound_names.get(cur.path)
         if bound is None:
-            bound = self.memo.bound_names[cur.path] = frozenset(
+            bound = self.file_memo.bound_names[cur.path] = frozenset(
                 {n for (_s, n) in f.bindings} | {p.name for fn in f.functions for p in fn.params})
         if name not in bound:  # no scope of the file binds it: the walk out would find nothing
             steps = 256
@@ -433,8 +447,9 @@ class Project:
             if scope is None:
                 break
             fn = f.functions[scope]
-            if any(p.name == name for p in fn.params):
-                return Where(cur.path, ParamRef(span=ref.span, text=name, fid=scope, name=name), scope)
+            for p in fn.params:
+                if p.name == name:
+                    return Where(cur.path, ParamRef(span=ref.span, text=name, fid=scope, name=name), scope)
             scope = fn.parent
             steps += 1
         if name in GLOBAL_OBJECTS:
@@ -578,22 +593,26 @@ class Project:
 
     def member(self, cur: Where, prop: str) -> Where | None:
         v = cur.value
-        match v:
-            case Electron(api=base):
-                api = prop if base == "*" else f"{base}.{prop}"
-                return Where(cur.path, Electron(span=v.span, text=v.text, api=api))
-            case Obj():
-                return self._obj_member(cur, v, prop)
-            case ClassV(name=str(cname)) if cur.path in self.files:
-                static = self.files[cur.path].class_statics.get(cname, {}).get(prop)
+        # (dispatched on the exact type: these value classes have no subclasses)
+        if type(v) is Electron:
+            api = prop if v.api == "*" else f"{v.api}.{prop}"
+            return Where(cur.path, Electron(span=v.span, text=v.text, api=api))
+        if type(v) is Obj:
+            return self._obj_member(cur, v, prop)
+        if type(v) is ClassV:
+            if isinstance(v.name, str) and cur.path in self.files:
+                static = self.files[cur.path].class_statics.get(v.name, {}).get(prop)
                 return Where(cur.path, static, None) if static is not None else None
-            case ModObj():
-                return self._export(v.path, prop, v)
-            case Global(name=name) if name in GLOBAL_OBJECTS:
-                return Where(cur.path, Global(span=v.span, text=prop, name=prop), None)
-            case External(src=src, name=name):
-                full = prop if name in ("*", "default") else f"{name}.{prop}"
-                return Where(cur.path, External(span=v.span, text=v.text, src=src, name=full))
+            return None
+        if type(v) is ModObj:
+            return self._export(v.path, prop, v)
+        if type(v) is Global:
+            if v.name not in GLOBAL_OBJECTS:
+                return None
+            return Where(cur.path, Global(span=v.span, text=prop, name=prop), None)
+        if type(v) is External:
+            full = prop if v.name in ("*", "default") else f"{v.name}.{prop}"
+            return Where(cur.path, External(span=v.span, text=v.text, src=v.src, name=full))
         return None
 
     def _obj_member(self, cur: Where, obj: Obj, prop: str) -> Where | None:

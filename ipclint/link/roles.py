@@ -11,7 +11,7 @@ from ipclint.discover import file_for_stem, is_test_path
 from ipclint.discover.select import is_local_specifier
 from ipclint.link.bridge import EXPOSE_NAMES
 from ipclint.link.modules import JsonObject, ReadJson
-from ipclint.link.project import GLOBAL_OBJECTS, LinkConfig, Project
+from ipclint.link.project import GLOBAL_OBJECTS, FileMemo, LinkConfig, OpenName, Project
 from ipclint.model import FileInfo, Role
 from ipclint.model.facts import FileFacts
 from ipclint.model.values import (
@@ -53,26 +53,64 @@ def electron_names(project: Project, path: str) -> set[str]:
     """Electron APIs the file refers to. Resolving every import binding here must not ask for the
     imported modules to be parsed: only uses that matter to IPC do (Project.missing).
 
-    Kept for the next round with the unparsed files its resolutions reached: the answer holds
-    while none of them has been parsed (rounds only add files; see ``Resolution.carried``)."""
+    Kept for the next round per candidate value, with the unparsed files its resolution reached:
+    a candidate's answer holds while none of them has been parsed (rounds only add files; see
+    ``Resolution.carried``), so a later round resolves again only the candidates that reached a
+    file parsed since, not the whole file."""
     memo = project.file_memo.electron_names
     hit = memo.get(path)
-    if hit is not None and not any(p in project.files for p in hit[1]):
-        return set(hit[0])
+    opened: list[OpenName] = []  # (scope, value, the unparsed files its resolution reached, its name)
+    if hit is None:
+        settled: set[str] = set()
+        pending = _candidates(project.files[path])
+    else:
+        settled = set(hit[0])
+        parsed = project.files.keys()
+        pending = []
+        for e in hit[1]:
+            if parsed.isdisjoint(e[2]):
+                opened.append(e)
+            else:
+                pending.append((e[0], e[1]))
+        if not pending:
+            return settled | {e[3] for e in opened if e[3] is not None}
     before = project.missing
-    project.missing = set()  # (what these resolutions reach and is not parsed: nothing asked for)
     try:
-        names = _electron_names(project, path)
-        reached = frozenset(project.missing)
+        for scope, v in pending:
+            project.missing = set()  # (what this resolution reaches and is not parsed: nothing asked for)
+            name = _electron_name(project, path, v, scope)
+            if project.missing:
+                opened.append((scope, v, frozenset(project.missing), name))
+            elif name is not None:
+                settled.add(name)
     finally:
         project.missing = before
-    memo[path] = (frozenset(names), reached)
-    return names
+    memo[path] = (frozenset(settled), tuple(opened))
+    return settled | {e[3] for e in opened if e[3] is not None}
 
 
 def _electron_names(project: Project, path: str) -> set[str]:
-    f = project.files[path]
+    """``electron_names`` of a file resolved afresh (what the one kept for the rounds must give)."""
     out: set[str] = set()
+    for scope, v in _candidates(project.files[path]):
+        name = _electron_name(project, path, v, scope)
+        if name is not None:
+            out.add(name)
+    return out
+
+
+def _electron_name(project: Project, path: str, v: AnyV, scope: int | None) -> str | None:
+    r = project.resolve(path, v, scope).value
+    if isinstance(r, Electron):
+        return r.api.split(".", 1)[0]
+    if isinstance(r, External) and r.src == "@electron-toolkit/preload":
+        return "toolkit"
+    return None
+
+
+def _candidates(f: FileFacts) -> list[tuple[int | None, AnyV]]:
+    """The values of a file that can name an Electron API: its import bindings, and its callees
+    on a module or on one of those bindings."""
     cands = [(s, v) for (s, _), v in f.bindings.items() if type(v) in _BINDING_TYPES]
     bound = {name for (_s, name), v in f.bindings.items() if type(v) in _BINDING_TYPES}
     # Callees written the same way on the same binding (`ipcMain.handle` a thousand times, in a
@@ -93,13 +131,7 @@ def _electron_names(project: Project, path: str) -> set[str]:
             if chain not in chains:
                 chains.add(chain)
                 cands.append((c.func, c.callee))
-    for scope, v in cands:
-        r = project.resolve(path, v, scope).value
-        if isinstance(r, Electron):
-            out.add(r.api.split(".", 1)[0])
-        elif isinstance(r, External) and r.src == "@electron-toolkit/preload":
-            out.add("toolkit")
-    return out
+    return cands
 
 
 def _binding_scope(f: FileFacts, scope: int | None, name: str) -> int | None:
@@ -141,23 +173,32 @@ def _preload_values(project: Project, path: str) -> list[tuple[AnyV, int | None]
     f = project.files[path]
     # each object with its scope, so that `preload: preloadPath` finds a const declared in the
     # function that creates the window
+    # (exact types: this looks at every argument and option value of every file, and failing
+    # isinstance tests on msgspec values are slow; these value classes have no subclasses)
     by_scope: dict[int | None, list[AnyV]] = {}
     for c in f.calls:
-        by_scope.setdefault(c.func, []).extend(a for a in c.args if isinstance(a, Obj))
+        objs = by_scope.get(c.func)
+        if objs is None:
+            objs = by_scope[c.func] = []
+        for arg in c.args:
+            if type(arg) is Obj:
+                objs.append(arg)
     for (scope, _name), v in f.bindings.items():
-        if isinstance(v, Obj):
+        if type(v) is Obj:
             by_scope.setdefault(scope, []).append(v)
     out: list[tuple[AnyV, int | None]] = []
     for scope, roots in by_scope.items():
+        if not roots:
+            continue
         for v in _walk_values(roots):
-            if not isinstance(v, Obj):
+            if type(v) is not Obj:
                 continue
             for p in v.props:
                 if p.key == "preload" and not p.spread:
                     out.append((p.value, scope))
     for a in f.assigns:
         t = a.target
-        if isinstance(t, Member) and t.prop == "preload":
+        if type(t) is Member and t.prop == "preload":
             out.append((a.value, a.func))
     memo[path] = out
     return out
@@ -260,7 +301,8 @@ def assign_roles(project: Project, read_json: ReadJson) -> dict[str, FileInfo]:
                 info = FileInfo(p, role, "config [roles]")
                 break
         if info is None:
-            info = _infer(p, n, referenced, exposing, main_entries, exposed_keys, project.files[p])
+            info = _infer(p, n, referenced, exposing, main_entries, exposed_keys, project.files[p],
+                          project.file_memo)
         out[p] = info
     _propagate(project, out)
     return out
@@ -280,8 +322,8 @@ def _import_targets(project: Project, path: str) -> tuple[str, ...]:
         return hit
     f = project.files[path]
     specs = [v.src for k, v in f.imports.items() if k.startswith("\0order:") and isinstance(v, Module)]
-    specs += [c.args[0].value for c in f.calls if isinstance(c.callee, Ref) and c.callee.name == "require"
-              and c.args and isinstance(c.args[0], Str)]
+    specs += [c.args[0].value for c in project.calls_named(path, ("require",))
+              if isinstance(c.callee, Ref) and c.callee.name == "require" and c.args and isinstance(c.args[0], Str)]
     out = []
     for s in specs:
         t = project.modules.resolve(path, s)
@@ -395,7 +437,7 @@ def _components(nodes: list[str], importers: dict[str, set[str]]) -> list[list[s
 
 
 def _infer(p: str, n: set[str], referenced: dict[str, str], exposing: set[str], main_entries: set[str],
-           exposed_keys: set[str], facts: FileFacts) -> FileInfo:
+           exposed_keys: set[str], facts: FileFacts, memo: FileMemo) -> FileInfo:
     if p in referenced:
         return FileInfo(p, Role.PRELOAD, referenced[p])
     if p in exposing:
@@ -412,15 +454,35 @@ def _infer(p: str, n: set[str], referenced: dict[str, str], exposing: set[str], 
     used = facts.globals_used & exposed_keys
     if used:
         return FileInfo(p, Role.RENDERER, f"uses the exposed API window.{sorted(used)[0]}")
-    if any(isinstance(c.callee, Member) and c.callee.prop == "addEventListener" and c.args
-           and isinstance(c.args[0], Str) and c.args[0].value == "ipc-message" for c in facts.calls):
+    hosts, receivers = _page_evidence(p, facts, memo)
+    if hosts:
         return FileInfo(p, Role.RENDERER, "hosts a <webview> (listens for its 'ipc-message')")
-    bare = sorted({c.callee.obj.name for c in facts.calls if isinstance(c.callee, Member)
-                   and isinstance(c.callee.obj, Ref) and c.callee.obj.name in exposed_keys
-                   and (None, c.callee.obj.name) not in facts.bindings})
+    bare = sorted(receivers & exposed_keys)
     if bare:
         return FileInfo(p, Role.RENDERER, f"uses the exposed API {bare[0]} as a global")
     return FileInfo(p, Role.SHARED, "no main, preload or renderer evidence")
+
+
+def _page_evidence(path: str, facts: FileFacts, memo: FileMemo) -> tuple[bool, frozenset[str]]:
+    """Whether the file listens for a <webview>'s 'ipc-message', and the names its calls take a
+    method of that no binding of its top level makes (`api.send(...)`: maybe an exposed API as a
+    global). From the facts alone, so found once per file for all the rounds of a run."""
+    hit = memo.page_evidence.get(path)
+    if hit is None:
+        hosts = False
+        receivers: set[str] = set()
+        for c in facts.calls:  # (exact types: these value classes have no subclasses)
+            callee = c.callee
+            if type(callee) is not Member:
+                continue
+            obj = callee.obj
+            if type(obj) is Ref and (None, obj.name) not in facts.bindings:
+                receivers.add(obj.name)
+            if callee.prop == "addEventListener" and c.args and type(c.args[0]) is Str \
+                    and c.args[0].value == "ipc-message":
+                hosts = True
+        hit = memo.page_evidence[path] = (hosts, frozenset(receivers))
+    return hit
 
 
 def _calls_expose(project: Project, path: str) -> bool:

@@ -80,8 +80,8 @@ def windows(project: Project) -> list[Window]:
     files = sorted(project.files)
     out: list[Window] = []
     by_span: dict[tuple[str, Span], Window] = {}
-    for path, call in project.iter_calls():
-        if call.new:
+    for path in files:  # (Project.iter_calls order)
+        for call in _new_calls(project, path):
             r = project.resolve(path, call.callee, call.func).value
             if isinstance(r, Electron) and r.api in CTORS:
                 w = _constructed(project, path, call, r.api, files)
@@ -121,6 +121,15 @@ def windows(project: Project) -> list[Window]:
             w.handlers.extend(h for h in unknown if project.same_app(h.path, w.path))
     project.memo.windows = out
     return out
+
+
+def _new_calls(project: Project, path: str) -> list[Call]:
+    """The `new` calls of a file, in order (found once per file for all the rounds of a run)."""
+    every = project.files[path].calls
+    index = project.file_memo.new_calls.get(path)
+    if index is None:
+        index = project.file_memo.new_calls[path] = [c.index for c in every if c.new]
+    return [every[i] for i in index]
 
 
 def _constructed(project: Project, path: str, call: Call, kind: str, files: list[str]) -> Window:
