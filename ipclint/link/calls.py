@@ -8,7 +8,7 @@ from ipclint.link.modules import ELECTRON_MODULES
 from ipclint.link.project import Project
 from ipclint.link.vutil import callee_name
 from ipclint.link.wrappers import callee_function
-from ipclint.model.facts import Arm, Call, FileFacts
+from ipclint.model.facts import Arm, Call, FileFacts, binding_scope
 from ipclint.model.values import AnyV, CallExpr, Fn, Import, Member, Module, Ref, Str
 
 # Events whose callbacks run more than once.
@@ -249,33 +249,13 @@ def root_binding(project: Project, path: str, callee: AnyV,
         root = root.obj
     if type(root) is not Ref:
         return UNKNOWN, None, None
-    f = project.files[path]
     name = root.name
-    if name not in _bound_names(project, path):
+    hit = binding_scope(project.files[path], scope, name) if name in project.bound_names(path) else None
+    if hit is None:
         return GLOBAL, None, None
-    for _ in range(256):
-        bound = f.bindings.get((scope, name))
-        if bound is not None:
-            return BOUND, bound, scope
-        if scope is None:
-            return GLOBAL, None, None
-        fn = f.functions[scope]
-        for p in fn.params:
-            if p.name == name:
-                return PARAM, None, None
-        scope = fn.parent
-    return UNKNOWN, None, None
-
-
-def _bound_names(project: Project, path: str) -> frozenset[str]:
-    """The names some scope of the file binds or takes as a parameter (kept as resolution keeps
-    them: ``FileMemo.bound_names``)."""
-    names = project.file_memo.bound_names.get(path)
-    if names is None:
-        f = project.files[path]
-        names = project.file_memo.bound_names[path] = frozenset(
-            {n for (_s, n) in f.bindings} | {p.name for fn in f.functions for p in fn.params})
-    return names
+    if hit[1] is None:
+        return PARAM, None, None
+    return BOUND, hit[1], hit[0]
 
 
 def outside_module(project: Project, path: str, imported: Import | Module) -> str | None:

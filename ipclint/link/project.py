@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from ipclint.link.modules import ELECTRON_MODULES, MAX_STEPS, ModuleResolver, Where
 from ipclint.model import FileInfo, Role, Span
-from ipclint.model.facts import Assign, Call, FileFacts, Func, Param
+from ipclint.model.facts import Assign, Call, FileFacts, Func, Param, binding_scope
 from ipclint.model.values import (
     AnyV,
     Arr,
@@ -423,35 +423,31 @@ class Project:
             return None
         return where, steps + taken
 
+    def bound_names(self, path: str) -> frozenset[str]:
+        """The names some scope of the file binds or takes as a parameter, once a run: a name not
+        among them is a global wherever it is used."""
+        names = self.file_memo.bound_names.get(path)
+        if names is None:
+            f = self.files[path]
+            names = self.file_memo.bound_names[path] = frozenset(
+                {n for (_s, n) in f.bindings} | {p.name for fn in f.functions for p in fn.params})
+        return names
+
     def _lookup_ref(self, cur: Where, ref: Ref, consts_only: bool) -> Where | None:
         f = self.files.get(cur.path)
         if f is None:
             return None
         name = ref.name
-        scope = cur.scope
-        steps = 0
-        bound = self.file_memo.bound_names.get(cur.path)
-        if bound is None:
-            bound = self.file_memo.bound_names[cur.path] = frozenset(
-                {n for (_s, n) in f.bindings} | {p.name for fn in f.functions for p in fn.params})
-        if name not in bound:  # no scope of the file binds it: the walk out would find nothing
-            steps = 256
-        while steps < 256:
-            v = f.bindings.get((scope, name))
+        # (no scope of the file binds it: the walk out would find nothing)
+        hit = binding_scope(f, cur.scope, name) if name in self.bound_names(cur.path) else None
+        if hit is not None:
+            scope, v = hit
             if v is not None:
                 if consts_only and (scope, name) in f.mutable:
                     return Where(cur.path, Dyn(span=ref.span, text=name, why="mutable"), scope)
-                if v is ref:
-                    return None
-                return Where(cur.path, v, scope)
-            if scope is None:
-                break
-            fn = f.functions[scope]
-            for p in fn.params:
-                if p.name == name:
-                    return Where(cur.path, ParamRef(span=ref.span, text=name, fid=scope, name=name), scope)
-            scope = fn.parent
-            steps += 1
+                return None if v is ref else Where(cur.path, v, scope)
+            if scope is not None:  # a parameter of that function
+                return Where(cur.path, ParamRef(span=ref.span, text=name, fid=scope, name=name), scope)
         if name in GLOBAL_OBJECTS:
             return Where(cur.path, Global(span=ref.span, text=name, name=name), None)
         if name in ("__dirname", "__filename", "process", "require", "module", "exports"):

@@ -13,7 +13,7 @@ from ipclint.link.bridge import EXPOSE_NAMES
 from ipclint.link.modules import JsonObject, ReadJson
 from ipclint.link.project import GLOBAL_OBJECTS, FileMemo, LinkConfig, OpenName, Project
 from ipclint.model import FileInfo, Role
-from ipclint.model.facts import FileFacts
+from ipclint.model.facts import FileFacts, binding_scope
 from ipclint.model.values import (
     AnyV,
     Arr,
@@ -135,20 +135,11 @@ def _candidates(f: FileFacts) -> list[tuple[int | None, AnyV]]:
 
 
 def _binding_scope(f: FileFacts, scope: int | None, name: str) -> int | None:
-    """The scope whose binding or parameter ``name`` names when looked up from ``scope`` (the walk
-    of ``Project._lookup_ref``); -1 for none (a global), from where the resolution goes on alike."""
-    steps = 0
-    while steps < 256:
-        if (scope, name) in f.bindings:
-            return scope
-        if scope is None:
-            return -1
-        fn = f.functions[scope]
-        if any(p.name == name for p in fn.params):
-            return scope
-        scope = fn.parent
-        steps += 1
-    return -1
+    """The scope whose binding or parameter ``name`` names when looked up from ``scope`` (as
+    resolution looks it up: ``model.facts.binding_scope``); -1 for none (a global), from where the
+    resolution goes on alike."""
+    hit = binding_scope(f, scope, name)
+    return -1 if hit is None else hit[0]
 
 
 def _walk_values(roots: list[AnyV]) -> Iterator[AnyV]:

@@ -226,6 +226,25 @@ class FileFacts(msgspec.Struct, frozen=True, gc=False):
         return out
 
 
+def binding_scope(f: FileFacts, scope: Scope, name: str) -> tuple[Scope, AnyV | None] | None:
+    """Where ``name`` is bound when looked up from ``scope`` as resolution looks it up: the scope's
+    own binding, then the function's parameters, then the enclosing scope, up to module level (at
+    most 256 levels). (the scope that binds it, its value), (the function, None) for a parameter,
+    None when no scope binds it (a global)."""
+    for _ in range(256):
+        v = f.bindings.get((scope, name))
+        if v is not None:
+            return scope, v
+        if scope is None:
+            return None
+        fn = f.functions[scope]
+        for p in fn.params:
+            if p.name == name:
+                return scope, None
+        scope = fn.parent
+    return None
+
+
 class _HasParent(Protocol):
     @property
     def parent(self) -> Scope: ...
