@@ -48,6 +48,7 @@ MAX_V_NODES = 400
 OPTION_HOLDERS: frozenset[type[V]] = frozenset({Obj, CallExpr, NewExpr, Arr, Cond, Tpl, Spread, Await, Concat})
 _BINDING_TYPES = frozenset({Import, Member, Module})  # the bindings that can name an Electron API
 
+_SOURCE_SUFFIX = re.compile(r"\.(c|m)?[jt]sx?$")  # a script's name suffix (`.ts`, `.mjs`, `.jsx`, ...)
 
 def electron_names(project: Project, path: str) -> set[str]:
     """Electron APIs the file refers to. Resolving every import binding here must not ask for the
@@ -221,10 +222,8 @@ def _path_strings(project: Project, path: str, v: AnyV, scope: int | None = None
             case NewExpr(args=(first, *_)):  # new URL('./preload.js', import.meta.url)
                 stack.append((r.path, first, r.scope, depth + 1))
     joined = "/".join(s.strip("/") for s in parts if s and s.strip("/"))
-    return [joined] if re.search(r"\.(c|m)?[jt]sx?$", joined) or "preload" in joined.lower() else []
+    return [joined] if _SOURCE_SUFFIX.search(joined) or "preload" in joined.lower() else []
 
-
-_SOURCE_SUFFIX = re.compile(r"\.(c|m)?[jt]sx?$")
 
 
 def _match_preload(hint: str, paths: list[str], importer: str,
