@@ -90,16 +90,6 @@ def electron_names(project: Project, path: str) -> set[str]:
     return settled | {e[3] for e in opened if e[3] is not None}
 
 
-def _electron_names(project: Project, path: str) -> set[str]:
-    """``electron_names`` of a file resolved afresh (what the one kept for the rounds must give)."""
-    out: set[str] = set()
-    for scope, v in _candidates(project.files[path]):
-        name = _electron_name(project, path, v, scope)
-        if name is not None:
-            out.add(name)
-    return out
-
-
 def _electron_name(project: Project, path: str, v: AnyV, scope: int | None) -> str | None:
     r = project.resolve(path, v, scope).value
     if isinstance(r, Electron):
