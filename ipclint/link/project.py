@@ -230,17 +230,11 @@ class Project:
     def param_of(self, path: str, scope: int | None, name: str) -> tuple[int, Param] | None:
         """The parameter named ``name`` visible from ``scope`` (innermost function first)."""
         f = self.files[path]
-        steps = 0
-        while scope is not None and steps < 256:
-            if (scope, name) in f.bindings:
-                return None
-            fn = f.functions[scope]
-            for p in fn.params:
-                if p.name == name:
-                    return scope, p
-            scope = fn.parent
-            steps += 1
-        return None
+        hit = binding_scope(f, scope, name)  # (None, or a binding that shadows any parameter: no parameter)
+        if hit is None or hit[1] is not None or hit[0] is None:
+            return None
+        fid = hit[0]
+        return next((fid, p) for p in f.functions[fid].params if p.name == name)
 
     def calls_in(self, path: str, fid: int | None) -> list[Call]:
         """The calls whose enclosing function is ``fid`` (None: top level), in file order."""
