@@ -20,6 +20,8 @@ from ipclint.version import __version__
 # A warm run (nothing changed) only discovers, loads the stored result and returns: extraction,
 # linking and the rules are imported when a run needs them, not before.
 if TYPE_CHECKING:  # pragma: no cover
+    from concurrent.futures import ProcessPoolExecutor
+
     from ipclint.config import Config
     from ipclint.link.project import Project
     from ipclint.model.facts import FileFacts
@@ -31,7 +33,10 @@ P = ParamSpec("P")
 R = TypeVar("R")
 T = TypeVar("T")
 
-PARALLEL_THRESHOLD = 64
+# Extraction runs in worker processes for at least this many files and bytes (engine.Workers):
+# forked workers start in about 10 ms, extraction runs at about 1 MB/s per core.
+PARALLEL_THRESHOLD = 2
+PARALLEL_MIN_BYTES = 48_000
 # Parse and link; parse what linking found it needs (constants, wrapper callers, helpers) and link
 # again, until nothing new is needed; then check once.
 MAX_ROUNDS = 6
@@ -51,8 +56,51 @@ def _extract_one(item: tuple[str, bytes, str | None, bytes]) -> tuple[str, bytes
     return path, body, None
 
 
+class Workers:
+    """Worker processes for extraction, shared by the rounds of one run: started (forked, about
+    10 ms) by the first round with enough to extract, kept for the rounds after, closed at the end
+    of the run."""
+
+    def __init__(self, jobs: int | None) -> None:
+        self.jobs = jobs or os.cpu_count() or 1
+        self._pool: ProcessPoolExecutor | None = None
+
+    def worth(self, items: list[tuple[str, bytes, str | None, bytes]]) -> bool:
+        """Whether ``items`` are worth the workers: at least two files and enough bytes that the
+        extraction saved (about 1 MB/s per core) pays for the start and the messages."""
+        return (self.jobs > 1 and len(items) >= PARALLEL_THRESHOLD
+                and sum(len(it[1]) for it in items) >= PARALLEL_MIN_BYTES)
+
+    def map(self, items: list[tuple[str, bytes, str | None, bytes]],
+            progress: Tick | None) -> list[tuple[str, bytes | None, str | None]]:
+        """``_extract_one`` over ``items``, the largest files first (a large file last would
+        leave the other workers idle), the results in the order of ``items``."""
+        if self._pool is None:
+            from concurrent.futures import ProcessPoolExecutor
+            from importlib import import_module
+            # Extraction imported before the workers fork: they inherit it instead of importing
+            # it each (about 0.1 s), and a round extracted here (too little for the workers) finds it.
+            import_module("ipclint.extract.extract")
+            self._pool = ProcessPoolExecutor(max_workers=self.jobs, initializer=gc.disable)
+        order = sorted(range(len(items)), key=lambda i: -len(items[i][1]))
+        chunk = max(1, min(8, len(items) // (self.jobs * 8)))
+        done = list(_tick(self._pool.map(_extract_one, [items[i] for i in order], chunksize=chunk), progress))
+        out: list[tuple[str, bytes | None, str | None]] = [("", None, None)] * len(items)
+        for i, r in zip(order, done, strict=True):
+            out[i] = r
+        return out
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None
+
+
 def extract_all(files: list[SourceFile], cache: Cache, jobs: int | None,
-                progress: Tick | None = None) -> tuple[dict[str, FileFacts], list[Diagnostic]]:
+                progress: Tick | None = None,
+                workers: Workers | None = None) -> tuple[dict[str, FileFacts], list[Diagnostic]]:
+    """The facts of ``files``: from the cache, else extracted (in ``workers`` when given and the
+    files are worth them, else here; ``jobs`` makes workers for this call alone otherwise)."""
     facts: dict[str, FileFacts] = {}
     errors: list[Diagnostic] = []
     todo: list[SourceFile] = []
@@ -66,7 +114,6 @@ def extract_all(files: list[SourceFile], cache: Cache, jobs: int | None,
                 progress(1)
         else:
             todo.append(sf)
-    jobs = jobs or os.cpu_count() or 1
     writable = cache.prepare()
     items: list[tuple[str, bytes, str | None, bytes]] = []
     for sf in todo:
@@ -74,16 +121,16 @@ def extract_all(files: list[SourceFile], cache: Cache, jobs: int | None,
         if target is not None and not cache.shard_ready(target):
             target = None
         items.append((sf.path, sf.load(), str(target) if target is not None else None, cache.key))
-    if jobs > 1 and len(items) >= PARALLEL_THRESHOLD:
-        from concurrent.futures import ProcessPoolExecutor
-        from importlib import import_module
-        # Extraction imported before the workers fork: they inherit it instead of importing it each
-        # (about 0.1 s), and the serial rounds that follow (link asking for a few more files) find it.
-        import_module("ipclint.extract.extract")
-        with ProcessPoolExecutor(max_workers=jobs, initializer=gc.disable) as pool:
-            done = list(_tick(pool.map(_extract_one, items, chunksize=8), progress))
-    else:
-        done = list(_tick(map(_extract_one, items), progress))
+    own = workers is None
+    pool = Workers(jobs) if workers is None else workers
+    try:
+        if pool.worth(items):
+            done = pool.map(items, progress)
+        else:
+            done = list(_tick(map(_extract_one, items), progress))
+    finally:
+        if own:
+            pool.close()
     for path, body, err in done:
         decoded = cache.decode_facts(body)
         if decoded is None:
@@ -354,6 +401,17 @@ def _link_until_stable(root: Path, config: Config, found: Discovery, cache: Cach
     linking it after the earlier rounds answers: link.Resolution carries only what still holds.)
     An edit to a file that only a later round parses (a constants module, a helper) is linked in
     fewer rounds."""
+    workers = Workers(jobs)  # (started by the first round with enough to extract, for every round after)
+    try:
+        return _link_rounds(root, config, found, cache, jobs, progress, sources, errors, replay, workers)
+    finally:
+        workers.close()
+
+
+def _link_rounds(root: Path, config: Config, found: Discovery, cache: Cache, jobs: int | None,
+                 progress: Tick | None, sources: _LazySources, errors: list[Diagnostic], replay: Replay | None,
+                 workers: Workers) -> _Linked:
+    """``_link_until_stable``, with the workers of every round."""
     from ipclint.discover.select import select_files
     from ipclint.link import Resolution, empty_project, link
     from ipclint.link.needs import bare_global_users, wrapper_callers
@@ -370,7 +428,7 @@ def _link_until_stable(root: Path, config: Config, found: Discovery, cache: Cach
     facts: dict[str, FileFacts] = {}
     rounds: list[Round] = []
     if replay is not None:
-        rounds = _replayed(replay, chosen, by_path | declarations, facts, cache, jobs, progress)
+        rounds = _replayed(replay, chosen, by_path | declarations, facts, cache, jobs, progress, workers)
         if rounds:
             chosen = []
     start = len(rounds)
@@ -379,7 +437,8 @@ def _link_until_stable(root: Path, config: Config, found: Discovery, cache: Cach
     resolution = Resolution(root, all_paths)  # project files read and specifiers resolved once for all rounds
     for round_ in range(start, MAX_ROUNDS):
         searched = set(dict.keys(sources))
-        more, extract_errors = extract_all([sf for sf in chosen if sf.path not in facts], cache, jobs, progress)
+        more, extract_errors = extract_all([sf for sf in chosen if sf.path not in facts], cache, jobs, progress,
+                                           workers)
         facts.update(more)
         errors += extract_errors
         try:
@@ -401,7 +460,7 @@ def _link_until_stable(root: Path, config: Config, found: Discovery, cache: Cach
 
 
 def _replayed(replay: Replay, first: list[SourceFile], files: dict[str, SourceFile], facts: dict[str, FileFacts],
-              cache: Cache, jobs: int | None, progress: Tick | None) -> list[Round]:
+              cache: Cache, jobs: int | None, progress: Tick | None, workers: Workers) -> list[Round]:
     """The last run's rounds that neither link nor search a changed file, up to the first that
     does; their files and the files the last of them asked for loaded into ``facts``. Empty (and
     nothing loaded) when there is no such round or a file cannot be analysed."""
@@ -417,7 +476,8 @@ def _replayed(replay: Replay, first: list[SourceFile], files: dict[str, SourceFi
     if not taken:
         return []
     for batch in batches:
-        more, extract_errors = extract_all([files[p] for p in batch if p not in facts], cache, jobs, progress)
+        more, extract_errors = extract_all([files[p] for p in batch if p not in facts], cache, jobs, progress,
+                                           workers)
         if extract_errors:
             facts.clear()
             return []

@@ -97,6 +97,7 @@ def test_reports_are_byte_identical_across_runs_and_jobs(project: Path, case: tu
         assert _reports(folder, 1) == first
         with pytest.MonkeyPatch.context() as mp:
             mp.setattr(engine, "PARALLEL_THRESHOLD", 1)  # really use worker processes
+            mp.setattr(engine, "PARALLEL_MIN_BYTES", 0)
             assert _reports(folder, 2) == first
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

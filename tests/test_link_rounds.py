@@ -216,3 +216,43 @@ def test_electron_names_kept_for_the_rounds_are_the_fresh_ones(tmp_path: Path, a
         assert len(set(compared)) >= 2  # (rounds, a later one with more files)
     if app == "alias":  # (`bus` names ipcMain once alias.ts is parsed)
         assert answers["src/main/uses.ts"][0] == {"app"} and answers["src/main/uses.ts"][-1] == {"app", "ipcMain"}
+
+
+def test_the_rounds_of_a_run_share_one_set_of_workers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Extraction workers start once a run (engine.Workers), at the first round with enough to
+    extract, and every later round extracts in them; the facts come back in the files' order, so
+    the report is the one a serial run gives."""
+    import concurrent.futures
+
+    from ipclint import engine
+    root = write_project(tmp_path / "app", ROUNDS_APP)
+    serial = check([str(root)], use_cache=False, jobs=1)
+    started: list[int] = []
+    mapped: list[int] = []
+    real_pool, real_map = concurrent.futures.ProcessPoolExecutor, engine.Workers.map
+
+    class CountedPool(real_pool):  # type: ignore[misc, valid-type]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            started.append(1)
+            super().__init__(*args, **kwargs)
+
+    def counted_map(self: engine.Workers, items: list[Any], progress: Any) -> Any:
+        mapped.append(len(items))
+        return real_map(self, items, progress)
+
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", CountedPool)
+    monkeypatch.setattr(engine.Workers, "map", counted_map)
+    monkeypatch.setattr(engine, "PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(engine, "PARALLEL_MIN_BYTES", 0)
+    parallel = check([str(root)], use_cache=False, jobs=2)
+    assert len(mapped) == 2 and started == [1]  # two rounds extracted in workers started once
+    assert parallel.findings == serial.findings and parallel.roles == serial.roles
+
+
+def test_workers_are_kept_for_rounds_worth_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    from ipclint import engine
+    small, large = ("a.ts", b"x" * 100, None, b""), ("b.ts", b"x" * engine.PARALLEL_MIN_BYTES, None, b"")
+    assert not engine.Workers(1).worth([large, large])  # one job: never
+    assert not engine.Workers(2).worth([large])  # one file: extracted here
+    assert not engine.Workers(2).worth([small, small])  # too few bytes to pay for the workers
+    assert engine.Workers(2).worth([small, large])
