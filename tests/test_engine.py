@@ -45,6 +45,56 @@ def test_only_files_that_can_matter_are_parsed(tmp_path: Path) -> None:
     assert "did you mean 'file:save'" in next(f.message for f in r.findings if f.rule == "IPC010")
 
 
+
+TESTED_APP = {
+    "src/main/index.ts": """
+        import { ipcMain } from 'electron'
+        ipcMain.handle('app:save', (_e, v) => v)
+        """,
+    "src/main/wrap.ts": """
+        import { ipcMain } from 'electron'
+        export function onCall(channel: string, fn: (...a: unknown[]) => unknown) { ipcMain.handle(channel, fn) }
+        """,
+    "src/preload/index.ts": """
+        import { contextBridge, ipcRenderer } from 'electron'
+        contextBridge.exposeInMainWorld('api', {
+          save: (v: unknown) => ipcRenderer.invoke('app:save', v),
+          probe: () => ipcRenderer.invoke('test:probe'),
+          stub: () => ipcRenderer.invoke('test:stub'),
+        })
+        """,
+    # test code naming Electron alone: nothing it does is IPC, so it is not parsed
+    "e2e/launch.spec.ts": """
+        import { _electron as electron } from 'playwright'
+        test('starts', async () => { const app = await electron.launch({ args: ['.'] }); await app.close() })
+        """,
+    "src/main/index.test.ts": "jest.mock('electron')\ntest('loads', () => { require('./index') })\n",
+    # test code that registers a handler: parsed, the channel counts as handled (SPEC: test code)
+    "e2e/probe.spec.ts": """
+        import { ipcMain } from 'electron'
+        ipcMain.handle('test:probe', () => 'ok')
+        """,
+    # test code that names Electron alone but registers through the app's wrapper: found by its import
+    "tests/stub.test.ts": """
+        import 'electron'
+        import { onCall } from '../src/main/wrap'
+        onCall('test:stub', () => 'stubbed')
+        """,
+}
+
+
+def test_test_code_that_names_electron_alone_is_not_parsed(tmp_path: Path) -> None:
+    root = write_project(tmp_path, TESTED_APP)
+    r = check([str(root)], use_cache=False, jobs=1)
+    reasons = {p.path: p.reason for p in r.roles}
+    assert reasons["e2e/launch.spec.ts"] == reasons["src/main/index.test.ts"] == (
+        "not parsed: test code that uses no IPC or exposed API")
+    assert not reasons["e2e/probe.spec.ts"].startswith("not parsed")
+    assert not reasons["tests/stub.test.ts"].startswith("not parsed")
+    assert r.extra["parsed"] == 5
+    # both channels only tests handle count as handled: no IPC010
+    assert [(f.rule, f.path) for f in r.findings if f.rule == "IPC010"] == []
+
 def test_warm_run_reuses_the_cache_and_edits_invalidate_it(tmp_path: Path) -> None:
     root = write_project(tmp_path / "app", APP)
     cache = tmp_path / "cache"

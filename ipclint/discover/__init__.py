@@ -37,6 +37,7 @@ class ByteFacts(msgspec.Struct, frozen=True, array_like=True, gc=False):
     specifiers: tuple[str, ...]
     global_props: frozenset[bytes]
     declares_globals: bool = False  # `declare global`, `interface Window`, `declare var`: global types
+    ipc: bool = False  # a keyword naming IPC or a page's API, not Electron alone (discover/select.py)
 
 
 class IndexEntry(msgspec.Struct, frozen=True, array_like=True, gc=False):

@@ -5,17 +5,23 @@ A file matters when it mentions Electron or IPC, when it uses a key a preload ex
 modules resolution reached, and the importers of modules that define app wrappers or re-export
 Electron bindings. What each file contributes is computed once (``byte_facts``) and cached with
 its stat.
+
+Test code (``is_test_path``) is never reported on: what it adds is the IPC it does (a handler
+registered there counts as one, its sends as uses), so a test file that names Electron alone
+(Playwright's `_electron`, `jest.mock('electron')`) is not parsed for that; one that registers or
+sends through an app wrapper is still found as an importer of the wrapper's module.
 """
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
-from ipclint.discover import ByteFacts, SourceFile, file_for_stem
+from ipclint.discover import ByteFacts, SourceFile, file_for_stem, is_test_path
 from ipclint.safefs import read_in_root
 
-KEYWORDS = (b"electron", b"ipcRenderer", b"ipcMain", b"contextBridge", b"webContents", b".ipc.",
-            b"IpcRenderer", b"IpcMain", b"<webview", b"ipc-message")
+IPC_KEYWORDS = (b"ipcRenderer", b"ipcMain", b"contextBridge", b"webContents", b".ipc.", b"IpcRenderer", b"IpcMain",
+                b"<webview", b"ipc-message")
+KEYWORDS = (b"electron", *IPC_KEYWORDS)
 EXPOSE_RE = re.compile(rb"exposeIn(?:Main|Isolated)World\s*\(\s*(?:[^,()]{0,40},\s*)?['\"`]([\w$]+)['\"`]")
 
 
@@ -38,12 +44,13 @@ def _scan(data: bytes, needles: tuple[bytes, ...], pattern: re.Pattern[bytes]) -
 
 
 def byte_facts(data: bytes) -> ByteFacts:
-    keyword = any(k in data for k in KEYWORDS)
+    ipc = any(k in data for k in IPC_KEYWORDS)
+    keyword = ipc or b"electron" in data
     expose = tuple(m.group(1) for m in EXPOSE_RE.finditer(data)) if keyword and b"expose" in data else ()
     specs = tuple(dict.fromkeys(s.decode("utf-8", "replace")
                                 for s in _scan(data, (b"from", b"require", b"import"), SPEC_AT)))
     props = frozenset(_scan(data, (b"window", b"globalThis"), GLOBAL_AT))
-    return ByteFacts(keyword, expose, specs, props, _declares_globals(data))
+    return ByteFacts(keyword, expose, specs, props, _declares_globals(data), ipc)
 
 
 GLOBAL_DECL_AT = re.compile(rb"declare\s+(?:global\b|var\s|let\s|const\s)|interface\s+Window\b")
@@ -65,9 +72,11 @@ def is_local_specifier(spec: str) -> bool:
 
 
 def select_files(files: list[SourceFile], root: Path | None = None) -> list[SourceFile]:
-    """The first round: files that mention Electron or IPC, and files that read a key a preload
-    exposes. Later rounds add what linking finds missing (see wrapper_callers and Project.missing)."""
-    phase1 = {f.path for f in files if f.bytefacts.keyword} | _main_entries(files, root)
+    """The first round: files that mention Electron or IPC (test code: IPC), and files that read a
+    key a preload exposes. Later rounds add what linking finds missing (see wrapper_callers and
+    Project.missing)."""
+    phase1 = {f.path for f in files if f.bytefacts.ipc or (f.bytefacts.keyword and not is_test_path(f.path))}
+    phase1 |= _main_entries(files, root)
     keys = {k for f in files if f.path in phase1 for k in f.bytefacts.expose_keys} | {b"electron"}
     return [f for f in files if f.path in phase1 or f.bytefacts.global_props & keys]
 

@@ -543,7 +543,8 @@ def _entry_source(project: Project, folder: str, main: str) -> str | None:
 
 def every_role(project: Project) -> dict[str, FileInfo]:
     """Roles of every discovered file: parsed files as linked, the others by config globs or as
-    shared code that was not parsed (it mentions no Electron, IPC or exposed API)."""
+    shared code that was not parsed (it mentions no Electron, IPC or exposed API; test code: no IPC
+    or exposed API, discover/select.py)."""
     out = dict(project.roles)
     globs = _config_globs(project.config)
     for p in sorted(project.all_paths - set(out)):
@@ -552,7 +553,8 @@ def every_role(project: Project) -> dict[str, FileInfo]:
             if any(fnmatch.fnmatch(p, g) for g in patterns):
                 info = FileInfo(p, role, "config [roles] (not parsed: no Electron or IPC use)")
                 break
-        out[p] = info or FileInfo(p, Role.SHARED, "not parsed: mentions no Electron, IPC or exposed API")
+        out[p] = info or FileInfo(p, Role.SHARED, "not parsed: test code that uses no IPC or exposed API"
+                                  if is_test_path(p) else "not parsed: mentions no Electron, IPC or exposed API")
     return dict(sorted(out.items()))
 
 
