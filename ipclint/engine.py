@@ -13,8 +13,9 @@ from typing import TYPE_CHECKING, Any, ClassVar, ParamSpec, Protocol, TypeVar, o
 import msgspec
 
 from ipclint.cache import Cache, baseline_digest, context_key, encode_facts, result_key, seal
-from ipclint.discover import Discovery, SourceFile, StatIndex, discover, find_root, is_project_root, is_test_path
+from ipclint.discover import Discovery, SourceFile, StatIndex, discover, find_root, is_project_root
 from ipclint.model import Diagnostic, FileCounts, FileInfo, Finding, RunResult, Span
+from ipclint.model.paths import is_test_path
 from ipclint.version import __version__
 
 # A warm run (nothing changed) only discovers, loads the stored result and returns: extraction,

@@ -95,6 +95,18 @@ def test_test_code_that_names_electron_alone_is_not_parsed(tmp_path: Path) -> No
     # both channels only tests handle count as handled: no IPC010
     assert [(f.rule, f.path) for f in r.findings if f.rule == "IPC010"] == []
 
+
+def test_functions_in_test_code_get_no_flow_analysis() -> None:
+    """No rule reports in test code: its functions' parameter flow (extract/handlerflow.py) is not
+    analysed; the same code elsewhere is."""
+    from ipclint.extract.extract import extract
+    src = b"import { ipcMain } from 'electron'\nipcMain.handle('x', (_e, p) => require('fs').readFileSync(p))\n"
+    for path, analysed in [("src/main/index.ts", True), ("e2e/main.spec.ts", False), ("src/main/index.test.ts", False),
+                           ("src/__mocks__/main.ts", False)]:
+        facts = extract(path, src)
+        assert [fn.flow is not None for fn in facts.functions] == [analysed], path
+        assert [c.callee.text for c in facts.calls][:1] == ["ipcMain.handle"], path  # its calls are still there
+
 def test_warm_run_reuses_the_cache_and_edits_invalidate_it(tmp_path: Path) -> None:
     root = write_project(tmp_path / "app", APP)
     cache = tmp_path / "cache"

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -95,16 +94,6 @@ class Discovery:
     errors: list[tuple[str, str, str]] = field(default_factory=list)  # (path, kind, message)
 
 
-_TEST_DIRS = frozenset({"__tests__", "__mocks__", "test", "tests", "e2e", "integration-tests", "spec", "__fixtures__"})
-_TEST_FILE = re.compile(r"\.(test|spec|e2e|stories)\.[cm]?[jt]sx?$"
-                        r"|^(setup-?tests?|setup-?(vitest|jest)|(vitest|jest|test)[.-]setup|setupTests)\.[cm]?[jt]sx?$"
-                        r"|^(vitest|jest|playwright)\.config\.[cm]?[jt]s$")
-
-
-def is_test_path(path: str) -> bool:
-    """Tests and mocks: analysed (their sends count as uses) but never reported on."""
-    parts = path.split("/")
-    return bool(_TEST_FILE.search(parts[-1])) or any(p in _TEST_DIRS for p in parts[:-1])
 
 
 class StatIndex:

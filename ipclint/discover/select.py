@@ -16,7 +16,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from ipclint.discover import ByteFacts, SourceFile, file_for_stem, is_test_path
+from ipclint.discover import ByteFacts, SourceFile, file_for_stem
+from ipclint.model.paths import is_test_path
 from ipclint.safefs import read_in_root
 
 IPC_KEYWORDS = (b"ipcRenderer", b"ipcMain", b"contextBridge", b"webContents", b".ipc.", b"IpcRenderer", b"IpcMain",

@@ -2,14 +2,21 @@
 Bump model.facts.FACTS_VERSION when the analysis changes."""
 from __future__ import annotations
 
+from ipclint.model.paths import is_test_path
+
 # The analyses serve main-process handlers and the helpers they call. Page code (it reads window or
 # document and names nothing of the main process) hosts neither, so its functions are not analysed:
-# in a typical app most parsed files are renderer files that only call the bridge.
+# in a typical app most parsed files are renderer files that only call the bridge. Nor is test
+# code: no rule reports there (SPEC §1), and what it adds to the rest (a handler registered there
+# counts as handled, its sends as uses) is its calls, not its functions' flow; in an app with
+# end-to-end tests it is most of the parsed code.
 PAGE_MARKERS = (b"window.", b"document.")
 MAIN_MARKERS = (b"electron", b"ipcMain", b"webContents", b".ipc.", b"child_process", b"'fs'", b'"fs"', b"fs/",
                 b"fs-extra", b"graceful-fs", b"original-fs", b"node:", b"shell.", b"require(", b"eval(", b"vm.")
 
 
-def wanted(data: bytes) -> bool:
-    """Whether the per-function analyses can matter for a file with these bytes."""
+def wanted(path: str, data: bytes) -> bool:
+    """Whether the per-function analyses can matter for a file at ``path`` with these bytes."""
+    if is_test_path(path):
+        return False
     return not any(m in data for m in PAGE_MARKERS) or any(m in data for m in MAIN_MARKERS)

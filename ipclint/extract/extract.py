@@ -91,7 +91,7 @@ class _Walker(Extractor):
         When the file's work budget runs out, the rest of it is not analysed (``stopped_at``)."""
         f = self.f
         data = self.data
-        self.analyse = wanted(data)
+        self.analyse = wanted(f.path, data)
         if data.count(b"(") + data.count(b"[") + data.count(b"{") > P.QUERY_DEPTH_LIMIT // 2 \
                 and P.deeper_than(root, P.QUERY_DEPTH_LIMIT):
             f.too_deep = True

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ipclint.discover import is_test_path
 from ipclint.link.modules import ELECTRON_MODULES
 from ipclint.link.project import Project
 from ipclint.link.vutil import callee_name
 from ipclint.link.wrappers import callee_function
 from ipclint.model.facts import Arm, Call, FileFacts, binding_scope
+from ipclint.model.paths import is_test_path
 from ipclint.model.values import AnyV, CallExpr, Fn, Import, Member, Module, Ref, Str
 
 # Events whose callbacks run more than once.

@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, NamedTuple
 
-from ipclint.discover import is_test_path
 from ipclint.link.testcode import in_test_code
 from ipclint.model import Role
 from ipclint.model.graph import (
@@ -22,6 +21,7 @@ from ipclint.model.graph import (
     Part,
     Via,
 )
+from ipclint.model.paths import is_test_path
 
 if TYPE_CHECKING:  # pragma: no cover
     from ipclint.link.graph import ChannelGraph

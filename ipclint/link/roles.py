@@ -7,13 +7,14 @@ import re
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from ipclint.discover import file_for_stem, is_test_path
+from ipclint.discover import file_for_stem
 from ipclint.discover.select import is_local_specifier
 from ipclint.link.bridge import EXPOSE_NAMES
 from ipclint.link.modules import JsonObject, ReadJson
 from ipclint.link.project import GLOBAL_OBJECTS, FileMemo, LinkConfig, OpenName, Project
 from ipclint.model import FileInfo, Role
 from ipclint.model.facts import FileFacts, binding_scope
+from ipclint.model.paths import is_test_path
 from ipclint.model.values import (
     AnyV,
     Arr,

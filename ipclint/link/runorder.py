@@ -135,8 +135,8 @@ def reachable_files(project: Project) -> set[str]:
     every app with a known entry, plus every file of the apps without one (nothing is known there,
     so nothing is left out). An app's entry is its package.json `main`; when that names build
     output ipclint cannot map back, the app's main-process files that no other file imports."""
-    from ipclint.discover import is_test_path
     from ipclint.link.roles import imported_files
+    from ipclint.model.paths import is_test_path
     hit = project.memo.reachable
     if hit is not None:
         return hit

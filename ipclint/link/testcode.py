@@ -8,10 +8,10 @@ Electron bindings are recognised here, by the parameter, rather than by an impor
 """
 from __future__ import annotations
 
-from ipclint.discover import is_test_path
 from ipclint.link.project import Project
 from ipclint.model import Span
 from ipclint.model.facts import FileFacts, Func
+from ipclint.model.paths import is_test_path
 from ipclint.model.values import Fn, Import, Member, Module, Ref
 
 PLAYWRIGHT = frozenset({"playwright", "@playwright/test", "playwright-core", "@playwright/experimental-ct-react"})

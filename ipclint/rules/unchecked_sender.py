@@ -3,13 +3,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from ipclint.discover import is_test_path
 from ipclint.link.handlers import Handler, handlers
 from ipclint.link.project import Project
 from ipclint.link.senders import checks_sender
 from ipclint.link.vutil import callee_name, subtree
 from ipclint.model import Severity, Span
 from ipclint.model.graph import ViaKind
+from ipclint.model.paths import is_test_path
 from ipclint.model.result import Location
 from ipclint.rules._base import Hit, option, rule
 

@@ -1,0 +1,17 @@
+"""Which paths are test code (SPEC §1): analysed, never reported on. Here, below both discovery
+and extraction, because both ask (extraction skips the per-function analyses there)."""
+from __future__ import annotations
+
+import re
+
+_TEST_DIRS = frozenset({"__tests__", "__mocks__", "test", "tests", "e2e", "integration-tests", "spec", "__fixtures__"})
+_TEST_FILE = re.compile(r"\.(test|spec|e2e|stories)\.[cm]?[jt]sx?$"
+                        r"|^(setup-?tests?|setup-?(vitest|jest)|(vitest|jest|test)[.-]setup|setupTests)\.[cm]?[jt]sx?$"
+                        r"|^(vitest|jest|playwright)\.config\.[cm]?[jt]s$")
+
+
+def is_test_path(path: str) -> bool:
+    """Tests and mocks: analysed (their sends count as uses, their handlers as handlers) but never
+    reported on."""
+    parts = path.split("/")
+    return bool(_TEST_FILE.search(parts[-1])) or any(p in _TEST_DIRS for p in parts[:-1])
