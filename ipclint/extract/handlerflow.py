@@ -28,6 +28,10 @@ from ipclint.model.facts import Alias, Flow, Gate, Occ, Site
 from ipclint.model.values import AnyV
 
 MAX_READS = 600  # reads classified per function
+# What analysing one function's flow costs beyond the nodes it visits, in the file's work units
+# (walk.MAX_WORK): the later stages read a handler's flow for each rule that judges its parameters
+# (IPC005, IPC006, IPC007, IPC016, ...), about 18 units' worth of time each.
+FLOW_WORK = 18
 MAX_ALIAS_ROUNDS = 3
 _UNSEEN = object()
 # A function's head up to the end of its parameters made only of names, commas, parentheses and
@@ -49,6 +53,7 @@ def analyze(node: Node, ex: Extractor, fid: int) -> Flow | None:
     names = {p.name for p in fn.params}
     if not names or _inline_callback(node, ex.up):
         return None
+    ex.work.spend(FLOW_WORK)
     return _Analysis(node, ex, fid).run(names)
 
 
