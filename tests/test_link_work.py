@@ -157,3 +157,23 @@ def test_prefetch_asks_for_modules_only_when_some_file_is_not_parsed(tmp_path: P
                 use_cache=False, jobs=1)
     assert touched[0] > 0
     assert [(f.rule, f.path, f.span) for f in alone.findings] == [(f.rule, f.path, f.span) for f in two.findings]
+
+
+def _wrapped(n: int) -> str:
+    """``n`` handlers registered through one app wrapper that drops the event and validates nothing."""
+    return (HEAD + "function handle(ch, fn) { ipcMain.handle(ch, (e, ...args) => fn(...args)) }\n"
+            + "".join(f"handle('ch:{i}', (p{i}) => shell.openExternal(p{i}))\n" for i in range(n)))
+
+
+def test_a_wrapper_is_read_once_however_many_handlers_it_registers(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """What an app wrapper does around its handlers (validate them, hand them the event) is read
+    once per wrapper: not again for each handler, each time through every call of its file."""
+    validates = _count(monkeypatch, ipclint.link.handlers, "_function_validates")
+    passing = _count(monkeypatch, ipclint.link.handlers, "_event_passing")
+    for n in (10, 40):
+        validates[0] = passing[0] = 0
+        r = check([str(write_project(tmp_path / str(n), {"main.js": _wrapped(n)}))], use_cache=False, jobs=1,
+                  select=["IPC006"])
+        assert not r.internal_error and len(r.findings) == n
+        assert validates[0] == passing[0] == 1, (n, validates, passing)

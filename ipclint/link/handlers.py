@@ -75,6 +75,10 @@ def handlers(project: Project) -> list[Handler]:
     if project.memo.handlers is not None:
         return project.memo.handlers
     out: list[Handler] = []
+    # what a wrapper function does around its handlers, asked once per wrapper (however many
+    # handlers it registers)
+    validates: dict[tuple[str, int], bool] = {}
+    passings: dict[tuple[str, int], str | None] = {}
     for e in project.graph.edges:
         if e.kind == "port" and e.handler is not None:  # a MessagePort handler: its event's data is renderer data
             path, fid = e.handler
@@ -86,12 +90,16 @@ def handlers(project: Project) -> list[Handler]:
             continue
         path, fid = e.handler
         fn = project.files[path].functions[fid]
-        passing = _event_passing(project, e)
+        passing = None
+        if e.wrapper_funcs:
+            w = e.wrapper_funcs[0]
+            passing = passings[w] if w in passings else passings.setdefault(w, _event_passing(project, w))
         dropped = passing == ""
         ev = next((p.name for p in fn.params if p.index == 0 and not p.path), None) if passing is None else None
         params = [p for p in fn.params if dropped or p.index >= 1]
         h = Handler(e, path, fid, fn, params, ev, subtree(project.files[path], fid))
-        h.wrapper_validates = any(_function_validates(project, w) for w in e.wrapper_funcs)
+        h.wrapper_validates = any(validates[w] if w in validates else validates.setdefault(
+            w, _function_validates(project, w)) for w in e.wrapper_funcs)
         if passing:  # the handler's first parameter is `event.sender` (or another field)
             h.event_parts = {p.name: passing for p in fn.params if p.index == 0 and not p.path}
         elif passing is None and ev is None:
@@ -101,12 +109,10 @@ def handlers(project: Project) -> list[Handler]:
     return out
 
 
-def _event_passing(project: Project, e: Edge) -> str | None:
+def _event_passing(project: Project, wrapper: tuple[str, int]) -> str | None:
     """How a wrapper hands the event to the handler: None as is (or unknown), "" not at all
     (`(e, ...args) => fn(...args)`), or one of its fields (`(e, ...a) => fn(e.sender, ...a)`)."""
-    if not e.wrapper_funcs:
-        return None
-    for wop in project.wrappers.get(e.wrapper_funcs[0], ()):
+    for wop in project.wrappers.get(wrapper, ()):
         if not wop.handler_wrapped or wop.op.handler_arg is None or wop.op.kind not in ("handle", "on"):
             continue
         f = project.files[wop.site[0]]
@@ -121,8 +127,8 @@ def _event_passing(project: Project, e: Edge) -> str | None:
         if first is None or first.rest:
             return None
         scopes = subtree(f, inner.id)
-        for c in f.calls:
-            if c.func not in scopes or not isinstance(c.callee, Ref):
+        for c in project.calls_under(wop.site[0], inner.id):
+            if not isinstance(c.callee, Ref):
                 continue
             hit = project.param_of(wop.site[0], c.func, c.callee.name)
             if hit is None or hit[0] in scopes:
@@ -138,12 +144,10 @@ def _event_passing(project: Project, e: Edge) -> str | None:
 
 def _function_validates(project: Project, target: tuple[str, int]) -> bool:
     path, fid = target
-    f = project.files.get(path)
-    if f is None:
+    if path not in project.files:
         return False
-    scopes = subtree(f, fid)
-    return any(c.func in scopes and isinstance(c.callee, Member) and callee_name(c.callee) in SCHEMA_METHODS
-               and validator_call(project, path, c) for c in f.calls)
+    return any(isinstance(c.callee, Member) and callee_name(c.callee) in SCHEMA_METHODS
+               and validator_call(project, path, c) for c in project.calls_under(path, fid))
 
 
 # ---- which calls validate ---------------------------------------------------------------------

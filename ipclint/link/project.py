@@ -245,6 +245,13 @@ class Project:
                 index.setdefault(c.func, []).append(c)
         return index.get(fid, [])
 
+    def calls_under(self, path: str, fid: int) -> list[Call]:
+        """The calls of function ``fid`` and of the functions nested in it, in file order (from
+        ``calls_in``: not a pass over every call of the file)."""
+        calls = [c for scope in self.files[path].subtree(fid) for c in self.calls_in(path, scope)]
+        calls.sort(key=lambda c: c.index)
+        return calls
+
     def edges_of(self, channel: str | None) -> list[Edge]:
         """The graph's edges of one channel (indexed once the project is frozen)."""
         if not self.frozen:
