@@ -39,3 +39,54 @@ def test_listener_leak_finds_an_exposures_removals_once(tmp_path: Path, monkeypa
         assert len([f for f in r.findings if "wrapped callback" in f.message]) == n
         counts.append(seen[0])
     assert counts[1] <= 4 * counts[0] + 10, counts  # linear: four times the functions, four times the calls
+
+
+def _bridged(n: int) -> dict[str, str | bytes]:
+    """A preload exposing ``n`` functions that invoke a channel and ``n`` that subscribe to one, a
+    page calling them all, and main handling and sending each channel."""
+    exposed = "".join(f"  f{i}: (v) => ipcRenderer.invoke('b{i}', v),\n"
+                      f"  on{i}: (cb) => ipcRenderer.on('e{i}', (_e, ...a) => cb(...a)),\n" for i in range(n))
+    return {
+        "src/preload.js": "const { contextBridge, ipcRenderer } = require('electron')\n"
+                          f"contextBridge.exposeInMainWorld('api', {{\n{exposed}}})\n",
+        "src/renderer.js": "".join(f"window.api.f{i}({i})\nwindow.api.on{i}((x) => console.log(x))\n" for i in range(n)),
+        "src/main.js": "const { ipcMain, BrowserWindow } = require('electron')\n"
+                       "const win = new BrowserWindow({ webPreferences: { preload: 'preload.js' } })\n"
+                       + "".join(f"ipcMain.handle('b{i}', (e, v) => v)\nwin.webContents.send('e{i}', {i})\n"
+                                 for i in range(n)),
+        "src/index.html": "<script src='renderer.js'></script>\n"}
+
+
+def test_an_exposed_function_is_read_from_its_own_calls(tmp_path: Path) -> None:
+    """The questions asked of each exposed function (its fixed IPC calls, a channel it lets the page
+    choose, the powers and the event it hands on, its IPC calls in the graph view) read the calls
+    of that function, not every call of the preload each time: the lines these loops run grow
+    with the exposed functions, not with their square."""
+    import importlib
+    import sys
+    from types import FrameType
+    loops = [importlib.import_module(m).__dict__[name].__code__ for m, name in (
+        ("ipclint.link.graph", "_fixed_ops_inside"), ("ipclint.link.exposure", "_loose_channel"),
+        ("ipclint.link.exposure", "member_calls"), ("ipclint.link.powers", "_forwards_to_sink"),
+        ("ipclint.rules.leak_ipc_event", "_forwards_event"))]
+    lines = [0]
+
+    def local(frame: FrameType, event: str, arg: Any) -> Any:
+        if event == "line":
+            lines[0] += 1
+        return local
+
+    def tracer(frame: FrameType, event: str, arg: Any) -> Any:
+        return local if frame.f_code in loops else None
+
+    counts = []
+    for n in (10, 40):
+        lines[0] = 0
+        sys.settrace(tracer)
+        try:
+            r = check([str(write_project(tmp_path / f"app{n}", _bridged(n)))], use_cache=False, jobs=1)
+        finally:
+            sys.settrace(None)
+        assert not r.internal_error and r.graph is not None
+        counts.append(lines[0])
+    assert 0 < counts[1] <= 5 * counts[0], counts  # four times the functions: about four times the lines

@@ -116,9 +116,7 @@ def _loose_channel(project: Project, path: str, f: FileFacts, scopes: set[int]) 
     """Channels the page chooses in forms the wrapper summaries do not follow: a property of a
     parameter (`opts.channel`), a string conversion of one (`ch.toString()`, `String(ch)`), or
     `ipcRenderer.send.apply(ipcRenderer, arguments)`."""
-    for c in f.calls:
-        if c.func not in scopes:
-            continue
+    for c in project.calls_within(path, scopes):  # (not every call of the file, for each member)
         op = project.ipc_ops.get((path, c.index))
         if op is not None and op.receiver == "ipcRenderer" and op.channel_arg < len(c.args):
             if _from_param(project, path, c, c.args[op.channel_arg], scopes) and not c.conds \
@@ -422,26 +420,15 @@ def members(project: Project) -> Iterator[tuple[Exposure, ExposedMember, MemberK
             yield exp, m, classify_member(project, m, project.wrappers)
 
 
-def member_calls(project: Project, m: ExposedMember,
-                 ops_in: dict[str, list[int]] | None = None) -> list[Call]:
-    """IPC calls inside an exposed function (and the functions nested in it). ``ops_in``: the
-    indexes of ``project.ipc_ops`` per file, when the caller asks for many members."""
+def member_calls(project: Project, m: ExposedMember) -> list[Call]:
+    """IPC calls inside an exposed function (and the functions nested in it), in file order: of
+    the calls of those functions (``Project.calls_under``), not of every IPC call of the file for
+    each member."""
     v = m.value.value
     if not isinstance(v, Fn):
         return []
-    f = project.files[m.value.path]
-    scopes = subtree(f, v.fid)
-    if ops_in is None:
-        ops_in = ipc_ops_by_path(project)
-    return [f.calls[i] for i in ops_in.get(m.value.path, ()) if f.calls[i].func in scopes]
-
-
-def ipc_ops_by_path(project: Project) -> dict[str, list[int]]:
-    """The call indexes of the direct Electron IPC calls per file, in the order of ``project.ipc_ops``."""
-    out: dict[str, list[int]] = {}
-    for p, i in project.ipc_ops:
-        out.setdefault(p, []).append(i)
-    return out
+    path, ops = m.value.path, project.ipc_ops
+    return [c for c in project.calls_under(path, v.fid) if (path, c.index) in ops]
 
 
 class ExposureRecord(TypedDict):
@@ -461,13 +448,12 @@ class ExposureRecord(TypedDict):
 
 def exposure_model(project: Project) -> list[ExposureRecord]:
     out: list[ExposureRecord] = []
-    ops_in = ipc_ops_by_path(project)
     channels_at: dict[tuple[str, int], set[str]] = {}  # (path, call index) -> channels of its edges
     for e in project.graph.edges:
         if e.channel:
             channels_at.setdefault((e.path, e.call), set()).add(e.channel)
     for exp, m, kind in members(project):
-        channels = sorted({ch for c in member_calls(project, m, ops_in)
+        channels = sorted({ch for c in member_calls(project, m)
                            for ch in channels_at.get((m.value.path, c.index), ())})
         out.append({"key": ".".join((exp.key, *m.keypath)), "path": m.where[0], "line": m.where[1].line,
                     "column": m.where[1].column, "kind": kind.kind, "channels": channels,

@@ -479,7 +479,7 @@ def _fixed_ops_inside(project: Project, path: str, fid: int) -> list[tuple[Call,
     from ipclint.link.ipcops import classify
     f = project.files[path]
     out: list[tuple[Call, IpcOp]] = []
-    for c in f.calls:
+    for c in project.calls_under(path, fid):  # (not every call of the file, for each exposed function)
         scope, steps = c.func, 0
         while scope is not None and scope != fid and steps < 64:
             scope = f.functions[scope].parent

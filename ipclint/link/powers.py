@@ -83,9 +83,7 @@ def _forwards_to_sink(project: Project, path: str, fid: int) -> str | None:
             continue
         seen.add(cur)
         scopes = subtree(f, cur)
-        for c in f.calls:
-            if c.func not in scopes:
-                continue
+        for c in project.calls_within(path, scopes):  # (not every call of the file, for each exposed function)
             why = _call_power(project, path, f, c, names, scopes)
             if why is not None:
                 return f"a function that forwards its arguments to {why}"

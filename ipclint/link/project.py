@@ -248,7 +248,11 @@ class Project:
     def calls_under(self, path: str, fid: int) -> list[Call]:
         """The calls of function ``fid`` and of the functions nested in it, in file order (from
         ``calls_in``: not a pass over every call of the file)."""
-        calls = [c for scope in self.files[path].subtree(fid) for c in self.calls_in(path, scope)]
+        return self.calls_within(path, self.files[path].subtree(fid))
+
+    def calls_within(self, path: str, scopes: Iterable[int | None]) -> list[Call]:
+        """The calls whose enclosing function is one of ``scopes``, in file order (``calls_in``)."""
+        calls = [c for scope in scopes for c in self.calls_in(path, scope)]
         calls.sort(key=lambda c: c.index)
         return calls
 

@@ -143,8 +143,8 @@ def _forwards_event(project: Project, path: str, fid: int, exposed: set[tuple[st
     first = next((p for p in fn.params if p.index == 0), None)
     if first is None or first.path:
         return False
-    for c in f.calls:
-        if c.func != fid or not isinstance(c.callee, Ref):
+    for c in project.calls_in(path, fid):  # (not every call of the file, for each exposed function)
+        if not isinstance(c.callee, Ref):
             continue
         if not _page_callback(project, path, fid, c.callee, exposed):
             continue
