@@ -1,7 +1,9 @@
 """Work the rules do once instead of again, counted (never timed)."""
 from __future__ import annotations
 
+import sys
 from pathlib import Path
+from types import CodeType, FrameType
 from typing import Any
 
 import pytest
@@ -41,6 +43,46 @@ def test_listener_leak_finds_an_exposures_removals_once(tmp_path: Path, monkeypa
     assert counts[1] <= 4 * counts[0] + 10, counts  # linear: four times the functions, four times the calls
 
 
+def _code_of(module: str, name: str) -> list[CodeType]:
+    """The code of a function and of the comprehensions and lambdas inside it."""
+    import importlib
+    todo = [importlib.import_module(module).__dict__[name].__code__]
+    out: list[CodeType] = []
+    while todo:
+        code = todo.pop()
+        out.append(code)
+        todo.extend(c for c in code.co_consts if isinstance(c, CodeType))
+    return out
+
+
+def _lines_run(functions: list[tuple[str, str]], root: Path) -> int:
+    """The lines the given functions (module, name) run while the project at ``root`` is checked:
+    the iterations of their loops, counted."""
+    codes = {c for m, name in functions for c in _code_of(m, name)}
+    lines = [0]
+
+    def local(frame: FrameType, event: str, arg: Any) -> Any:
+        if event == "line":
+            lines[0] += 1
+        return local
+
+    def tracer(frame: FrameType, event: str, arg: Any) -> Any:
+        return local if frame.f_code in codes else None
+
+    sys.settrace(tracer)
+    try:
+        r = check([str(root)], use_cache=False, jobs=1)
+    finally:
+        sys.settrace(None)
+    assert not r.internal_error and r.findings
+    return lines[0]
+
+
+_LOOPS_OF_EXPOSED = [("ipclint.link.graph", "_fixed_ops_inside"), ("ipclint.link.exposure", "_loose_channel"),
+                     ("ipclint.link.exposure", "member_calls"), ("ipclint.link.powers", "_forwards_to_sink"),
+                     ("ipclint.rules.leak_ipc_event", "_forwards_event")]
+
+
 def _bridged(n: int) -> dict[str, str | bytes]:
     """A preload exposing ``n`` functions that invoke a channel and ``n`` that subscribe to one, a
     page calling them all, and main handling and sending each channel."""
@@ -62,31 +104,19 @@ def test_an_exposed_function_is_read_from_its_own_calls(tmp_path: Path) -> None:
     choose, the powers and the event it hands on, its IPC calls in the graph view) read the calls
     of that function, not every call of the preload each time: the lines these loops run grow
     with the exposed functions, not with their square."""
-    import importlib
-    import sys
-    from types import FrameType
-    loops = [importlib.import_module(m).__dict__[name].__code__ for m, name in (
-        ("ipclint.link.graph", "_fixed_ops_inside"), ("ipclint.link.exposure", "_loose_channel"),
-        ("ipclint.link.exposure", "member_calls"), ("ipclint.link.powers", "_forwards_to_sink"),
-        ("ipclint.rules.leak_ipc_event", "_forwards_event"))]
-    lines = [0]
-
-    def local(frame: FrameType, event: str, arg: Any) -> Any:
-        if event == "line":
-            lines[0] += 1
-        return local
-
-    def tracer(frame: FrameType, event: str, arg: Any) -> Any:
-        return local if frame.f_code in loops else None
-
-    counts = []
-    for n in (10, 40):
-        lines[0] = 0
-        sys.settrace(tracer)
-        try:
-            r = check([str(write_project(tmp_path / f"app{n}", _bridged(n)))], use_cache=False, jobs=1)
-        finally:
-            sys.settrace(None)
-        assert not r.internal_error and r.graph is not None
-        counts.append(lines[0])
+    counts = [_lines_run(_LOOPS_OF_EXPOSED, write_project(tmp_path / f"app{n}", _bridged(n))) for n in (10, 40)]
     assert 0 < counts[1] <= 5 * counts[0], counts  # four times the functions: about four times the lines
+
+
+def _replying(n: int) -> dict[str, str | bytes]:
+    """``n`` main-process listeners that answer with `event.reply`."""
+    return {"main.js": "const { ipcMain } = require('electron')\n" + "".join(
+        f"ipcMain.on('r{i}', (event, a) => {{ event.reply('r{i}:done', a) }})\n" for i in range(n))}
+
+
+def test_a_listener_is_read_from_its_own_calls(tmp_path: Path) -> None:
+    """The answers a listener sends (IPC015) and whether it relays to a class's own listeners are
+    read from the listener's calls, not from every call of its file for each listener."""
+    loops = [("ipclint.link.replies", "answers"), ("ipclint.link.wrappers", "relay_classes")]
+    counts = [_lines_run(loops, write_project(tmp_path / f"app{n}", _replying(n))) for n in (10, 40)]
+    assert 0 < counts[1] <= 5 * counts[0], counts  # four times the listeners: about four times the lines

@@ -56,9 +56,7 @@ def answers(project: Project, h: Handler) -> list[Answer]:
         f = project.files[path]
         scopes = subtree(f, fid)
         names = _with_locals(f, scopes, names)
-        for c in f.calls:
-            if c.func not in scopes:
-                continue
+        for c in project.calls_within(path, scopes):  # (not every call of the file, for each handler)
             repeated = many or _repeats(f, c, fid)
             how = _answer(c.callee, names)
             if how is not None:

@@ -230,9 +230,9 @@ def relay_classes(project: Project, ops: dict[tuple[str, int], IpcOp]) -> dict[t
         if not isinstance(handler, Fn):
             continue
         ch_text = call.args[op.channel_arg].text if op.channel_arg < len(call.args) else None
-        relays = any(c.func == handler.fid and isinstance(c.callee, Member) and c.callee.prop == "emit"
+        relays = any(isinstance(c.callee, Member) and c.callee.prop == "emit"  # (the listener's calls only)
                      and isinstance(c.callee.obj, This) and c.args and c.args[0].text == ch_text
-                     for c in f.calls)
+                     for c in project.calls_in(path, handler.fid))
         cls = _enclosing_class(project, path, call.func)
         if relays and cls:
             out[(path, cls)] = op
