@@ -44,9 +44,10 @@ def test_listener_leak_finds_an_exposures_removals_once(tmp_path: Path, monkeypa
 
 
 def _code_of(module: str, name: str) -> list[CodeType]:
-    """The code of a function and of the comprehensions and lambdas inside it."""
+    """The code of a function (or of a rule's check) and of the comprehensions and lambdas inside it."""
     import importlib
-    todo = [importlib.import_module(module).__dict__[name].__code__]
+    found = importlib.import_module(module).__dict__[name]
+    todo = [getattr(found, "check", found).__code__]
     out: list[CodeType] = []
     while todo:
         code = todo.pop()
@@ -119,4 +120,20 @@ def test_a_listener_is_read_from_its_own_calls(tmp_path: Path) -> None:
     read from the listener's calls, not from every call of its file for each listener."""
     loops = [("ipclint.link.replies", "answers"), ("ipclint.link.wrappers", "relay_classes")]
     counts = [_lines_run(loops, write_project(tmp_path / f"app{n}", _replying(n))) for n in (10, 40)]
+    assert 0 < counts[1] <= 5 * counts[0], counts  # four times the listeners: about four times the lines
+
+
+def _answering_in_place(n: int) -> dict[str, str | bytes]:
+    """``n`` sync listeners, each with its own locals, a property write and `event.returnValue`."""
+    return {"main.js": "const { ipcMain } = require('electron')\nconst state = {}\n" + "".join(
+        f"ipcMain.on('c{i}', (event, a) => {{ const s = event.sender; const v = String(a).trim(); state.k{i} = v; "
+        f"s.send('c{i}:ok', v); event.returnValue = v }})\n" for i in range(n))}
+
+
+def test_a_listener_is_read_from_its_own_assignments_and_bindings(tmp_path: Path) -> None:
+    """`event.returnValue` (IPC009, IPC015, IPC020) and the sender under a local name (IPC015) are
+    looked for among the listener's own assignments and bindings, not every one of its file."""
+    loops = [("ipclint.rules.sync_ipc", "_return_value_hits"), ("ipclint.link.replies", "sets_return_value"),
+             ("ipclint.link.replies", "_with_locals"), ("ipclint.rules.large_payload", "large_payload")]
+    counts = [_lines_run(loops, write_project(tmp_path / f"app{n}", _answering_in_place(n))) for n in (10, 40)]
     assert 0 < counts[1] <= 5 * counts[0], counts  # four times the listeners: about four times the lines

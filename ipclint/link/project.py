@@ -94,6 +94,9 @@ class Memo:
     by_function: dict[str, FunctionIndex] = field(default_factory=dict)  # link/senders.py
     windows: list[Window] | None = None
     calls_in: dict[str, dict[int | None, list[Call]]] = field(default_factory=dict)  # path -> function -> calls
+    # path -> scope -> the positions of its assignments in the file's, and of its bindings in the file's
+    assigns_in: dict[str, dict[int | None, list[int]]] = field(default_factory=dict)
+    bindings_in: dict[str, tuple[list[tuple[str, AnyV]], dict[int | None, list[int]]]] = field(default_factory=dict)
     edges_by_channel: dict[str | None, list[Edge]] | None = None  # of the frozen project's graph
     # the functions holding each file's direct IPC calls, for the ``Project.ipc_ops`` they were read from
     ipc_funcs: tuple[object, dict[str, set[int | None]]] | None = None
@@ -255,6 +258,29 @@ class Project:
         calls = [c for scope in scopes for c in self.calls_in(path, scope)]
         calls.sort(key=lambda c: c.index)
         return calls
+
+    def assigns_within(self, path: str, scopes: Iterable[int | None]) -> list[Assign]:
+        """The assignments whose enclosing function is one of ``scopes``, in file order (indexed
+        once per file: not a pass over every assignment of the file for each function asked about)."""
+        index = self.memo.assigns_in.get(path)
+        assigns = self.files[path].assigns
+        if index is None:
+            index = self.memo.assigns_in[path] = {}
+            for i, a in enumerate(assigns):
+                index.setdefault(a.func, []).append(i)
+        return [assigns[i] for i in sorted(i for scope in scopes for i in index.get(scope, ()))]
+
+    def bindings_within(self, path: str, scopes: Iterable[int | None]) -> list[tuple[str, AnyV]]:
+        """(name, value) of the bindings of ``scopes``, in the order of the file's bindings."""
+        memo = self.memo.bindings_in.get(path)
+        if memo is None:
+            items = [(name, v) for (_scope, name), v in self.files[path].bindings.items()]
+            index: dict[int | None, list[int]] = {}
+            for i, (scope, _name) in enumerate(self.files[path].bindings):
+                index.setdefault(scope, []).append(i)
+            memo = self.memo.bindings_in[path] = (items, index)
+        items, index = memo
+        return [items[i] for i in sorted(i for scope in scopes for i in index.get(scope, ()))]
 
     def edges_of(self, channel: str | None) -> list[Edge]:
         """The graph's edges of one channel (indexed once the project is frozen)."""

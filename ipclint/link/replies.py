@@ -55,7 +55,7 @@ def answers(project: Project, h: Handler) -> list[Answer]:
         seen.add((path, fid))
         f = project.files[path]
         scopes = subtree(f, fid)
-        names = _with_locals(f, scopes, names)
+        names = _with_locals(project, path, scopes, names)
         for c in project.calls_within(path, scopes):  # (not every call of the file, for each handler)
             repeated = many or _repeats(f, c, fid)
             how = _answer(c.callee, names)
@@ -96,16 +96,17 @@ def sets_return_value(project: Project, h: Handler) -> bool:
     """The handler answers synchronously (`event.returnValue = ...`, IPC009's business)."""
     if not h.event:
         return False
-    f = project.files[h.path]
-    return any(a.func in h.scopes and isinstance(a.target, Member) and a.target.prop == "returnValue"
-               and isinstance(a.target.obj, Ref) and a.target.obj.name == h.event for a in f.assigns)
+    return any(isinstance(a.target, Member) and a.target.prop == "returnValue"
+               and isinstance(a.target.obj, Ref) and a.target.obj.name == h.event
+               for a in project.assigns_within(h.path, h.scopes))
 
 
-def _with_locals(f: FileFacts, scopes: set[int], names: dict[str, str]) -> dict[str, str]:
-    """`const { sender } = event`, `const frame = event.senderFrame`: the sender under a local name."""
+def _with_locals(project: Project, path: str, scopes: set[int], names: dict[str, str]) -> dict[str, str]:
+    """`const { sender } = event`, `const frame = event.senderFrame`: the sender under a local name
+    (of the bindings of those functions, not of every binding of the file)."""
     out = dict(names)
-    for (scope, name), v in f.bindings.items():
-        if scope in scopes and name not in out and isinstance(v, Member) and v.prop in SENDER_FIELDS \
+    for name, v in project.bindings_within(path, scopes):
+        if name not in out and isinstance(v, Member) and v.prop in SENDER_FIELDS \
                 and isinstance(v.obj, Ref) and out.get(v.obj.name) == "":
             out[name] = v.prop
     return out

@@ -82,9 +82,9 @@ def large_payload(project: Project, options: Options) -> Iterator[Hit]:
                 yield from _judge(project, data, e.path, arg, call.func, _words(e.channel), call.conds)
     for h in handlers(project):  # `event.returnValue = ...`: the answer to a sendSync
         if h.edge.kind == "on" and h.event:
-            for a in project.files[h.path].assigns:
+            for a in project.assigns_within(h.path, h.scopes):  # (not every assignment of the file)
                 t = a.target
-                if a.func in h.scopes and isinstance(t, Member) and t.prop == "returnValue" \
+                if isinstance(t, Member) and t.prop == "returnValue" \
                         and isinstance(t.obj, Ref) and t.obj.name == h.event:
                     yield from _judge(project, data, h.path, a.value, a.func, _words(h.edge.channel), (),
                                       how="returned (event.returnValue) for")

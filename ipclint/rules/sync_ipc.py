@@ -77,9 +77,8 @@ def sync_ipc(project: Project, options: Options) -> Iterator[Hit]:
 def _return_value_hits(project: Project, handler: tuple[str, int], channel: str | None) -> Iterator[Hit]:
     """One finding per handler, at its first `event.returnValue` assignment (SPEC 2nd ed.)."""
     path, fid = handler
-    f = project.files[path]
     sets = []
-    for a in f.assigns:
+    for a in project.assigns_within(path, project.files[path].subtree(fid)):  # (not every assignment of the file)
         t = a.target
         if not (isinstance(t, Member) and t.prop == "returnValue" and isinstance(t.obj, Ref)):
             continue
