@@ -46,7 +46,9 @@ def test_listener_leak_finds_an_exposures_removals_once(tmp_path: Path, monkeypa
 def _code_of(module: str, name: str) -> list[CodeType]:
     """The code of a function (or of a rule's check) and of the comprehensions and lambdas inside it."""
     import importlib
-    found = importlib.import_module(module).__dict__[name]
+    found: Any = importlib.import_module(module)
+    for part in name.split("."):  # (a method: Class.name)
+        found = getattr(found, part)
     todo = [getattr(found, "check", found).__code__]
     out: list[CodeType] = []
     while todo:
@@ -137,3 +139,19 @@ def test_a_listener_is_read_from_its_own_assignments_and_bindings(tmp_path: Path
              ("ipclint.link.replies", "_with_locals"), ("ipclint.rules.large_payload", "large_payload")]
     counts = [_lines_run(loops, write_project(tmp_path / f"app{n}", _answering_in_place(n))) for n in (10, 40)]
     assert 0 < counts[1] <= 5 * counts[0], counts  # four times the listeners: about four times the lines
+
+
+def _assigned_later(n: int) -> dict[str, str | bytes]:
+    """``n`` handlers returning a variable declared without a value and assigned a whole file."""
+    return {"main.js": "const { ipcMain } = require('electron')\nconst fs = require('fs')\n" + "".join(
+        f"ipcMain.handle('g{i}', (e, q) => {{ let out; out = fs.readFileSync('/d/' + q); return out }})\n"
+        for i in range(n))}
+
+
+def test_the_assignments_of_a_variable_are_found_from_an_index(tmp_path: Path) -> None:
+    """IPC020 follows a variable declared without a value to its assignments (`let out; out =
+    read()`): found by name in an index made once per file, not by a pass over every assignment
+    of the file for each variable."""
+    loops = [("ipclint.link.filedata", "FileData._assigned")]
+    counts = [_lines_run(loops, write_project(tmp_path / f"app{n}", _assigned_later(n))) for n in (10, 40)]
+    assert 0 < counts[1] <= 5 * counts[0], counts  # four times the handlers: about four times the lines

@@ -67,6 +67,8 @@ class FileData:
         self.project = project
         self._returns: dict[tuple[str, int], Whole | None] = {}
         self._exits: dict[str, dict[int | None, list[Exit]]] = {}
+        # path -> variable -> its plain assignments (value, enclosing function), in file order
+        self._assigns: dict[str, dict[str, list[tuple[AnyV, int | None]]]] = {}
 
     def whole(self, path: str, v: AnyV, scope: int | None, depth: int = 0) -> Whole | None:
         """Whether ``v`` carries a whole file or an unbounded response body."""
@@ -148,9 +150,15 @@ class FileData:
 
     def _assigned(self, path: str, name: str) -> list[tuple[AnyV, int | None]]:
         """The values assigned to a variable declared without one (`let types; types = read()`),
-        with the function each assignment is in."""
-        return [(a.value, a.func) for a in self.project.files[path].assigns
-                if isinstance(a.target, Ref) and a.target.name == name and a.op == "="][:8]
+        with the function each assignment is in (indexed once per file: not a pass over every
+        assignment of the file for each name asked about)."""
+        index = self._assigns.get(path)
+        if index is None:
+            index = self._assigns[path] = {}
+            for a in self.project.files[path].assigns:
+                if isinstance(a.target, Ref) and a.op == "=":
+                    index.setdefault(a.target.name, []).append((a.value, a.func))
+        return index.get(name, [])[:8]
 
     def _method(self, path: str, callee: AnyV, scope: int | None) -> tuple[str, int] | None:
         """`types.get()` where `types` was assigned `new Types()` of a project class."""
