@@ -155,3 +155,20 @@ def test_the_assignments_of_a_variable_are_found_from_an_index(tmp_path: Path) -
     loops = [("ipclint.link.filedata", "FileData._assigned")]
     counts = [_lines_run(loops, write_project(tmp_path / f"app{n}", _assigned_later(n))) for n in (10, 40)]
     assert 0 < counts[1] <= 5 * counts[0], counts  # four times the handlers: about four times the lines
+
+
+def _wrapped_beside_unparsed(n: int) -> dict[str, str | bytes]:
+    """``n`` handlers registered through one app wrapper, beside a file that is not parsed (so
+    linking asks for the modules the handlers' calls reach)."""
+    return {"main.js": "const { ipcMain, shell } = require('electron')\n"
+                       "function handle(ch, fn) { ipcMain.handle(ch, (e, ...args) => fn(...args)) }\n"
+                       + "".join(f"handle('ch{i}', (p{i}) => shell.openExternal(p{i}))\n" for i in range(n)),
+            "util.js": "export const x = 1\n"}
+
+
+def test_prefetch_resolves_a_wrappers_calls_once(tmp_path: Path) -> None:
+    """Linking resolves the calls of the wrapper a handler is registered through once per wrapper,
+    from the wrapper's own calls: not again for each handler, through every call of its file."""
+    loops = [("ipclint.link.prefetch", "_handler_calls")]
+    counts = [_lines_run(loops, write_project(tmp_path / f"app{n}", _wrapped_beside_unparsed(n))) for n in (10, 40)]
+    assert 0 < counts[1] <= 5 * counts[0], counts  # four times the handlers: about four times the lines

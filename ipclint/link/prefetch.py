@@ -41,16 +41,15 @@ def _unparsed(project: Project) -> bool:
 
 def _handler_calls(project: Project) -> None:
     todo: list[tuple[str, int, int]] = []
+    wrappers: set[tuple[str, int]] = set()  # (once per wrapper, however many handlers it registers)
     for h in handlers(project):
         todo.append((h.path, h.fid, 0))
         for wpath, wfid in h.edge.wrapper_funcs:
-            f = project.files.get(wpath)
-            if f is None:
+            if (wpath, wfid) in wrappers or wpath not in project.files:
                 continue
-            scopes = f.subtree(wfid)
-            for c in f.calls:
-                if c.func in scopes:
-                    project.resolve(wpath, c.callee, c.func)
+            wrappers.add((wpath, wfid))
+            for c in project.calls_under(wpath, wfid):
+                project.resolve(wpath, c.callee, c.func)
     seen: set[tuple[str, int]] = set()
     while todo:
         path, fid, depth = todo.pop()
