@@ -23,11 +23,13 @@ def read_in_root(root: Path, rel: str, limit: int = MAX_CONFIG_BYTES) -> bytes |
     if not norm or norm.startswith("/") or norm == ".." or norm.startswith("../"):
         return None
     full = os.path.join(str(root), *norm.split("/"))
-    if not inside(os.path.realpath(root), full):
-        return None
     try:
+        # (most files asked for do not exist, a tsconfig.json in each folder up from a module:
+        # one stat says so, before resolving the path's symlinks component by component)
         st = os.stat(full)
         if not stat.S_ISREG(st.st_mode) or st.st_size > limit:
+            return None
+        if not inside(os.path.realpath(root), full):
             return None
         with open(full, "rb") as fh:
             return fh.read(limit + 1)

@@ -228,6 +228,29 @@ def test_config_files_are_not_read_through_links_out_of_the_root(tmp_path: Path)
     assert _report(r) == _report(check([str(write_project(tmp_path / "plain", APP))], use_cache=False, jobs=1))
 
 
+
+def test_read_in_root_reads_only_inside_and_asks_nothing_more_of_a_missing_file(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    from ipclint import safefs
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.json").write_text("{}")
+    root = tmp_path / "app"
+    (root / "sub").mkdir(parents=True)
+    (root / "sub" / "link.json").symlink_to(outside / "secret.json")
+    (root / "sub" / "dir").symlink_to(outside)
+    (root / "sub" / "own.json").write_text('{"a": 1}')
+    assert safefs.read_in_root(root, "sub/own.json") == b'{"a": 1}'
+    for rel in ("sub/link.json", "sub/dir/secret.json", "../outside/secret.json", "sub/../../outside/secret.json"):
+        assert safefs.read_in_root(root, rel) is None, rel
+    resolved: list[str] = []
+    real = os.path.realpath
+    monkeypatch.setattr(safefs.os.path, "realpath", lambda p, *a, **k: resolved.append(str(p)) or real(p, *a, **k))
+    assert safefs.read_in_root(root, "sub/deeper/tsconfig.json") is None
+    assert resolved == []  # (a missing file: one stat, no symlink resolution)
+
 # ---- never executes, imports or fetches -----------------------------------------------------------
 
 def test_a_whole_check_opens_no_socket_and_runs_no_program(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
