@@ -177,3 +177,26 @@ def test_a_wrapper_is_read_once_however_many_handlers_it_registers(tmp_path: Pat
                   select=["IPC006"])
         assert not r.internal_error and len(r.findings) == n
         assert validates[0] == passing[0] == 1, (n, validates, passing)
+
+
+def port_pairs(n: int) -> str:
+    return "const { ipcMain, MessageChannelMain } = require('electron')\n" + "".join(
+        f"const {{ port1: a{i}, port2: b{i} }} = new MessageChannelMain()\na{i}.on('message', (e) => e.data)\n"
+        f"ipcMain.on('p{i}', (e) => e.sender.postMessage('port:{i}', null, [b{i}]))\n" for i in range(n))
+
+
+def test_port_listeners_read_each_transfer_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A port listener's channels come from the transfers that send its twin: each transfer of the
+    file is read once (link/ports._sent_ports), not once per listener; the port edges are right."""
+    import ipclint.link.ports as ports
+    counts = []
+    for n in (10, 40):
+        seen = _count(monkeypatch, ports, "_local")
+        r = check([str(write_project(tmp_path / f"p{n}", {"main.js": port_pairs(n)}))], use_cache=False, jobs=1)
+        project = r.extra["project"]
+        # listener i (line 3i + 2 after the blank first line) is on the channel its twin went on
+        assert sorted((e.span.line, e.channel) for e in project.graph.edges if e.kind == "port") == \
+            sorted((3 * i + 3, f"port:{i}") for i in range(n))
+        counts.append(seen[0])
+        monkeypatch.undo()
+    assert counts[1] <= 4.5 * counts[0], counts  # linear (it was quadratic: about 16x for 4x the ports)

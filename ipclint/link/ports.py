@@ -46,8 +46,11 @@ def port_edges(project: Project, edges: list[Edge]) -> list[Edge]:
         for a in f.assigns:
             if isinstance(a.target, Member) and a.target.prop == "onmessage":
                 sites.append((a.target.obj, a.value, a.span, -1, a.func, "onmessage"))
+        sent: dict[tuple[Span, str], list[str]] | None = None  # (made once, when a site asks)
         for port, fn, span, index, scope, method in sites:
-            channels = _port_channels(project, path, f, port, scope, by_handler, transfers)
+            if sent is None:
+                sent = _sent_ports(f, [e for e in transfers if e.path == path and e.channel is not None])
+            channels = _port_channels(project, path, f, port, scope, by_handler, sent)
             handler = project.function_of(path, fn, scope)
             for ch in dict.fromkeys(channels):
                 out.append(Edge(kind="port", method=method, receiver="port", channel=ch, path=path, span=span,
@@ -57,7 +60,7 @@ def port_edges(project: Project, edges: list[Edge]) -> list[Edge]:
 
 
 def _port_channels(project: Project, path: str, f: FileFacts, port: AnyV, scope: int | None,
-                   by_handler: dict[tuple[str, int], list[str]], transfers: list[Edge]) -> list[str]:
+                   by_handler: dict[tuple[str, int], list[str]], sent: dict[tuple[Span, str], list[str]]) -> list[str]:
     """The IPC channels a port came from a renderer on, or its twin went to one on."""
     v, at = _local(f, port, scope)
     match v:
@@ -71,8 +74,7 @@ def _port_channels(project: Project, path: str, f: FileFacts, port: AnyV, scope:
                     or project.electron_api(path, made.callee, made_at) != "MessageChannelMain":
                 return []
             twin = "port2" if which == "port1" else "port1"
-            return [e.channel for e in transfers if e.channel is not None and e.path == path
-                    and _sends_port(project, e, f, made, twin)]
+            return sent.get((made.span, twin), [])
     return []
 
 
@@ -113,21 +115,35 @@ def _event_channels(project: Project, path: str, f: FileFacts, event: AnyV, scop
     return by_handler.get((path, hit[0]), [])
 
 
-def _sends_port(project: Project, e: Edge, f: FileFacts, made: NewExpr, which: str) -> bool:
-    """Whether transfer ``e`` sends port ``which`` of the channel object ``made``."""
+def _sent_ports(f: FileFacts, transfers: list[Edge]) -> dict[tuple[Span, str], list[str]]:
+    """(where a `new MessageChannelMain()` is, `port1` or `port2`) -> the channels of the file's
+    transfers (``postMessage(channel, message, [port])``) that send that port, in the transfers'
+    order. Each transfer is read once for the file, not once per port listener (a file with a
+    thousand port pairs asked a million questions)."""
+    out: dict[tuple[Span, str], list[str]] = {}
+    for e in transfers:
+        assert e.channel is not None
+        for key in dict.fromkeys(_ports_sent(f, e)):
+            out.setdefault(key, []).append(e.channel)
+    return out
+
+
+def _ports_sent(f: FileFacts, e: Edge) -> list[tuple[Span, str]]:
+    """The ports transfer ``e`` sends, each as (where its channel object was made, which port)."""
     call = f.calls[e.call]
     if len(call.args) < 3:
-        return False
+        return []
     transfer, at = _local(f, call.args[2], call.func)
     items = transfer.items if isinstance(transfer, Arr) else ()
+    out: list[tuple[Span, str]] = []
     for item in items:
         inner = item.inner if isinstance(item, Spread) and item.inner is not None else item
         v, vat = _local(f, inner, at)
-        if isinstance(v, Member) and v.prop == which:
+        if isinstance(v, Member) and v.prop in ("port1", "port2"):
             chan, _ = _local(f, v.obj, vat)
-            if chan is made or (isinstance(chan, NewExpr) and chan.span == made.span):
-                return True
-    return False
+            if isinstance(chan, NewExpr):
+                out.append((chan.span, v.prop))
+    return out
 
 
 def reads_ports(project: Project, e: Edge) -> bool:
