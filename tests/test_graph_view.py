@@ -123,3 +123,73 @@ def test_graph_view_rows_mirror_the_leading_fields_of_graph_edge():
     names = tuple(f.name for f in fields(GraphEdge))
     assert _Row._fields == names[:len(_Row._fields)]
     assert len(names) > len(_Row._fields)
+
+
+def _flags_reference(edges, generic, allowlisted):  # type: ignore[no-untyped-def]
+    """graphview._flags as it was written first: each edge against every edge of its channel."""
+    from ipclint.link.graphview import _talk
+    from ipclint.model.graph import EdgeKind
+    send_any = {g.app for g in generic if not g.listen}
+    listen_any = {g.app for g in generic if g.listen}
+    host_any = {e.app for e in edges if e.channel is None and e.direction is Direction.TO_HOST
+                and e.part is Part.LISTENER}
+    allowed = allowlisted if isinstance(allowlisted, dict) else {"": allowlisted}
+    out = []
+    for e in edges:
+        if e.channel is None:
+            out.append((False, False))
+            continue
+        peers = [p for p in edges if p.channel == e.channel and _talk(p.app, e.app)]
+        flag = (False, False)
+        if e.part is Part.SENDER and e.direction is Direction.TO_HOST:
+            if not any(_talk(a, e.app) for a in host_any) and not any(
+                    p.part is Part.LISTENER and p.direction is Direction.TO_HOST for p in peers):
+                flag = (True, False)
+        elif e.part is Part.SENDER:
+            want = EdgeKind.HANDLE if e.kind is EdgeKind.INVOKE else EdgeKind.ON
+            if not any(p.part is Part.HANDLER and p.kind is want for p in peers):
+                flag = (True, False)
+        elif e.part is Part.PUSHER and not any(_talk(a, e.app) for a in listen_any):
+            if not any(p.part is Part.LISTENER and p.direction is not Direction.TO_HOST for p in peers):
+                flag = (True, False)
+        elif e.part is Part.HANDLER and e.kind is not EdgeKind.PORT and not any(_talk(a, e.app) for a in send_any) \
+                and not any(e.channel in chs for a, chs in allowed.items() if _talk(a, e.app)):
+            if not any(p.part in (Part.SENDER, Part.EMITTER) and p.direction is not Direction.TO_HOST for p in peers):
+                flag = (False, True)
+        out.append(flag)
+    return out
+
+
+def test_graph_marks_are_the_pairwise_judgement_and_linear() -> None:
+    """graphview._flags judges each edge by what its channel's edges in the apps it can talk to are
+    (one union per edge): the same marks as comparing it with every edge of its channel."""
+    import random
+
+    from ipclint.link import graphview
+    from ipclint.model.graph import EdgeKind, GenericPath
+    rng = random.Random(13)
+    for _ in range(300):
+        rows = [graphview._Row(rng.choice(list(EdgeKind)), "m", "r", rng.choice(list(Part)),
+                               rng.choice(list(Direction)), rng.choice([None, "a", "b", "c"]), "p.ts", 1, 1,
+                               Role.MAIN, rng.choice(["", "x", "y"]), False, (), "", None)
+                for _ in range(rng.randrange(1, 12))]
+        generic = tuple(GenericPath("p.ts", 1, "m", rng.random() < 0.5, rng.choice(["", "x", "y"]))
+                        for _ in range(rng.randrange(0, 2)))
+        allowed = rng.choice([frozenset(), frozenset({"a"}), {"x": frozenset({"b"})}])
+        assert graphview._flags(rows, generic, allowed) == _flags_reference(rows, generic, allowed)
+    calls = 0
+    real = graphview._traits_of
+
+    def counted(e: graphview._Row) -> list[str]:
+        nonlocal calls
+        calls += 1
+        return real(e)
+
+    graphview._traits_of = counted  # type: ignore[assignment]
+    try:
+        many = [graphview._Row(EdgeKind.SEND, "m", "r", Part.SENDER, Direction.TO_MAIN, "one", "p.ts", i, 1,
+                               Role.RENDERER, "", False, (), "", None) for i in range(2_000)]
+        assert all(f == (True, False) for f in graphview._flags(many, (), frozenset()))
+    finally:
+        graphview._traits_of = real  # type: ignore[assignment]
+    assert calls == 2_000

@@ -130,10 +130,13 @@ def _flags(edges: Sequence[_Row], generic: tuple[GenericPath, ...],
     handlers that nothing sends to. The same judgement as IPC010/IPC011 on the graph alone (per app,
     generic paths switch it off; ``allowlisted``: the channels guarded generic bridges allow, per app
     folder): a drawing aid, not a finding."""
-    by_channel: dict[str, list[_Row]] = defaultdict(list)
+    # channel -> app -> what its edges there are (``_traits_of``): an edge's peers are the edges of its
+    # channel in an app it can talk to (``_talk``), asked as one union per edge, not a pass over
+    # every edge of the channel (a thousand sends of one channel asked a million questions)
+    traits: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     for e in edges:
         if e.channel is not None:
-            by_channel[e.channel].append(e)
+            traits[e.channel][e.app].update(_traits_of(e))
     send_any = {g.app for g in generic if not g.listen}
     listen_any = {g.app for g in generic if g.listen}
     host_any = {e.app for e in edges if e.channel is None and e.direction is Direction.TO_HOST
@@ -143,31 +146,49 @@ def _flags(edges: Sequence[_Row], generic: tuple[GenericPath, ...],
     def opened(apps: set[str], app: str) -> bool:
         return any(_talk(a, app) for a in apps)
 
+    def peers(channel: str, app: str) -> set[str]:
+        by_app = traits[channel]
+        if not app:
+            return set().union(*by_app.values())
+        return by_app.get(app, set()) | by_app.get("", set())
+
     out: list[tuple[bool, bool]] = []
     none = (False, False)
     for e in edges:
         if e.channel is None:
             out.append(none)
             continue
-        peers = [p for p in by_channel[e.channel] if _talk(p.app, e.app)]
+        there = peers(e.channel, e.app)
         flag = none
         if e.part is Part.SENDER and e.direction is Direction.TO_HOST:
-            if not opened(host_any, e.app) and not any(p.part is Part.LISTENER and p.direction is Direction.TO_HOST
-                                                       for p in peers):
+            if not opened(host_any, e.app) and "host-listener" not in there:
                 flag = (True, False)
         elif e.part is Part.SENDER:
-            want = EdgeKind.HANDLE if e.kind is EdgeKind.INVOKE else EdgeKind.ON
-            if not any(p.part is Part.HANDLER and p.kind is want for p in peers):
+            if ("handle" if e.kind is EdgeKind.INVOKE else "on-handler") not in there:
                 flag = (True, False)
         elif e.part is Part.PUSHER and not opened(listen_any, e.app):
-            if not any(p.part is Part.LISTENER and p.direction is not Direction.TO_HOST for p in peers):
+            if "listener" not in there:
                 flag = (True, False)
         elif e.part is Part.HANDLER and e.kind is not EdgeKind.PORT and not opened(send_any, e.app) \
                 and not any(e.channel in chs for a, chs in allowed.items() if _talk(a, e.app)):
-            if not any(p.part in (Part.SENDER, Part.EMITTER) and p.direction is not Direction.TO_HOST
-                       for p in peers):
+            if "sender" not in there:
                 flag = (False, True)
         out.append(flag)
+    return out
+
+
+def _traits_of(e: _Row) -> list[str]:
+    """What ``_flags`` asks of an edge's peers: a host listener, a handler of `handle` or of `on`,
+    a listener of pushes, a sender or emitter (not to a host)."""
+    out = []
+    if e.part is Part.LISTENER:
+        out.append("host-listener" if e.direction is Direction.TO_HOST else "listener")
+    elif e.part is Part.HANDLER and e.kind is EdgeKind.HANDLE:
+        out.append("handle")
+    elif e.part is Part.HANDLER and e.kind is EdgeKind.ON:
+        out.append("on-handler")
+    elif e.part in (Part.SENDER, Part.EMITTER) and e.direction is not Direction.TO_HOST:
+        out.append("sender")
     return out
 
 
