@@ -172,3 +172,38 @@ def test_prefetch_resolves_a_wrappers_calls_once(tmp_path: Path) -> None:
     loops = [("ipclint.link.prefetch", "_handler_calls")]
     counts = [_lines_run(loops, write_project(tmp_path / f"app{n}", _wrapped_beside_unparsed(n))) for n in (10, 40)]
     assert 0 < counts[1] <= 5 * counts[0], counts  # four times the handlers: about four times the lines
+
+
+def _mounted(n: int, unmount: bool) -> dict[str, str | bytes]:
+    """A component's setup subscribing in ``n`` onMounted hooks (and removing in onBeforeUnmount)."""
+    subs = "".join(f"    onMounted(() => ipcRenderer.on('c{i}', (e, v) => v))\n" for i in range(n))
+    off = "    onBeforeUnmount(() => ipcRenderer.removeAllListeners())\n" if unmount else ""
+    return {"src/renderer/Panel.js": "import { onMounted, onBeforeUnmount } from 'vue'\n"
+                                     "import { ipcRenderer } from 'electron'\n"
+                                     f"export default {{\n  setup() {{\n{subs}{off}  }}\n}}\n"}
+
+
+@pytest.mark.parametrize("unmount", [False, True])
+def test_listener_leak_finds_a_setups_unmount_hooks_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                          unmount: bool) -> None:
+    """IPC004 looks for the unmount hooks beside each mount hook among the calls of the component's
+    setup: once per setup, not once per mount hook (3,000 hooks took 10 s)."""
+    import importlib
+    leak = importlib.import_module("ipclint.rules.listener_leak")
+    counts, found = [], []
+    for n in (10, 40):
+        seen = [0]
+        real = leak.callee_name
+
+        def counted(v: Any, _real: Any = real, _seen: list[int] = seen) -> Any:
+            _seen[0] += 1
+            return _real(v)
+
+        monkeypatch.setattr(leak, "callee_name", counted)
+        r = check([str(write_project(tmp_path / f"p{n}{unmount}", _mounted(n, unmount)))], use_cache=False, jobs=1,
+                  select="IPC004")
+        monkeypatch.undo()
+        counts.append(seen[0])
+        found.append(len([f for f in r.findings if f.rule == "IPC004"]))
+    assert found == ([0, 0] if unmount else [10, 40])
+    assert counts[1] <= 5 * counts[0], counts

@@ -243,19 +243,23 @@ def _renderer_subscriptions(project: Project, subscribers: set[tuple[str, int]])
     by_key: dict[str, list[Exposure]] = {}
     for exp in project.exposures:
         by_key.setdefault(exp.key, []).append(exp)
+    unmounts: dict[tuple[str, int | None], list[Call]] = {}
     for e in project.graph.edges:
         if e.kind != "on" or e.side != "renderer" or project.role(e.path) != Role.RENDERER:
             continue
         f = project.files[e.path]
         call = f.calls[e.call]
-        why = _leaks(project, f, call, Sub(project, e, call), by_key)
+        why = _leaks(project, f, call, Sub(project, e, call), by_key, unmounts)
         if why:
             what = f"subscription to '{e.channel}'" if e.channel else "subscription"
             yield Hit(e.path, call.span, f"{what} {why}", key=f"{e.channel}:{why}")
 
 
-def _leaks(project: Project, f: FileFacts, call: Call, sub: Sub, by_key: dict[str, list[Exposure]]) -> str | None:
-    """Why the subscription in the innermost function around ``call`` leaks, or None."""
+def _leaks(project: Project, f: FileFacts, call: Call, sub: Sub, by_key: dict[str, list[Exposure]],
+           unmounts: dict[tuple[str, int | None], list[Call]]) -> str | None:
+    """Why the subscription in the innermost function around ``call`` leaks, or None.
+    ``unmounts``: the unmount hooks called directly in a function, per (path, function), kept for
+    the run."""
     if call.func is None:
         if f.path.endswith(".vue") and in_script_setup(project, f.path, call.span.line) \
                 and not unmount_removes(project, f, [c for c in f.calls if c.func is None], call, sub, by_key):
@@ -282,10 +286,18 @@ def _leaks(project: Project, f: FileFacts, call: Call, sub: Sub, by_key: dict[st
                 return None
             return _not_removed(name, hook, cleanup_miss(project, f, fids, sub, by_key))
         if name in MOUNT_HOOKS:
-            scope = [c for c in f.calls if c.func == outer.func or c.func in subtree(f, fn.id)]
-            hooks = [c for c in scope if callee_name(c.callee) in UNMOUNT_HOOKS]
+            # the unmount hooks beside the mount hook (those of the component's setup, asked once for
+            # it however many mount hooks it has) and inside it, in file order
+            key = (f.path, outer.func)
+            beside = unmounts.get(key)
+            if beside is None:
+                beside = unmounts[key] = [c for c in project.calls_in(f.path, outer.func)
+                                          if callee_name(c.callee) in UNMOUNT_HOOKS]
+            hooks = sorted(beside + [c for c in project.calls_under(f.path, fn.id)
+                                     if callee_name(c.callee) in UNMOUNT_HOOKS], key=lambda c: c.index)
             if not hooks:
                 return _never(name, "onBeforeUnmount")
+            scope = project.calls_within(f.path, {outer.func} | subtree(f, fn.id))  # (indexed, in file order)
             if unmount_removes(project, f, scope, call, sub, by_key):
                 return None
             fids = [w.value.fid for w in (project.resolve(f.path, h.args[0], h.func) for h in hooks if h.args)
