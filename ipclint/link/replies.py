@@ -14,7 +14,7 @@ from ipclint.link.handlers import Handler
 from ipclint.link.project import Project
 from ipclint.link.vutil import callee_name, subtree
 from ipclint.link.wrappers import callee_function
-from ipclint.model.facts import Call, FileFacts
+from ipclint.model.facts import Assign, Call, FileFacts
 from ipclint.model.values import AnyV, Fn, Member, Ref
 
 SENDER_FIELDS = frozenset({"sender", "senderFrame"})
@@ -94,11 +94,17 @@ def _wrapper_listeners(project: Project, h: Handler) -> list[tuple[str, int, str
 
 def sets_return_value(project: Project, h: Handler) -> bool:
     """The handler answers synchronously (`event.returnValue = ...`, IPC009's business)."""
+    return bool(return_value_sets(project, h))
+
+
+def return_value_sets(project: Project, h: Handler) -> list[Assign]:
+    """The handler's `event.returnValue = ...` assignments (of its own functions' assignments), in
+    file order; none when its event parameter is not known."""
     if not h.event:
-        return False
-    return any(isinstance(a.target, Member) and a.target.prop == "returnValue"
-               and isinstance(a.target.obj, Ref) and a.target.obj.name == h.event
-               for a in project.assigns_within(h.path, h.scopes))
+        return []
+    return [a for a in project.assigns_within(h.path, h.scopes)
+            if isinstance(a.target, Member) and a.target.prop == "returnValue"
+            and isinstance(a.target.obj, Ref) and a.target.obj.name == h.event]
 
 
 def _with_locals(project: Project, path: str, scopes: set[int], names: dict[str, str]) -> dict[str, str]:

@@ -5,8 +5,9 @@ from collections.abc import Iterator
 from ipclint.link.filedata import FileData, payload_args
 from ipclint.link.handlers import handlers
 from ipclint.link.project import Project
+from ipclint.link.replies import return_value_sets
 from ipclint.model import Severity
-from ipclint.model.values import AnyV, Member, Ref
+from ipclint.model.values import AnyV
 from ipclint.rules._base import Hit, Options, rule
 
 
@@ -81,13 +82,10 @@ def large_payload(project: Project, options: Options) -> Iterator[Hit]:
             elif past:
                 yield from _judge(project, data, e.path, arg, call.func, _words(e.channel), call.conds)
     for h in handlers(project):  # `event.returnValue = ...`: the answer to a sendSync
-        if h.edge.kind == "on" and h.event:
-            for a in project.assigns_within(h.path, h.scopes):  # (not every assignment of the file)
-                t = a.target
-                if isinstance(t, Member) and t.prop == "returnValue" \
-                        and isinstance(t.obj, Ref) and t.obj.name == h.event:
-                    yield from _judge(project, data, h.path, a.value, a.func, _words(h.edge.channel), (),
-                                      how="returned (event.returnValue) for")
+        if h.edge.kind == "on":
+            for a in return_value_sets(project, h):
+                yield from _judge(project, data, h.path, a.value, a.func, _words(h.edge.channel), (),
+                                  how="returned (event.returnValue) for")
     done: set[tuple[str, int]] = set()
     for e in project.graph.edges:
         if e.kind != "handle" or e.handler is None or e.handler in done:
