@@ -477,15 +477,8 @@ def _factory_bridge_edges(project: Project, path: str, call: Call, where: Where,
 
 def _fixed_ops_inside(project: Project, path: str, fid: int) -> list[tuple[Call, IpcOp]]:
     from ipclint.link.ipcops import classify
-    f = project.files[path]
     out: list[tuple[Call, IpcOp]] = []
-    for c in project.calls_under(path, fid):  # (not every call of the file, for each exposed function)
-        scope, steps = c.func, 0
-        while scope is not None and scope != fid and steps < 64:
-            scope = f.functions[scope].parent
-            steps += 1
-        if scope != fid:
-            continue
+    for c in project.calls_under(path, fid):  # (the function's and its nested functions' calls only)
         op = classify(project, path, c)
         if op is not None and op.receiver == "ipcRenderer" and not _is_parametric(project, path, c, op, False):
             out.append((c, op))
