@@ -97,11 +97,10 @@ class Workers:
             self._pool = None
 
 
-def extract_all(files: list[SourceFile], cache: Cache, jobs: int | None,
-                progress: Tick | None = None,
-                workers: Workers | None = None) -> tuple[dict[str, FileFacts], list[Diagnostic]]:
-    """The facts of ``files``: from the cache, else extracted (in ``workers`` when given and the
-    files are worth them, else here; ``jobs`` makes workers for this call alone otherwise)."""
+def extract_all(files: list[SourceFile], cache: Cache, workers: Workers,
+                progress: Tick | None = None) -> tuple[dict[str, FileFacts], list[Diagnostic]]:
+    """The facts of ``files``: from the cache, else extracted (in ``workers`` when the files are
+    worth them, else here)."""
     facts: dict[str, FileFacts] = {}
     errors: list[Diagnostic] = []
     todo: list[SourceFile] = []
@@ -122,16 +121,10 @@ def extract_all(files: list[SourceFile], cache: Cache, jobs: int | None,
         if target is not None and not cache.shard_ready(target):
             target = None
         items.append((sf.path, sf.load(), str(target) if target is not None else None, cache.key))
-    own = workers is None
-    pool = Workers(jobs) if workers is None else workers
-    try:
-        if pool.worth(items):
-            done = pool.map(items, progress)
-        else:
-            done = list(_tick(map(_extract_one, items), progress))
-    finally:
-        if own:
-            pool.close()
+    if workers.worth(items):
+        done = workers.map(items, progress)
+    else:
+        done = list(_tick(map(_extract_one, items), progress))
     for path, body, err in done:
         decoded = cache.decode_facts(body)
         if decoded is None:
@@ -338,7 +331,7 @@ def _reuse(run: _Run, context: str, stored: StoredResult | None) -> State | None
     from ipclint.reuse import STATE_FILE, State, restored, reusable
 
     def facts_of(sf: SourceFile) -> FileFacts | None:
-        done, _errors = extract_all([sf], run.cache, 1)
+        done, _errors = extract_all([sf], run.cache, Workers(1))  # (one file: extracted here)
         run.extracted += 1
         return done.get(sf.path)
 
@@ -404,13 +397,13 @@ def _link_until_stable(root: Path, config: Config, found: Discovery, cache: Cach
     fewer rounds."""
     workers = Workers(jobs)  # (started by the first round with enough to extract, for every round after)
     try:
-        return _link_rounds(root, config, found, cache, jobs, progress, sources, errors, replay, workers)
+        return _link_rounds(root, config, found, cache, progress, sources, errors, replay, workers)
     finally:
         workers.close()
 
 
-def _link_rounds(root: Path, config: Config, found: Discovery, cache: Cache, jobs: int | None,
-                 progress: Tick | None, sources: _LazySources, errors: list[Diagnostic], replay: Replay | None,
+def _link_rounds(root: Path, config: Config, found: Discovery, cache: Cache, progress: Tick | None,
+                 sources: _LazySources, errors: list[Diagnostic], replay: Replay | None,
                  workers: Workers) -> _Linked:
     """``_link_until_stable``, with the workers of every round."""
     from ipclint.discover.select import select_files
@@ -429,7 +422,7 @@ def _link_rounds(root: Path, config: Config, found: Discovery, cache: Cache, job
     facts: dict[str, FileFacts] = {}
     rounds: list[Round] = []
     if replay is not None:
-        rounds = _replayed(replay, chosen, by_path | declarations, facts, cache, jobs, progress, workers)
+        rounds = _replayed(replay, chosen, by_path | declarations, facts, cache, progress, workers)
         if rounds:
             chosen = []
     start = len(rounds)
@@ -438,8 +431,7 @@ def _link_rounds(root: Path, config: Config, found: Discovery, cache: Cache, job
     resolution = Resolution(root, all_paths)  # project files read and specifiers resolved once for all rounds
     for round_ in range(start, MAX_ROUNDS):
         searched = set(dict.keys(sources))
-        more, extract_errors = extract_all([sf for sf in chosen if sf.path not in facts], cache, jobs, progress,
-                                           workers)
+        more, extract_errors = extract_all([sf for sf in chosen if sf.path not in facts], cache, workers, progress)
         facts.update(more)
         errors += extract_errors
         try:
@@ -461,7 +453,7 @@ def _link_rounds(root: Path, config: Config, found: Discovery, cache: Cache, job
 
 
 def _replayed(replay: Replay, first: list[SourceFile], files: dict[str, SourceFile], facts: dict[str, FileFacts],
-              cache: Cache, jobs: int | None, progress: Tick | None, workers: Workers) -> list[Round]:
+              cache: Cache, progress: Tick | None, workers: Workers) -> list[Round]:
     """The last run's rounds that neither link nor search a changed file, up to the first that
     does; their files and the files the last of them asked for loaded into ``facts``. Empty (and
     nothing loaded) when there is no such round or a file cannot be analysed."""
@@ -477,8 +469,7 @@ def _replayed(replay: Replay, first: list[SourceFile], files: dict[str, SourceFi
     if not taken:
         return []
     for batch in batches:
-        more, extract_errors = extract_all([files[p] for p in batch if p not in facts], cache, jobs, progress,
-                                           workers)
+        more, extract_errors = extract_all([files[p] for p in batch if p not in facts], cache, workers, progress)
         if extract_errors:
             facts.clear()
             return []
