@@ -200,3 +200,87 @@ def test_port_listeners_read_each_transfer_once(tmp_path: Path, monkeypatch: pyt
         counts.append(seen[0])
         monkeypatch.undo()
     assert counts[1] <= 4.5 * counts[0], counts  # linear (it was quadratic: about 16x for 4x the ports)
+
+
+def _fresh_importers(project: Project) -> dict[str, set[str]]:
+    """roles._importers as built from scratch: parsed files' imports from their facts, the others'
+    from discovery's specifiers, test files left out (the reference for the kept graph)."""
+    from ipclint.link.roles import imported_files, specifier_targets
+    from ipclint.model.paths import is_test_path
+    out: dict[str, set[str]] = {}
+    for path in sorted(project.all_paths):
+        if is_test_path(path):
+            continue
+        targets = imported_files(project, path) if path in project.files else specifier_targets(project, path)
+        for t in targets:
+            if t != path:
+                out.setdefault(t, set()).add(path)
+    return out
+
+
+def test_the_import_graph_is_kept_between_rounds_and_equals_a_fresh_one(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each round brings the import graph up to date for the files parsed since, instead of
+    going over every discovered file again: the same graph, and work only for the new files."""
+    import ipclint.link.roles as roles
+    files = dict(ROUNDS_APP)
+    # files linking never parses, importing one another and the parsed ones; a test file too
+    for i in range(40):
+        files[f"src/web/page{i}.ts"] = f"import './page{i + 1}'\nimport '../lib/check'\nexport const n{i} = {i}\n"
+    files["src/main/tasks.test.ts"] = "import './tasks'\n"
+    seen: list[tuple[int, dict[str, set[str]], dict[str, set[str]]]] = []
+    targets = _count(monkeypatch, roles, "specifier_targets")
+    inner = roles._importers
+
+    def compared(project: Project) -> dict[str, set[str]]:
+        before = targets[0]
+        kept = inner(project)
+        seen.append((targets[0] - before, {k: set(v) for k, v in kept.items() if v}, _fresh_importers(project)))
+        return kept
+
+    monkeypatch.setattr(roles, "_importers", compared)
+    r = check([str(write_project(tmp_path / "app", files))], use_cache=False, jobs=1)
+    assert not r.internal_error
+    assert len(seen) >= 2  # rounds: the wrapper's callers and the constants are parsed later
+    for _work, kept, fresh in seen:
+        assert kept == {k: v for k, v in fresh.items() if v}
+    first = seen[0][0]
+    assert first >= 40  # the first round reads every unparsed file's specifiers ...
+    assert all(work <= 5 for work, _kept, _fresh in seen[1:]), [w for w, _k, _f in seen]  # ... later ones only the new files'
+
+
+def test_shared_files_are_judged_from_the_open_files_alone() -> None:
+    """_propagate searches the import graph from the files whose role is open: the components it
+    judges, and so every role it gives, are those of a search over every file (random graphs)."""
+    import random
+
+    from ipclint.link.roles import LEGACY_RENDERER, _components, _judge
+    from ipclint.model import FileInfo, Role
+    rng = random.Random(7)
+    for trial in range(300):
+        n = rng.randint(2, 30)
+        nodes = [f"f{i:02d}" for i in range(n)]
+        importers: dict[str, set[str]] = {}
+        for _ in range(rng.randint(0, 3 * n)):
+            a, b = rng.choice(nodes), rng.choice(nodes)
+            if a != b:
+                importers.setdefault(a, set()).add(b)
+        roles: dict[str, FileInfo] = {}
+        for p in nodes:
+            pick = rng.random()
+            if pick < 0.25:
+                continue  # not parsed
+            role = rng.choice([Role.MAIN, Role.PRELOAD, Role.RENDERER, Role.SHARED, Role.SHARED])
+            reason = LEGACY_RENDERER if role is Role.RENDERER and pick > 0.9 else "evidence"
+            roles[p] = FileInfo(p, role, reason)
+        open_ = {p for p, i in roles.items() if i.role is Role.SHARED or i.reason == LEGACY_RENDERER}
+        every = set(nodes) - set(roles) | open_
+        full, searched = dict(roles), dict(roles)
+        _judge(_components(sorted(every), every, importers), importers, full)
+        comps = _components(sorted(open_), every, importers)
+        _judge(comps, importers, searched)
+        assert full == searched, trial
+        reached = {p for c in comps for p in c}
+        assert open_ <= reached
+    # a file no open file reaches is never visited
+    assert _components(["a"], {"a", "b", "c"}, {"a": {"b"}, "c": {"a"}}) == [["b"], ["a"]]

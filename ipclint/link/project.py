@@ -129,6 +129,19 @@ class FileMemo:
     # path -> name -> the indexes of its calls that can call by that name (``Project.calls_named``)
     callee_names: dict[str, dict[str, list[int]]] = field(default_factory=dict)
     callee_paths: dict[str, set[str]] = field(default_factory=dict)  # name -> the files with calls by it
+    importers: ImportGraph | None = None  # link/roles.py _importers, kept for the rounds after
+
+
+@dataclass
+class ImportGraph:
+    """File -> the non-test files that import it, over every discovered file, as linked last
+    (roles._importers); updated for the files parsed since (rounds only add files), not rebuilt."""
+
+    parsed: set[str]  # the files parsed when it was last brought up to date
+    of: dict[str, set[str]]  # file -> its importers
+    # file -> the parsed non-test files whose imports name it (parsed or not): their edge to it
+    # counts once it is parsed
+    named_by: dict[str, set[str]]
 
 
 def _no_graph() -> ChannelGraph:

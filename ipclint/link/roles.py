@@ -4,14 +4,14 @@ from __future__ import annotations
 import fnmatch
 import posixpath
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from pathlib import Path
 
 from ipclint.discover import file_for_stem
 from ipclint.discover.select import is_local_specifier
 from ipclint.link.bridge import EXPOSE_NAMES
 from ipclint.link.modules import JsonObject, ReadJson
-from ipclint.link.project import GLOBAL_OBJECTS, FileMemo, LinkConfig, OpenName, Project
+from ipclint.link.project import GLOBAL_OBJECTS, FileMemo, ImportGraph, LinkConfig, OpenName, Project
 from ipclint.model import FileInfo, Role
 from ipclint.model.facts import FileFacts, binding_scope
 from ipclint.model.paths import is_test_path
@@ -330,7 +330,14 @@ def _propagate(project: Project, roles: dict[str, FileInfo]) -> None:
     open_ = {p for p, i in roles.items() if (i.role is Role.SHARED or i.reason == LEGACY_RENDERER)
              and i.reason != "config [roles]"}
     unparsed = project.all_paths - set(roles)
-    for comp in _components(sorted(open_ | unparsed), importers):
+    # (only the components an open file is in need judging: searched from those files alone)
+    _judge(_components(sorted(open_), open_ | unparsed, importers), importers, roles)
+
+
+def _judge(components: list[list[str]], importers: dict[str, set[str]], roles: dict[str, FileInfo]) -> None:
+    """Each component (importers' components first) that one role's code alone imports from
+    outside takes that role (_propagate)."""
+    for comp in components:
         outside = sorted({src for member in comp for src in importers.get(member, ()) if src not in comp})
         if not outside:
             continue
@@ -349,17 +356,35 @@ def _propagate(project: Project, roles: dict[str, FileInfo]) -> None:
 
 def _importers(project: Project) -> dict[str, set[str]]:
     """File -> the non-test files that import it: parsed files from their facts, the others from
-    the specifiers discovery found by byte search."""
-    out: dict[str, set[str]] = {}
-    for path in sorted(project.all_paths):
-        if is_test_path(path):
-            continue
-        targets: Sequence[str] = imported_files(project, path) if path in project.files \
-            else specifier_targets(project, path)
-        for t in targets:
+    the specifiers discovery found by byte search. Built once a run and brought up to date in each
+    later round for the files parsed since (``FileMemo.importers``)."""
+    graph = project.file_memo.importers
+    if graph is None or not graph.parsed <= project.files.keys():
+        graph = project.file_memo.importers = ImportGraph(set(), {}, {})
+        for path in sorted(project.all_paths):
+            if path not in project.files and not is_test_path(path):
+                for t in specifier_targets(project, path):
+                    if t != path:
+                        graph.of.setdefault(t, set()).add(path)
+    new = sorted(project.files.keys() - graph.parsed)
+    if not new:
+        return graph.of
+    graph.parsed.update(new)
+    own = [p for p in new if not is_test_path(p)]
+    for path in own:  # its byte-searched specifiers counted while it was not parsed: its facts now
+        for t in specifier_targets(project, path) if path in project.all_paths else ():
+            if t != path and t in graph.of:
+                graph.of[t].discard(path)
+        for t in _import_targets(project, path):
             if t != path:
-                out.setdefault(t, set()).add(path)
-    return out
+                graph.named_by.setdefault(t, set()).add(path)
+                if t in project.files:
+                    graph.of.setdefault(t, set()).add(path)
+    for path in new:  # parsed now: the parsed files that import it are its importers
+        for src in graph.named_by.get(path, ()):
+            if src != path:
+                graph.of.setdefault(path, set()).add(src)
+    return graph.of
 
 
 def specifier_targets(project: Project, path: str) -> tuple[str, ...]:
@@ -372,17 +397,25 @@ def specifier_targets(project: Project, path: str) -> tuple[str, ...]:
     return hit
 
 
-def _components(nodes: list[str], importers: dict[str, set[str]]) -> list[list[str]]:
-    """The strongly connected components of the import graph among ``nodes`` (iterative Tarjan),
-    importers before what they import, so that every component is judged after its importers."""
-    node_set = set(nodes)
-    graph = {n: sorted(src for src in importers.get(n, ()) if src in node_set) for n in nodes}
+def _components(roots: list[str], node_set: set[str], importers: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected components of the import graph among ``node_set`` that are reached
+    from ``roots`` (iterative Tarjan), importers before what they import, so that every component
+    is judged after its importers (the components reached from a component are emitted before it,
+    whichever roots the search starts from)."""
+    graph: dict[str, list[str]] = {}
+
+    def successors(n: str) -> list[str]:
+        succ = graph.get(n)
+        if succ is None:
+            succ = graph[n] = sorted(src for src in importers.get(n, ()) if src in node_set)
+        return succ
+
     index: dict[str, int] = {}
     low: dict[str, int] = {}
     on_stack: set[str] = set()
     stack: list[str] = []
     out: list[list[str]] = []
-    for root in nodes:
+    for root in roots:
         if root in index:
             continue
         work: list[tuple[str, int]] = [(root, 0)]
@@ -392,7 +425,7 @@ def _components(nodes: list[str], importers: dict[str, set[str]]) -> list[list[s
                 index[node] = low[node] = len(index)
                 stack.append(node)
                 on_stack.add(node)
-            succ = graph[node]
+            succ = successors(node)
             if i < len(succ):
                 work.append((node, i + 1))
                 nxt = succ[i]
