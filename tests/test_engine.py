@@ -107,6 +107,26 @@ def test_functions_in_test_code_get_no_flow_analysis() -> None:
         assert [fn.flow is not None for fn in facts.functions] == [analysed], path
         assert [c.callee.text for c in facts.calls][:1] == ["ipcMain.handle"], path  # its calls are still there
 
+def test_assertion_chains_in_test_code_are_not_recorded() -> None:
+    """`expect(x).not.toBe(y)` in test code is the assertion API, never IPC nor an app call: not
+    recorded as calls (most of a unit test's calls); the IPC inside it still is. Elsewhere, or
+    where the file defines its own `expect`, they are calls like any other."""
+    from ipclint.extract.extract import extract
+    from ipclint.model.values import Member
+    src = (b"import { ipcRenderer } from 'electron'\n"
+           b"expect(ipcRenderer.send('a:b', 1)).toBe(undefined)\n"
+           b"expect(api.x).not.toHaveBeenCalledWith('c', { d: 1 })\n"
+           b"await expect(ipcRenderer.invoke('e:f')).resolves.toEqual([1, 2])\n"
+           b"expect.assertions(2)\n")
+    kept = ["send", "invoke"]
+    every = ["send", "expect", "toBe", "expect", "toHaveBeenCalledWith", "invoke", "expect", "toEqual", "assertions"]
+    for path, data, calls in [("src/renderer/a.test.ts", src, kept), ("src/renderer/a.ts", src, every),
+                              ("e2e/a.spec.ts", src + b"function expect(v) { return send(v) }\n", every + ["send"])]:
+        facts = extract(path, data)
+        names = [c.callee.prop if isinstance(c.callee, Member) else getattr(c.callee, "name", "?") for c in facts.calls]
+        assert sorted(names) == sorted(calls), path
+
+
 def test_warm_run_reuses_the_cache_and_edits_invalidate_it(tmp_path: Path) -> None:
     root = write_project(tmp_path / "app", APP)
     cache = tmp_path / "cache"

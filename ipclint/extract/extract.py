@@ -23,6 +23,7 @@ from ipclint.extract.typefacts import TypeDraft
 from ipclint.extract.values import property_name, span_of, string_value, text_of, unwrap
 from ipclint.extract.walk import FUNCTION_TYPES, MAX_CALLS_PER_FILE, Extractor, _bindings_of_pattern
 from ipclint.model.facts import Assign, Call, Check, Exit, FileFacts, JsxAttr, JsxElement, Param
+from ipclint.model.paths import is_test_path
 from ipclint.model.types import TDecl
 from ipclint.model.values import (
     AnyV,
@@ -80,6 +81,27 @@ def extract(path: str, data: bytes) -> FileFacts:
 
 
 
+def _assertion(node: Node) -> bool:
+    """A call of `expect` or of a matcher on its result (`expect(x).not.toBe(y)`,
+    `await expect(p).resolves.toEqual(v)`): the assertion API of Jest, Vitest, Playwright, Chai."""
+    fn = node.child_by_field_name("function")
+    for _ in range(16):
+        if fn is None:
+            return False
+        t = fn.type
+        if t == "identifier":
+            return fn.text == b"expect"
+        if t == "member_expression":
+            fn = fn.child_by_field_name("object")
+        elif t == "call_expression":
+            fn = fn.child_by_field_name("function")
+        elif t in ("await_expression", "parenthesized_expression", "non_null_expression"):
+            fn = fn.named_children[0] if fn.named_child_count else None
+        else:
+            return False
+    return False
+
+
 COMPARISONS = frozenset({"===", "!==", "==", "!=", "instanceof", "in", "<", ">", "<=", ">="})
 _BY_POSITION = itemgetter(0, 1)
 
@@ -92,6 +114,8 @@ class _Walker(Extractor):
         f = self.f
         data = self.data
         self.analyse = wanted(f.path, data)
+        # test code's assertion chains (`expect(x).toBe(y)`) are neither IPC nor calls of the app
+        self.assertions = is_test_path(f.path) and b"expect(" in data and b"function expect" not in data
         if data.count(b"(") + data.count(b"[") + data.count(b"{") > P.QUERY_DEPTH_LIMIT // 2 \
                 and P.deeper_than(root, P.QUERY_DEPTH_LIMIT):
             f.too_deep = True
@@ -197,6 +221,8 @@ class _Walker(Extractor):
     def _call(self, node: Node, scope: int | None, in_loop: bool) -> None:
         f = self.f
         if len(f.calls) >= MAX_CALLS_PER_FILE:
+            return
+        if self.assertions and _assertion(node):
             return
         v = self.value(node, scope)
         if isinstance(v, Module):  # require('x'): an import, not a call site
