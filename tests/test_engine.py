@@ -96,6 +96,36 @@ def test_test_code_that_names_electron_alone_is_not_parsed(tmp_path: Path) -> No
     assert [(f.rule, f.path) for f in r.findings if f.rule == "IPC010"] == []
 
 
+@pytest.mark.parametrize("code, names", [
+    ("import { app } from 'electron'", True), ('const { shell } = require("electron")', True),
+    ("const e = require(`electron`)", True), ("const { app } = await import('electron/main')", True),
+    ("import { getCurrentWindow } from '@electron/remote'", True), ("import Store from 'electron-store'", True),
+    ("electron.remote.getCurrentWindow()", True), ("const s = electron?.shell", True),
+    ("// see https://github.com/electron/electron/issues/1", False), ("action_: { option: 'electron dot' }", False),
+    ("module.exports = { target: 'electron-main', externals: ['electron'] }", False),
+    ("const v = process.versions.electron", False), ("const app = await playwright._electron.launch()", False),
+    ("import * as electron from './electron/actions'", False), ("<a href='https://electronjs.org'>electron</a>", False),
+])
+def test_code_that_names_electron_is_selected_not_prose(code: str, names: bool) -> None:
+    """The first round parses files whose code names Electron (an import or require of it or of an
+    Electron package, a member of a name `electron`); the word in comments, strings or build
+    configuration is not code (SPEC §7: no IPC, Electron or exported constant: not parsed)."""
+    from ipclint.discover.select import byte_facts
+    assert byte_facts(code.encode()).keyword is names
+
+
+def test_a_file_that_mentions_electron_in_prose_is_not_parsed(tmp_path: Path) -> None:
+    root = write_project(tmp_path, {
+        "package.json": '{"main": "main.js"}',
+        "main.js": "const { app, BrowserWindow } = require('electron')\nrequire('./notes')\n",
+        "notes.js": "// Built with electron: see https://electronjs.org\nmodule.exports = { target: 'electron-main' }\n",
+        "chem.js": "export const dot = { option: 'electron dot' }\n",
+    })
+    r = check([str(root)], use_cache=False, jobs=1)
+    parsed = {p.path for p in r.roles if not p.reason.startswith("not parsed")}
+    assert parsed == {"main.js"}
+
+
 def test_functions_in_test_code_get_no_flow_analysis() -> None:
     """No rule reports in test code: its functions' parameter flow (extract/handlerflow.py) is not
     analysed; the same code elsewhere is."""

@@ -1,10 +1,11 @@
 """Choose, with byte searches only, the files that can matter; the rest are never parsed.
 
-A file matters when it mentions Electron or IPC, when it uses a key a preload exposes
-(`window.api`), or is a package.json `main` entry. Linking then asks for more (link/needs.py): the
-modules resolution reached, and the importers of modules that define app wrappers or re-export
-Electron bindings. What each file contributes is computed once (``byte_facts``) and cached with
-its stat.
+A file matters when it mentions IPC, when its code names Electron (an import or require of it or
+of an Electron package, a member of a name `electron`; not the word in comments, strings or build
+configuration), when it uses a key a preload exposes (`window.api`), or is a package.json `main`
+entry. Linking then asks for more (link/needs.py): the modules resolution reached, and the
+importers of modules that define app wrappers or re-export Electron bindings. What each file
+contributes is computed once (``byte_facts``) and cached with its stat.
 
 Test code (``is_test_path``) is never reported on: what it adds is the IPC it does (a handler
 registered there counts as one, its sends as uses), so a test file that names Electron alone
@@ -46,12 +47,26 @@ def _scan(data: bytes, needles: tuple[bytes, ...], pattern: re.Pattern[bytes]) -
 
 def byte_facts(data: bytes) -> ByteFacts:
     ipc = any(k in data for k in IPC_KEYWORDS)
-    keyword = ipc or b"electron" in data
-    expose = tuple(m.group(1) for m in EXPOSE_RE.finditer(data)) if keyword and b"expose" in data else ()
     specs = tuple(dict.fromkeys(s.decode("utf-8", "replace")
                                 for s in _scan(data, (b"from", b"require", b"import"), SPEC_AT)))
+    keyword = ipc or b"electron" in data and _names_electron(data, specs)
+    expose = tuple(m.group(1) for m in EXPOSE_RE.finditer(data)) if keyword and b"expose" in data else ()
     props = frozenset(_scan(data, (b"window", b"globalThis"), GLOBAL_AT))
     return ByteFacts(keyword, expose, specs, props, _declares_globals(data), ipc)
+
+
+ELECTRON_PACKAGES = ("electron/", "electron-", "@electron/")
+# `electron.remote`, `electron?.shell`, `electron['ipcRenderer']`: a name bound to the module
+TEMPLATE_SPEC = re.compile(rb"(?:require|import)\s*\(\s*`(?:@electron/|electron[`/-])")  # require(`electron`)
+ELECTRON_USE = re.compile(rb"(?<![\w$@/'\"`.-])electron\s*(?:\?\.|\.\s*[A-Za-z_$]|\[)")
+
+
+def _names_electron(data: bytes, specs: tuple[str, ...]) -> bool:
+    """Whether code names Electron: imports or requires `electron` (or an `electron/`,
+    `@electron/` or `electron-` package), or reads a member of a name `electron`. The word in
+    prose, release notes or data (`'electron dot'` in a chemistry renderer) is not code."""
+    return any(s == "electron" or s.startswith(ELECTRON_PACKAGES) for s in specs) \
+        or ELECTRON_USE.search(data) is not None or TEMPLATE_SPEC.search(data) is not None
 
 
 GLOBAL_DECL_AT = re.compile(rb"declare\s+(?:global\b|var\s|let\s|const\s)|interface\s+Window\b")
