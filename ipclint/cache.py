@@ -314,10 +314,12 @@ PROJECT_FILES = ("package.json", "package-lock.json", "npm-shrinkwrap.json", "ya
 
 
 def context_key(root: Path, paths: list[str], skipped: list[tuple[str, str]], errors: list[tuple[str, str, str]],
-                config: object, options: tuple[object, ...]) -> str:
+                config: object, options: tuple[object, ...], listed: dict[str, tuple[str, ...]] | None = None) -> str:
     """Everything a run's result depends on but the files' contents: the tool, the file set, the
     project files that roles, versions and module resolution read (package.json, lock files,
-    tsconfig, .gitignore: by size and mtime), the config, the options, what discovery skipped."""
+    tsconfig, .gitignore: by size and mtime), the config, the options, what discovery skipped.
+    ``listed``: the project files each folder the walk listed holds (discover.Discovery.listed);
+    only those are looked for there (a monorepo's warm run stats a few dozen, not thousands)."""
     h = hashlib.sha256(f"{code_stamp()}:{root}".encode())
     folders = {""}
     for path in paths:
@@ -329,7 +331,8 @@ def context_key(root: Path, paths: list[str], skipped: list[tuple[str, str]], er
     top = str(root)
     for folder in sorted(folders):
         base = os.path.join(top, folder) if folder else top
-        for name in PROJECT_FILES:
+        held = listed.get(folder) if listed is not None else None
+        for name in PROJECT_FILES if held is None else held:
             p = os.path.join(base, name)
             try:
                 st = os.stat(p)

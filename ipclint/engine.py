@@ -254,7 +254,8 @@ def check(paths: list[str] | None = None, config: Config | None = None, *, selec
     if cache.folder is not None and not need_project:
         every = found.files + found.declarations
         context = context_key(root, [sf.path for sf in every], found.skipped, found.errors, config,
-                              (select, ignore, only_files, baseline_digest(baseline), report_unused_suppressions))
+                              (select, ignore, only_files, baseline_digest(baseline), report_unused_suppressions),
+                              found.listed)
         key = result_key(context, [(sf.path, sf.digest) for sf in every])
         stored = cache.load(RESULT_FILE, StoredResult)
         if stored is not None and stored.key == key:

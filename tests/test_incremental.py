@@ -304,3 +304,62 @@ def test_an_edit_to_a_file_round_0_searched(tmp_path: Path, change: Callable[[st
     cold = check([str(root)], use_cache=False, jobs=1)
     assert again.extra.get("rounds_replayed") == 0
     assert _report(again) == _report(cold) and again.extra.get("parsed") == cold.extra.get("parsed")
+
+
+# edits of the project files (package.json, tsconfig, lock files): part of every run's context
+PROJECT_EDITS: dict[str, Callable[[Path], None]] = {
+    "tsconfig added in a folder that had none": lambda root: _create(
+        root, "src/shared/tsconfig.json", '{"compilerOptions": {"strict": true}}'),
+    "Electron version changed": lambda root: _edit(
+        root, "package.json", lambda t: t.replace('"electron": "', '"electron": "9.0.0", "x-was": "')),
+}
+
+
+@pytest.mark.parametrize("name", list(PROJECT_EDITS))
+def test_a_changed_project_file_gives_what_a_cold_run_gives(tmp_path: Path, name: str) -> None:
+    root = tmp_path / "app"
+    shutil.copytree(EXAMPLE, root)
+    cache = tmp_path / "cache"
+    check([str(root)], cache_dir=str(cache), jobs=1)
+    assert check([str(root)], cache_dir=str(cache), jobs=1).extra.get("cached")
+    PROJECT_EDITS[name](root)
+    again = check([str(root)], cache_dir=str(cache), jobs=1)
+    cold = check([str(root)], use_cache=False, jobs=1)
+    assert not again.extra.get("cached") and _report(again) == _report(cold)
+
+
+def test_a_warm_run_looks_for_project_files_only_where_the_walk_saw_them(tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The walk lists every folder: a warm run (the walk replayed, no folder changed) stats the
+    project files the folders held, not every name in every folder (a monorepo has thousands)."""
+    import ipclint.cache
+    root = tmp_path / "app"
+    files = {"package.json": '{"main": "src/main.js"}',
+             "src/main.js": "const { ipcMain } = require('electron')\nipcMain.handle('a', () => 1)\n",
+             "packages/ui/package.json": '{"name": "ui"}'}
+    files |= {f"packages/ui/part{i}/index.js": f"export const n{i} = {i}\n" for i in range(60)}
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+    cache = tmp_path / "cache"
+    check([str(root)], cache_dir=str(cache), jobs=1)
+    inside = [False]
+    stats = [0]
+    real_stat, real_key = os.stat, ipclint.cache.context_key
+
+    def counted_stat(*args: Any, **kwargs: Any) -> Any:
+        stats[0] += inside[0]
+        return real_stat(*args, **kwargs)
+
+    def key(*args: Any, **kwargs: Any) -> str:
+        inside[0] = True
+        try:
+            return real_key(*args, **kwargs)
+        finally:
+            inside[0] = False
+
+    monkeypatch.setattr(os, "stat", counted_stat)
+    monkeypatch.setattr("ipclint.engine.context_key", key)
+    warm = check([str(root)], cache_dir=str(cache), jobs=1)
+    assert warm.extra.get("cached")
+    assert stats[0] == 2  # the two package.json files (not 12 names in each of 64 folders)

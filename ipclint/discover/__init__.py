@@ -92,6 +92,8 @@ class Discovery:
     declarations: list[SourceFile] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
     errors: list[tuple[str, str, str]] = field(default_factory=list)  # (path, kind, message)
+    # root-relative folder -> the project files its listing held, for the folders the walk listed
+    listed: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 
@@ -203,6 +205,7 @@ def discover(root: Path, paths: list[Path] | None = None, exclude: list[str] | N
         if made is not None and cache is not None:
             cache.store(WALK_FILE, made)
     result = walk.result
+    result.listed = walk.listed
     _examine_all(result, walk.pending, walk.index, jobs)
     result.files.sort(key=lambda s: s.path)
     result.declarations.sort(key=lambda s: s.path)

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import msgspec
 
+from ipclint.cache import PROJECT_FILES
 from ipclint.discover import (
     DEFAULT_EXCLUDED_DIRS,
     Discovery,
@@ -44,6 +45,8 @@ class WalkRecord(msgspec.Struct, frozen=True, array_like=True, gc=False):
     gitignores: list[tuple[str, int, int]]  # (root-relative path, size, mtime_ns); -1, -1 when absent
     links: list[tuple[str, bool]]  # (path, resolves inside the root)
     events: list[tuple[str, str, str]]  # ("consider", path, "") or ("skip", path, reason)
+    # (root-relative folder, the project files it holds): cache.context_key stats only those
+    listed: list[tuple[str, tuple[str, ...]]] = []
 
 
 def walk_key(root: Path, starts: list[Path], exclude: list[str]) -> str:
@@ -96,6 +99,8 @@ class Walk:
     gitignores: dict[str, tuple[int, int]] = field(default_factory=dict)
     links: list[tuple[str, bool]] = field(default_factory=list)
     events: list[tuple[str, str, str]] = field(default_factory=list)
+    # root-relative folder -> the project files (cache.PROJECT_FILES) its listing holds
+    listed: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def consider(self, p: str | Path) -> None:
         self.events.append(("consider", str(p), ""))
@@ -106,6 +111,7 @@ class Walk:
         self.result.skipped.append((rel, reason))
 
     def replay(self, rec: WalkRecord) -> None:
+        self.listed = dict(rec.listed)
         for what, path, reason in rec.events:
             if what == "consider":
                 self.consider(path)
@@ -121,7 +127,7 @@ class Walk:
                 mtime > now - RACY_NS for _, mtime in self.gitignores.values()):
             return None
         gitignores = sorted((rel, size, mtime) for rel, (size, mtime) in self.gitignores.items())
-        return WalkRecord(key, self.folders, gitignores, self.links, self.events)
+        return WalkRecord(key, self.folders, gitignores, self.links, self.events, sorted(self.listed.items()))
 
     def ignored(self, rel: str) -> bool:
         return self._ignored(rel)
@@ -164,8 +170,11 @@ class Walk:
             return []
         if self.folders is not None:
             self.folders.append((str(folder), st.st_dev, st.st_ino, st.st_mtime_ns))
-        if not any(e.name == ".gitignore" for e in entries):
-            self.ignores.setdefault(rel_path(self.root, folder), None)  # nothing to read
+        names = {e.name for e in entries}
+        here = rel_path(self.root, folder)
+        if ".gitignore" not in names:
+            self.ignores.setdefault(here, None)  # nothing to read
+        self.listed[here] = tuple(n for n in PROJECT_FILES if n in names)
         subdirs = []
         for e in entries:
             sub = self._entry(e, linked)
