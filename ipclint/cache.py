@@ -204,7 +204,6 @@ class Cache:
     def _prune(self, keep: str, legacy: bool) -> None:
         """Remove what older versions left: other `v-<stamp>` folders, and, in a folder that was
         already tagged as ipclint's, what older formats wrote there (never anything else)."""
-        import shutil
         assert self.folder is not None
         try:
             entries = list(os.scandir(self.folder))
@@ -215,6 +214,7 @@ class Cache:
                 continue
             try:
                 if e.is_dir(follow_symlinks=False):
+                    import shutil  # (a warm run has nothing to remove: no import)
                     shutil.rmtree(e.path, ignore_errors=True)
                 else:
                     os.unlink(e.path)

@@ -4,7 +4,6 @@ errors that name the key and the file."""
 from __future__ import annotations
 
 import json
-import tomllib
 from collections.abc import Iterable
 from dataclasses import MISSING, Field, dataclass, field, fields
 from functools import lru_cache
@@ -134,10 +133,11 @@ def _read(p: Path, package_json: bool = False, pyproject: bool = False,
             section = data.get("ipclint") if isinstance(data, dict) else None
             key = "ipclint"
         else:
+            import tomllib  # (only a project with a TOML config pays for the import)
             data = tomllib.loads(text)
             section = (data.get("tool") or {}).get("ipclint") if pyproject else data
             key = "tool.ipclint"
-    except (ValueError, tomllib.TOMLDecodeError, AttributeError) as exc:
+    except (ValueError, AttributeError) as exc:  # (tomllib.TOMLDecodeError is a ValueError)
         raise ConfigError(f"{p}: invalid {'JSON' if package_json else 'TOML'}: {exc}") from None
     if section is not None and not isinstance(section, dict):
         raise ConfigError(f"{p}: key '{key}' must be {'an object' if package_json else 'a table'}")

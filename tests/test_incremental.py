@@ -363,3 +363,21 @@ def test_a_warm_run_looks_for_project_files_only_where_the_walk_saw_them(tmp_pat
     warm = check([str(root)], cache_dir=str(cache), jobs=1)
     assert warm.extra.get("cached")
     assert stats[0] == 2  # the two package.json files (not 12 names in each of 64 folders)
+
+
+def test_a_warm_run_imports_only_what_it_uses(tmp_path: Path) -> None:
+    """A warm run (nothing changed) takes the stored result: it never imports linking, the rules,
+    extraction or tree-sitter, nor a TOML parser when the project has no TOML config, nor shutil
+    when the cache has nothing old to remove (each import is milliseconds of a ~0.1 s run)."""
+    import subprocess
+    import sys
+    root = tmp_path / "app"
+    shutil.copytree(EXAMPLE, root)
+    cache = tmp_path / "cache"
+    check([str(root)], cache_dir=str(cache), jobs=1)
+    code = ("import sys\nfrom ipclint.engine import check\n"
+            "r = check([sys.argv[1]], cache_dir=sys.argv[2])\nassert r.extra.get('cached'), r.extra\n"
+            "print(' '.join(m for m in ('tree_sitter', 'ipclint.link', 'ipclint.rules', 'ipclint.extract.extract',"
+            " 'tomllib', 'shutil') if m in sys.modules))\n")
+    out = subprocess.run([sys.executable, "-c", code, str(root), str(cache)], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == []
