@@ -114,7 +114,8 @@ def test_the_budget_leaves_room_for_large_real_files() -> None:
 LINKED_SIZES: dict[str, int] = {"nested": 1000, "channels": 200, "else_ifs": 500, "plus_chain": 500}
 
 
-def _link_and_rule_work(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, src: str) -> int:
+def _link_and_rule_work(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, src: str | dict[str, str]) -> int:
+    """Lines run by link() and run_rules() checking ``src`` as main.js (or these files)."""
     import sys
     from types import FrameType
     from typing import Any
@@ -142,7 +143,8 @@ def _link_and_rule_work(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, src: st
     with monkeypatch.context() as m:
         m.setattr(ipclint.link, "link", counted(ipclint.link.link))
         m.setattr(ipclint.engine, "run_rules", counted(ipclint.engine.run_rules))
-        r = check([str(write_project(tmp_path, {"main.js": src}))], use_cache=False, jobs=1)
+        files = {"main.js": src} if isinstance(src, str) else src
+        r = check([str(write_project(tmp_path, files))], use_cache=False, jobs=1)
     assert not r.internal_error and not r.errors
     return lines
 

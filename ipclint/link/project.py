@@ -45,6 +45,7 @@ if TYPE_CHECKING:  # these modules import this one
     from ipclint.link.handlers import Handler, JudgeState
     from ipclint.link.ipcops import IpcOp
     from ipclint.link.senders import FunctionIndex
+    from ipclint.link.subscriptions import Cleanup
     from ipclint.link.trust import Context
     from ipclint.link.windows import Window
     from ipclint.link.wrappers import WrapperOp
@@ -101,6 +102,10 @@ class Memo:
     # the functions holding each file's direct IPC calls, for the ``Project.ipc_ops`` they were read from
     ipc_funcs: tuple[object, dict[str, set[int | None]]] | None = None
     resolved: Resolved = field(default_factory=dict)  # resolutions (see ``Resolved``)
+    # link/subscriptions.py: path -> span of a call -> the names that keep its result; what
+    # cleanup functions remove, per (path, the functions), for the exposures by key it was read with
+    holders: dict[str, dict[Span, set[str]]] = field(default_factory=dict)
+    cleanups: tuple[object, dict[tuple[str, tuple[int, ...]], Cleanup]] | None = None
 
 
 @dataclass

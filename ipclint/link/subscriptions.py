@@ -17,6 +17,7 @@ from ipclint.link.modules import ReadJson
 from ipclint.link.project import Project
 from ipclint.link.senders import function_index
 from ipclint.link.vutil import callee_name, subtree
+from ipclint.model import Span
 from ipclint.model.facts import Call, FileFacts
 from ipclint.model.values import AnyV, Arr, CallExpr, Fn, Global, Member, Ref, Spread
 
@@ -57,20 +58,38 @@ class Sub:
 ByKey = dict[str, list[Exposure]]  # exposures by exposed key
 
 
-def unmount_removes(project: Project, f: FileFacts, calls: list[Call], call: Call, sub: Sub, by_key: ByKey) -> bool:
-    """An onUnmounted/onBeforeUnmount among ``calls`` removes the subscription: `onUnmounted(off)`
-    with what it returned, or a cleanup function that removes it."""
+UNMOUNT_HOOKS = frozenset({"onUnmounted", "onBeforeUnmount"})
+
+
+class Hooks(NamedTuple):
+    """The Vue unmount hooks among some calls, read once for every subscription beside them (a
+    setup with thousands of onMounted/onUnmounted pairs would otherwise read them all for each)."""
+
+    calls: list[Call]  # onUnmounted/onBeforeUnmount, in file order
+    results: frozenset[Span]  # the subscribing calls whose removers they are given (`onUnmounted(off)`)
+    fids: list[int]  # the local functions they are given, in file order
+
+
+def unmount_hooks(project: Project, f: FileFacts, calls: Iterable[Call]) -> Hooks:
+    """The unmount hooks among ``calls`` (in file order) and what they are given."""
+    hooks = [h for h in calls if callee_name(h.callee) in UNMOUNT_HOOKS]
+    results: set[Span] = set()
     fids: list[int] = []
-    for h in calls:
-        if callee_name(h.callee) not in ("onUnmounted", "onBeforeUnmount"):
-            continue
+    for h in hooks:
         for a in h.args[:1]:
-            if is_result(project, f.path, a, h.func, call):
-                return True
+            span = result_span(project, f.path, a, h.func)
+            if span is not None:
+                results.add(span)
             w = project.resolve(f.path, a, h.func)
             if w.path == f.path and isinstance(w.value, Fn):
                 fids.append(w.value.fid)
-    return cleanup_removes(project, f, fids, sub, by_key)
+    return Hooks(hooks, frozenset(results), fids)
+
+
+def unmount_removes(project: Project, f: FileFacts, hooks: Hooks, call: Call, sub: Sub, by_key: ByKey) -> bool:
+    """An unmount hook removes the subscription: `onUnmounted(off)` with what it returned, or a
+    cleanup function that removes it."""
+    return call.span in hooks.results or cleanup_removes(project, f, hooks.fids, sub, by_key)
 
 
 def in_script_setup(project: Project, path: str, line: int) -> bool:
@@ -80,12 +99,17 @@ def in_script_setup(project: Project, path: str, line: int) -> bool:
 
 def is_result(project: Project, path: str, v: AnyV, scope: int | None, call: Call) -> bool:
     """``v`` is (a variable or field holding) what the subscribing call returned."""
-    if isinstance(v, CallExpr) and v.span == call.span:
-        return True
+    return result_span(project, path, v, scope) == call.span
+
+
+def result_span(project: Project, path: str, v: AnyV, scope: int | None) -> Span | None:
+    """The span of the call of this file whose result ``v`` is (or a variable or field holding it)."""
+    if isinstance(v, CallExpr):
+        return v.span
     if not isinstance(v, (Ref, Member)):
-        return False
+        return None
     w = project.resolve(path, v, scope)
-    return w.path == path and isinstance(w.value, CallExpr) and w.value.span == call.span
+    return w.value.span if w.path == path and isinstance(w.value, CallExpr) else None
 
 
 MAX_CLEANUP_FUNCTIONS = 32
@@ -100,10 +124,7 @@ def _cleanup_calls(project: Project, f: FileFacts, fids: list[int]) -> Iterator[
         if fid in seen:
             continue
         seen.add(fid)
-        scopes = subtree(f, fid)
-        for c in f.calls:
-            if c.func not in scopes:
-                continue
+        for c in project.calls_within(f.path, subtree(f, fid)):  # (indexed: not a pass over the file's calls)
             yield c
             if isinstance(c.callee, Ref):
                 w = project.resolve(f.path, c.callee, c.func)
@@ -111,20 +132,107 @@ def _cleanup_calls(project: Project, f: FileFacts, fids: list[int]) -> Iterator[
                     todo.append(w.value.fid)  # `return () => unsubscribe()`
 
 
+def _tail(fids: list[int]) -> tuple[int, ...]:
+    """The end of ``fids`` that ``_cleanup_calls`` reads (it takes them from the end and stops at
+    MAX_CLEANUP_FUNCTIONS distinct ones): the same cleanup, whatever came before."""
+    seen: set[int] = set()
+    i = len(fids)
+    while i > 0 and len(seen) < MAX_CLEANUP_FUNCTIONS:
+        i -= 1
+        seen.add(fids[i])
+    return tuple(fids[i:])
+
+
+class Cleanup:
+    """What cleanup functions (and the local functions they call) do, read once for every
+    subscription they may remove (one componentWillUnmount or one setup's unmount hooks can serve
+    thousands): the subscribing calls whose results they call or pass on, the names they call or
+    iterate, their removals by channel and by removed function. A subscription then looks only at
+    the removals that can concern it."""
+
+    def __init__(self, project: Project, f: FileFacts, fids: tuple[int, ...], by_key: ByKey) -> None:
+        self.calls = list(_cleanup_calls(project, f, list(fids)))
+        self.results: set[Span] = set()  # `off()`, `this.off()`, `offs.forEach(call)`
+        self.names: set[str] = set()  # callees, and arrays iterated (`offs.forEach(...)`)
+        self.removals: list[tuple[Call, Removal]] = []
+        self.by_channel: dict[str | None, list[int]] = {}  # channel -> positions in ``removals``
+        self.by_fn: dict[tuple[object, ...], list[int]] = {}  # see ``_fn_keys``; None: removes every function
+        self._bad: list[str | None] = []  # (read when first asked) the first call of a method ipcRenderer lacks
+        path = f.path
+        for c in self.calls:
+            for v in (c.callee, *(() if _logs(c) else c.args)):
+                span = result_span(project, path, v, c.func)
+                if span is not None:
+                    self.results.add(span)
+            self.names.add(c.callee.text)
+            if isinstance(c.callee, Member) and c.callee.prop in ("forEach", "map"):
+                self.names.add(c.callee.obj.text)
+            for r in _removals(project, path, c, by_key):
+                i = len(self.removals)
+                self.removals.append((c, r))
+                self.by_channel.setdefault(r.channel, []).append(i)
+                for key in _fn_keys(project, path, r.handler, c.func) if r.handler is not None else [(None,)]:
+                    self.by_fn.setdefault(key, []).append(i)
+
+    def _near(self, sub: Sub) -> list[int]:
+        """The removals on the subscription's channel or on any channel."""
+        if sub.channel is None:
+            return list(range(len(self.removals)))
+        return self.by_channel.get(sub.channel, []) + self.by_channel.get(None, [])
+
+    def removes(self, project: Project, path: str, sub: Sub, holders: set[str]) -> bool:
+        if sub.call.span in self.results or not self.names.isdisjoint(holders):
+            return True
+        return any(_miss(project, path, *self.removals[i], sub) is None for i in self._near(sub))
+
+    def miss(self, project: Project, f: FileFacts, sub: Sub) -> str | None:
+        """``cleanup_miss``: the removals that can come nearest are those on its channel (or any)
+        and those of the same function (or of every function) on another channel."""
+        if not self._bad:
+            self._bad.append(_bad_method(project, f, self.calls))
+        if self._bad[0] is not None:
+            return self._bad[0]
+        near = set(self._near(sub)).union(*(self.by_fn.get(k, ()) for h in sub.handlers
+                                             for k in _fn_keys(project, f.path, h, sub.call.func)),
+                                          self.by_fn.get((None,), ()))
+        best: tuple[int, str] | None = None
+        for i in sorted(near):
+            c, r = self.removals[i]
+            hit = _miss(project, f.path, c, r, sub)
+            if hit is not None and (hit[0] < 3 or r.handler is None) and (best is None or hit[0] < best[0]):
+                best = hit
+        return best[1] if best else None
+
+
+def _fn_keys(project: Project, path: str, v: AnyV, scope: int | None) -> list[tuple[object, ...]]:
+    """Keys two expressions that ``same`` takes for the same function share (its text; where it
+    resolves to). Over-inclusive is fine: ``_miss`` asks ``same`` again."""
+    if not isinstance(v, (Ref, Member)):
+        return []
+    w = project.resolve(path, v, scope)
+    keys: list[tuple[object, ...]] = [("at", w.path, w.value.span)]
+    if v.text:
+        keys.append(("text", v.text))
+    return keys
+
+
+def _cleanup(project: Project, f: FileFacts, fids: list[int], by_key: ByKey) -> Cleanup:
+    """The ``Cleanup`` of these functions, read once per run."""
+    memo = project.memo.cleanups
+    if memo is None or memo[0] is not by_key:
+        memo = project.memo.cleanups = (by_key, {})
+    key = (f.path, _tail(fids))
+    hit = memo[1].get(key)
+    if hit is None:
+        hit = memo[1][key] = Cleanup(project, f, key[1], by_key)
+    return hit
+
+
 def cleanup_removes(project: Project, f: FileFacts, fids: list[int], sub: Sub, by_key: ByKey) -> bool:
-    """Whether the cleanup functions (and local functions they call) remove this subscription."""
-    holders = _holders(f, sub.call)
-    for c in _cleanup_calls(project, f, fids):
-        if is_result(project, f.path, c.callee, c.func, sub.call) or not _logs(c) and any(
-                is_result(project, f.path, a, c.func, sub.call) for a in c.args):
-            return True  # `off()`, `this.off()`, `offs.forEach(call)`
-        if c.callee.text in holders or (isinstance(c.callee, Member) and c.callee.obj.text in holders
-                                        and c.callee.prop in ("forEach", "map")):
-            return True  # `off = api.onX(cb)` ... `off?.()`; `offs.push(api.onX(cb))` ... `offs.forEach(...)`
-        for r in _removals(project, f.path, c, by_key):
-            if _miss(project, f.path, c, r, sub) is None:
-                return True
-    return False
+    """Whether the cleanup functions (and local functions they call) remove this subscription:
+    `off()`, `this.off()`, `offs.forEach(call)` with what it returned; `off = api.onX(cb)` ...
+    `off?.()`; `offs.push(api.onX(cb))` ... `offs.forEach(...)`; a removal of it."""
+    return _cleanup(project, f, fids, by_key).removes(project, f.path, sub, _holders(project, f, sub.call))
 
 
 def _miss(project: Project, path: str, c: Call, r: Removal, sub: Sub) -> tuple[int, str] | None:
@@ -146,17 +254,17 @@ def cleanup_miss(project: Project, f: FileFacts, fids: list[int], sub: Sub, by_k
     the same function on another channel, of the page's callback, of another function on the same
     channel, or a method ipcRenderer does not have (`removeAllListener`). None: they remove nothing
     like it."""
-    best: tuple[int, str] | None = None
-    for c in _cleanup_calls(project, f, fids):
+    return _cleanup(project, f, fids, by_key).miss(project, f, sub)
+
+
+def _bad_method(project: Project, f: FileFacts, calls: list[Call]) -> str | None:
+    """The first of ``calls`` that calls a method ipcRenderer does not have, said."""
+    for c in calls:
         if isinstance(c.callee, Member) and c.callee.prop not in IPC_RENDERER_METHODS \
                 and project.electron_api(f.path, c.callee.obj, c.func) == "ipcRenderer":
             near = difflib.get_close_matches(c.callee.prop, sorted(IPC_RENDERER_METHODS), 1)
             return f"ipcRenderer.{c.callee.prop} is not a method" + (f" (did you mean {near[0]}?)" if near else "")
-        for r in _removals(project, f.path, c, by_key):
-            hit = _miss(project, f.path, c, r, sub)
-            if hit is not None and (hit[0] < 3 or r.handler is None) and (best is None or hit[0] < best[0]):
-                best = hit
-    return best[1] if best else None
+    return None
 
 
 # What `ipcRenderer` has (its own methods and EventEmitter's): a call of anything else throws.
@@ -213,21 +321,28 @@ def _vue_major(pkg: object) -> int | None:
     return None
 
 
-def _holders(f: FileFacts, call: Call) -> set[str]:
+def _holders(project: Project, f: FileFacts, call: Call) -> set[str]:
     """Names that keep what the subscribing call returned: assigned later (`off = ...`,
-    `offRef.current = ...`), or an array it was put in (`[api.onA(a), api.onB(b)]`, `offs.push(...)`)."""
-    out: set[str] = set()
-    for a in f.assigns:
-        if a.target.text and (a.value.span == call.span
-                              or isinstance(a.value, Arr) and any(x.span == call.span for x in a.value.items)):
-            out.add(a.target.text)  # `this.off = api.onX(cb)`, `this.removers = [api.onX(cb)]`
-    for (_scope, name), v in f.bindings.items():
-        if isinstance(v, Arr) and any(x.span == call.span for x in v.items):
-            out.add(name)
-    for c in f.calls:
-        if isinstance(c.callee, Member) and c.callee.prop == "push" and any(x.span == call.span for x in c.args):
-            out.add(c.callee.obj.text)
-    return out
+    `offRef.current = ...`), or an array it was put in (`[api.onA(a), api.onB(b)]`, `offs.push(...)`).
+    (Indexed by span once per file: not a pass over the file's assignments for each subscription.)"""
+    index = project.memo.holders.get(f.path)
+    if index is None:
+        index = project.memo.holders[f.path] = {}
+        for a in f.assigns:
+            if a.target.text:  # `this.off = api.onX(cb)`, `this.removers = [api.onX(cb)]`
+                index.setdefault(a.value.span, set()).add(a.target.text)
+                if isinstance(a.value, Arr):
+                    for x in a.value.items:
+                        index.setdefault(x.span, set()).add(a.target.text)
+        for (_scope, name), v in f.bindings.items():
+            if isinstance(v, Arr):
+                for x in v.items:
+                    index.setdefault(x.span, set()).add(name)
+        for c in f.calls:
+            if isinstance(c.callee, Member) and c.callee.prop == "push":
+                for x in c.args:
+                    index.setdefault(x.span, set()).add(c.callee.obj.text)
+    return index.get(call.span, set())
 
 
 REMOVE = frozenset({"removeListener", "off", "removeAllListeners"})

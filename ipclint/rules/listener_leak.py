@@ -8,6 +8,8 @@ from ipclint.link.project import Project
 from ipclint.link.subscriptions import (
     REMOVE,
     SUBSCRIBE,
+    UNMOUNT_HOOKS,
+    Hooks,
     Sub,
     cleanup_miss,
     cleanup_removes,
@@ -15,6 +17,7 @@ from ipclint.link.subscriptions import (
     ipc_ops,
     is_result,
     same,
+    unmount_hooks,
     unmount_removes,
 )
 from ipclint.link.vutil import callee_name, subtree
@@ -25,7 +28,6 @@ from ipclint.rules._base import Hit, Options, rule
 
 EFFECTS = frozenset({"useEffect", "useLayoutEffect"})
 MOUNT_HOOKS = frozenset({"onMounted", "onBeforeMount"})
-UNMOUNT_HOOKS = frozenset({"onUnmounted", "onBeforeUnmount"})
 REACT_MOUNTS = frozenset({"componentDidMount", "constructor"})  # SPEC 2nd ed.: the constructor subscribes too
 VUE_MOUNTS = frozenset({"beforeMount", "mounted", "created", "beforeCreate"})
 VUE_CLEANUPS = ("beforeUnmount", "beforeDestroy", "unmounted", "destroyed")
@@ -239,11 +241,14 @@ def _removed_elsewhere(project: Project, removals: list[Removals], m: ExposedMem
     return False
 
 
+Unmounts = dict[tuple[str, int | None], Hooks]  # (path, function) -> the unmount hooks called directly in it
+
+
 def _renderer_subscriptions(project: Project, subscribers: set[tuple[str, int]]) -> Iterator[Hit]:
     by_key: dict[str, list[Exposure]] = {}
     for exp in project.exposures:
         by_key.setdefault(exp.key, []).append(exp)
-    unmounts: dict[tuple[str, int | None], list[Call]] = {}
+    unmounts: Unmounts = {}
     for e in project.graph.edges:
         if e.kind != "on" or e.side != "renderer" or project.role(e.path) != Role.RENDERER:
             continue
@@ -256,13 +261,13 @@ def _renderer_subscriptions(project: Project, subscribers: set[tuple[str, int]])
 
 
 def _leaks(project: Project, f: FileFacts, call: Call, sub: Sub, by_key: dict[str, list[Exposure]],
-           unmounts: dict[tuple[str, int | None], list[Call]]) -> str | None:
+           unmounts: Unmounts) -> str | None:
     """Why the subscription in the innermost function around ``call`` leaks, or None.
     ``unmounts``: the unmount hooks called directly in a function, per (path, function), kept for
     the run."""
     if call.func is None:
         if f.path.endswith(".vue") and in_script_setup(project, f.path, call.span.line) \
-                and not unmount_removes(project, f, [c for c in f.calls if c.func is None], call, sub, by_key):
+                and not unmount_removes(project, f, _unmounts_in(project, f, None, unmounts), call, sub, by_key):
             return "at the top level of <script setup> runs for every component instance and is never removed"
         return None  # module top level: subscribes once
     fn = f.functions[call.func]
@@ -288,22 +293,16 @@ def _leaks(project: Project, f: FileFacts, call: Call, sub: Sub, by_key: dict[st
         if name in MOUNT_HOOKS:
             # the unmount hooks beside the mount hook (those of the component's setup, asked once for
             # it however many mount hooks it has) and inside it, in file order
-            key = (f.path, outer.func)
-            beside = unmounts.get(key)
-            if beside is None:
-                beside = unmounts[key] = [c for c in project.calls_in(f.path, outer.func)
-                                          if callee_name(c.callee) in UNMOUNT_HOOKS]
-            hooks = sorted(beside + [c for c in project.calls_under(f.path, fn.id)
-                                     if callee_name(c.callee) in UNMOUNT_HOOKS], key=lambda c: c.index)
-            if not hooks:
+            beside = _unmounts_in(project, f, outer.func, unmounts)
+            inside = [c for c in project.calls_under(f.path, fn.id) if callee_name(c.callee) in UNMOUNT_HOOKS]
+            hooks = beside if not inside else unmount_hooks(project, f, sorted(beside.calls + inside,
+                                                                               key=lambda c: c.index))
+            if not hooks.calls:
                 return _never(name, "onBeforeUnmount")
-            scope = project.calls_within(f.path, {outer.func} | subtree(f, fn.id))  # (indexed, in file order)
-            if unmount_removes(project, f, scope, call, sub, by_key):
+            if unmount_removes(project, f, hooks, call, sub, by_key):
                 return None
-            fids = [w.value.fid for w in (project.resolve(f.path, h.args[0], h.func) for h in hooks if h.args)
-                    if w.path == f.path and isinstance(w.value, Fn)]
-            return _not_removed(name, callee_name(hooks[0].callee) or "onBeforeUnmount",
-                                cleanup_miss(project, f, fids, sub, by_key))
+            return _not_removed(name, callee_name(hooks.calls[0].callee) or "onBeforeUnmount",
+                                cleanup_miss(project, f, hooks.fids, sub, by_key))
         return None  # an event handler or another callback
     short = (fn.name or "").rsplit(".", 1)[-1]
     if short in VUE_MOUNTS:
@@ -321,6 +320,16 @@ def _leaks(project: Project, f: FileFacts, call: Call, sub: Sub, by_key: dict[st
     if (component or short == "render") and renders_jsx:
         return f"in the render body of {fn.name} runs on every render"
     return None
+
+
+def _unmounts_in(project: Project, f: FileFacts, fid: int | None, unmounts: Unmounts) -> Hooks:
+    """The unmount hooks called directly in a function (a component's setup; None: the top level),
+    read once for all the mount hooks beside them."""
+    key = (f.path, fid)
+    hooks = unmounts.get(key)
+    if hooks is None:
+        hooks = unmounts[key] = unmount_hooks(project, f, project.calls_in(f.path, fid))
+    return hooks
 
 
 def _never(where: str, cleanup: str) -> str:

@@ -1,0 +1,58 @@
+"""Pathological files for the link stage and the rules (SPEC §7): shapes real code could have in
+one file, at sizes the extraction budget lets through, whose later work must grow linearly too
+(counted as the lines link() and run_rules() run, never timed; see test_pathological.py)."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from .test_pathological import _link_and_rule_work
+
+RENDERER = "const { ipcRenderer } = window.require('electron')\n"
+
+
+def vue_setup(n: int) -> dict[str, str]:
+    """One Vue setup with n onMounted subscriptions, each removed in its own onUnmounted."""
+    return {"renderer.js": "import { onMounted, onUnmounted } from 'vue'\n" + RENDERER
+            + "export default { setup() {\n" + "".join(
+                f"  const h{i} = (e, v) => f(v)\n  onMounted(() => ipcRenderer.on('ev:{i}', h{i}))\n"
+                f"  onUnmounted(() => ipcRenderer.removeListener('ev:{i}', h{i}))\n" for i in range(n)) + "} }\n"}
+
+
+def class_component(n: int) -> dict[str, str]:
+    """A class component subscribing n channels in componentDidMount, removing them in
+    componentWillUnmount."""
+    return {"renderer.js": "import React from 'react'\n" + RENDERER + "export class C extends React.Component {\n"
+            + "  componentDidMount() {\n" + "".join(f"    ipcRenderer.on('ev:{i}', this.h{i})\n" for i in range(n))
+            + "  }\n  componentWillUnmount() {\n"
+            + "".join(f"    ipcRenderer.removeListener('ev:{i}', this.h{i})\n" for i in range(n)) + "  }\n}\n"}
+
+
+def class_component_misses(n: int) -> dict[str, str]:
+    """The same, but the cleanup removes other channels: every subscription says why it leaks."""
+    return {"renderer.js": "import React from 'react'\n" + RENDERER + "export class C extends React.Component {\n"
+            + "  componentDidMount() {\n" + "".join(f"    ipcRenderer.on('ev:{i}', this.h{i})\n" for i in range(n))
+            + "  }\n  componentWillUnmount() {\n"
+            + "".join(f"    ipcRenderer.removeListener('other:{i}', this.h{i})\n" for i in range(n)) + "  }\n}\n"}
+
+
+def react_effects(n: int) -> dict[str, str]:
+    """One function component with n effects, each returning its cleanup."""
+    return {"renderer.jsx": "import { useEffect } from 'react'\n" + RENDERER + "export function C() {\n" + "".join(
+        f"  useEffect(() => {{ const h = (e, v) => f(v); ipcRenderer.on('ev:{i}', h);"
+        f" return () => ipcRenderer.removeListener('ev:{i}', h) }}, [])\n" for i in range(n)) + "  return null\n}\n"}
+
+
+SHAPES: dict[str, tuple[Callable[[int], dict[str, str]], int]] = {
+    "vue_setup": (vue_setup, 60), "class_component": (class_component, 100),
+    "class_component_misses": (class_component_misses, 100), "react_effects": (react_effects, 100)}
+
+
+@pytest.mark.parametrize("shape", sorted(SHAPES))
+def test_link_and_rules_work_grows_linearly(shape: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    make, n = SHAPES[shape]
+    small, large = (_link_and_rule_work(tmp_path / str(k), monkeypatch, make(k)) for k in (n, 2 * n))
+    assert small > 0
+    assert large <= 2.2 * small, (small, large)
