@@ -45,9 +45,21 @@ def react_effects(n: int) -> dict[str, str]:
         f" return () => ipcRenderer.removeListener('ev:{i}', h) }}, [])\n" for i in range(n)) + "  return null\n}\n"}
 
 
+MAIN = "const { app, BrowserWindow, ipcMain, shell } = require('electron')\n"
+
+
+def window_teardown(n: int) -> dict[str, str]:
+    """A createWindow that registers n handlers, removed when the window closes (IPC012's gate)."""
+    return {"main.js": MAIN + "let win = null\nfunction createWindow() {\n  win = new BrowserWindow({})\n"
+            + "".join(f"  ipcMain.handle('ch:{i}', (e, a) => a)\n" for i in range(n)) + "  win.on('closed', () => {\n"
+            + "".join(f"    ipcMain.removeHandler('ch:{i}')\n" for i in range(n)) + "    win = null\n  })\n}\n"
+            + "app.on('activate', () => { if (win === null) createWindow() })\napp.whenReady().then(createWindow)\n"}
+
+
 SHAPES: dict[str, tuple[Callable[[int], dict[str, str]], int]] = {
     "vue_setup": (vue_setup, 60), "class_component": (class_component, 100),
-    "class_component_misses": (class_component_misses, 100), "react_effects": (react_effects, 100)}
+    "class_component_misses": (class_component_misses, 100), "react_effects": (react_effects, 100),
+    "window_teardown": (window_teardown, 100)}
 
 
 @pytest.mark.parametrize("shape", sorted(SHAPES))

@@ -46,6 +46,7 @@ if TYPE_CHECKING:  # these modules import this one
     from ipclint.link.ipcops import IpcOp
     from ipclint.link.senders import FunctionIndex
     from ipclint.link.subscriptions import Cleanup
+    from ipclint.link.teardown import TeardownMemo
     from ipclint.link.trust import Context
     from ipclint.link.windows import Window
     from ipclint.link.wrappers import WrapperOp
@@ -106,6 +107,7 @@ class Memo:
     # cleanup functions remove, per (path, the functions), for the exposures by key it was read with
     holders: dict[str, dict[Span, set[str]]] = field(default_factory=dict)
     cleanups: tuple[object, dict[tuple[str, tuple[int, ...]], Cleanup]] | None = None
+    teardown: TeardownMemo | None = None  # link/teardown.py
 
 
 @dataclass

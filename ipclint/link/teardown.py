@@ -12,12 +12,12 @@ set back to a falsy value, and that every way back into the registering code tes
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ipclint.link.calls import Gate, callback_refs
 from ipclint.link.graph import Edge
 from ipclint.link.project import Project
-from ipclint.model.facts import Call, FileFacts
+from ipclint.model.facts import Call, Exit, FileFacts
 from ipclint.model.values import AnyV, Bool, CallExpr, Cmp, Logic, Member, NewExpr, Not, Null, Num, Ref, Undef
 
 WINDOW_TEARDOWN = frozenset({"closed", "close"})
@@ -43,12 +43,46 @@ def removes(r: Edge, e: Edge) -> bool:
         r.channel == e.channel or r.channel is None and r.channel_value is None)
 
 
+@dataclass
+class TeardownMemo:
+    """What the teardown questions read of a file or of the run's removals, read once per run
+    (they are asked for every registration in code that can run again: thousands of handlers
+    in one createWindow would otherwise each read the whole file)."""
+
+    removals: list[Edge] | None = None  # the list ``by_channel`` indexes
+    by_channel: dict[str | None, list[int]] = field(default_factory=dict)  # channel -> positions in it
+    never_reset: dict[str, set[str]] = field(default_factory=dict)  # path -> ``_never_reset``
+    states: dict[tuple[str, tuple[int, ...]], set[str]] = field(default_factory=dict)  # ``_states``
+    truthy: dict[str, dict[str, list[int | None]]] = field(default_factory=dict)  # path -> name -> functions
+    exits: dict[str, dict[int | None, list[Exit]]] = field(default_factory=dict)  # path -> function -> exits
+
+
+def _memo(project: Project) -> TeardownMemo:
+    if project.memo.teardown is None:
+        project.memo.teardown = TeardownMemo()
+    return project.memo.teardown
+
+
+def removals_for(project: Project, removals: list[Edge], channel: str | None) -> list[Edge]:
+    """Those of ``removals`` that can undo a registration on ``channel``: of that channel, or of no
+    known channel; in their order (indexed once per list, not a pass over it per registration)."""
+    memo = _memo(project)
+    if memo.removals is not removals:
+        memo.removals, memo.by_channel = removals, {}
+        for i, r in enumerate(removals):
+            memo.by_channel.setdefault(r.channel, []).append(i)
+    at = memo.by_channel.get(channel, [])
+    if channel is not None:
+        at = sorted(at + memo.by_channel.get(None, []))
+    return [removals[i] for i in at]
+
+
 def teardowns(project: Project, e: Edge, removals: list[Edge]) -> list[Teardown]:
     """The teardown callbacks that remove ``e``'s registration (of a known channel)."""
     out: list[Teardown] = []
     if e.channel is None:
         return out
-    for r in removals:
+    for r in removals_for(project, removals, e.channel):
         if removes(r, e) and project.same_app(r.path, e.path):
             t = _teardown_of(project, r.path, r.scope)
             if t is not None and t not in out:
@@ -94,23 +128,23 @@ def gate(project: Project, e: Edge, removals: list[Edge]) -> Gate:
     by_file: dict[str, list[Teardown]] = {}
     for t in found:
         by_file.setdefault(t.path, []).append(t)
-    states = {p: _states(project.files[p], ts) for p, ts in by_file.items()}
+    memo = _memo(project)
+    states = {p: _states(memo, project.files[p], ts) for p, ts in by_file.items()}
     no_window = any(t.event == APP_TEARDOWN for t in found)
     chain = _ancestors(project.files[e.path], e.scope)
-    never: dict[str, set[str]] = {}
 
     def gated(path: str, call: Call, target: tuple[str, int] | None) -> bool:
         f = project.files[path]
-        if path not in never:
-            never[path] = _never_reset(f)
-        names = states.get(path, set()) | never[path]
+        never = memo.never_reset.get(path)
+        if never is None:
+            never = memo.never_reset[path] = _never_reset(f)
+        names = states.get(path, set()) | never
         if names:  # the state must be set by the code the call leads into, in the state's file
             if target is not None:
-                scope = f.subtree(target[1]) if target[0] == path else set()
+                names = {n for n in names if target[0] == path and _sets_truthy_under(memo, f, n, target[1])}
             else:
-                scope = chain if path == e.path else set()
-            names = {n for n in names if _sets_truthy(f, n, scope)}
-        return (bool(names) or no_window) and _tested_first(project, path, call, names, no_window)
+                names = {n for n in names if path == e.path and _sets_truthy(memo, f, n, chain)}
+        return (bool(names) or no_window) and _tested_first(project, memo, path, call, names, no_window)
 
     return gated
 
@@ -137,8 +171,16 @@ def _ancestors(f: FileFacts, scope: int | None) -> set[int]:
     return out
 
 
-def _states(f: FileFacts, ts: list[Teardown]) -> set[str]:
+def _states(memo: TeardownMemo, f: FileFacts, ts: list[Teardown]) -> set[str]:
     """Variables that teardowns reset (`x = null/false/undefined`) and nothing else does."""
+    key = (f.path, tuple(t.fid for t in ts))
+    hit = memo.states.get(key)
+    if hit is None:
+        hit = memo.states[key] = _reset_only_by(f, ts)
+    return hit
+
+
+def _reset_only_by(f: FileFacts, ts: list[Teardown]) -> set[str]:
     inside = set().union(*(f.subtree(t.fid) for t in ts))
     local = {name for (scope, name) in f.bindings if scope in inside}
     reset: dict[str, bool] = {}
@@ -149,9 +191,30 @@ def _states(f: FileFacts, ts: list[Teardown]) -> set[str]:
     return {n for n, only in reset.items() if only}
 
 
-def _sets_truthy(f: FileFacts, name: str, scopes: set[int]) -> bool:
-    return any(isinstance(a.target, Ref) and a.target.name == name and a.func in scopes and _truthy(a.value)
-               for a in f.assigns)
+def _truthy_sets(memo: TeardownMemo, f: FileFacts, name: str) -> list[int | None]:
+    """The functions that set ``name`` to a truthy value (indexed once per file)."""
+    index = memo.truthy.get(f.path)
+    if index is None:
+        index = memo.truthy[f.path] = {}
+        for a in f.assigns:
+            if isinstance(a.target, Ref) and _truthy(a.value):
+                index.setdefault(a.target.name, []).append(a.func)
+    return index.get(name, [])
+
+
+def _sets_truthy(memo: TeardownMemo, f: FileFacts, name: str, scopes: set[int]) -> bool:
+    return any(fid in scopes for fid in _truthy_sets(memo, f, name))
+
+
+def _sets_truthy_under(memo: TeardownMemo, f: FileFacts, name: str, top: int) -> bool:
+    """``_sets_truthy`` in function ``top`` and the functions nested in it (found by climbing from
+    each setting function: the nested functions of a large createWindow are not listed each time)."""
+    for fid in _truthy_sets(memo, f, name):
+        while fid is not None:
+            if fid == top:
+                return True
+            fid = f.functions[fid].parent
+    return False
 
 
 def _falsy(v: AnyV) -> bool:
@@ -162,7 +225,8 @@ def _truthy(v: AnyV) -> bool:
     return isinstance(v, NewExpr) or isinstance(v, Bool) and v.value
 
 
-def _tested_first(project: Project, path: str, call: Call, names: set[str], no_window: bool) -> bool:
+def _tested_first(project: Project, memo: TeardownMemo, path: str, call: Call, names: set[str],
+                  no_window: bool) -> bool:
     """The call runs only when the state is reset: it sits on the side of a test where the state
     is falsy, or after an early exit taken when it is truthy, in its own function."""
     for arm in call.arms:
@@ -172,9 +236,13 @@ def _tested_first(project: Project, path: str, call: Call, names: set[str], no_w
             return True
         if arm.arm == 1 and _implies(arm.cond, names, no_window, falsy=False):
             return True
-    f = project.files[path]
-    for ex in f.exits:
-        if ex.func == call.func and ex.span < call.span and _implies(ex.cond, names, no_window, falsy=False):
+    exits = memo.exits.get(path)
+    if exits is None:
+        exits = memo.exits[path] = {}
+        for ex in project.files[path].exits:
+            exits.setdefault(ex.func, []).append(ex)
+    for ex in exits.get(call.func, ()):
+        if ex.span < call.span and _implies(ex.cond, names, no_window, falsy=False):
             return True
     return False
 

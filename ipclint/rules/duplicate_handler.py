@@ -6,7 +6,7 @@ from ipclint.link.calls import ITERATION_REASONS, repeatable
 from ipclint.link.graph import Edge
 from ipclint.link.project import Project
 from ipclint.link.runorder import RunOrder
-from ipclint.link.teardown import gate
+from ipclint.link.teardown import gate, removals_for
 from ipclint.model import Location, Severity
 from ipclint.rules._base import Hit, Options, rule
 
@@ -155,7 +155,7 @@ def _removed_before(project: Project, e: Edge, removals: list[Edge]) -> bool:
     if e.kind == "on" and e.handler is not None and e.handler[0] == e.path:
         from ipclint.link.vutil import subtree
         scopes |= subtree(project.files[e.path], e.handler[1])  # a listener that removes itself
-    for r in removals:
+    for r in removals_for(project, removals, e.channel):
         if r.path == e.path and r.scope in scopes and (r.span < e.span or e.kind == "on") and (
                 r.channel == e.channel or r.channel is None and r.method == "removeAllListeners"
                 and r.channel_value is None):
