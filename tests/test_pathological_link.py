@@ -56,10 +56,18 @@ def window_teardown(n: int) -> dict[str, str]:
             + "app.on('activate', () => { if (win === null) createWindow() })\napp.whenReady().then(createWindow)\n"}
 
 
+def new_window_listeners(n: int) -> dict[str, str]:
+    """n windows with a legacy 'new-window' listener each (whether it prevents the default)."""
+    return {"main.js": MAIN + "".join(
+        f"const w{i} = new BrowserWindow({{}})\nw{i}.webContents.on('new-window', (e, url) => {{ e.preventDefault();"
+        f" shell.openExternal(url) }})\n" for i in range(n))}
+
+
 SHAPES: dict[str, tuple[Callable[[int], dict[str, str]], int]] = {
     "vue_setup": (vue_setup, 60), "class_component": (class_component, 100),
     "class_component_misses": (class_component_misses, 100), "react_effects": (react_effects, 100),
-    "window_teardown": (window_teardown, 100)}
+    "window_teardown": (window_teardown, 100),
+    "new_window_listeners": (new_window_listeners, 100)}
 
 
 @pytest.mark.parametrize("shape", sorted(SHAPES))

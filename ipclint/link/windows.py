@@ -228,7 +228,8 @@ def _open_handler(project: Project, path: str, call: Call, files: list[str]) -> 
     fpath, fid = target
     f = project.files[fpath]
     if legacy:  # 'new-window': the default opens the window unless the listener prevents it
-        prevented = any(callee_name(c.callee) == "preventDefault" for c in f.calls if c.func in f.subtree(fid))
+        # (the listener's own calls, indexed: not every call of the file, each with the listener's subtree)
+        prevented = any(callee_name(c.callee) == "preventDefault" for c in project.calls_under(fpath, fid))
         return OpenHandler(path, call.span, not prevented, everywhere)
     allows, override = False, None
     for ret in f.functions[fid].returns:
