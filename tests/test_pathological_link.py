@@ -56,6 +56,12 @@ def window_teardown(n: int) -> dict[str, str]:
             + "app.on('activate', () => { if (win === null) createWindow() })\napp.whenReady().then(createWindow)\n"}
 
 
+def picked_windows(n: int) -> dict[str, str]:
+    """n handlers acting on a window the renderer picks by id (IPC017's holders and actions)."""
+    return {"main.js": MAIN + "".join(f"ipcMain.on('ch:{i}', (e, id) => {{ const w = BrowserWindow.fromId(id);"
+                                      f" w.setTitle('x'); w.close() }})\n" for i in range(n))}
+
+
 def new_window_listeners(n: int) -> dict[str, str]:
     """n windows with a legacy 'new-window' listener each (whether it prevents the default)."""
     return {"main.js": MAIN + "".join(
@@ -66,7 +72,7 @@ def new_window_listeners(n: int) -> dict[str, str]:
 SHAPES: dict[str, tuple[Callable[[int], dict[str, str]], int]] = {
     "vue_setup": (vue_setup, 60), "class_component": (class_component, 100),
     "class_component_misses": (class_component_misses, 100), "react_effects": (react_effects, 100),
-    "window_teardown": (window_teardown, 100),
+    "window_teardown": (window_teardown, 100), "picked_windows": (picked_windows, 100),
     "new_window_listeners": (new_window_listeners, 100)}
 
 

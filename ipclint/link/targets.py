@@ -323,13 +323,14 @@ class _Analysis:
 
     def _holders(self, path: str, fid: int, span: Span) -> set[str]:
         """The locals of the function that hold the picked target (or a part of it)."""
-        f = self.project.files[path]
-        scopes = subtree(f, fid)
+        scopes = subtree(self.project.files[path], fid)
+        # the function's own bindings and assignments (indexed: not the whole file's, per pick)
+        bindings = self.project.bindings_within(path, scopes)
+        assigns = self.project.assigns_within(path, scopes)
         names: set[str] = set()
         for _ in range(4):
-            grown = {name for (scope, name), v in f.bindings.items()
-                     if scope in scopes and name not in names and _rooted(v, span, names)}
-            grown |= {a.target.name for a in f.assigns if a.func in scopes and isinstance(a.target, Ref)
+            grown = {name for name, v in bindings if name not in names and _rooted(v, span, names)}
+            grown |= {a.target.name for a in assigns if isinstance(a.target, Ref)
                       and a.target.name not in names and _rooted(a.value, span, names)}
             if not grown:
                 break
@@ -343,12 +344,11 @@ class _Analysis:
     def _actions(self, path: str, fid: int, span: Span, renderer: set[str]) -> list[Call]:
         """The calls on the picked target (directly, or through locals that hold it or a part of
         it) that no sender tie validates."""
-        f = self.project.files[path]
-        scopes = subtree(f, fid)
+        scopes = subtree(self.project.files[path], fid)
         names = self._holders(path, fid, span)
         out: list[Call] = []
-        for c in f.calls:
-            if c.func not in scopes or c.span == span:
+        for c in self.project.calls_within(path, scopes):  # (indexed: not every call of the file, per pick)
+            if c.span == span:
                 continue
             callee = c.callee
             if isinstance(callee, Member) and _rooted(callee.obj, span, names):
@@ -543,7 +543,7 @@ class _Analysis:
         h = fr.handler
         ch = h.edge.channel
         if ch is not None:
-            sender = next((e for e in self.project.graph.edges if e.channel == ch and e.kind in ("send", "invoke")
+            sender = next((e for e in self.project.edges_of(ch) if e.kind in ("send", "invoke")  # (indexed)
                            and e.side == "renderer"), None)
             if sender is not None:
                 out.append(TraceStep(StepKind.SEND, sender.path, sender.span, sender.role, ch, sender.method))
