@@ -69,11 +69,23 @@ def new_window_listeners(n: int) -> dict[str, str]:
         f" shell.openExternal(url) }})\n" for i in range(n))}
 
 
+def remote_preload(n: int) -> dict[str, str]:
+    """A remote page's preload exposing n functions, each invoking a handler that passes page data
+    to a sink (IPC014: the channels each exposed function sends on)."""
+    return {"preload.js": "const { contextBridge, ipcRenderer } = require('electron')\n"
+            + "contextBridge.exposeInMainWorld('api', {\n"
+            + "".join(f"  f{i}: (a) => ipcRenderer.invoke('ch:{i}', a),\n" for i in range(n)) + "})\n",
+            "main.js": MAIN + "const path = require('path')\n"
+            + "const w = new BrowserWindow({ webPreferences: { preload: path.join(__dirname, 'preload.js') } })\n"
+            + "w.loadURL('https://example.com/')\n"
+            + "".join(f"ipcMain.handle('ch:{i}', (e, a) => shell.openExternal(a))\n" for i in range(n))}
+
+
 SHAPES: dict[str, tuple[Callable[[int], dict[str, str]], int]] = {
     "vue_setup": (vue_setup, 60), "class_component": (class_component, 100),
     "class_component_misses": (class_component_misses, 100), "react_effects": (react_effects, 100),
     "window_teardown": (window_teardown, 100), "picked_windows": (picked_windows, 100),
-    "new_window_listeners": (new_window_listeners, 100)}
+    "new_window_listeners": (new_window_listeners, 100), "remote_preload": (remote_preload, 300)}
 
 
 @pytest.mark.parametrize("shape", sorted(SHAPES))

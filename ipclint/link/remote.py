@@ -66,6 +66,7 @@ class Remote:
         self._renderer_urls: set[tuple[str, Span]] = set()
         self._privileges: dict[str, list[Privilege]] = {}
         self._members: list[tuple[Exposure, ExposedMember, MemberKind]] | None = None
+        self._sent: dict[tuple[str, int | None], set[str]] | None = None  # see ``_sent_in``
 
     # ---- pages ----------------------------------------------------------------------------
     def remote(self, load: Load) -> str | None:
@@ -184,14 +185,24 @@ class Remote:
         channels = set(c for c in allowlist if "*" not in c)
         v = value.value
         if isinstance(v, Fn) and value.path in project.files:
-            scopes = subtree(project.files[value.path], v.fid)
-            channels |= {e.channel for e in project.graph.edges if e.path == value.path and e.scope in scopes
-                         and e.kind in ("send", "invoke") and e.side == "renderer" and e.channel is not None}
+            for scope in subtree(project.files[value.path], v.fid):
+                channels |= self._sent_in(value.path, scope)
         for ch in sorted(channels):
             for hpath, sink in self._tainted.get(ch, ()):
                 if project.same_app(hpath, preload):
                     return f"sends on '{ch}', whose handler passes page data to {sink}"
         return None
+
+
+    def _sent_in(self, path: str, scope: int | None) -> set[str]:
+        """The channels the renderer sends or invokes on from function ``scope`` of ``path``
+        (the graph indexed once: not a pass over every edge for each exposed function)."""
+        if self._sent is None:
+            self._sent = {}
+            for e in self.project.graph.edges:
+                if e.kind in ("send", "invoke") and e.side == "renderer" and e.channel is not None:
+                    self._sent.setdefault((e.path, e.scope), set()).add(e.channel)
+        return self._sent.get((path, scope), set())
 
 
 class _Unchecked(Judge):
