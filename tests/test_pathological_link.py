@@ -81,11 +81,22 @@ def remote_preload(n: int) -> dict[str, str]:
             + "".join(f"ipcMain.handle('ch:{i}', (e, a) => shell.openExternal(a))\n" for i in range(n))}
 
 
+def exposed_on_off(n: int) -> dict[str, str]:
+    """A preload exposing n pairs: a subscribe function with a wrapped callback and an off function
+    removing its channel's listeners (IPC004 a: is each subscription removed by another function)."""
+    return {"preload.js": "const { contextBridge, ipcRenderer } = require('electron')\n"
+            + "contextBridge.exposeInMainWorld('api', {\n" + "".join(
+                f"  onE{i}: (cb) => {{ ipcRenderer.on('e{i}', (e, v) => cb(v)) }},\n"
+                f"  offE{i}: () => ipcRenderer.removeAllListeners('e{i}'),\n" for i in range(n)) + "})\n",
+            "main.js": MAIN + "new BrowserWindow({ webPreferences: { preload: require('path').join(__dirname, 'preload.js') } })\n"}
+
+
 SHAPES: dict[str, tuple[Callable[[int], dict[str, str]], int]] = {
     "vue_setup": (vue_setup, 60), "class_component": (class_component, 100),
     "class_component_misses": (class_component_misses, 100), "react_effects": (react_effects, 100),
     "window_teardown": (window_teardown, 100), "picked_windows": (picked_windows, 100),
-    "new_window_listeners": (new_window_listeners, 100), "remote_preload": (remote_preload, 300)}
+    "new_window_listeners": (new_window_listeners, 100), "remote_preload": (remote_preload, 300),
+    "exposed_on_off": (exposed_on_off, 100)}
 
 
 @pytest.mark.parametrize("shape", sorted(SHAPES))

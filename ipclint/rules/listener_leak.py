@@ -108,7 +108,7 @@ def _exposed_subscriptions(project: Project) -> Iterator[tuple[Hit | None, tuple
         if fn is not None:
             by_exposure.setdefault(id(exp), []).append((m, fn))
     for pairs in by_exposure.values():
-        removals: list[Removals] | None = None  # (made when first asked: most exposures subscribe nowhere)
+        removals: Removals | None = None  # (made when first asked: most exposures subscribe nowhere)
         for m, (path, fid) in pairs:
             f = project.files[path]
             scopes = subtree(f, fid)
@@ -121,7 +121,7 @@ def _exposed_subscriptions(project: Project) -> Iterator[tuple[Hit | None, tuple
                     yield None, (path, fid)
                     continue
                 if removals is None:
-                    removals = _removals(project, pairs)
+                    removals = Removals(project, pairs)
                 if _removed_elsewhere(project, removals, m, call, path):
                     yield None, (path, fid)
                     continue
@@ -200,44 +200,54 @@ def _removes_itself(project: Project, path: str, fid: int, call: Call) -> bool:
     return False
 
 
-# An exposed function of one exposure: the member, its file, the functions it is made of, and the
-# ipcRenderer removals in them (``_removals``)
-Removals = tuple[ExposedMember, str, set[int], list[Call]]
+# An exposed function of one exposure that removes listeners: the member, its file, the functions
+# it is made of, one ipcRenderer removal in them and that removal's channel (None: not known)
+Removal = tuple[ExposedMember, str, set[int], Call, str | None]
 
 
-def _removals(project: Project, pairs: list[tuple[ExposedMember, tuple[str, int]]]) -> list[Removals]:
-    """The exposed functions of one exposure that remove listeners, with their removals: found
-    once per exposure, not again for each of its subscriptions."""
-    out: list[Removals] = []
-    for m, (path, fid) in pairs:
-        own = subtree(project.files[path], fid)
-        found = ipc_ops(project, path, own, REMOVE)
-        if found:
-            out.append((m, path, own, found))
-    return out
+class Removals:
+    """The removals of one exposure's functions, by channel: found once per exposure, not again
+    for each of its subscriptions, and looked up by the subscription's channel (an exposure with
+    thousands of on/off pairs would otherwise compare each subscription with every removal)."""
+
+    def __init__(self, project: Project, pairs: list[tuple[ExposedMember, tuple[str, int]]]) -> None:
+        self.all: list[Removal] = []
+        self.by_channel: dict[str | None, list[Removal]] = {}
+        for m, (path, fid) in pairs:
+            own = subtree(project.files[path], fid)
+            for rc in ipc_ops(project, path, own, REMOVE):
+                rch = project.channel(path, rc.args[0], rc.func) if rc.args else None
+                r = (m, path, own, rc, rch)
+                self.all.append(r)
+                self.by_channel.setdefault(rch, []).append(r)
+
+    def near(self, channel: str | None) -> list[Removal]:
+        """Those that can remove a listener on ``channel``: on that channel or on one not known."""
+        if channel is None:
+            return self.all
+        return self.by_channel.get(channel, []) + self.by_channel.get(None, [])
 
 
-def _removed_elsewhere(project: Project, removals: list[Removals], m: ExposedMember, call: Call,
+def _removed_elsewhere(project: Project, removals: Removals, m: ExposedMember, call: Call,
                        call_path: str) -> bool:
     """Another exposed function removes this subscription: removeAllListeners on the channel, or
     removeListener with something other than its own parameter (a stored wrapper)."""
     channel = project.channel(call_path, call.args[0], call.func) if call.args else None
-    for other, path, own, found in removals:
+    for other, path, own, rc, _rch in removals.near(channel):
         if other is m:
             continue
-        for rc in found:
-            verdict = _removal_of_channel(project, path, rc, channel)
-            if verdict is not None:
-                if verdict:
-                    return True
-                continue
-            arg = rc.args[1] if len(rc.args) > 1 else None
-            if isinstance(arg, Spread):
-                continue  # forwards whatever the page passes: the page's callback, not the wrapper
-            if isinstance(arg, Ref) and any((sc, arg.name) in project.files[path].bindings for sc in own):
-                continue  # that function's own listener (its returned remover), not this one
-            if arg is not None and not (isinstance(arg, Ref) and project.param_of(path, rc.func, arg.name)):
+        verdict = _removal_of_channel(project, path, rc, channel)
+        if verdict is not None:
+            if verdict:
                 return True
+            continue
+        arg = rc.args[1] if len(rc.args) > 1 else None
+        if isinstance(arg, Spread):
+            continue  # forwards whatever the page passes: the page's callback, not the wrapper
+        if isinstance(arg, Ref) and any((sc, arg.name) in project.files[path].bindings for sc in own):
+            continue  # that function's own listener (its returned remover), not this one
+        if arg is not None and not (isinstance(arg, Ref) and project.param_of(path, rc.func, arg.name)):
+            return True
     return False
 
 
