@@ -91,12 +91,19 @@ def exposed_on_off(n: int) -> dict[str, str]:
             "main.js": MAIN + "new BrowserWindow({ webPreferences: { preload: require('path').join(__dirname, 'preload.js') } })\n"}
 
 
+def channel_table(n: int) -> dict[str, str]:
+    """A table of n channel names and a handler for each (`ipcMain.handle(CH.K1, ...)`): each
+    lookup of a key in the object literal."""
+    return {"main.js": MAIN + "const CH = {\n" + "".join(f"  K{i}: 'ch:{i}',\n" for i in range(n)) + "}\n"
+            + "".join(f"ipcMain.handle(CH.K{i}, (e, a) => a)\n" for i in range(n))}
+
+
 SHAPES: dict[str, tuple[Callable[[int], dict[str, str]], int]] = {
     "vue_setup": (vue_setup, 60), "class_component": (class_component, 100),
     "class_component_misses": (class_component_misses, 100), "react_effects": (react_effects, 100),
     "window_teardown": (window_teardown, 100), "picked_windows": (picked_windows, 100),
     "new_window_listeners": (new_window_listeners, 100), "remote_preload": (remote_preload, 300),
-    "exposed_on_off": (exposed_on_off, 100)}
+    "exposed_on_off": (exposed_on_off, 100), "channel_table": (channel_table, 400)}
 
 
 @pytest.mark.parametrize("shape", sorted(SHAPES))

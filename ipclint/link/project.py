@@ -52,6 +52,7 @@ if TYPE_CHECKING:  # these modules import this one
     from ipclint.link.wrappers import WrapperOp
 
 GLOBAL_OBJECTS = frozenset({"window", "globalThis", "self"})
+OBJ_INDEX_FROM = 16  # object literals with more entries have their entries indexed by key
 # The values resolution steps through (the others denote themselves), as exact types: most values
 # resolved end at one that does not step, and a set lookup is much cheaper than the failing
 # isinstance tests of a match (msgspec's metaclass makes those slow).
@@ -108,6 +109,8 @@ class Memo:
     holders: dict[str, dict[Span, set[str]]] = field(default_factory=dict)
     cleanups: tuple[object, dict[tuple[str, tuple[int, ...]], Cleanup]] | None = None
     teardown: TeardownMemo | None = None  # link/teardown.py
+    # id of a large object literal -> (it, its last value per key): ``Project._obj_member``
+    obj_props: dict[int, tuple[Obj, dict[str | None, AnyV]]] = field(default_factory=dict)
 
 
 @dataclass
@@ -664,9 +667,16 @@ class Project:
 
     def _obj_member(self, cur: Where, obj: Obj, prop: str) -> Where | None:
         """The last entry named ``prop``, else what a spread entry (`...other`) gives for it."""
-        for p in reversed(obj.props):
-            if p.key == prop and not p.spread:
-                return Where(cur.path, p.value, cur.scope)
+        if len(obj.props) > OBJ_INDEX_FROM:  # a table of channels: indexed, not read entry by entry per lookup
+            keyed = self.memo.obj_props.get(id(obj))
+            if keyed is None or keyed[0] is not obj:
+                keyed = self.memo.obj_props[id(obj)] = (obj, {p.key: p.value for p in obj.props if not p.spread})
+            if prop in keyed[1]:
+                return Where(cur.path, keyed[1][prop], cur.scope)
+        else:
+            for p in reversed(obj.props):
+                if p.key == prop and not p.spread:
+                    return Where(cur.path, p.value, cur.scope)
         for p in reversed(obj.props):
             if p.spread and isinstance(p.value, Spread) and p.value.inner is not None:
                 inner = self.resolve(cur.path, p.value.inner, cur.scope)
