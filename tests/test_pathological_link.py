@@ -98,12 +98,20 @@ def channel_table(n: int) -> dict[str, str]:
             + "".join(f"ipcMain.handle(CH.K{i}, (e, a) => a)\n" for i in range(n))}
 
 
+def window_maps(n: int) -> dict[str, str]:
+    """n Maps of windows, each with a handler closing the window the renderer picks from it
+    (IPC016: whether a collection holds the app's windows, what is stored into it)."""
+    return {"main.js": MAIN + "".join(f"const m{i} = new Map()\nm{i}.set(1, new BrowserWindow({{}}))\n"
+                                      f"ipcMain.on('ch:{i}', (e, id) => {{ m{i}.get(id).close() }})\n" for i in range(n))}
+
+
 SHAPES: dict[str, tuple[Callable[[int], dict[str, str]], int]] = {
     "vue_setup": (vue_setup, 60), "class_component": (class_component, 100),
     "class_component_misses": (class_component_misses, 100), "react_effects": (react_effects, 100),
     "window_teardown": (window_teardown, 100), "picked_windows": (picked_windows, 100),
     "new_window_listeners": (new_window_listeners, 100), "remote_preload": (remote_preload, 300),
-    "exposed_on_off": (exposed_on_off, 100), "channel_table": (channel_table, 400)}
+    "exposed_on_off": (exposed_on_off, 100), "channel_table": (channel_table, 400),
+    "window_maps": (window_maps, 100)}
 
 
 @pytest.mark.parametrize("shape", sorted(SHAPES))

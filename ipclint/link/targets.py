@@ -123,6 +123,8 @@ class _Memo:
     indexes: dict[str, dict[Span, Index]] = field(default_factory=dict)
     outer: dict[str, dict[Span, tuple[Call, int]]] = field(default_factory=dict)
     holds: dict[tuple[str, Span], bool] = field(default_factory=dict)
+    # path -> root name -> its store calls (`m.set(k, v)`, by index) and its element assignments
+    stores: dict[str, tuple[dict[str, list[int]], dict[str, list[int]]]] = field(default_factory=dict)
     wrapper_pushes: dict[tuple[str, int], Span] | None = None
 
 
@@ -414,20 +416,47 @@ class _Analysis:
         """The values put into the collection: by set/push/add, by assignment, or when made."""
         for p in dict.fromkeys((key[0], path)):
             f = self.project.files[p]
-            for c in f.calls:
+            calls, assigns = self._stores(p)
+            for i in calls.get(name, ()):
+                c = f.calls[i]
                 callee = c.callee
-                if isinstance(callee, Member) and callee.prop in STORE_METHODS \
-                        and len(c.args) > STORE_METHODS[callee.prop] and root_name(callee.obj) == name \
-                        and self._same(p, callee.obj, c.func, key):
+                assert isinstance(callee, Member)
+                if self._same(p, callee.obj, c.func, key):
                     yield p, c.args[STORE_METHODS[callee.prop]], c.func
-            for a in f.assigns:
+            for i in assigns.get(name, ()):
+                a = f.assigns[i]
                 t = a.target
-                if isinstance(t, (Index, Member)) and root_name(t.obj) == name and self._same(p, t.obj, a.func, key):
+                assert isinstance(t, (Index, Member))
+                if self._same(p, t.obj, a.func, key):
                     yield p, a.value, a.func
         if isinstance(made, Obj):
             yield from ((key[0], prop.value, None) for prop in made.props)
         elif isinstance(made, Arr):
             yield from ((key[0], item, None) for item in made.items)
+
+    def _stores(self, path: str) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
+        """The file's store calls and element assignments by the root name of what they store
+        into, in file order (indexed once: not a pass over the file for each collection)."""
+        hit = self.memo.stores.get(path)
+        if hit is None:
+            calls: dict[str, list[int]] = {}
+            assigns: dict[str, list[int]] = {}
+            f = self.project.files[path]
+            for i, c in enumerate(f.calls):
+                callee = c.callee
+                if isinstance(callee, Member) and callee.prop in STORE_METHODS \
+                        and len(c.args) > STORE_METHODS[callee.prop]:
+                    name = root_name(callee.obj)
+                    if name is not None:
+                        calls.setdefault(name, []).append(i)
+            for i, a in enumerate(f.assigns):
+                t = a.target
+                if isinstance(t, (Index, Member)):
+                    name = root_name(t.obj)
+                    if name is not None:
+                        assigns.setdefault(name, []).append(i)
+            hit = self.memo.stores[path] = (calls, assigns)
+        return hit
 
     def _same(self, path: str, v: AnyV, scope: int | None, key: tuple[str, Span]) -> bool:
         r = self.project.resolve(path, v, scope)
