@@ -284,3 +284,28 @@ def test_shared_files_are_judged_from_the_open_files_alone() -> None:
         assert open_ <= reached
     # a file no open file reaches is never visited
     assert _components(["a"], {"a", "b", "c"}, {"a": {"b"}, "c": {"a"}}) == [["b"], ["a"]]
+
+
+def test_exposed_members_are_classified_once_per_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The rules and the graph view that ask for every exposed member share one reading of them
+    (a preload exposing thousands of functions was classified once per asking rule)."""
+    import ipclint.link.exposure as exposure
+    n = 30
+    preload = ("const { contextBridge, ipcRenderer } = require('electron')\n"
+               "contextBridge.exposeInMainWorld('api', {\n"
+               + "".join(f"  f{i}: (a) => ipcRenderer.invoke('ch:{i}', a),\n" for i in range(n)) + "})\n")
+    main = ("const { BrowserWindow, ipcMain } = require('electron')\nconst path = require('path')\n"
+            "new BrowserWindow({ webPreferences: { preload: path.join(__dirname, 'preload.js') } })\n"
+            + "".join(f"ipcMain.handle('ch:{i}', (e, a) => a)\n" for i in range(n)))
+    classified = [0]
+    inner = exposure.classify_member
+
+    def counted(project: Project, *args: Any) -> Any:
+        classified[0] += project.frozen  # (linking classifies them for the graph too, with its wrappers)
+        return inner(project, *args)
+
+    monkeypatch.setattr(exposure, "classify_member", counted)
+    r = check([str(write_project(tmp_path / "app", {"main.js": main, "preload.js": preload}))], use_cache=False,
+              jobs=1)
+    assert not r.internal_error
+    assert classified[0] == n, classified  # each once (five rules asked for each before)

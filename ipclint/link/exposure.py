@@ -414,7 +414,17 @@ def _collection(project: Project, path: str, v: AnyV, scope: int | None) -> froz
 # ---- the model as data ----------------------------------------------------------------------
 
 def members(project: Project) -> Iterator[tuple[Exposure, ExposedMember, MemberKind]]:
-    """(exposure, member, kind) for every exposed leaf, in source order."""
+    """(exposure, member, kind) for every exposed leaf, in source order. Once linking is done,
+    read once for the run (five rules and the graph view ask; a preload exposing thousands of
+    functions classified each of them five times)."""
+    if not project.frozen:
+        return _members(project)
+    if project.memo.members is None:
+        project.memo.members = list(_members(project))
+    return iter(project.memo.members)
+
+
+def _members(project: Project) -> Iterator[tuple[Exposure, ExposedMember, MemberKind]]:
     for exp in project.exposures:
         for m in exposed_members(project, exp):
             yield exp, m, classify_member(project, m, project.wrappers)

@@ -40,7 +40,8 @@ from ipclint.model.values import (
 )
 
 if TYPE_CHECKING:  # these modules import this one
-    from ipclint.link.bridge import Exposure
+    from ipclint.link.bridge import ExposedMember, Exposure
+    from ipclint.link.exposure import MemberKind
     from ipclint.link.graph import ChannelGraph, Edge
     from ipclint.link.handlers import Handler, JudgeState
     from ipclint.link.ipcops import IpcOp
@@ -109,6 +110,7 @@ class Memo:
     holders: dict[str, dict[Span, set[str]]] = field(default_factory=dict)
     cleanups: tuple[object, dict[tuple[str, tuple[int, ...]], Cleanup]] | None = None
     teardown: TeardownMemo | None = None  # link/teardown.py
+    members: list[tuple[Exposure, ExposedMember, MemberKind]] | None = None  # link/exposure.py members
     # id of a large object literal -> (it, its last value per key): ``Project._obj_member``
     obj_props: dict[int, tuple[Obj, dict[str | None, AnyV]]] = field(default_factory=dict)
 
