@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -207,6 +208,44 @@ def test_parallel_extraction_gives_the_same_result(tmp_path: Path) -> None:
     two = check([str(root)], use_cache=False, jobs=2)
     assert [finding_dict(f) for f in one.findings] == [finding_dict(f) for f in two.findings]
     assert len([f for f in two.findings if f.rule == "IPC011"]) == 81  # and file:save, invoked as file:sav
+
+
+def test_files_are_examined_while_the_walk_goes_on_with_the_serial_result(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """With many files, discovery hands the ones found so far to the workers after each folder
+    (reading and hashing overlap listing the rest); what it finds is what one process finds: the
+    same files, hashes, byte facts, skips and errors, in the same order."""
+    import ipclint.discover as discovery
+    files: dict[str, str | bytes] = {f"pkg{d}/f{i}.js": f"export const v{d}_{i} = '{d}:{i}'\n"
+                                     for d in range(12) for i in range(60)}
+    files["pkg3/bin.js"] = b"\x00\x01binary"
+    files["pkg5/a.min.js"] = "x" * 10
+    root = write_project(tmp_path, files)
+    sent_during_walk: list[int] = []
+    real_send = discovery.Examiner._send
+
+    def send(self: Any, chunk: Any) -> None:
+        sent_during_walk.append(len(chunk))
+        real_send(self, chunk)
+
+    real_finish = discovery.Examiner.finish
+    at_finish: list[int] = []
+
+    def finish(self: Any, pending: Any) -> Any:
+        at_finish.append(len(sent_during_walk))  # (the walk is over)
+        return real_finish(self, pending)
+
+    monkeypatch.setattr(discovery.Examiner, "_send", send)
+    monkeypatch.setattr(discovery.Examiner, "finish", finish)
+    two = discovery.discover(root, jobs=2)
+    assert at_finish[0] >= 9 and sent_during_walk[0] == discovery.Examiner.CHUNK  # 11 chunks of 64 in all
+    one = discovery.discover(root, jobs=1)
+
+    def seen(d: Any) -> Any:
+        return ([(f.path, f.digest, f.bytefacts) for f in d.files + d.declarations], d.skipped, d.errors)
+
+    assert seen(one) == seen(two)
+    assert len(one.files) == 720 and one.errors and one.skipped
 
 
 def test_cli_graph_formats(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -6,12 +6,15 @@ import os
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import msgspec
 
 from ipclint.cache import Cache
 from ipclint.discover.ignore import IgnoreRules
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future, ProcessPoolExecutor
 
 DEFAULT_EXCLUDED_DIRS = frozenset({"node_modules", ".git", "dist", "build", "out", "release", "coverage",
                                    ".vite", ".webpack", "vendor", "vendors", "third_party", ".ipclint_cache",
@@ -189,6 +192,8 @@ def discover(root: Path, paths: list[Path] | None = None, exclude: list[str] | N
     root = root.resolve()
     index = index if index is not None else StatIndex(None)
     walk = Walk(root, os.path.realpath(root), Discovery(root), index, IgnoreRules.from_lines(exclude or []))
+    examiner = Examiner(jobs)
+    walk.after_folder = examiner.feed
     starts = [p.resolve() for p in (paths or [root])]
     key = walk_key(root, starts, exclude or [])
     cache = index.cache
@@ -206,7 +211,7 @@ def discover(root: Path, paths: list[Path] | None = None, exclude: list[str] | N
             cache.store(WALK_FILE, made)
     result = walk.result
     result.listed = walk.listed
-    _examine_all(result, walk.pending, walk.index, jobs)
+    _examine_all(result, walk.pending, walk.index, examiner)
     result.files.sort(key=lambda s: s.path)
     result.declarations.sort(key=lambda s: s.path)
     result.skipped.sort()
@@ -285,19 +290,60 @@ def _examine_without_data(item: tuple[str, str]) -> Examined:
     return examine(item)._replace(data=None)
 
 
-def _examine_all(result: Discovery, pending: list[Pending], index: StatIndex, jobs: int | None) -> None:
+class Examiner:
+    """Examines the files a walk finds, in worker processes once there are many: handed out in
+    chunks while the walk goes on (reading and hashing the files found so far overlaps listing
+    the folders left), the results in the walk's order."""
+
+    CHUNK = 64
+
+    def __init__(self, jobs: int | None) -> None:
+        self.jobs = jobs or os.cpu_count() or 1
+        self._pool: ProcessPoolExecutor | None = None
+        self._futures: list[Future[list[Examined]]] = []
+        self._sent = 0
+
+    def feed(self, pending: list[Pending]) -> None:
+        """Hand out the whole chunks of ``pending`` not handed out yet (starting the workers once
+        ``pending`` holds enough files to pay for them)."""
+        if self._pool is None:
+            if self.jobs < 2 or len(pending) < PARALLEL_EXAMINE:
+                return
+            import gc
+            from concurrent.futures import ProcessPoolExecutor
+            self._pool = ProcessPoolExecutor(max_workers=self.jobs, initializer=gc.disable)
+        while len(pending) - self._sent >= self.CHUNK:
+            self._send(pending[self._sent:self._sent + self.CHUNK])
+
+    def _send(self, chunk: list[Pending]) -> None:
+        assert self._pool is not None
+        self._futures.append(self._pool.submit(_examine_chunk, [(rel, path) for rel, path, _st in chunk]))
+        self._sent += len(chunk)
+
+    def finish(self, pending: list[Pending]) -> list[Examined]:
+        """The examination of every file in ``pending``, in its order."""
+        self.feed(pending)
+        if self._pool is None:
+            return [examine((rel, path)) for rel, path, _st in pending]
+        try:
+            if self._sent < len(pending):
+                self._send(pending[self._sent:])
+            return [x for fut in self._futures for x in fut.result()]
+        finally:
+            self._pool.shutdown()
+            self._pool = None
+
+
+def _examine_chunk(items: list[tuple[str, str]]) -> list[Examined]:
+    return [_examine_without_data(it) for it in items]
+
+
+def _examine_all(result: Discovery, pending: list[Pending], index: StatIndex, examiner: Examiner) -> None:
     """Examine the files the stat index did not know, in parallel when there are many (workers
     return only hashes and byte facts; the few files that get parsed are read again)."""
     items = [(rel, path) for rel, path, _st in pending]
     stats = {rel: st for rel, _path, st in pending}
-    jobs = jobs or os.cpu_count() or 1
-    if jobs > 1 and len(items) >= PARALLEL_EXAMINE:
-        import gc
-        from concurrent.futures import ProcessPoolExecutor
-        with ProcessPoolExecutor(max_workers=jobs, initializer=gc.disable) as pool:
-            done = list(pool.map(_examine_without_data, items, chunksize=64))
-    else:
-        done = [examine(it) for it in items]
+    done = examiner.finish(pending)
     paths = dict(items)
     for rel, outcome, info, bf, data in done:
         decl = is_declaration(rel)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -101,6 +102,8 @@ class Walk:
     events: list[tuple[str, str, str]] = field(default_factory=list)
     # root-relative folder -> the project files (cache.PROJECT_FILES) its listing holds
     listed: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # called after each folder: the files to examine so far can be handed out (discover.Examiner)
+    after_folder: Callable[[list[Pending]], None] | None = None
 
     def consider(self, p: str | Path) -> None:
         self.events.append(("consider", str(p), ""))
@@ -149,6 +152,8 @@ class Walk:
                 stack.reverse()
                 continue
             stack.extend(reversed(self._folder(stack.pop(), linked)))
+            if self.after_folder is not None:
+                self.after_folder(self.pending)
 
     def _folder(self, folder: Path, linked: list[Linked]) -> list[Path]:
         """Consider the files of ``folder``; its subfolders to walk. Links inside the root go to ``linked``."""
