@@ -72,10 +72,11 @@ class Workers:
         return (self.jobs > 1 and len(items) >= PARALLEL_THRESHOLD
                 and sum(len(it[1]) for it in items) >= PARALLEL_MIN_BYTES)
 
-    def map(self, items: list[tuple[str, bytes, str | None, bytes]],
-            progress: Tick | None) -> list[tuple[str, bytes | None, str | None]]:
+    def map(self, items: list[tuple[str, bytes, str | None, bytes]], progress: Tick | None,
+            meanwhile: Callable[[], None] | None = None) -> list[tuple[str, bytes | None, str | None]]:
         """``_extract_one`` over ``items``, the largest files first (a large file last would
-        leave the other workers idle), the results in the order of ``items``."""
+        leave the other workers idle), the results in the order of ``items``. ``meanwhile`` runs
+        here while the workers extract."""
         if self._pool is None:
             from concurrent.futures import ProcessPoolExecutor
             from importlib import import_module
@@ -85,7 +86,10 @@ class Workers:
             self._pool = ProcessPoolExecutor(max_workers=self.jobs, initializer=gc.disable)
         order = sorted(range(len(items)), key=lambda i: -len(items[i][1]))
         chunk = max(1, min(8, len(items) // (self.jobs * 8)))
-        done = list(_tick(self._pool.map(_extract_one, [items[i] for i in order], chunksize=chunk), progress))
+        results = self._pool.map(_extract_one, [items[i] for i in order], chunksize=chunk)
+        if meanwhile is not None:
+            meanwhile()
+        done = list(_tick(results, progress))
         out: list[tuple[str, bytes | None, str | None]] = [("", None, None)] * len(items)
         for i, r in zip(order, done, strict=True):
             out[i] = r
@@ -97,10 +101,10 @@ class Workers:
             self._pool = None
 
 
-def extract_all(files: list[SourceFile], cache: Cache, workers: Workers,
-                progress: Tick | None = None) -> tuple[dict[str, FileFacts], list[Diagnostic]]:
+def extract_all(files: list[SourceFile], cache: Cache, workers: Workers, progress: Tick | None = None,
+                meanwhile: Callable[[], None] | None = None) -> tuple[dict[str, FileFacts], list[Diagnostic]]:
     """The facts of ``files``: from the cache, else extracted (in ``workers`` when the files are
-    worth them, else here)."""
+    worth them, else here). ``meanwhile``: work for this process while the workers extract."""
     facts: dict[str, FileFacts] = {}
     errors: list[Diagnostic] = []
     todo: list[SourceFile] = []
@@ -122,7 +126,7 @@ def extract_all(files: list[SourceFile], cache: Cache, workers: Workers,
             target = None
         items.append((sf.path, sf.load(), str(target) if target is not None else None, cache.key))
     if workers.worth(items):
-        done = workers.map(items, progress)
+        done = workers.map(items, progress, meanwhile)
     else:
         done = list(_tick(map(_extract_one, items), progress))
     for path, body, err in done:
@@ -266,16 +270,16 @@ def check(paths: list[str] | None = None, config: Config | None = None, *, selec
         if reused is not None:
             index.save()
             return run.store(key, reused, {"reused": True, "parsed": run.extracted, "cache_hits": cache.hits})
-    from ipclint.rules import ALL_RULES
     sources = _LazySources({sf.path: sf for sf in found.files})
-    rules = _selected(ALL_RULES, select if select is not None else config.select,
-                      ignore if ignore is not None else config.ignore)
     errors = [Diagnostic(p, msg, kind) for p, kind, msg in found.errors]
     replay = None
     if context is not None:
         from ipclint.reuse import replay_of
         replay = replay_of(run.last, context, found)
     done = _link_until_stable(root, config, found, cache, jobs, progress, sources, errors, replay)
+    from ipclint.rules import ALL_RULES  # (imported while the first round was extracted: _import_analysis)
+    rules = _selected(ALL_RULES, select if select is not None else config.select,
+                      ignore if ignore is not None else config.ignore)
     project, facts = done.project, done.facts
     # The file set is decided: every selected rule runs once over the frozen project.
     project.freeze()
@@ -408,8 +412,6 @@ def _link_rounds(root: Path, config: Config, found: Discovery, cache: Cache, pro
                  workers: Workers) -> _Linked:
     """``_link_until_stable``, with the workers of every round."""
     from ipclint.discover.select import select_files
-    from ipclint.link import Resolution, empty_project, link
-    from ipclint.link.needs import bare_global_users, wrapper_callers
     from ipclint.reuse import Round
     chosen = select_files(found.files, root)
     all_paths = {sf.path for sf in found.files}
@@ -422,19 +424,26 @@ def _link_rounds(root: Path, config: Config, found: Discovery, cache: Cache, pro
     global_declarers = {sf.path for sf in found.files + found.declarations if sf.bytefacts.declares_globals}
     facts: dict[str, FileFacts] = {}
     rounds: list[Round] = []
+    meanwhile = _Once(_import_analysis)  # (while the workers extract the first files)
     if replay is not None:
-        rounds = _replayed(replay, chosen, by_path | declarations, facts, cache, progress, workers)
+        rounds = _replayed(replay, chosen, by_path | declarations, facts, cache, progress, workers, meanwhile)
         if rounds:
             chosen = []
     start = len(rounds)
     replayed_read = {path for r in rounds for path in r.read}
     project: Project | None = None
-    resolution = Resolution(root, all_paths)  # project files read and specifiers resolved once for all rounds
+    resolution: Resolution | None = None
     for round_ in range(start, MAX_ROUNDS):
         searched = set(dict.keys(sources))
-        more, extract_errors = extract_all([sf for sf in chosen if sf.path not in facts], cache, workers, progress)
+        more, extract_errors = extract_all([sf for sf in chosen if sf.path not in facts], cache, workers, progress,
+                                           meanwhile)
         facts.update(more)
         errors += extract_errors
+        meanwhile()
+        from ipclint.link import Resolution, link
+        from ipclint.link.needs import bare_global_users, wrapper_callers
+        if resolution is None:
+            resolution = Resolution(root, all_paths)  # project files read and specifiers resolved once for all rounds
         try:
             project = link(root, facts, config, sources, all_paths, specifiers, set(declarations), global_declarers,
                            resolution)
@@ -449,12 +458,32 @@ def _link_rounds(root: Path, config: Config, found: Discovery, cache: Cache, pro
         chosen = [by_path.get(p) or declarations[p] for p in sorted(wanted)]
         if round_ + 1 < MAX_ROUNDS:  # (a round that asked for files parsed next)
             rounds.append(Round(sorted(wanted), sorted(set(dict.keys(sources)) - searched - replayed_read)))
-    return _Linked(project if project is not None else empty_project(root, config), facts, rounds, start,
-                   replayed_read)
+    if project is None:
+        from ipclint.link import empty_project
+        project = empty_project(root, config)
+    return _Linked(project, facts, rounds, start, replayed_read)
+
+
+def _import_analysis() -> None:
+    """Import linking and the rules (about 50 ms): done while the workers extract the first files,
+    which the process would otherwise only wait for."""
+    import ipclint.link.needs
+    import ipclint.rules  # noqa: F401
+
+
+class _Once:
+    def __init__(self, fn: Callable[[], None]) -> None:
+        self.fn: Callable[[], None] | None = fn
+
+    def __call__(self) -> None:
+        fn, self.fn = self.fn, None
+        if fn is not None:
+            fn()
 
 
 def _replayed(replay: Replay, first: list[SourceFile], files: dict[str, SourceFile], facts: dict[str, FileFacts],
-              cache: Cache, progress: Tick | None, workers: Workers) -> list[Round]:
+              cache: Cache, progress: Tick | None, workers: Workers,
+              meanwhile: Callable[[], None] | None = None) -> list[Round]:
     """The last run's rounds that neither link nor search a changed file, up to the first that
     does; their files and the files the last of them asked for loaded into ``facts``. Empty (and
     nothing loaded) when there is no such round or a file cannot be analysed."""
@@ -470,7 +499,8 @@ def _replayed(replay: Replay, first: list[SourceFile], files: dict[str, SourceFi
     if not taken:
         return []
     for batch in batches:
-        more, extract_errors = extract_all([files[p] for p in batch if p not in facts], cache, workers, progress)
+        more, extract_errors = extract_all([files[p] for p in batch if p not in facts], cache, workers, progress,
+                                           meanwhile)
         if extract_errors:
             facts.clear()
             return []

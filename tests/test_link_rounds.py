@@ -236,9 +236,9 @@ def test_the_rounds_of_a_run_share_one_set_of_workers(tmp_path: Path, monkeypatc
             started.append(1)
             super().__init__(*args, **kwargs)
 
-    def counted_map(self: engine.Workers, items: list[Any], progress: Any) -> Any:
+    def counted_map(self: engine.Workers, items: list[Any], progress: Any, meanwhile: Any = None) -> Any:
         mapped.append(len(items))
-        return real_map(self, items, progress)
+        return real_map(self, items, progress, meanwhile)
 
     monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", CountedPool)
     monkeypatch.setattr(engine.Workers, "map", counted_map)
@@ -247,6 +247,32 @@ def test_the_rounds_of_a_run_share_one_set_of_workers(tmp_path: Path, monkeypatc
     parallel = check([str(root)], use_cache=False, jobs=2)
     assert len(mapped) == 2 and started == [1]  # two rounds extracted in workers started once
     assert parallel.findings == serial.findings and parallel.roles == serial.roles
+
+
+def test_linking_and_the_rules_are_imported_while_the_workers_extract(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """The process would only wait while the workers extract the first round: it imports linking
+    and the rules then (once a run), not before handing out the files."""
+    from ipclint import engine
+    root = write_project(tmp_path / "app", ROUNDS_APP)
+    events: list[str] = []
+    real_tick, real_import = engine._tick, engine._import_analysis
+
+    def tick(results: Any, progress: Any) -> Any:
+        events.append("collect")
+        return real_tick(results, progress)
+
+    def imported() -> None:
+        events.append("import")
+        real_import()
+
+    monkeypatch.setattr(engine, "_tick", tick)
+    monkeypatch.setattr(engine, "_import_analysis", imported)
+    monkeypatch.setattr(engine, "PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(engine, "PARALLEL_MIN_BYTES", 0)
+    r = check([str(root)], use_cache=False, jobs=2)
+    assert not r.internal_error and r.findings
+    assert events[:2] == ["import", "collect"] and events.count("import") == 1, events
 
 
 def test_workers_are_kept_for_rounds_worth_them(monkeypatch: pytest.MonkeyPatch) -> None:
