@@ -44,8 +44,16 @@ def plus(n: int) -> str:
             + "\nipcMain.handle(CH, (e, v) => v)\n")
 
 
+def table(n: int) -> str:
+    """One loop registering a table of n handlers, each passing its argument to a sink."""
+    return ("const { ipcMain, shell } = require('electron')\nconst HANDLERS = {\n"
+            + "".join(f"  'ch:{i}': (e, u) => shell.openExternal(u),\n" for i in range(n))
+            + "}\nfor (const [ch, fn] of Object.entries(HANDLERS)) ipcMain.handle(ch, fn)\n")
+
+
 SHAPES: dict[str, tuple[Callable[[int], str], int]] = {
-    "nested": (nested, 10_000), "channels": (channels, 20_000), "elseif": (elseif, 5_000), "plus": (plus, 10_000)}
+    "nested": (nested, 10_000), "channels": (channels, 20_000), "elseif": (elseif, 5_000), "plus": (plus, 10_000),
+    "table": (table, 2_048)}
 
 
 def main() -> None:

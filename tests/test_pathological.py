@@ -51,9 +51,14 @@ def cases(n: int) -> str:
         f"    case {i}: ipcMain.emit('c{i}', v); f{i}(v); break\n" for i in range(n)) + "    default: return\n  }\n})\n"
 
 
+def table(n: int) -> str:  # one loop registering a table of n handlers (SPEC section 2: each entry)
+    return HEAD + "const HANDLERS = {\n" + "".join(f"  'ch:{i}': (e, u) => shell.openExternal(u),\n" for i in range(n)) \
+        + "}\nfor (const [ch, fn] of Object.entries(HANDLERS)) ipcMain.handle(ch, fn)\n"
+
+
 SHAPES: dict[str, Callable[[int], str]] = {
     "nested": nested, "nested_params": nested_params, "else_ifs": else_ifs, "plus_chain": plus_chain,
-    "member_chain": member_chain, "call_chain": call_chain, "channels": channels, "cases": cases}
+    "member_chain": member_chain, "call_chain": call_chain, "channels": channels, "cases": cases, "table": table}
 
 
 @pytest.mark.parametrize("shape", sorted(SHAPES))
@@ -111,7 +116,7 @@ def test_the_budget_leaves_room_for_large_real_files() -> None:
 # (sys.settrace line events, loop iterations included) is one unit of work. The sizes are past
 # the fixed bounds of the stages (a name is looked up at most 256 scopes out), so the count is
 # in its linear regime.
-LINKED_SIZES: dict[str, int] = {"nested": 1000, "channels": 200, "else_ifs": 500, "plus_chain": 500}
+LINKED_SIZES: dict[str, int] = {"nested": 1000, "channels": 200, "else_ifs": 500, "plus_chain": 500, "table": 200}
 
 
 def _link_and_rule_work(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, src: str | dict[str, str]) -> int:
@@ -155,3 +160,15 @@ def test_link_and_rules_work_grows_linearly(shape: str, tmp_path: Path, monkeypa
     small, large = (_link_and_rule_work(tmp_path / str(k), monkeypatch, SHAPES[shape](k)) for k in (n, 2 * n))
     assert small > 0
     assert large <= 2.2 * small, (small, large)
+
+
+def test_a_large_handler_table_registers_every_entry(tmp_path: Path) -> None:
+    """A table of 1,500 handlers iterated once registers 1,500 channels, each handler judged (it
+    was all or nothing at 256 entries: a larger table registered none and hid every finding)."""
+    from ipclint.link.tables import MAX_ENTRIES
+    r = check([str(write_project(tmp_path / "big", {"main.js": table(1500)}))], use_cache=False, jobs=1)
+    assert sum(1 for f in r.findings if f.rule == "IPC006") == 1500
+    assert MAX_ENTRIES >= 2000  # about the handlers one file's work budget lets through (walk.MAX_WORK)
+    past = check([str(write_project(tmp_path / "past", {"main.js": table(MAX_ENTRIES + 1)}))], use_cache=False,
+                 jobs=1)
+    assert not [f for f in past.findings if f.rule == "IPC006"]  # past the limit: a dynamic registration

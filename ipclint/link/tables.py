@@ -30,7 +30,7 @@ from ipclint.model.values import (
     walk,
 )
 
-MAX_ENTRIES = 256
+MAX_ENTRIES = 2048
 ITERATING = frozenset({"forEach", "map", "flatMap"})
 
 
