@@ -115,6 +115,20 @@ def test_code_that_names_electron_is_selected_not_prose(code: str, names: bool) 
     assert byte_facts(code.encode()).keyword is names
 
 
+@pytest.mark.parametrize("code, uses", [
+    ("ipcMain.emit('save', {}, 'a')", True), ("const h = (ipcMain.handle as jest.Mock).mock.calls[0][1]", True),
+    ("const { ipcRenderer } = require('electron')", True), ("win.webContents.send('x')", True),
+    ("const m = ipcMain as unknown as Mocked", True), ("<webview src='x'>", True),
+    ("jest.mock('electron', () => ({ ipcMain: { on: jest.fn() }, webContents: { fromId: jest.fn() } }))", False),
+    ("const mockIpcMainStub = 1; type T = IpcMainEvent", False),
+])
+def test_test_code_is_parsed_for_ipc_it_uses_not_mock_shapes(code: str, uses: bool) -> None:
+    """Test code is parsed for the IPC it does (SPEC section 1): an IPC name used in code, not the
+    keys of a mock factory (`jest.mock('electron', () => ({ ipcMain: {...} }))`) or longer names."""
+    from ipclint.discover.select import byte_facts
+    assert byte_facts(code.encode()).ipc is uses
+
+
 def test_a_file_that_mentions_electron_in_prose_is_not_parsed(tmp_path: Path) -> None:
     root = write_project(tmp_path, {
         "package.json": '{"main": "main.js"}',

@@ -39,7 +39,7 @@ class ByteFacts(msgspec.Struct, frozen=True, array_like=True, gc=False):
     specifiers: tuple[str, ...]
     global_props: frozenset[bytes]
     declares_globals: bool = False  # `declare global`, `interface Window`, `declare var`: global types
-    ipc: bool = False  # a keyword naming IPC or a page's API, not Electron alone (discover/select.py)
+    ipc: bool = False  # an IPC name used in code, not Electron alone nor a mock's key (discover/select.py)
 
 
 class IndexEntry(msgspec.Struct, frozen=True, array_like=True, gc=False):

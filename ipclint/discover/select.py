@@ -9,7 +9,8 @@ contributes is computed once (``byte_facts``) and cached with its stat.
 
 Test code (``is_test_path``) is never reported on: what it adds is the IPC it does (a handler
 registered there counts as one, its sends as uses), so a test file that names Electron alone
-(Playwright's `_electron`, `jest.mock('electron')`) is not parsed for that; one that registers or
+(Playwright's `_electron`, `jest.mock('electron')`), or IPC only as the keys of a mock
+factory (`{ ipcMain: { on: jest.fn() } }`), is not parsed for that; one that registers or
 sends through an app wrapper is still found as an importer of the wrapper's module.
 """
 from __future__ import annotations
@@ -24,6 +25,10 @@ from ipclint.safefs import read_in_root
 IPC_KEYWORDS = (b"ipcRenderer", b"ipcMain", b"contextBridge", b"webContents", b".ipc.", b"IpcRenderer", b"IpcMain",
                 b"<webview", b"ipc-message")
 KEYWORDS = (b"electron", *IPC_KEYWORDS)
+# An IPC name used in code: not an object key (`{ ipcMain: { on: jest.fn() } }`, a mock factory's
+# shape) nor part of a longer name; test code is parsed for its IPC only when it has such a use
+IPC_USE = re.compile(rb"(?<![\w$])(?:ipcMain|ipcRenderer|webContents|contextBridge|IpcMain|IpcRenderer)(?![\w$]|\s*:)"
+                     rb"|\.ipc\.|<webview|ipc-message")
 EXPOSE_RE = re.compile(rb"exposeIn(?:Main|Isolated)World\s*\(\s*(?:[^,()]{0,40},\s*)?['\"`]([\w$]+)['\"`]")
 
 
@@ -52,7 +57,7 @@ def byte_facts(data: bytes) -> ByteFacts:
     keyword = ipc or b"electron" in data and _names_electron(data, specs)
     expose = tuple(m.group(1) for m in EXPOSE_RE.finditer(data)) if keyword and b"expose" in data else ()
     props = frozenset(_scan(data, (b"window", b"globalThis"), GLOBAL_AT))
-    return ByteFacts(keyword, expose, specs, props, _declares_globals(data), ipc)
+    return ByteFacts(keyword, expose, specs, props, _declares_globals(data), ipc and IPC_USE.search(data) is not None)
 
 
 ELECTRON_PACKAGES = ("electron/", "electron-", "@electron/")
