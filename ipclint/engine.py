@@ -472,6 +472,8 @@ def _import_analysis() -> None:
 
 
 class _Once:
+    """A step run by the first call only (later calls do nothing)."""
+
     def __init__(self, fn: Callable[[], None]) -> None:
         self.fn: Callable[[], None] | None = fn
 
