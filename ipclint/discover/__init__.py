@@ -232,7 +232,8 @@ def consider_file(result: Discovery, root: Path, p: str | Path, index: StatIndex
     """Stat-level checks; files the stat index does not know are examined later, in bulk. A
     declaration file that cannot be read is left out silently: it is no source."""
     rel = rel_path(root, p)
-    decl = is_declaration(rel)
+    lower = rel.lower()
+    decl = lower.endswith(DECLARATION_SUFFIXES)
     try:
         st = os.stat(p)
     except OSError as exc:
@@ -241,16 +242,17 @@ def consider_file(result: Discovery, root: Path, p: str | Path, index: StatIndex
         return
     if not stat.S_ISREG(st.st_mode):
         return
-    if (st.st_dev, st.st_ino) in seen_files:
+    same = (st.st_dev, st.st_ino)
+    if same in seen_files:
         if not decl:
             result.skipped.append((rel, "the same file as another path (a link)"))
         return
-    seen_files.add((st.st_dev, st.st_ino))
+    seen_files.add(same)
     if st.st_size > MAX_FILE_SIZE:
         if not decl:
             result.skipped.append((rel, f"larger than {MAX_FILE_SIZE // (1024 * 1024)} MiB"))
         return
-    if os.path.basename(p).lower().endswith((".min.js", ".min.mjs", ".min.cjs")):
+    if lower.endswith((".min.js", ".min.mjs", ".min.cjs")):
         result.skipped.append((rel, "minified"))
         return
     known = index.get(rel, st)

@@ -114,12 +114,14 @@ class Walk:
         self.result.skipped.append((rel, reason))
 
     def replay(self, rec: WalkRecord) -> None:
+        """What the recorded walk did, again (its events are not recorded a second time)."""
         self.listed = dict(rec.listed)
+        result, root, index, pending, seen = self.result, self.root, self.index, self.pending, self.seen_files
         for what, path, reason in rec.events:
             if what == "consider":
-                self.consider(path)
+                consider_file(result, root, path, index, pending, seen)
             else:
-                self.skip(path, reason)
+                result.skipped.append((path, reason))
 
     def record(self, key: str) -> WalkRecord | None:
         """The record of this walk, unless a folder could not be read or changed too recently."""
