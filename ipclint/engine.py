@@ -43,7 +43,10 @@ PARALLEL_MIN_BYTES = 48_000
 MAX_ROUNDS = 6
 
 
-def _extract_one(item: tuple[str, bytes, str | None, bytes]) -> tuple[str, bytes | None, str | None]:
+Extracted = tuple[str, bytes | None, str | None]  # (path, encoded facts or None, what went wrong)
+
+
+def _extract_one(item: tuple[str, bytes, str | None, bytes]) -> Extracted:
     """Extract one file's facts and return them encoded (MessagePack); the worker also seals and
     stores them in the cache, so the facts are encoded once, in parallel, and decoded in the parent."""
     from ipclint.extract.extract import extract
@@ -73,10 +76,11 @@ class Workers:
                 and sum(len(it[1]) for it in items) >= PARALLEL_MIN_BYTES)
 
     def map(self, items: list[tuple[str, bytes, str | None, bytes]], progress: Tick | None,
-            meanwhile: Callable[[], None] | None = None) -> list[tuple[str, bytes | None, str | None]]:
-        """``_extract_one`` over ``items``, the largest files first (a large file last would
-        leave the other workers idle), the results in the order of ``items``. ``meanwhile`` runs
-        here while the workers extract."""
+            meanwhile: Callable[[], None] | None, each: Callable[[Extracted], T]) -> list[T]:
+        """``each`` of ``_extract_one`` over ``items``, the largest files first (a large file last
+        would leave the other workers idle), in the order of ``items``. ``meanwhile`` runs here
+        while the workers extract; ``each`` (decoding) as each result comes back, while the
+        workers go on with the rest."""
         if self._pool is None:
             from concurrent.futures import ProcessPoolExecutor
             from importlib import import_module
@@ -89,8 +93,8 @@ class Workers:
         results = self._pool.map(_extract_one, [items[i] for i in order], chunksize=chunk)
         if meanwhile is not None:
             meanwhile()
-        done = list(_tick(results, progress))
-        out: list[tuple[str, bytes | None, str | None]] = [("", None, None)] * len(items)
+        done = [each(r) for r in _tick(results, progress)]
+        out: list[T] = [done[0]] * len(items) if done else []
         for i, r in zip(order, done, strict=True):
             out[i] = r
         return out
@@ -125,12 +129,14 @@ def extract_all(files: list[SourceFile], cache: Cache, workers: Workers, progres
         if target is not None and not cache.shard_ready(target):
             target = None
         items.append((sf.path, sf.load(), str(target) if target is not None else None, cache.key))
+    def decoded_facts(r: Extracted) -> tuple[str, FileFacts | None, str | None]:
+        return r[0], cache.decode_facts(r[1]), r[2]
+
     if workers.worth(items):
-        done = workers.map(items, progress, meanwhile)
+        done = workers.map(items, progress, meanwhile, decoded_facts)
     else:
-        done = list(_tick(map(_extract_one, items), progress))
-    for path, body, err in done:
-        decoded = cache.decode_facts(body)
+        done = [decoded_facts(r) for r in _tick(map(_extract_one, items), progress)]
+    for path, decoded, err in done:
         if decoded is None:
             errors.append(Diagnostic(path, err or "could not analyse", "internal"))
             continue

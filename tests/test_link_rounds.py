@@ -236,9 +236,9 @@ def test_the_rounds_of_a_run_share_one_set_of_workers(tmp_path: Path, monkeypatc
             started.append(1)
             super().__init__(*args, **kwargs)
 
-    def counted_map(self: engine.Workers, items: list[Any], progress: Any, meanwhile: Any = None) -> Any:
+    def counted_map(self: engine.Workers, items: list[Any], *rest: Any) -> Any:
         mapped.append(len(items))
-        return real_map(self, items, progress, meanwhile)
+        return real_map(self, items, *rest)
 
     monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", CountedPool)
     monkeypatch.setattr(engine.Workers, "map", counted_map)
@@ -273,6 +273,33 @@ def test_linking_and_the_rules_are_imported_while_the_workers_extract(tmp_path: 
     r = check([str(root)], use_cache=False, jobs=2)
     assert not r.internal_error and r.findings
     assert events[:2] == ["import", "collect"] and events.count("import") == 1, events
+
+
+def test_extracted_facts_are_decoded_as_they_come_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The process decodes each file's facts as its worker returns them, while the workers go on
+    with the rest, rather than after the last one."""
+    from ipclint import engine
+    from ipclint.cache import Cache
+    root = write_project(tmp_path / "app", ROUNDS_APP)
+    events: list[str] = []
+    real_tick, real_decode = engine._tick, Cache.decode_facts
+
+    def tick(results: Any, progress: Any) -> Any:
+        for r in real_tick(results, progress):
+            events.append("got")
+            yield r
+
+    def decode(self: Cache, body: Any) -> Any:
+        events.append("decoded")
+        return real_decode(self, body)
+
+    monkeypatch.setattr(engine, "_tick", tick)
+    monkeypatch.setattr(Cache, "decode_facts", decode)
+    monkeypatch.setattr(engine, "PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(engine, "PARALLEL_MIN_BYTES", 0)
+    r = check([str(root)], use_cache=False, jobs=2)
+    assert not r.internal_error and r.findings
+    assert events[:4] == ["got", "decoded", "got", "decoded"], events
 
 
 def test_workers_are_kept_for_rounds_worth_them(monkeypatch: pytest.MonkeyPatch) -> None:
