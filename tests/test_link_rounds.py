@@ -249,57 +249,38 @@ def test_the_rounds_of_a_run_share_one_set_of_workers(tmp_path: Path, monkeypatc
     assert parallel.findings == serial.findings and parallel.roles == serial.roles
 
 
-def test_linking_and_the_rules_are_imported_while_the_workers_extract(tmp_path: Path,
-                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    """The process would only wait while the workers extract the first round: it imports linking
-    and the rules then (once a run), not before handing out the files."""
-    from ipclint import engine
-    root = write_project(tmp_path / "app", ROUNDS_APP)
-    events: list[str] = []
-    real_tick, real_import = engine._tick, engine._import_analysis
-
-    def tick(results: Any, progress: Any) -> Any:
-        events.append("collect")
-        return real_tick(results, progress)
-
-    def imported() -> None:
-        events.append("import")
-        real_import()
-
-    monkeypatch.setattr(engine, "_tick", tick)
-    monkeypatch.setattr(engine, "_import_analysis", imported)
-    monkeypatch.setattr(engine, "PARALLEL_THRESHOLD", 1)
-    monkeypatch.setattr(engine, "PARALLEL_MIN_BYTES", 0)
-    r = check([str(root)], use_cache=False, jobs=2)
-    assert not r.internal_error and r.findings
-    assert events[:2] == ["import", "collect"] and events.count("import") == 1, events
-
-
-def test_extracted_facts_are_decoded_as_they_come_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The process decodes each file's facts as its worker returns them, while the workers go on
-    with the rest, rather than after the last one."""
+def test_while_the_workers_extract_the_process_imports_then_decodes(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """The process would only wait while the workers extract: it imports linking and the rules
+    once the first round's files are handed out (once a run), then decodes each file's facts as
+    its worker returns them, rather than after the last one."""
     from ipclint import engine
     from ipclint.cache import Cache
     root = write_project(tmp_path / "app", ROUNDS_APP)
     events: list[str] = []
-    real_tick, real_decode = engine._tick, Cache.decode_facts
+    real_tick, real_import, real_decode = engine._tick, engine._import_analysis, Cache.decode_facts
 
     def tick(results: Any, progress: Any) -> Any:
         for r in real_tick(results, progress):
             events.append("got")
             yield r
 
+    def imported() -> None:
+        events.append("import")
+        real_import()
+
     def decode(self: Cache, body: Any) -> Any:
         events.append("decoded")
         return real_decode(self, body)
 
     monkeypatch.setattr(engine, "_tick", tick)
+    monkeypatch.setattr(engine, "_import_analysis", imported)
     monkeypatch.setattr(Cache, "decode_facts", decode)
     monkeypatch.setattr(engine, "PARALLEL_THRESHOLD", 1)
     monkeypatch.setattr(engine, "PARALLEL_MIN_BYTES", 0)
     r = check([str(root)], use_cache=False, jobs=2)
     assert not r.internal_error and r.findings
-    assert events[:4] == ["got", "decoded", "got", "decoded"], events
+    assert events[:5] == ["import", "got", "decoded", "got", "decoded"] and events.count("import") == 1, events
 
 
 def test_workers_are_kept_for_rounds_worth_them(monkeypatch: pytest.MonkeyPatch) -> None:
