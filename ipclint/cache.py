@@ -41,15 +41,20 @@ def code_stamp() -> str:
     """The tool version plus the size and mtime of every source file of this package, so that a
     changed rule or extractor (an upgrade, an edited checkout, a new FACTS_VERSION in
     model/facts.py) never reuses a stale cache."""
-    package = Path(__file__).resolve().parent
+    package = os.path.dirname(os.path.realpath(__file__))
     h = hashlib.sha256(__version__.encode())
-    for f in sorted(package.rglob("*")):
-        if f.suffix in (".py", ".scm"):
-            try:
-                st = f.stat()
-            except OSError:
-                continue
-            h.update(f"{f.relative_to(package).as_posix()}:{st.st_size}:{st.st_mtime_ns}\n".encode())
+    sources: list[tuple[str, ...]] = []
+    for folder, dirs, files in os.walk(package):
+        dirs[:] = [d for d in dirs if d != "__pycache__"]  # (bytecode: none of it a source)
+        rel = os.path.relpath(folder, package)
+        parts = () if rel == "." else tuple(rel.split(os.sep))
+        sources += [(*parts, name) for name in files if name.endswith((".py", ".scm"))]
+    for parts in sorted(sources):  # (by path components, as paths sort)
+        try:
+            st = os.stat(os.path.join(package, *parts))
+        except OSError:
+            continue
+        h.update(f"{'/'.join(parts)}:{st.st_size}:{st.st_mtime_ns}\n".encode())
     return h.hexdigest()[:16]
 
 
