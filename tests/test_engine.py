@@ -262,6 +262,31 @@ def test_files_are_examined_while_the_walk_goes_on_with_the_serial_result(tmp_pa
     assert len(one.files) == 720 and one.errors and one.skipped
 
 
+def test_a_walk_that_fails_stops_the_workers_it_started(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import ipclint.discover as discovery
+    from ipclint.discover.walk import Walk
+    root = write_project(tmp_path, {f"pkg{d}/f{i}.js": "export const v = 1\n" for d in range(12) for i in range(60)})
+    closed: list[bool] = []
+    real_close, real_folder = discovery.Examiner.close, Walk._folder
+    folders = [0]
+
+    def close(self: Any) -> None:
+        closed.append(self._pool is not None)
+        real_close(self)
+
+    def folder(self: Any, *args: Any) -> Any:
+        folders[0] += 1
+        if folders[0] == 12:
+            raise RuntimeError("the disk went away")
+        return real_folder(self, *args)
+
+    monkeypatch.setattr(discovery.Examiner, "close", close)
+    monkeypatch.setattr(Walk, "_folder", folder)
+    with pytest.raises(RuntimeError):
+        discovery.discover(root, jobs=2)
+    assert closed == [True]  # the workers had started (over 512 files found) and were stopped
+
+
 def test_cli_graph_formats(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     root = write_project(tmp_path, APP)
     assert run(["graph", str(root), "--format", "json", "--no-cache"]) == 0

@@ -198,20 +198,23 @@ def discover(root: Path, paths: list[Path] | None = None, exclude: list[str] | N
     key = walk_key(root, starts, exclude or [])
     cache = index.cache
     before = cache.load(WALK_FILE, WalkRecord) if cache is not None else None
-    if before is not None and before.key == key and still_valid(before, root):
-        walk.replay(before)
-    else:
-        for start in starts:
-            if start.is_file():
-                walk.consider(start)
-            else:
-                walk.tree(start)
-        made = walk.record(key)
-        if made is not None and cache is not None:
-            cache.store(WALK_FILE, made)
-    result = walk.result
-    result.listed = walk.listed
-    _examine_all(result, walk.pending, walk.index, examiner)
+    try:
+        if before is not None and before.key == key and still_valid(before, root):
+            walk.replay(before)
+        else:
+            for start in starts:
+                if start.is_file():
+                    walk.consider(start)
+                else:
+                    walk.tree(start)
+            made = walk.record(key)
+            if made is not None and cache is not None:
+                cache.store(WALK_FILE, made)
+        result = walk.result
+        result.listed = walk.listed
+        _examine_all(result, walk.pending, walk.index, examiner)
+    finally:
+        examiner.close()  # (the workers a failed walk started: stopped, their chunks dropped)
     result.files.sort(key=lambda s: s.path)
     result.declarations.sort(key=lambda s: s.path)
     result.skipped.sort()
@@ -322,18 +325,22 @@ class Examiner:
         self._futures.append(self._pool.submit(_examine_chunk, [(rel, path) for rel, path, _st in chunk]))
         self._sent += len(chunk)
 
+    def close(self) -> None:
+        """Stop the workers (those of a walk that failed: their chunks not examined yet dropped)."""
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+            self._pool = None
+
     def finish(self, pending: list[Pending]) -> list[Examined]:
         """The examination of every file in ``pending``, in its order."""
         self.feed(pending)
         if self._pool is None:
             return [examine((rel, path)) for rel, path, _st in pending]
-        try:
-            if self._sent < len(pending):
-                self._send(pending[self._sent:])
-            return [x for fut in self._futures for x in fut.result()]
-        finally:
-            self._pool.shutdown()
-            self._pool = None
+        if self._sent < len(pending):
+            self._send(pending[self._sent:])
+        done = [x for fut in self._futures for x in fut.result()]
+        self.close()
+        return done
 
 
 def _examine_chunk(items: list[tuple[str, str]]) -> list[Examined]:
