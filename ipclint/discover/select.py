@@ -25,14 +25,16 @@ from ipclint.safefs import read_in_root
 IPC_KEYWORDS = (b"ipcRenderer", b"ipcMain", b"contextBridge", b"webContents", b".ipc.", b"IpcRenderer", b"IpcMain",
                 b"<webview", b"ipc-message")
 KEYWORDS = (b"electron", *IPC_KEYWORDS)
-# An IPC name used in code: not an object key (`{ ipcMain: { on: jest.fn() } }`, a mock factory's
-# shape) nor part of a longer name; test code is parsed for its IPC only when it has such a use
-IPC_USE = re.compile(rb"(?<![\w$])(?:ipcMain|ipcRenderer|webContents|contextBridge|IpcMain|IpcRenderer)(?![\w$]|\s*:)"
-                     rb"|\.ipc\.|<webview|ipc-message")
+# An IPC keyword used in code: a name not an object key (`{ ipcMain: { on: jest.fn() } }`, a mock
+# factory's shape) nor part of a longer name, or any of the others; test code is parsed for its IPC
+# only when it has such a use
+IPC_USE = re.compile(rb"(?<![\w$])(?:" + b"|".join(k for k in IPC_KEYWORDS if k.isalpha()) + rb")(?![\w$]|\s*:)|"
+                     + b"|".join(re.escape(k) for k in IPC_KEYWORDS if not k.isalpha()))
 EXPOSE_RE = re.compile(rb"exposeIn(?:Main|Isolated)World\s*\(\s*(?:[^,()]{0,40},\s*)?['\"`]([\w$]+)['\"`]")
 
 
-SPEC_AT = re.compile(rb"""(?:from\s*|require\s*\(\s*|import\s*\(\s*|import\s+)['"]([^'"\n]{1,200})['"]""")
+# (a template literal too: `require(`electron`)`; one with a substitution resolves to no file)
+SPEC_AT = re.compile(rb"""(?:from\s*|require\s*\(\s*|import\s*\(\s*|import\s+)['"`]([^'"`\n]{1,200})['"`]""")
 GLOBAL_AT = re.compile(rb"(?:window|globalThis)\s*(?:\?\.|\.)\s*([A-Za-z_$][\w$]*)")
 
 
@@ -50,6 +52,18 @@ def _scan(data: bytes, needles: tuple[bytes, ...], pattern: re.Pattern[bytes]) -
     return out
 
 
+def _occurs(data: bytes, needles: tuple[bytes, ...], pattern: re.Pattern[bytes]) -> bool:
+    """Whether ``pattern`` matches where a needle occurs (``_scan``'s way: a search with a leading
+    look-behind would test every position of the file in Python's engine)."""
+    for needle in needles:
+        i = data.find(needle)
+        while i >= 0:
+            if pattern.match(data, i):
+                return True
+            i = data.find(needle, i + 1)
+    return False
+
+
 def byte_facts(data: bytes) -> ByteFacts:
     ipc = any(k in data for k in IPC_KEYWORDS)
     specs = tuple(dict.fromkeys(s.decode("utf-8", "replace")
@@ -57,12 +71,12 @@ def byte_facts(data: bytes) -> ByteFacts:
     keyword = ipc or b"electron" in data and _names_electron(data, specs)
     expose = tuple(m.group(1) for m in EXPOSE_RE.finditer(data)) if keyword and b"expose" in data else ()
     props = frozenset(_scan(data, (b"window", b"globalThis"), GLOBAL_AT))
-    return ByteFacts(keyword, expose, specs, props, _declares_globals(data), ipc and IPC_USE.search(data) is not None)
+    return ByteFacts(keyword, expose, specs, props, _declares_globals(data),
+                     ipc and _occurs(data, IPC_KEYWORDS, IPC_USE))
 
 
 ELECTRON_PACKAGES = ("electron/", "electron-", "@electron/")
 # `electron.remote`, `electron?.shell`, `electron['ipcRenderer']`: a name bound to the module
-TEMPLATE_SPEC = re.compile(rb"(?:require|import)\s*\(\s*`(?:@electron/|electron[`/-])")  # require(`electron`)
 ELECTRON_USE = re.compile(rb"(?<![\w$@/'\"`.-])electron\s*(?:\?\.|\.\s*[A-Za-z_$]|\[)")
 
 
@@ -71,7 +85,7 @@ def _names_electron(data: bytes, specs: tuple[str, ...]) -> bool:
     `@electron/` or `electron-` package), or reads a member of a name `electron`. The word in
     prose, release notes or data (`'electron dot'` in a chemistry renderer) is not code."""
     return any(s == "electron" or s.startswith(ELECTRON_PACKAGES) for s in specs) \
-        or ELECTRON_USE.search(data) is not None or TEMPLATE_SPEC.search(data) is not None
+        or _occurs(data, (b"electron",), ELECTRON_USE)
 
 
 GLOBAL_DECL_AT = re.compile(rb"declare\s+(?:global\b|var\s|let\s|const\s)|interface\s+Window\b")
