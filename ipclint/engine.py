@@ -93,11 +93,8 @@ class Workers:
         results = self._pool.map(_extract_one, [items[i] for i in order], chunksize=chunk)
         if meanwhile is not None:
             meanwhile()
-        done = [each(r) for r in _tick(results, progress)]
-        out: list[T] = [done[0]] * len(items) if done else []
-        for i, r in zip(order, done, strict=True):
-            out[i] = r
-        return out
+        at = {i: each(r) for i, r in zip(order, _tick(results, progress), strict=True)}
+        return [at[i] for i in range(len(items))]
 
     def close(self) -> None:
         if self._pool is not None:

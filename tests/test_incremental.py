@@ -29,6 +29,13 @@ def _report(r: RunResult) -> dict[str, Any]:
             "electron": r.electron_version, "rules": r.rules_run, "internal": r.internal_error}
 
 
+def _example_app(tmp_path: Path) -> tuple[Path, Path]:
+    """A copy of the example app to edit, and a cache folder for it."""
+    root = tmp_path / "app"
+    shutil.copytree(EXAMPLE, root)
+    return root, tmp_path / "cache"
+
+
 def _edit(root: Path, rel: str, change: Callable[[str], str]) -> None:
     p = root / rel
     before = p.stat()
@@ -102,9 +109,7 @@ def _extracted(r: RunResult) -> int:
 
 @pytest.mark.parametrize("name", list(EDITS))
 def test_an_edit_gives_what_a_cold_run_gives(tmp_path: Path, name: str) -> None:
-    root = tmp_path / "app"
-    shutil.copytree(EXAMPLE, root)
-    cache = tmp_path / "cache"
+    root, cache = _example_app(tmp_path)
     check([str(root)], cache_dir=str(cache), jobs=1)
     rel, change, reusable = EDITS[name]
     _edit(root, rel, change)
@@ -120,9 +125,7 @@ def test_an_edit_gives_what_a_cold_run_gives(tmp_path: Path, name: str) -> None:
 
 @pytest.mark.parametrize("name", list(FILE_EDITS))
 def test_a_changed_file_set_gives_what_a_cold_run_gives(tmp_path: Path, name: str) -> None:
-    root = tmp_path / "app"
-    shutil.copytree(EXAMPLE, root)
-    cache = tmp_path / "cache"
+    root, cache = _example_app(tmp_path)
     first = check([str(root)], cache_dir=str(cache), jobs=1)
     FILE_EDITS[name](root)
     again = check([str(root)], cache_dir=str(cache), jobs=1)
@@ -136,9 +139,7 @@ def test_a_changed_file_set_gives_what_a_cold_run_gives(tmp_path: Path, name: st
 
 def test_edits_one_after_another(tmp_path: Path) -> None:
     """Each run starts from the state the previous one left, reused or not."""
-    root = tmp_path / "app"
-    shutil.copytree(EXAMPLE, root)
-    cache = tmp_path / "cache"
+    root, cache = _example_app(tmp_path)
     check([str(root)], cache_dir=str(cache), jobs=1)
     for name, (rel, change, _reusable) in EDITS.items():
         _edit(root, rel, change)
@@ -148,9 +149,7 @@ def test_edits_one_after_another(tmp_path: Path) -> None:
 
 def test_a_suppression_on_a_reused_analysis_is_applied(tmp_path: Path) -> None:
     """The reused analysis keeps the findings before suppressions: the new comment takes its one out."""
-    root = tmp_path / "app"
-    shutil.copytree(EXAMPLE, root)
-    cache = tmp_path / "cache"
+    root, cache = _example_app(tmp_path)
     before = check([str(root)], cache_dir=str(cache), jobs=1)
     rel, change, _ = EDITS["suppression in a comment"]
     _edit(root, rel, change)
@@ -204,9 +203,7 @@ def test_a_state_that_leaves_its_findings_to_the_result(tmp_path: Path, result_f
     result of its run; without that very result the analysis is done again."""
     from ipclint.cache import Cache
     from ipclint.engine import RESULT_FILE, StoredResult
-    root = tmp_path / "app"
-    shutil.copytree(EXAMPLE, root)
-    cache = tmp_path / "cache"
+    root, cache = _example_app(tmp_path)
     first = check([str(root)], cache_dir=str(cache), jobs=1)
     state = _state(cache)
     assert state.in_result and state.analysis.findings == [] and state.analysis.graph is None
@@ -226,9 +223,7 @@ def test_a_state_that_leaves_its_findings_to_the_result(tmp_path: Path, result_f
 def test_a_state_whose_report_dropped_findings_keeps_them(tmp_path: Path) -> None:
     """A suppression takes a finding out of the report: the state keeps the analysis's own findings
     (the suppressed one among them), and a later edit that removes the comment brings it back."""
-    root = tmp_path / "app"
-    shutil.copytree(EXAMPLE, root)
-    cache = tmp_path / "cache"
+    root, cache = _example_app(tmp_path)
     check([str(root)], cache_dir=str(cache), jobs=1)
     rel, change, _ = EDITS["suppression in a comment"]
     text = (root / rel).read_text()
@@ -317,9 +312,7 @@ PROJECT_EDITS: dict[str, Callable[[Path], None]] = {
 
 @pytest.mark.parametrize("name", list(PROJECT_EDITS))
 def test_a_changed_project_file_gives_what_a_cold_run_gives(tmp_path: Path, name: str) -> None:
-    root = tmp_path / "app"
-    shutil.copytree(EXAMPLE, root)
-    cache = tmp_path / "cache"
+    root, cache = _example_app(tmp_path)
     check([str(root)], cache_dir=str(cache), jobs=1)
     assert check([str(root)], cache_dir=str(cache), jobs=1).extra.get("cached")
     PROJECT_EDITS[name](root)
@@ -371,9 +364,7 @@ def test_a_warm_run_imports_only_what_it_uses(tmp_path: Path) -> None:
     when the cache has nothing old to remove (each import is milliseconds of a ~0.1 s run)."""
     import subprocess
     import sys
-    root = tmp_path / "app"
-    shutil.copytree(EXAMPLE, root)
-    cache = tmp_path / "cache"
+    root, cache = _example_app(tmp_path)
     check([str(root)], cache_dir=str(cache), jobs=1)
     code = ("import sys\nfrom ipclint.engine import check\n"
             "r = check([sys.argv[1]], cache_dir=sys.argv[2])\nassert r.extra.get('cached'), r.extra\n"

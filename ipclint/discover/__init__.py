@@ -235,8 +235,7 @@ def consider_file(result: Discovery, root: Path, p: str | Path, index: StatIndex
     """Stat-level checks; files the stat index does not know are examined later, in bulk. A
     declaration file that cannot be read is left out silently: it is no source."""
     rel = rel_path(root, p)
-    lower = rel.lower()
-    decl = lower.endswith(DECLARATION_SUFFIXES)
+    decl = is_declaration(rel)
     try:
         st = os.stat(p)
     except OSError as exc:
@@ -255,7 +254,7 @@ def consider_file(result: Discovery, root: Path, p: str | Path, index: StatIndex
         if not decl:
             result.skipped.append((rel, f"larger than {MAX_FILE_SIZE // (1024 * 1024)} MiB"))
         return
-    if lower.endswith((".min.js", ".min.mjs", ".min.cjs")):
+    if rel.lower().endswith((".min.js", ".min.mjs", ".min.cjs")):
         result.skipped.append((rel, "minified"))
         return
     known = index.get(rel, st)

@@ -372,7 +372,7 @@ def _importers(project: Project) -> dict[str, set[str]]:
     graph.parsed.update(new)
     own = [p for p in new if not is_test_path(p)]
     for path in own:  # its byte-searched specifiers counted while it was not parsed: its facts now
-        for t in specifier_targets(project, path) if path in project.all_paths else ():
+        for t in specifier_targets(project, path):
             if t != path and t in graph.of:
                 graph.of[t].discard(path)
         for t in _import_targets(project, path):
