@@ -93,13 +93,7 @@ GLOBAL_DECL_AT = re.compile(rb"declare\s+(?:global\b|var\s|let\s|const\s)|interf
 
 def _declares_globals(data: bytes) -> bool:
     """Declarations of global types or variables (the page's view of `window`)."""
-    for needle in (b"declare", b"interface"):
-        i = data.find(needle)
-        while i >= 0:
-            if GLOBAL_DECL_AT.match(data, i):
-                return True
-            i = data.find(needle, i + 1)
-    return False
+    return _occurs(data, (b"declare", b"interface"), GLOBAL_DECL_AT)
 
 
 def is_local_specifier(spec: str) -> bool:
