@@ -86,3 +86,17 @@ def test_discovery_keeps_the_suffixes_the_parser_knows() -> None:
     from ipclint.discover import SOURCE_SUFFIXES
     from ipclint.extract.parse import SOURCE_SUFFIXES as PARSED
     assert SOURCE_SUFFIXES == PARSED
+
+
+def test_the_folders_above_a_path_are_matched_once_per_folder(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Files of one folder share what the folders above them match: 1,000 files in one deep folder
+    cost one look at its components, not one per file (and still answer as GitIgnoreSpec)."""
+    lines = ["node_modules", "build/", "/a/b/c", "*.map", "!keep.map", "gen/**/out"]
+    ref, mine = _reference(lines), IgnoreRules.from_lines(lines)
+    looked: list[str] = []
+    real = IgnoreRules._folder_match
+    monkeypatch.setattr(IgnoreRules, "_folder_match", lambda self, folder: looked.append(folder) or real(self, folder))
+    paths = [f"src/deep/er/still/f{i}.{ext}" for i in range(500) for ext in ("js", "map")] + ["a/b/c/x.js", "keep.map"]
+    for p in paths:
+        assert mine.match(p) == ref.match_file(p), p
+    assert sorted(looked) == ["", "a/b/c", "src/deep/er/still"]

@@ -57,6 +57,7 @@ class IgnoreRules:
     other: list[_Rx] = field(default_factory=list)
     _ends: tuple[str, ...] | None = field(default=None, compare=False)
     _any: re.Pattern[str] | None = field(default=None, compare=False)
+    _above: dict[str, int] = field(default_factory=dict, compare=False)  # folder -> ``_folder_match``
 
     @classmethod
     def from_lines(cls, lines: list[str]) -> IgnoreRules:
@@ -126,30 +127,16 @@ class IgnoreRules:
         ignored: GitIgnoreSpec.match_file."""
         if self._ends is None:
             self._ready()
-        best2 = best1 = -1  # the last pattern matching at priority 2 (the path) and 1 (a folder)
-        parts = path.split("/")
-        name = parts.pop()  # "" for a folder: its own name is then the last of ``parts``
-        comp, comp_dir, ends = self.comp, self.comp_dir, self._ends
-        if comp:
-            best2 = comp.get(name, -1)
-            for part in parts:
-                best1 = max(best1, comp.get(part, -1))
-        if comp_dir:
-            for part in parts:
-                best1 = max(best1, comp_dir.get(part, -1))
-        if ends:
-            if name.endswith(ends):
-                best2 = max([best2] + [j for x, j in self.suffix if name.endswith(x)])
-            for part in parts:
-                if part.endswith(ends):
-                    best1 = max([best1] + [j for x, j in self.suffix if part.endswith(x)])
-        if self.path or self.path_dir:
+        cut = path.rfind("/")
+        folder, name = (path[:cut], path[cut + 1:]) if cut >= 0 else ("", path)  # name "": a folder
+        best1 = self._above.get(folder)  # the last pattern matching a folder above (priority 1)
+        if best1 is None:
+            best1 = self._above[folder] = self._folder_match(folder)
+        best2 = self.comp.get(name, -1)  # the last pattern matching the path itself (priority 2)
+        if self._ends and name.endswith(self._ends):
+            best2 = max([best2] + [j for x, j in self.suffix if name.endswith(x)])
+        if self.path:
             best2 = max(best2, self.path.get(path, -1))
-            end = path.find("/")
-            while end >= 0:  # each folder above the path (or the path itself, for a folder)
-                prefix = path[:end]
-                best1 = max(best1, self.path.get(prefix, -1), self.path_dir.get(prefix, -1))
-                end = path.find("/", end + 1)
         if self._any is not None and self._any.search(path):
             for rx in self.other:
                 if rx.index <= best2:
@@ -163,3 +150,23 @@ class IgnoreRules:
         if best2 >= 0:
             return self.include[best2]
         return best1 >= 0 and self.include[best1]
+
+    def _folder_match(self, folder: str) -> int:
+        """The last literal or suffix pattern that matches ``folder`` or a folder above it (the
+        same for every path in it: remembered per folder, ``match``)."""
+        best1 = -1
+        if not folder:
+            return best1
+        parts = folder.split("/")
+        comp, comp_dir, ends = self.comp, self.comp_dir, self._ends
+        for part in parts:
+            best1 = max(best1, comp.get(part, -1), comp_dir.get(part, -1))
+            if ends and part.endswith(ends):
+                best1 = max([best1] + [j for x, j in self.suffix if part.endswith(x)])
+        if self.path or self.path_dir:
+            end = 0
+            while end >= 0:  # each folder from the top down to ``folder`` itself
+                end = folder.find("/", end + 1)
+                prefix = folder[:end] if end >= 0 else folder
+                best1 = max(best1, self.path.get(prefix, -1), self.path_dir.get(prefix, -1))
+        return best1
