@@ -40,13 +40,19 @@ class ModuleResolver:
         self.paths = paths
         self.read_json = read_json  # the project files as this run reads them
         self._tsconfigs: dict[str, tuple[str, PathPatterns] | None] = {}
-        self._cache: dict[tuple[str, str], str | None] = {}
+        self._cache: dict[tuple[str, str], str | None] = {}  # (folder, specifier) -> file
+        self._by_file: dict[tuple[str, str], str | None] = {}  # (importer, specifier) -> file
 
     def resolve(self, importer: str, spec: str) -> str | None:
-        key = (posixpath.dirname(importer), spec)
+        try:
+            return self._by_file[(importer, spec)]  # (asked again and again: no folder computed)
+        except KeyError:
+            pass
+        key = (posixpath.dirname(importer), spec)  # (the answer depends on the importer's folder)
         if key not in self._cache:
             self._cache[key] = self._resolve(importer, spec)
-        return self._cache[key]
+        hit = self._by_file[(importer, spec)] = self._cache[key]
+        return hit
 
     def _resolve(self, importer: str, spec: str) -> str | None:
         if spec in ELECTRON_MODULES:
