@@ -4,10 +4,11 @@ testing every path against every pattern.
 pathspec turns each pattern into a regular expression and, for each path, tries them all (a
 monorepo's root .gitignore lists a thousand generated files: millions of regex searches per run).
 Most patterns are literals (`node_modules`, `/build/`, `packages/app/lib/index.js`) or a suffix
-(`*.map`); those go into dictionaries looked up once per component or folder prefix of the path.
-The others keep pathspec's own expression. The decision is GitIgnoreSpec's: a pattern that
-matches the path itself (priority 2) beats one that matches a folder above it (priority 1, its
-`ps_d` mark), and among equals the last pattern in the file wins; a negated pattern re-includes.
+(`*.map`); those go into dictionaries looked up with the path's name, and once per folder with
+the folder's components and prefixes (every path in a folder shares that answer). The others
+keep pathspec's own expression. The decision is GitIgnoreSpec's: a pattern that matches the path
+itself (priority 2) beats one that matches a folder above it (priority 1, its `ps_d` mark), and
+among equals the last pattern in the file wins; a negated pattern re-includes.
 """
 from __future__ import annotations
 

@@ -51,8 +51,8 @@ class ModuleResolver:
         key = (posixpath.dirname(importer), spec)  # (the answer depends on the importer's folder)
         if key not in self._cache:
             self._cache[key] = self._resolve(importer, spec)
-        hit = self._by_file[(importer, spec)] = self._cache[key]
-        return hit
+        self._by_file[(importer, spec)] = self._cache[key]
+        return self._cache[key]
 
     def _resolve(self, importer: str, spec: str) -> str | None:
         if spec in ELECTRON_MODULES:
