@@ -121,8 +121,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         code = EXIT_ERROR
     if argv is None:
-        sys.exit(code)
+        _hard_exit(code)
     return code
+
+
+def _hard_exit(code: int) -> None:
+    """End the process without tearing down the interpreter: the run's facts and project are
+    millions of small objects, and freeing them one by one at exit took 0.1-0.2 s of a 1 s run (as
+    mypy does, mypy.util.hard_exit). Everything the run writes is written and closed by now (the
+    cache, the reports; extraction workers are shut down by the engine); the standard streams are
+    flushed here."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (BrokenPipeError, ValueError, OSError):
+            pass
+    os._exit(code)
 
 
 def run(argv: list[str]) -> int:

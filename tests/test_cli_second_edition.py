@@ -97,6 +97,26 @@ def test_a_closed_pipe_ends_quietly_with_the_findings_exit_code(tmp_path: Path) 
         assert (code, err) == (want, ""), cmd
 
 
+def test_the_command_ends_without_teardown_and_loses_no_output(tmp_path: Path) -> None:
+    """The command ends with os._exit (no teardown of the run's objects): whatever it wrote to a
+    pipe, a file or stderr is complete, with the exit code of the run."""
+    files = dict(APP)
+    for i in range(300):  # more than a pipe's buffer, read after the process has gone
+        files[f"src/main/h{i}.js"] = f"const {{ ipcMain }} = require('electron')\nipcMain.handle('c:{i}', () => 1)\n"
+    root = write_project(tmp_path / "app", files)
+    done = subprocess.run([*IPCLINT, "check", ".", "--format", "json", "--select", "IPC003"], cwd=root,
+                          capture_output=True, env=_env())
+    assert done.returncode == 1
+    assert len(json.loads(done.stdout)["findings"]) == 304  # (one per channel literal)
+    done = subprocess.run([*IPCLINT, "check", ".", "--format", "sarif", "--output", "out.sarif"], cwd=root,
+                          capture_output=True, env=_env())
+    assert done.returncode == 1 and done.stdout == b""
+    assert len(json.loads((root / "out.sarif").read_text())["runs"][0]["results"]) >= 301
+    done = subprocess.run([*IPCLINT, "check", "nowhere"], cwd=root, capture_output=True, env=_env())
+    assert done.returncode == 2 and done.stderr.startswith(b"ipclint: error:")
+    assert (root / ".ipclint_cache").is_dir()  # (the first run's cache was written before the exit)
+
+
 @pytest.mark.parametrize("args,says", [
     (["--select", ""], "--select needs at least one rule"),
     (["--select", " , "], "--select needs at least one rule"),
