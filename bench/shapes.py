@@ -39,8 +39,9 @@ def elseif(n: int) -> str:
 
 
 def plus(n: int) -> str:
-    """A channel name made of n string literals joined by `+`."""
-    return ("const { ipcMain } = require('electron')\nconst CH = " + " + ".join(f"'a{i}'" for i in range(n))
+    """A channel name made of n string literals joined by `+`, one per line (on one line the file
+    would look minified and be skipped)."""
+    return ("const { ipcMain } = require('electron')\nconst CH = " + " +\n".join(f"'a{i}'" for i in range(n))
             + "\nipcMain.handle(CH, (e, v) => v)\n")
 
 
