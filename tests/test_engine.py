@@ -97,6 +97,31 @@ def test_test_code_that_names_electron_alone_is_not_parsed(tmp_path: Path) -> No
     assert [(f.rule, f.path) for f in r.findings if f.rule == "IPC010"] == []
 
 
+def test_test_code_calling_a_registering_function_is_not_asked_for(tmp_path: Path) -> None:
+    """An importer of a module whose function registers handlers is parsed (a second call
+    registers them again: IPC012), but not when it is test code, whose calls do not count."""
+    root = write_project(tmp_path, {
+        "src/main/index.js": """
+            const { app } = require('electron')
+            const { register } = require('./handlers')
+            app.whenReady().then(register)
+            require('./again')
+            """,
+        "src/main/handlers.js": """
+            const { ipcMain } = require('electron')
+            function register() { ipcMain.handle('data:get', () => 1) }
+            module.exports = { register }
+            """,
+        "src/main/again.js": "const { register } = require('./handlers')\nregister()\n",
+        "test/handlers.test.js": "const { register } = require('../src/main/handlers')\ntest('r', () => register())\n",
+    }, main="src/main/index.js")
+    r = check([str(root)], use_cache=False, jobs=1)
+    reasons = {p.path: p.reason for p in r.roles}
+    assert not reasons["src/main/again.js"].startswith("not parsed")
+    assert reasons["test/handlers.test.js"].startswith("not parsed")
+    assert [(f.rule, f.path, f.span.line) for f in r.findings if f.rule == "IPC012"] == [("IPC012", "src/main/handlers.js", 2)]
+
+
 @pytest.mark.parametrize("code, names", [
     ("import { app } from 'electron'", True), ('const { shell } = require("electron")', True),
     ("const e = require(`electron`)", True), ("const { app } = await import('electron/main')", True),

@@ -4,6 +4,7 @@ from __future__ import annotations
 from ipclint.discover import SourceFile
 from ipclint.discover.select import is_local_specifier
 from ipclint.link.project import GLOBAL_OBJECTS, Project
+from ipclint.model.paths import is_test_path
 from ipclint.model.values import (
     Arr,
     Bool,
@@ -27,27 +28,29 @@ from ipclint.model.values import (
 def wrapper_callers(project: Project, by_path: dict[str, SourceFile]) -> set[str]:
     """Unparsed files that import a file defining an app IPC wrapper (they may call it) or one
     that re-exports an Electron binding (`export const ipc = ipcRenderer`: they may use it), or
-    a function that registers main-process handlers (a second call of it registers them again)."""
+    a function that registers main-process handlers (a second call of it registers them again;
+    not asked of test code, whose calls do not count: IPC012)."""
     defining = {path for path, _fid in project.wrappers} | {e.path for e in project.exposures}
     graph = project.graph
     defining |= electron_exporters(project) | graph.bridge_modules | {p for p, _fid in graph.bridge_wrappers}
-    defining |= {e.path for e in graph.edges if e.scope is not None and e.kind in ("handle", "on")
-                 and e.receiver == "ipcMain"}
-    if not defining:
+    registering = defining | {e.path for e in graph.edges if e.scope is not None and e.kind in ("handle", "on")
+                              and e.receiver == "ipcMain"}
+    if not registering:
         return set()
     from ipclint.link.roles import specifier_targets
     out = set()
     for path, sf in by_path.items():
         if path in project.files:
             continue
+        wanted = defining if is_test_path(path) else registering
         # (the files its specifiers name, resolved once a run: roles.specifier_targets)
         specs = project.specifiers.get(path)
         if specs is sf.bytefacts.specifiers:
-            if any(t in defining for t in specifier_targets(project, path)):
+            if any(t in wanted for t in specifier_targets(project, path)):
                 out.add(path)
             continue
         for spec in sf.bytefacts.specifiers:
-            if is_local_specifier(spec) and project.modules.resolve(path, spec) in defining:
+            if is_local_specifier(spec) and project.modules.resolve(path, spec) in wanted:
                 out.add(path)
                 break
     return out
