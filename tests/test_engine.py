@@ -10,6 +10,7 @@ import pytest
 
 from ipclint.cli import run
 from ipclint.engine import check
+from ipclint.link.roles import TEST_UNPARSED
 from ipclint.output.words import finding_dict
 from tests.helpers import write_project
 
@@ -70,6 +71,17 @@ TESTED_APP = {
         test('starts', async () => { const app = await electron.launch({ args: ['.'] }); await app.close() })
         """,
     "src/main/index.test.ts": "jest.mock('electron')\ntest('loads', () => { require('./index') })\n",
+    # test code that mocks and inspects the IPC names but reads no IPC method: nothing it adds
+    "src/main/ipc.test.ts": """
+        import { ipcMain } from 'electron'
+        jest.mock('electron')
+        test('registers', () => { require('./index'); expect(jest.mocked(ipcMain)).toBeDefined() })
+        """,
+    # test code that sends (optional chaining, type arguments): parsed, its send counts as a use
+    "src/renderer/page.test.ts": """
+        import { ipcRenderer } from 'electron'
+        test('asks', async () => { await ipcRenderer?.invoke<string>('test:asked') })
+        """,
     # test code that registers a handler: parsed, the channel counts as handled (SPEC: test code)
     "e2e/probe.spec.ts": """
         import { ipcMain } from 'electron'
@@ -88,11 +100,14 @@ def test_test_code_that_names_electron_alone_is_not_parsed(tmp_path: Path) -> No
     root = write_project(tmp_path, TESTED_APP)
     r = check([str(root)], use_cache=False, jobs=1)
     reasons = {p.path: p.reason for p in r.roles}
-    assert reasons["e2e/launch.spec.ts"] == reasons["src/main/index.test.ts"] == (
-        "not parsed: test code that uses no IPC or exposed API")
+    assert reasons["e2e/launch.spec.ts"] == reasons["src/main/index.test.ts"] == reasons["src/main/ipc.test.ts"] \
+        == TEST_UNPARSED
     assert not reasons["e2e/probe.spec.ts"].startswith("not parsed")
     assert not reasons["tests/stub.test.ts"].startswith("not parsed")
-    assert r.extra["parsed"] == 5
+    assert not reasons["src/renderer/page.test.ts"].startswith("not parsed")
+    assert r.extra["parsed"] == 6
+    sends = [(e.path, e.channel) for e in r.extra["project"].graph.edges if e.kind == "invoke"]
+    assert ("src/renderer/page.test.ts", "test:asked") in sends
     # both channels only tests handle count as handled: no IPC010
     assert [(f.rule, f.path) for f in r.findings if f.rule == "IPC010"] == []
 
@@ -138,6 +153,26 @@ def test_code_that_names_electron_is_selected_not_prose(code: str, names: bool) 
     configuration is not code (SPEC §7: no IPC, Electron or exported constant: not parsed)."""
     from ipclint.discover.select import byte_facts
     assert byte_facts(code.encode()).keyword is names
+
+
+@pytest.mark.parametrize("code, reads", [
+    ("ipcMain.emit('save', {}, 'a')", True), ("ipcRenderer?.invoke<string>('x')", True),
+    ("const h = (ipcMain.handle as jest.Mock).mock.calls[0][1]", True), ("ipcRenderer['send']('x')", True),
+    ("win.webContents\n  .send('x')", True), ("const { ipcMain } = require('electron'); e.reply('x')", True),
+    ("expect(jest.mocked(ipcRenderer)).toBeDefined()", False), ("ipcMain.handleSomething()", False),
+    ("const { ipcRenderer } = require('electron'); socket.sendMessage(1)", False),
+])
+def test_test_code_is_parsed_only_when_it_reads_an_ipc_method(code: str, reads: bool) -> None:
+    """A direct IPC call reads an IPC method as a member (link/ipcops.py): test code that never
+    does (it mocks or inspects the IPC names) adds nothing and is not parsed for its IPC."""
+    from ipclint.discover.select import byte_facts
+    assert byte_facts(code.encode()).ipc_member is reads
+
+
+def test_the_byte_search_knows_every_ipc_method() -> None:
+    from ipclint.discover.select import IPC_METHODS
+    from ipclint.link.ipcops import IPC_METHOD_NAMES
+    assert {m.decode() for m in IPC_METHODS} == IPC_METHOD_NAMES
 
 
 @pytest.mark.parametrize("code, uses", [

@@ -49,6 +49,7 @@ MAX_V_NODES = 400
 OPTION_HOLDERS: frozenset[type[V]] = frozenset({Obj, CallExpr, NewExpr, Arr, Cond, Tpl, Spread, Await, Concat})
 _BINDING_TYPES = frozenset({Import, Member, Module})  # the bindings that can name an Electron API
 
+TEST_UNPARSED = "not parsed: test code that does no IPC, directly or through the app's wrappers or exposed API"
 _SOURCE_SUFFIX = re.compile(r"\.(c|m)?[jt]sx?$")  # a script's name suffix (`.ts`, `.mjs`, `.jsx`, ...)
 
 def electron_names(project: Project, path: str) -> set[str]:
@@ -587,8 +588,8 @@ def every_role(project: Project) -> dict[str, FileInfo]:
             if any(fnmatch.fnmatch(p, g) for g in patterns):
                 info = FileInfo(p, role, "config [roles] (not parsed: no Electron or IPC use)")
                 break
-        out[p] = info or FileInfo(p, Role.SHARED, "not parsed: test code that uses no IPC or exposed API"
-                                  if is_test_path(p) else "not parsed: mentions no Electron, IPC or exposed API")
+        out[p] = info or FileInfo(p, Role.SHARED, TEST_UNPARSED if is_test_path(p)
+                                  else "not parsed: mentions no Electron, IPC or exposed API")
     return dict(sorted(out.items()))
 
 
