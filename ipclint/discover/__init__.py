@@ -40,7 +40,7 @@ class ByteFacts(msgspec.Struct, frozen=True, array_like=True, gc=False):
     global_props: frozenset[bytes]
     declares_globals: bool = False  # `declare global`, `interface Window`, `declare var`: global types
     ipc: bool = False  # an IPC name used in code, not Electron alone nor a mock's key (discover/select.py)
-    ipc_member: bool = False  # with ``ipc``: an IPC method's name read as a member (`.send`, `?.on`, `['invoke']`)
+    ipc_call: bool = False  # with ``ipc``: an IPC method's name called (`.send(`, `?.on(`, `['invoke'](`)
 
 
 class IndexEntry(msgspec.Struct, frozen=True, array_like=True, gc=False):

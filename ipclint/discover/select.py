@@ -10,9 +10,9 @@ contributes is computed once (``byte_facts``) and cached with its stat.
 Test code (``is_test_path``) is never reported on: what it adds is the IPC it does (a handler
 registered there counts as one, its sends as uses), so a test file that names Electron alone
 (Playwright's `_electron`, `jest.mock('electron')`), or IPC only as the keys of a mock
-factory (`{ ipcMain: { on: jest.fn() } }`), or that never reads an IPC method (`.send`,
-`.on`, `.invoke`, `['handle']`: a direct IPC call is a call of such a member, link/ipcops.py)
-and only mocks or inspects the IPC names (`jest.mocked(ipcRenderer)`), is not parsed for that;
+factory (`{ ipcMain: { on: jest.fn() } }`), or that never calls an IPC method (`.send(`,
+`.on(`, `.invoke(`, `['handle'](`: every direct IPC call is one, link/ipcops.py) and only mocks
+or inspects the IPC names (`expect(ipcMain.on).toBeCalled()`), is not parsed for that;
 one that registers or sends through an app wrapper is still found as an importer of the
 wrapper's module, one that calls the exposed API by the key it reads.
 """
@@ -33,13 +33,15 @@ KEYWORDS = (b"electron", *IPC_KEYWORDS)
 # only when it has such a use
 IPC_USE = re.compile(rb"(?<![\w$])(?:" + b"|".join(k for k in IPC_KEYWORDS if k.isalpha()) + rb")(?![\w$]|\s*:)|"
                      + b"|".join(re.escape(k) for k in IPC_KEYWORDS if not k.isalpha()))
-# An IPC method's name read as a member, as every direct IPC call reads it (link/ipcops.py
-# IPC_METHOD_NAMES, kept equal by tests/test_engine.py): `.send(`, `?.on(`, `.invoke<T>(`, `['handle']`
+# An IPC method called, as every direct IPC call calls it (link/ipcops.py IPC_METHOD_NAMES, kept
+# equal by tests/test_engine.py): `.send(`, `?.on(`, `.invoke<T>(`, `.send?.(`, `['handle'](`; not
+# a method only read (`expect(ipcMain.on).toBeCalled()`, `(ipcMain.handle as Mock).mock`)
 IPC_METHODS = (b"handle", b"handleOnce", b"on", b"once", b"addListener", b"prependListener", b"prependOnceListener",
                b"removeHandler", b"removeListener", b"off", b"removeAllListeners", b"emit", b"send", b"sendSync",
                b"sendToHost", b"postMessage", b"invoke", b"reply")
-IPC_MEMBER = re.compile(rb"\.\s*(?:" + b"|".join(IPC_METHODS) + rb")(?![\w$])|\[\s*['\"`](?:"
-                        + b"|".join(IPC_METHODS) + rb")['\"`]\s*\]")
+_CALLED = rb"\s*(?:\?\.\s*)?(?:<[^;\n]{0,200}?>\s*)?\("
+IPC_CALL = re.compile(rb"(?:\.\s*(?:" + b"|".join(IPC_METHODS) + rb")(?![\w$])|\[\s*['\"`](?:"
+                      + b"|".join(IPC_METHODS) + rb")['\"`]\s*\])" + _CALLED)
 EXPOSE_RE = re.compile(rb"exposeIn(?:Main|Isolated)World\s*\(\s*(?:[^,()]{0,40},\s*)?['\"`]([\w$]+)['\"`]")
 
 
@@ -83,7 +85,7 @@ def byte_facts(data: bytes) -> ByteFacts:
     props = frozenset(_scan(data, (b"window", b"globalThis"), GLOBAL_AT))
     uses = ipc and _occurs(data, IPC_KEYWORDS, IPC_USE)
     return ByteFacts(keyword, expose, specs, props, _declares_globals(data), uses,
-                     uses and IPC_MEMBER.search(data) is not None)
+                     uses and IPC_CALL.search(data) is not None)
 
 
 ELECTRON_PACKAGES = ("electron/", "electron-", "@electron/")
@@ -113,9 +115,9 @@ def is_local_specifier(spec: str) -> bool:
 
 def select_files(files: list[SourceFile], root: Path | None = None) -> list[SourceFile]:
     """The first round: files that mention Electron or IPC (test code: IPC used in code and an IPC
-    method read), and files that read a key a preload exposes. Later rounds add what linking finds
+    method called), and files that read a key a preload exposes. Later rounds add what linking finds
     missing (see wrapper_callers and Project.missing)."""
-    phase1 = {f.path for f in files if f.bytefacts.keyword and not is_test_path(f.path) or f.bytefacts.ipc_member}
+    phase1 = {f.path for f in files if f.bytefacts.keyword and not is_test_path(f.path) or f.bytefacts.ipc_call}
     phase1 |= _main_entries(files, root)
     keys = {k for f in files if f.path in phase1 for k in f.bytefacts.expose_keys} | {b"electron"}
     return [f for f in files if f.path in phase1 or f.bytefacts.global_props & keys]
