@@ -159,6 +159,7 @@ def test_code_that_names_electron_is_selected_not_prose(code: str, names: bool) 
     ("ipcMain.emit('save', {}, 'a')", True), ("ipcRenderer?.invoke<string>('x')", True),
     ("ipcRenderer.invoke<Array<string>>('x')", True), ("ipcRenderer.send?.('x')", True),
     ("ipcRenderer['send']('x')", True), ("win.webContents\n  .send ('x')", True),
+    ("ipcRenderer.send!('x')", True),
     ("const { ipcMain } = require('electron'); e.reply('x')", True),
     ("const h = (ipcMain.handle as jest.Mock).mock.calls[0][1]", False),
     ("expect(ipcMain.emit).toBeCalledWith('x', true)", False), ("ipcMain.handleSomething()", False),

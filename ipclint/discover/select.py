@@ -34,12 +34,12 @@ KEYWORDS = (b"electron", *IPC_KEYWORDS)
 IPC_USE = re.compile(rb"(?<![\w$])(?:" + b"|".join(k for k in IPC_KEYWORDS if k.isalpha()) + rb")(?![\w$]|\s*:)|"
                      + b"|".join(re.escape(k) for k in IPC_KEYWORDS if not k.isalpha()))
 # An IPC method called, as every direct IPC call calls it (link/ipcops.py IPC_METHOD_NAMES, kept
-# equal by tests/test_engine.py): `.send(`, `?.on(`, `.invoke<T>(`, `.send?.(`, `['handle'](`; not
+# equal by tests/test_engine.py): `.send(`, `?.on(`, `.invoke<T>(`, `.send?.(`, `.send!(`, `['handle'](`; not
 # a method only read (`expect(ipcMain.on).toBeCalled()`, `(ipcMain.handle as Mock).mock`)
 IPC_METHODS = (b"handle", b"handleOnce", b"on", b"once", b"addListener", b"prependListener", b"prependOnceListener",
                b"removeHandler", b"removeListener", b"off", b"removeAllListeners", b"emit", b"send", b"sendSync",
                b"sendToHost", b"postMessage", b"invoke", b"reply")
-_CALLED = rb"\s*(?:\?\.\s*)?(?:<[^;\n]{0,200}?>\s*)?\("
+_CALLED = rb"\s*!?\s*(?:\?\.\s*)?(?:<[^;\n]{0,200}?>\s*)?\("  # (`!`: TypeScript's non-null assertion)
 IPC_CALL = re.compile(rb"(?:\.\s*(?:" + b"|".join(IPC_METHODS) + rb")(?![\w$])|\[\s*['\"`](?:"
                       + b"|".join(IPC_METHODS) + rb")['\"`]\s*\])" + _CALLED)
 EXPOSE_RE = re.compile(rb"exposeIn(?:Main|Isolated)World\s*\(\s*(?:[^,()]{0,40},\s*)?['\"`]([\w$]+)['\"`]")
