@@ -4,7 +4,7 @@
     python bench/warm.py /work/corpus/apps/*            # every app of a corpus
     python bench/warm.py --repeat 5 ../apps/joplin      # best of 5 warm runs
 
-Each run is a fresh process (`ipclint.engine.check`, as the benchmark runs it) with its own
+Each run is the command line in a fresh process (`python -m ipclint check`, as the benchmark runs it) with its own
 temporary cache folder, so the apps' folders are not written to. The cold run is timed once, the
 warm run is the best of --repeat.
 """
