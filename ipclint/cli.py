@@ -295,7 +295,7 @@ def _check(args: argparse.Namespace) -> int:
             return EXIT_ERROR if result.internal_error else EXIT_OK
     except (ConfigError, BaselineError, FileNotFoundError, ValueError) as exc:
         return _error(str(exc))
-    from dataclasses import replace
+    from msgspec.structs import replace
 
     from ipclint.model import Severity
     shown = Severity(args.severity).rank

@@ -6,15 +6,16 @@ import gc
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import Field, dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, ParamSpec, Protocol, TypeVar, overload
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar, overload
 
 import msgspec
+from msgspec.structs import replace
 
 from ipclint.cache import Cache, baseline_digest, context_key, encode_facts, result_key, seal
 from ipclint.discover import Discovery, SourceFile, StatIndex, discover, find_root, is_project_root
-from ipclint.model import Diagnostic, FileCounts, FileInfo, Finding, RunResult, Span
+from ipclint.model import Diagnostic, FileCounts, FileInfo, Finding, Location, RunResult, Span, TraceStep
 from ipclint.model.paths import is_test_path
 from ipclint.version import __version__
 
@@ -148,16 +149,8 @@ def _tick(results: Iterable[T], progress: Tick | None) -> Iterator[T]:
         yield r
 
 
-class _Located(Protocol):
-    """A record of a file (Location, Diagnostic, FileInfo): a dataclass with a root-relative path."""
-
-    __dataclass_fields__: ClassVar[dict[str, Field[Any]]]
-
-    @property
-    def path(self) -> str: ...
-
-
-LocatedT = TypeVar("LocatedT", bound=_Located)
+# A record of a file (Location, Diagnostic, FileInfo, TraceStep): a Struct with a root-relative ``path``
+LocatedT = TypeVar("LocatedT", Location, Diagnostic, FileInfo, TraceStep)
 
 
 def _moved(prefix: str, path: str) -> str:

@@ -116,11 +116,9 @@ def test_a_mermaid_graph_too_large_for_github_warns(tmp_path: Path, capsys) -> N
 
 def test_graph_view_rows_mirror_the_leading_fields_of_graph_edge():
     """graphview._Row is GraphEdge's leading fields, in order (edges are built as GraphEdge(*row, marks))."""
-    from dataclasses import fields
-
     from ipclint.link.graphview import _Row
     from ipclint.model.graph import GraphEdge
-    names = tuple(f.name for f in fields(GraphEdge))
+    names = GraphEdge.__struct_fields__
     assert _Row._fields == names[:len(_Row._fields)]
     assert len(names) > len(_Row._fields)
 

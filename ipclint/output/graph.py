@@ -13,9 +13,11 @@ import json
 import re
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from typing import Any, TextIO
+
+from msgspec.structs import replace
 
 from ipclint.model import Role
 from ipclint.model.graph import Direction, GraphEdge, GraphView, Part
