@@ -33,7 +33,36 @@ class UsageError(Exception):
     """A bad command line: reported in one line, exit 2."""
 
 
+class _Formatter(argparse.HelpFormatter):
+    """argparse's help formatter, sized as shutil.get_terminal_size sizes it (COLUMNS, else the
+    terminal, else 80 columns) without importing shutil, which brings bz2 and lzma with it: argparse
+    makes a formatter for every argument it is given, so every run paid for that import."""
+
+    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24,
+                 width: int | None = None) -> None:
+        if width is None:
+            width = _terminal_columns() - 2
+        super().__init__(prog, indent_increment, max_help_position, width)
+
+
+def _terminal_columns() -> int:
+    try:
+        columns = int(os.environ.get("COLUMNS", "0"))
+    except ValueError:
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns if sys.__stdout__ else 0
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns if columns > 0 else 80
+
+
 class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _Formatter)
+        super().__init__(*args, **kwargs)
+
     def error(self, message: str) -> NoReturn:  # argparse would print the whole usage block
         raise UsageError(f"{message} (see `{self.prog} --help`)")
 

@@ -6,7 +6,6 @@ import gc
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar, overload
 
@@ -370,15 +369,14 @@ def _inside(f: Finding, spans: list[Span] | None) -> bool:
     return spans is not None and any((s.line, s.column) <= at <= (s.end_line, s.end_column) for s in spans)
 
 
-@dataclass
-class _Linked:
+class _Linked(msgspec.Struct):
     """The linked project, the facts it read, and the rounds that asked for more files."""
 
     project: Project
     facts: dict[str, FileFacts]
     rounds: list[Round]
     start: int = 0  # the first round linked: the requests of those before are the last run's
-    replayed_read: set[str] = field(default_factory=set)  # the files those rounds searched
+    replayed_read: set[str] = set()  # the files those rounds searched
 
 
 def _link_until_stable(root: Path, config: Config, found: Discovery, cache: Cache, jobs: int | None,
@@ -589,7 +587,6 @@ def _character_columns(f: Finding, lines: list[bytes] | None) -> Finding:
     return replace(f, span=fixed) if fixed != span else f
 
 
-@dataclass(slots=True)
 class _ReadThrough(SourceFile):
     """A source file whose bytes are read through the run's sources."""
 

@@ -294,3 +294,26 @@ def test_fallback_decoding_gets_a_notice_and_binary_files_are_skipped(tmp_path: 
         notes = [d for d in r.errors if d.path == "renderer.js"]
         assert [d.kind for d in notes] == ["encoding"] and "Windows-1252" in notes[0].message
         assert r.files.skipped == 1 and dict(r.skipped)["blob.js"] == "binary file"
+
+
+def test_help_is_as_wide_as_columns_says(monkeypatch) -> None:
+    """The help formatter sizes itself as shutil.get_terminal_size would (COLUMNS first)."""
+    from ipclint.cli import _Formatter
+    monkeypatch.setenv("COLUMNS", "60")
+    assert _Formatter("ipclint")._width == 58
+    monkeypatch.setenv("COLUMNS", "not a number")  # (then the terminal, else 80 columns)
+    assert _Formatter("ipclint")._width > 0
+
+
+def test_a_warm_run_imports_only_what_it_needs(tmp_path: Path) -> None:
+    """A run whose result is stored imports neither extraction, linking nor the rules, nor shutil
+    (argparse's formatter would import it, and bz2 and lzma with it, on every run)."""
+    root = write_project(tmp_path / "app", APP)
+    subprocess.run([*IPCLINT, "check", str(root), "--format", "json"], capture_output=True, env=_env())
+    code = ("import sys, io, contextlib\nfrom ipclint.cli import run\n"
+            "with contextlib.redirect_stdout(io.StringIO()):\n"
+            f"    run(['check', {str(root)!r}, '--format', 'json'])\n"
+            "print(sorted(m for m in ('shutil', 'ipclint.link', 'ipclint.rules', 'ipclint.extract.extract')"
+            " if m in sys.modules))\n")
+    warm = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=_env(), check=True)
+    assert warm.stdout.strip() == "[]"

@@ -4,7 +4,6 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -67,8 +66,7 @@ class Examined(NamedTuple):
     data: bytes | None
 
 
-@dataclass(slots=True)
-class SourceFile:
+class SourceFile(msgspec.Struct):
     path: str  # root-relative posix path
     abspath: str
     digest: str
@@ -87,17 +85,19 @@ class SourceFile:
         return self.data
 
 
-@dataclass
-class Discovery:
+class Discovery(msgspec.Struct):
+    """What discovery found (msgspec Structs, like SourceFile: made in C, where a dataclass is
+    generated with exec when the module is imported, on every run)."""
+
     root: Path
-    files: list[SourceFile] = field(default_factory=list)
+    files: list[SourceFile] = []  # (msgspec gives each instance its own empty list or dict)
     # TypeScript declaration files (.d.ts): never sources to report on, read on demand for the
     # types they declare (the page's view of `window`, channel types); never counted
-    declarations: list[SourceFile] = field(default_factory=list)
-    skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
-    errors: list[tuple[str, str, str]] = field(default_factory=list)  # (path, kind, message)
+    declarations: list[SourceFile] = []
+    skipped: list[tuple[str, str]] = []  # (path, reason)
+    errors: list[tuple[str, str, str]] = []  # (path, kind, message)
     # root-relative folder -> the project files its listing held, for the folders the walk listed
-    listed: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    listed: dict[str, tuple[str, ...]] = {}
 
 
 

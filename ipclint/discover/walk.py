@@ -14,7 +14,6 @@ import hashlib
 import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import msgspec
@@ -81,8 +80,7 @@ def still_valid(rec: WalkRecord, root: Path) -> bool:
     return all(inside(root_real, path) == was for path, was in rec.links)
 
 
-@dataclass
-class Walk:
+class Walk(msgspec.Struct):
     """One discovery: the folders and files seen, the .gitignore files read, the files to examine."""
 
     root: Path
@@ -91,17 +89,17 @@ class Walk:
     index: StatIndex
     extra: IgnoreRules  # the exclude patterns of the configuration
     # folder -> its .gitignore, compiled once; None when it has none (known from its listing)
-    ignores: dict[str, IgnoreRules | None] = field(default_factory=dict)
-    pending: list[Pending] = field(default_factory=list)
-    seen_dirs: set[tuple[int, int]] = field(default_factory=set)
-    seen_files: set[tuple[int, int]] = field(default_factory=set)
+    ignores: dict[str, IgnoreRules | None] = {}
+    pending: list[Pending] = []
+    seen_dirs: set[tuple[int, int]] = set()
+    seen_files: set[tuple[int, int]] = set()
     # the record being made: None once something makes this walk unfit to replay
-    folders: list[tuple[str, int, int, int]] | None = field(default_factory=list)
-    gitignores: dict[str, tuple[int, int]] = field(default_factory=dict)
-    links: list[tuple[str, bool]] = field(default_factory=list)
-    events: list[tuple[str, str, str]] = field(default_factory=list)
+    folders: list[tuple[str, int, int, int]] | None = []
+    gitignores: dict[str, tuple[int, int]] = {}
+    links: list[tuple[str, bool]] = []
+    events: list[tuple[str, str, str]] = []
     # root-relative folder -> the project files (cache.PROJECT_FILES) its listing holds
-    listed: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    listed: dict[str, tuple[str, ...]] = {}
     # called after each folder: the files to examine so far can be handed out (discover.Examiner)
     after_folder: Callable[[list[Pending]], None] | None = None
 
