@@ -114,15 +114,6 @@ def test_a_mermaid_graph_too_large_for_github_warns(tmp_path: Path, capsys) -> N
     assert capsys.readouterr().err == ""
 
 
-def test_graph_view_rows_mirror_the_leading_fields_of_graph_edge():
-    """graphview._Row is GraphEdge's leading fields, in order (edges are built as GraphEdge(*row, marks))."""
-    from ipclint.link.graphview import _Row
-    from ipclint.model.graph import GraphEdge
-    names = GraphEdge.__struct_fields__
-    assert _Row._fields == names[:len(_Row._fields)]
-    assert len(names) > len(_Row._fields)
-
-
 def _flags_reference(edges, generic, allowlisted):  # type: ignore[no-untyped-def]
     """graphview._flags as it was written first: each edge against every edge of its channel."""
     from ipclint.link.graphview import _talk
