@@ -160,10 +160,10 @@ def _hard_exit(code: int) -> None:
     mypy does, mypy.util.hard_exit). Everything the run writes is written and closed by now (the
     cache, the reports; extraction workers are shut down by the engine); the standard streams are
     flushed here."""
-    for stream in (sys.stdout, sys.stderr):
+    for flush in (_flush, sys.stderr.flush):  # (a closed pipe on stdout: quieted by _flush)
         try:
-            stream.flush()
-        except (BrokenPipeError, ValueError, OSError):
+            flush()
+        except (ValueError, OSError):
             pass
     os._exit(code)
 

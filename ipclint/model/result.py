@@ -97,13 +97,14 @@ class RunResult(msgspec.Struct, frozen=True):
     # what a run adds for its caller (the project, cache counts): not stored, not compared
     extra: dict[str, Any] = {}
 
+    def _compared(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, f) for f in self.__struct_fields__ if f != "extra")
+
     def __eq__(self, other: object) -> bool:
-        if not isinstance(other, RunResult):
-            return NotImplemented
-        return all(getattr(self, f) == getattr(other, f) for f in self.__struct_fields__ if f != "extra")
+        return self._compared() == other._compared() if isinstance(other, RunResult) else NotImplemented
 
     def __hash__(self) -> int:
-        return hash(tuple(getattr(self, f) for f in self.__struct_fields__ if f != "extra"))
+        return hash(self._compared())
 
     @property
     def parse_errors(self) -> tuple[Diagnostic, ...]:
