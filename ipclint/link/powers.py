@@ -11,13 +11,15 @@ from ipclint.link.vutil import refs, subtree
 from ipclint.model.facts import Call, FileFacts
 from ipclint.model.values import AnyV, CallExpr, Electron, External, Fn, Global, Member, Obj, Ref, Spread
 
+# `@electron/remote` (the renderer's module) also by its files: `@electron/remote/renderer/index.js`
+REMOTE = frozenset({"@electron/remote", "electron/remote", "@electron/remote/renderer", "@electron/remote/renderer/index",
+                    "@electron/remote/renderer/index.js"})
 POWER_MODULES = frozenset({"fs", "node:fs", "fs/promises", "node:fs/promises", "fs-extra", "original-fs",
-                           "graceful-fs", "child_process", "node:child_process", "os", "node:os", "@electron/remote",
-                           "electron/remote", "vm", "node:vm", "module", "node:module", "worker_threads"})
+                           "graceful-fs", "child_process", "node:child_process", "os", "node:os", "vm", "node:vm",
+                           "module", "node:module", "worker_threads"}) | REMOTE
 WHOLE_ONLY = frozenset({"os", "node:os"})  # os.homedir(), os.EOL are values
 POWER_ELECTRON = frozenset({"shell", "remote", "*"})
 PROCESS_POWERS = frozenset({"exit", "kill", "abort", "dlopen", "binding", "chdir", "setuid", "setgid", "reallyExit"})
-REMOTE = frozenset({"@electron/remote", "electron/remote"})
 REMOTE_OBJECTS = frozenset({"getCurrentWindow", "getCurrentWebContents", "getGlobal", "require", "getBuiltin"})
 MAX_HELPERS = 8
 

@@ -27,7 +27,8 @@ SAFE_SINCE = {"nodeIntegration": 5, "contextIsolation": 12, "sandbox": 20}
 IGNORED_SINCE = {"enableRemoteModule": 14}
 WEBVIEW_ATTRS = {"nodeintegration": "nodeIntegration", "nodeintegrationinsubframes": "nodeIntegrationInSubFrames",
                  "disablewebsecurity": "webSecurity"}
-REMOTE_MAIN = frozenset({"@electron/remote/main", "@electron/remote/main/index"})
+# `@electron/remote/main` as packages name it, also by the file itself (`.../main/index.js`)
+REMOTE_MAIN = frozenset({"@electron/remote/main", "@electron/remote/main/index", "@electron/remote/main/index.js"})
 Seen = set[tuple[str, int, int]]  # (path, line, column) of the settings already reported
 
 
