@@ -12,8 +12,8 @@ from ipclint.model.facts import Call, FileFacts
 from ipclint.model.values import AnyV, CallExpr, Electron, External, Fn, Global, Member, Obj, Ref, Spread
 
 # `@electron/remote` (the renderer's module) also by its files: `@electron/remote/renderer/index.js`
-REMOTE = frozenset({"@electron/remote", "electron/remote", "@electron/remote/renderer", "@electron/remote/renderer/index",
-                    "@electron/remote/renderer/index.js"})
+REMOTE = frozenset({"@electron/remote", "electron/remote", "@electron/remote/renderer",
+                    "@electron/remote/renderer/index", "@electron/remote/renderer/index.js"})
 POWER_MODULES = frozenset({"fs", "node:fs", "fs/promises", "node:fs/promises", "fs-extra", "original-fs",
                            "graceful-fs", "child_process", "node:child_process", "os", "node:os", "vm", "node:vm",
                            "module", "node:module", "worker_threads"}) | REMOTE
