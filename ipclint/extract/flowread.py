@@ -337,6 +337,8 @@ def lookup_role(node: Node, up: Up) -> str | None:
         t = p.type
         if t == "variable_declarator":
             return "lookup" if p.child_by_field_name("value") == child else None
+        if child is node and is_optional_access(p, child):
+            return "check"  # `MAP.get(x)?.()`, `MAP.get(x)?.cancel()`: only what was found is used
         if t in ("if_statement", "while_statement") or (
                 t == "ternary_expression" and p.child_by_field_name("condition") == child) or (
                 t == "binary_expression" and operator_of(p) in ("??", "||", "&&")
@@ -348,6 +350,21 @@ def lookup_role(node: Node, up: Up) -> str | None:
             continue
         return None
     return None
+
+
+def is_optional_access(parent: Node, child: Node) -> bool:
+    """``parent`` reads a member of ``child`` or calls it through optional chaining (`child?.x`,
+    `child?.()`): nothing happens when ``child`` is null or undefined, a presence test."""
+    t = parent.type
+    if t == "member_expression" or t == "subscript_expression":
+        if parent.child_by_field_name("object") != child:
+            return False
+    elif t == "call_expression":
+        if parent.child_by_field_name("function") != child:
+            return False
+    else:
+        return False
+    return any(c.type == "optional_chain" or c.type == "?." for c in parent.children)
 
 
 def is_truth(node: Node, up: Up) -> bool:

@@ -18,9 +18,19 @@ import re
 
 from ipclint.extract.ancestry import Up
 from ipclint.extract.flowdom import Ambiguity, Dominance
-from ipclint.extract.flownames import is_binding, next_occurrence
-from ipclint.extract.flowread import COMPARISONS, MAX_UP, TRANSPARENT, VALUE_CHECKS, Read, Reader, is_truth, operator_of
-from ipclint.extract.flowtests import site_kind
+from ipclint.extract.flownames import is_binding, next_occurrence, occurrences
+from ipclint.extract.flowread import (
+    COMPARISONS,
+    MAX_UP,
+    TRANSPARENT,
+    VALUE_CHECKS,
+    Read,
+    Reader,
+    is_optional_access,
+    is_truth,
+    operator_of,
+)
+from ipclint.extract.flowtests import guard_declaration, site_kind
 from ipclint.extract.parse import Node
 from ipclint.extract.values import span_of, text_of
 from ipclint.extract.walk import FUNCTION_TYPES, Extractor, _bindings_of_pattern
@@ -252,6 +262,8 @@ class _Analysis(Reader, Dominance):
         decisions = self._decisions()
         protecting = {i for dom, _held in doms for i in dom} | {
             i for i, how, _own in decisions if how in ("throw", "return")}
+        tested = {n.id for n in order if n.id in lookups and self._tested_lookup(n)}
+        protecting |= {self.index[sid] for sid in tested}
         if lookups:
             lookups = {n.id for n in order if n.id in lookups and any(
                 r.role == "check" or (r.role == "lookup" and self.index[n.id] in protecting)
@@ -271,6 +283,63 @@ class _Analysis(Reader, Dominance):
             aliases = tuple(Alias(a, src, pure, pos[id(self.reads[i])]) for a, src, pure, i in self.aliases)
         gates = tuple(Gate(i, how) for i, how, own in decisions if own)
         return Flow(sites, tuple(occs), aliases, gates)
+
+    def _tested_lookup(self, site: Node) -> bool:
+        """A lookup kept in a variable that is used only where it was found (`const item =
+        MAP.get(id); if (item) { item.pause() }`, `item?.cancel()`, `item && item.run()`): the code
+        does something with what the table holds only when the key is in it, so the key was
+        checked against it (SPEC: lookups are allowlists; the early-exit form `if (!item) return`
+        is a decision found by ``_decisions``)."""
+        decl = guard_declaration(site, self.up)
+        if decl is None or decl[1] != site:
+            return False
+        name, value = decl
+        for pos in occurrences(self.data, name, value.end_byte, self.fn.end_byte)[:16]:
+            ident = self.fn.descendant_for_byte_range(pos, pos + len(name.encode()))
+            if ident is None or ident.type != "identifier":
+                continue
+            above = self.up(ident)
+            if (above is not None and is_optional_access(above, ident)) or self._found_used(ident, name):
+                return True
+        return False
+
+    def _found_used(self, ident: Node, name: str) -> bool:
+        """``ident`` (the variable holding a lookup's result) is tested, and the side where it was
+        found uses it: `if (item) { item.pause() }`, `if (!item) { ... } else { item.run() }`,
+        `item && item.run()`, `item ? item.size : 0`. A test whose passing side does nothing with
+        what was found (`if (!item) console.warn(...)`, then going on regardless) checks nothing."""
+        child, cur, negated = ident, self.up(ident), False
+        for _ in range(MAX_UP):
+            if cur is None:
+                return False
+            t = cur.type
+            if t in TRANSPARENT or t == "parenthesized_expression":
+                child, cur = cur, self.up(cur)
+                continue
+            if t == "unary_expression" and operator_of(cur) == "!":
+                negated = not negated
+                child, cur = cur, self.up(cur)
+                continue
+            if t == "binary_expression" and operator_of(cur) == "&&":
+                if not negated and cur.child_by_field_name("left") == child \
+                        and self._mentions(cur.child_by_field_name("right"), name):
+                    return True
+                child, cur = cur, self.up(cur)
+                continue
+            if t in ("if_statement", "ternary_expression") and cur.child_by_field_name("condition") == child:
+                return self._mentions(cur.child_by_field_name("alternative" if negated else "consequence"), name)
+            return False
+        return False
+
+    def _mentions(self, node: Node | None, name: str) -> bool:
+        if node is None:
+            return False
+        size = len(name.encode())
+        for pos in occurrences(self.data, name, node.start_byte, node.end_byte)[:8]:
+            found = node.descendant_for_byte_range(pos, pos + size)
+            if found is not None and found.type in ("identifier", "shorthand_property_identifier"):
+                return True
+        return False
 
     def _site(self, node: Node, reads: list[Read], kind: str | None) -> Site:
         site = _site(node, reads, kind or self.site_kinds[node.id])
