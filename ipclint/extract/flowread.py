@@ -39,6 +39,8 @@ ITEM_CALLS = frozenset({"Object.entries", "Object.values", "Object.keys", "Objec
                         "structuredClone"})
 ASSERT_CALL = re.compile(r"^(assert\w*|invariant|ok|strictEqual|equal)$")
 LOG_ROOT = re.compile(r"^(console|_?log|_?logger|logging|debug|Sentry|log[A-Z]\w*|\w+Log|\w+Logger)$")
+# Logging libraries whose every method logs (`signale.success(x)`, `signale[level](x)`, `pino.child(x)`)
+LOG_LIBRARIES = frozenset({"signale", "winston", "pino", "bunyan", "consola", "npmlog", "log4js", "loglevel"})
 LOG_METHODS = frozenset({"log", "info", "warn", "warning", "error", "debug", "trace", "verbose", "silly", "fatal",
                          "captureException", "captureMessage", "addBreadcrumb"})
 class Read(NamedTuple):
@@ -463,6 +465,6 @@ def _is_logging(text: str) -> bool:
     parts = [p for p in text.split(".") if p != "this"]
     if not parts:
         return False
-    if parts[0] == "console":
+    if parts[0] == "console" or parts[0].split("[", 1)[0] in LOG_LIBRARIES:
         return True
     return bool(LOG_ROOT.match(parts[0])) and (len(parts) == 1 or parts[-1] in LOG_METHODS)
