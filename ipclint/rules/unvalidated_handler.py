@@ -34,12 +34,15 @@ def unvalidated_handler(project: Project, options: Options) -> Iterator[Hit]:
     `sanitize*` or `parse*` that takes the parameter. A check counts inside an assertion
     (`assert(typeof x === 'string')`, `invariant(...)`) or through a guard variable
     (`const ok = typeof x === 'string'; if (!ok) return`); a comparison with another
-    renderer-supplied value does not. Passing a parameter to logging is not a use. TypeScript
+    renderer-supplied value does not. Passing a parameter to logging (`console`, a logger,
+    libraries such as electron-log, winston, pino or signale) is not a use. TypeScript
     annotations are not validation. Validation is path-sensitive: a check validates only the
     uses on the side where it passed (`if (!ok(x)) return; use(x)`, `if (ok(x)) use(x)`), not a
     use in its `else` branch, after a test whose result is ignored or only logged, or after a
     weak allowlist (IPC018). A lookup that is tested (`const h = HANDLERS.get(x); if (!h)
-    return`) is an allowlist too, on tables without inherited keys. A project function whose
+    return`) is an allowlist too, on tables without inherited keys, and so is one whose result is
+    used only where it was found (`MAP.get(x)?.cancel()`, `if (item) { item.pause() }`): the
+    lookup is then not a use of `x`. A project function whose
     name does not say it validates is a validator when it throws or returns early on a failed
     test of the parameter; one that merely reads the value (`text.match(...)`) uses it.
     Reported once per parameter, at its first real use: copying it into a local (`const { path }
