@@ -53,6 +53,9 @@ class Read(NamedTuple):
     keys: tuple[str, ...] = ()
     alias: tuple[str, ...] = ()
     pure: bool = True
+    # the properties read off the value before anything else happened to it (`args.file.path`:
+    # ("file", "path")): a check of `args.action` says nothing about `args.path`
+    path: tuple[str, ...] = ()
 
 
 
@@ -74,14 +77,16 @@ class Reader:
         for _ in range(MAX_UP):
             if node is None or node.id == self.fn_id:
                 break
+            if st.chain:
+                _extend_path(node, child, st, self.up)
             step = self._step(name, ident, node, child, st)
             if step is not _CONTINUE:
-                return _with_url(_with_elements(step, name, ident, st), st)
+                return _with_path(_with_url(_with_elements(step, name, ident, st), st), st)
             if st.jump is not None:
                 child, node, st.jump = st.jump, self.up(st.jump), None
             else:
                 child, node = node, self.up(node)
-        return _with_url(_with_elements(Read(name, ident, "use"), name, ident, st), st)
+        return _with_path(_with_url(_with_elements(Read(name, ident, "use"), name, ident, st), st), st)
 
     def _step(self, name: str, ident: Node, node: Node, child: Node, st: _State) -> Step:
         t = node.type
@@ -268,9 +273,11 @@ class Reader:
 
 
 class _State:
-    __slots__ = ("pure", "keys", "url", "jump", "elements")
+    __slots__ = ("pure", "keys", "url", "jump", "elements", "path", "chain")
 
     def __init__(self) -> None:
+        self.path: list[str] = []  # Read.path
+        self.chain = True  # still reading properties off the value itself
         self.pure = True
         self.keys: list[str] = []
         self.elements: list[str] = []  # callback parameters bound to the value's elements
@@ -285,6 +292,32 @@ class _Continue(Enum):
 # A step's verdict: the read (None: nothing consumes the value), or climb on.
 _CONTINUE: Final = _Continue.CONTINUE
 Step = Read | None | Literal[_Continue.CONTINUE]
+
+
+def _extend_path(node: Node, child: Node, st: _State, up: Up) -> None:
+    """Climbing from the value to ``node``: a property read off it (`value.prop`, `value['prop']`)
+    extends the path; a method called on it (`value.trim()`), a computed key or anything else ends
+    the path."""
+    t = node.type
+    if t in TRANSPARENT:
+        return
+    if t in ("member_expression", "subscript_expression") and node.child_by_field_name("object") == child:
+        call = up(node)
+        if call is not None and call.type == "call_expression" and call.child_by_field_name("function") == node:
+            st.chain = False  # a method of the value
+            return
+        if t == "subscript_expression":
+            index = node.child_by_field_name("index")
+            if index is None or index.type != "string":
+                st.chain = False  # `value[key]`: which property is not known
+                return
+        st.path.append(_prop(node))
+        return
+    st.chain = False
+
+
+def _with_path(read: Read | None, st: _State) -> Read | None:
+    return read._replace(path=tuple(st.path)) if read is not None and st.path else read
 
 
 def _with_elements(read: Read | None, name: str, ident: Node, st: _State) -> Read | None:

@@ -247,6 +247,17 @@ class _Analysis(Reader, Dominance):
             names[nid] = {r.name for r in same}
         self.site_kinds = kinds
         self._index_sites(order, ambiguity, names, lookups)
+        # site -> name -> the property paths of its reads of that name (the sites that read
+        # properties of a name: most read the name itself)
+        site_paths: dict[int, dict[str, list[tuple[str, ...]]]] = {}
+        # (not for a parsed URL: a check of `u.protocol` or `u.host` tests `u.href` too)
+        urls = {a for r in self.reads if r.role == "url" for a in r.alias}
+        for n in order:
+            for r in site_reads[n.id]:
+                if r.path and r.name not in urls:
+                    for other in site_reads[n.id]:
+                        site_paths.setdefault(self.index[n.id], {}).setdefault(other.name, []).append(other.path)
+                    break
         families: dict[str, set[str]] = {}
         reads = sorted(self.reads, key=_read_start) if len(self.reads) > 1 else self.reads
         doms: list[tuple[tuple[int, ...], tuple[int, ...]]] = []
@@ -258,7 +269,8 @@ class _Analysis(Reader, Dominance):
                 doms.append(((), ()))
                 continue
             passed, untested = self._dominators(r.node)
-            doms.append((_mine(passed, self.site_names, fam), _mine(untested, self.site_names, fam)))
+            doms.append((_mine(passed, self.site_names, fam, r, site_paths),
+                         _mine(untested, self.site_names, fam, r, site_paths)))
         decisions = self._decisions()
         protecting = {i for dom, _held in doms for i in dom} | {
             i for i, how, _own in decisions if how in ("throw", "return")}
@@ -382,14 +394,25 @@ def _read_start(read: Read) -> int:
     return read.node.start_byte
 
 
-def _mine(sites: list[int], names: list[set[str]], fam: set[str]) -> tuple[int, ...]:
-    """The sites that test the read's own data (a check of `command` says nothing of `payload`)."""
+def _mine(sites: list[int], names: list[set[str]], fam: set[str], read: Read,
+          paths: dict[int, dict[str, list[tuple[str, ...]]]]) -> tuple[int, ...]:
+    """The sites that test the read's own data (a check of `command` says nothing of `payload`,
+    a check of `args.action` nothing of `args.path`): a site that reads the read's own name
+    through properties tests a read of another property only when one of its paths leads to it
+    or on from it (a check of `args` or `args.file` tests `args.file.path`; a check of
+    `url.protocol` still tests `url` and `url.toString()`, which read the whole value)."""
     out: list[int] = []
     seen: set[int] = set()
     for i in sites:
-        if i not in seen and not names[i].isdisjoint(fam):
-            seen.add(i)
-            out.append(i)
+        if i in seen or names[i].isdisjoint(fam):
+            continue
+        at = paths.get(i)
+        tested = at.get(read.name) if at is not None and read.path else None
+        if tested is not None and names[i] & fam == {read.name} and not any(
+                read.path[:len(p)] == p[:len(read.path)] for p in tested):
+            continue  # the site tests other properties (`args.action`) than the read reads (`args.path`)
+        seen.add(i)
+        out.append(i)
     return tuple(out)
 
 

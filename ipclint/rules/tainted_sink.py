@@ -42,7 +42,9 @@ def tainted_sink(project: Project, options: Options) -> Iterator[Hit]:
     replaced by a renderer object (`store.set(obj)`, `store.store = obj`). Validation of the
     parameter (or of the variable carrying it) clears the calls on the side where it passed: a
     sink in the `else` branch of a check, after a test whose result is ignored or only logged, or
-    after a weak allowlist (IPC018) is still reached. Tested lookups in tables without inherited
+    after a weak allowlist (IPC018) is still reached. A check of one property validates that
+    property, not its siblings: after `if (req.action === 'remove')`, `req.path` is as unchecked
+    as before. Tested lookups in tables without inherited
     keys (`if (!installed.has(x)) throw`, `const g = games.get(x); if (!g) return`) are
     allowlists. Renderer data only in the query or fragment of a URL whose scheme and host are
     fixed does not taint `loadURL`/`openExternal`. The finding carries a trace from the renderer

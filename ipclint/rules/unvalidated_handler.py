@@ -39,12 +39,13 @@ def unvalidated_handler(project: Project, options: Options) -> Iterator[Hit]:
     annotations are not validation. Validation is path-sensitive: a check validates only the
     uses on the side where it passed (`if (!ok(x)) return; use(x)`, `if (ok(x)) use(x)`), not a
     use in its `else` branch, after a test whose result is ignored or only logged, or after a
-    weak allowlist (IPC018). A lookup that is tested (`const h = HANDLERS.get(x); if (!h)
-    return`) is an allowlist too, on tables without inherited keys, and so is one whose result is
-    used only where it was found (`MAP.get(x)?.cancel()`, `if (item) { item.pause() }`): the
-    lookup is then not a use of `x`. A project function whose
-    name does not say it validates is a validator when it throws or returns early on a failed
-    test of the parameter; one that merely reads the value (`text.match(...)`) uses it.
+    weak allowlist (IPC018). A check of one property validates that property, not its siblings
+    (`if (req.command === 'delete') remove(req.payload.id)` uses `req` unvalidated). A lookup
+    that is tested (`const h = HANDLERS.get(x); if (!h) return`) is an allowlist too, on tables
+    without inherited keys, and so is one whose result is used only where it was found
+    (`MAP.get(x)?.cancel()`, `if (item) { item.pause() }`): the lookup is then not a use of `x`.
+    A project function whose name does not say it validates is a validator when it throws or
+    returns early on a failed test of the parameter; one that merely reads the value (`text.match(...)`) uses it.
     Reported once per parameter, at its first real use: copying it into a local (`const { path }
     = args`) is not a use, the first use of that local is.
 
