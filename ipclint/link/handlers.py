@@ -46,6 +46,15 @@ NOT_SCHEMAS = frozenset({"JSON", "path", "Date", "URL", "querystring", "qs", "ur
                          "YAML", "toml", "semver", "Buffer", "matter", "cheerio", "marked", "shellQuote",
                          "shell", "minimist", "contentDisposition", "mime", "Papa", "csv", "xml", "parser",
                          "DOMParser", "posix", "win32", "nodePath", "upath"})
+# A library function named as a test of its argument (`ValidationUtil.isUUIDv4(id)`,
+# `validator.isEmail(x)`, `checkName(x)` from a package): a validator when its verdict is tested.
+# Not Node's own modules (`path.isAbsolute(p)` says nothing about where `p` leads; `util.isDeepStrictEqual`),
+# nor the parse/sanitize/ensure prefixes of project validators (`path.parse`, `JSON.parse`).
+LIBRARY_TEST = re.compile(r"^(is|validate|check|verify)([A-Z_0-9]|$)")
+NODE_MODULES = frozenset({"path", "fs", "fs/promises", "url", "util", "os", "net", "buffer", "crypto", "child_process",
+                          "stream", "events", "querystring", "assert", "module", "process", "vm", "electron", "tty",
+                          "dns", "http", "https", "zlib", "worker_threads", "original-fs", "fs-extra", "graceful-fs",
+                          "upath", "pathe"})
 VALIDATION_LIBS = frozenset({"zod", "joi", "@hapi/joi", "yup", "ajv", "superstruct", "valibot", "io-ts",
                              "@sinclair/typebox", "runtypes", "class-validator", "validator", "arktype",
                              "@effect/schema", "typia", "is-url", "is-plain-obj", "validate-npm-package-name"})
@@ -178,7 +187,9 @@ def validator_call(project: Project, path: str, call: Call, extra: frozenset[str
         if held:  # library validators: only the throwing forms
             return (schema or (mod in VALIDATION_LIBS and name in SCHEMA_METHODS)) and (
                 name not in VERDICT_METHODS or (name == "validate" and call.awaited))
-        return mod in VALIDATION_LIBS or mod.startswith("is-") or schema
+        return mod in VALIDATION_LIBS or mod.startswith("is-") or schema or (
+            LIBRARY_TEST.match(name) is not None and mod.removeprefix("node:") not in NODE_MODULES
+            and not mod.startswith(("electron/", "node:")))
     if isinstance(callee, Member) and name in SCHEMA_METHODS and root_name(callee.obj) not in NOT_SCHEMAS \
             and not isinstance(r.value, (Global, Electron)):
         return not held or name not in VERDICT_METHODS or (name == "validate" and call.awaited)

@@ -46,9 +46,11 @@ def tainted_sink(project: Project, options: Options) -> Iterator[Hit]:
     property, not its siblings: after `if (req.action === 'remove')`, `req.path` is as unchecked
     as before. Tested lookups in tables without inherited
     keys (`if (!installed.has(x)) throw`, `const g = games.get(x); if (!g) return`) are
-    allowlists. Renderer data only in the query or fragment of a URL whose scheme and host are
-    fixed does not taint `loadURL`/`openExternal`. The finding carries a trace from the renderer
-    or preload call that sends the message, through the handler parameter, to the sink.
+    allowlists; a tested verdict of a validator (IPC005's: schemas, `new URL` with a scheme
+    check, project `is*`/`validate*` functions, library ones such as `isUUIDv4(id)`) validates.
+    Renderer data only in the query or fragment of a URL whose scheme and host are fixed does
+    not taint `loadURL`/`openExternal`. The finding carries a trace from the renderer or preload
+    call that sends the message, through the handler parameter, to the sink.
 
     ## Why is this bad?
     This is how a renderer compromise becomes code execution: `shell.openExternal` with a
