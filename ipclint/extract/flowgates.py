@@ -7,7 +7,7 @@ from __future__ import annotations
 from ipclint.extract.ancestry import Up
 from ipclint.extract.flownames import occurrences
 from ipclint.extract.flowread import MAX_UP, TRANSPARENT
-from ipclint.extract.flowtests import exits_branch, refusal
+from ipclint.extract.flowtests import evaluation, exits_branch, refusal
 from ipclint.extract.parse import Node
 
 
@@ -62,7 +62,13 @@ class Decisions:
                         cond, refusal(branch)))
             elif own:  # a returned verdict; a returned lookup is the data looked up, not a verdict
                 out.extend((i, "result", True) for i in self._passed(ctx, True) if not self.lookup_site[i])
-        for st_id, args in self.asserted.items():
+        asserted = self.asserted
+        var_asserts = self._var_asserts()
+        if var_asserts:
+            asserted = {k: list(v) for k, v in asserted.items()}
+            for st_id, arg in var_asserts:
+                asserted.setdefault(st_id, []).append(arg)
+        for st_id, args in asserted.items():
             own = self._own_statement(st_id)
             for arg in args:
                 out.extend((i, "throw", own) for i in self._passed(arg, True))
@@ -85,6 +91,22 @@ class Decisions:
                 ctx = self._test_context(ident)
                 if ctx is not None:
                     out.append(ctx)
+        return out
+
+    def _var_asserts(self) -> list[tuple[int, Node]]:
+        """(statement, condition) of the assertions that insist on a guard variable
+        (`const fn = API[m]; assert(fn, 'unknown method')`), like `if (!fn) throw`."""
+        out: list[tuple[int, Node]] = []
+        end = self.fn.end_byte
+        for name, values in self.guard_vars.items():
+            start = values[0].end_byte
+            for pos in occurrences(self.data, name, start, end)[:16]:
+                ident = self.fn.descendant_for_byte_range(pos, pos + len(name.encode()))
+                if ident is None or ident.type != "identifier":
+                    continue
+                how = evaluation(ident, self.up, "lookup")
+                if how is not None and how[1] is not None:
+                    out.append((how[0].id, how[1]))
         return out
 
     def _test_context(self, site: Node) -> Node | None:

@@ -196,6 +196,9 @@ class Reader:
         if not new and (last in BUILTIN_CHECKS or text.endswith("hasOwnProperty.call")):
             return Read(name, ident, "check", site=call)
         index = sum(1 for c in args.named_children if c.type != "comment" and c.start_byte < child.start_byte)
+        if not new and index >= (2 if last in ("strictEqual", "equal") else 1) and ASSERT_CALL.match(last) \
+                and not text.startswith("console."):
+            return None  # the message of an assertion (`assert(fn, `unknown method ${m}`)`), like an Error's
         if not new and last == "get" and index == 0 and callee is not None and callee.type == "member_expression":
             role = lookup_role(call, self.up)  # `MAP.get(value)` whose result is tested: an allowlist lookup
             if role is not None:
