@@ -9,7 +9,7 @@ from ipclint.link.project import GLOBAL_OBJECTS, Project
 from ipclint.link.vutil import callee_name
 from ipclint.model import Span
 from ipclint.model.facts import Call, FileFacts
-from ipclint.model.values import AnyV, CallExpr, Electron, External, Global, Member, ModObj, Obj, Ref, Spread
+from ipclint.model.values import AnyV, CallExpr, Electron, External, Global, Member, ModObj, Obj, ParamRef, Ref, Spread
 
 TOOLKIT = "@electron-toolkit/preload"
 MAX_MEMBER_DEPTH = 6
@@ -217,13 +217,28 @@ def _binding(f: FileFacts, scope: int | None, name: str) -> AnyV | None:
 
 def _made_object(project: Project, where: Where, made_by: CallExpr) -> Where | None:
     """The object literal a project factory function returns, for a call of it (``made_by``, the
-    value of ``where``)."""
+    value of ``where``); or the object it was handed, when it hands it back
+    (`exposeInMainWorld('api', withTracing(api))` with `function withTracing(api) { if (!on)
+    return api; ... }`: what the page gets by default)."""
     target = project.function_of(where.path, made_by.callee, where.scope)
     if target is None:
         return None
     path, fid = target
-    for ret in project.files[path].functions[fid].returns:
+    fn = project.files[path].functions[fid]
+    for ret in fn.returns:
         r = project.resolve(path, ret, fid)
         if isinstance(r.value, Obj):
             return r
+    for ret in fn.returns:
+        if not isinstance(ret, Ref):
+            continue
+        index = next((p.index for p in fn.params if p.name == ret.name and not p.path and not p.rest), None)
+        if index is None or index >= len(made_by.args):
+            continue
+        own = project.resolve(path, ret, fid).value
+        if not (isinstance(own, ParamRef) and own.fid == fid and own.name == ret.name):
+            continue  # (a local of the same name)
+        given = project.resolve(where.path, made_by.args[index], where.scope)
+        if isinstance(given.value, (Obj, ModObj)):
+            return given
     return None
