@@ -246,9 +246,20 @@ def _removed_elsewhere(project: Project, removals: Removals, m: ExposedMember, c
             continue  # forwards whatever the page passes: the page's callback, not the wrapper
         if isinstance(arg, Ref) and any((sc, arg.name) in project.files[path].bindings for sc in own):
             continue  # that function's own listener (its returned remover), not this one
-        if arg is not None and not (isinstance(arg, Ref) and project.param_of(path, rc.func, arg.name)):
+        if arg is not None and not (isinstance(arg, Ref) and _own_param(project, path, own, rc, arg.name)):
             return True
     return False
+
+
+def _own_param(project: Project, path: str, own: set[int], rc: Call, name: str) -> bool:
+    """``name`` is a parameter of the exposed function itself (what the page passes), not of a
+    function nested in it: `SAVED.forEach((handler) => ipcRenderer.off(CH, handler))` removes the
+    stored wrappers, which the forEach callback receives."""
+    hit = project.param_of(path, rc.func, name)
+    if hit is None:
+        return False
+    parent = project.files[path].functions[hit[0]].parent
+    return parent is None or parent not in own
 
 
 Unmounts = dict[tuple[str, int | None], Hooks]  # (path, function) -> the unmount hooks called directly in it
