@@ -24,7 +24,7 @@ from ipclint.extract.values import property_name, span_of, string_value, text_of
 from ipclint.extract.walk import FUNCTION_TYPES, MAX_CALLS_PER_FILE, Extractor, _bindings_of_pattern
 from ipclint.model.facts import Assign, Call, Check, Exit, FileFacts, JsxAttr, JsxElement, Param
 from ipclint.model.paths import is_test_path
-from ipclint.model.types import TDecl
+from ipclint.model.types import TDecl, TRef, TUnion
 from ipclint.model.values import (
     AnyV,
     Await,
@@ -547,6 +547,8 @@ class _Walker(Extractor):
                 accessor = any(x.type in ("get", "set") for x in c.children[:3])
                 if mname and not accessor:  # a getter's value is not a method reference
                     methods[mname] = self.func_for(c, scope, f"{cname}.{mname}")
+                    if mname == "constructor" and self.f.types is not None:
+                        self._parameter_properties(c, methods[mname])
             elif c.type in ("public_field_definition", "field_definition"):
                 k = c.child_by_field_name("name") or c.child_by_field_name("property")
                 v = c.child_by_field_name("value")
@@ -561,6 +563,27 @@ class _Walker(Extractor):
                     this = This(span=span_of(k), text="this")
                     target = Member(span=span_of(k), text=f"this.{mname}", obj=this, prop=mname)
                     self.f.assigns.append(Assign(target, self.value(v, scope), span_of(c), scope))
+                if mname and self.f.types is not None and not any(x.type == "static" for x in c.children):
+                    ann = c.child_by_field_name("type")
+                    t = TF.type_of(ann) if ann is not None else None
+                    if isinstance(t, (TRef, TUnion)):  # `electron: ElectronService`: what `this.electron` is
+                        self.f.types.fields[(cname, mname)] = t
+
+    def _parameter_properties(self, ctor: Node, fid: int) -> None:
+        """`constructor (private electron: ElectronService)` (TypeScript parameter properties, the
+        constructor injection of Angular and NestJS) assigns the parameter to `this.electron`: the
+        assignment the code would otherwise write, recorded in the constructor's scope."""
+        plist = ctor.child_by_field_name("parameters")
+        for p in plist.named_children if plist is not None else ():
+            if p.type not in TF.PARAM_NODES or not any(
+                    x.type in ("accessibility_modifier", "override_modifier", "readonly") for x in p.children):
+                continue
+            pat = p.child_by_field_name("pattern")
+            if pat is None or pat.type != "identifier":
+                continue
+            name, at = text_of(pat, 80), span_of(pat)
+            target = Member(span=at, text=f"this.{name}", obj=This(span=at, text="this"), prop=name)
+            self.f.assigns.append(Assign(target, Ref(span=at, text=name, name=name), span_of(p), fid))
 
     def _delete(self, node: Node, scope: int | None) -> None:
         """`delete prefs.preload`: an assignment of nothing (op "delete")."""

@@ -48,6 +48,7 @@ class TypeDraft:
     type_imports: dict[str, tuple[str, str]] = field(default_factory=dict)
     const_objects: set[str] = field(default_factory=set)
     fsigs: dict[str, list[TSig]] = field(default_factory=dict)
+    fields: dict[tuple[str, str], AnyT] = field(default_factory=dict)
     module: bool = False  # has an import or export: its top-level declarations are its own
     unchecked: set[int] = field(default_factory=set)
     nocheck: bool = False
@@ -61,11 +62,11 @@ class TypeDraft:
                 if scope is None:
                     global_vars.setdefault(name, t)
         if not (self.decls or globals_ or global_vars or self.funcs or self.vars or self.casts
-                or self.type_imports or self.fsigs or self.unchecked or self.nocheck):
+                or self.type_imports or self.fsigs or self.unchecked or self.nocheck or self.fields):
             return None
         return TypeFacts(self.decls, globals_, global_vars, self.funcs, self.vars, self.casts, self.type_imports,
                          frozenset(self.const_objects), {k: tuple(v) for k, v in self.fsigs.items()},
-                         frozenset(self.unchecked), self.nocheck)
+                         frozenset(self.unchecked), self.nocheck, self.fields)
 
     def directives(self, data: bytes) -> None:
         """`// @ts-expect-error` and `// @ts-ignore` switch the compiler's checks off for the next

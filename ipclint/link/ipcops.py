@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from ipclint.link.project import Project
 from ipclint.link.testcode import evaluate_api
 from ipclint.model.facts import Call
-from ipclint.model.values import AnyV, CallExpr, Member, Ref
+from ipclint.model.values import AnyV, CallExpr, Electron, Member, Ref
 
 MAIN_METHODS = {"handle": "handle", "handleOnce": "handle", "on": "on", "once": "on", "addListener": "on",
                 "removeHandler": "remove", "removeListener": "remove", "off": "remove",
@@ -42,7 +42,7 @@ def classify(project: Project, path: str, call: Call) -> IpcOp | None:
     if not isinstance(callee, Member) or call.new or callee.prop not in IPC_METHOD_NAMES:
         return None
     obj, method = callee.obj, callee.prop
-    api = project.electron_api(path, obj, call.func)
+    api = _api(project, path, obj, call.func)
     if api is None and path in project.test_funcs and isinstance(obj, (Ref, Member)):
         api = evaluate_api(project, path, call.func, obj)  # `electronApp.evaluate(({ ipcMain }) => ...)`
     if api == "ipcMain" and method in MAIN_METHODS:
@@ -53,6 +53,8 @@ def classify(project: Project, path: str, call: Call) -> IpcOp | None:
         return IpcOp(kind, method, "ipcRenderer", 0, 1 if kind == "on" else None)
     if api is not None and api.endswith("webContents") and method in PUSH_METHODS:
         return IpcOp("push", method, "webContents")
+    if api is not None and api.endswith("mainFrame") and method in PUSH_METHODS:
+        return IpcOp("push", method, "frame")
     if isinstance(obj, Member) and obj.prop == "ipc" and method in SCOPED_METHODS \
             and _scoped_owner(project, path, call, obj.obj):
         owner = _last_name(obj.obj)
@@ -77,8 +79,19 @@ def _scoped_owner(project: Project, path: str, call: Call, owner: AnyV) -> bool:
     name = _last_name(owner)
     if name in WEBCONTENTS_NAMES or name in FRAME_NAMES:
         return True
-    api = project.electron_api(path, owner, call.func)
+    api = _api(project, path, owner, call.func)
     return api is not None and api.endswith(("webContents", "mainFrame"))
+
+
+def _api(project: Project, path: str, obj: AnyV, scope: int | None) -> str | None:
+    """The Electron API ``obj`` names, also by the declared type of the parameter it is
+    (`target: WebContents`, `ipc: IpcMain`)."""
+    api = project.electron_api(path, obj, scope)
+    if api is None and isinstance(obj, (Ref, Member)):
+        typed = project.typed_param(path, obj, scope)
+        if typed is not None and isinstance(typed.value, Electron):
+            api = typed.value.api
+    return api
 
 
 def _last_name(v: AnyV) -> str | None:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Protocol
 from ipclint.link.modules import ELECTRON_MODULES, MAX_STEPS, ModuleResolver, Where
 from ipclint.model import FileInfo, Role, Span
 from ipclint.model.facts import Assign, Call, FileFacts, Func, Param, binding_scope
+from ipclint.model.types import AnyT, TPrim, TRef, TUnion
 from ipclint.model.values import (
     AnyV,
     Arr,
@@ -53,6 +54,14 @@ if TYPE_CHECKING:  # these modules import this one
     from ipclint.link.wrappers import WrapperOp
 
 GLOBAL_OBJECTS = frozenset({"window", "globalThis", "self"})
+# Electron classes a declared type names, as the Electron value an instance resolves to (a
+# WebFrameMain is reached as `webContents.mainFrame`); those that push to a renderer with `send`.
+# Not BrowserWindow: `Electron("BrowserWindow")` is the class (`BrowserWindow.fromId`), and its
+# instances' IPC (`win.webContents.send`) is recognised by name already.
+ELECTRON_TYPES = {"WebContents": "webContents", "WebFrameMain": "webContents.mainFrame", "IpcMain": "ipcMain",
+                  "IpcRenderer": "ipcRenderer"}
+_SENDERS = frozenset({"webContents", "webContents.mainFrame"})
+_NO_SPAN = Span(0, 0, 0, 0)
 OBJ_INDEX_FROM = 16  # object literals with more entries have their entries indexed by key
 # The values resolution steps through (the others denote themselves), as exact types: most values
 # resolved end at one that does not step, and a set lookup is much cheaper than the failing
@@ -113,6 +122,8 @@ class Memo:
     members: list[tuple[Exposure, ExposedMember, MemberKind]] | None = None  # link/exposure.py members
     # id of a large object literal -> (it, its last value per key): ``Project._obj_member``
     obj_props: dict[int, tuple[Obj, dict[str | None, AnyV]]] = field(default_factory=dict)
+    class_of: dict[str, dict[int, str | None]] = field(default_factory=dict)  # ``Project._class_of``
+    instances: dict[tuple[str, str], Where] = field(default_factory=dict)  # ``Project._instance``
 
 
 @dataclass
@@ -432,6 +443,8 @@ class Project:
                         nxt = Where(cur.path, v.args[0], cur.scope)
                 elif type(v) is ParamRef:
                     nxt = self._param_argument(cur, v)
+                    if nxt is None and pending:  # `electron.ipcRenderer` with `electron: ElectronService`
+                        nxt = self._param_type(cur, v)
                 elif type(v) is This:
                     if pending:
                         nxt = self._this_field(cur, pending[-1])
@@ -557,7 +570,9 @@ class Project:
         return index.get(name, [])
 
     def _this_field(self, cur: Where, prop: str) -> Where | None:
-        """`this.ipc` when the file assigns `this.ipc` (or declares the field) exactly one way."""
+        """`this.ipc` when the file assigns `this.ipc` (or declares the field) exactly one way: in
+        the methods of the class `this` is in, when they do, else anywhere in the file; a field
+        only declared (`ipc: IpcRenderer`, `electron: ElectronService`) is what its type names."""
         f = self.files.get(cur.path)
         if f is None:
             return None
@@ -570,28 +585,155 @@ class Project:
                     index.setdefault(t.prop, []).append(a)
             self._this_index[cur.path] = index
         found = [a for a in index.get(prop, []) if not isinstance(a.value, (Null, Undef))]
+        cls = self._class_of(cur.path, cur.scope)
+        if cls is not None and len(found) > 1:
+            own = [a for a in found if self._class_of(cur.path, a.func) == cls]
+            found = own or found
         values = {a.value.text for a in found}
         if not values:
-            method = self._own_method(cur.path, cur.scope, prop)
-            return Where(cur.path, Fn(span=cur.value.span, text=f"this.{prop}", fid=method), None) \
-                if method is not None else None
+            method = f.class_methods.get(cls, {}).get(prop) if cls is not None else None
+            if method is not None:
+                return Where(cur.path, Fn(span=cur.value.span, text=f"this.{prop}", fid=method), None)
+            declared = f.types.fields.get((cls, prop)) if cls is not None and f.types is not None else None
+            return self._typed_value(cur.path, declared) if declared is not None else None
         if len(values) != 1:
             return None
         return Where(cur.path, found[0].value, found[0].func)
 
-    def _own_method(self, path: str, scope: int | None, prop: str) -> int | None:
-        """`this.method` inside a class's methods: that class's method."""
+    def _class_of(self, path: str, scope: int | None) -> str | None:
+        """The class whose method (or field initialiser) ``scope`` is, or is nested in."""
+        if scope is None:
+            return None
+        memo = self.memo.class_of.get(path)
+        if memo is None:
+            memo = self.memo.class_of[path] = {}
+        hit = memo.get(scope, "")
+        if hit != "":
+            return hit
         f = self.files[path]
+        at: int | None = scope
+        cls = None
         steps = 0
-        while scope is not None and steps < 64:
-            fn = f.functions[scope]
-            if fn.name and "." in fn.name and fn.kind == "method" or (fn.name and "." in fn.name
-                                                                       and fn.parent is None):
+        while at is not None and steps < 64:
+            fn = f.functions[at]
+            if fn.name and "." in fn.name and (fn.kind == "method" or fn.parent is None):
                 cls = fn.name.split(".", 1)[0]
-                return f.class_methods.get(cls, {}).get(prop)
-            scope = fn.parent
+                break
+            at = fn.parent
             steps += 1
+        memo[scope] = cls
+        return cls
+
+    # ---- declared types: an injected service, an Electron object ----------------------------
+    def _param_type(self, cur: Where, param: ParamRef) -> Where | None:
+        """A parameter whose declared type names a project class (`electron: ElectronService`, a
+        constructor-injected service) or an Electron object (`wc: WebContents`): that."""
+        f = self.files.get(cur.path)
+        if f is None or f.types is None:
+            return None
+        sig = f.types.funcs.get(param.fid)
+        if sig is None:
+            return None
+        p = next((p for p in f.functions[param.fid].params if p.name == param.name), None)
+        if p is None or p.path or p.rest or p.index >= len(sig.params):
+            return None
+        t = sig.params[p.index]
+        return self._typed_value(cur.path, t) if t is not None else None
+
+    def typed_param(self, path: str, value: AnyV, scope: int | None) -> Where | None:
+        """What a value that resolves to a parameter is by the parameter's declared type (a
+        project class instance, an Electron object), or None."""
+        r = self.resolve(path, value, scope)
+        return self._param_type(r, r.value) if type(r.value) is ParamRef else None
+
+    def _typed_value(self, path: str, t: AnyT) -> Where | None:
+        """The value a declared type stands for: an instance of a project class (`this` of that
+        class, in its constructor or first method, so its fields and methods resolve as they do
+        inside it), or an Electron object (``ELECTRON_TYPES``; a union of WebContents and
+        WebFrameMain: both send to a renderer). Other types (interfaces, library classes,
+        generics, other unions) stand for nothing known."""
+        f = self.files[path]
+        for _ in range(4):  # through type aliases
+            if type(t) is TUnion:
+                return self._electron_union(path, t)
+            if type(t) is not TRef or t.args:
+                return None
+            decl = f.types.decls.get(t.name) if f.types is not None else None
+            if decl is None or decl.kind != "alias" or decl.body is None:
+                break
+            t = decl.body
+        else:
+            return None
+        head, _, rest = t.name.partition(".")
+        if head == "Electron" and rest:  # the global namespace of Electron's own declarations
+            where: Where | None = Where(path, Electron(span=_NO_SPAN, text=head, api="*"), None)
+        elif decl is not None and decl.kind != "class":  # an interface or an enum: no value
+            return None
+        else:
+            where = self._type_binding(path, head)
+        if where is not None and rest:  # `Electron.WebContents`, `services.ElectronService`
+            where = self.member(where, rest) if "." not in rest else None
+            if where is not None and type(where.value) in _STEPPED:
+                where = self.resolve(where.path, where.value, where.scope)
+        if where is None:
+            return None
+        v = where.value
+        if type(v) is Electron and v.api in ELECTRON_TYPES:
+            return Where(where.path, Electron(span=v.span, text=v.text, api=ELECTRON_TYPES[v.api]), None)
+        if type(v) is ClassV and v.name is not None and where.path in self.files:
+            return self._instance(where.path, v)
         return None
+
+    def _type_binding(self, path: str, name: str) -> Where | None:
+        """The module-level value a type name is also bound to: a class of the file, an imported
+        (or `import type`d) class, an Electron class."""
+        f = self.files[path]
+        bound = f.bindings.get((None, name))
+        if type(bound) is ClassV:
+            return Where(path, bound, None)
+        imp = f.imports.get(name)
+        if type(imp) is Import:
+            return self.resolve(path, imp, None)
+        typed = f.types.type_imports.get(name) if f.types is not None else None
+        if typed is None:
+            return None
+        src, exported = typed
+        if src in ELECTRON_MODULES:
+            return Where(path, Electron(span=_NO_SPAN, text=name, api=exported if exported not in ("*", "default")
+                                        else "*"), None)
+        target = self.modules.resolve(path, src)
+        if target is None or target not in self.files:
+            if target is not None:
+                self._need(target)
+            return None
+        hit = self._export(target, exported, Dyn(span=_NO_SPAN, text=name))
+        return self.resolve(hit.path, hit.value, hit.scope) if hit is not None else None
+
+    def _electron_union(self, path: str, t: TUnion) -> Where | None:
+        """`WebContents | WebFrameMain` (null and undefined aside): each sends to a renderer, so
+        the value pushes like a webContents; any other union is unknown."""
+        apis = set()
+        for item in t.items[:8]:
+            if type(item) is TPrim and item.name in ("null", "undefined"):
+                continue
+            hit = self._typed_value(path, item) if type(item) is TRef else None
+            if hit is None or type(hit.value) is not Electron or hit.value.api not in _SENDERS:
+                return None
+            apis.add(hit.value.api)
+        if not apis or len(t.items) > 8:
+            return None
+        api = "webContents" if "webContents" in apis else apis.pop()
+        return Where(path, Electron(span=_NO_SPAN, text="", api=api), None)
+
+    def _instance(self, path: str, cls: ClassV) -> Where:
+        """An instance of the project class ``cls`` of file ``path``: its `this`."""
+        key = (path, cls.name or "")
+        hit = self.memo.instances.get(key)
+        if hit is None:
+            methods = self.files[path].class_methods.get(cls.name or "", {})
+            scope = methods.get("constructor", next(iter(methods.values()), None))
+            hit = self.memo.instances[key] = Where(path, This(span=cls.span, text=f"this ({cls.name})"), scope)
+        return hit
 
     def _import(self, path: str, v: Import) -> Where | None:
         src, name = v.src, v.name

@@ -67,12 +67,15 @@ def sink_of(project: Project, path: str, call: Call, extra: frozenset[str] = fro
 
 
 def _is_debugger(project: Project, path: str, obj: AnyV, scope: int | None) -> bool:
-    """`win.webContents.debugger`, `event.sender.debugger`, or a variable holding one."""
+    """`win.webContents.debugger`, `event.sender.debugger`, or a variable holding one (also of a
+    parameter typed `WebContents`: then it resolves to Electron's `webContents.debugger`)."""
     if isinstance(obj, Member) and obj.prop == "debugger":
         return True
     r = project.resolve(path, obj, scope).value
     if isinstance(r, Member):
         return r.prop == "debugger"
+    if isinstance(r, Electron):
+        return r.api.endswith(".debugger")
     return isinstance(r, Dyn) and (r.why or "").endswith(".debugger")
 
 

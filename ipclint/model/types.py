@@ -139,7 +139,9 @@ class TypeFacts(msgspec.Struct, frozen=True, array_like=True, gc=False):
     ``type_imports``: `import type` bindings (name -> (module, exported name));
     ``const_objects``: module-level constants initialised `as const`; ``fsigs``: function overload
     signatures (`declare function f(...)`, `function f(...);`) by name; ``unchecked`` and
-    ``nocheck``: where comment directives switch the compiler's checks off."""
+    ``nocheck``: where comment directives switch the compiler's checks off; ``fields``: the
+    declared type of an instance field (`electron: ElectronService`), when it names a type or a
+    union, by (class, field)."""
 
     decls: dict[str, TDecl] = {}
     globals: dict[str, TDecl] = {}
@@ -152,3 +154,4 @@ class TypeFacts(msgspec.Struct, frozen=True, array_like=True, gc=False):
     fsigs: dict[str, tuple[TSig, ...]] = {}
     unchecked: frozenset[int] = frozenset()  # lines after `// @ts-expect-error` / `// @ts-ignore`
     nocheck: bool = False  # `// @ts-nocheck`: the compiler checks nothing in the file
+    fields: dict[tuple[str, str], AnyT] = {}
