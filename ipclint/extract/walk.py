@@ -412,9 +412,10 @@ def _same_ref(a: AnyV, b: AnyV) -> bool:
 
 
 def _is_require(callee: AnyV) -> bool:
-    """`require('x')`, and `window.require('electron')` in pages with node integration."""
+    """`require('x')`, `window.require('electron')` in pages with node integration, and webpack's
+    `__non_webpack_require__('electron')` (the runtime's own require, past the bundler)."""
     if isinstance(callee, Ref):
-        return callee.name == "require"
+        return callee.name == "require" or callee.name == "__non_webpack_require__"
     return isinstance(callee, Member) and callee.prop == "require" and isinstance(callee.obj, Ref) \
         and callee.obj.name in ("window", "globalThis")
 
