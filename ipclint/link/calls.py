@@ -6,7 +6,7 @@ from collections.abc import Callable
 from ipclint.link.modules import ELECTRON_MODULES
 from ipclint.link.project import Project
 from ipclint.link.vutil import callee_name
-from ipclint.link.wrappers import callee_function
+from ipclint.link.wrappers import callee_function, class_constructor
 from ipclint.model.facts import Arm, Call, FileFacts, binding_scope
 from ipclint.model.paths import is_test_path
 from ipclint.model.values import AnyV, CallExpr, Fn, Import, Member, Module, Ref, Str
@@ -159,7 +159,8 @@ def _callback_verdict(project: Project, path: str, call: Call, arg_index: int) -
 
 
 def callers(project: Project, path: str, fid: int) -> list[tuple[str, Call]]:
-    """The calls of a project function: by name, through imports and methods, and IIFEs."""
+    """The calls of a project function: by name, through imports and methods, and IIFEs; the
+    `new Win(...)` calls of a class constructor."""
     return _call_index(project)[0].get((path, fid), [])
 
 
@@ -206,6 +207,8 @@ def call_index(project: Project, *, prefilter: bool = True) -> CallIndex:
                 if (type(callee) is Ref or type(callee) is Member) \
                         and (not prefilter or may_call_project_function(project, p, c)):
                     t = callee_function(project, p, c)
+                    if t is None and c.new:  # `new Win()` runs Win's constructor (resolved already: memoised)
+                        t = class_constructor(project, p, c)
                     if t is not None:
                         calls.setdefault(t, []).append((p, c))
                 if callee_name(callee) in REMOVE_METHODS:

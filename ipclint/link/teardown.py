@@ -122,8 +122,8 @@ def _teardown_event(project: Project, path: str, call: Call) -> str | None:
 
 def gate(project: Project, e: Edge, removals: list[Edge]) -> Gate:
     """A test for ``calls.repeatable``: whether a call runs again only after a teardown that
-    removes ``e``, or never again (a state the code sets and nothing resets: `if (win === null)
-    createWindow()` where `win` is never set back)."""
+    removes ``e`` (or right after its own function removes it), or never again (a state the code
+    sets and nothing resets: `if (win === null) createWindow()` where `win` is never set back)."""
     found = teardowns(project, e, removals)
     by_file: dict[str, list[Teardown]] = {}
     for t in found:
@@ -132,8 +132,17 @@ def gate(project: Project, e: Edge, removals: list[Edge]) -> Gate:
     states = {p: _states(memo, project.files[p], ts) for p, ts in by_file.items()}
     no_window = any(t.event == APP_TEARDOWN for t in found)
     chain = _ancestors(project.files[e.path], e.scope)
+    # `ipcMain.removeHandler(ch); developerMode = new DeveloperMode()`: the caller removes the
+    # channel before it runs the registering code again
+    first: dict[tuple[str, int | None], list[Edge]] = {}
+    if e.channel is not None:
+        for r in removals_for(project, removals, e.channel):
+            if removes(r, e):
+                first.setdefault((r.path, r.scope), []).append(r)
 
     def gated(path: str, call: Call, target: tuple[str, int] | None) -> bool:
+        if any(r.span < call.span for r in first.get((path, call.func), ())):
+            return True
         f = project.files[path]
         never = memo.never_reset.get(path)
         if never is None:

@@ -202,6 +202,17 @@ def _callee_function(project: Project, path: str, call: Call) -> tuple[str, int]
     return None
 
 
+def class_constructor(project: Project, path: str, call: Call) -> tuple[str, int] | None:
+    """The constructor a `new Win(...)` call runs: the `constructor` of a named class of the
+    project (a class without its own constructor gives None)."""
+    cls = project.resolve(path, call.callee, call.func)
+    if type(cls.value) is not ClassV or cls.value.name is None:
+        return None
+    f = project.files.get(cls.path)
+    fid = f.class_methods.get(cls.value.name, {}).get("constructor") if f is not None else None
+    return (cls.path, fid) if fid is not None else None
+
+
 def _instance_class(project: Project, path: str, obj: AnyV, scope: int | None) -> tuple[str, str] | None:
     """(path, class name) when ``obj`` is made with `new` of a named class of the project."""
     made = project.resolve(path, obj, scope)

@@ -8,6 +8,8 @@ from ipclint.link.project import Project
 from ipclint.link.runorder import RunOrder
 from ipclint.link.teardown import gate, removals_for
 from ipclint.model import Location, Severity
+from ipclint.model.facts import FileFacts, binding_scope
+from ipclint.model.values import AnyV, Member, Ref, This
 from ipclint.rules._base import Hit, Options, rule
 
 REPEAT_LISTENERS = frozenset({"on", "addListener", "prependListener"})
@@ -25,14 +27,19 @@ def duplicate_handler(project: Project, options: Options) -> Iterator[Hit]:
     function called from several places or from an event callback such as 'activate',
     'second-instance', 'ready-to-show' or 'did-finish-load', or a loop) with no `removeHandler`
     (`removeAllListeners` for `on`) for the channel before it. A function passed by name to such an
-    event (`app.on('activate', createWindow)`) counts like a call from it. "Second" follows the
+    event (`app.on('activate', createWindow)`) counts like a call from it, and a class constructor
+    (with the methods it calls on `this`) is called from each `new Class(...)`. "Second" follows the
     order in which the main entry runs code: ESM imports first, a `require` where it is written,
     callbacks after startup. Registrations in `app.whenReady().then(...)`, `app.on('ready')`, or a
     function called only from there run once; a loop over a table of channels registers each once;
     apps of a monorepo each have their own `ipcMain`. Per-window `webContents.ipc` handlers are
     fine. Calls in mutually exclusive branches (`if (isMac) setup(a) else setup(b)`, switch cases
     that end in `break`) count as one; calls in test code or in code main's entry never loads (a
-    CLI's own entry point) do not count. A `removeHandler` (`removeAllListeners`) in the window's
+    CLI's own entry point) do not count; nor does
+    a call right after `removeHandler` (`removeAllListeners`) for the channel in the caller's own
+    function. A listener that the code removes again by reference (`ipcMain.off(ch, onFocus)` in
+    the window's 'closed' callback, `ipcMain.off(ch, this.onX)` in a method of the class) exists
+    once per live window and is not reported. A `removeHandler` (`removeAllListeners`) in the window's
     'closed'/'close' callback or the app's 'window-all-closed' callback counts as removal when the
     registering code can run again only after it: every way back in first tests a state that the
     registering code sets and only that teardown resets (`if (hasActiveWindow) return`,
@@ -109,7 +116,7 @@ def duplicate_handler(project: Project, options: Options) -> Iterator[Hit]:
             why = repeatable(project, e.path, call, gate(project, e, removals))
         # a loop over a table of channels registers each channel once
         if why is None or why in ITERATION_REASONS and (e.channel is None or len(per_site[(e.path, e.call)]) > 1) \
-                or _removed_before(project, e, removals):
+                or _removed_before(project, e, removals) or _removed_by_reference(project, e, removals):
             continue
         what = f"ipcMain.{e.method}" + (f" for '{e.channel}'" if e.channel else "")
         consequence = "the second registration throws" if e.kind == "handle" else "listeners pile up"
@@ -165,3 +172,40 @@ def _removed_before(project: Project, e: Edge, removals: list[Edge]) -> bool:
                 continue
             return True
     return False
+
+
+def _removed_by_reference(project: Project, e: Edge, removals: list[Edge]) -> bool:
+    """A listener that its own code removes again by reference (`ipcMain.off(ch, onFocus)` in the
+    window's 'closed' callback, `ipcMain.off(ch, this.onX)` in another method of the class): there
+    is one per live window or instance, they do not pile up. The channel of the removal is the
+    listener's, or one we cannot tell (the same listener is removed)."""
+    if e.kind != "on" or e.handler_value is None:
+        return False
+    f = project.files[e.path]
+    mine = _listener_identity(f, e.scope, e.handler_value)
+    if mine is None:
+        return False
+    for r in removals_for(project, removals, e.channel):
+        # (a channel made per instance, `ipcMain.on(uid, this.onMessage)`, is removed as `this.id`)
+        if r.path == e.path and (r.channel == e.channel or r.channel is None) and r.method in ("off", "removeListener"):
+            args = f.calls[r.call].args
+            if len(args) > 1 and _listener_identity(f, r.scope, args[1]) == mine:
+                return True
+    return False
+
+
+def _listener_identity(f: FileFacts, scope: int | None, v: AnyV) -> tuple[str, int | str | None, str] | None:
+    """What a listener argument names: a variable (by the scope that binds it) or a property of
+    `this` (by the class whose code it is written in)."""
+    if type(v) is Ref:
+        hit = binding_scope(f, scope, v.name)
+        return ("var", hit[0], v.name) if hit is not None else None
+    if type(v) is Member and type(v.obj) is This:
+        steps = 0
+        while scope is not None and steps < 64:
+            fn = f.functions[scope]
+            owner = (fn.name or "").split(".", 1)[0]
+            if "." in (fn.name or "") and owner in f.classes:
+                return "this", owner, v.prop
+            scope, steps = fn.parent, steps + 1
+    return None
