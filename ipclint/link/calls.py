@@ -81,9 +81,12 @@ def repeatable(project: Project, path: str, call: Call, gated: Gate | None = Non
                 todo.append((p, outer.func, outer.in_loop, outer))
             continue
         # `app.on('activate', createWindow)` counts like `app.on('activate', () => createWindow())`
-        sites = [(sp, sc) for sp, sc in callers(project, p, fid) if gated is None or not gated(sp, sc, (p, fid))]
+        sites = [(sp, sc) for sp, sc in callers(project, p, fid)
+                 if (gated is None or not gated(sp, sc, (p, fid))) and not _never_runs(project, sp, sc.func)]
         once = 0  # passed to `then`, `setTimeout`, `app.on('ready')`: a place that runs it once
         for sp, sc, index in callback_refs(project, p, fid):
+            if _never_runs(project, sp, sc.func, _app_ready_listener(project, sp, sc)):
+                continue
             verdict = _callback_verdict(project, sp, sc, index)
             if verdict is None:
                 sites.append((sp, sc))  # runs it when the call around it runs
@@ -98,6 +101,44 @@ def repeatable(project: Project, path: str, call: Call, gated: Gate | None = Non
             if not sc.once_guarded:
                 todo.append((sp, sc.func, sc.in_loop, sc))
     return None
+
+
+def _never_runs(project: Project, path: str, fid: int | None, listener: bool = False) -> bool:
+    """Code in an `app.on('ready')` listener that is registered inside a 'ready' listener or an
+    `app.whenReady().then` callback: 'ready' was emitted already and is not emitted again, so the
+    inner listener never runs. ``listener``: the code is such a listener itself."""
+    f = project.files[path]
+    steps = 0
+    while fid is not None and steps < MAX_ARMS:
+        fn = f.functions[fid]
+        if fn.arg_of is not None:
+            outer = f.calls[fn.arg_of]
+            if _app_ready_listener(project, path, outer):
+                if listener:
+                    return True
+                listener = True
+            elif listener and _when_ready_then(project, path, outer):
+                return True
+        fid, steps = fn.parent, steps + 1
+    return False
+
+
+def _app_ready_listener(project: Project, path: str, call: Call) -> bool:
+    """`app.on('ready', ...)` (`once`, `addListener`, `prependListener`)."""
+    callee = call.callee
+    return type(callee) is Member and callee.prop in ("on", "once", "addListener", "prependListener") \
+        and bool(call.args) and project.channel(path, call.args[0], call.func) == "ready" \
+        and project.electron_api(path, callee.obj, call.func) == "app"
+
+
+def _when_ready_then(project: Project, path: str, call: Call) -> bool:
+    """`app.whenReady().then(...)`."""
+    callee = call.callee
+    if type(callee) is not Member or callee.prop != "then" or type(callee.obj) is not CallExpr:
+        return False
+    inner = callee.obj.callee
+    return type(inner) is Member and inner.prop == "whenReady" \
+        and project.electron_api(path, inner.obj, call.func) == "app"
 
 
 def together(sites: list[tuple[str, Call]]) -> int:

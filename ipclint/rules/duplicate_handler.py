@@ -35,7 +35,8 @@ def duplicate_handler(project: Project, options: Options) -> Iterator[Hit]:
     apps of a monorepo each have their own `ipcMain`. Per-window `webContents.ipc` handlers are
     fine. Calls in mutually exclusive branches (`if (isMac) setup(a) else setup(b)`, switch cases
     that end in `break`) count as one; calls in test code or in code main's entry never loads (a
-    CLI's own entry point) do not count; nor does
+    CLI's own entry point), or in an `app.on('ready')` listener registered inside a 'ready' or
+    `app.whenReady().then` callback (it never runs: 'ready' is emitted once), do not count; nor does
     a call right after `removeHandler` (`removeAllListeners`) for the channel in the caller's own
     function. A listener that the code removes again by reference (`ipcMain.off(ch, onFocus)` in
     the window's 'closed' callback, `ipcMain.off(ch, this.onX)` in a method of the class) exists
