@@ -4,7 +4,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ipclint.extract.typefacts import TypeDraft
-from ipclint.model.facts import Assign, Call, Check, Exit, FileFacts, Flow, Func, JsxElement, Param, lookup_binding
+from ipclint.model.facts import (
+    Assign,
+    Call,
+    Check,
+    Exit,
+    FileFacts,
+    Flow,
+    Func,
+    JsxElement,
+    Outcome,
+    Param,
+    lookup_binding,
+)
 from ipclint.model.span import Span
 from ipclint.model.values import AnyV
 
@@ -62,6 +74,7 @@ class FactsDraft:
     class_statics: dict[str, dict[str, AnyV]] = field(default_factory=dict)
     types: TypeDraft | None = None  # TypeScript only
     deletes: list[Assign] = field(default_factory=list)
+    outcomes: list[Outcome] = field(default_factory=list)
 
     def lookup(self, scope: Scope, name: str) -> AnyV | None:
         return lookup_binding(self.bindings, self.functions, scope, name)
@@ -82,4 +95,4 @@ class FactsDraft:
             exits=tuple(self.exits), globals_used=frozenset(self.globals_used),
             func_children={k: tuple(v) for k, v in children.items()}, script_setup=self.script_setup,
             class_statics=self.class_statics, types=self.types.freeze() if self.types is not None else None,
-            deletes=tuple(self.deletes))
+            deletes=tuple(self.deletes), outcomes=tuple(self.outcomes))

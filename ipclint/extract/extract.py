@@ -22,7 +22,7 @@ from ipclint.extract.parse import Node
 from ipclint.extract.typefacts import TypeDraft
 from ipclint.extract.values import property_name, span_of, string_value, text_of, unwrap
 from ipclint.extract.walk import FUNCTION_TYPES, MAX_CALLS_PER_FILE, Extractor, _bindings_of_pattern
-from ipclint.model.facts import Assign, Call, Check, Exit, FileFacts, JsxAttr, JsxElement, Param
+from ipclint.model.facts import Assign, Call, Check, Exit, FileFacts, JsxAttr, JsxElement, Outcome, Param
 from ipclint.model.paths import is_test_path
 from ipclint.model.types import TDecl, TRef, TUnion
 from ipclint.model.values import (
@@ -163,6 +163,9 @@ class _Walker(Extractor):
             f.bindings.setdefault((scope, fn.name), Fn(span=span_of(node), text=fn.name, fid=fid))
         if self.analyse:
             fn.flow = handlerflow.analyze(node, self, fid)
+            body = node.child_by_field_name("body")
+            if fn.concise and body is not None:
+                self._outcomes(body, body, fid, ())
         return fid
 
     def _return(self, node: Node, scope: int | None) -> None:
@@ -171,6 +174,35 @@ class _Walker(Extractor):
         inner = [c for c in node.named_children if c.type != "comment"]
         if inner:
             self.f.functions[scope].returns.append(self.value(inner[0], scope))
+        if self.analyse:
+            conds = enclosing_conditions(node, lambda n: self.value(n, scope), self.up, self.case_index)
+            if inner:
+                self._outcomes(node, inner[0], scope, conds)
+            else:
+                self.f.outcomes.append(Outcome(scope, span_of(node), None, False, conds))
+
+    def _throw(self, node: Node, scope: int | None) -> None:
+        if scope is not None and self.analyse:
+            conds = enclosing_conditions(node, lambda n: self.value(n, scope), self.up, self.case_index)
+            self.f.outcomes.append(Outcome(scope, span_of(node), None, True, conds))
+
+    def _outcomes(self, at: Node, value: Node, scope: int, conds: tuple[AnyV, ...]) -> None:
+        """The values a return (or a concise body) gives: each arm of a ternary under its condition."""
+        stack: list[tuple[Node, tuple[AnyV, ...]]] = [(value, conds)]
+        for _ in range(32):
+            if not stack:
+                break
+            node, cs = stack.pop()
+            while node.type == "parenthesized_expression" and node.named_child_count:
+                node = node.named_children[0]
+            test = node.child_by_field_name("condition") if node.type == "ternary_expression" else None
+            yes, no = node.child_by_field_name("consequence"), node.child_by_field_name("alternative")
+            if test is not None and yes is not None and no is not None:
+                c = self.value(test, scope)
+                stack.append((no, (*cs, Not(span=c.span, text=c.text, inner=c))))
+                stack.append((yes, (*cs, c)))
+                continue
+            self.f.outcomes.append(Outcome(scope, span_of(at), self.value(node, scope), False, cs))
 
     def _binary(self, node: Node, scope: int | None) -> None:
         op = node.child_by_field_name("operator")
@@ -679,7 +711,7 @@ def _pattern_bindings(pat: Node) -> list[Param]:
 _HANDLERS: dict[str, Callable[[_Walker, Node, int | None], None]] = {
     "decl": _Walker._declarator, "assign": _Walker._assign, "import": _Walker._import_node,
     "export": _Walker._export, "enum": _Walker._enum, "class": _Walker._class, "return": _Walker._return,
-    "jsx": _Walker._jsx, "global": _Walker._global, "binary": _Walker._binary, "if": _Walker._if,
-    "switch": _Walker._switch, "tdecl": _Walker._type_decl, "fsig": _Walker._fsig, "cast": _Walker._cast,
-    "delete": _Walker._delete,
+    "throw": _Walker._throw, "jsx": _Walker._jsx, "global": _Walker._global, "binary": _Walker._binary,
+    "if": _Walker._if, "switch": _Walker._switch, "tdecl": _Walker._type_decl, "fsig": _Walker._fsig,
+    "cast": _Walker._cast, "delete": _Walker._delete,
 }

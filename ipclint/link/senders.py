@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from ipclint.link.project import Project
 from ipclint.link.vutil import callee_name, subtree, walk
 from ipclint.link.wrappers import callee_function
-from ipclint.model.facts import Call, Check, Exit
+from ipclint.model.facts import Call, Check, Exit, Outcome
 from ipclint.model.span import Span
 from ipclint.model.values import AnyV, Arr, Bool, Concat, Fn, Member, Not, Null, Num, Obj, Ref, Regex, Str, Tpl, Undef
 
@@ -30,13 +30,14 @@ MAX_HELPER_DEPTH = 2
 
 @dataclass
 class FunctionIndex:
-    """A file's calls, comparisons, early exits and local bindings by enclosing function, so that
+    """A file's calls, comparisons, early exits, local bindings and outcomes by enclosing function, so that
     questions about one function read only its own records."""
 
     calls: dict[int | None, list[Call]] = field(default_factory=dict)
     checks: dict[int | None, list[Check]] = field(default_factory=dict)
     exits: dict[int | None, list[Exit]] = field(default_factory=dict)
     bindings: dict[int | None, list[tuple[str, AnyV]]] = field(default_factory=dict)
+    outcomes: dict[int | None, list[Outcome]] = field(default_factory=dict)  # returns and throws (IPC017)
 
     def of(self, scopes: Iterable[int]) -> tuple[list[Call], list[Check], list[Exit], list[tuple[str, AnyV]]]:
         """The records of the given functions (calls in file order)."""
@@ -66,6 +67,8 @@ def function_index(project: Project, path: str) -> FunctionIndex:
             index.exits.setdefault(e.func, []).append(e)
         for (scope, n), v in f.bindings.items():
             index.bindings.setdefault(scope, []).append((n, v))
+        for o in f.outcomes:
+            index.outcomes.setdefault(o.func, []).append(o)
     return index
 
 

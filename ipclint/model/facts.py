@@ -175,6 +175,20 @@ class Exit(_Record, frozen=True):
     func: int | None
 
 
+class Outcome(_Record, frozen=True):
+    """How a function of main or preload code ends: a `return` (``value`` None for a bare one) or
+    a `throw` (``throws``), with the conditions under which it is reached within its function
+    (enclosing if/else conditions, as ``Call.conds``). `return c ? a : b` and a concise arrow
+    body `c ? a : b` are two outcomes, `a` under c and `b` under Not(c). IPC017 reads them: what a
+    check's passing side leads to."""
+
+    func: int
+    span: Span
+    value: AnyV | None = None
+    throws: bool = False
+    conds: tuple[AnyV, ...] = ()
+
+
 Scope = Union[int, None]
 
 
@@ -209,6 +223,7 @@ class FileFacts(msgspec.Struct, frozen=True, gc=False):
     class_statics: dict[str, dict[str, AnyV]] = {}  # class -> its static fields' values
     types: TypeFacts | None = None  # TypeScript: what typed-channel decisions read (model/types.py)
     deletes: tuple[Assign, ...] = ()  # `delete obj.prop`, as assignments of undefined with op "delete"
+    outcomes: tuple[Outcome, ...] = ()  # returns and throws of main and preload code, with their conditions
 
     def lookup(self, scope: Scope, name: str) -> AnyV | None:
         """The binding visible from ``scope``: climb enclosing functions, then module level."""

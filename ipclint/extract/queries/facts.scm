@@ -11,6 +11,7 @@
 (class_declaration) @class
 (class) @class
 (return_statement) @return
+(throw_statement) @throw
 [(for_statement) (for_in_statement) (while_statement) (do_statement)] @loop
 (member_expression
   object: (identifier) @gobj (#any-of? @gobj "window" "globalThis" "self")) @global
