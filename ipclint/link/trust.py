@@ -6,13 +6,17 @@ sender's `event.senderFrame.url`/`.origin`, `event.sender.getURL()`), a `will-na
 callback (the URL about to load), a `will-attach-webview` listener (`params.src`), permission
 handlers (the requesting page), and a preload's window `message` listener (`event.origin`).
 Inside it, the value being trusted is followed through locals, `new URL(...)` and its parts, and
-into project functions it is handed to; every test made on it is recorded with what it tests.
-Judging the tests is the rule's business (rules/weak_sender_check.py).
+into project functions it is handed to; every test made on it is recorded with what it tests and
+the helper calls that lead to it. The context also records the conditions under which it denies
+(blocks the navigation, opens the URL outside, returns `{ action: 'deny' }`, refuses a permission,
+leaves a handler early or throws): a test whose passing side leads only there grants no trust
+(``Context.selects``). Judging the tests is the rule's business (rules/weak_sender_check.py).
 """
 from __future__ import annotations
 
 import enum
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ipclint.link.handlers import handlers
@@ -21,11 +25,13 @@ from ipclint.link.senders import function_index
 from ipclint.link.vutil import callee_name
 from ipclint.link.wrappers import callee_function
 from ipclint.model import Role
-from ipclint.model.facts import Call, FileFacts, Param
+from ipclint.model.facts import Call, FileFacts, Outcome, Param, binding_scope
 from ipclint.model.span import Span
 from ipclint.model.values import (
     AnyV,
+    Arr,
     Await,
+    Bool,
     CallExpr,
     Cmp,
     Cond,
@@ -35,10 +41,13 @@ from ipclint.model.values import (
     Member,
     NewExpr,
     Not,
+    Null,
     Num,
+    Obj,
     Ref,
     Spread,
     Str,
+    Undef,
 )
 
 
@@ -111,6 +120,13 @@ MAX_DEPTH = 3
 MAX_KIND_STEPS = 24
 
 Seeds = dict[tuple[int, str], K]  # (function id, parameter name) -> kind
+# A call that handed the value to a project function: (the call's file, its span, the function's file, its id)
+Via = tuple[str, Span, str, int]
+# The contexts whose handler gives up by leaving early or throwing (an IPC handler, a window message
+# listener, a permission handler); a navigation goes on unless prevented, a window opens as returned.
+LEAVING_DENIES = frozenset({Decides.SENDER, Decides.MESSAGE, Decides.PERMISSION})
+# The contexts that `event.preventDefault()` blocks and where opening the URL outside keeps it out of the app
+BLOCKABLE = frozenset({Decides.NAVIGATION, Decides.WINDOW_OPEN, Decides.WEBVIEW})
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +143,7 @@ class Test:
     subject: AnyV
     other: AnyV | None = None
     prefix_only: bool = False  # `x.indexOf(p) === 0`
+    via: tuple[Via, ...] = ()  # the helper calls, outermost first, from the context to the test
 
 
 @dataclass
@@ -136,14 +153,32 @@ class Context:
     fid: int
     tests: list[Test] = field(default_factory=list)
     opens_external: bool = False  # shell.openExternal is called in it (scheme tests are IPC006's business)
-    # conditions under which it blocks (`event.preventDefault()`) or opens outside (`shell.openExternal`)
-    selectors: list[AnyV] = field(default_factory=list)
+    # conditions (file, function, condition) under which it blocks (`event.preventDefault()`), opens
+    # outside (`shell.openExternal`) or denies (`return { action: 'deny' }`, `callback(false)`,
+    # `return`/`throw` in an IPC handler)
+    selectors: list[tuple[str, int | None, AnyV]] = field(default_factory=list)
 
-    def selects(self, t: Test) -> bool:
-        """The test, where it holds, only selects what is blocked or opened outside the app (`if
-        (url.includes('help.example.com')) { e.preventDefault(); shell.openExternal(url) }`): an
-        attacker who passes it gains nothing."""
-        return any(polarity(cond, t.span) is True for cond in self.selectors)
+    def selects(self, project: Project, t: Test) -> bool:
+        """The test, where it holds, only selects what is blocked, denied or opened outside the app
+        (`if (url.includes('help.example.com')) { e.preventDefault(); shell.openExternal(url) }`,
+        `if (url.startsWith('smb://')) return { action: 'deny' }`), also through a helper that
+        returns its result (`if (isDroppedFile(url)) e.preventDefault()`): an attacker who passes
+        it gains nothing."""
+        if not self.selectors:
+            return False
+        where = [(t.path, t.span, True)]  # an expression whose truth says the test passed (True) or failed
+        span, holds = t.span, True
+        for call_path, call_span, hpath, hfid in reversed(t.via):
+            q = result_polarity(project, hpath, hfid, span)
+            if q is None:
+                break
+            span, holds = call_span, holds if q else not holds
+            where.append((call_path, span, holds))
+        for path, scope, cond in self.selectors:
+            expand = _expander(project, path, scope)
+            if any(p == path and polarity(cond, sp, expand) is h for p, sp, h in where):
+                return True
+        return False
 
 
 def contexts(project: Project) -> list[Context]:
@@ -154,7 +189,7 @@ def contexts(project: Project) -> list[Context]:
     out: list[Context] = []
     for decides, path, fid, seeds in _roots(project):
         ctx = Context(decides, path, fid)
-        _Analysis(project, ctx).run(path, fid, seeds, 0)
+        _Analysis(project, ctx).run(path, fid, seeds, 0, (), True)
         out.append(ctx)
     project.memo.trust = out
     return out
@@ -251,7 +286,9 @@ class _Analysis:
         self.seen: set[tuple[str, int, frozenset[tuple[tuple[int, str], K]]]] = set()
         self.spans: set[tuple[str, Span, str]] = set()
 
-    def run(self, path: str, fid: int, seeds: Seeds, depth: int) -> None:
+    def run(self, path: str, fid: int, seeds: Seeds, depth: int, via: tuple[Via, ...], tail: bool) -> None:
+        """``via``: the helper calls that led here; ``tail``: what the function returns is what the
+        context returns (the context's own function, or a helper whose result it returns)."""
         key = (path, fid, frozenset(seeds.items()))
         if key in self.seen or len(self.seen) > 64:
             return
@@ -259,7 +296,15 @@ class _Analysis:
         f = self.project.files.get(path)
         if f is None:
             return
-        calls, checks, _exits, _local = function_index(self.project, path).of(sorted(f.subtree(fid)))
+        index = function_index(self.project, path)
+        calls, checks, _exits, _local = index.of(sorted(f.subtree(fid)))
+        outcomes = index.outcomes.get(fid, [])
+        self.via, self.tail, self.fid = via, tail, fid
+        for o in outcomes:
+            denied = self._denied_when(path, o) if tail or o.throws else None
+            if denied is not None:
+                self.ctx.selectors.extend((path, fid, c) for c in denied)
+        returned = {o.value.span for o in outcomes if o.value is not None} if tail else set()
         kinds = _Kinds(self.project, f, seeds)
         zero: set[Span] = set()  # `x.indexOf(p)` calls compared with 0: prefix tests
         for chk in checks:
@@ -270,14 +315,42 @@ class _Analysis:
                     zero.add(side.span)
                 k = kinds.of(side, chk.func)
                 if k in STRINGS and kinds.of(other, chk.func) is None:
-                    self._add(Test(path, chk.span, chk.func, "==", k, side, other))
+                    self._add(Test(path, chk.span, chk.func, "==", k, side, other, via=via))
         for c in calls:
-            self._call(f, c, kinds, zero, depth)
+            self.via, self.tail, self.fid = via, tail, fid  # (a helper's run changed them)
+            self._call(f, c, kinds, zero, depth, c.span in returned)
 
-    def _call(self, f: FileFacts, c: Call, kinds: _Kinds, zero: set[Span], depth: int) -> None:
+    def _denied_when(self, path: str, o: Outcome) -> list[AnyV] | None:
+        """The conditions under which an outcome of the function denies what the context decides
+        (each one alone implies it), or None when it does not deny."""
+        decides, v = self.ctx.decides, o.value
+        if o.throws:
+            return list(o.conds) if decides in LEAVING_DENIES else None
+        if decides in LEAVING_DENIES and (v is None or _truth(v) is False):
+            return list(o.conds)  # `return`, `return null`, `return false`
+        if decides == Decides.PERMISSION and v is not None:
+            if _refuses(v):
+                return list(o.conds)  # `return callback(false)`
+            # `return ok(url)` (a permission check handler): refused where the value is false
+            return [Not(span=v.span, text=v.text, inner=v)]
+        if decides == Decides.WINDOW_OPEN and v is not None:
+            r = self.project.resolve(path, v, o.func).value
+            if isinstance(r, Obj) and any(p.key == "action" and isinstance(p.value, Str) and p.value.value == "deny"
+                                          for p in r.props):
+                return list(o.conds)
+        return None
+
+    def _call(self, f: FileFacts, c: Call, kinds: _Kinds, zero: set[Span], depth: int, returned: bool) -> None:
         project, path, callee = self.project, f.path, c.callee
-        if isinstance(callee, Member) and callee.prop in ("preventDefault", "openExternal"):
-            self.ctx.selectors.extend(c.conds)
+        if isinstance(callee, Member) and callee.prop in ("preventDefault", "openExternal") \
+                and self.ctx.decides in BLOCKABLE:  # in an IPC handler, opening outside is the trusted action
+            self.ctx.selectors.extend((path, c.func, x) for x in c.conds)
+        if self.ctx.decides == Decides.PERMISSION and self.tail and c.func == self.fid and _refuses(c):
+            # `callback(false)` as a statement: refused in the branch it sits in
+            for arm in c.arms:
+                if arm.cond is not None:
+                    self.ctx.selectors.append((path, c.func, arm.cond if arm.arm == 0 else
+                                               Not(span=arm.cond.span, text=arm.cond.text, inner=arm.cond)))
         if project.electron_api(path, callee, c.func) == "shell.openExternal":
             self.ctx.opens_external = True
             return
@@ -285,15 +358,16 @@ class _Analysis:
             k = kinds.of(callee.obj, c.func)
             if k in STRINGS and callee.prop in STRING_TESTS and c.args:
                 assert k is not None
-                self._add(Test(path, c.span, c.func, callee.prop, k, callee.obj, c.args[0], c.span in zero))
+                self._add(Test(path, c.span, c.func, callee.prop, k, callee.obj, c.args[0], c.span in zero,
+                               self.via))
                 return
             a0 = kinds.of(c.args[0], c.func) if c.args else None
             if a0 in STRINGS and a0 is not None:
                 if callee.prop in REGEX_TESTS:
-                    self._add(Test(path, c.span, c.func, "test", a0, c.args[0], callee))
+                    self._add(Test(path, c.span, c.func, "test", a0, c.args[0], callee, via=self.via))
                     return
                 if callee.prop in ("has", "includes", "indexOf", "some"):
-                    self._add(Test(path, c.span, c.func, "member", a0, c.args[0], callee.obj))
+                    self._add(Test(path, c.span, c.func, "member", a0, c.args[0], callee.obj, via=self.via))
                     return
         handed: list[tuple[int, K]] = []
         for i, a in enumerate(c.args):
@@ -313,11 +387,12 @@ class _Analysis:
                         if pk is not None:
                             seeds[(fn.id, p.name)] = pk
             if seeds:
-                self.run(target[0], target[1], seeds, depth + 1)
+                self.run(target[0], target[1], seeds, depth + 1, (*self.via, (path, c.span, *target)),
+                         self.tail and returned and c.func == self.fid)
             return
         i, k = handed[0]
         if CHECK_NAME.search(callee_name(callee) or ""):
-            self._add(Test(path, c.span, c.func, "handoff", k, c.args[i], callee))
+            self._add(Test(path, c.span, c.func, "handoff", k, c.args[i], callee, via=self.via))
 
     def _add(self, t: Test) -> None:
         key = (t.path, t.span, t.method)
@@ -399,9 +474,10 @@ NEGATED_WHEN = {-1: ("===", "==", "<="), 0: ("!==", "!=", "<")}
 MAX_POLARITY_NODES = 256
 
 
-def polarity(cond: AnyV, span: Span) -> bool | None:
+def polarity(cond: AnyV, span: Span, expand: Callable[[Ref], AnyV | None] | None = None) -> bool | None:
     """Whether the test at ``span`` holds where ``cond`` holds (True), fails there (False), or is
-    not part of it (None)."""
+    not part of it (None). ``expand`` gives the value a local constant stands for (`const data =
+    check(url); if (data) ...`)."""
     stack: list[tuple[AnyV, bool]] = [(cond, True)]
     seen = 0
     while stack and seen < MAX_POLARITY_NODES:
@@ -423,9 +499,72 @@ def polarity(cond: AnyV, span: Span) -> bool | None:
                         stack.append((side, not pos if flip else pos))
             case Logic(left=left, right=right):
                 stack.extend(((left, pos), (right, pos)))
+            case Ref() if expand is not None:
+                bound = expand(v)
+                if bound is not None:
+                    stack.append((bound, pos))
             case _:
                 stack.extend((x, pos) for x in v.children())
     return None
+
+
+def _expander(project: Project, path: str, scope: int | None) -> Callable[[Ref], AnyV | None]:
+    """The value a constant local of ``scope`` (or an enclosing function) is bound to."""
+    f = project.files.get(path)
+
+    def expand(ref: Ref) -> AnyV | None:
+        hit = binding_scope(f, scope, ref.name) if f is not None else None
+        if f is None or hit is None or hit[1] is None or hit[0] is None or (hit[0], ref.name) in f.mutable:
+            return None
+        return None if isinstance(hit[1], Fn) else hit[1]
+    return expand
+
+
+def _truth(v: AnyV) -> bool | None:
+    """Whether a returned value is truthy, when it is a literal (objects and arrays always are)."""
+    match v:
+        case Bool(value=b):
+            return b
+        case Null() | Undef():
+            return False
+        case Obj() | Arr() | Fn():
+            return True
+        case Str(value=s):
+            return bool(s)
+        case Num(value=n):
+            return n not in ("0", "0.0")
+    return None
+
+
+def _refuses(v: AnyV | Call) -> bool:
+    """`callback(false)`: a permission callback given false."""
+    callee, args = (v.callee, v.args) if isinstance(v, (Call, CallExpr)) else (None, ())
+    return isinstance(callee, Ref) and len(args) == 1 and _truth(args[0]) is False
+
+
+def result_polarity(project: Project, path: str, fid: int, span: Span) -> bool | None:
+    """Whether function ``fid`` returns a truthy value where the expression at ``span`` inside it
+    is true (True), where it is false (False), or neither is known (None): `(u) => new
+    URL(u).protocol === 'file:'` returns its test; `if (p === 'file:') return { path }` returns a
+    truthy value on the test's passing side. Returns reached only where the expression is false
+    say nothing about its passing side."""
+    f = project.files.get(path)
+    if f is None:
+        return None
+    votes: set[bool] = set()
+    expand = _expander(project, path, fid)
+    for o in function_index(project, path).outcomes.get(fid, ()):
+        if o.throws:
+            continue
+        v = o.value
+        q = polarity(v, span, expand) if v is not None else None
+        if q is not None:  # the value is (or holds) the expression
+            votes.add(q)
+            continue
+        truth = _truth(v) if v is not None else False
+        if truth is not None and any(polarity(c, span, expand) is True for c in o.conds):
+            votes.add(truth)
+    return votes.pop() if len(votes) == 1 else None
 
 
 def _misread_not(call: CallExpr) -> bool:

@@ -36,7 +36,16 @@ def weak_sender_check(project: Project, options: Options) -> Iterator[Hit]:
     after the host, an exact comparison of `new URL(u).origin` or `host` with a constant, a host
     compared with a leading dot, and an anchored, escaped regular expression are fine; a protocol
     allowlist before `shell.openExternal` is validation of what is opened (IPC006), not a trust
-    check. Reported at the check expression. A weak check still counts as a sender check for
+    check. A check is judged by what its passing side leads to: one that, where it passes, only
+    denies (blocks the navigation with `preventDefault()` or opens the URL outside the app, returns
+    `{ action: 'deny' }` from a window-open handler, refuses a permission, or leaves an IPC handler
+    or message listener with a bare `return`, `null`, `false` or a `throw`) is a blocklist that
+    grants an attacker nothing and is not reported, whether it is written inline (`if
+    (url.startsWith('smb://')) return { action: 'deny' }`, a ternary) or in a helper whose result
+    decides (`if (isDroppedFile(url)) event.preventDefault()`). A check whose failing side denies
+    (`if (!url.startsWith(X)) event.preventDefault()`, `url.startsWith(X) ? allow : deny`) is a
+    trust check, and so is one in an IPC handler whose passing side calls `shell.openExternal`.
+    Reported at the check expression. A weak check still counts as a sender check for
     IPC007: the handler does check, and this rule says how the check fails.
 
     ## Why is this bad?
@@ -75,7 +84,7 @@ def weak_sender_check(project: Project, options: Options) -> Iterator[Hit]:
         # a scheme test is weak only when it is the only thing checked about the value
         alone = not any(t.kind != K.PROTOCOL and (w is None or not w.scheme_only) for t, w in verdicts)
         for t, w in verdicts:
-            if w is None or (t.path, t.span) in reported or ctx.selects(t):
+            if w is None or (t.path, t.span) in reported or ctx.selects(project, t):
                 continue
             if w.scheme_only and (not alone or ctx.opens_external and ctx.decides in OPENED_ELSEWHERE):
                 continue
