@@ -177,16 +177,24 @@ class _Walker(Extractor):
         if self.analyse:
             conds = enclosing_conditions(node, lambda n: self.value(n, scope), self.up, self.case_index)
             if inner:
-                self._outcomes(node, inner[0], scope, conds)
+                self._outcomes(node, inner[0], scope, conds, self._alone(node))
             else:
-                self.f.outcomes.append(Outcome(scope, span_of(node), None, False, conds))
+                self.f.outcomes.append(Outcome(scope, span_of(node), None, False, conds, self._alone(node)))
 
     def _throw(self, node: Node, scope: int | None) -> None:
         if scope is not None and self.analyse:
             conds = enclosing_conditions(node, lambda n: self.value(n, scope), self.up, self.case_index)
-            self.f.outcomes.append(Outcome(scope, span_of(node), None, True, conds))
+            self.f.outcomes.append(Outcome(scope, span_of(node), None, True, conds, self._alone(node)))
 
-    def _outcomes(self, at: Node, value: Node, scope: int, conds: tuple[AnyV, ...]) -> None:
+    def _alone(self, node: Node) -> bool:
+        """Nothing runs before the statement in its block: `if (c) return`, `if (c) { return }`."""
+        block = self.up(node)
+        if block is None or block.type != "statement_block":
+            return True
+        first = next((c for c in block.named_children if c.type != "comment"), None)
+        return first is not None and first.id == node.id
+
+    def _outcomes(self, at: Node, value: Node, scope: int, conds: tuple[AnyV, ...], alone: bool = True) -> None:
         """The values a return (or a concise body) gives: each arm of a ternary under its condition."""
         stack: list[tuple[Node, tuple[AnyV, ...]]] = [(value, conds)]
         for _ in range(32):
@@ -202,7 +210,7 @@ class _Walker(Extractor):
                 stack.append((no, (*cs, Not(span=c.span, text=c.text, inner=c))))
                 stack.append((yes, (*cs, c)))
                 continue
-            self.f.outcomes.append(Outcome(scope, span_of(at), self.value(node, scope), False, cs))
+            self.f.outcomes.append(Outcome(scope, span_of(at), self.value(node, scope), False, cs, alone))
 
     def _binary(self, node: Node, scope: int | None) -> None:
         op = node.child_by_field_name("operator")

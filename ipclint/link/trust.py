@@ -123,8 +123,9 @@ Seeds = dict[tuple[int, str], K]  # (function id, parameter name) -> kind
 # A call that handed the value to a project function: (the call's file, its span, the function's file, its id)
 Via = tuple[str, Span, str, int]
 # The contexts whose handler gives up by leaving early or throwing (an IPC handler, a window message
-# listener, a permission handler); a navigation goes on unless prevented, a window opens as returned.
-LEAVING_DENIES = frozenset({Decides.SENDER, Decides.MESSAGE, Decides.PERMISSION})
+# listener); a navigation goes on unless prevented, a window opens as returned, a permission is
+# refused by `callback(false)` or `return false`.
+LEAVING_DENIES = frozenset({Decides.SENDER, Decides.MESSAGE})
 # The contexts that `event.preventDefault()` blocks and where opening the URL outside keeps it out of the app
 BLOCKABLE = frozenset({Decides.NAVIGATION, Decides.WINDOW_OPEN, Decides.WEBVIEW})
 
@@ -324,13 +325,13 @@ class _Analysis:
         """The conditions under which an outcome of the function denies what the context decides
         (each one alone implies it), or None when it does not deny."""
         decides, v = self.ctx.decides, o.value
-        if o.throws:
-            return list(o.conds) if decides in LEAVING_DENIES else None
+        if o.throws:  # (`if (c) { grant(); throw e }` denies nothing)
+            return list(o.conds) if decides in LEAVING_DENIES and o.alone else None
         if decides in LEAVING_DENIES and (v is None or _truth(v) is False):
-            return list(o.conds)  # `return`, `return null`, `return false`
+            return list(o.conds) if o.alone else None  # `return`, `return null`, `return false`
         if decides == Decides.PERMISSION and v is not None:
-            if _refuses(v):
-                return list(o.conds)  # `return callback(false)`
+            if _refuses(v) or _truth(v) is False:
+                return list(o.conds)  # `return callback(false)`, `return false`
             # `return ok(url)` (a permission check handler): refused where the value is false
             return [Not(span=v.span, text=v.text, inner=v)]
         if decides == Decides.WINDOW_OPEN and v is not None:

@@ -187,6 +187,7 @@ class Outcome(_Record, frozen=True):
     value: AnyV | None = None
     throws: bool = False
     conds: tuple[AnyV, ...] = ()
+    alone: bool = True  # nothing runs before it in its block (`if (c) return` / `if (c) { return }`)
 
 
 Scope = Union[int, None]

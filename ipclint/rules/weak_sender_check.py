@@ -38,8 +38,9 @@ def weak_sender_check(project: Project, options: Options) -> Iterator[Hit]:
     allowlist before `shell.openExternal` is validation of what is opened (IPC006), not a trust
     check. A check is judged by what its passing side leads to: one that, where it passes, only
     denies (blocks the navigation with `preventDefault()` or opens the URL outside the app, returns
-    `{ action: 'deny' }` from a window-open handler, refuses a permission, or leaves an IPC handler
-    or message listener with a bare `return`, `null`, `false` or a `throw`) is a blocklist that
+    `{ action: 'deny' }` from a window-open handler, refuses a permission with `callback(false)` or
+    `return false`, or leaves an IPC handler or message listener at once with a bare `return`,
+    `null`, `false` or a `throw`) is a blocklist that
     grants an attacker nothing and is not reported, whether it is written inline (`if
     (url.startsWith('smb://')) return { action: 'deny' }`, a ternary) or in a helper whose result
     decides (`if (isDroppedFile(url)) event.preventDefault()`). A check whose failing side denies
