@@ -176,15 +176,17 @@ class _Walker(Extractor):
             self.f.functions[scope].returns.append(self.value(inner[0], scope))
         if self.analyse:
             conds = enclosing_conditions(node, lambda n: self.value(n, scope), self.up, self.case_index)
+            # (the statement's own span can take in a trailing comment: automatic semicolon insertion)
             if inner:
-                self._outcomes(node, inner[0], scope, conds, self._alone(node))
+                self._outcomes(inner[0], inner[0], scope, conds, self._alone(node))
             else:
-                self.f.outcomes.append(Outcome(scope, span_of(node), None, False, conds, self._alone(node)))
+                self.f.outcomes.append(Outcome(scope, span_of(node.children[0]), None, False, conds,
+                                               self._alone(node)))
 
     def _throw(self, node: Node, scope: int | None) -> None:
         if scope is not None and self.analyse:
             conds = enclosing_conditions(node, lambda n: self.value(n, scope), self.up, self.case_index)
-            self.f.outcomes.append(Outcome(scope, span_of(node), None, True, conds, self._alone(node)))
+            self.f.outcomes.append(Outcome(scope, span_of(node.children[0]), None, True, conds, self._alone(node)))
 
     def _alone(self, node: Node) -> bool:
         """Nothing runs before the statement in its block: `if (c) return`, `if (c) { return }`."""

@@ -183,7 +183,7 @@ class Outcome(_Record, frozen=True):
     check's passing side leads to."""
 
     func: int
-    span: Span
+    span: Span  # the returned expression, or the `return`/`throw` keyword
     value: AnyV | None = None
     throws: bool = False
     conds: tuple[AnyV, ...] = ()
