@@ -296,6 +296,14 @@ class _Analysis(Reader, Dominance):
         gates = tuple(Gate(i, how) for i, how, own in decisions if own)
         return Flow(sites, tuple(occs), aliases, gates)
 
+    def _default_only(self, node: Node) -> bool:
+        """``node`` is the left side of `||`/`??` whose result is a value, not a test."""
+        child, cur = node, self.up(node)
+        while cur is not None and (cur.type in TRANSPARENT or cur.type == "parenthesized_expression"):
+            child, cur = cur, self.up(cur)
+        return cur is not None and cur.type == "binary_expression" and operator_of(cur) in ("||", "??") \
+            and cur.child_by_field_name("left") == child and not is_truth(cur, self.up)
+
     def _tested_lookup(self, site: Node) -> bool:
         """A lookup kept in a variable that is used only where it was found (`const item =
         MAP.get(id); if (item) { item.pause() }`, `item?.cancel()`, `item && item.run()`): the code
@@ -365,6 +373,8 @@ class _Analysis(Reader, Dominance):
         above = self.up(node)
         truth = is_truth(node, self.up) or (kind == "lookup" and above is not None
                                              and above.type == "variable_declarator")
+        if truth and site.kind == "lookup" and self._default_only(node):
+            truth = False  # `LABELS[kind] || 'unknown'`: a value with a default, not a test
         return Site(site.kind, site.span, site.names, site.sides, value, atom_value, truth)
 
     def _family(self, name: str) -> set[str]:

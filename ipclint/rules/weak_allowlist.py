@@ -24,7 +24,8 @@ def weak_allowlist(project: Project, options: Options) -> Iterator[Hit]:
     literal alternatives used as an allowlist without an anchor at the start
     (`/app:|file:/.test(ch)`, `/(pdf|html)$/`) or with the `m` flag. Such a check is also no
     guard for IPC001 and no validation for IPC005/IPC006. Checks of the app's own data (argv,
-    platform, defaults) are not judged.
+    platform, defaults) are not judged, nor a lookup with a default (`LABELS[x] || 'unknown'`),
+    which picks a value and refuses nothing.
 
     ## Why is this bad?
     The check looks like an allowlist but is not one: `indexOf` returns -1 (truthy) for values
