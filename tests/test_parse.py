@@ -34,3 +34,27 @@ def test_vue_lang_ts_uses_the_typescript_grammar() -> None:
     src = b'<template><div/></template>\n<script setup lang="ts">\nconst x: number = 1\n</script>\n'
     facts = extract("C.vue", src)
     assert facts.dialect == "ts" and facts.parse_errors == ()
+
+
+def test_jsx_attribute_named_class_in_js_parses_as_tsx() -> None:
+    """tree-sitter-javascript rejects a JSX attribute named `class` (Preact, hand-written pages);
+    the TSX grammar reads it: the file is analysed in that grammar, without syntax errors."""
+    src = b"export default function Main() {\n  return <div class=\"box\">{window.api.ping('x')}</div>\n}\n"
+    assert P.parse(src, "js").root_node.has_error
+    facts = extract("src/Main.js", src)
+    assert facts.parse_errors == () and facts.dialect == "tsx"
+    assert [c.callee.text for c in facts.calls] == ["window.api.ping"]
+    broken = extract("src/Broken.js", b"const a = (\n")  # (still a syntax error in either grammar)
+    assert broken.parse_errors and broken.dialect == "js"
+
+
+def test_negation_before_a_generic_call_stays_over_the_whole_chain() -> None:
+    """`!Object.values<string>(E).includes(ch)`: tree-sitter-typescript puts the `!` inside the
+    callee of the generic call; the type arguments are blanked and the code parsed again, so the
+    `!` negates the whole test, at the same positions."""
+    src = b"if (!Object.values<string>(AppEvent).includes(event)) return\n"
+    root = P.parse(src, "ts").root_node
+    cond = root.children[0].child_by_field_name("condition").named_children[0]
+    assert cond.type == "unary_expression" and cond.end_byte == src.index(b")) return") + 1
+    assert P.parse(b"if (!a.b(c)) {}\n", "ts").root_node.children[0].child_by_field_name(
+        "condition").named_children[0].type == "unary_expression"

@@ -67,8 +67,7 @@ def extract(path: str, data: bytes) -> FileFacts:
     setup: tuple[tuple[int, int], ...] = ()
     if path.lower().endswith(".vue"):
         data, vue_lang, setup = P.vue_script(data)
-    dialect = P.dialect_for(path, vue_lang)
-    tree = P.parse(data, dialect)
+    tree, dialect = P.parse_source(data, P.dialect_for(path, vue_lang))
     draft = FactsDraft(path=path, dialect=dialect, size=len(data), script_setup=setup,
                        types=TypeDraft() if dialect != "js" else None)
     draft.parse_errors = P.error_spans(tree.root_node)

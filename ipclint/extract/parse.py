@@ -47,7 +47,49 @@ def dialect_for(path: str, vue_lang: str | None = None) -> str:
 
 
 def parse(data: bytes, dialect: str) -> ts.Tree:
-    return _parser(dialect).parse(data)
+    tree = _parser(dialect).parse(data)
+    if dialect != "js" and _BANG_GENERIC.search(data) is not None:
+        fixed = _without_misread_type_arguments(tree, data, dialect)
+        if fixed is not None:
+            tree = _parser(dialect).parse(fixed)
+    return tree
+
+
+def parse_source(data: bytes, dialect: str) -> tuple[ts.Tree, str]:
+    """``parse``, and the dialect the tree was parsed in: a .js file whose JSX the JavaScript
+    grammar rejects (`<div class="box">`: tree-sitter-javascript takes no attribute named
+    `class`) is parsed as TSX when that grammar reads it with fewer errors."""
+    tree = parse(data, dialect)
+    if dialect == "js" and tree.root_node.has_error and b"<" in data:
+        errors = len(error_spans(tree.root_node))
+        other = parse(data, "tsx")
+        if len(error_spans(other.root_node)) < errors:
+            return other, "tsx"
+    return tree, dialect
+
+
+# `!Object.values<string>(X).includes(ch)`: tree-sitter-typescript reads the `!` as part of the
+# callee of the generic call (`(!Object.values)<string>(X)`), so the negation lands inside the
+# chain instead of over it. Type arguments say nothing the analysis uses: such calls are parsed
+# again with their type arguments blanked (same length: every position stays).
+_BANG_GENERIC = re.compile(rb"![\w$][\w$.]*\s*<")
+
+
+@cache
+def _misread_query(dialect: str) -> ts.Query:
+    return ts.Query(language(dialect), '(call_expression function: (unary_expression operator: "!") '
+                                       'type_arguments: (type_arguments) @targs)')
+
+
+def _without_misread_type_arguments(tree: ts.Tree, data: bytes, dialect: str) -> bytes | None:
+    found = ts.QueryCursor(_misread_query(dialect)).captures(tree.root_node).get("targs", [])
+    spans = [(n.start_byte, n.end_byte) for n in found]
+    if not spans:
+        return None
+    out = bytearray(data)
+    for start, end in spans:
+        out[start:end] = bytes(b if b in b"\r\n" else 32 for b in data[start:end])
+    return bytes(out)
 
 
 @cache
