@@ -38,7 +38,7 @@ from ipclint.model.values import (
     Undef,
 )
 
-VALIDATOR_PREFIX = re.compile(r"^(validate|assert|check|is|ensure|sanitize|parse|verify)([A-Z_0-9]|$)")
+VALIDATOR_PREFIX = re.compile(r"^(validate|assert|check|is|ensure|sanitize|parse)([A-Z_0-9]|$)")
 SCHEMA_METHODS = frozenset({"parse", "safeParse", "parseAsync", "safeParseAsync", "validate", "validateSync",
                             "validateAsync", "assert", "is", "create", "mask", "decode", "cast", "check",
                             "Check", "Decode", "Parse"})
@@ -50,7 +50,7 @@ NOT_SCHEMAS = frozenset({"JSON", "path", "Date", "URL", "querystring", "qs", "ur
 # `validator.isEmail(x)`, `checkName(x)` from a package): a validator when its verdict is tested.
 # Not Node's own modules (`path.isAbsolute(p)` says nothing about where `p` leads; `util.isDeepStrictEqual`),
 # nor the parse/sanitize/ensure prefixes of project validators (`path.parse`, `JSON.parse`).
-LIBRARY_TEST = re.compile(r"^(is|validate|check|verify)([A-Z_0-9]|$)")
+LIBRARY_TEST = re.compile(r"^(is|validate|check)([A-Z_0-9]|$)")
 NODE_MODULES = frozenset({"path", "fs", "fs/promises", "url", "util", "os", "net", "buffer", "crypto", "child_process",
                           "stream", "events", "querystring", "assert", "module", "process", "vm", "electron", "tty",
                           "dns", "http", "https", "zlib", "worker_threads", "original-fs", "fs-extra", "graceful-fs",

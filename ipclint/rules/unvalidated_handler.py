@@ -31,9 +31,10 @@ def unvalidated_handler(project: Project, options: Options) -> Iterator[Hit]:
     `Number.isFinite` check, a comparison with literals or constants, an allowlist `includes`/
     `has`/`in`, schema parsing (zod, joi, yup, ajv, superstruct, valibot), `new URL(param)`, or a
     call of a project function named `validate*`, `assert*`, `check*`, `is*`, `ensure*`,
-    `sanitize*` or `parse*` that takes the parameter, or of a library function named `is*`,
-    `validate*`, `check*` or `verify*` whose verdict is tested (`ValidationUtil.isUUIDv4(id)`;
-    not Node's own modules: `path.isAbsolute(p)` says nothing about where `p` leads). A check counts inside an assertion
+    `sanitize*` or `parse*` that takes the parameter (not `verify*`: `verifyCertificate(url)`
+    fetches it), or of a library function named `is*`, `validate*` or `check*` whose verdict is
+    tested (`ValidationUtil.isUUIDv4(id)`; not Node's own modules: `path.isAbsolute(p)` says
+    nothing about where `p` leads). A check counts inside an assertion
     (`assert(typeof x === 'string')`, `invariant(...)`) or through a guard variable
     (`const ok = typeof x === 'string'; if (!ok) return`); a comparison with another
     renderer-supplied value does not. Passing a parameter to logging (`console`, a logger,
