@@ -85,6 +85,7 @@ def _forwards_to_sink(project: Project, path: str, fid: int) -> str | None:
             continue
         seen.add(cur)
         scopes = subtree(f, cur)
+        names = _with_locals(project, path, scopes, names)
         for c in project.calls_within(path, scopes):  # (not every call of the file, for each exposed function)
             why = _call_power(project, path, f, c, names, scopes)
             if why is not None:
@@ -98,6 +99,18 @@ def _forwards_to_sink(project: Project, path: str, fid: int) -> str | None:
                     if forwarded:
                         todo.append((target[1], forwarded, depth + 1))
     return None
+
+
+def _with_locals(project: Project, path: str, scopes: set[int], names: frozenset[str]) -> frozenset[str]:
+    """The tracked names and the locals made from them (`const full = path.join(dir, '.rc')`,
+    `const f = p`), a few assignments deep."""
+    bindings = project.bindings_within(path, scopes)
+    for _ in range(4):
+        more = {name for name, v in bindings if name not in names and refs(v, names)}
+        if not more:
+            break
+        names = names | more
+    return names
 
 
 def _call_power(project: Project, path: str, f: FileFacts, c: Call, names: frozenset[str],
