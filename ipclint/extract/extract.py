@@ -327,7 +327,10 @@ class _Walker(Extractor):
             self._declared_type(node, name, val, scope)
         if val is None:
             if name.type == "identifier":
-                self.f.mutable.add((scope, text_of(name, 80)))
+                nm = text_of(name, 80)
+                self.f.mutable.add((scope, nm))
+                # (`let ipc;` binds the name here, to undefined until assigned: not an outer name)
+                self.f.bindings.setdefault((scope, nm), Undef(span=span_of(name), text="undefined"))
             return
         if name.type == "identifier":
             uv = unwrap(val)

@@ -96,6 +96,7 @@ class Memo:
 
     calls_by_span: dict[str, dict[Span, Call]] = field(default_factory=dict)
     assigns_by_span: dict[str, dict[Span, Assign]] = field(default_factory=dict)
+    assigns_to: dict[str, dict[str, list[Assign]]] = field(default_factory=dict)  # path -> name -> `name = v`
     handlers: list[Handler] | None = None
     # id of a call -> (the call, the project function it calls): link/wrappers.py callee_function
     callee_functions: dict[int, tuple[Call, tuple[str, int] | None]] = field(default_factory=dict)
@@ -187,7 +188,8 @@ class Project:
     exposures: list[Exposure] = field(default_factory=list)
     sources: dict[str, bytes] = field(default_factory=dict, repr=False)
     _this_index: dict[str, dict[str, list[Assign]]] = field(default_factory=dict, repr=False)
-    _param_busy: set[tuple[str, int, str]] = field(default_factory=set, repr=False)
+    # the parameters and late-assigned bindings being resolved (kind, path, scope, name)
+    _param_busy: set[tuple[str, str, int | None, str]] = field(default_factory=set, repr=False)
     _needed: list[str] = field(default_factory=list, repr=False)  # modules ``_need`` was asked for, while resolving
     _resolving: int = field(default=0, repr=False)  # resolutions under way
     _steps: int = field(default=0, repr=False)  # the steps the last finished ``_resolve`` took
@@ -512,8 +514,13 @@ class Project:
         if hit is not None:
             scope, v = hit
             if v is not None:
-                if consts_only and (scope, name) in f.mutable:
-                    return Where(cur.path, Dyn(span=ref.span, text=name, why="mutable"), scope)
+                if (scope, name) in f.mutable:
+                    if consts_only:
+                        return Where(cur.path, Dyn(span=ref.span, text=name, why="mutable"), scope)
+                    if type(v) is Null or type(v) is Undef:  # `let ipc = null`, set later
+                        late = self._assigned(cur.path, f, scope, name)
+                        if late is not None:
+                            return late
                 return None if v is ref else Where(cur.path, v, scope)
             if scope is not None:  # a parameter of that function
                 return Where(cur.path, ParamRef(span=ref.span, text=name, fid=scope, name=name), scope)
@@ -523,12 +530,44 @@ class Project:
             return None
         return Where(cur.path, Global(span=ref.span, text=name, name=name), None)
 
+    def _assigned(self, path: str, f: FileFacts, scope: int | None, name: str) -> Where | None:
+        """A mutable binding first set to null or undefined (or to nothing) that every assignment
+        of the file sets to the same Electron object: `let ipc = null; if (renderer) ipc =
+        require('electron').ipcRenderer` is ipcRenderer where it is used (for Electron questions
+        only: a channel name must be a constant)."""
+        key = ("let", path, scope, name)
+        if key in self._param_busy or len(self._param_busy) > 8:
+            return None  # (`ipc = ipc || other`: unknown)
+        index = self.memo.assigns_to.get(path)
+        if index is None:
+            index = self.memo.assigns_to[path] = {}
+            for a in f.assigns:
+                if type(a.target) is Ref:
+                    index.setdefault(a.target.name, []).append(a)
+        found: Where | None = None
+        self._param_busy.add(key)
+        try:
+            for a in index.get(name, ()):
+                if type(a.value) is Null or type(a.value) is Undef:
+                    continue
+                hit = binding_scope(f, a.func, name)
+                if hit is None or hit[0] != scope or hit[1] is None:
+                    continue  # (another binding of the name: a parameter, an inner `let`)
+                r = self.resolve(path, a.value, a.func)
+                v = r.value
+                if type(v) is not Electron or found is not None and v.api != getattr(found.value, "api", None):
+                    return None
+                found = r
+        finally:
+            self._param_busy.discard(key)
+        return found
+
     def _param_argument(self, cur: Where, param: ParamRef) -> Where | None:
         """A parameter that every call in the same file passes the same Electron object:
         `function setup(ipc) { ipc.handle(...) }` with `setup(ipcMain)`."""
         fid, name = param.fid, param.name
         f = self.files.get(cur.path)
-        key = (cur.path, fid, name)
+        key = ("param", cur.path, fid, name)
         if f is None or key in self._param_busy or len(self._param_busy) > 8:
             return None  # recursion (`function f(x) { f(x) }`) or a long chain: unknown
         self._param_busy.add(key)

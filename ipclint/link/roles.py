@@ -28,11 +28,13 @@ from ipclint.model.values import (
     Member,
     Module,
     NewExpr,
+    Null,
     Obj,
     Ref,
     Spread,
     Str,
     Tpl,
+    Undef,
     V,
     walk,
 )
@@ -105,6 +107,10 @@ def _candidates(f: FileFacts) -> list[tuple[int | None, AnyV]]:
     """The values of a file that can name an Electron API: its import bindings, and its callees
     on a module or on one of those bindings."""
     cands = [(s, v) for (s, _), v in f.bindings.items() if type(v) in _BINDING_TYPES]
+    # `let ipc = null` that the file sets to an Electron object later (Project._assigned)
+    late = sorted(f.mutable, key=lambda k: (-1 if k[0] is None else k[0], k[1]))
+    cands += [(s, Ref(span=v.span, text=name, name=name)) for (s, name) in late
+              for v in [f.bindings.get((s, name))] if type(v) is Null or type(v) is Undef]
     bound = {name for (_s, name), v in f.bindings.items() if type(v) in _BINDING_TYPES}
     # Callees written the same way on the same binding (`ipcMain.handle` a thousand times, in a
     # thousand functions) name the same API: each chain of properties of one binding is resolved once.
