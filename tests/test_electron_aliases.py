@@ -37,3 +37,40 @@ def test_a_let_set_later_to_ipcrenderer_makes_a_legacy_renderer(tmp_path: Path) 
     edges = _edges(project)
     assert ("send", "log", "logger.js", "renderer") in edges
     assert not any(e[1] == "other" for e in edges)
+
+
+def test_a_parameter_takes_the_object_every_importer_passes(tmp_path: Path) -> None:
+    """`registerIpc(ipcMain)` in main.js, `exports.registerIpc = (bus) => bus.handle(...)` in a
+    file that names no Electron API (parsed because main hands it ipcMain): a handler; a
+    TypeScript parameter annotated `IpcMain` that no known call fills: a handler too."""
+    root = write_project(tmp_path / "app", {
+        "main.js": "const { ipcMain } = require('electron')\nconst { registerIpc } = require('./ipc')\n"
+                   "const plugins = [require('./plugin')]\nregisterIpc(ipcMain)\n"
+                   "for (const p of plugins) p.registerPlugin(ipcMain)\n",
+        "ipc.js": "exports.registerIpc = (bus) => { bus.handle('a', () => 1) }\n",
+        "plugin.ts": "import { IpcMain } from 'electron'\n"
+                     "export function registerPlugin(ipc: IpcMain) { ipc.handle('b', () => 2) }\n"
+                     "export function other(ipc: WebContents) { ipc.send('c') }\n",
+    }, main="main.js")
+    edges = _edges(_linked(root))
+    assert ("handle", "a", "ipc.js", "main") in edges
+    assert ("handle", "b", "plugin.ts", "main") in edges
+    assert not any(e[1] == "c" for e in edges)
+
+
+def test_an_importer_parsed_in_a_later_round_is_heard(tmp_path: Path) -> None:
+    """The answer for a parameter holds while the importers not parsed stay so: ipc.js (it names
+    ipcMain) is parsed in the first round, replay.js (which names no Electron API) in the second,
+    for the constant main reads from it, and its call passes something else, so the handler that
+    the first round found is no longer known."""
+    root = write_project(tmp_path / "app", {
+        "main.js": "const { ipcMain } = require('electron')\nconst { registerIpc } = require('./ipc')\n"
+                   "const { MODE } = require('./replay')\nregisterIpc(ipcMain)\n"
+                   "ipcMain.on(MODE, () => {})\n",
+        "ipc.js": "exports.registerIpc = (ipcMain) => { ipcMain.handle('a', () => 1) }\n",
+        "replay.js": "const { EventEmitter } = require('events')\nconst { registerIpc } = require('./ipc')\n"
+                     "const recorder = new EventEmitter()\nregisterIpc(recorder)\nexports.MODE = 'replay'\n",
+    }, main="main.js")
+    edges = _edges(_linked(root))
+    assert ("on", "replay", "main.js", "main") in edges  # (replay.js was parsed)
+    assert not any(e[1] == "a" for e in edges)

@@ -74,10 +74,12 @@ class Resolution:
     def carried(self, files: dict[str, FileFacts]) -> Resolved:
         """The last round's resolutions that still hold. A resolution reads the facts of the files
         it walks through (a file's facts never change between rounds: rounds only add files) and
-        records every file it reached that was not parsed (``Project._need``); it holds while
-        none of those has been parsed since."""
+        records every file it reached that was not parsed (``Project._need``) and every unparsed
+        file whose facts could change its answer (``Project.watch``); it holds while none of
+        those has been parsed since."""
         none_parsed = files.keys().isdisjoint  # (none of these files parsed since)
-        return {k: e for k, e in self.resolved.items() if not e[2] or none_parsed(e[2])}
+        return {k: e for k, e in self.resolved.items()
+                if (not e[2] or none_parsed(e[2])) and (not e[4] or none_parsed(e[4]))}
 
 
 def empty_project(root: Path, config: LinkConfig | None = None) -> Project:

@@ -12,11 +12,16 @@ from __future__ import annotations
 from ipclint.link.handlers import handlers
 from ipclint.link.modules import Where
 from ipclint.link.project import Project
+from ipclint.link.roles import electron_names
 from ipclint.link.trust import contexts
 from ipclint.link.windows import windows
 from ipclint.link.wrappers import callee_function
-from ipclint.model.values import Arr, CallExpr, Member, NewExpr, Obj, Ref, walk
+from ipclint.model.paths import is_test_path
+from ipclint.model.values import Arr, CallExpr, Import, Member, Module, NewExpr, Obj, Ref, walk
 
+HANDED = frozenset({"ipcMain", "ipcRenderer"})
+HANDED_OR_MODULE = HANDED | {"*"}  # (`electron`, whose `.ipcMain` is handed over)
+_BINDINGS = frozenset({Import, Member, Module})  # the bindings that can be an Electron object
 MAX_HELPER_DEPTH = 2
 MAX_VALUE_DEPTH = 3
 PAYLOAD_KINDS = frozenset({"send", "invoke", "push"})
@@ -28,6 +33,7 @@ def prefetch(project: Project) -> None:
     if _unparsed(project):  # (these resolutions only ask for modules: the rules resolve what they need)
         _handler_calls(project)
         _payloads(project)
+        _ipc_handed_over(project)
     _windows(project)
     contexts(project)  # trust checks (IPC017, IPC007): the helpers the sender, URL or origin is handed to
 
@@ -102,6 +108,27 @@ def _touch(project: Project, where: Where, depth: int = 0) -> None:
                 _touch(project, r, depth + 1)
         elif isinstance(v, (NewExpr, CallExpr)):
             project.resolve(where.path, v.callee, where.scope)
+
+
+def _ipc_handed_over(project: Project) -> None:
+    """The functions that parsed code hands ipcMain or ipcRenderer to (`serve(ipcMain)` with
+    `serve` from './server'): their modules are asked for, whether or not they name Electron,
+    since their parameter is that object (``Project._param_argument``) and their IPC calls count."""
+    for path, f in project.files.items():
+        if is_test_path(path) or HANDED.isdisjoint(electron_names(project, path)):
+            continue
+        with project.no_missing():  # (the modules its bindings import are not asked for: roles.electron_names)
+            names = {name for (scope, name), v in f.bindings.items() if type(v) in _BINDINGS
+                     and project.electron_api(path, v, scope) in HANDED_OR_MODULE}
+        if not names:
+            continue
+        for c in f.calls:
+            for a in c.args:
+                root = a.obj if type(a) is Member else a
+                if type(root) is Ref and root.name in names \
+                        and project.electron_api(path, a, c.func) in HANDED:
+                    project.resolve(path, c.callee, c.func)
+                    break
 
 
 def _windows(project: Project) -> None:

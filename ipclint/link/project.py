@@ -70,8 +70,9 @@ _STEPPED = frozenset({Ref, Member, Import, Module, CallExpr, ParamRef, This, Awa
 _AWAITED = frozenset({Module, Import})  # `await import('x')`: the module
 
 # resolutions: (path, id of the value, scope, consts_only) -> (the value, where, the modules the
-# resolution found missing: recorded again on every hit while linking, the steps it took)
-Resolved = dict[tuple[str, int, int | None, bool], tuple[AnyV, Where, tuple[str, ...], int]]
+# resolution found missing: recorded again on every hit while linking, the steps it took, the
+# unparsed files whose parsing could change it without it asking for them: ``Project.watch``)
+Resolved = dict[tuple[str, int, int | None, bool], tuple[AnyV, Where, tuple[str, ...], int, tuple[str, ...]]]
 # (path, function id) -> the calls of it, and the calls that take it as argument (with the index)
 # a value that may name an Electron API (its scope, the value), the unparsed files its resolution
 # reached, and the API it names then (link/roles.py electron_names)
@@ -97,6 +98,7 @@ class Memo:
     calls_by_span: dict[str, dict[Span, Call]] = field(default_factory=dict)
     assigns_by_span: dict[str, dict[Span, Assign]] = field(default_factory=dict)
     assigns_to: dict[str, dict[str, list[Assign]]] = field(default_factory=dict)  # path -> name -> `name = v`
+    importers: dict[str, set[str]] | None = None  # link/roles.py importers, for link/params.py
     handlers: list[Handler] | None = None
     # id of a call -> (the call, the project function it calls): link/wrappers.py callee_function
     callee_functions: dict[int, tuple[Call, tuple[str, int] | None]] = field(default_factory=dict)
@@ -154,6 +156,8 @@ class FileMemo:
     callee_names: dict[str, dict[str, list[int]]] = field(default_factory=dict)
     callee_paths: dict[str, set[str]] = field(default_factory=dict)  # name -> the files with calls by it
     importers: ImportGraph | None = None  # link/roles.py _importers, kept for the rounds after
+    exported_fns: dict[str, dict[int, frozenset[str]]] = field(default_factory=dict)  # link/params.py
+    importing_names: dict[str, dict[str, frozenset[str]]] = field(default_factory=dict)  # link/params.py
 
 
 @dataclass
@@ -191,6 +195,7 @@ class Project:
     # the parameters and late-assigned bindings being resolved (kind, path, scope, name)
     _param_busy: set[tuple[str, str, int | None, str]] = field(default_factory=set, repr=False)
     _needed: list[str] = field(default_factory=list, repr=False)  # modules ``_need`` was asked for, while resolving
+    _watched: list[str] = field(default_factory=list, repr=False)  # files ``watch`` was told of, while resolving
     _resolving: int = field(default=0, repr=False)  # resolutions under way
     _steps: int = field(default=0, repr=False)  # the steps the last finished ``_resolve`` took
     _filling: bool = field(default=False, repr=False)  # resolving a bound value for ``_resolve`` to continue from
@@ -199,6 +204,8 @@ class Project:
     # import specifiers of every discovered file, found by byte search (for files not parsed)
     specifiers: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
     missing: set[str] = field(default_factory=set)  # discovered, not parsed, but resolution needed them
+    # discovered, not parsed, and resolution would answer otherwise if they were (not asked for)
+    watched: set[str] = field(default_factory=set)
     # TypeScript declaration files (.d.ts, types only: never sources), the discovered ones, and the
     # files that declare global types (`declare global`, `interface Window`): link/types.py
     declarations: dict[str, FileFacts] = field(default_factory=dict, repr=False)
@@ -234,6 +241,15 @@ class Project:
             self._needed.append(path)
         if not self.frozen:
             self.missing.add(path)
+
+    def watch(self, path: str) -> None:
+        """A file not parsed that the resolution under way depends on without needing it: the
+        importers of a module whose exported function's parameter is resolved from its callers
+        (link/params.py). The resolution holds while it is not parsed (``Resolution.carried``)."""
+        if self._resolving:
+            self._watched.append(path)
+        if not self.frozen:
+            self.watched.add(path)
 
     def call_at(self, path: str, span: Span) -> Call | None:
         """The call of ``path`` at ``span`` (the flow analysis names calls by span)."""
@@ -404,17 +420,21 @@ class Project:
         if hit is not None and hit[0] is value:  # (the entry keeps the value alive: its id is not reused)
             for p in hit[2]:  # (the modules it needs, again: an earlier one may have been under ``no_missing``)
                 self._need(p)
+            for p in hit[4]:
+                self.watch(p)
             return hit[1]
-        needed = self._needed
-        mark = len(needed)
+        needed, watched = self._needed, self._watched
+        mark, wmark = len(needed), len(watched)
         self._resolving += 1
         try:
             where = self._resolve(path, value, scope, consts_only)
         finally:
             self._resolving -= 1
-        self.memo.resolved[key] = (value, where, tuple(dict.fromkeys(needed[mark:])), self._steps)
+        self.memo.resolved[key] = (value, where, tuple(dict.fromkeys(needed[mark:])), self._steps,
+                                   tuple(dict.fromkeys(watched[wmark:])))
         if not self._resolving:
             needed.clear()
+            watched.clear()
         return where
 
     def _resolve(self, path: str, value: AnyV, scope: int | None, consts_only: bool) -> Where:
@@ -444,7 +464,7 @@ class Project:
                             and callee.obj.name == "Object" and v.args:
                         nxt = Where(cur.path, v.args[0], cur.scope)
                 elif type(v) is ParamRef:
-                    nxt = self._param_argument(cur, v)
+                    nxt = self._param_argument(cur, v, consts_only)
                     if nxt is None and pending:  # `electron.ipcRenderer` with `electron: ElectronService`
                         nxt = self._param_type(cur, v)
                 elif type(v) is This:
@@ -489,6 +509,8 @@ class Project:
         else:
             for p in hit[2]:
                 self._need(p)
+            for p in hit[4]:
+                self.watch(p)
         where, taken = hit[1], hit[3]
         if isinstance(where.value, Dyn) or steps + 1 + taken >= MAX_STEPS:
             return None
@@ -562,9 +584,12 @@ class Project:
             self._param_busy.discard(key)
         return found
 
-    def _param_argument(self, cur: Where, param: ParamRef) -> Where | None:
-        """A parameter that every call in the same file passes the same Electron object:
-        `function setup(ipc) { ipc.handle(...) }` with `setup(ipcMain)`."""
+    def _param_argument(self, cur: Where, param: ParamRef, consts_only: bool = False) -> Where | None:
+        """A parameter that every known call passes the same Electron object: `function setup(ipc)
+        { ipc.handle(...) }` with `setup(ipcMain)` in the same file or, for an exported function,
+        in the files that import it (link/params.py); with no call known, the object its
+        TypeScript annotation names (`ipc: IpcMain`). Not for channel questions (``consts_only``),
+        beyond the same file: an Electron object is never a channel."""
         fid, name = param.fid, param.name
         f = self.files.get(cur.path)
         key = ("param", cur.path, fid, name)
@@ -572,28 +597,37 @@ class Project:
             return None  # recursion (`function f(x) { f(x) }`) or a long chain: unknown
         self._param_busy.add(key)
         try:
-            return self._param_argument_of(cur, f, fid, name)
+            return self._param_argument_of(cur, f, fid, name, consts_only)
         finally:
             self._param_busy.discard(key)
 
-    def _param_argument_of(self, cur: Where, f: FileFacts, fid: int, name: str) -> Where | None:
+    def _param_argument_of(self, cur: Where, f: FileFacts, fid: int, name: str, consts_only: bool) -> Where | None:
         fn = f.functions[fid]
         param = next((p for p in fn.params if p.name == name and not p.path and not p.rest), None)
-        if param is None or not fn.name:
+        if param is None:
             return None
+        sites = [(cur.path, c) for c in self._calls_named(cur.path, f, fn.name)] if fn.name else []
+        if not consts_only and fn.parent is None:  # (only module-level functions are exported)
+            from ipclint.link.params import importer_calls  # (params.py imports this module)
+            sites += importer_calls(self, cur.path, fid)
         found: set[str] = set()
         arg_where = None
-        for c in self._calls_named(cur.path, f, fn.name):
+        for path, c in sites:
             if param.index >= len(c.args):
                 continue
             arg = c.args[param.index]
             if not isinstance(arg, (Ref, Member)):
                 return None
-            r = self.resolve(cur.path, arg, c.func)
+            r = self.resolve(path, arg, c.func)
             if not isinstance(r.value, Electron):
                 return None
             found.add(r.value.api)
             arg_where = r
+        if not sites and not consts_only and f.types is not None:
+            from ipclint.link.params import annotated_api
+            api = annotated_api(self, cur.path, fid, param.index)
+            if api is not None:
+                return Where(cur.path, Electron(span=param.span, text=name, api=api), None)
         return arg_where if len(found) == 1 else None
 
     def _calls_named(self, path: str, f: FileFacts, name: str) -> list[Call]:

@@ -79,17 +79,18 @@ def electron_names(project: Project, path: str) -> set[str]:
                 pending.append((e[0], e[1]))
         if not pending:
             return settled | {e[3] for e in opened if e[3] is not None}
-    before = project.missing
+    before, watched = project.missing, project.watched
     try:
         for scope, v in pending:
-            project.missing = set()  # (what this resolution reaches and is not parsed: nothing asked for)
+            # (what this resolution reaches and is not parsed: nothing asked for)
+            project.missing, project.watched = set(), set()
             name = _electron_name(project, path, v, scope)
-            if project.missing:
-                opened.append((scope, v, frozenset(project.missing), name))
+            if project.missing or project.watched:
+                opened.append((scope, v, frozenset(project.missing | project.watched), name))
             elif name is not None:
                 settled.add(name)
     finally:
-        project.missing = before
+        project.missing, project.watched = before, watched
     memo[path] = (frozenset(settled), tuple(opened))
     return settled | {e[3] for e in opened if e[3] is not None}
 
@@ -359,6 +360,11 @@ def _judge(components: list[list[str]], importers: dict[str, set[str]], roles: d
             if info is None or (info.reason == LEGACY_RENDERER and role is not Role.PRELOAD):
                 continue
             roles[member] = FileInfo(member, role, f"imported only by {role.value} code ({via})")
+
+
+def importers(project: Project) -> dict[str, set[str]]:
+    """File -> the non-test files that import it, parsed or not (``_importers``)."""
+    return _importers(project)
 
 
 def _importers(project: Project) -> dict[str, set[str]]:

@@ -1,0 +1,109 @@
+"""Where a parameter's Electron object comes from when its function is exported: the calls of the
+files that import it (`registerIpc(ipcMain)` in main.ts, `export function registerIpc(ipc:
+IpcMain)` in ipc.ts), and its TypeScript annotation when no call is known (``Project._param_argument``)."""
+from __future__ import annotations
+
+from ipclint.link.modules import ELECTRON_MODULES
+from ipclint.link.project import Project
+from ipclint.link.roles import importers
+from ipclint.model.facts import Call
+from ipclint.model.types import TRef
+from ipclint.model.values import AnyV, Fn, Import, Member, Module, Obj, Ref
+
+# The Electron types whose annotation names one Electron object (not `WebContents`: an instance
+# type, while ``Electron("webContents")`` is the module's static API)
+ANNOTATED = {"IpcMain": "ipcMain", "IpcRenderer": "ipcRenderer"}
+
+
+def importer_calls(project: Project, path: str, fid: int) -> list[tuple[str, Call]]:
+    """The calls of exported function ``fid`` of ``path`` made by the parsed non-test files that
+    import it (by an imported name, `ns.name(...)` on its module, or a required module that is
+    the function). An importer that is not parsed is watched (``Project.watch``): the answer
+    holds until it is parsed."""
+    names = exported_functions(project, path).get(fid)
+    if not names:
+        return []
+    of = project.memo.importers
+    if of is None:  # (once a round: the import graph does not change while a round links)
+        of = project.memo.importers = importers(project)
+    out: list[tuple[str, Call]] = []
+    for imp in sorted(of.get(path, ())):
+        if imp not in project.files:
+            project.watch(imp)
+            continue
+        local = names_importing(project, imp).get(path)
+        if not local:
+            continue
+        for c in project.calls_named(imp, local | names):
+            root = c.callee
+            if type(root) is Member:
+                root = root.obj
+            if type(root) is Ref and root.name in local and project.function_of(imp, c.callee, c.func) == (path, fid):
+                out.append((imp, c))
+    return out
+
+
+def exported_functions(project: Project, path: str) -> dict[int, frozenset[str]]:
+    """Function id -> the names a file exports it by (`export function f`, `exports.f = function`,
+    `module.exports = { f }`, `export default f`; "*" for `module.exports = function`), once a run."""
+    memo = project.file_memo.exported_fns
+    hit = memo.get(path)
+    if hit is not None:
+        return hit
+    f = project.files[path]
+    found: dict[int, set[str]] = {}
+    for name, v in f.exports.items():
+        values = [p.value for p in v.props if not p.spread] if name == "*" and type(v) is Obj else [v]
+        for x in values:
+            if type(x) is Ref:
+                x = f.bindings.get((None, x.name), x)
+            if type(x) is Fn and x.fid is not None:
+                found.setdefault(x.fid, set()).add(name)
+    hit = memo[path] = {fid: frozenset(ns) for fid, ns in found.items()}
+    return hit
+
+
+def names_importing(project: Project, imp: str) -> dict[str, frozenset[str]]:
+    """File -> the names ``imp`` binds to its imports or requires of that file (`import { f }`,
+    `import * as ns`, `const { f } = require(...)`, `const m = require(...)`), once a run."""
+    memo = project.file_memo.importing_names
+    hit = memo.get(imp)
+    if hit is not None:
+        return hit
+    found: dict[str, set[str]] = {}
+    for (_scope, name), v in project.files[imp].bindings.items():
+        root: AnyV = v
+        for _ in range(8):
+            if type(root) is not Member:
+                break
+            root = root.obj
+        if type(root) is Import or type(root) is Module:
+            target = project.modules.resolve(imp, root.src)
+            if target is not None:
+                found.setdefault(target, set()).add(name)
+    hit = memo[imp] = {t: frozenset(ns) for t, ns in found.items()}
+    return hit
+
+
+def annotated_api(project: Project, path: str, fid: int, index: int) -> str | None:
+    """The Electron object a parameter's TypeScript annotation names: `ipc: IpcMain` with IpcMain
+    imported from 'electron' (or `electron/main`, ...), or `ipc: Electron.IpcMain`."""
+    f = project.files[path]
+    sig = f.types.funcs.get(fid) if f.types is not None else None
+    t = sig.params[index] if sig is not None and index < len(sig.params) else None
+    if type(t) is not TRef or t.args:
+        return None
+    name = t.name
+    if name.startswith("Electron."):
+        return ANNOTATED.get(name[len("Electron."):])
+    api = ANNOTATED.get(name)
+    if api is None:
+        return None
+    v = f.bindings.get((None, name))
+    if type(v) is Import:
+        src, imported = v.src, v.name
+    elif f.types is not None and name in f.types.type_imports:
+        src, imported = f.types.type_imports[name]
+    else:
+        return None
+    return api if src in ELECTRON_MODULES and imported == name else None
