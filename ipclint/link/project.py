@@ -536,13 +536,14 @@ class Project:
         if hit is not None:
             scope, v = hit
             if v is not None:
-                if (scope, name) in f.mutable:
-                    if consts_only:
+                if consts_only:
+                    if (scope, name) in f.mutable:
                         return Where(cur.path, Dyn(span=ref.span, text=name, why="mutable"), scope)
-                    if type(v) is Null or type(v) is Undef:  # `let ipc = null`, set later
-                        late = self._assigned(cur.path, f, scope, name)
-                        if late is not None:
-                            return late
+                elif (type(v) is Null or type(v) is Undef) and (scope, name) in f.mutable:
+                    # `let ipc = null`, set later
+                    late = self._assigned(cur.path, f, scope, name)
+                    if late is not None:
+                        return late
                 return None if v is ref else Where(cur.path, v, scope)
             if scope is not None:  # a parameter of that function
                 return Where(cur.path, ParamRef(span=ref.span, text=name, fid=scope, name=name), scope)
