@@ -15,6 +15,7 @@ from ipclint.model.values import (
     AnyV,
     Arr,
     Await,
+    Bool,
     CallExpr,
     ClassV,
     Concat,
@@ -28,6 +29,7 @@ from ipclint.model.values import (
     Member,
     ModObj,
     Module,
+    NewExpr,
     Null,
     Num,
     Obj,
@@ -177,6 +179,11 @@ def _no_graph() -> ChannelGraph:
     return ChannelGraph()
 
 
+# Values that are surely not an Electron object: a caller passing one disputes a parameter's
+# Electron type annotation (``Project._param_disputed``)
+_NOT_ELECTRON = (NewExpr, Obj, Arr, Str, Num, Bool, Fn, ClassV, Tpl, Concat)
+
+
 @dataclass
 class Project:
     root: Path
@@ -200,6 +207,9 @@ class Project:
     _steps: int = field(default=0, repr=False)  # the steps the last finished ``_resolve`` took
     _filling: bool = field(default=False, repr=False)  # resolving a bound value for ``_resolve`` to continue from
     _calls_by_name: dict[str, dict[str, list[Call]]] = field(default_factory=dict, repr=False)
+    # (path, function, parameter) whose known calls pass something else than one Electron object:
+    # its declared type does not outweigh them (``_param_type``)
+    _param_disputed: set[tuple[str, int, str]] = field(default_factory=set, repr=False)
     all_paths: set[str] = field(default_factory=set, repr=False)
     # import specifiers of every discovered file, found by byte search (for files not parsed)
     specifiers: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
@@ -618,9 +628,14 @@ class Project:
                 continue
             arg = c.args[param.index]
             if not isinstance(arg, (Ref, Member)):
+                if isinstance(arg, _NOT_ELECTRON):
+                    self._param_disputed.add((cur.path, fid, name))
                 return None
             r = self.resolve(path, arg, c.func)
             if not isinstance(r.value, Electron):
+                if isinstance(r.value, _NOT_ELECTRON) or (isinstance(r.value, External) and not r.value.src.startswith(
+                        "electron")):
+                    self._param_disputed.add((cur.path, fid, name))  # (something else for sure, not unknown)
                 return None
             found.add(r.value.api)
             arg_where = r
@@ -703,7 +718,7 @@ class Project:
         """A parameter whose declared type names a project class (`electron: ElectronService`, a
         constructor-injected service) or an Electron object (`wc: WebContents`): that."""
         f = self.files.get(cur.path)
-        if f is None or f.types is None:
+        if f is None or f.types is None or (cur.path, param.fid, param.name) in self._param_disputed:
             return None
         sig = f.types.funcs.get(param.fid)
         if sig is None:
