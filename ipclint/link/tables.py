@@ -25,6 +25,7 @@ from ipclint.model.values import (
     Num,
     Obj,
     Ref,
+    Spread,
     Str,
     Tpl,
     walk,
@@ -168,8 +169,18 @@ def _element(project: Project, lv: LoopVar, entry: Entry) -> str | Where | None:
     for k in keys:
         if not isinstance(cur, Where):
             return None
-        cur = project.member(project.resolve(cur.path, cur.value, cur.scope), k)
+        cur = _part(project, project.resolve(cur.path, cur.value, cur.scope), k)
     return cur
+
+
+def _part(project: Project, cur: Where, key: str) -> Where | None:
+    """A member of a table element; of an array literal by its index (`[ch, fn]` pairs)."""
+    v = cur.value
+    if type(v) is Arr:
+        if not key.isdigit() or any(isinstance(x, Spread) for x in v.items[:int(key) + 1]):
+            return None
+        return Where(cur.path, v.items[int(key)], cur.scope) if int(key) < len(v.items) else None
+    return project.member(cur, key)
 
 
 def _where(project: Project, at: Where, env: Env, entry: Entry) -> Where | None:
