@@ -262,6 +262,17 @@ class Extractor:
                           right=self.value(right, scope, depth + 1))
         return Dyn(span=sp, text=tx(node), why=op.type)
 
+    def _augmented_value(self, node: Node, scope: int | None, depth: int, sp: Span,
+                         tx: Callable[[Node], str], t: str) -> AnyV:
+        """`x ??= y` (and `||=`, `&&=`) as a value: `x ?? y` (the lazy initialiser
+        `return (Cls.inst ??= new Cls())`); arithmetic ones are unknown."""
+        op = node.child_by_field_name("operator")
+        left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+        if op is None or left is None or right is None or op.type not in ("??=", "||=", "&&="):
+            return Dyn(span=sp, text=tx(node), why=t)
+        return Logic(span=sp, text=tx(node), op=op.type[:2], left=self.value(left, scope, depth + 1),
+                     right=self.value(right, scope, depth + 1))
+
     def _unary_value(self, node: Node, scope: int | None, depth: int, sp: Span,
                      tx: Callable[[Node], str], t: str = "unary_expression") -> AnyV:
         op = node.child_by_field_name("operator")
@@ -350,6 +361,7 @@ _KINDS: dict[str, _Kind] = {
     "await_expression": Extractor._inner_value, "spread_element": Extractor._inner_value,
     "object": Extractor._object_value, "array": Extractor._array_value, "class": Extractor._class_value,
     "unary_expression": Extractor._unary_value, "ternary_expression": Extractor._ternary_value,
+    "augmented_assignment_expression": Extractor._augmented_value,
 }
 
 # Nodes that continue a member/call chain: an Await value of one came from `await f<T>(x)`

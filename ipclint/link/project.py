@@ -26,6 +26,7 @@ from ipclint.model.values import (
     Global,
     Import,
     Iter,
+    Logic,
     Member,
     ModObj,
     Module,
@@ -129,6 +130,8 @@ class Memo:
     obj_props: dict[int, tuple[Obj, dict[str | None, AnyV]]] = field(default_factory=dict)
     class_of: dict[str, dict[int, str | None]] = field(default_factory=dict)  # ``Project._class_of``
     instances: dict[tuple[str, str], Where] = field(default_factory=dict)  # ``Project._instance``
+    # (path, class, static method) -> the instance its call returns: ``Project._singleton``
+    singletons: dict[tuple[str, str, str], Where | None] = field(default_factory=dict)
 
 
 @dataclass
@@ -172,6 +175,11 @@ class ImportGraph:
     # file -> the parsed non-test files whose imports name it (parsed or not): their edge to it
     # counts once it is parsed
     named_by: dict[str, set[str]]
+
+
+def _of_class(v: AnyV, name: str) -> bool:
+    """`WM` or `this` (in a static method: the class itself)."""
+    return type(v) is This or (type(v) is Ref and v.name == name)
 
 
 def _no_graph() -> ChannelGraph:
@@ -473,6 +481,8 @@ class Project:
                     if type(callee) is Member and callee.prop == "freeze" and type(callee.obj) is Ref \
                             and callee.obj.name == "Object" and v.args:
                         nxt = Where(cur.path, v.args[0], cur.scope)
+                    elif pending and type(callee) is Member and type(callee.obj) is Ref:
+                        nxt = self._singleton(cur, callee)  # `WM.getInstance().broadcast`
                 elif type(v) is ParamRef:
                     nxt = self._param_argument(cur, v, consts_only)
                     if nxt is None and pending:  # `electron.ipcRenderer` with `electron: ElectronService`
@@ -814,6 +824,43 @@ class Project:
         api = "webContents" if "webContents" in apis else apis.pop()
         return Where(path, Electron(span=_NO_SPAN, text="", api=api), None)
 
+    def _singleton(self, cur: Where, callee: Member) -> Where | None:
+        """`WM.getInstance()` (its result asked for a member): an instance of the class when the
+        static method called returns `new WM()`, or a static field that holds one
+        (`return (WM.inst ??= new WM())`, `if (!WM.inst) WM.inst = new WM(); return WM.inst`)."""
+        cls = self.resolve(cur.path, callee.obj, cur.scope)
+        if type(cls.value) is not ClassV or cls.value.name is None or cls.path not in self.files:
+            return None
+        key = (cls.path, cls.value.name, callee.prop)
+        if key in self.memo.singletons:
+            return self.memo.singletons[key]
+        self.memo.singletons[key] = None  # (a cycle through the accessor is no instance)
+        f = self.files[cls.path]
+        name = cls.value.name
+        fid = f.class_methods.get(name, {}).get(callee.prop)
+        hit: Where | None = None
+        if fid is not None and callee.prop != "constructor":
+            stack = list(f.functions[fid].returns)
+            for _ in range(16):
+                if not stack or hit is not None:
+                    break
+                r = stack.pop()
+                if type(r) is Logic:  # `WM.inst ??= new WM()`, `WM.inst || new WM()`
+                    stack += (r.left, r.right)
+                elif type(r) is Member and _of_class(r.obj, name):  # `WM.inst`, `this.inst` (static: the class)
+                    held = [a.value for a in f.assigns
+                            if type(a.target) is Member and a.target.prop == r.prop and _of_class(a.target.obj, name)]
+                    static = f.class_statics.get(name, {}).get(r.prop)
+                    stack += held + ([static] if static is not None else [])
+                elif type(r) is NewExpr and self._names_class(cls.path, r.callee, fid, name):
+                    hit = self._instance(cls.path, cls.value)
+        self.memo.singletons[key] = hit
+        return hit
+
+    def _names_class(self, path: str, v: AnyV, scope: int | None, name: str) -> bool:
+        made = self.resolve(path, v, scope)
+        return made.path == path and type(made.value) is ClassV and made.value.name == name
+
     def _instance(self, path: str, cls: ClassV) -> Where:
         """An instance of the project class ``cls`` of file ``path``: its `this`."""
         key = (path, cls.name or "")
@@ -884,8 +931,14 @@ class Project:
             return self._obj_member(cur, v, prop)
         if type(v) is ClassV:
             if isinstance(v.name, str) and cur.path in self.files:
-                static = self.files[cur.path].class_statics.get(v.name, {}).get(prop)
-                return Where(cur.path, static, None) if static is not None else None
+                f = self.files[cur.path]
+                static = f.class_statics.get(v.name, {}).get(prop)
+                if static is not None:
+                    return Where(cur.path, static, None)
+                # `WM.push(...)`: a static method (only a static one can be called on the class)
+                method = f.class_methods.get(v.name, {}).get(prop)
+                if method is not None and prop != "constructor":
+                    return Where(cur.path, Fn(span=v.span, text=f"{v.name}.{prop}", fid=method), None)
             return None
         if type(v) is ModObj:
             return self._export(v.path, prop, v)
