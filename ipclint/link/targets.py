@@ -219,7 +219,28 @@ class _Analysis:
             return self._pick(fr, call.span, f"a lookup in '{quote(callee.obj)}'", "window", value, param, renderer)
         if arg == self._channel_arg(path, call) and not occ.keys and not self._fixed_prefix(path, call, arg) \
                 and not self._restricted(path, fr.fid, flow, occ, renderer, channel=True):
-            return NamedChannel(path, call, value, fr.handler, self._trace(fr, param, call.span, quote(callee)))
+            return self._at_wrapper_call(fr, call, param) or NamedChannel(
+                path, call, value, fr.handler, self._trace(fr, param, call.span, quote(callee)))
+        return None
+
+    def _at_wrapper_call(self, fr: _Frame, push: Call, param: str) -> NamedChannel | None:
+        """A push inside an app wrapper that takes the channel as an argument (`send(wc, ch, ...a)`
+        over `contents.send(channel, ...a)`): the finding belongs at the wrapper's call that the
+        handler's data reached it through, the outermost one (SPEC "Wrappers and bridges"), so that
+        each caller is a finding of its own."""
+        site = (fr.path, push.index)
+        for i, (cpath, cfid, cspan) in enumerate(fr.callers):
+            call = self.project.call_at(cpath, cspan)
+            target = callee_function(self.project, cpath, call) if call is not None else None
+            if call is None or target is None:
+                continue
+            arg = next((w.channel_param for w in self.project.wrappers.get(target, ())
+                        if w.site == site and w.channel_param is not None and w.op.kind == "push"), None)
+            if arg is None or arg >= len(call.args):
+                continue
+            at = _Frame(fr.handler, cpath, cfid, {}, fr.steps[:2 * i], fr.callers[:i])
+            return NamedChannel(cpath, call, quote(call.args[arg]), fr.handler,
+                                self._trace(at, param, call.span, quote(call.callee)))
         return None
 
     def _helper(self, fr: _Frame, occ: Occ, param: str) -> _Frame | None:

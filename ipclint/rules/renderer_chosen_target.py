@@ -34,7 +34,10 @@ def renderer_chosen_target(project: Project, options: Options) -> Iterator[Hit]:
       JavaScript, attaches the debugger, sets its window-open handler, closes it, ...), reported
       at the call that picks the target;
     - the value names the channel of a message main sends (`target.webContents.send(x, ...)`,
-      `event.sender.send(x, ...)`, `event.reply(x, ...)`), reported at the send.
+      `event.sender.send(x, ...)`, `event.reply(x, ...)`), reported at the send; through an app
+      wrapper that takes the channel as an argument (`send(contents, channel, ...args)` over
+      `contents.send(channel, ...args)`), at the handler's call of the wrapper, one finding per
+      call (a check inside the wrapper restricts the channel all the same).
 
     The relay `BrowserWindow.fromId(targetId)?.webContents.send(channel, ...args)` with both from
     the renderer is two findings. Renderer data is followed through locals and into project
