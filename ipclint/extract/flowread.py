@@ -37,6 +37,11 @@ FILTERS = frozenset({"filter", "find", "findLast"})
 SPREAD_CALLS = frozenset({"Object.assign"})
 ITEM_CALLS = frozenset({"Object.entries", "Object.values", "Object.keys", "Object.fromEntries", "Array.from",
                         "structuredClone"})
+# Pure transforms whose result is the same data in another form (SPEC IPC005: JSON.parse is no
+# validator): `const cfg = JSON.parse(json); shell.openExternal(cfg.url)`. `JSON.stringify` alone is
+# not one: it quotes a string for embedding in script (`executeJavaScript(`f(${JSON.stringify(x)})`)`);
+# only the round trip `JSON.parse(JSON.stringify(x))` (a deep copy) carries the data.
+CLONE_CALLS = frozenset({"JSON.parse", "structuredClone"})
 ASSERT_CALL = re.compile(r"^(assert\w*|invariant|ok|strictEqual|equal)$")
 LOG_ROOT = re.compile(r"^(console|_?log|_?logger|logging|debug|Sentry|log[A-Z]\w*|\w+Log|\w+Logger)$")
 # Logging libraries whose every method logs (`signale.success(x)`, `signale[level](x)`, `pino.child(x)`)
@@ -209,10 +214,23 @@ class Reader:
         if not new and text in ITEM_CALLS:
             st.pure, st.keys, st.jump = False, [], call
             return _CONTINUE
+        if not new and index == 0 and (text in CLONE_CALLS or (text == "JSON.stringify" and self._round_trip(call))):
+            st.pure, st.jump = False, call  # the same data (its keys too: `{ k: v }` parsed is still `k`)
+            return _CONTINUE
         if not new and text in SPREAD_CALLS:
             return self._spread_call(name, ident, call, st)
         return Read(name, ident, "arg", site=call, into=call, arg=index, keys=tuple(reversed(st.keys)),
                      pure=st.pure)
+
+    def _round_trip(self, call: Node) -> bool:
+        """`JSON.parse(JSON.stringify(value))`: the call is the first argument of `JSON.parse`."""
+        args = self.up(call)
+        outer = self.up(args) if args is not None and args.type == "arguments" else None
+        if outer is None or outer.type != "call_expression":
+            return False
+        first = next((c for c in args.named_children if c.type != "comment"), None)  # type: ignore[union-attr]
+        callee = outer.child_by_field_name("function")
+        return first == call and callee is not None and text_of(callee, 20) == "JSON.parse"
 
     def _element_params(self, call: Node, method: str) -> tuple[str, ...]:
         """`value.forEach((item) => ...)`: the names the inline callback binds to each element."""
