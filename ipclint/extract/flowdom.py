@@ -72,6 +72,11 @@ class Dominance(Decisions):
         self.guard_vars: dict[str, list[Node]] = {}  # name -> the values it was declared with
         self.held: dict[int, list[int]] = {}  # statement -> sites it evaluates, result untested
         self.asserted: dict[int, list[Node]] = {}  # statement -> the conditions it asserts
+        # `x = sanitize(x);`: statement -> the call sites whose result replaces a name they read;
+        # site -> (that name, where the statement ends). Later reads of the name read the call's
+        # result: validated when the call validates, like reads of `const clean = sanitize(x)`.
+        self.replacing: dict[int, list[int]] = {}
+        self.replaced: dict[int, tuple[str, int]] = {}
         for i, n in enumerate(order):
             decl = guard_declaration(n, self.up)
             if decl is not None and len(self.guard_vars) < 32:
@@ -85,6 +90,10 @@ class Dominance(Decisions):
             stmt, arg = how
             if arg is None:
                 self.held.setdefault(stmt.id, []).append(i)
+                target = self.site_kinds[n.id] == "call" and replaced_name(stmt, n)
+                if target and target in names[n.id]:
+                    self.replacing.setdefault(stmt.id, []).append(i)
+                    self.replaced[i] = (target, stmt.end_byte)
             elif all(a.id != arg.id for a in self.asserted.get(stmt.id, ())):
                 self.asserted.setdefault(stmt.id, []).append(arg)
 
@@ -271,4 +280,18 @@ class Dominance(Decisions):
         for arg in self.asserted.get(st.id, ()):
             out.extend(self._passed(arg, True))
         out.extend(~i for i in self.held.get(st.id, ()))
+        out.extend(self.replacing.get(st.id, ()))
         return out
+
+
+def replaced_name(stmt: Node, call: Node) -> str | None:
+    """`x = f(...)` (also `x = await f(...)`): the name a statement assigns the call's result to."""
+    if stmt.type != "expression_statement":
+        return None
+    expr = unwrap_test(next((c for c in stmt.named_children if c.type != "comment"), None))
+    if expr is None or expr.type != "assignment_expression":
+        return None
+    left = expr.child_by_field_name("left")
+    if left is None or left.type != "identifier" or unwrap_test(expr.child_by_field_name("right")) != call:
+        return None
+    return text_of(left, 80)

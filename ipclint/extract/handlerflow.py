@@ -129,6 +129,10 @@ class _Analysis(Reader, Dominance):
                             self.callback_of[a] = [cb]
                         self.aliases.append((a, name, read.pure, len(self.reads) - 1))
                         todo[a] = read.node.end_byte
+                    elif not read.pure and a not in self.callback_of and len(self.aliases) < 96 and all(
+                            x[0] != a or x[1] != name for x in self.aliases):
+                        # made of several tracked values (`path.join(dir, name)`): from each of them
+                        self.aliases.append((a, name, False, len(self.reads) - 1))
                     elif a in self.callback_of:  # bound again: in another callback, or for good
                         if cb is not None:
                             self.callback_of[a].append(cb)
@@ -269,6 +273,8 @@ class _Analysis(Reader, Dominance):
                 doms.append(((), ()))
                 continue
             passed, untested = self._dominators(r.node)
+            if self.replaced:
+                passed = [i for i in passed if i not in self.replaced or self._reads_result(r.name, *self.replaced[i])]
             doms.append((_mine(passed, self.site_names, fam, r, site_paths),
                          _mine(untested, self.site_names, fam, r, site_paths)))
         decisions = self._decisions()
@@ -303,6 +309,23 @@ class _Analysis(Reader, Dominance):
             child, cur = cur, self.up(cur)
         return cur is not None and cur.type == "binary_expression" and operator_of(cur) in ("||", "??") \
             and cur.child_by_field_name("left") == child and not is_truth(cur, self.up)
+
+    def _reads_result(self, name: str, replaced: str, end: int) -> bool:
+        """A read of ``name`` after `replaced = f(replaced)` (ending at ``end``) reads only f's
+        result: it is that name, or a local made after the assignment from it alone (not one made
+        before, nor `path.join(other, replaced)`, which carries ``other`` too)."""
+        todo = [name]
+        for _ in range(16):
+            if not todo:
+                return True
+            cur = todo.pop()
+            if cur == replaced:
+                continue
+            made = [(s, self.reads[i].node.start_byte) for a, s, _p, i in self.aliases if a == cur]
+            if not made or any(at < end for _s, at in made):
+                return False
+            todo.extend(s for s, _at in made)
+        return False
 
     def _tested_lookup(self, site: Node) -> bool:
         """A lookup kept in a variable that is used only where it was found (`const item =

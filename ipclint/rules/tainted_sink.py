@@ -30,7 +30,9 @@ def tainted_sink(project: Project, options: Options) -> Iterator[Hit]:
     """## What it does
     Follows each renderer-supplied handler parameter through local variables, property reads,
     string concatenation and templates, string methods, `path.join`/`path.resolve`, object or
-    array literals, object spread and `Object.assign`, and loops and array callbacks over it
+    array literals, object spread and `Object.assign`, copies and parses (`JSON.parse`,
+    `structuredClone`, `JSON.parse(JSON.stringify(x))`; `JSON.stringify` alone quotes a value as a
+    script literal and carries nothing), and loops and array callbacks over it
     (`for...of`, `map`, `forEach`), and flags the dangerous call it reaches without validation: `shell.openExternal`
     / `openPath` / `showItemInFolder`; `child_process` `exec`/`execFile`/`spawn`/`fork` (and their
     Sync forms, argument arrays included); the path arguments of `fs`, `fs/promises`, `fs-extra`,
@@ -44,7 +46,9 @@ def tainted_sink(project: Project, options: Options) -> Iterator[Hit]:
     sink in the `else` branch of a check, after a test whose result is ignored or only logged, or
     after a weak allowlist (IPC018) is still reached. A check of one property validates that
     property, not its siblings: after `if (req.action === 'remove')`, `req.path` is as unchecked
-    as before. Tested lookups in tables without inherited
+    as before. A parameter replaced by a validator's result (`name = sanitizeName(name)`) is
+    validated in the code after it; a value joined from it and another parameter
+    (`path.join(location, name)`) still carries the other one. Tested lookups in tables without inherited
     keys (`if (!installed.has(x)) throw`, `const g = games.get(x); if (!g) return`) are
     allowlists; a tested verdict of a validator (IPC005's: schemas, `new URL` with a scheme
     check, project `is*`/`validate*` functions, library ones such as `isUUIDv4(id)`) validates.

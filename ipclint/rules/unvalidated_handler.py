@@ -49,6 +49,9 @@ def unvalidated_handler(project: Project, options: Options) -> Iterator[Hit]:
     (`MAP.get(x)?.cancel()`, `if (item) { item.pause() }`): the lookup is then not a use of `x`.
     A project function whose name does not say it validates is a validator when it throws or
     returns early on a failed test of the parameter; one that merely reads the value (`text.match(...)`) uses it.
+    A parameter replaced by a validator's result (`name = sanitizeName(name)`) is validated in the
+    code after that statement, like `const clean = sanitizeName(name)` would be; replaced by any
+    other function's result (`name = name.trim()`, `name = format(name)`) it is not.
     Reported once per parameter, at its first real use: copying it into a local (`const { path }
     = args`) is not a use, the first use of that local is.
 
