@@ -61,6 +61,7 @@ class Read(NamedTuple):
     # the properties read off the value before anything else happened to it (`args.file.path`:
     # ("file", "path")): a check of `args.action` says nothing about `args.path`
     path: tuple[str, ...] = ()
+    rewritten: bool = False  # went through `replace`/`replaceAll` (see ``_returned``)
 
 
 
@@ -73,14 +74,25 @@ class Reader:
     up: Up
     writes: list[int]
     callbacks: dict[str, Node]  # an element alias -> the callback function that binds it
+    # reads that end as an argument of a call that may return it (`open(toFull(p))`): where that
+    # call's result goes, decided at link time (a project function returning its parameter)
+    results: list[tuple[Read, Read]]
+    climbing_result: bool
 
-    def _climb(self, name: str, ident: Node) -> Read | None:
+    def _climb(self, name: str, ident: Node, start: Node | None = None) -> Read | None:
         """Follow the value up the tree until something consumes it; None when nothing does
-        (a truthiness test, a bare statement, a log call)."""
+        (a truthiness test, a bare statement, a log call). ``start``: climb from there (a call
+        whose result carries the value) instead of from the read itself."""
         st = _State()
-        child, node = ident, self.up(ident)
+        if start is not None:
+            st.pure, st.chain = False, False
+        child = start if start is not None else ident
+        node = self.up(child)
         for _ in range(MAX_UP):
             if node is None or node.id == self.fn_id:
+                if node is not None and node.child_by_field_name("body") == child:
+                    ret = _returned(name, ident, st)
+                    return _with_path(_with_url(_with_elements(ret, name, ident, st), st), st)
                 break
             if st.chain:
                 _extend_path(node, child, st, self.up)
@@ -118,6 +130,8 @@ class Reader:
             return self._assign(name, ident, node, child, st)
         if t in ("if_statement", "while_statement", "do_statement", "for_statement", "expression_statement"):
             return None  # a condition (truthiness) or a bare expression statement
+        if t == "return_statement":
+            return _returned(name, ident, st) if self._own_return(node) else Read(name, ident, "use")
         if t == "switch_statement":
             return Read(name, ident, "check", site=child)
         if t == "for_in_statement":  # for (const x of value): each element (or key) is the data
@@ -154,6 +168,8 @@ class Reader:
                 return Read(name, ident, "alias" if st.pure else "use", pure=st.pure)
         if method not in VALUE_METHODS:
             return Read(name, ident, "use")  # calling a method of renderer data
+        if method in REWRITES:
+            st.rewritten = True
         st.pure = False
         st.jump = call
         return _CONTINUE
@@ -219,8 +235,31 @@ class Reader:
             return _CONTINUE
         if not new and text in SPREAD_CALLS:
             return self._spread_call(name, ident, call, st)
-        return Read(name, ident, "arg", site=call, into=call, arg=index, keys=tuple(reversed(st.keys)),
-                     pure=st.pure)
+        read = Read(name, ident, "arg", site=call, into=call, arg=index, keys=tuple(reversed(st.keys)),
+                    pure=st.pure)
+        if not new and not self.climbing_result and callee is not None and _may_return_argument(callee) \
+                and len(self.results) < MAX_RESULTS:
+            self.climbing_result = True
+            try:
+                result = self._climb(name, ident, call)
+            finally:
+                self.climbing_result = False
+            if result is not None and (result.alias or result.role in ("arg", "set", "ret")):
+                self.results.append((read, result))
+        return read
+
+    def _own_return(self, node: Node) -> bool:
+        """A return statement of the analysed function (not of a function nested in it)."""
+        cur = self.up(node)
+        for _ in range(MAX_UP * 4):
+            if cur is None:
+                return False
+            if cur.id == self.fn_id:
+                return True
+            if cur.type in FUNCTION_TYPES:
+                return False
+            cur = self.up(cur)
+        return False
 
     def _round_trip(self, call: Node) -> bool:
         """`JSON.parse(JSON.stringify(value))`: the call is the first argument of `JSON.parse`."""
@@ -274,7 +313,7 @@ class Reader:
                 names = (text_of(pat, 80),)
             else:
                 names = tuple(b.name for b in _bindings_of_pattern(pat, 0))
-        return Read(name, ident, "alias" if st.pure else "use", alias=names, pure=st.pure)
+        return Read(name, ident, "alias" if st.pure else "use", alias=names, pure=st.pure, rewritten=st.rewritten)
 
     def _assign(self, name: str, ident: Node, node: Node, child: Node, st: _State) -> Step:
         left = node.child_by_field_name("left")
@@ -293,10 +332,41 @@ class Reader:
 
 
 
+MAX_RESULTS = 64  # call results followed per function
+# Callee roots that are no project helper: their calls' results are never followed.
+NOT_HELPERS = frozenset({"fs", "fsp", "fse", "path", "shell", "console", "JSON", "Object", "Array", "Promise", "Math",
+                         "process", "Number", "Reflect", "Buffer", "ipcMain", "ipcRenderer", "app", "dialog",
+                         "store", "axios", "crypto", "os", "child_process", "require", "Boolean", "parseInt",
+                         "parseFloat", "encodeURIComponent", "encodeURI", "Date", "Symbol", "BigInt", "Error"})
+
+
+def _may_return_argument(callee: Node) -> bool:
+    """A call that may be of a project helper returning its argument (`toFull(p)`,
+    `this.resolvePath(p)`, `utils.buildPath(p)`): a name, or a method of `this` or of a name."""
+    if callee.type == "identifier":
+        return text_of(callee, 60) not in NOT_HELPERS
+    if callee.type != "member_expression":
+        return False
+    obj = callee.child_by_field_name("object")
+    return obj is not None and (obj.type == "this" or (
+        obj.type == "identifier" and text_of(obj, 60) not in NOT_HELPERS))
+
+
+def _returned(name: str, ident: Node, st: _State) -> Read:
+    """The value returned by the analysed function: "ret" (what a caller receives: link/taint.py
+    follows it), with the keys of the object it is returned in; a value rewritten on the way
+    (`name.replace(/[./\\]/g, '_')`) is often the function's way of sanitizing it: a use only."""
+    return Read(name, ident, "use" if st.rewritten else "ret", keys=tuple(reversed(st.keys)), pure=st.pure)
+
+
+REWRITES = frozenset({"replace", "replaceAll"})
+
+
 class _State:
-    __slots__ = ("pure", "keys", "url", "jump", "elements", "path", "chain")
+    __slots__ = ("pure", "keys", "url", "jump", "elements", "path", "chain", "rewritten")
 
     def __init__(self) -> None:
+        self.rewritten = False  # went through `replace`/`replaceAll`
         self.path: list[str] = []  # Read.path
         self.chain = True  # still reading properties off the value itself
         self.pure = True

@@ -34,7 +34,7 @@ from ipclint.extract.flowtests import guard_declaration, site_kind
 from ipclint.extract.parse import Node
 from ipclint.extract.values import span_of, text_of
 from ipclint.extract.walk import FUNCTION_TYPES, Extractor, _bindings_of_pattern
-from ipclint.model.facts import Alias, Flow, Gate, Occ, Site
+from ipclint.model.facts import Alias, Carry, Flow, Gate, Occ, Site
 from ipclint.model.values import AnyV
 
 MAX_READS = 600  # reads classified per function
@@ -98,12 +98,15 @@ class _Analysis(Reader, Dominance):
         self.reads: list[Read] = []
         self.origin: dict[str, str] = {}
         self.aliases: list[tuple[str, str, bool, int]] = []
+        self.rewritten: set[int] = set()  # indexes in ``aliases`` of those made by `replace`/`replaceAll`
         self.writes: list[int] = []  # start bytes of writes to tracked names
         self.callbacks: dict[str, Node] = {}  # callback parameters bound by the read being climbed
         # Aliases bound only as callback parameters (`value.forEach((x) => ...)`): read only there.
         self.callback_of: dict[str, list[Node]] = {}
         self.block_memo: dict[int, dict[int, tuple[int, ...]]] = {}
         self.shadow_memo: dict[tuple[int, str], Node | None] = {}
+        self.results: list[tuple[Read, Read]] = []
+        self.climbing_result = False
 
     def run(self, params: set[str]) -> Flow | None:
         start = _reads_from(self.fn, self.data)
@@ -115,10 +118,21 @@ class _Analysis(Reader, Dominance):
             todo = {}
             for name, ident in found:
                 self.callbacks = {}
+                results = len(self.results)
                 read = self._climb(name, ident)
                 if read is None:
                     continue
                 self.reads.append(read)
+                if len(self.results) > results:  # the call's result kept in locals: follow them too
+                    _primary, result = self.results[-1]
+                    self.results[-1] = (read, result)
+                    for a in result.alias:
+                        if a not in params and a != name and a not in self.origin and len(self.origin) < 64:
+                            self.origin[a] = name
+                            cb = self.callbacks.get(a)
+                            if cb is not None:
+                                self.callback_of[a] = [cb]
+                            todo[a] = result.node.end_byte
                 for a in read.alias:
                     if a in params or a == name:
                         continue
@@ -127,6 +141,8 @@ class _Analysis(Reader, Dominance):
                         self.origin[a] = name
                         if cb is not None:
                             self.callback_of[a] = [cb]
+                        if read.rewritten:
+                            self.rewritten.add(len(self.aliases))
                         self.aliases.append((a, name, read.pure, len(self.reads) - 1))
                         todo[a] = read.node.end_byte
                     elif not read.pure and a not in self.callback_of and len(self.aliases) < 96 and all(
@@ -224,7 +240,7 @@ class _Analysis(Reader, Dominance):
         site_nodes: dict[int, Node] = {}
         site_reads: dict[int, list[Read]] = {}
         lookups: set[int] = set()
-        for r in self.reads:
+        for r in self.reads + [res for _r, res in self.results]:
             site = r.site
             if site is None:
                 continue
@@ -265,18 +281,20 @@ class _Analysis(Reader, Dominance):
         families: dict[str, set[str]] = {}
         reads = sorted(self.reads, key=_read_start) if len(self.reads) > 1 else self.reads
         doms: list[tuple[tuple[int, ...], tuple[int, ...]]] = []
-        for r in reads:
+        def dominating(r: Read) -> tuple[tuple[int, ...], tuple[int, ...]]:
             fam = families.get(r.name)
             if fam is None:
                 fam = families[r.name] = self._family(r.name)
             if r.role == "check":
-                doms.append(((), ()))
-                continue
+                return (), ()
             passed, untested = self._dominators(r.node)
             if self.replaced:
                 passed = [i for i in passed if i not in self.replaced or self._reads_result(r.name, *self.replaced[i])]
-            doms.append((_mine(passed, self.site_names, fam, r, site_paths),
-                         _mine(untested, self.site_names, fam, r, site_paths)))
+            names = self.site_names
+            return _mine(passed, names, fam, r, site_paths), _mine(untested, names, fam, r, site_paths)
+
+        for r in reads:
+            doms.append(dominating(r))
         decisions = self._decisions()
         protecting = {i for dom, _held in doms for i in dom} | {
             i for i, how, _own in decisions if how in ("throw", "return")}
@@ -298,9 +316,23 @@ class _Analysis(Reader, Dominance):
         aliases: tuple[Alias, ...] = ()
         if self.aliases:
             pos = {id(r): i for i, r in enumerate(reads)}
-            aliases = tuple(Alias(a, src, pure, pos[id(self.reads[i])]) for a, src, pure, i in self.aliases)
+            aliases = tuple(Alias(a, src, pure, pos[id(self.reads[i])], k in self.rewritten)
+                            for k, (a, src, pure, i) in enumerate(self.aliases))
         gates = tuple(Gate(i, how) for i, how, own in decisions if own)
-        return Flow(sites, tuple(occs), aliases, gates)
+        carries: list[Carry] = []
+        if self.results:
+            at = {id(r): i for i, r in enumerate(reads)}
+            for primary, res in self.results:
+                via = at.get(id(primary))
+                if via is None:
+                    continue
+                dom, held = dominating(res)
+                carries.append(Carry(via, self._occ(res, res.role, dom, held), res.alias))
+        return Flow(sites, tuple(occs), aliases, gates, tuple(carries))
+
+    def _occ(self, r: Read, role: str, dom: tuple[int, ...], held: tuple[int, ...]) -> Occ:
+        return Occ(r.name, span_of(r.node), role, self.index[r.site.id] if r.site is not None else -1,
+                   dom, span_of(r.into) if r.into is not None else None, r.arg, r.keys, held)
 
     def _default_only(self, node: Node) -> bool:
         """``node`` is the left side of `||`/`??` whose result is a value, not a test."""

@@ -228,6 +228,8 @@ class JudgeState:
     memo: dict[tuple[str, int, int, bool, bool, frozenset[int]], bool] = field(default_factory=dict)
     args: dict[tuple[str, int], dict[int, list[tuple[str, int]]]] = field(default_factory=dict)
     related: dict[tuple[str, int, str], set[str]] = field(default_factory=dict)
+    # (path, function, argument index) -> whether the function returns that argument's data (link/taint.py)
+    returns: dict[tuple[str, int, int], bool] = field(default_factory=dict)
     cuts: int = 0
 
 
@@ -246,6 +248,7 @@ class Judge:
         self.state = state if state is not None else JudgeState()  # what it remembers (shared_judge)
         self._memo = self.state.memo
         self._busy: set[tuple[str, int, int]] = set()
+        self.returning: set[tuple[str, int, int]] = set()  # returns being summarised (link/taint.py)
         self._args = self.state.args
         self._related = self.state.related
 
@@ -346,7 +349,7 @@ class Judge:
     def is_use(self, path: str, fid: int, flow: Flow, occ: Occ) -> bool:
         """A read that uses the value: not a check, not an argument of a validator, not a lookup
         that restricts it (a lookup in a plain object is a use: `constructor` is found too)."""
-        if occ.role in ("use", "set"):
+        if occ.role in ("use", "set", "ret"):
             return True
         if occ.role == "arg":
             one = frozenset({occ.arg})

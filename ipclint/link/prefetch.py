@@ -67,6 +67,7 @@ def _handler_calls(project: Project) -> None:
         if flow is None:
             continue
         spans = {o.into for o in flow.occs if o.into is not None}
+        spans |= {c.occ.into for c in flow.carries if c.occ.into is not None}  # where helpers' results go
         spans |= {s.span for s in flow.sites if s.kind in ("call", "url")}
         for span in sorted(spans):
             call = project.call_at(path, span)

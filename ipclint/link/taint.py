@@ -15,9 +15,9 @@ from ipclint.link.sinks import STORE_KEY, assignment_sink, sink_of
 from ipclint.link.vutil import walk
 from ipclint.link.wrappers import callee_function
 from ipclint.model import Role, StepKind, TraceStep
-from ipclint.model.facts import Call, Flow, Occ
+from ipclint.model.facts import Call, Carry, Flow, Occ
 from ipclint.model.graph import ViaKind
-from ipclint.model.values import AnyV, Concat, Ref, Str, Tpl
+from ipclint.model.values import AnyV, Concat, External, Ref, Str, Tpl
 
 MAX_HELPER_DEPTH = 2
 # Window options through which renderer data changes what the new window's page can do.
@@ -58,10 +58,12 @@ def reaches(project: Project, h: Handler, judge: Judge, extra: frozenset[str]) -
             continue
         seen.add(key)
         renderer = derived(flow, given)
-        taint = _tainted(judge, path, fid, flow, given, renderer)
-        for occ in flow.occs:
+        through: dict[str, tuple[TraceStep, ...]] = {}
+        taint = _tainted(project, judge, path, fid, flow, given, renderer, through=through)
+        for occ, more in _reads(project, judge, path, fid, flow, taint, renderer):
             if occ.name not in taint or occ.into is None or occ.role not in ("arg", "url", "set"):
                 continue
+            here = steps + through.get(occ.name, ()) + more
             if judge.validated(path, fid, flow, occ, taint=True, renderer=renderer):
                 continue
             if occ.role == "set":
@@ -69,7 +71,7 @@ def reaches(project: Project, h: Handler, judge: Judge, extra: frozenset[str]) -
                 desc = assignment_sink(project, path, assign) if assign is not None else None
                 if assign is not None and desc is not None and (not occ.keys or occ.keys[0] == "..."):
                     yield Reach(path, Call(-1, assign.target, (), assign.span, assign.func), desc,
-                                taint[occ.name], steps)
+                                taint[occ.name], here)
                 continue
             call = call_at(project, path, occ.into)
             if call is None or (occ.role == "arg" and judge.site(path, fid, flow, occ.site)):
@@ -77,22 +79,129 @@ def reaches(project: Project, h: Handler, judge: Judge, extra: frozenset[str]) -
             sink = sink_of(project, path, call, extra, main_only=True)
             if sink is not None:
                 if _arrives(project, path, call, occ, sink, taint):
-                    yield Reach(path, call, sink[0], taint[occ.name], steps)
+                    yield Reach(path, call, sink[0], taint[occ.name], here)
             elif depth < MAX_HELPER_DEPTH:
-                helper = _helper(project, path, call, occ, taint[occ.name], steps)
+                helper = _helper(project, path, call, occ, taint[occ.name], here)
                 if helper is not None:
                     stack.append((helper, depth + 1))
 
 
-def _tainted(judge: Judge, path: str, fid: int, flow: Flow, given: dict[str, str],
-             renderer: set[str]) -> dict[str, str]:
-    """Tracked name -> handler parameter, for the names that carry unvalidated renderer data."""
+def _tainted(project: Project, judge: Judge, path: str, fid: int, flow: Flow, given: dict[str, str],
+             renderer: set[str], depth: int = 0,
+             through: dict[str, tuple[TraceStep, ...]] | None = None, returning: bool = False) -> dict[str, str]:
+    """Tracked name -> handler parameter, for the names that carry unvalidated renderer data:
+    locals made from them, and locals that keep the result of a project function returning them
+    (`const full = toFull(p)`). ``through``: for such locals (and those made from them), the
+    steps of the functions whose results they hold. ``returning``: for what a function returns,
+    not through locals rewritten with `replace`/`replaceAll` (often the function's sanitizing)."""
     taint = dict(given)
-    for a in flow.aliases:
-        if a.source in taint and a.name not in taint \
-                and not judge.validated(path, fid, flow, flow.occs[a.occ], taint=True, renderer=renderer):
-            taint[a.name] = taint[a.source]
+    for _ in range(4):
+        grown = False
+        for a in flow.aliases:
+            if a.source in taint and a.name not in taint and not (returning and a.rewritten) \
+                    and not judge.validated(path, fid, flow, flow.occs[a.occ], taint=True, renderer=renderer):
+                taint[a.name] = taint[a.source]
+                if through is not None and a.source in through:
+                    through[a.name] = through[a.source]
+                grown = True
+        for c in flow.carries:
+            if not c.names or all(n in taint for n in c.names):
+                continue
+            fn = _carried(project, judge, path, fid, flow, c, taint, renderer, depth)
+            if fn is not None:
+                via = flow.occs[c.via]
+                step = (TraceStep(StepKind.HELPER_RESULT, path, via.into or via.span, Role.MAIN, fn),)
+                for n in c.names:
+                    if n not in taint:
+                        taint[n] = taint[via.name]
+                        if through is not None:
+                            through[n] = through.get(via.name, ()) + step
+                grown = True
+        if not grown or not flow.carries:
+            break
     return taint
+
+
+def _reads(project: Project, judge: Judge, path: str, fid: int, flow: Flow, taint: dict[str, str],
+           renderer: set[str]) -> Iterator[tuple[Occ, tuple[TraceStep, ...]]]:
+    """The reads of the function, then where the results of project functions that return
+    renderer data go (`shell.openPath(toFull(p))`), with the step that says so."""
+    for occ in flow.occs:
+        yield occ, ()
+    for c in flow.carries:
+        if c.names or c.occ.role not in ("arg", "set"):
+            continue
+        fn = _carried(project, judge, path, fid, flow, c, taint, renderer, 0)
+        if fn is not None:
+            via = flow.occs[c.via]
+            yield c.occ, (TraceStep(StepKind.HELPER_RESULT, path, via.into or via.span, Role.MAIN, fn),)
+
+
+def _carried(project: Project, judge: Judge, path: str, fid: int, flow: Flow, c: Carry, taint: dict[str, str],
+             renderer: set[str], depth: int) -> str | None:
+    """The name of the function whose result ``c`` follows, when that result carries the
+    renderer data of its argument: the argument is tainted and unvalidated, the call is no
+    validator, and the function returns that argument's data (the argument itself, not an object
+    built around it: `format({ query: { p } })`). None otherwise."""
+    via = flow.occs[c.via]
+    if via.name not in taint or via.into is None or via.role != "arg" or via.keys \
+            or judge.validated(path, fid, flow, via, taint=True, renderer=renderer) \
+            or judge.validated(path, fid, flow, c.occ, taint=True, renderer=renderer) \
+            or judge.site(path, fid, flow, via.site):
+        return None
+    call = call_at(project, path, via.into)
+    if call is None:
+        return None
+    return returns_argument(project, judge, path, call, via.arg, depth)
+
+
+RETURNING = frozenset({"join", "resolve", "normalize", "dirname", "toNamespacedPath", "fileURLToPath"})
+PATH_MODULES = frozenset({"path", "node:path", "path/posix", "path/win32", "upath", "pathe", "url", "node:url"})
+MAX_RETURN_DEPTH = 3
+
+
+def returns_argument(project: Project, judge: Judge, path: str, call: Call, arg: int, depth: int = 0) -> str | None:
+    """The name of the function ``call`` invokes when its result carries argument ``arg`` unvalidated:
+    a project function whose returned value is made of that parameter (directly, through locals,
+    templates, string methods, `path.join`/`resolve`, or another such function, a bounded number of
+    calls deep) on a path where no check of it passed; or `path.resolve` and the like imported
+    under another name (`import { resolve as pathResolve } from 'path'`). Memoised per function."""
+    target = callee_function(project, path, call)
+    if target is None:
+        r = project.resolve(path, call.callee, call.func).value
+        if isinstance(r, External) and r.src in PATH_MODULES and r.name.rsplit(".", 1)[-1] in RETURNING:
+            return r.name.rsplit(".", 1)[-1]
+        return None
+    tpath, tfid = target
+    fn = project.files[tpath].functions[tfid]
+    key = (tpath, tfid, arg)
+    memo = judge.state.returns
+    hit = memo.get(key)
+    if hit is None:
+        if depth >= MAX_RETURN_DEPTH or key in judge.returning:
+            return None
+        judge.returning.add(key)
+        try:
+            hit = memo[key] = _returns(project, judge, tpath, tfid, arg, depth)
+        finally:
+            judge.returning.discard(key)
+    return (fn.name or "a helper") if hit else None
+
+
+def _returns(project: Project, judge: Judge, path: str, fid: int, arg: int, depth: int) -> bool:
+    fn = project.files[path].functions[fid]
+    flow = fn.flow
+    given = {p.name: p.name for p in fn.params if p.index == arg or (p.rest and p.index <= arg)}
+    if flow is None or not given:
+        return False
+    renderer = derived(flow, given)
+    taint = _tainted(project, judge, path, fid, flow, given, renderer, depth + 1, returning=True)
+    if any(o.role == "ret" and o.name in taint and not o.keys
+           and not judge.validated(path, fid, flow, o, taint=True, renderer=renderer) for o in flow.occs):
+        return True
+    return any(c.occ.role == "ret" and not c.occ.keys and not c.names
+               and _carried(project, judge, path, fid, flow, c, taint, renderer, depth + 1) is not None
+               for c in flow.carries)
 
 
 def _arrives(project: Project, path: str, call: Call, occ: Occ, sink: tuple[str, tuple[int, ...]],

@@ -14,7 +14,7 @@ from ipclint.model.span import Span
 from ipclint.model.types import TypeFacts
 from ipclint.model.values import AnyV
 
-FACTS_VERSION = 35
+FACTS_VERSION = 36
 
 
 class _Record(msgspec.Struct, frozen=True, array_like=True, gc=False):
@@ -57,7 +57,8 @@ class Occ(_Record, frozen=True):
     lookup validates), "alias" (the value of a pure alias), "set" (assigned to the property
     written by the assignment at ``into``: a use). ``dom``: the sites on whose passing side the
     read sits (the check's result decided the path); ``held``: earlier sites evaluated on every
-    path whose result nobody tests (`validate(x);`): they validate only by throwing."""
+    path whose result nobody tests (`validate(x);`): they validate only by throwing. "ret":
+    returned by the analysed function (a use)."""
 
     name: str
     span: Span
@@ -75,6 +76,7 @@ class Alias(_Record, frozen=True):
     source: str
     pure: bool  # only member reads or destructuring: the same data under another name
     occ: int  # the read of ``source`` that defines it
+    rewritten: bool = False  # made through `replace`/`replaceAll` (a function returning it may sanitize)
 
 
 class Gate(_Record, frozen=True):
@@ -86,11 +88,25 @@ class Gate(_Record, frozen=True):
     how: str
 
 
+class Carry(_Record, frozen=True):
+    """Where the result of a call that takes tracked data goes (`shell.openPath(toFull(p))`,
+    `const full = toFull(p)`, `return resolve(dir, p)`): it carries that data only when the call
+    returns its argument's data (a project function returning its parameter; decided at link
+    time). ``via``: the read (index in ``Flow.occs``) that passes the data to the call; ``occ``:
+    the result's own consumer (role "arg", "set" or "ret", or "use" for ``names``, the locals
+    it is kept in)."""
+
+    via: int
+    occ: Occ
+    names: tuple[str, ...] = ()
+
+
 class Flow(_Record, frozen=True):
     sites: tuple[Site, ...]
     occs: tuple[Occ, ...]
     aliases: tuple[Alias, ...]
     gates: tuple[Gate, ...] = ()
+    carries: tuple[Carry, ...] = ()
 
 
 # ---- records of one file ------------------------------------------------------------------------

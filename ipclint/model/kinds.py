@@ -23,6 +23,7 @@ class StepKind(str, Enum):
     HANDLER_PARAMETER = "handler-parameter"
     HELPER_CALL = "helper-call"  # renderer data passed to a project function
     HELPER_PARAMETER = "helper-parameter"
+    HELPER_RESULT = "helper-result"  # returned by a project function that was given renderer data
     SINK = "sink"  # the dangerous call it reaches (name: what it is)
 
 

@@ -21,6 +21,8 @@ def step_message(step: TraceStep) -> str:
             return f"passed to {step.name or 'a helper'}()"
         case StepKind.HELPER_PARAMETER:
             return f"helper parameter '{step.name}'"
+        case StepKind.HELPER_RESULT:
+            return f"returned by {step.name or 'a helper'}()"
         case StepKind.SINK:
             return f"reaches {step.name}"
     return step.kind.value

@@ -52,6 +52,13 @@ def tainted_sink(project: Project, options: Options) -> Iterator[Hit]:
     keys (`if (!installed.has(x)) throw`, `const g = games.get(x); if (!g) return`) are
     allowlists; a tested verdict of a validator (IPC005's: schemas, `new URL` with a scheme
     check, project `is*`/`validate*` functions, library ones such as `isUUIDv4(id)`) validates.
+    A project function's result carries the renderer data of an argument when what it returns is
+    made of that parameter (directly, through locals, templates, string methods,
+    `path.join`/`resolve`, or another such function, a few calls deep) on a path where no check of it
+    passed: `shell.openPath(toFull(p))` with `const toFull = (p) => path.resolve(ROOT, p)` is
+    reached; a function that checks first (throws or returns early on a failed test), one named as a
+    validator (`sanitizePath`), one that rewrites the value with `replace`/`replaceAll`, or one
+    returning an object around it is not followed.
     Renderer data only in the query or fragment of a URL whose scheme and host are fixed does
     not taint `loadURL`/`openExternal`. The finding carries a trace from the renderer or preload
     call that sends the message, through the handler parameter, to the sink.
