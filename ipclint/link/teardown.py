@@ -1,7 +1,9 @@
 """Teardowns (SPEC section 2, IPC012 second edition): a `removeHandler(ch)` / `removeAllListeners`
 in a window's 'closed'/'close' callback or in the app's 'window-all-closed' callback counts as a
 removal before the channel is registered again, when the registering code can run again only
-after that teardown.
+after that teardown. The removal may sit in a project function that the callback calls, a few
+calls deep and across modules (`app.on('window-all-closed', () => clearIpc())`); that function's
+code runs on teardown like the callback's own (a state it resets counts).
 
 "Only after" is read from a state the teardown resets: a variable that the registering code sets
 (`hasActiveWindow = true`, `win = new BrowserWindow()`), that only teardowns removing the channel
@@ -14,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ipclint.link.calls import Gate, callback_refs
+from ipclint.link.calls import Gate, callback_refs, callers
 from ipclint.link.graph import Edge
 from ipclint.link.project import Project
 from ipclint.model.facts import Call, Exit, FileFacts
@@ -23,6 +25,8 @@ from ipclint.model.values import AnyV, Bool, CallExpr, Cmp, Logic, Member, NewEx
 WINDOW_TEARDOWN = frozenset({"closed", "close"})
 APP_TEARDOWN = "window-all-closed"
 MAX_UP = 32
+MAX_HELPER_CALLS = 4  # how many project-function calls deep a teardown's removal may sit
+MAX_VISITS = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +34,9 @@ class Teardown:
     path: str
     fid: int  # the callback
     event: str
+    # the project functions it calls on the way to the removal (`clearIpc` of `() => clearIpc()`):
+    # their code runs on teardown too
+    helpers: tuple[tuple[str, int], ...] = ()
 
 
 def removes(r: Edge, e: Edge) -> bool:
@@ -55,6 +62,7 @@ class TeardownMemo:
     states: dict[tuple[str, tuple[int, ...]], set[str]] = field(default_factory=dict)  # ``_states``
     truthy: dict[str, dict[str, list[int | None]]] = field(default_factory=dict)  # path -> name -> functions
     exits: dict[str, dict[int | None, list[Exit]]] = field(default_factory=dict)  # path -> function -> exits
+    teardowns: dict[tuple[str, int | None], tuple[Teardown, ...]] = field(default_factory=dict)  # ``_teardowns_of``
 
 
 def _memo(project: Project) -> TeardownMemo:
@@ -84,27 +92,55 @@ def teardowns(project: Project, e: Edge, removals: list[Edge]) -> list[Teardown]
         return out
     for r in removals_for(project, removals, e.channel):
         if removes(r, e) and project.same_app(r.path, e.path):
-            t = _teardown_of(project, r.path, r.scope)
-            if t is not None and t not in out:
-                out.append(t)
+            for t in _teardowns_of(project, r.path, r.scope):
+                if t not in out:
+                    out.append(t)
     return out
 
 
-def _teardown_of(project: Project, path: str, scope: int | None) -> Teardown | None:
-    f = project.files[path]
-    for _ in range(MAX_UP):
-        if scope is None:
-            return None
-        fn = f.functions[scope]
-        if fn.arg_of is not None:
-            event = _teardown_event(project, path, f.calls[fn.arg_of])
-            if event is not None:
-                return Teardown(path, scope, event)
-        for rp, rc, _i in callback_refs(project, path, scope):  # `win.on('closed', teardown)`
-            event = _teardown_event(project, rp, rc)
-            if event is not None:
-                return Teardown(path, scope, event)
-        scope = fn.parent
+def _teardowns_of(project: Project, path: str, scope: int | None) -> tuple[Teardown, ...]:
+    """The teardown callbacks that run the code of function ``scope``: written in one (climbing
+    out of nested functions), or in a project function that one calls, up to ``MAX_HELPER_CALLS``
+    calls deep, across modules (`app.on('window-all-closed', () => clearIpc())`). Memoised per
+    function: every registration of a channel asks for each removal of it."""
+    memo = _memo(project)
+    hit = memo.teardowns.get((path, scope))
+    if hit is not None:
+        return hit
+    out: list[Teardown] = []
+    todo: list[tuple[str, int | None, tuple[tuple[str, int], ...]]] = [(path, scope, ())]
+    seen: set[tuple[str, int]] = set()
+    while todo and len(seen) < MAX_VISITS:
+        p, fid, helpers = todo.pop()
+        f = project.files[p]
+        for _ in range(MAX_UP):
+            if fid is None or (p, fid) in seen:
+                break
+            seen.add((p, fid))
+            t = _teardown_at(project, p, fid, helpers)
+            if t is not None:
+                if t not in out:
+                    out.append(t)
+                break
+            if len(helpers) < MAX_HELPER_CALLS:  # a helper that a teardown calls, by name or method
+                todo.extend((cp, call.func, ((p, fid), *helpers)) for cp, call in callers(project, p, fid))
+            fid = f.functions[fid].parent
+    memo.teardowns[(path, scope)] = found = tuple(out)
+    return found
+
+
+def _teardown_at(project: Project, path: str, fid: int, helpers: tuple[tuple[str, int], ...]) -> Teardown | None:
+    """Function ``fid`` as a teardown callback: passed to `win.on('closed', ...)` or
+    `app.on('window-all-closed', ...)`, written there or by name."""
+    fn = project.files[path].functions[fid]
+    if fn.arg_of is not None:
+        event = _teardown_event(project, path, project.files[path].calls[fn.arg_of])
+        if event is not None:
+            return Teardown(path, fid, event, helpers)
+    for rp, rc, _i in callback_refs(project, path, fid):  # `win.on('closed', teardown)`
+        event = _teardown_event(project, rp, rc)
+        if event is not None:
+            return Teardown(path, fid, event, helpers)
     return None
 
 
@@ -125,11 +161,13 @@ def gate(project: Project, e: Edge, removals: list[Edge]) -> Gate:
     removes ``e`` (or right after its own function removes it), or never again (a state the code
     sets and nothing resets: `if (win === null) createWindow()` where `win` is never set back)."""
     found = teardowns(project, e, removals)
-    by_file: dict[str, list[Teardown]] = {}
+    by_file: dict[str, list[int]] = {}  # the code that runs on teardown, by file
     for t in found:
-        by_file.setdefault(t.path, []).append(t)
+        for p, fid in ((t.path, t.fid), *t.helpers):
+            if fid not in by_file.setdefault(p, []):
+                by_file[p].append(fid)
     memo = _memo(project)
-    states = {p: _states(memo, project.files[p], ts) for p, ts in by_file.items()}
+    states = {p: _states(memo, project.files[p], fids) for p, fids in by_file.items()}
     no_window = any(t.event == APP_TEARDOWN for t in found)
     chain = _ancestors(project.files[e.path], e.scope)
     # `ipcMain.removeHandler(ch); developerMode = new DeveloperMode()`: the caller removes the
@@ -180,17 +218,18 @@ def _ancestors(f: FileFacts, scope: int | None) -> set[int]:
     return out
 
 
-def _states(memo: TeardownMemo, f: FileFacts, ts: list[Teardown]) -> set[str]:
-    """Variables that teardowns reset (`x = null/false/undefined`) and nothing else does."""
-    key = (f.path, tuple(t.fid for t in ts))
+def _states(memo: TeardownMemo, f: FileFacts, fids: list[int]) -> set[str]:
+    """Variables that teardowns (the functions ``fids`` that run on one) reset
+    (`x = null/false/undefined`) and nothing else does."""
+    key = (f.path, tuple(sorted(fids)))
     hit = memo.states.get(key)
     if hit is None:
-        hit = memo.states[key] = _reset_only_by(f, ts)
+        hit = memo.states[key] = _reset_only_by(f, fids)
     return hit
 
 
-def _reset_only_by(f: FileFacts, ts: list[Teardown]) -> set[str]:
-    inside = set().union(*(f.subtree(t.fid) for t in ts))
+def _reset_only_by(f: FileFacts, fids: list[int]) -> set[str]:
+    inside = set().union(*(f.subtree(fid) for fid in fids))
     local = {name for (scope, name) in f.bindings if scope in inside}
     reset: dict[str, bool] = {}
     for a in f.assigns:

@@ -41,8 +41,10 @@ def duplicate_handler(project: Project, options: Options) -> Iterator[Hit]:
     function. A listener that the code removes again by reference (`ipcMain.off(ch, onFocus)` in
     the window's 'closed' callback, `ipcMain.off(ch, this.onX)` in a method of the class) exists
     once per live window and is not reported. A `removeHandler` (`removeAllListeners`) in the window's
-    'closed'/'close' callback or the app's 'window-all-closed' callback counts as removal when the
-    registering code can run again only after it: every way back in first tests a state that the
+    'closed'/'close' callback or the app's 'window-all-closed' callback, written there or in a
+    project function it calls (`app.on('window-all-closed', () => clearIpc())`, a few calls deep,
+    also in another module), counts as removal when the registering code can run again only after
+    it: every way back in first tests a state that the
     registering code sets and only that teardown resets (`if (hasActiveWindow) return`,
     `if (!win) createWindow()`), or, after 'window-all-closed', that no window exists.
 
