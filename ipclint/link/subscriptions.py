@@ -18,7 +18,7 @@ from ipclint.link.project import Project
 from ipclint.link.senders import function_index
 from ipclint.link.vutil import callee_name, subtree
 from ipclint.model import Span
-from ipclint.model.facts import Call, FileFacts
+from ipclint.model.facts import Call, FileFacts, binding_scope
 from ipclint.model.values import AnyV, Arr, CallExpr, Fn, Global, Member, Ref, Spread
 
 SUBSCRIBE = frozenset({"on", "addListener", "prependListener"})
@@ -33,6 +33,63 @@ def ipc_ops(project: Project, path: str, scopes: set[int], methods: frozenset[st
         if op is not None and op.receiver == "ipcRenderer" and op.method in methods:
             out.append(c)
     return out
+
+
+MAX_LOCALS = 8
+
+
+def forwards_page_callback(project: Project, path: str, fid: int, call: Call) -> bool:
+    """Whether the listener that subscribing ``call`` (inside exposed function ``fid``) registers
+    wraps the page's callback: it calls a parameter of the exposed function (or of a function
+    around the listener inside it), directly or through a local (`const l = (_e, v) => cb(v)`,
+    `opts.onData(v)`), or is made from one (`wrap(cb)`, `cb.bind(null)`). A fixed preload listener
+    that calls nothing the page gave (`ipcRenderer.on('port', (e) => window.postMessage(...))`; a
+    parameter used as data is not a callback) wraps nothing (IPC004 a)."""
+    if len(call.args) < 2:
+        return False
+    f = project.files[path]
+    outer = subtree(f, fid)
+    v, scope = _through_locals(f, call.args[1], call.func)
+    if isinstance(v, Fn):
+        inner = subtree(f, v.fid)
+        return any(_names_page_param(f, c.callee, c.func, outer - inner)
+                   for c in project.calls_within(path, inner))
+    if isinstance(v, CallExpr):  # `wrap(cb)`, `cb.bind(null)`
+        return any(_names_page_param(f, x, scope, outer) for x in (v.callee, *v.args))
+    return False
+
+
+def _through_locals(f: FileFacts, v: AnyV, scope: int | None) -> tuple[AnyV, int | None]:
+    """``v`` followed through local bindings (not parameters) to the value it is bound to."""
+    for _ in range(MAX_LOCALS):
+        if not isinstance(v, Ref):
+            break
+        hit = binding_scope(f, scope, v.name)
+        if hit is None or hit[1] is None:
+            break
+        scope, v = hit[0], hit[1]
+    return v, scope
+
+
+def _names_page_param(f: FileFacts, v: AnyV, scope: int | None, owners: set[int]) -> bool:
+    """``v`` (a callee or an argument: `cb`, `cb.call`, `opts.onData`, `...cbs`) is, or is a local
+    bound to, a parameter of one of the functions ``owners`` (or a member of one)."""
+    if isinstance(v, Spread):
+        if v.inner is None:
+            return False
+        v = v.inner
+    while isinstance(v, Member):
+        v = v.obj
+    for _ in range(MAX_LOCALS):
+        if not isinstance(v, Ref):
+            return False
+        hit = binding_scope(f, scope, v.name)
+        if hit is None:
+            return False
+        if hit[1] is None:
+            return hit[0] in owners
+        scope, v = hit[0], hit[1]
+    return False
 
 
 class Sub:

@@ -13,6 +13,7 @@ from ipclint.link.subscriptions import (
     Sub,
     cleanup_miss,
     cleanup_removes,
+    forwards_page_callback,
     in_script_setup,
     ipc_ops,
     is_result,
@@ -43,15 +44,18 @@ VUE_RENAMED = {"beforeDestroy": "beforeUnmount", "destroyed": "unmounted", "befo
 def listener_leak(project: Project, options: Options) -> Iterator[Hit]:
     """## What it does
     Flags listeners that can never be removed. (a) A preload-exposed subscribe function that calls
-    `ipcRenderer.on`/`addListener` with a wrapped callback and neither returns a remover nor comes
-    with an exposed off/remove function that removes that same wrapper (`removeListener` with the
-    stored wrapper, or `removeAllListeners(channel)`); removing the page's callback instead of the
-    wrapper removes nothing. (b) Renderer code that subscribes (through an exposed on-function or
-    `ipcRenderer.on`) in a React `useEffect`/`useLayoutEffect`, a Vue `onMounted` or Options API
-    `mounted`/`created`, or a class component's `componentDidMount` or `constructor`, without
-    removing it in the cleanup (the effect's returned function, `onUnmounted`/`onBeforeUnmount`,
-    `beforeDestroy`/`destroyed` in Vue 2 and `beforeUnmount`/`unmounted` in Vue 3, by the Vue
-    version in package.json, `componentWillUnmount`), or in a component's render body. The message
+    `ipcRenderer.on`/`addListener` with a wrapped callback (a listener that calls the page's
+    callback, a parameter of the exposed function, directly or through a local) and neither returns
+    a remover nor comes with an exposed off/remove function that removes that same wrapper
+    (`removeListener` with the stored wrapper, or `removeAllListeners(channel)`); removing the
+    page's callback instead of the wrapper removes nothing. An exposed function that installs the
+    preload's own listener and takes no callback from the page wraps nothing and is not (a).
+    (b) Renderer code that subscribes (through an exposed on-function or `ipcRenderer.on`) in a
+    React `useEffect`/`useLayoutEffect`, a Vue `onMounted` or Options API `mounted`/`created`, or a
+    class component's `componentDidMount` or `constructor`, without removing it in the cleanup
+    (the effect's returned function, `onUnmounted`/`onBeforeUnmount`, `beforeDestroy`/`destroyed`
+    in Vue 2 and `beforeUnmount`/`unmounted` in Vue 3, by the Vue version in package.json,
+    `componentWillUnmount`), or in a component's render body. The message
     names the cleanup the component has or should have and, when it has one that does not count,
     says why (it removes another channel or function, calls a method ipcRenderer does not have, or
     is a hook this Vue version never calls). The cleanup must remove that
@@ -116,6 +120,9 @@ def _exposed_subscriptions(project: Project) -> Iterator[tuple[Hit | None, tuple
                 handler = call.args[1] if len(call.args) > 1 else None
                 if handler is None or (isinstance(handler, Ref) and project.param_of(path, call.func, handler.name)):
                     yield None, (path, fid)  # a page callback registered directly: IPC002's business
+                    continue
+                if not forwards_page_callback(project, path, fid, call):
+                    yield None, (path, fid)  # the preload's own listener: no page callback wrapped
                     continue
                 if _returns_remover(project, path, fid, call) or _removes_itself(project, path, fid, call):
                     yield None, (path, fid)
