@@ -643,6 +643,12 @@ class _Walker(Extractor):
             return
         attrs = []
         for a in node.named_children:
+            if a.type == "jsx_expression":  # `<webview {...props} />`: the attributes an object spreads
+                spread = [x for x in a.named_children if x.type == "spread_element"]
+                inner = [x for x in spread[0].named_children if x.type != "comment"] if spread else []
+                if inner:
+                    attrs.append(JsxAttr("...", self.value(inner[0], scope), span_of(a), scope))
+                continue
             if a.type != "jsx_attribute":
                 continue
             parts = a.named_children

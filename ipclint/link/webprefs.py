@@ -226,6 +226,9 @@ def webviews(project: Project) -> Iterator[InsecureSetting]:
         for el in project.files[path].jsx:
             for attr in el.attrs:
                 name, value, span = attr.name, attr.value, attr.span
+                if name == "..." and value is not None:
+                    yield from _spread_attributes(project, path, value, attr.func)
+                    continue
                 key = WEBVIEW_ATTRS.get(name.lower())
                 if key is None:
                     if name.lower() == "webpreferences" and isinstance(value, Str):
@@ -234,6 +237,24 @@ def webviews(project: Project) -> Iterator[InsecureSetting]:
                 if value is None or (isinstance(value, Bool) and value.value) or (
                         isinstance(value, Str) and value.value not in ("false", "")):
                     yield InsecureSetting("webview-attr", path, span, name)
+
+
+def _spread_attributes(project: Project, path: str, value: AnyV, scope: int | None) -> Iterator[InsecureSetting]:
+    """`<webview {...props} />` with `props = { src, disablewebsecurity: 'true' }` (also built in
+    another module): each insecure attribute the object gives, at its property."""
+    r = project.resolve(path, value, scope)
+    if not isinstance(r.value, Obj):
+        return
+    for p in r.value.props:
+        if p.spread or p.key is None:
+            continue
+        name = p.key.lower()
+        v = project.resolve(r.path, p.value, r.scope).value
+        if name in WEBVIEW_ATTRS:
+            if (isinstance(v, Bool) and v.value) or (isinstance(v, Str) and v.value.lower() not in ("false", "")):
+                yield InsecureSetting("webview-attr", r.path, p.span, p.key)
+        elif name == "webpreferences" and isinstance(v, Str):
+            yield from _webpreferences_string(project, r.path, v, p.span)
 
 
 def _webpreferences_string(project: Project, path: str, value: Str, span: Span) -> Iterator[InsecureSetting]:

@@ -14,7 +14,7 @@ from ipclint.model.span import Span
 from ipclint.model.types import TypeFacts
 from ipclint.model.values import AnyV
 
-FACTS_VERSION = 36
+FACTS_VERSION = 37
 
 
 class _Record(msgspec.Struct, frozen=True, array_like=True, gc=False):
@@ -162,9 +162,10 @@ class Assign(_Record, frozen=True):
 
 
 class JsxAttr(_Record, frozen=True):
-    name: str
+    name: str  # "..." for a spread (`<webview {...props} />`): ``value`` is the object spread
     value: AnyV | None
     span: Span
+    func: int | None = None  # the function the element is written in (its value's scope)
 
 
 class JsxElement(_Record, frozen=True):

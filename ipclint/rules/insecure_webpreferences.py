@@ -35,7 +35,8 @@ def insecure_webpreferences(project: Project, options: Options) -> Iterator[Hit]
     `webPreferences['nodeIntegration'] = true` (typically in a 'will-attach-webview' handler) is
     reported at the assignment; `Object.assign(webPreferences, {...})` and
     `opts.webPreferences = {...}` at the property; `<webview nodeintegration>`
-    at the attribute (or at `setAttribute('nodeintegration', ...)` on a created webview).
+    at the attribute (or at `setAttribute('nodeintegration', ...)` on a created webview, or at the
+    property of an object spread into the element: `<webview {...props} />`).
     `require('@electron/remote/main').enable(webContents)`, under any alias (a renamed import,
     a namespace, `remoteMain.enable(...)`), is reported at the call: that page gets every
     main-process module. When the app's Electron version is older than the release that made the
