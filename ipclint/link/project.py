@@ -19,6 +19,7 @@ from ipclint.model.values import (
     CallExpr,
     ClassV,
     Concat,
+    Cond,
     Dyn,
     Electron,
     External,
@@ -218,6 +219,7 @@ class Project:
     # (path, function, parameter) whose known calls pass something else than one Electron object:
     # its declared type does not outweigh them (``_param_type``)
     _param_disputed: set[tuple[str, int, str]] = field(default_factory=set, repr=False)
+    _choice_busy: set[tuple[str, int]] = field(default_factory=set, repr=False)  # (``_electron_choice``)
     all_paths: set[str] = field(default_factory=set, repr=False)
     # import specifiers of every discovered file, found by byte search (for files not parsed)
     specifiers: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
@@ -481,6 +483,10 @@ class Project:
                     if type(callee) is Member and callee.prop == "freeze" and type(callee.obj) is Ref \
                             and callee.obj.name == "Object" and v.args:
                         nxt = Where(cur.path, v.args[0], cur.scope)
+                    elif not consts_only and type(callee) is Member and callee.prop == "assign" \
+                            and type(callee.obj) is Ref and callee.obj.name == "Object" and v.args \
+                            and type(v.args[0]) is not Obj:
+                        nxt = Where(cur.path, v.args[0], cur.scope)  # `Object.assign(ipcMain, {...})`: ipcMain
                     elif pending and type(callee) is Member and type(callee.obj) is Ref:
                         nxt = self._singleton(cur, callee)  # `WM.getInstance().broadcast`
                 elif type(v) is ParamRef:
@@ -494,6 +500,8 @@ class Project:
                             pending.pop()
                 elif type(v) is Await and v.inner is not None and type(v.inner) in _AWAITED:
                     nxt = Where(cur.path, v.inner, cur.scope)
+            elif not consts_only and (type(v) is Cond or type(v) is Logic):
+                nxt = self._electron_choice(cur, v)
             if nxt is None and pending:
                 nxt = self.member(cur, pending.pop())
                 if nxt is None:
@@ -506,6 +514,31 @@ class Project:
             steps += 1
         self._steps = steps
         return Where(cur.path, Dyn(span=value.span, text=value.text), cur.scope)
+
+    def _electron_choice(self, cur: Where, v: Cond | Logic) -> Where | None:
+        """`electron.ipcMain ? electron.ipcMain : undefined`, `isMain && ipcMain`, `ipc ?? null`:
+        the one Electron object every alternative that is not null, undefined or false gives."""
+        if isinstance(v, Cond):
+            alts = v.alts
+        else:
+            alts = (v.right,) if v.op == "&&" else (v.left, v.right)
+        key = (cur.path, id(v))
+        if key in self._choice_busy or len(self._choice_busy) > 8:
+            return None  # (`let a = x ? a : b`)
+        self._choice_busy.add(key)
+        try:
+            found: Where | None = None
+            for a in alts:
+                r = self.resolve(cur.path, a, cur.scope)
+                x = r.value
+                if type(x) is Undef or type(x) is Null or (type(x) is Bool and not x.value):
+                    continue
+                if type(x) is not Electron or (found is not None and found.value != x):
+                    return None
+                found = r
+            return found
+        finally:
+            self._choice_busy.discard(key)
 
     def _bound(self, bound: Where, consts_only: bool, steps: int) -> tuple[Where, int] | None:
         """Where the walk goes from a bound value a name was looked up to, and the step count then:
