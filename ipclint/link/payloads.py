@@ -262,14 +262,19 @@ def _call_problem(project: Project, where: Where, v: CallExpr) -> str | None:
     return None
 
 
+# Names of DOM events: `e`, `ev`, `evt`, `event`, `clickEvent`, `mouseEvt`
+EVENT_NAME = re.compile(r"^(e|ev|evt|event|_?e|\w*(Event|Evt))$")
+
+
 def _member_problem(project: Project, where: Where, v: Member) -> str | None:
     obj, prop = v.obj, v.prop
     if prop == "env" and isinstance(obj, Ref) and obj.name == "process":
         return "process.env"
     if isinstance(obj, Ref) and obj.name == "Symbol" and prop in WELL_KNOWN_SYMBOLS:
         return f"a Symbol (Symbol.{prop})"
-    if prop in ("target", "currentTarget", "srcElement") and isinstance(obj, Ref):
-        return "a DOM node (event.target)"
+    if prop in ("target", "currentTarget", "srcElement") and isinstance(obj, Ref) and (
+            EVENT_NAME.match(obj.name) is not None or _dom_event(project, where, obj.name)):
+        return "a DOM node (event.target)"  # (not `args.target` of a message: a field named so)
     if prop in ("webContents", "sender") and isinstance(obj, (Ref, Member)):
         return "an Electron WebContents"
     if prop in DOCUMENT_NODES and _is_document(obj):
