@@ -209,7 +209,8 @@ class Reader:
         callee = call.child_by_field_name("constructor" if new else "function")
         text = text_of(callee, 100) if callee is not None else ""
         last = text.rsplit(".", 1)[-1]
-        if (not new and _is_logging(text)) or last.endswith("Error") or _inside_log(call, self.up):
+        if (not new and (_is_logging(text) or _logger_method(text, call, self.up))) or last.endswith("Error") \
+                or _inside_log(call, self.up):
             return None  # logged (also `console.log(fmt(JSON.stringify(x)))`), or put in an error message
         if new and last == "URL" and st.url is None:
             st.url, st.pure, st.keys, st.jump = call, False, [], call  # validation of the string (IPC005)
@@ -581,6 +582,29 @@ def _inside_log(call: Node, up: Up) -> bool:
             callee = outer.child_by_field_name("function")
             if callee is not None and _is_logging(text_of(callee, 100)):
                 return True
+        node = up(node)
+    return False
+
+
+_LOGGER_CLASS = re.compile(r"(?i)log(ger)?$")
+
+
+def _logger_method(text: str, call: Node, up: Up) -> bool:
+    """`this.info(...)` in a logger class (`class AppLogger extends Logger`): its own logging."""
+    if not text.startswith("this.") or text.count(".") != 1 or text[5:] not in LOG_METHODS:
+        return False
+    node = up(call)
+    for _ in range(MAX_UP * 4):
+        if node is None:
+            return False
+        if node.type in ("class_declaration", "class", "abstract_class_declaration"):
+            name = node.child_by_field_name("name")
+            heritage = next((c for c in node.children if c.type == "class_heritage"), None)
+            names = [text_of(name, 80)] if name is not None else []
+            if heritage is not None:
+                names.append(text_of(heritage, 120).split("{")[0].replace("extends", " ").strip().split(" ")[0]
+                             .split("<")[0].rsplit(".", 1)[-1])
+            return any(_LOGGER_CLASS.search(n) for n in names)
         node = up(node)
     return False
 
