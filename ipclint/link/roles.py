@@ -270,12 +270,20 @@ def assign_roles(project: Project, read_json: ReadJson) -> dict[str, FileInfo]:
     names = {p: electron_names(project, p) for p in paths}
     referenced: dict[str, str] = {}
     stems: list[Stem] | None = None
+    unparsed: list[Stem] | None = None
     for p in paths:
         for hint in preload_hints(project, p):
             if stems is None:
                 stems = _stems(paths, project.file_memo.stems)
-            for hit in _match_preload(hint, paths, p, stems):
+            hits = _match_preload(hint, paths, p, stems)
+            for hit in hits:
                 referenced.setdefault(hit, f"referenced as webPreferences.preload in {p}")
+            if not hits:  # a preload that names nothing Electron (`import init from './bridge'; init()`)
+                if unparsed is None:  # is not parsed: ask for it (its imports are preload code)
+                    rest = sorted(q for q in project.all_paths - project.files.keys() if not is_test_path(q))
+                    unparsed = _stems(rest, project.file_memo.stems)
+                for hit in _match_preload(hint, [], p, unparsed):
+                    project._need(hit)
     exposing = {p for p in paths if _calls_expose(project, p)}
     exposed_keys = {k for p in exposing for k in _exposed_keys(project, p)} | {"electron"}
     exposed_keys |= {k for p in referenced for k in _window_keys(project, p)}
