@@ -356,7 +356,7 @@ def _edge(project: Project, path: str, call: Call, op: IpcOp, *, channel_value: 
     if handler_value is None and op.handler_arg is not None and op.handler_arg < len(call.args):
         handler_value = call.args[op.handler_arg]
     channel = project.channel(path, channel_value, call.func) if channel_value is not None else None
-    handler = project.function_of(path, handler_value, call.func) if handler_value is not None else None
+    handler = handler_function(project, path, handler_value, call.func) if handler_value is not None else None
     return Edge(kind=op.kind, method=op.method, receiver=receiver or op.receiver, channel=channel, path=path,
                 span=call.span, channel_span=channel_value.span if channel_value is not None else None,
                 role=project.role(path), call=call.index, scope=call.func, channel_value=channel_value,
@@ -365,9 +365,31 @@ def _edge(project: Project, path: str, call: Call, op: IpcOp, *, channel_value: 
                 bridged=bridged, ports=op.method == "postMessage" and len(call.args) >= 3)
 
 
+def handler_function(project: Project, path: str, value: AnyV, scope: int | None) -> tuple[str, int] | None:
+    """The (path, function id) of a handler argument: the function it denotes, or, for a call of a
+    project function (`ipcMain.on(CH, makeHandler())`, also through a local), the function that
+    function returns (a returned function expression, or a local holding one)."""
+    hit = project.function_of(path, value, scope)
+    if hit is not None or type(value) is Fn:
+        return hit
+    r = project.resolve(path, value, scope)
+    if type(r.value) is not CallExpr:
+        return None
+    maker = project.function_of(r.path, r.value.callee, r.scope)
+    if maker is None:
+        return None
+    for ret in project.files[maker[0]].functions[maker[1]].returns:
+        if type(ret) is Fn or type(ret) is Ref:
+            made = project.function_of(maker[0], ret, maker[1])
+            if made is not None and made != maker:
+                return made
+    return None
+
+
 def _wrapper_edge(project: Project, path: str, call: Call, wop: WrapperOp, target: tuple[str, int]) -> Edge | None:
     ch: AnyV | None
-    if wop.channel_param is not None:
+    site = project.files[wop.site[0]].calls[wop.site[1]]
+    if wop.channel_param is not None and not wop.channel_derived:
         if wop.channel_param >= len(call.args):
             return None
         ch = call.args[wop.channel_param]
@@ -375,16 +397,22 @@ def _wrapper_edge(project: Project, path: str, call: Call, wop: WrapperOp, targe
             return None
         site_path = path
     else:
-        ch = wop.channel
+        # a channel made from the wrapper's parameter (`toggle_${key}`) is the IPC call's own expression
+        ch = site.args[wop.op.channel_arg] if wop.channel_derived and wop.op.channel_arg < len(site.args) \
+            else wop.channel
         site_path = wop.site[0]
     hv = call.args[wop.handler_param] if wop.handler_param is not None and wop.handler_param < len(call.args) else None
-    site = project.files[wop.site[0]].calls[wop.site[1]]
     via = (ViaSite(ViaKind.WRAPPER, wop.site[0], site.span),)
     edge = _edge(project, path, call, wop.op, channel_value=ch if site_path == path else None,
                  handler_value=hv, via=via, wrapper_funcs=(target, *wop.chain))
     if site_path != path and ch is not None:
         channel = project.channel(site_path, ch, site.func)
         edge = replace(edge, channel=channel, channel_value=ch, channel_span=ch.span, inline_literal=False)
+    if wop.channel_derived and wop.handler_param is None:
+        # the handler is the wrapper's own, not an argument of this call
+        h = wop.op.handler_arg
+        edge = replace(edge, handler_value=None, handler=handler_function(
+            project, wop.site[0], site.args[h], site.func) if h is not None and h < len(site.args) else None)
     return edge
 
 

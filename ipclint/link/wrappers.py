@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from ipclint.link.ipcops import IPC_METHOD_NAMES, IpcOp, classify
 from ipclint.link.project import Project
 from ipclint.model.facts import Call
-from ipclint.model.values import AnyV, CallExpr, ClassV, Fn, Import, Member, NewExpr, Ref, Spread, This
+from ipclint.model.values import AnyV, CallExpr, ClassV, Concat, Fn, Import, Member, NewExpr, Ref, Spread, This, Tpl
 
 MAX_ROUNDS = 6
 
@@ -25,6 +25,9 @@ class WrapperOp:
     handler_wrapped: bool  # the wrapper wraps the handler (it may check the sender around it)
     site: tuple[str, int]  # (path, call index) of the underlying IPC call
     chain: tuple[tuple[str, int], ...] = ()  # wrapper functions between call site and IPC call
+    # the channel parameter is only part of the channel (`toggle_${key}`, `TOGGLE(key)`): the
+    # channel is the IPC call's own expression, dynamic at the call sites
+    channel_derived: bool = False
 
 
 def direct_ops(project: Project) -> dict[tuple[str, int], IpcOp]:
@@ -64,6 +67,64 @@ def _rest_element(project: Project, path: str, call: Call, v: Ref) -> tuple[int,
     if hit is None or not hit[1].rest or hit[1].path:
         return None
     return hit[0], hit[1].index + int(b.prop), False
+
+
+def _derived_param(project: Project, path: str, call: Call, arg: AnyV) -> tuple[int, int, bool] | None:
+    """(function id, parameter index, False) when the channel ``arg`` is made from a plain parameter
+    of an enclosing function without being it: a template or concatenation of it (`toggle_${key}`,
+    `'p:' + key`), a local constant holding one, or a call of a project function with it as an
+    argument that the function puts into what it returns (`TOGGLE(key)` with
+    `TOGGLE = (k) => `toggle_${k}``)."""
+    f = project.files[path]
+    stack: list[tuple[AnyV, int]] = [(arg, 0)]
+    while stack:
+        v, depth = stack.pop()
+        if depth > 6:
+            continue
+        t = type(v)
+        if t is Tpl:
+            stack.extend((p, depth + 1) for p in v.parts if not isinstance(p, str))
+        elif t is Concat:
+            stack += [(v.left, depth + 1), (v.right, depth + 1)]
+        elif t is Ref:
+            hit = _param_index(project, path, call, v)
+            if hit is not None:
+                if depth > 0 and not hit[2]:
+                    return hit
+                continue
+            b = f.lookup(call.func, v.name)
+            if type(b) in (Tpl, Concat, CallExpr):
+                stack.append((b, depth + 1))
+        elif t is CallExpr:
+            for j, a in enumerate(v.args):
+                hit = _param_index(project, path, call, a)
+                if hit is not None and not hit[2] and _returns_param(project, path, v.callee, call.func, j):
+                    return hit
+    return None
+
+
+def _returns_param(project: Project, path: str, callee: AnyV, scope: int | None, index: int) -> bool:
+    """The project function ``callee`` returns its parameter ``index``, in a template or
+    concatenation or as it is."""
+    target = project.function_of(path, callee, scope)
+    if target is None:
+        return False
+    fn = project.files[target[0]].functions[target[1]]
+    if index >= len(fn.params) or fn.params[index].path or fn.params[index].rest:
+        return False
+    name = fn.params[index].name
+    stack: list[AnyV] = list(fn.returns)
+    steps = 0
+    while stack and steps < 64:
+        v = stack.pop()
+        steps += 1
+        if type(v) is Ref and v.name == name:
+            return True
+        if type(v) is Tpl:
+            stack.extend(p for p in v.parts if not isinstance(p, str))
+        elif type(v) is Concat:
+            stack += [v.left, v.right]
+    return False
 
 
 def _handler_source(project: Project, path: str, call: Call, arg: AnyV) -> tuple[int, int, bool] | None:
@@ -115,6 +176,10 @@ def _add_summary(project: Project, wrappers: dict[tuple[str, int], list[WrapperO
     ch_arg = call.args[ch_idx] if ch_idx is not None and ch_idx < len(call.args) else None
     h_arg = call.args[h_idx] if h_idx is not None and h_idx < len(call.args) else None
     ch = _param_index(project, path, call, ch_arg) if ch_arg is not None else None
+    derived = ch is not None and inner is not None and inner.channel_derived
+    if ch is None and ch_arg is not None:
+        ch = _derived_param(project, path, call, ch_arg)
+        derived = ch is not None
     hd = _handler_source(project, path, call, h_arg) if h_arg is not None else None
     if ch is not None:
         owner = ch[0]
@@ -129,7 +194,8 @@ def _add_summary(project: Project, wrappers: dict[tuple[str, int], list[WrapperO
                         inner.channel if inner is not None and ch_arg is None else ch_arg),
                     handler_param=hd[1] if hd is not None else None,
                     handler_wrapped=hd[2] if hd is not None else (inner.handler_wrapped if inner else False),
-                    site=inner.site if inner is not None else (path, call.index), chain=chain)
+                    site=inner.site if inner is not None else (path, call.index), chain=chain,
+                    channel_derived=derived)
     lst = wrappers.setdefault((path, owner), [])
     if wop in lst or len(lst) > 32:
         return False
@@ -138,12 +204,26 @@ def _add_summary(project: Project, wrappers: dict[tuple[str, int], list[WrapperO
 
 
 def wrapper_names(project: Project, wrappers: Iterable[tuple[str, int]]) -> frozenset[str]:
-    """Names by which a wrapper can be called: its own name (the method part for class methods)."""
+    """Names by which a wrapper can be called: its own name (the method part for class methods);
+    for a module's whole export (`module.exports = function (...)`, `export default function`),
+    the names other files import it by."""
+    from ipclint.link.params import exported_functions, names_importing
     out = set()
+    whole: set[str] = set()  # the files whose whole CommonJS export is a wrapper
     for path, fid in wrappers:
         name = project.files[path].functions[fid].name
         if name:
             out.add(name.rsplit(".", 1)[-1])
+        exported = exported_functions(project, path).get(fid, frozenset())
+        if "default" in exported:
+            out.add("default")  # (calls by an imported default are indexed under "default")
+        if "*" in exported:
+            whole.add(path)
+    if whole:
+        for imp in project.files:
+            for target, names in names_importing(project, imp).items():
+                if target in whole:
+                    out.update(names)
     return frozenset(out)
 
 

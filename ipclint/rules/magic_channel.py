@@ -89,6 +89,8 @@ def magic_channel(project: Project, options: Options) -> Iterator[Hit]:
             continue
         if e.channel_span != v.span or (e.path, v.span.line, v.span.column) in seen:
             continue
+        if e.wrapper_funcs and not e.inline_literal:
+            continue  # the wrapper's own channel, in the wrapper's file: reported there
         if v.span.line < e.span.line or v.span.end_line > e.span.end_line:
             continue  # the literal is inside the wrapper, already reported there
         seen.add((e.path, v.span.line, v.span.column))
