@@ -81,21 +81,20 @@ def _derived_param(project: Project, path: str, call: Call, arg: AnyV) -> tuple[
         v, depth = stack.pop()
         if depth > 6:
             continue
-        t = type(v)
-        if t is Tpl:
+        if isinstance(v, Tpl):
             stack.extend((p, depth + 1) for p in v.parts if not isinstance(p, str))
-        elif t is Concat:
+        elif isinstance(v, Concat):
             stack += [(v.left, depth + 1), (v.right, depth + 1)]
-        elif t is Ref:
+        elif isinstance(v, Ref):
             hit = _param_index(project, path, call, v)
             if hit is not None:
                 if depth > 0 and not hit[2]:
                     return hit
                 continue
             b = f.lookup(call.func, v.name)
-            if type(b) in (Tpl, Concat, CallExpr):
+            if isinstance(b, (Tpl, Concat, CallExpr)):
                 stack.append((b, depth + 1))
-        elif t is CallExpr:
+        elif isinstance(v, CallExpr):
             for j, a in enumerate(v.args):
                 hit = _param_index(project, path, call, a)
                 if hit is not None and not hit[2] and _returns_param(project, path, v.callee, call.func, j):
@@ -118,11 +117,11 @@ def _returns_param(project: Project, path: str, callee: AnyV, scope: int | None,
     while stack and steps < 64:
         v = stack.pop()
         steps += 1
-        if type(v) is Ref and v.name == name:
+        if isinstance(v, Ref) and v.name == name:
             return True
-        if type(v) is Tpl:
+        if isinstance(v, Tpl):
             stack.extend(p for p in v.parts if not isinstance(p, str))
-        elif type(v) is Concat:
+        elif isinstance(v, Concat):
             stack += [v.left, v.right]
     return False
 
