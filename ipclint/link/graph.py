@@ -378,6 +378,12 @@ def handler_function(project: Project, path: str, value: AnyV, scope: int | None
     maker = project.function_of(r.path, r.value.callee, r.scope)
     if maker is None:
         return None
+    if any(project.function_of(r.path, a, r.scope) is not None or type(a) is Fn or (
+            type(a) is CallExpr and project.function_of(r.path, a.callee, r.scope) is not None) for a in r.value.args):
+        # `ipcValidate(this.handleResize, schemas)`: a factory that wraps a handler it is given.
+        # What it returns runs that handler (whose own checks count), so neither function alone
+        # is the handler: left unknown, as before.
+        return None
     for ret in project.files[maker[0]].functions[maker[1]].returns:
         if type(ret) is Fn or type(ret) is Ref:
             made = project.function_of(maker[0], ret, maker[1])
