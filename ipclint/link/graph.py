@@ -105,6 +105,9 @@ class ChannelGraph:
     allowlisted_listen: set[str] = field(default_factory=set)  # ... through a guarded listen path
     # main code that receives every message sent (`ipcMain.emit = (name, event, ...args) => ...`)
     catch_all: list[GenericSite] = field(default_factory=list)
+    # main's `webContents.on('ipc-message', fn)` for the channels ``fn`` compares its channel with
+    # (kind "on"): ends of sends for IPC010 only, not handlers the other rules judge
+    contents_on: list[Edge] = field(default_factory=list)
     # the same per app folder of the bridge ("" the repository root): each app is judged alone
     allowlisted_in: dict[str, set[str]] = field(default_factory=dict)
     allowlisted_listen_in: dict[str, set[str]] = field(default_factory=dict)
@@ -140,9 +143,10 @@ def build_graph(project: Project) -> ChannelGraph:
             continue
         graph.edges.extend(_per_entry(project, path, call, _edge(project, path, call, op)))
     _bridge_wrapper_edges(project, graph)
-    from ipclint.link.ports import host_edges, port_edges  # they build edges of this module
+    from ipclint.link.ports import contents_listeners, host_edges, port_edges  # they build edges of this module
     graph.edges += port_edges(project, graph.edges) + host_edges(project)
-    graph.catch_all = _emit_overrides(project)
+    graph.contents_on, relays = contents_listeners(project)
+    graph.catch_all = _emit_overrides(project) + relays
     _mark_generic(project, graph, wrappers)
     unique = {(e.kind, e.method, e.channel, e.path, e.span, e.receiver): e for e in reversed(graph.edges)}
     graph.edges = sorted(unique.values(), key=lambda e: (e.path, e.span.line, e.span.column, e.kind, e.channel or ""))

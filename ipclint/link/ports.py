@@ -8,12 +8,18 @@
 - A host listener is a page's `webview.addEventListener('ipc-message', fn)`: the other end of a
   guest preload's `ipcRenderer.sendToHost(channel)`. Its edge (kind "host") names the channels the
   listener compares `event.channel` with, or is dynamic when it hands the channel on.
+- A contents listener is a main-process `webContents.on('ipc-message' | 'ipc-message-sync', fn)`
+  (`once`, `addListener`): Electron emits it for every `ipcRenderer.send` (`sendSync`) of that
+  page. Its edges (kind "on", receiver "webContents", method the event's name) name the channels
+  ``fn`` compares its channel parameter (the second) with; a listener that never compares it with
+  a constant (a relay, a logger) takes every channel, and is a catch-all site instead.
 """
 from __future__ import annotations
 
 from dataclasses import replace
 
-from ipclint.link.graph import Edge
+from ipclint.link.graph import Edge, GenericSite
+from ipclint.link.ipcops import WEBCONTENTS_NAMES, _api, _last_name
 from ipclint.link.project import Project
 from ipclint.link.vutil import subtree
 from ipclint.model import Role, Span
@@ -21,6 +27,8 @@ from ipclint.model.facts import FileFacts
 from ipclint.model.values import AnyV, Arr, Case, Index, Member, NewExpr, Ref, Spread, walk
 
 MESSAGE_LISTEN = frozenset({"on", "once", "addListener", "addEventListener"})
+CONTENTS_LISTEN = frozenset({"on", "once", "addListener"})
+CONTENTS_EVENTS = frozenset({"ipc-message", "ipc-message-sync"})
 _HOST_CALLS = ("send", "addEventListener")  # the calls ``host_edges`` looks at
 MAX_STEPS = 8
 
@@ -206,14 +214,62 @@ def host_edges(project: Project) -> list[Edge]:
     return out
 
 
-def _tested_channels(project: Project, target: tuple[str, int]) -> list[str] | None:
+def contents_listeners(project: Project) -> tuple[list[Edge], list[GenericSite]]:
+    """In main (or shared) code: `<webContents>.on('ipc-message' | 'ipc-message-sync', fn)`. One edge per
+    channel ``fn`` compares its channel parameter with (`channel === X`, `switch (channel) { case
+    X: }`), when that is all it does with it; otherwise (it hands the channel on, or never compares
+    it) a catch-all site: it receives every message the page sends."""
+    edges: list[Edge] = []
+    sites: list[GenericSite] = []
+    for path in sorted(project.files):
+        if project.role(path) not in (Role.MAIN, Role.SHARED):  # (min's main files are concatenated: shared)
+            continue
+        for c in project.calls_named(path, CONTENTS_LISTEN):
+            callee = c.callee
+            if not (isinstance(callee, Member) and callee.prop in CONTENTS_LISTEN and len(c.args) >= 2):
+                continue
+            event = project.channel(path, c.args[0], c.func)
+            if event not in CONTENTS_EVENTS or not _contents(project, path, callee.obj, c.func):
+                continue
+            target = project.function_of(path, c.args[1], c.func)
+            channels = None
+            if target is not None:
+                params = project.files[target[0]].functions[target[1]].params
+                local = {p.name for p in params if p.index == 1 and not p.path}
+                channels = _tested_channels(project, target, set(), local, cases=True) if local else None
+            if not channels:
+                sites.append(GenericSite(path, c.span, f"webContents.{callee.prop}('{event}')"))
+                continue
+            base = Edge(kind="on", method=event, receiver="webContents", channel=None, path=path, span=c.span,
+                        channel_span=None, role=Role.MAIN, call=c.index, scope=c.func, handler=target,
+                        handler_value=c.args[1])
+            edges += [replace(base, channel=ch) for ch in channels]
+    return edges, sites
+
+
+def _contents(project: Project, path: str, obj: AnyV, scope: int | None) -> bool:
+    """A webContents, as ``ipcops.classify`` recognises the receiver of a push: Electron's
+    (`win.webContents`, a `WebContents` parameter) or by its name (`contents`, `wc`)."""
+    api = _api(project, path, obj, scope)
+    if api is not None:
+        return api.endswith("webContents")
+    return _last_name(obj) in WEBCONTENTS_NAMES
+
+
+def _tested_channels(project: Project, target: tuple[str, int], names: set[str] | None = None,
+                     local: set[str] | None = None, cases: bool = False) -> list[str] | None:
     """The channels a host listener compares `event.channel` with (`if (e.channel === X)`), when
-    that is all it does with the channel; None when it hands it on (a dispatcher, a switch)."""
+    that is all it does with the channel; None when it hands it on (a dispatcher, a switch).
+    ``names`` and ``local`` name the event and the channel (by default a host listener's: its
+    first parameter and its `channel` field); with ``cases`` a switch's constant cases count as
+    comparisons."""
     path, fid = target
     f = project.files[path]
     fn = f.functions[fid]
-    names = {p.name for p in fn.params if p.index == 0 and not p.path}
-    local = {p.name for p in fn.params if p.index == 0 and p.path == ("channel",)}
+    if names is None:
+        names = {p.name for p in fn.params if p.index == 0 and not p.path}
+    if local is None:
+        local = {p.name for p in fn.params if p.index == 0 and p.path == ("channel",)}
     if not names and not local:
         return []
     scopes = subtree(f, fid)
@@ -239,10 +295,19 @@ def _tested_channels(project: Project, target: tuple[str, int]) -> list[str] | N
     for c in f.calls:
         if c.func in scopes and any(_hands_on(a, names, local) for a in (c.callee, *c.args)):
             return None
-    conds = [x for c in f.calls if c.func in scopes for x in c.conds] + [x.cond for x in f.exits if x.func in scopes]
-    for cond in conds:
-        if any(isinstance(x, Case) and is_channel(x.subject) for x in walk(cond)):
-            return None  # `switch (e.channel)`
+    conds = [(x, c.func) for c in f.calls if c.func in scopes for x in c.conds] \
+        + [(x.cond, x.func) for x in f.exits if x.func in scopes]
+    for cond, at in conds:
+        for x in walk(cond):
+            if not (isinstance(x, Case) and is_channel(x.subject)):
+                continue
+            if not cases:
+                return None  # `switch (e.channel)`
+            for v in x.values:
+                ch = project.channel(path, v, at)
+                if ch is None:
+                    return None
+                found.append(ch)
     return list(dict.fromkeys(found)) if found else None
 
 

@@ -25,7 +25,11 @@ def unhandled_channel(project: Project, options: ChannelOptions) -> Iterator[Hit
     channel with no `ipcMain.on`/`once`; `invoke` to a channel with no `ipcMain.handle`/`handleOnce`
     (including the mismatch where only `ipcMain.on` exists: `on` never answers an `invoke`);
     `webContents.send` to a channel that no preload or renderer listens on (sends are all received
-    when main overrides `ipcMain.emit` to relay them). A `<webview>` guest's
+    when main overrides `ipcMain.emit` to relay them). A main-process
+    `webContents.on('ipc-message', fn)` receives the page's `send`s (`'ipc-message-sync'` its
+    `sendSync`s) on the channels `fn` compares its channel parameter with (`channel === 'x'`,
+    `switch (channel) { case 'x': }`); one that never compares it with a constant (a relay)
+    receives every message of the app. A `<webview>` guest's
     `ipcRenderer.sendToHost` goes to the host page's `ipc-message` listeners (not to `ipcMain`), and
     the host's `webview.send` to the guest's `ipcRenderer.on`. A `postMessage` that transfers a
     MessagePort needs a listener that reads `event.ports`. Handlers and listeners in test code
@@ -72,7 +76,9 @@ def unhandled_channel(project: Project, options: ChannelOptions) -> Iterator[Hit
         ends.add(e)
     for loc in g.generic_listen:
         ends.dynamic["listen"].add(project.apps.get(loc.path, ""))
-    for loc in g.catch_all:  # main overrides ipcMain.emit: it receives every message sent
+    for e in g.contents_on:  # webContents.on('ipc-message'): what its listener compares the channel with
+        ends.add(e)
+    for loc in g.catch_all:  # main overrides ipcMain.emit, or relays 'ipc-message': it receives every message
         ends.dynamic["on"].add(project.apps.get(loc.path, ""))
     for e in g.edges:
         if e.channel is None or e.bridged or ignored_channel(e.channel, options):
@@ -99,7 +105,7 @@ def _judge(project: Project, ends: ChannelEnds, e: Edge, ch: str) -> Hit | None:
     if e.kind == "send" and e.side == "renderer":
         if not ends.opened(ends.mains, e) or ends.opened(ends.dynamic["on"], e):
             return None
-        ons = ends.found("on", e, ch)
+        ons = [o for o in ends.found("on", e, ch) if _receives(o, e)]
         if ons:
             return _port_hit(project, e, ch, ons, "ipcMain.on listener")
         handles = ends.found("handle", e, ch)
@@ -122,6 +128,14 @@ def _judge(project: Project, ends: ChannelEnds, e: Edge, ch: str) -> Hit | None:
             else "the renderer: no preload or renderer"
         return _hinted(e, f"{e.method} of '{ch}' to {where} listens on it", ends.names("listen", e))
     return None
+
+
+def _receives(o: Edge, e: Edge) -> bool:
+    """Whether listener ``o`` gets send ``e``: a webContents 'ipc-message' listener gets `send`,
+    an 'ipc-message-sync' one `sendSync` (a `postMessage` emits neither)."""
+    if o.receiver != "webContents" or not o.method.startswith("ipc-message"):
+        return True
+    return e.method == ("sendSync" if o.method == "ipc-message-sync" else "send")
 
 
 def _port_hit(project: Project, e: Edge, ch: str, ends: list[Edge], what: str) -> Hit | None:
