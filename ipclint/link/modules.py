@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from ipclint.discover import file_for_stem
+from ipclint.model.paths import is_test_path
 from ipclint.model.values import AnyV
 from ipclint.safefs import read_in_root
 
@@ -32,13 +33,23 @@ class Where:
     scope: int | None = None
 
 
+# Folders a package's entry names for its build output, whose source is the same stem under src/
+BUILD_DIRS = frozenset({"dist", "lib", "build", "out"})
+# package.json entry fields, source first; `exports` conditions in the order they are preferred
+ENTRY_FIELDS = ("source", "module", "main")
+EXPORT_CONDITIONS = ("source", "import", "require", "node", "default", "types")
+DECLARATION_ENDINGS = (".d.ts", ".d.mts", ".d.cts")
+
+
 class ModuleResolver:
     """Relative specifiers with or without extension, index files, `.js` naming a `.ts` source,
-    and tsconfig `paths` / `baseUrl` aliases."""
+    tsconfig `paths` / `baseUrl` aliases, and packages of the project imported by their name
+    (`hadron-ipc`, `@scope/pkg/sub`: monorepo workspaces) to their source entry."""
 
     def __init__(self, paths: set[str], read_json: ReadJson) -> None:
         self.paths = paths
         self.read_json = read_json  # the project files as this run reads them
+        self._packages: dict[str, str] | None = None  # package name -> its folder (found on first use)
         self._tsconfigs: dict[str, tuple[str, PathPatterns] | None] = {}
         self._cache: dict[tuple[str, str], str | None] = {}  # (folder, specifier) -> file
         self._by_file: dict[tuple[str, str], str | None] = {}  # (importer, specifier) -> file
@@ -78,7 +89,83 @@ class ModuleResolver:
             hit = self._file(posixpath.normpath(posixpath.join(base, spec)))
             if hit:
                 return hit
+        return self._package_module(spec)
+
+    def names_package(self, spec: str) -> bool:
+        """Whether a bare specifier names a package of the project (or a path inside one)."""
+        return _package_name(spec) in self.packages()
+
+    def packages(self) -> dict[str, str]:
+        """Package name -> folder, for every package.json with a name in a folder at or above a
+        discovered file (a workspace member need not be listed in `workspaces`); none under
+        node_modules or test code (a fixture package must not stand for the real one). The
+        shallowest folder wins when two packages share a name."""
+        if self._packages is not None:
+            return self._packages
+        folders: set[str] = set()
+        for p in self.paths:
+            d = posixpath.dirname(p)
+            while d not in folders:
+                folders.add(d)
+                if not d:
+                    break
+                d = posixpath.dirname(d)
+        out: dict[str, str] = {}
+        for folder in sorted(folders, key=lambda f: (f.count("/") + bool(f), f)):
+            if "node_modules" in folder.split("/") or folder and is_test_path(folder + "/package.json"):
+                continue
+            data = self.read_json(posixpath.join(folder, "package.json") if folder else "package.json")
+            name = data.get("name") if data is not None else None
+            if isinstance(name, str) and name and name not in ELECTRON_MODULES and name not in out:
+                out[name] = folder
+        self._packages = out
+        return out
+
+    def _package_module(self, spec: str) -> str | None:
+        """The source file that `name` or `name/sub/path` names when `name` is a package of the
+        project: its entry (`source`, `module`, `main`, `exports`, `types`) or the subpath in its
+        folder; an entry in a build folder (dist/index.js) is read as its source under src/
+        (src/index.ts); then src/index, index."""
+        name = _package_name(spec)
+        folder = self.packages().get(name) if name else None
+        if folder is None:
+            return None
+        sub = spec[len(name) + 1:]
+        data = self.read_json(posixpath.join(folder, "package.json") if folder else "package.json") or {}
+        exports = data.get("exports")
+        if isinstance(exports, dict) and not any(isinstance(k, str) and k.startswith(".") for k in exports):
+            exports = {".": exports}  # (conditions for the package itself)
+        key = "./" + sub if sub else "."
+        entries = _export_targets(exports.get(key) if isinstance(exports, dict) else exports if not sub else None)
+        if sub:
+            entries.append(sub)
+        else:
+            entries = [e for e in (data.get(f) for f in ENTRY_FIELDS) if isinstance(e, str)] + entries
+            entries += [e for e in (data.get("types"), data.get("typings")) if isinstance(e, str)]
+        for entry in entries:
+            hit = self._package_entry(folder, entry)
+            if hit:
+                return hit
+        for stem in ((posixpath.join("src", sub), sub) if sub else ("src/index", "index")):
+            hit = self._file(posixpath.join(folder, stem) if folder else stem)
+            if hit:
+                return hit
         return None
+
+    def _package_entry(self, folder: str, entry: str) -> str | None:
+        rel = posixpath.normpath(entry)
+        if rel in (".", "..") or rel.startswith(("../", "/")):
+            return None  # (a package's entry stays in its folder)
+        declaration = rel.endswith(DECLARATION_ENDINGS)
+        first, _, rest = rel.partition("/")
+        if first in BUILD_DIRS and rest:  # the source of a build output, when there is one
+            stem = rest[:rest.rfind(".d.")] if declaration else posixpath.splitext(rest)[0]
+            hit = self._file(posixpath.join(folder, "src", stem) if folder else posixpath.join("src", stem))
+            if hit:
+                return hit
+        if declaration:
+            return None  # (types only)
+        return self._file(posixpath.join(folder, rel) if folder else rel)
 
     def _file(self, stem: str) -> str | None:
         return file_for_stem(self.paths, stem)
@@ -147,6 +234,33 @@ class ModuleResolver:
             paths = [(pat, [posixpath.normpath(posixpath.join(anchor, t)) for t in targets if isinstance(t, str)])
                      for pat, targets in own_paths.items() if isinstance(pat, str) and isinstance(targets, list)]
         return base, paths
+
+
+def _package_name(spec: str) -> str:
+    """`name` of `name/sub`, `@scope/name` of `@scope/name/sub`; "" for what cannot be one."""
+    if spec.startswith((".", "/")) or not spec or ":" in spec:
+        return ""
+    parts = spec.split("/", 2)
+    if spec.startswith("@"):
+        return "/".join(parts[:2]) if len(parts) >= 2 and parts[1] else ""
+    return parts[0]
+
+
+def _export_targets(value: object) -> list[str]:
+    """The paths an `exports` entry names: a string, or conditions (`import`, `require`,
+    `default`, nested) in the order they are preferred, or an array of those."""
+    out: list[str] = []
+    stack = [(value, 0)]
+    while stack:
+        cur, depth = stack.pop()
+        if isinstance(cur, str):
+            out.append(cur)
+        elif isinstance(cur, list) and depth < 4:
+            stack.extend((x, depth + 1) for x in reversed(cur))
+        elif isinstance(cur, dict) and depth < 4:
+            keys = [k for k in EXPORT_CONDITIONS if k in cur]
+            stack.extend((cur[k], depth + 1) for k in reversed(keys))
+    return out
 
 
 def read_json_file(root: Path) -> ReadJson:

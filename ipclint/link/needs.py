@@ -50,7 +50,8 @@ def wrapper_callers(project: Project, by_path: dict[str, SourceFile]) -> set[str
                 out.add(path)
             continue
         for spec in sf.bytefacts.specifiers:
-            if is_local_specifier(spec) and project.modules.resolve(path, spec) in wanted:
+            if (is_local_specifier(spec) or project.modules.names_package(spec)) \
+                    and project.modules.resolve(path, spec) in wanted:
                 out.add(path)
                 break
     return out
