@@ -80,33 +80,28 @@ class Decisions:
 
     def _var_tests(self) -> list[Node]:
         """The `if` statements and returns that test a guard variable (`if (!handler) return`)."""
+        return [ctx for ident in self._guard_var_reads() if (ctx := self._test_context(ident)) is not None]
+
+    def _var_asserts(self) -> list[tuple[int, Node]]:
+        """(statement, condition) of the assertions that insist on a guard variable
+        (`const fn = API[m]; assert(fn, 'unknown method')`), like `if (!fn) throw`."""
+        out: list[tuple[int, Node]] = []
+        for ident in self._guard_var_reads():
+            how = evaluation(ident, self.up, "lookup")
+            if how is not None and how[1] is not None:
+                out.append((how[0].id, how[1]))
+        return out
+
+    def _guard_var_reads(self) -> list[Node]:
+        """The reads of each guard variable after its declaration (the first 16 of each)."""
         out: list[Node] = []
         end = self.fn.end_byte
         for name, values in self.guard_vars.items():
             start = values[0].end_byte
             for pos in occurrences(self.data, name, start, end)[:16]:
                 ident = self.fn.descendant_for_byte_range(pos, pos + len(name.encode()))
-                if ident is None or ident.type != "identifier":
-                    continue
-                ctx = self._test_context(ident)
-                if ctx is not None:
-                    out.append(ctx)
-        return out
-
-    def _var_asserts(self) -> list[tuple[int, Node]]:
-        """(statement, condition) of the assertions that insist on a guard variable
-        (`const fn = API[m]; assert(fn, 'unknown method')`), like `if (!fn) throw`."""
-        out: list[tuple[int, Node]] = []
-        end = self.fn.end_byte
-        for name, values in self.guard_vars.items():
-            start = values[0].end_byte
-            for pos in occurrences(self.data, name, start, end)[:16]:
-                ident = self.fn.descendant_for_byte_range(pos, pos + len(name.encode()))
-                if ident is None or ident.type != "identifier":
-                    continue
-                how = evaluation(ident, self.up, "lookup")
-                if how is not None and how[1] is not None:
-                    out.append((how[0].id, how[1]))
+                if ident is not None and ident.type == "identifier":
+                    out.append(ident)
         return out
 
     def _test_context(self, site: Node) -> Node | None:
