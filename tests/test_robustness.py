@@ -151,3 +151,20 @@ def test_columns_count_characters_not_bytes(tmp_path: Path) -> None:
     r = _run(root, select=["IPC003"])
     [f] = r.findings
     assert (f.span.line, f.span.column, f.span.end_column) == (2, 29, 38)
+
+
+def test_objects_that_spread_each_other_do_not_exhaust_the_stack(tmp_path: Path) -> None:
+    """`var a = { ...b }; var b = { ...a }` (or a long chain of spreads): looking a member up
+    follows the spreads once each; linking neither recurses without end nor loses the project
+    (AnotherRedisDesktopManager failed to link: RecursionError in Project._obj_member)."""
+    cyclic = MAIN + """
+var a = { ...b, x: 1 }
+var b = { ...a, y: 2 }
+a.missing.handle('never', () => 0)
+"""
+    chain = "\n".join(f"const o{i} = {{ ...o{i + 1}, k{i}: {i} }}" for i in range(400)) + "\nconst o400 = { ...o0 }\n"
+    root = write_project(tmp_path, {"main.js": cyclic, "chain.js": "const { ipcMain } = require('electron')\n" + chain
+                                    + "o0.nothing.on('chain', () => 0)\nipcMain.on('chained', () => 1)\n"})
+    r = _run(root)
+    assert not [d for d in r.errors if d.kind == "internal"], r.errors
+    assert {"ping", "chained"} <= _channels(r)

@@ -188,6 +188,9 @@ def _no_graph() -> ChannelGraph:
     return ChannelGraph()
 
 
+# Spread objects followed at once for one member (`{ ...a }` of `{ ...b }` ...): deeper is unknown
+MAX_SPREADS = 16
+
 # Values that are surely not an Electron object: a caller passing one disputes a parameter's
 # Electron type annotation (``Project._param_disputed``)
 _NOT_ELECTRON = (NewExpr, Obj, Arr, Str, Num, Bool, Fn, ClassV, Tpl, Concat)
@@ -220,6 +223,7 @@ class Project:
     # its declared type does not outweigh them (``_param_type``)
     _param_disputed: set[tuple[str, int, str]] = field(default_factory=set, repr=False)
     _choice_busy: set[tuple[str, int]] = field(default_factory=set, repr=False)  # (``_electron_choice``)
+    _spreading: set[tuple[str, int]] = field(default_factory=set, repr=False)  # objects whose spreads are followed
     all_paths: set[str] = field(default_factory=set, repr=False)
     # import specifiers of every discovered file, found by byte search (for files not parsed)
     specifiers: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
@@ -996,12 +1000,22 @@ class Project:
             for p in reversed(obj.props):
                 if p.key == prop and not p.spread:
                     return Where(cur.path, p.value, cur.scope)
-        for p in reversed(obj.props):
-            if p.spread and isinstance(p.value, Spread) and p.value.inner is not None:
-                inner = self.resolve(cur.path, p.value.inner, cur.scope)
+        spreads = [p.value.inner for p in reversed(obj.props)
+                   if p.spread and isinstance(p.value, Spread) and p.value.inner is not None]
+        if not spreads:
+            return None
+        key = (cur.path, id(obj))
+        if key in self._spreading or len(self._spreading) >= MAX_SPREADS:
+            return None  # (`state = { ...state, x }`, or a long chain of spreads: unknown)
+        self._spreading.add(key)
+        try:
+            for inner_value in spreads:
+                inner = self.resolve(cur.path, inner_value, cur.scope)
                 hit = self.member(inner, prop)
                 if hit is not None and not isinstance(hit.value, Dyn):
                     return hit
+        finally:
+            self._spreading.discard(key)
         return None
 
     # ---- derived questions ---------------------------------------------------------------
