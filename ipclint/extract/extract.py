@@ -407,9 +407,12 @@ class _Walker(Extractor):
         if left is None or right is None:
             return
         how = op.type if op is not None else "of"
+        loop = span_of(node)
         if left.type == "identifier":
-            self.f.bindings[(scope, text_of(left, 80))] = Iter(span=span_of(left), text=text_of(left),
-                                                               source=self.value(right, scope), how=how)
+            name = text_of(left, 80)
+            self.f.bindings[(scope, name)] = Iter(span=span_of(left), text=text_of(left),
+                                                  source=self.value(right, scope), how=how)
+            self.f.loops.setdefault((scope, name), []).append((loop, self.f.bindings[(scope, name)]))
         elif left.type in ("array_pattern", "object_pattern"):  # `for (const [ch, fn] of Object.entries(T))`
             each = Iter(span=span_of(left), text=text_of(left), source=self.value(right, scope), how=how)
             for p in _pattern_bindings(left):
@@ -417,6 +420,7 @@ class _Walker(Extractor):
                 for key in p.path:
                     v = Member(span=p.span, text=p.name, obj=v, prop=key)
                 self.f.bindings[(scope, p.name)] = v if not p.rest else Dyn(span=p.span, text=p.name)
+                self.f.loops.setdefault((scope, p.name), []).append((loop, self.f.bindings[(scope, p.name)]))
 
     def _assign(self, node: Node, scope: int | None) -> None:
         left = node.child_by_field_name("left")

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from ipclint.link.modules import Where
 from ipclint.link.project import Project
+from ipclint.model.span import Span
 from ipclint.model.values import (
     AnyV,
     Arr,
@@ -89,13 +90,15 @@ def _loop_vars(project: Project, path: str, scope: int | None, v: AnyV,
     env: Env = {}
     for x in walk(v):
         if isinstance(x, Ref) and x.name not in env:
-            lv = _loop_var(project, path, scope, x.name)
+            lv = _loop_var(project, path, scope, x.name, x.span)
             if lv is not None and (only is None or lv.loop in only):
                 env[x.name] = lv
     return env
 
 
-def _loop_var(project: Project, path: str, scope: int | None, name: str) -> LoopVar | None:
+def _loop_var(project: Project, path: str, scope: int | None, name: str,
+              at: Span | None = None) -> LoopVar | None:
+    """``at``: where the name is read (of two loops binding it in one function, the one around it)."""
     f = project.files[path]
     hit = project.param_of(path, scope, name)
     if hit is not None:
@@ -110,6 +113,12 @@ def _loop_var(project: Project, path: str, scope: int | None, name: str) -> Loop
         src = Where(path, callee.obj, outer.func)
         return LoopVar((path, outer.span.line, outer.span.column), src, "of", param.path)
     v = f.lookup(scope, name)
+    if f.loops and at is not None:
+        for loop, bound in f.loops.get((_binding_scope(project, path, scope, name), name), ()):
+            if (loop.line, loop.column) <= (at.line, at.column) \
+                    and (at.end_line, at.end_column) <= (loop.end_line, loop.end_column):
+                v = bound
+                break
     keys: list[str] = []
     while isinstance(v, Member) and len(keys) < 8:
         keys.append(v.prop)

@@ -14,7 +14,7 @@ from ipclint.model.span import Span
 from ipclint.model.types import TypeFacts
 from ipclint.model.values import AnyV
 
-FACTS_VERSION = 37
+FACTS_VERSION = 38
 
 
 class _Record(msgspec.Struct, frozen=True, array_like=True, gc=False):
@@ -242,6 +242,9 @@ class FileFacts(msgspec.Struct, frozen=True, gc=False):
     types: TypeFacts | None = None  # TypeScript: what typed-channel decisions read (model/types.py)
     deletes: tuple[Assign, ...] = ()  # `delete obj.prop`, as assignments of undefined with op "delete"
     outcomes: tuple[Outcome, ...] = ()  # returns and throws of main and preload code, with their conditions
+    # (scope, name) bound by two or more loops of one function (`for (const ch of A) ...; for (const
+    # ch of B) ...`): each loop statement's span and what it binds the name to (``bindings`` keeps the last)
+    loops: dict[tuple[Scope, str], tuple[tuple[Span, AnyV], ...]] = {}
 
     def lookup(self, scope: Scope, name: str) -> AnyV | None:
         """The binding visible from ``scope``: climb enclosing functions, then module level."""
