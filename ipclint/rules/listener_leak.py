@@ -24,7 +24,7 @@ from ipclint.link.subscriptions import (
 from ipclint.link.vutil import callee_name, subtree
 from ipclint.model import Role, Severity
 from ipclint.model.facts import Call, FileFacts, Func
-from ipclint.model.values import CallExpr, External, Fn, Jsx, Ref, Spread
+from ipclint.model.values import CallExpr, External, Fn, Jsx, Member, Ref, Spread, This
 from ipclint.rules._base import Hit, Options, rule
 
 EFFECTS = frozenset({"useEffect", "useLayoutEffect"})
@@ -52,7 +52,9 @@ def listener_leak(project: Project, options: Options) -> Iterator[Hit]:
     preload's own listener and takes no callback from the page wraps nothing and is not (a).
     (b) Renderer code that subscribes (through an exposed on-function or `ipcRenderer.on`) in a
     React `useEffect`/`useLayoutEffect`, a Vue `onMounted` or Options API `mounted`/`created`, or a
-    class component's `componentDidMount` or `constructor`, without removing it in the cleanup
+    class component's `componentDidMount` or `constructor` (also through the component's own
+    methods that the hook calls as `this.method()`, unless such a method is once-guarded by a flag),
+    without removing it in the cleanup
     (the effect's returned function, `onUnmounted`/`onBeforeUnmount`, `beforeDestroy`/`destroyed`
     in Vue 2 and `beforeUnmount`/`unmounted` in Vue 3, by the Vue version in package.json,
     `componentWillUnmount`), or in a component's render body. The message
@@ -333,10 +335,17 @@ def _leaks(project: Project, f: FileFacts, call: Call, sub: Sub, by_key: dict[st
                                 cleanup_miss(project, f, hooks.fids, sub, by_key))
         return None  # an event handler or another callback
     short = (fn.name or "").rsplit(".", 1)[-1]
+    through = ""
+    if fn.kind == "method" and short not in VUE_MOUNTS and short not in REACT_MOUNTS \
+            and not fn.once_guarded and not call.once_guarded:
+        mount = _mount_hook_calling(project, f, fn)
+        if mount is not None:  # `mounted() { this.initHistory() }`: the method subscribes at every mount
+            fn, through = mount, f" (through this.{short}())"
+            short = (fn.name or "").rsplit(".", 1)[-1]
     if short in VUE_MOUNTS:
-        return _vue_options_leak(project, f, fn, short, sub, by_key)
+        return _vue_options_leak(project, f, fn, short + through, sub, by_key)
     if short in REACT_MOUNTS and _react_class(f, fn):
-        where = "the constructor" if short == "constructor" else short
+        where = ("the constructor" if short == "constructor" else short) + through
         fids = _sibling_methods(f, fn, ("componentWillUnmount",))
         if not fids:
             return _never(where, "componentWillUnmount")
@@ -347,6 +356,36 @@ def _leaks(project: Project, f: FileFacts, call: Call, sub: Sub, by_key: dict[st
     renders_jsx = f.path.endswith((".jsx", ".tsx")) or any(isinstance(r, Jsx) for r in fn.returns)
     if (component or short == "render") and renders_jsx:
         return f"in the render body of {fn.name} runs on every render"
+    return None
+
+
+def _mount_hook_calling(project: Project, f: FileFacts, fn: Func) -> Func | None:
+    """The mount hook of ``fn``'s component (Vue Options API `mounted`/`created`/..., a class
+    component's `componentDidMount`/`constructor`) that calls the method ``fn`` as `this.method()`
+    directly in its body, or through other methods of the component called that way. Calls inside
+    callbacks (an event handler, a timer) are not the mount's own, as for a subscription itself;
+    a method once-guarded by a flag (`if (bound) return; bound = true`) subscribes once."""
+    prefix, _, _ = (fn.name or "").rpartition(".")
+    seen = {fn.id}
+    todo = [fn]
+    while todo:
+        m = todo.pop()
+        name = (m.name or "").rsplit(".", 1)[-1]
+        for c in f.calls:
+            callee = c.callee
+            if c.func is None or c.func in seen or not isinstance(callee, Member) \
+                    or not isinstance(callee.obj, This) or callee.prop != name:
+                continue
+            caller = f.functions[c.func]
+            cprefix, _, cshort = (caller.name or "").rpartition(".")
+            if caller.kind != "method" or caller.parent != fn.parent or cprefix != prefix:
+                continue  # not a method of the same component
+            if cshort in VUE_MOUNTS or cshort in REACT_MOUNTS:
+                return caller
+            if caller.once_guarded:
+                continue  # `if (bound) return; bound = true`: its calls run once, not at every mount
+            seen.add(caller.id)
+            todo.append(caller)
     return None
 
 
