@@ -26,6 +26,7 @@ from ipclint.model.values import (
     Fn,
     Global,
     Import,
+    Index,
     Iter,
     Logic,
     Member,
@@ -102,6 +103,9 @@ class Memo:
     calls_by_span: dict[str, dict[Span, Call]] = field(default_factory=dict)
     assigns_by_span: dict[str, dict[Span, Assign]] = field(default_factory=dict)
     assigns_to: dict[str, dict[str, list[Assign]]] = field(default_factory=dict)  # path -> name -> `name = v`
+    # path -> id of an object literal bound to a name -> (it, its top-level keys some assignment of
+    # the file writes: `O.k = v`, `O.k.x = v`, through an alias `let a = O[m]; a[n] = v`; "*": computed)
+    written_keys: dict[str, dict[int, tuple[Obj, set[str]]]] = field(default_factory=dict)
     importers: dict[str, set[str]] | None = None  # link/roles.py importers, for link/params.py
     handlers: list[Handler] | None = None
     # id of a call -> (the call, the project function it calls): link/wrappers.py callee_function
@@ -507,6 +511,9 @@ class Project:
             elif not consts_only and (type(v) is Cond or type(v) is Logic):
                 nxt = self._electron_choice(cur, v)
             if nxt is None and pending:
+                if consts_only and type(v) is Obj and self._written(cur.path, v, pending[-1]):
+                    # (a property the code rewrites is not a constant: `modules[m][n] = ...`)
+                    return Where(cur.path, Dyn(span=v.span, text=v.text, why="written"), cur.scope)
                 nxt = self.member(cur, pending.pop())
                 if nxt is None:
                     pending.append("?")
@@ -609,6 +616,45 @@ class Project:
         if name in ("__dirname", "__filename", "process", "require", "module", "exports"):
             return None
         return Where(cur.path, Global(span=ref.span, text=name, name=name), None)
+
+    def _written(self, path: str, obj: Obj, key: str) -> bool:
+        """Whether some assignment of the file writes property ``key`` (or a computed property) of
+        the object literal ``obj`` bound to a name there: `O.k = v`, `O.k.x = v`, `O[k] = v`, and
+        through local aliases of its members (`let names = modules[m]; names[n] = v`, the
+        channel-prefixing loop of lx-music-desktop's ipcNames.ts)."""
+        index = self.memo.written_keys.get(path)
+        if index is None:
+            f = self.files.get(path)
+            index = self.memo.written_keys[path] = self._written_index(f) if f is not None else {}
+        hit = index.get(id(obj))
+        return hit is not None and hit[0] is obj and (key in hit[1] or "*" in hit[1])
+
+    @staticmethod
+    def _written_index(f: FileFacts) -> dict[int, tuple[Obj, set[str]]]:
+        index: dict[int, tuple[Obj, set[str]]] = {}
+        for a in f.assigns:
+            if type(a.target) is not Member and type(a.target) is not Index:
+                continue
+            t: AnyV = a.target
+            scope = a.func
+            key: str | None = None
+            for _ in range(32):  # down the chain to its root name, through a few local aliases
+                if type(t) is Member:
+                    key, t = t.prop, t.obj
+                elif type(t) is Index:
+                    key, t = (t.index.value if type(t.index) is Str else "*"), t.obj
+                elif type(t) is Ref and key is not None:
+                    hit = binding_scope(f, scope, t.name)
+                    bound = hit[1] if hit is not None else None
+                    if hit is not None and (type(bound) is Member or type(bound) is Index):
+                        scope, t = hit[0], bound  # `let names = modules[m]`: an alias into modules
+                        continue
+                    if type(bound) is Obj:
+                        index.setdefault(id(bound), (bound, set()))[1].add(key)
+                    break
+                else:
+                    break
+        return index
 
     def _assigned(self, path: str, f: FileFacts, scope: int | None, name: str) -> Where | None:
         """A mutable binding first set to null or undefined (or to nothing) that every assignment
