@@ -69,6 +69,10 @@ class K(enum.Enum):
     PATH = "path"
 
 
+# What a call that opens a page in the app itself is named like (``Context._acts_before``)
+_OPENS = ("load", "open", "navigate", "createwindow", "newwindow", "newtab", "addtab", "createtab")
+
+
 class Decides(enum.Enum):
     """What a context's checks decide."""
 
@@ -338,8 +342,22 @@ class _Analysis:
             r = self.project.resolve(path, v, o.func).value
             if isinstance(r, Obj) and any(p.key == "action" and isinstance(p.value, Str) and p.value.value == "deny"
                                           for p in r.props):
-                return list(o.conds)
+                # `{ win.loadURL(url); return { action: 'deny' } }` opens the page in the app's own
+                # window: a trust decision, not a denial (opening outside or logging first still denies)
+                return list(o.conds) if o.alone or not self._acts_before(path, o) else None
         return None
+
+    def _acts_before(self, path: str, o: Outcome) -> bool:
+        """Before the outcome, in its branch, the page is opened in the app itself: a call that
+        loads, opens or navigates (`win.loadURL(url)`, `createTab(url)`, `app.emit('open-url-in-tab',
+        url)`); not opening outside (`shell.openExternal`), logging or messages to a page."""
+        for c in self.project.calls_in(path, o.func):
+            if tuple(c.conds) != tuple(o.conds) or (c.span.line, c.span.column) >= (o.span.line, o.span.column):
+                continue
+            name = (callee_name(c.callee) or "").lower()
+            if name != "openexternal" and (name == "emit" or any(w in name for w in _OPENS)):
+                return True
+        return False
 
     def _call(self, f: FileFacts, c: Call, kinds: _Kinds, zero: set[Span], depth: int, returned: bool) -> None:
         project, path, callee = self.project, f.path, c.callee
