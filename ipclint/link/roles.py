@@ -25,6 +25,7 @@ from ipclint.model.values import (
     Electron,
     External,
     Import,
+    Logic,
     Member,
     Module,
     NewExpr,
@@ -50,6 +51,20 @@ MAX_V_NODES = 400
 # (`new BrowserWindow(merge({...}))`), members, comparisons and the like are not.
 OPTION_HOLDERS: frozenset[type[V]] = frozenset({Obj, CallExpr, NewExpr, Arr, Cond, Tpl, Spread, Await, Concat})
 _BINDING_TYPES = frozenset({Import, Member, Module})  # the bindings that can name an Electron API
+
+
+def _may_name(v: AnyV) -> bool:
+    """Whether a binding's value can name an Electron API: one of ``_BINDING_TYPES``, or a choice
+    one of whose alternatives is (`IS_ELECTRON ? electron.ipcRenderer : null`, `isMain && ipcMain`;
+    resolution picks the Electron object out of it, ``Project._electron_choice``)."""
+    if type(v) in _BINDING_TYPES:
+        return True
+    if type(v) is Cond:
+        return any(type(a) in _BINDING_TYPES for a in v.alts)
+    if type(v) is Logic:
+        return type(v.left) in _BINDING_TYPES or type(v.right) in _BINDING_TYPES
+    return False
+
 
 TEST_UNPARSED = "not parsed: test code that does no IPC, directly or through the app's wrappers or exposed API"
 _SOURCE_SUFFIX = re.compile(r"\.(c|m)?[jt]sx?$")  # a script's name suffix (`.ts`, `.mjs`, `.jsx`, ...)
@@ -107,12 +122,12 @@ def _electron_name(project: Project, path: str, v: AnyV, scope: int | None) -> s
 def _candidates(f: FileFacts) -> list[tuple[int | None, AnyV]]:
     """The values of a file that can name an Electron API: its import bindings, and its callees
     on a module or on one of those bindings."""
-    cands = [(s, v) for (s, _), v in f.bindings.items() if type(v) in _BINDING_TYPES]
+    cands = [(s, v) for (s, _), v in f.bindings.items() if _may_name(v)]
     # `let ipc = null` that the file sets to an Electron object later (Project._assigned)
     late = sorted(f.mutable, key=lambda k: (-1 if k[0] is None else k[0], k[1]))
     cands += [(s, Ref(span=v.span, text=name, name=name)) for (s, name) in late
               for v in [f.bindings.get((s, name))] if type(v) is Null or type(v) is Undef]
-    bound = {name for (_s, name), v in f.bindings.items() if type(v) in _BINDING_TYPES}
+    bound = {name for (_s, name), v in f.bindings.items() if _may_name(v)}
     # Callees written the same way on the same binding (`ipcMain.handle` a thousand times, in a
     # thousand functions) name the same API: each chain of properties of one binding is resolved once.
     chains: set[tuple[int | None, str, tuple[str, ...]]] = set()
