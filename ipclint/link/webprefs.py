@@ -257,12 +257,20 @@ def _spread_attributes(project: Project, path: str, value: AnyV, scope: int | No
             yield from _webpreferences_string(project, r.path, v, p.span)
 
 
+# How Electron coerces a value of a `webpreferences` string (the window.open features format,
+# parseCommaSeparatedKeyValue): a name by itself is true; other strings stay strings.
+_PREF_WORDS = {"yes": True, "true": True, "1": True, "no": False, "false": False, "0": False}
+
+
 def _webpreferences_string(project: Project, path: str, value: Str, span: Span) -> Iterator[InsecureSetting]:
+    """`webpreferences="contextIsolation=no,nodeIntegration"`: each insecure setting, at the
+    attribute. A name with no `=` is true (`contextIsolation` alone turns isolation on)."""
     for part in value.value.split(","):
-        k, _, v = part.partition("=")
-        k, v = k.strip(), v.strip().lower()
-        if k in INSECURE and insecure(project, path, k, v in ("yes", "true", "1")):
-            yield InsecureSetting("webview-pref", path, span, k, v)
+        k, eq, v = part.partition("=")
+        k, v = k.strip(), v.strip()
+        b = _PREF_WORDS.get(v.lower()) if eq else True
+        if k in INSECURE and insecure(project, path, k, b):
+            yield InsecureSetting("webview-pref", path, span, k, v if eq else "")
 
 
 def created_webviews(project: Project) -> Iterator[InsecureSetting]:

@@ -36,7 +36,10 @@ def insecure_webpreferences(project: Project, options: Options) -> Iterator[Hit]
     reported at the assignment; `Object.assign(webPreferences, {...})` and
     `opts.webPreferences = {...}` at the property; `<webview nodeintegration>`
     at the attribute (or at `setAttribute('nodeintegration', ...)` on a created webview, or at the
-    property of an object spread into the element: `<webview {...props} />`).
+    property of an object spread into the element: `<webview {...props} />`). A `<webview
+    webpreferences="...">` string is read as Electron reads it: a name by itself is true
+    (`contextIsolation,sandbox` turns both on; `nodeIntegration` alone turns Node on), and
+    `no`/`false`/`0` are false.
     `require('@electron/remote/main').enable(webContents)`, under any alias (a renamed import,
     a namespace, `remoteMain.enable(...)`), is reported at the call: that page gets every
     main-process module. When the app's Electron version is older than the release that made the
@@ -96,7 +99,8 @@ def _hit(s: InsecureSetting) -> Hit:
             return Hit(s.path, s.span, f"@electron/remote is enabled for {s.value or 'a webContents'}: its page can "
                                        "reach every main-process module", key="remote:enable")
         case "webview-pref":
-            return Hit(s.path, s.span, f"<webview webpreferences> sets {s.name}={s.value}", key=f"webview:{s.name}")
+            shown = f"{s.name}={s.value}" if s.value else f"{s.name} (a name alone is true)"
+            return Hit(s.path, s.span, f"<webview webpreferences> sets {shown}", key=f"webview:{s.name}")
         case _:
             return Hit(s.path, s.span, f"{s.name} is not set and defaults to the insecure value before Electron "
                                        f"{s.since} (this app uses {s.version})", key=f"missing:{s.name}")
