@@ -94,14 +94,19 @@ class Decisions:
 
     def _guard_var_reads(self) -> list[Node]:
         """The reads of each guard variable after its declaration (the first 16 of each)."""
-        out: list[Node] = []
-        end = self.fn.end_byte
-        for name, values in self.guard_vars.items():
-            start = values[0].end_byte
-            for pos in occurrences(self.data, name, start, end)[:16]:
-                ident = self.fn.descendant_for_byte_range(pos, pos + len(name.encode()))
-                if ident is not None and ident.type == "identifier":
-                    out.append(ident)
+        return [ident for name, values in self.guard_vars.items()
+                for ident in self._names_in(self.fn, name, values[0].end_byte, self.fn.end_byte)]
+
+    def _names_in(self, node: Node, name: str, start: int, end: int, limit: int = 16,
+                  kinds: tuple[str, ...] = ("identifier",)) -> list[Node]:
+        """The nodes of ``node`` between ``start`` and ``end`` that name ``name`` (found by byte
+        search, the first ``limit`` occurrences; not properties `x.name`)."""
+        size = len(name.encode())
+        out = []
+        for pos in occurrences(self.data, name, start, end)[:limit]:
+            found = node.descendant_for_byte_range(pos, pos + size)
+            if found is not None and found.type in kinds:
+                out.append(found)
         return out
 
     def _test_context(self, site: Node) -> Node | None:

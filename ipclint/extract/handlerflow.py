@@ -18,7 +18,7 @@ import re
 
 from ipclint.extract.ancestry import Up
 from ipclint.extract.flowdom import Ambiguity, Dominance
-from ipclint.extract.flownames import is_binding, next_occurrence, occurrences
+from ipclint.extract.flownames import is_binding, next_occurrence
 from ipclint.extract.flowread import (
     COMPARISONS,
     MAX_UP,
@@ -369,10 +369,7 @@ class _Analysis(Reader, Dominance):
         if decl is None or decl[1] != site:
             return False
         name, value = decl
-        for pos in occurrences(self.data, name, value.end_byte, self.fn.end_byte)[:16]:
-            ident = self.fn.descendant_for_byte_range(pos, pos + len(name.encode()))
-            if ident is None or ident.type != "identifier":
-                continue
+        for ident in self._names_in(self.fn, name, value.end_byte, self.fn.end_byte):
             above = self.up(ident)
             if (above is not None and is_optional_access(above, ident)) or self._found_used(ident, name):
                 return True
@@ -407,14 +404,8 @@ class _Analysis(Reader, Dominance):
         return False
 
     def _mentions(self, node: Node | None, name: str) -> bool:
-        if node is None:
-            return False
-        size = len(name.encode())
-        for pos in occurrences(self.data, name, node.start_byte, node.end_byte)[:8]:
-            found = node.descendant_for_byte_range(pos, pos + size)
-            if found is not None and found.type in ("identifier", "shorthand_property_identifier"):
-                return True
-        return False
+        return node is not None and bool(self._names_in(node, name, node.start_byte, node.end_byte, 8, (
+            "identifier", "shorthand_property_identifier")))
 
     def _site(self, node: Node, reads: list[Read], kind: str | None) -> Site:
         site = _site(node, reads, kind or self.site_kinds[node.id])

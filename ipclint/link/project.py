@@ -195,6 +195,22 @@ def _no_graph() -> ChannelGraph:
 # Spread objects followed at once for one member (`{ ...a }` of `{ ...b }` ...): deeper is unknown
 MAX_SPREADS = 16
 
+def _one_electron(found: Iterable[Where]) -> Where | None:
+    """The one Electron object (by its API) that every candidate gives, leaving out null,
+    undefined and false ones; None when one gives something else or two give different objects.
+    Lazy: stops resolving at the first that disagrees."""
+    one: Where | None = None
+    api: str | None = None
+    for r in found:
+        x = r.value
+        if type(x) is Undef or type(x) is Null or (type(x) is Bool and not x.value):
+            continue
+        if type(x) is not Electron or (api is not None and x.api != api):
+            return None
+        one, api = r, x.api
+    return one
+
+
 # Values that are surely not an Electron object: a caller passing one disputes a parameter's
 # Electron type annotation (``Project._param_disputed``)
 _NOT_ELECTRON = (NewExpr, Obj, Arr, Str, Num, Bool, Fn, ClassV, Tpl, Concat)
@@ -538,16 +554,7 @@ class Project:
             return None  # (`let a = x ? a : b`)
         self._choice_busy.add(key)
         try:
-            found: Where | None = None
-            for a in alts:
-                r = self.resolve(cur.path, a, cur.scope)
-                x = r.value
-                if type(x) is Undef or type(x) is Null or (type(x) is Bool and not x.value):
-                    continue
-                if type(x) is not Electron or (found is not None and found.value != x):
-                    return None
-                found = r
-            return found
+            return _one_electron(self.resolve(cur.path, a, cur.scope) for a in alts)
         finally:
             self._choice_busy.discard(key)
 
@@ -670,23 +677,15 @@ class Project:
             for a in f.assigns:
                 if type(a.target) is Ref:
                     index.setdefault(a.target.name, []).append(a)
-        found: Where | None = None
         self._param_busy.add(key)
         try:
-            for a in index.get(name, ()):
-                if type(a.value) is Null or type(a.value) is Undef:
-                    continue
-                hit = binding_scope(f, a.func, name)
-                if hit is None or hit[0] != scope or hit[1] is None:
-                    continue  # (another binding of the name: a parameter, an inner `let`)
-                r = self.resolve(path, a.value, a.func)
-                v = r.value
-                if type(v) is not Electron or found is not None and v.api != getattr(found.value, "api", None):
-                    return None
-                found = r
+            return _one_electron(self.resolve(path, a.value, a.func) for a in index.get(name, ())
+                                 if type(a.value) is not Null and type(a.value) is not Undef
+                                 # (not another binding of the name: a parameter, an inner `let`)
+                                 and (hit := binding_scope(f, a.func, name)) is not None
+                                 and hit[0] == scope and hit[1] is not None)
         finally:
             self._param_busy.discard(key)
-        return found
 
     def _param_argument(self, cur: Where, param: ParamRef, consts_only: bool = False) -> Where | None:
         """A parameter that every known call passes the same Electron object: `function setup(ipc)
