@@ -3,16 +3,10 @@ files that import it (`registerIpc(ipcMain)` in main.ts, `export function regist
 IpcMain)` in ipc.ts), and its TypeScript annotation when no call is known (``Project._param_argument``)."""
 from __future__ import annotations
 
-from ipclint.link.modules import ELECTRON_MODULES
 from ipclint.link.project import Project
 from ipclint.link.roles import importers
 from ipclint.model.facts import Call
-from ipclint.model.types import TRef
 from ipclint.model.values import AnyV, Fn, Import, Member, Module, Obj, Ref
-
-# The Electron types whose annotation names one Electron object (not `WebContents`: an instance
-# type, while ``Electron("webContents")`` is the module's static API)
-ANNOTATED = {"IpcMain": "ipcMain", "IpcRenderer": "ipcRenderer"}
 
 
 def importer_calls(project: Project, path: str, fid: int) -> list[tuple[str, Call]]:
@@ -83,27 +77,3 @@ def names_importing(project: Project, imp: str) -> dict[str, frozenset[str]]:
                 found.setdefault(target, set()).add(name)
     hit = memo[imp] = {t: frozenset(ns) for t, ns in found.items()}
     return hit
-
-
-def annotated_api(project: Project, path: str, fid: int, index: int) -> str | None:
-    """The Electron object a parameter's TypeScript annotation names: `ipc: IpcMain` with IpcMain
-    imported from 'electron' (or `electron/main`, ...), or `ipc: Electron.IpcMain`."""
-    f = project.files[path]
-    sig = f.types.funcs.get(fid) if f.types is not None else None
-    t = sig.params[index] if sig is not None and index < len(sig.params) else None
-    if type(t) is not TRef or t.args:
-        return None
-    name = t.name
-    if name.startswith("Electron."):
-        return ANNOTATED.get(name[len("Electron."):])
-    api = ANNOTATED.get(name)
-    if api is None:
-        return None
-    v = f.bindings.get((None, name))
-    if type(v) is Import:
-        src, imported = v.src, v.name
-    elif f.types is not None and name in f.types.type_imports:
-        src, imported = f.types.type_imports[name]
-    else:
-        return None
-    return api if src in ELECTRON_MODULES and imported == name else None

@@ -731,11 +731,11 @@ class Project:
                 return None
             found.add(r.value.api)
             arg_where = r
-        if not sites and not consts_only and f.types is not None:
-            from ipclint.link.params import annotated_api
-            api = annotated_api(self, cur.path, fid, param.index)
-            if api is not None:
-                return Where(cur.path, Electron(span=param.span, text=name, api=api), None)
+        if not sites and not consts_only:  # its declared type, for the objects named by one (not WebContents:
+            # an instance type, while ``Electron("webContents")`` is the module's static API)
+            typed = self._param_type(cur, ParamRef(span=param.span, text=name, fid=fid, name=name))
+            if typed is not None and type(typed.value) is Electron and typed.value.api in ("ipcMain", "ipcRenderer"):
+                return Where(cur.path, Electron(span=param.span, text=name, api=typed.value.api), None)
         return arg_where if len(found) == 1 else None
 
     def _calls_named(self, path: str, f: FileFacts, name: str) -> list[Call]:
