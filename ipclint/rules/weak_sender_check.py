@@ -45,7 +45,9 @@ def weak_sender_check(project: Project, options: Options) -> Iterator[Hit]:
     (url.startsWith('smb://')) return { action: 'deny' }`, a ternary) or in a helper whose result
     decides (`if (isDroppedFile(url)) event.preventDefault()`). A check whose failing side denies
     (`if (!url.startsWith(X)) event.preventDefault()`, `url.startsWith(X) ? allow : deny`) is a
-    trust check, and so is one in an IPC handler whose passing side calls `shell.openExternal`.
+    trust check, and so is one in an IPC handler whose passing side calls `shell.openExternal`,
+    and a window-open check whose passing side opens the page in the app itself before denying
+    the new window (`win.loadURL(url); return { action: 'deny' }`).
     Reported at the check expression. A weak check still counts as a sender check for
     IPC007: the handler does check, and this rule says how the check fails.
 
