@@ -318,6 +318,13 @@ PROJECT_FILES = ("package.json", "package-lock.json", "npm-shrinkwrap.json", "ya
                  "pyproject.toml", ".gitignore")
 
 
+def is_project_file(name: str) -> bool:
+    """A file ``context_key`` watches: one of PROJECT_FILES, or any TypeScript/JavaScript config
+    (`tsconfig.node.json`, `tsconfig.web.json`: the configs a solution file references or a
+    config extends, whose `paths` module resolution reads)."""
+    return name in PROJECT_FILES or (name.endswith(".json") and name.startswith(("tsconfig.", "jsconfig.")))
+
+
 def context_key(root: Path, paths: list[str], skipped: list[tuple[str, str]], errors: list[tuple[str, str, str]],
                 config: object, options: tuple[object, ...], listed: dict[str, tuple[str, ...]] | None = None) -> str:
     """Everything a run's result depends on but the files' contents: the tool, the file set, the

@@ -372,3 +372,34 @@ def test_a_warm_run_imports_only_what_it_uses(tmp_path: Path) -> None:
             " 'tomllib', 'shutil') if m in sys.modules))\n")
     out = subprocess.run([sys.executable, "-c", code, str(root), str(cache)], capture_output=True, text=True, check=True)
     assert out.stdout.split() == []
+
+
+def test_an_edited_referenced_tsconfig_is_analysed_again(tmp_path: Path) -> None:
+    """A config that a solution tsconfig references (electron-vite's tsconfig.node.json) carries
+    the `paths` module resolution reads: editing it changes the run's context, so a warm run
+    analyses again instead of reporting the last result (the alias named another constants file)."""
+    root = tmp_path / "app"
+    files = {
+        "package.json": '{"name": "x", "main": "out/main/index.js", "devDependencies": {"electron": "30.0.0"}}',
+        "tsconfig.json": '{"files": [], "references": [{"path": "./tsconfig.node.json"}]}',
+        "tsconfig.node.json": '{"compilerOptions": {"baseUrl": ".", "paths": {"@shared/*": ["src/shared/*"]}}}',
+        "src/shared/ch.ts": "export const CH = 'open-it'\n",
+        "src/other/ch.ts": "export const CH = 'other-thing'\n",
+        "src/main/index.ts": "import { ipcMain, shell } from 'electron'\nimport { CH } from '@shared/ch'\n"
+                             "ipcMain.handle(CH, (_e, url) => shell.openExternal(url))\n",
+        "src/preload/index.ts": "import { contextBridge, ipcRenderer } from 'electron'\n"
+                                "contextBridge.exposeInMainWorld('api', { open: (u: string) => "
+                                "ipcRenderer.invoke('open-it', u) })\n",
+    }
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+    cache = tmp_path / "cache"
+    first = check([str(root)], cache_dir=str(cache), jobs=1)
+    assert not any(f.rule == "IPC010" for f in first.findings)
+    _edit(root, "tsconfig.node.json", lambda t: t.replace("src/shared/*", "src/other/*"))
+    again = check([str(root)], cache_dir=str(cache), jobs=1)
+    cold = check([str(root)], use_cache=False, jobs=1)
+    assert not again.extra.get("cached") and _report(again) == _report(cold)
+    assert [(f.rule, f.path, f.span.line) for f in again.findings if f.rule == "IPC010"] == \
+        [("IPC010", "src/preload/index.ts", 2)]

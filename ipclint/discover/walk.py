@@ -18,7 +18,7 @@ from pathlib import Path
 
 import msgspec
 
-from ipclint.cache import PROJECT_FILES
+from ipclint.cache import is_project_file
 from ipclint.discover import (
     DEFAULT_EXCLUDED_DIRS,
     Discovery,
@@ -98,7 +98,7 @@ class Walk(msgspec.Struct):
     gitignores: dict[str, tuple[int, int]] = {}
     links: list[tuple[str, bool]] = []
     events: list[tuple[str, str, str]] = []
-    # root-relative folder -> the project files (cache.PROJECT_FILES) its listing holds
+    # root-relative folder -> the project files (cache.is_project_file) its listing holds
     listed: dict[str, tuple[str, ...]] = {}
     # called after each folder: the files to examine so far can be handed out (discover.Examiner)
     after_folder: Callable[[list[Pending]], None] | None = None
@@ -179,7 +179,7 @@ class Walk(msgspec.Struct):
         here = rel_path(self.root, folder)
         if ".gitignore" not in names:
             self.ignores.setdefault(here, None)  # nothing to read
-        self.listed[here] = tuple(n for n in PROJECT_FILES if n in names)
+        self.listed[here] = tuple(sorted(n for n in names if is_project_file(n)))
         subdirs = []
         for e in entries:
             sub = self._entry(e, linked)
