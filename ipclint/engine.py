@@ -24,6 +24,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from concurrent.futures import ProcessPoolExecutor
 
     from ipclint.config import Config
+    from ipclint.link import Resolution
+    from ipclint.link.modules import ModuleMemo
     from ipclint.link.project import Project
     from ipclint.model.facts import FileFacts
     from ipclint.output.progress import Tick
@@ -267,11 +269,14 @@ def check(paths: list[str] | None = None, config: Config | None = None, *, selec
             return run.store(key, reused, {"reused": True, "parsed": run.extracted, "cache_hits": cache.hits})
     sources = _LazySources({sf.path: sf for sf in found.files})
     errors = [Diagnostic(p, msg, kind) for p, kind, msg in found.errors]
-    replay = None
+    replay = seed = None
     if context is not None:
+        from ipclint.link.modules import ModuleMemo
         from ipclint.reuse import replay_of
         replay = replay_of(run.last, context, found)
-    done = _link_until_stable(root, config, found, cache, jobs, progress, sources, errors, replay)
+        seed = cache.load(MODULES_FILE, ModuleMemo)
+        seed = seed if seed is not None and seed.context == context else None
+    done = _link_until_stable(root, config, found, cache, jobs, progress, sources, errors, replay, seed)
     from ipclint.rules import ALL_RULES  # (imported while the first round was extracted: _import_analysis)
     rules = _selected(ALL_RULES, select if select is not None else config.select,
                       ignore if ignore is not None else config.ignore)
@@ -280,6 +285,10 @@ def check(paths: list[str] | None = None, config: Config | None = None, *, selec
     project.freeze()
     findings, internal = run_rules(project, rules, config)
     errors += internal
+    if context is not None and done.resolution is not None:  # (after the rules: they resolve too)
+        memo = done.resolution.modules.memo(context)
+        if memo is not None:
+            cache.store(MODULES_FILE, memo)
     read = set(dict.keys(sources)) | done.replayed_read  # the files whose bytes linking and the rules searched
     index.save()
     every_facts = facts
@@ -377,11 +386,12 @@ class _Linked(msgspec.Struct):
     rounds: list[Round]
     start: int = 0  # the first round linked: the requests of those before are the last run's
     replayed_read: set[str] = set()  # the files those rounds searched
+    resolution: Resolution | None = None  # (its module resolution is kept for the next run)
 
 
 def _link_until_stable(root: Path, config: Config, found: Discovery, cache: Cache, jobs: int | None,
                        progress: Tick | None, sources: _LazySources, errors: list[Diagnostic],
-                       replay: Replay | None = None) -> _Linked:
+                       replay: Replay | None = None, seed: ModuleMemo | None = None) -> _Linked:
     """Parse and link; parse what linking found it needs (constants, wrapper callers, helpers) and
     link again, until nothing new is needed. A failed link keeps the last good project.
 
@@ -396,14 +406,14 @@ def _link_until_stable(root: Path, config: Config, found: Discovery, cache: Cach
     fewer rounds."""
     workers = Workers(jobs)  # (started by the first round with enough to extract, for every round after)
     try:
-        return _link_rounds(root, config, found, cache, progress, sources, errors, replay, workers)
+        return _link_rounds(root, config, found, cache, progress, sources, errors, replay, workers, seed)
     finally:
         workers.close()
 
 
 def _link_rounds(root: Path, config: Config, found: Discovery, cache: Cache, progress: Tick | None,
                  sources: _LazySources, errors: list[Diagnostic], replay: Replay | None,
-                 workers: Workers) -> _Linked:
+                 workers: Workers, seed: ModuleMemo | None = None) -> _Linked:
     """``_link_until_stable``, with the workers of every round."""
     from ipclint.discover.select import select_files
     from ipclint.reuse import Round
@@ -437,7 +447,9 @@ def _link_rounds(root: Path, config: Config, found: Discovery, cache: Cache, pro
         from ipclint.link import Resolution, link
         from ipclint.link.needs import bare_global_users, wrapper_callers
         if resolution is None:
-            resolution = Resolution(root, all_paths)  # project files read and specifiers resolved once for all rounds
+            # project files read and specifiers resolved once for all rounds (``seed``: and for
+            # every run of the same context)
+            resolution = Resolution(root, all_paths, seed)
         try:
             project = link(root, facts, config, sources, all_paths, specifiers, set(declarations), global_declarers,
                            resolution)
@@ -455,7 +467,7 @@ def _link_rounds(root: Path, config: Config, found: Discovery, cache: Cache, pro
     if project is None:
         from ipclint.link import empty_project
         project = empty_project(root, config)
-    return _Linked(project, facts, rounds, start, replayed_read)
+    return _Linked(project, facts, rounds, start, replayed_read, resolution)
 
 
 def _import_analysis() -> None:
@@ -552,6 +564,7 @@ def _result(root: Path, found: Discovery, analysis: Analysis, findings: list[Fin
 
 
 RESULT_FILE = "result.msgpack"
+MODULES_FILE = "modules.msgpack"  # the last full analysis's module resolution (link.modules.ModuleMemo)
 
 
 class StoredResult(msgspec.Struct, frozen=True):

@@ -403,3 +403,32 @@ def test_an_edited_referenced_tsconfig_is_analysed_again(tmp_path: Path) -> None
     assert not again.extra.get("cached") and _report(again) == _report(cold)
     assert [(f.rule, f.path, f.span.line) for f in again.findings if f.rule == "IPC010"] == \
         [("IPC010", "src/preload/index.ts", 2)]
+
+
+def test_an_edit_resolves_no_module_specifier_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Module resolution reads only the file set and the project files (the run's context): a
+    code edit that changes neither takes every answer from the last run (link.modules.ModuleMemo)
+    and reports what a cold run reports; a changed file set resolves again."""
+    from ipclint.link.modules import ModuleResolver
+    root, cache = _example_app(tmp_path)
+    calls = [0]
+    real = ModuleResolver._resolve
+
+    def counted(self: ModuleResolver, importer: str, spec: str) -> str | None:
+        calls[0] += type(self) is ModuleResolver  # (not the type checker's own, with .d.ts files)
+        return real(self, importer, spec)
+
+    monkeypatch.setattr(ModuleResolver, "_resolve", counted)
+    check([str(root)], cache_dir=str(cache), jobs=1)
+    assert calls[0] > 5
+    _edit(root, IPC, lambda t: t + "\nexport function extra(x: number) { return x + 1 }\n")
+    calls[0] = 0
+    again = check([str(root)], cache_dir=str(cache), jobs=1)
+    assert not again.extra.get("reused") and calls[0] == 0
+    cold = check([str(root)], use_cache=False, jobs=1)
+    assert _report(again) == _report(cold)
+    _create_imported(root)  # (a new file: another context)
+    calls[0] = 0
+    again = check([str(root)], cache_dir=str(cache), jobs=1)
+    assert calls[0] > 5
+    assert _report(again) == _report(check([str(root)], use_cache=False, jobs=1))

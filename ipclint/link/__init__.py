@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ipclint.link.graph import build_graph, shared_to_renderer
-from ipclint.link.modules import ModuleResolver, ReadJson, read_json_file
+from ipclint.link.modules import ModuleMemo, ModuleResolver, ReadJson, read_json_file
 from ipclint.link.prefetch import prefetch
 from ipclint.link.project import FileMemo, LinkConfig, Memo, Project, Resolved
 from ipclint.link.roles import assign_roles, electron_apps, electron_versions, entry_apps
@@ -63,9 +63,13 @@ class Resolution:
     """The project files (package.json, tsconfig, lock files) as read, and module resolution over
     one file set: the same for every round of a run, so read and resolved once."""
 
-    def __init__(self, root: Path, all_paths: set[str]) -> None:
+    def __init__(self, root: Path, all_paths: set[str], seed: ModuleMemo | None = None) -> None:
+        """``seed``: the module resolution of the last run with the same context (the caller
+        checks the context)."""
         self.read_json: ReadJson = read_json_file(root)
         self.modules = ModuleResolver(set(all_paths), self.read_json)
+        if seed is not None:
+            self.modules.seed(seed)
         self.file_memo = FileMemo()
         # folder -> its Electron version, lock file -> its text (roles.electron_versions)
         self.versions: tuple[dict[str, str | None], dict[str, str | None]] = ({}, {})

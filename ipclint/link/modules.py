@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import msgspec
+
 from ipclint.discover import file_for_stem
 from ipclint.model.paths import is_test_path
 from ipclint.model.values import AnyV
@@ -41,6 +43,16 @@ EXPORT_CONDITIONS = ("source", "import", "require", "node", "default", "types")
 DECLARATION_ENDINGS = (".d.ts", ".d.mts", ".d.cts")
 
 
+class ModuleMemo(msgspec.Struct, frozen=True, array_like=True):
+    """What one run's module resolution answered, for the next run with the same context
+    (cache.context_key: the file set and the project files, everything resolution reads): an edit
+    that changes neither resolves nothing again (joplin: 8,000 specifiers of 1,700 files)."""
+
+    context: str
+    resolved: list[tuple[str, str, str | None]]  # (importer, specifier, the file it names)
+    packages: dict[str, str] | None  # ``ModuleResolver.packages`` when it was asked
+
+
 class ModuleResolver:
     """Relative specifiers with or without extension, index files, `.js` naming a `.ts` source,
     tsconfig `paths` / `baseUrl` aliases, and packages of the project imported by their name
@@ -53,6 +65,21 @@ class ModuleResolver:
         self._tsconfigs: dict[str, tuple[str, PathPatterns] | None] = {}
         self._cache: dict[tuple[str, str], str | None] = {}  # (folder, specifier) -> file
         self._by_file: dict[tuple[str, str], str | None] = {}  # (importer, specifier) -> file
+        self._seeded = -1  # entries of ``_by_file`` taken from the last run's memo (-1: none)
+
+    def seed(self, memo: ModuleMemo) -> None:
+        """Take the answers of the last run whose context was this run's (``ModuleMemo``)."""
+        self._by_file.update(((importer, spec), file) for importer, spec, file in memo.resolved)
+        if memo.packages is not None:
+            self._packages = dict(memo.packages)
+        self._seeded = len(self._by_file)
+
+    def memo(self, context: str) -> ModuleMemo | None:
+        """The answers of this run for the next one; None when they are the seed's (nothing new)."""
+        if self._seeded == len(self._by_file):
+            return None
+        return ModuleMemo(context, [(importer, spec, file) for (importer, spec), file in self._by_file.items()],
+                          self._packages)
 
     def resolve(self, importer: str, spec: str) -> str | None:
         try:
