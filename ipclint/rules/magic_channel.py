@@ -11,6 +11,12 @@ from ipclint.rules._base import Hit, option, rule
 EXCLUDED_KINDS = frozenset({"emit"})
 
 
+def _not_listed(kind: str, method: str) -> bool:
+    """Not one of SPEC's call sites: main's `webContents.postMessage` / `frame.postMessage` (the
+    way MessagePorts are handed over; ipcRenderer.postMessage is one)."""
+    return kind in EXCLUDED_KINDS or (kind == "push" and method == "postMessage")
+
+
 @dataclass(frozen=True, slots=True)
 class Options:
     typed_channels: bool = option(False, (
@@ -38,7 +44,8 @@ def magic_channel(project: Project, options: Options) -> Iterator[Hit]:
     a string enum) makes both ends refer to one name that the compiler and ipclint can follow.
 
     Only IPC call sites count: `app.on('ready')`, `win.on('close')`, DOM listeners, custom
-    emitters and `protocol.handle` are not IPC.
+    emitters and `protocol.handle` are not IPC, and neither is main's `webContents.postMessage`
+    (`ipcRenderer.postMessage` is).
 
     A literal at a *typed-channel* call site is not reported: when the parameter that receives
     the channel is declared with a string-literal union, `keyof` a declared type, a template-literal
@@ -75,7 +82,7 @@ def magic_channel(project: Project, options: Options) -> Iterator[Hit]:
     if not options.typed_channels:
         seen = {(path, sp.line, sp.column) for path, sp in project.typed_channels}
     for (path, idx), op in sorted(project.ipc_ops.items()):
-        if op.kind in EXCLUDED_KINDS:
+        if _not_listed(op.kind, op.method):
             continue
         call = project.files[path].calls[idx]
         if op.channel_arg < len(call.args):
@@ -85,7 +92,7 @@ def magic_channel(project: Project, options: Options) -> Iterator[Hit]:
                 yield _hit(path, arg)
     for e in project.graph.edges:
         v = e.channel_value
-        if e.bridged or v is None or not v.is_inline_literal or e.kind in EXCLUDED_KINDS:
+        if e.bridged or v is None or not v.is_inline_literal or _not_listed(e.kind, e.method):
             continue
         if e.channel_span != v.span or (e.path, v.span.line, v.span.column) in seen:
             continue
