@@ -72,6 +72,7 @@ OBJ_INDEX_FROM = 16  # object literals with more entries have their entries inde
 # resolved end at one that does not step, and a set lookup is much cheaper than the failing
 # isinstance tests of a match (msgspec's metaclass makes those slow).
 _STEPPED = frozenset({Ref, Member, Import, Module, CallExpr, ParamRef, This, Await})
+MAX_RETURNING = 8  # calls resolution looks through, one inside another (``Project._through_call``)
 _AWAITED = frozenset({Module, Import})  # `await import('x')`: the module
 
 # resolutions: (path, id of the value, scope, consts_only) -> (the value, where, the modules the
@@ -137,6 +138,8 @@ class Memo:
     instances: dict[tuple[str, str], Where] = field(default_factory=dict)  # ``Project._instance``
     # (path, class, static method) -> the instance its call returns: ``Project._singleton``
     singletons: dict[tuple[str, str, str], Where | None] = field(default_factory=dict)
+    # path -> function id -> the object literal bound to a name that has it as a method: ``Project._literal_this``
+    literal_this: dict[str, dict[int, Where]] = field(default_factory=dict)
 
 
 @dataclass
@@ -231,6 +234,8 @@ class Project:
     exposures: list[Exposure] = field(default_factory=list)
     sources: dict[str, bytes] = field(default_factory=dict, repr=False)
     _this_index: dict[str, dict[str, list[Assign]]] = field(default_factory=dict, repr=False)
+    # the calls and functions ``_through_call`` is looking through (cycles; a bound on chains)
+    _returning: set[tuple[str, int, int, int]] = field(default_factory=set, repr=False)
     # the parameters and late-assigned bindings being resolved (kind, path, scope, name)
     _param_busy: set[tuple[str, str, int | None, str]] = field(default_factory=set, repr=False)
     _needed: list[str] = field(default_factory=list, repr=False)  # modules ``_need`` was asked for, while resolving
@@ -513,6 +518,8 @@ class Project:
                         nxt = Where(cur.path, v.args[0], cur.scope)  # `Object.assign(ipcMain, {...})`: ipcMain
                     elif pending and type(callee) is Member and type(callee.obj) is Ref:
                         nxt = self._singleton(cur, callee)  # `WM.getInstance().broadcast`
+                    if nxt is None and not consts_only and len(self._returning) < MAX_RETURNING:
+                        nxt = self._through_call(cur, v)
                 elif type(v) is ParamRef:
                     nxt = self._param_argument(cur, v, consts_only)
                     if nxt is None and pending:  # `electron.ipcRenderer` with `electron: ElectronService`
@@ -522,6 +529,8 @@ class Project:
                         nxt = self._this_field(cur, pending[-1])
                         if nxt is not None:
                             pending.pop()
+                        else:
+                            nxt = self._literal_this(cur)  # `{ req: ..., f() { this.req } }`: the object
                 elif type(v) is Await and v.inner is not None and type(v.inner) in _AWAITED:
                     nxt = Where(cur.path, v.inner, cur.scope)
             elif not consts_only and (type(v) is Cond or type(v) is Logic):
@@ -780,6 +789,72 @@ class Project:
         if len(values) != 1:
             return None
         return Where(cur.path, found[0].value, found[0].func)
+
+    def _literal_this(self, cur: Where) -> Where | None:
+        """`this` in a method of an object literal bound to a name (`const L = { req: window.require,
+        electron() { return this.req('electron') } }`): that object."""
+        f = self.files.get(cur.path)
+        at = cur.scope
+        for _ in range(64):  # (arrows see the `this` of the function around them)
+            if f is None or at is None or at >= len(f.functions):
+                return None
+            if f.functions[at].kind != "arrow":
+                break
+            at = f.functions[at].parent
+        else:
+            return None
+        index = self.memo.literal_this.get(cur.path)
+        if index is None:
+            index = self.memo.literal_this[cur.path] = {}
+            for (scope, _name), b in f.bindings.items():
+                if type(b) is Obj:
+                    for p in b.props:
+                        if type(p.value) is Fn:
+                            index.setdefault(p.value.fid, Where(cur.path, b, scope))
+        return index.get(at)
+
+    def _through_call(self, cur: Where, call: CallExpr) -> Where | None:
+        """What a call gives that resolution can see through: a module loaded by an alias of require,
+        or the one Electron object a project function returns. Guarded against cycles and long
+        chains (`a = () => b(); b = () => a()`)."""
+        key = (cur.path, call.span.line, call.span.column, -1)
+        if key in self._returning:
+            return None
+        self._returning.add(key)
+        try:
+            hit = self._required(cur, call)  # `req('electron')` with `req = window.require`
+            return hit if hit is not None else self._returned_electron(cur, call.callee)  # `L.electron().ipc`
+        finally:
+            self._returning.discard(key)
+
+    def _required(self, cur: Where, call: CallExpr) -> Where | None:
+        """A module loaded through an alias of require: `req('electron')` with `req = window.require`,
+        `this.req('electron')` with a property `req: window.require`."""
+        if not call.args or type(call.args[0]) is not Str or type(call.callee) not in (Ref, Member):
+            return None
+        callee = self.resolve(cur.path, call.callee, cur.scope)
+        v = callee.value
+        if (type(v) is Global and v.name == "require") or (type(v) is Ref and v.name == "require"
+                                                           and callee.path == cur.path):
+            return Where(cur.path, Module(span=call.span, text=call.text, src=call.args[0].value), cur.scope)
+        return None
+
+    def _returned_electron(self, cur: Where, callee: AnyV) -> Where | None:
+        """The call of a project function whose every return gives one Electron object
+        (`electron() { return this.req('electron') }`, `const ipc = () => require('electron').ipcRenderer`)."""
+        target = self.function_of(cur.path, callee, cur.scope)
+        if target is None:
+            return None
+        path, fid = target
+        returns = self.files[path].functions[fid].returns
+        key = (path, fid, 0, 0)
+        if not returns or key in self._returning:
+            return None
+        self._returning.add(key)
+        try:
+            return _one_electron(self.resolve(path, r, fid) for r in returns)
+        finally:
+            self._returning.discard(key)
 
     def _class_of(self, path: str, scope: int | None) -> str | None:
         """The class whose method (or field initialiser) ``scope`` is, or is nested in."""
