@@ -19,6 +19,7 @@ from ipclint.link.wrappers import (
     relay_classes,
     relay_target,
     summarise,
+    wrapper_callee,
     wrapper_names,
 )
 from ipclint.model import Location, Role, Span
@@ -169,7 +170,7 @@ def _call_site_edges(project: Project, graph: ChannelGraph, wrappers: Wrappers,
     for exp in graph.exposures:
         by_key[exp.key].append(exp)
     consumed: set[tuple[str, int]] = set()
-    names = wrapper_names(project, wrappers)
+    names = wrapper_names(project, wrappers) | {name for (_p, _f, name) in project.wrapper_params}
     relay_names = RELAY_METHODS if relays else frozenset()
     bridge_roots = frozenset(by_key) | GLOBAL_OBJECTS
     from ipclint.link.needs import bridge_exporters
@@ -193,7 +194,7 @@ def _call_site_edges(project: Project, graph: ChannelGraph, wrappers: Wrappers,
         for i in sorted(may_bridge.union(wrapped, relay_calls.get(path, ()))):
             call = every[i]
             callee = call.callee
-            target = callee_function(project, path, call) if i in wrapped else None
+            target = wrapper_callee(project, path, call) if i in wrapped else None
             if target is not None and target in wrappers:
                 for wop in wrappers[target]:
                     edge = _wrapper_edge(project, path, call, wop, target)

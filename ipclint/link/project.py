@@ -230,6 +230,8 @@ class Project:
     config: LinkConfig | None = None
     graph: ChannelGraph = field(default_factory=_no_graph)  # built by link()
     wrappers: dict[tuple[str, int], list[WrapperOp]] = field(default_factory=dict)
+    # (path, function id, parameter name) -> the app wrapper that parameter receives (link/wrappers.py)
+    wrapper_params: dict[tuple[str, int, str], tuple[str, int]] = field(default_factory=dict)
     ipc_ops: dict[tuple[str, int], IpcOp] = field(default_factory=dict)  # direct Electron IPC calls
     exposures: list[Exposure] = field(default_factory=list)
     sources: dict[str, bytes] = field(default_factory=dict, repr=False)

@@ -151,13 +151,16 @@ def summarise(project: Project, ops: dict[tuple[str, int], IpcOp]) -> dict[tuple
     for (path, idx), op in ops.items():
         call = project.files[path].calls[idx]
         _add_summary(project, wrappers, path, call, op, None, ())
+    project.wrapper_params = {}
     for _ in range(MAX_ROUNDS):
         changed = False
         names = wrapper_names(project, wrappers)
+        project.wrapper_params = passed_wrappers(project, wrappers, names)
+        names |= {name for (_p, _f, name) in project.wrapper_params}
         for path, call in calls_by_names(project, names):
             if call.func is None:
                 continue
-            target = callee_function(project, path, call)
+            target = wrapper_callee(project, path, call)
             if target is None or target not in wrappers:
                 continue
             for wop in list(wrappers[target]):
@@ -200,6 +203,42 @@ def _add_summary(project: Project, wrappers: dict[tuple[str, int], list[WrapperO
         return False
     lst.append(wop)
     return True
+
+
+def passed_wrappers(project: Project, wrappers: dict[tuple[str, int], list[WrapperOp]],
+                    names: frozenset[str]) -> dict[tuple[str, int, str], tuple[str, int]]:
+    """Parameters that receive an app wrapper by reference (`makeApi(invoke)` with `const invoke =
+    (ch, ...a) => ipcRenderer.invoke(ch, ...a)`, and `makeApi = (invoke) => invoke(CH.X)` in
+    another module): (path, function id, parameter name) -> the wrapper, when every such call
+    passes the same one."""
+    found: dict[tuple[str, int, str], set[tuple[str, int]]] = {}
+    for path in sorted(project.files):
+        for c in project.files[path].calls:
+            for i, a in enumerate(c.args):
+                if type(a) is not Ref or a.name not in names:
+                    continue
+                passed = project.function_of(path, a, c.func)
+                if passed is None or passed not in wrappers:
+                    continue
+                target = callee_function(project, path, c)
+                fn = project.func(*target) if target is not None else None
+                if target is None or fn is None:
+                    continue
+                param = next((p for p in fn.params if p.index == i and not p.path and not p.rest), None)
+                if param is not None:
+                    found.setdefault((target[0], target[1], param.name), set()).add(passed)
+    return {k: next(iter(v)) for k, v in found.items() if len(v) == 1}
+
+
+def wrapper_callee(project: Project, path: str, call: Call) -> tuple[str, int] | None:
+    """The project function a call invokes (``callee_function``), or the app wrapper that the
+    parameter it calls receives (``passed_wrappers``)."""
+    target = callee_function(project, path, call)
+    if target is None and project.wrapper_params and type(call.callee) is Ref:
+        p = project.param_of(path, call.func, call.callee.name)
+        if p is not None:
+            return project.wrapper_params.get((path, p[0], call.callee.name))
+    return target
 
 
 def wrapper_names(project: Project, wrappers: Iterable[tuple[str, int]]) -> frozenset[str]:
