@@ -270,8 +270,9 @@ class Dominance(Decisions):
             handler = st.child_by_field_name("handler")
             hbody = handler.child_by_field_name("body") if handler is not None else None
             if body is not None and (hbody is None or exits_branch(hbody)):
+                # (past the statement, the body ran to its end: its guards, `if (bad) return` too, passed)
                 for inner in body.named_children:
-                    out.extend(self._top(inner))
+                    out.extend(self._guards(inner))
         return out
 
     def _top(self, st: Node) -> list[int]:
