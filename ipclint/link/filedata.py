@@ -22,6 +22,7 @@ from ipclint.model.values import (
     Cmp,
     Concat,
     Cond,
+    Dyn,
     External,
     Global,
     Logic,
@@ -48,6 +49,7 @@ CONFIG_NAME = re.compile(r"\.(json5?|jsonc|conf|cfg|config|ini|ya?ml|toml|txt|md
                          r"|^\.[\w.-]*rc$|^\.env(\.[\w-]+)?$|^[\w.-]*rc$", re.I)
 SIZE_PROPS = frozenset({"size", "length", "byteLength"})
 SIZE_NAME = re.compile(r"size|bytes", re.I)
+_PRODUCT = re.compile(r"\s*\d[\d_]*(\.\d+)?(\s*\*\s*\d[\d_]*(\.\d+)?)+\s*")  # a product of number literals
 BOUND_NAME = re.compile(r"max|limit|threshold|bytes|size|cap", re.I)
 RELATIONS = frozenset({"<", ">", "<=", ">="})
 MAX_DEPTH = 8
@@ -145,7 +147,9 @@ class FileData:
         if target not in self._returns:
             self._returns[target] = None  # recursion: nothing known yet
             fn = self.project.files[target[0]].functions[target[1]]
-            self._returns[target] = self._first(target[0], list(fn.returns), target[1], depth)
+            # (a return that an earlier size check of the function bounds is not a whole file)
+            returns = [r for r in fn.returns if not self.size_checked(target[0], target[1], r.span)]
+            self._returns[target] = self._first(target[0], returns, target[1], depth)
         return self._returns[target]
 
     def _assigned(self, path: str, name: str) -> list[tuple[AnyV, int | None]]:
@@ -285,6 +289,11 @@ def _bound(v: AnyV) -> bool:
             return float(v.value.replace("_", "")) >= 1024
         except ValueError:
             return False
+    if isinstance(v, Dyn) and v.why == "*" and _PRODUCT.fullmatch(v.text):  # `64 * 1024`
+        product = 1.0
+        for n in v.text.replace("_", "").split("*"):
+            product *= float(n)
+        return product >= 1024
     name = v.prop if isinstance(v, Member) else v.name if isinstance(v, Ref) else None
     if name is None:
         return any(_bound(x) for x in v.children())
