@@ -7,7 +7,7 @@ from __future__ import annotations
 from ipclint.extract.ancestry import Up
 from ipclint.extract.flownames import occurrences
 from ipclint.extract.flowread import MAX_UP, TRANSPARENT
-from ipclint.extract.flowtests import evaluation, exits_branch, refusal
+from ipclint.extract.flowtests import evaluation, exits_branch, falsy_exit, refusal, truthy_return
 from ipclint.extract.parse import Node
 
 
@@ -30,6 +30,9 @@ class Decisions:
         raise NotImplementedError
 
     def _denials(self, cond: Node | None, how: str | None) -> list[int]:
+        raise NotImplementedError
+
+    def _sites_in(self, node: Node | None) -> list[int]:
         raise NotImplementedError
 
     def _decisions(self) -> list[tuple[int, str, bool]]:
@@ -60,6 +63,9 @@ class Decisions:
                         continue  # both branches end the function: a dispatch, unless one of them refuses
                     out.extend((i, how, own) for i in self._passed(cond, outcome) + self._denials(
                         cond, refusal(branch)))
+            elif ctx.type == "switch_statement":
+                if own and self._lookup_switch(ctx):  # `switch (x) { case 'a': return A; ... }` then nothing
+                    out.extend((i, "result", True) for i in self._sites_in(ctx.child_by_field_name("value")))
             elif own:  # a returned verdict; a returned lookup is the data looked up, not a verdict
                 out.extend((i, "result", True) for i in self._passed(ctx, True) if not self.lookup_site[i])
         asserted = self.asserted
@@ -77,6 +83,34 @@ class Decisions:
                 out.extend((i, "held", True) for i in held)
         seen: set[tuple[int, str, bool]] = set()
         return [g for g in out if not (g in seen or seen.add(g))]  # type: ignore[func-returns-value]
+
+    def _lookup_switch(self, sw: Node) -> bool:
+        """A switch that maps the value to a result: it is the function body's last statement, each
+        case returns a truthy value, and no case matched (or a default that refuses) gives nothing,
+        so the result is truthy exactly when the value is one of the cases (keeweb's
+        `getNativeHostName(ext)`, `createManifest(browser, ext)`)."""
+        body = self.fn.child_by_field_name("body")
+        if body is None or self.up(sw) != body:
+            return False
+        last = [c for c in body.named_children if c.type != "comment"]
+        cases = sw.child_by_field_name("body")
+        if not last or last[-1] != sw or cases is None:
+            return False
+        seen = False
+        for case in cases.named_children:
+            if case.type == "comment":
+                continue
+            stmts = [c for c in case.named_children if c.type != "comment" and c != case.child_by_field_name("value")]
+            if case.type == "switch_default":
+                if not stmts or refusal(stmts[-1]) is None or not falsy_exit(stmts[-1]):
+                    return False
+                continue
+            if not stmts:
+                continue  # falls through into the next case
+            if not exits_branch(stmts[-1], leave_function=True) or not truthy_return(stmts[-1]):
+                return False
+            seen = True
+        return seen
 
     def _var_tests(self) -> list[Node]:
         """The `if` statements and returns that test a guard variable (`if (!handler) return`)."""
@@ -123,6 +157,8 @@ class Decisions:
                 child, node = node, self.up(node)
                 continue
             if t == "if_statement" and node.child_by_field_name("condition") == child:
+                return node
+            if t == "switch_statement" and node.child_by_field_name("value") == child:
                 return node
             if t == "return_statement":
                 return child

@@ -276,6 +276,47 @@ def refusal(branch: Node | None) -> str | None:
     return None
 
 
+TRUTHY_VALUES = frozenset({"object", "array", "true", "template_string", "new_expression", "arrow_function",
+                           "function_expression"})
+
+
+def truthy_return(st: Node) -> bool:
+    """`return 'name'`, `return { ... }`, `return [a]`: a return of a value that is surely truthy."""
+    if st.type == "statement_block":
+        inner = [c for c in st.named_children if c.type != "comment"]
+        return bool(inner) and truthy_return(inner[-1])
+    if st.type != "return_statement":
+        return False
+    inner = [c for c in st.named_children if c.type != "comment"]
+    n = unwrap_test(inner[0]) if inner else None
+    if n is None:
+        return False
+    if n.type in TRUTHY_VALUES:
+        return n.type != "template_string" or len(text_of(n, 8)) > 2
+    if n.type == "string":
+        return len(text_of(n, 8)) > 2
+    if n.type == "number":
+        return text_of(n, 16).strip("0._xXbBoOn") != ""
+    return False
+
+
+def falsy_exit(st: Node) -> bool:
+    """`throw ...`, `return`, `return null` / `undefined` / `false` / `''` / `0`: no result."""
+    if st.type == "statement_block":
+        inner = [c for c in st.named_children if c.type != "comment"]
+        return bool(inner) and falsy_exit(inner[-1])
+    if st.type == "throw_statement":
+        return True
+    if st.type != "return_statement":
+        return False
+    inner = [c for c in st.named_children if c.type != "comment"]
+    n = unwrap_test(inner[0]) if inner else None
+    if n is None:
+        return True
+    text = text_of(n, 12)
+    return n.type in ("null", "undefined", "false") or text in ("undefined", "void 0", "''", '""', "0")
+
+
 def constant(node: Node) -> bool:
     n = unwrap_test(node)
     if n is None:
