@@ -25,7 +25,8 @@ def weak_allowlist(project: Project, options: Options) -> Iterator[Hit]:
     (`/app:|file:/.test(ch)`, `/(pdf|html)$/`) or with the `m` flag. Such a check is also no
     guard for IPC001 and no validation for IPC005/IPC006. Checks of the app's own data (argv,
     platform, defaults) are not judged, nor a lookup with a default (`LABELS[x] || 'unknown'`),
-    which picks a value and refuses nothing.
+    which picks a value and refuses nothing, nor a lookup or `in` test on whose result no path
+    depends (a cache test whose miss fills the cache: `if (!cache[id]) cache[id] = open(id)`).
 
     ## Why is this bad?
     The check looks like an allowlist but is not one: `indexOf` returns -1 (truthy) for values
@@ -67,7 +68,8 @@ def weak_allowlist(project: Project, options: Options) -> Iterator[Hit]:
     functions: list[DataFunction] = [df for h in handlers(project) for df in renderer_functions(project, h)]
     functions.extend(page_functions(project))
     for df in functions:
-        for site in df.flow.sites:
+        guarding: set[int] | None = None
+        for i, site in enumerate(df.flow.sites):
             if site.kind not in ("check", "lookup") or (df.path, site.span) in done:
                 continue
             keys = frozenset(n for n in site.names if n in df.names)
@@ -76,6 +78,11 @@ def weak_allowlist(project: Project, options: Options) -> Iterator[Hit]:
             weak = weak_check(project, df.path, df.fid, site, keys)
             if weak is None or (weak is Weak.LOOKUP and not site.truth):
                 continue
+            if weak in (Weak.LOOKUP, Weak.IN_OBJECT):
+                if guarding is None:  # (the sites that decide a path: a cache test `if (!cache[x]) fill(x)` does not)
+                    guarding = {g.site for g in df.flow.gates}.union(*(o.dom for o in df.flow.occs))
+                if i not in guarding:
+                    continue
             done.add((df.path, site.span))
             name = sorted(keys)[0]
             what = (site.value.text if site.value is not None else "") or "the check"
