@@ -7,7 +7,15 @@ from __future__ import annotations
 from ipclint.extract.ancestry import Up
 from ipclint.extract.flownames import occurrences
 from ipclint.extract.flowread import MAX_UP, TRANSPARENT
-from ipclint.extract.flowtests import evaluation, exits_branch, falsy_exit, refusal, truthy_return
+from ipclint.extract.flowtests import (
+    evaluation,
+    exits_branch,
+    falsy_exit,
+    falsy_value,
+    refusal,
+    truthy_return,
+    truthy_value,
+)
 from ipclint.extract.parse import Node
 
 
@@ -63,6 +71,14 @@ class Decisions:
                         continue  # both branches end the function: a dispatch, unless one of them refuses
                     out.extend((i, how, own) for i in self._passed(cond, outcome) + self._denials(
                         cond, refusal(branch)))
+            elif ctx.type == "ternary_expression":
+                if own:  # `return name ? name + '.json' : undefined`: the result is truthy when the test passed
+                    cons, alt = ctx.child_by_field_name("consequence"), ctx.child_by_field_name("alternative")
+                    cond = ctx.child_by_field_name("condition")
+                    if falsy_value(alt) and truthy_value(cons):
+                        out.extend((i, "result", True) for i in self._passed(cond, True))
+                    elif falsy_value(cons) and truthy_value(alt):
+                        out.extend((i, "result", True) for i in self._passed(cond, False))
             elif ctx.type == "switch_statement":
                 if own and self._lookup_switch(ctx):  # `switch (x) { case 'a': return A; ... }` then nothing
                     out.extend((i, "result", True) for i in self._sites_in(ctx.child_by_field_name("value")))
@@ -83,6 +99,20 @@ class Decisions:
                 out.extend((i, "held", True) for i in held)
         seen: set[tuple[int, str, bool]] = set()
         return [g for g in out if not (g in seen or seen.add(g))]  # type: ignore[func-returns-value]
+
+    def _returned(self, node: Node) -> bool:
+        """``node`` is what the analysed function returns (`return ...`, its concise body)."""
+        child, up = node, self.up(node)
+        for _ in range(8):
+            if up is None:
+                return False
+            if up.type in TRANSPARENT or up.type == "parenthesized_expression":
+                child, up = up, self.up(up)
+                continue
+            if up.type == "return_statement":
+                return True
+            return up.id == self.fn_id and up.child_by_field_name("body") == child
+        return False
 
     def _lookup_switch(self, sw: Node) -> bool:
         """A switch that maps the value to a result: it is the function body's last statement, each
@@ -160,6 +190,8 @@ class Decisions:
                 return node
             if t == "switch_statement" and node.child_by_field_name("value") == child:
                 return node
+            if t == "ternary_expression" and node.child_by_field_name("condition") == child:
+                return node if self._returned(node) else None
             if t == "return_statement":
                 return child
             if node.id == self.fn_id and node.child_by_field_name("body") == child:

@@ -288,16 +288,34 @@ def truthy_return(st: Node) -> bool:
     if st.type != "return_statement":
         return False
     inner = [c for c in st.named_children if c.type != "comment"]
-    n = unwrap_test(inner[0]) if inner else None
-    if n is None:
+    return bool(inner) and truthy_value(inner[0])
+
+
+def truthy_value(node: Node | None, depth: int = 0) -> bool:
+    """A value that is surely truthy: an object, array, function, `new ...`, `true`, a non-empty
+    string, a non-zero number, or a string concatenation with a non-empty literal (`name + '.json'`)."""
+    n = unwrap_test(node)
+    if n is None or depth > 4:
         return False
     if n.type in TRUTHY_VALUES:
-        return n.type != "template_string" or len(text_of(n, 8)) > 2
+        return n.type != "template_string" or n.end_byte - n.start_byte > 2
     if n.type == "string":
-        return len(text_of(n, 8)) > 2
+        return n.end_byte - n.start_byte > 2  # (more than its quotes)
     if n.type == "number":
         return text_of(n, 16).strip("0._xXbBoOn") != ""
+    if n.type == "binary_expression" and operator_of(n) == "+":
+        sides = [unwrap_test(n.child_by_field_name(k)) for k in ("left", "right")]
+        return any(x is not None and x.type in ("string", "template_string") and truthy_value(x, depth + 1)
+                   for x in sides)
     return False
+
+
+def falsy_value(node: Node | None) -> bool:
+    """`null`, `undefined`, `void 0`, `false`, `''`, `0`: surely falsy."""
+    n = unwrap_test(node)
+    if n is None:
+        return False
+    return n.type in ("null", "undefined", "false") or text_of(n, 12) in ("undefined", "void 0", "''", '""', "0")
 
 
 def falsy_exit(st: Node) -> bool:
@@ -310,11 +328,7 @@ def falsy_exit(st: Node) -> bool:
     if st.type != "return_statement":
         return False
     inner = [c for c in st.named_children if c.type != "comment"]
-    n = unwrap_test(inner[0]) if inner else None
-    if n is None:
-        return True
-    text = text_of(n, 12)
-    return n.type in ("null", "undefined", "false") or text in ("undefined", "void 0", "''", '""', "0")
+    return not inner or falsy_value(inner[0])
 
 
 def constant(node: Node) -> bool:
