@@ -9,7 +9,24 @@ from ipclint.link.project import GLOBAL_OBJECTS, Project
 from ipclint.link.vutil import callee_name
 from ipclint.model import Span
 from ipclint.model.facts import Call, FileFacts
-from ipclint.model.values import AnyV, CallExpr, Electron, External, Global, Member, ModObj, Obj, ParamRef, Ref, Spread
+from ipclint.model.values import (
+    AnyV,
+    CallExpr,
+    ClassV,
+    Electron,
+    External,
+    Global,
+    Logic,
+    Member,
+    ModObj,
+    NewExpr,
+    Null,
+    Obj,
+    ParamRef,
+    Ref,
+    Spread,
+    Undef,
+)
 
 TOOLKIT = "@electron-toolkit/preload"
 MAX_MEMBER_DEPTH = 6
@@ -176,11 +193,14 @@ def bridge_target(project: Project, path: str, call: Call, exposures: dict[str, 
         if not isinstance(v, Ref) or project.param_of(path, call.func, v.name) is not None:
             break
         bound = _binding(f, call.func, v.name)  # `const { onTick } = window.api`, `const t = window.api.onTick`
-        if not isinstance(bound, Member):
+        if not isinstance(bound, (Member, CallExpr)):
             break
         v = bound
     chain.reverse()
-    root = project.resolve(path, v, call.func).value if isinstance(v, Ref) else None
+    if isinstance(v, CallExpr):  # `getElectron().on(ch, cb)`, `const e = getElectron(); e.send(ch)`
+        root: AnyV | None = _returned_global(project, path, v, call.func)
+    else:
+        root = project.resolve(path, v, call.func).value if isinstance(v, Ref) else None
     if not isinstance(root, Global):
         return None
     name = root.name
@@ -193,6 +213,44 @@ def bridge_target(project: Project, path: str, call: Call, exposures: dict[str, 
         if reached is not None:
             return exp, tuple(chain), reached
     return None
+
+
+def _returned_global(project: Project, path: str, made_by: CallExpr, scope: int | None) -> Global | None:
+    """The exposed global a project getter returns, for a call of it: `getElectron()` with
+    `getElectron () { return window.Electron || {}; }` is `window.Electron` (an empty fallback for
+    pages outside Electron aside). Every return must give the same global."""
+    callee = made_by.callee
+    target = project.function_of(path, callee, scope) or _method_of_instance(project, path, callee, scope)
+    if target is None:
+        return None
+    fpath, fid = target
+    found: Global | None = None
+    for ret in project.files[fpath].functions[fid].returns:
+        while isinstance(ret, Logic) and ret.op in ("||", "??") and _empty(ret.right):
+            ret = ret.left
+        got = project.resolve(fpath, ret, fid).value
+        if not isinstance(got, Global) or got.name in GLOBAL_OBJECTS or (found is not None and got.name != found.name):
+            return None
+        found = got
+    return found
+
+
+def _method_of_instance(project: Project, path: str, callee: AnyV, scope: int | None) -> tuple[str, int] | None:
+    """`Common.getElectron` with `export default new UtilCommon()`: that class's method."""
+    if not isinstance(callee, Member):
+        return None
+    made = project.resolve(path, callee.obj, scope)
+    if not isinstance(made.value, NewExpr):
+        return None
+    cls = project.resolve(made.path, made.value.callee, made.scope)
+    if not isinstance(cls.value, ClassV) or cls.value.name is None or cls.path not in project.files:
+        return None
+    fid = project.files[cls.path].class_methods.get(cls.value.name, {}).get(callee.prop)
+    return (cls.path, fid) if fid is not None else None
+
+
+def _empty(v: AnyV) -> bool:
+    return (isinstance(v, Obj) and not v.props) or isinstance(v, (Null, Undef))
 
 
 def _follow(project: Project, where: Where, chain: list[str]) -> Where | None:

@@ -173,8 +173,9 @@ def _call_site_edges(project: Project, graph: ChannelGraph, wrappers: Wrappers,
     names = wrapper_names(project, wrappers) | {name for (_p, _f, name) in project.wrapper_params}
     relay_names = RELAY_METHODS if relays else frozenset()
     bridge_roots = frozenset(by_key) | GLOBAL_OBJECTS
-    from ipclint.link.needs import bridge_exporters
-    graph.bridge_modules = bridge_modules = bridge_exporters(project) if by_key else set()
+    from ipclint.link.needs import bridge_exporters, bridge_getters
+    getter_paths, getters = bridge_getters(project) if by_key else (set(), frozenset())
+    graph.bridge_modules = bridge_modules = (bridge_exporters(project) | getter_paths) if by_key else set()
     # the calls that may call a wrapper or relay, from the index of calls by name (not a test of
     # every call), by file: outside page code only these calls can make an edge here
     wrapper_calls: dict[str, set[int]] = {}
@@ -186,7 +187,7 @@ def _call_site_edges(project: Project, graph: ChannelGraph, wrappers: Wrappers,
     for path in sorted(project.files):  # (Project.iter_calls order)
         # page code only: the bridge's callers (the role is the file's, asked once per file)
         bridging = bool(by_key) and project.role(path) in (Role.RENDERER, Role.SHARED)
-        may_bridge = _may_bridge(project, path, bridge_roots, bridge_modules) if bridging else set()
+        may_bridge = _may_bridge(project, path, bridge_roots, bridge_modules, getters) if bridging else set()
         wrapped = wrapper_calls.get(path, set())
         if not (may_bridge or wrapped or path in relay_calls):
             continue
@@ -295,15 +296,18 @@ def _inside_wrapper(project: Project, path: str, call: Call, wop: WrapperOp, wra
 
 
 def _may_bridge(project: Project, path: str, roots: frozenset[str],
-                modules: set[str] | frozenset[str] = frozenset()) -> set[int]:
+                modules: set[str] | frozenset[str] = frozenset(), getters: frozenset[str] = frozenset()) -> set[int]:
     """The indexes of the calls of ``path`` that pass a cheap test before resolving: the callee
-    chain starts at window/globalThis, an exposed key, or a local alias of one."""
-    always, by_name, imported = _callee_roots(project, path)
+    chain starts at window/globalThis, an exposed key, a local alias of one, or a call of a
+    function named like one that returns an exposed key (``needs.bridge_getters``)."""
+    always, by_name, imported, called = _callee_roots(project, path)
     out = set(always)
     for name in by_name.keys() & roots:
         out.update(by_name[name])
     if modules:  # `import { api } from './bridge'`
         out.update(i for i, src in imported if project.modules.resolve(path, src) in modules)
+    if getters:  # `U.Common.getElectron().on(ch, cb)`, `const e = getElectron(); e.send(ch)`
+        out.update(i for i, name in called if name in getters)
     return out
 
 
@@ -322,6 +326,7 @@ def _callee_roots(project: Project, path: str) -> CalleeRoots:
     always: list[int] = []
     by_name: dict[str, list[int]] = {}
     imported: list[tuple[int, str]] = []
+    called: list[tuple[int, str]] = []
     for call in f.calls:
         v: AnyV = call.callee
         steps = 0
@@ -330,6 +335,11 @@ def _callee_roots(project: Project, path: str) -> CalleeRoots:
         while type(v) is Member and steps < 12:
             v = v.obj
             steps += 1
+        if type(v) is CallExpr and steps:  # `getApi().save(x)`: by the name of the function called
+            name = _called_name(v)
+            if name is not None:
+                called.append((call.index, name))
+            continue
         if type(v) is not Ref:
             continue
         if steps:
@@ -339,8 +349,17 @@ def _callee_roots(project: Project, path: str) -> CalleeRoots:
             imported.append((call.index, b.src))
         elif type(b) is Member or steps > 0 and type(b) is Ref:
             always.append(call.index)
-    hit = project.file_memo.callee_roots[path] = (always, by_name, imported)
+        elif steps > 0 and type(b) is CallExpr:  # `const e = getApi(); e.save(x)`
+            name = _called_name(b)
+            if name is not None:
+                called.append((call.index, name))
+    hit = project.file_memo.callee_roots[path] = (always, by_name, imported, called)
     return hit
+
+
+def _called_name(v: CallExpr) -> str | None:
+    callee = v.callee
+    return callee.prop if type(callee) is Member else callee.name if type(callee) is Ref else None
 
 
 def _is_parametric(project: Project, path: str, call: Call, op: IpcOp, consumed: bool) -> bool:

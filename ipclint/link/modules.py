@@ -118,6 +118,19 @@ class ModuleResolver:
                 return hit
         return self._package_module(spec)
 
+    def names_alias(self, importer: str, spec: str) -> bool:
+        """Whether a bare specifier matches a tsconfig/jsconfig `paths` pattern that applies to
+        ``importer`` (`Lib`, `Component/*`): a module of the project, not a package."""
+        cfg = self._tsconfig(posixpath.dirname(importer))
+        if cfg is None:
+            return False
+        for pat, _targets in cfg[1]:
+            star = pat.find("*")
+            if spec == pat if star < 0 else (spec.startswith(pat[:star]) and spec.endswith(pat[star + 1:])
+                                              and len(spec) >= len(pat) - 1):
+                return True
+        return False
+
     def names_package(self, spec: str) -> bool:
         """Whether a bare specifier names a package of the project (or a path inside one)."""
         return _package_name(spec) in self.packages()

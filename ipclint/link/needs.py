@@ -6,13 +6,16 @@ from ipclint.discover.select import is_local_specifier
 from ipclint.link.project import GLOBAL_OBJECTS, Project
 from ipclint.model.paths import is_test_path
 from ipclint.model.values import (
+    AnyV,
     Arr,
     Bool,
     ClassV,
     Concat,
     Electron,
     Fn,
+    Import,
     Jsx,
+    Logic,
     Member,
     Null,
     Num,
@@ -33,6 +36,7 @@ def wrapper_callers(project: Project, by_path: dict[str, SourceFile]) -> set[str
     defining = {path for path, _fid in project.wrappers} | {e.path for e in project.exposures}
     graph = project.graph
     defining |= electron_exporters(project) | graph.bridge_modules | {p for p, _fid in graph.bridge_wrappers}
+    defining |= reexporters(project, defining)
     registering = defining | {e.path for e in graph.edges if e.scope is not None and e.kind in ("handle", "on")
                               and e.receiver == "ipcMain"}
     if not registering:
@@ -50,11 +54,36 @@ def wrapper_callers(project: Project, by_path: dict[str, SourceFile]) -> set[str
                 out.add(path)
             continue
         for spec in sf.bytefacts.specifiers:
-            if (is_local_specifier(spec) or project.modules.names_package(spec)) \
-                    and project.modules.resolve(path, spec) in wanted:
+            if (is_local_specifier(spec) or project.modules.names_package(spec)
+                    or project.modules.names_alias(path, spec)) and project.modules.resolve(path, spec) in wanted:
                 out.add(path)
                 break
     return out
+
+
+def reexporters(project: Project, targets: set[str]) -> set[str]:
+    """Parsed modules that re-export one of ``targets``, directly or through each other: an index
+    file (`import Renderer from './renderer'; export { Renderer }`, `export * from './ipc'`) whose
+    importers reach a wrapper without naming its module."""
+    found: set[str] = set()
+    sources: dict[str, list[str]] = {}
+    for path, f in project.files.items():
+        srcs = list(f.star_exports)
+        for v in f.exports.values():
+            imp = f.imports.get(v.name) if isinstance(v, Ref) else v  # (`import R from ...; export { R }`)
+            if isinstance(imp, Import):
+                srcs.append(imp.src)
+        if srcs and path not in targets:
+            sources[path] = srcs
+    grew = True
+    while grew:
+        grew = False
+        for path, srcs in list(sources.items()):
+            if any(t in targets or t in found for s in srcs for t in [project.modules.resolve(path, s)] if t):
+                found.add(path)
+                del sources[path]
+                grew = True
+    return found
 
 
 def bare_global_users(project: Project, by_path: dict[str, SourceFile]) -> set[str]:
@@ -107,6 +136,31 @@ def bridge_exporters(project: Project) -> set[str]:
             if path in out:
                 break
     return out
+
+
+def bridge_getters(project: Project) -> tuple[set[str], frozenset[str]]:
+    """Parsed page modules with a function that returns an exposed key (`getElectron () { return
+    window.Electron || {}; }`), and those functions' names: a call of one is the exposed API
+    (`U.Common.getElectron().on(ch, cb)`), and the module's importers may make such calls."""
+    keys = {e.key for e in project.exposures}
+    paths: set[str] = set()
+    names: set[str] = set()
+    if not keys:
+        return paths, frozenset()
+    for path, f in project.files.items():
+        for fn in f.functions:
+            if fn.name and fn.returns and all(_exposed_key(r, keys) for r in fn.returns):
+                paths.add(path)
+                names.add(fn.name.rsplit(".", 1)[-1])  # (a method: `Class.name`)
+    return paths, frozenset(names)
+
+
+def _exposed_key(v: AnyV, keys: set[str]) -> bool:
+    """`window.KEY`, `globalThis.KEY`, or either with an empty fallback (`|| {}`, `?? null`)."""
+    if isinstance(v, Logic) and v.op in ("||", "??") and (isinstance(v.right, (Null, Undef))
+                                                         or isinstance(v.right, Obj) and not v.right.props):
+        v = v.left
+    return isinstance(v, Member) and isinstance(v.obj, Ref) and v.obj.name in GLOBAL_OBJECTS and v.prop in keys
 
 
 def electron_exporters(project: Project) -> set[str]:

@@ -86,7 +86,7 @@ OpenName = tuple[int | None, AnyV, frozenset[str], str | None]
 # per file, the calls whose callee chain may reach the bridge whatever is exposed; those that take
 # members of a name, by that name; those that start at an imported name, with its source
 # (link/graph.py _callee_roots)
-CalleeRoots = tuple[list[int], dict[str, list[int]], list[tuple[int, str]]]
+CalleeRoots = tuple[list[int], dict[str, list[int]], list[tuple[int, str]], list[tuple[int, str]]]
 CallersIndex = tuple[dict[tuple[str, int], list[tuple[str, Call]]], dict[tuple[str, int], list[tuple[str, Call, int]]]]
 
 

@@ -428,8 +428,10 @@ def specifier_targets(project: Project, path: str) -> tuple[str, ...]:
     memo = project.file_memo.specifier_targets
     hit = memo.get(path)
     if hit is None:
-        named = project.modules.names_package  # (a bare specifier naming a package of the project)
-        hit = memo[path] = tuple(t for s in project.specifiers.get(path, ()) if is_local_specifier(s) or named(s)
+        named = project.modules.names_package  # (a bare specifier naming a package of the project,
+        aliased = project.modules.names_alias  # or a tsconfig `paths` alias: `Lib`, `Component/*`)
+        hit = memo[path] = tuple(t for s in project.specifiers.get(path, ())
+                                 if is_local_specifier(s) or named(s) or aliased(path, s)
                                  for t in [project.modules.resolve(path, s)] if t is not None)
     return hit
 
