@@ -10,8 +10,22 @@ from dataclasses import dataclass
 
 from ipclint.link.ipcops import IPC_METHOD_NAMES, IpcOp, classify
 from ipclint.link.project import Project
-from ipclint.model.facts import Call
-from ipclint.model.values import AnyV, CallExpr, ClassV, Concat, Fn, Import, Member, NewExpr, Ref, Spread, This, Tpl
+from ipclint.model.facts import Call, binding_scope
+from ipclint.model.values import (
+    AnyV,
+    Arr,
+    CallExpr,
+    ClassV,
+    Concat,
+    Fn,
+    Import,
+    Member,
+    NewExpr,
+    Ref,
+    Spread,
+    This,
+    Tpl,
+)
 
 MAX_ROUNDS = 6
 
@@ -47,7 +61,7 @@ def _param_index(project: Project, path: str, call: Call, arg: AnyV) -> tuple[in
         return None
     hit = project.param_of(path, call.func, v.name)
     if hit is None:
-        return _rest_element(project, path, call, v)
+        return _rest_element(project, path, call, v) or _arguments(project, path, call, v)
     if hit[1].path:
         return None
     fn = project.files[path].functions[hit[0]]
@@ -67,6 +81,35 @@ def _rest_element(project: Project, path: str, call: Call, v: Ref) -> tuple[int,
     if hit is None or not hit[1].rest or hit[1].path:
         return None
     return hit[0], hit[1].index + int(b.prop), False
+
+
+def _arguments(project: Project, path: str, call: Call, v: Ref) -> tuple[int, int, bool] | None:
+    """`arguments`, or a local copy of it (`const args = [...arguments]`, `Array.from(arguments)`,
+    `Array.prototype.slice.call(arguments)`), of the nearest enclosing function that is not an
+    arrow: its arguments from the first on, as a rest parameter `...args` would hold them."""
+    f = project.files[path]
+    hit = binding_scope(f, call.func, v.name) if v.name in project.bound_names(path) else None
+    if v.name == "arguments":
+        if hit is not None:
+            return None  # (a local or parameter named `arguments`)
+        scope = call.func
+    elif hit is None or hit[1] is None or not _copies_arguments(hit[1]):
+        return None
+    else:
+        scope = hit[0]
+    while scope is not None and f.functions[scope].kind == "arrow":
+        scope = f.functions[scope].parent
+    return (scope, 0, True) if scope is not None else None
+
+
+def _copies_arguments(v: AnyV | None) -> bool:
+    if isinstance(v, Arr) and len(v.items) == 1 and isinstance(v.items[0], Spread):
+        v = v.items[0].inner
+    elif isinstance(v, CallExpr) and v.args and isinstance(v.callee, Member) and (
+            v.callee.prop == "from" and isinstance(v.callee.obj, Ref) and v.callee.obj.name == "Array"
+            or v.callee.prop == "call" and isinstance(v.callee.obj, Member) and v.callee.obj.prop == "slice"):
+        v = v.args[0]
+    return isinstance(v, Ref) and v.name == "arguments"
 
 
 def _derived_param(project: Project, path: str, call: Call, arg: AnyV) -> tuple[int, int, bool] | None:
