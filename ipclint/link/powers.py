@@ -21,6 +21,14 @@ WHOLE_ONLY = frozenset({"os", "node:os"})  # os.homedir(), os.EOL are values
 POWER_ELECTRON = frozenset({"shell", "remote", "*"})
 PROCESS_POWERS = frozenset({"exit", "kill", "abort", "dlopen", "binding", "chdir", "setuid", "setgid", "reallyExit"})
 REMOTE_OBJECTS = frozenset({"getCurrentWindow", "getCurrentWebContents", "getGlobal", "require", "getBuiltin"})
+# Properties of Electron modules that hold a boolean, number or string: read through
+# @electron/remote at expose time, the page gets that value (like `process.platform`), no power.
+REMOTE_VALUES = frozenset({
+    "app.isPackaged", "app.name", "app.userAgentFallback", "app.accessibilitySupportEnabled", "app.badgeCount",
+    "app.runningUnderARM64Translation", "app.runningUnderRosettaTranslation",
+    "nativeTheme.shouldUseDarkColors", "nativeTheme.themeSource", "nativeTheme.shouldUseHighContrastColors",
+    "nativeTheme.shouldUseInvertedColorScheme", "nativeTheme.inForcedColorsMode",
+    "nativeTheme.prefersReducedTransparency"})
 MAX_HELPERS = 8
 
 # File-backed stores and databases: module -> the name opened ("" for the module's own export, the
@@ -53,7 +61,8 @@ def node_power(project: Project, m: ExposedMember) -> str | None:
         case Electron(api=api) if (root := api.split(".", 1)[0]) in POWER_ELECTRON:
             return "the electron module" if root == "*" else f"Electron's {api}"
         case External(src=mod, name=name) if mod in POWER_MODULES and (name in ("*", "default")
-                                                                       or mod not in WHOLE_ONLY):
+                                                                       or mod not in WHOLE_ONLY) \
+                and not (mod in REMOTE and name in REMOTE_VALUES):
             return f"the {mod} module" if name in ("*", "default") else f"{mod}.{name}"
     power = _process_power(m.raw)
     if power is not None and project.param_of(m.at or m.exposure.path, None, "process") is None:
@@ -194,6 +203,9 @@ def _allowlisted(project: Project, path: str, f: FileFacts, c: Call, passed: lis
 def _remote_call(project: Project, path: str, v: CallExpr, scope: int) -> bool:
     """`remote.getCurrentWindow()` and friends: a call that returns a live main-process object."""
     callee = v.callee
+    if isinstance(callee, Ref):  # `const { getCurrentWindow } = require('@electron/remote')`
+        r = project.resolve(path, callee, scope).value
+        return isinstance(r, External) and r.src in REMOTE and r.name.rsplit(".", 1)[-1] in REMOTE_OBJECTS
     if not isinstance(callee, Member) or callee.prop not in REMOTE_OBJECTS:
         return False
     base = callee.obj

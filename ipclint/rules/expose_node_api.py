@@ -20,11 +20,14 @@ def expose_node_api(project: Project, options: Options) -> Iterator[Hit]:
     `shell`, or functions that forward caller-supplied arguments to `shell.openExternal`/`openPath`,
     `child_process`, `fs` paths, `require`, `eval` or `process.kill`/`exit` (directly or through
     project helpers, two calls deep); `process.exit` and friends by reference; functions that
-    return live `@electron/remote` objects (`remote.getCurrentWindow()`); and functions that pass
+    return live `@electron/remote` objects (`remote.getCurrentWindow()`, or `getCurrentWindow()`
+    destructured from it); and functions that pass
     caller-supplied arguments to the constructor or opener of a file-backed store or database
     (`electron-store`, `conf`, `lowdb`, `nedb`, `better-sqlite3`, `sqlite3`: `storeNew: (name,
     options) => new Store(options)` lets the page pick the file). Values are fine: `process.platform`,
-    `process.versions`, `os.EOL`, `os.homedir()`, `require('../package.json').version`; so are
+    `process.versions`, `os.EOL`, `os.homedir()`, `require('../package.json').version`, and
+    properties read through `@electron/remote` that hold a value (`remote.app.isPackaged`,
+    `nativeTheme.shouldUseDarkColors`); so are
     `path`, calls of fs or shell with fixed arguments, stores and databases opened with fixed
     names (page data passed to their `get`/`query` only), and anything that forwards to
     `ipcRenderer.invoke` (the main process decides). Reported at the exposed property.
