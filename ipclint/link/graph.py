@@ -23,9 +23,9 @@ from ipclint.link.wrappers import (
     wrapper_names,
 )
 from ipclint.model import Location, Role, Span
-from ipclint.model.facts import Call
+from ipclint.model.facts import Call, binding_scope
 from ipclint.model.graph import ViaKind
-from ipclint.model.values import AnyV, CallExpr, Fn, Import, Member, Ref, Spread
+from ipclint.model.values import AnyV, CallExpr, Fn, Import, Member, Null, Ref, Spread, Undef
 
 SENDER_KINDS = frozenset({"send", "invoke"})
 Wrappers = dict[tuple[str, int], list[WrapperOp]]
@@ -396,6 +396,10 @@ def handler_function(project: Project, path: str, value: AnyV, scope: int | None
     hit = project.function_of(path, value, scope)
     if hit is not None or type(value) is Fn:
         return hit
+    if type(value) is Ref:
+        late = _assigned_function(project, path, value.name, scope)
+        if late is not None:
+            return late
     r = project.resolve(path, value, scope)
     if type(r.value) is not CallExpr:
         return None
@@ -414,6 +418,21 @@ def handler_function(project: Project, path: str, value: AnyV, scope: int | None
             if made is not None and made != maker:
                 return made
     return None
+
+
+def _assigned_function(project: Project, path: str, name: str, scope: int | None) -> tuple[str, int] | None:
+    """`let handler = null; ... handler = (e, id) => {...}; ipcMain.on(CH, handler)`: a `let` first
+    set to null or undefined (or to nothing) and then assigned one function, in the same scope."""
+    f = project.files[path]
+    hit = binding_scope(f, scope, name)
+    if hit is None or hit[1] is None or (hit[0], name) not in f.mutable or type(hit[1]) not in (Null, Undef):
+        return None
+    made = [a for a in f.assigns if type(a.target) is Ref and a.target.name == name and a.op == "="
+            and type(a.value) is not Null and type(a.value) is not Undef
+            and (b := binding_scope(f, a.func, name)) is not None and b[0] == hit[0] and b[1] is not None]
+    if len(made) != 1 or type(made[0].value) is not Fn:
+        return None
+    return project.function_of(path, made[0].value, made[0].func)
 
 
 def _wrapper_edge(project: Project, path: str, call: Call, wop: WrapperOp, target: tuple[str, int]) -> Edge | None:
