@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from ipclint.link.bridge import ExposedMember
 from ipclint.link.project import Project
-from ipclint.link.sinks import sink_of
+from ipclint.link.sinks import FS_MODULES, sink_of
 from ipclint.link.vutil import refs, subtree
 from ipclint.model.facts import Call, FileFacts
 from ipclint.model.values import AnyV, CallExpr, Electron, External, Fn, Global, Member, Obj, Ref, Spread
@@ -30,6 +30,8 @@ REMOTE_VALUES = frozenset({
     "nativeTheme.shouldUseInvertedColorScheme", "nativeTheme.inForcedColorsMode",
     "nativeTheme.prefersReducedTransparency"})
 MAX_HELPERS = 8
+FS_PROBES = frozenset({"stat", "lstat", "access", "exists", "readlink", "realpath", "opendir", "statfs", "watch",
+                       "watchFile"})
 
 # File-backed stores and databases: module -> the name opened ("" for the module's own export, the
 # class) -> the arguments that name the file. What the page passes there picks the file written.
@@ -135,12 +137,23 @@ def _call_power(project: Project, path: str, f: FileFacts, c: Call, names: froze
         if carried and not _allowlisted(project, path, f, c, carried, names, scopes):
             return f"{desc} (the page picks the file)"
         return None
-    sink = sink_of(project, path, c)
+    sink = sink_of(project, path, c) or _fs_probe(project, path, c)
     if sink is None or sink[0].startswith("."):
         return None
     desc, positions = sink
     passed = [a for i in positions if i < len(c.args) for a in [c.args[i]] if refs(a, names)]
     return desc if passed and not _allowlisted(project, path, f, c, passed, names, scopes) else None
+
+
+def _fs_probe(project: Project, path: str, c: Call) -> tuple[str, tuple[int, ...]] | None:
+    """An fs call that reads what is at a path without reading the file (`fs.statSync(p)`,
+    `fs.existsSync(p)`): not an IPC006 sink, but a preload function that forwards the page's path
+    to one lets the page map the file system (which files exist, their sizes and times)."""
+    r = project.resolve(path, c.callee, c.func).value
+    if not isinstance(r, External) or r.src not in FS_MODULES:
+        return None
+    last = r.name.rsplit(".", 1)[-1]
+    return (f"{r.src}.{last}", (0,)) if last.removesuffix("Sync") in FS_PROBES else None
 
 
 def store_opener(project: Project, path: str, c: Call) -> tuple[str, tuple[int, ...]] | None:

@@ -18,7 +18,8 @@ def expose_node_api(project: Project, options: Options) -> Iterator[Hit]:
     Flags a preload that exposes Node or Electron powers through `contextBridge`: `require`,
     `process`, modules such as `fs`, `child_process`, `os` and `@electron/remote`, Electron's
     `shell`, or functions that forward caller-supplied arguments to `shell.openExternal`/`openPath`,
-    `child_process`, `fs` paths, `require`, `eval` or `process.kill`/`exit` (directly or through
+    `child_process`, `fs` paths (also `fs.stat`/`lstat`/`exists`/`access`, with which the page maps
+    the file system), `require`, `eval` or `process.kill`/`exit` (directly or through
     project helpers, two calls deep); `process.exit` and friends by reference; functions that
     return live `@electron/remote` objects (`remote.getCurrentWindow()`, or `getCurrentWindow()`
     destructured from it); and functions that pass
