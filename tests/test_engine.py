@@ -215,6 +215,22 @@ def test_functions_in_test_code_get_no_flow_analysis() -> None:
         assert [fn.flow is not None for fn in facts.functions] == [analysed], path
         assert [c.callee.text for c in facts.calls][:1] == ["ipcMain.handle"], path  # its calls are still there
 
+def test_page_code_that_reads_a_bridge_named_electron_gets_no_flow_analysis() -> None:
+    """Page code gets no parameter flow analysis. A bridge exposed as `electron` (hydra: every
+    renderer file reads `window.electron.*`) does not make page code main code; a file that
+    imports or requires Electron, or reads a member of a name `electron`, still is analysed."""
+    from ipclint.extract.extract import extract
+    page = b"export function save(x) { return window.electron.saveFile(x) }\n"
+    for src, analysed in [(page, False),
+                          (b"export function f(x) { return window.electronAPI.save(x) }\n", False),
+                          (page + b"import { shell } from 'electron'\n", True),
+                          (page + b"const { shell } = require(\"electron\")\n", True),
+                          (page + b"import remote from '@electron/remote'\n", True),
+                          (b"export function f(x) { document.title = x; electron.shell.openPath(x) }\n", True)]:
+        facts = extract("src/renderer/page.ts", src)
+        assert [fn.flow is not None for fn in facts.functions][:1] == [analysed], src
+
+
 def test_assertion_chains_in_test_code_are_not_recorded() -> None:
     """`expect(x).not.toBe(y)` in test code is the assertion API, never IPC nor an app call: not
     recorded as calls (most of a unit test's calls); the IPC inside it still is. Elsewhere, or

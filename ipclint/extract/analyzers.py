@@ -2,6 +2,8 @@
 Bump model.facts.FACTS_VERSION when the analysis changes."""
 from __future__ import annotations
 
+import re
+
 from ipclint.model.paths import is_test_path
 
 # The analyses serve main-process handlers and the helpers they call. Page code (it reads window or
@@ -11,12 +13,19 @@ from ipclint.model.paths import is_test_path
 # counts as handled, its sends as uses) is its calls, not its functions' flow; in an app with
 # end-to-end tests it is most of the parsed code.
 PAGE_MARKERS = (b"window.", b"document.")
-MAIN_MARKERS = (b"electron", b"ipcMain", b"webContents", b".ipc.", b"child_process", b"'fs'", b'"fs"', b"fs/",
+MAIN_MARKERS = (b"ipcMain", b"webContents", b".ipc.", b"child_process", b"'fs'", b'"fs"', b"fs/",
                 b"fs-extra", b"graceful-fs", b"original-fs", b"node:", b"shell.", b"require(", b"eval(", b"vm.")
+
+# Electron named by code: an import or require of 'electron' (or an `electron/`, `electron-`,
+# `@electron/` package), or a member of a name `electron` (`electron.shell`); not the key a preload
+# exposes read by the page (`window.electron.openFile(...)`, `window.electronAPI`), which in an app
+# whose bridge is called `electron` is in every renderer file
+ELECTRON_NAMED = re.compile(rb"['\"`](?:@?electron)[-/'\"`]|(?<![\w$@/'\"`.-])electron\s*(?:\?\.|\.\s*[A-Za-z_$]|\[)")
 
 
 def wanted(path: str, data: bytes) -> bool:
     """Whether the per-function analyses can matter for a file at ``path`` with these bytes."""
     if is_test_path(path):
         return False
-    return not any(m in data for m in PAGE_MARKERS) or any(m in data for m in MAIN_MARKERS)
+    return not any(m in data for m in PAGE_MARKERS) or any(m in data for m in MAIN_MARKERS) \
+        or b"electron" in data and ELECTRON_NAMED.search(data) is not None
