@@ -1170,6 +1170,32 @@ class Project:
                 return a + b if a is not None and b is not None else None
         return None
 
+    def channel_prefix(self, path: str, value: AnyV, scope: int | None = None) -> str | None:
+        """The fixed start of a channel made of parts of which only the first are constant
+        (`${PREFIX}${name}`, `'reply:' + id`, `` `on-done-${id}` ``): the namespace a caller who
+        picks the rest stays in (all of it when every part is constant). None when it starts with a
+        dynamic part."""
+        r = self.resolve(path, value, scope)
+        parts: list[str | AnyV] = []
+        stack: list[str | AnyV] = [r.value]
+        while stack and len(parts) < 32:
+            x = stack.pop()
+            if isinstance(x, Concat):
+                stack.extend((x.right, x.left))
+            elif isinstance(x, Tpl):
+                stack.extend(reversed(x.parts))
+            else:
+                parts.append(x)
+        if len(parts) < 2:
+            return None
+        prefix = ""
+        for part in parts:
+            text = part if isinstance(part, str) else self.channel(r.path, part, r.scope)
+            if text is None:
+                break
+            prefix += text
+        return prefix or None
+
     def channel_values(self, path: str, value: AnyV, scope: int | None = None) -> list[str] | None:
         """Every value a channel expression takes: one for a constant, each element for the
         variable of a loop (`for (const ch of LIST)`, `LIST.forEach((ch) => ...)`) over a constant

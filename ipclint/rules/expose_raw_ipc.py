@@ -27,7 +27,8 @@ def expose_raw_ipc(project: Project, options: Options) -> Iterator[Hit]:
     (throw or return) before the call when the check fails, or enclose the call:
     `LIST.includes(ch)`, `SET.has(ch)`, `ch in MAP`, `Object.values(X).includes(ch)`, comparisons
     and switch cases over constant channels (the switch's default must throw),
-    `ch.startsWith('<namespace>')`, and project helpers that do so (`if (!isAllowedChannel(ch))
+    `ch.startsWith('<namespace>')` (as is a channel the caller only completes after a fixed
+    prefix: `` ipcRenderer.on(`upload-done-${id}`, fn) ``), and project helpers that do so (`if (!isAllowedChannel(ch))
     throw ...`, or `assertChannel(ch)` when it can throw). A guard counts only for calls on the
     side where it passed (also inside a remover the guarded branch returns, or through a guard
     variable: `const ok = LIST.includes(ch); if (!ok) return`). A check that only logs is not a
