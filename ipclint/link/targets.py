@@ -29,7 +29,6 @@ from ipclint.model.values import (
     Await,
     CallExpr,
     Cmp,
-    Concat,
     Electron,
     Fn,
     Index,
@@ -39,7 +38,6 @@ from ipclint.model.values import (
     Not,
     Obj,
     Ref,
-    Tpl,
     TypeOf,
 )
 
@@ -94,6 +92,13 @@ class NamedChannel:
     value: str
     handler: Handler
     trace: tuple[TraceStep, ...]
+
+
+class _Namespaced:
+    """A renderer-named channel that a wrapper call keeps under a fixed prefix (not reported)."""
+
+
+_NAMESPACED = _Namespaced()
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,16 +224,22 @@ class _Analysis:
             return self._pick(fr, call.span, f"a lookup in '{quote(callee.obj)}'", "window", value, param, renderer)
         if arg == self._channel_arg(path, call) and not occ.keys and not self._fixed_prefix(path, call, arg) \
                 and not self._restricted(path, fr.fid, flow, occ, renderer, channel=True):
-            return self._at_wrapper_call(fr, call, param) or NamedChannel(
-                path, call, value, fr.handler, self._trace(fr, param, call.span, quote(callee)))
+            outer = self._at_wrapper_call(fr, call, param)
+            if isinstance(outer, _Namespaced):
+                return None
+            return outer or NamedChannel(path, call, value, fr.handler,
+                                         self._trace(fr, param, call.span, quote(callee)))
         return None
 
-    def _at_wrapper_call(self, fr: _Frame, push: Call, param: str) -> NamedChannel | None:
+    def _at_wrapper_call(self, fr: _Frame, push: Call, param: str) -> NamedChannel | _Namespaced | None:
         """A push inside an app wrapper that takes the channel as an argument (`send(wc, ch, ...a)`
         over `contents.send(channel, ...a)`): the finding belongs at the wrapper's call that the
         handler's data reached it through, the outermost one (SPEC "Wrappers and bridges"), so that
-        each caller is a finding of its own."""
+        each caller is a finding of its own. _NAMESPACED when a wrapper call on the way puts the
+        renderer's data after a fixed prefix (`sendToAll(`on-done-${id}`)`): the channel stays in
+        that namespace."""
         site = (fr.path, push.index)
+        found: NamedChannel | None = None
         for i, (cpath, cfid, cspan) in enumerate(fr.callers):
             call = self.project.call_at(cpath, cspan)
             target = callee_function(self.project, cpath, call) if call is not None else None
@@ -238,10 +249,13 @@ class _Analysis:
                         if w.site == site and w.channel_param is not None and w.op.kind == "push"), None)
             if arg is None or arg >= len(call.args):
                 continue
-            at = _Frame(fr.handler, cpath, cfid, {}, fr.steps[:2 * i], fr.callers[:i])
-            return NamedChannel(cpath, call, quote(call.args[arg]), fr.handler,
-                                self._trace(at, param, call.span, quote(call.callee)))
-        return None
+            if self.project.channel_prefix(cpath, call.args[arg], call.func) is not None:
+                return _NAMESPACED
+            if found is None:
+                at = _Frame(fr.handler, cpath, cfid, {}, fr.steps[:2 * i], fr.callers[:i])
+                found = NamedChannel(cpath, call, quote(call.args[arg]), fr.handler,
+                                     self._trace(at, param, call.span, quote(call.callee)))
+        return found
 
     def _helper(self, fr: _Frame, occ: Occ, param: str) -> _Frame | None:
         call = call_at(self.project, fr.path, occ.into) if occ.into is not None else None
@@ -567,26 +581,7 @@ class _Analysis:
     def _fixed_prefix(self, path: str, call: Call, arg: int) -> bool:
         """`${PREFIX}${name}`, `'reply:' + id`: the renderer picks a channel only within a fixed
         namespace."""
-        r = self.project.resolve(path, call.args[arg], call.func)
-        parts: list[str | AnyV] = []
-        stack: list[str | AnyV] = [r.value]
-        while stack and len(parts) < 32:
-            x = stack.pop()
-            if isinstance(x, Concat):
-                stack.extend((x.right, x.left))
-            elif isinstance(x, Tpl):
-                stack.extend(reversed(x.parts))
-            else:
-                parts.append(x)
-        if len(parts) < 2:
-            return False
-        prefix = ""
-        for part in parts:
-            text = part if isinstance(part, str) else self.project.channel(r.path, part, r.scope)
-            if text is None:
-                break
-            prefix += text
-        return prefix != ""
+        return self.project.channel_prefix(path, call.args[arg], call.func) is not None
 
     def _trace(self, fr: _Frame, param: str, span: Span, what: str) -> tuple[TraceStep, ...]:
         out: list[TraceStep] = []
