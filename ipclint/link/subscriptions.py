@@ -19,7 +19,7 @@ from ipclint.link.senders import function_index
 from ipclint.link.vutil import callee_name, subtree
 from ipclint.model import Span
 from ipclint.model.facts import Call, FileFacts, binding_scope
-from ipclint.model.values import AnyV, Arr, CallExpr, Fn, Global, Member, Ref, Spread
+from ipclint.model.values import AnyV, Arr, CallExpr, Cond, Fn, Global, Member, Ref, Spread
 
 SUBSCRIBE = frozenset({"on", "addListener", "prependListener"})
 
@@ -134,9 +134,7 @@ def unmount_hooks(project: Project, f: FileFacts, calls: Iterable[Call]) -> Hook
     fids: list[int] = []
     for h in hooks:
         for a in h.args[:1]:
-            span = result_span(project, f.path, a, h.func)
-            if span is not None:
-                results.add(span)
+            results.update(result_spans(project, f.path, a, h.func))
             w = project.resolve(f.path, a, h.func)
             if w.path == f.path and isinstance(w.value, Fn):
                 fids.append(w.value.fid)
@@ -156,17 +154,22 @@ def in_script_setup(project: Project, path: str, line: int) -> bool:
 
 def is_result(project: Project, path: str, v: AnyV, scope: int | None, call: Call) -> bool:
     """``v`` is (a variable or field holding) what the subscribing call returned."""
-    return result_span(project, path, v, scope) == call.span
+    return call.span in result_spans(project, path, v, scope)
 
 
-def result_span(project: Project, path: str, v: AnyV, scope: int | None) -> Span | None:
-    """The span of the call of this file whose result ``v`` is (or a variable or field holding it)."""
+def result_spans(project: Project, path: str, v: AnyV, scope: int | None) -> tuple[Span, ...]:
+    """The spans of the calls of this file whose result ``v`` is (or a variable or field holding
+    it): one call, or each call that an arm of a ternary gives (`c ? api.onX(cb) : () => {}`)."""
+    if isinstance(v, (Ref, Member)):
+        w = project.resolve(path, v, scope)
+        if w.path != path:
+            return ()
+        v = w.value
     if isinstance(v, CallExpr):
-        return v.span
-    if not isinstance(v, (Ref, Member)):
-        return None
-    w = project.resolve(path, v, scope)
-    return w.value.span if w.path == path and isinstance(w.value, CallExpr) else None
+        return (v.span,)
+    if isinstance(v, Cond):
+        return tuple(a.span for a in v.alts if isinstance(a, CallExpr))
+    return ()
 
 
 MAX_CLEANUP_FUNCTIONS = 32
@@ -218,9 +221,7 @@ class Cleanup:
         path = f.path
         for c in self.calls:
             for v in (c.callee, *(() if _logs(c) else c.args)):
-                span = result_span(project, path, v, c.func)
-                if span is not None:
-                    self.results.add(span)
+                self.results.update(result_spans(project, path, v, c.func))
             self.names.add(c.callee.text)
             if isinstance(c.callee, Member) and c.callee.prop in ("forEach", "map"):
                 self.names.add(c.callee.obj.text)
@@ -388,8 +389,8 @@ def _holders(project: Project, f: FileFacts, call: Call) -> set[str]:
         for a in f.assigns:
             if a.target.text:  # `this.off = api.onX(cb)`, `this.removers = [api.onX(cb)]`
                 index.setdefault(a.value.span, set()).add(a.target.text)
-                if isinstance(a.value, Arr):
-                    for x in a.value.items:
+                if isinstance(a.value, (Arr, Cond)):  # (`off = c ? api.onX(cb) : undefined`)
+                    for x in a.value.items if isinstance(a.value, Arr) else a.value.alts:
                         index.setdefault(x.span, set()).add(a.target.text)
         for (_scope, name), v in f.bindings.items():
             if isinstance(v, Arr):
