@@ -129,7 +129,13 @@ class Dominance(Decisions):
             right = self._passed(node.child_by_field_name("right"), outcome, depth + 1)
             if (operator_of(node) == "&&") == outcome:  # both sides hold (or both failed)
                 return left + [i for i in right if i not in left]
-            return self._either(left, right)
+            out = self._either(left, right)
+            # `if (p && !isValid(p)) return`: p is empty (null, undefined, '') or valid
+            for side, other in ((node.child_by_field_name("left"), right), (node.child_by_field_name("right"), left)):
+                name = self._empty_name(side, outcome)
+                if name is not None:
+                    out.extend(i for i in other if i not in out and name in self.site_names[i])
+            return out
         if t == "identifier":
             return self._guard_var(node, outcome, depth)
         if t == "binary_expression":
@@ -150,6 +156,22 @@ class Dominance(Decisions):
                 for ident in member_bases(node, self.guard_vars):
                     out.extend(i for i in self._guard_var(ident, True, depth) if i not in out)
         return out
+
+    def _empty_name(self, side: Node | None, outcome: bool) -> str | None:
+        """The name that ``side`` (a bare truthiness test, maybe negated) shows to be empty
+        when it has ``outcome``: `p` false, `!p` true."""
+        for _ in range(4):
+            node = unwrap_test(side)
+            if node is None:
+                return None
+            if node.type == "unary_expression" and operator_of(node) == "!":
+                side, outcome = node.child_by_field_name("argument"), not outcome
+                continue
+            if node.type == "identifier" and not outcome:
+                name = text_of(node, 80)
+                return None if name in self.guard_vars else name
+            return None
+        return None
 
     def _either(self, left: list[int], right: list[int]) -> list[int]:
         """One side or the other passed (`x === A || x === B`, `v === undefined || typeof v ===

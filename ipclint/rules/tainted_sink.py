@@ -44,7 +44,9 @@ def tainted_sink(project: Project, options: Options) -> Iterator[Hit]:
     replaced by a renderer object (`store.set(obj)`, `store.store = obj`). Validation of the
     parameter (or of the variable carrying it) clears the calls on the side where it passed: a
     sink in the `else` branch of a check, after a test whose result is ignored or only logged, or
-    after a weak allowlist (IPC018) is still reached. A check of one property validates that
+    after a weak allowlist (IPC018) is still reached. Refusing an optional value only when it is
+    given (`if (p && !isValidPath(p)) return`) validates it: past that, `p` is valid or empty
+    (null, undefined, `''`). A check of one property validates that
     property, not its siblings: after `if (req.action === 'remove')`, `req.path` is as unchecked
     as before. A parameter replaced by a validator's result (`name = sanitizeName(name)`) is
     validated in the code after it; a value joined from it and another parameter
