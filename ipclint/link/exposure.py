@@ -70,7 +70,7 @@ def classify_member(project: Project, member: ExposedMember, wrappers: Wrappers)
     ops = [w for w in wrappers.get((where.path, v.fid), ()) if w.op.receiver == "ipcRenderer"
            and w.channel_param is not None]
     if ops:
-        guards = [_namespace(project, w) or _guard(project, where.path, v.fid, w) for w in ops]
+        guards = [_namespace(w) or _guard(project, where.path, v.fid, w) for w in ops]
         allow = frozenset(c for g in guards if g is not None for c in g)
         return MemberKind("generic", any(w.op.kind in ("send", "invoke") for w in ops),
                           any(w.op.kind == "on" for w in ops),  # removing listens to nothing
@@ -149,17 +149,11 @@ def _from_param(project: Project, path: str, c: Call, v: AnyV, scopes: set[int])
 
 # ---- guards ---------------------------------------------------------------------------------
 
-def _namespace(project: Project, w: WrapperOp) -> frozenset[str] | None:
-    """A channel the caller only completes (`` `on-upload-complete-${id}` ``, `'progress:' + id`):
-    a fixed prefix keeps it in a namespace, as a `ch.startsWith('progress:')` guard does."""
-    if not w.channel_derived:
-        return None
-    path, idx = w.site
-    call = project.files[path].calls[idx]
-    if w.op.channel_arg >= len(call.args):
-        return None
-    prefix = project.channel_prefix(path, call.args[w.op.channel_arg], call.func)
-    return frozenset({prefix + "*"}) if prefix else None
+def _namespace(w: WrapperOp) -> frozenset[str] | None:
+    """A channel the caller only completes (`` `on-upload-complete-${id}` ``, `'progress:' + id`,
+    here or in a helper it passes the id to): a fixed prefix keeps it in a namespace, as a
+    `ch.startsWith('progress:')` guard does."""
+    return frozenset({w.channel_prefix + "*"}) if w.channel_derived and w.channel_prefix else None
 
 
 def _guard(project: Project, path: str, fid: int, w: WrapperOp) -> frozenset[str] | None:

@@ -42,6 +42,9 @@ class WrapperOp:
     # the channel parameter is only part of the channel (`toggle_${key}`, `TOGGLE(key)`): the
     # channel is the IPC call's own expression, dynamic at the call sites
     channel_derived: bool = False
+    # the fixed start of a derived channel (`progress:${id}`: 'progress:'), wherever on the chain
+    # the channel was made; the caller picks a channel only within that namespace
+    channel_prefix: str | None = None
 
 
 def direct_ops(project: Project) -> dict[tuple[str, int], IpcOp]:
@@ -222,9 +225,13 @@ def _add_summary(project: Project, wrappers: dict[tuple[str, int], list[WrapperO
     h_arg = call.args[h_idx] if h_idx is not None and h_idx < len(call.args) else None
     ch = _param_index(project, path, call, ch_arg) if ch_arg is not None else None
     derived = ch is not None and inner is not None and inner.channel_derived
+    prefix = inner.channel_prefix if derived and inner is not None else None
     if ch is None and ch_arg is not None:
         ch = _derived_param(project, path, call, ch_arg)
         derived = ch is not None
+        if derived:
+            prefix = inner.channel_prefix if inner is not None and inner.channel_derived \
+                else project.channel_prefix(path, ch_arg, call.func)
     hd = _handler_source(project, path, call, h_arg) if h_arg is not None else None
     if ch is not None:
         owner = ch[0]
@@ -240,7 +247,7 @@ def _add_summary(project: Project, wrappers: dict[tuple[str, int], list[WrapperO
                     handler_param=hd[1] if hd is not None else None,
                     handler_wrapped=hd[2] if hd is not None else (inner.handler_wrapped if inner else False),
                     site=inner.site if inner is not None else (path, call.index), chain=chain,
-                    channel_derived=derived)
+                    channel_derived=derived, channel_prefix=prefix)
     lst = wrappers.setdefault((path, owner), [])
     if wop in lst or len(lst) > 32:
         return False
