@@ -290,3 +290,37 @@ def test_workers_are_kept_for_rounds_worth_them(monkeypatch: pytest.MonkeyPatch)
     assert not engine.Workers(2).worth([large])  # one file: extracted here
     assert not engine.Workers(2).worth([small, small])  # too few bytes to pay for the workers
     assert engine.Workers(2).worth([small, large])
+
+
+INDEXED_WRAPPER = {
+    "main.js": "const { app, BrowserWindow, ipcMain } = require('electron')\n"
+               "ipcMain.on('a:go', () => {})\n"
+               "app.whenReady().then(() => new BrowserWindow({ webPreferences: { preload: __dirname + '/preload.js' } }))\n",
+    "preload.js": "const { contextBridge, ipcRenderer } = require('electron')\n"
+                  "contextBridge.exposeInMainWorld('api', { send: (ch, ...a) => ipcRenderer.send(ch, ...a) })\n",
+    "src/lib/ipc.ts": "export function go(ch: string, ...a: unknown[]) { window.api.send(ch, ...a) }\n",
+    "src/lib/format.ts": "export function fmt(n: number) { return String(n) }\n",
+    "src/lib/index.ts": "export * from './ipc'\nexport * from './format'\n",
+    "src/ui/a.ts": "import { go } from '../lib'\nexport const start = () => go('a:go')\n",
+    "src/ui/b.ts": "import { fmt } from '../lib'\nexport const show = () => fmt(1)  // goes on\n",
+}
+
+
+@pytest.mark.parametrize("default_export", [False, True])
+def test_importers_of_an_index_file_are_parsed_when_they_name_what_it_reexports(tmp_path: Path,
+                                                                                default_export: bool) -> None:
+    """An index file re-exports a page wrapper among much else (`import { U } from 'Lib'` in every
+    component): a file that reaches the wrapper only through the index is parsed when its bytes
+    name the wrapper (a.ts), not when they only name the rest (b.ts: "goes" is not the word `go`).
+    A default-exported wrapper is named by its importers, not by itself: then every importer is."""
+    files = dict(INDEXED_WRAPPER)
+    if default_export:
+        files["src/lib/ipc.ts"] = "export default function (ch: string) { window.api.send(ch) }\n"
+        files["src/lib/index.ts"] = "export { default as go } from './ipc'\nexport * from './format'\n"
+    root = write_project(tmp_path / "app", files, main="main.js")
+    r = check([str(root)], use_cache=False, jobs=1, need_project=True)
+    parsed = set(r.extra["project"].files)
+    assert "src/ui/a.ts" in parsed and ("src/ui/b.ts" in parsed) == default_export
+    if not default_export:
+        assert [(f.rule, f.path, f.span.line) for f in r.findings if f.rule == "IPC003"] == \
+            [("IPC003", "main.js", 2), ("IPC003", "src/ui/a.ts", 2)]

@@ -1,6 +1,9 @@
 """What linking asks the engine to parse next: files not parsed yet that can change the model."""
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
+
 from ipclint.discover import SourceFile
 from ipclint.discover.select import is_local_specifier
 from ipclint.link.project import GLOBAL_OBJECTS, Project
@@ -35,13 +38,20 @@ def wrapper_callers(project: Project, by_path: dict[str, SourceFile]) -> set[str
     not asked of test code, whose calls do not count: IPC012)."""
     defining = {path for path, _fid in project.wrappers} | {e.path for e in project.exposures}
     graph = project.graph
-    defining |= electron_exporters(project) | graph.bridge_modules | {p for p, _fid in graph.bridge_wrappers}
-    defining |= reexporters(project, defining)
+    exporting = electron_exporters(project) | graph.bridge_modules
+    defining |= exporting | {p for p, _fid in graph.bridge_wrappers}
+    via = reexporters(project, defining)  # (index files: not in ``defining``)
     registering = defining | {e.path for e in graph.edges if e.scope is not None and e.kind in ("handle", "on")
                               and e.receiver == "ipcMain"}
+    via_only = via - registering
+    defining |= via
+    registering |= via
     if not registering:
         return set()
     from ipclint.link.roles import specifier_targets
+    # An index file re-exports much more than the wrappers (`import { U, C } from 'Lib'` in every
+    # component): a file that reaches them only through it must name one of them.
+    mentions = _mentions(project, exporting) if via_only else None
     out = set()
     for path, sf in by_path.items():
         if path in project.files:
@@ -50,15 +60,44 @@ def wrapper_callers(project: Project, by_path: dict[str, SourceFile]) -> set[str
         # (the files its specifiers name, resolved once a run: roles.specifier_targets)
         specs = project.specifiers.get(path)
         if specs is sf.bytefacts.specifiers:
-            if any(t in wanted for t in specifier_targets(project, path)):
-                out.add(path)
-            continue
-        for spec in sf.bytefacts.specifiers:
-            if (is_local_specifier(spec) or project.modules.names_package(spec)
-                    or project.modules.names_alias(path, spec)) and project.modules.resolve(path, spec) in wanted:
-                out.add(path)
-                break
+            targets: Iterable[str | None] = specifier_targets(project, path)
+        else:
+            targets = (project.modules.resolve(path, spec) for spec in sf.bytefacts.specifiers
+                       if is_local_specifier(spec) or project.modules.names_package(spec)
+                       or project.modules.names_alias(path, spec))
+        hits = {t for t in targets if t in wanted}
+        if hits and (hits - via_only or mentions is None or mentions.search(sf.load())):
+            out.add(path)
     return out
+
+
+def _mentions(project: Project, exporting: set[str]) -> re.Pattern[bytes] | None:
+    """What a caller of a wrapper, a bridge function or a bridge getter, or a user of an exported
+    Electron binding or bridge, writes: a function's name as a whole word, a method's after a dot
+    (`Renderer.send(...)`, `U.Common.getElectron()`, `import { ipc } from 'Lib'`). None when one of
+    them has no name of its own that a caller must write (an anonymous or default-exported
+    function, a default export: the importer names it)."""
+    getter_paths, getters = bridge_getters(project)
+    words: set[str] = set()
+    methods = set(getters)
+    for path, fid in {*project.wrappers, *project.graph.bridge_wrappers}:
+        f = project.files[path]
+        fn = f.functions[fid]
+        default = [v for k in ("default", "*") if (v := f.exports.get(k)) is not None]
+        if not fn.name or any((type(v) is Fn and v.fid == fid) or (type(v) is Ref and v.name == fn.name)
+                              for v in default):
+            return None
+        owner, dot, name = fn.name.rpartition(".")
+        (methods if dot else words).add(name)
+    for path in exporting - getter_paths:
+        ef = project.files.get(path)
+        if ef is None or "default" in ef.exports or "*" in ef.exports:
+            return None
+        words.update(ef.exports)
+    words.update(e.key for e in project.exposures)
+    alts = [rb"(?<![\w$])" + re.escape(n.encode()) for n in sorted(words)]
+    alts += [rb"\." + re.escape(n.encode()) for n in sorted(methods - words)]
+    return re.compile(b"(?:" + b"|".join(alts) + rb")(?![\w$])") if alts else None
 
 
 def reexporters(project: Project, targets: set[str]) -> set[str]:
