@@ -391,6 +391,8 @@ class _Analysis:
             if isinstance(callee, Member) and _rooted(callee.obj, span, names):
                 if READS.match(callee.prop):
                     continue
+            elif isinstance(callee, Index) and _rooted(callee.obj, span, names):
+                pass  # `wc[method](...args)`: a computed method, any method at all (browser-base)
             elif not any(_rooted(a, span, names) for a in c.args) or not self._acts_with(path, c):
                 continue
             if not self._tied(path, fid, c, span, names, renderer):
