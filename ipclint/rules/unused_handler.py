@@ -3,11 +3,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ipclint.link.calls import mentioned_strings, page_code_paths, quoted_in_page_code, talk
+from ipclint.link.graph import Edge
 from ipclint.link.project import Project
 from ipclint.model import Severity
+from ipclint.model.values import AnyV, Concat, Cond, Tpl
 from ipclint.rules._base import ChannelOptions, Hit, ignored_channel, rule
 
 SENDER_KINDS = frozenset({"send", "invoke"})
+MIN_PREFIX = 3  # `storage-${op}` names a family of channels; `${a}${b}` or `a${b}` names nothing
+MAX_DEPTH = 4
 
 
 @rule("IPC011", "unused-handler", Severity.WARNING,
@@ -21,7 +25,9 @@ def unused_handler(project: Project, options: ChannelOptions) -> Iterator[Hit]:
     `frame.ipc`, or an app wrapper that registers one) for a channel that no preload or renderer
     code sends or invokes. `ipcMain.emit(channel)` in main counts as a use, and so does the channel
     name written as a string in preload or renderer code (it may reach a send through a variable).
-    Channels that an allowlist-guarded generic bridge allows count as used. A loop over a constant
+    Channels that an allowlist-guarded generic bridge allows count as used, and so do the channels a
+    page send with a computed channel may name: each constant branch of `cond ? A : B`, and every
+    channel that starts with the constant head of a template (`storage-${op}`). A loop over a constant
     table registers (or sends on) each of its entries, so each entry is judged. A `<webview>`
     guest's `sendToHost` goes to its host page, not to main: it uses no handler. Not reported when
     a preload of the same app exposes a raw or unguarded generic channel path (see IPC001), since
@@ -59,6 +65,7 @@ def unused_handler(project: Project, options: ChannelOptions) -> Iterator[Hit]:
         if e.channel is not None and ((e.kind in SENDER_KINDS and e.side == "renderer" and e.method != "sendToHost")
                                       or e.kind == "emit"):
             senders.setdefault(e.channel, []).append(e.path)
+    maybe = _maybe_sent(project, g.edges)
     page = frozenset({"preload", "renderer"})
     per_app: dict[str, tuple[bool, set[str], tuple[str, ...]]] = {}  # (what depends on the app alone, once per app)
     searched: dict[str, list[str]] = {}  # app -> the files its channels are searched for in (made when first asked)
@@ -75,7 +82,9 @@ def unused_handler(project: Project, options: ChannelOptions) -> Iterator[Hit]:
         if generic:
             continue  # a generic path in this app: any channel can arrive
         if e.channel in allowed or any(project.same_app(p, e.path) for p in senders.get(e.channel, ())) \
-                or (prefixes and e.channel.startswith(prefixes)):
+                or (prefixes and e.channel.startswith(prefixes)) \
+                or any(project.same_app(p, e.path) and (e.channel in exact or e.channel.startswith(starts))
+                       for p, exact, starts in maybe):
             continue
         if ignored_channel(e.channel, options) or e.channel in mentioned_strings(project, page, app):
             continue
@@ -87,3 +96,49 @@ def unused_handler(project: Project, options: ChannelOptions) -> Iterator[Hit]:
         kind = "handler" if e.kind == "handle" else "listener"
         yield Hit(e.path, e.span, f"{kind} for '{e.channel}' is never used: no preload or renderer code "
                                   f"sends or invokes '{e.channel}'", key=f"{e.kind}:{e.channel}")
+
+
+def _maybe_sent(project: Project, edges: list[Edge]) -> list[tuple[str, frozenset[str], tuple[str, ...]]]:
+    """The channels a page send with a dynamic channel may name: each constant branch of
+    `cond ? A : B`, and the family a template or concatenation with a constant head names
+    (`storage-${operation}` sends on every `storage-...` channel). Per send: its path, the exact
+    channels, the prefixes."""
+    out: list[tuple[str, frozenset[str], tuple[str, ...]]] = []
+    for e in edges:
+        if e.channel is not None or e.channel_value is None or e.kind not in SENDER_KINDS \
+                or e.side != "renderer" or e.method == "sendToHost":
+            continue
+        exact: set[str] = set()
+        starts: set[str] = set()
+        _alternatives(project, e.path, e.channel_value, e.scope, exact, starts, 0)
+        if exact or starts:
+            out.append((e.path, frozenset(exact), tuple(sorted(starts))))
+    return out
+
+
+def _alternatives(project: Project, path: str, value: AnyV, scope: int | None,
+                  exact: set[str], starts: set[str], depth: int) -> None:
+    single = project.channel(path, value, scope)
+    if single is not None:
+        exact.add(single)
+        return
+    if depth >= MAX_DEPTH:
+        return
+    r = project.resolve(path, value, scope)
+    match r.value:
+        case Cond(alts=alts):
+            for alt in alts:
+                _alternatives(project, r.path, alt, r.scope, exact, starts, depth + 1)
+        case Tpl(parts=parts):
+            head: list[str] = []
+            for part in parts:
+                s = part if isinstance(part, str) else project.channel(r.path, part, r.scope)
+                if s is None:
+                    break
+                head.append(s)
+            if len("".join(head)) >= MIN_PREFIX:
+                starts.add("".join(head))
+        case Concat(left=left):
+            s = project.channel(r.path, left, r.scope)
+            if s is not None and len(s) >= MIN_PREFIX:
+                starts.add(s)
