@@ -586,6 +586,11 @@ class _Walker(Extractor):
             self.f.types.add_decl(cname, TDecl("class"), False)
         if node.type != "class":
             self.f.bindings.setdefault((scope, cname), ClassV(span=span_of(node), text=cname, name=cname))
+        heritage = next((c for c in node.children if c.type == "class_heritage"), None)
+        if heritage is not None:
+            base = text_of(heritage, 120).split("{")[0].replace("extends", " ").split()
+            if base:
+                self.f.class_bases[cname] = base[0].split("<")[0].split("(")[0].rsplit(".", 1)[-1]
         body = node.child_by_field_name("body")
         methods = self.f.class_methods.setdefault(cname, {})
         for c in body.named_children if body is not None else ():

@@ -14,7 +14,7 @@ from ipclint.model.span import Span
 from ipclint.model.types import TypeFacts
 from ipclint.model.values import AnyV
 
-FACTS_VERSION = 43
+FACTS_VERSION = 44
 
 
 class _Record(msgspec.Struct, frozen=True, array_like=True, gc=False):
@@ -232,6 +232,7 @@ class FileFacts(msgspec.Struct, frozen=True, gc=False):
     assigns: tuple[Assign, ...] = ()
     classes: dict[str, Span] = {}
     class_methods: dict[str, dict[str, int]] = {}
+    class_bases: dict[str, str] = {}  # class name -> the last name of what it extends (`LitElement`)
     jsx: tuple[JsxElement, ...] = ()
     checks: tuple[Check, ...] = ()
     exits: tuple[Exit, ...] = ()

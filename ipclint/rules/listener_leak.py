@@ -428,10 +428,15 @@ def _vue_options_leak(project: Project, f: FileFacts, fn: Func, where: str, sub:
 
 
 def _react_class(f: FileFacts, fn: Func) -> bool:
-    """``fn`` is a method of a class component (a class with render or React lifecycle methods)."""
+    """``fn`` is a method of a class component (a class with render or React lifecycle methods).
+    A custom element (`class Nav extends LitElement`, `HTMLElement`) renders too, but it is no
+    React component: its cleanup is `disconnectedCallback`, which this rule does not judge."""
     if not fn.name or "." not in fn.name:
         return False
-    methods = f.class_methods.get(fn.name.rsplit(".", 1)[0], {})
+    cls = fn.name.rsplit(".", 1)[0]
+    if f.class_bases.get(cls, "").endswith("Element"):
+        return False
+    methods = f.class_methods.get(cls, {})
     return any(m in methods for m in ("render", "componentDidMount", "componentWillUnmount"))
 
 
