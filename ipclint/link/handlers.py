@@ -190,8 +190,9 @@ def validator_call(project: Project, path: str, call: Call, extra: frozenset[str
         return mod in VALIDATION_LIBS or mod.startswith("is-") or schema or (
             LIBRARY_TEST.match(name) is not None and mod.removeprefix("node:") not in NODE_MODULES
             and not mod.startswith(("electron/", "node:")))
+    # `modals.create(x)` that names a project function is judged as one (by its name), not as a schema's method
     if isinstance(callee, Member) and name in SCHEMA_METHODS and root_name(callee.obj) not in NOT_SCHEMAS \
-            and not isinstance(r.value, (Global, Electron)):
+            and not isinstance(r.value, (Global, Electron, Fn)):
         return not held or name not in VERDICT_METHODS or (name == "validate" and call.awaited)
     if VALIDATOR_PREFIX.match(name):
         if isinstance(r.value, Fn) or project.function_of(path, callee, call.func) is not None:
