@@ -29,7 +29,8 @@ from ipclint.rules._base import Hit, Options, rule
 
 EFFECTS = frozenset({"useEffect", "useLayoutEffect"})
 MOUNT_HOOKS = frozenset({"onMounted", "onBeforeMount"})
-REACT_MOUNTS = frozenset({"componentDidMount", "constructor"})  # SPEC 2nd ed.: the constructor subscribes too
+# SPEC 2nd ed.: the constructor subscribes too; so does the legacy componentWillMount (franz)
+REACT_MOUNTS = frozenset({"componentDidMount", "constructor", "componentWillMount", "UNSAFE_componentWillMount"})
 VUE_MOUNTS = frozenset({"beforeMount", "mounted", "created", "beforeCreate"})
 VUE_CLEANUPS = ("beforeUnmount", "beforeDestroy", "unmounted", "destroyed")
 VUE_HOOKS = {2: ("beforeDestroy", "destroyed"), 3: ("beforeUnmount", "unmounted")}
@@ -52,8 +53,9 @@ def listener_leak(project: Project, options: Options) -> Iterator[Hit]:
     preload's own listener and takes no callback from the page wraps nothing and is not (a).
     (b) Renderer code that subscribes (through an exposed on-function or `ipcRenderer.on`) in a
     React `useEffect`/`useLayoutEffect`, a Vue `onMounted` or Options API `mounted`/`created`, or a
-    class component's `componentDidMount` or `constructor` (also through the component's own
-    methods that the hook calls as `this.method()`, unless such a method is once-guarded by a flag),
+    class component's `componentDidMount`, `constructor` or legacy `componentWillMount` (also
+    through the component's own methods that the hook calls as `this.method()`, unless such a
+    method is once-guarded by a flag),
     without removing it in the cleanup
     (the effect's returned function, `onUnmounted`/`onBeforeUnmount`, `beforeDestroy`/`destroyed`
     in Vue 2 and `beforeUnmount`/`unmounted` in Vue 3, by the Vue version in package.json,
@@ -437,7 +439,7 @@ def _react_class(f: FileFacts, fn: Func) -> bool:
     if f.class_bases.get(cls, "").endswith("Element"):
         return False
     methods = f.class_methods.get(cls, {})
-    return any(m in methods for m in ("render", "componentDidMount", "componentWillUnmount"))
+    return any(m in methods for m in ("render", "componentDidMount", "componentWillUnmount", "componentWillMount"))
 
 
 COMPONENT_WRAPPERS = frozenset({"memo", "forwardRef", "observer"})
@@ -459,6 +461,7 @@ def _sibling_methods(f: FileFacts, fn: Func, names: tuple[str, ...]) -> list[int
     out: list[int] = []
     for other in f.functions:
         short = (other.name or "").rsplit(".", 1)[-1]
-        if short in names and (prefix is None or (other.name or "").startswith(prefix) or other.parent == fn.parent):
+        # a class's own methods: not those of another class beside it in the file (same parent)
+        if short in names and (prefix is None or (other.name or "").startswith(prefix)):
             out.append(other.id)
     return out
