@@ -324,3 +324,38 @@ def test_importers_of_an_index_file_are_parsed_when_they_name_what_it_reexports(
     if not default_export:
         assert [(f.rule, f.path, f.span.line) for f in r.findings if f.rule == "IPC003"] == \
             [("IPC003", "main.js", 2), ("IPC003", "src/ui/a.ts", 2)]
+
+
+def test_what_is_resolved_without_asking_is_not_parsed_in_a_later_round(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """``Project.no_missing`` resolves without asking for modules: what it reaches must not reach
+    the set the engine already holds either (freelens: the exports of every parsed module resolved
+    for ``needs.electron_exporters`` asked for each barrel's modules, three rounds more)."""
+    import ipclint.link
+    root = write_project(tmp_path / "app", {
+        "src/main/index.ts": """
+            import { app, ipcMain } from 'electron'
+            export { format } from '../util/format'
+            export * from '../util/more'
+            ipcMain.handle('ping', () => 'pong')
+        """,
+        "src/util/format.ts": "export const format = (s: string) => s.trim()\n",
+        "src/util/more.ts": "export const more = 1\n",
+    }, main="src/main/index.ts")
+    linked: list[set[str]] = []
+    link = ipclint.link.link
+
+    def counted_link(root: Path, files: dict[str, Any], *args: Any, **kwargs: Any) -> Project:
+        linked.append(set(files))
+        return link(root, files, *args, **kwargs)
+
+    monkeypatch.setattr(ipclint.link, "link", counted_link)
+    r = check([str(root)], use_cache=False, jobs=1)
+    assert not r.internal_error
+    assert linked == [{"src/main/index.ts"}]
+    project = r.extra["project"]
+    held = project.missing
+    project.frozen = False
+    with project.no_missing():
+        project._need("src/util/format.ts")
+    assert "src/util/format.ts" not in held and project.missing is held

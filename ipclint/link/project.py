@@ -277,7 +277,8 @@ class Project:
     def no_missing(self) -> Iterator[None]:
         """Resolve without asking for unparsed modules (for questions whose answer could only be
         in files that are parsed anyway)."""
-        before = set(self.missing)
+        before = self.missing
+        self.missing = set(before)  # (a copy: whoever holds the set from before sees nothing asked here)
         try:
             yield
         finally:
