@@ -172,21 +172,27 @@ def _case_values(case: Node, body: Node, to_value: Callable[[Node], AnyV],
     return values
 
 
-STATEMENT_CALL_PARENTS = frozenset({"await_expression", "parenthesized_expression", "ternary_expression",
-                                    "binary_expression", "non_null_expression", "unary_expression"})
+# The statements whose calls all run when the statement runs (in the branches around it); what a
+# call inside a larger expression sits in is found by climbing to the first statement.
+ARM_STATEMENTS = frozenset({"expression_statement", "lexical_declaration", "variable_declaration", "return_statement"})
+STATEMENT_TYPES = ARM_STATEMENTS | frozenset({
+    "if_statement", "for_statement", "for_in_statement", "while_statement", "do_statement", "switch_statement",
+    "try_statement", "statement_block", "throw_statement", "labeled_statement", "class_body", "program",
+    "switch_case", "switch_default", "export_statement"})
 LEAVE_CASE = frozenset({"break_statement", "return_statement", "throw_statement", "continue_statement"})
 
 
 def enclosing_arms(call: Node, to_value: Callable[[Node], AnyV], up: Up,
                    memo: dict[int, dict[int, int]]) -> tuple[Arm, ...]:
-    """The branches a statement-level call sits in (`f()`, `await f()`, `c ? f() : g()`), within
-    its function, outermost first; () for calls inside larger expressions."""
+    """The branches a call sits in (`f()`, `await f()`, `c ? f() : g()`, `new Updater(f).run()`,
+    `const u = make(f)`, `return f()`), within its function, outermost first; () for calls
+    outside such a statement (a loop header, a class field)."""
     node: Node | None = up(call)
-    for _ in range(4):
-        if node is None or node.type not in STATEMENT_CALL_PARENTS:
+    for _ in range(MAX_PARENTS):
+        if node is None or node.type in STATEMENT_TYPES or node.type in FUNCTION_BOUNDARY:
             break
         node = up(node)
-    if node is None or node.type != "expression_statement":
+    if node is None or node.type not in ARM_STATEMENTS:
         return ()
     out: list[Arm] = []
     child: Node = call
