@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from ipclint.link.handlers import Handler, Judge, call_at, derived, handlers
 from ipclint.link.project import Project
 from ipclint.link.vutil import callee_name, root_name, subtree, walk
+from ipclint.link.webprefs import remote_enable
 from ipclint.link.wrappers import callee_function
 from ipclint.model import Role, Span, StepKind, TraceStep
 from ipclint.model.facts import Call, Check, Exit, Flow, Occ
@@ -401,10 +402,13 @@ class _Analysis:
 
     def _acts_with(self, path: str, c: Call) -> bool:
         """A call that takes the target as an argument acts on it when it is Electron's (a dialog
-        or menu shown on the window) or the project's."""
+        or menu shown on the window), `@electron/remote/main`'s `enable` (the page it shows gets
+        every main-process module), or the project's."""
         r = self.project.resolve(path, c.callee, c.func).value
         if isinstance(r, Electron):
             return r.api not in WINDOW_GETTERS
+        if remote_enable(r):
+            return True
         return isinstance(r, Fn) or callee_function(self.project, path, c) is not None
 
     def _tied(self, path: str, fid: int, c: Call, span: Span, names: set[str], renderer: set[str]) -> bool:

@@ -193,7 +193,7 @@ def remote_enabled(project: Project) -> Iterator[InsecureSetting]:
         if not call.args or call.new or not (type(callee) is Ref or (
                 type(callee) is Member and callee.prop == "enable")) or not _may_be_remote(project, path, call):
             continue
-        if _remote_enable(project.resolve(path, call.callee, call.func).value):
+        if remote_enable(project.resolve(path, call.callee, call.func).value):
             yield InsecureSetting("remote", path, call.span, "@electron/remote", call.args[0].text)
 
 
@@ -213,11 +213,11 @@ def _may_be_remote(project: Project, path: str, call: Call) -> bool:
         if outside is not None:
             return outside in REMOTE_MAIN
     if how == BOUND and bound is not None and type(call.callee) is Ref:
-        return _remote_enable(project.resolve(path, bound, scope).value)
+        return remote_enable(project.resolve(path, bound, scope).value)
     return True
 
 
-def _remote_enable(v: AnyV) -> bool:
+def remote_enable(v: AnyV) -> bool:
     return isinstance(v, External) and v.src in REMOTE_MAIN and v.name.rsplit(".", 1)[-1] == "enable"
 
 

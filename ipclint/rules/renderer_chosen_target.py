@@ -31,7 +31,8 @@ def renderer_chosen_target(project: Project, options: Options) -> Iterator[Hit]:
       `webContents.fromId(x)`, `webContents.fromFrame(x)`, `webContents.fromDevToolsTargetId(x)`,
       `webFrameMain.fromId(...)`, or a lookup `windows.get(x)` / `windows[x]` in a collection the
       app fills with its own windows — on which main then acts (sends to it, loads a URL, runs
-      JavaScript, attaches the debugger, sets its window-open handler, closes it, ...), reported
+      JavaScript, attaches the debugger, sets its window-open handler, closes it, enables
+      `@electron/remote` for it, ...), reported
       at the call that picks the target;
     - the value names the channel of a message main sends (`target.webContents.send(x, ...)`,
       `event.sender.send(x, ...)`, `event.reply(x, ...)`), reported at the send; through an app
