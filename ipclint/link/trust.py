@@ -162,6 +162,9 @@ class Context:
     # outside (`shell.openExternal`) or denies (`return { action: 'deny' }`, `callback(false)`,
     # `return`/`throw` in an IPC handler)
     selectors: list[tuple[str, int | None, AnyV]] = field(default_factory=list)
+    # a window-open handler whose every return denies, one of them unconditionally: no test in it
+    # can let a page open in the app (what it still selects is opened outside: IPC006's business)
+    always_denies: bool = False
 
     def selects(self, project: Project, t: Test) -> bool:
         """The test, where it holds, only selects what is blocked, denied or opened outside the app
@@ -169,6 +172,8 @@ class Context:
         `if (url.startsWith('smb://')) return { action: 'deny' }`), also through a helper that
         returns its result (`if (isDroppedFile(url)) e.preventDefault()`): an attacker who passes
         it gains nothing."""
+        if self.always_denies:
+            return True
         if not self.selectors:
             return False
         where = [(t.path, t.span, True)]  # an expression whose truth says the test passed (True) or failed
@@ -305,10 +310,16 @@ class _Analysis:
         calls, checks, _exits, _local = index.of(sorted(f.subtree(fid)))
         outcomes = index.outcomes.get(fid, [])
         self.via, self.tail, self.fid = via, tail, fid
+        verdicts = []
         for o in outcomes:
             denied = self._denied_when(path, o) if tail or o.throws else None
+            verdicts.append((o, denied))
             if denied is not None:
                 self.ctx.selectors.extend((path, fid, c) for c in denied)
+        if not via and (path, fid) == (self.ctx.path, self.ctx.fid) and self.ctx.decides == Decides.WINDOW_OPEN:
+            self.ctx.always_denies = bool(verdicts) and all(d is not None for _o, d in verdicts) \
+                and any(not o.conds and not o.throws and o.func == fid for o, _d in verdicts) \
+                and not self._opens_in_app(path, fid)
         returned = {o.value.span for o in outcomes if o.value is not None} if tail else set()
         kinds = _Kinds(self.project, f, seeds)
         zero: set[Span] = set()  # `x.indexOf(p)` calls compared with 0: prefix tests
@@ -347,6 +358,38 @@ class _Analysis:
                 return list(o.conds) if o.alone or not self._acts_before(path, o) else None
         return None
 
+    def _opens_in_app(self, path: str, fid: int) -> bool:
+        """Some call of the function may open the page in the app itself (``_acts_before``, in any
+        branch): not `shell.openExternal`, nor a project function that opens it with
+        `shell.openExternal` and nothing else, nor an unresolved function named for opening outside
+        (`openLinkInBrowser(url)`, `openExternalUrl(url)`)."""
+        return any(self._opens_page(path, c) for c in self.project.calls_in(path, fid))
+
+    def _opens_page(self, path: str, c: Call) -> bool:
+        """The call may open the page in the app: it loads, opens or navigates, and is neither
+        `shell.openExternal`, nor a project function that opens with `shell.openExternal` only, nor
+        an unresolved function named for opening outside (`openLinkInBrowser`, given by another module)."""
+        name = (callee_name(c.callee) or "").lower()
+        if name == "openexternal" or not (name == "emit" or any(w in name for w in _OPENS)):
+            return False
+        target = callee_function(self.project, path, c)
+        if target is None:
+            return not ("external" in name or "inbrowser" in name)
+        return not self._opens_outside_only(*target)
+
+    def _opens_outside_only(self, path: str, fid: int) -> bool:
+        """The project function opens what it is given with `shell.openExternal` and calls nothing
+        else that loads, opens or navigates."""
+        outside = False
+        for c in self.project.calls_in(path, fid):
+            if self.project.electron_api(path, c.callee, c.func) == "shell.openExternal":
+                outside = True
+                continue
+            name = (callee_name(c.callee) or "").lower()
+            if name == "emit" or any(w in name for w in _OPENS):
+                return False
+        return outside
+
     def _acts_before(self, path: str, o: Outcome) -> bool:
         """Before the outcome, in its branch, the page is opened in the app itself: a call that
         loads, opens or navigates (`win.loadURL(url)`, `createTab(url)`, `app.emit('open-url-in-tab',
@@ -354,8 +397,7 @@ class _Analysis:
         for c in self.project.calls_in(path, o.func):
             if tuple(c.conds) != tuple(o.conds) or (c.span.line, c.span.column) >= (o.span.line, o.span.column):
                 continue
-            name = (callee_name(c.callee) or "").lower()
-            if name != "openexternal" and (name == "emit" or any(w in name for w in _OPENS)):
+            if self._opens_page(path, c):
                 return True
         return False
 

@@ -47,7 +47,9 @@ def weak_sender_check(project: Project, options: Options) -> Iterator[Hit]:
     (`if (!url.startsWith(X)) event.preventDefault()`, `url.startsWith(X) ? allow : deny`) is a
     trust check, and so is one in an IPC handler whose passing side calls `shell.openExternal`,
     and a window-open check whose passing side opens the page in the app itself before denying
-    the new window (`win.loadURL(url); return { action: 'deny' }`).
+    the new window (`win.loadURL(url); return { action: 'deny' }`). In a window-open handler that
+    denies every request and opens nothing in the app (only outside it, with `shell.openExternal`
+    or a helper that does, such as `openLinkInBrowser(url)`), no check decides trust: none is reported.
     Reported at the check expression. A weak check still counts as a sender check for
     IPC007: the handler does check, and this rule says how the check fails.
 
