@@ -43,6 +43,7 @@ from ipclint.model.values import (
     This,
     Tpl,
     Undef,
+    concat_parts,
 )
 
 if TYPE_CHECKING:  # these modules import this one
@@ -1177,16 +1178,7 @@ class Project:
         picks the rest stays in (all of it when every part is constant). None when it starts with a
         dynamic part."""
         r = self.resolve(path, value, scope)
-        parts: list[str | AnyV] = []
-        stack: list[str | AnyV] = [r.value]
-        while stack and len(parts) < 32:
-            x = stack.pop()
-            if isinstance(x, Concat):
-                stack.extend((x.right, x.left))
-            elif isinstance(x, Tpl):
-                stack.extend(reversed(x.parts))
-            else:
-                parts.append(x)
+        parts = concat_parts(r.value, 32)
         if len(parts) < 2:
             return None
         prefix = ""

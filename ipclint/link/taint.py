@@ -17,7 +17,7 @@ from ipclint.link.wrappers import callee_function
 from ipclint.model import Role, StepKind, TraceStep
 from ipclint.model.facts import Call, Carry, Flow, Occ
 from ipclint.model.graph import ViaKind
-from ipclint.model.values import AnyV, Concat, External, Ref, Str, Tpl
+from ipclint.model.values import AnyV, Concat, External, Ref, Str, Tpl, concat_parts
 
 MAX_HELPER_DEPTH = 2
 # Window options through which renderer data changes what the new window's page can do.
@@ -261,26 +261,11 @@ def _fixed_origin(project: Project, path: str, arg: AnyV, scope: int | None) -> 
     return bool(first and _ORIGIN.match(first))
 
 
-def _parts(v: AnyV) -> list[str | AnyV]:
-    """The pieces of a concatenation or template, left to right."""
-    out: list[str | AnyV] = []
-    stack: list[str | AnyV] = [v]
-    while stack and len(out) < 64:
-        x = stack.pop()
-        if isinstance(x, Concat):
-            stack.extend((x.right, x.left))
-        elif isinstance(x, Tpl):
-            stack.extend(reversed(x.parts))
-        else:
-            out.append(x)
-    return out
-
-
 def _query_only(project: Project, path: str, arg: AnyV, scope: int | None, taint: dict[str, str]) -> bool:
     """Renderer data only after a literal `?` or `#`: it picks a query or fragment, not the target."""
     r = project.resolve(path, arg, scope)
     seen_marker = False
-    for part in _parts(r.value):
+    for part in concat_parts(r.value):
         if isinstance(part, (str, Str)):
             text = part if isinstance(part, str) else part.value
             seen_marker = seen_marker or "?" in text or "#" in text

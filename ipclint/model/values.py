@@ -342,6 +342,23 @@ AnyV = Union[Str, Tpl, Num, Bool, Null, Undef, Regex, This, Jsx, Ref, Member, In
 MAX_NODES = 2000
 
 
+
+def concat_parts(v: AnyV, limit: int = 64) -> list[str | AnyV]:
+    """The pieces of a concatenation or template, left to right (at most ``limit``): strings for
+    a template's literal text, values for the rest."""
+    out: list[str | AnyV] = []
+    stack: list[str | AnyV] = [v]
+    while stack and len(out) < limit:
+        x = stack.pop()
+        if isinstance(x, Concat):
+            stack.extend((x.right, x.left))
+        elif isinstance(x, Tpl):
+            stack.extend(reversed(x.parts))
+        else:
+            out.append(x)
+    return out
+
+
 def walk(v: AnyV | None, into_calls: bool = False, limit: int = MAX_NODES,
          enter: frozenset[type[V]] | None = None, skip: frozenset[type[V]] = frozenset()) -> Iterator[AnyV]:
     """Every value below ``v`` (itself included), iteratively and bounded by ``limit`` nodes. The
