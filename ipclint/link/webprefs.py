@@ -16,7 +16,7 @@ from ipclint.link.windows import Window, attach_webview_listeners, windows
 from ipclint.link.winopts import Setting, effective, entries
 from ipclint.model.facts import Call
 from ipclint.model.span import Span
-from ipclint.model.values import AnyV, Bool, CallExpr, External, Import, Member, Module, Obj, ParamRef, Ref, Str
+from ipclint.model.values import AnyV, Bool, CallExpr, External, Import, Member, Module, Obj, ParamRef, Ref, Str, Tpl
 
 INSECURE = {"nodeIntegration": True, "nodeIntegrationInWorker": True, "nodeIntegrationInSubFrames": True,
             "contextIsolation": False, "sandbox": False, "webSecurity": False,
@@ -231,7 +231,7 @@ def webviews(project: Project) -> Iterator[InsecureSetting]:
                     continue
                 key = WEBVIEW_ATTRS.get(name.lower())
                 if key is None:
-                    if name.lower() == "webpreferences" and isinstance(value, Str):
+                    if name.lower() == "webpreferences" and value is not None:
                         yield from _webpreferences_string(project, path, value, span)
                     continue
                 if value is None or (isinstance(value, Bool) and value.value) or (
@@ -253,7 +253,7 @@ def _spread_attributes(project: Project, path: str, value: AnyV, scope: int | No
         if name in WEBVIEW_ATTRS:
             if (isinstance(v, Bool) and v.value) or (isinstance(v, Str) and v.value.lower() not in ("false", "")):
                 yield InsecureSetting("webview-attr", r.path, p.span, p.key)
-        elif name == "webpreferences" and isinstance(v, Str):
+        elif name == "webpreferences":
             yield from _webpreferences_string(project, r.path, v, p.span)
 
 
@@ -262,12 +262,32 @@ def _spread_attributes(project: Project, path: str, value: AnyV, scope: int | No
 _PREF_WORDS = {"yes": True, "true": True, "1": True, "no": False, "false": False, "0": False}
 
 
-def _webpreferences_string(project: Project, path: str, value: Str, span: Span) -> Iterator[InsecureSetting]:
+# stands for a substitution of a template literal in ``_pref_text`` (no option name or value has it)
+_HOLE = "\x00"
+
+
+def _pref_text(value: AnyV) -> str | None:
+    """The text of a `webpreferences` string: a literal, or a template literal whose substitutions
+    are holes (`` `devTools=${dev ? 1 : 0}, contextIsolation=0` ``: the fixed settings still count)."""
+    if isinstance(value, Str):
+        return value.value
+    if isinstance(value, Tpl):
+        return "".join(p if isinstance(p, str) else _HOLE for p in value.parts)
+    return None
+
+
+def _webpreferences_string(project: Project, path: str, value: AnyV, span: Span) -> Iterator[InsecureSetting]:
     """`webpreferences="contextIsolation=no,nodeIntegration"`: each insecure setting, at the
-    attribute. A name with no `=` is true (`contextIsolation` alone turns isolation on)."""
-    for part in value.value.split(","):
+    attribute. A name with no `=` is true (`contextIsolation` alone turns isolation on). In a
+    template literal, a setting whose name or value comes from a substitution is not judged."""
+    text = _pref_text(value)
+    if text is None:
+        return
+    for part in text.split(","):
         k, eq, v = part.partition("=")
         k, v = k.strip(), v.strip()
+        if _HOLE in k or _HOLE in v:
+            continue
         b = _PREF_WORDS.get(v.lower()) if eq else True
         if k in INSECURE and insecure(project, path, k, b):
             yield InsecureSetting("webview-pref", path, span, k, v if eq else "")
@@ -288,7 +308,7 @@ def created_webviews(project: Project) -> Iterator[InsecureSetting]:
             continue
         value = call.args[1] if len(call.args) > 1 else None
         if name == "webpreferences":
-            if isinstance(value, Str):
+            if value is not None:
                 yield from _webpreferences_string(project, path, value, call.span)
         elif not isinstance(value, Str) or value.value not in ("false",):
             yield InsecureSetting("webview-attr", path, call.span, name)

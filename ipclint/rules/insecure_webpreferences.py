@@ -39,7 +39,8 @@ def insecure_webpreferences(project: Project, options: Options) -> Iterator[Hit]
     property of an object spread into the element: `<webview {...props} />`). A `<webview
     webpreferences="...">` string is read as Electron reads it: a name by itself is true
     (`contextIsolation,sandbox` turns both on; `nodeIntegration` alone turns Node on), and
-    `no`/`false`/`0` are false.
+    `no`/`false`/`0` are false; in a template literal (`` `devTools=${dev}, contextIsolation=0` ``)
+    the fixed settings count and one whose name or value is substituted is not judged.
     `require('@electron/remote/main').enable(webContents)`, under any alias (a renamed import,
     a namespace, `remoteMain.enable(...)`), is reported at the call: that page gets every
     main-process module. When the app's Electron version is older than the release that made the
