@@ -25,6 +25,7 @@ from ipclint.model.values import (
     Member,
     Num,
     Obj,
+    ParamRef,
     Ref,
     Spread,
     Str,
@@ -82,6 +83,28 @@ def loop_entries(project: Project, path: str, scope: int | None, channel: AnyV,
             return None
         fn = _where(project, Where(path, handler, scope), env, entry) if uses_loop and handler is not None else None
         out.append((ch, fn))
+    return out
+
+
+MAX_CALLED = 64
+
+
+def loop_values(project: Project, path: str, scope: int | None, ref: Ref) -> list[Where] | None:
+    """What a loop variable stands for in each entry of a loop over a constant table (`fn` in
+    `Object.entries(HANDLERS).forEach(([ch, fn]) => ipcMain.handle(ch, (e, a) => fn(a)))`: each
+    function of the table). None when the name is no such variable or some entry is unknown."""
+    lv = _loop_var(project, path, scope, ref.name, ref.span)
+    if lv is None:
+        return None
+    entries = _entries(project, lv.source, lv.how)
+    if not entries or len(entries) > MAX_CALLED:
+        return None
+    out: list[Where] = []
+    for entry in entries:
+        hit = _element(project, lv, entry)
+        if not isinstance(hit, Where):
+            return None
+        out.append(hit)
     return out
 
 
@@ -147,6 +170,7 @@ def _entries(project: Project, source: Where, how: str) -> list[Entry] | None:
             and v.callee.obj.name == "Object" and v.callee.prop in ("keys", "values", "entries") and v.args:
         mode = v.callee.prop
         r = project.resolve(r.path, v.args[0], r.scope)
+        r = _passed(project, r) if isinstance(r.value, ParamRef) else r
         v = r.value
     pairs: list[tuple[str, Where]] = []
     if isinstance(v, Arr):
@@ -165,6 +189,25 @@ def _entries(project: Project, source: Where, how: str) -> list[Entry] | None:
     if mode == "entries":
         return [Entry(k, w, pair=True) for k, w in pairs]
     return [Entry(None, w) for _k, w in pairs]
+
+
+def _passed(project: Project, at: Where) -> Where:
+    """A table that a function receives as a parameter, when the function is called exactly once
+    in its file, by name, with a constant table (`function registerAll(handlers) {
+    Object.entries(handlers).forEach(...) }` with `registerAll({ ... })`)."""
+    param = at.value
+    f = project.files.get(at.path)
+    if not isinstance(param, ParamRef) or f is None or param.fid is None:
+        return at
+    fn = f.functions[param.fid]
+    p = next((p for p in fn.params if p.name == param.name and not p.path and not p.rest), None)
+    if p is None or not fn.name:
+        return at
+    sites = [c for c in f.calls if isinstance(c.callee, Ref) and c.callee.name == fn.name]
+    if len(sites) != 1 or p.index >= len(sites[0].args):
+        return at
+    r = project.resolve(at.path, sites[0].args[p.index], sites[0].func)
+    return r if isinstance(r.value, (Obj, Arr)) else at
 
 
 def _element(project: Project, lv: LoopVar, entry: Entry) -> str | Where | None:

@@ -12,6 +12,7 @@ from typing import NamedTuple
 from ipclint.link.handlers import Handler, Judge, call_at, derived
 from ipclint.link.project import Project
 from ipclint.link.sinks import STORE_KEY, assignment_sink, sink_of
+from ipclint.link.tables import loop_values
 from ipclint.link.vutil import walk
 from ipclint.link.wrappers import callee_function
 from ipclint.model import Role, StepKind, TraceStep
@@ -81,8 +82,7 @@ def reaches(project: Project, h: Handler, judge: Judge, extra: frozenset[str]) -
                 if _arrives(project, path, call, occ, sink, taint):
                     yield Reach(path, call, sink[0], taint[occ.name], here)
             elif depth < MAX_HELPER_DEPTH:
-                helper = _helper(project, path, call, occ, taint[occ.name], here)
-                if helper is not None:
+                for helper in _helpers(project, path, call, occ, taint[occ.name], here):
                     stack.append((helper, depth + 1))
 
 
@@ -221,12 +221,29 @@ def _arrives(project: Project, path: str, call: Call, occ: Occ, sink: tuple[str,
     return True
 
 
-def _helper(project: Project, path: str, call: Call, occ: Occ, param: str,
-            steps: tuple[TraceStep, ...]) -> Given | None:
-    """The project function called with renderer data, and which of its parameters receive it."""
+def _helpers(project: Project, path: str, call: Call, occ: Occ, param: str,
+             steps: tuple[TraceStep, ...]) -> list[Given]:
+    """The project functions called with renderer data: the callee, or, when the callee is the
+    variable of a loop over a constant table of functions (`Object.entries(HANDLERS).forEach(([ch,
+    fn]) => ipcMain.handle(ch, (e, a) => fn(a)))`), each function of the table."""
     target = callee_function(project, path, call)
-    if target is None:
-        return None
+    targets = [target] if target is not None else []
+    if target is None and isinstance(call.callee, Ref):
+        for w in loop_values(project, path, call.func, call.callee) or ():
+            t = project.function_of(w.path, w.value, w.scope)
+            if t is not None and t not in targets:
+                targets.append(t)
+    out = []
+    for t in targets:
+        g = _helper(project, path, call, occ, param, steps, t)
+        if g is not None:
+            out.append(g)
+    return out
+
+
+def _helper(project: Project, path: str, call: Call, occ: Occ, param: str,
+            steps: tuple[TraceStep, ...], target: tuple[str, int]) -> Given | None:
+    """The project function called with renderer data, and which of its parameters receive it."""
     fn = project.files[target[0]].functions[target[1]]
     given: dict[str, str] = {}
     for p in fn.params:

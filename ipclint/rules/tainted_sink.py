@@ -60,7 +60,10 @@ def tainted_sink(project: Project, options: Options) -> Iterator[Hit]:
     passed: `shell.openPath(toFull(p))` with `const toFull = (p) => path.resolve(ROOT, p)` is
     reached; a function that checks first (throws or returns early on a failed test), one named as a
     validator (`sanitizePath`), one that rewrites the value with `replace`/`replaceAll`, or one
-    returning an object around it is not followed.
+    returning an object around it is not followed. A project function the data is handed to is
+    followed to its sinks, also each function of a constant table when the callee is the variable of
+    a loop over it (`Object.entries(HANDLERS).forEach(([ch, fn]) => ipcMain.handle(ch, (e, a) =>
+    fn(a)))`, the table possibly handed to the registering function at its one call).
     Renderer data only in the query or fragment of a URL whose scheme and host are fixed does
     not taint `loadURL`/`openExternal`. The finding carries a trace from the renderer or preload
     call that sends the message, through the handler parameter, to the sink.
