@@ -66,15 +66,22 @@ def sync_ipc(project: Project, options: Options) -> Iterator[Hit]:
             what = f"'{e.channel}'" if e.channel else "a computed channel"
             yield Hit(e.path, e.span, f"sendSync to {what} blocks the renderer until main answers; use invoke/handle",
                       key="sendSync")
-    seen: set[tuple[str, int]] = set()
+    channels: dict[tuple[str, int], list[str | None]] = {}
     for e in project.graph.edges:
-        if e.kind != "on" or e.side != "main" or e.handler is None or e.handler in seen:
+        if e.kind != "on" or e.side != "main" or e.handler is None:
             continue
-        seen.add(e.handler)
-        yield from _return_value_hits(project, e.handler, e.channel)
+        seen = channels.setdefault(e.handler, [])
+        if e.channel not in seen:
+            seen.append(e.channel)
+    for handler, names in channels.items():
+        # one handler registered for every channel of a table: the first, and how many more
+        on = f" on '{names[0]}'" if names[0] else ""
+        if names[0] and len(names) > 1:
+            on += f" and {len(names) - 1} more channel{'s' if len(names) > 2 else ''}"
+        yield from _return_value_hits(project, handler, on)
 
 
-def _return_value_hits(project: Project, handler: tuple[str, int], channel: str | None) -> Iterator[Hit]:
+def _return_value_hits(project: Project, handler: tuple[str, int], on: str) -> Iterator[Hit]:
     """One finding per handler, at its first `event.returnValue` assignment (SPEC 2nd ed.)."""
     path, fid = handler
     sets = []
@@ -87,7 +94,6 @@ def _return_value_hits(project: Project, handler: tuple[str, int], channel: str 
             sets.append(a.span)
     if sets:
         first = min(sets, key=lambda sp: (sp.line, sp.column))
-        on = f" on '{channel}'" if channel else ""
         more = f" (set in {len(sets)} places)" if len(sets) > 1 else ""
         yield Hit(path, first, f"event.returnValue answers a synchronous IPC message{on}{more}; "
                                "use ipcMain.handle with invoke", key="returnValue")
