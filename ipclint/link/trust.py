@@ -286,6 +286,13 @@ def _param_kind(p: Param, kind: K) -> K | None:
     return k
 
 
+
+def _blocks_first(fid: int, calls: list[Call], outcomes: list[Outcome]) -> bool:
+    """The function calls `event.preventDefault()` outside every condition and before any return."""
+    return any(c.func == fid and not c.conds and isinstance(c.callee, Member) and c.callee.prop == "preventDefault"
+               and not any((o.span.line, o.span.column) < (c.span.line, c.span.column) for o in outcomes)
+               for c in calls)
+
 class _Analysis:
     """Follows the trusted value through one context: its root function and the project
     functions the value is handed to (a few calls deep)."""
@@ -320,6 +327,10 @@ class _Analysis:
             self.ctx.always_denies = bool(verdicts) and all(d is not None for _o, d in verdicts) \
                 and any(not o.conds and not o.throws and o.func == fid for o, _d in verdicts) \
                 and not self._opens_in_app(path, fid)
+        elif not via and (path, fid) == (self.ctx.path, self.ctx.fid) and self.ctx.decides in BLOCKABLE:
+            # `event.preventDefault()` first, outside every condition: the navigation is blocked whatever
+            # the checks say (thorium-reader's will-navigate), unless the page is then opened in the app
+            self.ctx.always_denies = _blocks_first(fid, calls, outcomes) and not self._opens_in_app(path, fid)
         returned = {o.value.span for o in outcomes if o.value is not None} if tail else set()
         kinds = _Kinds(self.project, f, seeds)
         zero: set[Span] = set()  # `x.indexOf(p)` calls compared with 0: prefix tests

@@ -49,7 +49,9 @@ def weak_sender_check(project: Project, options: Options) -> Iterator[Hit]:
     and a window-open check whose passing side opens the page in the app itself before denying
     the new window (`win.loadURL(url); return { action: 'deny' }`). In a window-open handler that
     denies every request and opens nothing in the app (only outside it, with `shell.openExternal`
-    or a helper that does, such as `openLinkInBrowser(url)`), no check decides trust: none is reported.
+    or a helper that does, such as `openLinkInBrowser(url)`), no check decides trust: none is reported;
+    the same holds for a navigation listener that calls `event.preventDefault()` first, outside
+    every condition, and opens nothing in the app.
     Reported at the check expression. A weak check still counts as a sender check for
     IPC007: the handler does check, and this rule says how the check fails.
 
