@@ -18,7 +18,7 @@ import re
 
 from ipclint.extract.ancestry import Up
 from ipclint.extract.flowdom import Ambiguity, Dominance
-from ipclint.extract.flownames import is_binding, next_occurrence
+from ipclint.extract.flownames import is_binding, next_occurrence, occurrences
 from ipclint.extract.flowread import (
     COMPARISONS,
     MAX_UP,
@@ -118,6 +118,8 @@ class _Analysis(Reader, Dominance):
             todo = {}
             for name, ident in found:
                 self.callbacks = {}
+                if self._reset_before(ident, name, params):
+                    continue  # `p = path.join(DIR, 'en.yml')` earlier on every path: a clean value
                 results = len(self.results)
                 read = self._climb(name, ident)
                 if read is None:
@@ -192,6 +194,30 @@ class _Analysis(Reader, Dominance):
                 if len(out) + len(self.reads) >= MAX_READS:
                     return out
         return out
+
+    def _reset_before(self, ident: Node, name: str, params: set[str]) -> bool:
+        """The read sees a clean value: an earlier statement of a block around it (within the same
+        function) assigns the name a value that mentions no tracked name, and no statement between
+        that assignment and the read assigns the name again."""
+        tracked = params | self.origin.keys()
+        node = ident
+        for _ in range(MAX_UP * 4):
+            parent = self.up(node)
+            if parent is None or node.id == self.fn_id or node.type in FUNCTION_TYPES:
+                return False
+            if parent.type == "statement_block":
+                sib = node.prev_named_sibling
+                while sib is not None:
+                    reset = _reset_of(sib, name)
+                    if reset is not None:
+                        right = reset.child_by_field_name("right")
+                        return right is not None and not any(
+                            occurrences(self.data, t, right.start_byte, right.end_byte) for t in tracked)
+                    if occurrences(self.data, name, sib.start_byte, sib.end_byte) and _assigns(sib, name):
+                        return False
+                    sib = sib.prev_named_sibling
+            node = parent
+        return False
 
     def _shadowing(self, ident: Node, name: str) -> Node | None:
         """The nested function (or catch clause) between the read and the analysed function that
@@ -528,3 +554,35 @@ def _site(node: Node, reads: list[Read], kind: str | None = None) -> Site:
     if left and right:
         return Site("pair", span_of(node), names, (left, right))
     return Site(kind, span_of(node), names)
+
+
+def _reset_of(st: Node, name: str) -> Node | None:
+    """`name = value;` as a whole statement: its assignment."""
+    if st.type != "expression_statement":
+        return None
+    expr = st.named_children[0] if st.named_children else None
+    if expr is None or expr.type != "assignment_expression":
+        return None
+    left = expr.child_by_field_name("left")
+    if left is None or left.type != "identifier" or text_of(left, 80) != name:
+        return None
+    return expr
+
+
+def _assigns(st: Node, name: str) -> bool:
+    """Some assignment or update inside the statement writes the name (bounded walk)."""
+    stack = [st]
+    seen = 0
+    while stack and seen < 4000:
+        node = stack.pop()
+        seen += 1
+        if node.type in ("assignment_expression", "augmented_assignment_expression", "update_expression"):
+            target = node.child_by_field_name("left") or node.child_by_field_name("argument")
+            if target is not None and target.type == "identifier" and text_of(target, 80) == name:
+                return True
+        if node.type in ("variable_declarator",):
+            pat = node.child_by_field_name("name")
+            if pat is not None and text_of(pat, 80) == name:
+                return True  # a shadowing declaration or a redeclaration: do not guess
+        stack.extend(node.named_children)
+    return bool(stack)
