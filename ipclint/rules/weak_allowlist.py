@@ -79,8 +79,10 @@ def weak_allowlist(project: Project, options: Options) -> Iterator[Hit]:
             if weak is None or (weak is Weak.LOOKUP and not site.truth):
                 continue
             if weak in (Weak.LOOKUP, Weak.IN_OBJECT):
-                if guarding is None:  # (the sites that decide a path: a cache test `if (!cache[x]) fill(x)` does not)
-                    guarding = {g.site for g in df.flow.gates}.union(*(o.dom for o in df.flow.occs))
+                if guarding is None:  # (the sites that decide a path: a cache test `if (!cache[x]) fill(x)` does
+                    # not, nor one whose hit ends the function, `if (cache[x]) return`: a lookup, which never
+                    # throws, is no "held" gate)
+                    guarding = {g.site for g in df.flow.gates if g.how != "held"}.union(*(o.dom for o in df.flow.occs))
                 if i not in guarding:
                     continue
             done.add((df.path, site.span))
