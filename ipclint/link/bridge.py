@@ -8,7 +8,7 @@ from ipclint.link.modules import Where
 from ipclint.link.project import GLOBAL_OBJECTS, Project
 from ipclint.link.vutil import callee_name
 from ipclint.model import Span
-from ipclint.model.facts import Call, FileFacts
+from ipclint.model.facts import Assign, Call, FileFacts, binding_scope
 from ipclint.model.values import (
     AnyV,
     CallExpr,
@@ -23,6 +23,7 @@ from ipclint.model.values import (
     Null,
     Obj,
     ParamRef,
+    Prop,
     Ref,
     Spread,
     Undef,
@@ -103,11 +104,19 @@ def _window_exposures(project: Project, path: str, f: FileFacts) -> list[Exposur
                     if isinstance(r.value, Obj):
                         out.extend(Exposure(p.key, path, p.span, project.resolve(r.path, p.value, r.scope), "window")
                                    for p in r.value.props if p.key and not p.spread)
+    own: set[str] = set()
     for assign in f.assigns:
         t = assign.target
         if isinstance(t, Member) and isinstance(t.obj, Ref) and t.obj.name in GLOBAL_OBJECTS \
                 and not DOM_HANDLER.match(t.prop):  # `window.onload = ...` exposes nothing
+            own.add(t.prop)
             out.append(Exposure(t.prop, path, assign.span, project.resolve(path, assign.value, assign.func), "window"))
+    for assign in f.assigns:  # `window.api = {}; window.api.send = send`: a member of the key set here
+        t = assign.target
+        if isinstance(t, Member) and isinstance(t.obj, Member) and isinstance(t.obj.obj, Ref) \
+                and t.obj.obj.name in GLOBAL_OBJECTS and t.obj.prop in own:
+            one = Obj(span=assign.span, props=(Prop(t.prop, assign.value, assign.span),))
+            out.append(Exposure(t.obj.prop, path, assign.span, Where(path, one, assign.func), "window"))
     return out
 
 
@@ -142,6 +151,10 @@ def exposed_members(project: Project, exposure: Exposure) -> list[ExposedMember]
             stack.extend(_module_members(project, v.path, keypath, span, depth))
             continue
         if isinstance(v, Obj) and depth < MAX_MEMBER_DEPTH:
+            # `const api = {}; api.send = send`: members written after the literal, last first
+            for key, a in reversed(_written_props(project, where.path, v, {p.key for p in v.props})):
+                stack.append((project.resolve(where.path, a.value, a.func), keypath + (key,), a.span, where.path,
+                              depth + 1, a.value))
             for p in reversed(v.props):
                 if p.spread:
                     inner = p.value.inner if isinstance(p.value, Spread) else None
@@ -164,6 +177,23 @@ def exposed_members(project: Project, exposure: Exposure) -> list[ExposedMember]
                 continue
         out.append(ExposedMember(exposure, keypath, where, span, False, at, raw))
     out.sort(key=lambda m: (m.at != exposure.path, m.at, m.span.line, m.span.column, m.keypath))
+    return out
+
+
+def _written_props(project: Project, path: str, obj: Obj, keys: set[str | None]) -> list[tuple[str, Assign]]:
+    """The members `NAME.key = value` that the file's assignments add to the object literal bound to
+    NAME (keys the literal does not have already), in source order."""
+    f = project.files.get(path)
+    if f is None:
+        return []
+    out: list[tuple[str, Assign]] = []
+    for a in f.assigns:
+        t = a.target
+        if type(t) is Member and type(t.obj) is Ref and t.prop not in keys and a.op == "=":
+            hit = binding_scope(f, a.func, t.obj.name)
+            if hit is not None and hit[1] is obj:
+                out.append((t.prop, a))
+                keys = keys | {t.prop}
     return out
 
 
