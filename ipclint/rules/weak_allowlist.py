@@ -79,10 +79,8 @@ def weak_allowlist(project: Project, options: Options) -> Iterator[Hit]:
             if weak is None or (weak is Weak.LOOKUP and not site.truth):
                 continue
             if weak in (Weak.LOOKUP, Weak.IN_OBJECT):
-                if guarding is None:  # (the sites that decide a path: a cache test `if (!cache[x]) fill(x)` does
-                    # not, nor one whose hit ends the function, `if (cache[x]) return`: a lookup, which never
-                    # throws, is no "held" gate)
-                    guarding = {g.site for g in df.flow.gates if g.how != "held"}.union(*(o.dom for o in df.flow.occs))
+                if guarding is None:
+                    guarding = _guarding(df)
                 if i not in guarding:
                     continue
             done.add((df.path, site.span))
@@ -90,6 +88,23 @@ def weak_allowlist(project: Project, options: Options) -> Iterator[Hit]:
             what = (site.value.text if site.value is not None else "") or "the check"
             yield Hit(df.path, site.span, f"'{name}' is checked with `{_short(what)}`: {weak.value}",
                       key=f"{name}:{weak.name}")
+
+
+def _guarding(df: DataFunction) -> set[int]:
+    """The sites that decide a path: a cache test `if (!cache[x]) fill(x)` does not. A lookup
+    whose result alone is used (`const ch = MAP[x]; if (ch) send(ch)`: a "held" gate) does,
+    unless the value read later goes on only where it missed (`if (cache[x]) return; load(x)`:
+    a hit refuses, so an inherited key lets nothing more through)."""
+    occs = df.flow.occs
+    out: set[int] = {g.site for g in df.flow.gates if g.how != "held"}.union(*(o.dom for o in occs))
+    for g in df.flow.gates:
+        if g.how == "held" and g.site not in out:
+            site = df.flow.sites[g.site]
+            end = site.span
+            if not any(o.name in site.names and (o.span.line, o.span.column) > (end.end_line, end.end_column)
+                       for o in occs):
+                out.add(g.site)
+    return out
 
 
 def _short(text: str) -> str:
