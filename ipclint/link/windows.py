@@ -19,6 +19,7 @@ from ipclint.model.values import (
     CallExpr,
     Cond,
     Electron,
+    External,
     Member,
     NewExpr,
     Obj,
@@ -73,6 +74,17 @@ class Window:
     handlers: list[OpenHandler] = field(default_factory=list)
 
 
+def _ctor(v: AnyV) -> str | None:
+    """The window class a constructor is: `BrowserWindow`, also reached through `remote` (a
+    window a preload or page opens through the main process is a window all the same)."""
+    if isinstance(v, Electron):
+        name = v.api[len("remote."):] if v.api.startswith("remote.") else v.api
+        return name if name in CTORS else None
+    if isinstance(v, External) and v.src == "@electron/remote" and v.name in CTORS:
+        return v.name
+    return None
+
+
 def windows(project: Project) -> list[Window]:
     """Every window, view and `<webview>` of the project, in source order (built once)."""
     if project.memo.windows is not None:
@@ -82,9 +94,9 @@ def windows(project: Project) -> list[Window]:
     by_span: dict[tuple[str, Span], Window] = {}
     for path in files:  # (Project.iter_calls order)
         for call in _new_calls(project, path):
-            r = project.resolve(path, call.callee, call.func).value
-            if isinstance(r, Electron) and r.api in CTORS:
-                w = _constructed(project, path, call, r.api, files)
+            kind = _ctor(project.resolve(path, call.callee, call.func).value)
+            if kind is not None:
+                w = _constructed(project, path, call, kind, files)
                 out.append(w)
                 by_span[(path, call.span)] = w
     names = _assigned_names(project, by_span)
