@@ -130,6 +130,8 @@ class Memo:
     # link/subscriptions.py: path -> span of a call -> the names that keep its result; what
     # cleanup functions remove, per (path, the functions), for the exposures by key it was read with
     holders: dict[str, dict[Span, set[str]]] = field(default_factory=dict)
+    # name -> the classic scripts (no import or export) that bind it at their top level: page globals
+    script_globals: dict[str, list[str]] | None = None
     cleanups: tuple[object, dict[tuple[str, tuple[int, ...]], Cleanup]] | None = None
     teardown: TeardownMemo | None = None  # link/teardown.py
     members: list[tuple[Exposure, ExposedMember, MemberKind]] | None = None  # link/exposure.py members
@@ -635,7 +637,39 @@ class Project:
             return Where(cur.path, Global(span=ref.span, text=name, name=name), None)
         if name in ("__dirname", "__filename", "process", "require", "module", "exports"):
             return None
+        shared = self._script_global(cur.path, name)
+        if shared is not None:
+            return shared
         return Where(cur.path, Global(span=ref.span, text=name, name=name), None)
+
+    def _script_global(self, path: str, name: str) -> Where | None:
+        """A legacy page's ipcRenderer kept in a global by another classic script of the same app
+        (`const ipc = require('electron').ipcRenderer` in app.js, `ipc.send(...)` in a script that
+        a later `<script>` tag loads): that binding, when exactly one such script makes it."""
+        index = self.memo.script_globals
+        if index is None:
+            index = self.memo.script_globals = {}
+            for p in sorted(self.files):
+                f = self.files[p]
+                if f.exports or f.star_exports or any(not k.startswith("\0") for k in f.imports):
+                    continue
+                for (scope, n) in f.bindings:
+                    if scope is None:
+                        index.setdefault(n, []).append(p)
+        found: list[Where] = []
+        for p in index.get(name, ()):
+            if p == path or not self.same_app(p, path) or path not in self.files:
+                continue
+            f = self.files[path]
+            if f.exports or f.star_exports or any(not k.startswith("\0") for k in f.imports):
+                return None  # (a module's free names are globals, not another module's bindings)
+            v = self.files[p].bindings.get((None, name))
+            if v is None:
+                continue
+            r = self.resolve(p, v, None)
+            if isinstance(r.value, Electron) and r.value.api == "ipcRenderer":
+                found.append(r)
+        return found[0] if len(found) == 1 else None
 
     def _written(self, path: str, obj: Obj, key: str) -> bool:
         """Whether some assignment of the file writes property ``key`` (or a computed property) of
