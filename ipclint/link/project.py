@@ -1,6 +1,7 @@
 """The linked project: facts of every file plus cross-file value resolution."""
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -658,7 +659,11 @@ class Project:
                         index.setdefault(n, []).append(p)
         found: list[Where] = []
         for p in index.get(name, ()):
-            if p == path or not self.same_app(p, path) or path not in self.files:
+            folder = posixpath.dirname(p)
+            # (a page's scripts: the using script in the binding script's folder or below it, not a
+            # main-process script beside a preload folder: min's main/ and js/preload/)
+            if p == path or not self.same_app(p, path) or path not in self.files \
+                    or (folder and not path.startswith(folder + "/")):
                 continue
             f = self.files[path]
             if f.exports or f.star_exports or any(not k.startswith("\0") for k in f.imports):
