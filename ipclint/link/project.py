@@ -144,6 +144,8 @@ class Memo:
     singletons: dict[tuple[str, str, str], Where | None] = field(default_factory=dict)
     # path -> function id -> the object literal bound to a name that has it as a method: ``Project._literal_this``
     literal_this: dict[str, dict[int, Where]] = field(default_factory=dict)
+    # name -> the calls (path, call, argument index) that pass a name as an argument: ``wrappers.passed_wrappers``
+    arg_refs: dict[str, list[tuple[str, Call, int]]] | None = None
 
 
 @dataclass

@@ -262,21 +262,26 @@ def passed_wrappers(project: Project, wrappers: dict[tuple[str, int], list[Wrapp
     another module): (path, function id, parameter name) -> the wrapper, when every such call
     passes the same one."""
     found: dict[tuple[str, int, str], set[tuple[str, int]]] = {}
-    for path in sorted(project.files):
-        for c in project.files[path].calls:
-            for i, a in enumerate(c.args):
-                if type(a) is not Ref or a.name not in names:
-                    continue
-                passed = project.function_of(path, a, c.func)
-                if passed is None or passed not in wrappers:
-                    continue
-                target = callee_function(project, path, c)
-                fn = project.func(*target) if target is not None else None
-                if target is None or fn is None:
-                    continue
-                param = next((p for p in fn.params if p.index == i and not p.path and not p.rest), None)
-                if param is not None:
-                    found.setdefault((target[0], target[1], param.name), set()).add(passed)
+    index = project.memo.arg_refs
+    if index is None:  # (once a project: summarise asks again in each of its rounds)
+        index = project.memo.arg_refs = {}
+        for path in sorted(project.files):
+            for c in project.files[path].calls:
+                for i, a in enumerate(c.args):
+                    if type(a) is Ref:
+                        index.setdefault(a.name, []).append((path, c, i))
+    for name in sorted(names):
+        for path, c, i in index.get(name, ()):
+            passed = project.function_of(path, c.args[i], c.func)
+            if passed is None or passed not in wrappers:
+                continue
+            target = callee_function(project, path, c)
+            fn = project.func(*target) if target is not None else None
+            if target is None or fn is None:
+                continue
+            param = next((p for p in fn.params if p.index == i and not p.path and not p.rest), None)
+            if param is not None:
+                found.setdefault((target[0], target[1], param.name), set()).add(passed)
     return {k: next(iter(v)) for k, v in found.items() if len(v) == 1}
 
 
