@@ -264,8 +264,7 @@ def _bridge_wrapper_edges(project: Project, graph: ChannelGraph) -> None:
     if not templates:
         return
     graph.bridge_wrappers = set(templates)
-    names = frozenset(n.rsplit(".", 1)[-1] for p, fid in templates
-                      for n in [project.files[p].functions[fid].name] if n)
+    names = wrapper_names(project, templates)  # (also what a default export is imported as)
     used: set[int] = set()
     for path, call in calls_by_names(project, names):
         target = callee_function(project, path, call)

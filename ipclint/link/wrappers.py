@@ -303,6 +303,7 @@ def wrapper_names(project: Project, wrappers: Iterable[tuple[str, int]]) -> froz
     from ipclint.link.params import exported_functions, names_importing
     out = set()
     whole: set[str] = set()  # the files whose whole CommonJS export is a wrapper
+    defaults: set[str] = set()  # the files whose default export is a wrapper
     for path, fid in wrappers:
         name = project.files[path].functions[fid].name
         if name:
@@ -310,6 +311,7 @@ def wrapper_names(project: Project, wrappers: Iterable[tuple[str, int]]) -> froz
         exported = exported_functions(project, path).get(fid, frozenset())
         if "default" in exported:
             out.add("default")  # (calls by an imported default are indexed under "default")
+            defaults.add(path)
         if "*" in exported:
             whole.add(path)
     if whole:
@@ -317,6 +319,13 @@ def wrapper_names(project: Project, wrappers: Iterable[tuple[str, int]]) -> froz
             for target, names in names_importing(project, imp).items():
                 if target in whole:
                     out.update(names)
+    if defaults:  # an index's `export { default as go } from './ipc'`: its importers call it `go`
+        for path, f in project.files.items():
+            for key, v in f.exports.items():
+                named = f.imports.get(v.name) if type(v) is Ref else v
+                if type(named) is Import and named.name == "default" and key not in ("default", "*") \
+                        and project.modules.resolve(path, named.src) in defaults:
+                    out.add(key)
     return frozenset(out)
 
 
