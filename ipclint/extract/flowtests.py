@@ -186,6 +186,7 @@ def site_kind(node: Node) -> str:
 
 
 EMPTY = frozenset({"''", '""', "``", "null", "undefined", "void 0"})
+FALSY = EMPTY | {"false", "0"}
 
 
 def evaluation(node: Node, up: Up, kind: str | None = None) -> tuple[Node, Node | None] | None:
@@ -280,15 +281,27 @@ TRUTHY_VALUES = frozenset({"object", "array", "true", "template_string", "new_ex
                            "function_expression"})
 
 
+def _last_statement(st: Node) -> Node | None:
+    """The statement a block ends with (through nested blocks); None for an empty block."""
+    for _ in range(64):
+        if st.type != "statement_block":
+            return st
+        inner = [c for c in st.named_children if c.type != "comment"]
+        if not inner:
+            return None
+        st = inner[-1]
+    return None
+
+
+def _returned_node(st: Node) -> Node | None:
+    inner = [c for c in st.named_children if c.type != "comment"]
+    return inner[0] if inner else None
+
+
 def truthy_return(st: Node) -> bool:
     """`return 'name'`, `return { ... }`, `return [a]`: a return of a value that is surely truthy."""
-    if st.type == "statement_block":
-        inner = [c for c in st.named_children if c.type != "comment"]
-        return bool(inner) and truthy_return(inner[-1])
-    if st.type != "return_statement":
-        return False
-    inner = [c for c in st.named_children if c.type != "comment"]
-    return bool(inner) and truthy_value(inner[0])
+    last = _last_statement(st)
+    return last is not None and last.type == "return_statement" and truthy_value(_returned_node(last))
 
 
 def truthy_value(node: Node | None, depth: int = 0) -> bool:
@@ -315,20 +328,16 @@ def falsy_value(node: Node | None) -> bool:
     n = unwrap_test(node)
     if n is None:
         return False
-    return n.type in ("null", "undefined", "false") or text_of(n, 12) in ("undefined", "void 0", "''", '""', "0")
+    return n.type in ("null", "undefined", "false") or text_of(n, 12) in FALSY
 
 
 def falsy_exit(st: Node) -> bool:
     """`throw ...`, `return`, `return null` / `undefined` / `false` / `''` / `0`: no result."""
-    if st.type == "statement_block":
-        inner = [c for c in st.named_children if c.type != "comment"]
-        return bool(inner) and falsy_exit(inner[-1])
-    if st.type == "throw_statement":
-        return True
-    if st.type != "return_statement":
+    last = _last_statement(st)
+    if last is None or last.type not in ("throw_statement", "return_statement"):
         return False
-    inner = [c for c in st.named_children if c.type != "comment"]
-    return not inner or falsy_value(inner[0])
+    value = _returned_node(last)
+    return last.type == "throw_statement" or value is None or falsy_value(value)
 
 
 def constant(node: Node) -> bool:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from ipclint.link.modules import Where
 from ipclint.link.project import GLOBAL_OBJECTS, Project
-from ipclint.link.vutil import callee_name
+from ipclint.link.vutil import callee_name, without_fallback
 from ipclint.model import Span
 from ipclint.model.facts import Assign, Call, FileFacts, binding_scope
 from ipclint.model.values import (
@@ -16,17 +16,14 @@ from ipclint.model.values import (
     Electron,
     External,
     Global,
-    Logic,
     Member,
     ModObj,
     NewExpr,
-    Null,
     Obj,
     ParamRef,
     Prop,
     Ref,
     Spread,
-    Undef,
 )
 
 TOOLKIT = "@electron-toolkit/preload"
@@ -256,9 +253,7 @@ def _returned_global(project: Project, path: str, made_by: CallExpr, scope: int 
     fpath, fid = target
     found: Global | None = None
     for ret in project.files[fpath].functions[fid].returns:
-        while isinstance(ret, Logic) and ret.op in ("||", "??") and _empty(ret.right):
-            ret = ret.left
-        got = project.resolve(fpath, ret, fid).value
+        got = project.resolve(fpath, without_fallback(ret), fid).value
         if not isinstance(got, Global) or got.name in GLOBAL_OBJECTS or (found is not None and got.name != found.name):
             return None
         found = got
@@ -277,10 +272,6 @@ def _method_of_instance(project: Project, path: str, callee: AnyV, scope: int | 
         return None
     fid = project.files[cls.path].class_methods.get(cls.value.name, {}).get(callee.prop)
     return (cls.path, fid) if fid is not None else None
-
-
-def _empty(v: AnyV) -> bool:
-    return (isinstance(v, Obj) and not v.props) or isinstance(v, (Null, Undef))
 
 
 def _follow(project: Project, where: Where, chain: list[str]) -> Where | None:

@@ -426,9 +426,7 @@ def _assigned_function(project: Project, path: str, name: str, scope: int | None
     hit = binding_scope(f, scope, name)
     if hit is None or hit[1] is None or (hit[0], name) not in f.mutable or type(hit[1]) not in (Null, Undef):
         return None
-    made = [a for a in f.assigns if type(a.target) is Ref and a.target.name == name and a.op == "="
-            and type(a.value) is not Null and type(a.value) is not Undef
-            and (b := binding_scope(f, a.func, name)) is not None and b[0] == hit[0] and b[1] is not None]
+    made = [a for a in project.assignments_to(path, hit[0], name) if a.op == "="]
     if len(made) != 1 or type(made[0].value) is not Fn:
         return None
     return project.function_of(path, made[0].value, made[0].func)

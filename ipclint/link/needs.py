@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from ipclint.discover import SourceFile
 from ipclint.discover.select import is_local_specifier
 from ipclint.link.project import GLOBAL_OBJECTS, Project
+from ipclint.link.vutil import without_fallback
 from ipclint.model.paths import is_test_path
 from ipclint.model.values import (
     AnyV,
@@ -18,7 +19,6 @@ from ipclint.model.values import (
     Fn,
     Import,
     Jsx,
-    Logic,
     Member,
     Null,
     Num,
@@ -196,9 +196,7 @@ def bridge_getters(project: Project) -> tuple[set[str], frozenset[str]]:
 
 def _exposed_key(v: AnyV, keys: set[str]) -> bool:
     """`window.KEY`, `globalThis.KEY`, or either with an empty fallback (`|| {}`, `?? null`)."""
-    if isinstance(v, Logic) and v.op in ("||", "??") and (isinstance(v.right, (Null, Undef))
-                                                         or isinstance(v.right, Obj) and not v.right.props):
-        v = v.left
+    v = without_fallback(v)
     return isinstance(v, Member) and isinstance(v.obj, Ref) and v.obj.name in GLOBAL_OBJECTS and v.prop in keys
 
 

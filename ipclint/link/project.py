@@ -725,21 +725,25 @@ class Project:
         key = ("let", path, scope, name)
         if key in self._param_busy or len(self._param_busy) > 8:
             return None  # (`ipc = ipc || other`: unknown)
+        self._param_busy.add(key)
+        try:
+            return _one_electron(self.resolve(path, a.value, a.func) for a in self.assignments_to(path, scope, name))
+        finally:
+            self._param_busy.discard(key)
+
+    def assignments_to(self, path: str, scope: int | None, name: str) -> Iterator[Assign]:
+        """The assignments of the file to the binding of ``name`` in ``scope`` (not to another
+        binding of the name: a parameter, an inner `let`) that set it to something other than null
+        or undefined: what a `let` first set to nothing holds later."""
+        f = self.files[path]
         index = self.memo.assigns_to.get(path)
         if index is None:
             index = self.memo.assigns_to[path] = {}
             for a in f.assigns:
                 if type(a.target) is Ref:
                     index.setdefault(a.target.name, []).append(a)
-        self._param_busy.add(key)
-        try:
-            return _one_electron(self.resolve(path, a.value, a.func) for a in index.get(name, ())
-                                 if type(a.value) is not Null and type(a.value) is not Undef
-                                 # (not another binding of the name: a parameter, an inner `let`)
-                                 and (hit := binding_scope(f, a.func, name)) is not None
-                                 and hit[0] == scope and hit[1] is not None)
-        finally:
-            self._param_busy.discard(key)
+        return (a for a in index.get(name, ()) if type(a.value) is not Null and type(a.value) is not Undef
+                and (hit := binding_scope(f, a.func, name)) is not None and hit[0] == scope and hit[1] is not None)
 
     def _param_argument(self, cur: Where, param: ParamRef, consts_only: bool = False) -> Where | None:
         """A parameter that every known call passes the same Electron object: `function setup(ipc)

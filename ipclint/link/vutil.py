@@ -6,7 +6,7 @@ from collections.abc import Collection, Iterator
 from ipclint.link.project import Project
 from ipclint.model import values
 from ipclint.model.facts import Call, FileFacts
-from ipclint.model.values import AnyV, Index, Iter, Member, Ref, V
+from ipclint.model.values import AnyV, Index, Iter, Logic, Member, Null, Obj, Ref, Undef, V
 
 MAX_NODES = 2000
 NOT_ENTERED: frozenset[type[V]] = frozenset({Iter})
@@ -64,3 +64,11 @@ def subtree(f: FileFacts, fid: int) -> set[int]:
     """``fid`` and every function nested in it."""
     return f.subtree(fid)
 
+
+def without_fallback(v: AnyV) -> AnyV:
+    """The value an empty fallback stands beside: `window.api || {}`, `x ?? null` give the left side
+    (pages that also run outside Electron)."""
+    while type(v) is Logic and v.op in ("||", "??") and (
+            (type(v.right) is Obj and not v.right.props) or type(v.right) is Null or type(v.right) is Undef):
+        v = v.left
+    return v

@@ -125,20 +125,10 @@ def _alternatives(project: Project, path: str, value: AnyV, scope: int | None,
     if depth >= MAX_DEPTH:
         return
     r = project.resolve(path, value, scope)
-    match r.value:
-        case Cond(alts=alts):
-            for alt in alts:
-                _alternatives(project, r.path, alt, r.scope, exact, starts, depth + 1)
-        case Tpl(parts=parts):
-            head: list[str] = []
-            for part in parts:
-                s = part if isinstance(part, str) else project.channel(r.path, part, r.scope)
-                if s is None:
-                    break
-                head.append(s)
-            if len("".join(head)) >= MIN_PREFIX:
-                starts.add("".join(head))
-        case Concat(left=left):
-            s = project.channel(r.path, left, r.scope)
-            if s is not None and len(s) >= MIN_PREFIX:
-                starts.add(s)
+    if isinstance(r.value, Cond):
+        for alt in r.value.alts:
+            _alternatives(project, r.path, alt, r.scope, exact, starts, depth + 1)
+    elif isinstance(r.value, (Tpl, Concat)):
+        head = project.channel_prefix(r.path, r.value, r.scope)  # (the fixed start the rest completes)
+        if head is not None and len(head) >= MIN_PREFIX:
+            starts.add(head)
