@@ -390,9 +390,10 @@ class _Analysis:
 
     def _opens_outside_only(self, path: str, fid: int) -> bool:
         """The project function opens what it is given with `shell.openExternal` and calls nothing
-        else that loads, opens or navigates."""
+        else that loads, opens or navigates, also in the callbacks it makes (`setTimeout(() =>
+        shell.openExternal(url))`: thorium-reader's willNavigate)."""
         outside = False
-        for c in self.project.calls_in(path, fid):
+        for c in self.project.calls_under(path, fid):
             if self.project.electron_api(path, c.callee, c.func) == "shell.openExternal":
                 outside = True
                 continue
