@@ -112,6 +112,7 @@ class _Walker(Extractor):
         When the file's work budget runs out, the rest of it is not analysed (``stopped_at``)."""
         f = self.f
         data = self.data
+        self.root = root
         self.analyse = wanted(f.path, data)
         # test code's assertion chains (`expect(x).toBe(y)`) are neither IPC nor calls of the app
         self.assertions = is_test_path(f.path) and b"expect(" in data and b"function expect" not in data

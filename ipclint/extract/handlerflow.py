@@ -213,7 +213,7 @@ class _Analysis(Reader, Dominance):
                         right = reset.child_by_field_name("right")
                         return right is not None and not any(
                             occurrences(self.data, t, right.start_byte, right.end_byte) for t in tracked)
-                    if occurrences(self.data, name, sib.start_byte, sib.end_byte) and _assigns(sib, name):
+                    if occurrences(self.data, name, sib.start_byte, sib.end_byte) and self.ex.writes_in(sib, name):
                         return False
                     sib = sib.prev_named_sibling
             node = parent
@@ -567,22 +567,3 @@ def _reset_of(st: Node, name: str) -> Node | None:
     if left is None or left.type != "identifier" or text_of(left, 80) != name:
         return None
     return expr
-
-
-def _assigns(st: Node, name: str) -> bool:
-    """Some assignment or update inside the statement writes the name (bounded walk)."""
-    stack = [st]
-    seen = 0
-    while stack and seen < 4000:
-        node = stack.pop()
-        seen += 1
-        if node.type in ("assignment_expression", "augmented_assignment_expression", "update_expression"):
-            target = node.child_by_field_name("left") or node.child_by_field_name("argument")
-            if target is not None and target.type == "identifier" and text_of(target, 80) == name:
-                return True
-        if node.type in ("variable_declarator",):
-            pat = node.child_by_field_name("name")
-            if pat is not None and text_of(pat, 80) == name:
-                return True  # a shadowing declaration or a redeclaration: do not guess
-        stack.extend(node.named_children)
-    return bool(stack)

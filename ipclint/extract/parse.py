@@ -101,6 +101,25 @@ def facts_query(dialect: str) -> ts.Query:
     return ts.Query(language(dialect), text)
 
 
+@cache
+def _writes_query(dialect: str) -> ts.Query:
+    return ts.Query(language(dialect), "(assignment_expression left: (identifier) @w) "
+                                       "(augmented_assignment_expression left: (identifier) @w) "
+                                       "(update_expression argument: (identifier) @w) "
+                                       "(variable_declarator name: (identifier) @w)")
+
+
+def written_names(dialect: str, root: ts.Node, data: bytes) -> dict[str, list[int]]:
+    """Name -> the start bytes, in order, of the identifiers the file assigns, updates or declares
+    (`x = v`, `x += v`, `x++`, `let x`): one query over the tree, in C."""
+    out: dict[str, list[int]] = {}
+    for n in ts.QueryCursor(_writes_query(dialect)).captures(root).get("w", []):
+        out.setdefault(data[n.start_byte:n.end_byte].decode("utf-8", "replace"), []).append(n.start_byte)
+    for starts in out.values():
+        starts.sort()
+    return out
+
+
 def fact_nodes(dialect: str, root: ts.Node) -> dict[str, list[ts.Node]]:
     return ts.QueryCursor(facts_query(dialect)).captures(root)
 

@@ -1,6 +1,7 @@
 """One iterative pre-order walk of the syntax tree that records FileFacts."""
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Callable
 
 from ipclint.extract.ancestry import Up
@@ -78,6 +79,23 @@ class Extractor:
         self.work = Work(MAX_WORK)
         self.up: Up = _node_parent
         self.text: Callable[..., str] = _text_in(data)  # the source text of a node (values.text_in)
+        self.root: Node | None = None  # the tree's root, once the walk starts (``writes_in``)
+        self._writes: dict[str, list[int]] | None = None
+
+    def writes_in(self, node: Node, name: str) -> bool:
+        """Whether some assignment, update or declaration inside ``node`` writes ``name`` (the
+        file's writes found once, by a query: ``parse.written_names``)."""
+        writes = self._writes
+        if writes is None:
+            if self.root is None:
+                return True  # (no tree to ask: assume it does)
+            from ipclint.extract.parse import written_names
+            writes = self._writes = written_names(self.f.dialect, self.root, self.data)
+        starts = writes.get(name)
+        if not starts:
+            return False
+        i = bisect_left(starts, node.start_byte)
+        return i < len(starts) and starts[i] < node.end_byte
 
     # ---- functions -------------------------------------------------------------------------
     def func_for(self, node: Node, parent: int | None, name: str | None = None) -> int:
