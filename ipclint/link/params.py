@@ -3,24 +3,26 @@ files that import it (`registerIpc(ipcMain)` in main.ts, `export function regist
 IpcMain)` in ipc.ts), and its TypeScript annotation when no call is known (``Project._param_argument``)."""
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from ipclint.link.project import Project
 from ipclint.link.roles import importers
 from ipclint.model.facts import Call
 from ipclint.model.values import AnyV, Fn, Import, Member, Module, Obj, Ref
 
 
-def importer_calls(project: Project, path: str, fid: int) -> list[tuple[str, Call]]:
+def importer_calls(project: Project, path: str, fid: int) -> Iterator[tuple[str, Call]]:
     """The calls of exported function ``fid`` of ``path`` made by the parsed non-test files that
     import it (by an imported name, `ns.name(...)` on its module, or a required module that is
-    the function). An importer that is not parsed is watched (``Project.watch``): the answer
-    holds until it is parsed."""
+    the function), importer by importer: a caller that stops at the first call that settles its
+    question neither resolves the later importers' calls nor watches them. An importer that is
+    not parsed is watched (``Project.watch``): the answer holds until it is parsed."""
     names = exported_functions(project, path).get(fid)
     if not names:
-        return []
+        return
     of = project.memo.importers
     if of is None:  # (once a round: the import graph does not change while a round links)
         of = project.memo.importers = importers(project)
-    out: list[tuple[str, Call]] = []
     for imp in sorted(of.get(path, ())):
         if imp not in project.files:
             project.watch(imp)
@@ -33,8 +35,7 @@ def importer_calls(project: Project, path: str, fid: int) -> list[tuple[str, Cal
             if type(root) is Member:
                 root = root.obj
             if type(root) is Ref and root.name in local and project.function_of(imp, c.callee, c.func) == (path, fid):
-                out.append((imp, c))
-    return out
+                yield imp, c
 
 
 def exported_functions(project: Project, path: str) -> dict[int, frozenset[str]]:

@@ -1,6 +1,7 @@
 """The linked project: facts of every file plus cross-file value resolution."""
 from __future__ import annotations
 
+import itertools
 import posixpath
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -767,13 +768,17 @@ class Project:
         param = next((p for p in fn.params if p.name == name and not p.path and not p.rest), None)
         if param is None:
             return None
-        sites = [(cur.path, c) for c in self._calls_named(cur.path, f, fn.name)] if fn.name else []
+        sites: Iterable[tuple[str, Call]] = [(cur.path, c) for c in self._calls_named(cur.path, f, fn.name)] \
+            if fn.name else []
         if not consts_only and fn.parent is None:  # (only module-level functions are exported)
             from ipclint.link.params import importer_calls  # (params.py imports this module)
-            sites += importer_calls(self, cur.path, fid)
+            # (lazily: a call that passes something else settles it, the later importers unread)
+            sites = itertools.chain(sites, importer_calls(self, cur.path, fid))
         found: set[str] = set()
         arg_where = None
+        any_site = False
         for path, c in sites:
+            any_site = True
             if param.index >= len(c.args):
                 continue
             arg = c.args[param.index]
@@ -789,7 +794,7 @@ class Project:
                 return None
             found.add(r.value.api)
             arg_where = r
-        if not sites and not consts_only:  # its declared type, for the objects named by one (not WebContents:
+        if not any_site and not consts_only:  # its declared type, for the objects named by one (not WebContents:
             # an instance type, while ``Electron("webContents")`` is the module's static API)
             typed = self._param_type(cur, ParamRef(span=param.span, text=name, fid=fid, name=name))
             if typed is not None and type(typed.value) is Electron and typed.value.api in ("ipcMain", "ipcRenderer"):
