@@ -7,6 +7,7 @@ from ipclint.link.graph import Edge
 from ipclint.link.project import Project
 from ipclint.link.runorder import RunOrder
 from ipclint.link.teardown import gate, removals_for
+from ipclint.link.wrappers import callee_function
 from ipclint.model import Location, Severity
 from ipclint.model.facts import FileFacts, binding_scope
 from ipclint.model.values import AnyV, Member, Ref, This
@@ -26,9 +27,11 @@ def duplicate_handler(project: Project, options: Options) -> Iterator[Hit]:
     project, and `ipcMain.handle`/`on` registered inside code that can run more than once (a
     function called from several places or from an event callback such as 'activate',
     'second-instance', 'ready-to-show' or 'did-finish-load', or a loop) with no `removeHandler`
-    (`removeAllListeners` for `on`) for the channel before it. A function passed by name to such an
-    event (`app.on('activate', createWindow)`) counts like a call from it, and a class constructor
-    (with the methods it calls on `this`) is called from each `new Class(...)`. "Second" follows the
+    (`removeAllListeners` for `on`) for the channel before it, written there or in a project
+    function called first (`if (blocker) disableBlocker()` before registering again). A function
+    passed by name to such an event (`app.on('activate', createWindow)`) counts like a call from
+    it, and a class constructor (with the methods it calls on `this`) is called from each `new
+    Class(...)`. "Second" follows the
     order in which the main entry runs code: ESM imports first, a `require` where it is written,
     callbacks after startup. Registrations in `app.whenReady().then(...)`, `app.on('ready')`, or a
     function called only from there run once; a loop over a table of channels registers each once;
@@ -165,16 +168,33 @@ def _removed_before(project: Project, e: Edge, removals: list[Edge]) -> bool:
     if e.kind == "on" and e.handler is not None and e.handler[0] == e.path:
         from ipclint.link.vutil import subtree
         scopes |= subtree(project.files[e.path], e.handler[1])  # a listener that removes itself
-    for r in removals_for(project, removals, e.channel):
-        if r.path == e.path and r.scope in scopes and (r.span < e.span or e.kind == "on") and (
-                r.channel == e.channel or r.channel is None and r.method == "removeAllListeners"
-                and r.channel_value is None):
-            if e.kind == "handle" and r.method != "removeHandler":
-                continue
-            if e.kind == "on" and r.method == "removeHandler":
-                continue
+    mine = [r for r in removals_for(project, removals, e.channel) if _removes(e, r)]
+    for r in mine:
+        if r.path == e.path and r.scope in scopes and (r.span < e.span or e.kind == "on"):
             return True
+    # a project function called first that removes it (`if (blocker) disableBlocker()` before
+    # registering again): its own code or what it nests
+    helpers = {(r.path, r.scope) for r in mine if r.scope is not None}
+    if not helpers:
+        return False
+    for scope in scopes:
+        for c in project.calls_in(e.path, scope):
+            if c.span >= e.span:
+                break
+            target = callee_function(project, e.path, c)
+            if target is not None and target[0] in {p for p, _s in helpers} \
+                    and any((target[0], s) in helpers for s in project.files[target[0]].subtree(target[1])):
+                return True
     return False
+
+
+def _removes(e: Edge, r: Edge) -> bool:
+    """The removal takes registration ``e`` away: `removeHandler` for a handler, `removeAllListeners`
+    (or `off`) for a listener, of its channel (or of every channel)."""
+    every = r.channel is None and r.method == "removeAllListeners" and r.channel_value is None
+    if not (r.channel == e.channel or every):
+        return False
+    return r.method == "removeHandler" if e.kind == "handle" else r.method != "removeHandler"
 
 
 def _removed_by_reference(project: Project, e: Edge, removals: list[Edge]) -> bool:
