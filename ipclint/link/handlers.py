@@ -109,7 +109,7 @@ def handlers(project: Project) -> list[Handler]:
         h = Handler(e, path, fid, fn, params, ev, subtree(project.files[path], fid))
         h.wrapper_validates = any(validates[w] if w in validates else validates.setdefault(
             w, _function_validates(project, w)) for w in e.wrapper_funcs)
-        if passing:  # the handler's first parameter is `event.sender` (or another field)
+        if passing and passing != DERIVED:  # the handler's first parameter is `event.sender` (or another field)
             h.event_parts = {p.name: passing for p in fn.params if p.index == 0 and not p.path}
         elif passing is None and ev is None:
             h.event_parts = {p.name: p.path[0] for p in fn.params if p.index == 0 and len(p.path) == 1}
@@ -120,7 +120,8 @@ def handlers(project: Project) -> list[Handler]:
 
 def _event_passing(project: Project, wrapper: tuple[str, int]) -> str | None:
     """How a wrapper hands the event to the handler: None as is (or unknown), "" not at all
-    (`(e, ...args) => fn(...args)`), or one of its fields (`(e, ...a) => fn(e.sender, ...a)`)."""
+    (`(e, ...args) => fn(...args)`), one of its fields (`(e, ...a) => fn(e.sender, ...a)`), or
+    something made from it (``DERIVED``: `(e, ...a) => fn(BrowserWindow.fromWebContents(e.sender), ...a)`)."""
     for wop in project.wrappers.get(wrapper, ()):
         if not wop.handler_wrapped or wop.op.handler_arg is None or wop.op.kind not in ("handle", "on"):
             continue
@@ -147,8 +148,15 @@ def _event_passing(project: Project, wrapper: tuple[str, int]) -> str | None:
                 return None
             if isinstance(a0, Member) and isinstance(a0.obj, Ref) and a0.obj.name == first.name:
                 return a0.prop
+            if a0 is not None and re.search(rf"(?<![\w$]){re.escape(first.name)}(?![\w$])", a0.text):
+                return DERIVED  # `fn(BrowserWindow.fromWebContents(event.sender), ...args)`
             return ""
     return None
+
+
+# ``_event_passing``: the handler's first parameter is made from the event (Atom's
+# `respondTo(channel, (window, ...args) => ...)`): neither renderer data nor the event itself
+DERIVED = "\0derived"
 
 
 def _function_validates(project: Project, target: tuple[str, int]) -> bool:

@@ -639,6 +639,10 @@ class Project:
                 return Where(cur.path, ParamRef(span=ref.span, text=name, fid=scope, name=name), scope)
         if name in GLOBAL_OBJECTS:
             return Where(cur.path, Global(span=ref.span, text=name, name=name), None)
+        if name == "exports" and f.exports and not consts_only:
+            # a CommonJS module's own exports (`exports.on(ipcMain, ...)` inside ipc-helpers.js,
+            # where `exports.on = function ...`)
+            return Where(cur.path, ModObj(span=ref.span, text=name, path=cur.path), None)
         if name in ("__dirname", "__filename", "process", "require", "module", "exports"):
             return None
         shared = self._script_global(cur.path, name)

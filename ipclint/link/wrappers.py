@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ipclint.link.ipcops import IPC_METHOD_NAMES, IpcOp, classify
+from ipclint.link.ipcops import IPC_METHOD_NAMES, MAIN_METHODS, RENDERER_METHODS, IpcOp, classify
 from ipclint.link.project import Project
 from ipclint.model.facts import Call, binding_scope
 from ipclint.model.values import (
@@ -48,12 +48,70 @@ class WrapperOp:
 
 
 def direct_ops(project: Project) -> dict[tuple[str, int], IpcOp]:
-    """Every call that is an Electron IPC operation itself, by (path, call index)."""
+    """Every call that is an Electron IPC operation itself, by (path, call index); and every call
+    of a project function that calls an IPC method on its own parameter (``_receiver_helpers``)
+    with ipcMain or ipcRenderer as that argument: the call is that operation, with the channel and
+    listener among its own arguments."""
     out: dict[tuple[str, int], IpcOp] = {}
+    open_calls: list[tuple[str, Call]] = []
     for path, call in project.iter_calls_named(IPC_METHOD_NAMES):  # (the only calls classify accepts)
         op = classify(project, path, call)
         if op is not None:
             out[(path, call.index)] = op
+        elif call.func is not None and type(call.callee) is Member and type(call.callee.obj) is Ref:
+            open_calls.append((path, call))
+    helpers = _receiver_helpers(project, open_calls)
+    if helpers:
+        out.update(_receiver_helper_calls(project, helpers))
+    return out
+
+
+# (path, function id) -> (method, receiver parameter, channel parameter, listener parameter or None)
+ReceiverHelpers = dict[tuple[str, int], tuple[str, int, int, int | None]]
+
+
+def _receiver_helpers(project: Project, calls: list[tuple[str, Call]]) -> ReceiverHelpers:
+    """Functions that call an IPC method on a parameter with two more of their parameters as the
+    channel and the listener, `exports.on = (emitter, name, cb) => { emitter.on(name, cb); return
+    new Disposable(...) }` (Atom's ipc-helpers): one function for app events, DOM events and IPC,
+    whose callers decide by the object they pass. Not when its calls resolve the receiver: then
+    the call inside is classified itself and the function is an ordinary wrapper."""
+    out: ReceiverHelpers = {}
+    for path, call in calls:
+        callee = call.callee
+        assert type(callee) is Member and type(callee.obj) is Ref
+        method = callee.prop
+        if method not in MAIN_METHODS and method not in RENDERER_METHODS or not call.args:
+            continue
+        recv = project.param_of(path, call.func, callee.obj.name)
+        ch = _param_index(project, path, call, call.args[0])
+        if recv is None or recv[1].path or recv[1].rest or ch is None or ch[2] or ch[0] != recv[0]:
+            continue
+        listener = _param_index(project, path, call, call.args[1]) if len(call.args) > 1 else None
+        if listener is not None and (listener[2] or listener[0] != recv[0]):
+            listener = None
+        out.setdefault((path, recv[0]), (method, recv[1].index, ch[1], listener[1] if listener else None))
+    return out
+
+
+def _receiver_helper_calls(project: Project, helpers: ReceiverHelpers) -> dict[tuple[str, int], IpcOp]:
+    """The calls of ``helpers`` given ipcMain or ipcRenderer as the receiver, as IPC operations."""
+    out: dict[tuple[str, int], IpcOp] = {}
+    for path, call in calls_by_names(project, wrapper_names(project, helpers)):
+        target = callee_function(project, path, call)
+        if target is None or target not in helpers:
+            continue
+        method, recv, ch, listener = helpers[target]
+        if recv >= len(call.args) or ch >= len(call.args) or any(type(a) is Spread for a in call.args):
+            continue
+        api = project.electron_api(path, call.args[recv], call.func)
+        if api == "ipcMain" and method in MAIN_METHODS:
+            kind = MAIN_METHODS[method]
+        elif api == "ipcRenderer" and method in RENDERER_METHODS:
+            kind = RENDERER_METHODS[method]
+        else:
+            continue
+        out[(path, call.index)] = IpcOp(kind, method, api, ch, listener if kind in ("handle", "on") else None)
     return out
 
 
