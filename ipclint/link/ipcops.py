@@ -39,6 +39,8 @@ IPC_METHOD_NAMES = frozenset(MAIN_METHODS) | frozenset(RENDERER_METHODS) | PUSH_
 
 def classify(project: Project, path: str, call: Call) -> IpcOp | None:
     callee = call.callee
+    if type(callee) is Ref and not call.new:
+        return _unbound(project, path, call, callee)
     if not isinstance(callee, Member) or call.new or callee.prop not in IPC_METHOD_NAMES:
         return None
     obj, method = callee.obj, callee.prop
@@ -72,6 +74,30 @@ def classify(project: Project, path: str, call: Call) -> IpcOp | None:
         if p is not None and p[1].index == 0 and not p[1].path:
             return IpcOp("push", "reply", "event")
     return None
+
+
+def _unbound(project: Project, path: str, call: Call, callee: Ref) -> IpcOp | None:
+    """A method taken off ipcRenderer (or ipcMain) and called by itself: `const { invoke } =
+    ipcRenderer`, `const { ipcRenderer: { send: ipcSend } } = electron`, `const inv = ipcRenderer.invoke`.
+    ipcRenderer's methods do not need `this`, so the call is the IPC operation."""
+    if not unbound_candidate(project.files[path].lookup(call.func, callee.name)):
+        return None
+    api = project.electron_api(path, callee, call.func)
+    if api is None or "." not in api:
+        return None
+    owner, method = api.rsplit(".", 1)
+    if owner == "ipcRenderer" and method in RENDERER_METHODS:
+        kind = RENDERER_METHODS[method]
+        return IpcOp(kind, method, "ipcRenderer", 0, 1 if kind == "on" else None)
+    if owner == "ipcMain" and method in MAIN_METHODS and method != "emit":
+        kind = MAIN_METHODS[method]
+        return IpcOp(kind, method, "ipcMain", 0, 1 if kind in ("handle", "on") else None)
+    return None
+
+
+def unbound_candidate(bound: AnyV | None) -> bool:
+    """The binding is a member read of an IPC method name (to be resolved further)."""
+    return type(bound) is Member and bound.prop in IPC_METHOD_NAMES
 
 
 def _scoped_owner(project: Project, path: str, call: Call, owner: AnyV) -> bool:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ipclint.link.ipcops import IPC_METHOD_NAMES, MAIN_METHODS, RENDERER_METHODS, IpcOp, classify
+from ipclint.link.ipcops import IPC_METHOD_NAMES, MAIN_METHODS, RENDERER_METHODS, IpcOp, classify, unbound_candidate
 from ipclint.link.project import Project
 from ipclint.model.facts import Call, binding_scope
 from ipclint.model.values import (
@@ -60,6 +60,16 @@ def direct_ops(project: Project) -> dict[tuple[str, int], IpcOp]:
             out[(path, call.index)] = op
         elif call.func is not None and type(call.callee) is Member and type(call.callee.obj) is Ref:
             open_calls.append((path, call))
+    for path in sorted(project.files):  # methods taken off ipcRenderer/ipcMain: `const { invoke } = ipcRenderer`
+        f = project.files[path]
+        names = {name for (_scope, name), v in f.bindings.items() if unbound_candidate(v)}
+        if not names:
+            continue
+        for call in project.calls_named(path, names):
+            if type(call.callee) is Ref and (path, call.index) not in out:
+                op = classify(project, path, call)
+                if op is not None:
+                    out[(path, call.index)] = op
     helpers = _receiver_helpers(project, open_calls)
     if helpers:
         out.update(_receiver_helper_calls(project, helpers))
@@ -511,3 +521,4 @@ def relay_target(project: Project, path: str, call: Call, relays: dict[tuple[str
         return None
     op = relays.get(cls)
     return IpcOp("on", callee.prop, "ipcMain", 0, 1) if op is not None else None
+
