@@ -14,7 +14,7 @@ from ipclint.link.project import Project
 from ipclint.link.sinks import STORE_KEY, assignment_sink, sink_of
 from ipclint.link.tables import loop_values
 from ipclint.link.vutil import walk
-from ipclint.link.wrappers import callee_function
+from ipclint.link.wrappers import callee_function, forwarded_function
 from ipclint.model import Role, StepKind, TraceStep
 from ipclint.model.facts import Call, Carry, Flow, Occ
 from ipclint.model.graph import ViaKind
@@ -166,7 +166,7 @@ def returns_argument(project: Project, judge: Judge, path: str, call: Call, arg:
     templates, string methods, `path.join`/`resolve`, or another such function, a bounded number of
     calls deep) on a path where no check of it passed; or `path.resolve` and the like imported
     under another name (`import { resolve as pathResolve } from 'path'`). Memoised per function."""
-    target = callee_function(project, path, call)
+    target = forwarded_function(project, path, call) or callee_function(project, path, call)
     if target is None:
         r = project.resolve(path, call.callee, call.func).value
         if isinstance(r, External) and r.src in PATH_MODULES and r.name.rsplit(".", 1)[-1] in RETURNING:
@@ -226,7 +226,7 @@ def _helpers(project: Project, path: str, call: Call, occ: Occ, param: str,
     """The project functions called with renderer data: the callee, or, when the callee is the
     variable of a loop over a constant table of functions (`Object.entries(HANDLERS).forEach(([ch,
     fn]) => ipcMain.handle(ch, (e, a) => fn(a)))`), each function of the table."""
-    target = callee_function(project, path, call)
+    target = forwarded_function(project, path, call) or callee_function(project, path, call)
     targets = [target] if target is not None else []
     if target is None and isinstance(call.callee, Ref):
         for w in loop_values(project, path, call.func, call.callee) or ():

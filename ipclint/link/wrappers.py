@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from ipclint.link.ipcops import IPC_METHOD_NAMES, MAIN_METHODS, RENDERER_METHODS, IpcOp, classify, unbound_candidate
 from ipclint.link.project import Project
-from ipclint.model.facts import Call, binding_scope
+from ipclint.model.facts import Call, Param, binding_scope
 from ipclint.model.values import (
     AnyV,
     Arr,
@@ -522,3 +522,47 @@ def relay_target(project: Project, path: str, call: Call, relays: dict[tuple[str
     op = relays.get(cls)
     return IpcOp("on", callee.prop, "ipcMain", 0, 1) if op is not None else None
 
+
+def forwarded_function(project: Project, path: str, call: Call) -> tuple[str, int] | None:
+    """The project function a call of a pass-through higher-order function runs with the call's own
+    arguments: `safely(save)(file, text)` where `safely(fn)` returns `(...args) => fn(...args)`
+    (an error or logging wrapper) runs `save(file, text)`. None for any other call."""
+    callee = call.callee
+    if type(callee) is not CallExpr or not callee.args:
+        return None
+    outer = project.function_of(path, callee.callee, call.func)
+    if outer is None:
+        return None
+    wpath, wfid = outer
+    wfn = project.files[wpath].functions[wfid]
+    slots = {p.name: p.index for p in wfn.params if not p.path and not p.rest}
+    if not slots:
+        return None
+    for ret in wfn.returns:
+        inner = project.function_of(wpath, ret, wfid)
+        if inner is None or inner[0] != wpath:
+            continue
+        ifn = project.files[wpath].functions[inner[1]]
+        for c in project.calls_under(wpath, inner[1]):
+            if type(c.callee) is not Ref or c.callee.name not in slots or not _forwards(ifn.params, c.args):
+                continue
+            hit = project.param_of(wpath, c.func, c.callee.name)
+            if hit is None or hit[0] != wfid:
+                continue
+            k = slots[c.callee.name]
+            if k < len(callee.args):
+                return project.function_of(path, callee.args[k], call.func)
+    return None
+
+
+def _forwards(params: tuple[Param, ...], args: tuple[AnyV, ...]) -> bool:
+    """The arguments are the function's own parameters in order: `(...a) => fn(...a)`, `(x, y) => fn(x, y)`."""
+    if not params or len(params) != len(args) or any(p.path for p in params):
+        return False
+    for p, a in zip(params, args):
+        if p.rest:
+            if not (type(a) is Spread and type(a.inner) is Ref and a.inner.name == p.name):
+                return False
+        elif not (type(a) is Ref and a.name == p.name):
+            return False
+    return True
