@@ -15,7 +15,7 @@ from ipclint.link.project import Project
 from ipclint.link.roles import electron_names
 from ipclint.link.trust import contexts
 from ipclint.link.windows import windows
-from ipclint.link.wrappers import callee_function
+from ipclint.link.wrappers import callee_function, forwarded_function
 from ipclint.model.paths import is_test_path
 from ipclint.model.values import Arr, CallExpr, Import, Member, Module, NewExpr, Obj, Ref, walk
 
@@ -76,7 +76,7 @@ def _handler_calls(project: Project) -> None:
             r = project.resolve(path, call.callee, call.func).value
             if isinstance(r, CallExpr) and isinstance(r.callee, Member):  # `const v = ajv.compile(s)`: ajv itself
                 project.resolve(path, r.callee.obj, call.func)
-            target = callee_function(project, path, call)
+            target = forwarded_function(project, path, call) or callee_function(project, path, call)
             if target is not None and depth < MAX_HELPER_DEPTH:
                 todo.append((target[0], target[1], depth + 1))
 
