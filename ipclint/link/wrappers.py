@@ -559,7 +559,7 @@ def _forwards(params: tuple[Param, ...], args: tuple[AnyV, ...]) -> bool:
     """The arguments are the function's own parameters in order: `(...a) => fn(...a)`, `(x, y) => fn(x, y)`."""
     if not params or len(params) != len(args) or any(p.path for p in params):
         return False
-    for p, a in zip(params, args):
+    for p, a in zip(params, args, strict=True):
         if p.rest:
             if not (type(a) is Spread and type(a.inner) is Ref and a.inner.name == p.name):
                 return False
