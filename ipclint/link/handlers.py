@@ -456,9 +456,10 @@ def _validated_inside(project: Project, judge: Judge, path: str, occ: Occ, depth
     """The value goes to a project function that never reads the parameter, or that uses it only
     on the passing side of its checks. A function that merely reads it (compares it with its own
     data, `markdown.match(...)`) uses it."""
-    from ipclint.link.wrappers import callee_function
+    from ipclint.link.wrappers import callee_function, forwarded_function
     call = call_at(project, path, occ.into) if occ.into is not None else None
-    target = callee_function(project, path, call) if call is not None else None
+    target = forwarded_function(project, path, call) or callee_function(project, path, call) \
+        if call is not None else None
     if target is None:
         return False
     fn = project.files[target[0]].functions[target[1]]
