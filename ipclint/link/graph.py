@@ -16,6 +16,7 @@ from ipclint.link.wrappers import (
     callee_function,
     calls_by_names,
     direct_ops,
+    made_forwarder,
     relay_classes,
     relay_target,
     summarise,
@@ -391,7 +392,9 @@ def _edge(project: Project, path: str, call: Call, op: IpcOp, *, channel_value: 
 def handler_function(project: Project, path: str, value: AnyV, scope: int | None) -> tuple[str, int] | None:
     """The (path, function id) of a handler argument: the function it denotes, or, for a call of a
     project function (`ipcMain.on(CH, makeHandler())`, also through a local), the function that
-    function returns (a returned function expression, or a local holding one)."""
+    function returns (a returned function expression, or a local holding one); for a pass-through
+    wrapper given the handler (`safely(onSave)`, returning `(...args) => onSave(...args)`), that
+    handler."""
     hit = project.function_of(path, value, scope)
     if hit is not None or type(value) is Fn:
         return hit
@@ -405,6 +408,9 @@ def handler_function(project: Project, path: str, value: AnyV, scope: int | None
     maker = project.function_of(r.path, r.value.callee, r.scope)
     if maker is None:
         return None
+    forwarded = made_forwarder(project, r.path, r.value, r.scope)
+    if forwarded is not None:  # `ipcMain.handle(CH, safely(onSave))`: safely's result runs onSave as is
+        return forwarded
     if any(project.function_of(r.path, a, r.scope) is not None or type(a) is Fn or (
             type(a) is CallExpr and project.function_of(r.path, a.callee, r.scope) is not None) for a in r.value.args):
         # `ipcValidate(this.handleResize, schemas)`: a factory that wraps a handler it is given.

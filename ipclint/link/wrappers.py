@@ -528,12 +528,29 @@ def forwarded_function(project: Project, path: str, call: Call) -> tuple[str, in
     arguments: `safely(save)(file, text)` where `safely(fn)` returns `(...args) => fn(...args)`
     (an error or logging wrapper) runs `save(file, text)`. None for any other call."""
     callee = call.callee
-    if type(callee) is not CallExpr or not callee.args:
+    if type(callee) is not CallExpr:
         return None
-    outer = project.function_of(path, callee.callee, call.func)
+    return made_forwarder(project, path, callee, call.func)
+
+
+def made_forwarder(project: Project, path: str, made: CallExpr, scope: int | None) -> tuple[str, int] | None:
+    """The function given to a pass-through higher-order function, when ``made`` is a call of one
+    (`safely(save)`): what the result runs, with its own arguments unchanged."""
+    if not made.args:
+        return None
+    outer = project.function_of(path, made.callee, scope)
     if outer is None:
         return None
-    wpath, wfid = outer
+    k = _forwarded_param(project, *outer)
+    if k is None or k >= len(made.args):
+        return None
+    return project.function_of(path, made.args[k], scope)
+
+
+def _forwarded_param(project: Project, wpath: str, wfid: int) -> int | None:
+    """The index of the parameter `fn` of a function that returns `(...args) => fn(...args)` (or
+    `(a, b) => fn(a, b)`), the returned function's parameters read nowhere else (no check of
+    them around the call)."""
     wfn = project.files[wpath].functions[wfid]
     slots = {p.name: p.index for p in wfn.params if not p.path and not p.rest}
     if not slots:
@@ -543,15 +560,17 @@ def forwarded_function(project: Project, path: str, call: Call) -> tuple[str, in
         if inner is None or inner[0] != wpath:
             continue
         ifn = project.files[wpath].functions[inner[1]]
+        own = {p.name for p in ifn.params}
         for c in project.calls_under(wpath, inner[1]):
             if type(c.callee) is not Ref or c.callee.name not in slots or not _forwards(ifn.params, c.args):
                 continue
             hit = project.param_of(wpath, c.func, c.callee.name)
             if hit is None or hit[0] != wfid:
                 continue
-            k = slots[c.callee.name]
-            if k < len(callee.args):
-                return project.function_of(path, callee.args[k], call.func)
+            flow = ifn.flow
+            if flow is not None and sum(1 for o in flow.occs if o.name in own) > len(ifn.params):
+                continue  # the parameters are read elsewhere too (checked, logged, changed)
+            return slots[c.callee.name]
     return None
 
 
