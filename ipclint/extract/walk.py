@@ -363,8 +363,10 @@ class Extractor:
             elif ct == "method_definition":
                 k = c.child_by_field_name("name")
                 key = property_name(k) if k is not None else None
-                props.append(Prop(key, Fn(span=span_of(c), text=self.text(c), fid=self.func_for(c, scope, key)),
-                                  span_of(c)))
+                fn = Fn(span=span_of(c), text=self.text(c), fid=self.func_for(c, scope, key))
+                # `get size() { ... }`: reading the property runs the getter; its value is not the function
+                accessor = any(x.type in ("get", "set") for x in c.children[:3])
+                props.append(Prop(key, Dyn(span=fn.span, text="", why="accessor") if accessor else fn, span_of(c)))
         return props
 
 
