@@ -6,6 +6,12 @@ from __future__ import annotations
 from ipclint.link.calls import talk
 from ipclint.link.graph import Edge
 from ipclint.link.project import Project
+from ipclint.model.values import Module, Ref, Str
+
+# Libraries whose main-process module registers IPC handlers when it is loaded: channel -> the
+# modules (and their subpaths) that register it. electron-log answers its renderer side's
+# `ipcRenderer.send/invoke('__ELECTRON_LOG__', ...)` with ipcMain.on and ipcMain.handle.
+LIBRARY_CHANNELS = {"__ELECTRON_LOG__": "electron-log"}
 
 KIND_OF_END = {("handle", "main"): "handle", ("on", "main"): "on", ("on", "renderer"): "listen",
                ("host", "renderer"): "host"}
@@ -21,6 +27,11 @@ class ChannelEnds:
         roles = project.roles.items()
         self.mains = {project.apps.get(p, "") for p, i in roles if i.role.value == "main"}
         self.preloads = {project.apps.get(p, "") for p, i in roles if i.role.value == "preload"}
+        loaded = {project.apps.get(p, ""): _modules(project, p) for p, i in roles if i.role.value == "main"}
+        # channel -> the apps whose main process loads a library that handles it (with on and handle)
+        self.library: dict[str, set[str]] = {
+            ch: {app for app, mods in loaded.items()
+                 if any(m == lib or m.startswith(lib + "/") for m in mods)} for ch, lib in LIBRARY_CHANNELS.items()}
 
     def add(self, e: Edge) -> None:
         kind = KIND_OF_END.get((e.kind, e.side))
@@ -39,6 +50,10 @@ class ChannelEnds:
         app = self.project.apps.get(e.path, "")
         return any(talk(a, app) for a in apps)
 
+    def by_library(self, e: Edge, ch: str) -> bool:
+        """A library loaded in the main process of ``e``'s app handles ``ch`` (send and invoke)."""
+        return self.opened(self.library.get(ch, set()), e)
+
     def found(self, kind: str, e: Edge, ch: str) -> list[Edge]:
         """The ends of ``kind`` for ``ch`` in apps that can talk with ``e``'s."""
         return [o for o in self.tables[kind].get(ch, ()) if self.project.same_app(o.path, e.path)]
@@ -46,3 +61,14 @@ class ChannelEnds:
     def names(self, kind: str, e: Edge) -> dict[str, list[Edge]]:
         """The channels of ``kind`` that ``e``'s app has, for a likely-typo hint."""
         return {c: os for c, os in self.tables[kind].items() if any(self.project.same_app(o.path, e.path) for o in os)}
+
+
+def _modules(project: Project, path: str) -> set[str]:
+    """The module names that ``path`` imports or requires (`import log from 'electron-log/main'`)."""
+    f = project.files.get(path)
+    if f is None:
+        return set()
+    mods = {v.src for k, v in f.imports.items() if k.startswith("\0order:") and isinstance(v, Module)}
+    mods.update(c.args[0].value for c in project.calls_named(path, ("require",))
+                if isinstance(c.callee, Ref) and c.callee.name == "require" and c.args and isinstance(c.args[0], Str))
+    return mods

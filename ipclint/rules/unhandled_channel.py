@@ -33,9 +33,10 @@ def unhandled_channel(project: Project, options: ChannelOptions) -> Iterator[Hit
     `ipcRenderer.sendToHost` goes to the host page's `ipc-message` listeners (not to `ipcMain`), and
     the host's `webview.send` to the guest's `ipcRenderer.on`. A `postMessage` that transfers a
     MessagePort needs a listener that reads `event.ports`. Handlers and listeners in test code
-    count. Each app of a repository is judged alone. Only channels whose value is known count.
-    When an existing channel is within a small edit distance, the message names it as the likely
-    intended one.
+    count, and so do those that a library registers when the main process loads it (electron-log
+    answers `'__ELECTRON_LOG__'` once main imports `electron-log` or `electron-log/main`). Each app
+    of a repository is judged alone. Only channels whose value is known count. When an existing
+    channel is within a small edit distance, the message names it as the likely intended one.
 
     ## Why is this bad?
     The message is dropped silently (or, for `invoke`, the promise rejects with "No handler
@@ -89,6 +90,8 @@ def unhandled_channel(project: Project, options: ChannelOptions) -> Iterator[Hit
 
 
 def _judge(project: Project, ends: ChannelEnds, e: Edge, ch: str) -> Hit | None:
+    if e.kind in ("invoke", "send") and e.side == "renderer" and e.method != "sendToHost" and ends.by_library(e, ch):
+        return None
     if e.kind == "invoke" and e.side == "renderer":
         if not ends.opened(ends.mains, e) or ends.opened(ends.dynamic["handle"], e) or ends.found("handle", e, ch):
             return None
