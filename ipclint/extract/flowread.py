@@ -130,6 +130,8 @@ class Reader:
             return self._assign(name, ident, node, child, st)
         if t in ("if_statement", "while_statement", "do_statement", "for_statement", "expression_statement"):
             return None  # a condition (truthiness) or a bare expression statement
+        if t == "throw_statement":
+            return None  # thrown (`throw `unknown kind ${kind}``): an error message, like `new Error(...)`
         if t == "return_statement":
             return _returned(name, ident, st) if self._own_return(node) else Read(name, ident, "use")
         if t == "switch_statement":
