@@ -30,6 +30,7 @@ from ipclint.model.values import (
     Await,
     CallExpr,
     Cmp,
+    Cond,
     Electron,
     Fn,
     Index,
@@ -607,17 +608,22 @@ class _Analysis:
 
 
 def _rooted(v: AnyV, span: Span, names: set[str]) -> bool:
-    """``v`` is the picked target (the value at ``span``), a local holding it, or a part of it."""
-    for _ in range(32):
+    """``v`` is the picked target (the value at ``span``), a local holding it, or a part of it;
+    also one of the values it can be (`key ? windows.get(key) : main`, `byId(id) ?? main`)."""
+    todo, steps = [v], 0
+    while todo and steps < 64:
+        v, steps = todo.pop(), steps + 1
         match v:
             case CallExpr() | Index() if v.span == span:
                 return True
             case Member(obj=obj) | Await(inner=obj) if obj is not None:
-                v = obj
-            case Ref(name=name):
-                return name in names
-            case _:
-                return False
+                todo.append(obj)
+            case Ref(name=name) if name in names:
+                return True
+            case Cond(alts=alts):
+                todo.extend(alts)
+            case Logic(op=op, left=left, right=right):
+                todo.extend((left, right) if op != "&&" else (right,))
     return False
 
 

@@ -41,14 +41,16 @@ def renderer_chosen_target(project: Project, options: Options) -> Iterator[Hit]:
       call (a check inside the wrapper restricts the channel all the same).
 
     The relay `BrowserWindow.fromId(targetId)?.webContents.send(channel, ...args)` with both from
-    the renderer is two findings. Renderer data is followed through locals and into project
-    helpers. What validates: comparing the id with known ids (`x === win.id`), an allowlist
-    `has`/`includes` of the app's ids, a channel allowlist (`includes`, `has`, a switch over
-    constants, a fixed prefix), a project validator, or a check that ties the picked target to the
-    sender (`target === event.sender`, `win.webContents !== event.sender` before returning), on the
-    paths where the check passed. `typeof` and `Number.isInteger` checks do not restrict which
-    window is picked; a lookup in the app's own windows followed by an action is a pick, not an
-    allowlist; a null check on the result says only that some window has that id.
+    the renderer is two findings. Renderer data is followed through locals and into project helpers,
+    also helpers that return the picked target on one branch only (`return key ? windows.get(key) :
+    BrowserWindow.fromWebContents(event.sender)`). What validates: comparing the id with known ids
+    (`x === win.id`), an allowlist `has`/`includes` of the app's ids, a channel allowlist
+    (`includes`, `has`, a switch over constants, a fixed prefix), a project validator, or a check
+    that ties the picked target to the sender (`target === event.sender`, `win.webContents !==
+    event.sender` before returning), on the paths where the check passed. `typeof` and
+    `Number.isInteger` checks do not restrict which window is picked; a lookup in the app's own
+    windows followed by an action is a pick, not an allowlist; a null check on the result says only
+    that some window has that id.
 
     ## Why is this bad?
     This is the relay pattern: any page — an iframe, a `<webview>` guest, a window showing remote
