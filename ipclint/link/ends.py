@@ -27,7 +27,10 @@ class ChannelEnds:
         roles = project.roles.items()
         self.mains = {project.apps.get(p, "") for p, i in roles if i.role.value == "main"}
         self.preloads = {project.apps.get(p, "") for p, i in roles if i.role.value == "preload"}
-        loaded = {project.apps.get(p, ""): _modules(project, p) for p, i in roles if i.role.value == "main"}
+        loaded: dict[str, set[str]] = {}  # app -> the modules its main-process files load
+        for p, i in roles:
+            if i.role.value == "main":
+                loaded.setdefault(project.apps.get(p, ""), set()).update(_modules(project, p))
         # channel -> the apps whose main process loads a library that handles it (with on and handle)
         self.library: dict[str, set[str]] = {
             ch: {app for app, mods in loaded.items()
