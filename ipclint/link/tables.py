@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ipclint.link.modules import Where
+from ipclint.link.params import importer_calls
 from ipclint.link.project import Project
 from ipclint.model.span import Span
 from ipclint.model.values import (
@@ -162,16 +163,35 @@ def _binding_scope(project: Project, path: str, scope: int | None, name: str) ->
 
 
 def _entries(project: Project, source: Where, how: str) -> list[Entry] | None:
-    """The elements a loop over ``source`` visits, when the table is a constant."""
+    """The elements a loop over ``source`` visits, when the table is a constant (or, for a table
+    a function receives as a parameter, every table its callers pass)."""
     r = project.resolve(source.path, source.value, source.scope)
     v = r.value
     mode = "values" if how == "of" else "keys"
+    tables = [r]
     if isinstance(v, CallExpr) and isinstance(v.callee, Member) and isinstance(v.callee.obj, Ref) \
             and v.callee.obj.name == "Object" and v.callee.prop in ("keys", "values", "entries") and v.args:
         mode = v.callee.prop
         r = project.resolve(r.path, v.args[0], r.scope)
-        r = _passed(project, r) if isinstance(r.value, ParamRef) else r
-        v = r.value
+        tables = (_passed(project, r) or [r]) if isinstance(r.value, ParamRef) else [r]
+    pairs: list[tuple[str, Where]] = []
+    for r in tables:
+        got = _pairs(project, r)
+        if got is None:
+            return None
+        pairs += got
+    if not 0 < len(pairs) <= MAX_ENTRIES:
+        return None
+    if mode == "keys":
+        return [Entry(k, None) for k, _w in pairs]
+    if mode == "entries":
+        return [Entry(k, w, pair=True) for k, w in pairs]
+    return [Entry(None, w) for _k, w in pairs]
+
+
+def _pairs(project: Project, r: Where) -> list[tuple[str, Where]] | None:
+    """The (key, element) pairs of one constant table; None when it is no such table."""
+    v = r.value
     pairs: list[tuple[str, Where]] = []
     if isinstance(v, Arr):
         pairs = [(str(i), Where(r.path, item, r.scope)) for i, item in enumerate(v.items[:MAX_ENTRIES + 1])]
@@ -182,32 +202,57 @@ def _entries(project: Project, source: Where, how: str) -> list[Entry] | None:
             if key is None or p.spread:
                 return None
             pairs.append((key, Where(r.path, p.value, r.scope)))
-    if not 0 < len(pairs) <= MAX_ENTRIES:
+    else:
         return None
-    if mode == "keys":
-        return [Entry(k, None) for k, _w in pairs]
-    if mode == "entries":
-        return [Entry(k, w, pair=True) for k, w in pairs]
-    return [Entry(None, w) for _k, w in pairs]
+    return pairs
 
 
-def _passed(project: Project, at: Where) -> Where:
-    """A table that a function receives as a parameter, when the function is called exactly once
-    in its file, by name, with a constant table (`function registerAll(handlers) {
-    Object.entries(handlers).forEach(...) }` with `registerAll({ ... })`)."""
+MAX_CALLERS = 16
+
+
+def _passed(project: Project, at: Where) -> list[Where] | None:
+    """The tables a function receives as a parameter (`function registerAll(handlers) {
+    Object.entries(handlers).forEach(...) }`): what each of its calls passes, in its file by name
+    or in the files that import it, a constant table or the one a project function returns
+    (`registerAll(mainHandlers())`). None unless every call passes a table: a table left unknown
+    would hide its channels."""
     param = at.value
     f = project.files.get(at.path)
     if not isinstance(param, ParamRef) or f is None or param.fid is None:
-        return at
+        return None
     fn = f.functions[param.fid]
     p = next((p for p in fn.params if p.name == param.name and not p.path and not p.rest), None)
     if p is None or not fn.name:
-        return at
-    sites = [c for c in f.calls if isinstance(c.callee, Ref) and c.callee.name == fn.name]
-    if len(sites) != 1 or p.index >= len(sites[0].args):
-        return at
-    r = project.resolve(at.path, sites[0].args[p.index], sites[0].func)
-    return r if isinstance(r.value, (Obj, Arr)) else at
+        return None
+    sites = [(at.path, c) for c in f.calls if isinstance(c.callee, Ref) and c.callee.name == fn.name]
+    if fn.parent is None:  # (only module-level functions are exported)
+        sites += importer_calls(project, at.path, param.fid)
+    if not 0 < len(sites) <= MAX_CALLERS:
+        return None
+    out: list[Where] = []
+    for path, c in sites:
+        if p.index >= len(c.args):
+            return None
+        r = project.resolve(path, c.args[p.index], c.func)
+        if isinstance(r.value, CallExpr):
+            r = _returned_table(project, r) or r
+        if not isinstance(r.value, (Obj, Arr)):
+            return None
+        out.append(r)
+    return out
+
+
+def _returned_table(project: Project, call: Where) -> Where | None:
+    """The one table literal a project function returns (`function handlers() { return {...} }`)."""
+    assert isinstance(call.value, CallExpr)
+    target = project.function_of(call.path, call.value.callee, call.scope)
+    if target is None:
+        return None
+    fn = project.files[target[0]].functions[target[1]]
+    if len(fn.returns) != 1:
+        return None
+    r = project.resolve(target[0], fn.returns[0], target[1])
+    return r if isinstance(r.value, (Obj, Arr)) else None
 
 
 def _element(project: Project, lv: LoopVar, entry: Entry) -> str | Where | None:

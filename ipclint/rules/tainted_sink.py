@@ -63,9 +63,10 @@ def tainted_sink(project: Project, options: Options) -> Iterator[Hit]:
     returning an object around it is not followed. A project function the data is handed to is
     followed to its sinks, also each function of a constant table when the callee is the variable of
     a loop over it (`Object.entries(HANDLERS).forEach(([ch, fn]) => ipcMain.handle(ch, (e, a) =>
-    fn(a)))`, the table possibly handed to the registering function at its one call), and the
-    function a pass-through wrapper runs with the call's own arguments (`safely(save)(file)`, where
-    `safely(fn)` returns `(...args) => fn(...args)` inside a try/catch).
+    fn(a)))`, the table possibly handed to the registering function by its callers, in its file or
+    in those that import it, each passing a table literal or a project function's returned one),
+    and the function a pass-through wrapper runs with the call's own arguments (`safely(save)(file)`,
+    where `safely(fn)` returns `(...args) => fn(...args)` inside a try/catch).
     Renderer data only in the query or fragment of a URL whose scheme and host are fixed does
     not taint `loadURL`/`openExternal`. The finding carries a trace from the renderer or preload
     call that sends the message, through the handler parameter, to the sink.

@@ -28,7 +28,8 @@ def unused_handler(project: Project, options: ChannelOptions) -> Iterator[Hit]:
     Channels that an allowlist-guarded generic bridge allows count as used, and so do the channels a
     page send with a computed channel may name: each constant branch of `cond ? A : B`, and every
     channel that starts with the constant head of a template (`storage-${op}`). A loop over a constant
-    table registers (or sends on) each of its entries, so each entry is judged. A `<webview>`
+    table registers (or sends on) each of its entries, so each entry is judged; so does a loop
+    over a table that a function receives, with the tables each of its callers passes. A `<webview>`
     guest's `sendToHost` goes to its host page, not to main: it uses no handler. Not reported when
     a preload of the same app exposes a raw or unguarded generic channel path (see IPC001), since
     any channel could arrive through it; each app of a repository is judged alone.
