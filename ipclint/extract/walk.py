@@ -364,10 +364,21 @@ class Extractor:
                 k = c.child_by_field_name("name")
                 key = property_name(k) if k is not None else None
                 fn = Fn(span=span_of(c), text=self.text(c), fid=self.func_for(c, scope, key))
-                # `get size() { ... }`: reading the property runs the getter; its value is not the function
-                accessor = any(x.type in ("get", "set") for x in c.children[:3])
-                props.append(Prop(key, Dyn(span=fn.span, text="", why="accessor") if accessor else fn, span_of(c)))
+                # `get size() { ... }`: reading the property (or copying the object) runs the getter
+                kind = next((x.type for x in c.children[:3] if x.type in ("get", "set")), None)
+                value: AnyV = fn if kind is None else self._got(c, fn, depth)
+                props.append(Prop(key, value, span_of(c)))
         return props
+
+    def _got(self, method: Node, fn: Fn, depth: int) -> AnyV:
+        """The value of an accessor property: what a getter whose body is one `return` returns
+        (`get ipc() { return ipcRenderer }`), else unknown (a setter alone reads as undefined)."""
+        body = method.child_by_field_name("body")
+        stmts = [x for x in body.named_children if x.type != "comment"] if body is not None else []
+        is_getter = any(x.type == "get" for x in method.children[:3])
+        if is_getter and len(stmts) == 1 and stmts[0].type == "return_statement" and stmts[0].named_child_count:
+            return self.value(stmts[0].named_children[0], fn.fid, depth + 1)
+        return Dyn(span=fn.span, text="", why="accessor")
 
 
 _Kind = Callable[[Extractor, Node, "int | None", int, Span, Callable[[Node], str], str], AnyV]

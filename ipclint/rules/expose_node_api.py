@@ -15,7 +15,8 @@ from ipclint.rules._base import Hit, Options, rule
            "ipcRenderer.invoke('log:open')), never require, process, fs, shell or child_process themselves"))
 def expose_node_api(project: Project, options: Options) -> Iterator[Hit]:
     """## What it does
-    Flags a preload that exposes Node or Electron powers through `contextBridge`: `require`,
+    Flags a preload that exposes Node or Electron powers through `contextBridge` (a getter
+    exposes what it returns: `get files() { return fs }`): `require`,
     `process`, modules such as `fs`, `child_process`, `os` and `@electron/remote`, Electron's
     `shell`, or functions that forward caller-supplied arguments to `shell.openExternal`/`openPath`,
     `child_process`, `fs` paths (also `fs.stat`/`lstat`/`exists`/`access`, with which the page maps

@@ -34,7 +34,8 @@ def expose_raw_ipc(project: Project, options: Options) -> Iterator[Hit]:
     variable: `const ok = LIST.includes(ch); if (!ok) return`). A check that only logs is not a
     guard, nor a weak allowlist (IPC018: `LIST.indexOf(ch)` as a truth value, `'a b'.includes(ch)`,
     `ch in {...}`, an unanchored regular expression), and a TypeScript type (`channel: Channels`)
-    does not exist at run time. Reported at the innermost exposed property,
+    does not exist at run time. A getter's value is what it returns (`get ipc() { return
+    ipcRenderer }`: `exposeInMainWorld` reads it and copies the result). Reported at the innermost exposed property,
     at a spread element, or at the `exposeInMainWorld` call when the whole value is raw. From
     Electron 29 on, the bridge no longer copies the ipcRenderer object's methods; exposing it is
     still reported (it is broken code that will be "fixed" by exposing its methods), and the
