@@ -32,6 +32,7 @@ from ipclint.model.values import (
     NewExpr,
     Null,
     Num,
+    Obj,
     Ref,
     Str,
     TypeOf,
@@ -106,10 +107,14 @@ def handlers(project: Project) -> list[Handler]:
         dropped = passing == ""
         ev = next((p.name for p in fn.params if p.index == 0 and not p.path), None) if passing is None else None
         params = [p for p in fn.params if dropped or p.index >= 1]
+        if passing is not None and passing.startswith(IN_OBJECT):  # `({ event, params: { path } }) =>`
+            key = passing[len(IN_OBJECT):]
+            ev = next((p.name for p in fn.params if p.index == 0 and p.path == (key,)), None)
+            params = [p for p in fn.params if p.index != 0 or not p.path or p.path[0] != key]
         h = Handler(e, path, fid, fn, params, ev, subtree(project.files[path], fid))
         h.wrapper_validates = any(validates[w] if w in validates else validates.setdefault(
             w, _function_validates(project, w)) for w in e.wrapper_funcs)
-        if passing and passing != DERIVED:  # the handler's first parameter is `event.sender` (or another field)
+        if passing and passing != DERIVED and not passing.startswith(IN_OBJECT):  # `event.sender` (or another field)
             h.event_parts = {p.name: passing for p in fn.params if p.index == 0 and not p.path}
         elif passing is None and ev is None:
             h.event_parts = {p.name: p.path[0] for p in fn.params if p.index == 0 and len(p.path) == 1}
@@ -148,15 +153,28 @@ def _event_passing(project: Project, wrapper: tuple[str, int]) -> str | None:
                 return None
             if isinstance(a0, Member) and isinstance(a0.obj, Ref) and a0.obj.name == first.name:
                 return a0.prop
-            if a0 is not None and re.search(rf"(?<![\w$]){re.escape(first.name)}(?![\w$])", a0.text):
+            if isinstance(a0, Obj):  # `listener({ event, params })`: the event under a key of one object
+                key = next((q.key for q in a0.props if not q.spread and isinstance(q.value, Ref)
+                            and q.value.name == first.name and q.key), None)
+                if key is not None:
+                    return IN_OBJECT + key
+            if a0 is not None and _mentions(a0.text, first.name) \
+                    and not any(_mentions(a0.text, p.name) for p in inner.params if p is not first):
                 return DERIVED  # `fn(BrowserWindow.fromWebContents(event.sender), ...args)`
             return ""
     return None
 
 
+def _mentions(text: str, name: str) -> bool:
+    return re.search(rf"(?<![\w$]){re.escape(name)}(?![\w$])", text) is not None
+
+
 # ``_event_passing``: the handler's first parameter is made from the event (Atom's
 # `respondTo(channel, (window, ...args) => ...)`): neither renderer data nor the event itself
 DERIVED = "\0derived"
+# ``_event_passing``: the handler's first parameter is an object holding the event under the key
+# that follows (lx-music's `listener({ event, params })`): its other keys are renderer data
+IN_OBJECT = "\0object:"
 
 
 def _function_validates(project: Project, target: tuple[str, int]) -> bool:
