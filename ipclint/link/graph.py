@@ -17,6 +17,7 @@ from ipclint.link.wrappers import (
     calls_by_names,
     direct_ops,
     made_forwarder,
+    made_guard,
     relay_classes,
     relay_target,
     summarise,
@@ -77,6 +78,10 @@ class Edge:
     bridge_site: tuple[str, int] | None = None  # for bridged edges: the preload IPC call (path, call index)
     bridge_fn: tuple[str, int] | None = None  # for bridge edges: the exposed preload function
     ports: bool = False  # a postMessage with a transfer list: the channel carries MessagePorts
+    # the listener a higher-order guard made around the handler (`ipcMain.handle(CH, checked(fn))`):
+    # its code runs before the handler (a sender check there counts); and whether it drops the event
+    handler_guard: tuple[str, int] | None = None
+    guard_drops_event: bool = False
 
     @property
     def side(self) -> str:
@@ -380,13 +385,15 @@ def _edge(project: Project, path: str, call: Call, op: IpcOp, *, channel_value: 
     if handler_value is None and op.handler_arg is not None and op.handler_arg < len(call.args):
         handler_value = call.args[op.handler_arg]
     channel = project.channel(path, channel_value, call.func) if channel_value is not None else None
-    handler = handler_function(project, path, handler_value, call.func) if handler_value is not None else None
+    handler, guard, drops = _handler_of(project, path, handler_value, call.func) if handler_value is not None \
+        else (None, None, False)
     return Edge(kind=op.kind, method=op.method, receiver=receiver or op.receiver, channel=channel, path=path,
                 span=call.span, channel_span=channel_value.span if channel_value is not None else None,
                 role=project.role(path), call=call.index, scope=call.func, channel_value=channel_value,
                 handler=handler, handler_value=handler_value, via=via, wrapper_funcs=wrapper_funcs,
                 inline_literal=bool(channel_value is not None and channel_value.is_inline_literal),
-                bridged=bridged, ports=op.method == "postMessage" and len(call.args) >= 3)
+                bridged=bridged, ports=op.method == "postMessage" and len(call.args) >= 3,
+                handler_guard=guard, guard_drops_event=drops)
 
 
 def handler_function(project: Project, path: str, value: AnyV, scope: int | None) -> tuple[str, int] | None:
@@ -394,35 +401,44 @@ def handler_function(project: Project, path: str, value: AnyV, scope: int | None
     project function (`ipcMain.on(CH, makeHandler())`, also through a local), the function that
     function returns (a returned function expression, or a local holding one); for a pass-through
     wrapper given the handler (`safely(onSave)`, returning `(...args) => onSave(...args)`), that
-    handler."""
+    handler, and so for a guard that checks the event first (``made_guard``: `checked(onSave)`)."""
+    return _handler_of(project, path, value, scope)[0]
+
+
+def _handler_of(project: Project, path: str, value: AnyV,
+                scope: int | None) -> tuple[tuple[str, int] | None, tuple[str, int] | None, bool]:
+    """``handler_function``, with the guard's listener around it and whether that drops the event."""
     hit = project.function_of(path, value, scope)
     if hit is not None or type(value) is Fn:
-        return hit
+        return hit, None, False
     if type(value) is Ref:
         late = _assigned_function(project, path, value.name, scope)
         if late is not None:
-            return late
+            return late, None, False
     r = project.resolve(path, value, scope)
     if type(r.value) is not CallExpr:
-        return None
+        return None, None, False
     maker = project.function_of(r.path, r.value.callee, r.scope)
     if maker is None:
-        return None
+        return None, None, False
     forwarded = made_forwarder(project, r.path, r.value, r.scope)
     if forwarded is not None:  # `ipcMain.handle(CH, safely(onSave))`: safely's result runs onSave as is
-        return forwarded
+        return forwarded, None, False
+    guarded = made_guard(project, r.path, r.value, r.scope)
+    if guarded is not None:  # `ipcMain.handle(CH, checked(onSave))`: checks the event, then runs onSave
+        return guarded
     if any(project.function_of(r.path, a, r.scope) is not None or type(a) is Fn or (
             type(a) is CallExpr and project.function_of(r.path, a.callee, r.scope) is not None) for a in r.value.args):
         # `ipcValidate(this.handleResize, schemas)`: a factory that wraps a handler it is given.
         # What it returns runs that handler (whose own checks count), so neither function alone
         # is the handler: left unknown, as before.
-        return None
+        return None, None, False
     for ret in project.files[maker[0]].functions[maker[1]].returns:
         if type(ret) is Fn or type(ret) is Ref:
             made = project.function_of(maker[0], ret, maker[1])
             if made is not None and made != maker:
-                return made
-    return None
+                return made, None, False
+    return None, None, False
 
 
 def _assigned_function(project: Project, path: str, name: str, scope: int | None) -> tuple[str, int] | None:

@@ -101,7 +101,9 @@ def handlers(project: Project) -> list[Handler]:
         path, fid = e.handler
         fn = project.files[path].functions[fid]
         passing = None
-        if e.wrapper_funcs:
+        if e.handler_guard is not None:  # `checked(fn)`: fn gets the renderer's arguments only, or all
+            passing = "" if e.guard_drops_event else None
+        elif e.wrapper_funcs:
             w = e.wrapper_funcs[0]
             passing = passings[w] if w in passings else passings.setdefault(w, _event_passing(project, w))
         dropped = passing == ""
@@ -112,8 +114,9 @@ def handlers(project: Project) -> list[Handler]:
             ev = next((p.name for p in fn.params if p.index == 0 and p.path == (key,)), None)
             params = [p for p in fn.params if p.index != 0 or not p.path or p.path[0] != key]
         h = Handler(e, path, fid, fn, params, ev, subtree(project.files[path], fid))
+        around = e.wrapper_funcs + ((e.handler_guard,) if e.handler_guard is not None else ())
         h.wrapper_validates = any(validates[w] if w in validates else validates.setdefault(
-            w, _function_validates(project, w)) for w in e.wrapper_funcs)
+            w, _function_validates(project, w)) for w in around)
         if passing and passing != DERIVED and not passing.startswith(IN_OBJECT):  # `event.sender` (or another field)
             h.event_parts = {p.name: passing for p in fn.params if p.index == 0 and not p.path}
         elif passing is None and ev is None:

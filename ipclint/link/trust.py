@@ -217,6 +217,8 @@ def _roots(project: Project) -> list[tuple[Decides, str, int, Seeds]]:
                 seeds[(h.fid, name)] = k
         if seeds:
             out.setdefault((h.path, h.fid), (Decides.SENDER, h.path, h.fid, seeds))
+        if h.edge.handler_guard is not None:  # `checked(fn)`: the guard's listener tests the event
+            _add_seeded(project, out, h.edge.handler_guard, Decides.SENDER, ((0, K.EVENT),))
     for (path, idx), op in sorted(project.ipc_ops.items()):
         if op.kind in ("handle", "on") and op.receiver in MAIN_RECEIVERS and op.handler_arg is not None:
             call = project.files[path].calls[idx]

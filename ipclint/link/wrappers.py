@@ -574,6 +574,52 @@ def _forwarded_param(project: Project, wpath: str, wfid: int) -> int | None:
     return None
 
 
+def made_guard(project: Project, path: str, made: CallExpr,
+               scope: int | None) -> tuple[tuple[str, int], tuple[str, int], bool] | None:
+    """`checked(fn)`, `withSender(fn)`: a higher-order function that returns a listener `(event,
+    ...args)` which may test the event (a sender check) and then calls ``fn`` with its other
+    arguments (`fn(...args)`: the event dropped) or all of them (`fn(event, ...args)`), those read
+    nowhere else. (the function given, the returned listener, whether it drops the event)."""
+    if not made.args:
+        return None
+    outer = project.function_of(path, made.callee, scope)
+    if outer is None:
+        return None
+    wpath, wfid = outer
+    wfn = project.files[wpath].functions[wfid]
+    slots = {p.name: p.index for p in wfn.params if not p.path and not p.rest}
+    if not slots:
+        return None
+    for ret in wfn.returns:
+        inner = project.function_of(wpath, ret, wfid)
+        if inner is None or inner[0] != wpath:
+            continue
+        ifn = project.files[wpath].functions[inner[1]]
+        params = ifn.params
+        if len(params) < 2 or params[0].path or params[0].rest:
+            continue
+        rest = {p.name for p in params[1:]}
+        for c in project.calls_under(wpath, inner[1]):
+            if type(c.callee) is not Ref or c.callee.name not in slots:
+                continue
+            if _forwards(params, c.args):
+                drops = False
+            elif _forwards(params[1:], c.args):
+                drops = True
+            else:
+                continue
+            hit = project.param_of(wpath, c.func, c.callee.name)
+            if hit is None or hit[0] != wfid:
+                continue
+            flow = ifn.flow
+            if flow is not None and sum(1 for o in flow.occs if o.name in rest) > len(rest):
+                continue  # the renderer's arguments are read elsewhere too (checked, logged, changed)
+            k = slots[c.callee.name]
+            handler = project.function_of(path, made.args[k], scope) if k < len(made.args) else None
+            return (handler, inner, drops) if handler is not None else None
+    return None
+
+
 def _forwards(params: tuple[Param, ...], args: tuple[AnyV, ...]) -> bool:
     """The arguments are the function's own parameters in order: `(...a) => fn(...a)`, `(x, y) => fn(x, y)`."""
     if not params or len(params) != len(args) or any(p.path for p in params):

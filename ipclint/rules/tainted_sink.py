@@ -66,7 +66,9 @@ def tainted_sink(project: Project, options: Options) -> Iterator[Hit]:
     fn(a)))`, the table possibly handed to the registering function by its callers, in its file or
     in those that import it, each passing a table literal or a project function's returned one),
     and the function a pass-through wrapper runs with the call's own arguments (`safely(save)(file)`,
-    where `safely(fn)` returns `(...args) => fn(...args)` inside a try/catch).
+    where `safely(fn)` returns `(...args) => fn(...args)` inside a try/catch). A handler wrapped in
+    a guard that checks the event and then calls it with the renderer's arguments
+    (`ipcMain.handle(CH, checked(fn))`) is that handler: the sender check does not validate the data.
     Renderer data only in the query or fragment of a URL whose scheme and host are fixed does
     not taint `loadURL`/`openExternal`. The finding carries a trace from the renderer or preload
     call that sends the message, through the handler parameter, to the sink.

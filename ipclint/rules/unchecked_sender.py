@@ -40,7 +40,9 @@ def unchecked_sender(project: Project, options: Options) -> Iterator[Hit]:
     trusted or allowed. Sending to `event.senderFrame` or logging it is not a check, nor is
     comparing `event.sender` with renderer data. A handler with no parameters is still reported.
     An app wrapper that checks the sender before calling the handler counts for every handler
-    registered through it, and so does a project function given the event, its sender or its
+    registered through it, so does a guard the handler is wrapped in (`ipcMain.handle(CH,
+    checked(fn))` with `checked` returning `(event, ...args) => { check(event); return
+    fn(...args) }`), and so does a project function given the event, its sender or its
     frame that checks it, whatever it is called. When two or more handlers registered through one
     wrapper check nothing and the wrapper does not either, the finding is reported once, at the
     wrapper's own registration call (where one check fixes them all), with the count and each
@@ -122,6 +124,8 @@ def unchecked(project: Project, h: Handler, extra: frozenset[str], trusted: froz
         return False
     if trusted and _registered_through(project, h, trusted):
         return False
+    if h.edge.handler_guard is not None and _wrapper_checks(project, h.edge.handler_guard, extra):
+        return False  # `ipcMain.handle(CH, checked(fn))`: the guard's listener checks the event first
     return not any(_wrapper_checks(project, w, extra) for w in h.edge.wrapper_funcs)
 
 
