@@ -5,12 +5,12 @@ call of it anywhere in the project is that IPC operation with the call's own arg
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from ipclint.link.ipcops import IPC_METHOD_NAMES, MAIN_METHODS, RENDERER_METHODS, IpcOp, classify, unbound_candidate
 from ipclint.link.project import Project
-from ipclint.model.facts import Call, Param, binding_scope
+from ipclint.model.facts import Call, Func, Param, binding_scope
 from ipclint.model.values import (
     AnyV,
     Arr,
@@ -551,26 +551,14 @@ def _forwarded_param(project: Project, wpath: str, wfid: int) -> int | None:
     """The index of the parameter `fn` of a function that returns `(...args) => fn(...args)` (or
     `(a, b) => fn(a, b)`), the returned function's parameters read nowhere else (no check of
     them around the call)."""
-    wfn = project.files[wpath].functions[wfid]
-    slots = {p.name: p.index for p in wfn.params if not p.path and not p.rest}
-    if not slots:
-        return None
-    for ret in wfn.returns:
-        inner = project.function_of(wpath, ret, wfid)
-        if inner is None or inner[0] != wpath:
+    for k, ifn, c in _calls_of_given(project, wpath, wfid):
+        if not _forwards(ifn.params, c.args):
             continue
-        ifn = project.files[wpath].functions[inner[1]]
         own = {p.name for p in ifn.params}
-        for c in project.calls_under(wpath, inner[1]):
-            if type(c.callee) is not Ref or c.callee.name not in slots or not _forwards(ifn.params, c.args):
-                continue
-            hit = project.param_of(wpath, c.func, c.callee.name)
-            if hit is None or hit[0] != wfid:
-                continue
-            flow = ifn.flow
-            if flow is not None and sum(1 for o in flow.occs if o.name in own) > len(ifn.params):
-                continue  # the parameters are read elsewhere too (checked, logged, changed)
-            return slots[c.callee.name]
+        flow = ifn.flow
+        if flow is not None and sum(1 for o in flow.occs if o.name in own) > len(ifn.params):
+            continue  # the parameters are read elsewhere too (checked, logged, changed)
+        return k
     return None
 
 
@@ -585,39 +573,43 @@ def made_guard(project: Project, path: str, made: CallExpr,
     outer = project.function_of(path, made.callee, scope)
     if outer is None:
         return None
-    wpath, wfid = outer
+    for k, ifn, c in _calls_of_given(project, *outer):
+        params = ifn.params
+        if len(params) < 2 or params[0].path or params[0].rest:
+            continue
+        if _forwards(params, c.args):
+            drops = False
+        elif _forwards(params[1:], c.args):
+            drops = True
+        else:
+            continue
+        rest = {p.name for p in params[1:]}
+        flow = ifn.flow
+        if flow is not None and sum(1 for o in flow.occs if o.name in rest) > len(rest):
+            continue  # the renderer's arguments are read elsewhere too (checked, logged, changed)
+        handler = project.function_of(path, made.args[k], scope) if k < len(made.args) else None
+        return (handler, (outer[0], ifn.id), drops) if handler is not None else None
+    return None
+
+
+def _calls_of_given(project: Project, wpath: str, wfid: int) -> Iterator[tuple[int, Func, Call]]:
+    """The calls, inside a function that ``wfid`` returns, of a function ``wfid`` takes as a
+    parameter: (that parameter's index, the returned function, the call)."""
     wfn = project.files[wpath].functions[wfid]
     slots = {p.name: p.index for p in wfn.params if not p.path and not p.rest}
     if not slots:
-        return None
+        return
     for ret in wfn.returns:
         inner = project.function_of(wpath, ret, wfid)
         if inner is None or inner[0] != wpath:
             continue
         ifn = project.files[wpath].functions[inner[1]]
-        params = ifn.params
-        if len(params) < 2 or params[0].path or params[0].rest:
-            continue
-        rest = {p.name for p in params[1:]}
         for c in project.calls_under(wpath, inner[1]):
             if type(c.callee) is not Ref or c.callee.name not in slots:
                 continue
-            if _forwards(params, c.args):
-                drops = False
-            elif _forwards(params[1:], c.args):
-                drops = True
-            else:
-                continue
             hit = project.param_of(wpath, c.func, c.callee.name)
-            if hit is None or hit[0] != wfid:
-                continue
-            flow = ifn.flow
-            if flow is not None and sum(1 for o in flow.occs if o.name in rest) > len(rest):
-                continue  # the renderer's arguments are read elsewhere too (checked, logged, changed)
-            k = slots[c.callee.name]
-            handler = project.function_of(path, made.args[k], scope) if k < len(made.args) else None
-            return (handler, inner, drops) if handler is not None else None
-    return None
+            if hit is not None and hit[0] == wfid:
+                yield slots[c.callee.name], ifn, c
 
 
 def _forwards(params: tuple[Param, ...], args: tuple[AnyV, ...]) -> bool:
