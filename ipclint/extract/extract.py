@@ -177,16 +177,28 @@ class _Walker(Extractor):
         if self.analyse:
             conds = enclosing_conditions(node, lambda n: self.value(n, scope), self.up, self.case_index)
             # (the statement's own span can take in a trailing comment: automatic semicolon insertion)
+            caught = self._caught(node)
             if inner:
-                self._outcomes(inner[0], inner[0], scope, conds, self._alone(node))
+                self._outcomes(inner[0], inner[0], scope, conds, self._alone(node), caught)
             else:
                 self.f.outcomes.append(Outcome(scope, span_of(node.children[0]), None, False, conds,
-                                               self._alone(node)))
+                                               self._alone(node), caught))
 
     def _throw(self, node: Node, scope: int | None) -> None:
         if scope is not None and self.analyse:
             conds = enclosing_conditions(node, lambda n: self.value(n, scope), self.up, self.case_index)
             self.f.outcomes.append(Outcome(scope, span_of(node.children[0]), None, True, conds, self._alone(node)))
+
+    def _caught(self, node: Node) -> bool:
+        """The statement is in a `catch` block of its own function (a bounded climb)."""
+        at = self.up(node)
+        for _ in range(64):
+            if at is None or at.type in FUNCTION_TYPES:
+                return False
+            if at.type == "catch_clause":
+                return True
+            at = self.up(at)
+        return False
 
     def _alone(self, node: Node) -> bool:
         """Nothing runs before the statement in its block: `if (c) return`, `if (c) { return }`."""
@@ -196,7 +208,8 @@ class _Walker(Extractor):
         first = next((c for c in block.named_children if c.type != "comment"), None)
         return first is not None and first.id == node.id
 
-    def _outcomes(self, at: Node, value: Node, scope: int, conds: tuple[AnyV, ...], alone: bool = True) -> None:
+    def _outcomes(self, at: Node, value: Node, scope: int, conds: tuple[AnyV, ...], alone: bool = True,
+                  caught: bool = False) -> None:
         """The values a return (or a concise body) gives: each arm of a ternary under its condition."""
         stack: list[tuple[Node, tuple[AnyV, ...]]] = [(value, conds)]
         for _ in range(32):
@@ -212,7 +225,7 @@ class _Walker(Extractor):
                 stack.append((no, (*cs, Not(span=c.span, text=c.text, inner=c))))
                 stack.append((yes, (*cs, c)))
                 continue
-            self.f.outcomes.append(Outcome(scope, span_of(at), self.value(node, scope), False, cs, alone))
+            self.f.outcomes.append(Outcome(scope, span_of(at), self.value(node, scope), False, cs, alone, caught))
 
     def _binary(self, node: Node, scope: int | None) -> None:
         op = node.child_by_field_name("operator")

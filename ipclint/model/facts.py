@@ -14,7 +14,7 @@ from ipclint.model.span import Span
 from ipclint.model.types import TypeFacts
 from ipclint.model.values import AnyV
 
-FACTS_VERSION = 49
+FACTS_VERSION = 50
 
 
 class _Record(msgspec.Struct, frozen=True, array_like=True, gc=False):
@@ -205,6 +205,7 @@ class Outcome(_Record, frozen=True):
     throws: bool = False
     conds: tuple[AnyV, ...] = ()
     alone: bool = True  # nothing runs before it in its block (`if (c) return` / `if (c) { return }`)
+    caught: bool = False  # in a `catch` block of its function: reached only when something threw
 
 
 Scope = Union[int, None]

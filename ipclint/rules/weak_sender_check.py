@@ -1,13 +1,15 @@
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 
 from ipclint.link import urltests
 from ipclint.link.project import Project
+from ipclint.link.senders import function_index
 from ipclint.link.trust import Decides, K, Test, contexts
 from ipclint.link.urltests import Weakness
 from ipclint.model import Severity, Span
-from ipclint.model.values import AnyV, Arr, CallExpr, Member, NewExpr, Not, Ref, Regex
+from ipclint.model.values import AnyV, Arr, Bool, CallExpr, Cmp, Logic, Member, NewExpr, Not, Null, Ref, Regex, Undef
 from ipclint.rules._base import Hit, Options, rule
 
 ITERATORS = frozenset({"some", "every", "find", "findIndex", "filter", "forEach"})
@@ -52,6 +54,10 @@ def weak_sender_check(project: Project, options: Options) -> Iterator[Hit]:
     or a helper that does, such as `openLinkInBrowser(url)`), no check decides trust: none is reported;
     the same holds for a navigation listener that calls `event.preventDefault()` first, outside
     every condition, and opens nothing in the app.
+    A test in a helper that only reshapes the value (every return but those of a `catch` is made
+    from the tested value and none is a verdict: `if (host.endsWith('localhost')) return host;
+    return host.replace(...)`) decides nothing about trust and is not reported; one whose returns
+    are a verdict or a sentinel (`return null`, `return 'untrusted'`) is judged.
     Reported at the check expression. A weak check still counts as a sender check for
     IPC007: the handler does check, and this rule says how the check fails.
 
@@ -91,13 +97,38 @@ def weak_sender_check(project: Project, options: Options) -> Iterator[Hit]:
         # a scheme test is weak only when it is the only thing checked about the value
         alone = not any(t.kind != K.PROTOCOL and (w is None or not w.scheme_only) for t, w in verdicts)
         for t, w in verdicts:
-            if w is None or (t.path, t.span) in reported or ctx.selects(project, t):
+            if w is None or (t.path, t.span) in reported or ctx.selects(project, t) or _normalises(project, t):
                 continue
             if w.scheme_only and (not alone or ctx.opens_external and ctx.decides in OPENED_ELSEWHERE):
                 continue
             reported.add((t.path, t.span))
             yield Hit(t.path, t.span, f"weak {ctx.decides.value} check {_shown(t)}: {w.why}",
                       key=f"{ctx.decides.value}:{t.subject.text}:{t.method}")
+
+
+def _normalises(project: Project, t: Test) -> bool:
+    """The test sits in a helper that only reshapes the value: every way out of it (but those of a
+    `catch`) returns something made from the tested value, none a verdict (Vieb's `domainName`:
+    `if (host.endsWith('localhost')) return host; return host.replace(...)`). The test chooses how
+    the value is written, not whether it is trusted; what the caller then does with the result is
+    judged where it tests it."""
+    if not t.via:
+        return False
+    _call_path, _call_span, hpath, hfid = t.via[-1]
+    root = t.subject
+    while isinstance(root, (Member, CallExpr)):
+        root = root.obj if isinstance(root, Member) else root.callee
+    if hpath != t.path or not isinstance(root, Ref):
+        return False
+    outs = [o for o in function_index(project, hpath).outcomes.get(hfid, ()) if not o.caught]
+    if len(outs) < 2:
+        return False
+    word = re.compile(rf"(?<![\w$]){re.escape(root.name)}(?![\w$])")
+    return all(o.value is not None and not o.throws and type(o.value) not in _VERDICTS
+               and word.search(o.value.text) is not None for o in outs)
+
+
+_VERDICTS = (Bool, Cmp, Not, Logic, Null, Undef)
 
 
 def _judge(project: Project, t: Test) -> Weakness | None:
