@@ -89,7 +89,8 @@ def _receiver_helpers(project: Project, calls: list[tuple[str, Call]]) -> Receiv
     out: ReceiverHelpers = {}
     for path, call in calls:
         callee = call.callee
-        assert type(callee) is Member and type(callee.obj) is Ref
+        if type(callee) is not Member or type(callee.obj) is not Ref:
+            continue
         method = callee.prop
         if method not in MAIN_METHODS and method not in RENDERER_METHODS or not call.args:
             continue
