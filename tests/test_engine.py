@@ -581,6 +581,53 @@ def test_only_an_electron_apps_package_json_names_a_main_entry(tmp_path: Path) -
     assert roles["api-types/index.js"][0] != "main"
 
 
+def test_a_workspace_package_of_one_app_is_part_of_it(tmp_path: Path) -> None:
+    """A workspace package that declares electron for its types (the app's preload API, a page
+    package) is no app of its own when one app with main code depends on it, directly or through
+    another package: its sends reach that app's handlers, and its listeners hear that app's pushes.
+    A package nobody depends on stays an app of its own."""
+    root = write_project(tmp_path, {
+        "package.json": '{"name": "root", "private": true}',
+        "packages/desktop/package.json": json.dumps({
+            "name": "desktop", "main": "src/main.js",
+            "dependencies": {"@x/bridge": "workspace:*", "@x/ui-static": "workspace:*"},
+            "devDependencies": {"electron": "31.0.0"}}),
+        "packages/desktop/src/main.js": (
+            "const { ipcMain, BrowserWindow } = require('electron')\n"
+            "const { CH } = require('@x/bridge')\n"
+            "ipcMain.handle(CH.SAVE, () => 1)\n"
+            "ipcMain.handle(CH.OPEN, () => 1)\n"
+            "const w = new BrowserWindow({ webPreferences: { preload: require.resolve('@x/bridge/build/preload.js') } })\n"
+            "w.webContents.send(CH.PUSHED, 1)\n"),
+        "packages/bridge/package.json": json.dumps({
+            "name": "@x/bridge", "main": "build/index.js", "devDependencies": {"electron": "31.0.0"}}),
+        "packages/bridge/src/index.js": "module.exports = require('./constants')\n",
+        "packages/bridge/src/constants.js": (
+            "exports.CH = { SAVE: 'doc:save', OPEN: 'doc:open', PUSHED: 'doc:pushed' }\n"),
+        "packages/bridge/src/preload.js": (
+            "const { contextBridge, ipcRenderer } = require('electron')\n"
+            "const { CH } = require('./constants')\n"
+            "contextBridge.exposeInMainWorld('api', {\n"
+            "  save: () => ipcRenderer.invoke(CH.SAVE),\n"
+            "  onPushed: (cb) => { const f = () => cb(); ipcRenderer.on(CH.PUSHED, f);"
+            " return () => ipcRenderer.removeListener(CH.PUSHED, f) },\n"
+            "})\n"),
+        # the pages, reached through a package that serves them
+        "packages/ui-static/package.json": json.dumps({"name": "@x/ui-static", "dependencies": {"@x/ui": "1.0.0"}}),
+        "packages/ui-static/index.js": "module.exports = __dirname\n",
+        "packages/ui/package.json": json.dumps({"name": "@x/ui", "devDependencies": {"electron": "31.0.0"}}),
+        "packages/ui/src/page.js": "window.api.onPushed(() => {})\nwindow.api.save()\n",
+        # a lone package that nobody depends on keeps its own channels
+        "packages/lone/package.json": json.dumps({"name": "lone", "devDependencies": {"electron": "31.0.0"}}),
+        "packages/lone/src/bridge.js": (
+            "const { contextBridge, ipcRenderer } = require('electron')\n"
+            "contextBridge.exposeInMainWorld('lone', { open: () => ipcRenderer.invoke('doc:open') })\n"),
+    })
+    r = check([str(root)], use_cache=False, jobs=1, select=["IPC010", "IPC011"])
+    got = sorted((f.rule, f.path, f.span.line) for f in r.findings)
+    assert got == [("IPC011", "packages/desktop/src/main.js", 4)], got  # doc:open: only lone, an app of its own, invokes it
+
+
 def test_a_check_leaves_nothing_behind() -> None:
     """No module-level cache or hidden state survives a run: running check() again and again in
     one process (the language server does) does not grow memory."""

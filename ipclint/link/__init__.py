@@ -7,7 +7,7 @@ from ipclint.link.graph import build_graph, shared_to_renderer
 from ipclint.link.modules import ModuleMemo, ModuleResolver, ReadJson, read_json_file
 from ipclint.link.prefetch import prefetch
 from ipclint.link.project import FileMemo, LinkConfig, Memo, Project, Resolved
-from ipclint.link.roles import assign_roles, electron_apps, electron_versions, entry_apps
+from ipclint.link.roles import assign_roles, electron_apps, electron_versions, entry_apps, library_apps
 from ipclint.link.subscriptions import vue_majors
 from ipclint.link.testcode import test_functions
 from ipclint.link.types import typed_channel_sites
@@ -40,6 +40,9 @@ def link(root: Path, files: dict[str, FileFacts], config: LinkConfig | None = No
     more = entry_apps(project, read_json)  # a package.json whose `main` is a main-process file
     if more:
         project.apps = electron_apps(files, read_json, more)
+    folded = library_apps(project, read_json)  # a workspace package of one app is part of it
+    if folded:
+        project.apps = {p: folded.get(a, a) for p, a in project.apps.items()}
     project.test_funcs = test_functions(files, resolution.file_memo.test_funcs)
     project.graph = build_graph(project)
     # Page code that reaches the bridge only through an imported alias (`import { api } from

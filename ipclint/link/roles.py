@@ -496,7 +496,7 @@ def _infer(p: str, n: set[str], referenced: dict[str, str], exposing: set[str], 
     if p in exposing:
         return FileInfo(p, Role.PRELOAD, "calls contextBridge.exposeInMainWorld")
     if p in main_entries:
-        return FileInfo(p, Role.MAIN, "the main entry of package.json")
+        return FileInfo(p, Role.MAIN, _MAIN_ENTRY)
     main_apis = [a for a in MAIN_APIS if a in n]
     if main_apis:
         return FileInfo(p, Role.MAIN, f"imports {main_apis[0]} from electron")
@@ -663,6 +663,43 @@ def entry_apps(project: Project, read_json: ReadJson) -> set[str]:
                 break
             d = posixpath.dirname(d)
     return out
+
+
+_MAIN_ENTRY = "the main entry of package.json"
+
+
+def library_apps(project: Project, read_json: ReadJson) -> dict[str, str]:
+    """App folders without a main-process file (a workspace package that declares electron for its
+    types: the preload API or the pages of an app) that exactly one app with main code depends on,
+    directly or through other packages of the repository: folder -> that app. They are parts of that
+    app (SPEC section 1, "Apps in one repository"), not apps of their own."""
+    apps = {a for a in project.apps.values() if a}
+    mains, evidence = set(), set()  # (a library's package.json `main` names its index: no evidence)
+    for p, i in project.roles.items():
+        if i.role is Role.MAIN and not is_test_path(p):
+            mains.add(project.apps.get(p, ""))
+            if i.reason != _MAIN_ENTRY:
+                evidence.add(project.apps.get(p, ""))
+    libs = apps - evidence
+    if not libs:
+        return {}
+    packages = project.modules.packages()
+
+    def deps(folder: str) -> set[str]:
+        pkg = read_json(posixpath.join(folder, "package.json") if folder else "package.json") or {}
+        sections = [pkg.get(k) for k in ("dependencies", "devDependencies")]
+        return {packages[n] for d in sections if isinstance(d, dict) for n in d if n in packages}
+
+    users: dict[str, set[str]] = {}
+    for app in sorted(mains):
+        seen, todo = {app}, [app]
+        while todo:
+            for d in deps(todo.pop()) - seen:
+                seen.add(d)
+                todo.append(d)
+        for lib in (seen & libs) - {app}:
+            users.setdefault(lib, set()).add(app)
+    return {lib: next(iter(u)) for lib, u in sorted(users.items()) if len(u) == 1}
 
 
 def electron_apps(files: dict[str, FileFacts], read_json: ReadJson, more: set[str] | frozenset[str] = frozenset(),
