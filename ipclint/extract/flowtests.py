@@ -21,6 +21,11 @@ REFUSING_VALUES = frozenset({"null", "undefined", "false", "true", "number", "st
                              "template_string", "unary_expression"})
 
 
+# Fields of a validation result that carry its verdict (zod/valibot `safeParse`, joi `validate`):
+# True when the field is truthy on success.
+VERDICT_FIELDS = {"success": True, "error": False}
+
+
 class Skip:
     pass
 
@@ -49,6 +54,11 @@ def polarity(site: Node, leaf: Node, up: Up) -> Polarity:
             if rel is SKIP:
                 return SKIP
             pol = None if pol is None or rel is None else (pol if rel else not pol)
+        elif t == "member_expression" and child.type == "call_expression" and pol is not None \
+                and node.child_by_field_name("object") == child \
+                and text_of(node.child_by_field_name("property"), 20) in VERDICT_FIELDS:
+            # `schema.safeParse(x).success`, `schema.validate(x).error`: the verdict of the result
+            pol = pol if VERDICT_FIELDS[text_of(node.child_by_field_name("property"), 20)] else not pol
         elif t == "arrow_function" and node.child_by_field_name("body") == child:
             call = predicate_call(node, up)
             if call is None:
