@@ -17,6 +17,8 @@ FS_PATH_FUNCS = {"readFile": (0,), "writeFile": (0,), "appendFile": (0,), "rm": 
 CP_MODULES = frozenset({"child_process", "node:child_process", "execa", "cross-spawn"})
 CP_FUNCS = {"exec": (0,), "execSync": (0,), "execFile": (0, 1), "execFileSync": (0, 1), "spawn": (0, 1),
             "spawnSync": (0, 1), "fork": (0, 1), "execa": (0, 1), "execaSync": (0, 1), "execaCommand": (0,)}
+# Run a shell command as administrator (child_process.exec behind an elevation prompt).
+SUDO_MODULES = frozenset({"sudo-prompt", "@vscode/sudo-prompt"})
 VM_FUNCS = frozenset({"runInNewContext", "runInThisContext", "runInContext", "compileFunction", "Script"})
 ELECTRON_SINKS = {"shell.openExternal": (0,), "shell.openPath": (0,), "shell.showItemInFolder": (0,),
                   "shell.trashItem": (0,), "app.setAsDefaultProtocolClient": (0,)}
@@ -119,6 +121,8 @@ def _api_sink(r: AnyV, new: bool) -> tuple[str, tuple[int, ...]] | None:
             return f"{mod}.{last}", FS_PATH_FUNCS.get(last.removesuffix("Sync"), (0,))
         if mod in CP_MODULES and (last in CP_FUNCS or (name in ("*", "default") and mod == "execa")):
             return f"{mod}.{last}", CP_FUNCS.get(last, (0, 1))
+        if mod in SUDO_MODULES and last == "exec":
+            return f"{mod}.exec", (0,)
         if mod in ("vm", "node:vm") and last in VM_FUNCS:
             return f"vm.{last}", (0,)
     return None
