@@ -452,6 +452,8 @@ class _Analysis:
         if not handed or c.new:
             return
         target = callee_function(project, path, c) if depth < MAX_DEPTH else None
+        if target is not None and self.ctx.decides in BLOCKABLE and self._opens_outside_only(*target):
+            return  # what a helper that only opens outside the app tests (`cleanLink(url)`) decides no trust
         if target is not None:
             fn = project.files[target[0]].functions[target[1]]
             seeds: Seeds = {}

@@ -53,7 +53,8 @@ def weak_sender_check(project: Project, options: Options) -> Iterator[Hit]:
     denies every request and opens nothing in the app (only outside it, with `shell.openExternal`
     or a helper that does, such as `openLinkInBrowser(url)`), no check decides trust: none is reported;
     the same holds for a navigation listener that calls `event.preventDefault()` first, outside
-    every condition, and opens nothing in the app.
+    every condition, and opens nothing in the app, and for the tests made inside a helper that
+    only opens the URL outside the app (`openInBrowser(url)`, and the functions it calls).
     A test in a helper that only reshapes the value (every return but those of a `catch` is made
     from the tested value and none is a verdict: `if (host.endsWith('localhost')) return host;
     return host.replace(...)`) decides nothing about trust and is not reported; one whose returns
