@@ -227,6 +227,8 @@ class Reader:
             role = lookup_role(call, self.up)  # `MAP.get(value)` whose result is tested: an allowlist lookup
             if role is not None:
                 return Read(name, ident, role, site=call, into=call, arg=0, pure=st.pure)
+        if not new and last == "resolve" and index >= 1 and self._rooted_in_join(call, args):
+            return None  # `path.join(BASE, path.resolve('/', x))`: `..` cannot leave BASE
         if not new and last in PASS_CALLS:
             st.pure, st.keys, st.jump = False, [], call
             return _CONTINUE
@@ -250,6 +252,21 @@ class Reader:
             if result is not None and (result.alias or result.role in ("arg", "set", "ret")):
                 self.results.append((read, result))
         return read
+
+    def _rooted_in_join(self, call: Node, args: Node) -> bool:
+        """`resolve('/', ...)` given as a later argument of a `join`: resolved against the root, the
+        value loses every `..`, and joined under the first argument it stays inside that folder."""
+        first = next((c for c in args.named_children if c.type != "comment"), None)
+        if first is None or first.type != "string" or text_of(first, 8).strip("'\"") != "/":
+            return False
+        outer_args = self.up(call)
+        outer = self.up(outer_args) if outer_args is not None and outer_args.type == "arguments" else None
+        if outer is None or outer.type != "call_expression":
+            return False
+        callee = outer.child_by_field_name("function")
+        if callee is None or text_of(callee, 100).rsplit(".", 1)[-1] != "join":
+            return False
+        return any(c.type != "comment" for c in outer_args.named_children if c.start_byte < call.start_byte)
 
     def _own_return(self, node: Node) -> bool:
         """A return statement of the analysed function (not of a function nested in it)."""
