@@ -260,7 +260,9 @@ class Reader:
         if first is None or first.type != "string" or text_of(first, 8).strip("'\"") != "/":
             return False
         outer_args = self.up(call)
-        outer = self.up(outer_args) if outer_args is not None and outer_args.type == "arguments" else None
+        if outer_args is None or outer_args.type != "arguments":
+            return False
+        outer = self.up(outer_args)
         if outer is None or outer.type != "call_expression":
             return False
         callee = outer.child_by_field_name("function")

@@ -54,11 +54,9 @@ def polarity(site: Node, leaf: Node, up: Up) -> Polarity:
             if rel is SKIP:
                 return SKIP
             pol = None if pol is None or rel is None else (pol if rel else not pol)
-        elif t == "member_expression" and child.type == "call_expression" and pol is not None \
-                and node.child_by_field_name("object") == child \
-                and text_of(node.child_by_field_name("property"), 20) in VERDICT_FIELDS:
+        elif t == "member_expression" and pol is not None and _verdict_field(node, child) is not None:
             # `schema.safeParse(x).success`, `schema.validate(x).error`: the verdict of the result
-            pol = pol if VERDICT_FIELDS[text_of(node.child_by_field_name("property"), 20)] else not pol
+            pol = pol if _verdict_field(node, child) else not pol
         elif t == "arrow_function" and node.child_by_field_name("body") == child:
             call = predicate_call(node, up)
             if call is None:
@@ -70,6 +68,15 @@ def polarity(site: Node, leaf: Node, up: Up) -> Polarity:
             return SKIP
         child, node = node, up(node)
     return SKIP
+
+
+def _verdict_field(member: Node, child: Node) -> bool | None:
+    """`call(...).success`: whether the field read off the call's result is truthy on success
+    (None: no verdict field of that call)."""
+    prop = member.child_by_field_name("property")
+    if child.type != "call_expression" or prop is None or member.child_by_field_name("object") != child:
+        return None
+    return VERDICT_FIELDS.get(text_of(prop, 20))
 
 
 PREDICATE_METHODS = frozenset({"some", "find", "findLast", "every"})
