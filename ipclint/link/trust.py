@@ -165,6 +165,9 @@ class Context:
     # a window-open handler whose every return denies, one of them unconditionally: no test in it
     # can let a page open in the app (what it still selects is opened outside: IPC006's business)
     always_denies: bool = False
+    # helpers (file, function) that only open what they are given outside the app: the tests made in
+    # them, and in the functions they call, select what is opened outside (still seen by ``alone``)
+    outside: set[tuple[str, int]] = field(default_factory=set)
 
     def selects(self, project: Project, t: Test) -> bool:
         """The test, where it holds, only selects what is blocked, denied or opened outside the app
@@ -172,7 +175,7 @@ class Context:
         `if (url.startsWith('smb://')) return { action: 'deny' }`), also through a helper that
         returns its result (`if (isDroppedFile(url)) e.preventDefault()`): an attacker who passes
         it gains nothing."""
-        if self.always_denies:
+        if self.always_denies or any((hpath, hfid) in self.outside for _p, _s, hpath, hfid in t.via):
             return True
         if not self.selectors:
             return False
@@ -453,7 +456,7 @@ class _Analysis:
             return
         target = callee_function(project, path, c) if depth < MAX_DEPTH else None
         if target is not None and self.ctx.decides in BLOCKABLE and self._opens_outside_only(*target):
-            return  # what a helper that only opens outside the app tests (`cleanLink(url)`) decides no trust
+            self.ctx.outside.add(target)  # what a helper that only opens outside the app tests decides no trust
         if target is not None:
             fn = project.files[target[0]].functions[target[1]]
             seeds: Seeds = {}
