@@ -145,6 +145,7 @@ def _event_passing(project: Project, wrapper: tuple[str, int]) -> str | None:
         if first is None or first.rest:
             return None
         scopes = subtree(f, inner.id)
+        mutable = f.mutable
         for c in project.calls_under(wop.site[0], inner.id):
             if not isinstance(c.callee, Ref):
                 continue
@@ -161,6 +162,9 @@ def _event_passing(project: Project, wrapper: tuple[str, int]) -> str | None:
                             and q.value.name == first.name and q.key), None)
                 if key is not None:
                     return IN_OBJECT + key
+            if isinstance(a0, Ref):  # `const win = BrowserWindow.fromWebContents(event.sender); fn(win, ...args)`
+                a0 = next((v for (scope, name), v in f.bindings.items()
+                           if name == a0.name and scope in scopes and (scope, name) not in mutable), a0)
             if a0 is not None and _mentions(a0.text, first.name) \
                     and not any(_mentions(a0.text, p.name) for p in inner.params if p is not first):
                 return DERIVED  # `fn(BrowserWindow.fromWebContents(event.sender), ...args)`
