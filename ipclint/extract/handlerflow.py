@@ -35,6 +35,7 @@ from ipclint.extract.parse import Node
 from ipclint.extract.values import span_of, text_of
 from ipclint.extract.walk import FUNCTION_TYPES, Extractor, _bindings_of_pattern
 from ipclint.model.facts import Alias, Carry, Flow, Gate, Occ, Site
+from ipclint.model.span import Span
 from ipclint.model.values import AnyV
 
 MAX_READS = 600  # reads classified per function
@@ -447,7 +448,27 @@ class _Analysis(Reader, Dominance):
                                              and above.type == "variable_declarator")
         if truth and site.kind == "lookup" and self._default_only(node):
             truth = False  # `LABELS[kind] || 'unknown'`: a value with a default, not a test
-        return Site(site.kind, site.span, site.names, site.sides, value, atom_value, truth)
+        return Site(site.kind, site.span, site.names, site.sides, value, atom_value, truth,
+                    self._test_of(node) if site.kind == "lookup" else None)
+
+    def _test_of(self, node: Node) -> Span | None:
+        """The condition of the `if`/`while`/ternary whose test ``node`` is part of (through `!`,
+        `&&`, `||` and parentheses), or None."""
+        child, cur = node, self.up(node)
+        for _ in range(32):
+            if cur is None:
+                return None
+            t = cur.type
+            op = operator_of(cur) if t in ("unary_expression", "binary_expression") else None
+            if t in TRANSPARENT or t == "parenthesized_expression" or (t == "unary_expression" and op == "!") \
+                    or (t == "binary_expression" and op in ("&&", "||")):
+                child, cur = cur, self.up(cur)
+                continue
+            if t in ("if_statement", "while_statement", "ternary_expression") \
+                    and cur.child_by_field_name("condition") == child:
+                return span_of(child)
+            return None
+        return None
 
     def _family(self, name: str) -> set[str]:
         """The name, what it was taken from, and what was derived from it (a check of `new URL(p)`

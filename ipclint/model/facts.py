@@ -14,7 +14,7 @@ from ipclint.model.span import Span
 from ipclint.model.types import TypeFacts
 from ipclint.model.values import AnyV
 
-FACTS_VERSION = 51
+FACTS_VERSION = 52
 
 
 class _Record(msgspec.Struct, frozen=True, array_like=True, gc=False):
@@ -49,6 +49,7 @@ class Site(_Record, frozen=True):
     value: AnyV | None = None  # the site's expression (`LIST.indexOf(x)`, `TABLE[x]`, `x in MAP`)
     atom: AnyV | None = None  # the test it is part of, when larger (`LIST.indexOf(x) !== -1`)
     truth: bool = False  # its result is used as a truth value (not compared, not stored as data)
+    test: Span | None = None  # the whole condition of the `if`/`while`/ternary it is part of
 
 
 class Occ(_Record, frozen=True):

@@ -26,7 +26,8 @@ def weak_allowlist(project: Project, options: Options) -> Iterator[Hit]:
     guard for IPC001 and no validation for IPC005/IPC006. Checks of the app's own data (argv,
     platform, defaults) are not judged, nor a lookup with a default (`LABELS[x] || 'unknown'`),
     which picks a value and refuses nothing, nor a lookup or `in` test on whose result no path
-    depends (a cache test whose miss fills the cache: `if (!cache[id]) cache[id] = open(id)`).
+    depends (a cache test whose miss fills the cache: `if (!cache[id]) cache[id] = open(id)`, also
+    when its condition tests the entry again: `!node[k] || typeof node[k] !== 'object'`).
 
     ## Why is this bad?
     The check looks like an allowlist but is not one: `indexOf` returns -1 (truthy) for values
@@ -96,7 +97,10 @@ def _guarding(df: DataFunction) -> set[int]:
     unless the value read later goes on only where it missed (`if (cache[x]) return; load(x)`:
     a hit refuses, so an inherited key lets nothing more through)."""
     occs = df.flow.occs
-    out: set[int] = {g.site for g in df.flow.gates if g.how != "held"}.union(*(o.dom for o in occs))
+    sites = df.flow.sites
+    out: set[int] = {g.site for g in df.flow.gates if g.how != "held"}
+    for o in occs:  # a read inside the lookup's own condition (`!c[k] || typeof c[k] !== 'object'`) is part of the test
+        out.update(s for s in o.dom if not _inside(o.span, sites[s].test))
     for g in df.flow.gates:
         if g.how == "held" and g.site not in out:
             site = df.flow.sites[g.site]
@@ -105,6 +109,11 @@ def _guarding(df: DataFunction) -> set[int]:
                        for o in occs):
                 out.add(g.site)
     return out
+
+
+def _inside(span: Span, outer: Span | None) -> bool:
+    return outer is not None and (outer.line, outer.column) <= (span.line, span.column) \
+        and (span.end_line, span.end_column) <= (outer.end_line, outer.end_column)
 
 
 def _short(text: str) -> str:
