@@ -18,7 +18,24 @@ from ipclint.link.vutil import callee_name, subtree, walk
 from ipclint.link.wrappers import callee_function
 from ipclint.model.facts import Call, Check, Exit, Outcome
 from ipclint.model.span import Span
-from ipclint.model.values import AnyV, Arr, Bool, Concat, Fn, Member, Not, Null, Num, Obj, Ref, Regex, Str, Tpl, Undef
+from ipclint.model.values import (
+    AnyV,
+    Arr,
+    Bool,
+    CallExpr,
+    Concat,
+    Fn,
+    Member,
+    Not,
+    Null,
+    Num,
+    Obj,
+    Ref,
+    Regex,
+    Str,
+    Tpl,
+    Undef,
+)
 
 SENDER_CHECK_NAME = re.compile(r"valid|verify|check|assert|trusted|allowed", re.I)
 FRAME_IDENTITY = frozenset({"url", "origin"})
@@ -26,6 +43,7 @@ SENDER_IDENTITY = frozenset({"getURL", "id", "getOrigin"})
 NOT_WEBCONTENTS = (Str, Tpl, Num, Bool, Null, Undef, Regex, Concat, Obj, Arr, Fn)
 MAX_FRAME_HOPS = 3  # `event.senderFrame.top.url`, `.parent.url`
 MAX_HELPER_DEPTH = 2
+WINDOW = "\0window"  # ``_Event.parts``: a local holding the sender's window, compared like the sender
 
 
 @dataclass
@@ -191,6 +209,16 @@ class _Event:
                 if self.field(v, fld):
                     self.parts[n] = fld
                     break
+            else:
+                if self.sender_window(v):  # `const win = BrowserWindow.fromWebContents(event.sender)`
+                    self.parts[n] = WINDOW
+
+    def sender_window(self, v: AnyV) -> bool:
+        """`BrowserWindow.fromWebContents(event.sender)` (or a local holding it): the sender's window."""
+        if isinstance(v, Ref):
+            return self.parts.get(v.name) == WINDOW
+        return isinstance(v, CallExpr) and (callee_name(v.callee) or "").endswith("fromWebContents") \
+            and len(v.args) == 1 and self.field(v.args[0], "sender")
 
     def field(self, v: AnyV, field: str) -> bool:
         """`v` is `event.<field>` (or a local holding it)."""
@@ -212,7 +240,7 @@ class _Event:
         `win.webContents.mainFrame`)."""
         if isinstance(v, Member) and v.prop in ("id", "routingId", "processId"):
             v = v.obj
-        return self.field(v, "sender") or self.field(v, "senderFrame")
+        return self.field(v, "sender") or self.field(v, "senderFrame") or self.sender_window(v)
 
     def reads_identity(self, v: Member) -> bool:
         """`event.senderFrame.url`/`.origin` (also of its top or parent frame), `event.sender.getURL`,

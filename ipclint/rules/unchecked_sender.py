@@ -49,7 +49,8 @@ def unchecked_sender(project: Project, options: Options) -> Iterator[Hit]:
     handler as a related location; one function registered for a table of channels by one call
     is one finding. A weak check (IPC017) still counts as a check here.
     `BrowserWindow.fromWebContents(event.sender)` alone is not a check: every frame of that
-    window, iframes included, passes it.
+    window, iframes included, passes it; compared with a window the app holds (`=== mainWindow`)
+    it is one, like `event.sender === mainWindow.webContents`.
 
     ## Why is this bad?
     IPC messages arrive from every frame of every window: third-party iframes, a `<webview>`, a
