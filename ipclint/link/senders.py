@@ -43,7 +43,6 @@ SENDER_IDENTITY = frozenset({"getURL", "id", "getOrigin"})
 NOT_WEBCONTENTS = (Str, Tpl, Num, Bool, Null, Undef, Regex, Concat, Obj, Arr, Fn)
 MAX_FRAME_HOPS = 3  # `event.senderFrame.top.url`, `.parent.url`
 MAX_HELPER_DEPTH = 2
-WINDOW = "\0window"  # ``_Event.parts``: a local holding the sender's window, compared like the sender
 
 
 @dataclass
@@ -199,6 +198,7 @@ class _Event:
         self.name = name
         self.destructured = bool(parts)
         self.parts = dict(parts)  # local name -> event field
+        self.windows: set[str] = set()  # locals holding the sender's window (compared like the sender)
 
     def add_aliases(self, local: list[tuple[str, AnyV]]) -> None:
         """`const frame = event.senderFrame`, `const { sender } = event`."""
@@ -211,12 +211,12 @@ class _Event:
                     break
             else:
                 if self.sender_window(v):  # `const win = BrowserWindow.fromWebContents(event.sender)`
-                    self.parts[n] = WINDOW
+                    self.windows.add(n)
 
     def sender_window(self, v: AnyV) -> bool:
         """`BrowserWindow.fromWebContents(event.sender)` (or a local holding it): the sender's window."""
         if isinstance(v, Ref):
-            return self.parts.get(v.name) == WINDOW
+            return v.name in self.windows
         return isinstance(v, CallExpr) and (callee_name(v.callee) or "").endswith("fromWebContents") \
             and len(v.args) == 1 and self.field(v.args[0], "sender")
 
