@@ -122,6 +122,13 @@ def _loose_channel(project: Project, path: str, f: FileFacts, scopes: set[int]) 
             if _from_param(project, path, c, c.args[op.channel_arg], scopes) and not c.conds \
                     and not any(ex.func in scopes and ex.span < c.span for ex in f.exits):
                 return MemberKind("generic", op.kind in ("send", "invoke"), op.kind == "on")
+        # `emit: (ch, ...a) => ipcRenderer.emit(ch, ...a)`: the page fakes main's messages to every
+        # ipcRenderer listener of the preload (no IPC, so no edge: neither a send nor a listen path)
+        if isinstance(c.callee, Member) and c.callee.prop == "emit" and c.args and not c.conds \
+                and project.electron_api(path, c.callee.obj, c.func) == "ipcRenderer" \
+                and isinstance(c.args[0], Ref) and (hit := project.param_of(path, c.func, c.args[0].name)) is not None \
+                and hit[0] in scopes and not any(ex.func in scopes and ex.span < c.span for ex in f.exits):
+            return MemberKind("generic", False, False)
     return None
 
 
