@@ -122,14 +122,23 @@ def _loose_channel(project: Project, path: str, f: FileFacts, scopes: set[int]) 
             if _from_param(project, path, c, c.args[op.channel_arg], scopes) and not c.conds \
                     and not any(ex.func in scopes and ex.span < c.span for ex in f.exits):
                 return MemberKind("generic", op.kind in ("send", "invoke"), op.kind == "on")
-        # `emit: (ch, ...a) => ipcRenderer.emit(ch, ...a)`: the page fakes main's messages to every
-        # ipcRenderer listener of the preload (no IPC, so no edge: neither a send nor a listen path)
+        # `emit: (ch, ...a) => ipcRenderer.emit(ch, ...a)`: the page fakes main's messages to the
+        # preload's own listeners (no IPC, so no edge: neither a send nor a listen path); without
+        # such a listener it only reaches callbacks the page registered itself
         if isinstance(c.callee, Member) and c.callee.prop == "emit" and c.args and not c.conds \
+                and _own_listener(project, path) \
                 and project.electron_api(path, c.callee.obj, c.func) == "ipcRenderer" \
                 and isinstance(c.args[0], Ref) and (hit := project.param_of(path, c.func, c.args[0].name)) is not None \
                 and hit[0] in scopes and not any(ex.func in scopes and ex.span < c.span for ex in f.exits):
             return MemberKind("generic", False, False)
     return None
+
+
+def _own_listener(project: Project, path: str) -> bool:
+    """The preload registers an ipcRenderer listener of its own when it loads (at top level)."""
+    f = project.files[path]
+    return any(p == path and op.kind == "on" and op.receiver == "ipcRenderer" and f.calls[i].func is None
+               for (p, i), op in project.ipc_ops.items())
 
 
 def _from_param(project: Project, path: str, c: Call, v: AnyV, scopes: set[int]) -> bool:

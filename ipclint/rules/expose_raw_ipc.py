@@ -22,7 +22,8 @@ def expose_raw_ipc(project: Project, options: Options) -> Iterator[Hit]:
     itself under any alias, a spread of it or `Object.assign` from it, any of its methods by
     reference (`ipcRenderer.send`, `ipcRenderer.invoke.bind(ipcRenderer)`), a function that passes
     a caller-supplied channel to any ipcRenderer method without an allowlist guard before the call
-    (`emit` included: it runs the preload's own listeners of that channel with the page's arguments),
+    (`emit` too when the preload registers listeners of its own: it runs them with the page's
+    arguments, as if main had sent them),
     `@electron-toolkit/preload`'s `electronAPI` or `exposeElectronAPI()`, and, with context
     isolation off, `window.x = ipcRenderer` (or such an API). Guards that count leave the function
     (throw or return) before the call when the check fails, or enclose the call:
