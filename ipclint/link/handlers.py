@@ -126,6 +126,36 @@ def handlers(project: Project) -> list[Handler]:
     return out
 
 
+def wrapper_handlers(project: Project) -> list[Handler]:
+    """The functions app wrappers register themselves around their callers' handlers
+    (`answer(ch, fn)` registering `(event, replyOn, ...args) => ...`), once per wrapper: what they
+    do with the renderer's arguments before handing them on (IPC006's sinks) is judged there,
+    not at each caller."""
+    if project.memo.wrapper_handlers is not None:
+        return project.memo.wrapper_handlers
+    out: list[Handler] = []
+    seen: set[tuple[str, int]] = set()
+    for e in project.graph.edges:
+        if e.kind not in ("handle", "on") or e.side != "main" or not e.wrapper_funcs:
+            continue
+        for wop in project.wrappers.get(e.wrapper_funcs[0], ()):
+            if wop.site in seen or wop.op.handler_arg is None or wop.op.kind not in ("handle", "on"):
+                continue
+            seen.add(wop.site)
+            f = project.files[wop.site[0]]
+            site = f.calls[wop.site[1]]
+            inner = site.args[wop.op.handler_arg] if wop.op.handler_arg < len(site.args) else None
+            if not isinstance(inner, Fn):
+                continue
+            fn = f.functions[inner.fid]
+            ev = next((p.name for p in fn.params if p.index == 0 and not p.path), None)
+            params = [p for p in fn.params if p.index >= 1]
+            if params:
+                out.append(Handler(e, wop.site[0], inner.fid, fn, params, ev, subtree(f, inner.fid)))
+    project.memo.wrapper_handlers = out
+    return out
+
+
 def _event_passing(project: Project, wrapper: tuple[str, int]) -> str | None:
     """How a wrapper hands the event to the handler: None as is (or unknown), "" not at all
     (`(e, ...args) => fn(...args)`), one of its fields (`(e, ...a) => fn(e.sender, ...a)`), or

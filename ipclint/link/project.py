@@ -112,6 +112,7 @@ class Memo:
     written_keys: dict[str, dict[int, tuple[Obj, set[str]]]] = field(default_factory=dict)
     importers: dict[str, set[str]] | None = None  # link/roles.py importers, for link/params.py
     handlers: list[Handler] | None = None
+    wrapper_handlers: list[Handler] | None = None
     # id of a call -> (the call, the project function it calls): link/wrappers.py callee_function
     callee_functions: dict[int, tuple[Call, tuple[str, int] | None]] = field(default_factory=dict)
     judges: dict[frozenset[str], JudgeState] = field(default_factory=dict)  # link/handlers.py shared_judge

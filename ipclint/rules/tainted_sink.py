@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from ipclint.link.handlers import handlers, shared_judge
+from ipclint.link.handlers import handlers, shared_judge, wrapper_handlers
 from ipclint.link.project import Project
 from ipclint.link.taint import reaches, trace
 from ipclint.model import Severity, Span
@@ -69,6 +69,8 @@ def tainted_sink(project: Project, options: Options) -> Iterator[Hit]:
     where `safely(fn)` returns `(...args) => fn(...args)` inside a try/catch). A handler wrapped in
     a guard that checks the event and then calls it with the renderer's arguments
     (`ipcMain.handle(CH, checked(fn))`) is that handler: the sender check does not validate the data.
+    An app wrapper's own listener (`ipcMain.on(ch, (event, link, ...rest) => { shell.openExternal(link);
+    fn(...rest) })`) is judged too, once, for what it does with the arguments itself.
     Renderer data only in the query or fragment of a URL whose scheme and host are fixed does
     not taint `loadURL`/`openExternal`. The finding carries a trace from the renderer or preload
     call that sends the message, through the handler parameter, to the sink.
@@ -105,7 +107,7 @@ def tainted_sink(project: Project, options: Options) -> Iterator[Hit]:
     extra = frozenset(options.sinks)
     judge = shared_judge(project, frozenset(options.validators))
     done: set[tuple[str, Span]] = set()
-    for h in handlers(project):
+    for h in [*handlers(project), *wrapper_handlers(project)]:
         if h.wrapper_validates or not h.params:
             continue
         for r in reaches(project, h, judge, extra):
