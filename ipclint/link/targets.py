@@ -239,7 +239,8 @@ class _Analysis:
         handler's data reached it through, the outermost one (SPEC "Wrappers and bridges"), so that
         each caller is a finding of its own. _NAMESPACED when a wrapper call on the way puts the
         renderer's data after a fixed prefix (`sendToAll(`on-done-${id}`)`): the channel stays in
-        that namespace."""
+        that namespace; also when that call names the channel with a constant (`post(wc, 'done', id)`
+        over `post = (wc, ...a) => wc.send(...a)`: the data filled a later element of the rest)."""
         site = (fr.path, push.index)
         found: NamedChannel | None = None
         for i, (cpath, cfid, cspan) in enumerate(fr.callers):
@@ -251,8 +252,9 @@ class _Analysis:
                         if w.site == site and w.channel_param is not None and w.op.kind == "push"), None)
             if arg is None or arg >= len(call.args):
                 continue
-            if self.project.channel_prefix(cpath, call.args[arg], call.func) is not None:
-                return _NAMESPACED
+            if self.project.channel_prefix(cpath, call.args[arg], call.func) is not None \
+                    or self.project.channel(cpath, call.args[arg], call.func) is not None:
+                return _NAMESPACED  # (a constant: the renderer's data rode in a rest argument after it)
             if found is None:
                 at = _Frame(fr.handler, cpath, cfid, {}, fr.steps[:2 * i], fr.callers[:i])
                 found = NamedChannel(cpath, call, quote(call.args[arg]), fr.handler,
