@@ -160,11 +160,11 @@ class _Analysis:
     # ---- following renderer data ------------------------------------------------------------
     def handler(self, h: Handler) -> Iterator[Pick | NamedChannel]:
         stack = [_Frame(h, h.path, h.fid, {p.name: p.name for p in h.params})]
-        seen: set[tuple[str, int, frozenset[str]]] = set()
+        seen: set[tuple[str, int, frozenset[str], tuple[tuple[str, int, Span], ...]]] = set()
         while stack:
             fr = stack.pop()
             flow = self.project.files[fr.path].functions[fr.fid].flow
-            key = (fr.path, fr.fid, frozenset(fr.given))
+            key = (fr.path, fr.fid, frozenset(fr.given), fr.callers)  # (each call of a helper: its own finding)
             if flow is None or key in seen or len(seen) > 128:
                 continue
             seen.add(key)
