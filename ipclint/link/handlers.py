@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 
 from ipclint.link.allowlists import weak_check
 from ipclint.link.graph import Edge
+from ipclint.link.ports import contents_listener_calls
 from ipclint.link.project import Project
 from ipclint.link.vutil import callee_name, root_name, subtree, walk
-from ipclint.model import Span
+from ipclint.model import Role, Span
 from ipclint.model.facts import Call, Flow, Func, Occ, Param, Site
 from ipclint.model.values import (
     Bool,
@@ -123,6 +124,28 @@ def handlers(project: Project) -> list[Handler]:
             h.event_parts = {p.name: p.path[0] for p in fn.params if p.index == 0 and len(p.path) == 1}
         out.append(h)
     project.memo.handlers = out
+    return out
+
+
+def contents_handlers(project: Project) -> list[Handler]:
+    """`webContents.on('ipc-message', (event, channel, ...args) => ...)` listeners: they receive the
+    page's `send`s, so their parameters after the channel are renderer data like an ipcMain
+    handler's (IPC006's sinks), whichever channels they test. One per listener; its edge names no
+    channel."""
+    out: list[Handler] = []
+    seen: set[tuple[str, int]] = set()
+    for path, c, event, target in contents_listener_calls(project):
+        if target is None or target in seen:
+            continue
+        seen.add(target)
+        fn = project.files[target[0]].functions[target[1]]
+        ev = next((p.name for p in fn.params if p.index == 0 and not p.path), None)
+        params = [p for p in fn.params if p.index >= 2]
+        if params:
+            e = Edge(kind="on", method=event, receiver="webContents", channel=None, path=path, span=c.span,
+                     channel_span=None, role=Role.MAIN, call=c.index, scope=c.func, handler=target,
+                     handler_value=c.args[1])
+            out.append(Handler(e, target[0], target[1], fn, params, ev, subtree(project.files[target[0]], target[1])))
     return out
 
 

@@ -16,6 +16,7 @@
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import replace
 
 from ipclint.link.graph import Edge, GenericSite
@@ -23,7 +24,7 @@ from ipclint.link.ipcops import WEBCONTENTS_NAMES, _api, _last_name
 from ipclint.link.project import Project
 from ipclint.link.vutil import subtree
 from ipclint.model import Role, Span
-from ipclint.model.facts import FileFacts
+from ipclint.model.facts import Call, FileFacts
 from ipclint.model.values import AnyV, Arr, Case, Index, Member, NewExpr, Ref, Spread, walk
 
 MESSAGE_LISTEN = frozenset({"on", "once", "addListener", "addEventListener"})
@@ -214,13 +215,9 @@ def host_edges(project: Project) -> list[Edge]:
     return out
 
 
-def contents_listeners(project: Project) -> tuple[list[Edge], list[GenericSite]]:
-    """In main (or shared) code: `<webContents>.on('ipc-message' | 'ipc-message-sync', fn)`. One edge per
-    channel ``fn`` compares its channel parameter with (`channel === X`, `switch (channel) { case
-    X: }`), when that is all it does with it; otherwise (it hands the channel on, or never compares
-    it) a catch-all site: it receives every message the page sends."""
-    edges: list[Edge] = []
-    sites: list[GenericSite] = []
+def contents_listener_calls(project: Project) -> Iterator[tuple[str, Call, str, tuple[str, int] | None]]:
+    """In main (or shared) code, each `<webContents>.on('ipc-message' | 'ipc-message-sync', fn)`:
+    its file, call, event name and listener function (when known)."""
     for path in sorted(project.files):
         if project.role(path) not in (Role.MAIN, Role.SHARED):  # (min's main files are concatenated: shared)
             continue
@@ -231,19 +228,31 @@ def contents_listeners(project: Project) -> tuple[list[Edge], list[GenericSite]]
             event = project.channel(path, c.args[0], c.func)
             if event not in CONTENTS_EVENTS or not _contents(project, path, callee.obj, c.func):
                 continue
-            target = project.function_of(path, c.args[1], c.func)
-            channels = None
-            if target is not None:
-                params = project.files[target[0]].functions[target[1]].params
-                local = {p.name for p in params if p.index == 1 and not p.path}
-                channels = _tested_channels(project, target, set(), local, cases=True) if local else None
-            if not channels:
-                sites.append(GenericSite(path, c.span, f"webContents.{callee.prop}('{event}')"))
-                continue
-            base = Edge(kind="on", method=event, receiver="webContents", channel=None, path=path, span=c.span,
-                        channel_span=None, role=Role.MAIN, call=c.index, scope=c.func, handler=target,
-                        handler_value=c.args[1])
-            edges += [replace(base, channel=ch) for ch in channels]
+            yield path, c, event, project.function_of(path, c.args[1], c.func)
+
+
+def contents_listeners(project: Project) -> tuple[list[Edge], list[GenericSite]]:
+    """In main (or shared) code: `<webContents>.on('ipc-message' | 'ipc-message-sync', fn)`. One edge per
+    channel ``fn`` compares its channel parameter with (`channel === X`, `switch (channel) { case
+    X: }`), when that is all it does with it; otherwise (it hands the channel on, or never compares
+    it) a catch-all site: it receives every message the page sends."""
+    edges: list[Edge] = []
+    sites: list[GenericSite] = []
+    for path, c, event, target in contents_listener_calls(project):
+        callee = c.callee
+        assert isinstance(callee, Member)
+        channels = None
+        if target is not None:
+            params = project.files[target[0]].functions[target[1]].params
+            local = {p.name for p in params if p.index == 1 and not p.path}
+            channels = _tested_channels(project, target, set(), local, cases=True) if local else None
+        if not channels:
+            sites.append(GenericSite(path, c.span, f"webContents.{callee.prop}('{event}')"))
+            continue
+        base = Edge(kind="on", method=event, receiver="webContents", channel=None, path=path, span=c.span,
+                    channel_span=None, role=Role.MAIN, call=c.index, scope=c.func, handler=target,
+                    handler_value=c.args[1])
+        edges += [replace(base, channel=ch) for ch in channels]
     return edges, sites
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from ipclint.link.handlers import handlers, shared_judge, wrapper_handlers
+from ipclint.link.handlers import contents_handlers, handlers, shared_judge, wrapper_handlers
 from ipclint.link.project import Project
 from ipclint.link.taint import reaches, trace
 from ipclint.model import Severity, Span
@@ -28,7 +28,9 @@ class Options:
            "among options main defines"))
 def tainted_sink(project: Project, options: Options) -> Iterator[Hit]:
     """## What it does
-    Follows each renderer-supplied handler parameter through local variables, property reads,
+    Follows each renderer-supplied handler parameter (of `ipcMain`, `webContents.ipc` and `frame.ipc`
+    handlers, and the arguments after the channel of a `webContents.on('ipc-message', ...)`
+    listener) through local variables, property reads,
     string concatenation and templates, string methods, `path.join`/`path.resolve`, object or
     array literals, object spread and `Object.assign`, copies and parses (`JSON.parse`,
     `structuredClone`, `JSON.parse(JSON.stringify(x))`; `JSON.stringify` alone quotes a value as a
@@ -107,7 +109,7 @@ def tainted_sink(project: Project, options: Options) -> Iterator[Hit]:
     extra = frozenset(options.sinks)
     judge = shared_judge(project, frozenset(options.validators))
     done: set[tuple[str, Span]] = set()
-    for h in [*handlers(project), *wrapper_handlers(project)]:
+    for h in [*handlers(project), *wrapper_handlers(project), *contents_handlers(project)]:
         if h.wrapper_validates or not h.params:
             continue
         for r in reaches(project, h, judge, extra):
