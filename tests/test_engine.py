@@ -649,3 +649,44 @@ def test_a_check_leaves_nothing_behind() -> None:
     finally:
         tracemalloc.stop()
     assert after_many - after_one < 20_000, f"grew by {after_many - after_one} bytes over 15 runs"
+
+
+def test_a_preload_path_ending_in_index_names_that_folder_only(tmp_path: Path) -> None:
+    """`join(__dirname, 'page/index.js')` names page/index.js: when that file is not parsed yet
+    (it requires page modules and names no Electron API), the hint does not fall back to every
+    other index file of the project (the main entry app/index.js is not a preload)."""
+    root = write_project(tmp_path, {
+        "app/index.js": "const { app, BrowserWindow, ipcMain } = require('electron')\n"
+                        "const { join: joinPath } = require('path')\n"
+                        "ipcMain.on('ping', () => {})\n"
+                        "app.whenReady().then(() => new BrowserWindow({ webPreferences: {\n"
+                        "  preload: joinPath(__dirname, 'page/index.js') } }))\n",
+        "app/page/index.js": "require('./view')\n",
+        "app/page/view.js": "const { ipcRenderer } = require('electron')\nipcRenderer.send('ping')\n",
+        "app/extra/index.js": "const { ipcRenderer } = require('electron')\nipcRenderer.send('ping')\n",
+    }, main="app/index.js")
+    r = check([str(root)], use_cache=False, jobs=1, select=[])
+    roles = {i.path: i.role.value for i in r.roles}
+    assert roles["app/index.js"] == "main"
+    assert roles["app/page/index.js"] == "preload"
+    assert roles["app/extra/index.js"] != "preload"
+
+
+def test_session_preload_scripts_are_preloads(tmp_path: Path) -> None:
+    """`ses.registerPreloadScript({ filePath })` and `ses.setPreloads([...])` name preloads that
+    run in every page of the session, like `webPreferences.preload`."""
+    root = write_project(tmp_path, {
+        "src/main.js": "const { app, session } = require('electron')\nconst path = require('path')\n"
+                       "app.whenReady().then(() => {\n"
+                       "  session.defaultSession.registerPreloadScript({ type: 'frame',\n"
+                       "    filePath: path.join(__dirname, 'inject/frame.js') })\n"
+                       "  session.fromPartition('p').setPreloads([path.join(__dirname, 'inject/legacy.js')])\n"
+                       "})\n",
+        "src/inject/frame.js": "require('./helper')\n",
+        "src/inject/helper.js": "module.exports = 1\n",
+        "src/inject/legacy.js": "document.title = 'x'\n",
+    }, main="src/main.js")
+    r = check([str(root)], use_cache=False, jobs=1, select=[])
+    roles = {i.path: i.role.value for i in r.roles}
+    assert roles["src/inject/frame.js"] == "preload"
+    assert roles["src/inject/legacy.js"] == "preload"

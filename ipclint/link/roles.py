@@ -193,6 +193,15 @@ def _preload_values(project: Project, path: str) -> list[tuple[AnyV, int | None]
         if type(v) is Obj:
             by_scope.setdefault(scope, []).append(v)
     out: list[tuple[AnyV, int | None]] = []
+    for c in f.calls:  # session preloads: `ses.registerPreloadScript({ filePath })`, `ses.setPreloads([p])`
+        callee = c.callee
+        if type(callee) is not Member or callee.prop not in ("registerPreloadScript", "setPreloads"):
+            continue
+        for arg in c.args:
+            if type(arg) is Obj:
+                out.extend((q.value, c.func) for q in arg.props if q.key == "filePath" and not q.spread)
+            elif type(arg) is Arr:
+                out.extend((item, c.func) for item in arg.items)
     for scope, roots in by_scope.items():
         if not roots:
             continue
@@ -252,6 +261,8 @@ def _match_preload(hint: str, paths: list[str], importer: str,
         stems = _stems(paths)
     best: list[str] = []
     for n in range(len(parts), 0, -1):
+        if n == 1 and parts[-1] == "index":  # `page/index.js` names page's index, not every index
+            break
         tail = "/".join(parts[-n:])
         end = "/" + tail
         best = [p for p, s, index_dir in stems if s.endswith(end) or s == tail
