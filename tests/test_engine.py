@@ -690,3 +690,5 @@ def test_session_preload_scripts_are_preloads(tmp_path: Path) -> None:
     roles = {i.path: i.role.value for i in r.roles}
     assert roles["src/inject/frame.js"] == "preload"
     assert roles["src/inject/legacy.js"] == "preload"
+    reasons = {i.path: i.reason for i in r.roles}
+    assert reasons["src/inject/frame.js"] == "referenced as a preload script in src/main.js"

@@ -303,7 +303,8 @@ def assign_roles(project: Project, read_json: ReadJson) -> dict[str, FileInfo]:
                 stems = _stems(paths, project.file_memo.stems)
             hits = _match_preload(hint, paths, p, stems)
             for hit in hits:
-                referenced.setdefault(hit, f"referenced as webPreferences.preload in {p}")
+                # (webPreferences.preload, or a session's preload scripts)
+                referenced.setdefault(hit, f"referenced as a preload script in {p}")
             if not hits:  # a preload that names nothing Electron (`import init from './bridge'; init()`)
                 if unparsed is None:  # is not parsed: ask for it (its imports are preload code)
                     rest = sorted(q for q in project.all_paths - project.files.keys() if not is_test_path(q))
