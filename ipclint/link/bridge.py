@@ -7,18 +7,17 @@ from dataclasses import dataclass
 from ipclint.link.modules import Where
 from ipclint.link.project import GLOBAL_OBJECTS, Project
 from ipclint.link.vutil import callee_name, without_fallback
+from ipclint.link.wrappers import callee_target
 from ipclint.model import Span
 from ipclint.model.facts import Assign, Call, FileFacts, binding_scope
 from ipclint.model.values import (
     AnyV,
     CallExpr,
-    ClassV,
     Electron,
     External,
     Global,
     Member,
     ModObj,
-    NewExpr,
     Obj,
     ParamRef,
     Prop,
@@ -247,7 +246,7 @@ def _returned_global(project: Project, path: str, made_by: CallExpr, scope: int 
     `getElectron () { return window.Electron || {}; }` is `window.Electron` (an empty fallback for
     pages outside Electron aside). Every return must give the same global."""
     callee = made_by.callee
-    target = project.function_of(path, callee, scope) or _method_of_instance(project, path, callee, scope)
+    target = callee_target(project, path, callee, scope)  # (also `Common.getElectron` on a `new UtilCommon()`)
     if target is None:
         return None
     fpath, fid = target
@@ -258,20 +257,6 @@ def _returned_global(project: Project, path: str, made_by: CallExpr, scope: int 
             return None
         found = got
     return found
-
-
-def _method_of_instance(project: Project, path: str, callee: AnyV, scope: int | None) -> tuple[str, int] | None:
-    """`Common.getElectron` with `export default new UtilCommon()`: that class's method."""
-    if not isinstance(callee, Member):
-        return None
-    made = project.resolve(path, callee.obj, scope)
-    if not isinstance(made.value, NewExpr):
-        return None
-    cls = project.resolve(made.path, made.value.callee, made.scope)
-    if not isinstance(cls.value, ClassV) or cls.value.name is None or cls.path not in project.files:
-        return None
-    fid = project.files[cls.path].class_methods.get(cls.value.name, {}).get(callee.prop)
-    return (cls.path, fid) if fid is not None else None
 
 
 def _follow(project: Project, where: Where, chain: list[str]) -> Where | None:

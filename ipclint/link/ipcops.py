@@ -47,12 +47,9 @@ def classify(project: Project, path: str, call: Call) -> IpcOp | None:
     api = _api(project, path, obj, call.func)
     if api is None and path in project.test_funcs and isinstance(obj, (Ref, Member)):
         api = evaluate_api(project, path, call.func, obj)  # `electronApp.evaluate(({ ipcMain }) => ...)`
-    if api == "ipcMain" and method in MAIN_METHODS:
-        kind = MAIN_METHODS[method]
-        return IpcOp(kind, method, "ipcMain", 0, 1 if kind in ("handle", "on") else None)
-    if api == "ipcRenderer" and method in RENDERER_METHODS:
-        kind = RENDERER_METHODS[method]
-        return IpcOp(kind, method, "ipcRenderer", 0, 1 if kind == "on" else None)
+    op = ipc_op(api, method)
+    if op is not None:
+        return op
     if api is not None and api.endswith("webContents") and method in PUSH_METHODS:
         return IpcOp("push", method, "webContents")
     if api is not None and api.endswith("mainFrame") and method in PUSH_METHODS:
@@ -86,13 +83,20 @@ def _unbound(project: Project, path: str, call: Call, callee: Ref) -> IpcOp | No
     if api is None or "." not in api:
         return None
     owner, method = api.rsplit(".", 1)
-    if owner == "ipcRenderer" and method in RENDERER_METHODS:
-        kind = RENDERER_METHODS[method]
-        return IpcOp(kind, method, "ipcRenderer", 0, 1 if kind == "on" else None)
-    if owner == "ipcMain" and method in MAIN_METHODS and method != "emit":
+    return ipc_op(owner, method) if not (owner == "ipcMain" and method == "emit") else None
+
+
+def ipc_op(api: str | None, method: str, channel_arg: int = 0, handler_arg: int | None = 1) -> IpcOp | None:
+    """What `ipcMain.method(...)` or `ipcRenderer.method(...)` does, with its channel and listener
+    at those arguments (a helper's own: `ipcHelpers.on(ipcMain, ch, cb)`); None for another object
+    or method."""
+    if api == "ipcMain" and method in MAIN_METHODS:
         kind = MAIN_METHODS[method]
-        return IpcOp(kind, method, "ipcMain", 0, 1 if kind in ("handle", "on") else None)
-    return None
+    elif api == "ipcRenderer" and method in RENDERER_METHODS:
+        kind = RENDERER_METHODS[method]
+    else:
+        return None
+    return IpcOp(kind, method, api, channel_arg, handler_arg if kind in ("handle", "on") else None)
 
 
 def unbound_candidate(bound: AnyV | None) -> bool:

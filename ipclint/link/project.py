@@ -1,7 +1,6 @@
 """The linked project: facts of every file plus cross-file value resolution."""
 from __future__ import annotations
 
-import itertools
 import posixpath
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -158,6 +157,8 @@ class FileMemo:
 
     # path -> the discovered files its imports and requires name, in order (parsed or not)
     import_targets: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # path -> the names it binds to an IPC method read off an object (`const { invoke } = ipcRenderer`)
+    unbound_names: dict[str, frozenset[str]] = field(default_factory=dict)
     # path -> the files its import specifiers found by byte search name (a file not parsed)
     specifier_targets: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # path -> the `preload` option values of its objects and assignments, with their scope
@@ -660,7 +661,7 @@ class Project:
             index = self.memo.script_globals = {}
             for p in sorted(self.files):
                 f = self.files[p]
-                if f.exports or f.star_exports or any(not k.startswith("\0") for k in f.imports):
+                if _is_module(f):
                     continue
                 for (scope, n) in f.bindings:
                     if scope is None:
@@ -674,7 +675,7 @@ class Project:
                     or (folder and not path.startswith(folder + "/")):
                 continue
             f = self.files[path]
-            if f.exports or f.star_exports or any(not k.startswith("\0") for k in f.imports):
+            if _is_module(f):
                 return None  # (a module's free names are globals, not another module's bindings)
             v = self.files[p].bindings.get((None, name))
             if v is None:
@@ -773,12 +774,8 @@ class Project:
         param = next((p for p in fn.params if p.name == name and not p.path and not p.rest), None)
         if param is None:
             return None
-        sites: Iterable[tuple[str, Call]] = [(cur.path, c) for c in self._calls_named(cur.path, f, fn.name)] \
-            if fn.name else []
-        if not consts_only and fn.parent is None:  # (only module-level functions are exported)
-            from ipclint.link.params import importer_calls  # (params.py imports this module)
-            # (lazily: a call that passes something else settles it, the later importers unread)
-            sites = itertools.chain(sites, importer_calls(self, cur.path, fid))
+        # (lazily: a call that passes something else settles it, the later importers unread)
+        sites = self.calls_of(cur.path, fid, importers=not consts_only)
         found: set[str] = set()
         arg_where = None
         any_site = False
@@ -805,6 +802,20 @@ class Project:
             if typed is not None and type(typed.value) is Electron and typed.value.api in ("ipcMain", "ipcRenderer"):
                 return Where(cur.path, Electron(span=param.span, text=name, api=typed.value.api), None)
         return arg_where if len(found) == 1 else None
+
+    def calls_of(self, path: str, fid: int, *, importers: bool = True) -> Iterator[tuple[str, Call]]:
+        """The calls of function ``fid`` of ``path`` by name, as (file, call): in its own file by its
+        bare name, then, for a module-level function (only those are exported) and with
+        ``importers``, in the parsed non-test files that import it (link/params.py). Lazily: the
+        importers are read (or watched, when not parsed) as the caller goes on."""
+        f = self.files[path]
+        fn = f.functions[fid]
+        if fn.name:
+            for c in self._calls_named(path, f, fn.name):
+                yield path, c
+        if importers and fn.parent is None:
+            from ipclint.link.params import importer_calls  # (params.py imports this module)
+            yield from importer_calls(self, path, fid)
 
     def _calls_named(self, path: str, f: FileFacts, name: str) -> list[Call]:
         """The calls of file ``path`` whose callee is the bare name ``name``, in order (indexed once
@@ -1307,3 +1318,9 @@ class Project:
                 case _:
                     return None
         return None
+
+
+def _is_module(f: FileFacts) -> bool:
+    """The file imports or exports something (an ES or CommonJS module), so its top-level names are
+    its own, not a classic page script's globals."""
+    return bool(f.exports or f.star_exports or any(not k.startswith("\0") for k in f.imports))

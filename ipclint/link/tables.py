@@ -13,7 +13,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ipclint.link.modules import Where
-from ipclint.link.params import importer_calls
 from ipclint.link.project import Project
 from ipclint.model.span import Span
 from ipclint.model.values import (
@@ -224,9 +223,7 @@ def _passed(project: Project, at: Where) -> list[Where] | None:
     p = next((p for p in fn.params if p.name == param.name and not p.path and not p.rest), None)
     if p is None or not fn.name:
         return None
-    sites = [(at.path, c) for c in f.calls if isinstance(c.callee, Ref) and c.callee.name == fn.name]
-    if fn.parent is None:  # (only module-level functions are exported)
-        sites += importer_calls(project, at.path, param.fid)
+    sites = list(project.calls_of(at.path, param.fid))
     if not 0 < len(sites) <= MAX_CALLERS:
         return None
     out: list[Where] = []

@@ -8,7 +8,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from ipclint.link.ipcops import IPC_METHOD_NAMES, MAIN_METHODS, RENDERER_METHODS, IpcOp, classify, unbound_candidate
+from ipclint.link.ipcops import (
+    IPC_METHOD_NAMES,
+    MAIN_METHODS,
+    RENDERER_METHODS,
+    IpcOp,
+    classify,
+    ipc_op,
+    unbound_candidate,
+)
 from ipclint.link.project import Project
 from ipclint.model.facts import Call, Func, Param, binding_scope
 from ipclint.model.values import (
@@ -60,9 +68,12 @@ def direct_ops(project: Project) -> dict[tuple[str, int], IpcOp]:
             out[(path, call.index)] = op
         elif call.func is not None and type(call.callee) is Member and type(call.callee.obj) is Ref:
             open_calls.append((path, call))
+    memo = project.file_memo.unbound_names  # (from the facts alone: once a run, not once a round)
     for path in sorted(project.files):  # methods taken off ipcRenderer/ipcMain: `const { invoke } = ipcRenderer`
-        f = project.files[path]
-        names = {name for (_scope, name), v in f.bindings.items() if unbound_candidate(v)}
+        names = memo.get(path)
+        if names is None:
+            names = memo[path] = frozenset(n for (_s, n), v in project.files[path].bindings.items()
+                                           if unbound_candidate(v))
         if not names:
             continue
         for call in project.calls_named(path, names):
@@ -115,14 +126,9 @@ def _receiver_helper_calls(project: Project, helpers: ReceiverHelpers) -> dict[t
         method, recv, ch, listener = helpers[target]
         if recv >= len(call.args) or ch >= len(call.args) or any(type(a) is Spread for a in call.args):
             continue
-        api = project.electron_api(path, call.args[recv], call.func)
-        if api == "ipcMain" and method in MAIN_METHODS:
-            kind = MAIN_METHODS[method]
-        elif api == "ipcRenderer" and method in RENDERER_METHODS:
-            kind = RENDERER_METHODS[method]
-        else:
-            continue
-        out[(path, call.index)] = IpcOp(kind, method, api, ch, listener if kind in ("handle", "on") else None)
+        op = ipc_op(project.electron_api(path, call.args[recv], call.func), method, ch, listener)
+        if op is not None:
+            out[(path, call.index)] = op
     return out
 
 
@@ -438,12 +444,18 @@ def callee_function(project: Project, path: str, call: Call) -> tuple[str, int] 
 
 
 def _callee_function(project: Project, path: str, call: Call) -> tuple[str, int] | None:
-    callee = call.callee
-    hit = project.function_of(path, callee, call.func)
+    return callee_target(project, path, call.callee, call.func)
+
+
+def callee_target(project: Project, path: str, callee: AnyV, scope: int | None) -> tuple[str, int] | None:
+    """The project function ``callee`` denotes: declared, imported, a namespace member, or a method
+    of a class instance created with `new` (`Common.getElectron` with `export default new
+    UtilCommon()`)."""
+    hit = project.function_of(path, callee, scope)
     if hit is not None:
         return hit
     if isinstance(callee, Member):
-        cls = _instance_class(project, path, callee.obj, call.func)
+        cls = _instance_class(project, path, callee.obj, scope)
         if cls is not None:
             f = project.files.get(cls[0])
             methods = f.class_methods.get(cls[1], {}) if f else {}
