@@ -211,8 +211,12 @@ class Extractor:
 
     def _array_value(self, node: Node, scope: int | None, depth: int, sp: Span,
                      tx: Callable[[Node], str], t: str) -> AnyV:
-        return Arr(span=sp, text=tx(node), items=tuple([self.value(c, scope, depth + 1)
-                                                        for c in node.named_children if c.type != "comment"]))
+        items: list[AnyV] = []
+        for i, c in array_slots(node):  # (a hole, `[a, , b]`, is undefined: items keep their index)
+            while len(items) < i:
+                items.append(Undef(span=sp, text=""))
+            items.append(self.value(c, scope, depth + 1))
+        return Arr(span=sp, text=tx(node), items=tuple(items))
 
     def _class_value(self, node: Node, scope: int | None, depth: int, sp: Span,
                      tx: Callable[[Node], str], t: str) -> AnyV:
@@ -334,7 +338,9 @@ class Extractor:
         if isinstance(callee, Member) and callee.prop in ("call", "apply"):
             callee, args = _function_call(callee, args)
         first = args[0] if args else None
-        if isinstance(first, Str) and _is_require(callee):
+        if isinstance(first, Str) and (_is_require(callee) or fn.type == "import"):
+            # (`import('x')` is a promise of the module: `await import('x')`, and `await p` with
+            # `p = import('x')`, are the module; Project.resolve steps through the await)
             made: AnyV = Module(span=sp, text=text, src=first.value)
         else:
             made = CallExpr(span=sp, text=text, callee=callee, args=args)
@@ -530,6 +536,19 @@ def _is_async(node: Node) -> bool:
     return False
 
 
+def array_slots(node: Node) -> list[tuple[int, Node]]:
+    """The elements of an array literal or pattern with their index, holes counted (`[a, , b]`:
+    b is at 2)."""
+    out: list[tuple[int, Node]] = []
+    i = 0
+    for c in node.children:
+        if c.type == ",":
+            i += 1
+        elif c.is_named and c.type != "comment":
+            out.append((i, c))
+    return out
+
+
 def _bindings_of_pattern(pat: Node, idx: int) -> list[Param]:
     """Flatten an identifier / object / array / rest / default pattern into bindings, iteratively."""
     out: list[Param] = []
@@ -561,7 +580,7 @@ def _bindings_of_pattern(pat: Node, idx: int) -> list[Param]:
                 elif c.type == "rest_pattern":
                     stack.append((c, path, True))
         elif t == "array_pattern":
-            for i, c in reversed(list(enumerate(c for c in node.named_children if c.type != "comment"))):
+            for i, c in reversed(array_slots(node)):  # (`const [, b] = x`: b is x[1])
                 stack.append((c, path + (str(i),), rest))
     out.sort(key=lambda p: (p.span.line, p.span.column))
     return out

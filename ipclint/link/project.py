@@ -76,6 +76,7 @@ OBJ_INDEX_FROM = 16  # object literals with more entries have their entries inde
 _STEPPED = frozenset({Ref, Member, Import, Module, CallExpr, ParamRef, This, Await})
 MAX_RETURNING = 8  # calls resolution looks through, one inside another (``Project._through_call``)
 _AWAITED = frozenset({Module, Import})  # `await import('x')`: the module
+_MODULE_VALUES = frozenset({Module, ModObj, Electron, External})  # what a module resolves to
 
 # resolutions: (path, id of the value, scope, consts_only) -> (the value, where, the modules the
 # resolution found missing: recorded again on every hit while linking, the steps it took, the
@@ -543,8 +544,12 @@ class Project:
                             pending.pop()
                         else:
                             nxt = self._literal_this(cur)  # `{ req: ..., f() { this.req } }`: the object
-                elif type(v) is Await and v.inner is not None and type(v.inner) in _AWAITED:
-                    nxt = Where(cur.path, v.inner, cur.scope)
+                elif type(v) is Await and v.inner is not None:
+                    if type(v.inner) in _AWAITED:
+                        nxt = Where(cur.path, v.inner, cur.scope)
+                    elif type(v.inner) is Ref:  # `await m` with `const m = import('x')`: the module
+                        r = self.resolve(cur.path, v.inner, cur.scope, consts_only=consts_only)
+                        nxt = r if type(r.value) in _MODULE_VALUES else None
             elif not consts_only and (type(v) is Cond or type(v) is Logic):
                 nxt = self._electron_choice(cur, v)
             if nxt is None and pending:
@@ -1169,6 +1174,11 @@ class Project:
             return None
         if type(v) is ModObj:
             return self._export(v.path, prop, v)
+        if type(v) is Arr and prop.isdigit():  # `const [a, b] = [x, y]`: b is y
+            i = int(prop)
+            if i < len(v.items) and not any(type(x) is Spread for x in v.items[:i + 1]):
+                return Where(cur.path, v.items[i], cur.scope)
+            return None
         if type(v) is Global:
             if v.name not in GLOBAL_OBJECTS:
                 return None
