@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ipclint.link.calls import ITERATION_REASONS, repeatable
+from ipclint.link.calls import ITERATION_REASONS, repeatable, together
 from ipclint.link.graph import Edge
 from ipclint.link.project import Project
 from ipclint.link.runorder import RunOrder
@@ -37,7 +37,8 @@ def duplicate_handler(project: Project, options: Options) -> Iterator[Hit]:
     function called only from there run once; a loop over a table of channels registers each once;
     apps of a monorepo each have their own `ipcMain`. Per-window `webContents.ipc` handlers are
     fine. Calls in mutually exclusive branches (`if (isMac) setup(a) else setup(b)`, switch cases
-    that end in `break`) count as one; calls in test code or in code main's entry never loads (a
+    that end in `break`) count as one, and so do two registrations of a channel in different arms
+    (`if (supported) handle(ch, show) else handle(ch, noop)`); calls in test code or in code main's entry never loads (a
     CLI's own entry point), or in an `app.on('ready')` listener registered inside a 'ready' or
     `app.whenReady().then` callback (it never runs: 'ready' is emitted once), do not count; nor does
     a call right after `removeHandler` (`removeAllListeners`) for the channel in the caller's own
@@ -101,7 +102,7 @@ def duplicate_handler(project: Project, options: Options) -> Iterator[Hit]:
         if prior is None:
             first[slot] = e
             continue
-        if _removed_before(project, e, removals):
+        if _removed_before(project, e, removals) or _exclusive(project, prior, e):
             continue
         reported.add((e.path, e.call))
         yield Hit(e.path, e.span, f"second ipcMain.{e.method} for '{e.channel}': Electron throws "
@@ -128,6 +129,15 @@ def duplicate_handler(project: Project, options: Options) -> Iterator[Hit]:
         consequence = "the second registration throws" if e.kind == "handle" else "listeners pile up"
         yield Hit(e.path, e.span, f"{what} is registered in code that can run more than once ({why}); "
                                   f"{consequence}", key=f"repeat:{e.channel or e.method}")
+
+
+def _exclusive(project: Project, a: Edge, b: Edge) -> bool:
+    """Registrations in different arms of one `if`, ternary or `switch` of one function (`if
+    (supported) handle(ch, show) else handle(ch, noop)`): never both run in one pass."""
+    if a.path != b.path or a.scope != b.scope:
+        return False
+    calls = project.files[a.path].calls
+    return together([(a.path, calls[a.call]), (b.path, calls[b.call])]) < 2
 
 
 def _registrations(project: Project, edges: list[Edge]) -> list[Edge]:
