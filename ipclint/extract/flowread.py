@@ -26,7 +26,8 @@ VALUE_METHODS = frozenset({"replace", "replaceAll", "slice", "substring", "subst
 VALUE_CHECKS = frozenset({"startsWith", "endsWith", "includes", "match", "search", "localeCompare"})
 BUILTIN_CHECKS = frozenset({"isArray", "isInteger", "isFinite", "isSafeInteger", "isNaN", "includes", "has",
                             "hasOwnProperty", "hasOwn", "test", "indexOf", "isBuffer", "isView", "isDate",
-                            "isString", "isNumber", "isBoolean", "isPlainObject", "isObject"})
+                            "isString", "isNumber", "isBoolean", "isPlainObject", "isObject",
+                            "canParse"})  # (`URL.canParse(u)`)
 # Array methods whose callback receives each element (reduce: as its second parameter); the
 # callback's parameter is the renderer data too. FILTERS return (some of) the same elements.
 ELEMENT_METHODS = frozenset({"map", "forEach", "filter", "some", "every", "find", "findLast", "flatMap", "findIndex",
@@ -214,7 +215,7 @@ class Reader:
         if (not new and (_is_logging(text) or _logger_method(text, call, self.up))) or last.endswith("Error") \
                 or _inside_log(call, self.up):
             return None  # logged (also `console.log(fmt(JSON.stringify(x)))`), or put in an error message
-        if new and last == "URL" and st.url is None:
+        if (text == "URL.parse" if not new else last == "URL") and st.url is None:  # (URL.parse: null, not a throw)
             st.url, st.pure, st.keys, st.jump = call, False, [], call  # validation of the string (IPC005)
             return _CONTINUE
         if not new and (last in BUILTIN_CHECKS or text.endswith("hasOwnProperty.call")):

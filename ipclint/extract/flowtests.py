@@ -190,6 +190,8 @@ def site_kind(node: Node) -> str:
         callee = node.child_by_field_name("function")
         text = text_of(callee, 100) if callee is not None else ""
         last = text.rsplit(".", 1)[-1]
+        if text == "URL.parse":
+            return "url"
         if last in BUILTIN_CHECKS or last in VALUE_CHECKS or text.endswith("hasOwnProperty.call"):
             return "check"
         return "call"

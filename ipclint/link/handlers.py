@@ -266,6 +266,8 @@ def validator_call(project: Project, path: str, call: Call, extra: frozenset[str
         return True
     if call.new:
         return name == "URL"
+    if name == "parse" and type(callee) is Member and type(callee.obj) is Ref and callee.obj.name == "URL":
+        return True  # `URL.parse(u)`: `new URL(u)` that gives null instead of throwing
     r = project.resolve(path, callee, call.func)
     if isinstance(r.value, External):
         mod = r.value.src

@@ -512,6 +512,8 @@ class _Kinds:
                     obj = obj.inner
                 ko = self.of(obj, scope, steps)
                 return FIELDS.get((ko, prop)) if ko is not None else None
+            case CallExpr(callee=Member(obj=Ref(name="URL"), prop="parse"), args=(a, *_)):  # (null, not a throw)
+                return K.PARSED if self.of(a, scope, steps) in (K.URL, K.ORIGIN) else None
             case CallExpr(callee=Member(obj=obj, prop=prop)):
                 ko = self.of(obj, scope, steps)
                 if ko == K.SENDER and prop == "getURL":
