@@ -94,7 +94,7 @@ def repeatable(project: Project, path: str, call: Call, gated: Gate | None = Non
                 once += 1
             else:
                 return verdict
-        if together(sites) + once > 1:
+        if together(sites, project) + once > 1:
             return _event_reason(project, sites) or \
                 f"{fn.name or 'its function'} is called from {len(sites) + once} places"
         for sp, sc in sites:
@@ -141,12 +141,24 @@ def _when_ready_then(project: Project, path: str, call: Call) -> bool:
         and project.electron_api(path, inner.obj, call.func) == "app"
 
 
-def together(sites: list[tuple[str, Call]]) -> int:
+def together(sites: list[tuple[str, Call]], project: Project | None = None) -> int:
     """How many of the call sites can run in one pass: calls in different arms of one `if`,
-    ternary or `switch` (`if (isMac) setup(a) else setup(b)`) count as one."""
+    ternary or `switch` (`if (isMac) setup(a) else setup(b)`) count as one. With ``project``, a
+    call inside a callback is placed where the callback is handed over, so calls in callbacks
+    registered in different arms (`if (drm) app.on('drm-ready', () => start()) else
+    app.on('ready', () => start())`) count as one too."""
     by_scope: dict[tuple[str, int | None], list[tuple[Arm, ...]]] = {}
     for sp, sc in sites:
-        by_scope.setdefault((sp, sc.func), []).append(sc.arms)
+        scope, arms = sc.func, sc.arms
+        if project is not None:
+            f, steps = project.files[sp], 0
+            while scope is not None and steps < MAX_ARMS:
+                fn = f.functions[scope]
+                if fn.arg_of is None:
+                    break
+                outer = f.calls[fn.arg_of]
+                scope, arms, steps = outer.func, outer.arms + arms, steps + 1
+        by_scope.setdefault((sp, scope), []).append(arms)
     return sum(_most_in_one_pass(arms, 0) for arms in by_scope.values())
 
 
