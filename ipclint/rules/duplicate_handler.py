@@ -9,7 +9,7 @@ from ipclint.link.runorder import RunOrder
 from ipclint.link.teardown import gate, removals_for
 from ipclint.link.wrappers import callee_function
 from ipclint.model import Location, Severity
-from ipclint.model.facts import FileFacts, binding_scope
+from ipclint.model.facts import Call, FileFacts, binding_scope
 from ipclint.model.values import AnyV, Member, Ref, This
 from ipclint.rules._base import Hit, Options, rule
 
@@ -37,9 +37,11 @@ def duplicate_handler(project: Project, options: Options) -> Iterator[Hit]:
     function called only from there run once; a loop over a table of channels registers each once;
     apps of a monorepo each have their own `ipcMain`. Per-window `webContents.ipc` handlers are
     fine. Calls in mutually exclusive branches (`if (isMac) setup(a) else setup(b)`, switch cases
-    that end in `break`) count as one, and so do two registrations of a channel in different arms
-    (`if (supported) handle(ch, show) else handle(ch, noop)`); calls in test code or in code main's entry never loads (a
-    CLI's own entry point), or in an `app.on('ready')` listener registered inside a 'ready' or
+    that end in `break`, also inside callbacks handed over in those branches) count as one, and so
+    do two registrations of a channel in different arms (`if (supported) handle(ch, show) else
+    handle(ch, noop)`); a dynamic channel made from a local of the registering function (`const ch
+    = randomUUID()`) is another channel on each run; calls in test code or in code main's entry
+    never loads (a CLI's own entry point), or in an `app.on('ready')` listener registered inside a 'ready' or
     `app.whenReady().then` callback (it never runs: 'ready' is emitted once), do not count; nor does
     a call right after `removeHandler` (`removeAllListeners`) for the channel in the caller's own
     function. A listener that the code removes again by reference (`ipcMain.off(ch, onFocus)` in
@@ -123,7 +125,8 @@ def duplicate_handler(project: Project, options: Options) -> Iterator[Hit]:
             why = repeatable(project, e.path, call, gate(project, e, removals))
         # a loop over a table of channels registers each channel once
         if why is None or why in ITERATION_REASONS and (e.channel is None or len(per_site[(e.path, e.call)]) > 1) \
-                or _removed_before(project, e, removals) or _removed_by_reference(project, e, removals):
+                or _removed_before(project, e, removals) or _removed_by_reference(project, e, removals) \
+                or _fresh_channel(project, e, call):
             continue
         what = f"ipcMain.{e.method}" + (f" for '{e.channel}'" if e.channel else "")
         consequence = "the second registration throws" if e.kind == "handle" else "listeners pile up"
@@ -157,6 +160,27 @@ def _registrations(project: Project, edges: list[Edge]) -> list[Edge]:
                 continue
         out.append(e)
     return out
+
+
+def _fresh_channel(project: Project, e: Edge, call: Call) -> bool:
+    """A dynamic channel made from a local of the registering function (`const ch = randomUUID()`,
+    `` `dialog:answer:${id}` `` with a local `id`): it is computed again on each run, so a run
+    after the first registers another channel, not the same one twice."""
+    if e.channel is not None or e.channel_value is None:
+        return False
+    f = project.files[e.path]
+    todo: list[AnyV] = [e.channel_value]
+    for _ in range(64):
+        if not todo:
+            return False
+        v = todo.pop()
+        if type(v) is Ref:
+            bound = binding_scope(f, call.func, v.name)
+            if bound is not None and bound[0] is not None and bound[1] is not None:
+                return True
+        elif not v.opaque:
+            todo.extend(v.children())
+    return False
 
 
 def _enclosing(project: Project, e: Edge) -> set[int | None]:
