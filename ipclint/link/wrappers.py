@@ -262,9 +262,37 @@ def _handler_source(project: Project, path: str, call: Call, arg: AnyV) -> tuple
         for c in project.calls_in(path, arg.fid):
             if isinstance(c.callee, Ref):
                 param = project.param_of(path, c.func, c.callee.name)
-                if param is not None and param[0] != arg.fid and not param[1].path:
+                if param is not None and param[0] != arg.fid and not param[1].path \
+                        and _forwards_own_params(project, path, c, arg.fid):
                     return param[0], param[1].index, True
     return None
+
+
+def _forwards_own_params(project: Project, path: str, call: Call, fid: int) -> bool:
+    """The call passes on something the function literal ``fid`` received (`(e, ...a) => fn(...a)`,
+    `(e, p) => fn(p.id)`): a callback that is only called (`() => { done && done() }`,
+    `(e, p) => save(getWindow(), p)`) does not make the literal the parameter's handler."""
+    f = project.files[path]
+    own = f.subtree(fid)
+    todo: list[AnyV] = list(call.args)
+    for _ in range(64):
+        if not todo:
+            return False
+        v = todo.pop()
+        if type(v) is Ref:
+            if v.name == "arguments":
+                return True
+            param = project.param_of(path, call.func, v.name)
+            if param is not None and param[0] in own:
+                return True
+            bound = binding_scope(f, call.func, v.name)
+            if bound is not None and bound[0] in own and bound[1] is not None and not bound[1].opaque:
+                todo.append(bound[1])  # a local copy (`const data = payload.data`)
+        elif type(v) is CallExpr:
+            todo.extend(v.args)  # `fn(JSON.parse(p))`
+        elif not v.opaque:
+            todo.extend(v.children())
+    return False
 
 
 def summarise(project: Project, ops: dict[tuple[str, int], IpcOp]) -> dict[tuple[str, int], list[WrapperOp]]:
