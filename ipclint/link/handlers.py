@@ -256,8 +256,9 @@ THROWING_PREFIX = re.compile(r"^(assert|ensure|validate|verify|check|require)([A
 def validator_call(project: Project, path: str, call: Call, extra: frozenset[str] = frozenset(),
                    held: bool = False) -> bool:
     """Schema libraries, project functions named validate*/assert*/check*/is*/ensure*/sanitize*/
-    parse*, `new URL`, and the names given in config. ``held``: the call's result is ignored
-    (`validate(x);`), so it validates only if it throws on bad input."""
+    parse* (parse* only when it can throw or return early), `new URL`, and the names given in
+    config. ``held``: the call's result is ignored (`validate(x);`), so it validates only if it
+    throws on bad input."""
     callee = call.callee
     name = callee_name(callee)
     if name is None:
@@ -283,11 +284,22 @@ def validator_call(project: Project, path: str, call: Call, extra: frozenset[str
             and not isinstance(r.value, (Global, Electron, Fn)):
         return not held or name not in VERDICT_METHODS or (name == "validate" and call.awaited)
     if VALIDATOR_PREFIX.match(name):
-        if isinstance(r.value, Fn) or project.function_of(path, callee, call.func) is not None:
+        target = project.function_of(path, callee, call.func)
+        if target is not None and name.startswith("parse") and not _leaves_early(project, target):
+            return False  # `parseArticle(url)` that fetches it: a parser that never rejects is a use
+        if isinstance(r.value, Fn) or target is not None:
             return not held or bool(THROWING_PREFIX.match(name))
         if isinstance(r.value, (CallExpr, NewExpr)):  # const validate = ajv.compile(schema)
             return not held
     return not held and isinstance(r.value, CallExpr) and _ajv_validator(project, r.path, r.value, r.scope)
+
+
+def _leaves_early(project: Project, target: tuple[str, int]) -> bool:
+    """The project function throws or returns early on some input (`if (!ok) throw ...`)."""
+    tf = project.files.get(target[0])
+    if tf is None:
+        return True  # a body we cannot read: trust the name
+    return any(ex.func in subtree(tf, target[1]) for ex in tf.exits)
 
 
 AJV_FACTORIES = frozenset({"compile", "getSchema"})
