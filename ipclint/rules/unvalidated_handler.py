@@ -34,8 +34,8 @@ def unvalidated_handler(project: Project, options: Options) -> Iterator[Hit]:
     `sanitize*` or `parse*` that takes the parameter (not `verify*`: `verifyCertificate(url)`
     fetches it; a `parse*` only when it throws or returns early on some input, not
     `parseArticle(url)` that fetches whatever it gets), or of a library function named `is*`,
-    `validate*` or `check*` whose verdict is tested (`ValidationUtil.isUUIDv4(id)`; not Node's own modules: `path.isAbsolute(p)` says
-    nothing about where `p` leads). A check counts inside an assertion
+    `validate*` or `check*` whose verdict is tested (`ValidationUtil.isUUIDv4(id)`; not Node's
+    own modules: `path.isAbsolute(p)` says nothing about where `p` leads). A check counts inside an assertion
     (`assert(typeof x === 'string')`, `invariant(...)`) or through a guard variable
     (`const ok = typeof x === 'string'; if (!ok) return`); a comparison with another
     renderer-supplied value does not. Passing a parameter to logging (`console`, a logger,
