@@ -19,7 +19,7 @@ from ipclint.link.senders import function_index
 from ipclint.link.vutil import callee_name, subtree
 from ipclint.model import Span
 from ipclint.model.facts import Call, FileFacts, binding_scope
-from ipclint.model.values import AnyV, Arr, CallExpr, Cond, Fn, Global, Member, Ref, Spread
+from ipclint.model.values import AnyV, Arr, CallExpr, Cond, Fn, Global, Iter, Member, Ref, Spread
 
 SUBSCRIBE = frozenset({"on", "addListener", "prependListener"})
 
@@ -127,9 +127,10 @@ class Hooks(NamedTuple):
     fids: list[int]  # the local functions they are given, in file order
 
 
-def unmount_hooks(project: Project, f: FileFacts, calls: Iterable[Call]) -> Hooks:
-    """The unmount hooks among ``calls`` (in file order) and what they are given."""
-    hooks = [h for h in calls if callee_name(h.callee) in UNMOUNT_HOOKS]
+def unmount_hooks(project: Project, f: FileFacts, calls: Iterable[Call],
+                  names: frozenset[str] = UNMOUNT_HOOKS) -> Hooks:
+    """The unmount hooks (``names``) among ``calls`` (in file order) and what they are given."""
+    hooks = [h for h in calls if callee_name(h.callee) in names]
     results: set[Span] = set()
     fids: list[int] = []
     for h in hooks:
@@ -225,6 +226,10 @@ class Cleanup:
             self.names.add(c.callee.text)
             if isinstance(c.callee, Member) and c.callee.prop in ("forEach", "map"):
                 self.names.add(c.callee.obj.text)
+            elif isinstance(c.callee, Ref):  # `for (const off of offs) off()`
+                it = f.lookup(c.func, c.callee.name)
+                if isinstance(it, Iter) and it.how == "of":
+                    self.names.add(it.source.text)
             for r in _removals(project, path, c, by_key):
                 i = len(self.removals)
                 self.removals.append((c, r))
@@ -397,7 +402,7 @@ def _holders(project: Project, f: FileFacts, call: Call) -> set[str]:
                 for x in v.items:
                     index.setdefault(x.span, set()).add(name)
         for c in f.calls:
-            if isinstance(c.callee, Member) and c.callee.prop == "push":
+            if isinstance(c.callee, Member) and c.callee.prop in ("push", "add"):  # an array, a Set
                 for x in c.args:
                     index.setdefault(x.span, set()).add(c.callee.obj.text)
     return index.get(call.span, set())

@@ -59,7 +59,9 @@ def listener_leak(project: Project, options: Options) -> Iterator[Hit]:
     without removing it in the cleanup
     (the effect's returned function, `onUnmounted`/`onBeforeUnmount`, `beforeDestroy`/`destroyed`
     in Vue 2 and `beforeUnmount`/`unmounted` in Vue 3, by the Vue version in package.json,
-    `componentWillUnmount`), or in a component's render body. The message
+    `componentWillUnmount`), or in a component's render body. A Solid component (a module that
+    imports solid-js) runs its body once per mount: a subscription there must be removed by an
+    `onCleanup` in that body (calling its remover, also through a Set or array of removers). The message
     names the cleanup the component has or should have and, when it has one that does not count,
     says why (it removes another channel or function, calls a method ipcRenderer does not have, or
     is a hook this Vue version never calls). The cleanup must remove that
@@ -357,8 +359,25 @@ def _leaks(project: Project, f: FileFacts, call: Call, sub: Sub, by_key: dict[st
     component = fn.parent is None and fn.name and fn.name[:1].isupper() and "." not in fn.name
     renders_jsx = f.path.endswith((".jsx", ".tsx")) or any(isinstance(r, Jsx) for r in fn.returns)
     if (component or short == "render") and renders_jsx:
+        if component and _solid(f):
+            # a Solid component function runs once per mount, not per render: its cleanup is onCleanup
+            hooks = unmount_hooks(project, f, project.calls_in(f.path, fn.id), SOLID_CLEANUPS)
+            if not hooks.calls:
+                return _never(f"the body of {fn.name}", "onCleanup")
+            if unmount_removes(project, f, hooks, call, sub, by_key):
+                return None
+            return _not_removed(f"the body of {fn.name}", "onCleanup",
+                                cleanup_miss(project, f, hooks.fids, sub, by_key))
         return f"in the render body of {fn.name} runs on every render"
     return None
+
+
+SOLID_CLEANUPS = frozenset({"onCleanup"})
+
+
+def _solid(f: FileFacts) -> bool:
+    """The file is a Solid component module (it imports solid-js)."""
+    return any(k == "\0order:solid-js" or k.startswith("\0order:solid-js/") for k in f.imports)
 
 
 def _mount_hook_calling(project: Project, f: FileFacts, fn: Func) -> Func | None:
