@@ -25,6 +25,7 @@ from ipclint.model.values import (
     CallExpr,
     ClassV,
     Concat,
+    Cond,
     Fn,
     Import,
     Member,
@@ -504,15 +505,27 @@ def class_constructor(project: Project, path: str, call: Call) -> tuple[str, int
     return (cls.path, fid) if fid is not None else None
 
 
-def _instance_class(project: Project, path: str, obj: AnyV, scope: int | None) -> tuple[str, str] | None:
-    """(path, class name) when ``obj`` is made with `new` of a named class of the project."""
+def _instance_class(project: Project, path: str, obj: AnyV, scope: int | None,
+                    depth: int = 0) -> tuple[str, str] | None:
+    """(path, class name) when ``obj`` is made with `new` of a named class of the project, also
+    when it is an arm of a ternary (`ok ? new Api() : null`) or what a project function returns
+    (`getApi().send(...)` with `function getApi() { return instance }`)."""
     made = project.resolve(path, obj, scope)
-    if not isinstance(made.value, NewExpr):
-        return None
-    cls = project.resolve(made.path, made.value.callee, made.scope)
-    if not isinstance(cls.value, ClassV) or cls.value.name is None:
-        return None
-    return cls.path, cls.value.name
+    v = made.value
+    for arm in (v.alts if isinstance(v, Cond) else (v,)):
+        if isinstance(arm, NewExpr):
+            cls = project.resolve(made.path, arm.callee, made.scope)
+            if isinstance(cls.value, ClassV) and cls.value.name is not None:
+                return cls.path, cls.value.name
+        elif isinstance(arm, CallExpr) and depth < 3:
+            fn = project.function_of(made.path, arm.callee, made.scope)
+            if fn is None:
+                continue
+            for r in project.files[fn[0]].functions[fn[1]].returns[:8]:
+                hit = _instance_class(project, fn[0], r, fn[1], depth + 1)
+                if hit is not None:
+                    return hit
+    return None
 
 
 RELAY_METHODS = frozenset({"on", "once", "addListener", "prependListener"})
