@@ -17,7 +17,7 @@ from ipclint.link.bridge import TOOLKIT, ExposedMember, Exposure, exposed_member
 from ipclint.link.handlers import derived, pure_family
 from ipclint.link.project import Project
 from ipclint.link.vutil import callee_name, subtree
-from ipclint.link.wrappers import WrapperOp
+from ipclint.link.wrappers import WrapperOp, wrapper_callee
 from ipclint.model.facts import Call, FileFacts, Flow
 from ipclint.model.values import (
     AnyV,
@@ -175,18 +175,37 @@ def _namespace(w: WrapperOp) -> frozenset[str] | None:
 def _guard(project: Project, path: str, fid: int, w: WrapperOp) -> frozenset[str] | None:
     """The channels an allowlist guard lets through before the wrapper's ipcRenderer call, or None
     when nothing stops a caller-supplied channel."""
-    site_path, idx = w.site
-    if site_path != path:
-        return None
     f = project.files[path]
-    call = f.calls[idx]
     param = _param_name(project, path, fid, w.channel_param) if w.channel_param is not None else None
     if param is None:
         return None
-    flow = f.functions[fid].flow
     scopes = subtree(f, fid)
+    site_path, idx = w.site
+    if site_path == path and f.calls[idx].func in scopes:
+        return _guard_at(project, path, fid, f, scopes, f.calls[idx], w.op.channel_arg, param)
+    if not w.chain:
+        return None
+    # through another wrapper (`onMenu: (ch, cb) => { if (!ok(ch)) throw ...; return listen(ch, cb) }`):
+    # the guard must come before each call of that wrapper that passes the channel on
+    found: list[frozenset[str] | None] = []
+    for c in project.calls_within(path, scopes):
+        if wrapper_callee(project, path, c) != w.chain[0]:
+            continue
+        for i, a in enumerate(c.args):
+            if isinstance(a, Ref) and a.name == param:
+                found.append(_guard_at(project, path, fid, f, scopes, c, i, param))
+    if not found or any(g is None for g in found):
+        return None
+    return frozenset(x for g in found if g is not None for x in g)
+
+
+def _guard_at(project: Project, path: str, fid: int, f: FileFacts, scopes: set[int], call: Call,
+              channel_arg: int, param: str) -> frozenset[str] | None:
+    """``_guard`` for one call in the exposed function that takes the channel as argument
+    ``channel_arg``: the ipcRenderer call itself, or a call of the wrapper that makes it."""
+    flow = f.functions[fid].flow
     if flow is not None and call.func in scopes:
-        found = _flow_guard(project, path, flow, call, w.op.channel_arg, param, fid)
+        found = _flow_guard(project, path, flow, call, channel_arg, param, fid)
         if not isinstance(found, _NotFound):
             return found
     for cond in call.conds:
