@@ -19,7 +19,7 @@ from ipclint.link.senders import function_index
 from ipclint.link.vutil import callee_name, subtree
 from ipclint.model import Span
 from ipclint.model.facts import Call, FileFacts, binding_scope
-from ipclint.model.values import AnyV, Arr, CallExpr, Cond, Fn, Global, Iter, Member, Ref, Spread
+from ipclint.model.values import AnyV, Arr, CallExpr, Cond, Fn, Global, Iter, Member, Ref, Spread, This
 
 SUBSCRIBE = frozenset({"on", "addListener", "prependListener"})
 
@@ -191,6 +191,24 @@ def _cleanup_calls(project: Project, f: FileFacts, fids: list[int]) -> Iterator[
                 w = project.resolve(f.path, c.callee, c.func)
                 if w.path == f.path and isinstance(w.value, Fn):
                     todo.append(w.value.fid)  # `return () => unsubscribe()`
+            elif isinstance(c.callee, Member) and isinstance(c.callee.obj, This):
+                m = _own_method(f, c.func, c.callee.prop)
+                if m is not None:
+                    todo.append(m)  # `componentWillUnmount() { this.unbind() }`
+
+
+def _own_method(f: FileFacts, fid: int | None, name: str) -> int | None:
+    """The method ``name`` of the class whose method encloses function ``fid`` (`this.name()`)."""
+    for _ in range(64):
+        if fid is None:
+            return None
+        fn = f.functions[fid]
+        if fn.kind == "method" and fn.name and "." in fn.name:
+            return f.class_methods.get(fn.name.rsplit(".", 1)[0], {}).get(name)
+        if fn.kind != "arrow":
+            return None  # (a `function` has its own `this`)
+        fid = fn.parent
+    return None
 
 
 def _tail(fids: list[int]) -> tuple[int, ...]:
