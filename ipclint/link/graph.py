@@ -208,9 +208,12 @@ def _call_site_edges(project: Project, graph: ChannelGraph, wrappers: Wrappers,
                     if edge is None:
                         continue
                     if _inside_wrapper(project, path, call, wop, wrappers):
-                        if edge.channel_value is not None and edge.channel_value.is_inline_literal \
-                                and edge.channel_span == edge.channel_value.span:
-                            graph.nested_literals.append((path, edge.channel_value))
+                        v = edge.channel_value
+                        # (a literal among this call's arguments: not the inner wrapper's own
+                        # channel, which lies in the wrapper's file and is reported there)
+                        if v is not None and v.is_inline_literal and edge.channel_span == v.span \
+                                and any(a.span == v.span for a in call.args):
+                            graph.nested_literals.append((path, v))
                         continue
                     graph.edges.extend(_per_entry(project, path, call, edge))
                     consumed.add(wop.site)
