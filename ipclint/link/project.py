@@ -123,6 +123,8 @@ class Memo:
     by_function: dict[str, FunctionIndex] = field(default_factory=dict)  # link/senders.py
     windows: list[Window] | None = None
     calls_in: dict[str, dict[int | None, list[Call]]] = field(default_factory=dict)  # path -> function -> calls
+    # link/subscriptions.py: path -> (enclosing function, method name) -> the methods of that name there
+    methods_at: dict[str, dict[tuple[int | None, str], list[int]]] = field(default_factory=dict)
     # path -> scope -> the positions of its assignments in the file's, and of its bindings in the file's
     assigns_in: dict[str, dict[int | None, list[int]]] = field(default_factory=dict)
     bindings_in: dict[str, tuple[list[tuple[str, AnyV]], dict[int | None, list[int]]]] = field(default_factory=dict)

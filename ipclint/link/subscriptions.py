@@ -192,19 +192,30 @@ def _cleanup_calls(project: Project, f: FileFacts, fids: list[int]) -> Iterator[
                 if w.path == f.path and isinstance(w.value, Fn):
                     todo.append(w.value.fid)  # `return () => unsubscribe()`
             elif isinstance(c.callee, Member) and isinstance(c.callee.obj, This):
-                m = _own_method(f, c.func, c.callee.prop)
+                m = _own_method(project, f, c.func, c.callee.prop)
                 if m is not None:
                     todo.append(m)  # `componentWillUnmount() { this.unbind() }`
 
 
-def _own_method(f: FileFacts, fid: int | None, name: str) -> int | None:
-    """The method ``name`` of the class whose method encloses function ``fid`` (`this.name()`)."""
+def _own_method(project: Project, f: FileFacts, fid: int | None, name: str) -> int | None:
+    """The method ``name`` of the class whose method encloses function ``fid`` (`this.name()`), or
+    of the object literal (a Vue Options API component: `beforeDestroy() { this.unbind() }` with
+    `methods: { unbind() {...} }`): the one method of that name beside it."""
     for _ in range(64):
         if fid is None:
             return None
         fn = f.functions[fid]
         if fn.kind == "method" and fn.name and "." in fn.name:
             return f.class_methods.get(fn.name.rsplit(".", 1)[0], {}).get(name)
+        if fn.kind == "method":
+            index = project.memo.methods_at.get(f.path)
+            if index is None:  # (once a file, not a pass over its functions for each call)
+                index = project.memo.methods_at[f.path] = {}
+                for g in f.functions:
+                    if g.kind == "method" and g.name:
+                        index.setdefault((g.parent, g.name), []).append(g.id)
+            found = index.get((fn.parent, name), [])
+            return found[0] if len(found) == 1 else None
         if fn.kind != "arrow":
             return None  # (a `function` has its own `this`)
         fid = fn.parent
