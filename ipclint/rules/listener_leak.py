@@ -66,8 +66,9 @@ def listener_leak(project: Project, options: Options) -> Iterator[Hit]:
     says why (it removes another channel or function, calls a method ipcRenderer does not have, or
     is a hook this Vue version never calls). The cleanup must remove that
     subscription: call the remover it returned (also through a variable, `this.field`, a local
-    function or a method of the component that the cleanup calls as `this.method()`), `removeListener` it with the same function on the same channel, or
-    `removeAllListeners(channel)`; a cleanup that only logs, removes another channel or another
+    function or a method of the component that the cleanup calls as `this.method()`),
+    `removeListener` it with the same function on the same channel, or `removeAllListeners(channel)`;
+    a cleanup that only logs, removes another channel or another
     function, or calls an exposed off function that removes the page's callback while the preload
     registered a wrapper, removes nothing. Subscribing once at module top level is fine. Reported
     at the subscribing call.
