@@ -61,7 +61,8 @@ def listener_leak(project: Project, options: Options) -> Iterator[Hit]:
     in Vue 2 and `beforeUnmount`/`unmounted` in Vue 3, by the Vue version in package.json,
     `componentWillUnmount`), or in a component's render body. A Solid component (a module that
     imports solid-js) runs its body once per mount: a subscription there must be removed by an
-    `onCleanup` in that body (calling its remover, also through a Set or array of removers). The message
+    `onCleanup` in that body (calling its remover, also through a Set or array of removers), as must
+    one in an `onMount` callback (an `onCleanup` in the callback or beside it). The message
     names the cleanup the component has or should have and, when it has one that does not count,
     says why (it removes another channel or function, calls a method ipcRenderer does not have, or
     is a hook this Vue version never calls). The cleanup must remove that
@@ -325,6 +326,14 @@ def _leaks(project: Project, f: FileFacts, call: Call, sub: Sub, by_key: dict[st
             if cleanup_removes(project, f, fids, sub, by_key):
                 return None
             return _not_removed(name, hook, cleanup_miss(project, f, fids, sub, by_key))
+        if name == "onMount" and _solid(f):  # Solid: removed by an onCleanup in the callback or beside it
+            calls = list(project.calls_in(f.path, fn.id)) + list(project.calls_in(f.path, outer.func))
+            hooks = unmount_hooks(project, f, sorted(calls, key=lambda c: c.index), SOLID_CLEANUPS)
+            if not hooks.calls:
+                return _never(name, "onCleanup")
+            if unmount_removes(project, f, hooks, call, sub, by_key):
+                return None
+            return _not_removed(name, "onCleanup", cleanup_miss(project, f, hooks.fids, sub, by_key))
         if name in MOUNT_HOOKS:
             # the unmount hooks beside the mount hook (those of the component's setup, asked once for
             # it however many mount hooks it has) and inside it, in file order
