@@ -106,7 +106,7 @@ def parse(path: str, data: bytes, known: Mapping[str, str]) -> tuple[list[Suppre
         return [], []
     out: list[Suppression] = []
     diags: list[Diagnostic] = []
-    header = _Header(path.lower().endswith((".vue", ".html", ".htm")))
+    header = _Header(path.lower().endswith(".vue"))
     for no, line in enumerate(_lines(data), 1):
         if header.seen_code and _MARK not in line:
             continue

@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-SOURCE_SUFFIXES = {".js", ".mjs", ".cjs", ".jsx", ".ts", ".mts", ".cts", ".tsx", ".vue", ".html", ".htm"}
+SOURCE_SUFFIXES = {".js", ".mjs", ".cjs", ".jsx", ".ts", ".mts", ".cts", ".tsx", ".vue"}
 _EXPECT = re.compile(r"(?://|/\*)\s*expect:\s*(.*?)\s*(?:\*/\s*\}?)?\s*$")
 _ITEM = re.compile(r'(IPC\d{3})(?:\s+"([^"]*)")?')
 _COMMENT_ONLY = re.compile(r"^\s*(?://|/\*|\{/\*|\*)")

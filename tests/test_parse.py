@@ -58,20 +58,3 @@ def test_negation_before_a_generic_call_stays_over_the_whole_chain() -> None:
     assert cond.type == "unary_expression" and cond.end_byte == src.index(b")) return") + 1
     assert P.parse(b"if (!a.b(c)) {}\n", "ts").root_node.children[0].child_by_field_name(
         "condition").named_children[0].type == "unary_expression"
-
-
-def test_html_inline_scripts_keep_positions_and_skip_templates_data_and_external_scripts() -> None:
-    src = (b'<html><head><title>{{.Title}}</title>\n'
-           b'<script src="app.js">var external = 1</script>\n'
-           b'<script type="text/x-template"><b onclick="ipcRenderer.sendSync(\'a\')">{{ x }}</b></script>\n'
-           b'<script type="application/json">{"a": 1}</script>\n'
-           b"<script>\n  const { ipcRenderer } = require('electron')\n  const n = {{.Limit}}</script>\n"
-           b"<SCRIPT type='module'>\n  ipcRenderer.send('page:ready', n)\n</SCRIPT></head></html>\n")
-    masked = P.html_scripts(src)
-    assert len(masked) == len(src) and masked.count(b"\n") == src.count(b"\n")
-    assert b"external" not in masked and b"sendSync" not in masked and b'"a"' not in masked and b"Title" not in masked
-    facts = extract("page.html", src)
-    assert facts.parse_errors == () and facts.dialect == "js"
-    send = next(c for c in facts.calls if isinstance(c.callee, Member) and c.callee.prop == "send")
-    assert (send.span.line, send.span.column) == (9, 3)  # the line and column in the page
-    assert P.dialect_for("page.html") == "js"

@@ -138,10 +138,3 @@ def test_end_to_end_vue_jsx_and_form_feed(tmp_path: Path) -> None:
     r = check([str(write_project(tmp_path / "without", bare))], **opts)
     assert [(f.path, f.span.line, f.rule) for f in r.findings] == [
         ("main.js", 4, "IPC003"), ("src/App.vue", 7, "IPC003"), ("src/View.jsx", 4, "IPC013")]
-
-
-def test_html_file_directive_at_the_top_of_an_inline_script() -> None:
-    src = ("<!DOCTYPE html>\n<html><body>\n<script>\n"
-           "/* ipclint-disable IPC003 -- legacy page */\nrequire('electron').ipcRenderer.send('a')\n</script>\n")
-    sups, diags = parse("static/index.html", src.encode(), KNOWN)
-    assert [(s.line, s.kind) for s in sups] == [(4, "file")] and diags == []

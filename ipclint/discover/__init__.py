@@ -23,7 +23,7 @@ DEFAULT_EXCLUDED_DIRS = frozenset({"node_modules", ".git", "dist", "build", "out
                                    "dist-electron", "dist_electron", ".erb"})
 # The suffixes extract/parse.py has a grammar for (kept here so that a warm run, which parses
 # nothing, does not load tree-sitter; tests/test_ignore.py checks that both agree).
-SOURCE_SUFFIXES = frozenset({".js", ".mjs", ".cjs", ".jsx", ".ts", ".mts", ".cts", ".tsx", ".vue", ".html", ".htm"})
+SOURCE_SUFFIXES = frozenset({".js", ".mjs", ".cjs", ".jsx", ".ts", ".mts", ".cts", ".tsx", ".vue"})
 MAX_FILE_SIZE = 2 * 1024 * 1024
 MINIFIED_SAMPLE = 64 * 1024
 MINIFIED_AVG_LINE = 5000

@@ -67,8 +67,6 @@ def extract(path: str, data: bytes) -> FileFacts:
     setup: tuple[tuple[int, int], ...] = ()
     if path.lower().endswith(".vue"):
         data, vue_lang, setup = P.vue_script(data)
-    elif path.lower().endswith((".html", ".htm")):
-        data = P.html_scripts(data)
     tree, dialect = P.parse_source(data, P.dialect_for(path, vue_lang))
     draft = FactsDraft(path=path, dialect=dialect, size=len(data), script_setup=setup,
                        types=TypeDraft() if dialect != "js" else None)

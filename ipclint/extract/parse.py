@@ -15,7 +15,7 @@ Tree = ts.Tree
 JS_SUFFIXES = frozenset({".js", ".mjs", ".cjs", ".jsx"})
 TS_SUFFIXES = frozenset({".ts", ".mts", ".cts"})
 TSX_SUFFIXES = frozenset({".tsx"})
-SOURCE_SUFFIXES = JS_SUFFIXES | TS_SUFFIXES | TSX_SUFFIXES | {".vue", ".html", ".htm"}
+SOURCE_SUFFIXES = JS_SUFFIXES | TS_SUFFIXES | TSX_SUFFIXES | {".vue"}
 
 _QUERY_DIR = Path(__file__).parent / "queries"
 
@@ -155,43 +155,13 @@ _VUE_SCRIPT = re.compile(rb"<script\b([^>]*)>(.*?)</script\s*>", re.S | re.I)
 _VUE_LANG = re.compile(rb"""\blang\s*=\s*["']?(\w+)""")
 
 
-def _blank(data: bytes) -> bytearray:
-    """``data`` with every byte but line ends made a space (offsets, lines and columns kept)."""
-    return bytearray(data.translate(_BLANK))
-
-
-_BLANK = bytes(b if b in (10, 13) else 32 for b in range(256))
-_SCRIPT_TYPE = re.compile(rb"""\btype\s*=\s*["']?\s*([^"'\s>]*)""", re.I)
-_SCRIPT_SRC = re.compile(rb"""\bsrc\s*=""", re.I)
-# A server-side template's tag inside a script (`showMessage({{.msg}})`, `<%= title %>`, `{% if a %}`):
-# a name of the same length in the analysed text, not a syntax error
-_TEMPLATE_TAG = re.compile(rb"\{\{[^\n]*?\}\}|\{%[^\n]*?%\}|<%[^\n]*?%>")
-# The script types a browser runs as JavaScript (no type, or one of these); not templates or data
-JS_SCRIPT_TYPES = frozenset({b"", b"text/javascript", b"application/javascript", b"module", b"text/ecmascript",
-                             b"application/ecmascript", b"application/x-javascript", b"text/x-javascript"})
-
-
-def html_scripts(data: bytes) -> bytes:
-    """Blank everything but the inline scripts of an HTML page (`<script>...</script>` without
-    `src` whose type is JavaScript), keeping every byte offset, line and column: a page that
-    loads Electron in an inline script (`const { ipcRenderer } = require('electron')` with node
-    integration) is analysed like a script. The page's scripts share its global scope, as one
-    program does."""
-    out = _blank(data)
-    for m in _VUE_SCRIPT.finditer(data):
-        attrs = m.group(1)
-        tm = _SCRIPT_TYPE.search(attrs)
-        if _SCRIPT_SRC.search(attrs) or (tm is not None and tm.group(1).lower() not in JS_SCRIPT_TYPES):
-            continue
-        out[m.start(2):m.end(2)] = _TEMPLATE_TAG.sub(lambda t: b"_" * len(t.group()), m.group(2))
-        out[m.end(2)] = 59  # ';' in place of the `<` of `</script>`: each script ends its last statement
-    return bytes(out)
-
-
 def vue_script(data: bytes) -> tuple[bytes, str | None, tuple[tuple[int, int], ...]]:
     """Blank everything but the <script> blocks, keeping every byte offset, line and column; also
     the script's language and the line ranges of `<script setup>` blocks."""
-    out = _blank(data)
+    out = bytearray(b" " * len(data))
+    for i, b in enumerate(data):
+        if b in (10, 13):
+            out[i] = b
     lang = None
     setup: list[tuple[int, int]] = []
     for m in _VUE_SCRIPT.finditer(data):
