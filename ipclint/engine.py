@@ -253,7 +253,7 @@ def check(paths: list[str] | None = None, config: Config | None = None, *, selec
     context = key = None
     run = _Run(root, found, config, cache, only_files, baseline, report_unused_suppressions, started)
     if cache.folder is not None and not need_project:
-        every = found.files + found.declarations
+        every = found.files + found.declarations + found.documents
         context = context_key(root, [sf.path for sf in every], found.skipped, found.errors, config,
                               (select, ignore, only_files, baseline_digest(baseline), report_unused_suppressions),
                               found.listed)
@@ -267,7 +267,7 @@ def check(paths: list[str] | None = None, config: Config | None = None, *, selec
         if reused is not None:
             index.save()
             return run.store(key, reused, {"reused": True, "parsed": run.extracted, "cache_hits": cache.hits})
-    sources = _LazySources({sf.path: sf for sf in found.files})
+    sources = _LazySources({sf.path: sf for sf in found.files + found.documents})
     errors = [Diagnostic(p, msg, kind) for p, kind, msg in found.errors]
     replay = seed = None
     if context is not None:
@@ -300,7 +300,7 @@ def check(paths: list[str] | None = None, config: Config | None = None, *, selec
     if context is None or key is None:
         return run.finish(analysis, sources, extra)
     from ipclint.reuse import state_of
-    digests = {sf.path: sf.digest for sf in found.files + found.declarations}
+    digests = {sf.path: sf.digest for sf in found.files + found.declarations + found.documents}
     state = state_of(context, found, {p: digests[p] for p in every_facts if p in digests}, read, analysis,
                      done.rounds)
     return run.store(key, state, extra, sources)
@@ -328,7 +328,8 @@ class _Run:
               sources: _LazySources | None = None) -> RunResult:
         """The report, kept with the state of its analysis for the next run (not when it failed)."""
         from ipclint.reuse import STATE_FILE, lean
-        result = self.finish(state.analysis, sources or _LazySources({sf.path: sf for sf in self.found.files}), extra)
+        result = self.finish(state.analysis, sources or _LazySources(
+            {sf.path: sf for sf in self.found.files + self.found.documents}), extra)
         if not result.internal_error:
             self.cache.store(RESULT_FILE, StoredResult(key, replace(result, extra={})))
             self.cache.store(STATE_FILE, lean(state, key, result.findings))
@@ -450,6 +451,7 @@ def _link_rounds(root: Path, config: Config, found: Discovery, cache: Cache, pro
             # project files read and specifiers resolved once for all rounds (``seed``: and for
             # every run of the same context)
             resolution = Resolution(root, all_paths, seed)
+            resolution.documents = frozenset(sf.path for sf in found.documents)
         try:
             project = link(root, facts, config, sources, all_paths, specifiers, set(declarations), global_declarers,
                            resolution)

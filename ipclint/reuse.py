@@ -70,7 +70,7 @@ class State(msgspec.Struct, frozen=True):
 
 def state_of(context: str, found: Discovery, parsed: dict[str, str], read: set[str], analysis: Analysis,
              rounds: list[Round]) -> State:
-    every = found.files + found.declarations
+    every = found.files + found.declarations + found.documents
     return State(context, {sf.path: sf.digest for sf in every}, {sf.path: sf.bytefacts for sf in every},
                  parsed, sorted(read), analysis, rounds)
 
@@ -90,7 +90,7 @@ def replay_of(state: State | None, context: str, found: Discovery) -> Replay | N
     for what it asked for then. None when an edit changed more (the file set, byte facts)."""
     if state is None or state.context != context or not state.rounds:
         return None
-    now = {sf.path: sf for sf in found.files + found.declarations}
+    now = {sf.path: sf for sf in found.files + found.declarations + found.documents}
     if now.keys() != state.files.keys():
         return None
     changed = {path for path, sf in now.items() if sf.digest != state.files[path]}
@@ -138,7 +138,7 @@ def reusable(state: State | None, context: str, found: Discovery, cache: Cache,
     change its analysis; else None. ``extract`` gives a file's facts (cached or extracted now)."""
     if state is None or state.context != context:
         return None
-    now = {sf.path: sf for sf in found.files + found.declarations}
+    now = {sf.path: sf for sf in found.files + found.declarations + found.documents}
     if now.keys() != state.files.keys():
         return None  # (the context names the file set too: only a hash collision gets here)
     changed = [sf for path, sf in now.items() if sf.digest != state.files[path]]

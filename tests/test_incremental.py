@@ -20,6 +20,7 @@ IPC = "src/main/ipc.ts"
 PRELOAD = "src/preload/index.ts"
 CHANNELS = "src/shared/channels.ts"
 SETTINGS = "src/renderer/settings.js"
+PAGE = "src/renderer/index.html"
 
 
 def _report(r: RunResult) -> dict[str, Any]:
@@ -72,6 +73,10 @@ EDITS: dict[str, tuple[str, Callable[[str], str], bool]] = {
     "handler removed": (IPC, lambda t: t.replace("  ipcMain.handle('notes:export-all'", "  void ('notes:export-all'"),
                         False),
     "page code quotes a channel": (SETTINGS, lambda t: t + "\nconsole.log('note:sav')\n", False),
+    # (an HTML page is no source, but its inline scripts' channel names count for IPC010/IPC011)
+    "page document sends a channel": (PAGE, lambda t: t.replace('<div id="root"></div>', (
+        '<div id="root"></div><script>require("electron").ipcRenderer.invoke("notes:export-all")</script>')),
+        False),
 }
 
 NEW_FILE = "src/main/extra.ts"
@@ -94,6 +99,9 @@ FILE_EDITS: dict[str, Callable[[Path], None]] = {
     "page file deleted": lambda root: _delete(root, SETTINGS),
     "file added": lambda root: _create(root, NEW_FILE, NEW_CODE),
     "file added and imported": lambda root: _create_imported(root),
+    "page document added": lambda root: _create(root, "src/renderer/about.html", (
+        "<html><body><script>\n  const { ipcRenderer } = require('electron')\n"
+        "  ipcRenderer.invoke('notes:export-all')\n</script></body></html>\n")),
 }
 
 

@@ -115,3 +115,22 @@ def test_a_forged_record_is_not_replayed(tmp_path: Path) -> None:
     import msgspec
     (c.version_dir / WALK_FILE).write_bytes(b"\0" * 32 + msgspec.msgpack.encode(forged))
     assert [f.path for f in discover(root, index=StatIndex(Cache(cache))).files] == ["main.js", "secret.js"]
+
+
+def test_page_documents_are_found_apart_from_sources_and_replayed(tmp_path: Path, monkeypatch: MonkeyPatch) -> None:
+    """HTML pages and Svelte components are no sources (never parsed or counted): discovery lists
+    them as documents, whose text IPC010/IPC011 search for channel names; .gitignore applies."""
+    page = "<script>require('electron').ipcRenderer.send('x')</script>\n"
+    root = write_project(tmp_path / "app", {
+        "main.js": MAIN, "src/page.html": page, "src/About.svelte": page, "src/gen/old.htm": page,
+        ".gitignore": "gen/\n", "node_modules/x/index.html": page})
+    cache = tmp_path / "cache"
+    _age(root)
+    first, _ = _run(root, cache)
+    assert [f.path for f in first.files] == ["main.js"]
+    assert [f.path for f in first.documents] == ["src/About.svelte", "src/page.html"]
+    with monkeypatch.context() as m:
+        m.setattr(Walk, "tree", _no_walk)
+        replayed, before = _run(root, cache)
+    assert before is not None and [f.path for f in replayed.documents] == ["src/About.svelte", "src/page.html"]
+    assert [f.path for f in replayed.files] == ["main.js"]

@@ -94,6 +94,10 @@ class Discovery(msgspec.Struct):
     # TypeScript declaration files (.d.ts): never sources to report on, read on demand for the
     # types they declare (the page's view of `window`, channel types); never counted
     declarations: list[SourceFile] = []
+    # Page documents (.html pages, .svelte components) of the app: not sources (SPEC §1), never
+    # parsed or counted; their text is searched for the channel names page code writes (IPC010,
+    # IPC011: a channel an inline `<script>` sends is not unused)
+    documents: list[SourceFile] = []
     skipped: list[tuple[str, str]] = []  # (path, reason)
     errors: list[tuple[str, str, str]] = []  # (path, kind, message)
     # root-relative folder -> the project files its listing held, for the folders the walk listed
@@ -178,6 +182,14 @@ def is_source(name: str) -> bool:
     return os.path.splitext(lower)[1] in SOURCE_SUFFIXES
 
 
+DOCUMENT_SUFFIXES = (".html", ".htm", ".svelte")
+
+
+def is_document(name: str) -> bool:
+    """A page document whose inline scripts can talk over IPC (Discovery.documents)."""
+    return name.lower().endswith(DOCUMENT_SUFFIXES)
+
+
 def is_declaration(name: str) -> bool:
     """A TypeScript declaration file: read for its declarations only."""
     return name.lower().endswith(DECLARATION_SUFFIXES)
@@ -218,6 +230,7 @@ def discover(root: Path, paths: list[Path] | None = None, exclude: list[str] | N
         examiner.close()  # (the workers a failed walk started: stopped, their chunks dropped)
     result.files.sort(key=lambda s: s.path)
     result.declarations.sort(key=lambda s: s.path)
+    result.documents.sort(key=lambda s: s.path)
     result.skipped.sort()
     return result
 
@@ -236,7 +249,8 @@ def consider_file(result: Discovery, root: Path, p: str | Path, index: StatIndex
     """Stat-level checks; files the stat index does not know are examined later, in bulk. A
     declaration file that cannot be read is left out silently: it is no source."""
     rel = rel_path(root, p)
-    decl = is_declaration(rel)
+    doc = is_document(rel)
+    decl = is_declaration(rel) or doc  # (a document is read like a declaration file: silently)
     try:
         st = os.stat(p)
     except OSError as exc:
@@ -267,7 +281,7 @@ def consider_file(result: Discovery, root: Path, p: str | Path, index: StatIndex
     else:
         if known.outcome == FALLBACK and not decl:
             result.errors.append((rel, "encoding", FALLBACK_NOTICE))
-        (result.declarations if decl else result.files).append(
+        (result.documents if doc else result.declarations if decl else result.files).append(
             SourceFile(rel, str(p), known.digest, known.bytefacts))
 
 
@@ -355,7 +369,8 @@ def _examine_all(result: Discovery, pending: list[Pending], index: StatIndex, ex
     done = examiner.finish(pending)
     paths = dict(items)
     for rel, outcome, info, bf, data in done:
-        decl = is_declaration(rel)
+        doc = is_document(rel)
+        decl = is_declaration(rel) or doc
         if outcome in ("read", "binary", "decode"):
             if not decl:
                 result.errors.append((rel, outcome, info))
@@ -367,7 +382,8 @@ def _examine_all(result: Discovery, pending: list[Pending], index: StatIndex, ex
             if outcome == FALLBACK and not decl:
                 result.errors.append((rel, "encoding", FALLBACK_NOTICE))
             index.put(rel, stats[rel], outcome, info, bf)
-            (result.declarations if decl else result.files).append(SourceFile(rel, paths[rel], info, bf, data))
+            (result.documents if doc else result.declarations if decl else result.files).append(
+                SourceFile(rel, paths[rel], info, bf, None if doc else data))
 
 
 FALLBACK = "cp1252"

@@ -26,6 +26,7 @@ from ipclint.discover import (
     StatIndex,
     consider_file,
     is_declaration,
+    is_document,
     is_source,
     rel_path,
 )
@@ -146,7 +147,7 @@ class Walk(msgspec.Struct):
                     if is_dir:
                         if not self.ignored(rel + "/"):
                             stack.append(Path(path))
-                    elif (is_source(name) or is_declaration(name)) and not self.ignored(rel):
+                    elif (is_source(name) or is_declaration(name) or is_document(name)) and not self.ignored(rel):
                         self.consider(path)
                 linked = []
                 stack.reverse()
@@ -222,7 +223,7 @@ class Walk(msgspec.Struct):
                 self.skip(rel, "ignored")
             else:
                 self.consider(e.path)
-        elif is_declaration(e.name) and not self.ignored(rel):
+        elif (is_declaration(e.name) or is_document(e.name)) and not self.ignored(rel):
             self.consider(e.path)
         return None
 

@@ -31,7 +31,8 @@ def link(root: Path, files: dict[str, FileFacts], config: LinkConfig | None = No
                       sources=sources if sources is not None else {},
                       all_paths=set(all_paths or files), specifiers=specifiers or {},
                       declarations=declared, declaration_paths=set(declarations or ()),
-                      global_declarers=set(global_declarers or ()), file_memo=resolution.file_memo)
+                      global_declarers=set(global_declarers or ()), file_memo=resolution.file_memo,
+                      documents=resolution.documents)
     project.memo.resolved = resolution.carried(files)
     project.electron_versions = electron_versions(root, files, read_json, resolution.versions)
     project.apps = electron_apps(files, read_json)
@@ -77,6 +78,7 @@ class Resolution:
         # folder -> its Electron version, lock file -> its text (roles.electron_versions)
         self.versions: tuple[dict[str, str | None], dict[str, str | None]] = ({}, {})
         self.resolved: Resolved = {}  # the last round's value resolutions (``Memo.resolved``)
+        self.documents: frozenset[str] = frozenset()  # page documents (Discovery.documents)
 
     def carried(self, files: dict[str, FileFacts]) -> Resolved:
         """The last round's resolutions that still hold. A resolution reads the facts of the files

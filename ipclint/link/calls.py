@@ -434,10 +434,11 @@ def quoted_in_page_code(project: Project, channel: str, app: str | None = None,
 
 def page_code_paths(project: Project, app: str | None = None,
                     roles: frozenset[str] = frozenset({"preload", "renderer"})) -> list[str]:
-    """The files ``quoted_in_page_code`` searches, in order (their bytes are read as it searches)."""
+    """The files ``quoted_in_page_code`` searches, in order (their bytes are read as it searches):
+    also the page documents (an HTML page's inline scripts, a Svelte component), never parsed."""
     folders = app_folders(project)
     out = []
-    for path in sorted(project.all_paths):
+    for path in sorted(project.all_paths | project.documents):
         if is_test_path(path) or (path in project.files and project.role(path).value not in roles):
             continue  # main code, and the shared modules that define channel constants
         if app is not None and not talk(app_of(project, path, folders), app):

@@ -264,6 +264,8 @@ class Project:
     _choice_busy: set[tuple[str, int]] = field(default_factory=set, repr=False)  # (``_electron_choice``)
     _spreading: set[tuple[str, int]] = field(default_factory=set, repr=False)  # objects whose spreads are followed
     all_paths: set[str] = field(default_factory=set, repr=False)
+    # page documents (.html, .svelte): never parsed, searched for quoted channel names (calls.py)
+    documents: frozenset[str] = field(default=frozenset(), repr=False)
     # import specifiers of every discovered file, found by byte search (for files not parsed)
     specifiers: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
     missing: set[str] = field(default_factory=set)  # discovered, not parsed, but resolution needed them
