@@ -26,7 +26,7 @@ import msgspec
 from ipclint.version import __version__
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ipclint.model.facts import FileFacts
+    from ipclint.model.facts import FileFacts, FileFlows
 
 CACHEDIR_TAG = ("Signature: 8a477f597d28d172789f06886806bc55\n"
                 "# This file is a cache directory tag created by ipclint.\n")
@@ -260,6 +260,40 @@ class Cache:
             return self._facts.decode(body)
         except (msgspec.DecodeError, msgspec.ValidationError, ValueError, TypeError, RecursionError):
             return None
+
+    # ---- per-file flows (a file whose facts deferred them: Project.flow) ----
+    def flows_file(self, path: str, digest: str) -> Path | None:
+        """Where the flows of ``path`` with content ``digest`` are kept, beside the facts."""
+        vdir = self.version_dir
+        if vdir is None:
+            return None
+        k = hashlib.sha256(f"flows\0{path}\0{digest}".encode()).hexdigest()
+        return vdir / "facts" / k[:2] / f"{k[2:]}.msgpack"
+
+    def get_flows(self, path: str, digest: str) -> FileFlows | None:
+        target = self.flows_file(path, digest)
+        blob = read_plain(target) if target is not None else None
+        body = unseal(self.key, blob) if blob is not None else None
+        if body is None:
+            return None
+        from ipclint.model.facts import FileFlows
+        try:
+            flows = msgspec.msgpack.decode(body, type=FileFlows)
+        except (msgspec.DecodeError, msgspec.ValidationError, ValueError, TypeError, RecursionError):
+            return None
+        return flows if flows.path == path else None
+
+    def put_flows(self, digest: str, flows: FileFlows) -> None:
+        if not self.prepare():
+            return
+        target = self.flows_file(flows.path, digest)
+        if target is None or not _make_dir(target.parent):
+            return
+        try:
+            body = self._encoder.encode(flows)
+        except (TypeError, ValueError, OverflowError):
+            return
+        write_plain(target, seal(self.key, body))
 
     def shard_ready(self, target: Path) -> bool:
         """Make the shard folder of a facts entry before workers write into it."""

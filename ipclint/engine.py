@@ -27,7 +27,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from ipclint.link import Resolution
     from ipclint.link.modules import ModuleMemo
     from ipclint.link.project import Project
-    from ipclint.model.facts import FileFacts
+    from ipclint.model.facts import FileFacts, FileFlows
     from ipclint.output.progress import Tick
     from ipclint.reuse import Analysis, Replay, Round, State
     from ipclint.rules._base import OptionsT, Rule
@@ -54,7 +54,7 @@ def _extract_one(item: tuple[str, bytes, str | None, bytes]) -> Extracted:
     from ipclint.extract.extract import extract
     path, data, cache_file, key = item
     try:
-        body = encode_facts(extract(path, data))
+        body = encode_facts(extract(path, data, lazy=True))
     except Exception as exc:
         return path, None, f"internal error while extracting facts: {exc!r}"
     if cache_file:
@@ -390,6 +390,21 @@ class _Linked(msgspec.Struct):
     resolution: Resolution | None = None  # (its module resolution is kept for the next run)
 
 
+def flows_of(sf: SourceFile, cache: Cache) -> FileFlows | None:
+    """The flows of a file whose facts deferred them (``Project.flow``): from the cache, else the
+    file extracted again with every flow analysed (and cached, like facts, by path and content)."""
+    cached = cache.get_flows(sf.path, sf.digest)
+    if cached is not None:
+        return cached
+    from ipclint.extract.extract import extract_flows
+    try:
+        made = extract_flows(sf.path, sf.load())
+    except Exception:  # (extracting the file worked once: nothing reads a flow that is not there)
+        return None
+    cache.put_flows(sf.digest, made)
+    return made
+
+
 def _link_until_stable(root: Path, config: Config, found: Discovery, cache: Cache, jobs: int | None,
                        progress: Tick | None, sources: _LazySources, errors: list[Diagnostic],
                        replay: Replay | None = None, seed: ModuleMemo | None = None) -> _Linked:
@@ -454,7 +469,7 @@ def _link_rounds(root: Path, config: Config, found: Discovery, cache: Cache, pro
             resolution.documents = frozenset(sf.path for sf in found.documents)
         try:
             project = link(root, facts, config, sources, all_paths, specifiers, set(declarations), global_declarers,
-                           resolution)
+                           resolution, lambda path: flows_of(by_path[path], cache) if path in by_path else None)
         except Exception as exc:
             errors.append(_internal("linking the project", exc))
             break

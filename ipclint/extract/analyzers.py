@@ -23,6 +23,18 @@ MAIN_MARKERS = (b"ipcMain", b"webContents", b".ipc.", b"child_process", b"'fs'",
 ELECTRON_NAMED = re.compile(rb"['\"`](?:@?electron)[-/'\"`]|(?<![\w$@/'\"`.-])electron\s*(?:\?\.|\.\s*[A-Za-z_$]|\[)")
 
 
+# Files whose flows linking and the rules are likely to read (they register or expose handlers):
+# their flows are analysed with the rest of their facts. Other wanted files' flows are analysed
+# only when something reads one (``FileFacts.flows_deferred``, ``Project.flow``): on the corpus
+# apps linking reads a few percent of the flows extraction could make.
+EAGER = re.compile(rb"ipcMain|\.handle\(|ipc-message|exposeInMainWorld|\.ipc\.")
+
+
+def eager(data: bytes) -> bool:
+    """Whether a wanted file's flows are analysed with its facts (else on demand)."""
+    return EAGER.search(data) is not None
+
+
 def wanted(path: str, data: bytes) -> bool:
     """Whether the per-function analyses can matter for a file at ``path`` with these bytes."""
     if is_test_path(path):

@@ -77,6 +77,7 @@ class FactsDraft:
     deletes: list[Assign] = field(default_factory=list)
     outcomes: list[Outcome] = field(default_factory=list)
     loops: dict[tuple[Scope, str], list[tuple[Span, AnyV]]] = field(default_factory=dict)
+    flows_deferred: bool = False
 
     def lookup(self, scope: Scope, name: str) -> AnyV | None:
         return lookup_binding(self.bindings, self.functions, scope, name)
@@ -99,4 +100,5 @@ class FactsDraft:
             func_children={k: tuple(v) for k, v in children.items()}, script_setup=self.script_setup,
             class_statics=self.class_statics, types=self.types.freeze() if self.types is not None else None,
             deletes=tuple(self.deletes), outcomes=tuple(self.outcomes),
-            loops={k: tuple(v) for k, v in self.loops.items() if len(v) > 1})
+            loops={k: tuple(v) for k, v in self.loops.items() if len(v) > 1},
+            flows_deferred=self.flows_deferred)

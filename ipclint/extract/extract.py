@@ -7,7 +7,7 @@ from operator import itemgetter
 from ipclint.extract import handlerflow
 from ipclint.extract import parse as P
 from ipclint.extract import typefacts as TF
-from ipclint.extract.analyzers import wanted
+from ipclint.extract.analyzers import eager, wanted
 from ipclint.extract.ancestry import Ancestry, Up
 from ipclint.extract.draft import FactsDraft
 from ipclint.extract.guards import (
@@ -22,7 +22,7 @@ from ipclint.extract.parse import Node
 from ipclint.extract.typefacts import TypeDraft
 from ipclint.extract.values import property_name, span_of, string_value, text_of, unwrap
 from ipclint.extract.walk import FUNCTION_TYPES, MAX_CALLS_PER_FILE, Extractor, _bindings_of_pattern
-from ipclint.model.facts import Assign, Call, Check, Exit, FileFacts, JsxAttr, JsxElement, Outcome, Param
+from ipclint.model.facts import Assign, Call, Check, Exit, FileFacts, FileFlows, JsxAttr, JsxElement, Outcome, Param
 from ipclint.model.paths import is_test_path
 from ipclint.model.types import TDecl, TRef, TUnion
 from ipclint.model.values import (
@@ -61,8 +61,10 @@ IPC_LIKE = GUARDABLE | {"send", "invoke", "sendSync", "sendToHost", "postMessage
 PICKS = frozenset({"fromId", "fromFrame", "fromDevToolsTargetId", "get"})
 
 
-def extract(path: str, data: bytes) -> FileFacts:
-    """Parse ``data`` (already decoded to UTF-8 bytes) and record its facts."""
+def extract(path: str, data: bytes, lazy: bool = False) -> FileFacts:
+    """Parse ``data`` (already decoded to UTF-8 bytes) and record its facts. ``lazy``: analyse
+    the functions' flows only in files likely to need them (``analyzers.eager``); the others' facts
+    say their flows were deferred (``FileFacts.flows_deferred``), and ``extract_flows`` makes them."""
     vue_lang = None
     setup: tuple[tuple[int, int], ...] = ()
     if path.lower().endswith(".vue"):
@@ -72,12 +74,20 @@ def extract(path: str, data: bytes) -> FileFacts:
                        types=TypeDraft() if dialect != "js" else None)
     draft.parse_errors = P.error_spans(tree.root_node)
     walker = _Walker(draft, data)
+    walker.lazy = lazy
     walker.run(tree.root_node)
     draft.work = walker.work.done
     if draft.types is not None:
         draft.types.directives(data)
     return draft.freeze()
 
+
+def extract_flows(path: str, data: bytes) -> FileFlows:
+    """The flows of the functions of a file whose facts deferred them: the file extracted again
+    with every flow analysed (what ``extract`` without ``lazy`` makes), by function id."""
+    facts = extract(path, data)
+    return FileFlows(path, {fn.id: fn.flow for fn in facts.functions if fn.flow is not None},
+                     tuple(fn.span for fn in facts.functions))
 
 
 def _assertion(node: Node) -> bool:
@@ -105,7 +115,9 @@ COMPARISONS = frozenset({"===", "!==", "==", "!=", "instanceof", "in", "<", ">",
 _BY_POSITION = itemgetter(0, 1)
 
 class _Walker(Extractor):
-    analyse = True
+    analyse = True  # the per-function analyses (flows and outcomes): analyzers.wanted
+    lazy = False  # flows only where analyzers.eager expects them to be read
+    flows = True  # the flows analysed here (else deferred)
 
     def run(self, root: Node) -> None:
         """Visit the query's captures in document order, tracking the enclosing function and loop.
@@ -114,6 +126,8 @@ class _Walker(Extractor):
         data = self.data
         self.root = root
         self.analyse = wanted(f.path, data)
+        self.flows = self.analyse and (not self.lazy or eager(data))
+        f.flows_deferred = self.analyse and not self.flows
         # test code's assertion chains (`expect(x).toBe(y)`) are neither IPC nor calls of the app
         self.assertions = is_test_path(f.path) and b"expect(" in data and b"function expect" not in data
         if data.count(b"(") + data.count(b"[") + data.count(b"{") > P.QUERY_DEPTH_LIMIT // 2 \
@@ -161,8 +175,11 @@ class _Walker(Extractor):
         if node.type in ("function_declaration", "generator_function_declaration") and fn.name:
             f.func_names[(scope, fn.name)] = fid
             f.bindings.setdefault((scope, fn.name), Fn(span=span_of(node), text=fn.name, fid=fid))
-        if self.analyse:
+        if self.flows:
             fn.flow = handlerflow.analyze(node, self, fid)
+        elif self.analyse:
+            handlerflow.charge(node, self, fid)  # (what analysing it would cost at least)
+        if self.analyse:
             body = node.child_by_field_name("body")
             if fn.concise and body is not None:
                 self._outcomes(body, body, fid, ())

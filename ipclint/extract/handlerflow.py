@@ -68,6 +68,13 @@ def analyze(node: Node, ex: Extractor, fid: int) -> Flow | None:
     return _Analysis(node, ex, fid).run(names)
 
 
+def charge(node: Node, ex: Extractor, fid: int) -> None:
+    """Charge the work budget what ``analyze`` charges up front, for a function whose flow is
+    deferred (extract.extract ``lazy``): the file's facts stop about where they stop with flows."""
+    if ex.f.functions[fid].params and not _inline_callback(node, ex.up):
+        ex.work.spend(FLOW_WORK)
+
+
 def _reads_from(fn: Node, data: bytes) -> int:
     """Where reads of the parameters can begin: after the parameter list when the head of the
     function holds nothing but bindings (no defaults, types, decorators or computed keys), so the

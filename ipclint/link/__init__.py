@@ -1,6 +1,7 @@
 """link(facts, settings) -> Project: roles, Electron versions, the channel graph."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from ipclint.link.graph import build_graph, shared_to_renderer
@@ -12,16 +13,18 @@ from ipclint.link.subscriptions import vue_majors
 from ipclint.link.testcode import test_functions
 from ipclint.link.types import typed_channel_sites
 from ipclint.model import FileInfo, Role
-from ipclint.model.facts import FileFacts
+from ipclint.model.facts import FileFacts, FileFlows
 
 
 def link(root: Path, files: dict[str, FileFacts], config: LinkConfig | None = None,
          sources: dict[str, bytes] | None = None, all_paths: set[str] | None = None,
          specifiers: dict[str, tuple[str, ...]] | None = None, declarations: set[str] | None = None,
-         global_declarers: set[str] | None = None, resolution: Resolution | None = None) -> Project:
+         global_declarers: set[str] | None = None, resolution: Resolution | None = None,
+         flow_source: Callable[[str], FileFlows | None] | None = None) -> Project:
     """``resolution``: the project files read and the module specifiers resolved so far, shared by
     the rounds of one run (what they answer depends only on the file set and those project files,
-    never on the facts); a fresh one when not given."""
+    never on the facts); a fresh one when not given. ``flow_source``: the flows of a file whose
+    facts deferred them (``Project.flow``)."""
     declared = {p: f for p, f in files.items() if p in (declarations or ())}  # .d.ts: types only
     files = {p: f for p, f in files.items() if p not in declared}
     if resolution is None:
@@ -32,7 +35,7 @@ def link(root: Path, files: dict[str, FileFacts], config: LinkConfig | None = No
                       all_paths=set(all_paths or files), specifiers=specifiers or {},
                       declarations=declared, declaration_paths=set(declarations or ()),
                       global_declarers=set(global_declarers or ()), file_memo=resolution.file_memo,
-                      documents=resolution.documents)
+                      documents=resolution.documents, flow_source=flow_source)
     project.memo.resolved = resolution.carried(files)
     project.electron_versions = electron_versions(root, files, read_json, resolution.versions)
     project.apps = electron_apps(files, read_json)

@@ -83,7 +83,7 @@ def _follow(project: Project, path: str, fid: int, given: dict[str, str]) -> Ite
     seen: set[tuple[str, int, frozenset[str]]] = set()
     while stack and len(seen) < MAX_FUNCTIONS:
         path, fid, names, depth = stack.pop()
-        flow = project.files[path].functions[fid].flow
+        flow = project.flow(path, fid)
         key = (path, fid, frozenset(names))
         if flow is None or key in seen or not names:
             continue

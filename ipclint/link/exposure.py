@@ -203,7 +203,7 @@ def _guard_at(project: Project, path: str, fid: int, f: FileFacts, scopes: set[i
               channel_arg: int, param: str) -> frozenset[str] | None:
     """``_guard`` for one call in the exposed function that takes the channel as argument
     ``channel_arg``: the ipcRenderer call itself, or a call of the wrapper that makes it."""
-    flow = f.functions[fid].flow
+    flow = project.flow(path, fid)
     if flow is not None and call.func in scopes:
         found = _flow_guard(project, path, flow, call, channel_arg, param, fid)
         if not isinstance(found, _NotFound):
@@ -329,7 +329,7 @@ def _guard_helper(project: Project, path: str, c: Call, param: str, throws: bool
 def _weak_helper(project: Project, c: Call, param: str, target: tuple[str, int]) -> bool:
     """The helper's every test of the channel is a weak allowlist (IPC018): no guard."""
     fn = project.files[target[0]].functions[target[1]]
-    flow = fn.flow
+    flow = project.flow(target[0], target[1])
     if flow is None:
         return False
     indexes = [i for i, a in enumerate(c.args) if _is(a, param)]

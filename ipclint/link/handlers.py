@@ -73,10 +73,7 @@ class Handler:
     scopes: set[int]
     wrapper_validates: bool = False
     event_parts: dict[str, str] = field(default_factory=dict)  # `({ sender }, x) =>`: name -> field
-
-    @property
-    def flow(self) -> Flow | None:
-        return self.func.flow
+    flow: Flow | None = None  # where its parameters go (``Project.flow``)
 
 
 
@@ -95,7 +92,8 @@ def handlers(project: Project) -> list[Handler]:
             path, fid = e.handler
             fn = project.files[path].functions[fid]
             data = [p for p in fn.params if p.index == 0 and (not p.path or p.path[0] == "data")]
-            out.append(Handler(e, path, fid, fn, data, None, subtree(project.files[path], fid)))
+            out.append(Handler(e, path, fid, fn, data, None, subtree(project.files[path], fid),
+                               flow=project.flow(path, fid)))
             continue
         if e.kind not in ("handle", "on") or e.side != "main" or e.handler is None:
             continue
@@ -114,7 +112,7 @@ def handlers(project: Project) -> list[Handler]:
             key = passing[len(IN_OBJECT):]
             ev = next((p.name for p in fn.params if p.index == 0 and p.path == (key,)), None)
             params = [p for p in fn.params if p.index != 0 or not p.path or p.path[0] != key]
-        h = Handler(e, path, fid, fn, params, ev, subtree(project.files[path], fid))
+        h = Handler(e, path, fid, fn, params, ev, subtree(project.files[path], fid), flow=project.flow(path, fid))
         around = e.wrapper_funcs + ((e.handler_guard,) if e.handler_guard is not None else ())
         h.wrapper_validates = any(validates[w] if w in validates else validates.setdefault(
             w, _function_validates(project, w)) for w in around)
@@ -145,7 +143,8 @@ def contents_handlers(project: Project) -> list[Handler]:
             e = Edge(kind="on", method=event, receiver="webContents", channel=None, path=path, span=c.span,
                      channel_span=None, role=Role.MAIN, call=c.index, scope=c.func, handler=target,
                      handler_value=c.args[1])
-            out.append(Handler(e, target[0], target[1], fn, params, ev, subtree(project.files[target[0]], target[1])))
+            out.append(Handler(e, target[0], target[1], fn, params, ev, subtree(project.files[target[0]], target[1]),
+                               flow=project.flow(target[0], target[1])))
     return out
 
 
@@ -174,7 +173,8 @@ def wrapper_handlers(project: Project) -> list[Handler]:
             ev = next((p.name for p in fn.params if p.index == 0 and not p.path), None)
             params = [p for p in fn.params if p.index >= 1]
             if params:
-                out.append(Handler(e, wop.site[0], inner.fid, fn, params, ev, subtree(f, inner.fid)))
+                out.append(Handler(e, wop.site[0], inner.fid, fn, params, ev, subtree(f, inner.fid),
+                                   flow=project.flow(wop.site[0], inner.fid)))
     project.memo.wrapper_handlers = out
     return out
 
@@ -413,7 +413,7 @@ class Judge:
             return False
         tpath, tfid = target
         fn = self.project.files[tpath].functions[tfid]
-        inner = fn.flow
+        inner = self.project.flow(tpath, tfid)
         if inner is None or not inner.gates:
             return False
         params = [p.name for p in fn.params if any(p.index == a or (p.rest and p.index <= a) for a in indexes)]
@@ -557,7 +557,7 @@ def _validated_inside(project: Project, judge: Judge, path: str, occ: Occ, depth
     fn = project.files[target[0]].functions[target[1]]
     params = [p for p in fn.params if (p.index == occ.arg or (p.rest and p.index <= occ.arg))
               and (not p.path or not occ.keys or p.path[0] == occ.keys[0])]
-    inner = fn.flow
+    inner = project.flow(target[0], target[1])
     if not params or inner is None:
         return False  # not a parameter, or a function whose file was not analysed
     names = set().union(*(pure_family(inner, p.name) for p in params))

@@ -63,7 +63,7 @@ def _handler_calls(project: Project) -> None:
             continue
         seen.add((path, fid))
         f = project.files.get(path)
-        flow = f.functions[fid].flow if f is not None else None
+        flow = project.flow(path, fid) if f is not None else None
         if flow is None:
             continue
         spans = {o.into for o in flow.occs if o.into is not None}

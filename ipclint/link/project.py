@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from ipclint.link.modules import ELECTRON_MODULES, MAX_STEPS, ModuleResolver, Where
 from ipclint.model import FileInfo, Role, Span
-from ipclint.model.facts import Assign, Call, FileFacts, Func, Param, binding_scope
+from ipclint.model.facts import Assign, Call, FileFacts, FileFlows, Flow, Func, Param, binding_scope
 from ipclint.model.types import AnyT, TPrim, TRef, TUnion
 from ipclint.model.values import (
     AnyV,
@@ -179,6 +179,9 @@ class FileMemo:
     callee_roots: dict[str, CalleeRoots] = field(default_factory=dict)  # link/graph.py _callee_roots
     # path -> name -> the indexes of its calls that can call by that name (``Project.calls_named``)
     callee_names: dict[str, dict[str, list[int]]] = field(default_factory=dict)
+    # path -> its functions' flows by function id, for a file whose facts deferred them
+    # (``Project.flow``; a file's facts are the same in every round of a run)
+    flows: dict[str, dict[int, Flow]] = field(default_factory=dict)
     callee_paths: dict[str, set[str]] = field(default_factory=dict)  # name -> the files with calls by it
     importers: ImportGraph | None = None  # link/roles.py _importers, kept for the rounds after
     exported_fns: dict[str, dict[int, frozenset[str]]] = field(default_factory=dict)  # link/params.py
@@ -229,6 +232,21 @@ def _one_electron(found: Iterable[Where]) -> Where | None:
 # Values that are surely not an Electron object: a caller passing one disputes a parameter's
 # Electron type annotation (``Project._param_disputed``)
 _NOT_ELECTRON = (NewExpr, Obj, Arr, Str, Num, Bool, Fn, ClassV, Tpl, Concat)
+
+
+def _flows_by_fid(f: FileFacts, got: FileFlows) -> dict[int, Flow]:
+    """``got``'s flows by the ids of ``f``'s functions: the same ids when both extractions made
+    the same functions in the same order, else matched by span."""
+    spans = tuple(fn.span for fn in f.functions)
+    if got.spans == spans:
+        return dict(got.flows)
+    fid_at = {sp: i for i, sp in enumerate(spans)}
+    out: dict[int, Flow] = {}
+    for fid, flow in got.flows.items():
+        at = fid_at.get(got.spans[fid]) if 0 <= fid < len(got.spans) else None
+        if at is not None:
+            out[at] = flow
+    return out
 
 
 @dataclass
@@ -285,6 +303,8 @@ class Project:
     # Playwright `evaluate` callbacks (and what is nested in them) per file: test code (link/testcode.py)
     test_funcs: dict[str, frozenset[int]] = field(default_factory=dict)
     vue_majors: dict[str, int] = field(default_factory=dict)  # path -> Vue major version (its package.json)
+    # path -> the flows of a file whose facts deferred them (the engine extracts it again: ``flow``)
+    flow_source: Callable[[str], FileFlows | None] | None = field(default=None, repr=False)
 
     # ---- lookups -------------------------------------------------------------------------
     @contextmanager
@@ -334,6 +354,22 @@ class Project:
     def role(self, path: str) -> Role:
         info = self.roles.get(path)
         return info.role if info else Role.SHARED
+
+    def flow(self, path: str, fid: int) -> Flow | None:
+        """Where the parameters of function ``fid`` of ``path`` go (``Func.flow``): None for a
+        function not analysed (page or test code, no parameters, an inline callback). A file
+        whose facts deferred its flows (``FileFacts.flows_deferred``) has them made once, when
+        one is first asked for, by ``flow_source``."""
+        f = self.files.get(path)
+        if f is None or not 0 <= fid < len(f.functions):
+            return None
+        if not f.flows_deferred:
+            return f.functions[fid].flow
+        flows = self.file_memo.flows.get(path)
+        if flows is None:
+            got = self.flow_source(path) if self.flow_source is not None else None
+            flows = self.file_memo.flows[path] = _flows_by_fid(f, got) if got is not None else {}
+        return flows.get(fid)
 
     def func(self, path: str, fid: int | None) -> Func | None:
         if fid is None:

@@ -53,7 +53,7 @@ def reaches(project: Project, h: Handler, judge: Judge, extra: frozenset[str]) -
     seen: set[tuple[str, int, frozenset[str]]] = set()
     while stack:
         (path, fid, given, steps), depth = stack.pop()
-        flow: Flow | None = project.files[path].functions[fid].flow
+        flow: Flow | None = project.flow(path, fid)
         key = (path, fid, frozenset(given))
         if flow is None or key in seen or len(seen) > 256:
             continue
@@ -190,7 +190,7 @@ def returns_argument(project: Project, judge: Judge, path: str, call: Call, arg:
 
 def _returns(project: Project, judge: Judge, path: str, fid: int, arg: int, depth: int) -> bool:
     fn = project.files[path].functions[fid]
-    flow = fn.flow
+    flow = project.flow(path, fid)
     given = {p.name: p.name for p in fn.params if p.index == arg or (p.rest and p.index <= arg)}
     if flow is None or not given:
         return False

@@ -163,7 +163,7 @@ class _Analysis:
         seen: set[tuple[str, int, frozenset[str], tuple[tuple[str, int, Span], ...]]] = set()
         while stack:
             fr = stack.pop()
-            flow = self.project.files[fr.path].functions[fr.fid].flow
+            flow = self.project.flow(fr.path, fr.fid)
             key = (fr.path, fr.fid, frozenset(fr.given), fr.callers)  # (each call of a helper: its own finding)
             if flow is None or key in seen or len(seen) > 128:
                 continue

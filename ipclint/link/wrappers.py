@@ -609,7 +609,7 @@ def _forwarded_param(project: Project, wpath: str, wfid: int) -> int | None:
         if not _forwards(ifn.params, c.args):
             continue
         own = {p.name for p in ifn.params}
-        flow = ifn.flow
+        flow = project.flow(wpath, ifn.id)
         if flow is not None and sum(1 for o in flow.occs if o.name in own) > len(ifn.params):
             continue  # the parameters are read elsewhere too (checked, logged, changed)
         return k
@@ -638,7 +638,7 @@ def made_guard(project: Project, path: str, made: CallExpr,
         else:
             continue
         rest = {p.name for p in params[1:]}
-        flow = ifn.flow
+        flow = project.flow(outer[0], ifn.id)
         if flow is not None and sum(1 for o in flow.occs if o.name in rest) > len(rest):
             continue  # the renderer's arguments are read elsewhere too (checked, logged, changed)
         handler = project.function_of(path, made.args[k], scope) if k < len(made.args) else None

@@ -14,7 +14,7 @@ from ipclint.model.span import Span
 from ipclint.model.types import TypeFacts
 from ipclint.model.values import AnyV
 
-FACTS_VERSION = 54
+FACTS_VERSION = 55
 
 
 class _Record(msgspec.Struct, frozen=True, array_like=True, gc=False):
@@ -111,6 +111,15 @@ class Flow(_Record, frozen=True):
 
 
 # ---- records of one file ------------------------------------------------------------------------
+
+class FileFlows(msgspec.Struct, frozen=True, gc=False):
+    """The flows of one file's functions by function id, analysed on demand for a file whose
+    facts deferred them (cached like facts, by path and content hash)."""
+
+    path: str
+    flows: dict[int, Flow] = {}
+    spans: tuple[Span, ...] = ()  # every function's span, by id (``Project.flow`` matches ids by them)
+
 
 class Func(_Record, frozen=True):
     id: int
@@ -248,6 +257,9 @@ class FileFacts(msgspec.Struct, frozen=True, gc=False):
     # (scope, name) bound by two or more loops of one function (`for (const ch of A) ...; for (const
     # ch of B) ...`): each loop statement's span and what it binds the name to (``bindings`` keeps the last)
     loops: dict[tuple[Scope, str], tuple[tuple[Span, AnyV], ...]] = {}
+    # the functions' flows (``Func.flow``) were not analysed with the rest (extract/analyzers.eager):
+    # read them through ``Project.flow``, which has them analysed when first asked
+    flows_deferred: bool = False
 
     def lookup(self, scope: Scope, name: str) -> AnyV | None:
         """The binding visible from ``scope``: climb enclosing functions, then module level."""
