@@ -161,7 +161,8 @@ def _make_dir(path: Path) -> bool:
 # ---- the cache folder ----------------------------------------------------------------------------
 
 class Cache:
-    """One cache folder: `<folder>/v-<stamp>/{facts/xx/*.msgpack, index.msgpack, result.msgpack}`.
+    """One cache folder: `<folder>/v-<stamp>/{facts/xx/*.msgpack, flows/xx/*.msgpack, index.msgpack,
+    result.msgpack}`.
     ``folder`` None (no cache, or no usable folder) makes every read a miss and every write a no-op."""
 
     def __init__(self, folder: Path | None, key: bytes | None = None) -> None:
@@ -263,12 +264,12 @@ class Cache:
 
     # ---- per-file flows (a file whose facts deferred them: Project.flow) ----
     def flows_file(self, path: str, digest: str) -> Path | None:
-        """Where the flows of ``path`` with content ``digest`` are kept, beside the facts."""
+        """Where the flows of ``path`` with content ``digest`` are kept (``flows/``, sharded like facts)."""
         vdir = self.version_dir
         if vdir is None:
             return None
         k = hashlib.sha256(f"flows\0{path}\0{digest}".encode()).hexdigest()
-        return vdir / "facts" / k[:2] / f"{k[2:]}.msgpack"
+        return vdir / "flows" / k[:2] / f"{k[2:]}.msgpack"
 
     def get_flows(self, path: str, digest: str) -> FileFlows | None:
         target = self.flows_file(path, digest)
@@ -287,7 +288,7 @@ class Cache:
         if not self.prepare():
             return
         target = self.flows_file(flows.path, digest)
-        if target is None or not _make_dir(target.parent):
+        if target is None or not _make_dir(target.parent.parent) or not _make_dir(target.parent):
             return
         try:
             body = self._encoder.encode(flows)

@@ -98,6 +98,7 @@ def test_deferred_flows_are_cached_like_facts(tmp_path: Path, monkeypatch: pytes
     root = _app(tmp_path / "app")
     cache = tmp_path / "cache"
     cold = check([str(root)], cache_dir=str(cache), jobs=1)
+    assert len(list(cache.glob("v-*/flows/*/*.msgpack"))) == 1  # the helper's, sealed like facts
     made = [0]
     extract_flows = X.extract_flows
 
