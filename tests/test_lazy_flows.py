@@ -113,3 +113,24 @@ def test_deferred_flows_are_cached_like_facts(tmp_path: Path, monkeypatch: pytes
     assert made[0] == 0  # the helper's flows from the cache
     fresh = check([str(root)], use_cache=False, jobs=1)
     assert _findings(edited) == _findings(fresh) and len(edited.findings) > len(cold.findings)
+
+
+def test_flows_of_another_numbering_are_matched_by_span_and_their_function_values_renumbered() -> None:
+    """When the extraction that made the flows numbered the functions otherwise (a flow's check
+    held an inline function, made before the walk reached it), each flow goes to the function at
+    its span, and the functions its values name (`Fn`) get the ids of the facts linking holds."""
+    from ipclint.link.project import _flows_by_fid
+    from ipclint.model import Span
+    from ipclint.model.facts import FileFacts, FileFlows, Flow, Func, Site
+    from ipclint.model.values import Arr, Fn
+    a, b, c = Span(1, 1, 1, 9), Span(2, 1, 2, 9), Span(3, 1, 3, 9)
+    check_value = Arr(span=c, items=(Fn(span=b, fid=2), Fn(span=c, fid=1)))
+    flow = Flow(sites=(Site("check", c, ("x",), value=check_value),), occs=(), aliases=())
+    got = FileFlows("a.js", {0: flow}, (a, c, b))  # made with b and c the other way round
+    facts = FileFacts(path="a.js", dialect="js", size=1, functions=(Func(0, "f", "declaration", a, None), Func(1, None, "arrow", b, 0),
+                                              Func(2, None, "arrow", c, 0)))
+    out = _flows_by_fid(facts, got)
+    assert list(out) == [0]
+    value = out[0].sites[0].value
+    assert isinstance(value, Arr) and [(v.fid, v.span) for v in value.items if isinstance(v, Fn)] == [(1, b), (2, c)]
+    assert _flows_by_fid(facts, FileFlows("a.js", {0: flow}, (a, b, c)))[0] is flow  # the same numbering

@@ -241,12 +241,42 @@ def _flows_by_fid(f: FileFacts, got: FileFlows) -> dict[int, Flow]:
     if got.spans == spans:
         return dict(got.flows)
     fid_at = {sp: i for i, sp in enumerate(spans)}
+    renumber = {fid: at for fid, sp in enumerate(got.spans) if (at := fid_at.get(sp)) is not None}
     out: dict[int, Flow] = {}
     for fid, flow in got.flows.items():
-        at = fid_at.get(got.spans[fid]) if 0 <= fid < len(got.spans) else None
+        at = renumber.get(fid)
         if at is not None:
-            out[at] = flow
+            out[at] = _renumbered(flow, renumber)
     return out
+
+
+def _renumbered(flow: Flow, renumber: dict[int, int]) -> Flow:
+    """``flow`` with the functions its values name (`Fn` in a site's value) numbered as ``renumber``
+    says: the ids of the extraction that made it, mapped to those of the facts linking holds."""
+    import msgspec
+    raw = msgspec.json.decode(msgspec.json.encode(flow))  # (plain lists, to rewrite in place)
+    todo: list[object] = [raw]
+    changed = False
+    while todo:
+        x = todo.pop()
+        if isinstance(x, list):
+            if len(x) == _FN_LEN and x[0] == "fn" and type(x[_FN_AT]) is int:
+                new = renumber.get(x[_FN_AT], x[_FN_AT])
+                changed |= new != x[_FN_AT]
+                x[_FN_AT] = new
+                continue
+            todo.extend(x)
+    return msgspec.convert(raw, Flow) if changed else flow
+
+
+def _fn_shape() -> tuple[int, int]:
+    """Where an `Fn` value's id sits in its encoded form, and its length."""
+    import msgspec
+    encoded = msgspec.json.decode(msgspec.json.encode(Fn(span=Span(0, 0, 0, 0), text="", fid=-7)))
+    return encoded.index(-7), len(encoded)
+
+
+_FN_AT, _FN_LEN = _fn_shape()
 
 
 @dataclass
