@@ -423,11 +423,16 @@ class Judge:
         # A function that returns a verdict is a validator only as a pure predicate: one that
         # uses the value first (`setEnabled(v); return isEnabled() === v`) is not.
         predicate = not any(o.name in names and self.is_use(tpath, tfid, inner, o) for o in inner.occs)
+        by_site = self._site_args(tpath, tfid, inner)
         for g in inner.gates:
             if (held and g.how not in ("throw", "held")) or (g.how == "result" and not predicate):
                 continue
-            if names.intersection(inner.sites[g.site].names) and self.site(
-                    tpath, tfid, inner, g.site, held=g.how == "held"):
+            if not names.intersection(inner.sites[g.site].names):
+                continue
+            # (a call there validates only the arguments that carry this data: `send(id, line)`
+            # that throws for an unknown id does not validate the line)
+            carried = frozenset(a for n, a in by_site.get(g.site, ()) if n in names)
+            if self.site(tpath, tfid, inner, g.site, held=g.how == "held", args=carried):
                 return True
         return False
 
