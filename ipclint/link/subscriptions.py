@@ -453,14 +453,18 @@ class Removal(NamedTuple):
     page_callback: bool  # the removed function is the page's callback (not a preload wrapper)
 
 
-def _removals(project: Project, path: str, c: Call, by_key: ByKey) -> Iterator[Removal]:
-    """The removals a renderer call performs: directly, or through an exposed function."""
+def _removals(project: Project, path: str, c: Call, by_key: ByKey, depth: int = 0) -> Iterator[Removal]:
+    """The removals a renderer call performs: directly, through an exposed function, or through
+    a project function (a wrapper's method, `transport.off(ch, cb)`) that makes one of those with
+    the channel and function it is given."""
     op = project.ipc_ops.get((path, c.index))
     if op is not None and op.method in REMOVE:
         yield _direct(project, path, c, op.method)
         return
     hit = bridge_target(project, path, c, by_key) if by_key else None
     if hit is None:
+        if depth < MAX_REMOVAL_DEPTH and c.args:
+            yield from _wrapper_removals(project, path, c, by_key, depth)
         return
     _exp, _keypath, where = hit
     v = where.value
@@ -485,6 +489,35 @@ def _removals(project: Project, path: str, c: Call, by_key: ByKey) -> Iterator[R
             yield Removal(channel, None, False)  # a stored wrapper
         else:
             yield Removal(channel, (c.args[idx] if 0 <= idx < len(c.args) else None), True)
+
+
+MAX_REMOVAL_DEPTH = 2  # wrappers of wrappers of a removal
+
+
+def _wrapper_removals(project: Project, path: str, c: Call, by_key: ByKey, depth: int) -> Iterator[Removal]:
+    """The removals of a project function called by ``c``, with the channel and the function it
+    removes taken from ``c``'s arguments where the function passes on its parameters."""
+    from ipclint.link.wrappers import callee_function
+    if type(c.callee) is not Member and type(c.callee) is not Ref:
+        return
+    target = callee_function(project, path, c)
+    if target is None:
+        return
+    tpath, tfid = target
+    for rc in project.calls_under(tpath, tfid):
+        for r in _removals(project, tpath, rc, by_key, depth + 1):
+            channel = r.channel
+            if channel is None and rc.args:  # `off(channel, cb) { api.off(channel, cb) }`: the caller's channel
+                k = _param_index(project, tpath, rc, rc.args[0])
+                if k is not None and 0 <= k < len(c.args):
+                    channel = project.channel(path, c.args[k], c.func)
+            handler = r.handler
+            if handler is not None:  # the function removed: one the caller passed, else none it can name
+                k = _param_index(project, tpath, rc, handler)
+                if k is None or not 0 <= k < len(c.args):
+                    continue
+                handler = c.args[k]
+            yield Removal(channel, handler, r.page_callback)
 
 
 def _direct(project: Project, path: str, c: Call, method: str) -> Removal:

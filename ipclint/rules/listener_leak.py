@@ -68,11 +68,12 @@ def listener_leak(project: Project, options: Options) -> Iterator[Hit]:
     is a hook this Vue version never calls). The cleanup must remove that
     subscription: call the remover it returned (also through a variable, `this.field`, a local
     function or a method of the component that the cleanup calls as `this.method()`),
-    `removeListener` it with the same function on the same channel, or `removeAllListeners(channel)`;
-    a cleanup that only logs, removes another channel or another
-    function, or calls an exposed off function that removes the page's callback while the preload
-    registered a wrapper, removes nothing. Subscribing once at module top level is fine. Reported
-    at the subscribing call.
+    `removeListener` it with the same function on the same channel, or `removeAllListeners(channel)`,
+    directly, through the exposed API or through a project function that passes on the channel and
+    function it is given (a transport object's `off(channel, cb)`); a cleanup that only logs,
+    removes another channel or another function, or calls an exposed off function that removes
+    the page's callback while the preload registered a wrapper, removes nothing. Subscribing once
+    at module top level is fine. Reported at the subscribing call.
 
     ## Why is this bad?
     Every remount adds another listener: handlers run several times per message, closures keep
