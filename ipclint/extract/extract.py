@@ -129,6 +129,7 @@ class _Walker(Extractor):
         self.flows = self.analyse and (not self.lazy or eager(data))
         f.flows_deferred = self.analyse and not self.flows
         # test code's assertion chains (`expect(x).toBe(y)`) are neither IPC nor calls of the app
+        self.sets_flags = b"true" in data  # (`flag = true`: a once-guard can exist)
         self.assertions = is_test_path(f.path) and b"expect(" in data and b"function expect" not in data
         if data.count(b"(") + data.count(b"[") + data.count(b"{") > P.QUERY_DEPTH_LIMIT // 2 \
                 and P.deeper_than(root, P.QUERY_DEPTH_LIMIT):
@@ -310,7 +311,11 @@ class _Walker(Extractor):
         awaited = awaited or _awaited(node, self.up)
         method = callee.prop if isinstance(callee, Member) else None
         ipc_like = method in IPC_LIKE
-        guarded = ipc_like and method in GUARDABLE and call_is_once_guarded(node, self.up)
+        # an IPC registration, or a call of a function that may register (`if (!saved) { saved =
+        # true; saveQueue(cb) }`: runs once, link/calls.repeatable); only where a flag is ever set
+        guardable = method in GUARDABLE if ipc_like else (
+            isinstance(callee, Ref) or (isinstance(callee, Member) and isinstance(callee.obj, This)))
+        guarded = guardable and self.sets_flags and call_is_once_guarded(node, self.up)
         dynamic_require = isinstance(callee, Ref) and callee.name == "require"  # require(name): guards matter
         # blocking and opening outside (IPC017): which tests select what is blocked or opened
         decides = method in ("preventDefault", "openExternal")

@@ -57,11 +57,31 @@ def call_is_once_guarded(call: Node, up: Up) -> bool:
         if node is None or node.type in FUNCTION_BOUNDARY:
             return False
         if node.type == "if_statement" and node.child_by_field_name("consequence") == child:
-            flag = _flag_of(node.child_by_field_name("condition"), True)
-            if flag and _sets_true(child, flag):
+            if any(_sets_true(child, flag) for flag in _negated_flags(node.child_by_field_name("condition"))):
                 return True
         child, node = node, up(node)
     return False
+
+
+def _negated_flags(cond: Node | None) -> list[str]:
+    """The flags a condition requires to be false: `!flag`, also as one operand of `&&`
+    (`!saved && settings.resume`: the branch still runs only while the flag is unset)."""
+    out: list[str] = []
+    todo = [cond]
+    for _ in range(8):
+        if not todo:
+            break
+        c = unwrap(todo.pop())
+        if c is None:
+            continue
+        op = c.child_by_field_name("operator") if c.type == "binary_expression" else None
+        if op is not None and op.type == "&&":
+            todo += [c.child_by_field_name("left"), c.child_by_field_name("right")]
+            continue
+        flag = _flag_of(c, True)
+        if flag:
+            out.append(flag)
+    return out
 
 
 def function_is_once_guarded(fn: Node) -> bool:
