@@ -48,6 +48,10 @@ EXPOSE_RE = re.compile(rb"exposeIn(?:Main|Isolated)World\s*\(\s*(?:[^,()]{0,40},
 # (a template literal too: `require(`electron`)`; one with a substitution resolves to no file)
 SPEC_AT = re.compile(rb"""(?:from\s*|require\s*\(\s*|import\s*\(\s*|import\s+)['"`]([^'"`\n]{1,200})['"`]""")
 GLOBAL_AT = re.compile(rb"(?:window|globalThis)\s*(?:\?\.|\.)\s*([A-Za-z_$][\w$]*)")
+# `const { api, other: o } = window`: keys read by destructuring the global (the text before the
+# global, searched backwards from each occurrence of it)
+DESTRUCTURED_AT = re.compile(rb"\{([^{}]{1,400})\}\s*=\s*$")
+DESTRUCTURED_KEY = re.compile(rb"(?:^|,)\s*([A-Za-z_$][\w$]*)")
 
 
 def _scan(data: bytes, needles: tuple[bytes, ...], pattern: re.Pattern[bytes]) -> list[bytes]:
@@ -76,13 +80,29 @@ def _occurs(data: bytes, needles: tuple[bytes, ...], pattern: re.Pattern[bytes])
     return False
 
 
+def _destructured_globals(data: bytes) -> list[bytes]:
+    """The keys of `{ a, b: c } = window` / `= globalThis` patterns (a page reading the exposed API
+    that way never writes `window.a`)."""
+    out: list[bytes] = []
+    for needle in (b"window", b"globalThis"):
+        i = data.find(needle)
+        while i >= 0:
+            after = data[i + len(needle):i + len(needle) + 1]
+            if not (after.isalnum() or after in (b"_", b"$")):
+                m = DESTRUCTURED_AT.search(data, max(0, i - 420), i)
+                if m:
+                    out += [k.group(1) for k in DESTRUCTURED_KEY.finditer(m.group(1))]
+            i = data.find(needle, i + 1)
+    return out
+
+
 def byte_facts(data: bytes) -> ByteFacts:
     ipc = any(k in data for k in IPC_KEYWORDS)
     specs = tuple(dict.fromkeys(s.decode("utf-8", "replace")
                                 for s in _scan(data, (b"from", b"require", b"import"), SPEC_AT)))
     keyword = ipc or b"electron" in data and _names_electron(data, specs)
     expose = tuple(m.group(1) for m in EXPOSE_RE.finditer(data)) if keyword and b"expose" in data else ()
-    props = frozenset(_scan(data, (b"window", b"globalThis"), GLOBAL_AT))
+    props = frozenset(_scan(data, (b"window", b"globalThis"), GLOBAL_AT) + _destructured_globals(data))
     uses = ipc and _occurs(data, IPC_KEYWORDS, IPC_USE)
     return ByteFacts(keyword, expose, specs, props, _declares_globals(data), uses,
                      uses and IPC_CALL.search(data) is not None)
