@@ -18,7 +18,7 @@ from ipclint.link.wrappers import callee_function, forwarded_function
 from ipclint.model import Role, StepKind, TraceStep
 from ipclint.model.facts import Call, Carry, Flow, Occ
 from ipclint.model.graph import ViaKind
-from ipclint.model.values import AnyV, Concat, External, Ref, Str, Tpl, concat_parts
+from ipclint.model.values import AnyV, CallExpr, Concat, External, Index, Member, Obj, Ref, Str, Tpl, concat_parts
 
 MAX_HELPER_DEPTH = 2
 # Window options through which renderer data changes what the new window's page can do.
@@ -211,14 +211,63 @@ def _arrives(project: Project, path: str, call: Call, occ: Occ, sink: tuple[str,
         return False
     if desc.startswith("new "):  # whole options, or webPreferences that decide what the page can do
         keys = occ.keys
-        return not keys or keys[0] == "..." or (keys[0] == "webPreferences" and (
-            len(keys) == 1 or keys[1] in SECURITY_PREFS))
+        if not keys:
+            return _options_open(project, path, call, occ.arg, taint)
+        return keys[0] == "..." or (keys[0] == "webPreferences" and (len(keys) == 1 or keys[1] in SECURITY_PREFS))
     if desc.startswith(STORE_KEY):  # `store.set(key, v)`, `store.set(obj)`; not `store.set('k', v)`
         return not occ.keys or occ.keys[0] == "..."
     if desc.endswith(("loadURL", "openExternal")):
         arg = call.args[occ.arg]
         return not (_fixed_origin(project, path, arg, call.func) or _query_only(project, path, arg, call.func, taint))
     return True
+
+
+def _options_open(project: Project, path: str, call: Call, arg: int, taint: dict[str, str]) -> bool:
+    """Whether window options held in a local (`const opts = Object.assign({}, base, { title: m.title })`)
+    take renderer data whole (the object itself, a spread, an `Object.assign` source) or in
+    webPreferences, as the options written at the constructor are judged by their keys; a title or
+    a size from the page chooses nothing that matters. Options changed after they were built, or
+    built elsewhere, are taken whole."""
+    def carries(x: AnyV) -> bool:
+        return any(isinstance(r, Ref) and r.name in taint for r in walk(x, into_calls=True))
+
+    v = call.args[arg]
+    if not isinstance(v, Ref) or any(_rooted_at(a.target, v.name) and carries(a.value)
+                                     for a in project.files[path].assigns if a.func == call.func):
+        return True
+    w = project.resolve(path, v, call.func)
+    built = isinstance(w.value, Obj) or (isinstance(w.value, CallExpr) and w.value.callee.text == "Object.assign")
+    if w.path != path or not built:
+        return True
+
+    def opened(x: AnyV, depth: int) -> bool:
+        r = project.resolve(path, x, call.func).value if isinstance(x, Ref) and depth else x
+        if isinstance(r, Obj):
+            for p in r.props:
+                if p.spread or p.computed or p.key is None:
+                    if carries(p.value) or (depth < 4 and opened(p.value, depth + 1)):
+                        return True
+                elif p.key == "webPreferences":
+                    prefs = p.value
+                    if not isinstance(prefs, Obj):
+                        if carries(prefs):
+                            return True
+                    elif any((q.spread or q.computed or q.key in SECURITY_PREFS) and carries(q.value)
+                             for q in prefs.props):
+                        return True
+            return False
+        if isinstance(r, CallExpr) and isinstance(r.callee, Member) and isinstance(r.callee.obj, Ref) \
+                and r.callee.obj.name == "Object" and r.callee.prop == "assign" and depth < 4:
+            return any(opened(a, depth + 1) for a in r.args)
+        return carries(x)  # (a local: tainted as the flow tracked it)
+
+    return opened(w.value, 0)
+
+
+def _rooted_at(target: AnyV, name: str) -> bool:
+    while isinstance(target, (Member, Index)):
+        target = target.obj
+    return isinstance(target, Ref) and target.name == name
 
 
 def _helpers(project: Project, path: str, call: Call, occ: Occ, param: str,
