@@ -75,9 +75,12 @@ def reaches(project: Project, h: Handler, judge: Judge, extra: frozenset[str]) -
                                 taint[occ.name], here)
                 continue
             call = call_at(project, path, occ.into)
-            if call is None or (occ.role == "arg" and judge.site(path, fid, flow, occ.site)):
+            if call is None:
                 continue
-            sink = sink_of(project, path, call, extra, main_only=True)
+            # (a project function that validates what it is given can still hand it, or the parts
+            # it did not test, to a sink itself: `if (!TOOLS.includes(r.tool)) return; spawn(r.tool, r.argv)`)
+            sink = None if occ.role == "arg" and judge.site(path, fid, flow, occ.site) else \
+                sink_of(project, path, call, extra, main_only=True)
             if sink is not None:
                 if _arrives(project, path, call, occ, sink, taint):
                     yield Reach(path, call, sink[0], taint[occ.name], here)
