@@ -370,13 +370,25 @@ def _called_name(v: CallExpr) -> str | None:
     return callee.prop if type(callee) is Member else callee.name if type(callee) is Ref else None
 
 
+MAIN_RECEIVERS = frozenset({"ipcMain", "webContents.ipc", "frame.ipc"})
+
+
 def _is_parametric(project: Project, path: str, call: Call, op: IpcOp, consumed: bool) -> bool:
     """An IPC call inside a wrapper whose channel (or, once the wrapper is used, handler) is a
-    parameter: its edges are at the wrapper's call sites."""
+    parameter: its edges are at the wrapper's call sites. A wrapper with a handler of its own
+    that is never called where the model sees it (only handed on as a value:
+    `new Bus(this.on.bind(this))`) keeps its own main-process registration, with a dynamic
+    channel, so that the handler it registers is still judged (a preload's bridge function is
+    called from pages: its edges are the bridge's)."""
     from ipclint.link.wrappers import _param_index
-    if op.channel_arg < len(call.args) and _param_index(project, path, call, call.args[op.channel_arg]):
+    if consumed:
         return True
-    return consumed
+    if op.channel_arg < len(call.args) and _param_index(project, path, call, call.args[op.channel_arg]):
+        h = op.handler_arg
+        return op.receiver not in MAIN_RECEIVERS or op.kind not in ("handle", "on") \
+            or h is None or h >= len(call.args) or not isinstance(call.args[h], Fn) \
+            or _param_index(project, path, call, call.args[h]) is not None
+    return False
 
 
 def _edge(project: Project, path: str, call: Call, op: IpcOp, *, channel_value: AnyV | None = None,
