@@ -42,7 +42,8 @@ class ChannelEnds:
             return
         app = self.project.apps.get(e.path, "")
         if e.channel is None:
-            self.dynamic[kind].add(app)
+            if not e.unseen_callers:
+                self.dynamic[kind].add(app)
         else:
             self.tables[kind].setdefault(e.channel, []).append(e)
         if kind != "host":

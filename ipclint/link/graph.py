@@ -82,6 +82,9 @@ class Edge:
     # its code runs before the handler (a sender check there counts); and whether it drops the event
     handler_guard: tuple[str, int] | None = None
     guard_drops_event: bool = False
+    # the registration inside a wrapper whose call sites the model does not see (its channels
+    # come from those call sites): judged as a handler, but no evidence that any channel is handled
+    unseen_callers: bool = False
 
     @property
     def side(self) -> str:
@@ -144,11 +147,15 @@ def build_graph(project: Project) -> ChannelGraph:
     graph.exposures = find_exposures(project)
     project.exposures = graph.exposures
     consumed = _call_site_edges(project, graph, wrappers, relay_classes(project, ops))
+    from ipclint.link.wrappers import _param_index as param_index
     for (path, idx), op in sorted(ops.items()):
         call = project.files[path].calls[idx]
         if _is_parametric(project, path, call, op, (path, idx) in consumed):
             continue
-        graph.edges.extend(_per_entry(project, path, call, _edge(project, path, call, op)))
+        edge = _edge(project, path, call, op)
+        if op.channel_arg < len(call.args) and param_index(project, path, call, call.args[op.channel_arg]):
+            edge = replace(edge, unseen_callers=True)
+        graph.edges.extend(_per_entry(project, path, call, edge))
     _bridge_wrapper_edges(project, graph)
     from ipclint.link.ports import contents_listeners, host_edges, port_edges  # they build edges of this module
     graph.edges += port_edges(project, graph.edges) + host_edges(project)
