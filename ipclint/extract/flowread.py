@@ -113,7 +113,8 @@ class Reader:
         if t in ("member_expression", "subscript_expression"):
             return self._member(name, ident, node, child, st)
         if t in ("unary_expression", "binary_expression"):
-            return _operator(name, ident, node, child, st)
+            found = self._found_by_equality(name, ident, node, st) if t == "binary_expression" else None
+            return found if found is not None else _operator(name, ident, node, child, st)
         if t == "ternary_expression":
             return None if node.child_by_field_name("condition") == child else _CONTINUE
         if t in ("template_substitution", "template_string", "array", "spread_element"):
@@ -203,6 +204,38 @@ class Reader:
         elif child.type == "spread_element" and not st.keys:
             st.keys.append("...")  # `{ ...value }`; `{ ...{ k: value } }` keeps `k`
         return _CONTINUE
+
+    def _found_by_equality(self, name: str, ident: Node, node: Node, st: _State) -> Read | None:
+        """`LIST.find((e) => e.id === x)`: the value looked up in a list by equality, like
+        `MAP.get(x)`: an allowlist when what was found is tested (`LIST.some(...)` in a condition
+        is a comparison already)."""
+        if operator_of(node) not in ("===", "=="):
+            return None
+        fn = self.up(node)
+        while fn is not None and fn.type == "parenthesized_expression":
+            fn = self.up(fn)
+        if fn is not None and fn.type == "return_statement":  # `(e) => { return e.id === x }`
+            block = self.up(fn)
+            if block is None or block.type != "statement_block" or len(block.named_children) != 1:
+                return None
+            fn = self.up(block)
+        if fn is None or fn.type not in ("arrow_function", "function_expression", "function"):
+            return None
+        params = fn.child_by_field_name("parameters") or fn.child_by_field_name("parameter")
+        if params is not None and name in {text_of(p, 100) for p in (params, *params.named_children)}:
+            return None  # the entries themselves (`list.find((e) => e === x)` with `e` tracked)
+        args = self.up(fn)
+        call = self.up(args) if args is not None and args.type == "arguments" else None
+        if call is None or call.type != "call_expression" or args is None or args.named_children[:1] != [fn]:
+            return None
+        callee = call.child_by_field_name("function")
+        if callee is None or callee.type != "member_expression" or text_of(callee, 200).rsplit(".", 1)[-1] \
+                not in FINDS:
+            return None
+        role = lookup_role(call, self.up)
+        if role is None:
+            return None
+        return Read(name, ident, role, site=call, into=call, arg=0, pure=st.pure)
 
     def _argument(self, name: str, ident: Node, args: Node, child: Node, st: _State) -> Step:
         call = self.up(args)
@@ -471,6 +504,7 @@ def _operator(name: str, ident: Node, node: Node, child: Node, st: _State) -> St
     return _CONTINUE
 
 
+FINDS = frozenset({"find", "findLast"})  # lookups in a list by a comparison of its entries
 EXTRACTING = frozenset({"match", "search", "localeCompare"})  # results that are data unless tested
 
 
