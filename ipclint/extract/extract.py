@@ -12,6 +12,7 @@ from ipclint.extract.ancestry import Ancestry, Up
 from ipclint.extract.draft import FactsDraft
 from ipclint.extract.guards import (
     _default_exits,
+    call_is_lazy_init,
     call_is_once_guarded,
     enclosing_arms,
     enclosing_conditions,
@@ -315,7 +316,8 @@ class _Walker(Extractor):
         # true; saveQueue(cb) }`: runs once, link/calls.repeatable); only where a flag is ever set
         guardable = method in GUARDABLE if ipc_like else (
             isinstance(callee, Ref) or (isinstance(callee, Member) and isinstance(callee.obj, This)))
-        guarded = guardable and self.sets_flags and call_is_once_guarded(node, self.up)
+        guarded = guardable and self.sets_flags and call_is_once_guarded(node, self.up) \
+            or not ipc_like and call_is_lazy_init(node, self.up)  # `if (!svc) svc = new Service()`
         dynamic_require = isinstance(callee, Ref) and callee.name == "require"  # require(name): guards matter
         # blocking and opening outside (IPC017): which tests select what is blocked or opened
         decides = method in ("preventDefault", "openExternal")

@@ -84,6 +84,36 @@ def _negated_flags(cond: Node | None) -> list[str]:
     return out
 
 
+_STORED_THROUGH = frozenset({"await_expression", "parenthesized_expression", "as_expression",
+                             "satisfies_expression", "non_null_expression"})
+
+
+def call_is_lazy_init(call: Node, up: Up) -> bool:
+    """`if (!X) { X = new Service() }` (also `X ??= new Service()`, `X ||= create()`): a lazy
+    singleton. The call's result is stored in the very variable or field whose absence it is
+    guarded by, so the call runs once however often its function is reached."""
+    child, node = call, up(call)
+    for _ in range(8):
+        if node is None or node.type not in _STORED_THROUGH:
+            break
+        child, node = node, up(node)
+    if node is None or node.child_by_field_name("right") != child:
+        return False
+    if node.type == "augmented_assignment_expression":
+        op = node.child_by_field_name("operator")
+        return op is not None and op.type in ("??=", "||=")
+    left = node.child_by_field_name("left")
+    stmt = up(node)
+    if node.type != "assignment_expression" or left is None or stmt is None or stmt.type != "expression_statement":
+        return False
+    cons, branch = stmt, up(stmt)
+    if branch is not None and branch.type == "statement_block":
+        cons, branch = branch, up(branch)
+    return branch is not None and branch.type == "if_statement" \
+        and branch.child_by_field_name("consequence") == cons \
+        and _flag_of(branch.child_by_field_name("condition"), True) == text_of(left, 200)
+
+
 def function_is_once_guarded(fn: Node) -> bool:
     body = fn.child_by_field_name("body")
     if body is None or body.type != "statement_block":

@@ -14,7 +14,7 @@ from ipclint.model.span import Span
 from ipclint.model.types import TypeFacts
 from ipclint.model.values import AnyV
 
-FACTS_VERSION = 56
+FACTS_VERSION = 57
 
 
 class _Record(msgspec.Struct, frozen=True, array_like=True, gc=False):
@@ -158,7 +158,7 @@ class Call(_Record, frozen=True):
     in_loop: bool = False  # inside a loop statement within its enclosing function
     new: bool = False
     awaited: bool = False
-    once_guarded: bool = False  # inside `if (!flag) { ...; flag = true }`
+    once_guarded: bool = False  # inside `if (!flag) { ...; flag = true }`, or `if (!svc) svc = new S()`
     conds: tuple[AnyV, ...] = ()  # IPC calls: enclosing if conditions, and switch cases as Case values
     arms: tuple[Arm, ...] = ()  # statement calls (`f()`, `await f()`): their branches, outermost first
 

@@ -52,7 +52,9 @@ def duplicate_handler(project: Project, options: Options) -> Iterator[Hit]:
     also in another module), counts as removal when the registering code can run again only after
     it: every way back in first tests a state that the
     registering code sets and only that teardown resets (`if (hasActiveWindow) return`,
-    `if (!win) createWindow()`), or, after 'window-all-closed', that no window exists.
+    `if (!win) createWindow()`), or, after 'window-all-closed', that no window exists. A lazy
+    singleton (`if (!service) service = new Service()`, `Service.instance ??= new Service()`)
+    constructs once, however often the code around it runs.
 
     ## Why is this bad?
     Electron throws "Attempted to register a second handler for '…'" on the second `handle`,
