@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from ipclint.link.project import Project
 from ipclint.link.testcode import evaluate_api
 from ipclint.model.facts import Call
+from ipclint.model.kinds import Role
 from ipclint.model.values import AnyV, CallExpr, Electron, Member, Ref
 
 MAIN_METHODS = {"handle": "handle", "handleOnce": "handle", "on": "on", "once": "on", "addListener": "on",
@@ -34,6 +35,8 @@ class IpcOp:
 
 
 PUSH_METHODS = frozenset({"send", "postMessage"})
+RENDERER_SENDS = frozenset({"send", "sendSync", "invoke", "sendToHost", "postMessage"})
+PAGE_SIDE = frozenset({Role.PRELOAD, Role.RENDERER})
 IPC_METHOD_NAMES = frozenset(MAIN_METHODS) | frozenset(RENDERER_METHODS) | PUSH_METHODS | {"reply", "emit"}
 
 
@@ -60,6 +63,10 @@ def classify(project: Project, path: str, call: Call) -> IpcOp | None:
         receiver = "frame.ipc" if owner in FRAME_NAMES else "webContents.ipc"
         kind = SCOPED_METHODS[method]
         return IpcOp(kind, method, receiver, 0, 1 if kind in ("handle", "on") else None)
+    if api is None and call.args and type(obj) is Member and obj.prop == "sender" \
+            and method in RENDERER_SENDS and project.role(path) in PAGE_SIDE:
+        # an ipcRenderer listener's `event.sender` is ipcRenderer itself: a message to main
+        return ipc_op("ipcRenderer", method)
     if method in PUSH_METHODS and call.args and api is None:
         name = _last_name(obj)
         if name in WEBCONTENTS_NAMES or name in FRAME_NAMES:
