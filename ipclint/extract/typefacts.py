@@ -256,7 +256,9 @@ def signature(node: Node, depth: int = 0) -> TSig:
                 continue  # `this: Foo` is no parameter
             ann = p.child_by_field_name("type")
             params.append(type_of(ann, depth + 1) if ann is not None else None)
-    return TSig(type_params(node, depth), tuple(params))
+    rt = node.child_by_field_name("return_type")
+    ret = type_of(rt, depth + 1) if rt is not None else None
+    return TSig(type_params(node, depth), tuple(params), ret if ret is not None and notable(ret) else None)
 
 
 # ---- declarations ------------------------------------------------------------------------------

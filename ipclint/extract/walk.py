@@ -117,7 +117,7 @@ class Extractor:
         self.f.functions.append(fn)  # before the body's values: they may create nested functions
         if self.f.types is not None:
             sig = signature(node)
-            if any(notable(p) for p in sig.params):
+            if sig.ret is not None or any(notable(p) for p in sig.params):
                 self.f.types.funcs[fid] = sig
         body = node.child_by_field_name("body")
         if t == "arrow_function" and body is not None and body.type != "statement_block":

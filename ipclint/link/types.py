@@ -239,6 +239,12 @@ class Types:
             return self.view(path, scope, b, depth + 1)
         if isinstance(b, CallExpr) and isinstance(b.callee, Member) and b.callee.prop == "freeze":
             return VT(Where(path, b, scope))
+        if isinstance(b, CallExpr):  # `const ipc = getIpcProxy(log)`: what the function is declared to return
+            callee = self.view(path, scope, b.callee, depth + 1)
+            sigs = self.call_sigs(callee, depth + 1) if callee is not None else []
+            rets = {(s.path, s.sig.ret) for s in sigs}
+            if len(rets) == 1 and sigs[0].sig.ret is not None:
+                return TT(sigs[0].path, sigs[0].sig.ret, sigs[0].env)
         return None
 
     def _import_view(self, path: str, src: str, name: str, depth: int) -> View | None:

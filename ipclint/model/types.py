@@ -80,11 +80,12 @@ class TParam(msgspec.Struct, frozen=True, array_like=True, gc=False):
 
 
 class TSig(msgspec.Struct, frozen=True, array_like=True, gc=False):
-    """A call signature: its type parameters and the declared type of each parameter by position
-    (None: not annotated)."""
+    """A call signature: its type parameters, the declared type of each parameter by position
+    (None: not annotated) and the declared return type, when it is one this model follows."""
 
     tparams: tuple[TParam, ...]
     params: tuple[AnyT | None, ...]
+    ret: AnyT | None = None
 
 
 class TMember(msgspec.Struct, frozen=True, array_like=True, gc=False):
