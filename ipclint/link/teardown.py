@@ -20,7 +20,7 @@ from ipclint.link.calls import Gate, callback_refs, callers
 from ipclint.link.graph import Edge
 from ipclint.link.project import Project
 from ipclint.model.facts import Call, Exit, FileFacts
-from ipclint.model.values import AnyV, Bool, CallExpr, Cmp, Logic, Member, NewExpr, Not, Null, Num, Ref, Undef
+from ipclint.model.values import AnyV, Bool, CallExpr, Cmp, Logic, Member, NewExpr, Not, Null, Num, Ref, This, Undef
 
 WINDOW_TEARDOWN = frozenset({"closed", "close"})
 APP_TEARDOWN = "window-all-closed"
@@ -196,15 +196,26 @@ def gate(project: Project, e: Edge, removals: list[Edge]) -> Gate:
     return gated
 
 
+def _state_name(v: AnyV) -> str | None:
+    """The name a state is known by: a variable (`win`) or a field of the class (`this.win`)."""
+    if isinstance(v, Ref):
+        return v.name
+    if isinstance(v, Member) and isinstance(v.obj, This):
+        return "this." + v.prop
+    return None
+
+
 def _never_reset(f: FileFacts) -> set[str]:
-    """Module variables that are set (to a window, `true`) and never set back to a falsy value."""
+    """Module variables and fields of `this` that are set (to a window, `true`) and never set back
+    to a falsy value in the file."""
     set_to: dict[str, bool] = {}
     for a in f.assigns:
-        if isinstance(a.target, Ref) and a.op == "=" and (None, a.target.name) in f.mutable:
+        name = _state_name(a.target)
+        if name is not None and a.op == "=" and (name.startswith("this.") or (None, name) in f.mutable):
             if _falsy(a.value):
-                set_to[a.target.name] = False
+                set_to[name] = False
             elif _truthy(a.value):
-                set_to.setdefault(a.target.name, True)
+                set_to.setdefault(name, True)
     return {n for n, only_truthy in set_to.items() if only_truthy}
 
 
@@ -245,8 +256,9 @@ def _truthy_sets(memo: TeardownMemo, f: FileFacts, name: str) -> list[int | None
     if index is None:
         index = memo.truthy[f.path] = {}
         for a in f.assigns:
-            if isinstance(a.target, Ref) and _truthy(a.value):
-                index.setdefault(a.target.name, []).append(a.func)
+            state = _state_name(a.target)
+            if state is not None and _truthy(a.value):
+                index.setdefault(state, []).append(a.func)
     return index.get(name, [])
 
 
@@ -309,6 +321,8 @@ def _implies(cond: AnyV, names: set[str], no_window: bool, *, falsy: bool) -> bo
                 return any(_implies(x, names, no_window, falsy=False) for x in (left, right))
             case Ref(name=name):
                 return name in names and not falsy
+            case Member(obj=This(), prop=prop):  # `if (!this.win) this.createWindow()`
+                return "this." + prop in names and not falsy
             case Member() if _window_count(cond):  # `BrowserWindow.getAllWindows().length`
                 return no_window and not falsy
             case Cmp(op=op, left=left, right=right):
@@ -324,9 +338,9 @@ def _cmp_implies(op: str, left: AnyV, right: AnyV, names: set[str], no_window: b
         if falsy:
             return op in ("===", "==") and zero or op == "<" and one or op == "<=" and zero
         return op in ("!==", "!=", ">") and zero or op == ">=" and one
-    if not (isinstance(left, Ref) and left.name in names):
+    if _state_name(left) not in names:
         left, right = right, left
-    if not (isinstance(left, Ref) and left.name in names):
+    if _state_name(left) not in names:
         return False
     nullish = isinstance(right, (Null, Undef)) or isinstance(right, Bool) and not right.value
     if falsy:

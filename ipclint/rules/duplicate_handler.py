@@ -54,7 +54,9 @@ def duplicate_handler(project: Project, options: Options) -> Iterator[Hit]:
     registering code sets and only that teardown resets (`if (hasActiveWindow) return`,
     `if (!win) createWindow()`), or, after 'window-all-closed', that no window exists. A lazy
     singleton (`if (!service) service = new Service()`, `Service.instance ??= new Service()`)
-    constructs once, however often the code around it runs.
+    constructs once, however often the code around it runs, and so does a call made only while a
+    variable or `this` field that the called code sets is unset, when nothing in the file sets it
+    back (`if (!this.palette) this.openPalette()`).
 
     ## Why is this bad?
     Electron throws "Attempted to register a second handler for '…'" on the second `handle`,
