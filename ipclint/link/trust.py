@@ -523,6 +523,9 @@ class _Kinds:
                 return K.URL if ko == K.PARSED and prop in ("toString", "toJSON") else None
             case CallExpr(callee=Ref(name="String"), args=(a, *_)):
                 return self.of(a, scope, steps)
+            case CallExpr(callee=Ref(name="fileURLToPath") | Member(prop="fileURLToPath"), args=(a, *_)):
+                # `fileURLToPath(u) === PAGE`: the local file a `file:` URL names
+                return K.PATH if self.of(a, scope, steps) in (K.URL, K.PARSED) else None
             case NewExpr(callee=Ref(name="URL"), args=(a, *_)):
                 return K.PARSED if self.of(a, scope, steps) in (K.URL, K.ORIGIN) else None
             case Logic(op=op, left=left, right=right):

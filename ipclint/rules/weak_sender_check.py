@@ -30,7 +30,8 @@ def weak_sender_check(project: Project, options: Options) -> Iterator[Hit]:
     expressions tested against a URL or host that are not anchored at both ends or leave a `.` of
     a host name unescaped, and tests of the scheme alone (`startsWith('https://')`,
     `protocol === 'file:'`, `origin === 'file://'`: every page of that scheme, or every local
-    file, passes) when nothing else about the URL is checked. The checks judged are those made on
+    file, passes) when nothing else about the URL is checked (an exact comparison of the local
+    file it names, `fileURLToPath(url) === PAGE`, is such a check). The checks judged are those made on
     `event.senderFrame.url`/`.origin` and `event.sender.getURL()` in IPC handlers and the helpers
     they hand the event to, the URL of `will-navigate`, `will-frame-navigate`, `will-redirect` and
     `setWindowOpenHandler`, `will-attach-webview`'s `params.src`, permission handlers' requesting
