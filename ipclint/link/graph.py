@@ -27,7 +27,7 @@ from ipclint.link.wrappers import (
 from ipclint.model import Location, Role, Span
 from ipclint.model.facts import Call, binding_scope
 from ipclint.model.graph import ViaKind
-from ipclint.model.values import AnyV, CallExpr, Fn, Import, Member, Null, Ref, Spread, Undef
+from ipclint.model.values import AnyV, CallExpr, Fn, Import, Member, Null, Ref, Spread, Undef, walk
 
 SENDER_KINDS = frozenset({"send", "invoke"})
 Wrappers = dict[tuple[str, int], list[WrapperOp]]
@@ -394,8 +394,29 @@ def _is_parametric(project: Project, path: str, call: Call, op: IpcOp, consumed:
         h = op.handler_arg
         return op.receiver not in MAIN_RECEIVERS or op.kind not in ("handle", "on") \
             or h is None or h >= len(call.args) or not isinstance(call.args[h], Fn) \
-            or _param_index(project, path, call, call.args[h]) is not None
+            or _param_index(project, path, call, call.args[h]) is not None \
+            or not _handed_on(project, path, call.func)
     return False
+
+
+def _handed_on(project: Project, path: str, fid: int | None) -> bool:
+    """Whether the function is referenced as a value somewhere the model sees (`this.on.bind(this)`
+    given to a constructor, an exported function imported elsewhere): a wrapper that nothing
+    names is dead code, and its registration registers nothing."""
+    if fid is None:
+        return True
+    name = (project.files[path].functions[fid].name or "").rsplit(".", 1)[-1]
+    if not name:
+        return True
+    f = project.files[path]
+    roots: list[AnyV] = [a for c in f.calls for a in c.args]
+    roots += [*f.bindings.values(), *(a.value for a in f.assigns)]
+    for root in roots:
+        for v in walk(root, into_calls=True):
+            if (type(v) is Ref and v.name == name) or (type(v) is Member and v.prop == name):
+                return True
+    return any(type(b) is Import and b.name == name
+               for p, other in project.files.items() if p != path for b in other.imports.values())
 
 
 def _edge(project: Project, path: str, call: Call, op: IpcOp, *, channel_value: AnyV | None = None,
