@@ -196,6 +196,12 @@ class Extractor:
         last = [c for c in node.named_children if c.type != "comment"]
         return self.value(last[-1], scope, depth + 1) if last else Dyn(span=sp, text=tx(node), why=t)
 
+    def _assignment_value(self, node: Node, scope: int | None, depth: int, sp: Span,
+                          tx: Callable[[Node], str], t: str) -> AnyV:
+        """`a = b` as an expression is worth `b`: `const { ipcMain } = electron = require('electron')`."""
+        right = node.child_by_field_name("right")
+        return self.value(right, scope, depth + 1) if right is not None else Dyn(span=sp, text=tx(node), why=t)
+
     def _inner_value(self, node: Node, scope: int | None, depth: int, sp: Span,
                      tx: Callable[[Node], str], t: str) -> AnyV:
         """`await x`, `...x`."""
@@ -399,6 +405,7 @@ _KINDS: dict[str, _Kind] = {
     "object": Extractor._object_value, "array": Extractor._array_value, "class": Extractor._class_value,
     "unary_expression": Extractor._unary_value, "ternary_expression": Extractor._ternary_value,
     "augmented_assignment_expression": Extractor._augmented_value,
+    "assignment_expression": Extractor._assignment_value,
 }
 
 # Nodes that continue a member/call chain: an Await value of one came from `await f<T>(x)`
