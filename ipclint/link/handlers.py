@@ -383,14 +383,15 @@ class Judge:
                 return False
             self._busy.add((path, fid, i))
             try:
-                hit = self._judge(path, fid, flow, s, taint, held, args)
+                every = frozenset(a for _n, a in self._site_args(path, fid, flow).get(i, ()))
+                hit = self._judge(path, fid, flow, s, taint, held, args, every)
             finally:
                 self._busy.discard((path, fid, i))
             self._memo[key] = hit
         return hit
 
     def _judge(self, path: str, fid: int, flow: Flow, s: Site, taint: bool, held: bool,
-               args: frozenset[int]) -> bool:
+               args: frozenset[int], every: frozenset[int] = frozenset()) -> bool:
         if s.kind in ("check", "lookup"):
             return not held and weak_check(self.project, path, fid, s) is None
         if s.kind == "url":
@@ -402,11 +403,14 @@ class Judge:
             return False
         if validator_call(self.project, path, call, self.extra, held):
             return True
-        return self._gated(path, call, args, held)
+        return self._gated(path, call, args, held, every | args)
 
-    def _gated(self, path: str, call: Call, indexes: frozenset[int], held: bool) -> bool:
+    def _gated(self, path: str, call: Call, indexes: frozenset[int], held: bool,
+               tracked: frozenset[int] = frozenset()) -> bool:
         """A project function that throws (or, when its result is tested, returns early or returns
-        the verdict) on a failed test of the parameter the value arrives in."""
+        the verdict) on a failed test of the parameter the value arrives in. ``tracked``: every
+        argument that carries the caller's tracked data (a test against the other parameters,
+        `allowed.includes(new URL(u).protocol)` with `allowed` given as literals, validates)."""
         from ipclint.link.wrappers import callee_function
         target = callee_function(self.project, path, call)
         if target is None:
@@ -420,6 +424,8 @@ class Judge:
         if not params:
             return False
         names = derived(inner, params)
+        others = derived(inner, [p.name for p in fn.params
+                                 if any(p.index == a or (p.rest and p.index <= a) for a in tracked)])
         # A function that returns a verdict is a validator only as a pure predicate: one that
         # uses the value first (`setEnabled(v); return isEnabled() === v`) is not.
         predicate = not any(o.name in names and self.is_use(tpath, tfid, inner, o) for o in inner.occs)
@@ -432,7 +438,7 @@ class Judge:
             # (a call there validates only the arguments that carry this data: `send(id, line)`
             # that throws for an unknown id does not validate the line)
             carried = frozenset(a for n, a in by_site.get(g.site, ()) if n in names)
-            if self.site(tpath, tfid, inner, g.site, held=g.how == "held", args=carried):
+            if self.site(tpath, tfid, inner, g.site, renderer=names | others, held=g.how == "held", args=carried):
                 return True
         return False
 
