@@ -488,6 +488,7 @@ class _Walker(Extractor):
     def _import(self, node: Node) -> None:
         src_node = node.child_by_field_name("source")
         if src_node is None:
+            self._import_require(node)
             return
         src = string_value(src_node) or ""
         if self.f.types is not None:
@@ -517,6 +518,24 @@ class _Walker(Extractor):
                             alias = spec.child_by_field_name("alias") or nm
                             self._bind_import(text_of(alias, 80), src, property_name(nm) or "", spec)
         self.f.imports.setdefault("\0order:" + src, Module(span=span_of(node), text=src, src=src))
+
+    def _import_require(self, node: Node) -> None:
+        """TypeScript's `import electron = require('electron')`: the whole module, like
+        `import * as electron from 'electron'` (`import type x = require(...)` is erased)."""
+        if any(c.type == "type" for c in node.children):
+            return
+        for clause in node.named_children:
+            if clause.type != "import_require_clause":
+                continue
+            src_node = clause.child_by_field_name("source")
+            ids = [x for x in clause.named_children if x.type == "identifier"]
+            if src_node is None or not ids:
+                continue
+            src = string_value(src_node) or ""
+            if self.f.types is not None:
+                self.f.types.module = True
+            self._bind_import(text_of(ids[0], 80), src, "*", ids[0])
+            self.f.imports.setdefault("\0order:" + src, Module(span=span_of(node), text=src, src=src))
 
     def _type_import(self, node: Node, src: str) -> None:
         types = self.f.types
