@@ -285,6 +285,9 @@ def validator_call(project: Project, path: str, call: Call, extra: frozenset[str
         return not held or name not in VERDICT_METHODS or (name == "validate" and call.awaited)
     if VALIDATOR_PREFIX.match(name):
         target = project.function_of(path, callee, call.func)
+        if target is None and isinstance(callee, Member):  # `this.registry.validateEnv(p)`: a method
+            from ipclint.link.wrappers import callee_function  # of a project class instance
+            target = callee_function(project, path, call)
         if target is not None and name.startswith("parse") and not _leaves_early(project, target):
             return False  # `parseArticle(url)` that fetches it: a parser that never rejects is a use
         if isinstance(r.value, Fn) or target is not None:
