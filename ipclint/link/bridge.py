@@ -16,6 +16,7 @@ from ipclint.model.values import (
     Electron,
     External,
     Global,
+    Logic,
     Member,
     ModObj,
     Obj,
@@ -143,6 +144,8 @@ def exposed_members(project: Project, exposure: Exposure) -> list[ExposedMember]
     while stack:
         where, keypath, span, at, depth, raw = stack.pop()
         v = where.value
+        if type(v) is Logic and v.op in ("||", "??") and type(v.right) is Obj:
+            v = v.right  # `const api = window.api || {}`: the preload's own object is the one built here
         if isinstance(v, ModObj) and depth < MAX_MEMBER_DEPTH:  # `import * as files` exposed or spread
             stack.extend(_module_members(project, v.path, keypath, span, depth))
             continue
@@ -178,19 +181,52 @@ def exposed_members(project: Project, exposure: Exposure) -> list[ExposedMember]
 
 def _written_props(project: Project, path: str, obj: Obj, keys: set[str | None]) -> list[tuple[str, Assign]]:
     """The members `NAME.key = value` that the file's assignments add to the object literal bound to
-    NAME (keys the literal does not have already), in source order."""
+    NAME (keys the literal does not have already), in source order. Also for a nested literal
+    written as a member first (`NAME.sub = NAME.sub || {}; NAME.sub.key = value`)."""
     f = project.files.get(path)
     if f is None:
         return []
+    homes: list[tuple[str, tuple[str, ...], object]] = []  # (root name, key chain, root binding)
+    for a in f.assigns:
+        if a.op == "=" and _is_literal(a.value, obj):
+            chain = _member_chain(a.target)
+            if chain is not None and chain[1]:
+                homes.append((chain[0], chain[1], binding_scope(f, a.func, chain[0])))
     out: list[tuple[str, Assign]] = []
     for a in f.assigns:
         t = a.target
-        if type(t) is Member and type(t.obj) is Ref and t.prop not in keys and a.op == "=":
+        if type(t) is not Member or t.prop in keys or a.op != "=":
+            continue
+        if type(t.obj) is Ref:
             hit = binding_scope(f, a.func, t.obj.name)
-            if hit is not None and hit[1] is obj:
+            if hit is not None and hit[1] is not None and _is_literal(hit[1], obj):
                 out.append((t.prop, a))
                 keys = keys | {t.prop}
+                continue
+        chain = _member_chain(t.obj)
+        if chain is not None and chain[1] and any(
+                (n, c) == chain and b == binding_scope(f, a.func, n) for n, c, b in homes):
+            out.append((t.prop, a))
+            keys = keys | {t.prop}
     return out
+
+
+def _is_literal(v: AnyV, obj: Obj) -> bool:
+    """Whether ``v`` is the object literal ``obj`` (by place), alone or as the fallback of `X || {}`."""
+    if type(v) is Logic and v.op in ("||", "??"):
+        v = v.right
+    return type(v) is Obj and v.span == obj.span
+
+
+def _member_chain(v: AnyV) -> tuple[str, tuple[str, ...]] | None:
+    """`a.b.c` as ('a', ('b', 'c'))."""
+    keys: list[str] = []
+    while type(v) is Member and len(keys) < MAX_MEMBER_DEPTH:
+        keys.append(v.prop)
+        v = v.obj
+    if type(v) is not Ref:
+        return None
+    return v.name, tuple(reversed(keys))
 
 
 def _module_members(project: Project, path: str, keypath: tuple[str, ...], span: Span, depth: int) -> list[_Todo]:
