@@ -15,15 +15,18 @@ from ipclint.model.values import (
     CallExpr,
     Electron,
     External,
+    Fn,
     Global,
     Logic,
     Member,
     ModObj,
+    Null,
     Obj,
     ParamRef,
     Prop,
     Ref,
     Spread,
+    Undef,
 )
 
 TOOLKIT = "@electron-toolkit/preload"
@@ -169,6 +172,11 @@ def exposed_members(project: Project, exposure: Exposure) -> list[ExposedMember]
                 r = project.resolve(where.path, p.value, where.scope)
                 stack.append((r, keypath + (key,), p.span, where.path, depth + 1, p.value))
             continue
+        if type(v) is Fn and depth < MAX_MEMBER_DEPTH and keypath:
+            made = _handed_object(project, where.path, v.fid)
+            if made is not None:  # `getApi: () => api`: the page calls it and gets the object's members
+                stack.append((made, keypath[:-1] + (keypath[-1] + "()",), span, at, depth + 1, None))
+                continue
         if isinstance(v, CallExpr) and depth < MAX_MEMBER_DEPTH:  # `exposeInMainWorld('api', createApi())`
             made = _made_object(project, where, v)
             if made is not None:
@@ -313,6 +321,24 @@ def _binding(f: FileFacts, scope: int | None, name: str) -> AnyV | None:
             return v
         scope = f.functions[scope].parent
     return None
+
+
+def _handed_object(project: Project, path: str, fid: int) -> Where | None:
+    """The object (literal or module namespace) a parameterless exposed function hands the page,
+    when every value it returns is that object or nothing (`getApi: () => api`, or one that hands
+    it out only once): contextBridge copies the result, functions included, into the page."""
+    fn = project.files[path].functions[fid]
+    if fn.params or not fn.returns:
+        return None
+    found: Where | None = None
+    for ret in fn.returns:
+        r = project.resolve(path, ret, fid)
+        if type(r.value) in (Undef, Null):
+            continue
+        if not isinstance(r.value, (Obj, ModObj)) or (found is not None and found.value is not r.value):
+            return None
+        found = r
+    return found
 
 
 def _made_object(project: Project, where: Where, made_by: CallExpr) -> Where | None:
