@@ -199,6 +199,7 @@ class _Event:
         self.destructured = bool(parts)
         self.parts = dict(parts)  # local name -> event field
         self.windows: set[str] = set()  # locals holding the sender's window (compared like the sender)
+        self.derived: set[str] = set()  # locals made from the event (`const e = toAppEvent(event)`)
 
     def add_aliases(self, local: list[tuple[str, AnyV]]) -> None:
         """`const frame = event.senderFrame`, `const { sender } = event`."""
@@ -212,6 +213,9 @@ class _Event:
             else:
                 if self.sender_window(v):  # `const win = BrowserWindow.fromWebContents(event.sender)`
                     self.windows.add(n)
+                elif isinstance(v, CallExpr) and (self.name is not None or self.destructured) \
+                        and any(self.mentioned(a) for a in v.args):
+                    self.derived.add(n)  # handed on to a checking function, it carries the event's sender
 
     def sender_window(self, v: AnyV) -> bool:
         """`BrowserWindow.fromWebContents(event.sender)` (or a local holding it): the sender's window."""
@@ -232,7 +236,7 @@ class _Event:
     def mentioned(self, v: AnyV) -> bool:
         if self.name is None and not self.destructured:
             return isinstance(v, (Ref, Member))
-        names = set(self.parts) | ({self.name} if self.name else set())
+        names = set(self.parts) | self.derived | ({self.name} if self.name else set())
         return any(isinstance(x, Ref) and x.name in names for x in walk(v, into_calls=True))
 
     def is_sender(self, v: AnyV) -> bool:
