@@ -198,8 +198,9 @@ def _written_props(project: Project, path: str, obj: Obj, keys: set[str | None])
     for a in f.assigns:
         if a.op == "=" and _is_literal(a.value, obj):
             chain = _member_chain(a.target)
-            if chain is not None and chain[1]:
-                homes.append((chain[0], chain[1], binding_scope(f, a.func, chain[0])))
+            bound = binding_scope(f, a.func, chain[0]) if chain is not None and chain[1] else None
+            if chain is not None and bound is not None:  # (`window.api = {}` members are exposures of their own)
+                homes.append((chain[0], chain[1], bound))
     out: list[tuple[str, Assign]] = []
     for a in f.assigns:
         t = a.target
