@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from ipclint.link.modules import Where
 from ipclint.link.project import Project
 from ipclint.model.span import Span
-from ipclint.model.values import CallExpr, Concat, Cond, Logic, Member, NewExpr, Ref, Tpl
+from ipclint.model.values import AnyV, CallExpr, Concat, Cond, Logic, Member, NewExpr, Ref, Tpl
 
 SOURCE_SUFFIXES = (".ts", ".tsx", ".js", ".mjs", ".cjs", ".mts", ".cts", ".jsx")
 
@@ -77,7 +77,7 @@ def url_alternatives(project: Project, where: Where) -> list[tuple[Where, bool]]
     DEV_URL : PROD_URL` gives two, neither alone)."""
     out: list[Where] = []
     todo = [where]
-    forks = 0
+    forks = calls = 0
     while todo and len(out) < 16:
         cur = todo.pop()
         r = project.resolve(cur.path, cur.value, cur.scope)
@@ -93,9 +93,22 @@ def url_alternatives(project: Project, where: Where) -> list[tuple[Where, bool]]
                 todo.append(Where(r.path, obj, r.scope))
             case NewExpr(callee=Ref(name="URL"), args=(first, *rest)):  # new URL(path, base): the base decides
                 todo.append(Where(r.path, rest[0] if rest else first, r.scope))
+            case CallExpr(callee=callee) if calls < 4 and (made := _returns_of(project, r, callee)):
+                calls += 1  # `loadURL(appUrl())`: what the project function returns
+                forks += len(made) > 1
+                todo.extend(made)
             case _:
                 out.append(r)
     return [(w, forks == 0) for w in out]
+
+
+def _returns_of(project: Project, at: Where, callee: AnyV) -> list[Where]:
+    """The values a project function called at ``at`` returns, each in the function's scope."""
+    target = project.function_of(at.path, callee, at.scope)
+    if target is None:
+        return []
+    path, fid = target
+    return [Where(path, ret, fid) for ret in project.files[path].functions[fid].returns]
 
 
 def url_prefix(project: Project, where: Where) -> str | None:
