@@ -231,11 +231,15 @@ class Cache:
     def facts_file(self, path: str, digest: str) -> Path | None:
         """Where the facts of ``path`` with content ``digest`` are kept. The path is part of the key:
         facts carry the file's own path and a grammar chosen by its suffix."""
+        return self._sharded("facts", f"{path}\0{digest}")
+
+    def _sharded(self, folder: str, key: str) -> Path | None:
+        """The entry for ``key`` in ``folder`` of this version's cache, sharded by its hash."""
         vdir = self.version_dir
         if vdir is None:
             return None
-        k = hashlib.sha256(f"{path}\0{digest}".encode()).hexdigest()
-        return vdir / "facts" / k[:2] / f"{k[2:]}.msgpack"
+        k = hashlib.sha256(key.encode()).hexdigest()
+        return vdir / folder / k[:2] / f"{k[2:]}.msgpack"
 
     def get_facts(self, path: str, digest: str) -> FileFacts | None:
         target = self.facts_file(path, digest)
@@ -265,11 +269,7 @@ class Cache:
     # ---- per-file flows (a file whose facts deferred them: Project.flow) ----
     def flows_file(self, path: str, digest: str) -> Path | None:
         """Where the flows of ``path`` with content ``digest`` are kept (``flows/``, sharded like facts)."""
-        vdir = self.version_dir
-        if vdir is None:
-            return None
-        k = hashlib.sha256(f"flows\0{path}\0{digest}".encode()).hexdigest()
-        return vdir / "flows" / k[:2] / f"{k[2:]}.msgpack"
+        return self._sharded("flows", f"flows\0{path}\0{digest}")
 
     def get_flows(self, path: str, digest: str) -> FileFlows | None:
         target = self.flows_file(path, digest)
