@@ -405,9 +405,10 @@ def _handed_on(project: Project, path: str, fid: int | None) -> bool:
     names is dead code, and its registration registers nothing."""
     if fid is None:
         return True
-    name = (project.files[path].functions[fid].name or "").rsplit(".", 1)[-1]
-    if not name:
-        return True
+    fn = project.files[path].functions[fid]
+    name = (fn.name or "").rsplit(".", 1)[-1]
+    if not name or fn.kind not in ("declaration", "method"):
+        return True  # a function written as a value (`ipc: { handle: (ch, fn) => ... }`) goes where it goes
     f = project.files[path]
     roots: list[AnyV] = [a for c in f.calls for a in c.args]
     roots += [*f.bindings.values(), *(a.value for a in f.assigns)]
