@@ -407,8 +407,10 @@ def _handed_on(project: Project, path: str, fid: int | None) -> bool:
         return True
     fn = project.files[path].functions[fid]
     name = (fn.name or "").rsplit(".", 1)[-1]
-    if not name or fn.kind not in ("declaration", "method"):
-        return True  # a function written as a value (`ipc: { handle: (ch, fn) => ... }`) goes where it goes
+    if not name or not (fn.kind == "declaration" or (fn.kind == "method" and "." in (fn.name or ""))):
+        # a function written as a value (`ipc: { handle: (ch, fn) => ... }`, an object literal's
+        # method): it goes where its object goes; only declarations and class methods are named
+        return True
     f = project.files[path]
     roots: list[AnyV] = [a for c in f.calls for a in c.args]
     roots += [*f.bindings.values(), *(a.value for a in f.assigns)]
