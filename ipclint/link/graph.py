@@ -15,6 +15,7 @@ from ipclint.link.wrappers import (
     WrapperOp,
     callee_function,
     calls_by_names,
+    derived_channel,
     direct_ops,
     made_forwarder,
     made_guard,
@@ -300,11 +301,13 @@ def _bridge_wrapper_edges(project: Project, graph: ChannelGraph) -> None:
 def _inside_wrapper(project: Project, path: str, call: Call, wop: WrapperOp, wrappers: Wrappers) -> bool:
     """A wrapper call inside another wrapper that passes that wrapper's own parameter as the
     channel or handler (`function outer(l) { inner('x', l) }`): the edges are at outer's callers."""
-    from ipclint.link.wrappers import _param_index
+    from ipclint.link.wrappers import _derived_param, _param_index
     for i in (wop.channel_param, wop.handler_param):
         if i is None or i >= len(call.args):
             continue
         hit = _param_index(project, path, call, call.args[i])
+        if hit is None and i == wop.channel_param:  # (`inner(`${kind}:created`)` in `outer(kind)`)
+            hit = _derived_param(project, path, call, call.args[i])
         if hit is not None and (path, hit[0]) in wrappers:
             return True
     return False
@@ -522,6 +525,10 @@ def _wrapper_edge(project: Project, path: str, call: Call, wop: WrapperOp, targe
     if site_path != path and ch is not None:
         channel = project.channel(site_path, ch, site.func)
         edge = replace(edge, channel=channel, channel_value=ch, channel_span=ch.span, inline_literal=False)
+    if wop.channel_derived and edge.channel is None:
+        filled = derived_channel(project, path, call, wop)
+        if filled is not None:  # `events('note')` with `listenerFor(`${kind}:created`)` inside
+            edge = replace(edge, channel=filled)
     if wop.channel_derived and wop.handler_param is None:
         # the handler is the wrapper's own, not an argument of this call
         h = wop.op.handler_arg

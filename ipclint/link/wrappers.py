@@ -54,6 +54,10 @@ class WrapperOp:
     # the fixed start of a derived channel (`progress:${id}`: 'progress:'), wherever on the chain
     # the channel was made; the caller picks a channel only within that namespace
     channel_prefix: str | None = None
+    # how a derived channel is made, when a caller's constant fills it in (`${kind}:created` with
+    # `kind` the wrapper's channel parameter): (path, scope, expression, function id, parameter
+    # index) of that expression and of the parameter it is made from
+    channel_expr: tuple[str, int | None, AnyV, int, int] | None = None
 
 
 def direct_ops(project: Project) -> dict[tuple[str, int], IpcOp]:
@@ -224,6 +228,49 @@ def _derived_param(project: Project, path: str, call: Call, arg: AnyV) -> tuple[
     return None
 
 
+def derived_channel(project: Project, path: str, call: Call, wop: WrapperOp) -> str | None:
+    """The channel a call of a wrapper with a derived channel names, when its argument is a
+    constant that fills in the expression the channel is made of (`events('note')` with
+    `listenerFor(`${kind}:created`)` inside `events(kind)`: 'note:created'); else None."""
+    if wop.channel_expr is None or wop.channel_param is None or wop.channel_param >= len(call.args):
+        return None
+    arg = call.args[wop.channel_param]
+    if isinstance(arg, Spread):
+        return None
+    value = project.channel(path, arg, call.func)
+    if value is None:
+        return None
+    epath, scope, expr, fid, index = wop.channel_expr
+    f = project.files[epath]
+    stack: list[AnyV | str] = [expr]
+    out: list[str] = []
+    # (evaluated left to right: a stack of parts, each a string already or an expression to fill)
+    steps = 0
+    while stack:
+        steps += 1
+        if steps > 64:
+            return None
+        v = stack.pop()
+        if isinstance(v, str):
+            out.append(v)
+        elif isinstance(v, Tpl):
+            stack.extend(reversed(v.parts))
+        elif isinstance(v, Concat):
+            stack += [v.right, v.left]
+        elif isinstance(v, Ref) and (hit := project.param_of(epath, scope, v.name)) is not None:
+            if hit[0] != fid or hit[1].index != index or hit[1].path or hit[1].rest:
+                return None
+            out.append(value)
+        elif isinstance(v, Ref) and isinstance(b := f.lookup(scope, v.name), (Tpl, Concat)):
+            stack.append(b)
+        else:
+            text = project.channel(epath, v, scope)
+            if text is None:
+                return None
+            out.append(text)
+    return "".join(out)
+
+
 def _returns_param(project: Project, path: str, callee: AnyV, scope: int | None, index: int) -> bool:
     """The project function ``callee`` returns its parameter ``index``, in a template or
     concatenation or as it is."""
@@ -330,12 +377,15 @@ def _add_summary(project: Project, wrappers: dict[tuple[str, int], list[WrapperO
     ch = _param_index(project, path, call, ch_arg) if ch_arg is not None else None
     derived = ch is not None and inner is not None and inner.channel_derived
     prefix = inner.channel_prefix if derived and inner is not None else None
+    expr = inner.channel_expr if derived and inner is not None else None
     if ch is None and ch_arg is not None:
         ch = _derived_param(project, path, call, ch_arg)
         derived = ch is not None
         if derived:
             prefix = inner.channel_prefix if inner is not None and inner.channel_derived \
                 else project.channel_prefix(path, ch_arg, call.func)
+            expr = None if ch is None or inner is not None and inner.channel_derived \
+                else (path, call.func, ch_arg, ch[0], ch[1])
     hd = _handler_source(project, path, call, h_arg) if h_arg is not None else None
     if ch is not None:
         owner = ch[0]
@@ -351,7 +401,7 @@ def _add_summary(project: Project, wrappers: dict[tuple[str, int], list[WrapperO
                     handler_param=hd[1] if hd is not None else None,
                     handler_wrapped=hd[2] if hd is not None else (inner.handler_wrapped if inner else False),
                     site=inner.site if inner is not None else (path, call.index), chain=chain,
-                    channel_derived=derived, channel_prefix=prefix)
+                    channel_derived=derived, channel_prefix=prefix, channel_expr=expr)
     lst = wrappers.setdefault((path, owner), [])
     if wop in lst or len(lst) > 32:
         return False
