@@ -21,6 +21,17 @@ SCOPED_METHODS = {"handle": "handle", "handleOnce": "handle", "on": "on", "once"
                   "off": "remove", "removeAllListeners": "remove"}
 WEBCONTENTS_NAMES = frozenset({"webContents", "sender", "contents", "wc", "webcontents"})
 FRAME_NAMES = frozenset({"frame", "senderFrame", "mainFrame", "webFrameMain", "framesInSubtree"})
+# camel-case names of a webContents kept in a variable or field: `mainWebContents`, `newWinContents`, `this.appWC`
+_CONTENTS_SUFFIXES = ("Contents", "WC")
+
+
+def webcontents_name(name: str | None) -> bool:
+    """``name`` names a webContents: one of the usual names, or a camel-case ``...Contents`` / ``...WC``."""
+    if name is None:
+        return False
+    if name in WEBCONTENTS_NAMES:
+        return True
+    return any(name.endswith(s) and len(name) > len(s) and name[-len(s) - 1].islower() for s in _CONTENTS_SUFFIXES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +80,7 @@ def classify(project: Project, path: str, call: Call) -> IpcOp | None:
         return ipc_op("ipcRenderer", method)
     if method in PUSH_METHODS and call.args and api is None:
         name = _last_name(obj)
-        if name in WEBCONTENTS_NAMES or name in FRAME_NAMES:
+        if webcontents_name(name) or name in FRAME_NAMES:
             return IpcOp("push", method, "webContents" if name not in FRAME_NAMES else "frame")
     if method == "emit" and api is None and isinstance(obj, Ref) and obj.name == "ipcMain" and call.args:
         return IpcOp("emit", method, "ipcMain")  # e.g. a test helper handed ipcMain
@@ -114,7 +125,7 @@ def unbound_candidate(bound: AnyV | None) -> bool:
 def _scoped_owner(project: Project, path: str, call: Call, owner: AnyV) -> bool:
     """`X.ipc.on(...)` is per-WebContents or per-frame IPC only when X is one."""
     name = _last_name(owner)
-    if name in WEBCONTENTS_NAMES or name in FRAME_NAMES:
+    if webcontents_name(name) or name in FRAME_NAMES:
         return True
     api = _api(project, path, owner, call.func)
     return api is not None and api.endswith(("webContents", "mainFrame"))
