@@ -32,6 +32,7 @@ from ipclint.model.values import (
     NewExpr,
     Ref,
     Spread,
+    Str,
     This,
     Tpl,
 )
@@ -308,6 +309,8 @@ def _handler_source(project: Project, path: str, call: Call, arg: AnyV) -> tuple
                 return (*hit[:2], True)
     if isinstance(arg, Fn):
         for c in project.calls_in(path, arg.fid):
+            if c.args and (type(c.args[0]) is Str or project.channel(path, c.args[0], c.func) is not None):
+                continue  # `notify(DONE, [x, y])`: the callback is told about a named message, not run as the handler
             if isinstance(c.callee, Ref):
                 param = project.param_of(path, c.func, c.callee.name)
                 if param is not None and param[0] != arg.fid and not param[1].path \
