@@ -24,6 +24,8 @@ class ChannelEnds:
         self.project = project
         self.tables: dict[str, dict[str, list[Edge]]] = {k: {} for k in ("handle", "on", "listen", "host")}
         self.dynamic: dict[str, set[str]] = {k: set() for k in ("handle", "on", "listen", "host")}
+        # ends whose channel is a constant start and a dynamic rest: they take the channels that start so
+        self.prefixed: dict[str, list[tuple[str, Edge]]] = {k: [] for k in ("handle", "on", "listen", "host")}
         roles = project.roles.items()
         self.mains = {project.apps.get(p, "") for p, i in roles if i.role.value == "main"}
         self.preloads = {project.apps.get(p, "") for p, i in roles if i.role.value == "preload"}
@@ -42,7 +44,11 @@ class ChannelEnds:
             return
         app = self.project.apps.get(e.path, "")
         if e.channel is None:
-            if not e.unseen_callers:
+            head = self.project.channel_prefix(e.path, e.channel_value, e.scope) \
+                if e.channel_value is not None else None
+            if head is not None:  # `ipcMain.on('popup-msg-' + id)`: every channel in that namespace
+                self.prefixed[kind].append((head, e))
+            elif not e.unseen_callers:
                 self.dynamic[kind].add(app)
         else:
             self.tables[kind].setdefault(e.channel, []).append(e)
@@ -60,7 +66,9 @@ class ChannelEnds:
 
     def found(self, kind: str, e: Edge, ch: str) -> list[Edge]:
         """The ends of ``kind`` for ``ch`` in apps that can talk with ``e``'s."""
-        return [o for o in self.tables[kind].get(ch, ()) if self.project.same_app(o.path, e.path)]
+        exact = [o for o in self.tables[kind].get(ch, ()) if self.project.same_app(o.path, e.path)]
+        return exact + [o for head, o in self.prefixed[kind]
+                        if ch.startswith(head) and self.project.same_app(o.path, e.path)]
 
     def names(self, kind: str, e: Edge) -> dict[str, list[Edge]]:
         """The channels of ``kind`` that ``e``'s app has, for a likely-typo hint."""
