@@ -25,7 +25,7 @@ from ipclint.link.project import Project
 from ipclint.link.vutil import subtree
 from ipclint.model import Role, Span
 from ipclint.model.facts import Call, FileFacts
-from ipclint.model.values import AnyV, Arr, Case, Index, Member, NewExpr, Ref, Spread, walk
+from ipclint.model.values import AnyV, Arr, Case, Cmp, Index, Logic, Member, NewExpr, Ref, Spread, walk
 
 MESSAGE_LISTEN = frozenset({"on", "once", "addListener", "addEventListener"})
 CONTENTS_LISTEN = frozenset({"on", "once", "addListener"})
@@ -234,8 +234,8 @@ def contents_listener_calls(project: Project) -> Iterator[tuple[str, Call, str, 
 def contents_listeners(project: Project) -> tuple[list[Edge], list[GenericSite]]:
     """In main (or shared) code: `<webContents>.on('ipc-message' | 'ipc-message-sync', fn)`. One edge per
     channel ``fn`` compares its channel parameter with (`channel === X`, `switch (channel) { case
-    X: }`), when that is all it does with it; otherwise (it hands the channel on, or never compares
-    it) a catch-all site: it receives every message the page sends."""
+    X: }`, `if (channel !== X) return`), when that is all it does with it; otherwise (it hands the
+    channel on, or never compares it) a catch-all site: it receives every message the page sends."""
     edges: list[Edge] = []
     sites: list[GenericSite] = []
     for path, c, event, target in contents_listener_calls(project):
@@ -299,6 +299,27 @@ def _tested_channels(project: Project, target: tuple[str, int], names: set[str] 
                     return None
                 found.append(ch)
                 compared.add(id(mine))
+    # `if (channel !== X) return`: the listener goes on for X only (`&&` of such tests: for each)
+    for x in f.exits:
+        if x.func not in scopes:
+            continue
+        tests, parts = [x.cond], []
+        while tests and len(parts) < 32:
+            t = tests.pop()
+            if isinstance(t, Logic) and t.op == "&&":
+                tests += [t.left, t.right]
+            elif isinstance(t, Cmp) and t.op in ("!==", "!="):
+                parts.append(t)
+            else:
+                parts = []
+                break
+        for t in parts:
+            for mine, other in ((t.left, t.right), (t.right, t.left)):
+                if is_channel(mine):
+                    ch = project.channel(path, other, x.func)
+                    if ch is None:
+                        return None
+                    found.append(ch)
     # any other read of the channel (a switch, a dispatcher given the channel or the whole event)
     # makes the listener generic
     for c in f.calls:
