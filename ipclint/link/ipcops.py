@@ -7,7 +7,7 @@ from ipclint.link.project import Project
 from ipclint.link.testcode import evaluate_api
 from ipclint.model.facts import Call
 from ipclint.model.kinds import Role
-from ipclint.model.values import AnyV, CallExpr, Electron, Member, Ref
+from ipclint.model.values import AnyV, CallExpr, Electron, External, Member, Ref
 
 MAIN_METHODS = {"handle": "handle", "handleOnce": "handle", "on": "on", "once": "on", "addListener": "on",
                 "removeHandler": "remove", "removeListener": "remove", "off": "remove",
@@ -53,6 +53,10 @@ IPC_METHOD_NAMES = frozenset(MAIN_METHODS) | frozenset(RENDERER_METHODS) | PUSH_
 
 def classify(project: Project, path: str, call: Call) -> IpcOp | None:
     callee = call.callee
+    if not call.new and len(call.args) >= 2 and _events_once(project, path, call):
+        api = project.electron_api(path, call.args[0], call.func)
+        if api in ("ipcMain", "ipcRenderer"):  # `await once(ipcMain, 'ready')`: a one-time listener
+            return IpcOp("on", "once", api, 1, None)
     if type(callee) is Ref and not call.new:
         return _unbound(project, path, call, callee)
     if not isinstance(callee, Member) or call.new or callee.prop not in IPC_METHOD_NAMES:
@@ -89,6 +93,15 @@ def classify(project: Project, path: str, call: Call) -> IpcOp | None:
         if p is not None and p[1].index == 0 and not p[1].path:
             return IpcOp("push", "reply", "event")
     return None
+
+
+def _events_once(project: Project, path: str, call: Call) -> bool:
+    """The call is Node's `events.once(emitter, name)` (`once` imported from 'events', or `events.once`)."""
+    callee = call.callee
+    if not (type(callee) is Ref and callee.name == "once" or type(callee) is Member and callee.prop == "once"):
+        return False
+    v = project.resolve(path, callee, call.func).value
+    return type(v) is External and v.src in ("events", "node:events") and v.name in ("once", "default.once")
 
 
 def _unbound(project: Project, path: str, call: Call, callee: Ref) -> IpcOp | None:
