@@ -300,10 +300,11 @@ def _tested_channels(project: Project, target: tuple[str, int], names: set[str] 
                 found.append(ch)
                 compared.add(id(mine))
     # `if (channel !== X) return`: the listener goes on for X only (`&&` of such tests: for each)
-    for x in f.exits:
-        if x.func not in scopes:
+    for ex in f.exits:
+        if ex.func not in scopes:
             continue
-        tests, parts = [x.cond], []
+        tests: list[AnyV] = [ex.cond]
+        parts: list[Cmp] = []
         while tests and len(parts) < 32:
             t = tests.pop()
             if isinstance(t, Logic) and t.op == "&&":
@@ -316,7 +317,7 @@ def _tested_channels(project: Project, target: tuple[str, int], names: set[str] 
         for t in parts:
             for mine, other in ((t.left, t.right), (t.right, t.left)):
                 if is_channel(mine):
-                    ch = project.channel(path, other, x.func)
+                    ch = project.channel(path, other, ex.func)
                     if ch is None:
                         return None
                     found.append(ch)
