@@ -28,7 +28,7 @@ from ipclint.link.wrappers import (
 from ipclint.model import Location, Role, Span
 from ipclint.model.facts import Call, binding_scope
 from ipclint.model.graph import ViaKind
-from ipclint.model.values import AnyV, CallExpr, Fn, Import, Member, Null, Ref, Spread, Undef, walk
+from ipclint.model.values import AnyV, CallExpr, Fn, Import, Member, Null, Ref, Spread, Undef
 
 SENDER_KINDS = frozenset({"send", "invoke"})
 Wrappers = dict[tuple[str, int], list[WrapperOp]]
@@ -414,15 +414,33 @@ def _handed_on(project: Project, path: str, fid: int | None) -> bool:
         # a function written as a value (`ipc: { handle: (ch, fn) => ... }`, an object literal's
         # method): it goes where its object goes; only declarations and class methods are named
         return True
+    return _referenced(project, path, fid)
+
+
+def _referenced(project: Project, path: str, fid: int, imports: bool = True) -> bool:
+    """Whether the function's name is used as a value (an argument, a bound or assigned value: not
+    only called) in its file, or (``imports``) imported by another file."""
+    name = (project.files[path].functions[fid].name or "").rsplit(".", 1)[-1]
+    if not name:
+        return False
     f = project.files[path]
     roots: list[AnyV] = [a for c in f.calls for a in c.args]
     roots += [*f.bindings.values(), *(a.value for a in f.assigns)]
-    for root in roots:
-        for v in walk(root, into_calls=True):
-            if (type(v) is Ref and v.name == name) or (type(v) is Member and v.prop == name):
-                return True
-    return any(type(b) is Import and b.name == name
-               for p, other in project.files.items() if p != path for b in other.imports.values())
+    todo = list(roots)
+    seen = 0
+    while todo and seen < 100_000:
+        v = todo.pop()
+        seen += 1
+        if (type(v) is Ref and v.name == name) or (type(v) is Member and v.prop == name):
+            return True
+        if type(v) is CallExpr:
+            todo.extend(v.args)  # (a call of it is no use as a value: its arguments may be)
+            if type(v.callee) is Member:
+                todo.append(v.callee.obj)  # (`this.on.bind(this)`: the object of a method call)
+        elif not v.opaque:
+            todo.extend(v.children())
+    return imports and any(type(b) is Import and b.name == name
+                           for p, other in project.files.items() if p != path for b in other.imports.values())
 
 
 def _edge(project: Project, path: str, call: Call, op: IpcOp, *, channel_value: AnyV | None = None,
@@ -525,7 +543,11 @@ def _wrapper_edge(project: Project, path: str, call: Call, wop: WrapperOp, targe
     if site_path != path and ch is not None:
         channel = project.channel(site_path, ch, site.func)
         edge = replace(edge, channel=channel, channel_value=ch, channel_span=ch.span, inline_literal=False)
-    if wop.channel_derived and edge.channel is None:
+    if wop.channel_derived and edge.channel is None and not (
+            wop.channel_expr is not None
+            and _referenced(project, wop.channel_expr[0], wop.channel_expr[3], imports=False)):
+        # (a wrapper also handed on as a value, `_.partial(log, 'warn')`, has callers the model
+        # does not see: its channels stay dynamic)
         filled = derived_channel(project, path, call, wop)
         if filled is not None:  # `events('note')` with `listenerFor(`${kind}:created`)` inside
             edge = replace(edge, channel=filled)
