@@ -423,24 +423,40 @@ def _referenced(project: Project, path: str, fid: int, imports: bool = True) -> 
     name = (project.files[path].functions[fid].name or "").rsplit(".", 1)[-1]
     if not name:
         return False
+    if name in _value_names(project, path):
+        return True
+    return imports and any(type(b) is Import and b.name == name
+                           for p, other in project.files.items() if p != path for b in other.imports.values())
+
+
+def _value_names(project: Project, path: str) -> frozenset[str]:
+    """The names (`x`, `.x`) the file's code uses as values: in call arguments, bound and assigned
+    values, the callee of a call not counted (its arguments are; `this.on.bind(this)`: `on`). From
+    the facts alone, so kept for the run's later rounds."""
+    memo = project.file_memo.value_names
+    hit = memo.get(path)
+    if hit is not None:
+        return hit
     f = project.files[path]
-    roots: list[AnyV] = [a for c in f.calls for a in c.args]
-    roots += [*f.bindings.values(), *(a.value for a in f.assigns)]
-    todo = list(roots)
+    todo: list[AnyV] = [a for c in f.calls for a in c.args]
+    todo += [*f.bindings.values(), *(a.value for a in f.assigns)]
+    names: set[str] = set()
     seen = 0
     while todo and seen < 100_000:
         v = todo.pop()
         seen += 1
-        if (type(v) is Ref and v.name == name) or (type(v) is Member and v.prop == name):
-            return True
+        if type(v) is Ref:
+            names.add(v.name)
+        elif type(v) is Member:
+            names.add(v.prop)
         if type(v) is CallExpr:
             todo.extend(v.args)  # (a call of it is no use as a value: its arguments may be)
             if type(v.callee) is Member:
                 todo.append(v.callee.obj)  # (`this.on.bind(this)`: the object of a method call)
         elif not v.opaque:
             todo.extend(v.children())
-    return imports and any(type(b) is Import and b.name == name
-                           for p, other in project.files.items() if p != path for b in other.imports.values())
+    memo[path] = hit = frozenset(names)
+    return hit
 
 
 def _edge(project: Project, path: str, call: Call, op: IpcOp, *, channel_value: AnyV | None = None,

@@ -162,6 +162,8 @@ class FileMemo:
     import_targets: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # path -> the names it binds to an IPC method read off an object (`const { invoke } = ipcRenderer`)
     unbound_names: dict[str, frozenset[str]] = field(default_factory=dict)
+    # path -> the names its code uses as values, not only calls (link/graph.py ``_referenced``)
+    value_names: dict[str, frozenset[str]] = field(default_factory=dict)
     # path -> the files its import specifiers found by byte search name (a file not parsed)
     specifier_targets: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # path -> the `preload` option values of its objects and assignments, with their scope
