@@ -148,13 +148,13 @@ def build_graph(project: Project) -> ChannelGraph:
     graph.exposures = find_exposures(project)
     project.exposures = graph.exposures
     consumed = _call_site_edges(project, graph, wrappers, relay_classes(project, ops))
-    from ipclint.link.wrappers import _param_index as param_index
     for (path, idx), op in sorted(ops.items()):
         call = project.files[path].calls[idx]
-        if _is_parametric(project, path, call, op, (path, idx) in consumed):
+        param_channel = _channel_is_param(project, path, call, op)
+        if _is_parametric(project, path, call, op, (path, idx) in consumed, param_channel):
             continue
         edge = _edge(project, path, call, op)
-        if op.channel_arg < len(call.args) and param_index(project, path, call, call.args[op.channel_arg]):
+        if param_channel:  # (kept for its handler: a wrapper only handed on, `_is_parametric`)
             edge = replace(edge, unseen_callers=True)
         graph.edges.extend(_per_entry(project, path, call, edge))
     _bridge_wrapper_edges(project, graph)
@@ -383,7 +383,14 @@ def _called_name(v: CallExpr) -> str | None:
 MAIN_RECEIVERS = frozenset({"ipcMain", "webContents.ipc", "frame.ipc"})
 
 
-def _is_parametric(project: Project, path: str, call: Call, op: IpcOp, consumed: bool) -> bool:
+def _channel_is_param(project: Project, path: str, call: Call, op: IpcOp) -> bool:
+    """The IPC call's channel is a parameter of the function around it (a wrapper's)."""
+    from ipclint.link.wrappers import _param_index
+    return op.channel_arg < len(call.args) and _param_index(project, path, call, call.args[op.channel_arg]) is not None
+
+
+def _is_parametric(project: Project, path: str, call: Call, op: IpcOp, consumed: bool,
+                   param_channel: bool | None = None) -> bool:
     """An IPC call inside a wrapper whose channel (or, once the wrapper is used, handler) is a
     parameter: its edges are at the wrapper's call sites. A wrapper with a handler of its own
     that is never called where the model sees it (only handed on as a value:
@@ -393,7 +400,9 @@ def _is_parametric(project: Project, path: str, call: Call, op: IpcOp, consumed:
     from ipclint.link.wrappers import _param_index
     if consumed:
         return True
-    if op.channel_arg < len(call.args) and _param_index(project, path, call, call.args[op.channel_arg]):
+    if param_channel is None:
+        param_channel = _channel_is_param(project, path, call, op)
+    if param_channel:
         h = op.handler_arg
         return op.receiver not in MAIN_RECEIVERS or op.kind not in ("handle", "on") \
             or h is None or h >= len(call.args) or not isinstance(call.args[h], Fn) \
