@@ -6,7 +6,6 @@ from __future__ import annotations
 from ipclint.link.calls import talk
 from ipclint.link.graph import Edge
 from ipclint.link.project import Project
-from ipclint.model.values import Module, Ref, Str
 
 # Libraries whose main-process module registers IPC handlers when it is loaded: channel -> the
 # modules (and their subpaths) that register it. electron-log answers its renderer side's
@@ -77,10 +76,4 @@ class ChannelEnds:
 
 def _modules(project: Project, path: str) -> set[str]:
     """The module names that ``path`` imports or requires (`import log from 'electron-log/main'`)."""
-    f = project.files.get(path)
-    if f is None:
-        return set()
-    mods = {v.src for k, v in f.imports.items() if k.startswith("\0order:") and isinstance(v, Module)}
-    mods.update(c.args[0].value for c in project.calls_named(path, ("require",))
-                if isinstance(c.callee, Ref) and c.callee.name == "require" and c.args and isinstance(c.args[0], Str))
-    return mods
+    return set(project.loaded_specifiers(path)) if path in project.files else set()

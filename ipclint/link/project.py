@@ -493,6 +493,14 @@ class Project:
             for c in self.files[path].calls:
                 yield path, c
 
+    def loaded_specifiers(self, path: str) -> list[str]:
+        """The module specifiers a parsed file imports or `require`s with a literal, in order."""
+        f = self.files[path]
+        specs = [v.src for k, v in f.imports.items() if k.startswith("\0order:") and type(v) is Module]
+        specs += [c.args[0].value for c in self.calls_named(path, ("require",))
+                  if type(c.callee) is Ref and c.callee.name == "require" and c.args and type(c.args[0]) is Str]
+        return specs
+
     def calls_named(self, path: str, names: Collection[str]) -> list[Call]:
         """The calls of ``path`` that can call by one of ``names``, in file order: by the
         callee's property (`x.name(...)`) or name (`name(...)`), or by the name an aliased import

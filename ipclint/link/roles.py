@@ -344,12 +344,8 @@ def _import_targets(project: Project, path: str) -> tuple[str, ...]:
     hit = memo.get(path)
     if hit is not None:
         return hit
-    f = project.files[path]
-    specs = [v.src for k, v in f.imports.items() if k.startswith("\0order:") and isinstance(v, Module)]
-    specs += [c.args[0].value for c in project.calls_named(path, ("require",))
-              if isinstance(c.callee, Ref) and c.callee.name == "require" and c.args and isinstance(c.args[0], Str)]
     out = []
-    for s in specs:
+    for s in project.loaded_specifiers(path):
         t = project.modules.resolve(path, s)
         if t is not None:
             out.append(t)
