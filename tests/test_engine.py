@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ipclint.cli import run
 from ipclint.engine import check
@@ -170,6 +172,17 @@ def test_test_code_is_parsed_only_when_it_calls_an_ipc_method(code: str, calls: 
     mocks the IPC names or asserts on them) adds nothing and is not parsed for its IPC."""
     from ipclint.discover.select import byte_facts
     assert byte_facts(code.encode()).ipc_call is calls
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from([b"ipcRenderer", b"ipcMain", b"contextBridge", b"webContents", b".ipc.", b"Ipc",
+                                 b"IpcMain", b"<webview", b"ipc-message", b"pc", b"ipc", b"webview", b"x", b" ",
+                                 b"Bridge", b"Contents", b"ipcRender", b"IpcRendere"]), max_size=8))
+def test_the_ipc_mention_test_is_the_plain_search(pieces: list[bytes]) -> None:
+    """``mentions_ipc`` searches for what the ipc keywords share first: same answer as testing each."""
+    from ipclint.discover.select import IPC_KEYWORDS, mentions_ipc
+    data = b"".join(pieces)
+    assert mentions_ipc(data) is any(k in data for k in IPC_KEYWORDS)
 
 
 def test_the_byte_search_knows_every_ipc_method() -> None:

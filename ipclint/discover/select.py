@@ -96,8 +96,18 @@ def _destructured_globals(data: bytes) -> list[bytes]:
     return out
 
 
+# (most files mention none: one search for what the `ipc`/`Ipc` keywords share spares six)
+_PC_KEYWORDS = tuple(k for k in IPC_KEYWORDS if b"pc" in k)
+_OTHER_KEYWORDS = tuple(k for k in IPC_KEYWORDS if b"pc" not in k)
+
+
+def mentions_ipc(data: bytes) -> bool:
+    """Whether one of ``IPC_KEYWORDS`` occurs in ``data``."""
+    return (b"pc" in data and any(k in data for k in _PC_KEYWORDS)) or any(k in data for k in _OTHER_KEYWORDS)
+
+
 def byte_facts(data: bytes) -> ByteFacts:
-    ipc = any(k in data for k in IPC_KEYWORDS)
+    ipc = mentions_ipc(data)
     specs = tuple(dict.fromkeys(s.decode("utf-8", "replace")
                                 for s in _scan(data, (b"from", b"require", b"import"), SPEC_AT)))
     keyword = ipc or b"electron" in data and _names_electron(data, specs)
