@@ -325,9 +325,12 @@ class _Walker(Extractor):
         with_conds = ipc_like or dynamic_require or decides or method == "loadURL" or self._on_pick(callee, scope)
         conds = enclosing_conditions(node, lambda n: self.value(n, scope), self.up, self.case_index) \
             if with_conds else ()
-        # calls of project functions as statements: the branches they sit in (IPC012 repeatability)
+        # calls of project functions as statements: the branches they sit in (IPC012 repeatability);
+        # also calls that hand over a callback (`load().then(() => start())`): a call inside the
+        # callback sits in the branches of the hand-over (link/calls.together)
         arms = enclosing_arms(node, lambda n: self.value(n, scope), self.up, self.case_groups) \
-            if isinstance(callee, Ref) or isinstance(callee, Member) and isinstance(callee.obj, (Ref, This)) else ()
+            if isinstance(callee, Ref) or isinstance(callee, Member) and isinstance(callee.obj, (Ref, This)) \
+            or any(isinstance(a, Fn) for a in args) else ()
         call = Call(len(f.calls), callee, args, span_of(node), scope, in_loop, isinstance(v, NewExpr), awaited,
                     guarded, conds, arms)
         f.calls.append(call)
