@@ -134,7 +134,9 @@ def reachable_files(project: Project) -> set[str]:
     """The files main's entries load, directly or through imports, `require` and `import()`, in
     every app with a known entry, plus every file of the apps without one (nothing is known there,
     so nothing is left out). An app's entry is its package.json `main`; when that names build
-    output ipclint cannot map back, the app's main-process files that no other file imports."""
+    output ipclint cannot map back, the app's main-process files that no other file imports, and
+    those that only files they load themselves import (the entry imported back by one of its
+    modules: `import { isDev } from '..'`)."""
     from ipclint.link.roles import imported_files
     from ipclint.model.paths import is_test_path
     hit = project.memo.reachable
@@ -142,18 +144,34 @@ def reachable_files(project: Project) -> set[str]:
         return hit
     entries = {p for p, i in project.roles.items() if i.reason == "the main entry of package.json"}
     apps_with_entry = {project.apps.get(p, "") for p in entries}
-    importers: dict[str, int] = {}
+    importers: dict[str, set[str]] = {}
     for p in project.files:
         if not is_test_path(p):
             for t in imported_files(project, p):
                 if t != p:
-                    importers[t] = importers.get(t, 0) + 1
-    for p, info in sorted(project.roles.items()):
-        if info.role.value == "main" and project.apps.get(p, "") not in apps_with_entry and not importers.get(p) \
-                and not is_test_path(p):
-            entries.add(p)
+                    importers.setdefault(t, set()).add(p)
+    unknown = [p for p, info in sorted(project.roles.items())
+               if info.role.value == "main" and project.apps.get(p, "") not in apps_with_entry and not is_test_path(p)]
+    entries.update(p for p in unknown if not importers.get(p))
     seen = set(entries)
-    todo = sorted(entries)
+    _load(project, sorted(entries), seen)
+    for p in unknown:
+        if p in seen:
+            continue
+        loads = {p}
+        _load(project, [p], loads)
+        if importers.get(p, set()) <= loads:  # a cycle that no file outside it imports
+            entries.add(p)
+            seen |= loads
+    with_entry = {project.apps.get(p, "") for p in entries}
+    out = seen | {p for p in project.files if project.apps.get(p, "") not in with_entry}
+    project.memo.reachable = out
+    return out
+
+
+def _load(project: Project, todo: list[str], seen: set[str]) -> None:
+    """Add to ``seen`` the files that the files of ``todo`` load, directly or not."""
+    from ipclint.link.roles import imported_files
     while todo:
         p = todo.pop()
         if p in project.files:
@@ -168,10 +186,6 @@ def reachable_files(project: Project) -> set[str]:
             if t not in seen and (t in project.files or t in project.all_paths):
                 seen.add(t)
                 todo.append(t)
-    with_entry = {project.apps.get(p, "") for p in entries}
-    out = seen | {p for p in project.files if project.apps.get(p, "") not in with_entry}
-    project.memo.reachable = out
-    return out
 
 
 def _byte_imports(project: Project, path: str) -> tuple[list[str], list[tuple[Pos, str]], list[str]]:
