@@ -40,7 +40,8 @@ def duplicate_handler(project: Project, options: Options) -> Iterator[Hit]:
     that end in `break`, also inside callbacks handed over in those branches) count as one, and so
     do two registrations of a channel in different arms (`if (supported) handle(ch, show) else
     handle(ch, noop)`); a dynamic channel made from a local of the registering function (`const ch
-    = randomUUID()`) is another channel on each run; calls in test code or in code main's entry
+    = randomUUID()`), or in a class constructor from a field of the new instance (`` `url-${this.id}`
+    ``), is another channel on each run; calls in test code or in code main's entry
     never loads (a CLI's own entry point), or in an `app.on('ready')` listener registered inside a 'ready' or
     `app.whenReady().then` callback (it never runs: 'ready' is emitted once), do not count; nor does
     a call right after `removeHandler` (`removeAllListeners`) for the channel in the caller's own
@@ -169,10 +170,12 @@ def _registrations(project: Project, edges: list[Edge]) -> list[Edge]:
 def _fresh_channel(project: Project, e: Edge, call: Call) -> bool:
     """A dynamic channel made from a local of the registering function (`const ch = randomUUID()`,
     `` `dialog:answer:${id}` `` with a local `id`): it is computed again on each run, so a run
-    after the first registers another channel, not the same one twice."""
+    after the first registers another channel, not the same one twice. In a class constructor,
+    a field of the new instance (`` `get-url-${this.id}` ``) is such a value too."""
     if e.channel is not None or e.channel_value is None:
         return False
     f = project.files[e.path]
+    in_constructor = _in_constructor(f, call.func)
     todo: list[AnyV] = [e.channel_value]
     for _ in range(64):
         if not todo:
@@ -182,9 +185,20 @@ def _fresh_channel(project: Project, e: Edge, call: Call) -> bool:
             bound = binding_scope(f, call.func, v.name)
             if bound is not None and bound[0] is not None and bound[1] is not None:
                 return True
+        elif type(v) is Member and type(v.obj) is This and in_constructor:
+            return True
         elif not v.opaque:
             todo.extend(v.children())
     return False
+
+
+def _in_constructor(f: FileFacts, fid: int | None) -> bool:
+    """Whether code of function ``fid`` runs with `this` bound to a new instance: a class
+    constructor, or an arrow function inside one."""
+    steps = 0
+    while fid is not None and f.functions[fid].kind == "arrow" and steps < 64:
+        fid, steps = f.functions[fid].parent, steps + 1
+    return fid is not None and any(m.get("constructor") == fid for m in f.class_methods.values())
 
 
 def _enclosing(project: Project, e: Edge) -> set[int | None]:
