@@ -189,6 +189,9 @@ class Reader:
             return Read(name, ident, "use")
         if up is not None and up.type == "call_expression" and up.child_by_field_name("function") == node:
             return Read(name, ident, "use")  # handlers[value](): dispatch on a renderer-chosen key
+        table = node.child_by_field_name("object")
+        if table is not None and text_of(table, 40).replace("?.", ".") in ENVIRONMENT:
+            return Read(name, ident, "use")  # `process.env[name] ?? null`: every variable is a key, no allowlist
         role = lookup_role(node, self.up)
         return Read(name, ident, role, site=node) if role is not None else Read(name, ident, "use")
 
@@ -504,6 +507,8 @@ def _operator(name: str, ident: Node, node: Node, child: Node, st: _State) -> St
     return _CONTINUE
 
 
+# The process environment read by a renderer-chosen name: a table of secrets, not an allowlist
+ENVIRONMENT = frozenset({"process.env", "globalThis.process.env"})
 FINDS = frozenset({"find", "findLast"})  # lookups in a list by a comparison of its entries
 EXTRACTING = frozenset({"match", "search", "localeCompare"})  # results that are data unless tested
 
