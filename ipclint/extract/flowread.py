@@ -7,7 +7,7 @@ from enum import Enum
 from typing import Final, Literal, NamedTuple
 
 from ipclint.extract.ancestry import Up
-from ipclint.extract.flownames import occurrences
+from ipclint.extract.flownames import is_binding, next_occurrence, occurrences
 from ipclint.extract.parse import Node
 from ipclint.extract.values import text_of
 from ipclint.extract.walk import FUNCTION_TYPES, _bindings_of_pattern
@@ -67,9 +67,10 @@ class Read(NamedTuple):
 
 
 class Reader:
-    """Mixed into the analysis: needs ``fn_id`` (the analysed function's node id), ``data`` (the
-    source) and ``writes`` (start bytes of assignments that reset a tracked name)."""
+    """Mixed into the analysis: needs ``fn`` and ``fn_id`` (the analysed function and its node id),
+    ``data`` (the source) and ``writes`` (start bytes of assignments that reset a tracked name)."""
 
+    fn: Node
     fn_id: int
     data: bytes
     up: Up
@@ -374,6 +375,20 @@ class Reader:
                 names = tuple(b.name for b in _bindings_of_pattern(pat, 0))
         return Read(name, ident, "alias" if st.pure else "use", alias=names, pure=st.pure, rewritten=st.rewritten)
 
+    def _declares(self, name: str) -> bool:
+        """The analysed function binds ``name`` (a parameter or a local declared anywhere in it)."""
+        data, end = self.data, self.fn.end_byte
+        pos = next_occurrence(data, name, self.fn.start_byte, end)
+        for _ in range(256):
+            if pos < 0:
+                return False
+            found = self.fn.descendant_for_byte_range(pos, pos + len(name.encode()))
+            if found is not None and found.type in ("identifier", "shorthand_property_identifier_pattern") \
+                    and (found.type != "identifier" or is_binding(found, self.up)):
+                return True
+            pos = next_occurrence(data, name, pos + 1, end)
+        return True  # (a name met that often: assume it is the function's own)
+
     def _assign(self, name: str, ident: Node, node: Node, child: Node, st: _State) -> Step:
         left = node.child_by_field_name("left")
         if left == child:
@@ -382,6 +397,9 @@ class Reader:
                     and not occurrences(self.data, name, right.start_byte, right.end_byte):
                 self.writes.append(node.start_byte)  # replaced by a value not made from it: a reset
             return None
+        if node.type == "assignment_expression" and left is not None and left.type == "identifier" \
+                and not self._declares(text_of(left, 80)):
+            return Read(name, ident, "use")  # `lastKeys = keys`: kept in state outside the function
         if node.type == "assignment_expression" and left is not None and left.type in (
                 "identifier", "object_pattern", "array_pattern"):
             return self._alias(name, ident, left, st)
