@@ -216,8 +216,9 @@ def _no_graph() -> ChannelGraph:
 MAX_SPREADS = 16
 
 def _one_electron(found: Iterable[Where]) -> Where | None:
-    """The one Electron object (by its API) that every candidate gives, leaving out null,
-    undefined and false ones; None when one gives something else or two give different objects.
+    """The one Electron object (by its API), or the one loader global (`window`, `require`), that
+    every candidate gives, leaving out null, undefined and false ones; None when one gives
+    something else or two give different objects.
     Lazy: stops resolving at the first that disagrees."""
     one: Where | None = None
     api: str | None = None
@@ -225,10 +226,21 @@ def _one_electron(found: Iterable[Where]) -> Where | None:
         x = r.value
         if type(x) is Undef or type(x) is Null or (type(x) is Bool and not x.value):
             continue
-        if type(x) is not Electron or (api is not None and x.api != api):
+        if type(x) is Global and x.name in _LOADER_GLOBALS:  # `inWorker ? undefined : window`
+            name = f"global:{x.name}"
+        elif type(x) is Electron:
+            name = x.api
+        else:
             return None
-        one, api = r, x.api
+        if api is not None and name != api:
+            return None
+        one, api = r, name
     return one
+
+
+# Globals a page reaches Electron through (with node integration): a choice that gives one of
+# them (`const w = inWorker ? undefined : window`, `w && w.require`) is that global
+_LOADER_GLOBALS = frozenset({"window", "globalThis", "require"})
 
 
 # Values that are surely not an Electron object: a caller passing one disputes a parameter's
@@ -660,6 +672,12 @@ class Project:
             return None  # (`let a = x ? a : b`)
         self._choice_busy.add(key)
         try:
+            if isinstance(v, Logic) and v.op in ("||", "??"):
+                # `window.require || window.nodeRequire`: in Electron the left side is there, the
+                # right one is the fallback of code that also runs elsewhere
+                first = _one_electron((self.resolve(cur.path, v.left, cur.scope),))
+                if first is not None:
+                    return first
             return _one_electron(self.resolve(cur.path, a, cur.scope) for a in alts)
         finally:
             self._choice_busy.discard(key)
