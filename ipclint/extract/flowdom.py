@@ -32,7 +32,7 @@ from ipclint.extract.flowtests import (
     member_bases,
     own_polarity,
     polarity,
-    refusal,
+    refusal_of,
     unwrap_test,
 )
 from ipclint.extract.parse import Node
@@ -249,9 +249,9 @@ class Dominance(Decisions):
         cons = node.child_by_field_name("consequence")
         alt = node.child_by_field_name("alternative")
         if child == cons:
-            return self._passed(cond, True) + self._denials(cond, refusal(alt))
+            return self._passed(cond, True) + self._denials(cond, refusal_of(alt, cond))
         if child == alt:
-            return self._passed(cond, False) + self._denials(cond, refusal(cons))
+            return self._passed(cond, False) + self._denials(cond, refusal_of(cons, cond))
         return []
 
     def _before(self, block: Node, child: Node) -> tuple[int, ...]:
@@ -278,9 +278,9 @@ class Dominance(Decisions):
             cons_exits = cons is not None and exits_branch(cons)
             alt_exits = alt is not None and exits_branch(alt)
             if cons_exits and not alt_exits:
-                out.extend(self._passed(cond, False) + self._denials(cond, refusal(cons)))
+                out.extend(self._passed(cond, False) + self._denials(cond, refusal_of(cons, cond)))
             elif alt_exits and not cons_exits:
-                out.extend(self._passed(cond, True) + self._denials(cond, refusal(alt)))
+                out.extend(self._passed(cond, True) + self._denials(cond, refusal_of(alt, cond)))
             elif cons is not None and any(cons.start_byte <= w < cons.end_byte for w in self.writes):
                 out.extend(self._passed(cond, False))  # `if (typeof x !== 'string') x = ''`
         elif st.type == "switch_statement":

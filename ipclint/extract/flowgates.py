@@ -13,6 +13,7 @@ from ipclint.extract.flowtests import (
     falsy_exit,
     falsy_value,
     refusal,
+    refusal_of,
     truthy_return,
     truthy_value,
 )
@@ -70,7 +71,7 @@ class Decisions:
                     if other and (how != "throw" or refusal(alt if branch is cons else cons) == "throw"):
                         continue  # both branches end the function: a dispatch, unless one of them refuses
                     out.extend((i, how, own) for i in self._passed(cond, outcome) + self._denials(
-                        cond, refusal(branch)))
+                        cond, refusal_of(branch, cond)))
             elif ctx.type == "ternary_expression":
                 if own:  # `return name ? name + '.json' : undefined`: the result is truthy when the test passed
                     cons, alt = ctx.child_by_field_name("consequence"), ctx.child_by_field_name("alternative")

@@ -296,6 +296,63 @@ def refusal(branch: Node | None) -> str | None:
     return None
 
 
+def refusal_of(branch: Node | None, cond: Node | None) -> str | None:
+    """How a branch decided by ``cond`` refuses (``refusal``); None also when it ends with a bare
+    exit after acting on a tested value (`if (u.startsWith('http')) { shell.openExternal(u); return }`):
+    that is a dispatch, and the value goes on untested on the other side."""
+    how = refusal(branch)
+    if how != "return" or branch is None or cond is None or branch.type == "return_statement":
+        return how
+    names = {text_of(n, 80) for n in _identifiers(cond) if not text_of(n, 1).isupper()}
+    return None if names and _acts_on(branch, names) else how
+
+
+def _identifiers(node: Node) -> list[Node]:
+    out, stack = [], [node]
+    while stack and len(out) < 64:
+        n = stack.pop()
+        if n.type == "identifier":
+            out.append(n)
+        stack.extend(n.named_children)
+    return out
+
+
+def _acts_on(branch: Node, names: set[str]) -> bool:
+    """Some call in ``branch`` (other than logging or building an error) takes, or some assignment
+    stores, one of ``names``."""
+    stack: list[tuple[Node, bool]] = [(branch, False)]
+    for _ in range(4096):
+        if not stack:
+            return False
+        n, carried = stack.pop()
+        t = n.type
+        if t == "identifier":
+            if carried and text_of(n, 80) in names:
+                return True
+            continue
+        if t in ("call_expression", "new_expression"):
+            callee = n.child_by_field_name("function" if t == "call_expression" else "constructor")
+            text = text_of(callee, 100) if callee is not None else ""
+            if text.rsplit(".", 1)[-1].endswith("Error") or _logs(text):
+                continue
+            args = n.child_by_field_name("arguments")
+            stack.extend((c, carried) for c in n.named_children if c != args)
+            if args is not None:
+                stack.extend((c, True) for c in args.named_children)
+            continue
+        if t == "assignment_expression":
+            right = n.child_by_field_name("right")
+            stack.extend((c, carried or c == right) for c in n.named_children)
+            continue
+        stack.extend((c, carried) for c in n.named_children)
+    return False
+
+
+def _logs(callee: str) -> bool:
+    root = callee.split(".", 1)[0]
+    return root in ("console", "log", "logger", "_log", "_logger") or root.endswith(("Log", "Logger"))
+
+
 TRUTHY_VALUES = frozenset({"object", "array", "true", "template_string", "new_expression", "arrow_function",
                            "function_expression"})
 
