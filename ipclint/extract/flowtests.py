@@ -308,7 +308,8 @@ def refusal_of(branch: Node | None, cond: Node | None) -> str | None:
 
 
 def _identifiers(node: Node) -> list[Node]:
-    out, stack = [], [node]
+    out: list[Node] = []
+    stack = [node]
     while stack and len(out) < 64:
         n = stack.pop()
         if n.type == "identifier":
