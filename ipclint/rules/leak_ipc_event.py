@@ -4,10 +4,10 @@ from collections.abc import Iterator
 
 from ipclint.link.exposure import members
 from ipclint.link.project import Project
-from ipclint.link.vutil import channel_words, subtree
+from ipclint.link.vutil import callee_name, channel_words, subtree
 from ipclint.model import Role, Severity
 from ipclint.model.facts import FileFacts, Scope
-from ipclint.model.values import AnyV, Arr, CallExpr, Fn, Member, Obj, Ref, Spread
+from ipclint.model.values import AnyV, Arr, CallExpr, Fn, Member, NewExpr, Obj, Ref, Spread
 from ipclint.rules._base import Hit, Options, rule
 
 LISTEN = frozenset({"on", "once", "addListener", "prependListener", "prependOnceListener"})
@@ -23,7 +23,10 @@ def leak_ipc_event(project: Project, options: Options) -> Iterator[Hit]:
     Flags a preload listener that gives the `IpcRendererEvent` to a page-supplied callback: the
     callback registered directly (`ipcRenderer.on(channel, callback)`, `.once`, `.addListener`), or
     a wrapper that forwards its first parameter (`(e, ...a) => cb(e, ...a)`, `cb(event)`,
-    `(...args) => cb(...args)`). A preload's own listener that uses the event internally is fine.
+    `(...args) => cb(...args)`). A preload's own listener that uses the event internally is fine,
+    and so is a promise's `resolve` registered as a listener (`new Promise((resolve) =>
+    ipcRenderer.once(channel, resolve))`) unless that promise is what the page gets back: it then
+    resolves to the event.
     Reported at the `ipcRenderer.on`/`once`/`addListener` call.
 
     ## Why is this bad?
@@ -65,6 +68,14 @@ def leak_ipc_event(project: Project, options: Options) -> Iterator[Hit]:
         if op.handler_arg >= len(call.args):
             continue
         handler = call.args[op.handler_arg]
+        resolver = _promise_resolver(project, path, call.func, handler)
+        if resolver is not None:  # `new Promise(resolve => ipcRenderer.once(CH, resolve))`
+            if resolver in exposed:  # the promise is returned to the page: it resolves to the event
+                yield Hit(path, call.span, f"the IpcRendererEvent on "
+                                           f"{channel_words(project, path, call, op.channel_arg)} resolves a "
+                                           "promise that is returned to page code: its sender is ipcRenderer",
+                          key=f"resolve:{handler.text}")
+            continue
         if _page_callback(project, path, call.func, handler, exposed):
             yield Hit(path, call.span, f"a page-supplied callback is registered directly on "
                                        f"{channel_words(project, path, call, op.channel_arg)}: it receives the "
@@ -122,6 +133,32 @@ def _page_callback(project: Project, path: str, scope: Scope, v: AnyV, exposed: 
             return False
         v, scope = bound
     return False
+
+
+def _promise_resolver(project: Project, path: str, scope: Scope, v: AnyV) -> tuple[str, int] | None:
+    """For the `resolve` parameter of a `new Promise(executor)`: the function that makes the
+    promise when it returns it (as its own result, so the page that calls it gets the event), else
+    ("", -1). None for anything else. A resolver is the preload's own function, not the page's."""
+    if not isinstance(v, Ref):
+        return None
+    hit = project.param_of(path, scope, v.name)
+    if hit is None or hit[1].index != 0 or hit[1].path:
+        return None
+    f = project.files[path]
+    executor = hit[0]
+    parent = f.functions[executor].parent
+    for c in project.calls_in(path, parent):
+        if (c.new and callee_name(c.callee) == "Promise" and c.args and isinstance(c.args[0], Fn)
+                and c.args[0].fid == executor):
+            break
+    else:
+        return None
+    if parent is not None:
+        for ret in f.functions[parent].returns:
+            if (isinstance(ret, NewExpr) and callee_name(ret.callee) == "Promise" and ret.args
+                    and isinstance(ret.args[0], Fn) and ret.args[0].fid == executor):
+                return path, parent
+    return "", -1
 
 
 def _local_binding(f: FileFacts, scope: Scope, name: str) -> tuple[AnyV, Scope] | None:
