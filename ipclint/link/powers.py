@@ -4,12 +4,29 @@ their arguments to sinks, process powers, file-backed stores and databases, or h
 `@electron/remote` objects."""
 from __future__ import annotations
 
+import msgspec
+
 from ipclint.link.bridge import ExposedMember
 from ipclint.link.project import Project
 from ipclint.link.sinks import FS_MODULES, sink_of
 from ipclint.link.vutil import refs, subtree
 from ipclint.model.facts import Call, FileFacts
-from ipclint.model.values import AnyV, CallExpr, Electron, External, Fn, Global, Member, Obj, Ref, Spread
+from ipclint.model.values import (
+    AnyV,
+    CallExpr,
+    Cmp,
+    Electron,
+    External,
+    Fn,
+    Global,
+    Logic,
+    Member,
+    NewExpr,
+    Not,
+    Obj,
+    Ref,
+    Spread,
+)
 
 # `@electron/remote` (the renderer's module) also by its files: `@electron/remote/renderer/index.js`
 REMOTE = frozenset({"@electron/remote", "electron/remote", "@electron/remote/renderer",
@@ -200,17 +217,61 @@ def _allowlisted(project: Project, path: str, f: FileFacts, c: Call, passed: lis
     for a in passed:
         if not isinstance(a, Ref) or a.name not in names:
             return False
+        parsed = _url_aliases(project, path, scopes, a.name)
         ok = False
         for cond in c.conds:
-            hit = _allows(project, path, cond, a.name, c.func)
+            hit = _allows(project, path, _url_parts_as(cond, parsed, a), a.name, c.func)
             ok = ok or (hit is not None and not all(x.endswith("*") for x in hit))
         for ex in f.exits:
             if ex.func in scopes and ex.span < c.span:
-                hit = _allows_unless(project, path, ex.cond, a.name, ex.func)
+                hit = _allows_unless(project, path, _url_parts_as(ex.cond, parsed, a), a.name, ex.func)
                 ok = ok or (hit is not None and not all(x.endswith("*") for x in hit))
         if not ok:
             return False
     return True
+
+
+URL_PARTS = frozenset({"protocol", "host", "hostname", "origin"})
+
+
+def _url_aliases(project: Project, path: str, scopes: set[int], name: str) -> frozenset[str]:
+    """The locals that hold the parsed URL ``name`` (`const u = new URL(name)`, `url.parse(name)`)."""
+    return frozenset(local for local, v in project.bindings_within(path, scopes)
+                     if _parses(project, path, v, name))
+
+
+def _parses(project: Project, path: str, v: AnyV, name: str) -> bool:
+    match v:
+        case NewExpr(callee=Ref(name="URL"), args=(Ref(name=arg), *_)) if arg == name:
+            return True
+        case CallExpr(callee=Member(obj=Ref() as mod, prop="parse"), args=(Ref(name=arg), *_)) if arg == name:
+            r = project.resolve(path, mod, None).value
+            return isinstance(r, External) and r.src in ("url", "node:url")
+    return False
+
+
+def _url_parts_as(cond: AnyV, parsed: frozenset[str], arg: Ref) -> AnyV:
+    """``cond`` with the scheme, host or origin of the parsed argument read as the argument itself:
+    an allowlist of hosts or schemes (`HOSTS.includes(new URL(u).hostname)`) restricts the URL
+    that reaches the sink like an allowlist of whole URLs does."""
+    def walk(v: AnyV, depth: int) -> AnyV:
+        if depth > 16:
+            return v
+        match v:
+            case Member(obj=Ref(name=n), prop=prop) if prop in URL_PARTS and n in parsed:
+                return Ref(span=v.span, text=arg.text, name=arg.name)
+            case Member(obj=NewExpr(callee=Ref(name="URL"), args=(Ref(name=n), *_)), prop=prop) \
+                    if prop in URL_PARTS and n == arg.name:
+                return Ref(span=v.span, text=arg.text, name=arg.name)
+            case Not(inner=inner):
+                return msgspec.structs.replace(v, inner=walk(inner, depth + 1))
+            case Cmp() | Logic():
+                return msgspec.structs.replace(v, left=walk(v.left, depth + 1), right=walk(v.right, depth + 1))
+            case CallExpr(callee=callee, args=args):
+                return msgspec.structs.replace(v, callee=walk(callee, depth + 1),
+                                               args=tuple(walk(x, depth + 1) for x in args))
+        return v
+    return walk(cond, 0)
 
 
 def _remote_call(project: Project, path: str, v: CallExpr, scope: int) -> bool:

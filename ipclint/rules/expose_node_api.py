@@ -31,7 +31,9 @@ def expose_node_api(project: Project, options: Options) -> Iterator[Hit]:
     properties read through `@electron/remote` that hold a value (`remote.app.isPackaged`,
     `nativeTheme.shouldUseDarkColors`); so are
     `path`, calls of fs or shell with fixed arguments, stores and databases opened with fixed
-    names (page data passed to their `get`/`query` only), and anything that forwards to
+    names (page data passed to their `get`/`query` only), arguments checked against a fixed
+    allowlist before the call (for a URL also its parsed scheme, host or origin:
+    `if (!HOSTS.includes(new URL(u).hostname)) return`), and anything that forwards to
     `ipcRenderer.invoke` (the main process decides). Reported at the exposed property.
 
     ## Why is this bad?
