@@ -54,8 +54,9 @@ def listener_leak(project: Project, options: Options) -> Iterator[Hit]:
     (b) Renderer code that subscribes (through an exposed on-function or `ipcRenderer.on`) in a
     React `useEffect`/`useLayoutEffect`, a Vue `onMounted` or Options API `mounted`/`created`, or a
     class component's `componentDidMount`, `constructor` or legacy `componentWillMount` (also
-    through the component's own methods that the hook calls as `this.method()`, unless such a
-    method is once-guarded by a flag),
+    through the component's own methods that the hook calls as `this.method()`, and through local
+    functions of the file that an effect or `onMounted` callback calls, `onMounted(() => load())`,
+    unless such a method or function is once-guarded by a flag),
     without removing it in the cleanup
     (the effect's returned function, `onUnmounted`/`onBeforeUnmount`, `beforeDestroy`/`destroyed`
     in Vue 2 and `beforeUnmount`/`unmounted` in Vue 3, by the Vue version in package.json,
@@ -308,47 +309,15 @@ def _leaks(project: Project, f: FileFacts, call: Call, sub: Sub, by_key: dict[st
             return "at the top level of <script setup> runs for every component instance and is never removed"
         return None  # module top level: subscribes once
     fn = f.functions[call.func]
+    if fn.arg_of is None and fn.kind != "method" and not fn.once_guarded and not call.once_guarded:
+        # `const load = () => { window.api.onX(cb) }; onMounted(() => { load() })`: the local
+        # helper subscribes at every mount, like a subscription written in the hook itself
+        via = _hook_calling(project, f, fn)
+        if via is not None:
+            hook_fn, helper = via
+            return _hook_leak(project, f, hook_fn, call, sub, by_key, unmounts, f" (through {helper}())")
     if fn.arg_of is not None:
-        outer = f.calls[fn.arg_of]
-        name = _hook_name(project, f.path, outer)
-        if name in COMPONENT_WRAPPERS and fn.arg_index == 0:  # `memo(function Row() { ... })`
-            return f"in the render body of {fn.name or 'a ' + name + ' component'} runs on every render"
-        if name in EFFECTS:
-            hook = "the effect's cleanup"  # the function it returns
-            if not fn.returns:
-                return _never(name, "a function the effect returns")
-            fids: list[int] = []
-            for r in fn.returns:
-                if is_result(project, f.path, r, fn.id, call):
-                    return None  # `() => window.api.onX(cb)`: the effect returns the remover
-                w = project.resolve(f.path, r, fn.id)
-                if w.path == f.path and isinstance(w.value, Fn):
-                    fids.append(w.value.fid)
-            if cleanup_removes(project, f, fids, sub, by_key):
-                return None
-            return _not_removed(name, hook, cleanup_miss(project, f, fids, sub, by_key))
-        if name == "onMount" and _solid(f):  # Solid: removed by an onCleanup in the callback or beside it
-            calls = list(project.calls_in(f.path, fn.id)) + list(project.calls_in(f.path, outer.func))
-            hooks = unmount_hooks(project, f, sorted(calls, key=lambda c: c.index), SOLID_CLEANUPS)
-            if not hooks.calls:
-                return _never(name, "onCleanup")
-            if unmount_removes(project, f, hooks, call, sub, by_key):
-                return None
-            return _not_removed(name, "onCleanup", cleanup_miss(project, f, hooks.fids, sub, by_key))
-        if name in MOUNT_HOOKS:
-            # the unmount hooks beside the mount hook (those of the component's setup, asked once for
-            # it however many mount hooks it has) and inside it, in file order
-            beside = _unmounts_in(project, f, outer.func, unmounts)
-            inside = [c for c in project.calls_under(f.path, fn.id) if callee_name(c.callee) in UNMOUNT_HOOKS]
-            hooks = beside if not inside else unmount_hooks(project, f, sorted(beside.calls + inside,
-                                                                               key=lambda c: c.index))
-            if not hooks.calls:
-                return _never(name, "onBeforeUnmount")
-            if unmount_removes(project, f, hooks, call, sub, by_key):
-                return None
-            return _not_removed(name, callee_name(hooks.calls[0].callee) or "onBeforeUnmount",
-                                cleanup_miss(project, f, hooks.fids, sub, by_key))
-        return None  # an event handler or another callback
+        return _hook_leak(project, f, fn, call, sub, by_key, unmounts, "")
     short = (fn.name or "").rsplit(".", 1)[-1]
     through = ""
     if fn.kind == "method" and short not in VUE_MOUNTS and short not in REACT_MOUNTS \
@@ -380,6 +349,83 @@ def _leaks(project: Project, f: FileFacts, call: Call, sub: Sub, by_key: dict[st
             return _not_removed(f"the body of {fn.name}", "onCleanup",
                                 cleanup_miss(project, f, hooks.fids, sub, by_key))
         return f"in the render body of {fn.name} runs on every render"
+    return None
+
+
+def _hook_leak(project: Project, f: FileFacts, fn: Func, call: Call, sub: Sub, by_key: dict[str, list[Exposure]],
+               unmounts: Unmounts, through: str) -> str | None:
+    """Why a subscription made in ``fn``, a callback passed to a call (an effect, a mount hook, a
+    component wrapper), leaks, or None; ``through``: the local helper that ``fn`` calls to subscribe."""
+    assert fn.arg_of is not None
+    outer = f.calls[fn.arg_of]
+    name = _hook_name(project, f.path, outer)
+    if name in COMPONENT_WRAPPERS and fn.arg_index == 0:  # `memo(function Row() { ... })`
+        return f"in the render body of {fn.name or 'a ' + name + ' component'} runs on every render"
+    if name in EFFECTS:
+        hook = "the effect's cleanup"  # the function it returns
+        if not fn.returns:
+            return _never(name + through, "a function the effect returns")
+        if through and any(isinstance(r, CallExpr) for r in fn.returns):
+            return None  # `useEffect(() => subscribe(), [])`: the helper's result may be the remover
+        fids: list[int] = []
+        for r in fn.returns:
+            if is_result(project, f.path, r, fn.id, call):
+                return None  # `() => window.api.onX(cb)`: the effect returns the remover
+            w = project.resolve(f.path, r, fn.id)
+            if w.path == f.path and isinstance(w.value, Fn):
+                fids.append(w.value.fid)
+        if cleanup_removes(project, f, fids, sub, by_key):
+            return None
+        return _not_removed(name + through, hook, cleanup_miss(project, f, fids, sub, by_key))
+    if name == "onMount" and _solid(f):  # Solid: removed by an onCleanup in the callback or beside it
+        calls = list(project.calls_in(f.path, fn.id)) + list(project.calls_in(f.path, outer.func))
+        hooks = unmount_hooks(project, f, sorted(calls, key=lambda c: c.index), SOLID_CLEANUPS)
+        if not hooks.calls:
+            return _never(name + through, "onCleanup")
+        if unmount_removes(project, f, hooks, call, sub, by_key):
+            return None
+        return _not_removed(name + through, "onCleanup", cleanup_miss(project, f, hooks.fids, sub, by_key))
+    if name in MOUNT_HOOKS:
+        # the unmount hooks beside the mount hook (those of the component's setup, asked once for
+        # it however many mount hooks it has) and inside it, in file order
+        beside = _unmounts_in(project, f, outer.func, unmounts)
+        inside = [c for c in project.calls_under(f.path, fn.id) if callee_name(c.callee) in UNMOUNT_HOOKS]
+        hooks = beside if not inside else unmount_hooks(project, f, sorted(beside.calls + inside,
+                                                                           key=lambda c: c.index))
+        if not hooks.calls:
+            return _never(name + through, "onBeforeUnmount")
+        if unmount_removes(project, f, hooks, call, sub, by_key):
+            return None
+        return _not_removed(name + through, callee_name(hooks.calls[0].callee) or "onBeforeUnmount",
+                            cleanup_miss(project, f, hooks.fids, sub, by_key))
+    return None  # an event handler or another callback
+
+
+def _hook_calling(project: Project, f: FileFacts, fn: Func) -> tuple[Func, str] | None:
+    """The effect or mount hook callback that calls the local function ``fn`` directly in its own
+    body (`onMounted(() => { load() })`, `useEffect(() => { subscribe() }, [])`), through at most
+    two more such local functions, with the name of the helper it calls."""
+    seen = {fn.id}
+    todo = [(fn, 0)]
+    while todo:
+        cur, depth = todo.pop()
+        if not cur.name or "." in cur.name:
+            continue
+        for c in f.calls:
+            if c.func is None or c.func in seen or not (isinstance(c.callee, Ref) and c.callee.name == cur.name):
+                continue
+            target = project.function_of(f.path, c.callee, c.func)
+            if target != (f.path, cur.id):
+                continue
+            caller = f.functions[c.func]
+            if caller.arg_of is not None:
+                hook = _hook_name(project, f.path, f.calls[caller.arg_of])
+                if hook in EFFECTS or hook in MOUNT_HOOKS:
+                    return caller, fn.name or cur.name
+                continue  # an event handler or another callback
+            if depth < 2 and caller.kind != "method" and not caller.once_guarded and not c.once_guarded:
+                seen.add(caller.id)
+                todo.append((caller, depth + 1))
     return None
 
 
