@@ -313,7 +313,8 @@ def _leaks(project: Project, f: FileFacts, call: Call, sub: Sub, by_key: dict[st
         # `const load = () => { window.api.onX(cb) }; onMounted(() => { load() })`: the local
         # helper subscribes at every mount, like a subscription written in the hook itself
         via = _hook_calling(project, f, fn)
-        if via is not None:
+        if via is not None and not any(is_result(project, f.path, r, fn.id, call) for r in fn.returns):
+            # (a helper that returns the remover hands it to its caller, which may keep it)
             hook_fn, helper = via
             return _hook_leak(project, f, hook_fn, call, sub, by_key, unmounts, f" (through {helper}())")
     if fn.arg_of is not None:
@@ -365,8 +366,8 @@ def _hook_leak(project: Project, f: FileFacts, fn: Func, call: Call, sub: Sub, b
         hook = "the effect's cleanup"  # the function it returns
         if not fn.returns:
             return _never(name + through, "a function the effect returns")
-        if through and any(isinstance(r, CallExpr) for r in fn.returns):
-            return None  # `useEffect(() => subscribe(), [])`: the helper's result may be the remover
+        if through and any(isinstance(project.resolve(f.path, r, fn.id).value, CallExpr) for r in fn.returns):
+            return None  # `useEffect(() => subscribe(), [])`, `const off = subscribe(); return off`
         fids: list[int] = []
         for r in fn.returns:
             if is_result(project, f.path, r, fn.id, call):
