@@ -35,6 +35,7 @@ from ipclint.model.values import (
     Cmp,
     Dyn,
     Fn,
+    Global,
     Import,
     Index,
     Iter,
@@ -53,6 +54,15 @@ from ipclint.model.values import (
 from ipclint.model.work import OutOfWork
 
 GLOBAL_OBJECTS = frozenset({"window", "globalThis", "self"})
+def _on_page_global(callee: AnyV) -> bool:
+    """A method of a member of the page's global (`window.api.onX`, `globalThis.bridge.on`)."""
+    obj = callee.obj if isinstance(callee, Member) else None
+    if not isinstance(obj, Member):
+        return False
+    root = obj.obj
+    return isinstance(root, (Ref, Global)) and root.name in ("window", "globalThis")
+
+
 GUARDABLE = frozenset({"on", "handle", "handleOnce", "addListener", "prependListener"})
 IPC_LIKE = GUARDABLE | {"send", "invoke", "sendSync", "sendToHost", "postMessage", "once", "off",
                         "removeListener", "removeAllListeners", "prependOnceListener"}
@@ -130,7 +140,8 @@ class _Walker(Extractor):
         self.flows = self.analyse and (not self.lazy or eager(data))
         f.flows_deferred = self.analyse and not self.flows
         # test code's assertion chains (`expect(x).toBe(y)`) are neither IPC nor calls of the app
-        self.sets_flags = b"true" in data  # (`flag = true`: a once-guard can exist)
+        # (`flag = true` or `if (!seen.has(k))`: a once-guard can exist)
+        self.sets_flags = b"true" in data or b".has(" in data
         self.assertions = is_test_path(f.path) and b"expect(" in data and b"function expect" not in data
         if data.count(b"(") + data.count(b"[") + data.count(b"{") > P.QUERY_DEPTH_LIMIT // 2 \
                 and P.deeper_than(root, P.QUERY_DEPTH_LIMIT):
@@ -315,7 +326,8 @@ class _Walker(Extractor):
         # an IPC registration, or a call of a function that may register (`if (!saved) { saved =
         # true; saveQueue(cb) }`: runs once, link/calls.repeatable); only where a flag is ever set
         guardable = method in GUARDABLE if ipc_like else (
-            isinstance(callee, Ref) or (isinstance(callee, Member) and isinstance(callee.obj, This)))
+            isinstance(callee, Ref) or (isinstance(callee, Member) and isinstance(callee.obj, This))
+            or _on_page_global(callee))  # (`window.api.onX(cb)`: a page subscription, IPC004)
         guarded = guardable and self.sets_flags and call_is_once_guarded(node, self.up) \
             or not ipc_like and call_is_lazy_init(node, self.up)  # `if (!svc) svc = new Service()`
         dynamic_require = isinstance(callee, Ref) and callee.name == "require"  # require(name): guards matter

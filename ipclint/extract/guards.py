@@ -57,9 +57,58 @@ def call_is_once_guarded(call: Node, up: Up) -> bool:
         if node is None or node.type in FUNCTION_BOUNDARY:
             return False
         if node.type == "if_statement" and node.child_by_field_name("consequence") == child:
-            if any(_sets_true(child, flag) for flag in _negated_flags(node.child_by_field_name("condition"))):
+            cond = node.child_by_field_name("condition")
+            if any(_sets_true(child, flag) for flag in _negated_flags(cond)) \
+                    or any(_records(child, table, key) for table, key in _unrecorded(cond)):
                 return True
         child, node = node, up(node)
+    return False
+
+
+def _unrecorded(cond: Node | None) -> list[tuple[str, str]]:
+    """The (table, key) pairs a condition requires to be absent: `!subs.has(id)`, also as one
+    operand of `&&` (`window.api && !subs.has(id)`)."""
+    out: list[tuple[str, str]] = []
+    todo = [cond]
+    for _ in range(8):
+        if not todo:
+            break
+        c = unwrap(todo.pop())
+        if c is None:
+            continue
+        op = c.child_by_field_name("operator")
+        if c.type == "binary_expression" and op is not None and op.type == "&&":
+            todo += [c.child_by_field_name("left"), c.child_by_field_name("right")]
+            continue
+        if c.type != "unary_expression" or op is None or op.type != "!":
+            continue
+        test = _table_call(unwrap(c.child_by_field_name("argument")), ("has",))
+        if test is not None:
+            out.append(test)
+    return out
+
+
+def _table_call(c: Node | None, methods: tuple[str, ...]) -> tuple[str, str] | None:
+    """(table, first argument) of `table.method(key, ...)` for one of ``methods``."""
+    if c is None or c.type != "call_expression":
+        return None
+    fn, args = c.child_by_field_name("function"), c.child_by_field_name("arguments")
+    if fn is None or fn.type != "member_expression" or args is None or not args.named_children:
+        return None
+    obj, prop = fn.child_by_field_name("object"), fn.child_by_field_name("property")
+    if obj is None or prop is None or text_of(prop, 20) not in methods:
+        return None
+    return text_of(obj, 200), text_of(args.named_children[0], 200)
+
+
+def _records(block: Node, table: str, key: str) -> bool:
+    """Whether a statement directly in ``block`` records ``key`` in ``table``
+    (`subs.set(id, ...)`, `seen.add(id)`): the block runs once per key."""
+    stmts = block.named_children if block.type == "statement_block" else [block]
+    for st in stmts:
+        if st.type == "expression_statement" and st.named_children \
+                and _table_call(unwrap(st.named_children[0]), ("set", "add")) == (table, key):
+            return True
     return False
 
 

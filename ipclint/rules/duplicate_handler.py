@@ -57,7 +57,9 @@ def duplicate_handler(project: Project, options: Options) -> Iterator[Hit]:
     singleton (`if (!service) service = new Service()`, `Service.instance ??= new Service()`)
     constructs once, however often the code around it runs, and so does a call made only while a
     variable or `this` field that the called code sets is unset, when nothing in the file sets it
-    back (`if (!this.palette) this.openPalette()`).
+    back (`if (!this.palette) this.openPalette()`). A registration made only while a registry
+    lacks the channel, which the same block then records (`if (!registered.has(ch)) {
+    ipcMain.handle(ch, fn); registered.add(ch) }`, `Map.set`), runs once per channel.
 
     ## Why is this bad?
     Electron throws "Attempted to register a second handler for '…'" on the second `handle`,

@@ -56,7 +56,8 @@ def listener_leak(project: Project, options: Options) -> Iterator[Hit]:
     class component's `componentDidMount`, `constructor` or legacy `componentWillMount` (also
     through the component's own methods that the hook calls as `this.method()`, and through local
     functions of the file that an effect or `onMounted` callback calls, `onMounted(() => load())`,
-    unless such a method or function is once-guarded by a flag),
+    unless such a method or function is once-guarded by a flag, or the subscription is made only
+    while a registry lacks its key and recorded there, `if (!subs.has(id)) { ...; subs.set(id, off) }`),
     without removing it in the cleanup
     (the effect's returned function, `onUnmounted`/`onBeforeUnmount`, `beforeDestroy`/`destroyed`
     in Vue 2 and `beforeUnmount`/`unmounted` in Vue 3, by the Vue version in package.json,
