@@ -69,6 +69,20 @@ def _unrecorded(cond: Node | None) -> list[tuple[str, str]]:
     """The (table, key) pairs a condition requires to be absent: `!subs.has(id)`, also as one
     operand of `&&` (`window.api && !subs.has(id)`)."""
     out: list[tuple[str, str]] = []
+    for c in _conjuncts(cond):
+        op = c.child_by_field_name("operator")
+        if c.type != "unary_expression" or op is None or op.type != "!":
+            continue
+        test = _table_call(unwrap(c.child_by_field_name("argument")), ("has",))
+        if test is not None:
+            out.append(test)
+    return out
+
+
+def _conjuncts(cond: Node | None) -> list[Node]:
+    """The operands a condition requires all to hold: ``cond`` itself, or the operands of its
+    `&&` chain (parentheses unwrapped; eight steps at most)."""
+    out: list[Node] = []
     todo = [cond]
     for _ in range(8):
         if not todo:
@@ -76,15 +90,11 @@ def _unrecorded(cond: Node | None) -> list[tuple[str, str]]:
         c = unwrap(todo.pop())
         if c is None:
             continue
-        op = c.child_by_field_name("operator")
-        if c.type == "binary_expression" and op is not None and op.type == "&&":
+        op = c.child_by_field_name("operator") if c.type == "binary_expression" else None
+        if op is not None and op.type == "&&":
             todo += [c.child_by_field_name("left"), c.child_by_field_name("right")]
-            continue
-        if c.type != "unary_expression" or op is None or op.type != "!":
-            continue
-        test = _table_call(unwrap(c.child_by_field_name("argument")), ("has",))
-        if test is not None:
-            out.append(test)
+        else:
+            out.append(c)
     return out
 
 
@@ -115,22 +125,7 @@ def _records(block: Node, table: str, key: str) -> bool:
 def _negated_flags(cond: Node | None) -> list[str]:
     """The flags a condition requires to be false: `!flag`, also as one operand of `&&`
     (`!saved && settings.resume`: the branch still runs only while the flag is unset)."""
-    out: list[str] = []
-    todo = [cond]
-    for _ in range(8):
-        if not todo:
-            break
-        c = unwrap(todo.pop())
-        if c is None:
-            continue
-        op = c.child_by_field_name("operator") if c.type == "binary_expression" else None
-        if op is not None and op.type == "&&":
-            todo += [c.child_by_field_name("left"), c.child_by_field_name("right")]
-            continue
-        flag = _flag_of(c, True)
-        if flag:
-            out.append(flag)
-    return out
+    return [flag for c in _conjuncts(cond) if (flag := _flag_of(c, True))]
 
 
 _STORED_THROUGH = frozenset({"await_expression", "parenthesized_expression", "as_expression",
