@@ -129,8 +129,12 @@ def bare_global_users(project: Project, by_path: dict[str, SourceFile]) -> set[s
     """Unparsed files that use an exposed key as a bare global (`api.save()` without `window.`)."""
     keys = {e.key.encode() for e in project.exposures if e.key.isidentifier()}
     # An app that reaches a key as `window.key` somewhere does so everywhere: search only for the
-    # keys never used that way, so that the common case reads no file again.
-    keys -= {k for sf in by_path.values() for k in sf.bytefacts.global_props}
+    # keys never used that way, so that the common case reads no file again. The preload that
+    # writes `window.ipc = ipcRenderer` (isolation off) does not read it, and test code says
+    # nothing of how the app's pages write.
+    writers = {e.path for e in project.exposures}
+    keys -= {k for path, sf in by_path.items() if path not in writers and not is_test_path(path)
+             for k in sf.bytefacts.global_props}
     if not keys:
         return set()
     out = set()
