@@ -124,16 +124,24 @@ def loose_options(project: Project, seen: Seen) -> Iterator[InsecureSetting]:
         f = project.files[path]
         # (exact types: this looks at every argument of every call, and failing isinstance tests on
         # msgspec values are slow)
-        roots: list[AnyV] = [a for c in f.calls for a in c.args if type(a) is Obj]
-        roots += [v for v in f.bindings.values() if type(v) is Obj]
-        roots += [fn_ret for fn in f.functions for fn_ret in fn.returns if type(fn_ret) is Obj]
-        for v in _walk_values(roots):
-            if type(v) is not Obj or (path, v.span) in judged:
-                continue
-            for p in v.props:
-                if p.key == "webPreferences" and not p.spread:
-                    found, _known = entries(project, Where(path, p.value, None))
-                    yield from _reported(project, effective(found), seen)
+        # each object with its scope, so that `webPreferences: prefs[mode]` finds a const declared
+        # in the function that returns the options
+        by_scope: dict[int | None, list[AnyV]] = {}
+        for c in f.calls:
+            by_scope.setdefault(c.func, []).extend(a for a in c.args if type(a) is Obj)
+        for (scope, _name), v in f.bindings.items():
+            if type(v) is Obj:
+                by_scope.setdefault(scope, []).append(v)
+        for fid, fn in enumerate(f.functions):
+            by_scope.setdefault(fid, []).extend(r for r in fn.returns if type(r) is Obj)
+        for scope, roots in by_scope.items():
+            for v in _walk_values(roots):
+                if type(v) is not Obj or (path, v.span) in judged:
+                    continue
+                for p in v.props:
+                    if p.key == "webPreferences" and not p.spread:
+                        found, _known = entries(project, Where(path, p.value, scope))
+                        yield from _reported(project, effective(found), seen)
 
 
 def assignments(project: Project, seen: Seen) -> Iterator[InsecureSetting]:

@@ -16,6 +16,7 @@ from ipclint.model.values import (
     CallExpr,
     Cond,
     External,
+    Index,
     Logic,
     Member,
     Null,
@@ -118,6 +119,13 @@ def _parts(project: Project, r: Where, sure: bool, depth: int) -> list[_Item] | 
             if _is_merge(project, r, callee):
                 return [(Where(r.path, a, r.scope), sure, depth + 1) for a in args]
             return _built(project, r, callee, sure, depth)
+        case Index(obj=obj):
+            # `PREFS_BY_MODE[mode]` with a key not known statically: any entry of the table
+            # (an alternative each), or none (the key may be missing: not every part is known)
+            table = project.resolve(r.path, obj, r.scope)
+            if isinstance(table.value, Obj) and table.value.props \
+                    and all(p.key is not None and not p.spread for p in table.value.props):
+                return [(Where(table.path, p.value, table.scope), False, depth + 1) for p in table.value.props]
     return None
 
 
