@@ -106,8 +106,12 @@ def handlers(project: Project) -> list[Handler]:
             w = e.wrapper_funcs[0]
             passing = passings[w] if w in passings else passings.setdefault(w, _event_passing(project, w))
         dropped = passing == ""
-        ev = next((p.name for p in fn.params if p.index == 0 and not p.path), None) if passing is None else None
-        params = [p for p in fn.params if dropped or p.index >= 1]
+        # (`this.onWrite.bind(this, true)`: the event comes after the bound arguments, which are
+        # main's own values)
+        k = project.bound_arguments(e.path, e.handler_value, e.scope) \
+            if passing is None and e.handler_value is not None else 0
+        ev = next((p.name for p in fn.params if p.index == k and not p.path), None) if passing is None else None
+        params = [p for p in fn.params if dropped or p.index >= k + 1]
         if passing is not None and passing.startswith(IN_OBJECT):  # `({ event, params: { path } }) =>`
             key = passing[len(IN_OBJECT):]
             ev = next((p.name for p in fn.params if p.index == 0 and p.path == (key,)), None)
@@ -119,7 +123,7 @@ def handlers(project: Project) -> list[Handler]:
         if passing and passing != DERIVED and not passing.startswith(IN_OBJECT):  # `event.sender` (or another field)
             h.event_parts = {p.name: passing for p in fn.params if p.index == 0 and not p.path}
         elif passing is None and ev is None:
-            h.event_parts = {p.name: p.path[0] for p in fn.params if p.index == 0 and len(p.path) == 1}
+            h.event_parts = {p.name: p.path[0] for p in fn.params if p.index == k and len(p.path) == 1}
         out.append(h)
     project.memo.handlers = out
     return out

@@ -1421,11 +1421,42 @@ class Project:
             match r.value:
                 case Fn(fid=fid):
                     return r.path, fid
+                case CallExpr(callee=Member(obj=lib, prop="bind"), args=args) if args and self.is_bind_library(
+                        r.path, lib, r.scope):
+                    path, value, scope = r.path, args[0], r.scope  # `_.bind(fn, ctx, ...)` (lodash, underscore)
                 case CallExpr(callee=Member(obj=bound, prop="bind")):
                     path, value, scope = r.path, bound, r.scope
                 case _:
                     return None
         return None
+
+    def is_bind_library(self, path: str, value: AnyV, scope: int | None) -> bool:
+        """`_` / `lodash` / `underscore` (or an import of lodash or underscore): its `bind(fn, ctx,
+        ...partials)` binds its first argument, unlike `fn.bind(ctx, ...partials)`."""
+        if isinstance(value, Ref) and value.name in ("_", "lodash", "underscore"):
+            return True
+        target = self.resolve(path, value, scope).value
+        return isinstance(target, External) and target.src.split("/", 1)[0] in (
+            "lodash", "lodash-es", "lodash.bind", "underscore")
+
+    def bound_arguments(self, path: str, value: AnyV, scope: int | None) -> int:
+        """How many leading arguments `.bind` fixes in the function a value denotes
+        (`this.onWrite.bind(this, true)`: 1; `_.bind(this.onWrite, this, true)`: 1): the handler
+        receives the event after them."""
+        total = 0
+        for _ in range(8):
+            r = self.resolve(path, value, scope)
+            match r.value:
+                case CallExpr(callee=Member(obj=lib, prop="bind"), args=args) if args and self.is_bind_library(
+                        r.path, lib, r.scope):
+                    total += max(0, len(args) - 2)
+                    path, value, scope = r.path, args[0], r.scope
+                case CallExpr(callee=Member(obj=bound, prop="bind"), args=args):
+                    total += max(0, len(args) - 1)
+                    path, value, scope = r.path, bound, r.scope
+                case _:
+                    return total
+        return total
 
 
 def _is_module(f: FileFacts) -> bool:
