@@ -6,7 +6,8 @@ from collections.abc import Iterator
 from ipclint.link.handlers import handlers
 from ipclint.link.project import Project
 from ipclint.link.replies import answers, sets_return_value
-from ipclint.model import Location, Severity, Span
+from ipclint.model import Location, Role, Severity, Span
+from ipclint.model.values import Member
 from ipclint.rules._base import Hit, Options, rule
 
 
@@ -60,10 +61,16 @@ def prefer_invoke(project: Project, options: Options) -> Iterator[Hit]:
         if e.kind == "push" and e.channel is not None:
             pushes[e.channel].append((e.path, e.call))
     done: set[tuple[str, Span]] = set()
-    for h in handlers(project):
-        if h.edge.kind != "on" or (h.edge.path, h.edge.span) in done:
+    replies = [(h, answers(project, h)) for h in handlers(project) if h.edge.kind == "on"]
+    # (a push to a sender stored at subscription time, `entry.target.send(CH, v)`, is a push too)
+    answered = {(a.path, a.call.index) for _, found in replies for a in found}
+    channels = {a.channel for _, found in replies for a in found if a.once and a.channel is not None}
+    for ch, path, index in _stored_sender_pushes(project, channels, answered):
+        pushes[ch].append((path, index))
+    for h, found in replies:
+        if (h.edge.path, h.edge.span) in done:
             continue
-        once = [a for a in answers(project, h) if a.once]
+        once = [a for a in found if a.once]
         if not once or sets_return_value(project, h):
             continue
         mine = {(a.path, a.call.index) for a in once}
@@ -80,3 +87,22 @@ def prefer_invoke(project: Project, options: Options) -> Iterator[Hit]:
                   "ipcMain.handle and return the answer",
                   key=f"{h.edge.channel}",
                   related=tuple(Location(a.path, a.call.span, "answers here") for a in once[:4]))
+
+
+def _stored_sender_pushes(project: Project, channels: set[str],
+                          answered: set[tuple[str, int]]) -> Iterator[tuple[str, str, int]]:
+    """Main-process `X.send(CH, ...)` calls on an answer's channel that answer no handler: a push to
+    a webContents the model does not name as one (a sender stored at subscription time,
+    `entry.target.send(CH, v)`), as (channel, path, call index)."""
+    if not channels:
+        return
+    for path in sorted(project.files):
+        if project.role(path) != Role.MAIN:
+            continue
+        for c in project.files[path].calls:
+            if c.new or not c.args or (path, c.index) in answered or type(c.callee) is not Member \
+                    or c.callee.prop != "send":
+                continue
+            ch = project.channel(path, c.args[0], c.func)
+            if ch in channels:
+                yield ch, path, c.index
