@@ -43,8 +43,8 @@ class ChannelEnds:
             return
         app = self.project.apps.get(e.path, "")
         if e.channel is None:
-            head = self.project.channel_prefix(e.path, e.channel_value, e.scope) \
-                if e.channel_value is not None else None
+            head = (self.project.channel_prefix(e.path, e.channel_value, e.scope)
+                    if e.channel_value is not None else None) or e.channel_head
             if head is not None:  # `ipcMain.on('popup-msg-' + id)`: every channel in that namespace
                 self.prefixed[kind].append((head, e))
             elif not e.unseen_callers:

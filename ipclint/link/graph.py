@@ -16,6 +16,7 @@ from ipclint.link.wrappers import (
     callee_function,
     calls_by_names,
     derived_channel,
+    derived_prefix,
     direct_ops,
     made_forwarder,
     made_guard,
@@ -86,6 +87,9 @@ class Edge:
     # the registration inside a wrapper whose call sites the model does not see (its channels
     # come from those call sites): judged as a handler, but no evidence that any channel is handled
     unseen_callers: bool = False
+    # a dynamic channel's known start when a wrapper builds it from its argument
+    # (`setup(`svc::${ns}`)` with `ipcMain.handle(`${pre}::${name}`)` inside): the namespace it takes
+    channel_head: str | None = None
 
     @property
     def side(self) -> str:
@@ -576,6 +580,8 @@ def _wrapper_edge(project: Project, path: str, call: Call, wop: WrapperOp, targe
         filled = derived_channel(project, path, call, wop)
         if filled is not None:  # `events('note')` with `listenerFor(`${kind}:created`)` inside
             edge = replace(edge, channel=filled)
+        else:
+            edge = replace(edge, channel_head=derived_prefix(project, path, call, wop))
     if wop.channel_derived and wop.handler_param is None:
         # the handler is the wrapper's own, not an argument of this call
         h = wop.op.handler_arg

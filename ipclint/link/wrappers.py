@@ -233,12 +233,28 @@ def derived_channel(project: Project, path: str, call: Call, wop: WrapperOp) -> 
     """The channel a call of a wrapper with a derived channel names, when its argument is a
     constant that fills in the expression the channel is made of (`events('note')` with
     `listenerFor(`${kind}:created`)` inside `events(kind)`: 'note:created'); else None."""
+    return _derived(project, path, call, wop, head=False)
+
+
+def derived_prefix(project: Project, path: str, call: Call, wop: WrapperOp) -> str | None:
+    """The fixed start of the channel a call of a wrapper with a derived channel names, when the
+    channel is not constant as a whole: `setup(`svc::${ns}`, actions)` with
+    `ipcMain.handle(`${pre}::${name}`, ...)` inside `setup(pre, actions)` handles only channels
+    starting 'svc::' (the namespace IPC010 then knows to be handled); None when it starts with a
+    part that is not constant."""
+    return _derived(project, path, call, wop, head=True) or None
+
+
+def _derived(project: Project, path: str, call: Call, wop: WrapperOp, head: bool) -> str | None:
     if wop.channel_expr is None or wop.channel_param is None or wop.channel_param >= len(call.args):
         return None
     arg = call.args[wop.channel_param]
     if isinstance(arg, Spread):
         return None
     value = project.channel(path, arg, call.func)
+    partial = False
+    if value is None and head:
+        value, partial = project.channel_prefix(path, arg, call.func), True
     if value is None:
         return None
     epath, scope, expr, fid, index = wop.channel_expr
@@ -260,14 +276,16 @@ def derived_channel(project: Project, path: str, call: Call, wop: WrapperOp) -> 
             stack += [v.right, v.left]
         elif isinstance(v, Ref) and (hit := project.param_of(epath, scope, v.name)) is not None:
             if hit[0] != fid or hit[1].index != index or hit[1].path or hit[1].rest:
-                return None
+                return "".join(out) if head else None
             out.append(value)
+            if partial:  # only the start of the argument is known: so is the channel's
+                return "".join(out)
         elif isinstance(v, Ref) and isinstance(b := f.lookup(scope, v.name), (Tpl, Concat)):
             stack.append(b)
         else:
             text = project.channel(epath, v, scope)
             if text is None:
-                return None
+                return "".join(out) if head else None
             out.append(text)
     return "".join(out)
 
