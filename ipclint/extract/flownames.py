@@ -12,7 +12,9 @@ from ipclint.extract.walk import FUNCTION_TYPES
 PATTERNS = frozenset({"formal_parameters", "required_parameter", "optional_parameter", "pair_pattern",
                       "object_pattern", "array_pattern", "rest_pattern", "catch_clause", "import_specifier",
                       "namespace_import", "import_clause", "labeled_statement", "class_declaration",
-                      "function_declaration", "generator_function_declaration", "export_specifier"})
+                      "function_declaration", "generator_function_declaration", "export_specifier",
+                      # (`(x): x is Route`, `asserts x`: a return type names the parameter, never reads it)
+                      "type_predicate", "asserts"})
 
 
 def is_binding(ident: Node, up: Up) -> bool:
