@@ -63,7 +63,10 @@ class ModuleResolver:
         self.read_json = read_json  # the project files as this run reads them
         self._packages: dict[str, str] | None = None  # package name -> its folder (found on first use)
         self._tsconfigs: dict[str, tuple[str, PathPatterns] | None] = {}
-        self._cache: dict[tuple[str, str], str | None] = {}  # (folder, specifier) -> file
+        # folder -> the projects its solution tsconfig references: (include pattern, base, paths)
+        self._projects: dict[str, list[tuple[re.Pattern[str], str, PathPatterns]]] = {}
+        self._homes: dict[str, str | None] = {}  # folder -> the folder of the tsconfig that applies to it
+        self._cache: dict[tuple[str, str, int], str | None] = {}  # (folder, specifier, project) -> file
         self._by_file: dict[tuple[str, str], str | None] = {}  # (importer, specifier) -> file
         self._seeded = -1  # entries of ``_by_file`` taken from the last run's memo (-1: none)
 
@@ -86,7 +89,8 @@ class ModuleResolver:
             return self._by_file[(importer, spec)]  # (asked again and again: no folder computed)
         except KeyError:
             pass
-        key = (posixpath.dirname(importer), spec)  # (the answer depends on the importer's folder)
+        # (the answer depends on the importer's folder, and on the referenced project that includes it)
+        key = (posixpath.dirname(importer), spec, self._project_of(importer))
         if key not in self._cache:
             self._cache[key] = self._resolve(importer, spec)
         self._by_file[(importer, spec)] = self._cache[key]
@@ -97,7 +101,7 @@ class ModuleResolver:
             return None
         if spec.startswith("."):
             return self._file(posixpath.normpath(posixpath.join(posixpath.dirname(importer), spec)))
-        cfg = self._tsconfig(posixpath.dirname(importer))
+        cfg = self._config_for(importer)
         if cfg is not None:
             base, patterns = cfg
             for pat, targets in patterns:
@@ -121,7 +125,7 @@ class ModuleResolver:
     def names_alias(self, importer: str, spec: str) -> bool:
         """Whether a bare specifier matches a tsconfig/jsconfig `paths` pattern that applies to
         ``importer`` (`Lib`, `Component/*`): a module of the project, not a package."""
-        cfg = self._tsconfig(posixpath.dirname(importer))
+        cfg = self._config_for(importer)
         if cfg is None:
             return False
         for pat, _targets in cfg[1]:
@@ -210,6 +214,29 @@ class ModuleResolver:
     def _file(self, stem: str) -> str | None:
         return file_for_stem(self.paths, stem)
 
+    def _project_of(self, importer: str) -> int:
+        """Which project of the nearest solution tsconfig includes ``importer`` (its index), or -1."""
+        folder = posixpath.dirname(importer)
+        self._tsconfig(folder)
+        home = self._homes.get(folder)
+        for i, (inc, _b, _p) in enumerate(self._projects.get(home, []) if home is not None else []):
+            if inc.match(importer):
+                return i
+        return -1
+
+    def _config_for(self, importer: str) -> tuple[str, PathPatterns] | None:
+        """The aliases that apply to ``importer``: those of the referenced project that includes
+        it (TypeScript compiles it with that project's options), then the solution's own."""
+        folder = posixpath.dirname(importer)
+        cfg = self._tsconfig(folder)
+        index = self._project_of(importer)
+        home = self._homes.get(folder)
+        if cfg is None or index < 0 or home is None:
+            return cfg
+        _inc, base, paths = self._projects[home][index]
+        own = [p for p in cfg[1] if p[0] not in {q[0] for q in paths}]
+        return base or cfg[0], paths + own
+
     def _tsconfig(self, folder: str) -> tuple[str, PathPatterns] | None:
         """(baseUrl, [(pattern, targets relative to the root)]) of the nearest tsconfig/jsconfig,
         following `extends` and, for a solution file, its project `references`."""
@@ -222,28 +249,40 @@ class ModuleResolver:
             if found is None:
                 continue
             base, paths = found
+            data = self.read_json(rel)
+            refs = data.get("references") if isinstance(data, dict) else None
+            projects: list[tuple[re.Pattern[str], str, PathPatterns]] = []
+            merged: PathPatterns = []
+            for ref in refs if isinstance(refs, list) else ():
+                target = ref.get("path") if isinstance(ref, dict) else None
+                if not isinstance(target, str):
+                    continue
+                target = posixpath.normpath(posixpath.join(folder, target))
+                if not target.endswith(".json"):
+                    target = posixpath.join(target, "tsconfig.json")
+                sub = self._config_options(target, 1)
+                if sub is not None:
+                    merged = merged + sub[1]
+                    base = base if base is not None or paths else sub[0]
+                    includes = _includes(self.read_json, target)
+                    if includes is not None:
+                        sub_base = sub[0] if sub[0] not in (None, ".") else ""
+                        projects.append((includes, sub_base or "", sorted(sub[1], key=lambda x: -len(x[0]))))
             if not paths:
-                data = self.read_json(rel)
-                refs = data.get("references") if isinstance(data, dict) else None
-                for ref in refs if isinstance(refs, list) else ():
-                    target = ref.get("path") if isinstance(ref, dict) else None
-                    if not isinstance(target, str):
-                        continue
-                    target = posixpath.normpath(posixpath.join(folder, target))
-                    if not target.endswith(".json"):
-                        target = posixpath.join(target, "tsconfig.json")
-                    sub = self._config_options(target, 1)
-                    if sub is not None:
-                        paths = paths + sub[1]
-                        base = base if base is not None else sub[0]
+                paths = merged
             if base is None and not paths:
                 continue
+            if projects:
+                # a solution file: each referenced project has its own aliases for the files it includes
+                self._projects[folder] = projects
+            self._homes[folder] = folder
             base = "" if base in (None, ".") else base
             result = (base, sorted(paths, key=lambda x: -len(x[0])))
             break
         if result is None and folder not in ("", "."):
             parent = posixpath.dirname(folder)
             result = self._tsconfig(parent) if parent != folder else None
+            self._homes[folder] = self._homes.get(parent) if parent != folder else None
         self._tsconfigs[folder] = result
         return result
 
@@ -274,6 +313,33 @@ class ModuleResolver:
             paths = [(pat, [posixpath.normpath(posixpath.join(anchor, t)) for t in targets if isinstance(t, str)])
                      for pat, targets in own_paths.items() if isinstance(pat, str) and isinstance(targets, list)]
         return base, paths
+
+
+def _includes(read_json: ReadJson, rel: str, depth: int = 0) -> re.Pattern[str] | None:
+    """The files a tsconfig's `include` (or `files`) selects, as one pattern over root-relative
+    paths (inherited through a relative `extends`); everything under its folder when it names none."""
+    data = read_json(rel)
+    if not isinstance(data, dict):
+        return None
+    here = posixpath.dirname(rel)
+    globs = data.get("include")
+    if not isinstance(globs, list):
+        globs = data.get("files")
+    if not isinstance(globs, list):
+        ext = data.get("extends")
+        if isinstance(ext, str) and ext.startswith(".") and depth < 6:
+            parent = posixpath.normpath(posixpath.join(here, ext))
+            return _includes(read_json, parent if parent.endswith(".json") else parent + ".json", depth + 1)
+        globs = ["**/*"]
+    alts = []
+    for g in globs:
+        if not isinstance(g, str):
+            continue
+        full = posixpath.normpath(posixpath.join(here, g)) if here else posixpath.normpath(g)
+        rx = re.escape(full).replace(r"\*\*/", "(?:.*/)?").replace(r"\*\*", ".*") \
+            .replace(r"\*", "[^/]*").replace(r"\?", "[^/]")
+        alts.append(rx + "(?:/.*)?")  # a folder includes what is under it
+    return re.compile("(?:" + "|".join(alts) + ")$") if alts else None
 
 
 def _package_name(spec: str) -> str:
