@@ -13,6 +13,9 @@ from ipclint.model.paths import is_test_path
 # counts as handled, its sends as uses) is its calls, not its functions' flow; in an app with
 # end-to-end tests it is most of the parsed code.
 PAGE_MARKERS = (b"window.", b"document.")
+# ... read in code: not a string or module name that contains the word (`'window.close'` as a route
+# name, `import ... from './window.routes'`), nor a longer name (`mainwindow.`)
+PAGE_READ = re.compile(rb"(?<![\w$.'\"`/@-])(?:window|document)\.")
 MAIN_MARKERS = (b"ipcMain", b"webContents", b".ipc.", b"child_process", b"'fs'", b'"fs"', b"fs/",
                 b"fs-extra", b"graceful-fs", b"original-fs", b"node:", b"shell.", b"require(", b"eval(", b"vm.")
 
@@ -40,4 +43,5 @@ def wanted(path: str, data: bytes) -> bool:
     if is_test_path(path):
         return False
     return not any(m in data for m in PAGE_MARKERS) or any(m in data for m in MAIN_MARKERS) \
-        or b"electron" in data and ELECTRON_NAMED.search(data) is not None
+        or b"electron" in data and ELECTRON_NAMED.search(data) is not None \
+        or PAGE_READ.search(data) is None
