@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from ipclint.link.project import Project
 from ipclint.model import Severity
-from ipclint.model.values import AnyV, Str
+from ipclint.model.values import AnyV, Str, Tpl
 from ipclint.rules._base import Hit, option, rule
 
 EXCLUDED_KINDS = frozenset({"emit"})
@@ -109,6 +109,14 @@ def magic_channel(project: Project, options: Options) -> Iterator[Hit]:
 
 
 def _hit(path: str, v: AnyV) -> Hit:
-    shown = v.value if isinstance(v, Str) else v.text
+    shown = v.value if isinstance(v, Str) else v.text or _written(v)
     return Hit(path, v.span, f"IPC channel '{shown}' is an inline literal; use a shared constant",
                key=str(shown))
+
+
+def _written(v: AnyV) -> str:
+    """A template literal as written, from its parts, when extraction kept no text for it (a
+    literal deep in an expression: `ipc.invoke(`next::${ns}`).then(...)`)."""
+    if not isinstance(v, Tpl):
+        return ""
+    return "`" + "".join(p if isinstance(p, str) else "${" + (p.text or "…") + "}" for p in v.parts) + "`"
