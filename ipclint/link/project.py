@@ -60,7 +60,8 @@ if TYPE_CHECKING:  # these modules import this one
     from ipclint.link.windows import Window
     from ipclint.link.wrappers import WrapperOp
 
-GLOBAL_OBJECTS = frozenset({"window", "globalThis", "self"})
+# (`global`: Node's name for the page's window in a preload or a page with node integration)
+GLOBAL_OBJECTS = frozenset({"window", "globalThis", "self", "global"})
 # Electron classes a declared type names, as the Electron value an instance resolves to (a
 # WebFrameMain is reached as `webContents.mainFrame`); those that push to a renderer with `send`.
 # Not BrowserWindow: `Electron("BrowserWindow")` is the class (`BrowserWindow.fromId`), and its
