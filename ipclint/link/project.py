@@ -311,6 +311,7 @@ class Project:
     exposures: list[Exposure] = field(default_factory=list)
     sources: dict[str, bytes] = field(default_factory=dict, repr=False)
     _this_index: dict[str, dict[str, list[Assign]]] = field(default_factory=dict, repr=False)
+    _static_index: dict[str, dict[tuple[str, str], list[Assign]]] = field(default_factory=dict, repr=False)
     # the calls and functions ``_through_call`` is looking through (cycles; a bound on chains)
     _returning: set[tuple[str, int, int, int]] = field(default_factory=set, repr=False)
     # the parameters and late-assigned bindings being resolved (kind, path, scope, name)
@@ -964,6 +965,23 @@ class Project:
             return None
         return Where(cur.path, found[0].value, found[0].func)
 
+    def _static_field(self, path: str, cls: str, prop: str) -> Where | None:
+        """`Store.cfg` when the class's file assigns `Store.cfg = value` exactly one way (a static
+        field declared without a value, `static cfg: ElectronStore`, set in the constructor or an
+        init method)."""
+        index = self._static_index.get(path)
+        if index is None:
+            index = {}
+            for a in self.files[path].assigns:
+                t = a.target
+                if isinstance(t, Member) and isinstance(t.obj, Ref) and not isinstance(a.value, (Null, Undef)):
+                    index.setdefault((t.obj.name, t.prop), []).append(a)
+            self._static_index[path] = index
+        found = index.get((cls, prop), [])
+        if len({a.value.text for a in found}) != 1:
+            return None
+        return Where(path, found[0].value, found[0].func)
+
     def _literal_this(self, cur: Where) -> Where | None:
         """`this` in a method of an object literal bound to a name (`const L = { req: window.require,
         electron() { return this.req('electron') } }`): that object."""
@@ -1264,8 +1282,11 @@ class Project:
             if isinstance(v.name, str) and cur.path in self.files:
                 f = self.files[cur.path]
                 static = f.class_statics.get(v.name, {}).get(prop)
-                if static is not None:
+                if static is not None and not isinstance(static, (Null, Undef)):
                     return Where(cur.path, static, None)
+                assigned = self._static_field(cur.path, v.name, prop)
+                if assigned is not None:
+                    return assigned
                 # `WM.push(...)`: a static method (only a static one can be called on the class)
                 method = f.class_methods.get(v.name, {}).get(prop)
                 if method is not None and prop != "constructor":
