@@ -74,8 +74,10 @@ def listener_leak(project: Project, options: Options) -> Iterator[Hit]:
     directly, through the exposed API or through a project function that passes on the channel and
     function it is given (a transport object's `off(channel, cb)`); a cleanup that only logs,
     removes another channel or another function, or calls an exposed off function that removes
-    the page's callback while the preload registered a wrapper, removes nothing. Subscribing once
-    at module top level is fine. Reported at the subscribing call.
+    the page's callback while the preload registered a wrapper, removes nothing. An effect without
+    a cleanup of its own is fine when the code that subscribes removes the channel's listener
+    first (a re-run replaces it) and another effect's cleanup of the same component removes it at
+    unmount. Subscribing once at module top level is fine. Reported at the subscribing call.
 
     ## Why is this bad?
     Every remount adds another listener: handlers run several times per message, closures keep
@@ -365,6 +367,8 @@ def _hook_leak(project: Project, f: FileFacts, fn: Func, call: Call, sub: Sub, b
         return f"in the render body of {fn.name or 'a ' + name + ' component'} runs on every render"
     if name in EFFECTS:
         hook = "the effect's cleanup"  # the function it returns
+        if _replaced_and_removed_at_unmount(project, f, fn, call, sub, by_key):
+            return None
         if not fn.returns:
             return _never(name + through, "a function the effect returns")
         if through and any(isinstance(project.resolve(f.path, r, fn.id).value, CallExpr) for r in fn.returns):
@@ -401,6 +405,30 @@ def _hook_leak(project: Project, f: FileFacts, fn: Func, call: Call, sub: Sub, b
         return _not_removed(name + through, callee_name(hooks.calls[0].callee) or "onBeforeUnmount",
                             cleanup_miss(project, f, hooks.fids, sub, by_key))
     return None  # an event handler or another callback
+
+
+def _replaced_and_removed_at_unmount(project: Project, f: FileFacts, fn: Func, call: Call, sub: Sub,
+                                     by_key: dict[str, list[Exposure]]) -> bool:
+    """An effect that re-subscribes without a cleanup of its own, where the function that subscribes
+    removes the channel's listener itself first (`Renderer.remove(CH)` then `Renderer.on(CH, cb)`:
+    a re-run replaces the listener, it does not add one) and the cleanup of another effect of the
+    same component removes it at unmount (`useEffect(() => () => unbind(), [])`)."""
+    if call.func is None or not cleanup_removes(project, f, [call.func], sub, by_key):
+        return False
+    assert fn.arg_of is not None
+    component = f.calls[fn.arg_of].func
+    fids: list[int] = []
+    for g in f.functions:
+        if g.id == fn.id or g.arg_of is None or g.arg_index != 0:
+            continue
+        outer = f.calls[g.arg_of]
+        if outer.func != component or _hook_name(project, f.path, outer) not in EFFECTS:
+            continue
+        for r in g.returns:
+            w = project.resolve(f.path, r, g.id)
+            if w.path == f.path and isinstance(w.value, Fn):
+                fids.append(w.value.fid)
+    return bool(fids) and cleanup_removes(project, f, fids, sub, by_key)
 
 
 def _hook_calling(project: Project, f: FileFacts, fn: Func) -> tuple[Func, str] | None:
