@@ -288,12 +288,22 @@ class Cleanup:
                                              for k in _fn_keys(project, f.path, h, sub.call.func)),
                                           self.by_fn.get((None,), ()))
         best: tuple[int, str] | None = None
+        others: dict[str, int] = {}  # the other channels removed as nearly as the best, first rank
         for i in sorted(near):
             c, r = self.removals[i]
             hit = _miss(project, f.path, c, r, sub)
-            if hit is not None and (hit[0] < 3 or r.handler is None) and (best is None or hit[0] < best[0]):
-                best = hit
-        return best[1] if best else None
+            if hit is not None and (hit[0] < 3 or r.handler is None):
+                if r.channel is not None and r.channel != sub.channel and hit[0] in (0, 3):
+                    others.setdefault(r.channel, hit[0])
+                if best is None or hit[0] < best[0]:
+                    best = hit
+        if best is None:
+            return None
+        chans = [ch for ch, rank in others.items() if rank == best[0]]
+        if len(chans) > 1 and best[1].startswith("removes '"):  # `removeAllListeners` of many other channels
+            shown = ", ".join(f"'{ch}'" for ch in chans[:3]) + (", ..." if len(chans) > 3 else "")
+            return f"removes {len(chans)} other channels ({shown}) but the listener is on '{sub.channel}'"
+        return best[1]
 
 
 def _fn_keys(project: Project, path: str, v: AnyV, scope: int | None) -> list[tuple[object, ...]]:
