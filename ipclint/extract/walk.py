@@ -449,6 +449,8 @@ def _receiver_like(this: AnyV | None, target: AnyV) -> bool:
         return True
     if isinstance(this, Ref) and this.name in ("window", "globalThis", "self", "global"):
         return True
+    if isinstance(target, Index):  # `api[name].apply(api, args)`: a computed method of its own object
+        return _same_ref(this, target.obj)
     if not isinstance(target, Member):
         return False
     return _same_ref(this, target.obj) or (target.prop in _IPC_METHODS and isinstance(this, (Ref, Member)))

@@ -29,6 +29,7 @@ from ipclint.model.values import (
     Arr,
     Await,
     CallExpr,
+    ClassV,
     Cmp,
     Cond,
     Electron,
@@ -40,6 +41,7 @@ from ipclint.model.values import (
     Not,
     Obj,
     Ref,
+    Spread,
     TypeOf,
 )
 
@@ -397,7 +399,7 @@ class _Analysis:
                     continue
             elif isinstance(callee, Index) and _rooted(callee.obj, span, names):
                 pass  # `wc[method](...args)`: a computed method, any method at all (browser-base)
-            elif not any(_rooted(a, span, names) for a in c.args) or not self._acts_with(path, c):
+            elif not any(_passed(a, span, names) for a in c.args) or not self._acts_with(path, c):
                 continue
             if not self._tied(path, fid, c, span, names, renderer):
                 out.append(c)
@@ -407,12 +409,26 @@ class _Analysis:
         """A call that takes the target as an argument acts on it when it is Electron's (a dialog
         or menu shown on the window), `@electron/remote/main`'s `enable` (the page it shows gets
         every main-process module), or the project's."""
+        if isinstance(c.callee, Index):  # `api[cmd](win, ...args)`: any method of the project's object
+            return self._project_object(path, c.callee.obj, c.func)
         r = self.project.resolve(path, c.callee, c.func).value
         if isinstance(r, Electron):
             return r.api not in WINDOW_GETTERS
         if remote_enable(r):
             return True
         return isinstance(r, Fn) or callee_function(self.project, path, c) is not None
+
+    def _project_object(self, path: str, v: AnyV, scope: int | None) -> bool:
+        """``v`` is an object of the project's: an object literal, or an instance of a class the
+        project declares (`module.exports = new Api()`), whose methods are the project's."""
+        w = self.project.resolve(path, v, scope)
+        if w.path not in self.project.files:
+            return False
+        if isinstance(w.value, Obj):
+            return True
+        if isinstance(w.value, NewExpr):
+            return isinstance(self.project.resolve(w.path, w.value.callee, w.scope).value, ClassV)
+        return False
 
     def _tied(self, path: str, fid: int, c: Call, span: Span, names: set[str], renderer: set[str]) -> bool:
         """A check before the action made sure the target is the sender (or hosts it, or is its
@@ -607,6 +623,18 @@ class _Analysis:
         out.extend(fr.steps)
         out.append(TraceStep(StepKind.SINK, fr.path, span, Role.MAIN, what))
         return tuple(out)
+
+
+def _passed(v: AnyV, span: Span, names: set[str]) -> bool:
+    """An argument that passes the picked target: the target itself (``_rooted``), or a list
+    that holds it, spread into the call (`m.apply(obj, [win, ...args])`, `[win].concat(args)`)."""
+    if isinstance(v, Spread) and v.inner is not None:
+        v = v.inner
+    if isinstance(v, CallExpr) and isinstance(v.callee, Member) and v.callee.prop == "concat":
+        return any(_passed(x, span, names) for x in (v.callee.obj, *v.args))
+    if isinstance(v, Arr):
+        return any(_passed(x, span, names) for x in v.items)
+    return _rooted(v, span, names)
 
 
 def _rooted(v: AnyV, span: Span, names: set[str]) -> bool:
