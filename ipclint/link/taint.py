@@ -18,7 +18,22 @@ from ipclint.link.wrappers import callee_function, forwarded_function
 from ipclint.model import Role, StepKind, TraceStep
 from ipclint.model.facts import Call, Carry, Flow, Occ
 from ipclint.model.graph import ViaKind
-from ipclint.model.values import AnyV, CallExpr, Concat, External, Index, Member, Obj, Ref, Str, Tpl, concat_parts
+from ipclint.model.values import (
+    AnyV,
+    CallExpr,
+    ClassV,
+    Concat,
+    External,
+    Index,
+    Member,
+    NewExpr,
+    Obj,
+    Ref,
+    Spread,
+    Str,
+    Tpl,
+    concat_parts,
+)
 
 MAX_HELPER_DEPTH = 2
 # Window options through which renderer data changes what the new window's page can do.
@@ -285,6 +300,8 @@ def _helpers(project: Project, path: str, call: Call, occ: Occ, param: str,
             t = project.function_of(w.path, w.value, w.scope)
             if t is not None and t not in targets:
                 targets.append(t)
+    if target is None and isinstance(call.callee, Index):  # `api[method](...args)`: any of its methods
+        targets.extend(t for t in object_methods(project, path, call.callee.obj, call.func) if t not in targets)
     out = []
     for t in targets:
         g = _helper(project, path, call, occ, param, steps, t)
@@ -298,8 +315,10 @@ def _helper(project: Project, path: str, call: Call, occ: Occ, param: str,
     """The project function called with renderer data, and which of its parameters receive it."""
     fn = project.files[target[0]].functions[target[1]]
     given: dict[str, str] = {}
+    # `f(a, ...args)`: the spread list fills every parameter from its place on
+    spread = 0 <= occ.arg < len(call.args) and isinstance(call.args[occ.arg], Spread)
     for p in fn.params:
-        if p.index == occ.arg or (p.rest and p.index <= occ.arg):
+        if p.index == occ.arg or (spread and p.index > occ.arg) or (p.rest and p.index <= occ.arg):
             if not p.path or not occ.keys or p.path[0] == occ.keys[0]:
                 given[p.name] = param
     if not given:
@@ -308,6 +327,26 @@ def _helper(project: Project, path: str, call: Call, occ: Occ, param: str,
     more = (TraceStep(StepKind.HELPER_CALL, path, call.span, Role.MAIN, fn.name or ""),
             TraceStep(StepKind.HELPER_PARAMETER, target[0], first.span, Role.MAIN, first.name))
     return Given(target[0], target[1], given, steps + more)
+
+
+def object_methods(project: Project, path: str, v: AnyV, scope: int | None) -> list[tuple[str, int]]:
+    """The functions of a project object that a computed key can pick: the function entries of an
+    object literal, or the methods of an instance of a class the project declares."""
+    w = project.resolve(path, v, scope)
+    if w.path not in project.files:
+        return []
+    out: list[tuple[str, int]] = []
+    if isinstance(w.value, Obj):
+        for p in w.value.props:
+            t = project.function_of(w.path, p.value, w.scope) if not p.spread else None
+            if t is not None and t not in out:
+                out.append(t)
+    elif isinstance(w.value, NewExpr):
+        c = project.resolve(w.path, w.value.callee, w.scope)
+        if isinstance(c.value, ClassV) and c.value.name and c.path in project.files:
+            methods = project.files[c.path].class_methods.get(c.value.name, {})
+            out = [(c.path, fid) for name, fid in methods.items() if name != "constructor"]
+    return out
 
 
 _ORIGIN = re.compile(r"^[a-z][a-z0-9+.-]*://[^/?#\s]+[/?#]", re.I)

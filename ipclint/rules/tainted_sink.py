@@ -67,6 +67,9 @@ def tainted_sink(project: Project, options: Options) -> Iterator[Hit]:
     a loop over it (`Object.entries(HANDLERS).forEach(([ch, fn]) => ipcMain.handle(ch, (e, a) =>
     fn(a)))`, the table possibly handed to the registering function by its callers, in its file or
     in those that import it, each passing a table literal or a project function's returned one),
+    each method of a project object (an object literal, an instance of a project class) when the
+    renderer names the method (`api[method](...args)`, `api[method].apply(api, [win].concat(args))`;
+    a spread list fills every parameter from its place on),
     and the function a pass-through wrapper runs with the call's own arguments (`safely(save)(file)`,
     where `safely(fn)` returns `(...args) => fn(...args)` inside a try/catch). A handler wrapped in
     a guard that checks the event and then calls it with the renderer's arguments
