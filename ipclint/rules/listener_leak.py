@@ -367,9 +367,9 @@ def _hook_leak(project: Project, f: FileFacts, fn: Func, call: Call, sub: Sub, b
         return f"in the render body of {fn.name or 'a ' + name + ' component'} runs on every render"
     if name in EFFECTS:
         hook = "the effect's cleanup"  # the function it returns
-        if _replaced_and_removed_at_unmount(project, f, fn, call, sub, by_key):
-            return None
         if not fn.returns:
+            if _replaced_and_removed_at_unmount(project, f, fn, call, sub, by_key):
+                return None
             return _never(name + through, "a function the effect returns")
         if through and any(isinstance(project.resolve(f.path, r, fn.id).value, CallExpr) for r in fn.returns):
             return None  # `useEffect(() => subscribe(), [])`, `const off = subscribe(); return off`
