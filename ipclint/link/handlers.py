@@ -110,8 +110,10 @@ def handlers(project: Project) -> list[Handler]:
         # main's own values)
         k = project.bound_arguments(e.path, e.handler_value, e.scope) \
             if passing is None and e.handler_value is not None else 0
-        ev = next((p.name for p in fn.params if p.index == k and not p.path), None) if passing is None else None
-        params = [p for p in fn.params if dropped or p.index >= k + 1]
+        ev = next((p.name for p in fn.params if p.index == k and not p.path and not p.rest), None) \
+            if passing is None else None
+        # (a rest parameter in the event's place, `(...args) =>`, holds the renderer's arguments too)
+        params = [p for p in fn.params if dropped or p.index >= k + 1 or p.index == k and p.rest]
         if passing is not None and passing.startswith(IN_OBJECT):  # `({ event, params: { path } }) =>`
             key = passing[len(IN_OBJECT):]
             ev = next((p.name for p in fn.params if p.index == 0 and p.path == (key,)), None)
