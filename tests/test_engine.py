@@ -395,24 +395,6 @@ def test_discovery_workers_extract_the_files_the_first_round_surely_parses(tmp_p
     assert two.findings == serial.findings and two.findings
 
 
-@settings(max_examples=200, deadline=None)
-@given(st.lists(st.tuples(st.sampled_from(["src/a.js", "src/b.ts", "test/c.test.js", "e2e/d.js", "src/e.vue"]),
-                          st.booleans(), st.booleans(),
-                          st.sets(st.sampled_from([b"electron", b"api", b"bridge", b"x"]), max_size=3),
-                          st.sets(st.sampled_from([b"api", b"bridge"]), max_size=2)),
-                max_size=6, unique_by=lambda t: t[0]))
-def test_what_discovery_workers_extract_the_first_round_parses(
-        files: list[tuple[str, bool, bool, set[bytes], set[bytes]]]) -> None:
-    """surely_selected decides on one file's byte facts what select_files decides on them all."""
-    from ipclint.discover import ByteFacts, SourceFile
-    from ipclint.discover.select import select_files, surely_selected
-    sources = [SourceFile(path, path, "0", ByteFacts(keyword or bool(keys), tuple(keys) if keyword else (), (),
-                                                     frozenset(props), False, call, call))
-               for path, keyword, call, props, keys in files]
-    chosen = {sf.path for sf in select_files(sources)}
-    assert {sf.path for sf in sources if surely_selected(sf.path, sf.bytefacts)} <= chosen
-
-
 def test_a_walk_that_fails_stops_the_workers_it_started(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import ipclint.discover as discovery
     from ipclint.discover.walk import Walk

@@ -145,12 +145,7 @@ def is_local_specifier(spec: str) -> bool:
 
 def surely_selected(path: str, bf: ByteFacts) -> bool:
     """Whether the first round parses this source whatever the other files hold: it mentions
-    Electron or IPC in code (test code: calls an IPC method), or reads `window.electron` (a key
-    looked for in every project, ``select_files``)."""
-    return _names_ipc(path, bf) or b"electron" in bf.global_props
-
-
-def _names_ipc(path: str, bf: ByteFacts) -> bool:
+    Electron or IPC in code (test code: calls an IPC method)."""
     return bf.keyword and not is_test_path(path) or bf.ipc_call
 
 
@@ -158,7 +153,7 @@ def select_files(files: list[SourceFile], root: Path | None = None) -> list[Sour
     """The first round: files that mention Electron or IPC (test code: IPC used in code and an IPC
     method called), and files that read a key a preload exposes. Later rounds add what linking finds
     missing (see wrapper_callers and Project.missing)."""
-    phase1 = {f.path for f in files if _names_ipc(f.path, f.bytefacts)}
+    phase1 = {f.path for f in files if surely_selected(f.path, f.bytefacts)}
     phase1 |= _main_entries(files, root)
     keys = {k for f in files if f.path in phase1 for k in f.bytefacts.expose_keys} | {b"electron"}
     return [f for f in files if f.path in phase1 or f.bytefacts.global_props & keys]
