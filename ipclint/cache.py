@@ -147,7 +147,7 @@ def _real_dir(path: Path) -> bool:
         return False
 
 
-def make_dir(path: Path) -> bool:
+def _make_dir(path: Path) -> bool:
     """Create ``path`` (one level) unless something else is there; True when it is a real folder."""
     try:
         os.mkdir(path, 0o755)
@@ -156,18 +156,6 @@ def make_dir(path: Path) -> bool:
     except OSError:
         return False
     return _real_dir(path)
-
-
-def sharded(vdir: Path, folder: str, key: str) -> Path:
-    """The entry for ``key`` in ``folder`` of the version folder ``vdir``, sharded by its hash
-    (``Cache.facts_file``; also workers that hold no Cache)."""
-    k = hashlib.sha256(key.encode()).hexdigest()
-    return vdir / folder / k[:2] / f"{k[2:]}.msgpack"
-
-
-def facts_entry(vdir: Path, path: str, digest: str) -> Path:
-    """Where the facts of ``path`` with content ``digest`` are kept in the version folder ``vdir``."""
-    return sharded(vdir, "facts", f"{path}\0{digest}")
 
 
 # ---- the cache folder ----------------------------------------------------------------------------
@@ -200,7 +188,7 @@ class Cache:
             return False
         if self._ready:
             return True
-        if not make_dir(self.folder):
+        if not _make_dir(self.folder):
             self.folder = None
             return False
         tag = self.folder / "CACHEDIR.TAG"
@@ -212,7 +200,7 @@ class Cache:
             write_plain(gi, b"*\n")
         vdir = self.version_dir
         assert vdir is not None
-        if not make_dir(vdir) or not make_dir(vdir / "facts"):
+        if not _make_dir(vdir) or not _make_dir(vdir / "facts"):
             self.folder = None
             return False
         self._prune(vdir.name, legacy=ours)
@@ -243,13 +231,15 @@ class Cache:
     def facts_file(self, path: str, digest: str) -> Path | None:
         """Where the facts of ``path`` with content ``digest`` are kept. The path is part of the key:
         facts carry the file's own path and a grammar chosen by its suffix."""
-        vdir = self.version_dir
-        return facts_entry(vdir, path, digest) if vdir is not None else None
+        return self._sharded("facts", f"{path}\0{digest}")
 
     def _sharded(self, folder: str, key: str) -> Path | None:
         """The entry for ``key`` in ``folder`` of this version's cache, sharded by its hash."""
         vdir = self.version_dir
-        return sharded(vdir, folder, key) if vdir is not None else None
+        if vdir is None:
+            return None
+        k = hashlib.sha256(key.encode()).hexdigest()
+        return vdir / folder / k[:2] / f"{k[2:]}.msgpack"
 
     def get_facts(self, path: str, digest: str) -> FileFacts | None:
         target = self.facts_file(path, digest)
@@ -298,7 +288,7 @@ class Cache:
         if not self.prepare():
             return
         target = self.flows_file(flows.path, digest)
-        if target is None or not make_dir(target.parent.parent) or not make_dir(target.parent):
+        if target is None or not _make_dir(target.parent.parent) or not _make_dir(target.parent):
             return
         try:
             body = self._encoder.encode(flows)
@@ -308,7 +298,7 @@ class Cache:
 
     def shard_ready(self, target: Path) -> bool:
         """Make the shard folder of a facts entry before workers write into it."""
-        return self._ready and make_dir(target.parent)
+        return self._ready and _make_dir(target.parent)
 
     @staticmethod
     def write_entry(target: Path, sealed: bytes) -> None:

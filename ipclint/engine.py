@@ -13,7 +13,7 @@ import msgspec
 from msgspec.structs import replace
 
 from ipclint.cache import Cache, baseline_digest, context_key, encode_facts, result_key, seal
-from ipclint.discover import ByteFacts, Discovery, SourceFile, StatIndex, discover, find_root, is_project_root
+from ipclint.discover import Discovery, SourceFile, StatIndex, discover, find_root, is_project_root
 from ipclint.model import Diagnostic, FileCounts, FileInfo, Finding, Location, RunResult, Span, TraceStep
 from ipclint.model.paths import is_test_path
 from ipclint.version import __version__
@@ -62,44 +62,6 @@ def _extract_one(item: tuple[str, bytes, str | None, bytes]) -> Extracted:
     return path, body, None
 
 
-class _EarlyFacts:
-    """The facts of the files the first round surely parses (select.surely_selected), extracted by
-    discovery's workers while they hold the files' bytes (discover.Early): extraction overlaps the
-    walk of the folders left, and those files are not read again. A file whose facts the cache
-    holds is left to it. The workers seal and store what they make, as extraction's workers do."""
-
-    def __init__(self, cache: Cache) -> None:
-        self.cache: Cache | None = cache
-        self.vdir: str | None = None
-        self.key = cache.key
-
-    def before_fork(self) -> None:
-        from importlib import import_module
-        import_module("ipclint.extract.extract")  # (inherited by the workers)
-        if self.cache is not None and self.cache.prepare() and self.cache.version_dir is not None:
-            self.vdir = str(self.cache.version_dir)
-
-    def __getstate__(self) -> tuple[str | None, bytes]:
-        return self.vdir, self.key  # (not the Cache: the workers write entries, never read them)
-
-    def __setstate__(self, state: tuple[str | None, bytes]) -> None:
-        self.cache = None
-        self.vdir, self.key = state
-
-    def __call__(self, rel: str, data: bytes, digest: str, bytefacts: ByteFacts) -> bytes | None:
-        from ipclint.cache import facts_entry, make_dir
-        from ipclint.discover.select import surely_selected
-        if not surely_selected(rel, bytefacts):
-            return None
-        target = facts_entry(Path(self.vdir), rel, digest) if self.vdir is not None else None
-        if target is not None:
-            if os.path.lexists(target):
-                return None
-            if not make_dir(target.parent):  # (a link planted there: not followed, nothing written)
-                target = None
-        return _extract_one((rel, data, str(target) if target is not None else None, self.key))[1]
-
-
 class Workers:
     """Worker processes for extraction, shared by the rounds of one run: started (forked, about
     10 ms) by the first round with enough to extract, kept for the rounds after, closed at the end
@@ -143,21 +105,16 @@ class Workers:
 
 
 def extract_all(files: list[SourceFile], cache: Cache, workers: Workers, progress: Tick | None = None,
-                meanwhile: Callable[[], None] | None = None,
-                early: dict[str, bytes] | None = None) -> tuple[dict[str, FileFacts], list[Diagnostic]]:
-    """The facts of ``files``: made by discovery's workers (``early``, taken from it), from the
-    cache, else extracted (in ``workers`` when the files are worth them, else here).
-    ``meanwhile``: work for this process while the workers extract."""
+                meanwhile: Callable[[], None] | None = None) -> tuple[dict[str, FileFacts], list[Diagnostic]]:
+    """The facts of ``files``: from the cache, else extracted (in ``workers`` when the files are
+    worth them, else here). ``meanwhile``: work for this process while the workers extract."""
     facts: dict[str, FileFacts] = {}
     errors: list[Diagnostic] = []
     todo: list[SourceFile] = []
     if progress:
         progress(0, total=len(files))  # files done/total on the progress bar
     for sf in files:
-        made = early.pop(sf.path, None) if early else None
-        cached = cache.decode_facts(made) if made is not None else None
-        if cached is None:
-            cached = cache.get_facts(sf.path, sf.digest)
+        cached = cache.get_facts(sf.path, sf.digest)
         if cached is not None:
             facts[sf.path] = cached
             if progress:
@@ -292,7 +249,7 @@ def check(paths: list[str] | None = None, config: Config | None = None, *, selec
     scan = [root] if explicit_files else [t.resolve() for t in targets]
     cache = Cache(cache_folder_for(root, use_cache, cache_dir))
     index = StatIndex(cache)
-    found = discover(root, scan, exclude=list(config.exclude), index=index, jobs=jobs, early=_EarlyFacts(cache))
+    found = discover(root, scan, exclude=list(config.exclude), index=index, jobs=jobs)
     context = key = None
     run = _Run(root, found, config, cache, only_files, baseline, report_unused_suppressions, started)
     if cache.folder is not None and not need_project:
@@ -384,7 +341,7 @@ def _reuse(run: _Run, context: str, stored: StoredResult | None) -> State | None
     from ipclint.reuse import STATE_FILE, State, restored, reusable
 
     def facts_of(sf: SourceFile) -> FileFacts | None:
-        done, _errors = extract_all([sf], run.cache, Workers(1), early=run.found.early)  # (one file: extracted here)
+        done, _errors = extract_all([sf], run.cache, Workers(1))  # (one file: extracted here)
         run.extracted += 1
         return done.get(sf.path)
 
@@ -489,8 +446,7 @@ def _link_rounds(root: Path, config: Config, found: Discovery, cache: Cache, pro
     rounds: list[Round] = []
     meanwhile = _Once(_import_analysis)  # (while the workers extract the first files)
     if replay is not None:
-        rounds = _replayed(replay, chosen, by_path | declarations, facts, cache, progress, workers, meanwhile,
-                           found.early)
+        rounds = _replayed(replay, chosen, by_path | declarations, facts, cache, progress, workers, meanwhile)
         if rounds:
             chosen = []
     start = len(rounds)
@@ -500,7 +456,7 @@ def _link_rounds(root: Path, config: Config, found: Discovery, cache: Cache, pro
     for round_ in range(start, MAX_ROUNDS):
         searched = set(dict.keys(sources))
         more, extract_errors = extract_all([sf for sf in chosen if sf.path not in facts], cache, workers, progress,
-                                           meanwhile, found.early)
+                                           meanwhile)
         facts.update(more)
         errors += extract_errors
         meanwhile()
@@ -552,7 +508,7 @@ class _Once:
 
 def _replayed(replay: Replay, first: list[SourceFile], files: dict[str, SourceFile], facts: dict[str, FileFacts],
               cache: Cache, progress: Tick | None, workers: Workers,
-              meanwhile: Callable[[], None] | None = None, early: dict[str, bytes] | None = None) -> list[Round]:
+              meanwhile: Callable[[], None] | None = None) -> list[Round]:
     """The last run's rounds that neither link nor search a changed file, up to the first that
     does; their files and the files the last of them asked for loaded into ``facts``. Empty (and
     nothing loaded) when there is no such round or a file cannot be analysed."""
@@ -569,7 +525,7 @@ def _replayed(replay: Replay, first: list[SourceFile], files: dict[str, SourceFi
         return []
     for batch in batches:
         more, extract_errors = extract_all([files[p] for p in batch if p not in facts], cache, workers, progress,
-                                           meanwhile, early)
+                                           meanwhile)
         if extract_errors:
             facts.clear()
             return []

@@ -10,7 +10,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ipclint import engine
 from ipclint.cli import run
 from ipclint.engine import check
 from ipclint.link.roles import TEST_UNPARSED
@@ -353,46 +352,6 @@ def test_files_are_examined_while_the_walk_goes_on_with_the_serial_result(tmp_pa
 
     assert seen(one) == seen(two)
     assert len(one.files) == 720 and one.errors and one.skipped
-
-
-def test_discovery_workers_extract_the_files_the_first_round_surely_parses(tmp_path: Path,
-                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
-    """When workers examine the files, they also extract the sources that mention Electron or IPC
-    (select.surely_selected) while they hold their bytes, seal them into the cache and hand them
-    to the first round, which neither reads nor extracts them again; the report is the serial one.
-    A file whose facts the cache already holds is left to the cache."""
-    import ipclint.discover as discovery
-    from ipclint.cache import Cache
-    from ipclint.extract.extract import extract
-    monkeypatch.setattr(discovery, "PARALLEL_EXAMINE", 2)
-    monkeypatch.setattr(discovery.Examiner, "CHUNK", 2)
-    files = dict(APP) | {"src/util/text.js": "export const trim = (s) => s.trim()\n",
-                         "test/main.test.js": "const { ipcMain } = require('electron')\nipcMain.emit('x')\n"}
-    root = write_project(tmp_path / "app", files)
-    cache = Cache(tmp_path / "c1")
-    found = discovery.discover(root, jobs=2, early=engine._EarlyFacts(cache))
-    sure = {"src/main/index.js", "src/preload/index.js", "test/main.test.js"}
-    assert set(found.early) == sure
-    for path in sure:
-        data = (root / path).read_bytes()
-        made = extract(path, data, lazy=True)
-        assert cache.decode_facts(found.early[path]) == made
-        assert cache.get_facts(path, next(sf.digest for sf in found.files if sf.path == path)) == made
-    again = discovery.discover(root, jobs=2, early=engine._EarlyFacts(cache))  # (no stat index: examined again)
-    assert again.early == {}
-
-    extracted_here: list[str] = []
-    real_one = engine._extract_one
-
-    def one(item: Any) -> Any:
-        extracted_here.append(item[0])
-        return real_one(item)
-
-    monkeypatch.setattr(engine, "_extract_one", one)  # (this process only: the workers forked before)
-    two = check([str(root)], jobs=2, cache_dir=tmp_path / "c2")
-    assert extracted_here and not sure & set(extracted_here)
-    serial = check([str(root)], jobs=1, use_cache=False)
-    assert two.findings == serial.findings and two.findings
 
 
 def test_a_walk_that_fails_stops_the_workers_it_started(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

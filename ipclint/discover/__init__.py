@@ -5,7 +5,7 @@ import hashlib
 import os
 import stat
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple, Protocol
+from typing import TYPE_CHECKING, NamedTuple
 
 import msgspec
 
@@ -64,19 +64,6 @@ class Examined(NamedTuple):
     info: str  # the digest; for read, binary and decode the message
     bytefacts: ByteFacts | None  # set for ok and cp1252
     data: bytes | None
-    early: bytes | None = None  # what ``Early`` made of a source while a worker held its bytes
-
-
-class Early(Protocol):
-    """Work on a source file that a discovery worker does while it holds the file's bytes (the
-    engine extracts the facts of the files the first round will surely parse: ``Discovery.early``).
-    Pickled to the workers, so a plain object with a module-level class."""
-
-    def before_fork(self) -> None:
-        """Called in this process before the workers start (imports they then inherit)."""
-
-    def __call__(self, rel: str, data: bytes, digest: str, bytefacts: ByteFacts) -> bytes | None:
-        """In a worker: the result for ``rel``, or None when there is none."""
 
 
 class SourceFile(msgspec.Struct):
@@ -115,8 +102,6 @@ class Discovery(msgspec.Struct):
     errors: list[tuple[str, str, str]] = []  # (path, kind, message)
     # root-relative folder -> the project files its listing held, for the folders the walk listed
     listed: dict[str, tuple[str, ...]] = {}
-    # source path -> what ``Early`` made of it in a discovery worker (when workers examined the files)
-    early: dict[str, bytes] = {}
 
 
 
@@ -211,17 +196,16 @@ def is_declaration(name: str) -> bool:
 
 
 def discover(root: Path, paths: list[Path] | None = None, exclude: list[str] | None = None,
-             index: StatIndex | None = None, jobs: int | None = 1, early: Early | None = None) -> Discovery:
+             index: StatIndex | None = None, jobs: int | None = 1) -> Discovery:
     """Walk the given paths iteratively. A symlink is followed only when its target lies inside the
     root (and a file or folder reached twice, through links or loops, is taken once); a link out of
     the root is skipped and counted. The walk is replayed from the cache when no folder, link or
-    .gitignore it depended on has changed (discover/walk.py). ``early``: run on each source file a
-    discovery worker examines (``Discovery.early``; nothing when the files are examined here)."""
+    .gitignore it depended on has changed (discover/walk.py)."""
     from ipclint.discover.walk import WALK_FILE, Walk, WalkRecord, still_valid, walk_key
     root = root.resolve()
     index = index if index is not None else StatIndex(None)
     walk = Walk(root, os.path.realpath(root), Discovery(root), index, IgnoreRules.from_lines(exclude or []))
-    examiner = Examiner(jobs, early)
+    examiner = Examiner(jobs)
     walk.after_folder = examiner.feed
     starts = [p.resolve() for p in (paths or [root])]
     key = walk_key(root, starts, exclude or [])
@@ -321,16 +305,8 @@ def examine(item: tuple[str, str]) -> Examined:
     return Examined(rel, FALLBACK if is_fallback(data, decoded) else "ok", digest, byte_facts(decoded), decoded)
 
 
-def _examine_without_data(item: tuple[str, str], early: Early | None = None) -> Examined:
-    x = examine(item)
-    if early is not None and x.data is not None and x.bytefacts is not None and not is_declaration(x.rel) \
-            and not is_document(x.rel):
-        try:
-            made = early(x.rel, x.data, x.info, x.bytefacts)
-        except Exception:  # (the engine does the work again, and reports what goes wrong)
-            made = None
-        return x._replace(data=None, early=made)
-    return x._replace(data=None)
+def _examine_without_data(item: tuple[str, str]) -> Examined:
+    return examine(item)._replace(data=None)
 
 
 class Examiner:
@@ -340,9 +316,8 @@ class Examiner:
 
     CHUNK = 64
 
-    def __init__(self, jobs: int | None, early: Early | None = None) -> None:
+    def __init__(self, jobs: int | None) -> None:
         self.jobs = jobs or os.cpu_count() or 1
-        self.early = early
         self._pool: ProcessPoolExecutor | None = None
         self._futures: list[Future[list[Examined]]] = []
         self._sent = 0
@@ -355,15 +330,13 @@ class Examiner:
                 return
             import gc
             from concurrent.futures import ProcessPoolExecutor
-            if self.early is not None:
-                self.early.before_fork()
             self._pool = ProcessPoolExecutor(max_workers=self.jobs, initializer=gc.disable)
         while len(pending) - self._sent >= self.CHUNK:
             self._send(pending[self._sent:self._sent + self.CHUNK])
 
     def _send(self, chunk: list[Pending]) -> None:
         assert self._pool is not None
-        self._futures.append(self._pool.submit(_examine_chunk, [(rel, path) for rel, path, _st in chunk], self.early))
+        self._futures.append(self._pool.submit(_examine_chunk, [(rel, path) for rel, path, _st in chunk]))
         self._sent += len(chunk)
 
     def close(self) -> None:
@@ -384,8 +357,8 @@ class Examiner:
         return done
 
 
-def _examine_chunk(items: list[tuple[str, str]], early: Early | None = None) -> list[Examined]:
-    return [_examine_without_data(it, early) for it in items]
+def _examine_chunk(items: list[tuple[str, str]]) -> list[Examined]:
+    return [_examine_without_data(it) for it in items]
 
 
 def _examine_all(result: Discovery, pending: list[Pending], index: StatIndex, examiner: Examiner) -> None:
@@ -395,9 +368,7 @@ def _examine_all(result: Discovery, pending: list[Pending], index: StatIndex, ex
     stats = {rel: st for rel, _path, st in pending}
     done = examiner.finish(pending)
     paths = dict(items)
-    for rel, outcome, info, bf, data, early in done:
-        if early is not None:
-            result.early[rel] = early
+    for rel, outcome, info, bf, data in done:
         doc = is_document(rel)
         decl = is_declaration(rel) or doc
         if outcome in ("read", "binary", "decode"):

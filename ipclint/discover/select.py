@@ -143,17 +143,11 @@ def is_local_specifier(spec: str) -> bool:
     return spec.startswith(".") or "/" in spec or spec.startswith("@")
 
 
-def surely_selected(path: str, bf: ByteFacts) -> bool:
-    """Whether the first round parses this source whatever the other files hold: it mentions
-    Electron or IPC in code (test code: calls an IPC method)."""
-    return bf.keyword and not is_test_path(path) or bf.ipc_call
-
-
 def select_files(files: list[SourceFile], root: Path | None = None) -> list[SourceFile]:
     """The first round: files that mention Electron or IPC (test code: IPC used in code and an IPC
     method called), and files that read a key a preload exposes. Later rounds add what linking finds
     missing (see wrapper_callers and Project.missing)."""
-    phase1 = {f.path for f in files if surely_selected(f.path, f.bytefacts)}
+    phase1 = {f.path for f in files if f.bytefacts.keyword and not is_test_path(f.path) or f.bytefacts.ipc_call}
     phase1 |= _main_entries(files, root)
     keys = {k for f in files if f.path in phase1 for k in f.bytefacts.expose_keys} | {b"electron"}
     return [f for f in files if f.path in phase1 or f.bytefacts.global_props & keys]
