@@ -1438,19 +1438,27 @@ class Project:
 
     def function_of(self, path: str, value: AnyV, scope: int | None = None) -> tuple[str, int] | None:
         """The (path, function id) a value denotes, through references, imports, `.bind`."""
+        r, _bound = self._unbound(path, value, scope)
+        return (r.path, r.value.fid) if r is not None and isinstance(r.value, Fn) else None
+
+    def _unbound(self, path: str, value: AnyV, scope: int | None) -> tuple[Where | None, int]:
+        """What a value denotes once `.bind` calls are looked through (`fn.bind(ctx, a)`, also a
+        utility library's `_.bind(fn, ctx, a)`), and how many leading arguments they fix; None
+        when the chain is longer than eight."""
+        total = 0
         for _ in range(8):
             r = self.resolve(path, value, scope)
             match r.value:
-                case Fn(fid=fid):
-                    return r.path, fid
                 case CallExpr(callee=Member(obj=lib, prop="bind"), args=args) if args and self.is_bind_library(
                         r.path, lib, r.scope):
-                    path, value, scope = r.path, args[0], r.scope  # `_.bind(fn, ctx, ...)` (lodash, underscore)
-                case CallExpr(callee=Member(obj=bound, prop="bind")):
+                    total += max(0, len(args) - 2)
+                    path, value, scope = r.path, args[0], r.scope
+                case CallExpr(callee=Member(obj=bound, prop="bind"), args=args):
+                    total += max(0, len(args) - 1)
                     path, value, scope = r.path, bound, r.scope
                 case _:
-                    return None
-        return None
+                    return r, total
+        return None, total
 
     def is_bind_library(self, path: str, value: AnyV, scope: int | None) -> bool:
         """`_` / `lodash` / `underscore` (or an import of lodash or underscore): its `bind(fn, ctx,
@@ -1465,20 +1473,7 @@ class Project:
         """How many leading arguments `.bind` fixes in the function a value denotes
         (`this.onWrite.bind(this, true)`: 1; `_.bind(this.onWrite, this, true)`: 1): the handler
         receives the event after them."""
-        total = 0
-        for _ in range(8):
-            r = self.resolve(path, value, scope)
-            match r.value:
-                case CallExpr(callee=Member(obj=lib, prop="bind"), args=args) if args and self.is_bind_library(
-                        r.path, lib, r.scope):
-                    total += max(0, len(args) - 2)
-                    path, value, scope = r.path, args[0], r.scope
-                case CallExpr(callee=Member(obj=bound, prop="bind"), args=args):
-                    total += max(0, len(args) - 1)
-                    path, value, scope = r.path, bound, r.scope
-                case _:
-                    return total
-        return total
+        return self._unbound(path, value, scope)[1]
 
 
 def _is_module(f: FileFacts) -> bool:
