@@ -154,12 +154,13 @@ def reachable_files(project: Project) -> set[str]:
                if info.role.value == "main" and project.apps.get(p, "") not in apps_with_entry and not is_test_path(p)]
     entries.update(p for p in unknown if not importers.get(p))
     seen = set(entries)
-    _load(project, sorted(entries), seen)
+    loaded: dict[str, list[str]] = {}  # (each file's targets found once for all the walks below)
+    _load(project, sorted(entries), seen, loaded)
     for p in unknown:
         if p in seen:
             continue
         loads = {p}
-        _load(project, [p], loads)
+        _load(project, [p], loads, loaded)
         if importers.get(p, set()) <= loads:  # a cycle that no file outside it imports
             entries.add(p)
             seen |= loads
@@ -169,23 +170,32 @@ def reachable_files(project: Project) -> set[str]:
     return out
 
 
-def _load(project: Project, todo: list[str], seen: set[str]) -> None:
-    """Add to ``seen`` the files that the files of ``todo`` load, directly or not."""
-    from ipclint.link.roles import imported_files
+def _load(project: Project, todo: list[str], seen: set[str], loaded: dict[str, list[str]]) -> None:
+    """Add to ``seen`` the files that the files of ``todo`` load, directly or not (``loaded``: the
+    files each file loads, filled as they are found)."""
     while todo:
         p = todo.pop()
-        if p in project.files:
-            targets = imported_files(project, p) + [
-                t for c in project.files[p].calls if isinstance(c.callee, Ref) and c.callee.name == "import"
-                and c.args and isinstance(c.args[0], Str)
-                for t in [project.modules.resolve(p, c.args[0].value)] if t is not None]
-        else:
-            targets = [t for spec in project.specifiers.get(p, ()) for t in [project.modules.resolve(p, spec)]
-                       if t is not None]
+        targets = loaded.get(p)
+        if targets is None:
+            targets = loaded[p] = _loads(project, p)
         for t in targets:
-            if t not in seen and (t in project.files or t in project.all_paths):
+            if t not in seen:
                 seen.add(t)
                 todo.append(t)
+
+
+def _loads(project: Project, p: str) -> list[str]:
+    """The discovered files ``p`` imports, requires or `import()`s."""
+    from ipclint.link.roles import imported_files
+    if p in project.files:
+        targets = imported_files(project, p) + [
+            t for c in project.files[p].calls if isinstance(c.callee, Ref) and c.callee.name == "import"
+            and c.args and isinstance(c.args[0], Str)
+            for t in [project.modules.resolve(p, c.args[0].value)] if t is not None]
+    else:
+        targets = [t for spec in project.specifiers.get(p, ()) for t in [project.modules.resolve(p, spec)]
+                   if t is not None]
+    return [t for t in targets if t in project.files or t in project.all_paths]
 
 
 def _byte_imports(project: Project, path: str) -> tuple[list[str], list[tuple[Pos, str]], list[str]]:
