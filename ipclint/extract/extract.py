@@ -340,7 +340,8 @@ class _Walker(Extractor):
         # calls of project functions as statements: the branches they sit in (IPC012 repeatability);
         # also calls that hand over a callback (`load().then(() => start())`): a call inside the
         # callback sits in the branches of the hand-over (link/calls.together)
-        arms = enclosing_arms(node, lambda n: self.value(n, scope), self.up, self.case_groups) \
+        arms = enclosing_arms(node, lambda n: self.value(n, scope), self.up, self.case_groups,
+                              self.early_exits) \
             if isinstance(callee, Ref) or isinstance(callee, Member) and isinstance(callee.obj, (Ref, This)) \
             or any(isinstance(a, Fn) for a in args) else ()
         call = Call(len(f.calls), callee, args, span_of(node), scope, in_loop, isinstance(v, NewExpr), awaited,

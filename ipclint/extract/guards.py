@@ -277,7 +277,8 @@ LEAVE_CASE = frozenset({"break_statement", "return_statement", "throw_statement"
 
 
 def enclosing_arms(call: Node, to_value: Callable[[Node], AnyV], up: Up,
-                   memo: dict[int, dict[int, int]]) -> tuple[Arm, ...]:
+                   memo: dict[int, dict[int, int]],
+                   early: dict[int, list[tuple[int, Node]]] | None = None) -> tuple[Arm, ...]:
     """The branches a call sits in (`f()`, `await f()`, `c ? f() : g()`, `new Updater(f).run()`,
     `const u = make(f)`, `return f()`), within its function, outermost first; () for calls
     outside such a statement (a loop header, a class field)."""
@@ -302,9 +303,34 @@ def enclosing_arms(call: Node, to_value: Callable[[Node], AnyV], up: Up,
                 out.append(Arm(node.start_byte, arm, to_value(cond) if cond is not None else None))
         elif node.type in ("switch_case", "switch_default") and (body := up(node)) is not None:
             out.append(Arm(body.start_byte, _case_group(node, body, memo)))
+        elif node.type == "statement_block":
+            out.extend(_after_early_exits(node, child, to_value, early if early is not None else {}))
         child, node = node, up(node)
     out.reverse()
     return tuple(out)
+
+
+def _after_early_exits(block: Node, child: Node, to_value: Callable[[Node], AnyV],
+                       memo: dict[int, list[tuple[int, Node]]]) -> list[Arm]:
+    """`if (c) { ...; return a } return b`: a statement after an `if` without `else` whose
+    consequence always leaves the function runs only when the consequence did not, as if it were
+    the `else` (arm 1 of that `if`). Innermost (latest) first, as ``enclosing_arms`` collects.
+    ``memo``: each block's early-exit ifs, found once."""
+    found = memo.get(block.id)
+    if found is None:
+        found = memo[block.id] = []
+        for s in block.named_children:
+            if s.type != "if_statement" or s.child_by_field_name("alternative") is not None:
+                continue
+            cons = s.child_by_field_name("consequence")
+            if cons is not None and exits(cons):
+                found.append((s.start_byte, s))
+    out: list[Arm] = []
+    for start, s in reversed(found):
+        if start < child.start_byte:
+            cond = s.child_by_field_name("condition")
+            out.append(Arm(start, 1, to_value(cond) if cond is not None else None))
+    return out
 
 
 def _case_group(case: Node, body: Node, memo: dict[int, dict[int, int]]) -> int:

@@ -75,6 +75,8 @@ class Extractor:
         self._memo: dict[int, AnyV] = {}
         self.flow_params: dict[int, frozenset[str]] = {}  # handlerflow: the names a nested function binds
         self.case_groups: dict[int, dict[int, int]] = {}  # switch body -> case -> group (guards)
+        # block -> its early-exit ifs without else, (start byte, if node) in order (guards)
+        self.early_exits: dict[int, list[tuple[int, Node]]] = {}
         self.case_index: dict[int, dict[int, int]] = {}  # switch body -> case -> position (guards)
         self.work = Work(MAX_WORK)
         self.up: Up = _node_parent

@@ -10,6 +10,7 @@ from ipclint.link.teardown import gate, removals_for
 from ipclint.link.wrappers import callee_function
 from ipclint.model import Location, Severity
 from ipclint.model.facts import Call, FileFacts, binding_scope
+from ipclint.model.graph import ViaKind
 from ipclint.model.values import AnyV, Member, Ref, This
 from ipclint.rules._base import Hit, Options, rule
 
@@ -147,7 +148,21 @@ def _exclusive(project: Project, a: Edge, b: Edge) -> bool:
     if a.path != b.path or a.scope != b.scope:
         return False
     calls = project.files[a.path].calls
+    if a.call == b.call:  # one wrapper call: its IPC calls inside the wrapper decide
+        inner = [_wrapper_site(project, e) for e in (a, b)]
+        return None not in inner and inner[0] != inner[1] \
+            and together([x for x in inner if x is not None]) < 2
     return together([(a.path, calls[a.call]), (b.path, calls[b.call])]) < 2
+
+
+def _wrapper_site(project: Project, e: Edge) -> tuple[str, Call] | None:
+    """The IPC call inside the app wrapper that a wrapper call's registration goes through
+    (`if (once) return ipcMain.handleOnce(ch, fn); return ipcMain.handle(ch, fn)`: one of two)."""
+    site = next((v for v in e.via if v.kind is ViaKind.WRAPPER), None)
+    f = project.files.get(site.path) if site is not None else None
+    if site is None or f is None:
+        return None
+    return next(((site.path, c) for c in f.calls if c.span == site.span), None)
 
 
 def _registrations(project: Project, edges: list[Edge]) -> list[Edge]:
