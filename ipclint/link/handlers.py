@@ -286,8 +286,10 @@ def validator_call(project: Project, path: str, call: Call, extra: frozenset[str
             LIBRARY_TEST.match(name) is not None and mod.removeprefix("node:") not in NODE_MODULES
             and not mod.startswith(("electron/", "node:")))
     # `modals.create(x)` that names a project function is judged as one (by its name), not as a schema's method
+    # (also a method of a project class instance: `windows.create(type, arg)` with `export default
+    # new WindowManager()` opens a window, it checks nothing)
     if isinstance(callee, Member) and name in SCHEMA_METHODS and root_name(callee.obj) not in NOT_SCHEMAS \
-            and not isinstance(r.value, (Global, Electron, Fn)):
+            and not isinstance(r.value, (Global, Electron, Fn)) and not _project_method(project, path, call):
         return not held or name not in VERDICT_METHODS or (name == "validate" and call.awaited)
     if VALIDATOR_PREFIX.match(name):
         target = project.function_of(path, callee, call.func)
@@ -301,6 +303,12 @@ def validator_call(project: Project, path: str, call: Call, extra: frozenset[str
         if isinstance(r.value, (CallExpr, NewExpr)):  # const validate = ajv.compile(schema)
             return not held
     return not held and isinstance(r.value, CallExpr) and _ajv_validator(project, r.path, r.value, r.scope)
+
+
+def _project_method(project: Project, path: str, call: Call) -> bool:
+    """The call runs a method of an instance of a project class (`new Manager()`)."""
+    from ipclint.link.wrappers import callee_function
+    return callee_function(project, path, call) is not None
 
 
 def _leaves_early(project: Project, target: tuple[str, int]) -> bool:
