@@ -300,14 +300,21 @@ def enclosing_arms(call: Node, to_value: Callable[[Node], AnyV], up: Up,
             arm = 0 if node.child_by_field_name("consequence") == child else \
                 1 if node.child_by_field_name("alternative") == child else -1
             if arm >= 0:
-                out.append(Arm(node.start_byte, arm, to_value(cond) if cond is not None else None))
+                out.append(Arm(_at(node), arm, to_value(cond) if cond is not None else None))
         elif node.type in ("switch_case", "switch_default") and (body := up(node)) is not None:
-            out.append(Arm(body.start_byte, _case_group(node, body, memo)))
+            out.append(Arm(_at(body), _case_group(node, body, memo)))
         elif node.type == "statement_block":
             out.extend(_after_early_exits(node, child, to_value, early if early is not None else {}))
         child, node = node, up(node)
     out.reverse()
     return tuple(out)
+
+
+def _at(node: Node) -> int:
+    """Where a branching statement starts, as one number: its line and column, not its byte offset,
+    so that an edit of a comment on an earlier line (which keeps every span) keeps the facts."""
+    row, col = node.start_point
+    return (row << 32) | col
 
 
 def _after_early_exits(block: Node, child: Node, to_value: Callable[[Node], AnyV],
@@ -324,10 +331,10 @@ def _after_early_exits(block: Node, child: Node, to_value: Callable[[Node], AnyV
                 continue
             cons = s.child_by_field_name("consequence")
             if cons is not None and exits(cons):
-                found.append((s.start_byte, s))
+                found.append((_at(s), s))
     out: list[Arm] = []
     for start, s in reversed(found):
-        if start < child.start_byte:
+        if start < _at(child):
             cond = s.child_by_field_name("condition")
             out.append(Arm(start, 1, to_value(cond) if cond is not None else None))
     return out

@@ -140,9 +140,10 @@ class Func(_Record, frozen=True):
 
 class Arm(_Record, frozen=True):
     """One branch a call sits in: arm ``arm`` of the if/ternary/switch statement that starts at
-    byte ``at`` of the file (if: 0 the consequence, 1 the alternative, with the condition ``cond``;
-    switch: the group of cases that fall through into each other). Two calls in different arms of
-    one statement never both run in one pass."""
+    ``at`` (its line and column packed in one number: `line << 32 | column`, 0-based) (if: 0 the
+    consequence, 1 the alternative or the code after an `if` whose consequence always leaves the
+    function, with the condition ``cond``; switch: the group of cases that fall through into each
+    other). Two calls in different arms of one statement never both run in one pass."""
 
     at: int
     arm: int
