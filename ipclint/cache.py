@@ -356,8 +356,10 @@ PROJECT_FILES = ("package.json", "package-lock.json", "npm-shrinkwrap.json", "ya
 def is_project_file(name: str) -> bool:
     """A file ``context_key`` watches: one of PROJECT_FILES, or any TypeScript/JavaScript config
     (`tsconfig.node.json`, `tsconfig.web.json`: the configs a solution file references or a
-    config extends, whose `paths` module resolution reads)."""
-    return name in PROJECT_FILES or (name.endswith(".json") and name.startswith(("tsconfig.", "jsconfig.")))
+    config extends, whose `paths` module resolution reads), and any other JSON file of a source
+    folder: a JSON module that sources import (channel names kept in `channels.json`) is read as
+    data when linking, so its edits must not leave an earlier result standing."""
+    return name in PROJECT_FILES or name.endswith(".json")
 
 
 def context_key(root: Path, paths: list[str], skipped: list[tuple[str, str]], errors: list[tuple[str, str, str]],
@@ -375,6 +377,8 @@ def context_key(root: Path, paths: list[str], skipped: list[tuple[str, str]], er
         while d not in folders:
             folders.add(d)
             d = os.path.dirname(d)
+    if listed is not None:  # (JSON modules live in folders of their own too: `src/constants/ipc.json`)
+        folders.update(folder for folder, held in listed.items() if any(n not in PROJECT_FILES for n in held))
     top = str(root)
     for folder in sorted(folders):
         base = os.path.join(top, folder) if folder else top

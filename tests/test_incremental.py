@@ -413,6 +413,33 @@ def test_an_edited_referenced_tsconfig_is_analysed_again(tmp_path: Path) -> None
         [("IPC010", "src/preload/index.ts", 2)]
 
 
+def test_an_edited_json_module_of_channels_is_analysed_again(tmp_path: Path) -> None:
+    """Channel names read from a JSON module (`import CH from './ipc/names.json'`) in a folder with
+    no source of its own: editing the JSON changes the run's context, so a warm run analyses again
+    instead of reporting the last result (the send's channel now has no handler)."""
+    root = tmp_path / "app"
+    files = {
+        "package.json": '{"name": "x", "main": "src/main/index.js", "devDependencies": {"electron": "30.0.0"}}',
+        "src/ipc/names.json": '{"OPEN": "open-it", "SEND_OPEN": "open-it"}',
+        "src/main/index.js": "const { ipcMain } = require('electron')\nconst N = require('../ipc/names.json')\n"
+                             "ipcMain.handle(N.OPEN, () => 1)\n",
+        "src/page/app.js": "import N from '../ipc/names.json'\nconst { ipcRenderer } = require('electron')\n"
+                           "ipcRenderer.invoke(N.SEND_OPEN)\n",
+    }
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+    cache = tmp_path / "cache"
+    first = check([str(root)], cache_dir=str(cache), jobs=1)
+    assert not any(f.rule in ("IPC010", "IPC011") for f in first.findings)
+    _edit(root, "src/ipc/names.json", lambda t: t.replace('"SEND_OPEN": "open-it"', '"SEND_OPEN": "opn-it"'))
+    again = check([str(root)], cache_dir=str(cache), jobs=1)
+    cold = check([str(root)], use_cache=False, jobs=1)
+    assert not again.extra.get("cached") and _report(again) == _report(cold)
+    assert [(f.rule, f.path, f.span.line) for f in again.findings if f.rule == "IPC010"] == \
+        [("IPC010", "src/page/app.js", 3)]
+
+
 def test_an_edit_resolves_no_module_specifier_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Module resolution reads only the file set and the project files (the run's context): a
     code edit that changes neither takes every answer from the last run (link.modules.ModuleMemo)

@@ -122,6 +122,37 @@ class ModuleResolver:
                 return hit
         return self._package_module(spec)
 
+    def json_module(self, importer: str, spec: str) -> object | None:
+        """The data of a JSON module the importer names (`import CH from './channels.json'`,
+        `require('@/constants/ipc.json')`): relative, or through the tsconfig aliases; read as
+        data (never run), None when there is none."""
+        if not spec.endswith(".json"):
+            return None
+        if spec.startswith("."):
+            candidates = [posixpath.normpath(posixpath.join(posixpath.dirname(importer), spec))]
+        else:
+            candidates = []
+            cfg = self._config_for(importer)
+            if cfg is not None:
+                base, patterns = cfg
+                for pat, targets in patterns:
+                    star = pat.find("*")
+                    if star < 0 and spec == pat:
+                        sub = ""
+                    elif star >= 0 and spec.startswith(pat[:star]) and spec.endswith(pat[star + 1:]) \
+                            and len(spec) >= len(pat) - 1:
+                        sub = spec[star:len(spec) - (len(pat) - star - 1)]
+                    else:
+                        continue
+                    candidates += [posixpath.normpath(t.replace("*", sub)) for t in targets]
+                candidates.append(posixpath.normpath(posixpath.join(base, spec)))
+        for rel in candidates:
+            if not rel.startswith("../"):
+                data = self.read_json(rel)
+                if data is not None:
+                    return data
+        return None
+
     def names_alias(self, importer: str, spec: str) -> bool:
         """Whether a bare specifier matches a tsconfig/jsconfig `paths` pattern that applies to
         ``importer`` (`Lib`, `Component/*`): a module of the project, not a package."""

@@ -38,6 +38,7 @@ from ipclint.model.values import (
     Num,
     Obj,
     ParamRef,
+    Prop,
     Ref,
     Spread,
     Str,
@@ -1228,6 +1229,12 @@ class Project:
         if target is None or target not in self.files:
             if target is not None:
                 self._need(target)
+            elif src.endswith(".json"):
+                data = self.modules.json_module(path, src)
+                if isinstance(data, dict):
+                    whole = name in ("*", "default")
+                    if whole or name in data:
+                        return Where(path, json_value(data if whole else data[name], v.span, v.text))
             return Where(path, External(span=v.span, text=v.text, src=src, name=name))
         return self._export(target, name, v)
 
@@ -1239,6 +1246,10 @@ class Project:
         if target is None or target not in self.files:
             if target is not None:
                 self._need(target)
+            elif src.endswith(".json"):  # `require('./channels.json')`
+                data = self.modules.json_module(path, src)
+                if isinstance(data, dict):
+                    return Where(path, json_value(data, v.span, v.text))
             return Where(path, External(span=v.span, text=v.text, src=src, name="*"))
         exports = self.files[target].exports
         whole = exports.get("*")
@@ -1480,3 +1491,23 @@ def _is_module(f: FileFacts) -> bool:
     """The file imports or exports something (an ES or CommonJS module), so its top-level names are
     its own, not a classic page script's globals."""
     return bool(f.exports or f.star_exports or any(not k.startswith("\0") for k in f.imports))
+
+
+def json_value(data: object, span: Span, text: str, depth: int = 0) -> AnyV:
+    """A JSON module's data as the static value an import of it is: objects, arrays, strings,
+    numbers, booleans and null, at the importing statement's span (a JSON file has no facts).
+    Deeper than 16 levels, or more than 5,000 entries in one object or array: unknown."""
+    if isinstance(data, str):
+        return Str(span=span, text=text, value=data)
+    if isinstance(data, bool):
+        return Bool(span=span, text=text, value=data)
+    if isinstance(data, (int, float)):
+        return Num(span=span, text=text, value=str(data))
+    if data is None:
+        return Null(span=span, text=text)
+    if depth < 16 and isinstance(data, dict) and len(data) <= 5000:
+        return Obj(span=span, text=text, props=tuple(
+            Prop(str(k), json_value(x, span, f"{text}.{k}", depth + 1), span) for k, x in data.items()))
+    if depth < 16 and isinstance(data, list) and len(data) <= 5000:
+        return Arr(span=span, text=text, items=tuple(json_value(x, span, text, depth + 1) for x in data))
+    return Dyn(span=span, text=text, why="JSON data")
