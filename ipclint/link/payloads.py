@@ -38,6 +38,10 @@ DOM_CALLS = frozenset({"querySelector", "querySelectorAll", "getElementById", "g
                        "getElementsByTagName", "createElement", "closest", "elementFromPoint"})
 ELECTRON_OBJECTS = frozenset({"BrowserWindow", "BrowserView", "WebContentsView", "webContents", "Menu",
                               "Tray", "Notification", "session"})
+# Electron classes whose instances a declared type names (`win: BrowserWindow`): none clones.
+ELECTRON_TYPED = frozenset({"BrowserWindow", "BrowserView", "WebContentsView", "WebContents", "WebFrameMain",
+                            "Menu", "MenuItem", "Tray", "Notification", "Session", "IpcMainEvent",
+                            "IpcMainInvokeEvent", "IpcRendererEvent"})
 # Electron functions that return windows or webContents.
 ELECTRON_GETTERS = frozenset({"BrowserWindow.getFocusedWindow", "BrowserWindow.fromWebContents",
                               "BrowserWindow.fromId", "BrowserWindow.getAllWindows", "BrowserWindow.fromBrowserView",
@@ -292,6 +296,9 @@ def _ref_problem(project: Project, where: Where, v: Ref, depth: int) -> str | No
         return "a DOM Event"
     r = project.resolve(where.path, v, where.scope, consts_only=True)
     if isinstance(r.value, UNKNOWN):  # (a name that resolves to itself is a Ref, so unknown too)
+        typed = project.electron_type(where.path, where.scope, v.name)  # `let win: BrowserWindow`
+        if typed in ELECTRON_TYPED:
+            return f"an Electron {typed}"
         # `const t = ev.target`, `const b = document.body`, `const go = c.go`: the member itself
         b = _const_binding(project, where)
         for _ in range(8):

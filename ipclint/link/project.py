@@ -1089,6 +1089,43 @@ class Project:
         t = sig.params[p.index]
         return self._typed_value(cur.path, t) if t is not None else None
 
+    def electron_type(self, path: str, scope: int | None, name: str) -> str | None:
+        """The Electron class (`BrowserWindow`, `WebContents`, ...) that the declared type of the
+        variable or parameter ``name`` seen from ``scope`` names (`let win: BrowserWindow | null`,
+        `(w: Electron.BrowserWindow) =>`), or None. A binding of an inner scope without a declared
+        type hides the outer ones."""
+        f = self.files.get(path)
+        if f is None or f.types is None:
+            return None
+        t: AnyT | None = None
+        for _ in range(256):
+            if (scope, name) in f.types.vars:
+                t = f.types.vars[(scope, name)]
+                break
+            if (scope, name) in f.bindings or scope is None:
+                return None
+            fn = f.functions[scope]
+            p = next((p for p in fn.params if p.name == name), None)
+            if p is not None:
+                sig = f.types.funcs.get(scope)
+                if sig is None or p.path or p.rest or p.index >= len(sig.params):
+                    return None
+                t = sig.params[p.index]
+                break
+            scope = fn.parent
+        if type(t) is TUnion:  # `BrowserWindow | null`
+            items = [i for i in t.items if not (type(i) is TPrim and i.name in ("null", "undefined"))]
+            t = items[0] if len(items) == 1 else None
+        if type(t) is not TRef or t.args:
+            return None
+        head, _, rest = t.name.partition(".")
+        if head == "Electron" and rest and "." not in rest:
+            return rest
+        if rest:
+            return None
+        where = self._type_binding(path, head)
+        return where.value.api if where is not None and type(where.value) is Electron else None
+
     def typed_param(self, path: str, value: AnyV, scope: int | None) -> Where | None:
         """What a value that resolves to a parameter is by the parameter's declared type (a
         project class instance, an Electron object), or None."""
