@@ -118,6 +118,8 @@ class Memo:
     # id of a call -> (the call, the project function it calls): link/wrappers.py callee_function
     callee_functions: dict[int, tuple[Call, tuple[str, int] | None]] = field(default_factory=dict)
     judges: dict[frozenset[str], JudgeState] = field(default_factory=dict)  # link/handlers.py shared_judge
+    # (importer, specifier, name, span of the import) -> the JSON module's data as a value (json_value)
+    json_values: dict[tuple[str, str, str, Span], AnyV] = field(default_factory=dict)
     callers: CallersIndex | None = None
     mentioned: dict[tuple[str, ...], set[str]] = field(default_factory=dict)
     reachable: set[str] | None = None  # files main's entries load (link/runorder.py)
@@ -1267,11 +1269,9 @@ class Project:
             if target is not None:
                 self._need(target)
             elif src.endswith(".json"):
-                data = self.modules.json_module(path, src)
-                if isinstance(data, dict):
-                    whole = name in ("*", "default")
-                    if whole or name in data:
-                        return Where(path, json_value(data if whole else data[name], v.span, v.text))
+                hit = self._json(path, src, name, v)
+                if hit is not None:
+                    return hit
             return Where(path, External(span=v.span, text=v.text, src=src, name=name))
         return self._export(target, name, v)
 
@@ -1284,15 +1284,28 @@ class Project:
             if target is not None:
                 self._need(target)
             elif src.endswith(".json"):  # `require('./channels.json')`
-                data = self.modules.json_module(path, src)
-                if isinstance(data, dict):
-                    return Where(path, json_value(data, v.span, v.text))
+                hit = self._json(path, src, "*", v)
+                if hit is not None:
+                    return hit
             return Where(path, External(span=v.span, text=v.text, src=src, name="*"))
         exports = self.files[target].exports
         whole = exports.get("*")
         if whole is not None and not isinstance(whole, Obj) and len(exports) == 1:  # `module.exports = CH` / a string
             return Where(target, whole, None)
         return Where(target, ModObj(span=v.span, text=v.text, path=target))
+
+    def _json(self, path: str, src: str, name: str, v: AnyV) -> Where | None:
+        """The value of ``name`` ("*"/"default": all of it) of the JSON module ``src`` imports."""
+        key = (path, src, name, v.span)
+        value = self.memo.json_values.get(key)
+        if value is None:
+            data = self.modules.json_module(path, src)
+            if not isinstance(data, dict) or (name not in ("*", "default") and name not in data):
+                return None
+            part = data if name in ("*", "default") else data[name]
+            value = self.memo.json_values[key] = json_value(part, v.span, v.text) \
+                if _json_small(part) else Dyn(span=v.span, text=v.text, why="JSON data too large")
+        return Where(path, value)
 
     def _export(self, target: str, name: str, v: AnyV, depth: int = 0) -> Where | None:
         f = self.files[target]
@@ -1530,10 +1543,28 @@ def _is_module(f: FileFacts) -> bool:
     return bool(f.exports or f.star_exports or any(not k.startswith("\0") for k in f.imports))
 
 
+JSON_NODES = 20_000  # values an import of a JSON module makes at most (a larger one: unknown)
+
+
+def _json_small(data: object) -> bool:
+    """At most JSON_NODES values in all (counting stops there)."""
+    left, stack = JSON_NODES, [data]
+    while stack:
+        x = stack.pop()
+        left -= 1
+        if left < 0:
+            return False
+        if isinstance(x, dict):
+            stack.extend(x.values())
+        elif isinstance(x, list):
+            stack.extend(x)
+    return True
+
+
 def json_value(data: object, span: Span, text: str, depth: int = 0) -> AnyV:
     """A JSON module's data as the static value an import of it is: objects, arrays, strings,
     numbers, booleans and null, at the importing statement's span (a JSON file has no facts).
-    Deeper than 16 levels, or more than 5,000 entries in one object or array: unknown."""
+    Deeper than 16 levels: unknown."""
     if isinstance(data, str):
         return Str(span=span, text=text, value=data)
     if isinstance(data, bool):
@@ -1542,9 +1573,9 @@ def json_value(data: object, span: Span, text: str, depth: int = 0) -> AnyV:
         return Num(span=span, text=text, value=str(data))
     if data is None:
         return Null(span=span, text=text)
-    if depth < 16 and isinstance(data, dict) and len(data) <= 5000:
+    if depth < 16 and isinstance(data, dict):
         return Obj(span=span, text=text, props=tuple(
             Prop(str(k), json_value(x, span, f"{text}.{k}", depth + 1), span) for k, x in data.items()))
-    if depth < 16 and isinstance(data, list) and len(data) <= 5000:
+    if depth < 16 and isinstance(data, list):
         return Arr(span=span, text=text, items=tuple(json_value(x, span, text, depth + 1) for x in data))
     return Dyn(span=span, text=text, why="JSON data")
