@@ -131,11 +131,12 @@ def handlers(project: Project) -> list[Handler]:
     return out
 
 
-def contents_handlers(project: Project) -> list[Handler]:
+def contents_handlers(project: Project, first: int = 2) -> list[Handler]:
     """`webContents.on('ipc-message', (event, channel, ...args) => ...)` listeners: they receive the
     page's `send`s, so their parameters after the channel are renderer data like an ipcMain
     handler's (IPC006's sinks), whichever channels they test. One per listener; its edge names no
-    channel."""
+    channel. ``first`` 1: the channel parameter too, which the page names (IPC016's relay
+    `(e, channel, ...a) => win.webContents.send(channel, ...a)`)."""
     out: list[Handler] = []
     seen: set[tuple[str, int]] = set()
     for path, c, event, target in contents_listener_calls(project):
@@ -144,7 +145,7 @@ def contents_handlers(project: Project) -> list[Handler]:
         seen.add(target)
         fn = project.files[target[0]].functions[target[1]]
         ev = next((p.name for p in fn.params if p.index == 0 and not p.path), None)
-        params = [p for p in fn.params if p.index >= 2]
+        params = [p for p in fn.params if p.index >= first]
         if params:
             e = Edge(kind="on", method=event, receiver="webContents", channel=None, path=path, span=c.span,
                      channel_span=None, role=Role.MAIN, call=c.index, scope=c.func, handler=target,

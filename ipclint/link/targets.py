@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from ipclint.link.handlers import Handler, Judge, call_at, derived, handlers, wrapper_handlers
+from ipclint.link.handlers import Handler, Judge, call_at, contents_handlers, derived, handlers, wrapper_handlers
 from ipclint.link.project import Project
 from ipclint.link.vutil import callee_name, root_name, subtree, walk
 from ipclint.link.webprefs import remote_enable
@@ -142,7 +142,8 @@ def renderer_targets(project: Project, judge: Judge) -> tuple[list[Pick], list[N
     an = _Analysis(project, judge)
     picks: dict[tuple[str, Span], Pick] = {}
     named: dict[tuple[str, int], NamedChannel] = {}
-    for h in [*handlers(project), *wrapper_handlers(project)]:  # (a wrapper's own listener too)
+    # (a wrapper's own listener too; and a webContents 'ipc-message' listener, whose channel the page names)
+    for h in [*handlers(project), *wrapper_handlers(project), *contents_handlers(project, first=1)]:
         if not h.params:
             continue
         for found in an.handler(h):

@@ -25,7 +25,8 @@ class Options:
            "with the app's known ids or tie the target to event.sender, and allow only known channels"))
 def renderer_chosen_target(project: Project, options: Options) -> Iterator[Hit]:
     """## What it does
-    Flags main-process handlers in which renderer-supplied data chooses *where* a message or an
+    Flags main-process handlers (and `webContents.on('ipc-message')` listeners, whose channel
+    parameter the page names too) in which renderer-supplied data chooses *where* a message or an
     action goes:
     - the value picks a window, webContents or frame — `BrowserWindow.fromId(x)`,
       `webContents.fromId(x)`, `webContents.fromFrame(x)`, `webContents.fromDevToolsTargetId(x)`,
