@@ -635,6 +635,8 @@ def _passed(v: AnyV, span: Span, names: set[str]) -> bool:
         return any(_passed(x, span, names) for x in (v.callee.obj, *v.args))
     if isinstance(v, Arr):
         return any(_passed(x, span, names) for x in v.items)
+    if isinstance(v, Obj):  # `new BrowserWindow({ parent: win, modal: true })`: a child attached to it
+        return any(p.key == "parent" and _rooted(p.value, span, names) for p in v.props)
     return _rooted(v, span, names)
 
 
@@ -647,6 +649,9 @@ def _rooted(v: AnyV, span: Span, names: set[str]) -> bool:
         match v:
             case CallExpr() | Index() if v.span == span:
                 return True
+            case CallExpr(callee=Member(obj=Ref(name="BrowserWindow"), prop="fromWebContents" | "fromBrowserView"),
+                          args=args) if args:  # the window of the picked webContents: the same pick
+                todo.append(args[0])
             case Member(obj=obj) | Await(inner=obj) if obj is not None:
                 todo.append(obj)
             case Ref(name=name) if name in names:

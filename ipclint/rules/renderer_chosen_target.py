@@ -33,7 +33,8 @@ def renderer_chosen_target(project: Project, options: Options) -> Iterator[Hit]:
       `webFrameMain.fromId(...)`, or a lookup `windows.get(x)` / `windows[x]` in a collection the
       app fills with its own windows — on which main then acts (sends to it, loads a URL, runs
       JavaScript, attaches the debugger, sets its window-open handler, closes it, enables
-      `@electron/remote` for it, ...), reported
+      `@electron/remote` for it, makes it the `parent` of a new window, ...; also through
+      `BrowserWindow.fromWebContents` of a picked webContents), reported
       at the call that picks the target;
     - the value names the channel of a message main sends (`target.webContents.send(x, ...)`,
       `event.sender.send(x, ...)`, `event.reply(x, ...)`), reported at the send; through an app
