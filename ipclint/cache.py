@@ -353,22 +353,30 @@ PROJECT_FILES = ("package.json", "package-lock.json", "npm-shrinkwrap.json", "ya
                  "pyproject.toml", ".gitignore")
 
 
+def _is_config(name: str) -> bool:
+    return name in PROJECT_FILES or (name.endswith(".json") and name.startswith(("tsconfig.", "jsconfig.")))
+
+
 def is_project_file(name: str) -> bool:
     """A file ``context_key`` watches: one of PROJECT_FILES, or any TypeScript/JavaScript config
     (`tsconfig.node.json`, `tsconfig.web.json`: the configs a solution file references or a
-    config extends, whose `paths` module resolution reads), and any other JSON file of a source
-    folder: a JSON module that sources import (channel names kept in `channels.json`) is read as
-    data when linking, so its edits must not leave an earlier result standing."""
+    config extends, whose `paths` module resolution reads), and any other JSON file: a JSON module
+    that sources import (channel names kept in `channels.json`) is read as data when linking, so
+    its edits must not leave an earlier result standing (the walk notes every JSON name; the key
+    stats only those imported)."""
     return name in PROJECT_FILES or name.endswith(".json")
 
 
 def context_key(root: Path, paths: list[str], skipped: list[tuple[str, str]], errors: list[tuple[str, str, str]],
-                config: object, options: tuple[object, ...], listed: dict[str, tuple[str, ...]] | None = None) -> str:
+                config: object, options: tuple[object, ...], listed: dict[str, tuple[str, ...]] | None = None,
+                json_modules: frozenset[str] = frozenset()) -> str:
     """Everything a run's result depends on but the files' contents: the tool, the file set, the
     project files that roles, versions and module resolution read (package.json, lock files,
     tsconfig, .gitignore: by size and mtime), the config, the options, what discovery skipped.
     ``listed``: the project files each folder the walk listed holds (discover.Discovery.listed);
-    only those are looked for there (a monorepo's warm run stats a few dozen, not thousands)."""
+    only those are looked for there (a monorepo's warm run stats a few dozen, not thousands), and of
+    the other JSON files only those named ``json_modules`` (the file names of the `.json`
+    specifiers that sources import: linking reads them as data)."""
     h = hashlib.sha256(f"{code_stamp()}:{root}".encode())
     folders = {""}
     for path in paths:
@@ -377,13 +385,15 @@ def context_key(root: Path, paths: list[str], skipped: list[tuple[str, str]], er
         while d not in folders:
             folders.add(d)
             d = os.path.dirname(d)
-    if listed is not None:  # (JSON modules live in folders of their own too: `src/constants/ipc.json`)
-        folders.update(folder for folder, held in listed.items() if any(n not in PROJECT_FILES for n in held))
+    if listed is not None and json_modules:  # (JSON modules live in folders of their own too: `src/constants/ipc.json`)
+        folders.update(folder for folder, held in listed.items() if any(n in json_modules for n in held))
     top = str(root)
     for folder in sorted(folders):
         base = os.path.join(top, folder) if folder else top
         held = listed.get(folder) if listed is not None else None
         for name in PROJECT_FILES if held is None else held:
+            if name not in json_modules and not _is_config(name):
+                continue
             p = os.path.join(base, name)
             try:
                 st = os.stat(p)

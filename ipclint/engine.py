@@ -62,6 +62,13 @@ def _extract_one(item: tuple[str, bytes, str | None, bytes]) -> Extracted:
     return path, body, None
 
 
+def json_modules(files: list[SourceFile]) -> frozenset[str]:
+    """The file names of the JSON modules the sources import (`import CH from './ipc.json'`):
+    linking reads them as data, so the stored result depends on them."""
+    return frozenset(s.rsplit("/", 1)[-1] for sf in files if sf.bytefacts is not None
+                     for s in sf.bytefacts.specifiers if s.endswith(".json"))
+
+
 class Workers:
     """Worker processes for extraction, shared by the rounds of one run: started (forked, about
     10 ms) by the first round with enough to extract, kept for the rounds after, closed at the end
@@ -256,7 +263,7 @@ def check(paths: list[str] | None = None, config: Config | None = None, *, selec
         every = found.files + found.declarations + found.documents
         context = context_key(root, [sf.path for sf in every], found.skipped, found.errors, config,
                               (select, ignore, only_files, baseline_digest(baseline), report_unused_suppressions),
-                              found.listed)
+                              found.listed, json_modules(found.files))
         key = result_key(context, [(sf.path, sf.digest) for sf in every])
         stored = cache.load(RESULT_FILE, StoredResult)
         if stored is not None and stored.key == key:

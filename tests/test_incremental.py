@@ -440,6 +440,28 @@ def test_an_edited_json_module_of_channels_is_analysed_again(tmp_path: Path) -> 
         [("IPC010", "src/page/app.js", 3)]
 
 
+def test_a_json_file_no_source_imports_is_not_part_of_the_context(tmp_path: Path) -> None:
+    """Only the JSON files that sources import are read as data: editing another one (a locale
+    file, test data) leaves the stored result standing, and the warm run stats it not at all."""
+    root = tmp_path / "app"
+    files = {
+        "package.json": '{"name": "x", "main": "src/main/index.js", "devDependencies": {"electron": "30.0.0"}}',
+        "src/ipc/names.json": '{"OPEN": "open-it"}',
+        "src/locales/en.json": '{"hello": "Hello"}',
+        "src/main/index.js": "const { ipcMain } = require('electron')\nconst N = require('../ipc/names.json')\n"
+                             "ipcMain.handle(N.OPEN, () => 1)\n",
+    }
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+    cache = tmp_path / "cache"
+    check([str(root)], cache_dir=str(cache), jobs=1)
+    _edit(root, "src/locales/en.json", lambda t: t.replace("Hello", "Hello there"))
+    assert check([str(root)], cache_dir=str(cache), jobs=1).extra.get("cached")
+    _edit(root, "src/ipc/names.json", lambda t: t.replace("open-it", "open-that"))
+    assert not check([str(root)], cache_dir=str(cache), jobs=1).extra.get("cached")
+
+
 def test_an_edit_resolves_no_module_specifier_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Module resolution reads only the file set and the project files (the run's context): a
     code edit that changes neither takes every answer from the last run (link.modules.ModuleMemo)
