@@ -93,6 +93,13 @@ def _create(root: Path, rel: str, text: str) -> None:
     (root / rel).write_text(text)
 
 
+def _write(root: Path, files: dict[str, str]) -> None:
+    """A project of ``files`` (root-relative path -> text) under ``root``."""
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+
+
 # edits of the file set: (name, change); none can reuse the last analysis
 FILE_EDITS: dict[str, Callable[[Path], None]] = {
     "file deleted": lambda root: _delete(root, "src/main/security.ts"),
@@ -339,9 +346,7 @@ def test_a_warm_run_looks_for_project_files_only_where_the_walk_saw_them(tmp_pat
              "src/main.js": "const { ipcMain } = require('electron')\nipcMain.handle('a', () => 1)\n",
              "packages/ui/package.json": '{"name": "ui"}'}
     files |= {f"packages/ui/part{i}/index.js": f"export const n{i} = {i}\n" for i in range(60)}
-    for rel, text in files.items():
-        (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (root / rel).write_text(text)
+    _write(root, files)
     cache = tmp_path / "cache"
     check([str(root)], cache_dir=str(cache), jobs=1)
     inside = [False]
@@ -399,9 +404,7 @@ def test_an_edited_referenced_tsconfig_is_analysed_again(tmp_path: Path) -> None
                                 "contextBridge.exposeInMainWorld('api', { open: (u: string) => "
                                 "ipcRenderer.invoke('open-it', u) })\n",
     }
-    for rel, text in files.items():
-        (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (root / rel).write_text(text)
+    _write(root, files)
     cache = tmp_path / "cache"
     first = check([str(root)], cache_dir=str(cache), jobs=1)
     assert not any(f.rule == "IPC010" for f in first.findings)
@@ -426,9 +429,7 @@ def test_an_edited_json_module_of_channels_is_analysed_again(tmp_path: Path) -> 
         "src/page/app.js": "import N from '../ipc/names.json'\nconst { ipcRenderer } = require('electron')\n"
                            "ipcRenderer.invoke(N.SEND_OPEN)\n",
     }
-    for rel, text in files.items():
-        (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (root / rel).write_text(text)
+    _write(root, files)
     cache = tmp_path / "cache"
     first = check([str(root)], cache_dir=str(cache), jobs=1)
     assert not any(f.rule in ("IPC010", "IPC011") for f in first.findings)
@@ -451,9 +452,7 @@ def test_a_json_file_no_source_imports_is_not_part_of_the_context(tmp_path: Path
         "src/main/index.js": "const { ipcMain } = require('electron')\nconst N = require('../ipc/names.json')\n"
                              "ipcMain.handle(N.OPEN, () => 1)\n",
     }
-    for rel, text in files.items():
-        (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (root / rel).write_text(text)
+    _write(root, files)
     cache = tmp_path / "cache"
     check([str(root)], cache_dir=str(cache), jobs=1)
     _edit(root, "src/locales/en.json", lambda t: t.replace("Hello", "Hello there"))

@@ -101,23 +101,8 @@ class ModuleResolver:
             return None
         if spec.startswith("."):
             return self._file(posixpath.normpath(posixpath.join(posixpath.dirname(importer), spec)))
-        cfg = self._config_for(importer)
-        if cfg is not None:
-            base, patterns = cfg
-            for pat, targets in patterns:
-                star = pat.find("*")
-                if star < 0 and spec == pat:
-                    subs = [""]
-                elif star >= 0 and spec.startswith(pat[:star]) and spec.endswith(pat[star + 1:]) \
-                        and len(spec) >= len(pat) - 1:
-                    subs = [spec[star:len(spec) - (len(pat) - star - 1)]]
-                else:
-                    continue
-                for tgt in targets:
-                    hit = self._file(posixpath.normpath(tgt.replace("*", subs[0])))
-                    if hit:
-                        return hit
-            hit = self._file(posixpath.normpath(posixpath.join(base, spec)))
+        for rel in self._aliased(importer, spec):
+            hit = self._file(rel)
             if hit:
                 return hit
         return self._package_module(spec)
@@ -131,27 +116,35 @@ class ModuleResolver:
         if spec.startswith("."):
             candidates = [posixpath.normpath(posixpath.join(posixpath.dirname(importer), spec))]
         else:
-            candidates = []
-            cfg = self._config_for(importer)
-            if cfg is not None:
-                base, patterns = cfg
-                for pat, targets in patterns:
-                    star = pat.find("*")
-                    if star < 0 and spec == pat:
-                        sub = ""
-                    elif star >= 0 and spec.startswith(pat[:star]) and spec.endswith(pat[star + 1:]) \
-                            and len(spec) >= len(pat) - 1:
-                        sub = spec[star:len(spec) - (len(pat) - star - 1)]
-                    else:
-                        continue
-                    candidates += [posixpath.normpath(t.replace("*", sub)) for t in targets]
-                candidates.append(posixpath.normpath(posixpath.join(base, spec)))
+            candidates = self._aliased(importer, spec)
         for rel in candidates:
             if not rel.startswith("../"):
                 data = self.read_json(rel)
                 if data is not None:
                     return data
         return None
+
+    def _aliased(self, importer: str, spec: str) -> list[str]:
+        """Where a bare specifier may lead through the tsconfig/jsconfig that applies to
+        ``importer``: each `paths` target of the patterns it matches, in order, then `baseUrl`
+        joined with it (root-relative, normalised; none without a config)."""
+        cfg = self._config_for(importer)
+        if cfg is None:
+            return []
+        base, patterns = cfg
+        out: list[str] = []
+        for pat, targets in patterns:
+            star = pat.find("*")
+            if star < 0 and spec == pat:
+                sub = ""
+            elif star >= 0 and spec.startswith(pat[:star]) and spec.endswith(pat[star + 1:]) \
+                    and len(spec) >= len(pat) - 1:
+                sub = spec[star:len(spec) - (len(pat) - star - 1)]
+            else:
+                continue
+            out += [posixpath.normpath(t.replace("*", sub)) for t in targets]
+        out.append(posixpath.normpath(posixpath.join(base, spec)))
+        return out
 
     def names_alias(self, importer: str, spec: str) -> bool:
         """Whether a bare specifier matches a tsconfig/jsconfig `paths` pattern that applies to
