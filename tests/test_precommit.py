@@ -55,3 +55,19 @@ def test_hook_blocks_a_vulnerable_app_and_passes_once_fixed(tmp_path: Path) -> N
     _git(app, "add", ".")
     good = subprocess.run(cmd, cwd=app, env=env, capture_output=True, text=True, timeout=900)
     assert good.returncode == 0, good.stdout + good.stderr
+
+
+def test_hook_triggers_on_every_file_that_changes_results() -> None:
+    """The hook's `files` pattern (the same in the README's snippet): sources, page documents and
+    every JSON file (package.json, tsconfig paths, JSON modules of channel names), the config;
+    not the rest of a repository."""
+    import re
+    hooks = (REPO / ".pre-commit-hooks.yaml").read_text()
+    pattern = re.search(r"^  files: '(.*)'$", hooks, re.M)
+    assert pattern is not None and f"files: '{pattern.group(1)}'" in (REPO / "README.md").read_text()
+    files = re.compile(pattern.group(1))
+    for name in ("src/main.ts", "src/a.cts", "src/App.vue", "index.html", "src/Page.svelte", "package.json",
+                 "tsconfig.node.json", "src/ipc/channels.json", ".ipclint.toml", "ipclint.toml"):
+        assert files.search(name), name
+    for name in ("README.md", "src/logo.png", "docs/notes.txt", "Cargo.toml"):
+        assert not files.search(name), name
