@@ -58,3 +58,15 @@ def test_negation_before_a_generic_call_stays_over_the_whole_chain() -> None:
     assert cond.type == "unary_expression" and cond.end_byte == src.index(b")) return") + 1
     assert P.parse(b"if (!a.b(c)) {}\n", "ts").root_node.children[0].child_by_field_name(
         "condition").named_children[0].type == "unary_expression"
+
+
+def test_class_heritage_keeps_the_base_apart_from_the_interfaces() -> None:
+    """`extends` names the base class (IPC004 reads it: `LitElement`), `implements` the interfaces
+    (a service typed by an interface is its one implementation); `implements` alone is no base."""
+    from ipclint.extract.extract import extract
+    ts = extract("a.ts", b"class A extends lit.LitElement<X> implements I, ns.J<T> {}\n"
+                         b"class C implements Registrar {}\nclass D extends mixin(E) {}\n")
+    assert ts.class_bases == {"A": "LitElement", "D": "mixin"}
+    assert ts.class_implements == {"A": ("I", "J"), "C": ("Registrar",)}
+    js = extract("a.js", b"class B extends base.Service {}\n")
+    assert js.class_bases == {"B": "Service"} and js.class_implements == {}

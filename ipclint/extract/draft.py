@@ -67,6 +67,7 @@ class FactsDraft:
     classes: dict[str, Span] = field(default_factory=dict)
     class_methods: dict[str, dict[str, int]] = field(default_factory=dict)
     class_bases: dict[str, str] = field(default_factory=dict)
+    class_implements: dict[str, tuple[str, ...]] = field(default_factory=dict)
     jsx: list[JsxElement] = field(default_factory=list)
     checks: list[Check] = field(default_factory=list)
     exits: list[Exit] = field(default_factory=list)
@@ -94,7 +95,8 @@ class FactsDraft:
             star_exports=tuple(self.star_exports), bindings=self.bindings, mutable=frozenset(self.mutable),
             functions=tuple(fn.freeze() for fn in self.functions), func_names=self.func_names,
             calls=tuple(self.calls), assigns=tuple(self.assigns), classes=self.classes,
-            class_methods=self.class_methods, class_bases=self.class_bases, jsx=tuple(self.jsx),
+            class_methods=self.class_methods, class_bases=self.class_bases,
+            class_implements=self.class_implements, jsx=tuple(self.jsx),
             checks=tuple(self.checks),
             exits=tuple(self.exits), globals_used=frozenset(self.globals_used),
             func_children={k: tuple(v) for k, v in children.items()}, script_setup=self.script_setup,

@@ -661,7 +661,14 @@ class _Walker(Extractor):
             self.f.bindings.setdefault((scope, cname), ClassV(span=span_of(node), text=cname, name=cname))
         heritage = next((c for c in node.children if c.type == "class_heritage"), None)
         if heritage is not None:
-            base = text_of(heritage, 120).split("{")[0].replace("extends", " ").split()
+            clauses = {c.type: c for c in heritage.named_children}
+            implements = clauses.get("implements_clause")
+            if implements is not None:  # (TypeScript: `class A extends B implements I, ns.J`)
+                self.f.class_implements[cname] = tuple(
+                    text_of(t, 120).split("<")[0].rsplit(".", 1)[-1] for t in implements.named_children
+                    if t.type in ("type_identifier", "nested_type_identifier", "generic_type"))
+            extends = clauses.get("extends_clause", heritage if implements is None else None)
+            base = text_of(extends, 120).split("{")[0].replace("extends", " ").split() if extends is not None else []
             if base:
                 self.f.class_bases[cname] = base[0].split("<")[0].split("(")[0].rsplit(".", 1)[-1]
         body = node.child_by_field_name("body")

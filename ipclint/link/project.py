@@ -148,6 +148,8 @@ class Memo:
     obj_props: dict[int, tuple[Obj, dict[str | None, AnyV]]] = field(default_factory=dict)
     class_of: dict[str, dict[int, str | None]] = field(default_factory=dict)  # ``Project._class_of``
     instances: dict[tuple[str, str], Where] = field(default_factory=dict)  # ``Project._instance``
+    # interface name -> the parsed classes that implement it (path, class): ``Project._implementation``
+    implementers: dict[str, list[tuple[str, str]]] | None = None
     # (path, class, static method) -> the instance its call returns: ``Project._singleton``
     singletons: dict[tuple[str, str, str], Where | None] = field(default_factory=dict)
     # path -> function id -> the object literal bound to a name that has it as a method: ``Project._literal_this``
@@ -1155,8 +1157,8 @@ class Project:
         head, _, rest = t.name.partition(".")
         if head == "Electron" and rest:  # the global namespace of Electron's own declarations
             where: Where | None = Where(path, Electron(span=_NO_SPAN, text=head, api="*"), None)
-        elif decl is not None and decl.kind != "class":  # an interface or an enum: no value
-            return None
+        elif decl is not None and decl.kind != "class":  # an interface (its one implementation) or an enum
+            return self._implementation(t.name) if decl.kind == "interface" else None
         else:
             where = self._type_binding(path, head)
         if where is not None and rest:  # `Electron.WebContents`, `services.ElectronService`
@@ -1170,7 +1172,32 @@ class Project:
             return Where(where.path, Electron(span=v.span, text=v.text, api=ELECTRON_TYPES[v.api]), None)
         if type(v) is ClassV and v.name is not None and where.path in self.files:
             return self._instance(where.path, v)
+        if not rest and type(v) is not External and self._declares_interface(where.path, head):
+            return self._implementation(head)  # an interface imported from a project file
         return None
+
+    def _declares_interface(self, path: str, name: str) -> bool:
+        f = self.files.get(path)
+        decl = f.types.decls.get(name) if f is not None and f.types is not None else None
+        return decl is not None and decl.kind == "interface"
+
+    def _implementation(self, interface: str) -> Where | None:
+        """An instance of the one project class that implements ``interface`` (`class IpcRegistrar
+        implements Registrar`: a service typed `Registrar` and made by a container is that class);
+        None when no parsed class or more than one does."""
+        index = self.memo.implementers
+        if index is None:
+            index = self.memo.implementers = {}
+            for path, f in self.files.items():
+                for cls, names in f.class_implements.items():
+                    for n in names:
+                        index.setdefault(n, []).append((path, cls))
+        found = index.get(interface, [])
+        if len(found) != 1:
+            return None
+        path, cls = found[0]
+        bound = self.files[path].bindings.get((None, cls))
+        return self._instance(path, bound) if type(bound) is ClassV else None
 
     def _type_binding(self, path: str, name: str) -> Where | None:
         """The module-level value a type name is also bound to: a class of the file, an imported

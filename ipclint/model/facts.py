@@ -14,7 +14,7 @@ from ipclint.model.span import Span
 from ipclint.model.types import TypeFacts
 from ipclint.model.values import AnyV
 
-FACTS_VERSION = 66
+FACTS_VERSION = 67
 
 
 class _Record(msgspec.Struct, frozen=True, array_like=True, gc=False):
@@ -245,6 +245,7 @@ class FileFacts(msgspec.Struct, frozen=True, gc=False):
     classes: dict[str, Span] = {}
     class_methods: dict[str, dict[str, int]] = {}
     class_bases: dict[str, str] = {}  # class name -> the last name of what it extends (`LitElement`)
+    class_implements: dict[str, tuple[str, ...]] = {}  # class name -> the last names of the interfaces it implements
     jsx: tuple[JsxElement, ...] = ()
     checks: tuple[Check, ...] = ()
     exits: tuple[Exit, ...] = ()
