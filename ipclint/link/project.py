@@ -1176,6 +1176,21 @@ class Project:
             return self._implementation(head)  # an interface imported from a project file
         return None
 
+    def project_object(self, path: str, value: AnyV, scope: int | None) -> tuple[Where, Where | None] | None:
+        """The project's own object a value is: an object literal (it, None), or an instance made
+        with `new` of a class (it, the class); None for anything else (`api[method](...)` picks
+        one of the project's functions only from such an object)."""
+        w = self.resolve(path, value, scope)
+        if w.path not in self.files:
+            return None
+        if isinstance(w.value, Obj):
+            return w, None
+        if isinstance(w.value, NewExpr):
+            c = self.resolve(w.path, w.value.callee, w.scope)
+            if isinstance(c.value, ClassV):
+                return w, c
+        return None
+
     def _declares_interface(self, path: str, name: str) -> bool:
         f = self.files.get(path)
         decl = f.types.decls.get(name) if f is not None and f.types is not None else None

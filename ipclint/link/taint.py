@@ -26,7 +26,6 @@ from ipclint.model.values import (
     External,
     Index,
     Member,
-    NewExpr,
     Obj,
     Ref,
     Spread,
@@ -332,20 +331,20 @@ def _helper(project: Project, path: str, call: Call, occ: Occ, param: str,
 def object_methods(project: Project, path: str, v: AnyV, scope: int | None) -> list[tuple[str, int]]:
     """The functions of a project object that a computed key can pick: the function entries of an
     object literal, or the methods of an instance of a class the project declares."""
-    w = project.resolve(path, v, scope)
-    if w.path not in project.files:
+    found = project.project_object(path, v, scope)
+    if found is None:
         return []
+    w, c = found
     out: list[tuple[str, int]] = []
-    if isinstance(w.value, Obj):
+    if c is None:
+        assert isinstance(w.value, Obj)
         for p in w.value.props:
             t = project.function_of(w.path, p.value, w.scope) if not p.spread else None
             if t is not None and t not in out:
                 out.append(t)
-    elif isinstance(w.value, NewExpr):
-        c = project.resolve(w.path, w.value.callee, w.scope)
-        if isinstance(c.value, ClassV) and c.value.name and c.path in project.files:
-            methods = project.files[c.path].class_methods.get(c.value.name, {})
-            out = [(c.path, fid) for name, fid in methods.items() if name != "constructor"]
+    elif isinstance(c.value, ClassV) and c.value.name and c.path in project.files:
+        methods = project.files[c.path].class_methods.get(c.value.name, {})
+        out = [(c.path, fid) for name, fid in methods.items() if name != "constructor"]
     return out
 
 

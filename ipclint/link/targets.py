@@ -29,7 +29,6 @@ from ipclint.model.values import (
     Arr,
     Await,
     CallExpr,
-    ClassV,
     Cmp,
     Cond,
     Electron,
@@ -411,25 +410,13 @@ class _Analysis:
         or menu shown on the window), `@electron/remote/main`'s `enable` (the page it shows gets
         every main-process module), or the project's."""
         if isinstance(c.callee, Index):  # `api[cmd](win, ...args)`: any method of the project's object
-            return self._project_object(path, c.callee.obj, c.func)
+            return self.project.project_object(path, c.callee.obj, c.func) is not None
         r = self.project.resolve(path, c.callee, c.func).value
         if isinstance(r, Electron):
             return r.api not in WINDOW_GETTERS
         if remote_enable(r):
             return True
         return isinstance(r, Fn) or callee_function(self.project, path, c) is not None
-
-    def _project_object(self, path: str, v: AnyV, scope: int | None) -> bool:
-        """``v`` is an object of the project's: an object literal, or an instance of a class the
-        project declares (`module.exports = new Api()`), whose methods are the project's."""
-        w = self.project.resolve(path, v, scope)
-        if w.path not in self.project.files:
-            return False
-        if isinstance(w.value, Obj):
-            return True
-        if isinstance(w.value, NewExpr):
-            return isinstance(self.project.resolve(w.path, w.value.callee, w.scope).value, ClassV)
-        return False
 
     def _tied(self, path: str, fid: int, c: Call, span: Span, names: set[str], renderer: set[str]) -> bool:
         """A check before the action made sure the target is the sender (or hosts it, or is its
