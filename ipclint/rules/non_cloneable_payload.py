@@ -24,7 +24,8 @@ def non_cloneable_payload(project: Project, options: Options) -> Iterator[Hit]:
     at the literal), Symbols (also `Symbol.iterator`, `Symbol.for(...)`), Promises (an un-awaited
     call of an async function or `fetch`, `new Promise`, `.then` chains), DOM nodes and
     `window`/`document` (`document.querySelector(...)`, `document.body`, `event.target`), DOM
-    Events sent whole, Electron objects (BrowserWindow, WebContents), `process.env`, and
+    Events sent whole, Electron objects (BrowserWindow, WebContents; also a variable or parameter
+    declared as one: `let win: BrowserWindow | null`), `process.env`, and
     instances of classes declared in the project, `this` in their methods included (their
     prototype is lost). Payloads are the arguments of ipcRenderer `send`/`invoke`/`sendSync`/
     `postMessage`, `webContents.send`, `event.reply`, `event.sender.send`, and values returned

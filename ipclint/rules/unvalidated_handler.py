@@ -26,7 +26,8 @@ def unvalidated_handler(project: Project, options: Options) -> Iterator[Hit]:
     """## What it does
     Flags a main-process handler (`ipcMain.handle`/`handleOnce`/`on`/`once`, `webContents.ipc`,
     `frame.ipc`, or an app wrapper that registers one) that uses one of its renderer-supplied
-    parameters (those after the event; destructured ones count one by one) before any validation
+    parameters (those after the event, and after the arguments `.bind` fixes; destructured ones
+    count one by one; a rest parameter in the event's place, `(...args) =>`, holds them too) before any validation
     of it. Validation is a `typeof`/`instanceof`/`Array.isArray`/`Number.isInteger`/
     `Number.isFinite` check, a comparison with literals or constants, an allowlist `includes`/
     `has`/`in`, schema parsing (zod, joi, yup, ajv, superstruct, valibot), `new URL(param)`, or a
