@@ -40,7 +40,9 @@ def duplicate_handler(project: Project, options: Options) -> Iterator[Hit]:
     fine. Calls in mutually exclusive branches (`if (isMac) setup(a) else setup(b)`, switch cases
     that end in `break`, also inside callbacks handed over in those branches) count as one, and so
     do two registrations of a channel in different arms (`if (supported) handle(ch, show) else
-    handle(ch, noop)`); a dynamic channel made from a local of the registering function (`const ch
+    handle(ch, noop)`; a statement after an `if` that always returns or throws is its `else`:
+    a wrapper doing `if (once) return ipcMain.handleOnce(ch, fn); return ipcMain.handle(ch, fn)`
+    registers once per call); a dynamic channel made from a local of the registering function (`const ch
     = randomUUID()`), or in a class constructor from a field of the new instance (`` `url-${this.id}`
     ``), is another channel on each run; calls in test code or in code main's entry
     never loads (a CLI's own entry point), or in an `app.on('ready')` listener registered inside a 'ready' or

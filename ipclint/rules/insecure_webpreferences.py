@@ -29,7 +29,8 @@ def insecure_webpreferences(project: Project, options: Options) -> Iterator[Hit]
     `enableRemoteModule: true` on Electron before 14 (later versions ignore it). Options are
     followed through every part they are made of: objects in variables or imported from other
     modules (`Object.freeze`d, default exports), spreads, `Object.assign({}, base, extra)`,
-    functions that build them, and the alternatives of a condition; a later part that sets a
+    functions that build them, the alternatives of a condition, and every entry of a table picked
+    by a run-time key (`webPreferences: PREFS[mode]`); a later part that sets a
     key overrides an earlier one, and an insecure option in a shared object is reported once, at
     its property. An assignment such as `webPreferences.sandbox = false` or
     `webPreferences['nodeIntegration'] = true` (typically in a 'will-attach-webview' handler) is
