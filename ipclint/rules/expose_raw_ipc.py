@@ -25,7 +25,8 @@ def expose_raw_ipc(project: Project, options: Options) -> Iterator[Hit]:
     (`emit` too when the preload registers listeners of its own: it runs them with the page's
     arguments, as if main had sent them),
     `@electron-toolkit/preload`'s `electronAPI` or `exposeElectronAPI()`, and, with context
-    isolation off, `window.x = ipcRenderer` (or such an API). Guards that count leave the function
+    isolation off, `window.x = ipcRenderer` (also `global.x`, Node's name for the page's window;
+    or such an API). Guards that count leave the function
     (throw or return) before the call when the check fails, or enclose the call:
     `LIST.includes(ch)`, `SET.has(ch)`, `ch in MAP`, `Object.values(X).includes(ch)`, comparisons
     and switch cases over constant channels (the switch's default must throw),

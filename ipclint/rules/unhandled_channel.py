@@ -35,7 +35,10 @@ def unhandled_channel(project: Project, options: ChannelOptions) -> Iterator[Hit
     MessagePort needs a listener that reads `event.ports`. Handlers and listeners in test code
     count, and so do those that a library registers when the main process loads it (electron-log
     answers `'__ELECTRON_LOG__'` once main imports `electron-log` or `electron-log/main`). Each app
-    of a repository is judged alone. Only channels whose value is known count. When an existing
+    of a repository is judged alone. Only channels whose value is known count. A handler whose
+    channel is known only by its start (`ipcMain.handle('svc::' + name)`, or an app wrapper
+    called as `mount(`svc::${ns}`)` that registers `${base}::${action}`) handles every channel
+    in that namespace, and no other. When an existing
     channel is within a small edit distance, the message names it as the likely intended one.
 
     ## Why is this bad?
