@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from ipclint.link.handlers import Handler, Judge, call_at, contents_handlers, derived, handlers, wrapper_handlers
 from ipclint.link.project import Project
@@ -58,6 +59,8 @@ PICKERS: dict[str, tuple[str, tuple[int, ...]]] = {
 WINDOW_CTORS = frozenset({"BrowserWindow", "BrowserView", "WebContentsView", "BaseWindow"})
 WINDOW_GETTERS = frozenset({"BrowserWindow.getFocusedWindow", "BrowserWindow.fromWebContents",
                             "BrowserWindow.fromBrowserView", "webContents.getFocusedWebContents"} | set(PICKERS))
+# The window of a webContents or view: the same pick as its argument.
+WINDOW_OF = frozenset({"BrowserWindow.fromWebContents", "BrowserWindow.fromBrowserView"})
 # A local holding one of these is a window or webContents (when nothing else says what it holds).
 WINDOWISH = re.compile(r"^(win|window|wc|view|webContents|browserWindow|browserView|guest)$"
                        r"|[a-z0-9](Window|Win|WebContents|BrowserView|ContentsView|Wc)$")
@@ -69,6 +72,14 @@ NAMESPACE_CALLS = frozenset({"startsWith", "test", "match"})  # a channel namesp
 EQUALITY = frozenset({"===", "==", "!==", "!=", "in"})
 CONVERSIONS = frozenset({"Number", "parseInt", "parseFloat", "String", "BigInt", "Math.trunc", "Math.floor"})
 MAX_HELPER_DEPTH = 3
+
+
+class _Held(NamedTuple):
+    """What holds a picked target in one function: its locals (``names``), and the calls there
+    that give the window of their argument (``views``: `BrowserWindow.fromWebContents(x)`, under
+    whatever name Electron's BrowserWindow was imported), which hold the pick when ``x`` does."""
+    names: set[str]
+    views: frozenset[Span]
 
 
 @dataclass(frozen=True, slots=True)
@@ -364,44 +375,48 @@ class _Analysis:
         return Pick(fr.path, span, what, kind, value, tuple(actions), fr.handler, self._trace(fr, param, span, what),
                     path)
 
-    def _holders(self, path: str, fid: int, span: Span) -> set[str]:
+    def _holders(self, path: str, fid: int, span: Span) -> _Held:
         """The locals of the function that hold the picked target (or a part of it)."""
         scopes = subtree(self.project.files[path], fid)
         # the function's own bindings and assignments (indexed: not the whole file's, per pick)
         bindings = self.project.bindings_within(path, scopes)
         assigns = self.project.assigns_within(path, scopes)
-        names: set[str] = set()
+        held = _Held(set(), frozenset(
+            c.span for c in self.project.calls_within(path, scopes)
+            if isinstance(c.callee, Member) and c.callee.prop in ("fromWebContents", "fromBrowserView")
+            and self.project.electron_api(path, c.callee, c.func) in WINDOW_OF))
+        names = held.names
         for _ in range(4):
-            grown = {name for name, v in bindings if name not in names and _rooted(v, span, names)}
+            grown = {name for name, v in bindings if name not in names and _rooted(v, span, held)}
             grown |= {a.target.name for a in assigns if isinstance(a.target, Ref)
-                      and a.target.name not in names and _rooted(a.value, span, names)}
+                      and a.target.name not in names and _rooted(a.value, span, held)}
             if not grown:
                 break
             names |= grown
-        return names
+        return held
 
     def _returned(self, path: str, fid: int, span: Span) -> bool:
-        names = self._holders(path, fid, span)
-        return any(_rooted(r, span, names) for r in self.project.files[path].functions[fid].returns)
+        held = self._holders(path, fid, span)
+        return any(_rooted(r, span, held) for r in self.project.files[path].functions[fid].returns)
 
     def _actions(self, path: str, fid: int, span: Span, renderer: set[str]) -> list[Call]:
         """The calls on the picked target (directly, or through locals that hold it or a part of
         it) that no sender tie validates."""
         scopes = subtree(self.project.files[path], fid)
-        names = self._holders(path, fid, span)
+        held = self._holders(path, fid, span)
         out: list[Call] = []
         for c in self.project.calls_within(path, scopes):  # (indexed: not every call of the file, per pick)
             if c.span == span:
                 continue
             callee = c.callee
-            if isinstance(callee, Member) and _rooted(callee.obj, span, names):
+            if isinstance(callee, Member) and _rooted(callee.obj, span, held):
                 if READS.match(callee.prop):
                     continue
-            elif isinstance(callee, Index) and _rooted(callee.obj, span, names):
+            elif isinstance(callee, Index) and _rooted(callee.obj, span, held):
                 pass  # `wc[method](...args)`: a computed method, any method at all (browser-base)
-            elif not any(_passed(a, span, names) for a in c.args) or not self._acts_with(path, c):
+            elif not any(_passed(a, span, held) for a in c.args) or not self._acts_with(path, c):
                 continue
-            if not self._tied(path, fid, c, span, names, renderer):
+            if not self._tied(path, fid, c, span, held, renderer):
                 out.append(c)
         return out
 
@@ -418,10 +433,10 @@ class _Analysis:
             return True
         return isinstance(r, Fn) or callee_function(self.project, path, c) is not None
 
-    def _tied(self, path: str, fid: int, c: Call, span: Span, names: set[str], renderer: set[str]) -> bool:
+    def _tied(self, path: str, fid: int, c: Call, span: Span, held: _Held, renderer: set[str]) -> bool:
         """A check before the action made sure the target is the sender (or hosts it, or is its
         window) or one of the app's own windows."""
-        if any(_ties(a, span, names, renderer) for cond in c.conds for a in _holding(cond, True)):
+        if any(_ties(a, span, held, renderer) for cond in c.conds for a in _holding(cond, True)):
             return True
         f = self.project.files[path]
         exits = self._exits(path)
@@ -429,7 +444,7 @@ class _Analysis:
         for _ in range(64):
             for e in exits.get(scope, ()):
                 if (e.span.end_line, e.span.end_column) <= (c.span.line, c.span.column) \
-                        and any(_ties(a, span, names, renderer) for a in _holding(e.cond, False)):
+                        and any(_ties(a, span, held, renderer) for a in _holding(e.cond, False)):
                     return True
             if scope is None or scope == fid:
                 break
@@ -613,21 +628,21 @@ class _Analysis:
         return tuple(out)
 
 
-def _passed(v: AnyV, span: Span, names: set[str]) -> bool:
+def _passed(v: AnyV, span: Span, held: _Held) -> bool:
     """An argument that passes the picked target: the target itself (``_rooted``), or a list
     that holds it, spread into the call (`m.apply(obj, [win, ...args])`, `[win].concat(args)`)."""
     if isinstance(v, Spread) and v.inner is not None:
         v = v.inner
     if isinstance(v, CallExpr) and isinstance(v.callee, Member) and v.callee.prop == "concat":
-        return any(_passed(x, span, names) for x in (v.callee.obj, *v.args))
+        return any(_passed(x, span, held) for x in (v.callee.obj, *v.args))
     if isinstance(v, Arr):
-        return any(_passed(x, span, names) for x in v.items)
+        return any(_passed(x, span, held) for x in v.items)
     if isinstance(v, Obj):  # `new BrowserWindow({ parent: win, modal: true })`: a child attached to it
-        return any(p.key == "parent" and _rooted(p.value, span, names) for p in v.props)
-    return _rooted(v, span, names)
+        return any(p.key == "parent" and _rooted(p.value, span, held) for p in v.props)
+    return _rooted(v, span, held)
 
 
-def _rooted(v: AnyV, span: Span, names: set[str]) -> bool:
+def _rooted(v: AnyV, span: Span, held: _Held) -> bool:
     """``v`` is the picked target (the value at ``span``), a local holding it, or a part of it;
     also one of the values it can be (`key ? windows.get(key) : main`, `byId(id) ?? main`)."""
     todo, steps = [v], 0
@@ -636,12 +651,11 @@ def _rooted(v: AnyV, span: Span, names: set[str]) -> bool:
         match v:
             case CallExpr() | Index() if v.span == span:
                 return True
-            case CallExpr(callee=Member(obj=Ref(name="BrowserWindow"), prop="fromWebContents" | "fromBrowserView"),
-                          args=args) if args:  # the window of the picked webContents: the same pick
-                todo.append(args[0])
+            case CallExpr(args=args) if args and v.span in held.views:
+                todo.append(args[0])  # the window of the picked webContents: the same pick
             case Member(obj=obj) | Await(inner=obj) if obj is not None:
                 todo.append(obj)
-            case Ref(name=name) if name in names:
+            case Ref(name=name) if name in held.names:
                 return True
             case Cond(alts=alts):
                 todo.extend(alts)
@@ -735,18 +749,18 @@ def _allows(v: AnyV, names: set[str], renderer: set[str]) -> bool:
     return False
 
 
-def _ties(c: Cmp, span: Span, names: set[str], renderer: set[str]) -> bool:
+def _ties(c: Cmp, span: Span, held: _Held, renderer: set[str]) -> bool:
     """`target === event.sender`, `win.webContents === event.sender`, `guest.hostWebContents ===
     sender`, `win === mainWindow`: the picked target is the sender (or hosts it, or is its window),
     or a window the app knows; not when the other side is the renderer's data again."""
-    return (_rooted(c.left, span, names) and _known(c.right, span, names, renderer)) or (
-        _rooted(c.right, span, names) and _known(c.left, span, names, renderer))
+    return (_rooted(c.left, span, held) and _known(c.right, span, held, renderer)) or (
+        _rooted(c.right, span, held) and _known(c.left, span, held, renderer))
 
 
-def _known(v: AnyV, span: Span, names: set[str], renderer: set[str]) -> bool:
+def _known(v: AnyV, span: Span, held: _Held, renderer: set[str]) -> bool:
     if _is_sender(v):
         return True
-    return isinstance(v, (Ref, Member)) and not _rooted(v, span, names) and not any(
+    return isinstance(v, (Ref, Member)) and not _rooted(v, span, held) and not any(
         isinstance(x, Ref) and x.name in renderer for x in walk(v, into_calls=True))
 
 
