@@ -13,6 +13,7 @@ from ipclint.link.vutil import refs, subtree
 from ipclint.model.facts import Call, FileFacts
 from ipclint.model.values import (
     AnyV,
+    Await,
     CallExpr,
     Cmp,
     Electron,
@@ -131,14 +132,35 @@ def _forwards_to_sink(project: Project, path: str, fid: int) -> str | None:
 
 def _with_locals(project: Project, path: str, scopes: set[int], names: frozenset[str]) -> frozenset[str]:
     """The tracked names and the locals made from them (`const full = path.join(dir, '.rc')`,
-    `const f = p`), a few assignments deep."""
+    `const f = p`), a few assignments deep; not the result of a project function that returns its
+    argument only once a check of it passed (`const safe = normalizeUrl(url)` with `if (!ALLOWED.has(
+    new URL(raw).protocol)) return null` inside: IPC006's ``returns_argument``)."""
     bindings = project.bindings_within(path, scopes)
     for _ in range(4):
-        more = {name for name, v in bindings if name not in names and refs(v, names)}
+        more = {name for name, v in bindings if name not in names and refs(v, names)
+                and not _checked_result(project, path, v, names)}
         if not more:
             break
         names = names | more
     return names
+
+
+def _checked_result(project: Project, path: str, v: AnyV, names: frozenset[str]) -> bool:
+    """``v`` is a call of a project function (`await` or not) that takes the tracked names only
+    as arguments its result does not carry unvalidated."""
+    from ipclint.link.handlers import shared_judge
+    from ipclint.link.taint import returns_argument
+    from ipclint.link.wrappers import callee_function
+    if isinstance(v, Await) and v.inner is not None:
+        v = v.inner
+    if not isinstance(v, CallExpr) or refs(v.callee, names):
+        return False
+    call = project.call_at(path, v.span)
+    if call is None or callee_function(project, path, call) is None:
+        return False
+    judge = shared_judge(project)
+    return not any(refs(a, names) and returns_argument(project, judge, path, call, i) is not None
+                   for i, a in enumerate(call.args))
 
 
 def _call_power(project: Project, path: str, f: FileFacts, c: Call, names: frozenset[str],
@@ -158,7 +180,8 @@ def _call_power(project: Project, path: str, f: FileFacts, c: Call, names: froze
     if sink is None or sink[0].startswith("."):
         return None
     desc, positions = sink
-    passed = [a for i in positions if i < len(c.args) for a in [c.args[i]] if refs(a, names)]
+    passed = [a for i in positions if i < len(c.args) for a in [c.args[i]]
+              if refs(a, names) and not _checked_result(project, path, a, names)]
     return desc if passed and not _allowlisted(project, path, f, c, passed, names, scopes) else None
 
 

@@ -17,7 +17,7 @@ from ipclint.link.trust import contexts
 from ipclint.link.windows import windows
 from ipclint.link.wrappers import callee_function, forwarded_function
 from ipclint.model.paths import is_test_path
-from ipclint.model.values import Arr, CallExpr, Import, Member, Module, NewExpr, Obj, Ref, walk
+from ipclint.model.values import Arr, CallExpr, Fn, Import, Member, Module, NewExpr, Obj, Ref, walk
 
 HANDED = frozenset({"ipcMain", "ipcRenderer"})
 HANDED_OR_MODULE = HANDED | {"*"}  # (`electron`, whose `.ipcMain` is handed over)
@@ -34,8 +34,24 @@ def prefetch(project: Project) -> None:
         _handler_calls(project)
         _payloads(project)
         _ipc_handed_over(project)
+        _exposed_calls(project)
     _windows(project)
     contexts(project)  # trust checks (IPC017, IPC007): the helpers the sender, URL or origin is handed to
+
+
+def _exposed_calls(project: Project) -> None:
+    """The functions that exposed functions hand the page's arguments to (`const safe =
+    toOpenableLink(url)`): IPC014 asks whether what they return still carries the argument."""
+    from ipclint.link.bridge import exposed_members
+    for exp in project.exposures:
+        for m in exposed_members(project, exp):
+            path, v = m.value.path, m.value.value
+            if type(v) is not Fn or path not in project.files:
+                continue
+            params = {p.name for p in project.files[path].functions[v.fid].params}
+            for c in project.calls_under(path, v.fid):
+                if type(c.callee) is Ref and any(type(a) is Ref and a.name in params for a in c.args):
+                    project.resolve(path, c.callee, c.func)
 
 
 def _unparsed(project: Project) -> bool:

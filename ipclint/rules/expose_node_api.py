@@ -33,7 +33,10 @@ def expose_node_api(project: Project, options: Options) -> Iterator[Hit]:
     `path`, calls of fs or shell with fixed arguments, stores and databases opened with fixed
     names (page data passed to their `get`/`query` only), arguments checked against a fixed
     allowlist before the call (for a URL also its parsed scheme, host or origin:
-    `if (!HOSTS.includes(new URL(u).hostname)) return`), and anything that forwards to
+    `if (!HOSTS.includes(new URL(u).hostname)) return`), the result of a project function that
+    gives the argument back only once a check of it passed (`shell.openExternal(toSafeUrl(u))`,
+    with `if (!SCHEMES.has(new URL(raw).protocol)) return null` inside: helpers are judged as
+    IPC006 judges them), and anything that forwards to
     `ipcRenderer.invoke` (the main process decides). Reported at the exposed property.
 
     ## Why is this bad?
