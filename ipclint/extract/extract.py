@@ -380,7 +380,7 @@ class _Walker(Extractor):
         if self.f.types is not None and name.type == "identifier":
             self._declared_type(node, name, val, scope)
         if val is None:
-            if name.type == "identifier":
+            if name.type == "identifier" and not self._ambient(decl):
                 nm = text_of(name, 80)
                 self.f.mutable.add((scope, nm))
                 # (`let ipc;` binds the name here, to undefined until assigned: not an outer name)
@@ -404,6 +404,14 @@ class _Walker(Extractor):
             self.f.bindings[(scope, p.name)] = v if not p.rest else Dyn(span=p.span, text=p.name)
             if mutable:
                 self.f.mutable.add((scope, p.name))
+
+    def _ambient(self, decl: Node | None) -> bool:
+        """`declare const api: Api` or `declare global { const api: Api }`: a type-level claim that
+        the name exists elsewhere (a global the preload exposes), not a local binding of it."""
+        parent = self.up(decl) if decl is not None else None
+        if parent is not None and parent.type == "statement_block":
+            parent = self.up(parent)
+        return parent is not None and parent.type == "ambient_declaration"
 
     # ---- types (TypeScript) -----------------------------------------------------------------
     def _declared_type(self, node: Node, name: Node, val: Node | None, scope: int | None) -> None:
