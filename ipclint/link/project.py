@@ -1,6 +1,7 @@
 """The linked project: facts of every file plus cross-file value resolution."""
 from __future__ import annotations
 
+import itertools
 import posixpath
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -744,6 +745,8 @@ class Project:
                 elif (type(v) is Null or type(v) is Undef) and (scope, name) in f.mutable:
                     # `let ipc = null`, set later
                     late = self._assigned(cur.path, f, scope, name)
+                    if late is None:
+                        late = self._loaded_once(cur.path, scope, name)
                     if late is not None:
                         return late
                 return None if v is ref else Where(cur.path, v, scope)
@@ -847,6 +850,20 @@ class Project:
             return _one_electron(self.resolve(path, a.value, a.func) for a in self.assignments_to(path, scope, name))
         finally:
             self._param_busy.discard(key)
+
+    def _loaded_once(self, path: str, scope: int | None, name: str) -> Where | None:
+        """A mutable binding first set to nothing and then, once in the file, to what a module
+        exports: `let Launcher; if (inElectron) Launcher = require('./launcher-electron').Launcher;
+        export { Launcher }` is that export where it is used (for Electron questions only)."""
+        found = list(itertools.islice(self.assignments_to(path, scope, name), 2))
+        if len(found) != 1:
+            return None
+        root = found[0].value
+        while type(root) is Member:
+            root = root.obj
+        if type(root) is not Module and type(root) is not Import:
+            return None
+        return Where(path, found[0].value, found[0].func)
 
     def assignments_to(self, path: str, scope: int | None, name: str) -> Iterator[Assign]:
         """The assignments of the file to the binding of ``name`` in ``scope`` (not to another
