@@ -61,6 +61,12 @@ class ExposedMember:
     raw: AnyV | None = None  # the property's value as written, before resolution
 
     @property
+    def name(self) -> str:
+        """The member as the page reaches it: `api.files.save`, `getApi().save`, `api().save`
+        (a keypath step `()` is a call of what the key before it exposes)."""
+        return ".".join((self.exposure.key, *self.keypath)).replace(".()", "()")
+
+    @property
     def where(self) -> tuple[str, Span]:
         """Where a finding about this member goes: its property, or the exposing call for a whole value."""
         if not self.keypath and not self.spread:
@@ -172,10 +178,12 @@ def exposed_members(project: Project, exposure: Exposure) -> list[ExposedMember]
                 r = project.resolve(where.path, p.value, where.scope)
                 stack.append((r, keypath + (key,), p.span, where.path, depth + 1, p.value))
             continue
-        if type(v) is Fn and depth < MAX_MEMBER_DEPTH and keypath:
+        if type(v) is Fn and depth < MAX_MEMBER_DEPTH:
             made = _handed_object(project, where.path, v.fid)
             if made is not None:  # `getApi: () => api`: the page calls it and gets the object's members
-                stack.append((made, keypath[:-1] + (keypath[-1] + "()",), span, at, depth + 1, None))
+                # (the exposed value itself may be that function: `exposeInMainWorld('api', () => api)`)
+                called = keypath[:-1] + (keypath[-1] + "()",) if keypath else ("()",)
+                stack.append((made, called, span, at, depth + 1, None))
                 continue
         if isinstance(v, CallExpr) and depth < MAX_MEMBER_DEPTH:  # `exposeInMainWorld('api', createApi())`
             made = _made_object(project, where, v)

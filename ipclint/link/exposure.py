@@ -507,7 +507,7 @@ def exposure_model(project: Project) -> list[ExposureRecord]:
     for exp, m, kind in members(project):
         channels = sorted({ch for c in member_calls(project, m)
                            for ch in channels_at.get((m.value.path, c.index), ())})
-        out.append({"key": ".".join((exp.key, *m.keypath)), "path": m.where[0], "line": m.where[1].line,
+        out.append({"key": m.name, "path": m.where[0], "line": m.where[1].line,
                     "column": m.where[1].column, "kind": kind.kind, "channels": channels,
                     "guarded": kind.guarded, "allowlist": sorted(kind.allowlist),
                     "detail": kind.detail, "mode": exp.mode})

@@ -162,7 +162,7 @@ class Remote:
                     shared_window = isolation_off(project)
                 if not shared_window:
                     continue
-            name = ".".join((exp.key, *m.keypath))
+            name = m.name
             why = None
             if kind.kind in ("raw", "raw-method"):
                 why = f"is {kind.detail or 'ipcRenderer'}"

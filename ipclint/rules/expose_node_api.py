@@ -72,6 +72,6 @@ def expose_node_api(project: Project, options: Options) -> Iterator[Hit]:
     for exp, m, _kind in members(project):
         why = node_power(project, m)
         if why:
-            name = ".".join((exp.key, *m.keypath))
+            name = m.name
             at, span = m.where
             yield Hit(at, span, f"window.{name} exposes {why} to the page", key=name)

@@ -93,7 +93,7 @@ def expose_raw_ipc(project: Project, options: Options) -> Iterator[Hit]:
         if (at, span) in seen:
             continue
         seen.add((at, span))
-        name = ".".join((exp.key, *m.keypath))
+        name = m.name
         note = ""
         if kind.kind == "raw" and kind.detail in ("ipcRenderer", "Object.assign from ipcRenderer") \
                 and exp.mode != "window" \

@@ -145,7 +145,7 @@ def _exposed_subscriptions(project: Project) -> Iterator[tuple[Hit | None, tuple
                 if _removed_elsewhere(project, removals, m, call, path):
                     yield None, (path, fid)
                     continue
-                yield Hit(path, call.span, f"window.{'.'.join((m.exposure.key, *m.keypath))} subscribes with a "
+                yield Hit(path, call.span, f"window.{m.name} subscribes with a "
                                            "wrapped callback but neither returns a remover nor exposes one that "
                                            "removes that wrapper", key=".".join(m.keypath)), (path, fid)
 
