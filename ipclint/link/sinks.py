@@ -4,7 +4,7 @@ from __future__ import annotations
 from ipclint.link.project import Project
 from ipclint.link.vutil import callee_name
 from ipclint.model.facts import Assign, Call
-from ipclint.model.values import AnyV, CallExpr, Dyn, Electron, External, Member, NewExpr, Ref
+from ipclint.model.values import AnyV, CallExpr, Cond, Dyn, Electron, External, Member, NewExpr, Ref
 
 FS_MODULES = frozenset({"fs", "fs/promises", "node:fs", "node:fs/promises", "fs-extra", "graceful-fs",
                         "original-fs", "fs-extra/esm", "mz/fs"})
@@ -50,6 +50,11 @@ def sink_of(project: Project, path: str, call: Call, extra: frozenset[str] = fro
     if isinstance(r, CallExpr) and r.args and callee_name(r.callee) == "promisify":  # promisify(exec)(cmd)
         r = project.resolve(where.path, r.args[0], where.scope).value
     hit = _api_sink(r, call.new)
+    if hit is None and type(r) is Cond and r.alts:
+        # `const write = raw ? require('original-fs').writeFileSync : fs.writeFileSync`: a sink either way
+        sides = [_api_sink(project.resolve(where.path, alt, where.scope).value, call.new) for alt in r.alts]
+        if all(side is not None for side in sides) and len({side[1] for side in sides if side}) == 1:
+            hit = sides[0]
     if hit is not None:
         return hit
     text = callee.text
