@@ -69,7 +69,7 @@ def expose_node_api(project: Project, options: Options) -> Iterator[Hit]:
     - [Electron security: do not expose Node.js primitives](https://www.electronjs.org/docs/latest/tutorial/context-isolation#security-considerations)
     - [CWE-749: Exposed Dangerous Method or Function](https://cwe.mitre.org/data/definitions/749.html)
     """
-    for exp, m, _kind in members(project):
+    for _exp, m, _kind in members(project):
         why = node_power(project, m)
         if why:
             name = m.name
