@@ -34,7 +34,10 @@ REMOTE = frozenset({"@electron/remote", "electron/remote", "@electron/remote/ren
                     "@electron/remote/renderer/index", "@electron/remote/renderer/index.js"})
 POWER_MODULES = frozenset({"fs", "node:fs", "fs/promises", "node:fs/promises", "fs-extra", "original-fs",
                            "graceful-fs", "child_process", "node:child_process", "os", "node:os", "vm", "node:vm",
-                           "module", "node:module", "worker_threads"}) | REMOTE
+                           "module", "node:module", "worker_threads",
+                           # sockets and HTTP clients and servers outside the page's CORS and CSP
+                           "net", "node:net", "tls", "node:tls", "dgram", "node:dgram", "http", "node:http",
+                           "https", "node:https", "http2", "node:http2"}) | REMOTE
 WHOLE_ONLY = frozenset({"os", "node:os"})  # os.homedir(), os.EOL are values
 POWER_ELECTRON = frozenset({"shell", "remote", "*"})
 PROCESS_POWERS = frozenset({"exit", "kill", "abort", "dlopen", "binding", "chdir", "setuid", "setgid", "reallyExit"})
