@@ -74,3 +74,24 @@ def test_an_importer_parsed_in_a_later_round_is_heard(tmp_path: Path) -> None:
     edges = _edges(_linked(root))
     assert ("on", "replay", "main.js", "main") in edges  # (replay.js was parsed)
     assert not any(e[1] == "a" for e in edges)
+
+
+def test_a_framework_module_that_re_exports_electron_is_electron(tmp_path: Path) -> None:
+    """Eclipse Theia apps import Electron from `@theia/core/electron-shared/electron` (and
+    `@theia/electron/shared/electron`), modules that only `export * from 'electron'` and live in
+    node_modules: their ipcMain/ipcRenderer/contextBridge are Electron's."""
+    root = write_project(tmp_path / "app", {
+        "src/main/contrib.ts": "import { ipcMain, shell } from '@theia/core/electron-shared/electron'\n"
+                               "export function start() { ipcMain.on('ide:open', (_e, p: string) => { shell.openPath(p) }) }\n",
+        "src/browser/preload.ts": "import { contextBridge, ipcRenderer } from '@theia/electron/shared/electron'\n"
+                                  "contextBridge.exposeInMainWorld('ide', { open: (p: string) => ipcRenderer.send('ide:open', p) })\n",
+    })
+    r = check([str(root)], use_cache=False, jobs=1)
+    project = r.extra["project"]
+    assert isinstance(project, Project)
+    assert project.role("src/main/contrib.ts").value == "main"
+    assert project.role("src/browser/preload.ts").value == "preload"
+    edges = _edges(project)
+    assert ("on", "ide:open", "src/main/contrib.ts", "main") in edges
+    assert ("send", "ide:open", "src/browser/preload.ts", "preload") in edges
+    assert any(f.rule == "IPC006" and f.path == "src/main/contrib.ts" for f in r.findings)

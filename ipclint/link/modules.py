@@ -16,7 +16,10 @@ from ipclint.model.paths import is_test_path
 from ipclint.model.values import AnyV
 from ipclint.safefs import read_in_root
 
-ELECTRON_MODULES = frozenset({"electron", "electron/main", "electron/renderer", "electron/common"})
+# Electron's own module names, and the modules of frameworks that only re-export it (Eclipse Theia's
+# `export * from 'electron'`, imported by every Theia-based app instead of 'electron' itself)
+ELECTRON_MODULES = frozenset({"electron", "electron/main", "electron/renderer", "electron/common",
+                              "@theia/core/electron-shared/electron", "@theia/electron/shared/electron"})
 MAX_STEPS = 64
 
 # A JSON object as read from disk (package.json, tsconfig, lock files): its values are arbitrary.
