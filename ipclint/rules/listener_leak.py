@@ -4,6 +4,7 @@ from collections.abc import Iterator
 
 from ipclint.link.bridge import ExposedMember, Exposure
 from ipclint.link.exposure import members
+from ipclint.link.graph import Edge
 from ipclint.link.project import Project
 from ipclint.link.subscriptions import (
     REMOVE,
@@ -24,6 +25,7 @@ from ipclint.link.subscriptions import (
 from ipclint.link.vutil import callee_name, subtree
 from ipclint.model import Role, Severity
 from ipclint.model.facts import Call, FileFacts, Func
+from ipclint.model.graph import ViaKind
 from ipclint.model.values import CallExpr, External, Fn, Jsx, Member, Ref, Spread, This
 from ipclint.rules._base import Hit, Options, rule
 
@@ -61,7 +63,9 @@ def listener_leak(project: Project, options: Options) -> Iterator[Hit]:
     without removing it in the cleanup
     (the effect's returned function, `onUnmounted`/`onBeforeUnmount`, `beforeDestroy`/`destroyed`
     in Vue 2 and `beforeUnmount`/`unmounted` in Vue 3, by the Vue version in package.json,
-    `componentWillUnmount`), or in a component's render body. A Solid component (a module that
+    `componentWillUnmount`), or in a component's render body (a React custom hook called there,
+    `useIpcEvent(CH, cb)`, is judged by the subscription in its own code: its effect and that
+    effect's cleanup). A Solid component (a module that
     imports solid-js) runs its body once per mount: a subscription there must be removed by an
     `onCleanup` in that body (calling its remover, also through a Set or array of removers), as must
     one in an `onMount` callback (an `onCleanup` in the callback or beside it). The message
@@ -296,9 +300,36 @@ def _renderer_subscriptions(project: Project, subscribers: set[tuple[str, int]])
         f = project.files[e.path]
         call = f.calls[e.call]
         why = _leaks(project, f, call, Sub(project, e, call), by_key, unmounts)
+        if why and why.startswith("in the render body") and _custom_hook(call):
+            why = _through_hook(project, e, call, by_key, unmounts)
         if why:
             what = f"subscription to '{e.channel}'" if e.channel else "subscription"
             yield Hit(e.path, call.span, f"{what} {why}", key=f"{e.channel}:{why}")
+
+
+def _custom_hook(call: Call) -> bool:
+    """The call is of a React custom hook (`useIpcListener(CH, cb)`): React's rules of hooks
+    make the render body the one place to call it."""
+    name = callee_name(call.callee) or ""
+    return name.startswith("use") and name[3:4].isupper()
+
+
+def _through_hook(project: Project, e: Edge, call: Call, by_key: dict[str, list[Exposure]],
+                  unmounts: Unmounts) -> str | None:
+    """A custom hook called in a render body subscribes where its own code does: the
+    subscription inside the hook (its effect and that effect's cleanup) decides; None when the
+    hook's subscription is removed, or when it cannot be found."""
+    name = callee_name(call.callee)
+    for v in e.via:
+        if v.kind != ViaKind.HELPER or v.path not in project.files:
+            continue
+        hf = project.files[v.path]
+        inner = next((c for c in hf.calls if c.span == v.span), None)
+        if inner is None or inner is call:
+            continue
+        why = _leaks(project, hf, inner, Sub(project, e, inner), by_key, unmounts)
+        return f"{why} (through {name}())" if why else None
+    return None
 
 
 def _leaks(project: Project, f: FileFacts, call: Call, sub: Sub, by_key: dict[str, list[Exposure]],
