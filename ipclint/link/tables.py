@@ -23,6 +23,7 @@ from ipclint.model.values import (
     Index,
     Iter,
     Member,
+    ModObj,
     Num,
     Obj,
     ParamRef,
@@ -201,9 +202,28 @@ def _pairs(project: Project, r: Where) -> list[tuple[str, Where]] | None:
             if key is None or p.spread:
                 return None
             pairs.append((key, Where(r.path, p.value, r.scope)))
+    elif isinstance(v, ModObj):
+        return _module_pairs(project, v.path)
     else:
         return None
     return pairs
+
+
+def _module_pairs(project: Project, path: str) -> list[tuple[str, Where]] | None:
+    """The entries of a module namespace (`import * as handlers from './handlers'`, then
+    `Object.entries(handlers)`): its named exports, or the object a CommonJS module exports.
+    None when a re-export (`export * from`) would add entries not known here."""
+    f = project.files.get(path)
+    if f is None or f.star_exports:
+        return None
+    whole = f.exports.get("*")
+    if whole is not None:
+        r = project.resolve(path, whole, None)
+        return _pairs(project, r) if isinstance(r.value, (Obj, Arr)) else None
+    types = f.types.decls if f.types is not None else {}
+    # (an exported interface or type alias is no entry: it does not exist at run time)
+    return [(name, Where(path, v, None)) for name, v in list(f.exports.items())[:MAX_ENTRIES + 1]
+            if name not in types or (None, name) in f.bindings]
 
 
 MAX_CALLERS = 16
