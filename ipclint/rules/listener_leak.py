@@ -301,7 +301,7 @@ def _renderer_subscriptions(project: Project, subscribers: set[tuple[str, int]])
         call = f.calls[e.call]
         why = _leaks(project, f, call, Sub(project, e, call), by_key, unmounts)
         if why and why.startswith("in the render body") and _custom_hook(call):
-            why = _through_hook(project, e, call, by_key, unmounts)
+            why = _through_hook(project, e, call, why, by_key, unmounts)
         if why:
             what = f"subscription to '{e.channel}'" if e.channel else "subscription"
             yield Hit(e.path, call.span, f"{what} {why}", key=f"{e.channel}:{why}")
@@ -314,22 +314,24 @@ def _custom_hook(call: Call) -> bool:
     return name.startswith("use") and name[3:4].isupper()
 
 
-def _through_hook(project: Project, e: Edge, call: Call, by_key: dict[str, list[Exposure]],
-                  unmounts: Unmounts) -> str | None:
+def _through_hook(project: Project, e: Edge, call: Call, render_body: str,
+                  by_key: dict[str, list[Exposure]], unmounts: Unmounts) -> str | None:
     """A custom hook called in a render body subscribes where its own code does: the
     subscription inside the hook (its effect and that effect's cleanup) decides; None when the
-    hook's subscription is removed, or when it cannot be found."""
+    hook's subscription is removed; ``render_body`` (the verdict at the call) when it cannot be
+    found."""
     name = callee_name(call.callee)
     for v in e.via:
-        if v.kind != ViaKind.HELPER or v.path not in project.files:
-            continue
+        if v.kind not in (ViaKind.HELPER, ViaKind.WRAPPER) or v.path not in project.files \
+                or project.role(v.path) == Role.PRELOAD:
+            continue  # (a preload's own call behind the bridge is judged as part (a))
         hf = project.files[v.path]
         inner = next((c for c in hf.calls if c.span == v.span), None)
         if inner is None or inner is call:
             continue
         why = _leaks(project, hf, inner, Sub(project, e, inner), by_key, unmounts)
         return f"{why} (through {name}())" if why else None
-    return None
+    return render_body
 
 
 def _leaks(project: Project, f: FileFacts, call: Call, sub: Sub, by_key: dict[str, list[Exposure]],
