@@ -210,16 +210,13 @@ def _pairs(project: Project, r: Where) -> list[tuple[str, Where]] | None:
 
 
 def _module_pairs(project: Project, path: str) -> list[tuple[str, Where]] | None:
-    """The entries of a module namespace (`import * as handlers from './handlers'`, then
-    `Object.entries(handlers)`): its named exports, or the object a CommonJS module exports.
-    None when a re-export (`export * from`) would add entries not known here."""
+    """The entries of an ES module namespace (`import * as handlers from './handlers'`, then
+    `Object.entries(handlers)`): its named exports; a namespace object is sealed, so they are
+    all. None for a CommonJS module (its exports object can gain entries anywhere) and when a
+    re-export (`export * from`) would add entries not known here."""
     f = project.files.get(path)
-    if f is None or f.star_exports:
+    if f is None or f.star_exports or "*" in f.exports:
         return None
-    whole = f.exports.get("*")
-    if whole is not None:
-        r = project.resolve(path, whole, None)
-        return _pairs(project, r) if isinstance(r.value, (Obj, Arr)) else None
     types = f.types.decls if f.types is not None else {}
     # (an exported interface or type alias is no entry: it does not exist at run time)
     return [(name, Where(path, v, None)) for name, v in list(f.exports.items())[:MAX_ENTRIES + 1]
