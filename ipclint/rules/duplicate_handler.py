@@ -6,6 +6,7 @@ from ipclint.link.calls import ITERATION_REASONS, repeatable, together
 from ipclint.link.graph import Edge
 from ipclint.link.project import Project
 from ipclint.link.runorder import RunOrder
+from ipclint.link.tables import loop_entries
 from ipclint.link.teardown import gate, removals_for
 from ipclint.link.wrappers import callee_function
 from ipclint.model import Location, Severity
@@ -134,7 +135,8 @@ def duplicate_handler(project: Project, options: Options) -> Iterator[Hit]:
         if why is not None:  # unless it runs again only after a teardown, or never again
             why = repeatable(project, e.path, call, gate(project, e, removals))
         # a loop over a table of channels registers each channel once
-        if why is None or why in ITERATION_REASONS and (e.channel is None or len(per_site[(e.path, e.call)]) > 1) \
+        if why is None or why in ITERATION_REASONS and (e.channel is None or len(per_site[(e.path, e.call)]) > 1
+                                                         or _table_channel(project, e)) \
                 or _removed_before(project, e, removals) or _removed_by_reference(project, e, removals) \
                 or _fresh_channel(project, e, call):
             continue
@@ -142,6 +144,13 @@ def duplicate_handler(project: Project, options: Options) -> Iterator[Hit]:
         consequence = "the second registration throws" if e.kind == "handle" else "listeners pile up"
         yield Hit(e.path, e.span, f"{what} is registered in code that can run more than once ({why}); "
                                   f"{consequence}", key=f"repeat:{e.channel or e.method}")
+
+
+def _table_channel(project: Project, e: Edge) -> bool:
+    """The channel is an entry of the constant table the loop goes over (`for (const [ch, fn] of
+    Object.entries(HANDLERS))`): each pass registers another entry, also when there is only one."""
+    return e.channel_value is not None \
+        and loop_entries(project, e.path, e.scope, e.channel_value, None) is not None
 
 
 def _exclusive(project: Project, a: Edge, b: Edge) -> bool:
