@@ -27,6 +27,7 @@ from ipclint.model.types import (
     TTemplate,
     TUnion,
     TypeFacts,
+    import_type_name,
 )
 
 MAX_TYPE_DEPTH = 16
@@ -127,6 +128,14 @@ def type_of(node: Node | None, depth: int = 0) -> AnyT:
         return TRef(text_of(node, 100))
     if t == "nested_type_identifier":
         return TRef(text_of(node, 200).replace(" ", ""))
+    if t == "member_expression":  # `import('../preload').Api`: a type a module exports, named inline
+        obj, prop = node.child_by_field_name("object"), node.child_by_field_name("property")
+        fn = obj.child_by_field_name("function") if obj is not None and obj.type == "call_expression" else None
+        args = obj.child_by_field_name("arguments") if obj is not None else None
+        src = _named(args)[0] if args is not None and _named(args) else None
+        if fn is not None and fn.type == "import" and src is not None and src.type == "string" and prop is not None:
+            return TRef(import_type_name(string_value(src) or "", text_of(prop, 100)))
+        return TOther()
     if t == "generic_type":
         name = node.child_by_field_name("name")
         args = node.child_by_field_name("type_arguments")

@@ -30,6 +30,7 @@ from ipclint.link.wrappers import callee_function
 from ipclint.model import Span
 from ipclint.model.facts import Call, FileFacts
 from ipclint.model.types import (
+    IMPORTED,
     AnyT,
     TDecl,
     TFunc,
@@ -387,6 +388,9 @@ class Types:
             return None
         f = self.facts(path)
         tf = f.types if f is not None else None
+        if name.startswith(IMPORTED):  # `import('./api').Api`
+            spec, _, exported = name[len(IMPORTED):].partition("\0")
+            return self.exported(self.module(path, spec), exported, depth + 1)
         if "." in name:  # `NS.Channels`: a namespace import
             ns, rest = name.split(".", 1)
             src = self._import_of(f, tf, ns)

@@ -39,6 +39,14 @@ class TRef(T, frozen=True, tag="ref"):
     args: tuple[AnyT, ...] = ()
 
 
+IMPORTED = "\0import:"  # (no type name written in code starts with it)
+
+
+def import_type_name(src: str, name: str) -> str:
+    """The name a TRef gives the type `import(src).name` (a module's export named inline)."""
+    return f"{IMPORTED}{src}\0{name}"
+
+
 class TUnion(T, frozen=True, tag="union"):
     items: tuple[AnyT, ...]
 

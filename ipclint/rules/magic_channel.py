@@ -52,8 +52,9 @@ def magic_channel(project: Project, options: Options) -> Iterator[Hit]:
     type over such a set, an enum, or a type parameter constrained by one of these
     (`function invoke<C extends keyof Channels>(channel: C, ...)`), the compiler already rejects a
     typo. The type that decides is the one the call site compiles against: for page calls of a
-    bridge, the page's declaration of `window` (often a `.d.ts`), not the preload's own parameter
-    types. `KnownChannel | string` and `<C extends string>` are not typed; JavaScript call sites
+    bridge, the page's declaration of `window` (often a `.d.ts`; it may name the preload's type:
+    `api: import('../preload').Api`, `api: typeof import('../preload').api`), not the preload's
+    own parameter types. `KnownChannel | string` and `<C extends string>` are not typed; JavaScript call sites
     never are.
 
     ## Example
