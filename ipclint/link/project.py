@@ -634,7 +634,7 @@ class Project:
                     if nxt is None and not consts_only and len(self._returning) < MAX_RETURNING:
                         nxt = self._through_call(cur, v)
                 elif type(v) is ParamRef:
-                    nxt = self._param_argument(cur, v, consts_only)
+                    nxt = self._param_argument(cur, v, consts_only, pending[-1] if pending else None)
                     if nxt is None and pending:  # `electron.ipcRenderer` with `electron: ElectronService`
                         nxt = self._param_type(cur, v)
                 elif type(v) is This:
@@ -879,12 +879,15 @@ class Project:
         return (a for a in index.get(name, ()) if type(a.value) is not Null and type(a.value) is not Undef
                 and (hit := binding_scope(f, a.func, name)) is not None and hit[0] == scope and hit[1] is not None)
 
-    def _param_argument(self, cur: Where, param: ParamRef, consts_only: bool = False) -> Where | None:
+    def _param_argument(self, cur: Where, param: ParamRef, consts_only: bool = False,
+                        prop: str | None = None) -> Where | None:
         """A parameter that every known call passes the same Electron object: `function setup(ipc)
         { ipc.handle(...) }` with `setup(ipcMain)` in the same file or, for an exported function,
         in the files that import it (link/params.py); with no call known, the object its
         TypeScript annotation names (`ipc: IpcMain`). Not for channel questions (``consts_only``),
-        beyond the same file: an Electron object is never a channel."""
+        beyond the same file: an Electron object is never a channel. When the parameter is read
+        as `param.<prop>`, an object literal that holds the Electron object under ``prop``
+        (`setup({ ipcMain })`) is that argument too."""
         fid, name = param.fid, param.name
         f = self.files.get(cur.path)
         key = ("param", cur.path, fid, name)
@@ -892,11 +895,12 @@ class Project:
             return None  # recursion (`function f(x) { f(x) }`) or a long chain: unknown
         self._param_busy.add(key)
         try:
-            return self._param_argument_of(cur, f, fid, name, consts_only)
+            return self._param_argument_of(cur, f, fid, name, consts_only, prop)
         finally:
             self._param_busy.discard(key)
 
-    def _param_argument_of(self, cur: Where, f: FileFacts, fid: int, name: str, consts_only: bool) -> Where | None:
+    def _param_argument_of(self, cur: Where, f: FileFacts, fid: int, name: str, consts_only: bool,
+                           prop: str | None = None) -> Where | None:
         fn = f.functions[fid]
         param = next((p for p in fn.params if p.name == name and not p.path and not p.rest), None)
         if param is None:
@@ -911,6 +915,15 @@ class Project:
             if param.index >= len(c.args):
                 continue
             arg = c.args[param.index]
+            if prop is not None and not consts_only and type(arg) is Obj:
+                # `setup({ ipcMain })` read as `param.ipcMain`: the object, when that member is Electron
+                held = self.member(Where(path, arg, c.func), prop)
+                r = self.resolve(held.path, held.value, held.scope) if held is not None else None
+                if r is None or not isinstance(r.value, Electron):
+                    return None
+                found.add(f"{{{prop}: {r.value.api}}}")
+                arg_where = Where(path, arg, c.func)
+                continue
             if not isinstance(arg, (Ref, Member)):
                 if isinstance(arg, _NOT_ELECTRON):
                     self._param_disputed.add((cur.path, fid, name))
