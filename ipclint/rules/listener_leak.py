@@ -269,10 +269,25 @@ def _removed_elsewhere(project: Project, removals: Removals, m: ExposedMember, c
         if isinstance(arg, Spread):
             continue  # forwards whatever the page passes: the page's callback, not the wrapper
         if isinstance(arg, Ref) and any((sc, arg.name) in project.files[path].bindings for sc in own):
+            if _stored_lookup(project.files[path], own, arg.name):
+                return True  # `const w = saved[ch]` / `saved.get(ch)`: a wrapper stored by the subscriber
             continue  # that function's own listener (its returned remover), not this one
         if arg is not None and not (isinstance(arg, Ref) and _own_param(project, path, own, rc, arg.name)):
             return True
     return False
+
+
+def _stored_lookup(f: FileFacts, own: set[int], name: str) -> bool:
+    """The local ``name`` of a remover is read from a table kept outside the exposed function
+    (`const w = saved[ch]`, `const w = saved.get(ch)`): where subscribers store their wrappers."""
+    v = next((f.bindings[(sc, name)] for sc in own if (sc, name) in f.bindings), None)
+    if isinstance(v, CallExpr) and isinstance(v.callee, Member) and v.callee.prop == "get":
+        v = v.callee.obj
+    elif isinstance(v, Member):
+        v = v.obj
+    else:
+        return False
+    return isinstance(v, Ref) and not any((sc, v.name) in f.bindings for sc in own)
 
 
 def _own_param(project: Project, path: str, own: set[int], rc: Call, name: str) -> bool:
