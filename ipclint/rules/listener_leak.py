@@ -26,7 +26,7 @@ from ipclint.link.vutil import callee_name, subtree
 from ipclint.model import Role, Severity
 from ipclint.model.facts import Call, FileFacts, Func
 from ipclint.model.graph import ViaKind
-from ipclint.model.values import CallExpr, External, Fn, Jsx, Member, Ref, Spread, This
+from ipclint.model.values import CallExpr, External, Fn, Index, Jsx, Member, Ref, Spread, This
 from ipclint.rules._base import Hit, Options, rule
 
 EFFECTS = frozenset({"useEffect", "useLayoutEffect"})
@@ -283,7 +283,7 @@ def _stored_lookup(f: FileFacts, own: set[int], name: str) -> bool:
     v = next((f.bindings[(sc, name)] for sc in own if (sc, name) in f.bindings), None)
     if isinstance(v, CallExpr) and isinstance(v.callee, Member) and v.callee.prop == "get":
         v = v.callee.obj
-    elif isinstance(v, Member):
+    elif isinstance(v, (Member, Index)):
         v = v.obj
     else:
         return False
