@@ -1064,7 +1064,36 @@ class Project:
         if (type(v) is Global and v.name == "require") or (type(v) is Ref and v.name == "require"
                                                            and callee.path == cur.path):
             return Where(cur.path, Module(span=call.span, text=call.text, src=call.args[0].value), cur.scope)
+        if type(v) is Fn and not call.args[0].value.startswith(".") and self._loads_argument(callee.path, v.fid):
+            # `utils.dynamicRequire('electron')` with `dynamicRequire(name) { return require(name) }`
+            # (a bare module name: a relative one would resolve from the loader's own folder)
+            return Where(cur.path, Module(span=call.span, text=call.text, src=call.args[0].value), cur.scope)
         return None
+
+    def _loads_argument(self, path: str, fid: int) -> bool:
+        """Function ``fid`` is a loader: every return is a require of its first parameter
+        (`require(name)`, `` require(`${name}`) ``, `__non_webpack_require__(name)`, `window.require(name)`),
+        as webpack-built pages with node integration write to reach Electron past the bundler."""
+        fn = self.files[path].functions[fid]
+        first = next((p for p in fn.params if p.index == 0), None)
+        if first is None or first.path or first.rest or not fn.returns:
+            return False
+        for r in fn.returns:
+            if type(r) is not CallExpr or not r.args:
+                return False
+            callee, arg = r.callee, r.args[0]
+            if type(arg) is Tpl and len(arg.parts) <= 3 and all(x == "" for x in arg.parts if type(x) is str):
+                inner = [x for x in arg.parts if type(x) is not str]
+                arg = inner[0] if len(inner) == 1 else arg
+            if not (type(arg) is Ref and arg.name == first.name):
+                return False
+            if type(callee) is Ref and callee.name in ("require", "__non_webpack_require__"):
+                continue
+            if type(callee) is Member and callee.prop == "require" and type(callee.obj) is Ref \
+                    and callee.obj.name in ("window", "globalThis"):
+                continue
+            return False
+        return True
 
     def _returned_electron(self, cur: Where, callee: AnyV) -> Where | None:
         """The call of a project function whose every return gives one Electron object
