@@ -95,3 +95,30 @@ def test_a_framework_module_that_re_exports_electron_is_electron(tmp_path: Path)
     assert ("on", "ide:open", "src/main/contrib.ts", "main") in edges
     assert ("send", "ide:open", "src/browser/preload.ts", "preload") in edges
     assert any(f.rule == "IPC006" and f.path == "src/main/contrib.ts" for f in r.findings)
+
+
+def test_electron_loaded_through_a_project_loader_makes_a_legacy_renderer(tmp_path: Path) -> None:
+    # a webpack-built page with node integration reaches Electron past the bundler through its own
+    # helper; the module it gives, kept whole in a local, is the electron module
+    root = write_project(tmp_path / "app", {
+        "main.js": "const { ipcMain, BrowserWindow } = require('electron')\n"
+                   "ipcMain.on('ping', () => {})\n"
+                   "module.exports.tell = (w) => w.webContents.send('tick', 1)\n",
+        "page/loader.js": "function nodeModule(name) {\n"
+                          "  if (typeof __non_webpack_require__ !== 'undefined') return __non_webpack_require__(name)\n"
+                          "  return require(`${name}`)\n}\nmodule.exports = { nodeModule }\n",
+        "page/whole.js": "const loader = require('./loader')\n"
+                         "function start() {\n  const electron = loader.nodeModule('electron')\n"
+                         "  electron.ipcRenderer.on('tick', (_e, n) => console.log(n))\n}\nstart()\n",
+        "page/member.js": "const loader = require('./loader')\n"
+                          "module.exports.ping = () => loader.nodeModule('electron').ipcRenderer.send('ping')\n",
+        "page/other.js": "const loader = require('./loader')\n"
+                         "const lodash = loader.nodeModule('lodash')\nmodule.exports = lodash.noop\n",
+    }, main="main.js")
+    project = _linked(root)
+    assert project.role("page/whole.js").value == "renderer"
+    assert project.role("page/member.js").value == "renderer"
+    assert project.role("page/other.js").value != "renderer"
+    edges = _edges(project)
+    assert ("on", "tick", "page/whole.js", "renderer") in edges
+    assert ("send", "ping", "page/member.js", "renderer") in edges

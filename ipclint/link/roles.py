@@ -10,7 +10,7 @@ from pathlib import Path
 from ipclint.discover import file_for_stem
 from ipclint.discover.select import is_local_specifier
 from ipclint.link.bridge import EXPOSE_NAMES
-from ipclint.link.modules import JsonObject, ReadJson
+from ipclint.link.modules import ELECTRON_MODULES, JsonObject, ReadJson
 from ipclint.link.project import GLOBAL_OBJECTS, FileMemo, ImportGraph, LinkConfig, OpenName, Project
 from ipclint.model import FileInfo, Role
 from ipclint.model.facts import FileFacts, binding_scope
@@ -54,11 +54,14 @@ _BINDING_TYPES = frozenset({Import, Member, Module})  # the bindings that can na
 
 
 def _may_name(v: AnyV) -> bool:
-    """Whether a binding's value can name an Electron API: one of ``_BINDING_TYPES``, or a choice
+    """Whether a binding's value can name an Electron API: one of ``_BINDING_TYPES``, a call given
+    an Electron module name (a project loader of modules, `const electron = load('electron')`), or a choice
     one of whose alternatives is (`IS_ELECTRON ? electron.ipcRenderer : null`, `isMain && ipcMain`;
     resolution picks the Electron object out of it, ``Project._electron_choice``)."""
     if type(v) in _BINDING_TYPES:
         return True
+    if type(v) is CallExpr:  # `const electron = loader('electron')` (Project._required)
+        return bool(v.args) and type(v.args[0]) is Str and v.args[0].value in ELECTRON_MODULES
     if type(v) is Cond:
         return any(type(a) in _BINDING_TYPES for a in v.alts)
     if type(v) is Logic:
@@ -139,7 +142,7 @@ def _candidates(f: FileFacts) -> list[tuple[int | None, AnyV]]:
         while type(root) is Member:
             props.append(root.prop)
             root = root.obj
-        if type(root) is Module:
+        if type(root) is Module or type(root) is CallExpr and _may_name(root):  # (`load('electron').x`)
             cands.append((c.func, c.callee))
         elif type(root) is Ref and root.name in bound:
             chain = (_binding_scope(f, c.func, root.name), root.name, tuple(props))
