@@ -1083,7 +1083,7 @@ class Project:
                 return False
             callee, arg = r.callee, r.args[0]
             if type(arg) is Tpl and len(arg.parts) <= 3 and all(x == "" for x in arg.parts if type(x) is str):
-                inner = [x for x in arg.parts if type(x) is not str]
+                inner = arg.children()  # `${name}`: the name
                 arg = inner[0] if len(inner) == 1 else arg
             if not (type(arg) is Ref and arg.name == first.name):
                 return False
