@@ -705,3 +705,27 @@ def test_session_preload_scripts_are_preloads(tmp_path: Path) -> None:
     assert roles["src/inject/legacy.js"] == "preload"
     reasons = {i.path: i.reason for i in r.roles}
     assert reasons["src/inject/frame.js"] == "referenced as a preload script in src/main.js"
+
+
+def test_an_unused_main_import_in_page_code_is_no_main_evidence(tmp_path: Path) -> None:
+    """Legacy page code that imports ipcMain beside ipcRenderer and only ever uses ipcRenderer is
+    page code; a file that does use the main-process binding (calls it, passes it on) stays main."""
+    root = write_project(tmp_path, {
+        "main.js": "const { app, ipcMain } = require('electron')\nipcMain.handle('meter:new', () => 1)\n",
+        "src/meter.ts": "import { ipcMain, ipcRenderer } from 'electron'\n"
+                        "export async function subscribe() { return ipcRenderer.invoke('meter:new') }\n",
+        "src/meter2.js": "const { ipcMain: unused, ipcRenderer } = require('electron')\n"
+                         "module.exports = () => ipcRenderer.send('meter:ping')\n",
+        "src/both.js": "const { ipcMain, ipcRenderer } = require('electron')\n"
+                       "export const init = () => { ipcMain.on('x', () => 1); ipcRenderer.send('x') }\n",
+        "src/passes.js": "const { ipcMain, ipcRenderer } = require('electron')\nregister(ipcMain)\nipcRenderer.send('y')\n",
+        "src/spelled.js": "const { ipcMain, ipcRenderer } = require('electron')\n"
+                          "require('electron').ipcMain.on('z', () => 1)\nipcRenderer.send('z')\n",
+    })
+    r = check([str(root)], use_cache=False, jobs=1, select=[])
+    roles = {i.path: i.role.value for i in r.roles}
+    assert roles["src/meter.ts"] == "renderer"
+    assert roles["src/meter2.js"] == "renderer"
+    assert roles["src/both.js"] == "main"
+    assert roles["src/passes.js"] == "main"
+    assert roles["src/spelled.js"] == "main"

@@ -509,6 +509,10 @@ def _infer(p: str, n: set[str], referenced: dict[str, str], exposing: set[str], 
     if p in main_entries:
         return FileInfo(p, Role.MAIN, _MAIN_ENTRY)
     main_apis = [a for a in MAIN_APIS if a in n]
+    if main_apis and "ipcRenderer" in n:
+        # `import { ipcMain, ipcRenderer } from 'electron'` in page code that only ever uses
+        # ipcRenderer: an import that nothing refers to is no evidence of main-process code
+        main_apis = [a for a in main_apis if a not in _unreferenced_imports(facts)]
     if main_apis:
         return FileInfo(p, Role.MAIN, f"imports {main_apis[0]} from electron")
     if "ipcRenderer" in n and "preload" in p.lower():
@@ -525,6 +529,47 @@ def _infer(p: str, n: set[str], referenced: dict[str, str], exposing: set[str], 
     if bare:
         return FileInfo(p, Role.RENDERER, f"uses the exposed API {bare[0]} as a global")
     return FileInfo(p, Role.SHARED, "no main, preload or renderer evidence")
+
+
+def _unreferenced_imports(facts: FileFacts) -> frozenset[str]:
+    """The Electron APIs that the file imports straight from 'electron' (`import { ipcMain }`,
+    `const { ipcMain: m } = require('electron')`) and names nowhere else: no value of its calls,
+    assignments, bindings, checks or returns refers to the local name, and no member chain spells
+    the API out again (`require('electron').ipcMain.on(...)`, `electron.ipcMain`)."""
+    direct: dict[str, str] = {}  # local name -> API
+    own: set[int] = set()
+    for (scope, name), v in facts.bindings.items():
+        if scope is not None:
+            continue
+        if isinstance(v, Import) and v.src in ELECTRON_MODULES and v.name in MAIN_APIS:
+            direct[name] = v.name
+            own.add(id(v))
+        elif isinstance(v, Member) and isinstance(v.obj, Module) \
+                and v.obj.src in ELECTRON_MODULES and v.prop in MAIN_APIS:
+            direct[name] = v.prop
+            own.add(id(v))
+    if not direct:
+        return frozenset()
+    roots: list[AnyV | None] = []
+    for c in facts.calls:
+        roots.append(c.callee)
+        roots.extend(c.args)
+    for a in facts.assigns:
+        roots.extend((a.target, a.value))
+    roots.extend(v for v in facts.bindings.values() if id(v) not in own)
+    roots.extend(x for ch in facts.checks for x in (ch.left, ch.right))
+    roots.extend(e.cond for e in facts.exits)
+    roots.extend(o.value for o in facts.outcomes)
+    roots.extend(facts.exports.values())
+    roots.extend(a.value for el in facts.jsx for a in el.attrs)
+    named: set[str] = set()
+    for r in roots:
+        for x in walk(r, into_calls=True):
+            if isinstance(x, Ref | Import):
+                named.add(x.name)
+            elif isinstance(x, Member):
+                named.add(x.prop)
+    return frozenset(api for local, api in direct.items() if local not in named and api not in named)
 
 
 def _page_evidence(path: str, facts: FileFacts, memo: FileMemo) -> tuple[bool, frozenset[str]]:
