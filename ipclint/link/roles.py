@@ -554,6 +554,7 @@ def _unreferenced_imports(facts: FileFacts) -> frozenset[str]:
     for c in facts.calls:
         roots.append(c.callee)
         roots.extend(c.args)
+        roots.extend(c.conds)
     for a in facts.assigns:
         roots.extend((a.target, a.value))
     roots.extend(v for v in facts.bindings.values() if id(v) not in own)
