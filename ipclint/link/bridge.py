@@ -152,6 +152,7 @@ def exposed_members(project: Project, exposure: Exposure) -> list[ExposedMember]
     stack: list[_Todo] = [(exposure.value, (), exposure.span, exposure.path, 0, None)]
     while stack:
         where, keypath, span, at, depth, raw = stack.pop()
+        where = _global_set_here(project, where)
         v = where.value
         if type(v) is Logic and v.op in ("||", "??") and type(v.right) is Obj:
             v = v.right  # `const api = window.api || {}`: the preload's own object is the one built here
@@ -341,13 +342,28 @@ def _handed_object(project: Project, path: str, fid: int) -> Where | None:
         return None
     found: Where | None = None
     for ret in fn.returns:
-        r = project.resolve(path, ret, fid)
+        r = _global_set_here(project, project.resolve(path, ret, fid))
         if type(r.value) in (Undef, Null):
             continue
         if not isinstance(r.value, (Obj, ModObj)) or (found is not None and found.value is not r.value):
             return None
         found = r
     return found
+
+
+def _global_set_here(project: Project, where: Where) -> Where:
+    """A global the same file sets once (`globalThis.api = { ... }`, `window.api = api`) and then
+    exposes (`exposeInMainWorld('api', globalThis.api)`, `() => window.api`): the value it set.
+    Anything else as it is."""
+    v = where.value
+    f = project.files.get(where.path)
+    if type(v) is not Global or v.name in GLOBAL_OBJECTS or f is None:
+        return where
+    sets = [a for a in f.assigns if type(a.target) is Member and a.target.prop == v.name
+            and type(a.target.obj) is Ref and a.target.obj.name in GLOBAL_OBJECTS]
+    if len(sets) != 1 or sets[0].op not in ("=", "??=", "||="):
+        return where
+    return project.resolve(where.path, sets[0].value, sets[0].func)
 
 
 def _made_object(project: Project, where: Where, made_by: CallExpr) -> Where | None:
