@@ -38,7 +38,10 @@ def expose_raw_ipc(project: Project, options: Options) -> Iterator[Hit]:
     guard, nor a weak allowlist (IPC018: `LIST.indexOf(ch)` as a truth value, `'a b'.includes(ch)`,
     `ch in {...}`, an unanchored regular expression), and a TypeScript type (`channel: Channels`)
     does not exist at run time. A getter's value is what it returns (`get ipc() { return
-    ipcRenderer }`: `exposeInMainWorld` reads it and copies the result). Reported at the innermost exposed property,
+    ipcRenderer }`: `exposeInMainWorld` reads it and copies the result), and so is a function that
+    hands out one object (`exposeInMainWorld('getApi', () => api)`: reported as `getApi().send`);
+    an object the preload first keeps on a global of its own world (`globalThis.api = {...}`,
+    then `exposeInMainWorld('api', globalThis.api)`) is followed there. Reported at the innermost exposed property,
     at a spread element, or at the `exposeInMainWorld` call when the whole value is raw. From
     Electron 29 on, the bridge no longer copies the ipcRenderer object's methods; exposing it is
     still reported (it is broken code that will be "fixed" by exposing its methods), and the
