@@ -5,7 +5,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 
 from ipclint.link.bridge import Exposure, bridge_target, exposed_members, find_exposures, raw_ipc_method
-from ipclint.link.ipcops import RENDERER_METHODS, IpcOp
+from ipclint.link.ipcops import RENDERER_METHODS, IpcOp, ipc_op
 from ipclint.link.modules import Where
 from ipclint.link.project import GLOBAL_OBJECTS, CalleeRoots, Project
 from ipclint.link.tables import loop_entries
@@ -161,6 +161,10 @@ def build_graph(project: Project) -> ChannelGraph:
         if param_channel:  # (kept for its handler: a wrapper only handed on, `_is_parametric`)
             edge = replace(edge, unseen_callers=True)
         graph.edges.extend(_per_entry(project, path, call, edge))
+        for method in op.also:  # (the same call under each other method of its list)
+            other = ipc_op(op.receiver, method)
+            if other is not None:
+                graph.edges.extend(_per_entry(project, path, call, _edge(project, path, call, other)))
     _bridge_wrapper_edges(project, graph)
     from ipclint.link.ports import contents_listeners, host_edges, port_edges  # they build edges of this module
     graph.edges += port_edges(project, graph.edges) + host_edges(project)

@@ -1,13 +1,13 @@
 """Which calls are IPC operations: Electron's own, per-WebContents and per-frame IPC, pushes."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ipclint.link.project import Project
 from ipclint.link.testcode import evaluate_api
 from ipclint.model.facts import Call
 from ipclint.model.kinds import Role
-from ipclint.model.values import AnyV, CallExpr, Electron, External, Member, Ref
+from ipclint.model.values import AnyV, CallExpr, Electron, External, Index, Member, Ref
 
 MAIN_METHODS = {"handle": "handle", "handleOnce": "handle", "on": "on", "once": "on", "addListener": "on",
                 "removeHandler": "remove", "removeListener": "remove", "off": "remove",
@@ -43,6 +43,9 @@ class IpcOp:
     receiver: str  # ipcMain, ipcRenderer, webContents, webContents.ipc, frame.ipc, event
     channel_arg: int = 0
     handler_arg: int | None = None
+    # the other methods of a computed-method call over a constant list of method names,
+    # `['on', 'handle'].forEach((m) => ipcMain[m](CH, fn))`: the call is each of them
+    also: tuple[str, ...] = ()
 
 
 PUSH_METHODS = frozenset({"send", "postMessage"})
@@ -93,6 +96,28 @@ def classify(project: Project, path: str, call: Call) -> IpcOp | None:
         if p is not None and p[1].index == 0 and not p[1].path:
             return IpcOp("push", "reply", "event")
     return None
+
+
+def classify_computed(project: Project, path: str, call: Call) -> IpcOp | None:
+    """`ipcMain[m](ch, fn)` where `m` is the variable of a loop over a constant list of method
+    names (`['on', 'handle'].forEach((m) => ...)`): the IPC operation of its first method, with
+    the others in ``also``. None unless every name is an IPC method of that object."""
+    from ipclint.link.tables import loop_entries
+    callee = call.callee
+    if type(callee) is not Index or call.new or not call.args:
+        return None
+    api = _api(project, path, callee.obj, call.func)
+    if api not in ("ipcMain", "ipcRenderer"):
+        return None
+    entries = loop_entries(project, path, call.func, callee.index, None)
+    if not entries:
+        return None
+    ops = [ipc_op(api, m) for m, _w in entries]
+    if any(op is None for op in ops):
+        return None
+    methods = tuple(dict.fromkeys(m for m, _w in entries))
+    first = ipc_op(api, methods[0])
+    return replace(first, also=methods[1:]) if first is not None else None
 
 
 def _events_once(project: Project, path: str, call: Call) -> bool:

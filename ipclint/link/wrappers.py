@@ -14,6 +14,7 @@ from ipclint.link.ipcops import (
     RENDERER_METHODS,
     IpcOp,
     classify,
+    classify_computed,
     ipc_op,
     unbound_candidate,
 )
@@ -28,6 +29,7 @@ from ipclint.model.values import (
     Cond,
     Fn,
     Import,
+    Index,
     Member,
     NewExpr,
     Ref,
@@ -85,6 +87,12 @@ def direct_ops(project: Project) -> dict[tuple[str, int], IpcOp]:
         for call in project.calls_named(path, names):
             if type(call.callee) is Ref and (path, call.index) not in out:
                 op = classify(project, path, call)
+                if op is not None:
+                    out[(path, call.index)] = op
+    for path in sorted(project.files):  # computed methods: `['on', 'handle'].forEach((m) => ipcMain[m](CH, fn))`
+        for call in project.files[path].calls:
+            if type(call.callee) is Index:
+                op = classify_computed(project, path, call)
                 if op is not None:
                     out[(path, call.index)] = op
     helpers = _receiver_helpers(project, open_calls)

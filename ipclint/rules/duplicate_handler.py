@@ -12,7 +12,7 @@ from ipclint.link.wrappers import callee_function
 from ipclint.model import Location, Severity
 from ipclint.model.facts import Call, FileFacts, binding_scope
 from ipclint.model.graph import ViaKind
-from ipclint.model.values import AnyV, Member, Ref, This
+from ipclint.model.values import AnyV, Index, Member, Ref, This
 from ipclint.rules._base import Hit, Options, rule
 
 REPEAT_LISTENERS = frozenset({"on", "addListener", "prependListener"})
@@ -136,7 +136,7 @@ def duplicate_handler(project: Project, options: Options) -> Iterator[Hit]:
             why = repeatable(project, e.path, call, gate(project, e, removals))
         # a loop over a table of channels registers each channel once
         if why is None or why in ITERATION_REASONS and (e.channel is None or len(per_site[(e.path, e.call)]) > 1
-                                                         or _table_channel(project, e)) \
+                                                         or _table_channel(project, e) or _table_method(project, e)) \
                 or _removed_before(project, e, removals) or _removed_by_reference(project, e, removals) \
                 or _fresh_channel(project, e, call):
             continue
@@ -151,6 +151,13 @@ def _table_channel(project: Project, e: Edge) -> bool:
     Object.entries(HANDLERS))`): each pass registers another entry, also when there is only one."""
     return e.channel_value is not None \
         and loop_entries(project, e.path, e.scope, e.channel_value, None) is not None
+
+
+def _table_method(project: Project, e: Edge) -> bool:
+    """The method is an entry of the constant list the loop goes over (`['on', 'handle'].forEach((m)
+    => ipcMain[m](CH, fn))`): each pass registers under another method, each once."""
+    callee = project.files[e.path].calls[e.call].callee
+    return type(callee) is Index and loop_entries(project, e.path, e.scope, callee.index, None) is not None
 
 
 def _exclusive(project: Project, a: Edge, b: Edge) -> bool:

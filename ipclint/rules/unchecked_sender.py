@@ -100,11 +100,13 @@ def unchecked_sender(project: Project, options: Options) -> Iterator[Hit]:
                 by_fn.setdefault(h.edge.handler, []).append(h)
             for same in by_fn.values():
                 h = same[0]
-                names = ", ".join(_channel(x) for x in same[:3]) + (", ..." if len(same) > 3 else "")
-                what = _channel(h) if len(same) == 1 else f"{len(same)} channels ({names})"
+                # (one channel under several methods, `['on', 'handle'].forEach(...)`, is one channel)
+                distinct = list(dict.fromkeys(_channel(x) for x in same))
+                names = ", ".join(distinct[:3]) + (", ..." if len(distinct) > 3 else "")
+                what = distinct[0] if len(distinct) == 1 else f"{len(distinct)} channels ({names})"
                 yield Hit(h.edge.path, h.edge.span, f"handler for {what} never checks the sender "
                                                     f"(event.senderFrame or event.sender)",
-                          key=f"{h.edge.channel}" if len(same) == 1 else f"loop:{h.edge.channel}")
+                          key=f"{h.edge.channel}" if len(distinct) == 1 else f"loop:{h.edge.channel}")
             continue
         # SPEC 2nd ed.: handlers registered through one wrapper that checks nothing: one finding,
         # at the wrapper's registration, where one check covers them all.
