@@ -652,6 +652,8 @@ class Project:
                         nxt = r if type(r.value) in _MODULE_VALUES else None
             elif not consts_only and (type(v) is Cond or type(v) is Logic):
                 nxt = self._electron_choice(cur, v)
+            if nxt is None and pending and not consts_only and type(v) is NewExpr:
+                nxt = self._new_instance(cur, v)  # `const files = new FileHandlers(); files.reveal`
             if nxt is None and pending:
                 if consts_only and type(v) is Obj and self._written(cur.path, v, pending[-1]):
                     # (a property the code rewrites is not a constant: `modules[m][n] = ...`)
@@ -1350,6 +1352,14 @@ class Project:
     def _names_class(self, path: str, v: AnyV, scope: int | None, name: str) -> bool:
         made = self.resolve(path, v, scope)
         return made.path == path and type(made.value) is ClassV and made.value.name == name
+
+    def _new_instance(self, cur: Where, v: NewExpr) -> Where | None:
+        """The `this` of an instance made with `new` of a project class (also one imported from
+        another module), so that its members are the class's fields and methods."""
+        c = self.resolve(cur.path, v.callee, cur.scope)
+        if type(c.value) is ClassV and c.value.name is not None and c.path in self.files:
+            return self._instance(c.path, c.value)
+        return None
 
     def _instance(self, path: str, cls: ClassV) -> Where:
         """An instance of the project class ``cls`` of file ``path``: its `this`."""
