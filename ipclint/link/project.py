@@ -185,6 +185,8 @@ class FileMemo:
     page_evidence: dict[str, tuple[bool, frozenset[str]]] = field(default_factory=dict)
     bound_names: dict[str, frozenset[str]] = field(default_factory=dict)  # path -> names bound or parameters
     new_calls: dict[str, list[int]] = field(default_factory=dict)  # path -> its `new` calls: link/windows.py
+    # path -> its calls of a computed method (`ipcMain[m](...)`): link/wrappers.py direct_ops
+    computed_calls: dict[str, list[int]] = field(default_factory=dict)
     callee_roots: dict[str, CalleeRoots] = field(default_factory=dict)  # link/graph.py _callee_roots
     # path -> name -> the indexes of its calls that can call by that name (``Project.calls_named``)
     callee_names: dict[str, dict[str, list[int]]] = field(default_factory=dict)

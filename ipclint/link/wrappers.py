@@ -89,12 +89,16 @@ def direct_ops(project: Project) -> dict[tuple[str, int], IpcOp]:
                 op = classify(project, path, call)
                 if op is not None:
                     out[(path, call.index)] = op
+    computed = project.file_memo.computed_calls  # (from the facts alone: once a run, not once a round)
     for path in sorted(project.files):  # computed methods: `['on', 'handle'].forEach((m) => ipcMain[m](CH, fn))`
-        for call in project.files[path].calls:
-            if type(call.callee) is Index:
-                op = classify_computed(project, path, call)
-                if op is not None:
-                    out[(path, call.index)] = op
+        calls = project.files[path].calls
+        indexes = computed.get(path)
+        if indexes is None:
+            indexes = computed[path] = [i for i, c in enumerate(calls) if type(c.callee) is Index]
+        for i in indexes:
+            op = classify_computed(project, path, calls[i])
+            if op is not None:
+                out[(path, calls[i].index)] = op
     helpers = _receiver_helpers(project, open_calls)
     if helpers:
         out.update(_receiver_helper_calls(project, helpers))
