@@ -206,25 +206,41 @@ def _fresh_channel(project: Project, e: Edge, call: Call) -> bool:
     """A dynamic channel made from a local of the registering function (`const ch = randomUUID()`,
     `` `dialog:answer:${id}` `` with a local `id`): it is computed again on each run, so a run
     after the first registers another channel, not the same one twice. In a class constructor,
-    a field of the new instance (`` `get-url-${this.id}` ``) is such a value too."""
+    a field of the new instance (`` `get-url-${this.id}` ``) is such a value too. Through an app
+    wrapper the channel is the one the wrapper builds: fresh when it is made from a local of a
+    function around the wrapper (`on: (name, cb) => ipcMain.on(`${name}-${view.webContents.id}`, cb)`
+    inside the function that made `view`), not from the wrapper's parameters alone."""
     if e.channel is not None or e.channel_value is None:
         return False
-    f = project.files[e.path]
-    in_constructor = _in_constructor(f, call.func)
+    inner = _wrapper_ipc_call(project, e)
+    path, func = (inner[0], inner[1].func) if inner is not None else (e.path, call.func)
+    f = project.files[path]
+    in_constructor = _in_constructor(f, func)
     todo: list[AnyV] = [e.channel_value]
     for _ in range(64):
         if not todo:
             return False
         v = todo.pop()
         if type(v) is Ref:
-            bound = binding_scope(f, call.func, v.name)
+            bound = binding_scope(f, func, v.name)
             if bound is not None and bound[0] is not None and bound[1] is not None:
-                return True
+                if inner is None or bound[0] != func:
+                    return True
+                todo.append(bound[1])  # (a local of the wrapper itself: what it is made of decides)
         elif type(v) is Member and type(v.obj) is This and in_constructor:
             return True
         elif not v.opaque:
             todo.extend(v.children())
     return False
+
+
+def _wrapper_ipc_call(project: Project, e: Edge) -> tuple[str, Call] | None:
+    """The IPC call inside the app wrapper an edge registers through (its innermost wrapper site)."""
+    sites = [v for v in e.via if v.kind == ViaKind.WRAPPER]
+    if not sites or sites[-1].path not in project.files:
+        return None
+    hit = project.call_at(sites[-1].path, sites[-1].span)
+    return (sites[-1].path, hit) if hit is not None else None
 
 
 def _in_constructor(f: FileFacts, fid: int | None) -> bool:
