@@ -122,3 +122,29 @@ def test_electron_loaded_through_a_project_loader_makes_a_legacy_renderer(tmp_pa
     edges = _edges(project)
     assert ("on", "tick", "page/whole.js", "renderer") in edges
     assert ("send", "ping", "page/member.js", "renderer") in edges
+
+
+def test_a_service_registry_lookup_gives_the_electron_object_registered_under_its_key(tmp_path: Path) -> None:
+    """Dependency injection by name: main registers ipcMain in a registry under a key, and modules
+    take it back with `registry.get(key)`: their `on`/`handle` calls are handlers. A key that
+    also holds something else is no Electron object."""
+    root = write_project(tmp_path / "app", {
+        "main.ts": "import { ipcMain, app } from 'electron'\nimport { Registry } from './registry'\n"
+                   "import { setupNotes } from './notes'\n"
+                   "const services = new Registry()\nservices.register('Bus', ipcMain)\n"
+                   "services.register('Mixed', ipcMain)\nservices.register('Mixed', { handle() {} })\n"
+                   "setupNotes(services)\napp.whenReady()\n",
+        "registry.ts": "export class Registry {\n  private items: Record<string, unknown> = {}\n"
+                       "  register(k: string, v: unknown) { this.items[k] = v }\n"
+                       "  get(k: string): any { return this.items[k] }\n}\n",
+        "notes.ts": "export function setupNotes(services: any) {\n"
+                    "  const ipcMain = services.get('Bus')\n"
+                    "  ipcMain.handle('notes:list', () => [])\n"
+                    "  const ipcMainToo = services.get('Mixed')\n"
+                    "  ipcMainToo.handle('notes:mixed', () => [])\n}\n",
+        "preload.ts": "import { contextBridge, ipcRenderer } from 'electron'\n"
+                      "contextBridge.exposeInMainWorld('api', { list: () => ipcRenderer.invoke('notes:list') })\n",
+    }, main="main.ts")
+    edges = _edges(_linked(root))
+    assert ("handle", "notes:list", "notes.ts", "main") in edges
+    assert not any(e[1] == "notes:mixed" for e in edges)

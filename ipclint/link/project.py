@@ -72,6 +72,9 @@ ELECTRON_TYPES = {"WebContents": "webContents", "WebFrameMain": "webContents.mai
                   "IpcRenderer": "ipcRenderer"}
 _SENDERS = frozenset({"webContents", "webContents.mainFrame"})
 _NO_SPAN = Span(0, 0, 0, 0)
+# a service registry's lookups and registrations by key (``Project._registered``)
+_REGISTRY_GETS = frozenset({"get", "resolve"})
+_REGISTRY_SETS = frozenset({"register", "set", "provide"})
 OBJ_INDEX_FROM = 16  # object literals with more entries have their entries indexed by key
 # The values resolution steps through (the others denote themselves), as exact types: most values
 # resolved end at one that does not step, and a set lookup is much cheaper than the failing
@@ -108,6 +111,8 @@ class Memo:
     """What the analyses of one linked project remember, owned by that project (and gone with it)."""
 
     calls_by_span: dict[str, dict[Span, Call]] = field(default_factory=dict)
+    # (files indexed, service-registry key -> the calls registering a value under it): ``Project._registered``
+    registrations: tuple[int, dict[str, list[tuple[str, Call]]]] | None = None
     assigns_by_span: dict[str, dict[Span, Assign]] = field(default_factory=dict)
     assigns_to: dict[str, dict[str, list[Assign]]] = field(default_factory=dict)  # path -> name -> `name = v`
     # path -> id of an object literal bound to a name -> (it, its top-level keys some assignment of
@@ -1054,9 +1059,40 @@ class Project:
         self._returning.add(key)
         try:
             hit = self._required(cur, call)  # `req('electron')` with `req = window.require`
-            return hit if hit is not None else self._returned_electron(cur, call.callee)  # `L.electron().ipc`
+            if hit is None:
+                hit = self._returned_electron(cur, call.callee)  # `L.electron().ipc`
+            return hit if hit is not None else self._registered(cur, call)  # `registry.get('IpcMain')`
         finally:
             self._returning.discard(key)
+
+    def _registered(self, cur: Where, call: CallExpr) -> Where | None:
+        """A service registry's lookup of an Electron object: `registry.get('IpcMain')` (or `resolve`)
+        where the app's code registers one Electron object, and nothing else, under that key
+        (`registry.register('IpcMain', ipcMain)`, `set`, `provide`): dependency injection by name."""
+        callee = call.callee
+        if type(callee) is not Member or callee.prop not in _REGISTRY_GETS or len(call.args) != 1 \
+                or type(call.args[0]) is not Str:
+            return None
+        index = self.memo.registrations
+        if index is None or index[0] != len(self.files):
+            found: dict[str, list[tuple[str, Call]]] = {}
+            for path, f in self.files.items():
+                for c in f.calls:
+                    if type(c.callee) is Member and c.callee.prop in _REGISTRY_SETS and len(c.args) == 2 \
+                            and type(c.args[0]) is Str:
+                        found.setdefault(c.args[0].value, []).append((path, c))
+            index = self.memo.registrations = (len(self.files), found)
+        apis: set[str] = set()
+        hit = None
+        for path, c in index[1].get(call.args[0].value, ()):
+            if not self.same_app(cur.path, path):
+                continue
+            r = self.resolve(path, c.args[1], c.func)
+            if type(r.value) is not Electron:
+                return None  # (the key also holds something else)
+            apis.add(r.value.api)
+            hit = r
+        return hit if len(apis) == 1 else None
 
     def _required(self, cur: Where, call: CallExpr) -> Where | None:
         """A module loaded through an alias of require: `req('electron')` with `req = window.require`,
