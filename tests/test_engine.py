@@ -729,3 +729,20 @@ def test_an_unused_main_import_in_page_code_is_no_main_evidence(tmp_path: Path) 
     assert roles["src/both.js"] == "main"
     assert roles["src/passes.js"] == "main"
     assert roles["src/spelled.js"] == "main"
+
+
+def test_cucumber_step_definitions_are_test_code(tmp_path: Path) -> None:
+    """Cucumber's features/step_definitions/ and top-level features/support/ drive the app from
+    outside (Spectron, Playwright): test code, not reported on; an app's own `src/features/support/`
+    feature folder is not."""
+    root = write_project(tmp_path, {
+        "main.js": "const { ipcMain, webContents } = require('electron')\n"
+                   "ipcMain.on('ping', () => {})\nwebContents.getAllWebContents()[0].send('pushed')\n",
+        "features/step_definitions/steps.js": "module.exports.push = (app) => app.webContents.send('step-push')\n",
+        "features/support/world.js": "module.exports.push = (app) => app.webContents.send('world-push')\n",
+        "src/features/support/panel.js": "module.exports.push = (w) => w.webContents.send('panel-push')\n",
+    }, main="main.js")
+    r = check([str(root)], use_cache=False, jobs=1)
+    flagged = {f.path for f in r.findings if f.rule == "IPC003"}
+    assert "src/features/support/panel.js" in flagged
+    assert not flagged & {"features/step_definitions/steps.js", "features/support/world.js"}

@@ -14,4 +14,9 @@ def is_test_path(path: str) -> bool:
     """Tests and mocks: analysed (their sends count as uses, their handlers as handlers) but never
     reported on."""
     parts = path.split("/")
-    return bool(_TEST_FILE.search(parts[-1])) or any(p in _TEST_DIRS for p in parts[:-1])
+    if _TEST_FILE.search(parts[-1]) or any(p in _TEST_DIRS for p in parts[:-1]):
+        return True
+    # Cucumber's layout (steps driving Spectron or Playwright): step_definitions/ under features/,
+    # and the top-level features/support/ (not an app's `src/features/support/` feature folder)
+    return any(a == "features" and b == "step_definitions" for a, b in zip(parts[:-2], parts[1:-1], strict=True)) \
+        or parts[:2] == ["features", "support"] and len(parts) > 2
