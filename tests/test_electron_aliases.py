@@ -148,3 +148,18 @@ def test_a_service_registry_lookup_gives_the_electron_object_registered_under_it
     edges = _edges(_linked(root))
     assert ("handle", "notes:list", "notes.ts", "main") in edges
     assert not any(e[1] == "notes:mixed" for e in edges)
+
+
+def test_code_for_both_sides_that_picks_remote_or_electron_takes_the_main_modules(tmp_path: Path) -> None:
+    """`const { BrowserWindow } = isPage ? electron.remote : electron`: either way the
+    main-process class, so its windows are judged (Electron 5: missing contextIsolation)."""
+    root = write_project(tmp_path / "app", {
+        "package.json": '{"name": "x", "main": "main.js", "devDependencies": {"electron": "^5.0.0"}}\n',
+        "main.js": "const { app } = require('electron')\nconst { openPanel } = require('./panels')\n"
+                   "app.on('ready', () => openPanel())\n",
+        "panels.js": "const electron = require('electron')\n"
+                     "const { BrowserWindow } = process.type === 'renderer' ? electron.remote : electron\n"
+                     "exports.openPanel = () => new BrowserWindow({ width: 300 })\n",
+    })
+    r = check([str(root)], use_cache=False, jobs=1)
+    assert any(f.rule == "IPC013" and f.path == "panels.js" and "contextIsolation" in f.message for f in r.findings)

@@ -695,7 +695,15 @@ class Project:
                 first = _one_electron((self.resolve(cur.path, v.left, cur.scope),))
                 if first is not None:
                     return first
-            return _one_electron(self.resolve(cur.path, a, cur.scope) for a in alts)
+            one = _one_electron(self.resolve(cur.path, a, cur.scope) for a in alts)
+            if one is None and isinstance(v, Cond) and len(alts) == 2:
+                # `process.type === 'renderer' ? electron.remote : electron`: code that runs on both
+                # sides takes the main-process modules either way (`remote` mirrors them)
+                both = [self.resolve(cur.path, a, cur.scope) for a in alts]
+                if [type(r.value) for r in both] == [Electron, Electron] \
+                        and sorted(r.value.api for r in both if type(r.value) is Electron) == ["*", "remote"]:
+                    return next(r for r in both if type(r.value) is Electron and r.value.api == "*")
+            return one
         finally:
             self._choice_busy.discard(key)
 
