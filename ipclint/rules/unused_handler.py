@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from ipclint.link.calls import mentioned_strings, page_code_paths, quoted_in_page_code, talk
 from ipclint.link.graph import Edge
 from ipclint.link.project import Project
-from ipclint.model import Severity
+from ipclint.model import Role, Severity
 from ipclint.model.values import AnyV, Concat, Cond, Tpl
 from ipclint.rules._base import ChannelOptions, Hit, ignored_channel, rule
 
@@ -32,7 +32,9 @@ def unused_handler(project: Project, options: ChannelOptions) -> Iterator[Hit]:
     over a table that a function receives, with the tables each of its callers passes. A `<webview>`
     guest's `sendToHost` goes to its host page, not to main: it uses no handler. Not reported when
     a preload of the same app exposes a raw or unguarded generic channel path (see IPC001), since
-    any channel could arrive through it; each app of a repository is judged alone.
+    any channel could arrive through it, nor when page code of the app has a function that sends
+    on a channel its caller names and that no code of the project calls (a callback handed to a
+    library component: the library names the channels); each app of a repository is judged alone.
 
     ## Why is this bad?
     Every handler is attack surface: any frame that can reach IPC can call it, whether or not
@@ -67,6 +69,7 @@ def unused_handler(project: Project, options: ChannelOptions) -> Iterator[Hit]:
                                       or e.kind == "emit"):
             senders.setdefault(e.channel, []).append(e.path)
     maybe = _maybe_sent(project, g.edges)
+    outside_callers = _sent_for_outside_callers(project)
     page = frozenset({"preload", "renderer"})
     per_app: dict[str, tuple[bool, set[str], tuple[str, ...]]] = {}  # (what depends on the app alone, once per app)
     searched: dict[str, list[str]] = {}  # app -> the files its channels are searched for in (made when first asked)
@@ -76,7 +79,8 @@ def unused_handler(project: Project, options: ChannelOptions) -> Iterator[Hit]:
         app = project.apps.get(e.path, "")
         known = per_app.get(app)
         if known is None:
-            generic = any(talk(project.apps.get(loc.path, ""), app) for loc in g.generic_send)
+            generic = any(talk(project.apps.get(loc.path, ""), app) for loc in g.generic_send) \
+                or any(talk(project.apps.get(p, ""), app) for p in outside_callers)
             allowed_in = g.allowed(app)
             known = per_app[app] = (generic, allowed_in, tuple(c[:-1] for c in allowed_in if c.endswith("*")))
         generic, allowed, prefixes = known
@@ -97,6 +101,23 @@ def unused_handler(project: Project, options: ChannelOptions) -> Iterator[Hit]:
         kind = "handler" if e.kind == "handle" else "listener"
         yield Hit(e.path, e.span, f"{kind} for '{e.channel}' is never used: no preload or renderer code "
                                   f"sends or invokes '{e.channel}'", key=f"{e.kind}:{e.channel}")
+
+
+def _sent_for_outside_callers(project: Project) -> list[str]:
+    """The files of page functions that send on a channel their caller names and that no code of
+    the project calls by name (`handleEvent(name, data) { ipcRenderer.send(name, data) }` handed
+    to a library component as a callback prop): the library picks the channels, so any may arrive."""
+    out: list[str] = []
+    for (path, fid), wops in sorted(project.wrappers.items()):
+        fn = project.func(path, fid)
+        if fn is None or not fn.name or fn.arg_of is not None or project.role(path) is not Role.RENDERER:
+            continue
+        if not any(w.op.kind in SENDER_KINDS and w.op.receiver == "ipcRenderer" and w.channel_param is not None
+                   and not w.channel_derived and not w.chain for w in wops):
+            continue
+        if next(project.iter_calls_named((fn.name.rsplit(".", 1)[-1],)), None) is None:
+            out.append(path)
+    return out
 
 
 def _maybe_sent(project: Project, edges: list[Edge]) -> list[tuple[str, frozenset[str], tuple[str, ...]]]:
