@@ -154,6 +154,8 @@ class Reader:
             return self._lookup(name, ident, node)
         call = self.up(node)
         if call is None or call.type != "call_expression" or call.child_by_field_name("function") != node:
+            if st.items and _prop(node) == "length":
+                return None  # `Object.keys(value).length > 0`: how many entries, not what they are
             return _CONTINUE  # value.prop: the same data, deeper
         method = _prop(node)
         if method in VALUE_CHECKS:
@@ -271,7 +273,7 @@ class Reader:
             st.pure, st.keys, st.jump = False, [], call
             return _CONTINUE
         if not new and text in ITEM_CALLS:
-            st.pure, st.keys, st.jump = False, [], call
+            st.pure, st.keys, st.jump, st.items = False, [], call, True
             return _CONTINUE
         if not new and index == 0 and (text in CLONE_CALLS or (text == "JSON.stringify" and self._round_trip(call))):
             st.pure, st.jump = False, call  # the same data (its keys too: `{ k: v }` parsed is still `k`)
@@ -440,9 +442,10 @@ REWRITES = frozenset({"replace", "replaceAll"})
 
 
 class _State:
-    __slots__ = ("pure", "keys", "url", "jump", "elements", "path", "chain", "rewritten")
+    __slots__ = ("pure", "keys", "url", "jump", "elements", "path", "chain", "rewritten", "items")
 
     def __init__(self) -> None:
+        self.items = False  # went through `Object.keys`/`values`/`entries`, `Array.from`: its entries
         self.rewritten = False  # went through `replace`/`replaceAll`
         self.path: list[str] = []  # Read.path
         self.chain = True  # still reading properties off the value itself
