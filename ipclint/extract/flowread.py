@@ -160,7 +160,11 @@ class Reader:
         method = _prop(node)
         if method in VALUE_CHECKS:
             if method in EXTRACTING and not (is_truth(call, self.up) or _compared(call, self.up) or _whole_match(call)):
-                return Read(name, ident, "use")  # `const m = text.match(re)` reads the text
+                if method != "match":
+                    return Read(name, ident, "use")
+                st.pure = False  # `const m = text.match(re)`: the parts of the text it extracts
+                st.jump = call
+                return _CONTINUE
             return Read(name, ident, "check", site=call)
         if method in ELEMENT_METHODS:
             names = self._element_params(call, method)
