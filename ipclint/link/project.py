@@ -1084,11 +1084,10 @@ class Project:
         index = self.memo.registrations
         if index is None or index[0] != len(self.files):
             found: dict[str, list[tuple[str, Call]]] = {}
-            for path, f in self.files.items():
-                for c in f.calls:
-                    if type(c.callee) is Member and c.callee.prop in _REGISTRY_SETS and len(c.args) == 2 \
-                            and type(c.args[0]) is Str:
-                        found.setdefault(c.args[0].value, []).append((path, c))
+            for path, c in self.iter_calls_named(_REGISTRY_SETS):  # (indexed by name: not every call)
+                if type(c.callee) is Member and c.callee.prop in _REGISTRY_SETS and len(c.args) == 2 \
+                        and type(c.args[0]) is Str:
+                    found.setdefault(c.args[0].value, []).append((path, c))
             index = self.memo.registrations = (len(self.files), found)
         apis: set[str] = set()
         hit = None
