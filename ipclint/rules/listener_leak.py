@@ -340,11 +340,10 @@ def _through_hook(project: Project, e: Edge, call: Call, render_body: str,
         if v.kind not in (ViaKind.HELPER, ViaKind.WRAPPER) or v.path not in project.files \
                 or project.role(v.path) == Role.PRELOAD:
             continue  # (a preload's own call behind the bridge is judged as part (a))
-        hf = project.files[v.path]
-        inner = next((c for c in hf.calls if c.span == v.span), None)
+        inner = project.call_at(v.path, v.span)  # (indexed by span: not a pass over the file's calls)
         if inner is None or inner is call:
             continue
-        why = _leaks(project, hf, inner, Sub(project, e, inner), by_key, unmounts)
+        why = _leaks(project, project.files[v.path], inner, Sub(project, e, inner), by_key, unmounts)
         return f"{why} (through {name}())" if why else None
     return render_body
 
