@@ -27,7 +27,7 @@ from ipclint.link.handlers import Handler, derived
 from ipclint.link.project import Project
 from ipclint.link.wrappers import callee_function
 from ipclint.model.facts import Flow, Occ
-from ipclint.model.values import Fn
+from ipclint.model.values import Fn, Spread
 
 MAX_HELPER_DEPTH = 2
 MAX_FUNCTIONS = 256
@@ -100,8 +100,10 @@ def _follow(project: Project, path: str, fid: int, given: dict[str, str]) -> Ite
             if target is None:
                 continue
             fn = project.files[target[0]].functions[target[1]]
+            # `f(...args)`: the spread fills this parameter and every later one
+            spread = call is not None and 0 <= occ.arg < len(call.args) and isinstance(call.args[occ.arg], Spread)
             inner = {p.name: carried[occ.name] for p in fn.params
-                     if (p.index == occ.arg or (p.rest and p.index <= occ.arg))
+                     if (p.index == occ.arg or (spread and p.index > occ.arg) or (p.rest and p.index <= occ.arg))
                      and (not p.path or not occ.keys or p.path[0] == occ.keys[0])}
             if inner:
                 stack.append((target[0], target[1], inner, depth + 1))

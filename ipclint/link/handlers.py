@@ -35,6 +35,7 @@ from ipclint.model.values import (
     Num,
     Obj,
     Ref,
+    Spread,
     Str,
     TypeOf,
     Undef,
@@ -584,7 +585,10 @@ def _validated_inside(project: Project, judge: Judge, path: str, occ: Occ, depth
     if target is None:
         return False
     fn = project.files[target[0]].functions[target[1]]
-    params = [p for p in fn.params if (p.index == occ.arg or (p.rest and p.index <= occ.arg))
+    # `f(...args)`: the spread fills this parameter and every later one
+    spread = call is not None and 0 <= occ.arg < len(call.args) and isinstance(call.args[occ.arg], Spread)
+    params = [p for p in fn.params if (p.index == occ.arg or (spread and p.index > occ.arg)
+                                       or (p.rest and p.index <= occ.arg))
               and (not p.path or not occ.keys or p.path[0] == occ.keys[0])]
     inner = project.flow(target[0], target[1])
     if not params or inner is None:
