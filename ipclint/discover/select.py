@@ -47,7 +47,9 @@ EXPOSE_RE = re.compile(rb"exposeIn(?:Main|Isolated)World\s*\(\s*(?:[^,()]{0,40},
 
 # (a template literal too: `require(`electron`)`; one with a substitution resolves to no file)
 SPEC_AT = re.compile(rb"""(?:from\s*|require\s*\(\s*|import\s*\(\s*|import\s+)['"`]([^'"`\n]{1,200})['"`]""")
-GLOBAL_AT = re.compile(rb"(?:window|globalThis)\s*(?:\?\.|\.)\s*([A-Za-z_$][\w$]*)")
+# (`window.parent.api` / `window.top.api`: an iframe reaching the embedding page's bridge)
+GLOBAL_AT = re.compile(rb"(?:window|globalThis)\s*(?:\?\.|\.)\s*(?:(?:parent|top)\s*(?:\?\.|\.)\s*)?"
+                       rb"([A-Za-z_$][\w$]*)")
 # `const { api, other: o } = window`: keys read by destructuring the global (the text before the
 # global, searched backwards from each occurrence of it)
 DESTRUCTURED_AT = re.compile(rb"\{([^{}]{1,400})\}\s*=\s*$")

@@ -297,6 +297,11 @@ class _Walker(Extractor):
 
     def _global(self, node: Node, scope: int | None) -> None:
         prop = node.child_by_field_name("property")
+        if prop is not None and text_of(prop, 80) in ("parent", "top"):
+            # `window.parent.api` (an iframe reaching the embedding page's bridge): `api` is the global
+            up = node.parent
+            if up is not None and up.type == "member_expression" and up.child_by_field_name("object") == node:
+                prop = up.child_by_field_name("property")
         if prop is not None:
             self.f.globals_used.add(text_of(prop, 80))
 

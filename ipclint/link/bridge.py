@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass
 
 from ipclint.link.modules import Where
-from ipclint.link.project import GLOBAL_OBJECTS, Project
+from ipclint.link.project import FRAME_WINDOWS, GLOBAL_OBJECTS, Project
 from ipclint.link.vutil import callee_name, without_fallback
 from ipclint.link.wrappers import callee_target
 from ipclint.model import Span
@@ -285,6 +285,8 @@ def bridge_target(project: Project, path: str, call: Call, exposures: dict[str, 
         return None
     name = root.name
     if name in GLOBAL_OBJECTS:
+        if chain and chain[0] in FRAME_WINDOWS:
+            chain = chain[1:]  # `window.parent.api.save(x)`: the embedding page's bridge
         if not chain:
             return None
         name, chain = chain[0], chain[1:]
