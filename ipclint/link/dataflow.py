@@ -23,11 +23,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from ipclint.link.handlers import Handler, derived
+from ipclint.link.handlers import Handler, derived, receiving_params
 from ipclint.link.project import Project
 from ipclint.link.wrappers import callee_function
 from ipclint.model.facts import Flow, Occ
-from ipclint.model.values import Fn, Spread
+from ipclint.model.values import Fn
 
 MAX_HELPER_DEPTH = 2
 MAX_FUNCTIONS = 256
@@ -99,12 +99,8 @@ def _follow(project: Project, path: str, fid: int, given: dict[str, str]) -> Ite
             target = callee_function(project, path, call) if call is not None else None
             if target is None:
                 continue
-            fn = project.files[target[0]].functions[target[1]]
-            # `f(...args)`: the spread fills this parameter and every later one
-            spread = call is not None and 0 <= occ.arg < len(call.args) and isinstance(call.args[occ.arg], Spread)
-            inner = {p.name: carried[occ.name] for p in fn.params
-                     if (p.index == occ.arg or (spread and p.index > occ.arg) or (p.rest and p.index <= occ.arg))
-                     and (not p.path or not occ.keys or p.path[0] == occ.keys[0])}
+            inner = {p.name: carried[occ.name]
+                     for p in receiving_params(project.files[target[0]].functions[target[1]], call, occ)}
             if inner:
                 stack.append((target[0], target[1], inner, depth + 1))
 

@@ -574,6 +574,16 @@ def _first_unvalidated(project: Project, judge: Judge, path: str, fid: int, flow
     return None
 
 
+def receiving_params(fn: Func, call: Call | None, occ: Occ) -> list[Param]:
+    """The parameters of ``fn`` that receive the value an argument occurrence passes: the one at
+    its index, a rest parameter at or before it, and, for a spread argument (`f(...args)`), every
+    later one; for a property passed on (`f(x.path)`), only a parameter destructuring that key."""
+    spread = call is not None and 0 <= occ.arg < len(call.args) and isinstance(call.args[occ.arg], Spread)
+    return [p for p in fn.params
+            if (p.index == occ.arg or (spread and p.index > occ.arg) or (p.rest and p.index <= occ.arg))
+            and (not p.path or not occ.keys or p.path[0] == occ.keys[0])]
+
+
 def _validated_inside(project: Project, judge: Judge, path: str, occ: Occ, depth: int) -> bool:
     """The value goes to a project function that never reads the parameter, or that uses it only
     on the passing side of its checks. A function that merely reads it (compares it with its own
@@ -584,12 +594,7 @@ def _validated_inside(project: Project, judge: Judge, path: str, occ: Occ, depth
         if call is not None else None
     if target is None:
         return False
-    fn = project.files[target[0]].functions[target[1]]
-    # `f(...args)`: the spread fills this parameter and every later one
-    spread = call is not None and 0 <= occ.arg < len(call.args) and isinstance(call.args[occ.arg], Spread)
-    params = [p for p in fn.params if (p.index == occ.arg or (spread and p.index > occ.arg)
-                                       or (p.rest and p.index <= occ.arg))
-              and (not p.path or not occ.keys or p.path[0] == occ.keys[0])]
+    params = receiving_params(project.files[target[0]].functions[target[1]], call, occ)
     inner = project.flow(target[0], target[1])
     if not params or inner is None:
         return False  # not a parameter, or a function whose file was not analysed
