@@ -66,6 +66,7 @@ class FactsDraft:
     assigns: list[Assign] = field(default_factory=list)
     classes: dict[str, Span] = field(default_factory=dict)
     class_methods: dict[str, dict[str, int]] = field(default_factory=dict)
+    class_getters: dict[str, dict[str, int]] = field(default_factory=dict)
     class_bases: dict[str, str] = field(default_factory=dict)
     class_implements: dict[str, tuple[str, ...]] = field(default_factory=dict)
     jsx: list[JsxElement] = field(default_factory=list)
@@ -95,7 +96,7 @@ class FactsDraft:
             star_exports=tuple(self.star_exports), bindings=self.bindings, mutable=frozenset(self.mutable),
             functions=tuple(fn.freeze() for fn in self.functions), func_names=self.func_names,
             calls=tuple(self.calls), assigns=tuple(self.assigns), classes=self.classes,
-            class_methods=self.class_methods, class_bases=self.class_bases,
+            class_methods=self.class_methods, class_getters=self.class_getters, class_bases=self.class_bases,
             class_implements=self.class_implements, jsx=tuple(self.jsx),
             checks=tuple(self.checks),
             exits=tuple(self.exits), globals_used=frozenset(self.globals_used),

@@ -695,6 +695,9 @@ class _Walker(Extractor):
                     methods[mname] = self.func_for(c, scope, f"{cname}.{mname}")
                     if mname == "constructor" and self.f.types is not None:
                         self._parameter_properties(c, methods[mname])
+                elif mname and any(x.type == "get" for x in c.children[:3]):
+                    # `get prefs() { return {...} }`: reading `this.prefs` runs it
+                    self.f.class_getters.setdefault(cname, {})[mname] = self.func_for(c, scope, f"{cname}.{mname}")
             elif c.type in ("public_field_definition", "field_definition"):
                 k = c.child_by_field_name("name") or c.child_by_field_name("property")
                 v = c.child_by_field_name("value")

@@ -991,7 +991,8 @@ class Project:
     def _this_field(self, cur: Where, prop: str) -> Where | None:
         """`this.ipc` when the file assigns `this.ipc` (or declares the field) exactly one way: in
         the methods of the class `this` is in, when they do, else anywhere in the file; a field
-        only declared (`ipc: IpcRenderer`, `electron: ElectronService`) is what its type names."""
+        only declared (`ipc: IpcRenderer`, `electron: ElectronService`) is what its type names; a
+        getter of the class (`get prefs() { return {...} }`) is what its one return gives."""
         f = self.files.get(cur.path)
         if f is None:
             return None
@@ -1010,6 +1011,10 @@ class Project:
             found = own or found
         values = {a.value.text for a in found}
         if not values:
+            getter = f.class_getters.get(cls, {}).get(prop) if cls is not None else None
+            if getter is not None:  # `this.prefs` with `get prefs() { return {...} }`: what it returns
+                returns = f.functions[getter].returns
+                return Where(cur.path, returns[0], getter) if len(returns) == 1 else None
             method = f.class_methods.get(cls, {}).get(prop) if cls is not None else None
             if method is not None:
                 return Where(cur.path, Fn(span=cur.value.span, text=f"this.{prop}", fid=method), None)

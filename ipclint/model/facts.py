@@ -14,7 +14,7 @@ from ipclint.model.span import Span
 from ipclint.model.types import TypeFacts
 from ipclint.model.values import AnyV
 
-FACTS_VERSION = 80
+FACTS_VERSION = 81
 
 
 class _Record(msgspec.Struct, frozen=True, array_like=True, gc=False):
@@ -244,6 +244,7 @@ class FileFacts(msgspec.Struct, frozen=True, gc=False):
     assigns: tuple[Assign, ...] = ()
     classes: dict[str, Span] = {}
     class_methods: dict[str, dict[str, int]] = {}
+    class_getters: dict[str, dict[str, int]] = {}  # class -> getter name -> the getter's function id
     class_bases: dict[str, str] = {}  # class name -> the last name of what it extends (`LitElement`)
     class_implements: dict[str, tuple[str, ...]] = {}  # class name -> the last names of the interfaces it implements
     jsx: tuple[JsxElement, ...] = ()
