@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import itertools
 import posixpath
+import re
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -149,6 +150,8 @@ class Memo:
     holders: dict[str, dict[Span, set[str]]] = field(default_factory=dict)
     # name -> the classic scripts (no import or export) that bind it at their top level: page globals
     script_globals: dict[str, list[str]] | None = None
+    # classic script -> the .html pages whose `<script src>` tags load it (``Project._script_pages``)
+    script_pages: dict[str, frozenset[str]] | None = None
     cleanups: tuple[object, dict[tuple[str, tuple[int, ...]], Cleanup]] | None = None
     teardown: TeardownMemo | None = None  # link/teardown.py
     members: list[tuple[Exposure, ExposedMember, MemberKind]] | None = None  # link/exposure.py members
@@ -799,12 +802,19 @@ class Project:
                     if scope is None:
                         index.setdefault(n, []).append(p)
         found: list[Where] = []
-        for p in index.get(name, ()):
+        candidates = index.get(name, ())
+        pages = self._script_pages()
+        mine = pages.get(path, frozenset())
+        # scripts that one .html page loads with `path` share its globals, wherever their folders
+        # are (leanote's src/browser/service.js and public/js/app/page.js); another page's script
+        # binding the same name (a login page's) is not this page's
+        paged = [p for p in candidates if p != path and mine & pages.get(p, frozenset())]
+        for p in paged or candidates:
             folder = posixpath.dirname(p)
             # (a page's scripts: the using script in the binding script's folder or below it, not a
             # main-process script beside a preload folder: min's main/ and js/preload/)
             if p == path or not self.same_app(p, path) or path not in self.files \
-                    or (folder and not path.startswith(folder + "/")):
+                    or (not paged and folder and not path.startswith(folder + "/")):
                 continue
             f = self.files[path]
             if _is_module(f):
@@ -813,9 +823,35 @@ class Project:
             if v is None:
                 continue
             r = self.resolve(p, v, None)
-            if isinstance(r.value, Electron) and r.value.api == "ipcRenderer":
+            # the whole module (`const electron = require('electron')`) only from a script of the
+            # same page: a main-process script's module binding is no page's global
+            if isinstance(r.value, Electron) and (r.value.api == "ipcRenderer" or (paged and r.value.api == "*")):
                 found.append(r)
-        return found[0] if len(found) == 1 else None
+        # (a script that two pages load, each binding the name to the same Electron API: either way
+        # it is that API)
+        apis = {r.value.api for r in found if isinstance(r.value, Electron)}
+        return found[0] if len(found) == 1 or (found and paged and len(apis) == 1) else None
+
+    def _script_pages(self) -> dict[str, frozenset[str]]:
+        """Classic script -> the .html page documents that load it with `<script src="...">` (the
+        src resolved against the page's folder, or the project root for `/...`)."""
+        index = self.memo.script_pages
+        if index is None:
+            found: dict[str, set[str]] = {}
+            for doc in sorted(self.documents):
+                if not doc.lower().endswith((".html", ".htm")):
+                    continue
+                data = self.sources.get(doc) or b""
+                for m in _SCRIPT_SRC.finditer(data):
+                    src = m.group(2).decode("utf-8", "replace").split("?", 1)[0].split("#", 1)[0].strip()
+                    if not src or "://" in src or src.startswith("//"):
+                        continue
+                    base = "" if src.startswith("/") else posixpath.dirname(doc)
+                    target = posixpath.normpath(posixpath.join(base, src.lstrip("/")))
+                    if target in self.files:
+                        found.setdefault(target, set()).add(doc)
+            index = self.memo.script_pages = {k: frozenset(v) for k, v in found.items()}
+        return index
 
     def _written(self, path: str, obj: Obj, key: str) -> bool:
         """Whether some assignment of the file writes property ``key`` (or a computed property) of
@@ -1698,6 +1734,9 @@ class Project:
         (`this.onWrite.bind(this, true)`: 1; `_.bind(this.onWrite, this, true)`: 1): the handler
         receives the event after them."""
         return self._unbound(path, value, scope)[1]
+
+
+_SCRIPT_SRC = re.compile(rb"""<script\b[^>]*?\bsrc\s*=\s*(["'])([^"'>]+)\1""", re.I)
 
 
 def _is_module(f: FileFacts) -> bool:
