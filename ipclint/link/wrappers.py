@@ -476,11 +476,26 @@ def wrapper_callee(project: Project, path: str, call: Call) -> tuple[str, int] |
     """The project function a call invokes (``callee_function``), or the app wrapper that the
     parameter it calls receives (``passed_wrappers``)."""
     target = callee_function(project, path, call)
+    if target is None:
+        target = _evaluate_callback(project, path, call)
     if target is None and project.wrapper_params and type(call.callee) is Ref:
         p = project.param_of(path, call.func, call.callee.name)
         if p is not None:
             return project.wrapper_params.get((path, p[0], call.callee.name))
     return target
+
+
+def _evaluate_callback(project: Project, path: str, call: Call) -> tuple[str, int] | None:
+    """Playwright's `electronApp.evaluate(fn, arg)` calls `fn(electron, arg)`: the callback, when
+    it is one (test code), so that its parameter 1 lines up with the call's argument 1 (`(
+    { ipcMain }, ch) => ipcMain.once(ch, ...)` with `evaluate(cb, 'app:ready')` or a helper's own
+    parameter)."""
+    callee = call.callee
+    if type(callee) is not Member or callee.prop != "evaluate" or len(call.args) < 2 \
+            or not isinstance(call.args[0], Fn):
+        return None
+    fid = call.args[0].fid
+    return (path, fid) if fid in project.test_funcs.get(path, ()) else None
 
 
 def wrapper_names(project: Project, wrappers: Iterable[tuple[str, int]]) -> frozenset[str]:
@@ -492,6 +507,8 @@ def wrapper_names(project: Project, wrappers: Iterable[tuple[str, int]]) -> froz
     whole: set[str] = set()  # the files whose whole CommonJS export is a wrapper
     defaults: set[str] = set()  # the files whose default export is a wrapper
     for path, fid in wrappers:
+        if fid in project.test_funcs.get(path, ()):
+            out.add("evaluate")  # (called by `electronApp.evaluate(fn, arg)`: _evaluate_callback)
         name = project.files[path].functions[fid].name
         if name:
             out.add(name.rsplit(".", 1)[-1])
