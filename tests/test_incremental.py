@@ -93,6 +93,13 @@ def _create(root: Path, rel: str, text: str) -> None:
     (root / rel).write_text(text)
 
 
+def _rerun(root: Path, cache: Path) -> tuple[RunResult, RunResult]:
+    """The run after an edit, with the cache of the runs before (``again``), and a cold run of the
+    same tree to compare it with (``cold``)."""
+    return (check([str(root)], cache_dir=str(cache), jobs=1),
+            check([str(root)], use_cache=False, jobs=1))
+
+
 def _write(root: Path, files: dict[str, str]) -> None:
     """A project of ``files`` (root-relative path -> text) under ``root``."""
     for rel, text in files.items():
@@ -128,8 +135,7 @@ def test_an_edit_gives_what_a_cold_run_gives(tmp_path: Path, name: str) -> None:
     check([str(root)], cache_dir=str(cache), jobs=1)
     rel, change, reusable = EDITS[name]
     _edit(root, rel, change)
-    again = check([str(root)], cache_dir=str(cache), jobs=1)
-    cold = check([str(root)], use_cache=False, jobs=1)
+    again, cold = _rerun(root, cache)
     assert _report(again) == _report(cold)
     assert bool(again.extra.get("reused")) == reusable
     assert _extracted(again) <= 1  # only the edited file: the others' facts come from the cache
@@ -143,8 +149,7 @@ def test_a_changed_file_set_gives_what_a_cold_run_gives(tmp_path: Path, name: st
     root, cache = _example_app(tmp_path)
     first = check([str(root)], cache_dir=str(cache), jobs=1)
     FILE_EDITS[name](root)
-    again = check([str(root)], cache_dir=str(cache), jobs=1)
-    cold = check([str(root)], use_cache=False, jobs=1)
+    again, cold = _rerun(root, cache)
     assert _report(again) == _report(cold) and _report(again) != _report(first)
     assert not again.extra.get("reused") and not again.extra.get("cached")
     assert _extracted(again) <= 2  # the new file and the file that imports it; no other
@@ -198,8 +203,7 @@ def test_an_edit_that_changes_what_later_rounds_parse(tmp_path: Path, name: str)
     first = check([str(root)], cache_dir=str(cache), jobs=1)
     rel, change = ROUND_EDITS[name]
     _edit(root, rel, change)
-    again = check([str(root)], cache_dir=str(cache), jobs=1)
-    cold = check([str(root)], use_cache=False, jobs=1)
+    again, cold = _rerun(root, cache)
     assert _report(again) == _report(cold) and _report(again) != _report(first)
     assert not again.extra.get("reused") and not again.extra.get("cached")
     assert again.extra.get("parsed") != first.extra.get("parsed")  # the parsed set changed
@@ -271,8 +275,7 @@ def test_an_edit_to_a_file_only_a_later_round_parses(tmp_path: Path, name: str) 
     assert first.extra.get("rounds_replayed") == 0
     rel, change = LATER_ROUND_EDITS[name]
     _edit(root, rel, change)
-    again = check([str(root)], cache_dir=str(cache), jobs=1)
-    cold = check([str(root)], use_cache=False, jobs=1)
+    again, cold = _rerun(root, cache)
     assert again.extra.get("rounds_replayed") == 1  # (round 0 linked neither file)
     assert _report(again) == _report(cold) and again.extra.get("parsed") == cold.extra.get("parsed")
     # the state it leaves is a cold run's: the next edit, to the file round 0 links, agrees too
@@ -310,8 +313,7 @@ def test_an_edit_to_a_file_round_0_searched(tmp_path: Path, change: Callable[[st
     first = check([str(root)], cache_dir=str(cache), jobs=1)
     assert "src/page.ts" in first.extra["project"].files  # (asked for by round 0)
     _edit(root, "src/page.ts", change)
-    again = check([str(root)], cache_dir=str(cache), jobs=1)
-    cold = check([str(root)], use_cache=False, jobs=1)
+    again, cold = _rerun(root, cache)
     assert again.extra.get("rounds_replayed") == 0
     assert _report(again) == _report(cold) and again.extra.get("parsed") == cold.extra.get("parsed")
 
@@ -331,8 +333,7 @@ def test_a_changed_project_file_gives_what_a_cold_run_gives(tmp_path: Path, name
     check([str(root)], cache_dir=str(cache), jobs=1)
     assert check([str(root)], cache_dir=str(cache), jobs=1).extra.get("cached")
     PROJECT_EDITS[name](root)
-    again = check([str(root)], cache_dir=str(cache), jobs=1)
-    cold = check([str(root)], use_cache=False, jobs=1)
+    again, cold = _rerun(root, cache)
     assert not again.extra.get("cached") and _report(again) == _report(cold)
 
 
@@ -409,8 +410,7 @@ def test_an_edited_referenced_tsconfig_is_analysed_again(tmp_path: Path) -> None
     first = check([str(root)], cache_dir=str(cache), jobs=1)
     assert not any(f.rule == "IPC010" for f in first.findings)
     _edit(root, "tsconfig.node.json", lambda t: t.replace("src/shared/*", "src/other/*"))
-    again = check([str(root)], cache_dir=str(cache), jobs=1)
-    cold = check([str(root)], use_cache=False, jobs=1)
+    again, cold = _rerun(root, cache)
     assert not again.extra.get("cached") and _report(again) == _report(cold)
     assert [(f.rule, f.path, f.span.line) for f in again.findings if f.rule == "IPC010"] == \
         [("IPC010", "src/preload/index.ts", 2)]
@@ -434,8 +434,7 @@ def test_an_edited_json_module_of_channels_is_analysed_again(tmp_path: Path) -> 
     first = check([str(root)], cache_dir=str(cache), jobs=1)
     assert not any(f.rule in ("IPC010", "IPC011") for f in first.findings)
     _edit(root, "src/ipc/names.json", lambda t: t.replace('"SEND_OPEN": "open-it"', '"SEND_OPEN": "opn-it"'))
-    again = check([str(root)], cache_dir=str(cache), jobs=1)
-    cold = check([str(root)], use_cache=False, jobs=1)
+    again, cold = _rerun(root, cache)
     assert not again.extra.get("cached") and _report(again) == _report(cold)
     assert [(f.rule, f.path, f.span.line) for f in again.findings if f.rule == "IPC010"] == \
         [("IPC010", "src/page/app.js", 3)]
