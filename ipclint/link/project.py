@@ -803,6 +803,10 @@ class Project:
                         index.setdefault(n, []).append(p)
         found: list[Where] = []
         candidates = index.get(name, ())
+        if not candidates or candidates == [path] or path not in self.files or _is_module(self.files[path]):
+            # (no other classic script binds it, or a module uses it: a module's free names are
+            # globals, not another script's bindings; the pages need not be read)
+            return None
         pages = self._script_pages()
         mine = pages.get(path, frozenset())
         # scripts that one .html page loads with `path` share its globals, wherever their folders
@@ -813,12 +817,9 @@ class Project:
             folder = posixpath.dirname(p)
             # (a page's scripts: the using script in the binding script's folder or below it, not a
             # main-process script beside a preload folder: min's main/ and js/preload/)
-            if p == path or not self.same_app(p, path) or path not in self.files \
+            if p == path or not self.same_app(p, path) \
                     or (not paged and folder and not path.startswith(folder + "/")):
                 continue
-            f = self.files[path]
-            if _is_module(f):
-                return None  # (a module's free names are globals, not another module's bindings)
             v = self.files[p].bindings.get((None, name))
             if v is None:
                 continue
