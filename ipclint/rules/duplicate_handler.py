@@ -136,7 +136,7 @@ def duplicate_handler(project: Project, options: Options) -> Iterator[Hit]:
             why = repeatable(project, e.path, call, gate(project, e, removals))
         # a loop over a table of channels registers each channel once
         if why is None or why in ITERATION_REASONS and (e.channel is None or len(per_site[(e.path, e.call)]) > 1
-                                                         or _table_channel(project, e) or _table_method(project, e)) \
+                                                         or _over_table(project, e)) \
                 or _removed_before(project, e, removals) or _removed_by_reference(project, e, removals) \
                 or _fresh_channel(project, e, call):
             continue
@@ -146,18 +146,13 @@ def duplicate_handler(project: Project, options: Options) -> Iterator[Hit]:
                                   f"{consequence}", key=f"repeat:{e.channel or e.method}")
 
 
-def _table_channel(project: Project, e: Edge) -> bool:
-    """The channel is an entry of the constant table the loop goes over (`for (const [ch, fn] of
-    Object.entries(HANDLERS))`): each pass registers another entry, also when there is only one."""
-    return e.channel_value is not None \
-        and loop_entries(project, e.path, e.scope, e.channel_value, None) is not None
-
-
-def _table_method(project: Project, e: Edge) -> bool:
-    """The method is an entry of the constant list the loop goes over (`['on', 'handle'].forEach((m)
-    => ipcMain[m](CH, fn))`): each pass registers under another method, each once."""
+def _over_table(project: Project, e: Edge) -> bool:
+    """Each pass of the loop registers another entry of the constant table it goes over: the
+    channel is an entry (`for (const [ch, fn] of Object.entries(HANDLERS))`, also a table of one),
+    or the method is (`['on', 'handle'].forEach((m) => ipcMain[m](CH, fn))`)."""
     callee = project.files[e.path].calls[e.call].callee
-    return type(callee) is Index and loop_entries(project, e.path, e.scope, callee.index, None) is not None
+    return any(v is not None and loop_entries(project, e.path, e.scope, v, None) is not None
+               for v in (e.channel_value, callee.index if type(callee) is Index else None))
 
 
 def _exclusive(project: Project, a: Edge, b: Edge) -> bool:
