@@ -299,7 +299,7 @@ class _Walker(Extractor):
         prop = node.child_by_field_name("property")
         if prop is not None and text_of(prop, 80) in ("parent", "top"):
             # `window.parent.api` (an iframe reaching the embedding page's bridge): `api` is the global
-            up = node.parent
+            up = self.up(node)
             if up is not None and up.type == "member_expression" and up.child_by_field_name("object") == node:
                 prop = up.child_by_field_name("property")
         if prop is not None:
