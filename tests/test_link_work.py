@@ -307,3 +307,41 @@ def test_exposed_members_are_classified_once_per_run(tmp_path: Path, monkeypatch
               jobs=1)
     assert not r.internal_error
     assert classified[0] == n, classified  # each once (five rules asked for each before)
+
+
+def _many_files_app() -> dict[str, str | bytes]:
+    """ROUNDS_APP (two rounds) with 40 modules linking never parses and a test file."""
+    files = dict(ROUNDS_APP)
+    for i in range(40):
+        files[f"src/web/page{i}.ts"] = f"import './page{i + 1}'\nimport '../lib/check'\nexport const n{i} = {i}\n"
+    files["src/main/tasks.test.ts"] = "import './tasks'\n"
+    return files
+
+
+def test_linking_asks_whether_a_path_is_test_code_once_a_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Linking and the rules ask of every discovered file whether it is test code, in several loops
+    of every round: answered once per path (``Project.is_test``), not per question (joplin:
+    25,000 questions about 2,250 paths, 3,600 left)."""
+    import sys
+
+    import ipclint.link
+    import ipclint.model.paths
+    import ipclint.rules  # noqa: F401  (the modules whose names are counted below)
+    asked: list[str] = []
+    inner = ipclint.model.paths.is_test_path
+
+    def counted(path: str) -> bool:
+        asked.append(path)
+        return inner(path)
+
+    for name, module in list(sys.modules.items()):
+        if name.startswith(("ipclint.link", "ipclint.rules")) and getattr(module, "is_test_path", None) is inner:
+            monkeypatch.setattr(module, "is_test_path", counted)
+    rounds = _count(monkeypatch, ipclint.link, "link")
+    root = write_project(tmp_path / "app", _many_files_app())
+    r = check([str(root)], use_cache=False, jobs=1)
+    assert not r.internal_error and rounds[0] >= 2
+    paths = len(list(root.rglob("*.ts")))
+    # (the link modules that keep their own loops ask about once a round: link/runorder.py, prefetch.py)
+    assert len(asked) <= 2 * paths, (len(asked), paths)
+

@@ -392,7 +392,7 @@ def mentioned_strings(project: Project, roles: frozenset[str], app: str | None =
         return cache[key]
     out: set[str] = set()
     for path, f in project.files.items():
-        if project.role(path).value not in roles or is_test_path(path):
+        if project.role(path).value not in roles or project.is_test(path):
             continue
         if app is not None and not talk(project.apps.get(path, ""), app):
             continue
@@ -439,7 +439,7 @@ def page_code_paths(project: Project, app: str | None = None,
     folders = app_folders(project)
     out = []
     for path in sorted(project.all_paths | project.documents):
-        if is_test_path(path) or (path in project.files and project.role(path).value not in roles):
+        if project.is_test(path) or (path in project.files and project.role(path).value not in roles):
             continue  # main code, and the shared modules that define channel constants
         if app is not None and not talk(app_of(project, path, folders), app):
             continue

@@ -22,7 +22,6 @@ from ipclint.model.graph import (
     Part,
     Via,
 )
-from ipclint.model.paths import is_test_path
 
 if TYPE_CHECKING:  # pragma: no cover
     from ipclint.link.graph import ChannelGraph
@@ -70,7 +69,7 @@ def build_graph_view(project: Project) -> GraphView:
     if graph is None:
         return GraphView(root=str(project.root))
     folders = sorted({a for a in project.apps.values() if a}, key=lambda a: (-len(a), a))
-    files = tuple(GraphFile(p, i.role, i.reason, _app_of(p, project.apps, folders), is_test_path(p))
+    files = tuple(GraphFile(p, i.role, i.reason, _app_of(p, project.apps, folders), project.is_test(p))
                   for p, i in every_role(project).items())
     app = {f.path: f.app for f in files}
     rows: list[_Row] = []

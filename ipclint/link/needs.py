@@ -8,7 +8,6 @@ from ipclint.discover import SourceFile
 from ipclint.discover.select import is_local_specifier
 from ipclint.link.project import GLOBAL_OBJECTS, Project
 from ipclint.link.vutil import without_fallback
-from ipclint.model.paths import is_test_path
 from ipclint.model.values import (
     AnyV,
     Arr,
@@ -56,7 +55,7 @@ def wrapper_callers(project: Project, by_path: dict[str, SourceFile]) -> set[str
     for path, sf in by_path.items():
         if path in project.files:
             continue
-        wanted = defining if is_test_path(path) else registering
+        wanted = defining if project.is_test(path) else registering
         # (the files its specifiers name, resolved once a run: roles.specifier_targets)
         specs = project.specifiers.get(path)
         if specs is sf.bytefacts.specifiers:
@@ -133,7 +132,7 @@ def bare_global_users(project: Project, by_path: dict[str, SourceFile]) -> set[s
     # writes `window.ipc = ipcRenderer` (isolation off) does not read it, and test code says
     # nothing of how the app's pages write.
     writers = {e.path for e in project.exposures}
-    keys -= {k for path, sf in by_path.items() if path not in writers and not is_test_path(path)
+    keys -= {k for path, sf in by_path.items() if path not in writers and not project.is_test(path)
              for k in sf.bytefacts.global_props}
     if not keys:
         return set()

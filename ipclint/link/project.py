@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Protocol
 from ipclint.link.modules import ELECTRON_MODULES, MAX_STEPS, ModuleResolver, Where
 from ipclint.model import FileInfo, Role, Span
 from ipclint.model.facts import Assign, Call, FileFacts, FileFlows, Flow, Func, Param, binding_scope
+from ipclint.model.paths import is_test_path
 from ipclint.model.types import AnyT, TPrim, TRef, TUnion
 from ipclint.model.values import (
     AnyV,
@@ -207,6 +208,7 @@ class FileMemo:
     importers: ImportGraph | None = None  # link/roles.py _importers, kept for the rounds after
     exported_fns: dict[str, dict[int, frozenset[str]]] = field(default_factory=dict)  # link/params.py
     importing_names: dict[str, dict[str, frozenset[str]]] = field(default_factory=dict)  # link/params.py
+    tests: dict[str, bool] = field(default_factory=dict)  # path -> whether it is test code (``Project.is_test``)
 
 
 @dataclass
@@ -418,6 +420,14 @@ class Project:
     def role(self, path: str) -> Role:
         info = self.roles.get(path)
         return info.role if info else Role.SHARED
+
+    def is_test(self, path: str) -> bool:
+        """``is_test_path``, once a run per path: linking and the rules ask it of every discovered
+        file in several loops of every round (joplin: 25,000 questions about 2,250 paths)."""
+        hit = self.file_memo.tests.get(path)
+        if hit is None:
+            hit = self.file_memo.tests[path] = is_test_path(path)
+        return hit
 
     def flow(self, path: str, fid: int) -> Flow | None:
         """Where the parameters of function ``fid`` of ``path`` go (``Func.flow``): None for a

@@ -14,7 +14,6 @@ from ipclint.link.modules import ELECTRON_MODULES, JsonObject, ReadJson
 from ipclint.link.project import GLOBAL_OBJECTS, FileMemo, ImportGraph, LinkConfig, OpenName, Project
 from ipclint.model import FileInfo, Role
 from ipclint.model.facts import FileFacts, binding_scope
-from ipclint.model.paths import is_test_path
 from ipclint.model.values import (
     AnyV,
     Arr,
@@ -310,7 +309,7 @@ def assign_roles(project: Project, read_json: ReadJson) -> dict[str, FileInfo]:
                 referenced.setdefault(hit, f"referenced as a preload script in {p}")
             if not hits:  # a preload that names nothing Electron (`import init from './bridge'; init()`)
                 if unparsed is None:  # is not parsed: ask for it (its imports are preload code)
-                    rest = sorted(q for q in project.all_paths - project.files.keys() if not is_test_path(q))
+                    rest = sorted(q for q in project.all_paths - project.files.keys() if not project.is_test(q))
                     unparsed = _stems(rest, project.file_memo.stems)
                 for hit in _match_preload(hint, [], p, unparsed):
                     project._need(hit)
@@ -409,7 +408,7 @@ def _importers(project: Project) -> dict[str, set[str]]:
     if graph is None or not graph.parsed <= project.files.keys():
         graph = project.file_memo.importers = ImportGraph(set(), {}, {})
         for path in sorted(project.all_paths):
-            if path not in project.files and not is_test_path(path):
+            if path not in project.files and not project.is_test(path):
                 for t in specifier_targets(project, path):
                     if t != path:
                         graph.of.setdefault(t, set()).add(path)
@@ -417,7 +416,7 @@ def _importers(project: Project) -> dict[str, set[str]]:
     if not new:
         return graph.of
     graph.parsed.update(new)
-    own = [p for p in new if not is_test_path(p)]
+    own = [p for p in new if not project.is_test(p)]
     for path in own:  # its byte-searched specifiers counted while it was not parsed: its facts now
         for t in specifier_targets(project, path):
             if t != path and t in graph.of:
@@ -683,7 +682,7 @@ def every_role(project: Project) -> dict[str, FileInfo]:
             if any(fnmatch.fnmatch(p, g) for g in patterns):
                 info = FileInfo(p, role, "config [roles] (not parsed: no Electron or IPC use)")
                 break
-        out[p] = info or FileInfo(p, Role.SHARED, TEST_UNPARSED if is_test_path(p)
+        out[p] = info or FileInfo(p, Role.SHARED, TEST_UNPARSED if project.is_test(p)
                                   else "not parsed: mentions no Electron, IPC or exposed API")
     return dict(sorted(out.items()))
 
@@ -733,7 +732,7 @@ def library_apps(project: Project, read_json: ReadJson) -> dict[str, str]:
     apps = {a for a in project.apps.values() if a}
     mains, evidence = set(), set()  # (a library's package.json `main` names its index: no evidence)
     for p, i in project.roles.items():
-        if i.role is Role.MAIN and not is_test_path(p):
+        if i.role is Role.MAIN and not project.is_test(p):
             mains.add(project.apps.get(p, ""))
             if i.reason != _MAIN_ENTRY:
                 evidence.add(project.apps.get(p, ""))

@@ -11,7 +11,6 @@ from __future__ import annotations
 from ipclint.link.project import Project
 from ipclint.model import Span
 from ipclint.model.facts import FileFacts, Func
-from ipclint.model.paths import is_test_path
 from ipclint.model.values import Fn, Import, Member, Module, Ref
 
 PLAYWRIGHT = frozenset({"playwright", "@playwright/test", "playwright-core", "@playwright/experimental-ct-react"})
@@ -75,7 +74,7 @@ def electron_param(fn: Func) -> str | None:
 
 def in_test_code(project: Project, path: str, scope: int | None) -> bool:
     """Whether code of ``path`` in function ``scope`` is test code."""
-    if is_test_path(path):
+    if project.is_test(path):
         return True
     funcs = project.test_funcs.get(path)
     return funcs is not None and scope is not None and scope in funcs
