@@ -345,3 +345,30 @@ def test_linking_asks_whether_a_path_is_test_code_once_a_run(tmp_path: Path, mon
     # (the link modules that keep their own loops ask about once a round: link/runorder.py, prefetch.py)
     assert len(asked) <= 2 * paths, (len(asked), paths)
 
+
+def test_module_resolution_places_each_importer_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Resolving a file's specifiers finds its folder and the solution tsconfig project that
+    includes it once, not per specifier; a package's module once per specifier, not per folder."""
+    from ipclint.link.modules import ModuleResolver
+    files: dict[str, str | bytes] = {
+        "tsconfig.json": '{"files": [], "references": [{"path": "./a"}, {"path": "./b"}]}',
+        "a/tsconfig.json": '{"compilerOptions": {"baseUrl": ".", "paths": {"@a/*": ["src/*"]}}, "include": ["src"]}',
+        "b/tsconfig.json": '{"compilerOptions": {"baseUrl": ".", "paths": {"@b/*": ["src/*"]}}, "include": ["src"]}',
+        "lib/package.json": '{"name": "@app/lib", "main": "index.ts"}',
+        "lib/index.ts": "export const x = 1\n",
+        "lib/util.ts": "export const y = 1\n",
+        "a/src/main.ts": "import { ipcMain } from 'electron'\nimport { v } from './f0/m0'\nipcMain.handle('c', () => v)\n",
+    }
+    for side in ("a", "b"):
+        for i in range(10):
+            files[f"{side}/src/f{i}/m{i}.ts"] = "".join(
+                f"import {{ v{j} }} from './m{j}'\n" for j in range(10)) + \
+                "import { x } from '@app/lib'\nimport { y } from '@app/lib/util'\nexport const v = x + y\n"
+    root = write_project(tmp_path / "app", files)
+    places = _count(monkeypatch, ModuleResolver, "_tsconfig")
+    modules = _count(monkeypatch, ModuleResolver, "_package_module")
+    r = check([str(root)], use_cache=False, jobs=1)
+    assert not r.internal_error
+    importers = 21  # (and one tsconfig lookup per alias question, which is memoised)
+    assert places[0] <= 5 * importers, places  # (was once per specifier and again per alias question: 350)
+    assert modules[0] <= 2, modules  # (was once per importing folder: 40)

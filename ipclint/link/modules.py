@@ -70,6 +70,8 @@ class ModuleResolver:
         self._projects: dict[str, list[tuple[re.Pattern[str], str, PathPatterns]]] = {}
         self._homes: dict[str, str | None] = {}  # folder -> the folder of the tsconfig that applies to it
         self._cache: dict[tuple[str, str, int], str | None] = {}  # (folder, specifier, project) -> file
+        self._places: dict[str, tuple[str, int]] = {}  # importer -> ``_place``
+        self._package_files: dict[str, str | None] = {}  # bare specifier -> ``_package_module``
         self._by_file: dict[tuple[str, str], str | None] = {}  # (importer, specifier) -> file
         self._seeded = -1  # entries of ``_by_file`` taken from the last run's memo (-1: none)
 
@@ -93,7 +95,8 @@ class ModuleResolver:
         except KeyError:
             pass
         # (the answer depends on the importer's folder, and on the referenced project that includes it)
-        key = (posixpath.dirname(importer), spec, self._project_of(importer))
+        folder, project = self._place(importer)
+        key = (folder, spec, project)
         if key not in self._cache:
             self._cache[key] = self._resolve(importer, spec)
         self._by_file[(importer, spec)] = self._cache[key]
@@ -108,7 +111,12 @@ class ModuleResolver:
             hit = self._file(rel)
             if hit:
                 return hit
-        return self._package_module(spec)
+        # (the same package specifiers from many folders: `@joplin/lib/models/Setting`)
+        try:
+            return self._package_files[spec]
+        except KeyError:
+            hit = self._package_files[spec] = self._package_module(spec)
+            return hit
 
     def json_module(self, importer: str, spec: str) -> object | None:
         """The data of a JSON module the importer names (`import CH from './channels.json'`,
@@ -241,22 +249,30 @@ class ModuleResolver:
     def _file(self, stem: str) -> str | None:
         return file_for_stem(self.paths, stem)
 
-    def _project_of(self, importer: str) -> int:
-        """Which project of the nearest solution tsconfig includes ``importer`` (its index), or -1."""
+    def _place(self, importer: str) -> tuple[str, int]:
+        """(the folder of ``importer``, the index of the project of the nearest solution tsconfig
+        that includes it, or -1): what its resolutions depend on besides the specifier, found once
+        per importer (joplin: 9,000 specifiers of 1,700 files, each asked the project's include
+        patterns again)."""
+        hit = self._places.get(importer)
+        if hit is not None:
+            return hit
         folder = posixpath.dirname(importer)
         self._tsconfig(folder)
         home = self._homes.get(folder)
+        index = -1
         for i, (inc, _b, _p) in enumerate(self._projects.get(home, []) if home is not None else []):
             if inc.match(importer):
-                return i
-        return -1
+                index = i
+                break
+        hit = self._places[importer] = (folder, index)
+        return hit
 
     def _config_for(self, importer: str) -> tuple[str, PathPatterns] | None:
         """The aliases that apply to ``importer``: those of the referenced project that includes
         it (TypeScript compiles it with that project's options), then the solution's own."""
-        folder = posixpath.dirname(importer)
+        folder, index = self._place(importer)
         cfg = self._tsconfig(folder)
-        index = self._project_of(importer)
         home = self._homes.get(folder)
         if cfg is None or index < 0 or home is None:
             return cfg
