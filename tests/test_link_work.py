@@ -252,7 +252,7 @@ def test_shared_files_are_judged_from_the_open_files_alone() -> None:
     judges, and so every role it gives, are those of a search over every file (random graphs)."""
     import random
 
-    from ipclint.link.roles import LEGACY_RENDERER, _components, _judge
+    from ipclint.link.roles import LEGACY_RENDERER, _components, _imported_by, _judge
     from ipclint.model import FileInfo, Role
     rng = random.Random(7)
     for trial in range(300):
@@ -278,6 +278,9 @@ def test_shared_files_are_judged_from_the_open_files_alone() -> None:
         comps = _components(sorted(open_), every, importers)
         _judge(comps, importers, searched)
         assert full == searched, trial
+        imported = dict(roles)  # (searched among the files the open ones import)
+        _judge(_components(sorted(open_), _imported_by(open_, every, importers), importers), importers, imported)
+        assert full == imported, trial
         reached = {p for c in comps for p in c}
         assert open_ <= reached
     # a file no open file reaches is never visited
@@ -326,7 +329,7 @@ def test_linking_asks_whether_a_path_is_test_code_once_a_run(tmp_path: Path, mon
 
     import ipclint.link
     import ipclint.model.paths
-    import ipclint.rules  # noqa: F401  (the modules whose names are counted below)
+    import ipclint.rules  # (the modules whose names are counted below)
     asked: list[str] = []
     inner = ipclint.model.paths.is_test_path
 
@@ -372,3 +375,30 @@ def test_module_resolution_places_each_importer_once(tmp_path: Path, monkeypatch
     importers = 21  # (and one tsconfig lookup per alias question, which is memoised)
     assert places[0] <= 5 * importers, places  # (was once per specifier and again per alias question: 350)
     assert modules[0] <= 2, modules  # (was once per importing folder: 40)
+
+
+def test_shared_files_are_judged_among_the_files_they_import(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The components _propagate judges are searched among the files the open (shared) files
+    import: the chain of 30 pages above a shared module, which imports nothing, is not visited."""
+    import ipclint.link.roles as roles
+    files: dict[str, str | bytes] = {
+        "src/main.ts": "import { ipcMain } from 'electron'\nimport { x } from './shared'\nipcMain.handle('c', () => x)\n",
+        "src/shared.ts": "export const x = 1\n",
+        "src/web/p29.ts": "import { x } from '../shared'\nexport const y29 = x\n",
+    }
+    for i in range(29):
+        files[f"src/web/p{i}.ts"] = f"import {{ y{i + 1} }} from './p{i + 1}'\nexport const y{i} = y{i + 1}\n"
+    visited: list[int] = []
+    inner = roles._components
+
+    def counted(found: list[str], node_set: set[str], importers: dict[str, set[str]]) -> list[list[str]]:
+        out = inner(found, node_set, importers)
+        visited.append(sum(map(len, out)))
+        return out
+
+    monkeypatch.setattr(roles, "_components", counted)
+    r = check([str(write_project(tmp_path / "app", files))], use_cache=False, jobs=1)
+    project = r.extra["project"]
+    assert not r.internal_error and "src/shared.ts" in project.files
+    assert project.roles["src/shared.ts"].role.value == "shared"  # (a page imports it too)
+    assert visited and max(visited) <= 2, visited  # (was the shared module and the 30 pages above it)

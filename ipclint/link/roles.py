@@ -371,8 +371,32 @@ def _propagate(project: Project, roles: dict[str, FileInfo]) -> None:
     open_ = {p for p, i in roles.items() if (i.role is Role.SHARED or i.reason == LEGACY_RENDERER)
              and i.reason != "config [roles]"}
     unparsed = project.all_paths - set(roles)
-    # (only the components an open file is in need judging: searched from those files alone)
-    _judge(_components(sorted(open_), open_ | unparsed, importers), importers, roles)
+    # (only the components an open file is in need judging: searched from those files alone, among
+    # the files they import)
+    judged = _imported_by(open_, open_ | unparsed, importers)
+    _judge(_components(sorted(open_), judged, importers), importers, roles)
+
+
+def _imported_by(roots: set[str], node_set: set[str], importers: dict[str, set[str]]) -> set[str]:
+    """``roots`` and the files of ``node_set`` they import, directly or through one another. A
+    component that holds a root holds no other file: each of its files imports a root and is
+    imported by one, through files of the component. The search from the roots up the importers
+    otherwise goes through every file above them that imports nothing open (joplin: about 1,000
+    files each round, for components of a few)."""
+    imports: dict[str, list[str]] = {}
+    for target, srcs in importers.items():
+        if target in node_set:
+            for src in srcs:
+                if src in node_set:
+                    imports.setdefault(src, []).append(target)
+    found = set(roots)
+    stack = list(roots)
+    while stack:
+        for t in imports.get(stack.pop(), ()):
+            if t not in found:
+                found.add(t)
+                stack.append(t)
+    return found
 
 
 def _judge(components: list[list[str]], importers: dict[str, set[str]], roles: dict[str, FileInfo]) -> None:
