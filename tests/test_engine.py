@@ -746,3 +746,21 @@ def test_cucumber_step_definitions_are_test_code(tmp_path: Path) -> None:
     flagged = {f.path for f in r.findings if f.rule == "IPC003"}
     assert "src/features/support/panel.js" in flagged
     assert not flagged & {"features/step_definitions/steps.js", "features/support/world.js"}
+
+
+def test_byte_facts_search_each_global_name_once() -> None:
+    """The keys read off the global (`window.api`) and those destructured from it (`{ api } =
+    window`) come from one search of each name of the global, not one each."""
+    from ipclint.discover.select import byte_facts
+    found: list[bytes] = []
+
+    class Counted(bytes):
+        def find(self, sub: bytes, *args: int) -> int:  # type: ignore[override]
+            found.append(sub)
+            return super().find(sub, *args)
+
+    text = b"const { api, other: o } = window\nwindow.api.save()\nglobalThis.bridge.x()\nwindow.top.shared.y()\n"
+    facts = byte_facts(Counted(text))
+    assert facts.global_props == {b"api", b"other", b"bridge", b"shared"}
+    assert found.count(b"window") == text.count(b"window") + 1  # (each occurrence, then none left)
+    assert found.count(b"globalThis") == text.count(b"globalThis") + 1

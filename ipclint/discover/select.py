@@ -82,20 +82,26 @@ def _occurs(data: bytes, needles: tuple[bytes, ...], pattern: re.Pattern[bytes])
     return False
 
 
-def _destructured_globals(data: bytes) -> list[bytes]:
-    """The keys of `{ a, b: c } = window` / `= globalThis` patterns (a page reading the exposed API
-    that way never writes `window.a`)."""
+def _global_keys(data: bytes) -> frozenset[bytes]:
+    """The keys code reads off the global: `window.api`, `globalThis?.api`, `window.parent.api`
+    (``GLOBAL_AT``), and those of `{ a, b: c } = window` / `= globalThis` patterns (a page reading
+    the exposed API that way never writes `window.a`): one search for each name of the global
+    serves both (they were two, each through the whole file)."""
     out: list[bytes] = []
     for needle in (b"window", b"globalThis"):
+        end = len(needle)
         i = data.find(needle)
         while i >= 0:
-            after = data[i + len(needle):i + len(needle) + 1]
+            m = GLOBAL_AT.match(data, i)
+            if m:
+                out.append(m.group(1))
+            after = data[i + end:i + end + 1]
             if not (after.isalnum() or after in (b"_", b"$")):
                 m = DESTRUCTURED_AT.search(data, max(0, i - 420), i)
                 if m:
                     out += [k.group(1) for k in DESTRUCTURED_KEY.finditer(m.group(1))]
             i = data.find(needle, i + 1)
-    return out
+    return frozenset(out)
 
 
 # (most files mention none: one search for what the `ipc`/`Ipc` keywords share spares six)
@@ -114,7 +120,7 @@ def byte_facts(data: bytes) -> ByteFacts:
                                 for s in _scan(data, (b"from", b"require", b"import"), SPEC_AT)))
     keyword = ipc or b"electron" in data and _names_electron(data, specs)
     expose = tuple(m.group(1) for m in EXPOSE_RE.finditer(data)) if keyword and b"expose" in data else ()
-    props = frozenset(_scan(data, (b"window", b"globalThis"), GLOBAL_AT) + _destructured_globals(data))
+    props = _global_keys(data)
     uses = ipc and _occurs(data, IPC_KEYWORDS, IPC_USE)
     return ByteFacts(keyword, expose, specs, props, _declares_globals(data), uses,
                      uses and IPC_CALL.search(data) is not None)
