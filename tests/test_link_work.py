@@ -402,3 +402,41 @@ def test_shared_files_are_judged_among_the_files_they_import(tmp_path: Path, mon
     assert not r.internal_error and "src/shared.ts" in project.files
     assert project.roles["src/shared.ts"].role.value == "shared"  # (a page imports it too)
     assert visited and max(visited) <= 2, visited  # (was the shared module and the 30 pages above it)
+
+
+def test_a_later_round_derives_nothing_again_from_the_files_linked_before(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """What wrapper summaries read of one file's facts alone (the names its calls pass, whether a
+    name is an enclosing function's parameter) is derived once a run: a later round derives it
+    only for the files parsed since (and for questions not asked before)."""
+    import ipclint.link
+    root = write_project(tmp_path / "app", ROUNDS_APP)
+    indexed: list[str] = []
+    asked: list[tuple[str, int | None, str]] = []
+    index, find = ipclint.link.wrappers._index_arg_refs, ipclint.link.wrappers._find_param_index
+
+    def counted_index(by_name: Any, path: str, calls: Any) -> set[str]:
+        indexed.append(path)
+        return index(by_name, path, calls)
+
+    def counted_find(project: Project, path: str, call: Any, v: Any) -> Any:
+        asked.append((path, call.func, v.name))
+        return find(project, path, call, v)
+
+    rounds: list[tuple[set[str], int, int]] = []  # (files linked, files indexed, parameters found) by then
+    link = ipclint.link.link
+
+    def counted_link(root: Path, files: dict[str, Any], *args: Any, **kwargs: Any) -> Project:
+        project = link(root, files, *args, **kwargs)
+        rounds.append((set(files), len(indexed), len(asked)))
+        return project
+
+    monkeypatch.setattr(ipclint.link.wrappers, "_index_arg_refs", counted_index)
+    monkeypatch.setattr(ipclint.link.wrappers, "_find_param_index", counted_find)
+    monkeypatch.setattr(ipclint.link, "link", counted_link)
+    r = check([str(root)], use_cache=False, jobs=1)
+    assert not r.internal_error and len(rounds) == 2
+    (first, indexed_first, asked_first), (second, _, asked_second) = rounds
+    assert indexed_first == len(first) and sorted(indexed[indexed_first:]) == sorted(second - first)
+    assert asked_first > 0 and asked_second - asked_first < asked_first
+    assert len(asked) == len(set(asked)), asked  # (each question once a run)

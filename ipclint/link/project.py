@@ -166,8 +166,6 @@ class Memo:
     singletons: dict[tuple[str, str, str], Where | None] = field(default_factory=dict)
     # path -> function id -> the object literal bound to a name that has it as a method: ``Project._literal_this``
     literal_this: dict[str, dict[int, Where]] = field(default_factory=dict)
-    # name -> the calls (path, call, argument index) that pass a name as an argument: ``wrappers.passed_wrappers``
-    arg_refs: dict[str, list[tuple[str, Call, int]]] | None = None
 
 
 @dataclass
@@ -209,6 +207,20 @@ class FileMemo:
     exported_fns: dict[str, dict[int, frozenset[str]]] = field(default_factory=dict)  # link/params.py
     importing_names: dict[str, dict[str, frozenset[str]]] = field(default_factory=dict)  # link/params.py
     tests: dict[str, bool] = field(default_factory=dict)  # path -> whether it is test code (``Project.is_test``)
+    # (path, scope, name) -> the enclosing function's parameter a name plainly is, when it is one
+    # (function id, parameter index, is rest): link/wrappers.py ``_param_index``
+    param_indexes: dict[tuple[str, int | None, str], tuple[int, int, bool] | None] = field(default_factory=dict)
+    arg_refs: ArgRefs = field(default_factory=lambda: ArgRefs({}, {}))  # link/wrappers.py ``passed_wrappers``
+
+
+@dataclass
+class ArgRefs:
+    """Name -> the calls (path, call, argument index) that pass it as an argument, in file (path)
+    order, over the files indexed so far: brought up to date with the files parsed since the last
+    round (rounds only add files), not rebuilt (``wrappers.passed_wrappers``)."""
+
+    indexed: dict[str, FileFacts]  # the files indexed, with the facts they were indexed from
+    by_name: dict[str, list[tuple[str, Call, int]]]
 
 
 @dataclass

@@ -155,6 +155,16 @@ def _param_index(project: Project, path: str, call: Call, arg: AnyV) -> tuple[in
     v = arg.inner if isinstance(arg, Spread) and arg.inner is not None else arg
     if not isinstance(v, Ref):
         return None
+    memo = project.file_memo.param_indexes  # (from the file's facts alone: once a run, not once a round)
+    key = (path, call.func, v.name)
+    if key in memo:
+        return memo[key]
+    found = memo[key] = _find_param_index(project, path, call, v)
+    return found
+
+
+def _find_param_index(project: Project, path: str, call: Call, v: Ref) -> tuple[int, int, bool] | None:
+    """``_param_index`` of a name (the answer depends only on the name and the call's scope)."""
     hit = project.param_of(path, call.func, v.name)
     if hit is None:
         return _rest_element(project, path, call, v) or _arguments(project, path, call, v)
@@ -449,14 +459,7 @@ def passed_wrappers(project: Project, wrappers: dict[tuple[str, int], list[Wrapp
     another module): (path, function id, parameter name) -> the wrapper, when every such call
     passes the same one."""
     found: dict[tuple[str, int, str], set[tuple[str, int]]] = {}
-    index = project.memo.arg_refs
-    if index is None:  # (once a project: summarise asks again in each of its rounds)
-        index = project.memo.arg_refs = {}
-        for path in sorted(project.files):
-            for c in project.files[path].calls:
-                for i, a in enumerate(c.args):
-                    if type(a) is Ref:
-                        index.setdefault(a.name, []).append((path, c, i))
+    index = _arg_refs(project)
     for name in sorted(names):
         for path, c, i in index.get(name, ()):
             passed = project.function_of(path, c.args[i], c.func)
@@ -470,6 +473,45 @@ def passed_wrappers(project: Project, wrappers: dict[tuple[str, int], list[Wrapp
             if param is not None:
                 found.setdefault((target[0], target[1], param.name), set()).add(passed)
     return {k: next(iter(v)) for k, v in found.items() if len(v) == 1}
+
+
+def _arg_refs(project: Project) -> dict[str, list[tuple[str, Call, int]]]:
+    """The index of the names calls pass as arguments (``FileMemo.arg_refs``), over the project's
+    files: from the facts alone, so each file is indexed once a run (summarise asks in each of its
+    rounds, and every link round asked again for every file); the files parsed since are added in
+    path order, as indexing them all at once would order them."""
+    refs = project.file_memo.arg_refs
+    files = project.files
+    if any(files.get(p) is not f for p, f in refs.indexed.items()):  # (not a later round of the same run)
+        refs.indexed.clear()
+        refs.by_name.clear()
+    new = sorted(files.keys() - refs.indexed.keys())
+    if not new:
+        return refs.by_name
+    later = bool(refs.indexed) and new[0] < max(refs.indexed)
+    touched: set[str] = set()
+    for path in new:
+        refs.indexed[path] = files[path]
+        touched |= _index_arg_refs(refs.by_name, path, files[path].calls)
+    if later:  # (a new file sorts before one indexed before: its entries go to their place; the sort is stable)
+        for name in touched:
+            refs.by_name[name].sort(key=_ref_path)
+    return refs.by_name
+
+
+def _index_arg_refs(by_name: dict[str, list[tuple[str, Call, int]]], path: str, calls: tuple[Call, ...]) -> set[str]:
+    """Adds one file's calls to the index; returns the names they pass."""
+    names: set[str] = set()
+    for c in calls:
+        for i, a in enumerate(c.args):
+            if type(a) is Ref:
+                by_name.setdefault(a.name, []).append((path, c, i))
+                names.add(a.name)
+    return names
+
+
+def _ref_path(ref: tuple[str, Call, int]) -> str:
+    return ref[0]
 
 
 def wrapper_callee(project: Project, path: str, call: Call) -> tuple[str, int] | None:
