@@ -440,3 +440,26 @@ def test_a_later_round_derives_nothing_again_from_the_files_linked_before(tmp_pa
     assert indexed_first == len(first) and sorted(indexed[indexed_first:]) == sorted(second - first)
     assert asked_first > 0 and asked_second - asked_first < asked_first
     assert len(asked) == len(set(asked)), asked  # (each question once a run)
+
+
+def test_a_later_round_tests_only_the_resolutions_that_reached_an_unparsed_file(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``Resolution.carried`` keeps the resolutions that reached no unparsed file as they are (the
+    same dict, not a copy of every entry) and tests only the open ones."""
+    import ipclint.link
+    root = write_project(tmp_path / "app", ROUNDS_APP)
+    seen: list[tuple[int, int, int]] = []  # (id of the resolutions' dict, entries, open entries)
+    link = ipclint.link.link
+
+    def counted_link(*args: Any, **kwargs: Any) -> Project:
+        project = link(*args, **kwargs)
+        memo = project.memo
+        seen.append((id(memo.resolved), len(memo.resolved), len(set(memo.open_resolved))))
+        assert set(memo.open_resolved) == {k for k, e in memo.resolved.items() if e[2] or e[4]}
+        return project
+
+    monkeypatch.setattr(ipclint.link, "link", counted_link)
+    r = check([str(root)], use_cache=False, jobs=1)
+    assert not r.internal_error and len(seen) == 2
+    (first, entries, opened), (second, _, _) = seen
+    assert first == second and 0 < opened < entries, seen

@@ -7,7 +7,7 @@ from pathlib import Path
 from ipclint.link.graph import build_graph, shared_to_renderer
 from ipclint.link.modules import ModuleMemo, ModuleResolver, ReadJson, read_json_file
 from ipclint.link.prefetch import prefetch
-from ipclint.link.project import FileMemo, LinkConfig, Memo, Project, Resolved
+from ipclint.link.project import FileMemo, LinkConfig, Memo, Project, Resolved, ResolvedKey
 from ipclint.link.roles import assign_roles, electron_apps, electron_versions, entry_apps, library_apps
 from ipclint.link.subscriptions import vue_majors
 from ipclint.link.testcode import test_functions
@@ -36,7 +36,7 @@ def link(root: Path, files: dict[str, FileFacts], config: LinkConfig | None = No
                       declarations=declared, declaration_paths=set(declarations or ()),
                       global_declarers=set(global_declarers or ()), file_memo=resolution.file_memo,
                       documents=resolution.documents, flow_source=flow_source)
-    project.memo.resolved = resolution.carried(files)
+    project.memo.resolved, project.memo.open_resolved = resolution.carried(files)
     project.electron_versions = electron_versions(root, files, read_json, resolution.versions)
     project.apps = electron_apps(files, read_json)
     project.vue_majors = vue_majors(files, read_json)
@@ -57,12 +57,12 @@ def link(root: Path, files: dict[str, FileFacts], config: LinkConfig | None = No
         for path in late:
             project.roles[path] = FileInfo(path, Role.RENDERER, "calls the exposed API through an imported alias")
         shared_to_renderer(project.graph, set(late))  # (the same as building it again)
-        resolved = project.memo.resolved  # (resolution does not depend on roles or the graph)
+        old = project.memo  # (resolution does not depend on roles or the graph)
         project.memo = Memo()  # the analyses remembered so far saw the old graph
-        project.memo.resolved = resolved
+        project.memo.resolved, project.memo.open_resolved = old.resolved, old.open_resolved
     prefetch(project)
     project.typed_channels = typed_channel_sites(project)
-    resolution.resolved = project.memo.resolved
+    resolution.resolved, resolution.open = project.memo.resolved, project.memo.open_resolved
     return project
 
 
@@ -81,17 +81,29 @@ class Resolution:
         # folder -> its Electron version, lock file -> its text (roles.electron_versions)
         self.versions: tuple[dict[str, str | None], dict[str, str | None]] = ({}, {})
         self.resolved: Resolved = {}  # the last round's value resolutions (``Memo.resolved``)
+        self.open: list[ResolvedKey] = []  # those that reached or watched an unparsed file (``Memo.open_resolved``)
         self.documents: frozenset[str] = frozenset()  # page documents (Discovery.documents)
 
-    def carried(self, files: dict[str, FileFacts]) -> Resolved:
-        """The last round's resolutions that still hold. A resolution reads the facts of the files
-        it walks through (a file's facts never change between rounds: rounds only add files) and
-        records every file it reached that was not parsed (``Project._need``) and every unparsed
-        file whose facts could change its answer (``Project.watch``); it holds while none of
-        those has been parsed since."""
+    def carried(self, files: dict[str, FileFacts]) -> tuple[Resolved, list[ResolvedKey]]:
+        """The last round's resolutions that still hold, and those of them that reached or watched
+        an unparsed file. A resolution reads the facts of the files it walks through (a file's
+        facts never change between rounds: rounds only add files) and records every file it
+        reached that was not parsed (``Project._need``) and every unparsed file whose facts could
+        change its answer (``Project.watch``); it holds while none of those has been parsed
+        since. So only the open ones are tested (about 3% of mattermost's 11,000 by its third
+        round), and the others kept in place: the same dict, the same entries (the previous
+        round's project, which shared it, is done with)."""
         none_parsed = files.keys().isdisjoint  # (none of these files parsed since)
-        return {k: e for k, e in self.resolved.items()
-                if (not e[2] or none_parsed(e[2])) and (not e[4] or none_parsed(e[4]))}
+        resolved, still = self.resolved, []
+        for k in dict.fromkeys(self.open):
+            e = resolved.get(k)
+            if e is None:
+                continue
+            if none_parsed(e[2]) and none_parsed(e[4]):
+                still.append(k)
+            else:
+                del resolved[k]
+        return resolved, still
 
 
 def empty_project(root: Path, config: LinkConfig | None = None) -> Project:

@@ -91,7 +91,8 @@ _MODULE_VALUES = frozenset({Module, ModObj, Electron, External})  # what a modul
 # resolutions: (path, id of the value, scope, consts_only) -> (the value, where, the modules the
 # resolution found missing: recorded again on every hit while linking, the steps it took, the
 # unparsed files whose parsing could change it without it asking for them: ``Project.watch``)
-Resolved = dict[tuple[str, int, int | None, bool], tuple[AnyV, Where, tuple[str, ...], int, tuple[str, ...]]]
+ResolvedKey = tuple[str, int, int | None, bool]
+Resolved = dict[ResolvedKey, tuple[AnyV, Where, tuple[str, ...], int, tuple[str, ...]]]
 # (path, function id) -> the calls of it, and the calls that take it as argument (with the index)
 # a value that may name an Electron API (its scope, the value), the unparsed files its resolution
 # reached, and the API it names then (link/roles.py electron_names)
@@ -146,6 +147,8 @@ class Memo:
     # the functions holding each file's direct IPC calls, for the ``Project.ipc_ops`` they were read from
     ipc_funcs: tuple[object, dict[str, set[int | None]]] | None = None
     resolved: Resolved = field(default_factory=dict)  # resolutions (see ``Resolved``)
+    # the keys of those that reached or watched an unparsed file, the ones a later round tests (``Resolution.carried``)
+    open_resolved: list[ResolvedKey] = field(default_factory=list)
     # link/subscriptions.py: path -> span of a call -> the names that keep its result; what
     # cleanup functions remove, per (path, the functions), for the exposures by key it was read with
     holders: dict[str, dict[Span, set[str]]] = field(default_factory=dict)
@@ -626,8 +629,10 @@ class Project:
             where = self._resolve(path, value, scope, consts_only)
         finally:
             self._resolving -= 1
-        self.memo.resolved[key] = (value, where, tuple(dict.fromkeys(needed[mark:])), self._steps,
-                                   tuple(dict.fromkeys(watched[wmark:])))
+        entry = self.memo.resolved[key] = (value, where, tuple(dict.fromkeys(needed[mark:])), self._steps,
+                                           tuple(dict.fromkeys(watched[wmark:])))
+        if entry[2] or entry[4]:
+            self.memo.open_resolved.append(key)
         if not self._resolving:
             needed.clear()
             watched.clear()
