@@ -154,3 +154,113 @@ def test_the_prefilters_drop_no_call_on_the_rounds_app(tmp_path: Path) -> None:
 @pytest.mark.parametrize("root", _projects(), ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_the_prefilters_drop_no_call_on_the_fixtures(root: Path) -> None:
     _check_prefilters(_linked(root))
+
+
+# A function reached under other names than its own, every way resolution writes one: bound,
+# assigned to a field, an object's entry, exported under another name, as a default export and as
+# `module.exports` (required whole, imported as default, re-exported with `export *`), `.bind`,
+# `Object.freeze`, an array's entry, a getter's return, a class expression, an aliased import, `await import()`.
+RENAMES_APP: dict[str, str | bytes] = {
+    "package.json": '{"name": "t", "main": "src/main.js", "devDependencies": {"electron": "31.0.0"}}',
+    "src/main.js": """
+        const { app, ipcMain } = require('electron')
+        const whole = require('./whole')
+        const { Getter } = require('./getter')
+        import openDefault from './defaults.mjs'
+        import starredDefault from './star.mjs'
+        import { renamed as again, Klass as K2, run } from './named.mjs'
+        import Shape from './shape.mjs'
+
+        function createWindow() { ipcMain.handle('open', () => 1) }
+        const go = createWindow
+        const bound = createWindow.bind(null)
+        const frozen = Object.freeze(createWindow)
+        const table = { start: createWindow, nested: { deep: go } }
+        const listed = [createWindow]
+        const computed = { [String(1)]: createWindow }
+        class Holder {
+          constructor() { this.launch = createWindow; this.pick = this.choose.bind(this) }
+          choose() { ipcMain.handle('choose', () => 2) }
+          run() { this.launch(); this.pick() }
+        }
+        app.whenReady().then(() => {
+          go(); bound(); frozen(); table.start(); table.nested.deep(); listed[0]()
+          new Holder().run()
+          whole(); openDefault(); starredDefault(); again(); run()
+          new K2(); new Shape(); new Getter().run()
+          app.on('activate', go)
+          app.on('browser-window-created', openDefault)
+        })
+        async function later() { const lazy = await import('./lazy.js'); lazy() }
+        later()
+        """,
+    "src/whole.js": """
+        const { ipcMain } = require('electron')
+        module.exports = function wholeModule() { ipcMain.handle('whole', () => 3) }
+        """,
+    "src/defaults.mjs": """
+        import { ipcMain } from 'electron'
+        function openIt() { ipcMain.handle('default', () => 4) }
+        export default openIt
+        """,
+    "src/inner.mjs": """
+        import { ipcMain } from 'electron'
+        export default function () { ipcMain.handle('star', () => 5) }
+        """,
+    "src/star.mjs": "export * from './inner.mjs'\n",
+    "src/named.mjs": """
+        import { ipcMain } from 'electron'
+        function original() { ipcMain.handle('named', () => 6) }
+        export { original as renamed }
+        export const Klass = class Inner { constructor() { ipcMain.handle('klass', () => 7) } }
+        export function run() { ipcMain.handle('run', () => 8) }
+        """,
+    "src/shape.mjs": """
+        import { ipcMain } from 'electron'
+        export default class Square { constructor() { ipcMain.handle('square', () => 9) } }
+        """,
+    "src/getter.js": """
+        const { ipcMain } = require('electron')
+        function made() { ipcMain.handle('made', () => 10) }
+        class Getter { get make() { return made } run() { this.make() } }
+        module.exports = { Getter }
+        """,
+    "src/lazy.js": """
+        const { ipcMain } = require('electron')
+        module.exports = function loadedLater() { ipcMain.handle('lazy', () => 11) }
+        """,
+}
+
+
+def _same_sites_per_function(project: Project) -> int:
+    """Assert the callers and callback references found per function (``callers``,
+    ``callback_refs``, from the names it is reached by) are the whole index's; the number of
+    functions with callers."""
+    from ipclint.link.calls import callback_refs, callers
+    calls, refs = _keys(call_index(project))
+    with_callers = 0
+    for path, f in project.files.items():
+        for fn in f.functions:
+            key = (path, fn.id)
+            assert [(p, c.index) for p, c in callers(project, path, fn.id)] == calls.get(key, []), (path, fn.name)
+            assert [(p, c.index, i) for p, c, i in callback_refs(project, path, fn.id)] == refs.get(key, []), \
+                (path, fn.name)
+            with_callers += key in calls
+    return with_callers
+
+
+def test_callers_per_function_are_the_whole_index_on_renamed_functions(tmp_path: Path) -> None:
+    project = _linked(write_project(tmp_path / "app", RENAMES_APP))
+    assert _same_sites_per_function(project) >= 10
+    escaped = project.memo.callers
+    assert escaped is not None and escaped.full is not None  # (`{ [key]: createWindow }`: by no name)
+
+
+@pytest.mark.parametrize("files", [SHADOWS_APP, ROUNDS_APP], ids=["shadows", "rounds"])
+def test_callers_per_function_are_the_whole_index_on_the_apps(tmp_path: Path, files: dict[str, str | bytes]) -> None:
+    _same_sites_per_function(_linked(write_project(tmp_path / "app", files)))
+
+
+@pytest.mark.parametrize("root", _projects(), ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_callers_per_function_are_the_whole_index_on_the_fixtures(root: Path) -> None:
+    _same_sites_per_function(_linked(root))

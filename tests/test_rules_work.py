@@ -207,3 +207,47 @@ def test_listener_leak_finds_a_setups_unmount_hooks_once(tmp_path: Path, monkeyp
         found.append(len([f for f in r.findings if f.rule == "IPC004"]))
     assert found == ([0, 0] if unmount else [10, 40])
     assert counts[1] <= 5 * counts[0], counts
+
+
+def _busy_main(n: int) -> dict[str, str | bytes]:
+    """A main process whose handler is registered in a window function called from two places, beside
+    ``n`` project functions called (and passed as callbacks) everywhere else."""
+    helpers = "".join(f"export function helper{i}(x) {{ return helper{max(i - 1, 0)}(x) + store.get{i}() }}\n"
+                      for i in range(n))
+    uses = "".join(f"  helper{i}(1); [1].forEach(helper{i})\n" for i in range(n))
+    return {
+        "package.json": '{"name": "t", "main": "src/main.mjs", "devDependencies": {"electron": "31.0.0"}}',
+        "src/helpers.mjs": f"import {{ store }} from './store.mjs'\n{helpers}",
+        "src/store.mjs": "export const store = {}\n",
+        "src/main.mjs": "import { app, ipcMain } from 'electron'\nimport * as h from './helpers.mjs'\n"
+                        "import { helper0 } from './helpers.mjs'\n"
+                        "function createWindow() { ipcMain.handle('open', () => 1) }\n"
+                        f"function busy() {{\n{uses.replace('helper', 'h.helper')}}}\n"
+                        "app.whenReady().then(() => { createWindow(); busy(); helper0(2) })\n"
+                        "app.on('activate', () => createWindow())\n",
+    }
+
+
+def test_duplicate_handler_resolves_only_the_calls_that_can_reach_the_functions_it_asks_about(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """IPC012 asks who calls a few functions (the one registering the handler, the callbacks around
+    it): it resolves the calls written with the names those functions are reached by, not the
+    callee of every call of the project (``link.calls.callers``)."""
+    from ipclint.link import calls
+    resolved = [0]
+    callee_function = calls.callee_function
+
+    def counted(*args: Any) -> Any:
+        resolved[0] += 1
+        return callee_function(*args)
+
+    monkeypatch.setattr(calls, "callee_function", counted)
+    counts = []
+    for n in (20, 80):
+        resolved[0] = 0
+        r = check([str(write_project(tmp_path / f"app{n}", _busy_main(n)))], use_cache=False, jobs=1, select="IPC012")
+        assert [f.message for f in r.findings] == [
+            "ipcMain.handle for 'open' is registered in code that can run more than once "
+            "(it runs on every 'activate' event); the second registration throws"]
+        counts.append(resolved[0])
+    assert counts[1] <= counts[0] <= 10, counts  # (the whole index resolved 24 and 84)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from ipclint.link.modules import ELECTRON_MODULES
 from ipclint.link.project import Project
@@ -9,7 +10,7 @@ from ipclint.link.vutil import callee_name
 from ipclint.link.wrappers import callee_function, class_constructor
 from ipclint.model.facts import Arm, Call, FileFacts, binding_scope
 from ipclint.model.paths import is_test_path
-from ipclint.model.values import AnyV, CallExpr, Fn, Import, Member, Module, Ref, Str
+from ipclint.model.values import AnyV, Arr, Await, CallExpr, ClassV, Fn, Import, Member, Module, NewExpr, Obj, Ref, Str
 
 # Events whose callbacks run more than once.
 REPEAT_EVENTS = frozenset({"activate", "second-instance", "open-url", "open-file", "ready-to-show",
@@ -214,34 +215,336 @@ def _callback_verdict(project: Project, path: str, call: Call, arg_index: int) -
 def callers(project: Project, path: str, fid: int) -> list[tuple[str, Call]]:
     """The calls of a project function: by name, through imports and methods, and IIFEs; the
     `new Win(...)` calls of a class constructor."""
-    return _call_index(project)[0].get((path, fid), [])
+    return _sites(project, path, fid)[0]
 
 
 def callback_refs(project: Project, path: str, fid: int) -> list[tuple[str, Call, int]]:
     """The calls that receive a project function by reference as an argument (`app.on('activate',
     createWindow)`, `then(init)`, `list.forEach(register)`), with the argument's index; not the
     calls that remove it again (`app.off('activate', createWindow)`)."""
-    return _call_index(project)[1].get((path, fid), [])
+    return _sites(project, path, fid)[1]
 
 
 CallIndex = tuple[dict[tuple[str, int], list[tuple[str, Call]]], dict[tuple[str, int], list[tuple[str, Call, int]]]]
+Sites = tuple[list[tuple[str, Call]], list[tuple[str, Call, int]]]
+
+# The mode of a value met by ``_walk_escapes`` that is not written under a name: the object of a
+# member read, a call's callee or argument (resolution never gives a project function from these)
+READ = "\0read"
 
 
-def _call_index(project: Project) -> CallIndex:
-    cache = project.memo.callers
-    if cache is None:
-        cache = project.memo.callers = call_index(project)
-    return cache
+# The names a value is written under (``Escapes``): None for a place that names it by none
+Under = set[str | None]
+MAX_CARRIERS = 32  # names a function is reached by (``_carriers``): more, and every call is resolved
 
 
-def call_index(project: Project, *, prefilter: bool = True) -> CallIndex:
+@dataclass
+class Escapes:
+    """Where the project writes a name, a function or a class as a value under another name
+    (``_escapes``): by the names it is written under."""
+
+    names: dict[str, Under] = field(default_factory=dict)
+    functions: dict[tuple[str, int], Under] = field(default_factory=dict)
+    classes: dict[tuple[str, str], Under] = field(default_factory=dict)  # (path, class)
+    aliases: dict[str, set[str]] = field(default_factory=dict)  # imported name -> local names of aliased imports
+
+
+@dataclass
+class CallersMemo:
+    """The callers of the project functions the rules asked about (``callers``, ``callback_refs``),
+    found per function; the whole index (``call_index``) only once a function escapes its name."""
+
+    running: set[str]  # the files whose calls count (``call_index``)
+    escapes: Escapes
+    names: set[str]  # the last name of every project function (``_may_name_function``)
+    found: dict[tuple[str, int], Sites] = field(default_factory=dict)
+    args: dict[str, list[tuple[str, Call, int]]] | None = None  # name -> the arguments written by it
+    full: CallIndex | None = None
+    resolved: int = 0  # calls whose callee it resolved (tests/test_rules_work.py)
+
+
+def _memo(project: Project) -> CallersMemo:
+    from ipclint.link.runorder import reachable_files
+    memo = project.memo.callers
+    if memo is None:
+        names = {fn.name.rsplit(".", 1)[-1] for f in project.files.values() for fn in f.functions if fn.name}
+        memo = project.memo.callers = CallersMemo(reachable_files(project), _escapes(project), names)
+    return memo
+
+
+def _sites(project: Project, path: str, fid: int) -> Sites:
+    """``callers`` and ``callback_refs`` of one function. The rules ask about a few dozen functions
+    (those around registrations, `require` calls and removals, and their callers), while
+    ``call_index`` resolves the callee of every call of the running files (about 3,000 on
+    mattermost): so only the calls and arguments written with one of the names the function can
+    be reached by are resolved here, unless it escapes its names (``_escapes``)."""
+    memo = _memo(project)
+    hit = memo.found.get((path, fid))
+    if hit is not None:
+        return hit
+    carriers = _carriers(project, memo.escapes, path, fid)
+    if carriers is None:
+        if memo.full is None:
+            memo.full = call_index(project, memo=memo)
+        hit = (memo.full[0].get((path, fid), []), memo.full[1].get((path, fid), []))
+    else:
+        with project.no_missing():
+            hit = _named_sites(project, memo, path, fid, carriers)
+    memo.found[(path, fid)] = hit
+    return hit
+
+
+def _carriers(project: Project, escapes: Escapes, path: str, fid: int) -> frozenset[str] | None:
+    """The names a call or argument can reach function ``fid`` of ``path`` by: its own (the
+    class's, for a constructor, which `new Class()` runs), the names it is written under
+    (`export default createWindow`, `{ open: createWindow }`, `const go = createWindow`), and so
+    on for those names (`{ run: go }`) and the local names of their aliased imports; None when one
+    of them is written where it has no name (an array's item, a ternary's arm), or there are more
+    than ``MAX_CARRIERS``. Names, not bindings: a name written elsewhere for another value counts
+    too (more calls resolved, none missed)."""
+    f = project.files[path]
+    under = set(escapes.functions.get((path, fid), ()))
+    own = _last_name(f, fid)
+    if own:
+        under.add(own)
+    if own == "constructor":
+        cls = next((c for c, methods in f.class_methods.items() if methods.get("constructor") == fid), None)
+        if cls is None:
+            return None
+        under |= {cls, *escapes.classes.get((path, cls), ())}
+    names: set[str] = set()
+    todo = list(under)
+    while todo:
+        name = todo.pop()
+        if name is None or len(names) >= MAX_CARRIERS:
+            return None
+        if name in names:
+            continue
+        names.add(name)
+        todo.extend(escapes.names.get(name, ()))
+        todo.extend(escapes.aliases.get(name, ()))
+    return frozenset(names)
+
+
+def _named_sites(project: Project, memo: CallersMemo, path: str, fid: int, names: frozenset[str]) -> Sites:
+    """What ``call_index`` finds for one function, from the calls and arguments written with one
+    of ``names`` (and the IIFEs of its own file)."""
+    target = (path, fid)
+    sites: list[tuple[str, Call]] = []
+    if path in memo.running and not is_test_path(path):
+        test_funcs = project.test_funcs.get(path) or ()
+        sites += [(path, c) for c in project.files[path].calls
+                  if type(c.callee) is Fn and c.callee.fid == fid and (c.func is None or c.func not in test_funcs)]
+    for p, c in project.iter_calls_named(names):
+        if p not in memo.running or is_test_path(p) or type(c.callee) is Fn:
+            continue
+        if c.func is not None and c.func in (project.test_funcs.get(p) or ()):
+            continue
+        if may_call_project_function(project, p, c) and _callee_target(project, memo, p, c) == target:
+            sites.append((p, c))
+    sites.sort(key=lambda s: (s[0], s[1].index))
+    args = _named_args(project, memo)
+    # (an argument by an aliased import is indexed under both names: once here)
+    candidates = {(p, c.index, i): (p, c, i) for name in names for p, c, i in args.get(name, ())}
+    refs = [candidates[k] for k in sorted(candidates)
+            if project.function_of(candidates[k][0], candidates[k][1].args[k[2]], candidates[k][1].func) == target]
+    return sites, refs
+
+
+def _callee_target(project: Project, memo: CallersMemo, path: str, call: Call) -> tuple[str, int] | None:
+    memo.resolved += 1
+    t = callee_function(project, path, call)
+    if t is None and call.new:  # `new Win()` runs Win's constructor (resolved already: memoised)
+        t = class_constructor(project, path, call)
+    return t
+
+
+def _named_args(project: Project, memo: CallersMemo) -> dict[str, list[tuple[str, Call, int]]]:
+    """The arguments that ``call_index`` resolves as callback references, by the name they are
+    written with (`init`, `this.init`, `init.bind(this)`; an aliased import also by its imported
+    name), once a project."""
+    if memo.args is not None:
+        return memo.args
+    out: dict[str, list[tuple[str, Call, int]]] = {}
+    for p in sorted(project.files):
+        if p not in memo.running or is_test_path(p):
+            continue
+        f = project.files[p]
+        test_funcs = project.test_funcs.get(p) or ()
+        for c in f.calls:
+            if not c.args or type(c.callee) is Fn or (c.func is not None and c.func in test_funcs) \
+                    or callee_name(c.callee) in REMOVE_METHODS:
+                continue
+            for i, a in enumerate(c.args):
+                if not _may_name_function(project, p, a, memo.names):
+                    continue
+                v = a.callee.obj if type(a) is CallExpr and type(a.callee) is Member else a
+                name = v.prop if type(v) is Member else v.name if type(v) is Ref else None
+                if name is None:
+                    continue
+                out.setdefault(name, []).append((p, c, i))
+                imp = f.imports.get(name) if type(v) is Ref else None
+                if type(imp) is Import and imp.name != name:
+                    out.setdefault(imp.name, []).append((p, c, i))
+    memo.args = out
+    return out
+
+
+def _last_name(f: FileFacts, fid: int) -> str:
+    return (f.functions[fid].name or "").rsplit(".", 1)[-1]
+
+
+def _escapes(project: Project) -> Escapes:
+    """The names, functions and classes that a value of the project writes under another name, so
+    that a call by that other name can reach the function: bound (`const go = createWindow`),
+    assigned (`this.open = this.openWindow`, `module.exports = createWindow`), exported (`export
+    { a as b }`; a module's default export or whole `module.exports` under the names its importers
+    bind it to), an object's entry (`{ open: createWindow }`), imported as another name, a
+    getter's return. Resolution gives a project function only through these: a parameter
+    resolves only to the Electron object every call passes it, a call's result only to a module,
+    an Electron object or an instance (whose methods keep their names), so call arguments and
+    other returns do not count. A name written as the same name (`const { open } = tools`,
+    `export { open }`, `{ open }`) keeps it."""
+    out = Escapes()
+    paths = _read_files(project)
+    # module -> the names its default export or its whole `module.exports` is bound to (`import
+    # Win from './win'`, `const Win = require('./win')`); None: written where it has no name
+    bound: dict[str, Under] = {}
+    for path in paths:
+        f = project.files[path]
+        todo: list[tuple[AnyV, str | None]] = [(v, name) for (_scope, name), v in f.bindings.items()]
+        todo += [(v, name) for (_scope, name), found in f.loops.items() for _span, v in found]
+        todo += [(v, name) for name, v in f.exports.items() if name != "default" and name != "*"]
+        todo += [(a.value, a.target.name if type(a.target) is Ref else a.target.prop if type(a.target) is Member
+                  else None) for a in f.assigns]
+        todo += [(v, name) for statics in f.class_statics.values() for name, v in statics.items()]
+        for getters in f.class_getters.values():  # (`this.x` is what the getter `x` returns)
+            todo += [(r, name) for name, getter in getters.items() for r in f.functions[getter].returns]
+        for methods in f.class_methods.values():
+            for name, fid in methods.items():
+                if _last_name(f, fid) != name:
+                    out.functions.setdefault((path, fid), set()).add(name)
+        for (_scope, name), fid in f.func_names.items():
+            if _last_name(f, fid) != name:
+                out.functions.setdefault((path, fid), set()).add(name)
+        for local, v in f.imports.items():  # (a call by the local name is indexed by the imported one: calls_named)
+            if type(v) is Import and v.name != local and v.name != "default" and v.name != "*":
+                out.aliases.setdefault(v.name, set()).add(local)
+        _walk_escapes(project, path, todo, out, bound)
+    # `export * from './win'`: the module's importers reach win's exports (its default too, as
+    # resolution reads them) through it
+    starred: dict[str, set[str]] = {}
+    for path in paths:
+        for src in project.files[path].star_exports:
+            t = project.modules.resolve(path, src)
+            if t is not None and t != path:
+                starred.setdefault(t, set()).add(path)
+    for path in paths:
+        f = project.files[path]
+        whole = [v for name, v in f.exports.items() if name == "default" or name == "*"]
+        if not whole:
+            continue
+        names: Under = {"default", "*"}
+        seen, todo_paths = {path}, [path]
+        while todo_paths:
+            p = todo_paths.pop()
+            names |= bound.get(p, set())
+            for r in starred.get(p, ()):
+                if r not in seen:
+                    seen.add(r)
+                    todo_paths.append(r)
+        _walk_escapes(project, path, [(v, name) for v in whole for name in names], out, bound)
+    return out
+
+
+def _read_files(project: Project) -> list[str]:
+    """The parsed files whose values resolution can read from code whose calls count: all but the
+    test code that only test code loads. Resolution goes from file to file by imports, `require`
+    and `import()` (and TypeScript's type imports), and to any file by a classic script's globals
+    and by the one class implementing an interface; a test spec that nothing loads writes names
+    (`const notificationManager = refs.NotificationManager`) that no call of the app can reach."""
+    from ipclint.link.project import _is_module
+    from ipclint.link.runorder import _loads
+    out = {p for p, f in project.files.items() if not is_test_path(p) or not _is_module(f) or f.class_implements}
+    todo = list(out)
+    while todo:
+        p = todo.pop()
+        f = project.files[p]
+        targets = _loads(project, p)
+        if f.types is not None:
+            targets += [t for src, _name in f.types.type_imports.values()
+                        for t in [project.modules.resolve(p, src)] if t is not None]
+        for t in targets:
+            if t in project.files and t not in out:
+                out.add(t)
+                todo.append(t)
+    return sorted(out)
+
+
+def _walk_escapes(project: Project, path: str, todo: list[tuple[AnyV, str | None]], out: Escapes,
+                  bound: dict[str, Under]) -> None:
+    """Add to ``out`` what the values of ``todo`` write under another name than their own: each
+    value with the name it is written under (None: none, READ: a read, not a value that leaves);
+    to ``bound`` the names modules are bound to."""
+    f = project.files[path]
+    while todo:
+        v, key = todo.pop()
+        if type(v) is Ref:
+            if key is not READ and v.name != key:
+                out.names.setdefault(v.name, set()).add(key)
+        elif type(v) is Module or (type(v) is Import and v.name == "default"):
+            if key is not READ:  # (the module's default export or whole `module.exports`, by this name)
+                target = project.modules.resolve(path, v.src)
+                if target is not None:
+                    bound.setdefault(target, set()).add(key)
+        elif type(v) is Import:
+            if key is not READ and v.name != key and v.name != "*" \
+                    and not (key is not None and f.imports.get(key) == v):  # (aliases: ``Escapes.aliases``)
+                out.names.setdefault(v.name, set()).add(key)
+        elif type(v) is Member:
+            if key is not READ and v.prop != key:
+                out.names.setdefault(v.prop, set()).add(key)
+            todo.append((v.obj, READ))
+        elif type(v) is Fn:
+            if key is not READ and _last_name(f, v.fid) != key:
+                out.functions.setdefault((path, v.fid), set()).add(key)
+        elif type(v) is ClassV:
+            if key is not READ and v.name is not None and v.name != key:
+                out.classes.setdefault((path, v.name), set()).add(key)
+        elif type(v) is Obj:
+            for p in v.props:
+                if p.spread:  # (`{ ...tools }` keeps the names of what it spreads)
+                    todo.append((p.value, READ))
+                else:
+                    todo.append((p.value, p.key))
+                if p.key_value is not None:
+                    todo.append((p.key_value, READ))
+        elif type(v) is CallExpr or type(v) is NewExpr:
+            callee = v.callee
+            todo.append((callee, READ))
+            # `Object.freeze(x)`, `Object.assign(x, ...)`, `x.bind(this)`, `_.bind(x, this)`: x itself
+            through = type(callee) is Member and callee.prop in ("freeze", "assign", "bind")
+            for i, a in enumerate(v.args):
+                todo.append((a, key if through and i == 0 else READ))
+            if through and type(callee) is Member:
+                todo.append((callee.obj, key))
+        elif type(v) is Await and v.inner is not None:  # `await import('./win')`: the module
+            todo.append((v.inner, key))
+        elif type(v) is Arr:  # (`const [a, b] = [open, close]`: b is the entry '1')
+            todo.extend((x, READ if key is READ else str(i)) for i, x in enumerate(v.items))
+        else:  # a ternary, `||`, a template, an index...: resolution gives no function from inside
+            todo.extend((c, READ) for c in v.children())
+
+
+def call_index(project: Project, *, prefilter: bool = True, memo: CallersMemo | None = None) -> CallIndex:
     """The calls of each project function and the calls that take one as argument, from the files
     main's entry reaches. With ``prefilter``, calls that ``may_call_project_function`` rules out
     are not resolved (the index is the same: tests/test_rules_work.py builds it both ways)."""
     from ipclint.link.runorder import reachable_files
     calls: dict[tuple[str, int], list[tuple[str, Call]]] = {}
     refs: dict[tuple[str, int], list[tuple[str, Call, int]]] = {}
-    names = {fn.name.rsplit(".", 1)[-1] for f in project.files.values() for fn in f.functions if fn.name}
+    names = memo.names if memo is not None else \
+        {fn.name.rsplit(".", 1)[-1] for f in project.files.values() for fn in f.functions if fn.name}
     # Callers in test code, or in code main's entry never loads (a CLI's own entry point), do not
     # make the app's code run again.
     running = reachable_files(project)
@@ -259,6 +562,8 @@ def call_index(project: Project, *, prefilter: bool = True) -> CallIndex:
                     continue
                 if (type(callee) is Ref or type(callee) is Member) \
                         and (not prefilter or may_call_project_function(project, p, c)):
+                    if memo is not None:
+                        memo.resolved += 1
                     t = callee_function(project, p, c)
                     if t is None and c.new:  # `new Win()` runs Win's constructor (resolved already: memoised)
                         t = class_constructor(project, p, c)

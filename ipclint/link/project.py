@@ -53,6 +53,7 @@ from ipclint.model.values import (
 
 if TYPE_CHECKING:  # these modules import this one
     from ipclint.link.bridge import ExposedMember, Exposure
+    from ipclint.link.calls import CallersMemo
     from ipclint.link.exposure import MemberKind
     from ipclint.link.graph import ChannelGraph, Edge
     from ipclint.link.handlers import Handler, JudgeState
@@ -101,7 +102,6 @@ OpenName = tuple[int | None, AnyV, frozenset[str], str | None]
 # members of a name, by that name; those that start at an imported name, with its source
 # (link/graph.py _callee_roots)
 CalleeRoots = tuple[list[int], dict[str, list[int]], list[tuple[int, str]], list[tuple[int, str]]]
-CallersIndex = tuple[dict[tuple[str, int], list[tuple[str, Call]]], dict[tuple[str, int], list[tuple[str, Call, int]]]]
 
 
 class LinkConfig(Protocol):
@@ -131,7 +131,7 @@ class Memo:
     judges: dict[frozenset[str], JudgeState] = field(default_factory=dict)  # link/handlers.py shared_judge
     # (importer, specifier, name, span of the import) -> the JSON module's data as a value (json_value)
     json_values: dict[tuple[str, str, str, Span], AnyV] = field(default_factory=dict)
-    callers: CallersIndex | None = None
+    callers: CallersMemo | None = None  # link/calls.py
     mentioned: dict[tuple[str, ...], set[str]] = field(default_factory=dict)
     reachable: set[str] | None = None  # files main's entries load (link/runorder.py)
     trust: list[Context] | None = None  # link/trust.py
