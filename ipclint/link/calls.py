@@ -10,7 +10,7 @@ from ipclint.link.vutil import callee_name
 from ipclint.link.wrappers import callee_function, class_constructor
 from ipclint.model.facts import Arm, Call, FileFacts, binding_scope
 from ipclint.model.paths import is_test_path
-from ipclint.model.values import AnyV, Arr, Await, CallExpr, ClassV, Fn, Import, Member, Module, NewExpr, Obj, Ref, Str
+from ipclint.model.values import AnyV, Arr, Await, CallExpr, ClassV, Fn, Import, Member, Module, Obj, Ref, Spread, Str
 
 # Events whose callbacks run more than once.
 REPEAT_EVENTS = frozenset({"activate", "second-instance", "open-url", "open-file", "ready-to-show",
@@ -346,8 +346,12 @@ def _named_sites(project: Project, memo: CallersMemo, path: str, fid: int, names
     args = _named_args(project, memo)
     # (an argument by an aliased import is indexed under both names: once here)
     candidates = {(p, c.index, i): (p, c, i) for name in names for p, c, i in args.get(name, ())}
-    refs = [candidates[k] for k in sorted(candidates)
-            if project.function_of(candidates[k][0], candidates[k][1].args[k[2]], candidates[k][1].func) == target]
+    refs = []
+    for k in sorted(candidates):
+        p, c, i = candidates[k]
+        if _may_name_function(project, p, c.args[i], memo.names) \
+                and project.function_of(p, c.args[i], c.func) == target:
+            refs.append((p, c, i))
     return sites, refs
 
 
@@ -360,9 +364,9 @@ def _callee_target(project: Project, memo: CallersMemo, path: str, call: Call) -
 
 
 def _named_args(project: Project, memo: CallersMemo) -> dict[str, list[tuple[str, Call, int]]]:
-    """The arguments that ``call_index`` resolves as callback references, by the name they are
+    """The arguments that ``call_index`` may resolve as callback references, by the name they are
     written with (`init`, `this.init`, `init.bind(this)`; an aliased import also by its imported
-    name), once a project."""
+    name), once a project (``_may_name_function`` is asked of those a function's names pick)."""
     if memo.args is not None:
         return memo.args
     out: dict[str, list[tuple[str, Call, int]]] = {}
@@ -375,17 +379,18 @@ def _named_args(project: Project, memo: CallersMemo) -> dict[str, list[tuple[str
             if not c.args or type(c.callee) is Fn or (c.func is not None and c.func in test_funcs) \
                     or callee_name(c.callee) in REMOVE_METHODS:
                 continue
-            for i, a in enumerate(c.args):
-                if not _may_name_function(project, p, a, memo.names):
-                    continue
-                v = a.callee.obj if type(a) is CallExpr and type(a.callee) is Member else a
-                name = v.prop if type(v) is Member else v.name if type(v) is Ref else None
-                if name is None:
-                    continue
-                out.setdefault(name, []).append((p, c, i))
-                imp = f.imports.get(name) if type(v) is Ref else None
-                if type(imp) is Import and imp.name != name:
-                    out.setdefault(imp.name, []).append((p, c, i))
+            for i, v in enumerate(c.args):
+                if type(v) is CallExpr:
+                    if type(v.callee) is not Member or v.callee.prop != "bind":
+                        continue
+                    v = v.callee.obj
+                if type(v) is Member:
+                    out.setdefault(v.prop, []).append((p, c, i))
+                elif type(v) is Ref:
+                    out.setdefault(v.name, []).append((p, c, i))
+                    imp = f.imports.get(v.name)
+                    if type(imp) is Import and imp.name != v.name:
+                        out.setdefault(imp.name, []).append((p, c, i))
     memo.args = out
     return out
 
@@ -484,14 +489,31 @@ def _read_files(project: Project) -> list[str]:
 def _walk_escapes(project: Project, path: str, todo: list[tuple[AnyV, str | None]], out: Escapes,
                   bound: dict[str, Under]) -> None:
     """Add to ``out`` what the values of ``todo`` write under another name than their own: each
-    value with the name it is written under (None: none, READ: a read, not a value that leaves);
-    to ``bound`` the names modules are bound to."""
+    value with the name it is written under (None: none, READ: the object of a member read, whose
+    members resolution reads); to ``bound`` the names modules are bound to. Only what resolution
+    steps into is walked: not a call's callee or arguments (but the `x` of `Object.freeze(x)`,
+    `Object.assign(x, ...)`, `x.bind(this)`, `_.bind(x, this)`: x itself), a ternary's arms or
+    `a || b` (resolution takes one Electron object from them, nothing else), a template, an index."""
     f = project.files[path]
     while todo:
         v, key = todo.pop()
         if type(v) is Ref:
             if key is not READ and v.name != key:
                 out.names.setdefault(v.name, set()).add(key)
+        elif type(v) is Member:
+            if key is not READ and v.prop != key:
+                out.names.setdefault(v.prop, set()).add(key)
+            todo.append((v.obj, READ))
+        elif type(v) is Obj:
+            for p in v.props:
+                if p.spread:  # (`{ ...tools }` keeps the names of what it spreads)
+                    todo.append((p.value.inner if type(p.value) is Spread and p.value.inner is not None
+                                 else p.value, READ))
+                else:
+                    todo.append((p.value, p.key))
+        elif type(v) is Fn:
+            if key is not READ and _last_name(f, v.fid) != key:
+                out.functions.setdefault((path, v.fid), set()).add(key)
         elif type(v) is Module or (type(v) is Import and v.name == "default"):
             if key is not READ:  # (the module's default export or whole `module.exports`, by this name)
                 target = project.modules.resolve(path, v.src)
@@ -501,39 +523,19 @@ def _walk_escapes(project: Project, path: str, todo: list[tuple[AnyV, str | None
             if key is not READ and v.name != key and v.name != "*" \
                     and not (key is not None and f.imports.get(key) == v):  # (aliases: ``Escapes.aliases``)
                 out.names.setdefault(v.name, set()).add(key)
-        elif type(v) is Member:
-            if key is not READ and v.prop != key:
-                out.names.setdefault(v.prop, set()).add(key)
-            todo.append((v.obj, READ))
-        elif type(v) is Fn:
-            if key is not READ and _last_name(f, v.fid) != key:
-                out.functions.setdefault((path, v.fid), set()).add(key)
         elif type(v) is ClassV:
             if key is not READ and v.name is not None and v.name != key:
                 out.classes.setdefault((path, v.name), set()).add(key)
-        elif type(v) is Obj:
-            for p in v.props:
-                if p.spread:  # (`{ ...tools }` keeps the names of what it spreads)
-                    todo.append((p.value, READ))
-                else:
-                    todo.append((p.value, p.key))
-                if p.key_value is not None:
-                    todo.append((p.key_value, READ))
-        elif type(v) is CallExpr or type(v) is NewExpr:
+        elif type(v) is CallExpr:
             callee = v.callee
-            todo.append((callee, READ))
-            # `Object.freeze(x)`, `Object.assign(x, ...)`, `x.bind(this)`, `_.bind(x, this)`: x itself
-            through = type(callee) is Member and callee.prop in ("freeze", "assign", "bind")
-            for i, a in enumerate(v.args):
-                todo.append((a, key if through and i == 0 else READ))
-            if through and type(callee) is Member:
+            if type(callee) is Member and callee.prop in ("freeze", "assign", "bind"):
                 todo.append((callee.obj, key))
+                if v.args:
+                    todo.append((v.args[0], key))
         elif type(v) is Await and v.inner is not None:  # `await import('./win')`: the module
             todo.append((v.inner, key))
         elif type(v) is Arr:  # (`const [a, b] = [open, close]`: b is the entry '1')
-            todo.extend((x, READ if key is READ else str(i)) for i, x in enumerate(v.items))
-        else:  # a ternary, `||`, a template, an index...: resolution gives no function from inside
-            todo.extend((c, READ) for c in v.children())
+            todo.extend((x, str(i)) for i, x in enumerate(v.items))
 
 
 def call_index(project: Project, *, prefilter: bool = True, memo: CallersMemo | None = None) -> CallIndex:

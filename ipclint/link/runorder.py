@@ -188,8 +188,8 @@ def _loads(project: Project, p: str) -> list[str]:
     """The discovered files ``p`` imports, requires or `import()`s."""
     from ipclint.link.roles import imported_files
     if p in project.files:
-        targets = imported_files(project, p) + [
-            t for c in project.files[p].calls if isinstance(c.callee, Ref) and c.callee.name == "import"
+        targets = imported_files(project, p) + [  # (the calls by the name `import`: indexed once per file)
+            t for c in project.calls_named(p, ("import",)) if isinstance(c.callee, Ref) and c.callee.name == "import"
             and c.args and isinstance(c.args[0], Str)
             for t in [project.modules.resolve(p, c.args[0].value)] if t is not None]
     else:
