@@ -260,7 +260,6 @@ class CallersMemo:
     found: dict[tuple[str, int], Sites] = field(default_factory=dict)
     args: dict[str, list[tuple[str, Call, int]]] | None = None  # name -> the arguments written by it
     full: CallIndex | None = None
-    resolved: int = 0  # calls whose callee it resolved (tests/test_rules_work.py)
 
 
 def _memo(project: Project) -> CallersMemo:
@@ -340,7 +339,7 @@ def _named_sites(project: Project, memo: CallersMemo, path: str, fid: int, names
             continue
         if c.func is not None and c.func in (project.test_funcs.get(p) or ()):
             continue
-        if may_call_project_function(project, p, c) and _callee_target(project, memo, p, c) == target:
+        if may_call_project_function(project, p, c) and _callee_target(project, p, c) == target:
             sites.append((p, c))
     sites.sort(key=lambda s: (s[0], s[1].index))
     args = _named_args(project, memo)
@@ -355,8 +354,8 @@ def _named_sites(project: Project, memo: CallersMemo, path: str, fid: int, names
     return sites, refs
 
 
-def _callee_target(project: Project, memo: CallersMemo, path: str, call: Call) -> tuple[str, int] | None:
-    memo.resolved += 1
+def _callee_target(project: Project, path: str, call: Call) -> tuple[str, int] | None:
+    """The project function a call runs (``callee_function``), or the constructor a `new` runs."""
     t = callee_function(project, path, call)
     if t is None and call.new:  # `new Win()` runs Win's constructor (resolved already: memoised)
         t = class_constructor(project, path, call)
@@ -541,7 +540,7 @@ def _walk_escapes(project: Project, path: str, todo: list[tuple[AnyV, str | None
 def call_index(project: Project, *, prefilter: bool = True, memo: CallersMemo | None = None) -> CallIndex:
     """The calls of each project function and the calls that take one as argument, from the files
     main's entry reaches. With ``prefilter``, calls that ``may_call_project_function`` rules out
-    are not resolved (the index is the same: tests/test_rules_work.py builds it both ways)."""
+    are not resolved (the index is the same: tests/test_rule_prefilters.py builds it both ways)."""
     from ipclint.link.runorder import reachable_files
     calls: dict[tuple[str, int], list[tuple[str, Call]]] = {}
     refs: dict[tuple[str, int], list[tuple[str, Call, int]]] = {}
@@ -564,11 +563,7 @@ def call_index(project: Project, *, prefilter: bool = True, memo: CallersMemo | 
                     continue
                 if (type(callee) is Ref or type(callee) is Member) \
                         and (not prefilter or may_call_project_function(project, p, c)):
-                    if memo is not None:
-                        memo.resolved += 1
-                    t = callee_function(project, p, c)
-                    if t is None and c.new:  # `new Win()` runs Win's constructor (resolved already: memoised)
-                        t = class_constructor(project, p, c)
+                    t = _callee_target(project, p, c)
                     if t is not None:
                         calls.setdefault(t, []).append((p, c))
                 if callee_name(callee) in REMOVE_METHODS:
