@@ -228,8 +228,8 @@ def callback_refs(project: Project, path: str, fid: int) -> list[tuple[str, Call
 CallIndex = tuple[dict[tuple[str, int], list[tuple[str, Call]]], dict[tuple[str, int], list[tuple[str, Call, int]]]]
 Sites = tuple[list[tuple[str, Call]], list[tuple[str, Call, int]]]
 
-# The mode of a value met by ``_walk_escapes`` that is not written under a name: the object of a
-# member read, a call's callee or argument (resolution never gives a project function from these)
+# The mode of a value met by ``_walk_escapes`` that is not written under a name but read for its
+# members (`tools` of `tools.start`, what an object spreads): its entries keep their names
 READ = "\0read"
 
 
