@@ -251,3 +251,50 @@ def test_duplicate_handler_resolves_only_the_calls_that_can_reach_the_functions_
             "(it runs on every 'activate' event); the second registration throws"]
         counts.append(resolved[0])
     assert counts[1] <= counts[0] <= 10, counts  # (the whole index resolved 24 and 84)
+
+
+def _options_main(n: int) -> dict[str, str | bytes]:
+    """A main process with ``n`` object literals passed to calls and bound to names, ``n`` calls of
+    globals, and one window whose options reach its constructor through a call we cannot follow."""
+    objs = "".join(f"const opts{i} = {{ a: {{ b: [{i}] }} }}\nlog{i}({{ c: {{ d: {i} }} }}, opts{i})\n" for i in range(n))
+    return {
+        "package.json": '{"name": "t", "main": "main.js", "devDependencies": {"electron": "31.0.0"}}',
+        "main.js": "const { BrowserWindow } = require('electron')\nconst remote = require('@electron/remote/main')\n"
+                   f"{objs}const win = new BrowserWindow(decorate({{ webPreferences: {{ sandbox: false }} }}))\n"
+                   "remote.enable(win.webContents)\n",
+    }
+
+
+def test_insecure_webpreferences_reads_the_option_objects_linking_found(tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """IPC013's loose options are the `webPreferences` values of the objects linking's walk for
+    preload scripts found once per file (``roles.option_values``), not a second walk of every call's
+    arguments and binding; and `remote.enable(...)` is looked for among the calls by `enable` and by
+    the names the file binds, not tested at every call of a global."""
+    from ipclint.link import roles, webprefs
+    walked, tested = [0], [0]
+    walk_values, may_be_remote = roles._walk_values, webprefs._may_be_remote
+
+    def counted_walk(roots: list[Any]) -> Any:
+        for v in walk_values(roots):
+            walked[0] += 1
+            yield v
+
+    def counted_test(*args: Any) -> bool:
+        tested[0] += 1
+        return may_be_remote(*args)
+
+    monkeypatch.setattr(roles, "_walk_values", counted_walk)
+    monkeypatch.setattr(webprefs, "_may_be_remote", counted_test)
+    root = write_project(tmp_path / "app", _options_main(60))
+    nodes = {}
+    for select in ("IPC003", "IPC013"):
+        walked[0] = tested[0] = 0
+        r = check([str(root)], use_cache=False, jobs=1, select=select)
+        assert not r.internal_error
+        nodes[select] = walked[0]
+    assert sorted(f.message for f in r.findings) == [
+        "@electron/remote is enabled for win.webContents: its page can reach every main-process module",
+        "sandbox: false removes the IPC boundary"]
+    assert nodes["IPC013"] == nodes["IPC003"] > 60 * 4, nodes  # (walked twice: 2x)
+    assert tested[0] == 1, tested  # (every call: 62)

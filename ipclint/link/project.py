@@ -102,6 +102,10 @@ OpenName = tuple[int | None, AnyV, frozenset[str], str | None]
 # members of a name, by that name; those that start at an imported name, with its source
 # (link/graph.py _callee_roots)
 CalleeRoots = tuple[list[int], dict[str, list[int]], list[tuple[int, str]], list[tuple[int, str]]]
+# per file, the `preload` option values of its objects and assignments, with their scope; and the
+# `webPreferences` values of the objects in its calls' arguments and bindings, with the object's
+# span and its scope (link/roles.py option_values)
+OptionValues = tuple[list[tuple[AnyV, int | None]], list[tuple[Span, AnyV, int | None]]]
 
 
 class LinkConfig(Protocol):
@@ -185,8 +189,7 @@ class FileMemo:
     value_names: dict[str, frozenset[str]] = field(default_factory=dict)
     # path -> the files its import specifiers found by byte search name (a file not parsed)
     specifier_targets: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    # path -> the `preload` option values of its objects and assignments, with their scope
-    preload_values: dict[str, list[tuple[AnyV, int | None]]] = field(default_factory=dict)
+    option_values: dict[str, OptionValues] = field(default_factory=dict)  # link/roles.py option_values
     # path -> the Electron APIs named by its values whose resolution reached no unparsed file, and
     # the values whose resolution did, each with those files and its answer (which holds while none
     # of them is parsed): link/roles.py electron_names

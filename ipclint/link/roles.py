@@ -11,8 +11,8 @@ from ipclint.discover import file_for_stem
 from ipclint.discover.select import is_local_specifier
 from ipclint.link.bridge import EXPOSE_NAMES
 from ipclint.link.modules import ELECTRON_MODULES, JsonObject, ReadJson
-from ipclint.link.project import GLOBAL_OBJECTS, FileMemo, ImportGraph, LinkConfig, OpenName, Project
-from ipclint.model import FileInfo, Role
+from ipclint.link.project import GLOBAL_OBJECTS, FileMemo, ImportGraph, LinkConfig, OpenName, OptionValues, Project
+from ipclint.model import FileInfo, Role, Span
 from ipclint.model.facts import FileFacts, binding_scope
 from ipclint.model.values import (
     AnyV,
@@ -168,13 +168,16 @@ def _walk_values(roots: list[AnyV]) -> Iterator[AnyV]:
 
 def preload_hints(project: Project, path: str) -> list[str]:
     """Strings naming preload scripts in `webPreferences.preload` values of this file."""
-    return [h for v, scope in _preload_values(project, path) for h in _path_strings(project, path, v, scope)]
+    return [h for v, scope in option_values(project, path)[0] for h in _path_strings(project, path, v, scope)]
 
 
-def _preload_values(project: Project, path: str) -> list[tuple[AnyV, int | None]]:
-    """The `preload` values of the file's option objects and assignments, with their scope (from
-    the facts alone: found once per file for all the rounds of a run)."""
-    memo = project.file_memo.preload_values
+def option_values(project: Project, path: str) -> OptionValues:
+    """The `preload` values of the file's option objects and assignments, with their scope; and
+    the `webPreferences` values of the objects its calls' arguments and bindings hold, with the
+    object's span and their scope (IPC013's loose options). From the facts alone: found by one walk
+    once per file for all the rounds of a run, which the rules then read instead of walking every
+    file again."""
+    memo = project.file_memo.option_values
     hit = memo.get(path)
     if hit is not None:
         return hit
@@ -195,6 +198,7 @@ def _preload_values(project: Project, path: str) -> list[tuple[AnyV, int | None]
         if type(v) is Obj:
             by_scope.setdefault(scope, []).append(v)
     out: list[tuple[AnyV, int | None]] = []
+    prefs: list[tuple[Span, AnyV, int | None]] = []
     for c in f.calls:  # session preloads: `ses.registerPreloadScript({ filePath })`, `ses.setPreloads([p])`
         callee = c.callee
         if type(callee) is not Member or callee.prop not in ("registerPreloadScript", "setPreloads"):
@@ -211,14 +215,18 @@ def _preload_values(project: Project, path: str) -> list[tuple[AnyV, int | None]
             if type(v) is not Obj:
                 continue
             for p in v.props:
-                if p.key == "preload" and not p.spread:
+                if p.spread:
+                    continue
+                if p.key == "preload":
                     out.append((p.value, scope))
+                elif p.key == "webPreferences":
+                    prefs.append((v.span, p.value, scope))
     for a in f.assigns:
         t = a.target
         if type(t) is Member and t.prop == "preload":
             out.append((a.value, a.func))
-    memo[path] = out
-    return out
+    hit = memo[path] = (out, prefs)
+    return hit
 
 
 def _path_strings(project: Project, path: str, v: AnyV, scope: int | None = None) -> list[str]:

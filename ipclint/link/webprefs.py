@@ -116,32 +116,27 @@ def sandboxed_apps(project: Project) -> set[str | None]:
 
 def loose_options(project: Project, seen: Seen) -> Iterator[InsecureSetting]:
     """Any object literal with a `webPreferences` key: window options on their way to a constructor
-    through code we cannot follow (`new BrowserWindow(decorate(opts))`)."""
-    from ipclint.link.roles import _walk_values
+    through code we cannot follow (`new BrowserWindow(decorate(opts))`). Those of the calls'
+    arguments and of the bindings were found by linking's walk for preload scripts, once per file
+    (``roles.option_values``); only the functions' returns are walked here."""
+    from ipclint.link.roles import _walk_values, option_values
     # the options of known windows are judged by what is left of them after merging
     judged = {part for w in windows(project) for o in (w.options, w.prefs) if o is not None for part in o.parts}
     for path in sorted(project.files):
-        f = project.files[path]
-        # (exact types: this looks at every argument of every call, and failing isinstance tests on
-        # msgspec values are slow)
         # each object with its scope, so that `webPreferences: prefs[mode]` finds a const declared
         # in the function that returns the options
-        by_scope: dict[int | None, list[AnyV]] = {}
-        for c in f.calls:
-            by_scope.setdefault(c.func, []).extend(a for a in c.args if type(a) is Obj)
-        for (scope, _name), v in f.bindings.items():
-            if type(v) is Obj:
-                by_scope.setdefault(scope, []).append(v)
-        for fid, fn in enumerate(f.functions):
-            by_scope.setdefault(fid, []).extend(r for r in fn.returns if type(r) is Obj)
-        for scope, roots in by_scope.items():
-            for v in _walk_values(roots):
-                if type(v) is not Obj or (path, v.span) in judged:
+        prefs = [(value, scope) for span, value, scope in option_values(project, path)[1] if (path, span) not in judged]
+        # (exact types: failing isinstance tests on msgspec values are slow)
+        for fid, fn in enumerate(project.files[path].functions):
+            for r in fn.returns:
+                if type(r) is not Obj:
                     continue
-                for p in v.props:
-                    if p.key == "webPreferences" and not p.spread:
-                        found, _known = entries(project, Where(path, p.value, scope))
-                        yield from _reported(project, effective(found), seen)
+                for v in _walk_values([r]):
+                    if type(v) is Obj and (path, v.span) not in judged:
+                        prefs.extend((p.value, fid) for p in v.props if p.key == "webPreferences" and not p.spread)
+        for value, scope in prefs:
+            found, _known = entries(project, Where(path, value, scope))
+            yield from _reported(project, effective(found), seen)
 
 
 def assignments(project: Project, seen: Seen) -> Iterator[InsecureSetting]:
@@ -195,14 +190,17 @@ def _is_prefs(project: Project, path: str, owner: AnyV, scope: int | None, liste
 def remote_enabled(project: Project) -> Iterator[InsecureSetting]:
     """`require('@electron/remote/main').enable(webContents)`, under any alias: the page gets
     every main-process module through `@electron/remote`."""
-    for path, call in project.iter_calls():
-        callee = call.callee
-        # (exact types: this looks at every call, and failing isinstance tests on msgspec values are slow)
-        if not call.args or call.new or not (type(callee) is Ref or (
-                type(callee) is Member and callee.prop == "enable")) or not _may_be_remote(project, path, call):
-            continue
-        if remote_enable(project.resolve(path, call.callee, call.func).value):
-            yield InsecureSetting("remote", path, call.span, "@electron/remote", call.args[0].text)
+    for path in sorted(project.files):
+        # a call by a name that no scope of the file binds calls a global (``_may_be_remote``):
+        # only the calls by `enable` and by the bound names are candidates
+        for call in project.calls_named(path, project.bound_names(path) | {"enable"}):
+            callee = call.callee
+            # (exact types: failing isinstance tests on msgspec values are slow)
+            if not call.args or call.new or not (type(callee) is Ref or (
+                    type(callee) is Member and callee.prop == "enable")) or not _may_be_remote(project, path, call):
+                continue
+            if remote_enable(project.resolve(path, call.callee, call.func).value):
+                yield InsecureSetting("remote", path, call.span, "@electron/remote", call.args[0].text)
 
 
 def _may_be_remote(project: Project, path: str, call: Call) -> bool:
