@@ -1,6 +1,7 @@
 """Work the rules do once instead of again, counted (never timed)."""
 from __future__ import annotations
 
+import importlib
 import sys
 from pathlib import Path
 from types import CodeType, FrameType
@@ -298,3 +299,29 @@ def test_insecure_webpreferences_reads_the_option_objects_linking_found(tmp_path
         "sandbox: false removes the IPC boundary"]
     assert nodes["IPC013"] == nodes["IPC003"] > 60 * 4, nodes  # (walked twice: 2x)
     assert tested[0] == 1, tested  # (every call: 62)
+
+
+def test_unhandled_channel_lists_the_page_code_it_searches_once(tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """IPC010 searches the page code's bytes for each pushed channel nothing listens on: the files
+    to search are listed once per app (``calls.page_code_paths``), not again for every channel."""
+    from ipclint.link import calls
+    unhandled_channel = importlib.import_module("ipclint.rules.unhandled_channel")
+    listed = [0]
+    page_code_paths = calls.page_code_paths
+
+    def counted(*args: Any) -> Any:
+        listed[0] += 1
+        return page_code_paths(*args)
+
+    monkeypatch.setattr(calls, "page_code_paths", counted)
+    monkeypatch.setattr(unhandled_channel, "page_code_paths", counted, raising=False)
+    sends = "".join(f"win.webContents.send('push:{i}', {i})\n" for i in range(30))
+    root = write_project(tmp_path / "app", {
+        "main.js": "const { BrowserWindow } = require('electron')\n"
+                   "const win = new BrowserWindow({ webPreferences: { preload: 'preload.js' } })\n" + sends,
+        "preload.js": "const { ipcRenderer } = require('electron')\nipcRenderer.on('other', () => {})\n",
+    })
+    r = check([str(root)], use_cache=False, jobs=1, select="IPC010")
+    assert not r.internal_error and len(r.findings) == 30, [f.message for f in r.findings]
+    assert listed[0] == 1, listed  # (once per channel: 30)

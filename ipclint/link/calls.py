@@ -726,10 +726,12 @@ def quoted_in_page_code(project: Project, channel: str, app: str | None = None,
     that can talk with ``app``, not in main, shared modules or tests (a JSX prop, a config object):
     a byte search, run only for the channels a graph rule is about to report. ``paths``: those
     files (``page_code_paths`` of the same app and roles), when the caller asks for many channels."""
-    needles = [q + channel.encode("utf-8", "replace") + q for q in (b"'", b'"', b"`")]
+    name = channel.encode("utf-8", "replace")
+    needles = [q + name + q for q in (b"'", b'"', b"`")]
     for path in paths if paths is not None else page_code_paths(project, app, roles):
         data = project.sources.get(path) or b""
-        if any(n in data for n in needles):
+        # (the name alone first: one search of a file that does not write it, not one per quote)
+        if name in data and any(n in data for n in needles):
             return True
     return False
 

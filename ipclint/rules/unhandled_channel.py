@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from ipclint.link.calls import closest, mentioned_strings, quoted_in_page_code
+from ipclint.link.calls import closest, mentioned_strings, page_code_paths, quoted_in_page_code
 from ipclint.link.ends import ChannelEnds
 from ipclint.link.graph import Edge
 from ipclint.link.ports import reads_ports
@@ -84,15 +84,19 @@ def unhandled_channel(project: Project, options: ChannelOptions) -> Iterator[Hit
         ends.add(e)
     for loc in g.catch_all:  # main overrides ipcMain.emit, or relays 'ipc-message': it receives every message
         ends.dynamic["on"].add(project.apps.get(loc.path, ""))
+    searched: dict[tuple[str, frozenset[str]], list[str]] = {}  # (app, roles) -> its page code (IPC011 alike)
     for e in g.edges:
         if e.channel is None or e.bridged or ignored_channel(e.channel, options):
             continue
-        hit = _judge(project, ends, e, e.channel)
+        hit = _judge(project, ends, e, e.channel, searched)
         if hit is not None:
             yield hit
 
 
-def _judge(project: Project, ends: ChannelEnds, e: Edge, ch: str) -> Hit | None:
+def _judge(project: Project, ends: ChannelEnds, e: Edge, ch: str,
+           searched: dict[tuple[str, frozenset[str]], list[str]]) -> Hit | None:
+    """A finding for edge ``e`` on channel ``ch``, or None. ``searched``: the files
+    ``quoted_in_page_code`` searched for each app and roles, listed once for all the channels."""
     if e.kind in ("invoke", "send") and e.side == "renderer" and e.method != "sendToHost" and ends.by_library(e, ch):
         return None
     if e.kind == "invoke" and e.side == "renderer":
@@ -127,8 +131,12 @@ def _judge(project: Project, ends: ChannelEnds, e: Edge, ch: str) -> Hit | None:
             return _port_hit(project, e, ch, listens, "listener")
         app = project.apps.get(e.path, "")
         page = GUEST if e.receiver == "webview" else PAGE  # a webview's guest listens in its preload
-        if _allowed(ch, project.graph.allowed(app, listen=True)) or ch in mentioned_strings(project, page, app) \
-                or quoted_in_page_code(project, ch, app, page):
+        if _allowed(ch, project.graph.allowed(app, listen=True)) or ch in mentioned_strings(project, page, app):
+            return None
+        paths = searched.get((app, page))
+        if paths is None:
+            paths = searched[(app, page)] = page_code_paths(project, app, page)
+        if quoted_in_page_code(project, ch, app, page, paths):
             return None
         where = "the guest page: no guest preload" if e.receiver == "webview" \
             else "the renderer: no preload or renderer"
