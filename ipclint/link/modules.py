@@ -5,7 +5,6 @@ import json
 import posixpath
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -29,9 +28,11 @@ ReadJson = Callable[[str], JsonObject | None]
 PathPatterns = list[tuple[str, list[str]]]
 
 
-@dataclass(frozen=True, slots=True)
-class Where:
-    """A value together with the file and scope in which its names are looked up."""
+class Where(msgspec.Struct, frozen=True):
+    """A value together with the file and scope in which its names are looked up. A msgspec
+    struct rather than a frozen dataclass: resolution makes one per step (mattermost's first link
+    round about 25,000), and a frozen dataclass's ``__init__`` sets each field through
+    ``object.__setattr__`` (0.42 against 0.07 us each). Never encoded: linking's own."""
 
     path: str
     value: AnyV

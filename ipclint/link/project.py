@@ -93,7 +93,8 @@ _MODULE_VALUES = frozenset({Module, ModObj, Electron, External})  # what a modul
 # resolution found missing: recorded again on every hit while linking, the steps it took, the
 # unparsed files whose parsing could change it without it asking for them: ``Project.watch``)
 ResolvedKey = tuple[str, int, int | None, bool]
-Resolved = dict[ResolvedKey, tuple[AnyV, Where, tuple[str, ...], int, tuple[str, ...]]]
+ResolvedEntry = tuple[AnyV, Where, tuple[str, ...], int, tuple[str, ...]]
+Resolved = dict[ResolvedKey, ResolvedEntry]
 # (path, function id) -> the calls of it, and the calls that take it as argument (with the index)
 # a value that may name an Electron API (its scope, the value), the unparsed files its resolution
 # reached, and the API it names then (link/roles.py electron_names)
@@ -620,10 +621,8 @@ class Project:
         key = (path, id(value), scope, consts_only)
         hit = self.memo.resolved.get(key)
         if hit is not None and hit[0] is value:  # (the entry keeps the value alive: its id is not reused)
-            for p in hit[2]:  # (the modules it needs, again: an earlier one may have been under ``no_missing``)
-                self._need(p)
-            for p in hit[4]:
-                self.watch(p)
+            if hit[2] or hit[4]:  # (most entries reached no unparsed file: nothing to record again)
+                self._recorded_again(hit)
             return hit[1]
         needed, watched = self._needed, self._watched
         mark, wmark = len(needed), len(watched)
@@ -632,14 +631,26 @@ class Project:
             where = self._resolve(path, value, scope, consts_only)
         finally:
             self._resolving -= 1
-        entry = self.memo.resolved[key] = (value, where, tuple(dict.fromkeys(needed[mark:])), self._steps,
-                                           tuple(dict.fromkeys(watched[wmark:])))
+        # (slices only when the walk recorded something: most record nothing)
+        entry = self.memo.resolved[key] = (value, where,
+                                           tuple(dict.fromkeys(needed[mark:])) if len(needed) > mark else (),
+                                           self._steps,
+                                           tuple(dict.fromkeys(watched[wmark:])) if len(watched) > wmark else ())
         if entry[2] or entry[4]:
             self.memo.open_resolved.append(key)
         if not self._resolving:
             needed.clear()
             watched.clear()
         return where
+
+    def _recorded_again(self, hit: ResolvedEntry) -> None:
+        """A remembered resolution's needs and watches, recorded again as its own walk recorded
+        them: an earlier one may have been under ``no_missing``, and an enclosing resolution
+        records what the ones it reuses reached."""
+        for p in hit[2]:
+            self._need(p)
+        for p in hit[4]:
+            self.watch(p)
 
     def _resolve(self, path: str, value: AnyV, scope: int | None, consts_only: bool) -> Where:
         cur = Where(path, value, scope)
@@ -758,14 +769,9 @@ class Project:
                 self.resolve(bound.path, bound.value, bound.scope, consts_only=consts_only)
             finally:
                 self._filling = False
-            hit = self.memo.resolved.get(key)
-            if hit is None or hit[0] is not bound.value:
-                return None
-        else:
-            for p in hit[2]:
-                self._need(p)
-            for p in hit[4]:
-                self.watch(p)
+            hit = self.memo.resolved[key]  # (just made: the entry of this very value)
+        elif hit[2] or hit[4]:
+            self._recorded_again(hit)
         where, taken = hit[1], hit[3]
         if isinstance(where.value, Dyn) or steps + 1 + taken >= MAX_STEPS:
             return None

@@ -98,12 +98,14 @@ def electron_names(project: Project, path: str) -> set[str]:
             return settled | {e[3] for e in opened if e[3] is not None}
     before, watched = project.missing, project.watched
     try:
+        # (what these resolutions reach and is not parsed: nothing asked for; fresh sets only
+        # after a resolution that recorded something, most record nothing)
+        project.missing, project.watched = set(), set()
         for scope, v in pending:
-            # (what this resolution reaches and is not parsed: nothing asked for)
-            project.missing, project.watched = set(), set()
             name = _electron_name(project, path, v, scope)
             if project.missing or project.watched:
                 opened.append((scope, v, frozenset(project.missing | project.watched), name))
+                project.missing, project.watched = set(), set()
             elif name is not None:
                 settled.add(name)
     finally:
@@ -124,15 +126,21 @@ def _electron_name(project: Project, path: str, v: AnyV, scope: int | None) -> s
 def _candidates(f: FileFacts) -> list[tuple[int | None, AnyV]]:
     """The values of a file that can name an Electron API: its import bindings, and its callees
     on a module or on one of those bindings."""
-    cands = [(s, v) for (s, _), v in f.bindings.items() if _may_name(v)]
+    cands: list[tuple[int | None, AnyV]] = []
+    bound: set[str] = set()
+    for (s, name), v in f.bindings.items():  # (one test of each binding for both)
+        if _may_name(v):
+            cands.append((s, v))
+            bound.add(name)
     # `let ipc = null` that the file sets to an Electron object later (Project._assigned)
     late = sorted(f.mutable, key=lambda k: (-1 if k[0] is None else k[0], k[1]))
     cands += [(s, Ref(span=v.span, text=name, name=name)) for (s, name) in late
               for v in [f.bindings.get((s, name))] if type(v) is Null or type(v) is Undef]
-    bound = {name for (_s, name), v in f.bindings.items() if _may_name(v)}
     # Callees written the same way on the same binding (`ipcMain.handle` a thousand times, in a
     # thousand functions) name the same API: each chain of properties of one binding is resolved once.
     chains: set[tuple[int | None, str, tuple[str, ...]]] = set()
+    # (each function's calls on one binding look it up from the same scope: once per (scope, name))
+    scopes: dict[tuple[int | None, str], int | None] = {}
     for c in f.calls:
         if type(c.callee) is not Member:
             continue
@@ -144,11 +152,18 @@ def _candidates(f: FileFacts) -> list[tuple[int | None, AnyV]]:
         if type(root) is Module or type(root) is CallExpr and _may_name(root):  # (`load('electron').x`)
             cands.append((c.func, c.callee))
         elif type(root) is Ref and root.name in bound:
-            chain = (_binding_scope(f, c.func, root.name), root.name, tuple(props))
+            name = root.name
+            at = scopes.get((c.func, name), _UNSEEN)
+            if at == _UNSEEN:
+                at = scopes[(c.func, name)] = _binding_scope(f, c.func, name)
+            chain = (at, name, tuple(props))
             if chain not in chains:
                 chains.add(chain)
                 cands.append((c.func, c.callee))
     return cands
+
+
+_UNSEEN = -2  # (no scope asked about yet: ``_binding_scope`` answers a function id, None or -1)
 
 
 def _binding_scope(f: FileFacts, scope: int | None, name: str) -> int | None:
