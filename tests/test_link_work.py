@@ -54,6 +54,34 @@ def test_electron_names_resolves_each_callee_chain_once(tmp_path: Path, monkeypa
     assert counts[0] == counts[1] > 0, counts  # the same chains, however many calls
 
 
+def test_electron_name_candidates_test_each_binding_and_scope_once(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file's Electron-name candidates (``roles._candidates``) test each binding once, and look
+    each name up once per function that calls on it, however many calls do."""
+    import ipclint.link.roles as roles
+    functions, per_function = 6, 5
+    body = "".join(f"function f{i}() {{\n" + "".join(
+        f"  ipcMain.on('c{i}:{j}', onMessage)\n" for j in range(per_function)) + "}\n"
+        for i in range(functions))
+    made: list[tuple[int, int, int]] = []  # (bindings, _may_name tests, _binding_scope look-ups)
+    tests, lookups = _count(monkeypatch, roles, "_may_name"), _count(monkeypatch, roles, "_binding_scope")
+    inner = roles._candidates
+
+    def counted(f: Any) -> Any:
+        before = tests[0], lookups[0]
+        out = inner(f)
+        made.append((len(f.bindings), tests[0] - before[0], lookups[0] - before[1]))
+        return out
+
+    monkeypatch.setattr(roles, "_candidates", counted)
+    r = check([str(write_project(tmp_path / "app", {"main.js": HEAD + "function onMessage() {}\n" + body}))],
+              use_cache=False, jobs=1)
+    assert not r.internal_error and len(made) == 1
+    bindings, tested, looked_up = made[0]
+    assert tested == bindings, made  # (not twice per binding)
+    assert looked_up == functions, made  # (once per function, not once per call: 30)
+
+
 def test_a_later_round_keeps_the_resolutions_that_still_hold(tmp_path: Path,
                                                             monkeypatch: pytest.MonkeyPatch) -> None:
     import ipclint.link
