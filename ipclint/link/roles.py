@@ -116,9 +116,9 @@ def electron_names(project: Project, path: str) -> set[str]:
 
 def _electron_name(project: Project, path: str, v: AnyV, scope: int | None) -> str | None:
     r = project.resolve(path, v, scope).value
-    if isinstance(r, Electron):
+    if type(r) is Electron:  # (exact types: every candidate of every file)
         return r.api.split(".", 1)[0]
-    if isinstance(r, External) and r.src == "@electron-toolkit/preload":
+    if type(r) is External and r.src == "@electron-toolkit/preload":
         return "toolkit"
     return None
 

@@ -152,8 +152,8 @@ def _receiver_helper_calls(project: Project, helpers: ReceiverHelpers) -> dict[t
 
 def _param_index(project: Project, path: str, call: Call, arg: AnyV) -> tuple[int, int, bool] | None:
     """(function id, parameter index, is rest) when ``arg`` is a plain parameter of an enclosing function."""
-    v = arg.inner if isinstance(arg, Spread) and arg.inner is not None else arg
-    if not isinstance(v, Ref):
+    v = arg.inner if type(arg) is Spread and arg.inner is not None else arg
+    if type(v) is not Ref:  # (exact types: asked of every argument of many calls)
         return None
     memo = project.file_memo.param_indexes  # (from the file's facts alone: once a run, not once a round)
     key = (path, call.func, v.name)
