@@ -82,6 +82,22 @@ def test_electron_name_candidates_test_each_binding_and_scope_once(tmp_path: Pat
     assert looked_up == functions, made  # (once per function, not once per call: 30)
 
 
+def test_linking_looks_a_name_up_once_per_scope(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where a name is bound, seen from one function, is found once a run (``Project.binding_at``):
+    a function registering many handlers looks `ipcMain` and its listener up once, not per call."""
+    import ipclint.link.project as project_module
+    counts = []
+    for n in (10, 100):
+        body = "function onMessage() {}\nfunction setup() {\n" + "".join(
+            f"  ipcMain.on('c:{i}', onMessage)\n" for i in range(n)) + "}\nsetup()\n"
+        with monkeypatch.context() as m:
+            looked_up = _count(m, project_module, "binding_scope")
+            r = check([str(write_project(tmp_path / str(n), {"main.js": HEAD + body}))], use_cache=False, jobs=1)
+        assert not r.internal_error
+        counts.append(looked_up[0])
+    assert counts[0] == counts[1] > 0, counts  # (the same names from the same scopes, however many calls)
+
+
 def test_a_later_round_keeps_the_resolutions_that_still_hold(tmp_path: Path,
                                                             monkeypatch: pytest.MonkeyPatch) -> None:
     import ipclint.link
