@@ -810,7 +810,8 @@ class Project:
         if f is None:
             return None
         name = ref.name
-        hit = self.binding_at(cur.path, cur.scope, name)  # (remembered: a global's None too)
+        # (no scope of the file binds it: the walk out would find nothing)
+        hit = self.binding_at(cur.path, cur.scope, name) if name in self.bound_names(cur.path) else None
         if hit is not None:
             scope, v = hit
             if v is not None:
