@@ -787,7 +787,9 @@ class Project:
                 self.resolve(bound.path, bound.value, bound.scope, consts_only=consts_only)
             finally:
                 self._filling = False
-            hit = self.memo.resolved[key]  # (just made: the entry of this very value)
+            hit = self.memo.resolved.get(key)  # (just made: the entry of this very value)
+            if hit is None:
+                return None
         elif hit[2] or hit[4]:
             self._recorded_again(hit)
         where, taken = hit[1], hit[3]
