@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import textwrap
 from pathlib import Path
+from typing import Any
 
 
 def write_project(root: Path, files: dict[str, str | bytes], electron: str = "31.0.0",
@@ -48,3 +49,17 @@ ROUNDS_APP: dict[str, str | bytes] = {
     "src/lib/check.ts": "export function isSafe(p: string): boolean { return p.startsWith('/safe/') }\n",
     "src/lib/other.ts": "export function isShort(p: string): boolean { return p.length < 64 }\n",
 }
+
+
+def count_calls(monkeypatch: Any, owner: Any, name: str) -> list[int]:
+    """Calls of ``owner.name`` from now on (patched with ``monkeypatch``), counted in the returned
+    one-item list: the work tests' counter."""
+    seen = [0]
+    fn = getattr(owner, name)
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        seen[0] += 1
+        return fn(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, counted)
+    return seen

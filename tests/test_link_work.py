@@ -12,7 +12,7 @@ import ipclint.link.handlers
 import ipclint.link.wrappers
 from ipclint.engine import check
 from ipclint.link.project import Project
-from tests.helpers import ROUNDS_APP, write_project
+from tests.helpers import ROUNDS_APP, count_calls, write_project
 
 HEAD = "const { ipcMain, shell } = require('electron')\n"
 
@@ -21,25 +21,12 @@ def channels(n: int) -> str:
     return HEAD + "".join(f"ipcMain.handle('ch:{i}', (e, p{i}) => shell.openExternal(p{i}))\n" for i in range(n))
 
 
-def _count(monkeypatch: pytest.MonkeyPatch, owner: Any, name: str) -> list[int]:
-    """Calls of ``owner.name`` from now on, counted in the returned one-item list."""
-    seen = [0]
-    fn = getattr(owner, name)
-
-    def counted(*args: Any, **kwargs: Any) -> Any:
-        seen[0] += 1
-        return fn(*args, **kwargs)
-
-    monkeypatch.setattr(owner, name, counted)
-    return seen
-
-
 def test_electron_names_resolves_each_callee_chain_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import ipclint.link.roles as roles
     counts = []
     for n in (10, 200):
         with monkeypatch.context() as m:
-            resolves = _count(m, Project, "resolve")
+            resolves = count_calls(m, Project, "resolve")
             inner = roles.electron_names
 
             def only_names(project: Project, path: str, _inner: Any = inner, _seen: list[int] = resolves) -> set[str]:
@@ -64,7 +51,7 @@ def test_electron_name_candidates_test_each_binding_and_scope_once(tmp_path: Pat
         f"  ipcMain.on('c{i}:{j}', onMessage)\n" for j in range(per_function)) + "}\n"
         for i in range(functions))
     made: list[tuple[int, int, int]] = []  # (bindings, _may_name tests, _binding_scope look-ups)
-    tests, lookups = _count(monkeypatch, roles, "_may_name"), _count(monkeypatch, roles, "_binding_scope")
+    tests, lookups = count_calls(monkeypatch, roles, "_may_name"), count_calls(monkeypatch, roles, "_binding_scope")
     inner = roles._candidates
 
     def counted(f: Any) -> Any:
@@ -91,7 +78,7 @@ def test_linking_looks_a_name_up_once_per_scope(tmp_path: Path, monkeypatch: pyt
         body = "function onMessage() {}\nfunction setup() {\n" + "".join(
             f"  ipcMain.on('c:{i}', onMessage)\n" for i in range(n)) + "}\nsetup()\n"
         with monkeypatch.context() as m:
-            looked_up = _count(m, project_module, "binding_scope")
+            looked_up = count_calls(m, project_module, "binding_scope")
             r = check([str(write_project(tmp_path / str(n), {"main.js": HEAD + body}))], use_cache=False, jobs=1)
         assert not r.internal_error
         counts.append(looked_up[0])
@@ -102,7 +89,7 @@ def test_a_later_round_keeps_the_resolutions_that_still_hold(tmp_path: Path,
                                                             monkeypatch: pytest.MonkeyPatch) -> None:
     import ipclint.link
     root = write_project(tmp_path / "app", ROUNDS_APP)
-    walks = _count(monkeypatch, Project, "_resolve")
+    walks = count_calls(monkeypatch, Project, "_resolve")
     per_round: list[int] = []
     link = ipclint.link.link
 
@@ -122,8 +109,8 @@ def test_a_later_round_keeps_the_resolutions_that_still_hold(tmp_path: Path,
 def test_rules_judge_each_site_and_resolve_each_callee_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                             n: int) -> None:
     root = write_project(tmp_path / "app", {"main.js": channels(n)})
-    judged = _count(monkeypatch, ipclint.link.handlers.Judge, "_judge")
-    resolved = _count(monkeypatch, ipclint.link.wrappers, "_callee_function")
+    judged = count_calls(monkeypatch, ipclint.link.handlers.Judge, "_judge")
+    resolved = count_calls(monkeypatch, ipclint.link.wrappers, "_callee_function")
     r = check([str(root)], use_cache=False, jobs=1, select=["IPC005"])
     alone = judged[0], resolved[0]
     judged[0] = resolved[0] = 0
@@ -174,8 +161,8 @@ def test_page_code_found_late_by_its_bridge_calls_keeps_the_graph(tmp_path: Path
                       "  ping: (v) => ipcRenderer.send('ping', v),\n})\n",
         "src/bridge.ts": "export const api = window.electronAPI\n",
         "src/Clock.ts": "import { api } from './bridge'\nexport const tick = () => api.ping(1)\n"})
-    builds = _count(monkeypatch, ipclint.link, "build_graph")
-    rounds = _count(monkeypatch, ipclint.link, "link")
+    builds = count_calls(monkeypatch, ipclint.link, "build_graph")
+    rounds = count_calls(monkeypatch, ipclint.link, "link")
     r = check([str(root)], use_cache=False, jobs=1, need_project=True)
     project = r.extra["project"]
     assert not r.internal_error and project.roles["src/Clock.ts"].reason.endswith("through an imported alias")
@@ -191,7 +178,7 @@ def test_prefetch_asks_for_modules_only_when_some_file_is_not_parsed(tmp_path: P
     the same."""
     import importlib
     prefetch = importlib.import_module("ipclint.link.prefetch")  # (ipclint.link.prefetch is also the function)
-    touched = _count(monkeypatch, prefetch, "_touch")
+    touched = count_calls(monkeypatch, prefetch, "_touch")
     alone = check([str(write_project(tmp_path / "one", {"main.js": channels(5)}))], use_cache=False, jobs=1)
     assert not alone.internal_error and touched[0] == 0
     # the same file beside one that is not parsed (it mentions no IPC): asked again
@@ -211,8 +198,8 @@ def test_a_wrapper_is_read_once_however_many_handlers_it_registers(tmp_path: Pat
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     """What an app wrapper does around its handlers (validate them, hand them the event) is read
     once per wrapper: not again for each handler, each time through every call of its file."""
-    validates = _count(monkeypatch, ipclint.link.handlers, "_function_validates")
-    passing = _count(monkeypatch, ipclint.link.handlers, "_event_passing")
+    validates = count_calls(monkeypatch, ipclint.link.handlers, "_function_validates")
+    passing = count_calls(monkeypatch, ipclint.link.handlers, "_event_passing")
     for n in (10, 40):
         validates[0] = passing[0] = 0
         r = check([str(write_project(tmp_path / str(n), {"main.js": _wrapped(n)}))], use_cache=False, jobs=1,
@@ -233,7 +220,7 @@ def test_port_listeners_read_each_transfer_once(tmp_path: Path, monkeypatch: pyt
     import ipclint.link.ports as ports
     counts = []
     for n in (10, 40):
-        seen = _count(monkeypatch, ports, "_local")
+        seen = count_calls(monkeypatch, ports, "_local")
         r = check([str(write_project(tmp_path / f"p{n}", {"main.js": port_pairs(n)}))], use_cache=False, jobs=1)
         project = r.extra["project"]
         # listener i (line 3i + 2 after the blank first line) is on the channel its twin went on
@@ -271,7 +258,7 @@ def test_the_import_graph_is_kept_between_rounds_and_equals_a_fresh_one(tmp_path
         files[f"src/web/page{i}.ts"] = f"import './page{i + 1}'\nimport '../lib/check'\nexport const n{i} = {i}\n"
     files["src/main/tasks.test.ts"] = "import './tasks'\n"
     seen: list[tuple[int, dict[str, set[str]], dict[str, set[str]]]] = []
-    targets = _count(monkeypatch, roles, "specifier_targets")
+    targets = count_calls(monkeypatch, roles, "specifier_targets")
     inner = roles._importers
 
     def compared(project: Project) -> dict[str, set[str]]:
@@ -384,7 +371,7 @@ def test_linking_asks_whether_a_path_is_test_code_once_a_run(tmp_path: Path, mon
     for name, module in list(sys.modules.items()):
         if name.startswith(("ipclint.link", "ipclint.rules")) and getattr(module, "is_test_path", None) is inner:
             monkeypatch.setattr(module, "is_test_path", counted)
-    rounds = _count(monkeypatch, ipclint.link, "link")
+    rounds = count_calls(monkeypatch, ipclint.link, "link")
     root = write_project(tmp_path / "app", _many_files_app())
     r = check([str(root)], use_cache=False, jobs=1)
     assert not r.internal_error and rounds[0] >= 2
@@ -412,8 +399,8 @@ def test_module_resolution_places_each_importer_once(tmp_path: Path, monkeypatch
                 f"import {{ v{j} }} from './m{j}'\n" for j in range(10)) + \
                 "import { x } from '@app/lib'\nimport { y } from '@app/lib/util'\nexport const v = x + y\n"
     root = write_project(tmp_path / "app", files)
-    places = _count(monkeypatch, ModuleResolver, "_tsconfig")
-    modules = _count(monkeypatch, ModuleResolver, "_package_module")
+    places = count_calls(monkeypatch, ModuleResolver, "_tsconfig")
+    modules = count_calls(monkeypatch, ModuleResolver, "_package_module")
     r = check([str(root)], use_cache=False, jobs=1)
     assert not r.internal_error
     importers = 21  # (and one tsconfig lookup per alias question, which is memoised)

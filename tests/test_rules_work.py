@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from ipclint.engine import check
-from tests.helpers import write_project
+from tests.helpers import count_calls, write_project
 
 
 def _exposing(n: int) -> dict[str, str | bytes]:
@@ -27,14 +27,7 @@ def test_listener_leak_finds_an_exposures_removals_once(tmp_path: Path, monkeypa
     exposed functions: those are found once per exposure, not again per subscription."""
     import importlib
     leak = importlib.import_module("ipclint.rules.listener_leak")  # (the package names the rule so)
-    seen = [0]
-    ipc_ops = leak.ipc_ops
-
-    def counted(*args: Any) -> Any:
-        seen[0] += 1
-        return ipc_ops(*args)
-
-    monkeypatch.setattr(leak, "ipc_ops", counted)
+    seen = count_calls(monkeypatch, leak, "ipc_ops")
     counts = []
     for n in (10, 40):
         seen[0] = 0
@@ -235,14 +228,7 @@ def test_duplicate_handler_resolves_only_the_calls_that_can_reach_the_functions_
     it): it resolves the calls written with the names those functions are reached by, not the
     callee of every call of the project (``link.calls.callers``)."""
     from ipclint.link import calls
-    resolved = [0]
-    callee_function = calls.callee_function
-
-    def counted(*args: Any) -> Any:
-        resolved[0] += 1
-        return callee_function(*args)
-
-    monkeypatch.setattr(calls, "callee_function", counted)
+    resolved = count_calls(monkeypatch, calls, "callee_function")
     counts = []
     for n in (20, 80):
         resolved[0] = 0
@@ -307,15 +293,8 @@ def test_unhandled_channel_lists_the_page_code_it_searches_once(tmp_path: Path,
     to search are listed once per app (``calls.page_code_paths``), not again for every channel."""
     from ipclint.link import calls
     unhandled_channel = importlib.import_module("ipclint.rules.unhandled_channel")
-    listed = [0]
-    page_code_paths = calls.page_code_paths
-
-    def counted(*args: Any) -> Any:
-        listed[0] += 1
-        return page_code_paths(*args)
-
-    monkeypatch.setattr(calls, "page_code_paths", counted)
-    monkeypatch.setattr(unhandled_channel, "page_code_paths", counted, raising=False)
+    listed = count_calls(monkeypatch, calls, "page_code_paths")
+    monkeypatch.setattr(unhandled_channel, "page_code_paths", calls.page_code_paths, raising=False)
     sends = "".join(f"win.webContents.send('push:{i}', {i})\n" for i in range(30))
     root = write_project(tmp_path / "app", {
         "main.js": "const { BrowserWindow } = require('electron')\n"
