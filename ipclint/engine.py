@@ -276,14 +276,11 @@ def check(paths: list[str] | None = None, config: Config | None = None, *, selec
             return run.store(key, reused, {"reused": True, "parsed": run.extracted, "cache_hits": cache.hits})
     sources = _LazySources({sf.path: sf for sf in found.files + found.documents})
     errors = [Diagnostic(p, msg, kind) for p, kind, msg in found.errors]
-    replay = seed = None
+    replay = None
     if context is not None:
-        from ipclint.link.modules import ModuleMemo
         from ipclint.reuse import replay_of
         replay = replay_of(run.last, context, found)
-        seed = cache.load(MODULES_FILE, ModuleMemo)
-        seed = seed if seed is not None and seed.context == context else None
-    done = _link_until_stable(root, config, found, cache, jobs, progress, sources, errors, replay, seed)
+    done = _link_until_stable(root, config, found, cache, jobs, progress, sources, errors, replay, context)
     from ipclint.rules import ALL_RULES  # (imported while the first round was extracted: _import_analysis)
     rules = _selected(ALL_RULES, select if select is not None else config.select,
                       ignore if ignore is not None else config.ignore)
@@ -414,7 +411,7 @@ def flows_of(sf: SourceFile, cache: Cache) -> FileFlows | None:
 
 def _link_until_stable(root: Path, config: Config, found: Discovery, cache: Cache, jobs: int | None,
                        progress: Tick | None, sources: _LazySources, errors: list[Diagnostic],
-                       replay: Replay | None = None, seed: ModuleMemo | None = None) -> _Linked:
+                       replay: Replay | None = None, context: str | None = None) -> _Linked:
     """Parse and link; parse what linking found it needs (constants, wrapper callers, helpers) and
     link again, until nothing new is needed. A failed link keeps the last good project.
 
@@ -429,15 +426,17 @@ def _link_until_stable(root: Path, config: Config, found: Discovery, cache: Cach
     fewer rounds."""
     workers = Workers(jobs)  # (started by the first round with enough to extract, for every round after)
     try:
-        return _link_rounds(root, config, found, cache, progress, sources, errors, replay, workers, seed)
+        return _link_rounds(root, config, found, cache, progress, sources, errors, replay, workers, context)
     finally:
         workers.close()
 
 
 def _link_rounds(root: Path, config: Config, found: Discovery, cache: Cache, progress: Tick | None,
                  sources: _LazySources, errors: list[Diagnostic], replay: Replay | None,
-                 workers: Workers, seed: ModuleMemo | None = None) -> _Linked:
-    """``_link_until_stable``, with the workers of every round."""
+                 workers: Workers, context: str | None = None) -> _Linked:
+    """``_link_until_stable``, with the workers of every round. ``context``: the run's context key
+    (``cache.context_key``), when it has a cache: the last run of the same context left its module
+    resolution (``_module_seed``)."""
     from ipclint.discover.select import select_files
     from ipclint.reuse import Round
     chosen = select_files(found.files, root)
@@ -470,9 +469,9 @@ def _link_rounds(root: Path, config: Config, found: Discovery, cache: Cache, pro
         from ipclint.link import Resolution, link
         from ipclint.link.needs import bare_global_users, wrapper_callers
         if resolution is None:
-            # project files read and specifiers resolved once for all rounds (``seed``: and for
+            # project files read and specifiers resolved once for all rounds (``_module_seed``: and for
             # every run of the same context)
-            resolution = Resolution(root, all_paths, seed)
+            resolution = Resolution(root, all_paths, _module_seed(cache, context))
             resolution.documents = frozenset(sf.path for sf in found.documents)
         try:
             project = link(root, facts, config, sources, all_paths, specifiers, set(declarations), global_declarers,
@@ -492,6 +491,18 @@ def _link_rounds(root: Path, config: Config, found: Discovery, cache: Cache, pro
         from ipclint.link import empty_project
         project = empty_project(root, config)
     return _Linked(project, facts, rounds, start, replayed_read, resolution)
+
+
+def _module_seed(cache: Cache, context: str | None) -> ModuleMemo | None:
+    """The module resolution of the last full analysis of the same context (``MODULES_FILE``), or
+    None. Loaded once the first round's workers run, with linking imported by then
+    (``_import_analysis``): `ipclint.link.modules` imports the whole link package, about 40 ms
+    that would otherwise delay the start of extraction."""
+    if context is None:
+        return None
+    from ipclint.link.modules import ModuleMemo
+    seed = cache.load(MODULES_FILE, ModuleMemo)
+    return seed if seed is not None and seed.context == context else None
 
 
 def _import_analysis() -> None:

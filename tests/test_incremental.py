@@ -388,6 +388,22 @@ def test_a_warm_run_imports_only_what_it_uses(tmp_path: Path) -> None:
     assert out.stdout.split() == []
 
 
+def test_a_cold_run_extracts_before_it_imports_linking(tmp_path: Path) -> None:
+    """The first round's extraction starts before linking is imported (about 40 ms, done while the
+    workers extract: ``engine._import_analysis``); the last run's module resolution, whose type
+    lives in the link package, is loaded once it is (``engine._module_seed``)."""
+    import subprocess
+    import sys
+    root, cache = _example_app(tmp_path)
+    code = ("import sys\nimport ipclint.engine as engine\nseen = []\ninner = engine.extract_all\n"
+            "def first(*a, **k):\n    seen.append('ipclint.link' in sys.modules)\n    return inner(*a, **k)\n"
+            "engine.extract_all = first\n"
+            "r = engine.check([sys.argv[1]], cache_dir=sys.argv[2], jobs=1)\nassert not r.internal_error\n"
+            "print(seen[0])\n")
+    out = subprocess.run([sys.executable, "-c", code, str(root), str(cache)], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False"]
+
+
 def test_an_edited_referenced_tsconfig_is_analysed_again(tmp_path: Path) -> None:
     """A config that a solution tsconfig references (electron-vite's tsconfig.node.json) carries
     the `paths` module resolution reads: editing it changes the run's context, so a warm run
