@@ -113,11 +113,11 @@ def classify_computed(project: Project, path: str, call: Call) -> IpcOp | None:
     if not entries:
         return None
     ops = [ipc_op(api, m) for m, _w in entries]
-    if any(op is None for op in ops):
+    first = ops[0]
+    if first is None or any(op is None for op in ops):
         return None
     methods = tuple(dict.fromkeys(m for m, _w in entries))
-    first = ipc_op(api, methods[0])
-    return replace(first, also=methods[1:]) if first is not None else None
+    return replace(first, also=methods[1:])
 
 
 def _events_once(project: Project, path: str, call: Call) -> bool:

@@ -124,8 +124,8 @@ class Memo:
     """What the analyses of one linked project remember, owned by that project (and gone with it)."""
 
     calls_by_span: dict[str, dict[Span, Call]] = field(default_factory=dict)
-    # (files indexed, service-registry key -> the calls registering a value under it): ``Project._registered``
-    registrations: tuple[int, dict[str, list[tuple[str, Call]]]] | None = None
+    # service-registry key -> the calls registering a value under it: ``Project._registered``
+    registrations: dict[str, list[tuple[str, Call]]] | None = None
     assigns_by_span: dict[str, dict[Span, Assign]] = field(default_factory=dict)
     assigns_to: dict[str, dict[str, list[Assign]]] = field(default_factory=dict)  # path -> name -> `name = v`
     # path -> id of an object literal bound to a name -> (it, its top-level keys some assignment of
@@ -1181,17 +1181,16 @@ class Project:
         if type(callee) is not Member or callee.prop not in _REGISTRY_GETS or len(call.args) != 1 \
                 or type(call.args[0]) is not Str:
             return None
-        index = self.memo.registrations
-        if index is None or index[0] != len(self.files):
-            found: dict[str, list[tuple[str, Call]]] = {}
+        index = self.memo.registrations  # (a project's files do not change: once a project)
+        if index is None:
+            index = self.memo.registrations = {}
             for path, c in self.iter_calls_named(_REGISTRY_SETS):  # (indexed by name: not every call)
                 if type(c.callee) is Member and c.callee.prop in _REGISTRY_SETS and len(c.args) == 2 \
                         and type(c.args[0]) is Str:
-                    found.setdefault(c.args[0].value, []).append((path, c))
-            index = self.memo.registrations = (len(self.files), found)
+                    index.setdefault(c.args[0].value, []).append((path, c))
         apis: set[str] = set()
         hit = None
-        for path, c in index[1].get(call.args[0].value, ()):
+        for path, c in index.get(call.args[0].value, ()):
             if not self.same_app(cur.path, path):
                 continue
             r = self.resolve(path, c.args[1], c.func)
