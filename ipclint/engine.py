@@ -277,10 +277,12 @@ def check(paths: list[str] | None = None, config: Config | None = None, *, selec
     sources = _LazySources({sf.path: sf for sf in found.files + found.documents})
     errors = [Diagnostic(p, msg, kind) for p, kind, msg in found.errors]
     replay = None
+    versions: dict[str, str | None] = {}
     if context is not None:
-        from ipclint.reuse import replay_of
+        from ipclint.reuse import replay_of, versions_of
         replay = replay_of(run.last, context, found)
-    done = _link_until_stable(root, config, found, cache, jobs, progress, sources, errors, replay, context)
+        versions = versions_of(run.last, context)
+    done = _link_until_stable(root, config, found, cache, jobs, progress, sources, errors, replay, context, versions)
     from ipclint.rules import ALL_RULES  # (imported while the first round was extracted: _import_analysis)
     rules = _selected(ALL_RULES, select if select is not None else config.select,
                       ignore if ignore is not None else config.ignore)
@@ -306,7 +308,7 @@ def check(paths: list[str] | None = None, config: Config | None = None, *, selec
     from ipclint.reuse import state_of
     digests = {sf.path: sf.digest for sf in found.files + found.declarations + found.documents}
     state = state_of(context, found, {p: digests[p] for p in every_facts if p in digests}, read, analysis,
-                     done.rounds)
+                     done.rounds, done.resolution.versions[0] if done.resolution is not None else {})
     return run.store(key, state, extra, sources)
 
 
@@ -411,7 +413,8 @@ def flows_of(sf: SourceFile, cache: Cache) -> FileFlows | None:
 
 def _link_until_stable(root: Path, config: Config, found: Discovery, cache: Cache, jobs: int | None,
                        progress: Tick | None, sources: _LazySources, errors: list[Diagnostic],
-                       replay: Replay | None = None, context: str | None = None) -> _Linked:
+                       replay: Replay | None = None, context: str | None = None,
+                       versions: dict[str, str | None] | None = None) -> _Linked:
     """Parse and link; parse what linking found it needs (constants, wrapper callers, helpers) and
     link again, until nothing new is needed. A failed link keeps the last good project.
 
@@ -423,20 +426,23 @@ def _link_until_stable(root: Path, config: Config, found: Discovery, cache: Cach
     are recorded as made, and linking starts at that round. (Linking a set afresh answers what
     linking it after the earlier rounds answers: link.Resolution carries only what still holds.)
     An edit to a file that only a later round parses (a constants module, a helper) is linked in
-    fewer rounds."""
+    fewer rounds. ``versions``: the Electron versions by folder that the last run of the same
+    context found (``reuse.versions_of``)."""
     workers = Workers(jobs)  # (started by the first round with enough to extract, for every round after)
     try:
-        return _link_rounds(root, config, found, cache, progress, sources, errors, replay, workers, context)
+        return _link_rounds(root, config, found, cache, progress, sources, errors, replay, workers, context,
+                            versions)
     finally:
         workers.close()
 
 
 def _link_rounds(root: Path, config: Config, found: Discovery, cache: Cache, progress: Tick | None,
                  sources: _LazySources, errors: list[Diagnostic], replay: Replay | None,
-                 workers: Workers, context: str | None = None) -> _Linked:
+                 workers: Workers, context: str | None = None,
+                 versions: dict[str, str | None] | None = None) -> _Linked:
     """``_link_until_stable``, with the workers of every round. ``context``: the run's context key
     (``cache.context_key``), when it has a cache: the last run of the same context left its module
-    resolution (``_module_seed``)."""
+    resolution (``_module_seed``) and its Electron versions (``versions``)."""
     from ipclint.discover.select import select_files
     from ipclint.reuse import Round
     chosen = select_files(found.files, root)
@@ -473,6 +479,7 @@ def _link_rounds(root: Path, config: Config, found: Discovery, cache: Cache, pro
             # every run of the same context)
             resolution = Resolution(root, all_paths, _module_seed(cache, context))
             resolution.documents = frozenset(sf.path for sf in found.documents)
+            resolution.versions[0].update(versions or {})  # (joplin: its yarn.lock not searched again)
         try:
             project = link(root, facts, config, sources, all_paths, specifiers, set(declarations), global_declarers,
                            resolution, lambda path: flows_of(by_path[path], cache) if path in by_path else None)

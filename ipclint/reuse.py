@@ -66,13 +66,23 @@ class State(msgspec.Struct, frozen=True):
     # Not empty: the key of the stored result (engine.StoredResult) of the same run, which carries
     # this analysis's findings (sorted) and graph; the state keeps neither (``lean``).
     in_result: str = ""
+    # folder -> its Electron version, as linking found it (link.roles.electron_versions): read from
+    # package.json and lock files alone, which the context covers, so the next run of the same
+    # context starts from them (``versions_of``) instead of searching the lock files again
+    versions: dict[str, str | None] = {}
 
 
 def state_of(context: str, found: Discovery, parsed: dict[str, str], read: set[str], analysis: Analysis,
-             rounds: list[Round]) -> State:
+             rounds: list[Round], versions: dict[str, str | None]) -> State:
     every = found.files + found.declarations + found.documents
     return State(context, {sf.path: sf.digest for sf in every}, {sf.path: sf.bytefacts for sf in every},
-                 parsed, sorted(read), analysis, rounds)
+                 parsed, sorted(read), analysis, rounds, versions=versions)
+
+
+def versions_of(state: State | None, context: str) -> dict[str, str | None]:
+    """The Electron versions by folder that the last run of this context found (``State.versions``);
+    empty for another context."""
+    return state.versions if state is not None and state.context == context else {}
 
 
 class Replay(msgspec.Struct, frozen=True):
@@ -154,4 +164,5 @@ def reusable(state: State | None, context: str, found: Discovery, cache: Cache,
                 return None
             parsed[sf.path] = sf.digest
     files = {path: sf.digest for path, sf in now.items()}
-    return State(context, files, state.bytefacts, parsed, state.read, state.analysis, state.rounds)
+    return State(context, files, state.bytefacts, parsed, state.read, state.analysis, state.rounds,
+                 versions=state.versions)

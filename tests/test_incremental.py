@@ -14,6 +14,7 @@ from msgspec.structs import replace
 from ipclint.engine import check
 from ipclint.model import RunResult
 from ipclint.output.words import finding_dict
+from tests.helpers import count_calls
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "fixtures" / "projects" / "example-app"
 IPC = "src/main/ipc.ts"
@@ -502,4 +503,27 @@ def test_an_edit_resolves_no_module_specifier_again(tmp_path: Path, monkeypatch:
     calls[0] = 0
     again = check([str(root)], cache_dir=str(cache), jobs=1)
     assert calls[0] > 5
+    assert _report(again) == _report(check([str(root)], use_cache=False, jobs=1))
+
+
+def test_an_edit_searches_no_lock_file_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The Electron version of a folder is read from package.json and lock files alone, which the
+    context covers: a code edit takes each from the last run (``State.versions``) and reports what
+    a cold run reports; an edited lock file (another context) is read again."""
+    from ipclint.link import roles
+    root, cache = _example_app(tmp_path)
+    (root / "package-lock.json").write_text(
+        '{"lockfileVersion": 3, "packages": {"node_modules/electron": {"version": "31.3.1"}}}')
+    searched = count_calls(monkeypatch, roles, "_locked_version")
+    first = check([str(root)], cache_dir=str(cache), jobs=1)
+    assert searched[0] > 0 and first.electron_version == "31.3.1"
+    _edit(root, IPC, lambda t: t + "\nexport function extra(x: number) { return x + 1 }\n")
+    searched[0] = 0
+    again = check([str(root)], cache_dir=str(cache), jobs=1)
+    assert not again.extra.get("reused") and searched[0] == 0
+    assert _report(again) == _report(check([str(root)], use_cache=False, jobs=1))
+    _edit(root, "package-lock.json", lambda t: t.replace("31.3.1", "31.4.0"))
+    searched[0] = 0
+    again = check([str(root)], cache_dir=str(cache), jobs=1)
+    assert searched[0] > 0 and again.electron_version == "31.4.0"
     assert _report(again) == _report(check([str(root)], use_cache=False, jobs=1))
