@@ -473,20 +473,21 @@ def _link_rounds(root: Path, config: Config, found: Discovery, cache: Cache, pro
         errors += extract_errors
         meanwhile()
         from ipclint.link import Resolution, link
-        from ipclint.link.needs import bare_global_users, wrapper_callers
+        from ipclint.link.needs import ByteImports, bare_global_users, wrapper_callers
         if resolution is None:
             # project files read and specifiers resolved once for all rounds (``_module_seed``: and for
             # every run of the same context)
             resolution = Resolution(root, all_paths, _module_seed(cache, context))
             resolution.documents = frozenset(sf.path for sf in found.documents)
             resolution.versions[0].update(versions or {})  # (joplin: its yarn.lock not searched again)
+            imports = ByteImports(watched)  # (what the unparsed files import, for every round)
         try:
             project = link(root, facts, config, sources, all_paths, specifiers, set(declarations), global_declarers,
                            resolution, lambda path: flows_of(by_path[path], cache) if path in by_path else None)
         except Exception as exc:
             errors.append(_internal("linking the project", exc))
             break
-        wanted = (project.missing | wrapper_callers(project, watched)) - set(facts)
+        wanted = (project.missing | wrapper_callers(project, imports)) - set(facts)
         if round_ == 0:
             wanted |= bare_global_users(project, watched) - set(facts)
         if not wanted:

@@ -278,6 +278,38 @@ def test_the_import_graph_is_kept_between_rounds_and_equals_a_fresh_one(tmp_path
     assert all(work <= 5 for work, _kept, _fresh in seen[1:]), [w for w, _k, _f in seen]  # ... later ones only the new files'
 
 
+def test_wrapper_callers_visit_only_the_importers_of_what_they_look_for(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """The files the unparsed files import are indexed once a run (needs.ByteImports): each round
+    asks for what an index built afresh for it gives, and reads the specifiers of no file again."""
+    import ipclint.link.needs as needs
+    import ipclint.link.roles as roles
+    files = dict(ROUNDS_APP)
+    for i in range(40):  # unparsed files that import one another and a parsed one, never the wrapper
+        files[f"src/web/page{i}.ts"] = f"import './page{i + 1}'\nimport '../lib/check'\nexport const n{i} = {i}\n"
+    for i in range(3):  # callers of the wrapper (parsed in the second round), in test code too
+        files[f"src/main/job{i}.ts"] = f"import {{ onMessage }} from './wrap'\nonMessage('job:{i}', () => {i})\n"
+    files["src/main/wrap.test.ts"] = "import { onMessage } from './wrap'\nonMessage('t', () => 0)\n"
+    targets = count_calls(monkeypatch, roles, "specifier_targets")
+    inner = needs.wrapper_callers
+    seen: list[tuple[int, set[str], set[str]]] = []
+
+    def compared(project: Project, imports: needs.ByteImports) -> set[str]:
+        before = targets[0]
+        asked = inner(project, imports)
+        work = targets[0] - before
+        seen.append((work, asked, inner(project, needs.ByteImports(imports.by_path))))
+        return asked
+
+    monkeypatch.setattr(needs, "wrapper_callers", compared)
+    r = check([str(write_project(tmp_path / "app", files))], use_cache=False, jobs=1)
+    assert not r.internal_error and len(seen) >= 2
+    assert {"src/main/job0.ts", "src/main/wrap.test.ts"} <= seen[0][1]
+    for _work, asked, fresh in seen:
+        assert asked == fresh
+    assert all(work == 0 for work, _asked, _fresh in seen[1:]), [w for w, _a, _f in seen]
+
+
 def test_shared_files_are_judged_from_the_open_files_alone() -> None:
     """_propagate searches the import graph from the files whose role is open: the components it
     judges, and so every role it gives, are those of a search over every file (random graphs)."""

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 
 from ipclint.discover import SourceFile
 from ipclint.discover.select import is_local_specifier
@@ -30,7 +29,47 @@ from ipclint.model.values import (
 )
 
 
-def wrapper_callers(project: Project, by_path: dict[str, SourceFile]) -> set[str]:
+class ByteImports:
+    """What the import specifiers of the files not parsed yet name (found by byte search:
+    ``roles.specifier_targets``), indexed by the file named, for every round of a run: a file's
+    specifiers and module resolution are the same in each, and rounds only add files, so a file
+    not parsed in a later round was not parsed when the index was built. ``wrapper_callers`` then
+    visits only the importers of the files it looks for, not every unparsed file each round
+    (joplin: 2,190 files a round)."""
+
+    def __init__(self, by_path: dict[str, SourceFile]) -> None:
+        self.by_path = by_path
+        self.targets: dict[str, tuple[str, ...]] = {}  # unparsed path -> the files its specifiers name
+        self.importers: dict[str, list[str]] | None = None  # file -> the unparsed files that name it
+
+    def of(self, project: Project, wanted: set[str]) -> list[str]:
+        """The files not parsed in ``project`` whose specifiers name one of ``wanted``, sorted."""
+        if self.importers is None:
+            self.importers = self._index(project)
+        return sorted({p for t in wanted for p in self.importers.get(t, ()) if p not in project.files})
+
+    def _index(self, project: Project) -> dict[str, list[str]]:
+        from ipclint.link.roles import specifier_targets
+        out: dict[str, list[str]] = {}
+        for path, sf in self.by_path.items():
+            if path in project.files:
+                continue
+            # (the files its specifiers name, resolved once a run: roles.specifier_targets)
+            specs = project.specifiers.get(path)
+            if specs is sf.bytefacts.specifiers:
+                named = specifier_targets(project, path)
+            else:
+                named = tuple(t for spec in sf.bytefacts.specifiers
+                              if is_local_specifier(spec) or project.modules.names_package(spec)
+                              or project.modules.names_alias(path, spec)
+                              for t in [project.modules.resolve(path, spec)] if t is not None)
+            self.targets[path] = named
+            for t in named:
+                out.setdefault(t, []).append(path)
+        return out
+
+
+def wrapper_callers(project: Project, imports: ByteImports) -> set[str]:
     """Unparsed files that import a file defining an app IPC wrapper (they may call it) or one
     that re-exports an Electron binding (`export const ipc = ipcRenderer`: they may use it), or
     a function that registers main-process handlers (a second call of it registers them again;
@@ -47,25 +86,14 @@ def wrapper_callers(project: Project, by_path: dict[str, SourceFile]) -> set[str
     registering |= via
     if not registering:
         return set()
-    from ipclint.link.roles import specifier_targets
     # An index file re-exports much more than the wrappers (`import { U, C } from 'Lib'` in every
     # component): a file that reaches them only through it must name one of them.
     mentions = _mentions(project, exporting) if via_only else None
     out = set()
-    for path, sf in by_path.items():
-        if path in project.files:
-            continue
+    for path in imports.of(project, registering):  # (``defining`` is a part of ``registering``)
         wanted = defining if project.is_test(path) else registering
-        # (the files its specifiers name, resolved once a run: roles.specifier_targets)
-        specs = project.specifiers.get(path)
-        if specs is sf.bytefacts.specifiers:
-            targets: Iterable[str | None] = specifier_targets(project, path)
-        else:
-            targets = (project.modules.resolve(path, spec) for spec in sf.bytefacts.specifiers
-                       if is_local_specifier(spec) or project.modules.names_package(spec)
-                       or project.modules.names_alias(path, spec))
-        hits = {t for t in targets if t in wanted}
-        if hits and (hits - via_only or mentions is None or mentions.search(sf.load())):
+        hits = {t for t in imports.targets[path] if t in wanted}
+        if hits and (hits - via_only or mentions is None or mentions.search(imports.by_path[path].load())):
             out.add(path)
     return out
 
