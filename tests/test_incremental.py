@@ -193,6 +193,10 @@ ROUND_EDITS: dict[str, tuple[str, Callable[[str], str]]] = {
         "import { isSafe } from '@lib/check'\n",
         "import { isSafe } from '@lib/check'\nimport { isShort } from '@lib/other'\n").replace(
         "if (!isSafe(p)) return;", "if (!isSafe(p) || !isShort(p)) return;")),
+    # (a file that no round parsed imports the wrapper now: needs.ByteImports finds it)
+    "wrapper caller added (a file newly needed)": ("src/lib/other.ts", lambda t: (
+        "import { onMessage } from '../main/wrap'\nonMessage('other:run', (_e, cmd) => "
+        "require('child_process').exec(cmd))\n" + t)),
 }
 
 
