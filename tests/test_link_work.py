@@ -526,3 +526,32 @@ def test_a_later_round_tests_only_the_resolutions_that_reached_an_unparsed_file(
     assert not r.internal_error and len(seen) == 2
     (first, entries, opened), (second, _, _) = seen
     assert first == second and 0 < opened < entries, seen
+
+
+def test_a_page_calls_exposed_functions_are_read_once_per_function_and_round(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each page call of an exposed function makes the function's own fixed-channel IPC calls
+    edges at the call: the function's calls are classified once a round, however many page calls
+    it has (``graph._fixed_bridge_edges``; zettlr: 343 page calls of 8 functions)."""
+    import sys
+
+    import ipclint.link
+    graph = sys.modules["ipclint.link.graph"]
+    reads = count_calls(monkeypatch, graph, "_fixed_ops_inside")
+    rounds = count_calls(monkeypatch, ipclint.link, "link")
+    counts = []
+    for n in (3, 30):
+        reads[0] = rounds[0] = 0
+        root = write_project(tmp_path / f"app{n}", {
+            "preload.js": "const { contextBridge, ipcRenderer } = require('electron')\n"
+                          "contextBridge.exposeInMainWorld('api', {\n"
+                          "  save: (v) => ipcRenderer.send('save', v),\n"
+                          "  load: () => ipcRenderer.invoke('load'),\n})\n",
+            "src/page.js": "".join(f"window.api.save({i})\nwindow.api.load()\n" for i in range(n))})
+        r = check([str(root)], use_cache=False, jobs=1, need_project=True)
+        assert not r.internal_error
+        bridged = [e for e in r.extra["project"].graph.edges if e.path == "src/page.js" and e.bridged]
+        assert len(bridged) == 2 * n  # (each page call is its edge)
+        counts.append((reads[0], rounds[0]))
+    assert counts[0] == counts[1] == (2 * counts[0][1], counts[0][1]), counts  # (two functions, each once a round)
+

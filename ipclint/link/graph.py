@@ -33,6 +33,7 @@ from ipclint.model.values import AnyV, CallExpr, Fn, Import, Member, Null, Ref, 
 
 SENDER_KINDS = frozenset({"send", "invoke"})
 Wrappers = dict[tuple[str, int], list[WrapperOp]]
+FixedOps = dict[tuple[str, int], list[tuple[Call, IpcOp]]]  # exposed function -> ``_fixed_ops_inside``
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,6 +207,9 @@ def _call_site_edges(project: Project, graph: ChannelGraph, wrappers: Wrappers,
     relay_calls: dict[str, list[int]] = {}
     for p, c in project.iter_calls_named(relay_names) if relay_names else ():
         relay_calls.setdefault(p, []).append(c.index)
+    # an exposed function's own IPC calls with fixed channels, for each page call of it: found once
+    # per function (zettlr: 343 page calls of 8 functions), not per call (``_fixed_bridge_edges``)
+    fixed: FixedOps = {}
     for path in sorted(project.files):  # (Project.iter_calls order)
         # page code only: the bridge's callers (the role is the file's, asked once per file)
         bridging = bool(by_key) and project.role(path) in (Role.RENDERER, Role.SHARED)
@@ -239,7 +243,7 @@ def _call_site_edges(project: Project, graph: ChannelGraph, wrappers: Wrappers,
                 graph.edges.append(_edge(project, path, call, relayed, via=(
                     ViaSite(ViaKind.RELAY, path, call.span),)))
             if i in may_bridge:
-                graph.edges.extend(_bridge_edges(project, path, call, by_key, wrappers))
+                graph.edges.extend(_bridge_edges(project, path, call, by_key, wrappers, fixed))
     return consumed
 
 
@@ -595,7 +599,8 @@ def _wrapper_edge(project: Project, path: str, call: Call, wop: WrapperOp, targe
 
 
 def _bridge_edges(project: Project, path: str, call: Call, by_key: dict[str, list[Exposure]],
-                  wrappers: Wrappers) -> list[Edge]:
+                  wrappers: Wrappers, fixed: FixedOps) -> list[Edge]:
+    """``fixed``: ``_fixed_ops_inside`` of the exposed functions met so far (``_fixed_bridge_edges``)."""
     hit = bridge_target(project, path, call, by_key)
     if hit is None:
         return []
@@ -619,15 +624,20 @@ def _bridge_edges(project: Project, path: str, call: Call, by_key: dict[str, lis
         e = _wrapper_edge(project, path, call, wop, target)
         if e is not None and wop.op.receiver == "ipcRenderer":
             edges.append(replace(e, receiver="bridge", via=via + e.via, bridge_fn=target))
-    return edges + _fixed_bridge_edges(project, path, call, target, via)
+    return edges + _fixed_bridge_edges(project, path, call, target, via, fixed)
 
 
 def _fixed_bridge_edges(project: Project, path: str, call: Call, target: tuple[str, int],
-                        via: tuple[ViaSite, ...]) -> list[Edge]:
-    """A page call of an exposed function: the preload's own IPC calls with fixed channels."""
+                        via: tuple[ViaSite, ...], fixed: FixedOps) -> list[Edge]:
+    """A page call of an exposed function: the preload's own IPC calls with fixed channels.
+    ``fixed``: ``_fixed_ops_inside`` of the functions met so far, kept by the caller for the
+    round (what it reads, the ops, resolution and the graph's inputs, does not change in a round)."""
     fpath, fid = target
     edges: list[Edge] = []
-    for site_call, op in _fixed_ops_inside(project, fpath, fid):
+    ops = fixed.get(target)
+    if ops is None:
+        ops = fixed[target] = _fixed_ops_inside(project, fpath, fid)
+    for site_call, op in ops:
         if op.kind not in SENDER_KINDS and op.kind != "on":
             continue
         ch = site_call.args[op.channel_arg] if op.channel_arg < len(site_call.args) else None
