@@ -555,3 +555,29 @@ def test_a_page_calls_exposed_functions_are_read_once_per_function_and_round(
         counts.append((reads[0], rounds[0]))
     assert counts[0] == counts[1] == (2 * counts[0][1], counts[0][1]), counts  # (two functions, each once a round)
 
+
+def test_typed_channel_sites_index_a_files_arguments_once_a_run(tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where a channel literal sits among a file's call arguments is found from an index of the
+    arguments' spans made once a run per file (``FileMemo.arg_spans``), not by a pass over every
+    argument of the file in every round."""
+    import sys
+
+    import ipclint.link
+    types = sys.modules["ipclint.link.types"]
+    built: list[str] = []
+    asked: list[str] = []
+    index = types._arg_spans
+
+    def counted(project: Project, path: str, f: Any) -> Any:
+        asked.append(path)
+        if path not in project.file_memo.arg_spans:
+            built.append(path)
+        return index(project, path, f)
+
+    monkeypatch.setattr(types, "_arg_spans", counted)
+    rounds = count_calls(monkeypatch, ipclint.link, "link")
+    r = check([str(write_project(tmp_path / "app", ROUNDS_APP))], use_cache=False, jobs=1)
+    assert not r.internal_error and rounds[0] == 2
+    assert built and len(built) == len(set(built)), built  # (each file once, in the first round it is asked)
+    assert len(asked) > len(built), asked  # (and asked again in the second round)

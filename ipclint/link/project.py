@@ -223,6 +223,9 @@ class FileMemo:
     # (function id, parameter index, is rest): link/wrappers.py ``_param_index``
     param_indexes: dict[tuple[str, int | None, str], tuple[int, int, bool] | None] = field(default_factory=dict)
     arg_refs: ArgRefs = field(default_factory=lambda: ArgRefs({}, {}))  # link/wrappers.py ``passed_wrappers``
+    # path -> span -> the (call index, argument index) of the file's call arguments written there:
+    # link/types.py ``typed_channel_sites``
+    arg_spans: dict[str, dict[Span, list[tuple[int, int]]]] = field(default_factory=dict)
 
 
 @dataclass
