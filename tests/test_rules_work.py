@@ -304,3 +304,29 @@ def test_unhandled_channel_lists_the_page_code_it_searches_once(tmp_path: Path,
     r = check([str(root)], use_cache=False, jobs=1, select="IPC010")
     assert not r.internal_error and len(r.findings) == 30, [f.message for f in r.findings]
     assert listed[0] == 1, listed  # (once per channel: 30)
+
+
+def test_duplicate_handler_tests_each_call_once_for_functions_that_share_a_name(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Functions that share a name (a method `init` on each of ``k`` classes) are reached by the
+    same calls: ``callers`` tests and resolves each of those calls once for all of them
+    (``CallersMemo.targets``), not once per function asked about (k * k; zettlr: 4,017 tests of
+    260 calls)."""
+    from ipclint.link import calls
+    from ipclint.link.project import Project
+    tests = count_calls(monkeypatch, calls, "may_call_project_function")
+    counts = []
+    for k in (4, 16):
+        classes = "".join(f"class C{i} {{ init() {{ ipcMain.on('c{i}', () => {i}) }} }}\n" for i in range(k))
+        made = "".join(f"new C{i}().init()\n" for i in range(k))
+        root = write_project(tmp_path / f"app{k}", {"main.js": "const { ipcMain } = require('electron')\n"
+                                                    + classes + made}, main="main.js")
+        project = check([str(root)], use_cache=False, jobs=1, need_project=True, select="IPC001").extra["project"]
+        assert isinstance(project, Project)
+        inits = [fid for fid, fn in enumerate(project.files["main.js"].functions) if (fn.name or "").endswith(".init")]
+        assert len(inits) == k
+        tests[0] = 0
+        found = [calls.callers(project, "main.js", fid) for fid in inits]
+        assert [[c.callee.text for _p, c in sites] for sites in found] == [[f"new C{i}().init"] for i in range(k)]
+        counts.append(tests[0])
+    assert counts == [4, 16], counts  # (16 and 256 before)

@@ -260,6 +260,9 @@ class CallersMemo:
     found: dict[tuple[str, int], Sites] = field(default_factory=dict)
     args: dict[str, list[tuple[str, Call, int]]] | None = None  # name -> the arguments written by it
     full: CallIndex | None = None
+    # (path, call index) -> the project function the call runs, for the calls ``_named_sites`` met
+    # (None: none, or a call that does not count): functions share names, so calls are met again
+    targets: dict[tuple[str, int], tuple[str, int] | None] = field(default_factory=dict)
 
 
 def _memo(project: Project) -> CallersMemo:
@@ -334,12 +337,12 @@ def _named_sites(project: Project, memo: CallersMemo, path: str, fid: int, names
         test_funcs = project.test_funcs.get(path) or ()
         sites += [(path, c) for c in project.files[path].calls
                   if type(c.callee) is Fn and c.callee.fid == fid and (c.func is None or c.func not in test_funcs)]
+    targets = memo.targets
     for p, c in project.iter_calls_named(names):
-        if p not in memo.running or is_test_path(p) or type(c.callee) is Fn:
-            continue
-        if c.func is not None and c.func in (project.test_funcs.get(p) or ()):
-            continue
-        if may_call_project_function(project, p, c) and _callee_target(project, p, c) == target:
+        t = targets.get((p, c.index), _UNSEEN)
+        if t is _UNSEEN:
+            t = targets[(p, c.index)] = _counted_target(project, memo, p, c)
+        if t == target:
             sites.append((p, c))
     sites.sort(key=lambda s: (s[0], s[1].index))
     args = _named_args(project, memo)
@@ -352,6 +355,20 @@ def _named_sites(project: Project, memo: CallersMemo, path: str, fid: int, names
                 and project.function_of(p, c.args[i], c.func) == target:
             refs.append((p, c, i))
     return sites, refs
+
+
+_UNSEEN = ("", -1)  # (a call ``_named_sites`` has not met yet)
+
+
+def _counted_target(project: Project, memo: CallersMemo, path: str, call: Call) -> tuple[str, int] | None:
+    """The project function a call of the running code runs (``_callee_target``), when it is a
+    call ``call_index`` counts: not in test code, not an IIFE (found apart), not ruled out by
+    ``may_call_project_function``."""
+    if path not in memo.running or project.is_test(path) or type(call.callee) is Fn:
+        return None
+    if call.func is not None and call.func in (project.test_funcs.get(path) or ()):
+        return None
+    return _callee_target(project, path, call) if may_call_project_function(project, path, call) else None
 
 
 def _callee_target(project: Project, path: str, call: Call) -> tuple[str, int] | None:
