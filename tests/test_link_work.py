@@ -581,3 +581,29 @@ def test_typed_channel_sites_index_a_files_arguments_once_a_run(tmp_path: Path,
     assert not r.internal_error and rounds[0] == 2
     assert built and len(built) == len(set(built)), built  # (each file once, in the first round it is asked)
     assert len(asked) > len(built), asked  # (and asked again in the second round)
+
+
+def test_wrapper_summaries_summarise_each_call_once_a_round(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fixpoint over wrapper calls (a wrapper of a wrapper of ...) summarises each call of a
+    wrapper once for each of its summaries, not again in every later pass of the fixpoint
+    (``wrappers.summarise``)."""
+    import ipclint.link
+    chain = "".join(f"function on{i + 1}(ch, fn) {{ on{i}(ch, fn) }}\n" for i in range(1, 5))
+    root = write_project(tmp_path / "app", {"main.js": "const { ipcMain } = require('electron')\n"
+                                            "function on1(ch, fn) { ipcMain.on(ch, fn) }\n" + chain
+                                            + "function setup() { on5('a', () => 1); on5('b', () => 2) }\nsetup()\n"})
+    made: list[tuple[str, int, int]] = []
+    add = ipclint.link.wrappers._add_summary
+
+    def counted(project: Project, wrappers: Any, path: str, call: Any, op: Any, inner: Any, chain: Any) -> bool:
+        made.append((path, call.index, id(inner)))
+        out: bool = add(project, wrappers, path, call, op, inner, chain)
+        return out
+
+    monkeypatch.setattr(ipclint.link.wrappers, "_add_summary", counted)
+    rounds = count_calls(monkeypatch, ipclint.link, "link")
+    r = check([str(root)], use_cache=False, jobs=1, need_project=True)
+    project = r.extra["project"]
+    assert not r.internal_error and rounds[0] == 1
+    assert sorted(e.channel for e in project.graph.edges if e.kind == "on") == ["a", "b"]
+    assert len(made) == len(set(made)), made  # (17 summaries of these 7 before: each pass again)
