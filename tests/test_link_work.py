@@ -607,3 +607,41 @@ def test_wrapper_summaries_summarise_each_call_once_a_round(tmp_path: Path, monk
     assert not r.internal_error and rounds[0] == 1
     assert sorted(e.channel for e in project.graph.edges if e.kind == "on") == ["a", "b"]
     assert len(made) == len(set(made)), made  # (17 summaries of these 7 before: each pass again)
+
+
+def test_a_files_record_indexes_are_made_once_a_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The indexes of a file's records by function and by span (from its facts alone) are made once
+    a run and read by every round (``FileMemo``), not made again for each round's project."""
+    import sys
+
+    import ipclint.link
+    senders = sys.modules["ipclint.link.senders"]
+    asked: dict[str, list[tuple[int, str]]] = {"calls_in": [], "by_function": []}  # (round, path)
+    built: dict[str, list[str]] = {"calls_in": [], "by_function": []}
+    calls_in, function_index = Project.calls_in, senders.function_index
+
+    def counted_calls_in(project: Project, path: str, fid: int | None) -> Any:
+        asked["calls_in"].append((rounds[0], path))
+        if path not in project.file_memo.calls_in:
+            built["calls_in"].append(path)
+        return calls_in(project, path, fid)
+
+    def counted_index(project: Project, path: str) -> Any:
+        asked["by_function"].append((rounds[0], path))
+        if path not in project.file_memo.by_function:
+            built["by_function"].append(path)
+        return function_index(project, path)
+
+    rounds = count_calls(monkeypatch, ipclint.link, "link")
+    monkeypatch.setattr(Project, "calls_in", counted_calls_in)
+    monkeypatch.setattr(senders, "function_index", counted_index)
+    for module in list(sys.modules.values()):  # (the modules that imported it by name)
+        if getattr(module, "__name__", "").startswith("ipclint.") and getattr(module, "function_index", None) \
+                is function_index:
+            monkeypatch.setattr(module, "function_index", counted_index)
+    r = check([str(write_project(tmp_path / "app", ROUNDS_APP))], use_cache=False, jobs=1)
+    assert not r.internal_error and rounds[0] == 2
+    for name in asked:
+        assert built[name] and len(built[name]) == len(set(built[name])), (name, built[name])  # (each file once)
+        first = {path for n, path in asked[name] if n == 1}
+        assert first & {path for n, path in asked[name] if n == 2}, name  # (asked again by the second round)

@@ -123,14 +123,8 @@ class LinkConfig(Protocol):
 class Memo:
     """What the analyses of one linked project remember, owned by that project (and gone with it)."""
 
-    calls_by_span: dict[str, dict[Span, Call]] = field(default_factory=dict)
     # service-registry key -> the calls registering a value under it: ``Project._registered``
     registrations: dict[str, list[tuple[str, Call]]] | None = None
-    assigns_by_span: dict[str, dict[Span, Assign]] = field(default_factory=dict)
-    assigns_to: dict[str, dict[str, list[Assign]]] = field(default_factory=dict)  # path -> name -> `name = v`
-    # path -> id of an object literal bound to a name -> (it, its top-level keys some assignment of
-    # the file writes: `O.k = v`, `O.k.x = v`, through an alias `let a = O[m]; a[n] = v`; "*": computed)
-    written_keys: dict[str, dict[int, tuple[Obj, set[str]]]] = field(default_factory=dict)
     importers: dict[str, set[str]] | None = None  # link/roles.py importers, for link/params.py
     handlers: list[Handler] | None = None
     wrapper_handlers: list[Handler] | None = None
@@ -143,14 +137,7 @@ class Memo:
     mentioned: dict[tuple[str, ...], set[str]] = field(default_factory=dict)
     reachable: set[str] | None = None  # files main's entries load (link/runorder.py)
     trust: list[Context] | None = None  # link/trust.py
-    by_function: dict[str, FunctionIndex] = field(default_factory=dict)  # link/senders.py
     windows: list[Window] | None = None
-    calls_in: dict[str, dict[int | None, list[Call]]] = field(default_factory=dict)  # path -> function -> calls
-    # link/subscriptions.py: path -> (enclosing function, method name) -> the methods of that name there
-    methods_at: dict[str, dict[tuple[int | None, str], list[int]]] = field(default_factory=dict)
-    # path -> scope -> the positions of its assignments in the file's, and of its bindings in the file's
-    assigns_in: dict[str, dict[int | None, list[int]]] = field(default_factory=dict)
-    bindings_in: dict[str, tuple[list[tuple[str, AnyV]], dict[int | None, list[int]]]] = field(default_factory=dict)
     edges_by_channel: dict[str | None, list[Edge]] | None = None  # of the frozen project's graph
     # the functions holding each file's direct IPC calls, for the ``Project.ipc_ops`` they were read from
     ipc_funcs: tuple[object, dict[str, set[int | None]]] | None = None
@@ -167,16 +154,11 @@ class Memo:
     cleanups: tuple[object, dict[tuple[str, tuple[int, ...]], Cleanup]] | None = None
     teardown: TeardownMemo | None = None  # link/teardown.py
     members: list[tuple[Exposure, ExposedMember, MemberKind]] | None = None  # link/exposure.py members
-    # id of a large object literal -> (it, its last value per key): ``Project._obj_member``
-    obj_props: dict[int, tuple[Obj, dict[str | None, AnyV]]] = field(default_factory=dict)
-    class_of: dict[str, dict[int, str | None]] = field(default_factory=dict)  # ``Project._class_of``
     instances: dict[tuple[str, str], Where] = field(default_factory=dict)  # ``Project._instance``
     # interface name -> the parsed classes that implement it (path, class): ``Project._implementation``
     implementers: dict[str, list[tuple[str, str]]] | None = None
     # (path, class, static method) -> the instance its call returns: ``Project._singleton``
     singletons: dict[tuple[str, str, str], Where | None] = field(default_factory=dict)
-    # path -> function id -> the object literal bound to a name that has it as a method: ``Project._literal_this``
-    literal_this: dict[str, dict[int, Where]] = field(default_factory=dict)
 
 
 @dataclass
@@ -226,6 +208,26 @@ class FileMemo:
     # path -> span -> the (call index, argument index) of the file's call arguments written there:
     # link/types.py ``typed_channel_sites``
     arg_spans: dict[str, dict[Span, list[tuple[int, int]]]] = field(default_factory=dict)
+    # The indexes of a file's records that the analyses of every round read (from its facts alone):
+    # path -> span -> its call (``Project.call_at``), its assignment (``Project.assign_at``)
+    calls_by_span: dict[str, dict[Span, Call]] = field(default_factory=dict)
+    assigns_by_span: dict[str, dict[Span, Assign]] = field(default_factory=dict)
+    assigns_to: dict[str, dict[str, list[Assign]]] = field(default_factory=dict)  # path -> name -> `name = v`
+    # path -> id of an object literal bound to a name -> (it, its top-level keys some assignment of
+    # the file writes: `O.k = v`, `O.k.x = v`, through an alias `let a = O[m]; a[n] = v`; "*": computed)
+    written_keys: dict[str, dict[int, tuple[Obj, set[str]]]] = field(default_factory=dict)
+    by_function: dict[str, FunctionIndex] = field(default_factory=dict)  # link/senders.py
+    calls_in: dict[str, dict[int | None, list[Call]]] = field(default_factory=dict)  # path -> function -> calls
+    # link/subscriptions.py: path -> (enclosing function, method name) -> the methods of that name there
+    methods_at: dict[str, dict[tuple[int | None, str], list[int]]] = field(default_factory=dict)
+    # path -> scope -> the positions of its assignments in the file's, and of its bindings in the file's
+    assigns_in: dict[str, dict[int | None, list[int]]] = field(default_factory=dict)
+    bindings_in: dict[str, tuple[list[tuple[str, AnyV]], dict[int | None, list[int]]]] = field(default_factory=dict)
+    # id of a large object literal -> (it, its last value per key): ``Project._obj_member``
+    obj_props: dict[int, tuple[Obj, dict[str | None, AnyV]]] = field(default_factory=dict)
+    class_of: dict[str, dict[int, str | None]] = field(default_factory=dict)  # ``Project._class_of``
+    # path -> function id -> the object literal bound to a name that has it as a method: ``Project._literal_this``
+    literal_this: dict[str, dict[int, Where]] = field(default_factory=dict)
 
 
 @dataclass
@@ -432,16 +434,16 @@ class Project:
 
     def call_at(self, path: str, span: Span) -> Call | None:
         """The call of ``path`` at ``span`` (the flow analysis names calls by span)."""
-        index = self.memo.calls_by_span.get(path)
+        index = self.file_memo.calls_by_span.get(path)
         if index is None:
-            index = self.memo.calls_by_span[path] = {c.span: c for c in self.files[path].calls}
+            index = self.file_memo.calls_by_span[path] = {c.span: c for c in self.files[path].calls}
         return index.get(span)
 
     def assign_at(self, path: str, span: Span) -> Assign | None:
         """The assignment of ``path`` at ``span`` (the flow analysis names property writes by span)."""
-        index = self.memo.assigns_by_span.get(path)
+        index = self.file_memo.assigns_by_span.get(path)
         if index is None:
-            index = self.memo.assigns_by_span[path] = {a.span: a for a in self.files[path].assigns}
+            index = self.file_memo.assigns_by_span[path] = {a.span: a for a in self.files[path].assigns}
         return index.get(span)
 
     def role(self, path: str) -> Role:
@@ -511,9 +513,9 @@ class Project:
 
     def calls_in(self, path: str, fid: int | None) -> list[Call]:
         """The calls whose enclosing function is ``fid`` (None: top level), in file order."""
-        index = self.memo.calls_in.get(path)
+        index = self.file_memo.calls_in.get(path)
         if index is None:
-            index = self.memo.calls_in[path] = {}
+            index = self.file_memo.calls_in[path] = {}
             for c in self.files[path].calls:
                 index.setdefault(c.func, []).append(c)
         return index.get(fid, [])
@@ -532,23 +534,23 @@ class Project:
     def assigns_within(self, path: str, scopes: Iterable[int | None]) -> list[Assign]:
         """The assignments whose enclosing function is one of ``scopes``, in file order (indexed
         once per file: not a pass over every assignment of the file for each function asked about)."""
-        index = self.memo.assigns_in.get(path)
+        index = self.file_memo.assigns_in.get(path)
         assigns = self.files[path].assigns
         if index is None:
-            index = self.memo.assigns_in[path] = {}
+            index = self.file_memo.assigns_in[path] = {}
             for i, a in enumerate(assigns):
                 index.setdefault(a.func, []).append(i)
         return [assigns[i] for i in sorted(i for scope in scopes for i in index.get(scope, ()))]
 
     def bindings_within(self, path: str, scopes: Iterable[int | None]) -> list[tuple[str, AnyV]]:
         """(name, value) of the bindings of ``scopes``, in the order of the file's bindings."""
-        memo = self.memo.bindings_in.get(path)
+        memo = self.file_memo.bindings_in.get(path)
         if memo is None:
             items = [(name, v) for (_scope, name), v in self.files[path].bindings.items()]
             index: dict[int | None, list[int]] = {}
             for i, (scope, _name) in enumerate(self.files[path].bindings):
                 index.setdefault(scope, []).append(i)
-            memo = self.memo.bindings_in[path] = (items, index)
+            memo = self.file_memo.bindings_in[path] = (items, index)
         items, index = memo
         return [items[i] for i in sorted(i for scope in scopes for i in index.get(scope, ()))]
 
@@ -918,10 +920,12 @@ class Project:
         the object literal ``obj`` bound to a name there: `O.k = v`, `O.k.x = v`, `O[k] = v`, and
         through local aliases of its members (`let names = modules[m]; names[n] = v`, the
         channel-prefixing loop of lx-music-desktop's ipcNames.ts)."""
-        index = self.memo.written_keys.get(path)
+        index = self.file_memo.written_keys.get(path)
         if index is None:
             f = self.files.get(path)
-            index = self.memo.written_keys[path] = self._written_index(f) if f is not None else {}
+            if f is None:  # (not parsed: nothing kept for the rounds, which may parse it)
+                return False
+            index = self.file_memo.written_keys[path] = self._written_index(f)
         hit = index.get(id(obj))
         return hit is not None and hit[0] is obj and (key in hit[1] or "*" in hit[1])
 
@@ -985,9 +989,9 @@ class Project:
         binding of the name: a parameter, an inner `let`) that set it to something other than null
         or undefined: what a `let` first set to nothing holds later."""
         f = self.files[path]
-        index = self.memo.assigns_to.get(path)
+        index = self.file_memo.assigns_to.get(path)
         if index is None:
-            index = self.memo.assigns_to[path] = {}
+            index = self.file_memo.assigns_to[path] = {}
             for a in f.assigns:
                 if type(a.target) is Ref:
                     index.setdefault(a.target.name, []).append(a)
@@ -1150,9 +1154,9 @@ class Project:
             at = f.functions[at].parent
         else:
             return None
-        index = self.memo.literal_this.get(cur.path)
+        index = self.file_memo.literal_this.get(cur.path)
         if index is None:
-            index = self.memo.literal_this[cur.path] = {}
+            index = self.file_memo.literal_this[cur.path] = {}
             for (scope, _name), b in f.bindings.items():
                 if type(b) is Obj:
                     for p in b.props:
@@ -1265,9 +1269,9 @@ class Project:
         """The class whose method (or field initialiser) ``scope`` is, or is nested in."""
         if scope is None:
             return None
-        memo = self.memo.class_of.get(path)
+        memo = self.file_memo.class_of.get(path)
         if memo is None:
-            memo = self.memo.class_of[path] = {}
+            memo = self.file_memo.class_of[path] = {}
         hit = memo.get(scope, "")
         if hit != "":
             return hit
@@ -1630,9 +1634,9 @@ class Project:
     def _obj_member(self, cur: Where, obj: Obj, prop: str) -> Where | None:
         """The last entry named ``prop``, else what a spread entry (`...other`) gives for it."""
         if len(obj.props) > OBJ_INDEX_FROM:  # a table of channels: indexed, not read entry by entry per lookup
-            keyed = self.memo.obj_props.get(id(obj))
+            keyed = self.file_memo.obj_props.get(id(obj))
             if keyed is None or keyed[0] is not obj:
-                keyed = self.memo.obj_props[id(obj)] = (obj, {p.key: p.value for p in obj.props if not p.spread})
+                keyed = self.file_memo.obj_props[id(obj)] = (obj, {p.key: p.value for p in obj.props if not p.spread})
             if prop in keyed[1]:
                 return Where(cur.path, keyed[1][prop], cur.scope)
         else:

@@ -72,10 +72,10 @@ class FunctionIndex:
 
 
 def function_index(project: Project, path: str) -> FunctionIndex:
-    index = project.memo.by_function.get(path)
+    index = project.file_memo.by_function.get(path)
     if index is None:
         f = project.files[path]
-        index = project.memo.by_function[path] = FunctionIndex()
+        index = project.file_memo.by_function[path] = FunctionIndex()
         for c in f.calls:
             index.calls.setdefault(c.func, []).append(c)
         for chk in f.checks:

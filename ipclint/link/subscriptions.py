@@ -208,9 +208,9 @@ def _own_method(project: Project, f: FileFacts, fid: int | None, name: str) -> i
         if fn.kind == "method" and fn.name and "." in fn.name:
             return f.class_methods.get(fn.name.rsplit(".", 1)[0], {}).get(name)
         if fn.kind == "method":
-            index = project.memo.methods_at.get(f.path)
+            index = project.file_memo.methods_at.get(f.path)
             if index is None:  # (once a file, not a pass over its functions for each call)
-                index = project.memo.methods_at[f.path] = {}
+                index = project.file_memo.methods_at[f.path] = {}
                 for g in f.functions:
                     if g.kind == "method" and g.name:
                         index.setdefault((g.parent, g.name), []).append(g.id)
