@@ -228,6 +228,9 @@ class FileMemo:
     class_of: dict[str, dict[int, str | None]] = field(default_factory=dict)  # ``Project._class_of``
     # path -> function id -> the object literal bound to a name that has it as a method: ``Project._literal_this``
     literal_this: dict[str, dict[int, Where]] = field(default_factory=dict)
+    calls_by_name: dict[str, dict[str, list[Call]]] = field(default_factory=dict)  # ``Project._calls_named``
+    this_assigns: dict[str, dict[str, list[Assign]]] = field(default_factory=dict)  # ``Project._this_field``
+    static_assigns: dict[str, dict[tuple[str, str], list[Assign]]] = field(default_factory=dict)  # ``_static_field``
 
 
 @dataclass
@@ -359,8 +362,6 @@ class Project:
     ipc_ops: dict[tuple[str, int], IpcOp] = field(default_factory=dict)  # direct Electron IPC calls
     exposures: list[Exposure] = field(default_factory=list)
     sources: dict[str, bytes] = field(default_factory=dict, repr=False)
-    _this_index: dict[str, dict[str, list[Assign]]] = field(default_factory=dict, repr=False)
-    _static_index: dict[str, dict[tuple[str, str], list[Assign]]] = field(default_factory=dict, repr=False)
     # the calls and functions ``_through_call`` is looking through (cycles; a bound on chains)
     _returning: set[tuple[str, int, int, int]] = field(default_factory=set, repr=False)
     # the parameters and late-assigned bindings being resolved (kind, path, scope, name)
@@ -370,7 +371,6 @@ class Project:
     _resolving: int = field(default=0, repr=False)  # resolutions under way
     _steps: int = field(default=0, repr=False)  # the steps the last finished ``_resolve`` took
     _filling: bool = field(default=False, repr=False)  # resolving a bound value for ``_resolve`` to continue from
-    _calls_by_name: dict[str, dict[str, list[Call]]] = field(default_factory=dict, repr=False)
     # (path, function, parameter) whose known calls pass something else than one Electron object:
     # its declared type does not outweigh them (``_param_type``)
     _param_disputed: set[tuple[str, int, str]] = field(default_factory=set, repr=False)
@@ -1079,13 +1079,13 @@ class Project:
     def _calls_named(self, path: str, f: FileFacts, name: str) -> list[Call]:
         """The calls of file ``path`` whose callee is the bare name ``name``, in order (indexed once
         per file: parameters are resolved often, and a file can hold thousands of calls)."""
-        index = self._calls_by_name.get(path)
+        index = self.file_memo.calls_by_name.get(path)
         if index is None:
             index = {}
             for c in f.calls:
                 if isinstance(c.callee, Ref):
                     index.setdefault(c.callee.name, []).append(c)
-            self._calls_by_name[path] = index
+            self.file_memo.calls_by_name[path] = index
         return index.get(name, [])
 
     def _this_field(self, cur: Where, prop: str) -> Where | None:
@@ -1096,14 +1096,14 @@ class Project:
         f = self.files.get(cur.path)
         if f is None:
             return None
-        index = self._this_index.get(cur.path)
+        index = self.file_memo.this_assigns.get(cur.path)
         if index is None:
             index = {}
             for a in f.assigns:
                 t = a.target
                 if isinstance(t, Member) and isinstance(t.obj, This):
                     index.setdefault(t.prop, []).append(a)
-            self._this_index[cur.path] = index
+            self.file_memo.this_assigns[cur.path] = index
         found = [a for a in index.get(prop, []) if not isinstance(a.value, (Null, Undef))]
         cls = self._class_of(cur.path, cur.scope)
         if cls is not None and len(found) > 1:
@@ -1128,14 +1128,14 @@ class Project:
         """`Store.cfg` when the class's file assigns `Store.cfg = value` exactly one way (a static
         field declared without a value, `static cfg: ElectronStore`, set in the constructor or an
         init method)."""
-        index = self._static_index.get(path)
+        index = self.file_memo.static_assigns.get(path)
         if index is None:
             index = {}
             for a in self.files[path].assigns:
                 t = a.target
                 if isinstance(t, Member) and isinstance(t.obj, Ref) and not isinstance(a.value, (Null, Undef)):
                     index.setdefault((t.obj.name, t.prop), []).append(a)
-            self._static_index[path] = index
+            self.file_memo.static_assigns[path] = index
         found = index.get((cls, prop), [])
         if len({a.value.text for a in found}) != 1:
             return None
