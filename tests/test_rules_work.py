@@ -330,3 +330,26 @@ def test_duplicate_handler_tests_each_call_once_for_functions_that_share_a_name(
         assert [[c.callee.text for _p, c in sites] for sites in found] == [[f"new C{i}().init"] for i in range(k)]
         counts.append(tests[0])
     assert counts == [4, 16], counts  # (16 and 256 before)
+
+
+def test_the_strings_page_code_writes_are_found_by_one_walk_of_each_file(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """IPC010 and IPC011 ask which strings the code of some roles (of some app) writes, for each
+    set of roles and app they judge: each file's values are walked once for all of them
+    (``calls._written_strings``), not once per question."""
+    from ipclint.link import calls, roles
+    from ipclint.link.project import Project
+    root = write_project(tmp_path / "app", {
+        "preload.js": "const { contextBridge, ipcRenderer } = require('electron')\n"
+                      "contextBridge.exposeInMainWorld('api', { send: (ch) => ipcRenderer.send(ch) })\n",
+        "src/a.js": "import { NAMES } from './names'\nwindow.api.send('a:one')\nconst x = NAMES.TWO\n",
+        "src/b.js": "window.api.send('b:one')\n",
+        "src/names.js": "export const NAMES = { TWO: 'a:two' }\n"})
+    project = check([str(root)], use_cache=False, jobs=1, need_project=True).extra["project"]
+    assert isinstance(project, Project)
+    walks = count_calls(monkeypatch, roles, "_walk_values")
+    asked = [frozenset({"renderer"}), frozenset({"renderer", "preload"}), frozenset({"preload"})]
+    found = [calls.mentioned_strings(project, r, app) for r in asked for app in (None, "")]
+    assert {"a:one", "b:one"} <= found[0]
+    page = [p for p in project.files if project.role(p).value in ("renderer", "preload")]
+    assert len(page) >= 2 and walks[0] == len(page), walks  # (each page file once for the 6 questions)

@@ -704,7 +704,6 @@ def mentioned_strings(project: Project, roles: frozenset[str], app: str | None =
     can talk with ``app``, when given), and the values of other modules' constants they name
     (`Constants.SAVE`). A channel name that appears there may reach a send or listener through a
     variable (a prop, a parameter, code built as a string)."""
-    from ipclint.link.roles import _walk_values
     cache = project.memo.mentioned
     key = (*sorted(roles), "\0app", app or "")
     if key in cache:
@@ -715,17 +714,36 @@ def mentioned_strings(project: Project, roles: frozenset[str], app: str | None =
             continue
         if app is not None and not talk(project.apps.get(path, ""), app):
             continue
-        roots: list[AnyV] = [*(a for c in f.calls for a in c.args), *f.bindings.values(), *(a.value for a in f.assigns)]
-        roots += [a.value for el in f.jsx for a in el.attrs if a.value is not None]
-        for v in _walk_values(roots):
-            if isinstance(v, Str) and v.value:
-                out.add(v.value)
-            elif isinstance(v, Member) and _imported_root(f, v):  # `Constants.SAVE` of another module
-                value = project.channel(path, v, None)
-                if value:
-                    out.add(value)
+        strings, members = _written_strings(project, path, f)
+        out |= strings
+        for v in members:  # `Constants.SAVE` of another module
+            value = project.channel(path, v, None)
+            if value:
+                out.add(value)
     cache[key] = out
     return out
+
+
+def _written_strings(project: Project, path: str, f: FileFacts) -> tuple[frozenset[str], tuple[Member, ...]]:
+    """The string constants written in a file's arguments, bindings, assignments and JSX
+    attributes, and its members of imported names (``mentioned_strings``): from its facts alone,
+    so found by one walk of the file (``FileMemo.written_strings``), not one for each set of roles
+    and app asked about (mattermost: 5)."""
+    from ipclint.link.roles import _walk_values
+    hit = project.file_memo.written_strings.get(path)
+    if hit is not None:
+        return hit
+    strings: set[str] = set()
+    members: list[Member] = []
+    roots: list[AnyV] = [*(a for c in f.calls for a in c.args), *f.bindings.values(), *(a.value for a in f.assigns)]
+    roots += [a.value for el in f.jsx for a in el.attrs if a.value is not None]
+    for v in _walk_values(roots):
+        if isinstance(v, Str) and v.value:
+            strings.add(v.value)
+        elif isinstance(v, Member) and _imported_root(f, v):
+            members.append(v)
+    hit = project.file_memo.written_strings[path] = (frozenset(strings), tuple(members))
+    return hit
 
 
 def _imported_root(f: FileFacts, v: Member) -> bool:

@@ -231,6 +231,9 @@ class FileMemo:
     calls_by_name: dict[str, dict[str, list[Call]]] = field(default_factory=dict)  # ``Project._calls_named``
     this_assigns: dict[str, dict[str, list[Assign]]] = field(default_factory=dict)  # ``Project._this_field``
     static_assigns: dict[str, dict[tuple[str, str], list[Assign]]] = field(default_factory=dict)  # ``_static_field``
+    # path -> the string constants its values write, and its members of imported names: link/calls.py
+    # ``mentioned_strings``
+    written_strings: dict[str, tuple[frozenset[str], tuple[Member, ...]]] = field(default_factory=dict)
 
 
 @dataclass
