@@ -9,7 +9,6 @@ from ipclint.link.project import Project
 from ipclint.link.vutil import callee_name
 from ipclint.link.wrappers import callee_function, class_constructor
 from ipclint.model.facts import Arm, Call, FileFacts, binding_scope
-from ipclint.model.paths import is_test_path
 from ipclint.model.values import AnyV, Arr, Await, CallExpr, ClassV, Fn, Import, Member, Module, Obj, Ref, Spread, Str
 
 # Events whose callbacks run more than once.
@@ -333,7 +332,7 @@ def _named_sites(project: Project, memo: CallersMemo, path: str, fid: int, names
     of ``names`` (and the IIFEs of its own file)."""
     target = (path, fid)
     sites: list[tuple[str, Call]] = []
-    if path in memo.running and not is_test_path(path):
+    if path in memo.running and not project.is_test(path):
         test_funcs = project.test_funcs.get(path) or ()
         sites += [(path, c) for c in project.files[path].calls
                   if type(c.callee) is Fn and c.callee.fid == fid and (c.func is None or c.func not in test_funcs)]
@@ -387,7 +386,7 @@ def _named_args(project: Project, memo: CallersMemo) -> dict[str, list[tuple[str
         return memo.args
     out: dict[str, list[tuple[str, Call, int]]] = {}
     for p in sorted(project.files):
-        if p not in memo.running or is_test_path(p):
+        if p not in memo.running or project.is_test(p):
             continue
         f = project.files[p]
         test_funcs = project.test_funcs.get(p) or ()
@@ -486,7 +485,7 @@ def _read_files(project: Project) -> list[str]:
     (`const notificationManager = refs.NotificationManager`) that no call of the app can reach."""
     from ipclint.link.project import _is_module
     from ipclint.link.runorder import _loads
-    out = {p for p, f in project.files.items() if not is_test_path(p) or not _is_module(f) or f.class_implements}
+    out = {p for p, f in project.files.items() if not project.is_test(p) or not _is_module(f) or f.class_implements}
     todo = list(out)
     while todo:
         p = todo.pop()
@@ -568,7 +567,7 @@ def call_index(project: Project, *, prefilter: bool = True, memo: CallersMemo | 
     running = reachable_files(project)
     with project.no_missing():  # a caller matters only if the function it calls is parsed
         for p in sorted(project.files):
-            if p not in running or is_test_path(p):
+            if p not in running or project.is_test(p):
                 continue
             test_funcs = project.test_funcs.get(p) or ()  # (`in_test_code`, asked once per file)
             for c in project.files[p].calls:

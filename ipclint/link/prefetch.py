@@ -16,7 +16,6 @@ from ipclint.link.roles import electron_names
 from ipclint.link.trust import contexts
 from ipclint.link.windows import windows
 from ipclint.link.wrappers import callee_function, forwarded_function
-from ipclint.model.paths import is_test_path
 from ipclint.model.values import Arr, CallExpr, Fn, Import, Member, Module, NewExpr, Obj, Ref, walk
 
 HANDED = frozenset({"ipcMain", "ipcRenderer"})
@@ -132,7 +131,7 @@ def _ipc_handed_over(project: Project) -> None:
     `serve` from './server'): their modules are asked for, whether or not they name Electron,
     since their parameter is that object (``Project._param_argument``) and their IPC calls count."""
     for path, f in project.files.items():
-        if is_test_path(path) or HANDED.isdisjoint(electron_names(project, path)):
+        if project.is_test(path) or HANDED.isdisjoint(electron_names(project, path)):
             continue
         with project.no_missing():  # (the modules its bindings import are not asked for: roles.electron_names)
             names = {name for (scope, name), v in f.bindings.items() if type(v) in _BINDINGS

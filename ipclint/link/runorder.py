@@ -138,7 +138,6 @@ def reachable_files(project: Project) -> set[str]:
     those that only files they load themselves import (the entry imported back by one of its
     modules: `import { isDev } from '..'`)."""
     from ipclint.link.roles import imported_files
-    from ipclint.model.paths import is_test_path
     hit = project.memo.reachable
     if hit is not None:
         return hit
@@ -146,12 +145,12 @@ def reachable_files(project: Project) -> set[str]:
     apps_with_entry = {project.apps.get(p, "") for p in entries}
     importers: dict[str, set[str]] = {}
     for p in project.files:
-        if not is_test_path(p):
+        if not project.is_test(p):
             for t in imported_files(project, p):
                 if t != p:
                     importers.setdefault(t, set()).add(p)
-    unknown = [p for p, info in sorted(project.roles.items())
-               if info.role.value == "main" and project.apps.get(p, "") not in apps_with_entry and not is_test_path(p)]
+    unknown = [p for p, info in sorted(project.roles.items()) if info.role.value == "main"
+               and project.apps.get(p, "") not in apps_with_entry and not project.is_test(p)]
     entries.update(p for p in unknown if not importers.get(p))
     seen = set(entries)
     loaded: dict[str, list[str]] = {}  # (each file's targets found once for all the walks below)

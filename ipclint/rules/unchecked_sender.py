@@ -9,7 +9,6 @@ from ipclint.link.senders import checks_sender
 from ipclint.link.vutil import callee_name, subtree
 from ipclint.model import Severity, Span
 from ipclint.model.graph import ViaKind
-from ipclint.model.paths import is_test_path
 from ipclint.model.result import Location
 from ipclint.rules._base import Hit, option, rule
 
@@ -87,7 +86,7 @@ def unchecked_sender(project: Project, options: Options) -> Iterator[Hit]:
     for h in handlers(project):
         if h.edge.kind == "port":
             continue  # a MessagePort has no sender to check
-        if is_test_path(h.edge.path):
+        if project.is_test(h.edge.path):
             continue  # test code is never reported, nor counted in a wrapper's finding
         if unchecked(project, h, extra, trusted):
             site = _wrapper_site(h)
