@@ -134,3 +134,24 @@ def test_page_documents_are_found_apart_from_sources_and_replayed(tmp_path: Path
         replayed, before = _run(root, cache)
     assert before is not None and [f.path for f in replayed.documents] == ["src/About.svelte", "src/page.html"]
     assert [f.path for f in replayed.files] == ["main.js"]
+
+
+def test_the_walk_places_and_names_each_entry_once(tmp_path: Path, monkeypatch: MonkeyPatch) -> None:
+    """Each folder's root-relative path and the .gitignore files above it are found once for all
+    its entries, and each file's name is looked at once (it was rel_path per entry and again per
+    file taken, and three looks at the name, each lowering it): 4 folders of 20 files, 4 and 80."""
+    import ipclint.discover as discovery
+    import ipclint.discover.walk as walk
+    from tests.helpers import count_calls
+    files = {f"{d}/f{i}.{ext}": MAIN for d in ("src", "src/lib", "types") for i, ext in enumerate(["js", "ts"] * 10)}
+    files.update({f"f{i}.d.ts": "declare var x: 1\n" for i in range(19)})
+    root = write_project(tmp_path / "app", files)  # (and package.json at the root: 20 files there)
+    expected = discover(root)
+    placed = count_calls(monkeypatch, walk, "rel_path")
+    chains = count_calls(monkeypatch, walk, "_chain")
+    named = count_calls(monkeypatch, walk, "file_kind")
+    also = count_calls(monkeypatch, discovery, "file_kind")
+    found = discover(root)
+    assert _outcome(found) == _outcome(expected) and len(found.files) == 60 and len(found.declarations) == 19
+    assert placed == [4] and chains == [4]  # the root, src, src/lib, types
+    assert named == [80] and also == [79]  # 80 files; and once more each that discovery examined

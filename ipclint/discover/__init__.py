@@ -1,6 +1,7 @@
 """discover(paths) -> SourceFile[]: sources under the given paths, minus what cannot matter."""
 from __future__ import annotations
 
+import enum
 import hashlib
 import os
 import stat
@@ -173,26 +174,43 @@ def file_for_stem(paths: set[str] | frozenset[str], stem: str) -> str | None:
 
 
 DECLARATION_SUFFIXES = (".d.ts", ".d.mts", ".d.cts")
+DOCUMENT_SUFFIXES = (".html", ".htm", ".svelte")
+
+
+class FileKind(enum.Enum):
+    """What discovery takes a file for (``file_kind``)."""
+
+    SOURCE = "source"
+    DECLARATION = "declaration"  # a TypeScript declaration file: read for its declarations only
+    DOCUMENT = "document"  # a page document whose inline scripts can talk over IPC (Discovery.documents)
+
+
+SOURCE, DECLARATION, DOCUMENT = FileKind.SOURCE, FileKind.DECLARATION, FileKind.DOCUMENT
+
+
+def file_kind(name: str) -> FileKind | None:
+    """What a file of this name is to discovery, or None for a file it does not take: one look at
+    the name for each of the walk's entries (they were three, each lowering the name again)."""
+    lower = name.lower()
+    if lower.endswith(DECLARATION_SUFFIXES):
+        return DECLARATION
+    if lower.endswith(DOCUMENT_SUFFIXES):
+        return DOCUMENT
+    return SOURCE if os.path.splitext(lower)[1] in SOURCE_SUFFIXES else None
 
 
 def is_source(name: str) -> bool:
-    lower = name.lower()
-    if lower.endswith(DECLARATION_SUFFIXES):
-        return False
-    return os.path.splitext(lower)[1] in SOURCE_SUFFIXES
-
-
-DOCUMENT_SUFFIXES = (".html", ".htm", ".svelte")
+    return file_kind(name) is SOURCE
 
 
 def is_document(name: str) -> bool:
     """A page document whose inline scripts can talk over IPC (Discovery.documents)."""
-    return name.lower().endswith(DOCUMENT_SUFFIXES)
+    return file_kind(name) is DOCUMENT
 
 
 def is_declaration(name: str) -> bool:
     """A TypeScript declaration file: read for its declarations only."""
-    return name.lower().endswith(DECLARATION_SUFFIXES)
+    return file_kind(name) is DECLARATION
 
 
 def discover(root: Path, paths: list[Path] | None = None, exclude: list[str] | None = None,
@@ -246,11 +264,18 @@ def rel_path(root: Path, p: Path | str) -> str:
 
 def consider_file(result: Discovery, root: Path, p: str | Path, index: StatIndex, pending: list[Pending],
               seen_files: set[tuple[int, int]]) -> None:
-    """Stat-level checks; files the stat index does not know are examined later, in bulk. A
-    declaration file that cannot be read is left out silently: it is no source."""
+    """``take_file`` for a path the walk's record names (or a file named on the command line)."""
     rel = rel_path(root, p)
-    doc = is_document(rel)
-    decl = is_declaration(rel) or doc  # (a document is read like a declaration file: silently)
+    kind = file_kind(rel)
+    take_file(result, rel, str(p), kind is DOCUMENT, kind is DECLARATION or kind is DOCUMENT, index, pending,
+              seen_files)
+
+
+def take_file(result: Discovery, rel: str, p: str, doc: bool, decl: bool, index: StatIndex, pending: list[Pending],
+              seen_files: set[tuple[int, int]]) -> None:
+    """Stat-level checks; files the stat index does not know are examined later, in bulk. A
+    declaration file (``decl``, also set for a page document, ``doc``) that cannot be read is left
+    out silently: it is no source."""
     try:
         st = os.stat(p)
     except OSError as exc:
@@ -277,12 +302,12 @@ def consider_file(result: Discovery, root: Path, p: str | Path, index: StatIndex
         if not decl:
             result.skipped.append((rel, known.outcome))
     elif known is None or known.bytefacts is None:  # (a source entry always has its byte facts)
-        pending.append((rel, str(p), st))
+        pending.append((rel, p, st))
     else:
         if known.outcome == FALLBACK and not decl:
             result.errors.append((rel, "encoding", FALLBACK_NOTICE))
         (result.documents if doc else result.declarations if decl else result.files).append(
-            SourceFile(rel, str(p), known.digest, known.bytefacts))
+            SourceFile(rel, p, known.digest, known.bytefacts))
 
 
 def examine(item: tuple[str, str]) -> Examined:
@@ -369,8 +394,9 @@ def _examine_all(result: Discovery, pending: list[Pending], index: StatIndex, ex
     done = examiner.finish(pending)
     paths = dict(items)
     for rel, outcome, info, bf, data in done:
-        doc = is_document(rel)
-        decl = is_declaration(rel) or doc
+        kind = file_kind(rel)
+        doc = kind is DOCUMENT
+        decl = kind is DECLARATION or doc
         if outcome in ("read", "binary", "decode"):
             if not decl:
                 result.errors.append((rel, outcome, info))

@@ -11,6 +11,7 @@ is not recorded. The record is a cache entry, authenticated like the others.
 from __future__ import annotations
 
 import hashlib
+import operator
 import os
 import time
 from collections.abc import Callable
@@ -21,14 +22,17 @@ import msgspec
 from ipclint.cache import is_project_file
 from ipclint.discover import (
     DEFAULT_EXCLUDED_DIRS,
+    DOCUMENT,
+    SOURCE,
     Discovery,
+    FileKind,
     Pending,
     StatIndex,
     consider_file,
-    is_declaration,
-    is_document,
+    file_kind,
     is_source,
     rel_path,
+    take_file,
 )
 from ipclint.discover.ignore import IgnoreRules
 from ipclint.safefs import inside, read_in_root
@@ -36,6 +40,7 @@ from ipclint.safefs import inside, read_in_root
 Linked = tuple[str, str, str, bool]  # (path, name, root-relative path, is a folder) of a link inside the root
 WALK_FILE = "walk.msgpack"
 RACY_NS = 2_000_000_000  # a folder changed this recently may change again within its mtime's tick
+_name = operator.attrgetter("name")
 
 
 class WalkRecord(msgspec.Struct, frozen=True, array_like=True, gc=False):
@@ -81,6 +86,19 @@ def still_valid(rec: WalkRecord, root: Path) -> bool:
     return all(inside(root_real, path) == was for path, was in rec.links)
 
 
+def _chain(here: str) -> list[tuple[str, int]]:
+    """The folders whose .gitignore applies to the entries of ``here``: the root first, ``here``
+    last, each with where the part of an entry's root-relative path below it starts."""
+    chain = [("", 0)]
+    cut = here.find("/")
+    while cut >= 0:
+        chain.append((here[:cut], cut + 1))
+        cut = here.find("/", cut + 1)
+    if here:
+        chain.append((here, len(here) + 1))
+    return chain
+
+
 class Walk(msgspec.Struct):
     """One discovery: the folders and files seen, the .gitignore files read, the files to examine."""
 
@@ -108,6 +126,12 @@ class Walk(msgspec.Struct):
         self.events.append(("consider", str(p), ""))
         consider_file(self.result, self.root, p, self.index, self.pending, self.seen_files)
 
+    def _take(self, path: str, rel: str, kind: FileKind) -> None:
+        """``consider`` for an entry the walk has placed and named already."""
+        self.events.append(("consider", path, ""))
+        take_file(self.result, rel, path, kind is DOCUMENT, kind is not SOURCE, self.index, self.pending,
+                  self.seen_files)
+
     def skip(self, rel: str, reason: str) -> None:
         self.events.append(("skip", rel, reason))
         self.result.skipped.append((rel, reason))
@@ -134,10 +158,12 @@ class Walk(msgspec.Struct):
         return WalkRecord(key, self.folders, gitignores, self.links, self.events, sorted(self.listed.items()))
 
     def ignored(self, rel: str) -> bool:
-        return self._ignored(rel)
+        """Whether a path is excluded by the config or by a .gitignore of a folder above it."""
+        body = rel[:-1] if rel.endswith("/") else rel
+        return self._ignored(_chain(body[:max(body.rfind("/"), 0)]), rel)
 
     def tree(self, start: Path) -> None:
-        stack = [start]
+        stack = [str(start)]
         # Links inside the root are taken after every real path, so that a file reached both ways
         # is reported at its real path.
         linked: list[Linked] = []
@@ -146,9 +172,11 @@ class Walk(msgspec.Struct):
                 for path, name, rel, is_dir in linked:
                     if is_dir:
                         if not self.ignored(rel + "/"):
-                            stack.append(Path(path))
-                    elif (is_source(name) or is_declaration(name) or is_document(name)) and not self.ignored(rel):
-                        self.consider(path)
+                            stack.append(path)
+                    else:
+                        kind = file_kind(name)
+                        if kind is not None and not self.ignored(rel):
+                            self._take(path, rel, kind)
                 linked = []
                 stack.reverse()
                 continue
@@ -156,11 +184,11 @@ class Walk(msgspec.Struct):
             if self.after_folder is not None:
                 self.after_folder(self.pending)
 
-    def _folder(self, folder: Path, linked: list[Linked]) -> list[Path]:
+    def _folder(self, folder: str, linked: list[Linked]) -> list[str]:
         """Consider the files of ``folder``; its subfolders to walk. Links inside the root go to ``linked``."""
         result = self.result
         try:
-            st = folder.stat()
+            st = os.stat(folder)
         except OSError as exc:
             result.errors.append((rel_path(self.root, folder), "read", f"cannot read folder: {exc.strerror}"))
             self.folders = None
@@ -169,28 +197,31 @@ class Walk(msgspec.Struct):
             return []  # a symlink loop or a folder reached twice
         self.seen_dirs.add((st.st_dev, st.st_ino))
         try:
-            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+            entries = sorted(os.scandir(folder), key=_name)
         except OSError as exc:
             result.errors.append((rel_path(self.root, folder), "read", f"cannot list folder: {exc.strerror}"))
             self.folders = None
             return []
         if self.folders is not None:
-            self.folders.append((str(folder), st.st_dev, st.st_ino, st.st_mtime_ns))
-        names = {e.name for e in entries}
+            self.folders.append((folder, st.st_dev, st.st_ino, st.st_mtime_ns))
         here = rel_path(self.root, folder)
-        if ".gitignore" not in names:
+        if not any(e.name == ".gitignore" for e in entries):
             self.ignores.setdefault(here, None)  # nothing to read
-        self.listed[here] = tuple(sorted(n for n in names if is_project_file(n)))
+        self.listed[here] = tuple(e.name for e in entries if is_project_file(e.name))  # (sorted, as the entries)
+        # an entry's root-relative path is its name after ``here``'s (rel_path of its path, made once
+        # per folder), and the .gitignore files that apply to it are those of ``here`` and above
+        prefix = here + "/" if here else ""
+        chain = _chain(here)
         subdirs = []
         for e in entries:
-            sub = self._entry(e, linked)
+            sub = self._entry(e, prefix + e.name, chain, linked)
             if sub is not None:
                 subdirs.append(sub)
         return subdirs
 
-    def _entry(self, e: os.DirEntry[str], linked: list[Linked]) -> Path | None:
-        """Consider one entry of a folder; the subfolder to walk, if it is one."""
-        rel = rel_path(self.root, e.path)
+    def _entry(self, e: os.DirEntry[str], rel: str, chain: list[tuple[str, int]], linked: list[Linked]) -> str | None:
+        """Consider one entry of a folder (``rel``: its root-relative path; ``chain``: its folder's
+        ``_chain``); the subfolder to walk, if it is one."""
         try:
             is_dir = e.is_dir()
             link = e.is_symlink()
@@ -214,38 +245,34 @@ class Walk(msgspec.Struct):
                 if e.name != ".ipclint_cache":  # our own
                     self.skip(rel + "/", "folder excluded by default")
                 return None
-            if self.ignored(rel + "/"):
+            if self._ignored(chain, rel + "/"):
                 self.skip(rel + "/", "ignored folder")
                 return None
-            return Path(e.path)
-        if is_source(e.name):
-            if self.ignored(rel):
+            return e.path
+        kind = file_kind(e.name)
+        if kind is SOURCE:
+            if self._ignored(chain, rel):
                 self.skip(rel, "ignored")
             else:
-                self.consider(e.path)
-        elif (is_declaration(e.name) or is_document(e.name)) and not self.ignored(rel):
-            self.consider(e.path)
+                self._take(e.path, rel, kind)
+        elif kind is not None and not self._ignored(chain, rel):
+            self._take(e.path, rel, kind)
         return None
 
-    def _ignored(self, rel: str) -> bool:
-        """Whether a path is excluded by the config or by a .gitignore of a folder above it (each
-        matched with the part of the path below its folder)."""
+    def _ignored(self, chain: list[tuple[str, int]], rel: str) -> bool:
+        """Whether a path is excluded by the config or by a .gitignore of a folder of ``chain`` (each
+        matched with the part of the path below its folder; each read when first asked)."""
         if self.extra and self.extra.match(rel):
             return True
         ignores = self.ignores
-        last = len(rel) - 1 if rel.endswith("/") else len(rel)
-        cut = -1  # the folder is rel[:cut] (the root first), the path below it rel[cut + 1:]
-        while True:
-            folder = rel[:cut] if cut >= 0 else ""
+        for folder, below in chain:
             if folder in ignores:
                 spec = ignores[folder]
             else:
                 spec = ignores[folder] = self._load_gitignore(f"{folder}/.gitignore" if folder else ".gitignore")
-            if spec is not None and spec.match(rel[cut + 1:]):
+            if spec is not None and spec.match(rel[below:]):
                 return True
-            cut = rel.find("/", cut + 1)
-            if cut < 0 or cut >= last:
-                return False
+        return False
 
     def _load_gitignore(self, rel: str) -> IgnoreRules | None:
         self.gitignores[rel] = _stat_or_none(os.path.join(str(self.root), rel)) or (-1, -1)
