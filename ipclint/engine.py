@@ -70,13 +70,26 @@ def json_modules(files: list[SourceFile]) -> frozenset[str]:
 
 
 class Workers:
-    """Worker processes for extraction, shared by the rounds of one run: started (forked, about
-    10 ms) by the first round with enough to extract, kept for the rounds after, closed at the end
-    of the run."""
+    """Worker processes of one run: started (forked, about 10 ms) by discovery when it has many
+    files to examine, else by the first round with enough to extract; kept for the rounds after,
+    closed at the end of the run."""
 
     def __init__(self, jobs: int | None) -> None:
         self.jobs = jobs or os.cpu_count() or 1
         self._pool: ProcessPoolExecutor | None = None
+
+    def start(self) -> ProcessPoolExecutor:
+        """The worker processes, started now if they are not: by discovery when it has many files to
+        examine (they go on to extract; starting a second set cost the gap between discovery and
+        extraction about 10-20 ms), else by the first round worth them."""
+        if self._pool is None:
+            from concurrent.futures import ProcessPoolExecutor
+            from importlib import import_module
+            # Extraction imported before the workers fork: they inherit it instead of importing
+            # it each (about 0.1 s), and a round extracted here (too little for the workers) finds it.
+            import_module("ipclint.extract.extract")
+            self._pool = ProcessPoolExecutor(max_workers=self.jobs, initializer=gc.disable)
+        return self._pool
 
     def worth(self, items: list[tuple[str, bytes, str | None, bytes]]) -> bool:
         """Whether ``items`` are worth the workers: at least two files and enough bytes that the
@@ -90,16 +103,10 @@ class Workers:
         would leave the other workers idle), in the order of ``items``. ``meanwhile`` runs here
         while the workers extract; ``each`` (decoding) as each result comes back, while the
         workers go on with the rest."""
-        if self._pool is None:
-            from concurrent.futures import ProcessPoolExecutor
-            from importlib import import_module
-            # Extraction imported before the workers fork: they inherit it instead of importing
-            # it each (about 0.1 s), and a round extracted here (too little for the workers) finds it.
-            import_module("ipclint.extract.extract")
-            self._pool = ProcessPoolExecutor(max_workers=self.jobs, initializer=gc.disable)
+        pool = self.start()
         order = sorted(range(len(items)), key=lambda i: -len(items[i][1]))
         chunk = max(1, min(8, len(items) // (self.jobs * 8)))
-        results = self._pool.map(_extract_one, [items[i] for i in order], chunksize=chunk)
+        results = pool.map(_extract_one, [items[i] for i in order], chunksize=chunk)
         if meanwhile is not None:
             meanwhile()
         at = {i: each(r) for i, r in zip(order, _tick(results, progress), strict=True)}
@@ -256,7 +263,9 @@ def check(paths: list[str] | None = None, config: Config | None = None, *, selec
     scan = [root] if explicit_files else [t.resolve() for t in targets]
     cache = Cache(cache_folder_for(root, use_cache, cache_dir))
     index = StatIndex(cache)
-    found = discover(root, scan, exclude=list(config.exclude), index=index, jobs=jobs)
+    # (the workers: started by discovery when it has many files to examine, kept for extraction)
+    workers = Workers(jobs)
+    found = discover(root, scan, exclude=list(config.exclude), index=index, jobs=jobs, pool=workers.start)
     context = key = None
     run = _Run(root, found, config, cache, only_files, baseline, report_unused_suppressions, started)
     if cache.folder is not None and not need_project:
@@ -268,11 +277,13 @@ def check(paths: list[str] | None = None, config: Config | None = None, *, selec
         stored = cache.load(RESULT_FILE, StoredResult)
         if stored is not None and stored.key == key:
             index.save()
+            workers.close()
             return replace(stored.result, elapsed=time.perf_counter() - started,
                            extra={"cached": True, "parsed": 0})
         reused = _reuse(run, context, stored)
         if reused is not None:
             index.save()
+            workers.close()
             return run.store(key, reused, {"reused": True, "parsed": run.extracted, "cache_hits": cache.hits})
     sources = _LazySources({sf.path: sf for sf in found.files + found.documents})
     errors = [Diagnostic(p, msg, kind) for p, kind, msg in found.errors]
@@ -282,7 +293,8 @@ def check(paths: list[str] | None = None, config: Config | None = None, *, selec
         from ipclint.reuse import replay_of, versions_of
         replay = replay_of(run.last, context, found)
         versions = versions_of(run.last, context)
-    done = _link_until_stable(root, config, found, cache, jobs, progress, sources, errors, replay, context, versions)
+    done = _link_until_stable(root, config, found, cache, workers, progress, sources, errors, replay, context,
+                              versions)
     from ipclint.rules import ALL_RULES  # (imported while the first round was extracted: _import_analysis)
     rules = _selected(ALL_RULES, select if select is not None else config.select,
                       ignore if ignore is not None else config.ignore)
@@ -411,7 +423,7 @@ def flows_of(sf: SourceFile, cache: Cache) -> FileFlows | None:
     return made
 
 
-def _link_until_stable(root: Path, config: Config, found: Discovery, cache: Cache, jobs: int | None,
+def _link_until_stable(root: Path, config: Config, found: Discovery, cache: Cache, workers: Workers,
                        progress: Tick | None, sources: _LazySources, errors: list[Diagnostic],
                        replay: Replay | None = None, context: str | None = None,
                        versions: dict[str, str | None] | None = None) -> _Linked:
@@ -426,9 +438,8 @@ def _link_until_stable(root: Path, config: Config, found: Discovery, cache: Cach
     are recorded as made, and linking starts at that round. (Linking a set afresh answers what
     linking it after the earlier rounds answers: link.Resolution carries only what still holds.)
     An edit to a file that only a later round parses (a constants module, a helper) is linked in
-    fewer rounds. ``versions``: the Electron versions by folder that the last run of the same
-    context found (``reuse.versions_of``)."""
-    workers = Workers(jobs)  # (started by the first round with enough to extract, for every round after)
+    fewer rounds. ``workers``: the run's worker processes, closed here at the end. ``versions``: the
+    Electron versions by folder that the last run of the same context found (``reuse.versions_of``)."""
     try:
         return _link_rounds(root, config, found, cache, progress, sources, errors, replay, workers, context,
                             versions)

@@ -354,6 +354,33 @@ def test_files_are_examined_while_the_walk_goes_on_with_the_serial_result(tmp_pa
     assert len(one.files) == 720 and one.errors and one.skipped
 
 
+def test_one_set_of_workers_examines_and_extracts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A cold run that examines many files in workers extracts in the same workers: one set of
+    processes started (a second set, started after discovery, delayed the first round by its start,
+    about 10-20 ms), and the result is what one process finds."""
+    import concurrent.futures
+
+    files: dict[str, str | bytes] = {f"pkg{d}/f{i}.js": f"export const v{d}_{i} = {i}\n" for d in range(10) for i in range(60)}
+    pad = "".join(f"export const pad{i} = 'x'\n" for i in range(2000))  # (enough bytes to pay for the workers)
+    files.update({f"src/main{i}.js": f"const {{ ipcMain }} = require('electron')\nipcMain.on('c{i}', () => 1)\n{pad}"
+                  for i in range(2)})
+    root = write_project(tmp_path, files)
+    started: list[int] = []
+    real = concurrent.futures.ProcessPoolExecutor
+
+    class Counted(real):  # type: ignore[misc,valid-type]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            started.append(1)
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", Counted)
+    two = check([str(root)], cache_dir=str(tmp_path / "cache"), jobs=2)
+    assert len(started) == 1 and two.extra["parsed"] == 2
+    one = check([str(root)], use_cache=False, jobs=1)
+    assert len(started) == 1
+    assert [finding_dict(f) for f in two.findings] == [finding_dict(f) for f in one.findings]
+
+
 def test_a_walk_that_fails_stops_the_workers_it_started(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import ipclint.discover as discovery
     from ipclint.discover.walk import Walk

@@ -14,6 +14,7 @@ from ipclint.cache import Cache
 from ipclint.discover.ignore import IgnoreRules
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from concurrent.futures import Future, ProcessPoolExecutor
 
 DEFAULT_EXCLUDED_DIRS = frozenset({"node_modules", ".git", "dist", "build", "out", "release", "coverage",
@@ -214,16 +215,19 @@ def is_declaration(name: str) -> bool:
 
 
 def discover(root: Path, paths: list[Path] | None = None, exclude: list[str] | None = None,
-             index: StatIndex | None = None, jobs: int | None = 1) -> Discovery:
+             index: StatIndex | None = None, jobs: int | None = 1,
+             pool: Callable[[], ProcessPoolExecutor] | None = None) -> Discovery:
     """Walk the given paths iteratively. A symlink is followed only when its target lies inside the
     root (and a file or folder reached twice, through links or loops, is taken once); a link out of
     the root is skipped and counted. The walk is replayed from the cache when no folder, link or
-    .gitignore it depended on has changed (discover/walk.py)."""
+    .gitignore it depended on has changed (discover/walk.py). ``pool``: the caller's worker
+    processes, started by the call, for examining many files (``Examiner``); they are left running
+    for the caller (engine.Workers: extraction), unless the walk fails."""
     from ipclint.discover.walk import WALK_FILE, Walk, WalkRecord, still_valid, walk_key
     root = root.resolve()
     index = index if index is not None else StatIndex(None)
     walk = Walk(root, os.path.realpath(root), Discovery(root), index, IgnoreRules.from_lines(exclude or []))
-    examiner = Examiner(jobs)
+    examiner = Examiner(jobs, pool)
     walk.after_folder = examiner.feed
     starts = [p.resolve() for p in (paths or [root])]
     key = walk_key(root, starts, exclude or [])
@@ -337,12 +341,15 @@ def _examine_without_data(item: tuple[str, str]) -> Examined:
 class Examiner:
     """Examines the files a walk finds, in worker processes once there are many: handed out in
     chunks while the walk goes on (reading and hashing the files found so far overlaps listing
-    the folders left), the results in the walk's order."""
+    the folders left), the results in the walk's order. ``pool`` starts the caller's workers (which
+    outlive the walk: one set of processes for the run, not one for discovery and one for
+    extraction); without it the examiner starts its own and stops them at the end."""
 
     CHUNK = 64
 
-    def __init__(self, jobs: int | None) -> None:
+    def __init__(self, jobs: int | None, pool: Callable[[], ProcessPoolExecutor] | None = None) -> None:
         self.jobs = jobs or os.cpu_count() or 1
+        self._start = pool
         self._pool: ProcessPoolExecutor | None = None
         self._futures: list[Future[list[Examined]]] = []
         self._sent = 0
@@ -353,9 +360,14 @@ class Examiner:
         if self._pool is None:
             if self.jobs < 2 or len(pending) < PARALLEL_EXAMINE:
                 return
-            import gc
-            from concurrent.futures import ProcessPoolExecutor
-            self._pool = ProcessPoolExecutor(max_workers=self.jobs, initializer=gc.disable)
+            # (the workers inherit the byte searches, imported and compiled once, not in each)
+            import ipclint.discover.select  # noqa: F401
+            if self._start is not None:
+                self._pool = self._start()
+            else:
+                import gc
+                from concurrent.futures import ProcessPoolExecutor
+                self._pool = ProcessPoolExecutor(max_workers=self.jobs, initializer=gc.disable)
         while len(pending) - self._sent >= self.CHUNK:
             self._send(pending[self._sent:self._sent + self.CHUNK])
 
@@ -364,10 +376,12 @@ class Examiner:
         self._futures.append(self._pool.submit(_examine_chunk, [(rel, path) for rel, path, _st in chunk]))
         self._sent += len(chunk)
 
-    def close(self) -> None:
-        """Stop the workers (those of a walk that failed: their chunks not examined yet dropped)."""
+    def close(self, done: bool = False) -> None:
+        """Stop the workers (those of a walk that failed: their chunks not examined yet dropped);
+        the caller's, once every file is ``done``, are left running for it."""
         if self._pool is not None:
-            self._pool.shutdown(cancel_futures=True)
+            if not (done and self._start is not None):
+                self._pool.shutdown(cancel_futures=True)
             self._pool = None
 
     def finish(self, pending: list[Pending]) -> list[Examined]:
@@ -378,7 +392,7 @@ class Examiner:
         if self._sent < len(pending):
             self._send(pending[self._sent:])
         done = [x for fut in self._futures for x in fut.result()]
-        self.close()
+        self.close(done=True)
         return done
 
 
