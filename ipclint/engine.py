@@ -92,10 +92,15 @@ class Workers:
         return self._pool
 
     def worth(self, items: list[tuple[str, bytes, str | None, bytes]]) -> bool:
-        """Whether ``items`` are worth the workers: at least two files and enough bytes that the
-        extraction saved (about 1 MB/s per core) pays for the start and the messages."""
-        return (self.jobs > 1 and len(items) >= PARALLEL_THRESHOLD
-                and sum(len(it[1]) for it in items) >= PARALLEL_MIN_BYTES)
+        """Whether ``items`` are worth the workers: any, once they run (a process's first
+        extraction sets up the parser and compiles the queries, about 8 ms, which running workers
+        have done and this process may never need: a later round of one small file cost joplin
+        that), else at least two files and enough bytes that the extraction saved (about 1 MB/s
+        per core) pays for the start and the messages."""
+        if self.jobs < 2 or not items:
+            return False
+        return self._pool is not None or (len(items) >= PARALLEL_THRESHOLD
+                                          and sum(len(it[1]) for it in items) >= PARALLEL_MIN_BYTES)
 
     def map(self, items: list[tuple[str, bytes, str | None, bytes]], progress: Tick | None,
             meanwhile: Callable[[], None] | None, each: Callable[[Extracted], T]) -> list[T]:

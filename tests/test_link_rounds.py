@@ -290,6 +290,31 @@ def test_workers_are_kept_for_rounds_worth_them(monkeypatch: pytest.MonkeyPatch)
     assert not engine.Workers(2).worth([large])  # one file: extracted here
     assert not engine.Workers(2).worth([small, small])  # too few bytes to pay for the workers
     assert engine.Workers(2).worth([small, large])
+    running = engine.Workers(2)
+    try:
+        running.start()
+        assert running.worth([small]) and not running.worth([])  # running: any file goes to them
+    finally:
+        running.close()
+
+
+def test_a_later_round_goes_to_the_running_workers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Once the workers run, a round of one small file is extracted there, not here: this process
+    would set up the parser and compile the queries for it (about 8 ms), which the workers did."""
+    import ipclint.extract.extract as extraction
+    from tests.helpers import count_calls
+    pad = "".join(f"export const pad{i} = 'x'\n" for i in range(2000))
+    files = {"src/main/index.js": "const { ipcMain } = require('electron')\nconst { CH } = require('../shared/ch')\n"
+                                  "ipcMain.handle(CH.SAVE, () => 1)\n" + pad,
+             "src/preload/index.js": "const { ipcRenderer } = require('electron')\n"
+                                     "ipcRenderer.invoke('save:file')\n" + pad,
+             "src/shared/ch.js": "module.exports = { CH: { SAVE: 'save:file' } }\n"}
+    root = write_project(tmp_path, files)
+    one = check([str(root)], use_cache=False, jobs=1)
+    here = count_calls(monkeypatch, extraction, "extract")  # (calls in this process only)
+    two = check([str(root)], use_cache=False, jobs=2)
+    assert here == [0] and two.extra["parsed"] == one.extra["parsed"] == 3
+    assert [(f.rule, f.path, f.span.line) for f in two.findings] == [(f.rule, f.path, f.span.line) for f in one.findings]
 
 
 INDEXED_WRAPPER = {
