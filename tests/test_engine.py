@@ -354,6 +354,24 @@ def test_files_are_examined_while_the_walk_goes_on_with_the_serial_result(tmp_pa
     assert len(one.files) == 720 and one.errors and one.skipped
 
 
+def test_examining_a_file_makes_no_file_object(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Discovery reads each file by its size with os.read, to its end (a file object costs about
+    2 µs more a file); what it reads is the file's bytes, BOMs, encodings and all."""
+    import builtins
+
+    import ipclint.discover as discovery
+    from tests.helpers import count_calls
+    files: dict[str, str | bytes] = {f"src/f{i}.js": f"export const v{i} = {i}\n" * ((i + 1) * 500) for i in range(8)}
+    files.update({"bom.js": b"\xef\xbb\xbfexport const b = 1\n", "latin.js": b"const s = '\xe9'\n"})
+    root = write_project(tmp_path, files)
+    opened = count_calls(monkeypatch, builtins, "open")
+    reads = count_calls(monkeypatch, discovery.os, "read")
+    found = discovery.discover(root, jobs=1)
+    assert opened == [0] and reads == [2 * 10]  # (its bytes, then the end)
+    for sf in found.files:
+        assert sf.data == discovery.decode((root / sf.path).read_bytes())
+
+
 def test_one_set_of_workers_examines_and_extracts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A cold run that examines many files in workers extracts in the same workers: one set of
     processes started (a second set, started after discovery, delayed the first round by its start,

@@ -314,12 +314,27 @@ def take_file(result: Discovery, rel: str, p: str, doc: bool, decl: bool, index:
             SourceFile(rel, p, known.digest, known.bytefacts))
 
 
+def read_file(path: str) -> bytes:
+    """A file's bytes, read to its end: by its size, then one read more that finds the end.
+    (open() builds a file object and asks whether the file is a terminal: 6 of the 20 ms that
+    reading joplin's 2,973 files cost.)"""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        want = os.fstat(fd).st_size + 1
+        parts = []
+        while chunk := os.read(fd, want):
+            parts.append(chunk)
+            want = 1 << 16
+        return b"".join(parts)
+    finally:
+        os.close(fd)
+
+
 def examine(item: tuple[str, str]) -> Examined:
     """Read, decode, hash and byte-search one file. Pure, so it runs in worker processes too."""
     rel, path = item
     try:
-        with open(path, "rb") as fh:
-            data = fh.read()
+        data = read_file(path)
     except OSError as exc:
         return Examined(rel, "read", f"cannot read file: {exc.strerror or exc}", None, None)
     decoded = decode(data)
