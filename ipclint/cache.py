@@ -378,13 +378,12 @@ def context_key(root: Path, paths: list[str], skipped: list[tuple[str, str]], er
     the other JSON files only those named ``json_modules`` (the file names of the `.json`
     specifiers that sources import: linking reads them as data)."""
     h = hashlib.sha256(f"{code_stamp()}:{root}".encode())
+    h.update("".join(f"{path}\n" for path in paths).encode())  # (one update: the digest of one per path)
     folders = {""}
-    for path in paths:
-        h.update(f"{path}\n".encode())
-        d = os.path.dirname(path)
+    for d in {path.rpartition("/")[0] for path in paths}:  # each file's folder, then those above it
         while d not in folders:
             folders.add(d)
-            d = os.path.dirname(d)
+            d = d.rpartition("/")[0]
     if listed is not None and json_modules:  # (JSON modules live in folders of their own too: `src/constants/ipc.json`)
         folders.update(folder for folder, held in listed.items() if any(n in json_modules for n in held))
     top = str(root)

@@ -531,3 +531,32 @@ def test_an_edit_searches_no_lock_file_again(tmp_path: Path, monkeypatch: pytest
     again = check([str(root)], cache_dir=str(cache), jobs=1)
     assert searched[0] > 0 and again.electron_version == "31.4.0"
     assert _report(again) == _report(check([str(root)], use_cache=False, jobs=1))
+
+
+def test_the_context_key_hashes_the_file_set_in_one_update(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every run's context key (warm ones too) hashes the file set at once and finds the folders
+    above the files from each distinct folder (it was one hash update and a climb of dirname calls
+    per file: 1.5 of joplin's 3 ms); the key is what hashing path by path gives."""
+    import hashlib
+    import posixpath
+
+    import ipclint.cache
+    from tests.helpers import write_project
+    root = write_project(tmp_path, {"src/a.js": "1", "src/lib/b.js": "2", "c.js": "3", "src/tsconfig.json": "{}"})
+    paths = [f"src/lib/deep/f{i}.js" for i in range(300)] + ["src/a.js", "src/lib/b.js", "c.js"]
+    monkeypatch.setattr(ipclint.cache, "code_stamp", lambda: "stamp")
+    climbed = count_calls(monkeypatch, posixpath, "dirname")
+    key = ipclint.cache.context_key(root, paths, [], [], None, ())
+    assert climbed == [0]
+    h = hashlib.sha256(f"stamp:{root}".encode())
+    for path in paths:
+        h.update(f"{path}\n".encode())
+    for folder in ("", "src", "src/lib", "src/lib/deep"):
+        for name in ipclint.cache.PROJECT_FILES:
+            p = os.path.join(str(root), folder, name) if folder else os.path.join(str(root), name)
+            if os.path.exists(p) and ipclint.cache._is_config(name):
+                st = os.stat(p)
+                h.update(f"{p}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+    for part in (None, (), [], []):
+        h.update(repr(part).encode())
+    assert key == h.hexdigest()
