@@ -461,7 +461,7 @@ def _link_rounds(root: Path, config: Config, found: Discovery, cache: Cache, pro
     resolution (``_module_seed``) and its Electron versions (``versions``)."""
     from ipclint.discover.select import select_files
     from ipclint.reuse import Round
-    chosen = select_files(found.files, root)
+    chosen = select_files(found.files, root, found.listed)
     all_paths = {sf.path for sf in found.files}
     by_path = {sf.path: sf for sf in found.files}
     # what linking reads of a file's bytes goes through ``sources``, which remembers it (reuse.py)

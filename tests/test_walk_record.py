@@ -155,3 +155,23 @@ def test_the_walk_places_and_names_each_entry_once(tmp_path: Path, monkeypatch: 
     assert _outcome(found) == _outcome(expected) and len(found.files) == 60 and len(found.declarations) == 19
     assert placed == [4] and chains == [4]  # the root, src, src/lib, types
     assert named == [80] and also == [79]  # 80 files; and once more each that discovery examined
+
+
+def test_selection_reads_only_the_package_json_files_the_walk_listed(tmp_path: Path, monkeypatch: MonkeyPatch) -> None:
+    """The first round's package.json `main` entries are read from the folders whose listing held
+    a package.json (``Discovery.listed``), not tried in every folder that holds a source file (it
+    read 20 here, 18 of them missing); without the listing (a caller that has none) every folder
+    is still tried, with the same selection."""
+    import ipclint.discover.select as select
+    from tests.helpers import count_calls
+    files: dict[str, str] = {f"src/m{i}/f.js": "export const x = 1\n" for i in range(18)}
+    files["packages/app/package.json"] = '{"name": "app", "main": "entry.js"}'
+    files["packages/app/entry.js"] = "module.exports = 1\n"
+    root = write_project(tmp_path / "app", files, main="src/m0/f.js")
+    found = discover(root)
+    read = count_calls(monkeypatch, select, "read_in_root")
+    chosen = {sf.path for sf in select.select_files(found.files, root, found.listed)}
+    assert read == [2]  # the root's and packages/app's
+    assert {"src/m0/f.js", "packages/app/entry.js"} <= chosen
+    read[0] = 0
+    assert {sf.path for sf in select.select_files(found.files, root)} == chosen and read == [20]
