@@ -22,6 +22,7 @@ import re
 from pathlib import Path
 
 from ipclint.discover import ByteFacts, SourceFile, file_for_stem
+from ipclint.model import FRAME_WINDOWS
 from ipclint.model.paths import is_test_path
 from ipclint.safefs import read_in_root
 
@@ -48,8 +49,8 @@ EXPOSE_RE = re.compile(rb"exposeIn(?:Main|Isolated)World\s*\(\s*(?:[^,()]{0,40},
 # (a template literal too: `require(`electron`)`; one with a substitution resolves to no file)
 SPEC_AT = re.compile(rb"""(?:from\s*|require\s*\(\s*|import\s*\(\s*|import\s+)['"`]([^'"`\n]{1,200})['"`]""")
 # (`window.parent.api` / `window.top.api`: an iframe reaching the embedding page's bridge)
-GLOBAL_AT = re.compile(rb"(?:window|globalThis)\s*(?:\?\.|\.)\s*(?:(?:parent|top)\s*(?:\?\.|\.)\s*)?"
-                       rb"([A-Za-z_$][\w$]*)")
+GLOBAL_AT = re.compile(rb"(?:window|globalThis)\s*(?:\?\.|\.)\s*(?:(?:%s)\s*(?:\?\.|\.)\s*)?([A-Za-z_$][\w$]*)"
+                       % "|".join(sorted(FRAME_WINDOWS)).encode())
 # `const { api, other: o } = window`: keys read by destructuring the global (the text before the
 # global, searched backwards from each occurrence of it)
 DESTRUCTURED_AT = re.compile(rb"\{([^{}]{1,400})\}\s*=\s*$")

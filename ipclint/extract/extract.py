@@ -23,6 +23,7 @@ from ipclint.extract.parse import Node
 from ipclint.extract.typefacts import TypeDraft
 from ipclint.extract.values import property_name, span_of, string_value, text_of, unwrap
 from ipclint.extract.walk import FUNCTION_TYPES, MAX_CALLS_PER_FILE, Extractor, _bindings_of_pattern
+from ipclint.model import FRAME_WINDOWS
 from ipclint.model.facts import Assign, Call, Check, Exit, FileFacts, FileFlows, JsxAttr, JsxElement, Outcome, Param
 from ipclint.model.paths import is_test_path
 from ipclint.model.types import TDecl, TRef, TUnion
@@ -297,7 +298,7 @@ class _Walker(Extractor):
 
     def _global(self, node: Node, scope: int | None) -> None:
         prop = node.child_by_field_name("property")
-        if prop is not None and text_of(prop, 80) in ("parent", "top"):
+        if prop is not None and text_of(prop, 80) in FRAME_WINDOWS:
             # `window.parent.api` (an iframe reaching the embedding page's bridge): `api` is the global
             up = self.up(node)
             if up is not None and up.type == "member_expression" and up.child_by_field_name("object") == node:

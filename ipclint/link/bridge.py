@@ -5,10 +5,10 @@ import re
 from dataclasses import dataclass
 
 from ipclint.link.modules import Where
-from ipclint.link.project import FRAME_WINDOWS, GLOBAL_OBJECTS, Project
+from ipclint.link.project import GLOBAL_OBJECTS, Project
 from ipclint.link.vutil import callee_name, without_fallback
 from ipclint.link.wrappers import callee_target
-from ipclint.model import Span
+from ipclint.model import FRAME_WINDOWS, Span
 from ipclint.model.facts import Assign, Call, FileFacts, binding_scope
 from ipclint.model.values import (
     AnyV,

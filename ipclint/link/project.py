@@ -67,8 +67,6 @@ if TYPE_CHECKING:  # these modules import this one
 
 # (`global`: Node's name for the page's window in a preload or a page with node integration)
 GLOBAL_OBJECTS = frozenset({"window", "globalThis", "self", "global"})
-# `window.parent` / `window.top`: the embedding page's window, whose exposed API an iframe reaches
-FRAME_WINDOWS = frozenset({"parent", "top"})
 # Electron classes a declared type names, as the Electron value an instance resolves to (a
 # WebFrameMain is reached as `webContents.mainFrame`); those that push to a renderer with `send`.
 # Not BrowserWindow: `Electron("BrowserWindow")` is the class (`BrowserWindow.fromId`), and its
