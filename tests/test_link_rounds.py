@@ -183,7 +183,7 @@ ALIAS_APP: dict[str, str | bytes] = {
 def _fresh_electron_names(project: Project, path: str) -> set[str]:
     """``roles.electron_names`` of a file resolved afresh, nothing kept (what the kept one must give)."""
     import ipclint.link.roles as roles
-    names = (roles._electron_name(project, path, v, scope) for scope, v in roles._candidates(project.files[path]))
+    names = (roles._electron_name(project, path, v, scope) for scope, v in roles._candidates(project, path))
     return {n for n in names if n is not None}
 
 

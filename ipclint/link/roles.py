@@ -13,7 +13,7 @@ from ipclint.link.bridge import EXPOSE_NAMES
 from ipclint.link.modules import ELECTRON_MODULES, JsonObject, ReadJson
 from ipclint.link.project import GLOBAL_OBJECTS, FileMemo, ImportGraph, LinkConfig, OpenName, OptionValues, Project
 from ipclint.model import FileInfo, Role, Span
-from ipclint.model.facts import FileFacts, binding_scope
+from ipclint.model.facts import FileFacts
 from ipclint.model.values import (
     AnyV,
     Arr,
@@ -84,7 +84,7 @@ def electron_names(project: Project, path: str) -> set[str]:
     opened: list[OpenName] = []  # (scope, value, the unparsed files its resolution reached, its name)
     if hit is None:
         settled: set[str] = set()
-        pending = _candidates(project.files[path])
+        pending = _candidates(project, path)
     else:
         settled = set(hit[0])
         parsed = project.files.keys()
@@ -123,9 +123,10 @@ def _electron_name(project: Project, path: str, v: AnyV, scope: int | None) -> s
     return None
 
 
-def _candidates(f: FileFacts) -> list[tuple[int | None, AnyV]]:
+def _candidates(project: Project, path: str) -> list[tuple[int | None, AnyV]]:
     """The values of a file that can name an Electron API: its import bindings, and its callees
     on a module or on one of those bindings."""
+    f = project.files[path]
     cands: list[tuple[int | None, AnyV]] = []
     bound: set[str] = set()
     for (s, name), v in f.bindings.items():  # (one test of each binding for both)
@@ -139,8 +140,6 @@ def _candidates(f: FileFacts) -> list[tuple[int | None, AnyV]]:
     # Callees written the same way on the same binding (`ipcMain.handle` a thousand times, in a
     # thousand functions) name the same API: each chain of properties of one binding is resolved once.
     chains: set[tuple[int | None, str, tuple[str, ...]]] = set()
-    # (each function's calls on one binding look it up from the same scope: once per (scope, name))
-    scopes: dict[tuple[int | None, str], int | None] = {}
     for c in f.calls:
         if type(c.callee) is not Member:
             continue
@@ -153,25 +152,14 @@ def _candidates(f: FileFacts) -> list[tuple[int | None, AnyV]]:
             cands.append((c.func, c.callee))
         elif type(root) is Ref and root.name in bound:
             name = root.name
-            at = scopes.get((c.func, name), _UNSEEN)
-            if at == _UNSEEN:
-                at = scopes[(c.func, name)] = _binding_scope(f, c.func, name)
-            chain = (at, name, tuple(props))
+            # (where the name is bound seen from the call's function, as resolution looks it up:
+            # once a run per (function, name), ``Project.binding_at``; -1 for a global)
+            hit = project.binding_at(path, c.func, name)
+            chain = (-1 if hit is None else hit[0], name, tuple(props))
             if chain not in chains:
                 chains.add(chain)
                 cands.append((c.func, c.callee))
     return cands
-
-
-_UNSEEN = -2  # (no scope asked about yet: ``_binding_scope`` answers a function id, None or -1)
-
-
-def _binding_scope(f: FileFacts, scope: int | None, name: str) -> int | None:
-    """The scope whose binding or parameter ``name`` names when looked up from ``scope`` (as
-    resolution looks it up: ``model.facts.binding_scope``); -1 for none (a global), from where the
-    resolution goes on alike."""
-    hit = binding_scope(f, scope, name)
-    return -1 if hit is None else hit[0]
 
 
 def _walk_values(roots: list[AnyV]) -> Iterator[AnyV]:
