@@ -594,6 +594,34 @@ def test_roles_type_only_imports_and_preload_helpers(tmp_path: Path) -> None:
                      "src/preload/index.ts": "preload", "src/legacy/page.js": "renderer"}
 
 
+def test_a_preload_that_requires_its_parts_through_a_table_loads_each(tmp_path: Path) -> None:
+    """`for (const part of PARTS) require(part.file)` over an array of object literals of the
+    preload's own loads each entry's file, as one `require` per entry would: those files are
+    imported only by preload code, so `event.sender.send` in their ipcRenderer listeners goes to
+    main (handled there), not to a page nobody listens in. A table whose entries are not known
+    (a call's result) loads nothing known: that part stays shared code."""
+    root = write_project(tmp_path, {
+        "main.js": "const { BrowserWindow, ipcMain } = require('electron')\nconst path = require('path')\n"
+                   "ipcMain.on('part:done', (e) => console.log(e.sender.id))\n"
+                   "new BrowserWindow({ webPreferences: { preload: path.join(__dirname, 'preload.js') } })\n",
+        "preload.js": "const { ipcRenderer } = require('electron')\n"
+                      "const PARTS = [{ name: 'a', file: './parts/a' }, { name: 'b', file: './parts/b' }]\n"
+                      "for (const part of PARTS) { require(part.file).init(ipcRenderer) }\n"
+                      "for (const other of listParts()) { require(other.file).init(ipcRenderer) }\n",
+        "parts/a.js": "function reply(event) { event.sender.send('part:done', 1) }\n"
+                      "module.exports = { init(ipcRenderer) { ipcRenderer.on('part:ask', reply) } }\n",
+        "parts/b.js": "module.exports = { init(ipcRenderer) { ipcRenderer.on('part:b', (event) => event.sender.send('part:done')) } }\n",
+        "parts/c.js": "function reply(event) { event.sender.send('part:c-done', 3) }\n"
+                      "module.exports = { init(ipcRenderer) { ipcRenderer.on('part:ask', reply) } }\n",
+    }, main="main.js")
+    r = check([str(root)], use_cache=False, jobs=1, select=["IPC010"])
+    roles = {i.path: (i.role.value, i.reason) for i in r.roles}
+    assert roles["parts/a.js"] == ("preload", "imported only by preload code (preload.js)")
+    assert roles["parts/b.js"] == ("preload", "imported only by preload code (preload.js)")
+    assert roles["parts/c.js"][0] == "shared"
+    assert [(f.rule, f.path, f.span.line) for f in r.findings] == [("IPC010", "parts/c.js", 1)]
+
+
 def test_roles_are_decided_on_the_import_graph_without_its_cycles(tmp_path: Path) -> None:
     """A module that page code imports is not main code because an import cycle also reaches it
     from main (GitHub Desktop's shape); modules in a cycle that only main code enters are main."""

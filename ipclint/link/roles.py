@@ -12,6 +12,7 @@ from ipclint.discover.select import is_local_specifier
 from ipclint.link.bridge import EXPOSE_NAMES
 from ipclint.link.modules import ELECTRON_MODULES, JsonObject, ReadJson
 from ipclint.link.project import GLOBAL_OBJECTS, FileMemo, ImportGraph, LinkConfig, OpenName, OptionValues, Project
+from ipclint.link.tables import loop_specifiers
 from ipclint.model import FileInfo, Role, Span
 from ipclint.model.facts import FileFacts
 from ipclint.model.values import (
@@ -351,14 +352,15 @@ def imported_files(project: Project, path: str) -> list[str]:
 
 
 def _import_targets(project: Project, path: str) -> tuple[str, ...]:
-    """The discovered files that the imports and requires of ``path`` (parsed) name, in order:
+    """The discovered files that the imports and requires of ``path`` (parsed) name, in order,
+    then those it requires through a loop over a table of its own (``tables.loop_specifiers``):
     from its facts alone, so found once per file for all the rounds of a run."""
     memo = project.file_memo.import_targets
     hit = memo.get(path)
     if hit is not None:
         return hit
     out = []
-    for s in project.loaded_specifiers(path):
+    for s in project.loaded_specifiers(path) + loop_specifiers(project, path):
         t = project.modules.resolve(path, s)
         if t is not None:
             out.append(t)
