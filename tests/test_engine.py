@@ -596,9 +596,10 @@ def test_roles_type_only_imports_and_preload_helpers(tmp_path: Path) -> None:
 
 def test_a_preload_that_requires_its_parts_through_a_table_loads_each(tmp_path: Path) -> None:
     """`for (const part of PARTS) require(part.file)` over an array of object literals of the
-    preload's own loads each entry's file, as one `require` per entry would: those files are
-    imported only by preload code, so `event.sender.send` in their ipcRenderer listeners goes to
-    main (handled there), not to a page nobody listens in. A table whose entries are not known
+    preload's own (or `for (const { file } of T) require(file)`) loads each entry's file, as one
+    `require` per entry would: those files are imported only by preload code, so
+    `event.sender.send` in their ipcRenderer listeners goes to main (handled there), not to a page
+    nobody listens in. A table whose entries are not known
     (a call's result) loads nothing known: that part stays shared code."""
     root = write_project(tmp_path, {
         "main.js": "const { BrowserWindow, ipcMain } = require('electron')\nconst path = require('path')\n"
@@ -607,10 +608,12 @@ def test_a_preload_that_requires_its_parts_through_a_table_loads_each(tmp_path: 
         "preload.js": "const { ipcRenderer } = require('electron')\n"
                       "const PARTS = [{ name: 'a', file: './parts/a' }, { name: 'b', file: './parts/b' }]\n"
                       "for (const part of PARTS) { require(part.file).init(ipcRenderer) }\n"
-                      "for (const other of listParts()) { require(other.file).init(ipcRenderer) }\n",
+                      "for (const other of listParts()) { require(other.file).init(ipcRenderer) }\n"
+                      "const MORE = [{ file: './parts/d' }]\nfor (const { file } of MORE) require(file).init(ipcRenderer)\n",
         "parts/a.js": "function reply(event) { event.sender.send('part:done', 1) }\n"
                       "module.exports = { init(ipcRenderer) { ipcRenderer.on('part:ask', reply) } }\n",
         "parts/b.js": "module.exports = { init(ipcRenderer) { ipcRenderer.on('part:b', (event) => event.sender.send('part:done')) } }\n",
+        "parts/d.js": "module.exports = { init(ipcRenderer) { ipcRenderer.on('part:d', (event) => event.sender.send('part:done')) } }\n",
         "parts/c.js": "function reply(event) { event.sender.send('part:c-done', 3) }\n"
                       "module.exports = { init(ipcRenderer) { ipcRenderer.on('part:ask', reply) } }\n",
     }, main="main.js")
@@ -618,6 +621,7 @@ def test_a_preload_that_requires_its_parts_through_a_table_loads_each(tmp_path: 
     roles = {i.path: (i.role.value, i.reason) for i in r.roles}
     assert roles["parts/a.js"] == ("preload", "imported only by preload code (preload.js)")
     assert roles["parts/b.js"] == ("preload", "imported only by preload code (preload.js)")
+    assert roles["parts/d.js"] == ("preload", "imported only by preload code (preload.js)")
     assert roles["parts/c.js"][0] == "shared"
     assert [(f.rule, f.path, f.span.line) for f in r.findings] == [("IPC010", "parts/c.js", 1)]
 

@@ -12,7 +12,6 @@ from ipclint.discover.select import is_local_specifier
 from ipclint.link.bridge import EXPOSE_NAMES
 from ipclint.link.modules import ELECTRON_MODULES, JsonObject, ReadJson
 from ipclint.link.project import GLOBAL_OBJECTS, FileMemo, ImportGraph, LinkConfig, OpenName, OptionValues, Project
-from ipclint.link.tables import loop_specifiers
 from ipclint.model import FileInfo, Role, Span
 from ipclint.model.facts import FileFacts
 from ipclint.model.values import (
@@ -25,6 +24,7 @@ from ipclint.model.values import (
     Electron,
     External,
     Import,
+    Iter,
     Logic,
     Member,
     Module,
@@ -353,19 +353,56 @@ def imported_files(project: Project, path: str) -> list[str]:
 
 def _import_targets(project: Project, path: str) -> tuple[str, ...]:
     """The discovered files that the imports and requires of ``path`` (parsed) name, in order,
-    then those it requires through a loop over a table of its own (``tables.loop_specifiers``):
+    then those it requires through a loop over a table of its own (``_loop_specifiers``):
     from its facts alone, so found once per file for all the rounds of a run."""
     memo = project.file_memo.import_targets
     hit = memo.get(path)
     if hit is not None:
         return hit
     out = []
-    for s in project.loaded_specifiers(path) + loop_specifiers(project, path):
+    for s in project.loaded_specifiers(path) + _loop_specifiers(project, path):
         t = project.modules.resolve(path, s)
         if t is not None:
             out.append(t)
     memo[path] = hit = tuple(out)
     return hit
+
+
+def _loop_specifiers(project: Project, path: str) -> list[str]:
+    """The modules a file `require`s through a loop over a constant table of its own: `for (const
+    m of MODULES) require(m.path)` (or `for (const { path } of MODULES) require(path)`) with
+    `MODULES` an array of object literals whose every entry names a literal `path` loads each,
+    as one `require('./tools/a')` per entry would. From the file's facts alone, like its other
+    imports (resolution can stop short inside a question it is asked in; this list may not)."""
+    f = project.files[path]
+    out: list[str] = []
+    for c in project.calls_named(path, ("require",)):
+        if type(c.callee) is not Ref or c.callee.name != "require" or len(c.args) != 1:
+            continue
+        arg, prop = c.args[0], None
+        if isinstance(arg, Member):  # require(m.path)
+            prop = arg.prop
+            arg = arg.obj
+        if not isinstance(arg, Ref):
+            continue
+        hit = binding_scope(f, c.func, arg.name)
+        bound = hit[1] if hit is not None else None
+        for loop, each in f.loops.get((hit[0], arg.name), ()) if hit is not None else ():
+            if (loop.line, loop.column) <= (c.span.line, c.span.column) \
+                    and (c.span.end_line, c.span.end_column) <= (loop.end_line, loop.end_column):
+                bound = each  # (of two loops binding the name in one function, the one around the call)
+        if prop is None and isinstance(bound, Member):  # `for (const { path } of MODULES)`
+            prop = bound.prop
+            bound = bound.obj
+        if not isinstance(bound, Iter) or bound.how != "of" or prop is None or type(bound.source) is not Ref:
+            continue
+        table = binding_scope(f, hit[0] if hit is not None else None, bound.source.name)
+        items = table[1].items if table is not None and isinstance(table[1], Arr) else ()
+        names = [p.value.value for item in items if type(item) is Obj
+                 for p in item.props if p.key == prop and not p.spread and type(p.value) is Str]
+        if names and len(names) == len(items):
+            out += names
+    return out
 
 
 LEGACY_RENDERER = "uses ipcRenderer directly (legacy renderer)"

@@ -87,25 +87,6 @@ def loop_entries(project: Project, path: str, scope: int | None, channel: AnyV,
     return out
 
 
-def loop_specifiers(project: Project, path: str) -> list[str]:
-    """The modules a file `require`s by a loop over a constant table of its own: `for (const m of
-    MODULES) require(m.path)` with `MODULES` an array of object literals loads each entry's
-    `path`, as plainly as `require('./tools/a')` written once per entry would. Only tables of the
-    same file: what a file loads is found from its facts alone, once a run (``roles``)."""
-    out: list[str] = []
-    for c in project.calls_named(path, ("require",)):
-        if type(c.callee) is not Ref or c.callee.name != "require" or len(c.args) != 1 or type(c.args[0]) is Str:
-            continue
-        env = _loop_vars(project, path, c.func, c.args[0])
-        if len(env) != 1:
-            continue
-        source = next(iter(env.values())).source
-        if project.resolve(source.path, source.value, source.scope).path != path:
-            continue
-        out += [name for name, _fn in loop_entries(project, path, c.func, c.args[0], None) or ()]
-    return out
-
-
 MAX_CALLED = 64
 
 
