@@ -58,6 +58,31 @@ def test_a_parameter_takes_the_object_every_importer_passes(tmp_path: Path) -> N
     assert not any(e[1] == "c" for e in edges)
 
 
+def test_a_parameter_takes_the_object_passed_through_a_re_exporting_index(tmp_path: Path) -> None:
+    """A package's index re-exports the function (`export { registerIpc } from './ipc'`,
+    `export * from './impl'`): main's call through the index fills the parameter as a direct
+    import's would. A function whose only caller passes something else registers nothing."""
+    root = write_project(tmp_path / "app", {
+        "main.ts": "import { ipcMain } from 'electron'\nimport { EventEmitter } from 'events'\n"
+                   "import { registerIpc } from './lib'\nimport { registerMore, registerOther } from './more'\n"
+                   "registerIpc(ipcMain)\nregisterMore(ipcMain)\nregisterOther(new EventEmitter())\n",
+        "lib/index.ts": "export { registerIpc } from './ipc'\nexport const VERSION = 1\n",
+        "lib/ipc.ts": "export function registerIpc(bus: any) {\n  bus.handle('lib:a', () => 1)\n}\n",
+        "more/index.ts": "export * from './impl'\n",
+        "more/impl.ts": "export const registerMore = (bus: any) => {\n  bus.handle('more:b', () => 2)\n}\n"
+                        "export function registerOther(bus: any) {\n  bus.handle('more:c', () => 3)\n}\n",
+    }, main="main.ts")
+    r = check([str(root)], use_cache=False, jobs=1, select=["IPC007"])
+    project = r.extra["project"]
+    assert isinstance(project, Project)
+    edges = _edges(project)
+    assert ("handle", "lib:a", "lib/ipc.ts", "main") in edges
+    assert ("handle", "more:b", "more/impl.ts", "main") in edges
+    assert not any(e[1] == "more:c" for e in edges)
+    assert [(f.rule, f.path, f.span.line) for f in r.findings] == [
+        ("IPC007", "lib/ipc.ts", 2), ("IPC007", "more/impl.ts", 2)]
+
+
 def test_an_importer_parsed_in_a_later_round_is_heard(tmp_path: Path) -> None:
     """The answer for a parameter holds while the importers not parsed stay so: ipc.js (it names
     ipcMain) is parsed in the first round, replay.js (which names no Electron API) in the second,

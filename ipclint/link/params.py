@@ -16,26 +16,51 @@ def importer_calls(project: Project, path: str, fid: int) -> Iterator[tuple[str,
     import it (by an imported name, `ns.name(...)` on its module, or a required module that is
     the function), importer by importer: a caller that stops at the first call that settles its
     question neither resolves the later importers' calls nor watches them. An importer that is
-    not parsed is watched (``Project.watch``): the answer holds until it is parsed."""
+    not parsed is watched (``Project.watch``): the answer holds until it is parsed. A module that
+    re-exports the function (a package's index: `export { f } from './ipc'`, `export * from`) is
+    followed to its own importers, up to ``MAX_REEXPORTS`` modules deep."""
     names = exported_functions(project, path).get(fid)
     if not names:
         return
     of = project.memo.importers
     if of is None:  # (once a round: the import graph does not change while a round links)
         of = project.memo.importers = importers(project)
-    for imp in sorted(of.get(path, ())):
-        if imp not in project.files:
-            project.watch(imp)
-            continue
-        local = names_importing(project, imp).get(path)
-        if not local:
-            continue
-        for c in project.calls_named(imp, local | names):
-            root = c.callee
-            if type(root) is Member:
-                root = root.obj
-            if type(root) is Ref and root.name in local and project.function_of(imp, c.callee, c.func) == (path, fid):
-                yield imp, c
+    todo = [(path, names, 0)]
+    seen = {path}
+    while todo:
+        module, exported, depth = todo.pop(0)
+        for imp in sorted(of.get(module, ())):
+            if imp not in project.files:
+                project.watch(imp)
+                continue
+            again = _reexported(project, imp, module, exported) if depth < MAX_REEXPORTS else frozenset()
+            if again and imp not in seen:
+                seen.add(imp)
+                todo.append((imp, again, depth + 1))
+            local = names_importing(project, imp).get(module)
+            if not local:
+                continue
+            for c in project.calls_named(imp, local | exported):
+                root = c.callee
+                if type(root) is Member:
+                    root = root.obj
+                if type(root) is Ref and root.name in local \
+                        and project.function_of(imp, c.callee, c.func) == (path, fid):
+                    yield imp, c
+
+
+MAX_REEXPORTS = 4
+
+
+def _reexported(project: Project, imp: str, module: str, names: frozenset[str]) -> frozenset[str]:
+    """The names by which ``imp`` re-exports what ``module`` exports by ``names``: `export { f }
+    from`, `export { f as g } from`, and every name but the default through `export * from`."""
+    f = project.files[imp]
+    out = {name for name, v in f.exports.items()
+           if type(v) is Import and v.name in names and project.modules.resolve(imp, v.src) == module}
+    if any(project.modules.resolve(imp, s) == module for s in f.star_exports):
+        out |= names - {"default", "*"}
+    return frozenset(out)
 
 
 def exported_functions(project: Project, path: str) -> dict[int, frozenset[str]]:
