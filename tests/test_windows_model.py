@@ -96,3 +96,31 @@ def test_webviews_take_the_preload_will_attach_webview_gives_them(tmp_path: Path
     [w] = windows(project)
     assert w.kind == "webview" and [p.file for p in w.preloads] == ["guest.js"]
     assert [load.method for load in w.loads] == ["src"]
+
+
+def test_a_child_allowed_only_at_about_blank_is_no_remote_content(tmp_path: Path) -> None:
+    """IPC019: a handler whose allowing answer is reached only for `about:blank` (or no URL) lets
+    the opener's own code fill a blank child, which loads nothing remote; a child allowed for
+    other URLs (a scheme test, `!== 'about:blank'`, or `!url ||` another test) inherits the
+    preload with remote content."""
+    from ipclint.engine import check
+    from tests.helpers import write_project
+
+    def window(handler: str) -> str:
+        return ("{\n  const w = new BrowserWindow({ webPreferences: { preload: path.join(__dirname, 'preload.js') } })\n"
+                f"  w.webContents.setWindowOpenHandler({handler})\n  w.loadFile('index.html')\n}}\n")
+    deny = "return { action: 'deny' } }"
+    root = write_project(tmp_path, {
+        "main.js": "const { BrowserWindow } = require('electron')\nconst path = require('path')\n"
+                   + window("({ url, frameName }) => {\n    if (frameName === 'pop' && (!url || url === 'about:blank')) "
+                            "{ return { action: 'allow' } }\n    " + deny)
+                   + window("(details) => { if (details.url === 'about:blank') return { action: 'allow' }; " + deny)
+                   + window("({ url }) => { if (url.startsWith('https://')) return { action: 'allow' }; " + deny)
+                   + window("({ url }) => { if (url !== 'about:blank') return { action: 'allow' }; " + deny)
+                   + window("({ url }) => { if (!url || url.startsWith('http')) return { action: 'allow' }; " + deny),
+        "preload.js": "const { contextBridge, ipcRenderer } = require('electron')\n"
+                      "contextBridge.exposeInMainWorld('api', { invoke: (ch, ...a) => ipcRenderer.invoke(ch, ...a) })\n",
+    }, main="main.js")
+    r = check([str(root)], use_cache=False, jobs=1, select=["IPC019"])
+    assert [(f.rule, f.path, f.span.line) for f in r.findings] == [
+        ("IPC019", "main.js", 17), ("IPC019", "main.js", 22), ("IPC019", "main.js", 27)]

@@ -17,11 +17,14 @@ from ipclint.model.values import (
     AnyV,
     Bool,
     CallExpr,
+    Cmp,
     Cond,
     Electron,
     External,
+    Logic,
     Member,
     NewExpr,
+    Not,
     Obj,
     ParamRef,
     Ref,
@@ -50,7 +53,8 @@ class Load:
 @dataclass(frozen=True, slots=True)
 class OpenHandler:
     """`setWindowOpenHandler(fn)` (or a legacy 'new-window' listener): whether it can let a child
-    window open, and the child's own preloads when the allowing answer overrides them."""
+    window open at a page of its own (an answer that allows only `about:blank`, which the opener's
+    code fills, does not count), and the child's own preloads when the allowing answer overrides them."""
 
     path: str
     span: Span
@@ -244,14 +248,52 @@ def _open_handler(project: Project, path: str, call: Call, files: list[str]) -> 
         prevented = any(callee_name(c.callee) == "preventDefault" for c in project.calls_under(fpath, fid))
         return OpenHandler(path, call.span, not prevented, everywhere)
     allows, override = False, None
+    blank = {o.value.span for o in f.outcomes
+             if o.func == fid and o.value is not None and any(_blank_only(project, fpath, fid, c) for c in o.conds)}
     for ret in f.functions[fid].returns:
         for answer in _answers(project, Where(fpath, ret, fid)):
             action = project.member(answer, "action")
             if action is None or "allow" not in _strings(project, action):
                 continue
+            if answer.path == fpath and answer.value.span in blank:
+                continue  # (a child the opener's own code fills: nothing remote is loaded into it)
             allows = True
             override = _override(project, answer, files, override)
     return OpenHandler(path, call.span, allows, everywhere, override)
+
+
+BLANK = frozenset({"about:blank"})
+
+
+def _blank_only(project: Project, path: str, fid: int, cond: AnyV) -> bool:
+    """Whether a condition holds only when the requested URL (the handler's `url`, destructured
+    or `details.url`) is `about:blank` or empty: `url === 'about:blank'`, `!url || url ===
+    'about:blank'`, or either side of an `&&` that says so. Such a child opens at a blank page
+    that the opener's own code writes into: it shows no remote content of its own."""
+    match cond:
+        case Logic(op="&&", left=left, right=right):
+            return _blank_only(project, path, fid, left) or _blank_only(project, path, fid, right)
+        case Logic(op="||", left=left, right=right):
+            return _blank_only(project, path, fid, left) and _blank_only(project, path, fid, right)
+        case Not(inner=inner):
+            return _requested_url(project, path, fid, inner)
+        case Cmp(op="===" | "==", left=left, right=right):
+            return any(type(a) is Str and a.value in BLANK and _requested_url(project, path, fid, b)
+                       for a, b in ((left, right), (right, left)))
+    return False
+
+
+def _requested_url(project: Project, path: str, fid: int, v: AnyV) -> bool:
+    """`url` of the handler's first parameter: `({ url }) => ...` or `(details) => ... details.url`."""
+    prop: str | None = None
+    if isinstance(v, Member) and isinstance(v.obj, Ref) and v.prop == "url":
+        v, prop = v.obj, "url"
+    if not isinstance(v, Ref):
+        return False
+    hit = project.param_of(path, fid, v.name)
+    if hit is None or hit[0] != fid or hit[1].index != 0 or hit[1].rest:
+        return False
+    return hit[1].path == (("url",) if prop is None else ())
 
 
 def _answers(project: Project, where: Where) -> list[Where]:
