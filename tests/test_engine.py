@@ -841,3 +841,26 @@ def test_byte_facts_search_each_global_name_once() -> None:
     assert facts.global_props == {b"api", b"other", b"bridge", b"shared"}
     assert found.count(b"window") == text.count(b"window") + 1  # (each occurrence, then none left)
     assert found.count(b"globalThis") == text.count(b"globalThis") + 1
+
+
+def test_a_number_or_string_conversion_kept_in_a_local_is_checked_and_used_in_its_place(tmp_path: Path) -> None:
+    """IPC005: `const n = Number(o.size)` is no use of the value yet: a check of `n` validates it,
+    and an unchecked use of `n` is the finding (through 'n'). IPC006: a number made by `Number`,
+    `parseInt` or `parseFloat` carries no path (digits, a sign, a dot); `String(x)` still does."""
+    root = write_project(tmp_path, {
+        "main.js": "const { ipcMain } = require('electron')\nconst fs = require('fs')\n"
+                   "ipcMain.handle('a', (e, o) => {\n  const n = Number(o.size)\n"
+                   "  if (!Number.isFinite(n) || n < 0) return\n  return fs.readFileSync('/logs/' + n)\n})\n"
+                   "ipcMain.handle('b', (e, v) => {\n  const n = parseInt(v, 10)\n"
+                   "  return fs.readFileSync('/logs/' + n)\n})\n"
+                   "ipcMain.handle('c', (e, v) => {\n  const s = String(v)\n"
+                   "  return fs.readFileSync('/logs/' + s)\n})\n"
+                   "ipcMain.handle('d', (e, v) => {\n  const s = String(v)\n"
+                   "  if (s.length > 9 || s.includes('/')) return\n  return fs.readFileSync('/logs/' + s)\n})\n",
+    }, main="main.js")
+    r = check([str(root)], use_cache=False, jobs=1, select=["IPC005", "IPC006"])
+    assert [(f.rule, f.path, f.span.line, f.message.split(" is ")[0]) for f in r.findings] == [
+        ("IPC005", "main.js", 10, "renderer-supplied parameter 'v' (through 'n')"),
+        ("IPC006", "main.js", 14, "renderer-supplied 'v' reaches fs.readFileSync without validation"),
+        ("IPC005", "main.js", 14, "renderer-supplied parameter 'v' (through 's')"),
+    ]

@@ -23,6 +23,10 @@ PASS_CALLS = frozenset({"join", "resolve", "normalize", "dirname", "String", "de
 VALUE_METHODS = frozenset({"replace", "replaceAll", "slice", "substring", "substr", "trim", "trimStart", "trimEnd",
                            "toLowerCase", "toUpperCase", "toLocaleLowerCase", "split", "concat", "toString",
                            "padStart", "padEnd", "at", "normalize", "join", "flat", "valueOf"})
+# Conversions whose result, kept in a local, is the same datum as a number or string: the local is
+# checked and used in its place (`const n = Number(o.size); if (!Number.isFinite(n)) return`), so
+# declaring it is no use of the value (SPEC IPC005: the first use of such a local is).
+CONVERSIONS = frozenset({"Number", "String", "parseInt", "parseFloat", "Number.parseInt", "Number.parseFloat"})
 VALUE_CHECKS = frozenset({"startsWith", "endsWith", "includes", "match", "search", "localeCompare"})
 BUILTIN_CHECKS = frozenset({"isArray", "isInteger", "isFinite", "isSafeInteger", "isNaN", "includes", "has",
                             "hasOwnProperty", "hasOwn", "test", "indexOf", "isBuffer", "isView", "isDate",
@@ -63,6 +67,7 @@ class Read(NamedTuple):
     # ("file", "path")): a check of `args.action` says nothing about `args.path`
     path: tuple[str, ...] = ()
     rewritten: bool = False  # went through `replace`/`replaceAll` (see ``_returned``)
+    numeric: bool = False  # a local declared as `Number(value)` (parseInt, parseFloat): digits, no path or URL
 
 
 
@@ -128,7 +133,13 @@ class Reader:
         if t == "variable_declarator":
             if node.child_by_field_name("value") != child:
                 return None
-            return self._alias(name, ident, node.child_by_field_name("name"), st)
+            read = self._alias(name, ident, node.child_by_field_name("name"), st)
+            if st.converted is not None and child.id == st.converted.id and read.alias:
+                callee = st.converted.child_by_field_name("function")
+                numeric = callee is not None and text_of(callee, 40) != "String"
+                # `const n = Number(value)`: the same datum under another name (pure), not yet a use
+                return read._replace(role="alias", pure=True, numeric=numeric)
+            return read
         if t in ("assignment_expression", "augmented_assignment_expression"):
             return self._assign(name, ident, node, child, st)
         if t in ("if_statement", "while_statement", "do_statement", "for_statement", "expression_statement"):
@@ -273,6 +284,9 @@ class Reader:
                 return Read(name, ident, role, site=call, into=call, arg=0, pure=st.pure)
         if not new and last == "resolve" and index >= 1 and self._rooted_in_join(call, args):
             return None  # `path.join(BASE, path.resolve('/', x))`: `..` cannot leave BASE
+        if not new and index == 0 and text in CONVERSIONS:
+            st.pure, st.keys, st.jump, st.converted = False, [], call, call
+            return _CONTINUE
         if not new and last in PASS_CALLS:
             st.pure, st.keys, st.jump = False, [], call
             return _CONTINUE
@@ -446,7 +460,7 @@ REWRITES = frozenset({"replace", "replaceAll"})
 
 
 class _State:
-    __slots__ = ("pure", "keys", "url", "jump", "elements", "path", "chain", "rewritten", "items")
+    __slots__ = ("pure", "keys", "url", "jump", "elements", "path", "chain", "rewritten", "items", "converted")
 
     def __init__(self) -> None:
         self.items = False  # went through `Object.keys`/`values`/`entries`, `Array.from`: its entries
@@ -458,6 +472,7 @@ class _State:
         self.elements: list[str] = []  # callback parameters bound to the value's elements
         self.url: Node | None = None  # the `new URL(...)` the value went through
         self.jump: Node | None = None  # continue climbing from this node (a call whose result carries the value)
+        self.converted: Node | None = None  # the last CONVERSIONS call the value went through
 
 
 class _Continue(Enum):

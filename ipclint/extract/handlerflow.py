@@ -107,6 +107,7 @@ class _Analysis(Reader, Dominance):
         self.origin: dict[str, str] = {}
         self.aliases: list[tuple[str, str, bool, int]] = []
         self.rewritten: set[int] = set()  # indexes in ``aliases`` of those made by `replace`/`replaceAll`
+        self.numeric: set[int] = set()  # indexes in ``aliases`` of those declared as `Number(value)`
         self.writes: list[int] = []  # start bytes of writes to tracked names
         self.callbacks: dict[str, Node] = {}  # callback parameters bound by the read being climbed
         # Aliases bound only as callback parameters (`value.forEach((x) => ...)`): read only there.
@@ -153,6 +154,8 @@ class _Analysis(Reader, Dominance):
                             self.callback_of[a] = [cb]
                         if read.rewritten:
                             self.rewritten.add(len(self.aliases))
+                        if read.numeric:
+                            self.numeric.add(len(self.aliases))
                         self.aliases.append((a, name, read.pure, len(self.reads) - 1))
                         todo[a] = read.node.end_byte
                     elif not read.pure and a not in self.callback_of and len(self.aliases) < 96 and all(
@@ -350,7 +353,7 @@ class _Analysis(Reader, Dominance):
         aliases: tuple[Alias, ...] = ()
         if self.aliases:
             pos = {id(r): i for i, r in enumerate(reads)}
-            aliases = tuple(Alias(a, src, pure, pos[id(self.reads[i])], k in self.rewritten)
+            aliases = tuple(Alias(a, src, pure, pos[id(self.reads[i])], k in self.rewritten, k in self.numeric)
                             for k, (a, src, pure, i) in enumerate(self.aliases))
         gates = tuple(Gate(i, how) for i, how, own in decisions if own)
         carries: list[Carry] = []

@@ -115,7 +115,7 @@ def _tainted(project: Project, judge: Judge, path: str, fid: int, flow: Flow, gi
     for _ in range(4):
         grown = False
         for a in flow.aliases:
-            if a.source in taint and a.name not in taint and not (returning and a.rewritten) \
+            if a.source in taint and a.name not in taint and not (returning and a.rewritten) and not a.numeric \
                     and not judge.validated(path, fid, flow, flow.occs[a.occ], taint=True, renderer=renderer):
                 taint[a.name] = taint[a.source]
                 if through is not None and a.source in through:

@@ -14,7 +14,7 @@ from ipclint.model.span import Span
 from ipclint.model.types import TypeFacts
 from ipclint.model.values import AnyV
 
-FACTS_VERSION = 81
+FACTS_VERSION = 82
 
 
 class _Record(msgspec.Struct, frozen=True, array_like=True, gc=False):
@@ -78,6 +78,7 @@ class Alias(_Record, frozen=True):
     pure: bool  # only member reads or destructuring: the same data under another name
     occ: int  # the read of ``source`` that defines it
     rewritten: bool = False  # made through `replace`/`replaceAll` (a function returning it may sanitize)
+    numeric: bool = False  # declared as `Number(source)` (parseInt, parseFloat): carries no path or URL
 
 
 class Gate(_Record, frozen=True):
