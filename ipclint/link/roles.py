@@ -385,7 +385,7 @@ def _loop_specifiers(project: Project, path: str) -> list[str]:
             arg = arg.obj
         if not isinstance(arg, Ref):
             continue
-        hit = binding_scope(f, c.func, arg.name)
+        hit = project.binding_at(path, c.func, arg.name)
         bound = hit[1] if hit is not None else None
         for loop, each in f.loops.get((hit[0], arg.name), ()) if hit is not None else ():
             if (loop.line, loop.column) <= (c.span.line, c.span.column) \
@@ -396,7 +396,7 @@ def _loop_specifiers(project: Project, path: str) -> list[str]:
             bound = bound.obj
         if not isinstance(bound, Iter) or bound.how != "of" or prop is None or type(bound.source) is not Ref:
             continue
-        table = binding_scope(f, hit[0] if hit is not None else None, bound.source.name)
+        table = project.binding_at(path, hit[0] if hit is not None else None, bound.source.name)
         items = table[1].items if table is not None and isinstance(table[1], Arr) else ()
         names = [p.value.value for item in items if type(item) is Obj
                  for p in item.props if p.key == prop and not p.spread and type(p.value) is Str]
