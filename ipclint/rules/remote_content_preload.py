@@ -26,7 +26,8 @@ def remote_content_preload(project: Project, options: Options) -> Iterator[Hit]:
     `!app.isPackaged` or `process.env.ELECTRON_RENDERER_URL`), a URL built from renderer data
     (a handler parameter) or from network data (`fetch`, `net.fetch`, axios), a `<webview>`
     source that page code builds, and the child windows a page opens: a child allowed by
-    `setWindowOpenHandler` (or opened with no handler at all) inherits the opener's preload.
+    `setWindowOpenHandler` (or opened with no handler at all) inherits the opener's preload
+    (not a child allowed only at `about:blank` or with no URL: the opener's own code fills it).
     Privileges: a generic IPC path (as IPC001 judges it), a Node power (as IPC014 does), or a
     bridge function whose channel reaches a tainted sink (as IPC006 does). A `<webview>` gets its
     preload from its `preload` attribute or from a 'will-attach-webview' listener

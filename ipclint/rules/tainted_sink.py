@@ -34,7 +34,8 @@ def tainted_sink(project: Project, options: Options) -> Iterator[Hit]:
     string concatenation and templates, string methods, `path.join`/`path.resolve`, object or
     array literals, object spread and `Object.assign`, copies and parses (`JSON.parse`,
     `structuredClone`, `JSON.parse(JSON.stringify(x))`; `JSON.stringify` alone quotes a value as a
-    script literal and carries nothing), and loops and array callbacks over it
+    script literal and carries nothing; a local made by `Number`/`parseInt`/`parseFloat` holds
+    digits and carries nothing, one made by `String` carries the value), and loops and array callbacks over it
     (`for...of`, `map`, `forEach`), and flags the dangerous call it reaches without validation: `shell.openExternal`
     / `openPath` / `showItemInFolder`; `child_process` `exec`/`execFile`/`spawn`/`fork` (and their
     Sync forms, argument arrays included); the path arguments of `fs`, `fs/promises`, `fs-extra`,

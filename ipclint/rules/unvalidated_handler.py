@@ -56,7 +56,8 @@ def unvalidated_handler(project: Project, options: Options) -> Iterator[Hit]:
     code after that statement, like `const clean = sanitizeName(name)` would be; replaced by any
     other function's result (`name = name.trim()`, `name = format(name)`) it is not.
     Reported once per parameter, at its first real use: copying it into a local (`const { path }
-    = args`) is not a use, the first use of that local is.
+    = args`, or converting it: `const n = Number(args.size)`, `String`, `parseInt`, `parseFloat`)
+    is not a use, the first use of that local is, and a check of the local validates it.
 
     ## Why is this bad?
     Any frame that can reach IPC (a compromised renderer, an iframe, a page after an XSS) can
