@@ -4,7 +4,7 @@ from __future__ import annotations
 from ipclint.link.project import Project
 from ipclint.link.vutil import callee_name
 from ipclint.model.facts import Assign, Call
-from ipclint.model.values import AnyV, CallExpr, Cond, Dyn, Electron, External, Member, NewExpr, Ref
+from ipclint.model.values import AnyV, CallExpr, Cond, Dyn, Electron, External, Fn, Member, NewExpr, Ref
 
 FS_MODULES = frozenset({"fs", "fs/promises", "node:fs", "node:fs/promises", "fs-extra", "graceful-fs",
                         "original-fs", "fs-extra/esm", "mz/fs"})
@@ -62,7 +62,9 @@ def sink_of(project: Project, path: str, call: Call, extra: frozenset[str] = fro
         return text, tuple(range(len(call.args)))
     if isinstance(callee, Member) and not call.new:
         method = callee.prop
-        if method in MEMBER_SINKS and not isinstance(r, External):
+        # (a method that resolves to a function of the project, `shell.openPath(p)` with
+        # `const shell = require('./shell')`, is a helper: the sink is in its body, if anywhere)
+        if method in MEMBER_SINKS and not isinstance(r, (External, Fn)):
             return f".{method}", MEMBER_SINKS[method]
         if main_only and method in DEBUGGER_SINKS and _is_debugger(project, path, callee.obj, call.func):
             return f"webContents.debugger.{method}", DEBUGGER_SINKS[method]
