@@ -7,7 +7,7 @@ from ipclint.link.project import Project
 from ipclint.link.testcode import evaluate_api
 from ipclint.model.facts import Call
 from ipclint.model.kinds import Role
-from ipclint.model.values import AnyV, CallExpr, Electron, External, Index, Member, Ref
+from ipclint.model.values import AnyV, CallExpr, Electron, External, Index, Member, NewExpr, Ref
 
 MAIN_METHODS = {"handle": "handle", "handleOnce": "handle", "on": "on", "once": "on", "addListener": "on",
                 "removeHandler": "remove", "removeListener": "remove", "off": "remove",
@@ -89,6 +89,8 @@ def classify(project: Project, path: str, call: Call) -> IpcOp | None:
         name = _last_name(obj)
         if webcontents_name(name) or name in FRAME_NAMES:
             return IpcOp("push", method, "webContents" if name not in FRAME_NAMES else "frame")
+        if method == "send" and _browser_window(project, path, obj, call.func):
+            return IpcOp("push", method, "webContents")
     if method == "emit" and api is None and isinstance(obj, Ref) and obj.name == "ipcMain" and call.args:
         return IpcOp("emit", method, "ipcMain")  # e.g. a test helper handed ipcMain
     if method == "reply" and call.args and isinstance(obj, Ref):
@@ -178,6 +180,27 @@ def _api(project: Project, path: str, obj: AnyV, scope: int | None) -> str | Non
         if typed is not None and isinstance(typed.value, Electron):
             api = typed.value.api
     return api
+
+
+def _browser_window(project: Project, path: str, obj: AnyV, scope: int | None) -> bool:
+    """``obj`` holds a window made with `new BrowserWindow(...)`: Electron's BrowserWindow has a
+    `send` that forwards to its webContents (`win.send(ch, ...)`, older code's push). Also a
+    receiver that resolution cannot follow (`let win = null`, `state.win`) when the file assigns
+    it such a window."""
+    r = project.resolve(path, obj, scope)
+    value = r.value
+    if isinstance(value, NewExpr):
+        return project.electron_api(r.path, value.callee, r.scope) == "BrowserWindow"
+    if not obj.text:
+        return False
+    names = project.memo.browser_windows.get(path)
+    if names is None:
+        f = project.files[path]
+        names = project.memo.browser_windows[path] = frozenset(
+            a.target.text.replace("?.", ".") for a in f.assigns
+            if isinstance(a.value, NewExpr) and a.target.text
+            and project.electron_api(path, a.value.callee, a.func) == "BrowserWindow")
+    return obj.text.replace("?.", ".") in names
 
 
 def _last_name(v: AnyV) -> str | None:

@@ -157,6 +157,8 @@ class Memo:
     implementers: dict[str, list[tuple[str, str]]] | None = None
     # (path, class, static method) -> the instance its call returns: ``Project._singleton``
     singletons: dict[tuple[str, str, str], Where | None] = field(default_factory=dict)
+    # path -> the texts a `new BrowserWindow(...)` is assigned to in it (link/ipcops.py _browser_window)
+    browser_windows: dict[str, frozenset[str]] = field(default_factory=dict)
 
 
 @dataclass
