@@ -587,26 +587,48 @@ def receiving_params(fn: Func, call: Call | None, occ: Occ) -> list[Param]:
 def _validated_inside(project: Project, judge: Judge, path: str, occ: Occ, depth: int) -> bool:
     """The value goes to a project function that never reads the parameter, or that uses it only
     on the passing side of its checks. A function that merely reads it (compares it with its own
-    data, `markdown.match(...)`) uses it."""
+    data, `markdown.match(...)`) uses it. When the callee is the variable of a loop over a
+    constant table of functions (`for (const [ch, fn] of Object.entries(HANDLERS))
+    ipcMain.handle(ch, (e, ...a) => fn(...a))`), the value goes to each of them: it is validated
+    inside when it is in every one."""
+    from ipclint.link.tables import loop_values
     from ipclint.link.wrappers import callee_function, forwarded_function
     call = call_at(project, path, occ.into) if occ.into is not None else None
-    target = forwarded_function(project, path, call) or callee_function(project, path, call) \
-        if call is not None else None
-    if target is None:
+    if call is None:
         return False
+    target = forwarded_function(project, path, call) or callee_function(project, path, call)
+    targets = [target] if target is not None else []
+    if target is None and isinstance(call.callee, Ref):
+        for w in loop_values(project, path, call.func, call.callee) or ():
+            t = project.function_of(w.path, w.value, w.scope)
+            if t is None:
+                return False  # an entry that is no function of the project: unknown
+            targets.append(t)
+    table = target is None
+    return bool(targets) and all(_validated_in(project, judge, call, occ, t, depth, table) for t in targets)
+
+
+def _validated_in(project: Project, judge: Judge, call: Call, occ: Occ, target: tuple[str, int], depth: int,
+                  table: bool) -> bool:
+    """``_validated_inside`` for one project function the call runs (``table``: one entry of a
+    table, which may declare no parameter for the value: `[CH.LIST]: () => list()` takes none)."""
     params = receiving_params(project.files[target[0]].functions[target[1]], call, occ)
+    if not params:
+        return table  # (a lone callee that declares no such parameter is judged as before: a use)
     inner = project.flow(target[0], target[1])
-    if not params or inner is None:
-        return False  # not a parameter, or a function whose file was not analysed
+    if inner is None:
+        return False  # a function whose file was not analysed
     names = set().union(*(pure_family(inner, p.name) for p in params))
     reads = [o for o in inner.occs if o.name in names]
     if not reads:
         return True
     if not any(judge.is_use(target[0], target[1], inner, o) for o in reads):
         # It only tests the value: validation when a test is an allowlist or a comparison with
-        # constants; a function that merely reads it (compares it with its own data) uses it.
-        return any(o.role == "check" and _checks_against_constants(project, target[0], target[1], inner, o)
-                   for o in reads)
+        # constants, or when it hands it to a validator (`schema.parse(input)`: an argument that
+        # is no use is a validator's); a function that merely reads it (compares it with its own
+        # data) uses it.
+        return any(o.role == "arg" or o.role == "check"
+                   and _checks_against_constants(project, target[0], target[1], inner, o) for o in reads)
     renderer = derived(inner, (p.name for p in params))
     return _first_unvalidated(project, judge, target[0], target[1], inner, names, renderer, depth + 1) is None
 

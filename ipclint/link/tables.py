@@ -173,6 +173,8 @@ def _entries(project: Project, source: Where, how: str) -> list[Entry] | None:
             and v.callee.obj.name == "Object" and v.callee.prop in ("keys", "values", "entries") and v.args:
         mode = v.callee.prop
         r = project.resolve(r.path, v.args[0], r.scope)
+        if isinstance(r.value, CallExpr):  # `const handlers = buildHandlers(deps)`
+            r = _returned_table(project, r) or r
         tables = (_passed(project, r) or [r]) if isinstance(r.value, ParamRef) else [r]
     pairs: list[tuple[str, Where]] = []
     for r in tables:

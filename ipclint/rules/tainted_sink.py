@@ -40,7 +40,9 @@ def tainted_sink(project: Project, options: Options) -> Iterator[Hit]:
     / `openPath` / `showItemInFolder`; `child_process` `exec`/`execFile`/`spawn`/`fork` (and their
     Sync forms, argument arrays included); the path arguments of `fs`, `fs/promises`, `fs-extra`,
     `graceful-fs` and `original-fs` calls; `require()` and `import()`; `eval`, `new Function`,
-    `vm.run*`; `loadURL`/`loadFile`; `executeJavaScript`/`insertCSS`; `session.setProxy`;
+    `vm.run*`; `loadURL`/`loadFile`; `executeJavaScript`/`insertCSS` (methods of these names on
+    any object but a function of the project: `shell.openPath(p)` with `const shell =
+    require('./shell')` is a helper, followed to the real sink inside); `session.setProxy`;
     `app.setAsDefaultProtocolClient`; `new BrowserWindow(options)`; `shell.trashItem`;
     `webContents.debugger.attach`/`sendCommand`; and a persistent settings store (`electron-store`,
     `conf`, `electron-settings`) written with a renderer-chosen key (`store.set(key, value)`) or
@@ -67,7 +69,8 @@ def tainted_sink(project: Project, options: Options) -> Iterator[Hit]:
     followed to its sinks, also each function of a constant table when the callee is the variable of
     a loop over it (`Object.entries(HANDLERS).forEach(([ch, fn]) => ipcMain.handle(ch, (e, a) =>
     fn(a)))`, the table possibly handed to the registering function by its callers, in its file or
-    in those that import it, each passing a table literal or a project function's returned one),
+    in those that import it, each passing a table literal or a project function's returned one,
+    or the table a project function returns kept in a local: `const handlers = build(deps)`),
     each method of a project object (an object literal, an instance of a project class) when the
     renderer names the method (`api[method](...args)`, `api[method].apply(api, [win].concat(args))`;
     a spread list fills every parameter from its place on),

@@ -52,6 +52,11 @@ def unvalidated_handler(project: Project, options: Options) -> Iterator[Hit]:
     (`MAP.get(x)?.cancel()`, `if (item) { item.pause() }`): the lookup is then not a use of `x`.
     A project function whose name does not say it validates is a validator when it throws or
     returns early on a failed test of the parameter; one that merely reads the value (`text.match(...)`) uses it.
+    Handing a parameter to a project function that validates it before using it (or hands it only
+    to a validator, or never reads it) is not a use; handing it to the function of a constant
+    table the handler is registered in a loop over (`for (const [ch, fn] of
+    Object.entries(build(deps))) ipcMain.handle(ch, (e, ...args) => fn(...args))`) is a use unless
+    every function of the table is such a function (or takes no parameter there).
     A parameter replaced by a validator's result (`name = sanitizeName(name)`) is validated in the
     code after that statement, like `const clean = sanitizeName(name)` would be; replaced by any
     other function's result (`name = name.trim()`, `name = format(name)`) it is not.
