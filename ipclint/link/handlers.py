@@ -614,7 +614,7 @@ def _validated_in(project: Project, judge: Judge, call: Call, occ: Occ, target: 
     table, which may declare no parameter for the value: `[CH.LIST]: () => list()` takes none)."""
     params = receiving_params(project.files[target[0]].functions[target[1]], call, occ)
     if not params:
-        return table  # (a lone callee that declares no such parameter is judged as before: a use)
+        return table  # (a lone callee that declares no such parameter stays a use: it may read `arguments`)
     inner = project.flow(target[0], target[1])
     if inner is None:
         return False  # a function whose file was not analysed
