@@ -626,6 +626,27 @@ def test_a_preload_that_requires_its_parts_through_a_table_loads_each(tmp_path: 
     assert [(f.rule, f.path, f.span.line) for f in r.findings] == [("IPC010", "parts/c.js", 1)]
 
 
+def test_roles_see_ipc_renderer_kept_in_a_class_field(tmp_path: Path) -> None:
+    """A page class that keeps ipcRenderer in a field (loaded with `window.require`, or from a
+    loader function's return) and calls `this.ipc.send(...)` uses ipcRenderer directly; a class
+    whose field holds some other emitter is no evidence."""
+    root = write_project(tmp_path, {
+        "src/main.js": "const { ipcMain } = require('electron')\nipcMain.on('win:close', () => {})\n",
+        "src/page/bridge.js": "class Bridge {\n  ipc = window.require('electron').ipcRenderer\n"
+                              "  close() { this.ipc.send('win:close') }\n}\nexport default new Bridge()\n",
+        "src/page/loaded.js": "function load() {\n  const electron = window.require('electron')\n"
+                              "  return electron.ipcRenderer\n}\nclass Loaded {\n  constructor() { this.ipc = load() }\n"
+                              "  close() { this.ipc.send('win:close') }\n}\nexport default new Loaded()\n",
+        "src/page/bus.js": "import { EventEmitter } from 'events'\nexport class Bus {\n"
+                           "  constructor() { this.ipc = new EventEmitter() }\n  close() { this.ipc.emit('win:close') }\n}\n",
+    })
+    r = check([str(root)], use_cache=False, jobs=1, select=[])
+    roles = {i.path: (i.role.value, i.reason) for i in r.roles}
+    assert roles["src/page/bridge.js"] == ("renderer", "uses ipcRenderer directly (legacy renderer)")
+    assert roles["src/page/loaded.js"] == ("renderer", "uses ipcRenderer directly (legacy renderer)")
+    assert roles.get("src/page/bus.js", ("shared", ""))[0] == "shared"
+
+
 def test_roles_are_decided_on_the_import_graph_without_its_cycles(tmp_path: Path) -> None:
     """A module that page code imports is not main code because an import cycle also reaches it
     from main (GitHub Desktop's shape); modules in a cycle that only main code enters are main."""

@@ -10,6 +10,7 @@ from pathlib import Path
 from ipclint.discover import file_for_stem
 from ipclint.discover.select import is_local_specifier
 from ipclint.link.bridge import EXPOSE_NAMES
+from ipclint.link.ipcops import IPC_METHOD_NAMES
 from ipclint.link.modules import ELECTRON_MODULES, JsonObject, ReadJson
 from ipclint.link.project import GLOBAL_OBJECTS, FileMemo, ImportGraph, LinkConfig, OpenName, OptionValues, Project
 from ipclint.model import FileInfo, Role, Span
@@ -34,6 +35,7 @@ from ipclint.model.values import (
     Ref,
     Spread,
     Str,
+    This,
     Tpl,
     Undef,
     V,
@@ -151,6 +153,15 @@ def _candidates(project: Project, path: str) -> list[tuple[int | None, AnyV]]:
             root = root.obj
         if type(root) is Module or type(root) is CallExpr and _may_name(root):  # (`load('electron').x`)
             cands.append((c.func, c.callee))
+        elif type(root) is This and len(props) == 2 and props[0] in IPC_METHOD_NAMES:
+            # `this.ipc.send(...)` in a class whose field holds ipcRenderer that no binding of the
+            # file names (`ipc = window.require('electron').ipcRenderer`, or set from a loader
+            # function's return): the IPC call is evidence like one on a binding. Once per function
+            # and field: ``Project._this_field`` answers per class, from the file's assignments.
+            chain = (c.func, "this", tuple(props))
+            if chain not in chains:
+                chains.add(chain)
+                cands.append((c.func, c.callee))
         elif type(root) is Ref and root.name in bound:
             name = root.name
             # (where the name is bound seen from the call's function, as resolution looks it up:
