@@ -321,7 +321,7 @@ class _Analysis(Reader, Dominance):
         def dominating(r: Read) -> tuple[tuple[int, ...], tuple[int, ...]]:
             fam = families.get(r.name)
             if fam is None:
-                fam = families[r.name] = self._family(r.name)
+                fam = families[r.name] = self._family(r.name, urls)
             if r.role == "check":
                 return (), ()
             passed, untested = self._dominators(r.node)
@@ -480,20 +480,22 @@ class _Analysis(Reader, Dominance):
             return None
         return None
 
-    def _family(self, name: str) -> set[str]:
+    def _family(self, name: str, urls: set[str]) -> set[str]:
         """The name, what it was taken from, and what was derived from it (a check of `new URL(p)`
         or of `path.join(base, p)` guards `p` too); not its siblings (checking `command` of
-        `{ command, payload }` says nothing about `payload`)."""
+        `{ command, payload }` says nothing about `payload`), except the parts of a parsed URL
+        (``urls``): `const proto = u.protocol` tested guards `u`, `p` and `const href = u.href` as
+        a test of `u.protocol` does."""
         out = {name}
         cur = name
         while cur in self.origin and len(out) < 16:
             cur = self.origin[cur]
             out.add(cur)
-        todo = [name]
+        todo = [name, *sorted(out & urls)]
         while todo and len(out) < 32:
             cur = todo.pop()
             for a, src, pure, _i in self.aliases:
-                if src == cur and not pure and a not in out:
+                if src == cur and (not pure or cur in urls) and a not in out:
                     out.add(a)
                     todo.append(a)
         return out
