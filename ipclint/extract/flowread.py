@@ -28,6 +28,10 @@ VALUE_METHODS = frozenset({"replace", "replaceAll", "slice", "substring", "subst
 # declaring it is no use of the value (SPEC IPC005: the first use of such a local is).
 CONVERSIONS = frozenset({"Number", "String", "parseInt", "parseFloat", "Number.parseInt", "Number.parseFloat"})
 VALUE_CHECKS = frozenset({"startsWith", "endsWith", "includes", "match", "search", "localeCompare"})
+# Parsers of a URL string that stand for `new URL(x)` (validation of the string, IPC005; its result
+# is tested by protocol and host): `URL.parse` (null instead of a throw) and Node's legacy
+# `url.parse` (throws on anything but a string).
+URL_PARSERS = frozenset({"URL.parse", "url.parse"})
 BUILTIN_CHECKS = frozenset({"isArray", "isInteger", "isFinite", "isSafeInteger", "isNaN", "includes", "has",
                             "hasOwnProperty", "hasOwn", "test", "indexOf", "isBuffer", "isView", "isDate",
                             "isString", "isNumber", "isBoolean", "isPlainObject", "isObject",
@@ -269,7 +273,7 @@ class Reader:
         if (not new and (_is_logging(text) or _logger_method(text, call, self.up))) or last.endswith("Error") \
                 or _inside_log(call, self.up):
             return None  # logged (also `console.log(fmt(JSON.stringify(x)))`), or put in an error message
-        if (text == "URL.parse" if not new else last == "URL") and st.url is None:  # (URL.parse: null, not a throw)
+        if (text in URL_PARSERS if not new else last == "URL") and st.url is None:
             st.url, st.pure, st.keys, st.jump = call, False, [], call  # validation of the string (IPC005)
             return _CONTINUE
         if not new and (last in BUILTIN_CHECKS or text.endswith("hasOwnProperty.call")):

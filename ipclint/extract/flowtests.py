@@ -5,7 +5,7 @@ the guard variable holding a verdict, and the kind of a validation site."""
 from __future__ import annotations
 
 from ipclint.extract.ancestry import Up
-from ipclint.extract.flowread import ASSERT_CALL, BUILTIN_CHECKS, TRANSPARENT, VALUE_CHECKS, operator_of
+from ipclint.extract.flowread import ASSERT_CALL, BUILTIN_CHECKS, TRANSPARENT, URL_PARSERS, VALUE_CHECKS, operator_of
 from ipclint.extract.guards import exits
 from ipclint.extract.parse import Node
 from ipclint.extract.values import text_of, unwrap
@@ -190,7 +190,7 @@ def site_kind(node: Node) -> str:
         callee = node.child_by_field_name("function")
         text = text_of(callee, 100) if callee is not None else ""
         last = text.rsplit(".", 1)[-1]
-        if text == "URL.parse":
+        if text in URL_PARSERS:
             return "url"
         if last in BUILTIN_CHECKS or last in VALUE_CHECKS or text.endswith("hasOwnProperty.call"):
             return "check"
