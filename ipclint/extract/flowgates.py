@@ -34,6 +34,7 @@ class Decisions:
     asserted: dict[int, list[Node]]
     held: dict[int, list[int]]
     own_memo: dict[int, bool]
+    site_kinds: dict[int, str]  # site node id -> flowtests.site_kind
 
     def _passed(self, cond: Node | None, outcome: bool, depth: int = 0) -> list[int]:
         raise NotImplementedError
@@ -98,6 +99,10 @@ class Decisions:
         for st_id, held in self.held.items():
             if self._own_statement(st_id):
                 out.extend((i, "held", True) for i in held)
+            else:
+                ending = self._caught_refusal(st_id)
+                if ending is not None:  # (a parse's throw is its verdict; another call's is not)
+                    out.extend((i, ending, True) for i in held if self.site_kinds[self.site_list[i].id] == "url")
         seen: set[tuple[int, str, bool]] = set()
         return [g for g in out if not (g in seen or seen.add(g))]  # type: ignore[func-returns-value]
 
@@ -229,5 +234,27 @@ class Decisions:
     def _own_statement(self, st_id: int) -> bool:
         body = self.fn.child_by_field_name("body")
         return body is not None and any(c.id == st_id for c in body.named_children)
+
+    def _caught_refusal(self, st_id: int) -> str | None:
+        """How the function ends when a statement of a `try` block of its own body throws, for a
+        `catch` that always leaves it (`let u; try { u = new URL(x) } catch { return }`: a failed
+        parse returns early, as `if (!ok(x)) return` does): "throw" or "return"; None otherwise.
+        Only URL parses count (``_decisions``): a library call that fails in such a try
+        (`await http.get(url)`) has used the value, not judged it."""
+        body = self.fn.child_by_field_name("body")
+        if body is None:
+            return None
+        for stmt in body.named_children:
+            if stmt.type != "try_statement":
+                continue
+            block = stmt.child_by_field_name("body")
+            if block is None or not any(c.id == st_id for c in block.named_children):
+                continue
+            handler = stmt.child_by_field_name("handler")
+            caught = handler.child_by_field_name("body") if handler is not None else None
+            if caught is None or not exits_branch(caught, leave_function=True):
+                return None
+            return "throw" if refusal(caught) == "throw" else "return"
+        return None
 
 
