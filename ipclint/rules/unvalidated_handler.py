@@ -30,7 +30,8 @@ def unvalidated_handler(project: Project, options: Options) -> Iterator[Hit]:
     count one by one; a rest parameter in the event's place, `(...args) =>`, holds them too) before any validation
     of it. Validation is a `typeof`/`instanceof`/`Array.isArray`/`Number.isInteger`/
     `Number.isFinite` check, a comparison with literals or constants, an allowlist `includes`/
-    `has`/`in`, schema parsing (zod, joi, yup, ajv, superstruct, valibot), `new URL(param)`, or a
+    `has`/`in`, schema parsing (zod, joi, yup, ajv, superstruct, valibot), `new URL(param)` (`URL.parse`,
+    Node's `url.parse`; inside a `try` whose `catch` leaves the handler, too), or a
     call of a project function named `validate*`, `assert*`, `check*`, `is*`, `ensure*`,
     `sanitize*` or `parse*` that takes the parameter (not `verify*`: `verifyCertificate(url)`
     fetches it; a `parse*` only when it throws or returns early on some input, not
