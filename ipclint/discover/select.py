@@ -39,7 +39,9 @@ IPC_USE = re.compile(rb"(?<![\w$])(?:" + b"|".join(k for k in IPC_KEYWORDS if k.
 # a method only read (`expect(ipcMain.on).toBeCalled()`, `(ipcMain.handle as Mock).mock`)
 IPC_METHODS = (b"handle", b"handleOnce", b"on", b"once", b"addListener", b"prependListener", b"prependOnceListener",
                b"removeHandler", b"removeListener", b"off", b"removeAllListeners", b"emit", b"send", b"sendSync",
-               b"sendToHost", b"postMessage", b"invoke", b"reply")
+               b"sendToHost", b"postMessage", b"invoke", b"reply",
+               b"answerRenderer", b"callRenderer", b"callFocusedRenderer", b"sendToRenderers", b"callMain",
+               b"answerMain")  # (the last six electron-better-ipc's)
 _CALLED = rb"\s*!?\s*(?:\?\.\s*)?(?:<[^;\n]{0,200}?>\s*)?\("  # (`!`: TypeScript's non-null assertion)
 IPC_CALL = re.compile(rb"(?:\.\s*(?:" + b"|".join(IPC_METHODS) + rb")(?![\w$])|\[\s*['\"`](?:"
                       + b"|".join(IPC_METHODS) + rb")['\"`]\s*\])" + _CALLED)

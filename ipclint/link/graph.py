@@ -63,7 +63,7 @@ class Edge:
 
     kind: str  # send, invoke, handle, on, push, remove, emit
     method: str
-    receiver: str  # ipcMain, ipcRenderer, webContents, webContents.ipc, frame.ipc, event, bridge
+    receiver: str  # ipcMain, ipcRenderer, webContents, webContents.ipc, frame.ipc, event, bridge, window
     channel: str | None
     path: str
     span: Span  # the call
@@ -392,7 +392,7 @@ def _called_name(v: CallExpr) -> str | None:
     return callee.prop if type(callee) is Member else callee.name if type(callee) is Ref else None
 
 
-MAIN_RECEIVERS = frozenset({"ipcMain", "webContents.ipc", "frame.ipc"})
+MAIN_RECEIVERS = frozenset({"ipcMain", "webContents.ipc", "frame.ipc", "window"})  # (window: link/ipcops.py)
 
 
 def _channel_is_param(project: Project, path: str, call: Call, op: IpcOp) -> bool:

@@ -100,6 +100,10 @@ def handlers(project: Project) -> list[Handler]:
             continue
         path, fid = e.handler
         fn = project.files[path].functions[fid]
+        if e.method == "answerRenderer":  # electron-better-ipc's: `(data, browserWindow) =>`, no event
+            out.append(Handler(e, path, fid, fn, [p for p in fn.params if p.index == 0], None,
+                               subtree(project.files[path], fid), flow=project.flow(path, fid)))
+            continue
         passing = None
         if e.handler_guard is not None:  # `checked(fn)`: fn gets the renderer's arguments only, or all
             passing = "" if e.guard_drops_event else None

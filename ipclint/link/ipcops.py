@@ -40,7 +40,7 @@ class IpcOp:
 
     kind: str  # send, invoke, handle, on, push, remove, emit
     method: str  # send, sendSync, invoke, handle, on, reply, ...
-    receiver: str  # ipcMain, ipcRenderer, webContents, webContents.ipc, frame.ipc, event
+    receiver: str  # ipcMain, ipcRenderer, webContents, webContents.ipc, frame.ipc, event, window
     channel_arg: int = 0
     handler_arg: int | None = None
     # the other methods of a computed-method call over a constant list of method names,
@@ -48,10 +48,20 @@ class IpcOp:
     also: tuple[str, ...] = ()
 
 
+# electron-better-ipc's request/answer methods (its ipcMain and ipcRenderer keep Electron's own):
+# `ipcMain.answerRenderer(ch, (data, win) => ...)` answers the page's `ipcRenderer.callMain(ch, data)`
+# like a handle answers an invoke (but its handler gets no event: the data comes first, then the
+# BrowserWindow; `answerRenderer(win, ch, fn)` answers one window only), and `callRenderer(win, ch,
+# data)`, `callFocusedRenderer(ch, data)`, `sendToRenderers(ch, data)` are main's pushes that the
+# page's `answerMain(ch, (data) => ...)` answers
+BETTER_MAIN = {"answerRenderer": "handle", "callRenderer": "push", "callFocusedRenderer": "push",
+               "sendToRenderers": "push"}
+BETTER_RENDERER = {"callMain": "invoke", "answerMain": "on"}
 PUSH_METHODS = frozenset({"send", "postMessage"})
 RENDERER_SENDS = frozenset({"send", "sendSync", "invoke", "sendToHost", "postMessage"})
 PAGE_SIDE = frozenset({Role.PRELOAD, Role.RENDERER})
-IPC_METHOD_NAMES = frozenset(MAIN_METHODS) | frozenset(RENDERER_METHODS) | PUSH_METHODS | {"reply", "emit"}
+IPC_METHOD_NAMES = frozenset(MAIN_METHODS) | frozenset(RENDERER_METHODS) | PUSH_METHODS | {"reply", "emit"} \
+    | frozenset(BETTER_MAIN) | frozenset(BETTER_RENDERER)
 
 
 def classify(project: Project, path: str, call: Call) -> IpcOp | None:
@@ -71,6 +81,8 @@ def classify(project: Project, path: str, call: Call) -> IpcOp | None:
     op = ipc_op(api, method)
     if op is not None:
         return op
+    if api in ("ipcMain", "ipcRenderer"):
+        return better_ipc_op(api, method, len(call.args))
     if api is not None and api.endswith("webContents") and method in PUSH_METHODS:
         return IpcOp("push", method, "webContents")
     if api is not None and api.endswith("mainFrame") and method in PUSH_METHODS:
@@ -155,6 +167,23 @@ def ipc_op(api: str | None, method: str, channel_arg: int = 0, handler_arg: int 
     else:
         return None
     return IpcOp(kind, method, api, channel_arg, handler_arg if kind in ("handle", "on") else None)
+
+
+def better_ipc_op(api: str, method: str, nargs: int) -> IpcOp | None:
+    """An electron-better-ipc call on its ipcMain or ipcRenderer (None for another method). Its
+    pushes are main's (receiver "webContents", as `win.webContents.send`); the window that
+    `callRenderer(win, ch, data)` and the scoped `answerRenderer(win, ch, fn)` take comes first:
+    the latter's receiver is "window", a registration that answers that window only."""
+    if api == "ipcMain" and method in BETTER_MAIN:
+        kind = BETTER_MAIN[method]
+        first = 1 if method == "callRenderer" or method == "answerRenderer" and nargs >= 3 else 0
+        if kind == "push":
+            return IpcOp("push", method, "webContents", first)
+        return IpcOp(kind, method, "window" if first else api, first, first + 1)
+    if api == "ipcRenderer" and method in BETTER_RENDERER:
+        kind = BETTER_RENDERER[method]
+        return IpcOp(kind, method, api, 0, 1 if kind == "on" else None)
+    return None
 
 
 def unbound_candidate(bound: AnyV | None) -> bool:

@@ -19,6 +19,9 @@ from ipclint.safefs import read_in_root
 # `export * from 'electron'`, imported by every Theia-based app instead of 'electron' itself)
 ELECTRON_MODULES = frozenset({"electron", "electron/main", "electron/renderer", "electron/common",
                               "@theia/core/electron-shared/electron", "@theia/electron/shared/electron"})
+# sindresorhus's electron-better-ipc: its `ipcMain` and `ipcRenderer` extend Electron's (their own
+# methods too), with request/answer methods on top (link/ipcops.py BETTER_IPC_METHODS)
+BETTER_IPC = "electron-better-ipc"
 MAX_STEPS = 64
 
 # A JSON object as read from disk (package.json, tsconfig, lock files): its values are arbitrary.

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from ipclint.link.modules import ELECTRON_MODULES, MAX_STEPS, ModuleResolver, Where
+from ipclint.link.modules import BETTER_IPC, ELECTRON_MODULES, MAX_STEPS, ModuleResolver, Where
 from ipclint.model import FileInfo, Role, Span
 from ipclint.model.facts import Assign, Call, FileFacts, FileFlows, Flow, Func, Param, binding_scope
 from ipclint.model.paths import is_test_path
@@ -1527,7 +1527,7 @@ class Project:
 
     def _import(self, path: str, v: Import) -> Where | None:
         src, name = v.src, v.name
-        if src in ELECTRON_MODULES:
+        if src in ELECTRON_MODULES or src == BETTER_IPC and name in ("ipcMain", "ipcRenderer", "*", "default"):
             return Where(path, Electron(span=v.span, text=v.text, api="*" if name in ("*", "default") else name))
         target = self.modules.resolve(path, src)
         if target is None or target not in self.files:
@@ -1542,7 +1542,7 @@ class Project:
 
     def _module(self, path: str, v: Module) -> Where | None:
         src = v.src
-        if src in ELECTRON_MODULES:
+        if src in ELECTRON_MODULES or src == BETTER_IPC:
             return Where(path, Electron(span=v.span, text=v.text, api="*"))
         target = self.modules.resolve(path, src)
         if target is None or target not in self.files:

@@ -170,6 +170,22 @@ def _first_param(project: Project, path: str, c: Call, name: str) -> bool:
     return hit is not None and hit[1].index == 0 and not hit[1].path
 
 
+def checks_window(project: Project, path: str, scopes: set[int], window: str, params: frozenset[str]) -> bool:
+    """An electron-better-ipc `answerRenderer` handler's BrowserWindow parameter (``window``, the
+    sending frame's window: the library hides the event) compared with a window the app holds
+    (`win === mainWindow`, `win.id !== prefsWindow.id`): as `event.sender === mainWindow.webContents`."""
+    _calls, checks, _exits, local = function_index(project, path).of(sorted(scopes))
+    windows = _derived_names(local, {window})
+    renderer = _derived_names(local, set(params))
+    for chk in checks:
+        for side, other in ((chk.left, chk.right), (chk.right, chk.left)):
+            if any(isinstance(x, Ref) and x.name in windows for x in walk(side)) \
+                    and not any(isinstance(x, Ref) and x.name in windows for x in walk(other)) \
+                    and _known(other, renderer):
+                return True
+    return False
+
+
 def _derived_names(local: list[tuple[str, AnyV]], names: set[str]) -> set[str]:
     """The names and the locals made from them."""
     out = set(names)

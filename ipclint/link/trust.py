@@ -115,7 +115,7 @@ SETTERS: dict[str, tuple[Decides, tuple[tuple[int, K], ...]]] = {
 }
 LISTEN = frozenset({"on", "once", "addListener", "prependListener", "prependOnceListener"})
 _ROOT_CALLS = LISTEN | frozenset(SETTERS) | {"addEventListener"}  # the calls ``_roots`` looks at
-MAIN_RECEIVERS = frozenset({"ipcMain", "webContents.ipc", "frame.ipc"})
+MAIN_RECEIVERS = frozenset({"ipcMain", "webContents.ipc", "frame.ipc", "window"})  # (window: link/ipcops.py)
 # Handing the value to a function named like this is a check made elsewhere (evidence that a
 # scheme test is not the only one).
 CHECK_NAME = re.compile(r"^(is|has|can|should|check|valid|verify|assert|allow|trust|match|ensure)|"
@@ -223,7 +223,8 @@ def _roots(project: Project) -> list[tuple[Decides, str, int, Seeds]]:
         if h.edge.handler_guard is not None:  # `checked(fn)`: the guard's listener tests the event
             _add_seeded(project, out, h.edge.handler_guard, Decides.SENDER, ((0, K.EVENT),))
     for (path, idx), op in sorted(project.ipc_ops.items()):
-        if op.kind in ("handle", "on") and op.receiver in MAIN_RECEIVERS and op.handler_arg is not None:
+        if op.kind in ("handle", "on") and op.receiver in MAIN_RECEIVERS and op.handler_arg is not None \
+                and op.method != "answerRenderer":  # (electron-better-ipc's: its first parameter is data)
             call = project.files[path].calls[idx]
             _add_root(project, out, path, call, op.handler_arg, Decides.SENDER, ((0, K.EVENT),))
     for path, call in project.iter_calls_named(_ROOT_CALLS):

@@ -38,7 +38,10 @@ def duplicate_handler(project: Project, options: Options) -> Iterator[Hit]:
     callbacks after startup. Registrations in `app.whenReady().then(...)`, `app.on('ready')`, or a
     function called only from there run once; a loop over a table of channels registers each once;
     apps of a monorepo each have their own `ipcMain`. Per-window `webContents.ipc` handlers are
-    fine. Calls in mutually exclusive branches (`if (isMac) setup(a) else setup(b)`, switch cases
+    fine, and so is electron-better-ipc's `answerRenderer(win, channel, fn)` for one window; its
+    `answerRenderer(channel, fn)` listens with `ipcMain.on` (a second one does not throw: its
+    listeners pile up when it runs more than once). Calls in mutually exclusive branches
+    (`if (isMac) setup(a) else setup(b)`, switch cases
     that end in `break`, also inside callbacks handed over in those branches) count as one, and so
     do two registrations of a channel in different arms (`if (supported) handle(ch, show) else
     handle(ch, noop)`; a statement after an `if` that always returns or throws is its `else`:
@@ -105,7 +108,9 @@ def duplicate_handler(project: Project, options: Options) -> Iterator[Hit]:
     edges = _registrations(project, g.edges)
     removals = [e for e in g.edges if e.kind == "remove" and e.receiver == "ipcMain"]
     order = RunOrder(project)
-    handles = sorted((e for e in edges if e.kind == "handle" and e.receiver == "ipcMain" and e.channel),
+    # (electron-better-ipc's answerRenderer listens with ipcMain.on: a second one does not throw)
+    handles = sorted((e for e in edges if e.kind == "handle" and e.receiver == "ipcMain" and e.channel
+                      and e.method != "answerRenderer"),
                      key=lambda e: order.key(e.path, project.files[e.path].calls[e.call]))
     first: dict[tuple[str, str | None], Edge] = {}  # (app, channel): each app of a monorepo has its own ipcMain
     reported: set[tuple[str, int]] = set()
@@ -141,7 +146,8 @@ def duplicate_handler(project: Project, options: Options) -> Iterator[Hit]:
                 or _fresh_channel(project, e, call):
             continue
         what = f"ipcMain.{e.method}" + (f" for '{e.channel}'" if e.channel else "")
-        consequence = "the second registration throws" if e.kind == "handle" else "listeners pile up"
+        consequence = "the second registration throws" if e.kind == "handle" and e.method != "answerRenderer" \
+            else "listeners pile up"
         yield Hit(e.path, e.span, f"{what} is registered in code that can run more than once ({why}); "
                                   f"{consequence}", key=f"repeat:{e.channel or e.method}")
 

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from ipclint.link.handlers import Handler, handlers
 from ipclint.link.project import Project
-from ipclint.link.senders import checks_sender
+from ipclint.link.senders import checks_sender, checks_window
 from ipclint.link.vutil import callee_name, subtree
 from ipclint.model import Severity, Span
 from ipclint.model.graph import ViaKind
@@ -50,6 +50,12 @@ def unchecked_sender(project: Project, options: Options) -> Iterator[Hit]:
     `BrowserWindow.fromWebContents(event.sender)` alone is not a check: every frame of that
     window, iframes included, passes it; compared with a window the app holds (`=== mainWindow`)
     it is one, like `event.sender === mainWindow.webContents`.
+    electron-better-ipc's `ipcMain.answerRenderer(channel, (data, browserWindow) => ...)` is a
+    handler too, and it answers every window and frame: the library hides the event, so the one
+    check its handler can make is of the `browserWindow` it gets second, compared with a window the
+    app holds (`if (browserWindow !== mainWindow) return`). Registered for one window,
+    `answerRenderer(win, channel, handler)`, it is not reported: the library answers only that
+    window's messages, the check `BrowserWindow.fromWebContents(event.sender) === win`.
 
     ## Why is this bad?
     IPC messages arrive from every frame of every window: third-party iframes, a `<webview>`, a
@@ -88,6 +94,13 @@ def unchecked_sender(project: Project, options: Options) -> Iterator[Hit]:
             continue  # a MessagePort has no sender to check
         if project.is_test(h.edge.path):
             continue  # test code is never reported, nor counted in a wrapper's finding
+        if h.edge.method == "answerRenderer":
+            if _better_ipc_unchecked(project, h):
+                yield Hit(h.edge.path, h.edge.span, f"handler for {_channel(h)} never checks the sender: "
+                                                    "electron-better-ipc's answerRenderer answers every window "
+                                                    "and frame (compare its browserWindow parameter with your "
+                                                    "window, or pass the window first)", key=f"{h.edge.channel}")
+            continue
         if unchecked(project, h, extra, trusted):
             site = _wrapper_site(h)
             by_site.setdefault(site or (h.edge.path, h.edge.span), []).append(h)
@@ -129,6 +142,19 @@ def unchecked(project: Project, h: Handler, extra: frozenset[str], trusted: froz
     if h.edge.handler_guard is not None and _wrapper_checks(project, h.edge.handler_guard, extra):
         return False  # `ipcMain.handle(CH, checked(fn))`: the guard's listener checks the event first
     return not any(_wrapper_checks(project, w, extra) for w in h.edge.wrapper_funcs)
+
+
+def _better_ipc_unchecked(project: Project, h: Handler) -> bool:
+    """An electron-better-ipc `answerRenderer(ch, (data, browserWindow) => ...)` that answers every
+    window. Its handler never sees the event: the one check it can make is of the window the
+    library passes second. `answerRenderer(win, ch, fn)` answers that window's messages only (the
+    library compares the sender's window with it, a check like `event.sender ===
+    win.webContents`)."""
+    if h.edge.receiver == "window":
+        return False
+    window = next((p.name for p in h.func.params if p.index == 1 and not p.path and not p.rest), None)
+    return window is None or not checks_window(project, h.path, h.scopes, window,
+                                               frozenset(p.name for p in h.params))
 
 
 def _channel(h: Handler) -> str:

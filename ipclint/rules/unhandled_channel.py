@@ -40,6 +40,11 @@ def unhandled_channel(project: Project, options: ChannelOptions) -> Iterator[Hit
     called as `mount(`svc::${ns}`)` that registers `${base}::${action}`) handles every channel
     in that namespace, and no other. When an existing
     channel is within a small edit distance, the message names it as the likely intended one.
+    electron-better-ipc's calls are these operations: the page's `ipcRenderer.callMain` is an
+    `invoke` that main's `ipcMain.answerRenderer` answers (like `handle`), and main's
+    `callRenderer`/`callFocusedRenderer`/`sendToRenderers` are pushes that the page's
+    `ipcRenderer.answerMain` answers; the library's objects keep Electron's own methods
+    (`ipc.on`, `ipc.send`).
 
     ## Why is this bad?
     The message is dropped silently (or, for `invoke`, the promise rejects with "No handler

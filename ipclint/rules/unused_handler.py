@@ -35,6 +35,8 @@ def unused_handler(project: Project, options: ChannelOptions) -> Iterator[Hit]:
     any channel could arrive through it, nor when page code of the app has a function that sends
     on a channel its caller names and that no code of the project calls (a callback handed to a
     library component: the library names the channels); each app of a repository is judged alone.
+    electron-better-ipc's `ipcMain.answerRenderer` is a handler that the page's
+    `ipcRenderer.callMain` uses.
 
     ## Why is this bad?
     Every handler is attack surface: any frame that can reach IPC can call it, whether or not

@@ -28,7 +28,9 @@ def unvalidated_handler(project: Project, options: Options) -> Iterator[Hit]:
     `frame.ipc`, or an app wrapper that registers one) that uses one of its renderer-supplied
     parameters (those after the event, and after the arguments `.bind` fixes; destructured ones
     count one by one; a rest parameter in the event's place, `(...args) =>`, holds them too) before any validation
-    of it. Validation is a `typeof`/`instanceof`/`Array.isArray`/`Number.isInteger`/
+    of it. electron-better-ipc's `ipcMain.answerRenderer(channel, (data, browserWindow) => ...)`
+    is such a handler: its first parameter is the page's data (the library passes no event), the
+    second the sending window. Validation is a `typeof`/`instanceof`/`Array.isArray`/`Number.isInteger`/
     `Number.isFinite` check, a comparison with literals or constants, an allowlist `includes`/
     `has`/`in`, schema parsing (zod, joi, yup, ajv, superstruct, valibot), `new URL(param)` (`URL.parse`,
     Node's `url.parse`; inside a `try` whose `catch` leaves the handler, too), or a
