@@ -24,7 +24,9 @@ def large_payload(project: Project, options: Options) -> Iterator[Hit]:
     `Buffer.from(...)`, an object literal holding it), or a fetch/net response's `arrayBuffer()` or
     `buffer()`, sent with `ipcRenderer.send`/`invoke`, `webContents.send`, `event.reply` or
     `event.sender.send`, returned from an `ipcMain.handle` handler, or set as `event.returnValue`
-    (the answer to a `sendSync`, which blocks the page too). Values are followed through
+    (the answer to a `sendSync`, which blocks the page too); with electron-better-ipc, sent with
+    `callMain`, `callRenderer`, `callFocusedRenderer` or `sendToRenderers`, or returned from an
+    `answerRenderer` handler. Values are followed through
     locals, the data parameter of an `fs.readFile` callback, and project functions that return them.
 
     Not flagged: reads bounded in the code (`fs.read(fd, buf, 0, 4096)`, `handle.read` into a

@@ -29,7 +29,9 @@ def non_cloneable_payload(project: Project, options: Options) -> Iterator[Hit]:
     instances of classes declared in the project, `this` in their methods included (their
     prototype is lost). Payloads are the arguments of ipcRenderer `send`/`invoke`/`sendSync`/
     `postMessage`, `webContents.send`, `event.reply`, `event.sender.send`, and values returned
-    from `ipcMain.handle` handlers. Values are followed through local constants. Date, RegExp,
+    from `ipcMain.handle` handlers; with electron-better-ipc, the data of `callMain`,
+    `callRenderer`, `callFocusedRenderer` and `sendToRenderers`, and values returned from
+    `answerRenderer` handlers (the library sends them back). Values are followed through local constants. Date, RegExp,
     Map, Set, ArrayBuffer, typed arrays, Error and Blob are cloneable; a promise returned directly
     from a handler is awaited by Electron; a MessagePort in `postMessage`'s transfer list is fine.
     A page's argument to a bridge function is judged by what that function forwards: the whole
