@@ -20,7 +20,7 @@ from ipclint.safefs import read_in_root
 ELECTRON_MODULES = frozenset({"electron", "electron/main", "electron/renderer", "electron/common",
                               "@theia/core/electron-shared/electron", "@theia/electron/shared/electron"})
 # sindresorhus's electron-better-ipc: its `ipcMain` and `ipcRenderer` extend Electron's (their own
-# methods too), with request/answer methods on top (link/ipcops.py BETTER_IPC_METHODS)
+# methods too), with request/answer methods on top (link/ipcops.py BETTER_MAIN, BETTER_RENDERER)
 BETTER_IPC = "electron-better-ipc"
 MAX_STEPS = 64
 
