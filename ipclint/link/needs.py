@@ -153,7 +153,9 @@ def reexporters(project: Project, targets: set[str]) -> set[str]:
 
 
 def bare_global_users(project: Project, by_path: dict[str, SourceFile]) -> set[str]:
-    """Unparsed files that use an exposed key as a bare global (`api.save()` without `window.`)."""
+    """Unparsed files that use an exposed key as a bare global (`api.save()` without `window.`), or
+    a name a page document makes ipcRenderer (`ipc.send(...)` below index.html, whose inline script
+    binds `ipc`: ``Project.page_global``)."""
     keys = {e.key.encode() for e in project.exposures if e.key.isidentifier()}
     # An app that reaches a key as `window.key` somewhere does so everywhere: search only for the
     # keys never used that way, so that the common case reads no file again. The preload that
@@ -162,14 +164,16 @@ def bare_global_users(project: Project, by_path: dict[str, SourceFile]) -> set[s
     writers = {e.path for e in project.exposures}
     keys -= {k for path, sf in by_path.items() if path not in writers and not project.is_test(path)
              for k in sf.bytefacts.global_props}
-    if not keys:
+    page = {n.encode() for n in project.page_globals()}
+    if not keys and not page:
         return set()
     out = set()
     for path, sf in by_path.items():
         if path in project.files:
             continue
         data = sf.load()
-        for key in keys:
+        # (a page's global only in that page's code)
+        for key in keys | {n for n in page if project.page_global(path, n.decode())}:
             needle = key + b"."
             i = data.find(needle)
             while i >= 0:

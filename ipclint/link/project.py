@@ -149,6 +149,8 @@ class Memo:
     script_globals: dict[str, list[str]] | None = None
     # classic script -> the .html pages whose `<script src>` tags load it (``Project._script_pages``)
     script_pages: dict[str, frozenset[str]] | None = None
+    # name -> the .html pages whose inline classic scripts make it ipcRenderer (``Project.page_global``)
+    page_globals: dict[str, list[str]] | None = None
     cleanups: tuple[object, dict[tuple[str, tuple[int, ...]], Cleanup]] | None = None
     teardown: TeardownMemo | None = None  # link/teardown.py
     members: list[tuple[Exposure, ExposedMember, MemberKind]] | None = None  # link/exposure.py members
@@ -849,6 +851,8 @@ class Project:
         shared = self._script_global(cur.path, name)
         if shared is not None:
             return shared
+        if self.page_global(cur.path, name):
+            return Where(cur.path, Electron(span=ref.span, text=name, api="ipcRenderer"), None)
         return Where(cur.path, Global(span=ref.span, text=name, name=name), None)
 
     def _script_global(self, path: str, name: str) -> Where | None:
@@ -896,6 +900,38 @@ class Project:
         # it is that API)
         apis = {r.value.api for r in found if isinstance(r.value, Electron)}
         return found[0] if len(found) == 1 or (found and paged and len(apis) == 1) else None
+
+    def page_globals(self) -> dict[str, list[str]]:
+        """Name -> the .html page documents whose inline classic scripts make it ipcRenderer
+        (``page_global``), read once a round."""
+        index = self.memo.page_globals
+        if index is None:
+            index = self.memo.page_globals = {}
+            for doc in sorted(self.documents):
+                if doc.lower().endswith((".html", ".htm")):
+                    for n in sorted(_inline_ipc_globals(self.sources.get(doc) or b"")):
+                        index.setdefault(n, []).append(doc)
+        return index
+
+    def page_global(self, path: str, name: str) -> bool:
+        """A legacy page's ipcRenderer made a global by an inline classic `<script>` of its .html
+        document (`const { ipcRenderer } = require('electron')`, `window.ipc = require('electron')
+        .ipcRenderer`): the page's bundled code calls it with no import (AnotherRedisDesktopManager's
+        index.html and src/components). A top-level binding of a classic script is a global of the
+        realm, seen by its modules too; a module script's (`type="module"`) is not. Only for a file
+        in the document's folder or below it, of the app that holds the document (not a nested
+        app's): the page's own code, the only code a free name there can mean the page's global in
+        (a main-process file naming `ipcRenderer` free would fail, so none does)."""
+        docs = self.page_globals().get(name)
+        if not docs:
+            return False
+        app = self.apps.get(path, "")
+        for doc in docs:
+            folder = posixpath.dirname(doc)
+            if (not folder or path.startswith(folder + "/")) \
+                    and (not app or folder == app or folder.startswith(app + "/")):
+                return True
+        return False
 
     def _script_pages(self) -> dict[str, frozenset[str]]:
         """Classic script -> the .html page documents that load it with `<script src="...">` (the
@@ -1803,6 +1839,48 @@ class Project:
 
 
 _SCRIPT_SRC = re.compile(rb"""<script\b[^>]*?\bsrc\s*=\s*(["'])([^"'>]+)\1""", re.I)
+# an inline `<script>` (attributes, body); one with a src runs no body
+_INLINE_SCRIPT = re.compile(rb"<script\b([^>]*)>(.*?)</script\s*>", re.I | re.S)
+_SCRIPT_TYPE = re.compile(rb"""\btype\s*=\s*["']?([^"'\s>]*)""", re.I)
+_CLASSIC_TYPES = frozenset({b"", b"text/javascript", b"application/javascript", b"text/ecmascript"})
+_REQUIRE_ELECTRON = rb"""require\s*\(\s*(?:'electron'|"electron")\s*\)"""
+# `const ipc = require('electron').ipcRenderer`, `window.ipc = require('electron').ipcRenderer`
+_IPC_NAMED = re.compile(rb"(?:\b(?:const|let|var)\s+|\bwindow\s*\.\s*)([A-Za-z_$][\w$]*)\s*=\s*"
+                        + _REQUIRE_ELECTRON + rb"\s*\.\s*ipcRenderer\b(?!\s*[.(\[])")
+# `const { ipcRenderer } = require('electron')`, `const { ipcRenderer: ipc, shell } = ...`
+_IPC_PATTERN = re.compile(rb"\b(?:const|let|var)\s*\{([^{}]*)\}\s*=\s*" + _REQUIRE_ELECTRON)
+_IPC_ENTRY = re.compile(rb"^\s*ipcRenderer\s*(?::\s*([A-Za-z_$][\w$]*)\s*)?$")
+
+
+def _inline_ipc_globals(data: bytes) -> set[str]:
+    """The names an HTML page's inline classic scripts make ipcRenderer globals with: top-level
+    bindings (no brace open before them in the script: not a function's or a block's) and
+    `window.<name> = ...` anywhere. A module script's bindings are its own; text the scripts quote
+    or comment out may miscount the braces, which only loses a name."""
+    names: set[str] = set()
+    for m in _INLINE_SCRIPT.finditer(data):
+        attrs, body = m.group(1), m.group(2)
+        kind = _SCRIPT_TYPE.search(attrs)
+        if _SCRIPT_SRC.match(b"<script" + attrs + b">") \
+                or (kind is not None and kind.group(1).lower() not in _CLASSIC_TYPES):
+            continue
+        for hit in _IPC_NAMED.finditer(body):
+            if hit.group(0).startswith(b"window") or _top_level(body, hit.start()):
+                names.add(hit.group(1).decode())
+        for hit in _IPC_PATTERN.finditer(body):
+            if not _top_level(body, hit.start()):
+                continue
+            for entry in hit.group(1).split(b","):
+                e = _IPC_ENTRY.match(entry)
+                if e is not None:
+                    names.add((e.group(1) or b"ipcRenderer").decode())
+    return names
+
+
+def _top_level(body: bytes, at: int) -> bool:
+    """No brace left open before ``at`` in the script."""
+    head = body[:at]
+    return head.count(b"{") <= head.count(b"}")
 
 
 def _is_module(f: FileFacts) -> bool:

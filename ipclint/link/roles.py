@@ -143,6 +143,7 @@ def _candidates(project: Project, path: str) -> list[tuple[int | None, AnyV]]:
     # Callees written the same way on the same binding (`ipcMain.handle` a thousand times, in a
     # thousand functions) name the same API: each chain of properties of one binding is resolved once.
     chains: set[tuple[int | None, str, tuple[str, ...]]] = set()
+    page = project.page_globals()  # (free names a page document makes ipcRenderer: Project.page_global)
     for c in f.calls:
         if type(c.callee) is not Member:
             continue
@@ -162,7 +163,7 @@ def _candidates(project: Project, path: str) -> list[tuple[int | None, AnyV]]:
             if chain not in chains:
                 chains.add(chain)
                 cands.append((c.func, c.callee))
-        elif type(root) is Ref and root.name in bound:
+        elif type(root) is Ref and (root.name in bound or root.name in page):
             name = root.name
             # (where the name is bound seen from the call's function, as resolution looks it up:
             # once a run per (function, name), ``Project.binding_at``; -1 for a global)
