@@ -29,6 +29,8 @@ from ipclint.extract.flowtests import (
     evaluation,
     exits_branch,
     guard_declaration,
+    index_call,
+    index_test,
     member_bases,
     own_polarity,
     polarity,
@@ -145,6 +147,9 @@ class Dominance(Decisions):
                 var = unwrap_test(inner)
                 if var is not None and var.type == "identifier" and text_of(var, 80) in self.guard_vars:
                     return self._passed(var, outcome if same else not outcome, depth + 1)
+            indexed = index_test(node)
+            if indexed is not None and self._holds_index(indexed[0]):  # `i === -1`, i = LIST.findIndex(...)
+                return self._passed(indexed[0], outcome if indexed[1] else not outcome, depth + 1)
         out = []
         for i in self._sites_in(node):
             pol = polarity(self.site_list[i], node, self.up)
@@ -183,6 +188,12 @@ class Dominance(Decisions):
         common = set().union(*(self.site_names[i] for i in left)) & set().union(
             *(self.site_names[i] for i in right))
         return both + [i for i in left + right if i not in both and self.site_names[i] & common]
+
+    def _holds_index(self, ident: Node) -> bool:
+        """``ident`` is a guard variable last declared with an index lookup (`LIST.findIndex(...)`,
+        `LIST.indexOf(x)`): -1 says the value was not found."""
+        values = [v for v in self.guard_vars.get(text_of(ident, 80), ()) if v.end_byte <= ident.start_byte]
+        return bool(values) and index_call(values[-1])
 
     def _guard_var(self, ident: Node, outcome: bool, depth: int) -> list[int]:
         name = text_of(ident, 80)

@@ -553,7 +553,8 @@ def _operator(name: str, ident: Node, node: Node, child: Node, st: _State) -> St
 
 # The process environment read by a renderer-chosen name: a table of secrets, not an allowlist
 ENVIRONMENT = frozenset({"process.env", "globalThis.process.env"})
-FINDS = frozenset({"find", "findLast"})  # lookups in a list by a comparison of its entries
+# Lookups in a list by a comparison of its entries: what was found, or its position (-1 when not)
+FINDS = frozenset({"find", "findLast", "findIndex", "findLastIndex"})
 EXTRACTING = frozenset({"match", "search", "localeCompare"})  # results that are data unless tested
 
 

@@ -139,11 +139,7 @@ def relation(cmp: Node, child: Node) -> bool | None | Skip:
         op = {"<": ">", ">": "<", "<=": ">=", ">=": "<="}.get(op, op)
     text = text_of(other, 12)
     if index_call(child):
-        if text in ("-1", "- 1"):
-            return op in ("!==", "!=", ">")
-        if text == "0":
-            return op in (">=", "===", "==") if op != "<" else False
-        return None
+        return index_relation(op, text)
     if child.type == "unary_expression" and operator_of(child) == "typeof":
         return None if op in RELATIONS else op in EQUALITY
     if text in NOTHING or text == "false":
@@ -151,6 +147,34 @@ def relation(cmp: Node, child: Node) -> bool | None | Skip:
     if text == "true":
         return op in EQUALITY if op not in RELATIONS else None
     return None if op in RELATIONS else SKIP
+
+
+def index_relation(op: str, text: str) -> bool | None:
+    """How `i OP text` (``i`` the result of `indexOf`/`findIndex`, on the left) relates to the
+    value being found: True (holds when found: `i !== -1`, `i >= 0`), False (when not: `i ===
+    -1`, `i < 0`), None (either)."""
+    if text in ("-1", "- 1"):
+        return op in ("!==", "!=", ">")
+    if text == "0":
+        return op in (">=", "===", "==") if op != "<" else False
+    return None
+
+
+def index_test(cmp: Node) -> tuple[Node, bool] | None:
+    """`i === -1`, `i < 0`, `-1 !== i` -> (i, whether the comparison holds when found): a test of
+    a variable that may hold an index (the caller knows whether it does)."""
+    op = operator_of(cmp)
+    if op not in EQUALITY | INEQUALITY | RELATIONS:
+        return None
+    left, right = unwrap_test(cmp.child_by_field_name("left")), unwrap_test(cmp.child_by_field_name("right"))
+    for var, other, flip in ((left, right, False), (right, left, True)):
+        if var is None or other is None or var.type != "identifier":
+            continue
+        rel = index_relation({"<": ">", ">": "<", "<=": ">=", ">=": "<="}.get(op, op) if flip else op,
+                             text_of(other, 12))
+        if rel is not None:
+            return var, rel
+    return None
 
 
 def index_call(node: Node) -> bool:

@@ -53,6 +53,10 @@ def unvalidated_handler(project: Project, options: Options) -> Iterator[Hit]:
     that is tested (`const h = HANDLERS.get(x); if (!h) return`) is an allowlist too, on tables
     without inherited keys, and so is one whose result is used only where it was found
     (`MAP.get(x)?.cancel()`, `if (item) { item.pause() }`): the lookup is then not a use of `x`.
+    The position of the value in a list of known entries is such a lookup when the failed case
+    refuses (`const i = LIST.findIndex((e) => e.id === x); if (i === -1) throw ...`, `< 0`,
+    `LIST.indexOf(x)` kept and tested alike); the position of a pattern in the value itself
+    (`x.indexOf('..')`) is a test of its content, not such a lookup.
     A project function whose name does not say it validates is a validator when it throws or
     returns early on a failed test of the parameter; one that merely reads the value (`text.match(...)`) uses it.
     Handing a parameter to a project function that validates it before using it (or hands it only
