@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from ipclint.link.allowlists import weak_check
 from ipclint.link.graph import Edge
+from ipclint.link.ipcops import EVENTLESS_HANDLES
 from ipclint.link.ports import contents_listener_calls
 from ipclint.link.project import Project
 from ipclint.link.vutil import callee_name, root_name, subtree, walk
@@ -100,7 +101,7 @@ def handlers(project: Project) -> list[Handler]:
             continue
         path, fid = e.handler
         fn = project.files[path].functions[fid]
-        if e.method == "answerRenderer":  # electron-better-ipc's: `(data, browserWindow) =>`, no event
+        if e.method in EVENTLESS_HANDLES:  # `(data, browserWindow) =>`: every parameter is data
             out.append(Handler(e, path, fid, fn, [p for p in fn.params if p.index == 0], None,
                                subtree(project.files[path], fid), flow=project.flow(path, fid)))
             continue

@@ -57,6 +57,10 @@ class IpcOp:
 BETTER_MAIN = {"answerRenderer": "handle", "callRenderer": "push", "callFocusedRenderer": "push",
                "sendToRenderers": "push"}
 BETTER_RENDERER = {"callMain": "invoke", "answerMain": "on"}
+# Handle methods whose handler gets no event (`(data, browserWindow) =>`: electron-better-ipc's
+# answerRenderer), registered by the library with ipcMain.on (a second one adds a listener, it
+# does not throw): handlers, trust, IPC007 and IPC012 ask this, not the method's name
+EVENTLESS_HANDLES = frozenset({"answerRenderer"})
 PUSH_METHODS = frozenset({"send", "postMessage"})
 RENDERER_SENDS = frozenset({"send", "sendSync", "invoke", "sendToHost", "postMessage"})
 PAGE_SIDE = frozenset({Role.PRELOAD, Role.RENDERER})

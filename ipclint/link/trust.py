@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ipclint.link.handlers import handlers
+from ipclint.link.ipcops import EVENTLESS_HANDLES
 from ipclint.link.project import GLOBAL_OBJECTS, Project
 from ipclint.link.senders import function_index
 from ipclint.link.vutil import callee_name
@@ -224,7 +225,7 @@ def _roots(project: Project) -> list[tuple[Decides, str, int, Seeds]]:
             _add_seeded(project, out, h.edge.handler_guard, Decides.SENDER, ((0, K.EVENT),))
     for (path, idx), op in sorted(project.ipc_ops.items()):
         if op.kind in ("handle", "on") and op.receiver in MAIN_RECEIVERS and op.handler_arg is not None \
-                and op.method != "answerRenderer":  # (electron-better-ipc's: its first parameter is data)
+                and op.method not in EVENTLESS_HANDLES:  # (its first parameter is data)
             call = project.files[path].calls[idx]
             _add_root(project, out, path, call, op.handler_arg, Decides.SENDER, ((0, K.EVENT),))
     for path, call in project.iter_calls_named(_ROOT_CALLS):

@@ -4,6 +4,7 @@ from collections.abc import Iterator
 
 from ipclint.link.calls import ITERATION_REASONS, repeatable, together
 from ipclint.link.graph import Edge
+from ipclint.link.ipcops import EVENTLESS_HANDLES
 from ipclint.link.project import Project
 from ipclint.link.runorder import RunOrder
 from ipclint.link.tables import loop_entries
@@ -108,9 +109,9 @@ def duplicate_handler(project: Project, options: Options) -> Iterator[Hit]:
     edges = _registrations(project, g.edges)
     removals = [e for e in g.edges if e.kind == "remove" and e.receiver == "ipcMain"]
     order = RunOrder(project)
-    # (electron-better-ipc's answerRenderer listens with ipcMain.on: a second one does not throw)
+    # (an event-less handle is an ipcMain.on listener underneath: a second one does not throw)
     handles = sorted((e for e in edges if e.kind == "handle" and e.receiver == "ipcMain" and e.channel
-                      and e.method != "answerRenderer"),
+                      and e.method not in EVENTLESS_HANDLES),
                      key=lambda e: order.key(e.path, project.files[e.path].calls[e.call]))
     first: dict[tuple[str, str | None], Edge] = {}  # (app, channel): each app of a monorepo has its own ipcMain
     reported: set[tuple[str, int]] = set()
@@ -146,7 +147,7 @@ def duplicate_handler(project: Project, options: Options) -> Iterator[Hit]:
                 or _fresh_channel(project, e, call):
             continue
         what = f"ipcMain.{e.method}" + (f" for '{e.channel}'" if e.channel else "")
-        consequence = "the second registration throws" if e.kind == "handle" and e.method != "answerRenderer" \
+        consequence = "the second registration throws" if e.kind == "handle" and e.method not in EVENTLESS_HANDLES \
             else "listeners pile up"
         yield Hit(e.path, e.span, f"{what} is registered in code that can run more than once ({why}); "
                                   f"{consequence}", key=f"repeat:{e.channel or e.method}")

@@ -4,6 +4,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ipclint.link.handlers import Handler, handlers
+from ipclint.link.ipcops import EVENTLESS_HANDLES
 from ipclint.link.project import Project
 from ipclint.link.senders import checks_sender, checks_window
 from ipclint.link.vutil import callee_name, subtree
@@ -94,7 +95,7 @@ def unchecked_sender(project: Project, options: Options) -> Iterator[Hit]:
             continue  # a MessagePort has no sender to check
         if project.is_test(h.edge.path):
             continue  # test code is never reported, nor counted in a wrapper's finding
-        if h.edge.method == "answerRenderer":
+        if h.edge.method in EVENTLESS_HANDLES:
             if _better_ipc_unchecked(project, h):
                 yield Hit(h.edge.path, h.edge.span, f"handler for {_channel(h)} never checks the sender: "
                                                     "electron-better-ipc's answerRenderer answers every window "
