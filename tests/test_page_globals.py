@@ -7,9 +7,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from ipclint.engine import check
 from ipclint.link.project import _inline_ipc_globals
-from tests.helpers import write_project
+from tests.helpers import count_calls, write_project
 
 APP: dict[str, str | bytes] = {
     "package.json": '{"name": "outer", "main": "main.js", "devDependencies": {"electron": "31.0.0"}}',
@@ -85,3 +87,16 @@ def test_page_code_calling_a_documents_ipc_global_is_a_legacy_renderer(tmp_path:
     found = sorted((f.rule, f.path, f.span.line) for f in r.findings if f.rule in ("IPC003", "IPC004"))
     assert found == [("IPC003", "main.js", 6), ("IPC003", "src/board.js", 3), ("IPC003", "src/bus.js", 2),
                      ("IPC004", "src/board.js", 3)]
+
+
+def test_a_documents_globals_are_read_once_a_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The names a page document makes global come from its bytes alone (``FileMemo.page_globals``):
+    its inline scripts are searched once a run, however many rounds link (src/bus.js is parsed
+    only in a later round, asked for as a user of the page's `bus`)."""
+    import ipclint.link
+    import ipclint.link.project as project_module
+    rounds = count_calls(monkeypatch, ipclint.link, "link")
+    searched = count_calls(monkeypatch, project_module, "_inline_ipc_globals")
+    r = check([str(write_project(tmp_path, APP))], use_cache=False, jobs=1)
+    assert {p.path: p.role.value for p in r.roles}["src/bus.js"] == "renderer"
+    assert rounds[0] >= 2 and searched == [1]

@@ -149,8 +149,6 @@ class Memo:
     script_globals: dict[str, list[str]] | None = None
     # classic script -> the .html pages whose `<script src>` tags load it (``Project._script_pages``)
     script_pages: dict[str, frozenset[str]] | None = None
-    # name -> the .html pages whose inline classic scripts make it ipcRenderer (``Project.page_global``)
-    page_globals: dict[str, list[str]] | None = None
     cleanups: tuple[object, dict[tuple[str, tuple[int, ...]], Cleanup]] | None = None
     teardown: TeardownMemo | None = None  # link/teardown.py
     members: list[tuple[Exposure, ExposedMember, MemberKind]] | None = None  # link/exposure.py members
@@ -200,6 +198,9 @@ class FileMemo:
     flows: dict[str, dict[int, Flow]] = field(default_factory=dict)
     callee_paths: dict[str, set[str]] = field(default_factory=dict)  # name -> the files with calls by it
     importers: ImportGraph | None = None  # link/roles.py _importers, kept for the rounds after
+    # name -> the .html pages whose inline classic scripts make it ipcRenderer (``Project.page_global``):
+    # from the documents' bytes alone, the same in every round
+    page_globals: dict[str, list[str]] | None = None
     exported_fns: dict[str, dict[int, frozenset[str]]] = field(default_factory=dict)  # link/params.py
     importing_names: dict[str, dict[str, frozenset[str]]] = field(default_factory=dict)  # link/params.py
     tests: dict[str, bool] = field(default_factory=dict)  # path -> whether it is test code (``Project.is_test``)
@@ -903,15 +904,20 @@ class Project:
 
     def page_globals(self) -> dict[str, list[str]]:
         """Name -> the .html page documents whose inline classic scripts make it ipcRenderer
-        (``page_global``), read once a round."""
-        index = self.memo.page_globals
+        (``page_global``), read once a run (``FileMemo.page_globals``)."""
+        index = self.file_memo.page_globals
         if index is None:
-            index = self.memo.page_globals = {}
-            for doc in sorted(self.documents):
-                if doc.lower().endswith((".html", ".htm")):
-                    for n in sorted(_inline_ipc_globals(self.sources.get(doc) or b"")):
-                        index.setdefault(n, []).append(doc)
+            index = self.file_memo.page_globals = {}
+            for doc, data in self._html_pages():
+                for n in sorted(_inline_ipc_globals(data)):
+                    index.setdefault(n, []).append(doc)
         return index
+
+    def _html_pages(self) -> Iterator[tuple[str, bytes]]:
+        """The .html/.htm page documents with their bytes, in path order."""
+        for doc in sorted(self.documents):
+            if doc.lower().endswith((".html", ".htm")):
+                yield doc, self.sources.get(doc) or b""
 
     def page_global(self, path: str, name: str) -> bool:
         """A legacy page's ipcRenderer made a global by an inline classic `<script>` of its .html
@@ -939,10 +945,7 @@ class Project:
         index = self.memo.script_pages
         if index is None:
             found: dict[str, set[str]] = {}
-            for doc in sorted(self.documents):
-                if not doc.lower().endswith((".html", ".htm")):
-                    continue
-                data = self.sources.get(doc) or b""
+            for doc, data in self._html_pages():
                 for m in _SCRIPT_SRC.finditer(data):
                     src = m.group(2).decode("utf-8", "replace").split("?", 1)[0].split("#", 1)[0].strip()
                     if not src or "://" in src or src.startswith("//"):
