@@ -5,6 +5,7 @@ from dataclasses import dataclass, replace
 
 from ipclint.link.project import Project
 from ipclint.link.testcode import evaluate_api
+from ipclint.link.vutil import plain_text
 from ipclint.model.facts import Call
 from ipclint.model.kinds import Role
 from ipclint.model.values import AnyV, CallExpr, Electron, External, Index, Member, NewExpr, Ref
@@ -230,10 +231,10 @@ def _browser_window(project: Project, path: str, obj: AnyV, scope: int | None) -
     if names is None:
         f = project.files[path]
         names = project.memo.browser_windows[path] = frozenset(
-            a.target.text.replace("?.", ".") for a in f.assigns
+            plain_text(a.target.text) for a in f.assigns
             if isinstance(a.value, NewExpr) and a.target.text
             and project.electron_api(path, a.value.callee, a.func) == "BrowserWindow")
-    return obj.text.replace("?.", ".") in names
+    return plain_text(obj.text) in names
 
 
 def _last_name(v: AnyV) -> str | None:

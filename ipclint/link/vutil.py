@@ -38,6 +38,12 @@ def root_name(v: AnyV) -> str | None:
     return None
 
 
+def plain_text(text: str) -> str:
+    """A receiver's source text without optional chaining or non-null assertions (`win?.x`,
+    `win!.x` -> `win.x`): how the texts an assignment targets and a call's receiver are compared."""
+    return text.replace("?.", ".").replace("!.", ".")
+
+
 def callee_name(v: AnyV) -> str | None:
     match v:
         case Ref(name=name):

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 from ipclint.link.modules import Where
 from ipclint.link.pages import Preload, preload_files, url_alternatives, url_prefix
 from ipclint.link.project import Project
-from ipclint.link.vutil import callee_name
+from ipclint.link.vutil import callee_name, plain_text
 from ipclint.link.winopts import Options, options, webpreferences
 from ipclint.model.facts import Call, FileFacts
 from ipclint.model.span import Span
@@ -171,7 +171,7 @@ def assigned_prefs(project: Project, path: str, arg: AnyV, scope: int | None) ->
     for a in project.files[path].assigns:
         t = a.target
         if not (isinstance(t, Member) and t.prop == "webPreferences" and a.op == "=" and a.span < arg.span
-                and _plain(t.obj.text) == _plain(arg.text)):
+                and plain_text(t.obj.text) == plain_text(arg.text)):
             continue
         if opts is not None:  # a local name: the same binding
             owner = project.resolve(path, t.obj, a.func)
@@ -189,12 +189,8 @@ def _assigned_names(project: Project, by_span: dict[tuple[str, Span], Window]) -
         del span
         for a in project.files[path].assigns:
             if isinstance(a.value, NewExpr) and a.value.span == w.span and a.target.text:
-                out.setdefault((path, _plain(a.target.text)), []).append(w)
+                out.setdefault((path, plain_text(a.target.text)), []).append(w)
     return out
-
-
-def _plain(text: str) -> str:
-    return text.replace("?.", ".").replace("!.", ".")
 
 
 def _receivers(project: Project, path: str, obj: AnyV, scope: int | None, by_span: dict[tuple[str, Span], Window],
@@ -221,7 +217,7 @@ def _receivers(project: Project, path: str, obj: AnyV, scope: int | None, by_spa
                 todo.extend(Where(target[0], ret, target[1]) for ret in
                             project.files[target[0]].functions[target[1]].returns)
         elif cur.value.text:
-            found.extend(w for w in names.get((cur.path, _plain(cur.value.text)), ()) if w not in found)
+            found.extend(w for w in names.get((cur.path, plain_text(cur.value.text)), ()) if w not in found)
     return found
 
 
