@@ -72,6 +72,7 @@ class Read(NamedTuple):
     path: tuple[str, ...] = ()
     rewritten: bool = False  # went through `replace`/`replaceAll` (see ``_returned``)
     numeric: bool = False  # a local declared as `Number(value)` (parseInt, parseFloat): digits, no path or URL
+    const: bool = False  # the alias is a `const` declaration: bound by this read alone
 
 
 
@@ -138,6 +139,9 @@ class Reader:
             if node.child_by_field_name("value") != child:
                 return None
             read = self._alias(name, ident, node.child_by_field_name("name"), st)
+            decl = node.parent
+            if decl is not None and decl.type == "lexical_declaration" and decl.child(0).type == "const":
+                read = read._replace(const=True)
             if st.converted is not None and child.id == st.converted.id and read.alias:
                 callee = st.converted.child_by_field_name("function")
                 numeric = callee is not None and text_of(callee, 40) != "String"

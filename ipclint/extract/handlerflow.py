@@ -353,7 +353,8 @@ class _Analysis(Reader, Dominance):
         aliases: tuple[Alias, ...] = ()
         if self.aliases:
             pos = {id(r): i for i, r in enumerate(reads)}
-            aliases = tuple(Alias(a, src, pure, pos[id(self.reads[i])], k in self.rewritten, k in self.numeric)
+            aliases = tuple(Alias(a, src, pure, pos[id(self.reads[i])], k in self.rewritten, k in self.numeric,
+                                  self.reads[i].const)
                             for k, (a, src, pure, i) in enumerate(self.aliases))
         gates = tuple(Gate(i, how) for i, how, own in decisions if own)
         carries: list[Carry] = []

@@ -573,10 +573,27 @@ def _first_unvalidated(project: Project, judge: Judge, path: str, fid: int, flow
             continue
         if judge.validated(path, fid, flow, occ, renderer=renderer):
             continue  # on the passing side of a check; a use on the failing side is not
+        if _bound_validated(judge, path, fid, flow, occ.name, renderer):
+            continue  # `const v = ok(x) ? x : DEFAULT`: v holds x only where the check passed
         if occ.role == "arg" and depth < 2 and _validated_inside(project, judge, path, occ, depth):
             continue
         return occ
     return None
+
+
+def _bound_validated(judge: Judge, path: str, fid: int, flow: Flow, name: str, renderer: set[str]) -> bool:
+    """``name`` is a `const` alias whose one defining read is on the passing side of a check (`const
+    url = ALLOWED.includes(x) ? x : ALLOWED[0]`, `const p = ok(x) && x`), or a `const` copy of such
+    an alias: every later use holds only validated data. A `let` may be bound again elsewhere
+    (only its first binding is an alias): not judged so."""
+    for _ in range(4):
+        alias = next((a for a in flow.aliases if a.name == name), None)
+        if alias is None or not alias.const or not alias.pure or not 0 <= alias.occ < len(flow.occs):
+            return False
+        if judge.validated(path, fid, flow, flow.occs[alias.occ], renderer=renderer):
+            return True
+        name = alias.source
+    return False
 
 
 def receiving_params(fn: Func, call: Call | None, occ: Occ) -> list[Param]:

@@ -14,7 +14,7 @@ from ipclint.model.span import Span
 from ipclint.model.types import TypeFacts
 from ipclint.model.values import AnyV
 
-FACTS_VERSION = 87
+FACTS_VERSION = 88
 
 
 class _Record(msgspec.Struct, frozen=True, array_like=True, gc=False):
@@ -79,6 +79,7 @@ class Alias(_Record, frozen=True):
     occ: int  # the read of ``source`` that defines it
     rewritten: bool = False  # made through `replace`/`replaceAll` (a function returning it may sanitize)
     numeric: bool = False  # declared as `Number(source)` (parseInt, parseFloat): carries no path or URL
+    const: bool = False  # a `const` declaration: this read of ``source`` is the only value it ever holds
 
 
 class Gate(_Record, frozen=True):

@@ -67,6 +67,10 @@ def unvalidated_handler(project: Project, options: Options) -> Iterator[Hit]:
     A parameter replaced by a validator's result (`name = sanitizeName(name)`) is validated in the
     code after that statement, like `const clean = sanitizeName(name)` would be; replaced by any
     other function's result (`name = name.trim()`, `name = format(name)`) it is not.
+    A `const` bound to the parameter only on the passing side of a check (`const url =
+    ALLOWED.includes(x) ? x : ALLOWED[0]`, `const t = THEMES.has(x) && x`) holds validated data;
+    bound on the failing side, after a bare truthiness test, or with `let` (which the handler may
+    bind again) it does not.
     Reported once per parameter, at its first real use: copying it into a local (`const { path }
     = args`, or converting it: `const n = Number(args.size)`, `String`, `parseInt`, `parseFloat`)
     is not a use, the first use of that local is, and a check of the local validates it.
