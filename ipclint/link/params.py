@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from ipclint.link.project import Project
 from ipclint.link.roles import importers
 from ipclint.model.facts import Call
-from ipclint.model.values import AnyV, Fn, Import, Member, Module, Obj, Ref
+from ipclint.model.values import AnyV, ClassV, Fn, Import, Member, Module, Obj, Ref
 
 
 def importer_calls(project: Project, path: str, fid: int) -> Iterator[tuple[str, Call]]:
@@ -50,6 +50,43 @@ def importer_calls(project: Project, path: str, fid: int) -> Iterator[tuple[str,
 
 
 MAX_REEXPORTS = 4
+
+
+def method_calls(project: Project, path: str, fid: int, *, importers_too: bool = True) -> Iterator[tuple[str, Call]]:
+    """The calls of method ``fid`` (`C.m`) of ``path``: for a class's constructor the `new C(...)`
+    that make its instances (`new Service(ipcMain)` where `constructor(ipc) { this.ipc = ipc }`),
+    for another method the calls whose callee denotes it (`tray.init(config, ipcRenderer)` on the
+    instance a module exports, `this.init(...)`); in its own file, then (``importers_too``) in the
+    parsed non-test files that import it, watching those not parsed (``importer_calls``)."""
+    f = project.files[path]
+    fn = f.functions[fid]
+    cls, _, method = (fn.name or "").rpartition(".")
+    if not cls or not method:
+        return
+    making = method == "constructor"
+    callers = [path]
+    if importers_too:
+        of = project.memo.importers
+        if of is None:
+            of = project.memo.importers = importers(project)
+        for imp in sorted(of.get(path, ())):
+            if imp in project.files:
+                callers.append(imp)
+            else:
+                project.watch(imp)
+    for caller in callers:
+        names = {cls} if making else {method}
+        if making and caller != path:
+            names |= names_importing(project, caller).get(path, frozenset())
+        for c in project.calls_named(caller, names):
+            if making:
+                if not c.new:
+                    continue
+                r = project.resolve(caller, c.callee, c.func)
+                if type(r.value) is ClassV and r.value.name == cls and r.path == path:
+                    yield caller, c
+            elif type(c.callee) is Member and project.function_of(caller, c.callee, c.func) == (path, fid):
+                yield caller, c
 
 
 def _reexported(project: Project, imp: str, module: str, names: frozenset[str]) -> frozenset[str]:

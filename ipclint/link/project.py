@@ -1066,8 +1066,10 @@ class Project:
         param = next((p for p in fn.params if p.name == name and not p.path and not p.rest), None)
         if param is None:
             return None
-        # (lazily: a call that passes something else settles it, the later importers unread)
-        sites = self.calls_of(cur.path, fid, importers=not consts_only)
+        # (lazily: a call that passes something else settles it, the later importers unread; a
+        # method's parameter with a declared type is what the type names, `_param_type`)
+        sites: Iterable[tuple[str, Call]] = () if fn.kind == "method" and _declared(f, fid, param.index) \
+            else self.calls_of(cur.path, fid, importers=not consts_only)
         found: set[str] = set()
         arg_where = None
         any_site = False
@@ -1086,13 +1088,13 @@ class Project:
                 arg_where = Where(path, arg, c.func)
                 continue
             if not isinstance(arg, (Ref, Member)):
-                if isinstance(arg, _NOT_ELECTRON):
+                if isinstance(arg, _NOT_ELECTRON) and not self._made_by_project_class(Where(path, arg, c.func)):
                     self._param_disputed.add((cur.path, fid, name))
                 return None
             r = self.resolve(path, arg, c.func)
             if not isinstance(r.value, Electron):
-                if isinstance(r.value, _NOT_ELECTRON) or (isinstance(r.value, External) and not r.value.src.startswith(
-                        "electron")):
+                if (isinstance(r.value, _NOT_ELECTRON) and not self._made_by_project_class(r)) or (
+                        isinstance(r.value, External) and not r.value.src.startswith("electron")):
                     self._param_disputed.add((cur.path, fid, name))  # (something else for sure, not unknown)
                 return None
             found.add(r.value.api)
@@ -1104,13 +1106,27 @@ class Project:
                 return Where(cur.path, Electron(span=param.span, text=name, api=typed.value.api), None)
         return arg_where if len(found) == 1 else None
 
+    def _made_by_project_class(self, w: Where) -> bool:
+        """`new FontManager()` of a class of the project: an instance whose class the parameter's
+        declared type names (`private fonts: FontManager`), not a value that disputes it."""
+        if type(w.value) is not NewExpr:
+            return False
+        c = self.resolve(w.path, w.value.callee, w.scope)
+        return type(c.value) is ClassV and c.path in self.files
+
     def calls_of(self, path: str, fid: int, *, importers: bool = True) -> Iterator[tuple[str, Call]]:
         """The calls of function ``fid`` of ``path`` by name, as (file, call): in its own file by its
         bare name, then, for a module-level function (only those are exported) and with
         ``importers``, in the parsed non-test files that import it (link/params.py). Lazily: the
-        importers are read (or watched, when not parsed) as the caller goes on."""
+        importers are read (or watched, when not parsed) as the caller goes on. For a class's
+        method, the calls that denote it and, for its constructor, the `new` expressions of the
+        class (``params.method_calls``)."""
         f = self.files[path]
         fn = f.functions[fid]
+        if fn.kind == "method" and fn.name and "." in fn.name:  # a class's method or constructor
+            from ipclint.link.params import method_calls  # (params.py imports this module)
+            yield from method_calls(self, path, fid, importers_too=importers)
+            return
         if fn.name:
             for c in self._calls_named(path, f, fn.name):
                 yield path, c
@@ -1884,6 +1900,12 @@ def _top_level(body: bytes, at: int) -> bool:
     """No brace left open before ``at`` in the script."""
     head = body[:at]
     return head.count(b"{") <= head.count(b"}")
+
+
+def _declared(f: FileFacts, fid: int, index: int) -> bool:
+    """Parameter ``index`` of function ``fid`` has a declared type (TypeScript)."""
+    sig = f.types.funcs.get(fid) if f.types is not None else None
+    return sig is not None and index < len(sig.params) and sig.params[index] is not None
 
 
 def _is_module(f: FileFacts) -> bool:
