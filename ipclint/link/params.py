@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ipclint.link.project import Project
-from ipclint.link.roles import importers
+from ipclint.link.roles import importers, loop_requires
 from ipclint.model.facts import Call
-from ipclint.model.values import AnyV, ClassV, Fn, Import, Member, Module, Obj, Ref
+from ipclint.model.values import AnyV, CallExpr, ClassV, Fn, Import, Member, Module, Obj, Ref
 
 
 def importer_calls(project: Project, path: str, fid: int) -> Iterator[tuple[str, Call]]:
@@ -85,8 +85,32 @@ def method_calls(project: Project, path: str, fid: int, *, importers_too: bool =
                 r = project.resolve(caller, c.callee, c.func)
                 if type(r.value) is ClassV and r.value.name == cls and r.path == path:
                     yield caller, c
-            elif type(c.callee) is Member and project.function_of(caller, c.callee, c.func) == (path, fid):
+            elif type(c.callee) is Member and (project.function_of(caller, c.callee, c.func) == (path, fid)
+                                               or _loop_loaded(project, caller, c, path, fid)):
                 yield caller, c
+
+
+def _loop_loaded(project: Project, caller: str, c: Call, path: str, fid: int) -> bool:
+    """`m.init(config, ipcRenderer)` with `const m = require(tool.path)` in a loop over a table of
+    modules (`for (const tool of TOOLS)`: ``roles.loop_requires``): a call of method ``fid`` when one
+    of the table's modules is ``path`` and its export's member of that name is the method."""
+    assert type(c.callee) is Member
+    requires = loop_requires(project, caller)
+    if not requires:
+        return False
+    r = project.resolve(caller, c.callee.obj, c.func)
+    if type(r.value) is not CallExpr or r.path != caller:
+        return False
+    for call, specs in requires:
+        if call.span != r.value.span:
+            continue
+        for spec in specs:
+            if project.modules.resolve(caller, spec) == path:
+                each = Member(span=c.callee.span, text=c.callee.text, prop=c.callee.prop,
+                              obj=Module(span=call.span, text=f"require('{spec}')", src=spec))
+                if project.function_of(caller, each, c.func) == (path, fid):
+                    return True
+    return False
 
 
 def _reexported(project: Project, imp: str, module: str, names: frozenset[str]) -> frozenset[str]:

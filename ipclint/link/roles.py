@@ -14,7 +14,7 @@ from ipclint.link.ipcops import IPC_METHOD_NAMES
 from ipclint.link.modules import ELECTRON_MODULES, JsonObject, ReadJson
 from ipclint.link.project import GLOBAL_OBJECTS, FileMemo, ImportGraph, LinkConfig, OpenName, OptionValues, Project
 from ipclint.model import FileInfo, Role, Span
-from ipclint.model.facts import FileFacts
+from ipclint.model.facts import Call, FileFacts
 from ipclint.model.values import (
     AnyV,
     Arr,
@@ -386,8 +386,13 @@ def _loop_specifiers(project: Project, path: str) -> list[str]:
     `MODULES` an array of object literals whose every entry names a literal `path` loads each,
     as one `require('./tools/a')` per entry would. From the file's facts alone, like its other
     imports (resolution can stop short inside a question it is asked in; this list may not)."""
+    return [s for _call, specs in loop_requires(project, path) for s in specs]
+
+
+def loop_requires(project: Project, path: str) -> list[tuple[Call, list[str]]]:
+    """``_loop_specifiers``, per `require` call of the loop."""
     f = project.files[path]
-    out: list[str] = []
+    out: list[tuple[Call, list[str]]] = []
     for c in project.calls_named(path, ("require",)):
         if type(c.callee) is not Ref or c.callee.name != "require" or len(c.args) != 1:
             continue
@@ -413,7 +418,7 @@ def _loop_specifiers(project: Project, path: str) -> list[str]:
         names = [p.value.value for item in items if type(item) is Obj
                  for p in item.props if p.key == prop and not p.spread and type(p.value) is Str]
         if names and len(names) == len(items):
-            out += names
+            out.append((c, names))
     return out
 
 
