@@ -16,6 +16,7 @@ MAX_UP = 48  # parents climbed from a read
 TRANSPARENT = frozenset({"parenthesized_expression", "as_expression", "satisfies_expression",
                          "non_null_expression", "type_assertion", "await_expression", "sequence_expression"})
 COMPARISONS = frozenset({"===", "!==", "==", "!=", "instanceof", "in", "<", ">", "<=", ">="})
+RELATIONAL = frozenset({"<", ">", "<=", ">="})
 # Calls whose result carries their argument's data (a renderer path joined to a folder is still
 # renderer-chosen). `basename` is absent on purpose: it strips the directories.
 PASS_CALLS = frozenset({"join", "resolve", "normalize", "dirname", "String", "decodeURIComponent", "decodeURI",
@@ -124,6 +125,8 @@ class Reader:
         if t in ("member_expression", "subscript_expression"):
             return self._member(name, ident, node, child, st)
         if t in ("unary_expression", "binary_expression"):
+            if t == "binary_expression" and operator_of(node) in RELATIONAL and self._loop_condition(node):
+                return None  # `i < paths.length` in a loop's condition: a bound on the counter, not a check
             found = self._found_by_equality(name, ident, node, st) if t == "binary_expression" else None
             return found if found is not None else _operator(name, ident, node, child, st)
         if t == "ternary_expression":
@@ -167,6 +170,22 @@ class Reader:
                 return Read(name, ident, "use")  # a concise body: returned
             return None  # a parameter default or a declaration, not a read
         return Read(name, ident, "use")
+
+    def _loop_condition(self, cmp: Node) -> bool:
+        """``cmp`` decides whether a `for`/`while`/`do` loop goes round again (alone or joined by
+        `&&`/`||`): the body runs while the counter is below the size, whatever the data is, and
+        the code after the loop runs when the test fails, so the loop is no validation of it."""
+        child, node = cmp, self.up(cmp)
+        for _ in range(MAX_UP):
+            if node is None:
+                return False
+            t = node.type
+            if t == "parenthesized_expression" or (t == "binary_expression" and operator_of(node) in ("&&", "||")):
+                child, node = node, self.up(node)
+                continue
+            return t in ("for_statement", "while_statement", "do_statement") \
+                and node.child_by_field_name("condition") == child
+        return False
 
     def _member(self, name: str, ident: Node, node: Node, child: Node, st: _State) -> Step:
         if node.child_by_field_name("object") != child:
