@@ -225,7 +225,32 @@ def site_kind(node: Node) -> str:
         sides = (node.child_by_field_name("left"), node.child_by_field_name("right"))
         if any(x is not None and text_of(x, 12) in EMPTY for x in sides):
             return "empty"  # `x === ''`, `x != null`: presence, like `if (!x)`, not validation
+        if _emptiness(node, sides):
+            return "empty"  # `paths.length > 0`: whether there is anything, like `if (paths.length)`
     return "check"
+
+
+def _emptiness(node: Node, sides: tuple[Node | None, Node | None]) -> bool:
+    """`x.length > 0`, `x.length !== 0`, `x.length >= 1`, `0 < x.length`: a test of whether the
+    value is empty, which says nothing about what it holds."""
+    left, right = sides
+    if left is None or right is None:
+        return False
+    op = operator_of(node)
+    flipped = {"<": ">", ">": "<", "<=": ">=", ">=": "<="}
+    for side, other, o in ((left, right, op), (right, left, flipped.get(op, op))):
+        size = unwrap_test(side)
+        if size is None or size.type != "member_expression":
+            continue
+        prop = size.child_by_field_name("property")
+        if prop is None or text_of(prop, 12) != "length":
+            continue
+        bound = text_of(other, 4)
+        if bound == "0" and o in (">", "!==", "!=", "===", "==", "<="):
+            return True
+        if bound == "1" and o in (">=", "<"):
+            return True
+    return False
 
 
 EMPTY = frozenset({"''", '""', "``", "null", "undefined", "void 0"})
