@@ -42,6 +42,10 @@ WHOLE_ONLY = frozenset({"os", "node:os"})  # os.homedir(), os.EOL are values
 POWER_ELECTRON = frozenset({"shell", "remote", "*"})
 PROCESS_POWERS = frozenset({"exit", "kill", "abort", "dlopen", "binding", "chdir", "setuid", "setgid", "reallyExit"})
 REMOTE_OBJECTS = frozenset({"getCurrentWindow", "getCurrentWebContents", "getGlobal", "require", "getBuiltin"})
+# `remote.BrowserWindow.fromId(id)`, `remote.webContents.getAllWebContents()`: any window or page of the app
+LOOKUP_OWNERS = frozenset({"BrowserWindow", "webContents", "BrowserView"})
+REMOTE_LOOKUPS = frozenset({"fromId", "fromWebContents", "fromBrowserView", "fromFrame", "fromDevToolsTargetId",
+                            "getAllWindows", "getFocusedWindow", "getAllWebContents", "getFocusedWebContents"})
 # Properties of Electron modules that hold a boolean, number or string: read through
 # @electron/remote at expose time, the page gets that value (like `process.platform`), no power.
 REMOTE_VALUES = frozenset({
@@ -301,17 +305,36 @@ def _url_parts_as(cond: AnyV, parsed: frozenset[str], arg: Ref) -> AnyV:
 
 
 def _remote_call(project: Project, path: str, v: CallExpr, scope: int) -> bool:
-    """`remote.getCurrentWindow()` and friends: a call that returns a live main-process object."""
+    """`remote.getCurrentWindow()` and friends, and remote's lookups of windows and webContents
+    (`remote.BrowserWindow.fromId(id)`, `electron.remote.webContents.getAllWebContents()`): a call
+    that returns a live main-process object."""
     callee = v.callee
     if isinstance(callee, Ref):  # `const { getCurrentWindow } = require('@electron/remote')`
         r = project.resolve(path, callee, scope).value
         return isinstance(r, External) and r.src in REMOTE and r.name.rsplit(".", 1)[-1] in REMOTE_OBJECTS
-    if not isinstance(callee, Member) or callee.prop not in REMOTE_OBJECTS:
+    if not isinstance(callee, Member) or callee.prop not in REMOTE_OBJECTS | REMOTE_LOOKUPS:
         return False
+    chain: list[str] = []  # the properties between the base name and the method, outermost last
     base = callee.obj
     while isinstance(base, Member):
+        chain.insert(0, base.prop)
         base = base.obj
     if not isinstance(base, Ref):
         return False
     r = project.resolve(path, base, scope).value
-    return (isinstance(r, External) and r.src in REMOTE) or (isinstance(r, Electron) and r.api.startswith("remote"))
+    if isinstance(r, External) and r.src in REMOTE:
+        named = r.name.removeprefix("default").lstrip(".")
+        rest = ([named] if named not in ("", "*") else []) + chain
+    elif isinstance(r, Electron) and r.api != "*":
+        rest = r.api.split(".") + chain
+    elif isinstance(r, Electron) and chain:  # the whole module: `electron.remote.getCurrentWindow()`
+        rest = chain
+    else:
+        return False
+    if isinstance(r, Electron):
+        if rest[0] != "remote":
+            return False
+        rest = rest[1:]
+    if callee.prop in REMOTE_OBJECTS:
+        return True
+    return len(rest) == 1 and rest[0] in LOOKUP_OWNERS

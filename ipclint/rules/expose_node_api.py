@@ -25,7 +25,9 @@ def expose_node_api(project: Project, options: Options) -> Iterator[Hit]:
     the file system), `require`, `eval` or `process.kill`/`exit` (directly or through
     project helpers, two calls deep); `process.exit` and friends by reference; functions that
     return live `@electron/remote` objects (`remote.getCurrentWindow()`, or `getCurrentWindow()`
-    destructured from it); and functions that pass
+    destructured from it, also `electron.remote.getCurrentWindow()`; and remote's lookups of any
+    window or page, `remote.BrowserWindow.fromId(id)`, `remote.webContents.getAllWebContents()`);
+    and functions that pass
     caller-supplied arguments to the constructor or opener of a file-backed store or database
     (`electron-store`, `conf`, `lowdb`, `nedb`, `better-sqlite3`, `sqlite3`: `storeNew: (name,
     options) => new Store(options)` lets the page pick the file). Values are fine: `process.platform`,
