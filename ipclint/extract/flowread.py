@@ -742,6 +742,9 @@ def _is_logging(text: str) -> bool:
     parts = [p for p in text.split(".") if p != "this"]
     if not parts:
         return False
-    if parts[0] == "console" or parts[0].split("[", 1)[0] in LOG_LIBRARIES:
+    root = parts[0].split("[", 1)[0]
+    if len(parts) == 1 and root != parts[0]:  # `logger[level](...)`, `console[method](...)`: a level chosen by name
+        return root == "console" or root in LOG_LIBRARIES or bool(LOG_ROOT.match(root))
+    if parts[0] == "console" or root in LOG_LIBRARIES:
         return True
     return bool(LOG_ROOT.match(parts[0])) and (len(parts) == 1 or parts[-1] in LOG_METHODS)
