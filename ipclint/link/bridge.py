@@ -279,8 +279,19 @@ def bridge_target(project: Project, path: str, call: Call, exposures: dict[str, 
     chain.reverse()
     if isinstance(v, CallExpr):  # `getElectron().on(ch, cb)`, `const e = getElectron(); e.send(ch)`
         root: AnyV | None = _returned_global(project, path, v, call.func)
+    elif isinstance(v, Ref):
+        at = project.resolve(path, v, call.func)
+        root = at.value
+        bare = without_fallback(root)  # `const api = window.api ? window.api : makeStub()`
+        if bare is not root:
+            head: list[str] = []  # `const ipc = window.api?.ipc || stub`: the path below the global
+            while isinstance(bare, Member) and len(head) < MAX_MEMBER_DEPTH:
+                head.insert(0, bare.prop)
+                bare = bare.obj
+            chain = head + chain
+            root = project.resolve(at.path, bare, at.scope).value
     else:
-        root = project.resolve(path, v, call.func).value if isinstance(v, Ref) else None
+        root = None
     if not isinstance(root, Global):
         return None
     name = root.name

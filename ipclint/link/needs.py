@@ -198,6 +198,7 @@ def bridge_exporters(project: Project) -> set[str]:
         for v in f.exports.values():
             if isinstance(v, Ref) and (None, v.name) in f.bindings:
                 v = f.bindings[(None, v.name)]  # `export const api = window.api` exports the binding
+            v = without_fallback(v)  # (`window.api ? window.api : makeStub()` outside Electron)
             steps = 0
             while isinstance(v, Member) and steps < 8:
                 if isinstance(v.obj, Ref) and v.obj.name in GLOBAL_OBJECTS and v.prop in keys:

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterator
 
-from ipclint.link.project import Project
+from ipclint.link.project import GLOBAL_OBJECTS, Project
 from ipclint.model import values
 from ipclint.model.facts import Call, FileFacts
-from ipclint.model.values import AnyV, Index, Iter, Logic, Member, Null, Obj, Ref, Undef, V
+from ipclint.model.values import AnyV, Cond, Index, Iter, Logic, Member, Null, Obj, Ref, Undef, V
 
 MAX_NODES = 2000
 NOT_ENTERED: frozenset[type[V]] = frozenset({Iter})
@@ -72,9 +72,27 @@ def subtree(f: FileFacts, fid: int) -> set[int]:
 
 
 def without_fallback(v: AnyV) -> AnyV:
-    """The value an empty fallback stands beside: `window.api || {}`, `x ?? null` give the left side
-    (pages that also run outside Electron)."""
-    while type(v) is Logic and v.op in ("||", "??") and (
-            (type(v.right) is Obj and not v.right.props) or type(v.right) is Null or type(v.right) is Undef):
-        v = v.left
+    """The value a fallback stands beside, for pages that also run outside Electron: an empty
+    one (`window.api || {}`, `x ?? null`) gives the left side; beside an exposed global, any
+    (`window.api || makeStub()`, `window.api ? window.api : makeStub()`) gives the global: in
+    Electron the page calls the bridge, and the stub only stands in where there is none."""
+    for _ in range(8):
+        if type(v) is Logic and v.op in ("||", "??") and (
+                (type(v.right) is Obj and not v.right.props) or type(v.right) is Null or type(v.right) is Undef
+                or (_global_member(v.left) and not _global_member(v.right))):
+            v = v.left
+        elif type(v) is Cond and len(v.alts) == 2 and _global_member(v.alts[0]) != _global_member(v.alts[1]):
+            v = v.alts[0] if _global_member(v.alts[0]) else v.alts[1]
+        else:
+            break
     return v
+
+
+def _global_member(v: AnyV) -> bool:
+    """`window.KEY`, `globalThis.KEY`, `self.KEY`, and what is below them (`window.KEY.ipc`)."""
+    depth = 0
+    while type(v) is Member and depth < 8:
+        if type(v.obj) is Ref and v.obj.name in GLOBAL_OBJECTS:
+            return True
+        v, depth = v.obj, depth + 1
+    return False
