@@ -70,3 +70,19 @@ def test_class_heritage_keeps_the_base_apart_from_the_interfaces() -> None:
     assert ts.class_implements == {"A": ("I", "J"), "C": ("Registrar",)}
     js = extract("a.js", b"class B extends base.Service {}\n")
     assert js.class_bases == {"B": "Service"} and js.class_implements == {}
+
+
+@pytest.mark.parametrize("path", ["src/Share.js", "src/Share.tsx"])
+def test_bare_ampersand_in_a_jsx_attribute_string_is_no_syntax_error(path: str) -> None:
+    """`href="https://x.example/?a=1&b=2"`: JSX takes a bare `&` in an attribute string, but
+    tree-sitter reads `&b` as a character reference and reports an error. The file parses cleanly,
+    with every position in place; real character references and real errors stay as they are."""
+    src = (b"export const Share = () => (\n"
+           b"  <a href=\"https://x.example/?u=https://y.example?a=1&b=2&amp;c=3\" title='x&y'\n"
+           b"     onClick={() => window.api.share('link:shared')}>share</a>\n)\n")
+    assert P.parse(src, "tsx" if path.endswith(".tsx") else "js").root_node.text.count(b"&") == 1  # (&amp;)
+    facts = extract(path, src)
+    assert facts.parse_errors == ()
+    assert [(c.callee.text, c.span.line, c.span.column) for c in facts.calls] == [("window.api.share", 3, 21)]
+    broken = extract(path, src + b"const = ;\n")
+    assert len(broken.parse_errors) == 1 and broken.parse_errors[0][0] == 4

@@ -52,7 +52,36 @@ def parse(data: bytes, dialect: str) -> ts.Tree:
         fixed = _without_misread_type_arguments(tree, data, dialect)
         if fixed is not None:
             tree = _parser(dialect).parse(fixed)
+            data = fixed
+    if dialect in ("js", "tsx") and tree.root_node.has_error and b"&" in data:
+        fixed = _without_bare_ampersands(tree, data, dialect)
+        if fixed is not None:
+            tree = _parser(dialect).parse(fixed)
     return tree
+
+
+# `<a href="https://x.example/?a=1&b=2">`: JSX takes a bare `&` in an attribute string (Babel and
+# TypeScript do), but tree-sitter reads `&b` as the start of a character reference and reports a
+# syntax error. Such an `&` is blanked (same length: every position stays) and the file parsed again.
+_CHAR_REFERENCE = re.compile(rb"&(?:[A-Za-z][A-Za-z0-9]*|#[0-9]+|#[xX][0-9A-Fa-f]+);")
+
+
+@cache
+def _ampersand_query(dialect: str) -> ts.Query:
+    return ts.Query(language(dialect), "(jsx_attribute (string (ERROR) @error) @string)")
+
+
+def _without_bare_ampersands(tree: ts.Tree, data: bytes, dialect: str) -> bytes | None:
+    found = ts.QueryCursor(_ampersand_query(dialect)).captures(tree.root_node).get("string", [])
+    out = bytearray(data)
+    for node in found:
+        start = node.start_byte
+        i = data.find(b"&", start, node.end_byte)
+        while i >= 0:
+            if _CHAR_REFERENCE.match(data, i) is None:
+                out[i] = 32
+            i = data.find(b"&", i + 1, node.end_byte)
+    return bytes(out) if out != data else None
 
 
 def parse_source(data: bytes, dialect: str) -> tuple[ts.Tree, str]:
