@@ -37,7 +37,9 @@ POWER_MODULES = frozenset({"fs", "node:fs", "fs/promises", "node:fs/promises", "
                            "module", "node:module", "worker_threads",
                            # sockets and HTTP clients and servers outside the page's CORS and CSP
                            "net", "node:net", "tls", "node:tls", "dgram", "node:dgram", "http", "node:http",
-                           "https", "node:https", "http2", "node:http2"}) | REMOTE
+                           "https", "node:https", "http2", "node:http2",
+                           # npm HTTP clients built on Node's http (not on the page's fetch or XHR)
+                           "got", "node-fetch", "undici", "request", "needle"}) | REMOTE
 WHOLE_ONLY = frozenset({"os", "node:os"})  # os.homedir(), os.EOL are values
 POWER_ELECTRON = frozenset({"shell", "remote", "*"})
 PROCESS_POWERS = frozenset({"exit", "kill", "abort", "dlopen", "binding", "chdir", "setuid", "setgid", "reallyExit"})

@@ -18,8 +18,9 @@ def expose_node_api(project: Project, options: Options) -> Iterator[Hit]:
     Flags a preload that exposes Node or Electron powers through `contextBridge` (a getter
     exposes what it returns: `get files() { return fs }`): `require`,
     `process`, modules such as `fs`, `child_process`, `os`, `vm`, `@electron/remote` and the
-    network modules (`net`, `tls`, `dgram`, `http`, `https`, `http2`: sockets and requests to any
-    host, outside the page's CORS and CSP), Electron's
+    network modules (`net`, `tls`, `dgram`, `http`, `https`, `http2`, and the npm HTTP clients built
+    on them: `got`, `node-fetch`, `undici`, `request`, `needle`: sockets and requests to any host,
+    outside the page's CORS and CSP), Electron's
     `shell`, or functions that forward caller-supplied arguments to `shell.openExternal`/`openPath`,
     `child_process`, `fs` paths (also `fs.stat`/`lstat`/`exists`/`access`, with which the page maps
     the file system), `require`, `eval` or `process.kill`/`exit` (directly or through
