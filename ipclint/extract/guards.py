@@ -203,8 +203,9 @@ def exits(block: Node, leaving: frozenset[str] = EXIT_TYPES) -> bool:
 def enclosing_conditions(call: Node, to_value: Callable[[Node], AnyV], up: Up,
                          memo: dict[int, dict[int, int]]) -> tuple[AnyV, ...]:
     """Conditions under which the call runs, within its function: `if (c) { call }` gives c,
-    `else` gives Not(c); `switch (x) { case A: call }` gives Case(x, (A, ...)) when the switch's
-    default leaves the function."""
+    `else` gives Not(c); `switch (x) { case A: call }` gives Case(x, (A, ...)) unless the default
+    can fall through into that case (a default that leaves the function, or one that ends its own
+    arm, or comes after the case, or none at all: the call runs only for the case's values)."""
     out: list[AnyV] = []
     node: Node | None = up(call)
     child = call
@@ -226,13 +227,23 @@ def enclosing_conditions(call: Node, to_value: Callable[[Node], AnyV], up: Up,
         elif node.type == "switch_case":
             block = up(node)
             sw = up(block) if block is not None else None
-            if block is not None and sw is not None and sw.type == "switch_statement" and _default_exits(block):
+            if block is not None and sw is not None and sw.type == "switch_statement" \
+                    and (_default_exits(block) or not _default_falls_into(block, node)):
                 disc = sw.child_by_field_name("value")
                 cases = _case_values(node, block, to_value, memo)
                 if disc is not None and cases:
                     out.append(Case(span=span_of(node), subject=to_value(disc), values=tuple(cases)))
         child, node = node, up(node)
     return tuple(out)
+
+
+def _default_falls_into(body: Node, case: Node) -> bool:
+    """Whether the switch's default comes before ``case`` and can run on into the cases after it."""
+    for c in body.named_children:
+        if c.type == "switch_default":
+            stmts = [s for s in c.named_children if s.type != "comment"]
+            return c.start_byte < case.start_byte and not (stmts and stmts[-1].type in EXIT_TYPES | LEAVE_CASE)
+    return False
 
 
 def _default_exits(body: Node) -> bool:

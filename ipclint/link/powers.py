@@ -8,13 +8,14 @@ import msgspec
 
 from ipclint.link.bridge import ExposedMember
 from ipclint.link.project import Project
-from ipclint.link.sinks import FS_MODULES, sink_of
+from ipclint.link.sinks import FS_MODULES, REMOTE_MODULES, sink_of
 from ipclint.link.vutil import refs, subtree
 from ipclint.model.facts import Call, FileFacts
 from ipclint.model.values import (
     AnyV,
     Await,
     CallExpr,
+    Case,
     Cmp,
     Electron,
     External,
@@ -29,9 +30,7 @@ from ipclint.model.values import (
     Spread,
 )
 
-# `@electron/remote` (the renderer's module) also by its files: `@electron/remote/renderer/index.js`
-REMOTE = frozenset({"@electron/remote", "electron/remote", "@electron/remote/renderer",
-                    "@electron/remote/renderer/index", "@electron/remote/renderer/index.js"})
+REMOTE = REMOTE_MODULES
 POWER_MODULES = frozenset({"fs", "node:fs", "fs/promises", "node:fs/promises", "fs-extra", "original-fs",
                            "graceful-fs", "child_process", "node:child_process", "os", "node:os", "vm", "node:vm",
                            "module", "node:module", "worker_threads",
@@ -250,6 +249,7 @@ def _allowlisted(project: Project, path: str, f: FileFacts, c: Call, passed: lis
         if not isinstance(a, Ref) or a.name not in names:
             return False
         parsed = _url_aliases(project, path, scopes, a.name)
+        parsed |= _url_part_locals(project, path, scopes, a.name, parsed)
         ok = False
         for cond in c.conds:
             hit = _allows(project, path, _url_parts_as(cond, parsed, a), a.name, c.func)
@@ -272,6 +272,18 @@ def _url_aliases(project: Project, path: str, scopes: set[int], name: str) -> fr
                      if _parses(project, path, v, name))
 
 
+def _url_part_locals(project: Project, path: str, scopes: set[int], name: str,
+                     parsed: frozenset[str]) -> frozenset[str]:
+    """The locals that hold the scheme, host or origin of the URL ``name`` (`const { protocol } =
+    new URL(name)`, `const host = u.host` with ``u`` among ``parsed``): read as the URL itself."""
+    out: set[str] = set()
+    for local, v in project.bindings_within(path, scopes):
+        if isinstance(v, Member) and v.prop in URL_PARTS and (
+                _parses(project, path, v.obj, name) or (isinstance(v.obj, Ref) and v.obj.name in parsed)):
+            out.add(local)
+    return frozenset(out)
+
+
 def _parses(project: Project, path: str, v: AnyV, name: str) -> bool:
     match v:
         case NewExpr(callee=Ref(name="URL"), args=(Ref(name=arg), *_)) if arg == name:
@@ -279,6 +291,10 @@ def _parses(project: Project, path: str, v: AnyV, name: str) -> bool:
         case CallExpr(callee=Member(obj=Ref() as mod, prop="parse"), args=(Ref(name=arg), *_)) if arg == name:
             r = project.resolve(path, mod, None).value
             return isinstance(r, External) and r.src in ("url", "node:url")
+        # `const { parse } = require('url'); parse(name)`
+        case CallExpr(callee=Ref() as fn, args=(Ref(name=arg), *_)) if arg == name:
+            r = project.resolve(path, fn, None).value
+            return isinstance(r, External) and r.src in ("url", "node:url") and r.name.endswith("parse")
     return False
 
 
@@ -292,6 +308,8 @@ def _url_parts_as(cond: AnyV, parsed: frozenset[str], arg: Ref) -> AnyV:
         match v:
             case Member(obj=Ref(name=n), prop=prop) if prop in URL_PARTS and n in parsed:
                 return Ref(span=v.span, text=arg.text, name=arg.name)
+            case Ref(name=n) if n in parsed and n != arg.name:  # a local holding the scheme or host
+                return Ref(span=v.span, text=arg.text, name=arg.name)
             case Member(obj=NewExpr(callee=Ref(name="URL"), args=(Ref(name=n), *_)), prop=prop) \
                     if prop in URL_PARTS and n == arg.name:
                 return Ref(span=v.span, text=arg.text, name=arg.name)
@@ -302,6 +320,8 @@ def _url_parts_as(cond: AnyV, parsed: frozenset[str], arg: Ref) -> AnyV:
             case CallExpr(callee=callee, args=args):
                 return msgspec.structs.replace(v, callee=walk(callee, depth + 1),
                                                args=tuple(walk(x, depth + 1) for x in args))
+            case Case(subject=subject):  # `switch (new URL(u).protocol) { case 'https:': ... }`
+                return msgspec.structs.replace(v, subject=walk(subject, depth + 1))
         return v
     return walk(cond, 0)
 

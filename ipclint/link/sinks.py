@@ -32,6 +32,9 @@ STORE_LIBS = frozenset({"electron-store", "conf", "electron-settings"})
 STORE_WRITES = frozenset({"set", "setSync"})
 STORE_KEY = "the settings key of"
 WINDOW_CTORS = frozenset({"BrowserWindow", "BrowserView", "WebContentsView"})
+# `@electron/remote` (the renderer's module) also by its files: `@electron/remote/renderer/index.js`
+REMOTE_MODULES = frozenset({"@electron/remote", "electron/remote", "@electron/remote/renderer",
+                            "@electron/remote/renderer/index", "@electron/remote/renderer/index.js"})
 
 
 def sink_of(project: Project, path: str, call: Call, extra: frozenset[str] = frozenset(),
@@ -112,9 +115,13 @@ def assignment_sink(project: Project, path: str, assign: Assign) -> str | None:
 
 
 def _api_sink(r: AnyV, new: bool) -> tuple[str, tuple[int, ...]] | None:
-    """A sink of Electron or of a Node module, by the resolved callee."""
+    """A sink of Electron or of a Node module, by the resolved callee. Main's modules reached
+    through `@electron/remote` (`remote.shell.openExternal`, `new remote.BrowserWindow(o)`) are
+    those modules: a preload function that forwards to one runs it in main."""
+    if isinstance(r, External) and r.src in REMOTE_MODULES and r.name not in ("*", "default"):
+        r = Electron(span=r.span, text=r.text, api=r.name.removeprefix("default."))
     if isinstance(r, Electron):
-        name = r.api
+        name = r.api.removeprefix("remote.")
         if new and name in WINDOW_CTORS:
             return f"new {name}", (0,)
         if name in ELECTRON_SINKS:

@@ -21,7 +21,9 @@ def expose_node_api(project: Project, options: Options) -> Iterator[Hit]:
     network modules (`net`, `tls`, `dgram`, `http`, `https`, `http2`, and the npm HTTP clients built
     on them: `got`, `node-fetch`, `undici`, `request`, `needle`: sockets and requests to any host,
     outside the page's CORS and CSP), Electron's
-    `shell`, or functions that forward caller-supplied arguments to `shell.openExternal`/`openPath`,
+    `shell`, or functions that forward caller-supplied arguments to `shell.openExternal`/`openPath`
+    (also main's modules reached through `@electron/remote`: `remote.shell.openExternal(u)`,
+    `new remote.BrowserWindow(options)`),
     `child_process`, `fs` paths (also `fs.stat`/`lstat`/`exists`/`access`, with which the page maps
     the file system), `require`, `eval` or `process.kill`/`exit` (directly or through
     project helpers, two calls deep); `process.exit` and friends by reference; functions that
@@ -38,7 +40,8 @@ def expose_node_api(project: Project, options: Options) -> Iterator[Hit]:
     `path`, calls of fs or shell with fixed arguments, stores and databases opened with fixed
     names (page data passed to their `get`/`query` only), arguments checked against a fixed
     allowlist before the call (for a URL also its parsed scheme, host or origin:
-    `if (!HOSTS.includes(new URL(u).hostname)) return`), the result of a project function that
+    `if (!HOSTS.includes(new URL(u).hostname)) return`, `const { protocol } = new URL(u)`, or a
+    `switch` over it whose matching cases make the call), the result of a project function that
     gives the argument back only once a check of it passed (`shell.openExternal(toSafeUrl(u))`,
     with `if (!SCHEMES.has(new URL(raw).protocol)) return null` inside: helpers are judged as
     IPC006 judges them), and anything that forwards to
