@@ -684,6 +684,9 @@ class Project:
     def _resolve(self, path: str, value: AnyV, scope: int | None, consts_only: bool) -> Where:
         cur = Where(path, value, scope)
         pending: list[str] = []  # member names to apply, innermost last
+        # the last variable stepped through with members still to apply: its declared type is
+        # what it is when its value leads nowhere (`const win: AppWindow = pick()`)
+        typed_ref: tuple[Where, Ref, tuple[str, ...]] | None = None
         steps = 0
         while steps < MAX_STEPS:
             v = cur.value
@@ -691,6 +694,8 @@ class Project:
             if type(v) in _STEPPED:  # (dispatched on the exact type: these value classes have no subclasses)
                 if type(v) is Ref:
                     nxt = self._lookup_ref(cur, v, consts_only)
+                    if pending and not consts_only:
+                        typed_ref = (cur, v, tuple(pending))
                     if nxt is not None and type(nxt.value) in _STEPPED and type(nxt.value) is not ParamRef:
                         done = self._bound(nxt, consts_only, steps)
                         if done is not None:
@@ -715,6 +720,8 @@ class Project:
                         nxt = self._singleton(cur, callee)  # `WM.getInstance().broadcast`
                     if nxt is None and not consts_only and len(self._returning) < MAX_RETURNING:
                         nxt = self._through_call(cur, v)
+                    if nxt is None and pending and not consts_only and len(self._returning) < MAX_RETURNING:
+                        nxt = self._typed_result(cur, v)  # `this.windows.get(id).load(url)`
                 elif type(v) is ParamRef:
                     nxt = self._param_argument(cur, v, consts_only, pending[-1] if pending else None)
                     if nxt is None and pending:  # `electron.ipcRenderer` with `electron: ElectronService`
@@ -741,6 +748,14 @@ class Project:
                     # (a property the code rewrites is not a constant: `modules[m][n] = ...`)
                     return Where(cur.path, Dyn(span=v.span, text=v.text, why="written"), cur.scope)
                 nxt = self.member(cur, pending.pop())
+                if nxt is None and typed_ref is not None:
+                    at, ref, then = typed_ref
+                    typed_ref = None
+                    declared = self._declared_instance(at, ref)
+                    if declared is not None:  # (the members that were still to apply to it)
+                        pending = list(then)
+                        cur, steps = declared, steps + 1
+                        continue
                 if nxt is None:
                     pending.append("?")
                     return Where(cur.path, Dyn(span=v.span, text=v.text, why=".".join(reversed(pending))), cur.scope)
@@ -1508,6 +1523,69 @@ class Project:
             return None
         hit = self._export(target, exported, Dyn(span=_NO_SPAN, text=name))
         return self.resolve(hit.path, hit.value, hit.scope) if hit is not None else None
+
+    def _declared_type(self, cur: Where, v: AnyV) -> AnyT | None:
+        """The type the code declares for a variable, a parameter or a field of `this`
+        (`const win: AppWindow`, `(win: AppWindow) =>`, `private windows: Map<number, AppWindow>`)."""
+        f = self.files.get(cur.path)
+        if f is None or f.types is None:
+            return None
+        if type(v) is Ref:
+            hit = self.binding_at(cur.path, cur.scope, v.name) if v.name in self.bound_names(cur.path) else None
+            if hit is None:
+                return None
+            scope, value = hit
+            if value is not None or scope is None:
+                return f.types.vars.get((scope, v.name))
+            sig = f.types.funcs.get(scope)
+            p = next((p for p in f.functions[scope].params if p.name == v.name), None)
+            if sig is None or p is None or p.path or p.rest or p.index >= len(sig.params):
+                return None
+            return sig.params[p.index]
+        if type(v) is Member and type(v.obj) is This:
+            cls = self._class_of(cur.path, cur.scope)
+            return f.types.fields.get((cls, v.prop)) if cls is not None else None
+        return None
+
+    def _declared_value(self, path: str, t: AnyT | None) -> Where | None:
+        """What a declared type stands for (``_typed_value``), `T | null | undefined` taken as T."""
+        if type(t) is TUnion:
+            items = [i for i in t.items if not (type(i) is TPrim and i.name in ("null", "undefined"))]
+            if len(items) == 1:
+                t = items[0]
+        return self._typed_value(path, t) if t is not None else None
+
+    def _declared_instance(self, cur: Where, ref: Ref) -> Where | None:
+        """A variable whose value leads nowhere, by its declared type: `const win: AppWindow = ...`."""
+        return self._declared_value(cur.path, self._declared_type(cur, ref))
+
+    def _typed_result(self, cur: Where, call: CallExpr) -> Where | None:
+        """What a call gives by the types the code declares, when its value cannot be followed: the
+        value type of a `Map` or `WeakMap` field or variable read with `get` (`this.windows.get(id)`
+        with `windows: Map<number, AppWindow>`: the app's registry of its windows), or the declared
+        return type of a project function (`findWindow(id): AppWindow | undefined`). Guarded
+        against cycles like ``_through_call``."""
+        key = (cur.path, call.span.line, call.span.column, -2)
+        if key in self._returning:
+            return None
+        self._returning.add(key)
+        try:
+            return self._typed_call(cur, call)
+        finally:
+            self._returning.discard(key)
+
+    def _typed_call(self, cur: Where, call: CallExpr) -> Where | None:
+        callee = call.callee
+        if type(callee) is Member and callee.prop == "get":
+            t = self._declared_type(cur, callee.obj)
+            if type(t) is TRef and t.name in ("Map", "WeakMap") and len(t.args) == 2:
+                return self._declared_value(cur.path, t.args[1])
+        target = self.function_of(cur.path, callee, cur.scope)
+        if target is None or target[0] not in self.files:
+            return None
+        types = self.files[target[0]].types
+        sig = types.funcs.get(target[1]) if types is not None else None
+        return self._declared_value(target[0], sig.ret) if sig is not None and sig.ret is not None else None
 
     def _electron_union(self, path: str, t: TUnion) -> Where | None:
         """`WebContents | WebFrameMain` (null and undefined aside): each sends to a renderer, so
