@@ -453,6 +453,15 @@ class Judge:
         # A function that returns a verdict is a validator only as a pure predicate: one that
         # uses the value first (`setEnabled(v); return isEnabled() === v`) is not.
         predicate = not any(o.name in names and self.is_use(tpath, tfid, inner, o) for o in inner.occs)
+        # A gate validates the value only when the function does not hand it back before its
+        # gates run (`if (!id) return url; const u = new URL(url)`): the caller then uses what
+        # it returns as if it had been checked.
+        last = max((inner.sites[g.site].span for g in inner.gates if names.intersection(inner.sites[g.site].names)),
+                   key=lambda sp: (sp.line, sp.column), default=None)
+        if not predicate and last is not None and any(
+                o.role == "ret" and o.name in names and (o.span.line, o.span.column) < (last.line, last.column)
+                and not self.validated(tpath, tfid, inner, o, renderer=names | others) for o in inner.occs):
+            return False
         by_site = self._site_args(tpath, tfid, inner)
         for g in inner.gates:
             if (held and g.how not in ("throw", "held")) or (g.how == "result" and not predicate):
