@@ -241,6 +241,12 @@ def option_values(project: Project, path: str) -> OptionValues:
         t = a.target
         if type(t) is Member and t.prop == "preload":
             out.append((a.value, a.func))
+        elif type(a.value) is Obj and type(t) is Member:
+            # window options kept in a class field or on an object (`private options = {
+            # webPreferences: { preload } }`, `this.opts = {...}`): only their preload here
+            for v in _walk_values([a.value]):
+                if type(v) is Obj:
+                    out.extend((p.value, a.func) for p in v.props if p.key == "preload" and not p.spread)
     hit = memo[path] = (out, prefs)
     return hit
 
