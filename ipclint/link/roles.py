@@ -22,8 +22,10 @@ from ipclint.model.values import (
     CallExpr,
     Concat,
     Cond,
+    Dyn,
     Electron,
     External,
+    Global,
     Import,
     Iter,
     Logic,
@@ -184,7 +186,71 @@ def _walk_values(roots: list[AnyV]) -> Iterator[AnyV]:
 
 def preload_hints(project: Project, path: str) -> list[str]:
     """Strings naming preload scripts in `webPreferences.preload` values of this file."""
-    return [h for v, scope in option_values(project, path)[0] for h in _path_strings(project, path, v, scope)]
+    out: list[str] = []
+    for v, scope in option_values(project, path)[0]:
+        out.extend(_path_strings(project, path, v, scope))
+        r = project.resolve(path, v, scope)  # (`isTest ? join(...) : MAIN_WINDOW_PRELOAD_WEBPACK_ENTRY`)
+        for alt in (r.value.alts if type(r.value) is Cond else (v,)):
+            out.extend(_forge_preload(project, r.path if alt is not v else path, alt,
+                                      r.scope if alt is not v else scope))
+    return out
+
+
+# Electron Forge's webpack plugin defines `<ENTRY>_PRELOAD_WEBPACK_ENTRY` for each entry point of
+# its configuration (`{ name: 'main_window', preload: { js: './src/preload.ts' } }`)
+_FORGE_ENTRY = re.compile(r"^([A-Z0-9_]+)_PRELOAD_WEBPACK_ENTRY$")
+FORGE_CONFIGS = ("forge.config.ts", "forge.config.js", "forge.config.cjs", "forge.config.mjs")
+
+
+def _forge_preload(project: Project, path: str, v: AnyV, scope: int | None) -> list[str]:
+    """The preload source that Electron Forge's configuration names for the entry point whose
+    `MAIN_WINDOW_PRELOAD_WEBPACK_ENTRY` (a global the plugin defines) a window's options give:
+    read from the nearest `forge.config.*` above the file (parsed as data, asked for when it is not
+    parsed yet)."""
+    m = _FORGE_ENTRY.match(v.text) if type(v) is Ref else None
+    if m is None:  # `const preload = MAIN_WINDOW_PRELOAD_WEBPACK_ENTRY`
+        r = project.resolve(path, v, scope).value
+        m = _FORGE_ENTRY.match(r.text) if type(r) in (Ref, Global, Dyn) else None
+    if m is None:
+        return []
+    entry = m.group(1).lower()
+    folder = posixpath.dirname(path)
+    for _ in range(32):
+        for name in FORGE_CONFIGS:
+            config = posixpath.join(folder, name) if folder else name
+            if config not in project.all_paths:
+                continue
+            f = project.files.get(config)
+            if f is None:
+                project._need(config)
+                return []
+            roots = [*f.exports.values(), *f.bindings.values(), *(a for c in f.calls for a in c.args)]
+            for x in _walk_all(roots):
+                js = _forge_entry_preload(x, entry)
+                if js is not None:  # `'./src/preload.ts'`, `path.join(root, 'src/preload.ts')`
+                    return [posixpath.normpath(posixpath.join(folder, h)) for h in _path_strings(project, config, js)]
+            return []
+        if not folder:
+            return []
+        folder = posixpath.dirname(folder)
+    return []
+
+
+def _walk_all(roots: list[AnyV]) -> Iterator[AnyV]:
+    """Every value below the roots, calls and `new` included, with a node budget per root."""
+    for root in roots:
+        yield from walk(root, into_calls=True, limit=MAX_V_NODES)
+
+
+def _forge_entry_preload(x: AnyV, entry: str) -> AnyV | None:
+    """`{ name: 'main_window', preload: { js: './src/preload.ts' } }`: the preload's js value."""
+    if type(x) is not Obj:
+        return None
+    props = {p.key: p.value for p in x.props if not p.spread}
+    name, preload = props.get("name"), props.get("preload")
+    if type(name) is not Str or name.value.lower() != entry or type(preload) is not Obj:
+        return None
+    return next((p.value for p in preload.props if p.key == "js" and not p.spread), None)
 
 
 def option_values(project: Project, path: str) -> OptionValues:
@@ -244,11 +310,19 @@ def option_values(project: Project, path: str) -> OptionValues:
         elif type(a.value) is Obj and type(t) is Member:
             # window options kept in a class field or on an object (`private options = {
             # webPreferences: { preload } }`, `this.opts = {...}`): only their preload here
-            for v in _walk_values([a.value]):
-                if type(v) is Obj:
-                    out.extend((p.value, a.func) for p in v.props if p.key == "preload" and not p.spread)
+            out.extend((pre, a.func) for pre in _preloads_in(a.value))
+    for fid, fn in enumerate(f.functions):  # options a function builds and returns
+        for r in fn.returns:
+            if type(r) is Obj:
+                out.extend((pre, fid) for pre in _preloads_in(r))
     hit = memo[path] = (out, prefs)
     return hit
+
+
+def _preloads_in(root: Obj) -> list[AnyV]:
+    """The `preload` values of the option objects below ``root``."""
+    return [p.value for v in _walk_values([root]) if type(v) is Obj
+            for p in v.props if p.key == "preload" and not p.spread]
 
 
 def _path_strings(project: Project, path: str, v: AnyV, scope: int | None = None) -> list[str]:

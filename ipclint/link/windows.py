@@ -450,9 +450,11 @@ def isolation_off(project: Project) -> bool:
     Electron version before 12 (when it was off by default)."""
     from ipclint.link.roles import _walk_values
     for f in project.files.values():
-        # (options in a class field or on an object, `private options = { webPreferences: ... }`, too)
+        # (options in a class field or on an object, `private options = { webPreferences: ... }`,
+        # and options a function returns, too)
         roots = [*f.bindings.values(), *(a for c in f.calls for a in c.args if isinstance(a, Obj)),
-                 *(a.value for a in f.assigns if isinstance(a.value, Obj))]
+                 *(a.value for a in f.assigns if isinstance(a.value, Obj)),
+                 *(r for fn in f.functions for r in fn.returns if isinstance(r, Obj))]
         for x in _walk_values(roots):
             if isinstance(x, Obj) and any(p.key == "contextIsolation" and isinstance(p.value, Bool)
                                           and p.value.value is False for p in x.props):
