@@ -226,7 +226,7 @@ class Reader:
     def _lookup(self, name: str, ident: Node, node: Node) -> Read:
         """`TABLE[value]`: reading a table by renderer key is an allowlist lookup when its result
         is tested; writing `obj[value] = x` or calling `handlers[value]()` is a use."""
-        up = self.up(node)
+        lookup, up = node, self.up(node)
         while up is not None and up.type in TRANSPARENT:
             node, up = up, self.up(up)
         if up is not None and up.type in ("assignment_expression", "augmented_assignment_expression") \
@@ -234,6 +234,7 @@ class Reader:
             return Read(name, ident, "use")
         if up is not None and up.type == "call_expression" and up.child_by_field_name("function") == node:
             return Read(name, ident, "use")  # handlers[value](): dispatch on a renderer-chosen key
+        node = lookup  # the site is the lookup itself, not the parentheses of `if (TABLE[x])` around it
         table = node.child_by_field_name("object")
         if table is not None and text_of(table, 40).replace("?.", ".") in ENVIRONMENT:
             return Read(name, ident, "use")  # `process.env[name] ?? null`: every variable is a key, no allowlist
