@@ -37,6 +37,9 @@ class Teardown:
     # the project functions it calls on the way to the removal (`clearIpc` of `() => clearIpc()`):
     # their code runs on teardown too
     helpers: tuple[tuple[str, int], ...] = ()
+    # where the callback is attached (the function of its `win.on('closed', ...)` call): a window
+    # teardown attached by the registering code itself runs before no window exists
+    at: tuple[str, int | None] | None = None
 
 
 def removes(r: Edge, e: Edge) -> bool:
@@ -134,13 +137,14 @@ def _teardown_at(project: Project, path: str, fid: int, helpers: tuple[tuple[str
     `app.on('window-all-closed', ...)`, written there or by name."""
     fn = project.files[path].functions[fid]
     if fn.arg_of is not None:
-        event = _teardown_event(project, path, project.files[path].calls[fn.arg_of])
+        call = project.files[path].calls[fn.arg_of]
+        event = _teardown_event(project, path, call)
         if event is not None:
-            return Teardown(path, fid, event, helpers)
+            return Teardown(path, fid, event, helpers, (path, call.func))
     for rp, rc, _i in callback_refs(project, path, fid):  # `win.on('closed', teardown)`
         event = _teardown_event(project, rp, rc)
         if event is not None:
-            return Teardown(path, fid, event, helpers)
+            return Teardown(path, fid, event, helpers, (rp, rc.func))
     return None
 
 
@@ -170,6 +174,7 @@ def gate(project: Project, e: Edge, removals: list[Edge]) -> Gate:
     states = {p: _states(memo, project.files[p], fids) for p, fids in by_file.items()}
     no_window = any(t.event == APP_TEARDOWN for t in found)
     chain = _ancestors(project.files[e.path], e.scope)
+    closing = [t.at for t in found if t.event in WINDOW_TEARDOWN and t.at is not None]
     # `ipcMain.removeHandler(ch); developerMode = new DeveloperMode()`: the caller removes the
     # channel before it runs the registering code again
     first: dict[tuple[str, int | None], list[Edge]] = {}
@@ -191,9 +196,31 @@ def gate(project: Project, e: Edge, removals: list[Edge]) -> Gate:
                 names = {n for n in names if target[0] == path and _sets_truthy_under(memo, f, n, target[1])}
             else:
                 names = {n for n in names if path == e.path and _sets_truthy(memo, f, n, chain)}
-        return (bool(names) or no_window) and _tested_first(project, memo, path, call, names, no_window)
+        # `if (BrowserWindow.getAllWindows().length === 0) createWindow()` where createWindow
+        # attaches the removing 'closed' callback to its window: with no window left, that one ran
+        none = no_window or any(_attached_by(project, at, e.path, chain, target) for at in closing)
+        return (bool(names) or none) and _tested_first(project, memo, path, call, names, none)
 
     return gated
+
+
+def _attached_by(project: Project, at: tuple[str, int | None], path: str, chain: set[int],
+                 target: tuple[str, int] | None) -> bool:
+    """A teardown attached at ``at`` is attached each time the registering code runs: in the
+    registering function or one that encloses it, or under the function the gated call enters."""
+    p, fid = at
+    if p == path and fid in chain:
+        return True
+    if target is None or p != target[0]:
+        return False
+    f = project.files[p]
+    for _ in range(MAX_UP):
+        if fid is None:
+            return False
+        if fid == target[1]:
+            return True
+        fid = f.functions[fid].parent
+    return False
 
 
 def _state_name(v: AnyV) -> str | None:
