@@ -666,14 +666,20 @@ def closest(name: str, candidates: list[str]) -> str | None:
 
 
 def _distance(a: str, b: str, cap: int) -> int:
+    """Edit distance where swapping two neighbouring letters is one edit, like an insertion, a
+    deletion or a substitution (`pnig` for `ping`: the commonest typo), capped above ``cap``."""
+    before: list[int] = []
     prev = list(range(len(b) + 1))
     for i, ca in enumerate(a, 1):
         cur = [i] + [0] * len(b)
         for j, cb in enumerate(b, 1):
-            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb))
-        if min(cur) > cap:
+            d = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb and ca != cb:
+                d = min(d, before[j - 2] + 1)
+            cur[j] = d
+        if min(cur) > cap and min(prev) >= cap:  # no later row (nor a swap across this one) comes back
             return cap + 1
-        prev = cur
+        before, prev = prev, cur
     return prev[-1]
 
 
