@@ -8,7 +8,7 @@ from ipclint.link.bridge import Exposure, bridge_target, exposed_members, find_e
 from ipclint.link.ipcops import RENDERER_METHODS, IpcOp, ipc_op
 from ipclint.link.modules import Where
 from ipclint.link.project import GLOBAL_OBJECTS, CalleeRoots, Project
-from ipclint.link.tables import loop_entries
+from ipclint.link.tables import loop_entries, open_loop
 from ipclint.link.vutil import subtree
 from ipclint.link.wrappers import (
     RELAY_METHODS,
@@ -274,6 +274,8 @@ def _per_entry(project: Project, path: str, call: Call, edge: Edge) -> list[Edge
             handler = project.function_of(fn.path, fn.value, fn.scope) if fn is not None else edge.handler
             out.append(replace(edge, channel=ch, handler=handler,
                                handler_value=fn.value if fn is not None else edge.handler_value))
+        if open_loop(project, path, call.func, edge.channel_value):
+            out.append(edge)  # a CommonJS exports table: other modules may add entries
         return list({(e.channel, e.handler): e for e in out}.values())
     values = project.channel_values(path, edge.channel_value, call.func)
     return [replace(edge, channel=v) for v in dict.fromkeys(values)] if values else [edge]

@@ -87,6 +87,23 @@ def loop_entries(project: Project, path: str, scope: int | None, channel: AnyV,
     return out
 
 
+def open_loop(project: Project, path: str, scope: int | None, channel: AnyV) -> bool:
+    """The loop whose entries ``loop_entries`` gave walks a CommonJS module's exports object: its
+    entries are known, but other modules can add more (`require('./handlers').extra = fn`), so
+    the call also stays a dynamic edge (no IPC010 for a channel missing from the table)."""
+    env = _loop_vars(project, path, scope, channel)
+    if not env:
+        return False
+    source = next(iter(env.values())).source
+    r = project.resolve(source.path, source.value, source.scope)
+    v = r.value
+    if isinstance(v, CallExpr) and isinstance(v.callee, Member) and isinstance(v.callee.obj, Ref) \
+            and v.callee.obj.name == "Object" and v.callee.prop in ("keys", "values", "entries") and v.args:
+        v = project.resolve(r.path, v.args[0], r.scope).value
+    f = project.files.get(v.path) if isinstance(v, ModObj) else None
+    return f is not None and "*" in f.exports
+
+
 MAX_CALLED = 64
 
 
@@ -214,11 +231,22 @@ def _pairs(project: Project, r: Where) -> list[tuple[str, Where]] | None:
 def _module_pairs(project: Project, path: str) -> list[tuple[str, Where]] | None:
     """The entries of an ES module namespace (`import * as handlers from './handlers'`, then
     `Object.entries(handlers)`): its named exports; a namespace object is sealed, so they are
-    all. None for a CommonJS module (its exports object can gain entries anywhere) and when a
-    re-export (`export * from`) would add entries not known here."""
+    all. A CommonJS module whose `module.exports` is an object literal (or a constant object)
+    has that table's entries and the properties the file adds to it (`module.exports.x = ...`),
+    though other modules may add more (``open_loop``); None for another CommonJS module and when
+    a re-export (`export * from`) would add entries not known here."""
     f = project.files.get(path)
-    if f is None or f.star_exports or "*" in f.exports:
+    if f is None or f.star_exports:
         return None
+    whole = f.exports.get("*")
+    if whole is not None:
+        r = project.resolve(path, whole, None)
+        pairs = _pairs(project, r) if isinstance(r.value, Obj) else None
+        if pairs is None:
+            return None
+        known = {k for k, _w in pairs}
+        pairs += [(name, Where(path, v, None)) for name, v in f.exports.items() if name != "*" and name not in known]
+        return pairs[:MAX_ENTRIES + 1]
     types = f.types.decls if f.types is not None else {}
     # (an exported interface or type alias is no entry: it does not exist at run time)
     return [(name, Where(path, v, None)) for name, v in list(f.exports.items())[:MAX_ENTRIES + 1]
