@@ -330,10 +330,22 @@ def _follow(project: Project, where: Where, chain: list[str]) -> Where | None:
     """The exposed value reached through the property names of ``chain``."""
     for prop in chain:
         nxt = project.member(where, prop)
+        if nxt is None and type(where.value) is Obj:  # `const api = {...}; api.send = send`
+            nxt = _added_members(project, where.path, where.value).get(prop)
         if nxt is None:
             return None
         where = project.resolve(nxt.path, nxt.value, nxt.scope)
     return where
+
+
+def _added_members(project: Project, path: str, obj: Obj) -> dict[str, Where]:
+    """The members the file adds to the object literal after it (``_written_props``), read once."""
+    key = (path, obj.span)
+    hit = project.memo.written_props.get(key)
+    if hit is None:
+        hit = project.memo.written_props[key] = {
+            k: Where(path, a.value, a.func) for k, a in _written_props(project, path, obj, {p.key for p in obj.props})}
+    return hit
 
 
 def _binding(f: FileFacts, scope: int | None, name: str) -> AnyV | None:

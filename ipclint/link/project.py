@@ -159,6 +159,8 @@ class Memo:
     singletons: dict[tuple[str, str, str], Where | None] = field(default_factory=dict)
     # path -> the texts a `new BrowserWindow(...)` is assigned to in it (link/ipcops.py _browser_window)
     browser_windows: dict[str, frozenset[str]] = field(default_factory=dict)
+    # (path, span of an object literal) -> the members its file adds to it after (link/bridge.py _follow)
+    written_props: dict[tuple[str, Span], dict[str, Where]] = field(default_factory=dict)
 
 
 @dataclass
