@@ -11,6 +11,8 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 
+import msgspec
+
 from ipclint.link.bridge import Exposure, bridge_target, raw_ipc_method
 from ipclint.link.graph import Edge
 from ipclint.link.modules import ReadJson
@@ -248,6 +250,7 @@ class Cleanup:
         self.by_channel: dict[str | None, list[int]] = {}  # channel -> positions in ``removals``
         self.by_fn: dict[tuple[object, ...], list[int]] = {}  # see ``_fn_keys``; None: removes every function
         self._bad: list[str | None] = []  # (read when first asked) the first call of a method ipcRenderer lacks
+        self.by_key = by_key
         path = f.path
         for c in self.calls:
             for v in (c.callee, *(() if _logs(c) else c.args)):
@@ -281,7 +284,8 @@ class Cleanup:
         """``cleanup_miss``: the removals that can come nearest are those on its channel (or any)
         and those of the same function (or of every function) on another channel."""
         if not self._bad:
-            self._bad.append(_bad_method(project, f, self.calls))
+            bad = _bad_method(project, f, self.calls) or _missing_member(project, f, self.calls, self.by_key)
+            self._bad.append(bad)
         if self._bad[0] is not None:
             return self._bad[0]
         near = set(self._near(sub)).union(*(self.by_fn.get(k, ()) for h in sub.handlers
@@ -366,6 +370,36 @@ def _bad_method(project: Project, f: FileFacts, calls: list[Call]) -> str | None
                 and project.electron_api(f.path, c.callee.obj, c.func) == "ipcRenderer":
             near = difflib.get_close_matches(c.callee.prop, sorted(IPC_RENDERER_METHODS), 1)
             return f"ipcRenderer.{c.callee.prop} is not a method" + (f" (did you mean {near[0]}?)" if near else "")
+    return None
+
+
+def _missing_member(project: Project, f: FileFacts, calls: list[Call], by_key: ByKey) -> str | None:
+    """The first of ``calls`` that calls a member the exposed object it reaches does not have
+    (`window.ipc.removeAllListener(ch)` where the preload exposes `removeAllListeners`): it throws,
+    so the cleanup removes nothing. Only for exposed objects whose members are all known."""
+    if not by_key:
+        return None
+    from ipclint.link.bridge import exposed_members
+    for c in calls:
+        callee = c.callee
+        if not isinstance(callee, Member) or bridge_target(project, f.path, c, by_key) is not None:
+            continue
+        hit = bridge_target(project, f.path, msgspec.structs.replace(c, callee=callee.obj), by_key)
+        if hit is None:
+            continue
+        exp, chain, _where = hit
+        depth = len(chain)
+        names: set[str] = set()
+        for m in exposed_members(project, exp):
+            if m.keypath[:depth] != chain or m.spread or len(m.keypath) <= depth:
+                names = set()  # a spread, or the object itself is the leaf: its members are not known
+                break
+            names.add(m.keypath[depth])
+        if not names or callee.prop in names:
+            continue
+        near = difflib.get_close_matches(callee.prop, sorted(names), 1)
+        shown = ".".join(("window", exp.key, *chain, callee.prop))
+        return f"{shown} is not a method the preload exposes" + (f" (did you mean {near[0]}?)" if near else "")
     return None
 
 
