@@ -16,6 +16,7 @@
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import replace
 
@@ -25,7 +26,7 @@ from ipclint.link.project import Project
 from ipclint.link.vutil import subtree
 from ipclint.model import Role, Span
 from ipclint.model.facts import Call, FileFacts
-from ipclint.model.values import AnyV, Arr, Case, Cmp, Index, Logic, Member, NewExpr, Ref, Spread, walk
+from ipclint.model.values import AnyV, Arr, CallExpr, Case, Cmp, Index, Logic, Member, NewExpr, Ref, Spread, Str, walk
 
 MESSAGE_LISTEN = frozenset({"on", "once", "addListener", "addEventListener"})
 CONTENTS_LISTEN = frozenset({"on", "once", "addListener"})
@@ -194,9 +195,16 @@ def host_edges(project: Project) -> list[Edge]:
     for path in sorted(project.files):
         if project.role(path) is Role.MAIN:
             continue
-        for c in project.calls_named(path, _HOST_CALLS):
+        calls = project.calls_named(path, _HOST_CALLS)
+        # receivers this file listens on for 'ipc-message': <webview> elements whatever their name
+        hosts = {c.callee.obj.text for c in calls if isinstance(c.callee, Member)
+                 and c.callee.prop == "addEventListener" and c.args
+                 and project.channel(path, c.args[0], c.func) == "ipc-message"}
+        for c in calls:
             callee = c.callee
-            if isinstance(callee, Member) and callee.prop == "send" and c.args and _webview(callee.obj):
+            if isinstance(callee, Member) and callee.prop == "send" and c.args and (
+                    _webview(callee.obj) or callee.obj.text in hosts
+                    or _found_webview(project, path, callee.obj, c.func)):
                 # not an Electron IPC call site of IPC003's list: its channel expression is not kept
                 ch = c.args[0]
                 out.append(Edge(kind="push", method="send", receiver="webview", path=path, span=c.span,
@@ -362,6 +370,18 @@ def _hands_on(v: AnyV, names: set[str], local: set[str]) -> bool:
         if x.opaque and x is not v:
             continue
         stack.extend((c, False) for c in x.children())
+    return False
+
+
+def _found_webview(project: Project, path: str, obj: AnyV, scope: int | None) -> bool:
+    """`const wv = document.querySelector('webview')` (or `#id` of a webview, `createElement`)."""
+    if not isinstance(obj, Ref):
+        return False
+    v = project.resolve(path, obj, scope).value
+    if isinstance(v, CallExpr) and isinstance(v.callee, Member) and v.args \
+            and v.callee.prop in ("querySelector", "createElement"):
+        first = v.args[0]
+        return isinstance(first, Str) and re.match(r"webview\b", first.value) is not None
     return False
 
 
