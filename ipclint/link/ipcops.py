@@ -8,7 +8,7 @@ from ipclint.link.testcode import evaluate_api
 from ipclint.link.vutil import plain_text
 from ipclint.model.facts import Call
 from ipclint.model.kinds import Role
-from ipclint.model.values import AnyV, CallExpr, Electron, External, Index, Member, NewExpr, Ref
+from ipclint.model.values import AnyV, CallExpr, Electron, External, Index, Iter, Member, NewExpr, ParamRef, Ref
 
 MAIN_METHODS = {"handle": "handle", "handleOnce": "handle", "on": "on", "once": "on", "addListener": "on",
                 "removeHandler": "remove", "removeListener": "remove", "off": "remove",
@@ -108,6 +108,8 @@ def classify(project: Project, path: str, call: Call) -> IpcOp | None:
             return IpcOp("push", method, "webContents" if name not in FRAME_NAMES else "frame")
         if method == "send" and _browser_window(project, path, obj, call.func):
             return IpcOp("push", method, "webContents")
+        if type(obj) is Ref and project.role(path) is Role.MAIN and _subtree_frame(project, path, obj, call.func):
+            return IpcOp("push", method, "frame")
     if method == "emit" and api is None and isinstance(obj, Ref) and obj.name == "ipcMain" and call.args:
         return IpcOp("emit", method, "ipcMain")  # e.g. a test helper handed ipcMain
     if method == "reply" and call.args and isinstance(obj, Ref):
@@ -235,6 +237,41 @@ def _browser_window(project: Project, path: str, obj: AnyV, scope: int | None) -
             if isinstance(a.value, NewExpr) and a.target.text
             and project.electron_api(path, a.value.callee, a.func) == "BrowserWindow")
     return plain_text(obj.text) in names
+
+
+# WebFrameMain's lists of frames (`wc.mainFrame.framesInSubtree`, `frame.frames`), whose elements
+# are frames that `send` to their page; how an element is picked out of a list, and the array
+# methods whose callback gets each element as its first parameter
+_FRAME_LISTS = frozenset({"framesInSubtree", "frames"})
+_FRAME_OWNERS = FRAME_NAMES | {"parent", "top"}
+_ELEMENT_PICKS = frozenset({"find", "findLast", "at"})
+_ELEMENT_LOOPS = frozenset({"forEach", "map", "flatMap", "filter", "find", "findLast", "some", "every"})
+
+
+def _subtree_frame(project: Project, path: str, obj: Ref, scope: int | None) -> bool:
+    """``obj`` is one frame of a list of frames (``_FRAME_LISTS``): the variable of a `for ... of`
+    over it, an element picked out of it (`.find(...)`, `.at(i)`, `[i]`), or the first parameter of
+    a callback that iterates it (`frames.forEach((f) => f.send(...))`)."""
+    r = project.resolve(path, obj, scope)
+    v = r.value
+    source: AnyV | None = None
+    if type(v) is Iter and v.how == "of":
+        source = v.source
+    elif type(v) is CallExpr and type(v.callee) is Member and v.callee.prop in _ELEMENT_PICKS:
+        source = v.callee.obj
+    elif type(v) is Index:
+        source = v.obj
+    elif type(v) is ParamRef:
+        fn = project.func(r.path, v.fid)
+        if fn is not None and fn.arg_of is not None and fn.params and fn.params[0].name == v.name \
+                and not fn.params[0].path:
+            callee = project.files[r.path].calls[fn.arg_of].callee
+            if type(callee) is Member and callee.prop in _ELEMENT_LOOPS:
+                source = callee.obj
+    if source is None or type(source) is not Member or source.prop not in _FRAME_LISTS:
+        return False
+    # `frames` is a common name: only a frame's (`mainFrame.frames`, `frame.parent.frames`)
+    return source.prop == "framesInSubtree" or _last_name(source.obj) in _FRAME_OWNERS
 
 
 def _last_name(v: AnyV) -> str | None:
