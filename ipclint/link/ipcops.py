@@ -8,7 +8,7 @@ from ipclint.link.testcode import evaluate_api
 from ipclint.link.vutil import plain_text
 from ipclint.model.facts import Call
 from ipclint.model.kinds import Role
-from ipclint.model.values import AnyV, CallExpr, Electron, External, Index, Iter, Member, NewExpr, ParamRef, Ref
+from ipclint.model.values import AnyV, CallExpr, Electron, External, Index, Iter, Logic, Member, NewExpr, ParamRef, Ref
 
 MAIN_METHODS = {"handle": "handle", "handleOnce": "handle", "on": "on", "once": "on", "addListener": "on",
                 "removeHandler": "remove", "removeListener": "remove", "off": "remove",
@@ -268,6 +268,8 @@ def _subtree_frame(project: Project, path: str, obj: Ref, scope: int | None) -> 
             callee = project.files[r.path].calls[fn.arg_of].callee
             if type(callee) is Member and callee.prop in _ELEMENT_LOOPS:
                 source = callee.obj
+    if type(source) is Logic and source.op in ("??", "||"):
+        source = source.left  # `wc?.mainFrame.framesInSubtree ?? []`
     if source is None or type(source) is not Member or source.prop not in _FRAME_LISTS:
         return False
     # `frames` is a common name: only a frame's (`mainFrame.frames`, `frame.parent.frames`)
