@@ -77,3 +77,21 @@ class ChannelEnds:
 def _modules(project: Project, path: str) -> set[str]:
     """The module names that ``path`` imports or requires (`import log from 'electron-log/main'`)."""
     return set(project.loaded_specifiers(path)) if path in project.files else set()
+
+
+def library_scopes(project: Project) -> dict[str, set[str]]:
+    """App -> the npm scopes (`@ghostery`) of the packages from outside the project that its
+    main-process files load (`require('@ghostery/adblocker-electron')`): a channel named in such a
+    scope (`@ghostery/adblocker/inject-cosmetic-filters`) is the library's, sent by its own page
+    side (a preload in node_modules that the app registers, which the project's sources do not
+    show). A scope of the project's own packages (a workspace's `@app/shared`) is not a library's."""
+    out: dict[str, set[str]] = {}
+    for p, info in project.roles.items():
+        if info.role.value != "main" or p not in project.files:
+            continue
+        for spec in project.loaded_specifiers(p):
+            if not spec.startswith("@") or "/" not in spec or project.modules.names_package(spec) \
+                    or project.modules.resolve(p, spec) is not None:
+                continue
+            out.setdefault(project.apps.get(p, ""), set()).add(spec.split("/", 1)[0])
+    return out

@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ipclint.link.calls import mentioned_strings, page_code_paths, quoted_in_page_code, talk
+from ipclint.link.ends import library_scopes
 from ipclint.link.graph import Edge
 from ipclint.link.project import Project
 from ipclint.model import Role, Severity
@@ -34,7 +35,10 @@ def unused_handler(project: Project, options: ChannelOptions) -> Iterator[Hit]:
     a preload of the same app exposes a raw or unguarded generic channel path (see IPC001), since
     any channel could arrive through it, nor when page code of the app has a function that sends
     on a channel its caller names and that no code of the project calls (a callback handed to a
-    library component: the library names the channels); each app of a repository is judged alone.
+    library component: the library names the channels), nor for a channel named in the npm scope of a
+    package from outside the project that the app's main process loads
+    (`@ghostery/adblocker/inject-cosmetic-filters` beside `require('@ghostery/adblocker-electron')`:
+    the library's own preload, in node_modules, sends it); each app of a repository is judged alone.
     electron-better-ipc's `ipcMain.answerRenderer` is a handler that the page's
     `ipcRenderer.callMain` uses.
 
@@ -75,6 +79,7 @@ def unused_handler(project: Project, options: ChannelOptions) -> Iterator[Hit]:
     page = frozenset({"preload", "renderer"})
     per_app: dict[str, tuple[bool, set[str], tuple[str, ...]]] = {}  # (what depends on the app alone, once per app)
     searched: dict[str, list[str]] = {}  # app -> the files its channels are searched for in (made when first asked)
+    scopes: dict[str, set[str]] | None = None  # app -> the library scopes its main loads (made when first asked)
     for e in g.edges:
         if e.kind not in ("handle", "on") or e.side != "main" or e.channel is None:
             continue
@@ -95,6 +100,11 @@ def unused_handler(project: Project, options: ChannelOptions) -> Iterator[Hit]:
             continue
         if ignored_channel(e.channel, options) or e.channel in mentioned_strings(project, page, app):
             continue
+        if e.channel.startswith("@") and "/" in e.channel:
+            if scopes is None:
+                scopes = library_scopes(project)
+            if e.channel.split("/", 1)[0] in scopes.get(app, ()):
+                continue  # a library's channel: its own page side sends it
         paths = searched.get(app)
         if paths is None:
             paths = searched[app] = page_code_paths(project, app, page)
