@@ -26,7 +26,23 @@ from ipclint.link.project import Project
 from ipclint.link.vutil import subtree
 from ipclint.model import Role, Span
 from ipclint.model.facts import Call, FileFacts
-from ipclint.model.values import AnyV, Arr, CallExpr, Case, Cmp, Index, Logic, Member, NewExpr, Ref, Spread, Str, walk
+from ipclint.model.values import (
+    AnyV,
+    Arr,
+    Await,
+    CallExpr,
+    Case,
+    Cmp,
+    Index,
+    Iter,
+    Logic,
+    Member,
+    NewExpr,
+    Ref,
+    Spread,
+    Str,
+    walk,
+)
 
 MESSAGE_LISTEN = frozenset({"on", "once", "addListener", "addEventListener"})
 CONTENTS_LISTEN = frozenset({"on", "once", "addListener"})
@@ -204,7 +220,7 @@ def host_edges(project: Project) -> list[Edge]:
             callee = c.callee
             if isinstance(callee, Member) and callee.prop == "send" and c.args and (
                     _webview(callee.obj) or callee.obj.text in hosts
-                    or _found_webview(project, path, callee.obj, c.func)):
+                    or _queried_webview(project, path, callee.obj, c.func)):
                 # not an Electron IPC call site of IPC003's list: its channel expression is not kept
                 ch = c.args[0]
                 out.append(Edge(kind="push", method="send", receiver="webview", path=path, span=c.span,
@@ -373,16 +389,63 @@ def _hands_on(v: AnyV, names: set[str], local: set[str]) -> bool:
     return False
 
 
-def _found_webview(project: Project, path: str, obj: AnyV, scope: int | None) -> bool:
-    """`const wv = document.querySelector('webview')` (or `#id` of a webview, `createElement`)."""
-    if not isinstance(obj, Ref):
-        return False
-    v = project.resolve(path, obj, scope).value
-    if isinstance(v, CallExpr) and isinstance(v.callee, Member) and v.args \
-            and v.callee.prop in ("querySelector", "createElement"):
-        first = v.args[0]
-        return isinstance(first, Str) and re.match(r"webview\b", first.value) is not None
+# a CSS selector whose subject names the `webview` tag (`#pages > webview[dom-ready]`, `webview.current`)
+_WEBVIEW_SELECTOR = re.compile(r"(?:^|[\s>+~,(])webview(?![\w-])[^\s>+~,]*\s*$")
+_QUERIES = frozenset({"querySelector", "querySelectorAll"})
+_BY_TAG = frozenset({"getElementsByTagName", "createElement"})  # (`createElement('webview')`: one made)
+_PICKS = frozenset({"find", "findLast", "at", "filter", "item"})  # an element (or elements) of a list
+_MAX_STEPS = 24
+
+
+def _queried_webview(project: Project, path: str, obj: AnyV, scope: int | None) -> bool:
+    """``obj`` is a `<webview>` element that page code picks by its tag: the result of a query whose
+    selector names the `webview` tag (`document.querySelector('#pages webview.current')`,
+    `getElementsByTagName('webview')`) or that makes one (`createElement('webview')`), an element of such a list (a `for ... of` variable, `[i]`,
+    `.find(...)`, a spread into an array), or the return of a project function that gives one
+    (`const currentPage = () => document.querySelector('webview.current')`)."""
+    todo: list[tuple[str, AnyV, int | None]] = [(path, obj, scope)]
+    seen: set[tuple[str, int]] = set()
+    steps = 0
+    while todo and steps < _MAX_STEPS:
+        steps += 1
+        p, v, sc = todo.pop()
+        r = project.resolve(p, v, sc)
+        val = r.value
+        key = (r.path, id(val))
+        if key in seen:
+            continue
+        seen.add(key)
+        match val:
+            case Iter(how="of", source=source):
+                todo.append((r.path, source, r.scope))
+            case Index(obj=inner) | Await(inner=inner) | Spread(inner=inner) if inner is not None:
+                todo.append((r.path, inner, r.scope))
+            case Logic(op="??" | "||", left=left):
+                todo.append((r.path, left, r.scope))
+            case Arr(items=items):
+                todo.extend((r.path, i, r.scope) for i in items if type(i) is Spread)
+            case CallExpr(callee=Member(prop=prop, obj=base), args=args):
+                if prop in _QUERIES or prop in _BY_TAG:
+                    arg = project.resolve(r.path, args[0], r.scope).value if args else None
+                    if type(arg) is Str and (arg.value.strip().lower() == "webview" if prop in _BY_TAG
+                                             else _WEBVIEW_SELECTOR.search(arg.value) is not None):
+                        return True
+                elif prop in _PICKS or prop == "from" and type(base) is Ref and base.name == "Array" and args:
+                    todo.append((r.path, args[0] if prop == "from" else base, r.scope))
+                else:
+                    todo.extend(_returns(project, r.path, val.callee, r.scope))
+            case CallExpr(callee=callee):
+                todo.extend(_returns(project, r.path, callee, r.scope))
     return False
+
+
+def _returns(project: Project, path: str, callee: AnyV, scope: int | None) -> list[tuple[str, AnyV, int | None]]:
+    """What the project function ``callee`` names returns, each with its file and scope."""
+    target = project.function_of(path, callee, scope)
+    if target is None:
+        return []
+    fpath, fid = target
+    return [(fpath, r, fid) for r in project.files[fpath].functions[fid].returns]
 
 
 def _webview(obj: AnyV) -> bool:
