@@ -18,8 +18,11 @@ def sync_ipc(project: Project, options: Options) -> Iterator[Hit]:
     """## What it does
     Flags `ipcRenderer.sendSync` calls and main-process listeners that answer them by setting
     `event.returnValue` (in `ipcMain.on`/`once` or `webContents.ipc.on` handlers: one finding
-    per handler, at its first assignment). The finding is at the `sendSync` call itself (usually
-    in a preload), not again at each renderer call of a bridge function that wraps it.
+    per handler, at its first assignment). An app wrapper whose own listener sets `returnValue`
+    for the handlers registered through it (`handleSync(ch, fn)` around `ipcMain.on(ch, (e, ...a)
+    => { e.returnValue = fn(...a) })`) is reported once, there, with the channels it answers. The
+    finding is at the `sendSync` call itself (usually in a preload), not again at each renderer
+    call of a bridge function that wraps it.
 
     ## Why is this bad?
     `sendSync` freezes the whole renderer (rendering, input, timers) until the main process
@@ -67,18 +70,46 @@ def sync_ipc(project: Project, options: Options) -> Iterator[Hit]:
             yield Hit(e.path, e.span, f"sendSync to {what} blocks the renderer until main answers; use invoke/handle",
                       key="sendSync")
     channels: dict[tuple[str, int], list[str | None]] = {}
+    inner: dict[tuple[str, int], list[tuple[str, int]]] = {}  # wrapper -> its own listeners (made once each)
     for e in project.graph.edges:
-        if e.kind != "on" or e.side != "main" or e.handler is None:
+        if e.kind != "on" or e.side != "main":
             continue
-        seen = channels.setdefault(e.handler, [])
-        if e.channel not in seen:
-            seen.append(e.channel)
+        handlers = [e.handler] if e.handler is not None else []
+        if e.wrapper_funcs:  # the wrapper's own listener answers for every handler registered through it
+            w = e.wrapper_funcs[-1]
+            if w not in inner:
+                inner[w] = _wrapper_listeners(project, w)
+            handlers += inner[w]
+        for h in handlers:
+            seen = channels.setdefault(h, [])
+            if e.channel not in seen:
+                seen.append(e.channel)
     for handler, names in channels.items():
         # one handler registered for every channel of a table: the first, and how many more
         on = f" on '{names[0]}'" if names[0] else ""
         if names[0] and len(names) > 1:
             on += f" and {len(names) - 1} more channel{'s' if len(names) > 2 else ''}"
         yield from _return_value_hits(project, handler, on)
+
+
+def _wrapper_listeners(project: Project, wrapper: tuple[str, int]) -> list[tuple[str, int]]:
+    """The functions that an app wrapper itself registers with `ipcMain.on/once` (`function
+    handleSync(ch, cb) { ipcMain.on(ch, (e, ...a) => { e.returnValue = cb(...a) }) }`): the
+    listener Electron calls for each handler registered through it."""
+    path, fid = wrapper
+    f = project.files.get(path)
+    if f is None:
+        return []
+    out: list[tuple[str, int]] = []
+    for c in project.calls_within(path, f.subtree(fid)):
+        op = project.ipc_ops.get((path, c.index))
+        if op is None or op.kind != "on" or op.receiver != "ipcMain" or op.handler_arg is None \
+                or op.handler_arg >= len(c.args):
+            continue
+        target = project.function_of(path, c.args[op.handler_arg], c.func)
+        if target is not None and target[0] == path and target[1] in f.subtree(fid) and target not in out:
+            out.append(target)
+    return out
 
 
 def _return_value_hits(project: Project, handler: tuple[str, int], on: str) -> Iterator[Hit]:
