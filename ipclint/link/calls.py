@@ -704,18 +704,20 @@ def talk(a: str, b: str) -> bool:
     return a == b or not a or not b
 
 
-def mentioned_strings(project: Project, roles: frozenset[str], app: str | None = None) -> set[str]:
+def mentioned_strings(project: Project, roles: frozenset[str], app: str | None = None,
+                      exclude: str | None = None) -> set[str]:
     """String constants written anywhere in the non-test files of the given roles (of the apps that
     can talk with ``app``, when given), and the values of other modules' constants they name
     (`Constants.SAVE`). A channel name that appears there may reach a send or listener through a
-    variable (a prop, a parameter, code built as a string)."""
+    variable (a prop, a parameter, code built as a string). ``exclude``: a file not searched (the
+    sender's own, when it has one of the roles)."""
     cache = project.memo.mentioned
-    key = (*sorted(roles), "\0app", app or "")
+    key = (*sorted(roles), "\0app", app or "", "\0exclude", exclude or "")
     if key in cache:
         return cache[key]
     out: set[str] = set()
     for path, f in project.files.items():
-        if project.role(path).value not in roles or project.is_test(path):
+        if project.role(path).value not in roles or project.is_test(path) or path == exclude:
             continue
         if app is not None and not talk(project.apps.get(path, ""), app):
             continue

@@ -136,12 +136,15 @@ def _judge(project: Project, ends: ChannelEnds, e: Edge, ch: str,
             return _port_hit(project, e, ch, listens, "listener")
         app = project.apps.get(e.path, "")
         page = GUEST if e.receiver == "webview" else PAGE  # a webview's guest listens in its preload
-        if _allowed(ch, project.graph.allowed(app, listen=True)) or ch in mentioned_strings(project, page, app):
+        # a host page that is a preload itself writes the channel in its own webview.send: no
+        # mention by a listener, so its file is not searched
+        own = e.path if e.receiver == "webview" and project.role(e.path).value in page else None
+        if _allowed(ch, project.graph.allowed(app, listen=True)) or ch in mentioned_strings(project, page, app, own):
             return None
         paths = searched.get((app, page))
         if paths is None:
             paths = searched[(app, page)] = page_code_paths(project, app, page)
-        if quoted_in_page_code(project, ch, app, page, paths):
+        if quoted_in_page_code(project, ch, app, page, [p for p in paths if p != own] if own else paths):
             return None
         where = "the guest page: no guest preload" if e.receiver == "webview" \
             else "the renderer: no preload or renderer"
