@@ -400,9 +400,10 @@ _MAX_STEPS = 24
 def _queried_webview(project: Project, path: str, obj: AnyV, scope: int | None) -> bool:
     """``obj`` is a `<webview>` element that page code picks by its tag: the result of a query whose
     selector names the `webview` tag (`document.querySelector('#pages webview.current')`,
-    `getElementsByTagName('webview')`) or that makes one (`createElement('webview')`), an element of such a list (a `for ... of` variable, `[i]`,
-    `.find(...)`, a spread into an array), or the return of a project function that gives one
-    (`const currentPage = () => document.querySelector('webview.current')`)."""
+    `getElementsByTagName('webview')`) or that makes one (`createElement('webview')`), an element
+    of such a list (a `for ... of` variable, `[i]`, `.find(...)`, a spread into an array), or the
+    return of a project function that gives one (`const currentPage = () =>
+    document.querySelector('webview.current')`)."""
     todo: list[tuple[str, AnyV, int | None]] = [(path, obj, scope)]
     seen: set[tuple[str, int]] = set()
     steps = 0
