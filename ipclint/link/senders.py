@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from ipclint.link.project import Project
 from ipclint.link.vutil import callee_name, subtree, walk
 from ipclint.link.wrappers import callee_function
-from ipclint.model.facts import Call, Check, Exit, Outcome
+from ipclint.model.facts import Assign, Call, Check, Exit, Outcome
 from ipclint.model.span import Span
 from ipclint.model.values import (
     AnyV,
@@ -55,6 +55,7 @@ class FunctionIndex:
     exits: dict[int | None, list[Exit]] = field(default_factory=dict)
     bindings: dict[int | None, list[tuple[str, AnyV]]] = field(default_factory=dict)
     outcomes: dict[int | None, list[Outcome]] = field(default_factory=dict)  # returns and throws (IPC017)
+    assigns: dict[int | None, list[Assign]] = field(default_factory=dict)
 
     def of(self, scopes: Iterable[int]) -> tuple[list[Call], list[Check], list[Exit], list[tuple[str, AnyV]]]:
         """The records of the given functions (calls in file order)."""
@@ -86,6 +87,8 @@ def function_index(project: Project, path: str) -> FunctionIndex:
             index.bindings.setdefault(scope, []).append((n, v))
         for o in f.outcomes:
             index.outcomes.setdefault(o.func, []).append(o)
+        for a in f.assigns:
+            index.assigns.setdefault(a.func, []).append(a)
     return index
 
 
@@ -95,7 +98,8 @@ def checks_sender(project: Project, path: str, scopes: set[int], event: str | No
     """``event`` None inside an app wrapper: any such read counts. ``parts``: a destructured
     event's fields. ``params``: the renderer-supplied parameters (never a known webContents).
     The event (or its sender or frame) handed to a project function that checks it counts too."""
-    calls, checks, exits, local = function_index(project, path).of(sorted(scopes))
+    index = function_index(project, path)
+    calls, checks, exits, local = index.of(sorted(scopes))
     ev = _Event(event, parts or {})
     ev.add_aliases(local)
     # Renderer data, and the event itself: `e.sender === fromWebContents(e.sender).webContents` is no check.
@@ -120,6 +124,11 @@ def checks_sender(project: Project, path: str, scopes: set[int], event: str | No
         values.extend((chk.left, chk.right))
     values.extend(v for _n, v in local)
     values.extend(e.cond for e in exits)
+    # what the handler stores or answers: `event.returnValue = infos[event.sender.id]`, `return byId[e.sender.id]`
+    files = project.files[path]
+    for fid in scopes:
+        values.extend(x for a in index.assigns.get(fid, ()) for x in (a.target, a.value))
+        values.extend(files.functions[fid].returns)
     return any(isinstance(x, Member) and x.span not in unknown and ev.reads_identity(x)
                for v in values for x in walk(v, into_calls=True))
 
