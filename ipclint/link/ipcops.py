@@ -65,6 +65,7 @@ EVENTLESS_HANDLES = frozenset({"answerRenderer"})
 PUSH_METHODS = frozenset({"send", "postMessage"})
 RENDERER_SENDS = frozenset({"send", "sendSync", "invoke", "sendToHost", "postMessage"})
 PAGE_SIDE = frozenset({Role.PRELOAD, Role.RENDERER})
+STORED_EVENT_FIELDS = frozenset({"event", "evt", "ipcEvent", "senderEvent", "replyEvent"})
 IPC_METHOD_NAMES = frozenset(MAIN_METHODS) | frozenset(RENDERER_METHODS) | PUSH_METHODS | {"reply", "emit"} \
     | frozenset(BETTER_MAIN) | frozenset(BETTER_RENDERER)
 
@@ -116,6 +117,10 @@ def classify(project: Project, path: str, call: Call) -> IpcOp | None:
         p = project.param_of(path, call.func, obj.name)
         if p is not None and p[1].index == 0 and not p[1].path:
             return IpcOp("push", "reply", "event")
+    if method == "reply" and call.args and type(obj) is Member and obj.prop in STORED_EVENT_FIELDS \
+            and project.role(path) is Role.MAIN:
+        # an event kept to answer later: `pending.get(id).event.reply(ch, ...)`
+        return IpcOp("push", "reply", "event")
     return None
 
 
