@@ -25,6 +25,7 @@ from ipclint.model.values import (
     CallExpr,
     Concat,
     Fn,
+    Index,
     Member,
     Not,
     Null,
@@ -124,13 +125,19 @@ def checks_sender(project: Project, path: str, scopes: set[int], event: str | No
         values.extend((chk.left, chk.right))
     values.extend(v for _n, v in local)
     values.extend(e.cond for e in exits)
-    # what the handler stores or answers: `event.returnValue = infos[event.sender.id]`, `return byId[e.sender.id]`
+    if any(isinstance(x, Member) and x.span not in unknown and ev.reads_identity(x)
+           for v in values for x in walk(v, into_calls=True)):
+        return True
+    # what the handler stores or answers, looked up by the sender (`event.returnValue =
+    # infos[event.sender.id]`, `return byId[sender.id]`); copying the id into data (`data.from =
+    # event.sender.id`) identifies nobody
     files = project.files[path]
+    stored: list[AnyV] = []
     for fid in scopes:
-        values.extend(x for a in index.assigns.get(fid, ()) for x in (a.target, a.value))
-        values.extend(files.functions[fid].returns)
-    return any(isinstance(x, Member) and x.span not in unknown and ev.reads_identity(x)
-               for v in values for x in walk(v, into_calls=True))
+        stored.extend(x for a in index.assigns.get(fid, ()) for x in (a.target, a.value))
+        stored.extend(files.functions[fid].returns)
+    return any(isinstance(k, Index) and any(isinstance(x, Member) and ev.reads_identity(x) for x in walk(k.index))
+               for v in stored for k in walk(v, into_calls=True))
 
 
 def _helper_checks(project: Project, path: str, c: Call, ev: _Event, extra: frozenset[str], depth: int) -> bool:
