@@ -53,7 +53,7 @@ def parse(data: bytes, dialect: str) -> ts.Tree:
         if fixed is not None:
             tree = _parser(dialect).parse(fixed)
             data = fixed
-    if dialect != "js" and b"import" in data and _AWAIT_TYPEOF_IMPORT.search(data) is not None:
+    if dialect != "js" and b"typeof import" in data and _AWAIT_TYPEOF_IMPORT.search(data) is not None:
         fixed = _without_typeof_import_arguments(data)
         if fixed is not None:
             tree = _parser(dialect).parse(fixed)
