@@ -240,6 +240,9 @@ def _open_handler(project: Project, path: str, call: Call, files: list[str]) -> 
     fpath, fid = target
     f = project.files[fpath]
     if legacy:  # 'new-window': the default opens the window unless the listener prevents it
+        guest, override = _new_guest(project, fpath, fid, files)
+        if guest:
+            return OpenHandler(path, call.span, True, everywhere, override)
         # (the listener's own calls, indexed: not every call of the file, each with the listener's subtree)
         prevented = any(callee_name(c.callee) == "preventDefault" for c in project.calls_under(fpath, fid))
         return OpenHandler(path, call.span, not prevented, everywhere)
@@ -256,6 +259,41 @@ def _open_handler(project: Project, path: str, call: Call, files: list[str]) -> 
             allows = True
             override = _override(project, answer, files, override)
     return OpenHandler(path, call.span, allows, everywhere, override)
+
+
+def _new_guest(project: Project, path: str, fid: int, files: list[str]
+               ) -> tuple[bool, tuple[Preload, ...] | None]:
+    """A legacy 'new-window' listener that sets `event.newGuest = new BrowserWindow(opts)`
+    (Electron's own recipe, after `event.preventDefault()`) lets the child open all the same:
+    Electron loads the requested URL into that window. Its preloads: those its options name;
+    the opener's (None) when the options are the listener's `options` spread or another unknown
+    part (they carry the opener's webPreferences), or reuse `options.webContents`; none when the
+    options are fully known and name no preload. (False, None): the listener sets no such guest."""
+    for a in project.assigns_within(path, (fid,)):
+        t = a.target
+        if not (a.op == "=" and isinstance(t, Member) and t.prop == "newGuest" and isinstance(t.obj, Ref)):
+            continue
+        hit = project.param_of(path, fid, t.obj.name)
+        if hit is None or hit[0] != fid or hit[1].index != 0 or hit[1].path or hit[1].rest:
+            continue
+        r = project.resolve(path, a.value, fid)
+        v = r.value
+        if not isinstance(v, NewExpr) or _ctor(project.resolve(r.path, v.callee, r.scope).value) is None:
+            continue
+        if not v.args:
+            return True, ()
+        opts = options(project, Where(r.path, v.args[0], r.scope))
+        prefs = webpreferences(project, opts)
+        if prefs is not None:
+            named = prefs.get("preload")
+            own = [p for s in named for p in preload_files(project, s.value, s.span, files)]
+            if own:
+                return True, tuple(own)
+            return True, (() if prefs.known and not named else None)  # (a preload not found: the opener's)
+        if not opts.known or opts.get("webContents"):
+            return True, None
+        return True, ()
+    return False, None
 
 
 BLANK = frozenset({"about:blank"})

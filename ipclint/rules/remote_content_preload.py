@@ -27,14 +27,18 @@ def remote_content_preload(project: Project, options: Options) -> Iterator[Hit]:
     (a handler parameter) or from network data (`fetch`, `net.fetch`, axios), a `<webview>`
     source that page code builds, and the child windows a page opens: a child allowed by
     `setWindowOpenHandler` (or opened with no handler at all) inherits the opener's preload
-    (not a child allowed only at `about:blank` or with no URL: the opener's own code fills it).
-    Privileges: a generic IPC path (as IPC001 judges it), a Node power (as IPC014 does), or a
-    bridge function whose channel reaches a tainted sink (as IPC006 does). A `<webview>` gets its
-    preload from its `preload` attribute or from a 'will-attach-webview' listener
-    (`webPreferences.preload`; `delete webPreferences.preload` removes it). Reported at the
-    loadURL call or the `<webview>` element, at the `setWindowOpenHandler` call that allows
-    children, or at the opener's creation when it has no handler and page code calls
-    `window.open`, with the preload and the privileged members as related locations.
+    (not a child allowed only at `about:blank` or with no URL: the opener's own code fills it);
+    a legacy 'new-window' listener allows the child unless it prevents the default, and also
+    when it then hands Electron a window of its own (`event.newGuest = new BrowserWindow(...)`),
+    which inherits the opener's preload when its options come from the listener's `options`
+    (spread, or `webContents: options.webContents`). Privileges: a generic IPC path (as IPC001
+    judges it), a Node power (as IPC014 does), or a bridge function whose channel reaches a
+    tainted sink (as IPC006 does). A `<webview>` gets its preload from its `preload` attribute
+    or from a 'will-attach-webview' listener (`webPreferences.preload`; `delete
+    webPreferences.preload` removes it). Reported at the loadURL call or the `<webview>`
+    element, at the `setWindowOpenHandler` call (or 'new-window' listener) that allows children,
+    or at the opener's creation when it has no handler and page code calls `window.open`, with
+    the preload and the privileged members as related locations.
 
     ## Why is this bad?
     Remote pages are the code an attacker controls first: a compromised or spoofed site, an
