@@ -31,14 +31,15 @@ def remote_content_preload(project: Project, options: Options) -> Iterator[Hit]:
     a legacy 'new-window' listener allows the child unless it prevents the default, and also
     when it then hands Electron a window of its own (`event.newGuest = new BrowserWindow(...)`),
     which inherits the opener's preload when its options come from the listener's `options`
-    (spread, or `webContents: options.webContents`). Privileges: a generic IPC path (as IPC001
-    judges it), a Node power (as IPC014 does), or a bridge function whose channel reaches a
-    tainted sink (as IPC006 does). A `<webview>` gets its preload from its `preload` attribute
-    or from a 'will-attach-webview' listener (`webPreferences.preload`; `delete
-    webPreferences.preload` removes it). Reported at the loadURL call or the `<webview>`
-    element, at the `setWindowOpenHandler` call (or 'new-window' listener) that allows children,
-    or at the opener's creation when it has no handler and page code calls `window.open`, with
-    the preload and the privileged members as related locations.
+    (spread, or `webContents: options.webContents`). A child given a preload of its own
+    (`overrideBrowserWindowOptions`, the guest's options) is judged by that preload, also when
+    the opener has none. Privileges: a generic IPC path (as IPC001 judges it), a Node power (as
+    IPC014 does), or a bridge function whose channel reaches a tainted sink (as IPC006 does). A
+    `<webview>` gets its preload from its `preload` attribute or from a 'will-attach-webview'
+    listener (`webPreferences.preload`; `delete webPreferences.preload` removes it). Reported at the
+    loadURL call or the `<webview>` element, at the `setWindowOpenHandler` call (or 'new-window'
+    listener) that allows children, or at the opener's creation when it has no handler and page code
+    calls `window.open`, with the preload and the privileged members as related locations.
 
     ## Why is this bad?
     Remote pages are the code an attacker controls first: a compromised or spoofed site, an
@@ -89,8 +90,8 @@ def remote_content_preload(project: Project, options: Options) -> Iterator[Hit]:
     done: set[tuple[str, Span]] = set()
     opening = _opening_apps(project)
     for w in windows(project):
-        if not w.preloads:
-            continue
+        if not w.preloads and not any(h.allows and h.override for h in w.handlers):
+            continue  # (a page without a preload can still give the children it opens one)
         for load in w.loads:
             why = remote.remote(load)
             if why is not None and (load.path, load.span) not in done:
