@@ -218,6 +218,9 @@ class FileMemo:
     calls_by_span: dict[str, dict[Span, Call]] = field(default_factory=dict)
     assigns_by_span: dict[str, dict[Span, Assign]] = field(default_factory=dict)
     assigns_to: dict[str, dict[str, list[Assign]]] = field(default_factory=dict)  # path -> name -> `name = v`
+    # path -> name -> the file's assignments `window.name = v` (`global.`, `globalThis.`, `self.`):
+    # ``Project._global_written``
+    global_writes: dict[str, dict[str, list[Assign]]] = field(default_factory=dict)
     # path -> id of an object literal bound to a name -> (it, its top-level keys some assignment of
     # the file writes: `O.k = v`, `O.k.x = v`, through an alias `let a = O[m]; a[n] = v`; "*": computed)
     written_keys: dict[str, dict[int, tuple[Obj, set[str]]]] = field(default_factory=dict)
@@ -871,7 +874,41 @@ class Project:
             return shared
         if self.page_global(cur.path, name):
             return Where(cur.path, Electron(span=ref.span, text=name, api="ipcRenderer"), None)
+        written = self._global_written(cur.path, name)
+        if written is not None:  # `global.ipcRenderer = ...` earlier in the file, then `ipcRenderer.send(...)`
+            return written
         return Where(cur.path, Global(span=ref.span, text=name, name=name), None)
+
+    def _global_written(self, path: str, name: str) -> Where | None:
+        """The one Electron object that the file's own assignments of a property of the global
+        object set it to: a preload (contextIsolation off) that keeps ipcRenderer in a global
+        (`window.ipc = require('electron').ipcRenderer`, `global.ipcRenderer = ...`) and then calls
+        it there itself (`window.ipc.on(...)`, or the free name `ipcRenderer.send(...)`: a property of
+        the global object is a global variable). None when the file writes none, or the writes give
+        anything else (a page's own `window.api = {...}`)."""
+        f = self.files.get(path)
+        if f is None:
+            return None
+        index = self.file_memo.global_writes.get(path)
+        if index is None:
+            index = self.file_memo.global_writes[path] = {}
+            for a in f.assigns:
+                t = a.target
+                if type(t) is Member and type(t.obj) is Ref and t.obj.name in GLOBAL_OBJECTS \
+                        and binding_scope(f, a.func, t.obj.name) is None:
+                    index.setdefault(t.prop, []).append(a)
+        writes = index.get(name)
+        if not writes:
+            return None
+        key = ("global", path, None, name)
+        if key in self._param_busy or len(self._param_busy) > 8:
+            return None  # (`window.ipc = window.ipc || other`: unknown)
+        self._param_busy.add(key)
+        try:
+            hit = _one_electron(self.resolve(path, a.value, a.func) for a in writes)
+        finally:
+            self._param_busy.discard(key)
+        return hit if hit is not None and type(hit.value) is Electron else None
 
     def _script_global(self, path: str, name: str) -> Where | None:
         """A legacy page's ipcRenderer kept in a global by another classic script of the same app
@@ -1763,6 +1800,9 @@ class Project:
         if type(v) is Global:
             if v.name not in GLOBAL_OBJECTS:
                 return None
+            written = self._global_written(cur.path, prop)  # `window.ipc = ipcRenderer; window.ipc.on(...)`
+            if written is not None:
+                return written
             return Where(cur.path, Global(span=v.span, text=prop, name=prop), None)
         if type(v) is External:
             full = prop if v.name in ("*", "default") else f"{v.name}.{prop}"
