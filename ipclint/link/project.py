@@ -155,6 +155,8 @@ class Memo:
     instances: dict[tuple[str, str], Where] = field(default_factory=dict)  # ``Project._instance``
     # interface name -> the parsed classes that implement it (path, class): ``Project._implementation``
     implementers: dict[str, list[tuple[str, str]]] | None = None
+    # method name -> the project's class methods of that name (path, function id): ``Project._accessor``
+    methods_by_name: dict[str, list[tuple[str, int]]] | None = None
     # (path, class, static method) -> the instance its call returns: ``Project._singleton``
     singletons: dict[tuple[str, str, str], Where | None] = field(default_factory=dict)
     # path -> the texts a `new BrowserWindow(...)` is assigned to in it (link/ipcops.py _browser_window)
@@ -1365,6 +1367,8 @@ class Project:
         (`electron() { return this.req('electron') }`, `const ipc = () => require('electron').ipcRenderer`)."""
         target = self.function_of(cur.path, callee, cur.scope)
         if target is None:
+            target = self._accessor(cur, callee)
+        if target is None:
             return None
         path, fid = target
         returns = self.files[path].functions[fid].returns
@@ -1376,6 +1380,30 @@ class Project:
             return _one_electron(self.resolve(path, r, fid) for r in returns)
         finally:
             self._returning.discard(key)
+
+    def _accessor(self, cur: Where, callee: AnyV) -> tuple[str, int] | None:
+        """`this.utils.getIPCMain()` on a receiver that resolution cannot follow (a plugin's
+        constructor parameter, filled by a loader that `require`s plugins by a computed path): the
+        one class method of the project's app with that name, when there is exactly one; the
+        caller then asks whether its every return gives one Electron object (`static getIPCMain()
+        { return ipcMain }`). A receiver that resolves to anything known is not guessed at."""
+        if type(callee) is not Member or callee.prop == "constructor":
+            return None
+        index = self.memo.methods_by_name
+        if index is None:
+            index = self.memo.methods_by_name = {}
+            for p in sorted(self.files):
+                for methods in self.files[p].class_methods.values():
+                    for name, fid in methods.items():
+                        index.setdefault(name, []).append((p, fid))
+        found = [t for t in index.get(callee.prop, ()) if self.same_app(t[0], cur.path)]
+        if len(found) != 1:
+            return None
+        obj = self.resolve(cur.path, callee.obj, cur.scope).value
+        if type(obj) is not ParamRef and type(obj) is not Dyn \
+                and not (type(obj) is Global and obj.name not in GLOBAL_OBJECTS):
+            return None
+        return found[0]
 
     def _class_of(self, path: str, scope: int | None) -> str | None:
         """The class whose method (or field initialiser) ``scope`` is, or is nested in."""
