@@ -111,7 +111,9 @@ def magic_channel(project: Project, options: Options) -> Iterator[Hit]:
 
 def _hit(path: str, v: AnyV) -> Hit:
     shown = v.value if isinstance(v, Str) else v.text or _written(v)
-    return Hit(path, v.span, f"IPC channel '{shown}' is an inline literal; use a shared constant",
+    # (a template literal is shown in its own backticks, not also in quotes)
+    named = shown if not isinstance(v, Str) and shown.startswith("`") and shown.endswith("`") else f"'{shown}'"
+    return Hit(path, v.span, f"IPC channel {named} is an inline literal; use a shared constant",
                key=str(shown))
 
 
