@@ -659,3 +659,26 @@ def test_a_files_record_indexes_are_made_once_a_run(tmp_path: Path, monkeypatch:
         again = first & {path for n, path in asked[name] if n == 2}
         assert again or name == "calls_by_name", name  # (asked again by the second round; the parameters here
         # are resolved once, their resolutions carried)
+
+
+def test_a_loops_module_table_is_read_once_per_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The `require` calls of a loop over a table of modules (``roles.loop_requires``) are found
+    once per file for the run, however many method calls ask whether they call a module's method."""
+    import ipclint.link.roles as roles
+    tools = {f"src/tools/t{i}.js": ("class T { init(config, ipc) { this.ipc = ipc; this.ipc.send('t:" + str(i)
+                                    + "') } }\nmodule.exports = new T()\n") for i in range(6)}
+    table = ", ".join(f"{{ path: './tools/t{i}' }}" for i in range(6))
+    preload = ("const { ipcRenderer } = require('electron')\n"
+               f"const TOOLS = [{table}]\n"
+               "for (const tool of TOOLS) {\n  const m = require(tool.path)\n"
+               + "".join(f"  m.init({{ n: {j} }}, ipcRenderer)\n" for j in range(40)) + "}\n")
+    main = ("const { app, BrowserWindow, ipcMain } = require('electron')\n"
+            "app.whenReady().then(() => { new BrowserWindow({ webPreferences: { preload: __dirname + '/preload.js' } }) })\n"
+            + "".join(f"ipcMain.on('t:{i}', () => {{}})\n" for i in range(6)))
+    files = {"package.json": '{"main": "src/main.js", "devDependencies": {"electron": "31.0.0"}}',
+             "src/main.js": main, "src/preload.js": preload, **tools}
+    seen = count_calls(monkeypatch, roles, "_loop_requires")
+    r = check([str(write_project(tmp_path / "p", files))], use_cache=False, jobs=1)
+    assert not r.internal_error
+    assert seen[0] <= len(files) - 1  # once per source file (import targets ask for every file)
+    assert not [f for f in r.findings if f.rule == "IPC011"]  # every tool's send reached its handler

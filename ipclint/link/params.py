@@ -94,9 +94,8 @@ def _loop_loaded(project: Project, caller: str, c: Call, path: str, fid: int) ->
     """`m.init(config, ipcRenderer)` with `const m = require(tool.path)` in a loop over a table of
     modules (`for (const tool of TOOLS)`: ``roles.loop_requires``): a call of method ``fid`` when one
     of the table's modules is ``path`` and its export's member of that name is the method."""
-    assert type(c.callee) is Member
     requires = loop_requires(project, caller)
-    if not requires:
+    if not requires or type(c.callee) is not Member:
         return False
     r = project.resolve(caller, c.callee.obj, c.func)
     if type(r.value) is not CallExpr or r.path != caller:

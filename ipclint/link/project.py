@@ -173,6 +173,9 @@ class FileMemo:
 
     # path -> the discovered files its imports and requires name, in order (parsed or not)
     import_targets: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # path -> the `require` calls of a loop over a constant table of modules, with the table's
+    # specifiers (link/roles.py loop_requires)
+    loop_requires: dict[str, list[tuple[Call, list[str]]]] = field(default_factory=dict)
     # path -> the names it binds to an IPC method read off an object (`const { invoke } = ipcRenderer`)
     unbound_names: dict[str, frozenset[str]] = field(default_factory=dict)
     # path -> the names its code uses as values, not only calls (link/graph.py ``_referenced``)

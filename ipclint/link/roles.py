@@ -470,7 +470,14 @@ def _loop_specifiers(project: Project, path: str) -> list[str]:
 
 
 def loop_requires(project: Project, path: str) -> list[tuple[Call, list[str]]]:
-    """``_loop_specifiers``, per `require` call of the loop."""
+    """``_loop_specifiers``, per `require` call of the loop (from the file's facts alone: once a run)."""
+    hit = project.file_memo.loop_requires.get(path)
+    if hit is None:
+        hit = project.file_memo.loop_requires[path] = _loop_requires(project, path)
+    return hit
+
+
+def _loop_requires(project: Project, path: str) -> list[tuple[Call, list[str]]]:
     f = project.files[path]
     out: list[tuple[Call, list[str]]] = []
     for c in project.calls_named(path, ("require",)):
