@@ -61,7 +61,9 @@ def duplicate_handler(project: Project, options: Options) -> Iterator[Hit]:
     also in another module), counts as removal when the registering code can run again only after
     it: every way back in first tests a state that the
     registering code sets and only that teardown resets (`if (hasActiveWindow) return`,
-    `if (!win) createWindow()`), or, after 'window-all-closed', that no window exists. A lazy
+    `if (!win) createWindow()`), or that no window exists (`if (BrowserWindow.getAllWindows()
+    .length === 0) createWindow()`), after 'window-all-closed' or after the 'closed'/'close'
+    callback of a window the registering code attaches itself. A lazy
     singleton (`if (!service) service = new Service()`, `Service.instance ??= new Service()`)
     constructs once, however often the code around it runs, and so does a call made only while a
     variable or `this` field that the called code sets is unset, when nothing in the file sets it
