@@ -47,14 +47,11 @@ def dialect_for(path: str, vue_lang: str | None = None) -> str:
 
 
 def parse(data: bytes, dialect: str) -> ts.Tree:
+    if dialect != "js" and b"typeof import" in data and _AWAIT_TYPEOF_IMPORT.search(data) is not None:
+        data = _without_typeof_import_arguments(data) or data  # (from the bytes alone: before parsing)
     tree = _parser(dialect).parse(data)
     if dialect != "js" and _BANG_GENERIC.search(data) is not None:
         fixed = _without_misread_type_arguments(tree, data, dialect)
-        if fixed is not None:
-            tree = _parser(dialect).parse(fixed)
-            data = fixed
-    if dialect != "js" and b"typeof import" in data and _AWAIT_TYPEOF_IMPORT.search(data) is not None:
-        fixed = _without_typeof_import_arguments(data)
         if fixed is not None:
             tree = _parser(dialect).parse(fixed)
             data = fixed
@@ -122,8 +119,13 @@ def _without_misread_type_arguments(tree: ts.Tree, data: bytes, dialect: str) ->
         return None
     out = bytearray(data)
     for start, end in spans:
-        out[start:end] = bytes(b if b in b"\r\n" else 32 for b in data[start:end])
+        _blank(out, data, start, end)
     return bytes(out)
+
+
+def _blank(out: bytearray, data: bytes, start: int, end: int) -> None:
+    """Spaces over ``data[start:end]`` in ``out``, line breaks kept: every position stays."""
+    out[start:end] = bytes(b if b in b"\r\n" else 32 for b in data[start:end])
 
 
 # `await vi.importActual<typeof import('./x')>('./x')`: after `await`, tree-sitter-typescript reads a
@@ -142,7 +144,7 @@ def _without_typeof_import_arguments(data: bytes) -> bytes | None:
         end = _closing_angle(data, start)
         if end is None:
             continue
-        out[start:end + 1] = bytes(b if b in b"\r\n" else 32 for b in data[start:end + 1])
+        _blank(out, data, start, end + 1)
         changed = True
     return bytes(out) if changed else None
 
