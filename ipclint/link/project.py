@@ -83,6 +83,7 @@ OBJ_INDEX_FROM = 16  # object literals with more entries have their entries inde
 # resolved end at one that does not step, and a set lookup is much cheaper than the failing
 # isinstance tests of a match (msgspec's metaclass makes those slow).
 _STEPPED = frozenset({Ref, Member, Import, Module, CallExpr, ParamRef, This, Await})
+MAX_CALLERS = 16  # calls of a function whose arguments are followed (``Project.arguments_of``)
 MAX_RETURNING = 8  # calls resolution looks through, one inside another (``Project._through_call``)
 _AWAITED = frozenset({Module, Import})  # `await import('x')`: the module
 _MODULE_VALUES = frozenset({Module, ModObj, Electron, External})  # what a module resolves to
@@ -1127,7 +1128,7 @@ class Project:
             return None
         # (lazily: a call that passes something else settles it, the later importers unread; a
         # method's parameter with a declared type is what the type names, `_param_type`)
-        sites: Iterable[tuple[str, Call]] = () if fn.kind == "method" and _declared(f, fid, param.index) \
+        sites: Iterable[tuple[str, Call]] = () if fn.kind == "method" and declared_param(f, fid, name) is not None \
             else self.calls_of(cur.path, fid, importers=not consts_only)
         found: set[str] = set()
         arg_where = None
@@ -1192,6 +1193,23 @@ class Project:
         if importers and fn.parent is None:
             from ipclint.link.params import importer_calls  # (params.py imports this module)
             yield from importer_calls(self, path, fid)
+
+    def arguments_of(self, path: str, fid: int, name: str) -> list[Where] | None:
+        """What the calls of function ``fid`` (``calls_of``) give its plain parameter ``name``, each
+        where it is written; None when it has no such parameter, no call, more than
+        ``MAX_CALLERS``, or a call that gives it nothing or a spread."""
+        f = self.files.get(path)
+        if f is None:
+            return None
+        p = next((p for p in f.functions[fid].params if p.name == name and not p.path and not p.rest), None)
+        if p is None:
+            return None
+        out: list[Where] = []
+        for cpath, c in self.calls_of(path, fid):
+            if len(out) >= MAX_CALLERS or p.index >= len(c.args) or type(c.args[p.index]) is Spread:
+                return None
+            out.append(Where(cpath, c.args[p.index], c.func))
+        return out or None
 
     def _calls_named(self, path: str, f: FileFacts, name: str) -> list[Call]:
         """The calls of file ``path`` whose callee is the bare name ``name``, in order (indexed once
@@ -1437,15 +1455,9 @@ class Project:
         """A parameter whose declared type names a project class (`electron: ElectronService`, a
         constructor-injected service) or an Electron object (`wc: WebContents`): that."""
         f = self.files.get(cur.path)
-        if f is None or f.types is None or (cur.path, param.fid, param.name) in self._param_disputed:
+        if f is None or param.fid is None or (cur.path, param.fid, param.name) in self._param_disputed:
             return None
-        sig = f.types.funcs.get(param.fid)
-        if sig is None:
-            return None
-        p = next((p for p in f.functions[param.fid].params if p.name == param.name), None)
-        if p is None or p.path or p.rest or p.index >= len(sig.params):
-            return None
-        t = sig.params[p.index]
+        t = declared_param(f, param.fid, param.name)
         return self._typed_value(cur.path, t) if t is not None else None
 
     def electron_type(self, path: str, scope: int | None, name: str) -> str | None:
@@ -1464,17 +1476,11 @@ class Project:
             if (scope, name) in f.bindings or scope is None:
                 return None
             fn = f.functions[scope]
-            p = next((p for p in fn.params if p.name == name), None)
-            if p is not None:
-                sig = f.types.funcs.get(scope)
-                if sig is None or p.path or p.rest or p.index >= len(sig.params):
-                    return None
-                t = sig.params[p.index]
+            if any(p.name == name for p in fn.params):
+                t = declared_param(f, scope, name)
                 break
             scope = fn.parent
-        if type(t) is TUnion:  # `BrowserWindow | null`
-            items = [i for i in t.items if not (type(i) is TPrim and i.name in ("null", "undefined"))]
-            t = items[0] if len(items) == 1 else None
+        t = without_nullish(t) if t is not None else None  # `BrowserWindow | null`
         if type(t) is not TRef or t.args:
             return None
         head, _, rest = t.name.partition(".")
@@ -1607,11 +1613,7 @@ class Project:
             scope, value = hit
             if value is not None or scope is None:
                 return f.types.vars.get((scope, v.name))
-            sig = f.types.funcs.get(scope)
-            p = next((p for p in f.functions[scope].params if p.name == v.name), None)
-            if sig is None or p is None or p.path or p.rest or p.index >= len(sig.params):
-                return None
-            return sig.params[p.index]
+            return declared_param(f, scope, v.name)
         if type(v) is Member and type(v.obj) is This:
             cls = self._class_of(cur.path, cur.scope)
             return f.types.fields.get((cls, v.prop)) if cls is not None else None
@@ -1619,11 +1621,7 @@ class Project:
 
     def _declared_value(self, path: str, t: AnyT | None) -> Where | None:
         """What a declared type stands for (``_typed_value``), `T | null | undefined` taken as T."""
-        if type(t) is TUnion:
-            items = [i for i in t.items if not (type(i) is TPrim and i.name in ("null", "undefined"))]
-            if len(items) == 1:
-                t = items[0]
-        return self._typed_value(path, t) if t is not None else None
+        return self._typed_value(path, without_nullish(t)) if t is not None else None
 
     def _declared_instance(self, cur: Where, ref: Ref) -> Where | None:
         """A variable whose value leads nowhere, by its declared type: `const win: AppWindow = ...`."""
@@ -2053,10 +2051,25 @@ def _top_level(body: bytes, at: int) -> bool:
     return head.count(b"{") <= head.count(b"}")
 
 
-def _declared(f: FileFacts, fid: int, index: int) -> bool:
-    """Parameter ``index`` of function ``fid`` has a declared type (TypeScript)."""
+def without_nullish(t: AnyT) -> AnyT:
+    """`T | null | undefined` as T; any other type as it is."""
+    if type(t) is TUnion:
+        items = [i for i in t.items if not (type(i) is TPrim and i.name in ("null", "undefined"))]
+        if len(items) == 1:
+            return items[0]
+    return t
+
+
+def declared_param(f: FileFacts, fid: int, name: str) -> AnyT | None:
+    """The type TypeScript declares for the plain parameter ``name`` of function ``fid`` (not one
+    destructured or a rest parameter), or None."""
     sig = f.types.funcs.get(fid) if f.types is not None else None
-    return sig is not None and index < len(sig.params) and sig.params[index] is not None
+    if sig is None:
+        return None
+    p = next((p for p in f.functions[fid].params if p.name == name), None)
+    if p is None or p.path or p.rest or p.index >= len(sig.params):
+        return None
+    return sig.params[p.index]
 
 
 def _is_module(f: FileFacts) -> bool:
