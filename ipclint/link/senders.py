@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from ipclint.link.project import Project
 from ipclint.link.vutil import callee_name, subtree, walk
 from ipclint.link.wrappers import callee_function
-from ipclint.model.facts import Assign, Call, Check, Exit, Outcome
+from ipclint.model.facts import Call, Check, Exit, Outcome
 from ipclint.model.span import Span
 from ipclint.model.values import (
     AnyV,
@@ -56,7 +56,6 @@ class FunctionIndex:
     exits: dict[int | None, list[Exit]] = field(default_factory=dict)
     bindings: dict[int | None, list[tuple[str, AnyV]]] = field(default_factory=dict)
     outcomes: dict[int | None, list[Outcome]] = field(default_factory=dict)  # returns and throws (IPC017)
-    assigns: dict[int | None, list[Assign]] = field(default_factory=dict)
 
     def of(self, scopes: Iterable[int]) -> tuple[list[Call], list[Check], list[Exit], list[tuple[str, AnyV]]]:
         """The records of the given functions (calls in file order)."""
@@ -88,8 +87,6 @@ def function_index(project: Project, path: str) -> FunctionIndex:
             index.bindings.setdefault(scope, []).append((n, v))
         for o in f.outcomes:
             index.outcomes.setdefault(o.func, []).append(o)
-        for a in f.assigns:
-            index.assigns.setdefault(a.func, []).append(a)
     return index
 
 
@@ -132,9 +129,8 @@ def checks_sender(project: Project, path: str, scopes: set[int], event: str | No
     # infos[event.sender.id]`, `return byId[sender.id]`); copying the id into data (`data.from =
     # event.sender.id`) identifies nobody
     files = project.files[path]
-    stored: list[AnyV] = []
+    stored: list[AnyV] = [x for a in project.assigns_within(path, scopes) for x in (a.target, a.value)]
     for fid in scopes:
-        stored.extend(x for a in index.assigns.get(fid, ()) for x in (a.target, a.value))
         stored.extend(files.functions[fid].returns)
     return any(isinstance(k, Index) and any(isinstance(x, Member) and ev.reads_identity(x) for x in walk(k.index))
                for v in stored for k in walk(v, into_calls=True))

@@ -253,9 +253,6 @@ def _module_pairs(project: Project, path: str) -> list[tuple[str, Where]] | None
             if name not in types or (None, name) in f.bindings]
 
 
-MAX_CALLERS = 16
-
-
 def _passed(project: Project, at: Where) -> list[Where] | None:
     """The tables a function receives as a parameter (`function registerAll(handlers) {
     Object.entries(handlers).forEach(...) }`): what each of its calls passes, in its file by name
@@ -266,18 +263,14 @@ def _passed(project: Project, at: Where) -> list[Where] | None:
     f = project.files.get(at.path)
     if not isinstance(param, ParamRef) or f is None or param.fid is None:
         return None
-    fn = f.functions[param.fid]
-    p = next((p for p in fn.params if p.name == param.name and not p.path and not p.rest), None)
-    if p is None or not fn.name:
+    if not f.functions[param.fid].name:
         return None
-    sites = list(project.calls_of(at.path, param.fid))
-    if not 0 < len(sites) <= MAX_CALLERS:
+    passed = project.arguments_of(at.path, param.fid, param.name)
+    if passed is None:
         return None
     out: list[Where] = []
-    for path, c in sites:
-        if p.index >= len(c.args):
-            return None
-        r = project.resolve(path, c.args[p.index], c.func)
+    for w in passed:
+        r = project.resolve(w.path, w.value, w.scope)
         if isinstance(r.value, CallExpr):
             r = _returned_table(project, r) or r
         if not isinstance(r.value, (Obj, Arr)):

@@ -29,7 +29,6 @@ from ipclint.model.values import (
 
 MAX_DEPTH = 8
 MAX_ENTRIES = 512
-MAX_CALLERS = 16
 MERGES = frozenset({"merge", "assign", "extend", "mergeWith", "deepmerge", "deepMerge", "defaultsDeep"})
 
 
@@ -124,7 +123,7 @@ def _parts(project: Project, r: Where, sure: bool, depth: int) -> list[_Item] | 
         case ParamRef(fid=fid, name=name) if fid is not None:
             # `function make(prefs) { new BrowserWindow({ webPreferences: prefs }) }`: what each
             # call passes (an alternative each)
-            passed = _passed(project, r.path, fid, name)
+            passed = project.arguments_of(r.path, fid, name)
             if passed is not None:
                 return [(w, False, depth + 1) for w in passed]
         case Index(obj=obj):
@@ -135,25 +134,6 @@ def _parts(project: Project, r: Where, sure: bool, depth: int) -> list[_Item] | 
                     and all(p.key is not None and not p.spread for p in table.value.props):
                 return [(Where(table.path, p.value, table.scope), False, depth + 1) for p in table.value.props]
     return None
-
-
-def _passed(project: Project, path: str, fid: int, name: str) -> list[Where] | None:
-    """The arguments the calls of project function ``fid`` give its parameter ``name``; None
-    when it has no such plain parameter, no calls or too many."""
-    f = project.files.get(path)
-    if f is None:
-        return None
-    p = next((p for p in f.functions[fid].params if p.name == name and not p.path and not p.rest), None)
-    if p is None:
-        return None
-    out: list[Where] = []
-    for cpath, c in project.calls_of(path, fid):
-        if len(out) >= MAX_CALLERS:
-            return None
-        if p.index >= len(c.args) or isinstance(c.args[p.index], Spread):
-            return None
-        out.append(Where(cpath, c.args[p.index], c.func))
-    return out or None
 
 
 def _is_merge(project: Project, r: Where, callee: AnyV) -> bool:
