@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from msgspec.structs import replace
 
 from ipclint.engine import check
@@ -48,6 +50,15 @@ def _edit(root: Path, rel: str, change: Callable[[str], str]) -> None:
     os.utime(p, ns=(before.st_atime_ns, before.st_mtime_ns + 10_000_000))  # a later mtime, whatever the clock
 
 
+def _swap_handlers(t: str) -> str:
+    """The LINK_OPEN and APP_VERSION handlers (three lines each) in each other's place."""
+    lines = t.split("\n")
+    a = next(i for i, x in enumerate(lines) if "Channels.LINK_OPEN" in x)
+    b = next(i for i, x in enumerate(lines) if "Channels.APP_VERSION" in x)
+    lines[a:a + 3], lines[b:b + 3] = lines[b:b + 3], lines[a:a + 3]
+    return "\n".join(lines)
+
+
 EDITS: dict[str, tuple[str, Callable[[str], str], bool]] = {
     # name: (file, edit, whether the last analysis can be reused)
     "comment appended": (IPC, lambda t: t + "\n// a note for later\n", True),
@@ -61,9 +72,23 @@ EDITS: dict[str, tuple[str, Callable[[str], str], bool]] = {
     "suppression inside a handler": (
         IPC, lambda t: t.replace("await shell.openExternal(url)", "await shell.openExternal(url)  "
                                  "// ipclint-disable-line IPC006 -- checked by the caller"), False),
-    "comment line inserted at the top": (IPC, lambda t: "// moved everything down\n" + t, False),
+    # (whole lines inserted or removed: the facts are the same but for their line numbers, and the
+    # last analysis is reused with that file's lines renumbered, in messages too: IPC010's
+    # "'note:save' is registered at src/main/ipc.ts:17" names a moved line)
+    "comment line inserted at the top": (IPC, lambda t: "// moved everything down\n" + t, True),
+    # (but an expression's first 120 characters are its text, which its facts keep: lines inserted
+    # there change the facts)
     "blank lines inside a handler": (IPC, lambda t: t.replace("    settings[key] = value", "\n\n    settings[key] = value"),
                                      False),
+    "comment lines inserted in two places": (IPC, lambda t: t.replace("const settings", "// by key\nconst settings").replace(
+        "  ipcMain.on(Channels.APP_VERSION", "  // sync, for the about box\n  // (old API)\n  ipcMain.on(Channels.APP_VERSION"),
+        True),
+    "blank line removed": (IPC, lambda t: t.replace("\n\nexport function registerIpc", "\nexport function registerIpc"), True),
+    "blank lines at the top of a module of constants": (CHANNELS, lambda t: "\n\n" + t, True),
+    # (not a move: the code changed)
+    "two lines joined": (IPC, lambda t: t.replace("{\n    if (!isTrustedSender(event.senderFrame)) return null",
+                                                  "{ if (!isTrustedSender(event.senderFrame)) return null"), False),
+    "two handlers swapped": (IPC, _swap_handlers, False),
     "channel renamed": (CHANNELS, lambda t: t.replace("'note:save'", "'note:sav'"), False),
     "channel literal fixed": (PRELOAD, lambda t: t.replace("'note:sav'", "Channels.NOTE_SAVE"), False),
     "import added": (PRELOAD, lambda t: "import { join } from 'node:path'\n" + t.replace(
@@ -560,3 +585,82 @@ def test_the_context_key_hashes_the_file_set_in_one_update(tmp_path: Path, monke
     for part in (None, (), [], []):
         h.update(repr(part).encode())
     assert key == h.hexdigest()
+
+
+# ---- lines moved (reuse.moved_lines, reuse.renumbered) -------------------------------------------
+
+def _facts(text: str, path: str = "src/main/ipc.ts") -> Any:
+    from ipclint.extract.extract import extract
+    return extract(path, text.encode())
+
+
+MOVES_BASE = ("import { ipcMain } from 'electron'\n"
+              "\n"
+              "ipcMain.handle('a', (_e, x) => x)\n"
+              "ipcMain.handle('b', (_e, y) => y)\n")
+
+
+def test_lines_inserted_and_removed_are_a_move() -> None:
+    from ipclint.reuse import moved_lines
+    base = _facts(MOVES_BASE)
+    inserted = _facts(MOVES_BASE.replace("\n\n", "\n// one\n// two\n\n"))
+    assert moved_lines(base, inserted) == {1: 1, 3: 5, 4: 6}
+    removed = _facts(MOVES_BASE.replace("\n\n", "\n"))
+    assert moved_lines(base, removed) == {1: 1, 3: 2, 4: 3}
+    between = _facts(MOVES_BASE.replace("x)\n", "x)\n\n"))
+    assert moved_lines(base, between) == {1: 1, 3: 3, 4: 5}
+
+
+@pytest.mark.parametrize("edit", [
+    lambda t: t.replace("ipcMain.handle('a'", "  ipcMain.handle('a'"),  # a column moved
+    lambda t: t.replace("(_e, x) => x)\nipcMain", "(_e, x) => x); ipcMain"),  # two lines joined
+    lambda t: t.replace("'a'", "'c'"),  # a value changed
+    lambda t: t.replace("ipcMain.handle('a', (_e, x) => x)\nipcMain.handle('b', (_e, y) => y)",
+                        "ipcMain.handle('b', (_e, y) => y)\nipcMain.handle('a', (_e, x) => x)"),  # swapped
+])
+def test_other_edits_are_no_move(edit: Callable[[str], str]) -> None:
+    from ipclint.reuse import moved_lines
+    assert moved_lines(_facts(MOVES_BASE), _facts(edit(MOVES_BASE))) is None
+
+
+def test_a_move_keeps_the_lines_of_syntax_errors_and_type_comments() -> None:
+    from ipclint.reuse import moved_lines
+    code = ("import { ipcMain } from 'electron'\n"
+            "// @ts-expect-error\n"
+            "ipcMain.handle('a', (_e, x: number) => x)\n"
+            "const broken = (\n")
+    base, moved = _facts(code), _facts("\n" + code)
+    assert base.parse_errors and base.types is not None and base.types.unchecked
+    lines = moved_lines(base, moved)
+    assert lines is not None and all(new == old + 1 for old, new in lines.items())
+
+
+SOURCE_SUFFIXES = {".js", ".mjs", ".cjs", ".jsx", ".ts", ".mts", ".cts", ".tsx", ".vue"}
+MOVE_PROJECTS = [EXAMPLE, *sorted(p.parent for p in (EXAMPLE.parent.parent).glob("IPC01[02]/bad-*/package.json")
+                                  if any(q.suffix in SOURCE_SUFFIXES for q in p.parent.rglob("*")))]
+INSERTED = ["", "// a note", "/* a note */", "   "]
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(project=st.sampled_from(MOVE_PROJECTS), data=st.data())
+def test_lines_inserted_or_removed_anywhere_give_what_a_cold_run_gives(tmp_path_factory: pytest.TempPathFactory,
+                                                                        project: Path, data: st.DataObject) -> None:
+    tmp = tmp_path_factory.mktemp("moved")
+    root, cache = tmp / "app", tmp / "cache"
+    shutil.copytree(project, root)
+    check([str(root)], cache_dir=str(cache), jobs=1)
+    sources = sorted(p for p in root.rglob("*") if p.suffix in SOURCE_SUFFIXES and p.is_file())
+    rel = str(data.draw(st.sampled_from(sources)).relative_to(root))
+    for _ in range(data.draw(st.integers(1, 3))):
+        lines = (root / rel).read_text().split("\n")
+        at = data.draw(st.integers(0, len(lines)))
+        blank = [i for i, x in enumerate(lines) if not x.strip()]
+        if blank and data.draw(st.booleans()):
+            del lines[data.draw(st.sampled_from(blank))]
+        else:
+            lines.insert(at, data.draw(st.sampled_from(INSERTED)))
+        new = "\n".join(lines)
+        if new != (root / rel).read_text():
+            _edit(root, rel, lambda _t, new=new: new)
+    again, cold = _rerun(root, cache)
+    assert _report(again) == _report(cold)
