@@ -86,3 +86,18 @@ def test_bare_ampersand_in_a_jsx_attribute_string_is_no_syntax_error(path: str) 
     assert [(c.callee.text, c.span.line, c.span.column) for c in facts.calls] == [("window.api.share", 3, 21)]
     broken = extract(path, src + b"const = ;\n")
     assert len(broken.parse_errors) == 1 and broken.parse_errors[0][0] == 4
+
+
+@pytest.mark.parametrize("path", ["src/index.ts", "src/index.tsx"])
+def test_a_type_only_star_re_export_is_no_syntax_error(path: str) -> None:
+    """`export type * from './x'` (TypeScript 5.0) is unknown to tree-sitter-typescript; the file
+    parses cleanly with every position in place, and its other re-exports and calls are kept."""
+    src = (b"export type * from './model'\n"
+           b"export   type   *   as Api from './api'\n"
+           b"export * from './channels'\n"
+           b"window.api.ping('x')\n")
+    facts = extract(path, src)
+    assert facts.parse_errors == ()
+    assert [(c.callee.text, c.span.line, c.span.column) for c in facts.calls] == [("window.api.ping", 4, 1)]
+    assert "./channels" in facts.star_exports
+    assert extract("src/plain.js", b"export type * from './model'\n").parse_errors  # (not TypeScript)

@@ -49,6 +49,8 @@ def dialect_for(path: str, vue_lang: str | None = None) -> str:
 def parse(data: bytes, dialect: str) -> ts.Tree:
     if dialect != "js" and b"typeof import" in data and _AWAIT_TYPEOF_IMPORT.search(data) is not None:
         data = _without_typeof_import_arguments(data) or data  # (from the bytes alone: before parsing)
+    if dialect != "js" and b"export type" in data and _EXPORT_TYPE_STAR.search(data) is not None:
+        data = _without_type_star_keywords(data)
     tree = _parser(dialect).parse(data)
     if dialect != "js" and _BANG_GENERIC.search(data) is not None:
         fixed = _without_misread_type_arguments(tree, data, dialect)
@@ -126,6 +128,20 @@ def _without_misread_type_arguments(tree: ts.Tree, data: bytes, dialect: str) ->
 def _blank(out: bytearray, data: bytes, start: int, end: int) -> None:
     """Spaces over ``data[start:end]`` in ``out``, line breaks kept: every position stays."""
     out[start:end] = bytes(b if b in b"\r\n" else 32 for b in data[start:end])
+
+
+# `export type * from './types'` (TypeScript 5.0): tree-sitter-typescript knows `export type { A }`
+# but not a type-only star re-export, and reports a syntax error. The `type` keyword is blanked (same
+# length: every position stays) and the line reads as `export * from`: code that compiles uses no
+# value through a type-only re-export, so nothing resolves through it that should not.
+_EXPORT_TYPE_STAR = re.compile(rb"\bexport\s+(type)\s+\*")
+
+
+def _without_type_star_keywords(data: bytes) -> bytes:
+    out = bytearray(data)
+    for m in _EXPORT_TYPE_STAR.finditer(data):
+        _blank(out, data, m.start(1), m.end(1))
+    return bytes(out)
 
 
 # `await vi.importActual<typeof import('./x')>('./x')`: after `await`, tree-sitter-typescript reads a
