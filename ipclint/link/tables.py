@@ -253,6 +253,12 @@ def _module_pairs(project: Project, path: str) -> list[tuple[str, Where]] | None
             if name not in types or (None, name) in f.bindings]
 
 
+def module_entries(project: Project, path: str) -> list[tuple[str, Where]]:
+    """The named entries of the project module ``path`` as an object (`const api =
+    require('./api')`, `import * as api from './api'`): what ``_module_pairs`` finds, or none."""
+    return _module_pairs(project, path) or []
+
+
 def _passed(project: Project, at: Where) -> list[Where] | None:
     """The tables a function receives as a parameter (`function registerAll(handlers) {
     Object.entries(handlers).forEach(...) }`): what each of its calls passes, in its file by name

@@ -12,7 +12,7 @@ from typing import NamedTuple
 from ipclint.link.handlers import Handler, Judge, call_at, derived
 from ipclint.link.project import Project
 from ipclint.link.sinks import STORE_KEY, assignment_sink, sink_of
-from ipclint.link.tables import loop_values
+from ipclint.link.tables import loop_values, module_entries
 from ipclint.link.vutil import walk
 from ipclint.link.wrappers import callee_function, forwarded_function
 from ipclint.model import Role, StepKind, TraceStep
@@ -26,6 +26,7 @@ from ipclint.model.values import (
     External,
     Index,
     Member,
+    ModObj,
     Obj,
     Ref,
     Spread,
@@ -35,6 +36,7 @@ from ipclint.model.values import (
 )
 
 MAX_HELPER_DEPTH = 2
+MAX_MODULE_METHODS = 256  # the exported functions a computed call on a module namespace may pick
 # Window options through which renderer data changes what the new window's page can do.
 SECURITY_PREFS = frozenset({"preload", "nodeIntegration", "nodeIntegrationInWorker", "nodeIntegrationInSubFrames",
                             "contextIsolation", "sandbox", "webSecurity", "allowRunningInsecureContent",
@@ -330,7 +332,17 @@ def _helper(project: Project, path: str, call: Call, occ: Occ, param: str,
 
 def object_methods(project: Project, path: str, v: AnyV, scope: int | None) -> list[tuple[str, int]]:
     """The functions of a project object that a computed key can pick: the function entries of an
-    object literal, or the methods of an instance of a class the project declares."""
+    object literal, the methods of an instance of a class the project declares, or the exported
+    functions of a project module (`const fns = require('./fns'); fns[name](...args)`, an ES
+    namespace import the same)."""
+    mod = project.resolve(path, v, scope)
+    if isinstance(mod.value, ModObj):
+        out_m: list[tuple[str, int]] = []
+        for _key, at in module_entries(project, mod.value.path)[:MAX_MODULE_METHODS]:
+            t = project.function_of(at.path, at.value, at.scope)
+            if t is not None and t not in out_m:
+                out_m.append(t)
+        return out_m
     found = project.project_object(path, v, scope)
     if found is None:
         return []

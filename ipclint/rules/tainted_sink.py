@@ -74,7 +74,8 @@ def tainted_sink(project: Project, options: Options) -> Iterator[Hit]:
     fn(a)))`, the table possibly handed to the registering function by its callers, in its file or
     in those that import it, each passing a table literal or a project function's returned one,
     or the table a project function returns kept in a local: `const handlers = build(deps)`),
-    each method of a project object (an object literal, an instance of a project class) when the
+    each method of a project object (an object literal, an instance of a project class, the
+    exports of a project module: `require('./fns')`, `import * as fns`) when the
     renderer names the method (`api[method](...args)`, `api[method].apply(api, [win].concat(args))`;
     a spread list fills every parameter from its place on),
     and the function a pass-through wrapper runs with the call's own arguments (`safely(save)(file)`,
