@@ -18,15 +18,35 @@ from dataclasses import dataclass, field
 
 from ipclint.link.calls import Gate, callback_refs, callers
 from ipclint.link.graph import Edge
+from ipclint.link.modules import ELECTRON_MODULES
 from ipclint.link.project import Project
 from ipclint.model.facts import Call, Exit, FileFacts
-from ipclint.model.values import AnyV, Bool, CallExpr, Cmp, Logic, Member, NewExpr, Not, Null, Num, Ref, This, Undef
+from ipclint.model.types import TRef
+from ipclint.model.values import (
+    AnyV,
+    Await,
+    Bool,
+    CallExpr,
+    Cmp,
+    Import,
+    Logic,
+    Member,
+    NewExpr,
+    Not,
+    Null,
+    Num,
+    Ref,
+    This,
+    Undef,
+)
 
 WINDOW_TEARDOWN = frozenset({"closed", "close"})
 APP_TEARDOWN = "window-all-closed"
 MAX_UP = 32
 MAX_HELPER_CALLS = 4  # how many project-function calls deep a teardown's removal may sit
 MAX_VISITS = 200
+MAX_RETURNS = 8  # the returns of a window factory read to know it always gives a window
+WINDOW_CLASSES = frozenset({"BrowserWindow", "BaseWindow"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,13 +209,13 @@ def gate(project: Project, e: Edge, removals: list[Edge]) -> Gate:
         f = project.files[path]
         never = memo.never_reset.get(path)
         if never is None:
-            never = memo.never_reset[path] = _never_reset(f)
+            never = memo.never_reset[path] = _never_reset(project, f)
         names = states.get(path, set()) | never
         if names:  # the state must be set by the code the call leads into, in the state's file
             if target is not None:
-                names = {n for n in names if target[0] == path and _sets_truthy_under(memo, f, n, target[1])}
+                names = {n for n in names if target[0] == path and _sets_truthy_under(project, memo, f, n, target[1])}
             else:
-                names = {n for n in names if path == e.path and _sets_truthy(memo, f, n, chain)}
+                names = {n for n in names if path == e.path and _sets_truthy(project, memo, f, n, chain)}
         # `if (BrowserWindow.getAllWindows().length === 0) createWindow()` where createWindow
         # attaches the removing 'closed' callback to its window: with no window left, that one ran
         none = no_window or any(_attached_by(project, at, e.path, chain, target) for at in closing)
@@ -232,7 +252,7 @@ def _state_name(v: AnyV) -> str | None:
     return None
 
 
-def _never_reset(f: FileFacts) -> set[str]:
+def _never_reset(project: Project, f: FileFacts) -> set[str]:
     """Module variables and fields of `this` that are set (to a window, `true`) and never set back
     to a falsy value in the file."""
     set_to: dict[str, bool] = {}
@@ -241,7 +261,7 @@ def _never_reset(f: FileFacts) -> set[str]:
         if name is not None and a.op == "=" and (name.startswith("this.") or (None, name) in f.mutable):
             if _falsy(a.value):
                 set_to[name] = False
-            elif _truthy(a.value):
+            elif _truthy(project, f.path, a.value, a.func):
                 set_to.setdefault(name, True)
     return {n for n, only_truthy in set_to.items() if only_truthy}
 
@@ -277,26 +297,26 @@ def _reset_only_by(f: FileFacts, fids: list[int]) -> set[str]:
     return {n for n, only in reset.items() if only}
 
 
-def _truthy_sets(memo: TeardownMemo, f: FileFacts, name: str) -> list[int | None]:
+def _truthy_sets(project: Project, memo: TeardownMemo, f: FileFacts, name: str) -> list[int | None]:
     """The functions that set ``name`` to a truthy value (indexed once per file)."""
     index = memo.truthy.get(f.path)
     if index is None:
         index = memo.truthy[f.path] = {}
         for a in f.assigns:
             state = _state_name(a.target)
-            if state is not None and _truthy(a.value):
+            if state is not None and _truthy(project, f.path, a.value, a.func):
                 index.setdefault(state, []).append(a.func)
     return index.get(name, [])
 
 
-def _sets_truthy(memo: TeardownMemo, f: FileFacts, name: str, scopes: set[int]) -> bool:
-    return any(fid in scopes for fid in _truthy_sets(memo, f, name))
+def _sets_truthy(project: Project, memo: TeardownMemo, f: FileFacts, name: str, scopes: set[int]) -> bool:
+    return any(fid in scopes for fid in _truthy_sets(project, memo, f, name))
 
 
-def _sets_truthy_under(memo: TeardownMemo, f: FileFacts, name: str, top: int) -> bool:
+def _sets_truthy_under(project: Project, memo: TeardownMemo, f: FileFacts, name: str, top: int) -> bool:
     """``_sets_truthy`` in function ``top`` and the functions nested in it (found by climbing from
     each setting function: the nested functions of a large createWindow are not listed each time)."""
-    for fid in _truthy_sets(memo, f, name):
+    for fid in _truthy_sets(project, memo, f, name):
         while fid is not None:
             if fid == top:
                 return True
@@ -308,8 +328,43 @@ def _falsy(v: AnyV) -> bool:
     return isinstance(v, (Null, Undef)) or isinstance(v, Bool) and not v.value or isinstance(v, Num) and v.value == "0"
 
 
-def _truthy(v: AnyV) -> bool:
-    return isinstance(v, NewExpr) or isinstance(v, Bool) and v.value
+def _truthy(project: Project, path: str, v: AnyV, scope: int | None) -> bool:
+    """`new BrowserWindow()`, `true`, or a window a project factory makes (``_made_window``)."""
+    return isinstance(v, NewExpr) or isinstance(v, Bool) and v.value or _made_window(project, path, v, scope)
+
+
+def _made_window(project: Project, path: str, v: AnyV, scope: int | None) -> bool:
+    """`main = await openWindow()`, `spare = makeWindow()`: the result of a project function that
+    always gives a window: declared to return one (`BrowserWindow`, `Promise<BrowserWindow>`;
+    not `BrowserWindow | null`), or, undeclared, each of its returns is a `new ...` object
+    (`const win = new BrowserWindow(...); ...; return win`)."""
+    call = v.inner if isinstance(v, Await) else v
+    if not isinstance(call, CallExpr):
+        return False
+    target = project.function_of(path, call.callee, scope)
+    if target is None or target[0] not in project.files:
+        return False
+    tp, fid = target
+    tf = project.files[tp]
+    sig = tf.types.funcs.get(fid) if tf.types is not None else None
+    if sig is not None and sig.ret is not None:
+        t = sig.ret
+        if type(t) is TRef and t.name == "Promise" and len(t.args) == 1:
+            t = t.args[0]
+        return type(t) is TRef and not t.args and _window_class(tf, t.name)
+    returns = tf.functions[fid].returns
+    return 0 < len(returns) <= MAX_RETURNS and all(
+        isinstance(project.resolve(tp, r, fid).value, NewExpr) for r in returns)
+
+
+def _window_class(f: FileFacts, name: str) -> bool:
+    """A type name that is Electron's window class: `Electron.BrowserWindow`, or `BrowserWindow`
+    imported from 'electron' (under any local name)."""
+    head, _, rest = name.partition(".")
+    if head == "Electron":
+        return rest in WINDOW_CLASSES
+    imp = f.imports.get(name)
+    return type(imp) is Import and imp.src in ELECTRON_MODULES and imp.name in WINDOW_CLASSES
 
 
 def _tested_first(project: Project, memo: TeardownMemo, path: str, call: Call, names: set[str],

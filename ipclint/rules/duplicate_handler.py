@@ -67,9 +67,12 @@ def duplicate_handler(project: Project, options: Options) -> Iterator[Hit]:
     singleton (`if (!service) service = new Service()`, `Service.instance ??= new Service()`)
     constructs once, however often the code around it runs, and so does a call made only while a
     variable or `this` field that the called code sets is unset, when nothing in the file sets it
-    back (`if (!this.palette) this.openPalette()`). A registration made only while a registry
-    lacks the channel, which the same block then records (`if (!registered.has(ch)) {
-    ipcMain.handle(ch, fn); registered.add(ch) }`, `Map.set`), runs once per channel.
+    back (`if (!this.palette) this.openPalette()`; set to a new object, `true`, or the window a
+    project factory always gives: `main = await openWindow()` with `openWindow` declared to return
+    a `BrowserWindow`, not `BrowserWindow | null`, or returning `new BrowserWindow(...)`). A
+    registration made only while a registry lacks the channel, which the same block then records
+    (`if (!registered.has(ch)) { ipcMain.handle(ch, fn); registered.add(ch) }`, `Map.set`), runs
+    once per channel.
 
     ## Why is this bad?
     Electron throws "Attempted to register a second handler for '…'" on the second `handle`,
