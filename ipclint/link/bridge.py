@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from ipclint.link.modules import Where
 from ipclint.link.project import GLOBAL_OBJECTS, Project
-from ipclint.link.vutil import callee_name, without_fallback
+from ipclint.link.vutil import callee_name, returned_global, without_fallback
 from ipclint.link.wrappers import callee_target
 from ipclint.model import FRAME_WINDOWS, Span
 from ipclint.model.facts import Assign, Call, FileFacts, binding_scope
@@ -311,19 +311,11 @@ def bridge_target(project: Project, path: str, call: Call, exposures: dict[str, 
 def _returned_global(project: Project, path: str, made_by: CallExpr, scope: int | None) -> Global | None:
     """The exposed global a project getter returns, for a call of it: `getElectron()` with
     `getElectron () { return window.Electron || {}; }` is `window.Electron` (an empty fallback for
-    pages outside Electron aside). Every return must give the same global."""
-    callee = made_by.callee
-    target = callee_target(project, path, callee, scope)  # (also `Common.getElectron` on a `new UtilCommon()`)
+    pages outside Electron aside; ``vutil.returned_global``)."""
+    target = callee_target(project, path, made_by.callee, scope)  # (also `Common.getElectron` on a `new UtilCommon()`)
     if target is None:
         return None
-    fpath, fid = target
-    found: Global | None = None
-    for ret in project.files[fpath].functions[fid].returns:
-        got = project.resolve(fpath, without_fallback(ret), fid).value
-        if not isinstance(got, Global) or got.name in GLOBAL_OBJECTS or (found is not None and got.name != found.name):
-            return None
-        found = got
-    return found
+    return returned_global(project, *target)
 
 
 def _follow(project: Project, where: Where, chain: list[str]) -> Where | None:

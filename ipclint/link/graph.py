@@ -32,6 +32,7 @@ from ipclint.model.graph import ViaKind
 from ipclint.model.values import AnyV, CallExpr, Fn, Import, Member, Null, Ref, Spread, Undef
 
 SENDER_KINDS = frozenset({"send", "invoke"})
+MAX_BRIDGE_HELPER_DEPTH = 3  # page helpers over page helpers over a generic bridge
 Wrappers = dict[tuple[str, int], list[WrapperOp]]
 FixedOps = dict[tuple[str, int], list[tuple[Call, IpcOp]]]  # exposed function -> ``_fixed_ops_inside``
 
@@ -283,33 +284,43 @@ def _per_entry(project: Project, path: str, call: Call, edge: Edge) -> list[Edge
 
 def _bridge_wrapper_edges(project: Project, graph: ChannelGraph) -> None:
     """Page helpers over a generic bridge (`const invoke = (ch, ...a) => window.api.invoke(ch, ...a)`)
-    are app wrappers too: each call of one is that bridge call with the caller's channel."""
+    are app wrappers too: each call of one is that bridge call with the caller's channel. So are
+    helpers over such helpers (`sendToMain(ch, ...a) { ipc.send(ch, ...a) }` over a module `ipc`
+    of them), up to ``MAX_BRIDGE_HELPER_DEPTH`` levels."""
     from ipclint.link.wrappers import _param_index
-    templates: dict[tuple[str, int], list[tuple[int, Edge]]] = defaultdict(list)
-    for e in graph.edges:
-        if e.receiver != "bridge" or e.channel is not None or e.channel_value is None or e.scope is None:
-            continue
-        hit = _param_index(project, e.path, project.files[e.path].calls[e.call], e.channel_value)
-        if hit is not None and not hit[2]:
-            templates[(e.path, hit[0])].append((hit[1], e))
-    if not templates:
-        return
-    graph.bridge_wrappers = set(templates)
-    names = wrapper_names(project, templates)  # (also what a default export is imported as)
-    used: set[int] = set()
-    for path, call in calls_by_names(project, names):
-        target = callee_function(project, path, call)
-        for index, t in templates.get(target, ()) if target is not None else ():
-            if index >= len(call.args) or isinstance(call.args[index], Spread):
+    pending = [e for e in graph.edges if e.receiver == "bridge"]
+    seen: set[tuple[str, int]] = set()
+    for _level in range(MAX_BRIDGE_HELPER_DEPTH):
+        templates: dict[tuple[str, int], list[tuple[int, Edge]]] = defaultdict(list)
+        for e in pending:
+            if e.channel is not None or e.channel_value is None or e.scope is None:
                 continue
-            ch = call.args[index]
-            used.add(id(t))
-            graph.edges.append(replace(
-                t, path=path, span=call.span, call=call.index, scope=call.func, role=project.role(path),
-                channel=project.channel(path, ch, call.func), channel_value=ch, channel_span=ch.span,
-                inline_literal=ch.is_inline_literal, handler=None, handler_value=None,
-                via=t.via + (ViaSite(ViaKind.HELPER, t.path, t.span),)))
-    graph.edges = [e for e in graph.edges if id(e) not in used]  # the helper's own call is parametric
+            hit = _param_index(project, e.path, project.files[e.path].calls[e.call], e.channel_value)
+            if hit is not None and not hit[2] and (e.path, hit[0]) not in seen:
+                templates[(e.path, hit[0])].append((hit[1], e))
+        if not templates:
+            break
+        seen.update(templates)
+        names = wrapper_names(project, templates)  # (also what a default export is imported as)
+        used: set[int] = set()
+        made: list[Edge] = []
+        for path, call in calls_by_names(project, names):
+            target = callee_function(project, path, call)
+            for index, t in templates.get(target, ()) if target is not None else ():
+                if index >= len(call.args) or isinstance(call.args[index], Spread):
+                    continue
+                ch = call.args[index]
+                used.add(id(t))
+                made.append(replace(
+                    t, path=path, span=call.span, call=call.index, scope=call.func, role=project.role(path),
+                    channel=project.channel(path, ch, call.func), channel_value=ch, channel_span=ch.span,
+                    inline_literal=ch.is_inline_literal, handler=None, handler_value=None,
+                    via=t.via + (ViaSite(ViaKind.HELPER, t.path, t.span),)))
+        # the helper's own call is parametric
+        graph.edges = [e for e in graph.edges if id(e) not in used] + made
+        pending = made
+    if seen:
+        graph.bridge_wrappers = seen
 
 
 def _inside_wrapper(project: Project, path: str, call: Call, wop: WrapperOp, wrappers: Wrappers) -> bool:

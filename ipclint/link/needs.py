@@ -6,7 +6,7 @@ import re
 from ipclint.discover import SourceFile
 from ipclint.discover.select import is_local_specifier
 from ipclint.link.project import GLOBAL_OBJECTS, Project
-from ipclint.link.vutil import without_fallback
+from ipclint.link.vutil import returned_global, without_fallback
 from ipclint.model.values import (
     AnyV,
     Arr,
@@ -216,18 +216,29 @@ def bridge_exporters(project: Project) -> set[str]:
 def bridge_getters(project: Project) -> tuple[set[str], frozenset[str]]:
     """Parsed page modules with a function that returns an exposed key (`getElectron () { return
     window.Electron || {}; }`), and those functions' names: a call of one is the exposed API
-    (`U.Common.getElectron().on(ch, cb)`), and the module's importers may make such calls."""
+    (`U.Common.getElectron().on(ch, cb)`), and the module's importers may make such calls.
+    In a module that names an exposed key, the returns are also resolved (a getter that keeps
+    the global in a local or a cached copy first: ``vutil.returned_global``)."""
     keys = {e.key for e in project.exposures}
     paths: set[str] = set()
     names: set[str] = set()
     if not keys:
         return paths, frozenset()
     for path, f in project.files.items():
-        for fn in f.functions:
-            if fn.name and fn.returns and all(_exposed_key(r, keys) for r in fn.returns):
+        names_keys = not f.globals_used.isdisjoint(keys)
+        for fid, fn in enumerate(f.functions):
+            if not fn.name or not fn.returns:
+                continue
+            if all(_exposed_key(r, keys) for r in fn.returns) or (
+                    names_keys and _returns_key(project, path, fid, keys)):
                 paths.add(path)
                 names.add(fn.name.rsplit(".", 1)[-1])  # (a method: `Class.name`)
     return paths, frozenset(names)
+
+
+def _returns_key(project: Project, path: str, fid: int, keys: set[str]) -> bool:
+    got = returned_global(project, path, fid)
+    return got is not None and got.name in keys
 
 
 def _exposed_key(v: AnyV, keys: set[str]) -> bool:

@@ -1,12 +1,13 @@
 """Walking static values and function subtrees: helpers shared by the data-flow rules."""
 from __future__ import annotations
 
+import itertools
 from collections.abc import Collection, Iterator
 
 from ipclint.link.project import GLOBAL_OBJECTS, Project
 from ipclint.model import values
 from ipclint.model.facts import Call, FileFacts
-from ipclint.model.values import AnyV, Cond, Index, Iter, Logic, Member, Null, Obj, Ref, Undef, V
+from ipclint.model.values import AnyV, Cond, Global, Index, Iter, Logic, Member, Null, Obj, Ref, Undef, V
 
 MAX_NODES = 2000
 NOT_ENTERED: frozenset[type[V]] = frozenset({Iter})
@@ -86,6 +87,49 @@ def without_fallback(v: AnyV) -> AnyV:
         else:
             break
     return v
+
+
+def returned_global(project: Project, path: str, fid: int) -> Global | None:
+    """The exposed global a project getter returns, when every value it can return is that global
+    or a fallback for pages outside Electron: `return window.api || {}`, and also through locals
+    and a cached copy (`let api = null; function getApi() { if (api) return api; const w =
+    typeof window !== 'undefined' ? window.api : undefined; api = w || globalThis.api; return api
+    }`): each side of `||`/`??` and each branch of `?:` is followed, and the empty ones are
+    fallbacks. None when any return gives anything else, or two different globals."""
+    fn = project.files[path].functions[fid]
+    todo: list[tuple[str, AnyV, int | None]] = [(path, without_fallback(r), fid) for r in fn.returns]
+    found: Global | None = None
+    budget = 32
+    while todo:
+        budget -= 1
+        if budget < 0:
+            return None
+        p, v, scope = todo.pop()
+        w = project.resolve(p, v, scope)
+        got = w.value
+        if type(got) is Logic and got.op in ("||", "??"):
+            todo.append((w.path, got.left, w.scope))
+            todo.append((w.path, got.right, w.scope))
+        elif type(got) is Cond:
+            todo.extend((w.path, a, w.scope) for a in got.alts)
+        elif type(got) is Null or type(got) is Undef or (type(got) is Obj and not got.props):
+            todo.extend(_set_later(project, p, v, scope))
+        elif type(got) is Global and got.name not in GLOBAL_OBJECTS and (found is None or found.name == got.name):
+            found = got
+        else:
+            return None
+    return found
+
+
+def _set_later(project: Project, path: str, v: AnyV, scope: int | None) -> list[tuple[str, AnyV, int | None]]:
+    """What the file later assigns to a mutable binding first set to nothing (`let api = null`):
+    the values a getter that caches the global returns."""
+    if type(v) is not Ref:
+        return []
+    hit = project.binding_at(path, scope, v.name)
+    if hit is None or (hit[0], v.name) not in project.files[path].mutable:
+        return []
+    return [(path, a.value, a.func) for a in itertools.islice(project.assignments_to(path, hit[0], v.name), 8)]
 
 
 def _global_member(v: AnyV) -> bool:
