@@ -261,7 +261,10 @@ class Reader:
         if operator_of(node) not in ("===", "=="):
             return None
         fn = self.up(node)
-        while fn is not None and fn.type == "parenthesized_expression":
+        # `(e) => e.path && resolve(e.path) === x`: every entry that passes a conjunction passes the
+        # equality too; a disjunction (`e.id === x || e.fallback`) lets other entries through
+        while fn is not None and (fn.type == "parenthesized_expression" or (
+                fn.type == "binary_expression" and operator_of(fn) == "&&")):
             fn = self.up(fn)
         if fn is not None and fn.type == "return_statement":  # `(e) => { return e.id === x }`
             block = self.up(fn)
@@ -278,12 +281,12 @@ class Reader:
         if call is None or call.type != "call_expression" or args is None or args.named_children[:1] != [fn]:
             return None
         callee = call.child_by_field_name("function")
-        if callee is None or callee.type != "member_expression" or text_of(callee, 200).rsplit(".", 1)[-1] \
-                not in FINDS:
+        callee_prop = text_of(callee, 200).rsplit(".", 1)[-1] if callee is not None else ""
+        if callee is None or callee.type != "member_expression" or callee_prop not in FINDS:
             return None
         role = lookup_role(call, self.up)
-        if role is None:
-            return None
+        if role is None or (role != "lookup" and callee_prop == "some"):
+            return None  # `if (!LIST.some(...))`: the comparison is the check (flowtests.polarity)
         return Read(name, ident, role, site=call, into=call, arg=0, pure=st.pure)
 
     def _argument(self, name: str, ident: Node, args: Node, child: Node, st: _State) -> Step:
@@ -577,8 +580,9 @@ def _operator(name: str, ident: Node, node: Node, child: Node, st: _State) -> St
 
 # The process environment read by a renderer-chosen name: a table of secrets, not an allowlist
 ENVIRONMENT = frozenset({"process.env", "globalThis.process.env"})
-# Lookups in a list by a comparison of its entries: what was found, or its position (-1 when not)
-FINDS = frozenset({"find", "findLast", "findIndex", "findLastIndex"})
+# Lookups in a list by a comparison of its entries: what was found, its position (-1 when not),
+# or whether there was one (`some`, whose result may be kept in a local and tested later)
+FINDS = frozenset({"find", "findLast", "findIndex", "findLastIndex", "some"})
 EXTRACTING = frozenset({"match", "search", "localeCompare"})  # results that are data unless tested
 
 

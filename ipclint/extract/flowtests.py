@@ -39,14 +39,21 @@ def polarity(site: Node, leaf: Node, up: Up) -> Polarity:
     site's result does not decide the leaf: `f(LIST.includes(x))`)."""
     pol: bool | None = own_polarity(site)
     child, node = site, up(site)
+    conjunct = False  # climbed out of `A && B`: decided only inside a predicate (below)
     for _ in range(16):
         if child.id == leaf.id:
-            return pol
+            return SKIP if conjunct else pol
         if node is None:
             return SKIP
         t = node.type
         if t in TRANSPARENT or t == "parenthesized_expression":
             pass
+        elif t == "binary_expression" and operator_of(node) == "&&":
+            # `(e) => e.path && e.path === x`: the predicate passes only where the comparison does;
+            # its failing says nothing about the comparison, so no other test survives a conjunction
+            if pol is not True:
+                return SKIP
+            conjunct = True
         elif t == "unary_expression" and operator_of(node) == "!":
             pol = None if pol is None else not pol
         elif t == "binary_expression" and operator_of(node) in EQUALITY | INEQUALITY | RELATIONS:
@@ -62,7 +69,7 @@ def polarity(site: Node, leaf: Node, up: Up) -> Polarity:
             if call is None:
                 return SKIP
             # `LIST.some((w) => w.id === x)`: the call is true when the predicate passed for an element
-            child, node = call, up(call)
+            child, node, conjunct = call, up(call), False
             continue
         else:
             return SKIP
