@@ -48,8 +48,9 @@ class Decisions:
     def _decisions(self) -> list[tuple[int, str, bool]]:
         """(site, how, own) for the tests that decide whether a function goes on: an `if` one of
         whose branches throws or returns ("throw", "return"), and, in the function itself, a
-        returned verdict ("result"), assertions ("throw") and calls whose result is ignored
-        ("held"). ``own``: in the analysed function itself, not in a nested one."""
+        returned verdict ("result"), a test whose passing returns a truthy value at once
+        ("accept"), assertions ("throw") and calls whose result is ignored ("held"). ``own``: in
+        the analysed function itself, not in a nested one."""
         out: list[tuple[int, str, bool]] = []
         done: set[int] = set()
         contexts = [c for c in (self._test_context(n) for n in self.site_list) if c is not None]
@@ -64,6 +65,10 @@ class Decisions:
                 cons = ctx.child_by_field_name("consequence")
                 alt = ctx.child_by_field_name("alternative")
                 leaves = [b is not None and exits_branch(b, leave_function=True) for b in (cons, alt)]
+                if own and alt is None and cons is not None and truthy_return(cons):
+                    # `if (TABLE[x]) return true`: the function answers yes as soon as the test
+                    # passes, a verdict only its callers act on ("accept": no gate of its own)
+                    out.extend((i, "accept", True) for i in self._passed(cond, True))
                 for (branch, outcome), leaving, other in zip(((cons, False), (alt, True)), leaves, leaves[::-1],
                                                              strict=True):
                     if not leaving or branch is None:

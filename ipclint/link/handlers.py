@@ -464,7 +464,8 @@ class Judge:
             return False
         by_site = self._site_args(tpath, tfid, inner)
         for g in inner.gates:
-            if (held and g.how not in ("throw", "held")) or (g.how == "result" and not predicate):
+            if (held and g.how not in ("throw", "held")) or (g.how == "result" and not predicate) \
+                    or g.how == "accept":  # (an early yes makes no validator: later code may say yes too)
                 continue
             if not names.intersection(inner.sites[g.site].names):
                 continue

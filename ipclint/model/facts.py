@@ -14,7 +14,7 @@ from ipclint.model.span import Span
 from ipclint.model.types import TypeFacts
 from ipclint.model.values import AnyV
 
-FACTS_VERSION = 95
+FACTS_VERSION = 97
 
 
 class _Record(msgspec.Struct, frozen=True, array_like=True, gc=False):
@@ -85,7 +85,8 @@ class Alias(_Record, frozen=True):
 class Gate(_Record, frozen=True):
     """A test of the function's data that decides how the function ends: failing it throws
     ("throw") or returns early ("return"), the function returns its result ("result"), or a call
-    evaluated on every path that throws when it is a validator ("held")."""
+    evaluated on every path that throws when it is a validator ("held"), or a test whose passing
+    returns a truthy value at once ("accept": a verdict for its callers, no validation by itself)."""
 
     site: int
     how: str
