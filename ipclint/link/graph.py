@@ -20,6 +20,7 @@ from ipclint.link.wrappers import (
     direct_ops,
     made_forwarder,
     made_guard,
+    param_names,
     relay_classes,
     relay_target,
     summarise,
@@ -194,7 +195,7 @@ def _call_site_edges(project: Project, graph: ChannelGraph, wrappers: Wrappers,
     for exp in graph.exposures:
         by_key[exp.key].append(exp)
     consumed: set[tuple[str, int]] = set()
-    names = wrapper_names(project, wrappers) | {name for (_p, _f, name) in project.wrapper_params}
+    names = wrapper_names(project, wrappers) | param_names(project)
     relay_names = RELAY_METHODS if relays else frozenset()
     bridge_roots = frozenset(by_key) | GLOBAL_OBJECTS
     from ipclint.link.needs import bridge_exporters, bridge_getters

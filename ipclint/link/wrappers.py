@@ -401,7 +401,7 @@ def summarise(project: Project, ops: dict[tuple[str, int], IpcOp]) -> dict[tuple
         changed = False
         names = wrapper_names(project, wrappers)
         project.wrapper_params = passed_wrappers(project, wrappers, names)
-        names |= {name for (_p, _f, name) in project.wrapper_params}
+        names |= param_names(project)
         for path, call in calls_by_names(project, names):
             if call.func is None:
                 continue
@@ -475,13 +475,64 @@ def passed_wrappers(project: Project, wrappers: dict[tuple[str, int], list[Wrapp
             if passed is None or passed not in wrappers:
                 continue
             target = callee_function(project, path, c)
+            if target is None and c.new:  # `new Client(sendEvent)`: its constructor's parameter
+                target = class_constructor(project, path, c)
             fn = project.func(*target) if target is not None else None
             if target is None or fn is None:
                 continue
             param = next((p for p in fn.params if p.index == i and not p.path and not p.rest), None)
             if param is not None:
                 found.setdefault((target[0], target[1], param.name), set()).add(passed)
+                if fn.kind == "method" and fn.name and fn.name.endswith(".constructor"):
+                    for prop in _fields_of_param(project, target[0], target[1], fn.name, param.name):
+                        found.setdefault((target[0], target[1], FIELD + prop), set()).add(passed)
+                        _field_passed_on(project, target[0], fn.name.split(".", 1)[0], prop, passed, found)
     return {k: next(iter(v)) for k, v in found.items() if len(v) == 1}
+
+
+def _field_passed_on(project: Project, path: str, cls: str, prop: str, wrapper: tuple[str, int],
+                     found: dict[tuple[str, int, str], set[tuple[str, int]]]) -> None:
+    """`helper(this.onEvent, id)` in a method of the class: the helper's parameter receives the
+    wrapper the field holds."""
+    for c in project.files[path].calls:
+        for i, a in enumerate(c.args):
+            if type(a) is not Member or type(a.obj) is not This or a.prop != prop \
+                    or _enclosing_class(project, path, c.func) != cls:
+                continue
+            target = callee_function(project, path, c)
+            fn = project.func(*target) if target is not None else None
+            if target is None or fn is None:
+                continue
+            param = next((p for p in fn.params if p.index == i and not p.path and not p.rest), None)
+            if param is not None:
+                found.setdefault((target[0], target[1], param.name), set()).add(wrapper)
+
+
+FIELD = "this."  # a key of ``Project.wrapper_params`` for a field of the constructor's instance
+
+
+def param_names(project: Project) -> set[str]:
+    """The names by which a parameter or field that receives a wrapper is called (`send(...)`,
+    `this.send(...)`: the method part)."""
+    return {name[len(FIELD):] if name.startswith(FIELD) else name for (_p, _f, name) in project.wrapper_params}
+
+
+def _fields_of_param(project: Project, path: str, ctor: int, ctor_name: str, param: str) -> list[str]:
+    """`constructor(cb) { this.onEvent = cb }`: the fields of the instance that hold the
+    constructor's parameter, when the class sets them to nothing else."""
+    cls = ctor_name.split(".", 1)[0]
+    out: list[str] = []
+    assigns = project.files[path].assigns
+    for a in assigns:
+        t = a.target
+        if a.func != ctor or type(t) is not Member or type(t.obj) is not This or type(a.value) is not Ref \
+                or a.value.name != param or project.param_of(path, a.func, param) is None:
+            continue
+        others = [b for b in assigns if b is not a and type(b.target) is Member and type(b.target.obj) is This
+                  and b.target.prop == t.prop and _enclosing_class(project, path, b.func) == cls]
+        if not others:
+            out.append(t.prop)
+    return out
 
 
 def _arg_refs(project: Project) -> dict[str, list[tuple[str, Call, int]]]:
@@ -533,6 +584,12 @@ def wrapper_callee(project: Project, path: str, call: Call) -> tuple[str, int] |
         p = project.param_of(path, call.func, call.callee.name)
         if p is not None:
             return project.wrapper_params.get((path, p[0], call.callee.name))
+    callee = call.callee
+    if target is None and project.wrapper_params and type(callee) is Member and type(callee.obj) is This:
+        cls = _enclosing_class(project, path, call.func)  # `this.onEvent(ch, ...)`: the field's wrapper
+        ctor = project.files[path].class_methods.get(cls, {}).get("constructor") if cls is not None else None
+        if ctor is not None:
+            return project.wrapper_params.get((path, ctor, FIELD + callee.prop))
     return target
 
 
