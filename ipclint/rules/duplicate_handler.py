@@ -53,9 +53,11 @@ def duplicate_handler(project: Project, options: Options) -> Iterator[Hit]:
     never loads (a CLI's own entry point), or in an `app.on('ready')` listener registered inside a 'ready' or
     `app.whenReady().then` callback (it never runs: 'ready' is emitted once), do not count; nor does
     a call right after `removeHandler` (`removeAllListeners`) for the channel in the caller's own
-    function. A listener that the code removes again by reference (`ipcMain.off(ch, onFocus)` in
-    the window's 'closed' callback, `ipcMain.off(ch, this.onX)` in a method of the class) exists
-    once per live window and is not reported. A `removeHandler` (`removeAllListeners`) in the window's
+    function, nor a call of an app wrapper that removes its channel itself before registering it
+    (`if (handlers[ch]) ipcMain.removeHandler(ch)` then `ipcMain.handle(ch, fn)`). A listener that
+    the code removes again by reference (`ipcMain.off(ch, onFocus)` in the window's 'closed'
+    callback, `ipcMain.off(ch, this.onX)` in a method of the class) exists once per live window
+    and is not reported. A `removeHandler` (`removeAllListeners`) in the window's
     'closed'/'close' callback or the app's 'window-all-closed' callback, written there or in a
     project function it calls (`app.on('window-all-closed', () => clearIpc())`, a few calls deep,
     also in another module), counts as removal when the registering code can run again only after
@@ -281,6 +283,12 @@ def _removed_before(project: Project, e: Edge, removals: list[Edge]) -> bool:
     mine = [r for r in removals_for(project, removals, e.channel) if _removes(e, r)]
     for r in mine:
         if r.path == e.path and r.scope in scopes and (r.span < e.span or e.kind == "on"):
+            return True
+        # an app wrapper that takes its channel's earlier registration away itself (`if (old)
+        # ipcMain.removeHandler(ch)` then `ipcMain.handle(ch, fn)`): the removal is summarised at
+        # the same wrapper call as the registration
+        if e.wrapper_funcs and r.path == e.path and r.call == e.call \
+                and r.wrapper_funcs[:1] == e.wrapper_funcs[:1]:
             return True
     # a project function called first that removes it (`if (blocker) disableBlocker()` before
     # registering again): its own code or what it nests
