@@ -297,7 +297,7 @@ class Cleanup:
             c, r = self.removals[i]
             hit = _miss(project, f.path, c, r, sub)
             if hit is not None and (hit[0] < 3 or r.handler is None):
-                if r.channel is not None and r.channel != sub.channel and hit[0] in (0, 3):
+                if r.channel is not None and r.channel != sub.channel and hit[0] in (0, 3) and not r.no_listener:
                     others.setdefault(r.channel, hit[0])
                 if best is None or hit[0] < best[0]:
                     best = hit
@@ -347,6 +347,8 @@ def _miss(project: Project, path: str, c: Call, r: Removal, sub: Sub) -> tuple[i
     same_fn = r.handler is None or any(same(project, path, r.handler, c.func, h, sub.call.func) for h in sub.handlers)
     if r.channel is not None and sub.channel is not None and r.channel != sub.channel:
         return (0 if same_fn else 3), f"removes '{r.channel}' but the listener is on '{sub.channel}'"
+    if r.no_listener:
+        return -1, f"{r.no_listener} names no listener: it throws and removes nothing"
     if r.page_callback and not sub.direct:
         return 1, "removes the page's callback, but the preload registered a wrapper around it"
     if not same_fn:
@@ -495,6 +497,9 @@ class Removal(NamedTuple):
     channel: str | None  # None: any channel
     handler: AnyV | None  # the removed function; None: every listener
     page_callback: bool  # the removed function is the page's callback (not a preload wrapper)
+    # `ipcRenderer.off(ch)` / `removeListener(ch)` with no listener: EventEmitter throws on the
+    # missing function, so it removes nothing (the call's text, to say so)
+    no_listener: str = ""
 
 
 def _removals(project: Project, path: str, c: Call, by_key: ByKey, depth: int = 0) -> Iterator[Removal]:
@@ -567,6 +572,10 @@ def _wrapper_removals(project: Project, path: str, c: Call, by_key: ByKey, depth
 def _direct(project: Project, path: str, c: Call, method: str) -> Removal:
     channel = project.channel(path, c.args[0], c.func) if c.args else None
     handler = c.args[1] if method != "removeAllListeners" and len(c.args) > 1 else None
+    if method != "removeAllListeners" and len(c.args) == 1 and not isinstance(c.args[0], Spread):
+        name = callee_name(c.callee) or method
+        shown = f"'{channel}'" if channel is not None else c.args[0].text
+        return Removal(channel, None, False, f"ipcRenderer.{name}({shown})")
     return Removal(channel, handler, False)
 
 

@@ -74,7 +74,8 @@ def listener_leak(project: Project, options: Options) -> Iterator[Hit]:
     is a hook this Vue version never calls). The cleanup must remove that
     subscription: call the remover it returned (also through a variable, `this.field`, a local
     function or a method of the component that the cleanup calls as `this.method()`),
-    `removeListener` it with the same function on the same channel, or `removeAllListeners(channel)`,
+    `removeListener` it with the same function on the same channel, or `removeAllListeners(channel)`
+    (`off(channel)` or `removeListener(channel)` with no function throws and removes nothing),
     directly, through the exposed API or through a project function that passes on the channel and
     function it is given (a transport object's `off(channel, cb)`); a cleanup that only logs,
     removes another channel or another function, or calls an exposed off function that removes
