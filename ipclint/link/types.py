@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from ipclint.discover import file_for_stem
 from ipclint.link.modules import ModuleResolver, Where
 from ipclint.link.project import GLOBAL_OBJECTS, Project
-from ipclint.link.wrappers import callee_function
+from ipclint.link.wrappers import callee_function, made_by_factory
 from ipclint.model import Span
 from ipclint.model.facts import Call, FileFacts
 from ipclint.model.types import (
@@ -177,6 +177,8 @@ class Types:
         if view is not None:
             return self.call_sigs(view, 0)
         target = callee_function(self.p, path, call)
+        if target is None and type(call.callee) is Ref:  # `const send = makeSender(wc); send(CH)`
+            target = made_by_factory(self.p, path, call.callee, call.func)
         return self.function_sigs(target[0], target[1], 0) if target is not None else []
 
     def param_finite(self, s: SigAt, index: int) -> bool:

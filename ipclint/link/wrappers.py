@@ -19,6 +19,7 @@ from ipclint.link.ipcops import (
     unbound_candidate,
 )
 from ipclint.link.project import Project
+from ipclint.model import Span
 from ipclint.model.facts import Call, Func, Param, binding_scope
 from ipclint.model.values import (
     AnyV,
@@ -590,7 +591,55 @@ def wrapper_callee(project: Project, path: str, call: Call) -> tuple[str, int] |
         ctor = project.files[path].class_methods.get(cls, {}).get("constructor") if cls is not None else None
         if ctor is not None:
             return project.wrapper_params.get((path, ctor, FIELD + callee.prop))
+    if target is None and type(call.callee) is Ref:
+        target = made_by_factory(project, path, call.callee, call.func)
     return target
+
+
+def made_by_factory(project: Project, path: str, callee: Ref, scope: int | None) -> tuple[str, int] | None:
+    """`const reply = makeSender(event.sender); reply(CH, x)`: the function the factory returns
+    (one function expression written in it, `(ch, ...a) => target.send(ch, ...a)`), which an app
+    wrapper can be."""
+    r = project.resolve(path, callee, scope)
+    if type(r.value) is not CallExpr:
+        return None
+    maker = project.function_of(r.path, r.value.callee, r.scope)
+    return _returned_function(project, maker) if maker is not None else None
+
+
+def _returned_function(project: Project, maker: tuple[str, int]) -> tuple[str, int] | None:
+    """The one function written inside ``maker`` that it returns, or None."""
+    mpath, mfid = maker
+    made = {project.function_of(mpath, ret, mfid) for ret in project.files[mpath].functions[mfid].returns}
+    made.discard(None)
+    if len(made) != 1:
+        return None
+    hit = made.pop()
+    if hit is None or hit[0] != mpath or project.files[mpath].functions[hit[1]].parent != mfid:
+        return None
+    return hit
+
+
+def _factory_names(project: Project, path: str, fid: int) -> set[str]:
+    """The names of the locals that hold what a factory returns, when function ``fid`` is that
+    returned function (`const reply = makeSender(event.sender)`): the names it is called by."""
+    f = project.files[path]
+    maker = f.functions[fid].parent
+    if maker is None:
+        return set()
+    name = f.functions[maker].name
+    if not name or _returned_function(project, (path, maker)) != (path, fid):
+        return set()
+    spans: dict[str, set[Span]] = {}
+    for cpath, c in project.iter_calls_named({name.rsplit(".", 1)[-1]}):
+        if callee_function(project, cpath, c) == (path, maker):
+            spans.setdefault(cpath, set()).add(c.span)
+    out: set[str] = set()
+    for cpath, at in spans.items():
+        for (_scope, local), v in project.files[cpath].bindings.items():
+            if type(v) is CallExpr and v.span in at:
+                out.add(local)
+    return out
 
 
 def _evaluate_callback(project: Project, path: str, call: Call) -> tuple[str, int] | None:
@@ -620,6 +669,8 @@ def wrapper_names(project: Project, wrappers: Iterable[tuple[str, int]]) -> froz
         name = project.files[path].functions[fid].name
         if name:
             out.add(name.rsplit(".", 1)[-1])
+        else:
+            out.update(_factory_names(project, path, fid))
         exported = exported_functions(project, path).get(fid, frozenset())
         if "default" in exported:
             out.add("default")  # (calls by an imported default are indexed under "default")
