@@ -67,6 +67,19 @@ def test_an_unreadable_pattern_is_skipped_not_fatal(tmp_path: Path) -> None:
     assert ("secret/", "ignored folder") in found.skipped
 
 
+def test_yarn_berry_folder_is_excluded_by_default(tmp_path: Path) -> None:
+    # Yarn 2+ keeps its own release and plugin bundles under .yarn/ (often committed: .gitignore
+    # re-includes `!.yarn/plugins`, `!.yarn/releases`): tooling, never the app's code
+    root = write_project(tmp_path, {".gitignore": ".yarn/*\n!.yarn/plugins\n!.yarn/releases\n",
+                                    "main.js": "require('electron')",
+                                    ".yarn/plugins/@yarnpkg/plugin-tools.cjs": "module.exports = { name: 'x' }",
+                                    ".yarn/releases/yarn-4.0.0.cjs": "require('electron')",
+                                    "src/yarn/helper.js": "module.exports = 1"})
+    found = discover(root)
+    assert [f.path for f in found.files] == ["main.js", "src/yarn/helper.js"]
+    assert (".yarn/", "folder excluded by default") in found.skipped
+
+
 def test_plain_lines_get_the_shape_pathspec_gives_them() -> None:
     from pathspec.patterns.gitignore.spec import GitIgnoreSpecPattern
     names = ["a", "lib", "x.js", ".env", "app-cli", "é", "a_b", "v1.2", "@scope", "..", "."]

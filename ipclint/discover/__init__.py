@@ -20,6 +20,8 @@ if TYPE_CHECKING:
 DEFAULT_EXCLUDED_DIRS = frozenset({"node_modules", ".git", "dist", "build", "out", "release", "coverage",
                                    ".vite", ".webpack", "vendor", "vendors", "third_party", ".ipclint_cache",
                                    "bower_components", ".next", ".nuxt", ".cache",
+                                   # Yarn Berry's own releases and plugins (megabyte bundles, never app code)
+                                   ".yarn",
                                    # build output of vite-plugin-electron, vue-cli-plugin-electron-builder and
                                    # electron-react-boilerplate's DLL bundle
                                    "dist-electron", "dist_electron", ".erb"})
