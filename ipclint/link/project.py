@@ -85,6 +85,8 @@ OBJ_INDEX_FROM = 16  # object literals with more entries have their entries inde
 _STEPPED = frozenset({Ref, Member, Import, Module, CallExpr, ParamRef, This, Await})
 MAX_CALLERS = 16  # calls of a function whose arguments are followed (``Project.arguments_of``)
 MAX_RETURNING = 8  # calls resolution looks through, one inside another (``Project._through_call``)
+# the names of Electron's IPC objects: a variable so named and set from an unknown call holds one
+INJECTED_IPC = frozenset({"ipcMain", "ipcRenderer"})
 _AWAITED = frozenset({Module, Import})  # `await import('x')`: the module
 _MODULE_VALUES = frozenset({Module, ModObj, Electron, External})  # what a module resolves to
 
@@ -705,6 +707,9 @@ class Project:
             if type(v) in _STEPPED:  # (dispatched on the exact type: these value classes have no subclasses)
                 if type(v) is Ref:
                     nxt = self._lookup_ref(cur, v, consts_only)
+                    if nxt is not None and not consts_only and v.name in INJECTED_IPC \
+                            and type(nxt.value) is CallExpr:
+                        nxt = self._injected_ipc(nxt, v) or nxt
                     if pending and not consts_only:
                         typed_ref = (cur, v, tuple(pending))
                     if nxt is not None and type(nxt.value) in _STEPPED and type(nxt.value) is not ParamRef:
@@ -777,6 +782,23 @@ class Project:
             steps += 1
         self._steps = steps
         return Where(cur.path, Dyn(span=value.span, text=value.text), cur.scope)
+
+    def _injected_ipc(self, bound: Where, ref: Ref) -> Where | None:
+        """`const ipcMain = di.inject(ipcMainToken)`, `const ipcRenderer = container.get(TOKENS.ipc)`:
+        a variable that bears the very name of Electron's IPC object and is set from a call whose
+        result nothing here knows (a dependency-injection container, a service locator) is that
+        object. A call that resolves to something known keeps its answer."""
+        key = (bound.path, id(bound.value))
+        if key in self._choice_busy or len(self._choice_busy) > 8:
+            return None
+        self._choice_busy.add(key)
+        try:
+            r = self.resolve(bound.path, bound.value, bound.scope)
+        finally:
+            self._choice_busy.discard(key)
+        if type(r.value) is not CallExpr and type(r.value) is not Dyn:
+            return None
+        return Where(bound.path, Electron(span=ref.span, text=ref.text, api=ref.name), bound.scope)
 
     def _electron_choice(self, cur: Where, v: Cond | Logic) -> Where | None:
         """`electron.ipcMain ? electron.ipcMain : undefined`, `isMain && ipcMain`, `ipc ?? null`:

@@ -12,7 +12,16 @@ from ipclint.discover.select import is_local_specifier
 from ipclint.link.bridge import EXPOSE_NAMES
 from ipclint.link.ipcops import IPC_METHOD_NAMES
 from ipclint.link.modules import ELECTRON_MODULES, JsonObject, ReadJson
-from ipclint.link.project import GLOBAL_OBJECTS, FileMemo, ImportGraph, LinkConfig, OpenName, OptionValues, Project
+from ipclint.link.project import (
+    GLOBAL_OBJECTS,
+    INJECTED_IPC,
+    FileMemo,
+    ImportGraph,
+    LinkConfig,
+    OpenName,
+    OptionValues,
+    Project,
+)
 from ipclint.model import FileInfo, Role, Span
 from ipclint.model.facts import Call, FileFacts
 from ipclint.model.values import (
@@ -138,6 +147,8 @@ def _candidates(project: Project, path: str) -> list[tuple[int | None, AnyV]]:
         if _may_name(v):
             cands.append((s, v))
             bound.add(name)
+        elif name in INJECTED_IPC and type(v) is CallExpr:  # `const ipcRenderer = di.inject(token)`
+            cands.append((s, Ref(span=v.span, text=name, name=name)))
     # `let ipc = null` that the file sets to an Electron object later (Project._assigned)
     late = sorted(f.mutable, key=lambda k: (-1 if k[0] is None else k[0], k[1]))
     cands += [(s, Ref(span=v.span, text=name, name=name)) for (s, name) in late
