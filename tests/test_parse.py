@@ -101,3 +101,27 @@ def test_a_type_only_star_re_export_is_no_syntax_error(path: str) -> None:
     assert [(c.callee.text, c.span.line, c.span.column) for c in facts.calls] == [("window.api.ping", 4, 1)]
     assert "./channels" in facts.star_exports
     assert extract("src/plain.js", b"export type * from './model'\n").parse_errors  # (not TypeScript)
+
+
+def test_import_types_with_type_arguments_are_no_syntax_error() -> None:
+    """`import('x').T<A>` types, and import types inside a call's type arguments, are valid
+    TypeScript that tree-sitter-typescript rejects (a function around one loses its body to error
+    recovery). The file parses cleanly, positions in place; dynamic imports stay as they are."""
+    src = (b"import { ipcMain } from 'electron'\n"
+           b"let state: A & import('rxjs').Observable<string> | undefined\n"
+           b"const api = { log: make.promise<{ level: import('./log').Level; args: unknown[] }>(),\n"
+           b"  win: make.promise<import(\"electron\").BrowserWindow | void>() }\n"
+           b"const lazy = { load: () => import('./x').then((m) => m.a < 2) }\n"
+           b"async function save (_e: unknown, p: string): Promise<import('./types').Result<string>> {\n"
+           b"  return write(p)\n"
+           b"}\n"
+           b"ipcMain.handle('save', save)\n")
+    facts = extract("src/main.ts", src)
+    assert facts.parse_errors == ()
+    assert P.parse(src, "ts").root_node.text.count(b"import(") == 1  # (the dynamic one)
+    assert [(c.callee.text, c.span.line) for c in facts.calls if c.callee.text in ("write", "ipcMain.handle")] \
+        == [("write", 7), ("ipcMain.handle", 9)]
+    save = [f for f in facts.functions if f.name == "save"]
+    assert save and [p.name for p in save[0].params] == ["_e", "p"]
+    broken = extract("src/main.ts", src + b"const = ;\n")
+    assert len(broken.parse_errors) == 1 and broken.parse_errors[0][0] == 9

@@ -57,6 +57,12 @@ def parse(data: bytes, dialect: str) -> ts.Tree:
         if fixed is not None:
             tree = _parser(dialect).parse(fixed)
             data = fixed
+    if dialect != "js" and tree.root_node.has_error and b"import" in data:
+        fixed = _without_import_type_qualifiers(data)
+        if fixed is not None:
+            other = _parser(dialect).parse(fixed)
+            if _error_extent(other.root_node) < _error_extent(tree.root_node):
+                tree, data = other, fixed
     if dialect in ("js", "tsx") and tree.root_node.has_error and b"&" in data:
         fixed = _without_bare_ampersands(tree, data, dialect)
         if fixed is not None:
@@ -86,6 +92,30 @@ def _without_bare_ampersands(tree: ts.Tree, data: bytes, dialect: str) -> bytes 
                 out[i] = 32
             i = data.find(b"&", i + 1, node.end_byte)
     return bytes(out) if out != data else None
+
+
+# `let s: import('rxjs').Observable<T>`, `(): import('./x').Result<A> | null`: tree-sitter-typescript
+# takes an import type only without type arguments; with them the annotation, and often the
+# function or class around it, is lost to error recovery (a function's body read as top-level
+# statements: its parameters are no longer parameters); so is one inside a call's type arguments
+# (`f<import('electron').BrowserWindow | void>()`, `f<{ level: import('./log').Level }>()`), where
+# the `<` or `:` before it and the `|`, `;`, `>` after it show a type. The `import('...').` qualifier is blanked
+# (same length; the named type and its arguments stay) and the file parsed again, kept only when
+# error recovery takes less of it (``_error_extent``).
+_IMPORT_QUALIFIER = rb"""import\s*\(\s*(?:'[^'\n]*'|"[^"\n]*")\s*\)\s*\."""
+_IMPORT_TYPE_QUALIFIER = re.compile(
+    rb"\b(" + _IMPORT_QUALIFIER + rb")(?=\s*[\w$]+(?:\s*\.\s*[\w$]+)*\s*<)"  # `import('x').T<A>`
+    rb"|[<:,|&]\s*(" + _IMPORT_QUALIFIER + rb")(?=\s*[\w$]+(?:\s*\.\s*[\w$]+)*\s*[;,}|&>\]])")  # in a type
+
+
+def _without_import_type_qualifiers(data: bytes) -> bytes | None:
+    out = bytearray(data)
+    changed = False
+    for m in _IMPORT_TYPE_QUALIFIER.finditer(data):
+        group = 1 if m.start(1) >= 0 else 2
+        _blank(out, data, m.start(group), m.end(group))
+        changed = True
+    return bytes(out) if changed else None
 
 
 def parse_source(data: bytes, dialect: str) -> tuple[ts.Tree, str]:
@@ -274,6 +304,20 @@ def vue_script(data: bytes) -> tuple[bytes, str | None, tuple[tuple[int, int], .
         if re.search(rb"\bsetup\b", m.group(1)):
             setup.append((data.count(b"\n", 0, m.start(2)) + 1, data.count(b"\n", 0, m.end(2)) + 1))
     return bytes(out), lang, tuple(setup)
+
+
+def _error_extent(root: ts.Node) -> int:
+    """How much of a tree error recovery took: the bytes under ERROR nodes, one for each MISSING
+    node (an ERROR that swallows the whole file is one error, but the worst)."""
+    total = 0
+    stack = [root] if root.has_error else []
+    while stack:
+        node = stack.pop()
+        if node.is_error or node.is_missing:
+            total += max(1, node.end_byte - node.start_byte)
+            continue
+        stack.extend(c for c in node.children if c.has_error or c.is_missing)
+    return total
 
 
 def error_spans(root: ts.Node, limit: int = 20) -> list[tuple[int, int, int, int]]:
