@@ -709,7 +709,7 @@ class Project:
                     nxt = self._lookup_ref(cur, v, consts_only)
                     if nxt is not None and not consts_only and v.name in INJECTED_IPC \
                             and type(nxt.value) is CallExpr:
-                        nxt = self._injected_ipc(nxt, v) or nxt
+                        nxt = self._injected_ipc(cur, nxt, v, pending[-1] if pending else None) or nxt
                     if pending and not consts_only:
                         typed_ref = (cur, v, tuple(pending))
                     if nxt is not None and type(nxt.value) in _STEPPED and type(nxt.value) is not ParamRef:
@@ -783,17 +783,28 @@ class Project:
         self._steps = steps
         return Where(cur.path, Dyn(span=value.span, text=value.text), cur.scope)
 
-    def _injected_ipc(self, bound: Where, ref: Ref) -> Where | None:
+    def _injected_ipc(self, at: Where, bound: Where, ref: Ref, member: str | None) -> Where | None:
         """`const ipcMain = di.inject(ipcMainToken)`, `const ipcRenderer = container.get(TOKENS.ipc)`:
         a variable that bears the very name of Electron's IPC object and is set from a call whose
         result nothing here knows (a dependency-injection container, a service locator) is that
-        object. A call that resolves to something known keeps its answer."""
+        object. A call that resolves to something known keeps its answer, and so does one whose
+        declared type (the variable's, or the called function's return type) names a project class,
+        or whose ``member`` about to be read is known (`const ipcMain = getProxy()` with
+        `getProxy(): IpcProxy` returning `new IpcProxyImpl()`: `ipcMain.on` is that class's method)."""
         key = (bound.path, id(bound.value))
         if key in self._choice_busy or len(self._choice_busy) > 8:
             return None
         self._choice_busy.add(key)
         try:
             r = self.resolve(bound.path, bound.value, bound.scope)
+            if type(r.value) is CallExpr and (self._typed_result(bound, r.value) is not None
+                                              or self._declared_instance(at, ref) is not None):
+                return None  # (`getProxy(): IpcProxy`, `const ipcMain: IpcProxy = make()`: a project class)
+            if member is not None and type(r.value) is CallExpr:  # (by the variable's declared type too)
+                read = Member(span=ref.span, text=ref.text, obj=ref, prop=member)
+                known = self._resolve(at.path, read, at.scope, False).value
+                if type(known) is not Dyn and type(known) is not CallExpr:
+                    return None
         finally:
             self._choice_busy.discard(key)
         if type(r.value) is not CallExpr and type(r.value) is not Dyn:
