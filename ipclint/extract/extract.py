@@ -659,6 +659,24 @@ class _Walker(Extractor):
         if self.f.types is not None and where is not None:
             self.f.types.add_decl(text_of(name, 80), TDecl("enum"), where == "global")
 
+    def _namespace(self, node: Node, scope: int | None) -> None:
+        """`namespace NS { export const A = 'x'; export enum E {...} }`: NS is an object whose
+        members are the names the block exports (declared in the enclosing scope: the block is not
+        a function), so `NS.A` resolves like a property of a const object."""
+        name = node.child_by_field_name("name")
+        body = node.child_by_field_name("body")
+        if name is None or name.type != "identifier" or body is None:
+            return
+        props = []
+        for c in body.named_children:
+            decl = c.child_by_field_name("declaration") if c.type == "export_statement" else None
+            if decl is None:
+                continue
+            for nm in _declared_names(decl):
+                props.append(Prop(nm, Ref(span=span_of(decl), text=nm, name=nm), span_of(decl)))
+        self.f.bindings.setdefault((scope, text_of(name, 80)),
+                                   Obj(span=span_of(node), text=text_of(name), props=tuple(props)))
+
     def _class(self, node: Node, scope: int | None) -> None:
         name = node.child_by_field_name("name")
         cname = text_of(name, 80) if name is not None else None
@@ -837,5 +855,5 @@ _HANDLERS: dict[str, Callable[[_Walker, Node, int | None], None]] = {
     "export": _Walker._export, "enum": _Walker._enum, "class": _Walker._class, "return": _Walker._return,
     "throw": _Walker._throw, "jsx": _Walker._jsx, "global": _Walker._global, "binary": _Walker._binary,
     "if": _Walker._if, "switch": _Walker._switch, "tdecl": _Walker._type_decl, "fsig": _Walker._fsig,
-    "cast": _Walker._cast, "delete": _Walker._delete,
+    "cast": _Walker._cast, "delete": _Walker._delete, "namespace": _Walker._namespace,
 }
