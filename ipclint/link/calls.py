@@ -72,10 +72,10 @@ def repeatable(project: Project, path: str, call: Call, gated: Gate | None = Non
             return "it runs on every click of a menu item"  # `{ label: 'Settings', click: () => ... }`
         if fn.arg_of is not None:
             verdict = _callback_verdict(project, p, f.calls[fn.arg_of], fn.arg_index)
-            if verdict == "once":
-                continue
-            if verdict is not None:
+            if verdict is not None and verdict != "once":
                 return verdict
+            # a `once` listener, `then` callback or timer runs once each time the code that hands
+            # it over runs (`win.once('ready-to-show', ...)` in a window factory runs per window)
             outer = f.calls[fn.arg_of]
             if not outer.once_guarded:
                 todo.append((p, outer.func, outer.in_loop, outer))
@@ -84,6 +84,7 @@ def repeatable(project: Project, path: str, call: Call, gated: Gate | None = Non
         sites = [(sp, sc) for sp, sc in callers(project, p, fid)
                  if (gated is None or not gated(sp, sc, (p, fid))) and not _never_runs(project, sp, sc.func)]
         once = 0  # passed to `then`, `setTimeout`, `app.on('ready')`: a place that runs it once
+        handed: list[tuple[str, Call]] = []  # ... once each time the call that hands it over runs
         for sp, sc, index in callback_refs(project, p, fid):
             if _never_runs(project, sp, sc.func, _app_ready_listener(project, sp, sc)):
                 continue
@@ -92,12 +93,13 @@ def repeatable(project: Project, path: str, call: Call, gated: Gate | None = Non
                 sites.append((sp, sc))  # runs it when the call around it runs
             elif verdict == "once":
                 once += 1
+                handed.append((sp, sc))
             else:
                 return verdict
         if together(sites, project) + once > 1:
             return _event_reason(project, sites) or \
                 f"{fn.name or 'its function'} is called from {len(sites) + once} places"
-        for sp, sc in sites:
+        for sp, sc in sites + handed:
             if not sc.once_guarded:
                 todo.append((sp, sc.func, sc.in_loop, sc))
     return None
