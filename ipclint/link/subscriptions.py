@@ -352,7 +352,8 @@ def _miss(project: Project, path: str, c: Call, r: Removal, sub: Sub) -> tuple[i
     if r.page_callback and not sub.direct:
         return 1, "removes the page's callback, but the preload registered a wrapper around it"
     if not same_fn:
-        listener = next((h.text for h in sub.handlers if h.text), "another function")
+        # (the listener is the last argument: `on(CH.X, listener)` also holds the channel's name)
+        listener = next((h.text for h in reversed(sub.handlers) if h.text), "another function")
         return 2, f"removes {r.handler.text if r.handler is not None else 'another function'}, not {listener}"
     return None
 
