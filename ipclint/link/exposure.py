@@ -65,24 +65,36 @@ def classify_member(project: Project, member: ExposedMember, wrappers: Wrappers)
     raw = _raw(project, where.path, v, where.scope)
     if raw is not None:
         return raw
-    if not isinstance(v, Fn):
-        return MemberKind("value")
-    ops = [w for w in wrappers.get((where.path, v.fid), ()) if w.op.receiver == "ipcRenderer"
-           and w.channel_param is not None]
+    path, bound = where.path, 0
+    if isinstance(v, Fn):
+        fid = v.fid
+    else:  # `send: this.send.bind(this)`, `invoke: invoke.bind(null)`: the function it binds
+        target = project.function_of(path, v, where.scope) if _binds(v) else None
+        if target is None:
+            return MemberKind("value")
+        (path, fid), bound = target, project.bound_arguments(path, v, where.scope)
+    # (a channel that `.bind` fixes, `send.bind(null, CH)`, is not the caller's)
+    ops = [w for w in wrappers.get((path, fid), ()) if w.op.receiver == "ipcRenderer"
+           and w.channel_param is not None and w.channel_param >= bound]
     if ops:
-        guards = [_namespace(w) or _guard(project, where.path, v.fid, w) for w in ops]
+        guards = [_namespace(w) or _guard(project, path, fid, w) for w in ops]
         allow = frozenset(c for g in guards if g is not None for c in g)
         return MemberKind("generic", any(w.op.kind in ("send", "invoke") for w in ops),
                           any(w.op.kind == "on" for w in ops),  # removing listens to nothing
                           guarded=all(g is not None for g in guards), allowlist=allow)
-    f = project.files[where.path]
-    scopes = subtree(f, v.fid)
-    loose = _loose_channel(project, where.path, f, scopes)
+    f = project.files[path]
+    scopes = subtree(f, fid)
+    loose = _loose_channel(project, path, f, scopes) if not bound else None
     if loose is not None:
         return loose
-    if not project.ipc_funcs(where.path).isdisjoint(scopes):
+    if not project.ipc_funcs(path).isdisjoint(scopes):
         return MemberKind("fixed")
     return MemberKind("function")
+
+
+def _binds(v: AnyV) -> bool:
+    """`f.bind(...)` (also `_.bind(f, ...)`)."""
+    return isinstance(v, CallExpr) and isinstance(v.callee, Member) and v.callee.prop == "bind"
 
 
 def _raw(project: Project, path: str, v: AnyV, scope: int | None) -> MemberKind | None:
