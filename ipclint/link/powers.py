@@ -78,9 +78,15 @@ FILE_KEYS = frozenset({"name", "cwd", "projectName", "projectSuffix", "configNam
 
 def node_power(project: Project, m: ExposedMember) -> str | None:
     """What power an exposed member hands the page, in words, or None."""
-    v = m.value.value
+    v, path = m.value.value, m.value.path
     if isinstance(v, Spread) and v.inner is not None:
         v = project.resolve(m.value.path, v.inner, m.value.scope).value
+    scope = m.value.scope
+    for _ in range(4):  # `fs.readFile.bind(fs)`, `shell.openExternal.bind(shell)`: what it binds
+        if not (isinstance(v, CallExpr) and isinstance(v.callee, Member) and v.callee.prop == "bind"):
+            break
+        r = project.resolve(path, v.callee.obj, scope)
+        v, path, scope = r.value, r.path, r.scope
     match v:
         case Ref(name="require" | "process" as name) if project.param_of(m.value.path, m.value.scope, name) is None:
             return f"Node's {name}"
@@ -96,7 +102,7 @@ def node_power(project: Project, m: ExposedMember) -> str | None:
     if power is not None and project.param_of(m.at or m.exposure.path, None, "process") is None:
         return f"process.{power}"
     if isinstance(v, Fn):
-        return _forwards_to_sink(project, m.value.path, v.fid)
+        return _forwards_to_sink(project, path, v.fid)
     return None
 
 
