@@ -7,10 +7,12 @@ from ipclint.discover import SourceFile
 from ipclint.discover.select import is_local_specifier
 from ipclint.link.project import GLOBAL_OBJECTS, Project
 from ipclint.link.vutil import returned_global, without_fallback
+from ipclint.model.facts import FileFacts
 from ipclint.model.values import (
     AnyV,
     Arr,
     Bool,
+    CallExpr,
     ClassV,
     Concat,
     Electron,
@@ -18,6 +20,7 @@ from ipclint.model.values import (
     Import,
     Jsx,
     Member,
+    NewExpr,
     Null,
     Num,
     Obj,
@@ -130,7 +133,9 @@ def _mentions(project: Project, exporting: set[str]) -> re.Pattern[bytes] | None
 def reexporters(project: Project, targets: set[str]) -> set[str]:
     """Parsed modules that re-export one of ``targets``, directly or through each other: an index
     file (`import Renderer from './renderer'; export { Renderer }`, `export * from './ipc'`) whose
-    importers reach a wrapper without naming its module."""
+    importers reach a wrapper without naming its module; also a module that exports an instance of
+    an imported class (`export const transport = new ElectronTransport()`, or the result of a local
+    factory that makes one: `export const api = createApi()`), whose importers call its methods."""
     found: set[str] = set()
     sources: dict[str, list[str]] = {}
     for path, f in project.files.items():
@@ -139,6 +144,8 @@ def reexporters(project: Project, targets: set[str]) -> set[str]:
             imp = f.imports.get(v.name) if isinstance(v, Ref) else v  # (`import R from ...; export { R }`)
             if isinstance(imp, Import):
                 srcs.append(imp.src)
+            else:
+                srcs.extend(_instance_sources(f, v))
         if srcs and path not in targets:
             sources[path] = srcs
     grew = True
@@ -150,6 +157,25 @@ def reexporters(project: Project, targets: set[str]) -> set[str]:
                 del sources[path]
                 grew = True
     return found
+
+
+def _instance_sources(f: FileFacts, v: AnyV) -> list[str]:
+    """The modules whose imported class (or factory) makes the exported value ``v`` of ``f``: `new C()`
+    or `make()` with `C`/`make` imported, directly or as what a local factory returns."""
+    if isinstance(v, Ref) and (None, v.name) in f.bindings:
+        v = f.bindings[(None, v.name)]  # (`export const x = ...` exports the binding)
+    made: list[AnyV] = [v]
+    if isinstance(v, CallExpr) and isinstance(v.callee, Ref):
+        local = f.bindings.get((None, v.callee.name))
+        if isinstance(local, Fn) and 0 <= local.fid < len(f.functions):
+            made = [v, *f.functions[local.fid].returns[:8]]  # (`createTransport()`: what it returns)
+    out = []
+    for m in made:
+        if isinstance(m, (NewExpr, CallExpr)) and isinstance(m.callee, Ref):
+            imp = f.imports.get(m.callee.name)
+            if isinstance(imp, Import):
+                out.append(imp.src)
+    return out
 
 
 def bare_global_users(project: Project, by_path: dict[str, SourceFile]) -> set[str]:
