@@ -232,7 +232,7 @@ def _guard_at(project: Project, path: str, fid: int, f: FileFacts, scopes: set[i
     # `assertChannel(ch)` before the call: a project function that throws on other channels
     for c in f.calls:
         if c.func in scopes and c.span < call.span and _guard_helper(project, path, c, param, throws=True):
-            return frozenset({"*unknown*"})
+            return _helper_allows(project, path, c, param)
     return None
 
 
@@ -271,7 +271,7 @@ def _flow_guard(project: Project, path: str, flow: Flow, call: Call, channel_arg
             for i in occ.held:  # `assertChannel(ch);` that throws on other channels
                 c = project.call_at(path, flow.sites[i].span)
                 if c is not None and _guard_helper(project, path, c, param, throws=True):
-                    hit = frozenset({"*unknown*"})
+                    hit = _helper_allows(project, path, c, param)
                     break
         found.append(hit)
     if any(h is None for h in found):
@@ -285,8 +285,9 @@ def _site_allows(project: Project, path: str, flow: Flow, i: int, names: set[str
     s = flow.sites[i]
     if s.kind == "call":
         c = project.call_at(path, s.span)
-        if c is not None and any(_guard_helper(project, path, c, n, throws=False) for n in names):
-            return frozenset({"*unknown*"})
+        for n in names:
+            if c is not None and _guard_helper(project, path, c, n, throws=False):
+                return _helper_allows(project, path, c, n)
         return None
     if s.kind not in ("check", "lookup") or weak_check(project, path, scope, s, frozenset(names)) is not None:
         return None
@@ -336,6 +337,42 @@ def _guard_helper(project: Project, path: str, c: Call, param: str, throws: bool
         return True
     tf = project.files[target[0]]
     return any(ex.func in subtree(tf, target[1]) for ex in tf.exits)  # leaves early on some input
+
+
+_HELPER_DEPTH = [0]  # (helpers that call helpers: read two levels deep, then unknown)
+
+
+def _helper_allows(project: Project, path: str, c: Call, param: str) -> frozenset[str]:
+    """The channels a guard helper lets through (`assertChannel(ch)` that throws unless
+    `ALLOWED.has(ch)`, `isAllowed(ch)` that returns `LIST.includes(ch)`), read from its own body:
+    its early exits and its returned test of the parameter; `*unknown*` when they say nothing."""
+    unknown = frozenset({"*unknown*"})
+    target = project.function_of(path, c.callee, c.func)
+    if target is None or _HELPER_DEPTH[0] >= 2:
+        return unknown
+    tpath, tfid = target
+    tf = project.files[tpath]
+    indexes = [i for i, a in enumerate(c.args) if _is(a, param)]
+    hparam = next((p.name for p in tf.functions[tfid].params if p.index in indexes and not p.path), None)
+    if hparam is None:
+        return unknown
+    _HELPER_DEPTH[0] += 1
+    try:
+        inside = subtree(tf, tfid)
+        found: set[str] = set()
+        for ex in tf.exits:
+            if ex.func in inside and ex.cond is not None:
+                hit = _allows_unless(project, tpath, ex.cond, hparam, ex.func)
+                if hit is not None:
+                    found |= hit
+        if not found:
+            for r in tf.functions[tfid].returns[:8]:
+                hit = _allows(project, tpath, r, hparam, tfid)
+                if hit is not None:
+                    found |= hit
+        return frozenset(found) or unknown
+    finally:
+        _HELPER_DEPTH[0] -= 1
 
 
 def _weak_helper(project: Project, c: Call, param: str, target: tuple[str, int]) -> bool:
@@ -408,8 +445,9 @@ def _allows(project: Project, path: str, cond: AnyV, param: str, scope: int | No
 
 def _call_allows(project: Project, path: str, cond: CallExpr, param: str, scope: int | None) -> frozenset[str] | None:
     """`isAllowedChannel(ch)`, `ALLOWED.includes(ch)`, `ch.startsWith('app:')`, `/re/.test(ch)`."""
-    if _guard_helper(project, path, _as_call(cond, scope), param, throws=False):
-        return frozenset({"*unknown*"})  # `if (!isAllowedChannel(ch)) throw ...`
+    c = _as_call(cond, scope)
+    if _guard_helper(project, path, c, param, throws=False):
+        return _helper_allows(project, path, c, param)  # `if (!isAllowedChannel(ch)) throw ...`
     callee, args = cond.callee, cond.args
     if not isinstance(callee, Member):
         return None
@@ -447,7 +485,9 @@ def _as_call(v: CallExpr, scope: int | None) -> Call:
     return Call(-1, v.callee, tuple(v.args), v.span, scope)
 
 
-def _collection(project: Project, path: str, v: AnyV, scope: int | None) -> frozenset[str] | None:
+def _collection(project: Project, path: str, v: AnyV, scope: int | None, depth: int = 0) -> frozenset[str] | None:
+    if depth > 8:
+        return None
     r = project.resolve(path, v, scope)
     x = r.value
     if isinstance(x, CallExpr) and callee_name(x.callee) in ("values", "keys") and x.args:
@@ -458,10 +498,18 @@ def _collection(project: Project, path: str, v: AnyV, scope: int | None) -> froz
             return frozenset(p.key for p in props if p.key) if how == "keys" else frozenset(
                 s for p in props for s in [project.channel(inner.path, p.value, inner.scope)] if s)
     if isinstance(x, NewExpr) and callee_name(x.callee) == "Set" and x.args:
-        return _collection(project, r.path, x.args[0], r.scope)
+        return _collection(project, r.path, x.args[0], r.scope, depth + 1)
     if isinstance(x, Arr):
-        out = [project.channel(r.path, item, r.scope) for item in x.items]
-        return frozenset(s for s in out if s is not None)
+        found: set[str] = set()
+        for item in x.items:
+            if isinstance(item, Spread) and item.inner is not None:  # `[...Object.values(C), ...EXTRA]`
+                part = _collection(project, r.path, item.inner, r.scope, depth + 1)
+                if part is None:
+                    return None
+                found |= part
+            elif (ch := project.channel(r.path, item, r.scope)) is not None:
+                found.add(ch)
+        return frozenset(found)
     return None
 
 
