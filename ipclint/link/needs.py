@@ -1,6 +1,7 @@
 """What linking asks the engine to parse next: files not parsed yet that can change the model."""
 from __future__ import annotations
 
+import posixpath
 import re
 
 from ipclint.discover import SourceFile
@@ -191,7 +192,10 @@ def bare_global_users(project: Project, by_path: dict[str, SourceFile]) -> set[s
     keys -= {k for path, sf in by_path.items() if path not in writers and not project.is_test(path)
              for k in sf.bytefacts.global_props}
     page = {n.encode() for n in project.page_globals()}
-    if not keys and not page:
+    # (ipcRenderer that a page module keeps in a global of its window: Project.written_global)
+    written = {n.encode() for n in project.written_global_names() if n.isidentifier()}
+    scripts = _ipc_script_globals(project)
+    if not keys and not page and not written and not scripts:
         return set()
     out = set()
     for path, sf in by_path.items():
@@ -199,7 +203,11 @@ def bare_global_users(project: Project, by_path: dict[str, SourceFile]) -> set[s
             continue
         data = sf.load()
         # (a page's global only in that page's code)
-        for key in keys | {n for n in page if project.page_global(path, n.decode())}:
+        for key in keys | {n for n in page if project.page_global(path, n.decode())} \
+                | {n for n in written if n + b"." in data and project.written_global(path, n.decode())} \
+                | {n for n, binders in scripts.items() if n + b"." in data and any(
+                    project.same_app(b, path) and path.startswith(posixpath.dirname(b) + "/" if "/" in b else "")
+                    for b in binders)}:
             needle = key + b"."
             i = data.find(needle)
             while i >= 0:
@@ -210,6 +218,22 @@ def bare_global_users(project: Project, by_path: dict[str, SourceFile]) -> set[s
                 i = data.find(needle, i + 1)
             if path in out:
                 break
+    return out
+
+
+def _ipc_script_globals(project: Project) -> dict[bytes, list[str]]:
+    """Name -> the classic scripts that bind it at their top level to ipcMain or ipcRenderer
+    (`const { ipcMain: ipc } = electron`): the scripts a build concatenates with them, or that one
+    page loads, call `ipc.handle(...)` with no binding of their own (``Project._script_global``)."""
+    out: dict[bytes, list[str]] = {}
+    for n, binders in project.script_global_names().items():
+        for p in binders:
+            v = project.files[p].bindings.get((None, n))
+            if type(v) is not Member or v.prop not in ("ipcMain", "ipcRenderer") or not n.isidentifier():
+                continue
+            r = project.resolve(p, v, None)
+            if isinstance(r.value, Electron) and r.value.api in ("ipcMain", "ipcRenderer"):
+                out.setdefault(n.encode(), []).append(p)
     return out
 
 

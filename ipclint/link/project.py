@@ -150,6 +150,8 @@ class Memo:
     holders: dict[str, dict[Span, set[str]]] = field(default_factory=dict)
     # name -> the classic scripts (no import or export) that bind it at their top level: page globals
     script_globals: dict[str, list[str]] | None = None
+    # name -> the parsed files that assign it as a property of the global object (`window.ipc = ...`)
+    written_globals: dict[str, list[str]] | None = None
     # classic script -> the .html pages whose `<script src>` tags load it (``Project._script_pages``)
     script_pages: dict[str, frozenset[str]] | None = None
     cleanups: tuple[object, dict[tuple[str, tuple[int, ...]], Cleanup]] | None = None
@@ -916,6 +918,9 @@ class Project:
         written = self._global_written(cur.path, name)
         if written is not None:  # `global.ipcRenderer = ...` earlier in the file, then `ipcRenderer.send(...)`
             return written
+        elsewhere = self._written_elsewhere(cur.path, name)
+        if elsewhere is not None:
+            return elsewhere
         return Where(cur.path, Global(span=ref.span, text=name, name=name), None)
 
     def _global_written(self, path: str, name: str) -> Where | None:
@@ -949,10 +954,48 @@ class Project:
             self._param_busy.discard(key)
         return hit if hit is not None and type(hit.value) is Electron else None
 
-    def _script_global(self, path: str, name: str) -> Where | None:
-        """A legacy page's ipcRenderer kept in a global by another classic script of the same app
-        (`const ipc = require('electron').ipcRenderer` in app.js, `ipc.send(...)` in a script that
-        a later `<script>` tag loads): that binding, when exactly one such script makes it."""
+    def written_global_names(self) -> dict[str, list[str]]:
+        """Name -> the parsed files that assign it as a property of the global object (`window.ipc =
+        ...`, `globalThis.x = ...`), once a round."""
+        index = self.memo.written_globals
+        if index is None:
+            index = self.memo.written_globals = {}
+            for p in sorted(self.files):
+                for a in self.files[p].assigns:
+                    t = a.target
+                    if type(t) is Member and type(t.obj) is Ref and t.obj.name in GLOBAL_OBJECTS:
+                        held = index.setdefault(t.prop, [])
+                        if not held or held[-1] != p:
+                            held.append(p)
+        return index
+
+    def written_global(self, path: str, name: str) -> bool:
+        """``_written_elsewhere`` found for ``name`` seen from ``path``."""
+        return name in self.written_global_names() and self._written_elsewhere(path, name) is not None
+
+    def _written_elsewhere(self, path: str, name: str) -> Where | None:
+        """A page's ipcRenderer that another module of the page keeps in a global of its window
+        (`window.ipc = electron.ipcRenderer` in the page's first module, nodeIntegration on): the
+        page's other modules, bundled with it, call `ipc.send(...)` with no import. Only for a file
+        in the writing file's folder or below it, of the same app (the page's own code), when the
+        writes there make it ipcRenderer and nothing else."""
+        writers = self.written_global_names().get(name)
+        if not writers:
+            return None
+        found: list[Where] = []
+        for p in writers:
+            folder = posixpath.dirname(p)
+            if p == path or not self.same_app(p, path) or (folder and not path.startswith(folder + "/")):
+                continue
+            hit = self._global_written(p, name)
+            if hit is None or type(hit.value) is not Electron or hit.value.api != "ipcRenderer":
+                return None
+            found.append(hit)
+        return found[0] if len(found) == 1 else None
+
+    def script_global_names(self) -> dict[str, list[str]]:
+        """Name -> the parsed classic scripts (no import or export) that bind it at their top level,
+        once a round."""
         index = self.memo.script_globals
         if index is None:
             index = self.memo.script_globals = {}
@@ -963,6 +1006,13 @@ class Project:
                 for (scope, n) in f.bindings:
                     if scope is None:
                         index.setdefault(n, []).append(p)
+        return index
+
+    def _script_global(self, path: str, name: str) -> Where | None:
+        """A legacy page's ipcRenderer kept in a global by another classic script of the same app
+        (`const ipc = require('electron').ipcRenderer` in app.js, `ipc.send(...)` in a script that
+        a later `<script>` tag loads): that binding, when exactly one such script makes it."""
+        index = self.script_global_names()
         found: list[Where] = []
         candidates = index.get(name, ())
         if not candidates or candidates == [path] or path not in self.files or _is_module(self.files[path]):
@@ -988,7 +1038,10 @@ class Project:
             r = self.resolve(p, v, None)
             # the whole module (`const electron = require('electron')`) only from a script of the
             # same page: a main-process script's module binding is no page's global
-            if isinstance(r.value, Electron) and (r.value.api == "ipcRenderer" or (paged and r.value.api == "*")):
+            # (any one Electron API, not only ipcRenderer: scripts that a build concatenates into one
+            # main-process file too, `const { ipcMain: ipc, shell } = electron` in the first and
+            # `ipc.handle(...)`, `shell.openPath(...)` in the others)
+            if isinstance(r.value, Electron) and (r.value.api != "*" or paged):
                 found.append(r)
         # (a script that two pages load, each binding the name to the same Electron API: either way
         # it is that API)

@@ -156,7 +156,9 @@ def _candidates(project: Project, path: str) -> list[tuple[int | None, AnyV]]:
     # Callees written the same way on the same binding (`ipcMain.handle` a thousand times, in a
     # thousand functions) name the same API: each chain of properties of one binding is resolved once.
     chains: set[tuple[int | None, str, tuple[str, ...]]] = set()
-    page = project.page_globals()  # (free names a page document makes ipcRenderer: Project.page_global)
+    # (free names a page document makes ipcRenderer: Project.page_global; or another module of the
+    # page, through its window: Project.written_global)
+    page = set(project.page_globals()) | {n for n in project.written_global_names() if project.written_global(path, n)}
     for c in f.calls:
         if type(c.callee) is not Member:
             continue
