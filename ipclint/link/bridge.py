@@ -26,6 +26,7 @@ from ipclint.model.values import (
     Prop,
     Ref,
     Spread,
+    This,
     Undef,
 )
 
@@ -290,6 +291,17 @@ def bridge_target(project: Project, path: str, call: Call, exposures: dict[str, 
                 bare = bare.obj
             chain = head + chain
             root = project.resolve(at.path, bare, at.scope).value
+    elif isinstance(v, This) and len(chain) > 1:
+        # `this.api.invoke(ch)` with the field `api = inject(MainApi)` that dependency injection
+        # gives the exposed API (``Project._provided``): the path below the global
+        at = project.resolve(path, Member(span=v.span, text=f"this.{chain[0]}", obj=v, prop=chain[0]), call.func)
+        bare = without_fallback(at.value)
+        head = []
+        while isinstance(bare, Member) and len(head) < MAX_MEMBER_DEPTH:
+            head.insert(0, bare.prop)
+            bare = bare.obj
+        root = project.resolve(at.path, bare, at.scope).value if head or isinstance(bare, Global) else None
+        chain = head + chain[1:]  # (`window.api` resolves to the global `api` itself)
     else:
         root = None
     if not isinstance(root, Global):

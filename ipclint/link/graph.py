@@ -30,7 +30,7 @@ from ipclint.link.wrappers import (
 from ipclint.model import Location, Role, Span
 from ipclint.model.facts import Call, binding_scope
 from ipclint.model.graph import ViaKind
-from ipclint.model.values import AnyV, CallExpr, Fn, Import, Member, Null, Ref, Spread, Undef
+from ipclint.model.values import AnyV, CallExpr, Fn, Import, Member, Null, Ref, Spread, This, Undef
 
 SENDER_KINDS = frozenset({"send", "invoke"})
 MAX_BRIDGE_HELPER_DEPTH = 3  # page helpers over page helpers over a generic bridge
@@ -198,9 +198,10 @@ def _call_site_edges(project: Project, graph: ChannelGraph, wrappers: Wrappers,
     names = wrapper_names(project, wrappers) | param_names(project)
     relay_names = RELAY_METHODS if relays else frozenset()
     bridge_roots = frozenset(by_key) | GLOBAL_OBJECTS
-    from ipclint.link.needs import bridge_exporters, bridge_getters
+    from ipclint.link.needs import bridge_exporters, bridge_getters, provided_bridges
     getter_paths, getters = bridge_getters(project) if by_key else (set(), frozenset())
-    graph.bridge_modules = bridge_modules = (bridge_exporters(project) | getter_paths) if by_key else set()
+    graph.bridge_modules = bridge_modules = (bridge_exporters(project) | getter_paths | provided_bridges(project)) \
+        if by_key else set()
     # the calls that may call a wrapper or relay, from the index of calls by name (not a test of
     # every call), by file: outside page code only these calls can make an edge here
     wrapper_calls: dict[str, set[int]] = {}
@@ -397,6 +398,15 @@ def _callee_roots(project: Project, path: str) -> CalleeRoots:
             name = _called_name(b)
             if name is not None:
                 called.append((call.index, name))
+    # `this.api.invoke(...)` with the field `api = inject(Token)`: dependency injection may give
+    # the exposed API (``Project._provided``)
+    injected = {a.target.prop for a in f.assigns if type(a.target) is Member and type(a.target.obj) is This
+                and type(a.value) is CallExpr and type(a.value.callee) is Ref and a.value.callee.name == "inject"}
+    if injected:
+        for call in f.calls:
+            v = call.callee
+            if type(v) is Member and type(v.obj) is Member and type(v.obj.obj) is This and v.obj.prop in injected:
+                always.append(call.index)
     hit = project.file_memo.callee_roots[path] = (always, by_name, imported, called)
     return hit
 

@@ -263,6 +263,16 @@ def bridge_exporters(project: Project) -> set[str]:
     return out
 
 
+def provided_bridges(project: Project) -> set[str]:
+    """The modules of the dependency-injection tokens whose provider gives the exposed API
+    (``Project.providers``): their importers (`inject(MainApi)`) call the bridge through them."""
+    keys = {e.key for e in project.exposures}
+    if not keys:
+        return set()
+    return {path for (path, _name), given in project.providers().items()
+            if any(_exposed_key(w.value, keys) for w in given)}
+
+
 def bridge_getters(project: Project) -> tuple[set[str], frozenset[str]]:
     """Parsed page modules with a function that returns an exposed key (`getElectron () { return
     window.Electron || {}; }`), and those functions' names: a call of one is the exposed API

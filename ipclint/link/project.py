@@ -48,7 +48,9 @@ from ipclint.model.values import (
     This,
     Tpl,
     Undef,
+    V,
     concat_parts,
+    walk,
 )
 
 if TYPE_CHECKING:  # these modules import this one
@@ -78,6 +80,11 @@ _NO_SPAN = Span(0, 0, 0, 0)
 # a service registry's lookups and registrations by key (``Project._registered``)
 _REGISTRY_GETS = frozenset({"get", "resolve"})
 _REGISTRY_SETS = frozenset({"register", "set", "provide"})
+# calls that take dependency-injection providers (Angular: ``Project.providers``), and what of their
+# arguments can hold the providers' object literals
+_PROVIDER_CALLS = frozenset({"bootstrapApplication", "bootstrapModule", "NgModule", "Component", "Directive",
+                             "Injectable", "importProvidersFrom", "configureTestingModule", "createApplication"})
+_PROVIDER_HOLDERS: frozenset[type[V]] = frozenset({Obj, Arr})
 OBJ_INDEX_FROM = 16  # object literals with more entries have their entries indexed by key
 # The values resolution steps through (the others denote themselves), as exact types: most values
 # resolved end at one that does not step, and a set lookup is much cheaper than the failing
@@ -126,6 +133,8 @@ class Memo:
 
     # service-registry key -> the calls registering a value under it: ``Project._registered``
     registrations: dict[str, list[tuple[str, Call]]] | None = None
+    # dependency-injection providers: (the token class's file, its name) -> what they give (``Project.providers``)
+    providers: dict[tuple[str, str], list[Where]] | None = None
     importers: dict[str, set[str]] | None = None  # link/roles.py importers, for link/params.py
     handlers: list[Handler] | None = None
     wrapper_handlers: list[Handler] | None = None
@@ -1397,9 +1406,69 @@ class Project:
             hit = self._required(cur, call)  # `req('electron')` with `req = window.require`
             if hit is None:
                 hit = self._returned_electron(cur, call.callee)  # `L.electron().ipc`
-            return hit if hit is not None else self._registered(cur, call)  # `registry.get('IpcMain')`
+            if hit is None:
+                hit = self._registered(cur, call)  # `registry.get('IpcMain')`
+            return hit if hit is not None else self._provided(cur, call)  # `inject(MainApi)`
         finally:
             self._returning.discard(key)
+
+    def _provided(self, cur: Where, call: CallExpr) -> Where | None:
+        """`inject(Token)` (Angular's dependency injection) where the app provides the token, and
+        only once, with a value or a factory that gives the exposed API in Electron (`{ provide:
+        MainApi, useFactory: () => (env.web ? new MainApi() : window.api) }`): that API, not the
+        class (the class is the stand-in of the web build)."""
+        callee = call.callee
+        if type(callee) is not Ref or callee.name != "inject" or len(call.args) != 1 or type(call.args[0]) is not Ref:
+            return None
+        token = self._token(cur.path, call.args[0], cur.scope)
+        found = self.providers().get(token) if token is not None else None
+        return found[0] if found and len(found) == 1 else None
+
+    def _token(self, path: str, v: AnyV, scope: int | None) -> tuple[str, str] | None:
+        r = self.resolve(path, v, scope)
+        return (r.path, r.value.name) if type(r.value) is ClassV and r.value.name else None
+
+    def providers(self) -> dict[tuple[str, str], list[Where]]:
+        """Token class -> what the providers of the app's dependency injection give for it: a
+        `useValue`, or a `useFactory` function's returns, taking the alternative of a condition that
+        is the global object's property (the exposed API) when there is one. Read from the object
+        literals `{ provide: Token, ... }` in the arguments of the calls that take providers
+        (`bootstrapApplication`, `@NgModule`, `@Component`, ...), once a project."""
+        index = self.memo.providers
+        if index is None:
+            index = self.memo.providers = {}
+            for path, c in self.iter_calls_named(_PROVIDER_CALLS):
+                for a in c.args:
+                    for v in walk(a, limit=2_000, enter=_PROVIDER_HOLDERS):
+                        if type(v) is not Obj:
+                            continue
+                        props = {p.key: p.value for p in v.props if p.key and not p.spread}
+                        if "provide" not in props or type(props["provide"]) is not Ref:
+                            continue
+                        token = self._token(path, props["provide"], c.func)
+                        given = self._provider_value(path, props, c.func)
+                        if token is not None and given is not None:
+                            index.setdefault(token, []).append(given)
+        return index
+
+    def _provider_value(self, path: str, props: dict[str, AnyV], scope: int | None) -> Where | None:
+        if "useValue" in props:
+            return Where(path, props["useValue"], scope)
+        factory = props.get("useFactory")
+        if type(factory) is not Fn:
+            return None
+        f = self.files[path]
+        if not 0 <= factory.fid < len(f.functions):
+            return None
+        returns = f.functions[factory.fid].returns
+        if len(returns) != 1:
+            return None
+        ret = returns[0]
+        alts = ret.alts if type(ret) is Cond else (ret.left, ret.right) if type(ret) is Logic else (ret,)
+        globals_ = [a for a in alts if type(a) is Member and type(a.obj) is Ref and a.obj.name in GLOBAL_OBJECTS]
+        if len(globals_) == 1:
+            return Where(path, globals_[0], factory.fid)  # (`env.web ? new WebApi() : window.api`)
+        return Where(path, ret, factory.fid) if len(alts) == 1 else None
 
     def _registered(self, cur: Where, call: CallExpr) -> Where | None:
         """A service registry's lookup of an Electron object: `registry.get('IpcMain')` (or `resolve`)
