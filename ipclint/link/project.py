@@ -161,6 +161,8 @@ class Memo:
     script_globals: dict[str, list[str]] | None = None
     # name -> the parsed files that assign it as a property of the global object (`window.ipc = ...`)
     written_globals: dict[str, list[str]] | None = None
+    # (writing file, name) -> the one ipcRenderer its global writes give, if they do (``Project._written_elsewhere``)
+    written_hits: dict[tuple[str, str], Where | None] = field(default_factory=dict)
     # classic script -> the .html pages whose `<script src>` tags load it (``Project._script_pages``)
     script_pages: dict[str, frozenset[str]] | None = None
     cleanups: tuple[object, dict[tuple[str, tuple[int, ...]], Cleanup]] | None = None
@@ -996,7 +998,11 @@ class Project:
             folder = posixpath.dirname(p)
             if p == path or not self.same_app(p, path) or (folder and not path.startswith(folder + "/")):
                 continue
-            hit = self._global_written(p, name)
+            key = (p, name)
+            if key in self.memo.written_hits:
+                hit = self.memo.written_hits[key]
+            else:
+                hit = self.memo.written_hits[key] = self._global_written(p, name)
             if hit is None or type(hit.value) is not Electron or hit.value.api != "ipcRenderer":
                 return None
             found.append(hit)

@@ -158,7 +158,8 @@ def _candidates(project: Project, path: str) -> list[tuple[int | None, AnyV]]:
     chains: set[tuple[int | None, str, tuple[str, ...]]] = set()
     # (free names a page document makes ipcRenderer: Project.page_global; or another module of the
     # page, through its window: Project.written_global)
-    page = set(project.page_globals()) | {n for n in project.written_global_names() if project.written_global(path, n)}
+    page = project.page_globals()
+    written = project.written_global_names()
     for c in f.calls:
         if type(c.callee) is not Member:
             continue
@@ -178,7 +179,8 @@ def _candidates(project: Project, path: str) -> list[tuple[int | None, AnyV]]:
             if chain not in chains:
                 chains.add(chain)
                 cands.append((c.func, c.callee))
-        elif type(root) is Ref and (root.name in bound or root.name in page):
+        elif type(root) is Ref and (root.name in bound or root.name in page
+                                    or root.name in written and project.written_global(path, root.name)):
             name = root.name
             # (where the name is bound seen from the call's function, as resolution looks it up:
             # once a run per (function, name), ``Project.binding_at``; -1 for a global)
