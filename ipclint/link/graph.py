@@ -93,6 +93,10 @@ class Edge:
     # a dynamic channel's known start when a wrapper builds it from its argument
     # (`setup(`svc::${ns}`)` with `ipcMain.handle(`${pre}::${name}`)` inside): the namespace it takes
     channel_head: str | None = None
+    # for a call of a page helper over a generic bridge: the argument positions the helper passes
+    # on into the bridge call's payload (`poll(ch, id, params, opts) { invoke(ch, params) }`: 2);
+    # None for every argument after the channel
+    payload_args: frozenset[int] | None = None
 
     @property
     def side(self) -> str:
@@ -308,7 +312,9 @@ def _bridge_wrapper_edges(project: Project, graph: ChannelGraph) -> None:
         made: list[Edge] = []
         for path, call in calls_by_names(project, names):
             target = callee_function(project, path, call)
-            for index, t in templates.get(target, ()) if target is not None else ():
+            if target is None:
+                continue
+            for index, t in templates.get(target, ()):
                 if index >= len(call.args) or isinstance(call.args[index], Spread):
                     continue
                 ch = call.args[index]
@@ -317,12 +323,32 @@ def _bridge_wrapper_edges(project: Project, graph: ChannelGraph) -> None:
                     t, path=path, span=call.span, call=call.index, scope=call.func, role=project.role(path),
                     channel=project.channel(path, ch, call.func), channel_value=ch, channel_span=ch.span,
                     inline_literal=ch.is_inline_literal, handler=None, handler_value=None,
-                    via=t.via + (ViaSite(ViaKind.HELPER, t.path, t.span),)))
+                    via=t.via + (ViaSite(ViaKind.HELPER, t.path, t.span),),
+                    payload_args=_helper_payload(project, t, target)))
         # the helper's own call is parametric
         graph.edges = [e for e in graph.edges if id(e) not in used] + made
         pending = made
     if seen:
         graph.bridge_wrappers = seen
+
+
+def _helper_payload(project: Project, t: Edge, helper: tuple[str, int]) -> frozenset[int]:
+    """The argument positions of a call of page helper ``helper`` that reach the payload of its
+    bridge call ``t`` (itself a bridge call, or a call of an inner helper): the helper's parameters
+    that ``t``'s payload arguments are (a rest parameter spread gives every position from its own)."""
+    site = project.files[t.path].calls[t.call]
+    params = project.files[helper[0]].functions[helper[1]].params
+    start = next((i + 1 for i, a in enumerate(site.args) if t.channel_value is not None
+                  and a.span == t.channel_value.span), 1)
+    out: set[int] = set()
+    for i, a in enumerate(site.args):
+        if i < start or (t.payload_args is not None and i not in t.payload_args):
+            continue
+        inner = a.inner if type(a) is Spread and a.inner is not None else a
+        for p in params:
+            if type(inner) is Ref and inner.name == p.name and not p.path:
+                out.update(range(p.index, p.index + 16) if p.rest else (p.index,))
+    return frozenset(out)
 
 
 def _inside_wrapper(project: Project, path: str, call: Call, wop: WrapperOp, wrappers: Wrappers) -> bool:

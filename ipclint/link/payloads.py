@@ -78,8 +78,11 @@ def bridge_payloads(project: Project) -> Iterator[tuple[str, AnyV, str]]:
             continue
         done.add((e.path, e.call))
         call = project.files[e.path].calls[e.call]
-        forwarded = _forwarded_args(project, e) if e.receiver == "bridge" else \
-            {i: {WHOLE} for i in _wrapper_payload(project, e)}
+        if e.payload_args is not None:  # (a page helper's call: what the helper passes on)
+            forwarded: Parts | None = {i: {WHOLE} for i in e.payload_args}
+        else:
+            forwarded = _forwarded_args(project, e) if e.receiver == "bridge" else \
+                {i: {WHOLE} for i in _wrapper_payload(project, e)}
         for i, arg in enumerate(call.args):
             if e.channel_value is not None and arg.span == e.channel_value.span:
                 continue

@@ -36,7 +36,9 @@ def non_cloneable_payload(project: Project, options: Options) -> Iterator[Hit]:
     from a handler is awaited by Electron; a MessagePort in `postMessage`'s transfer list is fine.
     A page's argument to a bridge function is judged by what that function forwards: the whole
     value, or only the parts it reads (`save: (o) => invoke(CH, { title: o.title })` sends the
-    title, whatever else the page passes); a rest parameter forwards every argument.
+    title, whatever else the page passes); a rest parameter forwards every argument. A call of a
+    page helper over a generic bridge is judged by what the helper passes on (`poll(ch, id, params,
+    options)` that invokes with `params` sends `params`; `options` stays in the page).
 
     ## Why is this bad?
     `send` throws "An object could not be cloned", `invoke` rejects, and class instances arrive as
