@@ -109,6 +109,8 @@ def classify(project: Project, path: str, call: Call) -> IpcOp | None:
             return IpcOp("push", method, "webContents" if name not in FRAME_NAMES else "frame")
         if method == "send" and _browser_window(project, path, obj, call.func):
             return IpcOp("push", method, "webContents")
+        if type(obj) is CallExpr and _returns_webcontents(project, path, obj, call.func):
+            return IpcOp("push", method, "webContents")
         if type(obj) is Ref and project.role(path) is Role.MAIN and _subtree_frame(project, path, obj, call.func):
             return IpcOp("push", method, "frame")
     if method == "emit" and api is None and isinstance(obj, Ref) and obj.name == "ipcMain" and call.args:
@@ -221,6 +223,25 @@ def _api(project: Project, path: str, obj: AnyV, scope: int | None) -> str | Non
         if typed is not None and isinstance(typed.value, Electron):
             api = typed.value.api
     return api
+
+
+def _returns_webcontents(project: Project, path: str, made_by: CallExpr, scope: int | None) -> bool:
+    """``made_by`` calls a project function (or method) whose every return is a window's
+    webContents: `getContents(id)?.send(ch)` with `getContents (id) { return
+    BrowserWindow.fromId(id)?.webContents }`."""
+    target = project.function_of(path, made_by.callee, scope)
+    if target is None:
+        return False
+    fpath, fid = target
+    returns = project.files[fpath].functions[fid].returns
+    return bool(returns) and len(returns) <= 8 and all(_is_webcontents(project, fpath, r, fid) for r in returns)
+
+
+def _is_webcontents(project: Project, path: str, v: AnyV, scope: int) -> bool:
+    if _last_name(v) == "webContents":
+        return True
+    api = _api(project, path, v, scope)
+    return api is not None and api.endswith("webContents")
 
 
 def _browser_window(project: Project, path: str, obj: AnyV, scope: int | None) -> bool:
