@@ -229,15 +229,11 @@ def _returns_webcontents(project: Project, path: str, made_by: CallExpr, scope: 
     """``made_by`` calls a project function (or method) whose every return is a window's
     webContents: `getContents(id)?.send(ch)` with `getContents (id) { return
     BrowserWindow.fromId(id)?.webContents }`."""
-    target = project.function_of(path, made_by.callee, scope)
-    if target is None:
-        return False
-    fpath, fid = target
-    returns = project.files[fpath].functions[fid].returns
-    return bool(returns) and len(returns) <= 8 and all(_is_webcontents(project, fpath, r, fid) for r in returns)
+    returns = project.returns_of(path, made_by.callee, scope)
+    return 0 < len(returns) <= 8 and all(_is_webcontents(project, r.path, r.value, r.scope) for r in returns)
 
 
-def _is_webcontents(project: Project, path: str, v: AnyV, scope: int) -> bool:
+def _is_webcontents(project: Project, path: str, v: AnyV, scope: int | None) -> bool:
     if _last_name(v) == "webContents":
         return True
     api = _api(project, path, v, scope)

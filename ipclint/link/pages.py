@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from ipclint.link.modules import Where
 from ipclint.link.project import Project
 from ipclint.model.span import Span
-from ipclint.model.values import AnyV, CallExpr, Concat, Cond, Logic, Member, NewExpr, Ref, Tpl
+from ipclint.model.values import CallExpr, Concat, Cond, Logic, Member, NewExpr, Ref, Tpl
 
 SOURCE_SUFFIXES = (".ts", ".tsx", ".js", ".mjs", ".cjs", ".mts", ".cts", ".jsx")
 
@@ -93,7 +93,7 @@ def url_alternatives(project: Project, where: Where) -> list[tuple[Where, bool]]
                 todo.append(Where(r.path, obj, r.scope))
             case NewExpr(callee=Ref(name="URL"), args=(first, *rest)):  # new URL(path, base): the base decides
                 todo.append(Where(r.path, rest[0] if rest else first, r.scope))
-            case CallExpr(callee=callee) if calls < 4 and (made := _returns_of(project, r, callee)):
+            case CallExpr(callee=callee) if calls < 4 and (made := project.returns_of(r.path, callee, r.scope)):
                 calls += 1  # `loadURL(appUrl())`: what the project function returns
                 forks += len(made) > 1
                 todo.extend(made)
@@ -102,13 +102,6 @@ def url_alternatives(project: Project, where: Where) -> list[tuple[Where, bool]]
     return [(w, forks == 0) for w in out]
 
 
-def _returns_of(project: Project, at: Where, callee: AnyV) -> list[Where]:
-    """The values a project function called at ``at`` returns, each in the function's scope."""
-    target = project.function_of(at.path, callee, at.scope)
-    if target is None:
-        return []
-    path, fid = target
-    return [Where(path, ret, fid) for ret in project.files[path].functions[fid].returns]
 
 
 def url_prefix(project: Project, where: Where) -> str | None:

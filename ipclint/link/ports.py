@@ -434,19 +434,10 @@ def _queried_webview(project: Project, path: str, obj: AnyV, scope: int | None) 
                 elif prop in _PICKS or prop == "from" and type(base) is Ref and base.name == "Array" and args:
                     todo.append((r.path, args[0] if prop == "from" else base, r.scope))
                 else:
-                    todo.extend(_returns(project, r.path, val.callee, r.scope))
+                    todo.extend((w.path, w.value, w.scope) for w in project.returns_of(r.path, val.callee, r.scope))
             case CallExpr(callee=callee):
-                todo.extend(_returns(project, r.path, callee, r.scope))
+                todo.extend((w.path, w.value, w.scope) for w in project.returns_of(r.path, callee, r.scope))
     return False
-
-
-def _returns(project: Project, path: str, callee: AnyV, scope: int | None) -> list[tuple[str, AnyV, int | None]]:
-    """What the project function ``callee`` names returns, each with its file and scope."""
-    target = project.function_of(path, callee, scope)
-    if target is None:
-        return []
-    fpath, fid = target
-    return [(fpath, r, fid) for r in project.files[fpath].functions[fid].returns]
 
 
 def _webview(obj: AnyV) -> bool:

@@ -2132,6 +2132,15 @@ class Project:
         r, _bound = self._unbound(path, value, scope)
         return (r.path, r.value.fid) if r is not None and isinstance(r.value, Fn) else None
 
+    def returns_of(self, path: str, callee: AnyV, scope: int | None = None) -> list[Where]:
+        """What the project function ``callee`` denotes returns, each value in that function's
+        scope; [] when it denotes none."""
+        target = self.function_of(path, callee, scope)
+        if target is None:
+            return []
+        fpath, fid = target
+        return [Where(fpath, r, fid) for r in self.files[fpath].functions[fid].returns]
+
     def _unbound(self, path: str, value: AnyV, scope: int | None) -> tuple[Where | None, int]:
         """What a value denotes once `.bind` calls are looked through (`fn.bind(ctx, a)`, also a
         utility library's `_.bind(fn, ctx, a)`), and how many leading arguments they fix; None
