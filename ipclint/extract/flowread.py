@@ -53,6 +53,7 @@ ITEM_CALLS = frozenset({"Object.entries", "Object.values", "Object.keys", "Objec
 # only the round trip `JSON.parse(JSON.stringify(x))` (a deep copy) carries the data.
 CLONE_CALLS = frozenset({"JSON.parse", "structuredClone"})
 ASSERT_CALL = re.compile(r"^(assert\w*|invariant|ok|strictEqual|equal)$")
+LIBRARY_ASSERTS = frozenset({"assert", "invariant", "ok", "strictEqual", "equal"})
 LOG_ROOT = re.compile(r"^(console|_?log|_?logger|logging|debug|Sentry|log[A-Z]\w*|\w+Log|\w+Logger)$")
 # Logging libraries whose every method logs (`signale.success(x)`, `signale[level](x)`, `pino.child(x)`)
 LOG_LIBRARIES = frozenset({"signale", "winston", "pino", "bunyan", "consola", "npmlog", "log4js", "loglevel"})
@@ -307,8 +308,11 @@ class Reader:
             return Read(name, ident, "check", site=call)
         index = sum(1 for c in args.named_children if c.type != "comment" and c.start_byte < child.start_byte)
         if not new and index >= (2 if last in ("strictEqual", "equal") else 1) and ASSERT_CALL.match(last) \
-                and not text.startswith("console."):
-            return None  # the message of an assertion (`assert(fn, `unknown method ${m}`)`), like an Error's
+                and not text.startswith("console.") and (last in LIBRARY_ASSERTS or text.startswith("assert.")
+                                                         or child.type in ("template_string", "binary_expression")):
+            # the message of an assertion (`assert(fn, `unknown method ${m}`)`), like an Error's; a project
+            # function's later arguments are data it checks (`assertCanMove(id, kind)`)
+            return None
         if not new and last == "get" and index == 0 and callee is not None and callee.type == "member_expression":
             role = lookup_role(call, self.up)  # `MAP.get(value)` whose result is tested: an allowlist lookup
             if role is not None:
