@@ -234,7 +234,12 @@ def _arrives(project: Project, path: str, call: Call, occ: Occ, sink: tuple[str,
             return _options_open(project, path, call, occ.arg, taint)
         return keys[0] == "..." or (keys[0] == "webPreferences" and (len(keys) == 1 or keys[1] in SECURITY_PREFS))
     if desc.startswith(STORE_KEY):  # `store.set(key, v)`, `store.set(obj)`; not `store.set('k', v)`
-        return not occ.keys or occ.keys[0] == "..."
+        if occ.keys and occ.keys[0] != "...":
+            return False
+        # `store.set(`servers.${name}`, { enabled: false })`: the page picks an entry inside a fixed
+        # namespace and main picks the value; it cannot reach another setting nor choose what it holds
+        return not (occ.arg == 0 and len(call.args) > 1 and _fixed_namespace(project, path, call.args[0], call.func)
+                    and not _carries(call.args[1], taint))
     if desc.endswith(("loadURL", "openExternal")):
         arg = call.args[occ.arg]
         return not (_fixed_origin(project, path, arg, call.func) or _query_only(project, path, arg, call.func, taint))
@@ -363,8 +368,24 @@ def object_methods(project: Project, path: str, v: AnyV, scope: int | None) -> l
 _ORIGIN = re.compile(r"^[a-z][a-z0-9+.-]*://[^/?#\s]+[/?#]", re.I)
 
 
+def _carries(x: AnyV, taint: dict[str, str]) -> bool:
+    return any(isinstance(r, Ref) and r.name in taint for r in walk(x, into_calls=True))
+
+
+def _fixed_namespace(project: Project, path: str, arg: AnyV, scope: int | None) -> bool:
+    """A settings key that starts with a literal dotted namespace (`servers.${x}`, `'a.b.' + x`)."""
+    first = _first_literal(project, path, arg, scope)
+    return bool(first and first.endswith(".") and not first.startswith("."))
+
+
 def _fixed_origin(project: Project, path: str, arg: AnyV, scope: int | None) -> bool:
     """`https://host/path?q=${x}`: the renderer chooses only the path or query of a fixed origin."""
+    first = _first_literal(project, path, arg, scope)
+    return bool(first and _ORIGIN.match(first))
+
+
+def _first_literal(project: Project, path: str, arg: AnyV, scope: int | None) -> str | None:
+    """The literal text a template or `+` chain starts with, if any."""
     r = project.resolve(path, arg, scope)
     v = r.value
     first = None
@@ -377,7 +398,7 @@ def _fixed_origin(project: Project, path: str, arg: AnyV, scope: int | None) -> 
                 break
             left = left.left
         first = project.channel(r.path, left, r.scope)
-    return bool(first and _ORIGIN.match(first))
+    return first
 
 
 def _query_only(project: Project, path: str, arg: AnyV, scope: int | None, taint: dict[str, str]) -> bool:
