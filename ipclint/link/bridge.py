@@ -295,6 +295,7 @@ def bridge_target(project: Project, path: str, call: Call, exposures: dict[str, 
         # `this.api.invoke(ch)` with the field `api = inject(MainApi)` that dependency injection
         # gives the exposed API (``Project._provided``): the path below the global
         at = project.resolve(path, Member(span=v.span, text=f"this.{chain[0]}", obj=v, prop=chain[0]), call.func)
+        at = _constructed_with(project, at)
         bare = without_fallback(at.value)
         head = []
         while isinstance(bare, Member) and len(head) < MAX_MEMBER_DEPTH:
@@ -318,6 +319,23 @@ def bridge_target(project: Project, path: str, call: Call, exposures: dict[str, 
         if reached is not None:
             return exp, tuple(chain), reached
     return None
+
+
+def _constructed_with(project: Project, at: Where) -> Where:
+    """A field the constructor sets from its parameter (`constructor(ipc) { this.ipc = ipc }`):
+    what every `new C(window.api)` of the class passes it, when they all pass the same
+    expression; anything else as it is."""
+    v = at.value
+    if type(v) is not ParamRef:
+        return at
+    f = project.files.get(at.path)
+    fn = f.functions[v.fid] if f is not None and 0 <= v.fid < len(f.functions) else None
+    if fn is None or fn.kind != "method" or not (fn.name or "").endswith(".constructor"):
+        return at
+    args = project.arguments_of(at.path, v.fid, v.name)
+    if not args or len({w.value.text for w in args}) != 1:
+        return at
+    return args[0]
 
 
 def _returned_global(project: Project, path: str, made_by: CallExpr, scope: int | None) -> Global | None:

@@ -428,6 +428,13 @@ def _callee_roots(project: Project, path: str) -> CalleeRoots:
     # the exposed API (``Project._provided``)
     injected = {a.target.prop for a in f.assigns if type(a.target) is Member and type(a.target.obj) is This
                 and type(a.value) is CallExpr and type(a.value.callee) is Ref and a.value.callee.name == "inject"}
+    # `this.ipc.invoke(...)` with `constructor(ipc) { this.ipc = ipc }`: `new C(window.api)` may
+    # hand the constructor the exposed API (``bridge._constructed_with``)
+    for a in f.assigns:
+        if type(a.target) is Member and type(a.target.obj) is This and type(a.value) is Ref and a.func is not None:
+            fn = f.functions[a.func]
+            if (fn.name or "").endswith(".constructor") and any(p.name == a.value.name for p in fn.params):
+                injected.add(a.target.prop)
     if injected:
         for call in f.calls:
             v = call.callee
