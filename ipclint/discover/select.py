@@ -50,8 +50,10 @@ EXPOSE_RE = re.compile(rb"exposeIn(?:Main|Isolated)World\s*\(\s*(?:[^,()]{0,40},
 
 # (a template literal too: `require(`electron`)`; one with a substitution resolves to no file)
 SPEC_AT = re.compile(rb"""(?:from\s*|require\s*\(\s*|import\s*\(\s*|import\s+)['"`]([^'"`\n]{1,200})['"`]""")
-# (`window.parent.api` / `window.top.api`: an iframe reaching the embedding page's bridge)
-GLOBAL_AT = re.compile(rb"(?:window|globalThis)\s*(?:\?\.|\.)\s*(?:(?:%s)\s*(?:\?\.|\.)\s*)?([A-Za-z_$][\w$]*)"
+# (`window.parent.api` / `window.top.api`: an iframe reaching the embedding page's bridge;
+# `(window as any).api`: TypeScript's cast of the global, where the page declares no type for it)
+GLOBAL_AT = re.compile(rb"(?:window|globalThis)(?:\s+as\s+[^()\n;]{1,80}?\))?"
+                       rb"\s*(?:\?\.|\.)\s*(?:(?:%s)\s*(?:\?\.|\.)\s*)?([A-Za-z_$][\w$]*)"
                        % "|".join(sorted(FRAME_WINDOWS)).encode())
 # `const { api, other: o } = window`: keys read by destructuring the global (the text before the
 # global, searched backwards from each occurrence of it)
