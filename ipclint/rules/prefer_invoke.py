@@ -3,11 +3,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 
-from ipclint.link.handlers import handlers
+from ipclint.link.handlers import Handler, handlers
 from ipclint.link.project import Project
-from ipclint.link.replies import answers, sets_return_value
+from ipclint.link.replies import Answer, answers, sets_return_value
 from ipclint.model import Location, Role, Severity, Span
-from ipclint.model.values import Member
+from ipclint.model.values import Member, Ref, Spread
 from ipclint.rules._base import Hit, Options, rule
 
 
@@ -28,7 +28,10 @@ def prefer_invoke(project: Project, options: Options) -> Iterator[Hit]:
     Not flagged: answers sent from a callback that can fire many times (progress events, a stream's
     `data` events, an interval, an emitter's `.on`: that is a subscription, not a response);
     answers on a channel that main also pushes on from elsewhere (a subscription that the request
-    only primes); `event.returnValue` (IPC009's business).
+    only primes); an echo, which sends the message's own arguments back unchanged on the channel
+    it came in on (`event.sender.send(CH, ...args)`: the page relays a message to its own listeners
+    through main, and `invoke` would hand it back to the caller, not to them); `event.returnValue`
+    (IPC009's business).
 
     ## Why is this bad?
     `ipcRenderer.invoke` with `ipcMain.handle` returns a promise for the answer, carries errors to
@@ -70,7 +73,7 @@ def prefer_invoke(project: Project, options: Options) -> Iterator[Hit]:
     for h, found in replies:
         if (h.edge.path, h.edge.span) in done:
             continue
-        once = [a for a in found if a.once]
+        once = [a for a in found if a.once and not _echo(h, a)]
         if not once or sets_return_value(project, h):
             continue
         mine = {(a.path, a.call.index) for a in once}
@@ -87,6 +90,24 @@ def prefer_invoke(project: Project, options: Options) -> Iterator[Hit]:
                   "ipcMain.handle and return the answer",
                   key=f"{h.edge.channel}",
                   related=tuple(Location(a.path, a.call.span, "answers here") for a in once[:4]))
+
+
+def _echo(h: Handler, a: Answer) -> bool:
+    """`event.sender.send(CH, ...args)` in the handler of CH, with the handler's own parameters in
+    order and unchanged: a relay through main to the page's listeners, not an answer."""
+    if a.channel is None or a.channel != h.edge.channel or a.path != h.path or not h.params:
+        return False
+    params = sorted(h.params, key=lambda p: p.index)
+    args = a.call.args[1:]
+    if len(args) != len(params):
+        return False
+    for p, v in zip(params, args, strict=True):
+        if p.path:
+            return False
+        inner = v.inner if p.rest and type(v) is Spread else None if p.rest else v
+        if type(inner) is not Ref or inner.name != p.name:
+            return False
+    return True
 
 
 def _stored_sender_pushes(project: Project, channels: set[str],
