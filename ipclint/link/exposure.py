@@ -339,16 +339,14 @@ def _guard_helper(project: Project, path: str, c: Call, param: str, throws: bool
     return any(ex.func in subtree(tf, target[1]) for ex in tf.exits)  # leaves early on some input
 
 
-_HELPER_DEPTH = [0]  # (helpers that call helpers: read two levels deep, then unknown)
-
-
 def _helper_allows(project: Project, path: str, c: Call, param: str) -> frozenset[str]:
     """The channels a guard helper lets through (`assertChannel(ch)` that throws unless
     `ALLOWED.has(ch)`, `isAllowed(ch)` that returns `LIST.includes(ch)`), read from its own body:
     its early exits and its returned test of the parameter; `*unknown*` when they say nothing."""
     unknown = frozenset({"*unknown*"})
     target = project.function_of(path, c.callee, c.func)
-    if target is None or _HELPER_DEPTH[0] >= 2:
+    reading = project.memo.helpers_read  # (helpers that call helpers: two levels deep, then unknown)
+    if target is None or len(reading) >= 2 or target in reading:
         return unknown
     tpath, tfid = target
     tf = project.files[tpath]
@@ -356,7 +354,7 @@ def _helper_allows(project: Project, path: str, c: Call, param: str) -> frozense
     hparam = next((p.name for p in tf.functions[tfid].params if p.index in indexes and not p.path), None)
     if hparam is None:
         return unknown
-    _HELPER_DEPTH[0] += 1
+    reading.append(target)
     try:
         inside = subtree(tf, tfid)
         found: set[str] = set()
@@ -372,7 +370,7 @@ def _helper_allows(project: Project, path: str, c: Call, param: str) -> frozense
                     found |= hit
         return frozenset(found) or unknown
     finally:
-        _HELPER_DEPTH[0] -= 1
+        reading.pop()
 
 
 def _weak_helper(project: Project, c: Call, param: str, target: tuple[str, int]) -> bool:

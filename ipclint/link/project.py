@@ -157,6 +157,9 @@ class Memo:
     # link/subscriptions.py: path -> span of a call -> the names that keep its result; what
     # cleanup functions remove, per (path, the functions), for the exposures by key it was read with
     holders: dict[str, dict[Span, set[str]]] = field(default_factory=dict)
+    # the guard helpers whose allowlists are being read, innermost last (link/exposure.py
+    # ``_helper_allows``: helpers that call helpers are read two levels deep)
+    helpers_read: list[tuple[str, int]] = field(default_factory=list)
     # name -> the classic scripts (no import or export) that bind it at their top level: page globals
     script_globals: dict[str, list[str]] | None = None
     # name -> the parsed files that assign it as a property of the global object (`window.ipc = ...`)
