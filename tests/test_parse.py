@@ -112,6 +112,7 @@ def test_import_types_with_type_arguments_are_no_syntax_error() -> None:
            b"const api = { log: make.promise<{ level: import('./log').Level; args: unknown[] }>(),\n"
            b"  win: make.promise<import(\"electron\").BrowserWindow | void>() }\n"
            b"const lazy = { load: () => import('./x').then((m) => m.a < 2) }\n"
+           b"let entries: import(\"node:fs\").Dirent[] = []\n"
            b"async function save (_e: unknown, p: string): Promise<import('./types').Result<string>> {\n"
            b"  return write(p)\n"
            b"}\n"
@@ -120,8 +121,8 @@ def test_import_types_with_type_arguments_are_no_syntax_error() -> None:
     assert facts.parse_errors == ()
     assert P.parse(src, "ts").root_node.text.count(b"import(") == 1  # (the dynamic one)
     assert [(c.callee.text, c.span.line) for c in facts.calls if c.callee.text in ("write", "ipcMain.handle")] \
-        == [("write", 7), ("ipcMain.handle", 9)]
+        == [("write", 8), ("ipcMain.handle", 10)]
     save = [f for f in facts.functions if f.name == "save"]
     assert save and [p.name for p in save[0].params] == ["_e", "p"]
     broken = extract("src/main.ts", src + b"const = ;\n")
-    assert len(broken.parse_errors) == 1 and broken.parse_errors[0][0] == 9
+    assert len(broken.parse_errors) == 1 and broken.parse_errors[0][0] == 10

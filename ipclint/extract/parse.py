@@ -99,13 +99,13 @@ def _without_bare_ampersands(tree: ts.Tree, data: bytes, dialect: str) -> bytes 
 # function or class around it, is lost to error recovery (a function's body read as top-level
 # statements: its parameters are no longer parameters); so is one inside a call's type arguments
 # (`f<import('electron').BrowserWindow | void>()`, `f<{ level: import('./log').Level }>()`), where
-# the `<` or `:` before it and the `|`, `;`, `>` after it show a type. The `import('...').` qualifier is blanked
+# the `<` or `:` before it and the `|`, `;`, `>`, `[]` after it show a type. The `import('...').` qualifier is blanked
 # (same length; the named type and its arguments stay) and the file parsed again, kept only when
 # error recovery takes less of it (``_error_extent``).
 _IMPORT_QUALIFIER = rb"""import\s*\(\s*(?:'[^'\n]*'|"[^"\n]*")\s*\)\s*\."""
 _IMPORT_TYPE_QUALIFIER = re.compile(
     rb"\b(" + _IMPORT_QUALIFIER + rb")(?=\s*[\w$]+(?:\s*\.\s*[\w$]+)*\s*<)"  # `import('x').T<A>`
-    rb"|[<:,|&]\s*(" + _IMPORT_QUALIFIER + rb")(?=\s*[\w$]+(?:\s*\.\s*[\w$]+)*\s*[;,}|&>\]])")  # in a type
+    rb"|[<:,|&]\s*(" + _IMPORT_QUALIFIER + rb")(?=\s*[\w$]+(?:\s*\.\s*[\w$]+)*\s*[;,}|&>\]\[)=])")  # in a type
 
 
 def _without_import_type_qualifiers(data: bytes) -> bytes | None:
