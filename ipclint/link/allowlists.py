@@ -18,7 +18,7 @@ import re
 from enum import Enum
 
 from ipclint.link.project import Project
-from ipclint.link.vutil import walk
+from ipclint.link.vutil import mentions
 from ipclint.model.facts import Site
 from ipclint.model.values import AnyV, CallExpr, Cmp, Concat, Index, Member, NewExpr, Null, Obj, Ref, Regex, Str, Tpl
 
@@ -47,16 +47,16 @@ def weak_check(project: Project, path: str, scope: int | None, site: Site,
         return Weak.LOOKUP if obj is not None and plain_object(project, path, obj, scope) else None
     match v:
         case CallExpr(callee=Member(obj=recv, prop=prop), args=(key, *_)) if prop in INDEX_OF or prop == "includes":
-            if not _carries(key, names) or _carries(recv, names):
+            if not mentions(key, names) or mentions(recv, names):
                 return _value_regex(project, path, scope, v, names) if prop == "includes" else None
             if prop in INDEX_OF and site.truth and site.atom is None:
                 return Weak.INDEX_TRUTH
             return Weak.STRING if is_string(project, path, recv, scope) else None
-        case CallExpr(callee=Member(obj=recv, prop="test"), args=(key, *_)) if _carries(key, names):
+        case CallExpr(callee=Member(obj=recv, prop="test"), args=(key, *_)) if mentions(key, names):
             return Weak.REGEX if weak_regex(project, path, recv, scope) else None
         case CallExpr(callee=Member(obj=recv, prop="match" | "search")):
             return _value_regex(project, path, scope, v, names)
-        case Cmp(op="in", left=key, right=obj) if _carries(key, names):
+        case Cmp(op="in", left=key, right=obj) if mentions(key, names):
             return Weak.IN_OBJECT if plain_object(project, path, obj, scope) else None
     return None
 
@@ -65,7 +65,7 @@ def _value_regex(project: Project, path: str, scope: int | None, v: CallExpr, na
     """`x.match(/a|b/)`: the renderer value tested against a list-like pattern."""
     if not isinstance(v.callee, Member) or v.callee.prop not in ("match", "search") or not v.args:
         return None
-    if not _carries(v.callee.obj, names):
+    if not mentions(v.callee.obj, names):
         return None
     return Weak.REGEX if weak_regex(project, path, v.args[0], scope) else None
 
@@ -75,10 +75,6 @@ def _lookup_table(v: AnyV | None) -> AnyV | None:
         case Index(obj=obj):
             return obj
     return None  # `MAP.get(x)`: a Map (or a store), whose lookups see no inherited keys
-
-
-def _carries(v: AnyV, names: frozenset[str]) -> bool:
-    return any(isinstance(x, Ref) and x.name in names for x in walk(v, into_calls=True))
 
 
 def is_string(project: Project, path: str, v: AnyV, scope: int | None) -> bool:

@@ -1644,7 +1644,11 @@ class Project:
                 t = declared_param(f, scope, name)
                 break
             scope = fn.parent
-        t = without_nullish(t) if t is not None else None  # `BrowserWindow | null`
+        return self.electron_class(path, without_nullish(t)) if t is not None else None  # `BrowserWindow | null`
+
+    def electron_class(self, path: str, t: AnyT) -> str | None:
+        """The Electron class a type written in ``path`` names (`Electron.BrowserWindow`, or
+        `BrowserWindow` imported from 'electron' under any name), or None."""
         if type(t) is not TRef or t.args:
             return None
         head, _, rest = t.name.partition(".")

@@ -13,7 +13,7 @@ from ipclint.link.handlers import Handler, Judge, call_at, derived
 from ipclint.link.project import Project
 from ipclint.link.sinks import STORE_KEY, assignment_sink, sink_of
 from ipclint.link.tables import loop_values, module_entries
-from ipclint.link.vutil import walk
+from ipclint.link.vutil import mentions, walk
 from ipclint.link.wrappers import callee_function, forwarded_function
 from ipclint.model import Role, StepKind, TraceStep
 from ipclint.model.facts import Call, Carry, Flow, Occ
@@ -239,7 +239,7 @@ def _arrives(project: Project, path: str, call: Call, occ: Occ, sink: tuple[str,
         # `store.set(`servers.${name}`, { enabled: false })`: the page picks an entry inside a fixed
         # namespace and main picks the value; it cannot reach another setting nor choose what it holds
         return not (occ.arg == 0 and len(call.args) > 1 and _fixed_namespace(project, path, call.args[0], call.func)
-                    and not _carries(call.args[1], taint))
+                    and not mentions(call.args[1], taint.keys()))
     if desc.endswith(("loadURL", "openExternal")):
         arg = call.args[occ.arg]
         return not (_fixed_origin(project, path, arg, call.func) or _query_only(project, path, arg, call.func, taint))
@@ -366,10 +366,6 @@ def object_methods(project: Project, path: str, v: AnyV, scope: int | None) -> l
 
 
 _ORIGIN = re.compile(r"^[a-z][a-z0-9+.-]*://[^/?#\s]+[/?#]", re.I)
-
-
-def _carries(x: AnyV, taint: dict[str, str]) -> bool:
-    return any(isinstance(r, Ref) and r.name in taint for r in walk(x, into_calls=True))
 
 
 def _fixed_namespace(project: Project, path: str, arg: AnyV, scope: int | None) -> bool:

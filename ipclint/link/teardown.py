@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 
 from ipclint.link.calls import Gate, callback_refs, callers
 from ipclint.link.graph import Edge
-from ipclint.link.modules import ELECTRON_MODULES
 from ipclint.link.project import Project
 from ipclint.model.facts import Call, Exit, FileFacts
 from ipclint.model.types import TRef
@@ -28,7 +27,6 @@ from ipclint.model.values import (
     Bool,
     CallExpr,
     Cmp,
-    Import,
     Logic,
     Member,
     NewExpr,
@@ -351,20 +349,10 @@ def _made_window(project: Project, path: str, v: AnyV, scope: int | None) -> boo
         t = sig.ret
         if type(t) is TRef and t.name == "Promise" and len(t.args) == 1:
             t = t.args[0]
-        return type(t) is TRef and not t.args and _window_class(tf, t.name)
+        return project.electron_class(tp, t) in WINDOW_CLASSES
     returns = tf.functions[fid].returns
     return 0 < len(returns) <= MAX_RETURNS and all(
         isinstance(project.resolve(tp, r, fid).value, NewExpr) for r in returns)
-
-
-def _window_class(f: FileFacts, name: str) -> bool:
-    """A type name that is Electron's window class: `Electron.BrowserWindow`, or `BrowserWindow`
-    imported from 'electron' (under any local name)."""
-    head, _, rest = name.partition(".")
-    if head == "Electron":
-        return rest in WINDOW_CLASSES
-    imp = f.imports.get(name)
-    return type(imp) is Import and imp.src in ELECTRON_MODULES and imp.name in WINDOW_CLASSES
 
 
 def _tested_first(project: Project, memo: TeardownMemo, path: str, call: Call, names: set[str],

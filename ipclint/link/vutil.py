@@ -26,6 +26,11 @@ def refs(v: AnyV | None, names: Collection[str]) -> list[Ref]:
     return [x for x in walk(v) if isinstance(x, Ref) and x.name in names]
 
 
+def mentions(v: AnyV | None, names: Collection[str]) -> bool:
+    """Whether ``v`` refers to any of ``names`` anywhere below it, inside calls and functions too."""
+    return any(isinstance(x, Ref) and x.name in names for x in walk(v, into_calls=True))
+
+
 def root_name(v: AnyV) -> str | None:
     """`a` for `a.b.c`, `a[0].b`, `a`; None otherwise."""
     for _ in range(32):
