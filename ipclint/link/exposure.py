@@ -16,7 +16,7 @@ from ipclint.link.allowlists import is_string, plain_object, weak_check, weak_re
 from ipclint.link.bridge import TOOLKIT, ExposedMember, Exposure, exposed_members
 from ipclint.link.handlers import derived, pure_family
 from ipclint.link.project import Project
-from ipclint.link.vutil import callee_name, subtree
+from ipclint.link.vutil import binds, callee_name, subtree
 from ipclint.link.wrappers import WrapperOp, wrapper_callee
 from ipclint.model.facts import Call, FileFacts, Flow
 from ipclint.model.values import (
@@ -69,7 +69,7 @@ def classify_member(project: Project, member: ExposedMember, wrappers: Wrappers)
     if isinstance(v, Fn):
         fid = v.fid
     else:  # `send: this.send.bind(this)`, `invoke: invoke.bind(null)`: the function it binds
-        target = project.function_of(path, v, where.scope) if _binds(v) else None
+        target = project.function_of(path, v, where.scope) if binds(v) else None
         if target is None:
             return MemberKind("value")
         (path, fid), bound = target, project.bound_arguments(path, v, where.scope)
@@ -90,11 +90,6 @@ def classify_member(project: Project, member: ExposedMember, wrappers: Wrappers)
     if not project.ipc_funcs(path).isdisjoint(scopes):
         return MemberKind("fixed")
     return MemberKind("function")
-
-
-def _binds(v: AnyV) -> bool:
-    """`f.bind(...)` (also `_.bind(f, ...)`)."""
-    return isinstance(v, CallExpr) and isinstance(v.callee, Member) and v.callee.prop == "bind"
 
 
 def _raw(project: Project, path: str, v: AnyV, scope: int | None) -> MemberKind | None:

@@ -9,7 +9,7 @@ import msgspec
 from ipclint.link.bridge import ExposedMember
 from ipclint.link.project import Project
 from ipclint.link.sinks import FS_MODULES, REMOTE_MODULES, sink_of
-from ipclint.link.vutil import refs, subtree
+from ipclint.link.vutil import binds, refs, subtree
 from ipclint.model.facts import Call, FileFacts
 from ipclint.model.values import (
     AnyV,
@@ -82,11 +82,10 @@ def node_power(project: Project, m: ExposedMember) -> str | None:
     if isinstance(v, Spread) and v.inner is not None:
         v = project.resolve(m.value.path, v.inner, m.value.scope).value
     scope = m.value.scope
-    for _ in range(4):  # `fs.readFile.bind(fs)`, `shell.openExternal.bind(shell)`: what it binds
-        if not (isinstance(v, CallExpr) and isinstance(v.callee, Member) and v.callee.prop == "bind"):
-            break
-        r = project.resolve(path, v.callee.obj, scope)
-        v, path, scope = r.value, r.path, r.scope
+    if binds(v):  # `fs.readFile.bind(fs)`, `shell.openExternal.bind(shell)`: what it binds
+        r = project.unbound(path, v, scope)
+        if r is not None:
+            v, path, scope = r.value, r.path, r.scope
     match v:
         case Ref(name="require" | "process" as name) if project.param_of(m.value.path, m.value.scope, name) is None:
             return f"Node's {name}"

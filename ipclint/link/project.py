@@ -2176,6 +2176,10 @@ class Project:
         return isinstance(target, External) and target.src.split("/", 1)[0] in (
             "lodash", "lodash-es", "lodash.bind", "underscore")
 
+    def unbound(self, path: str, value: AnyV, scope: int | None) -> Where | None:
+        """What a value denotes once `.bind` calls are looked through (``_unbound``)."""
+        return self._unbound(path, value, scope)[0]
+
     def bound_arguments(self, path: str, value: AnyV, scope: int | None) -> int:
         """How many leading arguments `.bind` fixes in the function a value denotes
         (`this.onWrite.bind(this, true)`: 1; `_.bind(this.onWrite, this, true)`: 1): the handler

@@ -7,7 +7,7 @@ from collections.abc import Collection, Iterator
 from ipclint.link.project import GLOBAL_OBJECTS, Project
 from ipclint.model import values
 from ipclint.model.facts import Call, FileFacts
-from ipclint.model.values import AnyV, Cond, Global, Index, Iter, Logic, Member, Null, Obj, Ref, Undef, V
+from ipclint.model.values import AnyV, CallExpr, Cond, Global, Index, Iter, Logic, Member, Null, Obj, Ref, Undef, V
 
 MAX_NODES = 2000
 NOT_ENTERED: frozenset[type[V]] = frozenset({Iter})
@@ -29,6 +29,11 @@ def refs(v: AnyV | None, names: Collection[str]) -> list[Ref]:
 def mentions(v: AnyV | None, names: Collection[str]) -> bool:
     """Whether ``v`` refers to any of ``names`` anywhere below it, inside calls and functions too."""
     return any(isinstance(x, Ref) and x.name in names for x in walk(v, into_calls=True))
+
+
+def binds(v: AnyV) -> bool:
+    """`f.bind(...)` (also a utility library's `_.bind(f, ...)`)."""
+    return isinstance(v, CallExpr) and isinstance(v.callee, Member) and v.callee.prop == "bind"
 
 
 def root_name(v: AnyV) -> str | None:
