@@ -479,15 +479,14 @@ def passed_wrappers(project: Project, wrappers: dict[tuple[str, int], list[Wrapp
             if target is None and c.new:  # `new Client(sendEvent)`: its constructor's parameter
                 target = class_constructor(project, path, c)
             fn = project.func(*target) if target is not None else None
-            if target is None or fn is None:
+            param = _plain_param(fn, i)
+            if target is None or fn is None or param is None:
                 continue
-            param = next((p for p in fn.params if p.index == i and not p.path and not p.rest), None)
-            if param is not None:
-                found.setdefault((target[0], target[1], param.name), set()).add(passed)
-                if fn.kind == "method" and fn.name and fn.name.endswith(".constructor"):
-                    for prop in _fields_of_param(project, target[0], target[1], fn.name, param.name):
-                        found.setdefault((target[0], target[1], FIELD + prop), set()).add(passed)
-                        _field_passed_on(project, target[0], fn.name.split(".", 1)[0], prop, passed, found)
+            found.setdefault((target[0], target[1], param), set()).add(passed)
+            if fn.kind == "method" and fn.name and fn.name.endswith(".constructor"):
+                for prop in _fields_of_param(project, target[0], target[1], fn.name, param):
+                    found.setdefault((target[0], target[1], FIELD + prop), set()).add(passed)
+                    _field_passed_on(project, target[0], fn.name.split(".", 1)[0], prop, passed, found)
     return {k: next(iter(v)) for k, v in found.items() if len(v) == 1}
 
 
@@ -501,12 +500,15 @@ def _field_passed_on(project: Project, path: str, cls: str, prop: str, wrapper: 
                     or _enclosing_class(project, path, c.func) != cls:
                 continue
             target = callee_function(project, path, c)
-            fn = project.func(*target) if target is not None else None
-            if target is None or fn is None:
-                continue
-            param = next((p for p in fn.params if p.index == i and not p.path and not p.rest), None)
-            if param is not None:
-                found.setdefault((target[0], target[1], param.name), set()).add(wrapper)
+            param = _plain_param(project.func(*target) if target is not None else None, i)
+            if target is not None and param is not None:
+                found.setdefault((target[0], target[1], param), set()).add(wrapper)
+
+
+def _plain_param(fn: Func | None, index: int) -> str | None:
+    """The name of ``fn``'s plain parameter at ``index`` (not destructured, not a rest), if any."""
+    return next((p.name for p in fn.params if p.index == index and not p.path and not p.rest), None) \
+        if fn is not None else None
 
 
 FIELD = "this."  # a key of ``Project.wrapper_params`` for a field of the constructor's instance
