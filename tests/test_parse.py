@@ -88,6 +88,46 @@ def test_bare_ampersand_in_a_jsx_attribute_string_is_no_syntax_error(path: str) 
     assert len(broken.parse_errors) == 1 and broken.parse_errors[0][0] == 4
 
 
+@pytest.mark.parametrize("path", ["src/Panel.js", "src/Panel.tsx"])
+def test_bare_ampersand_in_jsx_text_is_no_syntax_error(path: str) -> None:
+    """`<h3>Config & Data</h3>`: JSX text takes a bare `&` too (Babel and TypeScript do), which
+    tree-sitter rejects. The file parses cleanly, positions in place; a character reference and
+    an `&&` inside an expression stay as they are."""
+    src = (b"export const Panel = ({ a, b }) => (\n"
+           b"  <div>\n"
+           b"    <h3 className='title'>Config & Data</h3>\n"
+           b"    <p>Drag & drop, {a} & {b}, Tom &amp; Jerry {a && b}</p>\n"
+           b"    <button onClick={() => window.api.save('panel:save')}>save</button>\n"
+           b"  </div>\n)\n")
+    tree = P.parse(src, "tsx" if path.endswith(".tsx") else "js")
+    assert not tree.root_node.has_error and tree.root_node.text.count(b"&") == 3  # (&amp; and &&)
+    facts = extract(path, src)
+    assert facts.parse_errors == ()
+    assert [(c.callee.text, c.span.line, c.span.column) for c in facts.calls] == [("window.api.save", 5, 28)]
+
+
+def test_tagged_templates_with_object_type_arguments_are_no_syntax_error() -> None:
+    """`styled.div<{ dir?: string }>` + a template literal (styled-components, emotion): valid
+    TypeScript that tree-sitter-typescript rejects, losing the declaration (and what follows) to
+    error recovery. The file parses cleanly, positions in place; comparisons before a template
+    literal are not type arguments."""
+    src = (b"import { ipcRenderer } from 'electron'\n"
+           b"const Box = styled.div<{ dir?: 'ltr' | 'rtl'; onPick: () => void }>`\n"
+           b"  ${(p) => (p.dir === 'rtl' ? 'left: 0' : 'right: 0;')}\n"
+           b"`\n"
+           b"const Row = styled(Box)<{ $on: boolean }>`cursor: ${(p) => (p.$on ? 'pointer' : 'auto')};`\n"
+           b"const big = n > `${limit}`.length\n"
+           b"export function save(x: string) { return ipcRenderer.invoke('save', x) }\n")
+    tree = P.parse(src, "tsx")
+    assert not tree.root_node.has_error and b"<{ $on" not in tree.root_node.text
+    assert b"n > `" in tree.root_node.text  # (a comparison: not blanked)
+    facts = extract("src/Box.tsx", src)
+    assert facts.parse_errors == ()
+    assert [(c.callee.text, c.span.line) for c in facts.calls if c.callee.text == "ipcRenderer.invoke"] \
+        == [("ipcRenderer.invoke", 7)]
+    assert [f.name for f in facts.functions if f.name == "save"] == ["save"]
+
+
 @pytest.mark.parametrize("path", ["src/index.ts", "src/index.tsx"])
 def test_a_type_only_star_re_export_is_no_syntax_error(path: str) -> None:
     """`export type * from './x'` (TypeScript 5.0) is unknown to tree-sitter-typescript; the file

@@ -63,6 +63,12 @@ def parse(data: bytes, dialect: str) -> ts.Tree:
             other = _parser(dialect).parse(fixed)
             if _error_extent(other.root_node) < _error_extent(tree.root_node):
                 tree, data = other, fixed
+    if dialect != "js" and tree.root_node.has_error and _TAGGED_AFTER_TYPE.search(data) is not None:
+        fixed = _without_tag_type_arguments(data)
+        if fixed is not None:
+            other = _parser(dialect).parse(fixed)
+            if _error_extent(other.root_node) < _error_extent(tree.root_node):
+                tree, data = other, fixed
     if dialect in ("js", "tsx") and tree.root_node.has_error and b"&" in data:
         fixed = _without_bare_ampersands(tree, data, dialect)
         if fixed is not None:
@@ -70,28 +76,82 @@ def parse(data: bytes, dialect: str) -> ts.Tree:
     return tree
 
 
-# `<a href="https://x.example/?a=1&b=2">`: JSX takes a bare `&` in an attribute string (Babel and
-# TypeScript do), but tree-sitter reads `&b` as the start of a character reference and reports a
-# syntax error. Such an `&` is blanked (same length: every position stays) and the file parsed again.
+# `<a href="https://x.example/?a=1&b=2">`, `<h3>Config & Data</h3>`: JSX takes a bare `&` in an
+# attribute string and in text (Babel and TypeScript do), but tree-sitter reads `&b` as the start of
+# a character reference (and `& ` in text as nothing it knows) and reports a syntax error. Such an
+# `&` is blanked (same length: every position stays) and the file parsed again.
 _CHAR_REFERENCE = re.compile(rb"&(?:[A-Za-z][A-Za-z0-9]*|#[0-9]+|#[xX][0-9A-Fa-f]+);")
 
 
 @cache
 def _ampersand_query(dialect: str) -> ts.Query:
-    return ts.Query(language(dialect), "(jsx_attribute (string (ERROR) @error) @string)")
+    return ts.Query(language(dialect), "(jsx_attribute (string (ERROR) @error) @string) (jsx_element (ERROR) @text)")
 
 
 def _without_bare_ampersands(tree: ts.Tree, data: bytes, dialect: str) -> bytes | None:
-    found = ts.QueryCursor(_ampersand_query(dialect)).captures(tree.root_node).get("string", [])
+    found = ts.QueryCursor(_ampersand_query(dialect)).captures(tree.root_node)
+    ranges = [(n.start_byte, n.end_byte) for n in found.get("string", [])]
+    for node in found.get("text", []):  # (the text before the error holds the `&`, or the error does)
+        before = node.prev_sibling
+        start = before.start_byte if before is not None and before.type == "jsx_text" else node.start_byte
+        ranges.append((start, node.end_byte))
     out = bytearray(data)
-    for node in found:
-        start = node.start_byte
-        i = data.find(b"&", start, node.end_byte)
+    for start, end in ranges:
+        i = data.find(b"&", start, end)
         while i >= 0:
             if _CHAR_REFERENCE.match(data, i) is None:
                 out[i] = 32
-            i = data.find(b"&", i + 1, node.end_byte)
+            i = data.find(b"&", i + 1, end)
     return bytes(out) if out != data else None
+
+
+# `styled.div<{ dir?: string }>` + a template literal (styled-components, emotion): a tagged template
+# with type arguments. tree-sitter-typescript takes `tag<T>`...`` with a plain type but not with an
+# object type, and error recovery takes the declaration. The type arguments (the `<...>` right
+# before the backtick, after a name, `)` or `]`) are blanked (same length) and the file parsed
+# again, kept only when error recovery takes less of it. Type arguments say nothing the analysis uses.
+_TAGGED_AFTER_TYPE = re.compile(rb">[ \t]*`")
+_OPENERS = {ord(">"): ord("<"), ord("}"): ord("{"), ord(")"): ord("("), ord("]"): ord("[")}
+
+
+def _without_tag_type_arguments(data: bytes) -> bytes | None:
+    out = bytearray(data)
+    changed = False
+    for m in _TAGGED_AFTER_TYPE.finditer(data):
+        start = _opening_angle(data, m.start())
+        if start is None:
+            continue
+        before = data[:start].rstrip()[-1:]
+        if before and (before.isalnum() or before in b"_$)]"):
+            _blank(out, data, start, m.start() + 1)
+            changed = True
+    return bytes(out) if changed else None
+
+
+def _opening_angle(data: bytes, end: int) -> int | None:
+    """The `<` that opens the type arguments closed by the `>` at ``end``, read backwards (quotes
+    skipped, `=>` no bracket), within ``_TYPE_ARGUMENTS_MAX`` bytes."""
+    stack: list[int] = []
+    i = end
+    stop = max(0, end - _TYPE_ARGUMENTS_MAX)
+    while i >= stop:
+        b = data[i]
+        if b in b"'\"`" and i != end:
+            j = data.rfind(bytes((b,)), stop, i)
+            if j < 0:
+                return None
+            i = j
+        elif b in _OPENERS and not (b == 62 and i > 0 and data[i - 1] == 61):
+            stack.append(_OPENERS[b])
+        elif b in b"<{([":
+            if not stack or stack.pop() != b:
+                return None
+            if not stack:
+                return i if b == 60 else None
+        elif b in b";" and len(stack) == 1:  # (a statement, not a type literal's member list)
+            return None
+        i -= 1
+    return None
 
 
 # `let s: import('rxjs').Observable<T>`, `(): import('./x').Result<A> | null`: tree-sitter-typescript
