@@ -284,7 +284,7 @@ def _member_problem(project: Project, where: Where, v: Member) -> str | None:
         return "a DOM node (event.target)"  # (not `args.target` of a message: a field named so)
     if prop in ("webContents", "sender") and isinstance(obj, (Ref, Member)):
         return "an Electron WebContents"
-    if prop in DOCUMENT_NODES and _is_document(obj):
+    if prop in DOCUMENT_NODES and _is_document(project, where, obj):
         return f"a DOM node (document.{prop})"
     if isinstance(obj, This):
         r = project.resolve(where.path, v, where.scope).value
@@ -293,7 +293,7 @@ def _member_problem(project: Project, where: Where, v: Member) -> str | None:
 
 
 def _ref_problem(project: Project, where: Where, v: Ref, depth: int) -> str | None:
-    if v.name in ("window", "document"):
+    if v.name in ("window", "document") and _global(project, where, v.name):
         return f"the {v.name} object"
     if _dom_event(project, where, v.name):
         return "a DOM Event"
@@ -359,12 +359,18 @@ def _method_reference(project: Project, where: Where, v: Member) -> str | None:
     return None
 
 
-def _is_document(v: AnyV) -> bool:
-    """`document` or `window.document`."""
+def _is_document(project: Project, where: Where, v: AnyV) -> bool:
+    """`document` or `window.document`, the globals (not a parameter or local so named)."""
     if isinstance(v, Ref):
-        return v.name == "document"
+        return v.name == "document" and _global(project, where, v.name)
     return isinstance(v, Member) and v.prop == "document" and isinstance(v.obj, Ref) \
-        and v.obj.name in ("window", "globalThis")
+        and v.obj.name in ("window", "globalThis") and _global(project, where, v.obj.name)
+
+
+def _global(project: Project, where: Where, name: str) -> bool:
+    """``name`` is the global where ``where`` uses it: no scope of the file binds it there
+    (`fullscreen: (window, state) => send(CH, { window, state })` sends the caller's string)."""
+    return where.path not in project.files or project.binding_at(where.path, where.scope, name) is None
 
 
 def _const_binding(project: Project, where: Where) -> Where | None:
