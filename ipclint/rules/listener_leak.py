@@ -278,17 +278,28 @@ def _removed_elsewhere(project: Project, removals: Removals, m: ExposedMember, c
     return False
 
 
+MAX_LOOKUP_STEPS = 4  # tables of tables: `registry.get(ch).get(id)` through locals
+
+
 def _stored_lookup(f: FileFacts, own: set[int], name: str) -> bool:
     """The local ``name`` of a remover is read from a table kept outside the exposed function
-    (`const w = saved[ch]`, `const w = saved.get(ch)`): where subscribers store their wrappers."""
-    v = next((f.bindings[(sc, name)] for sc in own if (sc, name) in f.bindings), None)
-    if isinstance(v, CallExpr) and isinstance(v.callee, Member) and v.callee.prop == "get":
-        v = v.callee.obj
-    elif isinstance(v, (Member, Index)):
-        v = v.obj
-    else:
-        return False
-    return isinstance(v, Ref) and not any((sc, v.name) in f.bindings for sc in own)
+    (`const w = saved[ch]`, `const w = saved.get(ch)`), also through a local that is itself read
+    from one (`const m = registry.get(ch); const w = m.get(id)`): where subscribers store their
+    wrappers."""
+    for _ in range(MAX_LOOKUP_STEPS):
+        v = next((f.bindings[(sc, name)] for sc in own if (sc, name) in f.bindings), None)
+        if isinstance(v, CallExpr) and isinstance(v.callee, Member) and v.callee.prop == "get":
+            v = v.callee.obj
+        elif isinstance(v, (Member, Index)):
+            v = v.obj
+        else:
+            return False
+        if not isinstance(v, Ref):
+            return False
+        if not any((sc, v.name) in f.bindings for sc in own):
+            return True
+        name = v.name  # a local table: where it was read from
+    return False
 
 
 def _own_param(project: Project, path: str, own: set[int], rc: Call, name: str) -> bool:
