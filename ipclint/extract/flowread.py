@@ -319,6 +319,8 @@ class Reader:
                 return Read(name, ident, role, site=call, into=call, arg=0, pure=st.pure)
         if not new and last == "resolve" and index >= 1 and self._rooted_in_join(call, args):
             return None  # `path.join(BASE, path.resolve('/', x))`: `..` cannot leave BASE
+        if not new and index == 0 and text == "Boolean":
+            return None  # `Boolean(x)` is `!!x`: one bit of the value, no use of it
         if not new and index == 0 and text in CONVERSIONS:
             st.pure, st.keys, st.jump, st.converted = False, [], call, call
             return _CONTINUE
