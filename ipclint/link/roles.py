@@ -84,6 +84,7 @@ def _may_name(v: AnyV) -> bool:
 
 TEST_UNPARSED = "not parsed: test code that does no IPC, directly or through the app's wrappers or exposed API"
 _SOURCE_SUFFIX = re.compile(r"\.(c|m)?[jt]sx?$")  # a script's name suffix (`.ts`, `.mjs`, `.jsx`, ...)
+_SEPARATORS = re.compile(r"[-_.]")
 
 def electron_names(project: Project, path: str) -> set[str]:
     """Electron APIs the file refers to. Resolving every import binding here must not ask for the
@@ -386,11 +387,30 @@ def _match_preload(hint: str, paths: list[str], importer: str,
             break
         tail = "/".join(parts[-n:])
         end = "/" + tail
+        if n == 1 and len(parts) > 1:
+            # `../preload/splash.mjs` built from `src/preload/splash-preload.ts` (electron-vite's
+            # named inputs): a source named after the output in a folder of the output's folder
+            # name comes before a namesake elsewhere (`src/shared/splash.ts`)
+            best = [p for p, s, _ in stems if _named_after(s, parts[-2], parts[-1])]
+            if best:
+                break
         best = [p for p, s, index_dir in stems if s.endswith(end) or s == tail
                 or (n == 1 and index_dir is not None and index_dir.endswith(end))]
         if best:
             break
     return best
+
+
+def _named_after(stem: str, folder: str, name: str) -> bool:
+    """``stem`` is in a folder named ``folder`` and is named ``name`` or ``name`` with a
+    `preload` suffix, in any case and separators (`splash-preload`, `pluginSettings` for
+    `plugin-settings-preload`)."""
+    head, _, base = stem.rpartition("/")
+    if posixpath.basename(head) != folder:
+        return False
+    key = _SEPARATORS.sub("", base).lower()
+    want = _SEPARATORS.sub("", name).lower()
+    return key in (want, want + "preload")
 
 
 Stem = tuple[str, str, str | None]  # a path, its stem, its folder when it is an index file
