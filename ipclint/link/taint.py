@@ -9,6 +9,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import NamedTuple
 
+import msgspec
+
 from ipclint.link.handlers import Handler, Judge, call_at, derived
 from ipclint.link.project import Project
 from ipclint.link.sinks import STORE_KEY, assignment_sink, sink_of
@@ -46,12 +48,15 @@ SECURITY_PREFS = frozenset({"preload", "nodeIntegration", "nodeIntegrationInWork
 
 class Given(NamedTuple):
     """A function to follow, the handler parameter each of its tracked names carries, and the
-    steps (helper calls and parameters) that led to it."""
+    steps (helper calls and parameters) that led to it. ``under``: for a parameter given an object
+    literal that holds the renderer data only at some keys (`open({ deep: { page: x } })`), those
+    keys; a parameter not in it holds renderer data as a whole."""
 
     path: str
     fid: int
     names: dict[str, str]
     steps: tuple[TraceStep, ...]
+    under: dict[str, tuple[str, ...]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,12 +70,12 @@ class Reach:
 
 def reaches(project: Project, h: Handler, judge: Judge, extra: frozenset[str]) -> Iterator[Reach]:
     roots = {p.name: p.name for p in h.params}
-    stack: list[tuple[Given, int]] = [(Given(h.path, h.fid, roots, ()), 0)]
-    seen: set[tuple[str, int, frozenset[str]]] = set()
+    stack: list[tuple[Given, int]] = [(Given(h.path, h.fid, roots, (), {}), 0)]
+    seen: set[tuple[str, int, frozenset[str], frozenset[tuple[str, tuple[str, ...]]]]] = set()
     while stack:
-        (path, fid, given, steps), depth = stack.pop()
+        (path, fid, given, steps, under), depth = stack.pop()
         flow: Flow | None = project.flow(path, fid)
-        key = (path, fid, frozenset(given))
+        key = (path, fid, frozenset(given), frozenset(under.items()))
         if flow is None or key in seen or len(seen) > 256:
             continue
         seen.add(key)
@@ -93,6 +98,11 @@ def reaches(project: Project, h: Handler, judge: Judge, extra: frozenset[str]) -
             call = call_at(project, path, occ.into)
             if call is None:
                 continue
+            if not more and occ.name in under:
+                lands = _landing(call, occ, under[occ.name])
+                if lands is None:
+                    continue  # a part of the parameter that the renderer data is not in
+                occ = msgspec.structs.replace(occ, keys=lands)
             # (a project function that validates what it is given can still hand it, or the parts
             # it did not test, to a sink itself: `if (!TOOLS.includes(r.tool)) return; spawn(r.tool, r.argv)`)
             sink = None if occ.role == "arg" and judge.site(path, fid, flow, occ.site) else \
@@ -321,18 +331,71 @@ def _helper(project: Project, path: str, call: Call, occ: Occ, param: str,
     """The project function called with renderer data, and which of its parameters receive it."""
     fn = project.files[target[0]].functions[target[1]]
     given: dict[str, str] = {}
+    under: dict[str, tuple[str, ...]] = {}
+    keys = occ.keys
     # `f(a, ...args)`: the spread list fills every parameter from its place on
     spread = 0 <= occ.arg < len(call.args) and isinstance(call.args[occ.arg], Spread)
     for p in fn.params:
         if p.index == occ.arg or (spread and p.index > occ.arg) or (p.rest and p.index <= occ.arg):
-            if not p.path or not occ.keys or p.path[0] == occ.keys[0]:
+            if not p.path or not keys or p.path[0] == keys[0]:
                 given[p.name] = param
+                # `f({ deep: { page: x } })` to `function f(opts)`: x is `opts.deep.page`, not all of opts
+                inner = keys[len(p.path):] if keys[:len(p.path)] == p.path else ()
+                if inner and not spread and not p.rest:
+                    under[p.name] = inner
     if not given:
         return None
     first = next(p for p in fn.params if p.name in given)
     more = (TraceStep(StepKind.HELPER_CALL, path, call.span, Role.MAIN, fn.name or ""),
             TraceStep(StepKind.HELPER_PARAMETER, target[0], first.span, Role.MAIN, first.name))
-    return Given(target[0], target[1], given, steps + more)
+    return Given(target[0], target[1], given, steps + more, under)
+
+
+def _landing(call: Call, occ: Occ, under: tuple[str, ...]) -> tuple[str, ...] | None:
+    """Where in argument ``occ.arg`` of ``call`` the renderer data of a parameter that holds it
+    only at keys ``under`` lands, as object-literal keys: the parameter itself (`{ ...opts }`
+    puts `opts.deep.page` at `deep.page`) or a member of it on the way to the data
+    (`opts.deep`); None for a member beside it (`opts.preloadPath`: the renderer filled none of
+    it). A read that is not a plain one of the parameter (a call on it, a template) lands where
+    the parameter is written, as if it held the data whole."""
+    expr = _written_at(call, occ)
+    members: list[str] = []
+    while isinstance(expr, Member):
+        members.append(expr.prop)
+        expr = expr.obj
+    if not isinstance(expr, Ref) or expr.name != occ.name:
+        return occ.keys
+    held = under
+    for m in reversed(members):
+        if not held or held[0] == "...":
+            return occ.keys  # the data is this whole value, or spread into it: any member may be it
+        if held[0] != m:
+            return None
+        held = held[1:]
+    if not held:
+        return occ.keys
+    return (occ.keys[:-1] if occ.keys and occ.keys[-1] == "..." else occ.keys) + held
+
+
+def _written_at(call: Call, occ: Occ) -> AnyV | None:
+    """The expression at ``occ.keys`` inside argument ``occ.arg`` of ``call`` (a spread key picks
+    the one spread entry that reads ``occ.name``), None when there is not exactly one."""
+    if not 0 <= occ.arg < len(call.args):
+        return None
+    v: AnyV | None = call.args[occ.arg]
+    for k in occ.keys:
+        if not isinstance(v, Obj):
+            return None
+        if k == "...":
+            found = [p.value for p in v.props if p.spread and mentions(p.value, {occ.name})]
+        else:
+            found = [p.value for p in v.props if not p.spread and not p.computed and p.key == k]
+        if len(found) != 1:
+            return None
+        v = found[0]
+        if isinstance(v, Spread):
+            v = v.inner
+    return v
 
 
 def object_methods(project: Project, path: str, v: AnyV, scope: int | None) -> list[tuple[str, int]]:
