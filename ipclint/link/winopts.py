@@ -87,6 +87,8 @@ def entries(project: Project, where: Where, parts: set[tuple[str, Span]] | None 
         r = project.resolve(cur.path, cur.value, cur.scope)
         found = _parts(project, r, sure, depth)
         if found is None:
+            found = _passed_member(project, cur, depth)
+        if found is None:
             known = False
             continue
         if parts is not None and isinstance(r.value, Obj):
@@ -134,6 +136,22 @@ def _parts(project: Project, r: Where, sure: bool, depth: int) -> list[_Item] | 
                     and all(p.key is not None and not p.spread for p in table.value.props):
                 return [(Where(table.path, p.value, table.scope), False, depth + 1) for p in table.value.props]
     return None
+
+
+def _passed_member(project: Project, cur: Where, depth: int) -> list[_Item] | None:
+    """`function make(name, options) { new BrowserWindow({ webPreferences: { ...options.webPreferences } }) }`:
+    that member of what each call passes (an alternative each)."""
+    v = cur.value
+    if not isinstance(v, Member):
+        return None
+    param = project.resolve(cur.path, v.obj, cur.scope)
+    if not isinstance(param.value, ParamRef) or param.value.fid is None:
+        return None
+    passed = project.arguments_of(param.path, param.value.fid, param.value.name)
+    if passed is None:
+        return None
+    return [(Where(w.path, Member(span=v.span, text=v.text, obj=w.value, prop=v.prop), w.scope), False, depth + 1)
+            for w in passed]
 
 
 def _is_merge(project: Project, r: Where, callee: AnyV) -> bool:

@@ -29,8 +29,10 @@ def insecure_webpreferences(project: Project, options: Options) -> Iterator[Hit]
     `enableRemoteModule: true` on Electron before 14 (later versions ignore it). Options are
     followed through every part they are made of: objects in variables or imported from other
     modules (`Object.freeze`d, default exports), spreads, `Object.assign({}, base, extra)`,
-    functions that build them, the alternatives of a condition, and every entry of a table picked
-    by a run-time key (`webPreferences: PREFS[mode]`); a later part that sets a
+    functions that build them, the alternatives of a condition, every entry of a table picked
+    by a run-time key (`webPreferences: PREFS[mode]`), and what the callers of a window helper
+    pass to its parameter, or to a member of it (`webPreferences: { ...options.webPreferences }`
+    in `createWindow(name, options)`); a later part that sets a
     key overrides an earlier one, and an insecure option in a shared object is reported once, at
     its property. An assignment such as `webPreferences.sandbox = false` or
     `webPreferences['nodeIntegration'] = true` (typically in a 'will-attach-webview' handler) is
