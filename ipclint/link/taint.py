@@ -79,6 +79,9 @@ def reaches(project: Project, h: Handler, judge: Judge, extra: frozenset[str]) -
         if flow is None or key in seen or len(seen) > 256:
             continue
         seen.add(key)
+        if under:  # a parameter the function writes to may hold more than it was given
+            under = {n: k for n, k in under.items() if not any(
+                a.func == fid and _rooted_at(a.target, n) for a in project.files[path].assigns)}
         renderer = derived(flow, given)
         through: dict[str, tuple[TraceStep, ...]] = {}
         taint = _tainted(project, judge, path, fid, flow, given, renderer, through=through)

@@ -56,15 +56,15 @@ def tainted_sink(project: Project, options: Options) -> Iterator[Hit]:
     as before. A project function handed an object literal that holds the renderer data at some keys
     (`createWindow({ deepLink: { page: x } })`) has it there only: spreading that parameter into
     `new BrowserWindow({ ...options })` sets no window option, and a member beside the data
-    (`options.preloadPath`, `link.fallback`) is not the page's. A parameter replaced by a
-    validator's result (`name = sanitizeName(name)`) is validated in the code after it; a value
-    joined from it and another parameter (`path.join(location, name)`) still carries the other one.
-    Tested lookups in tables without inherited keys (`if (!installed.has(x)) throw`, `const g =
-    games.get(x); if (!g) return`, `const i = list.findIndex((e) => e.id === x); if (i === -1)
-    return`) are allowlists; a tested verdict of a validator (IPC005's: schemas, `new URL` (or
-    `url.parse`) with a scheme or host check, also of a part copied into a local: `const proto =
-    u.protocol`, project `is*`/`validate*` functions, library ones such as `isUUIDv4(id)`)
-    validates.
+    (`options.preloadPath`, `link.fallback`) is not the page's, unless the function writes to that
+    parameter. A parameter replaced by a validator's result (`name = sanitizeName(name)`) is
+    validated in the code after it; a value joined from it and another parameter
+    (`path.join(location, name)`) still carries the other one. Tested lookups in tables without
+    inherited keys (`if (!installed.has(x)) throw`, `const g = games.get(x); if (!g) return`, `const
+    i = list.findIndex((e) => e.id === x); if (i === -1) return`) are allowlists; a tested verdict
+    of a validator (IPC005's: schemas, `new URL` (or `url.parse`) with a scheme or host check, also
+    of a part copied into a local: `const proto = u.protocol`, project `is*`/`validate*` functions,
+    library ones such as `isUUIDv4(id)`) validates.
     A project function's result carries the renderer data of an argument when what it returns is
     made of that parameter (directly, through locals, templates, string methods,
     `path.join`/`resolve`, or another such function, a few calls deep) on a path where no check of it
