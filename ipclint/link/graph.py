@@ -9,7 +9,7 @@ from ipclint.link.ipcops import RENDERER_METHODS, IpcOp, ipc_op
 from ipclint.link.modules import Where
 from ipclint.link.project import GLOBAL_OBJECTS, CalleeRoots, Project
 from ipclint.link.tables import loop_entries, open_loop
-from ipclint.link.vutil import subtree
+from ipclint.link.vutil import subtree, without_fallback
 from ipclint.link.wrappers import (
     RELAY_METHODS,
     WrapperOp,
@@ -30,7 +30,7 @@ from ipclint.link.wrappers import (
 from ipclint.model import Location, Role, Span
 from ipclint.model.facts import Call, binding_scope
 from ipclint.model.graph import ViaKind
-from ipclint.model.values import AnyV, CallExpr, Fn, Import, Member, Null, Ref, Spread, This, Undef
+from ipclint.model.values import AnyV, CallExpr, Cond, Fn, Import, Logic, Member, Null, Ref, Spread, This, Undef
 
 SENDER_KINDS = frozenset({"send", "invoke"})
 MAX_BRIDGE_HELPER_DEPTH = 3  # page helpers over page helpers over a generic bridge
@@ -416,6 +416,10 @@ def _callee_roots(project: Project, path: str) -> CalleeRoots:
         if steps:
             by_name.setdefault(v.name, []).append(call.index)
         b = f.lookup(call.func, v.name)
+        if steps and (type(b) is Cond or type(b) is Logic):
+            # `const ipc = isElectron() ? window.api.ipc : null`, `window.api?.ipc || stub`: the
+            # global beside a fallback for pages outside Electron (``bridge_target`` unwraps it)
+            b = without_fallback(b)
         if type(b) is Import:
             imported.append((call.index, b.src))
         elif type(b) is Member or steps > 0 and type(b) is Ref:
