@@ -13,6 +13,7 @@ from ipclint.model.facts import Assign, Call, FileFacts, binding_scope
 from ipclint.model.values import (
     AnyV,
     CallExpr,
+    Cond,
     Electron,
     External,
     Fn,
@@ -271,6 +272,11 @@ def bridge_target(project: Project, path: str, call: Call, exposures: dict[str, 
         while isinstance(v, Member) and len(chain) < MAX_MEMBER_DEPTH + 2:
             chain.append(v.prop)
             v = v.obj
+        if isinstance(v, (Cond, Logic)) and chain:
+            bare = without_fallback(v)  # `const { ipc } = window.api || {}`: the global beside the fallback
+            if bare is not v:
+                v = bare
+                continue
         if not isinstance(v, Ref) or project.param_of(path, call.func, v.name) is not None:
             break
         bound = _binding(f, call.func, v.name)  # `const { onTick } = window.api`, `const t = window.api.onTick`
