@@ -166,3 +166,19 @@ def test_import_types_with_type_arguments_are_no_syntax_error() -> None:
     assert save and [p.name for p in save[0].params] == ["_e", "p"]
     broken = extract("src/main.ts", src + b"const = ;\n")
     assert len(broken.parse_errors) == 1 and broken.parse_errors[0][0] == 10
+
+
+@pytest.mark.parametrize("path", ["src/title.ts", "src/title.tsx"])
+def test_a_tagged_template_with_type_arguments_is_no_syntax_error(path: str) -> None:
+    """`styled.div<{ $gap: number }>`...`` (styled-components, emotion) is valid TypeScript that
+    tree-sitter-typescript reads with a MISSING `!`; the file parses cleanly with every position in
+    place and its calls are kept."""
+    src = (b"const Bar = styled.div<{ $exit?: boolean }>`\n"
+           b"  color: ${(p) => (p.$exit ? 'red' : 'blue')};\n"
+           b"`;\n"
+           b"const Box = styled(Bar)<{\n  $max?: boolean;\n}>`x`;\n"
+           b"window.api.ping('x')\n")
+    facts = extract(path, src)
+    assert facts.parse_errors == ()
+    assert ("window.api.ping", 7, 1) in [(c.callee.text, c.span.line, c.span.column) for c in facts.calls]
+    assert extract(path, src + b"const = ;\n").parse_errors  # (a real error is still reported)
