@@ -12,12 +12,14 @@ request can add `.ipclint_cache/`). So:
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import hmac
 import os
 import re
 import stat
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
@@ -129,15 +131,18 @@ def read_plain(path: Path, limit: int = 256 * 1024 * 1024) -> bytes | None:
 
 
 def write_plain(path: Path, data: bytes) -> None:
-    """Write atomically into ``path``'s folder, which must be a real folder (checked by callers)."""
-    import tempfile
+    """Write atomically into ``path``'s folder, which must be a real folder (checked by callers).
+    The temporary file is named by process and clock, not by ``tempfile`` (which imports shutil,
+    bz2 and lzma: a warm run that only records its walk would pay for them)."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{time.monotonic_ns()}.tmp")
     try:
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
         os.replace(tmp, path)
     except OSError:
-        pass
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
 
 
 def _real_dir(path: Path) -> bool:
