@@ -75,6 +75,9 @@ class Read(NamedTuple):
     rewritten: bool = False  # went through `replace`/`replaceAll` (see ``_returned``)
     numeric: bool = False  # a local declared as `Number(value)` (parseInt, parseFloat): digits, no path or URL
     const: bool = False  # the alias is a `const` declaration: bound by this read alone
+    # for each name of ``alias`` bound by a declaration or assignment, the property path of the value
+    # it holds (`const { a, b: { c } } = value`: ("a",), ("b", "c")), after ``path``
+    bound: tuple[tuple[str, ...], ...] = ()
 
 
 
@@ -165,7 +168,7 @@ class Reader:
         if t == "for_in_statement":  # for (const x of value): each element (or key) is the data
             if node.child_by_field_name("right") != child:
                 return None
-            return self._alias(name, ident, node.child_by_field_name("left"), st)
+            return self._alias(name, ident, node.child_by_field_name("left"), st)._replace(bound=())
         if t in FUNCTION_TYPES or t == "catch_clause":
             if t == "arrow_function" and node.child_by_field_name("body") == child:
                 return Read(name, ident, "use")  # a concise body: returned
@@ -425,12 +428,15 @@ class Reader:
 
     def _alias(self, name: str, ident: Node, pat: Node | None, st: _State) -> Read:
         names: tuple[str, ...] = ()
+        bound: tuple[tuple[str, ...], ...] = ()
         if pat is not None:
             if pat.type == "identifier":
-                names = (text_of(pat, 80),)
+                names, bound = (text_of(pat, 80),), ((),)
             else:
-                names = tuple(b.name for b in _bindings_of_pattern(pat, 0))
-        return Read(name, ident, "alias" if st.pure else "use", alias=names, pure=st.pure, rewritten=st.rewritten)
+                bindings = _bindings_of_pattern(pat, 0)
+                names, bound = tuple(b.name for b in bindings), tuple(b.path for b in bindings)
+        return Read(name, ident, "alias" if st.pure else "use", alias=names, pure=st.pure, rewritten=st.rewritten,
+                    bound=bound)
 
     def _declares(self, name: str) -> bool:
         """The analysed function binds ``name`` (a parameter or a local declared anywhere in it)."""

@@ -349,12 +349,12 @@ class _Analysis(Reader, Dominance):
                 role = "check" if r.site is not None and self.index[r.site.id] in protecting else (
                     "arg" if r.into is not None else "use")
             occs.append(Occ(r.name, span_of(r.node), role, self.index[r.site.id] if r.site is not None else -1,
-                            dom, span_of(r.into) if r.into is not None else None, r.arg, r.keys, held))
+                            dom, span_of(r.into) if r.into is not None else None, r.arg, r.keys, held, r.path))
         aliases: tuple[Alias, ...] = ()
         if self.aliases:
             pos = {id(r): i for i, r in enumerate(reads)}
             aliases = tuple(Alias(a, src, pure, pos[id(self.reads[i])], k in self.rewritten, k in self.numeric,
-                                  self.reads[i].const)
+                                  self.reads[i].const, _bound(self.reads[i], a))
                             for k, (a, src, pure, i) in enumerate(self.aliases))
         gates = tuple(Gate(i, how) for i, how, own in decisions if own)
         carries: list[Carry] = []
@@ -370,7 +370,7 @@ class _Analysis(Reader, Dominance):
 
     def _occ(self, r: Read, role: str, dom: tuple[int, ...], held: tuple[int, ...]) -> Occ:
         return Occ(r.name, span_of(r.node), role, self.index[r.site.id] if r.site is not None else -1,
-                   dom, span_of(r.into) if r.into is not None else None, r.arg, r.keys, held)
+                   dom, span_of(r.into) if r.into is not None else None, r.arg, r.keys, held, r.path)
 
     def _default_only(self, node: Node) -> bool:
         """``node`` is the left side of `||`/`??` whose result is a value, not a test."""
@@ -500,6 +500,14 @@ class _Analysis(Reader, Dominance):
                     out.add(a)
                     todo.append(a)
         return out
+
+
+def _bound(read: Read, name: str) -> tuple[str, ...]:
+    """The property path of the read value that the alias ``name`` holds (Alias.key)."""
+    i = read.alias.index(name) if name in read.alias else len(read.bound)
+    if read.pure and i < len(read.bound):
+        return read.path + read.bound[i]
+    return read.path + ("*",)  # made from it, or one of its elements: from those properties at least
 
 
 def _by_range(node: Node) -> tuple[int, int]:

@@ -49,8 +49,8 @@ SECURITY_PREFS = frozenset({"preload", "nodeIntegration", "nodeIntegrationInWork
 class Given(NamedTuple):
     """A function to follow, the handler parameter each of its tracked names carries, and the
     steps (helper calls and parameters) that led to it. ``under``: for a parameter given an object
-    literal that holds the renderer data only at some keys (`open({ deep: { page: x } })`), those
-    keys; a parameter not in it holds renderer data as a whole."""
+    that holds the renderer data only at some keys (`open({ deep: { page: x } })`, `save({ dir:
+    CONFIG_DIR, name })`), those keys; a parameter not in it holds renderer data as a whole."""
 
     path: str
     fid: int
@@ -84,9 +84,11 @@ def reaches(project: Project, h: Handler, judge: Judge, extra: frozenset[str]) -
                 a.func == fid and _rooted_at(a.target, n) for a in project.files[path].assigns)}
         renderer = derived(flow, given)
         through: dict[str, tuple[TraceStep, ...]] = {}
-        taint = _tainted(project, judge, path, fid, flow, given, renderer, through=through)
-        for occ, more in _reads(project, judge, path, fid, flow, taint, renderer):
-            if occ.name not in taint or occ.into is None or occ.role not in ("arg", "url", "set"):
+        only = {n: k[0] for n, k in under.items()}  # (grows by the locals holding one whole: _tainted)
+        taint = _tainted(project, judge, path, fid, flow, given, renderer, through=through, only=only)
+        for occ, more in _reads(project, judge, path, fid, flow, taint, renderer, only):
+            if occ.name not in taint or occ.into is None or occ.role not in ("arg", "url", "set") \
+                    or _elsewhere(occ, only):
                 continue
             here = steps + through.get(occ.name, ()) + more
             if judge.validated(path, fid, flow, occ, taint=True, renderer=renderer):
@@ -114,30 +116,47 @@ def reaches(project: Project, h: Handler, judge: Judge, extra: frozenset[str]) -
                 if _arrives(project, path, call, occ, sink, taint):
                     yield Reach(path, call, sink[0], taint[occ.name], here)
             elif depth < MAX_HELPER_DEPTH:
-                for helper in _helpers(project, path, call, occ, taint[occ.name], here):
+                held = only.get(occ.name) if not occ.path else None
+                for helper in _helpers(project, path, call, occ, taint[occ.name], here, held):
                     stack.append((helper, depth + 1))
+
+
+def _elsewhere(occ: Occ, only: dict[str, str]) -> bool:
+    """``occ`` reads another property of an object whose renderer data is in one property only."""
+    prop = only.get(occ.name)
+    return prop is not None and bool(occ.path) and occ.path[0] != prop
 
 
 def _tainted(project: Project, judge: Judge, path: str, fid: int, flow: Flow, given: dict[str, str],
              renderer: set[str], depth: int = 0,
-             through: dict[str, tuple[TraceStep, ...]] | None = None, returning: bool = False) -> dict[str, str]:
+             through: dict[str, tuple[TraceStep, ...]] | None = None, returning: bool = False,
+             only: dict[str, str] | None = None) -> dict[str, str]:
     """Tracked name -> handler parameter, for the names that carry unvalidated renderer data:
     locals made from them, and locals that keep the result of a project function returning them
     (`const full = toFull(p)`). ``through``: for such locals (and those made from them), the
     steps of the functions whose results they hold. ``returning``: for what a function returns,
-    not through locals rewritten with `replace`/`replaceAll` (often the function's sanitizing)."""
+    not through locals rewritten with `replace`/`replaceAll` (often the function's sanitizing).
+    ``only``: the objects with renderer data in one property (the first of Given.under); a local taken from
+    another property of one is clean, a local holding the whole object is such an object too
+    (added to ``only``)."""
     taint = dict(given)
+    only = only if only is not None else {}
     for _ in range(4):
         grown = False
         for a in flow.aliases:
             if a.source in taint and a.name not in taint and not (returning and a.rewritten) and not a.numeric \
                     and not judge.validated(path, fid, flow, flow.occs[a.occ], taint=True, renderer=renderer):
+                prop = only.get(a.source)
+                if prop is not None and a.key and a.key[0] not in ("*", prop):
+                    continue  # `const { dir } = opts` where only `opts.name` is renderer data
+                if prop is not None and not a.key:
+                    only[a.name] = prop
                 taint[a.name] = taint[a.source]
                 if through is not None and a.source in through:
                     through[a.name] = through[a.source]
                 grown = True
         for c in flow.carries:
-            if not c.names or all(n in taint for n in c.names):
+            if not c.names or all(n in taint for n in c.names) or _elsewhere(flow.occs[c.via], only):
                 continue
             fn = _carried(project, judge, path, fid, flow, c, taint, renderer, depth)
             if fn is not None:
@@ -155,13 +174,13 @@ def _tainted(project: Project, judge: Judge, path: str, fid: int, flow: Flow, gi
 
 
 def _reads(project: Project, judge: Judge, path: str, fid: int, flow: Flow, taint: dict[str, str],
-           renderer: set[str]) -> Iterator[tuple[Occ, tuple[TraceStep, ...]]]:
+           renderer: set[str], only: dict[str, str]) -> Iterator[tuple[Occ, tuple[TraceStep, ...]]]:
     """The reads of the function, then where the results of project functions that return
     renderer data go (`shell.openPath(toFull(p))`), with the step that says so."""
     for occ in flow.occs:
         yield occ, ()
     for c in flow.carries:
-        if c.names or c.occ.role not in ("arg", "set"):
+        if c.names or c.occ.role not in ("arg", "set") or _elsewhere(flow.occs[c.via], only):
             continue
         fn = _carried(project, judge, path, fid, flow, c, taint, renderer, 0)
         if fn is not None:
@@ -308,7 +327,7 @@ def _rooted_at(target: AnyV, name: str) -> bool:
 
 
 def _helpers(project: Project, path: str, call: Call, occ: Occ, param: str,
-             steps: tuple[TraceStep, ...]) -> list[Given]:
+             steps: tuple[TraceStep, ...], held: str | None) -> list[Given]:
     """The project functions called with renderer data: the callee, or, when the callee is the
     variable of a loop over a constant table of functions (`Object.entries(HANDLERS).forEach(([ch,
     fn]) => ipcMain.handle(ch, (e, a) => fn(a)))`), each function of the table."""
@@ -323,19 +342,23 @@ def _helpers(project: Project, path: str, call: Call, occ: Occ, param: str,
         targets.extend(t for t in object_methods(project, path, call.callee.obj, call.func) if t not in targets)
     out = []
     for t in targets:
-        g = _helper(project, path, call, occ, param, steps, t)
+        g = _helper(project, path, call, occ, param, steps, t, held)
         if g is not None:
             out.append(g)
     return out
 
 
 def _helper(project: Project, path: str, call: Call, occ: Occ, param: str,
-            steps: tuple[TraceStep, ...], target: tuple[str, int]) -> Given | None:
-    """The project function called with renderer data, and which of its parameters receive it."""
+            steps: tuple[TraceStep, ...], target: tuple[str, int], held: str | None) -> Given | None:
+    """The project function called with renderer data, and which of its parameters receive it:
+    when the data sits at some keys of an object (`f({ dir: DIR, name })`, `f({ deep: { page: x }
+    })`, or a tracked object with data in one property passed whole: ``held``), a parameter that
+    destructures other properties receives none, and one that takes the object has it at those
+    keys only (Given.under)."""
     fn = project.files[target[0]].functions[target[1]]
     given: dict[str, str] = {}
     under: dict[str, tuple[str, ...]] = {}
-    keys = occ.keys
+    keys = occ.keys if occ.keys else (held,) if held is not None else ()
     # `f(a, ...args)`: the spread list fills every parameter from its place on
     spread = 0 <= occ.arg < len(call.args) and isinstance(call.args[occ.arg], Spread)
     for p in fn.params:
@@ -344,7 +367,7 @@ def _helper(project: Project, path: str, call: Call, occ: Occ, param: str,
                 given[p.name] = param
                 # `f({ deep: { page: x } })` to `function f(opts)`: x is `opts.deep.page`, not all of opts
                 inner = keys[len(p.path):] if keys[:len(p.path)] == p.path else ()
-                if inner and not spread and not p.rest:
+                if inner and inner[0] != "..." and not spread and not p.rest:
                     under[p.name] = inner
     if not given:
         return None

@@ -14,7 +14,7 @@ from ipclint.model.span import Span
 from ipclint.model.types import TypeFacts
 from ipclint.model.values import AnyV
 
-FACTS_VERSION = 103
+FACTS_VERSION = 104
 
 
 class _Record(msgspec.Struct, frozen=True, array_like=True, gc=False):
@@ -70,6 +70,7 @@ class Occ(_Record, frozen=True):
     arg: int = -1
     keys: tuple[str, ...] = ()  # object-literal keys between that argument and the value
     held: tuple[int, ...] = ()
+    path: tuple[str, ...] = ()  # the properties read off the value first (`o.file.path`: ("file", "path"))
 
 
 class Alias(_Record, frozen=True):
@@ -80,6 +81,9 @@ class Alias(_Record, frozen=True):
     rewritten: bool = False  # made through `replace`/`replaceAll` (a function returning it may sanitize)
     numeric: bool = False  # declared as `Number(source)` (parseInt, parseFloat): carries no path or URL
     const: bool = False  # a `const` declaration: this read of ``source`` is the only value it ever holds
+    # the property path of ``source`` that it holds (`const { a: { b } } = s`: ("a", "b"); `const t = s`:
+    # ()); "*" first: an element or key of it (a loop variable, a callback parameter)
+    key: tuple[str, ...] = ("*",)
 
 
 class Gate(_Record, frozen=True):
