@@ -45,6 +45,8 @@ FILTERS = frozenset({"filter", "find", "findLast"})
 # Calls whose result holds their argument's data, keys and all (`Object.assign({}, a)` is `{ ...a }`),
 # or its keys, values or elements.
 SPREAD_CALLS = frozenset({"Object.assign"})
+# Methods that add their arguments to the array they are called on (`args.push(value)`).
+ARRAY_ADDS = frozenset({"push", "unshift"})
 ITEM_CALLS = frozenset({"Object.entries", "Object.values", "Object.keys", "Object.fromEntries", "Array.from",
                         "structuredClone"})
 # Pure transforms whose result is the same data in another form (SPEC IPC005: JSON.parse is no
@@ -338,6 +340,13 @@ class Reader:
             return _CONTINUE
         if not new and text in SPREAD_CALLS:
             return self._spread_call(name, ident, call, st)
+        if not new and last in ARRAY_ADDS and not st.keys and callee is not None \
+                and callee.type == "member_expression":
+            target = callee.child_by_field_name("object")
+            if target is not None and target.type == "identifier" and self._declares(text_of(target, 80)):
+                # `lines.push(`cd ${dir}`)`: a local array (a command's lines or arguments) holds it
+                # now; not a list of records with it in a field (`template.push({ label })`, a menu)
+                return Read(name, ident, "use", alias=(text_of(target, 80),), pure=False)
         read = Read(name, ident, "arg", site=call, into=call, arg=index, keys=tuple(reversed(st.keys)),
                     pure=st.pure)
         if not new and not self.climbing_result and callee is not None and _may_return_argument(callee) \

@@ -353,8 +353,9 @@ class JudgeState:
     memo: dict[tuple[str, int, int, bool, bool, frozenset[int]], bool] = field(default_factory=dict)
     args: dict[tuple[str, int], dict[int, list[tuple[str, int]]]] = field(default_factory=dict)
     related: dict[tuple[str, int, str], set[str]] = field(default_factory=dict)
-    # (path, function, argument index) -> whether the function returns that argument's data (link/taint.py)
-    returns: dict[tuple[str, int, int], bool] = field(default_factory=dict)
+    # (path, function, argument index, the property holding the data or "") -> whether the function
+    # returns that data (link/taint.py)
+    returns: dict[tuple[str, int, int, str], bool] = field(default_factory=dict)
     cuts: int = 0
 
 
@@ -373,7 +374,7 @@ class Judge:
         self.state = state if state is not None else JudgeState()  # what it remembers (shared_judge)
         self._memo = self.state.memo
         self._busy: set[tuple[str, int, int]] = set()
-        self.returning: set[tuple[str, int, int]] = set()  # returns being summarised (link/taint.py)
+        self.returning: set[tuple[str, int, int, str]] = set()  # returns being summarised (link/taint.py)
         self._args = self.state.args
         self._related = self.state.related
 

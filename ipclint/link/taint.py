@@ -192,10 +192,12 @@ def _carried(project: Project, judge: Judge, path: str, fid: int, flow: Flow, c:
              renderer: set[str], depth: int) -> str | None:
     """The name of the function whose result ``c`` follows, when that result carries the
     renderer data of its argument: the argument is tainted and unvalidated, the call is no
-    validator, and the function returns that argument's data (the argument itself, not an object
-    built around it: `format({ query: { p } })`). None otherwise."""
+    validator, and the function returns that argument's data: the argument itself, or, when it is
+    put in one property of an object (`script({ command: cmd })`), what the function returns of
+    that property; not an object built around it deeper (`format({ query: { p } })`). None otherwise."""
     via = flow.occs[c.via]
-    if via.name not in taint or via.into is None or via.role != "arg" or via.keys \
+    if via.name not in taint or via.into is None or via.role != "arg" or len(via.keys) > 1 \
+            or via.keys[:1] in (("...",), ("?",)) \
             or judge.validated(path, fid, flow, via, taint=True, renderer=renderer) \
             or judge.validated(path, fid, flow, c.occ, taint=True, renderer=renderer) \
             or judge.site(path, fid, flow, via.site):
@@ -203,7 +205,7 @@ def _carried(project: Project, judge: Judge, path: str, fid: int, flow: Flow, c:
     call = call_at(project, path, via.into)
     if call is None:
         return None
-    return returns_argument(project, judge, path, call, via.arg, depth)
+    return returns_argument(project, judge, path, call, via.arg, depth, via.keys[0] if via.keys else "")
 
 
 RETURNING = frozenset({"join", "resolve", "normalize", "dirname", "toNamespacedPath", "fileURLToPath"})
@@ -211,13 +213,17 @@ PATH_MODULES = frozenset({"path", "node:path", "path/posix", "path/win32", "upat
 MAX_RETURN_DEPTH = 3
 
 
-def returns_argument(project: Project, judge: Judge, path: str, call: Call, arg: int, depth: int = 0) -> str | None:
+def returns_argument(project: Project, judge: Judge, path: str, call: Call, arg: int, depth: int = 0,
+                     prop: str = "") -> str | None:
     """The name of the function ``call`` invokes when its result carries argument ``arg`` unvalidated:
     a project function whose returned value is made of that parameter (directly, through locals,
     templates, string methods, `path.join`/`resolve`, or another such function, a bounded number of
     calls deep) on a path where no check of it passed; or `path.resolve` and the like imported
-    under another name (`import { resolve as pathResolve } from 'path'`). Memoised per function."""
+    under another name (`import { resolve as pathResolve } from 'path'`). ``prop``: the data is in
+    that property of the argument only (a project function's result then). Memoised per function."""
     target = forwarded_function(project, path, call) or callee_function(project, path, call)
+    if target is None and prop:
+        return None
     if target is None:
         r = project.resolve(path, call.callee, call.func).value
         if isinstance(r, External) and r.src in PATH_MODULES and r.name.rsplit(".", 1)[-1] in RETURNING:
@@ -225,7 +231,7 @@ def returns_argument(project: Project, judge: Judge, path: str, call: Call, arg:
         return None
     tpath, tfid = target
     fn = project.files[tpath].functions[tfid]
-    key = (tpath, tfid, arg)
+    key = (tpath, tfid, arg, prop)
     memo = judge.state.returns
     hit = memo.get(key)
     if hit is None:
@@ -233,21 +239,28 @@ def returns_argument(project: Project, judge: Judge, path: str, call: Call, arg:
             return None
         judge.returning.add(key)
         try:
-            hit = memo[key] = _returns(project, judge, tpath, tfid, arg, depth)
+            hit = memo[key] = _returns(project, judge, tpath, tfid, arg, depth, prop)
         finally:
             judge.returning.discard(key)
     return (fn.name or "a helper") if hit else None
 
 
-def _returns(project: Project, judge: Judge, path: str, fid: int, arg: int, depth: int) -> bool:
+def _returns(project: Project, judge: Judge, path: str, fid: int, arg: int, depth: int, prop: str) -> bool:
     fn = project.files[path].functions[fid]
     flow = project.flow(path, fid)
-    given = {p.name: p.name for p in fn.params if p.index == arg or (p.rest and p.index <= arg)}
+    if prop:
+        given = {p.name: p.name for p in fn.params if p.index == arg and (not p.path or p.path[0] == prop)}
+        only = {p.name: prop for p in fn.params if p.index == arg and not p.path}
+    else:
+        given = {p.name: p.name for p in fn.params if p.index == arg or (p.rest and p.index <= arg)}
+        only = {}
     if flow is None or not given:
         return False
     renderer = derived(flow, given)
-    taint = _tainted(project, judge, path, fid, flow, given, renderer, depth + 1, returning=True)
-    if any(o.role == "ret" and o.name in taint and not o.keys
+    taint = _tainted(project, judge, path, fid, flow, given, renderer, depth + 1, returning=True, only=only)
+    # (the object itself returned, with the data in one property, is not the data)
+    if any(o.role == "ret" and o.name in taint and not o.keys and not _elsewhere(o, only)
+           and not (o.name in only and not o.path)
            and not judge.validated(path, fid, flow, o, taint=True, renderer=renderer) for o in flow.occs):
         return True
     return any(c.occ.role == "ret" and not c.occ.keys and not c.names
