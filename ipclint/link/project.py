@@ -756,6 +756,8 @@ class Project:
                         nxt = self._typed_result(cur, v)  # `this.windows.get(id).load(url)`
                 elif type(v) is ParamRef:
                     nxt = self._param_argument(cur, v, consts_only, pending[-1] if pending else None)
+                    if nxt is None and consts_only and not pending:
+                        nxt = self._constructor_constant(cur, v)  # `this.namespace` set by `new C('ns')`
                     if nxt is None and pending:  # `electron.ipcRenderer` with `electron: ElectronService`
                         nxt = self._param_type(cur, v)
                 elif type(v) is This:
@@ -1269,6 +1271,37 @@ class Project:
             if typed is not None and type(typed.value) is Electron and typed.value.api in ("ipcMain", "ipcRenderer"):
                 return Where(cur.path, Electron(span=param.span, text=name, api=typed.value.api), None)
         return arg_where if len(found) == 1 else None
+
+    def _constructor_constant(self, cur: Where, param: ParamRef) -> Where | None:
+        """A constructor's parameter that every `new` of its class gives the same constant string,
+        for channel questions: `constructor(private readonly namespace: string)` (or `this.ns =
+        ns`) with `new MethodChannel('vpn-ipc')`, read later as `this.namespace` in the class's
+        channels (`${this.namespace}-${name}`). None when a `new` gives it nothing, a spread,
+        something not constant or another value, or when no `new` is known."""
+        f = self.files.get(cur.path)
+        if f is None or param.fid >= len(f.functions):
+            return None
+        fn = f.functions[param.fid]
+        p = next((p for p in fn.params if p.name == param.name and not p.path and not p.rest), None)
+        key = ("new", cur.path, param.fid, param.name)
+        if p is None or fn.kind != "method" or not (fn.name or "").endswith(".constructor") \
+                or key in self._param_busy or len(self._param_busy) > 8:
+            return None
+        self._param_busy.add(key)
+        try:
+            found: Where | None = None
+            values: set[str] = set()
+            for n, (path, c) in enumerate(self.calls_of(cur.path, param.fid)):
+                if n >= MAX_CALLERS or p.index >= len(c.args) or type(c.args[p.index]) is Spread:
+                    return None
+                r = self.resolve(path, c.args[p.index], c.func, consts_only=True)
+                if type(r.value) is not Str:
+                    return None
+                values.add(r.value.value)
+                found = found or r
+            return found if len(values) == 1 else None
+        finally:
+            self._param_busy.discard(key)
 
     def _made_by_project_class(self, w: Where) -> bool:
         """`new FontManager()` of a class of the project: an instance whose class the parameter's
