@@ -680,6 +680,12 @@ PREDICATES = frozenset({"filter", "some", "every", "find", "findIndex", "findLas
 
 def _predicate_callback(node: Node, up: Up) -> bool:
     """The function returning this value is a predicate given to `filter`/`some`/`every`/`find`."""
+    return predicate_method(node, up) in PREDICATES
+
+
+def predicate_method(node: Node, up: Up) -> str | None:
+    """The name of the method (`filter`, `map`, ...) given the function that returns this value
+    as its callback, or None."""
     fn: Node | None = node
     for _ in range(MAX_UP):
         if fn is None or fn.type in FUNCTION_TYPES:
@@ -690,7 +696,8 @@ def _predicate_callback(node: Node, up: Up) -> bool:
     callee = call.child_by_field_name("function") if call is not None else None
     prop = callee.child_by_field_name("property") if callee is not None and callee.type == "member_expression" \
         else None
-    return prop is not None and text_of(prop, 20) in PREDICATES
+    return text_of(prop, 20) if prop is not None else None
+
 
 
 def _whole_match(call: Node) -> bool:

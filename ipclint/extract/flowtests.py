@@ -5,7 +5,16 @@ the guard variable holding a verdict, and the kind of a validation site."""
 from __future__ import annotations
 
 from ipclint.extract.ancestry import Up
-from ipclint.extract.flowread import ASSERT_CALL, BUILTIN_CHECKS, TRANSPARENT, URL_PARSERS, VALUE_CHECKS, operator_of
+from ipclint.extract.flowread import (
+    ASSERT_CALL,
+    BUILTIN_CHECKS,
+    MAX_UP,
+    TRANSPARENT,
+    URL_PARSERS,
+    VALUE_CHECKS,
+    operator_of,
+    predicate_method,
+)
 from ipclint.extract.guards import exits
 from ipclint.extract.parse import Node
 from ipclint.extract.values import text_of, unwrap
@@ -505,6 +514,33 @@ def unwrap_test(node: Node | None) -> Node | None:
         inner = [c for c in node.named_children if c.type != "comment"]
         node = inner[0] if inner else None
     return node
+
+
+def denies(node: Node, up: Up) -> bool:
+    """The test ``node`` is a denylist: the value goes on where it fails. Its result (not negated)
+    is the whole condition of an `if` whose branch refuses (throws, returns nothing or a falsy
+    value; not `return true`, an answer) while its `else`, if any, does not (`if
+    (BLOCKED.test(x)) return`), or its negation is the verdict of a `filter` callback
+    (`args.filter((a) => !a.match(/--flag/))` keeps what does not match). Through parentheses
+    and `!` only: in `&&` or `||` the test is one part of a larger verdict."""
+    child, cur, negated = node, up(node), False
+    for _ in range(MAX_UP):
+        if cur is None:
+            return False
+        t = cur.type
+        if t == "unary_expression" and operator_of(cur) == "!":
+            negated = not negated
+        elif t == "if_statement":
+            cons, alt = cur.child_by_field_name("consequence"), cur.child_by_field_name("alternative")
+            return not negated and cur.child_by_field_name("condition") == child and cons is not None \
+                and refusal(cons) in ("throw", "return") and not truthy_return(cons) \
+                and (alt is None or refusal(alt) not in ("throw", "return"))
+        elif t == "return_statement" or (t == "arrow_function" and cur.child_by_field_name("body") == child):
+            return negated and predicate_method(cur, up) == "filter"
+        elif t not in TRANSPARENT and t != "parenthesized_expression":
+            return False
+        child, cur = cur, up(cur)
+    return False
 
 
 def exits_branch(node: Node, leave_function: bool = False) -> bool:

@@ -30,7 +30,7 @@ from ipclint.extract.flowread import (
     is_truth,
     operator_of,
 )
-from ipclint.extract.flowtests import guard_declaration, site_kind
+from ipclint.extract.flowtests import denies, guard_declaration, site_kind
 from ipclint.extract.parse import Node
 from ipclint.extract.values import span_of, text_of
 from ipclint.extract.walk import FUNCTION_TYPES, Extractor, _bindings_of_pattern
@@ -460,7 +460,8 @@ class _Analysis(Reader, Dominance):
         if truth and site.kind == "lookup" and self._default_only(node):
             truth = False  # `LABELS[kind] || 'unknown'`: a value with a default, not a test
         return Site(site.kind, site.span, site.names, site.sides, value, atom_value, truth,
-                    self._test_of(node) if site.kind == "lookup" else None)
+                    self._test_of(node) if site.kind == "lookup" else None,
+                    site.kind in ("check", "lookup") and denies(node, self.up))
 
     def _test_of(self, node: Node) -> Span | None:
         """The condition of the `if`/`while`/ternary whose test ``node`` is part of (through `!`,

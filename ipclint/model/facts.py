@@ -14,7 +14,7 @@ from ipclint.model.span import Span
 from ipclint.model.types import TypeFacts
 from ipclint.model.values import AnyV
 
-FACTS_VERSION = 105
+FACTS_VERSION = 106
 
 
 class _Record(msgspec.Struct, frozen=True, array_like=True, gc=False):
@@ -50,6 +50,9 @@ class Site(_Record, frozen=True):
     atom: AnyV | None = None  # the test it is part of, when larger (`LIST.indexOf(x) !== -1`)
     truth: bool = False  # its result is used as a truth value (not compared, not stored as data)
     test: Span | None = None  # the whole condition of the `if`/`while`/ternary it is part of
+    # a denylist test: the value goes on where it fails (`if (RE.test(x)) return`,
+    # `list.filter((x) => !RE.test(x))`), so a test that matches too much refuses more, not less
+    denies: bool = False
 
 
 class Occ(_Record, frozen=True):

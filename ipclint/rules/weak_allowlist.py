@@ -27,7 +27,10 @@ def weak_allowlist(project: Project, options: Options) -> Iterator[Hit]:
     platform, defaults) are not judged, nor a lookup with a default (`LABELS[x] || 'unknown'`),
     which picks a value and refuses nothing, nor a lookup or `in` test on whose result no path
     depends (a cache test whose miss fills the cache: `if (!cache[id]) cache[id] = open(id)`, also
-    when its condition tests the entry again: `!node[k] || typeof node[k] !== 'object'`).
+    when its condition tests the entry again: `!node[k] || typeof node[k] !== 'object'`), nor a
+    denylist, where the value goes on when the test fails (`if (/--inspect|--debug/.test(a))
+    return`, `argv.filter((a) => !a.match(/--command-context/))` keeps what does not match): a
+    test that matches too much there refuses more, not less.
 
     ## Why is this bad?
     The check looks like an allowlist but is not one: `indexOf` returns -1 (truthy) for values
@@ -79,6 +82,8 @@ def weak_allowlist(project: Project, options: Options) -> Iterator[Hit]:
             weak = weak_check(project, df.path, df.fid, site, keys)
             if weak is None or (weak is Weak.LOOKUP and not site.truth):
                 continue
+            if site.denies and weak is not Weak.INDEX_TRUTH:
+                continue  # (a denylist that matches too much refuses more: no gap for a page)
             if weak in (Weak.LOOKUP, Weak.IN_OBJECT):
                 if guarding is None:
                     guarding = _guarding(df)
