@@ -518,8 +518,8 @@ def unwrap_test(node: Node | None) -> Node | None:
 
 def denies(node: Node, up: Up) -> bool:
     """The test ``node`` is a denylist: the value goes on where it fails. Its result (not negated)
-    is the whole condition of an `if` whose branch refuses (throws, returns nothing or a falsy
-    value; not `return true`, an answer) while its `else`, if any, does not (`if
+    is the whole condition of an `if` whose branch only refuses (`_only_refuses`; not `return
+    true`, an answer, nor `{ open(u); return }`) while its `else`, if any, does not (`if
     (BLOCKED.test(x)) return`), or its negation is the verdict of a `filter` callback
     (`args.filter((a) => !a.match(/--flag/))` keeps what does not match). Through parentheses
     and `!` only: in `&&` or `||` the test is one part of a larger verdict."""
@@ -532,8 +532,7 @@ def denies(node: Node, up: Up) -> bool:
             negated = not negated
         elif t == "if_statement":
             cons, alt = cur.child_by_field_name("consequence"), cur.child_by_field_name("alternative")
-            return not negated and cur.child_by_field_name("condition") == child and cons is not None \
-                and refusal(cons) in ("throw", "return") and not truthy_return(cons) \
+            return not negated and cur.child_by_field_name("condition") == child and _only_refuses(cons) \
                 and (alt is None or refusal(alt) not in ("throw", "return"))
         elif t == "return_statement" or (t == "arrow_function" and cur.child_by_field_name("body") == child):
             return negated and predicate_method(cur, up) == "filter"
@@ -541,6 +540,22 @@ def denies(node: Node, up: Up) -> bool:
             return False
         child, cur = cur, up(cur)
     return False
+
+
+def _only_refuses(branch: Node | None) -> bool:
+    """The branch does nothing but refuse: one `throw`, `return` of nothing or a falsy value,
+    `continue` or `break` (alone or as the only statement of its block), not `{ open(u); return }`."""
+    node = branch
+    for _ in range(4):
+        if node is None or node.type not in ("statement_block", "else_clause"):
+            break
+        inner = [c for c in node.named_children if c.type != "comment"]
+        node = inner[0] if len(inner) == 1 else None
+    if node is None:
+        return False
+    if node.type in ("throw_statement", "continue_statement", "break_statement"):
+        return True
+    return node.type == "return_statement" and falsy_exit(node)
 
 
 def exits_branch(node: Node, leave_function: bool = False) -> bool:
