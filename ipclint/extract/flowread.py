@@ -332,6 +332,10 @@ class Reader:
         if not new and last in PASS_CALLS:
             st.pure, st.keys, st.jump = False, [], call
             return _CONTINUE
+        if not new and index == 1 and last in REWRITES and callee is not None and callee.type == "member_expression":
+            # the replacement of `TEMPLATE.replace(MARK, value)`: the result holds the value as it is
+            st.pure, st.keys, st.jump = False, [], call
+            return _CONTINUE
         if not new and text in ITEM_CALLS:
             st.pure, st.keys, st.jump, st.items = False, [], call, True
             return _CONTINUE
