@@ -15,7 +15,7 @@ from ipclint.link.project import Project
 from ipclint.link.roles import electron_names
 from ipclint.link.trust import contexts
 from ipclint.link.windows import windows
-from ipclint.link.wrappers import callee_function, forwarded_function
+from ipclint.link.wrappers import applied_function, callee_function, forwarded_function
 from ipclint.model.values import Arr, CallExpr, Fn, Import, Member, Module, NewExpr, Obj, Ref, walk
 
 HANDED = frozenset({"ipcMain", "ipcRenderer"})
@@ -94,6 +94,9 @@ def _handler_calls(project: Project) -> None:
             target = forwarded_function(project, path, call) or callee_function(project, path, call)
             if target is not None and depth < MAX_HELPER_DEPTH:
                 todo.append((target[0], target[1], depth + 1))
+            applied = applied_function(project, path, call) if depth < MAX_HELPER_DEPTH else None
+            if applied is not None:
+                todo.append((applied[0][0], applied[0][1], depth + 1))
 
 
 def _payloads(project: Project) -> None:

@@ -16,7 +16,7 @@ from ipclint.link.project import Project
 from ipclint.link.sinks import STORE_KEY, assignment_sink, sink_of
 from ipclint.link.tables import loop_values, module_entries
 from ipclint.link.vutil import mentions, walk
-from ipclint.link.wrappers import callee_function, forwarded_function
+from ipclint.link.wrappers import applied_function, callee_function, forwarded_function
 from ipclint.model import Role, StepKind, TraceStep
 from ipclint.model.facts import Call, Carry, Flow, Occ
 from ipclint.model.graph import ViaKind
@@ -358,24 +358,32 @@ def _helpers(project: Project, path: str, call: Call, occ: Occ, param: str,
         g = _helper(project, path, call, occ, param, steps, t, held)
         if g is not None:
             out.append(g)
+    applied = applied_function(project, path, call)  # `enqueue(task, a, b)`: runs `task(a, b)`
+    if applied is not None and occ.arg >= applied[1]:
+        g = _helper(project, path, call, occ, param, steps, applied[0], held, applied[1])
+        if g is not None:
+            out.append(g)
     return out
 
 
 def _helper(project: Project, path: str, call: Call, occ: Occ, param: str,
-            steps: tuple[TraceStep, ...], target: tuple[str, int], held: str | None) -> Given | None:
+            steps: tuple[TraceStep, ...], target: tuple[str, int], held: str | None,
+            offset: int = 0) -> Given | None:
     """The project function called with renderer data, and which of its parameters receive it:
     when the data sits at some keys of an object (`f({ dir: DIR, name })`, `f({ deep: { page: x }
     })`, or a tracked object with data in one property passed whole: ``held``), a parameter that
     destructures other properties receives none, and one that takes the object has it at those
-    keys only (Given.under)."""
+    keys only (Given.under). ``offset``: how many of the call's arguments come before the
+    function's first one (an applying function's call, ``wrappers.applied_function``)."""
     fn = project.files[target[0]].functions[target[1]]
     given: dict[str, str] = {}
     under: dict[str, tuple[str, ...]] = {}
     keys = occ.keys if occ.keys else (held,) if held is not None else ()
     # `f(a, ...args)`: the spread list fills every parameter from its place on
     spread = 0 <= occ.arg < len(call.args) and isinstance(call.args[occ.arg], Spread)
+    arg = occ.arg - offset
     for p in fn.params:
-        if p.index == occ.arg or (spread and p.index > occ.arg) or (p.rest and p.index <= occ.arg):
+        if p.index == arg or (spread and p.index > arg) or (p.rest and p.index <= arg):
             if not p.path or not keys or p.path[0] == keys[0]:
                 given[p.name] = param
                 # `f({ deep: { page: x } })` to `function f(opts)`: x is `opts.deep.page`, not all of opts

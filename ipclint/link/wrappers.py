@@ -848,6 +848,41 @@ def forwarded_function(project: Project, path: str, call: Call) -> tuple[str, in
     return made_forwarder(project, path, callee, call.func)
 
 
+def applied_function(project: Project, path: str, call: Call) -> tuple[tuple[str, int], int] | None:
+    """The project function a call of an applying function runs, and how many of the call's
+    arguments come before the ones it is given: `enqueue(task, a, b)` where `enqueue(fn, ...args)`
+    calls `fn(...args)` (at once, in a callback, after a queue's promise) runs `task(a, b)`, the
+    arguments after `task` landing in its parameters from the first on. None for any other call."""
+    outer = callee_function(project, path, call)
+    if outer is None:
+        return None
+    k = _applied_param(project, *outer)
+    if k is None or k >= len(call.args):
+        return None
+    target = project.function_of(path, call.args[k], call.func)
+    return (target, k + 1) if target is not None else None
+
+
+def _applied_param(project: Project, wpath: str, wfid: int) -> int | None:
+    """The index of the parameter `fn` of a function declared `(fn, ...args)` (after any number of
+    other parameters) that calls `fn(...args)` itself or in a function nested in it."""
+    params = project.files[wpath].functions[wfid].params
+    if len(params) < 2 or not params[-1].rest or params[-2].rest or params[-2].path or params[-1].path:
+        return None
+    fn, rest = params[-2], params[-1]
+    for c in project.calls_under(wpath, wfid):
+        if type(c.callee) is not Ref or c.callee.name != fn.name or len(c.args) != 1:
+            continue
+        a = c.args[0]
+        if not (type(a) is Spread and type(a.inner) is Ref and a.inner.name == rest.name):
+            continue
+        own_fn = project.param_of(wpath, c.func, fn.name)
+        own_rest = project.param_of(wpath, c.func, rest.name)
+        if own_fn is not None and own_rest is not None and own_fn[0] == wfid and own_rest[0] == wfid:
+            return fn.index
+    return None
+
+
 def made_forwarder(project: Project, path: str, made: CallExpr, scope: int | None) -> tuple[str, int] | None:
     """The function given to a pass-through higher-order function, when ``made`` is a call of one
     (`safely(save)`): what the result runs, with its own arguments unchanged."""
