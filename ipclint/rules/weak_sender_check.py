@@ -14,6 +14,7 @@ from ipclint.rules._base import Hit, Options, rule
 
 ITERATORS = frozenset({"some", "every", "find", "findIndex", "filter", "forEach"})
 OPENED_ELSEWHERE = frozenset({Decides.NAVIGATION, Decides.WINDOW_OPEN})
+OPEN_SCHEMES = frozenset({"file", "http", "https"})  # schemes of pages anyone can make (``_passes_alone``)
 
 
 @rule("IPC017", "weak-sender-check", Severity.ERROR, "Sender or URL check that an attacker's page passes",
@@ -31,7 +32,10 @@ def weak_sender_check(project: Project, options: Options) -> Iterator[Hit]:
     a host name unescaped, and tests of the scheme alone (`startsWith('https://')`,
     `protocol === 'file:'`, `origin === 'file://'`: every page of that scheme, or every local
     file, passes) when nothing else about the URL is checked (an exact comparison of the local
-    file it names, `fileURLToPath(url) === PAGE`, is such a check). The checks judged are those made on
+    file it names, `fileURLToPath(url) === PAGE`, is such a check), or when, where it holds, its
+    function lets the value through before anything else is checked (`if (protocol === 'file:')
+    return` ahead of the host test of a validator that throws, `return true`; not for the app's
+    own custom scheme). The checks judged are those made on
     `event.senderFrame.url`/`.origin` and `event.sender.getURL()` in IPC handlers and the helpers
     they hand the event to, the URL of `will-navigate`, `will-frame-navigate`, `will-redirect` and
     `setWindowOpenHandler`, `will-attach-webview`'s `params.src`, permission handlers' requesting
@@ -101,11 +105,47 @@ def weak_sender_check(project: Project, options: Options) -> Iterator[Hit]:
         for t, w in verdicts:
             if w is None or (t.path, t.span) in reported or ctx.selects(project, t) or _normalises(project, t):
                 continue
-            if w.scheme_only and (not alone or ctx.opens_external and ctx.decides in OPENED_ELSEWHERE):
+            if w.scheme_only and (not (alone or _passes_alone(project, t, ctx.tests))
+                                  or ctx.opens_external and ctx.decides in OPENED_ELSEWHERE):
                 continue
             reported.add((t.path, t.span))
             yield Hit(t.path, t.span, f"weak {ctx.decides.value} check {_shown(t)}: {w.why}",
                       key=f"{ctx.decides.value}:{t.subject.text}:{t.method}")
+
+
+def _passes_alone(project: Project, t: Test, tests: list[Test]) -> bool:
+    """Where the scheme test holds, its function lets the value through at once, before any other
+    test of it: `if (protocol === 'file:' || protocol === 'app:') return` in a validator that
+    throws otherwise, or `return true` in one that answers (every local file passes, whatever
+    the host test after it says). Only for the schemes of pages the app does not own (`file:`,
+    `http:`, `https:`); every page of its own custom scheme is its own."""
+    if t.method != "==" or t.scope is None:
+        return False
+    if not any(x.lower().rstrip(":/") in OPEN_SCHEMES for x in _strings(project, t) or ()):
+        return False
+    outs = [o for o in function_index(project, t.path).outcomes.get(t.scope, ()) if not o.caught]
+    throws = any(o.throws for o in outs)
+    for o in outs:
+        passes = (o.value is None and throws) or (type(o.value) is Bool and o.value.value)
+        if o.throws or not passes or not any(_holds_when(c, t.span) for c in o.conds):
+            continue
+        if not any(x is not t and x.path == t.path and x.scope == t.scope and x.kind != K.PROTOCOL
+                   and x.span < o.span for x in tests):
+            return True
+    return False
+
+
+def _holds_when(cond: AnyV, span: Span) -> bool:
+    """``cond`` holds whenever the equality written at ``span`` holds (it is that equality, or one
+    side of an `||` chain that contains it)."""
+    todo = [cond]
+    while todo:
+        c = todo.pop()
+        if isinstance(c, Cmp) and c.op in ("===", "==") and c.span == span:
+            return True
+        if isinstance(c, Logic) and c.op == "||":
+            todo.extend((c.left, c.right))
+    return False
 
 
 def _normalises(project: Project, t: Test) -> bool:
