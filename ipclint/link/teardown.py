@@ -27,6 +27,7 @@ from ipclint.model.values import (
     Bool,
     CallExpr,
     Cmp,
+    Iter,
     Logic,
     Member,
     NewExpr,
@@ -36,6 +37,7 @@ from ipclint.model.values import (
     Ref,
     This,
     Undef,
+    walk,
 )
 
 WINDOW_TEARDOWN = frozenset({"closed", "close"})
@@ -45,6 +47,7 @@ MAX_HELPER_CALLS = 4  # how many project-function calls deep a teardown's remova
 MAX_VISITS = 200
 MAX_RETURNS = 8  # the returns of a window factory read to know it always gives a window
 WINDOW_CLASSES = frozenset({"BrowserWindow", "BaseWindow"})
+WINDOW_LISTS = frozenset({"getChildWindows", "getAllWindows"})  # the app's windows, one list
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +61,7 @@ class Teardown:
     # where the callback is attached (the function of its `win.on('closed', ...)` call): a window
     # teardown attached by the registering code itself runs before no window exists
     at: tuple[str, int | None] | None = None
+    on: AnyV | None = None  # the object it is attached to (`win` of `win.on('closed', ...)`)
 
 
 def removes(r: Edge, e: Edge) -> bool:
@@ -158,12 +162,16 @@ def _teardown_at(project: Project, path: str, fid: int, helpers: tuple[tuple[str
         call = project.files[path].calls[fn.arg_of]
         event = _teardown_event(project, path, call)
         if event is not None:
-            return Teardown(path, fid, event, helpers, (path, call.func))
+            return Teardown(path, fid, event, helpers, (path, call.func), _attached_to(call))
     for rp, rc, _i in callback_refs(project, path, fid):  # `win.on('closed', teardown)`
         event = _teardown_event(project, rp, rc)
         if event is not None:
-            return Teardown(path, fid, event, helpers, (rp, rc.func))
+            return Teardown(path, fid, event, helpers, (rp, rc.func), _attached_to(rc))
     return None
+
+
+def _attached_to(call: Call) -> AnyV | None:
+    return call.callee.obj if isinstance(call.callee, Member) else None
 
 
 def _teardown_event(project: Project, path: str, call: Call) -> str | None:
@@ -201,8 +209,15 @@ def gate(project: Project, e: Edge, removals: list[Edge]) -> Gate:
             if removes(r, e):
                 first.setdefault((r.path, r.scope), []).append(r)
 
+    # `const about = openSingle('about'); if (!about) return; ipcMain.handle(...); about.once('closed',
+    # () => ipcMain.removeHandler(...))`, where the factory refuses while a window of its kind is open
+    fresh = _fresh_windows(project, e, found)
+
     def gated(path: str, call: Call, target: tuple[str, int] | None) -> bool:
         if any(r.span < call.span for r in first.get((path, call.func), ())):
+            return True
+        if target is None and path == e.path and fresh.get(call.func) \
+                and _tested_first(project, memo, path, call, fresh[call.func], False, made=True):
             return True
         f = project.files[path]
         never = memo.never_reset.get(path)
@@ -220,6 +235,45 @@ def gate(project: Project, e: Edge, removals: list[Edge]) -> Gate:
         return (bool(names) or none) and _tested_first(project, memo, path, call, names, none)
 
     return gated
+
+
+def _fresh_windows(project: Project, e: Edge, found: list[Teardown]) -> dict[int | None, set[str]]:
+    """By function: the locals that hold a window the function got from a factory that gives none
+    while a window of that kind is open (``_refuses_while_open``), and to which the function itself
+    attaches a teardown removing ``e``'s channel. Past a test that the local holds a window, the
+    code runs again only after that window closed and its teardown ran."""
+    out: dict[int | None, set[str]] = {}
+    for t in found:
+        if t.event not in WINDOW_TEARDOWN or t.at is None or t.at[0] != e.path or not isinstance(t.on, Ref):
+            continue
+        r = project.resolve(e.path, t.on, t.at[1])
+        if r.path != e.path or not isinstance(r.value, CallExpr):
+            continue
+        factory = project.function_of(r.path, r.value.callee, r.scope)
+        if factory is not None and _refuses_while_open(project, *factory):
+            out.setdefault(t.at[1], set()).add(t.on.name)
+    return out
+
+
+def _refuses_while_open(project: Project, path: str, fid: int) -> bool:
+    """A window factory that returns nothing (`undefined`, `null`) when one of the app's windows
+    passes a test, in a loop over them (`for (const w of parent.getChildWindows()) if (w.title ===
+    name) return undefined`)."""
+    f = project.files.get(path)
+    if f is None:
+        return False
+    for o in f.outcomes:
+        if o.func != fid or o.throws or o.caught or not (o.value is None or isinstance(o.value, (Undef, Null))):
+            continue
+        for c in o.conds:
+            for v in walk(c):
+                if not isinstance(v, Ref):
+                    continue
+                it = project.resolve(path, v, fid).value
+                if isinstance(it, Iter) and isinstance(it.source, CallExpr) and isinstance(it.source.callee, Member) \
+                        and it.source.callee.prop in WINDOW_LISTS:
+                    return True
+    return False
 
 
 def _attached_by(project: Project, at: tuple[str, int | None], path: str, chain: set[int],
@@ -356,15 +410,17 @@ def _made_window(project: Project, path: str, v: AnyV, scope: int | None) -> boo
 
 
 def _tested_first(project: Project, memo: TeardownMemo, path: str, call: Call, names: set[str],
-                  no_window: bool) -> bool:
+                  no_window: bool, made: bool = False) -> bool:
     """The call runs only when the state is reset: it sits on the side of a test where the state
-    is falsy, or after an early exit taken when it is truthy, in its own function."""
+    is falsy, or after an early exit taken when it is truthy, in its own function. ``made``: the
+    other way round, the names hold a window made only when none was open: the call runs where
+    they are truthy."""
     for arm in call.arms:
         if arm.cond is None:
             continue
-        if arm.arm == 0 and _implies(arm.cond, names, no_window, falsy=True):
+        if arm.arm == 0 and _implies(arm.cond, names, no_window, falsy=not made):
             return True
-        if arm.arm == 1 and _implies(arm.cond, names, no_window, falsy=False):
+        if arm.arm == 1 and _implies(arm.cond, names, no_window, falsy=made):
             return True
     exits = memo.exits.get(path)
     if exits is None:
@@ -372,7 +428,7 @@ def _tested_first(project: Project, memo: TeardownMemo, path: str, call: Call, n
         for ex in project.files[path].exits:
             exits.setdefault(ex.func, []).append(ex)
     for ex in exits.get(call.func, ()):
-        if ex.span < call.span and _implies(ex.cond, names, no_window, falsy=False):
+        if ex.span < call.span and _implies(ex.cond, names, no_window, falsy=made):
             return True
     return False
 

@@ -65,7 +65,11 @@ def duplicate_handler(project: Project, options: Options) -> Iterator[Hit]:
     registering code sets and only that teardown resets (`if (hasActiveWindow) return`,
     `if (!win) createWindow()`), or that no window exists (`if (BrowserWindow.getAllWindows()
     .length === 0) createWindow()`), after 'window-all-closed' or after the 'closed'/'close'
-    callback of a window the registering code attaches itself. A lazy
+    callback of a window the registering code attaches itself; or when the registering function
+    goes on only where a window it got from a project factory exists (`const about =
+    initWindow('about', parent); if (!about) return`), the factory gives none while one of the
+    app's windows of that kind is open (`return undefined` in a loop over `getChildWindows()` or
+    `getAllWindows()`), and the function attaches the removing callback to that window. A lazy
     singleton (`if (!service) service = new Service()`, `Service.instance ??= new Service()`)
     constructs once, however often the code around it runs, and so does a call made only while a
     variable or `this` field that the called code sets is unset, when nothing in the file sets it
