@@ -209,7 +209,7 @@ class FileMemo:
     test_funcs: dict[str, frozenset[int]] = field(default_factory=dict)  # link/testcode.py test_functions
     stems: dict[str, tuple[str, str, str | None]] = field(default_factory=dict)  # link/roles.py _stems (per path)
     # path -> whether it hosts a <webview>, the unbound names its calls take methods of: link/roles.py _infer
-    page_evidence: dict[str, tuple[bool, frozenset[str]]] = field(default_factory=dict)
+    page_evidence: dict[str, tuple[bool, frozenset[str], frozenset[str]]] = field(default_factory=dict)
     bound_names: dict[str, frozenset[str]] = field(default_factory=dict)  # path -> names bound or parameters
     # path -> (scope, name) -> ``binding_scope`` of the file's facts (``Project.binding_at``)
     binding_scopes: dict[str, dict[tuple[int | None, str], BindingHit]] = field(default_factory=dict)

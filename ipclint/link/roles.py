@@ -58,6 +58,12 @@ MAIN_APIS = ("ipcMain", "BrowserWindow", "app", "webContents", "utilityProcess",
              "BrowserView", "WebContentsView")
 WINDOW_CTORS = frozenset({"BrowserWindow", "BrowserView", "WebContentsView"})
 MAX_V_NODES = 400
+MAX_NAMESPACE_DEPTH = 4  # objects nested in an exposed API that a page call goes through (`api.a.b.f()`)
+ASSUMED_KEYS = frozenset({"electron"})  # a key taken as exposed without a preload exposing it
+# Globals of Node and Electron's main process that a preload may also expose under the same name
+# (`exposeInMainWorld('process', {...})`): `process.env.PATH.split(...)` in main code is no page call
+RUNTIME_GLOBALS = frozenset({"electron", "process", "Buffer", "global", "globalThis", "console", "require",
+                             "module", "exports"})
 # Sets of exact value types rather than isinstance tuples: roles look at every binding, call and
 # option value of every file, and failing isinstance tests on msgspec values are slow (their
 # metaclass). Values whose insides can hold a window's options object: calls are entered
@@ -453,7 +459,7 @@ def assign_roles(project: Project, read_json: ReadJson) -> dict[str, FileInfo]:
                 for hit in _match_preload(hint, [], p, unparsed):
                     project._need(hit)
     exposing = {p for p in paths if _calls_expose(project, p)}
-    exposed_keys = {k for p in exposing for k in _exposed_keys(project, p)} | {"electron"}
+    exposed_keys = {k for p in exposing for k in _exposed_keys(project, p)} | ASSUMED_KEYS
     exposed_keys |= {k for p in referenced for k in _window_keys(project, p)}
     main_entries = _main_entries(project, read_json)
     globs = _config_globs(project.config)
@@ -734,10 +740,13 @@ def _infer(p: str, n: set[str], referenced: dict[str, str], exposing: set[str], 
     used = facts.globals_used & exposed_keys
     if used:
         return FileInfo(p, Role.RENDERER, f"uses the exposed API window.{sorted(used)[0]}")
-    hosts, receivers = _page_evidence(p, facts, memo)
+    hosts, receivers, nested = _page_evidence(p, facts, memo)
     if hosts:
         return FileInfo(p, Role.RENDERER, "hosts a <webview> (listens for its 'ipc-message')")
-    bare = sorted(receivers & exposed_keys)
+    # a namespace of an API a preload exposes (`VesktopNative.win.focus()`); not of a runtime
+    # global: concatenated main scripts call the Electron module as a global
+    # (`electron.webContents.fromId(id)`), main code reads `process.env.PATH.split(...)`
+    bare = sorted(receivers & exposed_keys | nested & (exposed_keys - RUNTIME_GLOBALS))
     if bare:
         return FileInfo(p, Role.RENDERER, f"uses the exposed API {bare[0]} as a global")
     return FileInfo(p, Role.SHARED, "no main, preload or renderer evidence")
@@ -785,25 +794,38 @@ def _unreferenced_imports(facts: FileFacts) -> frozenset[str]:
     return frozenset(api for local, api in direct.items() if local not in named and api not in named)
 
 
-def _page_evidence(path: str, facts: FileFacts, memo: FileMemo) -> tuple[bool, frozenset[str]]:
-    """Whether the file listens for a <webview>'s 'ipc-message', and the names its calls take a
+def _page_evidence(path: str, facts: FileFacts, memo: FileMemo) -> tuple[bool, frozenset[str], frozenset[str]]:
+    """Whether the file listens for a <webview>'s 'ipc-message', the names its calls take a
     method of that no binding of its top level makes (`api.send(...)`: maybe an exposed API as a
-    global). From the facts alone, so found once per file for all the rounds of a run."""
+    global), and those it takes a method of a nested object of (`api.win.focus()`). From the facts
+    alone, so found once per file for all the rounds of a run."""
     hit = memo.page_evidence.get(path)
     if hit is None:
         hosts = False
         receivers: set[str] = set()
+        nested: set[str] = set()
+        local: set[str] | None = None  # every name the file binds, in any scope (parameters too)
         for c in facts.calls:  # (exact types: these value classes have no subclasses)
             callee = c.callee
             if type(callee) is not Member:
                 continue
-            obj = callee.obj
-            if type(obj) is Ref and (None, obj.name) not in facts.bindings:
-                receivers.add(obj.name)
             if callee.prop == "addEventListener" and c.args and type(c.args[0]) is Str \
                     and c.args[0].value == "ipc-message":
                 hosts = True
-        hit = memo.page_evidence[path] = (hosts, frozenset(receivers))
+            obj = callee.obj
+            depth = 0
+            while type(obj) is Member and depth < MAX_NAMESPACE_DEPTH:
+                obj, depth = obj.obj, depth + 1
+            if type(obj) is not Ref or (None, obj.name) in facts.bindings:
+                continue
+            if not depth:
+                receivers.add(obj.name)
+                continue
+            if local is None:
+                local = {n for _s, n in facts.bindings} | {p.name for fn in facts.functions for p in fn.params}
+            if obj.name not in local:  # (`config.files.forEach(...)` of a local `config` is no global)
+                nested.add(obj.name)
+        hit = memo.page_evidence[path] = (hosts, frozenset(receivers), frozenset(nested))
     return hit
 
 
