@@ -805,6 +805,23 @@ def test_session_preload_scripts_are_preloads(tmp_path: Path) -> None:
     assert reasons["src/inject/frame.js"] == "referenced as a preload script in src/main.js"
 
 
+def test_a_preload_folder_is_its_index_file_not_every_index_dot_name(tmp_path: Path) -> None:
+    """`preload: path.join(__dirname, '../preload')` names the folder's `index.ts`; a sibling whose
+    name only starts with `index.` (`index.helpers.ts`, `index.test.ts`) is not that preload."""
+    root = write_project(tmp_path, {
+        "src/main/main.ts": "import { app, BrowserWindow } from 'electron'\nimport path from 'path'\n"
+                            "app.whenReady().then(() => new BrowserWindow({ webPreferences: {\n"
+                            "  preload: path.join(__dirname, '../preload') } }))\n",
+        "src/preload/index.ts": "import { contextBridge } from 'electron'\nimport { ping } from './index.helpers'\n"
+                                "contextBridge.exposeInMainWorld('api', { ping })\n",
+        "src/preload/index.helpers.ts": "export const ping = (): string => 'pong'\n",
+    }, main="src/main/main.ts")
+    r = check([str(root)], use_cache=False, jobs=1, select=[])
+    reasons = {i.path: i.reason for i in r.roles}
+    assert reasons["src/preload/index.ts"] == "referenced as a preload script in src/main/main.ts"
+    assert reasons.get("src/preload/index.helpers.ts") != "referenced as a preload script in src/main/main.ts"
+
+
 def test_an_unused_main_import_in_page_code_is_no_main_evidence(tmp_path: Path) -> None:
     """Legacy page code that imports ipcMain beside ipcRenderer and only ever uses ipcRenderer is
     page code; a file that does use the main-process binding (calls it, passes it on) stays main."""

@@ -424,7 +424,7 @@ Stem = tuple[str, str, str | None]  # a path, its stem, its folder when it is an
 
 def _stems(paths: list[str], memo: dict[str, Stem] | None = None) -> list[Stem]:
     """Each path with its name's source suffix (`.ts`, `.mjs`, ...) taken off, and its folder when
-    it is an index file (`index.ts`): once per path, not per hint. ``memo``: what a path gives,
+    it is an index file (`index.ts`; `index.test.ts` is not): once per path, not per hint. ``memo``: what a path gives,
     kept by the caller (``FileMemo.stems``: it depends on the path alone)."""
     if memo is None:
         memo = {}
@@ -432,8 +432,8 @@ def _stems(paths: list[str], memo: dict[str, Stem] | None = None) -> list[Stem]:
     for p in paths:
         hit = memo.get(p)
         if hit is None:
-            hit = memo[p] = (p, _SOURCE_SUFFIX.sub("", p),
-                             posixpath.dirname(p) if posixpath.basename(p).startswith("index.") else None)
+            stem = _SOURCE_SUFFIX.sub("", p)  # (`index.ts`, not `index.test.ts` nor `index.helpers.ts`)
+            hit = memo[p] = (p, stem, posixpath.dirname(p) if posixpath.basename(stem) == "index" else None)
         out.append(hit)
     return out
 
