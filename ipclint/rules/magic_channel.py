@@ -4,8 +4,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ipclint.link.project import Project
-from ipclint.model import Severity
-from ipclint.model.values import AnyV, Str, Tpl
+from ipclint.model import Severity, Span
+from ipclint.model.values import AnyV, ParamRef, Ref, Str, Tpl
 from ipclint.rules._base import Hit, option, rule
 
 EXCLUDED_KINDS = frozenset({"emit"})
@@ -35,7 +35,9 @@ def magic_channel(project: Project, options: Options) -> Iterator[Hit]:
     Flags IPC call sites that name their channel with an inline string or template literal:
     `ipcMain.handle('save', ...)`, `ipcRenderer.invoke(\\`file:${op}\\`)`, `webContents.send('x')`,
     `event.reply('x')`, `webContents.ipc.on('x')`, and calls of app-defined IPC wrappers or
-    generic bridge functions with a literal channel.
+    generic bridge functions with a literal channel, also when the wrapper puts it under a
+    namespace (`window.api.send('quit')` to a bridge function that sends on the template `app-${ch}`:
+    the caller names the channel; the wrapper's template is reported too, as a template literal).
 
     ## Why is this bad?
     The two ends of a channel live in different processes and usually in different files. When
@@ -95,18 +97,51 @@ def magic_channel(project: Project, options: Options) -> Iterator[Hit]:
         v = e.channel_value
         if e.bridged or v is None or not v.is_inline_literal or _not_listed(e.kind, e.method):
             continue
-        if e.channel_span != v.span or (e.path, v.span.line, v.span.column) in seen:
+        if e.channel_span != v.span:
             continue
-        if e.wrapper_funcs and not e.inline_literal:
-            continue  # the wrapper's own channel, in the wrapper's file: reported there
-        if v.span.line < e.span.line or v.span.end_line > e.span.end_line:
-            continue  # the literal is inside the wrapper, already reported there
+        inside = e.span.line <= v.span.line and v.span.end_line <= e.span.end_line
+        if e.wrapper_funcs and not (e.inline_literal and inside):
+            # the wrapper's own channel, in the wrapper's file: reported there; but a literal the
+            # call passes into it (`api.send('quit')` to `send: (ch) => ipcRenderer.send(\`ns-${ch}\`)`)
+            # is reported here, where that part of the channel is named
+            lit = _caller_literal(project, e.path, e.span, e.wrapper_funcs, v)
+            if lit is not None and (e.path, lit.span.line, lit.span.column) not in seen:
+                seen.add((e.path, lit.span.line, lit.span.column))
+                yield _hit(e.path, lit)
+            continue
+        if not inside or (e.path, v.span.line, v.span.column) in seen:
+            continue  # (a literal inside a wrapper is reported there)
         seen.add((e.path, v.span.line, v.span.column))
         yield _hit(e.path, v)
     for path, v in project.graph.nested_literals:
         if (path, v.span.line, v.span.column) not in seen:
             seen.add((path, v.span.line, v.span.column))
             yield _hit(path, v)
+
+
+def _caller_literal(project: Project, path: str, span: Span, wrappers: tuple[tuple[str, int], ...],
+                    v: AnyV) -> Str | None:
+    """The string literal a call passes for the parameter that a wrapper (or bridge function)
+    puts into its channel template (`ns-${channel}`): the part of the channel the caller names.
+    One wrapper deep; None otherwise."""
+    if not isinstance(v, Tpl) or len(wrappers) != 1:
+        return None
+    wpath, wfid = wrappers[0]
+    call = project.call_at(path, span)
+    if call is None or wpath not in project.files:
+        return None
+    params = project.files[wpath].functions[wfid].params
+    for part in v.parts:
+        if not isinstance(part, Ref):
+            continue
+        r = project.resolve(wpath, part, wfid).value
+        if not isinstance(r, ParamRef) or r.fid != wfid:
+            continue
+        p = next((p for p in params if p.name == r.name and not p.path and not p.rest), None)
+        arg = call.args[p.index] if p is not None and p.index < len(call.args) else None
+        if isinstance(arg, Str) and arg.is_inline_literal:
+            return arg
+    return None
 
 
 def _hit(path: str, v: AnyV) -> Hit:
