@@ -13,6 +13,7 @@ from ipclint.model.facts import Assign, Call, FileFacts, binding_scope
 from ipclint.model.values import (
     AnyV,
     CallExpr,
+    ClassV,
     Cond,
     Electron,
     External,
@@ -21,6 +22,7 @@ from ipclint.model.values import (
     Logic,
     Member,
     ModObj,
+    NewExpr,
     Null,
     Obj,
     ParamRef,
@@ -188,6 +190,13 @@ def exposed_members(project: Project, exposure: Exposure) -> list[ExposedMember]
                 called = keypath[:-1] + (keypath[-1] + "()",) if keypath else ("()",)
                 stack.append((made, called, span, at, depth + 1, None))
                 continue
+        if type(v) is NewExpr and depth < MAX_MEMBER_DEPTH:
+            # `methodChannel: new Channel('ns')`: the bridge copies the instance's own fields (its
+            # arrow-function fields), not the methods of its prototype
+            fields = _instance_fields(project, where, v)
+            if fields:
+                stack.extend((f, keypath + (name,), span, f.path, depth + 1, None) for name, f in reversed(fields))
+                continue
         if isinstance(v, CallExpr) and depth < MAX_MEMBER_DEPTH:  # `exposeInMainWorld('api', createApi())`
             made = _made_object(project, where, v)
             if made is not None:
@@ -196,6 +205,18 @@ def exposed_members(project: Project, exposure: Exposure) -> list[ExposedMember]
         out.append(ExposedMember(exposure, keypath, where, span, False, at, raw))
     out.sort(key=lambda m: (m.at != exposure.path, m.at, m.span.line, m.span.column, m.keypath))
     return out
+
+
+def _instance_fields(project: Project, where: Where, v: NewExpr) -> list[tuple[str, Where]]:
+    """The function-valued own fields of an instance of a project class (`send = (ch) => ...`),
+    by name, in source order; what contextBridge copies of an instance."""
+    r = project.resolve(where.path, v.callee, where.scope)
+    if type(r.value) is not ClassV or r.value.name is None or r.path not in project.files:
+        return []
+    f = project.files[r.path]
+    return sorted(((name, Where(r.path, Fn(span=f.functions[fid].span, text=name, fid=fid), None))
+                   for name, fid in f.class_methods.get(r.value.name, {}).items()
+                   if f.functions[fid].kind != "method"), key=lambda x: x[1].value.span)
 
 
 def _written_props(project: Project, path: str, obj: Obj, keys: set[str | None]) -> list[tuple[str, Assign]]:

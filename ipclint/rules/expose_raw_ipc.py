@@ -41,7 +41,9 @@ def expose_raw_ipc(project: Project, options: Options) -> Iterator[Hit]:
     ipcRenderer }`: `exposeInMainWorld` reads it and copies the result), and so is a function that
     hands out one object (`exposeInMainWorld('getApi', () => api)`: reported as `getApi().send`);
     an object the preload first keeps on a global of its own world (`globalThis.api = {...}`,
-    then `exposeInMainWorld('api', globalThis.api)`) is followed there. Reported at the innermost exposed property,
+    then `exposeInMainWorld('api', globalThis.api)`) is followed there, and an instance of a
+    project class (`channel: new Channel()`) exposes its own function fields (`send = (ch) => ...`),
+    which the bridge copies, not the methods of its prototype, which it does not. Reported at the innermost exposed property,
     at a spread element, or at the `exposeInMainWorld` call when the whole value is raw. From
     Electron 29 on, the bridge no longer copies the ipcRenderer object's methods; exposing it is
     still reported (it is broken code that will be "fixed" by exposing its methods), and the
