@@ -43,11 +43,11 @@ def expose_raw_ipc(project: Project, options: Options) -> Iterator[Hit]:
     an object the preload first keeps on a global of its own world (`globalThis.api = {...}`,
     then `exposeInMainWorld('api', globalThis.api)`) is followed there, and an instance of a
     project class (`channel: new Channel()`) exposes its own function fields (`send = (ch) => ...`),
-    which the bridge copies, not the methods of its prototype, which it does not. Reported at the innermost exposed property,
-    at a spread element, or at the `exposeInMainWorld` call when the whole value is raw. From
-    Electron 29 on, the bridge no longer copies the ipcRenderer object's methods; exposing it is
-    still reported (it is broken code that will be "fixed" by exposing its methods), and the
-    message says so.
+    which the bridge copies, not the methods of its prototype, which it does not. Reported at
+    the innermost exposed property, at a spread element, or at the `exposeInMainWorld` call when
+    the whole value is raw. From Electron 29 on, the bridge no longer copies the ipcRenderer
+    object's methods; exposing it is still reported (it is broken code that will be "fixed" by
+    exposing its methods), and the message says so.
 
     ## Why is this bad?
     The page (including any script injected into it) can then send to, invoke and listen on every
