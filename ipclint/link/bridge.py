@@ -381,6 +381,8 @@ def _follow(project: Project, where: Where, chain: list[str]) -> Where | None:
         nxt = project.member(where, prop)
         if nxt is None and type(where.value) is Obj:  # `const api = {...}; api.send = send`
             nxt = _added_members(project, where.path, where.value).get(prop)
+        elif nxt is None and type(where.value) is NewExpr:  # `chan: new Channel()`: its own fields
+            nxt = dict(_instance_fields(project, where, where.value)).get(prop)
         if nxt is None:
             return None
         where = project.resolve(nxt.path, nxt.value, nxt.scope)
