@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from ipclint.link.project import Project
 from ipclint.model import Severity, Span
-from ipclint.model.values import AnyV, ParamRef, Ref, Str, Tpl
+from ipclint.model.values import AnyV, Str, Tpl
 from ipclint.rules._base import Hit, option, rule
 
 EXCLUDED_KINDS = frozenset({"emit"})
@@ -122,23 +122,16 @@ def magic_channel(project: Project, options: Options) -> Iterator[Hit]:
 def _caller_literal(project: Project, path: str, span: Span, wrappers: tuple[tuple[str, int], ...],
                     v: AnyV) -> Str | None:
     """The string literal a call passes for the parameter that a wrapper (or bridge function)
-    puts into its channel template (`ns-${channel}`): the part of the channel the caller names.
-    One wrapper deep; None otherwise."""
+    makes its channel from (`ns-${channel}`: ``WrapperOp.channel_derived``): the part of the
+    channel the caller names. One wrapper deep; None otherwise."""
     if not isinstance(v, Tpl) or len(wrappers) != 1:
         return None
-    wpath, wfid = wrappers[0]
     call = project.call_at(path, span)
-    if call is None or wpath not in project.files:
+    if call is None:
         return None
-    params = project.files[wpath].functions[wfid].params
-    for part in v.parts:
-        if not isinstance(part, Ref):
-            continue
-        r = project.resolve(wpath, part, wfid).value
-        if not isinstance(r, ParamRef) or r.fid != wfid:
-            continue
-        p = next((p for p in params if p.name == r.name and not p.path and not p.rest), None)
-        arg = call.args[p.index] if p is not None and p.index < len(call.args) else None
+    for wop in project.wrappers.get(wrappers[0], ()):
+        index = wop.channel_param
+        arg = call.args[index] if wop.channel_derived and index is not None and index < len(call.args) else None
         if isinstance(arg, Str) and arg.is_inline_literal:
             return arg
     return None
