@@ -77,14 +77,7 @@ def load_key() -> bytes:
     try:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         if not path.exists():
-            import tempfile
-            fd, tmp = tempfile.mkstemp(dir=folder)
-            try:
-                os.fchmod(fd, 0o600)
-                os.write(fd, os.urandom(32))
-            finally:
-                os.close(fd)
-            os.replace(tmp, path)  # the first writer wins
+            write_plain(path, os.urandom(32))  # (0600, written whole: no reader sees half a key)
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
         try:
             st = os.fstat(fd)
