@@ -45,6 +45,9 @@ MAX_READS = 600  # reads classified per function
 FLOW_WORK = 18
 MAX_ALIAS_ROUNDS = 3
 _UNSEEN = object()
+_STATEMENT_LISTS = frozenset({"statement_block", "switch_case", "switch_default"})
+_JUMPS = frozenset({"return_statement", "throw_statement", "break_statement", "continue_statement"})
+_HOISTED = frozenset({"function_declaration", "generator_function_declaration"})
 # A function's head up to the end of its parameters made only of names, commas, parentheses and
 # `*` (`function f(a, b)`, `async (e, args)`, `x`): every name in it is a binding, never a read.
 _PLAIN_HEAD = re.compile(rb"[\w$\s(),*]*")
@@ -197,6 +200,8 @@ class _Analysis(Reader, Dominance):
                     continue  # an element alias exists only inside its callbacks
                 if ident.start_byte != start or ident.end_byte != stop or is_binding(ident, self.up):
                     continue
+                if self._unreachable(ident):
+                    continue  # after an unconditional `return` of its block: the value goes nowhere
                 shadow = self._shadowing(ident, name)
                 if shadow is not None:
                     pos = max(pos, shadow.end_byte)
@@ -205,6 +210,26 @@ class _Analysis(Reader, Dominance):
                 if len(out) + len(self.reads) >= MAX_READS:
                     return out
         return out
+
+    def _unreachable(self, ident: Node) -> bool:
+        """The read is in a statement that follows a `return`, `throw`, `break` or `continue` of
+        its own block (or case), within the analysed function: it never runs. A function
+        declaration there is hoisted, and its body can run."""
+        node = ident
+        jumps = self.ex.jumps
+        for _ in range(MAX_UP * 4):
+            parent = self.up(node)
+            if parent is None or node.id == self.fn_id:
+                return False
+            if parent.type in _STATEMENT_LISTS and node.type not in _HOISTED:
+                end = jumps.get(parent.id)
+                if end is None:
+                    end = jumps[parent.id] = next(
+                        (c.end_byte for c in parent.named_children if c.type in _JUMPS), -1)
+                if 0 <= end <= node.start_byte:
+                    return True
+            node = parent
+        return False
 
     def _reset_before(self, ident: Node, name: str, params: set[str]) -> bool:
         """The read sees a clean value: an earlier statement of a block around it (within the same

@@ -78,6 +78,7 @@ class Extractor:
         # block -> its early-exit ifs without else, (start byte, if node) in order (guards)
         self.early_exits: dict[int, list[tuple[int, Node]]] = {}
         self.case_index: dict[int, dict[int, int]] = {}  # switch body -> case -> position (guards)
+        self.jumps: dict[int, int] = {}  # block -> end byte of its first return/throw/break/continue, or -1
         self.work = Work(MAX_WORK)
         self.up: Up = _node_parent
         self.text: Callable[..., str] = _text_in(data)  # the source text of a node (values.text_in)
