@@ -128,6 +128,83 @@ def test_tagged_templates_with_object_type_arguments_are_no_syntax_error() -> No
     assert [f.name for f in facts.functions if f.name == "save"] == ["save"]
 
 
+@pytest.mark.parametrize("path", ["src/sketch.ts", "src/sketch.tsx"])
+def test_a_block_opening_with_a_modifier_named_variable_is_no_syntax_error(path: str) -> None:
+    """`if (dirty) { override[uri] = text }`: tree-sitter-typescript reads a block whose first
+    statement is a variable named `override`, `public`, `private` or `protected` indexed by `[...]`
+    as a class member and reports a syntax error. The file parses cleanly, positions in place, and
+    the statements after it keep their facts; a class member of that form is still a member."""
+    src = (b"import { ipcRenderer } from 'electron'\n"
+           b"export function overrides(files: string[], dirty: boolean) {\n"
+           b"  const override: Record<string, string> = {}\n"
+           b"  for (const f of files) {\n"
+           b"    if (dirty) {\n"
+           b"      override[f] = f\n"
+           b"    }\n"
+           b"  }\n"
+           b"  { private [0] = 1 }\n"
+           b"  return ipcRenderer.invoke('sketch:save', override)\n"
+           b"}\n"
+           b"class Base { override [Symbol.iterator]() { return [] } }\n")
+    tree = P.parse(src, "tsx" if path.endswith(".tsx") else "ts")
+    assert not tree.root_node.has_error and tree.root_node.text.count(b"override[f]") == 1
+    facts = extract(path, src)
+    assert facts.parse_errors == ()
+    assert [(c.callee.text, c.span.line, c.span.column) for c in facts.calls
+            if c.callee.text == "ipcRenderer.invoke"] == [("ipcRenderer.invoke", 10, 10)]
+
+
+@pytest.mark.parametrize("path", ["src/sync.js", "src/sync.ts", "src/sync.tsx"])
+def test_a_line_starting_with_a_name_that_begins_with_in_is_no_syntax_error(path: str) -> None:
+    """`refresh()` then `in_progress = true` on the next line: tree-sitter reads the name's `in` as
+    the operator continuing the line before (no `;` ends it) and reports a syntax error; so in a
+    type's members and a class's fields. The file parses cleanly, positions in place, and the
+    statements after it keep their facts; `key\n  in obj` (the operator) stays an operator."""
+    typed = not path.endswith(".js")
+    src = (b"import { ipcRenderer } from 'electron'\n"
+           + (b"type Job = {\n  id: string\n  in_sync: boolean\n  in2?: number\n}\n" if typed else b"")
+           + b"let in_progress = false\n"
+           b"export function sync(key, obj) {\n"
+           b"  refresh()\n"
+           b"  in_progress = true\n"
+           b"  instanceof_count = key\n"
+           b"    in obj\n"
+           b"  return ipcRenderer.invoke('sync:run', in_progress)\n"
+           b"}\n")
+    tree = P.parse(src, {"js": "js", "ts": "ts", "tsx": "tsx"}[path.rsplit(".", 1)[1]])
+    assert not tree.root_node.has_error and src.count(b";") == tree.root_node.text.count(b";") - (4 if typed else 2)
+    assert b"key\n    in obj" in tree.root_node.text  # (the operator: not rewritten)
+    facts = extract(path, src)
+    assert facts.parse_errors == ()
+    line = 13 if typed else 8
+    assert [(c.callee.text, c.span.line, c.span.column) for c in facts.calls
+            if c.callee.text == "ipcRenderer.invoke"] == [("ipcRenderer.invoke", line, 10)]
+
+
+@pytest.mark.parametrize("path", ["app/actions/browser.js", "app/components/Bar.jsx"])
+def test_a_flow_typed_script_is_read_as_typescript(path: str) -> None:
+    """A .js file with Flow type annotations (`// @flow`, `import type`, typed parameters) is no
+    JavaScript to tree-sitter-javascript; TypeScript reads these annotations, so the file is parsed
+    as TypeScript (TSX when it has JSX) and its calls keep their facts, positions in place."""
+    jsx = path.endswith(".jsx")
+    src = (b"// @flow\n"
+           b"import { ipcRenderer } from 'electron'\n"
+           b"import type { Dispatch } from '../reducers/types'\n"
+           b"type Props = { url: string, zoom: number }\n"
+           b"export const open = (url: string, dispatch: Dispatch): void => {\n"
+           b"  ipcRenderer.send('open-url', url)\n"
+           b"}\n"
+           + (b"export const Bar = (props: Props) => <div className=\"bar\">{props.url}</div>\n" if jsx else b""))
+    tree, dialect = P.parse_source(src, "js")
+    assert not tree.root_node.has_error and dialect == ("tsx" if jsx else "ts")
+    facts = extract(path, src)
+    assert facts.parse_errors == ()
+    assert [(c.callee.text, c.span.line, c.span.column) for c in facts.calls
+            if c.callee.text == "ipcRenderer.send"] == [("ipcRenderer.send", 6, 3)]
+    plain = b"import { ipcRenderer } from 'electron'\nconst a = b < c\n"  # (valid JavaScript: kept as is)
+    assert P.parse_source(plain, "js")[1] == "js"
+
+
 @pytest.mark.parametrize("path", ["src/index.ts", "src/index.tsx"])
 def test_a_type_only_star_re_export_is_no_syntax_error(path: str) -> None:
     """`export type * from './x'` (TypeScript 5.0) is unknown to tree-sitter-typescript; the file
@@ -140,7 +217,8 @@ def test_a_type_only_star_re_export_is_no_syntax_error(path: str) -> None:
     assert facts.parse_errors == ()
     assert [(c.callee.text, c.span.line, c.span.column) for c in facts.calls] == [("window.api.ping", 4, 1)]
     assert "./channels" in facts.star_exports
-    assert extract("src/plain.js", b"export type * from './model'\n").parse_errors  # (not TypeScript)
+    # (a .js file with type syntax is read as TypeScript, as a Flow-typed one is)
+    assert extract("src/plain.js", b"export type * from './model'\n").dialect == "ts"
 
 
 def test_import_types_with_type_arguments_are_no_syntax_error() -> None:

@@ -69,6 +69,17 @@ def parse(data: bytes, dialect: str) -> ts.Tree:
             other = _parser(dialect).parse(fixed)
             if _error_extent(other.root_node) < _error_extent(tree.root_node):
                 tree, data = other, fixed
+    if dialect != "js" and tree.root_node.has_error and _MODIFIER_AT_BLOCK_START.search(data) is not None:
+        fixed = _without_modifier_block_starts(data)
+        other = _parser(dialect).parse(fixed)
+        if _error_extent(other.root_node) < _error_extent(tree.root_node):
+            tree, data = other, fixed
+    if tree.root_node.has_error and _KEYWORD_PREFIXED_LINE.search(data) is not None:
+        fixed = _without_keyword_prefixed_line_starts(data)
+        if fixed is not None:
+            other = _parser(dialect).parse(fixed)
+            if _error_extent(other.root_node) < _error_extent(tree.root_node):
+                tree, data = other, fixed
     if dialect in ("js", "tsx") and tree.root_node.has_error and b"&" in data:
         fixed = _without_bare_ampersands(tree, data, dialect)
         if fixed is not None:
@@ -103,6 +114,43 @@ def _without_bare_ampersands(tree: ts.Tree, data: bytes, dialect: str) -> bytes 
                 out[i] = 32
             i = data.find(b"&", i + 1, end)
     return bytes(out) if out != data else None
+
+
+# `if (dirty) {\n  override[uri] = text }`: a block whose first statement starts with a variable named
+# like a class member modifier (`override`, `public`, `private`, `protected`) and a subscript is
+# read by tree-sitter-typescript as a class member (TypeScript reads a statement). The white space
+# right before the name becomes an empty statement (`;`: same length, the name kept) and the file
+# parsed again, kept only when error recovery takes less of it.
+_MODIFIER_AT_BLOCK_START = re.compile(rb"\{\s*?(\s)(?:override|public|private|protected)\s*\[")
+
+
+def _without_modifier_block_starts(data: bytes) -> bytes:
+    out = bytearray(data)
+    for m in _MODIFIER_AT_BLOCK_START.finditer(data):
+        out[m.start(1)] = 59  # `;`
+    return bytes(out)
+
+
+# `  refresh()\n  in_progress = true`, `{\n  a: string\n  in_sync: boolean\n}`: after a line ended
+# without `;` or `,`, tree-sitter's automatic semicolon insertion reads a name that begins with `in`
+# or `instanceof` and then `_`, `$` or a digit as the operator continuing the line before (the
+# statement, member or field is lost to error recovery). The indentation's last character becomes
+# an empty statement or separator (`;`: same length, the name kept) and the file parsed again,
+# kept only when error recovery takes less of it.
+_KEYWORD_PREFIXED_LINE = re.compile(rb"(?m)^[ \t]*?([ \t])(?:in|instanceof)[_$0-9]")
+
+
+def _without_keyword_prefixed_line_starts(data: bytes) -> bytes | None:
+    out = bytearray(data)
+    changed = False
+    for m in _KEYWORD_PREFIXED_LINE.finditer(data):
+        i = m.start() - 1
+        while i >= 0 and data[i] in b" \t\r\n":
+            i -= 1
+        if i >= 0 and data[i] not in b";,{([":  # (the last character of the lines before)
+            out[m.start(1)] = 59  # `;`
+            changed = True
+    return bytes(out) if changed else None
 
 
 # `styled.div<{ dir?: string }>` + a template literal (styled-components, emotion): a tagged template
@@ -179,16 +227,23 @@ def _without_import_type_qualifiers(data: bytes) -> bytes | None:
 
 
 def parse_source(data: bytes, dialect: str) -> tuple[ts.Tree, str]:
-    """``parse``, and the dialect the tree was parsed in: a .js file whose JSX the JavaScript
-    grammar rejects (`<div class="box">`: tree-sitter-javascript takes no attribute named
-    `class`) is parsed as TSX when that grammar reads it with fewer errors."""
+    """``parse``, and the dialect the tree was parsed in: a .js file that the JavaScript grammar
+    rejects is parsed again as TSX when it has JSX (`<div class="box">`: tree-sitter-javascript
+    takes no attribute named `class`) and as TypeScript when it has type annotations (Flow:
+    `// @flow`, `import type { A } from './types'`, `(url: string) =>`), and the grammar that reads
+    it with the least taken by error recovery (``_error_extent``) is kept."""
     tree = parse(data, dialect)
-    if dialect == "js" and tree.root_node.has_error and b"<" in data:
-        errors = len(error_spans(tree.root_node))
-        other = parse(data, "tsx")
-        if len(error_spans(other.root_node)) < errors:
-            return other, "tsx"
-    return tree, dialect
+    if dialect != "js" or not tree.root_node.has_error:
+        return tree, dialect
+    best, errors = (tree, dialect), _error_extent(tree.root_node)
+    for other in (("tsx",) if b"<" in data else ()) + ("ts",):
+        if errors == 0:
+            break
+        parsed = parse(data, other)
+        found = _error_extent(parsed.root_node)
+        if found < errors:
+            best, errors = (parsed, other), found
+    return best
 
 
 # `!Object.values<string>(X).includes(ch)`: tree-sitter-typescript reads the `!` as part of the
