@@ -9,6 +9,7 @@ from ipclint.link.senders import function_index
 from ipclint.link.trust import Decides, K, Test, contexts
 from ipclint.link.urltests import Weakness
 from ipclint.model import Severity, Span
+from ipclint.model.facts import Outcome
 from ipclint.model.values import AnyV, Arr, Bool, CallExpr, Cmp, Logic, Member, NewExpr, Not, Null, Ref, Regex, Undef
 from ipclint.rules._base import Hit, Options, rule
 
@@ -33,9 +34,10 @@ def weak_sender_check(project: Project, options: Options) -> Iterator[Hit]:
     `protocol === 'file:'`, `origin === 'file://'`: every page of that scheme, or every local
     file, passes) when nothing else about the URL is checked (an exact comparison of the local
     file it names, `fileURLToPath(url) === PAGE`, is such a check), or when, where it holds, its
-    function lets the value through before anything else is checked (`if (protocol === 'file:')
-    return` ahead of the host test of a validator that throws, `return true`; not for the app's
-    own custom scheme). The checks judged are those made on
+    function lets the value through before anything else that could refuse it is checked
+    (`if (protocol === 'file:') return` ahead of the host test of a validator that throws,
+    `if (url.startsWith('https://')) return true`, also after a test that only lets the app's own
+    pages through; not for the app's own custom scheme). The checks judged are those made on
     `event.senderFrame.url`/`.origin` and `event.sender.getURL()` in IPC handlers and the helpers
     they hand the event to, the URL of `will-navigate`, `will-frame-navigate`, `will-redirect` and
     `setWindowOpenHandler`, `will-attach-webview`'s `params.src`, permission handlers' requesting
@@ -115,33 +117,43 @@ def weak_sender_check(project: Project, options: Options) -> Iterator[Hit]:
 
 def _passes_alone(project: Project, t: Test, tests: list[Test]) -> bool:
     """Where the scheme test holds, its function lets the value through at once, before any other
-    test of it: `if (protocol === 'file:' || protocol === 'app:') return` in a validator that
-    throws otherwise, or `return true` in one that answers (every local file passes, whatever
-    the host test after it says). Only for the schemes of pages the app does not own (`file:`,
-    `http:`, `https:`); every page of its own custom scheme is its own."""
-    if t.method != "==" or t.scope is None:
+    test of it that could refuse it: `if (protocol === 'file:' || protocol === 'app:') return` in
+    a validator that throws otherwise, or `if (url.startsWith('https://')) return true` in one
+    that answers (every local file, or every https page, passes whatever the host test after it
+    says). An earlier test that only lets the value through (`if (isApp(url)) return true`)
+    refuses nothing. Only for the schemes of pages the app does not own (`file:`, `http:`,
+    `https:`); every page of its own custom scheme is its own."""
+    if t.method not in ("==", "startsWith") or t.scope is None:
         return False
     if not any(x.lower().rstrip(":/") in OPEN_SCHEMES for x in _strings(project, t) or ()):
         return False
     outs = [o for o in function_index(project, t.path).outcomes.get(t.scope, ()) if not o.caught]
     throws = any(o.throws for o in outs)
-    for o in outs:
-        passes = (o.value is None and throws) or (type(o.value) is Bool and o.value.value)
-        if o.throws or not passes or not any(_holds_when(c, t.span) for c in o.conds):
+    passing = [o for o in outs if not o.throws and ((o.value is None and throws)
+                                                    or (type(o.value) is Bool and o.value.value))]
+    for o in passing:
+        if not any(_holds_when(c, t.span) for c in o.conds):
             continue
         if not any(x is not t and x.path == t.path and x.scope == t.scope and x.kind != K.PROTOCOL
-                   and x.span < o.span for x in tests):
+                   and x.span < o.span and not _only_passes(x, t, passing) for x in tests):
             return True
     return False
 
 
+def _only_passes(x: Test, t: Test, passing: list[Outcome]) -> bool:
+    """``x`` guards a way out that lets the value through without the scheme test ``t``
+    (`if (x) return true`): when it fails, the code after it runs as if it were not there."""
+    return any(o.span > x.span and any(_holds_when(c, x.span) for c in o.conds)
+               and not any(_holds_when(c, t.span) for c in o.conds) for o in passing)
+
+
 def _holds_when(cond: AnyV, span: Span) -> bool:
-    """``cond`` holds whenever the equality written at ``span`` holds (it is that equality, or one
-    side of an `||` chain that contains it)."""
+    """``cond`` holds whenever the test written at ``span`` holds (it is that equality or method
+    test, or one side of an `||` chain that contains it)."""
     todo = [cond]
     while todo:
         c = todo.pop()
-        if isinstance(c, Cmp) and c.op in ("===", "==") and c.span == span:
+        if (isinstance(c, Cmp) and c.op in ("===", "==") or isinstance(c, CallExpr)) and c.span == span:
             return True
         if isinstance(c, Logic) and c.op == "||":
             todo.extend((c.left, c.right))
