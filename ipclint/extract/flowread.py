@@ -94,8 +94,10 @@ class Reader:
     writes: list[int]
     callbacks: dict[str, Node]  # an element alias -> the callback function that binds it
     # reads that end as an argument of a call that may return it (`open(toFull(p))`): where that
-    # call's result goes, decided at link time (a project function returning its parameter)
-    results: list[tuple[Read, Read]]
+    # call's result goes, decided at link time (a project function returning its parameter); with
+    # the calls in between, each of which must return its argument too (`open(trim(toFull(p)))`:
+    # the `trim(...)` call and the argument position of the first call's result in it)
+    results: list[tuple[Read, Read, tuple[tuple[Node, int], ...]]]
     climbing_result: bool
 
     def _climb(self, name: str, ident: Node, start: Node | None = None) -> Read | None:
@@ -357,12 +359,40 @@ class Reader:
                 and len(self.results) < MAX_RESULTS:
             self.climbing_result = True
             try:
-                result = self._climb(name, ident, call)
+                self._follow_result(read, name, ident, call)
             finally:
                 self.climbing_result = False
-            if result is not None and (result.alias or result.role in ("arg", "set", "ret")):
-                self.results.append((read, result))
         return read
+
+    def _follow_result(self, read: Read, name: str, ident: Node, call: Node) -> None:
+        """Where the result of ``call`` goes, and, while that is the plain argument of another
+        call that may return it (`open(trim(toFull(p)))`), where that call's result goes, up to
+        ``MAX_CHAIN`` calls: one result each (the call in between may be the consumer itself)."""
+        chain: tuple[tuple[Node, int], ...] = ()
+        at = call
+        while len(self.results) < MAX_RESULTS:
+            result = self._climb(name, ident, at)
+            if result is None or not (result.alias or result.role in ("arg", "set", "ret")):
+                return
+            self.results.append((read, result, chain))
+            nxt = result.into
+            if result.role != "arg" or result.keys or nxt is None or len(chain) >= MAX_CHAIN:
+                return
+            callee = nxt.child_by_field_name("function")
+            if nxt.type != "call_expression" or callee is None or not _may_return_argument(callee) \
+                    or not self._argument_itself(at, nxt):
+                return
+            chain += ((nxt, result.arg),)
+            at = nxt
+
+    def _argument_itself(self, call: Node, outer: Node) -> bool:
+        """``call`` is an argument of ``outer`` as it is (`f(g(x))`, `f(await g(x))`), not a part
+        of one (`f(g(x)[0])`: an element of what g returns, `f(join(dir, g(x)))`)."""
+        node = self.up(call)
+        while node is not None and node.type in TRANSPARENT:
+            node = self.up(node)
+        parent = self.up(node) if node is not None and node.type == "arguments" else None
+        return parent is not None and parent.id == outer.id
 
     def _rooted_in_join(self, call: Node, args: Node) -> bool:
         """`resolve('/', ...)` given as a later argument of a `join`: resolved against the root, the
@@ -486,6 +516,7 @@ class Reader:
 
 
 MAX_RESULTS = 64  # call results followed per function
+MAX_CHAIN = 3  # calls in between whose results are followed (`open(a(b(c(d(p)))))`)
 # Callee roots that are no project helper: their calls' results are never followed.
 NOT_HELPERS = frozenset({"fs", "fsp", "fse", "path", "shell", "console", "JSON", "Object", "Array", "Promise", "Math",
                          "process", "Number", "Reflect", "Buffer", "ipcMain", "ipcRenderer", "app", "dialog",

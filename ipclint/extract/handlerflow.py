@@ -117,7 +117,7 @@ class _Analysis(Reader, Dominance):
         self.callback_of: dict[str, list[Node]] = {}
         self.block_memo: dict[int, dict[int, tuple[int, ...]]] = {}
         self.shadow_memo: dict[tuple[int, str], Node | None] = {}
-        self.results: list[tuple[Read, Read]] = []
+        self.results: list[tuple[Read, Read, tuple[tuple[Node, int], ...]]] = []
         self.climbing_result = False
 
     def run(self, params: set[str]) -> Flow | None:
@@ -137,9 +137,9 @@ class _Analysis(Reader, Dominance):
                 if read is None:
                     continue
                 self.reads.append(read)
-                if len(self.results) > results:  # the call's result kept in locals: follow them too
-                    _primary, result = self.results[-1]
-                    self.results[-1] = (read, result)
+                for k in range(results, len(self.results)):  # the call's result kept in locals: follow them too
+                    _primary, result, chain = self.results[k]
+                    self.results[k] = (read, result, chain)
                     for a in result.alias:
                         if a not in params and a != name and a not in self.origin and len(self.origin) < 64:
                             self.origin[a] = name
@@ -302,7 +302,7 @@ class _Analysis(Reader, Dominance):
         site_nodes: dict[int, Node] = {}
         site_reads: dict[int, list[Read]] = {}
         lookups: set[int] = set()
-        for r in self.reads + [res for _r, res in self.results]:
+        for r in self.reads + [res for _r, res, _c in self.results]:
             site = r.site
             if site is None:
                 continue
@@ -385,12 +385,13 @@ class _Analysis(Reader, Dominance):
         carries: list[Carry] = []
         if self.results:
             at = {id(r): i for i, r in enumerate(reads)}
-            for primary, res in self.results:
+            for primary, res, chain in self.results:
                 via = at.get(id(primary))
                 if via is None:
                     continue
                 dom, held = dominating(res)
-                carries.append(Carry(via, self._occ(res, res.role, dom, held), res.alias))
+                carries.append(Carry(via, self._occ(res, res.role, dom, held), res.alias,
+                                     tuple((span_of(c), arg) for c, arg in chain)))
         return Flow(sites, tuple(occs), aliases, gates, tuple(carries))
 
     def _occ(self, r: Read, role: str, dom: tuple[int, ...], held: tuple[int, ...]) -> Occ:

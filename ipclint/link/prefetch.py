@@ -83,6 +83,7 @@ def _handler_calls(project: Project) -> None:
             continue
         spans = {o.into for o in flow.occs if o.into is not None}
         spans |= {c.occ.into for c in flow.carries if c.occ.into is not None}  # where helpers' results go
+        spans |= {span for c in flow.carries for span, _arg in c.chain}
         spans |= {s.span for s in flow.sites if s.kind in ("call", "url")}
         for span in sorted(spans):
             call = project.call_at(path, span)

@@ -158,15 +158,14 @@ def _tainted(project: Project, judge: Judge, path: str, fid: int, flow: Flow, gi
         for c in flow.carries:
             if not c.names or all(n in taint for n in c.names) or _elsewhere(flow.occs[c.via], only):
                 continue
-            fn = _carried(project, judge, path, fid, flow, c, taint, renderer, depth)
-            if fn is not None:
+            steps = _carried(project, judge, path, fid, flow, c, taint, renderer, depth)
+            if steps is not None:
                 via = flow.occs[c.via]
-                step = (TraceStep(StepKind.HELPER_RESULT, path, via.into or via.span, Role.MAIN, fn),)
                 for n in c.names:
                     if n not in taint:
                         taint[n] = taint[via.name]
                         if through is not None:
-                            through[n] = through.get(via.name, ()) + step
+                            through[n] = through.get(via.name, ()) + steps
                 grown = True
         if not grown or not flow.carries:
             break
@@ -182,19 +181,20 @@ def _reads(project: Project, judge: Judge, path: str, fid: int, flow: Flow, tain
     for c in flow.carries:
         if c.names or c.occ.role not in ("arg", "set") or _elsewhere(flow.occs[c.via], only):
             continue
-        fn = _carried(project, judge, path, fid, flow, c, taint, renderer, 0)
-        if fn is not None:
-            via = flow.occs[c.via]
-            yield c.occ, (TraceStep(StepKind.HELPER_RESULT, path, via.into or via.span, Role.MAIN, fn),)
+        steps = _carried(project, judge, path, fid, flow, c, taint, renderer, 0)
+        if steps is not None:
+            yield c.occ, steps
 
 
 def _carried(project: Project, judge: Judge, path: str, fid: int, flow: Flow, c: Carry, taint: dict[str, str],
-             renderer: set[str], depth: int) -> str | None:
-    """The name of the function whose result ``c`` follows, when that result carries the
+             renderer: set[str], depth: int) -> tuple[TraceStep, ...] | None:
+    """The steps of the functions whose results ``c`` follows, when that result carries the
     renderer data of its argument: the argument is tainted and unvalidated, the call is no
     validator, and the function returns that argument's data: the argument itself, or, when it is
     put in one property of an object (`script({ command: cmd })`), what the function returns of
-    that property; not an object built around it deeper (`format({ query: { p } })`). None otherwise."""
+    that property; not an object built around it deeper (`format({ query: { p } })`); and each
+    call of ``c.chain`` that its result passes through returns it too (a step for each). None
+    otherwise."""
     via = flow.occs[c.via]
     if via.name not in taint or via.into is None or via.role != "arg" or len(via.keys) > 1 \
             or via.keys[:1] in (("...",), ("?",)) \
@@ -205,7 +205,17 @@ def _carried(project: Project, judge: Judge, path: str, fid: int, flow: Flow, c:
     call = call_at(project, path, via.into)
     if call is None:
         return None
-    return returns_argument(project, judge, path, call, via.arg, depth, via.keys[0] if via.keys else "")
+    name = returns_argument(project, judge, path, call, via.arg, depth, via.keys[0] if via.keys else "")
+    if name is None:
+        return None
+    steps = [TraceStep(StepKind.HELPER_RESULT, path, via.into, Role.MAIN, name)]
+    for span, arg in c.chain:  # (`open(trim(toFull(p)))`: trim returns it too)
+        outer = call_at(project, path, span)
+        more = returns_argument(project, judge, path, outer, arg, depth) if outer is not None else None
+        if more is None:
+            return None
+        steps.append(TraceStep(StepKind.HELPER_RESULT, path, span, Role.MAIN, more))
+    return tuple(steps)
 
 
 RETURNING = frozenset({"join", "resolve", "normalize", "dirname", "toNamespacedPath", "fileURLToPath"})

@@ -14,7 +14,7 @@ from ipclint.model.span import Span
 from ipclint.model.types import TypeFacts
 from ipclint.model.values import AnyV
 
-FACTS_VERSION = 108
+FACTS_VERSION = 109
 
 
 class _Record(msgspec.Struct, frozen=True, array_like=True, gc=False):
@@ -110,6 +110,9 @@ class Carry(_Record, frozen=True):
     via: int
     occ: Occ
     names: tuple[str, ...] = ()
+    # the calls the data passes through on the way, each with the argument position it is given
+    # in (`open(trim(toFull(p)))`: the `trim(...)` call, 0): each must return it too
+    chain: tuple[tuple[Span, int], ...] = ()
 
 
 class Flow(_Record, frozen=True):

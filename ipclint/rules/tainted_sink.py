@@ -69,9 +69,11 @@ def tainted_sink(project: Project, options: Options) -> Iterator[Hit]:
     made of that parameter (directly, through locals, templates, string methods,
     `path.join`/`resolve`, or another such function, a few calls deep) on a path where no check of it
     passed: `shell.openPath(toFull(p))` with `const toFull = (p) => path.resolve(ROOT, p)` is
-    reached; a function that checks first (throws or returns early on a failed test), one named as a
-    validator (`sanitizePath`), one that rewrites the value with `replace`/`replaceAll`, or one
-    returning an object around it is not followed. A project function the data is handed to is
+    reached, also through calls nested in one another (`shell.openPath(tidy(toFull(p)))`, a few
+    deep, when each returns what it is given; not an element of one's result); a function that
+    checks first (throws or returns early on a failed test), one named as a validator
+    (`sanitizePath`), one that rewrites the value with `replace`/`replaceAll`, or one returning an
+    object around it is not followed. A project function the data is handed to is
     followed to its sinks, also each function of a constant table when the callee is the variable of
     a loop over it (`Object.entries(HANDLERS).forEach(([ch, fn]) => ipcMain.handle(ch, (e, a) =>
     fn(a)))`, the table possibly handed to the registering function by its callers, in its file or
