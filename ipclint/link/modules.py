@@ -48,6 +48,11 @@ BUILD_DIRS = frozenset({"dist", "lib", "build", "out"})
 ENTRY_FIELDS = ("source", "module", "main")
 EXPORT_CONDITIONS = ("source", "import", "require", "node", "default", "types")
 DECLARATION_ENDINGS = (".d.ts", ".d.mts", ".d.cts")
+DEPENDENCY_FIELDS = ("dependencies", "devDependencies", "peerDependencies", "optionalDependencies")
+# Node's built-in modules that are imported by a subpath (a project folder `util/` is not `util/types`)
+NODE_SUBPATHS = frozenset({"fs/promises", "path/posix", "path/win32", "stream/promises", "stream/web",
+                           "stream/consumers", "timers/promises", "util/types", "dns/promises", "assert/strict",
+                           "readline/promises", "inspector/promises"})
 
 
 class ModuleMemo(msgspec.Struct, frozen=True, array_like=True):
@@ -117,10 +122,10 @@ class ModuleResolver:
                 return hit
         # (the same package specifiers from many folders: `@joplin/lib/models/Setting`)
         try:
-            return self._package_files[spec]
+            hit = self._package_files[spec]
         except KeyError:
             hit = self._package_files[spec] = self._package_module(spec)
-            return hit
+        return hit if hit is not None else self._under_source_root(importer, spec)
 
     def json_module(self, importer: str, spec: str) -> object | None:
         """The data of a JSON module the importer names (`import CH from './channels.json'`,
@@ -252,6 +257,32 @@ class ModuleResolver:
 
     def _file(self, stem: str) -> str | None:
         return file_for_stem(self.paths, stem)
+
+    def _under_source_root(self, importer: str, spec: str) -> str | None:
+        """A bare `folder/module` specifier that no alias or package explains, read from a source
+        root above the importer, as webpack's `resolve.modules: ['app/scripts', 'node_modules']`
+        or `NODE_PATH=src` make a bundler find it (`import { Launcher } from 'comp/launcher'` in
+        app/scripts/comp/settings/x.js: app/scripts/comp/launcher/index.js). Only a specifier
+        with a folder part, not scoped, not a Node built-in's subpath, whose first segment is not
+        a dependency of the importer's package, and only when exactly one folder between the
+        importer and its package.json holds it (a bundler config is code: never read)."""
+        if "/" not in spec or spec.startswith(("@", "/")) or ":" in spec or spec in NODE_SUBPATHS:
+            return None
+        name = _package_name(spec)
+        folder = posixpath.dirname(importer)
+        hits: set[str] = set()
+        while True:
+            pkg = self.read_json(posixpath.join(folder, "package.json") if folder else "package.json")
+            if pkg is not None and any(isinstance(d, dict) and name in d for d in
+                                       (pkg.get(k) for k in DEPENDENCY_FIELDS)):
+                return None  # (a declared package that is not installed here: never a project file)
+            hit = self._file(posixpath.join(folder, spec) if folder else spec)
+            if hit is not None:
+                hits.add(hit)
+            if pkg is not None or not folder:
+                break
+            folder = posixpath.dirname(folder)
+        return hits.pop() if len(hits) == 1 else None
 
     def _place(self, importer: str) -> tuple[str, int]:
         """(the folder of ``importer``, the index of the project of the nearest solution tsconfig
