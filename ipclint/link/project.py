@@ -14,7 +14,7 @@ from ipclint.link.modules import BETTER_IPC, ELECTRON_MODULES, MAX_STEPS, Module
 from ipclint.model import FileInfo, Role, Span
 from ipclint.model.facts import Assign, Call, FileFacts, FileFlows, Flow, Func, Param, binding_scope
 from ipclint.model.paths import is_test_path
-from ipclint.model.types import AnyT, TPrim, TRef, TUnion
+from ipclint.model.types import AnyT, TFunc, TObj, TPrim, TRef, TSig, TUnion
 from ipclint.model.values import (
     AnyV,
     Arr,
@@ -2276,14 +2276,49 @@ def without_nullish(t: AnyT) -> AnyT:
 
 def declared_param(f: FileFacts, fid: int, name: str) -> AnyT | None:
     """The type TypeScript declares for the plain parameter ``name`` of function ``fid`` (not one
-    destructured or a rest parameter), or None."""
-    sig = f.types.funcs.get(fid) if f.types is not None else None
-    if sig is None:
+    destructured or a rest parameter), or None. An unannotated parameter of a function that is a
+    property of an object literal returned by a function with a declared return type takes its
+    type from that type's member of the same name, as the compiler types it contextually
+    (`function send(): RendererToMain { return { receive: (event, ipcMain) => ... } }` with
+    `interface RendererToMain { receive: (event: string, ipcMain: IpcMain) => void }`)."""
+    if f.types is None:
         return None
     p = next((p for p in f.functions[fid].params if p.name == name), None)
-    if p is None or p.path or p.rest or p.index >= len(sig.params):
+    if p is None or p.path or p.rest:
         return None
-    return sig.params[p.index]
+    sig = f.types.funcs.get(fid)
+    t = sig.params[p.index] if sig is not None and p.index < len(sig.params) else None
+    if t is None:
+        ctx = _contextual_sig(f, fid)
+        t = ctx.params[p.index] if ctx is not None and p.index < len(ctx.params) else None
+    return t
+
+
+def _contextual_sig(f: FileFacts, fid: int) -> TSig | None:
+    """The signature the declared return type of the enclosing function gives function ``fid``
+    when ``fid`` is the value of a property of an object literal it returns: the member of that
+    name of an interface or object type alias declared in the same file (whose type names are
+    then read where they are written), a function-typed property or a method."""
+    assert f.types is not None
+    fn = f.functions[fid]
+    if fn.name is None or fn.parent is None or fn.kind not in ("arrow", "function", "method"):
+        return None
+    outer = f.types.funcs.get(fn.parent)
+    ret = outer.ret if outer is not None else None
+    if type(ret) is not TRef or not any(
+            type(r) is Obj and any(pr.key == fn.name and type(pr.value) is Fn and pr.value.fid == fid
+                                   for pr in r.props) for r in f.functions[fn.parent].returns):
+        return None
+    decl = f.types.decls.get(ret.name)
+    body = decl.body if decl is not None else None
+    if type(body) is not TObj:
+        return None
+    for m in body.members:
+        if m.name == fn.name:
+            if type(m.type) is TFunc:
+                return m.type.sig
+            return m.sigs[0] if len(m.sigs) == 1 else None
+    return None
 
 
 def _is_module(f: FileFacts) -> bool:
