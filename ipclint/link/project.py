@@ -248,6 +248,9 @@ class FileMemo:
     # path -> id of an object literal bound to a name -> (it, its top-level keys some assignment of
     # the file writes: `O.k = v`, `O.k.x = v`, through an alias `let a = O[m]; a[n] = v`; "*": computed)
     written_keys: dict[str, dict[int, tuple[Obj, set[str]]]] = field(default_factory=dict)
+    # path -> id of an object literal bound to a name -> (it, key -> the file's assignments `O.key =
+    # v` of a key it lacks): ``Project._added_member``
+    added_members: dict[str, dict[int, tuple[Obj, dict[str, list[Assign]]]]] = field(default_factory=dict)
     by_function: dict[str, FunctionIndex] = field(default_factory=dict)  # link/senders.py
     calls_in: dict[str, dict[int | None, list[Call]]] = field(default_factory=dict)  # path -> function -> calls
     # link/subscriptions.py: path -> (enclosing function, method name) -> the methods of that name there
@@ -2051,6 +2054,9 @@ class Project:
             for p in reversed(obj.props):
                 if p.key == prop and not p.spread:
                     return Where(cur.path, p.value, cur.scope)
+        added = self._added_member(cur.path, obj, prop)
+        if added is not None:
+            return added
         spreads = [p.value.inner for p in reversed(obj.props)
                    if p.spread and isinstance(p.value, Spread) and p.value.inner is not None]
         if not spreads:
@@ -2068,6 +2074,37 @@ class Project:
         finally:
             self._spreading.discard(key)
         return None
+
+    def _added_member(self, path: str, obj: Obj, prop: str) -> Where | None:
+        """A member that the file's assignments add to an object literal bound to a name, set
+        exactly one way: a function (`const IPC = {}; IPC.invoke = (ch, a) => ipcRenderer.invoke(ch,
+        a); module.exports = IPC`, then `IPC.invoke('get-state', x)` in another module), or any
+        value set at module level. A member set in a function to anything else is state, not a
+        known value."""
+        index = self.file_memo.added_members.get(path)
+        if index is None:
+            f = self.files.get(path)
+            if f is None:  # (not parsed: nothing kept for the rounds, which may parse it)
+                return None
+            index = self.file_memo.added_members[path] = {}
+            for a in f.assigns:
+                t = a.target
+                if a.op != "=" or type(t) is not Member or type(t.obj) is not Ref:
+                    continue
+                hit = binding_scope(f, a.func, t.obj.name)
+                bound = hit[1] if hit is not None else None
+                if type(bound) is Obj and not any(p.key == t.prop for p in bound.props):
+                    index.setdefault(id(bound), (bound, {}))[1].setdefault(t.prop, []).append(a)
+        entry = index.get(id(obj))
+        if entry is None or entry[0] is not obj:
+            return None
+        writes = entry[1].get(prop)
+        if not writes or len({a.value.text for a in writes}) != 1:
+            return None
+        a = writes[0]
+        if a.func is not None and type(a.value) is not Fn:
+            return None
+        return Where(path, a.value, a.func)
 
     # ---- derived questions ---------------------------------------------------------------
     def electron_api(self, path: str, value: AnyV, scope: int | None = None) -> str | None:
