@@ -126,7 +126,8 @@ def _loose_channel(project: Project, path: str, f: FileFacts, scopes: set[int]) 
     for c in project.calls_within(path, scopes):  # (not every call of the file, for each member)
         op = project.ipc_ops.get((path, c.index))
         if op is not None and op.receiver == "ipcRenderer" and op.channel_arg < len(c.args):
-            if _from_param(project, path, c, c.args[op.channel_arg], scopes) and not c.conds \
+            if _from_param(project, path, c, c.args[op.channel_arg], scopes, op.kind in ("on", "remove")) \
+                    and not c.conds \
                     and not any(ex.func in scopes and ex.span < c.span for ex in f.exits):
                 return MemberKind("generic", op.kind in ("send", "invoke"), op.kind == "on")
         # `emit: (ch, ...a) => ipcRenderer.emit(ch, ...a)`: the page fakes main's messages to the
@@ -148,11 +149,16 @@ def _own_listener(project: Project, path: str) -> bool:
                for (p, i), op in project.ipc_ops.items())
 
 
-def _from_param(project: Project, path: str, c: Call, v: AnyV, scopes: set[int]) -> bool:
-    """A property or string conversion of a parameter of the exposed function itself."""
+def _from_param(project: Project, path: str, c: Call, v: AnyV, scopes: set[int], keyed: bool = False) -> bool:
+    """A property or string conversion of a parameter of the exposed function itself. ``keyed``:
+    the channel is an event name of ipcRenderer's EventEmitter side (on, once, removeListener,
+    removeAllListeners), which converts it to a property key: `removeAllListeners([ch])` is
+    `removeAllListeners(ch)`."""
     converted = False
     for _ in range(4):
         match v:
+            case Arr(items=(item,)) if keyed and type(item) is not Spread:
+                v, converted = item, True
             case Spread(inner=Ref(name="arguments")):  # `send.apply(ipcRenderer, arguments)`: `send(...arguments)`
                 return True
             case CallExpr(callee=Member(obj=obj, prop=prop)) if prop in STRING_METHODS:
