@@ -54,6 +54,8 @@ class Privilege:
     span: Span
     why: str
     exposure: tuple[str, Span]  # the exposing call
+    # a fixed channel whose handler in main reaches a sink, not a power of the member itself
+    via_handler: bool = False
 
 
 class Remote:
@@ -171,11 +173,16 @@ class Remote:
             if why is None:
                 power = node_power(project, m)
                 why = f"is {power}" if power else None
+            via_handler = False
             if why is None and kind.kind in ("fixed", "generic", "function"):
                 why = self._tainted_channel(m.value, kind.allowlist, preload)
+                via_handler = True
             if why is not None:
                 at, span = m.where
-                out.append(Privilege(name, at, span, why, (exp.path, exp.span)))
+                out.append(Privilege(name, at, span, why, (exp.path, exp.span), via_handler))
+        # (the member that hands the page a power itself comes first, wherever it is exposed: it
+        # is the one the finding names)
+        out.sort(key=lambda g: g.via_handler)
         self._privileges[preload] = out
         return out
 
