@@ -167,6 +167,9 @@ def _candidates(project: Project, path: str) -> list[tuple[int | None, AnyV]]:
     # page, through its window: Project.written_global)
     page = project.page_globals()
     written = project.written_global_names()
+    # (or another classic script of the page: `const ipc = require('electron').ipcRenderer` in
+    # app.js, `ipc.sendSync(...)` here; Project._script_global decides, for names some script binds)
+    scripts = project.script_global_names()
     for c in f.calls:
         if type(c.callee) is not Member:
             continue
@@ -187,7 +190,8 @@ def _candidates(project: Project, path: str) -> list[tuple[int | None, AnyV]]:
                 chains.add(chain)
                 cands.append((c.func, c.callee))
         elif type(root) is Ref and (root.name in bound or root.name in page
-                                    or root.name in written and project.written_global(path, root.name)):
+                                    or root.name in written and project.written_global(path, root.name)
+                                    or root.name in scripts and path not in scripts[root.name]):
             name = root.name
             # (where the name is bound seen from the call's function, as resolution looks it up:
             # once a run per (function, name), ``Project.binding_at``; -1 for a global)
