@@ -24,6 +24,9 @@ WEBCONTENTS_NAMES = frozenset({"webContents", "sender", "contents", "wc", "webco
 FRAME_NAMES = frozenset({"frame", "senderFrame", "mainFrame", "webFrameMain", "framesInSubtree"})
 # camel-case names of a webContents kept in a variable or field: `mainWebContents`, `newWinContents`, `this.appWC`
 _CONTENTS_SUFFIXES = ("Contents", "WC")
+# Electron's static lookups that return a WebContents
+WEBCONTENTS_LOOKUPS = frozenset({"webContents.fromId", "webContents.fromFrame", "webContents.fromDevToolsTargetId",
+                                 "webContents.getFocusedWebContents"})
 
 
 def webcontents_name(name: str | None) -> bool:
@@ -111,6 +114,8 @@ def classify(project: Project, path: str, call: Call) -> IpcOp | None:
             return IpcOp("push", method, "webContents")
         if type(obj) is CallExpr and _returns_webcontents(project, path, obj, call.func):
             return IpcOp("push", method, "webContents")
+        if type(obj) is Ref and _picked_webcontents(project, path, obj, call.func):
+            return IpcOp("push", method, "webContents")
         if type(obj) is Ref and project.role(path) is Role.MAIN and _subtree_frame(project, path, obj, call.func):
             return IpcOp("push", method, "frame")
     if method == "emit" and api is None and isinstance(obj, Ref) and obj.name == "ipcMain" and call.args:
@@ -118,6 +123,8 @@ def classify(project: Project, path: str, call: Call) -> IpcOp | None:
     if method == "reply" and call.args and isinstance(obj, Ref):
         p = project.param_of(path, call.func, obj.name)
         if p is not None and p[1].index == 0 and not p[1].path:
+            return IpcOp("push", "reply", "event")
+        if p is None and _stored_event(project, path, obj, call.func):
             return IpcOp("push", "reply", "event")
     if method == "reply" and call.args and type(obj) is Member and obj.prop in STORED_EVENT_FIELDS \
             and project.role(path) is Role.MAIN:
@@ -238,6 +245,36 @@ def _is_webcontents(project: Project, path: str, v: AnyV, scope: int | None) -> 
         return True
     api = _api(project, path, v, scope)
     return api is not None and api.endswith("webContents")
+
+
+def _stored_event(project: Project, path: str, obj: Ref, scope: int | None) -> bool:
+    """``obj`` is a variable that holds a handler's event, kept to answer later: every assignment
+    to it in the file stores the first parameter of the function it is in (`let pending;
+    ipcMain.on(CH, (event) => { pending = event })`, then `pending.reply(...)` from an updater's
+    callbacks), and there is at least one."""
+    hit = project.binding_at(path, scope, obj.name)
+    if hit is not None and hit[1] is None:
+        return False  # (a parameter: the caller's question)
+    found = False
+    for a in project.files[path].assigns:
+        if type(a.target) is not Ref or a.target.name != obj.name or project.binding_at(path, a.func, obj.name) != hit:
+            continue
+        if type(a.value) is not Ref or a.op != "=":
+            return False
+        p = project.param_of(path, a.func, a.value.name)
+        if p is None or p[1].index != 0 or p[1].path or p[1].rest:
+            return False
+        found = True
+    return found
+
+
+def _picked_webcontents(project: Project, path: str, obj: Ref, scope: int | None) -> bool:
+    """``obj`` is a local holding a webContents that Electron looked up (`let wc =
+    require('electron').webContents.fromId(1)`, `const wc = webContents.getFocusedWebContents()`),
+    whose `send` is a push like `webContents.fromId(1).send(...)` written in one expression."""
+    r = project.resolve(path, obj, scope)
+    v = r.value
+    return type(v) is CallExpr and project.electron_api(r.path, v.callee, r.scope) in WEBCONTENTS_LOOKUPS
 
 
 def _browser_window(project: Project, path: str, obj: AnyV, scope: int | None) -> bool:
