@@ -1,10 +1,11 @@
 """Dangerous main-process sinks (IPC006, IPC014): which call is one, and which arguments matter."""
 from __future__ import annotations
 
+from ipclint.link.modules import Where
 from ipclint.link.project import Project
 from ipclint.link.vutil import callee_name
 from ipclint.model.facts import Assign, Call
-from ipclint.model.values import AnyV, CallExpr, Cond, Dyn, Electron, External, Fn, Member, NewExpr, Ref
+from ipclint.model.values import AnyV, CallExpr, ClassV, Cond, Dyn, Electron, External, Fn, Member, NewExpr, Ref
 
 FS_MODULES = frozenset({"fs", "fs/promises", "node:fs", "node:fs/promises", "fs-extra", "graceful-fs",
                         "original-fs", "fs-extra/esm", "mz/fs"})
@@ -31,6 +32,7 @@ DEBUGGER_SINKS = {"attach": (0,), "sendCommand": (0, 1)}  # webContents.debugger
 STORE_LIBS = frozenset({"electron-store", "conf", "electron-settings"})
 STORE_WRITES = frozenset({"set", "setSync"})
 STORE_KEY = "the settings key of"
+MAX_BASES = 8  # project classes between a store instance's class and the library's
 WINDOW_CTORS = frozenset({"BrowserWindow", "BrowserView", "WebContentsView"})
 # `@electron/remote` (the renderer's module) also by its files: `@electron/remote/renderer/index.js`
 REMOTE_MODULES = frozenset({"@electron/remote", "electron/remote", "@electron/remote/renderer",
@@ -92,15 +94,31 @@ def _is_debugger(project: Project, path: str, obj: AnyV, scope: int | None) -> b
 
 
 def settings_store(project: Project, path: str, obj: AnyV, scope: int | None) -> str | None:
-    """The settings library of a store instance (`new Store()` of electron-store, `new Conf()`,
-    the electron-settings module itself), or None."""
+    """The settings library of a store instance (`new Store()` of electron-store, `new Conf()`, or
+    of a project class that extends one; the electron-settings module itself), or None."""
     r = project.resolve(path, obj, scope)
     v = r.value
     if isinstance(v, NewExpr):
-        v = project.resolve(r.path, v.callee, r.scope).value
-        return v.src if isinstance(v, External) and v.src in STORE_LIBS else None
+        return _store_class(project, project.resolve(r.path, v.callee, r.scope))
     if isinstance(v, External) and v.src == "electron-settings":
         return v.src
+    return None
+
+
+def _store_class(project: Project, cls: Where) -> str | None:
+    """The settings library a class is, or extends through project classes (`class
+    PersistentStore extends ElectronStore {}`, `class Named extends PersistentStore`): an instance
+    of such a subclass is that library's store, with its `set` and `store`."""
+    for _ in range(MAX_BASES):
+        v = cls.value
+        if isinstance(v, External):
+            return v.src if v.src in STORE_LIBS else None
+        if type(v) is not ClassV or v.name is None or cls.path not in project.files:
+            return None
+        base = project.files[cls.path].class_bases.get(v.name)
+        if base is None:
+            return None
+        cls = project.resolve(cls.path, Ref(span=v.span, text=base, name=base), None)
     return None
 
 

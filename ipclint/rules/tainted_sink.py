@@ -45,8 +45,9 @@ def tainted_sink(project: Project, options: Options) -> Iterator[Hit]:
     require('./shell')` is a helper, followed to the real sink inside); `session.setProxy`;
     `app.setAsDefaultProtocolClient`; `new BrowserWindow(options)`; `shell.trashItem`;
     `webContents.debugger.attach`/`sendCommand`; and a persistent settings store (`electron-store`,
-    `conf`, `electron-settings`) written with a renderer-chosen key (`store.set(key, value)`) or
-    replaced by a renderer object (`store.set(obj)`, `store.store = obj`). Validation of the
+    `conf`, `electron-settings`, also an instance of a project class that extends one) written with
+    a renderer-chosen key (`store.set(key, value)`) or replaced by a renderer object
+    (`store.set(obj)`, `store.store = obj`). Validation of the
     parameter (or of the variable carrying it) clears the calls on the side where it passed: a
     sink in the `else` branch of a check, after a test whose result is ignored or only logged, or
     after a weak allowlist (IPC018) is still reached. Refusing an optional value only when it is
