@@ -16,7 +16,21 @@ from ipclint.link.windows import Window, attach_webview_listeners, windows
 from ipclint.link.winopts import Setting, effective, entries
 from ipclint.model.facts import Call
 from ipclint.model.span import Span
-from ipclint.model.values import AnyV, Bool, CallExpr, External, Import, Member, Module, Obj, ParamRef, Ref, Str, Tpl
+from ipclint.model.values import (
+    AnyV,
+    Arr,
+    Bool,
+    CallExpr,
+    External,
+    Import,
+    Member,
+    Module,
+    Obj,
+    ParamRef,
+    Ref,
+    Str,
+    Tpl,
+)
 
 INSECURE = {"nodeIntegration": True, "nodeIntegrationInWorker": True, "nodeIntegrationInSubFrames": True,
             "contextIsolation": False, "sandbox": False, "webSecurity": False,
@@ -29,6 +43,9 @@ WEBVIEW_ATTRS = {"nodeintegration": "nodeIntegration", "nodeintegrationinsubfram
                  "disablewebsecurity": "webSecurity"}
 # `@electron/remote/main` as packages name it, also by the file itself (`.../main/index.js`)
 REMOTE_MAIN = frozenset({"@electron/remote/main", "@electron/remote/main/index", "@electron/remote/main/index.js"})
+# lodash's `set(object, path, value)`: of the library, and as a module of its own (`lodash/set`)
+LODASH = frozenset({"lodash", "lodash-es", "lodash/fp"})
+LODASH_SET = frozenset({"lodash/set", "lodash.set", "lodash-es/set"})
 Seen = set[tuple[str, int, int]]  # (path, line, column) of the settings already reported
 
 
@@ -159,6 +176,10 @@ def assignments(project: Project, seen: Seen) -> Iterator[InsecureSetting]:
             v = project.resolve(path, a.value, a.func).value
             if isinstance(v, Bool) and insecure(project, path, prop, v.value):
                 yield InsecureSetting("assignment", path, a.span, prop, str(v.value).lower())
+        for c in project.calls_named(path, ("set",)):
+            hit = _path_set(project, path, c, listeners)
+            if hit is not None:
+                yield hit
         for c in project.calls_named(path, ("assign",)):
             callee = c.callee
             if not isinstance(callee, Member) or callee.prop != "assign" or not isinstance(callee.obj, Ref) \
@@ -168,6 +189,40 @@ def assignments(project: Project, seen: Seen) -> Iterator[InsecureSetting]:
                 for src in c.args[1:]:
                     found, _known = entries(project, Where(path, src, c.func))
                     yield from _reported(project, effective(found), seen)
+
+
+def _path_set(project: Project, path: str, c: Call, listeners: set[tuple[str, int]]) -> InsecureSetting | None:
+    """lodash's path assignment, `_.set(opts, ['webPreferences', 'contextIsolation'], false)` (or
+    `'webPreferences.sandbox'`, or `set(prefs, 'sandbox', false)`), which sets the option like
+    `opts.webPreferences.contextIsolation = false` does: reported at the call."""
+    if c.new or len(c.args) < 3:
+        return None
+    fn = project.resolve(path, c.callee, c.func).value
+    if not isinstance(fn, External):
+        return None
+    name = fn.name.removeprefix("default.")
+    if not ((fn.src in LODASH and name == "set") or (fn.src in LODASH_SET and name in ("default", "*"))):
+        return None
+    keys = _path_keys(project.resolve(path, c.args[1], c.func).value)
+    if not keys or keys[-1] not in INSECURE:
+        return None
+    prop = keys[-1]
+    if keys[:-1] != ["webPreferences"] and not (len(keys) == 1 and _is_prefs(project, path, c.args[0], c.func,
+                                                                              listeners)):
+        return None
+    v = project.resolve(path, c.args[2], c.func).value
+    if isinstance(v, Bool) and insecure(project, path, prop, v.value):
+        return InsecureSetting("assignment", path, c.span, prop, str(v.value).lower())
+    return None
+
+
+def _path_keys(v: AnyV) -> list[str] | None:
+    """The keys of a lodash property path: `['a', 'b']` or `'a.b'`."""
+    if isinstance(v, Str):
+        return v.value.split(".")
+    if isinstance(v, Arr) and all(isinstance(x, Str) for x in v.items):
+        return [x.value for x in v.items if isinstance(x, Str)]
+    return None
 
 
 def _is_prefs(project: Project, path: str, owner: AnyV, scope: int | None, listeners: set[tuple[str, int]]) -> bool:

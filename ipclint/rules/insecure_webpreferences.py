@@ -35,7 +35,8 @@ def insecure_webpreferences(project: Project, options: Options) -> Iterator[Hit]
     in `createWindow(name, options)`); a later part that sets a
     key overrides an earlier one, and an insecure option in a shared object is reported once, at
     its property. An assignment such as `webPreferences.sandbox = false` or
-    `webPreferences['nodeIntegration'] = true` (typically in a 'will-attach-webview' handler) is
+    `webPreferences['nodeIntegration'] = true` (typically in a 'will-attach-webview' handler), or
+    lodash's path assignment `_.set(opts, ['webPreferences', 'contextIsolation'], false)`, is
     reported at the assignment; `Object.assign(webPreferences, {...})` and
     `opts.webPreferences = {...}` at the property; `<webview nodeintegration>`
     at the attribute (or at `setAttribute('nodeintegration', ...)` on a created webview, or at the
