@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from ipclint.link.project import Project
 from ipclint.link.roles import importers, loop_requires
 from ipclint.model.facts import Call
-from ipclint.model.values import AnyV, CallExpr, ClassV, Fn, Import, Member, Module, Obj, Ref
+from ipclint.model.values import AnyV, CallExpr, ClassV, Dyn, Fn, Import, Index, Member, Module, Obj, Ref
 
 
 def importer_calls(project: Project, path: str, fid: int) -> Iterator[tuple[str, Call]]:
@@ -54,7 +54,9 @@ MAX_REEXPORTS = 4
 
 def method_calls(project: Project, path: str, fid: int, *, importers_too: bool = True) -> Iterator[tuple[str, Call]]:
     """The calls of method ``fid`` (`C.m`) of ``path``: for a class's constructor the `new C(...)`
-    that make its instances (`new Service(ipcMain)` where `constructor(ipc) { this.ipc = ipc }`),
+    that make its instances (`new Service(ipcMain)` where `constructor(ipc) { this.ipc = ipc }`,
+    also `new TABLE[key](...)` with the class in the table: ``_picked_news``) and the `super(...)`
+    calls of its subclasses' constructors (``_super_calls``),
     for another method the calls whose callee denotes it (`tray.init(config, ipcRenderer)` on the
     instance a module exports, `this.init(...)`); in its own file, then (``importers_too``) in the
     parsed non-test files that import it, watching those not parsed (``importer_calls``)."""
@@ -78,6 +80,9 @@ def method_calls(project: Project, path: str, fid: int, *, importers_too: bool =
         names = {cls} if making else {method}
         if making and caller != path:
             names |= names_importing(project, caller).get(path, frozenset())
+        if making:
+            yield from _super_calls(project, caller, names, path, cls)
+            yield from _picked_news(project, caller, path, cls)
         for c in project.calls_named(caller, names):
             if making:
                 if not c.new:
@@ -88,6 +93,50 @@ def method_calls(project: Project, path: str, fid: int, *, importers_too: bool =
             elif type(c.callee) is Member and (project.function_of(caller, c.callee, c.func) == (path, fid)
                                                or _loop_loaded(project, caller, c, path, fid)):
                 yield caller, c
+
+
+def _super_calls(project: Project, caller: str, names: set[str] | frozenset[str], path: str,
+                 cls: str) -> Iterator[tuple[str, Call]]:
+    """The `super(...)` calls in the constructors of the classes of ``caller`` that extend class
+    ``cls`` of ``path`` (named there by one of ``names``): `class Ethereum extends Integrations {
+    constructor(m) { super(m) } }` calls the constructor of Integrations with `m`."""
+    f = project.files[caller]
+    for sub, base in sorted(f.class_bases.items()):
+        ctor = f.class_methods.get(sub, {}).get("constructor")
+        if base not in names or ctor is None:
+            continue
+        r = project.resolve(caller, Ref(span=f.functions[ctor].span, text=base, name=base), None)
+        if type(r.value) is not ClassV or r.value.name != cls or r.path != path:
+            continue
+        for c in project.calls_in(caller, ctor):
+            if type(c.callee) is Dyn and c.callee.why == "super":
+                yield caller, c
+
+
+def _picked_news(project: Project, caller: str, path: str, cls: str) -> Iterator[tuple[str, Call]]:
+    """The `new TABLE[key](...)` calls of ``caller`` whose table is an object literal with class
+    ``cls`` of ``path`` among its values (`this.integrations = { ethereum, filecoin }`, then
+    `new integrations[flavor](this, workspace)`): each class of the table is made with those
+    arguments."""
+    picked = project.file_memo.new_picked.get(caller)
+    if picked is None:
+        picked = project.file_memo.new_picked[caller] = [
+            c for c in project.files[caller].calls if c.new and type(c.callee) is Index]
+    for c in picked:
+        assert type(c.callee) is Index
+        table = project.resolve(caller, c.callee.obj, c.func)
+        if type(table.value) is not Obj:
+            continue
+        for p in table.value.props[:MAX_PICKED]:
+            if p.spread:
+                continue
+            r = project.resolve(table.path, p.value, table.scope)
+            if type(r.value) is ClassV and r.value.name == cls and r.path == path:
+                yield caller, c
+                break
+
+
+MAX_PICKED = 32  # entries of a table of classes ``_picked_news`` looks at
 
 
 def _loop_loaded(project: Project, caller: str, c: Call, path: str, fid: int) -> bool:

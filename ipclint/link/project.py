@@ -91,6 +91,7 @@ OBJ_INDEX_FROM = 16  # object literals with more entries have their entries inde
 # isinstance tests of a match (msgspec's metaclass makes those slow).
 _STEPPED = frozenset({Ref, Member, Import, Module, CallExpr, ParamRef, This, Await})
 MAX_CALLERS = 16  # calls of a function whose arguments are followed (``Project.arguments_of``)
+MAX_BASES = 8  # base classes ``Project._inherited_field`` climbs
 MAX_RETURNING = 8  # calls resolution looks through, one inside another (``Project._through_call``)
 # the names of Electron's IPC objects: a variable so named and set from an unknown call holds one
 INJECTED_IPC = frozenset({"ipcMain", "ipcRenderer"})
@@ -223,6 +224,8 @@ class FileMemo:
     # (``Project.flow``; a file's facts are the same in every round of a run)
     flows: dict[str, dict[int, Flow]] = field(default_factory=dict)
     callee_paths: dict[str, set[str]] = field(default_factory=dict)  # name -> the files with calls by it
+    # path -> its `new table[key](...)` calls (a class picked from a table): ``params.method_calls``
+    new_picked: dict[str, list[Call]] = field(default_factory=dict)
     importers: ImportGraph | None = None  # link/roles.py _importers, kept for the rounds after
     # name -> the .html pages whose inline classic scripts make it ipcRenderer (``Project.page_global``):
     # from the documents' bytes alone, the same in every round
@@ -1217,7 +1220,8 @@ class Project:
         TypeScript annotation names (`ipc: IpcMain`). Not for channel questions (``consts_only``),
         beyond the same file: an Electron object is never a channel. When the parameter is read
         as `param.<prop>`, an object literal that holds the Electron object under ``prop``
-        (`setup({ ipcMain })`) is that argument too."""
+        (`setup({ ipcMain })`), or any argument whose ``prop`` is that object (`new Svc(this)` in
+        a class that sets `this.ipc = ipc`), is that argument too."""
         fid, name = param.fid, param.name
         f = self.files.get(cur.path)
         key = ("param", cur.path, fid, name)
@@ -1256,6 +1260,15 @@ class Project:
                 found.add(f"{{{prop}: {r.value.api}}}")
                 arg_where = Where(path, arg, c.func)
                 continue
+            if prop is not None and not consts_only and isinstance(arg, (This, Ref, Member)):
+                # `new Svc(this)` read as `manager.ipc`: the argument, when its member is Electron
+                # (the instance of a class that sets `this.ipc = ipc`)
+                held_in = Member(span=arg.span, text=f"{arg.text}.{prop}", obj=arg, prop=prop)
+                r = self.resolve(path, held_in, c.func)
+                if isinstance(r.value, Electron):
+                    found.add(f"{{{prop}: {r.value.api}}}")
+                    arg_where = Where(path, arg, c.func)
+                    continue
             if not isinstance(arg, (Ref, Member)):
                 if isinstance(arg, _NOT_ELECTRON) and not self._made_by_project_class(Where(path, arg, c.func)):
                     self._param_disputed.add((cur.path, fid, name))
@@ -1363,22 +1376,17 @@ class Project:
             self.file_memo.calls_by_name[path] = index
         return index.get(name, [])
 
-    def _this_field(self, cur: Where, prop: str) -> Where | None:
+    def _this_field(self, cur: Where, prop: str, *, inherit: bool = True) -> Where | None:
         """`this.ipc` when the file assigns `this.ipc` (or declares the field) exactly one way: in
         the methods of the class `this` is in, when they do, else anywhere in the file; a field
         only declared (`ipc: IpcRenderer`, `electron: ElectronService`) is what its type names; a
-        getter of the class (`get prefs() { return {...} }`) is what its one return gives."""
+        getter of the class (`get prefs() { return {...} }`) is what its one return gives. When
+        the file neither sets nor declares it and the class extends a project class, the field as
+        the base class sets it (``_inherited_field``, unless ``inherit`` is off)."""
         f = self.files.get(cur.path)
         if f is None:
             return None
-        index = self.file_memo.this_assigns.get(cur.path)
-        if index is None:
-            index = {}
-            for a in f.assigns:
-                t = a.target
-                if isinstance(t, Member) and isinstance(t.obj, This):
-                    index.setdefault(t.prop, []).append(a)
-            self.file_memo.this_assigns[cur.path] = index
+        index = self._this_assigns(cur.path, f)
         found = [a for a in index.get(prop, []) if not isinstance(a.value, (Null, Undef))]
         cls = self._class_of(cur.path, cur.scope)
         if cls is not None and len(found) > 1:
@@ -1394,10 +1402,52 @@ class Project:
             if method is not None:
                 return Where(cur.path, Fn(span=cur.value.span, text=f"this.{prop}", fid=method), None)
             declared = f.types.fields.get((cls, prop)) if cls is not None and f.types is not None else None
-            return self._typed_value(cur.path, declared) if declared is not None else None
+            if declared is not None:
+                return self._typed_value(cur.path, declared)
+            if inherit and cls is not None and not index.get(prop):
+                return self._inherited_field(cur, cls, prop)
+            return None
         if len(values) != 1:
             return None
         return Where(cur.path, found[0].value, found[0].func)
+
+    def _this_assigns(self, path: str, f: FileFacts) -> dict[str, list[Assign]]:
+        """Field name -> the file's assignments `this.<name> = v`, indexed once per file."""
+        index = self.file_memo.this_assigns.get(path)
+        if index is None:
+            index = {}
+            for a in f.assigns:
+                t = a.target
+                if isinstance(t, Member) and isinstance(t.obj, This):
+                    index.setdefault(t.prop, []).append(a)
+            self.file_memo.this_assigns[path] = index
+        return index
+
+    def _inherited_field(self, cur: Where, cls: str, prop: str) -> Where | None:
+        """`this.ipc` in a class that extends a project class (`class Ethereum extends Integrations`,
+        the base imported from another module or in the same file) and never sets it: the field as
+        the nearest base class that sets or declares it gives it (`this.ipc = ipcMain`, or a
+        constructor parameter its `new` and `super(...)` calls fill), up to ``MAX_BASES`` classes
+        up. None when a base sets it more than one way, or a base is not a project class."""
+        path, seen = cur.path, {(cur.path, cls)}
+        for _ in range(MAX_BASES):
+            base = self.files[path].class_bases.get(cls)
+            if not base:
+                return None
+            r = self.resolve(path, Ref(span=cur.value.span, text=base, name=base), None)
+            if type(r.value) is not ClassV or r.value.name is None or r.path not in self.files \
+                    or (r.path, r.value.name) in seen:
+                return None
+            path, cls = r.path, r.value.name
+            seen.add((path, cls))
+            hit = self._this_field(self._instance(path, r.value), prop, inherit=False)
+            if hit is not None:
+                return hit
+            bf = self.files[path]
+            if self._this_assigns(path, bf).get(prop) or prop in bf.class_methods.get(cls, {}) \
+                    or prop in bf.class_getters.get(cls, {}):
+                return None  # (set or defined there, but not one way: unknown, not a grandparent's)
+        return None
 
     def _static_field(self, path: str, cls: str, prop: str) -> Where | None:
         """`Store.cfg` when the class's file assigns `Store.cfg = value` exactly one way (a static
