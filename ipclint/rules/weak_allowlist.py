@@ -7,6 +7,8 @@ from ipclint.link.dataflow import DataFunction, page_functions, renderer_functio
 from ipclint.link.handlers import handlers
 from ipclint.link.project import Project
 from ipclint.model import Severity, Span
+from ipclint.model.facts import Site
+from ipclint.model.values import Index
 from ipclint.rules._base import Hit, Options, rule
 
 
@@ -27,7 +29,8 @@ def weak_allowlist(project: Project, options: Options) -> Iterator[Hit]:
     platform, defaults) are not judged, nor a lookup with a default (`LABELS[x] || 'unknown'`),
     which picks a value and refuses nothing, nor a lookup or `in` test on whose result no path
     depends (a cache test whose miss fills the cache: `if (!cache[id]) cache[id] = open(id)`, also
-    when its condition tests the entry again: `!node[k] || typeof node[k] !== 'object'`), nor a
+    when its condition tests the entry again: `!node[k] || typeof node[k] !== 'object'`; or a
+    flag table whose hit only writes the key back: `if (aborting[id]) aborting[id] = false`), nor a
     denylist, where the value goes on when the test fails (`if (/--inspect|--debug/.test(a))
     return`, `argv.filter((a) => !a.match(/--command-context/))` keeps what does not match): a
     test that matches too much there refuses more, not less.
@@ -86,7 +89,7 @@ def weak_allowlist(project: Project, options: Options) -> Iterator[Hit]:
                 continue  # (a denylist that matches too much refuses more: no gap for a page)
             if weak in (Weak.LOOKUP, Weak.IN_OBJECT):
                 if guarding is None:
-                    guarding = _guarding(df)
+                    guarding = _guarding(df, _table_writes(project, df.path))
                 if i not in guarding:
                     continue
             done.add((df.path, site.span))
@@ -96,16 +99,19 @@ def weak_allowlist(project: Project, options: Options) -> Iterator[Hit]:
                       key=f"{name}:{weak.name}")
 
 
-def _guarding(df: DataFunction) -> set[int]:
+def _guarding(df: DataFunction, writes: dict[str, list[Span]]) -> set[int]:
     """The sites that decide a path: a cache test `if (!cache[x]) fill(x)` does not. A lookup
     whose result alone is used (`const ch = MAP[x]; if (ch) send(ch)`: a "held" gate) does,
     unless the value read later goes on only where it missed (`if (cache[x]) return; load(x)`:
-    a hit refuses, so an inherited key lets nothing more through)."""
+    a hit refuses, so an inherited key lets nothing more through). A read that only writes the
+    key back into the looked-up table (`if (flags[x]) flags[x] = false`, `delete pending[x]`)
+    goes nowhere beyond it."""
     occs = df.flow.occs
     sites = df.flow.sites
     out: set[int] = {g.site for g in df.flow.gates if g.how != "held"}
     for o in occs:  # a read inside the lookup's own condition (`!c[k] || typeof c[k] !== 'object'`) is part of the test
-        out.update(s for s in o.dom if not _inside(o.span, sites[s].test))
+        out.update(s for s in o.dom
+                   if not _inside(o.span, sites[s].test) and not _writes_back(sites[s], o.span, writes))
     for g in df.flow.gates:
         if g.how == "held" and g.site not in out:
             site = df.flow.sites[g.site]
@@ -114,6 +120,27 @@ def _guarding(df: DataFunction) -> set[int]:
                        for o in occs):
                 out.add(g.site)
     return out
+
+
+def _table_writes(project: Project, path: str) -> dict[str, list[Span]]:
+    """The keys written into or deleted from a table in the file (`T[k] = v`, `delete T[k]`): the
+    table's text -> the spans of those keys."""
+    f = project.files[path]
+    out: dict[str, list[Span]] = {}
+    for a in (*f.assigns, *f.deletes):
+        t = a.target
+        if type(t) is Index and t.obj.text:
+            out.setdefault(t.obj.text, []).append(t.index.span)
+    return out
+
+
+def _writes_back(site: Site, span: Span, writes: dict[str, list[Span]]) -> bool:
+    """``span`` (a read dominated by ``site``) is the key of a write into the table that the
+    lookup ``site`` reads."""
+    v = site.value
+    if site.kind != "lookup" or type(v) is not Index or not v.obj.text:
+        return False
+    return any(_inside(span, k) for k in writes.get(v.obj.text, ()))
 
 
 def _inside(span: Span, outer: Span | None) -> bool:
