@@ -205,6 +205,27 @@ def test_a_flow_typed_script_is_read_as_typescript(path: str) -> None:
     assert P.parse_source(plain, "js")[1] == "js"
 
 
+@pytest.mark.parametrize("path", ["src/stores.ts", "src/stores.tsx"])
+def test_function_types_with_untyped_pattern_parameters_are_no_syntax_error(path: str) -> None:
+    """`delete: ({ workspace }) => void` (ferdium-app's store interfaces): a function type whose
+    parameter is a destructuring pattern without a type annotation is valid TypeScript that
+    tree-sitter-typescript rejects at the `=>`. The file parses cleanly, positions in place; an
+    arrow function of the code keeps its pattern parameter."""
+    src = (b"interface WorkspacesStore {\n"
+           b"  delete: ({ workspace }) => void;\n"
+           b"  update: ({ workspace, name }) => Promise<void>;\n"
+           b"  saving: boolean;\n"
+           b"}\n"
+           b"type Pick = ({ id }) => number\n"
+           b"const run = ({ channel }) => window.api.ping(channel)\n")
+    facts = extract(path, src)
+    assert facts.parse_errors == ()
+    assert [(c.callee.text, c.span.line, c.span.column) for c in facts.calls] == [("window.api.ping", 7, 30)]
+    assert [(p.name, p.path) for f in facts.functions if f.name == "run" for p in f.params] \
+        == [("channel", ("channel",))]
+    assert extract(path, src + b"const = ;\n").parse_errors  # (a real error is still reported)
+
+
 @pytest.mark.parametrize("path", ["src/index.ts", "src/index.tsx"])
 def test_a_type_only_star_re_export_is_no_syntax_error(path: str) -> None:
     """`export type * from './x'` (TypeScript 5.0) is unknown to tree-sitter-typescript; the file

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from functools import cache
+from itertools import islice
 from pathlib import Path
 
 import tree_sitter as ts
@@ -58,33 +60,53 @@ def parse(data: bytes, dialect: str) -> ts.Tree:
             tree = _parser(dialect).parse(fixed)
             data = fixed
     if dialect != "js" and tree.root_node.has_error and b"import" in data:
-        fixed = _without_import_type_qualifiers(data)
-        if fixed is not None:
-            other = _parser(dialect).parse(fixed)
-            if _error_extent(other.root_node) < _error_extent(tree.root_node):
-                tree, data = other, fixed
+        tree, data = _kept(tree, data, dialect, _without_import_type_qualifiers(data))
     if dialect != "js" and tree.root_node.has_error and _TAGGED_AFTER_TYPE.search(data) is not None:
-        fixed = _without_tag_type_arguments(data)
-        if fixed is not None:
-            other = _parser(dialect).parse(fixed)
-            if _error_extent(other.root_node) < _error_extent(tree.root_node):
-                tree, data = other, fixed
+        tree, data = _kept(tree, data, dialect, _without_tag_type_arguments(data))
     if dialect != "js" and tree.root_node.has_error and _MODIFIER_AT_BLOCK_START.search(data) is not None:
-        fixed = _without_modifier_block_starts(data)
-        other = _parser(dialect).parse(fixed)
-        if _error_extent(other.root_node) < _error_extent(tree.root_node):
-            tree, data = other, fixed
+        tree, data = _kept(tree, data, dialect, _without_modifier_block_starts(data))
     if tree.root_node.has_error and _KEYWORD_PREFIXED_LINE.search(data) is not None:
-        fixed = _without_keyword_prefixed_line_starts(data)
-        if fixed is not None:
-            other = _parser(dialect).parse(fixed)
-            if _error_extent(other.root_node) < _error_extent(tree.root_node):
-                tree, data = other, fixed
+        tree, data = _kept(tree, data, dialect, _without_keyword_prefixed_line_starts(data))
+    if dialect != "js" and tree.root_node.has_error and _UNTYPED_PATTERN_PARAM.search(data) is not None:
+        tree, data = _kept(tree, data, dialect, _without_untyped_pattern_braces(tree, data))
     if dialect in ("js", "tsx") and tree.root_node.has_error and b"&" in data:
         fixed = _without_bare_ampersands(tree, data, dialect)
         if fixed is not None:
             tree = _parser(dialect).parse(fixed)
     return tree
+
+
+def _kept(tree: ts.Tree, data: bytes, dialect: str, fixed: bytes | None) -> tuple[ts.Tree, bytes]:
+    """The tree of a same-length rewrite of ``data`` where error recovery takes less of it than
+    in ``tree``; else ``tree`` and ``data`` as they were."""
+    if fixed is None:
+        return tree, data
+    other = _parser(dialect).parse(fixed)
+    if _error_extent(other.root_node) < _error_extent(tree.root_node):
+        return other, fixed
+    return tree, data
+
+
+# `delete: ({ workspace }) => void` (a member of an interface or type): a function type whose
+# parameter is a destructuring pattern with no type annotation is valid TypeScript (the binding is
+# `any`), but tree-sitter-typescript takes such a pattern only with an annotation and reports a
+# syntax error at the `=>`. Where an error starts at (or takes) the `=>` after such a parameter, its
+# braces are blanked (same length: the parameter reads as a plain name, every position stays), and
+# the file parsed again, kept only when error recovery takes less of it. Arrow functions of the
+# code parse without error and are left alone.
+_UNTYPED_PATTERN_PARAM = re.compile(rb"\(\s*(\{)[^{}()]*(\})\s*\)\s*(=>)")
+
+
+def _without_untyped_pattern_braces(tree: ts.Tree, data: bytes) -> bytes | None:
+    errors = [(n.start_byte, n.end_byte) for n in islice(_error_nodes(tree.root_node), 200)]
+    out = bytearray(data)
+    changed = False
+    for m in _UNTYPED_PATTERN_PARAM.finditer(data):
+        arrow = m.start(3)
+        if any(start <= arrow < max(end, start + 1) for start, end in errors):
+            out[m.start(1)] = out[m.start(2)] = 32
+            changed = True
+    return bytes(out) if changed else None
 
 
 # `<a href="https://x.example/?a=1&b=2">`, `<h3>Config & Data</h3>`: JSX takes a bare `&` in an
@@ -421,30 +443,24 @@ def vue_script(data: bytes) -> tuple[bytes, str | None, tuple[tuple[int, int], .
     return bytes(out), lang, tuple(setup)
 
 
-def _error_extent(root: ts.Node) -> int:
-    """How much of a tree error recovery took: the bytes under ERROR nodes, one for each MISSING
-    node (an ERROR that swallows the whole file is one error, but the worst)."""
-    total = 0
+def _error_nodes(root: ts.Node) -> Iterator[ts.Node]:
+    """The ERROR and MISSING nodes of a tree in document order (none inside another), found
+    iteratively."""
     stack = [root] if root.has_error else []
     while stack:
         node = stack.pop()
         if node.is_error or node.is_missing:
-            total += max(1, node.end_byte - node.start_byte)
+            yield node
             continue
-        stack.extend(c for c in node.children if c.has_error or c.is_missing)
-    return total
+        stack.extend(c for c in reversed(node.children) if c.has_error or c.is_missing)
+
+
+def _error_extent(root: ts.Node) -> int:
+    """How much of a tree error recovery took: the bytes under ERROR nodes, one for each MISSING
+    node (an ERROR that swallows the whole file is one error, but the worst)."""
+    return sum(max(1, n.end_byte - n.start_byte) for n in _error_nodes(root))
 
 
 def error_spans(root: ts.Node, limit: int = 20) -> list[tuple[int, int, int, int]]:
-    """Positions (0-based row/col) of ERROR and MISSING nodes, found iteratively."""
-    found: list[tuple[int, int, int, int]] = []
-    if not root.has_error:
-        return found
-    stack = [root]
-    while stack and len(found) < limit:
-        node = stack.pop()
-        if node.is_error or node.is_missing:
-            found.append((*node.start_point, *node.end_point))
-            continue
-        stack.extend(c for c in reversed(node.children) if c.has_error or c.is_missing)
-    return found
+    """Positions (0-based row/col) of the first ``limit`` ERROR and MISSING nodes."""
+    return [(*n.start_point, *n.end_point) for n in islice(_error_nodes(root), limit)]
