@@ -539,6 +539,23 @@ def _removals(project: Project, path: str, c: Call, by_key: ByKey, depth: int = 
             yield Removal(channel, None, False)  # a stored wrapper
         else:
             yield Removal(channel, (c.args[idx] if 0 <= idx < len(c.args) else None), True)
+    if depth >= MAX_REMOVAL_DEPTH:
+        return
+    # through a preload helper that the exposed function calls (`off: (cb) => unlisten('theme', cb)`
+    # with `unlisten = (name, cb) => ipcRenderer.off(`sub-${name}`, cb)`): the function it removes
+    # is the page's argument when the exposed function passes its own parameter on
+    for ic in project.calls_under(where.path, v.fid):
+        if (where.path, ic.index) in project.ipc_ops:
+            continue
+        for r in _wrapper_removals(project, where.path, ic, {}, depth + 1):
+            if r.handler is None:
+                yield r
+                continue
+            idx = _param_index(project, where.path, ic, r.handler)
+            if idx is None:
+                yield Removal(r.channel, None, False)  # a stored wrapper
+            elif 0 <= idx < len(c.args):
+                yield Removal(r.channel, c.args[idx], True)
 
 
 MAX_REMOVAL_DEPTH = 2  # wrappers of wrappers of a removal

@@ -439,6 +439,16 @@ def _add_summary(project: Project, wrappers: dict[tuple[str, int], list[WrapperO
                 else project.channel_prefix(path, ch_arg, call.func)
             expr = None if ch is None or inner is not None and inner.channel_derived \
                 else (path, call.func, ch_arg, ch[0], ch[1])
+    fixed = inner.channel if inner is not None and ch_arg is None else ch_arg  # (when no parameter names it)
+    if ch is None and ch_arg is not None and inner is not None and inner.channel_derived:
+        # a fixed argument that fills in the inner wrapper's derived channel (`(cb) =>
+        # listen('theme', cb)` with `listen = (name, cb) => ipcRenderer.on(`sub-${name}`, cb)`): the
+        # channel is 'sub-theme', not the argument; one that does not resolve leaves it derived
+        filled = derived_channel(project, path, call, inner)
+        if filled is not None:
+            fixed = Str(span=ch_arg.span, value=filled)
+        else:
+            derived, prefix = True, inner.channel_prefix
     hd = _handler_source(project, path, call, h_arg) if h_arg is not None else None
     if ch is not None:
         owner = ch[0]
@@ -449,8 +459,7 @@ def _add_summary(project: Project, wrappers: dict[tuple[str, int], list[WrapperO
     else:
         return False
     wop = WrapperOp(op=op, channel_param=ch[1] if ch is not None else None,
-                    channel=None if ch is not None else (
-                        inner.channel if inner is not None and ch_arg is None else ch_arg),
+                    channel=None if ch is not None or derived else fixed,
                     handler_param=hd[1] if hd is not None else None,
                     handler_wrapped=hd[2] if hd is not None else (inner.handler_wrapped if inner else False),
                     site=inner.site if inner is not None else (path, call.index), chain=chain,
