@@ -176,7 +176,10 @@ def build_graph(project: Project) -> ChannelGraph:
     from ipclint.link.ports import contents_listeners, host_edges, port_edges  # they build edges of this module
     graph.edges += port_edges(project, graph.edges) + host_edges(project)
     graph.contents_on, relays = contents_listeners(project)
-    graph.catch_all = _emit_overrides(project) + relays
+    from ipclint.link.observables import observed_listeners
+    observed, catch_all = observed_listeners(project)
+    graph.contents_on += observed
+    graph.catch_all = _emit_overrides(project) + relays + catch_all
     _mark_generic(project, graph, wrappers)
     unique = {(e.kind, e.method, e.channel, e.path, e.span, e.receiver): e for e in reversed(graph.edges)}
     graph.edges = sorted(unique.values(), key=lambda e: (e.path, e.span.line, e.span.column, e.kind, e.channel or ""))

@@ -231,7 +231,7 @@ def host_edges(project: Project) -> list[Edge]:
                     and project.channel(path, c.args[0], c.func) == "ipc-message"):
                 continue
             target = project.function_of(path, c.args[1], c.func)
-            channels = _tested_channels(project, target) if target is not None else None
+            channels = tested_channels(project, target) if target is not None else None
             base = Edge(kind="host", method="addEventListener", receiver="webview", channel=None, path=path,
                         span=c.span, channel_span=None, role=project.role(path), call=c.index, scope=c.func,
                         handler=target, handler_value=c.args[1])
@@ -250,7 +250,7 @@ def contents_listener_calls(project: Project) -> Iterator[tuple[str, Call, str, 
             if not (isinstance(callee, Member) and callee.prop in CONTENTS_LISTEN and len(c.args) >= 2):
                 continue
             event = project.channel(path, c.args[0], c.func)
-            if event not in CONTENTS_EVENTS or not _contents(project, path, callee.obj, c.func):
+            if event not in CONTENTS_EVENTS or not contents_target(project, path, callee.obj, c.func):
                 continue
             yield path, c, event, project.function_of(path, c.args[1], c.func)
 
@@ -269,7 +269,7 @@ def contents_listeners(project: Project) -> tuple[list[Edge], list[GenericSite]]
         if target is not None:
             params = project.files[target[0]].functions[target[1]].params
             local = {p.name for p in params if p.index == 1 and not p.path}
-            channels = _tested_channels(project, target, set(), local, cases=True) if local else None
+            channels = tested_channels(project, target, set(), local, cases=True) if local else None
         if not channels:
             sites.append(GenericSite(path, c.span, f"webContents.{callee.prop}('{event}')"))
             continue
@@ -280,7 +280,7 @@ def contents_listeners(project: Project) -> tuple[list[Edge], list[GenericSite]]
     return edges, sites
 
 
-def _contents(project: Project, path: str, obj: AnyV, scope: int | None) -> bool:
+def contents_target(project: Project, path: str, obj: AnyV, scope: int | None) -> bool:
     """A webContents, as ``ipcops.classify`` recognises the receiver of a push: Electron's
     (`win.webContents`, a `WebContents` parameter) or by its name (`contents`, `wc`)."""
     api = _api(project, path, obj, scope)
@@ -289,7 +289,7 @@ def _contents(project: Project, path: str, obj: AnyV, scope: int | None) -> bool
     return _last_name(obj) in WEBCONTENTS_NAMES
 
 
-def _tested_channels(project: Project, target: tuple[str, int], names: set[str] | None = None,
+def tested_channels(project: Project, target: tuple[str, int], names: set[str] | None = None,
                      local: set[str] | None = None, cases: bool = False) -> list[str] | None:
     """The channels a host listener compares `event.channel` with (`if (e.channel === X)`), when
     that is all it does with the channel; None when it hands it on (a dispatcher, a switch).

@@ -29,7 +29,10 @@ def unhandled_channel(project: Project, options: ChannelOptions) -> Iterator[Hit
     `webContents.on('ipc-message', fn)` receives the page's `send`s (`'ipc-message-sync'` its
     `sendSync`s) on the channels `fn` compares its channel parameter with (`channel === 'x'`,
     `switch (channel) { case 'x': }`); one that never compares it with a constant (a relay)
-    receives every message of the app. A `<webview>` guest's
+    receives every message of the app. RxJS `fromEvent(webContents, 'ipc-message', selector)` is
+    such a listener: it receives the channels a `filter` piped on it compares the selected channel
+    with (`.pipe(filter((ch) => ch === 'x'))`), or every message when it compares it with
+    something else or has no such filter. A `<webview>` guest's
     `ipcRenderer.sendToHost` goes to the host page's `ipc-message` listeners (not to `ipcMain`), and
     the host's `webview.send` to the guest's `ipcRenderer.on`. A `postMessage` that transfers a
     MessagePort needs a listener that reads `event.ports`. Handlers and listeners in test code
