@@ -822,6 +822,27 @@ def test_a_preload_folder_is_its_index_file_not_every_index_dot_name(tmp_path: P
     assert reasons.get("src/preload/index.helpers.ts") != "referenced as a preload script in src/main/main.ts"
 
 
+def test_a_preload_is_named_after_the_main_file_of_its_own_app(tmp_path: Path) -> None:
+    """Two apps of one repository each name `join(__dirname, 'preload.js')`: by name both match
+    both preload sources, and each preload's reason names its own app's main file (outline-apps:
+    server_manager/electron/preload.ts was 'referenced ... in client/electron/index.ts')."""
+    files = {"package.json": '{"name": "root"}\n'}
+    for app, spec in (("client", "preload.js"), ("server", "./preload.js")):
+        files[f"{app}/package.json"] = json.dumps({"name": app, "main": "electron/index.js",
+                                                   "devDependencies": {"electron": "30.0.0"}}) + "\n"
+        files[f"{app}/electron/index.js"] = ("const { BrowserWindow } = require('electron')\n"
+                                             "const path = require('path')\n"
+                                             "new BrowserWindow({ webPreferences: { preload: "
+                                             f"path.join(__dirname, '{spec}') }} }})\n")
+        files[f"{app}/electron/preload.js"] = ("const { contextBridge } = require('electron')\n"
+                                               "contextBridge.exposeInMainWorld('x', {})\n")
+    root = write_project(tmp_path, files)
+    r = check([str(root)], use_cache=False, jobs=1, select=[])
+    reasons = {i.path: i.reason for i in r.roles}
+    assert reasons["client/electron/preload.js"] == "referenced as a preload script in client/electron/index.js"
+    assert reasons["server/electron/preload.js"] == "referenced as a preload script in server/electron/index.js"
+
+
 def test_an_unused_main_import_in_page_code_is_no_main_evidence(tmp_path: Path) -> None:
     """Legacy page code that imports ipcMain beside ipcRenderer and only ever uses ipcRenderer is
     page code; a file that does use the main-process binding (calls it, passes it on) stays main."""

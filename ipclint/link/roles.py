@@ -411,6 +411,16 @@ def _match_preload(hint: str, paths: list[str], importer: str,
     return best
 
 
+def _closeness(importer: str, hit: str) -> int:
+    """How many leading folders ``hit`` shares with ``importer``."""
+    n = 0
+    for a, b in zip(importer.split("/")[:-1], hit.split("/")[:-1], strict=False):
+        if a != b:
+            break
+        n += 1
+    return n
+
+
 def _named_after(stem: str, folder: str, name: str) -> bool:
     """``stem`` is in a folder named ``folder`` and is named ``name`` or ``name`` with a
     `preload` suffix, in any case and separators (`splash-preload`, `pluginSettings` for
@@ -446,6 +456,7 @@ def assign_roles(project: Project, read_json: ReadJson) -> dict[str, FileInfo]:
     paths = sorted(project.files)
     names = {p: electron_names(project, p) for p in paths}
     referenced: dict[str, str] = {}
+    closest: dict[str, int] = {}  # preload -> how many folders it shares with the file named in ``referenced``
     stems: list[Stem] | None = None
     unparsed: list[Stem] | None = None
     for p in paths:
@@ -454,8 +465,13 @@ def assign_roles(project: Project, read_json: ReadJson) -> dict[str, FileInfo]:
                 stems = _stems(paths, project.file_memo.stems)
             hits = _match_preload(hint, paths, p, stems)
             for hit in hits:
-                # (webPreferences.preload, or a session's preload scripts)
-                referenced.setdefault(hit, f"referenced as a preload script in {p}")
+                # (webPreferences.preload, or a session's preload scripts) named after the file that
+                # names it most closely: two apps' `join(__dirname, 'preload.js')` both match both
+                # preload.ts by name, and each is its own app's
+                near = _closeness(p, hit)
+                if hit not in referenced or near > closest[hit]:
+                    referenced[hit] = f"referenced as a preload script in {p}"
+                    closest[hit] = near
             if not hits:  # a preload that names nothing Electron (`import init from './bridge'; init()`)
                 if unparsed is None:  # is not parsed: ask for it (its imports are preload code)
                     rest = sorted(q for q in project.all_paths - project.files.keys() if not project.is_test(q))
