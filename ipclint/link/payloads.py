@@ -2,6 +2,7 @@
 arguments of bridge functions and app wrappers travel on into an IPC payload."""
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable, Iterator
 
@@ -9,7 +10,7 @@ from ipclint.link.graph import Edge
 from ipclint.link.modules import Where
 from ipclint.link.project import Project
 from ipclint.link.vutil import callee_name, root_name
-from ipclint.model.facts import FileFacts, Param
+from ipclint.model.facts import FileFacts, Param, binding_scope
 from ipclint.model.values import (
     AnyV,
     Arr,
@@ -27,11 +28,13 @@ from ipclint.model.values import (
     Logic,
     Member,
     NewExpr,
+    Null,
     Obj,
     ParamRef,
     Ref,
     Spread,
     This,
+    Undef,
 )
 
 DOM_CALLS = frozenset({"querySelector", "querySelectorAll", "getElementById", "getElementsByClassName",
@@ -302,6 +305,9 @@ def _ref_problem(project: Project, where: Where, v: Ref, depth: int) -> str | No
         typed = project.electron_type(where.path, where.scope, v.name)  # `let win: BrowserWindow`
         if typed in ELECTRON_TYPED:
             return f"an Electron {typed}"
+        made = _window_variable(project, where, v.name)  # `let win = null; ...; win = new BrowserWindow()`
+        if made is not None:
+            return f"an Electron {made}"
         # `const t = ev.target`, `const b = document.body`, `const go = c.go`: the member itself
         b = _const_binding(project, where)
         for _ in range(8):
@@ -312,6 +318,23 @@ def _ref_problem(project: Project, where: Where, v: Ref, depth: int) -> str | No
     if isinstance(r.value, Fn):
         return "a function"
     return problem(project, r, depth + 1)
+
+
+def _window_variable(project: Project, where: Where, name: str) -> str | None:
+    """The Electron class of a variable first set to nothing (`let win`, `let win = null`) that
+    every assignment of the file sets to a new instance of that class (`win = new
+    BrowserWindow(...)`), or None."""
+    f = project.files.get(where.path)
+    hit = binding_scope(f, where.scope, name) if f is not None else None
+    if f is None or hit is None or type(hit[1]) not in (Null, Undef) or (hit[0], name) not in f.mutable:
+        return None
+    made: set[str] = set()
+    for a in itertools.islice(project.assignments_to(where.path, hit[0], name), 16):
+        r = project.resolve(where.path, a.value.callee, a.func).value if type(a.value) is NewExpr else None
+        if not isinstance(r, Electron) or r.api not in ELECTRON_OBJECTS:
+            return None
+        made.add(r.api)
+    return made.pop() if len(made) == 1 else None
 
 
 def _dom_event(project: Project, where: Where, name: str) -> bool:

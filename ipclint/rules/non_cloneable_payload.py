@@ -25,7 +25,8 @@ def non_cloneable_payload(project: Project, options: Options) -> Iterator[Hit]:
     call of an async function or `fetch`, `new Promise`, `.then` chains), DOM nodes and
     `window`/`document` (`document.querySelector(...)`, `document.body`, `event.target`), DOM
     Events sent whole, Electron objects (BrowserWindow, WebContents; also a variable or parameter
-    declared as one: `let win: BrowserWindow | null`), `process.env`, and
+    declared as one: `let win: BrowserWindow | null`, or a variable first set to nothing that every
+    assignment sets to a new one: `let win = null` then `win = new BrowserWindow(...)`), `process.env`, and
     instances of classes declared in the project, `this` in their methods included (their
     prototype is lost). Payloads are the arguments of ipcRenderer `send`/`invoke`/`sendSync`/
     `postMessage`, `webContents.send`, `event.reply`, `event.sender.send`, and values returned
