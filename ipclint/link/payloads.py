@@ -33,6 +33,7 @@ from ipclint.model.values import (
     ParamRef,
     Ref,
     Spread,
+    Str,
     This,
     Undef,
 )
@@ -337,8 +338,15 @@ def _window_variable(project: Project, where: Where, name: str) -> str | None:
     return made.pop() if len(made) == 1 else None
 
 
+# Event names of emitters that only look like DOM event targets: the YouTube player API's
+# `player.addEventListener('onStateChange', state => ...)` hands its listeners the new value (no
+# DOM event type starts with `on` and a capital)
+NOT_DOM_EVENT_TYPE = re.compile(r"^on[A-Z]")
+
+
 def _dom_event(project: Project, where: Where, name: str) -> bool:
-    """The first parameter of a listener given to `addEventListener` (a DOM Event object)."""
+    """The first parameter of a listener given to `addEventListener` (a DOM Event object), unless
+    the event type names no DOM event (``NOT_DOM_EVENT_TYPE``)."""
     hit = project.param_of(where.path, where.scope, name) if where.scope is not None else None
     if hit is None or hit[1].index != 0 or hit[1].path:
         return False
@@ -346,7 +354,10 @@ def _dom_event(project: Project, where: Where, name: str) -> bool:
     if fn.arg_of is None:
         return False
     outer = project.files[where.path].calls[fn.arg_of]
-    return callee_name(outer.callee) == "addEventListener" and fn.arg_index == 1
+    if callee_name(outer.callee) != "addEventListener" or fn.arg_index != 1:
+        return False
+    kind = outer.args[0] if outer.args else None
+    return not (type(kind) is Str and NOT_DOM_EVENT_TYPE.match(kind.value))
 
 
 def _contents(project: Project, where: Where, values: Iterable[AnyV], depth: int) -> str | None:

@@ -24,17 +24,20 @@ def non_cloneable_payload(project: Project, options: Options) -> Iterator[Hit]:
     at the literal), Symbols (also `Symbol.iterator`, `Symbol.for(...)`), Promises (an un-awaited
     call of an async function or `fetch`, `new Promise`, `.then` chains), DOM nodes and
     `window`/`document` (`document.querySelector(...)`, `document.body`, `event.target`), DOM
-    Events sent whole, Electron objects (BrowserWindow, WebContents; also a variable or parameter
-    declared as one: `let win: BrowserWindow | null`, or a variable first set to nothing that every
-    assignment sets to a new one: `let win = null` then `win = new BrowserWindow(...)`), `process.env`, and
+    Events sent whole (the first parameter of an `addEventListener` listener; not for event names
+    of the `onStateChange` form, which no DOM event has: such emitters pass values), Electron
+    objects (BrowserWindow, WebContents; also a variable or parameter declared as one: `let win:
+    BrowserWindow | null`, or a variable first set to nothing that every assignment sets to a new
+    one: `let win = null` then `win = new BrowserWindow(...)`), `process.env`, and
     instances of classes declared in the project, `this` in their methods included (their
     prototype is lost). Payloads are the arguments of ipcRenderer `send`/`invoke`/`sendSync`/
     `postMessage`, `webContents.send`, `event.reply`, `event.sender.send`, and values returned
     from `ipcMain.handle` handlers; with electron-better-ipc, the data of `callMain`,
     `callRenderer`, `callFocusedRenderer` and `sendToRenderers`, and values returned from
-    `answerRenderer` handlers (the library sends them back). Values are followed through local constants. Date, RegExp,
-    Map, Set, ArrayBuffer, typed arrays, Error and Blob are cloneable; a promise returned directly
-    from a handler is awaited by Electron; a MessagePort in `postMessage`'s transfer list is fine.
+    `answerRenderer` handlers (the library sends them back). Values are followed through local
+    constants. Date, RegExp, Map, Set, ArrayBuffer, typed arrays, Error and Blob are cloneable; a
+    promise returned directly from a handler is awaited by Electron; a MessagePort in
+    `postMessage`'s transfer list is fine.
     A page's argument to a bridge function is judged by what that function forwards: the whole
     value, or only the parts it reads (`save: (o) => invoke(CH, { title: o.title })` sends the
     title, whatever else the page passes); a rest parameter forwards every argument. A call of a
