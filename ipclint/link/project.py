@@ -175,6 +175,9 @@ class Memo:
     instances: dict[tuple[str, str], Where] = field(default_factory=dict)  # ``Project._instance``
     # interface name -> the parsed classes that implement it (path, class): ``Project._implementation``
     implementers: dict[str, list[tuple[str, str]]] | None = None
+    # (declaring file, interface or type alias) -> the functions whose declared return type names it
+    # and that return an object literal (path, function id): ``Project._factory_object``
+    factories: dict[tuple[str, str], list[tuple[str, int]]] | None = None
     # method name -> the project's class methods of that name (path, function id): ``Project._accessor``
     methods_by_name: dict[str, list[tuple[str, int]]] | None = None
     # (path, class, static method) -> the instance its call returns: ``Project._singleton``
@@ -766,6 +769,8 @@ class Project:
                         nxt = self._constructor_constant(cur, v)  # `this.namespace` set by `new C('ns')`
                     if nxt is None and pending:  # `electron.ipcRenderer` with `electron: ElectronService`
                         nxt = self._param_type(cur, v)
+                    if nxt is None and not consts_only:  # `({ ipc: { handle } }: BackendContext<C>) =>`
+                        nxt = self._destructured_type(cur, v)
                 elif type(v) is This:
                     if pending:
                         nxt = self._this_field(cur, pending[-1])
@@ -1710,6 +1715,28 @@ class Project:
         t = declared_param(f, param.fid, param.name)
         return self._typed_value(cur.path, t) if t is not None else None
 
+    def _destructured_type(self, cur: Where, param: ParamRef) -> Where | None:
+        """A binding destructured from a parameter whose declared type stands for an object of
+        the project (``_typed_value``: the one object literal a factory of that type makes): that
+        object's member along the binding's key path (`handle` in `({ ipc: { handle } }:
+        BackendContext<C>) =>` is the factory's `ipc.handle`)."""
+        f = self.files.get(cur.path)
+        if f is None or f.types is None or param.fid is None:
+            return None
+        p = next((p for p in f.functions[param.fid].params if p.name == param.name), None)
+        sig = f.types.funcs.get(param.fid)
+        if p is None or not p.path or p.rest or sig is None or p.index >= len(sig.params):
+            return None
+        t = sig.params[p.index]
+        where = self._typed_value(cur.path, t) if type(t) is TRef else None
+        if where is None or type(where.value) is not Obj:
+            return None
+        for key in p.path:
+            where = self.member(where, key)
+            if where is None:
+                return None
+        return where
+
     def electron_type(self, path: str, scope: int | None, name: str) -> str | None:
         """The Electron class (`BrowserWindow`, `WebContents`, ...) that the declared type of the
         variable or parameter ``name`` seen from ``scope`` names (`let win: BrowserWindow | null`,
@@ -1758,6 +1785,8 @@ class Project:
         WebFrameMain: both send to a renderer). Other types (interfaces, library classes,
         generics, other unions) stand for nothing known."""
         f = self.files[path]
+        if type(t) is TRef and t.args:  # `ctx: BackendContext<Config>`: what the app's one factory of it makes
+            return self._factory_object(path, t.name)
         for _ in range(4):  # through type aliases
             if type(t) is TUnion:
                 return self._electron_union(path, t)
@@ -1773,7 +1802,9 @@ class Project:
         if head == "Electron" and rest:  # the global namespace of Electron's own declarations
             where: Where | None = Where(path, Electron(span=_NO_SPAN, text=head, api="*"), None)
         elif decl is not None and decl.kind != "class":  # an interface (its one implementation) or an enum
-            return self._implementation(t.name) if decl.kind == "interface" else None
+            if decl.kind != "interface":
+                return None
+            return self._implementation(t.name) or self._factory_object(path, t.name)
         else:
             where = self._type_binding(path, head)
         if where is not None and rest:  # `Electron.WebContents`, `services.ElectronService`
@@ -1828,6 +1859,57 @@ class Project:
         path, cls = found[0]
         bound = self.files[path].bindings.get((None, cls))
         return self._instance(path, bound) if type(bound) is ClassV else None
+
+    def _factory_object(self, path: str, name: str) -> Where | None:
+        """The object literal that the one project function declared to return the interface or
+        object type ``name`` (as written in ``path``) makes: a plugin system's context, `const
+        createContext = (id): BackendContext<Config> => ({ ipc: { handle: ... } })`, handed to
+        plugins whose parameters are declared with that type (`({ ipc }: BackendContext<C>) =>`)
+        through a loader the analysis cannot follow. None when no parsed function or more than one
+        returns that type, or when it returns something other than one object literal."""
+        home = self._type_home(path, name)
+        if home is None:
+            return None
+        index = self.memo.factories
+        if index is None:
+            index = self.memo.factories = {}
+            for fpath, f in self.files.items():
+                if f.types is None:
+                    continue
+                for fid, sig in f.types.funcs.items():
+                    ret = sig.ret
+                    if type(ret) is not TRef or not any(type(r) is Obj for r in f.functions[fid].returns):
+                        continue
+                    at = self._type_home(fpath, ret.name)
+                    if at is not None:
+                        index.setdefault(at, []).append((fpath, fid))
+        found = index.get(home, [])
+        if len(found) != 1:
+            return None
+        fpath, fid = found[0]
+        returns = self.files[fpath].functions[fid].returns
+        return Where(fpath, returns[0], fid) if len(returns) == 1 and type(returns[0]) is Obj else None
+
+    def _type_home(self, path: str, name: str) -> tuple[str, str] | None:
+        """Where the interface or type alias ``name`` written in ``path`` is declared (its file and
+        name there): this file, or the project file it is imported from (one step)."""
+        f = self.files.get(path)
+        if f is None or f.types is None or "." in name:
+            return None
+        decl = f.types.decls.get(name)
+        if decl is not None:
+            return (path, name) if decl.kind in ("interface", "alias") else None
+        typed = f.types.type_imports.get(name)
+        imp = f.imports.get(name)
+        src, exported = typed if typed is not None else (imp.src, imp.name) if type(imp) is Import else ("", "")
+        target = self.modules.resolve(path, src) if src else None
+        if target is None or target not in self.files:
+            if target is not None:
+                self._need(target)  # (a file of types alone is parsed only when asked for)
+            return None
+        tf = self.files[target].types
+        decl = tf.decls.get(exported) if tf is not None else None
+        return (target, exported) if decl is not None and decl.kind in ("interface", "alias") else None
 
     def _type_binding(self, path: str, name: str) -> Where | None:
         """The module-level value a type name is also bound to: a class of the file, an imported
