@@ -363,6 +363,11 @@ def _helpers(project: Project, path: str, call: Call, occ: Occ, param: str,
                 targets.append(t)
     if target is None and isinstance(call.callee, Index):  # `api[method](...args)`: any of its methods
         targets.extend(t for t in object_methods(project, path, call.callee.obj, call.func) if t not in targets)
+    elif target is None and isinstance(call.callee, Ref):  # `const fn = api[method]; fn(...args)` the same
+        picked = project.resolve(path, call.callee, call.func, consts_only=True)
+        if isinstance(picked.value, Index):
+            targets.extend(t for t in object_methods(project, picked.path, picked.value.obj, picked.scope)
+                           if t not in targets)
     out = []
     for t in targets:
         g = _helper(project, path, call, occ, param, steps, t, held)
