@@ -82,8 +82,8 @@ def tainted_sink(project: Project, options: Options) -> Iterator[Hit]:
     or the table a project function returns kept in a local: `const handlers = build(deps)`),
     each method of a project object (an object literal, an instance of a project class, the
     exports of a project module: `require('./fns')`, `import * as fns`) when the
-    renderer names the method (`api[method](...args)`, `api[method].apply(api, [win].concat(args))`;
-    a spread list fills every parameter from its place on),
+    renderer names the method (`api[method](...args)`, `api[method].apply(api, [win].concat(args))`,
+    `const fn = api[method]; fn(...args)`; a spread list fills every parameter from its place on),
     and the function a pass-through wrapper runs with the call's own arguments (`safely(save)(file)`,
     where `safely(fn)` returns `(...args) => fn(...args)` inside a try/catch). A handler wrapped in
     a guard that checks the event and then calls it with the renderer's arguments
