@@ -494,9 +494,10 @@ _ORIGIN = re.compile(r"^[a-z][a-z0-9+.-]*://[^/?#\s]+[/?#]", re.I)
 
 
 def _fixed_namespace(project: Project, path: str, arg: AnyV, scope: int | None) -> bool:
-    """A settings key that starts with a literal dotted namespace (`servers.${x}`, `'a.b.' + x`)."""
+    """A settings key that starts with a literal namespace: a name and a separator (`servers.${x}`,
+    `'a.b.' + x`, `supportedVersions:${url}`), also when a helper builds it (`cacheKey(x)`)."""
     first = _first_literal(project, path, arg, scope)
-    return bool(first and first.endswith(".") and not first.startswith("."))
+    return bool(first and len(first) > 1 and first[-1] in NAMESPACE_ENDS and first[0] not in NAMESPACE_ENDS)
 
 
 def _fixed_origin(project: Project, path: str, arg: AnyV, scope: int | None) -> bool:
@@ -505,8 +506,14 @@ def _fixed_origin(project: Project, path: str, arg: AnyV, scope: int | None) -> 
     return bool(first and _ORIGIN.match(first))
 
 
-def _first_literal(project: Project, path: str, arg: AnyV, scope: int | None) -> str | None:
-    """The literal text a template or `+` chain starts with, if any."""
+# What ends the fixed part of a settings key: a dotted path's step, a `name:` or `name/` prefix
+NAMESPACE_ENDS = frozenset(".:/")
+
+
+def _first_literal(project: Project, path: str, arg: AnyV, scope: int | None, depth: int = 0) -> str | None:
+    """The literal text a template or `+` chain starts with, if any; for a call of a project
+    function, the text that each of its returned values starts with (`const key = (u) =>
+    `cache:${u}``), when they all start with the same."""
     r = project.resolve(path, arg, scope)
     v = r.value
     first = None
@@ -519,6 +526,10 @@ def _first_literal(project: Project, path: str, arg: AnyV, scope: int | None) ->
                 break
             left = left.left
         first = project.channel(r.path, left, r.scope)
+    elif isinstance(v, CallExpr) and depth < 2:
+        starts = {_first_literal(project, w.path, w.value, w.scope, depth + 1)
+                  for w in project.returns_of(r.path, v.callee, r.scope)}
+        first = starts.pop() if len(starts) == 1 else None
     return first
 
 

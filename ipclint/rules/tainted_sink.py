@@ -47,7 +47,10 @@ def tainted_sink(project: Project, options: Options) -> Iterator[Hit]:
     `webContents.debugger.attach`/`sendCommand`; and a persistent settings store (`electron-store`,
     `conf`, `electron-settings`, also an instance of a project class that extends one) written with
     a renderer-chosen key (`store.set(key, value)`) or replaced by a renderer object
-    (`store.set(obj)`, `store.store = obj`). Validation of the
+    (`store.set(obj)`, `store.store = obj`); a key that starts with a fixed namespace (a name and
+    `.`, `:` or `/`: `plugins.${id}`, `'cache:' + url`, also as every return of a project helper
+    such as ``const key = (u) => `cache:${u}` ``) with a value main chooses names an entry, not a
+    setting of the page's choice. Validation of the
     parameter (or of the variable carrying it) clears the calls on the side where it passed: a
     sink in the `else` branch of a check, after a test whose result is ignored or only logged, or
     after a weak allowlist (IPC018) is still reached. Refusing an optional value only when it is
