@@ -247,6 +247,11 @@ class Reader:
         if table is not None and text_of(table, 40).replace("?.", ".") in ENVIRONMENT:
             return Read(name, ident, "use")  # `process.env[name] ?? null`: every variable is a key, no allowlist
         role = lookup_role(node, self.up)
+        if role is None:
+            outer = selector_call(node, self.up)  # `select((s) => s.downloads[id])` kept and tested
+            role = lookup_role(outer, self.up) if outer is not None else None
+            if outer is not None and role is not None:
+                return Read(name, ident, role, site=outer, into=outer, arg=0)
         return Read(name, ident, role, site=node) if role is not None else Read(name, ident, "use")
 
     def _object(self, name: str, ident: Node, node: Node, child: Node, st: _State) -> Step:
@@ -293,6 +298,10 @@ class Reader:
         if callee is None or callee.type != "member_expression" or callee_prop not in FINDS:
             return None
         role = lookup_role(call, self.up)
+        if role is None:  # `select(({ servers }) => servers.find((s) => s.url === x))` kept and tested
+            outer = selector_call(call, self.up)
+            if outer is not None and callee_prop != "some":
+                role, call = lookup_role(outer, self.up), outer
         if role is None or (role != "lookup" and callee_prop == "some"):
             return None  # `if (!LIST.some(...))`: the comparison is the check (flowtests.polarity)
         return Read(name, ident, role, site=call, into=call, arg=0, pure=st.pure)
@@ -322,8 +331,11 @@ class Reader:
             return None
         if not new and last == "get" and index == 0 and callee is not None and callee.type == "member_expression":
             role = lookup_role(call, self.up)  # `MAP.get(value)` whose result is tested: an allowlist lookup
+            site = call
+            if role is None and (outer := selector_call(call, self.up)) is not None:
+                role, site = lookup_role(outer, self.up), outer  # `select((s) => s.items.get(value))`
             if role is not None:
-                return Read(name, ident, role, site=call, into=call, arg=0, pure=st.pure)
+                return Read(name, ident, role, site=site, into=site, arg=0, pure=st.pure)
         if not new and last == "resolve" and index >= 1 and self._rooted_in_join(call, args):
             return None  # `path.join(BASE, path.resolve('/', x))`: `..` cannot leave BASE
         if not new and index == 0 and text == "Boolean":
@@ -667,6 +679,30 @@ def lookup_role(node: Node, up: Up) -> str | None:
             continue
         return None
     return None
+
+
+def selector_call(node: Node, up: Up) -> Node | None:
+    """The call a lookup is selected through: ``node`` is what a selector returns (an arrow's
+    expression body, or the one `return` of its block) and that selector is the only argument of
+    a plain function call (`select((state) => state.servers.find((s) => s.url === x))`, Redux's
+    `useSelector`), which gives back what the selector returns. Not a method call: `list.map(...)`,
+    `promise.then(...)` give back something else."""
+    child, p = node, up(node)
+    while p is not None and p.type in TRANSPARENT:
+        child, p = p, up(p)
+    if p is not None and p.type == "return_statement":
+        block = up(p)
+        if block is None or block.type != "statement_block" or len(block.named_children) != 1:
+            return None
+        child, p = block, up(block)
+    if p is None or p.type != "arrow_function" or p.child_by_field_name("body") != child:
+        return None
+    args = up(p)
+    call = up(args) if args is not None and args.type == "arguments" else None
+    if call is None or call.type != "call_expression" or args is None or args.named_children != [p]:
+        return None
+    callee = call.child_by_field_name("function")
+    return call if callee is not None and callee.type == "identifier" else None
 
 
 def is_optional_access(parent: Node, child: Node) -> bool:

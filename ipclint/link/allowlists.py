@@ -20,7 +20,22 @@ from enum import Enum
 from ipclint.link.project import Project
 from ipclint.link.vutil import mentions
 from ipclint.model.facts import Site
-from ipclint.model.values import AnyV, CallExpr, Cmp, Concat, Index, Member, NewExpr, Null, Obj, Ref, Regex, Str, Tpl
+from ipclint.model.values import (
+    AnyV,
+    CallExpr,
+    Cmp,
+    Concat,
+    Fn,
+    Index,
+    Member,
+    NewExpr,
+    Null,
+    Obj,
+    Ref,
+    Regex,
+    Str,
+    Tpl,
+)
 
 FREEZERS = frozenset({"freeze", "seal", "preventExtensions"})
 INDEX_OF = frozenset({"indexOf", "lastIndexOf"})
@@ -43,8 +58,8 @@ def weak_check(project: Project, path: str, scope: int | None, site: Site,
     names = keys if keys is not None else frozenset(site.names)
     v = site.value
     if site.kind == "lookup":
-        obj = _lookup_table(v)
-        return Weak.LOOKUP if obj is not None and plain_object(project, path, obj, scope) else None
+        table = _lookup_table(project, path, v, scope)
+        return Weak.LOOKUP if table is not None and plain_object(project, path, *table) else None
     match v:
         case CallExpr(callee=Member(obj=recv, prop=prop), args=(key, *_)) if prop in INDEX_OF or prop == "includes":
             if not mentions(key, names) or mentions(recv, names):
@@ -70,10 +85,16 @@ def _value_regex(project: Project, path: str, scope: int | None, v: CallExpr, na
     return Weak.REGEX if weak_regex(project, path, v.args[0], scope) else None
 
 
-def _lookup_table(v: AnyV | None) -> AnyV | None:
+def _lookup_table(project: Project, path: str, v: AnyV | None, scope: int | None) -> tuple[AnyV, int | None] | None:
+    """The table a lookup reads, with the scope to resolve it in: `TABLE[x]`, also what a selector
+    returns (`select(() => TABLE[x])`, the lookup kept through the call that runs the selector)."""
     match v:
         case Index(obj=obj):
-            return obj
+            return obj, scope
+        case CallExpr(callee=Ref(), args=(Fn(fid=fid),)) if 0 <= fid < len(project.files[path].functions):
+            returns = project.files[path].functions[fid].returns
+            if len(returns) == 1 and isinstance(returns[0], Index):
+                return returns[0].obj, fid
     return None  # `MAP.get(x)`: a Map (or a store), whose lookups see no inherited keys
 
 

@@ -65,7 +65,8 @@ def tainted_sink(project: Project, options: Options) -> Iterator[Hit]:
     validated in the code after it; a value joined from it and another parameter
     (`path.join(location, name)`) still carries the other one. Tested lookups in tables without
     inherited keys (`if (!installed.has(x)) throw`, `const g = games.get(x); if (!g) return`, `const
-    i = list.findIndex((e) => e.id === x); if (i === -1) return`) are allowlists; a tested verdict
+    i = list.findIndex((e) => e.id === x); if (i === -1) return`, also kept through a selector call:
+    `const s = select((st) => st.servers.find((e) => e.url === x)); if (!s) return`) are allowlists; a tested verdict
     of a validator (IPC005's: schemas, `new URL` (or `url.parse`) with a scheme or host check, also
     of a part copied into a local: `const proto = u.protocol`, project `is*`/`validate*` functions,
     library ones such as `isUUIDv4(id)`) validates.

@@ -57,7 +57,10 @@ def unvalidated_handler(project: Project, options: Options) -> Iterator[Hit]:
     The position of the value in a list of known entries is such a lookup when the failed case
     refuses (`const i = LIST.findIndex((e) => e.id === x); if (i === -1) throw ...`, `< 0`,
     `LIST.indexOf(x)` kept and tested alike); the position of a pattern in the value itself
-    (`x.indexOf('..')`) is a test of its content, not such a lookup.
+    (`x.indexOf('..')`) is a test of its content, not such a lookup. A lookup that a selector
+    returns, passed alone to a plain function call that gives back its result, is kept by that
+    call (`const s = select(({ servers }) => servers.find((e) => e.url === x)); if (!s) return`,
+    Redux's `useSelector`); not through a method (`list.map(...)`, `promise.then(...)`).
     A project function whose name does not say it validates is a validator when it throws or
     returns early on a failed test of the parameter; one that merely reads the value (`text.match(...)`) uses it.
     Handing a parameter to a project function that validates it before using it (or hands it only

@@ -22,7 +22,8 @@ def weak_allowlist(project: Project, options: Options) -> Iterator[Hit]:
     main-process handler (or a helper it hands the data to) and in a preload-exposed function
     (a channel guard): `LIST.indexOf(x)` used as a truth value, membership tested on a string
     (`'read write'.includes(x)`, `STR.indexOf(x) !== -1`), `x in OBJ` or a tested lookup
-    `OBJ[x]` on a plain object literal (also frozen or `as const`), and a regular expression of
+    `OBJ[x]` on a plain object literal (also frozen or `as const`; also kept through a selector
+    call: `const fn = select(() => OBJ[x]); if (!fn) throw ...`), and a regular expression of
     literal alternatives used as an allowlist without an anchor at the start
     (`/app:|file:/.test(ch)`, `/(pdf|html)$/`) or with the `m` flag. Such a check is also no
     guard for IPC001 and no validation for IPC005/IPC006. Checks of the app's own data (argv,
