@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from ipclint.link import gatepaths
 from ipclint.link.allowlists import weak_check
 from ipclint.link.graph import Edge
 from ipclint.link.ipcops import EVENTLESS_HANDLES
@@ -248,6 +249,7 @@ DERIVED = "\0derived"
 # ``_event_passing``: the handler's first parameter is an object holding the event under the key
 # that follows (lx-music's `listener({ event, params })`): its other keys are renderer data
 IN_OBJECT = "\0object:"
+Scope = dict[int, frozenset[gatepaths.Path]]
 
 
 def _function_validates(project: Project, target: tuple[str, int]) -> bool:
@@ -357,6 +359,9 @@ class JudgeState:
     # returns that data (link/taint.py)
     returns: dict[tuple[str, int, int, str], bool] = field(default_factory=dict)
     cuts: int = 0
+    # sites (keys of ``memo``) that validate only some properties of the data they take: a
+    # project function whose gates test `options.protocol` (argument index -> paths tested)
+    scopes: dict[tuple[str, int, int, bool, bool, frozenset[int]], Scope] = field(default_factory=dict)
 
 
 class Judge:
@@ -409,14 +414,17 @@ class Judge:
             self._busy.add((path, fid, i))
             try:
                 every = frozenset(a for _n, a in self._site_args(path, fid, flow).get(i, ()))
-                hit = self._judge(path, fid, flow, s, taint, held, args, every)
+                verdict = self._judge(path, fid, flow, s, taint, held, args, every)
+                if isinstance(verdict, dict):
+                    self.state.scopes[key] = verdict
+                hit = bool(verdict)
             finally:
                 self._busy.discard((path, fid, i))
             self._memo[key] = hit
         return hit
 
     def _judge(self, path: str, fid: int, flow: Flow, s: Site, taint: bool, held: bool,
-               args: frozenset[int], every: frozenset[int] = frozenset()) -> bool:
+               args: frozenset[int], every: frozenset[int] = frozenset()) -> bool | Scope:
         if s.kind in ("check", "lookup"):
             return not held and weak_check(self.project, path, fid, s) is None
         if s.kind == "url":
@@ -431,11 +439,13 @@ class Judge:
         return self._gated(path, call, args, held, every | args)
 
     def _gated(self, path: str, call: Call, indexes: frozenset[int], held: bool,
-               tracked: frozenset[int] = frozenset()) -> bool:
+               tracked: frozenset[int] = frozenset()) -> bool | Scope:
         """A project function that throws (or, when its result is tested, returns early or returns
         the verdict) on a failed test of the parameter the value arrives in. ``tracked``: every
         argument that carries the caller's tracked data (a test against the other parameters,
-        `allowed.includes(new URL(u).protocol)` with `allowed` given as literals, validates)."""
+        `allowed.includes(new URL(u).protocol)` with `allowed` given as literals, validates).
+        When its tests read only properties of the parameters (`options.protocol`), the paths
+        tested, per argument index (gatepaths): they validate those properties only."""
         from ipclint.link.wrappers import callee_function
         target = callee_function(self.project, path, call)
         if target is None:
@@ -464,6 +474,10 @@ class Judge:
                 and not self.validated(tpath, tfid, inner, o, renderer=names | others) for o in inner.occs):
             return False
         by_site = self._site_args(tpath, tfid, inner)
+        passed = False
+        params_at = {p.name: p for p in fn.params}
+        paths = gatepaths.param_paths(fn)
+        tested: dict[int, set[gatepaths.Path]] = {}
         for g in inner.gates:
             if (held and g.how not in ("throw", "held")) or (g.how == "result" and not predicate) \
                     or g.how == "accept":  # (an early yes makes no validator: later code may say yes too)
@@ -473,9 +487,20 @@ class Judge:
             # (a call there validates only the arguments that carry this data: `send(id, line)`
             # that throws for an unknown id does not validate the line)
             carried = frozenset(a for n, a in by_site.get(g.site, ()) if n in names)
-            if self.site(tpath, tfid, inner, g.site, renderer=names | others, held=g.how == "held", args=carried):
-                return True
-        return False
+            if not self.site(tpath, tfid, inner, g.site, renderer=names | others, held=g.how == "held", args=carried):
+                continue
+            passed = True
+            for o in inner.occs:  # the properties of each parameter that the gate tests
+                if o.site != g.site or o.name not in names:
+                    continue
+                at, root = gatepaths.read_path(inner, o, paths)
+                param = params_at.get(root) if root is not None else None
+                if param is None or param.rest:
+                    return True  # (data made from several parameters, or a rest parameter: whole)
+                tested.setdefault(param.index, set()).add(at)
+        if passed and tested and all(() not in t for t in tested.values()):
+            return {i: frozenset(t) for i, t in tested.items()}
+        return passed
 
     def validated(self, path: str, fid: int, flow: Flow, occ: Occ, taint: bool = False,
                   renderer: set[str] | None = None) -> bool:
@@ -490,8 +515,28 @@ class Judge:
         def args(i: int) -> frozenset[int]:
             return frozenset(a for n, a in by_site.get(i, ()) if n in related)
 
-        return any(self.site(path, fid, flow, i, taint, renderer, args=args(i)) for i in occ.dom) or any(
-            self.site(path, fid, flow, i, taint, renderer, held=True, args=args(i)) for i in occ.held)
+        def by(i: int, held: bool) -> bool:
+            a = args(i)
+            if not self.site(path, fid, flow, i, taint, renderer, held=held, args=a):
+                return False
+            scope = self.state.scopes.get((path, fid, i, taint, held, a))
+            return scope is None or self._in_scope(path, fid, flow, occ, i, scope, related)
+
+        return any(by(i, False) for i in occ.dom) or any(by(i, True) for i in occ.held)
+
+    def _in_scope(self, path: str, fid: int, flow: Flow, occ: Occ, i: int, scope: Scope, related: set[str]) -> bool:
+        """The read's data is among the properties that the call at site ``i`` validates: the paths
+        its function tests, seen through the object keys each argument wraps the data in."""
+        params = gatepaths.param_paths(self.project.files[path].functions[fid])
+        want, _root = gatepaths.read_path(flow, occ, params)
+        for o in flow.occs:
+            if o.site != i or o.role != "arg" or o.name not in related or o.arg not in scope:
+                continue
+            base, _root = gatepaths.read_path(flow, o, params)
+            tested = (base + m for t in scope[o.arg] if (m := gatepaths.unwrap(t, o.keys)) is not None)
+            if gatepaths.covers(tested, want):
+                return True
+        return False
 
     def is_use(self, path: str, fid: int, flow: Flow, occ: Occ) -> bool:
         """A read that uses the value: not a check, not an argument of a validator, not a lookup

@@ -63,6 +63,8 @@ def unvalidated_handler(project: Project, options: Options) -> Iterator[Hit]:
     Redux's `useSelector`); not through a method (`list.map(...)`, `promise.then(...)`).
     A project function whose name does not say it validates is a validator when it throws or
     returns early on a failed test of the parameter; one that merely reads the value (`text.match(...)`) uses it.
+    Such a function validates what its tests read: one that throws on a bad `options.protocol`
+    validates the caller's `protocol` (and the value read whole), not `options.username`.
     Handing a parameter to a project function that validates it before using it (or hands it only
     to a validator, or never reads it) is not a use; handing it to the function of a constant
     table the handler is registered in a loop over (`for (const [ch, fn] of
