@@ -1413,8 +1413,20 @@ class Project:
                 return self._inherited_field(cur, cls, prop)
             return None
         if len(values) != 1:
-            return None
+            return self._set_just_before(cur, found)
         return Where(cur.path, found[0].value, found[0].func)
+
+    def _set_just_before(self, cur: Where, found: list[Assign]) -> Where | None:
+        """A field set to different Electron objects by a class that plays both sides (`this.ipc =
+        require('electron').ipcMain` where it is the server, `.ipcRenderer` where it is the client):
+        at a read in a function that set it earlier, the object that function set last before the
+        read. Only when every assignment is an Electron object (a channel or data field set two
+        ways stays unknown)."""
+        before = [a for a in found if a.func == cur.scope and a.span < cur.value.span]
+        if not before or any(type(self.resolve(cur.path, a.value, a.func).value) is not Electron for a in found):
+            return None
+        last = max(before, key=lambda a: a.span)
+        return Where(cur.path, last.value, last.func)
 
     def _this_assigns(self, path: str, f: FileFacts) -> dict[str, list[Assign]]:
         """Field name -> the file's assignments `this.<name> = v`, indexed once per file."""
