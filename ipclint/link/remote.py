@@ -82,6 +82,11 @@ class Remote:
             return self._webview_src(load.url)
         return self._url(load.url, load.call)
 
+    def local_pages(self, pages: tuple[Where, ...] | None) -> bool:
+        """Whether a window-open handler allows children only at these pages (not None), none of
+        them remote content."""
+        return pages is not None and all(self._url(page, None) is None for page in pages)
+
     def _url(self, where: Where, call: Call | None) -> str | None:
         project = self.project
         for alt, alone in url_alternatives(project, where):

@@ -54,13 +54,17 @@ class Load:
 class OpenHandler:
     """`setWindowOpenHandler(fn)` (or a legacy 'new-window' listener): whether it can let a child
     window open at a page of its own (an answer that allows only `about:blank`, which the opener's
-    code fills, does not count), and the child's own preloads when the allowing answer overrides them."""
+    code fills, does not count), and the child's own preloads when the allowing answer overrides them.
+    ``pages``: when every allowing answer is reached only for a requested URL equal to one of these
+    values (`if (url === this.appUrl) return { action: 'allow' }`), those values; None when any URL
+    may open. IPC019 judges them like the pages a window loads."""
 
     path: str
     span: Span
     allows: bool
     everywhere: bool  # set for every webContents of the app ('web-contents-created')
     override: tuple[Preload, ...] | None = None
+    pages: tuple[Where, ...] | None = None
     # set on a webContents that cannot be told (a helper's parameter): it may be this window's
     attributed: bool = True
 
@@ -127,10 +131,11 @@ def windows(project: Project) -> list[Window]:
                 unknown.append(replace(handler, allows=False, attributed=False))
     out.extend(_webviews(project, files))
     for w in out:  # resolve the pages' URLs now, so that the modules they come from get parsed
-        for load in w.loads:
-            if load.url is not None:
-                for alt, _alone in url_alternatives(project, load.url):
-                    url_prefix(project, alt)
+        urls = [load.url for load in w.loads if load.url is not None]
+        urls += [page for h in w.handlers for page in h.pages or ()]
+        for url in urls:
+            for alt, _alone in url_alternatives(project, url):
+                url_prefix(project, alt)
     for w in out:
         w.handlers.extend(h for h in everywhere if project.same_app(h.path, w.path))
         if not w.handlers:
@@ -247,8 +252,15 @@ def _open_handler(project: Project, path: str, call: Call, files: list[str]) -> 
         prevented = any(callee_name(c.callee) == "preventDefault" for c in project.calls_under(fpath, fid))
         return OpenHandler(path, call.span, not prevented, everywhere)
     allows, override = False, None
-    blank = {o.value.span for o in f.outcomes
-             if o.func == fid and o.value is not None and any(_blank_only(project, fpath, fid, c) for c in o.conds)}
+    blank: set[Span] = set()
+    fixed: dict[Span, list[Where]] = {}  # answers reached only for a requested URL equal to these
+    for o in f.outcomes:
+        if o.func == fid and o.value is not None:
+            if any(_blank_only(project, fpath, fid, c) for c in o.conds):
+                blank.add(o.value.span)
+            elif urls := [u for c in o.conds for u in _fixed_urls(project, fpath, fid, c)]:
+                fixed[o.value.span] = urls
+    pages: list[Where] | None = []
     for ret in f.functions[fid].returns:
         for answer in _answers(project, Where(fpath, ret, fid)):
             action = project.member(answer, "action")
@@ -258,7 +270,12 @@ def _open_handler(project: Project, path: str, call: Call, files: list[str]) -> 
                 continue  # (a child the opener's own code fills: nothing remote is loaded into it)
             allows = True
             override = _override(project, answer, files, override)
-    return OpenHandler(path, call.span, allows, everywhere, override)
+            only = fixed.get(answer.value.span) if answer.path == fpath else None
+            if only is None or pages is None:
+                pages = None
+            else:
+                pages.extend(only)
+    return OpenHandler(path, call.span, allows, everywhere, override, None if pages is None else tuple(pages))
 
 
 def _new_guest(project: Project, path: str, fid: int, files: list[str]
@@ -315,6 +332,21 @@ def _blank_only(project: Project, path: str, fid: int, cond: AnyV) -> bool:
             return any(type(a) is Str and a.value in BLANK and _requested_url(project, path, fid, b)
                        for a, b in ((left, right), (right, left)))
     return False
+
+
+def _fixed_urls(project: Project, path: str, fid: int, cond: AnyV) -> list[Where]:
+    """The values a condition requires the requested URL to equal (`url === this.appUrl`, either
+    side of an `&&`, every side of an `||`); empty when it does not pin the URL."""
+    match cond:
+        case Logic(op="&&", left=left, right=right):
+            return _fixed_urls(project, path, fid, left) or _fixed_urls(project, path, fid, right)
+        case Logic(op="||", left=left, right=right):
+            sides = [_fixed_urls(project, path, fid, side) for side in (left, right)]
+            return sides[0] + sides[1] if all(sides) else []
+        case Cmp(op="===" | "==", left=left, right=right):
+            return [Where(path, b, fid) for a, b in ((left, right), (right, left))
+                    if _requested_url(project, path, fid, a) and not _requested_url(project, path, fid, b)]
+    return []
 
 
 def _requested_url(project: Project, path: str, fid: int, v: AnyV) -> bool:

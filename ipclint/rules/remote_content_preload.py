@@ -27,7 +27,8 @@ def remote_content_preload(project: Project, options: Options) -> Iterator[Hit]:
     (a handler parameter) or from network data (`fetch`, `net.fetch`, axios), a `<webview>`
     source that page code builds, and the child windows a page opens: a child allowed by
     `setWindowOpenHandler` (or opened with no handler at all) inherits the opener's preload
-    (not a child allowed only at `about:blank` or with no URL: the opener's own code fills it);
+    (not a child allowed only at `about:blank` or with no URL: the opener's own code fills it, nor
+    one allowed only when the requested URL equals a local page, `url === this.appUrl`);
     a legacy 'new-window' listener allows the child unless it prevents the default, and also
     when it then hands Electron a window of its own (`event.newGuest = new BrowserWindow(...)`),
     which inherits the opener's preload when its options come from the listener's `options`
@@ -104,7 +105,7 @@ def remote_content_preload(project: Project, options: Options) -> Iterator[Hit]:
         if w.kind == "webview":
             continue
         for h in w.handlers:
-            if h.allows and (h.path, h.span) not in done:
+            if h.allows and not remote.local_pages(h.pages) and (h.path, h.span) not in done:
                 found = _privileged(remote, list(h.override) if h.override is not None else w.preloads)
                 if found:
                     done.add((h.path, h.span))
