@@ -2,11 +2,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from ipclint.link.bridge import exposed_members
 from ipclint.link.modules import Where
 from ipclint.link.payloads import bridge_payloads, problem, promise, short
 from ipclint.link.project import Project
 from ipclint.model import Severity
-from ipclint.model.values import AnyV, CallExpr, NewExpr
+from ipclint.model.values import AnyV, CallExpr, Fn, NewExpr, Ref
 from ipclint.rules._base import Hit, Options, rule
 
 
@@ -27,8 +28,9 @@ def non_cloneable_payload(project: Project, options: Options) -> Iterator[Hit]:
     Events sent whole (the first parameter of an `addEventListener` listener; not for event names
     of the `onStateChange` form, which no DOM event has: such emitters pass values), Electron
     objects (BrowserWindow, WebContents; also a variable or parameter declared as one: `let win:
-    BrowserWindow | null`, or a variable first set to nothing that every assignment sets to a new
-    one: `let win = null` then `win = new BrowserWindow(...)`), `process.env`, and
+    BrowserWindow | null`, but not a parameter of an exposed bridge function, which holds whatever
+    the page passes; or a variable first set to nothing that every assignment sets to a new one:
+    `let win = null` then `win = new BrowserWindow(...)`), `process.env`, and
     instances of classes declared in the project, `this` in their methods included (their
     prototype is lost). Payloads are the arguments of ipcRenderer `send`/`invoke`/`sendSync`/
     `postMessage`, `webContents.send`, `event.reply`, `event.sender.send`, and values returned
@@ -66,6 +68,7 @@ def non_cloneable_payload(project: Project, options: Options) -> Iterator[Hit]:
     - [Electron: objects sent over IPC are serialized with the structured clone algorithm](https://www.electronjs.org/docs/latest/tutorial/ipc#object-serialization)
     - [CWE-704: Incorrect Type Conversion or Cast](https://cwe.mitre.org/data/definitions/704.html)
     """
+    bridged = _bridge_functions(project)
     for (path, idx), op in sorted(project.ipc_ops.items()):
         if op.kind not in ("send", "invoke", "push"):
             continue
@@ -74,6 +77,9 @@ def non_cloneable_payload(project: Project, options: Options) -> Iterator[Hit]:
         if op.method == "postMessage":
             payload = payload[:1]  # the rest is the transfer list
         for arg in payload:
+            if isinstance(arg, Ref) and (hit := project.param_of(path, call.func, arg.name)) is not None \
+                    and (path, hit[0]) in bridged:
+                continue  # (what the page passes is judged at its calls, below; not by a declared type)
             why = problem(project, Where(path, arg, call.func))
             if why:
                 yield Hit(path, arg.span, f"payload '{short(arg)}' cannot be cloned over IPC: {why}",
@@ -100,3 +106,15 @@ def non_cloneable_payload(project: Project, options: Options) -> Iterator[Hit]:
                           key=f"return:{short(ret)}")
 
 
+
+
+def _bridge_functions(project: Project) -> set[tuple[str, int]]:
+    """The preload functions exposed to the page (contextBridge, or `window.x =` without isolation):
+    the page calls them, so their parameters hold page values (a declared `e?: IpcMainInvokeEvent`
+    is only what the author hoped)."""
+    out: set[tuple[str, int]] = set()
+    for exposure in project.exposures:
+        if exposure.mode != "toolkit":
+            out.update((m.value.path, m.value.value.fid) for m in exposed_members(project, exposure)
+                       if isinstance(m.value.value, Fn))
+    return out
