@@ -18,6 +18,10 @@ FS_PATH_FUNCS = {"readFile": (0,), "writeFile": (0,), "appendFile": (0,), "rm": 
 CP_MODULES = frozenset({"child_process", "node:child_process", "execa", "cross-spawn"})
 CP_FUNCS = {"exec": (0,), "execSync": (0,), "execFile": (0, 1), "execFileSync": (0, 1), "spawn": (0, 1),
             "spawnSync": (0, 1), "fork": (0, 1), "execa": (0, 1), "execaSync": (0, 1), "execaCommand": (0,)}
+# The MCP SDK's stdio transport spawns `options.command` with `options.args` and `options.env`.
+MCP_STDIO_MODULES = frozenset({"@modelcontextprotocol/sdk/client/stdio.js", "@modelcontextprotocol/sdk/client/stdio"})
+MCP_STDIO = "new StdioClientTransport (MCP SDK: it spawns options.command)"
+MCP_STDIO_KEYS = frozenset({"command", "args", "env", "cwd", "..."})  # the options that choose what runs
 # Run a shell command as administrator (child_process.exec behind an elevation prompt).
 SUDO_MODULES = frozenset({"sudo-prompt", "@vscode/sudo-prompt"})
 VM_FUNCS = frozenset({"runInNewContext", "runInThisContext", "runInContext", "compileFunction", "Script"})
@@ -153,6 +157,8 @@ def _api_sink(r: AnyV, new: bool) -> tuple[str, tuple[int, ...]] | None:
             return f"{mod}.{last}", FS_PATH_FUNCS.get(last.removesuffix("Sync"), (0,))
         if mod in CP_MODULES and (last in CP_FUNCS or (name in ("*", "default") and mod == "execa")):
             return f"{mod}.{last}", CP_FUNCS.get(last, (0, 1))
+        if new and mod in MCP_STDIO_MODULES and last == "StdioClientTransport":
+            return MCP_STDIO, (0,)
         if mod in SUDO_MODULES and last == "exec":
             return f"{mod}.exec", (0,)
         if mod in ("vm", "node:vm") and last in VM_FUNCS:

@@ -13,7 +13,7 @@ import msgspec
 
 from ipclint.link.handlers import Handler, Judge, call_at, derived
 from ipclint.link.project import Project
-from ipclint.link.sinks import STORE_KEY, assignment_sink, sink_of
+from ipclint.link.sinks import MCP_STDIO, MCP_STDIO_KEYS, STORE_KEY, assignment_sink, sink_of
 from ipclint.link.tables import loop_values, module_entries
 from ipclint.link.vutil import mentions, walk
 from ipclint.link.wrappers import applied_function, callee_function, forwarded_function
@@ -283,6 +283,8 @@ def _arrives(project: Project, path: str, call: Call, occ: Occ, sink: tuple[str,
     desc, positions = sink
     if occ.arg not in positions or occ.arg >= len(call.args):
         return False
+    if desc == MCP_STDIO:  # the program, its arguments and environment; not `stderr: 'pipe'`
+        return not occ.keys or occ.keys[0] in MCP_STDIO_KEYS
     if desc.startswith("new "):  # whole options, or webPreferences that decide what the page can do
         keys = occ.keys
         if not keys:

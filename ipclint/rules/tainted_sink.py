@@ -38,7 +38,9 @@ def tainted_sink(project: Project, options: Options) -> Iterator[Hit]:
     digits and carries nothing, one made by `String` carries the value), and loops and array callbacks over it
     (`for...of`, `map`, `forEach`), and flags the dangerous call it reaches without validation: `shell.openExternal`
     / `openPath` / `showItemInFolder`; `child_process` `exec`/`execFile`/`spawn`/`fork` (and their
-    Sync forms, argument arrays included); the path arguments of `fs`, `fs/promises`, `fs-extra`,
+    Sync forms, argument arrays included), and the process launchers `execa`, `cross-spawn`,
+    `sudo-prompt` and the MCP SDK's `new StdioClientTransport({ command, args, env, cwd })`; the
+    path arguments of `fs`, `fs/promises`, `fs-extra`,
     `graceful-fs` and `original-fs` calls; `require()` and `import()`; `eval`, `new Function`,
     `vm.run*`; `loadURL`/`loadFile`; `executeJavaScript`/`insertCSS` (methods of these names on
     any object but a function of the project: `shell.openPath(p)` with `const shell =
