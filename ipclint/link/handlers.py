@@ -505,8 +505,14 @@ class Judge:
     def validated(self, path: str, fid: int, flow: Flow, occ: Occ, taint: bool = False,
                   renderer: set[str] | None = None) -> bool:
         """Whether the read ``occ`` is on a path where a check of its data passed."""
+        return bool(self.validating(path, fid, flow, occ, taint, renderer, every=False))
+
+    def validating(self, path: str, fid: int, flow: Flow, occ: Occ, taint: bool = False,
+                   renderer: set[str] | None = None, every: bool = True) -> list[int]:
+        """The sites whose passing the read ``occ`` sits behind and that validate its data (the
+        first one only, unless ``every``)."""
         if not occ.dom and not occ.held:
-            return False
+            return []
         related = self._related.get((path, fid, occ.name))
         if related is None:
             related = self._related[(path, fid, occ.name)] = related_names(flow, occ.name)
@@ -522,7 +528,13 @@ class Judge:
             scope = self.state.scopes.get((path, fid, i, taint, held, a))
             return scope is None or self._in_scope(path, fid, flow, occ, i, scope, related)
 
-        return any(by(i, False) for i in occ.dom) or any(by(i, True) for i in occ.held)
+        out: list[int] = []
+        for i, held in [(i, False) for i in occ.dom] + [(i, True) for i in occ.held]:
+            if by(i, held):
+                out.append(i)
+                if not every:
+                    break
+        return out
 
     def _in_scope(self, path: str, fid: int, flow: Flow, occ: Occ, i: int, scope: Scope, related: set[str]) -> bool:
         """The read's data is among the properties that the call at site ``i`` validates: the paths

@@ -11,7 +11,7 @@ from typing import NamedTuple
 
 import msgspec
 
-from ipclint.link.handlers import Handler, Judge, call_at, derived
+from ipclint.link.handlers import Handler, Judge, call_at, derived, related_names
 from ipclint.link.project import Project
 from ipclint.link.sinks import MCP_STDIO, MCP_STDIO_KEYS, STORE_KEY, assignment_sink, sink_of
 from ipclint.link.tables import loop_values, module_entries
@@ -50,13 +50,16 @@ class Given(NamedTuple):
     """A function to follow, the handler parameter each of its tracked names carries, and the
     steps (helper calls and parameters) that led to it. ``under``: for a parameter given an object
     that holds the renderer data only at some keys (`open({ deep: { page: x } })`, `save({ dir:
-    CONFIG_DIR, name })`), those keys; a parameter not in it holds renderer data as a whole."""
+    CONFIG_DIR, name })`), those keys; a parameter not in it holds renderer data as a whole.
+    ``checked``: for a parameter given an object whose caller validated only some of its properties
+    (`if (isFormat(file.ext)) save(file)`), those properties: its other ones are still unchecked."""
 
     path: str
     fid: int
     names: dict[str, str]
     steps: tuple[TraceStep, ...]
     under: dict[str, tuple[str, ...]]
+    checked: dict[str, frozenset[str]] = {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,11 +74,12 @@ class Reach:
 def reaches(project: Project, h: Handler, judge: Judge, extra: frozenset[str]) -> Iterator[Reach]:
     roots = {p.name: p.name for p in h.params}
     stack: list[tuple[Given, int]] = [(Given(h.path, h.fid, roots, (), {}), 0)]
-    seen: set[tuple[str, int, frozenset[str], frozenset[tuple[str, tuple[str, ...]]]]] = set()
+    seen: set[tuple[str, int, frozenset[str], frozenset[tuple[str, tuple[str, ...]]],
+                    frozenset[tuple[str, frozenset[str]]]]] = set()
     while stack:
-        (path, fid, given, steps, under), depth = stack.pop()
+        (path, fid, given, steps, under, checked), depth = stack.pop()
         flow: Flow | None = project.flow(path, fid)
-        key = (path, fid, frozenset(given), frozenset(under.items()))
+        key = (path, fid, frozenset(given), frozenset(under.items()), frozenset(checked.items()))
         if flow is None or key in seen or len(seen) > 256:
             continue
         seen.add(key)
@@ -85,14 +89,18 @@ def reaches(project: Project, h: Handler, judge: Judge, extra: frozenset[str]) -
         renderer = derived(flow, given)
         through: dict[str, tuple[TraceStep, ...]] = {}
         only = {n: k[0] for n, k in under.items()}  # (grows by the locals holding one whole: _tainted)
-        taint = _tainted(project, judge, path, fid, flow, given, renderer, through=through, only=only)
+        taint = _tainted(project, judge, path, fid, flow, given, renderer, through=through, only=only,
+                         checked=checked)
         for occ, more in _reads(project, judge, path, fid, flow, taint, renderer, only):
             if occ.name not in taint or occ.into is None or occ.role not in ("arg", "url", "set") \
-                    or _elsewhere(occ, only):
+                    or _elsewhere(occ, only) or (occ.path and occ.path[0] in checked.get(occ.name, ())):
                 continue
             here = steps + through.get(occ.name, ()) + more
+            partly: frozenset[str] | None = frozenset()
             if judge.validated(path, fid, flow, occ, taint=True, renderer=renderer):
-                continue
+                partly = _tested_parts(judge, path, fid, flow, occ, renderer) if not more else None
+                if not partly:
+                    continue
             if occ.role == "set":
                 assign = project.assign_at(path, occ.into)
                 desc = assignment_sink(project, path, assign) if assign is not None else None
@@ -113,12 +121,33 @@ def reaches(project: Project, h: Handler, judge: Judge, extra: frozenset[str]) -
             sink = None if occ.role == "arg" and judge.site(path, fid, flow, occ.site) else \
                 sink_of(project, path, call, extra, main_only=True)
             if sink is not None:
-                if _arrives(project, path, call, occ, sink, taint):
+                if not partly and _arrives(project, path, call, occ, sink, taint):
                     yield Reach(path, call, sink[0], taint[occ.name], here)
             elif depth < MAX_HELPER_DEPTH:
                 held = only.get(occ.name) if not occ.path else None
                 for helper in _helpers(project, path, call, occ, taint[occ.name], here, held):
+                    if partly:  # (the helper's own parameter that takes the object whole)
+                        helper = helper._replace(checked={n: partly for n in helper.names if n not in helper.under})
                     stack.append((helper, depth + 1))
+
+
+def _tested_parts(judge: Judge, path: str, fid: int, flow: Flow, occ: Occ, renderer: set[str]) -> frozenset[str] | None:
+    """For an object handed whole to a function after checks that each tested only properties of
+    it (`if (isFormat(file.ext)) save(file)`), those properties: the function may use the others,
+    which no check has seen. None when a check tested the value itself, or the value is a parsed
+    URL (a test of `u.protocol` says what `u` is)."""
+    if occ.role != "arg" or occ.path or occ.keys:
+        return None
+    related = related_names(flow, occ.name)
+    if any(o.role == "url" and o.name in related for o in flow.occs):
+        return None
+    parts: set[str] = set()
+    for i in judge.validating(path, fid, flow, occ, taint=True, renderer=renderer):
+        reads = [o for o in flow.occs if o.site == i and o.name in related]
+        if not reads or any(o.name != occ.name or not o.path for o in reads):
+            return None
+        parts.update(o.path[0] for o in reads)
+    return frozenset(parts) or None
 
 
 def _elsewhere(occ: Occ, only: dict[str, str]) -> bool:
@@ -130,7 +159,8 @@ def _elsewhere(occ: Occ, only: dict[str, str]) -> bool:
 def _tainted(project: Project, judge: Judge, path: str, fid: int, flow: Flow, given: dict[str, str],
              renderer: set[str], depth: int = 0,
              through: dict[str, tuple[TraceStep, ...]] | None = None, returning: bool = False,
-             only: dict[str, str] | None = None) -> dict[str, str]:
+             only: dict[str, str] | None = None, checked: dict[str, frozenset[str]] | None = None
+             ) -> dict[str, str]:
     """Tracked name -> handler parameter, for the names that carry unvalidated renderer data:
     locals made from them, and locals that keep the result of a project function returning them
     (`const full = toFull(p)`). ``through``: for such locals (and those made from them), the
@@ -138,7 +168,8 @@ def _tainted(project: Project, judge: Judge, path: str, fid: int, flow: Flow, gi
     not through locals rewritten with `replace`/`replaceAll` (often the function's sanitizing).
     ``only``: the objects with renderer data in one property (the first of Given.under); a local taken from
     another property of one is clean, a local holding the whole object is such an object too
-    (added to ``only``)."""
+    (added to ``only``). ``checked``: properties of parameters that the caller validated (Given.checked);
+    a local taken from one of them is clean."""
     taint = dict(given)
     only = only if only is not None else {}
     for _ in range(4):
@@ -149,6 +180,8 @@ def _tainted(project: Project, judge: Judge, path: str, fid: int, flow: Flow, gi
                 prop = only.get(a.source)
                 if prop is not None and a.key and a.key[0] not in ("*", prop):
                     continue  # `const { dir } = opts` where only `opts.name` is renderer data
+                if checked and a.key and a.key[0] in checked.get(a.source, ()):
+                    continue  # `const { ext } = file` where the caller validated `file.ext`
                 if prop is not None and not a.key:
                     only[a.name] = prop
                 taint[a.name] = taint[a.source]

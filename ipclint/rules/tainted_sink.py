@@ -59,7 +59,9 @@ def tainted_sink(project: Project, options: Options) -> Iterator[Hit]:
     given (`if (p && !isValidPath(p)) return`) validates it: past that, `p` is valid or empty
     (null, undefined, `''`). A check of one property validates that
     property, not its siblings: after `if (req.action === 'remove')`, `req.path` is as unchecked
-    as before. A project function handed an object literal that holds the renderer data at some keys
+    as before, also in a project function handed the whole `req` (a parsed URL excepted: a test of
+    `u.protocol` says what `u` is). A project function handed an object literal that holds the
+    renderer data at some keys
     (`createWindow({ deepLink: { page: x } })`) has it there only: spreading that parameter into
     `new BrowserWindow({ ...options })` sets no window option, and a member beside the data
     (`options.preloadPath`, `link.fallback`) is not the page's, unless the function writes to that
