@@ -5,8 +5,9 @@ helper functions (up to two calls deep), with the trace from the renderer to the
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import NamedTuple
 
 import msgspec
@@ -59,7 +60,7 @@ class Given(NamedTuple):
     names: dict[str, str]
     steps: tuple[TraceStep, ...]
     under: dict[str, tuple[str, ...]]
-    checked: dict[str, frozenset[str]] = {}
+    checked: Mapping[str, frozenset[str]] = MappingProxyType({})  # (read-only: a shared default)
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,7 +160,7 @@ def _elsewhere(occ: Occ, only: dict[str, str]) -> bool:
 def _tainted(project: Project, judge: Judge, path: str, fid: int, flow: Flow, given: dict[str, str],
              renderer: set[str], depth: int = 0,
              through: dict[str, tuple[TraceStep, ...]] | None = None, returning: bool = False,
-             only: dict[str, str] | None = None, checked: dict[str, frozenset[str]] | None = None
+             only: dict[str, str] | None = None, checked: Mapping[str, frozenset[str]] | None = None
              ) -> dict[str, str]:
     """Tracked name -> handler parameter, for the names that carry unvalidated renderer data:
     locals made from them, and locals that keep the result of a project function returning them
