@@ -775,8 +775,24 @@ def quoted_in_page_code(project: Project, channel: str, app: str | None = None,
     for path in paths if paths is not None else page_code_paths(project, app, roles):
         data = project.sources.get(path) or b""
         # (the name alone first: one search of a file that does not write it, not one per quote)
-        if name in data and any(n in data for n in needles):
+        if name in data and any(_written_in_code(data, n) for n in needles):
             return True
+    return False
+
+
+# How a line of commented-out code starts (`// ipcRenderer.send('hide')`, a block comment's `*`)
+_COMMENT_STARTS = (b"//", b"/*", b"*", b"<!--")
+
+
+def _written_in_code(data: bytes, needle: bytes) -> bool:
+    """Whether ``needle`` occurs in ``data`` on a line that is not a comment: a channel named only
+    in commented-out code (`// ipcRenderer.send('hideWindow')`) is sent by nothing."""
+    at = data.find(needle)
+    while at >= 0:
+        start = data.rfind(b"\n", 0, at) + 1
+        if not data[start:at].lstrip().startswith(_COMMENT_STARTS):
+            return True
+        at = data.find(needle, at + len(needle))
     return False
 
 

@@ -25,7 +25,8 @@ def unused_handler(project: Project, options: ChannelOptions) -> Iterator[Hit]:
     Flags a main-process handler (`ipcMain.handle`/`handleOnce`/`on`/`once`, `webContents.ipc`,
     `frame.ipc`, or an app wrapper that registers one) for a channel that no preload or renderer
     code sends or invokes. `ipcMain.emit(channel)` in main counts as a use, and so does the channel
-    name written as a string in preload or renderer code (it may reach a send through a variable).
+    name written as a string in preload or renderer code (it may reach a send through a variable),
+    but not in commented-out code (`// ipcRenderer.send('hide')` sends nothing).
     Channels that an allowlist-guarded generic bridge allows count as used, and so do the channels a
     page send with a computed channel may name: each constant branch of `cond ? A : B`, and every
     channel that starts with the constant head of a template (`storage-${op}`). A loop over a constant
