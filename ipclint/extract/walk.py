@@ -320,8 +320,9 @@ class Extractor:
                     tx: Callable[[Node], str] | None = None, t: str = "") -> AnyV:
         """A call in its one shape: `await f<T>(x)` is an awaited call of `f` (tree-sitter-typescript
         parses it as a call whose callee is the await expression), `f.call(this, x)`,
-        `f.apply(this, [x])` and `Reflect.apply(f, this, [x])` are `f(x)`; parentheses, `!`, `as`
-        casts, `(0, f)` and type arguments around or after the callee change nothing."""
+        `f.apply(this, [x])`, `Reflect.apply(f, this, [x])` and `promisify(f)(x)` are `f(x)`;
+        parentheses, `!`, `as` casts, `(0, f)` and type arguments around or after the callee change
+        nothing."""
         t = t or node.type
         fn = node.child_by_field_name("constructor" if t == "new_expression" else "function")
         args_node = node.child_by_field_name("arguments")
@@ -346,6 +347,8 @@ class Extractor:
             return NewExpr(span=sp, text=text, callee=callee, args=args)
         if isinstance(callee, Member) and callee.prop in ("call", "apply"):
             callee, args = _function_call(callee, args)
+        elif isinstance(callee, CallExpr) and len(callee.args) == 1 and _is_promisify(callee.callee):
+            callee = callee.args[0]  # `promisify(f)(x)`: f(x), with a callback the wrapper adds
         first = args[0] if args else None
         if isinstance(first, Str) and (_is_require(callee) or fn.type == "import"):
             # (`import('x')` is a promise of the module: `await import('x')`, and `await p` with
@@ -443,6 +446,12 @@ def _function_call(callee: Member, args: tuple[AnyV, ...]) -> tuple[AnyV, tuple[
     if isinstance(listed, Arr):
         return target, listed.items
     return target, (Spread(span=listed.span, text=listed.text, inner=listed),)
+
+
+def _is_promisify(callee: AnyV) -> bool:
+    """`promisify` / `util.promisify` (Node's util): `promisify(f)(x)` calls `f(x, callback)`."""
+    return (isinstance(callee, Ref) and callee.name == "promisify") \
+        or (isinstance(callee, Member) and callee.prop == "promisify")
 
 
 def _receiver_like(this: AnyV | None, target: AnyV) -> bool:
