@@ -643,7 +643,10 @@ def _wrapper_edge(project: Project, path: str, call: Call, wop: WrapperOp, targe
                  handler_value=hv, via=via, wrapper_funcs=(target, *wop.chain))
     if site_path != path and ch is not None:
         channel = project.channel(site_path, ch, site.func)
-        edge = replace(edge, channel=channel, channel_value=ch, channel_span=ch.span, inline_literal=False)
+        # (the start the wrapper's own channel has whatever it is passed: `channelName(store, 'reset')`)
+        head = project.channel_prefix(site_path, ch, site.func) if channel is None else None
+        edge = replace(edge, channel=channel, channel_value=ch, channel_span=ch.span, inline_literal=False,
+                       channel_head=head)
     if wop.channel_derived and edge.channel is None and not (
             wop.channel_expr is not None
             and _referenced(project, wop.channel_expr[0], wop.channel_expr[3], imports=False)):

@@ -2280,15 +2280,15 @@ class Project:
                 return a + b if a is not None and b is not None else None
         return None
 
-    def channel_prefix(self, path: str, value: AnyV, scope: int | None = None) -> str | None:
+    def channel_prefix(self, path: str, value: AnyV, scope: int | None = None, _depth: int = 0) -> str | None:
         """The fixed start of a channel made of parts of which only the first are constant
         (`${PREFIX}${name}`, `'reply:' + id`, `` `on-done-${id}` ``): the namespace a caller who
-        picks the rest stays in (all of it when every part is constant). None when it starts with a
-        dynamic part."""
+        picks the rest stays in (all of it when every part is constant), also when a project
+        function builds it (``_built_prefix``). None when it starts with a dynamic part."""
         r = self.resolve(path, value, scope)
         parts = concat_parts(r.value, 32)
         if len(parts) < 2:
-            return None
+            return self._built_prefix(path, value, scope, r, _depth) if _depth < 3 else None
         prefix = ""
         for part in parts:
             text = part if isinstance(part, str) else self.channel(r.path, part, r.scope)
@@ -2296,6 +2296,29 @@ class Project:
                 break
             prefix += text
         return prefix or None
+
+    def _built_prefix(self, path: str, value: AnyV, scope: int | None, r: Where, depth: int = 0) -> str | None:
+        """The start of a channel that a project function builds, common to every value it returns:
+        its call (`channelName(id, 'sync')` over `(n, a) => `state-${n}-${a}``), or a property of
+        the object it returns (`names.sync` with `const names = channelNames(id)` returning
+        `{ sync: channelName(id, 'sync') }`)."""
+        returns: list[Where] = []
+        if type(r.value) is CallExpr:
+            returns = self.returns_of(r.path, r.value.callee, r.scope)
+        elif type(value) is Member:
+            made = self.resolve(path, value.obj, scope)
+            if type(made.value) is not CallExpr:
+                return None
+            for w in self.returns_of(made.path, made.value.callee, made.scope):
+                o = self.resolve(w.path, w.value, w.scope)
+                prop = next((p for p in o.value.props if p.key == value.prop and not p.spread), None) \
+                    if type(o.value) is Obj else None
+                if prop is None:
+                    return None
+                returns.append(Where(o.path, prop.value, o.scope))
+        heads = {self.channel(w.path, w.value, w.scope) or self.channel_prefix(w.path, w.value, w.scope, depth + 1)
+                 for w in returns}
+        return heads.pop() if len(heads) == 1 and None not in heads else None
 
     def channel_values(self, path: str, value: AnyV, scope: int | None = None) -> list[str] | None:
         """Every value a channel expression takes: one for a constant, each element for the

@@ -41,7 +41,9 @@ def unhandled_channel(project: Project, options: ChannelOptions) -> Iterator[Hit
     of a repository is judged alone. Only channels whose value is known count. A handler whose
     channel is known only by its start (`ipcMain.handle('svc::' + name)`, or an app wrapper
     called as `mount(`svc::${ns}`)` that registers `${base}::${action}`) handles every channel
-    in that namespace, and no other. When an existing
+    in that namespace, and no other; so does one whose channel a project function builds with a
+    fixed start (`names.sync` with `const names = channelNames(id)` returning `{ sync:
+    channelName(id, 'sync') }` and `channelName = (n, a) => `state-${n}-${a}``). When an existing
     channel is within a small edit distance, the message names it as the likely intended one.
     electron-better-ipc's calls are these operations: the page's `ipcRenderer.callMain` is an
     `invoke` that main's `ipcMain.answerRenderer` answers (like `handle`), and main's
