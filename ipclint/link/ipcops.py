@@ -271,10 +271,25 @@ def _stored_event(project: Project, path: str, obj: Ref, scope: int | None) -> b
 def _picked_webcontents(project: Project, path: str, obj: Ref, scope: int | None) -> bool:
     """``obj`` is a local holding a webContents that Electron looked up (`let wc =
     require('electron').webContents.fromId(1)`, `const wc = webContents.getFocusedWebContents()`),
-    whose `send` is a push like `webContents.fromId(1).send(...)` written in one expression."""
+    whose `send` is a push like `webContents.fromId(1).send(...)` written in one expression; or one
+    element of Electron's list of every webContents (`for (const view of
+    webContents.getAllWebContents()) view.send(...)`, also through `.filter(...)` and callbacks)."""
     r = project.resolve(path, obj, scope)
     v = r.value
-    return type(v) is CallExpr and project.electron_api(r.path, v.callee, r.scope) in WEBCONTENTS_LOOKUPS
+    if type(v) is CallExpr and project.electron_api(r.path, v.callee, r.scope) in WEBCONTENTS_LOOKUPS:
+        return True
+    source = _element_source(project, r.path, v)
+    for _ in range(4):  # `const views = getAllWebContents().filter(...)`, `for (const v of views)`
+        if source is None:
+            return False
+        s = project.resolve(r.path, source, r.scope)
+        if type(s.value) is not CallExpr or type(s.value.callee) is not Member:
+            return False
+        if s.value.callee.prop not in _LIST_KEEPERS:
+            return project.electron_api(s.path, s.value.callee, s.scope) == "webContents.getAllWebContents"
+        source = s.value.callee.obj
+        r = s
+    return False
 
 
 def _browser_window(project: Project, path: str, obj: AnyV, scope: int | None) -> bool:
@@ -305,6 +320,8 @@ _FRAME_LISTS = frozenset({"framesInSubtree", "frames"})
 _FRAME_OWNERS = FRAME_NAMES | {"parent", "top"}
 _ELEMENT_PICKS = frozenset({"find", "findLast", "at"})
 _ELEMENT_LOOPS = frozenset({"forEach", "map", "flatMap", "filter", "find", "findLast", "some", "every"})
+# array methods whose result holds elements of the list they are called on
+_LIST_KEEPERS = frozenset({"filter", "slice", "reverse", "toReversed", "sort", "toSorted"})
 
 
 def _subtree_frame(project: Project, path: str, obj: Ref, scope: int | None) -> bool:
@@ -312,27 +329,33 @@ def _subtree_frame(project: Project, path: str, obj: Ref, scope: int | None) -> 
     over it, an element picked out of it (`.find(...)`, `.at(i)`, `[i]`), or the first parameter of
     a callback that iterates it (`frames.forEach((f) => f.send(...))`)."""
     r = project.resolve(path, obj, scope)
-    v = r.value
-    source: AnyV | None = None
-    if type(v) is Iter and v.how == "of":
-        source = v.source
-    elif type(v) is CallExpr and type(v.callee) is Member and v.callee.prop in _ELEMENT_PICKS:
-        source = v.callee.obj
-    elif type(v) is Index:
-        source = v.obj
-    elif type(v) is ParamRef:
-        fn = project.func(r.path, v.fid)
-        if fn is not None and fn.arg_of is not None and fn.params and fn.params[0].name == v.name \
-                and not fn.params[0].path:
-            callee = project.files[r.path].calls[fn.arg_of].callee
-            if type(callee) is Member and callee.prop in _ELEMENT_LOOPS:
-                source = callee.obj
+    source = _element_source(project, r.path, r.value)
     if type(source) is Logic and source.op in ("??", "||"):
         source = source.left  # `wc?.mainFrame.framesInSubtree ?? []`
     if source is None or type(source) is not Member or source.prop not in _FRAME_LISTS:
         return False
     # `frames` is a common name: only a frame's (`mainFrame.frames`, `frame.parent.frames`)
     return source.prop == "framesInSubtree" or _last_name(source.obj) in _FRAME_OWNERS
+
+
+def _element_source(project: Project, path: str, v: AnyV) -> AnyV | None:
+    """The list that ``v`` (a resolved value in ``path``) is one element of: the variable of a
+    `for ... of` over it, an element picked out of it (`.find(...)`, `.at(i)`, `[i]`), or the first
+    parameter of a callback that iterates it (`list.forEach((x) => ...)`); None for other values."""
+    if type(v) is Iter and v.how == "of":
+        return v.source
+    if type(v) is CallExpr and type(v.callee) is Member and v.callee.prop in _ELEMENT_PICKS:
+        return v.callee.obj
+    if type(v) is Index:
+        return v.obj
+    if type(v) is ParamRef:
+        fn = project.func(path, v.fid)
+        if fn is not None and fn.arg_of is not None and fn.params and fn.params[0].name == v.name \
+                and not fn.params[0].path:
+            callee = project.files[path].calls[fn.arg_of].callee
+            if type(callee) is Member and callee.prop in _ELEMENT_LOOPS:
+                return callee.obj
+    return None
 
 
 def _last_name(v: AnyV) -> str | None:

@@ -7,7 +7,8 @@ from ipclint.link.ends import ChannelEnds
 from ipclint.link.graph import Edge
 from ipclint.link.ports import reads_ports
 from ipclint.link.project import Project
-from ipclint.model import Location, Severity
+from ipclint.model import Location, Role, Severity
+from ipclint.model.graph import ViaKind
 from ipclint.rules._base import ChannelOptions, Hit, ignored_channel, rule
 
 PAGE = frozenset({"preload", "renderer"})
@@ -45,6 +46,10 @@ def unhandled_channel(project: Project, options: ChannelOptions) -> Iterator[Hit
     fixed start (`names.sync` with `const names = channelNames(id)` returning `{ sync:
     channelName(id, 'sync') }` and `channelName = (n, a) => `state-${n}-${a}``). When an existing
     channel is within a small edit distance, the message names it as the likely intended one.
+    A push through an app wrapper is judged only where main code calls the wrapper: called
+    from shared or page code, the helper may run in the renderer, where it sends to main instead
+    (`broadcast(ch)` that invokes a relay channel when `ipcRenderer` exists and calls
+    `view.send(ch)` for every webContents otherwise).
     electron-better-ipc's calls are these operations: the page's `ipcRenderer.callMain` is an
     `invoke` that main's `ipcMain.answerRenderer` answers (like `handle`), and main's
     `callRenderer`/`callFocusedRenderer`/`sendToRenderers` are pushes that the page's
@@ -136,6 +141,8 @@ def _judge(project: Project, ends: ChannelEnds, e: Edge, ch: str,
     if e.kind == "push":
         if not ends.opened(ends.preloads, e) or ends.opened(ends.dynamic["listen"], e):
             return None
+        if e.role is not Role.MAIN and any(v.kind is ViaKind.WRAPPER for v in e.via):
+            return None  # a helper called from code that may run in the page (where it sends to main)
         listens = ends.found("listen", e, ch)
         if listens:
             return _port_hit(project, e, ch, listens, "listener")
