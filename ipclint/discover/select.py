@@ -38,7 +38,8 @@ IPC_USE = re.compile(rb"(?<![\w$])(?:" + b"|".join(k for k in IPC_KEYWORDS if k.
 # equal by tests/test_engine.py): `.send(`, `?.on(`, `.invoke<T>(`, `.send?.(`, `.send!(`, `['handle'](`; not
 # a method only read (`expect(ipcMain.on).toBeCalled()`, `(ipcMain.handle as Mock).mock`)
 IPC_METHODS = (b"handle", b"handleOnce", b"on", b"once", b"addListener", b"prependListener", b"prependOnceListener",
-               b"removeHandler", b"removeListener", b"off", b"removeAllListeners", b"emit", b"send", b"sendSync",
+               b"removeHandler", b"removeListener", b"off", b"removeAllListeners", b"emit", b"listeners",
+               b"rawListeners", b"send", b"sendSync",
                b"sendToHost", b"postMessage", b"invoke", b"reply",
                b"answerRenderer", b"callRenderer", b"callFocusedRenderer", b"sendToRenderers", b"callMain",
                b"answerMain")  # (the last six electron-better-ipc's)

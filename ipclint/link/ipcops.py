@@ -12,7 +12,10 @@ from ipclint.model.values import AnyV, CallExpr, Electron, External, Index, Iter
 
 MAIN_METHODS = {"handle": "handle", "handleOnce": "handle", "on": "on", "once": "on", "addListener": "on",
                 "removeHandler": "remove", "removeListener": "remove", "off": "remove",
-                "removeAllListeners": "remove", "emit": "emit"}
+                "removeAllListeners": "remove", "emit": "emit",
+                # main calling a channel's listeners itself (`ipcMain.listeners(ch).forEach((fn) =>
+                # fn(event, ...args))`): a use of them, like `ipcMain.emit(ch)`
+                "listeners": "emit", "rawListeners": "emit"}
 RENDERER_METHODS = {"send": "send", "sendSync": "send", "sendToHost": "send", "postMessage": "send",
                     "invoke": "invoke", "on": "on", "once": "on", "addListener": "on",
                     "prependListener": "on", "prependOnceListener": "on",

@@ -24,12 +24,14 @@ def unused_handler(project: Project, options: ChannelOptions) -> Iterator[Hit]:
     """## What it does
     Flags a main-process handler (`ipcMain.handle`/`handleOnce`/`on`/`once`, `webContents.ipc`,
     `frame.ipc`, or an app wrapper that registers one) for a channel that no preload or renderer
-    code sends or invokes. `ipcMain.emit(channel)` in main counts as a use, and so does the channel
-    name written as a string in preload or renderer code (it may reach a send through a variable),
-    but not in commented-out code (`// ipcRenderer.send('hide')` sends nothing).
+    code sends or invokes. `ipcMain.emit(channel)` in main counts as a use, and so does main calling
+    the channel's listeners itself (`ipcMain.listeners(channel).forEach((fn) => fn(event, ...args))`),
+    and the channel name written as a string in preload or renderer code (it may reach a send through
+    a variable), but not in commented-out code (`// ipcRenderer.send('hide')` sends nothing).
     Channels that an allowlist-guarded generic bridge allows count as used, and so do the channels a
-    page send with a computed channel may name: each constant branch of `cond ? A : B`, and every
-    channel that starts with the constant head of a template (`storage-${op}`). A loop over a constant
+    page send (or such a use in main) with a computed channel may name: each constant branch of
+    `cond ? A : B`, and every channel that starts with the constant head of a template
+    (`storage-${op}`). A loop over a constant
     table registers (or sends on) each of its entries, so each entry is judged; so does a loop
     over a table that a function receives, with the tables each of its callers passes. A `<webview>`
     guest's `sendToHost` goes to its host page, not to main: it uses no handler. Not reported when
@@ -134,14 +136,15 @@ def _sent_for_outside_callers(project: Project) -> list[str]:
 
 
 def _maybe_sent(project: Project, edges: list[Edge]) -> list[tuple[str, frozenset[str], tuple[str, ...]]]:
-    """The channels a page send with a dynamic channel may name: each constant branch of
-    `cond ? A : B`, and the family a template or concatenation with a constant head names
-    (`storage-${operation}` sends on every `storage-...` channel). Per send: its path, the exact
-    channels, the prefixes."""
+    """The channels a page send (or main's `ipcMain.emit`) with a dynamic channel may name: each
+    constant branch of `cond ? A : B`, and the family a template or concatenation with a constant
+    head names (`storage-${operation}` sends on every `storage-...` channel). Per send: its path,
+    the exact channels, the prefixes."""
     out: list[tuple[str, frozenset[str], tuple[str, ...]]] = []
     for e in edges:
-        if e.channel is not None or e.channel_value is None or e.kind not in SENDER_KINDS \
-                or e.side != "renderer" or e.method == "sendToHost":
+        if e.channel is not None or e.channel_value is None:
+            continue
+        if e.kind != "emit" and (e.kind not in SENDER_KINDS or e.side != "renderer" or e.method == "sendToHost"):
             continue
         exact: set[str] = set()
         starts: set[str] = set()
