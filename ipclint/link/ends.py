@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from ipclint.link.calls import talk
 from ipclint.link.graph import Edge
+from ipclint.link.ipcops import RELAYED
 from ipclint.link.project import Project
 
 # Libraries whose main-process module registers IPC handlers when it is loaded: channel -> the
@@ -39,7 +40,7 @@ class ChannelEnds:
 
     def add(self, e: Edge) -> None:
         kind = KIND_OF_END.get((e.kind, e.side))
-        if kind is None:
+        if kind is None or e.method == RELAYED:  # (a relayed name is not a channel: link/wrappers.py)
             return
         app = self.project.apps.get(e.path, "")
         if e.channel is None:

@@ -12,6 +12,7 @@ from ipclint.link.tables import loop_entries, open_loop
 from ipclint.link.vutil import subtree, without_fallback
 from ipclint.link.wrappers import (
     RELAY_METHODS,
+    Relays,
     WrapperOp,
     callee_function,
     calls_by_names,
@@ -195,7 +196,7 @@ def shared_to_renderer(graph: ChannelGraph, paths: set[str]) -> None:
 
 
 def _call_site_edges(project: Project, graph: ChannelGraph, wrappers: Wrappers,
-                     relays: dict[tuple[str, str], IpcOp]) -> set[tuple[str, int]]:
+                     relays: Relays) -> set[tuple[str, int]]:
     """Calls of app wrappers, of relaying EventEmitters and of bridge functions, at their call
     sites; returns the wrappers' IPC calls (path, call index) that such edges stand for."""
     by_key: dict[str, list[Exposure]] = defaultdict(list)

@@ -67,7 +67,11 @@ BETTER_RENDERER = {"callMain": "invoke", "answerMain": "on"}
 # Handle methods whose handler gets no event (`(data, browserWindow) =>`: electron-better-ipc's
 # answerRenderer), registered by the library with ipcMain.on (a second one adds a listener, it
 # does not throw): handlers, trust, IPC007 and IPC012 ask this, not the method's name
-EVENTLESS_HANDLES = frozenset({"answerRenderer"})
+# The method of a registration on a relay whose listeners get the renderer's payload alone under a
+# name the renderer picks (`ipcMain.on(uid, (e, { ev, data }) => this.emitter.emit(ev, data))`,
+# hyper's rpc; link/wrappers.py relay_classes): its handler gets no event either
+RELAYED = "relayed"
+EVENTLESS_HANDLES = frozenset({"answerRenderer", RELAYED})
 PUSH_METHODS = frozenset({"send", "postMessage"})
 RENDERER_SENDS = frozenset({"send", "sendSync", "invoke", "sendToHost", "postMessage"})
 PAGE_SIDE = frozenset({Role.PRELOAD, Role.RENDERER})

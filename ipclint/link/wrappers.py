@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from ipclint.link.ipcops import (
     IPC_METHOD_NAMES,
     MAIN_METHODS,
+    RELAYED,
     RENDERER_METHODS,
     IpcOp,
     classify,
@@ -799,29 +800,85 @@ def _instance_class(project: Project, path: str, obj: AnyV, scope: int | None,
 
 
 RELAY_METHODS = frozenset({"on", "once", "addListener", "prependListener"})
+Relays = dict[tuple[str, str], tuple[IpcOp, frozenset[str]]]
 
 
-def relay_classes(project: Project, ops: dict[tuple[str, int], IpcOp]) -> dict[tuple[str, str], IpcOp]:
+def relay_classes(project: Project, ops: dict[tuple[str, int], IpcOp]) -> Relays:
     """Classes that relay IPC messages to their own EventEmitter listeners:
     `ipcMain.on(name, (e, ...a) => this.emit(name, e, ...a))` inside a class. Their instances'
-    `.on(channel, fn)` calls are then handler registrations for that channel."""
-    out: dict[tuple[str, str], IpcOp] = {}
+    `.on(channel, fn)` calls are then handler registrations for that channel. Also a class whose
+    listener emits, on itself or on an emitter it keeps in a field, a name and data that the
+    renderer's message carries (`ipcMain.on(uid, this.onMessage)` with `onMessage = (e, { ev, data
+    }) => this.emitter.emit(ev, data)`) and that forwards its `on` to that emitter: its instances'
+    `.on(name, fn)` register handlers of renderer data (``RELAYED``). (class -> the registration
+    it stands for, the methods of an instance that register)."""
+    out: Relays = {}
     for (path, idx), op in ops.items():
         if op.receiver != "ipcMain" or op.kind != "on" or op.handler_arg is None:
             continue
         f = project.files[path]
         call = f.calls[idx]
         handler = call.args[op.handler_arg] if op.handler_arg < len(call.args) else None
-        if not isinstance(handler, Fn):
+        if handler is None:
             continue
-        ch_text = call.args[op.channel_arg].text if op.channel_arg < len(call.args) else None
-        relays = any(isinstance(c.callee, Member) and c.callee.prop == "emit"  # (the listener's calls only)
-                     and isinstance(c.callee.obj, This) and c.args and c.args[0].text == ch_text
-                     for c in project.calls_in(path, handler.fid))
         cls = _enclosing_class(project, path, call.func)
-        if relays and cls:
-            out[(path, cls)] = op
+        if cls is None:
+            continue
+        if isinstance(handler, Fn):
+            ch_text = call.args[op.channel_arg].text if op.channel_arg < len(call.args) else None
+            if any(isinstance(c.callee, Member) and c.callee.prop == "emit"  # (the listener's calls only)
+                   and isinstance(c.callee.obj, This) and c.args and c.args[0].text == ch_text
+                   for c in project.calls_in(path, handler.fid)):
+                out[(path, cls)] = (op, RELAY_METHODS)
+                continue
+        target = project.function_of(path, handler, call.func)
+        if target is not None and target[0] == path:
+            methods = _payload_relay(project, path, target[1], cls)
+            if methods:
+                out[(path, cls)] = (IpcOp("on", RELAYED, "ipcMain", 0, 1), methods)
     return out
+
+
+def _payload_relay(project: Project, path: str, fid: int, cls: str) -> frozenset[str]:
+    """The registering methods of class ``cls`` when listener ``fid`` (of that class) emits a name
+    and data from the renderer's message, not its event, on the instance or on an emitter in one
+    of its fields; empty otherwise."""
+    for c in project.calls_in(path, fid):
+        callee = c.callee
+        if type(callee) is not Member or callee.prop != "emit" or not c.args or type(c.args[0]) is not Ref:
+            continue
+        emitter = callee.obj
+        if not (type(emitter) is This or type(emitter) is Member and type(emitter.obj) is This):
+            continue
+        named = project.param_of(path, c.func, c.args[0].name)
+        if named is None or named[0] != fid or named[1].index < 1:
+            continue  # (the name must come from the renderer's arguments)
+        passed = [project.param_of(path, c.func, a.name) for a in c.args[1:] if type(a) is Ref]
+        if any(p is not None and p[0] == fid and p[1].index == 0 for p in passed):
+            continue  # the event goes along: not a payload relay
+        if type(emitter) is Member:
+            return _forwarding_methods(project, path, cls, emitter.prop)
+        return RELAY_METHODS
+    return frozenset()
+
+
+def _forwarding_methods(project: Project, path: str, cls: str, field: str) -> frozenset[str]:
+    """The methods of ``cls`` among ``RELAY_METHODS`` that register their listener on the emitter in
+    ``this.<field>`` (`on = (ev, fn) => { this.emitter.on(ev, fn); return this }`)."""
+    found = set()
+    for fn in project.files[path].functions:
+        if fn.name is None or "." not in fn.name:
+            continue
+        owner, method = fn.name.split(".", 1)
+        if owner != cls or method not in RELAY_METHODS or len(fn.params) < 2:
+            continue
+        for c in project.calls_in(path, fn.id):
+            callee = c.callee
+            if type(callee) is Member and callee.prop in RELAY_METHODS and type(callee.obj) is Member \
+                    and callee.obj.prop == field and type(callee.obj.obj) is This and len(c.args) >= 2 \
+                    and [a.text for a in c.args[:2]] == [p.name for p in fn.params[:2]]:
+                found.add(method)
+    return frozenset(found)
 
 
 def _enclosing_class(project: Project, path: str, fid: int | None) -> str | None:
@@ -836,15 +893,17 @@ def _enclosing_class(project: Project, path: str, fid: int | None) -> str | None
     return None
 
 
-def relay_target(project: Project, path: str, call: Call, relays: dict[tuple[str, str], IpcOp]) -> IpcOp | None:
+def relay_target(project: Project, path: str, call: Call, relays: Relays) -> IpcOp | None:
     callee = call.callee
     if not relays or not isinstance(callee, Member) or callee.prop not in RELAY_METHODS:
         return None
     cls = _instance_class(project, path, callee.obj, call.func)
     if cls is None:
         return None
-    op = relays.get(cls)
-    return IpcOp("on", callee.prop, "ipcMain", 0, 1) if op is not None else None
+    hit = relays.get(cls)
+    if hit is None or callee.prop not in hit[1]:
+        return None
+    return IpcOp("on", RELAYED if hit[0].method == RELAYED else callee.prop, "ipcMain", 0, 1)
 
 
 def forwarded_function(project: Project, path: str, call: Call) -> tuple[str, int] | None:

@@ -4,7 +4,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ipclint.link.handlers import Handler, handlers
-from ipclint.link.ipcops import EVENTLESS_HANDLES
+from ipclint.link.ipcops import EVENTLESS_HANDLES, RELAYED
 from ipclint.link.project import Project
 from ipclint.link.senders import checks_sender, checks_window
 from ipclint.link.vutil import callee_name, subtree
@@ -57,6 +57,9 @@ def unchecked_sender(project: Project, options: Options) -> Iterator[Hit]:
     app holds (`if (browserWindow !== mainWindow) return`). Registered for one window,
     `answerRenderer(win, channel, handler)`, it is not reported: the library answers only that
     window's messages, the check `BrowserWindow.fromWebContents(event.sender) === win`.
+    A class that relays the page's messages to an EventEmitter under a name the message carries
+    (`ipcMain.on(uid, (e, { ev, data }) => this.emitter.emit(ev, data))`) is judged at that one
+    `ipcMain.on`, where the event is: its listeners (`rpc.on('open external', fn)`) never see it.
 
     ## Why is this bad?
     IPC messages arrive from every frame of every window: third-party iframes, a `<webview>`, a
@@ -151,8 +154,8 @@ def _better_ipc_unchecked(project: Project, h: Handler) -> bool:
     library passes second. `answerRenderer(win, ch, fn)` answers that window's messages only (the
     library compares the sender's window with it, a check like `event.sender ===
     win.webContents`)."""
-    if h.edge.receiver == "window":
-        return False
+    if h.edge.receiver == "window" or h.edge.method == RELAYED:
+        return False  # (a relayed message: its one registration with ipcMain is judged)
     window = next((p.name for p in h.func.params if p.index == 1 and not p.path and not p.rest), None)
     return window is None or not checks_window(project, h.path, h.scopes, window,
                                                frozenset(p.name for p in h.params))

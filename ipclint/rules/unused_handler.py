@@ -5,6 +5,7 @@ from collections.abc import Iterator
 from ipclint.link.calls import mentioned_strings, page_code_paths, quoted_in_page_code, talk
 from ipclint.link.ends import library_scopes
 from ipclint.link.graph import Edge
+from ipclint.link.ipcops import RELAYED
 from ipclint.link.project import Project
 from ipclint.model import Role, Severity
 from ipclint.model.values import AnyV, Concat, Cond, Tpl
@@ -28,10 +29,12 @@ def unused_handler(project: Project, options: ChannelOptions) -> Iterator[Hit]:
     the channel's listeners itself (`ipcMain.listeners(channel).forEach((fn) => fn(event, ...args))`),
     and the channel name written as a string in preload or renderer code (it may reach a send through
     a variable), but not in commented-out code (`// ipcRenderer.send('hide')` sends nothing).
-    Channels that an allowlist-guarded generic bridge allows count as used, and so do the channels a
-    page send (or such a use in main) with a computed channel may name: each constant branch of
-    `cond ? A : B`, and every channel that starts with the constant head of a template
-    (`storage-${op}`). A loop over a constant
+    The names a relaying class's listeners take (`rpc.on('maximize', fn)` over one
+    `ipcMain.on(uid, ...)` that emits the name the message carries) are not channels and are not
+    judged. Channels that an allowlist-guarded generic bridge allows count as used, and so do
+    the channels a page send (or such a use in main) with a computed channel may name: each
+    constant branch of `cond ? A : B`, and every channel that starts with the constant head of a
+    template (`storage-${op}`). A loop over a constant
     table registers (or sends on) each of its entries, so each entry is judged; so does a loop
     over a table that a function receives, with the tables each of its callers passes. A `<webview>`
     guest's `sendToHost` goes to its host page, not to main: it uses no handler. Not reported when
@@ -84,8 +87,8 @@ def unused_handler(project: Project, options: ChannelOptions) -> Iterator[Hit]:
     searched: dict[str, list[str]] = {}  # app -> the files its channels are searched for in (made when first asked)
     scopes: dict[str, set[str]] | None = None  # app -> the library scopes its main loads (made when first asked)
     for e in g.edges:
-        if e.kind not in ("handle", "on") or e.side != "main" or e.channel is None:
-            continue
+        if e.kind not in ("handle", "on") or e.side != "main" or e.channel is None or e.method == RELAYED:
+            continue  # (a relayed name is a field of one channel's messages, not a channel)
         app = project.apps.get(e.path, "")
         known = per_app.get(app)
         if known is None:

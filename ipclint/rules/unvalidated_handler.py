@@ -30,7 +30,11 @@ def unvalidated_handler(project: Project, options: Options) -> Iterator[Hit]:
     count one by one; a rest parameter in the event's place, `(...args) =>`, holds them too) before any validation
     of it. electron-better-ipc's `ipcMain.answerRenderer(channel, (data, browserWindow) => ...)`
     is such a handler: its first parameter is the page's data (the library passes no event), the
-    second the sending window. Validation is a `typeof`/`instanceof`/`Array.isArray`/`Number.isInteger`/
+    second the sending window. So is a listener of a class that relays the page's messages to an
+    EventEmitter under a name the message carries (`ipcMain.on(uid, (e, { ev, data }) =>
+    this.emitter.emit(ev, data))`, with `on = (ev, fn) => this.emitter.on(ev, fn)`):
+    `rpc.on('open external', ({ url }) => ...)` gets the page's data alone. Validation is a
+    `typeof`/`instanceof`/`Array.isArray`/`Number.isInteger`/
     `Number.isFinite` check, a comparison with literals or constants, an allowlist `includes`/
     `has`/`in`, schema parsing (zod, joi, yup, ajv, superstruct, valibot), `new URL(param)` (`URL.parse`,
     Node's `url.parse`; inside a `try` whose `catch` leaves the handler, too), or a
