@@ -425,12 +425,13 @@ class _Analysis(Reader, Dominance):
 
     def _tested_lookup(self, site: Node) -> bool:
         """A lookup kept in a variable that is used only where it was found (`const item =
-        MAP.get(id); if (item) { item.pause() }`, `item?.cancel()`, `item && item.run()`): the code
+        MAP.get(id); if (item) { item.pause() }`, `item?.cancel()`, `item && item.run()`; also
+        `const item = id && MAP.get(id)`, truthy only when the lookup is): the code
         does something with what the table holds only when the key is in it, so the key was
         checked against it (SPEC: lookups are allowlists; the early-exit form `if (!item) return`
         is a decision found by ``_decisions``)."""
         decl = guard_declaration(site, self.up)
-        if decl is None or decl[1] != site:
+        if decl is None or _last_operand(decl[1]) != site:
             return False
         name, value = decl
         for ident in self._names_in(self.fn, name, value.end_byte, self.fn.end_byte):
@@ -636,3 +637,20 @@ def _reset_of(st: Node, name: str) -> Node | None:
     if left is None or left.type != "identifier" or text_of(left, 80) != name:
         return None
     return expr
+
+
+def _last_operand(value: Node) -> Node:
+    """What a declaration's value is when it is truthy: the last operand of an `&&` chain
+    (`id && MAP.get(id)`), parentheses aside; the value itself otherwise."""
+    for _ in range(MAX_UP):
+        inner: Node | None
+        if value.type == "parenthesized_expression" and value.named_child_count == 1:
+            inner = value.named_children[0]
+        elif value.type == "binary_expression" and operator_of(value) == "&&":
+            inner = value.child_by_field_name("right")
+        else:
+            return value
+        if inner is None:
+            return value
+        value = inner
+    return value

@@ -14,7 +14,7 @@ from ipclint.model.span import Span
 from ipclint.model.types import TypeFacts
 from ipclint.model.values import AnyV
 
-FACTS_VERSION = 133
+FACTS_VERSION = 125
 
 
 class _Record(msgspec.Struct, frozen=True, array_like=True, gc=False):

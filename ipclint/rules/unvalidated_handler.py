@@ -57,7 +57,8 @@ def unvalidated_handler(project: Project, options: Options) -> Iterator[Hit]:
     (`if (req.command === 'delete') remove(req.payload.id)` uses `req` unvalidated). A lookup
     that is tested (`const h = HANDLERS.get(x); if (!h) return`) is an allowlist too, on tables
     without inherited keys, and so is one whose result is used only where it was found
-    (`MAP.get(x)?.cancel()`, `if (item) { item.pause() }`): the lookup is then not a use of `x`.
+    (`MAP.get(x)?.cancel()`, `if (item) { item.pause() }`, also after `const item = x &&
+    MAP.get(x)`, truthy only when the lookup is): the lookup is then not a use of `x`.
     The position of the value in a list of known entries is such a lookup when the failed case
     refuses (`const i = LIST.findIndex((e) => e.id === x); if (i === -1) throw ...`, `< 0`,
     `LIST.indexOf(x)` kept and tested alike); the position of a pattern in the value itself
