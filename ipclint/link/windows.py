@@ -15,6 +15,7 @@ from ipclint.model.facts import Call, FileFacts
 from ipclint.model.span import Span
 from ipclint.model.values import (
     AnyV,
+    Await,
     Bool,
     CallExpr,
     Cmp,
@@ -208,13 +209,16 @@ def _receivers(project: Project, path: str, obj: AnyV, scope: int | None, by_spa
         obj = obj.obj
     found: list[Window] = []
     todo = [Where(path, obj, scope)]
-    for _ in range(6):
+    seen: set[tuple[str, str]] = set()
+    for _ in range(MAX_RECEIVER_STEPS):
         if not todo:
             break
         cur = todo.pop()
         r = project.resolve(cur.path, cur.value, cur.scope)
         v = r.value
-        if isinstance(v, NewExpr) and (r.path, v.span) in by_span:
+        if isinstance(v, Await) and v.inner is not None:
+            todo.append(Where(r.path, v.inner, r.scope))
+        elif isinstance(v, NewExpr) and (r.path, v.span) in by_span:
             found.append(by_span[(r.path, v.span)])
         elif isinstance(v, CallExpr):
             target = project.function_of(r.path, v.callee, r.scope)
@@ -222,7 +226,13 @@ def _receivers(project: Project, path: str, obj: AnyV, scope: int | None, by_spa
                 todo.extend(Where(target[0], ret, target[1]) for ret in
                             project.files[target[0]].functions[target[1]].returns)
         elif cur.value.text:
-            found.extend(w for w in names.get((cur.path, plain_text(cur.value.text)), ()) if w not in found)
+            name = plain_text(cur.value.text)
+            found.extend(w for w in names.get((cur.path, name), ()) if w not in found)
+            if (cur.path, name) not in seen:  # `let win = null` later given what a factory returns
+                seen.add((cur.path, name))
+                todo.extend(Where(cur.path, a.value, a.func) for a in project.files[cur.path].assigns
+                            if a.op == "=" and isinstance(a.value, (CallExpr, Await))
+                            and plain_text(a.target.text) == name)
     return found
 
 
@@ -314,6 +324,8 @@ def _new_guest(project: Project, path: str, fid: int, files: list[str]
 
 
 BLANK = frozenset({"about:blank"})
+MAX_ANSWER_STEPS = 64  # values looked at for one return of a window-open handler
+MAX_RECEIVER_STEPS = 12  # values looked at for the windows one receiver stands for
 
 
 def _blank_only(project: Project, path: str, fid: int, cond: AnyV) -> bool:
@@ -363,16 +375,21 @@ def _requested_url(project: Project, path: str, fid: int, v: AnyV) -> bool:
 
 
 def _answers(project: Project, where: Where) -> list[Where]:
-    """The objects a handler's return can be (`cond ? { action: 'allow' } : { action: 'deny' }`)."""
+    """The objects a handler's return can be (`cond ? { action: 'allow' } : { action: 'deny' }`),
+    also through project functions it returns the result of (`return decide(details)`)."""
     out: list[Where] = []
     todo = [where]
-    while todo and len(out) < 16:
+    steps = 0
+    while todo and len(out) < 16 and steps < MAX_ANSWER_STEPS:
+        steps += 1
         r = todo.pop()
         r = project.resolve(r.path, r.value, r.scope)
         if isinstance(r.value, Obj):
             out.append(r)
         elif isinstance(r.value, Cond):
             todo.extend(Where(r.path, a, r.scope) for a in r.value.alts)
+        elif isinstance(r.value, CallExpr):
+            todo.extend(project.returns_of(r.path, r.value.callee, r.scope)[:8])
     return out
 
 

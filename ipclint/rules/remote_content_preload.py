@@ -28,7 +28,10 @@ def remote_content_preload(project: Project, options: Options) -> Iterator[Hit]:
     source that page code builds, and the child windows a page opens: a child allowed by
     `setWindowOpenHandler` (or opened with no handler at all) inherits the opener's preload
     (not a child allowed only at `about:blank` or with no URL: the opener's own code fills it, nor
-    one allowed only when the requested URL equals a local page, `url === this.appUrl`);
+    one allowed only when the requested URL equals a local page, `url === this.appUrl`; the
+    handler's answer is followed into the project functions it returns the result of, and the
+    window into a variable given later what a factory or a manager's method returns, `win = await
+    manager.createWindow()`);
     a legacy 'new-window' listener allows the child unless it prevents the default, and also
     when it then hands Electron a window of its own (`event.newGuest = new BrowserWindow(...)`),
     which inherits the opener's preload when its options come from the listener's `options`
