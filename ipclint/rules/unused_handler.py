@@ -5,13 +5,17 @@ from collections.abc import Iterator
 from ipclint.link.calls import mentioned_strings, page_code_paths, quoted_in_page_code, talk
 from ipclint.link.ends import library_scopes
 from ipclint.link.graph import Edge
-from ipclint.link.ipcops import RELAYED
+from ipclint.link.ipcops import BETTER_MAIN, BETTER_RENDERER, RELAYED
 from ipclint.link.project import Project
 from ipclint.model import Role, Severity
 from ipclint.model.values import AnyV, Concat, Cond, Tpl
 from ipclint.rules._base import ChannelOptions, Hit, ignored_channel, rule
 
 SENDER_KINDS = frozenset({"send", "invoke"})
+# electron-better-ipc's page requests (`callMain(ch, data)`), which the library sends on its own
+# channel (`%better-ipc-send-channel-<ch>`): only its main-side answers (`answerRenderer`) get them
+BETTER_REQUESTS = frozenset(m for m, kind in BETTER_RENDERER.items() if kind == "invoke")
+BETTER_ANSWERS = frozenset(m for m, kind in BETTER_MAIN.items() if kind == "handle")
 MIN_PREFIX = 3  # `storage-${op}` names a family of channels; `${a}${b}` or `a${b}` names nothing
 MAX_DEPTH = 4
 
@@ -29,7 +33,11 @@ def unused_handler(project: Project, options: ChannelOptions) -> Iterator[Hit]:
     the channel's listeners itself (`ipcMain.listeners(channel).forEach((fn) => fn(event, ...args))`),
     and the channel name written as a string in preload or renderer code (it may reach a send through
     a variable), but not in commented-out code (`// ipcRenderer.send('hide')` sends nothing).
-    The names a relaying class's listeners take (`rpc.on('maximize', fn)` over one
+    electron-better-ipc's `ipcRenderer.callMain(channel, data)` reaches only
+    `ipcMain.answerRenderer(channel, ...)` handlers (the library sends it on a channel of its own,
+    `%better-ipc-send-channel-<channel>`): an `ipcMain.on`/`once`/`handle` for a channel that the
+    page calls only that way never runs, also when the page writes the name. The names a relaying
+    class's listeners take (`rpc.on('maximize', fn)` over one
     `ipcMain.on(uid, ...)` that emits the name the message carries) are not channels and are not
     judged. Channels that an allowlist-guarded generic bridge allows count as used, and so do
     the channels a page send (or such a use in main) with a computed channel may name: each
@@ -76,10 +84,11 @@ def unused_handler(project: Project, options: ChannelOptions) -> Iterator[Hit]:
     """
     g = project.graph
     senders: dict[str, list[str]] = {}
+    requests: dict[str, list[str]] = {}  # channel -> files of electron-better-ipc's `callMain` on it
     for e in g.edges:
         if e.channel is not None and ((e.kind in SENDER_KINDS and e.side == "renderer" and e.method != "sendToHost")
                                       or e.kind == "emit"):
-            senders.setdefault(e.channel, []).append(e.path)
+            (requests if e.method in BETTER_REQUESTS else senders).setdefault(e.channel, []).append(e.path)
     maybe = _maybe_sent(project, g.edges)
     outside_callers = _sent_for_outside_callers(project)
     page = frozenset({"preload", "renderer"})
@@ -99,12 +108,23 @@ def unused_handler(project: Project, options: ChannelOptions) -> Iterator[Hit]:
         generic, allowed, prefixes = known
         if generic:
             continue  # a generic path in this app: any channel can arrive
+        requested = any(project.same_app(p, e.path) for p in requests.get(e.channel, ()))
+        if requested and e.method in BETTER_ANSWERS:
+            continue
         if e.channel in allowed or any(project.same_app(p, e.path) for p in senders.get(e.channel, ())) \
                 or (prefixes and e.channel.startswith(prefixes)) \
                 or any(project.same_app(p, e.path) and (e.channel in exact or e.channel.startswith(starts))
                        for p, exact, starts in maybe):
             continue
-        if ignored_channel(e.channel, options) or e.channel in mentioned_strings(project, page, app):
+        if ignored_channel(e.channel, options):
+            continue
+        if requested:  # (the page names the channel in its callMain calls: no sign of another send)
+            yield Hit(e.path, e.span, f"{_kind(e)} for '{e.channel}' is never used: the page sends '{e.channel}' "
+                                      f"only with electron-better-ipc's callMain, which the library delivers on "
+                                      f"its own channel ('%better-ipc-send-channel-{e.channel}') to "
+                                      f"ipcMain.answerRenderer handlers only", key=f"{e.kind}:{e.channel}")
+            continue
+        if e.channel in mentioned_strings(project, page, app):
             continue
         if e.channel.startswith("@") and "/" in e.channel:
             if scopes is None:
@@ -116,9 +136,12 @@ def unused_handler(project: Project, options: ChannelOptions) -> Iterator[Hit]:
             paths = searched[app] = page_code_paths(project, app, page)
         if quoted_in_page_code(project, e.channel, app, page, paths):
             continue
-        kind = "handler" if e.kind == "handle" else "listener"
-        yield Hit(e.path, e.span, f"{kind} for '{e.channel}' is never used: no preload or renderer code "
+        yield Hit(e.path, e.span, f"{_kind(e)} for '{e.channel}' is never used: no preload or renderer code "
                                   f"sends or invokes '{e.channel}'", key=f"{e.kind}:{e.channel}")
+
+
+def _kind(e: Edge) -> str:
+    return "handler" if e.kind == "handle" else "listener"
 
 
 def _sent_for_outside_callers(project: Project) -> list[str]:
