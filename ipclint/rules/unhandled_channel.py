@@ -5,6 +5,7 @@ from collections.abc import Iterator, Sequence
 from ipclint.link.calls import closest, mentioned_strings, page_code_paths, quoted_in_page_code
 from ipclint.link.ends import ChannelEnds
 from ipclint.link.graph import Edge
+from ipclint.link.ipcops import BETTER_MAIN, BETTER_RENDERER
 from ipclint.link.ports import reads_ports
 from ipclint.link.project import Project
 from ipclint.model import Location, Role, Severity
@@ -12,6 +13,9 @@ from ipclint.model.graph import ViaKind
 from ipclint.rules._base import ChannelOptions, Hit, ignored_channel, rule
 
 PAGE = frozenset({"preload", "renderer"})
+# electron-better-ipc's page requests and the main-side answers that alone receive them
+BETTER_REQUESTS = frozenset(m for m, kind in BETTER_RENDERER.items() if kind == "invoke")
+BETTER_ANSWERS = frozenset(m for m, kind in BETTER_MAIN.items() if kind == "handle")
 GUEST = frozenset({"preload"})
 
 
@@ -51,7 +55,9 @@ def unhandled_channel(project: Project, options: ChannelOptions) -> Iterator[Hit
     (`broadcast(ch)` that invokes a relay channel when `ipcRenderer` exists and calls
     `view.send(ch)` for every webContents otherwise).
     electron-better-ipc's calls are these operations: the page's `ipcRenderer.callMain` is an
-    `invoke` that main's `ipcMain.answerRenderer` answers (like `handle`), and main's
+    `invoke` that main's `ipcMain.answerRenderer` answers (like `handle`; only it: the library
+    sends on a channel of its own, so a plain `ipcMain.handle` never answers `callMain`, nor
+    `answerRenderer` a plain `invoke`), and main's
     `callRenderer`/`callFocusedRenderer`/`sendToRenderers` are pushes that the page's
     `ipcRenderer.answerMain` answers; the library's objects keep Electron's own methods
     (`ipc.on`, `ipc.send`).
@@ -115,8 +121,19 @@ def _judge(project: Project, ends: ChannelEnds, e: Edge, ch: str,
     if e.kind in ("invoke", "send") and e.side == "renderer" and e.method != "sendToHost" and ends.by_library(e, ch):
         return None
     if e.kind == "invoke" and e.side == "renderer":
-        if not ends.opened(ends.mains, e) or ends.opened(ends.dynamic["handle"], e) or ends.found("handle", e, ch):
+        if not ends.opened(ends.mains, e) or ends.opened(ends.dynamic["handle"], e):
             return None
+        handles = ends.found("handle", e, ch)
+        request = e.method in BETTER_REQUESTS
+        answering = [o for o in handles if (o.method in BETTER_ANSWERS) == request]
+        if answering:
+            return None
+        if handles:  # electron-better-ipc's callMain and answerRenderer talk on a channel of their own
+            return _hit(e, f"{e.method} of '{ch}' is never answered: "
+                           + ("electron-better-ipc delivers callMain to ipcMain.answerRenderer handlers only, "
+                              f"and '{ch}' has only ipcMain.handle" if request else
+                              f"'{ch}' has only electron-better-ipc's answerRenderer, which answers callMain only"),
+                        handles)
         ons = ends.found("on", e, ch)
         if ons:
             return _hit(e, f"invoke of '{ch}' is never answered: it has only ipcMain.on listeners, "
