@@ -9,7 +9,7 @@ from typing import Final, Literal, NamedTuple
 from ipclint.extract.ancestry import Up
 from ipclint.extract.flownames import is_binding, next_occurrence, occurrences
 from ipclint.extract.parse import Node
-from ipclint.extract.values import text_of
+from ipclint.extract.values import UNWRAPPED, text_of, unwrap
 from ipclint.extract.walk import FUNCTION_TYPES, _bindings_of_pattern
 
 MAX_UP = 48  # parents climbed from a read
@@ -314,7 +314,8 @@ class Reader:
         callee = call.child_by_field_name("constructor" if new else "function")
         text = text_of(callee, 100) if callee is not None else ""
         last = text.rsplit(".", 1)[-1]
-        if (not new and (_is_logging(text) or _logger_method(text, call, self.up))) or last.endswith("Error") \
+        if (not new and (_is_logging(_callee_text(callee)) or _logger_method(text, call, self.up))) \
+                or last.endswith("Error") \
                 or _inside_log(call, self.up):
             return None  # logged (also `console.log(fmt(JSON.stringify(x)))`), or put in an error message
         if (text in URL_PARSERS if not new else last == "URL") and st.url is None:
@@ -813,7 +814,7 @@ def _inside_log(call: Node, up: Up) -> bool:
         outer = up(node) if node.type == "arguments" else None
         if outer is not None and outer.type == "call_expression":
             callee = outer.child_by_field_name("function")
-            if callee is not None and _is_logging(text_of(callee, 100)):
+            if callee is not None and _is_logging(_callee_text(callee)):
                 return True
         node = up(node)
     return False
@@ -840,6 +841,23 @@ def _logger_method(text: str, call: Node, up: Up) -> bool:
             return any(_LOGGER_CLASS.search(n) for n in names)
         node = up(node)
     return False
+
+
+def _callee_text(callee: Node | None) -> str:
+    """A callee's text with TypeScript wrappers of its object dropped: `(logger as any)[level]` reads as
+    `logger[level]`, `(log!).info` as `log.info`."""
+    if callee is None:
+        return ""
+    obj = callee.child_by_field_name("object") if callee.type in ("member_expression", "subscript_expression") \
+        else None
+    inner = unwrap(obj) if obj is not None and obj.type in UNWRAPPED else None
+    if obj is None or inner is None or inner is obj:
+        return text_of(callee, 100)
+    if callee.type == "member_expression":
+        prop = callee.child_by_field_name("property")
+        return f"{text_of(inner, 100)}.{text_of(prop, 60) if prop is not None else ''}"
+    index = callee.child_by_field_name("index")
+    return f"{text_of(inner, 100)}[{text_of(index, 60) if index is not None else ''}]"
 
 
 def _is_logging(text: str) -> bool:
