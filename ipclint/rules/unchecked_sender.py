@@ -127,12 +127,13 @@ def unchecked_sender(project: Project, options: Options) -> Iterator[Hit]:
         # SPEC 2nd ed.: handlers registered through one wrapper that checks nothing: one finding,
         # at the wrapper's registration, where one check covers them all.
         hs.sort(key=lambda h: (h.edge.path, h.edge.span))
-        name = _wrapper_name(project, hs[0])
+        name, key = _wrapper_name(project, hs[0], spoken=True), _wrapper_name(project, hs[0])
+        where = f" (the function {hs[0].edge.wrapper_funcs[-1][0]} exports)" if name != key else ""
         related = tuple(Location(h.edge.path, h.edge.span, f"handler for {_channel(h)} registered here")
                         for h in hs)
-        yield Hit(path, span, f"{len(hs)} handlers registered through {name} never check the sender, and {name} "
+        yield Hit(path, span, f"{len(hs)} handlers registered through {name}{where} never check the sender, and {name} "
                               "does not either: check event.senderFrame here once for all of them",
-                  key=f"wrapper:{name}", related=related)
+                  key=f"wrapper:{key}", related=related)
 
 
 def unchecked(project: Project, h: Handler, extra: frozenset[str], trusted: frozenset[str]) -> bool:
@@ -172,10 +173,21 @@ def _wrapper_site(h: Handler) -> tuple[str, Span] | None:
     return next(((v.path, v.span) for v in h.edge.via if v.kind == ViaKind.WRAPPER), None)
 
 
-def _wrapper_name(project: Project, h: Handler) -> str:
-    """The wrapper function that holds the registration (the innermost of a chain of wrappers)."""
+_EXPORT_NAMES = frozenset({"exports", "module.exports", "default", "export default"})
+
+
+def _wrapper_name(project: Project, h: Handler, *, spoken: bool = False) -> str:
+    """The wrapper function that holds the registration (the innermost of a chain of wrappers). With
+    `spoken`, an anonymous exported function (`module.exports = function (...)`, `export default
+    function (...)`) is named as its callers call it (`createToggler()`), not `exports()`."""
     path, fid = h.edge.wrapper_funcs[-1]
     fn = project.files[path].functions[fid]
+    if spoken and (not fn.name or fn.name in _EXPORT_NAMES) and len(h.edge.wrapper_funcs) == 1:
+        f = project.files.get(h.edge.path)
+        call = f.calls[h.edge.call] if f is not None and 0 <= h.edge.call < len(f.calls) else None
+        called = callee_name(call.callee) if call is not None else None
+        if called and called.isidentifier():
+            return f"{called}()"
     return f"{fn.name}()" if fn.name else "the wrapper"
 
 
