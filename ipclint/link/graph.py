@@ -509,13 +509,13 @@ def _referenced(project: Project, path: str, fid: int, imports: bool = True) -> 
     name = (project.files[path].functions[fid].name or "").rsplit(".", 1)[-1]
     if not name:
         return False
-    if name in _value_names(project, path):
+    if name in value_names(project, path):
         return True
     return imports and any(type(b) is Import and b.name == name
                            for p, other in project.files.items() if p != path for b in other.imports.values())
 
 
-def _value_names(project: Project, path: str) -> frozenset[str]:
+def value_names(project: Project, path: str) -> frozenset[str]:
     """The names (`x`, `.x`) the file's code uses as values: in call arguments, bound and assigned
     values, the callee of a call not counted (its arguments are; `this.on.bind(this)`: `on`). From
     the facts alone, so kept for the run's later rounds."""

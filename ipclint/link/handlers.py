@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from ipclint.link import gatepaths
 from ipclint.link.allowlists import weak_check
-from ipclint.link.graph import Edge
+from ipclint.link.graph import Edge, value_names
 from ipclint.link.ipcops import EVENTLESS_HANDLES
 from ipclint.link.ports import contents_listener_calls
 from ipclint.link.project import Project
@@ -702,9 +702,12 @@ def _validated_in(project: Project, judge: Judge, call: Call, occ: Occ, target: 
                   table: bool) -> bool:
     """``_validated_inside`` for one project function the call runs (``table``: one entry of a
     table, which may declare no parameter for the value: `[CH.LIST]: () => list()` takes none)."""
-    params = receiving_params(project.files[target[0]].functions[target[1]], call, occ)
+    fn = project.files[target[0]].functions[target[1]]
+    params = receiving_params(fn, call, occ)
     if not params:
-        return table  # (a lone callee that declares no such parameter stays a use: it may read `arguments`)
+        # an entry of a table may declare no parameter for the value (`[CH.LIST]: () => list()`); a lone
+        # callee that declares none reads it only through `arguments` (which an arrow has not)
+        return table or not _may_read_arguments(project, target[0], fn)
     inner = project.flow(target[0], target[1])
     if inner is None:
         return False  # a function whose file was not analysed
@@ -721,6 +724,16 @@ def _validated_in(project: Project, judge: Judge, call: Call, occ: Occ, target: 
                    and _checks_against_constants(project, target[0], target[1], inner, o) for o in reads)
     renderer = derived(inner, (p.name for p in params))
     return _first_unvalidated(project, judge, target[0], target[1], inner, names, renderer, depth + 1) is None
+
+
+def _may_read_arguments(project: Project, path: str, fn: Func) -> bool:
+    """Whether a function can read arguments it declares no parameter for: not an arrow (whose
+    `arguments` is its enclosing function's), and its file uses `arguments` as a value somewhere
+    (`fn.apply(this, arguments)`, `arguments[1]`, `Array.from(arguments)`) or the function returns it."""
+    if fn.kind == "arrow":
+        return False
+    return "arguments" in value_names(project, path) or any(
+        isinstance(x, Ref) and x.name == "arguments" for r in fn.returns for x in walk(r))
 
 
 def _checks_against_constants(project: Project, path: str, fid: int, flow: Flow, occ: Occ) -> bool:

@@ -71,9 +71,11 @@ def unvalidated_handler(project: Project, options: Options) -> Iterator[Hit]:
     Such a function validates what its tests read: one that throws on a bad `options.protocol`
     validates the caller's `protocol` (and the value read whole), not `options.username`.
     Handing a parameter to a project function that validates it before using it (or hands it only
-    to a validator, or never reads it) is not a use; handing it to the function of a constant
-    table the handler is registered in a loop over (`for (const [ch, fn] of
-    Object.entries(build(deps))) ipcMain.handle(ch, (e, ...args) => fn(...args))`) is a use unless
+    to a validator, or never reads it: also one that declares no parameter for it, `disable(...args)`
+    with `function disable() {}`, unless it reads `arguments`, which an arrow cannot) is not a use;
+    handing it to the function of a constant table the handler is registered in a loop over
+    (`for (const [ch, fn] of Object.entries(build(deps))) ipcMain.handle(ch, (e, ...args) => fn(...args))`)
+    is a use unless
     every function of the table is such a function (or takes no parameter there).
     A parameter replaced by a validator's result (`name = sanitizeName(name)`) is validated in the
     code after that statement, like `const clean = sanitizeName(name)` would be; replaced by any
