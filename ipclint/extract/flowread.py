@@ -339,6 +339,8 @@ class Reader:
                 return Read(name, ident, role, site=site, into=site, arg=0, pure=st.pure)
         if not new and last == "resolve" and index >= 1 and self._rooted_in_join(call, args):
             return None  # `path.join(BASE, path.resolve('/', x))`: `..` cannot leave BASE
+        if not new and callee is not None and callee.type == "identifier" and _rejects(callee, call, self.up):
+            return None  # `reject(x)` in a promise's executor: a rejection, like `throw x`
         if not new and index == 0 and text == "Boolean":
             return None  # `Boolean(x)` is `!!x`: one bit of the value, no use of it
         if not new and index == 0 and text in CONVERSIONS:
@@ -839,6 +841,31 @@ def _logger_method(text: str, call: Node, up: Up) -> bool:
                 names.append(text_of(heritage, 120).split("{")[0].replace("extends", " ").strip().split(" ")[0]
                              .split("<")[0].rsplit(".", 1)[-1])
             return any(_LOGGER_CLASS.search(n) for n in names)
+        node = up(node)
+    return False
+
+
+def _rejects(callee: Node, call: Node, up: Up) -> bool:
+    """The callee is the `reject` parameter (the second) of the executor of a `new Promise(...)` that
+    the call sits in, not shadowed on the way: calling it rejects the promise with the value."""
+    name = text_of(callee, 60)
+    node = up(call)
+    for _ in range(MAX_UP * 4):
+        if node is None:
+            return False
+        if node.type in FUNCTION_TYPES:
+            params = node.child_by_field_name("parameters")
+            single = node.child_by_field_name("parameter")
+            names = [text_of(single, 60)] if single is not None else [
+                text_of(c.child_by_field_name("pattern") or c, 60)  # (`reject: (e: Error) => void` in TypeScript)
+                for c in (params.named_children if params is not None else ()) if c.type != "comment"]
+            if name in names:
+                args = up(node)
+                outer = up(args) if args is not None and args.type == "arguments" else None
+                ctor = outer.child_by_field_name("constructor") if outer is not None \
+                    and outer.type == "new_expression" else None
+                return names.index(name) == 1 and ctor is not None and text_of(ctor, 40) == "Promise" \
+                    and args is not None and args.named_children[:1] == [node]
         node = up(node)
     return False
 

@@ -49,7 +49,9 @@ def unvalidated_handler(project: Project, options: Options) -> Iterator[Hit]:
     renderer-supplied value does not. Passing a parameter to logging (`console`, a logger,
     libraries such as electron-log, winston, pino or signale; also a level chosen by name,
     `logger[level](...parts)`, also through a cast: `(logger as any)[level](...parts)`), or putting it in an error
-    message (`new Error(...)`, or a thrown string: `throw `bad kind ${kind}``), is not a use. TypeScript
+    message (`new Error(...)`, or a thrown string: `throw `bad kind ${kind}``), or rejecting a promise
+    with it (`reject(error)` in the executor of `new Promise((resolve, reject) => ...)`, like a `throw`),
+    is not a use. TypeScript
     annotations are not validation. Validation is path-sensitive: a check validates only the
     uses on the side where it passed (`if (!ok(x)) return; use(x)`, `if (ok(x)) use(x)`), not a
     use in its `else` branch, after a test whose result is ignored or only logged, or after a
