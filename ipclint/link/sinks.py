@@ -22,6 +22,12 @@ CP_FUNCS = {"exec": (0,), "execSync": (0,), "execFile": (0, 1), "execFileSync": 
 MCP_STDIO_MODULES = frozenset({"@modelcontextprotocol/sdk/client/stdio.js", "@modelcontextprotocol/sdk/client/stdio"})
 MCP_STDIO = "new StdioClientTransport (MCP SDK: it spawns options.command)"
 MCP_STDIO_KEYS = frozenset({"command", "args", "env", "cwd", "..."})  # the options that choose what runs
+# Packages that delete the paths (or globs) they are given, like `fs.rm` / `shell.trashItem`:
+# `trash(p)`, `rimraf(p)` / `rimraf.sync(p)` / `rimrafSync(p)`, `del(p)` / `deleteAsync(p)`.
+DELETE_MODULES = {"trash": frozenset(), "rimraf": frozenset({"sync", "rimraf", "rimrafSync", "native", "nativeSync",
+                                                             "manual", "manualSync", "windows", "windowsSync",
+                                                             "posix", "posixSync", "moveRemove", "moveRemoveSync"}),
+                  "del": frozenset({"deleteAsync", "deleteSync", "sync"})}
 # Run a shell command as administrator (child_process.exec behind an elevation prompt).
 SUDO_MODULES = frozenset({"sudo-prompt", "@vscode/sudo-prompt"})
 VM_FUNCS = frozenset({"runInNewContext", "runInThisContext", "runInContext", "compileFunction", "Script"})
@@ -159,6 +165,8 @@ def _api_sink(r: AnyV, new: bool) -> tuple[str, tuple[int, ...]] | None:
             return f"{mod}.{last}", CP_FUNCS.get(last, (0, 1))
         if new and mod in MCP_STDIO_MODULES and last == "StdioClientTransport":
             return MCP_STDIO, (0,)
+        if mod in DELETE_MODULES and (name in ("*", "default") or last in DELETE_MODULES[mod]):
+            return (mod if name in ("*", "default") else f"{mod}.{last}"), (0,)
         if mod in SUDO_MODULES and last == "exec":
             return f"{mod}.exec", (0,)
         if mod in ("vm", "node:vm") and last in VM_FUNCS:

@@ -25,13 +25,13 @@ def expose_node_api(project: Project, options: Options) -> Iterator[Hit]:
     (also main's modules reached through `@electron/remote`: `remote.shell.openExternal(u)`,
     `new remote.BrowserWindow(options)`),
     `child_process`, `fs` paths (also `fs.stat`/`lstat`/`exists`/`access`, with which the page maps
-    the file system), `require`, `eval` or `process.kill`/`exit` (directly or through
-    project helpers, two calls deep); `process.exit` and friends by reference; functions that
-    return live `@electron/remote` objects (`remote.getCurrentWindow()`, or `getCurrentWindow()`
-    destructured from it, also `electron.remote.getCurrentWindow()`; and remote's lookups of any
-    window or page, `remote.BrowserWindow.fromId(id)`, `remote.webContents.getAllWebContents()`);
-    and functions that pass
-    caller-supplied arguments to the constructor or opener of a file-backed store or database
+    the file system; and the deleting packages `trash`, `rimraf`, `del`), `require`, `eval` or
+    `process.kill`/`exit` (directly or through project helpers, two calls deep); `process.exit` and
+    friends by reference; functions that return live `@electron/remote` objects
+    (`remote.getCurrentWindow()`, or `getCurrentWindow()` destructured from it, also
+    `electron.remote.getCurrentWindow()`; and remote's lookups of any window or page,
+    `remote.BrowserWindow.fromId(id)`, `remote.webContents.getAllWebContents()`); and functions that
+    pass caller-supplied arguments to the constructor or opener of a file-backed store or database
     (`electron-store`, `conf`, `lowdb`, `nedb`, `better-sqlite3`, `sqlite3`: `storeNew: (name,
     options) => new Store(options)` lets the page pick the file). Values are fine: `process.platform`,
     `process.versions`, `os.EOL`, `os.homedir()`, `require('../package.json').version`, and

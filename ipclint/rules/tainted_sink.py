@@ -40,8 +40,9 @@ def tainted_sink(project: Project, options: Options) -> Iterator[Hit]:
     / `openPath` / `showItemInFolder`; `child_process` `exec`/`execFile`/`spawn`/`fork` (and their
     Sync forms, argument arrays included), and the process launchers `execa`, `cross-spawn`,
     `sudo-prompt` and the MCP SDK's `new StdioClientTransport({ command, args, env, cwd })`; the
-    path arguments of `fs`, `fs/promises`, `fs-extra`,
-    `graceful-fs` and `original-fs` calls; `require()` and `import()`; `eval`, `new Function`,
+    path arguments of `fs`, `fs/promises`, `fs-extra`, `graceful-fs` and `original-fs` calls, and
+    of the packages that delete what they are given (`trash(p)`, `rimraf(p)`/`rimraf.sync(p)`,
+    `del`'s `deleteAsync(p)`); `require()` and `import()`; `eval`, `new Function`,
     `vm.run*`; `loadURL`/`loadFile`; `executeJavaScript`/`insertCSS` (methods of these names on
     any object but a function of the project: `shell.openPath(p)` with `const shell =
     require('./shell')` is a helper, followed to the real sink inside); `session.setProxy`;
