@@ -28,6 +28,9 @@ DELETE_MODULES = {"trash": frozenset(), "rimraf": frozenset({"sync", "rimraf", "
                                                              "manual", "manualSync", "windows", "windowsSync",
                                                              "posix", "posixSync", "moveRemove", "moveRemoveSync"}),
                   "del": frozenset({"deleteAsync", "deleteSync", "sync"})}
+# Static file servers: every file under the folder they are given is served to whoever connects
+# (`express.static(root)`, `serve-static(root)`): the root is a path sink like `fs.readdir`.
+STATIC_SERVERS = {"express": frozenset({"static"}), "serve-static": frozenset()}
 # Run a shell command as administrator (child_process.exec behind an elevation prompt).
 SUDO_MODULES = frozenset({"sudo-prompt", "@vscode/sudo-prompt"})
 VM_FUNCS = frozenset({"runInNewContext", "runInThisContext", "runInContext", "compileFunction", "Script"})
@@ -167,6 +170,9 @@ def _api_sink(r: AnyV, new: bool) -> tuple[str, tuple[int, ...]] | None:
             return MCP_STDIO, (0,)
         if mod in DELETE_MODULES and (name in ("*", "default") or last in DELETE_MODULES[mod]):
             return (mod if name in ("*", "default") else f"{mod}.{last}"), (0,)
+        if mod in STATIC_SERVERS and ((name in ("*", "default") and not STATIC_SERVERS[mod])
+                                      or last in STATIC_SERVERS[mod]):
+            return (f"{mod}.{last}" if STATIC_SERVERS[mod] else mod), (0,)
         if mod in SUDO_MODULES and last == "exec":
             return f"{mod}.exec", (0,)
         if mod in ("vm", "node:vm") and last in VM_FUNCS:

@@ -42,7 +42,8 @@ def tainted_sink(project: Project, options: Options) -> Iterator[Hit]:
     `sudo-prompt` and the MCP SDK's `new StdioClientTransport({ command, args, env, cwd })`; the
     path arguments of `fs`, `fs/promises`, `fs-extra`, `graceful-fs` and `original-fs` calls, and
     of the packages that delete what they are given (`trash(p)`, `rimraf(p)`/`rimraf.sync(p)`,
-    `del`'s `deleteAsync(p)`); `require()` and `import()`; `eval`, `new Function`,
+    `del`'s `deleteAsync(p)`), and the folder a static file server hands to the network
+    (`express.static(root)`, `serve-static(root)`); `require()` and `import()`; `eval`, `new Function`,
     `vm.run*`; `loadURL`/`loadFile`; `executeJavaScript`/`insertCSS` (methods of these names on
     any object but a function of the project: `shell.openPath(p)` with `const shell =
     require('./shell')` is a helper, followed to the real sink inside); `session.setProxy`;
