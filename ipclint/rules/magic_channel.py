@@ -37,7 +37,9 @@ def magic_channel(project: Project, options: Options) -> Iterator[Hit]:
     `event.reply('x')`, `webContents.ipc.on('x')`, and calls of app-defined IPC wrappers or
     generic bridge functions with a literal channel, also when the wrapper puts it under a
     namespace (`window.api.send('quit')` to a bridge function that sends on the template `app-${ch}`:
-    the caller names the channel; the wrapper's template is reported too, as a template literal).
+    the caller names the channel, and the finding names its literal as that part of the template:
+    `IPC channel part 'quit' (of \\`app-${ch}\\`)`; the wrapper's template is reported too, as a
+    template literal).
 
     ## Why is this bad?
     The two ends of a channel live in different processes and usually in different files. When
@@ -107,7 +109,7 @@ def magic_channel(project: Project, options: Options) -> Iterator[Hit]:
             lit = _caller_literal(project, e.path, e.span, e.wrapper_funcs, v)
             if lit is not None and (e.path, lit.span.line, lit.span.column) not in seen:
                 seen.add((e.path, lit.span.line, lit.span.column))
-                yield _hit(e.path, lit)
+                yield _hit(e.path, lit, part_of=v)
             continue
         if not inside or (e.path, v.span.line, v.span.column) in seen:
             continue  # (a literal inside a wrapper is reported there)
@@ -137,12 +139,15 @@ def _caller_literal(project: Project, path: str, span: Span, wrappers: tuple[tup
     return None
 
 
-def _hit(path: str, v: AnyV) -> Hit:
+def _hit(path: str, v: AnyV, part_of: AnyV | None = None) -> Hit:
+    """``part_of``: the wrapper's template that the literal ``v`` fills in (`log-${level}` for
+    `logAtLevel('info')`): the message names the literal as that part of the channel."""
     shown = v.value if isinstance(v, Str) else v.text or _written(v)
     # (a template literal is shown in its own backticks, not also in quotes)
     named = shown if not isinstance(v, Str) and shown.startswith("`") and shown.endswith("`") else f"'{shown}'"
-    return Hit(path, v.span, f"IPC channel {named} is an inline literal; use a shared constant",
-               key=str(shown))
+    whole = (part_of.text or _written(part_of)) if part_of is not None else ""
+    what = f"IPC channel part {named} (of {whole})" if whole else f"IPC channel {named}"
+    return Hit(path, v.span, f"{what} is an inline literal; use a shared constant", key=str(shown))
 
 
 def _written(v: AnyV) -> str:
