@@ -21,7 +21,7 @@ from ipclint.link.ports import contents_listener_calls
 from ipclint.link.project import Project
 from ipclint.link.vutil import callee_name, root_name, subtree, walk
 from ipclint.model import Role, Span
-from ipclint.model.facts import Call, Flow, Func, Occ, Param, Site
+from ipclint.model.facts import Call, Flow, Func, Occ, Param, Site, binding_scope
 from ipclint.model.values import (
     Bool,
     CallExpr,
@@ -695,19 +695,33 @@ def _validated_inside(project: Project, judge: Judge, path: str, occ: Occ, depth
                 return False  # an entry that is no function of the project: unknown
             targets.append(t)
     table = target is None
-    return bool(targets) and all(_validated_in(project, judge, call, occ, t, depth, table) for t in targets)
+    rebound = _rebound(project, path, call)
+    return bool(targets) and all(_validated_in(project, judge, call, occ, t, depth, table, rebound) for t in targets)
+
+
+def _rebound(project: Project, path: str, call: Call) -> bool:
+    """The callee is a variable that the file assigns again (`let onAuth = noop`, later `onAuth =
+    callback`): the function first bound to it is not the only one the call may run."""
+    if type(call.callee) is not Ref:
+        return False
+    hit = binding_scope(project.files[path], call.func, call.callee.name)
+    return hit is not None and next(project.assignments_to(path, hit[0], call.callee.name), None) is not None
 
 
 def _validated_in(project: Project, judge: Judge, call: Call, occ: Occ, target: tuple[str, int], depth: int,
-                  table: bool) -> bool:
+                  table: bool, rebound: bool = False) -> bool:
     """``_validated_inside`` for one project function the call runs (``table``: one entry of a
-    table, which may declare no parameter for the value: `[CH.LIST]: () => list()` takes none)."""
+    table, which may declare no parameter for the value: `[CH.LIST]: () => list()` takes none;
+    ``rebound``: the callee is a variable assigned again, which may hold another function then)."""
     fn = project.files[target[0]].functions[target[1]]
     params = receiving_params(fn, call, occ)
     if not params:
         # an entry of a table may declare no parameter for the value (`[CH.LIST]: () => list()`); a lone
-        # callee that declares none reads it only through `arguments` (which an arrow has not)
-        return table or not _may_read_arguments(project, target[0], fn)
+        # callee that declares none reads it only through `arguments` (which an arrow has not); one
+        # given it merged into an object (`run({ ...opts })`, `Object.assign({}, opts)`) may read any
+        # of its properties, whatever keys it destructures
+        merged = "..." in occ.keys and any(p.index == occ.arg or p.rest and p.index <= occ.arg for p in fn.params)
+        return table or not rebound and not merged and not _may_read_arguments(project, target[0], fn)
     inner = project.flow(target[0], target[1])
     if inner is None:
         return False  # a function whose file was not analysed

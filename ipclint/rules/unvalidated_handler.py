@@ -74,7 +74,9 @@ def unvalidated_handler(project: Project, options: Options) -> Iterator[Hit]:
     validates the caller's `protocol` (and the value read whole), not `options.username`.
     Handing a parameter to a project function that validates it before using it (or hands it only
     to a validator, or never reads it: also one that declares no parameter for it, `disable(...args)`
-    with `function disable() {}`, unless it reads `arguments`, which an arrow cannot) is not a use;
+    with `function disable() {}`, unless it reads `arguments`, which an arrow cannot, or is called
+    through a variable assigned again, `let answer = noop` then `answer = callback`, or is given the
+    value merged into an object, `run({ ...options })`, whose keys it may destructure) is not a use;
     handing it to the function of a constant table the handler is registered in a loop over
     (`for (const [ch, fn] of Object.entries(build(deps))) ipcMain.handle(ch, (e, ...args) => fn(...args))`)
     is a use unless
