@@ -56,7 +56,7 @@ class Dominance(Decisions):
     fn_id: int
     data: bytes
     up: Up
-    writes: list[int]
+    writes: list[tuple[int, str]]
     block_memo: dict[int, dict[int, tuple[int, ...]]]
     site_kinds: dict[int, str]  # site node id -> flowtests.site_kind
 
@@ -292,7 +292,7 @@ class Dominance(Decisions):
                 out.extend(self._passed(cond, False) + self._denials(cond, refusal_of(cons, cond)))
             elif alt_exits and not cons_exits:
                 out.extend(self._passed(cond, True) + self._denials(cond, refusal_of(alt, cond)))
-            elif cons is not None and any(cons.start_byte <= w < cons.end_byte for w in self.writes):
+            elif cons is not None and self._resets(cons, cond):
                 out.extend(self._passed(cond, False))  # `if (typeof x !== 'string') x = ''`
         elif st.type == "switch_statement":
             body = st.child_by_field_name("body")
@@ -307,6 +307,15 @@ class Dominance(Decisions):
                 for inner in body.named_children:
                     out.extend(self._guards(inner))
         return out
+
+    def _resets(self, branch: Node, cond: Node | None) -> bool:
+        """The branch writes a name the condition tests (`if (typeof x !== 'string') x = ''`): past
+        the statement, that name holds a value that passed or the branch's own. A write of another
+        name there (`if (typeof data !== 'string') cmd = data.cmd`) makes nothing of the data valid."""
+        tested: set[str] = set()
+        for i in self._sites_in(cond):
+            tested |= self.site_names[i]
+        return any(branch.start_byte <= w < branch.end_byte and name in tested for w, name in self.writes)
 
     def _top(self, st: Node) -> list[int]:
         """What a statement establishes on every path through it: asserted conditions, and held calls."""

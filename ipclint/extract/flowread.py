@@ -85,13 +85,13 @@ class Read(NamedTuple):
 
 class Reader:
     """Mixed into the analysis: needs ``fn`` and ``fn_id`` (the analysed function and its node id),
-    ``data`` (the source) and ``writes`` (start bytes of assignments that reset a tracked name)."""
+    ``data`` (the source) and ``writes`` (start bytes of assignments that reset a tracked name, with that name)."""
 
     fn: Node
     fn_id: int
     data: bytes
     up: Up
-    writes: list[int]
+    writes: list[tuple[int, str]]
     callbacks: dict[str, Node]  # an element alias -> the callback function that binds it
     # reads that end as an argument of a call that may return it (`open(toFull(p))`): where that
     # call's result goes, decided at link time (a project function returning its parameter); with
@@ -516,7 +516,7 @@ class Reader:
             right = node.child_by_field_name("right")
             if node.type == "assignment_expression" and right is not None \
                     and not occurrences(self.data, name, right.start_byte, right.end_byte):
-                self.writes.append(node.start_byte)  # replaced by a value not made from it: a reset
+                self.writes.append((node.start_byte, name))  # replaced by a value not made from it: a reset
             return None
         if node.type == "assignment_expression" and left is not None and left.type == "identifier" \
                 and not self._declares(text_of(left, 80)):

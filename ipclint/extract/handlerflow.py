@@ -111,7 +111,7 @@ class _Analysis(Reader, Dominance):
         self.aliases: list[tuple[str, str, bool, int]] = []
         self.rewritten: set[int] = set()  # indexes in ``aliases`` of those made by `replace`/`replaceAll`
         self.numeric: set[int] = set()  # indexes in ``aliases`` of those declared as `Number(value)`
-        self.writes: list[int] = []  # start bytes of writes to tracked names
+        self.writes: list[tuple[int, str]] = []  # start bytes of writes to tracked names, and the names
         self.callbacks: dict[str, Node] = {}  # callback parameters bound by the read being climbed
         # Aliases bound only as callback parameters (`value.forEach((x) => ...)`): read only there.
         self.callback_of: dict[str, list[Node]] = {}

@@ -14,7 +14,7 @@ from ipclint.model.span import Span
 from ipclint.model.types import TypeFacts
 from ipclint.model.values import AnyV
 
-FACTS_VERSION = 141
+FACTS_VERSION = 152
 
 
 class _Record(msgspec.Struct, frozen=True, array_like=True, gc=False):
