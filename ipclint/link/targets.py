@@ -71,6 +71,11 @@ ALLOWLIST_CALLS = frozenset({"includes", "has", "hasOwn", "hasOwnProperty", "ind
 NAMESPACE_CALLS = frozenset({"startsWith", "test", "match"})  # a channel namespace (`ch.startsWith('app:')`)
 EQUALITY = frozenset({"===", "==", "!==", "!=", "in"})
 CONVERSIONS = frozenset({"Number", "parseInt", "parseFloat", "String", "BigInt", "Math.trunc", "Math.floor"})
+# Every window or webContents of the app: a `find` over one whose callback tests the renderer's value
+# (`BrowserWindow.getAllWindows().find((w) => w.webContents.id === id)`) picks like `fromId(id)`.
+ALL_TARGETS = {"BrowserWindow.getAllWindows": "window", "BaseWindow.getAllWindows": "window",
+               "webContents.getAllWebContents": "webContents"}
+FINDERS = frozenset({"find", "findLast"})
 MAX_HELPER_DEPTH = 3
 
 
@@ -208,6 +213,10 @@ class _Analysis:
         path = fr.path
         lookup_call = occ.role == "check" and occ.into is not None and 0 <= occ.site < len(flow.sites) \
             and flow.sites[occ.site].kind == "lookup"
+        found = self._found(fr, occ)
+        if found is not None:
+            finder, kind = found
+            return self._pick(fr, finder.span, f"{quote(finder.callee)}()", kind, occ.name, param, renderer)
         if occ.role in ("check", "use") and not lookup_call:  # `wins[x]`: a lookup, tested or used at once
             idx = self._index_at(path, occ.span)
             if idx is not None and occ.role == "check" and self._allowed_before(fr, idx.span, idx.index, renderer):
@@ -245,6 +254,30 @@ class _Analysis:
             return outer or NamedChannel(path, call, value, fr.handler,
                                          self._trace(fr, param, call.span, quote(callee)))
         return None
+
+    def _found(self, fr: _Frame, occ: Occ) -> tuple[Call, str] | None:
+        """The `find` over all the app's windows (or webContents) whose callback reads the value
+        (`BrowserWindow.getAllWindows().find((w) => w.webContents.id === id)`), and what it picks."""
+        path = fr.path
+        call = call_at(self.project, path, occ.into) if occ.into is not None else None
+        if call is None:  # a read in the callback itself: the call the callback is passed to
+            f = self.project.files[path]
+            inner = self._chain(path, fr.fid, occ.span)[0]
+            fn = f.functions[inner] if inner is not None and inner != fr.fid else None
+            if fn is None or fn.arg_of is None or fn.arg_index != 0 or fn.arg_of >= len(f.calls):
+                return None
+            call = f.calls[fn.arg_of]
+        elif occ.arg != 0:
+            return None
+        callee = call.callee
+        if not isinstance(callee, Member) or callee.prop not in FINDERS or not call.args:
+            return None
+        where = self.project.resolve(path, callee.obj, call.func)
+        made = where.value
+        if not isinstance(made, CallExpr):
+            return None
+        kind = ALL_TARGETS.get(self.project.electron_api(where.path, made.callee, where.scope) or "")
+        return (call, kind) if kind is not None else None
 
     def _at_wrapper_call(self, fr: _Frame, push: Call, param: str) -> NamedChannel | _Namespaced | None:
         """A push inside an app wrapper that takes the channel as an argument (`send(wc, ch, ...a)`

@@ -30,8 +30,10 @@ def renderer_chosen_target(project: Project, options: Options) -> Iterator[Hit]:
     action goes:
     - the value picks a window, webContents or frame — `BrowserWindow.fromId(x)`,
       `webContents.fromId(x)`, `webContents.fromFrame(x)`, `webContents.fromDevToolsTargetId(x)`,
-      `webFrameMain.fromId(...)`, or a lookup `windows.get(x)` / `windows[x]` in a collection the
-      app fills with its own windows — on which main then acts (sends to it, loads a URL, runs
+      `webFrameMain.fromId(...)`, a search of every window or webContents whose callback tests the
+      value (`BrowserWindow.getAllWindows().find((w) => w.webContents.id === x)`,
+      `webContents.getAllWebContents().find(...)`), or a lookup `windows.get(x)` / `windows[x]` in a
+      collection the app fills with its own windows — on which main then acts (sends to it, loads a URL, runs
       JavaScript, attaches the debugger, sets its window-open handler, closes it, enables
       `@electron/remote` for it, makes it the `parent` of a new window, ...; also through
       `BrowserWindow.fromWebContents` of a picked webContents), reported
