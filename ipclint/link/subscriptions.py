@@ -19,8 +19,9 @@ from ipclint.link.modules import ReadJson
 from ipclint.link.project import Project
 from ipclint.link.senders import function_index
 from ipclint.link.vutil import callee_name, subtree
-from ipclint.model import Span
+from ipclint.model import Role, Span
 from ipclint.model.facts import Call, FileFacts, binding_scope
+from ipclint.model.graph import ViaKind
 from ipclint.model.values import AnyV, Arr, CallExpr, Cond, Fn, Global, Iter, Member, Ref, Spread, This
 
 SUBSCRIBE = frozenset({"on", "addListener", "prependListener"})
@@ -112,6 +113,22 @@ class Sub:
                 h = c.args[1] if len(c.args) > 1 else None
                 if h is None or not (isinstance(h, Ref) and project.param_of(bpath, c.func, h.name)):
                     self.direct = False
+        # an app wrapper in renderer code that registers a function of its own around the
+        # caller's callback (`rendererOn(name, cb) { ipcRenderer.on(name, (e, p) => cb(p)) }`)
+        self.wrapped_by = "the preload"
+        for via in e.via:
+            if via.kind != ViaKind.WRAPPER or via.path not in project.files \
+                    or project.role(via.path) == Role.PRELOAD:
+                continue
+            inner = project.call_at(via.path, via.span)
+            if inner is None or inner is call or not isinstance(inner.callee, Member) \
+                    or inner.callee.prop not in SUBSCRIBE:
+                continue
+            h = inner.args[1] if len(inner.args) > 1 else None
+            if h is None or not (isinstance(h, Ref) and project.param_of(via.path, inner.func, h.name)):
+                self.direct = False
+                fn = project.files[via.path].functions[inner.func] if inner.func is not None else None
+                self.wrapped_by = f"{fn.name}()" if fn is not None and fn.name else "the wrapper it calls"
 
 
 ByKey = dict[str, list[Exposure]]  # exposures by exposed key
@@ -350,7 +367,8 @@ def _miss(project: Project, path: str, c: Call, r: Removal, sub: Sub) -> tuple[i
     if r.no_listener:
         return -1, f"{r.no_listener} names no listener: it throws and removes nothing"
     if r.page_callback and not sub.direct:
-        return 1, "removes the page's callback, but the preload registered a wrapper around it"
+        whose = "the page's" if sub.wrapped_by == "the preload" else "the caller's"
+        return 1, f"removes {whose} callback, but {sub.wrapped_by} registered a wrapper around it"
     if not same_fn:
         # (the listener is the last argument: `on(CH.X, listener)` also holds the channel's name)
         listener = next((h.text for h in reversed(sub.handlers) if h.text), "another function")
@@ -584,7 +602,9 @@ def _wrapper_removals(project: Project, path: str, c: Call, by_key: ByKey, depth
                 if k is None or not 0 <= k < len(c.args):
                     continue
                 handler = c.args[k]
-            yield Removal(channel, handler, r.page_callback)
+            # (a function the caller passed, removed as it is: the caller's callback, which a
+            # wrapper that registered its own function around it never registered)
+            yield Removal(channel, handler, r.page_callback or handler is not None)
 
 
 def _direct(project: Project, path: str, c: Call, method: str) -> Removal:

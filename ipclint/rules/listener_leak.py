@@ -79,7 +79,10 @@ def listener_leak(project: Project, options: Options) -> Iterator[Hit]:
     directly, through the exposed API or through a project function that passes on the channel and
     function it is given (a transport object's `off(channel, cb)`); a cleanup that only logs,
     removes another channel or another function, or calls an exposed off function that removes
-    the page's callback while the preload registered a wrapper, removes nothing. An effect without
+    the page's callback while the preload registered a wrapper, removes nothing; so does an app
+    function that removes the callback it is given when the app function that subscribed registered
+    a function of its own around it (`listen(ch, cb) { ipcRenderer.on(ch, (e, p) => cb(p)) }` with
+    `unlisten(ch, cb) { ipcRenderer.removeListener(ch, cb) }`). An effect without
     a cleanup of its own is fine when the code that subscribes removes the channel's listener
     first (a re-run replaces it) and another effect's cleanup of the same component removes it at
     unmount. Subscribing once at module top level is fine. Reported at the subscribing call.
