@@ -294,12 +294,16 @@ class Cleanup:
 
     def removes(self, project: Project, path: str, sub: Sub, holders: set[str]) -> bool:
         if sub.call.span in self.results or not self.names.isdisjoint(holders):
-            return True
+            return returned_remover_miss(project, path, sub, self.by_key) is None
         return any(_miss(project, path, *self.removals[i], sub) is None for i in self._near(sub))
 
     def miss(self, project: Project, f: FileFacts, sub: Sub) -> str | None:
         """``cleanup_miss``: the removals that can come nearest are those on its channel (or any)
         and those of the same function (or of every function) on another channel."""
+        if sub.call.span in self.results or not self.names.isdisjoint(_holders(project, f, sub.call)):
+            returned = returned_remover_miss(project, f.path, sub, self.by_key)
+            if returned is not None:
+                return f"its remover {returned}"
         if not self._bad:
             bad = _bad_method(project, f, self.calls) or _missing_member(project, f, self.calls, self.by_key)
             self._bad.append(bad)
@@ -325,6 +329,50 @@ class Cleanup:
             shown = ", ".join(f"'{ch}'" for ch in chans[:3]) + (", ..." if len(chans) > 3 else "")
             return f"removes {len(chans)} other channels ({shown}) but the listener is on '{sub.channel}'"
         return best[1]
+
+
+def returned_remover_miss(project: Project, path: str, sub: Sub, by_key: ByKey) -> str | None:
+    """Why the remover that the subscribing call returned removes nothing, when the subscribing call
+    is of an app function whose returned function removes only through what it was given
+    (`onX(cb) { listen(CH, cb); return () => unlisten(CH, cb) }` where `listen` wraps `cb`): each
+    removal is mapped onto the subscribing call's arguments and judged like a cleanup's. None when
+    it removes the subscription, or when that cannot be told (no such function, no removal)."""
+    from ipclint.link.wrappers import callee_function
+    if sub.direct or (type(sub.call.callee) is not Ref and type(sub.call.callee) is not Member):
+        return None
+    target = callee_function(project, path, sub.call)
+    if target is None:
+        return None
+    tpath, tfid = target
+    tf = project.files[tpath]
+    best: tuple[int, str] | None = None
+    for ret in tf.functions[tfid].returns:
+        if not isinstance(ret, Fn):
+            return None
+        for rc in project.calls_under(tpath, ret.fid):
+            for r in _removals(project, tpath, rc, by_key, 1):
+                channel, handler = r.channel, r.handler
+                if handler is not None:
+                    k = _outer_param(project, tpath, rc, handler, tfid)
+                    if k is None or not 0 <= k < len(sub.call.args):
+                        return None  # removes a function of its own (a stored wrapper): not judged here
+                    handler = sub.call.args[k]
+                hit = _miss(project, path, sub.call, Removal(channel, handler, r.page_callback), sub)
+                if hit is None:
+                    return None
+                if best is None or hit[0] < best[0]:
+                    best = hit
+    return best[1] if best is not None else None
+
+
+def _outer_param(project: Project, path: str, rc: Call, v: AnyV, fid: int) -> int | None:
+    """The index of function ``fid``'s parameter that ``v`` names, seen from call ``rc``."""
+    if not isinstance(v, Ref):
+        return None
+    hit = project.param_of(path, rc.func, v.name)
+    if hit is None or hit[0] != fid or hit[1].path:
+        return None
+    return hit[1].index
 
 
 def _fn_keys(project: Project, path: str, v: AnyV, scope: int | None) -> list[tuple[object, ...]]:

@@ -82,7 +82,9 @@ def listener_leak(project: Project, options: Options) -> Iterator[Hit]:
     the page's callback while the preload registered a wrapper, removes nothing; so does an app
     function that removes the callback it is given when the app function that subscribed registered
     a function of its own around it (`listen(ch, cb) { ipcRenderer.on(ch, (e, p) => cb(p)) }` with
-    `unlisten(ch, cb) { ipcRenderer.removeListener(ch, cb) }`). An effect without
+    `unlisten(ch, cb) { ipcRenderer.removeListener(ch, cb) }`), and so does calling the remover
+    that an app function returned when that remover removes only such a callback
+    (`onReady(cb) { listen(CH, cb); return () => unlisten(CH, cb) }`). An effect without
     a cleanup of its own is fine when the code that subscribes removes the channel's listener
     first (a re-run replaces it) and another effect's cleanup of the same component removes it at
     unmount. Subscribing once at module top level is fine. Reported at the subscribing call.
