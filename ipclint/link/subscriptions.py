@@ -110,12 +110,12 @@ class Sub:
             calls = [project.files[site[0]].calls[site[1]]] if site else [
                 c for c in ipc_ops(project, bpath, subtree(project.files[bpath], _fid), SUBSCRIBE)]
             for c in calls:
-                h = c.args[1] if len(c.args) > 1 else None
-                if h is None or not (isinstance(h, Ref) and project.param_of(bpath, c.func, h.name)):
+                if _wraps_callback(project, bpath, c):
                     self.direct = False
         # an app wrapper in renderer code that registers a function of its own around the
-        # caller's callback (`rendererOn(name, cb) { ipcRenderer.on(name, (e, p) => cb(p)) }`)
-        self.wrapped_by = "the preload"
+        # caller's callback (`rendererOn(name, cb) { ipcRenderer.on(name, (e, p) => cb(p)) }`):
+        # its name for the message; None when the wrapping (if any) is the preload's
+        self.wrapper: str | None = None
         for via in e.via:
             if via.kind != ViaKind.WRAPPER or via.path not in project.files \
                     or project.role(via.path) == Role.PRELOAD:
@@ -124,11 +124,17 @@ class Sub:
             if inner is None or inner is call or not isinstance(inner.callee, Member) \
                     or inner.callee.prop not in SUBSCRIBE:
                 continue
-            h = inner.args[1] if len(inner.args) > 1 else None
-            if h is None or not (isinstance(h, Ref) and project.param_of(via.path, inner.func, h.name)):
+            if _wraps_callback(project, via.path, inner):
                 self.direct = False
                 fn = project.files[via.path].functions[inner.func] if inner.func is not None else None
-                self.wrapped_by = f"{fn.name}()" if fn is not None and fn.name else "the wrapper it calls"
+                self.wrapper = f"{fn.name}()" if fn is not None and fn.name else "the wrapper it calls"
+
+
+def _wraps_callback(project: Project, path: str, c: Call) -> bool:
+    """The subscribing call ``c`` registers a function of its own, not the parameter it was given
+    (`ipcRenderer.on(ch, (e, p) => cb(p))`, not `ipcRenderer.on(ch, cb)`)."""
+    h = c.args[1] if len(c.args) > 1 else None
+    return h is None or not (isinstance(h, Ref) and project.param_of(path, c.func, h.name))
 
 
 ByKey = dict[str, list[Exposure]]  # exposures by exposed key
@@ -415,8 +421,8 @@ def _miss(project: Project, path: str, c: Call, r: Removal, sub: Sub) -> tuple[i
     if r.no_listener:
         return -1, f"{r.no_listener} names no listener: it throws and removes nothing"
     if r.page_callback and not sub.direct:
-        whose = "the page's" if sub.wrapped_by == "the preload" else "the caller's"
-        return 1, f"removes {whose} callback, but {sub.wrapped_by} registered a wrapper around it"
+        whose, by = ("the page's", "the preload") if sub.wrapper is None else ("the caller's", sub.wrapper)
+        return 1, f"removes {whose} callback, but {by} registered a wrapper around it"
     if not same_fn:
         # (the listener is the last argument: `on(CH.X, listener)` also holds the channel's name)
         listener = next((h.text for h in reversed(sub.handlers) if h.text), "another function")
