@@ -695,8 +695,7 @@ def _validated_inside(project: Project, judge: Judge, path: str, occ: Occ, depth
                 return False  # an entry that is no function of the project: unknown
             targets.append(t)
     table = target is None
-    rebound = _rebound(project, path, call)
-    return bool(targets) and all(_validated_in(project, judge, call, occ, t, depth, table, rebound) for t in targets)
+    return bool(targets) and all(_validated_in(project, judge, path, call, occ, t, depth, table) for t in targets)
 
 
 def _rebound(project: Project, path: str, call: Call) -> bool:
@@ -708,11 +707,11 @@ def _rebound(project: Project, path: str, call: Call) -> bool:
     return hit is not None and next(project.assignments_to(path, hit[0], call.callee.name), None) is not None
 
 
-def _validated_in(project: Project, judge: Judge, call: Call, occ: Occ, target: tuple[str, int], depth: int,
-                  table: bool, rebound: bool = False) -> bool:
-    """``_validated_inside`` for one project function the call runs (``table``: one entry of a
-    table, which may declare no parameter for the value: `[CH.LIST]: () => list()` takes none;
-    ``rebound``: the callee is a variable assigned again, which may hold another function then)."""
+def _validated_in(project: Project, judge: Judge, path: str, call: Call, occ: Occ, target: tuple[str, int],
+                  depth: int, table: bool) -> bool:
+    """``_validated_inside`` for one project function the call (in ``path``) runs (``table``: one
+    entry of a table, which may declare no parameter for the value: `[CH.LIST]: () => list()` takes
+    none)."""
     fn = project.files[target[0]].functions[target[1]]
     params = receiving_params(fn, call, occ)
     if not params:
@@ -721,7 +720,8 @@ def _validated_in(project: Project, judge: Judge, call: Call, occ: Occ, target: 
         # given it merged into an object (`run({ ...opts })`, `Object.assign({}, opts)`) may read any
         # of its properties, whatever keys it destructures
         merged = "..." in occ.keys and any(p.index == occ.arg or p.rest and p.index <= occ.arg for p in fn.params)
-        return table or not rebound and not merged and not _may_read_arguments(project, target[0], fn)
+        return table or not merged and not _may_read_arguments(project, target[0], fn) \
+            and not _rebound(project, path, call)
     inner = project.flow(target[0], target[1])
     if inner is None:
         return False  # a function whose file was not analysed
